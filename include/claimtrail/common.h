@@ -1,0 +1,98 @@
+/* Error codes, the thread-local error message, and the growable byte buffer. */
+#ifndef CLAIMTRAIL_COMMON_H
+#define CLAIMTRAIL_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CT_VERSION "0.1.0"
+
+/* Every function returns 0 or one of these. A bad signature is never reported as I/O. */
+typedef enum {
+	CT_OK = 0,
+	CT_ENOTFOUND = -1,   /* no such record, revision, file or key */
+	CT_EEXISTS = -2,     /* the thing to create is already there */
+	CT_EINVALID = -3,    /* malformed input: JSON, schema, id, date, option */
+	CT_EBADSIG = -4,     /* a signature does not verify, or a digest/chain does not match */
+	CT_EUNTRUSTED = -5,  /* signatures verify but not by enough trusted keys */
+	CT_ECONFLICT = -6,   /* the branch moved under us, or uncommitted changes in the way */
+	CT_EIO = -7,         /* file system or git failure */
+	CT_ENOMEM = -8,      /* out of memory */
+	CT_EPASSPHRASE = -9, /* wrong passphrase, or none available */
+} ct_error_code;
+
+/* The message of the last error on this thread: one line naming what was wrong. Never NULL. */
+const char *ct_error_last(void);
+
+/* The code of the last error on this thread (CT_OK when none was set). */
+int ct_error_last_code(void);
+
+/* Sets the thread's error message (printf style) and returns `code`, so callers can write
+ * `return ct_error_set(CT_EINVALID, "id %s: ...", id);`. */
+int ct_error_set(int code, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+/* Prefixes the current message with "prefix: " and returns `code` unchanged. */
+int ct_error_prefix(int code, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+void ct_error_clear(void);
+
+/* A growable byte buffer, always NUL-terminated when ptr is non-NULL. */
+typedef struct {
+	char *ptr;
+	size_t len;
+	size_t cap;
+} ct_buf;
+
+#define CT_BUF_INIT {NULL, 0, 0}
+
+int ct_buf_put(ct_buf *buf, const void *data, size_t len);
+int ct_buf_puts(ct_buf *buf, const char *s);
+int ct_buf_putc(ct_buf *buf, char c);
+int ct_buf_printf(ct_buf *buf, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+void ct_buf_clear(ct_buf *buf);
+/* Hands the bytes to the caller (free() them) and resets the buffer. */
+char *ct_buf_detach(ct_buf *buf);
+void ct_buf_free(ct_buf *buf);
+
+/* Reads a whole file (or stdin when path is "-") into buf, refusing files larger than max. */
+int ct_file_read(ct_buf *out, const char *path, size_t max);
+
+/* Writes data to path atomically: a temporary file in the same folder, fsync, rename. */
+int ct_file_write_atomic(const char *path, const void *data, size_t len, unsigned mode);
+
+/* Lowercase hex of data into out (2*len+1 bytes). */
+void ct_hex(char *out, const uint8_t *data, size_t len);
+
+/* Standard base64 (with padding). ct_base64_decode refuses anything not canonical. */
+int ct_base64_encode(ct_buf *out, const uint8_t *data, size_t len);
+int ct_base64_decode(uint8_t *out, size_t out_max, size_t *out_len, const char *b64);
+
+/* SHA-256 of data as lowercase hex (65 bytes with the NUL). */
+void ct_sha256_hex(char out[65], const uint8_t *data, size_t len);
+
+/* Must be called once before anything else (initialises libsodium and libgit2). */
+int ct_init(void);
+void ct_shutdown(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,86 @@
+/* Signing keys (secret, encrypted at rest) and keyrings of trusted public key records. */
+#ifndef CLAIMTRAIL_KEY_H
+#define CLAIMTRAIL_KEY_H
+
+#include <jansson.h>
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A key id: the first 16 lowercase hex digits of SHA-256 of the 32 raw public key bytes. */
+#define CT_KEY_ID_LEN 16
+
+/* A secret signing key together with its signed public key record. Secret bytes live in
+ * sodium_malloc memory and are wiped by ct_key_free. */
+typedef struct ct_key ct_key;
+
+/* Makes a new Ed25519 key whose public key record carries name and org (either may be NULL). */
+int ct_key_generate(ct_key **out, const char *name, const char *org);
+
+/*
+ * Writes the secret key file at path (created with O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600; an
+ * existing file is never overwritten: CT_EEXISTS) and the public key record at "<path>.pub".
+ * With passphrase NULL the secret key is stored unencrypted (for tests and automation);
+ * otherwise it is encrypted with a key derived by Argon2id (crypto_pwhash) and secretbox.
+ */
+int ct_key_write(const ct_key *key, const char *path, const char *passphrase, size_t passlen);
+
+/* Reads a secret key file. A wrong passphrase is CT_EPASSPHRASE; an encrypted file with
+ * passphrase NULL is CT_EPASSPHRASE too ("key FILE is encrypted: a passphrase is needed"). */
+int ct_key_read(ct_key **out, const char *path, const char *passphrase, size_t passlen);
+
+/* Sets *out to 1 when the secret key file at path is encrypted, 0 when it is not. */
+int ct_key_file_encrypted(int *out, const char *path);
+
+/* The key id (borrowed, CT_KEY_ID_LEN hex digits). */
+const char *ct_key_id(const ct_key *key);
+
+/* The signed public key record (borrowed). */
+const json_t *ct_key_public_record(const ct_key *key);
+
+/* Ed25519 detached signature of msg. */
+int ct_key_sign_bytes(uint8_t sig[64], const ct_key *key, const uint8_t *msg, size_t len);
+
+void ct_key_free(ct_key *key);
+
+/* Computes the key id of 32 raw public key bytes into out (CT_KEY_ID_LEN + 1 bytes). */
+void ct_key_id_of(char *out, const uint8_t public_key[32]);
+
+/* A set of public key records (trust roots, or the keys a store or bundle carries). */
+typedef struct ct_keyring ct_keyring;
+
+int ct_keyring_new(ct_keyring **out);
+
+/* Adds a public key record after validating it and checking its self-signature. Adding the
+ * same key twice is not an error (a revoked record replaces an unrevoked one). */
+int ct_keyring_add(ct_keyring *ring, const json_t *key_record);
+
+/* Adds the key record in a file, or every "*.pub" / "*.json" key record in a folder. */
+int ct_keyring_add_path(ct_keyring *ring, const char *path);
+
+size_t ct_keyring_count(const ct_keyring *ring);
+
+/* The record of key_id (borrowed), or NULL. */
+const json_t *ct_keyring_find(const ct_keyring *ring, const char *key_id);
+
+/* The i-th record (borrowed), in insertion order. */
+const json_t *ct_keyring_get(const ct_keyring *ring, size_t i);
+
+/* Verifies an Ed25519 signature by the key key_id in the ring. Returns 0, CT_ENOTFOUND when the
+ * ring has no such key, CT_EBADSIG when the signature does not verify. Revoked keys still verify
+ * here; callers ask ct_keyring_revoked. */
+int ct_keyring_verify_bytes(const ct_keyring *ring, const char *key_id, const uint8_t sig[64],
+	const uint8_t *msg, size_t len);
+
+/* 1 when the ring's record for key_id carries a revocation, else 0. */
+int ct_keyring_revoked(const ct_keyring *ring, const char *key_id);
+
+void ct_keyring_free(ct_keyring *ring);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

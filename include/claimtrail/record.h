@@ -1,0 +1,95 @@
+/* The four record kinds: schema validation, canonical body and digest, signing, verifying. */
+#ifndef CLAIMTRAIL_RECORD_H
+#define CLAIMTRAIL_RECORD_H
+
+#include <jansson.h>
+#include "common.h"
+#include "key.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+	CT_KIND_SOURCE = 0,
+	CT_KIND_CLAIM,
+	CT_KIND_ANNOTATION,
+	CT_KIND_KEY,
+	CT_KIND_COUNT
+} ct_kind;
+
+/* "source", "claim", "annotation", "key". */
+const char *ct_kind_name(ct_kind kind);
+
+/* "application/vnd.claimtrail.<kind>+json": the DSSE payload type signed with the record. */
+const char *ct_kind_payload_type(ct_kind kind);
+
+int ct_kind_from_name(ct_kind *out, const char *name);
+
+/* A record digest: "sha256:" and 64 hex digits. */
+#define CT_DIGEST_LEN 71
+
+/* Ids: [a-z0-9][a-z0-9-]{0,63}. Returns 0 or CT_EINVALID with a message naming the id and `what`. */
+int ct_id_validate(const char *id, const char *what);
+
+/* Dates: "YYYY-MM-DD" (a real calendar date). Timestamps: "YYYY-MM-DDThh:mm:ssZ" (UTC). */
+int ct_date_validate(const char *date, const char *what);
+int ct_timestamp_validate(const char *ts, const char *what);
+
+/* Fills out (21 bytes) with the current UTC time as "YYYY-MM-DDThh:mm:ssZ". Honours
+ * SOURCE_DATE_EPOCH so that tests and the example store can be reproducible. */
+void ct_timestamp_now(char out[21]);
+
+/* The kind named by the record's "type" member. */
+int ct_record_kind(ct_kind *out, const json_t *record);
+
+/* The record's id (borrowed): "id" for sources, claims and annotations, "key_id" for keys. */
+const char *ct_record_id(const json_t *record);
+
+/*
+ * Checks a record against the schema of its kind (docs/format.md): required members present,
+ * every member of the right type, no unknown members, ids, dates and digests well formed.
+ * Returns 0 or CT_EINVALID with a message such as "claim x: member \"quote\": expected a string".
+ */
+int ct_record_validate(const json_t *record);
+
+/* Appends the signed body: the RFC 8785 form of the record without its "signatures" member. */
+int ct_record_body(ct_buf *out, const json_t *record);
+
+/* The digest of the body, "sha256:<hex>" (CT_DIGEST_LEN + 1 bytes), naming one revision. */
+int ct_record_digest(char *out, const json_t *record);
+
+/* DSSE's pre-authentication encoding: "DSSEv1 <len(type)> <type> <len(body)> <body>". */
+int ct_pae(ct_buf *out, const char *payload_type, const uint8_t *body, size_t len);
+
+/*
+ * Adds key's signature to record's "signatures" array (creating it), after checking the
+ * record's schema; verifies the new signature before returning. A key that already signed the
+ * record is CT_EEXISTS.
+ */
+int ct_record_sign(json_t *record, const ct_key *key);
+
+/* What ct_record_verify found. */
+typedef struct {
+	size_t signatures;  /* signatures on the record */
+	size_t trusted;     /* distinct trusted, unrevoked keys whose signature verifies */
+	size_t bad;         /* signatures naming a trusted key that do not verify */
+	size_t untrusted;   /* signatures by keys not in the ring */
+	size_t revoked;     /* valid signatures by revoked keys */
+	char signers[8][CT_KEY_ID_LEN + 1]; /* the first trusted signers, for reports */
+} ct_verify_report;
+
+/*
+ * Verifies every signature on record against trust. Returns 0 when no signature is bad and at
+ * least `threshold` (at least 1) distinct trusted keys signed; CT_EBADSIG when any signature
+ * by a trusted key does not verify (the message names the record and the key); CT_EUNTRUSTED
+ * when too few trusted keys signed. report may be NULL.
+ */
+int ct_record_verify(ct_verify_report *report, const json_t *record, const ct_keyring *trust,
+	size_t threshold);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

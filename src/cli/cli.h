@@ -1,0 +1,60 @@
+/* Shared pieces of the claimtrail command: exit statuses, global options, key loading. */
+#ifndef CT_CLI_H
+#define CT_CLI_H
+
+#include "claimtrail.h"
+
+#include <stdio.h>
+
+/* Exit statuses (documented in docs/claimtrail.1). */
+enum {
+	CT_EXIT_OK = 0,
+	CT_EXIT_VERIFY = 1,   /* a signature, digest, chain or trust check failed; check found problems */
+	CT_EXIT_USAGE = 2,    /* unknown command or option, missing or extra argument */
+	CT_EXIT_NOTFOUND = 3, /* the named record, revision, file or key does not exist */
+	CT_EXIT_ERROR = 4,    /* anything else: invalid input, conflict, I/O, wrong passphrase */
+};
+
+/* Options that come before the subcommand. */
+typedef struct {
+	const char *repo;  /* -C DIR: the repository (default ".") */
+	const char *root;  /* --root DIR: the store folder inside it (default from config or "claims") */
+} ct_cli;
+
+typedef int (*ct_cli_command)(ct_cli *cli, int argc, char **argv);
+
+/* Prints "claimtrail: <ct_error_last()>" and returns the exit status for code. */
+int cli_fail(int code);
+
+/* Prints "claimtrail: <message>" and a hint to run --help; returns CT_EXIT_USAGE. */
+int cli_usage(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+
+/* The exit status for a library error code. */
+int cli_exit_status(int code);
+
+/*
+ * Gets a passphrase: from passphrase_file when given, else $CLAIMTRAIL_PASSPHRASE, else a
+ * prompt on the terminal (twice when confirm is set). *out is sodium_malloc'd and NUL-terminated:
+ * release it with cli_passphrase_free. Returns CT_EPASSPHRASE when none can be had.
+ */
+int cli_passphrase(char **out, size_t *len, const char *passphrase_file, const char *prompt,
+	int confirm);
+void cli_passphrase_free(char *pass);
+
+/* Loads the secret key at path (or $CLAIMTRAIL_KEY when path is NULL), asking for its
+ * passphrase only when the file is encrypted. */
+int cli_load_key(ct_key **out, const char *path, const char *passphrase_file);
+
+/* Writes buf to stdout followed by a newline; returns an exit status. */
+int cli_print_json(const json_t *value);
+
+int cmd_canon(ct_cli *cli, int argc, char **argv);
+int cmd_key(ct_cli *cli, int argc, char **argv);
+int cmd_sign(ct_cli *cli, int argc, char **argv);
+int cmd_verify(ct_cli *cli, int argc, char **argv);
+
+#endif

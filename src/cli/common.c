@@ -1,0 +1,176 @@
+/* What every subcommand shares: error printing and exit statuses, passphrases, loading keys. */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define PASSPHRASE_MAX 1024
+
+int cli_exit_status(int code)
+{
+	switch (code) {
+	case CT_OK:
+		return CT_EXIT_OK;
+	case CT_EBADSIG:
+	case CT_EUNTRUSTED:
+		return CT_EXIT_VERIFY;
+	case CT_ENOTFOUND:
+		return CT_EXIT_NOTFOUND;
+	default:
+		return CT_EXIT_ERROR;
+	}
+}
+
+int cli_fail(int code)
+{
+	fprintf(stderr, "claimtrail: %s\n", ct_error_last());
+	return cli_exit_status(code);
+}
+
+int cli_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("claimtrail: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see 'claimtrail --help')\n", stderr);
+	return CT_EXIT_USAGE;
+}
+
+int cli_print_json(const json_t *value)
+{
+	char *text = json_dumps(value, JSON_INDENT(2) | JSON_ENCODE_ANY);
+
+	if (!text) {
+		fprintf(stderr, "claimtrail: out of memory\n");
+		return CT_EXIT_ERROR;
+	}
+	puts(text);
+	free(text);
+	return CT_EXIT_OK;
+}
+
+/* Reads one line (without its newline) from fd into buf of size max. */
+static int read_line(int fd, char *buf, size_t max, size_t *len)
+{
+	size_t n = 0;
+	char c;
+
+	for (;;) {
+		ssize_t r = read(fd, &c, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || c == '\n')
+			break;
+		if (n + 1 >= max)
+			return ct_error_set(CT_EPASSPHRASE, "passphrase longer than %d bytes",
+				PASSPHRASE_MAX - 1);
+		buf[n++] = c;
+	}
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	*len = n;
+	return 0;
+}
+
+static int prompt_tty(char *buf, size_t max, size_t *len, const char *prompt)
+{
+	struct termios old, quiet;
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY);
+	int error;
+
+	if (fd < 0)
+		return ct_error_set(CT_EPASSPHRASE,
+			"a passphrase is needed: set CLAIMTRAIL_PASSPHRASE, use --passphrase-file, "
+			"or run on a terminal");
+	if (tcgetattr(fd, &old) < 0) {
+		close(fd);
+		return ct_error_set(CT_EPASSPHRASE, "cannot read a passphrase from the terminal");
+	}
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	quiet.c_lflag |= ECHONL;
+	if (write(fd, prompt, strlen(prompt)) < 0) {
+		close(fd);
+		return ct_error_set(CT_EPASSPHRASE, "cannot write to the terminal");
+	}
+	tcsetattr(fd, TCSAFLUSH, &quiet);
+	error = read_line(fd, buf, max, len);
+	tcsetattr(fd, TCSAFLUSH, &old);
+	close(fd);
+	return error;
+}
+
+int cli_passphrase(char **out, size_t *len, const char *passphrase_file, const char *prompt,
+	int confirm)
+{
+	char *pass = sodium_malloc(PASSPHRASE_MAX);
+	char *again = NULL;
+	const char *env = getenv("CLAIMTRAIL_PASSPHRASE");
+	int error = 0;
+
+	*out = NULL;
+	*len = 0;
+	if (!pass)
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	if (passphrase_file) {
+		int fd = open(passphrase_file, O_RDONLY);
+		if (fd < 0) {
+			error = ct_error_set(CT_EPASSPHRASE, "passphrase file %s: %s",
+				passphrase_file, strerror(errno));
+			goto done;
+		}
+		error = read_line(fd, pass, PASSPHRASE_MAX, len);
+		close(fd);
+	} else if (env) {
+		if (strlen(env) >= PASSPHRASE_MAX) {
+			error = ct_error_set(CT_EPASSPHRASE, "CLAIMTRAIL_PASSPHRASE is too long");
+			goto done;
+		}
+		*len = strlen(env);
+		memcpy(pass, env, *len + 1);
+	} else {
+		if ((error = prompt_tty(pass, PASSPHRASE_MAX, len, prompt)) < 0)
+			goto done;
+		if (confirm) {
+			size_t len2;
+			if (!(again = sodium_malloc(PASSPHRASE_MAX))) {
+				error = ct_error_set(CT_ENOMEM, "out of memory");
+				goto done;
+			}
+			if ((error = prompt_tty(again, PASSPHRASE_MAX, &len2, "Repeat passphrase: ")) < 0)
+				goto done;
+			if (len2 != *len || sodium_memcmp(again, pass, *len) != 0) {
+				error = ct_error_set(CT_EPASSPHRASE, "the passphrases do not match");
+				goto done;
+			}
+		}
+	}
+	if (error == 0 && *len == 0)
+		error = ct_error_set(CT_EPASSPHRASE, "the passphrase is empty");
+done:
+	if (again)
+		sodium_free(again);
+	if (error < 0) {
+		sodium_free(pass);
+		*len = 0;
+		return error;
+	}
+	*out = pass;
+	return 0;
+}
+
+void cli_passphrase_free(char *pass)
+{
+	if (pass)
+		sodium_free(pass); /* sodium_free wipes before releasing */
+}

@@ -1,0 +1,88 @@
+/* claimtrail: parses the global options and hands the rest to one subcommand. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct command {
+	const char *name;
+	ct_cli_command run;
+	const char *summary;
+};
+
+static int cmd_version(ct_cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	(void)argc;
+	(void)argv;
+	printf("claimtrail %s\n", CT_VERSION);
+	return CT_EXIT_OK;
+}
+
+static const struct command commands[] = {
+	{"version", cmd_version, "print the version"},
+};
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: claimtrail [-C DIR] [--root DIR] COMMAND [ARGS]\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\nRun 'claimtrail COMMAND --help' for a command's options; see claimtrail(1).\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{"root", required_argument, NULL, 'r'},
+		{NULL, 0, NULL, 0},
+	};
+	ct_cli cli = {".", NULL};
+	size_t i;
+	int c;
+	int status;
+
+	while ((c = getopt_long(argc, argv, "+C:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'C':
+			cli.repo = optarg;
+			break;
+		case 'r':
+			cli.root = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return CT_EXIT_OK;
+		case 'V':
+			printf("claimtrail %s\n", CT_VERSION);
+			return CT_EXIT_OK;
+		default:
+			usage(stderr);
+			return CT_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return CT_EXIT_USAGE;
+	}
+	if (ct_init() < 0)
+		return cli_fail(ct_error_last_code());
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name) == 0) {
+			int sub_argc = argc - optind;
+			char **sub_argv = argv + optind;
+
+			optind = 0; /* glibc: 0 re-initialises getopt for the subcommand */
+			status = commands[i].run(&cli, sub_argc, sub_argv);
+			ct_shutdown();
+			return status;
+		}
+	}
+	ct_shutdown();
+	return cli_usage("unknown command '%s'", argv[optind]);
+}

@@ -1,0 +1,62 @@
+/* The thread-local error: one line naming what went wrong, set where the failure is found. */
+#include "claimtrail/common.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define CT_ERROR_MAX 1024
+
+static _Thread_local char error_message[CT_ERROR_MAX];
+static _Thread_local int error_code;
+
+const char *ct_error_last(void)
+{
+	return error_message[0] ? error_message : "no error";
+}
+
+int ct_error_last_code(void)
+{
+	return error_code;
+}
+
+void ct_error_clear(void)
+{
+	error_message[0] = '\0';
+	error_code = CT_OK;
+}
+
+/* Messages are one line: newlines and other control bytes from data we quote become spaces. */
+static void flatten(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20)
+			*s = ' ';
+}
+
+int ct_error_set(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(error_message, sizeof(error_message), fmt, ap);
+	va_end(ap);
+	flatten(error_message);
+	error_code = code;
+	return code;
+}
+
+int ct_error_prefix(int code, const char *fmt, ...)
+{
+	char prefix[CT_ERROR_MAX];
+	char old[CT_ERROR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	memcpy(old, error_message, sizeof(old));
+	snprintf(error_message, sizeof(error_message), "%s: %s", prefix, old[0] ? old : "failed");
+	flatten(error_message);
+	error_code = code;
+	return code;
+}

@@ -1,0 +1,252 @@
+/* Small shared helpers: the byte buffer, whole-file reads and atomic writes, hex, base64,
+ * SHA-256, and library start-up. */
+#include "claimtrail/common.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <git2.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Makes room for `extra` more bytes and the terminating NUL. */
+static int buf_grow(ct_buf *buf, size_t extra)
+{
+	size_t need;
+	size_t cap;
+	char *p;
+
+	if (extra > SIZE_MAX - buf->len - 1)
+		return ct_error_set(CT_ENOMEM, "buffer too large");
+	need = buf->len + extra + 1;
+	if (need <= buf->cap)
+		return 0;
+	cap = buf->cap ? buf->cap : 64;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	p = realloc(buf->ptr, cap);
+	if (!p)
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	buf->ptr = p;
+	buf->cap = cap;
+	return 0;
+}
+
+int ct_buf_put(ct_buf *buf, const void *data, size_t len)
+{
+	int error;
+
+	if ((error = buf_grow(buf, len)) < 0)
+		return error;
+	if (len)
+		memcpy(buf->ptr + buf->len, data, len);
+	buf->len += len;
+	buf->ptr[buf->len] = '\0';
+	return 0;
+}
+
+int ct_buf_puts(ct_buf *buf, const char *s)
+{
+	return ct_buf_put(buf, s, strlen(s));
+}
+
+int ct_buf_putc(ct_buf *buf, char c)
+{
+	return ct_buf_put(buf, &c, 1);
+}
+
+int ct_buf_printf(ct_buf *buf, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	int error;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return ct_error_set(CT_EINVALID, "bad format string");
+	if ((error = buf_grow(buf, (size_t)n)) < 0)
+		return error;
+	va_start(ap, fmt);
+	vsnprintf(buf->ptr + buf->len, buf->cap - buf->len, fmt, ap);
+	va_end(ap);
+	buf->len += (size_t)n;
+	return 0;
+}
+
+void ct_buf_clear(ct_buf *buf)
+{
+	buf->len = 0;
+	if (buf->ptr)
+		buf->ptr[0] = '\0';
+}
+
+char *ct_buf_detach(ct_buf *buf)
+{
+	char *p = buf->ptr;
+
+	if (!p)
+		p = calloc(1, 1);
+	buf->ptr = NULL;
+	buf->len = buf->cap = 0;
+	return p;
+}
+
+void ct_buf_free(ct_buf *buf)
+{
+	if (!buf)
+		return;
+	free(buf->ptr);
+	buf->ptr = NULL;
+	buf->len = buf->cap = 0;
+}
+
+int ct_file_read(ct_buf *out, const char *path, size_t max)
+{
+	FILE *f;
+	char chunk[65536];
+	size_t n;
+	int error = 0;
+	int is_stdin = strcmp(path, "-") == 0;
+
+	f = is_stdin ? stdin : fopen(path, "rb");
+	if (!f)
+		return ct_error_set(errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "%s: %s", path,
+			strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (out->len + n > max) {
+			error = ct_error_set(CT_EINVALID, "%s: larger than %zu bytes", path, max);
+			goto done;
+		}
+		if ((error = ct_buf_put(out, chunk, n)) < 0)
+			goto done;
+	}
+	if (ferror(f))
+		error = ct_error_set(CT_EIO, "%s: read failed", path);
+	else if (!out->ptr)
+		error = ct_buf_put(out, "", 0);
+done:
+	if (!is_stdin)
+		fclose(f);
+	return error;
+}
+
+int ct_file_write_atomic(const char *path, const void *data, size_t len, unsigned mode)
+{
+	char tmp[PATH_MAX];
+	int fd = -1;
+	int error = 0;
+	const char *p = data;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+		return ct_error_set(CT_EINVALID, "%s: path too long", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return ct_error_set(CT_EIO, "%s: %s", tmp, strerror(errno));
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			error = ct_error_set(CT_EIO, "%s: %s", tmp, strerror(errno));
+			goto done;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (fsync(fd) < 0) {
+		error = ct_error_set(CT_EIO, "%s: %s", tmp, strerror(errno));
+		goto done;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		error = ct_error_set(CT_EIO, "%s: %s", tmp, strerror(errno));
+		goto done;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0)
+		error = ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));
+done:
+	if (fd >= 0)
+		close(fd);
+	if (error < 0)
+		unlink(tmp);
+	return error;
+}
+
+void ct_hex(char *out, const uint8_t *data, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[data[i] >> 4];
+		out[2 * i + 1] = digits[data[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+int ct_base64_encode(ct_buf *out, const uint8_t *data, size_t len)
+{
+	size_t n = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
+	int error;
+
+	if ((error = buf_grow(out, n)) < 0)
+		return error;
+	sodium_bin2base64(out->ptr + out->len, n, data, len, sodium_base64_VARIANT_ORIGINAL);
+	out->len += n - 1;
+	return 0;
+}
+
+int ct_base64_decode(uint8_t *out, size_t out_max, size_t *out_len, const char *b64)
+{
+	size_t n = 0;
+	const char *end = NULL;
+	size_t inlen = strlen(b64);
+
+	if (sodium_base642bin(out, out_max, b64, inlen, NULL, &n, &end,
+		    sodium_base64_VARIANT_ORIGINAL) != 0 || end != b64 + inlen)
+		return ct_error_set(CT_EINVALID, "invalid base64");
+	/* Refuse non-canonical encodings (stray bits in the last character). */
+	{
+		size_t cap = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
+		char *again = malloc(cap);
+		int same;
+		if (!again)
+			return ct_error_set(CT_ENOMEM, "out of memory");
+		sodium_bin2base64(again, cap, out, n, sodium_base64_VARIANT_ORIGINAL);
+		same = strcmp(again, b64) == 0;
+		free(again);
+		if (!same)
+			return ct_error_set(CT_EINVALID, "non-canonical base64");
+	}
+	*out_len = n;
+	return 0;
+}
+
+void ct_sha256_hex(char out[65], const uint8_t *data, size_t len)
+{
+	uint8_t h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, data, len);
+	ct_hex(out, h, sizeof(h));
+}
+
+int ct_init(void)
+{
+	if (sodium_init() < 0)
+		return ct_error_set(CT_EIO, "libsodium failed to initialise");
+	if (git_libgit2_init() < 0)
+		return ct_error_set(CT_EIO, "libgit2 failed to initialise");
+	return 0;
+}
+
+void ct_shutdown(void)
+{
+	git_libgit2_shutdown();
+}
