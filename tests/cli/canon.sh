@@ -24,7 +24,7 @@ printf '{ "b": 2, "a": [1.0, "x"] }\n' >"$TMP/doc.json"
 expect_status 0 "$CT" canon "$TMP/doc.json"
 printf '{"a":[1,"x"],"b":2}' >"$TMP/doc-want"
 "$CT" canon "$TMP/doc.json" >"$TMP/doc-got"
-cmp -s "$TMP/doc-got" "$TMP/doc-want" && ok || fail "canon output is not exactly the canonical bytes"
+cmp -s "$TMP/doc-got" "$TMP/doc-want" && ok || fail "canon output is not exactly the canonical form"
 # Canonical form is a fixed point.
 "$CT" canon "$TMP/doc-got" >"$TMP/doc-again"
 cmp -s "$TMP/doc-again" "$TMP/doc-want" && ok || fail "canon of canonical text changed it"

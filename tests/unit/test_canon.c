@@ -208,7 +208,8 @@ static void test_strings(void)
 	 * point is larger; "\n" before "1" before "A" before "a". */
 	CANON("{\"\xee\x80\x80\":1,\"\xf0\x9f\x98\x80\":2,\"a\":3,\"A\":4,\"1\":5,\"\\n\":6,\"\":7}",
 		"{\"\":7,\"\\n\":6,\"1\":5,\"A\":4,\"a\":3,\"\xf0\x9f\x98\x80\":2,\"\xee\x80\x80\":1}");
-	CANON("{\"ab\":1,\"a\":2,\"b\":{\"z\":[],\"y\":{}}}", "{\"a\":2,\"ab\":1,\"b\":{\"y\":{},\"z\":[]}}");
+	CANON("{\"ab\":1,\"a\":2,\"b\":{\"z\":[],\"y\":{}}}",
+		"{\"a\":2,\"ab\":1,\"b\":{\"y\":{},\"z\":[]}}");
 	CANON(" \t\r\n[ true , false , null ]\n", "[true,false,null]");
 }
 
