@@ -16,5 +16,7 @@
 #include "claimtrail/json.h"
 #include "claimtrail/key.h"
 #include "claimtrail/record.h"
+#include "claimtrail/store.h"
+#include "claimtrail/status.h"
 
 #endif

@@ -57,4 +57,23 @@ int cmd_key(ct_cli *cli, int argc, char **argv);
 int cmd_sign(ct_cli *cli, int argc, char **argv);
 int cmd_verify(ct_cli *cli, int argc, char **argv);
 
+/* Opens the store named by -C and --root. */
+int cli_open_store(ct_store **out, ct_cli *cli);
+
+/* Parses a quantity as typed ("6,000", "190", "2.5") into the decimal string records keep. */
+int cli_parse_amount(char *out, size_t size, const char *text);
+
+/* "3f9a0c1d2e4b5a67 (Name, Org)" for each signature of record, comma separated. */
+int cli_signers(ct_buf *out, ct_store *store, const json_t *record);
+
+int cmd_init(ct_cli *cli, int argc, char **argv);
+int cmd_source(ct_cli *cli, int argc, char **argv);
+int cmd_claim(ct_cli *cli, int argc, char **argv);
+int cmd_show(ct_cli *cli, int argc, char **argv);
+int cmd_cat(ct_cli *cli, int argc, char **argv);
+int cmd_list(ct_cli *cli, int argc, char **argv);
+int cmd_log(ct_cli *cli, int argc, char **argv);
+int cmd_check(ct_cli *cli, int argc, char **argv);
+int cmd_import(ct_cli *cli, int argc, char **argv);
+
 #endif

@@ -47,15 +47,27 @@ int ct_error_set(int code, const char *fmt, ...)
 
 int ct_error_prefix(int code, const char *fmt, ...)
 {
-	char prefix[CT_ERROR_MAX];
 	char old[CT_ERROR_MAX];
+	size_t len, oldlen;
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
-	va_end(ap);
 	memcpy(old, error_message, sizeof(old));
-	snprintf(error_message, sizeof(error_message), "%s: %s", prefix, old[0] ? old : "failed");
+	va_start(ap, fmt);
+	vsnprintf(error_message, sizeof(error_message), fmt, ap);
+	va_end(ap);
+	/* append ": <old message>", cut to fit */
+	len = strlen(error_message);
+	if (!old[0])
+		memcpy(old, "failed", sizeof("failed"));
+	oldlen = strlen(old);
+	if (len + 2 < sizeof(error_message)) {
+		size_t room = sizeof(error_message) - len - 3;
+		memcpy(error_message + len, ": ", 2);
+		if (oldlen > room)
+			oldlen = room;
+		memcpy(error_message + len + 2, old, oldlen);
+		error_message[len + 2 + oldlen] = '\0';
+	}
 	flatten(error_message);
 	error_code = code;
 	return code;

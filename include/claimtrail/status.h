@@ -1,0 +1,44 @@
+/* A claim's status, derived from its revisions and annotations (never stored), and the
+ * verdict scale fact-checkers rate claims on. Rules: docs/workflow.md. */
+#ifndef CLAIMTRAIL_STATUS_H
+#define CLAIMTRAIL_STATUS_H
+
+#include <jansson.h>
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One step of the rating scale, with its schema.org ClaimReview reviewRating: ratingValue
+ * between worstRating 1 and bestRating 5, or 0 where the verdict is off the scale. */
+typedef struct {
+	const char *name;        /* "mostly-true" */
+	int rating;              /* ratingValue, 0 for off-scale verdicts */
+	const char *alternate;   /* alternateName: "Mostly true" */
+	const char *status;      /* the claim status this verdict gives: "supported", ... */
+} ct_verdict;
+
+#define CT_RATING_BEST 5
+#define CT_RATING_WORST 1
+
+/* The verdict called name, or NULL. */
+const ct_verdict *ct_verdict_find(const char *name);
+
+/* The scale, in order from true to unverifiable; *count receives its length. */
+const ct_verdict *ct_verdict_scale(size_t *count);
+
+/*
+ * Derives the status of claim (its latest revision) from its annotations (ct_store_annotations
+ * order). *status is a static string: "retracted", "disputed", "supported", "refuted", "mixed",
+ * "misleading", "unverifiable", "needs-review" (verdicts judge only older revisions) or
+ * "unreviewed". why (may be NULL) receives one line saying what the status rests on.
+ */
+int ct_claim_status(const char **status, ct_buf *why, const json_t *claim,
+	const json_t *annotations);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,181 @@
+/*
+ * The store: records kept as files in a git repository, every change one signed commit.
+ * Layout, commit format and locking are specified in docs/store.md.
+ */
+#ifndef CLAIMTRAIL_STORE_H
+#define CLAIMTRAIL_STORE_H
+
+#include <jansson.h>
+#include "common.h"
+#include "key.h"
+#include "record.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The store's folder inside the repository when none is named. */
+#define CT_STORE_DEFAULT_ROOT "claims"
+
+typedef struct ct_store ct_store;
+
+/*
+ * Opens the store at root (NULL: "claims") in the git repository that contains path (a work
+ * tree or a bare repository). CT_ENOTFOUND when there is no repository or no store in it.
+ */
+int ct_store_open(ct_store **out, const char *path, const char *root);
+
+/*
+ * Makes a store at root in the repository containing path, creating the repository (with a
+ * "main" branch) when there is none, and commits the store's configuration and the signer's
+ * public key record. CT_EEXISTS when the store is already there.
+ */
+int ct_store_init(ct_store **out, const char *path, const char *root, const ct_key *signer);
+
+void ct_store_free(ct_store *store);
+
+/* The store folder (borrowed), e.g. "claims". */
+const char *ct_store_root(const ct_store *store);
+
+/* 1 for a bare repository. */
+int ct_store_is_bare(const ct_store *store);
+
+/* The store's configuration (borrowed): store.json. */
+const json_t *ct_store_config(const ct_store *store);
+
+/* The repository path of a record file: "<root>/<kind>/<fan>/<id>/r0001.json" etc. */
+int ct_store_record_path(ct_buf *out, const ct_store *store, ct_kind kind, const char *id,
+	json_int_t revision);
+
+/* ---- reading (from the branch's current commit) ---- */
+
+/*
+ * The record of kind and id at revision (0: the latest). Keys are looked up by key id and have
+ * no revisions. *out is a new reference. CT_ENOTFOUND names the kind and id. The record is parsed
+ * strictly and schema-checked; signatures are not verified (see ct_store_check).
+ */
+int ct_store_get(json_t **out, ct_store *store, ct_kind kind, const char *id, json_int_t revision);
+
+/* The exact stored bytes of that record, as ct_store_get would parse them. */
+int ct_store_get_raw(ct_buf *out, ct_store *store, ct_kind kind, const char *id,
+	json_int_t revision);
+
+/* Every revision of a claim or source, oldest first: a new JSON array. */
+int ct_store_revisions(json_t **out, ct_store *store, ct_kind kind, const char *id);
+
+/* Resolves REV as a revision number, a digest (or a prefix of at least 6 hex digits, with or
+ * without "sha256:"), or a commit (a git revision) in which the record existed. */
+int ct_store_resolve_revision(json_int_t *out, ct_store *store, ct_kind kind, const char *id,
+	const char *rev);
+
+/* The annotations of a claim, ordered by "created" then id: a new JSON array. */
+int ct_store_annotations(json_t **out, ct_store *store, const char *claim_id);
+
+/* Calls fn for the id of every record of kind (claims and sources: the latest revision is not
+ * read; keys: the key id), in path order. fn returning non-zero stops and is returned. */
+typedef int (*ct_store_id_fn)(const char *id, void *payload);
+int ct_store_foreach_id(ct_store *store, ct_kind kind, ct_store_id_fn fn, void *payload);
+
+/* The public key records kept in the store, as a keyring (each self-signature checked). */
+int ct_store_keyring(ct_keyring **out, ct_store *store);
+
+/* The stored text of a source revision (CT_ENOTFOUND when none is kept). */
+int ct_store_source_text(ct_buf *out, ct_store *store, const char *id, json_int_t revision);
+
+/* ---- history ---- */
+
+/* One entry of a claim's or source's story: a revision or an annotation. */
+typedef struct {
+	ct_kind kind;            /* CT_KIND_CLAIM/SOURCE for revisions, CT_KIND_ANNOTATION */
+	json_int_t revision;     /* revision number (0 for annotations) */
+	char commit[41];         /* the commit that wrote it ("" when unknown) */
+	json_t *record;          /* the record (owned by the log) */
+} ct_log_entry;
+
+typedef struct ct_log ct_log;
+
+/* The story of a claim or source, newest first: every revision and, for claims, every
+ * annotation, each with the commit that wrote it. Costs the record's revisions and
+ * annotations, not the repository's history (see docs/store.md, "The commit journal"). */
+int ct_store_log(ct_log **out, ct_store *store, ct_kind kind, const char *id);
+size_t ct_log_count(const ct_log *log);
+const ct_log_entry *ct_log_get(const ct_log *log, size_t i);
+void ct_log_free(ct_log *log);
+
+/* ---- writing ---- */
+
+/* Options for every write. */
+typedef struct {
+	const ct_key *signer;  /* signs the records and names the signer in the commit */
+	const char *reason;    /* why: the commit body and the revision's "reason" */
+	int max_retries;       /* how often to retry when the branch moves under us (default 8) */
+} ct_write_opts;
+
+#define CT_WRITE_OPTS_INIT {NULL, NULL, 8}
+
+/*
+ * Records a source. fields holds the source's members (title, publisher, authors, url,
+ * published, retrieved, kind; id optional: derived from the title otherwise); type, revision,
+ * created and signatures are filled in. With text, its sha256 and length go into "archive" and
+ * the text is kept in the store when the store's configuration says so. *out_record (may be
+ * NULL) receives the signed record.
+ */
+int ct_source_add(json_t **out_record, ct_store *store, const json_t *fields, const uint8_t *text,
+	size_t text_len, const ct_write_opts *opts);
+
+/* A new revision of a source: changes holds members to set (null removes one). */
+int ct_source_revise(json_t **out_record, ct_store *store, const char *id, const json_t *changes,
+	const uint8_t *text, size_t text_len, const ct_write_opts *opts);
+
+/*
+ * Records a claim. fields holds statement, attribution {source, quote, location}, quantity
+ * {amount, unit, qualifier}, tags; id optional (derived from the statement). The cited source
+ * must exist. When the source has stored text and a quote is given, the quote must occur in it
+ * and a selector is recorded.
+ */
+int ct_claim_add(json_t **out_record, ct_store *store, const json_t *fields,
+	const ct_write_opts *opts);
+
+/* A new revision of a claim whose "prev" names the current one by digest. changes holds
+ * members to set; a member set to null is removed. opts->reason is required. */
+int ct_claim_revise(json_t **out_record, ct_store *store, const char *id, const json_t *changes,
+	const ct_write_opts *opts);
+
+/* A retraction: a new revision with "retracted": true. opts->reason is required. */
+int ct_claim_retract(json_t **out_record, ct_store *store, const char *id,
+	const ct_write_opts *opts);
+
+/*
+ * Imports claims in bulk: every line of data is one claim's fields (as for ct_claim_add, with
+ * "id" required or derived), all signed and committed as one commit. Nothing is written when
+ * any line is bad; the error names the line. *count receives the number imported.
+ */
+int ct_store_import(size_t *count, ct_store *store, const uint8_t *data, size_t len,
+	const ct_write_opts *opts);
+
+/* ---- checking ---- */
+
+typedef struct {
+	const ct_keyring *trust; /* NULL: the keys recorded in the store */
+	size_t threshold;        /* distinct trusted signers each claim needs (default 1) */
+} ct_check_opts;
+
+#define CT_CHECK_OPTS_INIT {NULL, 1}
+
+/* Called once per finding: what is wrong, naming the record. */
+typedef void (*ct_finding_fn)(const char *finding, void *payload);
+
+/*
+ * Verifies the whole store: every file is a record where it belongs, every record's schema and
+ * signatures, every revision chain, every reference between records, and that every record file
+ * was written by a claimtrail commit (a hand edit committed with plain git is reported by the
+ * record's id). Returns 0 when nothing was found, else CT_EBADSIG (and *findings > 0).
+ */
+int ct_store_check(size_t *findings, ct_store *store, const ct_check_opts *opts, ct_finding_fn fn,
+	void *payload);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,312 @@
+/* claimtrail source add|revise|list|show: the reports, articles and statements claims cite. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SOURCE_TEXT_MAX (64u * 1024 * 1024)
+
+static void source_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: claimtrail source add --title T --publisher P [--url U] [--author A]...\n"
+		"                             [--published DATE] [--retrieved DATE] [--kind KIND]\n"
+		"                             [--file PATH] [--id ID] [--reason R]\n"
+		"       claimtrail source revise ID [same options] [--file NEW] --reason R\n"
+		"       claimtrail source list [--json]\n"
+		"       claimtrail source show ID [--rev REV] [--json]\n"
+		"\n"
+		"KIND: article, report, statement, dataset, interview, book, broadcast, social-post,\n"
+		"document, web-page, other. DATE: YYYY-MM-DD. --file keeps the sha256 of the source's\n"
+		"text (UTF-8) and the text itself in the store, so quotes can be anchored in it.\n"
+		"The signing key comes from --key FILE or $CLAIMTRAIL_KEY.\n");
+}
+
+typedef struct {
+	json_t *fields;
+	const char *file;
+	const char *reason;
+	const char *key;
+	const char *pass_file;
+	int json;
+	const char *rev;
+} source_args;
+
+static int parse(source_args *a, int argc, char **argv, int revise)
+{
+	static const struct option opts[] = {
+		{"title", required_argument, NULL, 't'},
+		{"publisher", required_argument, NULL, 'P'},
+		{"url", required_argument, NULL, 'u'},
+		{"author", required_argument, NULL, 'a'},
+		{"published", required_argument, NULL, 'd'},
+		{"retrieved", required_argument, NULL, 'R'},
+		{"kind", required_argument, NULL, 'K'},
+		{"file", required_argument, NULL, 'f'},
+		{"id", required_argument, NULL, 'i'},
+		{"reason", required_argument, NULL, 'm'},
+		{"key", required_argument, NULL, 'k'},
+		{"passphrase-file", required_argument, NULL, 'p'},
+		{"json", no_argument, NULL, 'j'},
+		{"rev", required_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	json_t *authors = NULL;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "hk:m:", opts, NULL)) != -1) {
+		const char *member = NULL;
+		switch (c) {
+		case 't': member = "title"; break;
+		case 'P': member = "publisher"; break;
+		case 'u': member = "url"; break;
+		case 'd': member = "published"; break;
+		case 'R': member = "retrieved"; break;
+		case 'K': member = "kind"; break;
+		case 'i':
+			if (revise)
+				return cli_usage("source revise: the id cannot change");
+			member = "id";
+			break;
+		case 'a':
+			if (!authors) {
+				authors = json_array();
+				json_object_set_new(a->fields, "authors", authors);
+			}
+			json_array_append_new(authors, json_string(optarg));
+			break;
+		case 'f': a->file = optarg; break;
+		case 'm': a->reason = optarg; break;
+		case 'k': a->key = optarg; break;
+		case 'p': a->pass_file = optarg; break;
+		case 'j': a->json = 1; break;
+		case 'r': a->rev = optarg; break;
+		case 'h':
+			source_usage(stdout);
+			return -1;
+		default:
+			return cli_usage("source: unknown option or missing value '%s'", argv[optind - 1]);
+		}
+		if (member && json_object_set_new(a->fields, member, json_string(optarg)) < 0)
+			return cli_usage("source: --%s is not valid UTF-8", member);
+	}
+	return 0;
+}
+
+/* Reads --file: the text must be UTF-8, since quotes are anchored in it. */
+static int read_text(ct_buf *text, const char *path)
+{
+	json_t *probe;
+	int error;
+
+	if ((error = ct_file_read(text, path, SOURCE_TEXT_MAX)) < 0)
+		return error;
+	probe = json_stringn(text->ptr, text->len);
+	if (!probe)
+		return ct_error_set(CT_EINVALID, "%s: not UTF-8 text (keep the text of the source, "
+						  "e.g. converted from PDF)",
+			path);
+	json_decref(probe);
+	return 0;
+}
+
+static int source_write(ct_cli *cli, int argc, char **argv, int revise)
+{
+	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL};
+	ct_write_opts wopts = CT_WRITE_OPTS_INIT;
+	ct_buf text = CT_BUF_INIT;
+	ct_store *store = NULL;
+	ct_key *key = NULL;
+	json_t *record = NULL;
+	const char *id = NULL;
+	int status, error = 0;
+
+	if ((status = parse(&a, argc, argv, revise)) != 0) {
+		json_decref(a.fields);
+		return status < 0 ? CT_EXIT_OK : status;
+	}
+	if (revise) {
+		if (argc - optind != 1) {
+			json_decref(a.fields);
+			return cli_usage("source revise: expected one ID");
+		}
+		id = argv[optind];
+	} else if (optind != argc) {
+		json_decref(a.fields);
+		return cli_usage("source add: unexpected argument '%s'", argv[optind]);
+	}
+	if (!revise && (!json_object_get(a.fields, "title") ||
+			       !json_object_get(a.fields, "publisher"))) {
+		json_decref(a.fields);
+		return cli_usage("source add: --title and --publisher are required");
+	}
+	if ((a.file && (error = read_text(&text, a.file)) < 0) ||
+		(error = cli_open_store(&store, cli)) < 0 ||
+		(error = cli_load_key(&key, a.key, a.pass_file)) < 0)
+		goto done;
+	wopts.signer = key;
+	wopts.reason = a.reason;
+	if (revise)
+		error = ct_source_revise(&record, store, id, a.fields,
+			a.file ? (const uint8_t *)text.ptr : NULL, text.len, &wopts);
+	else
+		error = ct_source_add(&record, store, a.fields, a.file ? (const uint8_t *)text.ptr : NULL,
+			text.len, &wopts);
+	if (error < 0)
+		goto done;
+	if (a.json)
+		cli_print_json(record);
+	else
+		printf("%s\n", ct_record_id(record));
+done:
+	json_decref(record);
+	json_decref(a.fields);
+	ct_buf_free(&text);
+	ct_store_free(store);
+	ct_key_free(key);
+	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
+}
+
+static int list_one(const char *id, void *payload)
+{
+	ct_store *store = ((void **)payload)[0];
+	json_t *list = ((void **)payload)[1];
+	json_t *rec = NULL;
+	int error;
+
+	if ((error = ct_store_get(&rec, store, CT_KIND_SOURCE, id, 0)) < 0)
+		return error;
+	json_array_append_new(list, rec);
+	return 0;
+}
+
+static int source_list(ct_cli *cli, int argc, char **argv)
+{
+	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL};
+	ct_store *store = NULL;
+	json_t *list = json_array();
+	void *args[2];
+	json_t *rec;
+	size_t i;
+	int status, error = 0;
+
+	if ((status = parse(&a, argc, argv, 1)) != 0)
+		goto out;
+	if (optind != argc) {
+		status = cli_usage("source list: unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if ((error = cli_open_store(&store, cli)) < 0)
+		goto done;
+	args[0] = store;
+	args[1] = list;
+	if ((error = ct_store_foreach_id(store, CT_KIND_SOURCE, list_one, args)) < 0)
+		goto done;
+	if (a.json) {
+		cli_print_json(list);
+	} else {
+		json_array_foreach(list, i, rec)
+			printf("%-40s %s (%s)\n", ct_record_id(rec),
+				json_string_value(json_object_get(rec, "title")),
+				json_string_value(json_object_get(rec, "publisher")));
+	}
+done:
+	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
+out:
+	json_decref(list);
+	json_decref(a.fields);
+	ct_store_free(store);
+	return status;
+}
+
+static int source_show(ct_cli *cli, int argc, char **argv)
+{
+	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL};
+	ct_store *store = NULL;
+	json_t *rec = NULL;
+	json_int_t rev = 0, count = 0;
+	ct_buf signers = CT_BUF_INIT;
+	char digest[CT_DIGEST_LEN + 1];
+	int status, error = 0;
+
+	if ((status = parse(&a, argc, argv, 1)) != 0)
+		goto out;
+	if (argc - optind != 1) {
+		status = cli_usage("source show: expected one ID");
+		goto out;
+	}
+	if ((error = cli_open_store(&store, cli)) < 0 ||
+		(a.rev && (error = ct_store_resolve_revision(&rev, store, CT_KIND_SOURCE,
+				   argv[optind], a.rev)) < 0) ||
+		(error = ct_store_get(&rec, store, CT_KIND_SOURCE, argv[optind], rev)) < 0)
+		goto done;
+	if (a.json) {
+		cli_print_json(rec);
+		goto done;
+	}
+	{
+		json_t *revs = NULL;
+		if (ct_store_revisions(&revs, store, CT_KIND_SOURCE, argv[optind]) == 0)
+			count = (json_int_t)json_array_size(revs);
+		json_decref(revs);
+	}
+	ct_record_digest(digest, rec);
+	cli_signers(&signers, store, rec);
+	printf("source %s (revision %lld of %lld)\n", ct_record_id(rec),
+		(long long)json_integer_value(json_object_get(rec, "revision")), (long long)count);
+	printf("title:      %s\n", json_string_value(json_object_get(rec, "title")));
+	printf("publisher:  %s\n", json_string_value(json_object_get(rec, "publisher")));
+	{
+		static const char *const optional[] = {"kind", "url", "published", "retrieved", NULL};
+		static const char *const labels[] = {"kind:      ", "url:       ", "published: ",
+			"retrieved: "};
+		size_t i;
+		json_t *au;
+		for (i = 0; optional[i]; i++)
+			if (json_object_get(rec, optional[i]))
+				printf("%s %s\n", labels[i],
+					json_string_value(json_object_get(rec, optional[i])));
+		json_array_foreach(json_object_get(rec, "authors"), i, au)
+			printf("author:     %s\n", json_string_value(au));
+	}
+	if (json_object_get(rec, "archive")) {
+		json_t *ar = json_object_get(rec, "archive");
+		printf("text:       sha256 %s, %lld bytes%s\n",
+			json_string_value(json_object_get(ar, "sha256")),
+			(long long)json_integer_value(json_object_get(ar, "length")),
+			json_is_true(json_object_get(ar, "stored")) ? ", kept in the store" : "");
+	}
+	printf("created:    %s\n", json_string_value(json_object_get(rec, "created")));
+	if (json_object_get(rec, "reason"))
+		printf("reason:     %s\n", json_string_value(json_object_get(rec, "reason")));
+	printf("signed by:  %s\n", signers.ptr ? signers.ptr : "(nobody)");
+	printf("digest:     %s\n", digest);
+done:
+	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
+out:
+	ct_buf_free(&signers);
+	json_decref(rec);
+	json_decref(a.fields);
+	ct_store_free(store);
+	return status;
+}
+
+int cmd_source(ct_cli *cli, int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		source_usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? CT_EXIT_USAGE : CT_EXIT_OK;
+	}
+	if (strcmp(argv[1], "add") == 0)
+		return source_write(cli, argc - 1, argv + 1, 0);
+	if (strcmp(argv[1], "revise") == 0)
+		return source_write(cli, argc - 1, argv + 1, 1);
+	if (strcmp(argv[1], "list") == 0)
+		return source_list(cli, argc - 1, argv + 1);
+	if (strcmp(argv[1], "show") == 0)
+		return source_show(cli, argc - 1, argv + 1);
+	return cli_usage("source: unknown subcommand '%s'", argv[1]);
+}

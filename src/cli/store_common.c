@@ -1,0 +1,59 @@
+/* Helpers the store commands share: opening the store, amounts, naming signers. */
+#include "cli.h"
+
+#include <ctype.h>
+#include <string.h>
+
+int cli_open_store(ct_store **out, ct_cli *cli)
+{
+	return ct_store_open(out, cli->repo, cli->root);
+}
+
+int cli_parse_amount(char *out, size_t size, const char *text)
+{
+	size_t n = 0;
+	const char *p = text;
+
+	for (; *p; p++) {
+		if (*p == ',' && p > text && isdigit((unsigned char)p[-1]) &&
+			isdigit((unsigned char)p[1]))
+			continue; /* thousands separators: 6,000 */
+		if (n + 1 >= size)
+			break;
+		out[n++] = *p;
+	}
+	out[n] = '\0';
+	if (*p || n == 0 || strspn(out, "-0123456789.") != n)
+		return ct_error_set(CT_EINVALID,
+			"quantity \"%.40s\" is not a number (write it as 6000, 6,000 or 2.5)", text);
+	return 0;
+}
+
+int cli_signers(ct_buf *out, ct_store *store, const json_t *record)
+{
+	json_t *sigs = json_object_get(record, "signatures");
+	json_t *sig;
+	size_t i;
+	int error = 0;
+
+	json_array_foreach(sigs, i, sig) {
+		const char *kid = json_string_value(json_object_get(sig, "key_id"));
+		json_t *key = NULL;
+		if (i > 0 && (error = ct_buf_puts(out, ", ")) < 0)
+			return error;
+		if ((error = ct_buf_puts(out, kid)) < 0)
+			return error;
+		if (store && ct_store_get(&key, store, CT_KIND_KEY, kid, 0) == 0) {
+			const char *name = json_string_value(json_object_get(key, "name"));
+			const char *org = json_string_value(json_object_get(key, "org"));
+			if (name || org)
+				error = ct_buf_printf(out, " (%s%s%s)", name ? name : "",
+					name && org ? ", " : "", org ? org : "");
+		}
+		ct_error_clear();
+		json_decref(key);
+		if (error < 0)
+			return error;
+	}
+	return 0;
+}

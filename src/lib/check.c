@@ -1,0 +1,494 @@
+/*
+ * Checking a whole store: every file under the store folder is a record where it belongs, in
+ * the form claimtrail writes, with valid signatures; every revision chain links by digest; every
+ * reference between records resolves; and the commit that last wrote each file was a claimtrail
+ * commit that named the record (so a hand edit committed with plain git is reported).
+ */
+#include "store_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+	ct_store *store;
+	const ct_check_opts *opts;
+	const ct_keyring *trust;
+	ct_finding_fn fn;
+	void *payload;
+	size_t findings;
+	json_t *revs;       /* "kind/id" -> {"<n>": {"digest", "prev"}} */
+	json_t *records;    /* "kind/id" or "annotation/claim/aid" -> record (latest revision) */
+	json_t *files;      /* path -> 1 for every record file, for the provenance check */
+	json_t *texts;      /* "source/id/<n>" -> sha256 of the stored text */
+} checker;
+
+static void finding(checker *c, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+static void finding(checker *c, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	c->findings++;
+	if (c->fn)
+		c->fn(line, c->payload);
+}
+
+static int read_blob(ct_buf *out, checker *c, const git_oid *oid, size_t max)
+{
+	git_blob *blob = NULL;
+	int error = 0;
+
+	if (git_blob_lookup(&blob, c->store->repo, oid) < 0)
+		return ct__git_error(CT_EIO, "reading a blob");
+	if (git_blob_rawsize(blob) > max)
+		error = ct_error_set(CT_EINVALID, "larger than %zu bytes", max);
+	else
+		error = ct_buf_put(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	git_blob_free(blob);
+	return error;
+}
+
+/* Parses, schema-checks and form-checks one record file; verifies its signatures. */
+static json_t *load_record(checker *c, const char *path, const git_oid *oid, ct_kind want,
+	size_t threshold)
+{
+	ct_buf data = CT_BUF_INIT, again = CT_BUF_INIT;
+	json_t *record = NULL;
+	ct_kind kind;
+	ct_verify_report report;
+	int error;
+
+	if (read_blob(&data, c, oid, CT_RECORD_MAX) < 0 ||
+		ct__parse_record(&record, &data, path) < 0) {
+		finding(c, "%s", ct_error_last());
+		goto done;
+	}
+	ct_record_kind(&kind, record);
+	if (kind != want) {
+		finding(c, "%s: holds a %s record where a %s belongs", path, ct_kind_name(kind),
+			ct_kind_name(want));
+		json_decref(record);
+		record = NULL;
+		goto done;
+	}
+	if (ct__record_serialize(&again, record) == 0 &&
+		(again.len != data.len || memcmp(again.ptr, data.ptr, data.len) != 0))
+		finding(c, "%s %s: %s is not in the form claimtrail writes (edited by hand?)",
+			ct_kind_name(kind), ct_record_id(record), path);
+	error = ct_record_verify(&report, record, c->trust, threshold);
+	if (error < 0)
+		finding(c, "%s", ct_error_last());
+done:
+	ct_buf_free(&again);
+	ct_buf_free(&data);
+	return record;
+}
+
+static void note_revision(checker *c, const char *key, json_int_t n, const json_t *record)
+{
+	char digest[CT_DIGEST_LEN + 1];
+	char num[24];
+	json_t *revs = json_object_get(c->revs, key);
+
+	if (!revs) {
+		revs = json_object();
+		json_object_set_new(c->revs, key, revs);
+	}
+	if (ct_record_digest(digest, record) < 0)
+		return;
+	snprintf(num, sizeof(num), "%lld", (long long)n);
+	json_object_set_new(revs, num,
+		json_pack("{s:s, s:o}", "digest", digest, "prev",
+			json_object_get(record, "prev") ? json_incref(json_object_get(record, "prev"))
+							: json_null()));
+}
+
+static size_t claim_threshold(checker *c)
+{
+	return c->opts && c->opts->threshold > 1 ? c->opts->threshold : 1;
+}
+
+/* One file of the store: path is relative to the repository. */
+static void check_file(checker *c, const char *path, const git_oid *oid)
+{
+	const char *rel = path + strlen(c->store->root) + 1;
+	char part[5][128];
+	int n = 0;
+	const char *p = rel;
+	json_t *record = NULL;
+	char key[256];
+	char fan[3];
+
+	while (*p && n < 5) {
+		const char *slash = strchr(p, '/');
+		size_t len = slash ? (size_t)(slash - p) : strlen(p);
+		if (len >= sizeof(part[0])) {
+			finding(c, "%s: unexpected file in the store", path);
+			return;
+		}
+		memcpy(part[n], p, len);
+		part[n][len] = '\0';
+		n++;
+		p += len + (slash ? 1 : 0);
+		if (!slash)
+			break;
+	}
+	if (*p) {
+		finding(c, "%s: unexpected file in the store", path);
+		return;
+	}
+	if (n == 1 && strcmp(part[0], "store.json") == 0)
+		return;
+	if (n == 2 && strcmp(part[0], "key") == 0) {
+		size_t len = strlen(part[1]);
+		if (len != CT_KEY_ID_LEN + 5 || strcmp(part[1] + CT_KEY_ID_LEN, ".json") != 0) {
+			finding(c, "%s: unexpected file in the key folder", path);
+			return;
+		}
+		record = load_record(c, path, oid, CT_KIND_KEY, 1);
+		if (record && strncmp(ct_record_id(record), part[1], CT_KEY_ID_LEN) != 0)
+			finding(c, "key %s: stored as %s", ct_record_id(record), path);
+		if (record)
+			json_object_set_new(c->files, path, json_true());
+		json_decref(record);
+		return;
+	}
+	if (n >= 4 && (strcmp(part[0], "claim") == 0 || strcmp(part[0], "source") == 0)) {
+		ct_kind kind = part[0][0] == 'c' ? CT_KIND_CLAIM : CT_KIND_SOURCE;
+		const char *id = part[2];
+		const char *name = part[3];
+		size_t len = strlen(name);
+		json_int_t rev = 0;
+		size_t k;
+
+		ct__fanout(fan, id);
+		if (ct_id_validate(id, part[0]) < 0 || strcmp(fan, part[1]) != 0) {
+			finding(c, "%s: not where a %s with that id belongs", path, part[0]);
+			return;
+		}
+		if (n == 5 && kind == CT_KIND_CLAIM && strcmp(part[3], "annotations") == 0) {
+			record = load_record(c, path, oid, CT_KIND_ANNOTATION, 1);
+			if (!record)
+				return;
+			snprintf(key, sizeof(key), "%.120s.json", ct_record_id(record));
+			if (strcmp(key, part[4]) != 0 ||
+				strcmp(json_string_value(json_object_get(record, "claim")), id) != 0)
+				finding(c, "annotation %s: stored as %s", ct_record_id(record), path);
+			snprintf(key, sizeof(key), "annotation/%s/%s", id, ct_record_id(record));
+			json_object_set_new(c->records, key, record);
+			json_object_set_new(c->files, path, json_true());
+			return;
+		}
+		if (n != 4 || len < 7 || name[0] != 'r') {
+			finding(c, "%s: unexpected file in the store", path);
+			return;
+		}
+		for (k = 1; k < len && name[k] >= '0' && name[k] <= '9' && rev < 100000000; k++)
+			rev = rev * 10 + (name[k] - '0');
+		if (kind == CT_KIND_SOURCE && strcmp(name + k, ".txt") == 0) {
+			ct_buf text = CT_BUF_INIT;
+			char hex[65];
+			if (read_blob(&text, c, oid, CT_TEXT_MAX) == 0) {
+				ct_sha256_hex(hex, (const uint8_t *)text.ptr, text.len);
+				snprintf(key, sizeof(key), "source/%s/%lld", id, (long long)rev);
+				json_object_set_new(c->texts, key, json_string(hex));
+			}
+			ct_buf_free(&text);
+			return;
+		}
+		if (strcmp(name + k, ".json") != 0 || rev < 1) {
+			finding(c, "%s: unexpected file in the store", path);
+			return;
+		}
+		record = load_record(c, path, oid, kind,
+			kind == CT_KIND_CLAIM ? claim_threshold(c) : 1);
+		if (!record)
+			return;
+		if (strcmp(ct_record_id(record), id) != 0 ||
+			json_integer_value(json_object_get(record, "revision")) != rev) {
+			finding(c, "%s %s: %s holds revision %lld of %s", part[0], id, path,
+				(long long)json_integer_value(json_object_get(record, "revision")),
+				ct_record_id(record));
+			json_decref(record);
+			return;
+		}
+		snprintf(key, sizeof(key), "%s/%s", part[0], id);
+		note_revision(c, key, rev, record);
+		{
+			json_t *cur = json_object_get(c->records, key);
+			if (!cur || json_integer_value(json_object_get(cur, "revision")) < rev)
+				json_object_set(c->records, key, record);
+		}
+		json_object_set_new(c->files, path, json_true());
+		json_decref(record);
+		return;
+	}
+	finding(c, "%s: unexpected file in the store", path);
+}
+
+typedef struct {
+	checker *c;
+	int error;
+} walk_state;
+
+static int walk_cb(const char *root, const git_tree_entry *entry, void *payload)
+{
+	walk_state *w = payload;
+	ct_buf path = CT_BUF_INIT;
+
+	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
+		return 0;
+	if (ct_buf_printf(&path, "%s/%s%s", w->c->store->root, root, git_tree_entry_name(entry)) <
+		0) {
+		w->error = CT_ENOMEM;
+		return -1;
+	}
+	check_file(w->c, path.ptr, git_tree_entry_id(entry));
+	ct_buf_free(&path);
+	return 0;
+}
+
+/* Revisions 1..n present, each naming the one before by digest. */
+static void check_chains(checker *c)
+{
+	const char *key;
+	json_t *revs;
+
+	json_object_foreach(c->revs, key, revs) {
+		size_t n = json_object_size(revs), i;
+		char num[24];
+		for (i = 1; i <= n; i++) {
+			json_t *r, *before;
+			snprintf(num, sizeof(num), "%zu", i);
+			r = json_object_get(revs, num);
+			if (!r) {
+				finding(c, "%s: revision %zu is missing", key, i);
+				break;
+			}
+			if (i == 1)
+				continue;
+			snprintf(num, sizeof(num), "%zu", i - 1);
+			before = json_object_get(revs, num);
+			if (before && !json_equal(json_object_get(r, "prev"),
+					      json_object_get(before, "digest")))
+				finding(c, "%s: revision %zu does not name revision %zu as prev "
+					   "(the chain is broken)",
+					key, i, i - 1);
+		}
+	}
+}
+
+static int has_revision(checker *c, const char *kind, const char *id, const char *digest)
+{
+	char key[160];
+	const char *k;
+	json_t *r;
+
+	snprintf(key, sizeof(key), "%s/%s", kind, id);
+	json_object_foreach(json_object_get(c->revs, key), k, r)
+		if (strcmp(json_string_value(json_object_get(r, "digest")), digest) == 0)
+			return 1;
+	return 0;
+}
+
+static int source_exists(checker *c, const char *id)
+{
+	char key[160];
+
+	snprintf(key, sizeof(key), "source/%s", id);
+	return json_object_get(c->records, key) != NULL;
+}
+
+static void check_references(checker *c)
+{
+	const char *key;
+	json_t *rec;
+	const char *rk;
+	json_t *revs;
+
+	/* every revision of every claim cites an existing source revision */
+	json_object_foreach(c->revs, rk, revs) {
+		(void)revs;
+	}
+	json_object_foreach(c->records, key, rec) {
+		ct_kind kind;
+		ct_record_kind(&kind, rec);
+		if (kind == CT_KIND_CLAIM) {
+			json_t *a = json_object_get(rec, "attribution");
+			const char *src = json_string_value(json_object_get(a, "source"));
+			const char *srev = json_string_value(json_object_get(a, "source_revision"));
+			if (!source_exists(c, src))
+				finding(c, "claim %s: cites source %s, which is not in the store",
+					ct_record_id(rec), src);
+			else if (srev && !has_revision(c, "source", src, srev))
+				finding(c, "claim %s: cites a revision of source %s that does not exist",
+					ct_record_id(rec), src);
+		} else if (kind == CT_KIND_ANNOTATION) {
+			const char *claim = json_string_value(json_object_get(rec, "claim"));
+			const char *crev = json_string_value(json_object_get(rec, "claim_revision"));
+			json_t *ev = json_object_get(rec, "evidence");
+			const char *dsrc = json_string_value(
+				json_object_get(json_object_get(rec, "dispute"), "source"));
+			const char *resolves = json_string_value(json_object_get(rec, "resolves"));
+			size_t i;
+			json_t *item;
+			if (!has_revision(c, "claim", claim, crev))
+				finding(c, "annotation %s: judges a revision of claim %s that does not exist",
+					ct_record_id(rec), claim);
+			json_array_foreach(ev, i, item)
+				if (!source_exists(c, json_string_value(item)))
+					finding(c, "annotation %s: evidence source %s is not in the store",
+						ct_record_id(rec), json_string_value(item));
+			if (dsrc && !source_exists(c, dsrc))
+				finding(c, "annotation %s: dispute source %s is not in the store",
+					ct_record_id(rec), dsrc);
+			if (resolves) {
+				char dk[256];
+				json_t *d;
+				snprintf(dk, sizeof(dk), "annotation/%s/%s", claim, resolves);
+				d = json_object_get(c->records, dk);
+				if (!d || strcmp(json_string_value(json_object_get(d, "kind")), "dispute"))
+					finding(c, "annotation %s: resolves %s, which is not a dispute of "
+						   "claim %s",
+						ct_record_id(rec), resolves, claim);
+			}
+		} else if (kind == CT_KIND_SOURCE) {
+			const json_t *archive = json_object_get(rec, "archive");
+			if (json_is_true(json_object_get(archive, "stored"))) {
+				/* the text kept for the newest revision that has one must match */
+				json_int_t r = json_integer_value(json_object_get(rec, "revision"));
+				json_t *hex = NULL;
+				char tk[200];
+				for (; r >= 1 && !hex; r--) {
+					snprintf(tk, sizeof(tk), "source/%s/%lld", ct_record_id(rec),
+						(long long)r);
+					hex = json_object_get(c->texts, tk);
+				}
+				if (!hex)
+					finding(c, "source %s: its text is not in the store",
+						ct_record_id(rec));
+				else if (strcmp(json_string_value(hex),
+						 json_string_value(json_object_get(archive, "sha256"))))
+					finding(c, "source %s: the stored text does not match its sha256",
+						ct_record_id(rec));
+			}
+		}
+	}
+}
+
+typedef struct {
+	checker *c;
+	json_t *last; /* path -> "c<commit>" / "g<commit>" */
+} provenance;
+
+static int provenance_line(const ct_journal_line *line, void *payload)
+{
+	provenance *p = payload;
+	char path[512];
+	char val[43];
+
+	if (line->path_len >= sizeof(path))
+		return 0;
+	memcpy(path, line->path, line->path_len);
+	path[line->path_len] = '\0';
+	val[0] = line->by_claimtrail ? 'c' : 'g';
+	memcpy(val + 1, line->commit, 41);
+	json_object_set_new(p->last, path, json_string(val));
+	return 0;
+}
+
+static int check_provenance(checker *c)
+{
+	provenance p = {c, json_object()};
+	ct_buf prefix = CT_BUF_INIT;
+	const char *path;
+	json_t *v;
+	int error;
+
+	if ((error = ct_buf_printf(&prefix, "%s/", c->store->root)) < 0 ||
+		(error = ct__journal_scan(c->store, prefix.ptr, provenance_line, &p)) < 0)
+		goto done;
+	json_object_foreach(c->files, path, v) {
+		const char *last = json_string_value(json_object_get(p.last, path));
+		if (last && last[0] == 'g')
+			finding(c, "%s: changed outside claimtrail in commit %.12s", path, last + 1);
+	}
+done:
+	ct_buf_free(&prefix);
+	json_decref(p.last);
+	return error;
+}
+
+int ct_store_check(size_t *findings, ct_store *store, const ct_check_opts *opts, ct_finding_fn fn,
+	void *payload)
+{
+	checker c;
+	ct_keyring *own = NULL;
+	git_tree *root = NULL;
+	git_tree_entry *entry = NULL;
+	walk_state w;
+	int error = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.store = store;
+	c.opts = opts;
+	c.fn = fn;
+	c.payload = payload;
+	c.revs = json_object();
+	c.records = json_object();
+	c.files = json_object();
+	c.texts = json_object();
+	*findings = 0;
+	if ((error = ct__store_refresh(store)) < 0)
+		goto done;
+	if (opts && opts->trust) {
+		c.trust = opts->trust;
+	} else {
+		if ((error = ct_store_keyring(&own, store)) < 0) {
+			finding(&c, "%s", ct_error_last());
+			error = 0;
+			if ((error = ct_keyring_new(&own)) < 0)
+				goto done;
+		}
+		c.trust = own;
+	}
+	if (!store->tree || git_tree_entry_bypath(&entry, store->tree, store->root) < 0 ||
+		git_tree_lookup(&root, store->repo, git_tree_entry_id(entry)) < 0) {
+		error = ct_error_set(CT_ENOTFOUND, "no store at %s/", store->root);
+		goto done;
+	}
+	w.c = &c;
+	w.error = 0;
+	if (git_tree_walk(root, GIT_TREEWALK_PRE, walk_cb, &w) < 0) {
+		error = w.error ? ct_error_set(w.error, "out of memory")
+				: ct__git_error(CT_EIO, "walking the store");
+		goto done;
+	}
+	check_chains(&c);
+	check_references(&c);
+	if ((error = check_provenance(&c)) < 0)
+		goto done;
+done:
+	*findings = c.findings;
+	if (error == 0 && c.findings > 0)
+		error = ct_error_set(CT_EBADSIG, "check found %zu problem%s", c.findings,
+			c.findings == 1 ? "" : "s");
+	json_decref(c.revs);
+	json_decref(c.records);
+	json_decref(c.files);
+	json_decref(c.texts);
+	git_tree_free(root);
+	git_tree_entry_free(entry);
+	ct_keyring_free(own);
+	return error;
+}

@@ -1,0 +1,569 @@
+/*
+ * Writing sources and claims: building each new revision from the user's fields, checking it
+ * against the store (duplicate ids, cited sources, revision chains), signing it, and handing it
+ * to a store transaction as one commit with trailers naming the record, revision and signer.
+ */
+#include "store_internal.h"
+#include "anchor.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Members a caller may not set: the store fills them. */
+static const char *const managed[] = {"type", "revision", "prev", "created", "signatures", "reason",
+	NULL};
+
+static int is_managed(const char *key)
+{
+	size_t i;
+
+	for (i = 0; managed[i]; i++)
+		if (strcmp(key, managed[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Adds the signer's public key record to the commit when the store does not have it yet. */
+static int put_signer_key(ct_txn *txn, ct_store *store, const ct_key *signer)
+{
+	ct_buf path = CT_BUF_INIT;
+	ct_buf data = CT_BUF_INIT;
+	int error;
+
+	if ((error = ct_store_record_path(&path, store, CT_KIND_KEY, ct_key_id(signer), 0)) < 0)
+		goto done;
+	error = ct__read_path(&data, store, path.ptr, CT_RECORD_MAX);
+	if (error == CT_ENOTFOUND) {
+		ct_error_clear();
+		if ((error = ct__txn_put_record(txn, ct_key_public_record(signer))) == 0)
+			error = ct__txn_trailer(txn, "Claimtrail-Record", "key/%s", ct_key_id(signer));
+	}
+done:
+	ct_buf_free(&data);
+	ct_buf_free(&path);
+	return error;
+}
+
+/* Fills the managed members of a new revision, signs it, and puts it and its trailers. */
+static int finish_revision(json_t *record, ct_txn *txn, ct_store *store, ct_kind kind,
+	const char *id, json_int_t revision, const char *prev, const ct_write_opts *opts)
+{
+	char created[21];
+	char digest[CT_DIGEST_LEN + 1];
+	int error;
+
+	ct_timestamp_now(created);
+	if (json_object_set_new(record, "type", json_string(ct_kind_name(kind))) < 0 ||
+		json_object_set_new(record, "id", json_string(id)) < 0 ||
+		json_object_set_new(record, "revision", json_integer(revision)) < 0 ||
+		json_object_set_new(record, "created", json_string(created)) < 0)
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	if (prev)
+		json_object_set_new(record, "prev", json_string(prev));
+	else
+		json_object_del(record, "prev");
+	if (opts->reason && *opts->reason)
+		json_object_set_new(record, "reason", json_string(opts->reason));
+	else
+		json_object_del(record, "reason");
+	json_object_del(record, "signatures");
+	if ((error = ct_record_validate(record)) < 0 ||
+		(error = ct_record_sign(record, opts->signer)) < 0 ||
+		(error = ct_record_digest(digest, record)) < 0 ||
+		(error = ct__txn_put_record(txn, record)) < 0 ||
+		(error = put_signer_key(txn, store, opts->signer)) < 0)
+		return error;
+	if (opts->reason && *opts->reason && (error = ct__txn_body(txn, opts->reason)) < 0)
+		return error;
+	if ((error = ct__txn_trailer(txn, "Claimtrail-Record", "%s/%s@%lld", ct_kind_name(kind), id,
+		     (long long)revision)) < 0 ||
+		(error = ct__txn_trailer(txn, "Claimtrail-Revision", "%s", digest)) < 0 ||
+		(error = ct__txn_trailer(txn, "Claimtrail-Signer", "%s", ct_key_id(opts->signer))) < 0)
+		return error;
+	return 0;
+}
+
+/* Applies changes to a copy of record: members set, null removes; the objects "attribution"
+ * and "quantity" are merged member by member. */
+static int apply_changes(json_t *record, const json_t *changes, const char *what)
+{
+	const char *key;
+	json_t *value;
+
+	json_object_foreach((json_t *)changes, key, value) {
+		json_t *cur = json_object_get(record, key);
+		if (is_managed(key) || strcmp(key, "id") == 0 || strcmp(key, "retracted") == 0 ||
+			strcmp(key, "archive") == 0)
+			return ct_error_set(CT_EINVALID, "%s: \"%s\" cannot be changed by a revision",
+				what, key);
+		if (json_is_null(value)) {
+			json_object_del(record, key);
+		} else if (json_is_object(value) && json_is_object(cur) &&
+			   (strcmp(key, "attribution") == 0 || strcmp(key, "quantity") == 0)) {
+			json_t *merged = json_deep_copy(cur);
+			const char *k2;
+			json_t *v2;
+			if (!merged)
+				return ct_error_set(CT_ENOMEM, "out of memory");
+			json_object_foreach(value, k2, v2) {
+				if (json_is_null(v2))
+					json_object_del(merged, k2);
+				else
+					json_object_set(merged, k2, v2);
+			}
+			json_object_set_new(record, key, merged);
+		} else {
+			json_object_set(record, key, value);
+		}
+	}
+	return 0;
+}
+
+/* Checks the members a caller gave for a new record. */
+static int check_fields(const json_t *fields, const char *what)
+{
+	const char *key;
+	json_t *value;
+
+	if (!json_is_object(fields))
+		return ct_error_set(CT_EINVALID, "%s: the fields must be a JSON object", what);
+	json_object_foreach((json_t *)fields, key, value) {
+		if (is_managed(key) || strcmp(key, "retracted") == 0)
+			return ct_error_set(CT_EINVALID, "%s: \"%s\" is set by claimtrail, not given",
+				what, key);
+	}
+	return 0;
+}
+
+/* ---- sources ---- */
+
+typedef struct {
+	const json_t *fields;   /* add: the fields; revise: the changes */
+	const char *id;         /* revise: the source */
+	const uint8_t *text;
+	size_t text_len;
+	const ct_write_opts *opts;
+	json_t *result;
+} source_job;
+
+static int put_text(ct_txn *txn, ct_store *store, json_t *record, const char *id,
+	json_int_t revision, const uint8_t *text, size_t len)
+{
+	char hex[65];
+	int keep = json_is_true(json_object_get(ct_store_config(store), "keep_source_text"));
+	ct_buf path = CT_BUF_INIT;
+	int error = 0;
+
+	ct_sha256_hex(hex, text, len);
+	json_object_set_new(record, "archive",
+		json_pack("{s:s, s:I, s:s, s:b}", "sha256", hex, "length", (json_int_t)len,
+			"media_type", "text/plain; charset=utf-8", "stored", keep));
+	if (!keep)
+		return 0;
+	if ((error = ct__record_dir(&path, store, CT_KIND_SOURCE, id)) == 0 &&
+		(error = ct_buf_printf(&path, "/r%04lld.txt", (long long)revision)) == 0)
+		error = ct__txn_put(txn, path.ptr, text, len);
+	ct_buf_free(&path);
+	return error;
+}
+
+static int source_add_build(ct_txn *txn, ct_store *store, void *payload)
+{
+	source_job *job = payload;
+	json_t *record = NULL;
+	char derived[CT_ID_MAX + 1];
+	const char *id = json_string_value(json_object_get(job->fields, "id"));
+	json_int_t n;
+	int error;
+
+	if ((error = check_fields(job->fields, "source")) < 0)
+		goto done;
+	if (!id) {
+		const char *title = json_string_value(json_object_get(job->fields, "title"));
+		if (!title || !*title) {
+			error = ct_error_set(CT_EINVALID, "source: a title is required");
+			goto done;
+		}
+		if ((error = ct_id_from_text(derived, sizeof(derived), title)) < 0)
+			goto done;
+		id = derived;
+	}
+	if ((error = ct_id_validate(id, "source")) < 0 ||
+		(error = ct__revision_count(&n, store, CT_KIND_SOURCE, id)) < 0)
+		goto done;
+	if (n > 0) {
+		error = ct_error_set(CT_EEXISTS, "source %s already exists (use 'source revise')", id);
+		goto done;
+	}
+	if (!(record = json_deep_copy(job->fields))) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	json_object_del(record, "archive");
+	if (job->text && (error = put_text(txn, store, record, id, 1, job->text, job->text_len)) < 0)
+		goto done;
+	if ((error = ct__txn_subject(txn, "source add %s: %s", id,
+		     json_string_value(json_object_get(record, "title")))) < 0 ||
+		(error = finish_revision(record, txn, store, CT_KIND_SOURCE, id, 1, NULL, job->opts)) <
+			0)
+		goto done;
+	json_decref(job->result);
+	job->result = record;
+	record = NULL;
+done:
+	json_decref(record);
+	return error;
+}
+
+static int check_opts(const ct_write_opts *opts, int reason_required, const char *what)
+{
+	if (!opts || !opts->signer)
+		return ct_error_set(CT_EINVALID, "%s needs a signing key", what);
+	if (reason_required && (!opts->reason || !*opts->reason))
+		return ct_error_set(CT_EINVALID, "%s needs a reason (--reason)", what);
+	return 0;
+}
+
+static int give_result(json_t **out, json_t *result)
+{
+	if (out)
+		*out = result;
+	else
+		json_decref(result);
+	return 0;
+}
+
+int ct_source_add(json_t **out_record, ct_store *store, const json_t *fields, const uint8_t *text,
+	size_t text_len, const ct_write_opts *opts)
+{
+	source_job job = {fields, NULL, text, text_len, opts, NULL};
+	int error;
+
+	if (out_record)
+		*out_record = NULL;
+	if ((error = check_opts(opts, 0, "source add")) < 0 ||
+		(error = ct__store_write(store, opts->signer, opts->max_retries, source_add_build,
+			 &job)) < 0) {
+		json_decref(job.result);
+		return error;
+	}
+	return give_result(out_record, job.result);
+}
+
+/* The latest revision of a record and its digest, for building the next one. */
+static int load_latest(json_t **out, char *digest, json_int_t *revision, ct_store *store,
+	ct_kind kind, const char *id)
+{
+	int error;
+
+	if ((error = ct_id_validate(id, ct_kind_name(kind))) < 0 ||
+		(error = ct__revision_count(revision, store, kind, id)) < 0)
+		return error;
+	if (*revision == 0)
+		return ct_error_set(CT_ENOTFOUND, "no %s \"%s\" in the store", ct_kind_name(kind), id);
+	if ((error = ct_store_get(out, store, kind, id, *revision)) < 0)
+		return error;
+	if ((error = ct_record_digest(digest, *out)) < 0) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return error;
+}
+
+/* Whether two revisions say the same thing (ignoring what every revision changes). */
+static int same_content(const json_t *a, const json_t *b)
+{
+	static const char *const skip[] = {"revision", "prev", "created", "reason", "signatures",
+		NULL};
+	json_t *x = json_deep_copy(a), *y = json_deep_copy(b);
+	size_t i;
+	int same;
+
+	for (i = 0; skip[i]; i++) {
+		json_object_del(x, skip[i]);
+		json_object_del(y, skip[i]);
+	}
+	same = json_equal(x, y);
+	json_decref(x);
+	json_decref(y);
+	return same;
+}
+
+static int source_revise_build(ct_txn *txn, ct_store *store, void *payload)
+{
+	source_job *job = payload;
+	json_t *prev = NULL, *record = NULL;
+	char digest[CT_DIGEST_LEN + 1];
+	json_int_t n;
+	int error;
+
+	if ((error = load_latest(&prev, digest, &n, store, CT_KIND_SOURCE, job->id)) < 0)
+		goto done;
+	if (!(record = json_deep_copy(prev))) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (job->fields && (error = apply_changes(record, job->fields, "source revise")) < 0)
+		goto done;
+	if (job->text &&
+		(error = put_text(txn, store, record, job->id, n + 1, job->text, job->text_len)) < 0)
+		goto done;
+	if (same_content(prev, record)) {
+		error = ct_error_set(CT_EINVALID, "source %s: the revision changes nothing", job->id);
+		goto done;
+	}
+	if ((error = ct__txn_subject(txn, "source revise %s (revision %lld)", job->id,
+		     (long long)(n + 1))) < 0 ||
+		(error = finish_revision(record, txn, store, CT_KIND_SOURCE, job->id, n + 1, digest,
+			 job->opts)) < 0)
+		goto done;
+	json_decref(job->result);
+	job->result = record;
+	record = NULL;
+done:
+	json_decref(record);
+	json_decref(prev);
+	return error;
+}
+
+int ct_source_revise(json_t **out_record, ct_store *store, const char *id, const json_t *changes,
+	const uint8_t *text, size_t text_len, const ct_write_opts *opts)
+{
+	source_job job = {changes, id, text, text_len, opts, NULL};
+	int error;
+
+	if (out_record)
+		*out_record = NULL;
+	if ((error = check_opts(opts, 1, "source revise")) < 0 ||
+		(error = ct__store_write(store, opts->signer, opts->max_retries, source_revise_build,
+			 &job)) < 0) {
+		json_decref(job.result);
+		return error;
+	}
+	return give_result(out_record, job.result);
+}
+
+/* ---- claims ---- */
+
+/*
+ * Checks a claim's attribution against the store: the source exists; its current revision is
+ * recorded by digest; a quote is anchored in the source's stored text when there is one.
+ */
+static int attribute(json_t *record, ct_store *store, const char *what)
+{
+	json_t *attribution = json_object_get(record, "attribution");
+	const char *source_id = json_string_value(json_object_get(attribution, "source"));
+	const char *quote = json_string_value(json_object_get(attribution, "quote"));
+	json_t *source = NULL;
+	char digest[CT_DIGEST_LEN + 1];
+	ct_buf text = CT_BUF_INIT;
+	json_int_t n;
+	int error;
+
+	if (!json_is_object(attribution) || !source_id)
+		return ct_error_set(CT_EINVALID, "%s: the source it is attributed to is required",
+			what);
+	if ((error = ct_id_validate(source_id, "source")) < 0 ||
+		(error = ct__revision_count(&n, store, CT_KIND_SOURCE, source_id)) < 0)
+		return error;
+	if (n == 0)
+		return ct_error_set(CT_ENOTFOUND, "%s: source %s does not exist (add it with "
+						  "'claimtrail source add')",
+			what, source_id);
+	if ((error = load_latest(&source, digest, &n, store, CT_KIND_SOURCE, source_id)) < 0)
+		return error;
+	json_object_set_new(attribution, "source_revision", json_string(digest));
+	json_object_del(attribution, "selector");
+	if (quote) {
+		error = ct_store_source_text(&text, store, source_id, n);
+		if (error == CT_ENOTFOUND) {
+			ct_error_clear();
+			error = 0;
+		} else if (error == 0) {
+			error = ct_anchor_quote(attribution, text.ptr, text.len);
+			if (error < 0)
+				ct_error_prefix(error, "%s", what);
+		}
+	}
+	ct_buf_free(&text);
+	json_decref(source);
+	return error;
+}
+
+typedef struct {
+	const json_t *fields;
+	const char *id;
+	int retract;
+	const ct_write_opts *opts;
+	json_t *result;
+} claim_job;
+
+/* Builds a new claim record from the user's fields (the id given or derived). */
+static int claim_from_fields(json_t **out, char *id_out, size_t id_size, ct_store *store,
+	const json_t *fields)
+{
+	const char *id = json_string_value(json_object_get(fields, "id"));
+	const char *statement = json_string_value(json_object_get(fields, "statement"));
+	json_t *record = NULL;
+	json_int_t n;
+	int error;
+
+	*out = NULL;
+	if ((error = check_fields(fields, "claim")) < 0)
+		return error;
+	if (!statement || !*statement)
+		return ct_error_set(CT_EINVALID, "claim %s: the statement is empty",
+			id ? id : "(new)");
+	if (id) {
+		if (strlen(id) >= id_size)
+			return ct_id_validate(id, "claim");
+		memcpy(id_out, id, strlen(id) + 1);
+	} else if ((error = ct_id_from_text(id_out, id_size, statement)) < 0) {
+		return error;
+	}
+	if ((error = ct_id_validate(id_out, "claim")) < 0 ||
+		(error = ct__revision_count(&n, store, CT_KIND_CLAIM, id_out)) < 0)
+		return error;
+	if (n > 0)
+		return ct_error_set(CT_EEXISTS,
+			"claim %s already exists (use 'claim revise', or give another --id)", id_out);
+	if (!(record = json_deep_copy(fields)))
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	json_object_set_new(record, "id", json_string(id_out));
+	if ((error = attribute(record, store, id_out)) < 0) {
+		json_decref(record);
+		return error;
+	}
+	*out = record;
+	return 0;
+}
+
+static int claim_add_build(ct_txn *txn, ct_store *store, void *payload)
+{
+	claim_job *job = payload;
+	json_t *record = NULL;
+	char id[CT_ID_MAX + 1];
+	int error;
+
+	if ((error = claim_from_fields(&record, id, sizeof(id), store, job->fields)) < 0 ||
+		(error = ct__txn_subject(txn, "claim add %s", id)) < 0 ||
+		(error = ct__txn_body(txn, json_string_value(json_object_get(record, "statement")))) <
+			0 ||
+		(error = finish_revision(record, txn, store, CT_KIND_CLAIM, id, 1, NULL, job->opts)) <
+			0)
+		goto done;
+	json_decref(job->result);
+	job->result = record;
+	record = NULL;
+done:
+	json_decref(record);
+	return error;
+}
+
+int ct_claim_add(json_t **out_record, ct_store *store, const json_t *fields,
+	const ct_write_opts *opts)
+{
+	claim_job job = {fields, NULL, 0, opts, NULL};
+	int error;
+
+	if (out_record)
+		*out_record = NULL;
+	if ((error = check_opts(opts, 0, "claim add")) < 0 ||
+		(error = ct__store_write(store, opts->signer, opts->max_retries, claim_add_build,
+			 &job)) < 0) {
+		json_decref(job.result);
+		return error;
+	}
+	return give_result(out_record, job.result);
+}
+
+static int claim_revise_build(ct_txn *txn, ct_store *store, void *payload)
+{
+	claim_job *job = payload;
+	json_t *prev = NULL, *record = NULL;
+	char digest[CT_DIGEST_LEN + 1];
+	const json_t *attr_change;
+	json_int_t n;
+	int error;
+
+	if ((error = load_latest(&prev, digest, &n, store, CT_KIND_CLAIM, job->id)) < 0)
+		goto done;
+	if (json_is_true(json_object_get(prev, "retracted"))) {
+		error = ct_error_set(CT_EINVALID, "claim %s is retracted: it cannot be %s", job->id,
+			job->retract ? "retracted again" : "revised");
+		goto done;
+	}
+	if (!(record = json_deep_copy(prev))) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (job->retract) {
+		json_object_set_new(record, "retracted", json_true());
+	} else {
+		if ((error = apply_changes(record, job->fields, "claim revise")) < 0)
+			goto done;
+		if (!json_string_value(json_object_get(record, "statement"))) {
+			error = ct_error_set(CT_EINVALID, "claim %s: the statement cannot be removed",
+				job->id);
+			goto done;
+		}
+		attr_change = json_object_get(job->fields, "attribution");
+		/* A new source or quote is checked again; otherwise the attribution stands. */
+		if (attr_change && (error = attribute(record, store, job->id)) < 0)
+			goto done;
+		if (same_content(prev, record)) {
+			error = ct_error_set(CT_EINVALID, "claim %s: the revision changes nothing",
+				job->id);
+			goto done;
+		}
+	}
+	if ((error = ct__txn_subject(txn, "claim %s %s (revision %lld)",
+		     job->retract ? "retract" : "revise", job->id, (long long)(n + 1))) < 0 ||
+		(error = finish_revision(record, txn, store, CT_KIND_CLAIM, job->id, n + 1, digest,
+			 job->opts)) < 0)
+		goto done;
+	json_decref(job->result);
+	job->result = record;
+	record = NULL;
+done:
+	json_decref(record);
+	json_decref(prev);
+	return error;
+}
+
+int ct_claim_revise(json_t **out_record, ct_store *store, const char *id, const json_t *changes,
+	const ct_write_opts *opts)
+{
+	claim_job job = {changes, id, 0, opts, NULL};
+	int error;
+
+	if (out_record)
+		*out_record = NULL;
+	if (!json_is_object(changes) || json_object_size(changes) == 0)
+		return ct_error_set(CT_EINVALID, "claim revise %s: nothing to change", id);
+	if ((error = check_opts(opts, 1, "claim revise")) < 0 ||
+		(error = ct__store_write(store, opts->signer, opts->max_retries, claim_revise_build,
+			 &job)) < 0) {
+		json_decref(job.result);
+		return error;
+	}
+	return give_result(out_record, job.result);
+}
+
+int ct_claim_retract(json_t **out_record, ct_store *store, const char *id,
+	const ct_write_opts *opts)
+{
+	claim_job job = {NULL, id, 1, opts, NULL};
+	int error;
+
+	if (out_record)
+		*out_record = NULL;
+	if ((error = check_opts(opts, 1, "claim retract")) < 0 ||
+		(error = ct__store_write(store, opts->signer, opts->max_retries, claim_revise_build,
+			 &job)) < 0) {
+		json_decref(job.result);
+		return error;
+	}
+	return give_result(out_record, job.result);
+}

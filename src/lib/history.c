@@ -1,0 +1,153 @@
+/*
+ * A record's story: its revisions and annotations, newest first, each with the commit that
+ * wrote it. Revisions and annotations are read from the current tree (their count is the
+ * cost); commits come from the journal (see journal.c), not from a walk of the history.
+ */
+#include "store_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct ct_log {
+	ct_log_entry *entries;
+	size_t count;
+};
+
+size_t ct_log_count(const ct_log *log)
+{
+	return log ? log->count : 0;
+}
+
+const ct_log_entry *ct_log_get(const ct_log *log, size_t i)
+{
+	return log && i < log->count ? &log->entries[i] : NULL;
+}
+
+void ct_log_free(ct_log *log)
+{
+	size_t i;
+
+	if (!log)
+		return;
+	for (i = 0; i < log->count; i++)
+		json_decref(log->entries[i].record);
+	free(log->entries);
+	free(log);
+}
+
+typedef struct {
+	ct_log *log;
+	size_t dir_len;   /* length of the record folder prefix, slash included */
+} journal_match;
+
+/* The first commit that wrote each file is the one that made the revision or annotation; later
+ * ones (a sign-off adding a signature) do not change what it says. */
+static int match_line(const ct_journal_line *line, void *payload)
+{
+	journal_match *m = payload;
+	const char *name = line->path + m->dir_len;
+	size_t nlen = line->path_len - m->dir_len;
+	size_t i;
+
+	for (i = 0; i < m->log->count; i++) {
+		ct_log_entry *e = &m->log->entries[i];
+		char want[96];
+		int n;
+		if (e->commit[0])
+			continue;
+		if (e->kind == CT_KIND_ANNOTATION)
+			n = snprintf(want, sizeof(want), "annotations/%s.json",
+				ct_record_id(e->record));
+		else
+			n = snprintf(want, sizeof(want), "r%04lld.json", (long long)e->revision);
+		if (n > 0 && (size_t)n == nlen && memcmp(want, name, nlen) == 0) {
+			memcpy(e->commit, line->commit, 41);
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Newest first: by "created", revisions after the annotations made at the same second that
+ * judged the revision before them, then by revision number. */
+static int newest_first(const void *a, const void *b)
+{
+	const ct_log_entry *x = a, *y = b;
+	int c = strcmp(json_string_value(json_object_get(y->record, "created")),
+		json_string_value(json_object_get(x->record, "created")));
+
+	if (c)
+		return c;
+	if (x->kind != y->kind)
+		return x->kind == CT_KIND_ANNOTATION ? 1 : -1;
+	if (x->revision != y->revision)
+		return x->revision < y->revision ? 1 : -1;
+	return strcmp(ct_record_id(y->record), ct_record_id(x->record));
+}
+
+static int push(ct_log *log, size_t *cap, ct_kind kind, json_int_t revision, json_t *record)
+{
+	if (log->count == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		ct_log_entry *e = realloc(log->entries, ncap * sizeof(*e));
+		if (!e) {
+			json_decref(record);
+			return ct_error_set(CT_ENOMEM, "out of memory");
+		}
+		log->entries = e;
+		*cap = ncap;
+	}
+	memset(&log->entries[log->count], 0, sizeof(log->entries[0]));
+	log->entries[log->count].kind = kind;
+	log->entries[log->count].revision = revision;
+	log->entries[log->count].record = record;
+	log->count++;
+	return 0;
+}
+
+int ct_store_log(ct_log **out, ct_store *store, ct_kind kind, const char *id)
+{
+	ct_log *log = calloc(1, sizeof(*log));
+	json_t *revisions = NULL, *annotations = NULL;
+	ct_buf dir = CT_BUF_INIT;
+	journal_match m;
+	size_t cap = 0, i;
+	int error;
+
+	*out = NULL;
+	if (!log)
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	if (kind != CT_KIND_CLAIM && kind != CT_KIND_SOURCE) {
+		error = ct_error_set(CT_EINVALID, "only claims and sources have a log");
+		goto done;
+	}
+	if ((error = ct_store_revisions(&revisions, store, kind, id)) < 0)
+		goto done;
+	for (i = 0; i < json_array_size(revisions); i++)
+		if ((error = push(log, &cap, kind, (json_int_t)i + 1,
+			     json_incref(json_array_get(revisions, i)))) < 0)
+			goto done;
+	if (kind == CT_KIND_CLAIM) {
+		if ((error = ct_store_annotations(&annotations, store, id)) < 0)
+			goto done;
+		for (i = 0; i < json_array_size(annotations); i++)
+			if ((error = push(log, &cap, CT_KIND_ANNOTATION, 0,
+				     json_incref(json_array_get(annotations, i)))) < 0)
+				goto done;
+	}
+	if ((error = ct__record_dir(&dir, store, kind, id)) < 0 || (error = ct_buf_putc(&dir, '/')) < 0)
+		goto done;
+	m.log = log;
+	m.dir_len = dir.len;
+	if ((error = ct__journal_scan(store, dir.ptr, match_line, &m)) < 0)
+		goto done;
+	qsort(log->entries, log->count, sizeof(log->entries[0]), newest_first);
+	*out = log;
+	log = NULL;
+done:
+	ct_buf_free(&dir);
+	json_decref(revisions);
+	json_decref(annotations);
+	ct_log_free(log);
+	return error;
+}

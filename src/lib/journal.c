@@ -1,0 +1,373 @@
+/*
+ * The commit journal: a cache, kept in the git directory (never in the store's history), of
+ * which commit wrote which record file. git can only answer "which commits touched this path"
+ * by walking the whole history; the journal lets `log` cost a claim's revisions instead.
+ *
+ * claimtrail appends to it after each of its own commits. Commits made any other way (git pull,
+ * a plain git commit) are indexed the next time the journal is read, from their tree diffs;
+ * when the branch was rewound or rewritten, the journal is rebuilt. Losing it loses nothing:
+ * it is rebuilt from history. Format: docs/store.md, "The commit journal".
+ */
+#include "store_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define JOURNAL_MAX ((size_t)1 << 31)
+
+typedef struct {
+	int fd;          /* the journal, locked */
+	ct_buf dir;      /* <gitdir>/claimtrail */
+	ct_buf head;     /* the head file's path */
+} journal;
+
+static int journal_open(journal *j, ct_store *store)
+{
+	ct_buf path = CT_BUF_INIT;
+	int error = 0;
+
+	memset(j, 0, sizeof(*j));
+	j->fd = -1;
+	if ((error = ct_buf_printf(&j->dir, "%sclaimtrail", git_repository_path(store->repo))) < 0 ||
+		(error = ct_buf_printf(&j->head, "%s/journal-head", j->dir.ptr)) < 0 ||
+		(error = ct_buf_printf(&path, "%s/journal", j->dir.ptr)) < 0)
+		goto done;
+	if (mkdir(j->dir.ptr, 0755) < 0 && errno != EEXIST) {
+		error = ct_error_set(CT_EIO, "%s: %s", j->dir.ptr, strerror(errno));
+		goto done;
+	}
+	j->fd = open(path.ptr, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (j->fd < 0) {
+		error = ct_error_set(CT_EIO, "%s: %s", path.ptr, strerror(errno));
+		goto done;
+	}
+	if (flock(j->fd, LOCK_EX) < 0)
+		error = ct_error_set(CT_EIO, "%s: cannot lock: %s", path.ptr, strerror(errno));
+done:
+	ct_buf_free(&path);
+	return error;
+}
+
+static void journal_close(journal *j)
+{
+	if (j->fd >= 0)
+		close(j->fd); /* releases the lock */
+	ct_buf_free(&j->dir);
+	ct_buf_free(&j->head);
+}
+
+/* The head file says "<branch> <commit>": the journal is complete up to that commit. */
+static int read_head(const journal *j, const ct_store *store, git_oid *out)
+{
+	ct_buf data = CT_BUF_INIT;
+	size_t blen = strlen(store->branch);
+	int found = 0;
+
+	if (ct_file_read(&data, j->head.ptr, 4096) == 0 && data.len == blen + 42 &&
+		strncmp(data.ptr, store->branch, blen) == 0 && data.ptr[blen] == ' ' &&
+		data.ptr[blen + 41] == '\n') {
+		data.ptr[blen + 41] = '\0';
+		found = git_oid_fromstr(out, data.ptr + blen + 1) == 0;
+	}
+	ct_error_clear();
+	ct_buf_free(&data);
+	return found;
+}
+
+static int write_head(const journal *j, const ct_store *store, const git_oid *commit)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	ct_buf data = CT_BUF_INIT;
+	int error;
+
+	git_oid_tostr(hex, sizeof(hex), commit);
+	if ((error = ct_buf_printf(&data, "%s %s\n", store->branch, hex)) == 0)
+		error = ct_file_write_atomic(j->head.ptr, data.ptr, data.len, 0644);
+	ct_buf_free(&data);
+	return error;
+}
+
+static int append(const journal *j, const ct_buf *lines)
+{
+	size_t off = 0;
+
+	while (off < lines->len) {
+		ssize_t w = write(j->fd, lines->ptr + off, lines->len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return ct_error_set(CT_EIO, "journal: %s", strerror(errno));
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+int ct__journal_record(ct_store *store, const git_oid *commit, const git_oid *parent,
+	int has_parent, const char *const *paths, size_t npaths)
+{
+	journal j;
+	git_oid head;
+	int have_head;
+	char hex[GIT_OID_HEXSZ + 1];
+	ct_buf lines = CT_BUF_INIT;
+	struct stat st;
+	size_t i;
+	int error;
+
+	if ((error = journal_open(&j, store)) < 0)
+		goto done;
+	have_head = read_head(&j, store, &head);
+	/* Only extend a journal that is complete up to our parent; otherwise the next read
+	 * indexes what is missing, ours included. */
+	if (fstat(j.fd, &st) < 0)
+		goto done;
+	if (has_parent ? !(have_head && git_oid_equal(&head, parent)) : (have_head || st.st_size))
+		goto done;
+	git_oid_tostr(hex, sizeof(hex), commit);
+	for (i = 0; i < npaths; i++)
+		if ((error = ct_buf_printf(&lines, "%s c %s\n", hex, paths[i])) < 0)
+			goto done;
+	if ((error = append(&j, &lines)) < 0)
+		goto done;
+	error = write_head(&j, store, commit);
+done:
+	ct_buf_free(&lines);
+	journal_close(&j);
+	return error;
+}
+
+/* Which record a store path belongs to, in the form trailers name it: "claim/<id>",
+ * "source/<id>", "key/<key-id>", "annotation/<id>", "store". Empty when it is none. */
+static void path_record(char *out, size_t size, const char *root, const char *path)
+{
+	size_t rlen = strlen(root);
+	const char *p = path + rlen + 1;
+	const char *slash;
+	char parts[4][80];
+	int n = 0;
+
+	out[0] = '\0';
+	if (strncmp(path, root, rlen) != 0 || path[rlen] != '/')
+		return;
+	if (strcmp(p, "store.json") == 0) {
+		snprintf(out, size, "store");
+		return;
+	}
+	while (*p && n < 4) {
+		size_t len;
+		slash = strchr(p, '/');
+		len = slash ? (size_t)(slash - p) : strlen(p);
+		if (len >= sizeof(parts[0]))
+			return;
+		memcpy(parts[n], p, len);
+		parts[n][len] = '\0';
+		n++;
+		p += len + (slash ? 1 : 0);
+		if (!slash)
+			break;
+	}
+	if (n < 2)
+		return;
+	if (strcmp(parts[0], "key") == 0 && n == 2) {
+		char *dot = strrchr(parts[1], '.');
+		if (dot)
+			*dot = '\0';
+		snprintf(out, size, "key/%s", parts[1]);
+	} else if (n == 4 && *p == '\0') {
+		snprintf(out, size, "%s/%s", parts[0], parts[2]);
+	} else if (n == 4 && strcmp(parts[3], "annotations") == 0) {
+		char name[80];
+		char *dot;
+		snprintf(name, sizeof(name), "%s", p);
+		if ((dot = strrchr(name, '.')))
+			*dot = '\0';
+		snprintf(out, size, "annotation/%s", name);
+	}
+}
+
+/* Does the commit's message name the record a path belongs to? */
+static int named_by(const git_message_trailer_array *trailers, int bulk, const char *record)
+{
+	size_t i;
+
+	if (bulk)
+		return 1;
+	if (!record[0])
+		return 0;
+	for (i = 0; i < trailers->count; i++) {
+		const char *v = trailers->trailers[i].value;
+		size_t rlen = strlen(record);
+		if (strcmp(trailers->trailers[i].key, "Claimtrail-Record") != 0)
+			continue;
+		/* "claim/x" or "claim/x@3" */
+		if (strncmp(v, record, rlen) == 0 && (v[rlen] == '\0' || v[rlen] == '@'))
+			return 1;
+	}
+	return 0;
+}
+
+/* Appends the lines for one commit made by anyone: the store files it added or changed
+ * relative to its first parent. */
+static int index_commit(ct_buf *lines, ct_store *store, const git_oid *oid)
+{
+	git_commit *commit = NULL, *parent = NULL;
+	git_tree *tree = NULL, *ptree = NULL;
+	git_diff *diff = NULL;
+	git_diff_options opts;
+	git_message_trailer_array trailers = {0};
+	char hex[GIT_OID_HEXSZ + 1];
+	char *spec = store->root;
+	int bulk = 0;
+	size_t i, n;
+	int error = 0;
+
+	if (git_commit_lookup(&commit, store->repo, oid) < 0 || git_commit_tree(&tree, commit) < 0 ||
+		(git_commit_parentcount(commit) > 0 &&
+			(git_commit_parent(&parent, commit, 0) < 0 ||
+				git_commit_tree(&ptree, parent) < 0))) {
+		error = ct__git_error(CT_EIO, "journal: reading history");
+		goto done;
+	}
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.pathspec.strings = &spec;
+	opts.pathspec.count = 1;
+	if (git_diff_tree_to_tree(&diff, store->repo, ptree, tree, &opts) < 0) {
+		error = ct__git_error(CT_EIO, "journal: diffing history");
+		goto done;
+	}
+	if (git_message_trailers(&trailers, git_commit_message(commit)) < 0)
+		memset(&trailers, 0, sizeof(trailers));
+	for (i = 0; i < trailers.count; i++)
+		if (strcmp(trailers.trailers[i].key, "Claimtrail-Import") == 0)
+			bulk = 1;
+	git_oid_tostr(hex, sizeof(hex), oid);
+	n = git_diff_num_deltas(diff);
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		char record[200];
+		if (d->status == GIT_DELTA_DELETED)
+			continue;
+		path_record(record, sizeof(record), store->root, d->new_file.path);
+		if ((error = ct_buf_printf(lines, "%s %c %s\n", hex,
+			     named_by(&trailers, bulk, record) ? 'c' : 'g', d->new_file.path)) < 0)
+			goto done;
+	}
+done:
+	git_message_trailer_array_free(&trailers);
+	git_diff_free(diff);
+	git_tree_free(ptree);
+	git_tree_free(tree);
+	git_commit_free(parent);
+	git_commit_free(commit);
+	return error;
+}
+
+/* Indexes the commits between the journal's head and the branch head, oldest first. */
+static int refresh(journal *j, ct_store *store)
+{
+	git_revwalk *walk = NULL;
+	git_oid head, oid;
+	git_oid *todo = NULL;
+	size_t ntodo = 0, cap = 0;
+	ct_buf lines = CT_BUF_INIT;
+	int have_head = read_head(j, store, &head);
+	int rebuild = 0;
+	int error = 0;
+	int rc;
+
+	if (!store->has_head || (have_head && git_oid_equal(&head, &store->head)))
+		return 0;
+	if (have_head) {
+		/* Rebuild unless the journal's head is an ancestor of the branch. */
+		rc = git_graph_descendant_of(store->repo, &store->head, &head);
+		rebuild = rc != 1;
+	} else {
+		rebuild = 1;
+	}
+	if (git_revwalk_new(&walk, store->repo) < 0 || git_revwalk_push(walk, &store->head) < 0) {
+		error = ct__git_error(CT_EIO, "journal: walking history");
+		goto done;
+	}
+	git_revwalk_simplify_first_parent(walk);
+	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL);
+	if (!rebuild && git_revwalk_hide(walk, &head) < 0) {
+		error = ct__git_error(CT_EIO, "journal: walking history");
+		goto done;
+	}
+	while ((rc = git_revwalk_next(&oid, walk)) == 0) {
+		if (ntodo == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			git_oid *t = realloc(todo, ncap * sizeof(*t));
+			if (!t) {
+				error = ct_error_set(CT_ENOMEM, "out of memory");
+				goto done;
+			}
+			todo = t;
+			cap = ncap;
+		}
+		todo[ntodo++] = oid;
+	}
+	if (rc != GIT_ITEROVER) {
+		error = ct__git_error(CT_EIO, "journal: walking history");
+		goto done;
+	}
+	while (ntodo > 0)
+		if ((error = index_commit(&lines, store, &todo[--ntodo])) < 0)
+			goto done;
+	if (rebuild && ftruncate(j->fd, 0) < 0) {
+		error = ct_error_set(CT_EIO, "journal: %s", strerror(errno));
+		goto done;
+	}
+	if ((error = append(j, &lines)) < 0)
+		goto done;
+	error = write_head(j, store, &store->head);
+done:
+	ct_buf_free(&lines);
+	free(todo);
+	git_revwalk_free(walk);
+	return error;
+}
+
+int ct__journal_scan(ct_store *store, const char *prefix, ct_journal_fn fn, void *payload)
+{
+	journal j;
+	ct_buf data = CT_BUF_INIT;
+	ct_buf path = CT_BUF_INIT;
+	size_t plen = strlen(prefix);
+	char *line, *end;
+	int error;
+
+	if ((error = journal_open(&j, store)) < 0 || (error = refresh(&j, store)) < 0)
+		goto done;
+	if ((error = ct_buf_printf(&path, "%s/journal", j.dir.ptr)) < 0 ||
+		(error = ct_file_read(&data, path.ptr, JOURNAL_MAX)) < 0)
+		goto done;
+	for (line = data.ptr; line < data.ptr + data.len; line = end + 1) {
+		ct_journal_line l;
+		end = memchr(line, '\n', (size_t)(data.ptr + data.len - line));
+		if (!end)
+			break; /* a torn last line from a crash: ignore it */
+		if (end - line < 44 || line[40] != ' ' || line[42] != ' ')
+			continue;
+		if ((size_t)(end - line - 43) < plen || memcmp(line + 43, prefix, plen) != 0)
+			continue;
+		memcpy(l.commit, line, 40);
+		l.commit[40] = '\0';
+		l.by_claimtrail = line[41] == 'c';
+		l.path = line + 43;
+		l.path_len = (size_t)(end - line - 43);
+		if ((error = fn(&l, payload)) != 0)
+			goto done;
+	}
+done:
+	ct_buf_free(&path);
+	ct_buf_free(&data);
+	journal_close(&j);
+	return error;
+}

@@ -1,0 +1,389 @@
+/*
+ * The store on libgit2: opening and creating it, reading records from the branch's current
+ * tree, and writing: every change is one commit, made against a snapshot and moved onto the
+ * branch with a compare-and-swap, retried when another writer got there first.
+ */
+#include "store_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define STORE_FORMAT "claimtrail-store"
+#define STORE_VERSION 1
+
+int ct__git_error(int code, const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return ct_error_set(code, "%s: %s", what, e && e->message ? e->message : "git error");
+}
+
+void ct__fanout(char out[3], const char *id)
+{
+	char hex[65];
+
+	ct_sha256_hex(hex, (const uint8_t *)id, strlen(id));
+	out[0] = hex[0];
+	out[1] = hex[1];
+	out[2] = '\0';
+}
+
+int ct__record_dir(ct_buf *out, const ct_store *store, ct_kind kind, const char *id)
+{
+	char fan[3];
+
+	if (kind == CT_KIND_KEY)
+		return ct_buf_printf(out, "%s/key", store->root);
+	ct__fanout(fan, id);
+	return ct_buf_printf(out, "%s/%s/%s/%s", store->root, ct_kind_name(kind), fan, id);
+}
+
+int ct_store_record_path(ct_buf *out, const ct_store *store, ct_kind kind, const char *id,
+	json_int_t revision)
+{
+	int error;
+
+	if (kind == CT_KIND_ANNOTATION)
+		return ct_error_set(CT_EINVALID, "annotations are found through their claim");
+	if ((error = ct_id_validate(id, ct_kind_name(kind))) < 0)
+		return error;
+	if ((error = ct__record_dir(out, store, kind, id)) < 0)
+		return error;
+	if (kind == CT_KIND_KEY)
+		return ct_buf_printf(out, "/%s.json", id);
+	return ct_buf_printf(out, "/r%04lld.json", (long long)revision);
+}
+
+const char *ct_store_root(const ct_store *store)
+{
+	return store->root;
+}
+
+int ct_store_is_bare(const ct_store *store)
+{
+	return git_repository_is_bare(store->repo);
+}
+
+const json_t *ct_store_config(const ct_store *store)
+{
+	return store->config;
+}
+
+void ct_store_free(ct_store *store)
+{
+	if (!store)
+		return;
+	git_tree_free(store->tree);
+	git_repository_free(store->repo);
+	json_decref(store->config);
+	free(store->root);
+	free(store->branch);
+	free(store);
+}
+
+int ct__store_refresh(ct_store *store)
+{
+	git_reference *head = NULL;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	int error = 0;
+	int rc;
+
+	rc = git_reference_lookup(&head, store->repo, "HEAD");
+	if (rc < 0) {
+		error = ct__git_error(CT_EIO, "reading HEAD");
+		goto done;
+	}
+	if (git_reference_type(head) != GIT_REFERENCE_SYMBOLIC) {
+		error = ct_error_set(CT_ECONFLICT,
+			"HEAD is detached: check out a branch before writing to the store");
+		goto done;
+	}
+	free(store->branch);
+	if (!(store->branch = strdup(git_reference_symbolic_target(head)))) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	rc = git_reference_name_to_id(&store->head, store->repo, store->branch);
+	if (rc == GIT_ENOTFOUND) {
+		store->has_head = 0;
+		git_tree_free(store->tree);
+		store->tree = NULL;
+		goto done;
+	}
+	if (rc < 0 || git_commit_lookup(&commit, store->repo, &store->head) < 0 ||
+		git_commit_tree(&tree, commit) < 0) {
+		error = ct__git_error(CT_EIO, store->branch);
+		goto done;
+	}
+	store->has_head = 1;
+	git_tree_free(store->tree);
+	store->tree = tree;
+	tree = NULL;
+done:
+	git_tree_free(tree);
+	git_commit_free(commit);
+	git_reference_free(head);
+	return error;
+}
+
+int ct__read_path(ct_buf *out, ct_store *store, const char *path, size_t max)
+{
+	git_tree_entry *entry = NULL;
+	git_blob *blob = NULL;
+	int error = 0;
+	git_object_size_t size;
+
+	if (!store->tree || git_tree_entry_bypath(&entry, store->tree, path) < 0) {
+		error = ct_error_set(CT_ENOTFOUND, "%s: not in the store", path);
+		goto done;
+	}
+	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
+		error = ct_error_set(CT_EINVALID, "%s: not a file", path);
+		goto done;
+	}
+	if (git_blob_lookup(&blob, store->repo, git_tree_entry_id(entry)) < 0) {
+		error = ct__git_error(CT_EIO, path);
+		goto done;
+	}
+	size = git_blob_rawsize(blob);
+	if (size > max) {
+		error = ct_error_set(CT_EINVALID, "%s: larger than %zu bytes", path, max);
+		goto done;
+	}
+	error = ct_buf_put(out, git_blob_rawcontent(blob), (size_t)size);
+done:
+	git_blob_free(blob);
+	git_tree_entry_free(entry);
+	return error;
+}
+
+int ct__parse_record(json_t **out, const ct_buf *data, const char *what)
+{
+	json_t *record = NULL;
+	int error;
+
+	if ((error = ct_json_parse(&record, (const uint8_t *)data->ptr, data->len,
+		     CT_JSON_RECORD)) < 0)
+		return ct_error_prefix(error, "%s", what);
+	if ((error = ct_record_validate(record)) < 0) {
+		json_decref(record);
+		return ct_error_prefix(error, "%s", what);
+	}
+	*out = record;
+	return 0;
+}
+
+int ct__record_serialize(ct_buf *out, const json_t *record)
+{
+	char *text = json_dumps(record, JSON_INDENT(2) | JSON_SORT_KEYS);
+	int error;
+
+	if (!text)
+		return ct_error_set(CT_ENOMEM, "cannot serialize record");
+	error = ct_buf_puts(out, text);
+	free(text);
+	if (error == 0)
+		error = ct_buf_putc(out, '\n');
+	return error;
+}
+
+static int load_config(ct_store *store)
+{
+	ct_buf path = CT_BUF_INIT;
+	ct_buf data = CT_BUF_INIT;
+	json_t *config = NULL;
+	const char *format;
+	int error;
+
+	if ((error = ct_buf_printf(&path, "%s/store.json", store->root)) < 0)
+		goto done;
+	if ((error = ct__read_path(&data, store, path.ptr, CT_RECORD_MAX)) < 0) {
+		if (error == CT_ENOTFOUND)
+			error = ct_error_set(CT_ENOTFOUND,
+				"no claimtrail store at %s/ in this repository (run 'claimtrail init')",
+				store->root);
+		goto done;
+	}
+	if ((error = ct_json_parse(&config, (const uint8_t *)data.ptr, data.len,
+		     CT_JSON_RECORD)) < 0) {
+		error = ct_error_prefix(error, "%s", path.ptr);
+		goto done;
+	}
+	format = json_string_value(json_object_get(config, "format"));
+	if (!format || strcmp(format, STORE_FORMAT) != 0) {
+		error = ct_error_set(CT_EINVALID, "%s: not a claimtrail store configuration", path.ptr);
+		goto done;
+	}
+	if (json_integer_value(json_object_get(config, "version")) != STORE_VERSION) {
+		error = ct_error_set(CT_EINVALID, "%s: unsupported store version %lld", path.ptr,
+			(long long)json_integer_value(json_object_get(config, "version")));
+		goto done;
+	}
+	json_decref(store->config);
+	store->config = config;
+	config = NULL;
+done:
+	json_decref(config);
+	ct_buf_free(&data);
+	ct_buf_free(&path);
+	return error;
+}
+
+/* A store root is a relative path of safe segments: no "..", no absolute paths, no ".git". */
+static int validate_root(const char *root)
+{
+	const char *p = root;
+	size_t len = strlen(root);
+
+	if (len == 0 || len > 200 || root[0] == '/' || root[len - 1] == '/')
+		goto bad;
+	while (*p) {
+		const char *seg = p;
+		size_t n;
+		while (*p && *p != '/')
+			p++;
+		n = (size_t)(p - seg);
+		if (n == 0 || (n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.') ||
+			(n == 4 && strncmp(seg, ".git", 4) == 0))
+			goto bad;
+		for (; seg < p; seg++)
+			if ((unsigned char)*seg < 0x20 || *seg == '\\')
+				goto bad;
+		if (*p)
+			p++;
+	}
+	return 0;
+bad:
+	return ct_error_set(CT_EINVALID,
+		"store root \"%.80s\" must be a relative folder inside the repository", root);
+}
+
+static int store_new(ct_store **out, const char *path, const char *root, int create_repo)
+{
+	ct_store *store = calloc(1, sizeof(*store));
+	int error = 0;
+	int rc;
+
+	*out = NULL;
+	if (!store)
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	if (!root)
+		root = CT_STORE_DEFAULT_ROOT;
+	if ((error = validate_root(root)) < 0)
+		goto done;
+	if (!(store->root = strdup(root))) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	rc = git_repository_open_ext(&store->repo, path, 0, NULL);
+	if (rc == GIT_ENOTFOUND && create_repo) {
+		git_repository_init_options o;
+		git_repository_init_options_init(&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+		o.flags = GIT_REPOSITORY_INIT_MKPATH;
+		o.initial_head = "main";
+		rc = git_repository_init_ext(&store->repo, path, &o);
+	}
+	if (rc == GIT_ENOTFOUND) {
+		error = ct_error_set(CT_ENOTFOUND, "%s: not in a git repository", path);
+		goto done;
+	}
+	if (rc < 0) {
+		error = ct__git_error(CT_EIO, path);
+		goto done;
+	}
+	error = ct__store_refresh(store);
+done:
+	if (error < 0)
+		ct_store_free(store);
+	else
+		*out = store;
+	return error;
+}
+
+int ct_store_open(ct_store **out, const char *path, const char *root)
+{
+	ct_store *store = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = store_new(&store, path, root, 0)) < 0)
+		return error;
+	if ((error = load_config(store)) < 0) {
+		ct_store_free(store);
+		return error;
+	}
+	*out = store;
+	return 0;
+}
+
+static int init_build(ct_txn *txn, ct_store *store, void *payload)
+{
+	const ct_key *signer = payload;
+	const json_t *pub = ct_key_public_record(signer);
+	json_t *config;
+	ct_buf path = CT_BUF_INIT;
+	ct_buf body = CT_BUF_INIT;
+	char *text = NULL;
+	int error;
+
+	if (load_config(store) == 0) {
+		error = ct_error_set(CT_EEXISTS, "a claimtrail store already exists at %s/",
+			store->root);
+		goto done;
+	}
+	config = json_pack("{s:s, s:i, s:b, s:i}", "format", STORE_FORMAT, "version",
+		STORE_VERSION, "keep_source_text", 1, "sign_off_threshold", 2);
+	if (!config) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	text = json_dumps(config, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(config);
+	if (!text) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((error = ct_buf_printf(&path, "%s/store.json", store->root)) < 0 ||
+		(error = ct_buf_printf(&body, "%s\n", text)) < 0 ||
+		(error = ct__txn_put(txn, path.ptr, body.ptr, body.len)) < 0)
+		goto done;
+	if ((error = ct__txn_put_record(txn, pub)) < 0)
+		goto done;
+	if ((error = ct__txn_subject(txn, "init: claimtrail store at %s/", store->root)) < 0 ||
+		(error = ct__txn_body(txn, "Creates the store and records the signer's public key.")) <
+			0 ||
+		(error = ct__txn_trailer(txn, "Claimtrail-Record", "key/%s", ct_key_id(signer))) < 0 ||
+		(error = ct__txn_trailer(txn, "Claimtrail-Signer", "%s", ct_key_id(signer))) < 0)
+		goto done;
+done:
+	free(text);
+	ct_buf_free(&body);
+	ct_buf_free(&path);
+	return error;
+}
+
+int ct_store_init(ct_store **out, const char *path, const char *root, const ct_key *signer)
+{
+	ct_store *store = NULL;
+	int error;
+
+	*out = NULL;
+	if (!signer)
+		return ct_error_set(CT_EINVALID, "init needs a signing key");
+	if ((error = store_new(&store, path, root, 1)) < 0)
+		return error;
+	if ((error = ct__store_write(store, signer, 8, init_build, (void *)signer)) < 0 ||
+		(error = load_config(store)) < 0) {
+		ct_store_free(store);
+		return error;
+	}
+	*out = store;
+	return 0;
+}

@@ -1,0 +1,107 @@
+/* What the store's source files share and do not export: the store struct, the write
+ * transaction, and the commit journal. */
+#ifndef CT_STORE_INTERNAL_H
+#define CT_STORE_INTERNAL_H
+
+#include "claimtrail/store.h"
+#include "claimtrail/json.h"
+
+#include <git2.h>
+
+/* The largest record or source text claimtrail reads from a store. */
+#define CT_RECORD_MAX (1024 * 1024)
+#define CT_TEXT_MAX (64 * 1024 * 1024)
+
+struct ct_store {
+	git_repository *repo;
+	char *root;        /* store folder, no trailing slash */
+	char *branch;      /* the branch HEAD names, e.g. "refs/heads/main" */
+	json_t *config;    /* store.json */
+	int has_head;      /* the branch has a commit */
+	git_oid head;      /* its commit */
+	git_tree *tree;    /* its tree, the snapshot every read sees */
+};
+
+/* Wraps the last libgit2 error into ours: "<what>: <libgit2's message>". */
+int ct__git_error(int code, const char *what);
+
+/* Re-reads the branch and its tree. */
+int ct__store_refresh(ct_store *store);
+
+/* The two hex digits that fan a kind's folder out (first byte of SHA-256 of the id). */
+void ct__fanout(char out[3], const char *id);
+
+/* "<root>/<kind>/<fan>/<id>" for claims and sources; "<root>/key" for keys. */
+int ct__record_dir(ct_buf *out, const ct_store *store, ct_kind kind, const char *id);
+
+/* Reads the blob at path in the snapshot; CT_ENOTFOUND when absent. */
+int ct__read_path(ct_buf *out, ct_store *store, const char *path, size_t max);
+
+/* Parses a stored record strictly and checks its schema; `what` names it in errors. */
+int ct__parse_record(json_t **out, const ct_buf *data, const char *what);
+
+/* The exact bytes claimtrail stores for a record: sorted, indented JSON and a newline. */
+int ct__record_serialize(ct_buf *out, const json_t *record);
+
+/* Number of revisions of a claim or source in the snapshot (0 when absent). */
+int ct__revision_count(json_int_t *out, ct_store *store, ct_kind kind, const char *id);
+
+/* ---- write transactions ---- */
+
+typedef struct ct_txn ct_txn;
+
+/* Builds one commit's content against the current snapshot. Runs again if the branch moved. */
+typedef int (*ct_txn_build_fn)(ct_txn *txn, ct_store *store, void *payload);
+
+/* Adds (or replaces) a file in the commit. */
+int ct__txn_put(ct_txn *txn, const char *path, const void *data, size_t len);
+
+/* Adds a record at its path (revision files, annotations, keys) in stored form. */
+int ct__txn_put_record(ct_txn *txn, const json_t *record);
+
+/* Sets the commit subject, adds a body paragraph, adds a trailer. */
+int ct__txn_subject(ct_txn *txn, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+int ct__txn_body(ct_txn *txn, const char *text);
+int ct__txn_trailer(ct_txn *txn, const char *name, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+/* Marks the transaction's files as "written by claimtrail" in the journal without naming each
+ * in a trailer (bulk import). */
+void ct__txn_bulk(ct_txn *txn);
+
+/*
+ * Runs build, then commits what it put: blobs, trees, the commit, and a compare-and-swap of
+ * the branch; retries build on a moved branch; then updates the work tree, the index and the
+ * journal. `signer` names the committer when git has no identity configured.
+ */
+int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_txn_build_fn build,
+	void *payload);
+
+/* ---- the commit journal (journal.c) ---- */
+
+/* One fact: commit wrote path; by_claimtrail when its trailers name the record. */
+typedef struct {
+	char commit[41];
+	const char *path; /* borrowed from the journal's buffer */
+	size_t path_len;
+	int by_claimtrail;
+} ct_journal_line;
+
+typedef int (*ct_journal_fn)(const ct_journal_line *line, void *payload);
+
+/* Records the files a claimtrail commit wrote (called after the branch moved to commit). */
+int ct__journal_record(ct_store *store, const git_oid *commit, const git_oid *parent,
+	int has_parent, const char *const *paths, size_t npaths);
+
+/* Brings the journal up to the branch head (indexing commits made by others), then calls fn
+ * for every line whose path starts with prefix, oldest first. */
+int ct__journal_scan(ct_store *store, const char *prefix, ct_journal_fn fn, void *payload);
+
+#endif

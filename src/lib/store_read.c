@@ -1,0 +1,463 @@
+/* Reading the store: records, revisions, annotations and keys, from the branch's current tree
+ * (or, for revision lookups by commit, from an older one). */
+#include "store_internal.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The highest n of the "rNNNN.json" files in a record folder tree (0 when absent). */
+static int count_in_tree(json_int_t *out, ct_store *store, git_tree *root, const char *dir)
+{
+	git_tree_entry *entry = NULL;
+	git_tree *tree = NULL;
+	size_t i, n;
+	json_int_t max = 0;
+	int error = 0;
+
+	*out = 0;
+	if (!root || git_tree_entry_bypath(&entry, root, dir) < 0)
+		goto done;
+	if (git_tree_entry_type(entry) != GIT_OBJECT_TREE ||
+		git_tree_lookup(&tree, store->repo, git_tree_entry_id(entry)) < 0)
+		goto done;
+	n = git_tree_entrycount(tree);
+	for (i = 0; i < n; i++) {
+		const char *name = git_tree_entry_name(git_tree_entry_byindex(tree, i));
+		size_t len = strlen(name);
+		json_int_t v = 0;
+		size_t k;
+		if (len < 7 || name[0] != 'r' || strcmp(name + len - 5, ".json") != 0)
+			continue;
+		for (k = 1; k < len - 5 && isdigit((unsigned char)name[k]) && v < 100000000; k++)
+			v = v * 10 + (name[k] - '0');
+		if (k == len - 5 && v > max)
+			max = v;
+	}
+	*out = max;
+done:
+	git_tree_free(tree);
+	git_tree_entry_free(entry);
+	return error;
+}
+
+int ct__revision_count(json_int_t *out, ct_store *store, ct_kind kind, const char *id)
+{
+	ct_buf dir = CT_BUF_INIT;
+	int error;
+
+	if ((error = ct__record_dir(&dir, store, kind, id)) == 0)
+		error = count_in_tree(out, store, store->tree, dir.ptr);
+	ct_buf_free(&dir);
+	return error;
+}
+
+static int check_kind(ct_kind kind)
+{
+	if (kind != CT_KIND_CLAIM && kind != CT_KIND_SOURCE && kind != CT_KIND_KEY)
+		return ct_error_set(CT_EINVALID, "annotations are found through their claim");
+	return 0;
+}
+
+int ct_store_get_raw(ct_buf *out, ct_store *store, ct_kind kind, const char *id,
+	json_int_t revision)
+{
+	ct_buf path = CT_BUF_INIT;
+	int error;
+
+	if ((error = check_kind(kind)) < 0 || (error = ct_id_validate(id, ct_kind_name(kind))) < 0)
+		goto done;
+	if (kind != CT_KIND_KEY && revision == 0) {
+		if ((error = ct__revision_count(&revision, store, kind, id)) < 0)
+			goto done;
+		if (revision == 0) {
+			error = ct_error_set(CT_ENOTFOUND, "no %s \"%s\" in the store", ct_kind_name(kind),
+				id);
+			goto done;
+		}
+	}
+	if ((error = ct_store_record_path(&path, store, kind, id, revision)) < 0)
+		goto done;
+	if ((error = ct__read_path(out, store, path.ptr, CT_RECORD_MAX)) == CT_ENOTFOUND)
+		error = kind == CT_KIND_KEY
+				? ct_error_set(CT_ENOTFOUND, "no key %s in the store", id)
+				: ct_error_set(CT_ENOTFOUND, "%s %s has no revision %lld",
+					  ct_kind_name(kind), id, (long long)revision);
+done:
+	ct_buf_free(&path);
+	return error;
+}
+
+int ct_store_get(json_t **out, ct_store *store, ct_kind kind, const char *id, json_int_t revision)
+{
+	ct_buf data = CT_BUF_INIT;
+	ct_buf what = CT_BUF_INIT;
+	json_t *record = NULL;
+	ct_kind got;
+	int error;
+
+	*out = NULL;
+	if (kind != CT_KIND_KEY && revision == 0 &&
+		(error = ct__revision_count(&revision, store, kind, id)) < 0)
+		goto done;
+	if ((error = ct_store_get_raw(&data, store, kind, id, revision)) < 0)
+		goto done;
+	if (kind == CT_KIND_KEY)
+		error = ct_buf_printf(&what, "key %s", id);
+	else
+		error = ct_buf_printf(&what, "%s %s revision %lld", ct_kind_name(kind), id,
+			(long long)revision);
+	if (error < 0 || (error = ct__parse_record(&record, &data, what.ptr)) < 0)
+		goto done;
+	/* The file must hold the record its path names. */
+	if (ct_record_kind(&got, record) < 0 || got != kind ||
+		strcmp(ct_record_id(record), id) != 0 ||
+		(kind != CT_KIND_KEY &&
+			json_integer_value(json_object_get(record, "revision")) != revision)) {
+		error = ct_error_set(CT_EBADSIG, "%s: the file holds %s %s revision %lld", what.ptr,
+			json_string_value(json_object_get(record, "type")), ct_record_id(record),
+			(long long)json_integer_value(json_object_get(record, "revision")));
+		goto done;
+	}
+	*out = record;
+	record = NULL;
+done:
+	json_decref(record);
+	ct_buf_free(&what);
+	ct_buf_free(&data);
+	return error;
+}
+
+int ct_store_revisions(json_t **out, ct_store *store, ct_kind kind, const char *id)
+{
+	json_t *list = json_array();
+	json_int_t n, i;
+	int error;
+
+	*out = NULL;
+	if (!list)
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	if ((error = ct_id_validate(id, ct_kind_name(kind))) < 0 ||
+		(error = ct__revision_count(&n, store, kind, id)) < 0)
+		goto done;
+	if (n == 0) {
+		error = ct_error_set(CT_ENOTFOUND, "no %s \"%s\" in the store", ct_kind_name(kind), id);
+		goto done;
+	}
+	for (i = 1; i <= n; i++) {
+		json_t *rec;
+		if ((error = ct_store_get(&rec, store, kind, id, i)) < 0)
+			goto done;
+		json_array_append_new(list, rec);
+	}
+	*out = list;
+	list = NULL;
+done:
+	json_decref(list);
+	return error;
+}
+
+static int is_hex(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!isxdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+int ct_store_resolve_revision(json_int_t *out, ct_store *store, ct_kind kind, const char *id,
+	const char *rev)
+{
+	json_int_t n;
+	const char *p = rev;
+	int error;
+
+	if ((error = ct__revision_count(&n, store, kind, id)) < 0)
+		return error;
+	if (n == 0)
+		return ct_error_set(CT_ENOTFOUND, "no %s \"%s\" in the store", ct_kind_name(kind), id);
+	if (*p && strspn(p, "0123456789") == strlen(p) && strlen(p) <= 9) {
+		json_int_t v = strtoll(p, NULL, 10);
+		if (v < 1 || v > n)
+			return ct_error_set(CT_ENOTFOUND, "%s %s has no revision %s (it has %lld)",
+				ct_kind_name(kind), id, rev, (long long)n);
+		*out = v;
+		return 0;
+	}
+	if (strncmp(p, "sha256:", 7) == 0)
+		p += 7;
+	if (is_hex(p) && strlen(p) >= 6 && strlen(p) <= 64) {
+		json_int_t i, found = 0;
+		for (i = 1; i <= n; i++) {
+			json_t *rec;
+			char digest[CT_DIGEST_LEN + 1];
+			if ((error = ct_store_get(&rec, store, kind, id, i)) < 0)
+				return error;
+			error = ct_record_digest(digest, rec);
+			json_decref(rec);
+			if (error < 0)
+				return error;
+			if (strncmp(digest + 7, p, strlen(p)) == 0) {
+				if (found)
+					return ct_error_set(CT_EINVALID,
+						"revision %s of %s %s is ambiguous", rev, ct_kind_name(kind),
+						id);
+				found = i;
+			}
+		}
+		if (found) {
+			*out = found;
+			return 0;
+		}
+	}
+	/* A commit: the latest revision that existed in it. */
+	{
+		git_object *obj = NULL;
+		git_commit *commit = NULL;
+		git_tree *tree = NULL;
+		ct_buf dir = CT_BUF_INIT;
+		json_int_t at = 0;
+
+		if (git_revparse_single(&obj, store->repo, rev) == 0 &&
+			git_object_peel((git_object **)&commit, obj, GIT_OBJECT_COMMIT) == 0 &&
+			git_commit_tree(&tree, commit) == 0 &&
+			ct__record_dir(&dir, store, kind, id) == 0)
+			count_in_tree(&at, store, tree, dir.ptr);
+		ct_buf_free(&dir);
+		git_tree_free(tree);
+		git_commit_free(commit);
+		git_object_free(obj);
+		if (at > 0 && at <= n) {
+			*out = at;
+			return 0;
+		}
+	}
+	return ct_error_set(CT_ENOTFOUND,
+		"%s %s: no revision \"%s\" (give a number, a digest prefix or a commit)",
+		ct_kind_name(kind), id, rev);
+}
+
+static int by_created(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	int c = strcmp(json_string_value(json_object_get(x, "created")),
+		json_string_value(json_object_get(y, "created")));
+
+	return c ? c : strcmp(ct_record_id(x), ct_record_id(y));
+}
+
+/* Loads the records in the folder dir of the snapshot, one per "*.json" file. */
+static int load_folder(json_t *list, ct_store *store, const char *dir, const char *what)
+{
+	git_tree_entry *entry = NULL;
+	git_tree *tree = NULL;
+	ct_buf path = CT_BUF_INIT;
+	ct_buf data = CT_BUF_INIT;
+	size_t i, n;
+	int error = 0;
+
+	if (!store->tree || git_tree_entry_bypath(&entry, store->tree, dir) < 0)
+		goto done;
+	if (git_tree_entry_type(entry) != GIT_OBJECT_TREE ||
+		git_tree_lookup(&tree, store->repo, git_tree_entry_id(entry)) < 0)
+		goto done;
+	n = git_tree_entrycount(tree);
+	for (i = 0; i < n; i++) {
+		const char *name = git_tree_entry_name(git_tree_entry_byindex(tree, i));
+		json_t *rec = NULL;
+		size_t len = strlen(name);
+		if (len < 6 || strcmp(name + len - 5, ".json") != 0)
+			continue;
+		ct_buf_clear(&path);
+		ct_buf_clear(&data);
+		if ((error = ct_buf_printf(&path, "%s/%s", dir, name)) < 0 ||
+			(error = ct__read_path(&data, store, path.ptr, CT_RECORD_MAX)) < 0 ||
+			(error = ct__parse_record(&rec, &data, path.ptr)) < 0) {
+			(void)what;
+			goto done;
+		}
+		json_array_append_new(list, rec);
+	}
+done:
+	ct_buf_free(&data);
+	ct_buf_free(&path);
+	git_tree_free(tree);
+	git_tree_entry_free(entry);
+	return error;
+}
+
+static int sort_array(json_t **list)
+{
+	size_t n = json_array_size(*list), i;
+	json_t **items;
+	json_t *sorted;
+
+	if (n < 2)
+		return 0;
+	if (!(items = malloc(n * sizeof(*items))) || !(sorted = json_array())) {
+		free(items);
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < n; i++)
+		items[i] = json_array_get(*list, i);
+	qsort(items, n, sizeof(*items), by_created);
+	for (i = 0; i < n; i++)
+		json_array_append(sorted, items[i]);
+	free(items);
+	json_decref(*list);
+	*list = sorted;
+	return 0;
+}
+
+int ct_store_annotations(json_t **out, ct_store *store, const char *claim_id)
+{
+	ct_buf dir = CT_BUF_INIT;
+	json_t *list = json_array();
+	json_int_t n;
+	int error;
+
+	*out = NULL;
+	if (!list)
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	if ((error = ct_id_validate(claim_id, "claim")) < 0 ||
+		(error = ct__revision_count(&n, store, CT_KIND_CLAIM, claim_id)) < 0)
+		goto done;
+	if (n == 0) {
+		error = ct_error_set(CT_ENOTFOUND, "no claim \"%s\" in the store", claim_id);
+		goto done;
+	}
+	if ((error = ct__record_dir(&dir, store, CT_KIND_CLAIM, claim_id)) < 0 ||
+		(error = ct_buf_puts(&dir, "/annotations")) < 0 ||
+		(error = load_folder(list, store, dir.ptr, "annotation")) < 0 ||
+		(error = sort_array(&list)) < 0)
+		goto done;
+	*out = list;
+	list = NULL;
+done:
+	json_decref(list);
+	ct_buf_free(&dir);
+	return error;
+}
+
+static int subtree(git_tree **out, ct_store *store, git_tree *parent, const char *path)
+{
+	git_tree_entry *entry = NULL;
+	int found = 0;
+
+	*out = NULL;
+	if (parent && git_tree_entry_bypath(&entry, parent, path) == 0 &&
+		git_tree_entry_type(entry) == GIT_OBJECT_TREE &&
+		git_tree_lookup(out, store->repo, git_tree_entry_id(entry)) == 0)
+		found = 1;
+	git_tree_entry_free(entry);
+	return found;
+}
+
+int ct_store_foreach_id(ct_store *store, ct_kind kind, ct_store_id_fn fn, void *payload)
+{
+	ct_buf path = CT_BUF_INIT;
+	git_tree *top = NULL;
+	size_t i, j;
+	int error = 0;
+
+	if ((error = check_kind(kind)) < 0)
+		return error;
+	if ((error = ct_buf_printf(&path, "%s/%s", store->root, ct_kind_name(kind))) < 0)
+		goto done;
+	if (!subtree(&top, store, store->tree, path.ptr))
+		goto done;
+	for (i = 0; i < git_tree_entrycount(top); i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(top, i);
+		git_tree *fan = NULL;
+		if (kind == CT_KIND_KEY) {
+			char id[CT_KEY_ID_LEN + 1];
+			const char *name = git_tree_entry_name(e);
+			size_t len = strlen(name);
+			if (len != CT_KEY_ID_LEN + 5 || strcmp(name + CT_KEY_ID_LEN, ".json") != 0)
+				continue;
+			memcpy(id, name, CT_KEY_ID_LEN);
+			id[CT_KEY_ID_LEN] = '\0';
+			if ((error = fn(id, payload)) != 0)
+				goto done;
+			continue;
+		}
+		if (git_tree_entry_type(e) != GIT_OBJECT_TREE ||
+			git_tree_lookup(&fan, store->repo, git_tree_entry_id(e)) < 0)
+			continue;
+		for (j = 0; j < git_tree_entrycount(fan); j++) {
+			const git_tree_entry *ide = git_tree_entry_byindex(fan, j);
+			if (git_tree_entry_type(ide) != GIT_OBJECT_TREE)
+				continue;
+			if ((error = fn(git_tree_entry_name(ide), payload)) != 0)
+				break;
+		}
+		git_tree_free(fan);
+		if (error)
+			goto done;
+	}
+done:
+	git_tree_free(top);
+	ct_buf_free(&path);
+	return error;
+}
+
+static int add_key(const char *id, void *payload)
+{
+	void **args = payload;
+	ct_store *store = args[0];
+	ct_keyring *ring = args[1];
+	json_t *rec = NULL;
+	int error;
+
+	if ((error = ct_store_get(&rec, store, CT_KIND_KEY, id, 0)) == 0)
+		error = ct_keyring_add(ring, rec);
+	json_decref(rec);
+	return error;
+}
+
+int ct_store_keyring(ct_keyring **out, ct_store *store)
+{
+	ct_keyring *ring = NULL;
+	void *args[2];
+	int error;
+
+	*out = NULL;
+	if ((error = ct_keyring_new(&ring)) < 0)
+		return error;
+	args[0] = store;
+	args[1] = ring;
+	if ((error = ct_store_foreach_id(store, CT_KIND_KEY, add_key, args)) < 0) {
+		ct_keyring_free(ring);
+		return error;
+	}
+	*out = ring;
+	return 0;
+}
+
+int ct_store_source_text(ct_buf *out, ct_store *store, const char *id, json_int_t revision)
+{
+	ct_buf path = CT_BUF_INIT;
+	int error;
+
+	if ((error = ct_id_validate(id, "source")) < 0)
+		return error;
+	if (revision == 0 && (error = ct__revision_count(&revision, store, CT_KIND_SOURCE, id)) < 0)
+		return error;
+	/* A revision without new text keeps the text of the revision before it. */
+	for (; revision >= 1; revision--) {
+		ct_buf_clear(&path);
+		if ((error = ct__record_dir(&path, store, CT_KIND_SOURCE, id)) < 0 ||
+			(error = ct_buf_printf(&path, "/r%04lld.txt", (long long)revision)) < 0)
+			break;
+		error = ct__read_path(out, store, path.ptr, CT_TEXT_MAX);
+		if (error != CT_ENOTFOUND)
+			break;
+	}
+	if (revision < 1)
+		error = ct_error_set(CT_ENOTFOUND, "source %s has no stored text", id);
+	ct_buf_free(&path);
+	return error;
+}

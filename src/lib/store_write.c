@@ -1,0 +1,452 @@
+/*
+ * Writing to the store: a transaction collects files and a commit message against the current
+ * snapshot; committing writes blobs and trees, makes the commit, and moves the branch with a
+ * compare-and-swap on its old value (libgit2 takes the ref's lock file). When another writer
+ * moved the branch first, the transaction is built again on the new snapshot. The work tree and
+ * index are brought up to date only after the branch has moved, and only for our files.
+ */
+#include "store_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct {
+	char *path;
+	git_oid oid;
+} txn_file;
+
+struct ct_txn {
+	ct_store *store;
+	txn_file *files;
+	size_t nfiles;
+	size_t cap;
+	ct_buf subject;
+	ct_buf body;
+	ct_buf trailers;
+	int bulk;
+};
+
+static void txn_reset(ct_txn *txn)
+{
+	size_t i;
+
+	for (i = 0; i < txn->nfiles; i++)
+		free(txn->files[i].path);
+	txn->nfiles = 0;
+	ct_buf_clear(&txn->subject);
+	ct_buf_clear(&txn->body);
+	ct_buf_clear(&txn->trailers);
+	txn->bulk = 0;
+}
+
+static void txn_free(ct_txn *txn)
+{
+	txn_reset(txn);
+	free(txn->files);
+	ct_buf_free(&txn->subject);
+	ct_buf_free(&txn->body);
+	ct_buf_free(&txn->trailers);
+}
+
+int ct__txn_put(ct_txn *txn, const char *path, const void *data, size_t len)
+{
+	size_t rootlen = strlen(txn->store->root);
+	size_t i;
+	git_oid oid;
+
+	if (strncmp(path, txn->store->root, rootlen) != 0 || path[rootlen] != '/' ||
+		strstr(path, "/../") || strstr(path, "//"))
+		return ct_error_set(CT_EINVALID, "%s: outside the store", path);
+	if (git_blob_create_from_buffer(&oid, txn->store->repo, data, len) < 0)
+		return ct__git_error(CT_EIO, path);
+	for (i = 0; i < txn->nfiles; i++) {
+		if (strcmp(txn->files[i].path, path) == 0) {
+			txn->files[i].oid = oid;
+			return 0;
+		}
+	}
+	if (txn->nfiles == txn->cap) {
+		size_t cap = txn->cap ? txn->cap * 2 : 8;
+		txn_file *files = realloc(txn->files, cap * sizeof(*files));
+		if (!files)
+			return ct_error_set(CT_ENOMEM, "out of memory");
+		txn->files = files;
+		txn->cap = cap;
+	}
+	if (!(txn->files[txn->nfiles].path = strdup(path)))
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	txn->files[txn->nfiles++].oid = oid;
+	return 0;
+}
+
+int ct__txn_put_record(ct_txn *txn, const json_t *record)
+{
+	ct_buf path = CT_BUF_INIT;
+	ct_buf data = CT_BUF_INIT;
+	ct_kind kind;
+	const char *id = ct_record_id(record);
+	int error;
+
+	if ((error = ct_record_validate(record)) < 0 || (error = ct_record_kind(&kind, record)) < 0)
+		goto done;
+	if (kind == CT_KIND_ANNOTATION) {
+		const char *claim = json_string_value(json_object_get(record, "claim"));
+		if ((error = ct__record_dir(&path, txn->store, CT_KIND_CLAIM, claim)) < 0 ||
+			(error = ct_buf_printf(&path, "/annotations/%s.json", id)) < 0)
+			goto done;
+	} else if ((error = ct_store_record_path(&path, txn->store, kind, id,
+			    json_integer_value(json_object_get(record, "revision")))) < 0) {
+		goto done;
+	}
+	if ((error = ct__record_serialize(&data, record)) < 0)
+		goto done;
+	error = ct__txn_put(txn, path.ptr, data.ptr, data.len);
+done:
+	ct_buf_free(&data);
+	ct_buf_free(&path);
+	return error;
+}
+
+int ct__txn_subject(ct_txn *txn, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return ct_error_set(CT_EINVALID, "bad commit subject");
+	if ((size_t)n >= sizeof(line)) /* a subject is one short line: cut, marked */
+		memcpy(line + sizeof(line) - 4, "...", 4);
+	ct_buf_clear(&txn->subject);
+	return ct_buf_puts(&txn->subject, line);
+}
+
+int ct__txn_body(ct_txn *txn, const char *text)
+{
+	int error = 0;
+
+	if (txn->body.len && (error = ct_buf_puts(&txn->body, "\n\n")) < 0)
+		return error;
+	return ct_buf_puts(&txn->body, text);
+}
+
+int ct__txn_trailer(ct_txn *txn, const char *name, const char *fmt, ...)
+{
+	char value[512];
+	va_list ap;
+	int n;
+	int error;
+
+	va_start(ap, fmt);
+	n = vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(value))
+		return ct_error_set(CT_EINVALID, "trailer %s too long", name);
+	if ((error = ct_buf_printf(&txn->trailers, "%s: %s\n", name, value)) < 0)
+		return error;
+	return 0;
+}
+
+void ct__txn_bulk(ct_txn *txn)
+{
+	txn->bulk = 1;
+}
+
+/* git identity: GIT_COMMITTER_* / GIT_AUTHOR_* from the environment (as git does), then the
+ * repository's configuration, then the signer's name with the key id as address. */
+static int make_signature(git_signature **out, ct_store *store, const ct_key *signer,
+	const char *who)
+{
+	char name_var[32], email_var[32];
+	const char *name, *email;
+	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	git_signature *def = NULL;
+	time_t when = time(NULL);
+	int offset = 0;
+	char fallback_email[64];
+	int error = 0;
+
+	snprintf(name_var, sizeof(name_var), "GIT_%s_NAME", who);
+	snprintf(email_var, sizeof(email_var), "GIT_%s_EMAIL", who);
+	name = getenv(name_var);
+	email = getenv(email_var);
+	if (epoch && *epoch) {
+		char *end;
+		long long v = strtoll(epoch, &end, 10);
+		if (*end == '\0' && v >= 0)
+			when = (time_t)v;
+	}
+	if ((!name || !email) && git_signature_default(&def, store->repo) == 0) {
+		if (!name)
+			name = def->name;
+		if (!email)
+			email = def->email;
+	}
+	if (!name)
+		name = signer ? json_string_value(json_object_get(ct_key_public_record(signer),
+					"name"))
+			      : NULL;
+	if (!name)
+		name = "claimtrail";
+	if (!email) {
+		snprintf(fallback_email, sizeof(fallback_email), "%s@claimtrail.invalid",
+			signer ? ct_key_id(signer) : "unknown");
+		email = fallback_email;
+	}
+	if (git_signature_new(out, name, email, (git_time_t)when, offset) < 0)
+		error = ct__git_error(CT_EINVALID, "git identity");
+	git_signature_free(def);
+	return error;
+}
+
+/* Refuses to write over anything the user has not committed: staged or unstaged changes to,
+ * or an untracked file at, any path the transaction writes. */
+static int check_clean(ct_store *store, const ct_txn *txn, git_index *index)
+{
+	const char *workdir = git_repository_workdir(store->repo);
+	ct_buf full = CT_BUF_INIT;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < txn->nfiles && error == 0; i++) {
+		const char *path = txn->files[i].path;
+		git_tree_entry *head = NULL;
+		const git_index_entry *staged = git_index_get_bypath(index, path, 0);
+		struct stat st;
+		git_oid oid;
+
+		if (store->tree)
+			git_tree_entry_bypath(&head, store->tree, path);
+		if ((staged && (!head || !git_oid_equal(&staged->id, git_tree_entry_id(head)))) ||
+			(!staged && head))
+			error = ct_error_set(CT_ECONFLICT,
+				"%s has staged changes: commit or reset them first", path);
+		ct_buf_clear(&full);
+		if (error == 0 && (error = ct_buf_printf(&full, "%s%s", workdir, path)) == 0) {
+			if (lstat(full.ptr, &st) == 0) {
+				if (!head)
+					error = ct_error_set(CT_ECONFLICT,
+						"%s: an untracked file is in the way", path);
+				else if (git_odb_hashfile(&oid, full.ptr, GIT_OBJECT_BLOB) < 0 ||
+					 !git_oid_equal(&oid, git_tree_entry_id(head)))
+					error = ct_error_set(CT_ECONFLICT,
+						"%s has uncommitted changes: commit or discard them first",
+						path);
+			} else if (head) {
+				error = ct_error_set(CT_ECONFLICT,
+					"%s was deleted in the work tree: restore it first", path);
+			}
+		}
+		git_tree_entry_free(head);
+	}
+	ct_buf_free(&full);
+	return error;
+}
+
+static int mkdirs_for(char *path)
+{
+	char *p;
+
+	for (p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+			int e = errno;
+			*p = '/';
+			return ct_error_set(CT_EIO, "%s: %s", path, strerror(e));
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+/* After the branch moved: write our files into the work tree and stage them, so that
+ * `git status` shows a clean tree for them. The commit is already safe if this fails. */
+static int sync_worktree(ct_store *store, const ct_txn *txn)
+{
+	const char *workdir = git_repository_workdir(store->repo);
+	git_index *index = NULL;
+	ct_buf full = CT_BUF_INIT;
+	size_t i;
+	int error = 0;
+
+	if (!workdir)
+		return 0;
+	if (git_repository_index(&index, store->repo) < 0 || git_index_read(index, 0) < 0) {
+		error = ct__git_error(CT_EIO, "reading the index");
+		goto done;
+	}
+	for (i = 0; i < txn->nfiles; i++) {
+		git_blob *blob = NULL;
+		ct_buf_clear(&full);
+		if ((error = ct_buf_printf(&full, "%s%s", workdir, txn->files[i].path)) < 0 ||
+			(error = mkdirs_for(full.ptr)) < 0)
+			goto done;
+		if (git_blob_lookup(&blob, store->repo, &txn->files[i].oid) < 0) {
+			error = ct__git_error(CT_EIO, txn->files[i].path);
+			goto done;
+		}
+		error = ct_file_write_atomic(full.ptr, git_blob_rawcontent(blob),
+			(size_t)git_blob_rawsize(blob), 0644);
+		git_blob_free(blob);
+		if (error < 0)
+			goto done;
+		if (git_index_add_bypath(index, txn->files[i].path) < 0) {
+			error = ct__git_error(CT_EIO, txn->files[i].path);
+			goto done;
+		}
+	}
+	if (git_index_write(index) < 0)
+		error = ct__git_error(CT_EIO, "writing the index");
+done:
+	if (error < 0)
+		ct_error_prefix(error, "committed, but the work tree was not updated");
+	ct_buf_free(&full);
+	git_index_free(index);
+	return error;
+}
+
+static int make_commit(git_oid *out, ct_store *store, ct_txn *txn, const ct_key *signer)
+{
+	git_tree_update *updates = NULL;
+	git_oid tree_oid;
+	git_tree *tree = NULL;
+	git_commit *parent = NULL;
+	git_signature *author = NULL, *committer = NULL;
+	ct_buf message = CT_BUF_INIT;
+	size_t i;
+	int error = 0;
+
+	if (!(updates = calloc(txn->nfiles ? txn->nfiles : 1, sizeof(*updates))))
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	for (i = 0; i < txn->nfiles; i++) {
+		updates[i].action = GIT_TREE_UPDATE_UPSERT;
+		updates[i].id = txn->files[i].oid;
+		updates[i].filemode = GIT_FILEMODE_BLOB;
+		updates[i].path = txn->files[i].path;
+	}
+	if (git_tree_create_updated(&tree_oid, store->repo, store->tree, txn->nfiles, updates) < 0 ||
+		git_tree_lookup(&tree, store->repo, &tree_oid) < 0) {
+		error = ct__git_error(CT_EIO, "writing trees");
+		goto done;
+	}
+	if (store->has_head && git_commit_lookup(&parent, store->repo, &store->head) < 0) {
+		error = ct__git_error(CT_EIO, "reading the branch head");
+		goto done;
+	}
+	if ((error = make_signature(&author, store, signer, "AUTHOR")) < 0 ||
+		(error = make_signature(&committer, store, signer, "COMMITTER")) < 0)
+		goto done;
+	if ((error = ct_buf_printf(&message, "%s\n", txn->subject.ptr ? txn->subject.ptr : "")) < 0 ||
+		(txn->body.len && (error = ct_buf_printf(&message, "\n%s\n", txn->body.ptr)) < 0) ||
+		(txn->trailers.len && (error = ct_buf_printf(&message, "\n%s", txn->trailers.ptr)) < 0))
+		goto done;
+	if (git_commit_create(out, store->repo, NULL, author, committer, NULL, message.ptr, tree,
+		    parent ? 1 : 0, (const git_commit **)&parent) < 0)
+		error = ct__git_error(CT_EIO, "writing the commit");
+done:
+	ct_buf_free(&message);
+	git_signature_free(author);
+	git_signature_free(committer);
+	git_commit_free(parent);
+	git_tree_free(tree);
+	free(updates);
+	return error;
+}
+
+static void backoff(int attempt)
+{
+	struct timespec ts = {0, (long)(1000000L * (1 + (rand() % (4 << (attempt < 5 ? attempt : 5)))))};
+
+	nanosleep(&ts, NULL);
+}
+
+int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_txn_build_fn build,
+	void *payload)
+{
+	ct_txn txn;
+	git_index *index = NULL;
+	git_reference *ref = NULL;
+	const char **paths = NULL;
+	git_oid commit, parent;
+	int has_parent;
+	int attempt;
+	int error = 0;
+	int rc;
+
+	memset(&txn, 0, sizeof(txn));
+	txn.store = store;
+	if (max_retries <= 0)
+		max_retries = 8;
+	for (attempt = 0;; attempt++) {
+		txn_reset(&txn);
+		if ((error = ct__store_refresh(store)) < 0 ||
+			(error = build(&txn, store, payload)) < 0)
+			goto done;
+		if (txn.nfiles == 0) {
+			error = ct_error_set(CT_EINVALID, "nothing to write");
+			goto done;
+		}
+		if (!git_repository_is_bare(store->repo)) {
+			if (!index && (git_repository_index(&index, store->repo) < 0)) {
+				error = ct__git_error(CT_EIO, "reading the index");
+				goto done;
+			}
+			if (git_index_read(index, 0) < 0) {
+				error = ct__git_error(CT_EIO, "reading the index");
+				goto done;
+			}
+			if ((error = check_clean(store, &txn, index)) < 0)
+				goto done;
+		}
+		if ((error = make_commit(&commit, store, &txn, signer)) < 0)
+			goto done;
+		has_parent = store->has_head;
+		parent = store->head;
+		rc = git_reference_create_matching(&ref, store->repo, store->branch, &commit,
+			has_parent, has_parent ? &parent : NULL, txn.subject.ptr);
+		git_reference_free(ref);
+		ref = NULL;
+		if (rc == 0)
+			break;
+		if ((rc != GIT_EMODIFIED && rc != GIT_EEXISTS && rc != GIT_ELOCKED) ||
+			attempt >= max_retries) {
+			error = rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED
+					? ct_error_set(CT_ECONFLICT,
+						  "%s kept moving while writing (%d attempts); nothing "
+						  "was written, try again",
+						  store->branch, attempt + 1)
+					: ct__git_error(CT_EIO, store->branch);
+			goto done;
+		}
+		backoff(attempt);
+	}
+	if ((error = ct__store_refresh(store)) < 0)
+		goto done;
+	{
+		size_t i;
+		if (!(paths = calloc(txn.nfiles, sizeof(*paths)))) {
+			error = ct_error_set(CT_ENOMEM, "out of memory");
+			goto done;
+		}
+		for (i = 0; i < txn.nfiles; i++)
+			paths[i] = txn.files[i].path;
+		/* The journal is a cache: a failure here is repaired by the next read. */
+		ct__journal_record(store, &commit, &parent, has_parent, paths, txn.nfiles);
+	}
+	error = sync_worktree(store, &txn);
+done:
+	free(paths);
+	git_index_free(index);
+	txn_free(&txn);
+	return error;
+}
