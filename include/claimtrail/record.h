@@ -30,7 +30,15 @@ int ct_kind_from_name(ct_kind *out, const char *name);
 #define CT_DIGEST_LEN 71
 
 /* Ids: [a-z0-9][a-z0-9-]{0,63}. Returns 0 or CT_EINVALID with a message naming the id and `what`. */
+#define CT_ID_MAX 64
 int ct_id_validate(const char *id, const char *what);
+
+/* The longest id ct_id_from_text derives. */
+#define CT_ID_DERIVED_MAX 48
+
+/* Derives a readable id from text: lowercase ASCII words joined by '-', "6,000" kept as
+ * "6000", cut at a word boundary near CT_ID_DERIVED_MAX characters. */
+int ct_id_from_text(char *out, size_t out_size, const char *text);
 
 /* Dates: "YYYY-MM-DD" (a real calendar date). Timestamps: "YYYY-MM-DDThh:mm:ssZ" (UTC). */
 int ct_date_validate(const char *date, const char *what);
