@@ -21,6 +21,7 @@ static int cmd_version(ct_cli *cli, int argc, char **argv)
 }
 
 static const struct command commands[] = {
+	{"canon", cmd_canon, "print the canonical (RFC 8785) form of a JSON text"},
 	{"version", cmd_version, "print the version"},
 };
 
