@@ -19,6 +19,10 @@ typedef struct ct_key ct_key;
 /* Makes a new Ed25519 key whose public key record carries name and org (either may be NULL). */
 int ct_key_generate(ct_key **out, const char *name, const char *org);
 
+/* Like ct_key_generate, but derives the key from a 32-byte seed (the seed IS the secret key):
+ * for reproducible examples and tests only. */
+int ct_key_from_seed(ct_key **out, const uint8_t seed[32], const char *name, const char *org);
+
 /*
  * Writes the secret key file at path (created with O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600; an
  * existing file is never overwritten: CT_EEXISTS) and the public key record at "<path>.pub".

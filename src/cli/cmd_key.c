@@ -2,17 +2,21 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <sodium.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define DEFAULT_KEY_FILE "claimtrail.key"
+#define SEED_TEXT_MAX 80
 
 static void key_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: claimtrail key generate [--name NAME] [--org ORG] [-o FILE] [--unencrypted]\n"
-		"                               [--passphrase-file F]\n"
+		"                               [--passphrase-file F] [--seed-file F]\n"
 		"       claimtrail key show FILE [--json]\n"
 		"\n"
 		"generate  makes a new Ed25519 signing key: the secret key file FILE (default\n"
@@ -20,6 +24,8 @@ static void key_usage(FILE *out)
 		"          FILE.pub. Existing files are never overwritten. The secret key is encrypted\n"
 		"          with a passphrase taken from --passphrase-file, $CLAIMTRAIL_PASSPHRASE or\n"
 		"          the terminal (asked twice), unless --unencrypted is given.\n"
+		"          --seed-file derives the key from 64 hex digits instead of fresh randomness:\n"
+		"          for reproducible examples and tests only (the seed is the secret key).\n"
 		"show      prints the key id, name, organisation and creation time of a secret key\n"
 		"          file (no passphrase needed) or a public key record; --json prints the\n"
 		"          public key record itself.\n");
@@ -37,6 +43,54 @@ static int refuse_existing(const char *path)
 	return 0;
 }
 
+/* Reads a seed: 64 hex digits and an optional newline, into sodium_malloc memory. */
+static int read_seed(uint8_t **out, const char *path)
+{
+	char *text = sodium_malloc(SEED_TEXT_MAX);
+	uint8_t *seed = sodium_malloc(32);
+	size_t len = 0, bin_len = 0;
+	int fd = -1;
+	int error = 0;
+
+	*out = NULL;
+	if (!text || !seed) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		error = ct_error_set(errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "seed %s: %s", path,
+			strerror(errno));
+		goto done;
+	}
+	for (;;) {
+		ssize_t r = read(fd, text + len, SEED_TEXT_MAX - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+		if (len == SEED_TEXT_MAX - 1)
+			break;
+	}
+	if (len > 0 && text[len - 1] == '\n')
+		len--;
+	if (len != 64 || sodium_hex2bin(seed, 32, text, len, NULL, &bin_len, NULL) != 0 ||
+		bin_len != 32) {
+		error = ct_error_set(CT_EINVALID, "seed %s: expected 64 hex digits", path);
+		goto done;
+	}
+	*out = seed;
+	seed = NULL;
+done:
+	if (fd >= 0)
+		close(fd);
+	if (text)
+		sodium_free(text);
+	if (seed)
+		sodium_free(seed);
+	return error;
+}
+
 static int key_generate(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -45,10 +99,12 @@ static int key_generate(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"unencrypted", no_argument, NULL, 'u'},
 		{"passphrase-file", required_argument, NULL, 'p'},
+		{"seed-file", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *name = NULL, *org = NULL, *pass_file = NULL;
+	const char *name = NULL, *org = NULL, *pass_file = NULL, *seed_file = NULL;
+	uint8_t *seed = NULL;
 	const char *path = DEFAULT_KEY_FILE;
 	char pubpath[4096];
 	int unencrypted = 0;
@@ -78,6 +134,9 @@ static int key_generate(int argc, char **argv)
 		case 'p':
 			pass_file = optarg;
 			break;
+		case 's':
+			seed_file = optarg;
+			break;
 		case 'h':
 			key_usage(stdout);
 			return CT_EXIT_OK;
@@ -100,7 +159,12 @@ static int key_generate(int argc, char **argv)
 		status = cli_fail(error);
 		goto done;
 	}
-	if ((error = ct_key_generate(&key, name, org)) < 0 ||
+	if (seed_file && (error = read_seed(&seed, seed_file)) < 0) {
+		status = cli_fail(error);
+		goto done;
+	}
+	if ((error = seed ? ct_key_from_seed(&key, seed, name, org) :
+			    ct_key_generate(&key, name, org)) < 0 ||
 		(error = ct_key_write(key, path, pass, passlen)) < 0) {
 		status = cli_fail(error);
 		goto done;
@@ -109,6 +173,8 @@ static int key_generate(int argc, char **argv)
 	printf("secret key: %s (%s, mode 0600)\n", path, unencrypted ? "unencrypted" : "encrypted");
 	printf("public key: %s\n", pubpath);
 done:
+	if (seed)
+		sodium_free(seed);
 	cli_passphrase_free(pass);
 	ct_key_free(key);
 	return status;

@@ -294,7 +294,7 @@ done:
 	return error;
 }
 
-int ct_key_generate(ct_key **out, const char *name, const char *org)
+static int key_make(ct_key **out, const uint8_t *seed, const char *name, const char *org)
 {
 	ct_key *key = NULL;
 	json_t *rec = NULL;
@@ -303,7 +303,10 @@ int ct_key_generate(ct_key **out, const char *name, const char *org)
 	*out = NULL;
 	if ((error = key_alloc(&key)) < 0)
 		goto done;
-	crypto_sign_keypair(key->pk, key->sk);
+	if (seed)
+		crypto_sign_seed_keypair(key->pk, key->sk, seed);
+	else
+		crypto_sign_keypair(key->pk, key->sk);
 	ct_key_id_of(key->id, key->pk);
 	if ((error = key_record_build(&rec, key, name, org, NULL, NULL)) < 0)
 		goto done;
@@ -317,6 +320,16 @@ done:
 	json_decref(rec);
 	ct_key_free(key);
 	return error;
+}
+
+int ct_key_generate(ct_key **out, const char *name, const char *org)
+{
+	return key_make(out, NULL, name, org);
+}
+
+int ct_key_from_seed(ct_key **out, const uint8_t seed[32], const char *name, const char *org)
+{
+	return key_make(out, seed, name, org);
 }
 
 int ct_key_revoke(json_t **out, const ct_key *key, const char *reason)
