@@ -53,7 +53,7 @@ cmp -s c-body.txt n-body.txt && ok || fail "canonical bodies differ"
 sed 's/"created": "2024-04-01T12:00:00Z"/"created": "2024-04-01T12:00:01Z"/' claim.json >edited.json
 expect_status 1 node "$VERIFY" edited.json k.key.pub
 expect_status 1 "$CT" verify edited.json --trust k.key.pub
-# A claim signature replayed onto a source record of the same body fails for both.
+# A source signature does not carry over to a claim made of the same members.
 node -e '
 const fs=require("fs");const c=JSON.parse(fs.readFileSync("source.json","utf8"));
 c.type="claim";fs.writeFileSync("replay.json",JSON.stringify(c));' 
