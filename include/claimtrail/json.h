@@ -9,7 +9,7 @@
 extern "C" {
 #endif
 
-/* Deepest nesting of arrays and objects the parser accepts (documented in docs/format.md). */
+/* Deepest nesting of arrays and objects the parser accepts (see docs/canonical-json.md). */
 #define CT_JSON_MAX_DEPTH 512
 
 /* The largest integer a signed record may carry: 2^53 - 1 (and its negation). */
