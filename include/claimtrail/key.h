@@ -19,6 +19,10 @@ typedef struct ct_key ct_key;
 /* Makes a new Ed25519 key whose public key record carries name and org (either may be NULL). */
 int ct_key_generate(ct_key **out, const char *name, const char *org);
 
+/* Like ct_key_generate, but derives the key from a 32-byte seed (the seed IS the secret key):
+ * for reproducible examples and tests only. */
+int ct_key_from_seed(ct_key **out, const uint8_t seed[32], const char *name, const char *org);
+
 /*
  * Writes the secret key file at path (created with O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600; an
  * existing file is never overwritten: CT_EEXISTS) and the public key record at "<path>.pub".
@@ -43,7 +47,32 @@ const json_t *ct_key_public_record(const ct_key *key);
 /* Ed25519 detached signature of msg. */
 int ct_key_sign_bytes(uint8_t sig[64], const ct_key *key, const uint8_t *msg, size_t len);
 
+/* The 32 raw public key bytes (borrowed). */
+const uint8_t *ct_key_public_bytes(const ct_key *key);
+
+/*
+ * Makes a new public key record for key that carries a revocation ("revoked": {"at": now,
+ * "reason": reason}), self-signed. *out is a new reference. Adding it to a keyring that holds
+ * the unrevoked record replaces that record.
+ */
+int ct_key_revoke(json_t **out, const ct_key *key, const char *reason);
+
 void ct_key_free(ct_key *key);
+
+/*
+ * Checks a public key record: its schema (ct_record_validate), that key_id is derived from
+ * public_key, and that it carries a self-signature (a signature by key_id itself, over
+ * PAE("application/vnd.claimtrail.key+json", body)) that verifies. Other signatures on the
+ * record are not checked here. Returns 0, CT_EINVALID or CT_EBADSIG.
+ */
+int ct_key_record_check(const json_t *record);
+
+/*
+ * Reads the public key record from a secret key file (no passphrase needed: the record is
+ * stored in clear) or from a public key record file (JSON), and checks it with
+ * ct_key_record_check. *out is a new reference.
+ */
+int ct_key_file_public_record(json_t **out, const char *path);
 
 /* Computes the key id of 32 raw public key bytes into out (CT_KEY_ID_LEN + 1 bytes). */
 void ct_key_id_of(char *out, const uint8_t public_key[32]);

@@ -22,6 +22,9 @@ static int cmd_version(ct_cli *cli, int argc, char **argv)
 
 static const struct command commands[] = {
 	{"canon", cmd_canon, "print the canonical (RFC 8785) form of a JSON text"},
+	{"key", cmd_key, "generate a signing key, or show a key's public half"},
+	{"sign", cmd_sign, "sign a record file"},
+	{"verify", cmd_verify, "verify a record's signatures against trusted keys"},
 	{"version", cmd_version, "print the version"},
 };
 

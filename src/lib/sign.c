@@ -1,0 +1,242 @@
+/*
+ * Signing and verifying records: Ed25519 over DSSE's PAE(payload type of the record's kind,
+ * RFC 8785 body without "signatures"), kept in the record's "signatures" array as
+ * {"key_id", "sig"} (docs/format.md, "Signatures").
+ *
+ * A signature's key_id is binding, not a hint: key ids are derived from public keys, so a
+ * signature is only ever checked against the ring key that its key_id names. A signature whose
+ * key is not in the ring is counted as untrusted and not checked at all (trying it against
+ * every ring key would only cost time: an honest signer always names its own key).
+ */
+#include "claimtrail/key.h"
+#include "claimtrail/record.h"
+#include "signing.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ct_record_label(char out[CT_LABEL_MAX], const json_t *record)
+{
+	ct_kind kind;
+	const char *id = ct_record_id(record);
+	const char *name = "record";
+
+	if (ct_record_kind(&kind, record) == 0)
+		name = ct_kind_name(kind);
+	/* Truncation only shortens a message. */
+	snprintf(out, CT_LABEL_MAX, "%s %.70s", name, id ? id : "(no id)");
+}
+
+int ct_record_signing_input(ct_buf *out, const json_t *record)
+{
+	ct_buf body = CT_BUF_INIT;
+	ct_kind kind;
+	int error;
+
+	if ((error = ct_record_kind(&kind, record)) < 0)
+		goto done;
+	if ((error = ct_record_body(&body, record)) < 0)
+		goto done;
+	error = ct_pae(out, ct_kind_payload_type(kind), (const uint8_t *)body.ptr, body.len);
+done:
+	ct_buf_free(&body);
+	return error;
+}
+
+/*
+ * The schema requires a "signatures" array; a record about to get its first signature may not
+ * have one yet, so it is checked with an empty array in its place.
+ */
+static int validate_for_signing(const json_t *record)
+{
+	json_t *copy;
+	int error;
+
+	if (json_object_get(record, "signatures"))
+		return ct_record_validate(record);
+	if (!json_is_object(record))
+		return ct_record_validate(record);
+	if (!(copy = json_copy((json_t *)record)))
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	if (json_object_set_new(copy, "signatures", json_array()) < 0) {
+		json_decref(copy);
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	}
+	error = ct_record_validate(copy);
+	json_decref(copy);
+	return error;
+}
+
+int ct_record_sign(json_t *record, const ct_key *key)
+{
+	char label[CT_LABEL_MAX];
+	ct_buf pae = CT_BUF_INIT;
+	ct_buf b64 = CT_BUF_INIT;
+	uint8_t sig[64];
+	json_t *sigs;
+	json_t *entry = NULL;
+	const json_t *e;
+	size_t i;
+	int created = 0;
+	int error;
+
+	if ((error = validate_for_signing(record)) < 0)
+		goto done;
+	ct_record_label(label, record);
+	sigs = json_object_get(record, "signatures");
+	json_array_foreach(sigs, i, e) {
+		const char *by = json_string_value(json_object_get(e, "key_id"));
+		if (by && strcmp(by, ct_key_id(key)) == 0) {
+			error = ct_error_set(CT_EEXISTS, "%s: already signed by key %s", label,
+				ct_key_id(key));
+			goto done;
+		}
+	}
+	if ((error = ct_record_signing_input(&pae, record)) < 0)
+		goto done;
+	if ((error = ct_key_sign_bytes(sig, key, (const uint8_t *)pae.ptr, pae.len)) < 0)
+		goto done;
+	/* As minisign does: never hand out a signature that we have not verified ourselves. */
+	if (ct_ed25519_verify(ct_key_public_bytes(key), sig, (const uint8_t *)pae.ptr,
+		    pae.len) < 0) {
+		error = ct_error_set(CT_EBADSIG, "%s: the new signature by key %s does not verify",
+			label, ct_key_id(key));
+		goto done;
+	}
+	if ((error = ct_base64_encode(&b64, sig, sizeof(sig))) < 0)
+		goto done;
+	if (!(entry = json_pack("{s:s, s:s}", "key_id", ct_key_id(key), "sig", b64.ptr))) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (!sigs) {
+		if (!(sigs = json_array()) || json_object_set_new(record, "signatures", sigs) < 0) {
+			error = ct_error_set(CT_ENOMEM, "out of memory");
+			goto done;
+		}
+		created = 1;
+	}
+	if (json_array_append_new(sigs, entry) < 0) {
+		entry = NULL;
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	entry = NULL;
+done:
+	if (error < 0 && created)
+		json_object_del(record, "signatures");
+	json_decref(entry);
+	ct_buf_free(&pae);
+	ct_buf_free(&b64);
+	return error;
+}
+
+static void add_signer(ct_verify_report *r, const char *key_id)
+{
+	size_t n = r->trusted < 8 ? r->trusted : 8;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(r->signers[i], key_id) == 0)
+			return;
+	if (r->trusted < 8)
+		memcpy(r->signers[r->trusted], key_id, CT_KEY_ID_LEN + 1);
+}
+
+/* Has key_id already been counted as a trusted signer? Looks past the report's 8 slots. */
+static int counted(const json_t *sigs, size_t upto, const char *key_id, const uint8_t *ok)
+{
+	size_t i;
+
+	for (i = 0; i < upto; i++) {
+		const char *by = json_string_value(json_object_get(json_array_get(sigs, i), "key_id"));
+		if (ok[i] && by && strcmp(by, key_id) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int ct_record_verify(ct_verify_report *report, const json_t *record, const ct_keyring *trust,
+	size_t threshold)
+{
+	ct_verify_report local;
+	ct_verify_report *r = report ? report : &local;
+	char label[CT_LABEL_MAX];
+	char bad_key[CT_KEY_ID_LEN + 1] = "";
+	char untrusted_key[CT_KEY_ID_LEN + 1] = "";
+	char revoked_key[CT_KEY_ID_LEN + 1] = "";
+	ct_buf pae = CT_BUF_INIT;
+	uint8_t *ok = NULL; /* ok[i]: signature i is a counted trusted signature */
+	const json_t *sigs;
+	const json_t *e;
+	uint8_t sig[64];
+	size_t i;
+	int error;
+
+	memset(r, 0, sizeof(*r));
+	if (threshold < 1)
+		threshold = 1;
+	if ((error = ct_record_validate(record)) < 0)
+		goto done;
+	ct_record_label(label, record);
+	sigs = json_object_get(record, "signatures");
+	r->signatures = json_array_size(sigs);
+	if (r->signatures == 0) {
+		error = ct_error_set(CT_EUNTRUSTED, "%s: not signed", label);
+		goto done;
+	}
+	if ((error = ct_record_signing_input(&pae, record)) < 0)
+		goto done;
+	if (!(ok = calloc(r->signatures, 1))) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	json_array_foreach(sigs, i, e) {
+		const char *by = json_string_value(json_object_get(e, "key_id"));
+		int bad;
+
+		if (!by || strlen(by) != CT_KEY_ID_LEN || !ct_keyring_find(trust, by)) {
+			r->untrusted++;
+			if (!untrusted_key[0] && by && strlen(by) == CT_KEY_ID_LEN)
+				memcpy(untrusted_key, by, CT_KEY_ID_LEN + 1);
+			continue;
+		}
+		bad = ct_decode_exact(sig, sizeof(sig),
+			      json_string_value(json_object_get(e, "sig"))) < 0 ||
+			ct_keyring_verify_bytes(trust, by, sig, (const uint8_t *)pae.ptr, pae.len) < 0;
+		if (bad) {
+			r->bad++;
+			if (!bad_key[0])
+				memcpy(bad_key, by, CT_KEY_ID_LEN + 1);
+			continue;
+		}
+		if (ct_keyring_revoked(trust, by)) {
+			r->revoked++;
+			if (!revoked_key[0])
+				memcpy(revoked_key, by, CT_KEY_ID_LEN + 1);
+			continue;
+		}
+		if (counted(sigs, i, by, ok))
+			continue;
+		ok[i] = 1;
+		add_signer(r, by);
+		r->trusted++;
+	}
+	if (r->bad) {
+		error = ct_error_set(CT_EBADSIG, "%s: signature by key %s does not verify", label,
+			bad_key);
+	} else if (r->trusted < threshold) {
+		char why[128] = "";
+		if (revoked_key[0])
+			snprintf(why, sizeof(why), "; key %s is revoked", revoked_key);
+		else if (untrusted_key[0])
+			snprintf(why, sizeof(why), "; key %s is not trusted", untrusted_key);
+		error = ct_error_set(CT_EUNTRUSTED, "%s: signed by %zu trusted key%s, %zu needed%s",
+			label, r->trusted, r->trusted == 1 ? "" : "s", threshold, why);
+	}
+done:
+	free(ok);
+	ct_buf_free(&pae);
+	return error;
+}

@@ -1,0 +1,345 @@
+/* Unit tests for key.c: key generation, the secret key file, keyrings. */
+#include "test.h"
+
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/ct-test-key.XXXXXX";
+
+static const char *at(const char *name)
+{
+	static char buf[8][512];
+	static int n;
+	char *p = buf[n++ % 8];
+
+	snprintf(p, 512, "%s/%s", dir, name);
+	return p;
+}
+
+static char *slurp(const char *path)
+{
+	ct_buf b = CT_BUF_INIT;
+
+	if (ct_file_read(&b, path, 1 << 20) < 0)
+		return NULL;
+	return ct_buf_detach(&b);
+}
+
+static void spit(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* Copies src to dst, replacing the first occurrence of from by to. */
+static int rewrite(const char *src, const char *dst, const char *from, const char *to)
+{
+	char *text = slurp(src);
+	ct_buf out = CT_BUF_INIT;
+	char *p;
+
+	if (!text || !(p = strstr(text, from))) {
+		free(text);
+		return -1;
+	}
+	ct_buf_put(&out, text, (size_t)(p - text));
+	ct_buf_puts(&out, to);
+	ct_buf_puts(&out, p + strlen(from));
+	unlink(dst);
+	spit(dst, out.ptr);
+	ct_buf_free(&out);
+	free(text);
+	return 0;
+}
+
+static mode_t mode_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (st.st_mode & 0777) : 0;
+}
+
+static int same_signer(const ct_key *a, const ct_key *b)
+{
+	uint8_t s1[64], s2[64];
+	const uint8_t msg[] = "message";
+
+	if (ct_key_sign_bytes(s1, a, msg, sizeof(msg)) < 0 ||
+		ct_key_sign_bytes(s2, b, msg, sizeof(msg)) < 0)
+		return 0;
+	/* Ed25519 is deterministic: same key, same message, same signature. */
+	return memcmp(s1, s2, 64) == 0;
+}
+
+static void test_generate(ct_key **out)
+{
+	ct_key *key = NULL;
+	const json_t *rec;
+	char id[CT_KEY_ID_LEN + 1];
+
+	CHECK_INT(ct_key_generate(&key, "Test Signer", "Example Org"), 0);
+	if (!key)
+		exit(1);
+	CHECK_INT(strlen(ct_key_id(key)), CT_KEY_ID_LEN);
+	ct_key_id_of(id, ct_key_public_bytes(key));
+	CHECK_STR(id, ct_key_id(key));
+	rec = ct_key_public_record(key);
+	CHECK_STR(json_string_value(json_object_get(rec, "key_id")), ct_key_id(key));
+	CHECK_STR(json_string_value(json_object_get(rec, "name")), "Test Signer");
+	CHECK_STR(json_string_value(json_object_get(rec, "org")), "Example Org");
+	CHECK_STR(json_string_value(json_object_get(rec, "created")), "2023-11-14T22:13:20Z");
+	CHECK_INT(json_array_size(json_object_get(rec, "signatures")), 1);
+	CHECK_INT(ct_key_record_check(rec), 0);
+	*out = key;
+}
+
+static void test_unencrypted(const ct_key *key)
+{
+	ct_key *back = NULL;
+	int enc = -1;
+	json_t *pub = NULL, *pub2 = NULL;
+
+	CHECK_INT(ct_key_write(key, at("plain.key"), NULL, 0), 0);
+	CHECK_INT(mode_of(at("plain.key")), 0600);
+	CHECK_INT(mode_of(at("plain.key.pub")), 0644);
+	CHECK_INT(ct_key_file_encrypted(&enc, at("plain.key")), 0);
+	CHECK_INT(enc, 0);
+	CHECK_INT(ct_key_read(&back, at("plain.key"), NULL, 0), 0);
+	if (back) {
+		CHECK_STR(ct_key_id(back), ct_key_id(key));
+		CHECK(same_signer(key, back));
+		CHECK(json_equal((json_t *)ct_key_public_record(back),
+			(json_t *)ct_key_public_record(key)));
+	}
+	ct_key_free(back);
+
+	/* Never overwritten: the second write fails and leaves the first file as it was. */
+	{
+		char *before = slurp(at("plain.key"));
+		CHECK_INT(ct_key_write(key, at("plain.key"), NULL, 0), CT_EEXISTS);
+		CHECK_ERROR_HAS("plain.key");
+		char *after = slurp(at("plain.key"));
+		CHECK(before && after && strcmp(before, after) == 0);
+		free(before);
+		free(after);
+	}
+	/* An existing .pub alone blocks the write too, and no secret file is left behind. */
+	spit(at("lonely.key.pub"), "{}\n");
+	CHECK_INT(ct_key_write(key, at("lonely.key"), NULL, 0), CT_EEXISTS);
+	CHECK(access(at("lonely.key"), F_OK) != 0);
+	/* A symlink in the way is not followed. */
+	CHECK_INT(symlink(at("target"), at("link.key")), 0);
+	CHECK(ct_key_write(key, at("link.key"), NULL, 0) < 0);
+	CHECK(access(at("target"), F_OK) != 0);
+
+	/* Public halves read without a passphrase from either file. */
+	CHECK_INT(ct_key_file_public_record(&pub, at("plain.key")), 0);
+	CHECK_INT(ct_key_file_public_record(&pub2, at("plain.key.pub")), 0);
+	CHECK(pub && pub2 && json_equal(pub, pub2));
+	json_decref(pub);
+	json_decref(pub2);
+}
+
+static void test_encrypted(const ct_key *key)
+{
+	ct_key *back = NULL;
+	int enc = -1;
+	char *text;
+
+	CHECK_INT(ct_key_write(key, at("enc.key"), "correct horse", 13), 0);
+	CHECK_INT(mode_of(at("enc.key")), 0600);
+	text = slurp(at("enc.key"));
+	CHECK(text && strstr(text, "kdf: argon2id\n") && strstr(text, "opslimit: ") &&
+		strstr(text, "memlimit: ") && !strstr(text, "checksum:"));
+	free(text);
+	CHECK_INT(ct_key_file_encrypted(&enc, at("enc.key")), 0);
+	CHECK_INT(enc, 1);
+	CHECK_INT(ct_key_read(&back, at("enc.key"), NULL, 0), CT_EPASSPHRASE);
+	CHECK_ERROR_HAS("is encrypted");
+	CHECK(back == NULL);
+	CHECK_INT(ct_key_read(&back, at("enc.key"), "wrong horse", 11), CT_EPASSPHRASE);
+	CHECK_ERROR_HAS("wrong passphrase");
+	CHECK_ERROR_HAS("enc.key");
+	CHECK(back == NULL);
+	CHECK_INT(ct_key_read(&back, at("enc.key"), "correct horse", 13), 0);
+	if (back) {
+		CHECK_STR(ct_key_id(back), ct_key_id(key));
+		CHECK(same_signer(key, back));
+	}
+	ct_key_free(back);
+	back = NULL;
+
+	/* A tampered ciphertext or salt is caught by the MAC. */
+	{
+		char *t = slurp(at("enc.key"));
+		char *line = t ? strstr(t, "\nsecret: ") : NULL;
+		if (line) {
+			line += 9;
+			*line = *line == 'A' ? 'B' : 'A';
+			unlink(at("enc-bad.key"));
+			spit(at("enc-bad.key"), t);
+			CHECK_INT(ct_key_read(&back, at("enc-bad.key"), "correct horse", 13),
+				CT_EPASSPHRASE);
+		}
+		free(t);
+	}
+	/* KDF parameters come from the file, within bounds. */
+	CHECK_INT(rewrite(at("enc.key"), at("enc-ops.key"), "opslimit: 2", "opslimit: 99999"), 0);
+	CHECK_INT(ct_key_read(&back, at("enc-ops.key"), "correct horse", 13), CT_EINVALID);
+	CHECK_ERROR_HAS("opslimit");
+}
+
+static void test_tampered(void)
+{
+	ct_key *back = NULL;
+	char *t = slurp(at("plain.key"));
+	char *p;
+
+	/* One changed character of the secret: the checksum catches it. */
+	if (t && (p = strstr(t, "\nsecret: "))) {
+		p += 9;
+		*p = *p == 'A' ? 'B' : 'A';
+		spit(at("bad1.key"), t);
+		CHECK_INT(ct_key_read(&back, at("bad1.key"), NULL, 0), CT_EINVALID);
+		CHECK_ERROR_HAS("checksum");
+	}
+	free(t);
+	CHECK_INT(rewrite(at("plain.key"), at("bad2.key"), "claimtrail-secret-key v1",
+			  "claimtrail-secret-key v2"), 0);
+	CHECK_INT(ct_key_read(&back, at("bad2.key"), NULL, 0), CT_EINVALID);
+	CHECK_ERROR_HAS("unsupported secret key file version 'v2'");
+	CHECK_INT(rewrite(at("plain.key"), at("bad3.key"), "kdf: none", "kdf: scrypt"), 0);
+	CHECK_INT(ct_key_read(&back, at("bad3.key"), NULL, 0), CT_EINVALID);
+	CHECK_ERROR_HAS("unsupported kdf");
+	CHECK_INT(rewrite(at("plain.key"), at("bad4.key"), "algorithm: ed25519\n", ""), 0);
+	CHECK_INT(ct_key_read(&back, at("bad4.key"), NULL, 0), CT_EINVALID);
+	CHECK_ERROR_HAS("expected 'algorithm: VALUE'");
+	CHECK_INT(rewrite(at("plain.key"), at("bad5.key"), "\nkdf:", "\r\nkdf:"), 0);
+	CHECK_INT(ct_key_read(&back, at("bad5.key"), NULL, 0), CT_EINVALID);
+	CHECK_INT(rewrite(at("plain.key"), at("bad6.key"), "\"name\":\"Test Signer\"",
+			  "\"name\":\"Evil Signer\""), 0);
+	CHECK_INT(ct_key_read(&back, at("bad6.key"), NULL, 0), CT_EBADSIG);
+	CHECK_ERROR_HAS("self-signature");
+	spit(at("bad7.key"), "{\"type\":\"key\"}\n");
+	CHECK_INT(ct_key_read(&back, at("bad7.key"), NULL, 0), CT_EINVALID);
+	CHECK_ERROR_HAS("not a claimtrail secret key file");
+	spit(at("bad8.key"), "");
+	CHECK_INT(ct_key_read(&back, at("bad8.key"), NULL, 0), CT_EINVALID);
+	CHECK_INT(ct_key_read(&back, at("missing.key"), NULL, 0), CT_ENOTFOUND);
+	/* A trailing extra line, and a missing final newline. */
+	CHECK_INT(rewrite(at("plain.key"), at("bad9.key"), "\"}]}\n", "\"}]}\nextra: 1\n"), 0);
+	CHECK_INT(ct_key_read(&back, at("bad9.key"), NULL, 0), CT_EINVALID);
+	CHECK_INT(rewrite(at("plain.key"), at("bad10.key"), "\"}]}\n", "\"}]}"), 0);
+	CHECK_INT(ct_key_read(&back, at("bad10.key"), NULL, 0), CT_EINVALID);
+	CHECK(back == NULL);
+}
+
+static void test_keyring(const ct_key *k1)
+{
+	ct_keyring *ring = NULL;
+	ct_key *k2 = NULL;
+	json_t *revoked = NULL, *bad = NULL;
+	uint8_t sig[64];
+	const uint8_t msg[] = "hello";
+
+	CHECK_INT(ct_keyring_new(&ring), 0);
+	CHECK_INT(ct_key_generate(&k2, "Second", NULL), 0);
+	CHECK_INT(ct_keyring_add(ring, ct_key_public_record(k1)), 0);
+	CHECK_INT(ct_keyring_add(ring, ct_key_public_record(k1)), 0);
+	CHECK_INT(ct_keyring_count(ring), 1);
+	CHECK(ct_keyring_find(ring, ct_key_id(k1)) != NULL);
+	CHECK(ct_keyring_find(ring, ct_key_id(k2)) == NULL);
+	CHECK(ct_keyring_get(ring, 0) != NULL);
+	CHECK(ct_keyring_get(ring, 1) == NULL);
+
+	CHECK_INT(ct_key_sign_bytes(sig, k1, msg, sizeof(msg)), 0);
+	CHECK_INT(ct_keyring_verify_bytes(ring, ct_key_id(k1), sig, msg, sizeof(msg)), 0);
+	CHECK_INT(ct_keyring_verify_bytes(ring, ct_key_id(k1), sig, msg, sizeof(msg) - 1),
+		CT_EBADSIG);
+	CHECK_INT(ct_keyring_verify_bytes(ring, ct_key_id(k2), sig, msg, sizeof(msg)),
+		CT_ENOTFOUND);
+
+	/* Records that must not get in. */
+	bad = json_deep_copy(ct_key_public_record(k2));
+	json_object_set_new(bad, "name", json_string("Impostor"));
+	CHECK_INT(ct_keyring_add(ring, bad), CT_EBADSIG);
+	json_object_set_new(bad, "key_id", json_string(ct_key_id(k1)));
+	CHECK_INT(ct_keyring_add(ring, bad), CT_EINVALID);
+	CHECK_ERROR_HAS("does not match");
+	json_decref(bad);
+	bad = json_deep_copy(ct_key_public_record(k2));
+	json_object_del(bad, "signatures");
+	CHECK_INT(ct_keyring_add(ring, bad), CT_EINVALID);
+	CHECK_ERROR_HAS("not self-signed");
+	json_decref(bad);
+	/* Signed by someone else only (k1 signs k2's record): still not self-signed. */
+	bad = json_deep_copy(ct_key_public_record(k2));
+	json_object_del(bad, "signatures");
+	CHECK_INT(ct_record_sign(bad, k1), 0);
+	CHECK_INT(ct_keyring_add(ring, bad), CT_EINVALID);
+	json_decref(bad);
+	CHECK_INT(ct_keyring_count(ring), 1);
+
+	/* A revocation replaces the live record; the live one never replaces it back. */
+	CHECK_INT(ct_keyring_revoked(ring, ct_key_id(k1)), 0);
+	CHECK_INT(ct_key_revoke(&revoked, k1, "laptop stolen"), 0);
+	CHECK_INT(ct_keyring_add(ring, revoked), 0);
+	CHECK_INT(ct_keyring_revoked(ring, ct_key_id(k1)), 1);
+	CHECK_INT(ct_keyring_add(ring, ct_key_public_record(k1)), 0);
+	CHECK_INT(ct_keyring_revoked(ring, ct_key_id(k1)), 1);
+	CHECK_INT(ct_keyring_count(ring), 1);
+	CHECK_INT(ct_keyring_verify_bytes(ring, ct_key_id(k1), sig, msg, sizeof(msg)), 0);
+	json_decref(revoked);
+	ct_keyring_free(ring);
+
+	/* Folders: every *.pub / *.json is a key record; other files are ignored. */
+	mkdir(at("trust"), 0755);
+	CHECK_INT(ct_keyring_new(&ring), 0);
+	CHECK_INT(ct_keyring_add_path(ring, at("trust")), CT_ENOTFOUND);
+	CHECK_INT(ct_key_write(k1, at("trust/one"), NULL, 0), 0);
+	unlink(at("trust/one")); /* keep only the .pub */
+	CHECK_INT(ct_key_write(k2, at("trust/two"), NULL, 0), 0);
+	unlink(at("trust/two"));
+	spit(at("trust/README.txt"), "not a key\n");
+	CHECK_INT(ct_keyring_add_path(ring, at("trust")), 0);
+	CHECK_INT(ct_keyring_count(ring), 2);
+	CHECK(ct_keyring_find(ring, ct_key_id(k2)) != NULL);
+	ct_keyring_free(ring);
+	spit(at("trust/other.json"), "{\"type\":\"claim\"}\n");
+	CHECK_INT(ct_keyring_new(&ring), 0);
+	CHECK(ct_keyring_add_path(ring, at("trust")) < 0);
+	CHECK_ERROR_HAS("other.json");
+	CHECK_INT(ct_keyring_add_path(ring, at("trust/one.pub")), 0);
+	CHECK_INT(ct_keyring_add_path(ring, at("trust/none.pub")), CT_ENOTFOUND);
+	ct_keyring_free(ring);
+	ct_key_free(k2);
+}
+
+int main(void)
+{
+	ct_key *key = NULL;
+
+	setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+	umask(022);
+	if (ct_init() < 0 || !mkdtemp(dir))
+		return 99;
+	test_generate(&key);
+	test_unencrypted(key);
+	test_encrypted(key);
+	test_tampered();
+	test_keyring(key);
+	ct_key_free(key);
+	{
+		char cmd[600];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", dir);
+	}
+	ct_shutdown();
+	return test_finish();
+}
