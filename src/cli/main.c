@@ -21,6 +21,15 @@ static int cmd_version(ct_cli *cli, int argc, char **argv)
 }
 
 static const struct command commands[] = {
+	{"init", cmd_init, "make a claim store in a git repository"},
+	{"source", cmd_source, "add, revise, list or show sources"},
+	{"claim", cmd_claim, "add, revise or retract claims"},
+	{"show", cmd_show, "show a claim, its status and annotations"},
+	{"cat", cmd_cat, "print a claim revision exactly as stored"},
+	{"list", cmd_list, "list claims, filtered by source, tag or status"},
+	{"log", cmd_log, "a claim's whole story, newest first"},
+	{"check", cmd_check, "verify the whole store"},
+	{"import", cmd_import, "record many claims from a JSON-lines file in one commit"},
 	{"canon", cmd_canon, "print the canonical (RFC 8785) form of a JSON text"},
 	{"key", cmd_key, "generate a signing key, or show a key's public half"},
 	{"sign", cmd_sign, "sign a record file"},

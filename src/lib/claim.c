@@ -567,3 +567,98 @@ int ct_claim_retract(json_t **out_record, ct_store *store, const char *id,
 	}
 	return give_result(out_record, job.result);
 }
+
+/* ---- bulk import ---- */
+
+typedef struct {
+	const uint8_t *data;
+	size_t len;
+	const ct_write_opts *opts; /* for the records: no reason */
+	const char *reason;        /* for the commit */
+	size_t count;
+} import_job;
+
+static int import_build(ct_txn *txn, ct_store *store, void *payload)
+{
+	import_job *job = payload;
+	json_t *seen = json_object();
+	const char *line = (const char *)job->data;
+	const char *end = line + job->len;
+	size_t lineno = 0;
+	int error = 0;
+
+	job->count = 0;
+	if (!seen)
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	while (line < end) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+		json_t *fields = NULL, *record = NULL;
+		char id[CT_ID_MAX + 1];
+
+		lineno++;
+		if (n > 0 && line[n - 1] == '\r')
+			n--;
+		if (n == 0 || (n > 0 && strspn(line, " \t") == n)) {
+			line = nl ? nl + 1 : end;
+			continue;
+		}
+		if ((error = ct_json_parse(&fields, (const uint8_t *)line, n, CT_JSON_RECORD)) < 0 ||
+			(error = claim_from_fields(&record, id, sizeof(id), store, fields)) < 0) {
+			json_decref(fields);
+			error = ct_error_prefix(error, "line %zu", lineno);
+			goto done;
+		}
+		json_decref(fields);
+		if (json_object_get(seen, id)) {
+			json_decref(record);
+			error = ct_error_set(CT_EEXISTS, "line %zu: claim %s appears twice", lineno, id);
+			goto done;
+		}
+		json_object_set_new(seen, id, json_true());
+		error = finish_revision(record, txn, store, CT_KIND_CLAIM, id, 1, NULL, job->opts);
+		json_decref(record);
+		if (error < 0) {
+			error = ct_error_prefix(error, "line %zu", lineno);
+			goto done;
+		}
+		job->count++;
+		line = nl ? nl + 1 : end;
+	}
+	if (job->count == 0) {
+		error = ct_error_set(CT_EINVALID, "nothing to import: no claims in the input");
+		goto done;
+	}
+	/* One trailer for the lot, not one per claim. */
+	ct__txn_reset_message(txn);
+	ct__txn_bulk(txn);
+	if ((error = ct__txn_subject(txn, "import %zu claim%s", job->count,
+		     job->count == 1 ? "" : "s")) < 0 ||
+		(job->reason && *job->reason && (error = ct__txn_body(txn, job->reason)) < 0) ||
+		(error = ct__txn_trailer(txn, "Claimtrail-Import", "%zu claims", job->count)) < 0 ||
+		(error = ct__txn_trailer(txn, "Claimtrail-Signer", "%s", ct_key_id(job->opts->signer))) <
+			0)
+		goto done;
+done:
+	json_decref(seen);
+	return error;
+}
+
+int ct_store_import(size_t *count, ct_store *store, const uint8_t *data, size_t len,
+	const ct_write_opts *opts)
+{
+	ct_write_opts quiet;
+	import_job job = {data, len, &quiet, NULL, 0};
+	int error;
+
+	*count = 0;
+	if ((error = check_opts(opts, 0, "import")) < 0)
+		return error;
+	quiet = *opts;
+	quiet.reason = NULL; /* the import's reason goes into the commit, not each claim */
+	job.reason = opts->reason;
+	if ((error = ct__store_write(store, opts->signer, opts->max_retries, import_build, &job)) < 0)
+		return error;
+	*count = job.count;
+	return 0;
+}

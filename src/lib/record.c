@@ -67,18 +67,19 @@ int ct_id_validate(const char *id, const char *what)
 
 int ct_id_from_text(char *out, size_t out_size, const char *text)
 {
+	char slug[256];
 	size_t n = 0;
 	size_t max = out_size - 1 < CT_ID_DERIVED_MAX ? out_size - 1 : CT_ID_DERIVED_MAX;
 	int dash = 0;
 	const unsigned char *p;
 
-	for (p = (const unsigned char *)text; *p && n < max; p++) {
+	for (p = (const unsigned char *)text; *p && n + 2 < sizeof(slug); p++) {
 		if (isascii(*p) && isalnum(*p)) {
-			if (dash && n > 0 && n + 1 < max)
-				out[n++] = '-';
+			if (dash && n > 0)
+				slug[n++] = '-';
 			dash = 0;
-			out[n++] = (char)tolower(*p);
-		} else if (*p == ',' && isdigit(p[1]) && n > 0 && isdigit((unsigned char)out[n - 1])) {
+			slug[n++] = (char)tolower(*p);
+		} else if (*p == ',' && isdigit(p[1]) && n > 0 && isdigit((unsigned char)slug[n - 1])) {
 			continue; /* 6,000 -> 6000 */
 		} else if (*p == '\'' || (*p == 0xe2 && p[1] == 0x80 && p[2] == 0x99)) {
 			p += *p == '\'' ? 0 : 2; /* apostrophes join words: taliban's -> talibans */
@@ -86,11 +87,21 @@ int ct_id_from_text(char *out, size_t out_size, const char *text)
 			dash = 1;
 		}
 	}
-	while (n > 0 && out[n - 1] == '-')
-		n--;
-	out[n] = '\0';
+	slug[n] = '\0';
+	if (n > max) {
+		/* cut at the last word boundary that fits */
+		n = max;
+		while (n > 0 && slug[n] != '-')
+			n--;
+		if (n == 0)
+			n = max;
+		slug[n] = '\0';
+	}
+	while (n > 0 && slug[n - 1] == '-')
+		slug[--n] = '\0';
 	if (n == 0)
 		return ct_error_set(CT_EINVALID, "cannot derive an id from \"%.60s\": give --id", text);
+	memcpy(out, slug, n + 1);
 	return 0;
 }
 

@@ -76,6 +76,9 @@ int ct__txn_trailer(ct_txn *txn, const char *name, const char *fmt, ...)
  * in a trailer (bulk import). */
 void ct__txn_bulk(ct_txn *txn);
 
+/* Forgets the subject, body and trailers gathered so far (files stay). */
+void ct__txn_reset_message(ct_txn *txn);
+
 /*
  * Runs build, then commits what it put: blobs, trees, the commit, and a compare-and-swap of
  * the branch; retries build on a moved branch; then updates the work tree, the index and the

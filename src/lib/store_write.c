@@ -155,6 +155,13 @@ int ct__txn_trailer(ct_txn *txn, const char *name, const char *fmt, ...)
 	return 0;
 }
 
+void ct__txn_reset_message(ct_txn *txn)
+{
+	ct_buf_clear(&txn->subject);
+	ct_buf_clear(&txn->body);
+	ct_buf_clear(&txn->trailers);
+}
+
 void ct__txn_bulk(ct_txn *txn)
 {
 	txn->bulk = 1;

@@ -1,0 +1,408 @@
+/* claimtrail show, cat, list and log: reading claims, their status and their story. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+	const char *rev;
+	const char *source;
+	const char *tag;
+	const char *status;
+	int json;
+	int patch;
+} read_args;
+
+static int parse(read_args *a, int argc, char **argv, const char *cmd, const char *usage)
+{
+	static const struct option opts[] = {
+		{"rev", required_argument, NULL, 'r'},
+		{"source", required_argument, NULL, 'S'},
+		{"tag", required_argument, NULL, 't'},
+		{"status", required_argument, NULL, 's'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "hp", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': a->rev = optarg; break;
+		case 'S': a->source = optarg; break;
+		case 't': a->tag = optarg; break;
+		case 's': a->status = optarg; break;
+		case 'j': a->json = 1; break;
+		case 'p': a->patch = 1; break;
+		case 'h':
+			fputs(usage, stdout);
+			return -1;
+		default:
+			return cli_usage("%s: unknown option or missing value '%s'", cmd,
+				argv[optind - 1]);
+		}
+	}
+	return 0;
+}
+
+/* The claim's status with the reason, from its latest revision and its annotations. */
+static int claim_status(const char **status, ct_buf *why, json_t **annotations, ct_store *store,
+	const json_t *latest)
+{
+	int error = ct_store_annotations(annotations, store, ct_record_id(latest));
+
+	if (error < 0)
+		return error;
+	return ct_claim_status(status, why, latest, *annotations);
+}
+
+static void print_annotation(ct_store *store, const json_t *a, const char *current_digest)
+{
+	const char *kind = json_string_value(json_object_get(a, "kind"));
+	const char *judged = json_string_value(json_object_get(a, "claim_revision"));
+	ct_buf signers = CT_BUF_INIT;
+
+	cli_signers(&signers, store, a);
+	printf("  %s %s  %s", json_string_value(json_object_get(a, "created")), ct_record_id(a), kind);
+	if (strcmp(kind, "verdict") == 0)
+		printf(" \"%s\"", json_string_value(json_object_get(a, "verdict")));
+	if (strcmp(kind, "dispute") == 0)
+		printf(" by %s: %s",
+			json_string_value(json_object_get(json_object_get(a, "dispute"), "by")),
+			json_string_value(json_object_get(json_object_get(a, "dispute"), "reason")));
+	if (strcmp(kind, "resolution") == 0)
+		printf(" of %s: %s", json_string_value(json_object_get(a, "resolves")),
+			json_string_value(json_object_get(a, "outcome")));
+	if (json_object_get(a, "note"))
+		printf(" - %s", json_string_value(json_object_get(a, "note")));
+	if (current_digest && judged && strcmp(judged, current_digest) != 0)
+		printf(" [judged an older revision: %.19s]", judged);
+	printf("  (signed %s)\n", signers.ptr ? signers.ptr : "by nobody");
+	ct_buf_free(&signers);
+}
+
+static int show_claim(ct_store *store, const json_t *rec, json_int_t count, const char *status,
+	const char *why, const json_t *annotations)
+{
+	const json_t *attr = json_object_get(rec, "attribution");
+	const json_t *qty = json_object_get(rec, "quantity");
+	const json_t *sel = json_object_get(attr, "selector");
+	ct_buf signers = CT_BUF_INIT;
+	char digest[CT_DIGEST_LEN + 1];
+	json_t *source = NULL;
+	size_t i;
+	json_t *item;
+
+	ct_record_digest(digest, rec);
+	cli_signers(&signers, store, rec);
+	ct_store_get(&source, store, CT_KIND_SOURCE,
+		json_string_value(json_object_get(attr, "source")), 0);
+	ct_error_clear();
+	printf("claim %s (revision %lld of %lld)\n", ct_record_id(rec),
+		(long long)json_integer_value(json_object_get(rec, "revision")), (long long)count);
+	printf("status:     %s (%s)\n", status, why);
+	printf("statement:  %s\n", json_string_value(json_object_get(rec, "statement")));
+	printf("source:     %s", json_string_value(json_object_get(attr, "source")));
+	if (source)
+		printf(" - %s (%s)", json_string_value(json_object_get(source, "title")),
+			json_string_value(json_object_get(source, "publisher")));
+	printf("\n");
+	if (json_object_get(attr, "quote"))
+		printf("quote:      \"%s\"\n", json_string_value(json_object_get(attr, "quote")));
+	if (json_object_get(attr, "location"))
+		printf("location:   %s\n", json_string_value(json_object_get(attr, "location")));
+	if (sel)
+		printf("anchored:   characters %lld-%lld of the source's text\n",
+			(long long)json_integer_value(json_object_get(sel, "start")),
+			(long long)json_integer_value(json_object_get(sel, "end")));
+	if (qty)
+		printf("quantity:   %s%s%s%s%s\n",
+			json_object_get(qty, "qualifier")
+				? json_string_value(json_object_get(qty, "qualifier"))
+				: "",
+			json_object_get(qty, "qualifier") ? " " : "",
+			json_string_value(json_object_get(qty, "amount")),
+			json_object_get(qty, "unit") ? " " : "",
+			json_object_get(qty, "unit") ? json_string_value(json_object_get(qty, "unit"))
+						     : "");
+	if (json_array_size(json_object_get(rec, "tags"))) {
+		printf("tags:      ");
+		json_array_foreach(json_object_get(rec, "tags"), i, item)
+			printf(" %s", json_string_value(item));
+		printf("\n");
+	}
+	printf("created:    %s\n", json_string_value(json_object_get(rec, "created")));
+	if (json_object_get(rec, "reason"))
+		printf("reason:     %s\n", json_string_value(json_object_get(rec, "reason")));
+	printf("signed by:  %s\n", signers.ptr ? signers.ptr : "(nobody)");
+	printf("digest:     %s\n", digest);
+	if (json_array_size(annotations)) {
+		printf("annotations:\n");
+		json_array_foreach(annotations, i, item)
+			print_annotation(store, item, digest);
+	}
+	ct_buf_free(&signers);
+	json_decref(source);
+	return 0;
+}
+
+static const char show_usage[] =
+	"usage: claimtrail show ID [--rev REV] [--json]\n\n"
+	"Shows a claim: its statement, attribution, quantity, status and why, signers and\n"
+	"annotations. REV is a revision number, a digest prefix or a commit.\n";
+
+int cmd_show(ct_cli *cli, int argc, char **argv)
+{
+	read_args a = {0};
+	ct_store *store = NULL;
+	json_t *rec = NULL, *latest = NULL, *annotations = NULL;
+	json_int_t rev = 0, count = 0;
+	const char *status = NULL;
+	ct_buf why = CT_BUF_INIT;
+	int rc, error = 0;
+
+	if ((rc = parse(&a, argc, argv, "show", show_usage)) != 0)
+		return rc < 0 ? CT_EXIT_OK : rc;
+	if (argc - optind != 1)
+		return cli_usage("show: expected one claim ID");
+	if ((error = cli_open_store(&store, cli)) < 0 ||
+		(error = ct_store_get(&latest, store, CT_KIND_CLAIM, argv[optind], 0)) < 0)
+		goto done;
+	count = json_integer_value(json_object_get(latest, "revision"));
+	if (a.rev && (error = ct_store_resolve_revision(&rev, store, CT_KIND_CLAIM, argv[optind],
+			      a.rev)) < 0)
+		goto done;
+	if ((error = ct_store_get(&rec, store, CT_KIND_CLAIM, argv[optind], rev)) < 0 ||
+		(error = claim_status(&status, &why, &annotations, store, latest)) < 0)
+		goto done;
+	if (a.json) {
+		json_t *out = json_pack("{s:O, s:s, s:s, s:O}", "record", rec, "status", status,
+			"status_reason", why.ptr, "annotations", annotations);
+		cli_print_json(out);
+		json_decref(out);
+	} else {
+		show_claim(store, rec, count, status, why.ptr, annotations);
+	}
+done:
+	ct_buf_free(&why);
+	json_decref(rec);
+	json_decref(latest);
+	json_decref(annotations);
+	ct_store_free(store);
+	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
+}
+
+static const char cat_usage[] =
+	"usage: claimtrail cat ID [--rev REV]\n\n"
+	"Prints a claim revision (default: the latest) exactly as stored, byte for byte.\n";
+
+int cmd_cat(ct_cli *cli, int argc, char **argv)
+{
+	read_args a = {0};
+	ct_store *store = NULL;
+	ct_buf data = CT_BUF_INIT;
+	json_int_t rev = 0;
+	int rc, error = 0;
+
+	if ((rc = parse(&a, argc, argv, "cat", cat_usage)) != 0)
+		return rc < 0 ? CT_EXIT_OK : rc;
+	if (argc - optind != 1)
+		return cli_usage("cat: expected one claim ID");
+	if ((error = cli_open_store(&store, cli)) < 0 ||
+		(a.rev && (error = ct_store_resolve_revision(&rev, store, CT_KIND_CLAIM,
+				   argv[optind], a.rev)) < 0) ||
+		(error = ct_store_get_raw(&data, store, CT_KIND_CLAIM, argv[optind], rev)) < 0)
+		goto done;
+	fwrite(data.ptr, 1, data.len, stdout);
+done:
+	ct_buf_free(&data);
+	ct_store_free(store);
+	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
+}
+
+typedef struct {
+	ct_store *store;
+	read_args *args;
+	json_t *rows;
+} list_state;
+
+static int has_tag(const json_t *rec, const char *tag)
+{
+	size_t i;
+	json_t *t;
+
+	json_array_foreach(json_object_get(rec, "tags"), i, t)
+		if (strcmp(json_string_value(t), tag) == 0)
+			return 1;
+	return 0;
+}
+
+static int list_one(const char *id, void *payload)
+{
+	list_state *s = payload;
+	json_t *rec = NULL, *annotations = NULL;
+	const char *status = NULL;
+	int error;
+
+	if ((error = ct_store_get(&rec, s->store, CT_KIND_CLAIM, id, 0)) < 0)
+		goto done;
+	if (s->args->source &&
+		strcmp(json_string_value(json_object_get(json_object_get(rec, "attribution"),
+			       "source")),
+			s->args->source) != 0)
+		goto done;
+	if (s->args->tag && !has_tag(rec, s->args->tag))
+		goto done;
+	if ((error = claim_status(&status, NULL, &annotations, s->store, rec)) < 0)
+		goto done;
+	if (s->args->status && strcmp(status, s->args->status) != 0)
+		goto done;
+	json_array_append_new(s->rows,
+		json_pack("{s:s, s:s, s:I, s:s, s:s}", "id", id, "status", status, "revision",
+			json_integer_value(json_object_get(rec, "revision")), "statement",
+			json_string_value(json_object_get(rec, "statement")), "source",
+			json_string_value(
+				json_object_get(json_object_get(rec, "attribution"), "source"))));
+done:
+	json_decref(annotations);
+	json_decref(rec);
+	return error;
+}
+
+static const char *const statuses[] = {"unreviewed", "supported", "refuted", "mixed",
+	"misleading", "unverifiable", "disputed", "needs-review", "retracted", NULL};
+
+static const char list_usage[] =
+	"usage: claimtrail list [--source ID] [--tag T] [--status S] [--json]\n\n"
+	"Lists claims (id, status, statement). S: unreviewed, supported, refuted, mixed,\n"
+	"misleading, unverifiable, disputed, needs-review, retracted.\n";
+
+int cmd_list(ct_cli *cli, int argc, char **argv)
+{
+	read_args a = {0};
+	list_state s;
+	ct_store *store = NULL;
+	size_t i;
+	json_t *row;
+	int rc, error = 0;
+
+	if ((rc = parse(&a, argc, argv, "list", list_usage)) != 0)
+		return rc < 0 ? CT_EXIT_OK : rc;
+	if (optind != argc)
+		return cli_usage("list: unexpected argument '%s'", argv[optind]);
+	if (a.status) {
+		for (i = 0; statuses[i] && strcmp(statuses[i], a.status) != 0; i++)
+			;
+		if (!statuses[i])
+			return cli_usage("list: unknown status '%s'", a.status);
+	}
+	if ((error = cli_open_store(&store, cli)) < 0)
+		goto done;
+	s.store = store;
+	s.args = &a;
+	s.rows = json_array();
+	if ((error = ct_store_foreach_id(store, CT_KIND_CLAIM, list_one, &s)) < 0) {
+		json_decref(s.rows);
+		goto done;
+	}
+	if (a.json) {
+		cli_print_json(s.rows);
+	} else {
+		json_array_foreach(s.rows, i, row)
+			printf("%-44s %-12s %s\n", json_string_value(json_object_get(row, "id")),
+				json_string_value(json_object_get(row, "status")),
+				json_string_value(json_object_get(row, "statement")));
+	}
+	json_decref(s.rows);
+done:
+	ct_store_free(store);
+	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
+}
+
+static const char log_usage[] =
+	"usage: claimtrail log ID [--json]\n\n"
+	"A claim's whole story, newest first: every revision (number, commit, date, signer,\n"
+	"reason) and every annotation. ID may also name a source.\n";
+
+static json_t *log_entry_json(const ct_log_entry *e)
+{
+	return json_pack("{s:s, s:I, s:s, s:O}", "kind", ct_kind_name(e->kind), "revision",
+		e->revision, "commit", e->commit, "record", e->record);
+}
+
+int cmd_log(ct_cli *cli, int argc, char **argv)
+{
+	read_args a = {0};
+	ct_store *store = NULL;
+	ct_log *log = NULL;
+	ct_kind kind = CT_KIND_CLAIM;
+	json_t *out = NULL;
+	size_t i;
+	int rc, error = 0;
+
+	if ((rc = parse(&a, argc, argv, "log", log_usage)) != 0)
+		return rc < 0 ? CT_EXIT_OK : rc;
+	if (argc - optind != 1)
+		return cli_usage("log: expected one claim ID");
+	if ((error = cli_open_store(&store, cli)) < 0)
+		goto done;
+	error = ct_store_log(&log, store, CT_KIND_CLAIM, argv[optind]);
+	if (error == CT_ENOTFOUND) {
+		json_int_t n = 0;
+		json_t *src = NULL;
+		if (ct_store_get(&src, store, CT_KIND_SOURCE, argv[optind], 0) == 0) {
+			kind = CT_KIND_SOURCE;
+			error = ct_store_log(&log, store, kind, argv[optind]);
+		} else {
+			error = ct_error_set(CT_ENOTFOUND, "no claim or source \"%s\" in the store",
+				argv[optind]);
+		}
+		(void)n;
+		json_decref(src);
+	}
+	if (error < 0)
+		goto done;
+	if (a.json) {
+		out = json_array();
+		for (i = 0; i < ct_log_count(log); i++)
+			json_array_append_new(out, log_entry_json(ct_log_get(log, i)));
+		cli_print_json(out);
+		goto done;
+	}
+	for (i = 0; i < ct_log_count(log); i++) {
+		const ct_log_entry *e = ct_log_get(log, i);
+		ct_buf signers = CT_BUF_INIT;
+		cli_signers(&signers, store, e->record);
+		if (e->kind == CT_KIND_ANNOTATION) {
+			printf("annotation %s  %.12s  %s\n", ct_record_id(e->record),
+				e->commit[0] ? e->commit : "(unknown)",
+				json_string_value(json_object_get(e->record, "created")));
+			print_annotation(store, e->record, NULL);
+		} else {
+			const char *reason = json_string_value(json_object_get(e->record, "reason"));
+			printf("revision %lld  %.12s  %s  signed %s\n", (long long)e->revision,
+				e->commit[0] ? e->commit : "(unknown)",
+				json_string_value(json_object_get(e->record, "created")),
+				signers.ptr ? signers.ptr : "by nobody");
+			if (json_is_true(json_object_get(e->record, "retracted")))
+				printf("  RETRACTED\n");
+			if (kind == CT_KIND_CLAIM)
+				printf("  %s\n",
+					json_string_value(json_object_get(e->record, "statement")));
+			else
+				printf("  %s\n", json_string_value(json_object_get(e->record, "title")));
+			printf("  reason: %s\n", reason ? reason : (e->revision == 1 ? "(first revision)"
+										: "(none)"));
+		}
+		ct_buf_free(&signers);
+		if (i + 1 < ct_log_count(log))
+			printf("\n");
+	}
+done:
+	json_decref(out);
+	ct_log_free(log);
+	ct_store_free(store);
+	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
+}
