@@ -24,8 +24,7 @@ static int is_managed(const char *key)
 	return 0;
 }
 
-/* Adds the signer's public key record to the commit when the store does not have it yet. */
-static int put_signer_key(ct_txn *txn, ct_store *store, const ct_key *signer)
+int ct__txn_put_signer_key(ct_txn *txn, ct_store *store, const ct_key *signer)
 {
 	ct_buf path = CT_BUF_INIT;
 	ct_buf data = CT_BUF_INIT;
@@ -72,7 +71,7 @@ static int finish_revision(json_t *record, ct_txn *txn, ct_store *store, ct_kind
 		(error = ct_record_sign(record, opts->signer)) < 0 ||
 		(error = ct_record_digest(digest, record)) < 0 ||
 		(error = ct__txn_put_record(txn, record)) < 0 ||
-		(error = put_signer_key(txn, store, opts->signer)) < 0)
+		(error = ct__txn_put_signer_key(txn, store, opts->signer)) < 0)
 		return error;
 	if (opts->reason && *opts->reason && (error = ct__txn_body(txn, opts->reason)) < 0)
 		return error;

@@ -59,6 +59,9 @@ int ct__txn_put(ct_txn *txn, const char *path, const void *data, size_t len);
 /* Adds a record at its path (revision files, annotations, keys) in stored form. */
 int ct__txn_put_record(ct_txn *txn, const json_t *record);
 
+/* Adds the signer's public key record to the commit when the store does not have it yet. */
+int ct__txn_put_signer_key(ct_txn *txn, ct_store *store, const ct_key *signer);
+
 /* Sets the commit subject, adds a body paragraph, adds a trailer. */
 int ct__txn_subject(ct_txn *txn, const char *fmt, ...)
 #if defined(__GNUC__)
