@@ -56,6 +56,18 @@ expect_status 4 $CT claim add --statement "bad qty" --source globe --quantity lo
 contains "$ERR" "not a number"
 [ "$(headrev)" = "$before" ] && ok || fail "bad input moved HEAD"
 
+# a source whose text is recorded by sha256 only; quotes anchor in a copy given at claim time
+expect_status 0 $CT source add --title "Copy kept elsewhere" --publisher P --file "$ART" --no-keep-text --id offsite
+[ -z "$(git ls-files 'claims/source/*/offsite/*.txt')" ] && ok || fail "--no-keep-text stored the text"
+expect_status 0 $CT claim add --statement "Offsite anchored" --source offsite --quote "more than 130 deaths" \
+	--source-text "$ART" --id offsite-anchored
+expect_status 0 $CT cat offsite-anchored
+contains "$OUT" '"exact": "more than 130 deaths"'
+printf 'other text\n' > other.txt
+expect_status 4 $CT claim add --statement "Wrong copy" --source offsite --quote "other" --source-text other.txt
+contains "$ERR" "sha256 differs"
+rm other.txt
+
 # claims
 expect_status 0 $CT claim add --statement "As many as 6,000 foreign fighters may have moved into Taliban-controlled Afghanistan." \
 	--source globe --quote "as many as 6,000 foreign fighters may have moved into Taliban-controlled Afghanistan" \
