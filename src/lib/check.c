@@ -413,7 +413,7 @@ static int check_provenance(checker *c)
 	ct_buf prefix = CT_BUF_INIT;
 	const char *path;
 	json_t *v;
-	int error;
+	int error = 0;
 
 	/* A shallow clone lacks the commits that wrote the older files: nothing to judge by. */
 	if (git_repository_is_shallow(c->store->repo) == 1)

@@ -611,6 +611,8 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 	job->count = 0;
 	if (!seen)
 		return ct_error_set(CT_ENOMEM, "out of memory");
+	if ((error = ct__txn_bulk(txn)) < 0)
+		goto done;
 	while (line < end) {
 		const char *nl = memchr(line, '\n', (size_t)(end - line));
 		size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
@@ -652,7 +654,6 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 	}
 	/* One trailer for the lot, not one per claim. */
 	ct__txn_reset_message(txn);
-	ct__txn_bulk(txn);
 	if ((error = ct__txn_subject(txn, "import %zu claim%s", job->count,
 		     job->count == 1 ? "" : "s")) < 0 ||
 		(job->reason && *job->reason && (error = ct__txn_body(txn, job->reason)) < 0) ||

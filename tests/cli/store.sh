@@ -226,9 +226,23 @@ contains "$ERR" "line 2"
 expect_status 0 $CT import good.jsonl
 contains "$OUT" "imported 2 claims"
 [ "$(git rev-list --count HEAD)" -eq $(( $(git rev-list --count "$before") + 1 )) ] && ok || fail "import is one commit"
+git merge-base --is-ancestor "$before" HEAD && ok || fail "import commit does not descend from the old HEAD"
 expect_status 0 $CT list --tag bulk
 contains "$OUT" "imp-2"
 rm good.jsonl bad.jsonl
 expect_status 0 $CT check
+
+# merging the store into a branch that lacks it (and back) is not a hand edit
+git checkout -q -b topic HEAD~8
+echo "topic work" > topic.txt && git add topic.txt && git commit -qm "topic work"
+git merge -q --no-edit main
+expect_status 0 $CT check
+git checkout -q main
+expect_status 0 $CT claim add --statement "After the merge" --source globe --id after-merge
+git merge -q --no-edit topic
+rm -rf .git/claimtrail
+expect_status 0 $CT check
+expect_status 0 $CT log iskp-foreign-fighters-6000
+contains "$OUT" "revision 2  ${c2:0:12}"
 
 finish
