@@ -7,7 +7,8 @@ keyid=$($CT key generate --unencrypted -o k.key 2>/dev/null | sed -n 's/^key \([
 [ -n "$keyid" ] || { echo "key generate failed"; exit 1; }
 export CLAIMTRAIL_KEY="$TMP/k.key"
 expect_status 0 $CT init
-expect_status 0 $CT source add --id sec-reports --title "Security reports" --publisher "Example Post"
+expect_status 0 $CT source add --id sec-reports --title "Security reports" \
+	--publisher "Example Post"
 expect_status 0 $CT claim add --id fighters --source sec-reports \
 	--statement "As many as 6000 foreign fighters may have moved into Afghanistan" \
 	--quote "as many as 6,000 foreign fighters" --quantity 6000 --unit fighters \
@@ -25,7 +26,8 @@ contains "$OUT" "reason: (first revision)"
 contains "$OUT" "reason: the primary source says 5,000"
 contains "$OUT" "signed by $keyid"
 stmt=$(printf '%s\n' "$OUT" | grep '^statement: ')
-[ "$stmt" = "statement: As many as [-6000-]{+5000+} foreign fighters may have moved into Afghanistan" ] \
+want="statement: As many as [-6000-]{+5000+} foreign fighters may have moved into Afghanistan"
+[ "$stmt" = "$want" ] \
 	&& ok || fail "statement line: $stmt"
 contains "$OUT" "quantity.amount: 6000 -> 5000"
 not_contains "$OUT" "quantity.unit"
@@ -99,12 +101,16 @@ function apply(doc, op) {
 function canon(v) {
 	if (Array.isArray(v)) return "[" + v.map(canon).join(",") + "]";
 	if (v && typeof v === "object")
-		return "{" + Object.keys(v).sort().map(k => JSON.stringify(k) + ":" + canon(v[k])).join(",") + "}";
+		return "{" + Object.keys(v).sort().map(k => JSON.stringify(k) + ":" + canon(v[k]))
+			.join(",") + "}";
 	return JSON.stringify(v);
 }
 let doc = a;
 for (const op of d.patch) doc = apply(doc, op);
-if (canon(doc) !== canon(b)) { console.log("MISMATCH\n" + canon(doc) + "\n" + canon(b)); process.exit(1); }
+if (canon(doc) !== canon(b)) {
+	console.log("MISMATCH\n" + canon(doc) + "\n" + canon(b));
+	process.exit(1);
+}
 const fields = d.changes.map(c => c.field).join(",");
 console.log("ok " + d.patch.length + " " + fields + " " + d.a.revision + "->" + d.b.revision +
 	" " + d.b.reason + " " + (d.a.signers.length === 1));
@@ -152,11 +158,13 @@ expect_status 0 $CT diff --store published HEAD
 [ "$OUT" = "no changes" ] && ok || fail "empty store diff: $OUT"
 
 expect_status 0 $CT claim retract attacks --reason "misread the report"
-expect_status 0 $CT source revise sec-reports --title "Security reports (updated)" --reason "new title"
+expect_status 0 $CT source revise sec-reports --title "Security reports (updated)" \
+	--reason "new title"
 # annotations and a sign-off, committed with plain git (the store diff reads trees only)
 adir=$(find claims/claim -type d -name fighters)/annotations
 mkdir -p "$adir"
-digest3=$(node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync("diff13.json")).b.digest)')
+digest3=$(node -e '
+	process.stdout.write(JSON.parse(require("fs").readFileSync("diff13.json")).b.digest)')
 cat >"$adir/v1.json" <<EOF
 {"type": "annotation", "id": "v1", "claim": "fighters", "claim_revision": "$digest3",
  "created": "2024-04-01T10:00:00Z", "kind": "verdict", "verdict": "unverifiable"}
@@ -177,7 +185,8 @@ expect_status 0 $CT diff --store published HEAD
 contains "$OUT" "claim attacks retracted (r1 -> r2)"
 contains "$OUT" "source sec-reports revised (r1 -> r2)"
 contains "$OUT" 'claim fighters annotated: verdict "unverifiable" (annotation v1)'
-contains "$OUT" "claim fighters disputed by Ministry of Foreign Affairs: no such movement (annotation d1)"
+contains "$OUT" \
+	"claim fighters disputed by Ministry of Foreign Affairs: no such movement (annotation d1)"
 contains "$OUT" "claim fighters r2 signed by fedcba9876543210"
 last=$(printf '%s\n' "$OUT" | tail -n 1)
 [ "$last" = "1 claim retracted, 1 annotation, 1 dispute, 1 sign-off, 1 source revised" ] \
@@ -210,7 +219,8 @@ contains "$ERR" "no revision 9"
 one_line "$ERR"
 expect_status 3 $CT diff fighters deadbeefcafe
 one_line "$ERR"
-expect_status 0 $CT claim add --id lonely --source sec-reports --statement "A claim with one revision"
+expect_status 0 $CT claim add --id lonely --source sec-reports \
+	--statement "A claim with one revision"
 expect_status 3 $CT diff lonely
 contains "$ERR" "only one revision"
 one_line "$ERR"
