@@ -76,4 +76,13 @@ int cmd_log(ct_cli *cli, int argc, char **argv);
 int cmd_check(ct_cli *cli, int argc, char **argv);
 int cmd_import(ct_cli *cli, int argc, char **argv);
 
+/* cmd_diff.c */
+int cmd_diff(ct_cli *cli, int argc, char **argv);
+/* 1 when stdout is a terminal and neither NO_COLOR nor TERM=dumb says otherwise. */
+int cli_color_auto(void);
+/* For `log -p`: revision's diff against the one before, printed, or (json_entry non-NULL) set
+ * as its "diff" member. Nothing for revision 1. */
+int cli_log_patch(ct_store *store, ct_kind kind, const char *id, json_int_t revision,
+	json_t *json_entry);
+
 #endif
