@@ -51,6 +51,11 @@ for n in "${SIZES[@]}"; do
 	printf '%-34s %10s ms %10s ms %10s\n' "add, $n claims" "$(ms $a $REPS)" "$(ms $g $REPS)" "$(ratio $g $a)"
 done
 
+# the library, in one process (no start-up cost): add, log, list on the largest store
+n=${SIZES[-1]}
+read -r _ lib_add < <("$ROOT/build/bench/storebench" "$WORK/store-$n" "$WORK/bench.key" "$REPS" bench-claim-report-2 | grep '^add')
+echo "library, in process: $("$ROOT/build/bench/storebench" "$WORK/store-$n" "$WORK/bench.key" "$REPS" bench-claim-report-2 | tr '\n' ' ')(ms each)"
+
 # log, list: on the largest store (one commit per claim)
 n=${SIZES[-1]}
 d=$WORK/store-$n

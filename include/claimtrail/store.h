@@ -76,6 +76,28 @@ int ct_store_annotations(json_t **out, ct_store *store, const char *claim_id);
 typedef int (*ct_store_id_fn)(const char *id, void *payload);
 int ct_store_foreach_id(ct_store *store, ct_kind kind, ct_store_id_fn fn, void *payload);
 
+/* What `list` shows of a claim: its current revision, and the status derived from it and its
+ * annotations. Strings are borrowed for the duration of the callback. */
+typedef struct {
+	const char *id;
+	json_int_t revision;
+	const char *status;     /* as ct_claim_status derives it */
+	const char *statement;
+	const char *source;     /* the cited source's id */
+	const char *tags;       /* comma-separated, "" when none */
+	const char *signers;    /* distinct key ids on the current revision, comma-separated */
+} ct_claim_summary;
+
+typedef int (*ct_claim_summary_fn)(const ct_claim_summary *summary, void *payload);
+
+/*
+ * Calls fn for every claim, in id order. Summaries are cached in the git directory, keyed by
+ * the id of the claim folder's tree (which changes with every revision and annotation), so a
+ * listing reads one tree per 256th of the store plus only the claims that changed since the
+ * last listing. fn returning non-zero stops and is returned.
+ */
+int ct_store_list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload);
+
 /* The public key records kept in the store, as a keyring (each self-signature checked). */
 int ct_store_keyring(ct_keyring **out, ct_store *store);
 

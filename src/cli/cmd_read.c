@@ -223,79 +223,57 @@ done:
 }
 
 typedef struct {
-	ct_store *store;
 	read_args *args;
 	json_t *rows;
 } list_state;
 
-static int has_tag(const json_t *rec, const char *tag)
+/* 1 when item is one of the comma-separated values in list. */
+static int in_list(const char *list, const char *item)
 {
-	size_t i;
-	json_t *t;
+	size_t n = strlen(item);
+	const char *p = list;
 
-	json_array_foreach(json_object_get(rec, "tags"), i, t)
-		if (strcmp(json_string_value(t), tag) == 0)
+	while ((p = strstr(p, item))) {
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
 			return 1;
+		p += n;
+	}
 	return 0;
 }
 
-static int list_one(const char *id, void *payload)
+static json_t *split_list(const char *list)
+{
+	json_t *out = json_array();
+	const char *p = list;
+
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		json_array_append_new(out, json_stringn(p, n));
+		p += n + (comma ? 1 : 0);
+	}
+	return out;
+}
+
+static int list_one(const ct_claim_summary *c, void *payload)
 {
 	list_state *s = payload;
-	json_t *rec = NULL, *annotations = NULL;
-	const char *status = NULL;
-	int error;
 
-	if ((error = ct_store_get(&rec, s->store, CT_KIND_CLAIM, id, 0)) < 0)
-		goto done;
-	if (s->args->source &&
-		strcmp(json_string_value(json_object_get(json_object_get(rec, "attribution"),
-			       "source")),
-			s->args->source) != 0)
-		goto done;
-	if (s->args->tag && !has_tag(rec, s->args->tag))
-		goto done;
-	if ((error = claim_status(&status, NULL, &annotations, s->store, rec)) < 0)
-		goto done;
-	if (s->args->status && strcmp(status, s->args->status) != 0)
-		goto done;
-	json_array_append_new(s->rows,
-		json_pack("{s:s, s:s, s:I, s:s, s:s}", "id", id, "status", status, "revision",
-			json_integer_value(json_object_get(rec, "revision")), "statement",
-			json_string_value(json_object_get(rec, "statement")), "source",
-			json_string_value(
-				json_object_get(json_object_get(rec, "attribution"), "source"))));
-done:
-	json_decref(annotations);
-	json_decref(rec);
-	return error;
-}
-
-static int by_id(const void *a, const void *b)
-{
-	return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "id")),
-		json_string_value(json_object_get(*(json_t *const *)b, "id")));
-}
-
-/* Rows come in storage (hash) order; people read them by id. */
-static json_t *sorted_by_id(json_t *rows)
-{
-	size_t n = json_array_size(rows), i;
-	json_t **items = malloc((n ? n : 1) * sizeof(*items));
-	json_t *out = json_array();
-
-	if (!items || !out) {
-		free(items);
-		json_decref(out);
-		return json_incref(rows);
+	if (s->args->source && strcmp(c->source, s->args->source) != 0)
+		return 0;
+	if (s->args->tag && !in_list(c->tags, s->args->tag))
+		return 0;
+	if (s->args->status && strcmp(c->status, s->args->status) != 0)
+		return 0;
+	if (!s->args->json) {
+		printf("%-44s %-12s %s\n", c->id, c->status, c->statement);
+		return 0;
 	}
-	for (i = 0; i < n; i++)
-		items[i] = json_array_get(rows, i);
-	qsort(items, n, sizeof(*items), by_id);
-	for (i = 0; i < n; i++)
-		json_array_append(out, items[i]);
-	free(items);
-	return out;
+	json_array_append_new(s->rows,
+		json_pack("{s:s, s:s, s:I, s:s, s:s, s:o, s:o}", "id", c->id, "status", c->status,
+			"revision", c->revision, "statement", c->statement, "source", c->source, "tags",
+			split_list(c->tags), "signers", split_list(c->signers)));
+	return 0;
 }
 
 static const char *const statuses[] = {"unreviewed", "supported", "refuted", "mixed",
@@ -312,7 +290,6 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 	list_state s;
 	ct_store *store = NULL;
 	size_t i;
-	json_t *row;
 	int rc, error = 0;
 
 	if ((rc = parse(&a, argc, argv, "list", list_usage)) != 0)
@@ -327,26 +304,11 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 	}
 	if ((error = cli_open_store(&store, cli)) < 0)
 		goto done;
-	s.store = store;
 	s.args = &a;
 	s.rows = json_array();
-	if ((error = ct_store_foreach_id(store, CT_KIND_CLAIM, list_one, &s)) < 0) {
-		json_decref(s.rows);
-		goto done;
-	}
-	{
-		json_t *sorted = sorted_by_id(s.rows);
-		json_decref(s.rows);
-		s.rows = sorted;
-	}
-	if (a.json) {
+	error = ct_store_list_claims(store, list_one, &s);
+	if (error == 0 && a.json)
 		cli_print_json(s.rows);
-	} else {
-		json_array_foreach(s.rows, i, row)
-			printf("%-44s %-12s %s\n", json_string_value(json_object_get(row, "id")),
-				json_string_value(json_object_get(row, "status")),
-				json_string_value(json_object_get(row, "statement")));
-	}
 	json_decref(s.rows);
 done:
 	ct_store_free(store);

@@ -1,0 +1,85 @@
+/*
+ * storebench: the store's operations timed inside one process, through the library, so that
+ * the figures exclude process start-up (about 8 ms of it is libgit2 loading the system's CA
+ * certificates, which every `claimtrail` and no `git` invocation pays).
+ *
+ *   storebench REPO KEY REPS LOG-ID   prints "add <ms>", "log <ms>", "list <ms>" (means)
+ */
+#include "claimtrail.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int count(const ct_claim_summary *s, void *payload)
+{
+	(void)s;
+	(*(size_t *)payload)++;
+	return 0;
+}
+
+static int fail(void)
+{
+	fprintf(stderr, "storebench: %s\n", ct_error_last());
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	ct_store *store = NULL;
+	ct_key *key = NULL;
+	ct_write_opts opts = CT_WRITE_OPTS_INIT;
+	int reps, i;
+	double t0;
+	size_t n = 0;
+
+	if (argc != 5 || ct_init() < 0) {
+		fprintf(stderr, "usage: storebench REPO KEY REPS LOG-ID\n");
+		return 2;
+	}
+	reps = atoi(argv[3]);
+	if (ct_store_open(&store, argv[1], NULL) < 0 || ct_key_read(&key, argv[2], NULL, 0) < 0)
+		return fail();
+	opts.signer = key;
+
+	t0 = now_ms();
+	for (i = 0; i < reps; i++) {
+		char id[64];
+		json_t *fields;
+		snprintf(id, sizeof(id), "inproc-%d-%ld", i, (long)time(NULL));
+		fields = json_pack("{s:s, s:s, s:{s:s}}", "id", id, "statement",
+			"A claim added by the in-process benchmark.", "attribution", "source",
+			"bench-source");
+		if (ct_claim_add(NULL, store, fields, &opts) < 0)
+			return fail();
+		json_decref(fields);
+	}
+	printf("add %.3f\n", (now_ms() - t0) / reps);
+
+	t0 = now_ms();
+	for (i = 0; i < reps; i++) {
+		ct_log *log = NULL;
+		if (ct_store_log(&log, store, CT_KIND_CLAIM, argv[4]) < 0)
+			return fail();
+		ct_log_free(log);
+	}
+	printf("log %.3f\n", (now_ms() - t0) / reps);
+
+	t0 = now_ms();
+	for (i = 0; i < 3; i++)
+		if (ct_store_list_claims(store, count, &n) < 0)
+			return fail();
+	printf("list %.3f\n", (now_ms() - t0) / 3);
+	ct_key_free(key);
+	ct_store_free(store);
+	ct_shutdown();
+	return 0;
+}

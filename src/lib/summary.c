@@ -1,0 +1,336 @@
+/*
+ * Claim summaries for listing: id, revision, status, statement, source, tags and signers of
+ * every claim. Deriving a status reads a claim's latest revision and all its annotations; for a
+ * store of 100,000 claims that is too slow to do on every `list`. A claim folder's tree id
+ * changes exactly when one of its files does, so summaries are cached in the git directory by
+ * that id: a listing reads the fan-out trees and derives only what changed.
+ *
+ * Cache file <git-dir>/claimtrail/summaries: a first line "claimtrail-summaries 1", then one line
+ * per claim folder: tree id, id, revision, status, source, tags, signers, statement, separated by
+ * tabs, with "\\", tab and newline in the statement escaped as \\\\, \\t and \\n.
+ */
+#include "store_internal.h"
+#include "claimtrail/status.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define SUMMARY_HEADER "claimtrail-summaries 1\n"
+#define SUMMARY_MAX ((size_t)1 << 31)
+
+typedef struct {
+	git_oid oid;
+	const char *line; /* into the cache buffer, or NULL for an empty slot */
+} slot;
+
+typedef struct {
+	slot *slots;
+	size_t mask;
+} table;
+
+static size_t hash_oid(const git_oid *oid)
+{
+	size_t h;
+
+	memcpy(&h, oid->id, sizeof(h));
+	return h;
+}
+
+static int table_init(table *t, size_t n)
+{
+	size_t cap = 16;
+
+	while (cap < n * 2)
+		cap *= 2;
+	t->slots = calloc(cap, sizeof(*t->slots));
+	t->mask = cap - 1;
+	return t->slots ? 0 : ct_error_set(CT_ENOMEM, "out of memory");
+}
+
+static void table_put(table *t, const git_oid *oid, const char *line)
+{
+	size_t i = hash_oid(oid) & t->mask;
+
+	while (t->slots[i].line && !git_oid_equal(&t->slots[i].oid, oid))
+		i = (i + 1) & t->mask;
+	t->slots[i].oid = *oid;
+	t->slots[i].line = line;
+}
+
+static const char *table_get(const table *t, const git_oid *oid)
+{
+	size_t i = hash_oid(oid) & t->mask;
+
+	while (t->slots[i].line) {
+		if (git_oid_equal(&t->slots[i].oid, oid))
+			return t->slots[i].line;
+		i = (i + 1) & t->mask;
+	}
+	return NULL;
+}
+
+/* One row: the fields of a cache line, split in place. */
+typedef struct {
+	char *field[8];
+} row;
+
+static int split(row *r, char *line)
+{
+	int n = 0;
+	char *p = line;
+
+	r->field[n++] = p;
+	while (*p && *p != '\n') {
+		if (*p == '\t') {
+			*p = '\0';
+			if (n == 8)
+				return -1;
+			r->field[n++] = p + 1;
+		}
+		p++;
+	}
+	*p = '\0';
+	return n == 8 ? 0 : -1;
+}
+
+static void unescape(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (*s == '\\' && s[1]) {
+			s++;
+			*out++ = *s == 't' ? '\t' : *s == 'n' ? '\n' : *s;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+static int put_escaped(ct_buf *out, const char *s)
+{
+	int error = 0;
+
+	for (; *s && error == 0; s++) {
+		if (*s == '\\')
+			error = ct_buf_puts(out, "\\\\");
+		else if (*s == '\t')
+			error = ct_buf_puts(out, "\\t");
+		else if (*s == '\n')
+			error = ct_buf_puts(out, "\\n");
+		else if (*s == '\r')
+			error = ct_buf_puts(out, " ");
+		else
+			error = ct_buf_putc(out, *s);
+	}
+	return error;
+}
+
+/* Derives the summary of one claim and appends its cache line. */
+static int derive(ct_buf *lines, ct_store *store, const char *id, const git_oid *tree)
+{
+	json_t *rec = NULL, *annotations = NULL, *item;
+	const char *status = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+	ct_buf tags = CT_BUF_INIT, signers = CT_BUF_INIT;
+	size_t i;
+	int error;
+
+	if ((error = ct_store_get(&rec, store, CT_KIND_CLAIM, id, 0)) < 0 ||
+		(error = ct_store_annotations(&annotations, store, id)) < 0 ||
+		(error = ct_claim_status(&status, NULL, rec, annotations)) < 0)
+		goto done;
+	ct_buf_puts(&tags, "");
+	ct_buf_puts(&signers, "");
+	json_array_foreach(json_object_get(rec, "tags"), i, item)
+		if ((error = ct_buf_printf(&tags, "%s%s", i ? "," : "", json_string_value(item))) < 0)
+			goto done;
+	json_array_foreach(json_object_get(rec, "signatures"), i, item) {
+		const char *k = json_string_value(json_object_get(item, "key_id"));
+		if (strstr(signers.ptr, k))
+			continue;
+		if ((error = ct_buf_printf(&signers, "%s%s", signers.len ? "," : "", k)) < 0)
+			goto done;
+	}
+	git_oid_tostr(hex, sizeof(hex), tree);
+	if ((error = ct_buf_printf(lines, "%s\t%s\t%lld\t%s\t%s\t%s\t%s\t", hex, id,
+		     (long long)json_integer_value(json_object_get(rec, "revision")), status,
+		     json_string_value(json_object_get(json_object_get(rec, "attribution"), "source")),
+		     tags.ptr, signers.ptr)) < 0 ||
+		(error = put_escaped(lines, json_string_value(json_object_get(rec, "statement")))) <
+			0 ||
+		(error = ct_buf_putc(lines, '\n')) < 0)
+		goto done;
+done:
+	ct_buf_free(&tags);
+	ct_buf_free(&signers);
+	json_decref(rec);
+	json_decref(annotations);
+	return error;
+}
+
+typedef struct {
+	char *line;    /* owned copy of the cache line */
+	const char *id;
+} entry;
+
+static int by_id(const void *a, const void *b)
+{
+	return strcmp(((const entry *)a)->id, ((const entry *)b)->id);
+}
+
+static int push_entry(entry **list, size_t *n, size_t *cap, const char *line, size_t len)
+{
+	char *copy;
+
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 256;
+		entry *l = realloc(*list, ncap * sizeof(*l));
+		if (!l)
+			return ct_error_set(CT_ENOMEM, "out of memory");
+		*list = l;
+		*cap = ncap;
+	}
+	if (!(copy = malloc(len + 1)))
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	memcpy(copy, line, len);
+	copy[len] = '\0';
+	(*list)[*n].line = copy;
+	(*list)[*n].id = NULL;
+	(*n)++;
+	return 0;
+}
+
+int ct_store_list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload)
+{
+	ct_buf path = CT_BUF_INIT, cache = CT_BUF_INIT, fresh = CT_BUF_INIT, out = CT_BUF_INIT;
+	ct_buf dir = CT_BUF_INIT;
+	table t = {NULL, 0};
+	entry *list = NULL;
+	size_t n = 0, cap = 0, misses = 0, cached = 0, i, j;
+	git_tree *top = NULL;
+	git_tree_entry *te = NULL;
+	char *p;
+	int error = 0;
+
+	if ((error = ct_buf_printf(&dir, "%sclaimtrail", git_repository_path(store->repo))) < 0 ||
+		(error = ct_buf_printf(&path, "%s/summaries", dir.ptr)) < 0)
+		goto done;
+	if (ct_file_read(&cache, path.ptr, SUMMARY_MAX) < 0 || cache.len < strlen(SUMMARY_HEADER) ||
+		memcmp(cache.ptr, SUMMARY_HEADER, strlen(SUMMARY_HEADER)) != 0)
+		ct_buf_clear(&cache);
+	ct_error_clear();
+	if ((error = table_init(&t, cache.len / 64 + 16)) < 0)
+		goto done;
+	for (p = cache.ptr ? cache.ptr + strlen(SUMMARY_HEADER) : NULL; p && p < cache.ptr + cache.len;) {
+		char *nl = memchr(p, '\n', (size_t)(cache.ptr + cache.len - p));
+		git_oid oid;
+		if (!nl)
+			break;
+		if (nl - p > GIT_OID_HEXSZ && p[GIT_OID_HEXSZ] == '\t' &&
+			git_oid_fromstrn(&oid, p, GIT_OID_HEXSZ) == 0) {
+			table_put(&t, &oid, p);
+			cached++;
+		}
+		p = nl + 1;
+	}
+
+	/* Walk claim/<fan>/<id>: one tree read per fan folder. */
+	if ((error = ct_buf_printf(&out, "%s/claim", store->root)) < 0)
+		goto done;
+	if (store->tree && git_tree_entry_bypath(&te, store->tree, out.ptr) == 0 &&
+		git_tree_entry_type(te) == GIT_OBJECT_TREE)
+		git_tree_lookup(&top, store->repo, git_tree_entry_id(te));
+	for (i = 0; top && i < git_tree_entrycount(top); i++) {
+		const git_tree_entry *fe = git_tree_entry_byindex(top, i);
+		git_tree *fan = NULL;
+		if (git_tree_entry_type(fe) != GIT_OBJECT_TREE ||
+			git_tree_lookup(&fan, store->repo, git_tree_entry_id(fe)) < 0)
+			continue;
+		for (j = 0; j < git_tree_entrycount(fan); j++) {
+			const git_tree_entry *ce = git_tree_entry_byindex(fan, j);
+			const char *line;
+			if (git_tree_entry_type(ce) != GIT_OBJECT_TREE)
+				continue;
+			line = table_get(&t, git_tree_entry_id(ce));
+			if (!line) {
+				size_t before = fresh.len;
+				misses++;
+				if ((error = derive(&fresh, store, git_tree_entry_name(ce),
+					     git_tree_entry_id(ce))) < 0)
+					break;
+				error = push_entry(&list, &n, &cap, fresh.ptr + before,
+					fresh.len - before - 1);
+			} else {
+				const char *nl = strchr(line, '\n');
+				error = push_entry(&list, &n, &cap, line, (size_t)(nl - line));
+			}
+			if (error < 0)
+				break;
+		}
+		git_tree_free(fan);
+		if (error < 0)
+			goto done;
+	}
+
+	/* Rewrite the cache when anything changed (dropping entries of old trees). */
+	if (misses > 0 || cached != n) {
+		ct_buf_clear(&out);
+		if ((error = ct_buf_puts(&out, SUMMARY_HEADER)) < 0)
+			goto done;
+		for (i = 0; i < n; i++)
+			if ((error = ct_buf_printf(&out, "%s\n", list[i].line)) < 0)
+				goto done;
+		if (mkdir(dir.ptr, 0755) == 0 || errno == EEXIST)
+			ct_file_write_atomic(path.ptr, out.ptr, out.len, 0644);
+		ct_error_clear(); /* a cache that cannot be written is only slower */
+	}
+
+	for (i = 0; i < n; i++) {
+		row r;
+		if (split(&r, list[i].line) < 0) {
+			error = ct_error_set(CT_EIO, "%s: malformed line (delete the file)", path.ptr);
+			goto done;
+		}
+		list[i].id = r.field[1];
+	}
+	qsort(list, n, sizeof(*list), by_id);
+	for (i = 0; i < n; i++) {
+		ct_claim_summary s;
+		char *f = list[i].line;
+		const char *fields[8];
+		size_t k;
+		/* fields were split in place above: walk the NUL-separated run */
+		for (k = 0; k < 8; k++) {
+			fields[k] = f;
+			f += strlen(f) + 1;
+		}
+		unescape((char *)fields[7]);
+		s.id = fields[1];
+		s.revision = strtoll(fields[2], NULL, 10);
+		s.status = fields[3];
+		s.source = fields[4];
+		s.tags = fields[5];
+		s.signers = fields[6];
+		s.statement = fields[7];
+		if ((error = fn(&s, payload)) != 0)
+			goto done;
+	}
+done:
+	for (i = 0; i < n; i++)
+		free(list[i].line);
+	free(list);
+	free(t.slots);
+	git_tree_free(top);
+	git_tree_entry_free(te);
+	ct_buf_free(&dir);
+	ct_buf_free(&path);
+	ct_buf_free(&cache);
+	ct_buf_free(&fresh);
+	ct_buf_free(&out);
+	return error;
+}
