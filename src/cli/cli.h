@@ -76,4 +76,12 @@ int cmd_log(ct_cli *cli, int argc, char **argv);
 int cmd_check(ct_cli *cli, int argc, char **argv);
 int cmd_import(ct_cli *cli, int argc, char **argv);
 
+/* The fact-checking workflow (cmd_annotate.c, cmd_anchor.c, cmd_suggest.c). */
+int cmd_annotate(ct_cli *cli, int argc, char **argv);
+int cmd_dispute(ct_cli *cli, int argc, char **argv);
+int cmd_resolve(ct_cli *cli, int argc, char **argv);
+int cmd_sign_off(ct_cli *cli, int argc, char **argv);
+int cmd_anchor(ct_cli *cli, int argc, char **argv);
+int cmd_suggest(ct_cli *cli, int argc, char **argv);
+
 #endif
