@@ -273,9 +273,14 @@ static void check_thresholds(checker *c)
 		if (strncmp(key, "claim/", 6) != 0 || ct_record_kind(&kind, rec) < 0 ||
 			kind != CT_KIND_CLAIM)
 			continue;
-		if (ct_record_verify(NULL, rec, c->trust, need) == CT_EUNTRUSTED)
-			finding(c, "%s (sign off with 'claimtrail sign-off %s')", ct_error_last(),
-				ct_record_id(rec));
+		ct_verify_report report;
+		if (ct_record_verify(&report, rec, c->trust, need) == CT_EUNTRUSTED)
+			finding(c,
+				"claim %s revision %lld: signed by %zu trusted key%s, %zu needed (sign "
+				"off with 'claimtrail sign-off %s')",
+				ct_record_id(rec),
+				(long long)json_integer_value(json_object_get(rec, "revision")),
+				report.trusted, report.trusted == 1 ? "" : "s", need, ct_record_id(rec));
 	}
 }
 

@@ -98,8 +98,11 @@ int ct_claim_status(const char **status, ct_buf *why, const json_t *claim,
 				     json_string_value(json_object_get(d, "reason")))
 			   : 0;
 	}
-	/* An upheld dispute overrides the verdicts given before it on the same revision. */
-	if (upheld && upheld_at > verdict_at) {
+	/* An upheld dispute overrides the verdicts given before it on the same revision; within
+	 * one second the order is unknown, so the verdict is not trusted to be the newer one. */
+	if (upheld && (!verdict || upheld_at > verdict_at ||
+			      strcmp(json_string_value(json_object_get(upheld, "created")),
+				      json_string_value(json_object_get(verdict, "created"))) >= 0)) {
 		*status = "needs-review";
 		return why ? ct_buf_printf(why,
 				     "dispute %s was upheld (%s)%s; a new verdict is needed",

@@ -280,6 +280,15 @@ static int find_cues(cues *c, const char *s, size_t len)
 				i = j; /* 21st, 3rd, 9mm: not a count */
 				continue;
 			}
+			if (!comma && digits <= 2 && j == i + digits && j + 1 < len && s[j] == ' ' &&
+				match_list(s, len, j + 1, date_words) > 0) {
+				size_t m = match_list(s, len, j + 1, date_words);
+				if ((error = add_reason(c, "date", s, i, j + 1 + m)) < 0)
+					return error;
+				c->date = 1;
+				i = j + 1 + m;
+				continue;
+			}
 			year = !comma && digits == 4 && j - i == 4 &&
 			       (strncmp(s + i, "18", 2) == 0 || strncmp(s + i, "19", 2) == 0 ||
 				       strncmp(s + i, "20", 2) == 0);
@@ -320,6 +329,12 @@ static int find_cues(cues *c, const char *s, size_t len)
 		} else if ((n = match_list(s, len, i, date_words)) > 0 ||
 			   (phrase_at(s, len, i, "may") && i + 4 < len && s[i + 3] == ' ' &&
 				   isdigit((unsigned char)s[i + 4]) && (n = 3) > 0)) {
+			/* "Feb. 15": the day belongs to the date */
+			size_t d = i + n + 1;
+			if (d < len && s[d - 1] == ' ' && isdigit((unsigned char)s[d]) &&
+				(d + 1 >= len || !isdigit((unsigned char)s[d + 1]) ||
+					d + 2 >= len || !isdigit((unsigned char)s[d + 2])))
+				n = d + (d + 1 < len && isdigit((unsigned char)s[d + 1]) ? 2 : 1) - i;
 			if ((error = add_reason(c, "date", s, i, i + n)) < 0)
 				return error;
 			c->date = 1;
