@@ -327,6 +327,33 @@ done:
 	return error;
 }
 
+static int by_id(const void *a, const void *b)
+{
+	return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "id")),
+		json_string_value(json_object_get(*(json_t *const *)b, "id")));
+}
+
+/* Rows come in storage (hash) order; people read them by id. */
+static json_t *sorted_by_id(json_t *rows)
+{
+	size_t n = json_array_size(rows), i;
+	json_t **items = malloc((n ? n : 1) * sizeof(*items));
+	json_t *out = json_array();
+
+	if (!items || !out) {
+		free(items);
+		json_decref(out);
+		return json_incref(rows);
+	}
+	for (i = 0; i < n; i++)
+		items[i] = json_array_get(rows, i);
+	qsort(items, n, sizeof(*items), by_id);
+	for (i = 0; i < n; i++)
+		json_array_append(out, items[i]);
+	free(items);
+	return out;
+}
+
 static const char *const statuses[] = {"unreviewed", "supported", "refuted", "mixed",
 	"misleading", "unverifiable", "disputed", "needs-review", "retracted", NULL};
 
@@ -372,6 +399,11 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 	if (error < 0) {
 		json_decref(s.rows);
 		goto done;
+	}
+	{
+		json_t *sorted = sorted_by_id(s.rows);
+		json_decref(s.rows);
+		s.rows = sorted;
 	}
 	if (a.json) {
 		cli_print_json(s.rows);
