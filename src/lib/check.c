@@ -269,11 +269,11 @@ static void check_thresholds(checker *c)
 	if (need <= 1)
 		return;
 	json_object_foreach(c->records, key, rec) {
+		ct_verify_report report;
 		ct_kind kind;
 		if (strncmp(key, "claim/", 6) != 0 || ct_record_kind(&kind, rec) < 0 ||
 			kind != CT_KIND_CLAIM)
 			continue;
-		ct_verify_report report;
 		if (ct_record_verify(&report, rec, c->trust, need) == CT_EUNTRUSTED)
 			finding(c,
 				"claim %s revision %lld: signed by %zu trusted key%s, %zu needed (sign "
@@ -439,7 +439,7 @@ static int check_provenance(checker *c)
 	ct_buf prefix = CT_BUF_INIT;
 	const char *path;
 	json_t *v;
-	int error;
+	int error = 0;
 
 	/* A shallow clone lacks the commits that wrote the older files: nothing to judge by. */
 	if (git_repository_is_shallow(c->store->repo) == 1)

@@ -212,6 +212,28 @@ static int named_by(const git_message_trailer_array *trailers, int bulk, const c
 	return 0;
 }
 
+/* In a merge, is this file (changed relative to the first parent) as another parent has it?
+ * Then that parent's history wrote it, and the merge only carried it over. */
+static int from_other_parent(git_commit *commit, const git_diff_delta *d)
+{
+	unsigned i, n = git_commit_parentcount(commit);
+	int found = 0;
+
+	for (i = 1; i < n && !found; i++) {
+		git_commit *parent = NULL;
+		git_tree *tree = NULL;
+		git_tree_entry *entry = NULL;
+		if (git_commit_parent(&parent, commit, i) == 0 && git_commit_tree(&tree, parent) == 0 &&
+			git_tree_entry_bypath(&entry, tree, d->new_file.path) == 0 &&
+			git_oid_equal(git_tree_entry_id(entry), &d->new_file.id))
+			found = 1;
+		git_tree_entry_free(entry);
+		git_tree_free(tree);
+		git_commit_free(parent);
+	}
+	return found;
+}
+
 /* Appends the lines for one commit made by anyone: the store files it added or changed
  * relative to its first parent. */
 static int index_commit(ct_buf *lines, ct_store *store, const git_oid *oid)
@@ -252,6 +274,8 @@ static int index_commit(ct_buf *lines, ct_store *store, const git_oid *oid)
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
 		char record[200];
 		if (d->status == GIT_DELTA_DELETED)
+			continue;
+		if (from_other_parent(commit, d))
 			continue;
 		path_record(record, sizeof(record), store->root, d->new_file.path);
 		if ((error = ct_buf_printf(lines, "%s %c %s\n", hex,
@@ -294,7 +318,8 @@ static int refresh(journal *j, ct_store *store)
 		error = ct__git_error(CT_EIO, "journal: walking history");
 		goto done;
 	}
-	git_revwalk_simplify_first_parent(walk);
+	/* every parent's history: a merge brings in files written by the merged branch's own
+	 * (claimtrail) commits, which must be indexed under their names, not the merge's */
 	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL);
 	if (!rebuild && git_revwalk_hide(walk, &head) < 0) {
 		error = ct__git_error(CT_EIO, "journal: walking history");
