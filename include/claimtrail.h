@@ -19,5 +19,6 @@
 #include "claimtrail/store.h"
 #include "claimtrail/status.h"
 #include "claimtrail/diff.h"
+#include "claimtrail/workflow.h"
 
 #endif

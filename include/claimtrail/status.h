@@ -31,7 +31,8 @@ const ct_verdict *ct_verdict_scale(size_t *count);
 /*
  * Derives the status of claim (its latest revision) from its annotations (ct_store_annotations
  * order). *status is a static string: "retracted", "disputed", "supported", "refuted", "mixed",
- * "misleading", "unverifiable", "needs-review" (verdicts judge only older revisions) or
+ * "misleading", "unverifiable", "needs-review" (verdicts judge only older revisions, or a dispute
+ * was upheld after the last verdict) or
  * "unreviewed". why (may be NULL) receives one line saying what the status rests on.
  */
 int ct_claim_status(const char **status, ct_buf *why, const json_t *claim,

@@ -84,5 +84,12 @@ int cli_color_auto(void);
  * as its "diff" member. Nothing for revision 1. */
 int cli_log_patch(ct_store *store, ct_kind kind, const char *id, json_int_t revision,
 	json_t *json_entry);
+/* The fact-checking workflow (cmd_annotate.c, cmd_anchor.c, cmd_suggest.c). */
+int cmd_annotate(ct_cli *cli, int argc, char **argv);
+int cmd_dispute(ct_cli *cli, int argc, char **argv);
+int cmd_resolve(ct_cli *cli, int argc, char **argv);
+int cmd_sign_off(ct_cli *cli, int argc, char **argv);
+int cmd_anchor(ct_cli *cli, int argc, char **argv);
+int cmd_suggest(ct_cli *cli, int argc, char **argv);
 
 #endif

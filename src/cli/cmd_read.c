@@ -12,6 +12,9 @@ typedef struct {
 	const char *status;
 	int json;
 	int patch;
+	int needs_sign_off;  /* list: only claims short of the sign-off threshold */
+	int claimreview;     /* show: print a schema.org ClaimReview */
+	const char *url;     /* show --claimreview: the review page */
 } read_args;
 
 static int parse(read_args *a, int argc, char **argv, const char *cmd, const char *usage)
@@ -23,6 +26,9 @@ static int parse(read_args *a, int argc, char **argv, const char *cmd, const cha
 		{"status", required_argument, NULL, 's'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
+		{"needs-sign-off", no_argument, NULL, 'N'},
+		{"claimreview", no_argument, NULL, 'C'},
+		{"url", required_argument, NULL, 'U'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -36,6 +42,9 @@ static int parse(read_args *a, int argc, char **argv, const char *cmd, const cha
 		case 's': a->status = optarg; break;
 		case 'j': a->json = 1; break;
 		case 'p': a->patch = 1; break;
+		case 'N': a->needs_sign_off = 1; break;
+		case 'C': a->claimreview = 1; break;
+		case 'U': a->url = optarg; break;
 		case 'h':
 			fputs(usage, stdout);
 			return -1;
@@ -81,6 +90,24 @@ static void print_annotation(ct_store *store, const json_t *a, const char *curre
 		printf(" [judged an older revision: %.19s]", judged);
 	printf("  (signed %s)\n", signers.ptr ? signers.ptr : "by nobody");
 	ct_buf_free(&signers);
+}
+
+/* "sign-off:   1 of 2 signers (needs 1 more)": distinct valid signers of the store's keys. */
+static void print_sign_off(ct_store *store, const json_t *rec)
+{
+	ct_keyring *ring = NULL;
+	size_t have, need = ct_store_sign_off_threshold(store);
+
+	if (ct_store_keyring(&ring, store) < 0) {
+		ct_error_clear();
+		return;
+	}
+	have = ct_record_signer_count(rec, ring);
+	if (have >= need)
+		printf("sign-off:   %zu of %zu signers\n", have, need);
+	else
+		printf("sign-off:   %zu of %zu signers (needs %zu more)\n", have, need, need - have);
+	ct_keyring_free(ring);
 }
 
 static int show_claim(ct_store *store, const json_t *rec, json_int_t count, const char *status,
@@ -137,6 +164,7 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 	if (json_object_get(rec, "reason"))
 		printf("reason:     %s\n", json_string_value(json_object_get(rec, "reason")));
 	printf("signed by:  %s\n", signers.ptr ? signers.ptr : "(nobody)");
+	print_sign_off(store, rec);
 	printf("digest:     %s\n", digest);
 	if (json_array_size(annotations)) {
 		printf("annotations:\n");
@@ -149,9 +177,12 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 }
 
 static const char show_usage[] =
-	"usage: claimtrail show ID [--rev REV] [--json]\n\n"
+	"usage: claimtrail show ID [--rev REV] [--json]\n"
+	"       claimtrail show ID --claimreview [--url URL]\n\n"
 	"Shows a claim: its statement, attribution, quantity, status and why, signers and\n"
-	"annotations. REV is a revision number, a digest prefix or a commit.\n";
+	"annotations. REV is a revision number, a digest prefix or a commit. --claimreview prints\n"
+	"the schema.org ClaimReview (JSON-LD) of the newest verdict on the current revision; URL is\n"
+	"the page that publishes the review.\n";
 
 int cmd_show(ct_cli *cli, int argc, char **argv)
 {
@@ -167,6 +198,15 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 		return rc < 0 ? CT_EXIT_OK : rc;
 	if (argc - optind != 1)
 		return cli_usage("show: expected one claim ID");
+	if (a.claimreview) {
+		if (a.rev)
+			return cli_usage("show: --claimreview reviews the current revision, not --rev");
+		if ((error = cli_open_store(&store, cli)) < 0 ||
+			(error = ct_claim_review(&rec, store, argv[optind], a.url)) < 0)
+			goto done;
+		cli_print_json(rec);
+		goto done;
+	}
 	if ((error = cli_open_store(&store, cli)) < 0 ||
 		(error = ct_store_get(&latest, store, CT_KIND_CLAIM, argv[optind], 0)) < 0)
 		goto done;
@@ -223,8 +263,11 @@ done:
 }
 
 typedef struct {
+	ct_store *store;
 	read_args *args;
 	json_t *rows;
+	ct_keyring *ring;  /* --needs-sign-off: the store's keys */
+	size_t need;       /* --needs-sign-off: the threshold */
 } list_state;
 
 /* 1 when item is one of the comma-separated values in list. */
@@ -265,6 +308,34 @@ static int list_one(const ct_claim_summary *c, void *payload)
 		return 0;
 	if (s->args->status && strcmp(c->status, s->args->status) != 0)
 		return 0;
+	if (s->args->needs_sign_off) {
+		/* the summary's key ids bound the count from above; verify only where they suffice */
+		size_t named = *c->signers ? 1 : 0, have;
+		const char *p;
+		json_t *rec = NULL;
+		int error;
+		for (p = c->signers; *p; p++)
+			named += *p == ',';
+		have = named;
+		if (named >= s->need) {
+			if ((error = ct_store_get(&rec, s->store, CT_KIND_CLAIM, c->id, 0)) < 0)
+				return error;
+			have = ct_record_signer_count(rec, s->ring);
+			json_decref(rec);
+		}
+		if (have >= s->need)
+			return 0;
+		if (!s->args->json) {
+			printf("%-44s %-12s %zu/%zu signers  %s\n", c->id, c->status, have, s->need,
+				c->statement);
+			return 0;
+		}
+		json_array_append_new(s->rows,
+			json_pack("{s:s, s:s, s:I, s:s, s:s, s:I, s:I}", "id", c->id, "status",
+				c->status, "revision", c->revision, "statement", c->statement, "source",
+				c->source, "signers", (json_int_t)have, "needs", (json_int_t)s->need));
+		return 0;
+	}
 	if (!s->args->json) {
 		printf("%-44s %-12s %s\n", c->id, c->status, c->statement);
 		return 0;
@@ -280,9 +351,11 @@ static const char *const statuses[] = {"unreviewed", "supported", "refuted", "mi
 	"misleading", "unverifiable", "disputed", "needs-review", "retracted", NULL};
 
 static const char list_usage[] =
-	"usage: claimtrail list [--source ID] [--tag T] [--status S] [--json]\n\n"
+	"usage: claimtrail list [--source ID] [--tag T] [--status S] [--needs-sign-off] [--json]\n\n"
 	"Lists claims (id, status, statement). S: unreviewed, supported, refuted, mixed,\n"
-	"misleading, unverifiable, disputed, needs-review, retracted.\n";
+	"misleading, unverifiable, disputed, needs-review, retracted. --needs-sign-off lists only\n"
+	"claims whose current revision has fewer distinct valid signers than store.json's\n"
+	"sign_off_threshold, with the count.\n";
 
 int cmd_list(ct_cli *cli, int argc, char **argv)
 {
@@ -306,7 +379,15 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 		goto done;
 	s.args = &a;
 	s.rows = json_array();
+	s.store = store;
+	s.ring = NULL;
+	s.need = ct_store_sign_off_threshold(store);
+	if (a.needs_sign_off && (error = ct_store_keyring(&s.ring, store)) < 0) {
+		json_decref(s.rows);
+		goto done;
+	}
 	error = ct_store_list_claims(store, list_one, &s);
+	ct_keyring_free(s.ring);
 	if (error == 0 && a.json)
 		cli_print_json(s.rows);
 	json_decref(s.rows);

@@ -210,8 +210,9 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 			finding(c, "%s: unexpected file in the store", path);
 			return;
 		}
-		record = load_record(c, path, oid, kind,
-			kind == CT_KIND_CLAIM ? claim_threshold(c) : 1);
+		/* every revision's signatures must verify; the threshold is for the current one
+		 * (check_thresholds): a sign-off signs the current revision, not the history */
+		record = load_record(c, path, oid, kind, 1);
 		if (!record)
 			return;
 		if (strcmp(ct_record_id(record), id) != 0 ||
@@ -256,6 +257,31 @@ static int walk_cb(const char *root, const git_tree_entry *entry, void *payload)
 	check_file(w->c, path.ptr, git_tree_entry_id(entry));
 	ct_buf_free(&path);
 	return 0;
+}
+
+/* Each claim's current revision needs claim_threshold distinct trusted signers. */
+static void check_thresholds(checker *c)
+{
+	const char *key;
+	json_t *rec;
+	size_t need = claim_threshold(c);
+
+	if (need <= 1)
+		return;
+	json_object_foreach(c->records, key, rec) {
+		ct_verify_report report;
+		ct_kind kind;
+		if (strncmp(key, "claim/", 6) != 0 || ct_record_kind(&kind, rec) < 0 ||
+			kind != CT_KIND_CLAIM)
+			continue;
+		if (ct_record_verify(&report, rec, c->trust, need) == CT_EUNTRUSTED)
+			finding(c,
+				"claim %s revision %lld: signed by %zu trusted key%s, %zu needed (sign "
+				"off with 'claimtrail sign-off %s')",
+				ct_record_id(rec),
+				(long long)json_integer_value(json_object_get(rec, "revision")),
+				report.trusted, report.trusted == 1 ? "" : "s", need, ct_record_id(rec));
+	}
 }
 
 /* Revisions 1..n present, each naming the one before by digest. */
@@ -478,6 +504,7 @@ int ct_store_check(size_t *findings, ct_store *store, const ct_check_opts *opts,
 		goto done;
 	}
 	check_chains(&c);
+	check_thresholds(&c);
 	check_references(&c);
 	if ((error = check_provenance(&c)) < 0)
 		goto done;

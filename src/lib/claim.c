@@ -357,7 +357,7 @@ static int attribute(json_t *record, ct_store *store, const char *what, const ct
 	json_t *attribution = json_object_get(record, "attribution");
 	const char *source_id = json_string_value(json_object_get(attribution, "source"));
 	const char *quote = json_string_value(json_object_get(attribution, "quote"));
-	json_t *source = NULL;
+	json_t *source = NULL, *hint;
 	char digest[CT_DIGEST_LEN + 1];
 	ct_buf text = CT_BUF_INIT;
 	json_int_t n;
@@ -376,6 +376,8 @@ static int attribute(json_t *record, ct_store *store, const char *what, const ct
 	if ((error = load_latest(&source, digest, &n, store, CT_KIND_SOURCE, source_id)) < 0)
 		return error;
 	json_object_set_new(attribution, "source_revision", json_string(digest));
+	/* the old selector, if any, says which of several occurrences the quote meant */
+	hint = json_incref(json_object_get(attribution, "selector"));
 	json_object_del(attribution, "selector");
 	if (quote) {
 		error = ct_store_source_text(&text, store, source_id, n);
@@ -402,11 +404,12 @@ static int attribute(json_t *record, ct_store *store, const char *what, const ct
 			ct_error_clear();
 			error = 0;
 		} else if (error == 0) {
-			error = ct_anchor_quote(attribution, text.ptr, text.len);
+			error = ct_anchor_quote_near(attribution, text.ptr, text.len, hint);
 			if (error < 0)
 				ct_error_prefix(error, "%s", what);
 		}
 	}
+	json_decref(hint);
 	ct_buf_free(&text);
 	json_decref(source);
 	return error;

@@ -1,5 +1,6 @@
 /* Claim status: derived from the latest revision and the annotations, in a fixed order of
- * precedence (retraction, open disputes, the newest verdict on the current revision). */
+ * precedence (retraction, open disputes, an upheld dispute newer than the verdict, the newest
+ * verdict on the current revision, verdicts on older revisions). docs/workflow.md, "Status". */
 #include "claimtrail/status.h"
 #include "claimtrail/record.h"
 
@@ -53,9 +54,9 @@ int ct_claim_status(const char **status, ct_buf *why, const json_t *claim,
 	const json_t *annotations)
 {
 	char digest[CT_DIGEST_LEN + 1];
-	const json_t *verdict = NULL, *older = NULL, *dispute = NULL;
+	const json_t *verdict = NULL, *older = NULL, *dispute = NULL, *upheld = NULL;
 	json_int_t revision = json_integer_value(json_object_get(claim, "revision"));
-	size_t i, open = 0;
+	size_t i, open = 0, verdict_at = 0, upheld_at = 0;
 	json_t *a;
 	int error;
 
@@ -69,15 +70,23 @@ int ct_claim_status(const char **status, ct_buf *why, const json_t *claim,
 	}
 	json_array_foreach(annotations, i, a) {
 		const char *k = kind_of(a);
+		const char *judged = json_string_value(json_object_get(a, "claim_revision"));
+		int current = judged && strcmp(judged, digest) == 0;
 		if (strcmp(k, "dispute") == 0 && !is_resolved(annotations, ct_record_id(a))) {
 			open++;
 			dispute = a;
 		} else if (strcmp(k, "verdict") == 0) {
 			/* annotations come oldest first: the last one wins */
-			if (strcmp(json_string_value(json_object_get(a, "claim_revision")), digest) == 0)
+			if (current) {
 				verdict = a;
-			else
+				verdict_at = i + 1;
+			} else {
 				older = a;
+			}
+		} else if (strcmp(k, "resolution") == 0 && current &&
+			   strcmp(json_string_value(json_object_get(a, "outcome")), "upheld") == 0) {
+			upheld = a;
+			upheld_at = i + 1;
 		}
 	}
 	if (open) {
@@ -87,6 +96,19 @@ int ct_claim_status(const char **status, ct_buf *why, const json_t *claim,
 				     open == 1 ? "" : "s", ct_record_id(dispute),
 				     json_string_value(json_object_get(d, "by")),
 				     json_string_value(json_object_get(d, "reason")))
+			   : 0;
+	}
+	/* An upheld dispute overrides the verdicts given before it on the same revision; within
+	 * one second the order is unknown, so the verdict is not trusted to be the newer one. */
+	if (upheld && (!verdict || upheld_at > verdict_at ||
+			      strcmp(json_string_value(json_object_get(upheld, "created")),
+				      json_string_value(json_object_get(verdict, "created"))) >= 0)) {
+		*status = "needs-review";
+		return why ? ct_buf_printf(why,
+				     "dispute %s was upheld (%s)%s; a new verdict is needed",
+				     json_string_value(json_object_get(upheld, "resolves")),
+				     ct_record_id(upheld),
+				     verdict ? " after the last verdict" : "")
 			   : 0;
 	}
 	if (verdict) {

@@ -1,0 +1,148 @@
+/*
+ * The fact-checking workflow: annotations on a claim (verdicts, notes, disputes, resolutions),
+ * an editor's sign-off, quotes re-checked against their sources, sentences worth checking in
+ * an article, and schema.org ClaimReview output. Rules and formats: docs/workflow.md.
+ */
+#ifndef CLAIMTRAIL_WORKFLOW_H
+#define CLAIMTRAIL_WORKFLOW_H
+
+#include <jansson.h>
+#include "common.h"
+#include "key.h"
+#include "store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- annotations ---- */
+
+/* Annotation ids: "<kind>-" and the first CT_ANNOTATION_HASH_LEN hex digits of a SHA-256
+ * (see ct_annotation_id). */
+#define CT_ANNOTATION_HASH_LEN 12
+
+/*
+ * Computes the id of an annotation record: "<kind>-<h>", where h is the first 12 hex digits of
+ * SHA-256 of the RFC 8785 form of the record without "id" and "signatures", followed by a
+ * newline and the signer's key id. The signer is part of it so that two people who write the
+ * same words about the same revision in the same second still get two files. out must hold
+ * CT_ID_MAX + 1 bytes.
+ */
+int ct_annotation_id(char *out, const json_t *annotation, const char *signer_key_id);
+
+/* What ct_claim_annotate records: a verdict (a name on the scale), a note, or both, with
+ * evidence source ids (each must be in the store). */
+typedef struct {
+	const char *verdict;
+	const char *note;
+	const char *const *evidence;
+	size_t evidence_count;
+} ct_annotate_fields;
+
+#define CT_ANNOTATE_FIELDS_INIT {NULL, NULL, NULL, 0}
+
+/*
+ * Records a verdict (kind "verdict", with the note if any) or a note alone (kind "note") on
+ * the claim's current revision, as one commit. An unknown claim is CT_ENOTFOUND; an unknown
+ * verdict is CT_EINVALID with the scale in the message; a missing evidence source is
+ * CT_ENOTFOUND. Nothing is written on error. *out_record (may be NULL) receives the signed
+ * annotation; its id is ct_record_id(*out_record).
+ */
+int ct_claim_annotate(json_t **out_record, ct_store *store, const char *claim_id,
+	const ct_annotate_fields *fields, const ct_write_opts *opts);
+
+/* Records that `by` disputes the claim for `reason`, optionally citing source_id (which must
+ * exist), as one commit. The dispute stays open until resolved. */
+int ct_claim_dispute(json_t **out_record, ct_store *store, const char *claim_id, const char *by,
+	const char *reason, const char *source_id, const ct_write_opts *opts);
+
+/*
+ * Closes the open dispute dispute_id of the claim with outcome "upheld" (the dispute was right)
+ * or "rejected" (the claim stands), and a note saying why (required). A dispute that does not
+ * exist on that claim is CT_ENOTFOUND; one already resolved is CT_EEXISTS.
+ */
+int ct_claim_resolve(json_t **out_record, ct_store *store, const char *claim_id,
+	const char *dispute_id, const char *outcome, const char *note, const ct_write_opts *opts);
+
+/*
+ * Adds opts->signer's signature to the claim's current revision file: the revision and its
+ * digest do not change. The existing signatures must verify against the store's keys
+ * (CT_EBADSIG otherwise); a signer who already signed is CT_EEXISTS. One commit whose subject
+ * says who signed off. *out_record (may be NULL) receives the revision with its signatures.
+ */
+int ct_claim_sign_off(json_t **out_record, ct_store *store, const char *claim_id,
+	const ct_write_opts *opts);
+
+/* The number of distinct signers a claim's current revision needs: store.json's
+ * "sign_off_threshold" (2 when absent, as `init` writes it). */
+size_t ct_store_sign_off_threshold(const ct_store *store);
+
+/* Counts the distinct trusted, unrevoked keys in trust whose signature on record verifies. */
+size_t ct_record_signer_count(const json_t *record, const ct_keyring *trust);
+
+/* ---- anchors ---- */
+
+typedef enum {
+	CT_ANCHOR_OK = 0,      /* the quote is where the selector says, in the newest text */
+	CT_ANCHOR_MOVED,       /* found in the newest source text, at other offsets */
+	CT_ANCHOR_ORPHANED,    /* not found in the newest source text */
+	CT_ANCHOR_BROKEN,      /* the selector does not match the text of the revision it cites */
+	CT_ANCHOR_NO_TEXT,     /* the source has no stored text: nothing to check */
+	CT_ANCHOR_NO_QUOTE,    /* the claim has no quote */
+} ct_anchor_state;
+
+/* "ok", "moved", "orphaned", "broken", "no-text", "no-quote". */
+const char *ct_anchor_state_name(ct_anchor_state state);
+
+typedef struct {
+	ct_anchor_state state;
+	json_int_t cited_revision;   /* the source revision the claim cites (0: unknown) */
+	json_int_t newest_revision;  /* the source's newest revision */
+	json_int_t start, end;       /* the recorded selector (code points), -1 when none */
+	json_int_t new_start, new_end; /* moved/ok: where the quote is in the newest text */
+	char *new_exact;             /* moved/ok: the exact span there (malloc'd) */
+} ct_anchor_report;
+
+#define CT_ANCHOR_REPORT_INIT {CT_ANCHOR_NO_QUOTE, 0, 0, -1, -1, -1, -1, NULL}
+
+/* Re-checks the quote of claim (its latest revision, as read from store) against the text of
+ * the source revision it cites and against the source's newest text. */
+int ct_anchor_check(ct_anchor_report *out, ct_store *store, const json_t *claim);
+void ct_anchor_report_free(ct_anchor_report *report);
+
+/*
+ * Re-anchors a claim whose quote moved: a new claim revision citing the source's newest
+ * revision, with the selector found there (the occurrence whose context best matches the old
+ * prefix and suffix). opts->reason may be NULL: a reason naming the move is made up. An
+ * orphaned quote is CT_EINVALID (a person must revise the quote); a quote that did not move is
+ * CT_EEXISTS.
+ */
+int ct_anchor_relocate(json_t **out_record, ct_store *store, const char *claim_id,
+	const ct_write_opts *opts);
+
+/* ---- suggestions ---- */
+
+/*
+ * Splits text (UTF-8) into sentences and returns those worth checking, as a new JSON array of
+ * {"start", "end", "text", "reasons": [{"kind", "match"}], "quote": {"start", "end", "text"}}
+ * with offsets in code points; *sentences (may be NULL) receives the number of sentences of
+ * prose seen. Text that is not UTF-8 is CT_EINVALID. Heuristics: docs/workflow.md,
+ * "Suggestions".
+ */
+int ct_suggest(json_t **out, size_t *sentences, const char *text, size_t len);
+
+/* ---- ClaimReview ---- */
+
+/*
+ * A schema.org ClaimReview (JSON-LD) for the newest verdict on the claim's current revision:
+ * claimReviewed, reviewRating, itemReviewed (a Claim with the source's author and appearance),
+ * author (the verdict's signer), datePublished. url (may be NULL) is the review page. No verdict
+ * on the current revision is CT_ENOTFOUND. *out is a new reference.
+ */
+int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const char *url);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

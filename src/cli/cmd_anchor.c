@@ -1,0 +1,191 @@
+/* claimtrail anchor check: are the claims' quotes still where their sources say? */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+	ct_store *store;
+	ct_key *key;        /* --update */
+	const char *reason;
+	int update;
+	int json;
+	int all;            /* every claim: claims without a quote are not listed */
+	size_t counts[6];
+	size_t relocated;
+	json_t *rows;
+} anchor_state;
+
+static int check_one(const char *id, void *payload)
+{
+	anchor_state *st = payload;
+	ct_anchor_report r = CT_ANCHOR_REPORT_INIT;
+	json_t *claim = NULL, *revised = NULL, *row = NULL;
+	const json_t *attr;
+	const char *source;
+	int error;
+
+	if ((error = ct_store_get(&claim, st->store, CT_KIND_CLAIM, id, 0)) < 0 ||
+		(error = ct_anchor_check(&r, st->store, claim)) < 0)
+		goto done;
+	if (st->all && r.state == CT_ANCHOR_NO_QUOTE)
+		goto done;
+	st->counts[r.state]++;
+	attr = json_object_get(claim, "attribution");
+	source = json_string_value(json_object_get(attr, "source"));
+	row = json_pack("{s:s, s:s, s:s, s:I, s:I}", "claim", id, "state",
+		ct_anchor_state_name(r.state), "source", source, "cited_revision", r.cited_revision,
+		"newest_revision", r.newest_revision);
+	if (r.start >= 0) {
+		json_object_set_new(row, "start", json_integer(r.start));
+		json_object_set_new(row, "end", json_integer(r.end));
+	}
+	if (r.new_exact) {
+		json_object_set_new(row, "new_start", json_integer(r.new_start));
+		json_object_set_new(row, "new_end", json_integer(r.new_end));
+		json_object_set_new(row, "new_exact", json_string(r.new_exact));
+	}
+	if (r.state == CT_ANCHOR_MOVED && st->update) {
+		ct_write_opts wopts = CT_WRITE_OPTS_INIT;
+		wopts.signer = st->key;
+		wopts.reason = st->reason;
+		if ((error = ct_anchor_relocate(&revised, st->store, id, &wopts)) < 0)
+			goto done;
+		st->relocated++;
+		json_object_set_new(row, "revised", json_integer(json_integer_value(
+							  json_object_get(revised, "revision"))));
+	}
+	if (st->json) {
+		json_array_append(st->rows, row);
+		goto done;
+	}
+	printf("%-9s %s", ct_anchor_state_name(r.state), id);
+	switch (r.state) {
+	case CT_ANCHOR_OK:
+		printf(": characters %lld-%lld of source %s revision %lld\n", (long long)r.new_start,
+			(long long)r.new_end, source, (long long)r.newest_revision);
+		break;
+	case CT_ANCHOR_MOVED:
+		if (r.start >= 0)
+			printf(": characters %lld-%lld (source %s revision %lld) are now %lld-%lld in "
+			       "revision %lld",
+				(long long)r.start, (long long)r.end, source, (long long)r.cited_revision,
+				(long long)r.new_start, (long long)r.new_end,
+				(long long)r.newest_revision);
+		else
+			printf(": not anchored; found at characters %lld-%lld of source %s revision %lld",
+				(long long)r.new_start, (long long)r.new_end, source,
+				(long long)r.newest_revision);
+		if (revised)
+			printf("; re-anchored in claim revision %lld",
+				(long long)json_integer_value(json_object_get(revised, "revision")));
+		printf("\n");
+		break;
+	case CT_ANCHOR_ORPHANED:
+		printf(": quote \"%.60s\" is not in source %s revision %lld\n",
+			json_string_value(json_object_get(attr, "quote")), source,
+			(long long)r.newest_revision);
+		break;
+	case CT_ANCHOR_BROKEN:
+		printf(": its selector does not match source %s revision %lld\n", source,
+			(long long)r.cited_revision);
+		break;
+	case CT_ANCHOR_NO_TEXT:
+		printf(": source %s keeps no text to check against\n", source);
+		break;
+	case CT_ANCHOR_NO_QUOTE:
+		printf(": the claim has no quote\n");
+		break;
+	}
+done:
+	json_decref(row);
+	json_decref(revised);
+	json_decref(claim);
+	ct_anchor_report_free(&r);
+	return error;
+}
+
+static const char anchor_usage[] =
+	"usage: claimtrail anchor check [ID] [--update [--reason R] [--key FILE]] [--json]\n\n"
+	"Re-checks each claim's quote (or claim ID's) against its source's stored text: ok (where\n"
+	"the selector says, in the newest text), moved (found elsewhere in the newest text: the new\n"
+	"offsets are printed), orphaned (not found), broken (the selector does not match the text\n"
+	"it cites), no-text (the source keeps no text). Exit status 1 when any quote is orphaned\n"
+	"or broken. --update re-anchors each moved quote by revising its claim (one commit each),\n"
+	"with R or a generated reason. Matching treats curly and straight quotes, dashes and runs\n"
+	"of white space alike (docs/workflow.md).\n";
+
+int cmd_anchor(ct_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"update", no_argument, NULL, 'u'},
+		{"reason", required_argument, NULL, 'm'},
+		{"key", required_argument, NULL, 'k'},
+		{"passphrase-file", required_argument, NULL, 'p'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	anchor_state st;
+	const char *key_path = NULL, *pass_file = NULL;
+	int c, error = 0;
+
+	memset(&st, 0, sizeof(st));
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs(anchor_usage, stdout);
+		return CT_EXIT_OK;
+	}
+	if (argc < 2 || strcmp(argv[1], "check") != 0)
+		return cli_usage("anchor: expected 'anchor check [ID]'");
+	argc--;
+	argv++;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "hk:m:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'u': st.update = 1; break;
+		case 'm': st.reason = optarg; break;
+		case 'k': key_path = optarg; break;
+		case 'p': pass_file = optarg; break;
+		case 'j': st.json = 1; break;
+		case 'h':
+			fputs(anchor_usage, stdout);
+			return CT_EXIT_OK;
+		default:
+			return cli_usage("anchor check: unknown option or missing value '%s'",
+				argv[optind - 1]);
+		}
+	}
+	if (argc - optind > 1)
+		return cli_usage("anchor check: unexpected argument '%s'", argv[optind + 1]);
+	if ((st.reason || key_path) && !st.update)
+		return cli_usage("anchor check: --reason and --key go with --update");
+	if (!(st.rows = json_array()))
+		return cli_fail(ct_error_set(CT_ENOMEM, "out of memory"));
+	if ((error = cli_open_store(&st.store, cli)) < 0 ||
+		(st.update && (error = cli_load_key(&st.key, key_path, pass_file)) < 0))
+		goto done;
+	if (argc - optind == 1) {
+		error = check_one(argv[optind], &st);
+	} else {
+		st.all = 1;
+		error = ct_store_foreach_id(st.store, CT_KIND_CLAIM, check_one, &st);
+	}
+	if (error < 0)
+		goto done;
+	if (st.json)
+		cli_print_json(st.rows);
+	else if (st.all)
+		printf("%zu ok, %zu moved%s, %zu orphaned, %zu broken, %zu without text\n",
+			st.counts[CT_ANCHOR_OK], st.counts[CT_ANCHOR_MOVED],
+			st.relocated ? " (re-anchored)" : "", st.counts[CT_ANCHOR_ORPHANED],
+			st.counts[CT_ANCHOR_BROKEN], st.counts[CT_ANCHOR_NO_TEXT]);
+done:
+	json_decref(st.rows);
+	ct_store_free(st.store);
+	ct_key_free(st.key);
+	if (error < 0)
+		return cli_fail(error);
+	return st.counts[CT_ANCHOR_ORPHANED] || st.counts[CT_ANCHOR_BROKEN] ? CT_EXIT_VERIFY
+									    : CT_EXIT_OK;
+}

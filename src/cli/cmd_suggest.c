@@ -1,0 +1,125 @@
+/* claimtrail suggest: the sentences of an article worth checking, and how to record each. */
+#include "cli.h"
+
+#include <ctype.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARTICLE_MAX (16u * 1024 * 1024)
+
+/* Appends s as one shell word: single quotes, each ' written as '\'' ; white space runs
+ * (newlines in a wrapped paragraph) become one space, which quote matching allows. */
+static int shell_quote(ct_buf *out, const char *s)
+{
+	int error, space = 0;
+
+	if ((error = ct_buf_putc(out, '\'')) < 0)
+		return error;
+	for (; *s; s++) {
+		if (isspace((unsigned char)*s)) {
+			space = 1;
+			continue;
+		}
+		if (space && (error = ct_buf_putc(out, ' ')) < 0)
+			return error;
+		space = 0;
+		if (*s == '\'')
+			error = ct_buf_puts(out, "'\\''");
+		else
+			error = ct_buf_putc(out, *s);
+		if (error < 0)
+			return error;
+	}
+	return ct_buf_putc(out, '\'');
+}
+
+static int command_for(ct_buf *out, const json_t *item, const char *source)
+{
+	int error;
+
+	if ((error = ct_buf_puts(out, "claimtrail claim add --statement ")) < 0 ||
+		(error = shell_quote(out, json_string_value(json_object_get(item, "text")))) < 0 ||
+		(error = ct_buf_puts(out, " --source ")) < 0 ||
+		(error = shell_quote(out, source)) < 0 || (error = ct_buf_puts(out, " --quote ")) < 0)
+		return error;
+	return shell_quote(out,
+		json_string_value(json_object_get(json_object_get(item, "quote"), "text")));
+}
+
+static const char suggest_usage[] =
+	"usage: claimtrail suggest FILE [--source ID] [--json]\n\n"
+	"Reads an article (UTF-8; '-' for standard input) and lists the sentences worth checking:\n"
+	"those with numbers and quantities (\"more than 130\", \"6,000\"), attributions (\"according\n"
+	"to\", \"said\", \"estimated\", ...), superlatives (\"deadliest\") and dates. Each comes with\n"
+	"its character offsets (start-end, in code points), why it was picked, and the 'claim add'\n"
+	"command that would record it (--source ID names the source; default SOURCE). Nothing is\n"
+	"written. Heuristics: docs/workflow.md.\n";
+
+int cmd_suggest(ct_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"source", required_argument, NULL, 'S'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *source = "SOURCE";
+	ct_buf data = CT_BUF_INIT, cmd = CT_BUF_INIT;
+	json_t *list = NULL, *item, *r;
+	size_t sentences = 0, i, k;
+	int c, json = 0, error = 0;
+
+	(void)cli;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'S': source = optarg; break;
+		case 'j': json = 1; break;
+		case 'h':
+			fputs(suggest_usage, stdout);
+			return CT_EXIT_OK;
+		default:
+			return cli_usage("suggest: unknown option or missing value '%s'",
+				argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage("suggest: expected one FILE");
+	if ((error = ct_file_read(&data, argv[optind], ARTICLE_MAX)) < 0 ||
+		(error = ct_suggest(&list, &sentences, data.ptr ? data.ptr : "", data.len)) < 0) {
+		ct_error_prefix(error, "%s", argv[optind]);
+		goto done;
+	}
+	json_array_foreach(list, i, item) {
+		ct_buf_clear(&cmd);
+		if ((error = command_for(&cmd, item, source)) < 0)
+			goto done;
+		json_object_set_new(item, "command", json_string(cmd.ptr));
+	}
+	if (json) {
+		json_t *out = json_pack("{s:I, s:O}", "sentences", (json_int_t)sentences,
+			"suggestions", list);
+		cli_print_json(out);
+		json_decref(out);
+		goto done;
+	}
+	json_array_foreach(list, i, item) {
+		printf("%zu. characters %lld-%lld: %s\n", i + 1,
+			(long long)json_integer_value(json_object_get(item, "start")),
+			(long long)json_integer_value(json_object_get(item, "end")),
+			json_string_value(json_object_get(item, "text")));
+		printf("   why:");
+		json_array_foreach(json_object_get(item, "reasons"), k, r)
+			printf("%s %s \"%s\"", k ? "," : "",
+				json_string_value(json_object_get(r, "kind")),
+				json_string_value(json_object_get(r, "match")));
+		printf("\n   %s\n\n", json_string_value(json_object_get(item, "command")));
+	}
+	printf("%zu of %zu sentences worth checking\n", json_array_size(list), sentences);
+done:
+	json_decref(list);
+	ct_buf_free(&cmd);
+	ct_buf_free(&data);
+	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
+}

@@ -1,0 +1,139 @@
+/*
+ * schema.org ClaimReview (JSON-LD) for a claim's current verdict, so that a fact check recorded
+ * in claimtrail can be published in the markup search engines and fact-check aggregators read.
+ * The mapping from the verdict scale to reviewRating is in status.c; docs/workflow.md explains
+ * every property.
+ */
+#include "claimtrail/record.h"
+#include "claimtrail/status.h"
+#include "claimtrail/store.h"
+#include "claimtrail/workflow.h"
+
+#include <string.h>
+
+/* A Person or an Organization named by a key record: its org when it has one, else its name. */
+static json_t *reviewer(const json_t *key, const char *key_id)
+{
+	const char *name = json_string_value(json_object_get(key, "name"));
+	const char *org = json_string_value(json_object_get(key, "org"));
+
+	if (org)
+		return json_pack("{s:s, s:s}", "@type", "Organization", "name", org);
+	return json_pack("{s:s, s:s}", "@type", "Person", "name", name ? name : key_id);
+}
+
+/* Who made the claim, as the source says: its authors (Persons), else its publisher. */
+static json_t *claim_author(const json_t *source)
+{
+	const json_t *authors = json_object_get(source, "authors");
+	json_t *out, *a;
+	size_t i;
+
+	if (json_array_size(authors) == 1)
+		return json_pack("{s:s, s:s}", "@type", "Person", "name",
+			json_string_value(json_array_get(authors, 0)));
+	if (json_array_size(authors) > 1) {
+		out = json_array();
+		json_array_foreach(authors, i, a)
+			json_array_append_new(out, json_pack("{s:s, s:s}", "@type", "Person", "name",
+							   json_string_value(a)));
+		return out;
+	}
+	return json_pack("{s:s, s:s}", "@type", "Organization", "name",
+		json_string_value(json_object_get(source, "publisher")));
+}
+
+int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const char *url)
+{
+	json_t *claim = NULL, *annotations = NULL, *source = NULL, *key = NULL, *review = NULL;
+	json_t *item = NULL, *rating = NULL, *appearance = NULL, *a;
+	const json_t *verdict = NULL;
+	const ct_verdict *v;
+	char digest[CT_DIGEST_LEN + 1];
+	char date[11];
+	const char *signer = NULL, *note;
+	size_t i;
+	int error;
+
+	*out = NULL;
+	if ((error = ct_store_get(&claim, store, CT_KIND_CLAIM, claim_id, 0)) < 0 ||
+		(error = ct_record_digest(digest, claim)) < 0 ||
+		(error = ct_store_annotations(&annotations, store, claim_id)) < 0)
+		goto done;
+	json_array_foreach(annotations, i, a)
+		if (strcmp(json_string_value(json_object_get(a, "kind")), "verdict") == 0 &&
+			strcmp(json_string_value(json_object_get(a, "claim_revision")), digest) == 0)
+			verdict = a; /* oldest first: the last wins */
+	if (!verdict) {
+		error = ct_error_set(CT_ENOTFOUND,
+			"claim %s has no verdict on its current revision: nothing to review", claim_id);
+		goto done;
+	}
+	v = ct_verdict_find(json_string_value(json_object_get(verdict, "verdict")));
+	if (!v) {
+		error = ct_error_set(CT_EINVALID, "claim %s: verdict %s is not on the scale", claim_id,
+			ct_record_id(verdict));
+		goto done;
+	}
+	if ((error = ct_store_get(&source, store, CT_KIND_SOURCE,
+		     json_string_value(json_object_get(json_object_get(claim, "attribution"),
+			     "source")),
+		     0)) < 0)
+		goto done;
+	signer = json_string_value(
+		json_object_get(json_array_get(json_object_get(verdict, "signatures"), 0), "key_id"));
+	if (signer && ct_store_get(&key, store, CT_KIND_KEY, signer, 0) < 0)
+		ct_error_clear();
+	memcpy(date, json_string_value(json_object_get(verdict, "created")), 10);
+	date[10] = '\0';
+
+	/* Off-scale verdicts (misleading, unverifiable) have no number: only their name. */
+	rating = json_pack("{s:s, s:s}", "@type", "Rating", "alternateName", v->alternate);
+	if (v->rating > 0) {
+		json_object_set_new(rating, "ratingValue", json_integer(v->rating));
+		json_object_set_new(rating, "bestRating", json_integer(CT_RATING_BEST));
+		json_object_set_new(rating, "worstRating", json_integer(CT_RATING_WORST));
+	}
+	if ((note = json_string_value(json_object_get(verdict, "note"))))
+		json_object_set_new(rating, "ratingExplanation", json_string(note));
+
+	appearance = json_pack("{s:s, s:s, s:{s:s, s:s}}", "@type", "CreativeWork", "name",
+		json_string_value(json_object_get(source, "title")), "publisher", "@type",
+		"Organization", "name", json_string_value(json_object_get(source, "publisher")));
+	if (json_object_get(source, "url"))
+		json_object_set(appearance, "url", json_object_get(source, "url"));
+	if (json_object_get(source, "published"))
+		json_object_set(appearance, "datePublished", json_object_get(source, "published"));
+
+	item = json_pack("{s:s, s:o, s:o}", "@type", "Claim", "author", claim_author(source),
+		"appearance", appearance);
+	appearance = NULL;
+	if (json_object_get(source, "published"))
+		json_object_set(item, "datePublished", json_object_get(source, "published"));
+
+	review = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "@context", "https://schema.org",
+		"@type", "ClaimReview", "claimReviewed",
+		json_string_value(json_object_get(claim, "statement")), "datePublished", date,
+		"reviewRating", rating, "itemReviewed", item, "author",
+		reviewer(key, signer ? signer : "unknown"));
+	rating = NULL;
+	item = NULL;
+	if (!review) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (url)
+		json_object_set_new(review, "url", json_string(url));
+	*out = review;
+	review = NULL;
+done:
+	json_decref(review);
+	json_decref(rating);
+	json_decref(item);
+	json_decref(appearance);
+	json_decref(key);
+	json_decref(source);
+	json_decref(annotations);
+	json_decref(claim);
+	return error;
+}
