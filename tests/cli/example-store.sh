@@ -3,8 +3,9 @@
 . "$(dirname "$0")/lib.sh"
 R="$SRCDIR"
 PUB="$R/examples/example-key.INSECURE-PUBLISHED-TEST-KEY.pub"
+EDITOR="$R/examples/editor.INSECURE-EXAMPLE-KEY.pub"
 
-expect_status 0 $CT -C "$R" check --trust "$PUB"
+expect_status 0 $CT -C "$R" check --trust "$PUB" --trust "$EDITOR"
 contains "$OUT" "store claims/: OK"
 expect_status 0 $CT -C "$R" list --json
 n=$(printf '%s' "$OUT" | grep -c '"id":')
@@ -30,6 +31,18 @@ if [ -f "$art" ]; then
 	expect_status 0 $CT -C "$R" source show globe-iskp-crocus-2024
 	contains "$OUT" "$sum"
 fi
+# the fact-checking work: verdicts, an open and a resolved dispute, an editor's sign-off
+expect_status 0 $CT -C "$R" list --status disputed
+contains "$OUT" "crocus-attack-attributed-to-iskp"
+expect_status 0 $CT -C "$R" show crocus-attack-attributed-to-iskp
+contains "$OUT" "Russia's foreign ministry"
+expect_status 0 $CT -C "$R" list --status supported
+contains "$OUT" "crocus-attack-deaths-130"
+expect_status 0 $CT -C "$R" log iskp-foreign-fighters-6000
+contains "$OUT" "resolution"
+contains "$OUT" "rejected"
+expect_status 0 $CT -C "$R" show crocus-attack-deaths-130 --json
+[ "$(printf '%s' "$OUT" | grep -c '"key_id"')" -ge 2 ] && ok || fail "no editor sign-off on crocus-attack-deaths-130"
 # the whole article is not committed, only short quotes
 [ -z "$(git -C "$R" ls-files 'claims/*.txt')" ] && ok || fail "source text committed"
 finish
