@@ -18,5 +18,6 @@
 #include "claimtrail/record.h"
 #include "claimtrail/store.h"
 #include "claimtrail/status.h"
+#include "claimtrail/bundle.h"
 
 #endif

@@ -30,6 +30,7 @@ static const struct command commands[] = {
 	{"log", cmd_log, "a claim's whole story, newest first"},
 	{"check", cmd_check, "verify the whole store"},
 	{"import", cmd_import, "record many claims from a JSON-lines file in one commit"},
+	{"bundle", cmd_bundle, "create, inspect, prove or import a signed claim bundle"},
 	{"canon", cmd_canon, "print the canonical (RFC 8785) form of a JSON text"},
 	{"key", cmd_key, "generate a signing key, or show a key's public half"},
 	{"sign", cmd_sign, "sign a record file"},
