@@ -106,34 +106,58 @@ static void put_trailer(FILE *f, const ct_merkle *tree, uint64_t records, const 
 	ct_buf_free(&sb);
 }
 
-/* Runs argv (stdout to /dev/null), returns the wall time; *rss_kb the child's peak RSS. */
+/* Runs argv (stdout to /dev/null) and returns the wall time. With rss_kb, runs it under
+ * /usr/bin/time to get the command's own peak RSS: a forked child's ru_maxrss would include the
+ * benchmark's memory from before exec. */
 static double run(char *const argv[], const char *threads, long *rss_kb, int *status)
 {
-	struct rusage ru;
+	char *timed[16];
+	char out[64] = "/tmp/ct-bench-rss.XXXXXX";
 	double t0;
 	pid_t pid;
+	int st = 0, fd = -1;
+	size_t i, n = 0;
 
+	if (rss_kb) {
+		*rss_kb = -1;
+		if (access("/usr/bin/time", X_OK) == 0 && (fd = mkstemp(out)) >= 0) {
+			close(fd);
+			timed[n++] = "/usr/bin/time";
+			timed[n++] = "-f";
+			timed[n++] = "%M";
+			timed[n++] = "-o";
+			timed[n++] = out;
+		}
+	}
+	for (i = 0; argv[i] && n < 15; i++)
+		timed[n++] = argv[i];
+	timed[n] = NULL;
 	fflush(stdout);
 	t0 = now();
 	pid = fork();
-	int st = 0;
-
 	if (pid == 0) {
 		if (threads)
 			setenv("CLAIMTRAIL_THREADS", threads, 1);
 		if (!freopen("/dev/null", "w", stdout))
 			_exit(127);
-		execv(argv[0], argv);
+		execv(timed[0], timed);
 		_exit(127);
 	}
-	if (pid < 0 || wait4(pid, &st, 0, &ru) < 0) {
+	if (pid < 0 || waitpid(pid, &st, 0) < 0) {
 		fprintf(stderr, "bench: cannot run %s\n", argv[0]);
 		exit(1);
 	}
-	if (rss_kb)
-		*rss_kb = ru.ru_maxrss;
+	t0 = now() - t0;
 	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-	return now() - t0;
+	if (rss_kb && fd >= 0) {
+		FILE *f = fopen(out, "r");
+		if (f && fscanf(f, "%ld", rss_kb) != 1)
+			*rss_kb = -1;
+		if (f)
+			fclose(f);
+		unlink(out);
+	}
+	return t0;
 }
 
 int main(int argc, char **argv)
