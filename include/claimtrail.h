@@ -19,5 +19,6 @@
 #include "claimtrail/store.h"
 #include "claimtrail/status.h"
 #include "claimtrail/bundle.h"
+#include "claimtrail/diff.h"
 
 #endif

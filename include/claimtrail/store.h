@@ -109,9 +109,13 @@ typedef struct {
 	const ct_key *signer;  /* signs the records and names the signer in the commit */
 	const char *reason;    /* why: the commit body and the revision's "reason" */
 	int max_retries;       /* how often to retry when the branch moves under us (default 8) */
+	int keep_text;         /* sources: -1 as store.json says, 0 record only the sha256, 1 keep */
+	const uint8_t *source_text; /* claims: a copy of the cited source's text, used to anchor */
+	size_t source_text_len;     /* quotes when the store does not keep it; its sha256 must */
+				    /* match the source's "archive" */
 } ct_write_opts;
 
-#define CT_WRITE_OPTS_INIT {NULL, NULL, 8}
+#define CT_WRITE_OPTS_INIT {NULL, NULL, 8, -1, NULL, 0}
 
 /*
  * Records a source. fields holds the source's members (title, publisher, authors, url,

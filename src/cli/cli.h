@@ -81,5 +81,13 @@ int cmd_bundle(ct_cli *cli, int argc, char **argv);
 int cli_verify_bundle(const char *path, const ct_keyring *trust, size_t threshold, int as_json);
 int cli_verify_proof(const char *proof, const char *root, const ct_keyring *trust,
 	size_t threshold);
+/* cmd_diff.c */
+int cmd_diff(ct_cli *cli, int argc, char **argv);
+/* 1 when stdout is a terminal and neither NO_COLOR nor TERM=dumb says otherwise. */
+int cli_color_auto(void);
+/* For `log -p`: revision's diff against the one before, printed, or (json_entry non-NULL) set
+ * as its "diff" member. Nothing for revision 1. */
+int cli_log_patch(ct_store *store, ct_kind kind, const char *id, json_int_t revision,
+	json_t *json_entry);
 
 #endif

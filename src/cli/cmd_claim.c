@@ -10,7 +10,7 @@ static void claim_usage(FILE *out)
 	fprintf(out,
 		"usage: claimtrail claim add --statement S --source ID [--quote Q] [--location L]\n"
 		"                            [--quantity N [--unit U] [--qualifier Q]] [--tag T]...\n"
-		"                            [--id ID] [--reason R]\n"
+		"                            [--id ID] [--reason R] [--source-text FILE]\n"
 		"       claimtrail claim revise ID [--statement S] [--source ID] [--quote Q]\n"
 		"                            [--location L] [--quantity N] [--unit U] [--qualifier Q]\n"
 		"                            [--no-quantity] [--tag T]... --reason R\n"
@@ -18,8 +18,9 @@ static void claim_usage(FILE *out)
 		"\n"
 		"The claim is attributed to a source already in the store; a quote is checked against\n"
 		"the source's kept text and anchored there. Without --id, the id is derived from the\n"
-		"statement. --tag on revise replaces the tags. The signing key comes from --key FILE\n"
-		"or $CLAIMTRAIL_KEY. Prints the claim's id (--json: the signed record).\n");
+		"statement. --source-text FILE anchors the quote in a copy of a source whose text the\n"
+		"store does not keep (its sha256 must match). --tag on revise replaces the tags.\n"
+		"The signing key comes from --key FILE or $CLAIMTRAIL_KEY. Prints the claim's id (--json: the signed record).\n");
 }
 
 typedef struct {
@@ -28,6 +29,7 @@ typedef struct {
 	const char *key;
 	const char *pass_file;
 	int json;
+	const char *source_text;
 } claim_args;
 
 /* Sets member name of the sub-object obj_name in fields. */
@@ -61,6 +63,7 @@ static int parse(claim_args *a, int argc, char **argv, const char *cmd)
 		{"key", required_argument, NULL, 'k'},
 		{"passphrase-file", required_argument, NULL, 'p'},
 		{"json", no_argument, NULL, 'j'},
+		{"source-text", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -95,6 +98,7 @@ static int parse(claim_args *a, int argc, char **argv, const char *cmd)
 		case 'k': a->key = optarg; break;
 		case 'p': a->pass_file = optarg; break;
 		case 'j': a->json = 1; break;
+		case 'T': a->source_text = optarg; break;
 		case 'h':
 			claim_usage(stdout);
 			return -1;
@@ -111,11 +115,12 @@ static int parse(claim_args *a, int argc, char **argv, const char *cmd)
 
 static int claim_write(ct_cli *cli, int argc, char **argv, const char *cmd)
 {
-	claim_args a = {json_object(), NULL, NULL, NULL, 0};
+	claim_args a = {json_object(), NULL, NULL, NULL, 0, NULL};
 	ct_write_opts wopts = CT_WRITE_OPTS_INIT;
 	ct_store *store = NULL;
 	ct_key *key = NULL;
 	json_t *record = NULL;
+	ct_buf text = CT_BUF_INIT;
 	const char *id = NULL;
 	int add = strcmp(cmd, "add") == 0;
 	int status, error = 0;
@@ -144,11 +149,14 @@ static int claim_write(ct_cli *cli, int argc, char **argv, const char *cmd)
 		json_decref(a.fields);
 		return cli_usage("claim %s: --reason is required", cmd);
 	}
-	if ((error = cli_open_store(&store, cli)) < 0 ||
+	if ((a.source_text && (error = ct_file_read(&text, a.source_text, 64u << 20)) < 0) ||
+		(error = cli_open_store(&store, cli)) < 0 ||
 		(error = cli_load_key(&key, a.key, a.pass_file)) < 0)
 		goto done;
 	wopts.signer = key;
 	wopts.reason = a.reason;
+	wopts.source_text = a.source_text ? (const uint8_t *)text.ptr : NULL;
+	wopts.source_text_len = text.len;
 	if (add)
 		error = ct_claim_add(&record, store, a.fields, &wopts);
 	else if (strcmp(cmd, "revise") == 0)
@@ -165,6 +173,7 @@ static int claim_write(ct_cli *cli, int argc, char **argv, const char *cmd)
 		printf("%s revision %lld\n", ct_record_id(record),
 			(long long)json_integer_value(json_object_get(record, "revision")));
 done:
+	ct_buf_free(&text);
 	json_decref(record);
 	json_decref(a.fields);
 	ct_store_free(store);

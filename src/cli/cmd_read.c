@@ -271,6 +271,33 @@ done:
 	return error;
 }
 
+static int by_id(const void *a, const void *b)
+{
+	return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "id")),
+		json_string_value(json_object_get(*(json_t *const *)b, "id")));
+}
+
+/* Rows come in storage (hash) order; people read them by id. */
+static json_t *sorted_by_id(json_t *rows)
+{
+	size_t n = json_array_size(rows), i;
+	json_t **items = malloc((n ? n : 1) * sizeof(*items));
+	json_t *out = json_array();
+
+	if (!items || !out) {
+		free(items);
+		json_decref(out);
+		return json_incref(rows);
+	}
+	for (i = 0; i < n; i++)
+		items[i] = json_array_get(rows, i);
+	qsort(items, n, sizeof(*items), by_id);
+	for (i = 0; i < n; i++)
+		json_array_append(out, items[i]);
+	free(items);
+	return out;
+}
+
 static const char *const statuses[] = {"unreviewed", "supported", "refuted", "mixed",
 	"misleading", "unverifiable", "disputed", "needs-review", "retracted", NULL};
 
@@ -307,6 +334,11 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 		json_decref(s.rows);
 		goto done;
 	}
+	{
+		json_t *sorted = sorted_by_id(s.rows);
+		json_decref(s.rows);
+		s.rows = sorted;
+	}
 	if (a.json) {
 		cli_print_json(s.rows);
 	} else {
@@ -322,9 +354,10 @@ done:
 }
 
 static const char log_usage[] =
-	"usage: claimtrail log ID [--json]\n\n"
+	"usage: claimtrail log ID [-p] [--json]\n\n"
 	"A claim's whole story, newest first: every revision (number, commit, date, signer,\n"
-	"reason) and every annotation. ID may also name a source.\n";
+	"reason) and every annotation. ID may also name a source. -p: each revision's diff\n"
+	"against the one before (see claimtrail diff).\n";
 
 static json_t *log_entry_json(const ct_log_entry *e)
 {
@@ -366,8 +399,14 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 		goto done;
 	if (a.json) {
 		out = json_array();
-		for (i = 0; i < ct_log_count(log); i++)
-			json_array_append_new(out, log_entry_json(ct_log_get(log, i)));
+		for (i = 0; i < ct_log_count(log); i++) {
+			const ct_log_entry *e = ct_log_get(log, i);
+			json_t *entry = log_entry_json(e);
+			json_array_append_new(out, entry);
+			if (a.patch && e->kind != CT_KIND_ANNOTATION &&
+				(error = cli_log_patch(store, kind, argv[optind], e->revision, entry)) < 0)
+				goto done;
+		}
 		cli_print_json(out);
 		goto done;
 	}
@@ -395,6 +434,11 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 				printf("  %s\n", json_string_value(json_object_get(e->record, "title")));
 			printf("  reason: %s\n", reason ? reason : (e->revision == 1 ? "(first revision)"
 										: "(none)"));
+			if (a.patch && (error = cli_log_patch(store, kind, argv[optind], e->revision,
+						NULL)) < 0) {
+				ct_buf_free(&signers);
+				goto done;
+			}
 		}
 		ct_buf_free(&signers);
 		if (i + 1 < ct_log_count(log))

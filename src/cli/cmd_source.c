@@ -12,14 +12,15 @@ static void source_usage(FILE *out)
 	fprintf(out,
 		"usage: claimtrail source add --title T --publisher P [--url U] [--author A]...\n"
 		"                             [--published DATE] [--retrieved DATE] [--kind KIND]\n"
-		"                             [--file PATH] [--id ID] [--reason R]\n"
+		"                             [--file PATH [--no-keep-text]] [--id ID] [--reason R]\n"
 		"       claimtrail source revise ID [same options] [--file NEW] --reason R\n"
 		"       claimtrail source list [--json]\n"
 		"       claimtrail source show ID [--rev REV] [--json]\n"
 		"\n"
 		"KIND: article, report, statement, dataset, interview, book, broadcast, social-post,\n"
 		"document, web-page, other. DATE: YYYY-MM-DD. --file keeps the sha256 of the source's\n"
-		"text (UTF-8) and the text itself in the store, so quotes can be anchored in it.\n"
+		"text (UTF-8) and, unless --no-keep-text, the text itself in the store, so quotes can be\n"
+		"anchored in it (claim add --source-text anchors in a copy kept elsewhere).\n"
 		"The signing key comes from --key FILE or $CLAIMTRAIL_KEY.\n");
 }
 
@@ -31,6 +32,7 @@ typedef struct {
 	const char *pass_file;
 	int json;
 	const char *rev;
+	int keep_text;
 } source_args;
 
 static int parse(source_args *a, int argc, char **argv, int revise)
@@ -50,6 +52,8 @@ static int parse(source_args *a, int argc, char **argv, int revise)
 		{"passphrase-file", required_argument, NULL, 'p'},
 		{"json", no_argument, NULL, 'j'},
 		{"rev", required_argument, NULL, 'r'},
+		{"keep-text", no_argument, NULL, 'T'},
+		{"no-keep-text", no_argument, NULL, 'X'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -84,6 +88,8 @@ static int parse(source_args *a, int argc, char **argv, int revise)
 		case 'p': a->pass_file = optarg; break;
 		case 'j': a->json = 1; break;
 		case 'r': a->rev = optarg; break;
+		case 'T': a->keep_text = 1; break;
+		case 'X': a->keep_text = 0; break;
 		case 'h':
 			source_usage(stdout);
 			return -1;
@@ -115,7 +121,7 @@ static int read_text(ct_buf *text, const char *path)
 
 static int source_write(ct_cli *cli, int argc, char **argv, int revise)
 {
-	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL};
+	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL, -1};
 	ct_write_opts wopts = CT_WRITE_OPTS_INIT;
 	ct_buf text = CT_BUF_INIT;
 	ct_store *store = NULL;
@@ -149,6 +155,7 @@ static int source_write(ct_cli *cli, int argc, char **argv, int revise)
 		goto done;
 	wopts.signer = key;
 	wopts.reason = a.reason;
+	wopts.keep_text = a.keep_text;
 	if (revise)
 		error = ct_source_revise(&record, store, id, a.fields,
 			a.file ? (const uint8_t *)text.ptr : NULL, text.len, &wopts);
@@ -185,7 +192,7 @@ static int list_one(const char *id, void *payload)
 
 static int source_list(ct_cli *cli, int argc, char **argv)
 {
-	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL};
+	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL, -1};
 	ct_store *store = NULL;
 	json_t *list = json_array();
 	void *args[2];
@@ -224,7 +231,7 @@ out:
 
 static int source_show(ct_cli *cli, int argc, char **argv)
 {
-	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL};
+	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL, -1};
 	ct_store *store = NULL;
 	json_t *rec = NULL;
 	json_int_t rev = 0, count = 0;

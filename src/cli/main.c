@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{"cat", cmd_cat, "print a claim revision exactly as stored"},
 	{"list", cmd_list, "list claims, filtered by source, tag or status"},
 	{"log", cmd_log, "a claim's whole story, newest first"},
+	{"diff", cmd_diff, "what changed between two revisions of a claim, or in the store"},
 	{"check", cmd_check, "verify the whole store"},
 	{"import", cmd_import, "record many claims from a JSON-lines file in one commit"},
 	{"bundle", cmd_bundle, "create, inspect, prove or import a signed claim bundle"},

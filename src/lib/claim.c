@@ -147,10 +147,11 @@ typedef struct {
 } source_job;
 
 static int put_text(ct_txn *txn, ct_store *store, json_t *record, const char *id,
-	json_int_t revision, const uint8_t *text, size_t len)
+	json_int_t revision, const uint8_t *text, size_t len, int keep_text)
 {
 	char hex[65];
-	int keep = json_is_true(json_object_get(ct_store_config(store), "keep_source_text"));
+	int keep = keep_text >= 0 ? keep_text
+				  : json_is_true(json_object_get(ct_store_config(store), "keep_source_text"));
 	ct_buf path = CT_BUF_INIT;
 	int error = 0;
 
@@ -200,7 +201,8 @@ static int source_add_build(ct_txn *txn, ct_store *store, void *payload)
 		goto done;
 	}
 	json_object_del(record, "archive");
-	if (job->text && (error = put_text(txn, store, record, id, 1, job->text, job->text_len)) < 0)
+	if (job->text && (error = put_text(txn, store, record, id, 1, job->text, job->text_len,
+			     job->opts->keep_text)) < 0)
 		goto done;
 	if ((error = ct__txn_subject(txn, "source add %s: %s", id,
 		     json_string_value(json_object_get(record, "title")))) < 0 ||
@@ -306,7 +308,8 @@ static int source_revise_build(ct_txn *txn, ct_store *store, void *payload)
 	if (job->fields && (error = apply_changes(record, job->fields, "source revise")) < 0)
 		goto done;
 	if (job->text &&
-		(error = put_text(txn, store, record, job->id, n + 1, job->text, job->text_len)) < 0)
+		(error = put_text(txn, store, record, job->id, n + 1, job->text, job->text_len,
+			     job->opts->keep_text)) < 0)
 		goto done;
 	if (same_content(prev, record)) {
 		error = ct_error_set(CT_EINVALID, "source %s: the revision changes nothing", job->id);
@@ -349,7 +352,7 @@ int ct_source_revise(json_t **out_record, ct_store *store, const char *id, const
  * Checks a claim's attribution against the store: the source exists; its current revision is
  * recorded by digest; a quote is anchored in the source's stored text when there is one.
  */
-static int attribute(json_t *record, ct_store *store, const char *what)
+static int attribute(json_t *record, ct_store *store, const char *what, const ct_write_opts *opts)
 {
 	json_t *attribution = json_object_get(record, "attribution");
 	const char *source_id = json_string_value(json_object_get(attribution, "source"));
@@ -376,6 +379,25 @@ static int attribute(json_t *record, ct_store *store, const char *what)
 	json_object_del(attribution, "selector");
 	if (quote) {
 		error = ct_store_source_text(&text, store, source_id, n);
+		if (error == CT_ENOTFOUND && opts && opts->source_text) {
+			/* not kept in the store: anchor in the caller's copy, if it is the same text */
+			const char *want = json_string_value(
+				json_object_get(json_object_get(source, "archive"), "sha256"));
+			char hex[65];
+			ct_sha256_hex(hex, opts->source_text, opts->source_text_len);
+			ct_error_clear();
+			if (!want)
+				error = ct_error_set(CT_EINVALID,
+					"%s: source %s has no recorded text to check the copy against",
+					what, source_id);
+			else if (strcmp(hex, want) != 0)
+				error = ct_error_set(CT_EINVALID,
+					"%s: the text given is not the text recorded for source %s "
+					"(sha256 differs)",
+					what, source_id);
+			else
+				error = ct_buf_put(&text, opts->source_text, opts->source_text_len);
+		}
 		if (error == CT_ENOTFOUND) {
 			ct_error_clear();
 			error = 0;
@@ -400,7 +422,7 @@ typedef struct {
 
 /* Builds a new claim record from the user's fields (the id given or derived). */
 static int claim_from_fields(json_t **out, char *id_out, size_t id_size, ct_store *store,
-	const json_t *fields)
+	const json_t *fields, const ct_write_opts *opts)
 {
 	const char *id = json_string_value(json_object_get(fields, "id"));
 	const char *statement = json_string_value(json_object_get(fields, "statement"));
@@ -430,7 +452,7 @@ static int claim_from_fields(json_t **out, char *id_out, size_t id_size, ct_stor
 	if (!(record = json_deep_copy(fields)))
 		return ct_error_set(CT_ENOMEM, "out of memory");
 	json_object_set_new(record, "id", json_string(id_out));
-	if ((error = attribute(record, store, id_out)) < 0) {
+	if ((error = attribute(record, store, id_out, opts)) < 0) {
 		json_decref(record);
 		return error;
 	}
@@ -445,7 +467,7 @@ static int claim_add_build(ct_txn *txn, ct_store *store, void *payload)
 	char id[CT_ID_MAX + 1];
 	int error;
 
-	if ((error = claim_from_fields(&record, id, sizeof(id), store, job->fields)) < 0 ||
+	if ((error = claim_from_fields(&record, id, sizeof(id), store, job->fields, job->opts)) < 0 ||
 		(error = ct__txn_subject(txn, "claim add %s", id)) < 0 ||
 		(error = ct__txn_body(txn, json_string_value(json_object_get(record, "statement")))) <
 			0 ||
@@ -509,7 +531,7 @@ static int claim_revise_build(ct_txn *txn, ct_store *store, void *payload)
 		}
 		attr_change = json_object_get(job->fields, "attribution");
 		/* A new source or quote is checked again; otherwise the attribution stands. */
-		if (attr_change && (error = attribute(record, store, job->id)) < 0)
+		if (attr_change && (error = attribute(record, store, job->id, job->opts)) < 0)
 			goto done;
 		if (same_content(prev, record)) {
 			error = ct_error_set(CT_EINVALID, "claim %s: the revision changes nothing",
@@ -589,6 +611,8 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 	job->count = 0;
 	if (!seen)
 		return ct_error_set(CT_ENOMEM, "out of memory");
+	if ((error = ct__txn_bulk(txn)) < 0)
+		goto done;
 	while (line < end) {
 		const char *nl = memchr(line, '\n', (size_t)(end - line));
 		size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
@@ -603,7 +627,7 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 			continue;
 		}
 		if ((error = ct_json_parse(&fields, (const uint8_t *)line, n, CT_JSON_RECORD)) < 0 ||
-			(error = claim_from_fields(&record, id, sizeof(id), store, fields)) < 0) {
+			(error = claim_from_fields(&record, id, sizeof(id), store, fields, job->opts)) < 0) {
 			json_decref(fields);
 			error = ct_error_prefix(error, "line %zu", lineno);
 			goto done;
@@ -630,7 +654,6 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 	}
 	/* One trailer for the lot, not one per claim. */
 	ct__txn_reset_message(txn);
-	ct__txn_bulk(txn);
 	if ((error = ct__txn_subject(txn, "import %zu claim%s", job->count,
 		     job->count == 1 ? "" : "s")) < 0 ||
 		(job->reason && *job->reason && (error = ct__txn_body(txn, job->reason)) < 0) ||

@@ -212,8 +212,29 @@ static int named_by(const git_message_trailer_array *trailers, int bulk, const c
 	return 0;
 }
 
+/* 1 when a parent other than the first has this blob at path: the merge brought the file from
+ * that parent's history (indexed there), it did not write it. */
+static int from_other_parent(git_commit *commit, const char *path, const git_oid *blob)
+{
+	unsigned int i, n = git_commit_parentcount(commit);
+	int found = 0;
+
+	for (i = 1; i < n && !found; i++) {
+		git_commit *p = NULL;
+		git_tree *t = NULL;
+		git_tree_entry *e = NULL;
+		if (git_commit_parent(&p, commit, i) == 0 && git_commit_tree(&t, p) == 0 &&
+			git_tree_entry_bypath(&e, t, path) == 0)
+			found = git_oid_equal(git_tree_entry_id(e), blob);
+		git_tree_entry_free(e);
+		git_tree_free(t);
+		git_commit_free(p);
+	}
+	return found;
+}
+
 /* Appends the lines for one commit made by anyone: the store files it added or changed
- * relative to its first parent. */
+ * relative to its first parent (for a merge, those no other parent already had). */
 static int index_commit(ct_buf *lines, ct_store *store, const git_oid *oid)
 {
 	git_commit *commit = NULL, *parent = NULL;
@@ -253,6 +274,9 @@ static int index_commit(ct_buf *lines, ct_store *store, const git_oid *oid)
 		char record[200];
 		if (d->status == GIT_DELTA_DELETED)
 			continue;
+		if (git_commit_parentcount(commit) > 1 &&
+			from_other_parent(commit, d->new_file.path, &d->new_file.id))
+			continue;
 		path_record(record, sizeof(record), store->root, d->new_file.path);
 		if ((error = ct_buf_printf(lines, "%s %c %s\n", hex,
 			     named_by(&trailers, bulk, record) ? 'c' : 'g', d->new_file.path)) < 0)
@@ -268,7 +292,8 @@ done:
 	return error;
 }
 
-/* Indexes the commits between the journal's head and the branch head, oldest first. */
+/* Indexes the commits between the journal's head and the branch head, oldest first: those on
+ * merged branches too, so that a file merged in is attributed to the commit that wrote it. */
 static int refresh(journal *j, ct_store *store)
 {
 	git_revwalk *walk = NULL;
@@ -294,7 +319,7 @@ static int refresh(journal *j, ct_store *store)
 		error = ct__git_error(CT_EIO, "journal: walking history");
 		goto done;
 	}
-	git_revwalk_simplify_first_parent(walk);
+	/* every commit, merged branches included, parents before children */
 	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL);
 	if (!rebuild && git_revwalk_hide(walk, &head) < 0) {
 		error = ct__git_error(CT_EIO, "journal: walking history");

@@ -75,9 +75,10 @@ int ct__txn_trailer(ct_txn *txn, const char *name, const char *fmt, ...)
 #endif
 	;
 
-/* Marks the transaction's files as "written by claimtrail" in the journal without naming each
- * in a trailer (bulk import). */
-void ct__txn_bulk(ct_txn *txn);
+/* Marks the transaction as a bulk write: its files are named by one Claimtrail-Import trailer,
+ * not one trailer each, and its objects are written as one pack instead of loose files. Call it
+ * before putting files. */
+int ct__txn_bulk(ct_txn *txn);
 
 /* Forgets the subject, body and trailers gathered so far (files stay). */
 void ct__txn_reset_message(ct_txn *txn);

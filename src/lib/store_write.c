@@ -7,7 +7,11 @@
  */
 #include "store_internal.h"
 
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +22,15 @@
 typedef struct {
 	char *path;
 	git_oid oid;
+	char *data;   /* kept for the work tree copy, which is written after the commit */
+	size_t len;
 } txn_file;
 
 struct ct_txn {
 	ct_store *store;
+	git_repository *wrepo;      /* where new objects go: the store's repository, or for bulk */
+	git_odb_backend *mempack;   /* writes a second handle whose objects collect in memory */
+	json_t *index;      /* path -> position in files, so a bulk import stays linear */
 	txn_file *files;
 	size_t nfiles;
 	size_t cap;
@@ -31,13 +40,27 @@ struct ct_txn {
 	int bulk;
 };
 
+/* Drops a bulk write's in-memory objects (they were either packed or are not needed). */
+static void txn_end_bulk(ct_txn *txn)
+{
+	if (txn->wrepo && txn->wrepo != txn->store->repo)
+		git_repository_free(txn->wrepo); /* frees its odb and the mempack backend */
+	txn->wrepo = txn->store->repo;
+	txn->mempack = NULL;
+}
+
 static void txn_reset(ct_txn *txn)
 {
 	size_t i;
 
-	for (i = 0; i < txn->nfiles; i++)
+	txn_end_bulk(txn);
+	for (i = 0; i < txn->nfiles; i++) {
 		free(txn->files[i].path);
+		free(txn->files[i].data);
+	}
 	txn->nfiles = 0;
+	if (txn->index)
+		json_object_clear(txn->index);
 	ct_buf_clear(&txn->subject);
 	ct_buf_clear(&txn->body);
 	ct_buf_clear(&txn->trailers);
@@ -47,6 +70,7 @@ static void txn_reset(ct_txn *txn)
 static void txn_free(ct_txn *txn)
 {
 	txn_reset(txn);
+	json_decref(txn->index);
 	free(txn->files);
 	ct_buf_free(&txn->subject);
 	ct_buf_free(&txn->body);
@@ -56,31 +80,55 @@ static void txn_free(ct_txn *txn)
 int ct__txn_put(ct_txn *txn, const char *path, const void *data, size_t len)
 {
 	size_t rootlen = strlen(txn->store->root);
-	size_t i;
+	json_t *pos;
+	char *copy;
 	git_oid oid;
 
 	if (strncmp(path, txn->store->root, rootlen) != 0 || path[rootlen] != '/' ||
 		strstr(path, "/../") || strstr(path, "//"))
 		return ct_error_set(CT_EINVALID, "%s: outside the store", path);
-	if (git_blob_create_from_buffer(&oid, txn->store->repo, data, len) < 0)
+	if (txn->mempack) {
+		/* straight into memory: the odb would first look for the object on disk */
+		if (git_odb_hash(&oid, data, len, GIT_OBJECT_BLOB) < 0 ||
+			txn->mempack->write(txn->mempack, &oid, data, len, GIT_OBJECT_BLOB) < 0)
+			return ct__git_error(CT_EIO, path);
+	} else if (git_blob_create_from_buffer(&oid, txn->wrepo, data, len) < 0) {
 		return ct__git_error(CT_EIO, path);
-	for (i = 0; i < txn->nfiles; i++) {
-		if (strcmp(txn->files[i].path, path) == 0) {
-			txn->files[i].oid = oid;
-			return 0;
-		}
+	}
+	if (!txn->index && !(txn->index = json_object()))
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	if (!(copy = malloc(len ? len : 1)))
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	if (len)
+		memcpy(copy, data, len);
+	if ((pos = json_object_get(txn->index, path))) {
+		txn_file *f = &txn->files[json_integer_value(pos)];
+		f->oid = oid;
+		free(f->data);
+		f->data = copy;
+		f->len = len;
+		return 0;
 	}
 	if (txn->nfiles == txn->cap) {
 		size_t cap = txn->cap ? txn->cap * 2 : 8;
 		txn_file *files = realloc(txn->files, cap * sizeof(*files));
-		if (!files)
+		if (!files) {
+			free(copy);
 			return ct_error_set(CT_ENOMEM, "out of memory");
+		}
 		txn->files = files;
 		txn->cap = cap;
 	}
-	if (!(txn->files[txn->nfiles].path = strdup(path)))
+	if (!(txn->files[txn->nfiles].path = strdup(path)) ||
+		json_object_set_new(txn->index, path, json_integer((json_int_t)txn->nfiles)) < 0) {
+		free(txn->files[txn->nfiles].path);
+		free(copy);
 		return ct_error_set(CT_ENOMEM, "out of memory");
-	txn->files[txn->nfiles++].oid = oid;
+	}
+	txn->files[txn->nfiles].oid = oid;
+	txn->files[txn->nfiles].data = copy;
+	txn->files[txn->nfiles].len = len;
+	txn->nfiles++;
 	return 0;
 }
 
@@ -162,9 +210,50 @@ void ct__txn_reset_message(ct_txn *txn)
 	ct_buf_clear(&txn->trailers);
 }
 
-void ct__txn_bulk(ct_txn *txn)
+int ct__txn_bulk(ct_txn *txn)
 {
+	git_repository *repo = NULL;
+	git_odb *odb = NULL;
+	git_odb_backend *mempack = NULL;
+
 	txn->bulk = 1;
+	if (txn->mempack)
+		return 0;
+	/* Thousands of loose objects cost a file each; collect them in memory and write one pack. */
+	if (git_repository_open(&repo, git_repository_path(txn->store->repo)) < 0 ||
+		git_mempack_new(&mempack) < 0 || git_repository_odb(&odb, repo) < 0 ||
+		git_odb_add_backend(odb, mempack, 999) < 0) {
+		git_odb_free(odb);
+		git_repository_free(repo);
+		return ct__git_error(CT_EIO, "preparing a bulk write");
+	}
+	git_odb_free(odb);
+	txn->wrepo = repo;
+	txn->mempack = mempack;
+	return 0;
+}
+
+/* Writes a bulk transaction's objects into the repository as one pack. */
+static int write_pack(ct_txn *txn)
+{
+	git_buf pack = GIT_BUF_INIT;
+	git_odb *odb = NULL;
+	git_odb_writepack *wp = NULL;
+	git_indexer_progress progress;
+	int error = 0;
+
+	memset(&progress, 0, sizeof(progress));
+	if (git_mempack_dump(&pack, txn->wrepo, txn->mempack) < 0 ||
+		git_repository_odb(&odb, txn->store->repo) < 0 ||
+		git_odb_write_pack(&wp, odb, NULL, NULL) < 0 ||
+		wp->append(wp, pack.ptr, pack.size, &progress) < 0 || wp->commit(wp, &progress) < 0 ||
+		git_odb_refresh(odb) < 0)
+		error = ct__git_error(CT_EIO, "writing a pack");
+	if (wp)
+		wp->free(wp);
+	git_odb_free(odb);
+	git_buf_dispose(&pack);
+	return error;
 }
 
 /* git identity: GIT_COMMITTER_* / GIT_AUTHOR_* from the environment (as git does), then the
@@ -258,22 +347,54 @@ static int check_clean(ct_store *store, const ct_txn *txn, git_index *index)
 	return error;
 }
 
-static int mkdirs_for(char *path)
+/* Makes the folders of path below its first `from` bytes: the deepest first, since its parent
+ * usually exists already (one mkdir per new record folder, not one per level). */
+static int mkdirs_for(char *path, size_t from)
 {
-	char *p;
+	char *slash = strrchr(path, '/');
+	int error = 0;
 
-	for (p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-			int e = errno;
-			*p = '/';
-			return ct_error_set(CT_EIO, "%s: %s", path, strerror(e));
-		}
-		*p = '/';
+	if (!slash || (size_t)(slash - path) <= from)
+		return 0;
+	*slash = '\0';
+	if (mkdir(path, 0755) < 0) {
+		if (errno == ENOENT && (error = mkdirs_for(path, from)) == 0 && mkdir(path, 0755) < 0 &&
+			errno != EEXIST)
+			error = ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));
+		else if (errno != EEXIST && errno != ENOENT && error == 0)
+			error = ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));
 	}
-	return 0;
+	*slash = '/';
+	return error;
+}
+
+/* Writes one work tree file: a copy of a committed blob, so a crash is repaired by
+ * `git checkout`; written to a temporary name and renamed, without fsync (as git does). */
+static int write_file(const char *path, const void *data, size_t len, struct stat *st)
+{
+	char tmp[4096];
+	int fd;
+	ssize_t w = 0;
+	int error = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+		return ct_error_set(CT_EINVALID, "%s: path too long", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return ct_error_set(CT_EIO, "%s: %s", tmp, strerror(errno));
+	while (len > 0 && (w = write(fd, data, len)) > 0) {
+		data = (const char *)data + w;
+		len -= (size_t)w;
+	}
+	if (w < 0 || fstat(fd, st) < 0)
+		error = ct_error_set(CT_EIO, "%s: %s", tmp, strerror(errno));
+	if (close(fd) < 0 && error == 0)
+		error = ct_error_set(CT_EIO, "%s: %s", tmp, strerror(errno));
+	if (error == 0 && rename(tmp, path) < 0)
+		error = ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));
+	if (error < 0)
+		unlink(tmp);
+	return error;
 }
 
 /* After the branch moved: write our files into the work tree and stage them, so that
@@ -281,6 +402,7 @@ static int mkdirs_for(char *path)
 static int sync_worktree(ct_store *store, const ct_txn *txn)
 {
 	const char *workdir = git_repository_workdir(store->repo);
+	size_t wlen;
 	git_index *index = NULL;
 	ct_buf full = CT_BUF_INIT;
 	size_t i;
@@ -288,26 +410,35 @@ static int sync_worktree(ct_store *store, const ct_txn *txn)
 
 	if (!workdir)
 		return 0;
+	wlen = strlen(workdir);
 	if (git_repository_index(&index, store->repo) < 0 || git_index_read(index, 0) < 0) {
 		error = ct__git_error(CT_EIO, "reading the index");
 		goto done;
 	}
 	for (i = 0; i < txn->nfiles; i++) {
-		git_blob *blob = NULL;
+		git_index_entry entry;
+		struct stat st;
+
 		ct_buf_clear(&full);
 		if ((error = ct_buf_printf(&full, "%s%s", workdir, txn->files[i].path)) < 0 ||
-			(error = mkdirs_for(full.ptr)) < 0)
+			(error = mkdirs_for(full.ptr, wlen)) < 0 ||
+			(error = write_file(full.ptr, txn->files[i].data, txn->files[i].len, &st)) < 0)
 			goto done;
-		if (git_blob_lookup(&blob, store->repo, &txn->files[i].oid) < 0) {
-			error = ct__git_error(CT_EIO, txn->files[i].path);
-			goto done;
-		}
-		error = ct_file_write_atomic(full.ptr, git_blob_rawcontent(blob),
-			(size_t)git_blob_rawsize(blob), 0644);
-		git_blob_free(blob);
-		if (error < 0)
-			goto done;
-		if (git_index_add_bypath(index, txn->files[i].path) < 0) {
+		/* Stage with the id we already know and the file's stat data, as `git add` would. */
+		memset(&entry, 0, sizeof(entry));
+		entry.ctime.seconds = (int32_t)st.st_ctim.tv_sec;
+		entry.ctime.nanoseconds = (uint32_t)st.st_ctim.tv_nsec;
+		entry.mtime.seconds = (int32_t)st.st_mtim.tv_sec;
+		entry.mtime.nanoseconds = (uint32_t)st.st_mtim.tv_nsec;
+		entry.dev = (uint32_t)st.st_dev;
+		entry.ino = (uint32_t)st.st_ino;
+		entry.mode = GIT_FILEMODE_BLOB;
+		entry.uid = (uint32_t)st.st_uid;
+		entry.gid = (uint32_t)st.st_gid;
+		entry.file_size = (uint32_t)st.st_size;
+		entry.id = txn->files[i].oid;
+		entry.path = txn->files[i].path;
+		if (git_index_add(index, &entry) < 0) {
 			error = ct__git_error(CT_EIO, txn->files[i].path);
 			goto done;
 		}
@@ -341,12 +472,12 @@ static int make_commit(git_oid *out, ct_store *store, ct_txn *txn, const ct_key 
 		updates[i].filemode = GIT_FILEMODE_BLOB;
 		updates[i].path = txn->files[i].path;
 	}
-	if (git_tree_create_updated(&tree_oid, store->repo, store->tree, txn->nfiles, updates) < 0 ||
-		git_tree_lookup(&tree, store->repo, &tree_oid) < 0) {
+	if (git_tree_create_updated(&tree_oid, txn->wrepo, store->tree, txn->nfiles, updates) < 0 ||
+		git_tree_lookup(&tree, txn->wrepo, &tree_oid) < 0) {
 		error = ct__git_error(CT_EIO, "writing trees");
 		goto done;
 	}
-	if (store->has_head && git_commit_lookup(&parent, store->repo, &store->head) < 0) {
+	if (store->has_head && git_commit_lookup(&parent, txn->wrepo, &store->head) < 0) {
 		error = ct__git_error(CT_EIO, "reading the branch head");
 		goto done;
 	}
@@ -357,7 +488,7 @@ static int make_commit(git_oid *out, ct_store *store, ct_txn *txn, const ct_key 
 		(txn->body.len && (error = ct_buf_printf(&message, "\n%s\n", txn->body.ptr)) < 0) ||
 		(txn->trailers.len && (error = ct_buf_printf(&message, "\n%s", txn->trailers.ptr)) < 0))
 		goto done;
-	if (git_commit_create(out, store->repo, NULL, author, committer, NULL, message.ptr, tree,
+	if (git_commit_create(out, txn->wrepo, NULL, author, committer, NULL, message.ptr, tree,
 		    parent ? 1 : 0, (const git_commit **)&parent) < 0)
 		error = ct__git_error(CT_EIO, "writing the commit");
 done:
@@ -392,6 +523,7 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 
 	memset(&txn, 0, sizeof(txn));
 	txn.store = store;
+	txn.wrepo = store->repo;
 	if (max_retries <= 0)
 		max_retries = 8;
 	for (attempt = 0;; attempt++) {
@@ -415,7 +547,8 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 			if ((error = check_clean(store, &txn, index)) < 0)
 				goto done;
 		}
-		if ((error = make_commit(&commit, store, &txn, signer)) < 0)
+		if ((error = make_commit(&commit, store, &txn, signer)) < 0 ||
+			(txn.mempack && (error = write_pack(&txn)) < 0))
 			goto done;
 		has_parent = store->has_head;
 		parent = store->head;

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Store benchmarks (the git-backed claim store issue). Prints each figure and its ratio to the
+# named git baseline, measured in this run on the same generated repositories.
+#   bench/store.sh [SIZES...]      default sizes: 1000 10000 100000
+# Needs a build in build/ (scripts/demo or scripts/test make one) and git.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+CT=$ROOT/build/src/cli/claimtrail
+GEN=$ROOT/build/bench/genstore
+[ -x "$CT" ] && [ -x "$GEN" ] || { echo "build first: scripts/demo" >&2; exit 2; }
+SIZES=("$@"); [ ${#SIZES[@]} -gt 0 ] || SIZES=(1000 10000 100000)
+REPS=${REPS:-20}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/claimtrail-bench.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@claimtrail.invalid
+export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@claimtrail.invalid
+"$CT" key generate --unencrypted -o "$WORK/bench.key" --name Bench >/dev/null
+export CLAIMTRAIL_KEY=$WORK/bench.key
+
+now() { echo "${EPOCHREALTIME/./}"; }              # microseconds
+ms() { awk -v us="$1" -v n="$2" 'BEGIN { printf "%.2f", us / n / 1000 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
+
+# make_store DIR N: a repository whose store has N claims, one commit each
+make_store() {
+	git init -q -b main "$1"
+	"$GEN" stream "$2" "$WORK/bench.key" | git -C "$1" fast-import --quiet
+	git -C "$1" checkout -q main
+	echo "notes" > "$1/notes.txt"; git -C "$1" add notes.txt; git -C "$1" commit -qm notes
+}
+
+printf '%-34s %12s %12s %10s\n' "benchmark" "claimtrail" "baseline" "speedup"
+for n in "${SIZES[@]}"; do
+	d=$WORK/store-$n
+	make_store "$d" "$n"
+	"$CT" -C "$d" list >/dev/null   # warm the commit journal once (first read after a clone)
+
+	# add: claimtrail claim add vs git add <file> && git commit, same repository
+	t0=$(now)
+	for i in $(seq 1 "$REPS"); do
+		"$CT" -C "$d" claim add --statement "Benchmark claim $i" --source bench-source --id "added-$i" >/dev/null
+	done
+	t1=$(now)
+	for i in $(seq 1 "$REPS"); do
+		echo "$i" >> "$d/notes.txt"
+		git -C "$d" add notes.txt && git -C "$d" commit -qm "note $i"
+	done
+	t2=$(now)
+	a=$(( (t1 - t0) )); g=$(( (t2 - t1) ))
+	printf '%-34s %10s ms %10s ms %10s\n' "add, $n claims" "$(ms $a $REPS)" "$(ms $g $REPS)" "$(ratio $g $a)"
+done
+
+# log, list: on the largest store (one commit per claim)
+n=${SIZES[-1]}
+d=$WORK/store-$n
+id=bench-claim-report-2          # written by the third commit: git must walk all of history
+path=$(git -C "$d" ls-files "claims/claim/*/$id/r0001.json")
+"$CT" -C "$d" log "$id" >/dev/null
+t0=$(now); for i in $(seq 1 "$REPS"); do "$CT" -C "$d" log "$id" >/dev/null; done; t1=$(now)
+for i in $(seq 1 3); do git -C "$d" log --format=%H -- "$path" >/dev/null; done; t2=$(now)
+a=$((t1 - t0)); g=$((t2 - t1))
+printf '%-34s %10s ms %10s ms %10s\n' "log, $n commits (git log)" "$(ms $a $REPS)" "$(ms $g 3)" \
+	"$(awk -v a="$a" -v g="$g" -v r="$REPS" 'BEGIN { printf "%.1fx", (g / 3) / (a / r) }')"
+git -C "$d" commit-graph write --reachable --changed-paths 2>/dev/null
+t1=$(now); for i in $(seq 1 "$REPS"); do git -C "$d" log --format=%H -- "$path" >/dev/null; done; t2=$(now)
+g=$((t2 - t1))
+printf '%-34s %10s ms %10s ms %10s\n' "log, $n commits (changed-paths)" "$(ms $a $REPS)" "$(ms $g $REPS)" "$(ratio $g $a)"
+t0=$(now); for i in 1 2 3; do "$CT" -C "$d" list >/dev/null; done; t1=$(now)
+printf '%-34s %10s ms %12s %10s\n' "list, $((n + REPS)) claims" "$(ms $((t1 - t0)) 3)" "(target)" "< 1000 ms"
+
+# import: claimtrail import (parse, check, sign, commit) vs git fast-import of the same files
+"$GEN" jsonl "$n" > "$WORK/claims.jsonl"
+"$GEN" files "$n" "$WORK/bench.key" > "$WORK/files.fi"
+git init -q -b main "$WORK/imp"; "$GEN" stream 0 "$WORK/bench.key" | git -C "$WORK/imp" fast-import --quiet
+git -C "$WORK/imp" checkout -q main
+git init -q -b main "$WORK/fi"
+t0=$(now); "$CT" -C "$WORK/imp" import "$WORK/claims.jsonl" >/dev/null; t1=$(now)
+git -C "$WORK/fi" fast-import --quiet < "$WORK/files.fi"; t2=$(now)
+a=$((t1 - t0)); g=$((t2 - t1))
+printf '%-34s %10s ms %10s ms %10s\n' "import, $n claims (fast-import)" "$(ms $a 1)" "$(ms $g 1)" "$(ratio $g $a)"
+"$CT" -C "$WORK/imp" check >/dev/null && echo "imported store: check OK"

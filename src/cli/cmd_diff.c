@@ -1,0 +1,357 @@
+/* claimtrail diff: two revisions of a claim or source field by field, or a whole store between
+ * two git revisions; and the per-revision diffs of `log -p`. Formats: docs/diff.md. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define RED "\033[31m"
+#define GREEN "\033[32m"
+#define BOLD "\033[1m"
+#define RESET "\033[m"
+
+static const char diff_usage[] =
+	"usage: claimtrail diff ID [REV-A [REV-B]] [--json] [--color[=WHEN]]\n"
+	"       claimtrail diff --store A B [--json]\n\n"
+	"What changed between two revisions of a claim (or source): default the previous and the\n"
+	"current one; with one REV, that revision and the current one. REV is a revision number,\n"
+	"a digest prefix or a commit. Text fields are diffed word by word, marked [-old-]{+new+}\n"
+	"(in red and green on a terminal); other fields as old -> new. --json adds an RFC 6902\n"
+	"patch that turns revision A's record into revision B's.\n\n"
+	"--store: what happened to the store between two git revisions A and B (a commit, tag,\n"
+	"branch or HEAD~3), one line per change and the counts at the end.\n\n"
+	"WHEN: always, never or auto (the default: colour when stdout is a terminal and NO_COLOR\n"
+	"is not set).\n";
+
+int cli_color_auto(void)
+{
+	const char *no = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+
+	if (no && *no)
+		return 0;
+	if (term && strcmp(term, "dumb") == 0)
+		return 0;
+	return isatty(STDOUT_FILENO);
+}
+
+/* Prints a JSON value of a field as text: strings raw, string arrays comma separated. */
+static void print_value(const json_t *v, const char *color, int use_color)
+{
+	if (use_color)
+		fputs(color, stdout);
+	if (!v || json_is_null(v) || (json_is_array(v) && json_array_size(v) == 0)) {
+		fputs("(none)", stdout);
+	} else if (json_is_string(v)) {
+		fwrite(json_string_value(v), 1, json_string_length(v), stdout);
+	} else if (json_is_array(v)) {
+		size_t i;
+		json_t *item;
+		json_array_foreach(v, i, item) {
+			if (i > 0)
+				fputs(", ", stdout);
+			if (json_is_string(item))
+				fputs(json_string_value(item), stdout);
+			else
+				print_value(item, "", 0);
+		}
+	} else {
+		char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		fputs(text ? text : "?", stdout);
+		free(text);
+	}
+	if (use_color)
+		fputs(RESET, stdout);
+}
+
+static void print_words(const json_t *words, int color)
+{
+	size_t i;
+	json_t *h;
+
+	json_array_foreach(words, i, h) {
+		const char *op = json_string_value(json_object_get(h, "op"));
+		const json_t *text = json_object_get(h, "text");
+		int del = strcmp(op, "delete") == 0, ins = strcmp(op, "insert") == 0;
+		if (del)
+			fputs(color ? RED : "[-", stdout);
+		else if (ins)
+			fputs(color ? GREEN : "{+", stdout);
+		fwrite(json_string_value(text), 1, json_string_length(text), stdout);
+		if (del)
+			fputs(color ? RESET : "-]", stdout);
+		else if (ins)
+			fputs(color ? RESET : "+}", stdout);
+	}
+}
+
+static void print_changes(const json_t *diff, int color, const char *indent)
+{
+	const json_t *changes = json_object_get(diff, "changes");
+	size_t i;
+	json_t *c;
+
+	if (json_array_size(changes) == 0) {
+		printf("%s(no field changed)\n", indent);
+		return;
+	}
+	json_array_foreach(changes, i, c) {
+		const json_t *words = json_object_get(c, "words");
+		printf("%s%s: ", indent, json_string_value(json_object_get(c, "field")));
+		if (words) {
+			print_words(words, color);
+		} else {
+			print_value(json_object_get(c, "old"), RED, color);
+			fputs(" -> ", stdout);
+			print_value(json_object_get(c, "new"), GREEN, color);
+		}
+		fputs("\n", stdout);
+	}
+}
+
+static void print_side(ct_store *store, const char *mark, const json_t *side,
+	const json_t *record_signers)
+{
+	const char *reason = json_string_value(json_object_get(side, "reason"));
+	json_int_t rev = json_integer_value(json_object_get(side, "revision"));
+	ct_buf signers = CT_BUF_INIT;
+
+	cli_signers(&signers, store, record_signers);
+	printf("%s revision %lld  %.19s  %s  signed by %s%s\n", mark, (long long)rev,
+		json_string_value(json_object_get(side, "digest")),
+		json_string_value(json_object_get(side, "created")),
+		signers.ptr ? signers.ptr : "nobody",
+		json_is_true(json_object_get(side, "retracted")) ? "  RETRACTED" : "");
+	printf("    reason: %s\n", reason ? reason : rev == 1 ? "(first revision)" : "(none)");
+	ct_buf_free(&signers);
+}
+
+/* cli_signers wants a record: a stand-in holding just the side's signatures. */
+static json_t *signature_holder(const json_t *side)
+{
+	json_t *sigs = json_array(), *kid;
+	size_t i;
+
+	json_array_foreach(json_object_get(side, "signers"), i, kid)
+		json_array_append_new(sigs, json_pack("{s:O}", "key_id", kid));
+	return json_pack("{s:o}", "signatures", sigs);
+}
+
+static void print_revision_diff(ct_store *store, const json_t *diff, int color)
+{
+	const json_t *a = json_object_get(diff, "a"), *b = json_object_get(diff, "b");
+	json_t *ha = signature_holder(a), *hb = signature_holder(b);
+
+	printf("%sdiff %s %s revision %lld -> %lld%s\n", color ? BOLD : "",
+		json_string_value(json_object_get(diff, "type")),
+		json_string_value(json_object_get(diff, "id")),
+		(long long)json_integer_value(json_object_get(a, "revision")),
+		(long long)json_integer_value(json_object_get(b, "revision")), color ? RESET : "");
+	print_side(store, "---", a, ha);
+	print_side(store, "+++", b, hb);
+	printf("\n");
+	print_changes(diff, color, "");
+	json_decref(ha);
+	json_decref(hb);
+}
+
+int cli_log_patch(ct_store *store, ct_kind kind, const char *id, json_int_t revision,
+	json_t *json_entry)
+{
+	char ra[24], rb[24];
+	json_t *diff = NULL;
+	int error;
+
+	if (revision < 2)
+		return 0;
+	snprintf(ra, sizeof(ra), "%lld", (long long)revision - 1);
+	snprintf(rb, sizeof(rb), "%lld", (long long)revision);
+	if ((error = ct_store_diff_revisions(&diff, store, kind, id, ra, rb)) < 0)
+		return error;
+	if (json_entry) {
+		if (json_object_set_new(json_entry, "diff", diff) < 0)
+			return ct_error_set(CT_ENOMEM, "out of memory");
+		return 0;
+	}
+	printf("  changes since revision %lld:\n", (long long)revision - 1);
+	print_changes(diff, cli_color_auto(), "    ");
+	json_decref(diff);
+	return 0;
+}
+
+/* One line per store change (grammar: docs/diff.md). */
+static void print_store_entry(ct_store *store, const json_t *e)
+{
+	const char *kind = json_string_value(json_object_get(e, "kind"));
+	const char *id = json_string_value(json_object_get(e, "id"));
+	const char *action = json_string_value(json_object_get(e, "action"));
+	const char *claim = json_string_value(json_object_get(e, "claim"));
+	const json_t *signers = json_object_get(e, "signers");
+	json_int_t rev = json_integer_value(json_object_get(e, "revision"));
+
+	if (strcmp(kind, "annotation") == 0) {
+		if (strcmp(action, "annotated") == 0) {
+			const char *verdict = json_string_value(json_object_get(e, "verdict"));
+			printf("claim %s annotated: %s", claim,
+				json_string_value(json_object_get(e, "annotation")));
+			if (verdict)
+				printf(" \"%s\"", verdict);
+		} else if (strcmp(action, "disputed") == 0) {
+			printf("claim %s disputed by %s: %s", claim,
+				json_string_value(json_object_get(e, "by")),
+				json_string_value(json_object_get(e, "reason")));
+		} else if (strcmp(action, "resolved") == 0) {
+			printf("claim %s resolved: dispute %s %s", claim,
+				json_string_value(json_object_get(e, "resolves")),
+				json_string_value(json_object_get(e, "outcome")));
+		} else if (strcmp(action, "signed") == 0) {
+			printf("claim %s annotation signed by ", claim);
+			print_value(signers, "", 0);
+		} else {
+			printf("claim %s annotation %s", claim, action);
+		}
+		printf(" (annotation %s)\n", id);
+		return;
+	}
+	if (strcmp(kind, "claim") == 0 || strcmp(kind, "source") == 0) {
+		if (strcmp(action, "added") == 0) {
+			if (rev > 1)
+				printf("%s %s added (r1 -> r%lld)%s\n", kind, id, (long long)rev,
+					json_is_true(json_object_get(e, "retracted")) ? ", retracted"
+										      : "");
+			else
+				printf("%s %s added (r1)\n", kind, id);
+		} else if (strcmp(action, "revised") == 0 || strcmp(action, "retracted") == 0) {
+			printf("%s %s %s (r%lld -> r%lld)\n", kind, id, action,
+				(long long)json_integer_value(json_object_get(e, "from")),
+				(long long)json_integer_value(json_object_get(e, "to")));
+		} else if (strcmp(action, "signed") == 0) {
+			printf("%s %s r%lld signed by ", kind, id, (long long)rev);
+			print_value(signers, "", 0);
+			printf("\n");
+		} else {
+			printf("%s %s r%lld %s\n", kind, id, (long long)rev, action);
+		}
+		return;
+	}
+	if (strcmp(kind, "key") == 0) {
+		const char *name = json_string_value(json_object_get(e, "name"));
+		printf("key %s %s%s%s%s\n", id, action, name ? " (" : "", name ? name : "",
+			name ? ")" : "");
+		return;
+	}
+	if (strcmp(kind, "store") == 0) {
+		printf("store configuration %s\n", action);
+		return;
+	}
+	(void)store;
+	printf("file %s %s\n", id, action);
+}
+
+static int store_diff(ct_store *store, const char *from, const char *to, int json)
+{
+	json_t *diff = NULL, *e;
+	ct_buf summary = CT_BUF_INIT;
+	size_t i;
+	int error;
+
+	if ((error = ct_store_diff(&diff, store, from, to)) < 0)
+		goto done;
+	if (json) {
+		error = cli_print_json(diff) == CT_EXIT_OK ? 0 : CT_ENOMEM;
+		goto done;
+	}
+	json_array_foreach(json_object_get(diff, "changes"), i, e)
+		print_store_entry(store, e);
+	if ((error = ct_store_diff_summary(&summary, diff)) < 0)
+		goto done;
+	printf("%s\n", summary.ptr);
+done:
+	ct_buf_free(&summary);
+	json_decref(diff);
+	return error;
+}
+
+/* The kind of record id names: a claim, else a source; costs no record reads. */
+static int record_kind(ct_kind *out, ct_store *store, const char *id)
+{
+	json_int_t n;
+	int error;
+
+	if ((error = ct_id_validate(id, "claim")) < 0)
+		return error;
+	*out = CT_KIND_CLAIM;
+	if ((error = ct_store_resolve_revision(&n, store, CT_KIND_CLAIM, id, "1")) != CT_ENOTFOUND)
+		return error;
+	*out = CT_KIND_SOURCE;
+	if (ct_store_resolve_revision(&n, store, CT_KIND_SOURCE, id, "1") == 0)
+		return 0;
+	return ct_error_set(CT_ENOTFOUND, "no claim or source \"%s\" in the store", id);
+}
+
+int cmd_diff(ct_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"store", no_argument, NULL, 's'},
+		{"color", optional_argument, NULL, 'c'},
+		{"colour", optional_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	ct_store *store = NULL;
+	json_t *diff = NULL;
+	ct_kind kind;
+	int json = 0, by_store = 0, color = -1, c, nargs, error = 0;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = 1; break;
+		case 's': by_store = 1; break;
+		case 'c':
+			if (!optarg || strcmp(optarg, "always") == 0)
+				color = 1;
+			else if (strcmp(optarg, "never") == 0)
+				color = 0;
+			else if (strcmp(optarg, "auto") == 0)
+				color = -1;
+			else
+				return cli_usage("diff: --color takes always, never or auto, not '%s'",
+					optarg);
+			break;
+		case 'h':
+			fputs(diff_usage, stdout);
+			return CT_EXIT_OK;
+		default:
+			return cli_usage("diff: unknown option or missing value '%s'", argv[optind - 1]);
+		}
+	}
+	nargs = argc - optind;
+	if (by_store && nargs != 2)
+		return cli_usage("diff --store: expected two git revisions A and B");
+	if (!by_store && (nargs < 1 || nargs > 3))
+		return cli_usage("diff: expected ID [REV-A [REV-B]], or --store A B");
+	if (color < 0)
+		color = cli_color_auto();
+	if ((error = cli_open_store(&store, cli)) < 0)
+		goto done;
+	if (by_store) {
+		error = store_diff(store, argv[optind], argv[optind + 1], json);
+		goto done;
+	}
+	if ((error = record_kind(&kind, store, argv[optind])) < 0 ||
+		(error = ct_store_diff_revisions(&diff, store, kind, argv[optind],
+			 nargs > 1 ? argv[optind + 1] : NULL, nargs > 2 ? argv[optind + 2] : NULL)) < 0)
+		goto done;
+	if (json)
+		cli_print_json(diff);
+	else
+		print_revision_diff(store, diff, color);
+done:
+	json_decref(diff);
+	ct_store_free(store);
+	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
+}

@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# End to end: the git-backed store as a user drives it (issue: the git-backed claim store).
+. "$(dirname "$0")/lib.sh"
+
+$CT key generate --unencrypted -o k.key --name "Test Checker" --org "Desk" >/dev/null || exit 99
+export CLAIMTRAIL_KEY=$TMP/k.key
+ART="$SHARED/seed/article.txt"
+[ -f "$ART" ] || ART="$SHARED/../shared/seed/article.txt"
+
+mkdir repo && cd repo
+git init -q -b main .
+echo "notes" > README.txt && git add README.txt && git commit -qm "user's own file"
+
+# init
+expect_status 0 $CT init
+contains "$OUT" "initialised claimtrail store claims/"
+expect_status 4 $CT init
+contains "$ERR" "already exists"
+[ "$(git log --format=%s -1)" = "init: claimtrail store at claims/" ] && ok || fail "init commit subject"
+
+headrev() { git rev-parse HEAD; }
+
+# sources
+expect_status 0 $CT source add --title "ISKP after Crocus" --publisher "The Globe and Mail" \
+	--author "Ruchi Kumar" --published 2024-03-25 --kind article --url https://example.org/a \
+	--file "$ART" --id globe
+[ "$OUT" = "globe" ] && ok || fail "source add prints the id: $OUT"
+expect_status 0 $CT source add --title "UN Monitoring Team assessment" --publisher "United Nations"
+[ "$OUT" = "un-monitoring-team-assessment" ] && ok || fail "derived source id: $OUT"
+expect_status 0 $CT source show globe
+contains "$OUT" "publisher:  The Globe and Mail"
+contains "$OUT" "kept in the store"
+expect_status 0 $CT source list
+contains "$OUT" "globe"
+contains "$OUT" "un-monitoring-team-assessment"
+
+# bad input leaves HEAD alone
+before=$(headrev)
+expect_status 4 $CT source add --title T --publisher P --id ../x
+contains "$ERR" "not safe"; one_line "$ERR"
+expect_status 4 $CT source add --title T --publisher P --id "A B"
+contains "$ERR" "not safe"
+expect_status 4 $CT source add --title T --publisher P --published 2024-02-30
+contains "$ERR" "not a date"
+expect_status 4 $CT source add --title T --publisher P --id globe
+contains "$ERR" "already exists"
+expect_status 2 $CT source add --title T
+contains "$ERR" "--publisher"
+expect_status 3 $CT claim add --statement "x happened" --source nosuch
+contains "$ERR" "source nosuch does not exist"; one_line "$ERR"
+expect_status 4 $CT claim add --statement "" --source globe
+contains "$ERR" "statement is empty"
+expect_status 4 $CT claim add --statement "Quote not there" --source globe --quote "no such words in the article"
+contains "$ERR" "does not occur"
+expect_status 4 $CT claim add --statement "bad qty" --source globe --quantity lots
+contains "$ERR" "not a number"
+[ "$(headrev)" = "$before" ] && ok || fail "bad input moved HEAD"
+
+# a source whose text is recorded by sha256 only; quotes anchor in a copy given at claim time
+expect_status 0 $CT source add --title "Copy kept elsewhere" --publisher P --file "$ART" --no-keep-text --id offsite
+[ -z "$(git ls-files 'claims/source/*/offsite/*.txt')" ] && ok || fail "--no-keep-text stored the text"
+expect_status 0 $CT claim add --statement "Offsite anchored" --source offsite --quote "more than 130 deaths" \
+	--source-text "$ART" --id offsite-anchored
+expect_status 0 $CT cat offsite-anchored
+contains "$OUT" '"exact": "more than 130 deaths"'
+printf 'other text\n' > other.txt
+expect_status 4 $CT claim add --statement "Wrong copy" --source offsite --quote "other" --source-text other.txt
+contains "$ERR" "sha256 differs"
+rm other.txt
+
+# claims
+expect_status 0 $CT claim add --statement "As many as 6,000 foreign fighters may have moved into Taliban-controlled Afghanistan." \
+	--source globe --quote "as many as 6,000 foreign fighters may have moved into Taliban-controlled Afghanistan" \
+	--quantity 6,000 --unit "foreign fighters" --qualifier "as many as" --tag iskp --tag foreign-fighters \
+	--id iskp-foreign-fighters-6000
+[ "$OUT" = "iskp-foreign-fighters-6000" ] && ok || fail "claim add prints the id: $OUT"
+expect_status 0 $CT claim add --statement "The UN Monitoring Team documented more than 190 suicide-bomb attacks by ISKP since 2022." \
+	--source un-monitoring-team-assessment --quantity 190 --qualifier "more than" --tag iskp
+[ "$OUT" = "the-un-monitoring-team-documented-more-than-190" ] && ok || fail "derived claim id: $OUT"
+expect_status 4 $CT claim add --statement "dup" --source globe --id iskp-foreign-fighters-6000
+contains "$ERR" "already exists"
+
+expect_status 0 $CT cat iskp-foreign-fighters-6000
+contains "$OUT" '"amount": "6000"'
+contains "$OUT" '"start": '
+rev1=$OUT
+expect_status 0 $CT claim revise iskp-foreign-fighters-6000 --quantity 5000 --reason "editor: typo in figure"
+[ "$OUT" = "iskp-foreign-fighters-6000 revision 2" ] && ok || fail "revise output: $OUT"
+expect_status 2 $CT claim revise iskp-foreign-fighters-6000 --quantity 4000
+contains "$ERR" "--reason"
+expect_status 4 $CT claim revise iskp-foreign-fighters-6000 --quantity 5000 --reason "same"
+contains "$ERR" "changes nothing"
+expect_status 0 $CT claim revise iskp-foreign-fighters-6000 --quantity 6000 --reason "restored: the article says 6,000"
+
+# the chain: revision 2 names revision 1 by digest
+expect_status 0 $CT show iskp-foreign-fighters-6000 --rev 1
+dig1=$(printf '%s\n' "$OUT" | awk '/^digest:/{print $2}')
+expect_status 0 $CT cat iskp-foreign-fighters-6000 --rev 2
+contains "$OUT" "\"prev\": \"$dig1\""
+contains "$OUT" '"reason": "editor: typo in figure"'
+
+# revisions by number, digest prefix and commit
+expect_status 0 $CT show iskp-foreign-fighters-6000
+contains "$OUT" "revision 3 of 3"
+contains "$OUT" "quantity:   as many as 6000 foreign fighters"
+contains "$OUT" "status:     unreviewed"
+digest=$(printf '%s' "$OUT" | awk '/^digest:/{print $2}')
+expect_status 0 $CT show iskp-foreign-fighters-6000 --rev "${digest:7:10}"
+contains "$OUT" "revision 3 of 3"
+expect_status 0 $CT show iskp-foreign-fighters-6000 --rev HEAD~1
+contains "$OUT" "revision 2 of 3"
+expect_status 3 $CT show iskp-foreign-fighters-6000 --rev 9
+contains "$ERR" "no revision 9"
+expect_status 3 $CT show no-such-claim
+contains "$ERR" "no claim \"no-such-claim\""
+
+# log: newest first, with commits, signer and reasons
+expect_status 0 $CT log iskp-foreign-fighters-6000
+first=$(printf '%s\n' "$OUT" | head -1)
+contains "$first" "revision 3"
+contains "$OUT" "reason: editor: typo in figure"
+c2=$(git log --format=%H --grep="revision 2" -1)
+contains "$OUT" "revision 2  ${c2:0:12}"
+keyid=$($CT key show "$CLAIMTRAIL_KEY" | awk '/^key/{print $2}')
+contains "$OUT" "signed $keyid (Test Checker, Desk)"
+expect_status 0 $CT log iskp-foreign-fighters-6000 --json
+contains "$OUT" "\"commit\": \"$c2\""
+# the journal is a cache: without it, log rebuilds it from history
+rm -rf .git/claimtrail
+expect_status 0 $CT log iskp-foreign-fighters-6000
+contains "$OUT" "revision 2  ${c2:0:12}"
+
+# retract
+expect_status 2 $CT claim retract the-un-monitoring-team-documented-more-than-190
+expect_status 0 $CT claim retract the-un-monitoring-team-documented-more-than-190 --reason "duplicate of another claim"
+expect_status 4 $CT claim revise the-un-monitoring-team-documented-more-than-190 --quantity 1 --reason x
+contains "$ERR" "retracted"
+
+# list and filters
+expect_status 0 $CT list
+contains "$OUT" "iskp-foreign-fighters-6000"
+expect_status 0 $CT list --status retracted
+contains "$OUT" "the-un-monitoring-team-documented-more-than-190"
+not_contains "$OUT" "iskp-foreign-fighters-6000"
+expect_status 0 $CT list --source globe
+contains "$OUT" "iskp-foreign-fighters-6000"
+not_contains "$OUT" "190"
+expect_status 0 $CT list --tag foreign-fighters --json
+contains "$OUT" '"id": "iskp-foreign-fighters-6000"'
+expect_status 2 $CT list --status nonsense
+
+# git is happy; the work tree is clean; the user's file is untouched
+git fsck --strict >/dev/null 2>&1 && ok || fail "git fsck --strict"
+[ -z "$(git status --porcelain)" ] && ok || fail "work tree not clean: $(git status --porcelain)"
+[ "$(cat README.txt)" = "notes" ] && ok || fail "user's file changed"
+git log --format=%B -1 | grep -q "^Claimtrail-Signer: $keyid$" && ok || fail "signer trailer"
+git log --format=%B -1 | grep -q "^Claimtrail-Record: claim/the-un-monitoring-team-documented-more-than-190@2$" && ok || fail "record trailer"
+
+# check passes, then catches a hand edit committed with plain git
+expect_status 0 $CT check
+contains "$OUT" "OK"
+f=$(git ls-files 'claims/claim/*/iskp-foreign-fighters-6000/r0001.json')
+sed -i 's/6,000 foreign/7,000 foreign/' "$f"
+# a change to the very file being written is refused; others are left alone
+echo "draft" >> README.txt
+expect_status 0 $CT source revise globe --title "ISKP after the Crocus attack" --reason "full title"
+[ "$(tail -1 README.txt)" = "draft" ] && ok || fail "uncommitted user change lost"
+git commit -qam "hand edit"
+expect_status 1 $CT check
+contains "$OUT" "claim iskp-foreign-fighters-6000"
+contains "$OUT" "changed outside claimtrail"
+git reset -q --hard HEAD~1
+
+# wrong passphrase: clean error, nothing written
+CLAIMTRAIL_PASSPHRASE=right $CT key generate -o enc.key >/dev/null
+before=$(headrev)
+CLAIMTRAIL_PASSPHRASE=wrong expect_status 4 $CT claim add --statement "s" --source globe --key enc.key
+contains "$ERR" "wrong passphrase"; one_line "$ERR"
+[ "$(headrev)" = "$before" ] && ok || fail "wrong passphrase moved HEAD"
+rm -f enc.key enc.key.pub
+
+# uncommitted change to a file claimtrail must write: refused
+mkdir -p "$(dirname "$f")"
+dir=$(dirname "$(git ls-files 'claims/source/*/globe/r0001.json')")
+echo "{}" > "$dir/r0003.json"
+expect_status 4 $CT source revise globe --publisher "Globe and Mail" --reason r
+contains "$ERR" "untracked file is in the way"
+rm "$dir/r0003.json"
+
+# concurrent writers: all land, nothing lost
+before_count=$(git rev-list --count HEAD)
+for i in 1 2 3 4 5 6; do
+	$CT claim add --statement "Concurrent claim $i" --source globe --id "concurrent-$i" >/dev/null 2>"$TMP/err$i" &
+done
+wait
+for i in 1 2 3 4 5 6; do
+	$CT show "concurrent-$i" >/dev/null 2>&1 && ok || fail "concurrent-$i lost: $(cat "$TMP/err$i")"
+done
+[ "$(git rev-list --count HEAD)" -eq $((before_count + 6)) ] && ok || fail "concurrent commits"
+git fsck --strict >/dev/null 2>&1 && ok || fail "fsck after concurrent writes"
+expect_status 0 $CT check
+
+# a bare repository is a store too
+cd "$TMP"
+git clone -q --bare repo bare.git
+expect_status 0 $CT -C bare.git list
+contains "$OUT" "iskp-foreign-fighters-6000"
+expect_status 0 $CT -C bare.git claim add --statement "Written into a bare repository" --source globe --id bare-claim
+expect_status 0 $CT -C bare.git log bare-claim
+git -C bare.git fsck --strict >/dev/null 2>&1 && ok || fail "fsck bare"
+git clone -q bare.git clone2
+expect_status 0 $CT -C clone2 check
+expect_status 0 $CT -C clone2 log bare-claim
+contains "$OUT" "revision 1"
+
+# import: one commit for many claims; a bad line writes nothing
+cd "$TMP/repo"
+printf '%s\n' '{"id":"imp-1","statement":"Imported one","attribution":{"source":"globe"}}' \
+	'{"id":"imp-2","statement":"Imported two","attribution":{"source":"globe"},"tags":["bulk"]}' > good.jsonl
+printf '%s\n' '{"id":"imp-3","statement":"ok","attribution":{"source":"globe"}}' \
+	'{"id":"imp-4","statement":"bad","attribution":{"source":"missing-source"}}' > bad.jsonl
+before=$(headrev)
+expect_status 3 $CT import bad.jsonl
+contains "$ERR" "line 2"
+[ "$(headrev)" = "$before" ] && ok || fail "bad import moved HEAD"
+expect_status 0 $CT import good.jsonl
+contains "$OUT" "imported 2 claims"
+[ "$(git rev-list --count HEAD)" -eq $(( $(git rev-list --count "$before") + 1 )) ] && ok || fail "import is one commit"
+git merge-base --is-ancestor "$before" HEAD && ok || fail "import commit does not descend from the old HEAD"
+expect_status 0 $CT list --tag bulk
+contains "$OUT" "imp-2"
+rm good.jsonl bad.jsonl
+expect_status 0 $CT check
+
+# merging the store into a branch that lacks it (and back) is not a hand edit
+git checkout -q -b topic HEAD~8
+echo "topic work" > topic.txt && git add topic.txt && git commit -qm "topic work"
+git merge -q --no-edit main
+expect_status 0 $CT check
+git checkout -q main
+expect_status 0 $CT claim add --statement "After the merge" --source globe --id after-merge
+git merge -q --no-edit topic
+rm -rf .git/claimtrail
+expect_status 0 $CT check
+expect_status 0 $CT log iskp-foreign-fighters-6000
+contains "$OUT" "revision 2  ${c2:0:12}"
+
+finish
