@@ -18,6 +18,7 @@
 #include "claimtrail/record.h"
 #include "claimtrail/store.h"
 #include "claimtrail/status.h"
+#include "claimtrail/bundle.h"
 #include "claimtrail/diff.h"
 #include "claimtrail/workflow.h"
 

@@ -76,6 +76,11 @@ int cmd_log(ct_cli *cli, int argc, char **argv);
 int cmd_check(ct_cli *cli, int argc, char **argv);
 int cmd_import(ct_cli *cli, int argc, char **argv);
 
+/* Bundles (cmd_bundle.c): the bundle command, and verify's bundle and proof branches. */
+int cmd_bundle(ct_cli *cli, int argc, char **argv);
+int cli_verify_bundle(const char *path, const ct_keyring *trust, size_t threshold, int as_json);
+int cli_verify_proof(const char *proof, const char *root, const ct_keyring *trust,
+	size_t threshold);
 /* cmd_diff.c */
 int cmd_diff(ct_cli *cli, int argc, char **argv);
 /* 1 when stdout is a terminal and neither NO_COLOR nor TERM=dumb says otherwise. */

@@ -22,13 +22,20 @@ static void verify_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: claimtrail verify FILE --trust KEYS [--trust KEYS...] [--threshold N] [--json]\n"
+		"       claimtrail verify BUNDLE --trust KEYS [--threshold N] [--json]\n"
+		"       claimtrail verify --proof PROOF --root ROOT [--trust KEYS]\n"
 		"\n"
 		"Verifies the signatures on the record in FILE against the trusted public keys: each\n"
 		"--trust names a public key record (KEY.pub) or a folder of them (*.pub, *.json; every\n"
 		"such file must be a valid, self-signed key record). The record passes when no\n"
 		"signature by a trusted key is bad and at least N (default 1) distinct trusted,\n"
 		"unrevoked keys signed it. Exit status 0 when it passes, 1 when it does not,\n"
-		"4 when FILE or a key cannot be read.\n");
+		"4 when FILE or a key cannot be read.\n"
+		"\n"
+		"When FILE is a bundle (docs/bundle.md), every line is checked and reported with a\n"
+		"status code; CLAIMTRAIL_THREADS sets how many threads check signatures. With\n"
+		"--proof, checks that the proof's record is in the bundle whose Merkle root is ROOT\n"
+		"(and, with --trust, its signatures), without the bundle.\n");
 }
 
 static int print_report(const json_t *rec, const ct_verify_report *r, int error, int as_json)
@@ -119,6 +126,8 @@ int cmd_verify(ct_cli *cli, int argc, char **argv)
 		{"trust", required_argument, NULL, 't'},
 		{"threshold", required_argument, NULL, 'n'},
 		{"json", no_argument, NULL, 'j'},
+		{"proof", required_argument, NULL, 'P'},
+		{"root", required_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -126,6 +135,7 @@ int cmd_verify(ct_cli *cli, int argc, char **argv)
 	ct_buf data = CT_BUF_INIT;
 	verify_opts o = {NULL, 1, 0};
 	const char *path;
+	const char *proof = NULL, *root = NULL;
 	int status = CT_EXIT_OK;
 	int error;
 	int c;
@@ -152,6 +162,12 @@ int cmd_verify(ct_cli *cli, int argc, char **argv)
 		case 'j':
 			o.as_json = 1;
 			break;
+		case 'P':
+			proof = optarg;
+			break;
+		case 'R':
+			root = optarg;
+			break;
 		case 'h':
 			verify_usage(stdout);
 			goto done;
@@ -160,6 +176,14 @@ int cmd_verify(ct_cli *cli, int argc, char **argv)
 				argv[optind - 1]);
 			goto done;
 		}
+	}
+	if (proof || root) {
+		if (!proof || !root || argc - optind != 0)
+			status = cli_usage("verify: expected --proof PROOF --root ROOT");
+		else
+			status = cli_verify_proof(proof, root, ct_keyring_count(ring) ? ring : NULL,
+				o.threshold);
+		goto done;
 	}
 	if (argc - optind != 1) {
 		status = cli_usage("verify: expected one FILE");
@@ -171,6 +195,10 @@ int cmd_verify(ct_cli *cli, int argc, char **argv)
 	}
 	path = argv[optind];
 	o.trust = ring;
+	if (ct_bundle_sniff(path)) {
+		status = cli_verify_bundle(path, ring, o.threshold, o.as_json);
+		goto done;
+	}
 	if ((error = ct_file_read(&data, path, RECORD_FILE_MAX)) < 0) {
 		status = cli_fail(error);
 		goto done;

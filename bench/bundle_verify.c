@@ -1,0 +1,349 @@
+/*
+ * Benchmark: verifying a bundle of N claims (default 100,000) against its baseline, a plain C
+ * loop of crypto_sign_verify_detached over the same signed messages on one core; and against
+ * `minisign -V` per file, the peer a user would otherwise script. Prints figures and ratios;
+ * never passes or fails on time.
+ *
+ * usage: bench_bundle_verify [--claims N] [--minisign M] [--claimtrail PATH] [--dir DIR]
+ *
+ * The bundle is written directly from the library's pieces (records signed with
+ * ct_record_sign, envelopes as docs/bundle.md specifies, ct_merkle), not through N commits.
+ */
+#include "claimtrail.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bench: %s: %s\n", what, ct_error_last());
+	exit(1);
+}
+
+typedef struct {
+	uint8_t *msg;
+	size_t len;
+	uint8_t sig[64];
+} signed_msg;
+
+/* Writes record as one envelope line, adds its leaf, and keeps its PAE and signature. */
+static void put_record(FILE *f, ct_merkle *tree, const json_t *record, signed_msg *keep)
+{
+	ct_buf body = CT_BUF_INIT, line = CT_BUF_INIT, pae = CT_BUF_INIT;
+	const json_t *sigs = json_object_get(record, "signatures"), *e;
+	uint8_t leaf[CT_HASH_LEN];
+	ct_kind kind;
+	size_t i, n;
+
+	if (ct_record_kind(&kind, record) < 0 || ct_record_body(&body, record) < 0)
+		die("record");
+	ct_buf_puts(&line, "{\"payload\":\"");
+	ct_base64_encode(&line, (const uint8_t *)body.ptr, body.len);
+	ct_buf_printf(&line, "\",\"payloadType\":\"%s\",\"signatures\":[", ct_kind_payload_type(kind));
+	json_array_foreach(sigs, i, e)
+		ct_buf_printf(&line, "%s{\"keyid\":\"%s\",\"sig\":\"%s\"}", i ? "," : "",
+			json_string_value(json_object_get(e, "key_id")),
+			json_string_value(json_object_get(e, "sig")));
+	ct_buf_puts(&line, "]}");
+	ct_merkle_leaf_hash(leaf, (const uint8_t *)line.ptr, line.len);
+	ct_merkle_add(tree, leaf);
+	fwrite(line.ptr, 1, line.len, f);
+	fputc('\n', f);
+	if (keep) {
+		ct_pae(&pae, ct_kind_payload_type(kind), (const uint8_t *)body.ptr, body.len);
+		keep->len = pae.len;
+		keep->msg = (uint8_t *)ct_buf_detach(&pae);
+		if (ct_base64_decode(keep->sig, 64, &n,
+			    json_string_value(json_object_get(json_array_get(sigs, 0), "sig"))) < 0)
+			die("sig");
+	}
+	ct_buf_free(&body);
+	ct_buf_free(&line);
+	ct_buf_free(&pae);
+}
+
+static void put_trailer(FILE *f, const ct_merkle *tree, uint64_t records, const ct_key *key)
+{
+	uint8_t root[CT_HASH_LEN], sig[64];
+	char hex[65], created[21];
+	ct_buf body = CT_BUF_INIT, pae = CT_BUF_INIT, b64 = CT_BUF_INIT, sb = CT_BUF_INIT;
+	json_t *t;
+
+	ct_merkle_root(tree, root);
+	ct_hex(hex, root, CT_HASH_LEN);
+	ct_timestamp_now(created);
+	t = json_pack("{s:b, s:s, s:s, s:b, s:s, s:I, s:s, s:i}", "annotations", 0, "created",
+		created, "creator", ct_key_id(key), "history", 0, "merkle_root", hex, "records",
+		(json_int_t)records, "type", "bundle", "version", 1);
+	ct_json_canon(&body, t);
+	ct_pae(&pae, CT_BUNDLE_PAYLOAD_TYPE, (const uint8_t *)body.ptr, body.len);
+	ct_key_sign_bytes(sig, key, (const uint8_t *)pae.ptr, pae.len);
+	ct_base64_encode(&b64, (const uint8_t *)body.ptr, body.len);
+	ct_base64_encode(&sb, sig, 64);
+	fprintf(f, "{\"payload\":\"%s\",\"payloadType\":\"%s\",\"signatures\":[{\"keyid\":\"%s\","
+		   "\"sig\":\"%s\"}]}\n",
+		b64.ptr, CT_BUNDLE_PAYLOAD_TYPE, ct_key_id(key), sb.ptr);
+	json_decref(t);
+	ct_buf_free(&body);
+	ct_buf_free(&pae);
+	ct_buf_free(&b64);
+	ct_buf_free(&sb);
+}
+
+/* Runs argv (stdout to /dev/null) and returns the wall time. With rss_kb, runs it under
+ * /usr/bin/time to get the command's own peak RSS: a forked child's ru_maxrss would include the
+ * benchmark's memory from before exec. */
+static double run(char *const argv[], const char *threads, long *rss_kb, int *status)
+{
+	char *timed[16];
+	char out[64] = "/tmp/ct-bench-rss.XXXXXX";
+	double t0;
+	pid_t pid;
+	int st = 0, fd = -1;
+	size_t i, n = 0;
+
+	if (rss_kb) {
+		*rss_kb = -1;
+		if (access("/usr/bin/time", X_OK) == 0 && (fd = mkstemp(out)) >= 0) {
+			close(fd);
+			timed[n++] = "/usr/bin/time";
+			timed[n++] = "-f";
+			timed[n++] = "%M";
+			timed[n++] = "-o";
+			timed[n++] = out;
+		}
+	}
+	for (i = 0; argv[i] && n < 15; i++)
+		timed[n++] = argv[i];
+	timed[n] = NULL;
+	fflush(stdout);
+	t0 = now();
+	pid = fork();
+	if (pid == 0) {
+		if (threads)
+			setenv("CLAIMTRAIL_THREADS", threads, 1);
+		if (!freopen("/dev/null", "w", stdout))
+			_exit(127);
+		execv(timed[0], timed);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) < 0) {
+		fprintf(stderr, "bench: cannot run %s\n", argv[0]);
+		exit(1);
+	}
+	t0 = now() - t0;
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	if (rss_kb && fd >= 0) {
+		FILE *f = fopen(out, "r");
+		if (f && fscanf(f, "%ld", rss_kb) != 1)
+			*rss_kb = -1;
+		if (f)
+			fclose(f);
+		unlink(out);
+	}
+	return t0;
+}
+
+int main(int argc, char **argv)
+{
+	size_t claims = 100000, sample = 1000, sources = 100, i;
+	const char *ct = getenv("CLAIMTRAIL");
+	const char *minisign = "/usr/bin/minisign";
+	char dir[256] = "";
+	char path[512], pub[512], keyfile[512];
+	signed_msg *msgs;
+	ct_key *key = NULL;
+	ct_merkle tree;
+	FILE *f;
+	double t, loop, one, two;
+	long rss1, rss2;
+	int st;
+
+	for (i = 1; i < (size_t)argc; i++) {
+		if (strcmp(argv[i], "--claims") == 0 && i + 1 < (size_t)argc)
+			claims = strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--minisign") == 0 && i + 1 < (size_t)argc)
+			sample = strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--claimtrail") == 0 && i + 1 < (size_t)argc)
+			ct = argv[++i];
+		else if (strcmp(argv[i], "--dir") == 0 && i + 1 < (size_t)argc)
+			snprintf(dir, sizeof(dir), "%s", argv[++i]);
+		else {
+			fprintf(stderr, "usage: %s [--claims N] [--minisign M] [--claimtrail PATH] "
+					"[--dir DIR]\n", argv[0]);
+			return 2;
+		}
+	}
+	if (!ct) {
+		fprintf(stderr, "bench: name the claimtrail binary (--claimtrail or $CLAIMTRAIL)\n");
+		return 2;
+	}
+	if (ct_init() < 0)
+		die("init");
+	if (!dir[0]) {
+		snprintf(dir, sizeof(dir), "/tmp/ct-bench-XXXXXX");
+		if (!mkdtemp(dir))
+			die("mkdtemp");
+	}
+	if (claims < sources)
+		sources = claims;
+	snprintf(keyfile, sizeof(keyfile), "%s/bench.key", dir);
+	snprintf(pub, sizeof(pub), "%s/bench.key.pub", dir);
+	snprintf(path, sizeof(path), "%s/bench.bundle", dir);
+	unlink(keyfile);
+	unlink(pub);
+	if (ct_key_generate(&key, "Bench", "claimtrail") < 0 || ct_key_write(key, keyfile, NULL, 0) < 0)
+		die("key");
+	if (!(msgs = calloc(claims, sizeof(*msgs))) || !(f = fopen(path, "wb")))
+		die("alloc");
+	printf("generating a bundle of %zu claims (%zu sources) in %s ...\n", claims, sources, dir);
+	t = now();
+	ct_merkle_init(&tree);
+	fputs("{\"format\":\"claimtrail-bundle\",\"version\":1}\n", f);
+	put_record(f, &tree, ct_key_public_record(key), NULL);
+	{
+		char (*digests)[CT_DIGEST_LEN + 1] = calloc(sources, sizeof(*digests));
+		for (i = 0; i < sources; i++) {
+			char id[32], title[64];
+			json_t *s;
+			snprintf(id, sizeof(id), "source-%06zu", i);
+			snprintf(title, sizeof(title), "Report number %zu", i);
+			s = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "type", "source", "id", id,
+				"revision", 1, "created", "2024-04-01T12:00:00Z", "title", title,
+				"publisher", "The Daily Record", "url", "https://example.org/report");
+			if (ct_record_sign(s, key) < 0 || ct_record_digest(digests[i], s) < 0)
+				die("source");
+			put_record(f, &tree, s, NULL);
+			json_decref(s);
+		}
+		for (i = 0; i < claims; i++) {
+			char id[32], statement[160];
+			json_t *c;
+			snprintf(id, sizeof(id), "claim-%07zu", i);
+			snprintf(statement, sizeof(statement),
+				"As many as %zu foreign fighters may have moved into the region, "
+				"according to security reports and experts.", 1000 + i);
+			c = json_pack("{s:s, s:s, s:i, s:s, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s}, s:[s]}",
+				"type", "claim", "id", id, "revision", 1, "created",
+				"2024-04-01T12:00:00Z", "statement", statement, "attribution", "source",
+				"source-000000", "source_revision", digests[0], "quote",
+				"as many as 6,000 foreign fighters", "quantity", "amount", "6000",
+				"qualifier", "as many as", "tags", "iskp");
+			{
+				char sid[32];
+				snprintf(sid, sizeof(sid), "source-%06zu", i % sources);
+				json_object_set_new(json_object_get(c, "attribution"), "source",
+					json_string(sid));
+				json_object_set_new(json_object_get(c, "attribution"), "source_revision",
+					json_string(digests[i % sources]));
+			}
+			if (ct_record_sign(c, key) < 0)
+				die("claim");
+			put_record(f, &tree, c, &msgs[i]);
+			json_decref(c);
+		}
+		free(digests);
+	}
+	put_trailer(f, &tree, 1 + sources + claims, key);
+	if (fclose(f) != 0)
+		die("write");
+	{
+		struct stat sb;
+		stat(path, &sb);
+		printf("  %.1f s, %.1f MB\n\n", now() - t, (double)sb.st_size / 1e6);
+	}
+
+	/* (a) the baseline: the same signatures, one core, nothing else */
+	t = now();
+	for (i = 0; i < claims; i++)
+		if (crypto_sign_verify_detached(msgs[i].sig, msgs[i].msg, msgs[i].len,
+			    ct_key_public_bytes(key)) != 0)
+			die("baseline verify");
+	loop = now() - t;
+	printf("(a) C loop of crypto_sign_verify_detached, 1 core: %8.3f s  %6.1f us/claim\n",
+		loop, loop / (double)claims * 1e6);
+
+	{
+		char *args[] = {(char *)ct, "verify", path, "--trust", pub, NULL};
+		one = run(args, "1", &rss1, &st);
+		if (st != 0)
+			fprintf(stderr, "bench: claimtrail verify exited %d\n", st);
+		printf("(b) claimtrail verify, 1 thread:                  %8.3f s  %6.1f us/claim  "
+		       "%.2fx (a)  peak RSS %ld MiB\n",
+			one, one / (double)claims * 1e6, one / loop, rss1 / 1024);
+		two = run(args, "2", &rss2, &st);
+		if (st != 0)
+			fprintf(stderr, "bench: claimtrail verify exited %d\n", st);
+		printf("(c) claimtrail verify, 2 threads:                 %8.3f s  %6.1f us/claim  "
+		       "%.2fx faster than (a)  peak RSS %ld MiB\n",
+			two, two / (double)claims * 1e6, loop / two, rss2 / 1024);
+	}
+
+	/* (d) minisign -V per file, over a sample, extrapolated */
+	if (sample > 0 && access(minisign, X_OK) == 0) {
+		char mpub[512], msec[512], file[600], sigf[700];
+		double ms;
+		size_t n = sample < claims ? sample : claims;
+		snprintf(mpub, sizeof(mpub), "%s/minisign.pub", dir);
+		snprintf(msec, sizeof(msec), "%s/minisign.key", dir);
+		unlink(mpub);
+		unlink(msec);
+		{
+			char *gen[] = {(char *)minisign, "-G", "-W", "-p", mpub, "-s", msec, NULL};
+			run(gen, NULL, NULL, &st);
+			if (st != 0)
+				die("minisign -G");
+		}
+		for (i = 0; i < n; i++) {
+			FILE *m;
+			snprintf(file, sizeof(file), "%s/m%06zu.json", dir, i);
+			if (!(m = fopen(file, "wb")))
+				die("minisign file");
+			fwrite(msgs[i].msg, 1, msgs[i].len, m);
+			fclose(m);
+			{
+				char *sign[] = {(char *)minisign, "-S", "-s", msec, "-m", file, NULL};
+				run(sign, NULL, NULL, &st);
+				if (st != 0)
+					die("minisign -S");
+			}
+		}
+		t = now();
+		for (i = 0; i < n; i++) {
+			snprintf(file, sizeof(file), "%s/m%06zu.json", dir, i);
+			snprintf(sigf, sizeof(sigf), "%s.minisig", file);
+			{
+				char *ver[] = {(char *)minisign, "-V", "-q", "-p", mpub, "-m", file, NULL};
+				run(ver, NULL, NULL, &st);
+				if (st != 0)
+					die("minisign -V");
+			}
+		}
+		ms = (now() - t) / (double)n;
+		printf("(d) minisign -V per file (%zu-file sample, extrapolated to %zu): %8.3f s  "
+		       "%6.1f us/claim  %.2fx (a)\n",
+			n, claims, ms * (double)claims, ms * 1e6, ms * (double)claims / loop);
+	}
+	printf("\ntargets (issue 6): (b) <= 1.3x (a); (c) >= 1.8x faster than (a)\n");
+	for (i = 0; i < claims; i++)
+		free(msgs[i].msg);
+	free(msgs);
+	ct_key_free(key);
+	return 0;
+}

@@ -1,0 +1,184 @@
+/*
+ * Bundles: one file carrying signed records for offline verification (docs/bundle.md), and the
+ * RFC 9162 Merkle tree that covers its records.
+ */
+#ifndef CLAIMTRAIL_BUNDLE_H
+#define CLAIMTRAIL_BUNDLE_H
+
+#include <jansson.h>
+#include "common.h"
+#include "key.h"
+#include "store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Merkle trees (RFC 9162, section 2.1, with SHA-256) ---- */
+
+#define CT_HASH_LEN 32
+
+/* The deepest audit path a tree of up to 2^64 leaves needs. */
+#define CT_MERKLE_MAX_PATH 64
+
+/* SHA-256(0x00 || data). */
+void ct_merkle_leaf_hash(uint8_t out[CT_HASH_LEN], const uint8_t *data, size_t len);
+
+/* SHA-256(0x01 || left || right). */
+void ct_merkle_node_hash(uint8_t out[CT_HASH_LEN], const uint8_t left[CT_HASH_LEN],
+	const uint8_t right[CT_HASH_LEN]);
+
+/* A tree built one leaf at a time in O(log n) memory; the root equals RFC 9162's MTH. */
+typedef struct {
+	uint8_t stack[CT_MERKLE_MAX_PATH][CT_HASH_LEN];
+	uint64_t size;
+} ct_merkle;
+
+void ct_merkle_init(ct_merkle *m);
+
+/* Adds a leaf by its leaf hash (ct_merkle_leaf_hash). */
+void ct_merkle_add(ct_merkle *m, const uint8_t leaf_hash[CT_HASH_LEN]);
+
+/* The root of the leaves added so far (the hash of the empty string for none). */
+void ct_merkle_root(const ct_merkle *m, uint8_t out[CT_HASH_LEN]);
+
+/* MTH over n leaf hashes, computed recursively as RFC 9162 defines it (for tests and proofs). */
+void ct_merkle_root_of(uint8_t out[CT_HASH_LEN], const uint8_t (*leaves)[CT_HASH_LEN], size_t n);
+
+/*
+ * The inclusion proof PATH(index, D[n]) of RFC 9162, section 2.1.3.1, from the n leaf hashes:
+ * *path_len hashes into path (room for CT_MERKLE_MAX_PATH). CT_EINVALID when index >= n.
+ */
+int ct_merkle_path(uint8_t (*path)[CT_HASH_LEN], size_t *path_len,
+	const uint8_t (*leaves)[CT_HASH_LEN], size_t n, size_t index);
+
+/* Verifies an inclusion proof as RFC 9162, section 2.1.3.2 does: 0 or CT_EBADSIG. */
+int ct_merkle_verify_path(const uint8_t leaf_hash[CT_HASH_LEN], uint64_t index, uint64_t size,
+	const uint8_t (*path)[CT_HASH_LEN], size_t path_len, const uint8_t root[CT_HASH_LEN]);
+
+/* ---- bundles ---- */
+
+/* The payload type the bundle trailer is signed with. */
+#define CT_BUNDLE_PAYLOAD_TYPE "application/vnd.claimtrail.bundle+json"
+
+/* The longest line a bundle may have, the newline excluded, and the most records it may hold. */
+#define CT_BUNDLE_LINE_MAX (1024 * 1024)
+#define CT_BUNDLE_RECORDS_MAX 100000000ULL
+
+typedef enum {
+	CT_BUNDLE_ALL = 0, /* every claim in the store */
+	CT_BUNDLE_IDS,     /* the claims named in ids */
+	CT_BUNDLE_TAG,     /* the claims whose latest revision carries tag */
+	CT_BUNDLE_STATUS,  /* the claims whose derived status is status */
+} ct_bundle_select;
+
+typedef struct {
+	const ct_key *creator;      /* signs the trailer (required) */
+	ct_bundle_select select;
+	const char *const *ids;     /* CT_BUNDLE_IDS */
+	size_t nids;
+	const char *tag;            /* CT_BUNDLE_TAG */
+	const char *status;         /* CT_BUNDLE_STATUS */
+	int history;                /* every revision, not only the latest */
+	int annotations;            /* the claims' annotations */
+} ct_bundle_create_opts;
+
+#define CT_BUNDLE_CREATE_OPTS_INIT {NULL, CT_BUNDLE_ALL, NULL, 0, NULL, NULL, 0, 0}
+
+/* What a bundle's trailer says (filled by create, info and verify). */
+typedef struct {
+	char creator[CT_KEY_ID_LEN + 1];
+	char created[21];
+	uint64_t records;
+	char root[2 * CT_HASH_LEN + 1];  /* hex */
+	int history;
+	int annotations;
+	/* counts by kind, filled by create and verify */
+	uint64_t keys, sources, claims, annots;
+} ct_bundle_info;
+
+/*
+ * Writes a bundle of the selected claims of store to path (through a temporary file in the same
+ * folder and a rename: path is either the old file or the whole new bundle). info may be NULL.
+ */
+int ct_bundle_create(ct_bundle_info *info, ct_store *store, const char *path,
+	const ct_bundle_create_opts *opts);
+
+/* Reads the trailer of the bundle at path (not verified: see ct_bundle_verify). */
+int ct_bundle_info_read(ct_bundle_info *info, const char *path);
+
+/* 1 when the file at path starts with a bundle header line (of any version), else 0. */
+int ct_bundle_sniff(const char *path);
+
+/* What verify found about one line. codes are static strings ("signature.valid", ...). */
+#define CT_BUNDLE_CODES_MAX 8
+typedef struct {
+	uint64_t line;              /* 1-based line number in the file */
+	const char *kind;           /* "key", "source", "claim", "annotation", "bundle" or NULL */
+	const char *id;             /* the record's id, or NULL when unreadable */
+	long long revision;         /* 0 when the kind has none */
+	int ok;
+	const char *codes[CT_BUNDLE_CODES_MAX];
+	size_t ncodes;
+	const char *message;        /* the first problem, one line; NULL when ok */
+	size_t trusted;             /* distinct trusted signers */
+	char signers[4][CT_KEY_ID_LEN + 1]; /* the first trusted signers */
+} ct_bundle_line_report;
+
+typedef void (*ct_bundle_report_fn)(const ct_bundle_line_report *line, void *payload);
+
+typedef struct {
+	const ct_keyring *trust;   /* the verifier's trust roots (required) */
+	size_t threshold;          /* distinct trusted signers each record needs (default 1) */
+	unsigned threads;          /* 0: $CLAIMTRAIL_THREADS, else the number of online CPUs */
+} ct_bundle_verify_opts;
+
+#define CT_BUNDLE_VERIFY_OPTS_INIT {NULL, 1, 0}
+
+/*
+ * Verifies the bundle at path, streaming: the header, every record line (canonical envelope,
+ * schema, signatures against opts->trust, order, revision chains, cited sources and signer
+ * keys present), the record count, the Merkle root and the trailer's signature. fn (may be
+ * NULL) is called once per line, in file order, the trailer last (kind "bundle"). Returns 0
+ * when everything passed; CT_EBADSIG or CT_EUNTRUSTED with a message naming the first bad line;
+ * CT_EINVALID when path is not a bundle at all (nothing reported).
+ */
+int ct_bundle_verify(ct_bundle_info *info, const char *path, const ct_bundle_verify_opts *opts,
+	ct_bundle_report_fn fn, void *payload);
+
+/*
+ * Writes to out_path an inclusion proof (JSON, docs/bundle.md) for the latest revision of claim
+ * id in the bundle at path. The bundle's Merkle root must match its trailer.
+ */
+int ct_bundle_prove(const char *path, const char *id, const char *out_path);
+
+/* What a proof says, once checked. */
+typedef struct {
+	uint64_t index, size;
+	char kind[16];
+	char id[CT_ID_MAX + 1];
+	long long revision;
+} ct_bundle_proof_info;
+
+/*
+ * Checks the proof at proof_path against root_hex (64 hex digits): 0, CT_EBADSIG when the
+ * record is not in the tree of that root, CT_EINVALID for a malformed proof. With trust
+ * non-NULL the record's signatures are verified too (threshold distinct trusted keys).
+ */
+int ct_bundle_proof_verify(ct_bundle_proof_info *info, const char *proof_path,
+	const char *root_hex, const ct_keyring *trust, size_t threshold);
+
+/*
+ * Verifies the bundle (as ct_bundle_verify), then adds every record to store as one commit:
+ * all revisions, annotations, sources and keys. Records the store already holds byte for byte
+ * are skipped; a record that differs from the store's is CT_ECONFLICT; nothing is written on
+ * any failure. *count receives the number of records written.
+ */
+int ct_bundle_import(size_t *count, ct_store *store, const char *path,
+	const ct_bundle_verify_opts *vopts, const ct_write_opts *wopts);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,213 @@
+/*
+ * Importing a bundle into a store: verify it first (against the importer's trust roots, never
+ * the keys it carries), then add every record as one commit. A record the store already holds
+ * byte for byte is skipped; one that differs is a conflict; a revision whose predecessor is
+ * neither in the store nor in the bundle would break the chain and is refused. Nothing is
+ * written unless everything checks (the write is one transaction).
+ */
+#include "bundle_internal.h"
+#include "signing.h"
+#include "store_internal.h"
+
+#include <string.h>
+
+/* Records listed one by one in the commit's trailers up to this many; a count beyond. */
+#define TRAILERS_MAX 200
+
+typedef struct {
+	const char *path;
+	const ct_bundle_info *info;
+	size_t written;
+	size_t total;
+} import_job;
+
+/* The path a record is stored at. */
+static int record_path(ct_buf *out, ct_store *store, const json_t *rec, ct_kind kind)
+{
+	if (kind == CT_KIND_ANNOTATION) {
+		int error = ct__record_dir(out, store, CT_KIND_CLAIM,
+			json_string_value(json_object_get(rec, "claim")));
+		return error < 0 ? error : ct_buf_printf(out, "/annotations/%s.json", ct_record_id(rec));
+	}
+	return ct_store_record_path(out, store, kind, ct_record_id(rec),
+		json_integer_value(json_object_get(rec, "revision")));
+}
+
+/* Decides what to do with one record: 1 write it, 0 skip it, or an error. */
+static int import_decision(ct_store *store, const json_t *rec, ct_kind kind, const ct_buf *path,
+	const ct_buf *data, const char *label, const json_t *prev_line)
+{
+	ct_buf have = CT_BUF_INIT;
+	json_t *theirs = NULL;
+	int error;
+
+	error = ct__read_path(&have, store, path->ptr, CT_RECORD_MAX);
+	if (error == CT_ENOTFOUND) {
+		long long rev = json_integer_value(json_object_get(rec, "revision"));
+		ct_error_clear();
+		error = 1;
+		/* A revision needs its predecessor: earlier in the bundle, or in the store. */
+		if ((kind == CT_KIND_CLAIM || kind == CT_KIND_SOURCE) && rev > 1 &&
+			!(prev_line &&
+				json_integer_value(json_object_get(prev_line, "revision")) == rev - 1 &&
+				strcmp(ct_record_id(prev_line), ct_record_id(rec)) == 0 &&
+				strcmp(json_string_value(json_object_get(prev_line, "type")),
+					ct_kind_name(kind)) == 0)) {
+			char digest[CT_DIGEST_LEN + 1];
+			json_t *before = NULL;
+			const char *prev = json_string_value(json_object_get(rec, "prev"));
+			if (ct_store_get(&before, store, kind, ct_record_id(rec), rev - 1) < 0) {
+				error = ct_error_set(CT_ECONFLICT,
+					"%s: its revision %lld is neither in the bundle nor in the store",
+					label, rev - 1);
+			} else if (ct_record_digest(digest, before) < 0 || !prev ||
+				   strcmp(digest, prev) != 0) {
+				error = ct_error_set(CT_ECONFLICT,
+					"%s: prev does not name the store's revision %lld", label,
+					rev - 1);
+			}
+			json_decref(before);
+		}
+		goto done;
+	}
+	if (error < 0)
+		goto done;
+	if (have.len == data->len && memcmp(have.ptr, data->ptr, data->len) == 0) {
+		error = 0; /* already there */
+		goto done;
+	}
+	if (kind == CT_KIND_KEY &&
+		ct_json_parse(&theirs, (const uint8_t *)have.ptr, have.len, CT_JSON_RECORD) == 0) {
+		/* A revocation replaces the unrevoked record; the store's revocation stays. */
+		int ours_revoked = json_object_get(rec, "revoked") != NULL;
+		int theirs_revoked = json_object_get(theirs, "revoked") != NULL;
+		if (ours_revoked != theirs_revoked) {
+			error = ours_revoked;
+			goto done;
+		}
+	}
+	error = ct_error_set(CT_ECONFLICT, "%s: the store already has a different record at %s",
+		label, path->ptr);
+done:
+	json_decref(theirs);
+	ct_buf_free(&have);
+	return error;
+}
+
+static int import_build(ct_txn *txn, ct_store *store, void *payload)
+{
+	import_job *job = payload;
+	ct__line_reader r;
+	ct__envelope env;
+	ct_buf body = CT_BUF_INIT, path = CT_BUF_INIT, data = CT_BUF_INIT;
+	json_t *prev = NULL;
+	int error;
+
+	job->written = 0;
+	job->total = 0;
+	if ((error = ct__bundle_open(&r, job->path)) < 0)
+		return error;
+	if ((error = ct__txn_subject(txn, "bundle import: %llu records from %s",
+		     (unsigned long long)job->info->records, job->info->creator)) < 0)
+		goto done;
+	while ((error = ct__line_read(&r)) > 0) {
+		char label[CT_LABEL_MAX];
+		json_t *rec = NULL;
+		ct_kind kind;
+		int decision;
+
+		if (ct__envelope_parse(&env, r.line.ptr, r.line.len) == 0 &&
+			ct__envelope_type_is(&env, CT_BUNDLE_PAYLOAD_TYPE))
+			break;
+		if ((error = ct__bundle_record_decode(&rec, &body, &env, r.line.ptr, r.line.len)) <
+			0) {
+			ct_error_prefix(error, "%s: line %llu", job->path, (unsigned long long)r.lineno);
+			goto done;
+		}
+		job->total++;
+		ct_record_kind(&kind, rec);
+		ct_record_label(label, rec);
+		ct_buf_clear(&path);
+		ct_buf_clear(&data);
+		if ((error = record_path(&path, store, rec, kind)) < 0 ||
+			(error = ct__record_serialize(&data, rec)) < 0 ||
+			(decision = import_decision(store, rec, kind, &path, &data, label, prev)) < 0) {
+			if (error == 0)
+				error = ct_error_last_code();
+			json_decref(rec);
+			goto done;
+		}
+		if (decision == 1) {
+			if ((error = ct__txn_put(txn, path.ptr, data.ptr, data.len)) < 0) {
+				json_decref(rec);
+				goto done;
+			}
+			job->written++;
+			if (job->written <= TRAILERS_MAX) {
+				long long rev = json_integer_value(json_object_get(rec, "revision"));
+				error = rev ? ct__txn_trailer(txn, "Claimtrail-Record", "%s/%s@%lld",
+						      ct_kind_name(kind), ct_record_id(rec), rev)
+					    : ct__txn_trailer(txn, "Claimtrail-Record", "%s/%s",
+						      ct_kind_name(kind), ct_record_id(rec));
+				if (error < 0) {
+					json_decref(rec);
+					goto done;
+				}
+			}
+		}
+		json_decref(prev);
+		prev = rec;
+	}
+	if (error < 0)
+		goto done;
+	if (job->written == 0) {
+		error = ct_error_set(CT_EEXISTS, "every record in the bundle is already in the store");
+		goto done;
+	}
+	ct__txn_bulk(txn);
+	{
+		char text[256];
+		snprintf(text, sizeof(text),
+			"Imported from a bundle created %s by key %s (merkle root %s).",
+			job->info->created, job->info->creator, job->info->root);
+		if ((error = ct__txn_body(txn, text)) < 0)
+			goto done;
+	}
+	if ((error = ct__txn_trailer(txn, "Claimtrail-Import", "bundle %s, %zu of %zu records",
+		     job->info->root, job->written, job->total)) < 0 ||
+		(error = ct__txn_trailer(txn, "Claimtrail-Bundle-Creator", "%s",
+			 job->info->creator)) < 0)
+		goto done;
+done:
+	json_decref(prev);
+	ct_buf_free(&body);
+	ct_buf_free(&path);
+	ct_buf_free(&data);
+	ct__line_reader_close(&r);
+	return error;
+}
+
+int ct_bundle_import(size_t *count, ct_store *store, const char *path,
+	const ct_bundle_verify_opts *vopts, const ct_write_opts *wopts)
+{
+	ct_bundle_info info;
+	import_job job;
+	int error;
+
+	*count = 0;
+	if ((error = ct_bundle_verify(&info, path, vopts, NULL, NULL)) < 0)
+		return ct_error_prefix(error, "not imported");
+	memset(&job, 0, sizeof(job));
+	job.path = path;
+	job.info = &info;
+	error = ct__store_write(store, wopts ? wopts->signer : NULL, wopts ? wopts->max_retries : 8,
+		import_build, &job);
+	if (error == CT_EEXISTS && job.written == 0 && job.total > 0) {
+		ct_error_clear();
+		return 0;
+	}
+	if (error < 0)
+		return error;
+	*count = job.written;
+	return 0;
+}

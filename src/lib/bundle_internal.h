@@ -1,0 +1,89 @@
+/* What the bundle source files share: the bounded line reader and the record envelope. */
+#ifndef CT_BUNDLE_INTERNAL_H
+#define CT_BUNDLE_INTERNAL_H
+
+#include "claimtrail/bundle.h"
+#include "claimtrail/record.h"
+
+#include <stdio.h>
+
+/* The header line of a version 1 bundle, without its newline. */
+#define CT_BUNDLE_HEADER "{\"format\":\"claimtrail-bundle\",\"version\":1}"
+
+/* The most signatures one envelope may carry. */
+#define CT_ENVELOPE_SIGS_MAX 64
+
+/* Reads LF-terminated lines of at most CT_BUNDLE_LINE_MAX bytes in bounded memory. */
+typedef struct {
+	FILE *f;
+	char *buf;          /* read buffer */
+	size_t pos, end;
+	ct_buf line;        /* the current line, without its LF */
+	uint64_t lineno;
+	int toolong;        /* the current line was longer than the limit (line holds its start) */
+	int unterminated;   /* the current line ended at end of file without a LF */
+} ct__line_reader;
+
+int ct__line_reader_open(ct__line_reader *r, const char *path);
+void ct__line_reader_close(ct__line_reader *r);
+
+/* 1 with a line in r->line, 0 at end of file, or a negative error. */
+int ct__line_read(ct__line_reader *r);
+
+/* One signature of an envelope: pointers into the line. */
+typedef struct {
+	char keyid[CT_KEY_ID_LEN + 1];
+	const char *sig;
+	size_t sig_len;
+} ct__env_sig;
+
+/* A parsed envelope line: pointers into the line, which must outlive it. */
+typedef struct {
+	const char *payload;
+	size_t payload_len;
+	const char *type;
+	size_t type_len;
+	ct__env_sig sigs[CT_ENVELOPE_SIGS_MAX];
+	size_t nsigs;
+} ct__envelope;
+
+/*
+ * Parses line as the canonical (RFC 8785) JSON of a DSSE envelope:
+ * {"payload":"B64","payloadType":"T","signatures":[{"keyid":"HEX16","sig":"B64"},...]}.
+ * Any other byte is refused: CT_EINVALID with a message saying what was expected.
+ */
+int ct__envelope_parse(ct__envelope *env, const char *line, size_t len);
+
+/* 1 when the envelope's payload type is t. */
+int ct__envelope_type_is(const ct__envelope *env, const char *t);
+
+/* Appends the envelope line (no LF) for body signed with signatures ([{key_id, sig}]). */
+int ct__envelope_write(ct_buf *out, const char *type, const uint8_t *body, size_t len,
+	const json_t *signatures);
+
+/* Decodes the payload into out (bounded by the line length). */
+int ct__envelope_payload(ct_buf *out, const ct__envelope *env);
+
+/* The record signatures array [{key_id, sig}] of an envelope: a new reference. */
+json_t *ct__envelope_signatures(const ct__envelope *env);
+
+/*
+ * Decodes and checks a record line: envelope, payload a canonical record of the kind its
+ * payloadType names, schema. *out (new reference) is the record with its "signatures" from the
+ * envelope; body receives the exact payload bytes. Message names no line (callers prefix it).
+ */
+int ct__bundle_record_decode(json_t **out, ct_buf *body, ct__envelope *env, const char *line,
+	size_t len);
+
+/* Opens a bundle and reads its header (line 1): CT_EINVALID when it is not a version 1 bundle. */
+int ct__bundle_open(ct__line_reader *r, const char *path);
+
+/*
+ * Parses a trailer line: a canonical envelope of payload type CT_BUNDLE_PAYLOAD_TYPE whose
+ * payload is the canonical trailer body (docs/bundle.md). Fills info; body receives the payload.
+ * Signatures are not checked here.
+ */
+int ct__trailer_parse(ct_bundle_info *info, ct_buf *body, ct__envelope *env, const char *line,
+	size_t len);
+
+#endif

@@ -1,0 +1,920 @@
+/*
+ * Verifying a bundle, streaming (docs/bundle.md, "Verifying"). The main thread reads lines in
+ * batches; a small pool of threads decodes each line and checks its signatures (the costly
+ * part, independent per line); the main thread then takes the results in file order and does
+ * what needs the order: the Merkle tree, the record order, revision chains, references to
+ * sources, claims and keys, and the report. Memory: one batch, the carried keys, the digests
+ * of the carried sources, and the current claim's revisions; not the number of claims.
+ */
+#include "bundle_internal.h"
+#include "signing.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define BATCH_MAX 256
+#define BATCH_BYTES (8u * 1024 * 1024)
+#define THREADS_MAX 64
+#define MSG_MAX 320
+
+enum { SIG_UNTRUSTED = 0, SIG_VALID, SIG_BAD };
+
+typedef struct {
+	ct_buf line;
+	uint64_t lineno;
+	int toolong, unterminated;
+	/* filled by the worker */
+	uint8_t leaf[CT_HASH_LEN];
+	int trailer;
+	int error;                 /* the line does not decode, or a key record is invalid */
+	char msg[MSG_MAX];
+	json_t *record;
+	ct_kind kind;
+	uint8_t digest[CT_HASH_LEN];
+	size_t nsigs;
+	char keyids[CT_ENVELOPE_SIGS_MAX][CT_KEY_ID_LEN + 1];
+	uint8_t sig[CT_ENVELOPE_SIGS_MAX];
+} item;
+
+/* ---- the pool ---- */
+
+typedef struct {
+	pthread_t threads[THREADS_MAX];
+	unsigned nthreads;          /* workers besides the main thread */
+	pthread_mutex_t mu;
+	pthread_cond_t start, done;
+	unsigned generation;
+	unsigned finished;
+	int quit;
+	item *items;
+	size_t count;
+	atomic_size_t next;
+	const ct_keyring *trust;
+} pool;
+
+static void work_item(item *it, const ct_keyring *trust)
+{
+	ct__envelope env;
+	ct_buf body = CT_BUF_INIT, pae = CT_BUF_INIT;
+	size_t i;
+
+	it->trailer = 0;
+	it->error = 0;
+	it->msg[0] = '\0';
+	it->record = NULL;
+	it->nsigs = 0;
+	ct_merkle_leaf_hash(it->leaf, (const uint8_t *)it->line.ptr, it->line.len);
+	if (it->toolong) {
+		it->error = CT_EINVALID;
+		snprintf(it->msg, sizeof(it->msg), "longer than %d bytes", CT_BUNDLE_LINE_MAX);
+		return;
+	}
+	if (ct__envelope_parse(&env, it->line.ptr, it->line.len) == 0 &&
+		ct__envelope_type_is(&env, CT_BUNDLE_PAYLOAD_TYPE)) {
+		it->trailer = 1;
+		return;
+	}
+	if ((it->error = ct__bundle_record_decode(&it->record, &body, &env, it->line.ptr,
+		     it->line.len)) < 0) {
+		snprintf(it->msg, sizeof(it->msg), "%s", ct_error_last());
+		goto done;
+	}
+	ct_record_kind(&it->kind, it->record);
+	crypto_hash_sha256(it->digest, (const uint8_t *)body.ptr, body.len);
+	it->nsigs = env.nsigs;
+	for (i = 0; i < env.nsigs; i++)
+		memcpy(it->keyids[i], env.sigs[i].keyid, CT_KEY_ID_LEN + 1);
+	if (it->kind == CT_KIND_KEY) {
+		/* A carried key is checked for its self-signature; it is never trusted for it. */
+		if ((it->error = ct_key_record_check(it->record)) < 0)
+			snprintf(it->msg, sizeof(it->msg), "%s", ct_error_last());
+		goto done;
+	}
+	if (ct_pae(&pae, ct_kind_payload_type(it->kind), (const uint8_t *)body.ptr, body.len) < 0) {
+		it->error = CT_ENOMEM;
+		snprintf(it->msg, sizeof(it->msg), "out of memory");
+		goto done;
+	}
+	for (i = 0; i < env.nsigs; i++) {
+		uint8_t sig[64];
+		char b64[128];
+
+		it->sig[i] = SIG_UNTRUSTED;
+		if (!ct_keyring_find(trust, env.sigs[i].keyid))
+			continue;
+		it->sig[i] = SIG_BAD;
+		if (env.sigs[i].sig_len >= sizeof(b64))
+			continue;
+		memcpy(b64, env.sigs[i].sig, env.sigs[i].sig_len);
+		b64[env.sigs[i].sig_len] = '\0';
+		if (ct_decode_exact(sig, sizeof(sig), b64) < 0)
+			continue;
+		if (ct_keyring_verify_bytes(trust, env.sigs[i].keyid, sig, (const uint8_t *)pae.ptr,
+			    pae.len) == 0)
+			it->sig[i] = SIG_VALID;
+	}
+done:
+	ct_buf_free(&body);
+	ct_buf_free(&pae);
+}
+
+static void drain(pool *p)
+{
+	size_t i;
+
+	while ((i = atomic_fetch_add(&p->next, 1)) < p->count)
+		work_item(&p->items[i], p->trust);
+}
+
+static void *worker(void *arg)
+{
+	pool *p = arg;
+	unsigned seen = 0;
+
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		while (!p->quit && p->generation == seen)
+			pthread_cond_wait(&p->start, &p->mu);
+		if (p->quit) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		seen = p->generation;
+		pthread_mutex_unlock(&p->mu);
+		drain(p);
+		pthread_mutex_lock(&p->mu);
+		p->finished++;
+		pthread_cond_signal(&p->done);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+static unsigned thread_count(unsigned asked)
+{
+	const char *env = getenv("CLAIMTRAIL_THREADS");
+	long n;
+
+	if (asked)
+		return asked > THREADS_MAX ? THREADS_MAX : asked;
+	if (env && *env) {
+		char *end;
+		n = strtol(env, &end, 10);
+		if (*end == '\0' && n >= 1)
+			return n > THREADS_MAX ? THREADS_MAX : (unsigned)n;
+	}
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > THREADS_MAX ? THREADS_MAX : (unsigned)n;
+}
+
+static int pool_start(pool *p, unsigned threads, const ct_keyring *trust)
+{
+	unsigned i;
+
+	memset(p, 0, sizeof(*p));
+	p->trust = trust;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->start, NULL);
+	pthread_cond_init(&p->done, NULL);
+	for (i = 0; i + 1 < threads; i++) {
+		if (pthread_create(&p->threads[i], NULL, worker, p) != 0)
+			break; /* fewer threads: slower, not wrong */
+		p->nthreads++;
+	}
+	return 0;
+}
+
+static void pool_run(pool *p, item *items, size_t count)
+{
+	pthread_mutex_lock(&p->mu);
+	p->items = items;
+	p->count = count;
+	atomic_store(&p->next, 0);
+	p->finished = 0;
+	p->generation++;
+	pthread_cond_broadcast(&p->start);
+	pthread_mutex_unlock(&p->mu);
+	drain(p);
+	pthread_mutex_lock(&p->mu);
+	while (p->finished < p->nthreads)
+		pthread_cond_wait(&p->done, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void pool_stop(pool *p)
+{
+	unsigned i;
+
+	pthread_mutex_lock(&p->mu);
+	p->quit = 1;
+	pthread_cond_broadcast(&p->start);
+	pthread_mutex_unlock(&p->mu);
+	for (i = 0; i < p->nthreads; i++)
+		pthread_join(p->threads[i], NULL);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->start);
+	pthread_cond_destroy(&p->done);
+}
+
+/* ---- a set of 32-byte hashes (open addressing) ---- */
+
+typedef struct {
+	uint8_t (*slots)[CT_HASH_LEN];
+	uint8_t *used;
+	size_t cap, count;
+} hash_set;
+
+static size_t slot_of(const uint8_t h[CT_HASH_LEN], size_t cap)
+{
+	uint64_t v;
+
+	memcpy(&v, h, sizeof(v));
+	return (size_t)(v & (cap - 1));
+}
+
+static int set_has(const hash_set *s, const uint8_t h[CT_HASH_LEN])
+{
+	size_t i;
+
+	if (!s->cap)
+		return 0;
+	for (i = slot_of(h, s->cap); s->used[i]; i = (i + 1) & (s->cap - 1))
+		if (memcmp(s->slots[i], h, CT_HASH_LEN) == 0)
+			return 1;
+	return 0;
+}
+
+static int set_add(hash_set *s, const uint8_t h[CT_HASH_LEN])
+{
+	size_t i;
+
+	if (set_has(s, h))
+		return 0;
+	if ((s->count + 1) * 2 > s->cap) {
+		hash_set bigger = {NULL, NULL, s->cap ? s->cap * 2 : 64, 0};
+		if (!(bigger.slots = calloc(bigger.cap, CT_HASH_LEN)) ||
+			!(bigger.used = calloc(bigger.cap, 1))) {
+			free(bigger.slots);
+			return ct_error_set(CT_ENOMEM, "out of memory");
+		}
+		for (i = 0; i < s->cap; i++)
+			if (s->used[i])
+				set_add(&bigger, s->slots[i]);
+		free(s->slots);
+		free(s->used);
+		*s = bigger;
+	}
+	for (i = slot_of(h, s->cap); s->used[i]; i = (i + 1) & (s->cap - 1))
+		;
+	memcpy(s->slots[i], h, CT_HASH_LEN);
+	s->used[i] = 1;
+	s->count++;
+	return 0;
+}
+
+static void set_free(hash_set *s)
+{
+	free(s->slots);
+	free(s->used);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Source ids go into the same set as source digests, hashed with a distinct prefix. */
+static void id_key(uint8_t out[CT_HASH_LEN], const char *id)
+{
+	crypto_hash_sha256_state st;
+
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const uint8_t *)"source-id\n", 10);
+	crypto_hash_sha256_update(&st, (const uint8_t *)id, strlen(id));
+	crypto_hash_sha256_final(&st, out);
+}
+
+/* ---- the ordered checks ---- */
+
+typedef struct {
+	char id[CT_KEY_ID_LEN + 1];
+	int revoked;
+	int valid;
+} carried_key;
+
+typedef struct {
+	const ct_bundle_verify_opts *opts;
+	const char *path;
+	ct_bundle_report_fn fn;
+	void *payload;
+	ct_merkle tree;
+	uint64_t records;
+	/* order: (rank, id, sub, revision, annotation id) of the previous record */
+	int have_prev;
+	int prev_rank, prev_sub;
+	char prev_id[CT_ID_MAX + 1], prev_aid[CT_ID_MAX + 1];
+	long long prev_rev;
+	/* carried keys, sorted by id */
+	carried_key *keys;
+	size_t nkeys, capkeys;
+	/* sources: digests and ids */
+	hash_set sources;
+	/* the revision chain being walked */
+	int chain_kind;
+	char chain_id[CT_ID_MAX + 1];
+	long long chain_rev;
+	uint8_t chain_digest[CT_HASH_LEN];
+	/* the current claim's revision digests, for its annotations */
+	char claim_id[CT_ID_MAX + 1];
+	int claim_partial;
+	uint8_t (*claim_digests)[CT_HASH_LEN];
+	size_t nclaim, capclaim;
+	/* partial chains (a first carried revision above 1) */
+	uint64_t partial_line;
+	long long partial_rev;
+	char partial_label[CT_LABEL_MAX + 32];
+	/* outcome */
+	int trailer_seen;
+	uint64_t last_line;
+	uint64_t failed;
+	int only_untrusted;
+	char first[1024];
+	ct_bundle_info *info;
+	uint64_t counts[CT_KIND_COUNT];
+	/* the line being reported */
+	ct_bundle_line_report rep;
+	char msg[512];
+} vstate;
+
+static void add_code(vstate *s, const char *code)
+{
+	if (s->rep.ncodes < CT_BUNDLE_CODES_MAX)
+		s->rep.codes[s->rep.ncodes++] = code;
+}
+
+/* Records a failure of the current line: code, and the message (first one kept). */
+static void fail(vstate *s, const char *code, int untrusted, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 4, 5)))
+#endif
+	;
+
+static void fail(vstate *s, const char *code, int untrusted, const char *fmt, ...)
+{
+	va_list ap;
+
+	add_code(s, code);
+	if (s->rep.ok) {
+		va_start(ap, fmt);
+		vsnprintf(s->msg, sizeof(s->msg), fmt, ap);
+		va_end(ap);
+		s->rep.message = s->msg;
+	}
+	s->rep.ok = 0;
+	if (!untrusted)
+		s->only_untrusted = 0;
+}
+
+static void begin_line(vstate *s, uint64_t line)
+{
+	memset(&s->rep, 0, sizeof(s->rep));
+	s->rep.line = line;
+	s->rep.ok = 1;
+	s->msg[0] = '\0';
+	s->last_line = line;
+}
+
+static void end_line(vstate *s)
+{
+	if (!s->rep.ok) {
+		if (s->failed == 0)
+			snprintf(s->first, sizeof(s->first), "%.400s: line %llu: %s", s->path,
+				(unsigned long long)s->rep.line, s->msg);
+		s->failed++;
+	}
+	if (s->fn)
+		s->fn(&s->rep, s->payload);
+}
+
+static carried_key *find_key(vstate *s, const char *id)
+{
+	size_t lo = 0, hi = s->nkeys;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(s->keys[mid].id, id);
+		if (c == 0)
+			return &s->keys[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int add_key(vstate *s, const char *id, int revoked, int valid)
+{
+	size_t i;
+
+	if (find_key(s, id))
+		return 0;
+	if (s->nkeys == s->capkeys) {
+		size_t cap = s->capkeys ? s->capkeys * 2 : 16;
+		carried_key *k = realloc(s->keys, cap * sizeof(*k));
+		if (!k)
+			return ct_error_set(CT_ENOMEM, "out of memory");
+		s->keys = k;
+		s->capkeys = cap;
+	}
+	for (i = s->nkeys; i > 0 && strcmp(s->keys[i - 1].id, id) > 0; i--)
+		s->keys[i] = s->keys[i - 1];
+	memcpy(s->keys[i].id, id, CT_KEY_ID_LEN + 1);
+	s->keys[i].revoked = revoked;
+	s->keys[i].valid = valid;
+	s->nkeys++;
+	return 0;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* "sha256:<64 hex>" to 32 bytes: 0, or -1 when it is not a digest. */
+static int digest_of(uint8_t out[CT_HASH_LEN], const char *digest)
+{
+	size_t i;
+
+	if (!digest || strlen(digest) != CT_DIGEST_LEN || strncmp(digest, "sha256:", 7) != 0)
+		return -1;
+	for (i = 0; i < CT_HASH_LEN; i++) {
+		int hi = hexval(digest[7 + 2 * i]), lo = hexval(digest[8 + 2 * i]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* Bundle order: keys by key id; sources by id, revision; claims by id, each claim's revisions
+ * then its annotations by id. Strictly increasing, so a repeated line is out of order too. */
+static void check_order(vstate *s, const item *it, const char *label)
+{
+	const json_t *r = it->record;
+	int rank = it->kind == CT_KIND_KEY ? 0 : it->kind == CT_KIND_SOURCE ? 1 : 2;
+	int sub = it->kind == CT_KIND_ANNOTATION ? 1 : 0;
+	const char *id = it->kind == CT_KIND_ANNOTATION
+				 ? json_string_value(json_object_get(r, "claim"))
+				 : ct_record_id(r);
+	const char *aid = it->kind == CT_KIND_ANNOTATION ? ct_record_id(r) : "";
+	long long rev = json_integer_value(json_object_get(r, "revision"));
+	int c = 0;
+
+	if (s->have_prev) {
+		c = rank - s->prev_rank;
+		if (!c)
+			c = strcmp(id, s->prev_id);
+		if (!c)
+			c = sub - s->prev_sub;
+		if (!c)
+			c = sub ? strcmp(aid, s->prev_aid) : (rev > s->prev_rev) - (rev < s->prev_rev);
+		if (c <= 0)
+			fail(s, "record.order", 0, "%s: %s (bundle order: keys, sources, then each "
+						   "claim's revisions and annotations, by id)",
+				label, c == 0 ? "repeated" : "out of order");
+	}
+	if (c <= 0 && s->have_prev)
+		return; /* keep the highest key seen */
+	s->have_prev = 1;
+	s->prev_rank = rank;
+	s->prev_sub = sub;
+	s->prev_rev = rev;
+	snprintf(s->prev_id, sizeof(s->prev_id), "%s", id);
+	snprintf(s->prev_aid, sizeof(s->prev_aid), "%s", aid);
+}
+
+static void check_signatures(vstate *s, const item *it, const char *label)
+{
+	size_t i, j, trusted = 0, bad = 0, revoked = 0;
+	const char *bad_key = NULL, *untrusted_key = NULL;
+
+	for (i = 0; i < it->nsigs; i++) {
+		const carried_key *k = find_key(s, it->keyids[i]);
+		if (!k)
+			fail(s, "key.missing", 0, "%s: the record of signer key %s is not in the bundle",
+				label, it->keyids[i]);
+		if (it->kind == CT_KIND_KEY)
+			continue;
+		if (it->sig[i] == SIG_BAD) {
+			bad++;
+			if (!bad_key)
+				bad_key = it->keyids[i];
+		} else if (it->sig[i] == SIG_VALID) {
+			if (ct_keyring_revoked(s->opts->trust, it->keyids[i]) || (k && k->revoked)) {
+				revoked++;
+				continue;
+			}
+			for (j = 0; j < i; j++)
+				if (it->sig[j] == SIG_VALID && strcmp(it->keyids[j], it->keyids[i]) == 0)
+					break;
+			if (j < i)
+				continue;
+			if (trusted < 4)
+				memcpy(s->rep.signers[trusted], it->keyids[i], CT_KEY_ID_LEN + 1);
+			trusted++;
+		} else if (!untrusted_key) {
+			untrusted_key = it->keyids[i];
+		}
+	}
+	s->rep.trusted = trusted;
+	if (it->kind == CT_KIND_KEY)
+		return;
+	if (bad)
+		fail(s, "signature.mismatch", 0, "%s: signature by key %s does not verify", label,
+			bad_key);
+	if (revoked)
+		add_code(s, "signature.revoked");
+	if (trusted < s->opts->threshold) {
+		char why[64] = "";
+		if (untrusted_key)
+			snprintf(why, sizeof(why), "; key %s is not trusted", untrusted_key);
+		fail(s, "signature.untrusted", 1, "%s: signed by %zu trusted key%s, %zu needed%s",
+			label, trusted, trusted == 1 ? "" : "s", s->opts->threshold, why);
+	} else if (!bad) {
+		add_code(s, "signature.valid");
+	}
+}
+
+static int push_claim_digest(vstate *s, const uint8_t d[CT_HASH_LEN])
+{
+	if (s->nclaim == s->capclaim) {
+		size_t cap = s->capclaim ? s->capclaim * 2 : 8;
+		uint8_t(*v)[CT_HASH_LEN] = realloc(s->claim_digests, cap * CT_HASH_LEN);
+		if (!v)
+			return ct_error_set(CT_ENOMEM, "out of memory");
+		s->claim_digests = v;
+		s->capclaim = cap;
+	}
+	memcpy(s->claim_digests[s->nclaim++], d, CT_HASH_LEN);
+	return 0;
+}
+
+static int check_chain(vstate *s, const item *it, const char *label)
+{
+	const json_t *r = it->record;
+	const char *id = ct_record_id(r);
+	long long rev = json_integer_value(json_object_get(r, "revision"));
+	const char *prev = json_string_value(json_object_get(r, "prev"));
+	uint8_t pd[CT_HASH_LEN];
+	int same = s->chain_kind == (int)it->kind && strcmp(s->chain_id, id) == 0;
+
+	if (same) {
+		if (rev != s->chain_rev + 1)
+			fail(s, "chain.broken", 0, "%s: revision %lld follows revision %lld", label,
+				rev, s->chain_rev);
+		else if (!prev || digest_of(pd, prev) < 0 ||
+			 memcmp(pd, s->chain_digest, CT_HASH_LEN) != 0)
+			fail(s, "chain.broken", 0, "%s: prev does not name revision %lld", label,
+				s->chain_rev);
+		else
+			add_code(s, "chain.valid");
+	} else if (rev == 1) {
+		if (prev)
+			fail(s, "chain.broken", 0, "%s: revision 1 names a predecessor", label);
+		else
+			add_code(s, "chain.valid");
+	} else {
+		add_code(s, "chain.partial");
+		if (!s->partial_line) {
+			s->partial_line = s->rep.line;
+			s->partial_rev = rev;
+			snprintf(s->partial_label, sizeof(s->partial_label), "%s", label);
+		}
+	}
+	s->chain_kind = (int)it->kind;
+	snprintf(s->chain_id, sizeof(s->chain_id), "%s", id);
+	s->chain_rev = rev;
+	memcpy(s->chain_digest, it->digest, CT_HASH_LEN);
+	if (it->kind == CT_KIND_CLAIM) {
+		if (!same) {
+			snprintf(s->claim_id, sizeof(s->claim_id), "%s", id);
+			s->nclaim = 0;
+			s->claim_partial = rev != 1;
+		}
+		return push_claim_digest(s, it->digest);
+	}
+	return 0;
+}
+
+static int has_source_id(vstate *s, const char *id)
+{
+	uint8_t k[CT_HASH_LEN];
+
+	id_key(k, id);
+	return set_has(&s->sources, k);
+}
+
+static int check_refs(vstate *s, const item *it, const char *label)
+{
+	const json_t *r = it->record;
+	uint8_t d[CT_HASH_LEN];
+	size_t i;
+	int error = 0;
+
+	if (it->kind == CT_KIND_SOURCE) {
+		id_key(d, ct_record_id(r));
+		if ((error = set_add(&s->sources, d)) < 0)
+			return error;
+		return set_add(&s->sources, it->digest);
+	}
+	if (it->kind == CT_KIND_CLAIM) {
+		const json_t *attr = json_object_get(r, "attribution");
+		const char *sid = json_string_value(json_object_get(attr, "source"));
+		const char *srev = json_string_value(json_object_get(attr, "source_revision"));
+		if (sid && !has_source_id(s, sid))
+			fail(s, "source.missing", 0, "%s: cites source %s, which is not in the bundle",
+				label, sid);
+		else if (srev && (digest_of(d, srev) < 0 || !set_has(&s->sources, d)))
+			fail(s, "source.missing", 0,
+				"%s: cites revision %.20s... of source %s, which is not in the bundle",
+				label, srev, sid ? sid : "?");
+		return 0;
+	}
+	if (it->kind == CT_KIND_ANNOTATION) {
+		const char *claim = json_string_value(json_object_get(r, "claim"));
+		const char *crev = json_string_value(json_object_get(r, "claim_revision"));
+		const char *dsrc =
+			json_string_value(json_object_get(json_object_get(r, "dispute"), "source"));
+		const json_t *ev;
+		int found = 0;
+
+		if (!claim || strcmp(claim, s->claim_id) != 0 || s->nclaim == 0) {
+			fail(s, "claim.missing", 0, "%s: judges claim %s, which is not in the bundle",
+				label, claim ? claim : "?");
+		} else if (digest_of(d, crev) == 0) {
+			for (i = 0; i < s->nclaim && !found; i++)
+				found = memcmp(s->claim_digests[i], d, CT_HASH_LEN) == 0;
+			if (!found && s->claim_partial)
+				add_code(s, "annotation.outside");
+			else if (!found)
+				fail(s, "claim.missing", 0,
+					"%s: judges a revision of claim %s that is not in the bundle",
+					label, claim);
+		}
+		json_array_foreach(json_object_get(r, "evidence"), i, ev)
+			if (json_is_string(ev) && !has_source_id(s, json_string_value(ev)))
+				fail(s, "source.missing", 0,
+					"%s: cites source %s as evidence, which is not in the bundle", label,
+					json_string_value(ev));
+		if (dsrc && !has_source_id(s, dsrc))
+			fail(s, "source.missing", 0, "%s: the dispute cites source %s, which is not in "
+						     "the bundle",
+				label, dsrc);
+	}
+	return error;
+}
+
+static int process_record(vstate *s, const item *it)
+{
+	char label[CT_LABEL_MAX + 32];
+	const json_t *r = it->record;
+	int error = 0;
+
+	s->rep.kind = ct_kind_name(it->kind);
+	s->rep.id = ct_record_id(r);
+	s->rep.revision = json_integer_value(json_object_get(r, "revision"));
+	if (s->rep.revision)
+		snprintf(label, sizeof(label), "%s %s revision %lld", s->rep.kind, s->rep.id,
+			s->rep.revision);
+	else
+		snprintf(label, sizeof(label), "%s %s", s->rep.kind, s->rep.id);
+	check_order(s, it, label);
+	s->counts[it->kind]++;
+	if (it->kind == CT_KIND_KEY) {
+		int revoked = json_object_get(r, "revoked") != NULL;
+		if (it->error < 0) {
+			fail(s, "key.invalid", 0, "%s: %s", label, it->msg);
+		} else {
+			add_code(s, "key.selfsigned");
+			add_code(s, ct_keyring_find(s->opts->trust, s->rep.id) ? "key.trusted"
+									      : "key.untrusted");
+			if (revoked)
+				add_code(s, "key.revoked");
+		}
+		if ((error = add_key(s, s->rep.id, revoked, it->error == 0)) < 0)
+			return error;
+		check_signatures(s, it, label);
+		return 0;
+	}
+	check_signatures(s, it, label);
+	if (it->kind == CT_KIND_SOURCE || it->kind == CT_KIND_CLAIM)
+		if ((error = check_chain(s, it, label)) < 0)
+			return error;
+	return check_refs(s, it, label);
+}
+
+static void process_trailer(vstate *s, const item *it)
+{
+	ct_bundle_info t;
+	ct__envelope env;
+	ct_buf body = CT_BUF_INIT, pae = CT_BUF_INIT;
+	uint8_t root[CT_HASH_LEN];
+	char hex[2 * CT_HASH_LEN + 1];
+	size_t i;
+	int creator_ok = 0, bad = 0;
+
+	s->rep.kind = "bundle";
+	s->trailer_seen = 1;
+	if (ct__trailer_parse(&t, &body, &env, it->line.ptr, it->line.len) < 0) {
+		fail(s, "bundle.malformed", 0, "trailer: %s", ct_error_last());
+		goto done;
+	}
+	s->rep.id = NULL;
+	*s->info = t;
+	ct_merkle_root(&s->tree, root);
+	ct_hex(hex, root, CT_HASH_LEN);
+	if (t.records != s->records)
+		fail(s, "bundle.count", 0, "trailer: says %llu records, the bundle has %llu",
+			(unsigned long long)t.records, (unsigned long long)s->records);
+	if (strcmp(hex, t.root) != 0)
+		fail(s, "merkle.mismatch", 0, "trailer: the Merkle root of the records is %s, the "
+					      "trailer says %s",
+			hex, t.root);
+	else
+		add_code(s, "merkle.valid");
+	if (ct_pae(&pae, CT_BUNDLE_PAYLOAD_TYPE, (const uint8_t *)body.ptr, body.len) < 0)
+		goto done;
+	for (i = 0; i < env.nsigs; i++) {
+		uint8_t sig[64];
+		char b64[128];
+		const carried_key *k = find_key(s, env.sigs[i].keyid);
+		if (!ct_keyring_find(s->opts->trust, env.sigs[i].keyid))
+			continue;
+		if (env.sigs[i].sig_len >= sizeof(b64)) {
+			bad++;
+			continue;
+		}
+		memcpy(b64, env.sigs[i].sig, env.sigs[i].sig_len);
+		b64[env.sigs[i].sig_len] = '\0';
+		if (ct_decode_exact(sig, sizeof(sig), b64) < 0 ||
+			ct_keyring_verify_bytes(s->opts->trust, env.sigs[i].keyid, sig,
+				(const uint8_t *)pae.ptr, pae.len) < 0) {
+			bad++;
+			continue;
+		}
+		if (strcmp(env.sigs[i].keyid, t.creator) == 0 &&
+			!ct_keyring_revoked(s->opts->trust, t.creator) && !(k && k->revoked))
+			creator_ok = 1;
+	}
+	if (!find_key(s, t.creator))
+		fail(s, "key.missing", 0, "trailer: the creator's key %s is not in the bundle",
+			t.creator);
+	if (bad)
+		fail(s, "bundle.signature.mismatch", 0,
+			"trailer: the bundle signature does not verify");
+	else if (!creator_ok)
+		fail(s, "bundle.signature.untrusted", 1,
+			"trailer: not signed by its creator %s with a trusted, unrevoked key", t.creator);
+	else
+		add_code(s, "bundle.signature.valid");
+	if (t.history && s->partial_line)
+		fail(s, "chain.partial", 0,
+			"trailer: the bundle says it carries whole histories, but line %llu (%s) starts "
+			"at revision %lld",
+			(unsigned long long)s->partial_line, s->partial_label, s->partial_rev);
+done:
+	ct_buf_free(&body);
+	ct_buf_free(&pae);
+}
+
+static int process_item(vstate *s, item *it)
+{
+	int error = 0;
+
+	begin_line(s, it->lineno);
+	if (s->trailer_seen) {
+		fail(s, "bundle.trailing", 0, "a line after the trailer");
+	} else if (it->toolong) {
+		fail(s, "bundle.line.toolong", 0, "longer than %d bytes", CT_BUNDLE_LINE_MAX);
+	} else if (it->trailer) {
+		process_trailer(s, it);
+	} else {
+		ct_merkle_add(&s->tree, it->leaf);
+		if (++s->records > CT_BUNDLE_RECORDS_MAX)
+			return ct_error_set(CT_EINVALID, "%s: more than %llu records", s->path,
+				(unsigned long long)CT_BUNDLE_RECORDS_MAX);
+		if (it->error < 0 && !it->record)
+			fail(s, "record.malformed", 0, "%s", it->msg);
+		else
+			error = process_record(s, it);
+	}
+	if (it->unterminated)
+		fail(s, "bundle.truncated", 0, "the last line has no newline: the bundle is "
+					       "truncated");
+	end_line(s);
+	json_decref(it->record);
+	it->record = NULL;
+	return error;
+}
+
+int ct_bundle_verify(ct_bundle_info *info, const char *path, const ct_bundle_verify_opts *opts,
+	ct_bundle_report_fn fn, void *payload)
+{
+	ct_bundle_info local;
+	ct_bundle_verify_opts o;
+	ct__line_reader r;
+	vstate *s = NULL;
+	item *items = NULL;
+	pool p;
+	int pool_on = 0;
+	size_t i, n = 0, bytes = 0;
+	int error;
+	int rc;
+
+	if (!info)
+		info = &local;
+	memset(info, 0, sizeof(*info));
+	if (!opts || !opts->trust)
+		return ct_error_set(CT_EINVALID, "bundle verify needs trusted keys");
+	o = *opts;
+	if (o.threshold < 1)
+		o.threshold = 1;
+	if ((error = ct__bundle_open(&r, path)) < 0)
+		return error;
+	if (!(s = calloc(1, sizeof(*s))) || !(items = calloc(BATCH_MAX, sizeof(*items)))) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	s->opts = &o;
+	s->path = path;
+	s->fn = fn;
+	s->payload = payload;
+	s->info = info;
+	s->only_untrusted = 1;
+	s->chain_kind = -1;
+	ct_merkle_init(&s->tree);
+	json_decref(json_object()); /* jansson seeds its hash function once, before threads */
+	pool_start(&p, thread_count(o.threads), o.trust);
+	pool_on = 1;
+	for (;;) {
+		rc = ct__line_read(&r);
+		if (rc < 0) {
+			error = rc;
+			goto done;
+		}
+		if (rc > 0) {
+			item *it = &items[n++];
+			ct_buf t = it->line;
+			it->line = r.line;
+			r.line = t;
+			it->lineno = r.lineno;
+			it->toolong = r.toolong;
+			it->unterminated = r.unterminated;
+			bytes += it->line.len;
+		}
+		if (n == BATCH_MAX || bytes >= BATCH_BYTES || (rc == 0 && n > 0)) {
+			pool_run(&p, items, n);
+			for (i = 0; i < n; i++)
+				if ((error = process_item(s, &items[i])) < 0)
+					goto done;
+			n = 0;
+			bytes = 0;
+		}
+		if (rc == 0)
+			break;
+	}
+	if (!s->trailer_seen) {
+		begin_line(s, s->last_line + 1);
+		s->rep.kind = "bundle";
+		fail(s, "bundle.truncated", 0, "no trailer: the bundle is truncated");
+		end_line(s);
+	}
+	info->keys = s->counts[CT_KIND_KEY];
+	info->sources = s->counts[CT_KIND_SOURCE];
+	info->claims = s->counts[CT_KIND_CLAIM];
+	info->annots = s->counts[CT_KIND_ANNOTATION];
+	if (s->failed) {
+		error = ct_error_set(s->only_untrusted ? CT_EUNTRUSTED : CT_EBADSIG, "%s%s", s->first,
+			s->failed > 1 ? " (and more: see the report)" : "");
+		goto done;
+	}
+	error = 0;
+done:
+	if (pool_on)
+		pool_stop(&p);
+	if (items) {
+		for (i = 0; i < BATCH_MAX; i++) {
+			ct_buf_free(&items[i].line);
+			json_decref(items[i].record);
+		}
+		free(items);
+	}
+	if (s) {
+		free(s->keys);
+		free(s->claim_digests);
+		set_free(&s->sources);
+		free(s);
+	}
+	ct__line_reader_close(&r);
+	return error;
+}
