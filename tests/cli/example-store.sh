@@ -43,6 +43,23 @@ contains "$OUT" "resolution"
 contains "$OUT" "rejected"
 expect_status 0 $CT -C "$R" show crocus-attack-deaths-130 --json
 [ "$(printf '%s' "$OUT" | grep -c '"key_id"')" -ge 2 ] && ok || fail "no editor sign-off on crocus-attack-deaths-130"
+# the shipped bundle verifies offline against the example keys, proves inclusion, and imports
+B="$R/examples/claims.bundle"
+expect_status 0 $CT verify "$B" --trust "$PUB" --trust "$EDITOR"
+contains "$OUT" "OK: 28 records"
+expect_status 1 $CT verify "$B" --trust "$EDITOR"
+expect_status 0 $CT bundle prove "$B" iskp-foreign-fighters-6000 -o proof.json
+root=$($CT bundle info "$B" | awk '/^merkle root:/{print $3}')
+expect_status 0 $CT verify --proof proof.json --root "$root"
+git init -q -b main imported
+expect_status 0 $CT -C imported init --key "$R/examples/example-key.INSECURE-PUBLISHED-TEST-KEY"
+expect_status 0 $CT -C imported bundle import "$B" --trust "$PUB" --trust "$EDITOR"
+expect_status 0 $CT -C imported log iskp-foreign-fighters-6000
+contains "$OUT" "revision 2"
+contains "$OUT" "resolution"
+expect_status 0 $CT -C imported list --status disputed
+contains "$OUT" "crocus-attack-attributed-to-iskp"
+expect_status 0 $CT -C imported check --trust "$PUB" --trust "$EDITOR"
 # the whole article is not committed, only short quotes
 [ -z "$(git -C "$R" ls-files 'claims/*.txt')" ] && ok || fail "source text committed"
 finish
