@@ -233,19 +233,96 @@ static int from_other_parent(git_commit *commit, const char *path, const git_oid
 	return found;
 }
 
+/* What one commit's lines need while its trees are compared. */
+typedef struct {
+	ct_buf *lines;
+	ct_store *store;
+	git_commit *commit;
+	const git_message_trailer_array *trailers;
+	int bulk;
+	char hex[GIT_OID_HEXSZ + 1];
+} indexing;
+
+static int emit(indexing *ix, const char *path, const git_oid *blob)
+{
+	char record[200];
+
+	if (git_commit_parentcount(ix->commit) > 1 && from_other_parent(ix->commit, path, blob))
+		return 0;
+	path_record(record, sizeof(record), ix->store->root, path);
+	return ct_buf_printf(ix->lines, "%s %c %s\n", ix->hex,
+		named_by(ix->trailers, ix->bulk, record) ? 'c' : 'g', path);
+}
+
+/*
+ * Emits every blob of `now` that `before` (may be NULL) does not have with the same id,
+ * descending only into subtrees whose ids differ. A commit that writes one record touches one
+ * path, so this reads a handful of small trees where a general diff would do far more work.
+ */
+static int compare_trees(indexing *ix, git_tree *before, git_tree *now, ct_buf *path)
+{
+	size_t i, j = 0, nb = before ? git_tree_entrycount(before) : 0;
+	size_t base = path->len;
+	int error = 0;
+
+	for (i = 0; i < git_tree_entrycount(now) && error == 0; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(now, i);
+		const git_tree_entry *old = NULL;
+		int cmp = 1;
+
+		/* both lists are in git's order: walk them together */
+		while (j < nb && (cmp = git_tree_entry_cmp(git_tree_entry_byindex(before, j), e)) < 0)
+			j++;
+		if (j < nb && cmp == 0)
+			old = git_tree_entry_byindex(before, j);
+		if (old && git_oid_equal(git_tree_entry_id(old), git_tree_entry_id(e)))
+			continue;
+		path->len = base;
+		if ((error = ct_buf_printf(path, "/%s", git_tree_entry_name(e))) < 0)
+			break;
+		if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+			git_tree *sub = NULL, *oldsub = NULL;
+			if (git_tree_lookup(&sub, ix->store->repo, git_tree_entry_id(e)) < 0 ||
+				(old && git_tree_entry_type(old) == GIT_OBJECT_TREE &&
+					git_tree_lookup(&oldsub, ix->store->repo, git_tree_entry_id(old)) < 0))
+				error = ct__git_error(CT_EIO, "journal: reading a tree");
+			else
+				error = compare_trees(ix, oldsub, sub, path);
+			git_tree_free(sub);
+			git_tree_free(oldsub);
+		} else if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+			error = emit(ix, path->ptr, git_tree_entry_id(e));
+		}
+	}
+	path->len = base;
+	if (path->ptr)
+		path->ptr[base] = '\0';
+	return error;
+}
+
+/* The store folder's tree in a commit's tree, or NULL. */
+static git_tree *store_tree(ct_store *store, git_tree *root)
+{
+	git_tree_entry *e = NULL;
+	git_tree *t = NULL;
+
+	if (root && git_tree_entry_bypath(&e, root, store->root) == 0 &&
+		git_tree_entry_type(e) == GIT_OBJECT_TREE)
+		git_tree_lookup(&t, store->repo, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	return t;
+}
+
 /* Appends the lines for one commit made by anyone: the store files it added or changed
  * relative to its first parent (for a merge, those no other parent already had). */
 static int index_commit(ct_buf *lines, ct_store *store, const git_oid *oid)
 {
 	git_commit *commit = NULL, *parent = NULL;
-	git_tree *tree = NULL, *ptree = NULL;
-	git_diff *diff = NULL;
-	git_diff_options opts;
+	git_tree *tree = NULL, *ptree = NULL, *now = NULL, *before = NULL;
 	git_message_trailer_array trailers = {0};
-	char hex[GIT_OID_HEXSZ + 1];
-	char *spec = store->root;
-	int bulk = 0;
-	size_t i, n;
+	ct_buf path = CT_BUF_INIT;
+	indexing ix;
+	size_t i;
 	int error = 0;
 
 	if (git_commit_lookup(&commit, store->repo, oid) < 0 || git_commit_tree(&tree, commit) < 0 ||
@@ -255,36 +332,28 @@ static int index_commit(ct_buf *lines, ct_store *store, const git_oid *oid)
 		error = ct__git_error(CT_EIO, "journal: reading history");
 		goto done;
 	}
-	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
-	opts.pathspec.strings = &spec;
-	opts.pathspec.count = 1;
-	if (git_diff_tree_to_tree(&diff, store->repo, ptree, tree, &opts) < 0) {
-		error = ct__git_error(CT_EIO, "journal: diffing history");
-		goto done;
-	}
+	now = store_tree(store, tree);
+	before = store_tree(store, ptree);
+	if (!now || (before && git_oid_equal(git_tree_id(before), git_tree_id(now))))
+		goto done; /* the commit did not touch the store */
 	if (git_message_trailers(&trailers, git_commit_message(commit)) < 0)
 		memset(&trailers, 0, sizeof(trailers));
+	ix.lines = lines;
+	ix.store = store;
+	ix.commit = commit;
+	ix.trailers = &trailers;
+	ix.bulk = 0;
 	for (i = 0; i < trailers.count; i++)
 		if (strcmp(trailers.trailers[i].key, "Claimtrail-Import") == 0)
-			bulk = 1;
-	git_oid_tostr(hex, sizeof(hex), oid);
-	n = git_diff_num_deltas(diff);
-	for (i = 0; i < n; i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		char record[200];
-		if (d->status == GIT_DELTA_DELETED)
-			continue;
-		if (git_commit_parentcount(commit) > 1 &&
-			from_other_parent(commit, d->new_file.path, &d->new_file.id))
-			continue;
-		path_record(record, sizeof(record), store->root, d->new_file.path);
-		if ((error = ct_buf_printf(lines, "%s %c %s\n", hex,
-			     named_by(&trailers, bulk, record) ? 'c' : 'g', d->new_file.path)) < 0)
-			goto done;
-	}
+			ix.bulk = 1;
+	git_oid_tostr(ix.hex, sizeof(ix.hex), oid);
+	if ((error = ct_buf_puts(&path, store->root)) == 0)
+		error = compare_trees(&ix, before, now, &path);
 done:
+	ct_buf_free(&path);
 	git_message_trailer_array_free(&trailers);
-	git_diff_free(diff);
+	git_tree_free(now);
+	git_tree_free(before);
 	git_tree_free(ptree);
 	git_tree_free(tree);
 	git_commit_free(parent);
