@@ -6,6 +6,7 @@
  * index are brought up to date only after the branch has moved, and only for our files.
  */
 #include "store_internal.h"
+#include "gitindex.h"
 
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
@@ -305,7 +306,7 @@ static int make_signature(git_signature **out, ct_store *store, const ct_key *si
 
 /* Refuses to write over anything the user has not committed: staged or unstaged changes to,
  * or an untracked file at, any path the transaction writes. */
-static int check_clean(ct_store *store, const ct_txn *txn, git_index *index)
+static int check_clean(ct_store *store, const ct_txn *txn, const ct__index *index)
 {
 	const char *workdir = git_repository_workdir(store->repo);
 	ct_buf full = CT_BUF_INIT;
@@ -315,13 +316,15 @@ static int check_clean(ct_store *store, const ct_txn *txn, git_index *index)
 	for (i = 0; i < txn->nfiles && error == 0; i++) {
 		const char *path = txn->files[i].path;
 		git_tree_entry *head = NULL;
-		const git_index_entry *staged = git_index_get_bypath(index, path, 0);
+		git_oid staged_id;
+		int staged = ct__index_find(index, path, &staged_id);
 		struct stat st;
 		git_oid oid;
 
 		if (store->tree)
 			git_tree_entry_bypath(&head, store->tree, path);
-		if ((staged && (!head || !git_oid_equal(&staged->id, git_tree_entry_id(head)))) ||
+		if (staged < 0 ||
+			(staged && (!head || !git_oid_equal(&staged_id, git_tree_entry_id(head)))) ||
 			(!staged && head))
 			error = ct_error_set(CT_ECONFLICT,
 				"%s has staged changes: commit or reset them first", path);
@@ -403,7 +406,7 @@ static int sync_worktree(ct_store *store, const ct_txn *txn)
 {
 	const char *workdir = git_repository_workdir(store->repo);
 	size_t wlen;
-	git_index *index = NULL;
+	ct__index_new *entries = NULL;
 	ct_buf full = CT_BUF_INIT;
 	size_t i;
 	int error = 0;
@@ -411,45 +414,27 @@ static int sync_worktree(ct_store *store, const ct_txn *txn)
 	if (!workdir)
 		return 0;
 	wlen = strlen(workdir);
-	if (git_repository_index(&index, store->repo) < 0 || git_index_read(index, 0) < 0) {
-		error = ct__git_error(CT_EIO, "reading the index");
+	if (!(entries = calloc(txn->nfiles ? txn->nfiles : 1, sizeof(*entries)))) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
 		goto done;
 	}
 	for (i = 0; i < txn->nfiles; i++) {
-		git_index_entry entry;
-		struct stat st;
-
 		ct_buf_clear(&full);
 		if ((error = ct_buf_printf(&full, "%s%s", workdir, txn->files[i].path)) < 0 ||
 			(error = mkdirs_for(full.ptr, wlen)) < 0 ||
-			(error = write_file(full.ptr, txn->files[i].data, txn->files[i].len, &st)) < 0)
+			(error = write_file(full.ptr, txn->files[i].data, txn->files[i].len,
+				 &entries[i].st)) < 0)
 			goto done;
-		/* Stage with the id we already know and the file's stat data, as `git add` would. */
-		memset(&entry, 0, sizeof(entry));
-		entry.ctime.seconds = (int32_t)st.st_ctim.tv_sec;
-		entry.ctime.nanoseconds = (uint32_t)st.st_ctim.tv_nsec;
-		entry.mtime.seconds = (int32_t)st.st_mtim.tv_sec;
-		entry.mtime.nanoseconds = (uint32_t)st.st_mtim.tv_nsec;
-		entry.dev = (uint32_t)st.st_dev;
-		entry.ino = (uint32_t)st.st_ino;
-		entry.mode = GIT_FILEMODE_BLOB;
-		entry.uid = (uint32_t)st.st_uid;
-		entry.gid = (uint32_t)st.st_gid;
-		entry.file_size = (uint32_t)st.st_size;
-		entry.id = txn->files[i].oid;
-		entry.path = txn->files[i].path;
-		if (git_index_add(index, &entry) < 0) {
-			error = ct__git_error(CT_EIO, txn->files[i].path);
-			goto done;
-		}
+		/* staged with the id we already know and the file's stat data, as `git add` would */
+		entries[i].path = txn->files[i].path;
+		entries[i].id = txn->files[i].oid;
 	}
-	if (git_index_write(index) < 0)
-		error = ct__git_error(CT_EIO, "writing the index");
+	error = ct__index_stage(store->repo, entries, txn->nfiles);
 done:
 	if (error < 0)
 		ct_error_prefix(error, "committed, but the work tree was not updated");
 	ct_buf_free(&full);
-	git_index_free(index);
+	free(entries);
 	return error;
 }
 
@@ -512,7 +497,7 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 	void *payload)
 {
 	ct_txn txn;
-	git_index *index = NULL;
+	ct__index *index = NULL;
 	git_reference *ref = NULL;
 	const char **paths = NULL;
 	git_oid commit, parent;
@@ -536,15 +521,10 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 			goto done;
 		}
 		if (!git_repository_is_bare(store->repo)) {
-			if (!index && (git_repository_index(&index, store->repo) < 0)) {
-				error = ct__git_error(CT_EIO, "reading the index");
-				goto done;
-			}
-			if (git_index_read(index, 0) < 0) {
-				error = ct__git_error(CT_EIO, "reading the index");
-				goto done;
-			}
-			if ((error = check_clean(store, &txn, index)) < 0)
+			ct__index_free(index);
+			index = NULL;
+			if ((error = ct__index_read(&index, store->repo)) < 0 ||
+				(error = check_clean(store, &txn, index)) < 0)
 				goto done;
 		}
 		if ((error = make_commit(&commit, store, &txn, signer)) < 0 ||
@@ -586,7 +566,7 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 	error = sync_worktree(store, &txn);
 done:
 	free(paths);
-	git_index_free(index);
+	ct__index_free(index);
 	txn_free(&txn);
 	return error;
 }

@@ -1,0 +1,36 @@
+/* Reading and updating git's index file for the few paths a store write touches (gitindex.c). */
+#ifndef CT_GITINDEX_H
+#define CT_GITINDEX_H
+
+#include <git2.h>
+#include <sys/stat.h>
+
+/* The index as a file: read once, entries found by binary search, no per-entry allocation. */
+typedef struct ct__index ct__index;
+
+/* Reads the repository's index (an absent index is an empty one). */
+int ct__index_read(ct__index **out, git_repository *repo);
+
+/* The stage-0 entry of path: 1 and *id when there is one, 0 when there is none, -1 when the
+ * path is in conflict (entries at stages 1-3). */
+int ct__index_find(const ct__index *index, const char *path, git_oid *id);
+
+void ct__index_free(ct__index *index);
+
+/* One entry to stage: the path, its blob id and the work tree file's stat data. */
+typedef struct {
+	const char *path;
+	git_oid id;
+	struct stat st;
+} ct__index_new;
+
+/*
+ * Adds or replaces the stage-0 entries of paths, under index.lock, re-reading the index inside
+ * the lock so that a concurrent `git add` is not lost. The cache-tree and other optional
+ * extensions that the change would make stale are dropped (git rebuilds them). Index files this
+ * code does not know how to splice (version 4, split or sparse indexes, required extensions) are
+ * updated through libgit2 instead.
+ */
+int ct__index_stage(git_repository *repo, ct__index_new *entries, size_t n);
+
+#endif
