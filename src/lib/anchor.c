@@ -13,8 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Code points in the first len bytes of valid UTF-8. */
-static size_t count_chars(const char *s, size_t len)
+size_t ct__utf8_count(const char *s, size_t len)
 {
 	size_t n = 0, i;
 
@@ -223,7 +222,7 @@ int ct__anchor_find(size_t *out_at, size_t *out_end, const char *text, size_t le
 		}
 		if (oend - oat == qlen && memcmp(text + oat, quote, qlen) == 0)
 			score += 1;
-		chars += count_chars(text + counted, oat - counted);
+		chars += ct__utf8_count(text + counted, oat - counted);
 		counted = oat;
 		dist = hint ? (unsigned long long)(chars > (size_t)hstart ? chars - (size_t)hstart
 									  : (size_t)hstart - chars)
@@ -255,10 +254,10 @@ static json_t *make_selector(const char *text, size_t len, size_t at, size_t end
 		json_object_set_new(selector, "exact", json_stringn(text + at, end - at)) < 0 ||
 		json_object_set_new(selector, "prefix", json_stringn(text + pre, at - pre)) < 0 ||
 		json_object_set_new(selector, "suffix", json_stringn(text + end, suf - end)) < 0 ||
-		json_object_set_new(selector, "start", json_integer((json_int_t)count_chars(text, at))) <
+		json_object_set_new(selector, "start", json_integer((json_int_t)ct__utf8_count(text, at))) <
 			0 ||
 		json_object_set_new(selector, "end",
-			json_integer((json_int_t)count_chars(text, end))) < 0) {
+			json_integer((json_int_t)ct__utf8_count(text, end))) < 0) {
 		json_decref(selector);
 		return NULL;
 	}
@@ -321,7 +320,7 @@ static int span_is(const char *text, size_t len, json_int_t start, json_int_t en
 		return 0;
 	a = forward_chars(text, len, 0, (size_t)start);
 	b = forward_chars(text, len, a, (size_t)(end - start));
-	return count_chars(text, a) == (size_t)start && count_chars(text, b) == (size_t)end &&
+	return ct__utf8_count(text, a) == (size_t)start && ct__utf8_count(text, b) == (size_t)end &&
 	       strlen(exact) == b - a && memcmp(text + a, exact, b - a) == 0;
 }
 
@@ -389,8 +388,8 @@ int ct_anchor_check(ct_anchor_report *out, ct_store *store, const json_t *claim)
 	}
 	if (error < 0)
 		goto done;
-	out->new_start = (json_int_t)count_chars(text.ptr, at);
-	out->new_end = out->new_start + (json_int_t)count_chars(text.ptr + at, end - at);
+	out->new_start = (json_int_t)ct__utf8_count(text.ptr, at);
+	out->new_end = out->new_start + (json_int_t)ct__utf8_count(text.ptr + at, end - at);
 	if (!(out->new_exact = malloc(end - at + 1))) {
 		error = ct_error_set(CT_ENOMEM, "out of memory");
 		goto done;

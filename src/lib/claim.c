@@ -226,12 +226,26 @@ static int check_opts(const ct_write_opts *opts, int reason_required, const char
 	return 0;
 }
 
-static int give_result(json_t **out, json_t *result)
+/* Checks the options, runs build as one store write, and hands the record it made (in
+ * *result, which the job owns until then) to the caller. */
+static int run_write(json_t **out_record, ct_store *store, const ct_write_opts *opts,
+	int reason_required, const char *what, ct_txn_build_fn build, void *job, json_t **result)
 {
-	if (out)
-		*out = result;
+	int error;
+
+	if (out_record)
+		*out_record = NULL;
+	if ((error = check_opts(opts, reason_required, what)) < 0 ||
+		(error = ct__store_write(store, opts->signer, opts->max_retries, build, job)) < 0) {
+		json_decref(*result);
+		*result = NULL;
+		return error;
+	}
+	if (out_record)
+		*out_record = *result;
 	else
-		json_decref(result);
+		json_decref(*result);
+	*result = NULL;
 	return 0;
 }
 
@@ -239,17 +253,9 @@ int ct_source_add(json_t **out_record, ct_store *store, const json_t *fields, co
 	size_t text_len, const ct_write_opts *opts)
 {
 	source_job job = {fields, NULL, text, text_len, opts, NULL};
-	int error;
 
-	if (out_record)
-		*out_record = NULL;
-	if ((error = check_opts(opts, 0, "source add")) < 0 ||
-		(error = ct__store_write(store, opts->signer, opts->max_retries, source_add_build,
-			 &job)) < 0) {
-		json_decref(job.result);
-		return error;
-	}
-	return give_result(out_record, job.result);
+	return run_write(out_record, store, opts, 0, "source add", source_add_build, &job,
+		&job.result);
 }
 
 /* The latest revision of a record and its digest, for building the next one. */
@@ -333,17 +339,9 @@ int ct_source_revise(json_t **out_record, ct_store *store, const char *id, const
 	const uint8_t *text, size_t text_len, const ct_write_opts *opts)
 {
 	source_job job = {changes, id, text, text_len, opts, NULL};
-	int error;
 
-	if (out_record)
-		*out_record = NULL;
-	if ((error = check_opts(opts, 1, "source revise")) < 0 ||
-		(error = ct__store_write(store, opts->signer, opts->max_retries, source_revise_build,
-			 &job)) < 0) {
-		json_decref(job.result);
-		return error;
-	}
-	return give_result(out_record, job.result);
+	return run_write(out_record, store, opts, 1, "source revise", source_revise_build, &job,
+		&job.result);
 }
 
 /* ---- claims ---- */
@@ -489,17 +487,9 @@ int ct_claim_add(json_t **out_record, ct_store *store, const json_t *fields,
 	const ct_write_opts *opts)
 {
 	claim_job job = {fields, NULL, 0, opts, NULL};
-	int error;
 
-	if (out_record)
-		*out_record = NULL;
-	if ((error = check_opts(opts, 0, "claim add")) < 0 ||
-		(error = ct__store_write(store, opts->signer, opts->max_retries, claim_add_build,
-			 &job)) < 0) {
-		json_decref(job.result);
-		return error;
-	}
-	return give_result(out_record, job.result);
+	return run_write(out_record, store, opts, 0, "claim add", claim_add_build, &job,
+		&job.result);
 }
 
 static int claim_revise_build(ct_txn *txn, ct_store *store, void *payload)
@@ -560,36 +550,23 @@ int ct_claim_revise(json_t **out_record, ct_store *store, const char *id, const 
 	const ct_write_opts *opts)
 {
 	claim_job job = {changes, id, 0, opts, NULL};
-	int error;
 
-	if (out_record)
-		*out_record = NULL;
-	if (!json_is_object(changes) || json_object_size(changes) == 0)
+	if (!json_is_object(changes) || json_object_size(changes) == 0) {
+		if (out_record)
+			*out_record = NULL;
 		return ct_error_set(CT_EINVALID, "claim revise %s: nothing to change", id);
-	if ((error = check_opts(opts, 1, "claim revise")) < 0 ||
-		(error = ct__store_write(store, opts->signer, opts->max_retries, claim_revise_build,
-			 &job)) < 0) {
-		json_decref(job.result);
-		return error;
 	}
-	return give_result(out_record, job.result);
+	return run_write(out_record, store, opts, 1, "claim revise", claim_revise_build, &job,
+		&job.result);
 }
 
 int ct_claim_retract(json_t **out_record, ct_store *store, const char *id,
 	const ct_write_opts *opts)
 {
 	claim_job job = {NULL, id, 1, opts, NULL};
-	int error;
 
-	if (out_record)
-		*out_record = NULL;
-	if ((error = check_opts(opts, 1, "claim retract")) < 0 ||
-		(error = ct__store_write(store, opts->signer, opts->max_retries, claim_revise_build,
-			 &job)) < 0) {
-		json_decref(job.result);
-		return error;
-	}
-	return give_result(out_record, job.result);
+	return run_write(out_record, store, opts, 1, "claim retract", claim_revise_build, &job,
+		&job.result);
 }
 
 /* ---- bulk import ---- */

@@ -7,23 +7,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The tree at path below parent: 1 and *out when there is one (free it), else 0. */
+static int subtree(git_tree **out, ct_store *store, git_tree *parent, const char *path)
+{
+	git_tree_entry *entry = NULL;
+	int found = 0;
+
+	*out = NULL;
+	if (parent && git_tree_entry_bypath(&entry, parent, path) == 0 &&
+		git_tree_entry_type(entry) == GIT_OBJECT_TREE &&
+		git_tree_lookup(out, store->repo, git_tree_entry_id(entry)) == 0)
+		found = 1;
+	git_tree_entry_free(entry);
+	return found;
+}
+
 /* The highest n of the "rNNNN.json" files in a record folder tree (0 when absent). */
 static int count_in_tree(json_int_t *out, ct_store *store, git_tree *root, const char *dir)
 {
-	git_tree_entry *entry = NULL;
 	git_tree *tree = NULL;
-	size_t i, n;
+	size_t i;
 	json_int_t max = 0;
-	int error = 0;
 
 	*out = 0;
-	if (!root || git_tree_entry_bypath(&entry, root, dir) < 0)
-		goto done;
-	if (git_tree_entry_type(entry) != GIT_OBJECT_TREE ||
-		git_tree_lookup(&tree, store->repo, git_tree_entry_id(entry)) < 0)
-		goto done;
-	n = git_tree_entrycount(tree);
-	for (i = 0; i < n; i++) {
+	if (!subtree(&tree, store, root, dir))
+		return 0;
+	for (i = 0; i < git_tree_entrycount(tree); i++) {
 		const char *name = git_tree_entry_name(git_tree_entry_byindex(tree, i));
 		size_t len = strlen(name);
 		json_int_t v = 0;
@@ -36,10 +45,8 @@ static int count_in_tree(json_int_t *out, ct_store *store, git_tree *root, const
 			max = v;
 	}
 	*out = max;
-done:
 	git_tree_free(tree);
-	git_tree_entry_free(entry);
-	return error;
+	return 0;
 }
 
 int ct__revision_count(json_int_t *out, ct_store *store, ct_kind kind, const char *id)
@@ -252,17 +259,13 @@ static int by_created(const void *a, const void *b)
 /* Loads the records in the folder dir of the snapshot, one per "*.json" file. */
 static int load_folder(json_t *list, ct_store *store, const char *dir, const char *what)
 {
-	git_tree_entry *entry = NULL;
 	git_tree *tree = NULL;
 	ct_buf path = CT_BUF_INIT;
 	ct_buf data = CT_BUF_INIT;
 	size_t i, n;
 	int error = 0;
 
-	if (!store->tree || git_tree_entry_bypath(&entry, store->tree, dir) < 0)
-		goto done;
-	if (git_tree_entry_type(entry) != GIT_OBJECT_TREE ||
-		git_tree_lookup(&tree, store->repo, git_tree_entry_id(entry)) < 0)
+	if (!subtree(&tree, store, store->tree, dir))
 		goto done;
 	n = git_tree_entrycount(tree);
 	for (i = 0; i < n; i++) {
@@ -285,7 +288,6 @@ done:
 	ct_buf_free(&data);
 	ct_buf_free(&path);
 	git_tree_free(tree);
-	git_tree_entry_free(entry);
 	return error;
 }
 
@@ -342,19 +344,6 @@ done:
 	return error;
 }
 
-static int subtree(git_tree **out, ct_store *store, git_tree *parent, const char *path)
-{
-	git_tree_entry *entry = NULL;
-	int found = 0;
-
-	*out = NULL;
-	if (parent && git_tree_entry_bypath(&entry, parent, path) == 0 &&
-		git_tree_entry_type(entry) == GIT_OBJECT_TREE &&
-		git_tree_lookup(out, store->repo, git_tree_entry_id(entry)) == 0)
-		found = 1;
-	git_tree_entry_free(entry);
-	return found;
-}
 
 int ct_store_foreach_id(ct_store *store, ct_kind kind, ct_store_id_fn fn, void *payload)
 {

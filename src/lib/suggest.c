@@ -6,6 +6,7 @@
  * they are deliberately simple and explainable, since every pick says why it was made.
  */
 #include "claimtrail/workflow.h"
+#include "anchor.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -37,16 +38,6 @@ static int valid_utf8(const char *s, size_t len, size_t *bad)
 		i += n;
 	}
 	return 1;
-}
-
-static size_t count_chars(const char *s, size_t len)
-{
-	size_t n = 0, i;
-
-	for (i = 0; i < len; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			n++;
-	return n;
 }
 
 /* Is there a (possibly typographic) closing quote or bracket at s[i]? Its length, or 0. */
@@ -369,7 +360,7 @@ static void quote_span(size_t *qa, size_t *qb, const char *s, size_t a, size_t b
 				break;
 			}
 		}
-		if (count_chars(s + from, to - from) < 40) {
+		if (ct__utf8_count(s + from, to - from) < 40) {
 			from = a;
 			to = b;
 		}
@@ -390,7 +381,7 @@ typedef struct {
 
 static size_t char_offset(suggest_state *st, const char *text, size_t byte)
 {
-	st->chars += count_chars(text + st->counted, byte - st->counted);
+	st->chars += ct__utf8_count(text + st->counted, byte - st->counted);
 	st->counted = byte;
 	return st->chars;
 }
