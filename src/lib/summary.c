@@ -130,6 +130,66 @@ static int put_escaped(ct_buf *out, const char *s)
 	return error;
 }
 
+/*
+ * The latest revision of the claim whose folder is the tree `folder`, read straight from that
+ * tree (no lookups from the root), and its annotations (none to read for most claims).
+ */
+static int load_latest(json_t **rec, json_t **annotations, ct_store *store, const char *id,
+	const git_oid *folder)
+{
+	git_tree *tree = NULL;
+	git_blob *blob = NULL;
+	const git_tree_entry *latest = NULL;
+	long best = 0;
+	int has_annotations = 0;
+	ct_buf data = CT_BUF_INIT;
+	size_t i;
+	int error = 0;
+
+	*rec = *annotations = NULL;
+	if (git_tree_lookup(&tree, store->repo, folder) < 0) {
+		error = ct__git_error(CT_EIO, id);
+		goto done;
+	}
+	for (i = 0; i < git_tree_entrycount(tree); i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		const char *name = git_tree_entry_name(e);
+		char *end;
+		long n;
+		if (strcmp(name, "annotations") == 0) {
+			has_annotations = 1;
+			continue;
+		}
+		if (name[0] != 'r')
+			continue;
+		n = strtol(name + 1, &end, 10);
+		if (strcmp(end, ".json") == 0 && n > best) {
+			best = n;
+			latest = e;
+		}
+	}
+	if (!latest) {
+		error = ct_error_set(CT_EINVALID, "claim %s: no revision files", id);
+		goto done;
+	}
+	if (git_blob_lookup(&blob, store->repo, git_tree_entry_id(latest)) < 0 ||
+		ct_buf_put(&data, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob)) < 0) {
+		error = ct__git_error(CT_EIO, id);
+		goto done;
+	}
+	if ((error = ct__parse_record(rec, &data, id)) < 0)
+		goto done;
+	if (has_annotations)
+		error = ct_store_annotations(annotations, store, id);
+	else if (!(*annotations = json_array()))
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+done:
+	ct_buf_free(&data);
+	git_blob_free(blob);
+	git_tree_free(tree);
+	return error;
+}
+
 /* Derives the summary of one claim and appends its cache line. */
 static int derive(ct_buf *lines, ct_store *store, const char *id, const git_oid *tree)
 {
@@ -140,8 +200,7 @@ static int derive(ct_buf *lines, ct_store *store, const char *id, const git_oid 
 	size_t i;
 	int error;
 
-	if ((error = ct_store_get(&rec, store, CT_KIND_CLAIM, id, 0)) < 0 ||
-		(error = ct_store_annotations(&annotations, store, id)) < 0 ||
+	if ((error = load_latest(&rec, &annotations, store, id, tree)) < 0 ||
 		(error = ct_claim_status(&status, NULL, rec, annotations)) < 0)
 		goto done;
 	ct_buf_puts(&tags, "");
