@@ -24,26 +24,6 @@ static int is_managed(const char *key)
 	return 0;
 }
 
-int ct__txn_put_signer_key(ct_txn *txn, ct_store *store, const ct_key *signer)
-{
-	ct_buf path = CT_BUF_INIT;
-	ct_buf data = CT_BUF_INIT;
-	int error;
-
-	if ((error = ct_store_record_path(&path, store, CT_KIND_KEY, ct_key_id(signer), 0)) < 0)
-		goto done;
-	error = ct__read_path(&data, store, path.ptr, CT_RECORD_MAX);
-	if (error == CT_ENOTFOUND) {
-		ct_error_clear();
-		if ((error = ct__txn_put_record(txn, ct_key_public_record(signer))) == 0)
-			error = ct__txn_trailer(txn, "Claimtrail-Record", "key/%s", ct_key_id(signer));
-	}
-done:
-	ct_buf_free(&data);
-	ct_buf_free(&path);
-	return error;
-}
-
 /* Fills the managed members of a new revision, signs it, and puts it and its trailers. */
 static int finish_revision(json_t *record, ct_txn *txn, ct_store *store, ct_kind kind,
 	const char *id, json_int_t revision, const char *prev, const ct_write_opts *opts)
@@ -350,29 +330,42 @@ int ct_source_revise(json_t **out_record, ct_store *store, const char *id, const
  * Checks a claim's attribution against the store: the source exists; its current revision is
  * recorded by digest; a quote is anchored in the source's stored text when there is one.
  */
-static int attribute(json_t *record, ct_store *store, const char *what, const ct_write_opts *opts)
+static int attribute(json_t *record, ct_store *store, const char *what, const ct_write_opts *opts,
+	json_t *cache)
 {
 	json_t *attribution = json_object_get(record, "attribution");
 	const char *source_id = json_string_value(json_object_get(attribution, "source"));
 	const char *quote = json_string_value(json_object_get(attribution, "quote"));
-	json_t *source = NULL, *hint;
+	json_t *source = NULL, *hint, *cached;
 	char digest[CT_DIGEST_LEN + 1];
 	ct_buf text = CT_BUF_INIT;
 	json_int_t n;
-	int error;
+	int error = 0;
 
 	if (!json_is_object(attribution) || !source_id)
 		return ct_error_set(CT_EINVALID, "%s: the source it is attributed to is required",
 			what);
-	if ((error = ct_id_validate(source_id, "source")) < 0 ||
-		(error = ct__revision_count(&n, store, CT_KIND_SOURCE, source_id)) < 0)
-		return error;
-	if (n == 0)
-		return ct_error_set(CT_ENOTFOUND, "%s: source %s does not exist (add it with "
-						  "'claimtrail source add')",
-			what, source_id);
-	if ((error = load_latest(&source, digest, &n, store, CT_KIND_SOURCE, source_id)) < 0)
-		return error;
+	if ((cached = json_object_get(cache, source_id))) {
+		/* a bulk import cites the same sources over and over: look each up once */
+		source = json_incref(json_object_get(cached, "record"));
+		n = json_integer_value(json_object_get(source, "revision"));
+		snprintf(digest, sizeof(digest), "%s",
+			json_string_value(json_object_get(cached, "digest")));
+	} else {
+		if ((error = ct_id_validate(source_id, "source")) < 0 ||
+			(error = ct__revision_count(&n, store, CT_KIND_SOURCE, source_id)) < 0)
+			return error;
+		if (n == 0)
+			return ct_error_set(CT_ENOTFOUND,
+				"%s: source %s does not exist (add it with 'claimtrail source add')",
+				what, source_id);
+		if ((error = load_latest(&source, digest, &n, store, CT_KIND_SOURCE, source_id)) <
+			0)
+			return error;
+		if (cache)
+			json_object_set_new(cache, source_id,
+				json_pack("{s:O, s:s}", "record", source, "digest", digest));
+	}
 	json_object_set_new(attribution, "source_revision", json_string(digest));
 	/* the old selector, if any, says which of several occurrences the quote meant */
 	hint = json_incref(json_object_get(attribution, "selector"));
@@ -423,7 +416,7 @@ typedef struct {
 
 /* Builds a new claim record from the user's fields (the id given or derived). */
 static int claim_from_fields(json_t **out, char *id_out, size_t id_size, ct_store *store,
-	const json_t *fields, const ct_write_opts *opts)
+	const json_t *fields, const ct_write_opts *opts, json_t *cache)
 {
 	const char *id = json_string_value(json_object_get(fields, "id"));
 	const char *statement = json_string_value(json_object_get(fields, "statement"));
@@ -453,7 +446,7 @@ static int claim_from_fields(json_t **out, char *id_out, size_t id_size, ct_stor
 	if (!(record = json_deep_copy(fields)))
 		return ct_error_set(CT_ENOMEM, "out of memory");
 	json_object_set_new(record, "id", json_string(id_out));
-	if ((error = attribute(record, store, id_out, opts)) < 0) {
+	if ((error = attribute(record, store, id_out, opts, cache)) < 0) {
 		json_decref(record);
 		return error;
 	}
@@ -468,7 +461,8 @@ static int claim_add_build(ct_txn *txn, ct_store *store, void *payload)
 	char id[CT_ID_MAX + 1];
 	int error;
 
-	if ((error = claim_from_fields(&record, id, sizeof(id), store, job->fields, job->opts)) < 0 ||
+	if ((error = claim_from_fields(&record, id, sizeof(id), store, job->fields, job->opts,
+		     NULL)) < 0 ||
 		(error = ct__txn_subject(txn, "claim add %s", id)) < 0 ||
 		(error = ct__txn_body(txn, json_string_value(json_object_get(record, "statement")))) <
 			0 ||
@@ -524,7 +518,7 @@ static int claim_revise_build(ct_txn *txn, ct_store *store, void *payload)
 		}
 		attr_change = json_object_get(job->fields, "attribution");
 		/* A new source or quote is checked again; otherwise the attribution stands. */
-		if (attr_change && (error = attribute(record, store, job->id, job->opts)) < 0)
+		if (attr_change && (error = attribute(record, store, job->id, job->opts, NULL)) < 0)
 			goto done;
 		if (same_content(prev, record)) {
 			error = ct_error_set(CT_EINVALID, "claim %s: the revision changes nothing",
@@ -583,6 +577,7 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 {
 	import_job *job = payload;
 	json_t *seen = json_object();
+	json_t *sources = json_object(); /* source id -> its latest revision and digest */
 	const char *line = (const char *)job->data;
 	const char *end = line + job->len;
 	size_t lineno = 0;
@@ -607,7 +602,8 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 			continue;
 		}
 		if ((error = ct_json_parse(&fields, (const uint8_t *)line, n, CT_JSON_RECORD)) < 0 ||
-			(error = claim_from_fields(&record, id, sizeof(id), store, fields, job->opts)) < 0) {
+			(error = claim_from_fields(&record, id, sizeof(id), store, fields, job->opts,
+			     sources)) < 0) {
 			json_decref(fields);
 			error = ct_error_prefix(error, "line %zu", lineno);
 			goto done;
@@ -642,6 +638,7 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 			0)
 		goto done;
 done:
+	json_decref(sources);
 	json_decref(seen);
 	return error;
 }

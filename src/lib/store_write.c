@@ -39,6 +39,7 @@ struct ct_txn {
 	ct_buf body;
 	ct_buf trailers;
 	int bulk;
+	int signer_key_done;
 };
 
 /* Drops a bulk write's in-memory objects (they were either packed or are not needed). */
@@ -66,6 +67,7 @@ static void txn_reset(ct_txn *txn)
 	ct_buf_clear(&txn->body);
 	ct_buf_clear(&txn->trailers);
 	txn->bulk = 0;
+	txn->signer_key_done = 0;
 }
 
 static void txn_free(ct_txn *txn)
@@ -155,6 +157,30 @@ int ct__txn_put_record(ct_txn *txn, const json_t *record)
 	if ((error = ct__record_serialize(&data, record)) < 0)
 		goto done;
 	error = ct__txn_put(txn, path.ptr, data.ptr, data.len);
+done:
+	ct_buf_free(&data);
+	ct_buf_free(&path);
+	return error;
+}
+
+int ct__txn_put_signer_key(ct_txn *txn, ct_store *store, const ct_key *signer)
+{
+	ct_buf path = CT_BUF_INIT;
+	ct_buf data = CT_BUF_INIT;
+	int error;
+
+	if (txn->signer_key_done) /* once per commit: a bulk import signs thousands of records */
+		return 0;
+	if ((error = ct_store_record_path(&path, store, CT_KIND_KEY, ct_key_id(signer), 0)) < 0)
+		goto done;
+	error = ct__read_path(&data, store, path.ptr, CT_RECORD_MAX);
+	if (error == CT_ENOTFOUND) {
+		ct_error_clear();
+		if ((error = ct__txn_put_record(txn, ct_key_public_record(signer))) == 0)
+			error = ct__txn_trailer(txn, "Claimtrail-Record", "key/%s", ct_key_id(signer));
+	}
+	if (error == 0)
+		txn->signer_key_done = 1;
 done:
 	ct_buf_free(&data);
 	ct_buf_free(&path);
