@@ -110,6 +110,24 @@ int ct_bundle_info_read(ct_bundle_info *info, const char *path);
 /* 1 when the file at path starts with a bundle header line (of any version), else 0. */
 int ct_bundle_sniff(const char *path);
 
+/* One difference between two bundles. Strings are borrowed for the callback's duration. */
+typedef struct {
+	const char *change;  /* "added" (only in B), "removed" (only in A), "changed" (same kind,
+			      * id and revision, different signed bytes) */
+	const char *kind;    /* "claim", "source", "annotation", "key" */
+	const char *record;  /* "<id>@<revision>", or "<id>" for annotations and keys */
+} ct_bundle_change;
+
+typedef int (*ct_bundle_change_fn)(const ct_bundle_change *change, void *payload);
+
+/*
+ * Calls fn for every record that bundle a carries and b does not ("removed"), that b carries
+ * and a does not ("added"), and that both carry with different signed bytes ("changed"), the
+ * first two kinds in each file's order. Neither bundle is verified (ct_bundle_verify does that);
+ * memory grows with the number of records.
+ */
+int ct_bundle_diff(const char *a, const char *b, ct_bundle_change_fn fn, void *payload);
+
 /* What verify found about one line. codes are static strings ("signature.valid", ...). */
 #define CT_BUNDLE_CODES_MAX 8
 typedef struct {

@@ -14,7 +14,8 @@
 
 static const char diff_usage[] =
 	"usage: claimtrail diff ID [REV-A [REV-B]] [--json] [--color[=WHEN]]\n"
-	"       claimtrail diff --store A B [--json]\n\n"
+	"       claimtrail diff --store A B [--json]\n"
+	"       claimtrail diff BUNDLE-A BUNDLE-B [--json]\n\n"
 	"What changed between two revisions of a claim (or source): default the previous and the\n"
 	"current one; with one REV, that revision and the current one. REV is a revision number,\n"
 	"a digest prefix or a commit. Text fields are diffed word by word, marked [-old-]{+new+}\n"
@@ -22,6 +23,8 @@ static const char diff_usage[] =
 	"patch that turns revision A's record into revision B's.\n\n"
 	"--store: what happened to the store between two git revisions A and B (a commit, tag,\n"
 	"branch or HEAD~3), one line per change and the counts at the end.\n\n"
+	"BUNDLE-A BUNDLE-B: the records the second bundle adds, drops, or carries with other\n"
+	"signed bytes under the same kind, id and revision (neither bundle is verified).\n\n"
 	"WHEN: always, never or auto (the default: colour when stdout is a terminal and NO_COLOR\n"
 	"is not set).\n";
 
@@ -291,6 +294,70 @@ static int record_kind(ct_kind *out, ct_store *store, const char *id)
 	return ct_error_set(CT_ENOTFOUND, "no claim or source \"%s\" in the store", id);
 }
 
+typedef struct {
+	int json;
+	json_t *changes;
+	size_t added, removed, changed;
+} bundle_diff_state;
+
+static int bundle_change(const ct_bundle_change *c, void *payload)
+{
+	bundle_diff_state *s = payload;
+
+	if (strcmp(c->change, "added") == 0)
+		s->added++;
+	else if (strcmp(c->change, "removed") == 0)
+		s->removed++;
+	else
+		s->changed++;
+	if (s->json)
+		json_array_append_new(s->changes, json_pack("{s:s, s:s, s:s}", "change", c->change,
+			"kind", c->kind, "record", c->record));
+	else
+		printf("%s %s %s\n", c->kind, c->record, c->change);
+	return 0;
+}
+
+static json_t *info_json(const ct_bundle_info *i)
+{
+	return json_pack("{s:s, s:s, s:I, s:s}", "creator", i->creator, "created", i->created,
+		"records", (json_int_t)i->records, "merkle_root", i->root);
+}
+
+/* diff BUNDLE-A BUNDLE-B: what the second bundle adds, drops and changes. */
+static int bundle_diff(const char *a, const char *b, int json)
+{
+	bundle_diff_state s = {json, json_array(), 0, 0, 0};
+	ct_bundle_info ia, ib;
+	int error;
+
+	if ((error = ct_bundle_info_read(&ia, a)) < 0 || (error = ct_bundle_info_read(&ib, b)) < 0)
+		goto done;
+	if (!json) {
+		printf("--- %s  %llu records, %s by %s, merkle root %.16s\n", a,
+			(unsigned long long)ia.records, ia.created, ia.creator, ia.root);
+		printf("+++ %s  %llu records, %s by %s, merkle root %.16s\n", b,
+			(unsigned long long)ib.records, ib.created, ib.creator, ib.root);
+	}
+	if ((error = ct_bundle_diff(a, b, bundle_change, &s)) < 0)
+		goto done;
+	if (json) {
+		json_t *out = json_pack("{s:o, s:o, s:O, s:{s:I, s:I, s:I}}", "a", info_json(&ia), "b",
+			info_json(&ib), "changes", s.changes, "counts", "added", (json_int_t)s.added,
+			"removed", (json_int_t)s.removed, "changed", (json_int_t)s.changed);
+		cli_print_json(out);
+		json_decref(out);
+	} else if (s.added + s.removed + s.changed == 0) {
+		printf("no changes\n");
+	} else {
+		printf("%zu added, %zu removed, %zu changed (not verified: see 'claimtrail verify')\n",
+			s.added, s.removed, s.changed);
+	}
+done:
+	json_decref(s.changes);
+	return error;
+}
+
 int cmd_diff(ct_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -336,6 +403,11 @@ int cmd_diff(ct_cli *cli, int argc, char **argv)
 		return cli_usage("diff: expected ID [REV-A [REV-B]], or --store A B");
 	if (color < 0)
 		color = cli_color_auto();
+	if (!by_store && nargs == 2 && ct_bundle_sniff(argv[optind]) == 1 &&
+		ct_bundle_sniff(argv[optind + 1]) == 1) {
+		error = bundle_diff(argv[optind], argv[optind + 1], json);
+		goto done;
+	}
 	if ((error = cli_open_store(&store, cli)) < 0)
 		goto done;
 	if (by_store) {
