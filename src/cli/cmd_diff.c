@@ -142,6 +142,67 @@ static json_t *signature_holder(const json_t *side)
 	return json_pack("{s:o}", "signatures", sigs);
 }
 
+/* The annotations that judge either side of a claim diff, marked "a" or "b": a verdict on the
+ * old text is not a verdict on the new one (docs/workflow.md). */
+static int add_annotations(json_t *diff, ct_store *store, const char *id)
+{
+	const char *da = json_string_value(json_object_get(json_object_get(diff, "a"), "digest"));
+	const char *db = json_string_value(json_object_get(json_object_get(diff, "b"), "digest"));
+	json_t *all = NULL, *list = json_array(), *an;
+	size_t i;
+	int error;
+
+	if ((error = ct_store_annotations(&all, store, id)) < 0) {
+		json_decref(list);
+		return error;
+	}
+	json_array_foreach(all, i, an) {
+		const char *judged = json_string_value(json_object_get(an, "claim_revision"));
+		const char *side = judged && db && strcmp(judged, db) == 0   ? "b"
+				   : judged && da && strcmp(judged, da) == 0 ? "a"
+									     : NULL;
+		json_t *entry;
+		if (!side)
+			continue;
+		entry = json_pack("{s:s, s:s, s:s, s:s}", "id", ct_record_id(an), "kind",
+			json_string_value(json_object_get(an, "kind")), "judges", side, "created",
+			json_string_value(json_object_get(an, "created")));
+		if (json_object_get(an, "verdict"))
+			json_object_set(entry, "verdict", json_object_get(an, "verdict"));
+		if (json_object_get(an, "note"))
+			json_object_set(entry, "note", json_object_get(an, "note"));
+		json_array_append_new(list, entry);
+	}
+	json_decref(all);
+	return json_object_set_new(diff, "annotations", list) < 0
+		       ? ct_error_set(CT_ENOMEM, "out of memory")
+		       : 0;
+}
+
+static void print_annotations(const json_t *diff)
+{
+	const json_t *list = json_object_get(diff, "annotations");
+	json_t *an;
+	size_t i;
+
+	if (!json_array_size(list))
+		return;
+	printf("\nannotations:\n");
+	json_array_foreach(list, i, an) {
+		const char *side = json_string_value(json_object_get(an, "judges"));
+		printf("%s %s %s %s", side[0] == 'a' ? "---" : "+++",
+			json_string_value(json_object_get(an, "created")), ct_record_id(an),
+			json_string_value(json_object_get(an, "kind")));
+		if (json_object_get(an, "verdict"))
+			printf(" \"%s\"", json_string_value(json_object_get(an, "verdict")));
+		if (json_object_get(an, "note"))
+			printf(" - %s", json_string_value(json_object_get(an, "note")));
+		printf("  (judges revision %lld)\n",
+			(long long)json_integer_value(
+				json_object_get(json_object_get(diff, side), "revision")));
+	}
+}
+
 static void print_revision_diff(ct_store *store, const json_t *diff, int color)
 {
 	const json_t *a = json_object_get(diff, "a"), *b = json_object_get(diff, "b");
@@ -156,6 +217,7 @@ static void print_revision_diff(ct_store *store, const json_t *diff, int color)
 	print_side(store, "+++", b, hb);
 	printf("\n");
 	print_changes(diff, color, "");
+	print_annotations(diff);
 	json_decref(ha);
 	json_decref(hb);
 }
@@ -416,7 +478,8 @@ int cmd_diff(ct_cli *cli, int argc, char **argv)
 	}
 	if ((error = record_kind(&kind, store, argv[optind])) < 0 ||
 		(error = ct_store_diff_revisions(&diff, store, kind, argv[optind],
-			 nargs > 1 ? argv[optind + 1] : NULL, nargs > 2 ? argv[optind + 2] : NULL)) < 0)
+			 nargs > 1 ? argv[optind + 1] : NULL, nargs > 2 ? argv[optind + 2] : NULL)) < 0 ||
+		(kind == CT_KIND_CLAIM && (error = add_annotations(diff, store, argv[optind])) < 0))
 		goto done;
 	if (json)
 		cli_print_json(diff);

@@ -237,6 +237,16 @@ expect_status 2 $CT diff fighters --frobnicate
 expect_status 0 $CT diff --help
 contains "$OUT" "usage: claimtrail diff"
 
+# Annotations show with the side they judge: a verdict on revision 3 is not one on 1 or 2.
+expect_status 0 $CT annotate fighters --verdict mostly-true --note "checked the new figure"
+expect_status 0 $CT diff fighters 1 2
+not_contains "$OUT" "checked the new figure"
+expect_status 0 $CT diff fighters
+contains "$OUT" "annotations:"
+contains "$OUT" "(judges revision 3)"
+expect_status 0 $CT diff fighters --json
+contains "$OUT" '"judges": "b"'
+
 # A claim diff reads its two revisions, not the rest: with revision 1 broken by hand, the
 # default diff (2 -> 3) still works, and a diff that needs revision 1 says what is wrong.
 printf 'not json\n' >"$rdir/r0001.json"
