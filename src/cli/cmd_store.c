@@ -48,10 +48,13 @@ done:
 	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
 }
 
+/* Findings are printed as they come, or (--json) collected into payload's array. */
 static void print_finding(const char *finding, void *payload)
 {
-	(void)payload;
-	printf("%s\n", finding);
+	if (payload)
+		json_array_append_new(payload, json_string(finding));
+	else
+		printf("%s\n", finding);
 }
 
 int cmd_check(ct_cli *cli, int argc, char **argv)
@@ -59,10 +62,12 @@ int cmd_check(ct_cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{"trust", required_argument, NULL, 't'},
 		{"threshold", required_argument, NULL, 'n'},
+		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	ct_check_opts copts = CT_CHECK_OPTS_INIT;
+	json_t *found = NULL;
 	ct_keyring *trust = NULL;
 	ct_store *store = NULL;
 	size_t findings = 0;
@@ -85,13 +90,17 @@ int cmd_check(ct_cli *cli, int argc, char **argv)
 				return cli_usage("check: --threshold takes a number from 1 to 100");
 			}
 			break;
+		case 'j':
+			if (!found)
+				found = json_array();
+			break;
 		case 'h':
-			printf("usage: claimtrail [-C DIR] check [--trust KEYS]... [--threshold N]\n\n"
+			printf("usage: claimtrail [-C DIR] check [--trust KEYS]... [--threshold N] [--json]\n\n"
 			       "Verifies the whole store: schemas, signatures, revision chains, references,\n"
 			       "and that every record was written by claimtrail. One line per finding;\n"
 			       "exit status 1 when there is any. Without --trust, the keys recorded in the\n"
 			       "store are trusted; --threshold N requires N distinct trusted signers on\n"
-			       "every claim.\n");
+			       "every claim. --json prints {\"ok\": BOOL, \"findings\": [LINE...]}.\n");
 			ct_keyring_free(trust);
 			return CT_EXIT_OK;
 		default:
@@ -106,10 +115,16 @@ int cmd_check(ct_cli *cli, int argc, char **argv)
 	copts.trust = trust;
 	if ((error = cli_open_store(&store, cli)) < 0)
 		goto done;
-	error = ct_store_check(&findings, store, &copts, print_finding, NULL);
-	if (error == 0)
+	error = ct_store_check(&findings, store, &copts, print_finding, found);
+	if (found && (error == 0 || error == CT_EBADSIG)) {
+		json_t *out = json_pack("{s:b, s:O}", "ok", error == 0, "findings", found);
+		cli_print_json(out);
+		json_decref(out);
+	} else if (error == 0) {
 		printf("store %s/: OK\n", ct_store_root(store));
+	}
 done:
+	json_decref(found);
 	ct_store_free(store);
 	ct_keyring_free(trust);
 	return error < 0 ? cli_fail(error) : CT_EXIT_OK;

@@ -169,6 +169,9 @@ git commit -qam "hand edit"
 expect_status 1 $CT check
 contains "$OUT" "claim iskp-foreign-fighters-6000"
 contains "$OUT" "changed outside claimtrail"
+expect_status 1 $CT check --json
+contains "$OUT" '"ok": false'
+contains "$OUT" "changed outside claimtrail"
 git reset -q --hard HEAD~1
 
 # wrong passphrase: clean error, nothing written
