@@ -91,6 +91,25 @@ done:
 	return error;
 }
 
+/* Makes the folder a new key goes into (only the last level, mode 0700, like ~/.ssh), so
+ * `key generate -o ~/.claimtrail/me.key` works on a fresh account. */
+static int make_key_folder(const char *path)
+{
+	char dir[4096];
+	char *slash;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return ct_error_set(CT_EINVALID, "%s: path too long", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return ct_error_set(errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "%s: %s", dir,
+			strerror(errno));
+	return 0;
+}
+
 static int key_generate(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -152,7 +171,8 @@ static int key_generate(int argc, char **argv)
 	if (snprintf(pubpath, sizeof(pubpath), "%s.pub", path) >= (int)sizeof(pubpath))
 		return cli_usage("key generate: path too long");
 	/* Checked before asking for a passphrase; ct_key_write's O_EXCL is what really protects. */
-	if ((error = refuse_existing(path)) < 0 || (error = refuse_existing(pubpath)) < 0)
+	if ((error = refuse_existing(path)) < 0 || (error = refuse_existing(pubpath)) < 0 ||
+		(error = make_key_folder(path)) < 0)
 		return cli_fail(error);
 	if (!unencrypted &&
 		(error = cli_passphrase(&pass, &passlen, pass_file, "New passphrase: ", 1)) < 0) {

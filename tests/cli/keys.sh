@@ -108,4 +108,10 @@ contains "$ERR" "alice.key"
 printf '{"type":"claim","id":"x","id":"y"}' >dup.json
 expect_status 4 "$CT" verify dup.json --trust alice.key.pub
 
+# a key into a folder that does not exist yet: the folder is made, private to its owner
+expect_status 0 "$CT" key generate --unencrypted -o "$TMP/newdir/me.key"
+[ "$(stat -c %a "$TMP/newdir")" = "700" ] && ok || fail "key folder mode $(stat -c %a "$TMP/newdir")"
+expect_status 3 "$CT" key generate --unencrypted -o "$TMP/no/such/parent/me.key"
+one_line "$ERR"
+
 finish
