@@ -108,6 +108,11 @@ typedef struct {
 /* Re-checks the quote of claim (its latest revision, as read from store) against the text of
  * the source revision it cites and against the source's newest text. */
 int ct_anchor_check(ct_anchor_report *out, ct_store *store, const json_t *claim);
+
+/* The same, for sources whose text the store does not keep: copy stands for the text of any
+ * revision whose "archive" sha256 it matches (other revisions count as having no text). */
+int ct_anchor_check_text(ct_anchor_report *out, ct_store *store, const json_t *claim,
+	const uint8_t *copy, size_t copy_len);
 void ct_anchor_report_free(ct_anchor_report *report);
 
 /*

@@ -15,6 +15,8 @@ typedef struct {
 	size_t counts[6];
 	size_t relocated;
 	json_t *rows;
+	const char *text_source;   /* --source-text SOURCE=FILE */
+	ct_buf text;
 } anchor_state;
 
 static int check_one(const char *id, void *payload)
@@ -26,8 +28,13 @@ static int check_one(const char *id, void *payload)
 	const char *source;
 	int error;
 
-	if ((error = ct_store_get(&claim, st->store, CT_KIND_CLAIM, id, 0)) < 0 ||
-		(error = ct_anchor_check(&r, st->store, claim)) < 0)
+	if ((error = ct_store_get(&claim, st->store, CT_KIND_CLAIM, id, 0)) < 0)
+		goto done;
+	source = json_string_value(json_object_get(json_object_get(claim, "attribution"), "source"));
+	if ((error = st->text_source && source && strcmp(source, st->text_source) == 0
+			     ? ct_anchor_check_text(&r, st->store, claim,
+				       (const uint8_t *)st->text.ptr, st->text.len)
+			     : ct_anchor_check(&r, st->store, claim)) < 0)
 		goto done;
 	if (st->all && r.state == CT_ANCHOR_NO_QUOTE)
 		goto done;
@@ -107,14 +114,17 @@ done:
 }
 
 static const char anchor_usage[] =
-	"usage: claimtrail anchor check [ID] [--update [--reason R] [--key FILE]] [--json]\n\n"
+	"usage: claimtrail anchor check [ID] [--update [--reason R] [--key FILE]] [--json]\n"
+	"                              [--source-text SOURCE=FILE]\n\n"
 	"Re-checks each claim's quote (or claim ID's) against its source's stored text: ok (where\n"
 	"the selector says, in the newest text), moved (found elsewhere in the newest text: the new\n"
 	"offsets are printed), orphaned (not found), broken (the selector does not match the text\n"
 	"it cites), no-text (the source keeps no text). Exit status 1 when any quote is orphaned\n"
 	"or broken. --update re-anchors each moved quote by revising its claim (one commit each),\n"
 	"with R or a generated reason. Matching treats curly and straight quotes, dashes and runs\n"
-	"of white space alike (docs/workflow.md).\n";
+	"of white space alike (docs/workflow.md). --source-text gives a copy of the text of a\n"
+	"source the store keeps only by sha256 (source add --no-keep-text); it counts for the\n"
+	"revisions whose recorded sha256 it matches.\n";
 
 int cmd_anchor(ct_cli *cli, int argc, char **argv)
 {
@@ -124,10 +134,12 @@ int cmd_anchor(ct_cli *cli, int argc, char **argv)
 		{"key", required_argument, NULL, 'k'},
 		{"passphrase-file", required_argument, NULL, 'p'},
 		{"json", no_argument, NULL, 'j'},
+		{"source-text", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	anchor_state st;
+	char *eq;
 	const char *key_path = NULL, *pass_file = NULL;
 	int c, error = 0;
 
@@ -148,6 +160,15 @@ int cmd_anchor(ct_cli *cli, int argc, char **argv)
 		case 'k': key_path = optarg; break;
 		case 'p': pass_file = optarg; break;
 		case 'j': st.json = 1; break;
+		case 'T':
+			if (!(eq = strchr(optarg, '=')) || eq == optarg || !eq[1])
+				return cli_usage("anchor check: --source-text takes SOURCE=FILE");
+			*eq = '\0';
+			st.text_source = optarg;
+			ct_buf_clear(&st.text);
+			if ((error = ct_file_read(&st.text, eq + 1, 64u << 20)) < 0)
+				return cli_fail(error);
+			break;
 		case 'h':
 			fputs(anchor_usage, stdout);
 			return CT_EXIT_OK;
@@ -181,6 +202,7 @@ int cmd_anchor(ct_cli *cli, int argc, char **argv)
 			st.relocated ? " (re-anchored)" : "", st.counts[CT_ANCHOR_ORPHANED],
 			st.counts[CT_ANCHOR_BROKEN], st.counts[CT_ANCHOR_NO_TEXT]);
 done:
+	ct_buf_free(&st.text);
 	json_decref(st.rows);
 	ct_store_free(st.store);
 	ct_key_free(st.key);

@@ -324,7 +324,33 @@ static int span_is(const char *text, size_t len, json_int_t start, json_int_t en
 	       strlen(exact) == b - a && memcmp(text + a, exact, b - a) == 0;
 }
 
+/* The text of a source revision: kept in the store, or else the caller's copy when its
+ * sha256 is the one that revision records. */
+static int revision_text(ct_buf *out, ct_store *store, const char *source, const json_t *revs,
+	json_int_t revision, const uint8_t *copy, size_t copy_len)
+{
+	const char *want;
+	char hex[65];
+	int error = ct_store_source_text(out, store, source, revision);
+
+	if (error != CT_ENOTFOUND || !copy || revision < 1)
+		return error;
+	want = json_string_value(json_object_get(
+		json_object_get(json_array_get(revs, (size_t)revision - 1), "archive"), "sha256"));
+	ct_sha256_hex(hex, copy, copy_len);
+	if (!want || strcmp(want, hex) != 0)
+		return error; /* not that revision's text: as if there were none */
+	ct_error_clear();
+	return ct_buf_put(out, copy, copy_len);
+}
+
 int ct_anchor_check(ct_anchor_report *out, ct_store *store, const json_t *claim)
+{
+	return ct_anchor_check_text(out, store, claim, NULL, 0);
+}
+
+int ct_anchor_check_text(ct_anchor_report *out, ct_store *store, const json_t *claim,
+	const uint8_t *copy, size_t copy_len)
 {
 	const json_t *attr = json_object_get(claim, "attribution");
 	const json_t *sel = json_object_get(attr, "selector");
@@ -352,7 +378,7 @@ int ct_anchor_check(ct_anchor_report *out, ct_store *store, const json_t *claim)
 			if (ct_record_digest(digest, r) == 0 && strcmp(digest, cited) == 0)
 				out->cited_revision = (json_int_t)i + 1;
 	}
-	error = ct_store_source_text(&text, store, source, out->newest_revision);
+	error = revision_text(&text, store, source, revs, out->newest_revision, copy, copy_len);
 	if (error == CT_ENOTFOUND) {
 		ct_error_clear();
 		out->state = CT_ANCHOR_NO_TEXT;
@@ -366,7 +392,8 @@ int ct_anchor_check(ct_anchor_report *out, ct_store *store, const json_t *claim)
 		out->end = json_integer_value(json_object_get(sel, "end"));
 		/* The record's own anchor must hold in the text it cites. */
 		if (out->cited_revision > 0) {
-			error = ct_store_source_text(&old, store, source, out->cited_revision);
+			error = revision_text(&old, store, source, revs, out->cited_revision, copy,
+				copy_len);
 			if (error == 0 &&
 				!span_is(old.ptr, old.len, out->start, out->end,
 					json_string_value(json_object_get(sel, "exact")))) {

@@ -30,6 +30,11 @@ if [ -f "$art" ]; then
 	sum=$(sha256sum "$art" | cut -c1-64)
 	expect_status 0 $CT -C "$R" source show globe-iskp-crocus-2024
 	contains "$OUT" "$sum"
+	expect_status 0 $CT -C "$R" anchor check --source-text "globe-iskp-crocus-2024=$art"
+	contains "$OUT" "5 ok, 0 moved, 0 orphaned, 0 broken"
+	printf 'another text\n' > other.txt
+	expect_status 0 $CT -C "$R" anchor check --source-text "globe-iskp-crocus-2024=$TMP/other.txt"
+	contains "$OUT" "0 ok, 0 moved, 0 orphaned, 0 broken, 7 without text"
 fi
 # the fact-checking work: verdicts, an open and a resolved dispute, an editor's sign-off
 expect_status 0 $CT -C "$R" list --status disputed
