@@ -58,6 +58,9 @@ for n in "${SIZES[@]}"; do
 done
 
 n=${SIZES[-1]}
+# the first log after a clone builds the commit journal from history (docs/store.md)
+t0=$(now); "$CT" -C "$WORK/store-$n" log bench-claim-report-2 >/dev/null; t1=$(now)
+printf '%-34s %10s ms %12s\n' "first log: journal of $n commits" "$(ms $((t1 - t0)) 1)" "(once)"
 echo "library, in process, $n claims: $("$ROOT/build/bench/storebench" "$WORK/store-$n" "$WORK/bench.key" "$REPS" bench-claim-report-2 log list | tr '\n' ' ')(ms each)"
 
 # log, list: on the largest store (one commit per claim)
