@@ -7,6 +7,7 @@
  * of the carried sources, and the current claim's revisions; not the number of claims.
  */
 #include "bundle_internal.h"
+#include "sha256.h"
 #include "signing.h"
 
 #include <pthread.h>
@@ -84,7 +85,7 @@ static void work_item(item *it, const ct_keyring *trust)
 		goto done;
 	}
 	ct_record_kind(&it->kind, it->record);
-	crypto_hash_sha256(it->digest, (const uint8_t *)body.ptr, body.len);
+	ct__sha256(it->digest, body.ptr, body.len);
 	it->nsigs = env.nsigs;
 	for (i = 0; i < env.nsigs; i++)
 		memcpy(it->keyids[i], env.sigs[i].keyid, CT_KEY_ID_LEN + 1);
@@ -285,12 +286,7 @@ static void set_free(hash_set *s)
 /* Source ids go into the same set as source digests, hashed with a distinct prefix. */
 static void id_key(uint8_t out[CT_HASH_LEN], const char *id)
 {
-	crypto_hash_sha256_state st;
-
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const uint8_t *)"source-id\n", 10);
-	crypto_hash_sha256_update(&st, (const uint8_t *)id, strlen(id));
-	crypto_hash_sha256_final(&st, out);
+	ct__sha256_pair(out, "source-id\n", 10, id, strlen(id));
 }
 
 /* ---- the ordered checks ---- */

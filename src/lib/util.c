@@ -1,6 +1,7 @@
 /* Small shared helpers: the byte buffer, whole-file reads and atomic writes, hex, base64,
  * SHA-256, and library start-up. */
 #include "claimtrail/common.h"
+#include "sha256.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -231,9 +232,9 @@ int ct_base64_decode(uint8_t *out, size_t out_max, size_t *out_len, const char *
 
 void ct_sha256_hex(char out[65], const uint8_t *data, size_t len)
 {
-	uint8_t h[crypto_hash_sha256_BYTES];
+	uint8_t h[32];
 
-	crypto_hash_sha256(h, data, len);
+	ct__sha256(h, data, len);
 	ct_hex(out, h, sizeof(h));
 }
 
