@@ -384,7 +384,9 @@ static int pool_start(pool *p, unsigned threads, const ct_keyring *trust)
 	return 0;
 }
 
-static void pool_run(pool *p, item *items, size_t count)
+/* Hands a batch to the workers, who start on it at once; the caller does other work, then
+ * pool_wait. The items belong to the workers until pool_wait returns. */
+static void pool_submit(pool *p, item *items, size_t count)
 {
 	pthread_mutex_lock(&p->mu);
 	p->items = items;
@@ -394,6 +396,11 @@ static void pool_run(pool *p, item *items, size_t count)
 	p->generation++;
 	pthread_cond_broadcast(&p->start);
 	pthread_mutex_unlock(&p->mu);
+}
+
+/* Helps with what is left of the batch, then waits until every worker is done with it. */
+static void pool_wait(pool *p)
+{
 	drain(p);
 	pthread_mutex_lock(&p->mu);
 	while (p->finished < p->nthreads)
@@ -999,6 +1006,27 @@ static int process_item(vstate *s, item *it)
 	return error;
 }
 
+/* Reads up to one batch of lines into items (*count of them, 0 at the end of the file). */
+static int read_batch(ct__line_reader *r, item *items, size_t *count)
+{
+	size_t n = 0, bytes = 0;
+	int rc = 0;
+
+	while (n < BATCH_MAX && bytes < BATCH_BYTES && (rc = ct__line_read(r)) > 0) {
+		item *it = &items[n++];
+		ct_buf t = it->line;
+
+		it->line = r->line; /* swap buffers: no copy, no allocation once warm */
+		r->line = t;
+		it->lineno = r->lineno;
+		it->toolong = r->toolong;
+		it->unterminated = r->unterminated;
+		bytes += it->line.len;
+	}
+	*count = n;
+	return rc < 0 ? rc : 0;
+}
+
 int ct_bundle_verify(ct_bundle_info *info, const char *path, const ct_bundle_verify_opts *opts,
 	ct_bundle_report_fn fn, void *payload)
 {
@@ -1006,12 +1034,11 @@ int ct_bundle_verify(ct_bundle_info *info, const char *path, const ct_bundle_ver
 	ct_bundle_verify_opts o;
 	ct__line_reader r;
 	vstate *s = NULL;
-	item *items = NULL;
+	item *items = NULL, *cur, *prev, *swap;
 	pool p;
 	int pool_on = 0;
-	size_t i, n = 0, bytes = 0;
+	size_t i, ncur = 0, nprev = 0, nnext = 0;
 	int error;
-	int rc;
 
 	if (!info)
 		info = &local;
@@ -1023,7 +1050,7 @@ int ct_bundle_verify(ct_bundle_info *info, const char *path, const ct_bundle_ver
 		o.threshold = 1;
 	if ((error = ct__bundle_open(&r, path)) < 0)
 		return error;
-	if (!(s = calloc(1, sizeof(*s))) || !(items = calloc(BATCH_MAX, sizeof(*items)))) {
+	if (!(s = calloc(1, sizeof(*s))) || !(items = calloc(2 * BATCH_MAX, sizeof(*items)))) {
 		error = ct_error_set(CT_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -1038,33 +1065,33 @@ int ct_bundle_verify(ct_bundle_info *info, const char *path, const ct_bundle_ver
 	json_decref(json_object()); /* jansson seeds its hash function once, before threads */
 	pool_start(&p, thread_count(o.threads), o.trust);
 	pool_on = 1;
-	for (;;) {
-		rc = ct__line_read(&r);
-		if (rc < 0) {
-			error = rc;
+	/*
+	 * Two batches in flight: while the workers check the signatures of one, this thread runs
+	 * the ordered checks of the one before it (already verified) and reads the next into its
+	 * place, then helps with whatever is left of the first.
+	 */
+	cur = items;
+	prev = items + BATCH_MAX;
+	if ((error = read_batch(&r, cur, &ncur)) < 0)
+		goto done;
+	while (ncur > 0) {
+		pool_submit(&p, cur, ncur);
+		for (i = 0; i < nprev && error == 0; i++)
+			error = process_item(s, &prev[i]);
+		if (error == 0)
+			error = read_batch(&r, prev, &nnext);
+		pool_wait(&p);
+		if (error < 0)
 			goto done;
-		}
-		if (rc > 0) {
-			item *it = &items[n++];
-			ct_buf t = it->line;
-			it->line = r.line;
-			r.line = t;
-			it->lineno = r.lineno;
-			it->toolong = r.toolong;
-			it->unterminated = r.unterminated;
-			bytes += it->line.len;
-		}
-		if (n == BATCH_MAX || bytes >= BATCH_BYTES || (rc == 0 && n > 0)) {
-			pool_run(&p, items, n);
-			for (i = 0; i < n; i++)
-				if ((error = process_item(s, &items[i])) < 0)
-					goto done;
-			n = 0;
-			bytes = 0;
-		}
-		if (rc == 0)
-			break;
+		swap = prev;
+		prev = cur;
+		cur = swap;
+		nprev = ncur;
+		ncur = nnext;
 	}
+	for (i = 0; i < nprev; i++)
+		if ((error = process_item(s, &prev[i])) < 0)
+			goto done;
 	if (!s->trailer_seen) {
 		begin_line(s, s->last_line + 1);
 		s->rep.kind = "bundle";
@@ -1085,7 +1112,7 @@ done:
 	if (pool_on)
 		pool_stop(&p);
 	if (items) {
-		for (i = 0; i < BATCH_MAX; i++)
+		for (i = 0; i < 2 * BATCH_MAX; i++)
 			item_free(&items[i]);
 		free(items);
 	}
