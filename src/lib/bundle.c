@@ -130,6 +130,17 @@ static size_t span(cursor *c, int (*ok)(char))
 	return (size_t)(c->p - s);
 }
 
+/* span(c, is_b64) for the payload, the longest run of a line: is_b64 inlined, not called
+ * through a pointer for every byte. */
+static size_t span_b64(cursor *c)
+{
+	const char *s = c->p;
+
+	while (c->p < c->end && is_b64(*c->p))
+		c->p++;
+	return (size_t)(c->p - s);
+}
+
 int ct__envelope_parse(ct__envelope *env, const char *line, size_t len)
 {
 	cursor c = {line, line + len};
@@ -140,7 +151,7 @@ int ct__envelope_parse(ct__envelope *env, const char *line, size_t len)
 	if ((error = expect(&c, "{\"payload\":\"")) < 0)
 		goto bad;
 	env->payload = c.p;
-	env->payload_len = span(&c, is_b64);
+	env->payload_len = span_b64(&c);
 	if ((error = expect(&c, "\",\"payloadType\":\"")) < 0)
 		goto bad;
 	env->type = c.p;

@@ -342,7 +342,8 @@ static ct__cval *wanted(scanner *s, int level, const ct__cval *parent, const ct_
 			       : !w->parent || strncmp(w->parent, parent->ptr, parent->len) != 0 ||
 					 w->parent[parent->len] != '\0')
 			continue;
-		if (strncmp(w->name, name->ptr, name->len) == 0 && w->name[name->len] == '\0')
+		if (w->name[0] == name->ptr[0] && strncmp(w->name, name->ptr, name->len) == 0 &&
+			w->name[name->len] == '\0')
 			return w->out;
 	}
 	return NULL;
