@@ -67,6 +67,8 @@ int ct_buf_printf(ct_buf *buf, const char *fmt, ...)
 #endif
 	;
 void ct_buf_clear(ct_buf *buf);
+/* Makes room for extra more bytes after len (and a NUL) without changing len: 0 or CT_ENOMEM. */
+int ct_buf_reserve(ct_buf *buf, size_t extra);
 /* Hands the bytes to the caller (free() them) and resets the buffer. */
 char *ct_buf_detach(ct_buf *buf);
 void ct_buf_free(ct_buf *buf);
@@ -80,9 +82,16 @@ int ct_file_write_atomic(const char *path, const void *data, size_t len, unsigne
 /* Lowercase hex of data into out (2*len+1 bytes). */
 void ct_hex(char *out, const uint8_t *data, size_t len);
 
-/* Standard base64 (with padding). ct_base64_decode refuses anything not canonical. */
+/*
+ * Standard base64 (with padding). ct_base64_decode refuses anything not canonical (what
+ * ct_base64_encode would not write: wrong length or padding, stray bits, any other byte) and
+ * output longer than out_max, with CT_EINVALID; ct_base64_decode_len reads len bytes, no NUL
+ * needed. Not constant time: not for secrets.
+ */
 int ct_base64_encode(ct_buf *out, const uint8_t *data, size_t len);
 int ct_base64_decode(uint8_t *out, size_t out_max, size_t *out_len, const char *b64);
+int ct_base64_decode_len(uint8_t *out, size_t out_max, size_t *out_len, const char *b64,
+	size_t len);
 
 /* SHA-256 of data as lowercase hex (65 bytes with the NUL). */
 void ct_sha256_hex(char out[65], const uint8_t *data, size_t len);

@@ -1,12 +1,17 @@
 /*
  * Verifying a bundle, streaming (docs/bundle.md, "Verifying"). The main thread reads lines in
  * batches; a small pool of threads decodes each line and checks its signatures (the costly
- * part, independent per line); the main thread then takes the results in file order and does
- * what needs the order: the Merkle tree, the record order, revision chains, references to
- * sources, claims and keys, and the report. Memory: one batch, the carried keys, the digests
- * of the carried sources, and the current claim's revisions; not the number of claims.
+ * part, independent per line); the main thread takes the results in file order and does what
+ * needs the order: the Merkle tree, the record order, revision chains, references to sources,
+ * claims and keys, and the report. It does so for one batch while the pool verifies the next.
+ * Records decode in one pass over their canonical bytes (canonscan.c), not into jansson trees;
+ * key records and anything the fast path does not take go through ct__bundle_record_decode.
+ * Memory: two batches, the carried keys, the digests of the carried sources, and the current
+ * claim's revisions; not the number of claims.
  */
 #include "bundle_internal.h"
+#include "canonscan.h"
+#include "sha256.h"
 #include "signing.h"
 
 #include <pthread.h>
@@ -23,6 +28,10 @@
 
 enum { SIG_UNTRUSTED = 0, SIG_VALID, SIG_BAD };
 
+/* A string member the ordered checks use: an id or a digest, or absent. */
+#define ID_SIZE (CT_ID_MAX + 1)
+#define DIGEST_SIZE (CT_DIGEST_LEN + 1)
+
 typedef struct {
 	ct_buf line;
 	uint64_t lineno;
@@ -30,15 +39,272 @@ typedef struct {
 	/* filled by the worker */
 	uint8_t leaf[CT_HASH_LEN];
 	int trailer;
+	int decoded;               /* the record decoded: the members below are set */
 	int error;                 /* the line does not decode, or a key record is invalid */
 	char msg[MSG_MAX];
-	json_t *record;
 	ct_kind kind;
 	uint8_t digest[CT_HASH_LEN];
+	/* the members the ordered checks need ("" when absent) */
+	char id[ID_SIZE];          /* id, or key_id for a key */
+	long long revision;        /* 0 when absent */
+	char prev[DIGEST_SIZE];
+	char claim[ID_SIZE], claim_revision[DIGEST_SIZE];
+	char source[ID_SIZE], source_revision[DIGEST_SIZE]; /* attribution.source, ... */
+	char dispute_source[ID_SIZE];
+	ct_buf evidence;           /* evidence ids, each followed by a NUL */
+	size_t nevidence;
+	int revoked;
 	size_t nsigs;
 	char keyids[CT_ENVELOPE_SIGS_MAX][CT_KEY_ID_LEN + 1];
 	uint8_t sig[CT_ENVELOPE_SIGS_MAX];
+	/* the worker's scratch, kept between batches */
+	ct_buf body, pae;
 } item;
+
+static void item_free(item *it)
+{
+	ct_buf_free(&it->line);
+	ct_buf_free(&it->evidence);
+	ct_buf_free(&it->body);
+	ct_buf_free(&it->pae);
+}
+
+/* ---- decoding a record line ---- */
+
+static int safe_id_char(char c, size_t i)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && i > 0);
+}
+
+/* Copies a scanned string that is a safe id (format.md) into out: 0, or -1 when it is not. */
+static int take_id(char out[ID_SIZE], const ct__cval *v)
+{
+	size_t i;
+
+	if (v->type != CT__CV_STRING || v->escaped || v->len == 0 || v->len > CT_ID_MAX)
+		return -1;
+	for (i = 0; i < v->len; i++)
+		if (!safe_id_char(v->ptr[i], i))
+			return -1;
+	memcpy(out, v->ptr, v->len);
+	out[v->len] = '\0';
+	return 0;
+}
+
+/* Copies a scanned string that is a digest "sha256:<64 lowercase hex>": 0, or -1. */
+static int take_digest(char out[DIGEST_SIZE], const ct__cval *v)
+{
+	size_t i;
+
+	if (v->type != CT__CV_STRING || v->len != CT_DIGEST_LEN || memcmp(v->ptr, "sha256:", 7))
+		return -1;
+	for (i = 7; i < CT_DIGEST_LEN; i++)
+		if (!((v->ptr[i] >= '0' && v->ptr[i] <= '9') || (v->ptr[i] >= 'a' && v->ptr[i] <= 'f')))
+			return -1;
+	memcpy(out, v->ptr, CT_DIGEST_LEN);
+	out[CT_DIGEST_LEN] = '\0';
+	return 0;
+}
+
+static void clear_members(item *it)
+{
+	it->id[0] = it->prev[0] = it->claim[0] = it->claim_revision[0] = '\0';
+	it->source[0] = it->source_revision[0] = it->dispute_source[0] = '\0';
+	it->revision = 0;
+	it->revoked = 0;
+	it->nevidence = 0;
+	ct_buf_clear(&it->evidence);
+}
+
+/*
+ * The fast path for sources, claims and annotations (docs/bundle.md, "Verifying"): the payload
+ * must be a canonical record (canonscan.c, one pass, no tree), of the type its payloadType
+ * names, without "signatures", and the members the ordered checks use must be what the schema
+ * says they are. -1 when anything is otherwise, without a message: the full path (jansson,
+ * ct__bundle_record_decode) then decides and says what is wrong, so a refusal reads as before.
+ */
+static int fast_decode(item *it, const ct__envelope *env)
+{
+	ct__cval type, id, rev, prev, sigs, claim, crev, evidence, asrc, asrev, attribution,
+		dispute, dsrc;
+	const ct__cwant wants[] = {
+		{NULL, "type", &type},
+		{NULL, "id", &id},
+		{NULL, "revision", &rev},
+		{NULL, "prev", &prev},
+		{NULL, "signatures", &sigs},
+		{NULL, "claim", &claim},
+		{NULL, "claim_revision", &crev},
+		{NULL, "evidence", &evidence},
+		{NULL, "attribution", &attribution},
+		{"attribution", "source", &asrc},
+		{"attribution", "source_revision", &asrev},
+		{NULL, "dispute", &dispute},
+		{"dispute", "source", &dsrc},
+	};
+	ct_kind kind;
+	const char *name;
+
+	for (kind = 0; kind < CT_KIND_KEY; kind++)
+		if (ct__envelope_type_is(env, ct_kind_payload_type(kind)))
+			break;
+	if (kind == CT_KIND_KEY) /* keys (few) need the tree for their self-signature */
+		return -1;
+	if (ct__envelope_payload(&it->body, env) < 0 ||
+		ct__canon_scan((const uint8_t *)it->body.ptr, it->body.len, wants,
+			sizeof(wants) / sizeof(wants[0])) < 0)
+		return -1;
+	name = ct_kind_name(kind);
+	if (type.type != CT__CV_STRING || type.len != strlen(name) ||
+		memcmp(type.ptr, name, type.len) != 0 || sigs.type != CT__CV_NONE ||
+		take_id(it->id, &id) < 0)
+		return -1;
+	if (kind == CT_KIND_ANNOTATION) {
+		ct__cval e;
+		size_t pos = 0;
+
+		if (rev.type != CT__CV_NONE || prev.type != CT__CV_NONE ||
+			take_id(it->claim, &claim) < 0 || take_digest(it->claim_revision, &crev) < 0)
+			return -1;
+		if (evidence.type != CT__CV_NONE && evidence.type != CT__CV_ARRAY)
+			return -1;
+		while (ct__canon_array_next(&e, &evidence, &pos)) {
+			char ev[ID_SIZE];
+			if (take_id(ev, &e) < 0 || ct_buf_put(&it->evidence, ev, e.len + 1) < 0)
+				return -1;
+			it->nevidence++;
+		}
+		if ((dispute.type != CT__CV_NONE && dispute.type != CT__CV_OBJECT) ||
+			(dsrc.type != CT__CV_NONE && take_id(it->dispute_source, &dsrc) < 0))
+			return -1;
+	} else {
+		/* a revision >= 1, and "prev" exactly when it is above 1 */
+		if (rev.type != CT__CV_INTEGER || rev.integer < 1 ||
+			(prev.type != CT__CV_NONE && take_digest(it->prev, &prev) < 0) ||
+			(rev.integer == 1) != (prev.type == CT__CV_NONE))
+			return -1;
+		it->revision = rev.integer;
+		if (kind == CT_KIND_CLAIM &&
+			(attribution.type != CT__CV_OBJECT || take_id(it->source, &asrc) < 0 ||
+				(asrev.type != CT__CV_NONE &&
+					take_digest(it->source_revision, &asrev) < 0)))
+			return -1;
+	}
+	it->kind = kind;
+	return 0;
+}
+
+static void copy_member(char *out, size_t size, const char *value)
+{
+	snprintf(out, size, "%s", value ? value : ""); /* schema-checked: they fit */
+}
+
+/* The full path: ct__bundle_record_decode (parser, canonical check, schema), then the members
+ * taken from the tree; key records also get their self-signature checked. */
+static int full_decode(item *it, ct__envelope *env)
+{
+	json_t *rec = NULL;
+	const json_t *ev;
+	size_t i;
+	int error;
+
+	if ((error = ct__bundle_record_decode(&rec, &it->body, env, it->line.ptr, it->line.len)) <
+		0)
+		return error;
+	ct_record_kind(&it->kind, rec);
+	copy_member(it->id, sizeof(it->id), ct_record_id(rec));
+	it->revision = json_integer_value(json_object_get(rec, "revision"));
+	copy_member(it->prev, sizeof(it->prev), json_string_value(json_object_get(rec, "prev")));
+	copy_member(it->claim, sizeof(it->claim), json_string_value(json_object_get(rec, "claim")));
+	copy_member(it->claim_revision, sizeof(it->claim_revision),
+		json_string_value(json_object_get(rec, "claim_revision")));
+	copy_member(it->source, sizeof(it->source),
+		json_string_value(json_object_get(json_object_get(rec, "attribution"), "source")));
+	copy_member(it->source_revision, sizeof(it->source_revision),
+		json_string_value(
+			json_object_get(json_object_get(rec, "attribution"), "source_revision")));
+	copy_member(it->dispute_source, sizeof(it->dispute_source),
+		json_string_value(json_object_get(json_object_get(rec, "dispute"), "source")));
+	json_array_foreach(json_object_get(rec, "evidence"), i, ev) {
+		if (!json_is_string(ev))
+			continue;
+		if ((error = ct_buf_put(&it->evidence, json_string_value(ev),
+			     json_string_length(ev) + 1)) < 0)
+			goto done;
+		it->nevidence++;
+	}
+	it->revoked = json_object_get(rec, "revoked") != NULL;
+	it->decoded = 1;
+	if (it->kind == CT_KIND_KEY)
+		error = ct_key_record_check(rec); /* a carried key is checked, never trusted for it */
+done:
+	json_decref(rec);
+	return error;
+}
+
+static void work_item(item *it, const ct_keyring *trust)
+{
+	ct__envelope env;
+	int env_ok;
+	size_t i;
+
+	it->trailer = 0;
+	it->decoded = 0;
+	it->error = 0;
+	it->msg[0] = '\0';
+	it->nsigs = 0;
+	clear_members(it);
+	ct_merkle_leaf_hash(it->leaf, (const uint8_t *)it->line.ptr, it->line.len);
+	if (it->toolong) {
+		it->error = CT_EINVALID;
+		snprintf(it->msg, sizeof(it->msg), "longer than %d bytes", CT_BUNDLE_LINE_MAX);
+		return;
+	}
+	env_ok = ct__envelope_parse(&env, it->line.ptr, it->line.len) == 0;
+	if (env_ok && ct__envelope_type_is(&env, CT_BUNDLE_PAYLOAD_TYPE)) {
+		it->trailer = 1;
+		return;
+	}
+	if (env_ok && fast_decode(it, &env) == 0) {
+		it->decoded = 1;
+	} else {
+		clear_members(it);
+		if ((it->error = full_decode(it, &env)) < 0) {
+			snprintf(it->msg, sizeof(it->msg), "%s", ct_error_last());
+			if (!it->decoded)
+				return;
+		}
+	}
+	ct__sha256(it->digest, it->body.ptr, it->body.len);
+	it->nsigs = env.nsigs;
+	for (i = 0; i < env.nsigs; i++)
+		memcpy(it->keyids[i], env.sigs[i].keyid, CT_KEY_ID_LEN + 1);
+	if (it->kind == CT_KIND_KEY)
+		return;
+	ct_buf_clear(&it->pae);
+	if (ct_pae(&it->pae, ct_kind_payload_type(it->kind), (const uint8_t *)it->body.ptr,
+		    it->body.len) < 0) {
+		it->error = CT_ENOMEM;
+		it->decoded = 0;
+		snprintf(it->msg, sizeof(it->msg), "out of memory");
+		return;
+	}
+	for (i = 0; i < env.nsigs; i++) {
+		uint8_t sig[64];
+		size_t n = 0;
+
+		it->sig[i] = SIG_UNTRUSTED;
+		if (!ct_keyring_find(trust, env.sigs[i].keyid))
+			continue;
+		it->sig[i] = SIG_BAD;
+		if (ct_base64_decode_len(sig, sizeof(sig), &n, env.sigs[i].sig,
+			    env.sigs[i].sig_len) < 0 || n != sizeof(sig))
+			continue;
+		if (ct_keyring_verify_bytes(trust, env.sigs[i].keyid, sig,
+			    (const uint8_t *)it->pae.ptr, it->pae.len) == 0)
+			it->sig[i] = SIG_VALID;
+	}
+}
 
 /* ---- the pool ---- */
 
@@ -55,72 +321,6 @@ typedef struct {
 	atomic_size_t next;
 	const ct_keyring *trust;
 } pool;
-
-static void work_item(item *it, const ct_keyring *trust)
-{
-	ct__envelope env;
-	ct_buf body = CT_BUF_INIT, pae = CT_BUF_INIT;
-	size_t i;
-
-	it->trailer = 0;
-	it->error = 0;
-	it->msg[0] = '\0';
-	it->record = NULL;
-	it->nsigs = 0;
-	ct_merkle_leaf_hash(it->leaf, (const uint8_t *)it->line.ptr, it->line.len);
-	if (it->toolong) {
-		it->error = CT_EINVALID;
-		snprintf(it->msg, sizeof(it->msg), "longer than %d bytes", CT_BUNDLE_LINE_MAX);
-		return;
-	}
-	if (ct__envelope_parse(&env, it->line.ptr, it->line.len) == 0 &&
-		ct__envelope_type_is(&env, CT_BUNDLE_PAYLOAD_TYPE)) {
-		it->trailer = 1;
-		return;
-	}
-	if ((it->error = ct__bundle_record_decode(&it->record, &body, &env, it->line.ptr,
-		     it->line.len)) < 0) {
-		snprintf(it->msg, sizeof(it->msg), "%s", ct_error_last());
-		goto done;
-	}
-	ct_record_kind(&it->kind, it->record);
-	crypto_hash_sha256(it->digest, (const uint8_t *)body.ptr, body.len);
-	it->nsigs = env.nsigs;
-	for (i = 0; i < env.nsigs; i++)
-		memcpy(it->keyids[i], env.sigs[i].keyid, CT_KEY_ID_LEN + 1);
-	if (it->kind == CT_KIND_KEY) {
-		/* A carried key is checked for its self-signature; it is never trusted for it. */
-		if ((it->error = ct_key_record_check(it->record)) < 0)
-			snprintf(it->msg, sizeof(it->msg), "%s", ct_error_last());
-		goto done;
-	}
-	if (ct_pae(&pae, ct_kind_payload_type(it->kind), (const uint8_t *)body.ptr, body.len) < 0) {
-		it->error = CT_ENOMEM;
-		snprintf(it->msg, sizeof(it->msg), "out of memory");
-		goto done;
-	}
-	for (i = 0; i < env.nsigs; i++) {
-		uint8_t sig[64];
-		char b64[128];
-
-		it->sig[i] = SIG_UNTRUSTED;
-		if (!ct_keyring_find(trust, env.sigs[i].keyid))
-			continue;
-		it->sig[i] = SIG_BAD;
-		if (env.sigs[i].sig_len >= sizeof(b64))
-			continue;
-		memcpy(b64, env.sigs[i].sig, env.sigs[i].sig_len);
-		b64[env.sigs[i].sig_len] = '\0';
-		if (ct_decode_exact(sig, sizeof(sig), b64) < 0)
-			continue;
-		if (ct_keyring_verify_bytes(trust, env.sigs[i].keyid, sig, (const uint8_t *)pae.ptr,
-			    pae.len) == 0)
-			it->sig[i] = SIG_VALID;
-	}
-done:
-	ct_buf_free(&body);
-	ct_buf_free(&pae);
-}
 
 static void drain(pool *p)
 {
@@ -187,7 +387,9 @@ static int pool_start(pool *p, unsigned threads, const ct_keyring *trust)
 	return 0;
 }
 
-static void pool_run(pool *p, item *items, size_t count)
+/* Hands a batch to the workers, who start on it at once; the caller does other work, then
+ * pool_wait. The items belong to the workers until pool_wait returns. */
+static void pool_submit(pool *p, item *items, size_t count)
 {
 	pthread_mutex_lock(&p->mu);
 	p->items = items;
@@ -197,6 +399,11 @@ static void pool_run(pool *p, item *items, size_t count)
 	p->generation++;
 	pthread_cond_broadcast(&p->start);
 	pthread_mutex_unlock(&p->mu);
+}
+
+/* Helps with what is left of the batch, then waits until every worker is done with it. */
+static void pool_wait(pool *p)
+{
 	drain(p);
 	pthread_mutex_lock(&p->mu);
 	while (p->finished < p->nthreads)
@@ -285,12 +492,7 @@ static void set_free(hash_set *s)
 /* Source ids go into the same set as source digests, hashed with a distinct prefix. */
 static void id_key(uint8_t out[CT_HASH_LEN], const char *id)
 {
-	crypto_hash_sha256_state st;
-
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const uint8_t *)"source-id\n", 10);
-	crypto_hash_sha256_update(&st, (const uint8_t *)id, strlen(id));
-	crypto_hash_sha256_final(&st, out);
+	ct__sha256_pair(out, "source-id\n", 10, id, strlen(id));
 }
 
 /* ---- the ordered checks ---- */
@@ -460,14 +662,11 @@ static int digest_of(uint8_t out[CT_HASH_LEN], const char *digest)
  * then its annotations by id. Strictly increasing, so a repeated line is out of order too. */
 static void check_order(vstate *s, const item *it, const char *label)
 {
-	const json_t *r = it->record;
 	int rank = it->kind == CT_KIND_KEY ? 0 : it->kind == CT_KIND_SOURCE ? 1 : 2;
 	int sub = it->kind == CT_KIND_ANNOTATION ? 1 : 0;
-	const char *id = it->kind == CT_KIND_ANNOTATION
-				 ? json_string_value(json_object_get(r, "claim"))
-				 : ct_record_id(r);
-	const char *aid = it->kind == CT_KIND_ANNOTATION ? ct_record_id(r) : "";
-	long long rev = json_integer_value(json_object_get(r, "revision"));
+	const char *id = it->kind == CT_KIND_ANNOTATION ? it->claim : it->id;
+	const char *aid = it->kind == CT_KIND_ANNOTATION ? it->id : "";
+	long long rev = it->revision;
 	int c = 0;
 
 	if (s->have_prev) {
@@ -561,10 +760,9 @@ static int push_claim_digest(vstate *s, const uint8_t d[CT_HASH_LEN])
 
 static int check_chain(vstate *s, const item *it, const char *label)
 {
-	const json_t *r = it->record;
-	const char *id = ct_record_id(r);
-	long long rev = json_integer_value(json_object_get(r, "revision"));
-	const char *prev = json_string_value(json_object_get(r, "prev"));
+	const char *id = it->id;
+	long long rev = it->revision;
+	const char *prev = it->prev[0] ? it->prev : NULL;
 	uint8_t pd[CT_HASH_LEN];
 	int same = s->chain_kind == (int)it->kind && strcmp(s->chain_id, id) == 0;
 
@@ -616,21 +814,19 @@ static int has_source_id(vstate *s, const char *id)
 
 static int check_refs(vstate *s, const item *it, const char *label)
 {
-	const json_t *r = it->record;
 	uint8_t d[CT_HASH_LEN];
 	size_t i;
 	int error = 0;
 
 	if (it->kind == CT_KIND_SOURCE) {
-		id_key(d, ct_record_id(r));
+		id_key(d, it->id);
 		if ((error = set_add(&s->sources, d)) < 0)
 			return error;
 		return set_add(&s->sources, it->digest);
 	}
 	if (it->kind == CT_KIND_CLAIM) {
-		const json_t *attr = json_object_get(r, "attribution");
-		const char *sid = json_string_value(json_object_get(attr, "source"));
-		const char *srev = json_string_value(json_object_get(attr, "source_revision"));
+		const char *sid = it->source[0] ? it->source : NULL;
+		const char *srev = it->source_revision[0] ? it->source_revision : NULL;
 		if (sid && !has_source_id(s, sid))
 			fail(s, "source.missing", 0, "%s: cites source %s, which is not in the bundle",
 				label, sid);
@@ -641,11 +837,10 @@ static int check_refs(vstate *s, const item *it, const char *label)
 		return 0;
 	}
 	if (it->kind == CT_KIND_ANNOTATION) {
-		const char *claim = json_string_value(json_object_get(r, "claim"));
-		const char *crev = json_string_value(json_object_get(r, "claim_revision"));
-		const char *dsrc =
-			json_string_value(json_object_get(json_object_get(r, "dispute"), "source"));
-		const json_t *ev;
+		const char *claim = it->claim[0] ? it->claim : NULL;
+		const char *crev = it->claim_revision[0] ? it->claim_revision : NULL;
+		const char *dsrc = it->dispute_source[0] ? it->dispute_source : NULL;
+		const char *ev = it->evidence.ptr;
 		int found = 0;
 
 		if (!claim || strcmp(claim, s->claim_id) != 0 || s->nclaim == 0) {
@@ -661,11 +856,11 @@ static int check_refs(vstate *s, const item *it, const char *label)
 					"%s: judges a revision of claim %s that is not in the bundle",
 					label, claim);
 		}
-		json_array_foreach(json_object_get(r, "evidence"), i, ev)
-			if (json_is_string(ev) && !has_source_id(s, json_string_value(ev)))
+		for (i = 0; i < it->nevidence; i++, ev += strlen(ev) + 1)
+			if (!has_source_id(s, ev))
 				fail(s, "source.missing", 0,
 					"%s: cites source %s as evidence, which is not in the bundle", label,
-					json_string_value(ev));
+					ev);
 		if (dsrc && !has_source_id(s, dsrc))
 			fail(s, "source.missing", 0, "%s: the dispute cites source %s, which is not in "
 						     "the bundle",
@@ -677,12 +872,11 @@ static int check_refs(vstate *s, const item *it, const char *label)
 static int process_record(vstate *s, const item *it)
 {
 	char label[CT_LABEL_MAX + 32];
-	const json_t *r = it->record;
 	int error = 0;
 
 	s->rep.kind = ct_kind_name(it->kind);
-	s->rep.id = ct_record_id(r);
-	s->rep.revision = json_integer_value(json_object_get(r, "revision"));
+	s->rep.id = it->id;
+	s->rep.revision = it->revision;
 	if (s->rep.revision)
 		snprintf(label, sizeof(label), "%s %s revision %lld", s->rep.kind, s->rep.id,
 			s->rep.revision);
@@ -691,7 +885,7 @@ static int process_record(vstate *s, const item *it)
 	check_order(s, it, label);
 	s->counts[it->kind]++;
 	if (it->kind == CT_KIND_KEY) {
-		int revoked = json_object_get(r, "revoked") != NULL;
+		int revoked = it->revoked;
 		if (it->error < 0) {
 			fail(s, "key.invalid", 0, "%s: %s", label, it->msg);
 		} else {
@@ -803,7 +997,7 @@ static int process_item(vstate *s, item *it)
 		if (++s->records > CT_BUNDLE_RECORDS_MAX)
 			return ct_error_set(CT_EINVALID, "%s: more than %llu records", s->path,
 				(unsigned long long)CT_BUNDLE_RECORDS_MAX);
-		if (it->error < 0 && !it->record)
+		if (it->error < 0 && !it->decoded)
 			fail(s, "record.malformed", 0, "%s", it->msg);
 		else
 			error = process_record(s, it);
@@ -812,9 +1006,28 @@ static int process_item(vstate *s, item *it)
 		fail(s, "bundle.truncated", 0, "the last line has no newline: the bundle is "
 					       "truncated");
 	end_line(s);
-	json_decref(it->record);
-	it->record = NULL;
 	return error;
+}
+
+/* Reads up to one batch of lines into items (*count of them, 0 at the end of the file). */
+static int read_batch(ct__line_reader *r, item *items, size_t *count)
+{
+	size_t n = 0, bytes = 0;
+	int rc = 0;
+
+	while (n < BATCH_MAX && bytes < BATCH_BYTES && (rc = ct__line_read(r)) > 0) {
+		item *it = &items[n++];
+		ct_buf t = it->line;
+
+		it->line = r->line; /* swap buffers: no copy, no allocation once warm */
+		r->line = t;
+		it->lineno = r->lineno;
+		it->toolong = r->toolong;
+		it->unterminated = r->unterminated;
+		bytes += it->line.len;
+	}
+	*count = n;
+	return rc < 0 ? rc : 0;
 }
 
 int ct_bundle_verify(ct_bundle_info *info, const char *path, const ct_bundle_verify_opts *opts,
@@ -824,12 +1037,11 @@ int ct_bundle_verify(ct_bundle_info *info, const char *path, const ct_bundle_ver
 	ct_bundle_verify_opts o;
 	ct__line_reader r;
 	vstate *s = NULL;
-	item *items = NULL;
+	item *items = NULL, *cur, *prev, *swap;
 	pool p;
 	int pool_on = 0;
-	size_t i, n = 0, bytes = 0;
+	size_t i, ncur = 0, nprev = 0, nnext = 0;
 	int error;
-	int rc;
 
 	if (!info)
 		info = &local;
@@ -841,7 +1053,7 @@ int ct_bundle_verify(ct_bundle_info *info, const char *path, const ct_bundle_ver
 		o.threshold = 1;
 	if ((error = ct__bundle_open(&r, path)) < 0)
 		return error;
-	if (!(s = calloc(1, sizeof(*s))) || !(items = calloc(BATCH_MAX, sizeof(*items)))) {
+	if (!(s = calloc(1, sizeof(*s))) || !(items = calloc(2 * BATCH_MAX, sizeof(*items)))) {
 		error = ct_error_set(CT_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -856,33 +1068,33 @@ int ct_bundle_verify(ct_bundle_info *info, const char *path, const ct_bundle_ver
 	json_decref(json_object()); /* jansson seeds its hash function once, before threads */
 	pool_start(&p, thread_count(o.threads), o.trust);
 	pool_on = 1;
-	for (;;) {
-		rc = ct__line_read(&r);
-		if (rc < 0) {
-			error = rc;
+	/*
+	 * Two batches in flight: while the workers check the signatures of one, this thread runs
+	 * the ordered checks of the one before it (already verified) and reads the next into its
+	 * place, then helps with whatever is left of the first.
+	 */
+	cur = items;
+	prev = items + BATCH_MAX;
+	if ((error = read_batch(&r, cur, &ncur)) < 0)
+		goto done;
+	while (ncur > 0) {
+		pool_submit(&p, cur, ncur);
+		for (i = 0; i < nprev && error == 0; i++)
+			error = process_item(s, &prev[i]);
+		if (error == 0)
+			error = read_batch(&r, prev, &nnext);
+		pool_wait(&p);
+		if (error < 0)
 			goto done;
-		}
-		if (rc > 0) {
-			item *it = &items[n++];
-			ct_buf t = it->line;
-			it->line = r.line;
-			r.line = t;
-			it->lineno = r.lineno;
-			it->toolong = r.toolong;
-			it->unterminated = r.unterminated;
-			bytes += it->line.len;
-		}
-		if (n == BATCH_MAX || bytes >= BATCH_BYTES || (rc == 0 && n > 0)) {
-			pool_run(&p, items, n);
-			for (i = 0; i < n; i++)
-				if ((error = process_item(s, &items[i])) < 0)
-					goto done;
-			n = 0;
-			bytes = 0;
-		}
-		if (rc == 0)
-			break;
+		swap = prev;
+		prev = cur;
+		cur = swap;
+		nprev = ncur;
+		ncur = nnext;
 	}
+	for (i = 0; i < nprev; i++)
+		if ((error = process_item(s, &prev[i])) < 0)
+			goto done;
 	if (!s->trailer_seen) {
 		begin_line(s, s->last_line + 1);
 		s->rep.kind = "bundle";
@@ -903,10 +1115,8 @@ done:
 	if (pool_on)
 		pool_stop(&p);
 	if (items) {
-		for (i = 0; i < BATCH_MAX; i++) {
-			ct_buf_free(&items[i].line);
-			json_decref(items[i].record);
-		}
+		for (i = 0; i < 2 * BATCH_MAX; i++)
+			item_free(&items[i]);
 		free(items);
 	}
 	if (s) {

@@ -8,18 +8,16 @@
  */
 #include "claimtrail/bundle.h"
 
+#include "sha256.h"
+
 #include <sodium.h>
 #include <string.h>
 
 void ct_merkle_leaf_hash(uint8_t out[CT_HASH_LEN], const uint8_t *data, size_t len)
 {
-	crypto_hash_sha256_state st;
 	static const uint8_t prefix = 0x00;
 
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, &prefix, 1);
-	crypto_hash_sha256_update(&st, data, len);
-	crypto_hash_sha256_final(&st, out);
+	ct__sha256_pair(out, &prefix, 1, data, len);
 }
 
 void ct_merkle_node_hash(uint8_t out[CT_HASH_LEN], const uint8_t left[CT_HASH_LEN],
@@ -30,7 +28,7 @@ void ct_merkle_node_hash(uint8_t out[CT_HASH_LEN], const uint8_t left[CT_HASH_LE
 	buf[0] = 0x01;
 	memcpy(buf + 1, left, CT_HASH_LEN);
 	memcpy(buf + 1 + CT_HASH_LEN, right, CT_HASH_LEN);
-	crypto_hash_sha256(out, buf, sizeof(buf));
+	ct__sha256(out, buf, sizeof(buf));
 }
 
 void ct_merkle_init(ct_merkle *m)
@@ -72,7 +70,7 @@ void ct_merkle_root(const ct_merkle *m, uint8_t out[CT_HASH_LEN])
 	uint8_t cur[CT_HASH_LEN];
 
 	if (depth == 0) {
-		crypto_hash_sha256(out, (const uint8_t *)"", 0);
+		ct__sha256(out, "", 0);
 		return;
 	}
 	memcpy(cur, m->stack[depth - 1], CT_HASH_LEN);
@@ -97,7 +95,7 @@ void ct_merkle_root_of(uint8_t out[CT_HASH_LEN], const uint8_t (*leaves)[CT_HASH
 	size_t k;
 
 	if (n == 0) {
-		crypto_hash_sha256(out, (const uint8_t *)"", 0);
+		ct__sha256(out, "", 0);
 		return;
 	}
 	if (n == 1) {

@@ -1,6 +1,7 @@
 /* Small shared helpers: the byte buffer, whole-file reads and atomic writes, hex, base64,
  * SHA-256, and library start-up. */
 #include "claimtrail/common.h"
+#include "sha256.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -77,6 +78,11 @@ int ct_buf_printf(ct_buf *buf, const char *fmt, ...)
 	va_end(ap);
 	buf->len += (size_t)n;
 	return 0;
+}
+
+int ct_buf_reserve(ct_buf *buf, size_t extra)
+{
+	return buf_grow(buf, extra);
 }
 
 void ct_buf_clear(ct_buf *buf)
@@ -203,37 +209,78 @@ int ct_base64_encode(ct_buf *out, const uint8_t *data, size_t len)
 	return 0;
 }
 
+/* Value + 1 of each character of the standard alphabet; 0 for every other byte ('=' too). */
+static const uint8_t b64_table[256] = {
+	['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6, ['G'] = 7, ['H'] = 8,
+	['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15,
+	['P'] = 16, ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22,
+	['W'] = 23, ['X'] = 24, ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29,
+	['d'] = 30, ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
+	['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42, ['q'] = 43,
+	['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48, ['w'] = 49, ['x'] = 50,
+	['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56, ['4'] = 57,
+	['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
+};
+
+/*
+ * Canonical standard base64 is exactly what ct_base64_encode writes: a multiple of 4
+ * characters, '=' only as the padding of the last group (one or two, as the byte count needs),
+ * and the bits below the last byte zero ("QQ==" is 'A', "QR==" is refused). Checking that is
+ * cheaper than encoding again and comparing. Table lookups are not constant time: secrets are
+ * decoded with libsodium's decoder instead (key.c).
+ */
+int ct_base64_decode_len(uint8_t *out, size_t out_max, size_t *out_len, const char *b64,
+	size_t len)
+{
+	const unsigned char *s = (const unsigned char *)b64;
+	size_t pad = 0, n, i, o = 0;
+	unsigned v[4];
+
+	if (len % 4 != 0)
+		return ct_error_set(CT_EINVALID, "invalid base64");
+	if (len > 0 && s[len - 1] == '=')
+		pad = s[len - 2] == '=' ? 2 : 1;
+	n = len / 4 * 3 - pad;
+	if (n > out_max)
+		return ct_error_set(CT_EINVALID, "invalid base64");
+	for (i = 0; i + 4 < len || (i < len && pad == 0); i += 4) {
+		v[0] = b64_table[s[i]];
+		v[1] = b64_table[s[i + 1]];
+		v[2] = b64_table[s[i + 2]];
+		v[3] = b64_table[s[i + 3]];
+		if (!v[0] || !v[1] || !v[2] || !v[3])
+			return ct_error_set(CT_EINVALID, "invalid base64");
+		out[o++] = (uint8_t)((v[0] - 1) << 2 | (v[1] - 1) >> 4);
+		out[o++] = (uint8_t)((v[1] - 1) << 4 | (v[2] - 1) >> 2);
+		out[o++] = (uint8_t)((v[2] - 1) << 6 | (v[3] - 1));
+	}
+	if (pad) {
+		/* the last group: two or three characters and the padding */
+		v[0] = b64_table[s[i]];
+		v[1] = b64_table[s[i + 1]];
+		v[2] = pad == 1 ? b64_table[s[i + 2]] : 1;
+		if (!v[0] || !v[1] || !v[2])
+			return ct_error_set(CT_EINVALID, "invalid base64");
+		if ((pad == 2 && ((v[1] - 1) & 0x0F)) || (pad == 1 && ((v[2] - 1) & 0x03)))
+			return ct_error_set(CT_EINVALID, "non-canonical base64");
+		out[o++] = (uint8_t)((v[0] - 1) << 2 | (v[1] - 1) >> 4);
+		if (pad == 1)
+			out[o++] = (uint8_t)((v[1] - 1) << 4 | (v[2] - 1) >> 2);
+	}
+	*out_len = o;
+	return 0;
+}
+
 int ct_base64_decode(uint8_t *out, size_t out_max, size_t *out_len, const char *b64)
 {
-	size_t n = 0;
-	const char *end = NULL;
-	size_t inlen = strlen(b64);
-
-	if (sodium_base642bin(out, out_max, b64, inlen, NULL, &n, &end,
-		    sodium_base64_VARIANT_ORIGINAL) != 0 || end != b64 + inlen)
-		return ct_error_set(CT_EINVALID, "invalid base64");
-	/* Refuse non-canonical encodings (stray bits in the last character). */
-	{
-		size_t cap = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
-		char *again = malloc(cap);
-		int same;
-		if (!again)
-			return ct_error_set(CT_ENOMEM, "out of memory");
-		sodium_bin2base64(again, cap, out, n, sodium_base64_VARIANT_ORIGINAL);
-		same = strcmp(again, b64) == 0;
-		free(again);
-		if (!same)
-			return ct_error_set(CT_EINVALID, "non-canonical base64");
-	}
-	*out_len = n;
-	return 0;
+	return ct_base64_decode_len(out, out_max, out_len, b64, strlen(b64));
 }
 
 void ct_sha256_hex(char out[65], const uint8_t *data, size_t len)
 {
-	uint8_t h[crypto_hash_sha256_BYTES];
+	uint8_t h[32];
 
-	crypto_hash_sha256(h, data, len);
+	ct__sha256(h, data, len);
 	ct_hex(out, h, sizeof(h));
 }
 

@@ -1,6 +1,7 @@
 /* Unit tests for merkle.c: RFC 9162 tree hashes against hand-built trees (the split at the
  * largest power of two below n), the streaming builder, inclusion proofs and tampering. */
 #include "test.h"
+#include "sha256.h"
 
 #include <sodium.h>
 
@@ -44,6 +45,24 @@ static void test_hashes(void)
 		ct_merkle_root_of(got, NULL, 0);
 		ct_hex(hex, got, CT_HASH_LEN);
 		CHECK_STR(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	}
+}
+
+/* The OpenSSL SHA-256 of sha256.c against libsodium's, around the block and padding edges. */
+static void test_sha256(void)
+{
+	static const size_t lens[] = {0, 1, 55, 56, 63, 64, 65, 119, 120, 1000, 4096};
+	uint8_t data[4096], want[32], got[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 131 + 7);
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		crypto_hash_sha256(want, data, lens[i]);
+		ct__sha256(got, data, lens[i]);
+		CHECK(memcmp(want, got, 32) == 0);
+		ct__sha256_pair(got, data, lens[i] / 3, data + lens[i] / 3, lens[i] - lens[i] / 3);
+		CHECK(memcmp(want, got, 32) == 0);
 	}
 }
 
@@ -162,6 +181,7 @@ int main(void)
 {
 	if (ct_init() < 0)
 		return 99;
+	test_sha256();
 	test_hashes();
 	test_small_trees();
 	test_streaming();

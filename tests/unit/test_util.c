@@ -1,0 +1,129 @@
+/* Unit tests for util.c: canonical base64 decoding, against fixed cases and against the
+ * definition (libsodium decodes it, and encoding the result again gives the same text). */
+#include "test.h"
+
+#include <sodium.h>
+
+/* 1 when ct_base64_decode accepts b64 (out_max bytes of room) and gives want (wlen bytes). */
+static int decodes_to(const char *b64, size_t out_max, const char *want, size_t wlen)
+{
+	uint8_t out[64];
+	size_t n = 99;
+
+	if (ct_base64_decode(out, out_max, &n, b64) < 0)
+		return 0;
+	return n == wlen && memcmp(out, want, wlen) == 0;
+}
+
+static int refused(const char *b64)
+{
+	uint8_t out[64];
+	size_t n = 0;
+
+	return ct_base64_decode(out, sizeof(out), &n, b64) == CT_EINVALID;
+}
+
+static void test_cases(void)
+{
+	CHECK(decodes_to("", 64, "", 0));
+	CHECK(decodes_to("QQ==", 64, "A", 1));
+	CHECK(decodes_to("QUI=", 64, "AB", 2));
+	CHECK(decodes_to("QUJD", 64, "ABC", 3));
+	CHECK(decodes_to("QUJDRA==", 64, "ABCD", 4));
+	CHECK(decodes_to("AAA=", 64, "\0\0", 2));
+	CHECK(decodes_to("+/+/", 64, "\xfb\xff\xbf", 3));
+	/* stray bits below the last byte */
+	CHECK(refused("QR=="));
+	CHECK(refused("QX=="));
+	CHECK(refused("QUJ="));
+	CHECK(refused("QUL="));
+	CHECK_ERROR_HAS("non-canonical");
+	/* wrong padding */
+	CHECK(refused("QQ"));
+	CHECK(refused("QQ="));
+	CHECK(refused("QQ==="));
+	CHECK(refused("Q==="));
+	CHECK(refused("===="));
+	CHECK(refused("QUI"));
+	CHECK(refused("QUI=="));
+	CHECK(refused("QUJD===="));
+	CHECK(refused("QQ==QQ=="));
+	CHECK(refused("QU=I"));
+	CHECK(refused("Q=I="));
+	CHECK(refused("="));
+	/* whitespace and other bytes */
+	CHECK(refused(" QQ=="));
+	CHECK(refused("QQ== "));
+	CHECK(refused("QQ\n=="));
+	CHECK(refused("QUJD\n"));
+	CHECK(refused("QU JD"));
+	CHECK(refused("-_-_"));
+	CHECK(refused("QUJ\xc3\x84"));
+	/* room */
+	CHECK(decodes_to("QUJD", 3, "ABC", 3));
+	CHECK(!decodes_to("QUJD", 2, "AB", 2));
+	CHECK(decodes_to("QUI=", 2, "AB", 2));
+	CHECK(!decodes_to("QUI=", 1, "A", 1));
+	CHECK(decodes_to("", 0, "", 0));
+}
+
+/* The definition the decoder replaced: libsodium accepts it and re-encoding gives it back. */
+static int canonical_by_definition(const char *b64, uint8_t *out, size_t out_max, size_t *n)
+{
+	char again[256];
+	const char *end = NULL;
+
+	if (sodium_base642bin(out, out_max, b64, strlen(b64), NULL, n, &end,
+		    sodium_base64_VARIANT_ORIGINAL) != 0 || end != b64 + strlen(b64))
+		return 0;
+	sodium_bin2base64(again, sizeof(again), out, *n, sodium_base64_VARIANT_ORIGINAL);
+	return strcmp(again, b64) == 0;
+}
+
+static void test_against_definition(void)
+{
+	static const char alphabet[] = "AQRgw+/=9z-_ \n";
+	uint64_t seed = 88172645463325252ull;
+	size_t round, i, agree = 0, accepted = 0;
+
+	for (round = 0; round < 200000; round++) {
+		char b64[16];
+		uint8_t a[16], b[16];
+		size_t len, na = 0, nb = 0, room;
+		int want, got;
+
+		seed ^= seed << 13;
+		seed ^= seed >> 7;
+		seed ^= seed << 17;
+		len = seed % 13;
+		room = (seed >> 8) % 10;
+		for (i = 0; i < len; i++)
+			b64[i] = alphabet[(seed >> (12 + 4 * i)) % (sizeof(alphabet) - 1)];
+		if (round % 3 == 0 && len >= 4) /* mostly valid text, so acceptance is exercised */
+			for (i = 0; i + 2 < len; i++)
+				if (b64[i] == '=' || b64[i] == ' ' || b64[i] == '\n' || b64[i] == '-' ||
+					b64[i] == '_')
+					b64[i] = 'Q';
+		b64[len] = '\0';
+		want = canonical_by_definition(b64, a, room, &na);
+		got = ct_base64_decode(b, room, &nb, b64) == 0;
+		accepted += (size_t)got;
+		if (want == got && (!want || (na == nb && memcmp(a, b, na) == 0)))
+			agree++;
+		else
+			fprintf(stderr, "base64 \"%s\" (room %zu): definition %d, decoder %d\n", b64,
+				room, want, got);
+	}
+	CHECK_INT(agree, 200000);
+	CHECK(accepted > 1000); /* both sides of the boundary were tried */
+	fprintf(stderr, "base64: %zu of 200000 random texts canonical\n", accepted);
+}
+
+int main(void)
+{
+	if (ct_init() < 0)
+		return 99;
+	test_cases();
+	test_against_definition();
+	return test_finish();
+}
