@@ -588,6 +588,10 @@ typedef struct {
  * the processor's cores, each thread taking every nth record. */
 typedef struct {
 	json_t **records;
+	ct_store *store;
+	char **paths;       /* out: where each record goes */
+	ct_buf *files;      /* out: each record in stored form */
+	git_oid *oids;      /* out: its blob id */
 	size_t count, first, step;
 	const ct_key *key;
 	size_t failed;      /* index + 1 of the first record that failed, 0 when none */
@@ -601,7 +605,16 @@ static void *sign_some(void *arg)
 	size_t i;
 
 	for (i = sh->first; i < sh->count; i += sh->step) {
+		ct_buf path = CT_BUF_INIT;
+		/* sign, then lay out the file and hash its blob: all independent of the store */
 		int error = ct_record_sign(sh->records[i], sh->key);
+		if (error == 0 &&
+			(error = ct_store_record_path(&path, sh->store, CT_KIND_CLAIM,
+				 ct_record_id(sh->records[i]), 1)) == 0 &&
+			(error = ct__record_serialize(&sh->files[i], sh->records[i])) == 0 &&
+			git_odb_hash(&sh->oids[i], sh->files[i].ptr, sh->files[i].len, GIT_OBJECT_BLOB) < 0)
+			error = ct_error_set(CT_EIO, "cannot hash a record");
+		sh->paths[i] = ct_buf_detach(&path);
 		if (error < 0) {
 			sh->failed = i + 1;
 			sh->error = error;
@@ -612,7 +625,8 @@ static void *sign_some(void *arg)
 	return NULL;
 }
 
-static int sign_all(json_t **records, size_t count, const ct_key *key, size_t *failed)
+static int sign_all(json_t **records, size_t count, const ct_key *key, size_t *failed,
+	ct_store *store, char **paths, ct_buf *files, git_oid *oids)
 {
 	sign_share sh[8];
 	pthread_t threads[8];
@@ -624,6 +638,10 @@ static int sign_all(json_t **records, size_t count, const ct_key *key, size_t *f
 		n = 1;
 	for (i = 0; i < n; i++) {
 		sh[i].records = records;
+		sh[i].store = store;
+		sh[i].paths = paths;
+		sh[i].files = files;
+		sh[i].oids = oids;
 		sh[i].count = count;
 		sh[i].first = i;
 		sh[i].step = n;
@@ -659,6 +677,9 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 	json_t *seen = json_object();
 	json_t *sources = json_object(); /* source id -> its latest revision and digest */
 	json_t **records = NULL;
+	char **paths = NULL;
+	ct_buf *files = NULL;
+	git_oid *oids = NULL;
 	size_t *linenos = NULL, n = 0, cap = 0, i, failed;
 	const char *line = (const char *)job->data;
 	const char *end = line + job->len;
@@ -725,17 +746,26 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 		error = ct_error_set(CT_EINVALID, "nothing to import: no claims in the input");
 		goto done;
 	}
-	/* 2. sign them all, on every core */
-	if ((error = sign_all(records, n, job->opts->signer, &failed)) < 0) {
+	/* 2. sign them all and lay out their files, on every core */
+	if (!(paths = calloc(n, sizeof(*paths))) || !(files = calloc(n, sizeof(*files))) ||
+		!(oids = calloc(n, sizeof(*oids)))) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((error = sign_all(records, n, job->opts->signer, &failed, store, paths, files, oids)) <
+		0) {
 		error = ct_error_prefix(error, "line %zu", linenos[failed - 1]);
 		goto done;
 	}
 	/* 3. put them into the commit, in input order */
-	for (i = 0; i < n; i++)
-		if ((error = ct__txn_put_record(txn, records[i])) < 0) {
+	for (i = 0; i < n; i++) {
+		size_t len = files[i].len;
+		if ((error = ct__txn_put_hashed(txn, paths[i], ct_buf_detach(&files[i]), len,
+			     &oids[i])) < 0) {
 			error = ct_error_prefix(error, "line %zu", linenos[i]);
 			goto done;
 		}
+	}
 	if ((error = ct__txn_put_signer_key(txn, store, job->opts->signer)) < 0)
 		goto done;
 	job->count = n;
@@ -749,8 +779,16 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 			0)
 		goto done;
 done:
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		json_decref(records[i]);
+		if (paths)
+			free(paths[i]);
+		if (files)
+			ct_buf_free(&files[i]);
+	}
+	free(paths);
+	free(files);
+	free(oids);
 	free(records);
 	free(linenos);
 	json_decref(sources);

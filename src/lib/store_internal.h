@@ -56,6 +56,11 @@ typedef int (*ct_txn_build_fn)(ct_txn *txn, ct_store *store, void *payload);
 /* Adds (or replaces) a file in the commit. */
 int ct__txn_put(ct_txn *txn, const char *path, const void *data, size_t len);
 
+/* Adds a file whose blob id the caller computed (git_odb_hash of data as a blob); data is
+ * malloc'd and taken over, also on failure. For bulk writes that prepare files on threads. */
+int ct__txn_put_hashed(ct_txn *txn, const char *path, char *data, size_t len,
+	const git_oid *oid);
+
 /* Adds a record at its path (revision files, annotations, keys) in stored form. */
 int ct__txn_put_record(ct_txn *txn, const json_t *record);
 

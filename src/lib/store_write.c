@@ -80,35 +80,32 @@ static void txn_free(ct_txn *txn)
 	ct_buf_free(&txn->trailers);
 }
 
-int ct__txn_put(ct_txn *txn, const char *path, const void *data, size_t len)
+/* Checks that path is inside the store folder. */
+static int check_path(const ct_txn *txn, const char *path)
 {
 	size_t rootlen = strlen(txn->store->root);
-	json_t *pos;
-	char *copy;
-	git_oid oid;
 
 	if (strncmp(path, txn->store->root, rootlen) != 0 || path[rootlen] != '/' ||
 		strstr(path, "/../") || strstr(path, "//"))
 		return ct_error_set(CT_EINVALID, "%s: outside the store", path);
-	if (txn->mempack) {
-		/* straight into memory: the odb would first look for the object on disk */
-		if (git_odb_hash(&oid, data, len, GIT_OBJECT_BLOB) < 0 ||
-			txn->mempack->write(txn->mempack, &oid, data, len, GIT_OBJECT_BLOB) < 0)
-			return ct__git_error(CT_EIO, path);
-	} else if (git_blob_create_from_buffer(&oid, txn->wrepo, data, len) < 0) {
-		return ct__git_error(CT_EIO, path);
+	return 0;
+}
+
+/* Records that the commit writes data (owned: taken over, freed on failure) as the blob oid
+ * at path, replacing an earlier put of the same path. */
+static int txn_add(ct_txn *txn, const char *path, char *data, size_t len, const git_oid *oid)
+{
+	json_t *pos;
+
+	if (!txn->index && !(txn->index = json_object())) {
+		free(data);
+		return ct_error_set(CT_ENOMEM, "out of memory");
 	}
-	if (!txn->index && !(txn->index = json_object()))
-		return ct_error_set(CT_ENOMEM, "out of memory");
-	if (!(copy = malloc(len ? len : 1)))
-		return ct_error_set(CT_ENOMEM, "out of memory");
-	if (len)
-		memcpy(copy, data, len);
 	if ((pos = json_object_get(txn->index, path))) {
 		txn_file *f = &txn->files[json_integer_value(pos)];
-		f->oid = oid;
+		f->oid = *oid;
 		free(f->data);
-		f->data = copy;
+		f->data = data;
 		f->len = len;
 		return 0;
 	}
@@ -116,7 +113,7 @@ int ct__txn_put(ct_txn *txn, const char *path, const void *data, size_t len)
 		size_t cap = txn->cap ? txn->cap * 2 : 8;
 		txn_file *files = realloc(txn->files, cap * sizeof(*files));
 		if (!files) {
-			free(copy);
+			free(data);
 			return ct_error_set(CT_ENOMEM, "out of memory");
 		}
 		txn->files = files;
@@ -125,14 +122,61 @@ int ct__txn_put(ct_txn *txn, const char *path, const void *data, size_t len)
 	if (!(txn->files[txn->nfiles].path = strdup(path)) ||
 		json_object_set_new(txn->index, path, json_integer((json_int_t)txn->nfiles)) < 0) {
 		free(txn->files[txn->nfiles].path);
-		free(copy);
+		free(data);
 		return ct_error_set(CT_ENOMEM, "out of memory");
 	}
-	txn->files[txn->nfiles].oid = oid;
-	txn->files[txn->nfiles].data = copy;
+	txn->files[txn->nfiles].oid = *oid;
+	txn->files[txn->nfiles].data = data;
 	txn->files[txn->nfiles].len = len;
 	txn->nfiles++;
 	return 0;
+}
+
+int ct__txn_put(ct_txn *txn, const char *path, const void *data, size_t len)
+{
+	char *copy;
+	git_oid oid;
+	int error;
+
+	if ((error = check_path(txn, path)) < 0)
+		return error;
+	if (txn->mempack) {
+		/* straight into memory: the odb would first look for the object on disk */
+		if (git_odb_hash(&oid, data, len, GIT_OBJECT_BLOB) < 0 ||
+			txn->mempack->write(txn->mempack, &oid, data, len, GIT_OBJECT_BLOB) < 0)
+			return ct__git_error(CT_EIO, path);
+	} else if (git_blob_create_from_buffer(&oid, txn->wrepo, data, len) < 0) {
+		return ct__git_error(CT_EIO, path);
+	}
+	if (!(copy = malloc(len ? len : 1)))
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	if (len)
+		memcpy(copy, data, len);
+	return txn_add(txn, path, copy, len, &oid);
+}
+
+int ct__txn_put_hashed(ct_txn *txn, const char *path, char *data, size_t len, const git_oid *oid)
+{
+	int error;
+
+	if ((error = check_path(txn, path)) < 0) {
+		free(data);
+		return error;
+	}
+	if (txn->mempack) {
+		if (txn->mempack->write(txn->mempack, oid, data, len, GIT_OBJECT_BLOB) < 0) {
+			free(data);
+			return ct__git_error(CT_EIO, path);
+		}
+	} else {
+		git_oid written;
+		if (git_blob_create_from_buffer(&written, txn->wrepo, data, len) < 0 ||
+			!git_oid_equal(&written, oid)) {
+			free(data);
+			return ct__git_error(CT_EIO, path);
+		}
+	}
+	return txn_add(txn, path, data, len, oid);
 }
 
 int ct__txn_put_record(ct_txn *txn, const json_t *record)
