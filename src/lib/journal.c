@@ -367,8 +367,8 @@ static int refresh(journal *j, ct_store *store)
 {
 	git_revwalk *walk = NULL;
 	git_oid head, oid;
-	git_oid *todo = NULL;
-	size_t ntodo = 0, cap = 0;
+	git_oid *pending = NULL;
+	size_t npending = 0, cap = 0;
 	ct_buf lines = CT_BUF_INIT;
 	int have_head = read_head(j, store, &head);
 	int rebuild = 0;
@@ -395,24 +395,24 @@ static int refresh(journal *j, ct_store *store)
 		goto done;
 	}
 	while ((rc = git_revwalk_next(&oid, walk)) == 0) {
-		if (ntodo == cap) {
+		if (npending == cap) {
 			size_t ncap = cap ? cap * 2 : 64;
-			git_oid *t = realloc(todo, ncap * sizeof(*t));
+			git_oid *t = realloc(pending, ncap * sizeof(*t));
 			if (!t) {
 				error = ct_error_set(CT_ENOMEM, "out of memory");
 				goto done;
 			}
-			todo = t;
+			pending = t;
 			cap = ncap;
 		}
-		todo[ntodo++] = oid;
+		pending[npending++] = oid;
 	}
 	if (rc != GIT_ITEROVER) {
 		error = ct__git_error(CT_EIO, "journal: walking history");
 		goto done;
 	}
-	while (ntodo > 0)
-		if ((error = index_commit(&lines, store, &todo[--ntodo])) < 0)
+	while (npending > 0)
+		if ((error = index_commit(&lines, store, &pending[--npending])) < 0)
 			goto done;
 	if (rebuild && ftruncate(j->fd, 0) < 0) {
 		error = ct_error_set(CT_EIO, "journal: %s", strerror(errno));
@@ -423,7 +423,7 @@ static int refresh(journal *j, ct_store *store)
 	error = write_head(j, store, &store->head);
 done:
 	ct_buf_free(&lines);
-	free(todo);
+	free(pending);
 	git_revwalk_free(walk);
 	return error;
 }
