@@ -234,6 +234,21 @@ expect_status 0 $CT list --tag bulk
 contains "$OUT" "imp-2"
 rm good.jsonl bad.jsonl
 expect_status 0 $CT check
+# enough lines to be signed on several threads; a bad one near the end still writes nothing
+for i in $(seq 1 300); do
+	printf '{"id":"bulk-%d","statement":"Bulk claim %d","attribution":{"source":"globe"}}\n' "$i" "$i"
+done > many.jsonl
+cp many.jsonl many-bad.jsonl
+printf '%s\n' '{"id":"bulk-x","statement":"","attribution":{"source":"globe"}}' >> many-bad.jsonl
+before=$(headrev)
+expect_status 4 $CT import many-bad.jsonl
+contains "$ERR" "line 301"
+[ "$(headrev)" = "$before" ] && ok || fail "bad bulk import moved HEAD"
+expect_status 0 $CT import many.jsonl
+contains "$OUT" "imported 300 claims"
+expect_status 0 $CT show bulk-300
+expect_status 0 $CT check
+rm many.jsonl many-bad.jsonl
 
 # merging the store into a branch that lacks it (and back) is not a hand edit
 git checkout -q -b topic HEAD~8
