@@ -103,6 +103,15 @@ const json_t *ct_keyring_get(const ct_keyring *ring, size_t i);
 int ct_keyring_verify_bytes(const ct_keyring *ring, const char *key_id, const uint8_t sig[64],
 	const uint8_t *msg, size_t len);
 
+/*
+ * Finds which key of the ring made sig: the key the hint names first (a signature's key_id is
+ * only a hint), then every other key. Returns 0 with *signer the key id (borrowed from the ring);
+ * CT_EBADSIG when the hint names a ring key and no ring key verifies; CT_ENOTFOUND when the hint
+ * names no ring key and none verifies (a signer the ring does not trust).
+ */
+int ct_keyring_verify_any(const char **signer, const ct_keyring *ring, const char *hint,
+	const uint8_t sig[64], const uint8_t *msg, size_t len);
+
 /* 1 when the ring's record for key_id carries a revocation, else 0. */
 int ct_keyring_revoked(const ct_keyring *ring, const char *key_id);
 

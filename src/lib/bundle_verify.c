@@ -55,7 +55,8 @@ typedef struct {
 	size_t nevidence;
 	int revoked;
 	size_t nsigs;
-	char keyids[CT_ENVELOPE_SIGS_MAX][CT_KEY_ID_LEN + 1];
+	char keyids[CT_ENVELOPE_SIGS_MAX][CT_KEY_ID_LEN + 1];  /* each signature's key id hint */
+	char signer[CT_ENVELOPE_SIGS_MAX][CT_KEY_ID_LEN + 1];  /* SIG_VALID: the key that made it */
 	uint8_t sig[CT_ENVELOPE_SIGS_MAX];
 	/* the worker's scratch, kept between batches */
 	ct_buf body, pae;
@@ -293,16 +294,19 @@ static void work_item(item *it, const ct_keyring *trust)
 		uint8_t sig[64];
 		size_t n = 0;
 
-		it->sig[i] = SIG_UNTRUSTED;
-		if (!ct_keyring_find(trust, env.sigs[i].keyid))
-			continue;
-		it->sig[i] = SIG_BAD;
+		const char *by = NULL;
+		int named = ct_keyring_find(trust, env.sigs[i].keyid) != NULL;
+
+		/* the key id is a hint: checked first, then every other trusted key (sign.c) */
+		it->sig[i] = named ? SIG_BAD : SIG_UNTRUSTED;
 		if (ct_base64_decode_len(sig, sizeof(sig), &n, env.sigs[i].sig,
 			    env.sigs[i].sig_len) < 0 || n != sizeof(sig))
 			continue;
-		if (ct_keyring_verify_bytes(trust, env.sigs[i].keyid, sig,
-			    (const uint8_t *)it->pae.ptr, it->pae.len) == 0)
+		if (ct_keyring_verify_any(&by, trust, env.sigs[i].keyid, sig,
+			    (const uint8_t *)it->pae.ptr, it->pae.len) == 0) {
 			it->sig[i] = SIG_VALID;
+			memcpy(it->signer[i], by, CT_KEY_ID_LEN + 1);
+		}
 	}
 }
 
@@ -698,10 +702,11 @@ static void check_signatures(vstate *s, const item *it, const char *label)
 	const char *bad_key = NULL, *untrusted_key = NULL;
 
 	for (i = 0; i < it->nsigs; i++) {
-		const carried_key *k = find_key(s, it->keyids[i]);
+		const char *who = it->sig[i] == SIG_VALID ? it->signer[i] : it->keyids[i];
+		const carried_key *k = find_key(s, who);
 		if (!k)
 			fail(s, "key.missing", 0, "%s: the record of signer key %s is not in the bundle",
-				label, it->keyids[i]);
+				label, who);
 		if (it->kind == CT_KIND_KEY)
 			continue;
 		if (it->sig[i] == SIG_BAD) {
@@ -709,17 +714,17 @@ static void check_signatures(vstate *s, const item *it, const char *label)
 			if (!bad_key)
 				bad_key = it->keyids[i];
 		} else if (it->sig[i] == SIG_VALID) {
-			if (ct_keyring_revoked(s->opts->trust, it->keyids[i]) || (k && k->revoked)) {
+			if (ct_keyring_revoked(s->opts->trust, who) || (k && k->revoked)) {
 				revoked++;
 				continue;
 			}
 			for (j = 0; j < i; j++)
-				if (it->sig[j] == SIG_VALID && strcmp(it->keyids[j], it->keyids[i]) == 0)
+				if (it->sig[j] == SIG_VALID && strcmp(it->signer[j], who) == 0)
 					break;
 			if (j < i)
 				continue;
 			if (trusted < 4)
-				memcpy(s->rep.signers[trusted], it->keyids[i], CT_KEY_ID_LEN + 1);
+				memcpy(s->rep.signers[trusted], who, CT_KEY_ID_LEN + 1);
 			trusted++;
 		} else if (!untrusted_key) {
 			untrusted_key = it->keyids[i];

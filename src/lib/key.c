@@ -1112,3 +1112,27 @@ int ct_keyring_verify_bytes(const ct_keyring *ring, const char *key_id, const ui
 		return ct_error_set(CT_EBADSIG, "signature by key %s does not verify", key_id);
 	return 0;
 }
+
+int ct_keyring_verify_any(const char **signer, const ct_keyring *ring, const char *hint,
+	const uint8_t sig[64], const uint8_t *msg, size_t len)
+{
+	ring_entry *named = ring_lookup(ring, hint);
+	size_t i;
+
+	*signer = NULL;
+	/* the hint first: an honest signer names its own key, so this is the one check made */
+	if (named && ct_ed25519_verify(named->pk, sig, msg, len) == 0) {
+		*signer = named->id;
+		return 0;
+	}
+	for (i = 0; i < ring->count; i++) {
+		if (&ring->entries[i] == named)
+			continue;
+		if (ct_ed25519_verify(ring->entries[i].pk, sig, msg, len) == 0) {
+			*signer = ring->entries[i].id;
+			return 0;
+		}
+	}
+	return named ? ct_error_set(CT_EBADSIG, "signature by key %s does not verify", hint)
+		     : ct_error_set(CT_ENOTFOUND, "no trusted key made this signature");
+}

@@ -3,10 +3,11 @@
  * RFC 8785 body without "signatures"), kept in the record's "signatures" array as
  * {"key_id", "sig"} (docs/format.md, "Signatures").
  *
- * A signature's key_id is binding, not a hint: key ids are derived from public keys, so a
- * signature is only ever checked against the ring key that its key_id names. A signature whose
- * key is not in the ring is counted as untrusted and not checked at all (trying it against
- * every ring key would only cost time: an honest signer always names its own key).
+ * A signature's key_id is only a hint (as in DSSE): it is checked first against the ring key it
+ * names, and, when that fails or names no ring key, against every other ring key; it counts for
+ * the key that made it. An honest signer names its own key, so the usual cost is one check; a
+ * signature no ring key made costs one check per ring key and counts as untrusted (or bad, when
+ * its hint names a ring key).
  */
 #include "claimtrail/key.h"
 #include "claimtrail/record.h"
@@ -144,16 +145,15 @@ static void add_signer(ct_verify_report *r, const char *key_id)
 		memcpy(r->signers[r->trusted], key_id, CT_KEY_ID_LEN + 1);
 }
 
-/* Has key_id already been counted as a trusted signer? Looks past the report's 8 slots. */
-static int counted(const json_t *sigs, size_t upto, const char *key_id, const uint8_t *ok)
+/* Has key_id already been counted as a trusted signer? (signers[i]: who made signature i) */
+static int counted(char (*signers)[CT_KEY_ID_LEN + 1], size_t upto, const char *key_id,
+	const uint8_t *ok)
 {
 	size_t i;
 
-	for (i = 0; i < upto; i++) {
-		const char *by = json_string_value(json_object_get(json_array_get(sigs, i), "key_id"));
-		if (ok[i] && by && strcmp(by, key_id) == 0)
+	for (i = 0; i < upto; i++)
+		if (ok[i] && strcmp(signers[i], key_id) == 0)
 			return 1;
-	}
 	return 0;
 }
 
@@ -168,6 +168,7 @@ int ct_record_verify(ct_verify_report *report, const json_t *record, const ct_ke
 	char revoked_key[CT_KEY_ID_LEN + 1] = "";
 	ct_buf pae = CT_BUF_INIT;
 	uint8_t *ok = NULL; /* ok[i]: signature i is a counted trusted signature */
+	char (*made_by)[CT_KEY_ID_LEN + 1] = NULL; /* the ring key that made signature i */
 	const json_t *sigs;
 	const json_t *e;
 	uint8_t sig[64];
@@ -188,36 +189,40 @@ int ct_record_verify(ct_verify_report *report, const json_t *record, const ct_ke
 	}
 	if ((error = ct_record_signing_input(&pae, record)) < 0)
 		goto done;
-	if (!(ok = calloc(r->signatures, 1))) {
+	if (!(ok = calloc(r->signatures, 1)) || !(made_by = calloc(r->signatures, sizeof(*made_by)))) {
 		error = ct_error_set(CT_ENOMEM, "out of memory");
 		goto done;
 	}
 	json_array_foreach(sigs, i, e) {
-		const char *by = json_string_value(json_object_get(e, "key_id"));
-		int bad;
+		const char *hint = json_string_value(json_object_get(e, "key_id"));
+		const char *by = NULL;
+		int named = hint && ct_keyring_find(trust, hint) != NULL;
+		int rc = ct_decode_exact(sig, sizeof(sig),
+				 json_string_value(json_object_get(e, "sig"))) < 0
+				 ? CT_EBADSIG
+				 : ct_keyring_verify_any(&by, trust, hint, sig, (const uint8_t *)pae.ptr,
+					   pae.len);
 
-		if (!by || strlen(by) != CT_KEY_ID_LEN || !ct_keyring_find(trust, by)) {
-			r->untrusted++;
-			if (!untrusted_key[0] && by && strlen(by) == CT_KEY_ID_LEN)
-				memcpy(untrusted_key, by, CT_KEY_ID_LEN + 1);
-			continue;
-		}
-		bad = ct_decode_exact(sig, sizeof(sig),
-			      json_string_value(json_object_get(e, "sig"))) < 0 ||
-			ct_keyring_verify_bytes(trust, by, sig, (const uint8_t *)pae.ptr, pae.len) < 0;
-		if (bad) {
+		if (rc < 0 && named) {
 			r->bad++;
 			if (!bad_key[0])
-				memcpy(bad_key, by, CT_KEY_ID_LEN + 1);
+				memcpy(bad_key, hint, CT_KEY_ID_LEN + 1);
 			continue;
 		}
+		if (rc < 0) {
+			r->untrusted++;
+			if (!untrusted_key[0] && hint && strlen(hint) == CT_KEY_ID_LEN)
+				memcpy(untrusted_key, hint, CT_KEY_ID_LEN + 1);
+			continue;
+		}
+		memcpy(made_by[i], by, CT_KEY_ID_LEN + 1);
 		if (ct_keyring_revoked(trust, by)) {
 			r->revoked++;
 			if (!revoked_key[0])
 				memcpy(revoked_key, by, CT_KEY_ID_LEN + 1);
 			continue;
 		}
-		if (counted(sigs, i, by, ok))
+		if (counted(made_by, i, by, ok))
 			continue;
 		ok[i] = 1;
 		add_signer(r, by);
@@ -237,6 +242,7 @@ int ct_record_verify(ct_verify_report *report, const json_t *record, const ct_ke
 	}
 done:
 	free(ok);
+	free(made_by);
 	ct_buf_free(&pae);
 	return error;
 }

@@ -238,6 +238,35 @@ static void test_invalid(const ct_key *k1)
 	json_decref(rec);
 }
 
+/* A signature's key_id is only a hint: it counts for the key that made it. */
+static void test_key_id_hint(const ct_key *k1, const ct_key *k2)
+{
+	json_t *rec = parse(claim_text), *sig;
+	ct_keyring *both = ring_of(k1, k2), *only1 = ring_of(k1, NULL), *only2 = ring_of(k2, NULL);
+	ct_verify_report r;
+
+	CHECK_INT(ct_record_sign(rec, k1), 0);
+	sig = json_array_get(json_object_get(rec, "signatures"), 0);
+	/* the hint names another trusted key: the signature still counts, for k1 */
+	json_object_set_new(sig, "key_id", json_string(ct_key_id(k2)));
+	CHECK_INT(ct_record_verify(&r, rec, both, 1), 0);
+	CHECK_INT(r.trusted, 1);
+	CHECK_STR(r.signers[0], ct_key_id(k1));
+	/* the hint names an unknown key */
+	json_object_set_new(sig, "key_id", json_string("0123456789abcdef"));
+	CHECK_INT(ct_record_verify(&r, rec, only1, 1), 0);
+	CHECK_STR(r.signers[0], ct_key_id(k1));
+	/* a wrong hint cannot make one signature count twice, or for a key that did not sign */
+	json_object_set_new(sig, "key_id", json_string(ct_key_id(k2)));
+	CHECK_INT(ct_record_verify(&r, rec, both, 2), CT_EUNTRUSTED);
+	CHECK_INT(ct_record_verify(&r, rec, only2, 1), CT_EBADSIG);
+	CHECK_ERROR_HAS(ct_key_id(k2));
+	json_decref(rec);
+	ct_keyring_free(both);
+	ct_keyring_free(only1);
+	ct_keyring_free(only2);
+}
+
 int main(void)
 {
 	ct_key *k1 = NULL, *k2 = NULL;
@@ -254,6 +283,7 @@ int main(void)
 	test_revoked(k1, k2);
 	test_cross_type(k1);
 	test_invalid(k1);
+	test_key_id_hint(k1, k2);
 	ct_key_free(k1);
 	ct_key_free(k2);
 	ct_shutdown();
