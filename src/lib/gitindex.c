@@ -28,7 +28,9 @@ struct ct__index {
 	size_t count;
 	size_t *offsets;      /* where each entry starts */
 	size_t entries_end;   /* where the extensions start */
-	int unsupported;      /* a format this code does not splice: use libgit2 */
+	int unsupported;      /* version 4, which this code does not splice: use libgit2 */
+	git_index *git;       /* version 4: the index as libgit2 read it */
+	struct timespec mtime; /* the index file's, for racy-git (zero: none) */
 };
 
 static uint32_t be32(const uint8_t *p)
@@ -66,22 +68,66 @@ static int index_path(ct_buf *out, git_repository *repo, const char *name)
 	return ct_buf_printf(out, "%s%s", git_repository_path(repo), name);
 }
 
+/* Index files we must not touch: a split index ("link": most entries live in a shared index
+ * file, the rest refer to them by position) and a sparse index ("sdir": directory entries stand
+ * for whole subtrees). libgit2 cannot read either, and splicing would corrupt them. */
+static int refuse_extension(const uint8_t *sig)
+{
+	if (memcmp(sig, "link", 4) == 0)
+		return ct_error_set(CT_ECONFLICT,
+			"the git index is a split index, which claimtrail cannot update: run "
+			"'git update-index --no-split-index' (and 'git config core.splitIndex false') first");
+	if (memcmp(sig, "sdir", 4) == 0)
+		return ct_error_set(CT_ECONFLICT,
+			"the git index is a sparse index, which claimtrail cannot update: run "
+			"'git sparse-checkout set --no-sparse-index' (or 'git sparse-checkout disable') "
+			"first");
+	return ct_error_set(CT_ECONFLICT,
+		"the git index has a required extension '%.4s' that claimtrail does not know: "
+		"nothing was written", (const char *)sig);
+}
+
+/* The checksum: the SHA-1 of everything before it, or all zeros (index.skipHash, git 2.40). */
+static int verify_checksum(const ct__index *ix)
+{
+	static const uint8_t zero[20] = {0};
+	const uint8_t *p = (const uint8_t *)ix->data.ptr;
+	size_t body = ix->data.len - 20;
+	const void *piece = p;
+	uint8_t sum[20];
+
+	if (memcmp(p + body, zero, 20) == 0)
+		return 0;
+	if (ct__sha1(sum, &piece, &body, 1) < 0)
+		return ct_error_set(CT_EIO, "cannot compute the index checksum");
+	if (memcmp(sum, p + body, 20) != 0)
+		return ct_error_set(CT_EIO, "the git index is damaged (bad checksum): nothing was "
+					    "staged; 'git status' will say more");
+	return 0;
+}
+
 /* Parses what was read: header, entry offsets, and whether we can splice it. */
-static int parse(ct__index *ix)
+static int parse(ct__index *ix, int verify)
 {
 	const uint8_t *p = (const uint8_t *)ix->data.ptr;
-	size_t len = ix->data.len, off = 12, i;
+	size_t len = ix->data.len, off = 12, i, end;
 
 	if (len == 0)
 		return 0; /* no index yet */
 	if (len < 12 + 20 || memcmp(p, "DIRC", 4) != 0)
 		return ct_error_set(CT_EIO, "the git index is damaged (no DIRC header)");
+	if (verify && verify_checksum(ix) < 0)
+		return -1;
+	end = len - 20;
 	ix->version = be32(p + 4);
 	ix->count = be32(p + 8);
-	if (ix->version != 2 && ix->version != 3) {
+	if (ix->version == 4) {
 		ix->unsupported = 1;
 		return 0;
 	}
+	if (ix->version != 2 && ix->version != 3)
+		return ct_error_set(CT_EIO, "the git index has version %u, which claimtrail does not "
+					    "know", (unsigned)ix->version);
 	if (ix->count > len / ENTRY_FIXED ||
 		!(ix->offsets = malloc((ix->count ? ix->count : 1) * sizeof(size_t))))
 		return ct_error_set(CT_EIO, "the git index is damaged (entry count)");
@@ -89,29 +135,36 @@ static int parse(ct__index *ix)
 		size_t skip = ENTRY_FIXED, plen, elen;
 		uint16_t flags;
 		const uint8_t *nul;
-		if (off + ENTRY_FIXED > len - 20)
+		if (end - off < ENTRY_FIXED + 2)
 			return ct_error_set(CT_EIO, "the git index is damaged (entry %zu)", i);
 		flags = be16(p + off + 60);
-		if (flags & FLAG_EXTENDED)
+		if (flags & FLAG_EXTENDED) {
+			if (ix->version < 3)
+				return ct_error_set(CT_EIO, "the git index is damaged (entry %zu)", i);
 			skip += 2;
-		nul = memchr(p + off + skip, '\0', len - 20 - off - skip);
+		}
+		nul = memchr(p + off + skip, '\0', end - off - skip);
 		if (!nul)
 			return ct_error_set(CT_EIO, "the git index is damaged (entry %zu)", i);
 		plen = (size_t)(nul - (p + off + skip));
 		elen = (skip + plen + 8) & ~(size_t)7;
+		if (elen > end - off ||
+			((flags & NAME_MASK) != NAME_MASK ? plen != (flags & NAME_MASK) : plen < NAME_MASK))
+			return ct_error_set(CT_EIO, "the git index is damaged (entry %zu)", i);
 		ix->offsets[i] = off;
 		off += elen;
 	}
 	ix->entries_end = off;
-	/* Extensions: a lowercase signature is required to understand (split index "link",
-	 * sparse "sdir"): leave those to libgit2. */
-	while (off + 8 <= len - 20) {
-		uint32_t size = be32(p + off + 4);
-		if (p[off] < 'A' || p[off] > 'Z') {
-			ix->unsupported = 1;
-			return 0;
-		}
-		if (size > len - 20 - off - 8)
+	/* Extensions: a signature that is not uppercase must be understood (split index "link",
+	 * sparse index "sdir"), and those we do not touch. */
+	while (off < end) {
+		uint32_t size;
+		if (end - off < 8)
+			return ct_error_set(CT_EIO, "the git index is damaged (extension)");
+		size = be32(p + off + 4);
+		if (p[off] < 'A' || p[off] > 'Z')
+			return refuse_extension(p + off);
+		if (size > end - off - 8)
 			return ct_error_set(CT_EIO, "the git index is damaged (extension)");
 		off += 8 + size;
 	}
@@ -120,6 +173,7 @@ static int parse(ct__index *ix)
 
 static int read_file(ct__index *ix, const char *path)
 {
+	struct stat st;
 	int error = ct_file_read(&ix->data, path, (size_t)1 << 31);
 
 	if (error == CT_ENOTFOUND) {
@@ -127,7 +181,19 @@ static int read_file(ct__index *ix, const char *path)
 		ct_buf_clear(&ix->data);
 		return ct_buf_put(&ix->data, "", 0);
 	}
+	/* Read inside index.lock, the file cannot change between the two: its mtime is the one
+	 * git compares entries with (racy-git). */
+	if (error == 0 && stat(path, &st) == 0)
+		ix->mtime = st.st_mtim;
 	return error;
+}
+
+/* Version 4: libgit2 reads it (prefix-compressed paths), for ct__index_find. */
+static int read_libgit2(ct__index *ix)
+{
+	if (git_repository_index(&ix->git, ix->repo) < 0 || git_index_read(ix->git, 1) < 0)
+		return ct__git_error(CT_EIO, "reading the git index");
+	return 0;
 }
 
 int ct__index_read(ct__index **out, git_repository *repo)
@@ -141,7 +207,7 @@ int ct__index_read(ct__index **out, git_repository *repo)
 		return ct_error_set(CT_ENOMEM, "out of memory");
 	ix->repo = repo;
 	if ((error = index_path(&path, repo, "index")) < 0 || (error = read_file(ix, path.ptr)) < 0 ||
-		(error = parse(ix)) < 0) {
+		(error = parse(ix, 0)) < 0 || (ix->unsupported && (error = read_libgit2(ix)) < 0)) {
 		ct__index_free(ix);
 	} else {
 		*out = ix;
@@ -156,6 +222,7 @@ void ct__index_free(ct__index *ix)
 		return;
 	ct_buf_free(&ix->data);
 	free(ix->offsets);
+	git_index_free(ix->git);
 	free(ix);
 }
 
@@ -186,23 +253,18 @@ static size_t lower_bound(const ct__index *ix, const char *path, size_t len)
 	return lo;
 }
 
-static int find_libgit2(git_repository *repo, const char *path, git_oid *id)
+static int find_libgit2(git_index *index, const char *path, git_oid *id)
 {
-	git_index *index = NULL;
 	const git_index_entry *e;
-	int found = 0;
 
-	if (git_repository_index(&index, repo) < 0 || git_index_read(index, 0) < 0)
-		found = -1;
-	else if ((e = git_index_get_bypath(index, path, 0))) {
+	if ((e = git_index_get_bypath(index, path, 0))) {
 		*id = e->id;
-		found = 1;
-	} else if (git_index_get_bypath(index, path, 1) || git_index_get_bypath(index, path, 2) ||
-		   git_index_get_bypath(index, path, 3)) {
-		found = -1;
+		return 1;
 	}
-	git_index_free(index);
-	return found;
+	if (git_index_get_bypath(index, path, 1) || git_index_get_bypath(index, path, 2) ||
+		git_index_get_bypath(index, path, 3))
+		return -1;
+	return 0;
 }
 
 int ct__index_find(const ct__index *ix, const char *path, git_oid *id)
@@ -211,7 +273,7 @@ int ct__index_find(const ct__index *ix, const char *path, git_oid *id)
 	int found = 0;
 
 	if (ix->unsupported)
-		return find_libgit2(ix->repo, path, id);
+		return find_libgit2(ix->git, path, id);
 	for (i = lower_bound(ix, path, len); i < ix->count; i++) {
 		size_t elen;
 		uint16_t flags;
@@ -261,8 +323,45 @@ static int put_entry(ct_buf *out, const ct__index_new *e)
 	return ct_buf_put(out, zeros, pad);
 }
 
+/*
+ * Racy git: an entry whose file was modified in the same second as the index was written may
+ * carry stat data that still matches the modified file. git trusts no entry whose mtime is not
+ * before the index file's; but the file written here is newer, so such an entry would become
+ * trusted. As git does when it writes the index, these entries are checked against the work
+ * tree, and the ones whose file no longer matches are "smudged" (size 0: git compares the
+ * content). mtime and size are what git always compares (even with core.checkStat=minimal):
+ * when they differ, git sees the change anyway.
+ */
+static int is_racy(const ct__index *ix, uint32_t mtime_sec)
+{
+	return (ix->mtime.tv_sec || ix->mtime.tv_nsec) && mtime_sec >= (uint32_t)ix->mtime.tv_sec;
+}
+
+static int racily_changed(const ct__index *ix, const char *path, uint32_t mode, uint32_t mtime_sec,
+	uint32_t size, const git_oid *id)
+{
+	const char *workdir = git_repository_workdir(ix->repo);
+	ct_buf full = CT_BUF_INIT;
+	struct stat st;
+	git_oid oid;
+	int changed = 1;
+
+	if ((mode & 0170000) == 0160000 || !workdir) /* a submodule: git compares its HEAD */
+		return 0;
+	if (ct_buf_printf(&full, "%s%s", workdir, path) < 0 || lstat(full.ptr, &st) < 0 ||
+		(uint32_t)st.st_mtim.tv_sec != mtime_sec || (uint32_t)st.st_size != size)
+		changed = 0; /* absent or stat differs: git notices without help */
+	else if ((mode & 0170000) == 0100000 && S_ISREG(st.st_mode) &&
+		 git_repository_hashfile(&oid, ix->repo, full.ptr, GIT_OBJECT_BLOB, path) == 0 &&
+		 git_oid_equal(&oid, id))
+		changed = 0;
+	ct_buf_free(&full);
+	return changed;
+}
+
 /* The new file: old entries with the new ones merged in by path, the extensions that stay
- * valid (REUC: resolve-undo), and the checksum. */
+ * valid (REUC: resolve-undo), and the checksum. Dropped: TREE (its counts and ids go stale),
+ * UNTR and FSMN (optional caches; FSMN is also by entry position), EOIE and IEOT (offsets). */
 static int splice(ct_buf *out, const ct__index *ix, const ct__index_new *add, size_t n)
 {
 	const uint8_t *p = (const uint8_t *)ix->data.ptr;
@@ -281,8 +380,16 @@ static int splice(ct_buf *out, const ct__index *ix, const ct__index_new *add, si
 		const char *e = i < ix->count ? entry_path(ix, i, &elen, &flags) : NULL;
 		int c = !e ? 1 : j == n ? -1 : compare_path(e, elen, add[j].path, strlen(add[j].path));
 		if (c < 0) {
+			const uint8_t *old = p + ix->offsets[i];
 			size_t end = i + 1 < ix->count ? ix->offsets[i + 1] : ix->entries_end;
-			error = ct_buf_put(out, p + ix->offsets[i], end - ix->offsets[i]);
+			size_t at = out->len;
+			error = ct_buf_put(out, old, end - ix->offsets[i]);
+			if (error == 0 && (flags & FLAG_STAGE) == 0 && is_racy(ix, be32(old + 8))) {
+				git_oid id;
+				git_oid_fromraw(&id, old + 40);
+				if (racily_changed(ix, e, be32(old + 24), be32(old + 8), be32(old + 36), &id))
+					put32((uint8_t *)out->ptr + at + 36, 0);
+			}
 			i++;
 		} else {
 			if (c == 0) /* replaced: skip every stage of the old path */
@@ -309,31 +416,75 @@ static int splice(ct_buf *out, const ct__index *ix, const ct__index_new *add, si
 	return ct_buf_put(out, sum, sizeof(sum));
 }
 
-static int stage_libgit2(git_repository *repo, ct__index_new *entries, size_t n)
+static void to_git_entry(git_index_entry *e, const ct__index_new *n)
+{
+	memset(e, 0, sizeof(*e));
+	e->ctime.seconds = (int32_t)n->st.st_ctim.tv_sec;
+	e->ctime.nanoseconds = (uint32_t)n->st.st_ctim.tv_nsec;
+	e->mtime.seconds = (int32_t)n->st.st_mtim.tv_sec;
+	e->mtime.nanoseconds = (uint32_t)n->st.st_mtim.tv_nsec;
+	e->dev = (uint32_t)n->st.st_dev;
+	e->ino = (uint32_t)n->st.st_ino;
+	e->mode = GIT_FILEMODE_BLOB;
+	e->uid = (uint32_t)n->st.st_uid;
+	e->gid = (uint32_t)n->st.st_gid;
+	e->file_size = (uint32_t)n->st.st_size;
+	e->id = n->id;
+	e->path = n->path;
+}
+
+/*
+ * Version 4, through libgit2, still under our index.lock: the bytes read inside the lock are
+ * copied to a file of our own, which libgit2 opens, updates and rewrites (behind its own
+ * "<tmp>.lock"); that file then replaces the index while we hold index.lock. libgit2 does not
+ * smudge racily clean entries of an index it does not know the work tree of: done here.
+ */
+static int stage_libgit2(const ct__index *ix, const char *tmppath, const char *indexpath,
+	ct__index_new *entries, size_t n)
 {
 	git_index *index = NULL;
-	size_t i;
-	int error = 0;
+	size_t i, count;
+	int fd, error = 0;
 
-	if (git_repository_index(&index, repo) < 0 || git_index_read(index, 0) < 0) {
-		error = ct__git_error(CT_EIO, "reading the index");
+	fd = open(tmppath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return ct_error_set(CT_EIO, "%s: %s", tmppath, strerror(errno));
+	for (i = 0; i < ix->data.len;) {
+		ssize_t w = write(fd, ix->data.ptr + i, ix->data.len - i);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			error = ct_error_set(CT_EIO, "%s: %s", tmppath, strerror(errno));
+			break;
+		}
+		i += (size_t)w;
+	}
+	if (close(fd) < 0 && error == 0)
+		error = ct_error_set(CT_EIO, "%s: %s", tmppath, strerror(errno));
+	if (error < 0)
 		goto done;
+	if (git_index_open(&index, tmppath) < 0) {
+		error = ct__git_error(CT_EIO, "reading the git index");
+		goto done;
+	}
+	count = git_index_entrycount(index);
+	for (i = 0; i < count; i++) {
+		const git_index_entry *old = git_index_get_byindex(index, i);
+		if (old && GIT_INDEX_ENTRY_STAGE(old) == 0 && old->file_size != 0 &&
+			is_racy(ix, (uint32_t)old->mtime.seconds) &&
+			racily_changed(ix, old->path, old->mode, (uint32_t)old->mtime.seconds,
+				old->file_size, &old->id)) {
+			git_index_entry smudged = *old;
+			smudged.file_size = 0;
+			if (git_index_add(index, &smudged) < 0) {
+				error = ct__git_error(CT_EIO, old->path);
+				goto done;
+			}
+		}
 	}
 	for (i = 0; i < n; i++) {
 		git_index_entry e;
-		memset(&e, 0, sizeof(e));
-		e.ctime.seconds = (int32_t)entries[i].st.st_ctim.tv_sec;
-		e.ctime.nanoseconds = (uint32_t)entries[i].st.st_ctim.tv_nsec;
-		e.mtime.seconds = (int32_t)entries[i].st.st_mtim.tv_sec;
-		e.mtime.nanoseconds = (uint32_t)entries[i].st.st_mtim.tv_nsec;
-		e.dev = (uint32_t)entries[i].st.st_dev;
-		e.ino = (uint32_t)entries[i].st.st_ino;
-		e.mode = GIT_FILEMODE_BLOB;
-		e.uid = (uint32_t)entries[i].st.st_uid;
-		e.gid = (uint32_t)entries[i].st.st_gid;
-		e.file_size = (uint32_t)entries[i].st.st_size;
-		e.id = entries[i].id;
-		e.path = entries[i].path;
+		to_git_entry(&e, &entries[i]);
 		if (git_index_add(index, &e) < 0) {
 			error = ct__git_error(CT_EIO, entries[i].path);
 			goto done;
@@ -341,8 +492,12 @@ static int stage_libgit2(git_repository *repo, ct__index_new *entries, size_t n)
 	}
 	if (git_index_write(index) < 0)
 		error = ct__git_error(CT_EIO, "writing the index");
+	else if (rename(tmppath, indexpath) < 0)
+		error = ct_error_set(CT_EIO, "%s: %s", indexpath, strerror(errno));
 done:
 	git_index_free(index);
+	if (error < 0)
+		unlink(tmppath);
 	return error;
 }
 
@@ -368,15 +523,19 @@ static int lock_index(int *fd, const char *lockpath)
 
 int ct__index_stage(git_repository *repo, ct__index_new *entries, size_t n)
 {
-	ct_buf path = CT_BUF_INIT, lockpath = CT_BUF_INIT, out = CT_BUF_INIT;
+	ct_buf path = CT_BUF_INIT, lockpath = CT_BUF_INIT, tmppath = CT_BUF_INIT, out = CT_BUF_INIT;
 	ct__index *ix = NULL;
 	int fd = -1;
 	int locked = 0;
+	size_t i;
 	int error;
 
 	if (n == 0)
 		return 0;
 	qsort(entries, n, sizeof(*entries), by_path);
+	for (i = 1; i < n; i++)
+		if (strcmp(entries[i - 1].path, entries[i].path) == 0)
+			return ct_error_set(CT_EINVALID, "%s: staged twice", entries[i].path);
 	if ((error = index_path(&path, repo, "index")) < 0 ||
 		(error = index_path(&lockpath, repo, "index.lock")) < 0 ||
 		(error = lock_index(&fd, lockpath.ptr)) < 0)
@@ -386,15 +545,14 @@ int ct__index_stage(git_repository *repo, ct__index_new *entries, size_t n)
 		error = ct_error_set(CT_ENOMEM, "out of memory");
 		goto done;
 	}
-	if ((error = read_file(ix, path.ptr)) < 0 || (error = parse(ix)) < 0)
+	ix->repo = repo;
+	if ((error = read_file(ix, path.ptr)) < 0 || (error = parse(ix, 1)) < 0)
 		goto done;
 	if (ix->unsupported) {
-		close(fd);
-		fd = -1;
-		unlink(lockpath.ptr);
-		locked = 0;
-		error = stage_libgit2(repo, entries, n);
-		goto done;
+		if ((error = ct_buf_printf(&tmppath, "%sindex.claimtrail.%ld", git_repository_path(repo),
+			     (long)getpid())) == 0)
+			error = stage_libgit2(ix, tmppath.ptr, path.ptr, entries, n);
+		goto done; /* the lock is released below, after the rename */
 	}
 	if ((error = splice(&out, ix, entries, n)) < 0)
 		goto done;
@@ -430,5 +588,6 @@ done:
 	ct_buf_free(&out);
 	ct_buf_free(&path);
 	ct_buf_free(&lockpath);
+	ct_buf_free(&tmppath);
 	return error;
 }
