@@ -17,7 +17,14 @@ typedef struct {
 	const char *url;     /* show --claimreview: the review page */
 } read_args;
 
-static int parse(read_args *a, int argc, char **argv, const char *cmd, const char *usage)
+/* Which of the shared options a command takes (the others are refused, not ignored). */
+#define OPTS_SHOW "rjCU"
+#define OPTS_CAT "r"
+#define OPTS_LIST "StsjN"
+#define OPTS_LOG "jp"
+
+static int parse(read_args *a, int argc, char **argv, const char *cmd, const char *usage,
+	const char *allowed)
 {
 	static const struct option opts[] = {
 		{"rev", required_argument, NULL, 'r'},
@@ -35,6 +42,8 @@ static int parse(read_args *a, int argc, char **argv, const char *cmd, const cha
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "hp", opts, NULL)) != -1) {
+		if (c != 'h' && c != '?' && c != ':' && !strchr(allowed, c))
+			return cli_usage("%s: option '%s' does not apply", cmd, argv[optind - 1]);
 		switch (c) {
 		case 'r': a->rev = optarg; break;
 		case 'S': a->source = optarg; break;
@@ -194,7 +203,7 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 	ct_buf why = CT_BUF_INIT;
 	int rc, error = 0;
 
-	if ((rc = parse(&a, argc, argv, "show", show_usage)) != 0)
+	if ((rc = parse(&a, argc, argv, "show", show_usage, OPTS_SHOW)) != 0)
 		return rc < 0 ? CT_EXIT_OK : rc;
 	if (argc - optind != 1)
 		return cli_usage("show: expected one claim ID");
@@ -246,7 +255,7 @@ int cmd_cat(ct_cli *cli, int argc, char **argv)
 	json_int_t rev = 0;
 	int rc, error = 0;
 
-	if ((rc = parse(&a, argc, argv, "cat", cat_usage)) != 0)
+	if ((rc = parse(&a, argc, argv, "cat", cat_usage, OPTS_CAT)) != 0)
 		return rc < 0 ? CT_EXIT_OK : rc;
 	if (argc - optind != 1)
 		return cli_usage("cat: expected one claim ID");
@@ -365,7 +374,7 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 	size_t i;
 	int rc, error = 0;
 
-	if ((rc = parse(&a, argc, argv, "list", list_usage)) != 0)
+	if ((rc = parse(&a, argc, argv, "list", list_usage, OPTS_LIST)) != 0)
 		return rc < 0 ? CT_EXIT_OK : rc;
 	if (optind != argc)
 		return cli_usage("list: unexpected argument '%s'", argv[optind]);
@@ -418,7 +427,7 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 	size_t i;
 	int rc, error = 0;
 
-	if ((rc = parse(&a, argc, argv, "log", log_usage)) != 0)
+	if ((rc = parse(&a, argc, argv, "log", log_usage, OPTS_LOG)) != 0)
 		return rc < 0 ? CT_EXIT_OK : rc;
 	if (argc - optind != 1)
 		return cli_usage("log: expected one claim ID");

@@ -148,6 +148,9 @@ not_contains "$OUT" "190"
 expect_status 0 $CT list --tag foreign-fighters --json
 contains "$OUT" '"id": "iskp-foreign-fighters-6000"'
 expect_status 2 $CT list --status nonsense
+expect_status 2 $CT show iskp-foreign-fighters-6000 --needs-sign-off
+contains "$ERR" "does not apply"
+expect_status 2 $CT cat iskp-foreign-fighters-6000 --json
 
 # git is happy; the work tree is clean; the user's file is untouched
 git fsck --strict >/dev/null 2>&1 && ok || fail "git fsck --strict"
