@@ -653,12 +653,10 @@ static int sign_all(json_t **records, size_t count, const ct_key *key, size_t *f
 	for (i = 1; i < n; i++, started++)
 		if (pthread_create(&threads[i], NULL, sign_some, &sh[i]) != 0)
 			break;
-	/* threads that did not start leave their share to this one */
-	if (started < n) {
-		sh[0].step = 1;
-		sh[0].first = 0;
-	}
+	/* this thread does its own share, and the shares of threads that did not start */
 	sign_some(&sh[0]);
+	for (i = started; i < n; i++)
+		sign_some(&sh[i]);
 	for (i = 1; i < started; i++)
 		pthread_join(threads[i], NULL);
 	*failed = 0;

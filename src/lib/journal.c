@@ -24,33 +24,78 @@
 typedef struct {
 	int fd;          /* the journal, locked */
 	ct_buf dir;      /* <gitdir>/claimtrail */
+	ct_buf path;     /* the journal's path */
 	ct_buf head;     /* the head file's path */
 } journal;
 
+/* Each store folder of a repository has its own journal (it indexes only that folder):
+ * journal.<12 hex of SHA-256 of the folder> and journal-head.<same>. */
+static void root_tag(char out[13], const ct_store *store)
+{
+	char hex[65];
+
+	ct_sha256_hex(hex, (const uint8_t *)store->root, strlen(store->root));
+	memcpy(out, hex, 12);
+	out[12] = '\0';
+}
+
+/* A crash in the middle of an append can leave a torn last line: cut it off, so that the
+ * next append starts a line of its own (the torn line's commit is indexed again on refresh). */
+static int repair_tail(int fd)
+{
+	char buf[4096];
+	struct stat st;
+	off_t end, pos;
+
+	if (fstat(fd, &st) < 0)
+		return ct_error_set(CT_EIO, "journal: %s", strerror(errno));
+	end = st.st_size;
+	while (end > 0) {
+		ssize_t n, i;
+		pos = end > (off_t)sizeof(buf) ? end - (off_t)sizeof(buf) : 0;
+		n = pread(fd, buf, (size_t)(end - pos), pos);
+		if (n <= 0)
+			return ct_error_set(CT_EIO, "journal: cannot read");
+		for (i = n; i > 0; i--)
+			if (buf[i - 1] == '\n')
+				break;
+		if (i > 0) {
+			end = pos + i;
+			break;
+		}
+		end = pos;
+	}
+	if (end < st.st_size && ftruncate(fd, end) < 0)
+		return ct_error_set(CT_EIO, "journal: %s", strerror(errno));
+	return 0;
+}
+
 static int journal_open(journal *j, ct_store *store)
 {
-	ct_buf path = CT_BUF_INIT;
+	char tag[13];
 	int error = 0;
 
 	memset(j, 0, sizeof(*j));
 	j->fd = -1;
+	root_tag(tag, store);
 	if ((error = ct_buf_printf(&j->dir, "%sclaimtrail", git_repository_path(store->repo))) < 0 ||
-		(error = ct_buf_printf(&j->head, "%s/journal-head", j->dir.ptr)) < 0 ||
-		(error = ct_buf_printf(&path, "%s/journal", j->dir.ptr)) < 0)
+		(error = ct_buf_printf(&j->head, "%s/journal-head.%s", j->dir.ptr, tag)) < 0 ||
+		(error = ct_buf_printf(&j->path, "%s/journal.%s", j->dir.ptr, tag)) < 0)
 		goto done;
 	if (mkdir(j->dir.ptr, 0755) < 0 && errno != EEXIST) {
 		error = ct_error_set(CT_EIO, "%s: %s", j->dir.ptr, strerror(errno));
 		goto done;
 	}
-	j->fd = open(path.ptr, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+	j->fd = open(j->path.ptr, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (j->fd < 0) {
-		error = ct_error_set(CT_EIO, "%s: %s", path.ptr, strerror(errno));
+		error = ct_error_set(CT_EIO, "%s: %s", j->path.ptr, strerror(errno));
 		goto done;
 	}
 	if (flock(j->fd, LOCK_EX) < 0)
-		error = ct_error_set(CT_EIO, "%s: cannot lock: %s", path.ptr, strerror(errno));
+		error = ct_error_set(CT_EIO, "%s: cannot lock: %s", j->path.ptr, strerror(errno));
+	else
+		error = repair_tail(j->fd);
 done:
-	ct_buf_free(&path);
 	return error;
 }
 
@@ -59,6 +104,7 @@ static void journal_close(journal *j)
 	if (j->fd >= 0)
 		close(j->fd); /* releases the lock */
 	ct_buf_free(&j->dir);
+	ct_buf_free(&j->path);
 	ct_buf_free(&j->head);
 }
 
@@ -432,15 +478,13 @@ int ct__journal_scan(ct_store *store, const char *prefix, ct_journal_fn fn, void
 {
 	journal j;
 	ct_buf data = CT_BUF_INIT;
-	ct_buf path = CT_BUF_INIT;
 	size_t plen = strlen(prefix);
 	char *line, *end;
 	int error;
 
 	if ((error = journal_open(&j, store)) < 0 || (error = refresh(&j, store)) < 0)
 		goto done;
-	if ((error = ct_buf_printf(&path, "%s/journal", j.dir.ptr)) < 0 ||
-		(error = ct_file_read(&data, path.ptr, JOURNAL_MAX)) < 0)
+	if ((error = ct_file_read(&data, j.path.ptr, JOURNAL_MAX)) < 0)
 		goto done;
 	for (line = data.ptr; line < data.ptr + data.len; line = end + 1) {
 		ct_journal_line l;
@@ -460,7 +504,6 @@ int ct__journal_scan(ct_store *store, const char *prefix, ct_journal_fn fn, void
 			goto done;
 	}
 done:
-	ct_buf_free(&path);
 	ct_buf_free(&data);
 	journal_close(&j);
 	return error;

@@ -100,13 +100,12 @@ int ct__store_refresh(ct_store *store)
 		error = ct__git_error(CT_EIO, "reading HEAD");
 		goto done;
 	}
-	if (git_reference_type(head) != GIT_REFERENCE_SYMBOLIC) {
-		error = ct_error_set(CT_ECONFLICT,
-			"HEAD is detached: check out a branch before writing to the store");
-		goto done;
-	}
+	/* A detached HEAD can be read (CI checks out commits); ct__store_write refuses to write
+	 * to it. The journal then follows "HEAD". */
+	store->detached = git_reference_type(head) != GIT_REFERENCE_SYMBOLIC;
 	free(store->branch);
-	if (!(store->branch = strdup(git_reference_symbolic_target(head)))) {
+	if (!(store->branch = strdup(store->detached ? "HEAD"
+						     : git_reference_symbolic_target(head)))) {
 		error = ct_error_set(CT_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -333,11 +332,15 @@ static int init_build(ct_txn *txn, ct_store *store, void *payload)
 	char *text = NULL;
 	int error;
 
-	if (load_config(store) == 0) {
+	if ((error = load_config(store)) == 0) {
 		error = ct_error_set(CT_EEXISTS, "a claimtrail store already exists at %s/",
 			store->root);
 		goto done;
 	}
+	if (error != CT_ENOTFOUND)
+		goto done; /* a store that cannot be read is not overwritten */
+	ct_error_clear();
+	error = 0;
 	config = json_pack("{s:s, s:i, s:b, s:i}", "format", STORE_FORMAT, "version",
 		STORE_VERSION, "keep_source_text", 1, "sign_off_threshold", 2);
 	if (!config) {

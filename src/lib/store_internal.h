@@ -15,7 +15,8 @@
 struct ct_store {
 	git_repository *repo;
 	char *root;        /* store folder, no trailing slash */
-	char *branch;      /* the branch HEAD names, e.g. "refs/heads/main" */
+	char *branch;      /* the branch HEAD names, e.g. "refs/heads/main" ("HEAD": detached) */
+	int detached;      /* HEAD names a commit, not a branch: readable, not writable */
 	json_t *config;    /* store.json */
 	int has_head;      /* the branch has a commit */
 	git_oid head;      /* its commit */

@@ -429,14 +429,22 @@ int ct_store_keyring(ct_keyring **out, ct_store *store)
 int ct_store_source_text(ct_buf *out, ct_store *store, const char *id, json_int_t revision)
 {
 	ct_buf path = CT_BUF_INIT;
+	json_t *rec = NULL;
+	const char *want;
+	char hex[65];
+	size_t start = out->len;
 	int error;
 
 	if ((error = ct_id_validate(id, "source")) < 0)
 		return error;
 	if (revision == 0 && (error = ct__revision_count(&revision, store, CT_KIND_SOURCE, id)) < 0)
 		return error;
-	/* A revision without new text keeps the text of the revision before it. */
-	for (; revision >= 1; revision--) {
+	if (revision >= 1 && (error = ct_store_get(&rec, store, CT_KIND_SOURCE, id, revision)) < 0)
+		return error;
+	want = json_string_value(json_object_get(json_object_get(rec, "archive"), "sha256"));
+	/* A revision without new text keeps the text of the revision before it; a text kept for
+	 * another revision than the one asked about is not its text (the sha256 says). */
+	for (; want && revision >= 1; revision--) {
 		ct_buf_clear(&path);
 		if ((error = ct__record_dir(&path, store, CT_KIND_SOURCE, id)) < 0 ||
 			(error = ct_buf_printf(&path, "/r%04lld.txt", (long long)revision)) < 0)
@@ -445,8 +453,19 @@ int ct_store_source_text(ct_buf *out, ct_store *store, const char *id, json_int_
 		if (error != CT_ENOTFOUND)
 			break;
 	}
-	if (revision < 1)
+	if (!want || revision < 1) {
 		error = ct_error_set(CT_ENOTFOUND, "source %s has no stored text", id);
+	} else if (error == 0) {
+		ct_sha256_hex(hex, (const uint8_t *)out->ptr + start, out->len - start);
+		if (strcmp(hex, want) != 0) {
+			out->len = start;
+			if (out->ptr)
+				out->ptr[start] = '\0';
+			error = ct_error_set(CT_ENOTFOUND,
+				"source %s: the text kept is not the one this revision records", id);
+		}
+	}
+	json_decref(rec);
 	ct_buf_free(&path);
 	return error;
 }

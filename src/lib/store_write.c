@@ -393,8 +393,10 @@ static int check_clean(ct_store *store, const ct_txn *txn, const ct__index *inde
 
 		if (store->tree)
 			git_tree_entry_bypath(&head, store->tree, path);
-		if (staged < 0 ||
-			(staged && (!head || !git_oid_equal(&staged_id, git_tree_entry_id(head)))) ||
+		if (staged < 0)
+			error = ct_error_set(CT_ECONFLICT,
+				"%s is in conflict in the index: resolve it first", path);
+		else if ((staged && (!head || !git_oid_equal(&staged_id, git_tree_entry_id(head)))) ||
 			(!staged && head))
 			error = ct_error_set(CT_ECONFLICT,
 				"%s has staged changes: commit or reset them first", path);
@@ -556,10 +558,18 @@ done:
 	return error;
 }
 
+/* Sleeps 1 ms to 4 << attempt ms (capped), a different sequence in each process, so that
+ * writers that collided do not collide again in step. */
 static void backoff(int attempt)
 {
-	struct timespec ts = {0, (long)(1000000L * (1 + (rand() % (4 << (attempt < 5 ? attempt : 5)))))};
+	static unsigned seed;
+	struct timespec ts;
 
+	if (!seed)
+		seed = (unsigned)getpid() ^ (unsigned)time(NULL) ^ (unsigned)(uintptr_t)&ts;
+	seed = seed * 1103515245u + 12345u;
+	ts.tv_sec = 0;
+	ts.tv_nsec = 1000000L * (1 + (long)((seed >> 8) % (4u << (attempt < 5 ? attempt : 5))));
 	nanosleep(&ts, NULL);
 }
 
@@ -583,8 +593,14 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 		max_retries = 8;
 	for (attempt = 0;; attempt++) {
 		txn_reset(&txn);
-		if ((error = ct__store_refresh(store)) < 0 ||
-			(error = build(&txn, store, payload)) < 0)
+		if ((error = ct__store_refresh(store)) < 0)
+			goto done;
+		if (store->detached) {
+			error = ct_error_set(CT_ECONFLICT,
+				"HEAD is detached: check out a branch before writing to the store");
+			goto done;
+		}
+		if ((error = build(&txn, store, payload)) < 0)
 			goto done;
 		if (txn.nfiles == 0) {
 			error = ct_error_set(CT_EINVALID, "nothing to write");
@@ -609,7 +625,7 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 		if (rc == 0)
 			break;
 		if ((rc != GIT_EMODIFIED && rc != GIT_EEXISTS && rc != GIT_ELOCKED) ||
-			attempt >= max_retries) {
+			attempt + 1 >= max_retries) {
 			error = rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED
 					? ct_error_set(CT_ECONFLICT,
 						  "%s kept moving while writing (%d attempts); nothing "

@@ -315,13 +315,27 @@ int ct_store_list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload)
 			const char *line;
 			if (git_tree_entry_type(ce) != GIT_OBJECT_TREE)
 				continue;
+			/* what is not a claim folder (a hand-made folder, a bad id) is check's business */
+			if (ct_id_validate(git_tree_entry_name(ce), "claim") < 0) {
+				ct_error_clear();
+				continue;
+			}
 			line = table_get(&t, git_tree_entry_id(ce));
 			if (!line) {
 				size_t before = fresh.len;
 				misses++;
 				if ((error = derive(&fresh, store, git_tree_entry_name(ce),
-					     git_tree_entry_id(ce))) < 0)
-					break;
+					     git_tree_entry_id(ce))) < 0) {
+					if (error != CT_EINVALID)
+						break;
+					/* a folder with no readable revision: skipped (check says why) */
+					ct_error_clear();
+					error = 0;
+					fresh.len = before;
+					if (fresh.ptr)
+						fresh.ptr[before] = '\0';
+					continue;
+				}
 				error = push_entry(&list, &n, &cap, fresh.ptr + before,
 					fresh.len - before - 1);
 			} else {

@@ -266,4 +266,40 @@ expect_status 0 $CT check
 expect_status 0 $CT log iskp-foreign-fighters-6000
 contains "$OUT" "revision 2  ${c2:0:12}"
 
+# review findings, each a regression test
+# a quote is checked against the text of the source revision it cites, not an older kept one
+cd "$TMP" && rm -rf rv && mkdir rv && cd rv
+printf 'old words only here\n' > a.txt
+printf 'new words only here\n' > b.txt
+$CT init >/dev/null
+$CT source add --title T --publisher P --id s --file a.txt >/dev/null
+$CT source revise s --file b.txt --no-keep-text --reason "re-retrieved" >/dev/null
+expect_status 0 $CT claim add --statement "Old" --source s --quote "old words" --id q-old
+expect_status 0 $CT cat q-old
+not_contains "$OUT" '"selector"' "a quote anchored in the wrong text"
+expect_status 0 $CT claim add --statement "New" --source s --quote "new words" --source-text b.txt --id q-new
+expect_status 0 $CT cat q-new
+contains "$OUT" '"exact": "new words"'
+# init does not overwrite a store it cannot read
+sed -i 's/"version": 1/"version": 2/' claims/store.json && git commit -qam "future store"
+before=$(headrev)
+expect_status 4 $CT init
+contains "$ERR" "unsupported store version"
+[ "$(headrev)" = "$before" ] && ok || fail "init overwrote an unreadable store"
+git reset -q --hard HEAD~1
+# a detached HEAD can be read, not written
+git checkout -q --detach
+expect_status 0 $CT list
+contains "$OUT" "q-new"
+expect_status 0 $CT log q-new
+expect_status 4 $CT claim add --statement "Detached" --source s --id detached
+contains "$ERR" "detached"
+git checkout -q main
+# a folder that is not a claim does not break list
+mkdir -p claims/claim/00/Notes && echo hi > claims/claim/00/Notes/readme.md
+git add claims/claim/00 && git commit -qm "notes by hand"
+expect_status 0 $CT list
+contains "$OUT" "q-new"
+expect_status 1 $CT check
+contains "$OUT" "Notes"
 finish
