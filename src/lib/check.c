@@ -22,6 +22,7 @@ typedef struct {
 	json_t *records;    /* "kind/id" or "annotation/claim/aid" -> record (latest revision) */
 	json_t *files;      /* path -> 1 for every record file, for the provenance check */
 	json_t *texts;      /* "source/id/<n>" -> sha256 of the stored text */
+	json_t *kept;       /* "source/id/<n>" -> archive.sha256 of revisions that say "stored" */
 } checker;
 
 static void finding(checker *c, const char *fmt, ...)
@@ -202,6 +203,7 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 				ct_sha256_hex(hex, (const uint8_t *)text.ptr, text.len);
 				snprintf(key, sizeof(key), "source/%s/%lld", id, (long long)rev);
 				json_object_set_new(c->texts, key, json_string(hex));
+				json_object_set_new(c->files, path, json_true());
 			}
 			ct_buf_free(&text);
 			return;
@@ -222,6 +224,12 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 				ct_record_id(record));
 			json_decref(record);
 			return;
+		}
+		if (kind == CT_KIND_SOURCE &&
+			json_is_true(json_object_get(json_object_get(record, "archive"), "stored"))) {
+			snprintf(key, sizeof(key), "source/%s/%lld", id, (long long)rev);
+			json_object_set(c->kept, key,
+				json_object_get(json_object_get(record, "archive"), "sha256"));
 		}
 		snprintf(key, sizeof(key), "%s/%s", part[0], id);
 		note_revision(c, key, rev, record);
@@ -335,6 +343,34 @@ static int source_exists(checker *c, const char *id)
 	return json_object_get(c->records, key) != NULL;
 }
 
+/* Every source revision that says its text is kept: the text it uses (its own, or the newest
+ * earlier one) must have its sha256. A text that is not here is no finding: bundles do not
+ * carry texts. */
+static void check_texts(checker *c)
+{
+	const char *key;
+	json_t *want;
+
+	json_object_foreach(c->kept, key, want) {
+		char id[160], tk[200];
+		const char *slash = strrchr(key, '/');
+		json_int_t r;
+		json_t *hex = NULL;
+		if (!slash || (size_t)(slash - key) >= sizeof(id))
+			continue;
+		memcpy(id, key, (size_t)(slash - key));
+		id[slash - key] = '\0';
+		for (r = strtoll(slash + 1, NULL, 10); r >= 1 && !hex; r--) {
+			snprintf(tk, sizeof(tk), "%s/%lld", id, (long long)r);
+			hex = json_object_get(c->texts, tk);
+		}
+		if (hex && !json_equal(hex, want))
+			finding(c, "source %s revision %s: the stored text does not match its sha256",
+				id + 7,
+				slash + 1);
+	}
+}
+
 static void check_references(checker *c)
 {
 	const char *key;
@@ -388,30 +424,11 @@ static void check_references(checker *c)
 						   "claim %s",
 						ct_record_id(rec), resolves, claim);
 			}
-		} else if (kind == CT_KIND_SOURCE) {
-			const json_t *archive = json_object_get(rec, "archive");
-			if (json_is_true(json_object_get(archive, "stored"))) {
-				/* The text kept for the newest revision that has one must match. A text
-				 * that is not here is no finding: "stored" says the recording store kept
-				 * it, and bundles (bundle import) do not carry texts. */
-				json_int_t r = json_integer_value(json_object_get(rec, "revision"));
-				json_t *hex = NULL;
-				char tk[200];
-				for (; r >= 1 && !hex; r--) {
-					snprintf(tk, sizeof(tk), "source/%s/%lld", ct_record_id(rec),
-						(long long)r);
-					hex = json_object_get(c->texts, tk);
-				}
-				if (!hex)
-					continue;
-				else if (strcmp(json_string_value(hex),
-						 json_string_value(json_object_get(archive, "sha256"))))
-					finding(c, "source %s: the stored text does not match its sha256",
-						ct_record_id(rec));
-			}
 		}
 	}
+	check_texts(c);
 }
+
 
 typedef struct {
 	checker *c;
@@ -478,6 +495,7 @@ int ct_store_check(size_t *findings, ct_store *store, const ct_check_opts *opts,
 	c.records = json_object();
 	c.files = json_object();
 	c.texts = json_object();
+	c.kept = json_object();
 	*findings = 0;
 	if ((error = ct__store_refresh(store)) < 0)
 		goto done;
@@ -518,6 +536,7 @@ done:
 	json_decref(c.records);
 	json_decref(c.files);
 	json_decref(c.texts);
+	json_decref(c.kept);
 	git_tree_free(root);
 	git_tree_entry_free(entry);
 	ct_keyring_free(own);

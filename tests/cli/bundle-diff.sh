@@ -60,6 +60,14 @@ cd "$TMP/texts"
 f=$(git ls-files 'claims/source/*/kept/r0001.txt')
 printf 'changed\n' > "$f" && git commit -qam "hand edit of a kept text"
 expect_status 1 $CT check
-contains "$OUT" "source kept: the stored text does not match its sha256"
+contains "$OUT" "source kept revision 1: the stored text does not match its sha256"
+contains "$OUT" "changed outside claimtrail"
+git reset -q --hard HEAD~1
+# an older kept text changed by hand is caught too, not only the newest
+printf 'A second text.\n' > src2.txt
+$CT source revise kept --file src2.txt --reason "re-retrieved" >/dev/null
+printf 'changed\n' > "$f" && git commit -qam "hand edit of the older text"
+expect_status 1 $CT check
+contains "$OUT" "source kept revision 1: the stored text does not match its sha256"
 cd "$TMP"
 finish
