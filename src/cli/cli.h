@@ -33,6 +33,9 @@ int cli_usage(const char *fmt, ...)
 #endif
 	;
 
+/* Parses a count of 1 to max written in decimal ("3", not "03" or "3x"): 0, or -1. */
+int cli_parse_count(size_t *out, const char *s, size_t max);
+
 /* The exit status for a library error code. */
 int cli_exit_status(int code);
 

@@ -5,7 +5,6 @@
  */
 #include "cli.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,21 +218,6 @@ static int bundle_prove(int argc, char **argv)
 	return CT_EXIT_OK;
 }
 
-static int parse_count(size_t *out, const char *s, size_t max)
-{
-	char *end = NULL;
-	unsigned long v;
-
-	errno = 0;
-	if (!s || *s < '1' || *s > '9')
-		return -1;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return -1;
-	*out = (size_t)v;
-	return 0;
-}
-
 static int bundle_import(ct_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -263,7 +247,7 @@ static int bundle_import(ct_cli *cli, int argc, char **argv)
 			}
 			break;
 		case 'n':
-			if (parse_count(&vo.threshold, optarg, 64) < 0) {
+			if (cli_parse_count(&vo.threshold, optarg, 64) < 0) {
 				status = cli_usage("bundle import: --threshold takes a number from 1 "
 						   "to 64");
 				goto done;

@@ -71,7 +71,6 @@ int cmd_check(ct_cli *cli, int argc, char **argv)
 	ct_keyring *trust = NULL;
 	ct_store *store = NULL;
 	size_t findings = 0;
-	char *end;
 	int error = 0, c;
 
 	opterr = 0;
@@ -84,8 +83,7 @@ int cmd_check(ct_cli *cli, int argc, char **argv)
 				goto done;
 			break;
 		case 'n':
-			copts.threshold = strtoul(optarg, &end, 10);
-			if (*end || copts.threshold < 1 || copts.threshold > 100) {
+			if (cli_parse_count(&copts.threshold, optarg, 100) < 0) {
 				ct_keyring_free(trust);
 				return cli_usage("check: --threshold takes a number from 1 to 100");
 			}

@@ -4,7 +4,6 @@
  */
 #include "cli.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,21 +104,6 @@ done:
 	return status;
 }
 
-static int parse_threshold(size_t *out, const char *s)
-{
-	char *end = NULL;
-	unsigned long v;
-
-	errno = 0;
-	if (!s || *s < '1' || *s > '9')
-		return -1;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > THRESHOLD_MAX)
-		return -1;
-	*out = (size_t)v;
-	return 0;
-}
-
 int cmd_verify(ct_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -153,7 +137,7 @@ int cmd_verify(ct_cli *cli, int argc, char **argv)
 			}
 			break;
 		case 'n':
-			if (parse_threshold(&o.threshold, optarg) < 0) {
+			if (cli_parse_count(&o.threshold, optarg, THRESHOLD_MAX) < 0) {
 				status = cli_usage("verify: --threshold takes a number from 1 to %d",
 					THRESHOLD_MAX);
 				goto done;

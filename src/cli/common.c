@@ -174,3 +174,18 @@ void cli_passphrase_free(char *pass)
 	if (pass)
 		sodium_free(pass); /* sodium_free wipes before releasing */
 }
+
+int cli_parse_count(size_t *out, const char *s, size_t max)
+{
+	char *end = NULL;
+	unsigned long v;
+
+	errno = 0;
+	if (!s || *s < '1' || *s > '9')
+		return -1;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
