@@ -482,7 +482,6 @@ int ct_store_check(size_t *findings, ct_store *store, const ct_check_opts *opts,
 	checker c;
 	ct_keyring *own = NULL;
 	git_tree *root = NULL;
-	git_tree_entry *entry = NULL;
 	walk_state w;
 	int error = 0;
 
@@ -510,8 +509,7 @@ int ct_store_check(size_t *findings, ct_store *store, const ct_check_opts *opts,
 		}
 		c.trust = own;
 	}
-	if (!store->tree || git_tree_entry_bypath(&entry, store->tree, store->root) < 0 ||
-		git_tree_lookup(&root, store->repo, git_tree_entry_id(entry)) < 0) {
+	if (!ct__subtree(&root, store, store->tree, store->root)) {
 		error = ct_error_set(CT_ENOTFOUND, "no store at %s/", store->root);
 		goto done;
 	}
@@ -538,7 +536,6 @@ done:
 	json_decref(c.texts);
 	json_decref(c.kept);
 	git_tree_free(root);
-	git_tree_entry_free(entry);
 	ct_keyring_free(own);
 	return error;
 }

@@ -346,19 +346,6 @@ static int compare_trees(indexing *ix, git_tree *before, git_tree *now, ct_buf *
 	return error;
 }
 
-/* The store folder's tree in a commit's tree, or NULL. */
-static git_tree *store_tree(ct_store *store, git_tree *root)
-{
-	git_tree_entry *e = NULL;
-	git_tree *t = NULL;
-
-	if (root && git_tree_entry_bypath(&e, root, store->root) == 0 &&
-		git_tree_entry_type(e) == GIT_OBJECT_TREE)
-		git_tree_lookup(&t, store->repo, git_tree_entry_id(e));
-	git_tree_entry_free(e);
-	return t;
-}
-
 /* Appends the lines for one commit made by anyone: the store files it added or changed
  * relative to its first parent (for a merge, those no other parent already had). */
 static int index_commit(ct_buf *lines, ct_store *store, const git_oid *oid)
@@ -378,8 +365,8 @@ static int index_commit(ct_buf *lines, ct_store *store, const git_oid *oid)
 		error = ct__git_error(CT_EIO, "journal: reading history");
 		goto done;
 	}
-	now = store_tree(store, tree);
-	before = store_tree(store, ptree);
+	ct__subtree(&now, store, tree, store->root);
+	ct__subtree(&before, store, ptree, store->root);
 	if (!now || (before && git_oid_equal(git_tree_id(before), git_tree_id(now))))
 		goto done; /* the commit did not touch the store */
 	if (git_message_trailers(&trailers, git_commit_message(commit)) < 0)

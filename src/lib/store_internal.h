@@ -35,6 +35,13 @@ void ct__fanout(char out[3], const char *id);
 /* "<root>/<kind>/<fan>/<id>" for claims and sources; "<root>/key" for keys. */
 int ct__record_dir(ct_buf *out, const ct_store *store, ct_kind kind, const char *id);
 
+/* The tree at path below parent (may be NULL): 1 and *out when there is one (free it), else 0. */
+int ct__subtree(git_tree **out, ct_store *store, git_tree *parent, const char *path);
+
+/* The "rNNNN.json" entry of a record folder with the highest N (borrowed from folder), with N in
+ * *n; NULL and 0 when the folder has none. */
+const git_tree_entry *ct__latest_revision(json_int_t *n, const git_tree *folder);
+
 /* Reads the blob at path in the snapshot; CT_ENOTFOUND when absent. */
 int ct__read_path(ct_buf *out, ct_store *store, const char *path, size_t max);
 

@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The tree at path below parent: 1 and *out when there is one (free it), else 0. */
-static int subtree(git_tree **out, ct_store *store, git_tree *parent, const char *path)
+int ct__subtree(git_tree **out, ct_store *store, git_tree *parent, const char *path)
 {
 	git_tree_entry *entry = NULL;
 	int found = 0;
@@ -22,18 +21,15 @@ static int subtree(git_tree **out, ct_store *store, git_tree *parent, const char
 	return found;
 }
 
-/* The highest n of the "rNNNN.json" files in a record folder tree (0 when absent). */
-static int count_in_tree(json_int_t *out, ct_store *store, git_tree *root, const char *dir)
+const git_tree_entry *ct__latest_revision(json_int_t *n, const git_tree *folder)
 {
-	git_tree *tree = NULL;
+	const git_tree_entry *latest = NULL;
 	size_t i;
-	json_int_t max = 0;
 
-	*out = 0;
-	if (!subtree(&tree, store, root, dir))
-		return 0;
-	for (i = 0; i < git_tree_entrycount(tree); i++) {
-		const char *name = git_tree_entry_name(git_tree_entry_byindex(tree, i));
+	*n = 0;
+	for (i = 0; i < git_tree_entrycount(folder); i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(folder, i);
+		const char *name = git_tree_entry_name(e);
 		size_t len = strlen(name);
 		json_int_t v = 0;
 		size_t k;
@@ -41,10 +37,23 @@ static int count_in_tree(json_int_t *out, ct_store *store, git_tree *root, const
 			continue;
 		for (k = 1; k < len - 5 && isdigit((unsigned char)name[k]) && v < 100000000; k++)
 			v = v * 10 + (name[k] - '0');
-		if (k == len - 5 && v > max)
-			max = v;
+		if (k == len - 5 && v > *n) {
+			*n = v;
+			latest = e;
+		}
 	}
-	*out = max;
+	return latest;
+}
+
+/* The highest n of the "rNNNN.json" files in a record folder tree (0 when absent). */
+static int count_in_tree(json_int_t *out, ct_store *store, git_tree *root, const char *dir)
+{
+	git_tree *tree = NULL;
+
+	*out = 0;
+	if (!ct__subtree(&tree, store, root, dir))
+		return 0;
+	ct__latest_revision(out, tree);
 	git_tree_free(tree);
 	return 0;
 }
@@ -265,7 +274,7 @@ static int load_folder(json_t *list, ct_store *store, const char *dir, const cha
 	size_t i, n;
 	int error = 0;
 
-	if (!subtree(&tree, store, store->tree, dir))
+	if (!ct__subtree(&tree, store, store->tree, dir))
 		goto done;
 	n = git_tree_entrycount(tree);
 	for (i = 0; i < n; i++) {
@@ -356,7 +365,7 @@ int ct_store_foreach_id(ct_store *store, ct_kind kind, ct_store_id_fn fn, void *
 		return error;
 	if ((error = ct_buf_printf(&path, "%s/%s", store->root, ct_kind_name(kind))) < 0)
 		goto done;
-	if (!subtree(&top, store, store->tree, path.ptr))
+	if (!ct__subtree(&top, store, store->tree, path.ptr))
 		goto done;
 	for (i = 0; i < git_tree_entrycount(top); i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(top, i);

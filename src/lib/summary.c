@@ -139,11 +139,9 @@ static int load_latest(json_t **rec, json_t **annotations, ct_store *store, cons
 {
 	git_tree *tree = NULL;
 	git_blob *blob = NULL;
-	const git_tree_entry *latest = NULL;
-	long best = 0;
-	int has_annotations = 0;
+	const git_tree_entry *latest;
+	json_int_t best;
 	ct_buf data = CT_BUF_INIT;
-	size_t i;
 	int error = 0;
 
 	*rec = *annotations = NULL;
@@ -151,24 +149,7 @@ static int load_latest(json_t **rec, json_t **annotations, ct_store *store, cons
 		error = ct__git_error(CT_EIO, id);
 		goto done;
 	}
-	for (i = 0; i < git_tree_entrycount(tree); i++) {
-		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
-		const char *name = git_tree_entry_name(e);
-		char *end;
-		long n;
-		if (strcmp(name, "annotations") == 0) {
-			has_annotations = 1;
-			continue;
-		}
-		if (name[0] != 'r')
-			continue;
-		n = strtol(name + 1, &end, 10);
-		if (strcmp(end, ".json") == 0 && n > best) {
-			best = n;
-			latest = e;
-		}
-	}
-	if (!latest) {
+	if (!(latest = ct__latest_revision(&best, tree))) {
 		error = ct_error_set(CT_EINVALID, "claim %s: no revision files", id);
 		goto done;
 	}
@@ -179,7 +160,7 @@ static int load_latest(json_t **rec, json_t **annotations, ct_store *store, cons
 	}
 	if ((error = ct__parse_record(rec, &data, id)) < 0)
 		goto done;
-	if (has_annotations)
+	if (git_tree_entry_byname(tree, "annotations"))
 		error = ct_store_annotations(annotations, store, id);
 	else if (!(*annotations = json_array()))
 		error = ct_error_set(CT_ENOMEM, "out of memory");
@@ -272,7 +253,6 @@ int ct_store_list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload)
 	entry *list = NULL;
 	size_t n = 0, cap = 0, misses = 0, cached = 0, i, j;
 	git_tree *top = NULL;
-	git_tree_entry *te = NULL;
 	char *p;
 	int error = 0;
 
@@ -301,9 +281,7 @@ int ct_store_list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload)
 	/* Walk claim/<fan>/<id>: one tree read per fan folder. */
 	if ((error = ct_buf_printf(&out, "%s/claim", store->root)) < 0)
 		goto done;
-	if (store->tree && git_tree_entry_bypath(&te, store->tree, out.ptr) == 0 &&
-		git_tree_entry_type(te) == GIT_OBJECT_TREE)
-		git_tree_lookup(&top, store->repo, git_tree_entry_id(te));
+	ct__subtree(&top, store, store->tree, out.ptr);
 	for (i = 0; top && i < git_tree_entrycount(top); i++) {
 		const git_tree_entry *fe = git_tree_entry_byindex(top, i);
 		git_tree *fan = NULL;
@@ -399,7 +377,6 @@ done:
 	free(list);
 	free(t.slots);
 	git_tree_free(top);
-	git_tree_entry_free(te);
 	ct_buf_free(&dir);
 	ct_buf_free(&path);
 	ct_buf_free(&cache);
