@@ -7,6 +7,7 @@
  */
 #include "store_internal.h"
 #include "gitindex.h"
+#include "packwrite.h"
 
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
@@ -304,26 +305,117 @@ int ct__txn_bulk(ct_txn *txn)
 	return 0;
 }
 
-/* Writes a bulk transaction's objects into the repository as one pack. */
-static int write_pack(ct_txn *txn)
+/* The commit and trees a bulk write packs besides its blobs, as the mempack holds them. */
+typedef struct {
+	ct__pack_object *items;
+	size_t count, cap;
+} raw_objects;
+
+static void raw_objects_free(raw_objects *a)
 {
-	git_buf pack = GIT_BUF_INIT;
-	git_odb *odb = NULL;
-	git_odb_writepack *wp = NULL;
-	git_indexer_progress progress;
+	size_t i;
+
+	for (i = 0; i < a->count; i++)
+		git_odb_backend_data_free(NULL, (void *)(uintptr_t)a->items[i].data);
+	free(a->items);
+}
+
+/* Adds the object `id` from the mempack, if the bulk write made it: 1 when it did, else 0. */
+static int take_new(raw_objects *a, ct_txn *txn, const git_oid *id)
+{
+	git_odb_backend *mp = txn->mempack;
+	ct__pack_object *o;
+	void *data = NULL;
+	size_t len = 0;
+	git_object_t type;
+
+	/* the mempack holds only what the odb did not have: a write of a known object freshens it */
+	if (!mp->exists(mp, id))
+		return 0;
+	if (a->count == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 1024;
+		ct__pack_object *items = realloc(a->items, cap * sizeof(*items));
+		if (!items)
+			return ct_error_set(CT_ENOMEM, "out of memory");
+		a->items = items;
+		a->cap = cap;
+	}
+	if (mp->read(&data, &len, &type, mp, id) < 0)
+		return ct__git_error(CT_EIO, "reading a new object");
+	o = &a->items[a->count++];
+	o->oid = *id;
+	o->type = type;
+	o->data = data;
+	o->len = len;
+	return 1;
+}
+
+/* Adds the tree `id` and the trees below it that the bulk write made. A tree the repository
+ * had already is left out, and so is everything below it. Entries are "<mode> <name>\0<id>". */
+static int collect_trees(raw_objects *out, ct_txn *txn, const git_oid *id)
+{
+	const char *p, *end;
+	size_t at;
+	int rc;
+
+	if ((rc = take_new(out, txn, id)) <= 0)
+		return rc;
+	at = out->count - 1;
+	if (out->items[at].type != GIT_OBJECT_TREE)
+		return ct_error_set(CT_EIO, "a new tree is not a tree");
+	p = out->items[at].data;
+	end = p + out->items[at].len;
+	while (p < end) {
+		const char *nul = memchr(p, '\0', (size_t)(end - p));
+		git_oid sub;
+
+		if (!nul || end - nul < 1 + GIT_OID_RAWSZ)
+			return ct_error_set(CT_EIO, "a new tree is malformed");
+		git_oid_fromraw(&sub, (const unsigned char *)nul + 1);
+		/* items may move as the array grows: p points into the object, which does not */
+		if (strncmp(p, "40000 ", 6) == 0 && (rc = collect_trees(out, txn, &sub)) < 0)
+			return rc;
+		p = nul + 1 + GIT_OID_RAWSZ;
+	}
+	return 0;
+}
+
+/* Writes a bulk transaction's objects into the repository as one pack (packwrite.c): the
+ * commit, the trees it made, and the files' blobs. */
+static int write_pack(ct_txn *txn, const git_oid *commit)
+{
+	raw_objects raw = {NULL, 0, 0};
+	ct__pack_object *objects = NULL;
+	git_odb *stored = NULL;
+	git_commit *c = NULL;
+	size_t i, n = 0;
 	int error = 0;
 
-	memset(&progress, 0, sizeof(progress));
-	if (git_mempack_dump(&pack, txn->wrepo, txn->mempack) < 0 ||
-		git_repository_odb(&odb, txn->store->repo) < 0 ||
-		git_odb_write_pack(&wp, odb, NULL, NULL) < 0 ||
-		wp->append(wp, pack.ptr, pack.size, &progress) < 0 || wp->commit(wp, &progress) < 0 ||
-		git_odb_refresh(odb) < 0)
+	if (git_repository_odb(&stored, txn->store->repo) < 0 ||
+		git_commit_lookup(&c, txn->wrepo, commit) < 0) {
 		error = ct__git_error(CT_EIO, "writing a pack");
-	if (wp)
-		wp->free(wp);
-	git_odb_free(odb);
-	git_buf_dispose(&pack);
+		goto done;
+	}
+	if ((error = take_new(&raw, txn, commit)) < 0 ||
+		(error = collect_trees(&raw, txn, git_commit_tree_id(c))) < 0)
+		goto done;
+	if (!(objects = calloc(raw.count + txn->nfiles, sizeof(*objects)))) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < raw.count; i++)
+		objects[n++] = raw.items[i];
+	for (i = 0; i < txn->nfiles; i++)
+		objects[n++] = (ct__pack_object){txn->files[i].oid, GIT_OBJECT_BLOB,
+			txn->files[i].data, txn->files[i].len};
+	if ((error = ct__pack_write(txn->store->repo, objects, n, 0)) == 0 &&
+		git_odb_refresh(stored) < 0)
+		error = ct__git_error(CT_EIO, "reading the new pack");
+done:
+	raw_objects_free(&raw);
+	free(objects);
+	git_commit_free(c);
+	git_odb_free(stored);
 	return error;
 }
 
@@ -614,7 +706,7 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 				goto done;
 		}
 		if ((error = make_commit(&commit, store, &txn, signer)) < 0 ||
-			(txn.mempack && (error = write_pack(&txn)) < 0))
+			(txn.mempack && (error = write_pack(&txn, &commit)) < 0))
 			goto done;
 		has_parent = store->has_head;
 		parent = store->head;

@@ -247,10 +247,19 @@ before=$(headrev)
 expect_status 4 $CT import many-bad.jsonl
 contains "$ERR" "line 301"
 [ "$(headrev)" = "$before" ] && ok || fail "bad bulk import moved HEAD"
+packs_before=$(ls .git/objects/pack/ 2>/dev/null | grep -c '\.idx$' || true)
 expect_status 0 $CT import many.jsonl
 contains "$OUT" "imported 300 claims"
 expect_status 0 $CT show bulk-300
 expect_status 0 $CT check
+# the import wrote one pack of its own (docs/store.md): stock git reads and checks it
+[ "$(ls .git/objects/pack/ | grep -c '\.idx$')" -eq $((packs_before + 1)) ] && ok || fail "import wrote no pack"
+git fsck --strict >/dev/null 2>&1 && ok || fail "fsck after a bulk import: $(git fsck --strict 2>&1 | head -3)"
+for idx in .git/objects/pack/pack-*.idx; do
+	git verify-pack "$idx" || fail "verify-pack $idx"
+done
+git cat-file -p "HEAD:$(git ls-files 'claims/claim/*/bulk-300/r0001.json')" | grep -q '"Bulk claim 300"' &&
+	ok || fail "git cannot read an imported claim"
 rm many.jsonl many-bad.jsonl
 
 # merging the store into a branch that lacks it (and back) is not a hand edit

@@ -1,0 +1,347 @@
+/*
+ * Writing a bulk write's objects as one git pack (format version 2) and its index (version 2),
+ * as gitformat-pack(5) describes them. A bulk import makes a hundred thousand small blobs;
+ * libgit2's own route (git_mempack_dump, then its indexer) searches deltas among all of them on
+ * one thread and then inflates and hashes every object again to index it, which cost more than
+ * signing them. Here every object is stored whole, compressed on every core, and the index is
+ * written from what we already know (ids, offsets, CRC-32s). `git gc` later finds the deltas.
+ *
+ * Files appear the way git's own pack writers make them appear: the pack and then the index are
+ * written under temporary names in objects/pack/ and renamed; readers look for packs by their
+ * index, so a crash leaves either no new objects or a complete pack (and at worst a temporary
+ * file that `git gc` removes).
+ */
+#include "packwrite.h"
+
+#include "sha1.h"
+#include "store_internal.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define THREADS_MAX 8
+
+/* An object as it sits in the pack: its header and zlib stream, and their CRC-32. */
+typedef struct {
+	uint8_t *bytes;
+	size_t len;
+	uint32_t crc;
+} packed;
+
+typedef struct {
+	ct__pack_object **objects;
+	packed *out;
+	size_t count, first, step;
+	int level;
+	int failed;
+} share;
+
+/* The object header: type and inflated size, 4 bits then 7 bits a byte, low bits first. */
+static size_t object_header(uint8_t out[16], git_object_t type, size_t size)
+{
+	size_t n = 0;
+
+	out[n] = (uint8_t)(((unsigned)type << 4) | (size & 15));
+	size >>= 4;
+	while (size) {
+		out[n++] |= 0x80;
+		out[n] = size & 0x7f;
+		size >>= 7;
+	}
+	return n + 1;
+}
+
+static int pack_one(z_stream *z, const ct__pack_object *o, packed *p)
+{
+	uint8_t head[16];
+	size_t hlen = object_header(head, o->type, o->len);
+	size_t cap = hlen + deflateBound(z, (uLong)o->len);
+
+	if (!(p->bytes = malloc(cap)))
+		return -1;
+	memcpy(p->bytes, head, hlen);
+	z->next_in = (Bytef *)(uintptr_t)o->data;
+	z->avail_in = (uInt)o->len;
+	z->next_out = p->bytes + hlen;
+	z->avail_out = (uInt)(cap - hlen);
+	if (deflate(z, Z_FINISH) != Z_STREAM_END || deflateReset(z) != Z_OK)
+		return -1;
+	p->len = cap - z->avail_out;
+	p->crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), p->bytes, (uInt)p->len);
+	return 0;
+}
+
+static void *pack_some(void *arg)
+{
+	share *sh = arg;
+	z_stream z;
+	size_t i;
+
+	memset(&z, 0, sizeof(z));
+	if (deflateInit(&z, sh->level) != Z_OK) {
+		sh->failed = 1;
+		return NULL;
+	}
+	for (i = sh->first; i < sh->count && !sh->failed; i += sh->step)
+		if (sh->objects[i]->len > UINT32_MAX ||
+			pack_one(&z, sh->objects[i], &sh->out[i]) < 0)
+			sh->failed = 1;
+	deflateEnd(&z);
+	return NULL;
+}
+
+/* Compresses every object, each thread taking every nth. */
+static int pack_all(
+	ct__pack_object **objects, packed *out, size_t count, unsigned threads, int level)
+{
+	share sh[THREADS_MAX];
+	pthread_t tids[THREADS_MAX];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = threads ? threads : cpus < 1 ? 1 : (size_t)cpus, i, started = 1;
+	int failed = 0;
+
+	if (n > THREADS_MAX)
+		n = THREADS_MAX;
+	if (count < 256)
+		n = 1;
+	for (i = 0; i < n; i++)
+		sh[i] = (share){objects, out, count, i, n, level, 0};
+	for (i = 1; i < n; i++, started++)
+		if (pthread_create(&tids[i], NULL, pack_some, &sh[i]) != 0)
+			break;
+	pack_some(&sh[0]);
+	for (i = started; i < n; i++) /* the shares of threads that did not start */
+		pack_some(&sh[i]);
+	for (i = 1; i < started; i++)
+		pthread_join(tids[i], NULL);
+	for (i = 0; i < n; i++)
+		failed |= sh[i].failed;
+	return failed ? -1 : 0;
+}
+
+static int by_oid(const void *a, const void *b)
+{
+	return git_oid_cmp(
+		&(*(ct__pack_object *const *)a)->oid, &(*(ct__pack_object *const *)b)->oid);
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static int put_u32(ct_buf *b, uint32_t v)
+{
+	uint8_t p[4];
+
+	put_be32(p, v);
+	return ct_buf_put(b, p, 4);
+}
+
+/* The pack: "PACK", version 2, the count, the objects in order, and the SHA-1 of all that. */
+static int build_pack(ct_buf *pack, uint64_t *offsets, const packed *p, size_t count)
+{
+	uint8_t sum[20];
+	size_t total = 12 + 20, i;
+	int error;
+
+	for (i = 0; i < count; i++)
+		total += p[i].len;
+	if ((error = ct_buf_reserve(pack, total)) < 0 ||
+		(error = ct_buf_put(pack, "PACK", 4)) < 0 || (error = put_u32(pack, 2)) < 0 ||
+		(error = put_u32(pack, (uint32_t)count)) < 0)
+		return error;
+	for (i = 0; i < count; i++) {
+		offsets[i] = pack->len;
+		if ((error = ct_buf_put(pack, p[i].bytes, p[i].len)) < 0)
+			return error;
+	}
+	if (ct__sha1(sum, (const void *const[]){pack->ptr}, (const size_t[]){pack->len}, 1) < 0)
+		return ct_error_set(CT_EIO, "SHA-1 failed");
+	return ct_buf_put(pack, sum, 20);
+}
+
+/* The index: magic, version 2, the fan-out table, the sorted ids, their CRC-32s, their offsets
+ * (31 bits, or a reference into a table of 64-bit offsets), the pack's checksum, and the SHA-1
+ * of all that. `sorted` lists the objects in id order, as they are in the pack. */
+static int build_index(ct_buf *idx, ct__pack_object **sorted, const packed *p,
+	const uint64_t *offsets, size_t count, const uint8_t pack_sum[20])
+{
+	uint32_t fanout[256];
+	uint8_t sum[20];
+	size_t i, large = 0;
+	int error;
+
+	memset(fanout, 0, sizeof(fanout));
+	for (i = 0; i < count; i++)
+		fanout[sorted[i]->oid.id[0]]++;
+	for (i = 1; i < 256; i++)
+		fanout[i] += fanout[i - 1];
+	if ((error = ct_buf_put(idx, "\377tOc", 4)) < 0 || (error = put_u32(idx, 2)) < 0)
+		return error;
+	for (i = 0; i < 256; i++)
+		if ((error = put_u32(idx, fanout[i])) < 0)
+			return error;
+	for (i = 0; i < count; i++)
+		if ((error = ct_buf_put(idx, sorted[i]->oid.id, GIT_OID_RAWSZ)) < 0)
+			return error;
+	for (i = 0; i < count; i++)
+		if ((error = put_u32(idx, p[i].crc)) < 0)
+			return error;
+	for (i = 0; i < count; i++)
+		if ((error = put_u32(idx,
+			     offsets[i] < 0x80000000u ? (uint32_t)offsets[i]
+						      : 0x80000000u | (uint32_t)large++)) < 0)
+			return error;
+	for (i = 0; i < count; i++)
+		if (offsets[i] >= 0x80000000u &&
+			((error = put_u32(idx, (uint32_t)(offsets[i] >> 32))) < 0 ||
+				(error = put_u32(idx, (uint32_t)offsets[i])) < 0))
+			return error;
+	if ((error = ct_buf_put(idx, pack_sum, 20)) < 0)
+		return error;
+	if (ct__sha1(sum, (const void *const[]){idx->ptr}, (const size_t[]){idx->len}, 1) < 0)
+		return ct_error_set(CT_EIO, "SHA-1 failed");
+	return ct_buf_put(idx, sum, 20);
+}
+
+/* Writes data to a new temporary file in dir, read-only as git's packs are, then renames it
+ * to dir/name. */
+static int write_into(const char *dir, const char *name, const ct_buf *data)
+{
+	ct_buf tmp = CT_BUF_INIT, final = CT_BUF_INIT;
+	const char *p = data->ptr;
+	size_t left = data->len;
+	int fd = -1, error;
+
+	if ((error = ct_buf_printf(&tmp, "%s/tmp_claimtrail_XXXXXX", dir)) < 0 ||
+		(error = ct_buf_printf(&final, "%s/%s", dir, name)) < 0)
+		goto done;
+	if ((fd = mkstemp(tmp.ptr)) < 0) {
+		error = ct_error_set(CT_EIO, "%s: %s", tmp.ptr, strerror(errno));
+		goto done;
+	}
+	while (left > 0) {
+		ssize_t w = write(fd, p, left);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			error = ct_error_set(CT_EIO, "%s: %s", tmp.ptr, strerror(errno));
+			goto done;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	if (fchmod(fd, 0444) < 0 || close(fd) < 0) {
+		fd = -1;
+		error = ct_error_set(CT_EIO, "%s: %s", tmp.ptr, strerror(errno));
+		goto done;
+	}
+	fd = -1;
+	if (rename(tmp.ptr, final.ptr) < 0)
+		error = ct_error_set(CT_EIO, "%s: %s", final.ptr, strerror(errno));
+done:
+	if (fd >= 0)
+		close(fd);
+	if (error < 0 && tmp.ptr)
+		unlink(tmp.ptr);
+	ct_buf_free(&tmp);
+	ct_buf_free(&final);
+	return error;
+}
+
+/* pack.compression, else core.compression, else zlib's default (as git chooses). */
+static int compression_level(git_repository *repo)
+{
+	git_config *cfg = NULL;
+	int32_t level = Z_DEFAULT_COMPRESSION;
+
+	if (git_repository_config_snapshot(&cfg, repo) == 0 &&
+		git_config_get_int32(&level, cfg, "pack.compression") < 0 &&
+		git_config_get_int32(&level, cfg, "core.compression") < 0)
+		level = Z_DEFAULT_COMPRESSION;
+	git_error_clear();
+	git_config_free(cfg);
+	return level < -1 || level > 9 ? Z_DEFAULT_COMPRESSION : level;
+}
+
+int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count, unsigned threads)
+{
+	ct__pack_object **sorted = NULL;
+	packed *p = NULL;
+	uint64_t *offsets = NULL;
+	ct_buf pack = CT_BUF_INIT, idx = CT_BUF_INIT, name = CT_BUF_INIT;
+	git_buf objdir = GIT_BUF_INIT;
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid sum;
+	size_t i, n = 0;
+	int error = 0;
+
+	if (count == 0)
+		return 0;
+	if (count > UINT32_MAX)
+		return ct_error_set(CT_EINVALID, "too many objects for one pack");
+	if (!(sorted = malloc(count * sizeof(*sorted)))) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < count; i++)
+		sorted[i] = &objects[i];
+	qsort(sorted, count, sizeof(*sorted), by_oid);
+	for (i = 0; i < count; i++) /* drop repeated ids: one copy each */
+		if (n == 0 || !git_oid_equal(&sorted[n - 1]->oid, &sorted[i]->oid))
+			sorted[n++] = sorted[i];
+	if (!(p = calloc(n, sizeof(*p))) || !(offsets = calloc(n, sizeof(*offsets)))) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (pack_all(sorted, p, n, threads, compression_level(repo)) < 0) {
+		error = ct_error_set(CT_ENOMEM, "compressing objects failed");
+		goto done;
+	}
+	if ((error = build_pack(&pack, offsets, p, n)) < 0 ||
+		(error = build_index(&idx, sorted, p, offsets, n,
+			 (const uint8_t *)pack.ptr + pack.len - 20)) < 0)
+		goto done;
+	if (git_repository_item_path(&objdir, repo, GIT_REPOSITORY_ITEM_OBJECTS) < 0) {
+		error = ct__git_error(CT_EIO, "finding the objects folder");
+		goto done;
+	}
+	git_oid_fromraw(&sum, (const unsigned char *)pack.ptr + pack.len - 20);
+	git_oid_tostr(hex, sizeof(hex), &sum);
+	if ((error = ct_buf_printf(&name, "%spack", objdir.ptr)) < 0)
+		goto done;
+	if (mkdir(name.ptr, 0755) < 0 && errno != EEXIST) {
+		error = ct_error_set(CT_EIO, "%s: %s", name.ptr, strerror(errno));
+		goto done;
+	}
+	/* the pack first: it is found through its index, renamed last */
+	{
+		char file[64];
+		snprintf(file, sizeof(file), "pack-%s.pack", hex);
+		if ((error = write_into(name.ptr, file, &pack)) < 0)
+			goto done;
+		snprintf(file, sizeof(file), "pack-%s.idx", hex);
+		error = write_into(name.ptr, file, &idx);
+	}
+done:
+	for (i = 0; p && i < n; i++)
+		free(p[i].bytes);
+	free(p);
+	free(offsets);
+	free(sorted);
+	ct_buf_free(&pack);
+	ct_buf_free(&idx);
+	ct_buf_free(&name);
+	git_buf_dispose(&objdir);
+	return error;
+}

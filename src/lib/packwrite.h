@@ -1,0 +1,25 @@
+/* Writing git pack files for bulk writes (packwrite.c). */
+#ifndef CT_PACKWRITE_H
+#define CT_PACKWRITE_H
+
+#include <git2.h>
+
+/* One object to pack: its id (as git computes it), type and raw content (borrowed). */
+typedef struct {
+	git_oid oid;
+	git_object_t type;
+	const void *data;
+	size_t len;
+} ct__pack_object;
+
+/*
+ * Writes objects into repo's objects/pack/ as one pack and its index (version 2), every object
+ * whole (no deltas), compressed on up to `threads` threads (0: one per core). The objects may be
+ * given in any order; an id given twice is packed once. Callers give the ids git computes for
+ * the content: they are not recomputed here. Returns 0, or CT_EIO / CT_ENOMEM / CT_EINVALID
+ * with nothing visible to readers (a pack becomes visible when its index is renamed into place,
+ * last).
+ */
+int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count, unsigned threads);
+
+#endif

@@ -1,0 +1,112 @@
+/* The pack writer (packwrite.c): objects of every header length, a tree and a commit, an id
+ * given twice, and both compression settings are read back through libgit2 and checked by
+ * stock git (fsck --strict, verify-pack). */
+#include "test.h"
+#include "packwrite.h"
+
+#include <git2.h>
+#include <unistd.h>
+
+#define NBLOBS 10
+
+static const size_t sizes[NBLOBS] = {0, 1, 15, 16, 127, 128, 2047, 2048, 70000, 1u << 21};
+
+static int run(const char *cmd)
+{
+	int rc = system(cmd);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Packs the blobs, a tree naming them, and a commit into a new bare repository at dir. */
+static void pack_and_read_back(const char *dir, const char *compression)
+{
+	git_repository *repo = NULL;
+	ct__pack_object objects[NBLOBS + 3];
+	char *blobs[NBLOBS];
+	char tree[NBLOBS * 64], commit[256], cmd[512];
+	size_t tlen = 0, i, n = 0;
+	git_oid tree_id, commit_id;
+	git_odb *odb = NULL;
+
+	CHECK(git_repository_init(&repo, dir, 1) == 0);
+	if (compression) {
+		git_config *cfg = NULL;
+		CHECK(git_repository_config(&cfg, repo) == 0);
+		CHECK(git_config_set_string(cfg, "pack.compression", compression) == 0);
+		git_config_free(cfg);
+	}
+	for (i = 0; i < NBLOBS; i++) {
+		size_t k;
+		blobs[i] = malloc(sizes[i] + 1);
+		for (k = 0; k < sizes[i]; k++) /* text that compresses, with some noise */
+			blobs[i][k] = (char)('a' + (k * 7 + i + (k >> 5) * 13) % 26);
+		objects[n].type = GIT_OBJECT_BLOB;
+		objects[n].data = blobs[i];
+		objects[n].len = sizes[i];
+		CHECK(git_odb_hash(&objects[n].oid, blobs[i], sizes[i], GIT_OBJECT_BLOB) == 0);
+		/* a tree entry: "100644 bN\0<20-byte id>" (names sort as written: b0..b9) */
+		tlen += (size_t)snprintf(tree + tlen, sizeof(tree) - tlen, "100644 b%zu", i) + 1;
+		memcpy(tree + tlen, objects[n].oid.id, GIT_OID_RAWSZ);
+		tlen += GIT_OID_RAWSZ;
+		n++;
+	}
+	CHECK(git_odb_hash(&tree_id, tree, tlen, GIT_OBJECT_TREE) == 0);
+	objects[n++] = (ct__pack_object){tree_id, GIT_OBJECT_TREE, tree, tlen};
+	{
+		char hex[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(hex, sizeof(hex), &tree_id);
+		snprintf(commit, sizeof(commit),
+			"tree %s\nauthor T <t@example.org> 1700000000 +0000\n"
+			"committer T <t@example.org> 1700000000 +0000\n\npacked\n",
+			hex);
+	}
+	CHECK(git_odb_hash(&commit_id, commit, strlen(commit), GIT_OBJECT_COMMIT) == 0);
+	objects[n++] = (ct__pack_object){commit_id, GIT_OBJECT_COMMIT, commit, strlen(commit)};
+	objects[n++] = objects[3]; /* the same id again: packed once */
+
+	CHECK_INT(ct__pack_write(repo, objects, n, 2), 0);
+	CHECK(git_repository_odb(&odb, repo) == 0);
+	CHECK(git_odb_refresh(odb) == 0);
+	for (i = 0; i < n; i++) {
+		git_odb_object *obj = NULL;
+		CHECK(git_odb_read(&obj, odb, &objects[i].oid) == 0);
+		if (!obj)
+			continue;
+		CHECK_INT(git_odb_object_type(obj), objects[i].type);
+		CHECK_INT(git_odb_object_size(obj), objects[i].len);
+		CHECK(memcmp(git_odb_object_data(obj), objects[i].data, objects[i].len) == 0);
+		git_odb_object_free(obj);
+	}
+	{
+		git_reference *ref = NULL;
+		CHECK(git_reference_create(&ref, repo, "refs/heads/main", &commit_id, 1, "test") ==
+			0);
+		git_reference_free(ref);
+	}
+	snprintf(cmd, sizeof(cmd),
+		"git -C '%s' fsck --strict >/dev/null 2>&1 && "
+		"git -C '%s' verify-pack \"$(ls '%s'/objects/pack/pack-*.idx)\" && "
+		"[ \"$(git -C '%s' count-objects -v | awk '/^in-pack/ {print $2}')\" = %d ]",
+		dir, dir, dir, dir, NBLOBS + 2);
+	CHECK(run(cmd) == 0);
+	git_odb_free(odb);
+	git_repository_free(repo);
+	for (i = 0; i < NBLOBS; i++)
+		free(blobs[i]);
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/ct-packwrite-XXXXXX", cmd[128], sub[160];
+
+	git_libgit2_init();
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(sub, sizeof(sub), "%s/default", dir);
+	pack_and_read_back(sub, NULL);
+	snprintf(sub, sizeof(sub), "%s/stored", dir);
+	pack_and_read_back(sub, "0");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CHECK(run(cmd) == 0);
+	git_libgit2_shutdown();
+	return test_finish();
+}
