@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 CT=$ROOT/build/src/cli/claimtrail
 GEN=$ROOT/build/bench/genstore
-[ -x "$CT" ] && [ -x "$GEN" ] || { echo "build first: scripts/demo" >&2; exit 2; }
+FLOOR=$ROOT/build/bench/git2floor
+[ -x "$CT" ] && [ -x "$GEN" ] && [ -x "$FLOOR" ] || { echo "build first: scripts/demo" >&2; exit 2; }
 SIZES=("$@"); [ ${#SIZES[@]} -gt 0 ] || SIZES=(1000 10000 100000)
 REPS=${REPS:-20}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/claimtrail-bench.XXXXXX")
@@ -49,6 +50,10 @@ for n in "${SIZES[@]}"; do
 	t2=$(now)
 	a=$(( (t1 - t0) )); g=$(( (t2 - t1) ))
 	printf '%-34s %10s ms %10s ms %10s\n' "add, $n claims (command)" "$(ms $a $REPS)" "$(ms $g $REPS)" "$(ratio $g $a)"
+	# the floor under any command built on Debian's libgit2: a process that only initialises it
+	t0=$(now); for i in $(seq 1 "$REPS"); do "$FLOOR"; done; t1=$(now)
+	printf '%-34s %10s ms   (4x the baseline needs <= %s ms)\n' "  floor: libgit2 init alone" \
+		"$(ms $((t1 - t0)) $REPS)" "$(awk -v g="$g" -v r="$REPS" 'BEGIN { printf "%.2f", g / r / 4000 }')"
 	# the same through the library in one process: no start-up (libgit2's init alone loads the
 	# system's CA bundle, about 8 ms, in every claimtrail process)
 	lib=$("$ROOT/build/bench/storebench" "$d" "$WORK/bench.key" "$REPS" bench-claim-report-2 add)
