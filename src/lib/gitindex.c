@@ -111,13 +111,14 @@ static int parse(ct__index *ix, int verify)
 {
 	const uint8_t *p = (const uint8_t *)ix->data.ptr;
 	size_t len = ix->data.len, off = 12, i, end;
+	int error;
 
 	if (len == 0)
 		return 0; /* no index yet */
 	if (len < 12 + 20 || memcmp(p, "DIRC", 4) != 0)
 		return ct_error_set(CT_EIO, "the git index is damaged (no DIRC header)");
-	if (verify && verify_checksum(ix) < 0)
-		return -1;
+	if (verify && (error = verify_checksum(ix)) < 0)
+		return error;
 	end = len - 20;
 	ix->version = be32(p + 4);
 	ix->count = be32(p + 8);

@@ -97,7 +97,7 @@ done
 setup damaged
 sed -i 's,sub/g2.txt,sub/g9.txt,' .git/index
 cp .git/index saved-index
-expect_status 3 $CT claim add --statement "Damaged" --source s --id damaged
+expect_status 4 $CT claim add --statement "Damaged" --source s --id damaged
 contains "$ERR" "checksum"
 cmp -s .git/index saved-index && ok || fail "a damaged index was rewritten"
 setup skiphash
