@@ -8,8 +8,10 @@
 /* The index as a file: read once, entries found by binary search, no per-entry allocation. */
 typedef struct ct__index ct__index;
 
-/* Reads the repository's index (an absent index is an empty one); fails with CT_ECONFLICT on a
- * split or sparse index. */
+/* Reads the repository's index (an absent index is an empty one) and checks all that
+ * ct__index_stage will: the checksum and the bounds of every entry and extension (CT_EIO when
+ * damaged), a split or sparse index or another required extension (CT_ECONFLICT). A write calls
+ * it before committing, so that an index the write could not update is refused first. */
 int ct__index_read(ct__index **out, git_repository *repo);
 
 /* The stage-0 entry of path: 1 and *id when there is one, 0 when there is none, -1 when the
@@ -27,11 +29,14 @@ typedef struct {
 
 /*
  * Adds or replaces the stage-0 entries of paths, under index.lock, re-reading the index inside
- * the lock so that a concurrent `git add` is not lost. The cache-tree and other optional
+ * the lock so that a concurrent `git add` is not lost. checked (may be NULL) is the index as
+ * ct__index_read read it: when the bytes read inside the lock are the same, their checksum is not
+ * computed again. The cache-tree and other optional
  * extensions that the change would make stale are dropped (git rebuilds them). A version 4 index
  * is updated through libgit2 (still inside the lock). Split and sparse indexes, and other required
  * extensions, are refused (CT_ECONFLICT), by ct__index_read already, before anything is committed.
  */
-int ct__index_stage(git_repository *repo, ct__index_new *entries, size_t n);
+int ct__index_stage(git_repository *repo, const ct__index *checked, ct__index_new *entries,
+	size_t n);
 
 #endif

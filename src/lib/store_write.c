@@ -566,7 +566,7 @@ static int write_file(const char *path, const void *data, size_t len, struct sta
 
 /* After the branch moved: write our files into the work tree and stage them, so that
  * `git status` shows a clean tree for them. The commit is already safe if this fails. */
-static int sync_worktree(ct_store *store, const ct_txn *txn)
+static int sync_worktree(ct_store *store, const ct_txn *txn, const ct__index *checked)
 {
 	const char *workdir = git_repository_workdir(store->repo);
 	size_t wlen;
@@ -593,7 +593,7 @@ static int sync_worktree(ct_store *store, const ct_txn *txn)
 		entries[i].path = txn->files[i].path;
 		entries[i].id = txn->files[i].oid;
 	}
-	error = ct__index_stage(store->repo, entries, txn->nfiles);
+	error = ct__index_stage(store->repo, checked, entries, txn->nfiles);
 done:
 	if (error < 0)
 		ct_error_prefix(error, "committed, but the work tree was not updated");
@@ -698,6 +698,8 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 			error = ct_error_set(CT_EINVALID, "nothing to write");
 			goto done;
 		}
+		/* The index is read and checked here, before the commit: one that sync_worktree
+		 * could not update (damaged, split, sparse) is refused while nothing is written. */
 		if (!git_repository_is_bare(store->repo)) {
 			ct__index_free(index);
 			index = NULL;
@@ -741,7 +743,7 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 		/* The journal is a cache: a failure here is repaired by the next read. */
 		ct__journal_record(store, &commit, &parent, has_parent, paths, txn.nfiles);
 	}
-	error = sync_worktree(store, &txn);
+	error = sync_worktree(store, &txn, index);
 done:
 	free(paths);
 	ct__index_free(index);

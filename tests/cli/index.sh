@@ -92,13 +92,19 @@ for version in 2 4; do
 	ls .git | grep -q "index.claimtrail\|index.lock" && fail "v$version: files left in .git" || ok
 done
 
-# a damaged index (bad checksum) is not rewritten with a good one; an all-zero checksum
+# a damaged index (bad checksum: one byte changed) is refused before the commit, with one line
+# naming the index, and not rewritten with a good checksum; an all-zero checksum
 # (index.skipHash, git 2.40) is accepted
 setup damaged
+head=$(git rev-parse HEAD)
 sed -i 's,sub/g2.txt,sub/g9.txt,' .git/index
 cp .git/index saved-index
 expect_status 4 $CT claim add --statement "Damaged" --source s --id damaged
-contains "$ERR" "checksum"
+contains "$ERR" "git index is damaged (bad checksum)"
+not_contains "$ERR" "committed"
+one_line "$ERR"
+[ "$(git rev-parse HEAD)" = "$head" ] && ok || fail "damaged index: a commit was made"
+[ -z "$(find claims -path '*/damaged/*')" ] && ok || fail "damaged index: the claim was written"
 cmp -s .git/index saved-index && ok || fail "a damaged index was rewritten"
 setup skiphash
 size=$(stat -c %s .git/index)
