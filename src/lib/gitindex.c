@@ -437,15 +437,14 @@ static void to_git_entry(git_index_entry *e, const ct__index_new *n)
 
 /*
  * Version 4, through libgit2, still under our index.lock: the bytes read inside the lock are
- * copied to a file of our own, which libgit2 opens, updates and rewrites (behind its own
- * "<tmp>.lock"); that file then replaces the index while we hold index.lock. libgit2 does not
- * smudge racily clean entries of an index it does not know the work tree of: done here.
+ * copied to a file of our own, which libgit2 opens (ix->git, so that ct__index_find works on it),
+ * then updates and rewrites (behind its own "<tmp>.lock"); that file then replaces the index while
+ * we hold index.lock. libgit2 does not smudge racily clean entries of an index it does not know
+ * the work tree of: done here. Once copied, the caller removes the copy unless it was renamed.
  */
-static int stage_libgit2(const ct__index *ix, const char *tmppath, const char *indexpath,
-	ct__index_new *entries, size_t n)
+static int copy_libgit2(ct__index *ix, const char *tmppath)
 {
-	git_index *index = NULL;
-	size_t i, count;
+	size_t i;
 	int fd, error = 0;
 
 	fd = open(tmppath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -463,12 +462,19 @@ static int stage_libgit2(const ct__index *ix, const char *tmppath, const char *i
 	}
 	if (close(fd) < 0 && error == 0)
 		error = ct_error_set(CT_EIO, "%s: %s", tmppath, strerror(errno));
-	if (error < 0)
-		goto done;
-	if (git_index_open(&index, tmppath) < 0) {
+	if (error == 0 && git_index_open(&ix->git, tmppath) < 0)
 		error = ct__git_error(CT_EIO, "reading the git index");
-		goto done;
-	}
+	if (error < 0)
+		unlink(tmppath);
+	return error;
+}
+
+static int stage_libgit2(const ct__index *ix, const char *tmppath, const char *indexpath,
+	ct__index_new *entries, size_t n)
+{
+	git_index *index = ix->git;
+	size_t i, count;
+
 	count = git_index_entrycount(index);
 	for (i = 0; i < count; i++) {
 		const git_index_entry *old = git_index_get_byindex(index, i);
@@ -478,29 +484,21 @@ static int stage_libgit2(const ct__index *ix, const char *tmppath, const char *i
 				old->file_size, &old->id)) {
 			git_index_entry smudged = *old;
 			smudged.file_size = 0;
-			if (git_index_add(index, &smudged) < 0) {
-				error = ct__git_error(CT_EIO, old->path);
-				goto done;
-			}
+			if (git_index_add(index, &smudged) < 0)
+				return ct__git_error(CT_EIO, old->path);
 		}
 	}
 	for (i = 0; i < n; i++) {
 		git_index_entry e;
 		to_git_entry(&e, &entries[i]);
-		if (git_index_add(index, &e) < 0) {
-			error = ct__git_error(CT_EIO, entries[i].path);
-			goto done;
-		}
+		if (git_index_add(index, &e) < 0)
+			return ct__git_error(CT_EIO, entries[i].path);
 	}
 	if (git_index_write(index) < 0)
-		error = ct__git_error(CT_EIO, "writing the index");
-	else if (rename(tmppath, indexpath) < 0)
-		error = ct_error_set(CT_EIO, "%s: %s", indexpath, strerror(errno));
-done:
-	git_index_free(index);
-	if (error < 0)
-		unlink(tmppath);
-	return error;
+		return ct__git_error(CT_EIO, "writing the index");
+	if (rename(tmppath, indexpath) < 0)
+		return ct_error_set(CT_EIO, "%s: %s", indexpath, strerror(errno));
+	return 0;
 }
 
 /* Takes index.lock, waiting a little for another writer (git or claimtrail) to finish. */
@@ -531,12 +529,12 @@ static int same_bytes(const ct__index *ix, const ct__index *checked)
 }
 
 int ct__index_stage(git_repository *repo, const ct__index *checked, ct__index_new *entries,
-	size_t n)
+	size_t n, ct__index_place_fn place, void *payload)
 {
 	ct_buf path = CT_BUF_INIT, lockpath = CT_BUF_INIT, tmppath = CT_BUF_INIT, out = CT_BUF_INIT;
 	ct__index *ix = NULL;
 	int fd = -1;
-	int locked = 0;
+	int locked = 0, copied = 0;
 	size_t i;
 	int error;
 
@@ -561,8 +559,18 @@ int ct__index_stage(git_repository *repo, const ct__index *checked, ct__index_ne
 		goto done;
 	if (ix->unsupported) {
 		if ((error = ct_buf_printf(&tmppath, "%sindex.claimtrail.%ld", git_repository_path(repo),
-			     (long)getpid())) == 0)
-			error = stage_libgit2(ix, tmppath.ptr, path.ptr, entries, n);
+			     (long)getpid())) < 0)
+			goto done;
+		if ((error = copy_libgit2(ix, tmppath.ptr)) < 0)
+			goto done;
+		copied = 1;
+	}
+	/* the files go into place while we hold the lock and with the index as it is now */
+	if ((error = place(ix, entries, &n, payload)) < 0 || n == 0)
+		goto done;
+	if (ix->unsupported) {
+		if ((error = stage_libgit2(ix, tmppath.ptr, path.ptr, entries, n)) == 0)
+			copied = 0;
 		goto done; /* the lock is released below, after the rename */
 	}
 	if ((error = splice(&out, ix, entries, n)) < 0)
@@ -591,6 +599,8 @@ int ct__index_stage(git_repository *repo, const ct__index *checked, ct__index_ne
 	else
 		locked = 0;
 done:
+	if (copied)
+		unlink(tmppath.ptr);
 	if (fd >= 0)
 		close(fd);
 	if (locked)

@@ -20,23 +20,35 @@ int ct__index_find(const ct__index *index, const char *path, git_oid *id);
 
 void ct__index_free(ct__index *index);
 
-/* One entry to stage: the path, its blob id and the work tree file's stat data. */
+/* One entry to stage: the path, its blob id, the work tree file's stat data, and the caller's
+ * own number for it (entries are sorted by path). */
 typedef struct {
 	const char *path;
 	git_oid id;
 	struct stat st;
+	size_t ref;
 } ct__index_new;
 
 /*
+ * Called by ct__index_stage with index.lock held and the index read inside it (for
+ * ct__index_find): puts the entries' files into the work tree and fills in their stat data, keeping
+ * in entries, in order, only those to stage (*n: how many are left; 0 stages nothing). An error
+ * stages nothing.
+ */
+typedef int (*ct__index_place_fn)(const ct__index *locked, ct__index_new *entries, size_t *n,
+	void *payload);
+
+/*
  * Adds or replaces the stage-0 entries of paths, under index.lock, re-reading the index inside
- * the lock so that a concurrent `git add` is not lost. checked (may be NULL) is the index as
- * ct__index_read read it: when the bytes read inside the lock are the same, their checksum is not
- * computed again. The cache-tree and other optional
- * extensions that the change would make stale are dropped (git rebuilds them). A version 4 index
- * is updated through libgit2 (still inside the lock). Split and sparse indexes, and other required
- * extensions, are refused (CT_ECONFLICT), by ct__index_read already, before anything is committed.
+ * the lock so that a concurrent `git add` is not lost; place runs inside the lock too, between the
+ * re-read and the rewrite. checked (may be NULL) is the index as ct__index_read read it: when the
+ * bytes read inside the lock are the same, their checksum is not computed again. The cache-tree
+ * and other optional extensions that the change would make stale are dropped (git rebuilds
+ * them). A version 4 index is updated through libgit2 (still inside the lock). Split and sparse
+ * indexes, and other required extensions, are refused (CT_ECONFLICT), by ct__index_read already,
+ * before anything is committed.
  */
 int ct__index_stage(git_repository *repo, const ct__index *checked, ct__index_new *entries,
-	size_t n);
+	size_t n, ct__index_place_fn place, void *payload);
 
 #endif

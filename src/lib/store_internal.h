@@ -21,6 +21,10 @@ struct ct_store {
 	int has_head;      /* the branch has a commit */
 	git_oid head;      /* its commit */
 	git_tree *tree;    /* its tree, the snapshot every read sees */
+	/* For tests only (NULL otherwise): called after a write has moved the branch and before its
+	 * files go into the work tree, the moment a user's edit must not be overwritten. */
+	void (*test_before_worktree)(ct_store *store, void *payload);
+	void *test_before_worktree_payload;
 };
 
 /* Wraps the last libgit2 error into ours: "<what>: <libgit2's message>". */

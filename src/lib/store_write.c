@@ -26,6 +26,8 @@ typedef struct {
 	git_oid oid;
 	char *data;   /* kept for the work tree copy, which is written after the commit */
 	size_t len;
+	int tracked;  /* what check_clean accepted: HEAD, the index and the work tree all had the */
+	git_oid was;  /* blob `was` at path (1), or none of them had the path (0) */
 } txn_file;
 
 struct ct_txn {
@@ -468,7 +470,7 @@ static int make_signature(git_signature **out, ct_store *store, const ct_key *si
 
 /* Refuses to write over anything the user has not committed: staged or unstaged changes to,
  * or an untracked file at, any path the transaction writes. */
-static int check_clean(ct_store *store, const ct_txn *txn, const ct__index *index)
+static int check_clean(ct_store *store, ct_txn *txn, const ct__index *index)
 {
 	const char *workdir = git_repository_workdir(store->repo);
 	ct_buf full = CT_BUF_INIT;
@@ -485,6 +487,9 @@ static int check_clean(ct_store *store, const ct_txn *txn, const ct__index *inde
 
 		if (store->tree)
 			git_tree_entry_bypath(&head, store->tree, path);
+		/* remembered for sync_worktree, which checks it again before replacing the file */
+		if ((txn->files[i].tracked = head != NULL))
+			txn->files[i].was = *git_tree_entry_id(head);
 		if (staged < 0)
 			error = ct_error_set(CT_ECONFLICT,
 				"%s is in conflict in the index: resolve it first", path);
@@ -535,17 +540,13 @@ static int mkdirs_for(char *path, size_t from)
 	return error;
 }
 
-/* Writes one work tree file: a copy of a committed blob, so a crash is repaired by
- * `git checkout`; written to a temporary name and renamed, without fsync (as git does). */
-static int write_file(const char *path, const void *data, size_t len, struct stat *st)
+/* Writes the new content of a work tree file to tmp, beside it, without fsync (as git does). */
+static int write_tmp(const char *tmp, const void *data, size_t len, struct stat *st)
 {
-	char tmp[4096];
 	int fd;
 	ssize_t w = 0;
 	int error = 0;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
-		return ct_error_set(CT_EINVALID, "%s: path too long", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return ct_error_set(CT_EIO, "%s: %s", tmp, strerror(errno));
@@ -557,47 +558,129 @@ static int write_file(const char *path, const void *data, size_t len, struct sta
 		error = ct_error_set(CT_EIO, "%s: %s", tmp, strerror(errno));
 	if (close(fd) < 0 && error == 0)
 		error = ct_error_set(CT_EIO, "%s: %s", tmp, strerror(errno));
-	if (error == 0 && rename(tmp, path) < 0)
-		error = ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));
 	if (error < 0)
 		unlink(tmp);
 	return error;
 }
 
-/* After the branch moved: write our files into the work tree and stage them, so that
- * `git status` shows a clean tree for them. The commit is already safe if this fails. */
+/*
+ * Whether path is still as check_clean accepted it, in the index as read inside index.lock and in
+ * the work tree: absent from both, or the blob HEAD had then. 1 when it is, 0 when the user
+ * changed it (edited, deleted, created, staged), or an error.
+ */
+static int still_clean(const ct__index *locked, const char *full, const txn_file *f)
+{
+	struct stat st;
+	git_oid id;
+	int staged = ct__index_find(locked, f->path, &id);
+
+	if (staged != f->tracked || (staged && !git_oid_equal(&id, &f->was)))
+		return 0;
+	if (lstat(full, &st) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return !f->tracked;
+		return ct_error_set(CT_EIO, "%s: %s", full, strerror(errno));
+	}
+	if (!f->tracked || !S_ISREG(st.st_mode))
+		return 0;
+	if (git_odb_hashfile(&id, full, GIT_OBJECT_BLOB) < 0)
+		return ct__git_error(CT_EIO, f->path);
+	return git_oid_equal(&id, &f->was);
+}
+
+typedef struct {
+	const ct_txn *txn;
+	const char *workdir;
+	const char *left; /* the first path the user changed since check_clean, left as it is */
+	size_t nleft;
+} place_state;
+
+/*
+ * Runs inside index.lock (ct__index_place_fn): writes each file beside its place, checks the path
+ * once more, and only then renames it into place, so that a user's edit, new file or `git add`
+ * made since check_clean is neither overwritten nor staged over. Such a path is left alone (file
+ * and index entry) and dropped from the entries to stage; the others are written and staged.
+ * Each file is a copy of a committed blob, so a crash is repaired by `git checkout`.
+ */
+static int place_files(const ct__index *locked, ct__index_new *entries, size_t *n, void *payload)
+{
+	place_state *ps = payload;
+	size_t wlen = strlen(ps->workdir), i, kept = 0;
+	ct_buf full = CT_BUF_INIT, tmp = CT_BUF_INIT;
+	int error = 0;
+
+	for (i = 0; i < *n; i++) {
+		const txn_file *f = &ps->txn->files[entries[i].ref];
+		int clean;
+
+		ct_buf_clear(&full);
+		ct_buf_clear(&tmp);
+		if ((error = ct_buf_printf(&full, "%s%s", ps->workdir, f->path)) < 0 ||
+			(error = ct_buf_printf(&tmp, "%s.tmp.%ld", full.ptr, (long)getpid())) < 0 ||
+			(error = mkdirs_for(full.ptr, wlen)) < 0 ||
+			(error = write_tmp(tmp.ptr, f->data, f->len, &entries[i].st)) < 0)
+			goto done;
+		/* checked last, with the new content ready, so that the rename follows at once */
+		if ((clean = still_clean(locked, full.ptr, f)) <= 0) {
+			unlink(tmp.ptr);
+			if ((error = clean) < 0)
+				goto done;
+			if (ps->nleft++ == 0)
+				ps->left = f->path;
+			continue;
+		}
+		if (rename(tmp.ptr, full.ptr) < 0) {
+			error = ct_error_set(CT_EIO, "%s: %s", full.ptr, strerror(errno));
+			unlink(tmp.ptr);
+			goto done;
+		}
+		entries[kept++] = entries[i];
+	}
+	*n = kept;
+done:
+	ct_buf_free(&full);
+	ct_buf_free(&tmp);
+	return error;
+}
+
+/*
+ * After the branch moved: write our files into the work tree and stage them, so that
+ * `git status` shows a clean tree for them. Both happen inside index.lock, each file only if its
+ * path is still as check_clean (run on `checked`, the index read before the commit) found it.
+ * The commit is already safe if this fails.
+ */
 static int sync_worktree(ct_store *store, const ct_txn *txn, const ct__index *checked)
 {
-	const char *workdir = git_repository_workdir(store->repo);
-	size_t wlen;
+	place_state ps = {txn, git_repository_workdir(store->repo), NULL, 0};
 	ct__index_new *entries = NULL;
-	ct_buf full = CT_BUF_INIT;
 	size_t i;
 	int error = 0;
 
-	if (!workdir)
+	if (!ps.workdir)
 		return 0;
-	wlen = strlen(workdir);
+	if (store->test_before_worktree)
+		store->test_before_worktree(store, store->test_before_worktree_payload);
 	if (!(entries = calloc(txn->nfiles ? txn->nfiles : 1, sizeof(*entries)))) {
 		error = ct_error_set(CT_ENOMEM, "out of memory");
 		goto done;
 	}
+	/* staged with the id we already know and the file's stat data, as `git add` would */
 	for (i = 0; i < txn->nfiles; i++) {
-		ct_buf_clear(&full);
-		if ((error = ct_buf_printf(&full, "%s%s", workdir, txn->files[i].path)) < 0 ||
-			(error = mkdirs_for(full.ptr, wlen)) < 0 ||
-			(error = write_file(full.ptr, txn->files[i].data, txn->files[i].len,
-				 &entries[i].st)) < 0)
-			goto done;
-		/* staged with the id we already know and the file's stat data, as `git add` would */
 		entries[i].path = txn->files[i].path;
 		entries[i].id = txn->files[i].oid;
+		entries[i].ref = i;
 	}
-	error = ct__index_stage(store->repo, checked, entries, txn->nfiles);
+	error = ct__index_stage(store->repo, checked, entries, txn->nfiles, place_files, &ps);
+	if (error == 0 && ps.nleft == 1)
+		error = ct_error_set(CT_ECONFLICT,
+			"%s was changed during the write and is left as it is", ps.left);
+	else if (error == 0 && ps.nleft > 1)
+		error = ct_error_set(CT_ECONFLICT,
+			"%s and %zu more were changed during the write and are left as they are",
+			ps.left, ps.nleft - 1);
 done:
 	if (error < 0)
 		ct_error_prefix(error, "committed, but the work tree was not updated");
-	ct_buf_free(&full);
 	free(entries);
 	return error;
 }

@@ -1,0 +1,288 @@
+/* Unit tests for store writes in a work tree (store_write.c): a path the user changes between
+ * the clean check and the copy into the work tree is left as the user made it. The change is
+ * made by the store's test hook, which runs after the branch has moved and before the copy. */
+#include "test.h"
+#include "store_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/ct-test-store.XXXXXX";
+static ct_key *key;
+
+static const char *at(const char *name)
+{
+	static char path[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return path;
+}
+
+static void write_text(const char *name, const char *text)
+{
+	char parent[1024];
+	char *slash;
+	FILE *f;
+
+	snprintf(parent, sizeof(parent), "%s", at(name));
+	if ((slash = strrchr(parent, '/'))) {
+		*slash = '\0';
+		mkdir(parent, 0755);
+	}
+	f = fopen(at(name), "wb");
+	CHECK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* The work tree file's content ("(absent)" when there is none). */
+static const char *read_text(const char *name)
+{
+	static char text[256];
+	FILE *f = fopen(at(name), "rb");
+	size_t n;
+
+	if (!f)
+		return "(absent)";
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	return text;
+}
+
+/* The blob id staged for name at stage 0, as hex ("(none)" when not staged). */
+static const char *staged_hex(const char *name)
+{
+	static char hex[GIT_OID_HEXSZ + 1];
+	git_repository *repo = NULL;
+	git_index *index = NULL;
+	const git_index_entry *e;
+
+	snprintf(hex, sizeof(hex), "(none)");
+	if (git_repository_open(&repo, dir) == 0 && git_repository_index(&index, repo) == 0 &&
+		(e = git_index_get_bypath(index, name, 0)))
+		git_oid_tostr(hex, sizeof(hex), &e->id);
+	git_index_free(index);
+	git_repository_free(repo);
+	return hex;
+}
+
+static const char *blob_hex(const char *text)
+{
+	static char hex[GIT_OID_HEXSZ + 1];
+	git_oid id;
+
+	git_odb_hash(&id, text, strlen(text), GIT_OBJECT_BLOB);
+	return git_oid_tostr(hex, sizeof(hex), &id);
+}
+
+/* What name holds in the branch's commit ("(absent)" when nothing). */
+static const char *head_text(ct_store *store, const char *name)
+{
+	static char text[256];
+	ct_buf buf = CT_BUF_INIT;
+
+	if (ct__read_path(&buf, store, name, sizeof(text) - 1) < 0) {
+		ct_error_clear();
+		return "(absent)";
+	}
+	snprintf(text, sizeof(text), "%.*s", (int)buf.len, buf.ptr);
+	ct_buf_free(&buf);
+	return text;
+}
+
+typedef struct {
+	const char *path[2];
+	const char *text[2];
+} files;
+
+static int put_files(ct_txn *txn, ct_store *store, void *payload)
+{
+	const files *f = payload;
+	int i, error = 0;
+
+	(void)store;
+	for (i = 0; i < 2 && f->path[i] && error == 0; i++)
+		error = ct__txn_put(txn, f->path[i], f->text[i], strlen(f->text[i]));
+	if (error == 0)
+		error = ct__txn_subject(txn, "test write");
+	return error;
+}
+
+/* What the hook does to path between the commit and the copy into the work tree. */
+typedef enum { NOTHING, EDIT, EDIT_BOTH, DELETE, STAGE, DAMAGE_INDEX } change;
+
+typedef struct {
+	change what;
+	const char *path, *path2;
+	int calls;
+} hook;
+
+static void run_hook(ct_store *store, void *payload)
+{
+	hook *h = payload;
+	git_repository *repo = NULL;
+	git_index *index = NULL;
+
+	(void)store;
+	h->calls++;
+	switch (h->what) {
+	case NOTHING: break;
+	case EDIT: write_text(h->path, "the user's text\n"); break;
+	case EDIT_BOTH:
+		write_text(h->path, "the user's text\n");
+		write_text(h->path2, "the user's other text\n");
+		break;
+	case DELETE: CHECK(unlink(at(h->path)) == 0); break;
+	case STAGE: {
+		/* `git add` of an edit, then the edit undone: only the index differs */
+		char old[256];
+		snprintf(old, sizeof(old), "%s", read_text(h->path));
+		write_text(h->path, "staged by the user\n");
+		CHECK(git_repository_open(&repo, dir) == 0 &&
+			git_repository_index(&index, repo) == 0 &&
+			git_index_add_bypath(index, h->path) == 0 && git_index_write(index) == 0);
+		write_text(h->path, old);
+		break;
+	}
+	case DAMAGE_INDEX: {
+		/* one byte of the first entry's stat data: parses, but the checksum is wrong */
+		int fd = open(at(".git/index"), O_RDWR);
+		char c = 0;
+		CHECK(fd >= 0 && pread(fd, &c, 1, 12) == 1);
+		c ^= 1;
+		CHECK(fd >= 0 && pwrite(fd, &c, 1, 12) == 1);
+		if (fd >= 0)
+			close(fd);
+		break;
+	}
+	}
+	git_index_free(index);
+	git_repository_free(repo);
+}
+
+/* Writes path = text (and path2 = text2 when given) with the hook doing what to path. */
+static int write_with(ct_store *store, change what, const char *path, const char *text,
+	const char *path2, const char *text2)
+{
+	files f = {{path, path2}, {text, text2}};
+	hook h = {what, path, path2, 0};
+	int error;
+
+	store->test_before_worktree = run_hook;
+	store->test_before_worktree_payload = &h;
+	error = ct__store_write(store, key, 8, put_files, &f);
+	store->test_before_worktree = NULL;
+	store->test_before_worktree_payload = NULL;
+	CHECK_INT(h.calls, 1);
+	return error;
+}
+
+/* Every case on its own paths below prefix ("claims/v2" ...), so that one case's leftovers do not
+ * get in the way of the next. */
+static void test_changed_during_write(ct_store *store, const char *prefix)
+{
+	char p[9][256];
+	int i;
+
+	for (i = 0; i < 9; i++)
+		snprintf(p[i], sizeof(p[i]), "%s/f%d.txt", prefix, i);
+
+	/* nothing changes: written and staged */
+	CHECK_INT(write_with(store, NOTHING, p[0], "ours 0\n", NULL, NULL), 0);
+	CHECK_STR(read_text(p[0]), "ours 0\n");
+	CHECK_STR(staged_hex(p[0]), blob_hex("ours 0\n"));
+
+	/* a new path: the user creates a file there; the other file of the write goes in */
+	CHECK_INT(write_with(store, EDIT, p[1], "ours 1\n", p[2], "ours 2\n"), CT_ECONFLICT);
+	CHECK_ERROR_HAS("committed, but the work tree was not updated: ");
+	CHECK_ERROR_HAS(p[1]);
+	CHECK_ERROR_HAS("was changed during the write and is left as it is");
+	CHECK_STR(read_text(p[1]), "the user's text\n");
+	CHECK_STR(staged_hex(p[1]), "(none)");
+	CHECK_STR(head_text(store, p[1]), "ours 1\n");
+	CHECK_STR(read_text(p[2]), "ours 2\n");
+	CHECK_STR(staged_hex(p[2]), blob_hex("ours 2\n"));
+
+	/* a tracked path: the user edits it */
+	CHECK_INT(write_with(store, NOTHING, p[3], "ours 3\n", NULL, NULL), 0);
+	CHECK_INT(write_with(store, EDIT, p[3], "ours 3, new\n", NULL, NULL), CT_ECONFLICT);
+	CHECK_ERROR_HAS(p[3]);
+	CHECK_STR(read_text(p[3]), "the user's text\n");
+	CHECK_STR(staged_hex(p[3]), blob_hex("ours 3\n"));
+	CHECK_STR(head_text(store, p[3]), "ours 3, new\n");
+
+	/* the user deletes it */
+	CHECK_INT(write_with(store, NOTHING, p[4], "ours 4\n", NULL, NULL), 0);
+	CHECK_INT(write_with(store, DELETE, p[4], "ours 4, new\n", NULL, NULL), CT_ECONFLICT);
+	CHECK_ERROR_HAS(p[4]);
+	CHECK_STR(read_text(p[4]), "(absent)");
+	CHECK_STR(staged_hex(p[4]), blob_hex("ours 4\n"));
+
+	/* the user stages a change to it (work tree as before): the staged entry is kept */
+	CHECK_INT(write_with(store, NOTHING, p[5], "ours 5\n", NULL, NULL), 0);
+	CHECK_INT(write_with(store, STAGE, p[5], "ours 5, new\n", NULL, NULL), CT_ECONFLICT);
+	CHECK_ERROR_HAS(p[5]);
+	CHECK_STR(read_text(p[5]), "ours 5\n");
+	CHECK_STR(staged_hex(p[5]), blob_hex("staged by the user\n"));
+
+	/* both paths of a write changed: one line names the first and counts the other */
+	CHECK_INT(write_with(store, EDIT_BOTH, p[6], "ours 6\n", p[7], "ours 7\n"), CT_ECONFLICT);
+	CHECK_ERROR_HAS(" and 1 more were changed during the write and are left as they are");
+	CHECK_STR(read_text(p[6]), "the user's text\n");
+	CHECK_STR(read_text(p[7]), "the user's other text\n");
+	CHECK_STR(staged_hex(p[7]), "(none)");
+
+	/* the index is damaged after the commit (so unlike the index the write checked): reported,
+	 * the file not written */
+	CHECK_INT(write_with(store, DAMAGE_INDEX, p[8], "ours 8\n", NULL, NULL), CT_EIO);
+	CHECK_ERROR_HAS("committed, but the work tree was not updated: ");
+	CHECK_ERROR_HAS("bad checksum");
+	CHECK_STR(read_text(p[8]), "(absent)");
+	CHECK_STR(head_text(store, p[8]), "ours 8\n");
+}
+
+int main(void)
+{
+	ct_store *store = NULL;
+	git_repository *repo = NULL;
+	git_index *index = NULL;
+	git_object *tree = NULL;
+
+	setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+	umask(022);
+	if (ct_init() < 0 || !mkdtemp(dir) || ct_key_generate(&key, "Test", NULL) < 0 ||
+		ct_store_init(&store, dir, NULL, key) < 0) {
+		fprintf(stderr, "setup: %s\n", ct_error_last());
+		return 99;
+	}
+	test_changed_during_write(store, "claims/v2");
+	/* version 4 goes through libgit2, which reads the index inside the lock; the index, damaged
+	 * by the last case, is made again from HEAD */
+	if (unlink(at(".git/index")) < 0 || git_repository_open(&repo, dir) < 0 ||
+		git_revparse_single(&tree, repo, "HEAD^{tree}") < 0 ||
+		git_repository_index(&index, repo) < 0 || git_index_read(index, 1) < 0 ||
+		git_index_read_tree(index, (git_tree *)tree) < 0 ||
+		git_index_set_version(index, 4) < 0 || git_index_write(index) < 0) {
+		fprintf(stderr, "index v4: %s\n", git_error_last()->message);
+		return 99;
+	}
+	git_object_free(tree);
+	git_index_free(index);
+	git_repository_free(repo);
+	test_changed_during_write(store, "claims/v4");
+	ct_store_free(store);
+	ct_key_free(key);
+	{
+		char cmd[600];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", dir);
+	}
+	ct_shutdown();
+	return test_finish();
+}
