@@ -1,9 +1,15 @@
 /* Unit tests for merkle.c: RFC 9162 tree hashes against hand-built trees (the split at the
- * largest power of two below n), the streaming builder, inclusion proofs and tampering. */
+ * largest power of two below n), the streaming builder, inclusion proofs and tampering. And
+ * bundles whose records are signed and canonical but break their schema: what verify and import
+ * (the library's and `claimtrail bundle import`) do with them. */
 #include "test.h"
 #include "sha256.h"
 
+#include <git2.h>
 #include <sodium.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static uint8_t leaves[64][CT_HASH_LEN];
 
@@ -177,14 +183,295 @@ static void test_proofs(void)
 	}
 }
 
+/* ---- bundles with a record that is signed and canonical but breaks its schema ---- */
+
+static char dir[] = "/tmp/ct-test-bundle.XXXXXX";
+
+static const char *at(const char *name)
+{
+	static char path[2][1024];
+	static int turn;
+
+	turn = !turn;
+	snprintf(path[turn], sizeof(path[turn]), "%s/%s", dir, name);
+	return path[turn];
+}
+
+/* Writes record as one envelope line (docs/bundle.md 1.2), signed over its body as it is:
+ * ct_record_sign would refuse to sign a record that breaks its schema. */
+static void put_line(FILE *f, ct_merkle *tree, const json_t *record, const ct_key *key)
+{
+	ct_buf body = CT_BUF_INIT, pae = CT_BUF_INIT, line = CT_BUF_INIT;
+	const json_t *sigs = json_object_get(record, "signatures"), *e;
+	uint8_t sig[64], leaf[CT_HASH_LEN];
+	const char *type;
+	ct_kind kind = CT_KIND_CLAIM;
+	size_t i;
+
+	CHECK(ct_record_kind(&kind, record) == 0);
+	type = ct_kind_payload_type(kind);
+	CHECK(ct_record_body(&body, record) == 0);
+	ct_buf_puts(&line, "{\"payload\":\"");
+	ct_base64_encode(&line, (const uint8_t *)body.ptr, body.len);
+	ct_buf_printf(&line, "\",\"payloadType\":\"%s\",\"signatures\":[", type);
+	if (sigs) {
+		json_array_foreach(sigs, i, e)
+			ct_buf_printf(&line, "%s{\"keyid\":\"%s\",\"sig\":\"%s\"}", i ? "," : "",
+				json_string_value(json_object_get(e, "key_id")),
+				json_string_value(json_object_get(e, "sig")));
+	} else {
+		CHECK(ct_pae(&pae, type, (const uint8_t *)body.ptr, body.len) == 0);
+		CHECK(ct_key_sign_bytes(sig, key, (const uint8_t *)pae.ptr, pae.len) == 0);
+		ct_buf_printf(&line, "{\"keyid\":\"%s\",\"sig\":\"", ct_key_id(key));
+		ct_base64_encode(&line, sig, sizeof(sig));
+		ct_buf_puts(&line, "\"}");
+	}
+	ct_buf_puts(&line, "]}");
+	ct_merkle_leaf_hash(leaf, (const uint8_t *)line.ptr, line.len);
+	ct_merkle_add(tree, leaf);
+	fprintf(f, "%s\n", line.ptr);
+	ct_buf_free(&body);
+	ct_buf_free(&pae);
+	ct_buf_free(&line);
+}
+
+static void put_trailer(FILE *f, const ct_merkle *tree, int records, const ct_key *key)
+{
+	uint8_t root[CT_HASH_LEN], sig[64];
+	char hex[65];
+	ct_buf body = CT_BUF_INIT, pae = CT_BUF_INIT, line = CT_BUF_INIT;
+	json_t *t;
+
+	ct_merkle_root(tree, root);
+	ct_hex(hex, root, CT_HASH_LEN);
+	t = json_pack("{s:b, s:s, s:s, s:b, s:s, s:i, s:s, s:i}", "annotations", 0, "created",
+		"2024-04-02T00:00:00Z", "creator", ct_key_id(key), "history", 0, "merkle_root", hex,
+		"records", records, "type", "bundle", "version", 1);
+	CHECK(ct_json_canon(&body, t) == 0);
+	CHECK(ct_pae(&pae, CT_BUNDLE_PAYLOAD_TYPE, (const uint8_t *)body.ptr, body.len) == 0);
+	CHECK(ct_key_sign_bytes(sig, key, (const uint8_t *)pae.ptr, pae.len) == 0);
+	ct_buf_puts(&line, "{\"payload\":\"");
+	ct_base64_encode(&line, (const uint8_t *)body.ptr, body.len);
+	ct_buf_printf(&line, "\",\"payloadType\":\"%s\",\"signatures\":[", CT_BUNDLE_PAYLOAD_TYPE);
+	ct_buf_printf(&line, "{\"keyid\":\"%s\",\"sig\":\"", ct_key_id(key));
+	ct_base64_encode(&line, sig, sizeof(sig));
+	ct_buf_puts(&line, "\"}]}");
+	fprintf(f, "%s\n", line.ptr);
+	json_decref(t);
+	ct_buf_free(&body);
+	ct_buf_free(&pae);
+	ct_buf_free(&line);
+}
+
+typedef enum { INTACT, UNKNOWN_MEMBER, STRING_REVISION, BAD_CREATED } breakage;
+
+/* A bundle of three records: key, source s-NAME, claim c-NAME, the claim broken as how says. */
+static void write_bundle(const char *path, const char *name, breakage how, const ct_key *key)
+{
+	char sid[64], cid[64];
+	ct_merkle tree;
+	json_t *source, *claim;
+	FILE *f = fopen(path, "wb");
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	snprintf(sid, sizeof(sid), "s-%s", name);
+	snprintf(cid, sizeof(cid), "c-%s", name);
+	source = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s}", "type", "source", "id", sid,
+		"revision", 1, "created", "2024-04-01T12:00:00Z", "title", "A report", "publisher",
+		"The Daily Record");
+	CHECK(ct_record_sign(source, key) == 0);
+	claim = json_pack("{s:s, s:s, s:i, s:s, s:s, s:{s:s}}", "type", "claim", "id", cid,
+		"revision", 1, "created", "2024-04-01T12:00:00Z", "statement",
+		"As many as 6,000 fighters moved into the region", "attribution", "source", sid);
+	if (how == UNKNOWN_MEMBER)
+		json_object_set_new(claim, "colour", json_string("blue"));
+	else if (how == STRING_REVISION)
+		json_object_set_new(claim, "revision", json_string("1"));
+	else if (how == BAD_CREATED)
+		json_object_set_new(claim, "created", json_string("yesterday"));
+	ct_merkle_init(&tree);
+	fputs("{\"format\":\"claimtrail-bundle\",\"version\":1}\n", f);
+	put_line(f, &tree, ct_key_public_record(key), key);
+	put_line(f, &tree, source, key);
+	put_line(f, &tree, claim, key);
+	put_trailer(f, &tree, 3, key);
+	CHECK(fclose(f) == 0);
+	json_decref(source);
+	json_decref(claim);
+}
+
+/* The codes verify gave the claim line (line 4), space-separated. */
+static void claim_codes(const ct_bundle_line_report *line, void *payload)
+{
+	ct_buf *codes = payload;
+	size_t i;
+
+	if (line->line == 4)
+		for (i = 0; i < line->ncodes; i++)
+			ct_buf_printf(codes, "%s ", line->codes[i]);
+}
+
+static void head_of(char out[GIT_OID_HEXSZ + 1], const char *repo_dir)
+{
+	git_repository *repo = NULL;
+	git_oid id;
+
+	snprintf(out, GIT_OID_HEXSZ + 1, "(none)");
+	if (git_repository_open(&repo, repo_dir) == 0 &&
+		git_reference_name_to_id(&id, repo, "HEAD") == 0)
+		git_oid_tostr(out, GIT_OID_HEXSZ + 1, &id);
+	git_repository_free(repo);
+}
+
+/* Runs `claimtrail -C store ARGS...` (the binary $CLAIMTRAIL names, as meson test sets it),
+ * output to /dev/null, and checks its exit status; skipped when run by hand without it. */
+#define CHECK_CT_STATUS(want, a1, a2, a3, a4, a5)                                                  \
+	do {                                                                                       \
+		int got_ = run_ct(a1, a2, a3, a4, a5);                                             \
+		if (got_ != -1)                                                                    \
+			CHECK_INT(got_, want);                                                     \
+	} while (0)
+
+static int run_ct(const char *a1, const char *a2, const char *a3, const char *a4, const char *a5)
+{
+	const char *ct = getenv("CLAIMTRAIL");
+	char store[1024];
+	int status;
+	pid_t pid;
+
+	if (!ct || !*ct)
+		return -1;
+	snprintf(store, sizeof(store), "%s/store", dir); /* not at(): a2 and a4 hold its buffers */
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = {(char *)ct, "-C", store, (char *)a1, (char *)a2, (char *)a3,
+			(char *)a4, (char *)a5, NULL};
+		if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+			_exit(127);
+		execv(ct, argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return 128;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * verify checks the members it uses (revision among them) in every record, and the full schema
+ * only of key records; import checks every record's full schema (docs/bundle.md, section 5).
+ * A record that breaks its schema elsewhere passes verify and is refused by import, with nothing
+ * written.
+ */
+static void test_schema_breaks(void)
+{
+	static const struct {
+		const char *name;
+		breakage how;
+		int verify_passes;
+		const char *import_error; /* the member the import error names */
+	} cases[] = {
+		{"unknown", UNKNOWN_MEMBER, 1, "colour"},
+		{"string-revision", STRING_REVISION, 0, "revision"},
+		{"bad-created", BAD_CREATED, 1, "created"},
+	};
+	ct_bundle_verify_opts vo = CT_BUNDLE_VERIFY_OPTS_INIT;
+	ct_keyring *trust = NULL;
+	ct_store *store = NULL;
+	ct_key *key = NULL;
+	json_t *got = NULL;
+	size_t i, count = 0;
+
+	if (!mkdtemp(dir) || ct_key_generate(&key, "Test", NULL) < 0 ||
+		ct_key_write(key, at("k.key"), NULL, 0) < 0 || ct_keyring_new(&trust) < 0 ||
+		ct_keyring_add(trust, ct_key_public_record(key)) < 0 ||
+		ct_store_init(&store, at("store"), NULL, key) < 0) {
+		CHECK(!"setup");
+		goto done;
+	}
+	vo.trust = trust;
+	vo.threads = 1;
+
+	/* the harness writes bundles that verify and import when nothing is broken */
+	write_bundle(at("intact.bundle"), "intact", INTACT, key);
+	CHECK_INT(ct_bundle_verify(NULL, at("intact.bundle"), &vo, NULL, NULL), 0);
+	CHECK_INT(ct_bundle_import(&count, store, at("intact.bundle"), &vo, NULL), 0);
+	CHECK_INT(count, 2);
+	CHECK_INT(ct_store_get(&got, store, CT_KIND_CLAIM, "c-intact", 0), 0);
+	json_decref(got);
+	got = NULL;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char file[128], sid[64], cid[64];
+		char before[GIT_OID_HEXSZ + 1], after[GIT_OID_HEXSZ + 1];
+		ct_buf codes = CT_BUF_INIT, path = CT_BUF_INIT;
+		struct stat st;
+		int rc;
+
+		snprintf(file, sizeof(file), "%s.bundle", cases[i].name);
+		snprintf(sid, sizeof(sid), "s-%s", cases[i].name);
+		snprintf(cid, sizeof(cid), "c-%s", cases[i].name);
+		write_bundle(at(file), cases[i].name, cases[i].how, key);
+
+		rc = ct_bundle_verify(NULL, at(file), &vo, claim_codes, &codes);
+		if (cases[i].verify_passes) {
+			CHECK_INT(rc, 0);
+		} else {
+			CHECK_INT(rc, CT_EBADSIG);
+			CHECK(codes.ptr && strstr(codes.ptr, "record.malformed"));
+		}
+		CHECK_CT_STATUS(cases[i].verify_passes ? 0 : 1, "verify", at(file), "--trust",
+			at("k.key.pub"), NULL);
+
+		head_of(before, at("store"));
+		count = 0;
+		rc = ct_bundle_import(&count, store, at(file), &vo, NULL);
+		/* refused by the schema check (invalid input: exit 4), or by verify (exit 1) */
+		CHECK_INT(rc, cases[i].verify_passes ? CT_EINVALID : CT_EBADSIG);
+		CHECK_ERROR_HAS(cases[i].import_error);
+		CHECK_INT(count, 0);
+		CHECK_CT_STATUS(cases[i].verify_passes ? 4 : 1, "bundle", "import", at(file),
+			"--trust", at("k.key.pub"));
+		head_of(after, at("store"));
+		CHECK_STR(after, before);
+		/* nothing of the bundle is in the store or the work tree, not even its source */
+		CHECK_INT(ct_store_get(&got, store, CT_KIND_SOURCE, sid, 0), CT_ENOTFOUND);
+		json_decref(got);
+		got = NULL;
+		CHECK_INT(ct_store_get(&got, store, CT_KIND_CLAIM, cid, 1), CT_ENOTFOUND);
+		json_decref(got);
+		got = NULL;
+		CHECK(ct_store_record_path(&path, store, CT_KIND_CLAIM, cid, 1) == 0);
+		ct_buf_clear(&codes);
+		ct_buf_printf(&codes, "%s", at(path.ptr));
+		CHECK(stat(codes.ptr, &st) < 0);
+		ct_buf_free(&codes);
+		ct_buf_free(&path);
+	}
+done:
+	ct_store_free(store);
+	ct_keyring_free(trust);
+	ct_key_free(key);
+	if (dir[strlen(dir) - 1] != 'X') {
+		char cmd[600];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", dir);
+	}
+}
+
 int main(void)
 {
 	if (ct_init() < 0)
 		return 99;
+	umask(022);
 	test_sha256();
 	test_hashes();
 	test_small_trees();
 	test_streaming();
 	test_proofs();
+	test_schema_breaks();
+	ct_shutdown();
 	return test_finish();
 }
