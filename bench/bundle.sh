@@ -2,7 +2,7 @@
 # Bundle benchmark (the signed claim bundles issue): verify of an N-claim bundle (default
 # 100,000) against a plain C loop of crypto_sign_verify_detached over the same messages on one
 # core, on 1 and 2 threads, with the peak RSS of verify, and minisign -V per file over a sample.
-#   bench/bundle.sh [CLAIMS [MINISIGN_SAMPLE]]
+#   bench/bundle.sh [CLAIMS [MINISIGN_SAMPLE]]     ROUNDS=3 rounds, medians reported
 # Needs a build in build/ and, for the minisign figure, minisign.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,4 +11,5 @@ BENCH=$PWD/build/bench/bench_bundle_verify
 [ -x "$CT" ] && [ -x "$BENCH" ] || { echo "build first: meson setup build && ninja -C build" >&2; exit 2; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/claimtrail-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-"$BENCH" --claimtrail "$CT" --claims "${1:-100000}" --minisign "${2:-1000}" --dir "$WORK"
+"$BENCH" --claimtrail "$CT" --claims "${1:-100000}" --minisign "${2:-1000}" --rounds "${ROUNDS:-3}" \
+	--dir "$WORK"

@@ -4,7 +4,7 @@
  * `minisign -V` per file, the peer a user would otherwise script. Prints figures and ratios;
  * never passes or fails on time.
  *
- * usage: bench_bundle_verify [--claims N] [--minisign M] [--claimtrail PATH] [--dir DIR]
+ * usage: bench_bundle_verify [--claims N] [--minisign M] [--claimtrail PATH] [--rounds R] [--dir DIR]
  *
  * The bundle is written directly from the library's pieces (records signed with
  * ct_record_sign, envelopes as docs/bundle.md specifies, ct_merkle), not through N commits.
@@ -181,9 +181,43 @@ static void *verify_share(void *arg)
 	return NULL;
 }
 
+/* Times crypto_sign_verify_detached over every message, split over `threads` threads. */
+static double verify_loop(const signed_msg *msgs, size_t count, const uint8_t *pk, size_t threads)
+{
+	loop_share sh[2];
+	pthread_t other;
+	double t;
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		sh[i] = (loop_share){msgs, count, i, threads, pk, 0};
+	t = now();
+	if (threads > 1 && pthread_create(&other, NULL, verify_share, &sh[1]) != 0)
+		die("thread");
+	verify_share(&sh[0]);
+	if (threads > 1)
+		pthread_join(other, NULL);
+	t = now() - t;
+	if (sh[0].failed || (threads > 1 && sh[1].failed))
+		die("baseline verify");
+	return t;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), by_value);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 int main(int argc, char **argv)
 {
-	size_t claims = 100000, sample = 1000, sources = 100, i;
+	size_t claims = 100000, sample = 1000, sources = 100, rounds = 3, i;
 	const char *ct = getenv("CLAIMTRAIL");
 	const char *minisign = "/usr/bin/minisign";
 	char dir[256] = "";
@@ -203,14 +237,18 @@ int main(int argc, char **argv)
 			sample = strtoul(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--claimtrail") == 0 && i + 1 < (size_t)argc)
 			ct = argv[++i];
+		else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < (size_t)argc)
+			rounds = strtoul(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--dir") == 0 && i + 1 < (size_t)argc)
 			snprintf(dir, sizeof(dir), "%s", argv[++i]);
 		else {
 			fprintf(stderr, "usage: %s [--claims N] [--minisign M] [--claimtrail PATH] "
-					"[--dir DIR]\n", argv[0]);
+					"[--rounds R] [--dir DIR]\n", argv[0]);
 			return 2;
 		}
 	}
+	if (rounds < 1)
+		rounds = 1;
 	if (!ct) {
 		fprintf(stderr, "bench: name the claimtrail binary (--claimtrail or $CLAIMTRAIL)\n");
 		return 2;
@@ -290,50 +328,55 @@ int main(int argc, char **argv)
 		printf("  %.1f s, %.1f MB\n\n", now() - t, (double)sb.st_size / 1e6);
 	}
 
-	/* (a) the baseline: the same signatures, one core, nothing else */
-	t = now();
-	for (i = 0; i < claims; i++)
-		if (crypto_sign_verify_detached(msgs[i].sig, msgs[i].msg, msgs[i].len,
-			    ct_key_public_bytes(key)) != 0)
-			die("baseline verify");
-	loop = now() - t;
-	printf("(a) C loop of crypto_sign_verify_detached, 1 core: %8.3f s  %6.1f us/claim\n",
-		loop, loop / (double)claims * 1e6);
-	/* (a2) the same loop on two threads: how far Ed25519 alone scales on this machine, the
-	 * ceiling for (c), which also reads, decodes and hashes every line */
-	{
-		loop_share sh[2] = {{msgs, claims, 0, 2, ct_key_public_bytes(key), 0},
-			{msgs, claims, 1, 2, ct_key_public_bytes(key), 0}};
-		pthread_t other;
-		double two_loop;
-
-		t = now();
-		if (pthread_create(&other, NULL, verify_share, &sh[1]) != 0)
-			die("thread");
-		verify_share(&sh[0]);
-		pthread_join(other, NULL);
-		two_loop = now() - t;
-		if (sh[0].failed || sh[1].failed)
-			die("baseline verify");
-		printf("(a2) the same loop on 2 threads (the ceiling):   %8.3f s  %6.1f us/claim  "
-		       "%.2fx faster than (a)\n",
-			two_loop, two_loop / (double)claims * 1e6, loop / two_loop);
-	}
-
+	/*
+	 * (a) the baseline: the same signatures, one core, nothing else; (a2) the same loop on two
+	 * threads: how far Ed25519 alone scales here, the ceiling for (c), which also reads,
+	 * decodes and hashes every line; (b), (c) claimtrail verify on one and two threads. This
+	 * machine's speed drifts from minute to minute (a shared virtual machine), so the four run
+	 * in turn, `rounds` times, and each figure is the median of its rounds; every ratio compares
+	 * figures of the same run.
+	 */
 	{
 		char *args[] = {(char *)ct, "verify", path, "--trust", pub, NULL};
-		one = run(args, "1", &rss1, &st);
-		if (st != 0)
-			fprintf(stderr, "bench: claimtrail verify exited %d\n", st);
+		double *ta = calloc(rounds, sizeof(double)), *ta2 = calloc(rounds, sizeof(double));
+		double *tb = calloc(rounds, sizeof(double)), *tc = calloc(rounds, sizeof(double));
+		double loop2;
+		size_t r;
+
+		if (!ta || !ta2 || !tb || !tc)
+			die("alloc");
+		for (r = 0; r < rounds; r++) {
+			ta[r] = verify_loop(msgs, claims, ct_key_public_bytes(key), 1);
+			ta2[r] = verify_loop(msgs, claims, ct_key_public_bytes(key), 2);
+			tb[r] = run(args, "1", &rss1, &st);
+			if (st != 0)
+				fprintf(stderr, "bench: claimtrail verify exited %d\n", st);
+			tc[r] = run(args, "2", &rss2, &st);
+			if (st != 0)
+				fprintf(stderr, "bench: claimtrail verify exited %d\n", st);
+			printf("  round %zu: (a) %.3f s  (a2) %.3f s  (b) %.3f s  (c) %.3f s\n", r + 1,
+				ta[r], ta2[r], tb[r], tc[r]);
+		}
+		loop = median(ta, rounds);
+		loop2 = median(ta2, rounds);
+		one = median(tb, rounds);
+		two = median(tc, rounds);
+		printf("\nmedians of %zu rounds:\n", rounds);
+		printf("(a) C loop of crypto_sign_verify_detached, 1 core: %8.3f s  %6.1f us/claim\n",
+			loop, loop / (double)claims * 1e6);
+		printf("(a2) the same loop on 2 threads (the ceiling):   %8.3f s  %6.1f us/claim  "
+		       "%.2fx faster than (a)\n",
+			loop2, loop2 / (double)claims * 1e6, loop / loop2);
 		printf("(b) claimtrail verify, 1 thread:                  %8.3f s  %6.1f us/claim  "
 		       "%.2fx (a)  peak RSS %ld MiB\n",
 			one, one / (double)claims * 1e6, one / loop, rss1 / 1024);
-		two = run(args, "2", &rss2, &st);
-		if (st != 0)
-			fprintf(stderr, "bench: claimtrail verify exited %d\n", st);
 		printf("(c) claimtrail verify, 2 threads:                 %8.3f s  %6.1f us/claim  "
 		       "%.2fx faster than (a)  peak RSS %ld MiB\n",
 			two, two / (double)claims * 1e6, loop / two, rss2 / 1024);
+		free(ta);
+		free(ta2);
+		free(tb);
+		free(tc);
 	}
 
 	/* (d) minisign -V per file, over a sample, extrapolated */

@@ -130,14 +130,18 @@ static size_t span(cursor *c, int (*ok)(char))
 	return (size_t)(c->p - s);
 }
 
-/* span(c, is_b64) for the payload, the longest run of a line: is_b64 inlined, not called
- * through a pointer for every byte. */
+/* span(c, is_b64) for the payload, the longest run of a line: one bit per byte value (the
+ * characters of is_b64: '+', '/', '0'-'9', '=' below 64; 'A'-'Z', 'a'-'z' below 128) instead of
+ * a call and six comparisons for every byte. */
 static size_t span_b64(cursor *c)
 {
+	static const uint64_t b64_bits[2] = {0x23ff880000000000u, 0x07fffffe07fffffeu};
+	const unsigned char *p = (const unsigned char *)c->p, *end = (const unsigned char *)c->end;
 	const char *s = c->p;
 
-	while (c->p < c->end && is_b64(*c->p))
-		c->p++;
+	while (p < end && *p < 128 && ((b64_bits[*p >> 6] >> (*p & 63)) & 1))
+		p++;
+	c->p = (const char *)p;
 	return (size_t)(c->p - s);
 }
 

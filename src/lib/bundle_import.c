@@ -107,6 +107,9 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 	job->total = 0;
 	if ((error = ct__bundle_open(&r, job->path)) < 0)
 		return error;
+	/* a bundle is a bulk write: its objects go into one pack (packwrite.c), not loose files */
+	if ((error = ct__txn_bulk(txn)) < 0)
+		goto done;
 	if ((error = ct__txn_subject(txn, "bundle import: %llu records from %s",
 		     (unsigned long long)job->info->records, job->info->creator)) < 0)
 		goto done;
@@ -164,7 +167,6 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 		error = ct_error_set(CT_EEXISTS, "every record in the bundle is already in the store");
 		goto done;
 	}
-	ct__txn_bulk(txn);
 	{
 		char text[256];
 		snprintf(text, sizeof(text),
@@ -179,6 +181,9 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 			 job->info->creator)) < 0)
 		goto done;
 done:
+	/* nothing is written when building the commit fails (but "all there already" is no error) */
+	if (error < 0 && !(error == CT_EEXISTS && job->written == 0 && job->total > 0))
+		ct_error_prefix(error, "not imported");
 	json_decref(prev);
 	ct_buf_free(&body);
 	ct_buf_free(&path);

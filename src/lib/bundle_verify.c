@@ -538,6 +538,9 @@ typedef struct {
 	uint64_t partial_line;
 	long long partial_rev;
 	char partial_label[CT_LABEL_MAX + 32];
+	/* "claim <id> revision <n>" for messages, made only when one is needed */
+	char label[CT_LABEL_MAX + 32];
+	const item *label_for;
 	/* outcome */
 	int trailer_seen;
 	uint64_t last_line;
@@ -662,9 +665,34 @@ static int digest_of(uint8_t out[CT_HASH_LEN], const char *digest)
 	return 0;
 }
 
+/* Copies s, cut to size (ids are checked to fit): for every record, so not through snprintf. */
+static void copy_str(char *out, size_t size, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
+/* The current record as messages name it: made on first use, since most records need none. */
+static const char *label_of(vstate *s, const item *it)
+{
+	if (s->label_for != it) {
+		if (it->revision)
+			snprintf(s->label, sizeof(s->label), "%s %s revision %lld",
+				ct_kind_name(it->kind), it->id, it->revision);
+		else
+			snprintf(s->label, sizeof(s->label), "%s %s", ct_kind_name(it->kind), it->id);
+		s->label_for = it;
+	}
+	return s->label;
+}
+
 /* Bundle order: keys by key id; sources by id, revision; claims by id, each claim's revisions
  * then its annotations by id. Strictly increasing, so a repeated line is out of order too. */
-static void check_order(vstate *s, const item *it, const char *label)
+static void check_order(vstate *s, const item *it)
 {
 	int rank = it->kind == CT_KIND_KEY ? 0 : it->kind == CT_KIND_SOURCE ? 1 : 2;
 	int sub = it->kind == CT_KIND_ANNOTATION ? 1 : 0;
@@ -684,7 +712,7 @@ static void check_order(vstate *s, const item *it, const char *label)
 		if (c <= 0)
 			fail(s, "record.order", 0, "%s: %s (bundle order: keys, sources, then each "
 						   "claim's revisions and annotations, by id)",
-				label, c == 0 ? "repeated" : "out of order");
+				label_of(s, it), c == 0 ? "repeated" : "out of order");
 	}
 	if (c <= 0 && s->have_prev)
 		return; /* keep the highest key seen */
@@ -692,11 +720,11 @@ static void check_order(vstate *s, const item *it, const char *label)
 	s->prev_rank = rank;
 	s->prev_sub = sub;
 	s->prev_rev = rev;
-	snprintf(s->prev_id, sizeof(s->prev_id), "%s", id);
-	snprintf(s->prev_aid, sizeof(s->prev_aid), "%s", aid);
+	copy_str(s->prev_id, sizeof(s->prev_id), id);
+	copy_str(s->prev_aid, sizeof(s->prev_aid), aid);
 }
 
-static void check_signatures(vstate *s, const item *it, const char *label)
+static void check_signatures(vstate *s, const item *it)
 {
 	size_t i, j, trusted = 0, bad = 0, revoked = 0;
 	const char *bad_key = NULL, *untrusted_key = NULL;
@@ -706,7 +734,7 @@ static void check_signatures(vstate *s, const item *it, const char *label)
 		const carried_key *k = find_key(s, who);
 		if (!k)
 			fail(s, "key.missing", 0, "%s: the record of signer key %s is not in the bundle",
-				label, who);
+				label_of(s, it), who);
 		if (it->kind == CT_KIND_KEY)
 			continue;
 		if (it->sig[i] == SIG_BAD) {
@@ -734,7 +762,7 @@ static void check_signatures(vstate *s, const item *it, const char *label)
 	if (it->kind == CT_KIND_KEY)
 		return;
 	if (bad)
-		fail(s, "signature.mismatch", 0, "%s: signature by key %s does not verify", label,
+		fail(s, "signature.mismatch", 0, "%s: signature by key %s does not verify", label_of(s, it),
 			bad_key);
 	if (revoked)
 		add_code(s, "signature.revoked");
@@ -743,7 +771,7 @@ static void check_signatures(vstate *s, const item *it, const char *label)
 		if (untrusted_key)
 			snprintf(why, sizeof(why), "; key %s is not trusted", untrusted_key);
 		fail(s, "signature.untrusted", 1, "%s: signed by %zu trusted key%s, %zu needed%s",
-			label, trusted, trusted == 1 ? "" : "s", s->opts->threshold, why);
+			label_of(s, it), trusted, trusted == 1 ? "" : "s", s->opts->threshold, why);
 	} else if (!bad) {
 		add_code(s, "signature.valid");
 	}
@@ -763,7 +791,7 @@ static int push_claim_digest(vstate *s, const uint8_t d[CT_HASH_LEN])
 	return 0;
 }
 
-static int check_chain(vstate *s, const item *it, const char *label)
+static int check_chain(vstate *s, const item *it)
 {
 	const char *id = it->id;
 	long long rev = it->revision;
@@ -773,17 +801,17 @@ static int check_chain(vstate *s, const item *it, const char *label)
 
 	if (same) {
 		if (rev != s->chain_rev + 1)
-			fail(s, "chain.broken", 0, "%s: revision %lld follows revision %lld", label,
+			fail(s, "chain.broken", 0, "%s: revision %lld follows revision %lld", label_of(s, it),
 				rev, s->chain_rev);
 		else if (!prev || digest_of(pd, prev) < 0 ||
 			 memcmp(pd, s->chain_digest, CT_HASH_LEN) != 0)
-			fail(s, "chain.broken", 0, "%s: prev does not name revision %lld", label,
+			fail(s, "chain.broken", 0, "%s: prev does not name revision %lld", label_of(s, it),
 				s->chain_rev);
 		else
 			add_code(s, "chain.valid");
 	} else if (rev == 1) {
 		if (prev)
-			fail(s, "chain.broken", 0, "%s: revision 1 names a predecessor", label);
+			fail(s, "chain.broken", 0, "%s: revision 1 names a predecessor", label_of(s, it));
 		else
 			add_code(s, "chain.valid");
 	} else {
@@ -791,16 +819,16 @@ static int check_chain(vstate *s, const item *it, const char *label)
 		if (!s->partial_line) {
 			s->partial_line = s->rep.line;
 			s->partial_rev = rev;
-			snprintf(s->partial_label, sizeof(s->partial_label), "%s", label);
+			snprintf(s->partial_label, sizeof(s->partial_label), "%s", label_of(s, it));
 		}
 	}
 	s->chain_kind = (int)it->kind;
-	snprintf(s->chain_id, sizeof(s->chain_id), "%s", id);
+	copy_str(s->chain_id, sizeof(s->chain_id), id);
 	s->chain_rev = rev;
 	memcpy(s->chain_digest, it->digest, CT_HASH_LEN);
 	if (it->kind == CT_KIND_CLAIM) {
 		if (!same) {
-			snprintf(s->claim_id, sizeof(s->claim_id), "%s", id);
+			copy_str(s->claim_id, sizeof(s->claim_id), id);
 			s->nclaim = 0;
 			s->claim_partial = rev != 1;
 		}
@@ -817,7 +845,7 @@ static int has_source_id(vstate *s, const char *id)
 	return set_has(&s->sources, k);
 }
 
-static int check_refs(vstate *s, const item *it, const char *label)
+static int check_refs(vstate *s, const item *it)
 {
 	uint8_t d[CT_HASH_LEN];
 	size_t i;
@@ -834,11 +862,11 @@ static int check_refs(vstate *s, const item *it, const char *label)
 		const char *srev = it->source_revision[0] ? it->source_revision : NULL;
 		if (sid && !has_source_id(s, sid))
 			fail(s, "source.missing", 0, "%s: cites source %s, which is not in the bundle",
-				label, sid);
+				label_of(s, it), sid);
 		else if (srev && (digest_of(d, srev) < 0 || !set_has(&s->sources, d)))
 			fail(s, "source.missing", 0,
 				"%s: cites revision %.20s... of source %s, which is not in the bundle",
-				label, srev, sid ? sid : "?");
+				label_of(s, it), srev, sid ? sid : "?");
 		return 0;
 	}
 	if (it->kind == CT_KIND_ANNOTATION) {
@@ -850,7 +878,7 @@ static int check_refs(vstate *s, const item *it, const char *label)
 
 		if (!claim || strcmp(claim, s->claim_id) != 0 || s->nclaim == 0) {
 			fail(s, "claim.missing", 0, "%s: judges claim %s, which is not in the bundle",
-				label, claim ? claim : "?");
+				label_of(s, it), claim ? claim : "?");
 		} else if (digest_of(d, crev) == 0) {
 			for (i = 0; i < s->nclaim && !found; i++)
 				found = memcmp(s->claim_digests[i], d, CT_HASH_LEN) == 0;
@@ -859,40 +887,35 @@ static int check_refs(vstate *s, const item *it, const char *label)
 			else if (!found)
 				fail(s, "claim.missing", 0,
 					"%s: judges a revision of claim %s that is not in the bundle",
-					label, claim);
+					label_of(s, it), claim);
 		}
 		for (i = 0; i < it->nevidence; i++, ev += strlen(ev) + 1)
 			if (!has_source_id(s, ev))
 				fail(s, "source.missing", 0,
-					"%s: cites source %s as evidence, which is not in the bundle", label,
+					"%s: cites source %s as evidence, which is not in the bundle", label_of(s, it),
 					ev);
 		if (dsrc && !has_source_id(s, dsrc))
 			fail(s, "source.missing", 0, "%s: the dispute cites source %s, which is not in "
 						     "the bundle",
-				label, dsrc);
+				label_of(s, it), dsrc);
 	}
 	return error;
 }
 
 static int process_record(vstate *s, const item *it)
 {
-	char label[CT_LABEL_MAX + 32];
 	int error = 0;
 
 	s->rep.kind = ct_kind_name(it->kind);
 	s->rep.id = it->id;
 	s->rep.revision = it->revision;
-	if (s->rep.revision)
-		snprintf(label, sizeof(label), "%s %s revision %lld", s->rep.kind, s->rep.id,
-			s->rep.revision);
-	else
-		snprintf(label, sizeof(label), "%s %s", s->rep.kind, s->rep.id);
-	check_order(s, it, label);
+	s->label_for = NULL;
+	check_order(s, it);
 	s->counts[it->kind]++;
 	if (it->kind == CT_KIND_KEY) {
 		int revoked = it->revoked;
 		if (it->error < 0) {
-			fail(s, "key.invalid", 0, "%s: %s", label, it->msg);
+			fail(s, "key.invalid", 0, "%s: %s", label_of(s, it), it->msg);
 		} else {
 			add_code(s, "key.selfsigned");
 			add_code(s, ct_keyring_find(s->opts->trust, s->rep.id) ? "key.trusted"
@@ -902,14 +925,14 @@ static int process_record(vstate *s, const item *it)
 		}
 		if ((error = add_key(s, s->rep.id, revoked, it->error == 0)) < 0)
 			return error;
-		check_signatures(s, it, label);
+		check_signatures(s, it);
 		return 0;
 	}
-	check_signatures(s, it, label);
+	check_signatures(s, it);
 	if (it->kind == CT_KIND_SOURCE || it->kind == CT_KIND_CLAIM)
-		if ((error = check_chain(s, it, label)) < 0)
+		if ((error = check_chain(s, it)) < 0)
 			return error;
-	return check_refs(s, it, label);
+	return check_refs(s, it);
 }
 
 static void process_trailer(vstate *s, const item *it)

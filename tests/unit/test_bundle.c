@@ -430,6 +430,7 @@ static void test_schema_breaks(void)
 		/* refused by the schema check (invalid input: exit 4), or by verify (exit 1) */
 		CHECK_INT(rc, cases[i].verify_passes ? CT_EINVALID : CT_EBADSIG);
 		CHECK_ERROR_HAS(cases[i].import_error);
+		CHECK_ERROR_HAS("not imported"); /* says that nothing was written */
 		CHECK_INT(count, 0);
 		CHECK_CT_STATUS(cases[i].verify_passes ? 4 : 1, "bundle", "import", at(file),
 			"--trust", at("k.key.pub"));
