@@ -26,4 +26,22 @@ grep -qF -- "$node_free_body" "$DOC" && ok || fail "docs/format.md lacks the bod
 LEN=$("$CT" canon "$EX/claim.unsigned.json" | wc -c | tr -d ' ')
 grep -qF "DSSEv1 37 application/vnd.claimtrail.claim+json $LEN {" "$DOC" && ok ||
 	fail "docs/format.md lacks the PAE prefix with length $LEN"
+
+# The bulk import example in docs/store.md imports as the page says.
+CLAIMTRAIL_KEY=$TMP/example.key
+export CLAIMTRAIL_KEY
+mkdir imp && cd imp || exit 99
+"$CT" init >/dev/null || exit 99
+printf 'The Monitoring Team documented more than 190 suicide attacks since 2022.\n' >un.txt
+"$CT" source add --title "UN report" --publisher UN --id un-monitoring-report --file un.txt \
+	>/dev/null && "$CT" source add --title ISKP --publisher Globe --id globe-iskp >/dev/null || exit 99
+sed -n '/^## Bulk import/,/^## Commits/p' "$SRCDIR/docs/store.md" | grep '^{' >sheet.jsonl
+[ "$(wc -l <sheet.jsonl)" -eq 2 ] && ok || fail "docs/store.md: the import example is not two lines"
+expect_status 0 "$CT" import sheet.jsonl
+contains "$OUT" "imported 2 claims"
+expect_status 0 "$CT" show iskp-fighters-6000
+contains "$OUT" "as many as 6000 foreign fighters"
+expect_status 0 "$CT" anchor check
+contains "$OUT" "1 ok, 0 moved"
+expect_status 0 "$CT" check
 finish
