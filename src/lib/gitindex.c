@@ -5,6 +5,7 @@
  * search, and the result is written behind index.lock with a fresh checksum. Format: git's
  * Documentation/gitformat-index (versions 2 and 3).
  */
+#include "fileio.h"
 #include "gitindex.h"
 #include "sha1.h"
 #include "store_internal.h"
@@ -444,22 +445,12 @@ static void to_git_entry(git_index_entry *e, const ct__index_new *n)
  */
 static int copy_libgit2(ct__index *ix, const char *tmppath)
 {
-	size_t i;
 	int fd, error = 0;
 
 	fd = open(tmppath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return ct_error_set(CT_EIO, "%s: %s", tmppath, strerror(errno));
-	for (i = 0; i < ix->data.len;) {
-		ssize_t w = write(fd, ix->data.ptr + i, ix->data.len - i);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			error = ct_error_set(CT_EIO, "%s: %s", tmppath, strerror(errno));
-			break;
-		}
-		i += (size_t)w;
-	}
+	error = ct__write_all(fd, ix->data.ptr, ix->data.len, tmppath);
 	if (close(fd) < 0 && error == 0)
 		error = ct_error_set(CT_EIO, "%s: %s", tmppath, strerror(errno));
 	if (error == 0 && git_index_open(&ix->git, tmppath) < 0)
@@ -575,19 +566,8 @@ int ct__index_stage(git_repository *repo, const ct__index *checked, ct__index_ne
 	}
 	if ((error = splice(&out, ix, entries, n)) < 0)
 		goto done;
-	{
-		size_t off = 0;
-		while (off < out.len) {
-			ssize_t w = write(fd, out.ptr + off, out.len - off);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0) {
-				error = ct_error_set(CT_EIO, "%s: %s", lockpath.ptr, strerror(errno));
-				goto done;
-			}
-			off += (size_t)w;
-		}
-	}
+	if ((error = ct__write_all(fd, out.ptr, out.len, lockpath.ptr)) < 0)
+		goto done;
 	if (close(fd) < 0) {
 		fd = -1;
 		error = ct_error_set(CT_EIO, "%s: %s", lockpath.ptr, strerror(errno));

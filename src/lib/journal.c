@@ -8,6 +8,7 @@
  * when the branch was rewound or rewritten, the journal is rebuilt. Losing it loses nothing:
  * it is rebuilt from history. Format: docs/store.md, "The commit journal".
  */
+#include "fileio.h"
 #include "store_internal.h"
 
 #include <errno.h>
@@ -141,17 +142,7 @@ static int write_head(const journal *j, const ct_store *store, const git_oid *co
 
 static int append(const journal *j, const ct_buf *lines)
 {
-	size_t off = 0;
-
-	while (off < lines->len) {
-		ssize_t w = write(j->fd, lines->ptr + off, lines->len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return ct_error_set(CT_EIO, "journal: %s", strerror(errno));
-		off += (size_t)w;
-	}
-	return 0;
+	return ct__write_all(j->fd, lines->ptr, lines->len, "journal");
 }
 
 int ct__journal_record(ct_store *store, const git_oid *commit, const git_oid *parent,

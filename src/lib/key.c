@@ -6,6 +6,7 @@
  * Secret bytes (the seed, the 64-byte secret key, derived keys, the whole text of a secret key
  * file) only ever live in sodium_malloc memory and never in a json_t or a ct_buf.
  */
+#include "fileio.h"
 #include "claimtrail/key.h"
 #include "claimtrail/json.h"
 #include "claimtrail/record.h"
@@ -142,22 +143,6 @@ static int sbuf_field(sbuf *b, const char *name, const char *value)
 		(error = sbuf_puts(b, value)) < 0)
 		return error;
 	return sbuf_put(b, "\n", 1);
-}
-
-/* Writes all of data to fd. */
-static int write_all(int fd, const char *data, size_t len, const char *path)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, data, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));
-		}
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
 }
 
 /* Reads a whole (small) file into a fresh sbuf. */
@@ -494,9 +479,9 @@ int ct_key_write(const ct_key *key, const char *path, const char *passphrase, si
 		goto done;
 	}
 	pub_created = 1;
-	if ((error = write_all(fd, text.ptr, text.len, path)) < 0 ||
-		(error = write_all(pubfd, pub_text, strlen(pub_text), pubpath)) < 0 ||
-		(error = write_all(pubfd, "\n", 1, pubpath)) < 0)
+	if ((error = ct__write_all(fd, text.ptr, text.len, path)) < 0 ||
+		(error = ct__write_all(pubfd, pub_text, strlen(pub_text), pubpath)) < 0 ||
+		(error = ct__write_all(pubfd, "\n", 1, pubpath)) < 0)
 		goto done;
 	if (fsync(fd) < 0 || fsync(pubfd) < 0) {
 		error = ct_error_set(CT_EIO, "key %s: fsync: %s", path, strerror(errno));

@@ -11,6 +11,7 @@
  * index, so a crash leaves either no new objects or a complete pack (and at worst a temporary
  * file that `git gc` removes).
  */
+#include "fileio.h"
 #include "packwrite.h"
 
 #include "sha1.h"
@@ -219,8 +220,6 @@ static int build_index(ct_buf *idx, ct__pack_object **sorted, const packed *p,
 static int write_into(const char *dir, const char *name, const ct_buf *data)
 {
 	ct_buf tmp = CT_BUF_INIT, final = CT_BUF_INIT;
-	const char *p = data->ptr;
-	size_t left = data->len;
 	int fd = -1, error;
 
 	if ((error = ct_buf_printf(&tmp, "%s/tmp_claimtrail_XXXXXX", dir)) < 0 ||
@@ -230,17 +229,8 @@ static int write_into(const char *dir, const char *name, const ct_buf *data)
 		error = ct_error_set(CT_EIO, "%s: %s", tmp.ptr, strerror(errno));
 		goto done;
 	}
-	while (left > 0) {
-		ssize_t w = write(fd, p, left);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			error = ct_error_set(CT_EIO, "%s: %s", tmp.ptr, strerror(errno));
-			goto done;
-		}
-		p += w;
-		left -= (size_t)w;
-	}
+	if ((error = ct__write_all(fd, data->ptr, data->len, tmp.ptr)) < 0)
+		goto done;
 	if (fchmod(fd, 0444) < 0 || close(fd) < 0) {
 		fd = -1;
 		error = ct_error_set(CT_EIO, "%s: %s", tmp.ptr, strerror(errno));

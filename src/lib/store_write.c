@@ -5,6 +5,7 @@
  * moved the branch first, the transaction is built again on the new snapshot. The work tree and
  * index are brought up to date only after the branch has moved, and only for our files.
  */
+#include "fileio.h"
 #include "store_internal.h"
 #include "gitindex.h"
 #include "packwrite.h"
@@ -544,17 +545,12 @@ static int mkdirs_for(char *path, size_t from)
 static int write_tmp(const char *tmp, const void *data, size_t len, struct stat *st)
 {
 	int fd;
-	ssize_t w = 0;
-	int error = 0;
+	int error;
 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return ct_error_set(CT_EIO, "%s: %s", tmp, strerror(errno));
-	while (len > 0 && (w = write(fd, data, len)) > 0) {
-		data = (const char *)data + w;
-		len -= (size_t)w;
-	}
-	if (w < 0 || fstat(fd, st) < 0)
+	if ((error = ct__write_all(fd, data, len, tmp)) == 0 && fstat(fd, st) < 0)
 		error = ct_error_set(CT_EIO, "%s: %s", tmp, strerror(errno));
 	if (close(fd) < 0 && error == 0)
 		error = ct_error_set(CT_EIO, "%s: %s", tmp, strerror(errno));

@@ -1,5 +1,6 @@
 /* Small shared helpers: the byte buffer, whole-file reads and atomic writes, hex, base64,
  * SHA-256, and library start-up. */
+#include "fileio.h"
 #include "claimtrail/common.h"
 #include "sha256.h"
 
@@ -142,29 +143,36 @@ done:
 	return error;
 }
 
+int ct__write_all(int fd, const void *data, size_t len, const char *name)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) /* 0 only when the file system cannot take more: never loop on it */
+			return ct_error_set(CT_EIO, "%s: %s", name,
+				w < 0 ? strerror(errno) : "nothing written");
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
 int ct_file_write_atomic(const char *path, const void *data, size_t len, unsigned mode)
 {
 	char tmp[PATH_MAX];
 	int fd = -1;
 	int error = 0;
-	const char *p = data;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
 		return ct_error_set(CT_EINVALID, "%s: path too long", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return ct_error_set(CT_EIO, "%s: %s", tmp, strerror(errno));
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			error = ct_error_set(CT_EIO, "%s: %s", tmp, strerror(errno));
-			goto done;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
+	if ((error = ct__write_all(fd, data, len, tmp)) < 0)
+		goto done;
 	if (fsync(fd) < 0) {
 		error = ct_error_set(CT_EIO, "%s: %s", tmp, strerror(errno));
 		goto done;
