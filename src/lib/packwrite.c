@@ -215,36 +215,48 @@ static int build_index(ct_buf *idx, ct__pack_object **sorted, const packed *p,
 	return ct_buf_put(idx, sum, 20);
 }
 
-/* Writes data to a new temporary file in dir, read-only as git's packs are, then renames it
- * to dir/name. */
-static int write_into(const char *dir, const char *name, const ct_buf *data)
+/* Writes data to a new temporary file in dir (its name left in tmp), read-only as git's packs
+ * are. On failure the file is removed. */
+static int write_tmp(ct_buf *tmp, const char *dir, const ct_buf *data)
 {
-	ct_buf tmp = CT_BUF_INIT, final = CT_BUF_INIT;
 	int fd = -1, error;
 
-	if ((error = ct_buf_printf(&tmp, "%s/tmp_claimtrail_XXXXXX", dir)) < 0 ||
-		(error = ct_buf_printf(&final, "%s/%s", dir, name)) < 0)
-		goto done;
-	if ((fd = mkstemp(tmp.ptr)) < 0) {
-		error = ct_error_set(CT_EIO, "%s: %s", tmp.ptr, strerror(errno));
-		goto done;
+	if ((error = ct_buf_printf(tmp, "%s/tmp_claimtrail_XXXXXX", dir)) < 0)
+		return error;
+	if ((fd = mkstemp(tmp->ptr)) < 0) {
+		error = ct_error_set(CT_EIO, "%s: %s", tmp->ptr, strerror(errno));
+		ct_buf_clear(tmp);
+		return error;
 	}
-	if ((error = ct__write_all(fd, data->ptr, data->len, tmp.ptr)) < 0)
+	if ((error = ct__write_all(fd, data->ptr, data->len, tmp->ptr)) < 0)
 		goto done;
-	if (fchmod(fd, 0444) < 0 || close(fd) < 0) {
-		fd = -1;
-		error = ct_error_set(CT_EIO, "%s: %s", tmp.ptr, strerror(errno));
-		goto done;
-	}
+	if (fchmod(fd, 0444) < 0)
+		error = ct_error_set(CT_EIO, "%s: %s", tmp->ptr, strerror(errno));
+	if (close(fd) < 0 && error == 0)
+		error = ct_error_set(CT_EIO, "%s: %s", tmp->ptr, strerror(errno));
 	fd = -1;
-	if (rename(tmp.ptr, final.ptr) < 0)
-		error = ct_error_set(CT_EIO, "%s: %s", final.ptr, strerror(errno));
 done:
 	if (fd >= 0)
 		close(fd);
-	if (error < 0 && tmp.ptr)
-		unlink(tmp.ptr);
-	ct_buf_free(&tmp);
+	if (error < 0) {
+		unlink(tmp->ptr);
+		ct_buf_clear(tmp);
+	}
+	return error;
+}
+
+/* Renames the temporary file tmp to dir/pack-<hex>.<ext>; on success tmp is emptied. */
+static int rename_tmp(ct_buf *tmp, const char *dir, const char *hex, const char *ext)
+{
+	ct_buf final = CT_BUF_INIT;
+	int error;
+
+	if ((error = ct_buf_printf(&final, "%s/pack-%s.%s", dir, hex, ext)) == 0) {
+		if (rename(tmp->ptr, final.ptr) < 0)
+			error = ct_error_set(CT_EIO, "%s: %s", final.ptr, strerror(errno));
+		else
+			ct_buf_clear(tmp);
+	}
 	ct_buf_free(&final);
 	return error;
 }
@@ -270,6 +282,7 @@ int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count,
 	packed *p = NULL;
 	uint64_t *offsets = NULL;
 	ct_buf pack = CT_BUF_INIT, idx = CT_BUF_INIT, name = CT_BUF_INIT;
+	ct_buf tmp_pack = CT_BUF_INIT, tmp_idx = CT_BUF_INIT;
 	git_buf objdir = GIT_BUF_INIT;
 	char hex[GIT_OID_HEXSZ + 1];
 	git_oid sum;
@@ -314,16 +327,21 @@ int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count,
 		error = ct_error_set(CT_EIO, "%s: %s", name.ptr, strerror(errno));
 		goto done;
 	}
-	/* the pack first: it is found through its index, renamed last */
-	{
-		char file[64];
-		snprintf(file, sizeof(file), "pack-%s.pack", hex);
-		if ((error = write_into(name.ptr, file, &pack)) < 0)
-			goto done;
-		snprintf(file, sizeof(file), "pack-%s.idx", hex);
-		error = write_into(name.ptr, file, &idx);
-	}
+	/* Both files are complete under temporary names before either is renamed, the pack first:
+	 * readers find a pack through its index, renamed last, and `git gc` deletes a pack that has
+	 * no index, so the two renames follow each other at once, as in git's own pack writers. */
+	if ((error = write_tmp(&tmp_pack, name.ptr, &pack)) < 0 ||
+		(error = write_tmp(&tmp_idx, name.ptr, &idx)) < 0 ||
+		(error = rename_tmp(&tmp_pack, name.ptr, hex, "pack")) < 0)
+		goto done;
+	error = rename_tmp(&tmp_idx, name.ptr, hex, "idx");
 done:
+	if (tmp_pack.len)
+		unlink(tmp_pack.ptr);
+	if (tmp_idx.len)
+		unlink(tmp_idx.ptr);
+	ct_buf_free(&tmp_pack);
+	ct_buf_free(&tmp_idx);
 	for (i = 0; p && i < n; i++)
 		free(p[i].bytes);
 	free(p);

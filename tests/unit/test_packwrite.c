@@ -4,7 +4,10 @@
 #include "test.h"
 #include "packwrite.h"
 
+#include <dirent.h>
 #include <git2.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define NBLOBS 10
@@ -95,6 +98,63 @@ static void pack_and_read_back(const char *dir, const char *compression)
 		free(blobs[i]);
 }
 
+/* Lists what is in dir/objects/pack (names joined by spaces) into out. */
+static void pack_dir(char *out, size_t cap, const char *dir)
+{
+	char path[256];
+	DIR *d;
+	struct dirent *e;
+	size_t len = 0;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "%s/objects/pack", dir);
+	CHECK((d = opendir(path)) != NULL);
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.' && len + strlen(e->d_name) + 2 < cap)
+			len += (size_t)snprintf(out + len, cap - len, "%s ", e->d_name);
+	if (d)
+		closedir(d);
+}
+
+/* When the index cannot be written (here: a file size limit the pack fits under and the index
+ * of many tiny objects does not), the write fails and leaves nothing in objects/pack, not a
+ * pack without its index. */
+static void index_write_fails(const char *dir)
+{
+	enum { N = 2000 };
+	static ct__pack_object objects[N];
+	static char texts[N][8];
+	git_repository *repo = NULL;
+	struct rlimit was, limit;
+	char left[512];
+	size_t i;
+
+	CHECK(git_repository_init(&repo, dir, 1) == 0);
+	for (i = 0; i < N; i++) {
+		int len = snprintf(texts[i], sizeof(texts[i]), "%zu", i);
+		objects[i].type = GIT_OBJECT_BLOB;
+		objects[i].data = texts[i];
+		objects[i].len = (size_t)len;
+		CHECK(git_odb_hash(&objects[i].oid, texts[i], (size_t)len, GIT_OBJECT_BLOB) == 0);
+	}
+	/* the pack is about 12 bytes an object, its index 28 */
+	CHECK(getrlimit(RLIMIT_FSIZE, &was) == 0);
+	limit = was;
+	limit.rlim_cur = 40000;
+	signal(SIGXFSZ, SIG_IGN);
+	CHECK(setrlimit(RLIMIT_FSIZE, &limit) == 0);
+	CHECK_INT(ct__pack_write(repo, objects, N, 2), CT_EIO);
+	CHECK(setrlimit(RLIMIT_FSIZE, &was) == 0);
+	signal(SIGXFSZ, SIG_DFL);
+	pack_dir(left, sizeof(left), dir);
+	CHECK_STR(left, "");
+	/* and without the limit the same objects are written */
+	CHECK_INT(ct__pack_write(repo, objects, N, 2), 0);
+	pack_dir(left, sizeof(left), dir);
+	CHECK(strstr(left, ".pack ") && strstr(left, ".idx "));
+	git_repository_free(repo);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/ct-packwrite-XXXXXX", cmd[128], sub[160];
@@ -105,6 +165,8 @@ int main(void)
 	pack_and_read_back(sub, NULL);
 	snprintf(sub, sizeof(sub), "%s/stored", dir);
 	pack_and_read_back(sub, "0");
+	snprintf(sub, sizeof(sub), "%s/full", dir);
+	index_write_fails(sub);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	CHECK(run(cmd) == 0);
 	git_libgit2_shutdown();
