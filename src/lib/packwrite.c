@@ -74,6 +74,12 @@ static int pack_one(z_stream *z, const ct__pack_object *o, packed *p)
 	if (deflate(z, Z_FINISH) != Z_STREAM_END || deflateReset(z) != Z_OK)
 		return -1;
 	p->len = cap - z->avail_out;
+	{
+		/* deflateBound is generous: keep only what was used (a pack holds 100,000s of these) */
+		uint8_t *fit = realloc(p->bytes, p->len);
+		if (fit)
+			p->bytes = fit;
+	}
 	p->crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), p->bytes, (uInt)p->len);
 	return 0;
 }
@@ -148,27 +154,48 @@ static int put_u32(ct_buf *b, uint32_t v)
 	return ct_buf_put(b, p, 4);
 }
 
-/* The pack: "PACK", version 2, the count, the objects in order, and the SHA-1 of all that. */
-static int build_pack(ct_buf *pack, uint64_t *offsets, const packed *p, size_t count)
-{
+/* The pack: "PACK", version 2, the count, the objects in order, and the SHA-1 of all that. It
+ * is never put together in memory: `pieces` lists its parts (the header, then each object) for
+ * the checksum and the file, and `offsets` says where each object starts. */
+typedef struct {
+	uint8_t header[12];
 	uint8_t sum[20];
-	size_t total = 12 + 20, i;
-	int error;
+	const void **ptr; /* the parts: the header, each object, the checksum */
+	size_t *len;
+	size_t count;
+} pack_pieces;
 
-	for (i = 0; i < count; i++)
-		total += p[i].len;
-	if ((error = ct_buf_reserve(pack, total)) < 0 ||
-		(error = ct_buf_put(pack, "PACK", 4)) < 0 || (error = put_u32(pack, 2)) < 0 ||
-		(error = put_u32(pack, (uint32_t)count)) < 0)
-		return error;
+static int pack_layout(pack_pieces *pk, uint64_t *offsets, const packed *p, size_t count)
+{
+	uint64_t at = sizeof(pk->header);
+	size_t i;
+
+	memcpy(pk->header, "PACK", 4);
+	put_be32(pk->header + 4, 2);
+	put_be32(pk->header + 8, (uint32_t)count);
+	if (!(pk->ptr = malloc((count + 2) * sizeof(*pk->ptr))) ||
+		!(pk->len = malloc((count + 2) * sizeof(*pk->len))))
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	pk->count = count + 2;
+	pk->ptr[0] = pk->header;
+	pk->len[0] = sizeof(pk->header);
 	for (i = 0; i < count; i++) {
-		offsets[i] = pack->len;
-		if ((error = ct_buf_put(pack, p[i].bytes, p[i].len)) < 0)
-			return error;
+		offsets[i] = at;
+		at += p[i].len;
+		pk->ptr[i + 1] = p[i].bytes;
+		pk->len[i + 1] = p[i].len;
 	}
-	if (ct__sha1(sum, (const void *const[]){pack->ptr}, (const size_t[]){pack->len}, 1) < 0)
+	if (ct__sha1(pk->sum, (const void *const *)pk->ptr, pk->len, count + 1) < 0)
 		return ct_error_set(CT_EIO, "SHA-1 failed");
-	return ct_buf_put(pack, sum, 20);
+	pk->ptr[count + 1] = pk->sum;
+	pk->len[count + 1] = sizeof(pk->sum);
+	return 0;
+}
+
+static void pack_pieces_free(pack_pieces *pk)
+{
+	free(pk->ptr);
+	free(pk->len);
 }
 
 /* The index: magic, version 2, the fan-out table, the sorted ids, their CRC-32s, their offsets
@@ -215,9 +242,36 @@ static int build_index(ct_buf *idx, ct__pack_object **sorted, const packed *p,
 	return ct_buf_put(idx, sum, 20);
 }
 
-/* Writes data to a new temporary file in dir (its name left in tmp), read-only as git's packs
- * are. On failure the file is removed. */
-static int write_tmp(ct_buf *tmp, const char *dir, const ct_buf *data)
+#define STAGE_BYTES ((size_t)1 << 20)
+
+/* Writes the n parts to fd, gathered into writes of about a megabyte (a pack has one part per
+ * object). */
+static int write_parts(int fd, const void *const *ptr, const size_t *len, size_t n,
+	const char *name)
+{
+	ct_buf stage = CT_BUF_INIT;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < n && error == 0; i++) {
+		if (stage.len && stage.len + len[i] > STAGE_BYTES) {
+			error = ct__write_all(fd, stage.ptr, stage.len, name);
+			ct_buf_clear(&stage);
+		}
+		if (error == 0)
+			error = len[i] >= STAGE_BYTES ? ct__write_all(fd, ptr[i], len[i], name)
+						      : ct_buf_put(&stage, ptr[i], len[i]);
+	}
+	if (error == 0 && stage.len)
+		error = ct__write_all(fd, stage.ptr, stage.len, name);
+	ct_buf_free(&stage);
+	return error;
+}
+
+/* Writes the parts to a new temporary file in dir (its name left in tmp), read-only and
+ * flushed to disk as git's packs are. On failure the file is removed. */
+static int write_tmp(ct_buf *tmp, const char *dir, const void *const *ptr, const size_t *len,
+	size_t n)
 {
 	int fd = -1, error;
 
@@ -228,9 +282,10 @@ static int write_tmp(ct_buf *tmp, const char *dir, const ct_buf *data)
 		ct_buf_clear(tmp);
 		return error;
 	}
-	if ((error = ct__write_all(fd, data->ptr, data->len, tmp->ptr)) < 0)
+	if ((error = write_parts(fd, ptr, len, n, tmp->ptr)) < 0)
 		goto done;
-	if (fchmod(fd, 0444) < 0)
+	/* git syncs pack files by default (core.fsync): the branch will point into this one */
+	if (fchmod(fd, 0444) < 0 || fsync(fd) < 0)
 		error = ct_error_set(CT_EIO, "%s: %s", tmp->ptr, strerror(errno));
 	if (close(fd) < 0 && error == 0)
 		error = ct_error_set(CT_EIO, "%s: %s", tmp->ptr, strerror(errno));
@@ -281,7 +336,8 @@ int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count,
 	ct__pack_object **sorted = NULL;
 	packed *p = NULL;
 	uint64_t *offsets = NULL;
-	ct_buf pack = CT_BUF_INIT, idx = CT_BUF_INIT, name = CT_BUF_INIT;
+	pack_pieces pk = {{0}, {0}, NULL, NULL, 0};
+	ct_buf idx = CT_BUF_INIT, name = CT_BUF_INIT;
 	ct_buf tmp_pack = CT_BUF_INIT, tmp_idx = CT_BUF_INIT;
 	git_buf objdir = GIT_BUF_INIT;
 	char hex[GIT_OID_HEXSZ + 1];
@@ -311,15 +367,14 @@ int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count,
 		error = ct_error_set(CT_ENOMEM, "compressing objects failed");
 		goto done;
 	}
-	if ((error = build_pack(&pack, offsets, p, n)) < 0 ||
-		(error = build_index(&idx, sorted, p, offsets, n,
-			 (const uint8_t *)pack.ptr + pack.len - 20)) < 0)
+	if ((error = pack_layout(&pk, offsets, p, n)) < 0 ||
+		(error = build_index(&idx, sorted, p, offsets, n, pk.sum)) < 0)
 		goto done;
 	if (git_repository_item_path(&objdir, repo, GIT_REPOSITORY_ITEM_OBJECTS) < 0) {
 		error = ct__git_error(CT_EIO, "finding the objects folder");
 		goto done;
 	}
-	git_oid_fromraw(&sum, (const unsigned char *)pack.ptr + pack.len - 20);
+	git_oid_fromraw(&sum, pk.sum);
 	git_oid_tostr(hex, sizeof(hex), &sum);
 	if ((error = ct_buf_printf(&name, "%spack", objdir.ptr)) < 0)
 		goto done;
@@ -330,9 +385,16 @@ int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count,
 	/* Both files are complete under temporary names before either is renamed, the pack first:
 	 * readers find a pack through its index, renamed last, and `git gc` deletes a pack that has
 	 * no index, so the two renames follow each other at once, as in git's own pack writers. */
-	if ((error = write_tmp(&tmp_pack, name.ptr, &pack)) < 0 ||
-		(error = write_tmp(&tmp_idx, name.ptr, &idx)) < 0 ||
-		(error = rename_tmp(&tmp_pack, name.ptr, hex, "pack")) < 0)
+	{
+		const void *idx_ptr[1] = {idx.ptr};
+		size_t idx_len[1] = {idx.len};
+
+		if ((error = write_tmp(&tmp_pack, name.ptr, (const void *const *)pk.ptr, pk.len,
+			     pk.count)) < 0 ||
+			(error = write_tmp(&tmp_idx, name.ptr, idx_ptr, idx_len, 1)) < 0)
+			goto done;
+	}
+	if (		(error = rename_tmp(&tmp_pack, name.ptr, hex, "pack")) < 0)
 		goto done;
 	error = rename_tmp(&tmp_idx, name.ptr, hex, "idx");
 done:
@@ -347,7 +409,7 @@ done:
 	free(p);
 	free(offsets);
 	free(sorted);
-	ct_buf_free(&pack);
+	pack_pieces_free(&pk);
 	ct_buf_free(&idx);
 	ct_buf_free(&name);
 	git_buf_dispose(&objdir);
