@@ -615,6 +615,9 @@ static void *sign_some(void *arg)
 			git_odb_hash(&sh->oids[i], sh->files[i].ptr, sh->files[i].len, GIT_OBJECT_BLOB) < 0)
 			error = ct_error_set(CT_EIO, "cannot hash a record");
 		sh->paths[i] = ct_buf_detach(&path);
+		/* done with it: a large import's parsed records are most of its memory */
+		json_decref(sh->records[i]);
+		sh->records[i] = NULL;
 		if (error < 0) {
 			sh->failed = i + 1;
 			sh->error = error;

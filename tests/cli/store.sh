@@ -261,6 +261,28 @@ done
 git cat-file -p "HEAD:$(git ls-files 'claims/claim/*/bulk-300/r0001.json')" | grep -q '"Bulk claim 300"' &&
 	ok || fail "git cannot read an imported claim"
 rm many.jsonl many-bad.jsonl
+# a larger file (records are freed as they are signed): a bad line or an id repeated at its end
+# still writes nothing, and a good file lands whole in one commit
+for i in $(seq 1 2100); do
+	printf '{"id":"big-%d","statement":"Big claim %d","attribution":{"source":"globe"}}\n' "$i" "$i"
+done > big.jsonl
+{ cat big.jsonl; printf '%s\n' '{"id":"big-7","statement":"Again","attribution":{"source":"globe"}}'; } > big-dup.jsonl
+{ cat big.jsonl; printf '%s\n' '{"id":"big-x","statement":"Bad","attribution":{"source":"nowhere"}}'; } > big-bad.jsonl
+before=$(headrev)
+expect_status 4 $CT import big-dup.jsonl
+contains "$ERR" "line 2101: claim big-7 appears twice"
+expect_status 3 $CT import big-bad.jsonl
+contains "$ERR" "line 2101"
+[ "$(headrev)" = "$before" ] && ok || fail "a bad last line moved HEAD"
+[ -z "$(find claims/claim -path '*/big-1/*' 2>/dev/null)" ] && ok ||
+	fail "a refused import left files in the work tree"
+expect_status 0 $CT import big.jsonl
+contains "$OUT" "imported 2100 claims"
+[ "$(git rev-list --count "$before"..HEAD)" -eq 1 ] && ok || fail "a large import is not one commit"
+expect_status 0 $CT show big-2100
+expect_status 0 $CT show big-1
+git fsck --strict >/dev/null 2>&1 && ok || fail "fsck after a large import"
+rm big.jsonl big-dup.jsonl big-bad.jsonl
 
 # merging the store into a branch that lacks it (and back) is not a hand edit
 git checkout -q -b topic HEAD~8
