@@ -54,6 +54,16 @@ static int test_checks;
 		}                                                                            \
 	} while (0)
 
+/* Removes a test's temporary folder and everything in it. */
+static inline void test_remove_dir(const char *dir)
+{
+	char cmd[600];
+
+	if (snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir) < (int)sizeof(cmd) && system(cmd) == 0)
+		return;
+	fprintf(stderr, "could not remove %s\n", dir);
+}
+
 static inline int test_finish(void)
 {
 	fprintf(stderr, "%d checks, %d failed\n", test_checks, test_failures);

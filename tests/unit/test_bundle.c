@@ -454,12 +454,8 @@ done:
 	ct_store_free(store);
 	ct_keyring_free(trust);
 	ct_key_free(key);
-	if (dir[strlen(dir) - 1] != 'X') {
-		char cmd[600];
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", dir);
-	}
+	if (dir[strlen(dir) - 1] != 'X')
+		test_remove_dir(dir);
 }
 
 int main(void)

@@ -277,12 +277,7 @@ int main(void)
 	test_changed_during_write(store, "claims/v4");
 	ct_store_free(store);
 	ct_key_free(key);
-	{
-		char cmd[600];
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", dir);
-	}
+	test_remove_dir(dir);
 	ct_shutdown();
 	return test_finish();
 }
