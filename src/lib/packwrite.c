@@ -18,7 +18,9 @@
 #include "store_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,31 +270,50 @@ static int write_parts(int fd, const void *const *ptr, const size_t *len, size_t
 	return error;
 }
 
+/* Creates a new temporary file in dir (its name left in tmp) with mode 0444, which the umask
+ * narrows as it does for git's own packs (0400 under umask 077); opened for writing all the
+ * same, since it is being created. */
+static int create_tmp(ct_buf *tmp, const char *dir)
+{
+	int attempt, fd = -1;
+
+	for (attempt = 0; attempt < 16 && fd < 0; attempt++) {
+		uint8_t r[6];
+		char hex[13];
+		int error;
+
+		randombytes_buf(r, sizeof(r));
+		ct_hex(hex, r, sizeof(r));
+		ct_buf_clear(tmp);
+		if ((error = ct_buf_printf(tmp, "%s/tmp_claimtrail_%s", dir, hex)) < 0)
+			return error;
+		fd = open(tmp->ptr, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		int error = ct_error_set(CT_EIO, "%s: %s", tmp->ptr, strerror(errno));
+		ct_buf_clear(tmp);
+		return error;
+	}
+	return fd;
+}
+
 /* Writes the parts to a new temporary file in dir (its name left in tmp), read-only and
  * flushed to disk as git's packs are. On failure the file is removed. */
 static int write_tmp(ct_buf *tmp, const char *dir, const void *const *ptr, const size_t *len,
 	size_t n)
 {
-	int fd = -1, error;
+	int fd, error;
 
-	if ((error = ct_buf_printf(tmp, "%s/tmp_claimtrail_XXXXXX", dir)) < 0)
-		return error;
-	if ((fd = mkstemp(tmp->ptr)) < 0) {
-		error = ct_error_set(CT_EIO, "%s: %s", tmp->ptr, strerror(errno));
-		ct_buf_clear(tmp);
-		return error;
-	}
-	if ((error = write_parts(fd, ptr, len, n, tmp->ptr)) < 0)
-		goto done;
+	if ((fd = create_tmp(tmp, dir)) < 0)
+		return fd;
+	error = write_parts(fd, ptr, len, n, tmp->ptr);
 	/* git syncs pack files by default (core.fsync): the branch will point into this one */
-	if (fchmod(fd, 0444) < 0 || fsync(fd) < 0)
+	if (error == 0 && fsync(fd) < 0)
 		error = ct_error_set(CT_EIO, "%s: %s", tmp->ptr, strerror(errno));
 	if (close(fd) < 0 && error == 0)
 		error = ct_error_set(CT_EIO, "%s: %s", tmp->ptr, strerror(errno));
-	fd = -1;
-done:
-	if (fd >= 0)
-		close(fd);
 	if (error < 0) {
 		unlink(tmp->ptr);
 		ct_buf_clear(tmp);
@@ -378,7 +399,7 @@ int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count,
 	git_oid_tostr(hex, sizeof(hex), &sum);
 	if ((error = ct_buf_printf(&name, "%spack", objdir.ptr)) < 0)
 		goto done;
-	if (mkdir(name.ptr, 0755) < 0 && errno != EEXIST) {
+	if (mkdir(name.ptr, 0777) < 0 && errno != EEXIST) { /* less the umask, as git makes it */
 		error = ct_error_set(CT_EIO, "%s: %s", name.ptr, strerror(errno));
 		goto done;
 	}

@@ -8,6 +8,7 @@
 #include <git2.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define NBLOBS 10
@@ -155,6 +156,30 @@ static void index_write_fails(const char *dir)
 	git_repository_free(repo);
 }
 
+/* Every file in dir/objects/pack has mode `want`. */
+static void check_modes(const char *dir, unsigned want)
+{
+	char path[256], file[600];
+	DIR *d;
+	struct dirent *e;
+	struct stat st;
+	int seen = 0;
+
+	snprintf(path, sizeof(path), "%s/objects/pack", dir);
+	CHECK((d = opendir(path)) != NULL);
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", path, e->d_name);
+		CHECK(stat(file, &st) == 0);
+		CHECK_INT(st.st_mode & 0777, want);
+		seen++;
+	}
+	if (d)
+		closedir(d);
+	CHECK_INT(seen, 2);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/ct-packwrite-XXXXXX", cmd[128], sub[160];
@@ -162,7 +187,14 @@ int main(void)
 	git_libgit2_init();
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(sub, sizeof(sub), "%s/default", dir);
+	umask(022);
 	pack_and_read_back(sub, NULL);
+	check_modes(sub, 0444); /* read-only, as git's packs are */
+	snprintf(sub, sizeof(sub), "%s/private", dir);
+	umask(077);
+	pack_and_read_back(sub, NULL);
+	check_modes(sub, 0400); /* and narrowed by the umask, as git's are */
+	umask(022);
 	snprintf(sub, sizeof(sub), "%s/stored", dir);
 	pack_and_read_back(sub, "0");
 	snprintf(sub, sizeof(sub), "%s/full", dir);
