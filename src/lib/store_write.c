@@ -589,6 +589,8 @@ typedef struct {
 	const char *workdir;
 	const char *left; /* the first path the user changed since check_clean, left as it is */
 	size_t nleft;
+	int error;        /* a file that could not be placed: the ones before it are staged */
+	char message[1024]; /* as long as error.c keeps */
 } place_state;
 
 /*
@@ -596,6 +598,8 @@ typedef struct {
  * once more, and only then renames it into place, so that a user's edit, new file or `git add`
  * made since check_clean is neither overwritten nor staged over. Such a path is left alone (file
  * and index entry) and dropped from the entries to stage; the others are written and staged.
+ * When a file cannot be written, the ones already renamed into place are still staged (the index
+ * would otherwise disagree with them) and the error is kept in ps for sync_worktree.
  * Each file is a copy of a committed blob, so a crash is repaired by `git checkout`.
  */
 static int place_files(const ct__index *locked, ct__index_new *entries, size_t *n, void *payload)
@@ -632,11 +636,15 @@ static int place_files(const ct__index *locked, ct__index_new *entries, size_t *
 		}
 		entries[kept++] = entries[i];
 	}
-	*n = kept;
 done:
+	*n = kept;
+	if (error < 0) {
+		ps->error = error;
+		snprintf(ps->message, sizeof(ps->message), "%s", ct_error_last());
+	}
 	ct_buf_free(&full);
 	ct_buf_free(&tmp);
-	return error;
+	return 0;
 }
 
 /*
@@ -647,7 +655,7 @@ done:
  */
 static int sync_worktree(ct_store *store, const ct_txn *txn, const ct__index *checked)
 {
-	place_state ps = {txn, git_repository_workdir(store->repo), NULL, 0};
+	place_state ps = {txn, git_repository_workdir(store->repo), NULL, 0, 0, ""};
 	ct__index_new *entries = NULL;
 	size_t i;
 	int error = 0;
@@ -667,7 +675,9 @@ static int sync_worktree(ct_store *store, const ct_txn *txn, const ct__index *ch
 		entries[i].ref = i;
 	}
 	error = ct__index_stage(store->repo, checked, entries, txn->nfiles, place_files, &ps);
-	if (error == 0 && ps.nleft == 1)
+	if (error == 0 && ps.error < 0)
+		error = ct_error_set(ps.error, "%s", ps.message);
+	else if (error == 0 && ps.nleft == 1)
 		error = ct_error_set(CT_ECONFLICT,
 			"%s was changed during the write and is left as it is", ps.left);
 	else if (error == 0 && ps.nleft > 1)

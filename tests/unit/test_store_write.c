@@ -114,7 +114,7 @@ static int put_files(ct_txn *txn, ct_store *store, void *payload)
 }
 
 /* What the hook does to path between the commit and the copy into the work tree. */
-typedef enum { NOTHING, EDIT, EDIT_BOTH, DELETE, STAGE, DAMAGE_INDEX } change;
+typedef enum { NOTHING, EDIT, EDIT_BOTH, DELETE, STAGE, DAMAGE_INDEX, BLOCK_DIR } change;
 
 typedef struct {
 	change what;
@@ -147,6 +147,14 @@ static void run_hook(ct_store *store, void *payload)
 			git_repository_index(&index, repo) == 0 &&
 			git_index_add_bypath(index, h->path) == 0 && git_index_write(index) == 0);
 		write_text(h->path, old);
+		break;
+	}
+	case BLOCK_DIR: {
+		/* a file where path2's folder would go: path2 cannot be written, path can */
+		char parent[256];
+		snprintf(parent, sizeof(parent), "%s", h->path2);
+		*strrchr(parent, '/') = '\0';
+		write_text(parent, "in the way\n");
 		break;
 	}
 	case DAMAGE_INDEX: {
@@ -186,11 +194,12 @@ static int write_with(ct_store *store, change what, const char *path, const char
  * get in the way of the next. */
 static void test_changed_during_write(ct_store *store, const char *prefix)
 {
-	char p[9][256];
+	char p[10][256], blocked[256];
 	int i;
 
-	for (i = 0; i < 9; i++)
+	for (i = 0; i < 10; i++)
 		snprintf(p[i], sizeof(p[i]), "%s/f%d.txt", prefix, i);
+	snprintf(blocked, sizeof(blocked), "%s/zz/f.txt", prefix);
 
 	/* nothing changes: written and staged */
 	CHECK_INT(write_with(store, NOTHING, p[0], "ours 0\n", NULL, NULL), 0);
@@ -236,6 +245,15 @@ static void test_changed_during_write(ct_store *store, const char *prefix)
 	CHECK_STR(read_text(p[6]), "the user's text\n");
 	CHECK_STR(read_text(p[7]), "the user's other text\n");
 	CHECK_STR(staged_hex(p[7]), "(none)");
+
+	/* the second file cannot be written: the first, already in place, is staged, so that the
+	 * index matches the work tree for it */
+	CHECK_INT(write_with(store, BLOCK_DIR, p[9], "ours 9\n", blocked, "ours z\n"), CT_EIO);
+	CHECK_ERROR_HAS("committed, but the work tree was not updated: ");
+	CHECK_ERROR_HAS("zz/f.txt");
+	CHECK_STR(read_text(p[9]), "ours 9\n");
+	CHECK_STR(staged_hex(p[9]), blob_hex("ours 9\n"));
+	CHECK_STR(staged_hex(blocked), "(none)");
 
 	/* the index is damaged after the commit (so unlike the index the write checked): reported,
 	 * the file not written */
