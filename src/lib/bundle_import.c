@@ -106,7 +106,7 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 	job->written = 0;
 	job->total = 0;
 	if ((error = ct__bundle_open(&r, job->path)) < 0)
-		return error;
+		return ct_error_prefix(error, "not imported");
 	/* a bundle is a bulk write: its objects go into one pack (packwrite.c), not loose files */
 	if ((error = ct__txn_bulk(txn)) < 0)
 		goto done;

@@ -509,6 +509,10 @@ static int check_clean(ct_store *store, ct_txn *txn, const ct__index *index)
 					error = ct_error_set(CT_ECONFLICT,
 						"%s has uncommitted changes: commit or discard them first",
 						path);
+			} else if (errno == ENOTDIR) {
+				/* a file where one of its folders should be: the copy could not be made */
+				error = ct_error_set(CT_ECONFLICT,
+					"%s: an untracked file is in the way of its folder", path);
 			} else if (head) {
 				error = ct_error_set(CT_ECONFLICT,
 					"%s was deleted in the work tree: restore it first", path);

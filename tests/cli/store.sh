@@ -192,6 +192,14 @@ echo "{}" > "$dir/r0003.json"
 expect_status 4 $CT source revise globe --publisher "Globe and Mail" --reason r
 contains "$ERR" "untracked file is in the way"
 rm "$dir/r0003.json"
+# a file where a new record's folder goes: refused before anything is committed
+fan=$(printf '%s' in-the-way | sha256sum | cut -c1-2)
+mkdir -p "claims/source/$fan" && echo "not a folder" > "claims/source/$fan/in-the-way"
+before=$(headrev)
+expect_status 4 $CT source add --title T --publisher P --id in-the-way
+contains "$ERR" "an untracked file is in the way of its folder"; one_line "$ERR"
+[ "$(headrev)" = "$before" ] && ok || fail "a file in the way of a folder: HEAD moved"
+rm "claims/source/$fan/in-the-way"
 
 # concurrent writers: all land, nothing lost
 before_count=$(git rev-list --count HEAD)
