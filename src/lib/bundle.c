@@ -1140,7 +1140,7 @@ int ct_bundle_prove(const char *path, const char *id, const char *out_path)
 	uint8_t path_hashes[CT_MERKLE_MAX_PATH][CT_HASH_LEN], root[CT_HASH_LEN];
 	char hex[2 * CT_HASH_LEN + 1];
 	size_t n = 0, cap = 0, index = 0, plen = 0, i;
-	int found = 0, trailer = 0;
+	int found = 0, trailer = 0, env_ok;
 	json_t *proof = NULL, *audit = NULL;
 	int error;
 
@@ -1158,8 +1158,8 @@ int ct_bundle_prove(const char *path, const char *id, const char *out_path)
 				(unsigned long long)r.lineno);
 			goto done;
 		}
-		if (ct__envelope_parse(&env, r.line.ptr, r.line.len) == 0 &&
-			ct__envelope_type_is(&env, CT_BUNDLE_PAYLOAD_TYPE)) {
+		env_ok = ct__envelope_parse(&env, r.line.ptr, r.line.len) == 0;
+		if (env_ok && ct__envelope_type_is(&env, CT_BUNDLE_PAYLOAD_TYPE)) {
 			if ((error = ct__trailer_parse(&info, &body, &env, r.line.ptr, r.line.len)) < 0) {
 				ct_error_prefix(error, "%s: line %llu", path, (unsigned long long)r.lineno);
 				goto done;
@@ -1178,8 +1178,7 @@ int ct_bundle_prove(const char *path, const char *id, const char *out_path)
 			cap = ncap;
 		}
 		ct_merkle_leaf_hash(leaves[n], (const uint8_t *)r.line.ptr, r.line.len);
-		if (ct__envelope_parse(&env, r.line.ptr, r.line.len) == 0 &&
-			ct__envelope_type_is(&env, ct_kind_payload_type(CT_KIND_CLAIM))) {
+		if (env_ok && ct__envelope_type_is(&env, ct_kind_payload_type(CT_KIND_CLAIM))) {
 			json_t *rec = NULL;
 			if (ct__bundle_record_decode(&rec, &body, &env, r.line.ptr, r.line.len) == 0 &&
 				strcmp(ct_record_id(rec), id) == 0) {
