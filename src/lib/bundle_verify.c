@@ -243,6 +243,14 @@ done:
 	return error;
 }
 
+/* Decodes an envelope signature, base64 of exactly 64 bytes: 0, or -1. */
+static int sig_decode(uint8_t sig[64], const ct__env_sig *s)
+{
+	size_t n = 0;
+
+	return ct_base64_decode_len(sig, 64, &n, s->sig, s->sig_len) < 0 || n != 64 ? -1 : 0;
+}
+
 static void work_item(item *it, const ct_keyring *trust)
 {
 	ct__envelope env;
@@ -292,15 +300,12 @@ static void work_item(item *it, const ct_keyring *trust)
 	}
 	for (i = 0; i < env.nsigs; i++) {
 		uint8_t sig[64];
-		size_t n = 0;
-
 		const char *by = NULL;
 		int named = ct_keyring_find(trust, env.sigs[i].keyid) != NULL;
 
 		/* the key id is a hint: checked first, then every other trusted key (sign.c) */
 		it->sig[i] = named ? SIG_BAD : SIG_UNTRUSTED;
-		if (ct_base64_decode_len(sig, sizeof(sig), &n, env.sigs[i].sig,
-			    env.sigs[i].sig_len) < 0 || n != sizeof(sig))
+		if (sig_decode(sig, &env.sigs[i]) < 0)
 			continue;
 		if (ct_keyring_verify_any(&by, trust, env.sigs[i].keyid, sig,
 			    (const uint8_t *)it->pae.ptr, it->pae.len) == 0) {
@@ -968,17 +973,10 @@ static void process_trailer(vstate *s, const item *it)
 		goto done;
 	for (i = 0; i < env.nsigs; i++) {
 		uint8_t sig[64];
-		char b64[128];
 		const carried_key *k = find_key(s, env.sigs[i].keyid);
 		if (!ct_keyring_find(s->opts->trust, env.sigs[i].keyid))
 			continue;
-		if (env.sigs[i].sig_len >= sizeof(b64)) {
-			bad++;
-			continue;
-		}
-		memcpy(b64, env.sigs[i].sig, env.sigs[i].sig_len);
-		b64[env.sigs[i].sig_len] = '\0';
-		if (ct_decode_exact(sig, sizeof(sig), b64) < 0 ||
+		if (sig_decode(sig, &env.sigs[i]) < 0 ||
 			ct_keyring_verify_bytes(s->opts->trust, env.sigs[i].keyid, sig,
 				(const uint8_t *)pae.ptr, pae.len) < 0) {
 			bad++;
