@@ -1249,7 +1249,7 @@ done:
 	return error;
 }
 
-static int hex_to_hash(uint8_t out[CT_HASH_LEN], const char *hex)
+int ct__hash_from_hex(uint8_t out[CT_HASH_LEN], const char *hex)
 {
 	size_t i;
 
@@ -1283,7 +1283,7 @@ int ct_bundle_proof_verify(ct_bundle_proof_info *info, const char *proof_path,
 	int error;
 
 	memset(info, 0, sizeof(*info));
-	if (hex_to_hash(root, root_hex) < 0)
+	if (ct__hash_from_hex(root, root_hex) < 0)
 		return ct_error_set(CT_EINVALID, "--root must be 64 lowercase hex digits");
 	if ((error = ct_file_read(&data, proof_path, PROOF_MAX)) < 0)
 		return error;
@@ -1312,7 +1312,7 @@ int ct_bundle_proof_verify(ct_bundle_proof_info *info, const char *proof_path,
 	}
 	plen = json_array_size(audit);
 	json_array_foreach(audit, i, h) {
-		if (hex_to_hash(path[i], json_string_value(h)) < 0) {
+		if (ct__hash_from_hex(path[i], json_string_value(h)) < 0) {
 			error = ct_error_set(CT_EINVALID, "%s: audit path entry %zu is not a hash",
 				proof_path, i);
 			goto done;

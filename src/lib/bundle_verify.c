@@ -649,25 +649,12 @@ static int add_key(vstate *s, const char *id, int revoked, int valid)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* "sha256:<64 hex>" to 32 bytes: 0, or -1 when it is not a digest. */
 static int digest_of(uint8_t out[CT_HASH_LEN], const char *digest)
 {
-	size_t i;
-
-	if (!digest || strlen(digest) != CT_DIGEST_LEN || strncmp(digest, "sha256:", 7) != 0)
+	if (!digest || strncmp(digest, "sha256:", 7) != 0)
 		return -1;
-	for (i = 0; i < CT_HASH_LEN; i++) {
-		int hi = hexval(digest[7 + 2 * i]), lo = hexval(digest[8 + 2 * i]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
+	return ct__hash_from_hex(out, digest + 7);
 }
 
 /* Copies s, cut to size (ids are checked to fit): for every record, so not through snprintf. */
