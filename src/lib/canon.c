@@ -6,6 +6,7 @@
  * ("123\0"), nests to 2048 and cannot say where a record-mode number is, so we parse ourselves
  * and keep jansson for the value tree only. See docs/canonical-json.md for what is accepted.
  */
+#include "canonscan.h"
 #include "claimtrail/json.h"
 
 #include <errno.h>
@@ -116,9 +117,7 @@ static void path_text(char *out, size_t size, const path_frame *frame)
 	}
 }
 
-/* Decodes one UTF-8 sequence strictly (no overlongs, no surrogates, nothing above U+10FFFF).
- * Returns its length in bytes, or 0 when the bytes at s are not valid UTF-8. */
-static size_t utf8_decode(const uint8_t *s, size_t avail, uint32_t *cp)
+size_t ct__utf8_decode(const uint8_t *s, size_t avail, uint32_t *cp)
 {
 	uint32_t c;
 	size_t n;
@@ -232,7 +231,7 @@ static int parse_string(parser *p)
 			return fail_at(line, col, "control character 0x%02x in a string (must be "
 				"escaped)", c);
 		if (c != '\\') {
-			if ((n = utf8_decode(p->data + p->pos, p->len - p->pos, &cp)) == 0)
+			if ((n = ct__utf8_decode(p->data + p->pos, p->len - p->pos, &cp)) == 0)
 				return fail_at(line, col, "invalid UTF-8 in a string (byte 0x%02x)", c);
 			if ((error = ct_buf_put(&p->scratch, p->data + p->pos, n)) < 0)
 				return error;
@@ -781,7 +780,7 @@ static long u16_next(u16_reader *r)
 	}
 	if (r->pos >= r->len)
 		return -1;
-	if ((n = utf8_decode(r->s + r->pos, r->len - r->pos, &cp)) == 0) {
+	if ((n = ct__utf8_decode(r->s + r->pos, r->len - r->pos, &cp)) == 0) {
 		cp = r->s[r->pos];
 		n = 1;
 	}

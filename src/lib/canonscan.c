@@ -39,39 +39,6 @@ static int fail(scanner *s, size_t at, const char *why)
 	return -1;
 }
 
-/* Length of the strict UTF-8 sequence at d[i] (its lead byte >= 0x80), or 0 when invalid. */
-static size_t utf8_len(const uint8_t *d, size_t i, size_t len)
-{
-	uint8_t c = d[i], lo = 0x80, hi = 0xBF;
-	size_t n, k;
-
-	if (c >= 0xC2 && c <= 0xDF)
-		n = 2;
-	else if (c >= 0xE0 && c <= 0xEF)
-		n = 3;
-	else if (c >= 0xF0 && c <= 0xF4)
-		n = 4;
-	else
-		return 0;
-	if (len - i < n)
-		return 0;
-	/* the second byte's range rules out overlongs, surrogates and code points > U+10FFFF */
-	if (c == 0xE0)
-		lo = 0xA0;
-	else if (c == 0xED)
-		hi = 0x9F;
-	else if (c == 0xF0)
-		lo = 0x90;
-	else if (c == 0xF4)
-		hi = 0x8F;
-	if (d[i + 1] < lo || d[i + 1] > hi)
-		return 0;
-	for (k = 2; k < n; k++)
-		if ((d[i + k] & 0xC0) != 0x80)
-			return 0;
-	return n;
-}
-
 static int lower_hex(uint8_t c)
 {
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
@@ -89,6 +56,7 @@ static int scan_string(scanner *s, ct__cval *out, int *slow)
 	int escaped = 0, high = 0;
 
 	for (;;) {
+		uint32_t cp;
 		uint8_t c;
 		size_t n;
 
@@ -135,7 +103,7 @@ static int scan_string(scanner *s, ct__cval *out, int *slow)
 				return fail(s, i, "escape that JCS does not write");
 			}
 		}
-		if ((n = utf8_len(d, i, len)) == 0)
+		if ((n = ct__utf8_decode(d + i, len - i, &cp)) == 0)
 			return fail(s, i, "invalid UTF-8 in a string");
 		high |= c >= 0xEE;
 		i += n;
@@ -192,21 +160,7 @@ static long u16_next(u16_reader *r)
 			return e; /* '"' or '\\' */
 		}
 	}
-	if (c < 0x80) {
-		r->p++;
-		return c;
-	}
-	if (c < 0xE0) {
-		cp = (uint32_t)(c & 0x1F) << 6 | (r->p[1] & 0x3F);
-		r->p += 2;
-	} else if (c < 0xF0) {
-		cp = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(r->p[1] & 0x3F) << 6 | (r->p[2] & 0x3F);
-		r->p += 3;
-	} else {
-		cp = (uint32_t)(c & 0x07) << 18 | (uint32_t)(r->p[1] & 0x3F) << 12 |
-			(uint32_t)(r->p[2] & 0x3F) << 6 | (r->p[3] & 0x3F);
-		r->p += 4;
-	}
+	r->p += ct__utf8_decode(r->p, (size_t)(r->end - r->p), &cp); /* validated: never 0 */
 	if (cp < 0x10000)
 		return (long)cp;
 	cp -= 0x10000;

@@ -53,4 +53,11 @@ int ct__canon_scan(const uint8_t *data, size_t len, const ct__cwant *wants, size
  */
 int ct__canon_array_next(ct__cval *elem, const ct__cval *array, size_t *pos);
 
+/*
+ * Decodes one UTF-8 sequence strictly (no overlongs, no surrogates, nothing above U+10FFFF)
+ * from the avail bytes at s into *cp (canon.c, shared with the scanner). Returns its length in
+ * bytes, or 0 when the bytes at s are not valid UTF-8.
+ */
+size_t ct__utf8_decode(const uint8_t *s, size_t avail, uint32_t *cp);
+
 #endif
