@@ -362,7 +362,6 @@ int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count,
 	ct_buf tmp_pack = CT_BUF_INIT, tmp_idx = CT_BUF_INIT;
 	git_buf objdir = GIT_BUF_INIT;
 	char hex[GIT_OID_HEXSZ + 1];
-	git_oid sum;
 	size_t i, n = 0;
 	int error = 0;
 
@@ -395,8 +394,7 @@ int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count,
 		error = ct__git_error(CT_EIO, "finding the objects folder");
 		goto done;
 	}
-	git_oid_fromraw(&sum, pk.sum);
-	git_oid_tostr(hex, sizeof(hex), &sum);
+	ct_hex(hex, pk.sum, sizeof(pk.sum)); /* the pack is named by its checksum */
 	if ((error = ct_buf_printf(&name, "%spack", objdir.ptr)) < 0)
 		goto done;
 	if (mkdir(name.ptr, 0777) < 0 && errno != EEXIST) { /* less the umask, as git makes it */
@@ -415,7 +413,7 @@ int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count,
 			(error = write_tmp(&tmp_idx, name.ptr, idx_ptr, idx_len, 1)) < 0)
 			goto done;
 	}
-	if (		(error = rename_tmp(&tmp_pack, name.ptr, hex, "pack")) < 0)
+	if ((error = rename_tmp(&tmp_pack, name.ptr, hex, "pack")) < 0)
 		goto done;
 	error = rename_tmp(&tmp_idx, name.ptr, hex, "idx");
 done:
