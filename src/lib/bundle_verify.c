@@ -195,9 +195,16 @@ static int fast_decode(item *it, const ct__envelope *env)
 	return 0;
 }
 
-static void copy_member(char *out, size_t size, const char *value)
+/* Copies s ("" when NULL), cut to size (ids and digests are checked to fit); used for every
+ * record, so not through snprintf. */
+static void copy_str(char *out, size_t size, const char *s)
 {
-	snprintf(out, size, "%s", value ? value : ""); /* schema-checked: they fit */
+	size_t n = s ? strlen(s) : 0;
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, s ? s : "", n);
+	out[n] = '\0';
 }
 
 /* The full path: ct__bundle_record_decode (parser, canonical check, schema), then the members
@@ -213,18 +220,18 @@ static int full_decode(item *it, ct__envelope *env)
 		0)
 		return error;
 	ct_record_kind(&it->kind, rec);
-	copy_member(it->id, sizeof(it->id), ct_record_id(rec));
+	copy_str(it->id, sizeof(it->id), ct_record_id(rec));
 	it->revision = json_integer_value(json_object_get(rec, "revision"));
-	copy_member(it->prev, sizeof(it->prev), json_string_value(json_object_get(rec, "prev")));
-	copy_member(it->claim, sizeof(it->claim), json_string_value(json_object_get(rec, "claim")));
-	copy_member(it->claim_revision, sizeof(it->claim_revision),
+	copy_str(it->prev, sizeof(it->prev), json_string_value(json_object_get(rec, "prev")));
+	copy_str(it->claim, sizeof(it->claim), json_string_value(json_object_get(rec, "claim")));
+	copy_str(it->claim_revision, sizeof(it->claim_revision),
 		json_string_value(json_object_get(rec, "claim_revision")));
-	copy_member(it->source, sizeof(it->source),
+	copy_str(it->source, sizeof(it->source),
 		json_string_value(json_object_get(json_object_get(rec, "attribution"), "source")));
-	copy_member(it->source_revision, sizeof(it->source_revision),
+	copy_str(it->source_revision, sizeof(it->source_revision),
 		json_string_value(
 			json_object_get(json_object_get(rec, "attribution"), "source_revision")));
-	copy_member(it->dispute_source, sizeof(it->dispute_source),
+	copy_str(it->dispute_source, sizeof(it->dispute_source),
 		json_string_value(json_object_get(json_object_get(rec, "dispute"), "source")));
 	json_array_foreach(json_object_get(rec, "evidence"), i, ev) {
 		if (!json_is_string(ev))
@@ -655,17 +662,6 @@ static int digest_of(uint8_t out[CT_HASH_LEN], const char *digest)
 	if (!digest || strncmp(digest, "sha256:", 7) != 0)
 		return -1;
 	return ct__hash_from_hex(out, digest + 7);
-}
-
-/* Copies s, cut to size (ids are checked to fit): for every record, so not through snprintf. */
-static void copy_str(char *out, size_t size, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n >= size)
-		n = size - 1;
-	memcpy(out, s, n);
-	out[n] = '\0';
 }
 
 /* The current record as messages name it: made on first use, since most records need none. */
