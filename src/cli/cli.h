@@ -52,6 +52,10 @@ void cli_passphrase_free(char *pass);
  * passphrase only when the file is encrypted. */
 int cli_load_key(ct_key **out, const char *path, const char *passphrase_file);
 
+/* Reads the single record in the file at path (sign, verify): strict JSON, its messages naming
+ * path, and valid for its kind. *out is the caller's to json_decref. */
+int cli_read_record(json_t **out, const char *path);
+
 /* Writes buf to stdout followed by a newline; returns an exit status. */
 int cli_print_json(const json_t *value);
 
