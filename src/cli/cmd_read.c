@@ -437,7 +437,6 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 		goto done;
 	error = ct_store_log(&log, store, CT_KIND_CLAIM, argv[optind]);
 	if (error == CT_ENOTFOUND) {
-		json_int_t n = 0;
 		json_t *src = NULL;
 		if (ct_store_get(&src, store, CT_KIND_SOURCE, argv[optind], 0) == 0) {
 			kind = CT_KIND_SOURCE;
@@ -446,7 +445,6 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 			error = ct_error_set(CT_ENOTFOUND, "no claim or source \"%s\" in the store",
 				argv[optind]);
 		}
-		(void)n;
 		json_decref(src);
 	}
 	if (error < 0)
