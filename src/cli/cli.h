@@ -64,6 +64,10 @@ int cmd_key(ct_cli *cli, int argc, char **argv);
 int cmd_sign(ct_cli *cli, int argc, char **argv);
 int cmd_verify(ct_cli *cli, int argc, char **argv);
 
+/* The largest text of a source read from a file: source --file, claim and anchor --source-text.
+ * One limit, so a text the store took can always be given again as a copy. */
+#define CLI_SOURCE_TEXT_MAX (64u * 1024 * 1024)
+
 /* Opens the store named by -C and --root. */
 int cli_open_store(ct_store **out, ct_cli *cli);
 

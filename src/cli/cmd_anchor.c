@@ -165,7 +165,7 @@ int cmd_anchor(ct_cli *cli, int argc, char **argv)
 			*eq = '\0';
 			st.text_source = optarg;
 			ct_buf_clear(&st.text);
-			if ((error = ct_file_read(&st.text, eq + 1, 64u << 20)) < 0)
+			if ((error = ct_file_read(&st.text, eq + 1, CLI_SOURCE_TEXT_MAX)) < 0)
 				return cli_fail(error);
 			break;
 		case 'h':
