@@ -56,7 +56,7 @@ int cli_load_key(ct_key **out, const char *path, const char *passphrase_file);
  * path, and valid for its kind. *out is the caller's to json_decref. */
 int cli_read_record(json_t **out, const char *path);
 
-/* Writes buf to stdout followed by a newline; returns an exit status. */
+/* Writes value as JSON indented by two spaces, and a newline, to stdout; returns an exit status. */
 int cli_print_json(const json_t *value);
 
 int cmd_canon(ct_cli *cli, int argc, char **argv);
