@@ -52,13 +52,21 @@ void cli_passphrase_free(char *pass);
  * passphrase only when the file is encrypted. */
 int cli_load_key(ct_key **out, const char *path, const char *passphrase_file);
 
-/* Writes buf to stdout followed by a newline; returns an exit status. */
+/* Reads the single record in the file at path (sign, verify): strict JSON, its messages naming
+ * path, and valid for its kind. *out is the caller's to json_decref. */
+int cli_read_record(json_t **out, const char *path);
+
+/* Writes value as JSON indented by two spaces, and a newline, to stdout; returns an exit status. */
 int cli_print_json(const json_t *value);
 
 int cmd_canon(ct_cli *cli, int argc, char **argv);
 int cmd_key(ct_cli *cli, int argc, char **argv);
 int cmd_sign(ct_cli *cli, int argc, char **argv);
 int cmd_verify(ct_cli *cli, int argc, char **argv);
+
+/* The largest text of a source read from a file: source --file, claim and anchor --source-text.
+ * One limit, so a text the store took can always be given again as a copy. */
+#define CLI_SOURCE_TEXT_MAX (64u * 1024 * 1024)
 
 /* Opens the store named by -C and --root. */
 int cli_open_store(ct_store **out, ct_cli *cli);

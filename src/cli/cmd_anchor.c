@@ -30,7 +30,8 @@ static int check_one(const char *id, void *payload)
 
 	if ((error = ct_store_get(&claim, st->store, CT_KIND_CLAIM, id, 0)) < 0)
 		goto done;
-	source = json_string_value(json_object_get(json_object_get(claim, "attribution"), "source"));
+	attr = json_object_get(claim, "attribution");
+	source = json_string_value(json_object_get(attr, "source"));
 	if ((error = st->text_source && source && strcmp(source, st->text_source) == 0
 			     ? ct_anchor_check_text(&r, st->store, claim,
 				       (const uint8_t *)st->text.ptr, st->text.len)
@@ -39,8 +40,6 @@ static int check_one(const char *id, void *payload)
 	if (st->all && r.state == CT_ANCHOR_NO_QUOTE)
 		goto done;
 	st->counts[r.state]++;
-	attr = json_object_get(claim, "attribution");
-	source = json_string_value(json_object_get(attr, "source"));
 	row = json_pack("{s:s, s:s, s:s, s:I, s:I}", "claim", id, "state",
 		ct_anchor_state_name(r.state), "source", source, "cited_revision", r.cited_revision,
 		"newest_revision", r.newest_revision);
@@ -166,7 +165,7 @@ int cmd_anchor(ct_cli *cli, int argc, char **argv)
 			*eq = '\0';
 			st.text_source = optarg;
 			ct_buf_clear(&st.text);
-			if ((error = ct_file_read(&st.text, eq + 1, 64u << 20)) < 0)
+			if ((error = ct_file_read(&st.text, eq + 1, CLI_SOURCE_TEXT_MAX)) < 0)
 				return cli_fail(error);
 			break;
 		case 'h':

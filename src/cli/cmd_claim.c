@@ -149,7 +149,8 @@ static int claim_write(ct_cli *cli, int argc, char **argv, const char *cmd)
 		json_decref(a.fields);
 		return cli_usage("claim %s: --reason is required", cmd);
 	}
-	if ((a.source_text && (error = ct_file_read(&text, a.source_text, 64u << 20)) < 0) ||
+	if ((a.source_text &&
+		    (error = ct_file_read(&text, a.source_text, CLI_SOURCE_TEXT_MAX)) < 0) ||
 		(error = cli_open_store(&store, cli)) < 0 ||
 		(error = cli_load_key(&key, a.key, a.pass_file)) < 0)
 		goto done;

@@ -247,7 +247,7 @@ int cli_log_patch(ct_store *store, ct_kind kind, const char *id, json_int_t revi
 }
 
 /* One line per store change (grammar: docs/diff.md). */
-static void print_store_entry(ct_store *store, const json_t *e)
+static void print_store_entry(const json_t *e)
 {
 	const char *kind = json_string_value(json_object_get(e, "kind"));
 	const char *id = json_string_value(json_object_get(e, "id"));
@@ -311,7 +311,6 @@ static void print_store_entry(ct_store *store, const json_t *e)
 		printf("store configuration %s\n", action);
 		return;
 	}
-	(void)store;
 	printf("file %s %s\n", id, action);
 }
 
@@ -329,7 +328,7 @@ static int store_diff(ct_store *store, const char *from, const char *to, int jso
 		goto done;
 	}
 	json_array_foreach(json_object_get(diff, "changes"), i, e)
-		print_store_entry(store, e);
+		print_store_entry(e);
 	if ((error = ct_store_diff_summary(&summary, diff)) < 0)
 		goto done;
 	printf("%s\n", summary.ptr);

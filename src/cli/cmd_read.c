@@ -220,11 +220,13 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 		(error = ct_store_get(&latest, store, CT_KIND_CLAIM, argv[optind], 0)) < 0)
 		goto done;
 	count = json_integer_value(json_object_get(latest, "revision"));
-	if (a.rev && (error = ct_store_resolve_revision(&rev, store, CT_KIND_CLAIM, argv[optind],
-			      a.rev)) < 0)
+	if (!a.rev)
+		rec = json_incref(latest);
+	else if ((error = ct_store_resolve_revision(&rev, store, CT_KIND_CLAIM, argv[optind],
+			   a.rev)) < 0 ||
+		(error = ct_store_get(&rec, store, CT_KIND_CLAIM, argv[optind], rev)) < 0)
 		goto done;
-	if ((error = ct_store_get(&rec, store, CT_KIND_CLAIM, argv[optind], rev)) < 0 ||
-		(error = claim_status(&status, &why, &annotations, store, latest)) < 0)
+	if ((error = claim_status(&status, &why, &annotations, store, latest)) < 0)
 		goto done;
 	if (a.json) {
 		json_t *out = json_pack("{s:O, s:s, s:s, s:O}", "record", rec, "status", status,
@@ -435,7 +437,6 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 		goto done;
 	error = ct_store_log(&log, store, CT_KIND_CLAIM, argv[optind]);
 	if (error == CT_ENOTFOUND) {
-		json_int_t n = 0;
 		json_t *src = NULL;
 		if (ct_store_get(&src, store, CT_KIND_SOURCE, argv[optind], 0) == 0) {
 			kind = CT_KIND_SOURCE;
@@ -444,7 +445,6 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 			error = ct_error_set(CT_ENOTFOUND, "no claim or source \"%s\" in the store",
 				argv[optind]);
 		}
-		(void)n;
 		json_decref(src);
 	}
 	if (error < 0)

@@ -6,9 +6,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Far above any record; a record file larger than this is refused. */
-#define RECORD_FILE_MAX (16u * 1024 * 1024)
-
 static void sign_usage(FILE *out)
 {
 	fprintf(out,
@@ -31,7 +28,6 @@ int cmd_sign(ct_cli *cli, int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *key_path = NULL, *out_path = NULL, *pass_file = NULL, *path;
-	ct_buf in = CT_BUF_INIT;
 	json_t *rec = NULL;
 	ct_key *key = NULL;
 	char *text = NULL;
@@ -69,13 +65,7 @@ int cmd_sign(ct_cli *cli, int argc, char **argv)
 		out_path = path;
 
 	/* Everything about the record is checked before the passphrase is asked for. */
-	if ((error = ct_file_read(&in, path, RECORD_FILE_MAX)) < 0)
-		goto fail;
-	if ((error = ct_json_parse(&rec, (const uint8_t *)in.ptr, in.len, CT_JSON_RECORD)) < 0) {
-		ct_error_prefix(error, "%s", path);
-		goto fail;
-	}
-	if ((error = ct_record_validate(rec)) < 0)
+	if ((error = cli_read_record(&rec, path)) < 0)
 		goto fail;
 	if ((error = cli_load_key(&key, key_path, pass_file)) < 0)
 		goto fail;
@@ -108,7 +98,6 @@ fail:
 done:
 	free(text);
 	ct_buf_free(&outbuf);
-	ct_buf_free(&in);
 	json_decref(rec);
 	ct_key_free(key);
 	return status;

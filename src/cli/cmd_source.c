@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SOURCE_TEXT_MAX (64u * 1024 * 1024)
-
 static void source_usage(FILE *out)
 {
 	fprintf(out,
@@ -108,7 +106,7 @@ static int read_text(ct_buf *text, const char *path)
 	json_t *probe;
 	int error;
 
-	if ((error = ct_file_read(text, path, SOURCE_TEXT_MAX)) < 0)
+	if ((error = ct_file_read(text, path, CLI_SOURCE_TEXT_MAX)) < 0)
 		return error;
 	probe = json_stringn(text->ptr, text->len);
 	if (!probe)

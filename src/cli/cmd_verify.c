@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RECORD_FILE_MAX (16u * 1024 * 1024)
 #define THRESHOLD_MAX 64
 
 typedef struct {
@@ -78,21 +77,16 @@ oom:
 	return cli_fail(ct_error_set(CT_ENOMEM, "out of memory"));
 }
 
-/* Verifies the single record in data (from path). Returns an exit status. */
-static int verify_record_file(const char *path, const ct_buf *data, const verify_opts *o)
+/* Verifies the single record in the file at path. Returns an exit status. */
+static int verify_record_file(const char *path, const verify_opts *o)
 {
 	json_t *rec = NULL;
 	ct_verify_report report;
 	int status;
 	int error;
 
-	if ((error = ct_json_parse(&rec, (const uint8_t *)data->ptr, data->len,
-		     CT_JSON_RECORD)) < 0)
-		return cli_fail(ct_error_prefix(error, "%s", path));
-	if ((error = ct_record_validate(rec)) < 0) {
-		status = cli_fail(error);
-		goto done;
-	}
+	if ((error = cli_read_record(&rec, path)) < 0)
+		return cli_fail(error);
 	error = ct_record_verify(&report, rec, o->trust, o->threshold);
 	if (error < 0 && error != CT_EBADSIG && error != CT_EUNTRUSTED) {
 		status = cli_fail(error);
@@ -116,7 +110,6 @@ int cmd_verify(ct_cli *cli, int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	ct_keyring *ring = NULL;
-	ct_buf data = CT_BUF_INIT;
 	verify_opts o = {NULL, 1, 0};
 	const char *path;
 	const char *proof = NULL, *root = NULL;
@@ -183,13 +176,8 @@ int cmd_verify(ct_cli *cli, int argc, char **argv)
 		status = cli_verify_bundle(path, ring, o.threshold, o.as_json);
 		goto done;
 	}
-	if ((error = ct_file_read(&data, path, RECORD_FILE_MAX)) < 0) {
-		status = cli_fail(error);
-		goto done;
-	}
-	status = verify_record_file(path, &data, &o);
+	status = verify_record_file(path, &o);
 done:
-	ct_buf_free(&data);
 	ct_keyring_free(ring);
 	return status;
 }

@@ -1,4 +1,5 @@
-/* What every subcommand shares: error printing and exit statuses, passphrases, loading keys. */
+/* What every subcommand shares: error printing and exit statuses, passphrases, reading a record
+ * file. */
 #include "cli.h"
 
 #include <errno.h>
@@ -11,6 +12,8 @@
 #include <unistd.h>
 
 #define PASSPHRASE_MAX 1024
+/* Far above any record; a record file larger than this is refused. */
+#define RECORD_FILE_MAX (16u * 1024 * 1024)
 
 int cli_exit_status(int code)
 {
@@ -188,4 +191,27 @@ int cli_parse_count(size_t *out, const char *s, size_t max)
 		return -1;
 	*out = (size_t)v;
 	return 0;
+}
+
+int cli_read_record(json_t **out, const char *path)
+{
+	ct_buf data = CT_BUF_INIT;
+	json_t *rec = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = ct_file_read(&data, path, RECORD_FILE_MAX)) < 0)
+		goto done;
+	if ((error = ct_json_parse(&rec, (const uint8_t *)data.ptr, data.len, CT_JSON_RECORD)) < 0) {
+		ct_error_prefix(error, "%s", path);
+		goto done;
+	}
+	if ((error = ct_record_validate(rec)) < 0)
+		goto done;
+	*out = rec;
+	rec = NULL;
+done:
+	json_decref(rec);
+	ct_buf_free(&data);
+	return error;
 }
