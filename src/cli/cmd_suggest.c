@@ -86,8 +86,10 @@ int cmd_suggest(ct_cli *cli, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage("suggest: expected one FILE");
-	if ((error = ct_file_read(&data, argv[optind], ARTICLE_MAX)) < 0 ||
-		(error = ct_suggest(&list, &sentences, data.ptr ? data.ptr : "", data.len)) < 0) {
+	/* ct_file_read names the file in its message already */
+	if ((error = ct_file_read(&data, argv[optind], ARTICLE_MAX)) < 0)
+		goto done;
+	if ((error = ct_suggest(&list, &sentences, data.ptr ? data.ptr : "", data.len)) < 0) {
 		ct_error_prefix(error, "%s", argv[optind]);
 		goto done;
 	}

@@ -84,4 +84,9 @@ one_line "$ERR"
 expect_status 2 "$CT" suggest
 expect_status 0 "$CT" suggest --help
 
+# a missing file: one line naming it once
+expect_status 3 "$CT" suggest no-such-article.txt
+contains "$ERR" "no-such-article.txt"; one_line "$ERR"
+[ "$(printf '%s' "$ERR" | grep -o 'no-such-article.txt' | wc -l)" -eq 1 ] && ok ||
+	fail "the file is named more than once: $ERR"
 finish
