@@ -26,7 +26,6 @@ static int is_managed(const char *key)
 	return 0;
 }
 
-/* Fills the managed members of a new revision, signs it, and puts it and its trailers. */
 /* Fills the managed members of a new revision and checks its schema (before signing). */
 static int prepare_revision(json_t *record, ct_kind kind, const char *id, json_int_t revision,
 	const char *prev, const ct_write_opts *opts)
