@@ -145,6 +145,28 @@ done:
 	return error;
 }
 
+int ct__latest_record(json_t **out, char *digest, json_int_t *revision, ct_store *store,
+	ct_kind kind, const char *id)
+{
+	int error;
+
+	*out = NULL;
+	*revision = 0;
+	if ((error = ct_id_validate(id, ct_kind_name(kind))) < 0 ||
+		(error = ct__revision_count(revision, store, kind, id)) < 0)
+		return error;
+	if (*revision == 0)
+		return ct_error_set(
+			CT_ENOTFOUND, "no %s \"%s\" in the store", ct_kind_name(kind), id);
+	if ((error = ct_store_get(out, store, kind, id, *revision)) < 0)
+		return error;
+	if ((error = ct_record_digest(digest, *out)) < 0) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return error;
+}
+
 int ct_store_revisions(json_t **out, ct_store *store, ct_kind kind, const char *id)
 {
 	json_t *list = json_array();
