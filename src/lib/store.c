@@ -329,7 +329,6 @@ static int init_build(ct_txn *txn, ct_store *store, void *payload)
 	json_t *config;
 	ct_buf path = CT_BUF_INIT;
 	ct_buf body = CT_BUF_INIT;
-	char *text = NULL;
 	int error;
 
 	if ((error = load_config(store)) == 0) {
@@ -347,14 +346,9 @@ static int init_build(ct_txn *txn, ct_store *store, void *payload)
 		error = ct_error_set(CT_ENOMEM, "out of memory");
 		goto done;
 	}
-	text = json_dumps(config, JSON_INDENT(2) | JSON_SORT_KEYS);
+	error = ct__record_serialize(&body, config);
 	json_decref(config);
-	if (!text) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
-		goto done;
-	}
-	if ((error = ct_buf_printf(&path, "%s/store.json", store->root)) < 0 ||
-		(error = ct_buf_printf(&body, "%s\n", text)) < 0 ||
+	if (error < 0 || (error = ct_buf_printf(&path, "%s/store.json", store->root)) < 0 ||
 		(error = ct__txn_put(txn, path.ptr, body.ptr, body.len)) < 0)
 		goto done;
 	if ((error = ct__txn_put_record(txn, pub)) < 0)
@@ -366,7 +360,6 @@ static int init_build(ct_txn *txn, ct_store *store, void *payload)
 		(error = ct__txn_trailer(txn, "Claimtrail-Signer", "%s", ct_key_id(signer))) < 0)
 		goto done;
 done:
-	free(text);
 	ct_buf_free(&body);
 	ct_buf_free(&path);
 	return error;
