@@ -1,18 +1,12 @@
 /*
- * The store on libgit2: opening and creating it, reading records from the branch's current
- * tree, and writing: every change is one commit, made against a snapshot and moved onto the
- * branch with a compare-and-swap, retried when another writer got there first.
+ * The store on libgit2: opening and creating it, its configuration, where each record lives
+ * (fan-out folders and paths), the snapshot of the branch that reads see, and a record's stored
+ * form. Reading records is in store_read.c; writing (one commit per change), in store_write.c.
  */
 #include "store_internal.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #define STORE_FORMAT "claimtrail-store"
 #define STORE_VERSION 1
