@@ -48,27 +48,6 @@ static int check_write_opts(const ct_write_opts *opts, const char *what)
 	return 0;
 }
 
-/* The claim's latest revision and its digest; a clear error when there is no such claim. */
-static int load_claim(json_t **out, char *digest, ct_store *store, const char *claim_id)
-{
-	json_int_t n;
-	int error;
-
-	*out = NULL;
-	if ((error = ct_id_validate(claim_id, "claim")) < 0 ||
-		(error = ct__revision_count(&n, store, CT_KIND_CLAIM, claim_id)) < 0)
-		return error;
-	if (n == 0)
-		return ct_error_set(CT_ENOTFOUND, "no claim \"%s\" in the store", claim_id);
-	if ((error = ct_store_get(out, store, CT_KIND_CLAIM, claim_id, n)) < 0)
-		return error;
-	if ((error = ct_record_digest(digest, *out)) < 0) {
-		json_decref(*out);
-		*out = NULL;
-	}
-	return error;
-}
-
 static int source_must_exist(ct_store *store, const char *source_id, const char *claim_id,
 	const char *role)
 {
@@ -140,9 +119,11 @@ static int annotate_build(ct_txn *txn, ct_store *store, void *payload)
 	ct_buf path = CT_BUF_INIT, existing = CT_BUF_INIT;
 	const char *key;
 	json_t *value;
+	json_int_t rev;
 	int error;
 
-	if ((error = load_claim(&claim, digest, store, job->claim_id)) < 0)
+	if ((error = ct__latest_record(&claim, digest, &rev, store, CT_KIND_CLAIM, job->claim_id)) <
+		0)
 		goto done;
 	if (job->dispute_id &&
 		(error = check_dispute_open(store, job->claim_id, job->dispute_id)) < 0)
@@ -200,8 +181,7 @@ static int annotate_build(ct_txn *txn, ct_store *store, void *payload)
 		goto done;
 	if ((error = ct__txn_trailer(txn, "Claimtrail-Record", "annotation/%s", id)) < 0 ||
 		(error = ct__txn_trailer(txn, "Claimtrail-Claim", "%s@%lld %s", job->claim_id,
-			 (long long)json_integer_value(json_object_get(claim, "revision")), digest)) <
-			0 ||
+			 (long long)rev, digest)) < 0 ||
 		(error = ct__txn_trailer(txn, "Claimtrail-Signer", "%s", ct_key_id(signer))) < 0)
 		goto done;
 	json_decref(job->result);
@@ -400,9 +380,9 @@ static int sign_off_build(ct_txn *txn, ct_store *store, void *payload)
 	size_t i;
 	int error;
 
-	if ((error = load_claim(&claim, digest, store, job->claim_id)) < 0)
+	if ((error = ct__latest_record(&claim, digest, &rev, store, CT_KIND_CLAIM, job->claim_id)) <
+		0)
 		goto done;
-	rev = json_integer_value(json_object_get(claim, "revision"));
 	json_array_foreach(json_object_get(claim, "signatures"), i, sig) {
 		if (strcmp(json_string_value(json_object_get(sig, "key_id")), ct_key_id(signer)) ==
 			0) {

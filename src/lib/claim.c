@@ -26,7 +26,6 @@ static int is_managed(const char *key)
 	return 0;
 }
 
-/* Fills the managed members of a new revision, signs it, and puts it and its trailers. */
 /* Fills the managed members of a new revision and checks its schema (before signing). */
 static int prepare_revision(json_t *record, ct_kind kind, const char *id, json_int_t revision,
 	const char *prev, const ct_write_opts *opts)
@@ -249,26 +248,6 @@ int ct_source_add(json_t **out_record, ct_store *store, const json_t *fields, co
 		&job.result);
 }
 
-/* The latest revision of a record and its digest, for building the next one. */
-static int load_latest(json_t **out, char *digest, json_int_t *revision, ct_store *store,
-	ct_kind kind, const char *id)
-{
-	int error;
-
-	if ((error = ct_id_validate(id, ct_kind_name(kind))) < 0 ||
-		(error = ct__revision_count(revision, store, kind, id)) < 0)
-		return error;
-	if (*revision == 0)
-		return ct_error_set(CT_ENOTFOUND, "no %s \"%s\" in the store", ct_kind_name(kind), id);
-	if ((error = ct_store_get(out, store, kind, id, *revision)) < 0)
-		return error;
-	if ((error = ct_record_digest(digest, *out)) < 0) {
-		json_decref(*out);
-		*out = NULL;
-	}
-	return error;
-}
-
 /* Whether two revisions say the same thing (ignoring what every revision changes). */
 static int same_content(const json_t *a, const json_t *b)
 {
@@ -296,7 +275,7 @@ static int source_revise_build(ct_txn *txn, ct_store *store, void *payload)
 	json_int_t n;
 	int error;
 
-	if ((error = load_latest(&prev, digest, &n, store, CT_KIND_SOURCE, job->id)) < 0)
+	if ((error = ct__latest_record(&prev, digest, &n, store, CT_KIND_SOURCE, job->id)) < 0)
 		goto done;
 	if (!(record = json_deep_copy(prev))) {
 		error = ct_error_set(CT_ENOMEM, "out of memory");
@@ -363,16 +342,15 @@ static int attribute(json_t *record, ct_store *store, const char *what, const ct
 		snprintf(digest, sizeof(digest), "%s",
 			json_string_value(json_object_get(cached, "digest")));
 	} else {
-		if ((error = ct_id_validate(source_id, "source")) < 0 ||
-			(error = ct__revision_count(&n, store, CT_KIND_SOURCE, source_id)) < 0)
+		if ((error = ct__latest_record(
+			     &source, digest, &n, store, CT_KIND_SOURCE, source_id)) < 0) {
+			if (error == CT_ENOTFOUND && n == 0)
+				error = ct_error_set(CT_ENOTFOUND,
+					"%s: source %s does not exist (add it with 'claimtrail "
+					"source add')",
+					what, source_id);
 			return error;
-		if (n == 0)
-			return ct_error_set(CT_ENOTFOUND,
-				"%s: source %s does not exist (add it with 'claimtrail source add')",
-				what, source_id);
-		if ((error = load_latest(&source, digest, &n, store, CT_KIND_SOURCE, source_id)) <
-			0)
-			return error;
+		}
 		if (cache)
 			json_object_set_new(cache, source_id,
 				json_pack("{s:O, s:s}", "record", source, "digest", digest));
@@ -506,7 +484,7 @@ static int claim_revise_build(ct_txn *txn, ct_store *store, void *payload)
 	json_int_t n;
 	int error;
 
-	if ((error = load_latest(&prev, digest, &n, store, CT_KIND_CLAIM, job->id)) < 0)
+	if ((error = ct__latest_record(&prev, digest, &n, store, CT_KIND_CLAIM, job->id)) < 0)
 		goto done;
 	if (json_is_true(json_object_get(prev, "retracted"))) {
 		error = ct_error_set(CT_EINVALID, "claim %s is retracted: it cannot be %s", job->id,

@@ -225,15 +225,12 @@ static int push_stretch(stretch_list *l, int equal, size_t a0, size_t a1, size_t
 {
 	if (a0 == a1 && b0 == b1)
 		return 0;
-	if (l->n > 0 && l->s[l->n - 1].equal == equal && !equal) {
-		l->s[l->n - 1].a1 = a1;
-		l->s[l->n - 1].b1 = b1;
-		return 0;
-	}
-	if (l->n > 0 && equal && l->s[l->n - 1].equal) {
-		l->s[l->n - 1].a1 = a1;
-		l->s[l->n - 1].b1 = b1;
-		l->s[l->n - 1].blank = l->s[l->n - 1].blank && blank;
+	/* a stretch of the same kind as the last one extends it (changes are never blank) */
+	if (l->n > 0 && l->s[l->n - 1].equal == equal) {
+		stretch *last = &l->s[l->n - 1];
+		last->a1 = a1;
+		last->b1 = b1;
+		last->blank = last->blank && blank;
 		return 0;
 	}
 	if (l->n == l->cap) {

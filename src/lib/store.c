@@ -1,18 +1,12 @@
 /*
- * The store on libgit2: opening and creating it, reading records from the branch's current
- * tree, and writing: every change is one commit, made against a snapshot and moved onto the
- * branch with a compare-and-swap, retried when another writer got there first.
+ * The store on libgit2: opening and creating it, its configuration, where each record lives
+ * (fan-out folders and paths), the snapshot of the branch that reads see, and a record's stored
+ * form. Reading records is in store_read.c; writing (one commit per change), in store_write.c.
  */
 #include "store_internal.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #define STORE_FORMAT "claimtrail-store"
 #define STORE_VERSION 1
@@ -329,7 +323,6 @@ static int init_build(ct_txn *txn, ct_store *store, void *payload)
 	json_t *config;
 	ct_buf path = CT_BUF_INIT;
 	ct_buf body = CT_BUF_INIT;
-	char *text = NULL;
 	int error;
 
 	if ((error = load_config(store)) == 0) {
@@ -347,14 +340,9 @@ static int init_build(ct_txn *txn, ct_store *store, void *payload)
 		error = ct_error_set(CT_ENOMEM, "out of memory");
 		goto done;
 	}
-	text = json_dumps(config, JSON_INDENT(2) | JSON_SORT_KEYS);
+	error = ct__record_serialize(&body, config);
 	json_decref(config);
-	if (!text) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
-		goto done;
-	}
-	if ((error = ct_buf_printf(&path, "%s/store.json", store->root)) < 0 ||
-		(error = ct_buf_printf(&body, "%s\n", text)) < 0 ||
+	if (error < 0 || (error = ct_buf_printf(&path, "%s/store.json", store->root)) < 0 ||
 		(error = ct__txn_put(txn, path.ptr, body.ptr, body.len)) < 0)
 		goto done;
 	if ((error = ct__txn_put_record(txn, pub)) < 0)
@@ -366,7 +354,6 @@ static int init_build(ct_txn *txn, ct_store *store, void *payload)
 		(error = ct__txn_trailer(txn, "Claimtrail-Signer", "%s", ct_key_id(signer))) < 0)
 		goto done;
 done:
-	free(text);
 	ct_buf_free(&body);
 	ct_buf_free(&path);
 	return error;

@@ -58,6 +58,12 @@ int ct__record_serialize(ct_buf *out, const json_t *record);
 /* Number of revisions of a claim or source in the snapshot (0 when absent). */
 int ct__revision_count(json_int_t *out, ct_store *store, ct_kind kind, const char *id);
 
+/* The latest revision of a claim or source in *out (the caller's), its number in *revision and
+ * its digest (CT_DIGEST_LEN + 1 bytes): what the next revision or an annotation names. When there
+ * is none: CT_ENOTFOUND, "no <kind> "<id>" in the store", with *revision 0. */
+int ct__latest_record(json_t **out, char *digest, json_int_t *revision, ct_store *store,
+	ct_kind kind, const char *id);
+
 /* ---- write transactions ---- */
 
 typedef struct ct_txn ct_txn;

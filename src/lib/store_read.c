@@ -145,6 +145,28 @@ done:
 	return error;
 }
 
+int ct__latest_record(json_t **out, char *digest, json_int_t *revision, ct_store *store,
+	ct_kind kind, const char *id)
+{
+	int error;
+
+	*out = NULL;
+	*revision = 0;
+	if ((error = ct_id_validate(id, ct_kind_name(kind))) < 0 ||
+		(error = ct__revision_count(revision, store, kind, id)) < 0)
+		return error;
+	if (*revision == 0)
+		return ct_error_set(
+			CT_ENOTFOUND, "no %s \"%s\" in the store", ct_kind_name(kind), id);
+	if ((error = ct_store_get(out, store, kind, id, *revision)) < 0)
+		return error;
+	if ((error = ct_record_digest(digest, *out)) < 0) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return error;
+}
+
 int ct_store_revisions(json_t **out, ct_store *store, ct_kind kind, const char *id)
 {
 	json_t *list = json_array();
@@ -266,7 +288,7 @@ static int by_created(const void *a, const void *b)
 }
 
 /* Loads the records in the folder dir of the snapshot, one per "*.json" file. */
-static int load_folder(json_t *list, ct_store *store, const char *dir, const char *what)
+static int load_folder(json_t *list, ct_store *store, const char *dir)
 {
 	git_tree *tree = NULL;
 	ct_buf path = CT_BUF_INIT;
@@ -287,10 +309,8 @@ static int load_folder(json_t *list, ct_store *store, const char *dir, const cha
 		ct_buf_clear(&data);
 		if ((error = ct_buf_printf(&path, "%s/%s", dir, name)) < 0 ||
 			(error = ct__read_path(&data, store, path.ptr, CT_RECORD_MAX)) < 0 ||
-			(error = ct__parse_record(&rec, &data, path.ptr)) < 0) {
-			(void)what;
+			(error = ct__parse_record(&rec, &data, path.ptr)) < 0)
 			goto done;
-		}
 		json_array_append_new(list, rec);
 	}
 done:
@@ -342,8 +362,7 @@ int ct_store_annotations(json_t **out, ct_store *store, const char *claim_id)
 	}
 	if ((error = ct__record_dir(&dir, store, CT_KIND_CLAIM, claim_id)) < 0 ||
 		(error = ct_buf_puts(&dir, "/annotations")) < 0 ||
-		(error = load_folder(list, store, dir.ptr, "annotation")) < 0 ||
-		(error = sort_array(&list)) < 0)
+		(error = load_folder(list, store, dir.ptr)) < 0 || (error = sort_array(&list)) < 0)
 		goto done;
 	*out = list;
 	list = NULL;
