@@ -67,6 +67,8 @@ int ct_buf_printf(ct_buf *buf, const char *fmt, ...)
 #endif
 	;
 void ct_buf_clear(ct_buf *buf);
+/* Cuts the contents back to their first len bytes (len <= buf->len), still NUL-terminated. */
+void ct_buf_truncate(ct_buf *buf, size_t len);
 /* Makes room for extra more bytes after len (and a NUL) without changing len: 0 or CT_ENOMEM. */
 int ct_buf_reserve(ct_buf *buf, size_t extra);
 /* Hands the bytes to the caller (free() them) and resets the buffer. */

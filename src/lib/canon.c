@@ -909,8 +909,7 @@ int ct_json_canon(ct_buf *out, const json_t *value)
 
 	if ((error = canon_value(out, value, 0)) < 0 && out->ptr) {
 		/* Leave the buffer as it was: no half-written canonical form. */
-		out->len = mark;
-		out->ptr[mark] = '\0';
+		ct_buf_truncate(out, mark);
 	}
 	return error;
 }

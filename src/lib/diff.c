@@ -524,13 +524,6 @@ static int add_op(json_t *ops, const char *op, const ct_buf *path, const json_t 
 	return jappend(ops, o);
 }
 
-static void path_truncate(ct_buf *path, size_t len)
-{
-	path->len = len;
-	if (path->ptr)
-		path->ptr[len] = '\0';
-}
-
 static int by_string(const void *x, const void *y)
 {
 	return strcmp(*(const char *const *)x, *(const char *const *)y);
@@ -569,20 +562,20 @@ static int patch_object(json_t *ops, ct_buf *path, const json_t *a, const json_t
 		if (!json_object_get(b, ka[i]) &&
 			(error = ct_json_pointer_append(path, ka[i])) == 0) {
 			error = add_op(ops, "remove", path, NULL);
-			path_truncate(path, len);
+			ct_buf_truncate(path, len);
 		}
 	for (i = 0; i < na && error == 0; i++) {
 		const json_t *vb = json_object_get(b, ka[i]);
 		if (vb && (error = ct_json_pointer_append(path, ka[i])) == 0) {
 			error = patch_diff(ops, path, json_object_get(a, ka[i]), vb, depth + 1);
-			path_truncate(path, len);
+			ct_buf_truncate(path, len);
 		}
 	}
 	for (i = 0; i < nb && error == 0; i++)
 		if (!json_object_get(a, kb[i]) &&
 			(error = ct_json_pointer_append(path, kb[i])) == 0) {
 			error = add_op(ops, "add", path, json_object_get(b, kb[i]));
-			path_truncate(path, len);
+			ct_buf_truncate(path, len);
 		}
 done:
 	free(ka);
@@ -615,7 +608,7 @@ static int patch_array(json_t *ops, ct_buf *path, const json_t *a, const json_t 
 			error = add_op(ops, "add", path, json_array_get(b, p + i));
 		else
 			error = add_op(ops, "remove", path, NULL);
-		path_truncate(path, len);
+		ct_buf_truncate(path, len);
 	}
 	return error;
 }

@@ -331,9 +331,7 @@ static int compare_trees(indexing *ix, git_tree *before, git_tree *now, ct_buf *
 			error = emit(ix, path->ptr, git_tree_entry_id(e));
 		}
 	}
-	path->len = base;
-	if (path->ptr)
-		path->ptr[base] = '\0';
+	ct_buf_truncate(path, base);
 	return error;
 }
 

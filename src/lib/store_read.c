@@ -486,9 +486,7 @@ int ct_store_source_text(ct_buf *out, ct_store *store, const char *id, json_int_
 	} else if (error == 0) {
 		ct_sha256_hex(hex, (const uint8_t *)out->ptr + start, out->len - start);
 		if (strcmp(hex, want) != 0) {
-			out->len = start;
-			if (out->ptr)
-				out->ptr[start] = '\0';
+			ct_buf_truncate(out, start);
 			error = ct_error_set(CT_ENOTFOUND,
 				"source %s: the text kept is not the one this revision records", id);
 		}

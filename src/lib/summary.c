@@ -309,9 +309,7 @@ int ct_store_list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload)
 					/* a folder with no readable revision: skipped (check says why) */
 					ct_error_clear();
 					error = 0;
-					fresh.len = before;
-					if (fresh.ptr)
-						fresh.ptr[before] = '\0';
+					ct_buf_truncate(&fresh, before);
 					continue;
 				}
 				error = push_entry(&list, &n, &cap, fresh.ptr + before,

@@ -86,11 +86,18 @@ int ct_buf_reserve(ct_buf *buf, size_t extra)
 	return buf_grow(buf, extra);
 }
 
+void ct_buf_truncate(ct_buf *buf, size_t len)
+{
+	if (len > buf->len)
+		return;
+	buf->len = len;
+	if (buf->ptr)
+		buf->ptr[len] = '\0';
+}
+
 void ct_buf_clear(ct_buf *buf)
 {
-	buf->len = 0;
-	if (buf->ptr)
-		buf->ptr[0] = '\0';
+	ct_buf_truncate(buf, 0);
 }
 
 char *ct_buf_detach(ct_buf *buf)

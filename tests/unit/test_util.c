@@ -119,11 +119,31 @@ static void test_against_definition(void)
 	fprintf(stderr, "base64: %zu of 200000 random texts canonical\n", accepted);
 }
 
+static void test_buf_truncate(void)
+{
+	ct_buf b = CT_BUF_INIT;
+
+	ct_buf_truncate(&b, 0); /* an empty buffer: nothing to cut */
+	CHECK_INT(b.len, 0);
+	CHECK(ct_buf_puts(&b, "claim/iskp") == 0);
+	ct_buf_truncate(&b, 5);
+	CHECK_INT(b.len, 5);
+	CHECK_STR(b.ptr, "claim");
+	ct_buf_truncate(&b, 9); /* longer than it is: unchanged */
+	CHECK_STR(b.ptr, "claim");
+	CHECK(ct_buf_puts(&b, "s") == 0);
+	CHECK_STR(b.ptr, "claims");
+	ct_buf_clear(&b);
+	CHECK_STR(b.ptr, "");
+	ct_buf_free(&b);
+}
+
 int main(void)
 {
 	if (ct_init() < 0)
 		return 99;
 	test_cases();
 	test_against_definition();
+	test_buf_truncate();
 	return test_finish();
 }
