@@ -10,6 +10,7 @@
 #include "claimtrail/key.h"
 #include "claimtrail/json.h"
 #include "claimtrail/record.h"
+#include "ed25519.h"
 #include "signing.h"
 
 #include <dirent.h>
@@ -891,6 +892,7 @@ typedef struct {
 	uint8_t pk[32];
 	int revoked;
 	json_t *record;
+	ct__ed25519_key *fast; /* tables for checking many signatures; NULL until prepared */
 } ring_entry;
 
 struct ct_keyring {
@@ -911,10 +913,31 @@ void ct_keyring_free(ct_keyring *ring)
 
 	if (!ring)
 		return;
-	for (i = 0; i < ring->count; i++)
+	for (i = 0; i < ring->count; i++) {
 		json_decref(ring->entries[i].record);
+		ct__ed25519_key_free(ring->entries[i].fast);
+	}
 	free(ring->entries);
 	free(ring);
+}
+
+int ct__keyring_prepare(const ct_keyring *ring)
+{
+	size_t i;
+
+	for (i = 0; i < ring->count; i++)
+		if (!ring->entries[i].fast &&
+			!(ring->entries[i].fast = ct__ed25519_key_new(ring->entries[i].pk)))
+			return ct_error_set(CT_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int entry_verify(const ring_entry *e, const uint8_t sig[64], const uint8_t *msg,
+	size_t len)
+{
+	if (e->fast)
+		return ct__ed25519_verify(e->fast, sig, msg, len) == 0 ? 0 : CT_EBADSIG;
+	return ct_ed25519_verify(e->pk, sig, msg, len);
 }
 
 size_t ct_keyring_count(const ct_keyring *ring)
@@ -1093,7 +1116,7 @@ int ct_keyring_verify_bytes(const ct_keyring *ring, const char *key_id, const ui
 	if (!e)
 		return ct_error_set(CT_ENOTFOUND, "key %s is not in the keyring",
 			key_id ? key_id : "(none)");
-	if (ct_ed25519_verify(e->pk, sig, msg, len) < 0)
+	if (entry_verify(e, sig, msg, len) < 0)
 		return ct_error_set(CT_EBADSIG, "signature by key %s does not verify", key_id);
 	return 0;
 }
@@ -1106,14 +1129,14 @@ int ct_keyring_verify_any(const char **signer, const ct_keyring *ring, const cha
 
 	*signer = NULL;
 	/* the hint first: an honest signer names its own key, so this is the one check made */
-	if (named && ct_ed25519_verify(named->pk, sig, msg, len) == 0) {
+	if (named && entry_verify(named, sig, msg, len) == 0) {
 		*signer = named->id;
 		return 0;
 	}
 	for (i = 0; i < ring->count; i++) {
 		if (&ring->entries[i] == named)
 			continue;
-		if (ct_ed25519_verify(ring->entries[i].pk, sig, msg, len) == 0) {
+		if (entry_verify(&ring->entries[i], sig, msg, len) == 0) {
 			*signer = ring->entries[i].id;
 			return 0;
 		}

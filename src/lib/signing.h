@@ -2,6 +2,7 @@
 #ifndef CT_SIGNING_H
 #define CT_SIGNING_H
 
+#include "claimtrail/key.h"
 #include "claimtrail/record.h"
 
 /* Longest label ct_record_label writes, with its NUL. */
@@ -17,6 +18,11 @@ void ct_record_label(char out[CT_LABEL_MAX], const json_t *record);
 /* Verifies one Ed25519 signature with a raw public key: 0 or CT_EBADSIG (no message set). */
 int ct_ed25519_verify(const uint8_t public_key[32], const uint8_t sig[64], const uint8_t *msg,
 	size_t len);
+
+/* Builds each key's verification tables (ed25519.h), for a caller about to check many
+ * signatures with ring: afterwards its checks give the same answers, faster. Not safe to call
+ * while other threads use ring; the tables are read-only once built. 0 or CT_ENOMEM. */
+int ct__keyring_prepare(const ct_keyring *ring);
 
 /* Decodes a base64 member value into exactly want bytes: 0 or CT_EINVALID (no message set). */
 int ct_decode_exact(uint8_t *out, size_t want, const char *b64);
