@@ -59,7 +59,8 @@ FIELD_OP void fe_add(fe *h, const fe *f, const fe *g)
 	fe_carry(h);
 }
 
-/* f - g + 2p: 2p's limbs (2^52 - 38, 2^52 - 2, ...) exceed any limb of g. */
+/* f - g + 2p: 2p's limbs (2^52 - 38, 2^52 - 2, ...) exceed every limb g can have here (below
+ * 2^51 + 2^8 after a carry or a product). */
 FIELD_OP void fe_sub(fe *h, const fe *f, const fe *g)
 {
 	int i;
@@ -557,8 +558,9 @@ ct__ed25519_key *ct__ed25519_key_new(const uint8_t public_key[32])
 		return NULL;
 	memcpy(key->pk, public_key, 32);
 	pthread_once(&base_once, base_init);
-	/* canonical, not of small order, on the curve, in the prime-order subgroup: then every
-	 * check libsodium makes of the key passes, and the table is of the key libsodium uses */
+	/* is_valid_point checks the key is canonical, not of small order and on the curve (and,
+	 * in Debian's patched 1.0.18, in the prime-order subgroup): every check libsodium's
+	 * verify makes of a key, so a key with a table is one libsodium would use as it is */
 	if (crypto_core_ed25519_is_valid_point(public_key) != 1 || ge_frombytes(&a, public_key) < 0)
 		return key;
 	key->t = malloc(sizeof(table));
@@ -585,7 +587,7 @@ int ct__ed25519_table_mult(uint8_t out[32], const ct__ed25519_key *key, const ui
 	ge r;
 
 	pthread_once(&base_once, base_init);
-	if (key && !key->t)
+	if ((key && !key->t) || (a[31] & 0xe0)) /* digits of a >= 2^253 overrun the table */
 		return -1;
 	table_mult2(&r, key ? key->t : &base_table, a, NULL, NULL, 0);
 	ge_tobytes(out, &r);

@@ -3,13 +3,14 @@
  * libsodium's crypto_sign_verify_detached decodes the public key and runs a 253-step double
  * scalar multiplication for every signature. A verifier that checks thousands of signatures by
  * the same few keys (a bundle) can do better: with a table of multiples of the key, built once,
- * and one of the base point, [S]B - [k]A costs about 128 point additions and no doublings.
+ * and one of the base point, [S]B - [k]A costs about 128 point additions and 4 doublings.
  *
  * The answer is always libsodium's: the fast path accepts a signature only when it reproduces
  * libsodium's whole check (S < L; A valid; R not of small order; the encoding of [S]B - [k]A,
  * k = SHA-512(R || A || M) mod L, equal to R byte for byte), and anything it does not accept is
- * handed to crypto_sign_verify_detached, whose verdict stands. A key that is not a canonical
- * point of the prime-order subgroup gets no table and is always checked by libsodium. */
+ * handed to crypto_sign_verify_detached, whose verdict stands. A key that
+ * crypto_core_ed25519_is_valid_point refuses gets no table and is always checked by
+ * libsodium. */
 #ifndef CT_ED25519_H
 #define CT_ED25519_H
 
@@ -26,20 +27,20 @@ void ct__ed25519_key_free(ct__ed25519_key *key);
 
 /* 0 when sig is a valid signature of msg by the key, -1 otherwise: always the same answer as
  * crypto_sign_verify_detached(sig, msg, len, public_key). */
-int ct__ed25519_verify(const ct__ed25519_key *key, const uint8_t sig[64], const uint8_t *msg,
-	size_t len);
+int ct__ed25519_verify(
+	const ct__ed25519_key *key, const uint8_t sig[64], const uint8_t *msg, size_t len);
 
 /* The fast path alone, for tests and benchmarks: 1 when it accepts the signature (which then
  * is valid), 0 when it leaves the decision to libsodium. */
-int ct__ed25519_fast_accepts(const ct__ed25519_key *key, const uint8_t sig[64],
-	const uint8_t *msg, size_t len);
+int ct__ed25519_fast_accepts(
+	const ct__ed25519_key *key, const uint8_t sig[64], const uint8_t *msg, size_t len);
 
-/* 1 when the key got a table (a canonical point of the prime-order subgroup), 0 otherwise. */
+/* 1 when the key got a table (crypto_core_ed25519_is_valid_point accepts it), 0 otherwise. */
 int ct__ed25519_key_has_table(const ct__ed25519_key *key);
 
 /* For tests: writes the encoding of [a]P for a scalar a < 2^253 (little-endian) using the
  * key's table (P = the key), or the base point's table when key is NULL. Returns -1 when the
- * key has no table. */
+ * key has no table or a >= 2^253. */
 int ct__ed25519_table_mult(uint8_t out[32], const ct__ed25519_key *key, const uint8_t a[32]);
 
 #endif
