@@ -1075,8 +1075,6 @@ int ct_bundle_verify(ct_bundle_info *info, const char *path, const ct_bundle_ver
 	s->chain_kind = -1;
 	ct_merkle_init(&s->tree);
 	json_decref(json_object()); /* jansson seeds its hash function once, before threads */
-	if ((error = ct__keyring_prepare(o.trust)) < 0) /* the keys' tables, before threads */
-		goto done;
 	pool_start(&p, thread_count(o.threads), o.trust);
 	pool_on = 1;
 	/*

@@ -5,7 +5,6 @@
  * commit that named the record (so a hand edit committed with plain git is reported).
  */
 #include "store_internal.h"
-#include "signing.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -504,8 +503,6 @@ int ct_store_check(size_t *findings, ct_store *store, const ct_check_opts *opts,
 		}
 		c.trust = own;
 	}
-	if ((error = ct__keyring_prepare(c.trust)) < 0)
-		goto done;
 	if (!ct__subtree(&root, store, store->tree, store->root)) {
 		error = ct_error_set(CT_ENOTFOUND, "no store at %s/", store->root);
 		goto done;

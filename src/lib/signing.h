@@ -19,10 +19,9 @@ void ct_record_label(char out[CT_LABEL_MAX], const json_t *record);
 int ct_ed25519_verify(const uint8_t public_key[32], const uint8_t sig[64], const uint8_t *msg,
 	size_t len);
 
-/* Builds each key's verification tables (ed25519.h), for a caller about to check many
- * signatures with ring: afterwards its checks give the same answers, faster. Not safe to call
- * while other threads use ring; the tables are read-only once built. 0 or CT_ENOMEM. */
-int ct__keyring_prepare(const ct_keyring *ring);
+/* For tests: how many of ring's keys have been given verification tables (key.c builds them
+ * for a key once it has checked enough signatures with it). */
+size_t ct__keyring_tables(const ct_keyring *ring);
 
 /* Decodes a base64 member value into exactly want bytes: 0 or CT_EINVALID (no message set). */
 int ct_decode_exact(uint8_t *out, size_t want, const char *b64);

@@ -1,6 +1,8 @@
 /* Unit tests for key.c: key generation, the secret key file, keyrings. */
 #include "test.h"
+#include "signing.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -320,6 +322,85 @@ static void test_keyring(const ct_key *k1)
 	ct_key_free(k2);
 }
 
+/* Keys checked many times get verification tables (key.c, ed25519.h): from a key's 16th check,
+ * for at most 64 keys a ring, with the same verdicts before and after, from several threads. */
+#define RING_KEYS 70
+
+typedef struct {
+	const ct_keyring *ring;
+	ct_key **keys;
+	const uint8_t (*sigs)[64];
+	int first, wrong;
+} ring_worker;
+
+static void *check_ring(void *arg)
+{
+	ring_worker *w = arg;
+	const uint8_t msg[] = "as many as 6,000 foreign fighters";
+	const char *by;
+	uint8_t bad[64];
+	int round, i;
+
+	for (round = 0; round < 12; round++)
+		for (i = w->first; i < RING_KEYS; i += 2) {
+			if (ct_keyring_verify_bytes(w->ring, ct_key_id(w->keys[i]), w->sigs[i], msg,
+				    sizeof(msg)) != 0 ||
+				ct_keyring_verify_any(&by, w->ring, NULL, w->sigs[i], msg, sizeof(msg)) !=
+					0 ||
+				strcmp(by, ct_key_id(w->keys[i])) != 0)
+				w->wrong++;
+			memcpy(bad, w->sigs[i], 64);
+			bad[round % 64] ^= 1;
+			if (ct_keyring_verify_bytes(w->ring, ct_key_id(w->keys[i]), bad, msg,
+				    sizeof(msg)) != CT_EBADSIG)
+				w->wrong++;
+		}
+	return NULL;
+}
+
+static void test_keyring_tables(void)
+{
+	ct_keyring *ring = NULL;
+	ct_key *keys[RING_KEYS] = {0};
+	uint8_t sigs[RING_KEYS][64];
+	const uint8_t msg[] = "as many as 6,000 foreign fighters";
+	ring_worker w[2];
+	pthread_t other;
+	int i;
+
+	CHECK_INT(ct_keyring_new(&ring), 0);
+	for (i = 0; i < RING_KEYS; i++) {
+		CHECK_INT(ct_key_generate(&keys[i], "Desk", NULL), 0);
+		CHECK_INT(ct_keyring_add(ring, ct_key_public_record(keys[i])), 0);
+		CHECK_INT(ct_key_sign_bytes(sigs[i], keys[i], msg, sizeof(msg)), 0);
+	}
+	/* 15 checks with the first key: no table yet; the 16th builds it */
+	for (i = 0; i < 15; i++)
+		CHECK_INT(ct_keyring_verify_bytes(ring, ct_key_id(keys[0]), sigs[0], msg, sizeof(msg)),
+			0);
+	CHECK_INT(ct__keyring_tables(ring), 0);
+	CHECK_INT(ct_keyring_verify_bytes(ring, ct_key_id(keys[0]), sigs[0], msg, sizeof(msg)), 0);
+	CHECK_INT(ct__keyring_tables(ring), 1);
+	CHECK_INT(ct_keyring_verify_bytes(ring, ct_key_id(keys[0]), sigs[0], msg, sizeof(msg) - 1),
+		CT_EBADSIG);
+	CHECK_INT(ct_keyring_verify_bytes(ring, ct_key_id(keys[0]), sigs[1], msg, sizeof(msg)),
+		CT_EBADSIG);
+
+	/* two threads take every key past its 16th check at once: 64 tables, no more, and every
+	 * verdict right on the way (verify_any without a hint also tries the wrong keys) */
+	for (i = 0; i < 2; i++) {
+		w[i] = (ring_worker){ring, keys, (const uint8_t(*)[64])sigs, i, 0};
+	}
+	CHECK_INT(pthread_create(&other, NULL, check_ring, &w[1]), 0);
+	check_ring(&w[0]);
+	pthread_join(other, NULL);
+	CHECK_INT(w[0].wrong + w[1].wrong, 0);
+	CHECK_INT(ct__keyring_tables(ring), 64);
+	ct_keyring_free(ring);
+	for (i = 0; i < RING_KEYS; i++)
+		ct_key_free(keys[i]);
+}
+
 int main(void)
 {
 	ct_key *key = NULL;
@@ -333,6 +414,7 @@ int main(void)
 	test_encrypted(key);
 	test_tampered();
 	test_keyring(key);
+	test_keyring_tables();
 	ct_key_free(key);
 	test_remove_dir(dir);
 	ct_shutdown();
