@@ -337,6 +337,31 @@ static int rename_tmp(ct_buf *tmp, const char *dir, const char *hex, const char 
 	return error;
 }
 
+/* Creates dir/pack-<hex>.keep and sets keep to its path; keep stays empty if the file was there
+ * already (an identical pack, kept by whoever made it). */
+static int create_keep(ct_buf *keep, const char *dir, const char *hex)
+{
+	static const char why[] = "claimtrail: pack written, branch not moved yet\n";
+	int fd, error;
+
+	ct_buf_clear(keep);
+	if ((error = ct_buf_printf(keep, "%s/pack-%s.keep", dir, hex)) < 0)
+		return error;
+	if ((fd = open(keep->ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444)) < 0) {
+		error = errno == EEXIST ? 0 : ct_error_set(CT_EIO, "%s: %s", keep->ptr, strerror(errno));
+		ct_buf_clear(keep);
+		return error;
+	}
+	error = ct__write_all(fd, why, sizeof(why) - 1, keep->ptr);
+	if (close(fd) < 0 && error == 0)
+		error = ct_error_set(CT_EIO, "%s: %s", keep->ptr, strerror(errno));
+	if (error < 0) {
+		unlink(keep->ptr);
+		ct_buf_clear(keep);
+	}
+	return error;
+}
+
 /* pack.compression, else core.compression, else zlib's default (as git chooses). */
 static int compression_level(git_repository *repo)
 {
@@ -352,7 +377,8 @@ static int compression_level(git_repository *repo)
 	return level < -1 || level > 9 ? Z_DEFAULT_COMPRESSION : level;
 }
 
-int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count, unsigned threads)
+int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count, unsigned threads,
+	ct_buf *keep)
 {
 	ct__pack_object **sorted = NULL;
 	packed *p = NULL;
@@ -413,10 +439,15 @@ int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count,
 			(error = write_tmp(&tmp_idx, name.ptr, idx_ptr, idx_len, 1)) < 0)
 			goto done;
 	}
-	if ((error = rename_tmp(&tmp_pack, name.ptr, hex, "pack")) < 0)
+	if ((keep && (error = create_keep(keep, name.ptr, hex)) < 0) ||
+		(error = rename_tmp(&tmp_pack, name.ptr, hex, "pack")) < 0)
 		goto done;
 	error = rename_tmp(&tmp_idx, name.ptr, hex, "idx");
 done:
+	if (keep && keep->len && tmp_pack.len) { /* the pack never arrived: nothing to keep */
+		unlink(keep->ptr);
+		ct_buf_clear(keep);
+	}
 	if (tmp_pack.len)
 		unlink(tmp_pack.ptr);
 	if (tmp_idx.len)

@@ -2,6 +2,8 @@
 #ifndef CT_PACKWRITE_H
 #define CT_PACKWRITE_H
 
+#include "claimtrail/common.h"
+
 #include <git2.h>
 
 /* One object to pack: its id (as git computes it), type and raw content (borrowed). */
@@ -19,7 +21,13 @@ typedef struct {
  * the content: they are not recomputed here. Returns 0, or CT_EIO / CT_ENOMEM / CT_EINVALID
  * with nothing visible to readers (a pack becomes visible when its index is renamed into place,
  * last).
+ *
+ * With keep, the pack also gets a pack-<hex>.keep file, created before the pack is renamed into
+ * place, and keep is set to its path: until the caller removes it (once a branch refers to the
+ * objects), `git gc` and `git repack` leave the pack alone, as they do for git's own
+ * receive-pack. keep is left empty when such a file already existed (someone else's to remove).
  */
-int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count, unsigned threads);
+int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count, unsigned threads,
+	ct_buf *keep);
 
 #endif

@@ -384,8 +384,9 @@ static int collect_trees(raw_objects *out, ct_txn *txn, const git_oid *id)
 }
 
 /* Writes a bulk transaction's objects into the repository as one pack (packwrite.c): the
- * commit, the trees it made, and the files' blobs. */
-static int write_pack(ct_txn *txn, const git_oid *commit)
+ * commit, the trees it made, and the files' blobs. The pack is kept (keep names its .keep file)
+ * until drop_keep, after the branch update. */
+static int write_pack(ct_txn *txn, const git_oid *commit, ct_buf *keep)
 {
 	raw_objects raw = {NULL, 0, 0};
 	ct__pack_object *objects = NULL;
@@ -411,7 +412,7 @@ static int write_pack(ct_txn *txn, const git_oid *commit)
 	for (i = 0; i < txn->nfiles; i++)
 		objects[n++] = (ct__pack_object){txn->files[i].oid, GIT_OBJECT_BLOB,
 			txn->files[i].data, txn->files[i].len};
-	if ((error = ct__pack_write(txn->store->repo, objects, n, 0)) == 0 &&
+	if ((error = ct__pack_write(txn->store->repo, objects, n, 0, keep)) == 0 &&
 		git_odb_refresh(stored) < 0)
 		error = ct__git_error(CT_EIO, "reading the new pack");
 done:
@@ -420,6 +421,14 @@ done:
 	git_commit_free(c);
 	git_odb_free(stored);
 	return error;
+}
+
+/* Once the branch refers to a bulk write's pack (or will not), git may treat it as any other. */
+static void drop_keep(ct_buf *keep)
+{
+	if (keep->len)
+		unlink(keep->ptr);
+	ct_buf_clear(keep);
 }
 
 /* git identity: GIT_COMMITTER_* / GIT_AUTHOR_* from the environment (as git does), then the
@@ -765,6 +774,7 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 	ct__index *index = NULL;
 	git_reference *ref = NULL;
 	const char **paths = NULL;
+	ct_buf keep = CT_BUF_INIT;
 	git_oid commit, parent;
 	int has_parent;
 	int attempt;
@@ -801,7 +811,7 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 				goto done;
 		}
 		if ((error = make_commit(&commit, store, &txn, signer)) < 0 ||
-			(txn.mempack && (error = write_pack(&txn, &commit)) < 0))
+			(txn.mempack && (error = write_pack(&txn, &commit, &keep)) < 0))
 			goto done;
 		has_parent = store->has_head;
 		parent = store->head;
@@ -809,6 +819,7 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 			has_parent, has_parent ? &parent : NULL, txn.subject.ptr);
 		git_reference_free(ref);
 		ref = NULL;
+		drop_keep(&keep);
 		if (rc == 0)
 			break;
 		if ((rc != GIT_EMODIFIED && rc != GIT_EEXISTS && rc != GIT_ELOCKED) ||
@@ -838,6 +849,8 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 	}
 	error = sync_worktree(store, &txn, index);
 done:
+	drop_keep(&keep);
+	ct_buf_free(&keep);
 	free(paths);
 	ct__index_free(index);
 	txn_free(&txn);

@@ -262,6 +262,8 @@ expect_status 0 $CT show bulk-300
 expect_status 0 $CT check
 # the import wrote one pack of its own (docs/store.md): stock git reads and checks it
 [ "$(ls .git/objects/pack/ | grep -c '\.idx$')" -eq $((packs_before + 1)) ] && ok || fail "import wrote no pack"
+# its .keep (which guards the pack from git gc until the branch moves) is gone afterwards
+[ -z "$(ls .git/objects/pack/ | grep '\.keep$')" ] && ok || fail "import left a .keep behind"
 git fsck --strict >/dev/null 2>&1 && ok || fail "fsck after a bulk import: $(git fsck --strict 2>&1 | head -3)"
 for idx in .git/objects/pack/pack-*.idx; do
 	git verify-pack "$idx" || fail "verify-pack $idx"

@@ -68,7 +68,7 @@ static void pack_and_read_back(const char *dir, const char *compression)
 	objects[n++] = (ct__pack_object){commit_id, GIT_OBJECT_COMMIT, commit, strlen(commit)};
 	objects[n++] = objects[3]; /* the same id again: packed once */
 
-	CHECK_INT(ct__pack_write(repo, objects, n, 2), 0);
+	CHECK_INT(ct__pack_write(repo, objects, n, 2, NULL), 0);
 	CHECK(git_repository_odb(&odb, repo) == 0);
 	CHECK(git_odb_refresh(odb) == 0);
 	for (i = 0; i < n; i++) {
@@ -119,7 +119,7 @@ static void pack_dir(char *out, size_t cap, const char *dir)
 
 /* When the index cannot be written (here: a file size limit the pack fits under and the index
  * of many tiny objects does not), the write fails and leaves nothing in objects/pack, not a
- * pack without its index. */
+ * pack without its index, nor its .keep. Written, the pack has its .keep. */
 static void index_write_fails(const char *dir)
 {
 	enum { N = 2000 };
@@ -127,6 +127,7 @@ static void index_write_fails(const char *dir)
 	static char texts[N][8];
 	git_repository *repo = NULL;
 	struct rlimit was, limit;
+	ct_buf keep = CT_BUF_INIT, second = CT_BUF_INIT;
 	char left[512];
 	size_t i;
 
@@ -144,15 +145,28 @@ static void index_write_fails(const char *dir)
 	limit.rlim_cur = 40000;
 	signal(SIGXFSZ, SIG_IGN);
 	CHECK(setrlimit(RLIMIT_FSIZE, &limit) == 0);
-	CHECK_INT(ct__pack_write(repo, objects, N, 2), CT_EIO);
+	CHECK_INT(ct__pack_write(repo, objects, N, 2, &keep), CT_EIO);
 	CHECK(setrlimit(RLIMIT_FSIZE, &was) == 0);
 	signal(SIGXFSZ, SIG_DFL);
+	CHECK_INT(keep.len, 0);
 	pack_dir(left, sizeof(left), dir);
-	CHECK_STR(left, "");
-	/* and without the limit the same objects are written */
-	CHECK_INT(ct__pack_write(repo, objects, N, 2), 0);
+	CHECK_STR(left, ""); /* no .keep either */
+	/* and without the limit the same objects are written, with a .keep beside the pack */
+	CHECK_INT(ct__pack_write(repo, objects, N, 2, &keep), 0);
 	pack_dir(left, sizeof(left), dir);
-	CHECK(strstr(left, ".pack ") && strstr(left, ".idx "));
+	CHECK(strstr(left, ".pack ") && strstr(left, ".idx ") && strstr(left, ".keep "));
+	CHECK(keep.len > 5 && access(keep.ptr, F_OK) == 0);
+	if (keep.len > 5) {
+		char pack[600];
+		snprintf(pack, sizeof(pack), "%.*s.pack", (int)keep.len - 5, keep.ptr);
+		CHECK(access(pack, F_OK) == 0); /* named after its pack */
+	}
+	/* the same pack again: the .keep is the first writer's, not this one's to remove */
+	CHECK_INT(ct__pack_write(repo, objects, N, 2, &second), 0);
+	CHECK_INT(second.len, 0);
+	CHECK(access(keep.ptr, F_OK) == 0);
+	ct_buf_free(&keep);
+	ct_buf_free(&second);
 	git_repository_free(repo);
 }
 
