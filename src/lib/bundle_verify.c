@@ -11,6 +11,7 @@
  */
 #include "bundle_internal.h"
 #include "canonscan.h"
+#include "cpus.h"
 #include "sha256.h"
 #include "signing.h"
 
@@ -382,8 +383,7 @@ static unsigned thread_count(unsigned asked)
 		if (*end == '\0' && n >= 1)
 			return n > THREADS_MAX ? THREADS_MAX : (unsigned)n;
 	}
-	n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n < 1 ? 1 : n > THREADS_MAX ? THREADS_MAX : (unsigned)n;
+	return ct__cpu_count(THREADS_MAX);
 }
 
 static int pool_start(pool *p, unsigned threads, const ct_keyring *trust)

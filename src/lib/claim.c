@@ -5,6 +5,7 @@
  */
 #include "store_internal.h"
 #include "anchor.h"
+#include "cpus.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -611,8 +612,7 @@ static int sign_all(json_t **records, size_t count, const ct_key *key, size_t *f
 {
 	sign_share sh[8];
 	pthread_t threads[8];
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t n = cpus < 1 ? 1 : cpus > 8 ? 8 : (size_t)cpus, i, started = 1;
+	size_t n = ct__cpu_count(8), i, started = 1;
 	int error = 0;
 
 	if (count < 64)

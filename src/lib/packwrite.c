@@ -11,6 +11,7 @@
  * index, so a crash leaves either no new objects or a complete pack (and at worst a temporary
  * file that `git gc` removes).
  */
+#include "cpus.h"
 #include "fileio.h"
 #include "packwrite.h"
 
@@ -111,8 +112,7 @@ static int pack_all(
 {
 	share sh[THREADS_MAX];
 	pthread_t tids[THREADS_MAX];
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t n = threads ? threads : cpus < 1 ? 1 : (size_t)cpus, i, started = 1;
+	size_t n = threads ? threads : ct__cpu_count(THREADS_MAX), i, started = 1;
 	int failed = 0;
 
 	if (n > THREADS_MAX)

@@ -1,6 +1,7 @@
 /* Unit tests for util.c: canonical base64 decoding, against fixed cases and against the
  * definition (libsodium decodes it, and encoding the result again gives the same text). */
 #include "test.h"
+#include "cpus.h"
 
 #include <sodium.h>
 
@@ -138,10 +139,26 @@ static void test_buf_truncate(void)
 	ct_buf_free(&b);
 }
 
+/* Thread pools are sized by the processors the process may use: what coreutils' nproc counts
+ * (it too follows the CPU affinity, so `taskset -c 0` makes both 1), within the caller's cap. */
+static void test_cpu_count(void)
+{
+	FILE *p = popen("nproc 2>/dev/null", "r");
+	unsigned want = 0;
+
+	CHECK_INT(ct__cpu_count(1), 1);
+	CHECK(ct__cpu_count(1000) >= 1);
+	if (p && fscanf(p, "%u", &want) == 1)
+		CHECK_INT(ct__cpu_count(1000), want);
+	if (p)
+		pclose(p);
+}
+
 int main(void)
 {
 	if (ct_init() < 0)
 		return 99;
+	test_cpu_count();
 	test_cases();
 	test_against_definition();
 	test_buf_truncate();
