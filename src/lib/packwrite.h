@@ -26,6 +26,8 @@ typedef struct {
  * place, and keep is set to its path: until the caller removes it (once a branch refers to the
  * objects), `git gc` and `git repack` leave the pack alone, as they do for git's own
  * receive-pack. keep is left empty when such a file already existed (someone else's to remove).
+ * When the write fails after the pack was renamed into place (its index could not be), keep is
+ * still set: the caller removes that file too.
  */
 int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count, unsigned threads,
 	ct_buf *keep);

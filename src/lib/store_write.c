@@ -384,10 +384,12 @@ static int collect_trees(raw_objects *out, ct_txn *txn, const git_oid *id)
 }
 
 /* Writes a bulk transaction's objects into the repository as one pack (packwrite.c): the
- * commit, the trees it made, and the files' blobs. The pack is kept (keep names its .keep file)
- * until drop_keep, after the branch update. */
-static int write_pack(ct_txn *txn, const git_oid *commit, ct_buf *keep)
+ * commit, the trees it made, and the files' blobs (less what the repository already had, such as
+ * the objects an earlier attempt packed). The pack's .keep file, if it got one, is added to keeps
+ * (paths, each ended by a NUL) for drop_keeps. */
+static int write_pack(ct_txn *txn, const git_oid *commit, ct_buf *keeps)
 {
+	ct_buf keep = CT_BUF_INIT;
 	raw_objects raw = {NULL, 0, 0};
 	ct__pack_object *objects = NULL;
 	git_odb *stored = NULL;
@@ -412,10 +414,15 @@ static int write_pack(ct_txn *txn, const git_oid *commit, ct_buf *keep)
 	for (i = 0; i < txn->nfiles; i++)
 		objects[n++] = (ct__pack_object){txn->files[i].oid, GIT_OBJECT_BLOB,
 			txn->files[i].data, txn->files[i].len};
-	if ((error = ct__pack_write(txn->store->repo, objects, n, 0, keep)) == 0 &&
-		git_odb_refresh(stored) < 0)
+	error = ct__pack_write(txn->store->repo, objects, n, 0, &keep);
+	if (keep.len && ct_buf_put(keeps, keep.ptr, keep.len + 1) < 0) { /* with its NUL */
+		unlink(keep.ptr); /* cannot remember it: do not leave it behind */
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+	}
+	if (error == 0 && git_odb_refresh(stored) < 0)
 		error = ct__git_error(CT_EIO, "reading the new pack");
 done:
+	ct_buf_free(&keep);
 	raw_objects_free(&raw);
 	free(objects);
 	git_commit_free(c);
@@ -423,12 +430,18 @@ done:
 	return error;
 }
 
-/* Once the branch refers to a bulk write's pack (or will not), git may treat it as any other. */
-static void drop_keep(ct_buf *keep)
+/* Once the write is over, its packs are ordinary: referenced by the branch, or garbage. Every
+ * attempt's .keep stays until then, since a retry does not pack again the objects an earlier
+ * attempt's pack holds (libgit2 finds them there), and may need them. */
+static void drop_keeps(ct_buf *keeps)
 {
-	if (keep->len)
-		unlink(keep->ptr);
-	ct_buf_clear(keep);
+	size_t at = 0;
+
+	while (at < keeps->len) {
+		unlink(keeps->ptr + at);
+		at += strlen(keeps->ptr + at) + 1;
+	}
+	ct_buf_clear(keeps);
 }
 
 /* git identity: GIT_COMMITTER_* / GIT_AUTHOR_* from the environment (as git does), then the
@@ -774,7 +787,7 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 	ct__index *index = NULL;
 	git_reference *ref = NULL;
 	const char **paths = NULL;
-	ct_buf keep = CT_BUF_INIT;
+	ct_buf keeps = CT_BUF_INIT;
 	git_oid commit, parent;
 	int has_parent;
 	int attempt;
@@ -811,7 +824,7 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 				goto done;
 		}
 		if ((error = make_commit(&commit, store, &txn, signer)) < 0 ||
-			(txn.mempack && (error = write_pack(&txn, &commit, &keep)) < 0))
+			(txn.mempack && (error = write_pack(&txn, &commit, &keeps)) < 0))
 			goto done;
 		has_parent = store->has_head;
 		parent = store->head;
@@ -819,7 +832,6 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 			has_parent, has_parent ? &parent : NULL, txn.subject.ptr);
 		git_reference_free(ref);
 		ref = NULL;
-		drop_keep(&keep);
 		if (rc == 0)
 			break;
 		if ((rc != GIT_EMODIFIED && rc != GIT_EEXISTS && rc != GIT_ELOCKED) ||
@@ -834,6 +846,7 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 		}
 		backoff(attempt);
 	}
+	drop_keeps(&keeps);
 	if ((error = ct__store_refresh(store)) < 0)
 		goto done;
 	{
@@ -849,8 +862,8 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 	}
 	error = sync_worktree(store, &txn, index);
 done:
-	drop_keep(&keep);
-	ct_buf_free(&keep);
+	drop_keeps(&keeps);
+	ct_buf_free(&keeps);
 	free(paths);
 	ct__index_free(index);
 	txn_free(&txn);

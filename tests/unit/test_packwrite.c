@@ -165,6 +165,20 @@ static void index_write_fails(const char *dir)
 	CHECK_INT(ct__pack_write(repo, objects, N, 2, &second), 0);
 	CHECK_INT(second.len, 0);
 	CHECK(access(keep.ptr, F_OK) == 0);
+	/* the pack cannot be renamed into place (a folder has its name): its .keep goes too */
+	if (keep.len > 5) {
+		char pack[600], idx[600];
+		snprintf(pack, sizeof(pack), "%.*s.pack", (int)keep.len - 5, keep.ptr);
+		snprintf(idx, sizeof(idx), "%.*s.idx", (int)keep.len - 5, keep.ptr);
+		CHECK(unlink(pack) == 0 && unlink(idx) == 0 && unlink(keep.ptr) == 0);
+		CHECK(mkdir(pack, 0755) == 0);
+		CHECK_INT(ct__pack_write(repo, objects, N, 2, &second), CT_EIO);
+		CHECK_INT(second.len, 0);
+		pack_dir(left, sizeof(left), dir);
+		CHECK(strstr(left, ".pack ") && !strstr(left, ".keep") && !strstr(left, "tmp_") &&
+			!strstr(left, ".idx"));
+		rmdir(pack);
+	}
 	ct_buf_free(&keep);
 	ct_buf_free(&second);
 	git_repository_free(repo);

@@ -264,6 +264,67 @@ static void test_changed_during_write(ct_store *store, const char *prefix)
 	CHECK_STR(head_text(store, p[8]), "ours 8\n");
 }
 
+/* A bulk write whose first attempt loses the race for the branch: the retry's pack leaves out
+ * what the first attempt's pack already holds, so that pack keeps its .keep (guarding it from
+ * `git gc`) until the write is over, and neither is left behind afterwards. */
+typedef struct {
+	int calls;
+	int keeps_at_retry;
+} retry_state;
+
+static int count_keeps(void)
+{
+	char cmd[1200];
+	FILE *p;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd), "ls '%s/.git/objects/pack' | grep -c '\\.keep$'", dir);
+	if ((p = popen(cmd, "r"))) {
+		if (fscanf(p, "%d", &n) != 1)
+			n = -1;
+		pclose(p);
+	}
+	return n;
+}
+
+static int bulk_losing_once(ct_txn *txn, ct_store *store, void *payload)
+{
+	retry_state *r = payload;
+	char cmd[1200];
+	int error;
+
+	(void)store;
+	if (++r->calls == 2)
+		r->keeps_at_retry = count_keeps();
+	if ((error = ct__txn_bulk(txn)) < 0 ||
+		(error = ct__txn_put(txn, "claims/bulk/sub/a.txt", "a\n", 2)) < 0 ||
+		(error = ct__txn_put(txn, "claims/bulk/sub/b.txt", "b\n", 2)) < 0 ||
+		(error = ct__txn_subject(txn, "bulk test write")) < 0)
+		return error;
+	if (r->calls == 1) { /* someone else commits meanwhile */
+		snprintf(cmd, sizeof(cmd),
+			"git -C '%s' -c user.name=T -c user.email=t@example.org commit -q "
+			"--allow-empty -m 'meanwhile' >/dev/null 2>&1",
+			dir);
+		CHECK(system(cmd) == 0);
+	}
+	return 0;
+}
+
+static void test_bulk_retry_keeps(ct_store *store)
+{
+	retry_state r = {0, -1};
+	char cmd[1200];
+
+	CHECK_INT(ct__store_write(store, key, 8, bulk_losing_once, &r), 0);
+	CHECK_INT(r.calls, 2);
+	CHECK_INT(r.keeps_at_retry, 1);
+	CHECK_INT(count_keeps(), 0);
+	CHECK_STR(head_text(store, "claims/bulk/sub/b.txt"), "b\n");
+	snprintf(cmd, sizeof(cmd), "git -C '%s' fsck --strict >/dev/null 2>&1", dir);
+	CHECK(system(cmd) == 0);
+}
+
 int main(void)
 {
 	ct_store *store = NULL;
@@ -293,6 +354,7 @@ int main(void)
 	git_index_free(index);
 	git_repository_free(repo);
 	test_changed_during_write(store, "claims/v4");
+	test_bulk_retry_keeps(store);
 	ct_store_free(store);
 	ct_key_free(key);
 	test_remove_dir(dir);
