@@ -894,7 +894,7 @@ typedef struct {
 	int revoked;
 	json_t *record;
 	_Atomic(ct__ed25519_key *) fast; /* the key's tables, once it has been used enough */
-	atomic_uint uses;                /* checks made with the key */
+	atomic_uint uses;                /* valid signatures checked with the key */
 } ring_entry;
 
 struct ct_keyring {
@@ -930,10 +930,13 @@ void ct_keyring_free(ct_keyring *ring)
 /*
  * A key's tables (ed25519.h: 40 KB, built in about the time of seven signature checks, each
  * later check about twice as fast) pay for themselves after some fifteen signatures. So the
- * thread that makes a key's TABLE_AFTER-th check builds them, for at most TABLES_MAX keys a
- * ring; until then, and for every other key, libsodium checks alone. The verdict is the same
- * either way. Safe with any number of threads checking at once: exactly one thread sees the
- * count reach TABLE_AFTER, and it publishes the finished tables with a release store.
+ * thread whose check finds the key's TABLE_AFTER-th valid signature builds them, for at most
+ * TABLES_MAX keys a ring (kept while the ring lives); until then, and for every other key,
+ * libsodium checks alone. Only valid signatures count: verify_any tries every key on a
+ * signature by a stranger, and those tries must not hand the tables to keys that sign nothing.
+ * The verdict is the same either way. Safe with any number of threads checking at once: exactly
+ * one thread sees the count reach TABLE_AFTER, and it publishes the finished tables with a
+ * release store.
  */
 #define TABLE_AFTER 16
 #define TABLES_MAX 64
@@ -944,15 +947,18 @@ static int entry_verify(const ct_keyring *ring, ring_entry *e, const uint8_t sig
 	ct__ed25519_key *fast = atomic_load_explicit(&e->fast, memory_order_acquire);
 	/* the ring's keys never change here; its count of tables is a cache's bookkeeping */
 	ct_keyring *cache = (ct_keyring *)ring;
+	int error;
 
-	if (!fast && atomic_fetch_add_explicit(&e->uses, 1, memory_order_relaxed) + 1 == TABLE_AFTER &&
+	if (fast)
+		return ct__ed25519_verify(fast, sig, msg, len) == 0 ? 0 : CT_EBADSIG;
+	error = ct_ed25519_verify(e->pk, sig, msg, len);
+	if (error == 0 &&
+		atomic_fetch_add_explicit(&e->uses, 1, memory_order_relaxed) + 1 == TABLE_AFTER &&
 		atomic_fetch_add_explicit(&cache->tables, 1, memory_order_relaxed) < TABLES_MAX) {
 		fast = ct__ed25519_key_new(e->pk); /* NULL when out of memory: libsodium, then */
 		atomic_store_explicit(&e->fast, fast, memory_order_release);
 	}
-	if (fast)
-		return ct__ed25519_verify(fast, sig, msg, len) == 0 ? 0 : CT_EBADSIG;
-	return ct_ed25519_verify(e->pk, sig, msg, len);
+	return error;
 }
 
 size_t ct__keyring_tables(const ct_keyring *ring)

@@ -322,8 +322,9 @@ static void test_keyring(const ct_key *k1)
 	ct_key_free(k2);
 }
 
-/* Keys checked many times get verification tables (key.c, ed25519.h): from a key's 16th check,
- * for at most 64 keys a ring, with the same verdicts before and after, from several threads. */
+/* Keys checked many times get verification tables (key.c, ed25519.h): from a key's 16th valid
+ * signature, for at most 64 keys a ring, with the same verdicts before and after, from several
+ * threads; a stranger's signatures, tried against every key, give none. */
 #define RING_KEYS 70
 
 typedef struct {
@@ -373,6 +374,24 @@ static void test_keyring_tables(void)
 		CHECK_INT(ct_key_generate(&keys[i], "Desk", NULL), 0);
 		CHECK_INT(ct_keyring_add(ring, ct_key_public_record(keys[i])), 0);
 		CHECK_INT(ct_key_sign_bytes(sigs[i], keys[i], msg, sizeof(msg)), 0);
+	}
+	/* a stranger's signature, tried against every key 20 times: no tables */
+	{
+		ct_key *stranger = NULL;
+		uint8_t theirs[64];
+		const char *by;
+
+		CHECK_INT(ct_key_generate(&stranger, "Stranger", NULL), 0);
+		CHECK_INT(ct_key_sign_bytes(theirs, stranger, msg, sizeof(msg)), 0);
+		for (i = 0; i < 20; i++) {
+			CHECK_INT(ct_keyring_verify_any(&by, ring, NULL, theirs, msg, sizeof(msg)),
+				CT_ENOTFOUND);
+			CHECK_INT(ct_keyring_verify_bytes(ring, ct_key_id(keys[0]), sigs[1], msg,
+					  sizeof(msg)),
+				CT_EBADSIG);
+		}
+		CHECK_INT(ct__keyring_tables(ring), 0);
+		ct_key_free(stranger);
 	}
 	/* 15 checks with the first key: no table yet; the 16th builds it */
 	for (i = 0; i < 15; i++)
