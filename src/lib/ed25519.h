@@ -19,7 +19,7 @@
 
 typedef struct ct__ed25519_key ct__ed25519_key;
 
-/* Builds the verifier for one 32-byte public key (about the cost of two signature checks).
+/* Builds the verifier for one 32-byte public key (about the cost of seven signature checks).
  * Returns NULL only when out of memory. The result is read-only: any number of threads may
  * verify with it at once. */
 ct__ed25519_key *ct__ed25519_key_new(const uint8_t public_key[32]);

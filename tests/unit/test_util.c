@@ -143,7 +143,8 @@ static void test_buf_truncate(void)
  * (it too follows the CPU affinity, so `taskset -c 0` makes both 1), within the caller's cap. */
 static void test_cpu_count(void)
 {
-	FILE *p = popen("nproc 2>/dev/null", "r");
+	/* nproc also obeys OMP_NUM_THREADS and OMP_THREAD_LIMIT, which ct__cpu_count ignores */
+	FILE *p = popen("env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc 2>/dev/null", "r");
 	unsigned want = 0;
 
 	CHECK_INT(ct__cpu_count(1), 1);
