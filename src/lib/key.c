@@ -928,7 +928,7 @@ void ct_keyring_free(ct_keyring *ring)
 }
 
 /*
- * A key's tables (ed25519.h: 40 KB, built in about the time of seven signature checks, each
+ * A key's tables (ed25519.h: 30 KB, built in about the time of seven signature checks, each
  * later check about twice as fast) pay for themselves after some fifteen signatures. So the
  * thread whose check finds the key's TABLE_AFTER-th valid signature builds them, for at most
  * TABLES_MAX keys a ring (kept while the ring lives); until then, and for every other key,
