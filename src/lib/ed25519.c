@@ -18,6 +18,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The tables need 64 x 64 -> 128-bit products (__int128: every 64-bit target of gcc and
+ * clang). Without them (a 32-bit build), or built with CT_ED25519_NO_TABLES (as the tests build
+ * that variant too), no key gets tables and every check is libsodium's alone. */
+#if defined(__SIZEOF_INT128__) && !defined(CT_ED25519_NO_TABLES)
+#define TABLES 1
+#else
+#define TABLES 0
+#endif
+
+#if TABLES
+
 __extension__ typedef unsigned __int128 u128;
 
 #define MASK51 ((UINT64_C(1) << 51) - 1)
@@ -542,6 +553,96 @@ static int scalar_is_canonical(const uint8_t s[32])
 	return 0;
 }
 
+/* The key's table, or NULL when the key is not one to build it for (or out of memory). */
+static table *key_table(const uint8_t pk[32])
+{
+	table *t;
+	ge a;
+
+	pthread_once(&base_once, base_init);
+	/* is_valid_point checks the key is canonical, not of small order and on the curve (and,
+	 * in Debian's patched 1.0.18, in the prime-order subgroup): every check libsodium's
+	 * verify makes of a key, so a key with a table is one libsodium would use as it is */
+	if (crypto_core_ed25519_is_valid_point(pk) != 1 || ge_frombytes(&a, pk) < 0)
+		return NULL;
+	if ((t = malloc(sizeof(table))))
+		table_build(t, &a);
+	return t;
+}
+
+/* out = [a]P with P's table t, or the base point's when t is NULL; -1 for a >= 2^253 */
+static int mult(uint8_t out[32], const table *t, const uint8_t a[32])
+{
+	ge r;
+
+	pthread_once(&base_once, base_init);
+	if (a[31] & 0xe0) /* the digits of a >= 2^253 overrun the table */
+		return -1;
+	table_mult2(&r, t ? t : &base_table, a, NULL, NULL, 0);
+	ge_tobytes(out, &r);
+	return 0;
+}
+
+/* 1 when sig is valid for the key pk with table t, by libsodium's whole check; 0 otherwise. */
+static int fast_path(
+	const table *t, const uint8_t pk[32], const uint8_t sig[64], const uint8_t *msg, size_t len)
+{
+	crypto_hash_sha512_state hs;
+	uint8_t h[64], k[32], rcheck[32];
+	ge r;
+	int i;
+
+	if (!scalar_is_canonical(sig + 32))
+		return 0;
+	crypto_hash_sha512_init(&hs);
+	crypto_hash_sha512_update(&hs, sig, 32);
+	crypto_hash_sha512_update(&hs, pk, 32);
+	crypto_hash_sha512_update(&hs, msg, len);
+	crypto_hash_sha512_final(&hs, h);
+	crypto_core_ed25519_scalar_reduce(k, h);
+	table_mult2(&r, &base_table, sig + 32, t, k, 1);
+	ge_tobytes(rcheck, &r);
+	if (memcmp(rcheck, sig, 32) != 0)
+		return 0;
+	/* R equals the point computed, in canonical form; libsodium also refuses an R of small
+	 * order, which is exactly when 8R is the identity (the only points with X = 0 are the
+	 * identity and (0, -1), and (0, -1) is 8 times no point) */
+	for (i = 0; i < 3; i++)
+		ge_double(&r, &r);
+	return !fe_is_zero(&r.X);
+}
+
+#else /* no tables */
+
+typedef struct table table; /* never defined: no key has one */
+
+static table *key_table(const uint8_t pk[32])
+{
+	(void)pk;
+	return NULL;
+}
+
+static int mult(uint8_t out[32], const table *t, const uint8_t a[32])
+{
+	(void)out;
+	(void)t;
+	(void)a;
+	return -1;
+}
+
+static int fast_path(
+	const table *t, const uint8_t pk[32], const uint8_t sig[64], const uint8_t *msg, size_t len)
+{
+	(void)t;
+	(void)pk;
+	(void)sig;
+	(void)msg;
+	(void)len;
+	return 0;
+}
+
+#endif
+
 /* ---- keys ---- */
 
 struct ct__ed25519_key {
@@ -552,21 +653,12 @@ struct ct__ed25519_key {
 ct__ed25519_key *ct__ed25519_key_new(const uint8_t public_key[32])
 {
 	ct__ed25519_key *key = calloc(1, sizeof(*key));
-	ge a;
 
 	if (!key)
 		return NULL;
 	memcpy(key->pk, public_key, 32);
-	pthread_once(&base_once, base_init);
-	/* is_valid_point checks the key is canonical, not of small order and on the curve (and,
-	 * in Debian's patched 1.0.18, in the prime-order subgroup): every check libsodium's
-	 * verify makes of a key, so a key with a table is one libsodium would use as it is */
-	if (crypto_core_ed25519_is_valid_point(public_key) != 1 || ge_frombytes(&a, public_key) < 0)
-		return key;
-	key->t = malloc(sizeof(table));
-	if (key->t)
-		table_build(key->t, &a);
-	return key; /* without memory for a table, still a (slower) verifier */
+	key->t = key_table(public_key);
+	return key; /* without a table (or memory for one), still a (slower) verifier */
 }
 
 void ct__ed25519_key_free(ct__ed25519_key *key)
@@ -577,6 +669,11 @@ void ct__ed25519_key_free(ct__ed25519_key *key)
 	free(key);
 }
 
+int ct__ed25519_tables_available(void)
+{
+	return TABLES;
+}
+
 int ct__ed25519_key_has_table(const ct__ed25519_key *key)
 {
 	return key->t != NULL;
@@ -584,42 +681,15 @@ int ct__ed25519_key_has_table(const ct__ed25519_key *key)
 
 int ct__ed25519_table_mult(uint8_t out[32], const ct__ed25519_key *key, const uint8_t a[32])
 {
-	ge r;
-
-	pthread_once(&base_once, base_init);
-	if ((key && !key->t) || (a[31] & 0xe0)) /* digits of a >= 2^253 overrun the table */
+	if (key && !key->t)
 		return -1;
-	table_mult2(&r, key ? key->t : &base_table, a, NULL, NULL, 0);
-	ge_tobytes(out, &r);
-	return 0;
+	return mult(out, key ? key->t : NULL, a);
 }
 
 int ct__ed25519_fast_accepts(
 	const ct__ed25519_key *key, const uint8_t sig[64], const uint8_t *msg, size_t len)
 {
-	crypto_hash_sha512_state hs;
-	uint8_t h[64], k[32], rcheck[32];
-	ge r;
-	int i;
-
-	if (!key->t || !scalar_is_canonical(sig + 32))
-		return 0;
-	crypto_hash_sha512_init(&hs);
-	crypto_hash_sha512_update(&hs, sig, 32);
-	crypto_hash_sha512_update(&hs, key->pk, 32);
-	crypto_hash_sha512_update(&hs, msg, len);
-	crypto_hash_sha512_final(&hs, h);
-	crypto_core_ed25519_scalar_reduce(k, h);
-	table_mult2(&r, &base_table, sig + 32, key->t, k, 1);
-	ge_tobytes(rcheck, &r);
-	if (memcmp(rcheck, sig, 32) != 0)
-		return 0;
-	/* R equals the point computed, in canonical form; libsodium also refuses an R of small
-	 * order, which is exactly when 8R is the identity (the only points with X = 0 are the
-	 * identity and (0, -1), and (0, -1) is 8 times no point) */
-	for (i = 0; i < 3; i++)
-		ge_double(&r, &r);
-	return !fe_is_zero(&r.X);
+	return key->t ? fast_path(key->t, key->pk, sig, msg, len) : 0;
 }
 
 int ct__ed25519_verify(

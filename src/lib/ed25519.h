@@ -35,6 +35,10 @@ int ct__ed25519_verify(
 int ct__ed25519_fast_accepts(
 	const ct__ed25519_key *key, const uint8_t sig[64], const uint8_t *msg, size_t len);
 
+/* 1 when this build has the tables (it needs __int128: 64-bit targets), 0 when every check is
+ * libsodium's alone. */
+int ct__ed25519_tables_available(void);
+
 /* 1 when the key got a table (crypto_core_ed25519_is_valid_point accepts it), 0 otherwise. */
 int ct__ed25519_key_has_table(const ct__ed25519_key *key);
 

@@ -862,6 +862,38 @@ static void test_genuine_keys(void)
 	ct__ed25519_key_free(NULL);
 }
 
+/* A build without the tables (no __int128, or CT_ED25519_NO_TABLES as meson builds this file a
+ * second time): no key gets a table, nothing is multiplied, and every verdict is libsodium's. */
+static void test_without_tables(void)
+{
+	uint8_t pk[32], sk[64], sig[64], msg[300], out[32], one[32] = {1};
+	ct__ed25519_key *key;
+	int i, bit;
+
+	CHECK_INT(ct__ed25519_table_mult(out, NULL, one), -1);
+	for (i = 0; i < 40; i++) {
+		rnd(msg, sizeof(msg));
+		crypto_sign_keypair(pk, sk);
+		CHECK_INT(crypto_sign_detached(sig, NULL, msg, sizeof(msg), sk), 0);
+		key = ct__ed25519_key_new(pk);
+		CHECK(key != NULL);
+		if (!key)
+			continue;
+		CHECK_INT(ct__ed25519_key_has_table(key), 0);
+		CHECK_INT(ct__ed25519_table_mult(out, key, one), -1);
+		CHECK_INT(ct__ed25519_fast_accepts(key, sig, msg, sizeof(msg)), 0);
+		CHECK_INT(ct__ed25519_verify(key, sig, msg, sizeof(msg)), 0);
+		AGREE(key, pk, sig, msg, sizeof(msg));
+		for (bit = i % 8; bit < 512; bit += 61) {
+			sig[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+			CHECK_INT(ct__ed25519_verify(key, sig, msg, sizeof(msg)), -1);
+			AGREE(key, pk, sig, msg, sizeof(msg));
+			sig[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		}
+		ct__ed25519_key_free(key);
+	}
+}
+
 int main(void)
 {
 	const char *seed = getenv("CT_TEST_SEED");
@@ -876,6 +908,11 @@ int main(void)
 	crypto_generichash(rng_key, sizeof(rng_key), (const uint8_t *)seed, strlen(seed), NULL, 0);
 	edges_make();
 
+	if (!ct__ed25519_tables_available()) {
+		fprintf(stderr, "built without the tables: checking the libsodium-only path\n");
+		test_without_tables();
+		return test_finish();
+	}
 	test_threads(); /* first, so that nothing has built a shared table yet */
 	test_small_order_list();
 	test_base_mult();
