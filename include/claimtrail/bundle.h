@@ -148,7 +148,7 @@ typedef void (*ct_bundle_report_fn)(const ct_bundle_line_report *line, void *pay
 typedef struct {
 	const ct_keyring *trust;   /* the verifier's trust roots (required) */
 	size_t threshold;          /* distinct trusted signers each record needs (default 1) */
-	unsigned threads;          /* 0: $CLAIMTRAIL_THREADS, else the number of online CPUs */
+	unsigned threads;          /* 0: $CLAIMTRAIL_THREADS, else the CPUs it may run on */
 } ct_bundle_verify_opts;
 
 #define CT_BUNDLE_VERIFY_OPTS_INIT {NULL, 1, 0}
