@@ -1,7 +1,7 @@
 /* Unit tests for merkle.c: RFC 9162 tree hashes against hand-built trees (the split at the
  * largest power of two below n), the streaming builder, inclusion proofs and tampering. And
- * bundles whose records are signed and canonical but break their schema: what verify and import
- * (the library's and `claimtrail bundle import`) do with them. */
+ * bundles whose records are signed but break their schema or are not canonical: what verify
+ * and import (the library's and `claimtrail bundle import`) do with them. */
 #include "test.h"
 #include "sha256.h"
 
@@ -183,7 +183,7 @@ static void test_proofs(void)
 	}
 }
 
-/* ---- bundles with a record that is signed and canonical but breaks its schema ---- */
+/* ---- bundles with a record that is signed but breaks its schema, or is not canonical ---- */
 
 static char dir[] = "/tmp/ct-test-bundle.XXXXXX";
 
@@ -198,8 +198,9 @@ static const char *at(const char *name)
 }
 
 /* Writes record as one envelope line (docs/bundle.md 1.2), signed over its body as it is:
- * ct_record_sign would refuse to sign a record that breaks its schema. */
-static void put_line(FILE *f, ct_merkle *tree, const json_t *record, const ct_key *key)
+ * ct_record_sign would refuse to sign a record that breaks its schema. With spaced, the body
+ * gets a space after its opening brace: still JSON, no longer canonical, signed all the same. */
+static void put_line(FILE *f, ct_merkle *tree, const json_t *record, const ct_key *key, int spaced)
 {
 	ct_buf body = CT_BUF_INIT, pae = CT_BUF_INIT, line = CT_BUF_INIT;
 	const json_t *sigs = json_object_get(record, "signatures"), *e;
@@ -211,6 +212,12 @@ static void put_line(FILE *f, ct_merkle *tree, const json_t *record, const ct_ke
 	CHECK(ct_record_kind(&kind, record) == 0);
 	type = ct_kind_payload_type(kind);
 	CHECK(ct_record_body(&body, record) == 0);
+	if (spaced) {
+		ct_buf spaced_body = CT_BUF_INIT;
+		ct_buf_printf(&spaced_body, "{ %s", body.ptr + 1);
+		ct_buf_free(&body);
+		body = spaced_body;
+	}
 	ct_buf_puts(&line, "{\"payload\":\"");
 	ct_base64_encode(&line, (const uint8_t *)body.ptr, body.len);
 	ct_buf_printf(&line, "\",\"payloadType\":\"%s\",\"signatures\":[", type);
@@ -263,7 +270,7 @@ static void put_trailer(FILE *f, const ct_merkle *tree, int records, const ct_ke
 	ct_buf_free(&line);
 }
 
-typedef enum { INTACT, UNKNOWN_MEMBER, STRING_REVISION, BAD_CREATED } breakage;
+typedef enum { INTACT, UNKNOWN_MEMBER, STRING_REVISION, BAD_CREATED, NOT_CANONICAL } breakage;
 
 /* A bundle of three records: key, source s-NAME, claim c-NAME, the claim broken as how says. */
 static void write_bundle(const char *path, const char *name, breakage how, const ct_key *key)
@@ -293,9 +300,9 @@ static void write_bundle(const char *path, const char *name, breakage how, const
 		json_object_set_new(claim, "created", json_string("yesterday"));
 	ct_merkle_init(&tree);
 	fputs("{\"format\":\"claimtrail-bundle\",\"version\":1}\n", f);
-	put_line(f, &tree, ct_key_public_record(key), key);
-	put_line(f, &tree, source, key);
-	put_line(f, &tree, claim, key);
+	put_line(f, &tree, ct_key_public_record(key), key, 0);
+	put_line(f, &tree, source, key, 0);
+	put_line(f, &tree, claim, key, how == NOT_CANONICAL);
 	put_trailer(f, &tree, 3, key);
 	CHECK(fclose(f) == 0);
 	json_decref(source);
@@ -375,6 +382,7 @@ static void test_schema_breaks(void)
 		{"unknown", UNKNOWN_MEMBER, 1, "colour"},
 		{"string-revision", STRING_REVISION, 0, "revision"},
 		{"bad-created", BAD_CREATED, 1, "created"},
+		{"spaced", NOT_CANONICAL, 0, "not in canonical (RFC 8785) form"},
 	};
 	ct_bundle_verify_opts vo = CT_BUNDLE_VERIFY_OPTS_INIT;
 	ct_keyring *trust = NULL;
