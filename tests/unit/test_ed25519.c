@@ -391,12 +391,25 @@ static void *job_verify(void *arg)
 	return NULL;
 }
 
+/* Runs fn on both jobs at once, one thread each; neither may find a wrong verdict. */
+static void run_pair(void *(*fn)(void *), struct job jobs[2])
+{
+	pthread_t th[2];
+	int t;
+
+	for (t = 0; t < 2; t++)
+		CHECK_INT(pthread_create(&th[t], NULL, fn, &jobs[t]), 0);
+	for (t = 0; t < 2; t++)
+		CHECK_INT(pthread_join(th[t], NULL), 0);
+	CHECK_INT(jobs[0].wrong, 0);
+	CHECK_INT(jobs[1].wrong, 0);
+}
+
 static void test_threads(void)
 {
 	struct keypair kp;
 	struct job jobs[2];
-	pthread_t th[2];
-	int i, t, ok, valid_count = 0;
+	int i, ok, valid_count = 0;
 
 	keypair_make(&kp);
 	memset(jobs, 0, sizeof(jobs));
@@ -412,24 +425,13 @@ static void test_threads(void)
 	CHECK_INT(valid_count, THREAD_SIGS / 2);
 	jobs[0].pk = kp.pk;
 	jobs[1] = jobs[0];
-
-	for (t = 0; t < 2; t++)
-		CHECK_INT(pthread_create(&th[t], NULL, job_build, &jobs[t]), 0);
-	for (t = 0; t < 2; t++)
-		CHECK_INT(pthread_join(th[t], NULL), 0);
-	CHECK_INT(jobs[0].wrong, 0);
-	CHECK_INT(jobs[1].wrong, 0);
+	run_pair(job_build, jobs);
 
 	jobs[0].shared = jobs[1].shared = ct__ed25519_key_new(kp.pk);
 	CHECK(jobs[0].shared != NULL);
 	if (!jobs[0].shared)
 		return;
-	for (t = 0; t < 2; t++)
-		CHECK_INT(pthread_create(&th[t], NULL, job_verify, &jobs[t]), 0);
-	for (t = 0; t < 2; t++)
-		CHECK_INT(pthread_join(th[t], NULL), 0);
-	CHECK_INT(jobs[0].wrong, 0);
-	CHECK_INT(jobs[1].wrong, 0);
+	run_pair(job_verify, jobs);
 	ct__ed25519_key_free((ct__ed25519_key *)jobs[0].shared);
 }
 
