@@ -21,23 +21,38 @@
 
 /* ---- the line reader ---- */
 
-int ct__line_reader_open(ct__line_reader *r, const char *path)
+int ct__line_reader_from(ct__line_reader *r, FILE *f)
 {
 	memset(r, 0, sizeof(*r));
-	if (!(r->f = fopen(path, "rb")))
+	r->f = f;
+	r->borrowed = 1;
+	if (!(r->buf = malloc(READ_CHUNK)))
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	return 0;
+}
+
+int ct__line_reader_open(ct__line_reader *r, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	int error;
+
+	if (!f) {
+		memset(r, 0, sizeof(*r));
 		return ct_error_set(errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "%s: %s", path,
 			strerror(errno));
-	if (!(r->buf = malloc(READ_CHUNK))) {
-		fclose(r->f);
-		r->f = NULL;
-		return ct_error_set(CT_ENOMEM, "out of memory");
 	}
+	if ((error = ct__line_reader_from(r, f)) < 0) {
+		fclose(f);
+		r->f = NULL;
+		return error;
+	}
+	r->borrowed = 0;
 	return 0;
 }
 
 void ct__line_reader_close(ct__line_reader *r)
 {
-	if (r->f)
+	if (r->f && !r->borrowed)
 		fclose(r->f);
 	free(r->buf);
 	ct_buf_free(&r->line);
@@ -1045,12 +1060,11 @@ done:
 	return error;
 }
 
-int ct__bundle_open(ct__line_reader *r, const char *path)
+/* Reads and checks line 1 of an open reader; closes it on failure. */
+static int read_header(ct__line_reader *r, const char *path)
 {
 	int error;
 
-	if ((error = ct__line_reader_open(r, path)) < 0)
-		return error;
 	if ((error = ct__line_read(r)) < 0)
 		goto fail;
 	if (error == 0) {
@@ -1063,6 +1077,28 @@ int ct__bundle_open(ct__line_reader *r, const char *path)
 fail:
 	ct__line_reader_close(r);
 	return error;
+}
+
+int ct__bundle_open(ct__line_reader *r, const char *path)
+{
+	int error = ct__line_reader_open(r, path);
+
+	return error < 0 ? error : read_header(r, path);
+}
+
+int ct__bundle_open_file(ct__line_reader *r, FILE *f, const char *path)
+{
+	int error;
+
+	if (fseek(f, 0, SEEK_SET) != 0)
+		return ct_error_set(CT_EIO, "%s: cannot read it from the start: %s", path,
+			strerror(errno));
+	clearerr(f);
+	if ((error = ct__line_reader_from(r, f)) < 0) {
+		ct__line_reader_close(r);
+		return error;
+	}
+	return read_header(r, path);
 }
 
 int ct_bundle_sniff(const char *path)

@@ -1,21 +1,32 @@
 /*
  * Importing a bundle into a store: verify it first (against the importer's trust roots, never
- * the keys it carries), then add every record as one commit. A record the store already holds
+ * the keys it carries), then add every record as one commit. Both passes read one open regular
+ * file, and the import pass proves it read the bytes that were verified: the Merkle root of the
+ * records it read must be the verified root, and its trailer line the verified trailer line
+ * (which signs that root). A file changed, renamed over or fed through a FIFO between the passes
+ * imports nothing. A record the store already holds
  * byte for byte is skipped; one that differs is a conflict; a revision whose predecessor is
  * neither in the store nor in the bundle would break the chain and is refused. Nothing is
  * written unless everything checks (the write is one transaction).
  */
 #include "bundle_internal.h"
+#include "sha256.h"
 #include "signing.h"
 #include "store_internal.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Records listed one by one in the commit's trailers up to this many; a count beyond. */
 #define TRAILERS_MAX 200
 
 typedef struct {
 	const char *path;
+	FILE *f;                            /* the one open bundle file, read by both passes */
+	const uint8_t *trailer_hash;        /* SHA-256 of the trailer line the verify pass checked */
 	const ct_bundle_info *info;
 	size_t written;
 	size_t total;
@@ -94,6 +105,41 @@ done:
 	return error;
 }
 
+/*
+ * After the import pass has read up to the trailer: the records read must be the ones verified
+ * (same Merkle root), the trailer the one verified, and nothing may follow it.
+ */
+static int same_bundle(ct__line_reader *r, const ct_merkle *tree, int trailer,
+	const import_job *job)
+{
+	uint8_t hash[CT_HASH_LEN], root[CT_HASH_LEN];
+	char hex[2 * CT_HASH_LEN + 1];
+	int error;
+
+	if (!trailer)
+		return ct_error_set(CT_EBADSIG, "%s changed after it was verified (its trailer is gone)",
+			job->path);
+	ct_merkle_root(tree, root);
+	ct_hex(hex, root, CT_HASH_LEN);
+	if (strcmp(hex, job->info->root) != 0)
+		return ct_error_set(CT_EBADSIG,
+			"%s changed after it was verified (its records hash to %s, not the verified "
+			"root %s)",
+			job->path, hex, job->info->root);
+	ct__sha256(hash, r->line.ptr, r->line.len);
+	if (memcmp(hash, job->trailer_hash, CT_HASH_LEN) != 0)
+		return ct_error_set(CT_EBADSIG,
+			"%s changed after it was verified (line %llu is not the verified trailer)",
+			job->path, (unsigned long long)r->lineno);
+	if ((error = ct__line_read(r)) < 0)
+		return error;
+	if (error > 0)
+		return ct_error_set(CT_EBADSIG,
+			"%s changed after it was verified (line %llu follows the trailer)", job->path,
+			(unsigned long long)r->lineno);
+	return 0;
+}
+
 static int import_build(ct_txn *txn, ct_store *store, void *payload)
 {
 	import_job *job = payload;
@@ -101,11 +147,14 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 	ct__envelope env;
 	ct_buf body = CT_BUF_INIT, path = CT_BUF_INIT, data = CT_BUF_INIT;
 	json_t *prev = NULL;
+	ct_merkle tree;
+	int trailer = 0;
 	int error;
 
 	job->written = 0;
 	job->total = 0;
-	if ((error = ct__bundle_open(&r, job->path)) < 0)
+	ct_merkle_init(&tree);
+	if ((error = ct__bundle_open_file(&r, job->f, job->path)) < 0)
 		return ct_error_prefix(error, "not imported");
 	/* a bundle is a bulk write: its objects go into one pack (packwrite.c), not loose files */
 	if ((error = ct__txn_bulk(txn)) < 0)
@@ -120,8 +169,15 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 		int decision;
 
 		if (ct__envelope_parse(&env, r.line.ptr, r.line.len) == 0 &&
-			ct__envelope_type_is(&env, CT_BUNDLE_PAYLOAD_TYPE))
+			ct__envelope_type_is(&env, CT_BUNDLE_PAYLOAD_TYPE)) {
+			trailer = 1;
 			break;
+		}
+		{
+			uint8_t leaf[CT_HASH_LEN];
+			ct_merkle_leaf_hash(leaf, (const uint8_t *)r.line.ptr, r.line.len);
+			ct_merkle_add(&tree, leaf);
+		}
 		if ((error = ct__bundle_record_decode(&rec, &body, &env, r.line.ptr, r.line.len)) <
 			0) {
 			ct_error_prefix(error, "%s: line %llu", job->path, (unsigned long long)r.lineno);
@@ -163,6 +219,8 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 	}
 	if (error < 0)
 		goto done;
+	if ((error = same_bundle(&r, &tree, trailer, job)) < 0)
+		goto done;
 	if (job->written == 0) {
 		error = ct_error_set(CT_EEXISTS, "every record in the bundle is already in the store");
 		goto done;
@@ -192,19 +250,52 @@ done:
 	return error;
 }
 
-int ct_bundle_import(size_t *count, ct_store *store, const char *path,
-	const ct_bundle_verify_opts *vopts, const ct_write_opts *wopts)
+/*
+ * Opens the bundle once, for both passes. Only a regular file: a FIFO or a device could hand the
+ * second pass other bytes than the first (O_NONBLOCK so that opening a FIFO does not wait).
+ */
+static int open_regular(FILE **out, const char *path)
 {
-	ct_bundle_info info;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int flags;
+
+	*out = NULL;
+	if (fd < 0)
+		return ct_error_set(errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "%s: %s", path,
+			strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		return ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return ct_error_set(CT_EINVALID, "%s: not a regular file (a bundle is imported from a "
+						 "regular file only)",
+			path);
+	}
+	if ((flags = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0 ||
+		!(*out = fdopen(fd, "rb"))) {
+		int e = errno;
+		close(fd);
+		return ct_error_set(e == ENOMEM ? CT_ENOMEM : CT_EIO, "%s: %s", path, strerror(e));
+	}
+	return 0;
+}
+
+int ct__bundle_import_file(size_t *count, ct_store *store, FILE *f, const char *path,
+	const ct_bundle_info *info, const uint8_t trailer_hash[CT_HASH_LEN],
+	const ct_write_opts *wopts)
+{
 	import_job job;
 	int error;
 
 	*count = 0;
-	if ((error = ct_bundle_verify(&info, path, vopts, NULL, NULL)) < 0)
-		return ct_error_prefix(error, "not imported");
 	memset(&job, 0, sizeof(job));
 	job.path = path;
-	job.info = &info;
+	job.f = f;
+	job.trailer_hash = trailer_hash;
+	job.info = info;
 	error = ct__store_write(store, wopts ? wopts->signer : NULL, wopts ? wopts->max_retries : 8,
 		import_build, &job);
 	if (error == CT_EEXISTS && job.written == 0 && job.total > 0) {
@@ -215,4 +306,23 @@ int ct_bundle_import(size_t *count, ct_store *store, const char *path,
 		return error;
 	*count = job.written;
 	return 0;
+}
+
+int ct_bundle_import(size_t *count, ct_store *store, const char *path,
+	const ct_bundle_verify_opts *vopts, const ct_write_opts *wopts)
+{
+	ct_bundle_info info;
+	uint8_t trailer_hash[CT_HASH_LEN];
+	FILE *f = NULL;
+	int error;
+
+	*count = 0;
+	if ((error = open_regular(&f, path)) < 0)
+		return ct_error_prefix(error, "not imported");
+	if ((error = ct__bundle_verify_file(&info, f, path, vopts, NULL, NULL, trailer_hash)) < 0)
+		ct_error_prefix(error, "not imported");
+	else
+		error = ct__bundle_import_file(count, store, f, path, &info, trailer_hash, wopts);
+	fclose(f);
+	return error;
 }

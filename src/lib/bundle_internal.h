@@ -22,9 +22,12 @@ typedef struct {
 	uint64_t lineno;
 	int toolong;        /* the current line was longer than the limit (line holds its start) */
 	int unterminated;   /* the current line ended at end of file without a LF */
+	int borrowed;       /* f is the caller's: close leaves it open */
 } ct__line_reader;
 
 int ct__line_reader_open(ct__line_reader *r, const char *path);
+/* Reads from f, which stays the caller's (close does not close it). */
+int ct__line_reader_from(ct__line_reader *r, FILE *f);
 void ct__line_reader_close(ct__line_reader *r);
 
 /* 1 with a line in r->line, 0 at end of file, or a negative error. */
@@ -80,6 +83,27 @@ int ct__hash_from_hex(uint8_t out[CT_HASH_LEN], const char *hex);
 
 /* Opens a bundle and reads its header (line 1): CT_EINVALID when it is not a version 1 bundle. */
 int ct__bundle_open(ct__line_reader *r, const char *path);
+
+/* The same from the start of the caller's open file f (path names it in messages). */
+int ct__bundle_open_file(ct__line_reader *r, FILE *f, const char *path);
+
+/*
+ * ct_bundle_verify on the caller's open file f, read from its start. trailer_hash (may be NULL)
+ * receives the SHA-256 of the trailer line that was verified, so that a second pass over the
+ * same file can prove it read the same bundle (bundle_import.c).
+ */
+int ct__bundle_verify_file(ct_bundle_info *info, FILE *f, const char *path,
+	const ct_bundle_verify_opts *opts, ct_bundle_report_fn fn, void *payload,
+	uint8_t trailer_hash[CT_HASH_LEN]);
+
+/*
+ * The import pass of ct_bundle_import over the file f that ct__bundle_verify_file verified
+ * (info and trailer_hash from it): refuses with CT_EBADSIG, writing nothing, when what it reads
+ * now is not what was verified.
+ */
+int ct__bundle_import_file(size_t *count, ct_store *store, FILE *f, const char *path,
+	const ct_bundle_info *info, const uint8_t trailer_hash[CT_HASH_LEN],
+	const ct_write_opts *wopts);
 
 /*
  * Parses a trailer line: a canonical envelope of payload type CT_BUNDLE_PAYLOAD_TYPE whose

@@ -555,6 +555,7 @@ typedef struct {
 	const item *label_for;
 	/* outcome */
 	int trailer_seen;
+	uint8_t trailer_hash[CT_HASH_LEN]; /* SHA-256 of the trailer line */
 	uint64_t last_line;
 	uint64_t failed;
 	int only_untrusted;
@@ -935,6 +936,7 @@ static void process_trailer(vstate *s, const item *it)
 
 	s->rep.kind = "bundle";
 	s->trailer_seen = 1;
+	ct__sha256(s->trailer_hash, it->line.ptr, it->line.len);
 	if (ct__trailer_parse(&t, &body, &env, it->line.ptr, it->line.len) < 0) {
 		fail(s, "bundle.malformed", 0, "trailer: %s", ct_error_last());
 		goto done;
@@ -1039,8 +1041,10 @@ static int read_batch(ct__line_reader *r, item *items, size_t *count)
 	return rc < 0 ? rc : 0;
 }
 
-int ct_bundle_verify(ct_bundle_info *info, const char *path, const ct_bundle_verify_opts *opts,
-	ct_bundle_report_fn fn, void *payload)
+/* Both entry points: from a path (f NULL: opened here) or from the caller's open file. */
+static int verify(ct_bundle_info *info, FILE *f, const char *path,
+	const ct_bundle_verify_opts *opts, ct_bundle_report_fn fn, void *payload,
+	uint8_t trailer_hash[CT_HASH_LEN])
 {
 	ct_bundle_info local;
 	ct_bundle_verify_opts o;
@@ -1060,7 +1064,7 @@ int ct_bundle_verify(ct_bundle_info *info, const char *path, const ct_bundle_ver
 	o = *opts;
 	if (o.threshold < 1)
 		o.threshold = 1;
-	if ((error = ct__bundle_open(&r, path)) < 0)
+	if ((error = f ? ct__bundle_open_file(&r, f, path) : ct__bundle_open(&r, path)) < 0)
 		return error;
 	if (!(s = calloc(1, sizeof(*s))) || !(items = calloc(2 * BATCH_MAX, sizeof(*items)))) {
 		error = ct_error_set(CT_ENOMEM, "out of memory");
@@ -1119,6 +1123,8 @@ int ct_bundle_verify(ct_bundle_info *info, const char *path, const ct_bundle_ver
 			s->failed > 1 ? " (and more: see the report)" : "");
 		goto done;
 	}
+	if (trailer_hash)
+		memcpy(trailer_hash, s->trailer_hash, CT_HASH_LEN);
 	error = 0;
 done:
 	if (pool_on)
@@ -1136,4 +1142,17 @@ done:
 	}
 	ct__line_reader_close(&r);
 	return error;
+}
+
+int ct_bundle_verify(ct_bundle_info *info, const char *path, const ct_bundle_verify_opts *opts,
+	ct_bundle_report_fn fn, void *payload)
+{
+	return verify(info, NULL, path, opts, fn, payload, NULL);
+}
+
+int ct__bundle_verify_file(ct_bundle_info *info, FILE *f, const char *path,
+	const ct_bundle_verify_opts *opts, ct_bundle_report_fn fn, void *payload,
+	uint8_t trailer_hash[CT_HASH_LEN])
+{
+	return verify(info, f, path, opts, fn, payload, trailer_hash);
 }

@@ -156,6 +156,29 @@ expect_status 1 $CT -C fresh2 bundle import b.bundle --trust other.key.pub
 [ "$(git -C fresh2 rev-parse HEAD)" = "$HEAD" ] && ok || fail "a failed import moved HEAD"
 [ ! -e fresh2/claims/claim ] && ok || fail "a failed import wrote files"
 
+# verify and import read the same bytes: a FIFO that hands the verify pass a trusted bundle and
+# a second open another key's bundle is refused before anything is read (regular files only)
+mkdir evil && cd evil || exit 99
+CLAIMTRAIL_KEY=$TMP/other.key expect_status 0 $CT init
+CLAIMTRAIL_KEY=$TMP/other.key expect_status 0 $CT source add --title T --publisher P --id evil-s
+CLAIMTRAIL_KEY=$TMP/other.key expect_status 0 $CT claim add --statement "Planted" --source evil-s \
+	--id evil-claim
+cd "$TMP" || exit 99
+CLAIMTRAIL_KEY=$TMP/other.key expect_status 0 $CT -C evil bundle create -o evil.bundle --all
+mkfifo swap.bundle || exit 99
+(cat b.bundle >swap.bundle; sleep 0.5; cat evil.bundle >swap.bundle) 2>/dev/null &
+feeder=$!
+expect_status 4 $CT -C fresh2 bundle import swap.bundle --trust k.key.pub
+contains "$ERR" "not a regular file"
+one_line "$ERR"
+kill $feeder 2>/dev/null
+# unblock the feeder's pending open, whatever it is waiting for
+(exec 3<swap.bundle) 2>/dev/null & sleep 0.2; kill $! 2>/dev/null
+wait $feeder 2>/dev/null
+[ "$(git -C fresh2 rev-parse HEAD)" = "$HEAD" ] && ok || fail "an import from a FIFO moved HEAD"
+[ ! -e fresh2/claims/claim ] && ok || fail "an import from a FIFO wrote files"
+expect_status 3 $CT -C fresh2 show evil-claim
+
 # bad input: clear one-line errors
 echo "hello" >x.txt
 expect_status 4 $CT bundle info x.txt

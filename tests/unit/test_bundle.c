@@ -1,8 +1,10 @@
 /* Unit tests for merkle.c: RFC 9162 tree hashes against hand-built trees (the split at the
  * largest power of two below n), the streaming builder, inclusion proofs and tampering. And
  * bundles whose records are signed but break their schema or are not canonical: what verify
- * and import (the library's and `claimtrail bundle import`) do with them. */
+ * and import (the library's and `claimtrail bundle import`) do with them. And a bundle file
+ * that changes between import's verify pass and its import pass. */
 #include "test.h"
+#include "bundle_internal.h"
 #include "sha256.h"
 
 #include <git2.h>
@@ -242,6 +244,9 @@ static void put_line(FILE *f, ct_merkle *tree, const json_t *record, const ct_ke
 	ct_buf_free(&line);
 }
 
+/* The trailer's "created" (one test writes the same records under another trailer). */
+static const char *trailer_created = "2024-04-02T00:00:00Z";
+
 static void put_trailer(FILE *f, const ct_merkle *tree, int records, const ct_key *key)
 {
 	uint8_t root[CT_HASH_LEN], sig[64];
@@ -252,7 +257,7 @@ static void put_trailer(FILE *f, const ct_merkle *tree, int records, const ct_ke
 	ct_merkle_root(tree, root);
 	ct_hex(hex, root, CT_HASH_LEN);
 	t = json_pack("{s:b, s:s, s:s, s:b, s:s, s:i, s:s, s:i}", "annotations", 0, "created",
-		"2024-04-02T00:00:00Z", "creator", ct_key_id(key), "history", 0, "merkle_root", hex,
+		trailer_created, "creator", ct_key_id(key), "history", 0, "merkle_root", hex,
 		"records", records, "type", "bundle", "version", 1);
 	CHECK(ct_json_canon(&body, t) == 0);
 	CHECK(ct_pae(&pae, CT_BUNDLE_PAYLOAD_TYPE, (const uint8_t *)body.ptr, body.len) == 0);
@@ -466,6 +471,132 @@ done:
 		test_remove_dir(dir);
 }
 
+/* Replaces the contents of the file at path (same inode: the open FILE sees them) by from's. */
+static void overwrite_in_place(const char *path, const char *from, const char *extra)
+{
+	ct_buf data = CT_BUF_INIT;
+	FILE *in = fopen(from, "rb"), *out;
+	char chunk[4096];
+	size_t n;
+
+	CHECK(in != NULL);
+	if (!in)
+		return;
+	while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0)
+		ct_buf_put(&data, chunk, n);
+	fclose(in);
+	out = fopen(path, "r+b"); /* no truncation on open: the inode stays */
+	CHECK(out != NULL);
+	if (out) {
+		CHECK(ftruncate(fileno(out), 0) == 0);
+		CHECK(fwrite(data.ptr, 1, data.len, out) == data.len);
+		if (extra)
+			fputs(extra, out);
+		CHECK(fclose(out) == 0);
+	}
+	ct_buf_free(&data);
+}
+
+/*
+ * bundle import verifies and imports one open file; if its bytes change between the two passes
+ * (rewritten in place, or a line added after the trailer), the import pass finds that its records
+ * or trailer are not the verified ones and writes nothing.
+ */
+static void test_changed_between_passes(void)
+{
+	static const struct {
+		const char *with;  /* the bundle written over the verified one */
+		const char *extra; /* appended after it */
+		const char *error;
+	} cases[] = {
+		{"stranger.bundle", NULL, "not the verified root"},
+		{"trusted.bundle", "{}\n", "follows the trailer"},
+		{"trusted2.bundle", NULL, "not the verified trailer"},
+	};
+	ct_bundle_verify_opts vo = CT_BUNDLE_VERIFY_OPTS_INIT;
+	ct_keyring *trust = NULL;
+	ct_store *store = NULL;
+	ct_key *key = NULL, *stranger = NULL;
+	json_t *got = NULL;
+	size_t i;
+
+	memcpy(dir + strlen(dir) - 6, "XXXXXX", 6); /* a new folder: the last test used the name */
+	if (!mkdtemp(dir) || ct_key_generate(&key, "Test", NULL) < 0 ||
+		ct_key_generate(&stranger, "Stranger", NULL) < 0 || ct_keyring_new(&trust) < 0 ||
+		ct_keyring_add(trust, ct_key_public_record(key)) < 0 ||
+		ct_store_init(&store, at("store"), NULL, key) < 0) {
+		CHECK(!"setup");
+		goto done;
+	}
+	vo.trust = trust;
+	vo.threads = 1;
+	write_bundle(at("trusted.bundle"), "ok", INTACT, key);
+	write_bundle(at("stranger.bundle"), "planted", INTACT, stranger);
+	/* the same records as trusted.bundle under another trailer: same root, other trailer line */
+	trailer_created = "2024-04-03T00:00:00Z";
+	write_bundle(at("trusted2.bundle"), "ok", INTACT, key);
+	trailer_created = "2024-04-02T00:00:00Z";
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char before[GIT_OID_HEXSZ + 1], after[GIT_OID_HEXSZ + 1];
+		ct_bundle_info info;
+		uint8_t trailer_hash[CT_HASH_LEN];
+		size_t count = 99;
+		FILE *f;
+
+		write_bundle(at("b.bundle"), "ok", INTACT, key);
+		if (!(f = fopen(at("b.bundle"), "rb"))) {
+			CHECK(!"open");
+			continue;
+		}
+		head_of(before, at("store"));
+		CHECK_INT(ct__bundle_verify_file(&info, f, at("b.bundle"), &vo, NULL, NULL,
+				  trailer_hash),
+			0);
+		overwrite_in_place(at("b.bundle"), at(cases[i].with), cases[i].extra);
+		CHECK_INT(ct__bundle_import_file(&count, store, f, at("b.bundle"), &info,
+				  trailer_hash, NULL),
+			CT_EBADSIG);
+		CHECK_ERROR_HAS("changed after it was verified");
+		CHECK_ERROR_HAS(cases[i].error);
+		CHECK_INT(count, 0);
+		head_of(after, at("store"));
+		CHECK_STR(after, before);
+		CHECK_INT(ct_store_get(&got, store, CT_KIND_CLAIM, "c-planted", 0), CT_ENOTFOUND);
+		json_decref(got);
+		got = NULL;
+		CHECK_INT(ct_store_get(&got, store, CT_KIND_CLAIM, "c-ok", 0), CT_ENOTFOUND);
+		json_decref(got);
+		got = NULL;
+		fclose(f);
+	}
+	/* unchanged, the same two passes import it */
+	{
+		ct_bundle_info info;
+		uint8_t trailer_hash[CT_HASH_LEN];
+		size_t count = 0;
+		FILE *f = fopen(at("trusted.bundle"), "rb");
+
+		CHECK(f != NULL);
+		if (f) {
+			CHECK_INT(ct__bundle_verify_file(&info, f, at("trusted.bundle"), &vo, NULL,
+					  NULL, trailer_hash),
+				0);
+			CHECK_INT(ct__bundle_import_file(&count, store, f, at("trusted.bundle"), &info,
+					  trailer_hash, NULL),
+				0);
+			CHECK_INT(count, 2);
+			fclose(f);
+		}
+	}
+done:
+	ct_store_free(store);
+	ct_keyring_free(trust);
+	ct_key_free(key);
+	ct_key_free(stranger);
+	if (dir[strlen(dir) - 1] != 'X')
+		test_remove_dir(dir);
+}
+
 int main(void)
 {
 	if (ct_init() < 0)
@@ -477,6 +608,7 @@ int main(void)
 	test_streaming();
 	test_proofs();
 	test_schema_breaks();
+	test_changed_between_passes();
 	ct_shutdown();
 	return test_finish();
 }
