@@ -1,4 +1,4 @@
-/* Unit tests for src/lib/canon.c: the RFC 8785 vectors, ES6 numbers, strict parsing, records. */
+/* Unit tests for src/lib/json/canon.c: the RFC 8785 vectors, ES6 numbers, strict parsing, records. */
 #include "test.h"
 
 #include <dirent.h>
