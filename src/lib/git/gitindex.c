@@ -8,10 +8,11 @@
 #include "fileio.h"
 #include "gitindex.h"
 #include "sha1.h"
-#include "store_internal.h"
+#include "error.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

@@ -16,7 +16,7 @@
 #include "packwrite.h"
 
 #include "sha1.h"
-#include "store_internal.h"
+#include "error.h"
 
 #include <errno.h>
 #include <fcntl.h>

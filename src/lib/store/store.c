@@ -11,13 +11,6 @@
 #define STORE_FORMAT "claimtrail-store"
 #define STORE_VERSION 1
 
-int ct__git_error(int code, const char *what)
-{
-	const git_error *e = git_error_last();
-
-	return ct_error_set(code, "%s: %s", what, e && e->message ? e->message : "git error");
-}
-
 void ct__fanout(char out[3], const char *id)
 {
 	char hex[65];

@@ -5,6 +5,7 @@
 
 #include "claimtrail/store.h"
 #include "claimtrail/json.h"
+#include "error.h"
 
 #include <git2.h>
 
@@ -26,9 +27,6 @@ struct ct_store {
 	void (*test_before_worktree)(ct_store *store, void *payload);
 	void *test_before_worktree_payload;
 };
-
-/* Wraps the last libgit2 error into ours: "<what>: <libgit2's message>". */
-int ct__git_error(int code, const char *what);
 
 /* Re-reads the branch and its tree. */
 int ct__store_refresh(ct_store *store);

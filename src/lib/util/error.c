@@ -1,6 +1,7 @@
 /* The thread-local error: one line naming what went wrong, set where the failure is found. */
-#include "claimtrail/common.h"
+#include "error.h"
 
+#include <git2.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -71,4 +72,11 @@ int ct_error_prefix(int code, const char *fmt, ...)
 	flatten(error_message);
 	error_code = code;
 	return code;
+}
+
+int ct__git_error(int code, const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return ct_error_set(code, "%s: %s", what, e && e->message ? e->message : "git error");
 }

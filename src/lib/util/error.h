@@ -1,0 +1,10 @@
+/* The library's own error helpers (the public ones are in claimtrail/common.h). */
+#ifndef CT_ERROR_H
+#define CT_ERROR_H
+
+#include "claimtrail/common.h"
+
+/* Wraps the last libgit2 error into ours: "<what>: <libgit2's message>"; returns code. */
+int ct__git_error(int code, const char *what);
+
+#endif
