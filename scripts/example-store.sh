@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # How the repository's example store (claims/) was made: with claimtrail itself, claim by claim,
-# from the opinion piece in ../shared/seed/article.txt. Kept as a record; it is not run by the
-# tests (the store and its history are committed). Running it again needs an empty claims/.
+# from the opinion piece "Islamic State - Khorasan Province after the Crocus concert hall attack"
+# by Ruchi Kumar (The Globe and Mail, March 2024), whose text is not in this repository: give a
+# copy of it as ART. Kept as a record; it is not run by the tests (the store and its history are
+# committed). Running it again needs an empty claims/.
 #
 # The signing key is a PUBLISHED TEST KEY (examples/example-key.INSECURE-PUBLISHED-TEST-KEY):
 # anyone can sign with it, so it proves nothing about who wrote a record. Never trust it
@@ -9,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CT=${CT:-build/src/cli/claimtrail}
-ART=${ART:-../shared/seed/article.txt}
+ART=${ART:?set ART to a copy of the article (its sha256 is 639e411b0ac9fe73...)}
 KEY=examples/example-key.INSECURE-PUBLISHED-TEST-KEY
 export CLAIMTRAIL_KEY=$PWD/$KEY
 [ -d claims ] && { echo "claims/ exists already" >&2; exit 1; }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The fact-checking work recorded on the example store (claims/), after scripts/example-store.sh:
 # verdicts, notes asking for primary sources, an open dispute, a resolved dispute and an editor's
-# sign-off, all on the claims of ../shared/seed/article.txt and grounded only in what that
-# article says. Kept as a record of how the store was made; it is not run by the tests, and it
+# sign-off, all on the claims of the article scripts/example-store.sh names and grounded only in
+# what that article says. Kept as a record of how the store was made; it is not run by the tests, and it
 # refuses to run on a store that already has annotations.
 #
 # Usage: CT=build/src/cli/claimtrail scripts/example-workflow.sh

@@ -3,7 +3,7 @@
 # one-line refusals with exit status 4.
 . "$SRCDIR/tests/cli/lib.sh"
 
-JCS="$SHARED/testdata/jcs"
+JCS="$DATADIR/jcs"
 n=0
 for in in "$JCS"/input/*.json; do
 	name=$(basename "$in")

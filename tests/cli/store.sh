@@ -4,8 +4,7 @@
 
 $CT key generate --unencrypted -o k.key --name "Test Checker" --org "Desk" >/dev/null || exit 99
 export CLAIMTRAIL_KEY=$TMP/k.key
-ART="$SHARED/seed/article.txt"
-[ -f "$ART" ] || ART="$SHARED/../shared/seed/article.txt"
+ART="${DATADIR:?DATADIR must name tests/data}/texts/orrin-flood.txt"
 
 mkdir repo && cd repo
 git init -q -b main .
@@ -21,14 +20,14 @@ contains "$ERR" "already exists"
 headrev() { git rev-parse HEAD; }
 
 # sources
-expect_status 0 $CT source add --title "ISKP after Crocus" --publisher "The Globe and Mail" \
-	--author "Ruchi Kumar" --published 2024-03-25 --kind article --url https://example.org/a \
+expect_status 0 $CT source add --title "Floods on the Orrin" --publisher "The Eastmere Ledger" \
+	--author "Marta Oyelaran" --published 2024-03-25 --kind article --url https://example.org/a \
 	--file "$ART" --id globe
 [ "$OUT" = "globe" ] && ok || fail "source add prints the id: $OUT"
 expect_status 0 $CT source add --title "UN Monitoring Team assessment" --publisher "United Nations"
 [ "$OUT" = "un-monitoring-team-assessment" ] && ok || fail "derived source id: $OUT"
 expect_status 0 $CT source show globe
-contains "$OUT" "publisher:  The Globe and Mail"
+contains "$OUT" "publisher:  The Eastmere Ledger"
 contains "$OUT" "kept in the store"
 expect_status 0 $CT source list
 contains "$OUT" "globe"
@@ -59,19 +58,19 @@ contains "$ERR" "not a number"
 # a source whose text is recorded by sha256 only; quotes anchor in a copy given at claim time
 expect_status 0 $CT source add --title "Copy kept elsewhere" --publisher P --file "$ART" --no-keep-text --id offsite
 [ -z "$(git ls-files 'claims/source/*/offsite/*.txt')" ] && ok || fail "--no-keep-text stored the text"
-expect_status 0 $CT claim add --statement "Offsite anchored" --source offsite --quote "more than 130 deaths" \
+expect_status 0 $CT claim add --statement "Offsite anchored" --source offsite --quote "more than 130 families" \
 	--source-text "$ART" --id offsite-anchored
 expect_status 0 $CT cat offsite-anchored
-contains "$OUT" '"exact": "more than 130 deaths"'
+contains "$OUT" '"exact": "more than 130 families"'
 printf 'other text\n' > other.txt
 expect_status 4 $CT claim add --statement "Wrong copy" --source offsite --quote "other" --source-text other.txt
 contains "$ERR" "sha256 differs"
 rm other.txt
 
 # claims
-expect_status 0 $CT claim add --statement "As many as 6,000 foreign fighters may have moved into Taliban-controlled Afghanistan." \
-	--source globe --quote "as many as 6,000 foreign fighters may have moved into Taliban-controlled Afghanistan" \
-	--quantity 6,000 --unit "foreign fighters" --qualifier "as many as" --tag iskp --tag foreign-fighters \
+expect_status 0 $CT claim add --statement "As many as 6,000 foreign visitors may have been stranded in the upper valley." \
+	--source globe --quote "as many as 6,000 foreign visitors may have been stranded in the upper valley" \
+	--quantity 6,000 --unit "foreign visitors" --qualifier "as many as" --tag iskp --tag foreign-fighters \
 	--id iskp-foreign-fighters-6000
 [ "$OUT" = "iskp-foreign-fighters-6000" ] && ok || fail "claim add prints the id: $OUT"
 expect_status 0 $CT claim add --statement "The UN Monitoring Team documented more than 190 suicide-bomb attacks by ISKP since 2022." \
@@ -102,7 +101,7 @@ contains "$OUT" '"reason": "editor: typo in figure"'
 # revisions by number, digest prefix and commit
 expect_status 0 $CT show iskp-foreign-fighters-6000
 contains "$OUT" "revision 3 of 3"
-contains "$OUT" "quantity:   as many as 6000 foreign fighters"
+contains "$OUT" "quantity:   as many as 6000 foreign visitors"
 contains "$OUT" "status:     unreviewed"
 digest=$(printf '%s' "$OUT" | awk '/^digest:/{print $2}')
 expect_status 0 $CT show iskp-foreign-fighters-6000 --rev "${digest:7:10}"
@@ -166,7 +165,7 @@ f=$(git ls-files 'claims/claim/*/iskp-foreign-fighters-6000/r0001.json')
 sed -i 's/6,000 foreign/7,000 foreign/' "$f"
 # a change to the very file being written is refused; others are left alone
 echo "draft" >> README.txt
-expect_status 0 $CT source revise globe --title "ISKP after the Crocus attack" --reason "full title"
+expect_status 0 $CT source revise globe --title "Floods on the Orrin river" --reason "full title"
 [ "$(tail -1 README.txt)" = "draft" ] && ok || fail "uncommitted user change lost"
 git commit -qam "hand edit"
 expect_status 1 $CT check
@@ -189,7 +188,7 @@ rm -f enc.key enc.key.pub
 mkdir -p "$(dirname "$f")"
 dir=$(dirname "$(git ls-files 'claims/source/*/globe/r0001.json')")
 echo "{}" > "$dir/r0003.json"
-expect_status 4 $CT source revise globe --publisher "Globe and Mail" --reason r
+expect_status 4 $CT source revise globe --publisher "Eastmere Ledger" --reason r
 contains "$ERR" "untracked file is in the way"
 rm "$dir/r0003.json"
 # a file where a new record's folder goes: refused before anything is committed

@@ -1,9 +1,10 @@
 #!/bin/sh
-# End to end: 'suggest' on the seed article finds the claims worth checking, says why and where,
-# does not list every sentence, and prints 'claim add' commands that work as printed.
+# End to end: 'suggest' on a news-style text (tests/data/texts/orrin-flood.txt, written for the
+# project) finds the claims worth checking, says why and where, does not list every sentence,
+# and prints 'claim add' commands that work as printed.
 . "$(dirname "$0")/lib.sh"
-: "${SHARED:?SHARED must name ../shared}"
-ARTICLE="$SHARED/seed/article.txt"
+: "${DATADIR:?DATADIR must name tests/data}"
+ARTICLE="$DATADIR/texts/orrin-flood.txt"
 
 expect_status 0 "$CT" suggest "$ARTICLE"
 contains "$OUT" 'quantity "more than 130"'
@@ -12,23 +13,27 @@ contains "$OUT" 'quantity "more than 190"'
 contains "$OUT" 'quantity "as many as 6,000"'
 contains "$OUT" 'quantity "nearly 200"'
 contains "$OUT" 'quantity "13"'
-contains "$OUT" 'superlative "deadliest"'
+contains "$OUT" 'superlative "worst"'
 contains "$OUT" 'attribution "according to"'
 contains "$OUT" 'attribution "estimated"'
-contains "$OUT" "characters 291-423: A terrorist attack on Moscow’s Crocus concert hall"
-contains "$OUT" "--quote 'at least 21 people were killed in an ISKP suicide bombing in Kandahar'"
+# offsets count code points: the curly apostrophe before it is one, not three bytes
+contains "$OUT" "characters 303-458: Floodwater from the Orrin river has forced more than 130 families"
+contains "$OUT" "--quote 'at least 21 people were rescued from their cars in the lower town of Brennick'"
 not_contains "$OUT" "Skip to main content"
 not_contains "$OUT" "Open this photo"
-not_contains "$OUT" "Interact with The Globe"
-# "U.S." does not end a sentence
-contains "$OUT" ": U.S. intelligence has confirmed this claim"
-not_contains "$OUT" ": S. intelligence"
+not_contains "$OUT" "Volunteers fill sandbags"
+not_contains "$OUT" "Share this story"
+# "U.N." and "Dr." do not end a sentence
+contains "$OUT" ": U.N. hydrologists have confirmed this account"
+not_contains "$OUT" ": N. hydrologists"
+contains "$OUT" ": And in February, Dr. Ada Pell, the chief engineer"
+not_contains "$OUT" ": Ada Pell"
 # Clearly fewer than all sentences: at most half.
 LAST=$(printf '%s\n' "$OUT" | tail -n 1)
 PICKED=$(printf '%s\n' "$LAST" | sed -n 's/^\([0-9]*\) of \([0-9]*\) sentences worth checking$/\1/p')
 TOTAL=$(printf '%s\n' "$LAST" | sed -n 's/^\([0-9]*\) of \([0-9]*\) sentences worth checking$/\2/p')
 [ -n "$PICKED" ] && [ -n "$TOTAL" ] && ok || fail "no summary line: $LAST"
-[ "${TOTAL:-0}" -ge 20 ] && ok || fail "only $TOTAL sentences found in the article"
+[ "${TOTAL:-0}" -ge 20 ] && ok || fail "only $TOTAL sentences found in the text"
 [ "$((2 * ${PICKED:-99}))" -le "${TOTAL:-0}" ] && ok || fail "picked $PICKED of $TOTAL sentences"
 [ "$(printf '%s\n' "$OUT" | grep -c '^   claimtrail claim add ')" -eq "${PICKED:-0}" ] && ok ||
 	fail "not one command per suggestion"
@@ -56,8 +61,8 @@ fi
 export CLAIMTRAIL_KEY="$TMP/k.key"
 git init -q -b main repo && cd repo || exit 99
 expect_status 0 "$CT" init
-expect_status 0 "$CT" source add --id globe --title "ISKP" --publisher "The Globe and Mail" --file "$ARTICLE"
-expect_status 0 "$CT" suggest "$ARTICLE" --source globe
+expect_status 0 "$CT" source add --id ledger --title "Orrin floods" --publisher "The Eastmere Ledger" --file "$ARTICLE"
+expect_status 0 "$CT" suggest "$ARTICLE" --source ledger
 printf '%s\n' "$OUT" | sed -n 's/^   claimtrail /"$CT" /p' >../record.sh
 [ "$(wc -l <../record.sh)" -eq "${PICKED:-0}" ] && ok || fail "commands: $(cat ../record.sh)"
 CT="$CT" sh -e ../record.sh >../record.out 2>&1 && ok || fail "a suggested command failed: $(cat ../record.out)"

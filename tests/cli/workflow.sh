@@ -3,8 +3,8 @@
 # and check --threshold, ClaimReview output, annotators writing at the same time, and how each
 # command refuses bad input without writing anything.
 . "$(dirname "$0")/lib.sh"
-: "${SHARED:?SHARED must name ../shared}"
-ARTICLE="$SHARED/seed/article.txt"
+: "${DATADIR:?DATADIR must name tests/data}"
+ARTICLE="$DATADIR/texts/orrin-flood.txt"
 
 "$CT" key generate --unencrypted --name "Fact Checker" --org "Example Desk" -o k.key >/dev/null ||
 	exit 99
@@ -20,14 +20,14 @@ unchanged() {
 commits() { git rev-list --count HEAD; }
 
 expect_status 0 "$CT" init
-expect_status 0 "$CT" source add --id globe --title "ISKP after Crocus" --publisher "The Globe and Mail" \
-	--author "Ruchi Kumar" --published 2024-03-25 --url https://example.com/iskp --file "$ARTICLE"
+expect_status 0 "$CT" source add --id globe --title "Floods on the Orrin" --publisher "The Eastmere Ledger" \
+	--author "Marta Oyelaran" --published 2024-03-25 --url https://example.com/orrin --file "$ARTICLE"
 expect_status 0 "$CT" source add --id un-report --title "Monitoring report" --publisher "UN Security Council" \
 	--kind report
-expect_status 0 "$CT" claim add --id deaths --statement "The Crocus attack killed more than 130 people." \
-	--source globe --quote "more than 130 deaths"
-expect_status 0 "$CT" claim add --id attrib --statement "U.S. intelligence attributed the attack to ISKP." \
-	--source globe --quote "U.S. intelligence has confirmed this claim"
+expect_status 0 "$CT" claim add --id deaths --statement "The flood drove more than 130 families from home." \
+	--source globe --quote "more than 130 families"
+expect_status 0 "$CT" claim add --id attrib --statement "U.N. hydrologists blamed a jammed sluice gate." \
+	--source globe --quote "U.N. hydrologists have confirmed this account"
 
 # ---- bad input: a clear one-line error, nothing written ----
 H=$(git rev-parse HEAD)
@@ -61,7 +61,7 @@ unchanged "$H" "bad dispute or resolution"
 
 # ---- a verdict: one commit, one file, named in the trailers ----
 N=$(commits)
-expect_status 0 "$CT" annotate deaths --verdict mostly-true --note "Russian officials gave 137" \
+expect_status 0 "$CT" annotate deaths --verdict mostly-true --note "The water board counted 137" \
 	--evidence un-report
 V1=$OUT
 case "$V1" in verdict-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]) ok ;;
@@ -74,7 +74,7 @@ grep -q '"claim_revision": "sha256:' claims/claim/*/deaths/annotations/"$V1".jso
 	fail "the annotation does not name the revision it judges"
 expect_status 0 "$CT" show deaths
 contains "$OUT" "status:     supported (verdict \"mostly-true\" on the current revision ($V1"
-contains "$OUT" "$V1  verdict \"mostly-true\" - Russian officials gave 137"
+contains "$OUT" "$V1  verdict \"mostly-true\" - The water board counted 137"
 expect_status 0 "$CT" list --status supported
 contains "$OUT" "deaths"
 not_contains "$OUT" "attrib"
@@ -90,12 +90,12 @@ expect_status 0 "$CT" show attrib
 contains "$OUT" "status:     unreviewed"
 
 # ---- a dispute, and its resolution ----
-expect_status 0 "$CT" dispute attrib --by "Russia's foreign ministry" --reason "questioned the U.S. attribution" \
+expect_status 0 "$CT" dispute attrib --by "the gate's operator" --reason "questioned the U.N. account" \
 	--source un-report
 D1=$OUT
 case "$D1" in dispute-*) ok ;; *) fail "dispute id: $D1" ;; esac
 expect_status 0 "$CT" show attrib
-contains "$OUT" "status:     disputed (1 open dispute; latest $D1 by Russia's foreign ministry: questioned the U.S. attribution)"
+contains "$OUT" "status:     disputed (1 open dispute; latest $D1 by the gate's operator: questioned the U.N. account)"
 expect_status 0 "$CT" list --status disputed
 contains "$OUT" "attrib"
 H=$(git rev-parse HEAD)
@@ -104,7 +104,7 @@ contains "$ERR" "annotation $N1 is a note, not a dispute"
 expect_status 3 "$CT" resolve deaths "$D1" --outcome rejected --note x
 contains "$ERR" "claim deaths has no dispute $D1"
 unchanged "$H" "resolving the wrong thing"
-expect_status 0 "$CT" resolve attrib "$D1" --outcome rejected --note "The attribution stands: ISKP claimed it."
+expect_status 0 "$CT" resolve attrib "$D1" --outcome rejected --note "The account stands: the gate jammed."
 R1=$OUT
 case "$R1" in resolution-*) ok ;; *) fail "resolution id: $R1" ;; esac
 git log -1 --format=%s | grep -q "^resolve attrib: dispute $D1 rejected$" && ok || fail "resolve subject"
@@ -118,18 +118,18 @@ one_line "$ERR"
 unchanged "$H" "resolving twice"
 
 # ---- an upheld dispute sends the claim back for review ----
-expect_status 0 "$CT" dispute deaths --by "A reader" --reason "The toll rose later"
+expect_status 0 "$CT" dispute deaths --by "A reader" --reason "The count rose later"
 D2=$OUT
-expect_status 0 "$CT" resolve deaths "$D2" --outcome upheld --note "The toll rose to 145."
+expect_status 0 "$CT" resolve deaths "$D2" --outcome upheld --note "The count rose to 145."
 expect_status 0 "$CT" show deaths
 contains "$OUT" "status:     needs-review (dispute $D2 was upheld"
 
 # ---- a revision: the older verdict is shown as judging an older revision ----
-expect_status 0 "$CT" claim revise deaths --statement "The Crocus attack killed more than 140 people." \
-	--reason "the toll rose"
+expect_status 0 "$CT" claim revise deaths --statement "The flood drove more than 140 families from home." \
+	--reason "the count rose"
 expect_status 0 "$CT" show deaths
 contains "$OUT" "status:     needs-review (verdict \"mostly-true\" ($V1) judged an older revision; revision 2 has no verdict)"
-contains "$OUT" "$V1  verdict \"mostly-true\" - Russian officials gave 137 [judged an older revision"
+contains "$OUT" "$V1  verdict \"mostly-true\" - The water board counted 137 [judged an older revision"
 expect_status 0 "$CT" list --status needs-review
 contains "$OUT" "deaths"
 expect_status 0 "$CT" annotate deaths --verdict false --note "The article says more than 130."
@@ -143,14 +143,14 @@ contains "$OUT" "deaths"
 expect_status 0 "$CT" show deaths --claimreview --url https://example.com/checks/deaths
 contains "$OUT" '"@context": "https://schema.org"'
 contains "$OUT" '"@type": "ClaimReview"'
-contains "$OUT" '"claimReviewed": "The Crocus attack killed more than 140 people."'
+contains "$OUT" '"claimReviewed": "The flood drove more than 140 families from home."'
 contains "$OUT" '"alternateName": "False"'
 contains "$OUT" '"ratingValue": 1'
 contains "$OUT" '"bestRating": 5'
 contains "$OUT" '"worstRating": 1'
-contains "$OUT" '"name": "Ruchi Kumar"'
+contains "$OUT" '"name": "Marta Oyelaran"'
 contains "$OUT" '"name": "Example Desk"'
-contains "$OUT" '"url": "https://example.com/iskp"'
+contains "$OUT" '"url": "https://example.com/orrin"'
 contains "$OUT" '"url": "https://example.com/checks/deaths"'
 if command -v node >/dev/null 2>&1; then
 	printf '%s\n' "$OUT" | node -e '

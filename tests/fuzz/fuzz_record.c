@@ -3,7 +3,7 @@
  * arbitrary bytes. Canonical output must parse again and be a fixed point. Build with
  *   CC=clang meson setup build-fuzz -Dfuzz=true -Db_lundef=false
  *   ninja -C build-fuzz && build-fuzz/tests/fuzz_record -max_total_time=60 CORPUS_DIR
- * (../shared/testdata/jsontestsuite/test_parsing is a good seed corpus).
+ * (tests/data/jsontestsuite/test_parsing is a good seed corpus).
  */
 #include "claimtrail.h"
 

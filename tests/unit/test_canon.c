@@ -72,16 +72,16 @@ static char *join_path(const char *a, const char *b, const char *c)
 /* Every input/NAME.json of the RFC 8785 data must canonicalize to output/NAME.json. */
 static void test_jcs_vectors(void)
 {
-	const char *shared = getenv("SHARED");
+	const char *datadir = getenv("DATADIR");
 	char *dir_in = NULL;
 	DIR *dir = NULL;
 	struct dirent *e;
 	int cases = 0;
 
-	CHECK(shared != NULL);
-	if (!shared)
+	CHECK(datadir != NULL);
+	if (!datadir)
 		return;
-	dir_in = join_path(shared, "testdata/jcs", "input");
+	dir_in = join_path(datadir, "jcs", "input");
 	CHECK(dir_in && (dir = opendir(dir_in)) != NULL);
 	while (dir && (e = readdir(dir)) != NULL) {
 		size_t n = strlen(e->d_name);
@@ -90,8 +90,8 @@ static void test_jcs_vectors(void)
 
 		if (n < 6 || strcmp(e->d_name + n - 5, ".json") != 0)
 			continue;
-		pin = join_path(shared, "testdata/jcs/input", e->d_name);
-		pout = join_path(shared, "testdata/jcs/output", e->d_name);
+		pin = join_path(datadir, "jcs/input", e->d_name);
+		pout = join_path(datadir, "jcs/output", e->d_name);
 		CHECK(pin && pout);
 		if (pin && pout) {
 			CHECK_INT(ct_file_read(&in, pin, MAX_FILE), 0);

@@ -92,16 +92,16 @@ static void compare_wrapped(const char *what, const char *text, size_t n)
 
 static void test_jsontestsuite(void)
 {
-	const char *shared = getenv("SHARED");
+	const char *datadir = getenv("DATADIR");
 	ct_buf dirpath = CT_BUF_INIT;
 	DIR *dir = NULL;
 	struct dirent *e;
 	size_t files = 0;
 
-	CHECK(shared != NULL);
-	if (!shared)
+	CHECK(datadir != NULL);
+	if (!datadir)
 		return;
-	CHECK_INT(ct_buf_printf(&dirpath, "%s/testdata/jsontestsuite/test_parsing", shared), 0);
+	CHECK_INT(ct_buf_printf(&dirpath, "%s/jsontestsuite/test_parsing", datadir), 0);
 	CHECK((dir = opendir(dirpath.ptr)) != NULL);
 	while (dir && (e = readdir(dir)) != NULL) {
 		ct_buf path = CT_BUF_INIT, data = CT_BUF_INIT, canon = CT_BUF_INIT;

@@ -66,17 +66,17 @@ static void check_roundtrip(const char *name, const json_t *v)
 
 int main(void)
 {
-	const char *shared = getenv("SHARED");
+	const char *datadir = getenv("DATADIR");
 	ct_buf dirpath = CT_BUF_INIT;
 	DIR *dir = NULL;
 	struct dirent *e;
 	int counts[3] = {0, 0, 0}; /* y, n, i */
 	int accepted_i = 0, policy = 0;
 
-	CHECK(shared != NULL);
-	if (!shared)
+	CHECK(datadir != NULL);
+	if (!datadir)
 		return test_finish();
-	CHECK_INT(ct_buf_printf(&dirpath, "%s/testdata/jsontestsuite/test_parsing", shared), 0);
+	CHECK_INT(ct_buf_printf(&dirpath, "%s/jsontestsuite/test_parsing", datadir), 0);
 	CHECK((dir = opendir(dirpath.ptr)) != NULL);
 	while (dir && (e = readdir(dir)) != NULL) {
 		ct_buf path = CT_BUF_INIT, data = CT_BUF_INIT;
