@@ -6,7 +6,7 @@
  * they are deliberately simple and explainable, since every pick says why it was made.
  */
 #include "claimtrail/workflow.h"
-#include "anchor.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -15,30 +15,6 @@
 
 /* A sentence scoring at least this much is suggested (a quantity alone is enough). */
 #define PICK_SCORE 2
-
-static int valid_utf8(const char *s, size_t len, size_t *bad)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = (unsigned char)s[i];
-		size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 :
-			   (c & 0xf8) == 0xf0 ? 4 : 0;
-		size_t k;
-		if (n == 0 || i + n > len || (n == 2 && c < 0xc2)) {
-			*bad = i;
-			return 0;
-		}
-		for (k = 1; k < n; k++) {
-			if (((unsigned char)s[i + k] & 0xc0) != 0x80) {
-				*bad = i;
-				return 0;
-			}
-		}
-		i += n;
-	}
-	return 1;
-}
 
 /* Is there a (possibly typographic) closing quote or bracket at s[i]? Its length, or 0. */
 static size_t closer_at(const char *s, size_t len, size_t i)
@@ -453,7 +429,7 @@ int ct_suggest(json_t **out, size_t *sentences, const char *text, size_t len)
 	*out = NULL;
 	if (sentences)
 		*sentences = 0;
-	if (!valid_utf8(text, len, &bad))
+	if (!ct__utf8_valid((const uint8_t *)text, len, &bad))
 		return ct_error_set(CT_EINVALID, "the text is not valid UTF-8 (byte %zu)", bad);
 	if (!(st.out = json_array()))
 		return ct_error_set(CT_ENOMEM, "out of memory");
