@@ -25,4 +25,49 @@ one_line "$ERR"
 printf 'About 5,000 fans came \355\237\277 and \356\200\200 left.\n' >edges.txt
 expect_status 0 "$CT" suggest edges.txt
 contains "$OUT" 'quantity "About 5,000"'
+# ---- quotation marks: none left without its partner in a statement or a quote ----
+cat >quotes.txt <<'TEXT'
+“We counted 1,200 people at the rally. Another 300 came later,” the mayor said.
+
+The council chairman, who spoke after the vote, said the city had spent “more than $4 million on the new stadium.”
+
+He said the bill would cost "more than 40 per cent more than the old one." Then he left the room.
+
+“The ministry counted at least 21 dead in Kandahar on Friday.
+
+“Another 45 were wounded, and the hospitals were full,” the officer said on Saturday.
+
+“We counted 1,200 people at the rally on Friday night, and more came later,” the mayor said.
+TEXT
+expect_status 0 "$CT" suggest quotes.txt
+# a quotation of two sentences is one statement, not two halves with a mark each
+contains "$OUT" "--statement '“We counted 1,200 people at the rally. Another 300 came later,” the mayor said.'"
+not_contains "$OUT" "--statement 'Another 300 came later,” the mayor said.'"
+not_contains "$OUT" "--statement '“We counted 1,200 people at the rally.'"
+# a quote that ends in a quotation holding the number is the quoted words
+contains "$OUT" "--quote 'more than \$4 million on the new stadium'"
+contains "$OUT" "--quote 'more than 40 per cent more than the old one'"
+# a quotation that goes on in the next paragraph: its opening mark is left out
+contains "$OUT" "--statement 'The ministry counted at least 21 dead in Kandahar on Friday.'"
+contains "$OUT" "--quote 'The ministry counted at least 21 dead in Kandahar on Friday'"
+# a quotation whole in the quote keeps its marks
+contains "$OUT" "--quote '“Another 45 were wounded, and the hospitals were full,” the officer said on Saturday'"
+# a quote cut at a clause keeps no mark whose partner it left out
+contains "$OUT" "--quote 'We counted 1,200 people at the rally on Friday night'"
+# no quote starts or ends with a mark whose partner is not in it
+printf '%s\n' "$OUT" | sed -n "s/.* --quote '\(.*\)'\$/\1/p" >quotes.out
+[ "$(wc -l <quotes.out)" -eq 6 ] && ok || fail "six quotes expected: $(cat quotes.out)"
+if grep -n '^[^“]*”\|“[^”]*$' quotes.out >&2; then fail "a quote with an unpaired mark"; else ok; fi
+# the statements and quotes are the source's text: every printed command records its claim
+"$CT" key generate --unencrypted -o k.key >/dev/null || exit 99
+export CLAIMTRAIL_KEY="$TMP/k.key"
+git init -q -b main repo && cd repo || exit 99
+expect_status 0 "$CT" init
+expect_status 0 "$CT" source add --id council --title "Council" --publisher "City Paper" --file ../quotes.txt
+expect_status 0 "$CT" suggest ../quotes.txt --source council
+printf '%s\n' "$OUT" | sed -n 's/^   claimtrail /"$CT" /p' >../record.sh
+CT="$CT" sh -e ../record.sh >../record.out 2>&1 && ok || fail "a suggested command failed: $(cat ../record.out)"
+expect_status 0 "$CT" anchor check
+contains "$OUT" "6 ok, 0 moved, 0 orphaned"
+cd .. || exit 99
 finish
