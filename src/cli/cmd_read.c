@@ -76,14 +76,20 @@ static int claim_status(const char **status, ct_buf *why, json_t **annotations, 
 	return ct_claim_status(status, why, latest, *annotations);
 }
 
-static void print_annotation(ct_store *store, const json_t *a, const char *current_digest)
+/* One line for annotation a; named: led by its date and id (log prints those above it). */
+static void print_annotation(ct_store *store, const json_t *a, const char *current_digest,
+	int named)
 {
 	const char *kind = json_string_value(json_object_get(a, "kind"));
 	const char *judged = json_string_value(json_object_get(a, "claim_revision"));
 	ct_buf signers = CT_BUF_INIT;
 
 	cli_signers(&signers, store, a);
-	printf("  %s %s  %s", json_string_value(json_object_get(a, "created")), ct_record_id(a), kind);
+	if (named)
+		printf("  %s %s  %s", json_string_value(json_object_get(a, "created")),
+			ct_record_id(a), kind);
+	else
+		printf("  %s", kind);
 	if (strcmp(kind, "verdict") == 0)
 		printf(" \"%s\"", json_string_value(json_object_get(a, "verdict")));
 	if (strcmp(kind, "dispute") == 0)
@@ -178,7 +184,7 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 	if (json_array_size(annotations)) {
 		printf("annotations:\n");
 		json_array_foreach(annotations, i, item)
-			print_annotation(store, item, digest);
+			print_annotation(store, item, digest, 1);
 	}
 	ct_buf_free(&signers);
 	json_decref(source);
@@ -470,7 +476,7 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 			printf("annotation %s  %.12s  %s\n", ct_record_id(e->record),
 				e->commit[0] ? e->commit : "(unknown)",
 				json_string_value(json_object_get(e->record, "created")));
-			print_annotation(store, e->record, NULL);
+			print_annotation(store, e->record, NULL, 0);
 		} else {
 			const char *reason = json_string_value(json_object_get(e->record, "reason"));
 			printf("revision %lld  %.12s  %s  signed %s\n", (long long)e->revision,
