@@ -285,7 +285,36 @@ typedef struct {
 	json_t *rows;
 	ct_keyring *ring;  /* --needs-sign-off: the store's keys */
 	size_t need;       /* --needs-sign-off: the threshold */
+	ct_buf text;       /* text rows (list_row), printed at the end */
+	size_t id_width;   /* the longest id among them */
 } list_state;
+
+/* Keeps a text row (id, the columns after it, the statement) until every id is known, so
+ * that the id column fits the longest. */
+static int list_row(list_state *s, const char *id, const char *columns, const char *statement)
+{
+	int error;
+
+	if (strlen(id) > s->id_width)
+		s->id_width = strlen(id);
+	if ((error = ct_buf_put(&s->text, id, strlen(id) + 1)) < 0 ||
+		(error = ct_buf_put(&s->text, columns, strlen(columns) + 1)) < 0 ||
+		(error = ct_buf_put(&s->text, statement, strlen(statement) + 1)) < 0)
+		return error;
+	return 0;
+}
+
+static void list_print(const list_state *s)
+{
+	const char *p = s->text.ptr, *end = s->text.ptr + s->text.len;
+
+	while (p && p < end) {
+		const char *columns = p + strlen(p) + 1;
+		const char *statement = columns + strlen(columns) + 1;
+		printf("%-*s %s%s\n", (int)s->id_width, p, columns, statement);
+		p = statement + strlen(statement) + 1;
+	}
+}
 
 /* 1 when item is one of the comma-separated values in list. */
 static int in_list(const char *list, const char *item)
@@ -343,9 +372,10 @@ static int list_one(const ct_claim_summary *c, void *payload)
 		if (have >= s->need)
 			return 0;
 		if (!s->args->json) {
-			printf("%-44s %-12s %zu/%zu signers  %s\n", c->id, c->status, have, s->need,
-				c->statement);
-			return 0;
+			char columns[128];
+			snprintf(columns, sizeof(columns), "%-12.20s %zu/%zu signer%s  ", c->status,
+				have, s->need, s->need == 1 ? "" : "s");
+			return list_row(s, c->id, columns, c->statement);
 		}
 		json_array_append_new(s->rows,
 			json_pack("{s:s, s:s, s:I, s:s, s:s, s:I, s:I}", "id", c->id, "status",
@@ -354,8 +384,9 @@ static int list_one(const ct_claim_summary *c, void *payload)
 		return 0;
 	}
 	if (!s->args->json) {
-		printf("%-44s %-12s %s\n", c->id, c->status, c->statement);
-		return 0;
+		char columns[32];
+		snprintf(columns, sizeof(columns), "%-12.20s ", c->status);
+		return list_row(s, c->id, columns, c->statement);
 	}
 	json_array_append_new(s->rows,
 		json_pack("{s:s, s:s, s:I, s:s, s:s, s:o, s:o}", "id", c->id, "status", c->status,
@@ -399,6 +430,8 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 	s.store = store;
 	s.ring = NULL;
 	s.need = ct_store_sign_off_threshold(store);
+	s.text = (ct_buf)CT_BUF_INIT;
+	s.id_width = 0;
 	if (a.needs_sign_off && (error = ct_store_keyring(&s.ring, store)) < 0) {
 		json_decref(s.rows);
 		goto done;
@@ -407,7 +440,10 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 	ct_keyring_free(s.ring);
 	if (error == 0 && a.json)
 		cli_print_json(s.rows);
+	else if (error == 0)
+		list_print(&s);
 	json_decref(s.rows);
+	ct_buf_free(&s.text);
 done:
 	ct_store_free(store);
 	return error < 0 ? cli_fail(error) : CT_EXIT_OK;

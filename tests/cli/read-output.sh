@@ -30,4 +30,24 @@ LOG=$OUT
 contains "$LOG" "annotation $V  "
 contains "$LOG" '  verdict "mostly-true" - The police counted 1,100.  (signed '
 contains "$LOG" '  note - Ask the council for its count.  (signed '
+
+# ---- list: the id column fits the longest id shown (ids have up to 64 characters) ----
+LONG=a-claim-id-of-sixty-four-characters-which-is-the-longest-allowed
+[ "${#LONG}" -eq 64 ] || exit 99
+expect_status 0 "$CT" claim add --id "$LONG" --statement "The rally was on Friday." \
+	--source paper --quote "the rally on Friday"
+columns_line_up() { # every line's second column starts at the same character
+	[ "$(printf '%s\n' "$1" | awk '{ print index($0, " " $2 " ") }' | sort -u | wc -l)" -eq 1 ]
+}
+expect_status 0 "$CT" list
+[ "$(printf '%s\n' "$OUT" | wc -l)" -eq 2 ] && ok || fail "list: $OUT"
+columns_line_up "$OUT" && ok || fail "list columns do not line up: $OUT"
+contains "$OUT" "$LONG unreviewed   The rally was on Friday."
+contains "$OUT" "rally$(printf '%59s' '') supported    1,200 people attended the rally."
+expect_status 0 "$CT" list --needs-sign-off
+columns_line_up "$OUT" && ok || fail "list --needs-sign-off columns do not line up: $OUT"
+contains "$OUT" "$LONG unreviewed   1/2 signers  The rally was on Friday."
+# only the ids shown count: a short list is narrow
+expect_status 0 "$CT" list --status supported
+[ "$OUT" = "rally supported    1,200 people attended the rally." ] && ok || fail "list --status: '$OUT'"
 finish
