@@ -229,10 +229,11 @@ int cmd_sign_off(ct_cli *cli, int argc, char **argv)
 	if (a.json)
 		cli_print_json(record);
 	else
-		printf("%s revision %lld signed off by %s: %zu of %zu signers\n", ct_record_id(record),
+		printf("%s revision %lld signed off by %s: %zu of %zu signer%s\n",
+			ct_record_id(record),
 			(long long)json_integer_value(json_object_get(record, "revision")),
 			ct_key_id(key), ct_record_signer_count(record, ring),
-			ct_store_sign_off_threshold(store));
+			ct_store_sign_off_threshold(store), cli_s(ct_store_sign_off_threshold(store)));
 done:
 	ct_keyring_free(ring);
 	json_decref(record);

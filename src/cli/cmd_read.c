@@ -119,9 +119,10 @@ static void print_sign_off(ct_store *store, const json_t *rec)
 	}
 	have = ct_record_signer_count(rec, ring);
 	if (have >= need)
-		printf("sign-off:   %zu of %zu signers\n", have, need);
+		printf("sign-off:   %zu of %zu signer%s\n", have, need, cli_s(need));
 	else
-		printf("sign-off:   %zu of %zu signers (needs %zu more)\n", have, need, need - have);
+		printf("sign-off:   %zu of %zu signer%s (needs %zu more)\n", have, need, cli_s(need),
+			need - have);
 	ct_keyring_free(ring);
 }
 
@@ -374,7 +375,7 @@ static int list_one(const ct_claim_summary *c, void *payload)
 		if (!s->args->json) {
 			char columns[128];
 			snprintf(columns, sizeof(columns), "%-12.20s %zu/%zu signer%s  ", c->status,
-				have, s->need, s->need == 1 ? "" : "s");
+				have, s->need, cli_s(s->need));
 			return list_row(s, c->id, columns, c->statement);
 		}
 		json_array_append_new(s->rows,

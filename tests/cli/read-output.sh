@@ -50,4 +50,24 @@ contains "$OUT" "$LONG unreviewed   1/2 signers  The rally was on Friday."
 # only the ids shown count: a short list is narrow
 expect_status 0 "$CT" list --status supported
 [ "$OUT" = "rally supported    1,200 people attended the rally." ] && ok || fail "list --status: '$OUT'"
+
+# ---- counts agree with their nouns: "1 key", "1 sentence", "1 byte" ----
+cd .. || exit 99
+git init -q -b main one && cd one || exit 99
+expect_status 0 "$CT" init
+printf 'x' >../one-byte.txt
+expect_status 0 "$CT" source add --id tiny --title "Tiny" --publisher "P" --file ../one-byte.txt
+expect_status 0 "$CT" source show tiny
+contains "$OUT" ", 1 byte, kept in the store"
+expect_status 0 "$CT" claim add --id lone --statement "There is one of everything." --source tiny
+expect_status 0 "$CT" bundle create -o ../one.bundle lone
+contains "$OUT" "one.bundle: 3 records (1 key, 1 source, 1 claim revision, 0 annotations)"
+
+expect_status 0 "$CT" verify ../one.bundle --trust "$TMP/k.key.pub"
+contains "$OUT" "OK: 3 records (1 key, 1 source, 1 claim revision, 0 annotations)"
+cd .. || exit 99
+printf 'The council counted 1,200 people.\n' >one-sentence.txt
+expect_status 0 "$CT" suggest one-sentence.txt
+contains "$OUT" "1 of 1 sentence worth checking"
+not_contains "$OUT" "sentences"
 finish
