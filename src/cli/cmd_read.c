@@ -197,8 +197,9 @@ static const char show_usage[] =
 	"       claimtrail show ID --claimreview [--url URL]\n\n"
 	"Shows a claim: its statement, attribution, quantity, status and why, signers and\n"
 	"annotations. REV is a revision number, a digest prefix or a commit. --claimreview prints\n"
-	"the schema.org ClaimReview (JSON-LD) of the newest verdict on the current revision; URL is\n"
-	"the page that publishes the review.\n";
+	"the schema.org ClaimReview (JSON-LD) of the verdict that stands on the current revision\n"
+	"(none after an upheld dispute or a retraction: exit 3); URL is the page that publishes\n"
+	"the review.\n";
 
 int cmd_show(ct_cli *cli, int argc, char **argv)
 {
