@@ -68,8 +68,9 @@ static int cited_source(json_t **out, ct_store *store, const json_t *claim, cons
 			goto done;
 		}
 	}
-	error = ct_error_set(CT_ENOTFOUND, "claim %s cites revision %s of source %s, which is not in "
-					   "the store", claim_id, cited, id);
+	error = ct_error_set(CT_ENOTFOUND,
+		"claim %s cites revision %s of source %s, which is not in the store", claim_id,
+		cited, id);
 done:
 	json_decref(revs);
 	return error;

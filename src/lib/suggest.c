@@ -50,7 +50,8 @@ static int quote_mark(const char *s, size_t len, size_t i, size_t *n)
 	if (i < len && s[i] == '"')
 		return i == 0 || isspace(u[i - 1]) || s[i - 1] == '(' || s[i - 1] == '[' ? 1 : -1;
 	*n = 3;
-	if (i + 2 < len && u[i] == 0xe2 && u[i + 1] == 0x80 && (u[i + 2] == 0x9c || u[i + 2] == 0x9d))
+	if (i + 2 < len && u[i] == 0xe2 && u[i + 1] == 0x80 &&
+		(u[i + 2] == 0x9c || u[i + 2] == 0x9d))
 		return u[i + 2] == 0x9c ? 1 : -1;
 	*n = 0;
 	return 0;

@@ -21,16 +21,16 @@ static size_t decode(const char *s, size_t n, uint32_t *cp)
 	return got;
 }
 
-#define ACCEPTS(bytes, want)                                                                 \
-	do {                                                                                 \
-		uint32_t cp_;                                                                \
-		CHECK_INT(decode(bytes, sizeof(bytes) - 1, &cp_), sizeof(bytes) - 1);        \
-		CHECK_INT(cp_, want);                                                        \
+#define ACCEPTS(bytes, want)                                                                       \
+	do {                                                                                       \
+		uint32_t cp_;                                                                      \
+		CHECK_INT(decode(bytes, sizeof(bytes) - 1, &cp_), sizeof(bytes) - 1);              \
+		CHECK_INT(cp_, want);                                                              \
 	} while (0)
-#define REFUSES(bytes) \
-	do { \
-		uint32_t cp_; \
-		CHECK_INT(decode(bytes, sizeof(bytes) - 1, &cp_), 0); \
+#define REFUSES(bytes)                                                                             \
+	do {                                                                                       \
+		uint32_t cp_;                                                                      \
+		CHECK_INT(decode(bytes, sizeof(bytes) - 1, &cp_), 0);                              \
 	} while (0)
 
 static void test_decode(void)
@@ -42,19 +42,19 @@ static void test_decode(void)
 	ACCEPTS("\xc2\x80", 0x80);
 	ACCEPTS("\xdf\xbf", 0x7ff);
 	ACCEPTS("\xe0\xa0\x80", 0x800);
-	ACCEPTS("\xed\x9f\xbf", 0xd7ff);   /* last before the surrogates */
-	ACCEPTS("\xee\x80\x80", 0xe000);   /* first after them */
-	ACCEPTS("\xe2\x80\x9d", 0x201d);   /* a closing double quote */
+	ACCEPTS("\xed\x9f\xbf", 0xd7ff); /* last before the surrogates */
+	ACCEPTS("\xee\x80\x80", 0xe000); /* first after them */
+	ACCEPTS("\xe2\x80\x9d", 0x201d); /* a closing double quote */
 	ACCEPTS("\xef\xbf\xbf", 0xffff);
 	ACCEPTS("\xf0\x90\x80\x80", 0x10000);
 	ACCEPTS("\xf0\x9f\x98\x80", 0x1f600);
 	ACCEPTS("\xf4\x8f\xbf\xbf", 0x10ffff);
 
 	/* encoded surrogates: CESU-8 / WTF-8, never UTF-8 */
-	REFUSES("\xed\xa0\x80");           /* U+D800 */
-	REFUSES("\xed\xaf\xbf");           /* U+DBFF */
-	REFUSES("\xed\xb0\x80");           /* U+DC00 */
-	REFUSES("\xed\xbf\xbf");           /* U+DFFF */
+	REFUSES("\xed\xa0\x80");	     /* U+D800 */
+	REFUSES("\xed\xaf\xbf");	     /* U+DBFF */
+	REFUSES("\xed\xb0\x80");	     /* U+DC00 */
+	REFUSES("\xed\xbf\xbf");	     /* U+DFFF */
 	REFUSES("\xed\xa0\xbd\xed\xb8\x80"); /* a CESU-8 pair for U+1F600 */
 	/* overlong forms */
 	REFUSES("\xc0\x80");
@@ -68,7 +68,7 @@ static void test_decode(void)
 	REFUSES("\xf5\x80\x80\x80");
 	REFUSES("\xf8\x88\x80\x80\x80");
 	REFUSES("\xff");
-	REFUSES("\x80");                   /* a lone continuation byte */
+	REFUSES("\x80"); /* a lone continuation byte */
 	/* truncated, and a continuation that is not one */
 	REFUSES("\xc2");
 	REFUSES("\xe2\x80");
