@@ -33,7 +33,8 @@ static void bundle_usage(FILE *out)
 /* "3 records (1 key, 1 source, 1 claim revision, 0 annotations)" */
 static void print_counts(const ct_bundle_info *i)
 {
-	printf("%llu record%s (%llu key%s, %llu source%s, %llu claim revision%s, %llu annotation%s)",
+	printf("%llu record%s (%llu key%s, %llu source%s, %llu claim revision%s, %llu "
+	       "annotation%s)",
 		(unsigned long long)i->records, cli_s(i->records), (unsigned long long)i->keys,
 		cli_s(i->keys), (unsigned long long)i->sources, cli_s(i->sources),
 		(unsigned long long)i->claims, cli_s(i->claims), (unsigned long long)i->annots,

@@ -121,8 +121,8 @@ static void print_sign_off(ct_store *store, const json_t *rec)
 	if (have >= need)
 		printf("sign-off:   %zu of %zu signer%s\n", have, need, cli_s(need));
 	else
-		printf("sign-off:   %zu of %zu signer%s (needs %zu more)\n", have, need, cli_s(need),
-			need - have);
+		printf("sign-off:   %zu of %zu signer%s (needs %zu more)\n", have, need,
+			cli_s(need), need - have);
 	ct_keyring_free(ring);
 }
 

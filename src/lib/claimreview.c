@@ -94,8 +94,8 @@ int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const c
 		goto done;
 	if (!verdict) {
 		error = ct_error_set(CT_ENOTFOUND,
-			"claim %s has no verdict on its current revision that stands: %s; no current "
-			"review",
+			"claim %s has no verdict on its current revision that stands: %s; "
+			"no current review",
 			claim_id, why.ptr ? why.ptr : "no verdict");
 		goto done;
 	}

@@ -168,7 +168,8 @@ int ct_claim_current_verdict(const json_t **verdict, ct_buf *why, const json_t *
 
 	*verdict = NULL;
 	if (json_is_true(json_object_get(claim, "retracted")))
-		return why ? ct_buf_printf(why, "revision %lld retracts it", (long long)revision) : 0;
+		return why ? ct_buf_printf(why, "revision %lld retracts it", (long long)revision)
+			   : 0;
 	if ((error = scan(&sc, claim, annotations)) < 0)
 		return error;
 	if (upheld_overrides(&sc)) {
@@ -189,8 +190,8 @@ int ct_claim_current_verdict(const json_t **verdict, ct_buf *why, const json_t *
 	}
 	if (sc.older)
 		return why ? ct_buf_printf(why,
-				     "its verdicts judged older revisions (the newest, %s, is not on "
-				     "revision %lld)",
+				     "its verdicts judged older revisions (the newest, %s, is not "
+				     "on revision %lld)",
 				     ct_record_id(sc.older), (long long)revision)
 			   : 0;
 	return why ? ct_buf_puts(why, "no verdict yet") : 0;

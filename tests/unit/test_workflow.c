@@ -189,7 +189,8 @@ static void test_standing_verdict(void)
 			verdict("verdict-b", "2024-03-27T00:00:00Z", "false", d1)),
 		"verdict-b", NULL, __LINE__);
 	/* judged an older revision */
-	expect_standing(r2, json_pack("[o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d1)),
+	expect_standing(r2,
+		json_pack("[o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d1)),
 		NULL, "older revisions (the newest, verdict-a, is not on revision 2)", __LINE__);
 	/* an open dispute does not take it down */
 	expect_standing(r1,
@@ -217,7 +218,8 @@ static void test_standing_verdict(void)
 			verdict("verdict-c", "2024-03-29T00:00:00Z", "false", d1)),
 		"verdict-c", NULL, __LINE__);
 	/* a retraction takes down even a verdict on the retracting revision */
-	expect_standing(gone, json_pack("[o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d2)),
+	expect_standing(gone,
+		json_pack("[o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d2)),
 		NULL, "revision 2 retracts it", __LINE__);
 	json_decref(r1);
 	json_decref(r2);
