@@ -58,6 +58,22 @@ contains "$OUT" "--quote 'We counted 1,200 people at the rally on Friday night'"
 printf '%s\n' "$OUT" | sed -n "s/.* --quote '\(.*\)'\$/\1/p" >quotes.out
 [ "$(wc -l <quotes.out)" -eq 6 ] && ok || fail "six quotes expected: $(cat quotes.out)"
 if grep -n '^[^“]*”\|“[^”]*$' quotes.out >&2; then fail "a quote with an unpaired mark"; else ok; fi
+# --json: the offsets still match the text after the marks are left out
+if command -v node >/dev/null 2>&1; then
+	expect_status 0 "$CT" suggest quotes.txt --json
+	printf '%s\n' "$OUT" | node -e '
+		const fs = require("fs");
+		const text = Array.from(fs.readFileSync(process.argv[1], "utf8"));
+		let s = ""; process.stdin.on("data", d => s += d).on("end", () => {
+			const r = JSON.parse(s);
+			let bad = r.suggestions.length !== 6;
+			for (const x of r.suggestions) {
+				if (text.slice(x.start, x.end).join("") !== x.text) bad = true;
+				if (text.slice(x.quote.start, x.quote.end).join("") !== x.quote.text) bad = true;
+			}
+			process.exit(bad ? 1 : 0);
+		});' quotes.txt && ok || fail "suggest --json offsets do not match quotes.txt: $OUT"
+fi
 # the statements and quotes are the source's text: every printed command records its claim
 "$CT" key generate --unencrypted -o k.key >/dev/null || exit 99
 export CLAIMTRAIL_KEY="$TMP/k.key"
