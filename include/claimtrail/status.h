@@ -38,6 +38,16 @@ const ct_verdict *ct_verdict_scale(size_t *count);
 int ct_claim_status(const char **status, ct_buf *why, const json_t *claim,
 	const json_t *annotations);
 
+/*
+ * The verdict that stands for claim's current revision (claim is the latest): the newest verdict
+ * on that revision, unless that revision retracts the claim or a dispute was upheld on it no
+ * earlier than the verdict (the status rules). An open dispute does not take a verdict down; an
+ * upheld one does. *verdict receives it (borrowed from annotations) or NULL; when NULL, why (may
+ * be NULL) receives one line saying why no verdict stands. Returns 0 either way, or an error.
+ */
+int ct_claim_current_verdict(const json_t **verdict, ct_buf *why, const json_t *claim,
+	const json_t *annotations);
+
 #ifdef __cplusplus
 }
 #endif

@@ -139,10 +139,11 @@ int ct_suggest(json_t **out, size_t *sentences, const char *text, size_t len);
 /* ---- ClaimReview ---- */
 
 /*
- * A schema.org ClaimReview (JSON-LD) for the newest verdict on the claim's current revision:
- * claimReviewed, reviewRating, itemReviewed (a Claim with the source's author and appearance),
- * author (the verdict's signer), datePublished. url (may be NULL) is the review page. No verdict
- * on the current revision is CT_ENOTFOUND. *out is a new reference.
+ * A schema.org ClaimReview (JSON-LD) for the verdict that stands on the claim's current revision
+ * (ct_claim_current_verdict): claimReviewed, reviewRating, itemReviewed (a Claim with the author
+ * and appearance of the source revision the claim cites), author (the verdict's signer),
+ * datePublished. url (may be NULL) is the review page. No verdict that stands is CT_ENOTFOUND,
+ * with a message saying why. *out is a new reference.
  */
 int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const char *url);
 

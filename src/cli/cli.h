@@ -39,6 +39,9 @@ int cli_parse_count(size_t *out, const char *s, size_t max);
 /* The exit status for a library error code. */
 int cli_exit_status(int code);
 
+/* The plural ending of a count: "s" unless n is 1 ("%llu record%s", n, cli_s(n)). */
+const char *cli_s(unsigned long long n);
+
 /*
  * Gets a passphrase: from passphrase_file when given, else $CLAIMTRAIL_PASSPHRASE, else a
  * prompt on the terminal (twice when confirm is set). *out is sodium_malloc'd and NUL-terminated:

@@ -213,6 +213,7 @@ int cmd_sign_off(ct_cli *cli, int argc, char **argv)
 	ct_key *key = NULL;
 	ct_keyring *ring = NULL;
 	json_t *record = NULL;
+	size_t need;
 	int rc, error;
 
 	memset(&a, 0, sizeof(a));
@@ -226,13 +227,14 @@ int cmd_sign_off(ct_cli *cli, int argc, char **argv)
 	if ((error = ct_claim_sign_off(&record, store, argv[optind], &wopts)) < 0 ||
 		(error = ct_store_keyring(&ring, store)) < 0)
 		goto done;
+	need = ct_store_sign_off_threshold(store);
 	if (a.json)
 		cli_print_json(record);
 	else
-		printf("%s revision %lld signed off by %s: %zu of %zu signers\n", ct_record_id(record),
+		printf("%s revision %lld signed off by %s: %zu of %zu signer%s\n",
+			ct_record_id(record),
 			(long long)json_integer_value(json_object_get(record, "revision")),
-			ct_key_id(key), ct_record_signer_count(record, ring),
-			ct_store_sign_off_threshold(store));
+			ct_key_id(key), ct_record_signer_count(record, ring), need, cli_s(need));
 done:
 	ct_keyring_free(ring);
 	json_decref(record);

@@ -30,6 +30,17 @@ static void bundle_usage(FILE *out)
 		"docs/bundle.md.\n");
 }
 
+/* "3 records (1 key, 1 source, 1 claim revision, 0 annotations)" */
+static void print_counts(const ct_bundle_info *i)
+{
+	printf("%llu record%s (%llu key%s, %llu source%s, %llu claim revision%s, %llu "
+	       "annotation%s)",
+		(unsigned long long)i->records, cli_s(i->records), (unsigned long long)i->keys,
+		cli_s(i->keys), (unsigned long long)i->sources, cli_s(i->sources),
+		(unsigned long long)i->claims, cli_s(i->claims), (unsigned long long)i->annots,
+		cli_s(i->annots));
+}
+
 static int print_info(const char *path, const ct_bundle_info *info, int as_json)
 {
 	json_t *out;
@@ -142,11 +153,9 @@ static int bundle_create(ct_cli *cli, int argc, char **argv)
 		status = cli_fail(error);
 		goto done;
 	}
-	printf("bundle %s: %llu records (%llu keys, %llu sources, %llu claim revisions, %llu "
-	       "annotations)\nmerkle root %s, signed by %s\n",
-		out, (unsigned long long)info.records, (unsigned long long)info.keys,
-		(unsigned long long)info.sources, (unsigned long long)info.claims,
-		(unsigned long long)info.annots, info.root, info.creator);
+	printf("bundle %s: ", out);
+	print_counts(&info);
+	printf("\nmerkle root %s, signed by %s\n", info.root, info.creator);
 done:
 	ct_store_free(store);
 	ct_key_free(key);
@@ -410,11 +419,9 @@ int cli_verify_bundle(const char *path, const ct_keyring *trust, size_t threshol
 			st.failed == 1 ? "" : "s");
 		return cli_fail(error);
 	}
-	printf("bundle %s: OK: %llu records (%llu keys, %llu sources, %llu claim revisions, %llu "
-	       "annotations), created %s by %s, merkle root %s\n",
-		path, (unsigned long long)info.records, (unsigned long long)info.keys,
-		(unsigned long long)info.sources, (unsigned long long)info.claims,
-		(unsigned long long)info.annots, info.created, info.creator, info.root);
+	printf("bundle %s: OK: ", path);
+	print_counts(&info);
+	printf(", created %s by %s, merkle root %s\n", info.created, info.creator, info.root);
 	return CT_EXIT_OK;
 }
 

@@ -395,10 +395,12 @@ static int bundle_diff(const char *a, const char *b, int json)
 	if ((error = ct_bundle_info_read(&ia, a)) < 0 || (error = ct_bundle_info_read(&ib, b)) < 0)
 		goto done;
 	if (!json) {
-		printf("--- %s  %llu records, %s by %s, merkle root %.16s\n", a,
-			(unsigned long long)ia.records, ia.created, ia.creator, ia.root);
-		printf("+++ %s  %llu records, %s by %s, merkle root %.16s\n", b,
-			(unsigned long long)ib.records, ib.created, ib.creator, ib.root);
+		printf("--- %s  %llu record%s, %s by %s, merkle root %.16s\n", a,
+			(unsigned long long)ia.records, cli_s(ia.records), ia.created, ia.creator,
+			ia.root);
+		printf("+++ %s  %llu record%s, %s by %s, merkle root %.16s\n", b,
+			(unsigned long long)ib.records, cli_s(ib.records), ib.created, ib.creator,
+			ib.root);
 	}
 	if ((error = ct_bundle_diff(a, b, bundle_change, &s)) < 0)
 		goto done;

@@ -76,14 +76,20 @@ static int claim_status(const char **status, ct_buf *why, json_t **annotations, 
 	return ct_claim_status(status, why, latest, *annotations);
 }
 
-static void print_annotation(ct_store *store, const json_t *a, const char *current_digest)
+/* One line for annotation a; named: led by its date and id (log prints those above it). */
+static void print_annotation(ct_store *store, const json_t *a, const char *current_digest,
+	int named)
 {
 	const char *kind = json_string_value(json_object_get(a, "kind"));
 	const char *judged = json_string_value(json_object_get(a, "claim_revision"));
 	ct_buf signers = CT_BUF_INIT;
 
 	cli_signers(&signers, store, a);
-	printf("  %s %s  %s", json_string_value(json_object_get(a, "created")), ct_record_id(a), kind);
+	if (named)
+		printf("  %s %s  %s", json_string_value(json_object_get(a, "created")),
+			ct_record_id(a), kind);
+	else
+		printf("  %s", kind);
 	if (strcmp(kind, "verdict") == 0)
 		printf(" \"%s\"", json_string_value(json_object_get(a, "verdict")));
 	if (strcmp(kind, "dispute") == 0)
@@ -113,9 +119,10 @@ static void print_sign_off(ct_store *store, const json_t *rec)
 	}
 	have = ct_record_signer_count(rec, ring);
 	if (have >= need)
-		printf("sign-off:   %zu of %zu signers\n", have, need);
+		printf("sign-off:   %zu of %zu signer%s\n", have, need, cli_s(need));
 	else
-		printf("sign-off:   %zu of %zu signers (needs %zu more)\n", have, need, need - have);
+		printf("sign-off:   %zu of %zu signer%s (needs %zu more)\n", have, need,
+			cli_s(need), need - have);
 	ct_keyring_free(ring);
 }
 
@@ -178,7 +185,7 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 	if (json_array_size(annotations)) {
 		printf("annotations:\n");
 		json_array_foreach(annotations, i, item)
-			print_annotation(store, item, digest);
+			print_annotation(store, item, digest, 1);
 	}
 	ct_buf_free(&signers);
 	json_decref(source);
@@ -190,8 +197,9 @@ static const char show_usage[] =
 	"       claimtrail show ID --claimreview [--url URL]\n\n"
 	"Shows a claim: its statement, attribution, quantity, status and why, signers and\n"
 	"annotations. REV is a revision number, a digest prefix or a commit. --claimreview prints\n"
-	"the schema.org ClaimReview (JSON-LD) of the newest verdict on the current revision; URL is\n"
-	"the page that publishes the review.\n";
+	"the schema.org ClaimReview (JSON-LD) of the verdict that stands on the current revision\n"
+	"(none after an upheld dispute or a retraction: exit 3); URL is the page that publishes\n"
+	"the review.\n";
 
 int cmd_show(ct_cli *cli, int argc, char **argv)
 {
@@ -279,7 +287,36 @@ typedef struct {
 	json_t *rows;
 	ct_keyring *ring;  /* --needs-sign-off: the store's keys */
 	size_t need;       /* --needs-sign-off: the threshold */
+	ct_buf text;       /* text rows (list_row), printed at the end */
+	size_t id_width;   /* the longest id among them */
 } list_state;
+
+/* Keeps a text row (id, the columns after it, the statement) until every id is known, so
+ * that the id column fits the longest. */
+static int list_row(list_state *s, const char *id, const char *columns, const char *statement)
+{
+	int error;
+
+	if (strlen(id) > s->id_width)
+		s->id_width = strlen(id);
+	if ((error = ct_buf_put(&s->text, id, strlen(id) + 1)) < 0 ||
+		(error = ct_buf_put(&s->text, columns, strlen(columns) + 1)) < 0 ||
+		(error = ct_buf_put(&s->text, statement, strlen(statement) + 1)) < 0)
+		return error;
+	return 0;
+}
+
+static void list_print(const list_state *s)
+{
+	const char *p = s->text.ptr, *end = s->text.ptr + s->text.len;
+
+	while (p && p < end) {
+		const char *columns = p + strlen(p) + 1;
+		const char *statement = columns + strlen(columns) + 1;
+		printf("%-*s %s%s\n", (int)s->id_width, p, columns, statement);
+		p = statement + strlen(statement) + 1;
+	}
+}
 
 /* 1 when item is one of the comma-separated values in list. */
 static int in_list(const char *list, const char *item)
@@ -337,9 +374,10 @@ static int list_one(const ct_claim_summary *c, void *payload)
 		if (have >= s->need)
 			return 0;
 		if (!s->args->json) {
-			printf("%-44s %-12s %zu/%zu signers  %s\n", c->id, c->status, have, s->need,
-				c->statement);
-			return 0;
+			char columns[128];
+			snprintf(columns, sizeof(columns), "%-12.20s %zu/%zu signer%s  ", c->status,
+				have, s->need, cli_s(s->need));
+			return list_row(s, c->id, columns, c->statement);
 		}
 		json_array_append_new(s->rows,
 			json_pack("{s:s, s:s, s:I, s:s, s:s, s:I, s:I}", "id", c->id, "status",
@@ -348,8 +386,9 @@ static int list_one(const ct_claim_summary *c, void *payload)
 		return 0;
 	}
 	if (!s->args->json) {
-		printf("%-44s %-12s %s\n", c->id, c->status, c->statement);
-		return 0;
+		char columns[32];
+		snprintf(columns, sizeof(columns), "%-12.20s ", c->status);
+		return list_row(s, c->id, columns, c->statement);
 	}
 	json_array_append_new(s->rows,
 		json_pack("{s:s, s:s, s:I, s:s, s:s, s:o, s:o}", "id", c->id, "status", c->status,
@@ -393,6 +432,8 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 	s.store = store;
 	s.ring = NULL;
 	s.need = ct_store_sign_off_threshold(store);
+	s.text = (ct_buf)CT_BUF_INIT;
+	s.id_width = 0;
 	if (a.needs_sign_off && (error = ct_store_keyring(&s.ring, store)) < 0) {
 		json_decref(s.rows);
 		goto done;
@@ -401,7 +442,10 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 	ct_keyring_free(s.ring);
 	if (error == 0 && a.json)
 		cli_print_json(s.rows);
+	else if (error == 0)
+		list_print(&s);
 	json_decref(s.rows);
+	ct_buf_free(&s.text);
 done:
 	ct_store_free(store);
 	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
@@ -470,7 +514,7 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 			printf("annotation %s  %.12s  %s\n", ct_record_id(e->record),
 				e->commit[0] ? e->commit : "(unknown)",
 				json_string_value(json_object_get(e->record, "created")));
-			print_annotation(store, e->record, NULL);
+			print_annotation(store, e->record, NULL, 0);
 		} else {
 			const char *reason = json_string_value(json_object_get(e->record, "reason"));
 			printf("revision %lld  %.12s  %s  signed %s\n", (long long)e->revision,

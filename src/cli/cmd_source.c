@@ -279,9 +279,10 @@ static int source_show(ct_cli *cli, int argc, char **argv)
 	}
 	if (json_object_get(rec, "archive")) {
 		json_t *ar = json_object_get(rec, "archive");
-		printf("text:       sha256 %s, %lld bytes%s\n",
-			json_string_value(json_object_get(ar, "sha256")),
-			(long long)json_integer_value(json_object_get(ar, "length")),
+		json_int_t length = json_integer_value(json_object_get(ar, "length"));
+		printf("text:       sha256 %s, %lld byte%s%s\n",
+			json_string_value(json_object_get(ar, "sha256")), (long long)length,
+			cli_s((unsigned long long)length),
 			json_is_true(json_object_get(ar, "stored")) ? ", kept in the store" : "");
 	}
 	printf("created:    %s\n", json_string_value(json_object_get(rec, "created")));

@@ -118,7 +118,8 @@ int cmd_suggest(ct_cli *cli, int argc, char **argv)
 				json_string_value(json_object_get(r, "match")));
 		printf("\n   %s\n\n", json_string_value(json_object_get(item, "command")));
 	}
-	printf("%zu of %zu sentences worth checking\n", json_array_size(list), sentences);
+	printf("%zu of %zu sentence%s worth checking\n", json_array_size(list), sentences,
+		cli_s(sentences));
 done:
 	json_decref(list);
 	ct_buf_free(&cmd);

@@ -215,3 +215,8 @@ done:
 	ct_buf_free(&data);
 	return error;
 }
+
+const char *cli_s(unsigned long long n)
+{
+	return n == 1 ? "" : "s";
+}

@@ -153,6 +153,79 @@ static void test_status(void)
 	json_decref(gone);
 }
 
+/* The verdict that stands (want: its id, or NULL with why mentioning `mention`). */
+static void expect_standing(const json_t *claim, json_t *annotations, const char *want,
+	const char *mention, int line)
+{
+	const json_t *v = NULL;
+	ct_buf why = CT_BUF_INIT;
+	int error = ct_claim_current_verdict(&v, &why, claim, annotations);
+	const char *got = v ? ct_record_id(v) : NULL;
+
+	test_checks++;
+	if (error < 0 || (want ? !got || strcmp(got, want) != 0 : got != NULL) ||
+		(!want && mention && (!why.ptr || !strstr(why.ptr, mention)))) {
+		test_failures++;
+		fprintf(stderr, "line %d: standing verdict %s (%s), wanted %s mentioning \"%s\"\n",
+			line, got ? got : "(none)", why.ptr ? why.ptr : "", want ? want : "(none)",
+			mention ? mention : "");
+	}
+	ct_buf_free(&why);
+	json_decref(annotations);
+}
+
+static void test_standing_verdict(void)
+{
+	json_t *r1 = claim_rev(1, "More than 130 people died", 0);
+	json_t *r2 = claim_rev(2, "More than 140 people died", 0);
+	json_t *gone = claim_rev(2, "More than 140 people died", 1);
+	char d1[CT_DIGEST_LEN + 1], d2[CT_DIGEST_LEN + 1];
+
+	CHECK(ct_record_digest(d1, r1) == 0);
+	CHECK(ct_record_digest(d2, gone) == 0);
+	expect_standing(r1, json_array(), NULL, "no verdict yet", __LINE__);
+	expect_standing(r1,
+		json_pack("[o, o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d1),
+			verdict("verdict-b", "2024-03-27T00:00:00Z", "false", d1)),
+		"verdict-b", NULL, __LINE__);
+	/* judged an older revision */
+	expect_standing(r2,
+		json_pack("[o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d1)),
+		NULL, "older revisions (the newest, verdict-a, is not on revision 2)", __LINE__);
+	/* an open dispute does not take it down */
+	expect_standing(r1,
+		json_pack("[o, o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d1),
+			dispute("dispute-x", "2024-03-27T00:00:00Z", d1)),
+		"verdict-a", NULL, __LINE__);
+	/* an upheld one does, also when another dispute is still open */
+	expect_standing(r1,
+		json_pack("[o, o, o, o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d1),
+			dispute("dispute-x", "2024-03-27T00:00:00Z", d1),
+			resolution("resolution-y", "2024-03-28T00:00:00Z", "dispute-x", "upheld", d1),
+			dispute("dispute-z", "2024-03-29T00:00:00Z", d1)),
+		NULL, "dispute-x was upheld (resolution-y) after verdict verdict-a", __LINE__);
+	/* in the same second as the verdict: the resolution is taken as the newer */
+	expect_standing(r1,
+		json_pack("[o, o, o]", dispute("dispute-x", "2024-03-26T00:00:00Z", d1),
+			verdict("verdict-a", "2024-03-27T00:00:00Z", "true", d1),
+			resolution("resolution-y", "2024-03-27T00:00:00Z", "dispute-x", "upheld", d1)),
+		NULL, "was upheld", __LINE__);
+	/* a newer verdict stands again */
+	expect_standing(r1,
+		json_pack("[o, o, o, o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d1),
+			dispute("dispute-x", "2024-03-27T00:00:00Z", d1),
+			resolution("resolution-y", "2024-03-28T00:00:00Z", "dispute-x", "upheld", d1),
+			verdict("verdict-c", "2024-03-29T00:00:00Z", "false", d1)),
+		"verdict-c", NULL, __LINE__);
+	/* a retraction takes down even a verdict on the retracting revision */
+	expect_standing(gone,
+		json_pack("[o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d2)),
+		NULL, "revision 2 retracts it", __LINE__);
+	json_decref(r1);
+	json_decref(r2);
+	json_decref(gone);
+}
+
 static void test_scale(void)
 {
 	size_t n, i;
@@ -334,6 +407,7 @@ int main(void)
 	if (ct_init() < 0)
 		return 99;
 	test_status();
+	test_standing_verdict();
 	test_scale();
 	test_annotation_id();
 	test_anchor();

@@ -159,8 +159,9 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 	/* a bundle is a bulk write: its objects go into one pack (packwrite.c), not loose files */
 	if ((error = ct__txn_bulk(txn)) < 0)
 		goto done;
-	if ((error = ct__txn_subject(txn, "bundle import: %llu records from %s",
-		     (unsigned long long)job->info->records, job->info->creator)) < 0)
+	if ((error = ct__txn_subject(txn, "bundle import: %llu record%s from %s",
+		     (unsigned long long)job->info->records, job->info->records == 1 ? "" : "s",
+		     job->info->creator)) < 0)
 		goto done;
 	while ((error = ct__line_read(&r)) > 0) {
 		char label[CT_LABEL_MAX];
@@ -233,8 +234,8 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 		if ((error = ct__txn_body(txn, text)) < 0)
 			goto done;
 	}
-	if ((error = ct__txn_trailer(txn, "Claimtrail-Import", "bundle %s, %zu of %zu records",
-		     job->info->root, job->written, job->total)) < 0 ||
+	if ((error = ct__txn_trailer(txn, "Claimtrail-Import", "bundle %s, %zu of %zu record%s",
+		     job->info->root, job->written, job->total, job->total == 1 ? "" : "s")) < 0 ||
 		(error = ct__txn_trailer(txn, "Claimtrail-Bundle-Creator", "%s",
 			 job->info->creator)) < 0)
 		goto done;

@@ -946,8 +946,9 @@ static void process_trailer(vstate *s, const item *it)
 	ct_merkle_root(&s->tree, root);
 	ct_hex(hex, root, CT_HASH_LEN);
 	if (t.records != s->records)
-		fail(s, "bundle.count", 0, "trailer: says %llu records, the bundle has %llu",
-			(unsigned long long)t.records, (unsigned long long)s->records);
+		fail(s, "bundle.count", 0, "trailer: says %llu record%s, the bundle has %llu",
+			(unsigned long long)t.records, t.records == 1 ? "" : "s",
+			(unsigned long long)s->records);
 	if (strcmp(hex, t.root) != 0)
 		fail(s, "merkle.mismatch", 0, "trailer: the Merkle root of the records is %s, the "
 					      "trailer says %s",

@@ -132,7 +132,8 @@ int ct_merkle_path(uint8_t (*path)[CT_HASH_LEN], size_t *path_len,
 {
 	*path_len = 0;
 	if (index >= n)
-		return ct_error_set(CT_EINVALID, "leaf %zu is not in a tree of %zu leaves", index, n);
+		return ct_error_set(CT_EINVALID, "leaf %zu is not in a tree of %zu lea%s", index, n,
+			n == 1 ? "f" : "ves");
 	path_rec(path, path_len, leaves, n, index);
 	return 0;
 }

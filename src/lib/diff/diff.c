@@ -5,6 +5,7 @@
  */
 #include "claimtrail/diff.h"
 #include "store_internal.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -69,37 +70,13 @@ enum { C_SPACE, C_PUNCT, C_WORD };
 /* Decodes one UTF-8 sequence; an invalid byte decodes as U+FFFD of length 1. */
 static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *cp)
 {
-	unsigned char c = s[0];
-	size_t n, i;
-	uint32_t v, min;
+	size_t n = ct__utf8_decode(s, len, cp);
 
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
+	if (n == 0) {
+		*cp = 0xfffd;
+		n = 1;
 	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2, v = c & 0x1f, min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3, v = c & 0x0f, min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4, v = c & 0x07, min = 0x10000;
-	} else {
-		goto bad;
-	}
-	if (n > len)
-		goto bad;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			goto bad;
-		v = (v << 6) | (s[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		goto bad;
-	*cp = v;
 	return n;
-bad:
-	*cp = 0xfffd;
-	return 1;
 }
 
 static int char_class(uint32_t cp)

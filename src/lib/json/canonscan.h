@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "utf8.h" /* ct__utf8_decode, for the scanner and the parser */
+
 typedef enum {
 	CT__CV_NONE = 0, /* absent */
 	CT__CV_OBJECT,
@@ -52,12 +54,5 @@ int ct__canon_scan(const uint8_t *data, size_t len, const ct__cwant *wants, size
  * type with their bytes), or 0 at the end.
  */
 int ct__canon_array_next(ct__cval *elem, const ct__cval *array, size_t *pos);
-
-/*
- * Decodes one UTF-8 sequence strictly (no overlongs, no surrogates, nothing above U+10FFFF)
- * from the avail bytes at s into *cp (canon.c, shared with the scanner). Returns its length in
- * bytes, or 0 when the bytes at s are not valid UTF-8.
- */
-size_t ct__utf8_decode(const uint8_t *s, size_t avail, uint32_t *cp);
 
 #endif

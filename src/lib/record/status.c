@@ -50,86 +50,149 @@ static int is_resolved(const json_t *annotations, const char *dispute_id)
 	return 0;
 }
 
-int ct_claim_status(const char **status, ct_buf *why, const json_t *claim,
-	const json_t *annotations)
+/* What the status rules look at, gathered in one pass over the annotations (oldest first). */
+typedef struct {
+	const json_t *verdict;  /* the newest verdict on the current revision */
+	const json_t *older;    /* the newest verdict on an older revision */
+	const json_t *dispute;  /* the newest open dispute */
+	const json_t *upheld;   /* the newest resolution on the current revision that upheld one */
+	size_t open, verdict_at, upheld_at;
+} status_scan;
+
+static int scan(status_scan *sc, const json_t *claim, const json_t *annotations)
 {
 	char digest[CT_DIGEST_LEN + 1];
-	const json_t *verdict = NULL, *older = NULL, *dispute = NULL, *upheld = NULL;
-	json_int_t revision = json_integer_value(json_object_get(claim, "revision"));
-	size_t i, open = 0, verdict_at = 0, upheld_at = 0;
+	size_t i;
 	json_t *a;
 	int error;
 
+	memset(sc, 0, sizeof(*sc));
 	if ((error = ct_record_digest(digest, claim)) < 0)
 		return error;
+	json_array_foreach(annotations, i, a) {
+		const char *k = kind_of(a);
+		const char *judged = json_string_value(json_object_get(a, "claim_revision"));
+		int current = judged && strcmp(judged, digest) == 0;
+		if (strcmp(k, "dispute") == 0 && !is_resolved(annotations, ct_record_id(a))) {
+			sc->open++;
+			sc->dispute = a;
+		} else if (strcmp(k, "verdict") == 0) {
+			/* annotations come oldest first: the last one wins */
+			if (current) {
+				sc->verdict = a;
+				sc->verdict_at = i + 1;
+			} else {
+				sc->older = a;
+			}
+		} else if (strcmp(k, "resolution") == 0 && current &&
+			   strcmp(json_string_value(json_object_get(a, "outcome")), "upheld") == 0) {
+			sc->upheld = a;
+			sc->upheld_at = i + 1;
+		}
+	}
+	return 0;
+}
+
+/* An upheld dispute overrides the verdicts given before it on the same revision; within one
+ * second the order is unknown, so the verdict is not trusted to be the newer one. */
+static int upheld_overrides(const status_scan *sc)
+{
+	return sc->upheld &&
+	       (!sc->verdict || sc->upheld_at > sc->verdict_at ||
+		       strcmp(json_string_value(json_object_get(sc->upheld, "created")),
+			       json_string_value(json_object_get(sc->verdict, "created"))) >= 0);
+}
+
+int ct_claim_status(const char **status, ct_buf *why, const json_t *claim,
+	const json_t *annotations)
+{
+	status_scan sc;
+	json_int_t revision = json_integer_value(json_object_get(claim, "revision"));
+	int error;
+
 	if (json_is_true(json_object_get(claim, "retracted"))) {
 		*status = "retracted";
 		return why ? ct_buf_printf(why, "revision %lld retracts it: %s", (long long)revision,
 				     json_string_value(json_object_get(claim, "reason")))
 			   : 0;
 	}
-	json_array_foreach(annotations, i, a) {
-		const char *k = kind_of(a);
-		const char *judged = json_string_value(json_object_get(a, "claim_revision"));
-		int current = judged && strcmp(judged, digest) == 0;
-		if (strcmp(k, "dispute") == 0 && !is_resolved(annotations, ct_record_id(a))) {
-			open++;
-			dispute = a;
-		} else if (strcmp(k, "verdict") == 0) {
-			/* annotations come oldest first: the last one wins */
-			if (current) {
-				verdict = a;
-				verdict_at = i + 1;
-			} else {
-				older = a;
-			}
-		} else if (strcmp(k, "resolution") == 0 && current &&
-			   strcmp(json_string_value(json_object_get(a, "outcome")), "upheld") == 0) {
-			upheld = a;
-			upheld_at = i + 1;
-		}
-	}
-	if (open) {
-		const json_t *d = json_object_get(dispute, "dispute");
+	if ((error = scan(&sc, claim, annotations)) < 0)
+		return error;
+	if (sc.open) {
+		const json_t *d = json_object_get(sc.dispute, "dispute");
 		*status = "disputed";
-		return why ? ct_buf_printf(why, "%zu open dispute%s; latest %s by %s: %s", open,
-				     open == 1 ? "" : "s", ct_record_id(dispute),
+		return why ? ct_buf_printf(why, "%zu open dispute%s; latest %s by %s: %s", sc.open,
+				     sc.open == 1 ? "" : "s", ct_record_id(sc.dispute),
 				     json_string_value(json_object_get(d, "by")),
 				     json_string_value(json_object_get(d, "reason")))
 			   : 0;
 	}
-	/* An upheld dispute overrides the verdicts given before it on the same revision; within
-	 * one second the order is unknown, so the verdict is not trusted to be the newer one. */
-	if (upheld && (!verdict || upheld_at > verdict_at ||
-			      strcmp(json_string_value(json_object_get(upheld, "created")),
-				      json_string_value(json_object_get(verdict, "created"))) >= 0)) {
+	if (upheld_overrides(&sc)) {
 		*status = "needs-review";
 		return why ? ct_buf_printf(why,
 				     "dispute %s was upheld (%s)%s; a new verdict is needed",
-				     json_string_value(json_object_get(upheld, "resolves")),
-				     ct_record_id(upheld),
-				     verdict ? " after the last verdict" : "")
+				     json_string_value(json_object_get(sc.upheld, "resolves")),
+				     ct_record_id(sc.upheld),
+				     sc.verdict ? " after the last verdict" : "")
 			   : 0;
 	}
-	if (verdict) {
+	if (sc.verdict) {
 		const ct_verdict *v =
-			ct_verdict_find(json_string_value(json_object_get(verdict, "verdict")));
+			ct_verdict_find(json_string_value(json_object_get(sc.verdict, "verdict")));
 		*status = v ? v->status : "unreviewed";
 		return why ? ct_buf_printf(why, "verdict \"%s\" on the current revision (%s, %s)",
-				     json_string_value(json_object_get(verdict, "verdict")),
-				     ct_record_id(verdict),
-				     json_string_value(json_object_get(verdict, "created")))
+				     json_string_value(json_object_get(sc.verdict, "verdict")),
+				     ct_record_id(sc.verdict),
+				     json_string_value(json_object_get(sc.verdict, "created")))
 			   : 0;
 	}
-	if (older) {
+	if (sc.older) {
 		*status = "needs-review";
 		return why ? ct_buf_printf(why,
 				     "verdict \"%s\" (%s) judged an older revision; revision %lld has "
 				     "no verdict",
-				     json_string_value(json_object_get(older, "verdict")),
-				     ct_record_id(older), (long long)revision)
+				     json_string_value(json_object_get(sc.older, "verdict")),
+				     ct_record_id(sc.older), (long long)revision)
 			   : 0;
 	}
 	*status = "unreviewed";
+	return why ? ct_buf_puts(why, "no verdict yet") : 0;
+}
+
+int ct_claim_current_verdict(const json_t **verdict, ct_buf *why, const json_t *claim,
+	const json_t *annotations)
+{
+	status_scan sc;
+	json_int_t revision = json_integer_value(json_object_get(claim, "revision"));
+	int error;
+
+	*verdict = NULL;
+	if (json_is_true(json_object_get(claim, "retracted")))
+		return why ? ct_buf_printf(why, "revision %lld retracts it", (long long)revision)
+			   : 0;
+	if ((error = scan(&sc, claim, annotations)) < 0)
+		return error;
+	if (upheld_overrides(&sc)) {
+		if (!why)
+			return 0;
+		if (sc.verdict)
+			return ct_buf_printf(why,
+				"dispute %s was upheld (%s) after verdict %s",
+				json_string_value(json_object_get(sc.upheld, "resolves")),
+				ct_record_id(sc.upheld), ct_record_id(sc.verdict));
+		return ct_buf_printf(why, "dispute %s was upheld (%s) and no verdict followed",
+			json_string_value(json_object_get(sc.upheld, "resolves")),
+			ct_record_id(sc.upheld));
+	}
+	if (sc.verdict) {
+		*verdict = sc.verdict;
+		return 0;
+	}
+	if (sc.older)
+		return why ? ct_buf_printf(why,
+				     "its verdicts judged older revisions (the newest, %s, is not "
+				     "on revision %lld)",
+				     ct_record_id(sc.older), (long long)revision)
+			   : 0;
 	return why ? ct_buf_puts(why, "no verdict yet") : 0;
 }

@@ -5,6 +5,7 @@
  * is re-retrieved with changed text. Normalisation and relocation: docs/workflow.md.
  */
 #include "anchor.h"
+#include "utf8.h"
 #include "claimtrail/common.h"
 #include "claimtrail/record.h"
 #include "claimtrail/store.h"
@@ -12,16 +13,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-size_t ct__utf8_count(const char *s, size_t len)
-{
-	size_t n = 0, i;
-
-	for (i = 0; i < len; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			n++;
-	return n;
-}
 
 /* The byte offset `chars` code points back from (or forward of) byte `at`. */
 static size_t back_chars(const char *s, size_t at, size_t chars)
@@ -46,28 +37,16 @@ static size_t forward_chars(const char *s, size_t len, size_t at, size_t chars)
 	return at;
 }
 
-/* Decodes one code point at s[i]; *n receives its length (1 for a stray byte). */
+/* Decodes one code point at s[i]; *n receives its length (1 for a stray byte, as U+FFFD). */
 static unsigned decode(const char *s, size_t len, size_t i, size_t *n)
 {
-	const unsigned char *p = (const unsigned char *)s + i;
-	size_t avail = len - i;
+	uint32_t cp;
 
-	if (p[0] < 0x80 || avail < 2) {
+	if ((*n = ct__utf8_decode((const uint8_t *)s + i, len - i, &cp)) == 0) {
 		*n = 1;
-		return p[0];
+		return 0xfffd;
 	}
-	if ((p[0] & 0xe0) == 0xc0 && (p[1] & 0xc0) == 0x80) {
-		*n = 2;
-		return ((p[0] & 0x1fu) << 6) | (p[1] & 0x3fu);
-	}
-	if ((p[0] & 0xf0) == 0xe0 && avail >= 3 && (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80) {
-		*n = 3;
-		return ((p[0] & 0x0fu) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu);
-	}
-	*n = 1;
-	while (*n < avail && *n < 4 && (p[*n] & 0xc0) == 0x80)
-		(*n)++;
-	return 0xfffd;
+	return cp;
 }
 
 static int is_space(unsigned c)

@@ -27,7 +27,4 @@ int ct_anchor_quote_near(json_t *attribution, const char *text, size_t len, cons
 int ct__anchor_find(size_t *at, size_t *end, const char *text, size_t len, const char *quote,
 	const json_t *hint);
 
-/* Code points in the first len bytes of valid UTF-8: how W3C selectors count. */
-size_t ct__utf8_count(const char *s, size_t len);
-
 #endif

@@ -753,7 +753,8 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 	if ((error = ct__txn_subject(txn, "import %zu claim%s", job->count,
 		     job->count == 1 ? "" : "s")) < 0 ||
 		(job->reason && *job->reason && (error = ct__txn_body(txn, job->reason)) < 0) ||
-		(error = ct__txn_trailer(txn, "Claimtrail-Import", "%zu claims", job->count)) < 0 ||
+		(error = ct__txn_trailer(txn, "Claimtrail-Import", "%zu claim%s", job->count,
+			 job->count == 1 ? "" : "s")) < 0 ||
 		(error = ct__txn_trailer(txn, "Claimtrail-Signer", "%s", ct_key_id(job->opts->signer))) <
 			0)
 		goto done;

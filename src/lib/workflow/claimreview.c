@@ -43,30 +43,60 @@ static json_t *claim_author(const json_t *source)
 		json_string_value(json_object_get(source, "publisher")));
 }
 
-int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const char *url)
+/* The source revision the claim cites (attribution.source_revision), or the source's latest
+ * when the claim names no revision. */
+static int cited_source(json_t **out, ct_store *store, const json_t *claim, const char *claim_id)
 {
-	json_t *claim = NULL, *annotations = NULL, *source = NULL, *key = NULL, *review = NULL;
-	json_t *item = NULL, *rating = NULL, *appearance = NULL, *a;
-	const json_t *verdict = NULL;
-	const ct_verdict *v;
+	const json_t *attr = json_object_get(claim, "attribution");
+	const char *id = json_string_value(json_object_get(attr, "source"));
+	const char *cited = json_string_value(json_object_get(attr, "source_revision"));
 	char digest[CT_DIGEST_LEN + 1];
-	char date[11];
-	const char *signer = NULL, *note;
+	json_t *revs = NULL, *r;
 	size_t i;
 	int error;
 
 	*out = NULL;
+	if (!cited)
+		return ct_store_get(out, store, CT_KIND_SOURCE, id, 0);
+	if ((error = ct_store_revisions(&revs, store, CT_KIND_SOURCE, id)) < 0)
+		return error;
+	json_array_foreach(revs, i, r) {
+		if ((error = ct_record_digest(digest, r)) < 0)
+			goto done;
+		if (strcmp(digest, cited) == 0) {
+			*out = json_incref(r);
+			goto done;
+		}
+	}
+	error = ct_error_set(CT_ENOTFOUND,
+		"claim %s cites revision %s of source %s, which is not in the store", claim_id,
+		cited, id);
+done:
+	json_decref(revs);
+	return error;
+}
+
+int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const char *url)
+{
+	json_t *claim = NULL, *annotations = NULL, *source = NULL, *key = NULL, *review = NULL;
+	json_t *item = NULL, *rating = NULL, *appearance = NULL;
+	const json_t *verdict = NULL;
+	const ct_verdict *v;
+	ct_buf why = CT_BUF_INIT;
+	char date[11];
+	const char *signer = NULL, *note;
+	int error;
+
+	*out = NULL;
 	if ((error = ct_store_get(&claim, store, CT_KIND_CLAIM, claim_id, 0)) < 0 ||
-		(error = ct_record_digest(digest, claim)) < 0 ||
-		(error = ct_store_annotations(&annotations, store, claim_id)) < 0)
+		(error = ct_store_annotations(&annotations, store, claim_id)) < 0 ||
+		(error = ct_claim_current_verdict(&verdict, &why, claim, annotations)) < 0)
 		goto done;
-	json_array_foreach(annotations, i, a)
-		if (strcmp(json_string_value(json_object_get(a, "kind")), "verdict") == 0 &&
-			strcmp(json_string_value(json_object_get(a, "claim_revision")), digest) == 0)
-			verdict = a; /* oldest first: the last wins */
 	if (!verdict) {
 		error = ct_error_set(CT_ENOTFOUND,
-			"claim %s has no verdict on its current revision: nothing to review", claim_id);
+			"claim %s has no verdict on its current revision that stands: %s; "
+			"no current review",
+			claim_id, why.ptr ? why.ptr : "no verdict");
 		goto done;
 	}
 	v = ct_verdict_find(json_string_value(json_object_get(verdict, "verdict")));
@@ -75,10 +105,7 @@ int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const c
 			ct_record_id(verdict));
 		goto done;
 	}
-	if ((error = ct_store_get(&source, store, CT_KIND_SOURCE,
-		     json_string_value(json_object_get(json_object_get(claim, "attribution"),
-			     "source")),
-		     0)) < 0)
+	if ((error = cited_source(&source, store, claim, claim_id)) < 0)
 		goto done;
 	signer = json_string_value(
 		json_object_get(json_array_get(json_object_get(verdict, "signatures"), 0), "key_id"));
@@ -127,6 +154,7 @@ int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const c
 	*out = review;
 	review = NULL;
 done:
+	ct_buf_free(&why);
 	json_decref(review);
 	json_decref(rating);
 	json_decref(item);

@@ -6,7 +6,7 @@
  * they are deliberately simple and explainable, since every pick says why it was made.
  */
 #include "claimtrail/workflow.h"
-#include "anchor.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -15,30 +15,6 @@
 
 /* A sentence scoring at least this much is suggested (a quantity alone is enough). */
 #define PICK_SCORE 2
-
-static int valid_utf8(const char *s, size_t len, size_t *bad)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = (unsigned char)s[i];
-		size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 :
-			   (c & 0xf8) == 0xf0 ? 4 : 0;
-		size_t k;
-		if (n == 0 || i + n > len || (n == 2 && c < 0xc2)) {
-			*bad = i;
-			return 0;
-		}
-		for (k = 1; k < n; k++) {
-			if (((unsigned char)s[i + k] & 0xc0) != 0x80) {
-				*bad = i;
-				return 0;
-			}
-		}
-		i += n;
-	}
-	return 1;
-}
 
 /* Is there a (possibly typographic) closing quote or bracket at s[i]? Its length, or 0. */
 static size_t closer_at(const char *s, size_t len, size_t i)
@@ -59,6 +35,54 @@ static int is_opener(const char *s, size_t len, size_t i)
 		return 1;
 	return i + 2 < len && (unsigned char)s[i] == 0xe2 && (unsigned char)s[i + 1] == 0x80 &&
 	       ((unsigned char)s[i + 2] == 0x98 || (unsigned char)s[i + 2] == 0x9c);
+}
+
+/*
+ * A double quotation mark at s[i]: 1 opening (U+201C, or '"' at the start of the text or after
+ * white space or an opening bracket), -1 closing (U+201D, or any other '"'), 0 none. *n receives
+ * its length. Single quotes are left alone: ' and U+2019 are apostrophes as often as quotes.
+ */
+static int quote_mark(const char *s, size_t len, size_t i, size_t *n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	*n = 1;
+	if (i < len && s[i] == '"')
+		return i == 0 || isspace(u[i - 1]) || s[i - 1] == '(' || s[i - 1] == '[' ? 1 : -1;
+	*n = 3;
+	if (i + 2 < len && u[i] == 0xe2 && u[i + 1] == 0x80 &&
+		(u[i + 2] == 0x9c || u[i + 2] == 0x9d))
+		return u[i + 2] == 0x9c ? 1 : -1;
+	*n = 0;
+	return 0;
+}
+
+/*
+ * The quotation marks of [a, b) without a partner inside it: *closer the last closing mark
+ * whose opening mark is before a, *opener the first opening mark whose closing mark is at or
+ * after b; (size_t)-1 when there is none. Marks pair up innermost first.
+ */
+static void unpaired_marks(size_t *opener, size_t *closer, const char *s, size_t a, size_t b)
+{
+	size_t open[8], depth = 0, i = a, n;
+
+	*opener = *closer = (size_t)-1;
+	while (i < b) {
+		int m = quote_mark(s, b, i, &n);
+		if (m > 0) {
+			if (depth < sizeof(open) / sizeof(open[0]))
+				open[depth] = i;
+			depth++;
+		} else if (m < 0) {
+			if (depth > 0)
+				depth--;
+			else
+				*closer = i;
+		}
+		i += n ? n : 1;
+	}
+	if (depth > 0)
+		*opener = open[0];
 }
 
 static const char *const abbreviations[] = {"mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr",
@@ -99,9 +123,14 @@ typedef int (*sentence_fn)(const char *text, size_t a, size_t b, void *payload);
 
 static int split_sentences(const char *s, size_t start, size_t end, sentence_fn fn, void *payload)
 {
-	size_t i = start, from = start;
+	size_t i = start, from = start, last_close = (size_t)-1, scanned = start, depth = 0, n;
 	int error;
 
+	/* A sentence does not end inside a quotation that closes later in the paragraph. */
+	for (i = start; i < end; i += n ? n : 1)
+		if (quote_mark(s, end, i, &n) < 0)
+			last_close = i;
+	i = start;
 	while (i < end) {
 		size_t term = 0, j, k;
 		if (s[i] == '.' || s[i] == '!' || s[i] == '?')
@@ -134,10 +163,23 @@ static int split_sentences(const char *s, size_t start, size_t end, sentence_fn 
 			i = j;
 			continue;
 		}
+		for (; scanned < j; scanned += n ? n : 1) {
+			int m = quote_mark(s, end, scanned, &n);
+			if (m > 0)
+				depth++;
+			else if (m < 0 && depth > 0)
+				depth--;
+		}
+		if (depth > 0 && last_close != (size_t)-1 && last_close >= j) {
+			i = j;
+			continue;
+		}
 		if ((error = fn(s, from, j, payload)) != 0)
 			return error;
 		from = k;
 		i = k;
+		scanned = k;
+		depth = 0;
 	}
 	while (from < end && isspace((unsigned char)s[from]))
 		from++;
@@ -339,15 +381,26 @@ static int find_cues(cues *c, const char *s, size_t len)
 	return 0;
 }
 
+/* Leaves out white space at both ends and the final punctuation ('.', ',', ';', ':'). */
+static void trim_span(size_t *from, size_t *to, const char *s)
+{
+	while (*from < *to && isspace((unsigned char)s[*from]))
+		(*from)++;
+	while (*to > *from && (s[*to - 1] == '.' || s[*to - 1] == ',' || s[*to - 1] == ';' ||
+				      s[*to - 1] == ':' || isspace((unsigned char)s[*to - 1])))
+		(*to)--;
+}
+
 /* The part of the sentence to quote: the clause holding the first quantity, when it says
  * enough on its own; else the sentence. Trailing punctuation is left out. */
 static void quote_span(size_t *qa, size_t *qb, const char *s, size_t a, size_t b,
 	const cues *c)
 {
 	size_t from = a, to = b, i;
+	size_t q = c->first_quantity == (size_t)-1 ? (size_t)-1 : a + c->first_quantity;
 
-	if (c->first_quantity != (size_t)-1) {
-		size_t at = a + c->first_quantity;
+	if (q != (size_t)-1) {
+		size_t at = q;
 		for (i = at; i > a; i--) {
 			if ((s[i - 1] == ',' || s[i - 1] == ';') && s[i] == ' ') {
 				from = i + 1;
@@ -365,11 +418,59 @@ static void quote_span(size_t *qa, size_t *qb, const char *s, size_t a, size_t b
 			to = b;
 		}
 	}
-	while (to > from && (s[to - 1] == '.' || s[to - 1] == ',' || s[to - 1] == ';' ||
-				    s[to - 1] == ':' || isspace((unsigned char)s[to - 1])))
-		to--;
+	trim_span(&from, &to, s);
+	/* A quotation mark whose partner is outside the quote is cut off, with the side of it
+	 * that holds the first quantity kept (else the quoted words, inside the marks). */
 	*qa = from;
 	*qb = to;
+	for (;;) {
+		size_t opener, closer, n;
+		unpaired_marks(&opener, &closer, s, from, to);
+		if (closer != (size_t)-1) {
+			quote_mark(s, to, closer, &n);
+			if (q == (size_t)-1 || q < closer)
+				to = closer;
+			else
+				from = closer + n;
+		} else if (opener != (size_t)-1) {
+			quote_mark(s, to, opener, &n);
+			if (q == (size_t)-1 || q >= opener + n)
+				from = opener + n;
+			else
+				to = opener;
+		} else {
+			break;
+		}
+		trim_span(&from, &to, s);
+	}
+	/* A quote that ends with a quotation holding the quantity is the quoted words: without
+	 * the marks, and so without the final punctuation inside them. */
+	if (from < to && q != (size_t)-1) {
+		size_t open[8], depth = 0, i = from, n, closing = 0;
+		while (i < to) {
+			int m = quote_mark(s, to, i, &n);
+			if (m > 0 && depth < sizeof(open) / sizeof(open[0]))
+				open[depth++] = i;
+			else if (m < 0 && depth > 0 && i + n == to)
+				closing = n;
+			else if (m < 0 && depth > 0)
+				depth--;
+			i += n ? n : 1;
+		}
+		if (closing && quote_mark(s, to, open[depth - 1], &n) > 0 &&
+			q >= open[depth - 1] + n && q < to - closing) {
+			size_t f = open[depth - 1] + n, t = to - closing;
+			trim_span(&f, &t, s);
+			if (f < t) {
+				from = f;
+				to = t;
+			}
+		}
+	}
+	if (from < to) {
+		*qa = from;
+		*qb = to;
+	}
 }
 
 typedef struct {
@@ -395,6 +496,18 @@ static int on_sentence(const char *text, size_t a, size_t b, void *payload)
 	int error;
 
 	st->sentences++;
+	/* A quotation that began in an earlier paragraph, or ends in a later one, leaves a mark
+	 * without its partner at an end of the sentence: the statement leaves it out. */
+	{
+		size_t opener, closer, n;
+		unpaired_marks(&opener, &closer, text, a, b);
+		if (opener == a && quote_mark(text, b, a, &n) > 0)
+			for (a += n; a < b && isspace((unsigned char)text[a]); a++)
+				;
+		unpaired_marks(&opener, &closer, text, a, b);
+		if (closer != (size_t)-1 && quote_mark(text, b, closer, &n) < 0 && closer + n == b)
+			b = closer;
+	}
 	memset(&c, 0, sizeof(c));
 	if (!(c.reasons = json_array()))
 		return ct_error_set(CT_ENOMEM, "out of memory");
@@ -453,7 +566,7 @@ int ct_suggest(json_t **out, size_t *sentences, const char *text, size_t len)
 	*out = NULL;
 	if (sentences)
 		*sentences = 0;
-	if (!valid_utf8(text, len, &bad))
+	if (!ct__utf8_valid((const uint8_t *)text, len, &bad))
 		return ct_error_set(CT_EINVALID, "the text is not valid UTF-8 (byte %zu)", bad);
 	if (!(st.out = json_array()))
 		return ct_error_set(CT_ENOMEM, "out of memory");
