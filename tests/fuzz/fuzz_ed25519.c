@@ -3,7 +3,8 @@
  * ct__ed25519_verify must always give crypto_sign_verify_detached's verdict, the fast path
  * must accept only what libsodium accepts (and, for a key with a table, everything it
  * accepts), a key must get a table exactly when libsodium calls it a valid point, and the
- * table multiplications must match libsodium's. Build as fuzz_record.c says, then
+ * table multiplications must match libsodium's. Build as fuzz_record.c says, adding
+ * -Ded25519_tables=true (without it there is no fast path, and no such target), then
  *   build-fuzz/tests/fuzz_ed25519 -max_total_time=180 CORPUS_DIR
  *
  * Input, first byte odd: a raw 32-byte key, 64-byte signature and the message, as they come.
