@@ -387,8 +387,13 @@ int main(int argc, char **argv)
 			tc[r] = run(args, "2", &rss2, &st);
 			if (st != 0)
 				fprintf(stderr, "bench: claimtrail verify exited %d\n", st);
+#ifdef CT_ED25519_TABLES
 			printf("  round %zu: (a) %.3f s  (a2) %.3f s  (e) %.3f s  (b) %.3f s  (c) %.3f s\n",
 				r + 1, ta[r], ta2[r], te[r], tb[r], tc[r]);
+#else
+			printf("  round %zu: (a) %.3f s  (a2) %.3f s  (b) %.3f s  (c) %.3f s\n", r + 1,
+				ta[r], ta2[r], tb[r], tc[r]);
+#endif
 		}
 		loop = median(ta, rounds);
 		loop2 = median(ta2, rounds);

@@ -429,7 +429,7 @@ static void test_keyring_tables(void)
 
 /* Two threads race one key past its 16th valid check, from a barrier, on fresh rings: one of
  * them builds and publishes the key's tables while the other may be reading them (the
- * ThreadSanitizer run in docs/reliability.md runs this test); every verdict right, one table. */
+ * ThreadSanitizer run in docs/performance.md, scripts/tsan, runs this test); every verdict right, one table. */
 #define RACE_RINGS 24
 #define RACE_CHECKS 40
 
