@@ -149,6 +149,9 @@ static void check(const uint8_t pk[32], const uint8_t sig[64], const uint8_t *ms
 		fail(table ? "a table for a key libsodium finds invalid"
 			   : "no table for a key libsodium finds valid",
 			pk, sig, msg, len);
+	if (crypto_core_ed25519_is_valid_point(pk) && ct__ed25519_key_check(pk) != 0)
+		fail("the fast path's own key checks refuse a key libsodium finds valid", pk, sig,
+			msg, len);
 	if (table && !want && !fast)
 		fail("the fast path declines a valid signature by a key with a table", pk, sig, msg,
 			len);
