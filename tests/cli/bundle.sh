@@ -119,8 +119,9 @@ expect_status 0 $CT -C fresh check
 expect_status 0 $CT -C fresh bundle import b.bundle --trust k.key.pub
 contains "$OUT" "already in the store"
 
-# a bundle long enough that the signer's key gets its verification tables (from its 16th valid
-# signature, docs/bundle.md): a signature changed late in it still fails, naming its line
+# a bundle long enough that, in a build with -Ded25519_tables=true, the signer's key gets its
+# verification tables (from its 16th valid signature, docs/bundle.md): a signature changed late
+# in it still fails, naming its line
 mkdir big && cd big || exit 99
 expect_status 0 $CT init
 expect_status 0 $CT source add --title T --publisher P --id s1

@@ -8,6 +8,8 @@
 P="$TMP/proj"
 mkdir -p "$P/scripts" || exit 99
 cp "$SRCDIR/scripts/test" "$SRCDIR/scripts/setup" "$P/scripts/" || exit 99
+# the project's own options, so that every -D scripts/test passes exists in the stand-in
+cp "$SRCDIR/meson_options.txt" "$P/" || exit 99
 cat >"$P/meson.build" <<'END'
 project('stand-in', 'c', default_options : ['warning_level=3'])
 test('pass', executable('passes', 'passes.c'))

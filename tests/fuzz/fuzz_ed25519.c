@@ -3,7 +3,8 @@
  * ct__ed25519_verify must always give crypto_sign_verify_detached's verdict, the fast path
  * must accept only what libsodium accepts (and, for a key with a table, everything it
  * accepts), a key must get a table exactly when libsodium calls it a valid point, and the
- * table multiplications must match libsodium's. Build as fuzz_record.c says, then
+ * table multiplications must match libsodium's. Build as fuzz_record.c says, adding
+ * -Ded25519_tables=true (without it there is no fast path, and no such target), then
  *   build-fuzz/tests/fuzz_ed25519 -max_total_time=180 CORPUS_DIR
  *
  * Input, first byte odd: a raw 32-byte key, 64-byte signature and the message, as they come.
@@ -148,6 +149,9 @@ static void check(const uint8_t pk[32], const uint8_t sig[64], const uint8_t *ms
 		fail(table ? "a table for a key libsodium finds invalid"
 			   : "no table for a key libsodium finds valid",
 			pk, sig, msg, len);
+	if (crypto_core_ed25519_is_valid_point(pk) && ct__ed25519_key_check(pk) != 0)
+		fail("the fast path's own key checks refuse a key libsodium finds valid", pk, sig,
+			msg, len);
 	if (table && !want && !fast)
 		fail("the fast path declines a valid signature by a key with a table", pk, sig, msg,
 			len);

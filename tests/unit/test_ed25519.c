@@ -758,6 +758,11 @@ static void test_bad_keys(void)
 		 * Debian's 1.0.18-1+deb12u1) takes Q + (0, -1) for one: such a key gets a table,
 		 * and the verdicts below must agree all the same */
 		CHECK_INT(ct__ed25519_key_has_table(key), crypto_core_ed25519_is_valid_point(pk));
+		/* the fast path's own checks, whatever libsodium says: a genuine key plus a
+		 * small-order point is canonical, on the curve and not of small order; no other
+		 * key here is */
+		CHECK_INT(ct__ed25519_key_check(pk),
+			(int)i >= torsion_first && (int)i < torsion_end ? 0 : -1);
 		if (!ct__ed25519_key_has_table(key)) {
 			CHECK_INT(ct__ed25519_table_mult(out, key, identity), -1);
 			CHECK_INT(ct__ed25519_fast_accepts(key, sig, msg, len), 0);
@@ -817,6 +822,7 @@ static void test_genuine_keys(void)
 		key = ct__ed25519_key_new(pk);
 		CHECK(key != NULL);
 		CHECK_INT(ct__ed25519_key_has_table(key), 1);
+		CHECK_INT(ct__ed25519_key_check(pk), 0);
 		len = rnd_below(sizeof(msg));
 		rnd(msg, len);
 		crypto_sign_detached(sig, NULL, msg, len, sk);
@@ -882,6 +888,7 @@ static void test_without_tables(void)
 		if (!key)
 			continue;
 		CHECK_INT(ct__ed25519_key_has_table(key), 0);
+		CHECK_INT(ct__ed25519_key_check(pk), -1);
 		CHECK_INT(ct__ed25519_table_mult(out, key, one), -1);
 		CHECK_INT(ct__ed25519_fast_accepts(key, sig, msg, sizeof(msg)), 0);
 		CHECK_INT(ct__ed25519_verify(key, sig, msg, sizeof(msg)), 0);

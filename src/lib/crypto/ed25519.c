@@ -13,6 +13,11 @@
  * that is 64 table additions and 4 doublings; [S]B - [k]A shares the doublings. */
 #include "ed25519.h"
 
+/* meson compiles this file only with -Ded25519_tables=true; the default build has none of it */
+#ifndef CT_ED25519_TABLES
+#error "ed25519.c belongs to builds with -Ded25519_tables=true only"
+#endif
+
 #include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -553,6 +558,31 @@ static int scalar_is_canonical(const uint8_t s[32])
 	return 0;
 }
 
+/* The fast path's own checks of a key, made here whatever libsodium says: 0 with *a the point
+ * when pk is the canonical encoding (y < p; x = 0 only with the sign bit clear) of a point on
+ * the curve that is not of small order, -1 otherwise. [8]A = O is tested as X([8]A) = 0: the
+ * only points with x = 0 are O and (0, -1), and (0, -1) is 8 times no point. */
+static int key_check(ge *a, const uint8_t pk[32])
+{
+	uint8_t y[32], canonical[32];
+	fe v;
+	ge t;
+	int i;
+
+	memcpy(y, pk, 32);
+	y[31] &= 0x7f;
+	fe_frombytes(&v, y);
+	fe_tobytes(canonical, &v);
+	if (memcmp(canonical, y, 32) != 0) /* y >= p */
+		return -1;
+	if (ge_frombytes(a, pk) < 0) /* not on the curve, or x = 0 with the sign bit set */
+		return -1;
+	t = *a;
+	for (i = 0; i < 3; i++)
+		ge_double(&t, &t);
+	return fe_is_zero(&t.X) ? -1 : 0;
+}
+
 /* The key's table, or NULL when the key is not one to build it for (or out of memory). */
 static table *key_table(const uint8_t pk[32])
 {
@@ -560,10 +590,11 @@ static table *key_table(const uint8_t pk[32])
 	ge a;
 
 	pthread_once(&base_once, base_init);
-	/* is_valid_point checks the key is canonical, not of small order and on the curve (and,
-	 * in Debian's patched 1.0.18, in the prime-order subgroup): every check libsodium's
-	 * verify makes of a key, so a key with a table is one libsodium would use as it is */
-	if (crypto_core_ed25519_is_valid_point(pk) != 1 || ge_frombytes(&a, pk) < 0)
+	/* Two checks, both required. key_check: the fast path's own (canonical, on the curve, not
+	 * of small order). is_valid_point: libsodium's, the same three (and, in Debian's patched
+	 * 1.0.18, the prime-order subgroup), every check libsodium's verify makes of a key; so a
+	 * key with a table is one libsodium would use as it is. */
+	if (key_check(&a, pk) < 0 || crypto_core_ed25519_is_valid_point(pk) != 1)
 		return NULL;
 	if ((t = malloc(sizeof(table))))
 		table_build(t, &a);
@@ -612,9 +643,23 @@ static int fast_path(
 	return !fe_is_zero(&r.X);
 }
 
+static int check(const uint8_t pk[32])
+{
+	ge a;
+
+	pthread_once(&base_once, base_init);
+	return key_check(&a, pk);
+}
+
 #else /* no tables */
 
 typedef struct table table; /* never defined: no key has one */
+
+static int check(const uint8_t pk[32])
+{
+	(void)pk;
+	return -1;
+}
 
 static table *key_table(const uint8_t pk[32])
 {
@@ -672,6 +717,11 @@ void ct__ed25519_key_free(ct__ed25519_key *key)
 int ct__ed25519_tables_available(void)
 {
 	return TABLES;
+}
+
+int ct__ed25519_key_check(const uint8_t public_key[32])
+{
+	return check(public_key);
 }
 
 int ct__ed25519_key_has_table(const ct__ed25519_key *key)

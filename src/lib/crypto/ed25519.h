@@ -8,9 +8,13 @@
  * The answer is always libsodium's: the fast path accepts a signature only when it reproduces
  * libsodium's whole check (S < L; A valid; R not of small order; the encoding of [S]B - [k]A,
  * k = SHA-512(R || A || M) mod L, equal to R byte for byte), and anything it does not accept is
- * handed to crypto_sign_verify_detached, whose verdict stands. A key that
- * crypto_core_ed25519_is_valid_point refuses gets no table and is always checked by
- * libsodium. */
+ * handed to crypto_sign_verify_detached, whose verdict stands. A key gets a table only when
+ * both the fast path's own checks (ct__ed25519_key_check) and
+ * crypto_core_ed25519_is_valid_point accept it; any other key is always checked by libsodium.
+ *
+ * This is new curve arithmetic, so it is a build option, off by default: only a build
+ * configured with -Ded25519_tables=true (which defines CT_ED25519_TABLES) compiles ed25519.c
+ * and uses it; in the default build every signature check is crypto_sign_verify_detached's. */
 #ifndef CT_ED25519_H
 #define CT_ED25519_H
 
@@ -39,7 +43,13 @@ int ct__ed25519_fast_accepts(
  * libsodium's alone. */
 int ct__ed25519_tables_available(void);
 
-/* 1 when the key got a table (crypto_core_ed25519_is_valid_point accepts it), 0 otherwise. */
+/* The fast path's own checks of a public key, independent of libsodium's: 0 when it is the
+ * canonical encoding of a point on the curve that is not of small order ([8]A != O), -1
+ * otherwise (and always -1 in a build without the tables). */
+int ct__ed25519_key_check(const uint8_t public_key[32]);
+
+/* 1 when the key got a table (ct__ed25519_key_check and crypto_core_ed25519_is_valid_point
+ * both accept it), 0 otherwise. */
 int ct__ed25519_key_has_table(const ct__ed25519_key *key);
 
 /* For tests: writes the encoding of [a]P for a scalar a < 2^253 (little-endian) using the

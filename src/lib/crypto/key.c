@@ -10,7 +10,9 @@
 #include "claimtrail/key.h"
 #include "claimtrail/json.h"
 #include "claimtrail/record.h"
+#ifdef CT_ED25519_TABLES
 #include "ed25519.h"
+#endif
 #include "signing.h"
 
 #include <dirent.h>
@@ -893,15 +895,19 @@ typedef struct {
 	uint8_t pk[32];
 	int revoked;
 	json_t *record;
+#ifdef CT_ED25519_TABLES
 	_Atomic(ct__ed25519_key *) fast; /* the key's tables, once it has been used enough */
 	atomic_uint uses;                /* valid signatures checked with the key */
+#endif
 } ring_entry;
 
 struct ct_keyring {
 	ring_entry *entries;
 	size_t count;
 	size_t cap;
+#ifdef CT_ED25519_TABLES
 	atomic_uint tables; /* keys that were given tables */
+#endif
 };
 
 int ct_keyring_new(ct_keyring **out)
@@ -909,7 +915,9 @@ int ct_keyring_new(ct_keyring **out)
 	*out = calloc(1, sizeof(**out));
 	if (!*out)
 		return ct_error_set(CT_ENOMEM, "out of memory");
+#ifdef CT_ED25519_TABLES
 	atomic_init(&(*out)->tables, 0);
+#endif
 	return 0;
 }
 
@@ -921,13 +929,18 @@ void ct_keyring_free(ct_keyring *ring)
 		return;
 	for (i = 0; i < ring->count; i++) {
 		json_decref(ring->entries[i].record);
+#ifdef CT_ED25519_TABLES
 		ct__ed25519_key_free(atomic_load(&ring->entries[i].fast));
+#endif
 	}
 	free(ring->entries);
 	free(ring);
 }
 
+#ifdef CT_ED25519_TABLES
 /*
+ * Only in a build configured with -Ded25519_tables=true (off by default: then every check
+ * below is libsodium's crypto_sign_verify_detached, and ed25519.c is not compiled at all).
  * A key's tables (ed25519.h: 30 KB, built in about the time of seven signature checks, each
  * later check about twice as fast) pay for themselves after some fifteen signatures. So the
  * thread whose check finds the key's TABLE_AFTER-th valid signature builds them, for at most
@@ -969,6 +982,20 @@ size_t ct__keyring_tables(const ct_keyring *ring)
 		n += atomic_load(&ring->entries[i].fast) != NULL;
 	return n;
 }
+#else
+static int entry_verify(const ct_keyring *ring, ring_entry *e, const uint8_t sig[64],
+	const uint8_t *msg, size_t len)
+{
+	(void)ring;
+	return ct_ed25519_verify(e->pk, sig, msg, len);
+}
+
+size_t ct__keyring_tables(const ct_keyring *ring)
+{
+	(void)ring;
+	return 0;
+}
+#endif
 
 size_t ct_keyring_count(const ct_keyring *ring)
 {
@@ -1041,8 +1068,10 @@ int ct_keyring_add(ct_keyring *ring, const json_t *key_record)
 		return ct_error_set(CT_ENOMEM, "out of memory");
 	e = &ring->entries[ring->count];
 	memset(e, 0, sizeof(*e));
+#ifdef CT_ED25519_TABLES
 	atomic_init(&e->fast, NULL);
 	atomic_init(&e->uses, 0);
+#endif
 	memcpy(e->id, id, CT_KEY_ID_LEN + 1);
 	ct_decode_exact(e->pk, sizeof(e->pk), json_string_value(json_object_get(copy,
 		"public_key")));
