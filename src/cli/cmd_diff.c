@@ -119,12 +119,18 @@ static void print_side(ct_store *store, const char *mark, const json_t *side,
 {
 	const char *reason = json_string_value(json_object_get(side, "reason"));
 	json_int_t rev = json_integer_value(json_object_get(side, "revision"));
+	const json_t *ver = json_object_get(side, "verification");
 	ct_buf signers = CT_BUF_INIT;
 
-	cli_signers(&signers, store, record_signers);
-	printf("%s revision %lld  %.19s  %s  signed by %s%s\n", mark, (long long)rev,
+	if (json_is_true(json_object_get(ver, "verified")))
+		cli_signers(&signers, store, record_signers);
+	else
+		ct_buf_printf(&signers, "NOT VERIFIED: %s",
+			json_string_value(json_object_get(ver, "reason")));
+	printf("%s revision %lld  %.19s  %s  %s%s%s\n", mark, (long long)rev,
 		json_string_value(json_object_get(side, "digest")),
 		json_string_value(json_object_get(side, "created")),
+		json_is_true(json_object_get(ver, "verified")) ? "signed by " : "",
 		signers.ptr ? signers.ptr : "nobody",
 		json_is_true(json_object_get(side, "retracted")) ? "  RETRACTED" : "");
 	printf("    reason: %s\n", reason ? reason : rev == 1 ? "(first revision)" : "(none)");
@@ -140,6 +146,26 @@ static json_t *signature_holder(const json_t *side)
 	json_array_foreach(json_object_get(side, "signers"), i, kid)
 		json_array_append_new(sigs, json_pack("{s:O}", "key_id", kid));
 	return json_pack("{s:o}", "signatures", sigs);
+}
+
+/* Adds "verification" (cli_verification_json) to both sides of a revision diff: each side is
+ * the store's revision of that number. */
+static int add_verification(json_t *diff, ct_store *store, ct_kind kind, const char *id)
+{
+	const char *sides[2] = {"a", "b"};
+	int k, error = 0;
+
+	for (k = 0; k < 2 && error == 0; k++) {
+		json_t *side = json_object_get(diff, sides[k]);
+		json_t *rec = NULL;
+		ct_verification v;
+		if ((error = ct_store_get(&rec, store, kind, id,
+			     json_integer_value(json_object_get(side, "revision")))) == 0 &&
+			(error = ct_store_verify_record(&v, store, rec)) == 0)
+			json_object_set_new(side, "verification", cli_verification_json(&v));
+		json_decref(rec);
+	}
+	return error;
 }
 
 /* The annotations that judge either side of a claim diff, marked "a" or "b": a verdict on the
@@ -478,6 +504,7 @@ int cmd_diff(ct_cli *cli, int argc, char **argv)
 	if ((error = record_kind(&kind, store, argv[optind])) < 0 ||
 		(error = ct_store_diff_revisions(&diff, store, kind, argv[optind],
 			 nargs > 1 ? argv[optind + 1] : NULL, nargs > 2 ? argv[optind + 2] : NULL)) < 0 ||
+		(error = add_verification(diff, store, kind, argv[optind])) < 0 ||
 		(kind == CT_KIND_CLAIM && (error = add_annotations(diff, store, argv[optind])) < 0))
 		goto done;
 	if (json)
