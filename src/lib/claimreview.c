@@ -8,6 +8,7 @@
 #include "claimtrail/status.h"
 #include "claimtrail/store.h"
 #include "claimtrail/workflow.h"
+#include "store_internal.h" /* ct__require_verified */
 
 #include <string.h>
 
@@ -56,7 +57,9 @@ int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const c
 	int error;
 
 	*out = NULL;
+	/* a review published from an unverified claim or verdict would present it as signed */
 	if ((error = ct_store_get(&claim, store, CT_KIND_CLAIM, claim_id, 0)) < 0 ||
+		(error = ct__require_verified(store, claim)) < 0 ||
 		(error = ct_record_digest(digest, claim)) < 0 ||
 		(error = ct_store_annotations(&annotations, store, claim_id)) < 0)
 		goto done;
@@ -64,6 +67,8 @@ int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const c
 		if (strcmp(json_string_value(json_object_get(a, "kind")), "verdict") == 0 &&
 			strcmp(json_string_value(json_object_get(a, "claim_revision")), digest) == 0)
 			verdict = a; /* oldest first: the last wins */
+	if (verdict && (error = ct__require_verified(store, verdict)) < 0)
+		goto done;
 	if (!verdict) {
 		error = ct_error_set(CT_ENOTFOUND,
 			"claim %s has no verdict on its current revision: nothing to review", claim_id);

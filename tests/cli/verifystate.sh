@@ -115,6 +115,15 @@ expect_status 1 "$CT" claim retract fighters --reason "r"
 contains "$ERR" "$why"
 unchanged "$H" retract
 
+# nothing unverified is re-published as signed: not in a bundle, not as a ClaimReview
+expect_status 1 "$CT" bundle create -o ../b.bundle fighters
+contains "$ERR" "$why"
+one_line "$ERR"
+[ ! -e ../b.bundle ] && ok || fail "a bundle was written"
+expect_status 1 "$CT" show fighters --claimreview
+contains "$ERR" "$why"
+unchanged "$H" "bundle and claimreview"
+
 # ---- recovery: git revert restores the exact bytes; check is clean again ----
 git revert --no-edit "$EDIT" >/dev/null || fail "git revert"
 expect_status 0 "$CT" check
@@ -155,6 +164,29 @@ one_line "$ERR"
 unchanged "$H" "resolve an unverified dispute"
 git revert --no-edit "$EDITD" >/dev/null || fail "git revert"
 expect_status 0 "$CT" check
+
+# ---- a hand-edited source revision: marked by source show; claims cannot cite it ----
+s1=$(find claims/source -path '*/report/r0001.json')
+sed -i 's/A report/A better report/' "$s1"
+git commit -q -a -m "retitle the report" || fail "git commit"
+EDITS=$(git rev-parse HEAD)
+expect_status 0 "$CT" source show report
+contains "$OUT" "verified:   NO (bad-signature): signature by key $KEY does not verify"
+contains "$OUT" "signed by:  (not verified)"
+expect_status 0 "$CT" source show report --json
+contains "$OUT" '"verified": false'
+H=$(git rev-parse HEAD)
+expect_status 1 "$CT" claim add --id other --statement "Another claim." --source report
+contains "$ERR" "source report revision 1 does not verify: signature by key $KEY does not verify"
+one_line "$ERR"
+unchanged "$H" "claim add citing an unverified source"
+expect_status 1 "$CT" source revise report --title "Another title" --reason "r"
+contains "$ERR" "source report revision 1 does not verify"
+unchanged "$H" "source revise"
+git revert --no-edit "$EDITS" >/dev/null || fail "git revert"
+expect_status 0 "$CT" check
+expect_status 0 "$CT" source show report
+contains "$OUT" "verified:   yes"
 
 # ---- uncommitted changes under the store are reported, not OK ----
 echo " " >>"$r2"
