@@ -219,4 +219,29 @@ git merge --abort || fail "git merge --abort"
 git revert --no-edit HEAD >/dev/null || fail "git revert"
 expect_status 0 "$CT" check
 
+# ---- a bad merge: two revisions of one claim, the conflict resolved by hand ----
+git checkout -q -b other HEAD
+expect_status 0 "$CT" claim revise fighters --statement "About 6,500 fighters moved." --reason "other"
+git checkout -q main
+expect_status 0 "$CT" claim revise fighters --statement "Some 6,500 fighters moved." --reason "main"
+git merge other >/dev/null 2>&1 && fail "the merge did not conflict"
+r3=$(find claims/claim -path '*/fighters/r0003.json')
+expect_status 1 "$CT" check
+contains "$OUT" "$r3: has a merge conflict"
+git checkout -q --theirs -- "$r3"
+sed -i 's/About 6,500/Roughly 6,500/' "$r3"
+git add "$r3" && git commit -q --no-edit || fail "git commit (merge)"
+MERGE=$(git rev-parse HEAD)
+expect_status 1 "$CT" check
+contains "$OUT" "claim fighters: signature by key $KEY does not verify"
+contains "$OUT" "$r3: changed outside claimtrail in commit $(git rev-parse --short=12 "$MERGE")"
+expect_status 0 "$CT" show fighters
+contains "$OUT" "verified:   NO (bad-signature)"
+# restore the file as the first parent had it: bytes claimtrail wrote
+git checkout "$MERGE^1" -- "$r3" && git commit -q -m "restore $r3" || fail "restore"
+expect_status 0 "$CT" check
+expect_status 0 "$CT" show fighters
+contains "$OUT" "verified:   yes"
+contains "$OUT" "statement:  Some 6,500 fighters moved."
+
 finish
