@@ -125,7 +125,8 @@ const char *ct_record_state_name(ct_record_state state);
 
 typedef struct {
 	ct_record_state state;
-	char reason[256]; /* "" when verified, else one line: "signature by key ... does not verify" */
+	char reason[256]; /* "" when verified, else one line, e.g. "signature by key K does not
+			   * verify" */
 } ct_verification;
 
 /*

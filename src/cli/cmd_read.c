@@ -84,7 +84,8 @@ static int claim_status(const char **status, ct_buf *why, json_t **annotations, 
 	if (v.state != CT_RECORD_VERIFIED) {
 		*status = "unverified";
 		return ct_buf_printf(why, "revision %lld does not verify: %s",
-			(long long)json_integer_value(json_object_get(latest, "revision")), v.reason);
+			(long long)json_integer_value(json_object_get(latest, "revision")),
+			v.reason);
 	}
 	if (!(counted = json_array()))
 		return ct_error_set(CT_ENOMEM, "out of memory");

@@ -720,7 +720,8 @@ static int spill_sources(creator *c, FILE *f)
 		}
 		json_array_foreach(revs, j, r)
 			if ((error = ct__require_verified(c->store, r)) < 0 ||
-				(error = note_signers(c, r)) < 0 || (error = spill_record(c, f, r)) < 0)
+				(error = note_signers(c, r)) < 0 ||
+				(error = spill_record(c, f, r)) < 0)
 				break;
 		json_decref(revs);
 		if (error < 0)

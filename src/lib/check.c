@@ -528,8 +528,8 @@ static const char *repository_state_name(int state)
 					       "or undo it with 'git merge --abort'";
 	case GIT_REPOSITORY_STATE_REVERT:
 	case GIT_REPOSITORY_STATE_REVERT_SEQUENCE:
-		return "a revert: finish it with 'git revert --continue' or undo it with 'git revert "
-		       "--abort'";
+		return "a revert: finish it with 'git revert --continue' or undo it with "
+		       "'git revert --abort'";
 	case GIT_REPOSITORY_STATE_CHERRYPICK:
 	case GIT_REPOSITORY_STATE_CHERRYPICK_SEQUENCE:
 		return "a cherry-pick: finish it with 'git cherry-pick --continue' or undo it with "
@@ -537,8 +537,8 @@ static const char *repository_state_name(int state)
 	case GIT_REPOSITORY_STATE_REBASE:
 	case GIT_REPOSITORY_STATE_REBASE_INTERACTIVE:
 	case GIT_REPOSITORY_STATE_REBASE_MERGE:
-		return "a rebase: finish it with 'git rebase --continue' or undo it with 'git rebase "
-		       "--abort'";
+		return "a rebase: finish it with 'git rebase --continue' or undo it with "
+		       "'git rebase --abort'";
 	default: return "a git operation (see 'git status')";
 	}
 }

@@ -181,6 +181,7 @@ static int derive(ct_buf *lines, ct_store *store, const ct_keyring *ring, const 
 	const git_oid *tree)
 {
 	json_t *rec = NULL, *annotations = NULL, *item;
+	const json_t *sigs;
 	const char *status = NULL;
 	char hex[GIT_OID_HEXSZ + 1];
 	ct_buf tags = CT_BUF_INIT, signers = CT_BUF_INIT;
@@ -201,8 +202,8 @@ static int derive(ct_buf *lines, ct_store *store, const ct_keyring *ring, const 
 	json_array_foreach(json_object_get(rec, "tags"), i, item)
 		if ((error = ct_buf_printf(&tags, "%s%s", i ? "," : "", json_string_value(item))) < 0)
 			goto done;
-	json_array_foreach(v.state == CT_RECORD_VERIFIED ? json_object_get(rec, "signatures") : NULL,
-		i, item) {
+	sigs = v.state == CT_RECORD_VERIFIED ? json_object_get(rec, "signatures") : NULL;
+	json_array_foreach(sigs, i, item) {
 		const char *k = json_string_value(json_object_get(item, "key_id"));
 		if (strstr(signers.ptr, k))
 			continue;
@@ -214,7 +215,8 @@ static int derive(ct_buf *lines, ct_store *store, const ct_keyring *ring, const 
 		     (long long)json_integer_value(json_object_get(rec, "revision")), status,
 		     json_string_value(json_object_get(json_object_get(rec, "attribution"), "source")),
 		     tags.ptr, signers.ptr)) < 0 ||
-		(error = put_escaped(lines, v.reason)) < 0 || (error = ct_buf_putc(lines, '\t')) < 0 ||
+		(error = put_escaped(lines, v.reason)) < 0 ||
+		(error = ct_buf_putc(lines, '\t')) < 0 ||
 		(error = put_escaped(lines, json_string_value(json_object_get(rec, "statement")))) <
 			0 ||
 		(error = ct_buf_putc(lines, '\n')) < 0)

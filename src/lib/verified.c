@@ -63,12 +63,14 @@ static int verify_signatures(ct_verification *out, const json_t *record, const c
 				kid ? kid : "(none)");
 			goto done;
 		}
-		rc = ct_decode_exact(sig, sizeof(sig), json_string_value(json_object_get(e, "sig")));
+		rc = ct_decode_exact(sig, sizeof(sig),
+			json_string_value(json_object_get(e, "sig")));
 		if (rc == 0)
-			rc = ct_keyring_verify_bytes(ring, kid, sig, (const uint8_t *)pae.ptr, pae.len);
+			rc = ct_keyring_verify_bytes(ring, kid, sig, (const uint8_t *)pae.ptr,
+				pae.len);
 		if (rc < 0) {
-			set_state(out, CT_RECORD_BAD_SIGNATURE, "signature by key %s does not verify",
-				kid);
+			set_state(out, CT_RECORD_BAD_SIGNATURE,
+				"signature by key %s does not verify", kid);
 			goto done;
 		}
 	}
@@ -89,7 +91,8 @@ int ct__verify_record(ct_verification *out, ct_store *store, const ct_keyring *r
 
 	memset(out, 0, sizeof(*out));
 	if ((error = ct_record_kind(&kind, record)) < 0 ||
-		(error = verify_signatures(out, record, ring)) < 0 || out->state != CT_RECORD_VERIFIED)
+		(error = verify_signatures(out, record, ring)) < 0 ||
+		out->state != CT_RECORD_VERIFIED)
 		goto done;
 	if (kind != CT_KIND_CLAIM && kind != CT_KIND_SOURCE)
 		goto done;
@@ -106,7 +109,8 @@ int ct__verify_record(ct_verification *out, ct_store *store, const ct_keyring *r
 					(long long)i);
 				goto done;
 			}
-			if (error == CT_EINVALID) { /* not a record (any more): the chain is broken */
+			/* not a record (any more): the chain is broken */
+			if (error == CT_EINVALID) {
 				set_state(out, CT_RECORD_BROKEN_CHAIN,
 					"the chain below it is broken (%s)", ct_error_last());
 				ct_error_clear();
@@ -121,7 +125,8 @@ int ct__verify_record(ct_verification *out, ct_store *store, const ct_keyring *r
 				char why[sizeof(out->reason)];
 				memcpy(why, out->reason, sizeof(why));
 				set_state(out, CT_RECORD_BROKEN_CHAIN,
-					"the chain below it is broken (revision %lld: %s)", (long long)i, why);
+					"the chain below it is broken (revision %lld: %s)",
+					(long long)i, why);
 				goto done;
 			}
 		}
@@ -129,7 +134,8 @@ int ct__verify_record(ct_verification *out, ct_store *store, const ct_keyring *r
 		prev = json_string_value(json_object_get(cur, "prev"));
 		if (i > 1 && (!prev || strcmp(prev, digest) != 0)) {
 			set_state(out, CT_RECORD_BROKEN_CHAIN,
-				"revision %lld does not name revision %lld as prev (the chain is broken)",
+				"revision %lld does not name revision %lld as prev "
+				"(the chain is broken)",
 				(long long)i, (long long)(i - 1));
 			goto done;
 		}
@@ -173,7 +179,8 @@ int ct__require_verified(ct_store *store, const json_t *record)
 			label, (long long)json_integer_value(json_object_get(record, "revision")),
 			v.reason);
 	return ct_error_set(CT_EBADSIG,
-		"%s does not verify: %s (see 'claimtrail check'; docs/store.md says how to recover)",
+		"%s does not verify: %s (see 'claimtrail check'; docs/store.md says how to "
+		"recover)",
 		label, v.reason);
 }
 
