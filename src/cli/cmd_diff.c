@@ -272,6 +272,15 @@ int cli_log_patch(ct_store *store, ct_kind kind, const char *id, json_int_t revi
 	return 0;
 }
 
+/* Ends a store change's line: "  NOT VERIFIED: <why>" when the record at B does not verify. */
+static void end_store_line(const json_t *e)
+{
+	if (json_is_false(json_object_get(e, "verified")))
+		printf("  NOT VERIFIED: %s",
+			json_string_value(json_object_get(e, "unverified")));
+	printf("\n");
+}
+
 /* One line per store change (grammar: docs/diff.md). */
 static void print_store_entry(const json_t *e)
 {
@@ -303,28 +312,29 @@ static void print_store_entry(const json_t *e)
 		} else {
 			printf("claim %s annotation %s", claim, action);
 		}
-		printf(" (annotation %s)\n", id);
+		printf(" (annotation %s)", id);
+		end_store_line(e);
 		return;
 	}
 	if (strcmp(kind, "claim") == 0 || strcmp(kind, "source") == 0) {
 		if (strcmp(action, "added") == 0) {
 			if (rev > 1)
-				printf("%s %s added (r1 -> r%lld)%s\n", kind, id, (long long)rev,
+				printf("%s %s added (r1 -> r%lld)%s", kind, id, (long long)rev,
 					json_is_true(json_object_get(e, "retracted")) ? ", retracted"
 										      : "");
 			else
-				printf("%s %s added (r1)\n", kind, id);
+				printf("%s %s added (r1)", kind, id);
 		} else if (strcmp(action, "revised") == 0 || strcmp(action, "retracted") == 0) {
-			printf("%s %s %s (r%lld -> r%lld)\n", kind, id, action,
+			printf("%s %s %s (r%lld -> r%lld)", kind, id, action,
 				(long long)json_integer_value(json_object_get(e, "from")),
 				(long long)json_integer_value(json_object_get(e, "to")));
 		} else if (strcmp(action, "signed") == 0) {
 			printf("%s %s r%lld signed by ", kind, id, (long long)rev);
 			print_value(signers, "", 0);
-			printf("\n");
 		} else {
-			printf("%s %s r%lld %s\n", kind, id, (long long)rev, action);
+			printf("%s %s r%lld %s", kind, id, (long long)rev, action);
 		}
+		end_store_line(e);
 		return;
 	}
 	if (strcmp(kind, "key") == 0) {

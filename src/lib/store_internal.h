@@ -68,7 +68,14 @@ int ct__latest_record(json_t **out, char *digest, json_int_t *revision, ct_store
 
 /* ---- verification state (verified.c) ---- */
 
-/* ct_store_verify_record with the store's keyring already loaded. */
+/* The store's key records whose self-signature verifies (the others are left out, so that what
+ * they signed does not verify), as a keyring. */
+int ct__store_valid_keys(ct_keyring **out, ct_store *store);
+
+/* Only the signatures of record: each must verify against the ring's key it names. */
+int ct__verify_signatures(ct_verification *out, const json_t *record, const ct_keyring *ring);
+
+/* ct_store_verify_record with the store's keyring (ct__store_valid_keys) already loaded. */
 int ct__verify_record(ct_verification *out, ct_store *store, const ct_keyring *ring,
 	const json_t *record);
 

@@ -38,8 +38,7 @@ static void set_state(ct_verification *out, ct_record_state state, const char *f
 	va_end(ap);
 }
 
-/* Every signature of record against the ring's key it names. */
-static int verify_signatures(ct_verification *out, const json_t *record, const ct_keyring *ring)
+int ct__verify_signatures(ct_verification *out, const json_t *record, const ct_keyring *ring)
 {
 	const json_t *sigs = json_object_get(record, "signatures");
 	const json_t *e;
@@ -48,6 +47,7 @@ static int verify_signatures(ct_verification *out, const json_t *record, const c
 	size_t i;
 	int error = 0;
 
+	memset(out, 0, sizeof(*out));
 	if (json_array_size(sigs) == 0) {
 		set_state(out, CT_RECORD_BAD_SIGNATURE, "not signed");
 		goto done;
@@ -91,7 +91,7 @@ int ct__verify_record(ct_verification *out, ct_store *store, const ct_keyring *r
 
 	memset(out, 0, sizeof(*out));
 	if ((error = ct_record_kind(&kind, record)) < 0 ||
-		(error = verify_signatures(out, record, ring)) < 0 ||
+		(error = ct__verify_signatures(out, record, ring)) < 0 ||
 		out->state != CT_RECORD_VERIFIED)
 		goto done;
 	if (kind != CT_KIND_CLAIM && kind != CT_KIND_SOURCE)
@@ -119,7 +119,7 @@ int ct__verify_record(ct_verification *out, ct_store *store, const ct_keyring *r
 			}
 			if (error < 0)
 				goto done;
-			if ((error = verify_signatures(out, at, ring)) < 0)
+			if ((error = ct__verify_signatures(out, at, ring)) < 0)
 				goto done;
 			if (out->state != CT_RECORD_VERIFIED) {
 				char why[sizeof(out->reason)];
@@ -149,13 +149,49 @@ done:
 	return error;
 }
 
+static int add_valid_key(const char *id, void *payload)
+{
+	void **args = payload;
+	json_t *rec = NULL;
+	int error = ct_store_get(&rec, args[0], CT_KIND_KEY, id, 0);
+
+	if (error == 0)
+		error = ct_keyring_add(args[1], rec);
+	json_decref(rec);
+	/* a key record that is not one, or whose self-signature fails, verifies nothing */
+	if (error == CT_EINVALID || error == CT_EBADSIG || error == CT_EUNTRUSTED) {
+		ct_error_clear();
+		error = 0;
+	}
+	return error;
+}
+
+int ct__store_valid_keys(ct_keyring **out, ct_store *store)
+{
+	ct_keyring *ring = NULL;
+	void *args[2];
+	int error;
+
+	*out = NULL;
+	if ((error = ct_keyring_new(&ring)) < 0)
+		return error;
+	args[0] = store;
+	args[1] = ring;
+	if ((error = ct_store_foreach_id(store, CT_KIND_KEY, add_valid_key, args)) < 0) {
+		ct_keyring_free(ring);
+		return error;
+	}
+	*out = ring;
+	return 0;
+}
+
 int ct_store_verify_record(ct_verification *out, ct_store *store, const json_t *record)
 {
 	ct_keyring *ring = NULL;
 	int error;
 
 	memset(out, 0, sizeof(*out));
-	if ((error = ct_store_keyring(&ring, store)) == 0)
+	if ((error = ct__store_valid_keys(&ring, store)) == 0)
 		error = ct__verify_record(out, store, ring, record);
 	ct_keyring_free(ring);
 	return error;

@@ -188,7 +188,8 @@ contains "$OUT" "source sec-reports revised (r1 -> r2)"
 contains "$OUT" 'claim fighters annotated: verdict "unverifiable" (annotation v1)'
 contains "$OUT" \
 	"claim fighters disputed by Ministry of Foreign Affairs: no such movement (annotation d1)"
-contains "$OUT" "claim fighters r2 signed by fedcba9876543210"
+contains "$OUT" "claim fighters r2 signed by fedcba9876543210  NOT VERIFIED: signed by key fedcba9876543210, which has no valid key record in the store"
+contains "$OUT" 'claim fighters annotated: verdict "unverifiable" (annotation v1)  NOT VERIFIED: not signed'
 last=$(printf '%s\n' "$OUT" | tail -n 1)
 [ "$last" = "1 claim retracted, 1 annotation, 1 dispute, 1 sign-off, 1 source revised" ] \
 	&& ok || fail "counts line: $last"

@@ -82,6 +82,10 @@ contains "$OUT" "+++ revision 2"
 contains "$OUT" "NOT VERIFIED: signature by key $KEY does not verify"
 expect_status 0 "$CT" diff fighters --json
 contains "$OUT" '"state": "bad-signature"'
+expect_status 0 "$CT" diff --store "$EDIT~1" "$EDIT"
+contains "$OUT" "claim fighters r2 signed by (none)  NOT VERIFIED: signature by key $KEY does not verify"
+expect_status 0 "$CT" diff --store "$EDIT~1" "$EDIT" --json
+contains "$OUT" '"verified": false'
 
 # ---- writes: refused, one line naming the record and why, nothing written ----
 H=$(git rev-parse HEAD)
