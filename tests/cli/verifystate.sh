@@ -192,6 +192,28 @@ expect_status 0 "$CT" check
 expect_status 0 "$CT" source show report
 contains "$OUT" "verified:   yes"
 
+# ---- a hand-edited key record verifies nothing; list's cache follows the key records ----
+expect_status 0 "$CT" list
+contains "$OUT" "fighters"
+not_contains "$OUT" "unverified"
+kf=$(find claims/key -name "$KEY.json")
+sed -i 's/"name": "Fact Checker"/"name": "Someone Else"/' "$kf"
+git commit -q -a -m "rename a key" || fail "git commit"
+EDITK=$(git rev-parse HEAD)
+expect_status 0 "$CT" list
+contains "$OUT" "NOT VERIFIED: signed by key $KEY, which has no valid key record in the store"
+expect_status 0 "$CT" show fighters
+contains "$OUT" "verified:   NO (bad-signature): signed by key $KEY, which has no valid key record"
+not_contains "$OUT" "Someone Else"
+H=$(git rev-parse HEAD)
+expect_status 1 "$CT" annotate fighters --note "more"
+contains "$ERR" "which has no valid key record in the store"
+unchanged "$H" "annotate with a broken key record"
+git revert --no-edit "$EDITK" >/dev/null || fail "git revert"
+expect_status 0 "$CT" list
+not_contains "$OUT" "unverified"
+expect_status 0 "$CT" check
+
 # ---- uncommitted changes under the store are reported, not OK ----
 echo " " >>"$r2"
 expect_status 1 "$CT" check
