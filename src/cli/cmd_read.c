@@ -429,8 +429,12 @@ static int list_one(const ct_claim_summary *c, void *payload)
 		if (have >= s->need)
 			return 0;
 		if (!s->args->json) {
-			printf("%-44s %-12s %zu/%zu signers  %s\n", c->id, c->status, have, s->need,
-				c->statement);
+			if (*c->unverified)
+				printf("%-44s %-12s %zu/%zu signers  NOT VERIFIED: %s\n", c->id,
+					c->status, have, s->need, c->unverified);
+			else
+				printf("%-44s %-12s %zu/%zu signers  %s\n", c->id, c->status, have,
+					s->need, c->statement);
 			return 0;
 		}
 		json_array_append_new(s->rows,

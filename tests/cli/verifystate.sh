@@ -71,6 +71,8 @@ contains "$OUT" "NOT VERIFIED: signature by key $KEY does not verify"
 not_contains "$OUT" "65,000"
 expect_status 0 "$CT" list --status unverified
 contains "$OUT" "fighters"
+expect_status 0 "$CT" list --needs-sign-off
+contains "$OUT" "0/2 signers  NOT VERIFIED: signature by key $KEY does not verify"
 expect_status 0 "$CT" list --json
 contains "$OUT" '"verified": false'
 contains "$OUT" '"signers": []'
