@@ -454,18 +454,23 @@ static int provenance_line(const ct_journal_line *line, void *payload)
 
 /* 1 when one of the claimtrail commits wrote at path exactly the blob the branch has there:
  * a later plain commit (git revert, a checkout of the old file) restored what claimtrail wrote,
- * so the file is claimtrail's again. */
+ * so the file is claimtrail's again. A key record counts only as the last claimtrail commit
+ * wrote it: an older one may be the key before its revocation. */
 static int restored(checker *c, const char *path, const json_t *commits)
 {
 	git_tree_entry *now = NULL;
-	size_t i;
+	size_t i, from = 0, rlen = strlen(c->store->root);
 	json_t *hex;
 	int found = 0;
 
 	if (git_tree_entry_bypath(&now, c->store->tree, path) < 0)
 		return 0;
+	if (strncmp(path + rlen, "/key/", 5) == 0 && json_array_size(commits) > 0)
+		from = json_array_size(commits) - 1;
 	json_array_foreach(commits, i, hex) {
 		git_oid oid;
+		if (i < from)
+			continue;
 		git_commit *commit = NULL;
 		git_tree *tree = NULL;
 		git_tree_entry *then = NULL;
