@@ -261,8 +261,8 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 {
 	read_args a = {0};
 	ct_store *store = NULL;
-	json_t *rec = NULL, *latest = NULL, *annotations = NULL, *revs = NULL, *digests = NULL;
-	json_t *item;
+	json_t *rec = NULL, *latest = NULL, *annotations = NULL, *digests = NULL;
+	json_t *item = NULL;
 	ct_verification v;
 	json_int_t rev = 0, count = 0;
 	size_t i;
@@ -293,14 +293,19 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 			   a.rev)) < 0 ||
 		(error = ct_store_get(&rec, store, CT_KIND_CLAIM, argv[optind], rev)) < 0)
 		goto done;
-	if ((error = claim_status(&status, &why, &annotations, store, latest)) < 0 ||
-		(error = ct_store_revisions(&revs, store, CT_KIND_CLAIM, argv[optind])) < 0)
+	if ((error = claim_status(&status, &why, &annotations, store, latest)) < 0)
 		goto done;
+	/* the digest of every revision, to name the one an annotation judges ("" when a revision
+	 * file is not what it should be: show marks that through the verification state) */
 	digests = json_array();
-	json_array_foreach(revs, i, item) {
-		char d[CT_DIGEST_LEN + 1];
-		if ((error = ct_record_digest(d, item)) < 0)
-			goto done;
+	for (i = 1; i <= (size_t)count; i++) {
+		char d[CT_DIGEST_LEN + 1] = "";
+		if (ct_store_get(&item, store, CT_KIND_CLAIM, argv[optind], (json_int_t)i) == 0 &&
+			ct_record_digest(d, item) < 0)
+			d[0] = '\0';
+		ct_error_clear();
+		json_decref(item);
+		item = NULL;
 		json_array_append_new(digests, json_string(d));
 	}
 	if (a.json) {
@@ -327,7 +332,6 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 		goto done;
 	}
 done:
-	json_decref(revs);
 	json_decref(digests);
 	ct_buf_free(&why);
 	json_decref(rec);

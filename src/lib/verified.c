@@ -109,8 +109,8 @@ int ct__verify_record(ct_verification *out, ct_store *store, const ct_keyring *r
 					(long long)i);
 				goto done;
 			}
-			/* not a record (any more): the chain is broken */
-			if (error == CT_EINVALID) {
+			/* not a record (any more), or another one: the chain is broken */
+			if (error == CT_EINVALID || error == CT_EBADSIG) {
 				set_state(out, CT_RECORD_BROKEN_CHAIN,
 					"the chain below it is broken (%s)", ct_error_last());
 				ct_error_clear();

@@ -296,4 +296,12 @@ expect_status 0 "$CT" show fighters
 contains "$OUT" "claim fighters (revision 4 of 4)"
 contains "$OUT" "verified:   yes"
 
+# ---- a revision file replaced by another claim's signed revision ----
+expect_status 0 "$CT" claim add --id second --statement "A second claim." --source report
+cp "$(find claims/claim -path '*/second/r0001.json')" "$(find claims/claim -path '*/fighters/r0001.json')"
+git commit -q -a -m "copy a file" || fail "git commit"
+expect_status 0 "$CT" show fighters
+contains "$OUT" "verified:   NO (broken-chain): the chain below it is broken (claim fighters revision 1: the file holds claim second revision 1)"
+expect_status 1 "$CT" check
+
 finish
