@@ -81,11 +81,15 @@ int ct_store_foreach_id(ct_store *store, ct_kind kind, ct_store_id_fn fn, void *
 typedef struct {
 	const char *id;
 	json_int_t revision;
-	const char *status;     /* as ct_claim_status derives it */
+	const char *status;     /* as ct_claim_status derives it from the annotations that
+				 * verify; "unverified" when the current revision does not
+				 * verify (ct_store_verify_record) */
 	const char *statement;
 	const char *source;     /* the cited source's id */
 	const char *tags;       /* comma-separated, "" when none */
-	const char *signers;    /* distinct key ids on the current revision, comma-separated */
+	const char *signers;    /* distinct key ids on the current revision, comma-separated (""
+				 * when it does not verify) */
+	const char *unverified; /* "" when the current revision verifies, else why not */
 } ct_claim_summary;
 
 typedef int (*ct_claim_summary_fn)(const ct_claim_summary *summary, void *payload);
@@ -103,6 +107,38 @@ int ct_store_keyring(ct_keyring **out, ct_store *store);
 
 /* The stored text of a source revision (CT_ENOTFOUND when none is kept). */
 int ct_store_source_text(ct_buf *out, ct_store *store, const char *id, json_int_t revision);
+
+/* ---- verification state ---- */
+
+/* Whether what a reader is shown, or a writer builds on, is what its signers signed. */
+typedef enum {
+	CT_RECORD_VERIFIED = 0,  /* every signature verifies against the key record it names, and
+				  * (revisions) the chain from revision 1 up to it holds */
+	CT_RECORD_BAD_SIGNATURE, /* a signature does not verify, names a key with no valid key
+				  * record in the store, or there is no signature */
+	CT_RECORD_BROKEN_CHAIN,  /* prev does not name the revision before by digest, one is
+				  * missing, or an earlier revision does not verify */
+} ct_record_state;
+
+/* "verified", "bad-signature", "broken-chain". */
+const char *ct_record_state_name(ct_record_state state);
+
+typedef struct {
+	ct_record_state state;
+	char reason[256]; /* "" when verified, else one line, e.g. "signature by key K does not
+			   * verify" */
+} ct_verification;
+
+/*
+ * Verifies a record as stored: every signature against the store's key record it names (whose
+ * self-signature must verify; a revoked key's signature still verifies here), and for a claim
+ * or source revision n, revisions 1..n-1 of the store the same way with each revision naming
+ * the one before by digest (record's prev names revision n-1). The answer is in *out; the
+ * return value is 0, or a negative code when the store cannot be read. This is what `show`,
+ * `log`, `list` and `diff` mark, and what every write refuses to build on (ct_store_check
+ * reports the same and more).
+ */
+int ct_store_verify_record(ct_verification *out, ct_store *store, const json_t *record);
 
 /* ---- history ---- */
 

@@ -80,6 +80,14 @@ int cli_parse_amount(char *out, size_t size, const char *text);
 /* "3f9a0c1d2e4b5a67 (Name, Org)" for each signature of record, comma separated. */
 int cli_signers(ct_buf *out, ct_store *store, const json_t *record);
 
+/* Verifies record as stored (ct_store_verify_record) into *v and appends what to print for its
+ * signers: cli_signers when it verifies, else "NOT VERIFIED: <why>" (nothing unverified is shown
+ * as signed). */
+int cli_verified_signers(ct_buf *out, ct_verification *v, ct_store *store, const json_t *record);
+
+/* {"state": "verified"|"bad-signature"|"broken-chain", "verified": bool, "reason": "..."}. */
+json_t *cli_verification_json(const ct_verification *v);
+
 int cmd_init(ct_cli *cli, int argc, char **argv);
 int cmd_source(ct_cli *cli, int argc, char **argv);
 int cmd_claim(ct_cli *cli, int argc, char **argv);

@@ -119,12 +119,18 @@ static void print_side(ct_store *store, const char *mark, const json_t *side,
 {
 	const char *reason = json_string_value(json_object_get(side, "reason"));
 	json_int_t rev = json_integer_value(json_object_get(side, "revision"));
+	const json_t *ver = json_object_get(side, "verification");
 	ct_buf signers = CT_BUF_INIT;
 
-	cli_signers(&signers, store, record_signers);
-	printf("%s revision %lld  %.19s  %s  signed by %s%s\n", mark, (long long)rev,
+	if (json_is_true(json_object_get(ver, "verified")))
+		cli_signers(&signers, store, record_signers);
+	else
+		ct_buf_printf(&signers, "NOT VERIFIED: %s",
+			json_string_value(json_object_get(ver, "reason")));
+	printf("%s revision %lld  %.19s  %s  %s%s%s\n", mark, (long long)rev,
 		json_string_value(json_object_get(side, "digest")),
 		json_string_value(json_object_get(side, "created")),
+		json_is_true(json_object_get(ver, "verified")) ? "signed by " : "",
 		signers.ptr ? signers.ptr : "nobody",
 		json_is_true(json_object_get(side, "retracted")) ? "  RETRACTED" : "");
 	printf("    reason: %s\n", reason ? reason : rev == 1 ? "(first revision)" : "(none)");
@@ -140,6 +146,26 @@ static json_t *signature_holder(const json_t *side)
 	json_array_foreach(json_object_get(side, "signers"), i, kid)
 		json_array_append_new(sigs, json_pack("{s:O}", "key_id", kid));
 	return json_pack("{s:o}", "signatures", sigs);
+}
+
+/* Adds "verification" (cli_verification_json) to both sides of a revision diff: each side is
+ * the store's revision of that number. */
+static int add_verification(json_t *diff, ct_store *store, ct_kind kind, const char *id)
+{
+	const char *sides[2] = {"a", "b"};
+	int k, error = 0;
+
+	for (k = 0; k < 2 && error == 0; k++) {
+		json_t *side = json_object_get(diff, sides[k]);
+		json_t *rec = NULL;
+		ct_verification v;
+		if ((error = ct_store_get(&rec, store, kind, id,
+			     json_integer_value(json_object_get(side, "revision")))) == 0 &&
+			(error = ct_store_verify_record(&v, store, rec)) == 0)
+			json_object_set_new(side, "verification", cli_verification_json(&v));
+		json_decref(rec);
+	}
+	return error;
 }
 
 /* The annotations that judge either side of a claim diff, marked "a" or "b": a verdict on the
@@ -246,6 +272,15 @@ int cli_log_patch(ct_store *store, ct_kind kind, const char *id, json_int_t revi
 	return 0;
 }
 
+/* Ends a store change's line: "  NOT VERIFIED: <why>" when the record at B does not verify. */
+static void end_store_line(const json_t *e)
+{
+	if (json_is_false(json_object_get(e, "verified")))
+		printf("  NOT VERIFIED: %s",
+			json_string_value(json_object_get(e, "unverified")));
+	printf("\n");
+}
+
 /* One line per store change (grammar: docs/diff.md). */
 static void print_store_entry(const json_t *e)
 {
@@ -277,28 +312,29 @@ static void print_store_entry(const json_t *e)
 		} else {
 			printf("claim %s annotation %s", claim, action);
 		}
-		printf(" (annotation %s)\n", id);
+		printf(" (annotation %s)", id);
+		end_store_line(e);
 		return;
 	}
 	if (strcmp(kind, "claim") == 0 || strcmp(kind, "source") == 0) {
 		if (strcmp(action, "added") == 0) {
 			if (rev > 1)
-				printf("%s %s added (r1 -> r%lld)%s\n", kind, id, (long long)rev,
+				printf("%s %s added (r1 -> r%lld)%s", kind, id, (long long)rev,
 					json_is_true(json_object_get(e, "retracted")) ? ", retracted"
 										      : "");
 			else
-				printf("%s %s added (r1)\n", kind, id);
+				printf("%s %s added (r1)", kind, id);
 		} else if (strcmp(action, "revised") == 0 || strcmp(action, "retracted") == 0) {
-			printf("%s %s %s (r%lld -> r%lld)\n", kind, id, action,
+			printf("%s %s %s (r%lld -> r%lld)", kind, id, action,
 				(long long)json_integer_value(json_object_get(e, "from")),
 				(long long)json_integer_value(json_object_get(e, "to")));
 		} else if (strcmp(action, "signed") == 0) {
 			printf("%s %s r%lld signed by ", kind, id, (long long)rev);
 			print_value(signers, "", 0);
-			printf("\n");
 		} else {
-			printf("%s %s r%lld %s\n", kind, id, (long long)rev, action);
+			printf("%s %s r%lld %s", kind, id, (long long)rev, action);
 		}
+		end_store_line(e);
 		return;
 	}
 	if (strcmp(kind, "key") == 0) {
@@ -480,6 +516,7 @@ int cmd_diff(ct_cli *cli, int argc, char **argv)
 	if ((error = record_kind(&kind, store, argv[optind])) < 0 ||
 		(error = ct_store_diff_revisions(&diff, store, kind, argv[optind],
 			 nargs > 1 ? argv[optind + 1] : NULL, nargs > 2 ? argv[optind + 2] : NULL)) < 0 ||
+		(error = add_verification(diff, store, kind, argv[optind])) < 0 ||
 		(kind == CT_KIND_CLAIM && (error = add_annotations(diff, store, argv[optind])) < 0))
 		goto done;
 	if (json)

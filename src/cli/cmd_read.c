@@ -65,26 +65,68 @@ static int parse(read_args *a, int argc, char **argv, const char *cmd, const cha
 	return 0;
 }
 
-/* The claim's status with the reason, from its latest revision and its annotations. */
+/*
+ * The claim's status with the reason, from its latest revision and the annotations that verify;
+ * "unverified" when the latest revision does not verify. *annotations receives all of them (to
+ * show, each with its mark).
+ */
 static int claim_status(const char **status, ct_buf *why, json_t **annotations, ct_store *store,
 	const json_t *latest)
 {
-	int error = ct_store_annotations(annotations, store, ct_record_id(latest));
+	json_t *counted = NULL, *a;
+	ct_verification v;
+	size_t i;
+	int error;
 
-	if (error < 0)
+	if ((error = ct_store_annotations(annotations, store, ct_record_id(latest))) < 0 ||
+		(error = ct_store_verify_record(&v, store, latest)) < 0)
 		return error;
-	return ct_claim_status(status, why, latest, *annotations);
+	if (v.state != CT_RECORD_VERIFIED) {
+		*status = "unverified";
+		return ct_buf_printf(why, "revision %lld does not verify: %s",
+			(long long)json_integer_value(json_object_get(latest, "revision")),
+			v.reason);
+	}
+	if (!(counted = json_array()))
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	json_array_foreach(*annotations, i, a) {
+		if ((error = ct_store_verify_record(&v, store, a)) < 0)
+			goto done;
+		if (v.state == CT_RECORD_VERIFIED)
+			json_array_append(counted, a);
+	}
+	error = ct_claim_status(status, why, latest, counted);
+done:
+	json_decref(counted);
+	return error;
+}
+
+/* The number of the revision whose digest is judged, 0 when none of digests (revision 1 first). */
+static size_t revision_of(const json_t *digests, const char *judged)
+{
+	size_t i;
+	json_t *d;
+
+	json_array_foreach(digests, i, d)
+		if (judged && strcmp(json_string_value(d), judged) == 0)
+			return i + 1;
+	return 0;
 }
 
 /* One line for annotation a; named: led by its date and id (log prints those above it). */
 static void print_annotation(ct_store *store, const json_t *a, const char *current_digest,
-	int named)
+	const json_t *digests, int named)
 {
 	const char *kind = json_string_value(json_object_get(a, "kind"));
 	const char *judged = json_string_value(json_object_get(a, "claim_revision"));
 	ct_buf signers = CT_BUF_INIT;
+	ct_verification v;
 
-	cli_signers(&signers, store, a);
+	if (cli_verified_signers(&signers, &v, store, a) < 0) {
+		ct_buf_clear(&signers);
+		ct_buf_printf(&signers, "NOT VERIFIED: %s", ct_error_last());
+		v.state = CT_RECORD_BAD_SIGNATURE;
+	}
 	if (named)
 		printf("  %s %s  %s", json_string_value(json_object_get(a, "created")),
 			ct_record_id(a), kind);
@@ -101,9 +143,18 @@ static void print_annotation(ct_store *store, const json_t *a, const char *curre
 			json_string_value(json_object_get(a, "outcome")));
 	if (json_object_get(a, "note"))
 		printf(" - %s", json_string_value(json_object_get(a, "note")));
-	if (current_digest && judged && strcmp(judged, current_digest) != 0)
-		printf(" [judged an older revision: %.19s]", judged);
-	printf("  (signed %s)\n", signers.ptr ? signers.ptr : "by nobody");
+	if (current_digest && judged && strcmp(judged, current_digest) != 0) {
+		size_t n = revision_of(digests, judged);
+		if (n)
+			printf(" [judged an older revision: %.19s, revision %zu]", judged, n);
+		else
+			printf(" [judges %.19s, which is no revision of this claim in the store]",
+				judged);
+	}
+	if (v.state == CT_RECORD_VERIFIED)
+		printf("  (signed %s)\n", signers.ptr ? signers.ptr : "by nobody");
+	else
+		printf("  (%s)\n", signers.ptr);
 	ct_buf_free(&signers);
 }
 
@@ -127,8 +178,9 @@ static void print_sign_off(ct_store *store, const json_t *rec)
 }
 
 static int show_claim(ct_store *store, const json_t *rec, json_int_t count, const char *status,
-	const char *why, const json_t *annotations)
+	const char *why, const json_t *annotations, const json_t *digests)
 {
+	ct_verification v;
 	const json_t *attr = json_object_get(rec, "attribution");
 	const json_t *qty = json_object_get(rec, "quantity");
 	const json_t *sel = json_object_get(attr, "selector");
@@ -139,12 +191,17 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 	json_t *item;
 
 	ct_record_digest(digest, rec);
-	cli_signers(&signers, store, rec);
+	if (cli_verified_signers(&signers, &v, store, rec) < 0)
+		return ct_error_last_code();
 	ct_store_get(&source, store, CT_KIND_SOURCE,
 		json_string_value(json_object_get(attr, "source")), 0);
 	ct_error_clear();
 	printf("claim %s (revision %lld of %lld)\n", ct_record_id(rec),
 		(long long)json_integer_value(json_object_get(rec, "revision")), (long long)count);
+	if (v.state == CT_RECORD_VERIFIED)
+		printf("verified:   yes\n");
+	else
+		printf("verified:   NO (%s): %s\n", ct_record_state_name(v.state), v.reason);
 	printf("status:     %s (%s)\n", status, why);
 	printf("statement:  %s\n", json_string_value(json_object_get(rec, "statement")));
 	printf("source:     %s", json_string_value(json_object_get(attr, "source")));
@@ -179,13 +236,19 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 	printf("created:    %s\n", json_string_value(json_object_get(rec, "created")));
 	if (json_object_get(rec, "reason"))
 		printf("reason:     %s\n", json_string_value(json_object_get(rec, "reason")));
-	printf("signed by:  %s\n", signers.ptr ? signers.ptr : "(nobody)");
-	print_sign_off(store, rec);
+	if (v.state == CT_RECORD_VERIFIED) {
+		printf("signed by:  %s\n", signers.ptr ? signers.ptr : "(nobody)");
+		print_sign_off(store, rec);
+	} else {
+		printf("signed by:  (not verified)\n");
+		printf("sign-off:   0 of %zu signers (this revision does not verify)\n",
+			ct_store_sign_off_threshold(store));
+	}
 	printf("digest:     %s\n", digest);
 	if (json_array_size(annotations)) {
 		printf("annotations:\n");
 		json_array_foreach(annotations, i, item)
-			print_annotation(store, item, digest, 1);
+			print_annotation(store, item, digest, digests, 1);
 	}
 	ct_buf_free(&signers);
 	json_decref(source);
@@ -205,8 +268,11 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 {
 	read_args a = {0};
 	ct_store *store = NULL;
-	json_t *rec = NULL, *latest = NULL, *annotations = NULL;
+	json_t *rec = NULL, *latest = NULL, *annotations = NULL, *digests = NULL;
+	json_t *item = NULL;
+	ct_verification v;
 	json_int_t rev = 0, count = 0;
+	size_t i;
 	const char *status = NULL;
 	ct_buf why = CT_BUF_INIT;
 	int rc, error = 0;
@@ -236,15 +302,44 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 		goto done;
 	if ((error = claim_status(&status, &why, &annotations, store, latest)) < 0)
 		goto done;
+	/* the digest of every revision, to name the one an annotation judges ("" when a revision
+	 * file is not what it should be: show marks that through the verification state) */
+	digests = json_array();
+	for (i = 1; i <= (size_t)count; i++) {
+		char d[CT_DIGEST_LEN + 1] = "";
+		if (ct_store_get(&item, store, CT_KIND_CLAIM, argv[optind], (json_int_t)i) == 0 &&
+			ct_record_digest(d, item) < 0)
+			d[0] = '\0';
+		ct_error_clear();
+		json_decref(item);
+		item = NULL;
+		json_array_append_new(digests, json_string(d));
+	}
 	if (a.json) {
-		json_t *out = json_pack("{s:O, s:s, s:s, s:O}", "record", rec, "status", status,
-			"status_reason", why.ptr, "annotations", annotations);
+		json_t *marks = json_array();
+		json_t *out;
+		json_array_foreach(annotations, i, item) {
+			if ((error = ct_store_verify_record(&v, store, item)) < 0) {
+				json_decref(marks);
+				goto done;
+			}
+			json_array_append_new(marks, cli_verification_json(&v));
+		}
+		if ((error = ct_store_verify_record(&v, store, rec)) < 0) {
+			json_decref(marks);
+			goto done;
+		}
+		out = json_pack("{s:O, s:o, s:s, s:s, s:O, s:o}", "record", rec, "verification",
+			cli_verification_json(&v), "status", status, "status_reason", why.ptr,
+			"annotations", annotations, "annotations_verification", marks);
 		cli_print_json(out);
 		json_decref(out);
-	} else {
-		show_claim(store, rec, count, status, why.ptr, annotations);
+	} else if ((error = show_claim(store, rec, count, status, why.ptr, annotations, digests)) <
+		   0) {
+		goto done;
 	}
 done:
+	json_decref(digests);
 	ct_buf_free(&why);
 	json_decref(rec);
 	json_decref(latest);
@@ -374,10 +469,11 @@ static int list_one(const ct_claim_summary *c, void *payload)
 		if (have >= s->need)
 			return 0;
 		if (!s->args->json) {
+			/* an unverified claim's statement is not what anyone signed: say why */
 			char columns[128];
-			snprintf(columns, sizeof(columns), "%-12.20s %zu/%zu signer%s  ", c->status,
-				have, s->need, cli_s(s->need));
-			return list_row(s, c->id, columns, c->statement);
+			snprintf(columns, sizeof(columns), "%-12.20s %zu/%zu signer%s  %s", c->status,
+				have, s->need, cli_s(s->need), *c->unverified ? "NOT VERIFIED: " : "");
+			return list_row(s, c->id, columns, *c->unverified ? c->unverified : c->statement);
 		}
 		json_array_append_new(s->rows,
 			json_pack("{s:s, s:s, s:I, s:s, s:s, s:I, s:I}", "id", c->id, "status",
@@ -386,24 +482,28 @@ static int list_one(const ct_claim_summary *c, void *payload)
 		return 0;
 	}
 	if (!s->args->json) {
-		char columns[32];
-		snprintf(columns, sizeof(columns), "%-12.20s ", c->status);
-		return list_row(s, c->id, columns, c->statement);
+		/* an unverified claim's statement is not what anyone signed: say why instead */
+		char columns[48];
+		snprintf(columns, sizeof(columns), "%-12.20s %s", c->status,
+			*c->unverified ? "NOT VERIFIED: " : "");
+		return list_row(s, c->id, columns, *c->unverified ? c->unverified : c->statement);
 	}
 	json_array_append_new(s->rows,
-		json_pack("{s:s, s:s, s:I, s:s, s:s, s:o, s:o}", "id", c->id, "status", c->status,
-			"revision", c->revision, "statement", c->statement, "source", c->source, "tags",
-			split_list(c->tags), "signers", split_list(c->signers)));
+		json_pack("{s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:b, s:s}", "id", c->id, "status",
+			c->status, "revision", c->revision, "statement", c->statement, "source",
+			c->source, "tags", split_list(c->tags), "signers", split_list(c->signers),
+			"verified", !*c->unverified, "unverified", c->unverified));
 	return 0;
 }
 
 static const char *const statuses[] = {"unreviewed", "supported", "refuted", "mixed",
-	"misleading", "unverifiable", "disputed", "needs-review", "retracted", NULL};
+	"misleading", "unverifiable", "disputed", "needs-review", "retracted", "unverified", NULL};
 
 static const char list_usage[] =
 	"usage: claimtrail list [--source ID] [--tag T] [--status S] [--needs-sign-off] [--json]\n\n"
 	"Lists claims (id, status, statement). S: unreviewed, supported, refuted, mixed,\n"
-	"misleading, unverifiable, disputed, needs-review, retracted. --needs-sign-off lists only\n"
+	"misleading, unverifiable, disputed, needs-review, retracted, unverified (the current\n"
+	"revision's signatures or chain do not verify). --needs-sign-off lists only\n"
 	"claims whose current revision has fewer distinct valid signers than store.json's\n"
 	"sign_off_threshold, with the count.\n";
 
@@ -457,10 +557,11 @@ static const char log_usage[] =
 	"reason) and every annotation. ID may also name a source. -p: each revision's diff\n"
 	"against the one before (see claimtrail diff).\n";
 
-static json_t *log_entry_json(const ct_log_entry *e)
+static json_t *log_entry_json(const ct_log_entry *e, const ct_verification *v)
 {
-	return json_pack("{s:s, s:I, s:s, s:O}", "kind", ct_kind_name(e->kind), "revision",
-		e->revision, "commit", e->commit, "record", e->record);
+	return json_pack("{s:s, s:I, s:s, s:O, s:o}", "kind", ct_kind_name(e->kind), "revision",
+		e->revision, "commit", e->commit, "record", e->record, "verification",
+		cli_verification_json(v));
 }
 
 int cmd_log(ct_cli *cli, int argc, char **argv)
@@ -497,7 +598,11 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 		out = json_array();
 		for (i = 0; i < ct_log_count(log); i++) {
 			const ct_log_entry *e = ct_log_get(log, i);
-			json_t *entry = log_entry_json(e);
+			ct_verification v;
+			json_t *entry;
+			if ((error = ct_store_verify_record(&v, store, e->record)) < 0)
+				goto done;
+			entry = log_entry_json(e, &v);
 			json_array_append_new(out, entry);
 			if (a.patch && e->kind != CT_KIND_ANNOTATION &&
 				(error = cli_log_patch(store, kind, argv[optind], e->revision, entry)) < 0)
@@ -509,17 +614,22 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 	for (i = 0; i < ct_log_count(log); i++) {
 		const ct_log_entry *e = ct_log_get(log, i);
 		ct_buf signers = CT_BUF_INIT;
-		cli_signers(&signers, store, e->record);
+		ct_verification v;
+		if ((error = cli_verified_signers(&signers, &v, store, e->record)) < 0) {
+			ct_buf_free(&signers);
+			goto done;
+		}
 		if (e->kind == CT_KIND_ANNOTATION) {
 			printf("annotation %s  %.12s  %s\n", ct_record_id(e->record),
 				e->commit[0] ? e->commit : "(unknown)",
 				json_string_value(json_object_get(e->record, "created")));
-			print_annotation(store, e->record, NULL, 0);
+			print_annotation(store, e->record, NULL, NULL, 0);
 		} else {
 			const char *reason = json_string_value(json_object_get(e->record, "reason"));
-			printf("revision %lld  %.12s  %s  signed %s\n", (long long)e->revision,
+			printf("revision %lld  %.12s  %s  %s%s\n", (long long)e->revision,
 				e->commit[0] ? e->commit : "(unknown)",
 				json_string_value(json_object_get(e->record, "created")),
+				v.state == CT_RECORD_VERIFIED ? "signed " : "",
 				signers.ptr ? signers.ptr : "by nobody");
 			if (json_is_true(json_object_get(e->record, "retracted")))
 				printf("  RETRACTED\n");

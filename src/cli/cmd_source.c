@@ -234,6 +234,7 @@ static int source_show(ct_cli *cli, int argc, char **argv)
 	json_t *rec = NULL;
 	json_int_t rev = 0, count = 0;
 	ct_buf signers = CT_BUF_INIT;
+	ct_verification v;
 	char digest[CT_DIGEST_LEN + 1];
 	int status, error = 0;
 
@@ -248,8 +249,14 @@ static int source_show(ct_cli *cli, int argc, char **argv)
 				   argv[optind], a.rev)) < 0) ||
 		(error = ct_store_get(&rec, store, CT_KIND_SOURCE, argv[optind], rev)) < 0)
 		goto done;
+	if ((error = cli_verified_signers(&signers, &v, store, rec)) < 0)
+		goto done;
 	if (a.json) {
-		cli_print_json(rec);
+		/* the record as stored, and whether it verifies */
+		json_t *out = json_deep_copy(rec);
+		json_object_set_new(out, "verification", cli_verification_json(&v));
+		cli_print_json(out);
+		json_decref(out);
 		goto done;
 	}
 	{
@@ -259,9 +266,12 @@ static int source_show(ct_cli *cli, int argc, char **argv)
 		json_decref(revs);
 	}
 	ct_record_digest(digest, rec);
-	cli_signers(&signers, store, rec);
 	printf("source %s (revision %lld of %lld)\n", ct_record_id(rec),
 		(long long)json_integer_value(json_object_get(rec, "revision")), (long long)count);
+	if (v.state == CT_RECORD_VERIFIED)
+		printf("verified:   yes\n");
+	else
+		printf("verified:   NO (%s): %s\n", ct_record_state_name(v.state), v.reason);
 	printf("title:      %s\n", json_string_value(json_object_get(rec, "title")));
 	printf("publisher:  %s\n", json_string_value(json_object_get(rec, "publisher")));
 	{
@@ -288,7 +298,10 @@ static int source_show(ct_cli *cli, int argc, char **argv)
 	printf("created:    %s\n", json_string_value(json_object_get(rec, "created")));
 	if (json_object_get(rec, "reason"))
 		printf("reason:     %s\n", json_string_value(json_object_get(rec, "reason")));
-	printf("signed by:  %s\n", signers.ptr ? signers.ptr : "(nobody)");
+	if (v.state == CT_RECORD_VERIFIED)
+		printf("signed by:  %s\n", signers.ptr ? signers.ptr : "(nobody)");
+	else
+		printf("signed by:  (not verified)\n");
 	printf("digest:     %s\n", digest);
 done:
 	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;

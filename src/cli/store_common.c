@@ -57,3 +57,20 @@ int cli_signers(ct_buf *out, ct_store *store, const json_t *record)
 	}
 	return 0;
 }
+
+int cli_verified_signers(ct_buf *out, ct_verification *v, ct_store *store, const json_t *record)
+{
+	int error;
+
+	if ((error = ct_store_verify_record(v, store, record)) < 0)
+		return error;
+	if (v->state != CT_RECORD_VERIFIED)
+		return ct_buf_printf(out, "NOT VERIFIED: %s", v->reason);
+	return cli_signers(out, store, record);
+}
+
+json_t *cli_verification_json(const ct_verification *v)
+{
+	return json_pack("{s:s, s:b, s:s}", "state", ct_record_state_name(v->state), "verified",
+		v->state == CT_RECORD_VERIFIED, "reason", v->reason);
+}

@@ -181,13 +181,15 @@ node -e '
 	r.signatures.push({key_id: "fedcba9876543210", sig: "A".repeat(86) + "=="});
 	fs.writeFileSync(f, JSON.stringify(r, null, 2) + "\n");' "$rdir/r0002.json"
 git commit -q -a -m "sign-off by hand" || fail "git commit"
+handsigned=$(git rev-parse HEAD)
 expect_status 0 $CT diff --store published HEAD
 contains "$OUT" "claim attacks retracted (r1 -> r2)"
 contains "$OUT" "source sec-reports revised (r1 -> r2)"
 contains "$OUT" 'claim fighters annotated: verdict "unverifiable" (annotation v1)'
 contains "$OUT" \
 	"claim fighters disputed by Ministry of Foreign Affairs: no such movement (annotation d1)"
-contains "$OUT" "claim fighters r2 signed by fedcba9876543210"
+contains "$OUT" "claim fighters r2 signed by fedcba9876543210  NOT VERIFIED: signed by key fedcba9876543210, which has no valid key record in the store"
+contains "$OUT" 'claim fighters annotated: verdict "unverifiable" (annotation v1)  NOT VERIFIED: not signed'
 last=$(printf '%s\n' "$OUT" | tail -n 1)
 [ "$last" = "1 claim retracted, 1 annotation, 1 dispute, 1 sign-off, 1 source revised" ] \
 	&& ok || fail "counts line: $last"
@@ -238,6 +240,10 @@ expect_status 0 $CT diff --help
 contains "$OUT" "usage: claimtrail diff"
 
 # Annotations show with the side they judge: a verdict on revision 3 is not one on 1 or 2.
+# (Nothing is written on a chain that does not verify: undo the hand-made sign-off first.)
+expect_status 1 $CT annotate fighters --verdict mostly-true --note "checked the new figure"
+contains "$ERR" "which has no valid key record in the store"
+git revert --no-edit "$handsigned" >/dev/null || fail "git revert"
 expect_status 0 $CT annotate fighters --verdict mostly-true --note "checked the new figure"
 expect_status 0 $CT diff fighters 1 2
 not_contains "$OUT" "checked the new figure"

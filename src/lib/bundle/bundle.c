@@ -590,7 +590,9 @@ static int spill_claim(creator *c, const char *id)
 			ct_error_prefix(error, "claim %s cites source %s", id, sid);
 			goto done;
 		}
-		if ((sid && (error = note_source(c, sid, rev)) < 0) ||
+		/* a bundle re-publishes its records as signed: never one that does not verify */
+		if ((error = ct__require_verified(c->store, r)) < 0 ||
+			(sid && (error = note_source(c, sid, rev)) < 0) ||
 			(error = note_signers(c, r)) < 0 || (error = spill_record(c, c->spill, r)) < 0)
 			goto done;
 	}
@@ -616,7 +618,8 @@ static int spill_claim(creator *c, const char *id)
 		json_array_foreach(json_object_get(a, "evidence"), j, ev)
 			if ((error = note_source(c, json_string_value(ev), 0)) < 0)
 				goto done;
-		if ((dsrc && (error = note_source(c, dsrc, 0)) < 0) ||
+		if ((error = ct__require_verified(c->store, a)) < 0 ||
+			(dsrc && (error = note_source(c, dsrc, 0)) < 0) ||
 			(error = note_signers(c, a)) < 0 || (error = spill_record(c, c->spill, a)) < 0)
 			goto done;
 	}
@@ -731,7 +734,9 @@ static int spill_sources(creator *c, FILE *f)
 			}
 		}
 		json_array_foreach(revs, j, r)
-			if ((error = note_signers(c, r)) < 0 || (error = spill_record(c, f, r)) < 0)
+			if ((error = ct__require_verified(c->store, r)) < 0 ||
+				(error = note_signers(c, r)) < 0 ||
+				(error = spill_record(c, f, r)) < 0)
 				break;
 		json_decref(revs);
 		if (error < 0)

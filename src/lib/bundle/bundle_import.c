@@ -76,6 +76,10 @@ static int import_decision(ct_store *store, const json_t *rec, ct_kind kind, con
 				error = ct_error_set(CT_ECONFLICT,
 					"%s: prev does not name the store's revision %lld", label,
 					rev - 1);
+			} else {
+				/* never build on a store revision that does not verify */
+				error = ct__require_verified(store, before);
+				error = error < 0 ? error : 1;
 			}
 			json_decref(before);
 		}

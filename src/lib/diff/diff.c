@@ -1049,6 +1049,7 @@ typedef struct {
 	size_t cap;
 	json_t *revs;   /* "kind/id" -> {kind, id, min, max, blob}: revision files added */
 	json_t *counts;
+	ct_keyring *keys; /* the valid key records of B's store folder */
 } sd_state;
 
 static int sd_push(sd_state *s, json_t *entry, const char *fmt, ...)
@@ -1111,6 +1112,58 @@ static json_t *blob_record(ct_store *store, const git_oid *id)
 	git_blob_free(blob);
 	ct_error_clear();
 	return rec;
+}
+
+/* Marks entry with whether the record at B in blob id verifies: every signature against the
+ * key record it names in B's key folder (signatures only: the chain is `check`'s and `show`'s
+ * business). Adds "verified" and, when it does not, "unverified" (why). */
+static int sd_mark(sd_state *s, json_t *entry, const git_oid *id)
+{
+	json_t *rec;
+	ct_verification v;
+	int error = 0;
+
+	if (!entry)
+		return 0;
+	rec = blob_record(s->store, id);
+	if (!rec) {
+		memset(&v, 0, sizeof(v));
+		v.state = CT_RECORD_BAD_SIGNATURE;
+		snprintf(v.reason, sizeof(v.reason), "not a record");
+	} else if ((error = ct__verify_signatures(&v, rec, s->keys)) < 0) {
+		json_decref(rec);
+		return error;
+	}
+	json_decref(rec);
+	if (jset(entry, "verified", json_boolean(v.state == CT_RECORD_VERIFIED)) < 0 ||
+		(v.state != CT_RECORD_VERIFIED && jset(entry, "unverified", json_string(v.reason)) < 0))
+		return oom();
+	return 0;
+}
+
+/* The key records of the store folder in tree whose self-signature verifies, as a keyring. */
+static int tree_keys(ct_keyring **out, ct_store *store, git_tree *tree)
+{
+	ct_buf path = CT_BUF_INIT;
+	git_tree *keys = NULL;
+	size_t i;
+	int error;
+
+	if ((error = ct_keyring_new(out)) < 0 ||
+		(error = ct_buf_printf(&path, "%s/key", store->root)) < 0)
+		goto done;
+	if (!ct__subtree(&keys, store, tree, path.ptr))
+		goto done;
+	for (i = 0; i < git_tree_entrycount(keys); i++) {
+		json_t *rec = blob_record(store, git_tree_entry_id(git_tree_entry_byindex(keys, i)));
+		if (rec && ct_keyring_add(*out, rec) < 0)
+			ct_error_clear(); /* a bad key record verifies nothing */
+		json_decref(rec);
+	}
+done:
+	git_tree_free(keys);
+	ct_buf_free(&path);
+	return error;
 }
 
 /* Key ids that sign `now` and did not sign `before`: a new array. */
@@ -1202,7 +1255,12 @@ static int sd_annotation(sd_state *s, const char *claim, const char *aid, const 
 			"claim", claim, "action", "annotated", "annotation", kind, "verdict",
 			json_object_get(rec, "verdict"));
 	}
-	error = sd_push(s, e, "2 %s 1 %s %s", claim, created ? created : "", aid);
+	if ((error = sd_mark(s, e, &d->new_file.id)) < 0) {
+		json_decref(e);
+		e = NULL;
+	} else {
+		error = sd_push(s, e, "2 %s 1 %s %s", claim, created ? created : "", aid);
+	}
 	json_decref(rec);
 	json_decref(old);
 	return error;
@@ -1225,12 +1283,14 @@ static int sd_revision(sd_state *s, const char *kind, const char *id, json_int_t
 	if (d->status == GIT_DELTA_MODIFIED) {
 		json_t *old = blob_record(s->store, &d->old_file.id);
 		json_t *now = blob_record(s->store, &d->new_file.id);
+		json_t *e = json_pack("{s:s, s:s, s:s, s:I, s:o}", "kind", kind, "id", id, "action",
+			"signed", "revision", rev, "signers", new_signers(old, now));
 		int error;
 		sd_count(s, "signoffs");
-		error = sd_push(s, json_pack("{s:s, s:s, s:s, s:I, s:o}", "kind", kind, "id", id,
-					   "action", "signed", "revision", rev, "signers",
-					   new_signers(old, now)),
-			"%d %s 0 %010lld", rank, id, (long long)rev);
+		if ((error = sd_mark(s, e, &d->new_file.id)) < 0)
+			json_decref(e);
+		else
+			error = sd_push(s, e, "%d %s 0 %010lld", rank, id, (long long)rev);
 		json_decref(old);
 		json_decref(now);
 		return error;
@@ -1272,7 +1332,9 @@ static int sd_revisions_done(sd_state *s)
 		json_t *e;
 		git_oid oid;
 
-		if (claim && git_oid_fromstr(&oid, json_string_value(json_object_get(agg, "blob"))) == 0) {
+		if (git_oid_fromstr(&oid, json_string_value(json_object_get(agg, "blob"))) < 0)
+			memset(&oid, 0, sizeof(oid));
+		if (claim) {
 			json_t *rec = blob_record(s->store, &oid);
 			retracted = json_is_true(json_object_get(rec, "retracted"));
 			json_decref(rec);
@@ -1288,6 +1350,10 @@ static int sd_revisions_done(sd_state *s)
 					      : claim ? "claims_revised" : "sources_revised");
 			e = json_pack("{s:s, s:s, s:s, s:I, s:I}", "kind", kind, "id", id, "action",
 				retracted ? "retracted" : "revised", "from", min - 1, "to", max);
+		}
+		if ((error = sd_mark(s, e, &oid)) < 0) {
+			json_decref(e);
+			break;
 		}
 		if ((error = sd_push(s, e, "%d %s 0 %010lld", claim ? 2 : 1, id, (long long)max)) < 0)
 			break;
@@ -1428,7 +1494,8 @@ int ct_store_diff(json_t **out, ct_store *store, const char *from, const char *t
 		if ((error = jset(s.counts, count_names[i], json_integer(0))) < 0)
 			goto done;
 	if ((error = resolve_tree(&ta, ha, store, from)) < 0 ||
-		(error = resolve_tree(&tb, hb, store, to)) < 0)
+		(error = resolve_tree(&tb, hb, store, to)) < 0 ||
+		(error = tree_keys(&s.keys, store, tb)) < 0)
 		goto done;
 	if ((error = ct_buf_printf(&spec, "%s/", store->root)) < 0)
 		goto done;
@@ -1468,6 +1535,7 @@ done:
 	free(s.e);
 	json_decref(s.revs);
 	json_decref(s.counts);
+	ct_keyring_free(s.keys);
 	json_decref(changes);
 	git_diff_free(diff);
 	git_tree_free(ta);

@@ -426,7 +426,8 @@ static void check_references(checker *c)
 
 typedef struct {
 	checker *c;
-	json_t *last; /* path -> "c<commit>" / "g<commit>" */
+	json_t *last;    /* path -> "c<commit>" / "g<commit>" */
+	json_t *suspect; /* second pass: path -> [claimtrail commits that wrote it] */
 } provenance;
 
 static int provenance_line(const ct_journal_line *line, void *payload)
@@ -439,15 +440,58 @@ static int provenance_line(const ct_journal_line *line, void *payload)
 		return 0;
 	memcpy(path, line->path, line->path_len);
 	path[line->path_len] = '\0';
+	if (p->suspect) {
+		json_t *commits = json_object_get(p->suspect, path);
+		if (commits && line->by_claimtrail)
+			json_array_append_new(commits, json_string(line->commit));
+		return 0;
+	}
 	val[0] = line->by_claimtrail ? 'c' : 'g';
 	memcpy(val + 1, line->commit, 41);
 	json_object_set_new(p->last, path, json_string(val));
 	return 0;
 }
 
+/* 1 when one of the claimtrail commits wrote at path exactly the blob the branch has there:
+ * a later plain commit (git revert, a checkout of the old file) restored what claimtrail wrote,
+ * so the file is claimtrail's again. A key record counts only as the last claimtrail commit
+ * wrote it: an older one may be the key before its revocation. */
+static int restored(checker *c, const char *path, const json_t *commits)
+{
+	git_tree_entry *now = NULL;
+	size_t i, from = 0, rlen = strlen(c->store->root);
+	json_t *hex;
+	int found = 0;
+
+	if (git_tree_entry_bypath(&now, c->store->tree, path) < 0)
+		return 0;
+	if (strncmp(path + rlen, "/key/", 5) == 0 && json_array_size(commits) > 0)
+		from = json_array_size(commits) - 1;
+	json_array_foreach(commits, i, hex) {
+		git_oid oid;
+		if (i < from)
+			continue;
+		git_commit *commit = NULL;
+		git_tree *tree = NULL;
+		git_tree_entry *then = NULL;
+		if (git_oid_fromstr(&oid, json_string_value(hex)) == 0 &&
+			git_commit_lookup(&commit, c->store->repo, &oid) == 0 &&
+			git_commit_tree(&tree, commit) == 0 &&
+			git_tree_entry_bypath(&then, tree, path) == 0)
+			found = git_oid_equal(git_tree_entry_id(then), git_tree_entry_id(now));
+		git_tree_entry_free(then);
+		git_tree_free(tree);
+		git_commit_free(commit);
+		if (found)
+			break;
+	}
+	git_tree_entry_free(now);
+	return found;
+}
+
 static int check_provenance(checker *c)
 {
-	provenance p = {c, json_object()};
+	provenance p = {c, json_object(), NULL};
 	ct_buf prefix = CT_BUF_INIT;
 	const char *path;
 	json_t *v;
@@ -459,14 +503,114 @@ static int check_provenance(checker *c)
 	if ((error = ct_buf_printf(&prefix, "%s/", c->store->root)) < 0 ||
 		(error = ct__journal_scan(c->store, prefix.ptr, provenance_line, &p)) < 0)
 		goto done;
+	/* Files last written by a plain commit: a second pass gathers the claimtrail commits that
+	 * wrote them, in case the plain commit only restored what one of them wrote. */
+	p.suspect = json_object();
 	json_object_foreach(c->files, path, v) {
 		const char *last = json_string_value(json_object_get(p.last, path));
 		if (last && last[0] == 'g')
+			json_object_set_new(p.suspect, path, json_array());
+	}
+	if (json_object_size(p.suspect) > 0 &&
+		(error = ct__journal_scan(c->store, prefix.ptr, provenance_line, &p)) < 0)
+		goto done;
+	json_object_foreach(p.suspect, path, v) {
+		const char *last = json_string_value(json_object_get(p.last, path));
+		if (!restored(c, path, v))
 			finding(c, "%s: changed outside claimtrail in commit %.12s", path, last + 1);
 	}
 done:
 	ct_buf_free(&prefix);
 	json_decref(p.last);
+	json_decref(p.suspect);
+	return error;
+}
+
+static const char *repository_state_name(int state)
+{
+	switch (state) {
+	case GIT_REPOSITORY_STATE_MERGE: return "a merge (MERGE_HEAD): finish it with 'git commit' "
+					       "or undo it with 'git merge --abort'";
+	case GIT_REPOSITORY_STATE_REVERT:
+	case GIT_REPOSITORY_STATE_REVERT_SEQUENCE:
+		return "a revert: finish it with 'git revert --continue' or undo it with "
+		       "'git revert --abort'";
+	case GIT_REPOSITORY_STATE_CHERRYPICK:
+	case GIT_REPOSITORY_STATE_CHERRYPICK_SEQUENCE:
+		return "a cherry-pick: finish it with 'git cherry-pick --continue' or undo it with "
+		       "'git cherry-pick --abort'";
+	case GIT_REPOSITORY_STATE_REBASE:
+	case GIT_REPOSITORY_STATE_REBASE_INTERACTIVE:
+	case GIT_REPOSITORY_STATE_REBASE_MERGE:
+		return "a rebase: finish it with 'git rebase --continue' or undo it with "
+		       "'git rebase --abort'";
+	default: return "a git operation (see 'git status')";
+	}
+}
+
+/* What check reads is the branch; what a person sees is the work tree. Reports an unfinished
+ * merge (or rebase, revert, cherry-pick), conflicted index entries and uncommitted changes
+ * under the store folder, which the branch does not hold. Not for bare repositories. */
+static int check_worktree(checker *c)
+{
+	git_status_options opts;
+	git_status_list *list = NULL;
+	char *spec;
+	size_t i, n;
+	int state;
+	int error = 0;
+
+	if (git_repository_is_bare(c->store->repo))
+		return 0;
+	state = git_repository_state(c->store->repo);
+	if (state != GIT_REPOSITORY_STATE_NONE)
+		finding(c, "the repository is in the middle of %s", repository_state_name(state));
+	if (!(spec = malloc(strlen(c->store->root) + 2)))
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	memcpy(spec, c->store->root, strlen(c->store->root));
+	memcpy(spec + strlen(c->store->root), "/", 2);
+	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
+	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+		     GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH;
+	opts.pathspec.strings = &spec;
+	opts.pathspec.count = 1;
+	if (git_status_list_new(&list, c->store->repo, &opts) < 0) {
+		/* an index libgit2 cannot read (split, sparse): say so rather than say OK */
+		finding(c, "cannot compare the work tree with the branch: %s",
+			git_error_last() ? git_error_last()->message : "unknown error");
+		goto done;
+	}
+	n = git_status_list_entrycount(list);
+	for (i = 0; i < n; i++) {
+		const git_status_entry *e = git_status_byindex(list, i);
+		const git_diff_delta *d = e->index_to_workdir ? e->index_to_workdir
+							       : e->head_to_index;
+		const char *path = d ? (d->new_file.path ? d->new_file.path : d->old_file.path)
+				     : "?";
+		const char *what;
+		if (strncmp(path, spec, strlen(spec)) != 0)
+			continue;
+		if (e->status & GIT_STATUS_CONFLICTED)
+			what = "has a merge conflict (unmerged in the index)";
+		else if (e->status & (GIT_STATUS_INDEX_NEW | GIT_STATUS_INDEX_MODIFIED |
+					     GIT_STATUS_INDEX_DELETED | GIT_STATUS_INDEX_RENAMED |
+					     GIT_STATUS_INDEX_TYPECHANGE))
+			what = "has staged changes that are not committed";
+		else if (e->status & GIT_STATUS_WT_NEW)
+			what = "is not committed (untracked)";
+		else if (e->status & GIT_STATUS_WT_DELETED)
+			what = "is deleted in the work tree, not in the branch";
+		else if (e->status & (GIT_STATUS_WT_MODIFIED | GIT_STATUS_WT_TYPECHANGE |
+					     GIT_STATUS_WT_RENAMED))
+			what = "has uncommitted changes in the work tree";
+		else
+			continue;
+		finding(c, "%s: %s (check reads the branch, not the work tree)", path, what);
+	}
+done:
+	git_status_list_free(list);
+	free(spec);
 	return error;
 }
 
@@ -517,7 +661,7 @@ int ct_store_check(size_t *findings, ct_store *store, const ct_check_opts *opts,
 	check_chains(&c);
 	check_thresholds(&c);
 	check_references(&c);
-	if ((error = check_provenance(&c)) < 0)
+	if ((error = check_provenance(&c)) < 0 || (error = check_worktree(&c)) < 0)
 		goto done;
 done:
 	*findings = c.findings;

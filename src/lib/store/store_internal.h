@@ -58,9 +58,32 @@ int ct__revision_count(json_int_t *out, ct_store *store, ct_kind kind, const cha
 
 /* The latest revision of a claim or source in *out (the caller's), its number in *revision and
  * its digest (CT_DIGEST_LEN + 1 bytes): what the next revision or an annotation names. When there
- * is none: CT_ENOTFOUND, "no <kind> "<id>" in the store", with *revision 0. */
+ * is none: CT_ENOTFOUND, "no <kind> "<id>" in the store", with *revision 0. A revision that
+ * does not verify (ct__require_verified) is CT_EBADSIG: writes call this, and build on nothing
+ * unverified. */
 int ct__latest_record(json_t **out, char *digest, json_int_t *revision, ct_store *store,
 	ct_kind kind, const char *id);
+
+/* ---- verification state (verified.c) ---- */
+
+/* The store's key records whose self-signature verifies (the others are left out, so that what
+ * they signed does not verify), as a keyring. */
+int ct__store_valid_keys(ct_keyring **out, ct_store *store);
+
+/* Only the signatures of record: each must verify against the ring's key it names. */
+int ct__verify_signatures(ct_verification *out, const json_t *record, const ct_keyring *ring);
+
+/* ct_store_verify_record with the store's keyring (ct__store_valid_keys) already loaded. */
+int ct__verify_record(ct_verification *out, ct_store *store, const ct_keyring *ring,
+	const json_t *record);
+
+/* Removes from the array records (annotations) every record that does not verify: what a
+ * status is derived from. */
+int ct__drop_unverified(json_t *records, ct_store *store, const ct_keyring *ring);
+
+/* 0 when record verifies (ct_store_verify_record); else CT_EBADSIG and a one-line message
+ * naming the record, its revision and why. What a write calls before building on a record. */
+int ct__require_verified(ct_store *store, const json_t *record);
 
 /* ---- write transactions ---- */
 

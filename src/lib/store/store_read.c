@@ -160,7 +160,9 @@ int ct__latest_record(json_t **out, char *digest, json_int_t *revision, ct_store
 			CT_ENOTFOUND, "no %s \"%s\" in the store", ct_kind_name(kind), id);
 	if ((error = ct_store_get(out, store, kind, id, *revision)) < 0)
 		return error;
-	if ((error = ct_record_digest(digest, *out)) < 0) {
+	/* every write builds on the latest revision: never on one that does not verify */
+	if ((error = ct__require_verified(store, *out)) < 0 ||
+		(error = ct_record_digest(digest, *out)) < 0) {
 		json_decref(*out);
 		*out = NULL;
 	}

@@ -5,9 +5,11 @@
  * changes exactly when one of its files does, so summaries are cached in the git directory by
  * that id: a listing reads the fan-out trees and derives only what changed.
  *
- * Cache file <git-dir>/claimtrail/summaries: a first line "claimtrail-summaries 1", then one line
- * per claim folder: tree id, id, revision, status, source, tags, signers, statement, separated by
- * tabs, with "\\", tab and newline in the statement escaped as \\\\, \\t and \\n.
+ * Cache file <git-dir>/claimtrail/summaries: a first line "claimtrail-summaries 2 <key tree>",
+ * then one line per claim folder: tree id, id, revision, status, source, tags, signers,
+ * verification, statement, separated by tabs, with "\\", tab and newline in the last two escaped
+ * as \\\\, \\t and \\n. Whether a claim verifies also depends on the store's key records: the
+ * header names the id of the key folder's tree, and a cache made with other keys is not used.
  */
 #include "store_internal.h"
 #include "claimtrail/status.h"
@@ -18,7 +20,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define SUMMARY_HEADER "claimtrail-summaries 1\n"
+#define SUMMARY_HEADER "claimtrail-summaries 2 "
+#define SUMMARY_FIELDS 9
 #define SUMMARY_MAX ((size_t)1 << 31)
 
 typedef struct {
@@ -74,7 +77,7 @@ static const char *table_get(const table *t, const git_oid *oid)
 
 /* One row: the fields of a cache line, split in place. */
 typedef struct {
-	char *field[8];
+	char *field[SUMMARY_FIELDS];
 } row;
 
 static int split(row *r, char *line)
@@ -86,14 +89,14 @@ static int split(row *r, char *line)
 	while (*p && *p != '\n') {
 		if (*p == '\t') {
 			*p = '\0';
-			if (n == 8)
+			if (n == SUMMARY_FIELDS)
 				return -1;
 			r->field[n++] = p + 1;
 		}
 		p++;
 	}
 	*p = '\0';
-	return n == 8 ? 0 : -1;
+	return n == SUMMARY_FIELDS ? 0 : -1;
 }
 
 static void unescape(char *s)
@@ -171,25 +174,36 @@ done:
 	return error;
 }
 
-/* Derives the summary of one claim and appends its cache line. */
-static int derive(ct_buf *lines, ct_store *store, const char *id, const git_oid *tree)
+/* Derives the summary of one claim and appends its cache line. ring: the store's keys. A claim
+ * whose current revision does not verify is "unverified", with no signers; annotations that do
+ * not verify count for nothing. */
+static int derive(ct_buf *lines, ct_store *store, const ct_keyring *ring, const char *id,
+	const git_oid *tree)
 {
 	json_t *rec = NULL, *annotations = NULL, *item;
+	const json_t *sigs;
 	const char *status = NULL;
 	char hex[GIT_OID_HEXSZ + 1];
 	ct_buf tags = CT_BUF_INIT, signers = CT_BUF_INIT;
+	ct_verification v;
 	size_t i;
 	int error;
 
 	if ((error = load_latest(&rec, &annotations, store, id, tree)) < 0 ||
-		(error = ct_claim_status(&status, NULL, rec, annotations)) < 0)
+		(error = ct__verify_record(&v, store, ring, rec)) < 0 ||
+		(error = ct__drop_unverified(annotations, store, ring)) < 0)
+		goto done;
+	if (v.state != CT_RECORD_VERIFIED)
+		status = "unverified";
+	else if ((error = ct_claim_status(&status, NULL, rec, annotations)) < 0)
 		goto done;
 	ct_buf_puts(&tags, "");
 	ct_buf_puts(&signers, "");
 	json_array_foreach(json_object_get(rec, "tags"), i, item)
 		if ((error = ct_buf_printf(&tags, "%s%s", i ? "," : "", json_string_value(item))) < 0)
 			goto done;
-	json_array_foreach(json_object_get(rec, "signatures"), i, item) {
+	sigs = v.state == CT_RECORD_VERIFIED ? json_object_get(rec, "signatures") : NULL;
+	json_array_foreach(sigs, i, item) {
 		const char *k = json_string_value(json_object_get(item, "key_id"));
 		if (strstr(signers.ptr, k))
 			continue;
@@ -201,6 +215,8 @@ static int derive(ct_buf *lines, ct_store *store, const char *id, const git_oid 
 		     (long long)json_integer_value(json_object_get(rec, "revision")), status,
 		     json_string_value(json_object_get(json_object_get(rec, "attribution"), "source")),
 		     tags.ptr, signers.ptr)) < 0 ||
+		(error = put_escaped(lines, v.reason)) < 0 ||
+		(error = ct_buf_putc(lines, '\t')) < 0 ||
 		(error = put_escaped(lines, json_string_value(json_object_get(rec, "statement")))) <
 			0 ||
 		(error = ct_buf_putc(lines, '\n')) < 0)
@@ -248,7 +264,10 @@ static int push_entry(entry **list, size_t *n, size_t *cap, const char *line, si
 int ct_store_list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload)
 {
 	ct_buf path = CT_BUF_INIT, cache = CT_BUF_INIT, fresh = CT_BUF_INIT, out = CT_BUF_INIT;
-	ct_buf dir = CT_BUF_INIT;
+	ct_buf dir = CT_BUF_INIT, header = CT_BUF_INIT;
+	ct_keyring *ring = NULL;
+	git_tree *keys = NULL;
+	char keyhex[GIT_OID_HEXSZ + 1] = "none";
 	table t = {NULL, 0};
 	entry *list = NULL;
 	size_t n = 0, cap = 0, misses = 0, cached = 0, i, j;
@@ -257,15 +276,22 @@ int ct_store_list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload)
 	int error = 0;
 
 	if ((error = ct_buf_printf(&dir, "%sclaimtrail", git_repository_path(store->repo))) < 0 ||
-		(error = ct_buf_printf(&path, "%s/summaries", dir.ptr)) < 0)
+		(error = ct_buf_printf(&path, "%s/summaries", dir.ptr)) < 0 ||
+		(error = ct_buf_printf(&out, "%s/key", store->root)) < 0 ||
+		(error = ct__store_valid_keys(&ring, store)) < 0)
 		goto done;
-	if (ct_file_read(&cache, path.ptr, SUMMARY_MAX) < 0 || cache.len < strlen(SUMMARY_HEADER) ||
-		memcmp(cache.ptr, SUMMARY_HEADER, strlen(SUMMARY_HEADER)) != 0)
+	if (ct__subtree(&keys, store, store->tree, out.ptr))
+		git_oid_tostr(keyhex, sizeof(keyhex), git_tree_id(keys));
+	ct_buf_clear(&out);
+	if ((error = ct_buf_printf(&header, "%s%s\n", SUMMARY_HEADER, keyhex)) < 0)
+		goto done;
+	if (ct_file_read(&cache, path.ptr, SUMMARY_MAX) < 0 || cache.len < header.len ||
+		memcmp(cache.ptr, header.ptr, header.len) != 0)
 		ct_buf_clear(&cache);
 	ct_error_clear();
 	if ((error = table_init(&t, cache.len / 64 + 16)) < 0)
 		goto done;
-	for (p = cache.ptr ? cache.ptr + strlen(SUMMARY_HEADER) : NULL; p && p < cache.ptr + cache.len;) {
+	for (p = cache.ptr ? cache.ptr + header.len : NULL; p && p < cache.ptr + cache.len;) {
 		char *nl = memchr(p, '\n', (size_t)(cache.ptr + cache.len - p));
 		git_oid oid;
 		if (!nl)
@@ -302,7 +328,7 @@ int ct_store_list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload)
 			if (!line) {
 				size_t before = fresh.len;
 				misses++;
-				if ((error = derive(&fresh, store, git_tree_entry_name(ce),
+				if ((error = derive(&fresh, store, ring, git_tree_entry_name(ce),
 					     git_tree_entry_id(ce))) < 0) {
 					if (error != CT_EINVALID)
 						break;
@@ -329,7 +355,7 @@ int ct_store_list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload)
 	/* Rewrite the cache when anything changed (dropping entries of old trees). */
 	if (misses > 0 || cached != n) {
 		ct_buf_clear(&out);
-		if ((error = ct_buf_puts(&out, SUMMARY_HEADER)) < 0)
+		if ((error = ct_buf_puts(&out, header.ptr)) < 0)
 			goto done;
 		for (i = 0; i < n; i++)
 			if ((error = ct_buf_printf(&out, "%s\n", list[i].line)) < 0)
@@ -351,21 +377,23 @@ int ct_store_list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload)
 	for (i = 0; i < n; i++) {
 		ct_claim_summary s;
 		char *f = list[i].line;
-		const char *fields[8];
+		const char *fields[SUMMARY_FIELDS];
 		size_t k;
 		/* fields were split in place above: walk the NUL-separated run */
-		for (k = 0; k < 8; k++) {
+		for (k = 0; k < SUMMARY_FIELDS; k++) {
 			fields[k] = f;
 			f += strlen(f) + 1;
 		}
 		unescape((char *)fields[7]);
+		unescape((char *)fields[8]);
 		s.id = fields[1];
 		s.revision = strtoll(fields[2], NULL, 10);
 		s.status = fields[3];
 		s.source = fields[4];
 		s.tags = fields[5];
 		s.signers = fields[6];
-		s.statement = fields[7];
+		s.unverified = fields[7];
+		s.statement = fields[8];
 		if ((error = fn(&s, payload)) != 0)
 			goto done;
 	}
@@ -375,6 +403,9 @@ done:
 	free(list);
 	free(t.slots);
 	git_tree_free(top);
+	git_tree_free(keys);
+	ct_keyring_free(ring);
+	ct_buf_free(&header);
 	ct_buf_free(&dir);
 	ct_buf_free(&path);
 	ct_buf_free(&cache);

@@ -103,6 +103,8 @@ static int check_dispute_open(ct_store *store, const char *claim_id, const char 
 	else if (resolved_by)
 		error = ct_error_set(CT_EEXISTS, "claim %s: dispute %s is already resolved by %s",
 			claim_id, dispute_id, resolved_by);
+	else
+		error = ct__require_verified(store, found); /* resolve only what was signed */
 done:
 	json_decref(list);
 	return error;

@@ -8,6 +8,7 @@
 #include "claimtrail/status.h"
 #include "claimtrail/store.h"
 #include "claimtrail/workflow.h"
+#include "store_internal.h" /* ct__require_verified */
 
 #include <string.h>
 
@@ -88,9 +89,13 @@ int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const c
 	int error;
 
 	*out = NULL;
+	/* a review published from an unverified claim or verdict would present it as signed */
 	if ((error = ct_store_get(&claim, store, CT_KIND_CLAIM, claim_id, 0)) < 0 ||
+		(error = ct__require_verified(store, claim)) < 0 ||
 		(error = ct_store_annotations(&annotations, store, claim_id)) < 0 ||
 		(error = ct_claim_current_verdict(&verdict, &why, claim, annotations)) < 0)
+		goto done;
+	if (verdict && (error = ct__require_verified(store, verdict)) < 0)
 		goto done;
 	if (!verdict) {
 		error = ct_error_set(CT_ENOTFOUND,

@@ -1,0 +1,238 @@
+/*
+ * The verification state of a stored record: do its signatures verify against the key records
+ * they name, and does the revision chain below it hold? One notion, used by every command that
+ * shows signers or status (so nothing unverified is shown as signed) and by every write (so
+ * nothing is built on a revision that does not verify). ct_store_check reports the same faults
+ * among others; this answers for one record and keeps nothing.
+ */
+#include "signing.h"
+#include "store_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *ct_record_state_name(ct_record_state state)
+{
+	switch (state) {
+	case CT_RECORD_VERIFIED: return "verified";
+	case CT_RECORD_BAD_SIGNATURE: return "bad-signature";
+	case CT_RECORD_BROKEN_CHAIN: return "broken-chain";
+	}
+	return "unknown";
+}
+
+static void set_state(ct_verification *out, ct_record_state state, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+static void set_state(ct_verification *out, ct_record_state state, const char *fmt, ...)
+{
+	va_list ap;
+
+	out->state = state;
+	va_start(ap, fmt);
+	vsnprintf(out->reason, sizeof(out->reason), fmt, ap);
+	va_end(ap);
+}
+
+int ct__verify_signatures(ct_verification *out, const json_t *record, const ct_keyring *ring)
+{
+	const json_t *sigs = json_object_get(record, "signatures");
+	const json_t *e;
+	ct_buf pae = CT_BUF_INIT;
+	uint8_t sig[64];
+	size_t i;
+	int error = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (json_array_size(sigs) == 0) {
+		set_state(out, CT_RECORD_BAD_SIGNATURE, "not signed");
+		goto done;
+	}
+	if ((error = ct_record_signing_input(&pae, record)) < 0)
+		goto done;
+	json_array_foreach(sigs, i, e) {
+		const char *kid = json_string_value(json_object_get(e, "key_id"));
+		int rc;
+		if (!kid || !ct_keyring_find(ring, kid)) {
+			set_state(out, CT_RECORD_BAD_SIGNATURE,
+				"signed by key %.64s, which has no valid key record in the store",
+				kid ? kid : "(none)");
+			goto done;
+		}
+		rc = ct_decode_exact(sig, sizeof(sig),
+			json_string_value(json_object_get(e, "sig")));
+		if (rc == 0)
+			rc = ct_keyring_verify_bytes(ring, kid, sig, (const uint8_t *)pae.ptr,
+				pae.len);
+		if (rc < 0) {
+			set_state(out, CT_RECORD_BAD_SIGNATURE,
+				"signature by key %s does not verify", kid);
+			goto done;
+		}
+	}
+done:
+	ct_buf_free(&pae);
+	return error;
+}
+
+int ct__verify_record(ct_verification *out, ct_store *store, const ct_keyring *ring,
+	const json_t *record)
+{
+	json_t *at = NULL;
+	char digest[CT_DIGEST_LEN + 1];
+	const char *prev;
+	ct_kind kind;
+	json_int_t n, i;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	if ((error = ct_record_kind(&kind, record)) < 0 ||
+		(error = ct__verify_signatures(out, record, ring)) < 0 ||
+		out->state != CT_RECORD_VERIFIED)
+		goto done;
+	if (kind != CT_KIND_CLAIM && kind != CT_KIND_SOURCE)
+		goto done;
+	n = json_integer_value(json_object_get(record, "revision"));
+	/* Walk 1..n: each stored revision verifies and the next one names it by digest. */
+	for (i = 1; i <= n; i++) {
+		const json_t *cur;
+		if (i < n) {
+			error = ct_store_get(&at, store, kind, ct_record_id(record), i);
+			if (error == CT_ENOTFOUND) {
+				ct_error_clear();
+				error = 0;
+				set_state(out, CT_RECORD_BROKEN_CHAIN, "revision %lld is missing",
+					(long long)i);
+				goto done;
+			}
+			/* not a record (any more), or another one: the chain is broken */
+			if (error == CT_EINVALID || error == CT_EBADSIG) {
+				set_state(out, CT_RECORD_BROKEN_CHAIN,
+					"the chain below it is broken (%s)", ct_error_last());
+				ct_error_clear();
+				error = 0;
+				goto done;
+			}
+			if (error < 0)
+				goto done;
+			if ((error = ct__verify_signatures(out, at, ring)) < 0)
+				goto done;
+			if (out->state != CT_RECORD_VERIFIED) {
+				char why[sizeof(out->reason)];
+				memcpy(why, out->reason, sizeof(why));
+				set_state(out, CT_RECORD_BROKEN_CHAIN,
+					"the chain below it is broken (revision %lld: %s)",
+					(long long)i, why);
+				goto done;
+			}
+		}
+		cur = i < n ? at : record;
+		prev = json_string_value(json_object_get(cur, "prev"));
+		if (i > 1 && (!prev || strcmp(prev, digest) != 0)) {
+			set_state(out, CT_RECORD_BROKEN_CHAIN,
+				"revision %lld does not name revision %lld as prev "
+				"(the chain is broken)",
+				(long long)i, (long long)(i - 1));
+			goto done;
+		}
+		if (i < n && (error = ct_record_digest(digest, at)) < 0)
+			goto done;
+		json_decref(at);
+		at = NULL;
+	}
+done:
+	json_decref(at);
+	return error;
+}
+
+static int add_valid_key(const char *id, void *payload)
+{
+	void **args = payload;
+	json_t *rec = NULL;
+	int error = ct_store_get(&rec, args[0], CT_KIND_KEY, id, 0);
+
+	if (error == 0)
+		error = ct_keyring_add(args[1], rec);
+	json_decref(rec);
+	/* a key record that is not one, or whose self-signature fails, verifies nothing */
+	if (error == CT_EINVALID || error == CT_EBADSIG || error == CT_EUNTRUSTED) {
+		ct_error_clear();
+		error = 0;
+	}
+	return error;
+}
+
+int ct__store_valid_keys(ct_keyring **out, ct_store *store)
+{
+	ct_keyring *ring = NULL;
+	void *args[2];
+	int error;
+
+	*out = NULL;
+	if ((error = ct_keyring_new(&ring)) < 0)
+		return error;
+	args[0] = store;
+	args[1] = ring;
+	if ((error = ct_store_foreach_id(store, CT_KIND_KEY, add_valid_key, args)) < 0) {
+		ct_keyring_free(ring);
+		return error;
+	}
+	*out = ring;
+	return 0;
+}
+
+int ct_store_verify_record(ct_verification *out, ct_store *store, const json_t *record)
+{
+	ct_keyring *ring = NULL;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	if ((error = ct__store_valid_keys(&ring, store)) == 0)
+		error = ct__verify_record(out, store, ring, record);
+	ct_keyring_free(ring);
+	return error;
+}
+
+int ct__require_verified(ct_store *store, const json_t *record)
+{
+	ct_verification v;
+	char label[CT_LABEL_MAX];
+	int error;
+
+	if ((error = ct_store_verify_record(&v, store, record)) < 0)
+		return error;
+	if (v.state == CT_RECORD_VERIFIED)
+		return 0;
+	ct_record_label(label, record);
+	if (json_object_get(record, "revision"))
+		return ct_error_set(CT_EBADSIG,
+			"%s revision %lld does not verify: %s (see 'claimtrail check'; "
+			"docs/store.md says how to recover)",
+			label, (long long)json_integer_value(json_object_get(record, "revision")),
+			v.reason);
+	return ct_error_set(CT_EBADSIG,
+		"%s does not verify: %s (see 'claimtrail check'; docs/store.md says how to "
+		"recover)",
+		label, v.reason);
+}
+
+int ct__drop_unverified(json_t *records, ct_store *store, const ct_keyring *ring)
+{
+	ct_verification v;
+	size_t i = 0;
+	int error = 0;
+
+	while (i < json_array_size(records)) {
+		if ((error = ct__verify_record(&v, store, ring, json_array_get(records, i))) < 0)
+			return error;
+		if (v.state == CT_RECORD_VERIFIED)
+			i++;
+		else
+			json_array_remove(records, i);
+	}
+	return 0;
+}
