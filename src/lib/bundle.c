@@ -67,23 +67,36 @@ int ct__line_read(ct__line_reader *r)
 					return 0;
 				r->lineno++;
 				r->unterminated = 1;
+				if (r->toolong)
+					crypto_hash_sha256_final(&r->toolong_hash,
+						r->toolong_leaf);
 				return 1;
 			}
 		}
 		any = 1;
 		nl = memchr(r->buf + r->pos, '\n', r->end - r->pos);
 		n = nl ? (size_t)(nl - (r->buf + r->pos)) : r->end - r->pos;
-		if (!r->toolong) {
-			if (r->line.len + n > CT_BUNDLE_LINE_MAX) {
-				r->toolong = 1; /* keep reading to the newline, keep nothing more */
-			} else if ((error = ct_buf_put(&r->line, r->buf + r->pos, n)) < 0) {
-				return error;
-			}
+		if (!r->toolong && r->line.len + n > CT_BUNDLE_LINE_MAX) {
+			/* keep reading to the newline, keep nothing more, but hash all of it: the line
+			 * is still a leaf of the Merkle tree (docs/bundle.md 2) */
+			static const uint8_t leaf_prefix = 0x00;
+			r->toolong = 1;
+			crypto_hash_sha256_init(&r->toolong_hash);
+			crypto_hash_sha256_update(&r->toolong_hash, &leaf_prefix, 1);
+			crypto_hash_sha256_update(&r->toolong_hash, (const uint8_t *)r->line.ptr,
+				r->line.len);
 		}
+		if (r->toolong)
+			crypto_hash_sha256_update(&r->toolong_hash,
+				(const uint8_t *)r->buf + r->pos, n);
+		else if ((error = ct_buf_put(&r->line, r->buf + r->pos, n)) < 0)
+			return error;
 		r->pos += n;
 		if (nl) {
 			r->pos++;
 			r->lineno++;
+			if (r->toolong)
+				crypto_hash_sha256_final(&r->toolong_hash, r->toolong_leaf);
 			return 1;
 		}
 	}
