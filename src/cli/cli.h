@@ -39,6 +39,11 @@ int cli_parse_count(size_t *out, const char *s, size_t max);
 /* The exit status for a library error code. */
 int cli_exit_status(int code);
 
+/* Like cli_fail for a --trust key that cannot be used (missing, unreadable, not a valid
+ * self-signed key record): always CT_EXIT_ERROR, so that exit status 1 only ever means that
+ * what was verified failed (docs/bundle.md 5, the man page). */
+int cli_fail_trust(int code);
+
 /*
  * Gets a passphrase: from passphrase_file when given, else $CLAIMTRAIL_PASSPHRASE, else a
  * prompt on the terminal (twice when confirm is set). *out is sodium_malloc'd and NUL-terminated:

@@ -125,7 +125,7 @@ int cmd_verify(ct_cli *cli, int argc, char **argv)
 		switch (c) {
 		case 't':
 			if ((error = ct_keyring_add_path(ring, optarg)) < 0) {
-				status = cli_fail(error);
+				status = cli_fail_trust(error);
 				goto done;
 			}
 			break;

@@ -392,7 +392,7 @@ static int check_fields(const json_t *obj, const field *fields, const char *rec,
 static int check_value(const json_t *v, const field *f, const char *rec, const char *path)
 {
 	const char *s = json_string_value(v);
-	size_t i;
+	size_t i, j;
 	json_t *item;
 
 	switch (f->type) {
@@ -519,6 +519,14 @@ static int check_value(const json_t *v, const field *f, const char *rec, const c
 				return ct_error_set(CT_EINVALID,
 					"%s: signature %zu: \"sig\" must be standard base64 of 64 bytes",
 					rec, i);
+			/* at most one entry per key id, as in a bundle's envelope (format.md 2.2) */
+			for (j = 0; j < i; j++)
+				if (strcmp(json_string_value(json_object_get(item, "key_id")),
+					    json_string_value(json_object_get(
+						    json_array_get(v, j), "key_id"))) == 0)
+					return ct_error_set(CT_EINVALID,
+						"%s: two signatures by key %s", rec,
+						json_string_value(json_object_get(item, "key_id")));
 		}
 		return 0;
 	}
