@@ -61,6 +61,10 @@ int ct_merkle_verify_path(const uint8_t leaf_hash[CT_HASH_LEN], uint64_t index, 
 /* The payload type the bundle trailer is signed with. */
 #define CT_BUNDLE_PAYLOAD_TYPE "application/vnd.claimtrail.bundle+json"
 
+/* The payload type of a text line: a source text kept in the store, its bytes the payload
+ * (docs/bundle.md 1.4), signed by the bundle's creator. */
+#define CT_BUNDLE_TEXT_TYPE "application/vnd.claimtrail.source-text"
+
 /* The longest line a bundle may have, the newline excluded, and the most records it may hold. */
 #define CT_BUNDLE_LINE_MAX (1024 * 1024)
 #define CT_BUNDLE_RECORDS_MAX 100000000ULL
@@ -95,6 +99,7 @@ typedef struct {
 	int annotations;
 	/* counts by kind, filled by create and verify */
 	uint64_t keys, sources, claims, annots;
+	uint64_t texts;                  /* source texts (text lines) */
 } ct_bundle_info;
 
 /*

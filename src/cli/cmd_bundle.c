@@ -9,6 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ", N source texts" when the bundle carries texts (docs/bundle.md 1.4), else "". */
+static const char *texts_note(uint64_t texts)
+{
+	static char note[48];
+
+	if (texts == 0)
+		return "";
+	snprintf(note, sizeof(note), ", %llu source text%s", (unsigned long long)texts,
+		texts == 1 ? "" : "s");
+	return note;
+}
+
 static void bundle_usage(FILE *out)
 {
 	fprintf(out,
@@ -143,10 +155,10 @@ static int bundle_create(ct_cli *cli, int argc, char **argv)
 		goto done;
 	}
 	printf("bundle %s: %llu records (%llu keys, %llu sources, %llu claim revisions, %llu "
-	       "annotations)\nmerkle root %s, signed by %s\n",
+	       "annotations%s)\nmerkle root %s, signed by %s\n",
 		out, (unsigned long long)info.records, (unsigned long long)info.keys,
 		(unsigned long long)info.sources, (unsigned long long)info.claims,
-		(unsigned long long)info.annots, info.root, info.creator);
+		(unsigned long long)info.annots, texts_note(info.texts), info.root, info.creator);
 done:
 	ct_store_free(store);
 	ct_key_free(key);
@@ -411,10 +423,11 @@ int cli_verify_bundle(const char *path, const ct_keyring *trust, size_t threshol
 		return cli_fail(error);
 	}
 	printf("bundle %s: OK: %llu records (%llu keys, %llu sources, %llu claim revisions, %llu "
-	       "annotations), created %s by %s, merkle root %s\n",
+	       "annotations%s), created %s by %s, merkle root %s\n",
 		path, (unsigned long long)info.records, (unsigned long long)info.keys,
 		(unsigned long long)info.sources, (unsigned long long)info.claims,
-		(unsigned long long)info.annots, info.created, info.creator, info.root);
+		(unsigned long long)info.annots, texts_note(info.texts), info.created, info.creator,
+		info.root);
 	return CT_EXIT_OK;
 }
 

@@ -40,6 +40,7 @@ typedef struct {
 	/* filled by the worker */
 	uint8_t leaf[CT_HASH_LEN];
 	int trailer;
+	int text;                  /* a text line: body is the text, digest its SHA-256 */
 	int decoded;               /* the record decoded: the members below are set */
 	int error;                 /* the line does not decode, or a key record is invalid */
 	char msg[MSG_MAX];
@@ -52,6 +53,9 @@ typedef struct {
 	char claim[ID_SIZE], claim_revision[DIGEST_SIZE];
 	char source[ID_SIZE], source_revision[DIGEST_SIZE]; /* attribution.source, ... */
 	char dispute_source[ID_SIZE];
+	char archive_sha256[65];   /* a source's archive: sha256 (hex), length, stored */
+	long long archive_length;
+	int archive_stored;
 	ct_buf evidence;           /* evidence ids, each followed by a NUL */
 	size_t nevidence;
 	int revoked;
@@ -112,6 +116,9 @@ static void clear_members(item *it)
 {
 	it->id[0] = it->prev[0] = it->claim[0] = it->claim_revision[0] = '\0';
 	it->source[0] = it->source_revision[0] = it->dispute_source[0] = '\0';
+	it->archive_sha256[0] = '\0';
+	it->archive_length = -1;
+	it->archive_stored = 0;
 	it->revision = 0;
 	it->revoked = 0;
 	it->nevidence = 0;
@@ -128,7 +135,7 @@ static void clear_members(item *it)
 static int fast_decode(item *it, const ct__envelope *env)
 {
 	ct__cval type, id, rev, prev, sigs, claim, crev, evidence, asrc, asrev, attribution,
-		dispute, dsrc;
+		dispute, dsrc, arsha, arlen, arstored;
 	const ct__cwant wants[] = {
 		{NULL, "type", &type},
 		{NULL, "id", &id},
@@ -143,6 +150,9 @@ static int fast_decode(item *it, const ct__envelope *env)
 		{"attribution", "source_revision", &asrev},
 		{NULL, "dispute", &dispute},
 		{"dispute", "source", &dsrc},
+		{"archive", "sha256", &arsha},
+		{"archive", "length", &arlen},
+		{"archive", "stored", &arstored},
 	};
 	ct_kind kind;
 	const char *name;
@@ -186,6 +196,13 @@ static int fast_decode(item *it, const ct__envelope *env)
 			(rev.integer == 1) != (prev.type == CT__CV_NONE))
 			return -1;
 		it->revision = rev.integer;
+		if (kind == CT_KIND_SOURCE && arsha.type == CT__CV_STRING && arsha.len == 64 &&
+			!arsha.escaped) {
+			memcpy(it->archive_sha256, arsha.ptr, 64);
+			it->archive_sha256[64] = '\0';
+			it->archive_length = arlen.type == CT__CV_INTEGER ? arlen.integer : -1;
+			it->archive_stored = arstored.type == CT__CV_TRUE;
+		}
 		if (kind == CT_KIND_CLAIM &&
 			(attribution.type != CT__CV_OBJECT || take_id(it->source, &asrc) < 0 ||
 				(asrev.type != CT__CV_NONE &&
@@ -243,6 +260,15 @@ static int full_decode(item *it, ct__envelope *env)
 		it->nevidence++;
 	}
 	it->revoked = json_object_get(rec, "revoked") != NULL;
+	if (it->kind == CT_KIND_SOURCE) {
+		const json_t *ar = json_object_get(rec, "archive");
+		copy_str(it->archive_sha256, sizeof(it->archive_sha256),
+			json_string_value(json_object_get(ar, "sha256")));
+		it->archive_length = json_is_integer(json_object_get(ar, "length"))
+					     ? json_integer_value(json_object_get(ar, "length"))
+					     : -1;
+		it->archive_stored = json_is_true(json_object_get(ar, "stored"));
+	}
 	it->decoded = 1;
 	if (it->kind == CT_KIND_KEY)
 		error = ct_key_record_check(rec); /* a carried key is checked, never trusted for it */
@@ -313,6 +339,7 @@ static void work_item(item *it, const ct_keyring *trust)
 	size_t i;
 
 	it->trailer = 0;
+	it->text = 0;
 	it->decoded = 0;
 	it->error = 0;
 	it->msg[0] = '\0';
@@ -329,7 +356,17 @@ static void work_item(item *it, const ct_keyring *trust)
 		it->trailer = 1;
 		return;
 	}
-	if (env_ok && fast_decode(it, &env) == 0) {
+	if (env_ok && ct__envelope_type_is(&env, CT_BUNDLE_TEXT_TYPE)) {
+		/* a source text: the payload is the text; the line before says whose (ordered) */
+		it->text = 1;
+		it->kind = CT_KIND_SOURCE;
+		if (ct__envelope_payload(&it->body, &env) < 0) {
+			it->error = CT_EINVALID;
+			snprintf(it->msg, sizeof(it->msg), "text: %s", ct_error_last());
+			return;
+		}
+		it->decoded = 1;
+	} else if (env_ok && fast_decode(it, &env) == 0) {
 		it->decoded = 1;
 	} else {
 		clear_members(it);
@@ -348,7 +385,8 @@ static void work_item(item *it, const ct_keyring *trust)
 			snprintf(it->msg, sizeof(it->msg),
 				"%s %s: signature %zu (key %s): \"sig\" is not canonical base64 of 64 "
 				"bytes",
-				ct_kind_name(it->kind), it->id, i, env.sigs[i].keyid);
+				it->text ? "text" : ct_kind_name(it->kind), it->id, i,
+				env.sigs[i].keyid);
 			return;
 		}
 	}
@@ -365,8 +403,8 @@ static void work_item(item *it, const ct_keyring *trust)
 	if (it->kind == CT_KIND_KEY)
 		return;
 	ct_buf_clear(&it->pae);
-	if (ct_pae(&it->pae, ct_kind_payload_type(it->kind), (const uint8_t *)it->body.ptr,
-		    it->body.len) < 0) {
+	if (ct_pae(&it->pae, it->text ? CT_BUNDLE_TEXT_TYPE : ct_kind_payload_type(it->kind),
+		    (const uint8_t *)it->body.ptr, it->body.len) < 0) {
 		it->error = CT_ENOMEM;
 		it->decoded = 0;
 		snprintf(it->msg, sizeof(it->msg), "out of memory");
@@ -645,6 +683,13 @@ typedef struct {
 	ct_bundle_line_report pending_rep;
 	char pending_msg[512];
 	char pending_id[CT_ID_MAX + 1];
+	/* the source revision on the line before, which a text line belongs to */
+	int text_slot;
+	char text_source[CT_ID_MAX + 1];
+	long long text_rev, text_length;
+	char text_sha256[65];
+	int text_stored;
+	uint64_t texts;
 } vstate;
 
 static void add_code(vstate *s, const char *code)
@@ -1015,6 +1060,39 @@ static int process_record(vstate *s, const item *it)
 	return check_refs(s, it);
 }
 
+/* A text line: the text of the source revision on the line before (docs/bundle.md 1.4). */
+static void process_text(vstate *s, item *it)
+{
+	char hex[2 * CT_HASH_LEN + 1];
+
+	s->rep.kind = "text";
+	s->texts++;
+	s->label_for = it;
+	if (!s->text_slot) {
+		snprintf(s->label, sizeof(s->label), "text");
+		fail(s, "text.mismatch", 0, "text: not on the line after a source revision");
+		check_signatures(s, it);
+		return;
+	}
+	s->text_slot = 0;
+	copy_str(it->id, sizeof(it->id), s->text_source);
+	it->revision = s->text_rev;
+	s->rep.id = it->id;
+	s->rep.revision = it->revision;
+	snprintf(s->label, sizeof(s->label), "text of source %s revision %lld", it->id,
+		it->revision);
+	check_signatures(s, it);
+	ct_hex(hex, it->digest, CT_HASH_LEN);
+	if (!s->text_stored)
+		fail(s, "text.mismatch", 0, "%s: the source revision does not keep its text",
+			s->label);
+	else if (strcmp(hex, s->text_sha256) != 0 || (long long)it->body.len != s->text_length)
+		fail(s, "text.mismatch", 0,
+			"%s: its sha256 or length is not the one the source revision records", s->label);
+	else
+		add_code(s, "text.valid");
+}
+
 static void process_trailer(vstate *s, const item *it)
 {
 	ct_bundle_info t;
@@ -1158,8 +1236,19 @@ static int process_item(vstate *s, item *it)
 				(unsigned long long)CT_BUNDLE_RECORDS_MAX);
 		if (it->error < 0 && !it->decoded)
 			fail(s, "record.malformed", 0, "%s", it->msg);
+		else if (it->text)
+			process_text(s, it);
 		else
 			error = process_record(s, it);
+	}
+	s->text_slot = !s->trailer_seen && !it->toolong && !it->trailer && !it->text &&
+		it->decoded && it->kind == CT_KIND_SOURCE;
+	if (s->text_slot) {
+		copy_str(s->text_source, sizeof(s->text_source), it->id);
+		s->text_rev = it->revision;
+		s->text_length = it->archive_length;
+		s->text_stored = it->archive_stored;
+		copy_str(s->text_sha256, sizeof(s->text_sha256), it->archive_sha256);
 	}
 	if (it->unterminated)
 		fail(s, "bundle.truncated", 0, "the last line has no newline: the bundle is "
@@ -1271,6 +1360,7 @@ int ct_bundle_verify(ct_bundle_info *info, const char *path, const ct_bundle_ver
 	info->sources = s->counts[CT_KIND_SOURCE];
 	info->claims = s->counts[CT_KIND_CLAIM];
 	info->annots = s->counts[CT_KIND_ANNOTATION];
+	info->texts = s->texts;
 	if (s->failed) {
 		error = ct_error_set(s->only_untrusted ? CT_EUNTRUSTED : CT_EBADSIG, "%s%s", s->first,
 			s->failed > 1 ? " (and more: see the report)" : "");
