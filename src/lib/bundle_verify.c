@@ -844,7 +844,10 @@ static void check_signatures(vstate *s, const item *it)
 	const char *bad_key = NULL, *untrusted_key = NULL;
 
 	for (i = 0; i < it->nsigs; i++) {
-		const char *who = it->sig[i] == SIG_VALID ? it->signer[i] : it->keyids[i];
+		/* a key line's signatures are checked as its self-signature (full_decode), so its
+		 * it->sig[] is not set: the key ids name the signers */
+		const char *who = it->kind != CT_KIND_KEY && it->sig[i] == SIG_VALID ? it->signer[i]
+										       : it->keyids[i];
 		const carried_key *k = find_key(s, who);
 		if (!k)
 			fail(s, "key.missing", 0, "%s: the record of signer key %s is not in the bundle",
