@@ -137,7 +137,8 @@ int ct_bundle_diff(const char *a, const char *b, ct_bundle_change_fn fn, void *p
 #define CT_BUNDLE_CODES_MAX 8
 typedef struct {
 	uint64_t line;              /* 1-based line number in the file */
-	const char *kind;           /* "key", "source", "claim", "annotation", "bundle" or NULL */
+	const char *kind;           /* "key", "source", "text", "claim", "annotation", "bundle" or
+				     * NULL */
 	const char *id;             /* the record's id, or NULL when unreadable */
 	long long revision;         /* 0 when the kind has none */
 	int ok;
@@ -152,7 +153,8 @@ typedef void (*ct_bundle_report_fn)(const ct_bundle_line_report *line, void *pay
 
 typedef struct {
 	const ct_keyring *trust;   /* the verifier's trust roots (required) */
-	size_t threshold;          /* distinct trusted signers each record needs (default 1) */
+	size_t threshold;          /* distinct trusted signers each claim's current (last carried)
+				    * revision needs (default 1); every other record needs one */
 	unsigned threads;          /* 0: $CLAIMTRAIL_THREADS, else the CPUs it may run on */
 } ct_bundle_verify_opts;
 

@@ -31,7 +31,9 @@ static void verify_usage(FILE *out)
 		"4 when FILE or a key cannot be read.\n"
 		"\n"
 		"When FILE is a bundle (docs/bundle.md), every line is checked and reported with a\n"
-		"status code; CLAIMTRAIL_THREADS sets how many threads check signatures. With\n"
+		"status code; --threshold N then applies to each claim's current revision (every\n"
+		"other record needs one signer); CLAIMTRAIL_THREADS sets how many threads check\n"
+		"signatures. With\n"
 		"--proof, checks that the proof's record is in the bundle whose Merkle root is ROOT\n"
 		"(and, with --trust, its signatures), without the bundle.\n");
 }
