@@ -33,9 +33,9 @@ static void verify_usage(FILE *out)
 		"When FILE is a bundle (docs/bundle.md), every line is checked and reported with a\n"
 		"status code; --threshold N then applies to each claim's current revision (every\n"
 		"other record needs one signer); CLAIMTRAIL_THREADS sets how many threads check\n"
-		"signatures. With\n"
-		"--proof, checks that the proof's record is in the bundle whose Merkle root is ROOT\n"
-		"(and, with --trust, its signatures), without the bundle.\n");
+		"signatures. With --proof, checks that the proof's record is in the bundle whose\n"
+		"Merkle root is ROOT (and, with --trust, its signatures), without the bundle.\n"
+		"A --trust key that cannot be used (missing, or not a valid key record) exits 4.\n");
 }
 
 static int print_report(const json_t *rec, const ct_verify_report *r, int error, int as_json)

@@ -4,11 +4,12 @@
  * part, independent per line); the main thread takes the results in file order and does what
  * needs the order: the Merkle tree, the record order, revision chains, references to sources,
  * claims and keys, text lines against the source revision before them, --threshold on each
- * claim's current revision (a claim line's report waits for the next line), and the report. It does so for one batch while the pool verifies the next.
- * Records decode in one pass over their canonical bytes (canonscan.c), not into jansson trees;
- * key records and anything the fast path does not take go through ct__bundle_record_decode.
- * Memory: two batches, the carried keys, the digests of the carried sources, and the current
- * claim's revisions; not the number of claims.
+ * claim's current revision (a claim line's report waits for the next line), and the report.
+ * It does so for one batch while the pool verifies the next. Records decode in one pass over
+ * their canonical bytes (canonscan.c), not into jansson trees; key records and anything the
+ * fast path does not take go through ct__bundle_record_decode. Memory: two batches, the
+ * carried keys, the digests of the carried sources, and the current claim's revisions; not the
+ * number of claims.
  */
 #include "bundle_internal.h"
 #include "canonscan.h"
