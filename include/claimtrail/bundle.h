@@ -61,6 +61,10 @@ int ct_merkle_verify_path(const uint8_t leaf_hash[CT_HASH_LEN], uint64_t index, 
 /* The payload type the bundle trailer is signed with. */
 #define CT_BUNDLE_PAYLOAD_TYPE "application/vnd.claimtrail.bundle+json"
 
+/* The payload type of a text line: a source text kept in the store, its bytes the payload
+ * (docs/bundle.md 1.4), signed by the bundle's creator. */
+#define CT_BUNDLE_TEXT_TYPE "application/vnd.claimtrail.source-text"
+
 /* The longest line a bundle may have, the newline excluded, and the most records it may hold. */
 #define CT_BUNDLE_LINE_MAX (1024 * 1024)
 #define CT_BUNDLE_RECORDS_MAX 100000000ULL
@@ -95,6 +99,7 @@ typedef struct {
 	int annotations;
 	/* counts by kind, filled by create and verify */
 	uint64_t keys, sources, claims, annots;
+	uint64_t texts;                  /* source texts (text lines) */
 } ct_bundle_info;
 
 /*
@@ -132,7 +137,8 @@ int ct_bundle_diff(const char *a, const char *b, ct_bundle_change_fn fn, void *p
 #define CT_BUNDLE_CODES_MAX 8
 typedef struct {
 	uint64_t line;              /* 1-based line number in the file */
-	const char *kind;           /* "key", "source", "claim", "annotation", "bundle" or NULL */
+	const char *kind;           /* "key", "source", "text", "claim", "annotation", "bundle" or
+				     * NULL */
 	const char *id;             /* the record's id, or NULL when unreadable */
 	long long revision;         /* 0 when the kind has none */
 	int ok;
@@ -147,7 +153,8 @@ typedef void (*ct_bundle_report_fn)(const ct_bundle_line_report *line, void *pay
 
 typedef struct {
 	const ct_keyring *trust;   /* the verifier's trust roots (required) */
-	size_t threshold;          /* distinct trusted signers each record needs (default 1) */
+	size_t threshold;          /* distinct trusted signers each claim's current (last carried)
+				    * revision needs (default 1); every other record needs one */
 	unsigned threads;          /* 0: $CLAIMTRAIL_THREADS, else the CPUs it may run on */
 } ct_bundle_verify_opts;
 

@@ -96,6 +96,19 @@ typedef struct {
 int ct_record_verify(ct_verify_report *report, const json_t *record, const ct_keyring *trust,
 	size_t threshold);
 
+/* Annotation ids: "<kind>-" and the first CT_ANNOTATION_HASH_LEN hex digits of a SHA-256
+ * (see ct_annotation_id). */
+#define CT_ANNOTATION_HASH_LEN 12
+
+/*
+ * Computes the id of an annotation record: "<kind>-<h>", where h is the first 12 hex digits of
+ * SHA-256 of the RFC 8785 form of the record without "id" and "signatures", followed by a
+ * newline and the signer's key id. The signer is part of it so that two people who write the
+ * same words about the same revision in the same second still get two files. out must hold
+ * CT_ID_MAX + 1 bytes.
+ */
+int ct_annotation_id(char *out, const json_t *annotation, const char *signer_key_id);
+
 #ifdef __cplusplus
 }
 #endif

@@ -17,18 +17,7 @@ extern "C" {
 
 /* ---- annotations ---- */
 
-/* Annotation ids: "<kind>-" and the first CT_ANNOTATION_HASH_LEN hex digits of a SHA-256
- * (see ct_annotation_id). */
-#define CT_ANNOTATION_HASH_LEN 12
-
-/*
- * Computes the id of an annotation record: "<kind>-<h>", where h is the first 12 hex digits of
- * SHA-256 of the RFC 8785 form of the record without "id" and "signatures", followed by a
- * newline and the signer's key id. The signer is part of it so that two people who write the
- * same words about the same revision in the same second still get two files. out must hold
- * CT_ID_MAX + 1 bytes.
- */
-int ct_annotation_id(char *out, const json_t *annotation, const char *signer_key_id);
+/* Annotation ids (CT_ANNOTATION_HASH_LEN, ct_annotation_id) are in record.h. */
 
 /* What ct_claim_annotate records: a verdict (a name on the scale), a note, or both, with
  * evidence source ids (each must be in the store). */

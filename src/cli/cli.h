@@ -42,6 +42,11 @@ int cli_exit_status(int code);
 /* The plural ending of a count: "s" unless n is 1 ("%llu record%s", n, cli_s(n)). */
 const char *cli_s(unsigned long long n);
 
+/* Like cli_fail for a --trust key that cannot be used (missing, unreadable, not a valid
+ * self-signed key record): always CT_EXIT_ERROR, so that exit status 1 only ever means that
+ * what was verified failed (docs/bundle.md 5, the man page). */
+int cli_fail_trust(int code);
+
 /*
  * Gets a passphrase: from passphrase_file when given, else $CLAIMTRAIL_PASSPHRASE, else a
  * prompt on the terminal (twice when confirm is set). *out is sodium_malloc'd and NUL-terminated:

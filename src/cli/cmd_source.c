@@ -289,11 +289,27 @@ static int source_show(ct_cli *cli, int argc, char **argv)
 	}
 	if (json_object_get(rec, "archive")) {
 		json_t *ar = json_object_get(rec, "archive");
+		const char *kept = "";
+		if (json_is_true(json_object_get(ar, "stored"))) {
+			/* "stored" is what the signer's store did; say what this store has (a store
+			 * that imported the record from a bundle without the text has none) */
+			ct_buf text = CT_BUF_INIT;
+			int rc = ct_store_source_text(&text, store, ct_record_id(rec),
+				json_integer_value(json_object_get(rec, "revision")));
+			kept = rc == 0 ? ", kept in the store"
+				       : ", recorded as kept, but this store does not have it";
+			if (rc < 0 && rc != CT_ENOTFOUND) {
+				ct_buf_free(&text);
+				error = rc;
+				goto done;
+			}
+			ct_error_clear();
+			ct_buf_free(&text);
+		}
 		json_int_t length = json_integer_value(json_object_get(ar, "length"));
 		printf("text:       sha256 %s, %lld byte%s%s\n",
 			json_string_value(json_object_get(ar, "sha256")), (long long)length,
-			cli_s((unsigned long long)length),
-			json_is_true(json_object_get(ar, "stored")) ? ", kept in the store" : "");
+			cli_s((unsigned long long)length), kept);
 	}
 	printf("created:    %s\n", json_string_value(json_object_get(rec, "created")));
 	if (json_object_get(rec, "reason"))

@@ -31,9 +31,11 @@ static void verify_usage(FILE *out)
 		"4 when FILE or a key cannot be read.\n"
 		"\n"
 		"When FILE is a bundle (docs/bundle.md), every line is checked and reported with a\n"
-		"status code; CLAIMTRAIL_THREADS sets how many threads check signatures. With\n"
-		"--proof, checks that the proof's record is in the bundle whose Merkle root is ROOT\n"
-		"(and, with --trust, its signatures), without the bundle.\n");
+		"status code; --threshold N then applies to each claim's current revision (every\n"
+		"other record needs one signer); CLAIMTRAIL_THREADS sets how many threads check\n"
+		"signatures. With --proof, checks that the proof's record is in the bundle whose\n"
+		"Merkle root is ROOT (and, with --trust, its signatures), without the bundle.\n"
+		"A --trust key that cannot be used (missing, or not a valid key record) exits 4.\n");
 }
 
 static int print_report(const json_t *rec, const ct_verify_report *r, int error, int as_json)
@@ -125,7 +127,7 @@ int cmd_verify(ct_cli *cli, int argc, char **argv)
 		switch (c) {
 		case 't':
 			if ((error = ct_keyring_add_path(ring, optarg)) < 0) {
-				status = cli_fail(error);
+				status = cli_fail_trust(error);
 				goto done;
 			}
 			break;

@@ -36,6 +36,12 @@ int cli_fail(int code)
 	return cli_exit_status(code);
 }
 
+int cli_fail_trust(int code)
+{
+	cli_fail(code);
+	return CT_EXIT_ERROR;
+}
+
 int cli_usage(const char *fmt, ...)
 {
 	va_list ap;

@@ -138,7 +138,8 @@ contains "$OUT" "FAIL claim iskp-foreign-fighters-6000: no valid signature"
 expect_status 0 node craft.mjs identity-a edge.key edge.key.pub nosig.json rule2.json small.pub
 [ "$OUT" = "$(printf 'plain verify: true\nplain verify: true')" ] && ok ||
 	fail "OpenSSL alone does not accept the rule 2 fixtures: $OUT"
-expect_status 1 "$CT" verify rule2.json --trust small.pub
+# a trust key that is not a valid key record: exit 4, as the man page says
+expect_status 4 "$CT" verify rule2.json --trust small.pub
 contains "$ERR" "self-signature does not verify"
 expect_status 1 node "$VERIFY" rule2.json small.pub
 contains "$OUT" "self-signature does not verify"

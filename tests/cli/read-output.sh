@@ -61,10 +61,10 @@ expect_status 0 "$CT" source show tiny
 contains "$OUT" ", 1 byte, kept in the store"
 expect_status 0 "$CT" claim add --id lone --statement "There is one of everything." --source tiny
 expect_status 0 "$CT" bundle create -o ../one.bundle lone
-contains "$OUT" "one.bundle: 3 records (1 key, 1 source, 1 claim revision, 0 annotations)"
+contains "$OUT" "one.bundle: 4 records (1 key, 1 source, 1 claim revision, 0 annotations, 1 source text)"
 
 expect_status 0 "$CT" verify ../one.bundle --trust "$TMP/k.key.pub"
-contains "$OUT" "OK: 3 records (1 key, 1 source, 1 claim revision, 0 annotations)"
+contains "$OUT" "OK: 4 records (1 key, 1 source, 1 claim revision, 0 annotations, 1 source text)"
 cd .. || exit 99
 printf 'The council counted 1,200 people.\n' >one-sentence.txt
 expect_status 0 "$CT" suggest one-sentence.txt

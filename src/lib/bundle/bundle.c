@@ -82,23 +82,36 @@ int ct__line_read(ct__line_reader *r)
 					return 0;
 				r->lineno++;
 				r->unterminated = 1;
+				if (r->toolong)
+					crypto_hash_sha256_final(&r->toolong_hash,
+						r->toolong_leaf);
 				return 1;
 			}
 		}
 		any = 1;
 		nl = memchr(r->buf + r->pos, '\n', r->end - r->pos);
 		n = nl ? (size_t)(nl - (r->buf + r->pos)) : r->end - r->pos;
-		if (!r->toolong) {
-			if (r->line.len + n > CT_BUNDLE_LINE_MAX) {
-				r->toolong = 1; /* keep reading to the newline, keep nothing more */
-			} else if ((error = ct_buf_put(&r->line, r->buf + r->pos, n)) < 0) {
-				return error;
-			}
+		if (!r->toolong && r->line.len + n > CT_BUNDLE_LINE_MAX) {
+			/* keep reading to the newline, keep nothing more, but hash all of it: the line
+			 * is still a leaf of the Merkle tree (docs/bundle.md 2) */
+			static const uint8_t leaf_prefix = 0x00;
+			r->toolong = 1;
+			crypto_hash_sha256_init(&r->toolong_hash);
+			crypto_hash_sha256_update(&r->toolong_hash, &leaf_prefix, 1);
+			crypto_hash_sha256_update(&r->toolong_hash, (const uint8_t *)r->line.ptr,
+				r->line.len);
 		}
+		if (r->toolong)
+			crypto_hash_sha256_update(&r->toolong_hash,
+				(const uint8_t *)r->buf + r->pos, n);
+		else if ((error = ct_buf_put(&r->line, r->buf + r->pos, n)) < 0)
+			return error;
 		r->pos += n;
 		if (nl) {
 			r->pos++;
 			r->lineno++;
+			if (r->toolong)
+				crypto_hash_sha256_final(&r->toolong_hash, r->toolong_leaf);
 			return 1;
 		}
 	}
@@ -688,6 +701,62 @@ static int cmp_revision(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * Writes the text line of source revision rec after it when the store keeps its text
+ * (docs/bundle.md 1.4), signed by the creator. A text the store does not have, or too long for
+ * a line, is left out: the record's archive still names it by sha256.
+ */
+static int spill_text(creator *c, FILE *f, const json_t *rec)
+{
+	ct_buf text = CT_BUF_INIT, pae = CT_BUF_INIT, b64 = CT_BUF_INIT;
+	const json_t *archive = json_object_get(rec, "archive");
+	const ct_key *key = c->opts->creator;
+	uint8_t sig[64];
+	json_t *sigs = NULL;
+	int error;
+
+	if (!json_is_true(json_object_get(archive, "stored")))
+		return 0;
+	error = ct_store_source_text(&text, c->store, ct_record_id(rec),
+		json_integer_value(json_object_get(rec, "revision")));
+	/* base64 makes 4 bytes of 3; the envelope around it is under 256 bytes */
+	if (error == CT_ENOTFOUND || (error == 0 && text.len / 3 * 4 + 256 > CT_BUNDLE_LINE_MAX)) {
+		ct_error_clear();
+		error = 0;
+		goto done;
+	}
+	if (error < 0 ||
+		(error = ct_pae(&pae, CT_BUNDLE_TEXT_TYPE, (const uint8_t *)text.ptr, text.len)) < 0 ||
+		(error = ct_key_sign_bytes(sig, key, (const uint8_t *)pae.ptr, pae.len)) < 0)
+		goto done;
+	if (ct_ed25519_verify(ct_key_public_bytes(key), sig, (const uint8_t *)pae.ptr, pae.len) <
+		0) {
+		error = ct_error_set(CT_EBADSIG, "the new text signature does not verify");
+		goto done;
+	}
+	if ((error = ct_base64_encode(&b64, sig, sizeof(sig))) < 0)
+		goto done;
+	if (!(sigs = json_pack("[{s:s, s:s}]", "key_id", ct_key_id(key), "sig", b64.ptr))) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	ct_buf_clear(&c->line);
+	if ((error = ct__envelope_write(&c->line, CT_BUNDLE_TEXT_TYPE, (const uint8_t *)text.ptr,
+		     text.len, sigs)) < 0)
+		goto done;
+	if (fwrite(c->line.ptr, 1, c->line.len, f) != c->line.len || fputc('\n', f) == EOF) {
+		error = ct_error_set(CT_EIO, "writing the bundle: %s", strerror(errno));
+		goto done;
+	}
+	c->info->texts++;
+done:
+	json_decref(sigs);
+	ct_buf_free(&text);
+	ct_buf_free(&pae);
+	ct_buf_free(&b64);
+	return error;
+}
+
 /* Writes the sources (noting their signers) into a second spill. */
 static int spill_sources(creator *c, FILE *f)
 {
@@ -736,7 +805,7 @@ static int spill_sources(creator *c, FILE *f)
 		json_array_foreach(revs, j, r)
 			if ((error = ct__require_verified(c->store, r)) < 0 ||
 				(error = note_signers(c, r)) < 0 ||
-				(error = spill_record(c, f, r)) < 0)
+				(error = spill_record(c, f, r)) < 0 || (error = spill_text(c, f, r)) < 0)
 				break;
 		json_decref(revs);
 		if (error < 0)

@@ -144,6 +144,37 @@ static int same_bundle(ct__line_reader *r, const ct_merkle *tree, int trailer,
 	return 0;
 }
 
+/*
+ * A text line (verified: the text of the source revision on the line before, prev): kept at the
+ * path the store keeps that revision's text, unless it is there already. 1 when written.
+ */
+static int import_text(ct_txn *txn, ct_store *store, const ct__envelope *env, const json_t *prev,
+	ct_buf *text, ct_buf *path)
+{
+	ct_buf have = CT_BUF_INIT;
+	long long rev = json_integer_value(json_object_get(prev, "revision"));
+	int error;
+
+	ct_buf_clear(path);
+	if ((error = ct__envelope_payload(text, env)) < 0 ||
+		(error = ct__record_dir(path, store, CT_KIND_SOURCE, ct_record_id(prev))) < 0 ||
+		(error = ct_buf_printf(path, "/r%04lld.txt", rev)) < 0)
+		goto done;
+	error = ct__read_path(&have, store, path->ptr, CT_TEXT_MAX);
+	if (error == CT_ENOTFOUND) {
+		ct_error_clear();
+		error = ct__txn_put(txn, path->ptr, text->ptr, text->len);
+		error = error < 0 ? error : 1;
+	} else if (error == 0 && (have.len != text->len || memcmp(have.ptr, text->ptr, text->len))) {
+		error = ct_error_set(CT_ECONFLICT,
+			"text of source %s revision %lld: the store already has a different text at %s",
+			ct_record_id(prev), rev, path->ptr);
+	}
+done:
+	ct_buf_free(&have);
+	return error;
+}
+
 static int import_build(ct_txn *txn, ct_store *store, void *payload)
 {
 	import_job *job = payload;
@@ -173,15 +204,32 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 		ct_kind kind;
 		int decision;
 
-		if (ct__envelope_parse(&env, r.line.ptr, r.line.len) == 0 &&
-			ct__envelope_type_is(&env, CT_BUNDLE_PAYLOAD_TYPE)) {
+		int parsed = ct__envelope_parse(&env, r.line.ptr, r.line.len) == 0;
+
+		if (parsed && ct__envelope_type_is(&env, CT_BUNDLE_PAYLOAD_TYPE)) {
 			trailer = 1;
 			break;
 		}
-		{
+		if (r.toolong) {
+			ct_merkle_add(&tree, r.toolong_leaf);
+		} else {
 			uint8_t leaf[CT_HASH_LEN];
 			ct_merkle_leaf_hash(leaf, (const uint8_t *)r.line.ptr, r.line.len);
 			ct_merkle_add(&tree, leaf);
+		}
+		if (parsed && ct__envelope_type_is(&env, CT_BUNDLE_TEXT_TYPE)) {
+			if (!prev || json_integer_value(json_object_get(prev, "revision")) < 1 ||
+				strcmp(json_string_value(json_object_get(prev, "type")), "source") != 0) {
+				error = ct_error_set(CT_EINVALID, "%s: line %llu: a text not after a source",
+					job->path, (unsigned long long)r.lineno);
+				goto done;
+			}
+			job->total++;
+			if ((error = import_text(txn, store, &env, prev, &body, &path)) < 0)
+				goto done;
+			job->written += (size_t)error;
+			error = 0;
+			continue;
 		}
 		if ((error = ct__bundle_record_decode(&rec, &body, &env, r.line.ptr, r.line.len)) <
 			0) {

@@ -5,6 +5,7 @@
 #include "claimtrail/bundle.h"
 #include "claimtrail/record.h"
 
+#include <sodium.h>
 #include <stdio.h>
 
 /* The header line of a version 1 bundle, without its newline. */
@@ -21,6 +22,8 @@ typedef struct {
 	ct_buf line;        /* the current line, without its LF */
 	uint64_t lineno;
 	int toolong;        /* the current line was longer than the limit (line holds its start) */
+	uint8_t toolong_leaf[CT_HASH_LEN]; /* toolong: the Merkle leaf hash of the whole line */
+	crypto_hash_sha256_state toolong_hash;
 	int unterminated;   /* the current line ended at end of file without a LF */
 	int borrowed;       /* f is the caller's: close leaves it open */
 } ct__line_reader;

@@ -3,11 +3,13 @@
  * batches; a small pool of threads decodes each line and checks its signatures (the costly
  * part, independent per line); the main thread takes the results in file order and does what
  * needs the order: the Merkle tree, the record order, revision chains, references to sources,
- * claims and keys, and the report. It does so for one batch while the pool verifies the next.
- * Records decode in one pass over their canonical bytes (canonscan.c), not into jansson trees;
- * key records and anything the fast path does not take go through ct__bundle_record_decode.
- * Memory: two batches, the carried keys, the digests of the carried sources, and the current
- * claim's revisions; not the number of claims.
+ * claims and keys, text lines against the source revision before them, --threshold on each
+ * claim's current revision (a claim line's report waits for the next line), and the report.
+ * It does so for one batch while the pool verifies the next. Records decode in one pass over
+ * their canonical bytes (canonscan.c), not into jansson trees; key records and anything the
+ * fast path does not take go through ct__bundle_record_decode. Memory: two batches, the
+ * carried keys, the digests of the carried sources, and the current claim's revisions; not the
+ * number of claims.
  */
 #include "bundle_internal.h"
 #include "canonscan.h"
@@ -40,6 +42,7 @@ typedef struct {
 	/* filled by the worker */
 	uint8_t leaf[CT_HASH_LEN];
 	int trailer;
+	int text;                  /* a text line: body is the text, digest its SHA-256 */
 	int decoded;               /* the record decoded: the members below are set */
 	int error;                 /* the line does not decode, or a key record is invalid */
 	char msg[MSG_MAX];
@@ -52,6 +55,9 @@ typedef struct {
 	char claim[ID_SIZE], claim_revision[DIGEST_SIZE];
 	char source[ID_SIZE], source_revision[DIGEST_SIZE]; /* attribution.source, ... */
 	char dispute_source[ID_SIZE];
+	char archive_sha256[65];   /* a source's archive: sha256 (hex), length, stored */
+	long long archive_length;
+	int archive_stored;
 	ct_buf evidence;           /* evidence ids, each followed by a NUL */
 	size_t nevidence;
 	int revoked;
@@ -112,6 +118,9 @@ static void clear_members(item *it)
 {
 	it->id[0] = it->prev[0] = it->claim[0] = it->claim_revision[0] = '\0';
 	it->source[0] = it->source_revision[0] = it->dispute_source[0] = '\0';
+	it->archive_sha256[0] = '\0';
+	it->archive_length = -1;
+	it->archive_stored = 0;
 	it->revision = 0;
 	it->revoked = 0;
 	it->nevidence = 0;
@@ -128,7 +137,7 @@ static void clear_members(item *it)
 static int fast_decode(item *it, const ct__envelope *env)
 {
 	ct__cval type, id, rev, prev, sigs, claim, crev, evidence, asrc, asrev, attribution,
-		dispute, dsrc;
+		dispute, dsrc, arsha, arlen, arstored;
 	const ct__cwant wants[] = {
 		{NULL, "type", &type},
 		{NULL, "id", &id},
@@ -143,6 +152,9 @@ static int fast_decode(item *it, const ct__envelope *env)
 		{"attribution", "source_revision", &asrev},
 		{NULL, "dispute", &dispute},
 		{"dispute", "source", &dsrc},
+		{"archive", "sha256", &arsha},
+		{"archive", "length", &arlen},
+		{"archive", "stored", &arstored},
 	};
 	ct_kind kind;
 	const char *name;
@@ -186,6 +198,13 @@ static int fast_decode(item *it, const ct__envelope *env)
 			(rev.integer == 1) != (prev.type == CT__CV_NONE))
 			return -1;
 		it->revision = rev.integer;
+		if (kind == CT_KIND_SOURCE && arsha.type == CT__CV_STRING && arsha.len == 64 &&
+			!arsha.escaped) {
+			memcpy(it->archive_sha256, arsha.ptr, 64);
+			it->archive_sha256[64] = '\0';
+			it->archive_length = arlen.type == CT__CV_INTEGER ? arlen.integer : -1;
+			it->archive_stored = arstored.type == CT__CV_TRUE;
+		}
 		if (kind == CT_KIND_CLAIM &&
 			(attribution.type != CT__CV_OBJECT || take_id(it->source, &asrc) < 0 ||
 				(asrev.type != CT__CV_NONE &&
@@ -243,6 +262,15 @@ static int full_decode(item *it, ct__envelope *env)
 		it->nevidence++;
 	}
 	it->revoked = json_object_get(rec, "revoked") != NULL;
+	if (it->kind == CT_KIND_SOURCE) {
+		const json_t *ar = json_object_get(rec, "archive");
+		copy_str(it->archive_sha256, sizeof(it->archive_sha256),
+			json_string_value(json_object_get(ar, "sha256")));
+		it->archive_length = json_is_integer(json_object_get(ar, "length"))
+					     ? json_integer_value(json_object_get(ar, "length"))
+					     : -1;
+		it->archive_stored = json_is_true(json_object_get(ar, "stored"));
+	}
 	it->decoded = 1;
 	if (it->kind == CT_KIND_KEY)
 		error = ct_key_record_check(rec); /* a carried key is checked, never trusted for it */
@@ -259,6 +287,53 @@ static int sig_decode(uint8_t sig[64], const ct__env_sig *s)
 	return ct_base64_decode_len(sig, 64, &n, s->sig, s->sig_len) < 0 || n != 64 ? -1 : 0;
 }
 
+/*
+ * An annotation's id is derived (workflow.md, "Annotation ids"): <kind>-<first 12 hex digits of
+ * SHA-256(JCS(annotation without "id" and "signatures") || "\n" || first signer's key id)>.
+ * The body is canonical and has no "signatures", so the JCS without "id" is the body with the
+ * member "id" (and one comma) cut out: members stay in order. -1 with it->msg when it differs.
+ */
+static int annotation_id_check(item *it, const char *signer)
+{
+	ct__cval id, kind;
+	const ct__cwant wants[] = {{NULL, "id", &id}, {NULL, "kind", &kind}};
+	const char *body = it->body.ptr;
+	size_t from, to;
+	uint8_t h[CT_HASH_LEN];
+	char hex[2 * CT_HASH_LEN + 1], want[ID_SIZE + 16];
+
+	if (ct__canon_scan((const uint8_t *)body, it->body.len, wants, 2) < 0 ||
+		id.type != CT__CV_STRING || kind.type != CT__CV_STRING || kind.escaped ||
+		kind.len > CT_ID_MAX) {
+		snprintf(it->msg, sizeof(it->msg), "annotation %s: no id or kind", it->id);
+		return -1;
+	}
+	from = (size_t)(id.ptr - body) - strlen("\"id\":\"");
+	to = (size_t)(id.ptr - body) + id.len + 1;
+	if (body[from - 1] == ',')
+		from--;
+	else if (body[to] == ',')
+		to++;
+	ct_buf_clear(&it->pae);
+	if (ct_buf_put(&it->pae, body, from) < 0 ||
+		ct_buf_put(&it->pae, body + to, it->body.len - to) < 0 ||
+		ct_buf_putc(&it->pae, '\n') < 0 || ct_buf_puts(&it->pae, signer) < 0) {
+		snprintf(it->msg, sizeof(it->msg), "out of memory");
+		return -1;
+	}
+	ct__sha256(h, it->pae.ptr, it->pae.len);
+	ct_hex(hex, h, CT_HASH_LEN);
+	snprintf(want, sizeof(want), "%.*s-%.12s", (int)kind.len, kind.ptr, hex);
+	if (strcmp(want, it->id) != 0) {
+		snprintf(it->msg, sizeof(it->msg),
+			"annotation %s: its id is not the one its content and first signer (key %s) "
+			"give, %s",
+			it->id, signer, want);
+		return -1;
+	}
+	return 0;
+}
+
 static void work_item(item *it, const ct_keyring *trust)
 {
 	ct__envelope env;
@@ -266,23 +341,34 @@ static void work_item(item *it, const ct_keyring *trust)
 	size_t i;
 
 	it->trailer = 0;
+	it->text = 0;
 	it->decoded = 0;
 	it->error = 0;
 	it->msg[0] = '\0';
 	it->nsigs = 0;
 	clear_members(it);
-	ct_merkle_leaf_hash(it->leaf, (const uint8_t *)it->line.ptr, it->line.len);
-	if (it->toolong) {
+	if (it->toolong) { /* its leaf (the whole line's) comes from the reader */
 		it->error = CT_EINVALID;
 		snprintf(it->msg, sizeof(it->msg), "longer than %d bytes", CT_BUNDLE_LINE_MAX);
 		return;
 	}
+	ct_merkle_leaf_hash(it->leaf, (const uint8_t *)it->line.ptr, it->line.len);
 	env_ok = ct__envelope_parse(&env, it->line.ptr, it->line.len) == 0;
 	if (env_ok && ct__envelope_type_is(&env, CT_BUNDLE_PAYLOAD_TYPE)) {
 		it->trailer = 1;
 		return;
 	}
-	if (env_ok && fast_decode(it, &env) == 0) {
+	if (env_ok && ct__envelope_type_is(&env, CT_BUNDLE_TEXT_TYPE)) {
+		/* a source text: the payload is the text; the line before says whose (ordered) */
+		it->text = 1;
+		it->kind = CT_KIND_SOURCE;
+		if (ct__envelope_payload(&it->body, &env) < 0) {
+			it->error = CT_EINVALID;
+			snprintf(it->msg, sizeof(it->msg), "text: %s", ct_error_last());
+			return;
+		}
+		it->decoded = 1;
+	} else if (env_ok && fast_decode(it, &env) == 0) {
 		it->decoded = 1;
 	} else {
 		clear_members(it);
@@ -292,6 +378,26 @@ static void work_item(item *it, const ct_keyring *trust)
 				return;
 		}
 	}
+	for (i = 0; i < env.nsigs; i++) {
+		uint8_t sig[64];
+		if (sig_decode(sig, &env.sigs[i]) < 0) {
+			/* as the schema says for every kind (format.md 5.1), keys included */
+			it->error = CT_EINVALID;
+			it->decoded = 0;
+			snprintf(it->msg, sizeof(it->msg),
+				"%s %s: signature %zu (key %s): \"sig\" is not canonical base64 of 64 "
+				"bytes",
+				it->text ? "text" : ct_kind_name(it->kind), it->id, i,
+				env.sigs[i].keyid);
+			return;
+		}
+	}
+	if (it->kind == CT_KIND_ANNOTATION && it->error == 0 &&
+		annotation_id_check(it, env.sigs[0].keyid) < 0) {
+		it->error = CT_EINVALID;
+		it->decoded = 0;
+		return;
+	}
 	ct__sha256(it->digest, it->body.ptr, it->body.len);
 	it->nsigs = env.nsigs;
 	for (i = 0; i < env.nsigs; i++)
@@ -299,8 +405,8 @@ static void work_item(item *it, const ct_keyring *trust)
 	if (it->kind == CT_KIND_KEY)
 		return;
 	ct_buf_clear(&it->pae);
-	if (ct_pae(&it->pae, ct_kind_payload_type(it->kind), (const uint8_t *)it->body.ptr,
-		    it->body.len) < 0) {
+	if (ct_pae(&it->pae, it->text ? CT_BUNDLE_TEXT_TYPE : ct_kind_payload_type(it->kind),
+		    (const uint8_t *)it->body.ptr, it->body.len) < 0) {
 		it->error = CT_ENOMEM;
 		it->decoded = 0;
 		snprintf(it->msg, sizeof(it->msg), "out of memory");
@@ -313,8 +419,7 @@ static void work_item(item *it, const ct_keyring *trust)
 
 		/* the key id is a hint: checked first, then every other trusted key (sign.c) */
 		it->sig[i] = named ? SIG_BAD : SIG_UNTRUSTED;
-		if (sig_decode(sig, &env.sigs[i]) < 0)
-			continue;
+		sig_decode(sig, &env.sigs[i]); /* checked above */
 		if (ct_keyring_verify_any(&by, trust, env.sigs[i].keyid, sig,
 			    (const uint8_t *)it->pae.ptr, it->pae.len) == 0) {
 			it->sig[i] = SIG_VALID;
@@ -511,6 +616,16 @@ static void id_key(uint8_t out[CT_HASH_LEN], const char *id)
 	ct__sha256_pair(out, "source-id\n", 10, id, strlen(id));
 }
 
+/* And (digest, id) pairs: a claim's source_revision must be a revision of its source. */
+static void revision_key(uint8_t out[CT_HASH_LEN], const uint8_t digest[CT_HASH_LEN],
+	const char *id)
+{
+	uint8_t k[CT_HASH_LEN + 16] = "source-revision";
+
+	memcpy(k + 16, digest, CT_HASH_LEN);
+	ct__sha256_pair(out, k, sizeof(k), id, strlen(id));
+}
+
 /* ---- the ordered checks ---- */
 
 typedef struct {
@@ -565,6 +680,19 @@ typedef struct {
 	/* the line being reported */
 	ct_bundle_line_report rep;
 	char msg[512];
+	/* a claim revision's report, held until the next line shows whether it is the claim's
+	 * current (last carried) revision, which --threshold applies to */
+	int pending;
+	ct_bundle_line_report pending_rep;
+	char pending_msg[512];
+	char pending_id[CT_ID_MAX + 1];
+	/* the source revision on the line before, which a text line belongs to */
+	int text_slot;
+	char text_source[CT_ID_MAX + 1];
+	long long text_rev, text_length;
+	char text_sha256[65];
+	int text_stored;
+	uint64_t texts;
 } vstate;
 
 static void add_code(vstate *s, const char *code)
@@ -719,7 +847,10 @@ static void check_signatures(vstate *s, const item *it)
 	const char *bad_key = NULL, *untrusted_key = NULL;
 
 	for (i = 0; i < it->nsigs; i++) {
-		const char *who = it->sig[i] == SIG_VALID ? it->signer[i] : it->keyids[i];
+		/* a key line's signatures are checked as its self-signature (full_decode), so its
+		 * it->sig[] is not set: the key ids name the signers */
+		const char *who = it->kind != CT_KIND_KEY && it->sig[i] == SIG_VALID ? it->signer[i]
+										       : it->keyids[i];
 		const carried_key *k = find_key(s, who);
 		if (!k)
 			fail(s, "key.missing", 0, "%s: the record of signer key %s is not in the bundle",
@@ -755,12 +886,15 @@ static void check_signatures(vstate *s, const item *it)
 			bad_key);
 	if (revoked)
 		add_code(s, "signature.revoked");
-	if (trusted < s->opts->threshold) {
+	/* one signer for every record; --threshold is for each claim's current revision, and is
+	 * applied when the next line shows which that is (flush_pending) */
+	if (trusted < 1) {
 		char why[64] = "";
 		if (untrusted_key)
 			snprintf(why, sizeof(why), "; key %s is not trusted", untrusted_key);
 		fail(s, "signature.untrusted", 1, "%s: signed by %zu trusted key%s, %zu needed%s",
-			label_of(s, it), trusted, trusted == 1 ? "" : "s", s->opts->threshold, why);
+			label_of(s, it), trusted, trusted == 1 ? "" : "s",
+			it->kind == CT_KIND_CLAIM ? s->opts->threshold : 1, why);
 	} else if (!bad) {
 		add_code(s, "signature.valid");
 	}
@@ -844,6 +978,9 @@ static int check_refs(vstate *s, const item *it)
 		id_key(d, it->id);
 		if ((error = set_add(&s->sources, d)) < 0)
 			return error;
+		revision_key(d, it->digest, it->id);
+		if ((error = set_add(&s->sources, d)) < 0)
+			return error;
 		return set_add(&s->sources, it->digest);
 	}
 	if (it->kind == CT_KIND_CLAIM) {
@@ -856,6 +993,11 @@ static int check_refs(vstate *s, const item *it)
 			fail(s, "source.missing", 0,
 				"%s: cites revision %.20s... of source %s, which is not in the bundle",
 				label_of(s, it), srev, sid ? sid : "?");
+		else if (srev && sid && (revision_key(d, d, sid), !set_has(&s->sources, d)))
+			fail(s, "source.missing", 0,
+				"%s: cites revision %.20s... as one of source %s, but it is a revision "
+				"of another source",
+				label_of(s, it), srev, sid);
 		return 0;
 	}
 	if (it->kind == CT_KIND_ANNOTATION) {
@@ -924,12 +1066,45 @@ static int process_record(vstate *s, const item *it)
 	return check_refs(s, it);
 }
 
+/* A text line: the text of the source revision on the line before (docs/bundle.md 1.4). */
+static void process_text(vstate *s, item *it)
+{
+	char hex[2 * CT_HASH_LEN + 1];
+
+	s->rep.kind = "text";
+	s->texts++;
+	s->label_for = it;
+	if (!s->text_slot) {
+		snprintf(s->label, sizeof(s->label), "text");
+		fail(s, "text.mismatch", 0, "text: not on the line after a source revision");
+		check_signatures(s, it);
+		return;
+	}
+	s->text_slot = 0;
+	copy_str(it->id, sizeof(it->id), s->text_source);
+	it->revision = s->text_rev;
+	s->rep.id = it->id;
+	s->rep.revision = it->revision;
+	snprintf(s->label, sizeof(s->label), "text of source %s revision %lld", it->id,
+		it->revision);
+	check_signatures(s, it);
+	ct_hex(hex, it->digest, CT_HASH_LEN);
+	if (!s->text_stored)
+		fail(s, "text.mismatch", 0, "%s: the source revision does not keep its text",
+			s->label);
+	else if (strcmp(hex, s->text_sha256) != 0 || (long long)it->body.len != s->text_length)
+		fail(s, "text.mismatch", 0,
+			"%s: its sha256 or length is not the one the source revision records", s->label);
+	else
+		add_code(s, "text.valid");
+}
+
 static void process_trailer(vstate *s, const item *it)
 {
 	ct_bundle_info t;
 	ct__envelope env;
 	ct_buf body = CT_BUF_INIT, pae = CT_BUF_INIT;
-	uint8_t root[CT_HASH_LEN];
+	uint8_t root[CT_HASH_LEN], sig[64];
 	char hex[2 * CT_HASH_LEN + 1];
 	size_t i;
 	int creator_ok = 0, bad = 0;
@@ -958,18 +1133,31 @@ static void process_trailer(vstate *s, const item *it)
 	if (ct_pae(&pae, CT_BUNDLE_PAYLOAD_TYPE, (const uint8_t *)body.ptr, body.len) < 0)
 		goto done;
 	for (i = 0; i < env.nsigs; i++) {
-		uint8_t sig[64];
-		const carried_key *k = find_key(s, env.sigs[i].keyid);
-		if (!ct_keyring_find(s->opts->trust, env.sigs[i].keyid))
-			continue;
-		if (sig_decode(sig, &env.sigs[i]) < 0 ||
-			ct_keyring_verify_bytes(s->opts->trust, env.sigs[i].keyid, sig,
-				(const uint8_t *)pae.ptr, pae.len) < 0) {
+		if (sig_decode(sig, &env.sigs[i]) < 0) {
+			fail(s, "bundle.malformed", 0, "trailer: signature %zu (key %s): \"sig\" is not "
+						      "canonical base64 of 64 bytes",
+				i, env.sigs[i].keyid);
+			goto done;
+		}
+	}
+	for (i = 0; i < env.nsigs; i++) {
+		const char *by = NULL;
+		const carried_key *k;
+		int rc;
+
+		sig_decode(sig, &env.sigs[i]);
+		/* the keyid is a hint here too (format.md 2.4): the key that made it counts */
+		rc = ct_keyring_verify_any(&by, s->opts->trust, env.sigs[i].keyid, sig,
+			(const uint8_t *)pae.ptr, pae.len);
+		if (rc == CT_EBADSIG) {
 			bad++;
 			continue;
 		}
-		if (strcmp(env.sigs[i].keyid, t.creator) == 0 &&
-			!ct_keyring_revoked(s->opts->trust, t.creator) && !(k && k->revoked))
+		if (rc < 0)
+			continue; /* by no trusted key */
+		k = find_key(s, by);
+		if (strcmp(by, t.creator) == 0 && !ct_keyring_revoked(s->opts->trust, by) &&
+			!(k && k->revoked))
 			creator_ok = 1;
 	}
 	if (!find_key(s, t.creator))
@@ -993,14 +1181,59 @@ done:
 	ct_buf_free(&pae);
 }
 
+/* Holds the report of the claim revision just processed instead of ending its line. */
+static void hold_line(vstate *s)
+{
+	s->pending = 1;
+	s->pending_rep = s->rep;
+	memcpy(s->pending_msg, s->msg, sizeof(s->msg));
+	copy_str(s->pending_id, sizeof(s->pending_id), s->rep.id);
+	s->pending_rep.id = s->pending_id;
+}
+
+/* Ends the held claim revision's line; current: it is its claim's last carried revision, so it
+ * needs the threshold's number of distinct trusted signers (as check --threshold asks). */
+static void flush_pending(vstate *s, int current)
+{
+	size_t i, j;
+
+	if (!s->pending)
+		return;
+	s->pending = 0;
+	s->rep = s->pending_rep;
+	memcpy(s->msg, s->pending_msg, sizeof(s->msg));
+	if (s->rep.message)
+		s->rep.message = s->msg;
+	if (current && s->rep.trusted < s->opts->threshold) {
+		for (i = j = 0; i < s->rep.ncodes; i++)
+			if (strcmp(s->rep.codes[i], "signature.valid") != 0)
+				s->rep.codes[j++] = s->rep.codes[i];
+		if (j < s->rep.ncodes) {
+			s->rep.ncodes = j;
+			fail(s, "signature.untrusted", 1,
+				"claim %s revision %lld: signed by %zu trusted key%s, %zu needed (the "
+				"claim's current revision)",
+				s->rep.id, s->rep.revision, s->rep.trusted,
+				s->rep.trusted == 1 ? "" : "s", s->opts->threshold);
+		}
+	}
+	end_line(s);
+}
+
 static int process_item(vstate *s, item *it)
 {
 	int error = 0;
 
+	if (s->pending)
+		flush_pending(s, s->trailer_seen || it->toolong || it->trailer || !it->decoded ||
+					 it->kind != CT_KIND_CLAIM || strcmp(it->id, s->pending_id) != 0);
 	begin_line(s, it->lineno);
 	if (s->trailer_seen) {
 		fail(s, "bundle.trailing", 0, "a line after the trailer");
 	} else if (it->toolong) {
+		/* still a record line: a leaf of the tree, counted (docs/bundle.md 2) */
+		ct_merkle_add(&s->tree, it->leaf);
+		s->records++;
 		fail(s, "bundle.line.toolong", 0, "longer than %d bytes", CT_BUNDLE_LINE_MAX);
 	} else if (it->trailer) {
 		process_trailer(s, it);
@@ -1011,13 +1244,28 @@ static int process_item(vstate *s, item *it)
 				(unsigned long long)CT_BUNDLE_RECORDS_MAX);
 		if (it->error < 0 && !it->decoded)
 			fail(s, "record.malformed", 0, "%s", it->msg);
+		else if (it->text)
+			process_text(s, it);
 		else
 			error = process_record(s, it);
+	}
+	s->text_slot = !s->trailer_seen && !it->toolong && !it->trailer && !it->text &&
+		it->decoded && it->kind == CT_KIND_SOURCE;
+	if (s->text_slot) {
+		copy_str(s->text_source, sizeof(s->text_source), it->id);
+		s->text_rev = it->revision;
+		s->text_length = it->archive_length;
+		s->text_stored = it->archive_stored;
+		copy_str(s->text_sha256, sizeof(s->text_sha256), it->archive_sha256);
 	}
 	if (it->unterminated)
 		fail(s, "bundle.truncated", 0, "the last line has no newline: the bundle is "
 					       "truncated");
-	end_line(s);
+	if (!s->trailer_seen && !it->toolong && !it->trailer && it->decoded &&
+		it->kind == CT_KIND_CLAIM && s->opts->threshold > 1 && !it->unterminated)
+		hold_line(s);
+	else
+		end_line(s);
 	return error;
 }
 
@@ -1036,6 +1284,8 @@ static int read_batch(ct__line_reader *r, item *items, size_t *count)
 		it->lineno = r->lineno;
 		it->toolong = r->toolong;
 		it->unterminated = r->unterminated;
+		if (r->toolong)
+			memcpy(it->leaf, r->toolong_leaf, CT_HASH_LEN);
 		bytes += it->line.len;
 	}
 	*count = n;
@@ -1109,6 +1359,7 @@ static int verify(ct_bundle_info *info, FILE *f, const char *path,
 	for (i = 0; i < nprev; i++)
 		if ((error = process_item(s, &prev[i])) < 0)
 			goto done;
+	flush_pending(s, 1);
 	if (!s->trailer_seen) {
 		begin_line(s, s->last_line + 1);
 		s->rep.kind = "bundle";
@@ -1119,6 +1370,7 @@ static int verify(ct_bundle_info *info, FILE *f, const char *path,
 	info->sources = s->counts[CT_KIND_SOURCE];
 	info->claims = s->counts[CT_KIND_CLAIM];
 	info->annots = s->counts[CT_KIND_ANNOTATION];
+	info->texts = s->texts;
 	if (s->failed) {
 		error = ct_error_set(s->only_untrusted ? CT_EUNTRUSTED : CT_EBADSIG, "%s%s", s->first,
 			s->failed > 1 ? " (and more: see the report)" : "");

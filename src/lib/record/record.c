@@ -392,7 +392,7 @@ static int check_fields(const json_t *obj, const field *fields, const char *rec,
 static int check_value(const json_t *v, const field *f, const char *rec, const char *path)
 {
 	const char *s = json_string_value(v);
-	size_t i;
+	size_t i, j;
 	json_t *item;
 
 	switch (f->type) {
@@ -519,6 +519,14 @@ static int check_value(const json_t *v, const field *f, const char *rec, const c
 				return ct_error_set(CT_EINVALID,
 					"%s: signature %zu: \"sig\" must be standard base64 of 64 bytes",
 					rec, i);
+			/* at most one entry per key id, as in a bundle's envelope (format.md 2.2) */
+			for (j = 0; j < i; j++)
+				if (strcmp(json_string_value(json_object_get(item, "key_id")),
+					    json_string_value(json_object_get(
+						    json_array_get(v, j), "key_id"))) == 0)
+					return ct_error_set(CT_EINVALID,
+						"%s: two signatures by key %s", rec,
+						json_string_value(json_object_get(item, "key_id")));
 		}
 		return 0;
 	}
@@ -662,4 +670,33 @@ int ct_pae(ct_buf *out, const char *payload_type, const uint8_t *body, size_t le
 		     len)) < 0)
 		return error;
 	return ct_buf_put(out, body, len);
+}
+
+int ct_annotation_id(char *out, const json_t *annotation, const char *signer_key_id)
+{
+	const char *kind = json_string_value(json_object_get(annotation, "kind"));
+	ct_buf body = CT_BUF_INIT;
+	json_t *copy = NULL;
+	char hex[65];
+	int n, error = 0;
+
+	if (!kind || !signer_key_id)
+		return ct_error_set(CT_EINVALID, "annotation: a kind and a signer are needed for its id");
+	if (!(copy = json_copy((json_t *)annotation))) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	json_object_del(copy, "id");
+	json_object_del(copy, "signatures");
+	if ((error = ct_json_canon(&body, copy)) < 0 || (error = ct_buf_putc(&body, '\n')) < 0 ||
+		(error = ct_buf_puts(&body, signer_key_id)) < 0)
+		goto done;
+	ct_sha256_hex(hex, (const uint8_t *)body.ptr, body.len);
+	n = snprintf(out, CT_ID_MAX + 1, "%s-%.*s", kind, CT_ANNOTATION_HASH_LEN, hex);
+	if (n < 0 || n > CT_ID_MAX)
+		error = ct_error_set(CT_EINVALID, "annotation kind \"%.20s\" is too long", kind);
+done:
+	json_decref(copy);
+	ct_buf_free(&body);
+	return error;
 }

@@ -5,6 +5,7 @@
  * commit that named the record (so a hand edit committed with plain git is reported).
  */
 #include "store_internal.h"
+#include "claimtrail/workflow.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -119,6 +120,20 @@ static size_t claim_threshold(checker *c)
 	return c->opts && c->opts->threshold > 1 ? c->opts->threshold : 1;
 }
 
+/* An annotation's id is derived from its content and first signer (workflow.md). */
+static void check_annotation_id(checker *c, const json_t *record)
+{
+	const json_t *first = json_array_get(json_object_get(record, "signatures"), 0);
+	const char *signer = json_string_value(json_object_get(first, "key_id"));
+	char id[CT_ID_MAX + 1];
+
+	if (signer && ct_annotation_id(id, record, signer) == 0 &&
+		strcmp(id, ct_record_id(record)) != 0)
+		finding(c, "annotation %s: its id is not the one its content and first signer (key "
+			   "%s) give, %s",
+			ct_record_id(record), signer, id);
+}
+
 /* One file of the store: path is relative to the repository. */
 static void check_file(checker *c, const char *path, const git_oid *oid)
 {
@@ -181,6 +196,7 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 			record = load_record(c, path, oid, CT_KIND_ANNOTATION, 1);
 			if (!record)
 				return;
+			check_annotation_id(c, record);
 			snprintf(key, sizeof(key), "%.120s.json", ct_record_id(record));
 			if (strcmp(key, part[4]) != 0 ||
 				strcmp(json_string_value(json_object_get(record, "claim")), id) != 0)

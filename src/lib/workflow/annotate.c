@@ -12,35 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ct_annotation_id(char *out, const json_t *annotation, const char *signer_key_id)
-{
-	const char *kind = json_string_value(json_object_get(annotation, "kind"));
-	ct_buf body = CT_BUF_INIT;
-	json_t *copy = NULL;
-	char hex[65];
-	int n, error = 0;
-
-	if (!kind || !signer_key_id)
-		return ct_error_set(CT_EINVALID, "annotation: a kind and a signer are needed for its id");
-	if (!(copy = json_copy((json_t *)annotation))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
-		goto done;
-	}
-	json_object_del(copy, "id");
-	json_object_del(copy, "signatures");
-	if ((error = ct_json_canon(&body, copy)) < 0 || (error = ct_buf_putc(&body, '\n')) < 0 ||
-		(error = ct_buf_puts(&body, signer_key_id)) < 0)
-		goto done;
-	ct_sha256_hex(hex, (const uint8_t *)body.ptr, body.len);
-	n = snprintf(out, CT_ID_MAX + 1, "%s-%.*s", kind, CT_ANNOTATION_HASH_LEN, hex);
-	if (n < 0 || n > CT_ID_MAX)
-		error = ct_error_set(CT_EINVALID, "annotation kind \"%.20s\" is too long", kind);
-done:
-	json_decref(copy);
-	ct_buf_free(&body);
-	return error;
-}
-
 static int check_write_opts(const ct_write_opts *opts, const char *what)
 {
 	if (!opts || !opts->signer)
