@@ -17,8 +17,10 @@
 typedef struct {
 	const char *path;
 	const ct_bundle_info *info;
+	const ct_keyring *trust; /* the importer's trust roots */
 	size_t written;
 	size_t total;
+	size_t untrusted_keys; /* key records left out: keys the importer does not trust */
 } import_job;
 
 /* The path a record is stored at. */
@@ -105,6 +107,7 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 
 	job->written = 0;
 	job->total = 0;
+	job->untrusted_keys = 0;
 	if ((error = ct__bundle_open(&r, job->path)) < 0)
 		return ct_error_prefix(error, "not imported");
 	/* a bundle is a bulk write: its objects go into one pack (packwrite.c), not loose files */
@@ -129,6 +132,16 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 		}
 		job->total++;
 		ct_record_kind(&kind, rec);
+		/* A key arrives in a bundle, but is not trusted by arriving: the record of a key the
+		 * importer does not trust stays out of the store's key folder, where a check without
+		 * a trust list would take it as given (docs/trust.md). Its signatures stay on the
+		 * records and count as untrusted. */
+		if (kind == CT_KIND_KEY && job->trust &&
+			!ct_keyring_find(job->trust, ct_record_id(rec))) {
+			job->untrusted_keys++;
+			json_decref(rec);
+			continue;
+		}
 		ct_record_label(label, rec);
 		ct_buf_clear(&path);
 		ct_buf_clear(&data);
@@ -168,10 +181,14 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 		goto done;
 	}
 	{
-		char text[256];
-		snprintf(text, sizeof(text),
+		char text[400];
+		int len = snprintf(text, sizeof(text),
 			"Imported from a bundle created %s by key %s (merkle root %s).",
 			job->info->created, job->info->creator, job->info->root);
+		if (job->untrusted_keys && len > 0 && (size_t)len < sizeof(text))
+			snprintf(text + len, sizeof(text) - (size_t)len,
+				" Left out %zu key record%s of keys not trusted.", job->untrusted_keys,
+				job->untrusted_keys == 1 ? "" : "s");
 		if ((error = ct__txn_body(txn, text)) < 0)
 			goto done;
 	}
@@ -205,6 +222,7 @@ int ct_bundle_import(size_t *count, ct_store *store, const char *path,
 	memset(&job, 0, sizeof(job));
 	job.path = path;
 	job.info = &info;
+	job.trust = vopts ? vopts->trust : NULL;
 	error = ct__store_write(store, wopts ? wopts->signer : NULL, wopts ? wopts->max_retries : 8,
 		import_build, &job);
 	if (error == CT_EEXISTS && job.written == 0 && job.total > 0) {

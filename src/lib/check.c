@@ -5,6 +5,7 @@
  * commit that named the record (so a hand edit committed with plain git is reported).
  */
 #include "store_internal.h"
+#include "claimtrail/trust.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -282,13 +283,21 @@ static void check_thresholds(checker *c)
 		if (strncmp(key, "claim/", 6) != 0 || ct_record_kind(&kind, rec) < 0 ||
 			kind != CT_KIND_CLAIM)
 			continue;
-		if (ct_record_verify(&report, rec, c->trust, need) == CT_EUNTRUSTED)
-			finding(c,
-				"claim %s revision %lld: signed by %zu trusted key%s, %zu needed (sign "
-				"off with 'claimtrail sign-off %s')",
-				ct_record_id(rec),
-				(long long)json_integer_value(json_object_get(rec, "revision")),
-				report.trusted, report.trusted == 1 ? "" : "s", need, ct_record_id(rec));
+		char untrusted[96] = "";
+		if (ct_record_verify(&report, rec, c->trust, need) != CT_EUNTRUSTED)
+			continue;
+		/* a signature by a key the user does not trust is there, but does not count */
+		if (report.untrusted)
+			snprintf(untrusted, sizeof(untrusted),
+				"; %zu signature%s by untrusted keys not counted", report.untrusted,
+				report.untrusted == 1 ? "" : "s");
+		finding(c,
+			"claim %s revision %lld: signed by %zu trusted key%s, %zu needed%s (sign "
+			"off with 'claimtrail sign-off %s')",
+			ct_record_id(rec),
+			(long long)json_integer_value(json_object_get(rec, "revision")),
+			report.trusted, report.trusted == 1 ? "" : "s", need, untrusted,
+			ct_record_id(rec));
 	}
 }
 
@@ -495,7 +504,8 @@ int ct_store_check(size_t *findings, ct_store *store, const ct_check_opts *opts,
 	if (opts && opts->trust) {
 		c.trust = opts->trust;
 	} else {
-		if ((error = ct_store_keyring(&own, store)) < 0) {
+		ct_trust_info info;
+		if ((error = ct_store_trust(&own, &info, store, NULL)) < 0) {
 			finding(&c, "%s", ct_error_last());
 			error = 0;
 			if ((error = ct_keyring_new(&own)) < 0)
