@@ -77,10 +77,8 @@ static int trust_list(ct_cli *cli, int argc, char **argv)
 	if ((error = ct_trust_read(&keys, cli->repo)) < 0)
 		return cli_fail(error);
 	if (as_json) {
-		json_t *out = json_pack("{s:b, s:O}", "exists", keys != NULL, "keys",
-			keys ? keys : json_array());
-		if (!keys)
-			json_decref(json_object_get(out, "keys"));
+		json_t *out = json_pack("{s:b, s:o}", "exists", keys != NULL, "keys",
+			keys ? json_incref(keys) : json_array());
 		status = cli_print_json(out);
 		json_decref(out);
 	} else if (!keys) {

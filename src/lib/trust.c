@@ -255,7 +255,7 @@ int ct_trust_keyring_add(ct_keyring *ring, size_t *listed, int *has_list, const 
 int ct_store_trust(ct_keyring **out, ct_trust_info *info, ct_store *store,
 	const ct_keyring *given)
 {
-	ct_keyring *ring = NULL;
+	ct_keyring *ring = NULL, *own = NULL;
 	size_t i;
 	int error;
 
@@ -270,15 +270,32 @@ int ct_store_trust(ct_keyring **out, ct_trust_info *info, ct_store *store,
 	if ((error = ct_trust_keyring_add(ring, &info->listed, &info->has_list,
 		     git_repository_commondir(store->repo))) < 0)
 		goto done;
+	/* A key folder that does not read (a damaged key record) is check's finding to report,
+	 * file by file: here it only leaves fewer keys. */
+	if (ct_store_keyring(&own, store) < 0) {
+		ct_error_clear();
+		if ((error = ct_keyring_new(&own)) < 0)
+			goto done;
+	}
 	if (info->given == 0 && !info->has_list) {
 		/* No trust configured at all: the keys of the store, as given (the caller says so). */
 		ct_keyring_free(ring);
-		ring = NULL;
-		if ((error = ct_store_keyring(&ring, store)) < 0)
-			goto done;
+		ring = own;
+		own = NULL;
 		info->store_keys = ct_keyring_count(ring);
+		goto done;
+	}
+	/* A revocation the store holds of a trusted key is the key's own signed word: it applies
+	 * (it can only take trust away). */
+	for (i = 0; i < ct_keyring_count(own); i++) {
+		const json_t *rec = ct_keyring_get(own, i);
+		if (json_object_get(rec, "revoked") &&
+			ct_keyring_find(ring, json_string_value(json_object_get(rec, "key_id"))) &&
+			(error = ct_keyring_add(ring, rec)) < 0)
+			goto done;
 	}
 done:
+	ct_keyring_free(own);
 	if (error < 0)
 		ct_keyring_free(ring);
 	else
