@@ -42,6 +42,7 @@ static int read_list(json_t **out, const char *file)
 {
 	ct_buf data = CT_BUF_INIT;
 	json_t *doc = NULL, *keys, *e;
+	const char *format;
 	size_t i;
 	int error;
 
@@ -58,11 +59,8 @@ static int read_list(json_t **out, const char *file)
 		goto done;
 	}
 	keys = json_object_get(doc, "keys");
-	if (!json_is_object(doc) ||
-		strcmp(json_string_value(json_object_get(doc, "format")) ?
-			       json_string_value(json_object_get(doc, "format")) :
-			       "",
-			TRUST_FORMAT) != 0 ||
+	format = json_string_value(json_object_get(doc, "format"));
+	if (!format || strcmp(format, TRUST_FORMAT) != 0 ||
 		json_integer_value(json_object_get(doc, "version")) != TRUST_VERSION ||
 		!json_is_array(keys)) {
 		error = ct_error_set(CT_EINVALID, "trust list %s: not a claimtrail trust list of "
