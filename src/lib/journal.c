@@ -352,6 +352,7 @@ static int compare_trees(indexing *ix, git_tree *before, git_tree *now, ct_buf *
 		const git_tree_entry *old = NULL;
 		int cmp = 1;
 
+		ct_buf_truncate(path, base); /* the entry before may have extended it */
 		/* both lists are in git's order: walk them together; what `before` has and `now`
 		 * does not was removed */
 		while (j < nb && error == 0 &&

@@ -66,6 +66,13 @@ expect_status 1 "$CT" check
 contains "$OUT" "removed in commit $(git rev-parse --short=12 HEAD)"
 contains "$OUT" "claims/key/"
 git reset -q --hard HEAD~1
+# the same in a commit that also changes a folder sorting before it (claim/ < key/)
+F=$(ls claims/claim/*/judged/r0001.json) && printf ' ' >>"$F" || exit 99
+git rm -q claims/key/*.json && git commit -q -a -m "an edit and a removal" || exit 99
+expect_status 1 "$CT" check
+contains "$OUT" "changed outside claimtrail in commit $(git rev-parse --short=12 HEAD)"
+contains "$OUT" "removed in commit $(git rev-parse --short=12 HEAD) (claims/key/"
+git reset -q --hard HEAD~1
 echo '{"not": "a record"}' >claims/junk.json
 git add claims/junk.json && git commit -q -m junk && git rm -q claims/junk.json &&
 	git commit -q -m "no junk" || exit 99
