@@ -38,6 +38,9 @@ contains "$OUT" "claim corrected revision 2: removed in commit $C2"
 expect_status 0 "$CT" claim retract corrected --reason "the correction was itself wrong"
 expect_status 0 "$CT" check
 contains "$OUT" "store claims/: OK"
+# log names the retraction's commit for the new revision 2, not the removed one's
+expect_status 0 "$CT" log corrected
+contains "$OUT" "revision 2  $(git rev-parse --short=12 HEAD)"
 git reset -q --hard HEAD~2
 
 # 3. a verdict removed (a forged trailer does not make the removal claimtrail's)
