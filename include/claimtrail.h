@@ -21,5 +21,6 @@
 #include "claimtrail/bundle.h"
 #include "claimtrail/diff.h"
 #include "claimtrail/workflow.h"
+#include "claimtrail/trust.h"
 
 #endif

@@ -195,9 +195,10 @@ int ct_bundle_proof_verify(ct_bundle_proof_info *info, const char *proof_path,
 
 /*
  * Verifies the bundle (as ct_bundle_verify), then adds every record to store as one commit:
- * all revisions, annotations, sources and keys. Records the store already holds byte for byte
- * are skipped; a record that differs from the store's is CT_ECONFLICT; nothing is written on
- * any failure. *count receives the number of records written.
+ * all revisions, annotations, sources, and the key records of keys in vopts->trust (a key the
+ * importer does not trust stays out of the store's key folder). Records the store already holds
+ * byte for byte are skipped; a record that differs from the store's is CT_ECONFLICT; nothing is
+ * written on any failure. *count receives the number of records written.
  */
 int ct_bundle_import(size_t *count, ct_store *store, const char *path,
 	const ct_bundle_verify_opts *vopts, const ct_write_opts *wopts);

@@ -218,7 +218,8 @@ int ct_store_import(size_t *count, ct_store *store, const uint8_t *data, size_t 
 /* ---- checking ---- */
 
 typedef struct {
-	const ct_keyring *trust; /* NULL: the keys recorded in the store */
+	const ct_keyring *trust; /* NULL: as ct_store_trust decides (the trust list, else the
+				    keys recorded in the store) */
 	size_t threshold;        /* distinct trusted signers each claim needs (default 1) */
 } ct_check_opts;
 

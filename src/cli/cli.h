@@ -123,5 +123,8 @@ int cmd_resolve(ct_cli *cli, int argc, char **argv);
 int cmd_sign_off(ct_cli *cli, int argc, char **argv);
 int cmd_anchor(ct_cli *cli, int argc, char **argv);
 int cmd_suggest(ct_cli *cli, int argc, char **argv);
+/* The trust list (cmd_trust.c), and the one line that says which keys a command trusts. */
+int cmd_trust(ct_cli *cli, int argc, char **argv);
+void cli_trust_line(char *out, size_t size, const ct_trust_info *info, const char *root);
 
 #endif

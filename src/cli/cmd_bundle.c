@@ -29,7 +29,7 @@ static void bundle_usage(FILE *out)
 		"                                [--passphrase-file F]\n"
 		"       claimtrail bundle info FILE [--json]\n"
 		"       claimtrail bundle prove BUNDLE ID -o PROOF\n"
-		"       claimtrail bundle import BUNDLE --trust KEYS [--trust KEYS...] [--threshold N]\n"
+		"       claimtrail bundle import BUNDLE [--trust KEYS]... [--threshold N]\n"
 		"\n"
 		"create writes one file with the selected claims (the latest revision, or every\n"
 		"revision with --history), their annotations with --annotations, the sources they\n"
@@ -37,8 +37,9 @@ static void bundle_usage(FILE *out)
 		"$CLAIMTRAIL_KEY). info prints what the bundle's trailer says (not verified: use\n"
 		"'claimtrail verify BUNDLE --trust KEYS'). prove writes an inclusion proof for a\n"
 		"claim's latest record in the bundle; 'claimtrail verify --proof PROOF --root ROOT'\n"
-		"checks it. import verifies the bundle against KEYS, then adds every record to the\n"
-		"store as one commit; nothing is written when anything fails. Format:\n"
+		"checks it. import verifies the bundle against KEYS and the trust list ('claimtrail\n"
+		"trust'), then adds every record to the store as one commit, except the key records\n"
+		"of keys not trusted; nothing is written when anything fails. Format:\n"
 		"docs/bundle.md.\n");
 }
 
@@ -287,13 +288,19 @@ static int bundle_import(ct_cli *cli, int argc, char **argv)
 		status = cli_usage("bundle import: expected one BUNDLE");
 		goto done;
 	}
+	if ((error = cli_open_store(&store, cli)) < 0 ||
+		(error = ct_trust_keyring_add(ring, NULL, NULL, cli->repo)) < 0) {
+		status = cli_fail(error);
+		goto done;
+	}
+	/* never the keys the store or the bundle carries: only what the user trusts */
 	if (ct_keyring_count(ring) == 0) {
-		status = cli_usage("bundle import: name the keys you trust with --trust KEY.pub");
+		status = cli_usage("bundle import: name the keys you trust with --trust KEY.pub (or "
+				   "add them with 'claimtrail trust add')");
 		goto done;
 	}
 	vo.trust = ring;
-	if ((error = cli_open_store(&store, cli)) < 0 ||
-		(error = ct_bundle_import(&count, store, argv[optind], &vo, &wo)) < 0) {
+	if ((error = ct_bundle_import(&count, store, argv[optind], &vo, &wo)) < 0) {
 		status = cli_fail(error);
 		goto done;
 	}

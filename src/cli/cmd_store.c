@@ -68,7 +68,9 @@ int cmd_check(ct_cli *cli, int argc, char **argv)
 	};
 	ct_check_opts copts = CT_CHECK_OPTS_INIT;
 	json_t *found = NULL;
-	ct_keyring *trust = NULL;
+	ct_keyring *trust = NULL, *ring = NULL;
+	ct_trust_info info;
+	char why[256];
 	ct_store *store = NULL;
 	size_t findings = 0;
 	int error = 0, c;
@@ -95,10 +97,13 @@ int cmd_check(ct_cli *cli, int argc, char **argv)
 		case 'h':
 			printf("usage: claimtrail [-C DIR] check [--trust KEYS]... [--threshold N] [--json]\n\n"
 			       "Verifies the whole store: schemas, signatures, revision chains, references,\n"
-			       "and that every record was written by claimtrail. One line per finding;\n"
-			       "exit status 1 when there is any. Without --trust, the keys recorded in the\n"
-			       "store are trusted; --threshold N requires N distinct trusted signers on\n"
-			       "every claim. --json prints {\"ok\": BOOL, \"findings\": [LINE...]}.\n");
+			       "that every record was written by claimtrail, and that none that history\n"
+			       "shows was written is gone. One line per finding; exit status 1 when\n"
+			       "there is any. Trusted: the trust list ('claimtrail trust') and the\n"
+			       "--trust keys; with neither, the keys recorded in the store, as given (the\n"
+			       "first line says which). --threshold N requires N distinct trusted signers\n"
+			       "on every claim. --json prints {\"ok\": BOOL, \"trust\": LINE,\n"
+			       "\"findings\": [LINE...]}.\n");
 			ct_keyring_free(trust);
 			return CT_EXIT_OK;
 		default:
@@ -110,12 +115,18 @@ int cmd_check(ct_cli *cli, int argc, char **argv)
 		ct_keyring_free(trust);
 		return cli_usage("check: unexpected argument '%s'", argv[optind]);
 	}
-	copts.trust = trust;
-	if ((error = cli_open_store(&store, cli)) < 0)
+	if ((error = cli_open_store(&store, cli)) < 0 ||
+		(error = ct_store_trust(&ring, &info, store, trust)) < 0)
 		goto done;
+	/* which keys are trusted, and why, before anything they decide */
+	cli_trust_line(why, sizeof(why), &info, ct_store_root(store));
+	if (!found)
+		printf("%s\n", why);
+	copts.trust = ring;
 	error = ct_store_check(&findings, store, &copts, print_finding, found);
 	if (found && (error == 0 || error == CT_EBADSIG)) {
-		json_t *out = json_pack("{s:b, s:O}", "ok", error == 0, "findings", found);
+		json_t *out = json_pack("{s:b, s:s, s:O}", "ok", error == 0, "trust", why,
+			"findings", found);
 		cli_print_json(out);
 		json_decref(out);
 	} else if (error == 0) {
@@ -125,6 +136,7 @@ done:
 	json_decref(found);
 	ct_store_free(store);
 	ct_keyring_free(trust);
+	ct_keyring_free(ring);
 	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
 }
 

@@ -119,7 +119,6 @@ int cmd_verify(ct_cli *cli, int argc, char **argv)
 	int error;
 	int c;
 
-	(void)cli;
 	if ((error = ct_keyring_new(&ring)) < 0)
 		return cli_fail(error);
 	opterr = 0;
@@ -168,8 +167,14 @@ int cmd_verify(ct_cli *cli, int argc, char **argv)
 		status = cli_usage("verify: expected one FILE");
 		goto done;
 	}
+	/* the trust list of the repository at -C (when there is one) adds to --trust */
+	if ((error = ct_trust_keyring_add(ring, NULL, NULL, cli->repo)) < 0) {
+		status = cli_fail(error);
+		goto done;
+	}
 	if (ct_keyring_count(ring) == 0) {
-		status = cli_usage("verify: name the keys you trust with --trust KEY.pub");
+		status = cli_usage("verify: name the keys you trust with --trust KEY.pub (or add them "
+				   "with 'claimtrail trust add')");
 		goto done;
 	}
 	path = argv[optind];

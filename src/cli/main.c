@@ -42,6 +42,7 @@ static const struct command commands[] = {
 	{"key", cmd_key, "generate a signing key, or show a key's public half"},
 	{"sign", cmd_sign, "sign a record file"},
 	{"verify", cmd_verify, "verify a record's signatures against trusted keys"},
+	{"trust", cmd_trust, "add, list or remove the keys this clone trusts"},
 	{"version", cmd_version, "print the version"},
 };
 

@@ -183,6 +183,10 @@ git log -1 --format=%s | grep -q "^sign-off deaths (revision 2) by $EDITOR (Edit
 [ "$("$CT" show deaths | sed -n 's/^digest: *//p')" = "$DIGEST" ] && ok || fail "sign-off changed the digest"
 expect_status 0 "$CT" show deaths
 contains "$OUT" "sign-off:   2 of 2 signers"
+# the editor's signature is there, but check counts it only once this clone trusts the editor
+expect_status 1 "$CT" check --threshold 2
+contains "$OUT" "claim deaths revision 2: signed by 1 trusted key, 2 needed; 1 signature by untrusted keys not counted"
+expect_status 0 "$CT" trust add ../editor.key.pub
 H=$(git rev-parse HEAD)
 expect_status 4 "$CT" sign-off deaths --key ../editor.key
 contains "$ERR" "claim deaths revision 2: key $EDITOR has already signed it"

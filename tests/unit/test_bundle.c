@@ -554,7 +554,7 @@ static void test_changed_between_passes(void)
 			0);
 		overwrite_in_place(at("b.bundle"), at(cases[i].with), cases[i].extra);
 		CHECK_INT(ct__bundle_import_file(&count, store, f, at("b.bundle"), &info,
-				  trailer_hash, NULL),
+				  trailer_hash, trust, NULL),
 			CT_EBADSIG);
 		CHECK_ERROR_HAS("changed after it was verified");
 		CHECK_ERROR_HAS(cases[i].error);
@@ -582,7 +582,7 @@ static void test_changed_between_passes(void)
 					  NULL, trailer_hash),
 				0);
 			CHECK_INT(ct__bundle_import_file(&count, store, f, at("trusted.bundle"), &info,
-					  trailer_hash, NULL),
+					  trailer_hash, trust, NULL),
 				0);
 			CHECK_INT(count, 2);
 			fclose(f);

@@ -28,8 +28,10 @@ typedef struct {
 	FILE *f;                            /* the one open bundle file, read by both passes */
 	const uint8_t *trailer_hash;        /* SHA-256 of the trailer line the verify pass checked */
 	const ct_bundle_info *info;
+	const ct_keyring *trust; /* the importer's trust roots */
 	size_t written;
 	size_t total;
+	size_t untrusted_keys; /* key records left out: keys the importer does not trust */
 } import_job;
 
 /* The path a record is stored at. */
@@ -188,6 +190,7 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 
 	job->written = 0;
 	job->total = 0;
+	job->untrusted_keys = 0;
 	ct_merkle_init(&tree);
 	if ((error = ct__bundle_open_file(&r, job->f, job->path)) < 0)
 		return ct_error_prefix(error, "not imported");
@@ -238,6 +241,16 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 		}
 		job->total++;
 		ct_record_kind(&kind, rec);
+		/* A key arrives in a bundle, but is not trusted by arriving: the record of a key the
+		 * importer does not trust stays out of the store's key folder, where a check without
+		 * a trust list would take it as given (docs/trust.md). Its signatures stay on the
+		 * records and count as untrusted. */
+		if (kind == CT_KIND_KEY && job->trust &&
+			!ct_keyring_find(job->trust, ct_record_id(rec))) {
+			job->untrusted_keys++;
+			json_decref(rec);
+			continue;
+		}
 		ct_record_label(label, rec);
 		ct_buf_clear(&path);
 		ct_buf_clear(&data);
@@ -279,10 +292,14 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 		goto done;
 	}
 	{
-		char text[256];
-		snprintf(text, sizeof(text),
+		char text[400];
+		int len = snprintf(text, sizeof(text),
 			"Imported from a bundle created %s by key %s (merkle root %s).",
 			job->info->created, job->info->creator, job->info->root);
+		if (job->untrusted_keys && len > 0 && (size_t)len < sizeof(text))
+			snprintf(text + len, sizeof(text) - (size_t)len,
+				" Left out %zu key record%s of keys not trusted.", job->untrusted_keys,
+				job->untrusted_keys == 1 ? "" : "s");
 		if ((error = ct__txn_body(txn, text)) < 0)
 			goto done;
 	}
@@ -338,7 +355,7 @@ static int open_regular(FILE **out, const char *path)
 
 int ct__bundle_import_file(size_t *count, ct_store *store, FILE *f, const char *path,
 	const ct_bundle_info *info, const uint8_t trailer_hash[CT_HASH_LEN],
-	const ct_write_opts *wopts)
+	const ct_keyring *trust, const ct_write_opts *wopts)
 {
 	import_job job;
 	int error;
@@ -349,6 +366,7 @@ int ct__bundle_import_file(size_t *count, ct_store *store, FILE *f, const char *
 	job.f = f;
 	job.trailer_hash = trailer_hash;
 	job.info = info;
+	job.trust = trust;
 	error = ct__store_write(store, wopts ? wopts->signer : NULL, wopts ? wopts->max_retries : 8,
 		import_build, &job);
 	if (error == CT_EEXISTS && job.written == 0 && job.total > 0) {
@@ -375,7 +393,8 @@ int ct_bundle_import(size_t *count, ct_store *store, const char *path,
 	if ((error = ct__bundle_verify_file(&info, f, path, vopts, NULL, NULL, trailer_hash)) < 0)
 		ct_error_prefix(error, "not imported");
 	else
-		error = ct__bundle_import_file(count, store, f, path, &info, trailer_hash, wopts);
+		error = ct__bundle_import_file(count, store, f, path, &info, trailer_hash,
+			vopts->trust, wopts);
 	fclose(f);
 	return error;
 }

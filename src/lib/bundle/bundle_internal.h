@@ -101,12 +101,13 @@ int ct__bundle_verify_file(ct_bundle_info *info, FILE *f, const char *path,
 
 /*
  * The import pass of ct_bundle_import over the file f that ct__bundle_verify_file verified
- * (info and trailer_hash from it): refuses with CT_EBADSIG, writing nothing, when what it reads
+ * (info and trailer_hash from it; trust: the keys it was verified against, whose key records
+ * alone are written into the store's key folder): refuses with CT_EBADSIG, writing nothing, when what it reads
  * now is not what was verified.
  */
 int ct__bundle_import_file(size_t *count, ct_store *store, FILE *f, const char *path,
 	const ct_bundle_info *info, const uint8_t trailer_hash[CT_HASH_LEN],
-	const ct_write_opts *wopts);
+	const ct_keyring *trust, const ct_write_opts *wopts);
 
 /*
  * Parses a trailer line: a canonical envelope of payload type CT_BUNDLE_PAYLOAD_TYPE whose

@@ -4,8 +4,9 @@
  * reference between records resolves; and the commit that last wrote each file was a claimtrail
  * commit that named the record (so a hand edit committed with plain git is reported).
  */
+#include "signing.h"
 #include "store_internal.h"
-#include "claimtrail/workflow.h"
+#include "claimtrail/trust.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -298,13 +299,21 @@ static void check_thresholds(checker *c)
 		if (strncmp(key, "claim/", 6) != 0 || ct_record_kind(&kind, rec) < 0 ||
 			kind != CT_KIND_CLAIM)
 			continue;
-		if (ct_record_verify(&report, rec, c->trust, need) == CT_EUNTRUSTED)
-			finding(c,
-				"claim %s revision %lld: signed by %zu trusted key%s, %zu needed (sign "
-				"off with 'claimtrail sign-off %s')",
-				ct_record_id(rec),
-				(long long)json_integer_value(json_object_get(rec, "revision")),
-				report.trusted, report.trusted == 1 ? "" : "s", need, ct_record_id(rec));
+		char untrusted[96] = "";
+		if (ct_record_verify(&report, rec, c->trust, need) != CT_EUNTRUSTED)
+			continue;
+		/* a signature by a key the user does not trust is there, but does not count */
+		if (report.untrusted)
+			snprintf(untrusted, sizeof(untrusted),
+				"; %zu signature%s by untrusted keys not counted", report.untrusted,
+				report.untrusted == 1 ? "" : "s");
+		finding(c,
+			"claim %s revision %lld: signed by %zu trusted key%s, %zu needed%s (sign "
+			"off with 'claimtrail sign-off %s')",
+			ct_record_id(rec),
+			(long long)json_integer_value(json_object_get(rec, "revision")),
+			report.trusted, report.trusted == 1 ? "" : "s", need, untrusted,
+			ct_record_id(rec));
 	}
 }
 
@@ -442,7 +451,9 @@ static void check_references(checker *c)
 
 typedef struct {
 	checker *c;
-	json_t *last;    /* path -> "c<commit>" / "g<commit>" */
+	json_t *last; /* path -> "c<commit> <n>" / "g<commit> <n>" / "d<commit> <n>" (removed),
+			 n the line's place in the journal */
+	size_t seq;
 	json_t *suspect; /* second pass: path -> [claimtrail commits that wrote it] */
 } provenance;
 
@@ -450,7 +461,7 @@ static int provenance_line(const ct_journal_line *line, void *payload)
 {
 	provenance *p = payload;
 	char path[512];
-	char val[43];
+	char val[64];
 
 	if (line->path_len >= sizeof(path))
 		return 0;
@@ -458,12 +469,12 @@ static int provenance_line(const ct_journal_line *line, void *payload)
 	path[line->path_len] = '\0';
 	if (p->suspect) {
 		json_t *commits = json_object_get(p->suspect, path);
-		if (commits && line->by_claimtrail)
+		if (commits && line->by_claimtrail && !line->deleted)
 			json_array_append_new(commits, json_string(line->commit));
 		return 0;
 	}
-	val[0] = line->by_claimtrail ? 'c' : 'g';
-	memcpy(val + 1, line->commit, 41);
+	snprintf(val, sizeof(val), "%c%s %zu", line->deleted ? 'd' : line->by_claimtrail ? 'c' : 'g',
+		line->commit, p->seq++);
 	json_object_set_new(p->last, path, json_string(val));
 	return 0;
 }
@@ -505,9 +516,108 @@ static int restored(checker *c, const char *path, const json_t *commits)
 	return found;
 }
 
+/* The journal place of a "<x><commit> <n>" value; 0 when there is none. */
+static size_t line_seq(const char *val)
+{
+	return val && strlen(val) > 42 ? (size_t)strtoull(val + 42, NULL, 10) : 0;
+}
+
+/* 1 when claim id's current revision is a retraction signed by a trusted key and written (by
+ * claimtrail) after journal place `after`: a signed record that says why the claim's records
+ * changed. */
+static int retracted_since(checker *c, provenance *p, const char *id, size_t after)
+{
+	char key[160];
+	ct_buf path = CT_BUF_INIT;
+	const json_t *rec;
+	const char *val;
+	ct_verify_report report;
+	int yes = 0;
+
+	snprintf(key, sizeof(key), "claim/%s", id);
+	rec = json_object_get(c->records, key);
+	if (!rec || !json_is_true(json_object_get(rec, "retracted")) ||
+		ct_record_verify(&report, rec, c->trust, 1) < 0 ||
+		ct_store_record_path(&path, c->store, CT_KIND_CLAIM, id,
+			json_integer_value(json_object_get(rec, "revision"))) < 0)
+		goto done;
+	val = json_string_value(json_object_get(p->last, path.ptr));
+	yes = val && val[0] == 'c' && line_seq(val) > after;
+done:
+	ct_error_clear();
+	ct_buf_free(&path);
+	return yes;
+}
+
+/*
+ * A record file that history shows was removed (by commit hex) and that the branch does not
+ * have now. Reported when it held a record whose signature verifies (a key record's
+ * self-signature; any other record's by a trusted key), unless a signed retraction of its claim
+ * was written since. The file is read from the removing commit's first parent.
+ */
+static void check_removed(checker *c, provenance *p, const char *path, const char *val)
+{
+	git_oid oid;
+	git_commit *commit = NULL, *parent = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *entry = NULL;
+	ct_buf data = CT_BUF_INIT;
+	json_t *rec = NULL;
+	ct_verify_report report;
+	char label[CT_LABEL_MAX], hex[41];
+	const char *claim = NULL;
+	size_t len = strlen(path);
+	ct_kind kind;
+	int valid;
+
+	if (len < 5 || strcmp(path + len - 5, ".json") != 0 ||
+		git_tree_entry_bypath(&entry, c->store->tree, path) == 0)
+		goto done; /* not a record file, or there again */
+	memcpy(hex, val + 1, 40);
+	hex[40] = '\0';
+	if (git_oid_fromstr(&oid, hex) < 0 || git_commit_lookup(&commit, c->store->repo, &oid) < 0 ||
+		git_commit_parent(&parent, commit, 0) < 0 || git_commit_tree(&tree, parent) < 0 ||
+		git_tree_entry_bypath(&entry, tree, path) < 0 ||
+		git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
+		goto done;
+	if (read_blob(&data, c, git_tree_entry_id(entry), CT_RECORD_MAX) < 0 ||
+		ct__parse_record(&rec, &data, path) < 0 || ct_record_kind(&kind, rec) < 0)
+		goto done; /* it held no record: nothing signed was lost */
+	if (kind == CT_KIND_KEY)
+		valid = ct_key_record_check(rec) == 0;
+	else
+		valid = ct_record_verify(&report, rec, c->trust, 1) == 0;
+	if (!valid)
+		goto done;
+	if (kind == CT_KIND_CLAIM)
+		claim = ct_record_id(rec);
+	else if (kind == CT_KIND_ANNOTATION)
+		claim = json_string_value(json_object_get(rec, "claim"));
+	if (claim && retracted_since(c, p, claim, line_seq(val)))
+		goto done;
+	ct_record_label(label, rec);
+	if (json_object_get(rec, "revision"))
+		finding(c, "%s revision %lld: removed in commit %.12s (%s), and no signed record says "
+			   "why",
+			label, (long long)json_integer_value(json_object_get(rec, "revision")), hex,
+			path);
+	else
+		finding(c, "%s%s%s: removed in commit %.12s (%s), and no signed record says why", label,
+			kind == CT_KIND_ANNOTATION ? " of claim " : "", kind == CT_KIND_ANNOTATION ? claim : "",
+			hex, path);
+done:
+	ct_error_clear();
+	json_decref(rec);
+	ct_buf_free(&data);
+	git_tree_entry_free(entry);
+	git_tree_free(tree);
+	git_commit_free(parent);
+	git_commit_free(commit);
+}
+
 static int check_provenance(checker *c)
 {
-	provenance p = {c, json_object(), NULL};
+	provenance p = {c, json_object(), 1, NULL};
 	ct_buf prefix = CT_BUF_INIT;
 	const char *path;
 	json_t *v;
@@ -535,6 +645,10 @@ static int check_provenance(checker *c)
 		if (!restored(c, path, v))
 			finding(c, "%s: changed outside claimtrail in commit %.12s", path, last + 1);
 	}
+	/* what history wrote and the branch no longer has: removed or rolled back */
+	json_object_foreach(p.last, path, v)
+		if (json_string_value(v)[0] == 'd')
+			check_removed(c, &p, path, json_string_value(v));
 done:
 	ct_buf_free(&prefix);
 	json_decref(p.last);
@@ -655,7 +769,8 @@ int ct_store_check(size_t *findings, ct_store *store, const ct_check_opts *opts,
 	if (opts && opts->trust) {
 		c.trust = opts->trust;
 	} else {
-		if ((error = ct_store_keyring(&own, store)) < 0) {
+		ct_trust_info info;
+		if ((error = ct_store_trust(&own, &info, store, NULL)) < 0) {
 			finding(&c, "%s", ct_error_last());
 			error = 0;
 			if ((error = ct_keyring_new(&own)) < 0)

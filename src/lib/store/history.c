@@ -53,7 +53,8 @@ static int match_line(const ct_journal_line *line, void *payload)
 		ct_log_entry *e = &m->log->entries[i];
 		char want[96];
 		int n;
-		if (e->commit[0])
+		/* a file removed and written again: its writer is the one after the removal */
+		if (e->commit[0] && !line->deleted)
 			continue;
 		if (e->kind == CT_KIND_ANNOTATION)
 			n = snprintf(want, sizeof(want), "annotations/%s.json",
@@ -61,7 +62,10 @@ static int match_line(const ct_journal_line *line, void *payload)
 		else
 			n = snprintf(want, sizeof(want), "r%04lld.json", (long long)e->revision);
 		if (n > 0 && (size_t)n == nlen && memcmp(want, name, nlen) == 0) {
-			memcpy(e->commit, line->commit, 41);
+			if (line->deleted)
+				e->commit[0] = '\0';
+			else
+				memcpy(e->commit, line->commit, 41);
 			break;
 		}
 	}

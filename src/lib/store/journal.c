@@ -79,9 +79,11 @@ static int journal_open(journal *j, ct_store *store)
 	memset(j, 0, sizeof(*j));
 	j->fd = -1;
 	root_tag(tag, store);
+	/* journal2: version 2 adds the "d" lines; a version 1 journal is left alone (and an older
+	 * claimtrail keeps using it), this one is built from history the first time */
 	if ((error = ct_buf_printf(&j->dir, "%sclaimtrail", git_repository_path(store->repo))) < 0 ||
-		(error = ct_buf_printf(&j->head, "%s/journal-head.%s", j->dir.ptr, tag)) < 0 ||
-		(error = ct_buf_printf(&j->path, "%s/journal.%s", j->dir.ptr, tag)) < 0)
+		(error = ct_buf_printf(&j->head, "%s/journal2-head.%s", j->dir.ptr, tag)) < 0 ||
+		(error = ct_buf_printf(&j->path, "%s/journal2.%s", j->dir.ptr, tag)) < 0)
 		goto done;
 	if (mkdir(j->dir.ptr, 0755) < 0 && errno != EEXIST) {
 		error = ct_error_set(CT_EIO, "%s: %s", j->dir.ptr, strerror(errno));
@@ -280,6 +282,48 @@ typedef struct {
 	char hex[GIT_OID_HEXSZ + 1];
 } indexing;
 
+/* A "d" line: the commit removed the file at path (relative to its first parent). */
+static int emit_deleted(indexing *ix, const char *path)
+{
+	return ct_buf_printf(ix->lines, "%s d %s\n", ix->hex, path);
+}
+
+/* Every file under the tree `gone` (at path) was removed. */
+static int emit_deleted_tree(indexing *ix, const git_tree_entry *gone, ct_buf *path)
+{
+	git_tree *tree = NULL;
+	size_t i, base = path->len;
+	int error = 0;
+
+	if (git_tree_entry_type(gone) == GIT_OBJECT_BLOB)
+		return emit_deleted(ix, path->ptr);
+	if (git_tree_entry_type(gone) != GIT_OBJECT_TREE)
+		return 0;
+	if (git_tree_lookup(&tree, ix->store->repo, git_tree_entry_id(gone)) < 0)
+		return ct__git_error(CT_EIO, "journal: reading a tree");
+	for (i = 0; i < git_tree_entrycount(tree) && error == 0; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		path->len = base;
+		if ((error = ct_buf_printf(path, "/%s", git_tree_entry_name(e))) == 0)
+			error = emit_deleted_tree(ix, e, path);
+	}
+	ct_buf_truncate(path, base);
+	git_tree_free(tree);
+	return error;
+}
+
+/* The entry of `before` that `now` does not have (or has as another type): removed. */
+static int emit_removed(indexing *ix, const git_tree_entry *old, ct_buf *path)
+{
+	size_t base = path->len;
+	int error = ct_buf_printf(path, "/%s", git_tree_entry_name(old));
+
+	if (error == 0)
+		error = emit_deleted_tree(ix, old, path);
+	ct_buf_truncate(path, base);
+	return error;
+}
+
 static int emit(indexing *ix, const char *path, const git_oid *blob)
 {
 	char record[200];
@@ -292,9 +336,10 @@ static int emit(indexing *ix, const char *path, const git_oid *blob)
 }
 
 /*
- * Emits every blob of `now` that `before` (may be NULL) does not have with the same id,
- * descending only into subtrees whose ids differ. A commit that writes one record touches one
- * path, so this reads a handful of small trees where a general diff would do far more work.
+ * Emits every blob of `now` that `before` (may be NULL) does not have with the same id, and a
+ * "d" line for every blob of `before` that `now` does not have, descending only into subtrees
+ * whose ids differ. A commit that writes one record touches one path, so this reads a handful
+ * of small trees where a general diff would do far more work.
  */
 static int compare_trees(indexing *ix, git_tree *before, git_tree *now, ct_buf *path)
 {
@@ -307,11 +352,22 @@ static int compare_trees(indexing *ix, git_tree *before, git_tree *now, ct_buf *
 		const git_tree_entry *old = NULL;
 		int cmp = 1;
 
-		/* both lists are in git's order: walk them together */
-		while (j < nb && (cmp = git_tree_entry_cmp(git_tree_entry_byindex(before, j), e)) < 0)
-			j++;
+		ct_buf_truncate(path, base); /* the entry before may have extended it */
+		/* both lists are in git's order: walk them together; what `before` has and `now`
+		 * does not was removed */
+		while (j < nb && error == 0 &&
+			(cmp = git_tree_entry_cmp(git_tree_entry_byindex(before, j), e)) < 0)
+			error = emit_removed(ix, git_tree_entry_byindex(before, j++), path);
+		if (error < 0)
+			break;
 		if (j < nb && cmp == 0)
-			old = git_tree_entry_byindex(before, j);
+			old = git_tree_entry_byindex(before, j++);
+		if (old && git_tree_entry_type(old) != git_tree_entry_type(e)) {
+			/* a file became a folder or the reverse: the old one is gone */
+			if ((error = emit_removed(ix, old, path)) < 0)
+				break;
+			old = NULL;
+		}
 		if (old && git_oid_equal(git_tree_entry_id(old), git_tree_entry_id(e)))
 			continue;
 		path->len = base;
@@ -332,6 +388,9 @@ static int compare_trees(indexing *ix, git_tree *before, git_tree *now, ct_buf *
 		}
 	}
 	ct_buf_truncate(path, base);
+	/* what is left of `before` sorts after everything `now` has: gone */
+	for (; error == 0 && j < nb; j++)
+		error = emit_removed(ix, git_tree_entry_byindex(before, j), path);
 	return error;
 }
 
@@ -474,6 +533,7 @@ int ct__journal_scan(ct_store *store, const char *prefix, ct_journal_fn fn, void
 		memcpy(l.commit, line, 40);
 		l.commit[40] = '\0';
 		l.by_claimtrail = line[41] == 'c';
+		l.deleted = line[41] == 'd';
 		l.path = line + 43;
 		l.path_len = (size_t)(end - line - 43);
 		if ((error = fn(&l, payload)) != 0)

@@ -4,6 +4,7 @@
  * form. Reading records is in store_read.c; writing (one commit per change), in store_write.c.
  */
 #include "store_internal.h"
+#include "claimtrail/trust.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -364,6 +365,18 @@ int ct_store_init(ct_store **out, const char *path, const char *root, const ct_k
 		return error;
 	if ((error = ct__store_write(store, signer, 8, init_build, (void *)signer)) < 0 ||
 		(error = load_config(store)) < 0) {
+		ct_store_free(store);
+		return error;
+	}
+	/* The initialising key is the clone's first trusted key (docs/trust.md). */
+	error = ct_trust_add(git_repository_commondir(store->repo), ct_key_public_record(signer),
+		NULL);
+	if (error == CT_EEXISTS) {
+		ct_error_clear();
+		error = 0;
+	}
+	if (error < 0) {
+		ct_error_prefix(error, "store made, but its key was not added to the trust list");
 		ct_store_free(store);
 		return error;
 	}

@@ -137,12 +137,14 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 
 /* ---- the commit journal (journal.c) ---- */
 
-/* One fact: commit wrote path; by_claimtrail when its trailers name the record. */
+/* One fact: commit wrote path (by_claimtrail when its trailers name the record), or removed
+ * it (deleted). */
 typedef struct {
 	char commit[41];
 	const char *path; /* borrowed from the journal's buffer */
 	size_t path_len;
 	int by_claimtrail;
+	int deleted;
 } ct_journal_line;
 
 typedef int (*ct_journal_fn)(const ct_journal_line *line, void *payload);

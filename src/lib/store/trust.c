@@ -1,0 +1,302 @@
+/*
+ * The trust list: which public keys this clone trusts. It lives in the git directory
+ * (<common git dir>/claimtrail/trust.json), never in history: keys that arrive in a bundle, a
+ * pull or a commit are not trusted by arriving. Changes are made under a lock file
+ * (trust.lock, flock) and written atomically. Format: docs/trust.md.
+ */
+#include "fileio.h"
+#include "store_internal.h"
+#include "claimtrail/trust.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TRUST_FORMAT "claimtrail-trust"
+#define TRUST_VERSION 1
+#define TRUST_MAX ((size_t)16 << 20)
+#define NAME_MAX_LEN 200
+
+/* "<common git dir>/claimtrail" of the repository containing path. */
+static int trust_dir(ct_buf *out, const char *path)
+{
+	git_repository *repo = NULL;
+	int rc, error = 0;
+
+	rc = git_repository_open_ext(&repo, path, 0, NULL);
+	if (rc == GIT_ENOTFOUND)
+		return ct_error_set(CT_ENOTFOUND, "%s: not in a git repository", path);
+	if (rc < 0)
+		return ct__git_error(CT_EIO, path);
+	error = ct_buf_printf(out, "%sclaimtrail", git_repository_commondir(repo));
+	git_repository_free(repo);
+	return error;
+}
+
+/* Parses the list file at file: *out the entries (new), or NULL when there is no file. */
+static int read_list(json_t **out, const char *file)
+{
+	ct_buf data = CT_BUF_INIT;
+	json_t *doc = NULL, *keys, *e;
+	const char *format;
+	size_t i;
+	int error;
+
+	*out = NULL;
+	if ((error = ct_file_read(&data, file, TRUST_MAX)) == CT_ENOTFOUND) {
+		ct_error_clear();
+		error = 0;
+		goto done;
+	}
+	if (error < 0)
+		goto done;
+	if ((error = ct_json_parse(&doc, (const uint8_t *)data.ptr, data.len, CT_JSON_RECORD)) < 0) {
+		ct_error_prefix(error, "trust list %s", file);
+		goto done;
+	}
+	keys = json_object_get(doc, "keys");
+	format = json_string_value(json_object_get(doc, "format"));
+	if (!format || strcmp(format, TRUST_FORMAT) != 0 ||
+		json_integer_value(json_object_get(doc, "version")) != TRUST_VERSION ||
+		!json_is_array(keys)) {
+		error = ct_error_set(CT_EINVALID, "trust list %s: not a claimtrail trust list of "
+						  "version %d",
+			file, TRUST_VERSION);
+		goto done;
+	}
+	json_array_foreach(keys, i, e) {
+		const json_t *rec = json_object_get(e, "record");
+		const char *id = json_string_value(json_object_get(e, "key_id"));
+		if (!json_is_string(json_object_get(e, "name")) || !id ||
+			(error = ct_key_record_check(rec)) < 0 ||
+			strcmp(id, json_string_value(json_object_get(rec, "key_id"))) != 0) {
+			if (error == 0)
+				error = ct_error_set(CT_EINVALID, "entry %zu is malformed", i + 1);
+			ct_error_prefix(error, "trust list %s", file);
+			goto done;
+		}
+	}
+	*out = json_incref(keys);
+done:
+	json_decref(doc);
+	ct_buf_free(&data);
+	return error;
+}
+
+/* Runs change on the list under the lock and writes the result. */
+typedef int (*change_fn)(json_t *keys, const void *arg, const char *name);
+
+static int change_list(const char *path, change_fn change, const void *arg, const char *name)
+{
+	ct_buf dir = CT_BUF_INIT, file = CT_BUF_INIT, lock = CT_BUF_INIT;
+	json_t *keys = NULL, *doc = NULL;
+	char *text = NULL;
+	int fd = -1;
+	int error;
+
+	if ((error = trust_dir(&dir, path)) < 0 ||
+		(error = ct_buf_printf(&file, "%s/trust.json", dir.ptr)) < 0 ||
+		(error = ct_buf_printf(&lock, "%s/trust.lock", dir.ptr)) < 0)
+		goto done;
+	if (mkdir(dir.ptr, 0755) < 0 && errno != EEXIST) {
+		error = ct_error_set(CT_EIO, "%s: %s", dir.ptr, strerror(errno));
+		goto done;
+	}
+	fd = open(lock.ptr, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		error = ct_error_set(CT_EIO, "%s: %s", lock.ptr, strerror(errno));
+		goto done;
+	}
+	if ((error = read_list(&keys, file.ptr)) < 0)
+		goto done;
+	if (!keys && !(keys = json_array())) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((error = change(keys, arg, name)) < 0)
+		goto done;
+	doc = json_pack("{s:s, s:i, s:O}", "format", TRUST_FORMAT, "version", TRUST_VERSION, "keys",
+		keys);
+	if (!doc || !(text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS))) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	{
+		size_t len = strlen(text);
+		text[len] = '\n';
+		error = ct_file_write_atomic(file.ptr, text, len + 1, 0644);
+		text[len] = '\0';
+	}
+done:
+	if (fd >= 0)
+		close(fd);
+	free(text);
+	json_decref(doc);
+	json_decref(keys);
+	ct_buf_free(&dir);
+	ct_buf_free(&file);
+	ct_buf_free(&lock);
+	return error;
+}
+
+static ssize_t find_key(const json_t *keys, const char *key_id)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(keys, i, e)
+		if (strcmp(json_string_value(json_object_get(e, "key_id")), key_id) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+static int add_change(json_t *keys, const void *arg, const char *name)
+{
+	const json_t *rec = arg;
+	const char *id = json_string_value(json_object_get(rec, "key_id"));
+	char added[21];
+	json_t *e;
+
+	if (find_key(keys, id) >= 0)
+		return ct_error_set(CT_EEXISTS, "key %s is in the trust list already", id);
+	if (!name)
+		name = json_string_value(json_object_get(rec, "name"));
+	ct_timestamp_now(added);
+	e = json_pack("{s:s, s:s, s:s, s:O}", "key_id", id, "name", name ? name : "", "added",
+		added, "record", rec);
+	if (!e || json_array_append_new(keys, e) < 0)
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int remove_change(json_t *keys, const void *arg, const char *name)
+{
+	ssize_t i = find_key(keys, arg);
+
+	(void)name;
+	if (i < 0)
+		return ct_error_set(CT_ENOTFOUND, "key %s is not in the trust list", (const char *)arg);
+	json_array_remove(keys, (size_t)i);
+	return 0;
+}
+
+int ct_trust_read(json_t **out, const char *path)
+{
+	ct_buf dir = CT_BUF_INIT;
+	int error;
+
+	*out = NULL;
+	if ((error = trust_dir(&dir, path)) == 0 && (error = ct_buf_puts(&dir, "/trust.json")) == 0)
+		error = read_list(out, dir.ptr);
+	ct_buf_free(&dir);
+	return error;
+}
+
+int ct_trust_add(const char *path, const json_t *key_record, const char *name)
+{
+	int error;
+
+	if ((error = ct_key_record_check(key_record)) < 0)
+		return error;
+	if (name && (strlen(name) > NAME_MAX_LEN || strpbrk(name, "\n\r\t")))
+		return ct_error_set(CT_EINVALID, "trust name \"%.40s\": at most %d characters on "
+						 "one line",
+			name, NAME_MAX_LEN);
+	return change_list(path, add_change, key_record, name);
+}
+
+int ct_trust_remove(const char *path, const char *key_id)
+{
+	size_t i, len = strlen(key_id);
+
+	for (i = 0; i < len; i++)
+		if (!((key_id[i] >= '0' && key_id[i] <= '9') || (key_id[i] >= 'a' && key_id[i] <= 'f')))
+			break;
+	if (len != CT_KEY_ID_LEN || i != len)
+		return ct_error_set(CT_EINVALID, "key id \"%.40s\": expected %d lowercase hex digits",
+			key_id, CT_KEY_ID_LEN);
+	return change_list(path, remove_change, key_id, NULL);
+}
+
+int ct_trust_keyring_add(ct_keyring *ring, size_t *listed, int *has_list, const char *path)
+{
+	json_t *keys = NULL, *e;
+	size_t i;
+	int error;
+
+	if (listed)
+		*listed = 0;
+	if (has_list)
+		*has_list = 0;
+	if ((error = ct_trust_read(&keys, path)) == CT_ENOTFOUND) {
+		ct_error_clear();
+		return 0;
+	}
+	if (error < 0)
+		return error;
+	if (has_list)
+		*has_list = keys != NULL;
+	json_array_foreach(keys, i, e) {
+		if ((error = ct_keyring_add(ring, json_object_get(e, "record"))) < 0)
+			break;
+		if (listed)
+			(*listed)++;
+	}
+	json_decref(keys);
+	return error;
+}
+
+int ct_store_trust(ct_keyring **out, ct_trust_info *info, ct_store *store,
+	const ct_keyring *given)
+{
+	ct_keyring *ring = NULL, *own = NULL;
+	size_t i;
+	int error;
+
+	*out = NULL;
+	memset(info, 0, sizeof(*info));
+	if ((error = ct_keyring_new(&ring)) < 0)
+		return error;
+	for (i = 0; given && i < ct_keyring_count(given); i++)
+		if ((error = ct_keyring_add(ring, ct_keyring_get(given, i))) < 0)
+			goto done;
+	info->given = given ? ct_keyring_count(given) : 0;
+	if ((error = ct_trust_keyring_add(ring, &info->listed, &info->has_list,
+		     git_repository_commondir(store->repo))) < 0)
+		goto done;
+	/* A key folder that does not read (a damaged key record) is check's finding to report,
+	 * file by file: here it only leaves fewer keys. */
+	if (ct_store_keyring(&own, store) < 0) {
+		ct_error_clear();
+		if ((error = ct_keyring_new(&own)) < 0)
+			goto done;
+	}
+	if (info->given == 0 && !info->has_list) {
+		/* No trust configured at all: the keys of the store, as given (the caller says so). */
+		ct_keyring_free(ring);
+		ring = own;
+		own = NULL;
+		info->store_keys = ct_keyring_count(ring);
+		goto done;
+	}
+	/* A revocation the store holds of a trusted key is the key's own signed word: it applies
+	 * (it can only take trust away). */
+	for (i = 0; i < ct_keyring_count(own); i++) {
+		const json_t *rec = ct_keyring_get(own, i);
+		if (json_object_get(rec, "revoked") &&
+			ct_keyring_find(ring, json_string_value(json_object_get(rec, "key_id"))) &&
+			(error = ct_keyring_add(ring, rec)) < 0)
+			goto done;
+	}
+done:
+	ct_keyring_free(own);
+	if (error < 0)
+		ct_keyring_free(ring);
+	else
+		*out = ring;
+	return error;
+}
