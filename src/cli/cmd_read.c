@@ -47,7 +47,12 @@ static int parse(read_args *a, int argc, char **argv, const char *cmd, const cha
 		switch (c) {
 		case 'r': a->rev = optarg; break;
 		case 'S': a->source = optarg; break;
-		case 't': a->tag = optarg; break;
+		case 't':
+			/* tags are ids: an empty one names none (and matched nowhere, forever) */
+			if (!*optarg)
+				return cli_usage("%s: --tag: an empty tag names nothing", cmd);
+			a->tag = optarg;
+			break;
 		case 's': a->status = optarg; break;
 		case 'j': a->json = 1; break;
 		case 'p': a->patch = 1; break;
@@ -287,6 +292,8 @@ static int in_list(const char *list, const char *item)
 	size_t n = strlen(item);
 	const char *p = list;
 
+	if (n == 0)
+		return 0;
 	while ((p = strstr(p, item))) {
 		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
 			return 1;
