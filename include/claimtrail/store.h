@@ -174,9 +174,17 @@ int ct_claim_retract(json_t **out_record, ct_store *store, const char *id,
 /*
  * Imports claims in bulk: every line of data is one claim's fields (as for ct_claim_add, with
  * "id" required or derived), all signed and committed as one commit. Nothing is written when
- * any line is bad; the error names the line. *count receives the number imported.
+ * any line is bad (not JSON, not a claim, longer than 1 MiB, or a claim over 1 MiB as stored);
+ * the error names the line. *count receives the number imported.
  */
 int ct_store_import(size_t *count, ct_store *store, const uint8_t *data, size_t len,
+	const ct_write_opts *opts);
+
+/*
+ * The same, reading the lines from the file at path ("-": standard input) as they come: a line
+ * longer than a stored record may be (CT_EINVALID, naming the line) stops the reading there.
+ */
+int ct_store_import_file(size_t *count, ct_store *store, const char *path,
 	const ct_write_opts *opts);
 
 /* ---- checking ---- */

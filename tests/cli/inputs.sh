@@ -32,4 +32,39 @@ if [ -w /dev/full ]; then
 	expect_status 4 sh -c "$CT --help >/dev/full"
 fi
 
+# --- import: every line within the record limit, every claim within it as stored, input streamed
+before=$(headrev)
+python3 -c 'import sys; sys.stdout.write("{\"id\":\"big\",\"statement\":\"" + "a" * 1048600 + "\",\"attribution\":{\"source\":\"rep\"}}\n")' >long.jsonl
+expect_status 4 $CT import long.jsonl
+contains "$ERR" "line 1: longer than 1048576 bytes"; one_line "$ERR"
+# under the limit as a line, over it once signed and stored (indented, with its signature)
+{ echo '{"id":"fine","statement":"Fine.","attribution":{"source":"rep"}}'
+  python3 -c 'import sys; sys.stdout.write("{\"id\":\"big\",\"statement\":\"" + "a" * 1048400 + "\",\"attribution\":{\"source\":\"rep\"}}\n")'
+} >stored.jsonl
+expect_status 4 $CT import stored.jsonl
+contains "$ERR" "line 2: claim big:"; contains "$ERR" "over the 1048576-byte limit"; one_line "$ERR"
+expect_status 4 sh -c "$CT import - <stored.jsonl"
+contains "$ERR" "line 2: claim big:"
+[ "$(headrev)" = "$before" ] && ok || fail "a refused import moved HEAD"
+expect_status 0 $CT check
+# an endless line is refused after a megabyte, in bounded memory (not read whole: 2 GB)
+asan=0; ldd "$CT" 2>/dev/null | grep -q 'libasan' && asan=1
+if [ "$asan" = 0 ]; then
+	expect_status 4 bounded sh -c "ulimit -v 600000; exec $CT import /dev/zero"
+else
+	expect_status 4 bounded $CT import /dev/zero
+fi
+contains "$ERR" "line 1: longer than 1048576 bytes"; one_line "$ERR"
+expect_status 4 bounded sh -c "head -c 50000000 /dev/zero | $CT import -"
+contains "$ERR" "line 1: longer than"
+# many ordinary lines still import, from a file and from standard input
+printf '{"id":"i1","statement":"One.","attribution":{"source":"rep"}}\r\n\n  \n{"id":"i2","statement":"Two.","attribution":{"source":"rep"}}' >ok.jsonl
+expect_status 0 $CT import ok.jsonl
+contains "$OUT" "imported 2 claims"
+printf '{"id":"i3","statement":"Three.","attribution":{"source":"rep"}}\n' | $CT import - >/dev/null && ok || fail "import -"
+printf '{"id":"i4","statement":"Four.","attribution":{"source":"rep"}}\n{"id":"i5",' >bad.jsonl
+expect_status 4 $CT import bad.jsonl
+contains "$ERR" "line 2"
+expect_status 0 $CT check
+
 finish
