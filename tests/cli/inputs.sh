@@ -67,4 +67,42 @@ expect_status 4 $CT import bad.jsonl
 contains "$ERR" "line 2"
 expect_status 0 $CT check
 
+# --- -o FILE: a device or FIFO is written into, never replaced; a symbolic link is refused
+$CT cat c1 >rec.json || fail "cat c1"
+python3 -c 'import json; r=json.load(open("rec.json")); r.pop("signatures"); json.dump(r, open("unsigned.json","w"))'
+mkfifo out.fifo
+# a reader for the FIFO, in the background; a write that replaced the FIFO would leave it waiting
+( timeout 20 cat out.fifo >fifo.got ) &
+reader=$!
+expect_status 0 bounded $CT sign unsigned.json -o out.fifo
+wait $reader
+[ -p out.fifo ] && ok || fail "sign -o FIFO replaced the FIFO"
+contains "$(cat fifo.got)" '"signatures"' "what went through the FIFO"
+ls out.fifo.tmp.* >/dev/null 2>&1 && fail "a temporary file was left" || ok
+echo target >target.txt
+ln -s target.txt link.json
+expect_status 4 $CT sign unsigned.json -o link.json
+contains "$ERR" "link.json: is a symbolic link"; one_line "$ERR"
+[ -L link.json ] && [ "$(cat target.txt)" = target ] && ok || fail "sign -o replaced a link"
+expect_status 4 $CT bundle create -o link.json --all
+contains "$ERR" "link.json: is a symbolic link"
+[ -L link.json ] && [ "$(cat target.txt)" = target ] && ok || fail "bundle create -o replaced a link"
+mkdir outdir
+expect_status 4 $CT sign unsigned.json -o outdir
+contains "$ERR" "outdir: is a folder"
+# a character device: made here (as root only), so the machine's /dev/null is never at stake
+if mknod null.dev c 1 3 2>/dev/null; then
+	expect_status 0 $CT sign unsigned.json -o null.dev
+	[ -c null.dev ] && ok || fail "sign -o replaced a character device"
+	expect_status 0 $CT bundle create -o null.dev --all
+	[ -c null.dev ] && ok || fail "bundle create -o replaced a character device"
+	$CT bundle create -o b.bundle --all >/dev/null || fail "bundle create"
+	expect_status 0 $CT bundle prove b.bundle c1 -o null.dev
+	[ -c null.dev ] && ok || fail "bundle prove -o replaced a character device"
+fi
+# a regular file is still replaced whole
+echo old >plain.json
+expect_status 0 $CT sign unsigned.json -o plain.json
+contains "$(cat plain.json)" '"signatures"' "plain.json"
+
 finish
