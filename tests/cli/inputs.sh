@@ -105,4 +105,13 @@ echo old >plain.json
 expect_status 0 $CT sign unsigned.json -o plain.json
 contains "$(cat plain.json)" '"signatures"' "plain.json"
 
+# --- secret keys: one others can read is refused, with the command that fixes it
+before=$(headrev)
+chmod 644 "$TMP/k.key"
+expect_status 4 $CT claim add --statement "Not written." --source rep --id nope
+contains "$ERR" "permissions 0644 are too open"; contains "$ERR" "chmod 600 $TMP/k.key"; one_line "$ERR"
+[ "$(headrev)" = "$before" ] && ok || fail "a refused key moved HEAD"
+chmod 600 "$TMP/k.key"
+expect_status 0 $CT claim add --statement "Written." --source rep --id yes
+
 finish
