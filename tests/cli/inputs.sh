@@ -34,12 +34,14 @@ fi
 
 # --- import: every line within the record limit, every claim within it as stored, input streamed
 before=$(headrev)
-python3 -c 'import sys; sys.stdout.write("{\"id\":\"big\",\"statement\":\"" + "a" * 1048600 + "\",\"attribution\":{\"source\":\"rep\"}}\n")' >long.jsonl
+# a claim line whose statement is n bytes of "a"
+claim_line() { printf '{"id":"big","statement":"'; head -c "$1" /dev/zero | tr '\0' a; printf '","attribution":{"source":"rep"}}\n'; }
+claim_line 1048600 >long.jsonl
 expect_status 4 $CT import long.jsonl
 contains "$ERR" "line 1: longer than 1048576 bytes"; one_line "$ERR"
 # under the limit as a line, over it once signed and stored (indented, with its signature)
 { echo '{"id":"fine","statement":"Fine.","attribution":{"source":"rep"}}'
-  python3 -c 'import sys; sys.stdout.write("{\"id\":\"big\",\"statement\":\"" + "a" * 1048400 + "\",\"attribution\":{\"source\":\"rep\"}}\n")'
+  claim_line 1048400
 } >stored.jsonl
 expect_status 4 $CT import stored.jsonl
 contains "$ERR" "line 2: claim big:"; contains "$ERR" "over the 1048576-byte limit"; one_line "$ERR"
@@ -68,8 +70,11 @@ contains "$ERR" "line 2"
 expect_status 0 $CT check
 
 # --- -o FILE: a device or FIFO is written into, never replaced; a symbolic link is refused
-$CT cat c1 >rec.json || fail "cat c1"
-python3 -c 'import json; r=json.load(open("rec.json")); r.pop("signatures"); json.dump(r, open("unsigned.json","w"))'
+# c1 as stored, signed again by a second key
+$CT cat c1 >unsigned.json || fail "cat c1"
+$CT key generate --unencrypted -o "$TMP/k2.key" >/dev/null || exit 99
+export CLAIMTRAIL_KEY=$TMP/k2.key
+K2=$($CT key show "$TMP/k2.key" | awk '/^key-id:/{print $2}')
 mkfifo out.fifo
 # a reader for the FIFO, in the background; a write that replaced the FIFO would leave it waiting
 ( timeout 20 cat out.fifo >fifo.got ) &
@@ -77,7 +82,7 @@ reader=$!
 expect_status 0 bounded $CT sign unsigned.json -o out.fifo
 wait $reader
 [ -p out.fifo ] && ok || fail "sign -o FIFO replaced the FIFO"
-contains "$(cat fifo.got)" '"signatures"' "what went through the FIFO"
+contains "$(cat fifo.got)" "\"key_id\": \"$K2\"" "what went through the FIFO"
 ls out.fifo.tmp.* >/dev/null 2>&1 && fail "a temporary file was left" || ok
 echo target >target.txt
 ln -s target.txt link.json
@@ -103,7 +108,8 @@ fi
 # a regular file is still replaced whole
 echo old >plain.json
 expect_status 0 $CT sign unsigned.json -o plain.json
-contains "$(cat plain.json)" '"signatures"' "plain.json"
+contains "$(cat plain.json)" "\"key_id\": \"$K2\"" "plain.json"
+export CLAIMTRAIL_KEY=$TMP/k.key
 
 # --- secret keys: one others can read is refused, with the command that fixes it
 before=$(headrev)
@@ -113,5 +119,19 @@ contains "$ERR" "permissions 0644 are too open"; contains "$ERR" "chmod 600 $TMP
 [ "$(headrev)" = "$before" ] && ok || fail "a refused key moved HEAD"
 chmod 600 "$TMP/k.key"
 expect_status 0 $CT claim add --statement "Written." --source rep --id yes
+
+# --- Ctrl-C or a kill at the passphrase prompt leaves the terminal echoing (on a pty)
+if command -v python3 >/dev/null 2>&1; then
+	for how in INT TERM; do
+		if out=$(timeout 60 python3 "$SRCDIR/tests/cli/pty-prompt.py" "$CT" "$TMP/pty-$how.key" $how); then
+			ok
+		else
+			fail "terminal after $how at the prompt: $out"
+		fi
+		[ -e "$TMP/pty-$how.key" ] && fail "an interrupted key generate left a key" || ok
+	done
+else
+	echo "python3 not found: the passphrase prompt's terminal test is skipped"
+fi
 
 finish
