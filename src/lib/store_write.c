@@ -491,12 +491,63 @@ static int make_signature(git_signature **out, ct_store *store, const ct_key *si
 	return error;
 }
 
+/*
+ * Refuses (CT_EINVALID, naming it) a symbolic link among the folders of path in the work tree:
+ * a file written through it would land outside the repository, where git does not look (git
+ * itself never writes through a link in the work tree). A folder not there yet ends the walk:
+ * mkdir makes the rest. verified caches the last folder found free of links, with its slash, so
+ * that the files of one folder cost one walk.
+ */
+static int check_folders(const char *workdir, const char *path, ct_buf *verified)
+{
+	const char *slash = strrchr(path, '/');
+	ct_buf full = CT_BUF_INIT;
+	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0, wlen = strlen(workdir), i;
+	int error = 0;
+
+	if (dirlen == 0 ||
+		(verified->len == dirlen && memcmp(verified->ptr, path, dirlen) == 0))
+		return 0;
+	if ((error = ct_buf_puts(&full, workdir)) < 0 || (error = ct_buf_put(&full, path, dirlen)) < 0)
+		goto done;
+	for (i = 0; i < dirlen; i++) {
+		struct stat st;
+		if (path[i] != '/')
+			continue;
+		/* a folder that is a prefix of the one verified last is verified */
+		if (verified->len > i && memcmp(verified->ptr, path, i + 1) == 0)
+			continue;
+		full.ptr[wlen + i] = '\0';
+		if (lstat(full.ptr, &st) < 0) {
+			if (errno == ENOENT || errno == ENOTDIR)
+				goto done; /* made by mkdir, or refused by the caller's own checks */
+			error = ct_error_set(CT_EIO, "%s: %s", full.ptr, strerror(errno));
+			goto done;
+		}
+		full.ptr[wlen + i] = '/';
+		if (S_ISLNK(st.st_mode)) {
+			error = ct_error_set(CT_EINVALID,
+				"%.*s is a symbolic link in the work tree: claimtrail does not write "
+				"through one (the files would land outside the repository); make it a "
+				"folder", (int)i, path);
+			goto done;
+		}
+		if (!S_ISDIR(st.st_mode))
+			goto done;
+	}
+	ct_buf_clear(verified);
+	error = ct_buf_put(verified, path, dirlen);
+done:
+	ct_buf_free(&full);
+	return error;
+}
+
 /* Refuses to write over anything the user has not committed: staged or unstaged changes to,
- * or an untracked file at, any path the transaction writes. */
+ * or an untracked file at, any path the transaction writes; and to write through a link. */
 static int check_clean(ct_store *store, ct_txn *txn, const ct__index *index)
 {
 	const char *workdir = git_repository_workdir(store->repo);
-	ct_buf full = CT_BUF_INIT;
+	ct_buf full = CT_BUF_INIT, verified = CT_BUF_INIT;
 	size_t i;
 	int error = 0;
 
@@ -508,6 +559,8 @@ static int check_clean(ct_store *store, ct_txn *txn, const ct__index *index)
 		struct stat st;
 		git_oid oid;
 
+		if ((error = check_folders(workdir, path, &verified)) < 0)
+			break;
 		if (store->tree)
 			git_tree_entry_bypath(&head, store->tree, path);
 		/* remembered for sync_worktree, which checks it again before replacing the file */
@@ -543,6 +596,7 @@ static int check_clean(ct_store *store, ct_txn *txn, const ct__index *index)
 		git_tree_entry_free(head);
 	}
 	ct_buf_free(&full);
+	ct_buf_free(&verified);
 	return error;
 }
 
@@ -632,7 +686,7 @@ static int place_files(const ct__index *locked, ct__index_new *entries, size_t *
 {
 	place_state *ps = payload;
 	size_t wlen = strlen(ps->workdir), i, kept = 0;
-	ct_buf full = CT_BUF_INIT, tmp = CT_BUF_INIT;
+	ct_buf full = CT_BUF_INIT, tmp = CT_BUF_INIT, verified = CT_BUF_INIT;
 	int error = 0;
 
 	for (i = 0; i < *n; i++) {
@@ -641,7 +695,9 @@ static int place_files(const ct__index *locked, ct__index_new *entries, size_t *
 
 		ct_buf_clear(&full);
 		ct_buf_clear(&tmp);
-		if ((error = ct_buf_printf(&full, "%s%s", ps->workdir, f->path)) < 0 ||
+		/* again: a link may have been made since check_clean */
+		if ((error = check_folders(ps->workdir, f->path, &verified)) < 0 ||
+			(error = ct_buf_printf(&full, "%s%s", ps->workdir, f->path)) < 0 ||
 			(error = ct_buf_printf(&tmp, "%s.tmp.%ld", full.ptr, (long)getpid())) < 0 ||
 			(error = mkdirs_for(full.ptr, wlen)) < 0 ||
 			(error = write_tmp(tmp.ptr, f->data, f->len, &entries[i].st)) < 0)
@@ -670,6 +726,7 @@ done:
 	}
 	ct_buf_free(&full);
 	ct_buf_free(&tmp);
+	ct_buf_free(&verified);
 	return 0;
 }
 

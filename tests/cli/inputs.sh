@@ -134,4 +134,25 @@ else
 	echo "python3 not found: the passphrase prompt's terminal test is skipped"
 fi
 
+# --- a symbolic link among the store's folders in the work tree is not written through
+git init -q -b main "$TMP/linked" && (
+	cd "$TMP/linked" || exit 99
+	CHECKS=0 FAILS=0
+	$CT init >/dev/null && $CT source add --title T --publisher P --id s1 >/dev/null || exit 99
+	mkdir "$TMP/outside" && mv claims/source "$TMP/outside/" && ln -s "$TMP/outside/source" claims/source
+	before=$(git rev-parse HEAD)
+	expect_status 4 $CT source add --title T2 --publisher P --id s2
+	contains "$ERR" "claims/source is a symbolic link in the work tree"; one_line "$ERR"
+	[ "$(git rev-parse HEAD)" = "$before" ] && ok || fail "a write through a link moved HEAD"
+	[ "$(find "$TMP/outside" -type f | wc -l)" -eq 1 ] && ok || fail "files landed outside the repository"
+	# the store folder itself
+	rm claims/source && mv "$TMP/outside/source" claims/ && mv claims "$TMP/outside/claims" &&
+		ln -s "$TMP/outside/claims" claims
+	expect_status 4 $CT source add --title T3 --publisher P --id s3
+	contains "$ERR" "claims is a symbolic link in the work tree"
+	[ -e "$TMP/outside/claims/source/"*/s3 ] && fail "a file landed outside the repository" || ok
+	echo "$CHECKS $FAILS" >"$TMP/linked.counts"
+)
+read -r c f <"$TMP/linked.counts" && CHECKS=$((CHECKS + c)) && FAILS=$((FAILS + f))
+
 finish
