@@ -9,6 +9,7 @@
 #include "store_internal.h"
 #include "gitindex.h"
 #include "packwrite.h"
+#include "treecheck.h"
 
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
@@ -774,6 +775,49 @@ done:
 	return error;
 }
 
+/*
+ * Refuses to build on a committed tree that git fsck would reject (treecheck.c): libgit2 copies
+ * the old trees into the new commit entries and all, so a crafted entry would be carried into
+ * every later commit. The whole tree is checked, but only what changed since the tree checked
+ * last, whose id is kept in <git-dir>/claimtrail/tree-checked: a write on claimtrail's own last
+ * commit checks nothing again.
+ */
+static int check_base_tree(ct_store *store)
+{
+	ct_buf dir = CT_BUF_INIT, path = CT_BUF_INIT, data = CT_BUF_INIT;
+	git_tree *known = NULL;
+	git_oid id;
+	char hex[GIT_OID_HEXSZ + 2];
+	int error;
+
+	if (!store->tree)
+		return 0;
+	if ((error = ct_buf_printf(&dir, "%sclaimtrail", git_repository_path(store->repo))) < 0 ||
+		(error = ct_buf_printf(&path, "%s/tree-checked", dir.ptr)) < 0)
+		goto done;
+	if (ct_file_read(&data, path.ptr, 64) == 0 && data.len == GIT_OID_HEXSZ + 1 &&
+		git_oid_fromstrn(&id, data.ptr, GIT_OID_HEXSZ) == 0) {
+		if (git_oid_equal(&id, git_tree_id(store->tree)))
+			goto done;
+		git_tree_lookup(&known, store->repo, &id); /* gone (gc): check it all */
+	}
+	ct_error_clear();
+	if ((error = ct__tree_check_all(store->repo, store->tree, known)) < 0)
+		goto done;
+	git_oid_tostr(hex, GIT_OID_HEXSZ + 1, git_tree_id(store->tree));
+	hex[GIT_OID_HEXSZ] = '\n';
+	/* only a cache: a failure to keep it costs the next write a longer check */
+	if (mkdir(dir.ptr, 0755) == 0 || errno == EEXIST)
+		ct_file_write_atomic(path.ptr, hex, GIT_OID_HEXSZ + 1, 0644);
+	ct_error_clear();
+done:
+	git_tree_free(known);
+	ct_buf_free(&dir);
+	ct_buf_free(&path);
+	ct_buf_free(&data);
+	return error;
+}
+
 static int make_commit(git_oid *out, ct_store *store, ct_txn *txn, const ct_key *signer)
 {
 	git_tree_update *updates = NULL;
@@ -793,6 +837,8 @@ static int make_commit(git_oid *out, ct_store *store, ct_txn *txn, const ct_key 
 		updates[i].filemode = GIT_FILEMODE_BLOB;
 		updates[i].path = txn->files[i].path;
 	}
+	if ((error = check_base_tree(store)) < 0)
+		goto done;
 	if (git_tree_create_updated(&tree_oid, txn->wrepo, store->tree, txn->nfiles, updates) < 0 ||
 		git_tree_lookup(&tree, txn->wrepo, &tree_oid) < 0) {
 		error = ct__git_error(CT_EIO, "writing trees");

@@ -153,6 +153,13 @@ static int load_latest(json_t **rec, json_t **annotations, ct_store *store, cons
 		error = ct_error_set(CT_EINVALID, "claim %s: no revision files", id);
 		goto done;
 	}
+	/* a crafted tree may hold a folder (or a link, a submodule) by a revision's name */
+	if (git_tree_entry_filemode(latest) != GIT_FILEMODE_BLOB &&
+		git_tree_entry_filemode(latest) != GIT_FILEMODE_BLOB_EXECUTABLE) {
+		error = ct_error_set(CT_EINVALID, "claim %s: %s is not a file", id,
+			git_tree_entry_name(latest));
+		goto done;
+	}
 	if (git_blob_lookup(&blob, store->repo, git_tree_entry_id(latest)) < 0 ||
 		ct_buf_put(&data, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob)) < 0) {
 		error = ct__git_error(CT_EIO, id);

@@ -155,4 +155,80 @@ git init -q -b main "$TMP/linked" && (
 )
 read -r c f <"$TMP/linked.counts" && CHECKS=$((CHECKS + c)) && FAILS=$((FAILS + f))
 
+# --- crafted committed trees (git mktree, git hash-object --literally): readers skip the bad
+# entry and go on; writers refuse to commit on top of an entry git fsck rejects
+# set_entry TREE PATH MODE TYPE OID: TREE with PATH set to that entry, as a new tree id
+set_entry() {
+	local tree=$1 path=$2 mode=$3 type=$4 oid=$5 head rest sub new
+	case $path in
+	*/*)
+		head=${path%%/*} rest=${path#*/}
+		sub=$(git rev-parse -q --verify "$tree:$head" 2>/dev/null) || sub=$(git mktree </dev/null)
+		new=$(set_entry "$sub" "$rest" "$mode" "$type" "$oid")
+		{ git ls-tree "$tree" | awk -F'\t' -v n="$head" '$2 != n'
+		  printf '040000 tree %s\t%s\n' "$new" "$head"; } | git mktree --missing ;;
+	*)
+		{ git ls-tree "$tree" | awk -F'\t' -v n="$path" '$2 != n'
+		  printf '%s %s %s\t%s\n' "$mode" "$type" "$oid" "$path"; } | git mktree --missing ;;
+	esac
+}
+# commit_tree TREE: commits TREE on HEAD and moves the branch (the work tree is left alone)
+commit_tree() { git update-ref HEAD "$(git commit-tree "$1" -p HEAD -m crafted)"; }
+git init -q -b main "$TMP/crafted" && (
+	cd "$TMP/crafted" || exit 99
+	CHECKS=0 FAILS=0
+	$CT init >/dev/null && $CT source add --title T --publisher P --id s1 >/dev/null &&
+		$CT claim add --statement "A." --source s1 --id c1 >/dev/null &&
+		$CT claim add --statement "B." --source s1 --id c2 >/dev/null || exit 99
+	good=$(git rev-parse HEAD)
+	c1dir=$(git ls-tree -r -d --name-only HEAD claims/claim | grep '/c1$')
+	c2dir=$(git ls-tree -r -d --name-only HEAD claims/claim | grep '/c2$')
+	srctree=$(git rev-parse HEAD:claims/source)
+
+	# a revision "file" that is a tree: c1 is skipped, the rest is listed
+	commit_tree "$(set_entry "$(git rev-parse HEAD^{tree})" "$c1dir/r0002.json" 040000 tree "$srctree")"
+	expect_status 0 $CT list
+	contains "$OUT" "c2"; not_contains "$OUT" "c1 "
+	expect_status 0 $CT show c2
+	expect_status 1 $CT check
+	contains "$OUT$ERR" "$c1dir/r0002.json"
+
+	# a ".." entry beside a claim folder: everything is still read; nothing is committed on it
+	git update-ref HEAD "$good"
+	commit_tree "$(set_entry "$(git rev-parse HEAD^{tree})" "${c2dir%/*}/.." 040000 tree "$srctree")"
+	bad=$(git rev-parse HEAD)
+	expect_status 0 $CT list
+	contains "$OUT" "c1"; contains "$OUT" "c2"
+	expect_status 4 $CT claim add --statement "C." --source s1 --id c3
+	contains "$ERR" "${c2dir%/*}/..: the committed tree has an entry git fsck rejects (hasDotdot"
+	one_line "$ERR"
+	[ "$(git rev-parse HEAD)" = "$bad" ] && ok || fail "a write committed on a '..' entry"
+	# not only on the path the write takes: a bad entry anywhere in the tree
+	expect_status 4 $CT source add --title T2 --publisher P --id s2
+	contains "$ERR" "hasDotdot"
+
+	# ".git" in any case, and a name given twice (a tree git mktree would not write)
+	git update-ref HEAD "$good"
+	blob=$(git rev-parse HEAD:claims/store.json)
+	commit_tree "$(set_entry "$(git rev-parse HEAD^{tree})" "notes/.GIT" 100644 blob "$blob")"
+	expect_status 4 $CT claim add --statement "C." --source s1 --id c3
+	contains "$ERR" "notes/.GIT: the committed tree has an entry git fsck rejects (hasDotgit"
+	git update-ref HEAD "$good"
+	bin() { printf "$(printf '%s' "$1" | sed 's/../\\x&/g')"; } # hex to bytes
+	dup=$( { printf '100644 a\0'; bin "$blob"; printf '100644 a\0'; bin "$blob"; } |
+		git hash-object -t tree --literally -w --stdin)
+	commit_tree "$(set_entry "$(git rev-parse HEAD^{tree})" "dup" 040000 tree "$dup")"
+	expect_status 4 $CT claim add --statement "C." --source s1 --id c3
+	contains "$ERR" "dup/a: the committed tree has an entry git fsck rejects (duplicateEntries"
+
+	# once the bad entry is gone, writes go on
+	git update-ref HEAD "$good"
+	expect_status 0 $CT claim add --statement "C." --source s1 --id c3
+	# what the branch holds is sound (the crafted objects are still in this repository, unreachable)
+	git clone -q --no-local . "$TMP/crafted-clone" && git -C "$TMP/crafted-clone" fsck --strict \
+		>/dev/null 2>&1 && ok || fail "git fsck --strict of a clone after the writes"
+	echo "$CHECKS $FAILS" >"$TMP/crafted.counts"
+)
+read -r c f <"$TMP/crafted.counts" && CHECKS=$((CHECKS + c)) && FAILS=$((FAILS + f))
+
 finish
