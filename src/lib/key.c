@@ -163,7 +163,8 @@ static int read_secure(sbuf *out, const char *path)
 	struct stat st;
 
 	out->ptr = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO (or a device) is refused below, instead of waiting for a writer */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return ct_error_set(errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "key %s: %s", path,
 			strerror(errno));
