@@ -782,18 +782,53 @@ done:
  * last, whose id is kept in <git-dir>/claimtrail/tree-checked: a write on claimtrail's own last
  * commit checks nothing again.
  */
+static int tree_checked_path(ct_buf *dir, ct_buf *path, ct_store *store)
+{
+	int error;
+
+	if ((error = ct_buf_printf(dir, "%sclaimtrail", git_repository_path(store->repo))) == 0)
+		error = ct_buf_printf(path, "%s/tree-checked", dir->ptr);
+	return error;
+}
+
+/*
+ * Remembers tree (the base just checked, with the write's own sound entries) as checked. Only a
+ * cache, so not flushed to disk: lost, it costs the next write a longer check.
+ */
+static void remember_tree_checked(ct_store *store, const git_oid *tree)
+{
+	ct_buf dir = CT_BUF_INIT, path = CT_BUF_INIT, tmp = CT_BUF_INIT;
+	char hex[GIT_OID_HEXSZ + 2];
+	int fd;
+
+	git_oid_tostr(hex, GIT_OID_HEXSZ + 1, tree);
+	hex[GIT_OID_HEXSZ] = '\n';
+	if (tree_checked_path(&dir, &path, store) < 0 ||
+		ct_buf_printf(&tmp, "%s.tmp.%ld", path.ptr, (long)getpid()) < 0 ||
+		(mkdir(dir.ptr, 0755) < 0 && errno != EEXIST))
+		goto done;
+	if ((fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0)
+		goto done;
+	if (ct__write_all(fd, hex, GIT_OID_HEXSZ + 1, tmp.ptr) < 0 || close(fd) < 0 ||
+		rename(tmp.ptr, path.ptr) < 0)
+		unlink(tmp.ptr);
+done:
+	ct_error_clear();
+	ct_buf_free(&dir);
+	ct_buf_free(&path);
+	ct_buf_free(&tmp);
+}
+
 static int check_base_tree(ct_store *store)
 {
 	ct_buf dir = CT_BUF_INIT, path = CT_BUF_INIT, data = CT_BUF_INIT;
 	git_tree *known = NULL;
 	git_oid id;
-	char hex[GIT_OID_HEXSZ + 2];
 	int error;
 
 	if (!store->tree)
 		return 0;
-	if ((error = ct_buf_printf(&dir, "%sclaimtrail", git_repository_path(store->repo))) < 0 ||
-		(error = ct_buf_printf(&path, "%s/tree-checked", dir.ptr)) < 0)
+	if ((error = tree_checked_path(&dir, &path, store)) < 0)
 		goto done;
 	if (ct_file_read(&data, path.ptr, 64) == 0 && data.len == GIT_OID_HEXSZ + 1 &&
 		git_oid_fromstrn(&id, data.ptr, GIT_OID_HEXSZ) == 0) {
@@ -802,14 +837,7 @@ static int check_base_tree(ct_store *store)
 		git_tree_lookup(&known, store->repo, &id); /* gone (gc): check it all */
 	}
 	ct_error_clear();
-	if ((error = ct__tree_check_all(store->repo, store->tree, known)) < 0)
-		goto done;
-	git_oid_tostr(hex, GIT_OID_HEXSZ + 1, git_tree_id(store->tree));
-	hex[GIT_OID_HEXSZ] = '\n';
-	/* only a cache: a failure to keep it costs the next write a longer check */
-	if (mkdir(dir.ptr, 0755) == 0 || errno == EEXIST)
-		ct_file_write_atomic(path.ptr, hex, GIT_OID_HEXSZ + 1, 0644);
-	ct_error_clear();
+	error = ct__tree_check_all(store->repo, store->tree, known);
 done:
 	git_tree_free(known);
 	ct_buf_free(&dir);
@@ -844,6 +872,7 @@ static int make_commit(git_oid *out, ct_store *store, ct_txn *txn, const ct_key 
 		error = ct__git_error(CT_EIO, "writing trees");
 		goto done;
 	}
+	remember_tree_checked(store, &tree_oid);
 	if (store->has_head && git_commit_lookup(&parent, txn->wrepo, &store->head) < 0) {
 		error = ct__git_error(CT_EIO, "reading the branch head");
 		goto done;
