@@ -32,10 +32,10 @@ static int entry_cmp(const git_tree_entry *a, const git_tree_entry *b)
 
 	if (c)
 		return c;
-	ca = na[n] ? (unsigned char)na[n] :
-		     (git_tree_entry_type(a) == GIT_OBJECT_TREE && la == n ? '/' : '\0');
-	cb = nb[n] ? (unsigned char)nb[n] :
-		     (git_tree_entry_type(b) == GIT_OBJECT_TREE && lb == n ? '/' : '\0');
+	ca = na[n] ? (unsigned char)na[n]
+		   : (git_tree_entry_type(a) == GIT_OBJECT_TREE && la == n ? '/' : '\0');
+	cb = nb[n] ? (unsigned char)nb[n]
+		   : (git_tree_entry_type(b) == GIT_OBJECT_TREE && lb == n ? '/' : '\0');
 	return (int)ca - (int)cb;
 }
 
@@ -64,10 +64,8 @@ int ct__tree_check(const git_tree *tree, const char *path)
 		case GIT_FILEMODE_BLOB:
 		case GIT_FILEMODE_BLOB_EXECUTABLE:
 		case GIT_FILEMODE_LINK:
-		case GIT_FILEMODE_COMMIT:
-			break;
-		default:
-			why = "badFilemode: a file mode git does not know";
+		case GIT_FILEMODE_COMMIT: break;
+		default: why = "badFilemode: a file mode git does not know";
 		}
 		if (!*name)
 			why = "emptyName: an entry with no name";
@@ -88,8 +86,8 @@ int ct__tree_check(const git_tree *tree, const char *path)
 			printable(shown, name);
 			return ct_error_set(CT_EINVALID,
 				"%s%s%s: the committed tree has an entry git fsck rejects (%s); "
-				"claimtrail does not commit on top of it: remove it with git first", path,
-				*path ? "/" : "", shown, why);
+				"claimtrail does not commit on top of it: remove it with git first",
+				path, *path ? "/" : "", shown, why);
 		}
 		prev = e;
 	}
@@ -105,8 +103,8 @@ static int check_below(git_repository *repo, const git_tree *tree, const git_tre
 	int error;
 
 	if (depth > TREE_DEPTH_MAX)
-		return ct_error_set(CT_EINVALID, "%s: trees nested deeper than %d levels", path->ptr,
-			TREE_DEPTH_MAX);
+		return ct_error_set(CT_EINVALID, "%s: trees nested deeper than %d levels",
+			path->ptr, TREE_DEPTH_MAX);
 	if ((error = ct__tree_check(tree, path->ptr)) < 0)
 		return error;
 	for (i = 0; i < git_tree_entrycount(tree); i++) {
@@ -118,7 +116,8 @@ static int check_below(git_repository *repo, const git_tree *tree, const git_tre
 		was = known ? git_tree_entry_byname(known, git_tree_entry_name(e)) : NULL;
 		if (was && git_oid_equal(git_tree_entry_id(was), git_tree_entry_id(e)))
 			continue; /* checked before, and trees do not change */
-		if ((error = ct_buf_printf(path, "%s%s", len ? "/" : "", git_tree_entry_name(e))) < 0)
+		if ((error = ct_buf_printf(path, "%s%s", len ? "/" : "", git_tree_entry_name(e))) <
+			0)
 			return error;
 		if (git_tree_lookup(&sub, repo, git_tree_entry_id(e)) < 0) {
 			error = ct_error_set(CT_EIO, "%s: cannot read the tree: %s", path->ptr,

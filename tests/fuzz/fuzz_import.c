@@ -71,7 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		git_reference *ref = NULL, *moved = NULL;
 		if (count == 0)
 			abort(); /* an import of nothing is refused */
-		if (git_reference_name_to_id(&head, repo, "HEAD") < 0 || git_oid_equal(&head, &start))
+		if (git_reference_name_to_id(&head, repo, "HEAD") < 0 ||
+			git_oid_equal(&head, &start))
 			abort(); /* it said it imported: the branch must have moved */
 		/* back to the start, for the next input */
 		if (git_repository_head(&ref, repo) < 0 ||
@@ -80,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		git_reference_free(moved);
 		git_reference_free(ref);
 	} else if (git_reference_name_to_id(&head, repo, "HEAD") < 0 ||
-		   !git_oid_equal(&head, &start)) {
+		!git_oid_equal(&head, &start)) {
 		abort(); /* a refused import changed the store */
 	}
 	return 0;

@@ -76,7 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (error == 0) {
 		/* the key read is the one its public record names */
 		if (ct_key_file_public_record(&rec, path) < 0 ||
-			strcmp(json_string_value(json_object_get(rec, "key_id")), ct_key_id(key)) != 0)
+			strcmp(json_string_value(json_object_get(rec, "key_id")), ct_key_id(key)) !=
+				0)
 			abort();
 		json_decref(rec);
 	}

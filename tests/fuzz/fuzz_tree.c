@@ -27,7 +27,8 @@ static void setup(void)
 	git_odb *odb = NULL;
 
 	/* no object cache: a run parses millions of trees, each new */
-	if (ct_init() < 0 || git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0) < 0 || git_odb_new(&odb) < 0 || git_mempack_new(&mempack) < 0 ||
+	if (ct_init() < 0 || git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0) < 0 ||
+		git_odb_new(&odb) < 0 || git_mempack_new(&mempack) < 0 ||
 		git_odb_add_backend(odb, mempack, 1) < 0 || git_repository_wrap_odb(&repo, odb) < 0)
 		abort();
 	git_odb_free(odb);
@@ -73,7 +74,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* as a subtree, compared with itself as the tree checked before, and with nothing */
 	if (git_treebuilder_new(&tb, repo, NULL) == 0 &&
 		git_treebuilder_insert(NULL, tb, "sub", &id, GIT_FILEMODE_TREE) == 0 &&
-		git_treebuilder_write(&outer_id, tb) == 0 && git_tree_lookup(&outer, repo, &outer_id) == 0) {
+		git_treebuilder_write(&outer_id, tb) == 0 &&
+		git_tree_lookup(&outer, repo, &outer_id) == 0) {
 		(void)ct__tree_check_all(repo, outer, NULL);
 		(void)ct__tree_check_all(repo, outer, outer);
 		(void)ct__tree_check_all(repo, tree, outer);
