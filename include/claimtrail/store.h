@@ -98,6 +98,17 @@ typedef int (*ct_claim_summary_fn)(const ct_claim_summary *summary, void *payloa
  */
 int ct_store_list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload);
 
+/* A folder a listing left out: its path in the repository, and why in one line. */
+typedef void (*ct_claim_skipped_fn)(const char *path, const char *why, void *payload);
+
+/*
+ * ct_store_list_claims, also calling skipped (may be NULL) for each entry under the claims'
+ * folder that is not a readable claim folder (a crafted or hand-made tree: a bad name, a file
+ * where a folder belongs, a newest revision that is not a file), which the listing leaves out.
+ */
+int ct_store_list_claims_report(ct_store *store, ct_claim_summary_fn fn, void *payload,
+	ct_claim_skipped_fn skipped, void *skipped_payload);
+
 /* The public key records kept in the store, as a keyring (each self-signature checked). */
 int ct_store_keyring(ct_keyring **out, ct_store *store);
 

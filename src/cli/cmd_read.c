@@ -316,6 +316,14 @@ static json_t *split_list(const char *list)
 	return out;
 }
 
+/* A folder the listing left out (a crafted or hand-made tree): said, not fatal. */
+static void list_skipped(const char *path, const char *why, void *payload)
+{
+	(void)payload;
+	fprintf(stderr, "claimtrail: warning: %s: left out: %s (see 'claimtrail check')\n", path,
+		why);
+}
+
 static int list_one(const ct_claim_summary *c, void *payload)
 {
 	list_state *s = payload;
@@ -404,7 +412,7 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 		json_decref(s.rows);
 		goto done;
 	}
-	error = ct_store_list_claims(store, list_one, &s);
+	error = ct_store_list_claims_report(store, list_one, &s, list_skipped, NULL);
 	ct_keyring_free(s.ring);
 	if (error == 0 && a.json)
 		cli_print_json(s.rows);

@@ -189,6 +189,7 @@ git init -q -b main "$TMP/crafted" && (
 	commit_tree "$(set_entry "$(git rev-parse HEAD^{tree})" "$c1dir/r0002.json" 040000 tree "$srctree")"
 	expect_status 0 $CT list
 	contains "$OUT" "c2"; not_contains "$OUT" "c1 "
+	contains "$ERR" "warning: $c1dir: left out: claim c1: r0002.json is not a file"; one_line "$ERR"
 	expect_status 0 $CT show c2
 	expect_status 1 $CT check
 	contains "$OUT$ERR" "$c1dir/r0002.json"
@@ -199,6 +200,7 @@ git init -q -b main "$TMP/crafted" && (
 	bad=$(git rev-parse HEAD)
 	expect_status 0 $CT list
 	contains "$OUT" "c1"; contains "$OUT" "c2"
+	contains "$ERR" "warning: ${c2dir%/*}/..: left out: not a claim id"
 	expect_status 4 $CT claim add --statement "C." --source s1 --id c3
 	contains "$ERR" "${c2dir%/*}/..: the committed tree has an entry git fsck rejects (hasDotdot"
 	one_line "$ERR"
