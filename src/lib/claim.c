@@ -556,9 +556,12 @@ int ct_claim_retract(json_t **out_record, ct_store *store, const char *id,
 
 /* ---- bulk import ---- */
 
-/* The input's lines, parsed once (a retry after a lost race builds again from them). */
+/* The input's non-blank lines, kept as read (a retry after a lost race parses them again):
+ * what an import holds of its input is the input itself, as before it was streamed. */
 typedef struct {
-	json_t **fields;  /* each non-empty line's object */
+	ct_buf text;      /* the lines, each without its line end */
+	size_t *offsets;  /* where each starts in text */
+	size_t *lens;     /* its length */
 	size_t *linenos;  /* its line number */
 	size_t n, cap;
 } import_lines;
@@ -572,22 +575,19 @@ typedef struct {
 
 static void import_lines_free(import_lines *l)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		json_decref(l->fields[i]);
-	free(l->fields);
+	ct_buf_free(&l->text);
+	free(l->offsets);
+	free(l->lens);
 	free(l->linenos);
 	memset(l, 0, sizeof(*l));
 }
 
 /*
- * One line of the input, without its LF: skipped when blank, else parsed. A line longer than
- * a stored record may be could only make a record that every reader refuses.
+ * One line of the input, without its LF: skipped when blank, else kept. A line longer than a
+ * stored record may be could only make a record that every reader refuses.
  */
 static int import_line(import_lines *l, const char *line, size_t len, size_t lineno)
 {
-	json_t *fields = NULL;
 	size_t i;
 	int error;
 
@@ -600,22 +600,24 @@ static int import_line(import_lines *l, const char *line, size_t len, size_t lin
 		;
 	if (i == len)
 		return 0;
-	if ((error = ct_json_parse(&fields, (const uint8_t *)line, len, CT_JSON_RECORD)) < 0)
-		return ct_error_prefix(error, "line %zu", lineno);
 	if (l->n == l->cap) {
 		size_t ncap = l->cap ? l->cap * 2 : 1024;
-		json_t **f = realloc(l->fields, ncap * sizeof(*f));
-		size_t *n = f ? realloc(l->linenos, ncap * sizeof(*n)) : NULL;
-		if (f)
-			l->fields = f;
-		if (!f || !n) {
-			json_decref(fields);
+		size_t *o = realloc(l->offsets, ncap * sizeof(*o));
+		size_t *n = o ? realloc(l->lens, ncap * sizeof(*n)) : NULL;
+		size_t *k = n ? realloc(l->linenos, ncap * sizeof(*k)) : NULL;
+		if (o)
+			l->offsets = o;
+		if (n)
+			l->lens = n;
+		if (!k)
 			return ct_error_set(CT_ENOMEM, "out of memory");
-		}
-		l->linenos = n;
+		l->linenos = k;
 		l->cap = ncap;
 	}
-	l->fields[l->n] = fields;
+	l->offsets[l->n] = l->text.len;
+	if ((error = ct_buf_put(&l->text, line, len)) < 0)
+		return error;
+	l->lens[l->n] = len;
 	l->linenos[l->n++] = lineno;
 	return 0;
 }
@@ -796,17 +798,22 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 	}
 	/* 1. check every line, as a record ready to sign */
 	for (; n < job->lines->n; n++) {
-		json_t *record = NULL;
+		json_t *fields = NULL, *record = NULL;
+		const char *line = job->lines->text.ptr + job->lines->offsets[n];
 		size_t lineno = linenos[n];
 		char id[CT_ID_MAX + 1];
 
-		if ((error = claim_from_fields(&record, id, sizeof(id), store,
-			     job->lines->fields[n], job->opts, sources)) < 0 ||
+		if ((error = ct_json_parse(&fields, (const uint8_t *)line, job->lines->lens[n],
+			     CT_JSON_RECORD)) < 0 ||
+			(error = claim_from_fields(&record, id, sizeof(id), store, fields, job->opts,
+				 sources)) < 0 ||
 			(error = prepare_revision(record, CT_KIND_CLAIM, id, 1, NULL, job->opts)) < 0) {
+			json_decref(fields);
 			json_decref(record);
 			error = ct_error_prefix(error, "line %zu", lineno);
 			goto done;
 		}
+		json_decref(fields);
 		if (json_object_get(seen, id)) {
 			json_decref(record);
 			error = ct_error_set(CT_EEXISTS, "line %zu: claim %s appears twice", lineno, id);
@@ -885,7 +892,7 @@ static int import_run(size_t *count, ct_store *store, const import_lines *lines,
 int ct_store_import(size_t *count, ct_store *store, const uint8_t *data, size_t len,
 	const ct_write_opts *opts)
 {
-	import_lines lines = {NULL, NULL, 0, 0};
+	import_lines lines = {CT_BUF_INIT, NULL, NULL, NULL, 0, 0};
 	int error;
 
 	*count = 0;
@@ -901,7 +908,7 @@ done:
 int ct_store_import_file(size_t *count, ct_store *store, const char *path,
 	const ct_write_opts *opts)
 {
-	import_lines lines = {NULL, NULL, 0, 0};
+	import_lines lines = {CT_BUF_INIT, NULL, NULL, NULL, 0, 0};
 	int is_stdin = strcmp(path, "-") == 0;
 	FILE *f = NULL;
 	int error;
