@@ -4,7 +4,8 @@
  * Nothing may crash or leak; an import that succeeds must have committed one claim per
  * non-blank line, each readable again, within the record limit; the branch is then put back,
  * so that every input meets the same store. Build as fuzz_record.c says, then:
- *   build-fuzz/tests/fuzz_import -max_total_time=120 tests/fuzz/corpus/import
+ *   mkdir -p /tmp/import && build-fuzz/tests/fuzz_import -max_total_time=120 /tmp/import tests/fuzz/corpus/import
+ * (libFuzzer adds what it finds to the first folder: keep the committed seeds as they are).
  */
 #include "claimtrail.h"
 

@@ -5,7 +5,8 @@
  * must be the key its public record names. A passphrase is given only when the file's own
  * limits are tiny or out of bounds, so that a run does not spend its time deriving keys.
  * Build as fuzz_record.c says, then:
- *   build-fuzz/tests/fuzz_keyfile -max_total_time=120 tests/fuzz/corpus/keyfile
+ *   mkdir -p /tmp/keyfile && build-fuzz/tests/fuzz_keyfile -max_total_time=120 /tmp/keyfile tests/fuzz/corpus/keyfile
+ * (libFuzzer adds what it finds to the first folder: keep the committed seeds as they are).
  */
 #include "claimtrail.h"
 

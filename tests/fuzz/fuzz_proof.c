@@ -4,7 +4,8 @@
  * and no proof may be accepted but those `bundle prove` makes of the example bundle: a fuzzer
  * cannot sign or find a hash path, so an accepted proof must name a record of that bundle with
  * its genuine bytes. Build as fuzz_record.c says, then run from the repository's top folder:
- *   build-fuzz/tests/fuzz_proof -max_total_time=120 tests/fuzz/corpus/proof
+ *   mkdir -p /tmp/proof && build-fuzz/tests/fuzz_proof -max_total_time=120 /tmp/proof tests/fuzz/corpus/proof
+ * (libFuzzer adds what it finds to the first folder: keep the committed seeds as they are).
  */
 #include "claimtrail.h"
 

@@ -5,7 +5,8 @@
  * (ct__tree_check), alone and as the subtree "sub" of a second tree (ct__tree_check_all, which
  * walks into it and its own subtrees, most of them missing). Nothing may crash or leak; an
  * accepted tree must have no entry named "", ".", ".." or ".git" and no name twice in a row.
- *   build-fuzz/tests/fuzz_tree -max_total_time=120 tests/fuzz/corpus/tree
+ *   mkdir -p /tmp/tree && build-fuzz/tests/fuzz_tree -max_total_time=120 /tmp/tree tests/fuzz/corpus/tree
+ * (libFuzzer adds what it finds to the first folder: keep the committed seeds as they are).
  */
 #include "claimtrail.h"
 #include "treecheck.h"
