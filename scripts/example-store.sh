@@ -21,6 +21,8 @@ if [ ! -f "$KEY" ]; then
 	git add "$KEY" "$KEY.pub"
 	git commit -qm "examples: the example store's signing key (a published, insecure test key)"
 fi
+# git checks files out 0644, and claimtrail reads only a secret key private to its owner
+chmod 600 "$KEY"
 
 $CT -C . init
 

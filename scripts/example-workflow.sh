@@ -16,6 +16,8 @@ KEY=${KEY:-examples/example-key.INSECURE-PUBLISHED-TEST-KEY}
 EDITOR=${EDITOR_KEY:-examples/editor.INSECURE-EXAMPLE-KEY}
 export CLAIMTRAIL_KEY=$PWD/$KEY
 [ -f "$KEY" ] || { echo "$KEY is missing: run scripts/example-store.sh first" >&2; exit 1; }
+# git checks files out 0644, and claimtrail reads only a secret key private to its owner
+chmod 600 "$KEY" "$EDITOR"
 if compgen -G "claims/claim/*/*/annotations/*.json" >/dev/null; then
 	echo "the example store has annotations already: nothing done" >&2
 	exit 1

@@ -78,7 +78,9 @@ void ct_buf_free(ct_buf *buf);
 /* Reads a whole file (or stdin when path is "-") into buf, refusing files larger than max. */
 int ct_file_read(ct_buf *out, const char *path, size_t max);
 
-/* Writes data to path atomically: a temporary file in the same folder, fsync, rename. */
+/* Writes data to path atomically: a temporary file in the same folder, fsync, rename. An
+ * existing character device or FIFO at path is written into instead (never replaced); a symbolic
+ * link, a folder or any other kind of file is refused (CT_EINVALID). */
 int ct_file_write_atomic(const char *path, const void *data, size_t len, unsigned mode);
 
 /* Lowercase hex of data into out (2*len+1 bytes). */

@@ -102,6 +102,17 @@ typedef int (*ct_claim_summary_fn)(const ct_claim_summary *summary, void *payloa
  */
 int ct_store_list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload);
 
+/* A folder a listing left out: its path in the repository, and why in one line. */
+typedef void (*ct_claim_skipped_fn)(const char *path, const char *why, void *payload);
+
+/*
+ * ct_store_list_claims, also calling skipped (may be NULL) for each entry under the claims'
+ * folder that is not a readable claim folder (a crafted or hand-made tree: a bad name, a file
+ * where a folder belongs, a newest revision that is not a file), which the listing leaves out.
+ */
+int ct_store_list_claims_report(ct_store *store, ct_claim_summary_fn fn, void *payload,
+	ct_claim_skipped_fn skipped, void *skipped_payload);
+
 /* The public key records kept in the store, as a keyring (each self-signature checked). */
 int ct_store_keyring(ct_keyring **out, ct_store *store);
 
@@ -210,9 +221,17 @@ int ct_claim_retract(json_t **out_record, ct_store *store, const char *id,
 /*
  * Imports claims in bulk: every line of data is one claim's fields (as for ct_claim_add, with
  * "id" required or derived), all signed and committed as one commit. Nothing is written when
- * any line is bad; the error names the line. *count receives the number imported.
+ * any line is bad (not JSON, not a claim, longer than 1 MiB, or a claim over 1 MiB as stored);
+ * the error names the line. *count receives the number imported.
  */
 int ct_store_import(size_t *count, ct_store *store, const uint8_t *data, size_t len,
+	const ct_write_opts *opts);
+
+/*
+ * The same, reading the lines from the file at path ("-": standard input) as they come: a line
+ * longer than a stored record may be (CT_EINVALID, naming the line) stops the reading there.
+ */
+int ct_store_import_file(size_t *count, ct_store *store, const char *path,
 	const ct_write_opts *opts);
 
 /* ---- checking ---- */

@@ -47,7 +47,12 @@ static int parse(read_args *a, int argc, char **argv, const char *cmd, const cha
 		switch (c) {
 		case 'r': a->rev = optarg; break;
 		case 'S': a->source = optarg; break;
-		case 't': a->tag = optarg; break;
+		case 't':
+			/* tags are ids: an empty one names none (and matched nowhere, forever) */
+			if (!*optarg)
+				return cli_usage("%s: --tag: an empty tag names nothing", cmd);
+			a->tag = optarg;
+			break;
 		case 's': a->status = optarg; break;
 		case 'j': a->json = 1; break;
 		case 'p': a->patch = 1; break;
@@ -419,6 +424,8 @@ static int in_list(const char *list, const char *item)
 	size_t n = strlen(item);
 	const char *p = list;
 
+	if (n == 0)
+		return 0;
 	while ((p = strstr(p, item))) {
 		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
 			return 1;
@@ -439,6 +446,14 @@ static json_t *split_list(const char *list)
 		p += n + (comma ? 1 : 0);
 	}
 	return out;
+}
+
+/* A folder the listing left out (a crafted or hand-made tree): said, not fatal. */
+static void list_skipped(const char *path, const char *why, void *payload)
+{
+	(void)payload;
+	fprintf(stderr, "claimtrail: warning: %s: left out: %s (see 'claimtrail check')\n", path,
+		why);
 }
 
 static int list_one(const ct_claim_summary *c, void *payload)
@@ -538,7 +553,7 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 		json_decref(s.rows);
 		goto done;
 	}
-	error = ct_store_list_claims(store, list_one, &s);
+	error = ct_store_list_claims_report(store, list_one, &s, list_skipped, NULL);
 	ct_keyring_free(s.ring);
 	if (error == 0 && a.json)
 		cli_print_json(s.rows);

@@ -151,7 +151,6 @@ int cmd_import(ct_cli *cli, int argc, char **argv)
 	};
 	ct_write_opts wopts = CT_WRITE_OPTS_INIT;
 	const char *key_path = NULL, *pass_file = NULL;
-	ct_buf data = CT_BUF_INIT;
 	ct_store *store = NULL;
 	ct_key *key = NULL;
 	size_t count = 0;
@@ -176,16 +175,14 @@ int cmd_import(ct_cli *cli, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage("import: expected one FILE");
-	if ((error = ct_file_read(&data, argv[optind], (size_t)1 << 31)) < 0 ||
-		(error = cli_open_store(&store, cli)) < 0 ||
+	if ((error = cli_open_store(&store, cli)) < 0 ||
 		(error = cli_load_key(&key, key_path, pass_file)) < 0)
 		goto done;
 	wopts.signer = key;
-	if ((error = ct_store_import(&count, store, (const uint8_t *)data.ptr, data.len, &wopts)) < 0)
+	if ((error = ct_store_import_file(&count, store, argv[optind], &wopts)) < 0)
 		goto done;
 	printf("imported %zu claim%s\n", count, count == 1 ? "" : "s");
 done:
-	ct_buf_free(&data);
 	ct_store_free(store);
 	ct_key_free(key);
 	return error < 0 ? cli_fail(error) : CT_EXIT_OK;

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -91,9 +92,59 @@ static int read_line(int fd, char *buf, size_t max, size_t *len)
 	return 0;
 }
 
+/*
+ * While echo is off, a signal that ends the process (Ctrl-C, a kill, a closed terminal) must
+ * not leave the terminal silent: its handler puts the terminal back, then dies of the signal as
+ * it would have.
+ */
+static const int tty_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+#define TTY_SIGNALS (sizeof(tty_signals) / sizeof(tty_signals[0]))
+static volatile sig_atomic_t tty_fd = -1;
+static struct termios tty_saved;
+
+static void tty_restore_and_die(int sig)
+{
+	int fd = tty_fd;
+
+	if (fd >= 0) {
+		tcsetattr(fd, TCSAFLUSH, &tty_saved);
+		/* the prompt's line was never ended */
+		ssize_t w = write(fd, "\n", 1);
+		(void)w;
+	}
+	signal(sig, SIG_DFL);
+	raise(sig); /* delivered on return from this handler */
+}
+
+static void tty_guard(int fd, const struct termios *saved, struct sigaction old[TTY_SIGNALS])
+{
+	struct sigaction sa;
+	size_t i;
+
+	tty_saved = *saved;
+	tty_fd = fd;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = tty_restore_and_die;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < TTY_SIGNALS; i++)
+		sigaddset(&sa.sa_mask, tty_signals[i]);
+	for (i = 0; i < TTY_SIGNALS; i++)
+		sigaction(tty_signals[i], &sa, &old[i]);
+}
+
+static void tty_unguard(const struct sigaction old[TTY_SIGNALS])
+{
+	size_t i;
+
+	for (i = 0; i < TTY_SIGNALS; i++)
+		sigaction(tty_signals[i], &old[i], NULL);
+	tty_fd = -1;
+}
+
 static int prompt_tty(char *buf, size_t max, size_t *len, const char *prompt)
 {
 	struct termios old, quiet;
+	struct sigaction handlers[TTY_SIGNALS];
 	int fd = open("/dev/tty", O_RDWR | O_NOCTTY);
 	int error;
 
@@ -112,9 +163,11 @@ static int prompt_tty(char *buf, size_t max, size_t *len, const char *prompt)
 		close(fd);
 		return ct_error_set(CT_EPASSPHRASE, "cannot write to the terminal");
 	}
+	tty_guard(fd, &old, handlers);
 	tcsetattr(fd, TCSAFLUSH, &quiet);
 	error = read_line(fd, buf, max, len);
 	tcsetattr(fd, TCSAFLUSH, &old);
+	tty_unguard(handlers);
 	close(fd);
 	return error;
 }

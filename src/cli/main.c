@@ -1,6 +1,7 @@
 /* claimtrail: parses the global options and hands the rest to one subcommand. */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,23 @@ static void usage(FILE *out)
 	fprintf(out, "\nRun 'claimtrail COMMAND --help' for a command's options; see claimtrail(1).\n");
 }
 
-int main(int argc, char **argv)
+/*
+ * Every command's output goes through stdout's buffer: a write error there (a full disk, a closed
+ * pipe reader, /dev/full) is only certain once it is flushed, so it is checked here, once, for
+ * every command. A command that already failed keeps its own status and message.
+ */
+static int finish(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "claimtrail: error writing standard output: %s\n",
+			errno ? strerror(errno) : "write error");
+		if (status == CT_EXIT_OK)
+			status = CT_EXIT_ERROR;
+	}
+	return status;
+}
+
+static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"help", no_argument, NULL, 'h'},
@@ -107,4 +124,9 @@ int main(int argc, char **argv)
 	}
 	ct_shutdown();
 	return cli_usage("unknown command '%s'", argv[optind]);
+}
+
+int main(int argc, char **argv)
+{
+	return finish(run(argc, argv));
 }

@@ -76,7 +76,9 @@ expect_status 0 $CT bundle prove "$B" iskp-foreign-fighters-6000 -o proof.json
 root=$($CT bundle info "$B" | awk '/^merkle root:/{print $3}')
 expect_status 0 $CT verify --proof proof.json --root "$root"
 git init -q -b main imported
-expect_status 0 $CT -C imported init --key "$R/examples/example-key.INSECURE-PUBLISHED-TEST-KEY"
+# git checks files out 0644; a secret key must be private to be read (even a published one)
+install -m 600 "$R/examples/example-key.INSECURE-PUBLISHED-TEST-KEY" example.key
+expect_status 0 $CT -C imported init --key "$TMP/example.key"
 expect_status 0 $CT -C imported bundle import "$B" --trust "$PUB" --trust "$EDITOR"
 expect_status 0 $CT -C imported log iskp-foreign-fighters-6000
 contains "$OUT" "revision 2"

@@ -28,6 +28,7 @@ static char *slurp(const char *path)
 	return ct_buf_detach(&b);
 }
 
+/* Writes a (secret key) file, private to its owner as a reader requires. */
 static void spit(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "wb");
@@ -35,6 +36,7 @@ static void spit(const char *path, const char *text)
 	if (f) {
 		fputs(text, f);
 		fclose(f);
+		chmod(path, 0600);
 	}
 }
 
@@ -190,10 +192,92 @@ static void test_encrypted(const ct_key *key)
 		}
 		free(t);
 	}
-	/* KDF parameters come from the file, within bounds. */
-	CHECK_INT(rewrite(at("enc.key"), at("enc-ops.key"), "opslimit: 2", "opslimit: 99999"), 0);
+	/* New keys cost at least libsodium's moderate limits per guess. */
+	text = slurp(at("enc.key"));
+	{
+		const char *o = text ? strstr(text, "\nopslimit: ") : NULL;
+		const char *m = text ? strstr(text, "\nmemlimit: ") : NULL;
+		CHECK(o && strtoull(o + 11, NULL, 10) >= crypto_pwhash_OPSLIMIT_MODERATE);
+		CHECK(m && strtoull(m + 11, NULL, 10) >= crypto_pwhash_MEMLIMIT_MODERATE);
+	}
+	free(text);
+	/* KDF parameters come from the file, within bounds: up to libsodium's sensitive limits,
+	 * refused beyond before any work is done */
+	CHECK_INT(rewrite(at("enc.key"), at("enc-ops.key"), "opslimit: 3", "opslimit: 99999"), 0);
 	CHECK_INT(ct_key_read(&back, at("enc-ops.key"), "correct horse", 13), CT_EINVALID);
-	CHECK_ERROR_HAS("opslimit");
+	CHECK_ERROR_HAS("opslimit 99999, more than the 4 this reader allows");
+	CHECK_INT(rewrite(at("enc.key"), at("enc-ops.key"), "opslimit: 3", "opslimit: 5"), 0);
+	CHECK_INT(ct_key_read(&back, at("enc-ops.key"), "correct horse", 13), CT_EINVALID);
+	CHECK_ERROR_HAS("opslimit 5");
+	CHECK_INT(rewrite(at("enc.key"), at("enc-mem.key"), "memlimit: 268435456",
+			  "memlimit: 4294967296"), 0);
+	CHECK_INT(ct_key_read(&back, at("enc-mem.key"), "correct horse", 13), CT_EINVALID);
+	CHECK_ERROR_HAS("memlimit 4294967296, more than the 1073741824 this reader allows");
+	CHECK_INT(rewrite(at("enc.key"), at("enc-mem.key"), "memlimit: 268435456",
+			  "memlimit: 18446744073709551615"), 0);
+	CHECK_INT(ct_key_read(&back, at("enc-mem.key"), "correct horse", 13), CT_EINVALID);
+	CHECK_ERROR_HAS("memlimit");
+	CHECK_INT(rewrite(at("enc.key"), at("enc-mem.key"), "memlimit: 268435456",
+			  "memlimit: 18446744073709551616"), 0);
+	CHECK_INT(ct_key_read(&back, at("enc-mem.key"), "correct horse", 13), CT_EINVALID);
+	CHECK_ERROR_HAS("memlimit");
+}
+
+/* A key written before new keys moved to the moderate limits (opslimit 2, memlimit 64 MiB, by
+ * claimtrail's own key generate), passphrase "correct horse": it still opens. */
+static const char old_interactive_key[] =
+	"claimtrail-secret-key v1\n"
+	"algorithm: ed25519\n"
+	"key-id: 0fe6fef0ee6fb043\n"
+	"kdf: argon2id\n"
+	"opslimit: 2\n"
+	"memlimit: 67108864\n"
+	"salt: i1/a88g/qdsPsJf/uJk3ag==\n"
+	"nonce: pTVj0ots3A8npPaSa3b/Har1atATFt4d\n"
+	"secret: UAKqdExTZQ0/XmwPdeOyVW3B/97VCJv10AgN285udFoWfrNW2l9BuRC3oDTHAoTx\n"
+	"public-record: {\"type\":\"key\",\"key_id\":\"0fe6fef0ee6fb043\",\"algorithm\":"
+	"\"ed25519\",\"public_key\":\"EtSv4uNsY28Ozro55ZvqnPcZHXA+d/W9bDTTebGS/FM=\",\"name\":"
+	"\"Old interactive key\",\"org\":\"tests\",\"created\":\"2026-12-03T08:35:02Z\","
+	"\"signatures\":[{\"key_id\":\"0fe6fef0ee6fb043\",\"sig\":\"5Sse6XXoPx5f6ZKjIrIm1TipolF63D6"
+	"/ACuarqZT9UmVOolSEAQp9rShmcygaiNeUMIlky3BrTyWf8Wt9AS1Cg==\"}]}\n";
+
+static void test_old_limits(void)
+{
+	ct_key *back = NULL;
+
+	spit(at("old.key"), old_interactive_key);
+	CHECK_INT(ct_key_read(&back, at("old.key"), "correct horse", 13), 0);
+	if (back)
+		CHECK_STR(ct_key_id(back), "0fe6fef0ee6fb043");
+	ct_key_free(back);
+}
+
+/* As ssh does: a secret key file that group or others may read or write is refused, with the
+ * command that fixes it. */
+static void test_permissions(void)
+{
+	ct_key *back = NULL;
+	json_t *rec = NULL;
+	int enc = -1;
+
+	CHECK_INT(chmod(at("plain.key"), 0644), 0);
+	CHECK_INT(ct_key_read(&back, at("plain.key"), NULL, 0), CT_EINVALID);
+	CHECK_ERROR_HAS("permissions 0644 are too open");
+	CHECK_ERROR_HAS("chmod 600 ");
+	CHECK(back == NULL);
+	CHECK_INT(ct_key_file_encrypted(&enc, at("plain.key")), CT_EINVALID);
+	CHECK_INT(chmod(at("plain.key"), 0620), 0);
+	CHECK_INT(ct_key_read(&back, at("plain.key"), NULL, 0), CT_EINVALID);
+	CHECK_INT(chmod(at("plain.key"), 0604), 0);
+	CHECK_INT(ct_key_read(&back, at("plain.key"), NULL, 0), CT_EINVALID);
+	CHECK_INT(chmod(at("plain.key"), 0400), 0);
+	CHECK_INT(ct_key_read(&back, at("plain.key"), NULL, 0), 0);
+	ct_key_free(back);
+	CHECK_INT(chmod(at("plain.key"), 0600), 0);
+	/* the public half, a .pub file, is public: any mode */
+	CHECK_INT(chmod(at("plain.key.pub"), 0644), 0);
+	CHECK_INT(ct_key_file_public_record(&rec, at("plain.key.pub")), 0);
+	json_decref(rec);
 }
 
 static void test_tampered(void)
@@ -502,6 +586,8 @@ int main(void)
 	test_generate(&key);
 	test_unencrypted(key);
 	test_encrypted(key);
+	test_old_limits();
+	test_permissions();
 	test_tampered();
 	test_keyring(key);
 	test_keyring_tables();

@@ -5,6 +5,7 @@
  */
 #include "bundle_internal.h"
 #include "canonscan.h"
+#include "fileio.h"
 #include "signing.h"
 #include "store_internal.h"
 #include "claimtrail/status.h"
@@ -914,8 +915,9 @@ int ct_bundle_create(ct_bundle_info *info, ct_store *store, const char *path,
 	creator c;
 	bundle_writer w;
 	FILE *sources = NULL, *keys = NULL;
-	ct_buf tmp = CT_BUF_INIT, scratch = CT_BUF_INIT;
-	int fd = -1;
+	ct_buf scratch = CT_BUF_INIT;
+	ct__outfile out;
+	int fd = -1, opened = 0;
 	size_t i;
 	int error;
 
@@ -961,10 +963,12 @@ int ct_bundle_create(ct_bundle_info *info, ct_store *store, const char *path,
 			goto done;
 	if ((error = spill_sources(&c, sources)) < 0 || (error = write_keys(&c, keys)) < 0)
 		goto done;
-	if ((error = ct_buf_printf(&tmp, "%s.tmp.XXXXXX", path)) < 0)
+	/* the stream writes through its own descriptor; the output file keeps the original */
+	if ((error = ct__outfile_open(&out, path, 0644)) < 0)
 		goto done;
-	if ((fd = mkstemp(tmp.ptr)) < 0 || !(w.f = fdopen(fd, "wb"))) {
-		error = ct_error_set(CT_EIO, "%s: %s", tmp.ptr, strerror(errno));
+	opened = 1;
+	if ((fd = dup(out.fd)) < 0 || !(w.f = fdopen(fd, "wb"))) {
+		error = ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));
 		goto done;
 	}
 	fd = -1;
@@ -974,28 +978,22 @@ int ct_bundle_create(ct_bundle_info *info, ct_store *store, const char *path,
 		(error = copy_spill(&w, c.spill, &scratch)) < 0 ||
 		(error = write_trailer(&w, info, opts->creator)) < 0)
 		goto done;
-	if (fflush(w.f) != 0 || fsync(fileno(w.f)) != 0) {
-		error = ct_error_set(CT_EIO, "%s: %s", tmp.ptr, strerror(errno));
-		goto done;
-	}
-	if (fchmod(fileno(w.f), 0644) != 0 || fclose(w.f) != 0) {
+	if (fclose(w.f) != 0) {
 		w.f = NULL;
-		error = ct_error_set(CT_EIO, "%s: %s", tmp.ptr, strerror(errno));
-		goto done;
-	}
-	w.f = NULL;
-	if (rename(tmp.ptr, path) != 0) {
 		error = ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));
 		goto done;
 	}
-	ct_buf_clear(&tmp);
+	w.f = NULL;
+	opened = 0;
+	if ((error = ct__outfile_commit(&out)) < 0)
+		goto done;
 done:
 	if (w.f)
 		fclose(w.f);
 	if (fd >= 0)
 		close(fd);
-	if (tmp.len)
-		unlink(tmp.ptr);
+	if (opened)
+		ct__outfile_abort(&out);
 	if (c.spill)
 		fclose(c.spill);
 	if (sources)
@@ -1006,7 +1004,6 @@ done:
 	json_decref(c.keys);
 	json_decref(c.sources);
 	ct_buf_free(&c.line);
-	ct_buf_free(&tmp);
 	ct_buf_free(&scratch);
 	return error;
 }

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <limits.h>
 #include <unistd.h>
 
 #define SECRET_MAGIC "claimtrail-secret-key"
@@ -33,9 +34,16 @@
 /* The longest line other than "public-record:". */
 #define SHORT_LINE_MAX 256
 #define SECRET_LINES_MAX 16
-/* Bounds on KDF parameters read from a file, so a crafted file cannot demand unbounded work. */
-#define PWHASH_OPSLIMIT_MAX 64ULL
-#define PWHASH_MEMLIMIT_MAX (4ULL << 30)
+/*
+ * New keys cost libsodium's "moderate" limits per passphrase guess (3 passes over 256 MiB, about
+ * 0.5-1 s); keys written with the "interactive" limits (2, 64 MiB) before still open, since the
+ * file records its own. What a file may ask for is bounded by the "sensitive" limits (4 passes,
+ * 1 GiB), so a crafted file cannot demand unbounded memory or time.
+ */
+#define PWHASH_OPSLIMIT_WRITE crypto_pwhash_OPSLIMIT_MODERATE
+#define PWHASH_MEMLIMIT_WRITE crypto_pwhash_MEMLIMIT_MODERATE
+#define PWHASH_OPSLIMIT_MAX ((unsigned long long)crypto_pwhash_OPSLIMIT_SENSITIVE)
+#define PWHASH_MEMLIMIT_MAX ((unsigned long long)crypto_pwhash_MEMLIMIT_SENSITIVE)
 /* Largest public key record file ct_keyring_add_path reads. */
 #define KEY_RECORD_MAX (1024 * 1024)
 
@@ -157,12 +165,20 @@ static int read_secure(sbuf *out, const char *path)
 	struct stat st;
 
 	out->ptr = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO (or a device) is refused below, instead of waiting for a writer */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return ct_error_set(errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "key %s: %s", path,
 			strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		error = ct_error_set(CT_EINVALID, "key %s: not a regular file", path);
+		goto done;
+	}
+	/* as ssh does: a secret others could read (or replace) is refused, whatever it holds */
+	if (st.st_mode & 077) {
+		error = ct_error_set(CT_EINVALID,
+			"key %s: permissions %04o are too open: a secret key must be private to its "
+			"owner (chmod 600 %s)", path, (unsigned)(st.st_mode & 07777), path);
 		goto done;
 	}
 	if ((error = sbuf_init(out, SECRET_FILE_MAX + 1)) < 0)
@@ -414,8 +430,8 @@ int ct_key_write(const ct_key *key, const char *path, const char *passphrase, si
 	int fd = -1, pubfd = -1;
 	int created = 0, pub_created = 0;
 	int error = 0;
-	const unsigned long long ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
-	const size_t mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+	const unsigned long long ops = PWHASH_OPSLIMIT_WRITE;
+	const size_t mem = PWHASH_MEMLIMIT_WRITE;
 
 	if (snprintf(pubpath, sizeof(pubpath), "%s.pub", path) >= (int)sizeof(pubpath))
 		return ct_error_set(CT_EINVALID, "key %s: path too long", path);
@@ -762,10 +778,18 @@ int ct_key_read(ct_key **out, const char *path, const char *passphrase, size_t p
 				"key %s is encrypted: a passphrase is needed", path);
 			goto done;
 		}
-		if ((error = parse_u64(&ops, f.opslimit, PWHASH_OPSLIMIT_MAX, &sf, "opslimit")) < 0 ||
-			(error = parse_u64(&mem, f.memlimit, PWHASH_MEMLIMIT_MAX, &sf,
-				 "memlimit")) < 0)
+		if ((error = parse_u64(&ops, f.opslimit, ULLONG_MAX, &sf, "opslimit")) < 0 ||
+			(error = parse_u64(&mem, f.memlimit, ULLONG_MAX, &sf, "memlimit")) < 0)
 			goto done;
+		if (ops > PWHASH_OPSLIMIT_MAX || mem > PWHASH_MEMLIMIT_MAX) {
+			error = ct_error_set(CT_EINVALID,
+				"key %s: asks for Argon2id %s %llu, more than the %llu this reader allows "
+				"(libsodium's sensitive limit)", path,
+				ops > PWHASH_OPSLIMIT_MAX ? "opslimit" : "memlimit",
+				ops > PWHASH_OPSLIMIT_MAX ? ops : mem,
+				ops > PWHASH_OPSLIMIT_MAX ? PWHASH_OPSLIMIT_MAX : PWHASH_MEMLIMIT_MAX);
+			goto done;
+		}
 		if (ops < crypto_pwhash_OPSLIMIT_MIN || mem < crypto_pwhash_MEMLIMIT_MIN) {
 			error = ct_error_set(CT_EINVALID, "key %s: opslimit or memlimit below the "
 				"Argon2id minimum", path);

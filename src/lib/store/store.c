@@ -5,6 +5,7 @@
  */
 #include "store_internal.h"
 #include "claimtrail/trust.h"
+#include "signing.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +179,13 @@ int ct__record_serialize(ct_buf *out, const json_t *record)
 	free(text);
 	if (error == 0)
 		error = ct_buf_putc(out, '\n');
+	/* every reader refuses a larger file: one could neither be read nor replaced */
+	if (error == 0 && out->len > CT_RECORD_MAX) {
+		char label[CT_LABEL_MAX];
+		ct_record_label(label, record);
+		error = ct_error_set(CT_EINVALID, "%s: %zu bytes as stored, over the %d-byte limit",
+			label, out->len, CT_RECORD_MAX);
+	}
 	return error;
 }
 

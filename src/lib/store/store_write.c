@@ -9,6 +9,7 @@
 #include "store_internal.h"
 #include "gitindex.h"
 #include "packwrite.h"
+#include "treecheck.h"
 
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
@@ -491,12 +492,63 @@ static int make_signature(git_signature **out, ct_store *store, const ct_key *si
 	return error;
 }
 
+/*
+ * Refuses (CT_EINVALID, naming it) a symbolic link among the folders of path in the work tree:
+ * a file written through it would land outside the repository, where git does not look (git
+ * itself never writes through a link in the work tree). A folder not there yet ends the walk:
+ * mkdir makes the rest. verified caches the last folder found free of links, with its slash, so
+ * that the files of one folder cost one walk.
+ */
+static int check_folders(const char *workdir, const char *path, ct_buf *verified)
+{
+	const char *slash = strrchr(path, '/');
+	ct_buf full = CT_BUF_INIT;
+	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0, wlen = strlen(workdir), i;
+	int error = 0;
+
+	if (dirlen == 0 ||
+		(verified->len == dirlen && memcmp(verified->ptr, path, dirlen) == 0))
+		return 0;
+	if ((error = ct_buf_puts(&full, workdir)) < 0 || (error = ct_buf_put(&full, path, dirlen)) < 0)
+		goto done;
+	for (i = 0; i < dirlen; i++) {
+		struct stat st;
+		if (path[i] != '/')
+			continue;
+		/* a folder that is a prefix of the one verified last is verified */
+		if (verified->len > i && memcmp(verified->ptr, path, i + 1) == 0)
+			continue;
+		full.ptr[wlen + i] = '\0';
+		if (lstat(full.ptr, &st) < 0) {
+			if (errno == ENOENT || errno == ENOTDIR)
+				goto done; /* made by mkdir, or refused by the caller's own checks */
+			error = ct_error_set(CT_EIO, "%s: %s", full.ptr, strerror(errno));
+			goto done;
+		}
+		full.ptr[wlen + i] = '/';
+		if (S_ISLNK(st.st_mode)) {
+			error = ct_error_set(CT_EINVALID,
+				"%.*s is a symbolic link in the work tree: claimtrail does not write "
+				"through one (the files would land outside the repository); make it a "
+				"folder", (int)i, path);
+			goto done;
+		}
+		if (!S_ISDIR(st.st_mode))
+			goto done;
+	}
+	ct_buf_clear(verified);
+	error = ct_buf_put(verified, path, dirlen);
+done:
+	ct_buf_free(&full);
+	return error;
+}
+
 /* Refuses to write over anything the user has not committed: staged or unstaged changes to,
- * or an untracked file at, any path the transaction writes. */
+ * or an untracked file at, any path the transaction writes; and to write through a link. */
 static int check_clean(ct_store *store, ct_txn *txn, const ct__index *index)
 {
 	const char *workdir = git_repository_workdir(store->repo);
-	ct_buf full = CT_BUF_INIT;
+	ct_buf full = CT_BUF_INIT, verified = CT_BUF_INIT;
 	size_t i;
 	int error = 0;
 
@@ -508,6 +560,8 @@ static int check_clean(ct_store *store, ct_txn *txn, const ct__index *index)
 		struct stat st;
 		git_oid oid;
 
+		if ((error = check_folders(workdir, path, &verified)) < 0)
+			break;
 		if (store->tree)
 			git_tree_entry_bypath(&head, store->tree, path);
 		/* remembered for sync_worktree, which checks it again before replacing the file */
@@ -543,6 +597,7 @@ static int check_clean(ct_store *store, ct_txn *txn, const ct__index *index)
 		git_tree_entry_free(head);
 	}
 	ct_buf_free(&full);
+	ct_buf_free(&verified);
 	return error;
 }
 
@@ -632,7 +687,7 @@ static int place_files(const ct__index *locked, ct__index_new *entries, size_t *
 {
 	place_state *ps = payload;
 	size_t wlen = strlen(ps->workdir), i, kept = 0;
-	ct_buf full = CT_BUF_INIT, tmp = CT_BUF_INIT;
+	ct_buf full = CT_BUF_INIT, tmp = CT_BUF_INIT, verified = CT_BUF_INIT;
 	int error = 0;
 
 	for (i = 0; i < *n; i++) {
@@ -641,7 +696,9 @@ static int place_files(const ct__index *locked, ct__index_new *entries, size_t *
 
 		ct_buf_clear(&full);
 		ct_buf_clear(&tmp);
-		if ((error = ct_buf_printf(&full, "%s%s", ps->workdir, f->path)) < 0 ||
+		/* again: a link may have been made since check_clean */
+		if ((error = check_folders(ps->workdir, f->path, &verified)) < 0 ||
+			(error = ct_buf_printf(&full, "%s%s", ps->workdir, f->path)) < 0 ||
 			(error = ct_buf_printf(&tmp, "%s.tmp.%ld", full.ptr, (long)getpid())) < 0 ||
 			(error = mkdirs_for(full.ptr, wlen)) < 0 ||
 			(error = write_tmp(tmp.ptr, f->data, f->len, &entries[i].st)) < 0)
@@ -670,6 +727,7 @@ done:
 	}
 	ct_buf_free(&full);
 	ct_buf_free(&tmp);
+	ct_buf_free(&verified);
 	return 0;
 }
 
@@ -717,6 +775,77 @@ done:
 	return error;
 }
 
+/*
+ * Refuses to build on a committed tree that git fsck would reject (treecheck.c): libgit2 copies
+ * the old trees into the new commit entries and all, so a crafted entry would be carried into
+ * every later commit. The whole tree is checked, but only what changed since the tree checked
+ * last, whose id is kept in <git-dir>/claimtrail/tree-checked: a write on claimtrail's own last
+ * commit checks nothing again.
+ */
+static int tree_checked_path(ct_buf *dir, ct_buf *path, ct_store *store)
+{
+	int error;
+
+	if ((error = ct_buf_printf(dir, "%sclaimtrail", git_repository_path(store->repo))) == 0)
+		error = ct_buf_printf(path, "%s/tree-checked", dir->ptr);
+	return error;
+}
+
+/*
+ * Remembers tree (the base just checked, with the write's own sound entries) as checked. Only a
+ * cache, so not flushed to disk: lost, it costs the next write a longer check.
+ */
+static void remember_tree_checked(ct_store *store, const git_oid *tree)
+{
+	ct_buf dir = CT_BUF_INIT, path = CT_BUF_INIT, tmp = CT_BUF_INIT;
+	char hex[GIT_OID_HEXSZ + 2];
+	int fd;
+
+	git_oid_tostr(hex, GIT_OID_HEXSZ + 1, tree);
+	hex[GIT_OID_HEXSZ] = '\n';
+	if (tree_checked_path(&dir, &path, store) < 0 ||
+		ct_buf_printf(&tmp, "%s.tmp.%ld", path.ptr, (long)getpid()) < 0 ||
+		(mkdir(dir.ptr, 0755) < 0 && errno != EEXIST))
+		goto done;
+	if ((fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0)
+		goto done;
+	if (ct__write_all(fd, hex, GIT_OID_HEXSZ + 1, tmp.ptr) < 0 || close(fd) < 0 ||
+		rename(tmp.ptr, path.ptr) < 0)
+		unlink(tmp.ptr);
+done:
+	ct_error_clear();
+	ct_buf_free(&dir);
+	ct_buf_free(&path);
+	ct_buf_free(&tmp);
+}
+
+static int check_base_tree(ct_store *store)
+{
+	ct_buf dir = CT_BUF_INIT, path = CT_BUF_INIT, data = CT_BUF_INIT;
+	git_tree *known = NULL;
+	git_oid id;
+	int error;
+
+	if (!store->tree)
+		return 0;
+	if ((error = tree_checked_path(&dir, &path, store)) < 0)
+		goto done;
+	if (ct_file_read(&data, path.ptr, 64) == 0 && data.len == GIT_OID_HEXSZ + 1 &&
+		git_oid_fromstrn(&id, data.ptr, GIT_OID_HEXSZ) == 0) {
+		if (git_oid_equal(&id, git_tree_id(store->tree)))
+			goto done;
+		git_tree_lookup(&known, store->repo, &id); /* gone (gc): check it all */
+	}
+	ct_error_clear();
+	error = ct__tree_check_all(store->repo, store->tree, known);
+done:
+	git_tree_free(known);
+	ct_buf_free(&dir);
+	ct_buf_free(&path);
+	ct_buf_free(&data);
+	return error;
+}
+
 static int make_commit(git_oid *out, ct_store *store, ct_txn *txn, const ct_key *signer)
 {
 	git_tree_update *updates = NULL;
@@ -736,11 +865,14 @@ static int make_commit(git_oid *out, ct_store *store, ct_txn *txn, const ct_key 
 		updates[i].filemode = GIT_FILEMODE_BLOB;
 		updates[i].path = txn->files[i].path;
 	}
+	if ((error = check_base_tree(store)) < 0)
+		goto done;
 	if (git_tree_create_updated(&tree_oid, txn->wrepo, store->tree, txn->nfiles, updates) < 0 ||
 		git_tree_lookup(&tree, txn->wrepo, &tree_oid) < 0) {
 		error = ct__git_error(CT_EIO, "writing trees");
 		goto done;
 	}
+	remember_tree_checked(store, &tree_oid);
 	if (store->has_head && git_commit_lookup(&parent, txn->wrepo, &store->head) < 0) {
 		error = ct__git_error(CT_EIO, "reading the branch head");
 		goto done;

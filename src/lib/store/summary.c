@@ -156,6 +156,13 @@ static int load_latest(json_t **rec, json_t **annotations, ct_store *store, cons
 		error = ct_error_set(CT_EINVALID, "claim %s: no revision files", id);
 		goto done;
 	}
+	/* a crafted tree may hold a folder (or a link, a submodule) by a revision's name */
+	if (git_tree_entry_filemode(latest) != GIT_FILEMODE_BLOB &&
+		git_tree_entry_filemode(latest) != GIT_FILEMODE_BLOB_EXECUTABLE) {
+		error = ct_error_set(CT_EINVALID, "claim %s: %s is not a file", id,
+			git_tree_entry_name(latest));
+		goto done;
+	}
 	if (git_blob_lookup(&blob, store->repo, git_tree_entry_id(latest)) < 0 ||
 		ct_buf_put(&data, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob)) < 0) {
 		error = ct__git_error(CT_EIO, id);
@@ -261,8 +268,26 @@ static int push_entry(entry **list, size_t *n, size_t *cap, const char *line, si
 	return 0;
 }
 
+/* Tells skipped (when given) about the entry name under the folder dir. */
+static void report_skip(ct_claim_skipped_fn skipped, void *payload, ct_buf *scratch,
+	const char *dir, const char *name, const char *why)
+{
+	if (!skipped)
+		return;
+	ct_buf_clear(scratch);
+	if (ct_buf_printf(scratch, "%s/%s", dir, name) == 0)
+		skipped(scratch->ptr, why, payload);
+}
+
 int ct_store_list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload)
 {
+	return ct_store_list_claims_report(store, fn, payload, NULL, NULL);
+}
+
+int ct_store_list_claims_report(ct_store *store, ct_claim_summary_fn fn, void *payload,
+	ct_claim_skipped_fn skipped, void *skipped_payload)
+{
+	ct_buf where = CT_BUF_INIT, fandir = CT_BUF_INIT;
 	ct_buf path = CT_BUF_INIT, cache = CT_BUF_INIT, fresh = CT_BUF_INIT, out = CT_BUF_INIT;
 	ct_buf dir = CT_BUF_INIT, header = CT_BUF_INIT;
 	ct_keyring *ring = NULL;
@@ -312,16 +337,30 @@ int ct_store_list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload)
 		const git_tree_entry *fe = git_tree_entry_byindex(top, i);
 		git_tree *fan = NULL;
 		if (git_tree_entry_type(fe) != GIT_OBJECT_TREE ||
-			git_tree_lookup(&fan, store->repo, git_tree_entry_id(fe)) < 0)
+			git_tree_lookup(&fan, store->repo, git_tree_entry_id(fe)) < 0) {
+			report_skip(skipped, skipped_payload, &where, out.ptr, git_tree_entry_name(fe),
+				"not a folder of claim folders");
 			continue;
+		}
+		ct_buf_clear(&fandir);
+		if ((error = ct_buf_printf(&fandir, "%s/%s", out.ptr, git_tree_entry_name(fe))) < 0) {
+			git_tree_free(fan);
+			goto done;
+		}
 		for (j = 0; j < git_tree_entrycount(fan); j++) {
 			const git_tree_entry *ce = git_tree_entry_byindex(fan, j);
 			const char *line;
-			if (git_tree_entry_type(ce) != GIT_OBJECT_TREE)
+			/* what is not a claim folder (a hand-made folder, a bad id) is left out, and
+			 * told to skipped; check says what it is */
+			if (git_tree_entry_type(ce) != GIT_OBJECT_TREE) {
+				report_skip(skipped, skipped_payload, &where, fandir.ptr,
+					git_tree_entry_name(ce), "not a claim folder");
 				continue;
-			/* what is not a claim folder (a hand-made folder, a bad id) is check's business */
+			}
 			if (ct_id_validate(git_tree_entry_name(ce), "claim") < 0) {
 				ct_error_clear();
+				report_skip(skipped, skipped_payload, &where, fandir.ptr,
+					git_tree_entry_name(ce), "not a claim id");
 				continue;
 			}
 			line = table_get(&t, git_tree_entry_id(ce));
@@ -333,6 +372,8 @@ int ct_store_list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload)
 					if (error != CT_EINVALID)
 						break;
 					/* a folder with no readable revision: skipped (check says why) */
+					report_skip(skipped, skipped_payload, &where, fandir.ptr,
+						git_tree_entry_name(ce), ct_error_last());
 					ct_error_clear();
 					error = 0;
 					ct_buf_truncate(&fresh, before);
@@ -406,6 +447,8 @@ done:
 	git_tree_free(keys);
 	ct_keyring_free(ring);
 	ct_buf_free(&header);
+	ct_buf_free(&where);
+	ct_buf_free(&fandir);
 	ct_buf_free(&dir);
 	ct_buf_free(&path);
 	ct_buf_free(&cache);

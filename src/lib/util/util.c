@@ -167,37 +167,122 @@ int ct__write_all(int fd, const void *data, size_t len, const char *name)
 	return 0;
 }
 
-int ct_file_write_atomic(const char *path, const void *data, size_t len, unsigned mode)
+/* Refuses what an output file must never replace, naming what it is. */
+static int outfile_kind(const char *path, const struct stat *st)
 {
-	char tmp[PATH_MAX];
-	int fd = -1;
+	if (S_ISLNK(st->st_mode))
+		return ct_error_set(CT_EINVALID,
+			"%s: is a symbolic link, which would be replaced: name its target instead",
+			path);
+	if (S_ISDIR(st->st_mode))
+		return ct_error_set(CT_EINVALID, "%s: is a folder", path);
+	if (!S_ISREG(st->st_mode) && !S_ISCHR(st->st_mode) && !S_ISFIFO(st->st_mode))
+		return ct_error_set(CT_EINVALID,
+			"%s: not a regular file, character device or FIFO: refusing to write it", path);
+	return 0;
+}
+
+int ct__outfile_open(ct__outfile *o, const char *path, unsigned mode)
+{
+	struct stat st;
+	int error;
+
+	o->fd = -1;
+	o->direct = 0;
+	o->path = path;
+	o->tmp.ptr = NULL;
+	o->tmp.len = o->tmp.cap = 0;
+	if (lstat(path, &st) == 0) {
+		if ((error = outfile_kind(path, &st)) < 0)
+			return error;
+		if (!S_ISREG(st.st_mode)) {
+			/* no O_CREAT: what is opened is what was there; O_NOFOLLOW: not a link since */
+			o->fd = open(path, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+			if (o->fd < 0)
+				return ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));
+			if (fstat(o->fd, &st) < 0 || (!S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode))) {
+				close(o->fd);
+				o->fd = -1;
+				return ct_error_set(CT_EIO, "%s: changed while being opened", path);
+			}
+			o->direct = 1;
+			return 0;
+		}
+	} else if (errno != ENOENT) {
+		return ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));
+	}
+	if ((error = ct_buf_printf(&o->tmp, "%s.tmp.%ld", path, (long)getpid())) < 0)
+		return error;
+	o->fd = open(o->tmp.ptr, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (o->fd < 0) {
+		error = ct_error_set(CT_EIO, "%s: %s", o->tmp.ptr, strerror(errno));
+		ct_buf_free(&o->tmp);
+	}
+	return error;
+}
+
+int ct__outfile_commit(ct__outfile *o)
+{
+	struct stat st;
 	int error = 0;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
-		return ct_error_set(CT_EINVALID, "%s: path too long", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
-	if (fd < 0)
-		return ct_error_set(CT_EIO, "%s: %s", tmp, strerror(errno));
-	if ((error = ct__write_all(fd, data, len, tmp)) < 0)
-		goto done;
-	if (fsync(fd) < 0) {
-		error = ct_error_set(CT_EIO, "%s: %s", tmp, strerror(errno));
+	if (o->direct) {
+		if (close(o->fd) < 0)
+			error = ct_error_set(CT_EIO, "%s: %s", o->path, strerror(errno));
+		o->fd = -1;
+		return error;
+	}
+	if (fsync(o->fd) < 0) {
+		error = ct_error_set(CT_EIO, "%s: %s", o->tmp.ptr, strerror(errno));
 		goto done;
 	}
-	if (close(fd) < 0) {
-		fd = -1;
-		error = ct_error_set(CT_EIO, "%s: %s", tmp, strerror(errno));
+	if (close(o->fd) < 0) {
+		o->fd = -1;
+		error = ct_error_set(CT_EIO, "%s: %s", o->tmp.ptr, strerror(errno));
 		goto done;
 	}
-	fd = -1;
-	if (rename(tmp, path) < 0)
-		error = ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));
+	o->fd = -1;
+	/* checked again at the last moment: a device or link put there since is not replaced */
+	if (lstat(o->path, &st) == 0 && ((error = outfile_kind(o->path, &st)) < 0 ||
+					    !S_ISREG(st.st_mode))) {
+		if (error == 0)
+			error = ct_error_set(CT_EIO, "%s: no longer a regular file, not replaced",
+				o->path);
+		goto done;
+	}
+	if (rename(o->tmp.ptr, o->path) < 0) {
+		error = ct_error_set(CT_EIO, "%s: %s", o->path, strerror(errno));
+		goto done;
+	}
+	ct_buf_free(&o->tmp);
 done:
-	if (fd >= 0)
-		close(fd);
 	if (error < 0)
-		unlink(tmp);
+		ct__outfile_abort(o);
 	return error;
+}
+
+void ct__outfile_abort(ct__outfile *o)
+{
+	if (o->fd >= 0)
+		close(o->fd);
+	o->fd = -1;
+	if (o->tmp.ptr)
+		unlink(o->tmp.ptr);
+	ct_buf_free(&o->tmp);
+}
+
+int ct_file_write_atomic(const char *path, const void *data, size_t len, unsigned mode)
+{
+	ct__outfile o;
+	int error;
+
+	if ((error = ct__outfile_open(&o, path, mode)) < 0)
+		return error;
+	if ((error = ct__write_all(o.fd, data, len, o.direct ? path : o.tmp.ptr)) < 0) {
+		ct__outfile_abort(&o);
+		return error;
+	}
+	return ct__outfile_commit(&o);
 }
 
 void ct_hex(char *out, const uint8_t *data, size_t len)

@@ -7,6 +7,7 @@
 #include "anchor.h"
 #include "cpus.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -555,13 +556,134 @@ int ct_claim_retract(json_t **out_record, ct_store *store, const char *id,
 
 /* ---- bulk import ---- */
 
+/* The input's non-blank lines, kept as read (a retry after a lost race parses them again):
+ * what an import holds of its input is the input itself, as before it was streamed. */
 typedef struct {
-	const uint8_t *data;
-	size_t len;
+	ct_buf text;      /* the lines, each without its line end */
+	size_t *offsets;  /* where each starts in text */
+	size_t *lens;     /* its length */
+	size_t *linenos;  /* its line number */
+	size_t n, cap;
+} import_lines;
+
+typedef struct {
+	const import_lines *lines;
 	const ct_write_opts *opts; /* for the records: no reason */
 	const char *reason;        /* for the commit */
 	size_t count;
 } import_job;
+
+static void import_lines_free(import_lines *l)
+{
+	ct_buf_free(&l->text);
+	free(l->offsets);
+	free(l->lens);
+	free(l->linenos);
+	memset(l, 0, sizeof(*l));
+}
+
+/*
+ * One line of the input, without its LF: skipped when blank, else kept. A line longer than a
+ * stored record may be could only make a record that every reader refuses.
+ */
+static int import_line(import_lines *l, const char *line, size_t len, size_t lineno)
+{
+	size_t i;
+	int error;
+
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len > CT_RECORD_MAX)
+		return ct_error_set(CT_EINVALID, "line %zu: longer than %d bytes, the record limit",
+			lineno, CT_RECORD_MAX);
+	for (i = 0; i < len && (line[i] == ' ' || line[i] == '\t'); i++)
+		;
+	if (i == len)
+		return 0;
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 1024;
+		size_t *o = realloc(l->offsets, ncap * sizeof(*o));
+		size_t *n = o ? realloc(l->lens, ncap * sizeof(*n)) : NULL;
+		size_t *k = n ? realloc(l->linenos, ncap * sizeof(*k)) : NULL;
+		if (o)
+			l->offsets = o;
+		if (n)
+			l->lens = n;
+		if (!k)
+			return ct_error_set(CT_ENOMEM, "out of memory");
+		l->linenos = k;
+		l->cap = ncap;
+	}
+	l->offsets[l->n] = l->text.len;
+	if ((error = ct_buf_put(&l->text, line, len)) < 0)
+		return error;
+	l->lens[l->n] = len;
+	l->linenos[l->n++] = lineno;
+	return 0;
+}
+
+static int import_lines_from_data(import_lines *l, const uint8_t *data, size_t len)
+{
+	const char *line = (const char *)data, *end = line + len;
+	size_t lineno = 0;
+	int error;
+
+	while (line < end) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+		if ((error = import_line(l, line, n, ++lineno)) < 0)
+			return error;
+		line = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+/*
+ * Reads f a chunk at a time: what is held is the current line (at most the record limit and a
+ * CR) and the lines parsed so far, so an endless line (/dev/zero) is refused after a megabyte.
+ */
+static int import_lines_from_file(import_lines *l, FILE *f, const char *name)
+{
+	ct_buf line = CT_BUF_INIT;
+	char *chunk = malloc(65536);
+	size_t lineno = 0, n;
+	int error = 0;
+
+	if (!chunk)
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	while ((n = fread(chunk, 1, 65536, f)) > 0) {
+		const char *p = chunk, *end = chunk + n;
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p);
+			if (line.len + k > (size_t)CT_RECORD_MAX + 1) {
+				error = ct_error_set(CT_EINVALID,
+					"line %zu: longer than %d bytes, the record limit", lineno + 1,
+					CT_RECORD_MAX);
+				goto done;
+			}
+			if ((error = ct_buf_put(&line, p, k)) < 0)
+				goto done;
+			p += k;
+			if (nl) {
+				p++;
+				if ((error = import_line(l, line.ptr, line.len, ++lineno)) < 0)
+					goto done;
+				ct_buf_clear(&line);
+			}
+		}
+	}
+	if (ferror(f)) {
+		error = ct_error_set(CT_EIO, "%s: read failed", name);
+		goto done;
+	}
+	if (line.len > 0)
+		error = import_line(l, line.ptr, line.len, ++lineno);
+done:
+	free(chunk);
+	ct_buf_free(&line);
+	return error;
+}
 
 /* Signing (and checking each new signature) is most of an import's work: it is spread over
  * the processor's cores, each thread taking every nth record. */
@@ -659,10 +781,8 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 	char **paths = NULL;
 	ct_buf *files = NULL;
 	git_oid *oids = NULL;
-	size_t *linenos = NULL, n = 0, cap = 0, i, failed;
-	const char *line = (const char *)job->data;
-	const char *end = line + job->len;
-	size_t lineno = 0;
+	const size_t *linenos = job->lines->linenos;
+	size_t n = 0, i, failed;
 	int error = 0;
 
 	job->count = 0;
@@ -672,23 +792,21 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 	}
 	if ((error = ct__txn_bulk(txn)) < 0)
 		goto done;
-	/* 1. read and check every line, as a record ready to sign */
-	while (line < end) {
-		const char *nl = memchr(line, '\n', (size_t)(end - line));
-		size_t len = nl ? (size_t)(nl - line) : (size_t)(end - line);
+	if (job->lines->n && !(records = calloc(job->lines->n, sizeof(*records)))) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	/* 1. check every line, as a record ready to sign */
+	for (; n < job->lines->n; n++) {
 		json_t *fields = NULL, *record = NULL;
+		const char *line = job->lines->text.ptr + job->lines->offsets[n];
+		size_t lineno = linenos[n];
 		char id[CT_ID_MAX + 1];
 
-		lineno++;
-		if (len > 0 && line[len - 1] == '\r')
-			len--;
-		if (len == 0 || strspn(line, " \t") == len) {
-			line = nl ? nl + 1 : end;
-			continue;
-		}
-		if ((error = ct_json_parse(&fields, (const uint8_t *)line, len, CT_JSON_RECORD)) < 0 ||
+		if ((error = ct_json_parse(&fields, (const uint8_t *)line, job->lines->lens[n],
+			     CT_JSON_RECORD)) < 0 ||
 			(error = claim_from_fields(&record, id, sizeof(id), store, fields, job->opts,
-			     sources)) < 0 ||
+				 sources)) < 0 ||
 			(error = prepare_revision(record, CT_KIND_CLAIM, id, 1, NULL, job->opts)) < 0) {
 			json_decref(fields);
 			json_decref(record);
@@ -702,24 +820,7 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 			goto done;
 		}
 		json_object_set_new(seen, id, json_true());
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 1024;
-			json_t **r = realloc(records, ncap * sizeof(*r));
-			size_t *l = realloc(linenos, ncap * sizeof(*l));
-			if (r)
-				records = r;
-			if (l)
-				linenos = l;
-			if (!r || !l) {
-				json_decref(record);
-				error = ct_error_set(CT_ENOMEM, "out of memory");
-				goto done;
-			}
-			cap = ncap;
-		}
 		records[n] = record;
-		linenos[n++] = lineno;
-		line = nl ? nl + 1 : end;
 	}
 	if (n == 0) {
 		error = ct_error_set(CT_EINVALID, "nothing to import: no claims in the input");
@@ -770,27 +871,63 @@ done:
 	free(files);
 	free(oids);
 	free(records);
-	free(linenos);
 	json_decref(sources);
 	json_decref(seen);
 	return error;
 }
 
-int ct_store_import(size_t *count, ct_store *store, const uint8_t *data, size_t len,
+static int import_run(size_t *count, ct_store *store, const import_lines *lines,
 	const ct_write_opts *opts)
 {
-	ct_write_opts quiet;
-	import_job job = {data, len, &quiet, NULL, 0};
+	ct_write_opts quiet = *opts;
+	import_job job = {lines, &quiet, opts->reason, 0};
 	int error;
 
-	*count = 0;
-	if ((error = check_opts(opts, 0, "import")) < 0)
-		return error;
-	quiet = *opts;
 	quiet.reason = NULL; /* the import's reason goes into the commit, not each claim */
-	job.reason = opts->reason;
 	if ((error = ct__store_write(store, opts->signer, opts->max_retries, import_build, &job)) < 0)
 		return error;
 	*count = job.count;
 	return 0;
+}
+
+int ct_store_import(size_t *count, ct_store *store, const uint8_t *data, size_t len,
+	const ct_write_opts *opts)
+{
+	import_lines lines = {CT_BUF_INIT, NULL, NULL, NULL, 0, 0};
+	int error;
+
+	*count = 0;
+	if ((error = check_opts(opts, 0, "import")) < 0 ||
+		(error = import_lines_from_data(&lines, data, len)) < 0)
+		goto done;
+	error = import_run(count, store, &lines, opts);
+done:
+	import_lines_free(&lines);
+	return error;
+}
+
+int ct_store_import_file(size_t *count, ct_store *store, const char *path,
+	const ct_write_opts *opts)
+{
+	import_lines lines = {CT_BUF_INIT, NULL, NULL, NULL, 0, 0};
+	int is_stdin = strcmp(path, "-") == 0;
+	FILE *f = NULL;
+	int error;
+
+	*count = 0;
+	if ((error = check_opts(opts, 0, "import")) < 0)
+		goto done;
+	if (!(f = is_stdin ? stdin : fopen(path, "rb"))) {
+		error = ct_error_set(errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "%s: %s", path,
+			strerror(errno));
+		goto done;
+	}
+	if ((error = import_lines_from_file(&lines, f, is_stdin ? "standard input" : path)) < 0)
+		goto done;
+	error = import_run(count, store, &lines, opts);
+done:
+	if (f && !is_stdin)
+		fclose(f);
+	import_lines_free(&lines);
+	return error;
 }
