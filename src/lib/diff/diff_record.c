@@ -1,56 +1,86 @@
 /*
  * The diff of two revisions of one claim or source (docs/diff.md, "Revisions of a claim"): the
- * two sides, the changed fields with word diffs of the text fields, and the JSON patch; and the
- * same for two revisions read from the store (ct_store_diff_revisions).
+ * two sides, the changed fields with word diffs of the text fields (which fields, and how, the
+ * record schema says: record_internal.h), and the JSON patch; and the same for two revisions read
+ * from the store (ct_store_diff_revisions).
  */
 #include "diff_internal.h"
+#include "record_internal.h"
 #include "store_internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* ---- revision diffs ---- */
 
-typedef struct {
-	const char *field;  /* as reported */
-	const char *parent; /* the object holding it, or NULL */
-	const char *member;
-	int text;           /* word diff */
-} field_spec;
-
-static const field_spec claim_fields[] = {
-	{"statement", NULL, "statement", 1},
-	{"attribution.quote", "attribution", "quote", 1},
-	{"attribution.source", "attribution", "source", 0},
-	{"attribution.source_revision", "attribution", "source_revision", 0},
-	{"attribution.location", "attribution", "location", 0},
-	{"quantity.amount", "quantity", "amount", 0},
-	{"quantity.unit", "quantity", "unit", 0},
-	{"quantity.qualifier", "quantity", "qualifier", 0},
-	{"tags", NULL, "tags", 0},
-	{"retracted", NULL, "retracted", 0},
-	{NULL, NULL, NULL, 0},
-};
-
-static const field_spec source_fields[] = {
-	{"title", NULL, "title", 1},
-	{"publisher", NULL, "publisher", 0},
-	{"authors", NULL, "authors", 0},
-	{"url", NULL, "url", 0},
-	{"published", NULL, "published", 0},
-	{"retrieved", NULL, "retrieved", 0},
-	{"kind", NULL, "kind", 0},
-	{"archive.sha256", "archive", "sha256", 0},
-	{"archive.length", "archive", "length", 0},
-	{NULL, NULL, NULL, 0},
-};
-
-static json_t *field_value(const json_t *rec, const field_spec *f)
+/*
+ * The fields compared are the schema's (record_internal.h): each member says how a diff shows
+ * it. A member's value on one side: a new reference, NULL when absent; a flag is false when
+ * absent.
+ */
+static json_t *member_value(const json_t *holder, const ct__member *f)
 {
-	const json_t *holder = f->parent ? json_object_get(rec, f->parent) : rec;
+	if (f->diff == CT__DIFF_AS_FLAG)
+		return json_boolean(json_is_true(json_object_get(holder, f->name)));
+	return json_incref(json_object_get(holder, f->name));
+}
 
-	if (strcmp(f->member, "retracted") == 0)
-		return json_boolean(json_is_true(json_object_get(rec, "retracted")));
-	return json_incref(json_object_get(holder, f->member));
+/* Appends the change of member f of ha and hb, reported as field, when the two differ. */
+static int member_change(json_t *changes, const char *field, const ct__member *f,
+	const json_t *ha, const json_t *hb)
+{
+	json_t *va = member_value(ha, f), *vb = member_value(hb, f), *c = NULL;
+	int error = 0;
+
+	if (!json_equal(va, vb) && !(va == NULL && vb == NULL)) {
+		c = json_pack("{s:s, s:O?, s:O?}", "field", field, "old", va, "new", vb);
+		if (c && f->diff == CT__DIFF_AS_WORDS) {
+			ct__text_diff *td = NULL;
+			json_t *words = NULL;
+			const char *sa = json_string_value(va), *sb = json_string_value(vb);
+			if ((error = ct__text_diff_new(&td, sa, sa ? strlen(sa) : 0, sb,
+				     sb ? strlen(sb) : 0)) == 0 &&
+				(error = ct__text_diff_json(&words, td)) == 0)
+				error = jset(c, "words", words);
+			ct__text_diff_free(td);
+		}
+		if (!c && error == 0)
+			error = oom();
+		else if (error == 0)
+			error = jappend(changes, c);
+		else
+			json_decref(c);
+	}
+	json_decref(va);
+	json_decref(vb);
+	return error;
+}
+
+/*
+ * Appends the changes of the members of ha and hb (two records, or the objects in them that
+ * prefix names) shown as words (words = 1) or as values (words = 0), in schema order, an object
+ * shown by its members in its place.
+ */
+static int member_changes(json_t *changes, const ct__member *members, const char *prefix,
+	const json_t *ha, const json_t *hb, int words)
+{
+	const ct__member *f;
+	char field[128];
+	int n, error = 0;
+
+	for (f = members; f->name && error == 0; f++) {
+		n = snprintf(field, sizeof(field), "%s%s%s", prefix ? prefix : "", prefix ? "." : "",
+			f->name);
+		if (n < 0 || (size_t)n >= sizeof(field))
+			return ct_error_set(CT_EINVALID, "member name too long: %.80s", f->name);
+		if (f->diff == CT__DIFF_AS_MEMBERS)
+			error = member_changes(changes, f->fields, field, json_object_get(ha, f->name),
+				json_object_get(hb, f->name), words);
+		else if (words ? f->diff == CT__DIFF_AS_WORDS
+			       : f->diff == CT__DIFF_AS_VALUE || f->diff == CT__DIFF_AS_FLAG)
+			error = member_change(changes, field, f, ha, hb);
+	}
+	return error;
 }
 
 static json_t *side_json(const json_t *rec)
@@ -75,7 +105,6 @@ static json_t *side_json(const json_t *rec)
 int ct_record_diff(json_t **out, const json_t *a, const json_t *b)
 {
 	json_t *res = NULL, *changes = NULL, *patch = NULL;
-	const field_spec *f;
 	ct_kind ka, kb;
 	int error;
 
@@ -94,32 +123,10 @@ int ct_record_diff(json_t **out, const json_t *a, const json_t *b)
 	}
 	if ((error = jset(res, "a", side_json(a))) < 0 || (error = jset(res, "b", side_json(b))) < 0)
 		goto done;
-	for (f = ka == CT_KIND_CLAIM ? claim_fields : source_fields; f->field; f++) {
-		json_t *va = field_value(a, f), *vb = field_value(b, f), *c = NULL;
-		if (!json_equal(va, vb) && !(va == NULL && vb == NULL)) {
-			c = json_pack("{s:s, s:O?, s:O?}", "field", f->field, "old", va, "new", vb);
-			if (c && f->text) {
-				ct__text_diff *td = NULL;
-				json_t *words = NULL;
-				const char *sa = json_string_value(va), *sb = json_string_value(vb);
-				if ((error = ct__text_diff_new(&td, sa, sa ? strlen(sa) : 0, sb,
-					     sb ? strlen(sb) : 0)) == 0 &&
-					(error = ct__text_diff_json(&words, td)) == 0)
-					error = jset(c, "words", words);
-				ct__text_diff_free(td);
-			}
-			if (!c && error == 0)
-				error = oom();
-			else if (error == 0)
-				error = jappend(changes, c);
-			else
-				json_decref(c);
-		}
-		json_decref(va);
-		json_decref(vb);
-		if (error < 0)
-			goto done;
-	}
+	/* the text fields first, then the others */
+	if ((error = member_changes(changes, ct__record_schema(ka), NULL, a, b, 1)) < 0 ||
+		(error = member_changes(changes, ct__record_schema(ka), NULL, a, b, 0)) < 0)
+		goto done;
 	if ((error = jset(res, "changes", changes)) < 0) {
 		changes = NULL;
 		goto done;
