@@ -1,25 +1,27 @@
-/* Unit tests for diff.c: word diffs, JSON Patch generation and application, record diffs. */
+/* Unit tests for the diff module: word diffs (diff_text.c), JSON Patch generation and
+ * application (diff_json.c), record diffs (diff_record.c). */
 #include "test.h"
+#include "diff_internal.h"
 
 /* Renders a text diff as "[-old-]{+new+}" markup. */
-static char *render(const char *a, const char *b, ct_diff_granularity *gran)
+static char *render(const char *a, const char *b, ct__diff_granularity *gran)
 {
-	ct_text_diff *d = NULL;
+	ct__text_diff *d = NULL;
 	ct_buf out = CT_BUF_INIT;
 	size_t i;
 
-	if (ct_text_diff_new(&d, a, strlen(a), b, strlen(b)) < 0)
+	if (ct__text_diff_new(&d, a, strlen(a), b, strlen(b)) < 0)
 		return NULL;
 	ct_buf_puts(&out, "");
-	for (i = 0; i < ct_text_diff_count(d); i++) {
-		const ct_diff_hunk *h = ct_text_diff_get(d, i);
-		ct_buf_puts(&out, h->op == CT_DIFF_DELETE ? "[-" : h->op == CT_DIFF_INSERT ? "{+" : "");
+	for (i = 0; i < ct__text_diff_count(d); i++) {
+		const ct__diff_hunk *h = ct__text_diff_get(d, i);
+		ct_buf_puts(&out, h->op == CT__DIFF_DELETE ? "[-" : h->op == CT__DIFF_INSERT ? "{+" : "");
 		ct_buf_put(&out, h->text, h->len);
-		ct_buf_puts(&out, h->op == CT_DIFF_DELETE ? "-]" : h->op == CT_DIFF_INSERT ? "+}" : "");
+		ct_buf_puts(&out, h->op == CT__DIFF_DELETE ? "-]" : h->op == CT__DIFF_INSERT ? "+}" : "");
 	}
 	if (gran)
-		*gran = ct_text_diff_granularity(d);
-	ct_text_diff_free(d);
+		*gran = ct__text_diff_granularity(d);
+	ct__text_diff_free(d);
 	return ct_buf_detach(&out);
 }
 
@@ -51,37 +53,37 @@ static int valid_utf8(const char *s, size_t len)
 /* Equal + delete hunks give a back, equal + insert give b; hunks keep UTF-8 whole. */
 static void check_reconstructs(const char *a, size_t alen, const char *b, size_t blen, int utf8)
 {
-	ct_text_diff *d = NULL;
+	ct__text_diff *d = NULL;
 	ct_buf ra = CT_BUF_INIT, rb = CT_BUF_INIT;
 	size_t i;
 	int ok_utf8 = 1, ok_ops = 1;
 
-	CHECK_INT(ct_text_diff_new(&d, a, alen, b, blen), 0);
+	CHECK_INT(ct__text_diff_new(&d, a, alen, b, blen), 0);
 	ct_buf_puts(&ra, "");
 	ct_buf_puts(&rb, "");
-	for (i = 0; i < ct_text_diff_count(d); i++) {
-		const ct_diff_hunk *h = ct_text_diff_get(d, i);
-		if (h->op != CT_DIFF_INSERT)
+	for (i = 0; i < ct__text_diff_count(d); i++) {
+		const ct__diff_hunk *h = ct__text_diff_get(d, i);
+		if (h->op != CT__DIFF_INSERT)
 			ct_buf_put(&ra, h->text, h->len);
-		if (h->op != CT_DIFF_DELETE)
+		if (h->op != CT__DIFF_DELETE)
 			ct_buf_put(&rb, h->text, h->len);
 		if (utf8 && !valid_utf8(h->text, h->len))
 			ok_utf8 = 0;
 		if (h->len == 0)
 			ok_ops = 0;
 		/* an insertion never comes straight before a deletion */
-		if (i > 0 && h->op == CT_DIFF_DELETE &&
-			ct_text_diff_get(d, i - 1)->op == CT_DIFF_INSERT)
+		if (i > 0 && h->op == CT__DIFF_DELETE &&
+			ct__text_diff_get(d, i - 1)->op == CT__DIFF_INSERT)
 			ok_ops = 0;
-		if (i > 0 && h->op == ct_text_diff_get(d, i - 1)->op)
+		if (i > 0 && h->op == ct__text_diff_get(d, i - 1)->op)
 			ok_ops = 0;
 	}
 	CHECK(ra.len == alen && memcmp(ra.ptr, a, alen) == 0);
 	CHECK(rb.len == blen && memcmp(rb.ptr, b, blen) == 0);
 	CHECK(ok_utf8);
 	CHECK(ok_ops);
-	CHECK_INT(ct_text_diff_changed(d), alen != blen || memcmp(a, b, alen) != 0);
-	ct_text_diff_free(d);
+	CHECK_INT(ct__text_diff_changed(d), alen != blen || memcmp(a, b, alen) != 0);
+	ct__text_diff_free(d);
 	ct_buf_free(&ra);
 	ct_buf_free(&rb);
 }
@@ -98,7 +100,7 @@ static unsigned rnd(unsigned n)
 
 static void test_words(void)
 {
-	ct_text_diff *d = NULL;
+	ct__text_diff *d = NULL;
 
 	CHECK_WORDS("As many as 6000 foreign fighters may have moved into Afghanistan",
 		"As many as 5000 foreign fighters may have moved into Afghanistan",
@@ -141,13 +143,13 @@ static void test_words(void)
 	/* invalid UTF-8 is compared byte for byte, nothing lost */
 	check_reconstructs("a \xff\xfe b \xc3", 8, "a \xfe b \xe2\x82", 8, 0);
 	/* NULL with length 0 is an empty text */
-	CHECK_INT(ct_text_diff_new(&d, NULL, 0, "x", 1), 0);
-	CHECK_INT(ct_text_diff_count(d), 1);
-	CHECK_INT(ct_text_diff_get(d, 0)->op, CT_DIFF_INSERT);
-	CHECK(ct_text_diff_get(d, 1) == NULL);
-	ct_text_diff_free(d);
-	ct_text_diff_free(NULL);
-	CHECK_STR(ct_diff_op_name(CT_DIFF_DELETE), "delete");
+	CHECK_INT(ct__text_diff_new(&d, NULL, 0, "x", 1), 0);
+	CHECK_INT(ct__text_diff_count(d), 1);
+	CHECK_INT(ct__text_diff_get(d, 0)->op, CT__DIFF_INSERT);
+	CHECK(ct__text_diff_get(d, 1) == NULL);
+	ct__text_diff_free(d);
+	ct__text_diff_free(NULL);
+	CHECK_STR(ct__diff_op_name(CT__DIFF_DELETE), "delete");
 }
 
 static void test_words_random(void)
@@ -186,18 +188,18 @@ static void test_words_random(void)
 static void test_words_long(void)
 {
 	ct_buf a = CT_BUF_INIT, b = CT_BUF_INIT;
-	ct_diff_granularity g = CT_DIFF_WORDS;
+	ct__diff_granularity g = CT__DIFF_WORDS;
 	char *r;
 	int i;
 
-	/* 1500 lines of 4 words each: far beyond CT_DIFF_MAX_CELLS as words, fine as lines */
+	/* 1500 lines of 4 words each: far beyond CT__DIFF_MAX_CELLS as words, fine as lines */
 	for (i = 0; i < 1500; i++) {
 		ct_buf_printf(&a, "line %d says %s\n", i, i % 7 == 0 ? "yes" : "no");
 		ct_buf_printf(&b, "line %d says %s\n", i, i % 11 == 0 ? "yes" : "no");
 	}
 	check_reconstructs(a.ptr, a.len, b.ptr, b.len, 1);
 	r = render(a.ptr, b.ptr, &g);
-	CHECK_INT(g, CT_DIFF_LINES);
+	CHECK_INT(g, CT__DIFF_LINES);
 	CHECK(r && strstr(r, "line 6 says no\n[-line 7 says yes\n-]{+line 7 says no\n+}") != NULL);
 	free(r);
 	/* 3000 lines that differ at both ends: too many even as lines, so the middle is whole */
@@ -213,7 +215,7 @@ static void test_words_long(void)
 	ct_buf_puts(&b, "finish");
 	check_reconstructs(a.ptr, a.len, b.ptr, b.len, 1);
 	r = render(a.ptr, b.ptr, &g);
-	CHECK_INT(g, CT_DIFF_WHOLE);
+	CHECK_INT(g, CT__DIFF_WHOLE);
 	CHECK(r && strncmp(r, "[-start\n", 8) == 0);
 	free(r);
 	/* one huge line: as lines it is one deletion and one insertion */
@@ -225,7 +227,7 @@ static void test_words_long(void)
 	}
 	check_reconstructs(a.ptr, a.len, b.ptr, b.len, 1);
 	free(render(a.ptr, b.ptr, &g));
-	CHECK_INT(g, CT_DIFF_LINES);
+	CHECK_INT(g, CT__DIFF_LINES);
 	/* a long text with one word changed stays a word diff (common ends are trimmed first) */
 	ct_buf_clear(&a);
 	ct_buf_clear(&b);
@@ -234,7 +236,7 @@ static void test_words_long(void)
 		ct_buf_puts(&b, i == 10000 ? "five " : "word ");
 	}
 	r = render(a.ptr, b.ptr, &g);
-	CHECK_INT(g, CT_DIFF_WORDS);
+	CHECK_INT(g, CT__DIFF_WORDS);
 	CHECK(r && strstr(r, "word [-six-]{+five+} word") != NULL);
 	free(r);
 	ct_buf_free(&a);
@@ -257,8 +259,8 @@ static void check_roundtrip(const json_t *a, const json_t *b)
 {
 	json_t *patch = NULL, *got = NULL;
 
-	CHECK_INT(ct_json_patch_diff(&patch, a, b), 0);
-	CHECK_INT(ct_json_patch_apply(&got, a, patch), 0);
+	CHECK_INT(ct__json_patch_diff(&patch, a, b), 0);
+	CHECK_INT(ct__json_patch_apply(&got, a, patch), 0);
 	if (!json_equal(got, b)) {
 		char *sa = json_dumps(a, JSON_COMPACT | JSON_ENCODE_ANY);
 		char *sb = json_dumps(b, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -274,7 +276,7 @@ static void check_roundtrip(const json_t *a, const json_t *b)
 	/* a doc equal to itself needs no operations */
 	json_decref(patch);
 	patch = NULL;
-	CHECK_INT(ct_json_patch_diff(&patch, b, b), 0);
+	CHECK_INT(ct__json_patch_diff(&patch, b, b), 0);
 	CHECK_INT(json_array_size(patch), 0);
 	json_decref(patch);
 	json_decref(got);
@@ -284,7 +286,7 @@ static void check_patch_str(const char *a, const char *b, const char *want_patch
 {
 	json_t *ja = parse(a), *jb = parse(b), *want = parse(want_patch), *patch = NULL;
 
-	CHECK_INT(ct_json_patch_diff(&patch, ja, jb), 0);
+	CHECK_INT(ct__json_patch_diff(&patch, ja, jb), 0);
 	if (!json_equal(patch, want)) {
 		char *s = json_dumps(patch, JSON_COMPACT);
 		CHECK_STR(s, want_patch);
@@ -412,7 +414,7 @@ static void test_patch(void)
 static void check_apply(const char *doc, const char *patch, const char *want)
 {
 	json_t *d = parse(doc), *p = parse(patch), *got = NULL;
-	int rc = ct_json_patch_apply(&got, d, p);
+	int rc = ct__json_patch_apply(&got, d, p);
 
 	if (want) {
 		json_t *w = parse(want);
@@ -485,7 +487,7 @@ static void test_apply(void)
 	/* all or nothing: the document is untouched after a failure midway */
 	d = parse("{\"a\":1}");
 	p = parse("[{\"op\":\"add\",\"path\":\"/b\",\"value\":2},{\"op\":\"remove\",\"path\":\"/c\"}]");
-	CHECK_INT(ct_json_patch_apply(&got, d, p), CT_EINVALID);
+	CHECK_INT(ct__json_patch_apply(&got, d, p), CT_EINVALID);
 	CHECK_ERROR_HAS("JSON patch operation 1 (remove /c)");
 	CHECK_INT(json_object_size(d), 1);
 	json_decref(d);
@@ -537,7 +539,7 @@ static void test_record_diff(void)
 		"checked");
 	CHECK(strncmp(json_string_value(json_object_get(json_object_get(diff, "a"), "digest")),
 		      "sha256:", 7) == 0);
-	CHECK_INT(ct_json_patch_apply(&got, a, json_object_get(diff, "patch")), 0);
+	CHECK_INT(ct__json_patch_apply(&got, a, json_object_get(diff, "patch")), 0);
 	CHECK(json_equal(got, b));
 	json_decref(got);
 	json_decref(diff);

@@ -14,6 +14,7 @@
 #include "bundle_internal.h"
 #include "canonscan.h"
 #include "cpus.h"
+#include "record_internal.h"
 #include "sha256.h"
 #include "signing.h"
 
@@ -128,6 +129,29 @@ static void clear_members(item *it)
 }
 
 /*
+ * Where the members the ordered checks read are: the record schemas say it (record_internal.h),
+ * for each slot the member's name and the object holding it (NULL at the top level), the same
+ * in every kind of the fast path that has the slot. Computed once.
+ */
+static const char *slot_parent[CT__BV_COUNT], *slot_name[CT__BV_COUNT];
+static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
+
+static void slots_init(void)
+{
+	const ct__member *m;
+	const char *parent;
+	ct_kind kind;
+	int slot;
+
+	for (slot = CT__BV_TYPE; slot < CT__BV_COUNT; slot++)
+		for (kind = 0; kind < CT_KIND_KEY && !slot_name[slot]; kind++)
+			if ((m = ct__record_schema_slot(&parent, kind, (ct__bv_slot)slot))) {
+				slot_parent[slot] = parent;
+				slot_name[slot] = m->name;
+			}
+}
+
+/*
  * The fast path for sources, claims and annotations (docs/bundle.md, "Verifying"): the payload
  * must be a canonical record (canonscan.c, one pass, no tree), of the type its payloadType
  * names, without "signatures", and the members the ordered checks use must be what the schema
@@ -136,26 +160,12 @@ static void clear_members(item *it)
  */
 static int fast_decode(item *it, const ct__envelope *env)
 {
+	ct__cval v[CT__BV_COUNT];
+	ct__cwant wants[CT__BV_COUNT];
 	ct__cval type, id, rev, prev, sigs, claim, crev, evidence, asrc, asrev, attribution,
 		dispute, dsrc, arsha, arlen, arstored;
-	const ct__cwant wants[] = {
-		{NULL, "type", &type},
-		{NULL, "id", &id},
-		{NULL, "revision", &rev},
-		{NULL, "prev", &prev},
-		{NULL, "signatures", &sigs},
-		{NULL, "claim", &claim},
-		{NULL, "claim_revision", &crev},
-		{NULL, "evidence", &evidence},
-		{NULL, "attribution", &attribution},
-		{"attribution", "source", &asrc},
-		{"attribution", "source_revision", &asrev},
-		{NULL, "dispute", &dispute},
-		{"dispute", "source", &dsrc},
-		{"archive", "sha256", &arsha},
-		{"archive", "length", &arlen},
-		{"archive", "stored", &arstored},
-	};
+	size_t nwants = 0;
+	int slot;
 	ct_kind kind;
 	const char *name;
 
@@ -164,10 +174,25 @@ static int fast_decode(item *it, const ct__envelope *env)
 			break;
 	if (kind == CT_KIND_KEY) /* keys (few) need the tree for their self-signature */
 		return -1;
+	/* every member the schemas say verification reads, each into v[its slot] */
+	pthread_once(&slots_once, slots_init);
+	memset(v, 0, sizeof(v));
+	for (slot = 0; slot < CT__BV_COUNT; slot++)
+		if (slot_name[slot]) {
+			wants[nwants].parent = slot_parent[slot];
+			wants[nwants].name = slot_name[slot];
+			wants[nwants++].out = &v[slot];
+		}
 	if (ct__envelope_payload(&it->body, env) < 0 ||
-		ct__canon_scan((const uint8_t *)it->body.ptr, it->body.len, wants,
-			sizeof(wants) / sizeof(wants[0])) < 0)
+		ct__canon_scan((const uint8_t *)it->body.ptr, it->body.len, wants, nwants) < 0)
 		return -1;
+	type = v[CT__BV_TYPE], id = v[CT__BV_ID], rev = v[CT__BV_REVISION];
+	prev = v[CT__BV_PREV], sigs = v[CT__BV_SIGNATURES], claim = v[CT__BV_CLAIM];
+	crev = v[CT__BV_CLAIM_REVISION], evidence = v[CT__BV_EVIDENCE];
+	attribution = v[CT__BV_ATTRIBUTION], asrc = v[CT__BV_SOURCE];
+	asrev = v[CT__BV_SOURCE_REVISION], dispute = v[CT__BV_DISPUTE];
+	dsrc = v[CT__BV_DISPUTE_SOURCE], arsha = v[CT__BV_ARCHIVE_SHA256];
+	arlen = v[CT__BV_ARCHIVE_LENGTH], arstored = v[CT__BV_ARCHIVE_STORED];
 	name = ct_kind_name(kind);
 	if (type.type != CT__CV_STRING || type.len != strlen(name) ||
 		memcmp(type.ptr, name, type.len) != 0 || sigs.type != CT__CV_NONE ||
@@ -227,12 +252,22 @@ static void copy_str(char *out, size_t size, const char *s)
 	out[n] = '\0';
 }
 
+/* The member of rec (of kind) that the schema puts in slot: borrowed, NULL when absent. */
+static const json_t *slot_member(const json_t *rec, ct_kind kind, ct__bv_slot slot)
+{
+	const char *parent;
+	const ct__member *m = ct__record_schema_slot(&parent, kind, slot);
+
+	return m ? json_object_get(parent ? json_object_get(rec, parent) : rec, m->name) : NULL;
+}
+
 /* The full path: ct__bundle_record_decode (parser, canonical check, schema), then the members
  * taken from the tree; key records also get their self-signature checked. */
 static int full_decode(item *it, ct__envelope *env)
 {
 	json_t *rec = NULL;
 	const json_t *ev;
+	ct_kind k;
 	size_t i;
 	int error;
 
@@ -240,20 +275,21 @@ static int full_decode(item *it, ct__envelope *env)
 		0)
 		return error;
 	ct_record_kind(&it->kind, rec);
+	k = it->kind;
 	copy_str(it->id, sizeof(it->id), ct_record_id(rec));
-	it->revision = json_integer_value(json_object_get(rec, "revision"));
-	copy_str(it->prev, sizeof(it->prev), json_string_value(json_object_get(rec, "prev")));
-	copy_str(it->claim, sizeof(it->claim), json_string_value(json_object_get(rec, "claim")));
+	it->revision = json_integer_value(slot_member(rec, k, CT__BV_REVISION));
+	copy_str(it->prev, sizeof(it->prev), json_string_value(slot_member(rec, k, CT__BV_PREV)));
+	copy_str(it->claim, sizeof(it->claim),
+		json_string_value(slot_member(rec, k, CT__BV_CLAIM)));
 	copy_str(it->claim_revision, sizeof(it->claim_revision),
-		json_string_value(json_object_get(rec, "claim_revision")));
+		json_string_value(slot_member(rec, k, CT__BV_CLAIM_REVISION)));
 	copy_str(it->source, sizeof(it->source),
-		json_string_value(json_object_get(json_object_get(rec, "attribution"), "source")));
+		json_string_value(slot_member(rec, k, CT__BV_SOURCE)));
 	copy_str(it->source_revision, sizeof(it->source_revision),
-		json_string_value(
-			json_object_get(json_object_get(rec, "attribution"), "source_revision")));
+		json_string_value(slot_member(rec, k, CT__BV_SOURCE_REVISION)));
 	copy_str(it->dispute_source, sizeof(it->dispute_source),
-		json_string_value(json_object_get(json_object_get(rec, "dispute"), "source")));
-	json_array_foreach(json_object_get(rec, "evidence"), i, ev) {
+		json_string_value(slot_member(rec, k, CT__BV_DISPUTE_SOURCE)));
+	json_array_foreach(slot_member(rec, k, CT__BV_EVIDENCE), i, ev) {
 		if (!json_is_string(ev))
 			continue;
 		if ((error = ct_buf_put(&it->evidence, json_string_value(ev),
@@ -261,15 +297,13 @@ static int full_decode(item *it, ct__envelope *env)
 			goto done;
 		it->nevidence++;
 	}
-	it->revoked = json_object_get(rec, "revoked") != NULL;
+	it->revoked = slot_member(rec, k, CT__BV_REVOKED) != NULL;
 	if (it->kind == CT_KIND_SOURCE) {
-		const json_t *ar = json_object_get(rec, "archive");
+		const json_t *len = slot_member(rec, k, CT__BV_ARCHIVE_LENGTH);
 		copy_str(it->archive_sha256, sizeof(it->archive_sha256),
-			json_string_value(json_object_get(ar, "sha256")));
-		it->archive_length = json_is_integer(json_object_get(ar, "length"))
-					     ? json_integer_value(json_object_get(ar, "length"))
-					     : -1;
-		it->archive_stored = json_is_true(json_object_get(ar, "stored"));
+			json_string_value(slot_member(rec, k, CT__BV_ARCHIVE_SHA256)));
+		it->archive_length = json_is_integer(len) ? json_integer_value(len) : -1;
+		it->archive_stored = json_is_true(slot_member(rec, k, CT__BV_ARCHIVE_STORED));
 	}
 	it->decoded = 1;
 	if (it->kind == CT_KIND_KEY)

@@ -1,9 +1,11 @@
 /*
  * Records: the four kinds, their schemas (docs/format.md, "Record schemas"), ids, dates, and
  * the signed body, digest and DSSE pre-authentication encoding shared by signing and storage.
- * Schemas are tables, so that the validator and the documentation can be read side by side.
+ * Schemas are tables, so that the validator and the documentation can be read side by side; each
+ * row also says how a revision diff shows the member and what bundle verification reads it into
+ * (record_internal.h), so that a member is defined in one place.
  */
-#include "claimtrail/record.h"
+#include "record_internal.h"
 #include "claimtrail/json.h"
 
 #include <ctype.h>
@@ -209,14 +211,9 @@ typedef enum {
 	F_SIGNATURES,  /* array of {key_id, sig} */
 } field_type;
 
-typedef struct field field;
-struct field {
-	const char *name;
-	field_type type;
-	int required;
-	const char *const *values; /* F_ENUM */
-	const field *fields;       /* F_OBJECT, terminated by a NULL name */
-};
+/* A row: name, field_type, required, values (F_ENUM), fields (F_OBJECT), how a revision diff
+ * shows it, what bundle verification reads it into (record_internal.h). */
+typedef ct__member field;
 
 static const char *const source_kinds[] = {"article", "report", "statement", "dataset",
 	"interview", "book", "broadcast", "social-post", "document", "web-page", "other", NULL};
@@ -225,118 +222,141 @@ static const char *const outcomes[] = {"upheld", "rejected", NULL};
 static const char *const algorithms[] = {"ed25519", NULL};
 
 static const field archive_fields[] = {
-	{"sha256", F_HEX64, 1, NULL, NULL},
-	{"length", F_UINT, 1, NULL, NULL},
-	{"media_type", F_STRING, 0, NULL, NULL},
-	{"stored", F_BOOL, 0, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL},
+	{"sha256", F_HEX64, 1, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_ARCHIVE_SHA256},
+	{"length", F_UINT, 1, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_ARCHIVE_LENGTH},
+	{"media_type", F_STRING, 0, NULL, NULL, CT__DIFF_AS_PATCH, CT__BV_NONE},
+	{"stored", F_BOOL, 0, NULL, NULL, CT__DIFF_AS_PATCH, CT__BV_ARCHIVE_STORED},
+	{NULL, 0, 0, NULL, NULL, 0, 0},
 };
 
 static const field source_fields[] = {
-	{"type", F_STRING, 1, NULL, NULL},
-	{"id", F_ID, 1, NULL, NULL},
-	{"revision", F_POSINT, 1, NULL, NULL},
-	{"prev", F_DIGEST, 0, NULL, NULL},
-	{"created", F_TIMESTAMP, 1, NULL, NULL},
-	{"reason", F_STRING, 0, NULL, NULL},
-	{"title", F_STRING, 1, NULL, NULL},
-	{"publisher", F_STRING, 1, NULL, NULL},
-	{"authors", F_STRINGS, 0, NULL, NULL},
-	{"url", F_URL, 0, NULL, NULL},
-	{"published", F_DATE, 0, NULL, NULL},
-	{"retrieved", F_DATE, 0, NULL, NULL},
-	{"kind", F_ENUM, 0, source_kinds, NULL},
-	{"archive", F_OBJECT, 0, NULL, archive_fields},
-	{"signatures", F_SIGNATURES, 0, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL},
+	{"type", F_STRING, 1, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_TYPE},
+	{"id", F_ID, 1, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_ID},
+	{"revision", F_POSINT, 1, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_REVISION},
+	{"prev", F_DIGEST, 0, NULL, NULL, CT__DIFF_AS_PATCH, CT__BV_PREV},
+	{"created", F_TIMESTAMP, 1, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_NONE},
+	{"reason", F_STRING, 0, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_NONE},
+	{"title", F_STRING, 1, NULL, NULL, CT__DIFF_AS_WORDS, CT__BV_NONE},
+	{"publisher", F_STRING, 1, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{"authors", F_STRINGS, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{"url", F_URL, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{"published", F_DATE, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{"retrieved", F_DATE, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{"kind", F_ENUM, 0, source_kinds, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{"archive", F_OBJECT, 0, NULL, archive_fields, CT__DIFF_AS_MEMBERS, CT__BV_MEMBERS},
+	{"signatures", F_SIGNATURES, 0, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_SIGNATURES},
+	{NULL, 0, 0, NULL, NULL, 0, 0},
 };
 
 static const field selector_fields[] = {
-	{"exact", F_STRING, 1, NULL, NULL},
-	{"prefix", F_TEXT, 1, NULL, NULL},
-	{"suffix", F_TEXT, 1, NULL, NULL},
-	{"start", F_UINT, 1, NULL, NULL},
-	{"end", F_UINT, 1, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL},
+	{"exact", F_STRING, 1, NULL, NULL, CT__DIFF_AS_PATCH, CT__BV_NONE},
+	{"prefix", F_TEXT, 1, NULL, NULL, CT__DIFF_AS_PATCH, CT__BV_NONE},
+	{"suffix", F_TEXT, 1, NULL, NULL, CT__DIFF_AS_PATCH, CT__BV_NONE},
+	{"start", F_UINT, 1, NULL, NULL, CT__DIFF_AS_PATCH, CT__BV_NONE},
+	{"end", F_UINT, 1, NULL, NULL, CT__DIFF_AS_PATCH, CT__BV_NONE},
+	{NULL, 0, 0, NULL, NULL, 0, 0},
 };
 
 static const field attribution_fields[] = {
-	{"source", F_ID, 1, NULL, NULL},
-	{"source_revision", F_DIGEST, 0, NULL, NULL},
-	{"quote", F_STRING, 0, NULL, NULL},
-	{"location", F_STRING, 0, NULL, NULL},
-	{"selector", F_OBJECT, 0, NULL, selector_fields},
-	{NULL, 0, 0, NULL, NULL},
+	{"source", F_ID, 1, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_SOURCE},
+	{"source_revision", F_DIGEST, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_SOURCE_REVISION},
+	{"quote", F_STRING, 0, NULL, NULL, CT__DIFF_AS_WORDS, CT__BV_NONE},
+	{"location", F_STRING, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{"selector", F_OBJECT, 0, NULL, selector_fields, CT__DIFF_AS_PATCH, CT__BV_NONE},
+	{NULL, 0, 0, NULL, NULL, 0, 0},
 };
 
 static const field quantity_fields[] = {
-	{"amount", F_DECIMAL, 1, NULL, NULL},
-	{"unit", F_STRING, 0, NULL, NULL},
-	{"qualifier", F_STRING, 0, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL},
+	{"amount", F_DECIMAL, 1, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{"unit", F_STRING, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{"qualifier", F_STRING, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{NULL, 0, 0, NULL, NULL, 0, 0},
 };
 
 static const field claim_fields[] = {
-	{"type", F_STRING, 1, NULL, NULL},
-	{"id", F_ID, 1, NULL, NULL},
-	{"revision", F_POSINT, 1, NULL, NULL},
-	{"prev", F_DIGEST, 0, NULL, NULL},
-	{"created", F_TIMESTAMP, 1, NULL, NULL},
-	{"reason", F_STRING, 0, NULL, NULL},
-	{"statement", F_STRING, 1, NULL, NULL},
-	{"attribution", F_OBJECT, 1, NULL, attribution_fields},
-	{"quantity", F_OBJECT, 0, NULL, quantity_fields},
-	{"tags", F_IDS, 0, NULL, NULL},
-	{"retracted", F_BOOL, 0, NULL, NULL},
-	{"signatures", F_SIGNATURES, 0, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL},
+	{"type", F_STRING, 1, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_TYPE},
+	{"id", F_ID, 1, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_ID},
+	{"revision", F_POSINT, 1, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_REVISION},
+	{"prev", F_DIGEST, 0, NULL, NULL, CT__DIFF_AS_PATCH, CT__BV_PREV},
+	{"created", F_TIMESTAMP, 1, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_NONE},
+	{"reason", F_STRING, 0, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_NONE},
+	{"statement", F_STRING, 1, NULL, NULL, CT__DIFF_AS_WORDS, CT__BV_NONE},
+	{"attribution", F_OBJECT, 1, NULL, attribution_fields, CT__DIFF_AS_MEMBERS,
+		CT__BV_ATTRIBUTION},
+	{"quantity", F_OBJECT, 0, NULL, quantity_fields, CT__DIFF_AS_MEMBERS, CT__BV_NONE},
+	{"tags", F_IDS, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{"retracted", F_BOOL, 0, NULL, NULL, CT__DIFF_AS_FLAG, CT__BV_NONE},
+	{"signatures", F_SIGNATURES, 0, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_SIGNATURES},
+	{NULL, 0, 0, NULL, NULL, 0, 0},
 };
 
 static const field dispute_fields[] = {
-	{"by", F_STRING, 1, NULL, NULL},
-	{"reason", F_STRING, 1, NULL, NULL},
-	{"source", F_ID, 0, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL},
+	{"by", F_STRING, 1, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
+	{"reason", F_STRING, 1, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
+	{"source", F_ID, 0, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_DISPUTE_SOURCE},
+	{NULL, 0, 0, NULL, NULL, 0, 0},
 };
 
 static const field annotation_fields[] = {
-	{"type", F_STRING, 1, NULL, NULL},
-	{"id", F_ID, 1, NULL, NULL},
-	{"created", F_TIMESTAMP, 1, NULL, NULL},
-	{"claim", F_ID, 1, NULL, NULL},
-	{"claim_revision", F_DIGEST, 1, NULL, NULL},
-	{"kind", F_ENUM, 1, annotation_kinds, NULL},
-	{"verdict", F_STRING, 0, NULL, NULL},
-	{"note", F_STRING, 0, NULL, NULL},
-	{"evidence", F_IDS, 0, NULL, NULL},
-	{"dispute", F_OBJECT, 0, NULL, dispute_fields},
-	{"resolves", F_ID, 0, NULL, NULL},
-	{"outcome", F_ENUM, 0, outcomes, NULL},
-	{"signatures", F_SIGNATURES, 0, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL},
+	{"type", F_STRING, 1, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_TYPE},
+	{"id", F_ID, 1, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_ID},
+	{"created", F_TIMESTAMP, 1, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
+	{"claim", F_ID, 1, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_CLAIM},
+	{"claim_revision", F_DIGEST, 1, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_CLAIM_REVISION},
+	{"kind", F_ENUM, 1, annotation_kinds, NULL, CT__DIFF_AS_NONE, CT__BV_KIND},
+	{"verdict", F_STRING, 0, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
+	{"note", F_STRING, 0, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
+	{"evidence", F_IDS, 0, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_EVIDENCE},
+	{"dispute", F_OBJECT, 0, NULL, dispute_fields, CT__DIFF_AS_NONE, CT__BV_DISPUTE},
+	{"resolves", F_ID, 0, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
+	{"outcome", F_ENUM, 0, outcomes, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
+	{"signatures", F_SIGNATURES, 0, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_SIGNATURES},
+	{NULL, 0, 0, NULL, NULL, 0, 0},
 };
 
 static const field revoked_fields[] = {
-	{"at", F_TIMESTAMP, 1, NULL, NULL},
-	{"reason", F_STRING, 1, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL},
+	{"at", F_TIMESTAMP, 1, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
+	{"reason", F_STRING, 1, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
+	{NULL, 0, 0, NULL, NULL, 0, 0},
 };
 
 static const field key_fields[] = {
-	{"type", F_STRING, 1, NULL, NULL},
-	{"key_id", F_KEYID, 1, NULL, NULL},
-	{"algorithm", F_ENUM, 1, algorithms, NULL},
-	{"public_key", F_B64_32, 1, NULL, NULL},
-	{"name", F_STRING, 0, NULL, NULL},
-	{"org", F_STRING, 0, NULL, NULL},
-	{"created", F_TIMESTAMP, 1, NULL, NULL},
-	{"revoked", F_OBJECT, 0, NULL, revoked_fields},
-	{"signatures", F_SIGNATURES, 0, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL},
+	{"type", F_STRING, 1, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_TYPE},
+	{"key_id", F_KEYID, 1, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_ID},
+	{"algorithm", F_ENUM, 1, algorithms, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
+	{"public_key", F_B64_32, 1, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
+	{"name", F_STRING, 0, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
+	{"org", F_STRING, 0, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
+	{"created", F_TIMESTAMP, 1, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
+	{"revoked", F_OBJECT, 0, NULL, revoked_fields, CT__DIFF_AS_NONE, CT__BV_REVOKED},
+	{"signatures", F_SIGNATURES, 0, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_SIGNATURES},
+	{NULL, 0, 0, NULL, NULL, 0, 0},
 };
 
 static const field *const kind_fields[CT_KIND_COUNT] = {
 	source_fields, claim_fields, annotation_fields, key_fields};
+
+const ct__member *ct__record_schema(ct_kind kind)
+{
+	return (unsigned)kind < CT_KIND_COUNT ? kind_fields[kind] : NULL;
+}
+
+const ct__member *ct__record_schema_slot(const char **parent, ct_kind kind, ct__bv_slot slot)
+{
+	const field *f, *g;
+
+	*parent = NULL;
+	for (f = ct__record_schema(kind); f && f->name; f++) {
+		if (f->verify == slot)
+			return f;
+		for (g = f->fields; g && g->name; g++)
+			if (g->verify == slot) {
+				*parent = f->name;
+				return g;
+			}
+	}
+	return NULL;
+}
 
 static int lower_hex(const char *s, size_t n)
 {
@@ -497,10 +517,11 @@ static int check_value(const json_t *v, const field *f, const char *rec, const c
 			return ct_error_set(CT_EINVALID, "%s: member \"%s\" must be an object", rec, path);
 		return check_fields(v, f->fields, rec, path);
 	case F_SIGNATURES: {
+		/* the items of "signatures", whose row says how they diff and verify */
 		static const field sig_fields[] = {
-			{"key_id", F_KEYID, 1, NULL, NULL},
-			{"sig", F_STRING, 1, NULL, NULL},
-			{NULL, 0, 0, NULL, NULL},
+			{"key_id", F_KEYID, 1, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_NONE},
+			{"sig", F_STRING, 1, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_NONE},
+			{NULL, 0, 0, NULL, NULL, 0, 0},
 		};
 		if (!json_is_array(v))
 			return ct_error_set(CT_EINVALID, "%s: member \"signatures\" must be an array", rec);

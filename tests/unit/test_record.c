@@ -1,0 +1,265 @@
+/*
+ * Unit tests for the record schemas (record.c, record_internal.h): every member of every kind
+ * says how a revision diff shows it and what bundle verification reads it into, and the diff
+ * does show each member the way its row says. A member added to a schema without both rules
+ * fails here (in a build with -Werror, a row without the two columns does not even compile).
+ */
+#include "test.h"
+#include "record_internal.h"
+
+static const char *const rule_names[] = {"UNSET", "WORDS", "VALUE", "FLAG", "MEMBERS", "SIDE",
+	"PATCH", "NONE"};
+
+/* Checks the rules of members (of kind, under the object path prefix, depth 0 at the top). */
+static void check_rules(ct_kind kind, const ct__member *members, const char *prefix, int depth,
+	int *slots)
+{
+	const ct__member *f;
+	char path[128];
+
+	for (f = members; f->name; f++) {
+		snprintf(path, sizeof(path), "%s %s%s%s", ct_kind_name(kind), prefix, *prefix ? "." : "",
+			f->name);
+		if (f->diff == CT__DIFF_AS_UNSET || f->verify == CT__BV_UNSET) {
+			fprintf(stderr, "%s: no %s rule in the schema (record.c)\n", path,
+				f->diff == CT__DIFF_AS_UNSET ? "diff" : "bundle verify");
+			CHECK(f->diff != CT__DIFF_AS_UNSET);
+			CHECK(f->verify != CT__BV_UNSET);
+			continue;
+		}
+		/* claims and sources have revision diffs; annotations and keys none */
+		if ((kind == CT_KIND_CLAIM || kind == CT_KIND_SOURCE) != (f->diff != CT__DIFF_AS_NONE)) {
+			fprintf(stderr, "%s: diff rule %s for a %s\n", path, rule_names[f->diff],
+				ct_kind_name(kind));
+			CHECK(0);
+		}
+		if (f->diff == CT__DIFF_AS_MEMBERS && !f->fields) {
+			fprintf(stderr, "%s: shown by its members, but it has none\n", path);
+			CHECK(0);
+		}
+		/* a slot is read at the top level or one object down (ct__record_schema_slot) */
+		if (f->verify != CT__BV_NONE && f->verify != CT__BV_MEMBERS) {
+			if (depth > 1) {
+				fprintf(stderr, "%s: bundle verify reads nothing this deep\n", path);
+				CHECK(0);
+			}
+			slots[f->verify]++;
+		}
+		if (f->verify == CT__BV_MEMBERS && !f->fields) {
+			fprintf(stderr, "%s: verify reads its members, but it has none\n", path);
+			CHECK(0);
+		}
+		if (f->fields) {
+			char sub[128];
+			snprintf(sub, sizeof(sub), "%s%s%s", prefix, *prefix ? "." : "", f->name);
+			check_rules(kind, f->fields, sub, depth + 1, slots);
+		}
+	}
+}
+
+static void test_every_member_has_rules(void)
+{
+	int seen[CT__BV_COUNT] = {0};
+	int kind, slot;
+
+	for (kind = 0; kind < CT_KIND_COUNT; kind++) {
+		int slots[CT__BV_COUNT] = {0};
+		CHECK(ct__record_schema((ct_kind)kind) != NULL);
+		check_rules((ct_kind)kind, ct__record_schema((ct_kind)kind), "", 0, slots);
+		for (slot = CT__BV_TYPE; slot < CT__BV_COUNT; slot++) {
+			if (slots[slot] > 1)
+				fprintf(stderr, "%s: slot %d is read from %d members\n",
+					ct_kind_name((ct_kind)kind), slot, slots[slot]);
+			CHECK(slots[slot] <= 1);
+			seen[slot] += slots[slot];
+		}
+	}
+	/* every slot bundle_verify.c fills is some member's */
+	for (slot = CT__BV_TYPE; slot < CT__BV_COUNT; slot++) {
+		if (!seen[slot])
+			fprintf(stderr, "bundle verify slot %d: no member of any schema\n", slot);
+		CHECK(seen[slot] > 0);
+	}
+	CHECK(ct__record_schema(CT_KIND_COUNT) == NULL);
+}
+
+/* The fast path of bundle verification asks for a slot by one name: the same in every kind. */
+static void test_slots_agree(void)
+{
+	int slot, kind;
+
+	for (slot = CT__BV_TYPE; slot < CT__BV_COUNT; slot++) {
+		const char *name = NULL, *parent = NULL;
+		for (kind = 0; kind < CT_KIND_KEY; kind++) {
+			const char *p;
+			const ct__member *m = ct__record_schema_slot(&p, (ct_kind)kind, (ct__bv_slot)slot);
+			if (!m)
+				continue;
+			if (name) {
+				CHECK_STR(m->name, name);
+				CHECK_STR(p ? p : "", parent ? parent : "");
+			}
+			name = m->name;
+			parent = p;
+		}
+	}
+	/* spot checks of what bundle_verify.c reads */
+	{
+		const char *p;
+		const ct__member *m = ct__record_schema_slot(&p, CT_KIND_CLAIM, CT__BV_SOURCE);
+		CHECK(m != NULL);
+		CHECK_STR(m ? m->name : "", "source");
+		CHECK_STR(p ? p : "", "attribution");
+		m = ct__record_schema_slot(&p, CT_KIND_KEY, CT__BV_ID);
+		CHECK_STR(m ? m->name : "", "key_id");
+		CHECK(p == NULL);
+		CHECK(ct__record_schema_slot(&p, CT_KIND_SOURCE, CT__BV_CLAIM) == NULL);
+	}
+}
+
+/* The "changes" entry of diff for field, or NULL. */
+static const json_t *change_of(const json_t *diff, const char *field)
+{
+	const json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(diff, "changes"), i, c)
+		if (strcmp(json_string_value(json_object_get(c, "field")), field) == 0)
+			return c;
+	return NULL;
+}
+
+/*
+ * For every member of claims and sources: two revisions that differ in that member alone. A
+ * member shown as words or as a value is a change of that name (with "words" for a text); any
+ * other is not, and is in the patch.
+ */
+static void diff_members(ct_kind kind, const ct__member *members, const char *prefix)
+{
+	const ct__member *f;
+
+	for (f = members; f->name; f++) {
+		char field[128];
+		json_t *a = json_pack("{s:s, s:s}", "type", ct_kind_name(kind), "id", "x");
+		json_t *b = json_pack("{s:s, s:s}", "type", ct_kind_name(kind), "id", "x");
+		json_t *diff = NULL;
+		const json_t *c;
+		int shown = f->diff == CT__DIFF_AS_WORDS || f->diff == CT__DIFF_AS_VALUE ||
+			    f->diff == CT__DIFF_AS_FLAG;
+
+		snprintf(field, sizeof(field), "%s%s%s", prefix ? prefix : "", prefix ? "." : "",
+			f->name);
+		if (f->diff == CT__DIFF_AS_MEMBERS) {
+			diff_members(kind, f->fields, field);
+			json_decref(a);
+			json_decref(b);
+			continue;
+		}
+		if (strcmp(f->name, "type") == 0 || strcmp(f->name, "id") == 0) {
+			json_decref(a); /* what is diffed, not a change: they must be equal */
+			json_decref(b);
+			continue;
+		}
+		if (prefix) {
+			json_object_set_new(a, prefix, json_object());
+			json_object_set_new(b, prefix, json_object());
+		}
+		json_object_set_new(prefix ? json_object_get(a, prefix) : a, f->name,
+			f->diff == CT__DIFF_AS_FLAG ? json_false() : json_string("old words"));
+		json_object_set_new(prefix ? json_object_get(b, prefix) : b, f->name,
+			f->diff == CT__DIFF_AS_FLAG ? json_true() : json_string("new words"));
+		CHECK_INT(ct_record_diff(&diff, a, b), 0);
+		c = change_of(diff, field);
+		if ((c != NULL) != shown)
+			fprintf(stderr, "%s %s (rule %s): %s in the diff's changes\n",
+				ct_kind_name(kind), field, rule_names[f->diff], c ? "is" : "is not");
+		CHECK((c != NULL) == shown);
+		CHECK((c && json_object_get(c, "words")) == (f->diff == CT__DIFF_AS_WORDS));
+		CHECK_INT(json_array_size(json_object_get(diff, "changes")), shown ? 1 : 0);
+		CHECK(json_array_size(json_object_get(diff, "patch")) > 0);
+		json_decref(diff);
+		json_decref(a);
+		json_decref(b);
+	}
+}
+
+static void test_diff_follows_schema(void)
+{
+	diff_members(CT_KIND_CLAIM, ct__record_schema(CT_KIND_CLAIM), NULL);
+	diff_members(CT_KIND_SOURCE, ct__record_schema(CT_KIND_SOURCE), NULL);
+}
+
+/* Appends "kind field rule\n" for every member of claims and sources a diff shows as words
+ * (words = 1) or as a value (words = 0), in schema order. */
+static void shown_members(ct_buf *out, ct_kind kind, const ct__member *members, const char *prefix,
+	int words)
+{
+	const ct__member *f;
+
+	for (f = members; f->name; f++) {
+		char field[128];
+		snprintf(field, sizeof(field), "%s%s%s", prefix ? prefix : "", prefix ? "." : "",
+			f->name);
+		if (f->diff == CT__DIFF_AS_MEMBERS)
+			shown_members(out, kind, f->fields, field, words);
+		else if (words ? f->diff == CT__DIFF_AS_WORDS
+			       : f->diff == CT__DIFF_AS_VALUE || f->diff == CT__DIFF_AS_FLAG)
+			ct_buf_printf(out, "%s %s %s\n", ct_kind_name(kind), field,
+				f->diff == CT__DIFF_AS_WORDS ? "words" : "value");
+	}
+}
+
+/* docs/diff.md's table "Fields compared" lists the same members, shown the same way, in the
+ * order of a diff's changes: the text fields first. */
+static void test_docs_list_the_schema(void)
+{
+	const char *src = getenv("SRCDIR");
+	char path[4096], line[1024];
+	ct_buf want = CT_BUF_INIT, got = CT_BUF_INIT;
+	int in = 0;
+	FILE *f;
+
+	shown_members(&want, CT_KIND_CLAIM, ct__record_schema(CT_KIND_CLAIM), NULL, 1);
+	shown_members(&want, CT_KIND_CLAIM, ct__record_schema(CT_KIND_CLAIM), NULL, 0);
+	shown_members(&want, CT_KIND_SOURCE, ct__record_schema(CT_KIND_SOURCE), NULL, 1);
+	shown_members(&want, CT_KIND_SOURCE, ct__record_schema(CT_KIND_SOURCE), NULL, 0);
+	snprintf(path, sizeof(path), "%s/docs/diff.md", src ? src : "..");
+	f = fopen(path, "r");
+	CHECK(f != NULL);
+	while (f && fgets(line, sizeof(line), f)) {
+		char *kind, *fields, *shown, *p, *q;
+		if (strncmp(line, "### Fields compared", 19) == 0)
+			in = 1;
+		else if (in && strncmp(line, "| claim |", 9) != 0 && strncmp(line, "| source |", 10) != 0 &&
+			 strncmp(line, "| kind |", 8) != 0 && strncmp(line, "| --- |", 7) != 0 && *line != '\n')
+			in = 0;
+		if (!in || (strncmp(line, "| claim |", 9) != 0 && strncmp(line, "| source |", 10) != 0))
+			continue;
+		/* | kind | `a`, `b` | word diff | */
+		kind = strtok(line, "| ");
+		fields = strtok(NULL, "|");
+		shown = strtok(NULL, "|");
+		for (p = strchr(fields, '`'); p && (q = strchr(p + 1, '`')); p = strchr(q + 1, '`')) {
+			*q = '\0';
+			ct_buf_printf(&got, "%s %s %s\n", kind, p + 1,
+				strstr(shown, "word diff") ? "words" : "value");
+		}
+	}
+	if (f)
+		fclose(f);
+	CHECK_STR(got.ptr ? got.ptr : "", want.ptr ? want.ptr : "");
+	ct_buf_free(&want);
+	ct_buf_free(&got);
+}
+
+int main(void)
+{
+	if (ct_init() < 0)
+		return 1;
+	test_every_member_has_rules();
+	test_slots_agree();
+	test_diff_follows_schema();
+	test_docs_list_the_schema();
+	ct_shutdown();
+	return test_finish();
+}
