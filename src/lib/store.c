@@ -4,6 +4,7 @@
  * form. Reading records is in store_read.c; writing (one commit per change), in store_write.c.
  */
 #include "store_internal.h"
+#include "store_lock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -291,6 +292,8 @@ static int store_new(ct_store **out, const char *path, const char *root, int cre
 		error = ct__git_error(CT_EIO, path);
 		goto done;
 	}
+	/* a write killed after moving the branch left the index to finish (store_lock.c) */
+	ct__store_recover_if_needed(store->repo);
 	error = ct__store_refresh(store);
 done:
 	if (error < 0)

@@ -1,0 +1,50 @@
+/* The store's write lock, and repairing what a killed write left behind (store_lock.c). */
+#ifndef CT_STORE_LOCK_H
+#define CT_STORE_LOCK_H
+
+#include "claimtrail/common.h"
+
+#include <git2.h>
+
+/* The suffix of a work tree file being written: "<path>" CT__WORKTREE_TMP, renamed to <path>. */
+#define CT__WORKTREE_TMP ".claimtrail-tmp"
+
+typedef struct {
+	int flock_fd;     /* <common git dir>/claimtrail/write.lock, flock'd */
+	int held;         /* the flock is ours */
+	int index_locked; /* <git dir>/index.lock is ours (placeholder or a staged index) */
+	ct_buf dir, common_dir, flock_path, pending, tmp, index, index_lock, packs;
+} ct__write_lock;
+
+/* Seconds a writer waits for the lock (CLAIMTRAIL_LOCK_TIMEOUT, default 30). */
+double ct__lock_timeout(void);
+
+/*
+ * Takes the repository's write lock (queueing behind other claimtrail writers), repairs what a
+ * killed write left, and in a work tree takes index.lock, each waiting at most
+ * ct__lock_timeout() in all. CT_ECONFLICT names the lock that stayed taken and how to remove it
+ * when it is left over. Release with ct__write_lock_release, also on failure (harmless).
+ */
+int ct__write_lock_take(ct__write_lock *l, git_repository *repo);
+
+/*
+ * Before the branch moves to commit: records it (and the index's checksum) in the pending file,
+ * then puts index (the complete new index, or NULL in a bare repository) into index.lock, each
+ * written whole and flushed before it is renamed into place.
+ */
+int ct__write_lock_stage(ct__write_lock *l, const char *ref, const git_oid *commit,
+	const ct_buf *index);
+
+/* After a lost compare-and-swap: index.lock holds the placeholder again, nothing is pending. */
+int ct__write_lock_unstage(ct__write_lock *l);
+
+/* After the branch moved: index.lock becomes the index; nothing is pending. */
+int ct__write_lock_commit(ct__write_lock *l);
+
+/* Lets go: removes index.lock if it is still ours (no index of ours in it), and the flock. */
+void ct__write_lock_release(ct__write_lock *l);
+
+/* For every command: when a killed write left something and no write is running, repairs it. */
+void ct__store_recover_if_needed(git_repository *repo);
+
+#endif
