@@ -294,8 +294,8 @@ done:
 	return error;
 }
 
-/* Removes the .keep files of claimtrail's packs: with the write lock held, every one is a
- * leftover (a write removes its own before it lets the lock go). */
+/* Removes the .keep files of claimtrail's packs and its temporary pack files: with the write lock
+ * held, every one is a leftover (a write removes its own before it lets the lock go). */
 static void drop_stale_keeps(const ct__write_lock *l)
 {
 	ct_buf name = CT_BUF_INIT, data = CT_BUF_INIT;
@@ -316,8 +316,19 @@ static void drop_stale_keeps(const ct__write_lock *l)
 			strncmp(data.ptr, KEEP_MAGIC, strlen(KEEP_MAGIC)) == 0)
 			unlink(name.ptr);
 	}
-	ct_error_clear();
 	closedir(dir);
+	/* and the pack files a killed write had not renamed into place yet (packwrite.c) */
+	if ((dir = opendir(l->common_dir.ptr))) {
+		while ((e = readdir(dir))) {
+			if (strncmp(e->d_name, "tmp_claimtrail_", 15) != 0)
+				continue;
+			ct_buf_clear(&name);
+			if (ct_buf_printf(&name, "%s/%s", l->common_dir.ptr, e->d_name) == 0)
+				unlink(name.ptr);
+		}
+		closedir(dir);
+	}
+	ct_error_clear();
 	ct_buf_free(&name);
 	ct_buf_free(&data);
 }

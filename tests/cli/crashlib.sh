@@ -58,6 +58,7 @@ crash_points() {
 # after MS milliseconds); PERSON is "commit-a" (edits notes.txt, `git commit -a`) or "commit"
 # (adds a new file, `git add`, `git commit`).
 crash_trial() {
+	local t0=$EPOCHREALTIME
 	local kind=$1 how=$2 person=$3 rc=0 landed="" path
 	rm -rf w && cp -a tmpl w
 	cd w || return 1
@@ -106,7 +107,7 @@ crash_trial() {
 	# leftovers: locks, pending state, .keep files, temporary files anywhere
 	local left
 	left=$(ls .git/index.lock .git/refs/heads/*.lock .git/claimtrail/pending \
-		.git/claimtrail/index.new .git/objects/pack/*.keep 2>/dev/null; git status --porcelain)
+		.git/claimtrail/index.new .git/claimtrail/tmp_claimtrail_* .git/objects/pack/*.keep 2>/dev/null; git status --porcelain)
 	if [ -n "$left" ]; then
 		C_LEFT=$((C_LEFT + 1)); crash_note "$kind $how $person: left: $(echo $left)"
 	fi
@@ -130,6 +131,8 @@ crash_trial() {
 		C_STATUS=$((C_STATUS + 1)); crash_note "$kind $how $person: status after the next write: $(git status --porcelain | head -3)"
 	fi
 	cd ..
+	[ -n "${CRASH_TIMES:-}" ] && echo "time $kind $how $((${EPOCHREALTIME/./} / 1000 - ${t0/./} / 1000)) ms" >&2
+	return 0
 }
 
 # crash_report: the counts, and the first problems found.
