@@ -420,9 +420,12 @@ static int recover(git_repository *repo, ct__write_lock *l, int *took_index)
 			unlink(l->index_lock.ptr); /* the branch never moved */
 		} else if (is_named_index(&data, &p)) {
 			if (branch_has(repo, p.ref, &p.commit)) {
-				/* the branch moved: the files, then the index, as the write would */
-				if ((error = place_missing(repo, &p.commit)) < 0)
-					goto done;
+				/* the branch moved: the files, then the index, as the write would.
+				 * A file that cannot be placed does not hold the index back: git
+				 * status shows it as deleted, nothing is staged to undo the commit */
+				place_missing(repo, &p.commit);
+				ct_error_clear();
+				git_error_clear();
 				if (rename(l->index_lock.ptr, l->index.ptr) < 0) {
 					error = ct_error_set(CT_EIO, "%s: %s", l->index.ptr,
 						strerror(errno));
@@ -431,6 +434,13 @@ static int recover(git_repository *repo, ct__write_lock *l, int *took_index)
 			} else {
 				unlink(l->index_lock.ptr);
 			}
+		}
+		if (data.len == 0 && error == 0 && p.present && branch_has(repo, p.ref, &p.commit)) {
+			/* the index is in place; the write's files may not all be (killed while
+			 * copying them, or the copy failed): the missing ones are written */
+			place_missing(repo, &p.commit);
+			ct_error_clear();
+			git_error_clear();
 		}
 	}
 	unlink(l->pending.ptr);
@@ -555,17 +565,27 @@ int ct__write_lock_unstage(ct__write_lock *l)
 	return error;
 }
 
-int ct__write_lock_commit(ct__write_lock *l)
+int ct__write_lock_commit(ct__write_lock *l, int files_missing)
 {
-	int error = 0;
-
 	if (l->index_locked) {
-		if (rename(l->index_lock.ptr, l->index.ptr) < 0)
-			return ct_error_set(CT_EIO, "%s: %s", l->index.ptr, strerror(errno));
-		l->index_locked = 0;
+		l->index_locked = 0; /* it holds the index of the branch now: never removed */
+		if (rename(l->index_lock.ptr, l->index.ptr) < 0) {
+			l->keep_pending = 1; /* the next command finishes it */
+			return ct_error_set(CT_EIO, "%s: %s (the next claimtrail command puts it in place)",
+				l->index.ptr, strerror(errno));
+		}
 	}
-	unlink(l->pending.ptr);
-	return error;
+	if (files_missing)
+		l->keep_pending = 1; /* the next command writes the files that are missing */
+	else
+		unlink(l->pending.ptr);
+	return 0;
+}
+
+void ct__write_lock_leave(ct__write_lock *l)
+{
+	l->index_locked = 0;
+	l->keep_pending = 1;
 }
 
 void ct__write_lock_release(ct__write_lock *l)
@@ -575,13 +595,31 @@ void ct__write_lock_release(ct__write_lock *l)
 		unlink(l->index_lock.ptr);
 		l->index_locked = 0;
 	}
-	if (l->held && l->pending.len)
+	if (l->held && !l->keep_pending && l->pending.len)
 		unlink(l->pending.ptr);
 	l->held = 0;
+	l->keep_pending = 0;
 	if (l->flock_fd >= 0)
 		close(l->flock_fd); /* lets the next writer in */
 	l->flock_fd = -1;
 	lock_clear(l);
+}
+
+/* Whether the pack folder has a .keep file (claimtrail's or not: recover tells them apart). */
+static int has_keep(const ct__write_lock *l)
+{
+	DIR *dir = opendir(l->packs.ptr);
+	struct dirent *e;
+	int found = 0;
+
+	if (!dir)
+		return 0;
+	while (!found && (e = readdir(dir))) {
+		size_t len = strlen(e->d_name);
+		found = len > 5 && strcmp(e->d_name + len - 5, ".keep") == 0;
+	}
+	closedir(dir);
+	return found;
 }
 
 void ct__store_recover_if_needed(git_repository *repo)
@@ -594,9 +632,10 @@ void ct__store_recover_if_needed(git_repository *repo)
 	l.flock_fd = -1;
 	if (set_paths(&l, repo) < 0)
 		goto done;
-	/* cheap when there is nothing to do: two stats */
+	/* cheap when there is nothing to do: two stats and a look at the pack folder */
 	if (stat(l.pending.ptr, &st) < 0 &&
-		(git_repository_is_bare(repo) || stat(l.index_lock.ptr, &st) < 0))
+		(git_repository_is_bare(repo) || stat(l.index_lock.ptr, &st) < 0) &&
+		!has_keep(&l))
 		goto done;
 	l.flock_fd = open(l.flock_path.ptr, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (l.flock_fd < 0 || flock(l.flock_fd, LOCK_EX | LOCK_NB) < 0)

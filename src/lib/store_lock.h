@@ -13,6 +13,7 @@ typedef struct {
 	int flock_fd;     /* <common git dir>/claimtrail/write.lock, flock'd */
 	int held;         /* the flock is ours */
 	int index_locked; /* <git dir>/index.lock is ours (placeholder or a staged index) */
+	int keep_pending; /* the pending file stays for the next command to finish */
 	ct_buf dir, common_dir, flock_path, pending, tmp, index, index_lock, packs;
 } ct__write_lock;
 
@@ -38,8 +39,15 @@ int ct__write_lock_stage(ct__write_lock *l, const char *ref, const git_oid *comm
 /* After a lost compare-and-swap: index.lock holds the placeholder again, nothing is pending. */
 int ct__write_lock_unstage(ct__write_lock *l);
 
-/* After the branch moved: index.lock becomes the index; nothing is pending. */
-int ct__write_lock_commit(ct__write_lock *l);
+/* After the branch moved: index.lock becomes the index; nothing is pending, unless files_missing
+ * (some of the commit's files could not be written into the work tree): then the next command
+ * writes those that are still missing. When the rename fails, index.lock and the pending file
+ * stay for the next command to finish (and a person's git meanwhile refuses). */
+int ct__write_lock_commit(ct__write_lock *l, int files_missing);
+
+/* After the branch moved but the work tree could not be updated: index.lock (the new index) and
+ * the pending file stay, for the next command to write the files and put the index in place. */
+void ct__write_lock_leave(ct__write_lock *l);
 
 /* Lets go: removes index.lock if it is still ours (no index of ours in it), and the flock. */
 void ct__write_lock_release(ct__write_lock *l);

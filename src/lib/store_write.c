@@ -943,9 +943,19 @@ done:
 	if (locked && moved) {
 		/* the index already stages the commit's files: it goes in place whatever the work
 		 * tree copy did (a kill before this is finished by the next command) */
-		int rc2 = ct__write_lock_commit(&lock);
-		if (rc2 < 0 && error == 0)
-			error = ct_error_prefix(rc2, "committed, but the index was not updated");
+		if (error < 0 && error != CT_ECONFLICT && !bare) {
+			/* a file could not be written (not a user's change): the index stays in
+			 * index.lock, so that no git commit -a records the file as deleted, until
+			 * the next claimtrail command has written the files */
+			char message[1024];
+			ct__write_lock_leave(&lock);
+			snprintf(message, sizeof(message), "%s", ct_error_last());
+			ct_error_set(error, "%s (any claimtrail command finishes it)", message);
+		} else {
+			int rc2 = ct__write_lock_commit(&lock, error < 0);
+			if (rc2 < 0 && error == 0)
+				error = ct_error_prefix(rc2, "committed, but the index was not updated");
+		}
 	}
 	if (locked)
 		ct__write_lock_release(&lock);
