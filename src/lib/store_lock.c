@@ -407,6 +407,15 @@ static int recover(git_repository *repo, ct__write_lock *l, int *took_index)
 	if ((error = read_pending(&p, l)) < 0)
 		goto done;
 	unlink(l->tmp.ptr);
+	{
+		ct_buf v4 = CT_BUF_INIT; /* store_write.c's copy of a version 4 index */
+		if (ct_buf_printf(&v4, "%s/index.v4", l->dir.ptr) == 0) {
+			unlink(v4.ptr);
+			if (ct_buf_puts(&v4, ".lock") == 0)
+				unlink(v4.ptr);
+		}
+		ct_buf_free(&v4);
+	}
 	drop_own_ref_lock(repo, l, &p);
 	if (!git_repository_is_bare(repo)) {
 		error = ct_file_read(&data, l->index_lock.ptr, (size_t)1 << 31);

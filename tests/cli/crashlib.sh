@@ -4,6 +4,9 @@
 # failed) at one of its fault points or at a random moment, lets a person run git, and then
 # checks what docs/store.md promises. Counts go into the C_* variables; crash_report prints them.
 
+# faultinject.so is preloaded ahead of the sanitizer runtime in a sanitizer build
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+
 C_POINTS=0 C_LANDED=0 C_LOST=0 C_HIDDEN=0 C_LEFT=0 C_FSCK=0 C_CHECK=0 C_NEXT=0 C_STATUS=0
 C_PERSON_OK=0 C_PERSON_REFUSED=0 C_PERSON_LATE=0 C_ACKED=0 C_FAILED=0
 C_DETAILS=""
