@@ -114,7 +114,7 @@ static int put_files(ct_txn *txn, ct_store *store, void *payload)
 }
 
 /* What the hook does to path between the commit and the copy into the work tree. */
-typedef enum { NOTHING, EDIT, EDIT_BOTH, DELETE, STAGE, DAMAGE_INDEX, BLOCK_DIR } change;
+typedef enum { NOTHING, EDIT, EDIT_BOTH, DELETE, STAGE, DAMAGE_INDEX, BLOCK_DIR, GIT_COMMIT_A } change;
 
 typedef struct {
 	change what;
@@ -156,6 +156,18 @@ static void run_hook(ct_store *store, void *payload)
 		snprintf(parent, sizeof(parent), "%s", h->path2);
 		*strrchr(parent, '/') = '\0';
 		write_text(parent, "in the way\n");
+		break;
+	}
+	case GIT_COMMIT_A: {
+		/* a person's `git commit -a` of their own file, after the branch moved: it must not
+		 * commit an index without the write's file (deleting it), so git has to refuse */
+		char cmd[1200];
+		write_text(h->path2, "a person's edit\n");
+		snprintf(cmd, sizeof(cmd),
+			"git -C '%s' -c user.name=P -c user.email=p@example.org commit -qam person "
+			">/dev/null 2>&1",
+			dir);
+		CHECK(system(cmd) != 0);
 		break;
 	}
 	case DAMAGE_INDEX: {
@@ -283,6 +295,38 @@ static void test_changed_during_write(ct_store *store, const char *prefix)
 	CHECK_STR(head_text(store, p[8]), "ours 8\n");
 }
 
+/* A person's `git commit -a` while a write is between moving the branch and updating the index:
+ * git refuses (index.lock), and the record stays committed, staged and in the work tree. */
+static void test_person_commit_during_write(ct_store *store)
+{
+	files f = {{"claims/person/ours.txt", NULL}, {"ours\n", NULL}};
+	hook h = {GIT_COMMIT_A, "claims/person/ours.txt", "notes.txt", 0};
+	char cmd[1200];
+
+	write_text("notes.txt", "notes\n");
+	snprintf(cmd, sizeof(cmd),
+		"git -C '%s' add notes.txt && git -C '%s' -c user.name=P -c user.email=p@example.org "
+		"commit -qm notes >/dev/null 2>&1",
+		dir, dir);
+	CHECK(system(cmd) == 0);
+	store->test_before_worktree = run_hook;
+	store->test_before_worktree_payload = &h;
+	CHECK_INT(ct__store_write(store, key, 8, put_files, &f), 0);
+	store->test_before_worktree = NULL;
+	store->test_before_worktree_payload = NULL;
+	CHECK_INT(h.calls, 1);
+	CHECK_INT(ct__store_refresh(store), 0);
+	CHECK_STR(head_text(store, "claims/person/ours.txt"), "ours\n");
+	CHECK_STR(staged_hex("claims/person/ours.txt"), blob_hex("ours\n"));
+	CHECK_STR(read_text("claims/person/ours.txt"), "ours\n");
+	/* afterwards the person's commit goes through, and keeps the record */
+	snprintf(cmd, sizeof(cmd),
+		"git -C '%s' -c user.name=P -c user.email=p@example.org commit -qam person "
+		">/dev/null 2>&1 && git -C '%s' cat-file -e HEAD:claims/person/ours.txt",
+		dir, dir);
+	CHECK(system(cmd) == 0);
+}
+
 /* A bulk write whose first attempt loses the race for the branch: the retry's pack leaves out
  * what the first attempt's pack already holds, so that pack keeps its .keep (guarding it from
  * `git gc`) until the write is over, and neither is left behind afterwards. */
@@ -375,6 +419,7 @@ int main(void)
 	git_repository_free(repo);
 	test_changed_during_write(store, "claims/v4");
 	test_bulk_retry_keeps(store);
+	test_person_commit_during_write(store);
 	ct_store_free(store);
 	ct_key_free(key);
 	test_remove_dir(dir);
