@@ -102,7 +102,7 @@ anns=$(grep -c '/annotations/' "$WORK/head.txt")
 status=$(git status --porcelain | head -5)
 fsck=ok; git fsck --strict >/dev/null 2>&1 || fsck=FAILED
 check=ok; "$CT" check >/dev/null 2>&1 || check=FAILED
-leftovers=$(ls .git/index.lock .git/refs/heads/*.lock .git/claimtrail/pending .git/claimtrail/tmp_claimtrail_* .git/objects/pack/*.keep 2>/dev/null | wc -l)
+leftovers=$(ls .git/index.lock .git/refs/heads/*.lock .git/claimtrail/pending .git/claimtrail/index.old .git/claimtrail/tmp_claimtrail_* .git/objects/pack/*.keep 2>/dev/null | wc -l)
 echo "writers: $WRITERS for $SECONDS_RUN s (one importing 50 claims a time), a person committing, git gc --prune=now in a loop"
 imports=$(count imports)
 echo "writes: $((ok - 50 * imports + imports + ann + failed)) ($imports imports of 50 claims, the rest one record each); failed: $failed"

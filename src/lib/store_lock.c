@@ -5,12 +5,13 @@
  *   <common git dir>/claimtrail/write.lock   flock: claimtrail writers of the repository queue
  *   <git dir>/index.lock                     git's own lock: a person's git waits or refuses
  *
- * index.lock is created holding PLACEHOLDER. Before the branch moves, the complete new index is
- * written beside it, flushed, named in <git dir>/claimtrail/pending together with the new commit,
- * and renamed over index.lock; after the move it is renamed over the index. So whatever a kill
- * leaves, index.lock holds either the placeholder (the branch did not move) or an index that
- * `pending` names: the next write, or the next command, proves it claimtrail's and finishes or
- * undoes it. Anything else in index.lock is somebody else's, and is only named.
+ * index.lock only ever holds PLACEHOLDER, which proves it claimtrail's. Before the branch moves,
+ * the new commit and the new index's checksum are written to <git dir>/claimtrail/pending, the
+ * index is kept as claimtrail/index.old (a hard link) and the complete new index is renamed over
+ * the index: whoever sees the new commit sees an index that has its files. After a kill, the
+ * next command finishes (branch moved: the missing work tree files are written) or undoes
+ * (branch not moved: index.old goes back) and lets the lock go. Anything else in index.lock is
+ * somebody else's, and is only named.
  */
 #include "fileio.h"
 #include "sha1.h"
@@ -115,6 +116,7 @@ static int set_paths(ct__write_lock *l, git_repository *repo)
 		(error = ct_buf_printf(&l->tmp, "%s/index.new", l->dir.ptr)) < 0 ||
 		(error = ct_buf_printf(&l->index, "%sindex", gitdir)) < 0 ||
 		(error = ct_buf_printf(&l->index_lock, "%sindex.lock", gitdir)) < 0 ||
+		(error = ct_buf_printf(&l->index_old, "%s/index.old", l->dir.ptr)) < 0 ||
 		(error = ct_buf_printf(&l->packs, "%sobjects/pack", common)) < 0)
 		return error;
 	if (mkdir(l->common_dir.ptr, 0755) < 0 && errno != EEXIST)
@@ -133,6 +135,7 @@ static void lock_clear(ct__write_lock *l)
 	ct_buf_free(&l->tmp);
 	ct_buf_free(&l->index);
 	ct_buf_free(&l->index_lock);
+	ct_buf_free(&l->index_old);
 	ct_buf_free(&l->packs);
 }
 
@@ -144,9 +147,11 @@ typedef struct {
 	char ref[256];
 	uint8_t sums[MAX_SUMS][20];
 	size_t nsums;
+	int old_absent; /* there was no index before the write ("none") */
 } pending_state;
 
-/* Reads `pending`: "claimtrail-pending 1\n<ref>\n<commit hex>\n<index checksum hex>...\n". */
+/* Reads `pending`: "claimtrail-pending 1\n<ref>\n<commit hex>\n<new index checksum hex>\n"
+ * and "none\n" when there was no index before the write. */
 static int read_pending(pending_state *p, const ct__write_lock *l)
 {
 	ct_buf data = CT_BUF_INIT;
@@ -186,6 +191,8 @@ static int read_pending(pending_state *p, const ct__write_lock *l)
 			if (i == 20)
 				p->nsums++;
 		}
+		if (n >= 3 && strcmp(line, "none") == 0)
+			p->old_absent = 1;
 		if (n == 2)
 			p->present = 1;
 	}
@@ -417,40 +424,41 @@ static int recover(git_repository *repo, ct__write_lock *l, int *took_index)
 		ct_buf_free(&v4);
 	}
 	drop_own_ref_lock(repo, l, &p);
-	if (!git_repository_is_bare(repo)) {
-		error = ct_file_read(&data, l->index_lock.ptr, (size_t)1 << 31);
-		if (error == CT_ENOTFOUND) {
+	if (!git_repository_is_bare(repo) && p.present) {
+		if (branch_has(repo, p.ref, &p.commit)) {
+			/* the branch moved, and the index was in place before it did: the files the
+			 * commit wrote that are missing from the work tree are written. One that
+			 * cannot be shows in git status as deleted in the work tree, not staged */
+			place_missing(repo, &p.commit);
 			ct_error_clear();
-			error = 0;
-		} else if (error < 0) {
-			goto done;
-		} else if (data.len == strlen(PLACEHOLDER) &&
-			   memcmp(data.ptr, PLACEHOLDER, data.len) == 0) {
-			unlink(l->index_lock.ptr); /* the branch never moved */
-		} else if (is_named_index(&data, &p)) {
-			if (branch_has(repo, p.ref, &p.commit)) {
-				/* the branch moved: the files, then the index, as the write would.
-				 * A file that cannot be placed does not hold the index back: git
-				 * status shows it as deleted, nothing is staged to undo the commit */
-				place_missing(repo, &p.commit);
+			git_error_clear();
+		} else {
+			/* the branch did not move: the index goes back to what it was, if it is
+			 * the write's new one */
+			error = ct_file_read(&data, l->index.ptr, (size_t)1 << 31);
+			if (error == CT_ENOTFOUND) {
 				ct_error_clear();
-				git_error_clear();
-				if (rename(l->index_lock.ptr, l->index.ptr) < 0) {
+				error = 0;
+			} else if (error < 0) {
+				goto done;
+			} else if (is_named_index(&data, &p)) {
+				if (p.old_absent)
+					unlink(l->index.ptr);
+				else if (rename(l->index_old.ptr, l->index.ptr) < 0) {
 					error = ct_error_set(CT_EIO, "%s: %s", l->index.ptr,
 						strerror(errno));
 					goto done;
 				}
-			} else {
-				unlink(l->index_lock.ptr);
 			}
 		}
-		if (data.len == 0 && error == 0 && p.present && branch_has(repo, p.ref, &p.commit)) {
-			/* the index is in place; the write's files may not all be (killed while
-			 * copying them, or the copy failed): the missing ones are written */
-			place_missing(repo, &p.commit);
-			ct_error_clear();
-			git_error_clear();
-		}
+	}
+	unlink(l->index_old.ptr);
+	if (!git_repository_is_bare(repo)) {
+		ct_buf_clear(&data);
+		if (ct_file_read(&data, l->index_lock.ptr, 4096) == 0 &&
+			data.len == strlen(PLACEHOLDER) && memcmp(data.ptr, PLACEHOLDER, data.len) == 0)
+			unlink(l->index_lock.ptr); /* ours: held for the write, which is over */
+		ct_error_clear();
 	}
 	unlink(l->pending.ptr);
 	drop_stale_keeps(l);
@@ -541,6 +549,7 @@ int ct__write_lock_stage(ct__write_lock *l, const char *ref, const git_oid *comm
 {
 	ct_buf text = CT_BUF_INIT, tmp = CT_BUF_INIT;
 	char hex[GIT_OID_HEXSZ + 1], sum[41];
+	int old_absent = 0;
 	int error;
 
 	git_oid_tostr(hex, sizeof(hex), commit);
@@ -548,15 +557,31 @@ int ct__write_lock_stage(ct__write_lock *l, const char *ref, const git_oid *comm
 		ct_hex(sum, (const uint8_t *)index->ptr + index->len - 20, 20);
 	else
 		sum[0] = '\0';
+	/* the index as it is, kept (a second name for the same file) to go back to */
+	if (index && l->index_locked) {
+		unlink(l->index_old.ptr);
+		if (link(l->index.ptr, l->index_old.ptr) < 0) {
+			if (errno != ENOENT) {
+				error = ct_error_set(CT_EIO, "%s: %s", l->index_old.ptr, strerror(errno));
+				goto done;
+			}
+			old_absent = 1;
+		}
+	}
 	if ((error = ct_buf_printf(&text, PENDING_MAGIC "\n%s\n%s\n", ref, hex)) < 0 ||
-		(sum[0] && (error = ct_buf_printf(&text, "%s\n", sum)) < 0) ||
+		(sum[0] && (error = ct_buf_printf(&text, "%s\n%s\n", sum,
+				    old_absent ? "none" : "old")) < 0) ||
 		(error = ct_buf_printf(&tmp, "%s.new", l->pending.ptr)) < 0)
 		goto done;
-	/* named first, then put in place: index.lock never holds an index `pending` does not name */
+	/* named first, then put in place: the index never holds a new index `pending` does not
+	 * name, and it is in place before the branch moves (git commit reads HEAD, then the index
+	 * without taking index.lock: once it sees the new commit, the index must have its files) */
 	if ((error = replace_file(tmp.ptr, l->pending.ptr, text.ptr, text.len)) < 0)
 		goto done;
-	if (index && l->index_locked)
-		error = replace_file(l->tmp.ptr, l->index_lock.ptr, index->ptr, index->len);
+	if (index && l->index_locked) {
+		l->staged = 1;
+		error = replace_file(l->tmp.ptr, l->index.ptr, index->ptr, index->len);
+	}
 done:
 	ct_buf_free(&text);
 	ct_buf_free(&tmp);
@@ -565,25 +590,26 @@ done:
 
 int ct__write_lock_unstage(ct__write_lock *l)
 {
+	pending_state p;
 	int error = 0;
 
-	if (l->index_locked)
-		error = replace_file(l->tmp.ptr, l->index_lock.ptr, PLACEHOLDER, strlen(PLACEHOLDER));
-	if (error == 0)
-		unlink(l->pending.ptr);
+	if (l->staged) {
+		if ((error = read_pending(&p, l)) < 0)
+			return error;
+		if (p.old_absent)
+			unlink(l->index.ptr);
+		else if (rename(l->index_old.ptr, l->index.ptr) < 0)
+			return ct_error_set(CT_EIO, "%s: %s", l->index.ptr, strerror(errno));
+		l->staged = 0;
+	}
+	unlink(l->pending.ptr);
 	return error;
 }
 
 int ct__write_lock_commit(ct__write_lock *l, int files_missing)
 {
-	if (l->index_locked) {
-		l->index_locked = 0; /* it holds the index of the branch now: never removed */
-		if (rename(l->index_lock.ptr, l->index.ptr) < 0) {
-			l->keep_pending = 1; /* the next command finishes it */
-			return ct_error_set(CT_EIO, "%s: %s (the next claimtrail command puts it in place)",
-				l->index.ptr, strerror(errno));
-		}
-	}
+	l->staged = 0;
+	unlink(l->index_old.ptr);
 	if (files_missing)
 		l->keep_pending = 1; /* the next command writes the files that are missing */
 	else
@@ -593,12 +619,16 @@ int ct__write_lock_commit(ct__write_lock *l, int files_missing)
 
 void ct__write_lock_leave(ct__write_lock *l)
 {
-	l->index_locked = 0;
+	l->staged = 0;
+	unlink(l->index_old.ptr);
+	l->index_locked = 0; /* the placeholder stays: git refuses until the files are written */
 	l->keep_pending = 1;
 }
 
 void ct__write_lock_release(ct__write_lock *l)
 {
+	if (l->staged) /* failed after staging, before the branch moved */
+		ct__write_lock_unstage(l);
 	if (l->index_locked) {
 		/* a write that failed before the branch moved: the lock holds no index of ours */
 		unlink(l->index_lock.ptr);
@@ -641,8 +671,8 @@ void ct__store_recover_if_needed(git_repository *repo)
 	l.flock_fd = -1;
 	if (set_paths(&l, repo) < 0)
 		goto done;
-	/* cheap when there is nothing to do: two stats and a look at the pack folder */
-	if (stat(l.pending.ptr, &st) < 0 &&
+	/* cheap when there is nothing to do: three stats and a look at the pack folder */
+	if (stat(l.pending.ptr, &st) < 0 && stat(l.index_old.ptr, &st) < 0 &&
 		(git_repository_is_bare(repo) || stat(l.index_lock.ptr, &st) < 0) &&
 		!has_keep(&l))
 		goto done;

@@ -41,10 +41,10 @@ crash_setup() {
 # caller's environment: LD_PRELOAD and CT_FAULT_* when set).
 crash_write() {
 	case "$1" in
-	add) $CT claim add --statement "New claim" --source s --id new-1 ;;
-	revise) $CT claim revise base-2 --statement "Base two, revised" --reason "fix" ;;
-	annotate) $CT annotate base-2 --verdict false --note "not so" ;;
-	import) $CT import ../import.jsonl ;;
+	add) ${CRASH_EXEC:-} $CT claim add --statement "New claim" --source s --id new-1 ;;
+	revise) ${CRASH_EXEC:-} $CT claim revise base-2 --statement "Base two, revised" --reason "fix" ;;
+	annotate) ${CRASH_EXEC:-} $CT annotate base-2 --verdict false --note "not so" ;;
+	import) ${CRASH_EXEC:-} $CT import ../import.jsonl ;;
 	esac
 }
 
@@ -71,7 +71,8 @@ crash_trial() {
 	fail:*) CT_FAULT_MODE=fail CT_FAULT_AT=${how#fail:} LD_PRELOAD=$FAULTLIB crash_write "$kind" \
 		>/dev/null 2>../fail.err || rc=$? ;;
 	random:*)
-		crash_write "$kind" >/dev/null 2>&1 &
+		# exec: $! is the claimtrail process itself, not a subshell that would leave it running
+		(CRASH_EXEC=exec crash_write "$kind" >/dev/null 2>&1) &
 		local pid=$!
 		sleep "0.$(printf '%03d' "${how#random:}")"
 		kill -9 "$pid" 2>/dev/null
@@ -110,7 +111,7 @@ crash_trial() {
 	# leftovers: locks, pending state, .keep files, temporary files anywhere
 	local left
 	left=$(ls .git/index.lock .git/refs/heads/*.lock .git/claimtrail/pending \
-		.git/claimtrail/index.new .git/claimtrail/tmp_claimtrail_* .git/objects/pack/*.keep 2>/dev/null; git status --porcelain)
+		.git/claimtrail/index.new .git/claimtrail/index.old .git/claimtrail/tmp_claimtrail_* .git/objects/pack/*.keep 2>/dev/null; git status --porcelain)
 	if [ -n "$left" ]; then
 		C_LEFT=$((C_LEFT + 1)); crash_note "$kind $how $person: left: $(echo $left)"
 	fi
