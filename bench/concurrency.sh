@@ -24,6 +24,9 @@ cd "$WORK" || exit 2
 export CLAIMTRAIL_KEY=$WORK/k.key
 mkdir repo && cd repo || exit 2
 git init -q -b main .
+# git commit starts `git gc --auto` in the background once there are many packs; in the
+# foreground instead, so that the checks at the end run after every git command has finished
+git config gc.autoDetach false && git config maintenance.autoDetach false
 echo "notes" >notes.txt && git add notes.txt && git commit -qm notes
 "$CT" init >/dev/null && "$CT" source add --title T --publisher P --id s >/dev/null || exit 2
 STOP=$(($(date +%s) + SECONDS_RUN))
@@ -100,7 +103,7 @@ for f in "$WORK"/ok.*; do
 done
 anns=$(grep -c '/annotations/' "$WORK/head.txt")
 status=$(git status --porcelain | head -5)
-fsck=ok; git fsck --strict >/dev/null 2>&1 || fsck=FAILED
+fsck=ok; git fsck --strict >"$WORK/fsck.out" 2>&1 || fsck="FAILED ($(grep -v '^Checking\|^dangling' "$WORK/fsck.out" | head -3 | tr '\n' ' '))"
 check=ok; "$CT" check >/dev/null 2>&1 || check=FAILED
 leftovers=$(ls .git/index.lock .git/refs/heads/*.lock .git/claimtrail/pending .git/claimtrail/index.old .git/claimtrail/tmp_claimtrail_* .git/objects/pack/*.keep 2>/dev/null | wc -l)
 echo "writers: $WRITERS for $SECONDS_RUN s (one importing 50 claims a time), a person committing, git gc --prune=now in a loop"
