@@ -42,12 +42,12 @@ static int point(const char *what, const char *path)
 
 	if (log) {
 		int (*real_open)(const char *, int, ...);
-	*(void **)&real_open = next("open");
+		*(void **)&real_open = next("open");
 		int fd = real_open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (fd >= 0) {
 			char line[1200];
-			int len = snprintf(line, sizeof(line), "%ld %s %s\n", n, what,
-				path ? path : "-");
+			int len = snprintf(
+				line, sizeof(line), "%ld %s %s\n", n, what, path ? path : "-");
 			if (len > 0 && write(fd, line, (size_t)len) < 0)
 				len = 0;
 			close(fd);
@@ -144,11 +144,11 @@ static int open_common(const char *name, int dirfd, const char *p, int flags, mo
 		return -1;
 	if (dirfd == -1) {
 		int (*real)(const char *, int, ...);
-	*(void **)&real = next(name);
+		*(void **)&real = next(name);
 		return real(p, flags, m);
 	} else {
 		int (*real)(int, const char *, int, ...);
-	*(void **)&real = next(name);
+		*(void **)&real = next(name);
 		return real(dirfd, p, flags, m);
 	}
 }

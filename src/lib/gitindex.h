@@ -11,7 +11,7 @@
 typedef struct ct__index ct__index;
 
 /* Reads the repository's index (an absent index is an empty one) and checks all that
- * ct__index_stage will: the checksum and the bounds of every entry and extension (CT_EIO when
+ * ct__index_build will: the checksum and the bounds of every entry and extension (CT_EIO when
  * damaged), a split or sparse index or another required extension (CT_ECONFLICT). A write calls
  * it holding index.lock, before committing, so an index it could not update is refused first. */
 int ct__index_read(ct__index **out, git_repository *repo);

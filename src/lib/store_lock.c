@@ -238,7 +238,8 @@ static int place_missing(git_repository *repo, const git_oid *commit)
 		return 0;
 	if (git_commit_lookup(&c, repo, commit) < 0 || git_commit_tree(&new_tree, c) < 0 ||
 		(git_commit_parentcount(c) > 0 &&
-			(git_commit_parent(&parent, c, 0) < 0 || git_commit_tree(&old_tree, parent) < 0)) ||
+			(git_commit_parent(&parent, c, 0) < 0 ||
+				git_commit_tree(&old_tree, parent) < 0)) ||
 		git_diff_tree_to_tree(&diff, repo, old_tree, new_tree, NULL) < 0) {
 		error = ct__git_error(CT_EIO, "finishing an interrupted write");
 		goto done;
@@ -260,7 +261,7 @@ static int place_missing(git_repository *repo, const git_oid *commit)
 			break;
 		unlink(tmp.ptr); /* the killed write's, if it got that far */
 		if (lstat(full.ptr, &st) == 0 || errno != ENOENT)
-			continue; /* there (the user's, or written before the kill), or not placeable */
+			continue; /* the user's, or placed before the kill */
 		for (slash = full.ptr + strlen(workdir); (slash = strchr(slash, '/')); slash++) {
 			*slash = '\0';
 			if (mkdir(full.ptr, 0755) < 0 && errno != EEXIST)
@@ -445,8 +446,8 @@ static int recover(git_repository *repo, ct__write_lock *l, int *took_index)
 				if (p.old_absent)
 					unlink(l->index.ptr);
 				else if (rename(l->index_old.ptr, l->index.ptr) < 0) {
-					error = ct_error_set(CT_EIO, "%s: %s", l->index.ptr,
-						strerror(errno));
+					error = ct_error_set(
+						CT_EIO, "%s: %s", l->index.ptr, strerror(errno));
 					goto done;
 				}
 			}
@@ -456,7 +457,8 @@ static int recover(git_repository *repo, ct__write_lock *l, int *took_index)
 	if (!git_repository_is_bare(repo)) {
 		ct_buf_clear(&data);
 		if (ct_file_read(&data, l->index_lock.ptr, 4096) == 0 &&
-			data.len == strlen(PLACEHOLDER) && memcmp(data.ptr, PLACEHOLDER, data.len) == 0)
+			data.len == strlen(PLACEHOLDER) &&
+			memcmp(data.ptr, PLACEHOLDER, data.len) == 0)
 			unlink(l->index_lock.ptr); /* ours: held for the write, which is over */
 		ct_error_clear();
 	}
@@ -480,11 +482,12 @@ static int take_flock(ct__write_lock *l, double deadline)
 			return 0;
 		}
 		if (errno != EWOULDBLOCK && errno != EINTR)
-			return ct_error_set(CT_EIO, "%s: cannot lock: %s", l->flock_path.ptr,
-				strerror(errno));
+			return ct_error_set(
+				CT_EIO, "%s: cannot lock: %s", l->flock_path.ptr, strerror(errno));
 		if (now_s() >= deadline)
 			return ct_error_set(CT_ECONFLICT,
-				"another claimtrail command kept writing to this repository for %.0f s "
+				"another claimtrail command kept writing to this repository for "
+				"%.0f s "
 				"(it holds %s); nothing was written, try again",
 				ct__lock_timeout(), l->flock_path.ptr);
 		sleep_ms(jitter_ms());
@@ -544,8 +547,8 @@ done:
 	return error;
 }
 
-int ct__write_lock_stage(ct__write_lock *l, const char *ref, const git_oid *commit,
-	const ct_buf *index)
+int ct__write_lock_stage(
+	ct__write_lock *l, const char *ref, const git_oid *commit, const ct_buf *index)
 {
 	ct_buf text = CT_BUF_INIT, tmp = CT_BUF_INIT;
 	char hex[GIT_OID_HEXSZ + 1], sum[41];
@@ -562,15 +565,17 @@ int ct__write_lock_stage(ct__write_lock *l, const char *ref, const git_oid *comm
 		unlink(l->index_old.ptr);
 		if (link(l->index.ptr, l->index_old.ptr) < 0) {
 			if (errno != ENOENT) {
-				error = ct_error_set(CT_EIO, "%s: %s", l->index_old.ptr, strerror(errno));
+				error = ct_error_set(
+					CT_EIO, "%s: %s", l->index_old.ptr, strerror(errno));
 				goto done;
 			}
 			old_absent = 1;
 		}
 	}
 	if ((error = ct_buf_printf(&text, PENDING_MAGIC "\n%s\n%s\n", ref, hex)) < 0 ||
-		(sum[0] && (error = ct_buf_printf(&text, "%s\n%s\n", sum,
-				    old_absent ? "none" : "old")) < 0) ||
+		(sum[0] &&
+			(error = ct_buf_printf(
+				 &text, "%s\n%s\n", sum, old_absent ? "none" : "old")) < 0) ||
 		(error = ct_buf_printf(&tmp, "%s.new", l->pending.ptr)) < 0)
 		goto done;
 	/* named first, then put in place: the index never holds a new index `pending` does not
@@ -673,8 +678,7 @@ void ct__store_recover_if_needed(git_repository *repo)
 		goto done;
 	/* cheap when there is nothing to do: three stats and a look at the pack folder */
 	if (stat(l.pending.ptr, &st) < 0 && stat(l.index_old.ptr, &st) < 0 &&
-		(git_repository_is_bare(repo) || stat(l.index_lock.ptr, &st) < 0) &&
-		!has_keep(&l))
+		(git_repository_is_bare(repo) || stat(l.index_lock.ptr, &st) < 0) && !has_keep(&l))
 		goto done;
 	l.flock_fd = open(l.flock_path.ptr, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (l.flock_fd < 0 || flock(l.flock_fd, LOCK_EX | LOCK_NB) < 0)

@@ -10,11 +10,11 @@
 #define CT__WORKTREE_TMP ".claimtrail-tmp"
 
 typedef struct {
-	int flock_fd;     /* <common git dir>/claimtrail/write.lock, flock'd */
-	int held;         /* the flock is ours */
+	int flock_fd;	  /* <common git dir>/claimtrail/write.lock, flock'd */
+	int held;	  /* the flock is ours */
 	int index_locked; /* <git dir>/index.lock is ours (placeholder or a staged index) */
 	int keep_pending; /* the pending file stays for the next command to finish */
-	int staged;       /* the index holds the new index, index.old the one before */
+	int staged;	  /* the index holds the new index, index.old the one before */
 	ct_buf dir, common_dir, flock_path, pending, tmp, index, index_lock, index_old, packs;
 } ct__write_lock;
 
@@ -35,8 +35,8 @@ int ct__write_lock_take(ct__write_lock *l, git_repository *repo);
  * index, or NULL in a bare repository) in place of the index, index.lock still held. Each file is
  * written whole and flushed before it is renamed into place.
  */
-int ct__write_lock_stage(ct__write_lock *l, const char *ref, const git_oid *commit,
-	const ct_buf *index);
+int ct__write_lock_stage(
+	ct__write_lock *l, const char *ref, const git_oid *commit, const ct_buf *index);
 
 /* After a lost compare-and-swap: the index as it was before, nothing pending. */
 int ct__write_lock_unstage(ct__write_lock *l);

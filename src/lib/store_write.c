@@ -1,9 +1,10 @@
 /*
  * Writing to the store: a transaction collects files and a commit message against the current
  * snapshot; committing writes blobs and trees, makes the commit, and moves the branch with a
- * compare-and-swap on its old value (libgit2 takes the ref's lock file). When another writer
- * moved the branch first, the transaction is built again on the new snapshot. The work tree and
- * index are brought up to date only after the branch has moved, and only for our files.
+ * compare-and-swap on its old value (libgit2 takes the ref's lock file). The whole write runs
+ * under the store's write lock and git's index.lock (store_lock.c): the new index is in place
+ * before the branch moves, the work tree files are written after. When a git command moved the
+ * branch first, the transaction is built again on the new snapshot.
  */
 #include "fileio.h"
 #include "store_internal.h"
