@@ -383,7 +383,7 @@ done:
 	ct_buf_free(&data);
 }
 
-/* Whether the branch `ref` is at commit or has moved on from it. */
+/* Where the branch `ref` is: 2 at commit, 1 moved on from it (a descendant), 0 neither. */
 static int branch_has(git_repository *repo, const char *ref, const git_oid *commit)
 {
 	git_oid at;
@@ -394,7 +394,7 @@ static int branch_has(git_repository *repo, const char *ref, const git_oid *comm
 		return 0;
 	}
 	if (git_oid_equal(&at, commit))
-		return 1;
+		return 2;
 	rc = git_graph_descendant_of(repo, &at, commit);
 	git_error_clear();
 	return rc == 1;
@@ -426,14 +426,16 @@ static int recover(git_repository *repo, ct__write_lock *l, int *took_index)
 	}
 	drop_own_ref_lock(repo, l, &p);
 	if (!git_repository_is_bare(repo) && p.present) {
-		if (branch_has(repo, p.ref, &p.commit)) {
+		int where = branch_has(repo, p.ref, &p.commit);
+		if (where == 2) {
 			/* the branch moved, and the index was in place before it did: the files the
 			 * commit wrote that are missing from the work tree are written. One that
-			 * cannot be shows in git status as deleted in the work tree, not staged */
+			 * cannot be shows in git status as deleted in the work tree, not staged.
+			 * (Once the branch has moved on, a missing file may be a later deletion.) */
 			place_missing(repo, &p.commit);
 			ct_error_clear();
 			git_error_clear();
-		} else {
+		} else if (where == 0) {
 			/* the branch did not move: the index goes back to what it was, if it is
 			 * the write's new one */
 			error = ct_file_read(&data, l->index.ptr, (size_t)1 << 31);
