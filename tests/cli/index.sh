@@ -26,13 +26,19 @@ for version in 2 3 4; do
 	git fsck --strict >/dev/null 2>&1 && ok || fail "v$version: fsck"
 	cd "$TMP"
 done
-# a held index.lock: claimtrail waits, then reports it; the commit itself is already made
+# an index.lock claimtrail did not make (a git command running, or killed): claimtrail waits for
+# it, then names it and the command that removes it, having written nothing
 cd r2
 touch .git/index.lock
-expect_status 4 $CT claim add --statement "Locked index" --source s --id locked
-contains "$ERR" "index.lock"
+before=$(git rev-parse HEAD)
+CLAIMTRAIL_LOCK_TIMEOUT=0.3 expect_status 4 $CT claim add --statement "Locked index" --source s --id locked
+contains "$ERR" "index.lock exists: another git command is using the index, or one was killed"
+contains "$ERR" "rm '$PWD/.git/index.lock'"
+one_line "$ERR"
+[ "$(git rev-parse HEAD)" = "$before" ] && ok || fail "a write with index.lock held committed"
 rm .git/index.lock
-git status --porcelain | grep -q . && ok || fail "a failed index update should show in git status"
+expect_status 0 $CT claim add --statement "Locked index" --source s --id locked
+git status --porcelain | grep -q . && fail "git status after the write: $(git status --porcelain)" || ok
 
 # setup REPO: a repository with user files and a store, the index at version 2
 setup() {

@@ -114,7 +114,7 @@ static int put_files(ct_txn *txn, ct_store *store, void *payload)
 }
 
 /* What the hook does to path between the commit and the copy into the work tree. */
-typedef enum { NOTHING, EDIT, EDIT_BOTH, DELETE, STAGE, DAMAGE_INDEX, BLOCK_DIR } change;
+typedef enum { NOTHING, EDIT, EDIT_BOTH, DELETE, STAGE, BLOCK_DIR, GIT_COMMIT_A } change;
 
 typedef struct {
 	change what;
@@ -145,7 +145,8 @@ static void run_hook(ct_store *store, void *payload)
 		write_text(h->path, "staged by the user\n");
 		CHECK(git_repository_open(&repo, dir) == 0 &&
 			git_repository_index(&index, repo) == 0 &&
-			git_index_add_bypath(index, h->path) == 0 && git_index_write(index) == 0);
+			git_index_add_bypath(index, h->path) == 0);
+		CHECK(git_index_write(index) == GIT_ELOCKED); /* index.lock is the write's */
 		write_text(h->path, old);
 		break;
 	}
@@ -157,15 +158,20 @@ static void run_hook(ct_store *store, void *payload)
 		write_text(parent, "in the way\n");
 		break;
 	}
-	case DAMAGE_INDEX: {
-		/* one byte of the first entry's stat data: parses, but the checksum is wrong */
-		int fd = open(at(".git/index"), O_RDWR);
-		char c = 0;
-		CHECK(fd >= 0 && pread(fd, &c, 1, 12) == 1);
-		c ^= 1;
-		CHECK(fd >= 0 && pwrite(fd, &c, 1, 12) == 1);
-		if (fd >= 0)
-			close(fd);
+	case GIT_COMMIT_A: {
+		/* a person's `git commit -a` of their own file, after the branch moved: it must not
+		 * commit an index without the write's file (deleting it), so git has to refuse */
+		char cmd[1200];
+		write_text(h->path2, "a person's edit\n");
+		snprintf(cmd, sizeof(cmd),
+			"git -C '%s' -c user.name=P -c user.email=p@example.org commit -qam person "
+			">/dev/null 2>&1",
+			dir);
+		CHECK(system(cmd) != 0);
+		/* git commit reads HEAD and then the index without index.lock, and takes the lock
+		 * only after: once the branch has the record, the index must have it too, or such a
+		 * commit, taking the lock just after the write lets it go, deletes the record */
+		CHECK_STR(staged_hex(h->path), blob_hex("ours\n"));
 		break;
 	}
 	}
@@ -212,7 +218,9 @@ static void test_changed_during_write(ct_store *store, const char *prefix)
 	CHECK_ERROR_HAS(p[1]);
 	CHECK_ERROR_HAS("was changed during the write and is left as it is");
 	CHECK_STR(read_text(p[1]), "the user's text\n");
-	CHECK_STR(staged_hex(p[1]), "(none)");
+	/* the index stages what was committed (it was in index.lock before the branch moved):
+	 * `git diff` shows the user's file against it, nothing is staged to undo the commit */
+	CHECK_STR(staged_hex(p[1]), blob_hex("ours 1\n"));
 	CHECK_STR(head_text(store, p[1]), "ours 1\n");
 	CHECK_STR(read_text(p[2]), "ours 2\n");
 	CHECK_STR(staged_hex(p[2]), blob_hex("ours 2\n"));
@@ -222,7 +230,7 @@ static void test_changed_during_write(ct_store *store, const char *prefix)
 	CHECK_INT(write_with(store, EDIT, p[3], "ours 3, new\n", NULL, NULL), CT_ECONFLICT);
 	CHECK_ERROR_HAS(p[3]);
 	CHECK_STR(read_text(p[3]), "the user's text\n");
-	CHECK_STR(staged_hex(p[3]), blob_hex("ours 3\n"));
+	CHECK_STR(staged_hex(p[3]), blob_hex("ours 3, new\n"));
 	CHECK_STR(head_text(store, p[3]), "ours 3, new\n");
 
 	/* the user deletes it */
@@ -230,38 +238,82 @@ static void test_changed_during_write(ct_store *store, const char *prefix)
 	CHECK_INT(write_with(store, DELETE, p[4], "ours 4, new\n", NULL, NULL), CT_ECONFLICT);
 	CHECK_ERROR_HAS(p[4]);
 	CHECK_STR(read_text(p[4]), "(absent)");
-	CHECK_STR(staged_hex(p[4]), blob_hex("ours 4\n"));
+	CHECK_STR(staged_hex(p[4]), blob_hex("ours 4, new\n"));
 
-	/* the user stages a change to it (work tree as before): the staged entry is kept */
+	/* the user tries to stage a change to it: the index is locked for the whole write, so the
+	 * `git add` fails (the hook checks) and the write goes through */
 	CHECK_INT(write_with(store, NOTHING, p[5], "ours 5\n", NULL, NULL), 0);
-	CHECK_INT(write_with(store, STAGE, p[5], "ours 5, new\n", NULL, NULL), CT_ECONFLICT);
-	CHECK_ERROR_HAS(p[5]);
-	CHECK_STR(read_text(p[5]), "ours 5\n");
-	CHECK_STR(staged_hex(p[5]), blob_hex("staged by the user\n"));
+	CHECK_INT(write_with(store, STAGE, p[5], "ours 5, new\n", NULL, NULL), 0);
+	CHECK_STR(read_text(p[5]), "ours 5, new\n");
+	CHECK_STR(staged_hex(p[5]), blob_hex("ours 5, new\n"));
 
 	/* both paths of a write changed: one line names the first and counts the other */
 	CHECK_INT(write_with(store, EDIT_BOTH, p[6], "ours 6\n", p[7], "ours 7\n"), CT_ECONFLICT);
 	CHECK_ERROR_HAS(" and 1 more were changed during the write and are left as they are");
 	CHECK_STR(read_text(p[6]), "the user's text\n");
 	CHECK_STR(read_text(p[7]), "the user's other text\n");
-	CHECK_STR(staged_hex(p[7]), "(none)");
+	CHECK_STR(staged_hex(p[7]), blob_hex("ours 7\n"));
 
 	/* the second file cannot be written: the first, already in place, is staged, so that the
 	 * index matches the work tree for it */
 	CHECK_INT(write_with(store, BLOCK_DIR, p[9], "ours 9\n", blocked, "ours z\n"), CT_EIO);
 	CHECK_ERROR_HAS("committed, but the work tree was not updated: ");
 	CHECK_ERROR_HAS("zz/f.txt");
+	CHECK_ERROR_HAS("(any claimtrail command finishes it)");
 	CHECK_STR(read_text(p[9]), "ours 9\n");
+	/* the index stages the commit (it was in place before the branch moved), and index.lock
+	 * stays meanwhile: a person's `git commit -a` would otherwise record the file that is not
+	 * there as deleted; git refuses instead */
+	CHECK(access(at(".git/index.lock"), F_OK) == 0);
 	CHECK_STR(staged_hex(p[9]), blob_hex("ours 9\n"));
-	CHECK_STR(staged_hex(blocked), "(none)");
+	CHECK_STR(staged_hex(blocked), blob_hex("ours z\n"));
+	{
+		/* once the way is clear, the next command writes the file and puts the index in place */
+		char parent[256];
+		ct_store *again = NULL;
+		snprintf(parent, sizeof(parent), "%s", blocked);
+		*strrchr(parent, '/') = '\0';
+		CHECK_INT(unlink(at(parent)), 0);
+		CHECK_INT(ct_store_open(&again, dir, NULL), 0);
+		ct_store_free(again);
+		CHECK(access(at(".git/index.lock"), F_OK) != 0);
+		CHECK_STR(read_text(blocked), "ours z\n");
+		CHECK_STR(staged_hex(p[9]), blob_hex("ours 9\n"));
+		CHECK_STR(staged_hex(blocked), blob_hex("ours z\n"));
+	}
 
-	/* the index is damaged after the commit (so unlike the index the write checked): reported,
-	 * the file not written */
-	CHECK_INT(write_with(store, DAMAGE_INDEX, p[8], "ours 8\n", NULL, NULL), CT_EIO);
-	CHECK_ERROR_HAS("committed, but the work tree was not updated: ");
-	CHECK_ERROR_HAS("bad checksum");
-	CHECK_STR(read_text(p[8]), "(absent)");
-	CHECK_STR(head_text(store, p[8]), "ours 8\n");
+}
+
+/* A person's `git commit -a` while a write is between moving the branch and updating the index:
+ * git refuses (index.lock), and the record stays committed, staged and in the work tree. */
+static void test_person_commit_during_write(ct_store *store)
+{
+	files f = {{"claims/person/ours.txt", NULL}, {"ours\n", NULL}};
+	hook h = {GIT_COMMIT_A, "claims/person/ours.txt", "notes.txt", 0};
+	char cmd[1200];
+
+	write_text("notes.txt", "notes\n");
+	snprintf(cmd, sizeof(cmd),
+		"git -C '%s' add notes.txt && git -C '%s' -c user.name=P -c user.email=p@example.org "
+		"commit -qm notes >/dev/null 2>&1",
+		dir, dir);
+	CHECK(system(cmd) == 0);
+	store->test_before_worktree = run_hook;
+	store->test_before_worktree_payload = &h;
+	CHECK_INT(ct__store_write(store, key, 8, put_files, &f), 0);
+	store->test_before_worktree = NULL;
+	store->test_before_worktree_payload = NULL;
+	CHECK_INT(h.calls, 1);
+	CHECK_INT(ct__store_refresh(store), 0);
+	CHECK_STR(head_text(store, "claims/person/ours.txt"), "ours\n");
+	CHECK_STR(staged_hex("claims/person/ours.txt"), blob_hex("ours\n"));
+	CHECK_STR(read_text("claims/person/ours.txt"), "ours\n");
+	/* afterwards the person's commit goes through, and keeps the record */
+	snprintf(cmd, sizeof(cmd),
+		"git -C '%s' -c user.name=P -c user.email=p@example.org commit -qam person "
+		">/dev/null 2>&1 && git -C '%s' cat-file -e HEAD:claims/person/ours.txt",
+		dir, dir);
+	CHECK(system(cmd) == 0);
 }
 
 /* A bulk write whose first attempt loses the race for the branch: the retry's pack leaves out
@@ -301,10 +353,11 @@ static int bulk_losing_once(ct_txn *txn, ct_store *store, void *payload)
 		(error = ct__txn_put(txn, "claims/bulk/sub/b.txt", "b\n", 2)) < 0 ||
 		(error = ct__txn_subject(txn, "bulk test write")) < 0)
 		return error;
-	if (r->calls == 1) { /* someone else commits meanwhile */
+	if (r->calls == 1) { /* someone else moves the branch meanwhile (`git commit` would wait
+			      * for index.lock, which the write holds: plumbing does not) */
 		snprintf(cmd, sizeof(cmd),
-			"git -C '%s' -c user.name=T -c user.email=t@example.org commit -q "
-			"--allow-empty -m 'meanwhile' >/dev/null 2>&1",
+			"cd '%s' && c=$(git -c user.name=T -c user.email=t@example.org commit-tree "
+			"-p HEAD -m meanwhile 'HEAD^{tree}') && git update-ref HEAD \"$c\" >/dev/null 2>&1",
 			dir);
 		CHECK(system(cmd) == 0);
 	}
@@ -355,6 +408,7 @@ int main(void)
 	git_repository_free(repo);
 	test_changed_during_write(store, "claims/v4");
 	test_bulk_retry_keeps(store);
+	test_person_commit_during_write(store);
 	ct_store_free(store);
 	ct_key_free(key);
 	test_remove_dir(dir);

@@ -438,13 +438,12 @@ static void to_git_entry(git_index_entry *e, const ct__index_new *n)
 }
 
 /*
- * Version 4, through libgit2, still under our index.lock: the bytes read inside the lock are
- * copied to a file of our own, which libgit2 opens (ix->git, so that ct__index_find works on it),
- * then updates and rewrites (behind its own "<tmp>.lock"); that file then replaces the index while
- * we hold index.lock. libgit2 does not smudge racily clean entries of an index it does not know
- * the work tree of: done here. Once copied, the caller removes the copy unless it was renamed.
+ * Version 4, through libgit2, under our index.lock: the bytes read are copied to a file of our
+ * own, which libgit2 opens, updates and rewrites (behind its own "<tmp>.lock"); its bytes then
+ * become the new index. libgit2 does not smudge racily clean entries of an index it does not
+ * know the work tree of: done here. On failure the copy is removed.
  */
-static int copy_libgit2(ct__index *ix, const char *tmppath)
+static int copy_libgit2(git_index **out, const ct__index *ix, const char *tmppath)
 {
 	int fd, error = 0;
 
@@ -454,21 +453,26 @@ static int copy_libgit2(ct__index *ix, const char *tmppath)
 	error = ct__write_all(fd, ix->data.ptr, ix->data.len, tmppath);
 	if (close(fd) < 0 && error == 0)
 		error = ct_error_set(CT_EIO, "%s: %s", tmppath, strerror(errno));
-	if (error == 0 && git_index_open(&ix->git, tmppath) < 0)
+	if (error == 0 && git_index_open(out, tmppath) < 0)
 		error = ct__git_error(CT_EIO, "reading the git index");
 	if (error < 0)
 		unlink(tmppath);
 	return error;
 }
 
-static int stage_libgit2(const ct__index *ix, const char *tmppath, const char *indexpath,
+/* Version 4: the entries added through libgit2 to a copy of the index (tmppath), whose bytes then
+ * become out; the copy is removed. */
+static int build_libgit2(ct_buf *out, const ct__index *ix, const char *tmppath,
 	ct__index_new *entries, size_t n)
 {
-	git_index *index = ix->git;
+	git_index *index = NULL;
 	size_t i, count;
+	int error = 0;
 
+	if ((error = copy_libgit2(&index, ix, tmppath)) < 0)
+		return error;
 	count = git_index_entrycount(index);
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < count && error == 0; i++) {
 		const git_index_entry *old = git_index_get_byindex(index, i);
 		if (old && GIT_INDEX_ENTRY_STAGE(old) == 0 && old->file_size != 0 &&
 			is_racy(ix, (uint32_t)old->mtime.seconds) &&
@@ -477,119 +481,37 @@ static int stage_libgit2(const ct__index *ix, const char *tmppath, const char *i
 			git_index_entry smudged = *old;
 			smudged.file_size = 0;
 			if (git_index_add(index, &smudged) < 0)
-				return ct__git_error(CT_EIO, old->path);
+				error = ct__git_error(CT_EIO, old->path);
 		}
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && error == 0; i++) {
 		git_index_entry e;
 		to_git_entry(&e, &entries[i]);
 		if (git_index_add(index, &e) < 0)
-			return ct__git_error(CT_EIO, entries[i].path);
+			error = ct__git_error(CT_EIO, entries[i].path);
 	}
-	if (git_index_write(index) < 0)
-		return ct__git_error(CT_EIO, "writing the index");
-	if (rename(tmppath, indexpath) < 0)
-		return ct_error_set(CT_EIO, "%s: %s", indexpath, strerror(errno));
-	return 0;
-}
-
-/* Takes index.lock, waiting a little for another writer (git or claimtrail) to finish. */
-static int lock_index(int *fd, const char *lockpath)
-{
-	int tries;
-
-	for (tries = 0; tries < 200; tries++) {
-		*fd = open(lockpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (*fd >= 0)
-			return 0;
-		if (errno != EEXIST)
-			break;
-		{
-			struct timespec ts = {0, 10 * 1000 * 1000};
-			nanosleep(&ts, NULL);
-		}
+	if (error == 0 && git_index_write(index) < 0)
+		error = ct__git_error(CT_EIO, "writing the index");
+	if (error == 0) {
+		ct_buf_clear(out);
+		error = ct_file_read(out, tmppath, (size_t)1 << 31);
 	}
-	return ct_error_set(CT_ECONFLICT, "%s: %s (another git process is running?)", lockpath,
-		errno == EEXIST ? "exists" : strerror(errno));
+	git_index_free(index);
+	unlink(tmppath);
+	return error;
 }
 
-/* Whether ix holds the same bytes as checked, whose checksum was verified already. */
-static int same_bytes(const ct__index *ix, const ct__index *checked)
+int ct__index_build(ct_buf *out, const ct__index *ix, ct__index_new *entries, size_t n,
+	const char *tmppath)
 {
-	return checked && checked->data.len == ix->data.len &&
-	       (ix->data.len == 0 || memcmp(checked->data.ptr, ix->data.ptr, ix->data.len) == 0);
-}
-
-int ct__index_stage(git_repository *repo, const ct__index *checked, ct__index_new *entries,
-	size_t n, ct__index_place_fn place, void *payload)
-{
-	ct_buf path = CT_BUF_INIT, lockpath = CT_BUF_INIT, tmppath = CT_BUF_INIT, out = CT_BUF_INIT;
-	ct__index *ix = NULL;
-	int fd = -1;
-	int locked = 0, copied = 0;
 	size_t i;
-	int error;
 
-	if (n == 0)
-		return 0;
 	qsort(entries, n, sizeof(*entries), by_path);
 	for (i = 1; i < n; i++)
 		if (strcmp(entries[i - 1].path, entries[i].path) == 0)
 			return ct_error_set(CT_EINVALID, "%s: staged twice", entries[i].path);
-	if ((error = index_path(&path, repo, "index")) < 0 ||
-		(error = index_path(&lockpath, repo, "index.lock")) < 0 ||
-		(error = lock_index(&fd, lockpath.ptr)) < 0)
-		goto done;
-	locked = 1;
-	if (!(ix = calloc(1, sizeof(*ix)))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
-		goto done;
-	}
-	ix->repo = repo;
-	/* usually unchanged since the write read it: then a comparison instead of a second SHA-1 */
-	if ((error = read_file(ix, path.ptr)) < 0 || (error = parse(ix, !same_bytes(ix, checked))) < 0)
-		goto done;
-	if (ix->unsupported) {
-		if ((error = ct_buf_printf(&tmppath, "%sindex.claimtrail.%ld", git_repository_path(repo),
-			     (long)getpid())) < 0)
-			goto done;
-		if ((error = copy_libgit2(ix, tmppath.ptr)) < 0)
-			goto done;
-		copied = 1;
-	}
-	/* the files go into place while we hold the lock and with the index as it is now */
-	if ((error = place(ix, entries, &n, payload)) < 0 || n == 0)
-		goto done;
-	if (ix->unsupported) {
-		if ((error = stage_libgit2(ix, tmppath.ptr, path.ptr, entries, n)) == 0)
-			copied = 0;
-		goto done; /* the lock is released below, after the rename */
-	}
-	if ((error = splice(&out, ix, entries, n)) < 0)
-		goto done;
-	if ((error = ct__write_all(fd, out.ptr, out.len, lockpath.ptr)) < 0)
-		goto done;
-	if (close(fd) < 0) {
-		fd = -1;
-		error = ct_error_set(CT_EIO, "%s: %s", lockpath.ptr, strerror(errno));
-		goto done;
-	}
-	fd = -1;
-	if (rename(lockpath.ptr, path.ptr) < 0)
-		error = ct_error_set(CT_EIO, "%s: %s", path.ptr, strerror(errno));
-	else
-		locked = 0;
-done:
-	if (copied)
-		unlink(tmppath.ptr);
-	if (fd >= 0)
-		close(fd);
-	if (locked)
-		unlink(lockpath.ptr); /* ours: release it */
-	ct__index_free(ix);
-	ct_buf_free(&out);
-	ct_buf_free(&path);
-	ct_buf_free(&lockpath);
-	ct_buf_free(&tmppath);
-	return error;
+	if (ix->unsupported)
+		return build_libgit2(out, ix, tmppath, entries, n);
+	ct_buf_clear(out);
+	return splice(out, ix, entries, n);
 }

@@ -2,6 +2,8 @@
 #ifndef CT_GITINDEX_H
 #define CT_GITINDEX_H
 
+#include "claimtrail/common.h"
+
 #include <git2.h>
 #include <sys/stat.h>
 
@@ -9,9 +11,9 @@
 typedef struct ct__index ct__index;
 
 /* Reads the repository's index (an absent index is an empty one) and checks all that
- * ct__index_stage will: the checksum and the bounds of every entry and extension (CT_EIO when
+ * ct__index_build will: the checksum and the bounds of every entry and extension (CT_EIO when
  * damaged), a split or sparse index or another required extension (CT_ECONFLICT). A write calls
- * it before committing, so that an index the write could not update is refused first. */
+ * it holding index.lock, before committing, so an index it could not update is refused first. */
 int ct__index_read(ct__index **out, git_repository *repo);
 
 /* The stage-0 entry of path: 1 and *id when there is one, 0 when there is none, -1 when the
@@ -30,25 +32,14 @@ typedef struct {
 } ct__index_new;
 
 /*
- * Called by ct__index_stage with index.lock held and the index read inside it (for
- * ct__index_find): puts the entries' files into the work tree and fills in their stat data, keeping
- * in entries, in order, only those to stage (*n: how many are left; 0 stages nothing). An error
- * stages nothing.
+ * The complete index file (checksum included) that results from adding or replacing the stage-0
+ * entries in ix (sorted here by path): the old bytes with the new entries spliced in, the
+ * cache-tree and other optional extensions that the change would make stale dropped (git rebuilds
+ * them), racily clean old entries smudged as git does. A version 4 index is rebuilt through
+ * libgit2 on a copy at tmppath (removed again). The caller holds index.lock and writes out where
+ * it belongs.
  */
-typedef int (*ct__index_place_fn)(const ct__index *locked, ct__index_new *entries, size_t *n,
-	void *payload);
-
-/*
- * Adds or replaces the stage-0 entries of paths, under index.lock, re-reading the index inside
- * the lock so that a concurrent `git add` is not lost; place runs inside the lock too, between the
- * re-read and the rewrite. checked (may be NULL) is the index as ct__index_read read it: when the
- * bytes read inside the lock are the same, their checksum is not computed again. The cache-tree
- * and other optional extensions that the change would make stale are dropped (git rebuilds
- * them). A version 4 index is updated through libgit2 (still inside the lock). Split and sparse
- * indexes, and other required extensions, are refused (CT_ECONFLICT), by ct__index_read already,
- * before anything is committed.
- */
-int ct__index_stage(git_repository *repo, const ct__index *checked, ct__index_new *entries,
-	size_t n, ct__index_place_fn place, void *payload);
+int ct__index_build(ct_buf *out, const ct__index *ix, ct__index_new *entries, size_t n,
+	const char *tmppath);
 
 #endif

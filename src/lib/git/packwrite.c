@@ -384,7 +384,7 @@ int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count,
 	packed *p = NULL;
 	uint64_t *offsets = NULL;
 	pack_pieces pk = {{0}, {0}, NULL, NULL, 0};
-	ct_buf idx = CT_BUF_INIT, name = CT_BUF_INIT;
+	ct_buf idx = CT_BUF_INIT, name = CT_BUF_INIT, tmpdir = CT_BUF_INIT;
 	ct_buf tmp_pack = CT_BUF_INIT, tmp_idx = CT_BUF_INIT;
 	git_buf objdir = GIT_BUF_INIT;
 	char hex[GIT_OID_HEXSZ + 1];
@@ -427,6 +427,15 @@ int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count,
 		error = ct_error_set(CT_EIO, "%s: %s", name.ptr, strerror(errno));
 		goto done;
 	}
+	/* The files are written under <common git dir>/claimtrail/, not in objects/pack/ as git's
+	 * tmp_pack_* are: `git gc --prune=now` (git prune) deletes every temporary file in
+	 * objects/pack, also one still being written. The renames stay on one file system. */
+	if ((error = ct_buf_printf(&tmpdir, "%sclaimtrail", git_repository_commondir(repo))) < 0)
+		goto done;
+	if (mkdir(tmpdir.ptr, 0755) < 0 && errno != EEXIST) {
+		error = ct_error_set(CT_EIO, "%s: %s", tmpdir.ptr, strerror(errno));
+		goto done;
+	}
 	/* Both files are complete under temporary names before either is renamed, the pack first:
 	 * readers find a pack through its index, renamed last, and `git gc` deletes a pack that has
 	 * no index, so the two renames follow each other at once, as in git's own pack writers. */
@@ -434,9 +443,9 @@ int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count,
 		const void *idx_ptr[1] = {idx.ptr};
 		size_t idx_len[1] = {idx.len};
 
-		if ((error = write_tmp(&tmp_pack, name.ptr, (const void *const *)pk.ptr, pk.len,
+		if ((error = write_tmp(&tmp_pack, tmpdir.ptr, (const void *const *)pk.ptr, pk.len,
 			     pk.count)) < 0 ||
-			(error = write_tmp(&tmp_idx, name.ptr, idx_ptr, idx_len, 1)) < 0)
+			(error = write_tmp(&tmp_idx, tmpdir.ptr, idx_ptr, idx_len, 1)) < 0)
 			goto done;
 	}
 	if ((keep && (error = create_keep(keep, name.ptr, hex)) < 0) ||
@@ -462,6 +471,7 @@ done:
 	pack_pieces_free(&pk);
 	ct_buf_free(&idx);
 	ct_buf_free(&name);
+	ct_buf_free(&tmpdir);
 	git_buf_dispose(&objdir);
 	return error;
 }

@@ -6,6 +6,7 @@
 #include "store_internal.h"
 #include "claimtrail/trust.h"
 #include "signing.h"
+#include "store_lock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +294,8 @@ static int store_new(ct_store **out, const char *path, const char *root, int cre
 		error = ct__git_error(CT_EIO, path);
 		goto done;
 	}
+	/* a write killed after moving the branch left the index to finish (store_lock.c) */
+	ct__store_recover_if_needed(store->repo);
 	error = ct__store_refresh(store);
 done:
 	if (error < 0)

@@ -1,15 +1,17 @@
 /*
  * Writing to the store: a transaction collects files and a commit message against the current
  * snapshot; committing writes blobs and trees, makes the commit, and moves the branch with a
- * compare-and-swap on its old value (libgit2 takes the ref's lock file). When another writer
- * moved the branch first, the transaction is built again on the new snapshot. The work tree and
- * index are brought up to date only after the branch has moved, and only for our files.
+ * compare-and-swap on its old value (libgit2 takes the ref's lock file). The whole write runs
+ * under the store's write lock and git's index.lock (store_lock.c): the new index is in place
+ * before the branch moves, the work tree files are written after. When a git command moved the
+ * branch first, the transaction is built again on the new snapshot.
  */
 #include "fileio.h"
 #include "store_internal.h"
 #include "gitindex.h"
 #include "packwrite.h"
 #include "treecheck.h"
+#include "store_lock.h"
 
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
@@ -286,13 +288,21 @@ void ct__txn_reset_message(ct_txn *txn)
 	ct_buf_clear(&txn->trailers);
 }
 
+static int txn_use_mempack(ct_txn *txn);
+
 int ct__txn_bulk(ct_txn *txn)
+{
+	txn->bulk = 1;
+	return txn_use_mempack(txn);
+}
+
+/* New objects collect in memory (libgit2's mempack), to be written as one pack by write_pack. */
+static int txn_use_mempack(ct_txn *txn)
 {
 	git_repository *repo = NULL;
 	git_odb *odb = NULL;
 	git_odb_backend *mempack = NULL;
 
-	txn->bulk = 1;
 	if (txn->mempack)
 		return 0;
 	/* Thousands of loose objects cost a file each; collect them in memory and write one pack. */
@@ -675,13 +685,10 @@ typedef struct {
 } place_state;
 
 /*
- * Runs inside index.lock (ct__index_place_fn): writes each file beside its place, checks the path
- * once more, and only then renames it into place, so that a user's edit, new file or `git add`
- * made since check_clean is neither overwritten nor staged over. Such a path is left alone (file
- * and index entry) and dropped from the entries to stage; the others are written and staged.
- * When a file cannot be written, the ones already renamed into place are still staged (the index
- * would otherwise disagree with them) and the error is kept in ps for sync_worktree.
- * Each file is a copy of a committed blob, so a crash is repaired by `git checkout`.
+ * Runs inside index.lock: writes each file beside its place, checks the path once more, and only
+ * then renames it into place, so that a user's edit or new file made since check_clean is not
+ * overwritten. Such a path is left alone and dropped from entries (*n: how many were placed).
+ * The first error stops it and is kept in ps for sync_worktree.
  */
 static int place_files(const ct__index *locked, ct__index_new *entries, size_t *n, void *payload)
 {
@@ -699,7 +706,8 @@ static int place_files(const ct__index *locked, ct__index_new *entries, size_t *
 		/* again: a link may have been made since check_clean */
 		if ((error = check_folders(ps->workdir, f->path, &verified)) < 0 ||
 			(error = ct_buf_printf(&full, "%s%s", ps->workdir, f->path)) < 0 ||
-			(error = ct_buf_printf(&tmp, "%s.tmp.%ld", full.ptr, (long)getpid())) < 0 ||
+			/* one name (writers queue): a killed write's is found and removed */
+			(error = ct_buf_printf(&tmp, "%s" CT__WORKTREE_TMP, full.ptr)) < 0 ||
 			(error = mkdirs_for(full.ptr, wlen)) < 0 ||
 			(error = write_tmp(tmp.ptr, f->data, f->len, &entries[i].st)) < 0)
 			goto done;
@@ -732,47 +740,53 @@ done:
 }
 
 /*
- * After the branch moved: write our files into the work tree and stage them, so that
- * `git status` shows a clean tree for them. Both happen inside index.lock, each file only if its
- * path is still as check_clean (run on `checked`, the index read before the commit) found it.
- * The commit is already safe if this fails.
+ * After the branch moved, still holding index.lock (whose new index already stages our files):
+ * writes our files into the work tree, each only if its path is still as check_clean (run on
+ * `locked`, the index as read inside the lock) found it. The commit is already safe if this fails.
  */
-static int sync_worktree(ct_store *store, const ct_txn *txn, const ct__index *checked)
+static int sync_worktree(ct_store *store, const ct_txn *txn, const ct__index *locked,
+	ct__index_new *entries)
 {
 	place_state ps = {txn, git_repository_workdir(store->repo), NULL, 0, 0, ""};
-	ct__index_new *entries = NULL;
-	size_t i;
+	size_t n = txn->nfiles;
 	int error = 0;
 
 	if (!ps.workdir)
 		return 0;
 	if (store->test_before_worktree)
 		store->test_before_worktree(store, store->test_before_worktree_payload);
-	if (!(entries = calloc(txn->nfiles ? txn->nfiles : 1, sizeof(*entries)))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
-		goto done;
-	}
-	/* staged with the id we already know and the file's stat data, as `git add` would */
+	place_files(locked, entries, &n, &ps);
+	if (ps.error < 0)
+		error = ct_error_set(ps.error, "%s", ps.message);
+	else if (ps.nleft == 1)
+		error = ct_error_set(CT_ECONFLICT,
+			"%s was changed during the write and is left as it is", ps.left);
+	else if (ps.nleft > 1)
+		error = ct_error_set(CT_ECONFLICT,
+			"%s and %zu more were changed during the write and are left as they are",
+			ps.left, ps.nleft - 1);
+	if (error < 0)
+		ct_error_prefix(error, "committed, but the work tree was not updated");
+	return error;
+}
+
+/* The index that stages every file of the transaction as committed, built on `locked`. The new
+ * entries carry no stat data (size 0, as `git update-index --cacheinfo` leaves them): git and
+ * libgit2 compare such an entry with its file by content, and `git status` then records the
+ * file's stat data. */
+static int build_index(ct_buf *out, ct_store *store, const ct_txn *txn, const ct__index *locked,
+	ct__index_new *entries, const char *tmppath)
+{
+	size_t i;
+
+	(void)store;
 	for (i = 0; i < txn->nfiles; i++) {
+		memset(&entries[i], 0, sizeof(entries[i]));
 		entries[i].path = txn->files[i].path;
 		entries[i].id = txn->files[i].oid;
 		entries[i].ref = i;
 	}
-	error = ct__index_stage(store->repo, checked, entries, txn->nfiles, place_files, &ps);
-	if (error == 0 && ps.error < 0)
-		error = ct_error_set(ps.error, "%s", ps.message);
-	else if (error == 0 && ps.nleft == 1)
-		error = ct_error_set(CT_ECONFLICT,
-			"%s was changed during the write and is left as it is", ps.left);
-	else if (error == 0 && ps.nleft > 1)
-		error = ct_error_set(CT_ECONFLICT,
-			"%s and %zu more were changed during the write and are left as they are",
-			ps.left, ps.nleft - 1);
-done:
-	if (error < 0)
-		ct_error_prefix(error, "committed, but the work tree was not updated");
-	free(entries);
-	return error;
+	return ct__index_build(out, locked, entries, txn->nfiles, tmppath);
 }
 
 /*
@@ -912,17 +926,56 @@ static void backoff(int attempt)
 	nanosleep(&ts, NULL);
 }
 
+/* The one-line error for a compare-and-swap that kept failing. */
+static int cas_error(ct_store *store, int rc, int attempts)
+{
+	ct_buf lock = CT_BUF_INIT;
+	struct stat st;
+	int error;
+
+	if (rc == GIT_ELOCKED &&
+		ct_buf_printf(&lock, "%s%s.lock", git_repository_commondir(store->repo),
+			store->branch) == 0 &&
+		lstat(lock.ptr, &st) == 0)
+		error = ct_error_set(CT_ECONFLICT,
+			"%s exists: another git command is updating %s, or one was killed; if none is "
+			"running, remove it (rm '%s') and try again; nothing was written",
+			lock.ptr, store->branch, lock.ptr);
+	else if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED)
+		error = ct_error_set(CT_ECONFLICT,
+			"%s kept being moved by other git commands while writing (%d attempts in %.0f s); "
+			"nothing was written, try again",
+			store->branch, attempts, ct__lock_timeout());
+	else
+		error = ct__git_error(CT_EIO, store->branch);
+	ct_buf_free(&lock);
+	return error;
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_txn_build_fn build,
 	void *payload)
 {
 	ct_txn txn;
+	ct__write_lock lock;
 	ct__index *index = NULL;
+	ct__index_new *entries = NULL;
 	git_reference *ref = NULL;
 	const char **paths = NULL;
-	ct_buf keeps = CT_BUF_INIT;
+	ct_buf keeps = CT_BUF_INIT, newindex = CT_BUF_INIT, v4tmp = CT_BUF_INIT;
 	git_oid commit, parent;
 	int has_parent;
 	int attempt;
+	int bare = git_repository_is_bare(store->repo);
+	int locked = 0, moved = 0;
+	double deadline;
 	int error = 0;
 	int rc;
 
@@ -931,9 +984,19 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 	txn.wrepo = store->repo;
 	if (max_retries <= 0)
 		max_retries = 8;
+	/* Queued behind other claimtrail writers, holding index.lock from before the branch is read
+	 * until the index matches the new commit: a person's git waits or refuses meanwhile. */
+	if ((error = ct__write_lock_take(&lock, store->repo)) < 0)
+		goto done;
+	locked = 1;
+	deadline = mono_now() + ct__lock_timeout();
+	if ((error = ct_buf_printf(&v4tmp, "%s/index.v4", lock.dir.ptr)) < 0)
+		goto done;
 	for (attempt = 0;; attempt++) {
 		txn_reset(&txn);
-		if ((error = ct__store_refresh(store)) < 0)
+		/* every write's objects go into a pack guarded by a .keep file until the branch
+		 * refers to them: `git gc --prune=now` meanwhile would drop loose ones */
+		if ((error = txn_use_mempack(&txn)) < 0 || (error = ct__store_refresh(store)) < 0)
 			goto done;
 		if (store->detached) {
 			error = ct_error_set(CT_ECONFLICT,
@@ -946,9 +1009,10 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 			error = ct_error_set(CT_EINVALID, "nothing to write");
 			goto done;
 		}
-		/* The index is read and checked here, before the commit: one that sync_worktree
-		 * could not update (damaged, split, sparse) is refused while nothing is written. */
-		if (!git_repository_is_bare(store->repo)) {
+		/* The index is read and checked here, inside index.lock, before the commit: one
+		 * that could not be updated (damaged, split, sparse) is refused while nothing is
+		 * written. */
+		if (!bare) {
 			ct__index_free(index);
 			index = NULL;
 			if ((error = ct__index_read(&index, store->repo)) < 0 ||
@@ -956,7 +1020,20 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 				goto done;
 		}
 		if ((error = make_commit(&commit, store, &txn, signer)) < 0 ||
-			(txn.mempack && (error = write_pack(&txn, &commit, &keeps)) < 0))
+			(error = write_pack(&txn, &commit, &keeps)) < 0)
+			goto done;
+		if (!bare) {
+			free(entries);
+			if (!(entries = calloc(txn.nfiles, sizeof(*entries)))) {
+				error = ct_error_set(CT_ENOMEM, "out of memory");
+				goto done;
+			}
+			if ((error = build_index(&newindex, store, &txn, index, entries, v4tmp.ptr)) <
+				0)
+				goto done;
+		}
+		if ((error = ct__write_lock_stage(&lock, store->branch, &commit,
+			     bare ? NULL : &newindex)) < 0)
 			goto done;
 		has_parent = store->has_head;
 		parent = store->head;
@@ -966,18 +1043,19 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 		ref = NULL;
 		if (rc == 0)
 			break;
+		if ((error = ct__write_lock_unstage(&lock)) < 0)
+			goto done;
+		/* Only other git commands move the branch or hold its lock now (claimtrail's writers
+		 * queue): try again until the deadline, and at least max_retries times. */
 		if ((rc != GIT_EMODIFIED && rc != GIT_EEXISTS && rc != GIT_ELOCKED) ||
-			attempt + 1 >= max_retries) {
-			error = rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED
-					? ct_error_set(CT_ECONFLICT,
-						  "%s kept moving while writing (%d attempts); nothing "
-						  "was written, try again",
-						  store->branch, attempt + 1)
-					: ct__git_error(CT_EIO, store->branch);
+			(attempt + 1 >= max_retries && mono_now() >= deadline)) {
+			error = cas_error(store, rc, attempt + 1);
 			goto done;
 		}
+		git_error_clear();
 		backoff(attempt);
 	}
+	moved = 1;
 	drop_keeps(&keeps);
 	if ((error = ct__store_refresh(store)) < 0)
 		goto done;
@@ -992,10 +1070,33 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 		/* The journal is a cache: a failure here is repaired by the next read. */
 		ct__journal_record(store, &commit, &parent, has_parent, paths, txn.nfiles);
 	}
-	error = sync_worktree(store, &txn, index);
+	if (!bare)
+		error = sync_worktree(store, &txn, index, entries);
 done:
+	if (locked && moved) {
+		/* the index already stages the commit's files: it goes in place whatever the work
+		 * tree copy did (a kill before this is finished by the next command) */
+		if (error < 0 && error != CT_ECONFLICT && !bare) {
+			/* a file could not be written (not a user's change): the index stays in
+			 * index.lock, so that no git commit -a records the file as deleted, until
+			 * the next claimtrail command has written the files */
+			char message[1024];
+			ct__write_lock_leave(&lock);
+			snprintf(message, sizeof(message), "%s", ct_error_last());
+			ct_error_set(error, "%s (any claimtrail command finishes it)", message);
+		} else {
+			int rc2 = ct__write_lock_commit(&lock, error < 0);
+			if (rc2 < 0 && error == 0)
+				error = ct_error_prefix(rc2, "committed, but the index was not updated");
+		}
+	}
+	if (locked)
+		ct__write_lock_release(&lock);
 	drop_keeps(&keeps);
 	ct_buf_free(&keeps);
+	ct_buf_free(&newindex);
+	ct_buf_free(&v4tmp);
+	free(entries);
 	free(paths);
 	ct__index_free(index);
 	txn_free(&txn);
