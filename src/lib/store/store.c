@@ -1,7 +1,8 @@
 /*
- * The store on libgit2: opening and creating it, its configuration, where each record lives
- * (fan-out folders and paths), the snapshot of the branch that reads see, and a record's stored
- * form. Reading records is in store_read.c; writing (one commit per change), in store_write.c.
+ * The store on libgit2: opening it, its configuration, where each record lives (fan-out folders
+ * and paths), the snapshot of the branch that reads see, a record's stored form, and tree lookups.
+ * Creating a store is in store_init.c; reading records in store_read.c; writing (one commit per
+ * change) in store_write.c.
  */
 #include "store_internal.h"
 #include "claimtrail/trust.h"
@@ -10,9 +11,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-#define STORE_FORMAT "claimtrail-store"
-#define STORE_VERSION 1
 
 void ct__fanout(char out[3], const char *id)
 {
@@ -190,7 +188,7 @@ int ct__record_serialize(ct_buf *out, const json_t *record)
 	return error;
 }
 
-static int load_config(ct_store *store)
+int ct__store_load_config(ct_store *store)
 {
 	ct_buf path = CT_BUF_INIT;
 	ct_buf data = CT_BUF_INIT;
@@ -213,11 +211,11 @@ static int load_config(ct_store *store)
 		goto done;
 	}
 	format = json_string_value(json_object_get(config, "format"));
-	if (!format || strcmp(format, STORE_FORMAT) != 0) {
+	if (!format || strcmp(format, CT__STORE_FORMAT) != 0) {
 		error = ct_error_set(CT_EINVALID, "%s: not a claimtrail store configuration", path.ptr);
 		goto done;
 	}
-	if (json_integer_value(json_object_get(config, "version")) != STORE_VERSION) {
+	if (json_integer_value(json_object_get(config, "version")) != CT__STORE_VERSION) {
 		error = ct_error_set(CT_EINVALID, "%s: unsupported store version %lld", path.ptr,
 			(long long)json_integer_value(json_object_get(config, "version")));
 		goto done;
@@ -261,7 +259,7 @@ bad:
 		"store root \"%.80s\" must be a relative folder inside the repository", root);
 }
 
-static int store_new(ct_store **out, const char *path, const char *root, int create_repo)
+int ct__store_new(ct_store **out, const char *path, const char *root, int create_repo)
 {
 	ct_store *store = calloc(1, sizeof(*store));
 	int error = 0;
@@ -311,9 +309,9 @@ int ct_store_open(ct_store **out, const char *path, const char *root)
 	int error;
 
 	*out = NULL;
-	if ((error = store_new(&store, path, root, 0)) < 0)
+	if ((error = ct__store_new(&store, path, root, 0)) < 0)
 		return error;
-	if ((error = load_config(store)) < 0) {
+	if ((error = ct__store_load_config(store)) < 0) {
 		ct_store_free(store);
 		return error;
 	}
@@ -321,76 +319,16 @@ int ct_store_open(ct_store **out, const char *path, const char *root)
 	return 0;
 }
 
-static int init_build(ct_txn *txn, ct_store *store, void *payload)
+int ct__subtree(git_tree **out, ct_store *store, git_tree *parent, const char *path)
 {
-	const ct_key *signer = payload;
-	const json_t *pub = ct_key_public_record(signer);
-	json_t *config;
-	ct_buf path = CT_BUF_INIT;
-	ct_buf body = CT_BUF_INIT;
-	int error;
-
-	if ((error = load_config(store)) == 0) {
-		error = ct_error_set(CT_EEXISTS, "a claimtrail store already exists at %s/",
-			store->root);
-		goto done;
-	}
-	if (error != CT_ENOTFOUND)
-		goto done; /* a store that cannot be read is not overwritten */
-	ct_error_clear();
-	error = 0;
-	config = json_pack("{s:s, s:i, s:b, s:i}", "format", STORE_FORMAT, "version",
-		STORE_VERSION, "keep_source_text", 1, "sign_off_threshold", 2);
-	if (!config) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
-		goto done;
-	}
-	error = ct__record_serialize(&body, config);
-	json_decref(config);
-	if (error < 0 || (error = ct_buf_printf(&path, "%s/store.json", store->root)) < 0 ||
-		(error = ct__txn_put(txn, path.ptr, body.ptr, body.len)) < 0)
-		goto done;
-	if ((error = ct__txn_put_record(txn, pub)) < 0)
-		goto done;
-	if ((error = ct__txn_subject(txn, "init: claimtrail store at %s/", store->root)) < 0 ||
-		(error = ct__txn_body(txn, "Creates the store and records the signer's public key.")) <
-			0 ||
-		(error = ct__txn_trailer(txn, "Claimtrail-Record", "key/%s", ct_key_id(signer))) < 0 ||
-		(error = ct__txn_trailer(txn, "Claimtrail-Signer", "%s", ct_key_id(signer))) < 0)
-		goto done;
-done:
-	ct_buf_free(&body);
-	ct_buf_free(&path);
-	return error;
-}
-
-int ct_store_init(ct_store **out, const char *path, const char *root, const ct_key *signer)
-{
-	ct_store *store = NULL;
-	int error;
+	git_tree_entry *entry = NULL;
+	int found = 0;
 
 	*out = NULL;
-	if (!signer)
-		return ct_error_set(CT_EINVALID, "init needs a signing key");
-	if ((error = store_new(&store, path, root, 1)) < 0)
-		return error;
-	if ((error = ct__store_write(store, signer, 8, init_build, (void *)signer)) < 0 ||
-		(error = load_config(store)) < 0) {
-		ct_store_free(store);
-		return error;
-	}
-	/* The initialising key is the clone's first trusted key (docs/trust.md). */
-	error = ct_trust_add(git_repository_commondir(store->repo), ct_key_public_record(signer),
-		NULL);
-	if (error == CT_EEXISTS) {
-		ct_error_clear();
-		error = 0;
-	}
-	if (error < 0) {
-		ct_error_prefix(error, "store made, but its key was not added to the trust list");
-		ct_store_free(store);
-		return error;
-	}
-	*out = store;
-	return 0;
+	if (parent && git_tree_entry_bypath(&entry, parent, path) == 0 &&
+		git_tree_entry_type(entry) == GIT_OBJECT_TREE &&
+		git_tree_lookup(out, store->repo, git_tree_entry_id(entry)) == 0)
+		found = 1;
+	git_tree_entry_free(entry);
+	return found;
 }

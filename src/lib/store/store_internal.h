@@ -9,6 +9,10 @@
 
 #include <git2.h>
 
+/* store.json's "format" and "version". */
+#define CT__STORE_FORMAT "claimtrail-store"
+#define CT__STORE_VERSION 1
+
 /* The largest record or source text claimtrail reads from a store. */
 #define CT_RECORD_MAX (1024 * 1024)
 #define CT_TEXT_MAX (64 * 1024 * 1024)
@@ -27,6 +31,13 @@ struct ct_store {
 	void (*test_before_worktree)(ct_store *store, void *payload);
 	void *test_before_worktree_payload;
 };
+
+/* Opens the repository at path (creating it when create_repo and there is none), finishes what
+ * a killed write left, and reads the branch: a store without its configuration yet. */
+int ct__store_new(ct_store **out, const char *path, const char *root, int create_repo);
+
+/* Reads and checks store.json from the branch: CT_ENOTFOUND when the store has none. */
+int ct__store_load_config(ct_store *store);
 
 /* Re-reads the branch and its tree. */
 int ct__store_refresh(ct_store *store);

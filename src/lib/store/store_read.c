@@ -7,20 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ct__subtree(git_tree **out, ct_store *store, git_tree *parent, const char *path)
-{
-	git_tree_entry *entry = NULL;
-	int found = 0;
-
-	*out = NULL;
-	if (parent && git_tree_entry_bypath(&entry, parent, path) == 0 &&
-		git_tree_entry_type(entry) == GIT_OBJECT_TREE &&
-		git_tree_lookup(out, store->repo, git_tree_entry_id(entry)) == 0)
-		found = 1;
-	git_tree_entry_free(entry);
-	return found;
-}
-
 const git_tree_entry *ct__latest_revision(json_int_t *n, const git_tree *folder)
 {
 	const git_tree_entry *latest = NULL;
