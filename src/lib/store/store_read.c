@@ -409,37 +409,54 @@ done:
 	return error;
 }
 
+typedef struct {
+	ct_store *store;
+	ct_keyring *ring;
+	int valid_only; /* skip a key record that is not one or whose self-signature fails */
+} keys_job;
+
 static int add_key(const char *id, void *payload)
 {
-	void **args = payload;
-	ct_store *store = args[0];
-	ct_keyring *ring = args[1];
+	keys_job *job = payload;
 	json_t *rec = NULL;
 	int error;
 
-	if ((error = ct_store_get(&rec, store, CT_KIND_KEY, id, 0)) == 0)
-		error = ct_keyring_add(ring, rec);
+	if ((error = ct_store_get(&rec, job->store, CT_KIND_KEY, id, 0)) == 0)
+		error = ct_keyring_add(job->ring, rec);
 	json_decref(rec);
+	/* a key record that is not one, or whose self-signature fails, verifies nothing */
+	if (job->valid_only &&
+		(error == CT_EINVALID || error == CT_EBADSIG || error == CT_EUNTRUSTED)) {
+		ct_error_clear();
+		error = 0;
+	}
 	return error;
+}
+
+static int store_keys(ct_keyring **out, ct_store *store, int valid_only)
+{
+	keys_job job = {store, NULL, valid_only};
+	int error;
+
+	*out = NULL;
+	if ((error = ct_keyring_new(&job.ring)) < 0)
+		return error;
+	if ((error = ct_store_foreach_id(store, CT_KIND_KEY, add_key, &job)) < 0) {
+		ct_keyring_free(job.ring);
+		return error;
+	}
+	*out = job.ring;
+	return 0;
 }
 
 int ct_store_keyring(ct_keyring **out, ct_store *store)
 {
-	ct_keyring *ring = NULL;
-	void *args[2];
-	int error;
+	return store_keys(out, store, 0);
+}
 
-	*out = NULL;
-	if ((error = ct_keyring_new(&ring)) < 0)
-		return error;
-	args[0] = store;
-	args[1] = ring;
-	if ((error = ct_store_foreach_id(store, CT_KIND_KEY, add_key, args)) < 0) {
-		ct_keyring_free(ring);
-		return error;
-	}
-	*out = ring;
-	return 0;
+int ct__store_valid_keys(ct_keyring **out, ct_store *store)
+{
+	return store_keys(out, store, 1);
 }
 
 int ct_store_source_text(ct_buf *out, ct_store *store, const char *id, json_int_t revision)

@@ -149,42 +149,6 @@ done:
 	return error;
 }
 
-static int add_valid_key(const char *id, void *payload)
-{
-	void **args = payload;
-	json_t *rec = NULL;
-	int error = ct_store_get(&rec, args[0], CT_KIND_KEY, id, 0);
-
-	if (error == 0)
-		error = ct_keyring_add(args[1], rec);
-	json_decref(rec);
-	/* a key record that is not one, or whose self-signature fails, verifies nothing */
-	if (error == CT_EINVALID || error == CT_EBADSIG || error == CT_EUNTRUSTED) {
-		ct_error_clear();
-		error = 0;
-	}
-	return error;
-}
-
-int ct__store_valid_keys(ct_keyring **out, ct_store *store)
-{
-	ct_keyring *ring = NULL;
-	void *args[2];
-	int error;
-
-	*out = NULL;
-	if ((error = ct_keyring_new(&ring)) < 0)
-		return error;
-	args[0] = store;
-	args[1] = ring;
-	if ((error = ct_store_foreach_id(store, CT_KIND_KEY, add_valid_key, args)) < 0) {
-		ct_keyring_free(ring);
-		return error;
-	}
-	*out = ring;
-	return 0;
-}
-
 int ct_store_verify_record(ct_verification *out, ct_store *store, const json_t *record)
 {
 	ct_keyring *ring = NULL;
