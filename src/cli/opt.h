@@ -69,17 +69,14 @@ struct cli_cmd {
 #define CLI_OPT_KEY(letter, type, member)                                                     \
 	CLI_STR("key", letter, "FILE", "the secret signing key (default: $CLAIMTRAIL_KEY)", type, \
 		member)
-#define CLI_OPT_PASSPHRASE_FILE(type, member)                                              \
-	CLI_STR("passphrase-file", 0, "FILE",                                                  \
-		"the key's passphrase, the file's first line (else $CLAIMTRAIL_PASSPHRASE or the " \
-		"terminal)",                                                                       \
+#define CLI_OPT_PASSPHRASE_FILE(type, member) \
+	CLI_STR("passphrase-file", 0, "FILE", "read the key's passphrase from FILE's first line", \
 		type, member)
 #define CLI_OPT_JSON(help, type, member) CLI_FLAG("json", 0, help, type, member)
 #define CLI_TRUST_EXIT_4 1
 #define CLI_OPT_TRUST(fail, type, member)                                                      \
 	{"trust", 0, CLI_VALUE, "KEYS",                                                            \
-		"trust this public key record, or the *.pub and *.json key records in this folder " \
-		"(repeatable)",                                                                     \
+		"trust the public key record KEYS, or the key records in the folder KEYS", \
 		CLI_KEYRING, offsetof(type, member), fail, NULL}
 #define CLI_OPT_THRESHOLD(max, help, type, member) \
 	{"threshold", 0, CLI_VALUE, "N", help, CLI_COUNT, offsetof(type, member), max, NULL}
