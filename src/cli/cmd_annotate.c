@@ -36,8 +36,8 @@ static int add_evidence(const cli_cmd *cmd, const cli_opt *opt, void *args, cons
 #define OPT_VERDICT CLI_STR("verdict", 0, "V", "the verdict (below)", annotate_args, verdict)
 #define OPT_NOTE(help) CLI_STR("note", 0, "TEXT", help, annotate_args, note)
 #define OPT_EVIDENCE \
-	CLI_FN("evidence", 0, CLI_VALUE, "SOURCE-ID", "a source supporting the verdict (repeatable)", \
-		add_evidence)
+	CLI_FN("evidence", 0, CLI_VALUE, "SOURCE-ID",                \
+		"a source supporting the verdict (repeatable)", add_evidence)
 #define OPT_BY CLI_STR("by", 0, "WHO", "who disputes the claim", annotate_args, by)
 #define OPT_REASON CLI_STR("reason", 0, "TEXT", "on what grounds", annotate_args, reason)
 #define OPT_SOURCE CLI_STR("source", 0, "SOURCE-ID", "a source the dispute cites", annotate_args, \
@@ -233,7 +233,8 @@ int cmd_resolve(ct_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(a.outcome, "upheld") != 0 && strcmp(a.outcome, "rejected") != 0) {
-		status = cli_cmd_usage(&resolve_cmd, "--outcome is upheld or rejected, not '%s'", a.outcome);
+		status = cli_cmd_usage(&resolve_cmd, "--outcome is upheld or rejected, not '%s'",
+			a.outcome);
 		goto out;
 	}
 	if ((error = open_for_writing(&store, &key, &wopts, cli, &a)) == 0)

@@ -167,7 +167,8 @@ static int bundle_create(ct_cli *cli, int argc, char **argv)
 		a.modes++;
 	}
 	if (a.modes != 1) {
-		status = cli_cmd_usage(&create_cmd, "choose one of --all, claim IDs, --tag or --status");
+		status = cli_cmd_usage(&create_cmd,
+			"choose one of --all, claim IDs, --tag or --status");
 		goto done;
 	}
 	if ((error = cli_load_key(&key, a.key, a.pass_file)) < 0 ||
@@ -266,8 +267,9 @@ static int bundle_import(ct_cli *cli, int argc, char **argv)
 	}
 	/* never the keys the store or the bundle carries: only what the user trusts */
 	if (ct_keyring_count(a.trust) == 0) {
-		status = cli_cmd_usage(&import_cmd, "name the keys you trust with --trust KEY.pub (or "
-						    "add them with 'claimtrail trust add')");
+		status = cli_cmd_usage(&import_cmd,
+			"name the keys you trust with --trust KEY.pub (or add them with "
+			"'claimtrail trust add')");
 		goto done;
 	}
 	vo.trust = a.trust;

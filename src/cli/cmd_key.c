@@ -44,12 +44,12 @@ static const cli_opt generate_opts[] = {
 	CLI_STR("name", 0, "NAME", "the key holder's name, in the public key record", key_args,
 		name),
 	CLI_STR("org", 0, "ORG", "the key holder's organisation", key_args, org),
-	CLI_STR("output", 'o', "FILE", "the secret key file (default " DEFAULT_KEY_FILE ")", key_args,
-		output),
+	CLI_STR("output", 'o', "FILE", "the secret key file (default " DEFAULT_KEY_FILE ")",
+		key_args, output),
 	CLI_FLAG("unencrypted", 0, "do not encrypt the secret key", key_args, unencrypted),
 	CLI_OPT_PASSPHRASE_FILE(key_args, pass_file),
-	CLI_STR("seed-file", 0, "FILE", "derive the key from the 64 hex digits in FILE (tests only)",
-		key_args, seed_file),
+	CLI_STR("seed-file", 0, "FILE",
+		"derive the key from the 64 hex digits in FILE (tests only)", key_args, seed_file),
 	CLI_END,
 };
 
@@ -193,7 +193,8 @@ static int key_generate(int argc, char **argv)
 		goto done;
 	}
 	printf("key %s\n", ct_key_id(key));
-	printf("secret key: %s (%s, mode 0600)\n", path, a.unencrypted ? "unencrypted" : "encrypted");
+	printf("secret key: %s (%s, mode 0600)\n", path,
+		a.unencrypted ? "unencrypted" : "encrypted");
 	printf("public key: %s\n", pubpath);
 done:
 	if (seed)
@@ -224,7 +225,8 @@ static int key_show(int argc, char **argv)
 		goto done;
 	status = CT_EXIT_OK;
 	if (argc - optind != 1) {
-		status = cli_cmd_usage(&show_cmd, "expected one FILE (a secret key file or a .pub record)");
+		status = cli_cmd_usage(&show_cmd,
+			"expected one FILE (a secret key file or a .pub record)");
 		goto done;
 	}
 	if ((error = ct_key_file_public_record(&rec, argv[optind])) < 0) {

@@ -14,8 +14,9 @@ typedef struct {
 
 static const cli_opt sign_opts[] = {
 	CLI_OPT_KEY('k', sign_args, key),
-	CLI_STR("output", 'o', "OUT", "write the signed record to OUT ('-': standard output), not FILE",
-		sign_args, output),
+	CLI_STR("output", 'o', "OUT",
+		"write the signed record to OUT ('-': standard output), not FILE", sign_args,
+		output),
 	CLI_OPT_PASSPHRASE_FILE(sign_args, pass_file),
 	CLI_END,
 };

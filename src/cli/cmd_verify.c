@@ -26,8 +26,9 @@ typedef struct {
 
 static const cli_opt verify_opts_table[] = {
 	CLI_OPT_TRUST(CLI_TRUST_EXIT_4, verify_args, trust),
-	CLI_OPT_THRESHOLD(THRESHOLD_MAX, "at least N distinct trusted keys must have signed (default 1)",
-		verify_args, threshold),
+	CLI_OPT_THRESHOLD(THRESHOLD_MAX,
+		"at least N distinct trusted keys must have signed (default 1)", verify_args,
+		threshold),
 	CLI_OPT_JSON("print the report as JSON", verify_args, json),
 	CLI_STR("proof", 0, "PROOF", "check the inclusion proof PROOF (with --root)", verify_args,
 		proof),
@@ -152,8 +153,9 @@ int cmd_verify(ct_cli *cli, int argc, char **argv)
 		goto done;
 	}
 	if (ct_keyring_count(a.trust) == 0) {
-		status = cli_cmd_usage(&verify_cmd, "name the keys you trust with --trust KEY.pub (or "
-						    "add them with 'claimtrail trust add')");
+		status = cli_cmd_usage(&verify_cmd,
+			"name the keys you trust with --trust KEY.pub (or add them with "
+			"'claimtrail trust add')");
 		goto done;
 	}
 	path = argv[optind];

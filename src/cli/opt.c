@@ -50,7 +50,8 @@ void cli_help(const cli_cmd *cmd, FILE *out)
 	fputs(cmd->usage, out);
 	if (!cmd->opts) {
 		/* a family of subcommands: each lists its own */
-		fprintf(out, "\nRun 'claimtrail %s SUBCOMMAND --help' for its options.\n", cmd->name);
+		fprintf(out, "\nRun 'claimtrail %s SUBCOMMAND --help' for its options.\n",
+			cmd->name);
 		return;
 	}
 	fprintf(out, "\noptions of claimtrail %s:\n", cmd->name);
@@ -75,7 +76,8 @@ static int apply(const cli_cmd *cmd, const cli_opt *o, void *args, const char *v
 		return CLI_CONTINUE;
 	case CLI_COUNT:
 		if (cli_parse_count((size_t *)(void *)field, value, o->max) < 0)
-			return cli_cmd_usage(cmd, "--%s takes a number from 1 to %zu", o->name, o->max);
+			return cli_cmd_usage(cmd, "--%s takes a number from 1 to %zu", o->name,
+				o->max);
 		return CLI_CONTINUE;
 	case CLI_KEYRING: {
 		ct_keyring **ring = (ct_keyring **)(void *)field;
