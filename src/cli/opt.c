@@ -147,7 +147,7 @@ int cli_parse(const cli_cmd *cmd, void *args, int argc, char **argv)
 		}
 		if (c >= LONG_ONLY)
 			o = &cmd->opts[c - LONG_ONLY];
-		for (i = 0; !o && c != '?' && cmd->opts[i].name; i++)
+		for (i = 0; !o && c != '?' && cmd->opts && cmd->opts[i].name; i++)
 			if (cmd->opts[i].letter == c)
 				o = &cmd->opts[i];
 		if (!o)
