@@ -3,6 +3,7 @@
 #define CT_CLI_H
 
 #include "claimtrail.h"
+#include "opt.h"
 
 #include <stdio.h>
 

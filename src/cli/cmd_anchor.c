@@ -17,6 +17,8 @@ typedef struct {
 	json_t *rows;
 	const char *text_source;   /* --source-text SOURCE=FILE */
 	ct_buf text;
+	const char *key_path;      /* --key */
+	const char *pass_file;     /* --passphrase-file */
 } anchor_state;
 
 static int check_one(const char *id, void *payload)
@@ -125,65 +127,72 @@ static const char anchor_usage[] =
 	"source the store keeps only by sha256 (source add --no-keep-text); it counts for the\n"
 	"revisions whose recorded sha256 it matches.\n";
 
+/* --source-text SOURCE=FILE: the text is read now (argv's own string is cut at '='). */
+static int source_text(const cli_cmd *cmd, const cli_opt *opt, void *args, const char *value)
+{
+	anchor_state *st = args;
+	char *eq = strchr(value, '=');
+	int error;
+
+	(void)opt;
+	if (!eq || eq == value || !eq[1])
+		return cli_cmd_usage(cmd, "--source-text takes SOURCE=FILE");
+	*eq = '\0';
+	st->text_source = value;
+	ct_buf_clear(&st->text);
+	if ((error = ct_file_read(&st->text, eq + 1, CLI_SOURCE_TEXT_MAX)) < 0)
+		return cli_fail(error);
+	return 0;
+}
+
+static const cli_opt check_opts[] = {
+	CLI_FLAG("update", 0, "re-anchor each moved quote by revising its claim", anchor_state,
+		update),
+	CLI_STR("reason", 'm', "R", "with --update: the revisions' reason", anchor_state, reason),
+	CLI_OPT_KEY('k', anchor_state, key_path),
+	CLI_OPT_PASSPHRASE_FILE(anchor_state, pass_file),
+	CLI_OPT_JSON("one object per claim, as JSON", anchor_state, json),
+	CLI_FN("source-text", 0, CLI_VALUE, "SOURCE=FILE",
+		"a copy of the text of SOURCE, whose text the store does not keep", source_text),
+	CLI_END,
+};
+
+static const cli_cmd anchor_cmd = {"anchor", anchor_usage, NULL};
+static const cli_cmd check_cmd = {"anchor check", anchor_usage, check_opts};
+
 int cmd_anchor(ct_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"update", no_argument, NULL, 'u'},
-		{"reason", required_argument, NULL, 'm'},
-		{"key", required_argument, NULL, 'k'},
-		{"passphrase-file", required_argument, NULL, 'p'},
-		{"json", no_argument, NULL, 'j'},
-		{"source-text", required_argument, NULL, 'T'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	anchor_state st;
-	char *eq;
-	const char *key_path = NULL, *pass_file = NULL;
-	int c, error = 0;
+	int status, error = 0;
 
 	memset(&st, 0, sizeof(st));
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		fputs(anchor_usage, stdout);
-		return CT_EXIT_OK;
+		cli_help(&anchor_cmd, stdout);
+		status = CT_EXIT_OK;
+		goto out;
 	}
-	if (argc < 2 || strcmp(argv[1], "check") != 0)
-		return cli_usage("anchor: expected 'anchor check [ID]'");
+	if (argc < 2 || strcmp(argv[1], "check") != 0) {
+		status = cli_cmd_usage(&anchor_cmd, "expected 'anchor check [ID]'");
+		goto out;
+	}
 	argc--;
 	argv++;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hk:m:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'u': st.update = 1; break;
-		case 'm': st.reason = optarg; break;
-		case 'k': key_path = optarg; break;
-		case 'p': pass_file = optarg; break;
-		case 'j': st.json = 1; break;
-		case 'T':
-			if (!(eq = strchr(optarg, '=')) || eq == optarg || !eq[1])
-				return cli_usage("anchor check: --source-text takes SOURCE=FILE");
-			*eq = '\0';
-			st.text_source = optarg;
-			ct_buf_clear(&st.text);
-			if ((error = ct_file_read(&st.text, eq + 1, CLI_SOURCE_TEXT_MAX)) < 0)
-				return cli_fail(error);
-			break;
-		case 'h':
-			fputs(anchor_usage, stdout);
-			return CT_EXIT_OK;
-		default:
-			return cli_usage("anchor check: unknown option or missing value '%s'",
-				argv[optind - 1]);
-		}
+	if ((status = cli_parse(&check_cmd, &st, argc, argv)) != CLI_CONTINUE)
+		goto out;
+	if (argc - optind > 1) {
+		status = cli_cmd_usage(&check_cmd, "unexpected argument '%s'", argv[optind + 1]);
+		goto out;
 	}
-	if (argc - optind > 1)
-		return cli_usage("anchor check: unexpected argument '%s'", argv[optind + 1]);
-	if ((st.reason || key_path) && !st.update)
-		return cli_usage("anchor check: --reason and --key go with --update");
-	if (!(st.rows = json_array()))
-		return cli_fail(ct_error_set(CT_ENOMEM, "out of memory"));
+	if ((st.reason || st.key_path) && !st.update) {
+		status = cli_cmd_usage(&check_cmd, "--reason and --key go with --update");
+		goto out;
+	}
+	if (!(st.rows = json_array())) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
 	if ((error = cli_open_store(&st.store, cli)) < 0 ||
-		(st.update && (error = cli_load_key(&st.key, key_path, pass_file)) < 0))
+		(st.update && (error = cli_load_key(&st.key, st.key_path, st.pass_file)) < 0))
 		goto done;
 	if (argc - optind == 1) {
 		error = check_one(argv[optind], &st);
@@ -201,12 +210,16 @@ int cmd_anchor(ct_cli *cli, int argc, char **argv)
 			st.relocated ? " (re-anchored)" : "", st.counts[CT_ANCHOR_ORPHANED],
 			st.counts[CT_ANCHOR_BROKEN], st.counts[CT_ANCHOR_NO_TEXT]);
 done:
+	if (error < 0)
+		status = cli_fail(error);
+	else if (st.counts[CT_ANCHOR_ORPHANED] || st.counts[CT_ANCHOR_BROKEN])
+		status = CT_EXIT_VERIFY;
+	else
+		status = CT_EXIT_OK;
+out:
 	ct_buf_free(&st.text);
 	json_decref(st.rows);
 	ct_store_free(st.store);
 	ct_key_free(st.key);
-	if (error < 0)
-		return cli_fail(error);
-	return st.counts[CT_ANCHOR_ORPHANED] || st.counts[CT_ANCHOR_BROKEN] ? CT_EXIT_VERIFY
-									    : CT_EXIT_OK;
+	return status;
 }

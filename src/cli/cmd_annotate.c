@@ -21,61 +21,81 @@ typedef struct {
 	int json;
 } annotate_args;
 
-/* Parses the options every command here shares; `allowed` lists the long options it takes. */
-static int parse(annotate_args *a, int argc, char **argv, const char *cmd, const char *allowed,
-	const char *usage)
+static int add_evidence(const cli_cmd *cmd, const cli_opt *opt, void *args, const char *value)
 {
-	static const struct option opts[] = {
-		{"verdict", required_argument, NULL, 'v'},
-		{"note", required_argument, NULL, 'n'},
-		{"evidence", required_argument, NULL, 'e'},
-		{"by", required_argument, NULL, 'b'},
-		{"reason", required_argument, NULL, 'm'},
-		{"source", required_argument, NULL, 'S'},
-		{"outcome", required_argument, NULL, 'o'},
-		{"key", required_argument, NULL, 'k'},
-		{"passphrase-file", required_argument, NULL, 'p'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c, idx;
+	annotate_args *a = args;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hk:", opts, &idx)) != -1) {
-		const char *name = NULL;
-		size_t i;
-		for (i = 0; opts[i].name; i++)
-			if (opts[i].val == c)
-				name = opts[i].name;
-		if (c != '?' && c != ':' && c != 'h' && c != 'k' && c != 'p' && name &&
-			!strstr(allowed, name))
-			return cli_usage("%s: option --%s does not apply here", cmd, name);
-		switch (c) {
-		case 'v': a->verdict = optarg; break;
-		case 'n': a->note = optarg; break;
-		case 'b': a->by = optarg; break;
-		case 'm': a->reason = optarg; break;
-		case 'S': a->source = optarg; break;
-		case 'o': a->outcome = optarg; break;
-		case 'e':
-			if (a->evidence_count == MAX_EVIDENCE)
-				return cli_usage("%s: at most %d --evidence sources", cmd, MAX_EVIDENCE);
-			a->evidence[a->evidence_count++] = optarg;
-			break;
-		case 'k': a->key = optarg; break;
-		case 'p': a->pass_file = optarg; break;
-		case 'j': a->json = 1; break;
-		case 'h':
-			fputs(usage, stdout);
-			return -1;
-		default:
-			return cli_usage("%s: unknown option or missing value '%s'", cmd,
-				argv[optind - 1]);
-		}
-	}
+	(void)opt;
+	if (a->evidence_count == MAX_EVIDENCE)
+		return cli_cmd_usage(cmd, "at most %d --evidence sources", MAX_EVIDENCE);
+	a->evidence[a->evidence_count++] = value;
 	return 0;
 }
+
+/* The options of annotate, dispute, resolve and sign-off; each refuses the others'. */
+#define OPT_VERDICT CLI_STR("verdict", 0, "V", "the verdict (below)", annotate_args, verdict)
+#define OPT_NOTE(help) CLI_STR("note", 0, "TEXT", help, annotate_args, note)
+#define OPT_EVIDENCE \
+	CLI_FN("evidence", 0, CLI_VALUE, "SOURCE-ID",                \
+		"a source supporting the verdict (repeatable)", add_evidence)
+#define OPT_BY CLI_STR("by", 0, "WHO", "who disputes the claim", annotate_args, by)
+#define OPT_REASON CLI_STR("reason", 0, "TEXT", "on what grounds", annotate_args, reason)
+#define OPT_SOURCE CLI_STR("source", 0, "SOURCE-ID", "a source the dispute cites", annotate_args, \
+	source)
+#define OPT_OUTCOME CLI_STR("outcome", 0, "upheld|rejected", "how the dispute ends", \
+	annotate_args, outcome)
+#define OPTS_COMMON                                         \
+	CLI_OPT_KEY('k', annotate_args, key),                   \
+		CLI_OPT_PASSPHRASE_FILE(annotate_args, pass_file), \
+		CLI_OPT_JSON("print the signed record", annotate_args, json)
+
+static const cli_opt annotate_opts[] = {
+	OPT_VERDICT,
+	OPT_NOTE("a note, with the verdict or alone"),
+	OPT_EVIDENCE,
+	OPTS_COMMON,
+	CLI_REFUSE("by", 0, CLI_VALUE),
+	CLI_REFUSE("reason", 0, CLI_VALUE),
+	CLI_REFUSE("source", 0, CLI_VALUE),
+	CLI_REFUSE("outcome", 0, CLI_VALUE),
+	CLI_END,
+};
+
+static const cli_opt dispute_opts[] = {
+	OPT_BY,
+	OPT_REASON,
+	OPT_SOURCE,
+	OPTS_COMMON,
+	CLI_REFUSE("verdict", 0, CLI_VALUE),
+	CLI_REFUSE("note", 0, CLI_VALUE),
+	CLI_REFUSE("evidence", 0, CLI_VALUE),
+	CLI_REFUSE("outcome", 0, CLI_VALUE),
+	CLI_END,
+};
+
+static const cli_opt resolve_opts[] = {
+	OPT_OUTCOME,
+	OPT_NOTE("why"),
+	OPTS_COMMON,
+	CLI_REFUSE("verdict", 0, CLI_VALUE),
+	CLI_REFUSE("evidence", 0, CLI_VALUE),
+	CLI_REFUSE("by", 0, CLI_VALUE),
+	CLI_REFUSE("reason", 0, CLI_VALUE),
+	CLI_REFUSE("source", 0, CLI_VALUE),
+	CLI_END,
+};
+
+static const cli_opt sign_off_opts[] = {
+	OPT_NOTE("a note for the commit message"),
+	OPTS_COMMON,
+	CLI_REFUSE("verdict", 0, CLI_VALUE),
+	CLI_REFUSE("evidence", 0, CLI_VALUE),
+	CLI_REFUSE("by", 0, CLI_VALUE),
+	CLI_REFUSE("reason", 0, CLI_VALUE),
+	CLI_REFUSE("source", 0, CLI_VALUE),
+	CLI_REFUSE("outcome", 0, CLI_VALUE),
+	CLI_END,
+};
 
 /* Prints the new annotation (its id, or --json the record) and releases everything. */
 static int finish(int error, const annotate_args *a, json_t *record, ct_store *store, ct_key *key)
@@ -113,6 +133,8 @@ static const char annotate_usage[] =
 	"mostly-false, false, misleading, unverifiable (docs/workflow.md maps them onto\n"
 	"ClaimReview ratings). The key comes from --key or $CLAIMTRAIL_KEY.\n";
 
+static const cli_cmd annotate_cmd = {"annotate", annotate_usage, annotate_opts};
+
 int cmd_annotate(ct_cli *cli, int argc, char **argv)
 {
 	annotate_args a;
@@ -121,22 +143,28 @@ int cmd_annotate(ct_cli *cli, int argc, char **argv)
 	ct_store *store = NULL;
 	ct_key *key = NULL;
 	json_t *record = NULL;
-	int rc, error;
+	int status, error = 0;
 
 	memset(&a, 0, sizeof(a));
-	if ((rc = parse(&a, argc, argv, "annotate", "verdict note evidence json", annotate_usage)))
-		return rc < 0 ? CT_EXIT_OK : rc;
-	if (argc - optind != 1)
-		return cli_usage("annotate: expected one claim ID");
-	if (!a.verdict && !a.note)
-		return cli_usage("annotate: give --verdict, --note or both");
+	if ((status = cli_parse(&annotate_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto out;
+	if (argc - optind != 1) {
+		status = cli_cmd_usage(&annotate_cmd, "expected one claim ID");
+		goto out;
+	}
+	if (!a.verdict && !a.note) {
+		status = cli_cmd_usage(&annotate_cmd, "give --verdict, --note or both");
+		goto out;
+	}
 	fields.verdict = a.verdict;
 	fields.note = a.note;
 	fields.evidence = a.evidence;
 	fields.evidence_count = a.evidence_count;
 	if ((error = open_for_writing(&store, &key, &wopts, cli, &a)) == 0)
 		error = ct_claim_annotate(&record, store, argv[optind], &fields, &wopts);
-	return finish(error, &a, record, store, key);
+	status = finish(error, &a, record, store, key);
+out:
+	return status;
 }
 
 static const char dispute_usage[] =
@@ -146,6 +174,8 @@ static const char dispute_usage[] =
 	"the store), and prints the dispute's id. The claim's status is \"disputed\" until the\n"
 	"dispute is resolved with 'claimtrail resolve'.\n";
 
+static const cli_cmd dispute_cmd = {"dispute", dispute_usage, dispute_opts};
+
 int cmd_dispute(ct_cli *cli, int argc, char **argv)
 {
 	annotate_args a;
@@ -153,19 +183,25 @@ int cmd_dispute(ct_cli *cli, int argc, char **argv)
 	ct_store *store = NULL;
 	ct_key *key = NULL;
 	json_t *record = NULL;
-	int rc, error;
+	int status, error = 0;
 
 	memset(&a, 0, sizeof(a));
-	if ((rc = parse(&a, argc, argv, "dispute", "by reason source json", dispute_usage)))
-		return rc < 0 ? CT_EXIT_OK : rc;
-	if (argc - optind != 1)
-		return cli_usage("dispute: expected one claim ID");
-	if (!a.by || !a.reason)
-		return cli_usage("dispute: --by and --reason are required");
+	if ((status = cli_parse(&dispute_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto out;
+	if (argc - optind != 1) {
+		status = cli_cmd_usage(&dispute_cmd, "expected one claim ID");
+		goto out;
+	}
+	if (!a.by || !a.reason) {
+		status = cli_cmd_usage(&dispute_cmd, "--by and --reason are required");
+		goto out;
+	}
 	if ((error = open_for_writing(&store, &key, &wopts, cli, &a)) == 0)
 		error = ct_claim_dispute(&record, store, argv[optind], a.by, a.reason, a.source,
 			&wopts);
-	return finish(error, &a, record, store, key);
+	status = finish(error, &a, record, store, key);
+out:
+	return status;
 }
 
 static const char resolve_usage[] =
@@ -174,6 +210,8 @@ static const char resolve_usage[] =
 	"Closes an open dispute of the claim. upheld: the dispute was right (the claim needs a\n"
 	"new verdict); rejected: the claim stands. The note says why. Prints the resolution's id.\n";
 
+static const cli_cmd resolve_cmd = {"resolve", resolve_usage, resolve_opts};
+
 int cmd_resolve(ct_cli *cli, int argc, char **argv)
 {
 	annotate_args a;
@@ -181,21 +219,30 @@ int cmd_resolve(ct_cli *cli, int argc, char **argv)
 	ct_store *store = NULL;
 	ct_key *key = NULL;
 	json_t *record = NULL;
-	int rc, error;
+	int status, error = 0;
 
 	memset(&a, 0, sizeof(a));
-	if ((rc = parse(&a, argc, argv, "resolve", "outcome note json", resolve_usage)))
-		return rc < 0 ? CT_EXIT_OK : rc;
-	if (argc - optind != 2)
-		return cli_usage("resolve: expected a claim ID and a DISPUTE-ID");
-	if (!a.outcome || !a.note)
-		return cli_usage("resolve: --outcome and --note are required");
-	if (strcmp(a.outcome, "upheld") != 0 && strcmp(a.outcome, "rejected") != 0)
-		return cli_usage("resolve: --outcome is upheld or rejected, not '%s'", a.outcome);
+	if ((status = cli_parse(&resolve_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto out;
+	if (argc - optind != 2) {
+		status = cli_cmd_usage(&resolve_cmd, "expected a claim ID and a DISPUTE-ID");
+		goto out;
+	}
+	if (!a.outcome || !a.note) {
+		status = cli_cmd_usage(&resolve_cmd, "--outcome and --note are required");
+		goto out;
+	}
+	if (strcmp(a.outcome, "upheld") != 0 && strcmp(a.outcome, "rejected") != 0) {
+		status = cli_cmd_usage(&resolve_cmd, "--outcome is upheld or rejected, not '%s'",
+			a.outcome);
+		goto out;
+	}
 	if ((error = open_for_writing(&store, &key, &wopts, cli, &a)) == 0)
 		error = ct_claim_resolve(&record, store, argv[optind], argv[optind + 1], a.outcome,
 			a.note, &wopts);
-	return finish(error, &a, record, store, key);
+	status = finish(error, &a, record, store, key);
+out:
+	return status;
 }
 
 static const char sign_off_usage[] =
@@ -204,6 +251,8 @@ static const char sign_off_usage[] =
 	"what it says and its digest do not change. The existing signatures must verify; a key\n"
 	"signs a revision once. The note goes into the commit message. Prints how many signers\n"
 	"the revision has and how many the store asks for (store.json \"sign_off_threshold\").\n";
+
+static const cli_cmd sign_off_cmd = {"sign-off", sign_off_usage, sign_off_opts};
 
 int cmd_sign_off(ct_cli *cli, int argc, char **argv)
 {
@@ -214,13 +263,15 @@ int cmd_sign_off(ct_cli *cli, int argc, char **argv)
 	ct_keyring *ring = NULL;
 	json_t *record = NULL;
 	size_t need;
-	int rc, error;
+	int status, error = 0;
 
 	memset(&a, 0, sizeof(a));
-	if ((rc = parse(&a, argc, argv, "sign-off", "note json", sign_off_usage)))
-		return rc < 0 ? CT_EXIT_OK : rc;
-	if (argc - optind != 1)
-		return cli_usage("sign-off: expected one claim ID");
+	if ((status = cli_parse(&sign_off_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto out;
+	if (argc - optind != 1) {
+		status = cli_cmd_usage(&sign_off_cmd, "expected one claim ID");
+		goto out;
+	}
 	if ((error = open_for_writing(&store, &key, &wopts, cli, &a)) < 0)
 		goto done;
 	wopts.reason = a.note;
@@ -240,5 +291,7 @@ done:
 	json_decref(record);
 	ct_store_free(store);
 	ct_key_free(key);
-	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
+	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
+out:
+	return status;
 }

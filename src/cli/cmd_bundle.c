@@ -21,27 +21,89 @@ static const char *texts_note(uint64_t texts)
 	return note;
 }
 
-static void bundle_usage(FILE *out)
+static const char bundle_usage[] =
+	"usage: claimtrail bundle create -o FILE [--all | ID... | --tag T | --status S]\n"
+	"                                [--history] [--annotations] [--key SECRET]\n"
+	"                                [--passphrase-file F]\n"
+	"       claimtrail bundle info FILE [--json]\n"
+	"       claimtrail bundle prove BUNDLE ID -o PROOF\n"
+	"       claimtrail bundle import BUNDLE [--trust KEYS]... [--threshold N]\n"
+	"\n"
+	"create writes one file with the selected claims (the latest revision, or every\n"
+	"revision with --history), their annotations with --annotations, the sources they\n"
+	"cite and the signers' public key records, signed as a whole with --key (default\n"
+	"$CLAIMTRAIL_KEY). info prints what the bundle's trailer says (not verified: use\n"
+	"'claimtrail verify BUNDLE --trust KEYS'). prove writes an inclusion proof for a\n"
+	"claim's latest record in the bundle; 'claimtrail verify --proof PROOF --root ROOT'\n"
+	"checks it. import verifies the bundle against KEYS and the trust list ('claimtrail\n"
+	"trust'), then adds every record to the store as one commit, except the key records\n"
+	"of keys not trusted; nothing is written when anything fails. Format:\n"
+	"docs/bundle.md.\n";
+
+typedef struct {
+	ct_bundle_create_opts o;  /* create: what to select */
+	int modes;                /* create: how many selections were given (one is allowed) */
+	const char *output;
+	const char *key;
+	const char *pass_file;
+	int json;
+	ct_keyring *trust;
+	size_t threshold;
+} bundle_args;
+
+/* create --all, --tag T, --status S: one of them (or claim IDs), once. */
+static int select_claims(const cli_cmd *cmd, const cli_opt *opt, void *args, const char *value)
 {
-	fprintf(out,
-		"usage: claimtrail bundle create -o FILE [--all | ID... | --tag T | --status S]\n"
-		"                                [--history] [--annotations] [--key SECRET]\n"
-		"                                [--passphrase-file F]\n"
-		"       claimtrail bundle info FILE [--json]\n"
-		"       claimtrail bundle prove BUNDLE ID -o PROOF\n"
-		"       claimtrail bundle import BUNDLE [--trust KEYS]... [--threshold N]\n"
-		"\n"
-		"create writes one file with the selected claims (the latest revision, or every\n"
-		"revision with --history), their annotations with --annotations, the sources they\n"
-		"cite and the signers' public key records, signed as a whole with --key (default\n"
-		"$CLAIMTRAIL_KEY). info prints what the bundle's trailer says (not verified: use\n"
-		"'claimtrail verify BUNDLE --trust KEYS'). prove writes an inclusion proof for a\n"
-		"claim's latest record in the bundle; 'claimtrail verify --proof PROOF --root ROOT'\n"
-		"checks it. import verifies the bundle against KEYS and the trust list ('claimtrail\n"
-		"trust'), then adds every record to the store as one commit, except the key records\n"
-		"of keys not trusted; nothing is written when anything fails. Format:\n"
-		"docs/bundle.md.\n");
+	bundle_args *a = args;
+
+	(void)cmd;
+	a->modes++;
+	if (strcmp(opt->name, "tag") == 0) {
+		a->o.select = CT_BUNDLE_TAG;
+		a->o.tag = value;
+	} else if (strcmp(opt->name, "status") == 0) {
+		a->o.select = CT_BUNDLE_STATUS;
+		a->o.status = value;
+	} else {
+		a->o.select = CT_BUNDLE_ALL;
+	}
+	return 0;
 }
+
+static const cli_opt create_opts[] = {
+	CLI_STR("output", 'o', "FILE", "the bundle file to write", bundle_args, output),
+	CLI_FN("all", 0, CLI_NOVALUE, NULL, "every claim", select_claims),
+	CLI_FN("tag", 0, CLI_VALUE, "T", "the claims tagged T", select_claims),
+	CLI_FN("status", 0, CLI_VALUE, "S", "the claims whose status is S", select_claims),
+	CLI_FLAG("history", 0, "every revision, not only the latest", bundle_args, o.history),
+	CLI_FLAG("annotations", 0, "the claims' annotations too", bundle_args, o.annotations),
+	CLI_OPT_KEY(0, bundle_args, key),
+	CLI_OPT_PASSPHRASE_FILE(bundle_args, pass_file),
+	CLI_END,
+};
+
+static const cli_opt info_opts[] = {
+	CLI_OPT_JSON("print the trailer as JSON", bundle_args, json),
+	CLI_END,
+};
+
+static const cli_opt prove_opts[] = {
+	CLI_STR("output", 'o', "PROOF", "the proof file to write", bundle_args, output),
+	CLI_END,
+};
+
+static const cli_opt import_opts[] = {
+	CLI_OPT_TRUST(CLI_TRUST_EXIT_4, bundle_args, trust),
+	CLI_OPT_THRESHOLD(64, "each claim's current revision needs N trusted signers (default 1)",
+		bundle_args, threshold),
+	CLI_END,
+};
+
+static const cli_cmd bundle_cmd = {"bundle", bundle_usage, NULL};
+static const cli_cmd create_cmd = {"bundle create", bundle_usage, create_opts};
+static const cli_cmd info_cmd = {"bundle info", bundle_usage, info_opts};
+static const cli_cmd prove_cmd = {"bundle prove", bundle_usage, prove_opts};
+static const cli_cmd import_cmd = {"bundle import", bundle_usage, import_opts};
 
 /* "3 records (1 key, 1 source, 1 claim revision, 0 annotations)" */
 static void print_counts(const ct_bundle_info *i)
@@ -82,91 +144,44 @@ static int print_info(const char *path, const ct_bundle_info *info, int as_json)
 
 static int bundle_create(ct_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"all", no_argument, NULL, 'a'},
-		{"tag", required_argument, NULL, 't'},
-		{"status", required_argument, NULL, 's'},
-		{"history", no_argument, NULL, 'H'},
-		{"annotations", no_argument, NULL, 'A'},
-		{"key", required_argument, NULL, 'k'},
-		{"passphrase-file", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	ct_bundle_create_opts o = CT_BUNDLE_CREATE_OPTS_INIT;
+	bundle_args a;
 	ct_bundle_info info;
 	ct_store *store = NULL;
 	ct_key *key = NULL;
-	const char *out = NULL, *key_path = NULL, *pass_file = NULL;
-	int all = 0, modes = 0;
-	int status = CT_EXIT_OK;
+	int status;
 	int error;
-	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			out = optarg;
-			break;
-		case 'a':
-			all = 1;
-			modes++;
-			break;
-		case 't':
-			o.select = CT_BUNDLE_TAG;
-			o.tag = optarg;
-			modes++;
-			break;
-		case 's':
-			o.select = CT_BUNDLE_STATUS;
-			o.status = optarg;
-			modes++;
-			break;
-		case 'H':
-			o.history = 1;
-			break;
-		case 'A':
-			o.annotations = 1;
-			break;
-		case 'k':
-			key_path = optarg;
-			break;
-		case 'p':
-			pass_file = optarg;
-			break;
-		case 'h':
-			bundle_usage(stdout);
-			return CT_EXIT_OK;
-		default:
-			return cli_usage("bundle create: unknown option or missing value '%s'",
-				argv[optind - 1]);
-		}
+	memset(&a, 0, sizeof(a));
+	a.o = (ct_bundle_create_opts)CT_BUNDLE_CREATE_OPTS_INIT;
+	if ((status = cli_parse(&create_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto done;
+	status = CT_EXIT_OK;
+	if (!a.output) {
+		status = cli_cmd_usage(&create_cmd, "name the output with -o FILE");
+		goto done;
 	}
-	if (!out)
-		return cli_usage("bundle create: name the output with -o FILE");
 	if (optind < argc) {
-		o.select = CT_BUNDLE_IDS;
-		o.ids = (const char *const *)(argv + optind);
-		o.nids = (size_t)(argc - optind);
-		modes++;
+		a.o.select = CT_BUNDLE_IDS;
+		a.o.ids = (const char *const *)(argv + optind);
+		a.o.nids = (size_t)(argc - optind);
+		a.modes++;
 	}
-	if (modes != 1)
-		return cli_usage("bundle create: choose one of --all, claim IDs, --tag or --status");
-	if (all)
-		o.select = CT_BUNDLE_ALL;
-	if ((error = cli_load_key(&key, key_path, pass_file)) < 0 ||
+	if (a.modes != 1) {
+		status = cli_cmd_usage(&create_cmd,
+			"choose one of --all, claim IDs, --tag or --status");
+		goto done;
+	}
+	if ((error = cli_load_key(&key, a.key, a.pass_file)) < 0 ||
 		(error = cli_open_store(&store, cli)) < 0) {
 		status = cli_fail(error);
 		goto done;
 	}
-	o.creator = key;
-	if ((error = ct_bundle_create(&info, store, out, &o)) < 0) {
+	a.o.creator = key;
+	if ((error = ct_bundle_create(&info, store, a.output, &a.o)) < 0) {
 		status = cli_fail(error);
 		goto done;
 	}
-	printf("bundle %s: ", out);
+	printf("bundle %s: ", a.output);
 	print_counts(&info);
 	printf("\nmerkle root %s, signed by %s\n", info.root, info.creator);
 done:
@@ -177,129 +192,87 @@ done:
 
 static int bundle_info(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	bundle_args a;
 	ct_bundle_info info;
-	int as_json = 0;
+	int status;
 	int error;
-	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			as_json = 1;
-			break;
-		case 'h':
-			bundle_usage(stdout);
-			return CT_EXIT_OK;
-		default:
-			return cli_usage("bundle info: unknown option '%s'", argv[optind - 1]);
-		}
+	memset(&a, 0, sizeof(a));
+	if ((status = cli_parse(&info_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto done;
+	if (argc - optind != 1) {
+		status = cli_cmd_usage(&info_cmd, "expected one FILE");
+		goto done;
 	}
-	if (argc - optind != 1)
-		return cli_usage("bundle info: expected one FILE");
-	if ((error = ct_bundle_info_read(&info, argv[optind])) < 0)
-		return cli_fail(error);
-	return print_info(argv[optind], &info, as_json);
+	if ((error = ct_bundle_info_read(&info, argv[optind])) < 0) {
+		status = cli_fail(error);
+		goto done;
+	}
+	status = print_info(argv[optind], &info, a.json);
+done:
+	return status;
 }
 
 static int bundle_prove(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *out = NULL;
+	bundle_args a;
+	int status;
 	int error;
-	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			out = optarg;
-			break;
-		case 'h':
-			bundle_usage(stdout);
-			return CT_EXIT_OK;
-		default:
-			return cli_usage("bundle prove: unknown option or missing value '%s'",
-				argv[optind - 1]);
-		}
+	memset(&a, 0, sizeof(a));
+	if ((status = cli_parse(&prove_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto done;
+	if (argc - optind != 2 || !a.output) {
+		status = cli_cmd_usage(&prove_cmd, "expected BUNDLE ID -o PROOF");
+		goto done;
 	}
-	if (argc - optind != 2 || !out)
-		return cli_usage("bundle prove: expected BUNDLE ID -o PROOF");
-	if ((error = ct_bundle_prove(argv[optind], argv[optind + 1], out)) < 0)
-		return cli_fail(error);
-	printf("proof %s: claim %s is in %s\n", out, argv[optind + 1], argv[optind]);
-	return CT_EXIT_OK;
+	if ((error = ct_bundle_prove(argv[optind], argv[optind + 1], a.output)) < 0) {
+		status = cli_fail(error);
+		goto done;
+	}
+	printf("proof %s: claim %s is in %s\n", a.output, argv[optind + 1], argv[optind]);
+	status = CT_EXIT_OK;
+done:
+	return status;
 }
 
 static int bundle_import(ct_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"trust", required_argument, NULL, 't'},
-		{"threshold", required_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	bundle_args a;
 	ct_bundle_verify_opts vo = CT_BUNDLE_VERIFY_OPTS_INIT;
 	ct_write_opts wo = CT_WRITE_OPTS_INIT;
-	ct_keyring *ring = NULL;
 	ct_store *store = NULL;
 	size_t count = 0;
-	int status = CT_EXIT_OK;
+	int status;
 	int error;
-	int c;
 
-	if ((error = ct_keyring_new(&ring)) < 0)
-		return cli_fail(error);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			if ((error = ct_keyring_add_path(ring, optarg)) < 0) {
-				status = cli_fail_trust(error);
-				goto done;
-			}
-			break;
-		case 'n':
-			if (cli_parse_count(&vo.threshold, optarg, 64) < 0) {
-				status = cli_usage("bundle import: --threshold takes a number from 1 "
-						   "to 64");
-				goto done;
-			}
-			break;
-		case 'h':
-			bundle_usage(stdout);
-			goto done;
-		default:
-			status = cli_usage("bundle import: unknown option or missing value '%s'",
-				argv[optind - 1]);
-			goto done;
-		}
+	memset(&a, 0, sizeof(a));
+	a.threshold = vo.threshold;
+	if ((status = cli_parse(&import_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto done;
+	status = CT_EXIT_OK;
+	vo.threshold = a.threshold;
+	if (!a.trust && (error = ct_keyring_new(&a.trust)) < 0) {
+		status = cli_fail(error);
+		goto done;
 	}
 	if (argc - optind != 1) {
-		status = cli_usage("bundle import: expected one BUNDLE");
+		status = cli_cmd_usage(&import_cmd, "expected one BUNDLE");
 		goto done;
 	}
 	if ((error = cli_open_store(&store, cli)) < 0 ||
-		(error = ct_trust_keyring_add(ring, NULL, NULL, cli->repo)) < 0) {
+		(error = ct_trust_keyring_add(a.trust, NULL, NULL, cli->repo)) < 0) {
 		status = cli_fail(error);
 		goto done;
 	}
 	/* never the keys the store or the bundle carries: only what the user trusts */
-	if (ct_keyring_count(ring) == 0) {
-		status = cli_usage("bundle import: name the keys you trust with --trust KEY.pub (or "
-				   "add them with 'claimtrail trust add')");
+	if (ct_keyring_count(a.trust) == 0) {
+		status = cli_cmd_usage(&import_cmd,
+			"name the keys you trust with --trust KEY.pub (or add them with "
+			"'claimtrail trust add')");
 		goto done;
 	}
-	vo.trust = ring;
+	vo.trust = a.trust;
 	if ((error = ct_bundle_import(&count, store, argv[optind], &vo, &wo)) < 0) {
 		status = cli_fail(error);
 		goto done;
@@ -311,25 +284,32 @@ static int bundle_import(ct_cli *cli, int argc, char **argv)
 			count == 1 ? "" : "s");
 done:
 	ct_store_free(store);
-	ct_keyring_free(ring);
+	ct_keyring_free(a.trust);
 	return status;
 }
 
 int cmd_bundle(ct_cli *cli, int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		bundle_usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? CT_EXIT_USAGE : CT_EXIT_OK;
+	int status;
+
+	if (argc < 2) {
+		cli_help(&bundle_cmd, stderr);
+		status = CT_EXIT_USAGE;
+	} else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		cli_help(&bundle_cmd, stdout);
+		status = CT_EXIT_OK;
+	} else if (strcmp(argv[1], "create") == 0) {
+		status = bundle_create(cli, argc - 1, argv + 1);
+	} else if (strcmp(argv[1], "info") == 0) {
+		status = bundle_info(argc - 1, argv + 1);
+	} else if (strcmp(argv[1], "prove") == 0) {
+		status = bundle_prove(argc - 1, argv + 1);
+	} else if (strcmp(argv[1], "import") == 0) {
+		status = bundle_import(cli, argc - 1, argv + 1);
+	} else {
+		status = cli_cmd_usage(&bundle_cmd, "unknown subcommand '%s'", argv[1]);
 	}
-	if (strcmp(argv[1], "create") == 0)
-		return bundle_create(cli, argc - 1, argv + 1);
-	if (strcmp(argv[1], "info") == 0)
-		return bundle_info(argc - 1, argv + 1);
-	if (strcmp(argv[1], "prove") == 0)
-		return bundle_prove(argc - 1, argv + 1);
-	if (strcmp(argv[1], "import") == 0)
-		return bundle_import(cli, argc - 1, argv + 1);
-	return cli_usage("bundle: unknown subcommand '%s'", argv[1]);
+	return status;
 }
 
 /* ---- verify BUNDLE ---- */

@@ -7,50 +7,41 @@
 /* Largest input accepted: far above any record, small enough to hold in memory. */
 #define CANON_MAX_INPUT (64u * 1024 * 1024)
 
-static void canon_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: claimtrail canon [FILE]\n"
-		"\n"
-		"Parses the JSON text in FILE (standard input when FILE is missing or '-') strictly\n"
-		"and prints its RFC 8785 (JCS) canonical form: exactly the canonical bytes, with no\n"
-		"trailing newline, so the output can be compared byte for byte or hashed.\n"
-		"Duplicate member names, invalid UTF-8, lone surrogates, \\u0000, nesting deeper than\n"
-		"%d and numbers too large for a double are refused (exit status 4).\n"
-		"See docs/canonical-json.md.\n"
-		"\n"
-		"options:\n"
-		"  -h, --help   print this help\n",
-		CT_JSON_MAX_DEPTH);
-}
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
+static const cli_opt canon_opts[] = {
+	CLI_END,
+};
+
+static const cli_cmd canon_cmd = {"canon",
+	"usage: claimtrail canon [FILE]\n"
+	"\n"
+	"Parses the JSON text in FILE (standard input when FILE is missing or '-') strictly\n"
+	"and prints its RFC 8785 (JCS) canonical form: exactly the canonical bytes, with no\n"
+	"trailing newline, so the output can be compared byte for byte or hashed.\n"
+	"Duplicate member names, invalid UTF-8, lone surrogates, \\u0000, nesting deeper than\n"
+	XSTR(CT_JSON_MAX_DEPTH) " and numbers too large for a double are refused (exit status 4).\n"
+	"See docs/canonical-json.md.\n",
+	canon_opts};
 
 int cmd_canon(ct_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	ct_buf in = CT_BUF_INIT;
 	ct_buf out = CT_BUF_INIT;
 	const char *path = "-";
 	const char *name;
-	int status = CT_EXIT_OK;
+	int status;
 	int error;
-	int c;
 
 	(void)cli;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			canon_usage(stdout);
-			return CT_EXIT_OK;
-		default:
-			return cli_usage("canon: unknown option '%s'", argv[optind - 1]);
-		}
+	if ((status = cli_parse(&canon_cmd, NULL, argc, argv)) != CLI_CONTINUE)
+		goto done;
+	if (argc - optind > 1) {
+		status = cli_cmd_usage(&canon_cmd, "too many arguments");
+		goto done;
 	}
-	if (argc - optind > 1)
-		return cli_usage("canon: too many arguments");
+	status = CT_EXIT_OK;
 	if (argc - optind == 1)
 		path = argv[optind];
 	name = strcmp(path, "-") == 0 ? "stdin" : path;

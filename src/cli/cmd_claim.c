@@ -5,24 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void claim_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: claimtrail claim add --statement S --source ID [--quote Q] [--location L]\n"
-		"                            [--quantity N [--unit U] [--qualifier Q]] [--tag T]...\n"
-		"                            [--id ID] [--reason R] [--source-text FILE]\n"
-		"       claimtrail claim revise ID [--statement S] [--source ID] [--quote Q]\n"
-		"                            [--location L] [--quantity N] [--unit U] [--qualifier Q]\n"
-		"                            [--no-quantity] [--tag T]... --reason R\n"
-		"       claimtrail claim retract ID --reason R\n"
-		"\n"
-		"The claim is attributed to a source already in the store; a quote is checked against\n"
-		"the source's kept text and anchored there. Without --id, the id is derived from the\n"
-		"statement. --source-text FILE anchors the quote in a copy of a source whose text the\n"
-		"store does not keep (its sha256 must match). --tag on revise replaces the tags.\n"
-		"The signing key comes from --key FILE or $CLAIMTRAIL_KEY. Prints the claim's id (--json: the signed record).\n");
-}
-
 typedef struct {
 	json_t *fields;
 	const char *reason;
@@ -46,74 +28,86 @@ static int set_in(json_t *fields, const char *obj_name, const char *name, json_t
 	return json_object_set_new(obj, name, value);
 }
 
-static int parse(claim_args *a, int argc, char **argv, const char *cmd)
+/* --statement, --source, --quantity, ...: the member of the claim's fields the option names. */
+static int set_field(const cli_cmd *cmd, const cli_opt *opt, void *args, const char *value)
 {
-	static const struct option opts[] = {
-		{"statement", required_argument, NULL, 's'},
-		{"source", required_argument, NULL, 'S'},
-		{"quote", required_argument, NULL, 'q'},
-		{"location", required_argument, NULL, 'l'},
-		{"quantity", required_argument, NULL, 'n'},
-		{"unit", required_argument, NULL, 'u'},
-		{"qualifier", required_argument, NULL, 'Q'},
-		{"no-quantity", no_argument, NULL, 'N'},
-		{"tag", required_argument, NULL, 't'},
-		{"id", required_argument, NULL, 'i'},
-		{"reason", required_argument, NULL, 'm'},
-		{"key", required_argument, NULL, 'k'},
-		{"passphrase-file", required_argument, NULL, 'p'},
-		{"json", no_argument, NULL, 'j'},
-		{"source-text", required_argument, NULL, 'T'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	json_t *tags = NULL;
+	claim_args *a = args;
+	const char *name = opt->name;
 	char amount[64];
-	int c, rc = 0;
+	json_t *tags;
+	int rc;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hk:m:", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': rc = json_object_set_new(a->fields, "statement", json_string(optarg)); break;
-		case 'i': rc = json_object_set_new(a->fields, "id", json_string(optarg)); break;
-		case 'S': rc = set_in(a->fields, "attribution", "source", json_string(optarg)); break;
-		case 'q': rc = set_in(a->fields, "attribution", "quote", json_string(optarg)); break;
-		case 'l': rc = set_in(a->fields, "attribution", "location", json_string(optarg)); break;
-		case 'n':
-			if (cli_parse_amount(amount, sizeof(amount), optarg) < 0)
-				return cli_fail(CT_EINVALID);
-			rc = set_in(a->fields, "quantity", "amount", json_string(amount));
-			break;
-		case 'u': rc = set_in(a->fields, "quantity", "unit", json_string(optarg)); break;
-		case 'Q': rc = set_in(a->fields, "quantity", "qualifier", json_string(optarg)); break;
-		case 'N': rc = json_object_set_new(a->fields, "quantity", json_null()); break;
-		case 't':
-			if (!tags) {
-				tags = json_array();
-				json_object_set_new(a->fields, "tags", tags);
-			}
-			rc = json_array_append_new(tags, json_string(optarg));
-			break;
-		case 'm': a->reason = optarg; break;
-		case 'k': a->key = optarg; break;
-		case 'p': a->pass_file = optarg; break;
-		case 'j': a->json = 1; break;
-		case 'T': a->source_text = optarg; break;
-		case 'h':
-			claim_usage(stdout);
-			return -1;
-		default:
-			return cli_usage("claim %s: unknown option or missing value '%s'", cmd,
-				argv[optind - 1]);
+	if (strcmp(name, "statement") == 0 || strcmp(name, "id") == 0) {
+		rc = json_object_set_new(a->fields, name, json_string(value));
+	} else if (strcmp(name, "source") == 0 || strcmp(name, "quote") == 0 ||
+		   strcmp(name, "location") == 0) {
+		rc = set_in(a->fields, "attribution", name, json_string(value));
+	} else if (strcmp(name, "quantity") == 0) {
+		if (cli_parse_amount(amount, sizeof(amount), value) < 0)
+			return cli_fail(CT_EINVALID);
+		rc = set_in(a->fields, "quantity", "amount", json_string(amount));
+	} else if (strcmp(name, "no-quantity") == 0) {
+		rc = json_object_set_new(a->fields, "quantity", json_null());
+	} else if (strcmp(name, "tag") == 0) {
+		if (!(tags = json_object_get(a->fields, "tags"))) {
+			tags = json_array();
+			json_object_set_new(a->fields, "tags", tags);
 		}
-		if (rc < 0)
-			return cli_usage("claim %s: the value of %s is not valid UTF-8", cmd,
-				argv[optind - 1]);
+		rc = json_array_append_new(tags, json_string(value));
+	} else { /* unit, qualifier */
+		rc = set_in(a->fields, "quantity", name, json_string(value));
 	}
+	if (rc < 0)
+		return cli_cmd_usage(cmd, "the value of --%s is not valid UTF-8", name);
 	return 0;
 }
 
-static int claim_write(ct_cli *cli, int argc, char **argv, const char *cmd)
+/* One table for add, revise and retract (retract refuses the fields after parsing). */
+static const cli_opt claim_opts[] = {
+	CLI_FN("statement", 0, CLI_VALUE, "S", "what is claimed", set_field),
+	CLI_FN("source", 0, CLI_VALUE, "ID", "the source it is attributed to", set_field),
+	CLI_FN("quote", 0, CLI_VALUE, "Q", "the exact words in the source", set_field),
+	CLI_FN("location", 0, CLI_VALUE, "L", "where in the source (page, paragraph, time)",
+		set_field),
+	CLI_FN("quantity", 0, CLI_VALUE, "N", "the number claimed (\"6,000\", \"2.5\")", set_field),
+	CLI_FN("unit", 0, CLI_VALUE, "U", "the quantity's unit", set_field),
+	CLI_FN("qualifier", 0, CLI_VALUE, "Q", "the quantity's qualifier (\"more than\")",
+		set_field),
+	CLI_FN("no-quantity", 0, CLI_NOVALUE, NULL, "revise: remove the quantity", set_field),
+	CLI_FN("tag", 0, CLI_VALUE, "T", "a tag (repeatable; on revise, replaces the tags)",
+		set_field),
+	CLI_FN("id", 0, CLI_VALUE, "ID", "add: the claim's id (default: from the statement)",
+		set_field),
+	CLI_STR("reason", 'm', "R", "why (required by revise and retract)", claim_args, reason),
+	CLI_OPT_KEY('k', claim_args, key),
+	CLI_OPT_PASSPHRASE_FILE(claim_args, pass_file),
+	CLI_OPT_JSON("print the signed record", claim_args, json),
+	CLI_STR("source-text", 0, "FILE", "a copy of the source's text to anchor the quote in",
+		claim_args, source_text),
+	CLI_END,
+};
+
+static const char claim_usage[] =
+	"usage: claimtrail claim add --statement S --source ID [--quote Q] [--location L]\n"
+	"                            [--quantity N [--unit U] [--qualifier Q]] [--tag T]...\n"
+	"                            [--id ID] [--reason R] [--source-text FILE]\n"
+	"       claimtrail claim revise ID [--statement S] [--source ID] [--quote Q]\n"
+	"                            [--location L] [--quantity N] [--unit U] [--qualifier Q]\n"
+	"                            [--no-quantity] [--tag T]... --reason R\n"
+	"       claimtrail claim retract ID --reason R\n"
+	"\n"
+	"The claim is attributed to a source already in the store; a quote is checked against\n"
+	"the source's kept text and anchored there. Without --id, the id is derived from the\n"
+	"statement. --source-text FILE anchors the quote in a copy of a source whose text the\n"
+	"store does not keep (its sha256 must match). --tag on revise replaces the tags.\n"
+	"The signing key comes from --key FILE or $CLAIMTRAIL_KEY. Prints the claim's id (--json: the signed record).\n";
+
+static const cli_cmd claim_cmd = {"claim", claim_usage, NULL};
+static const cli_cmd add_cmd = {"claim add", claim_usage, claim_opts};
+static const cli_cmd revise_cmd = {"claim revise", claim_usage, claim_opts};
+static const cli_cmd retract_cmd = {"claim retract", claim_usage, claim_opts};
+
+static int claim_write(ct_cli *cli, int argc, char **argv, const char *sub)
 {
 	claim_args a = {json_object(), NULL, NULL, NULL, 0, NULL};
 	ct_write_opts wopts = CT_WRITE_OPTS_INIT;
@@ -122,32 +116,32 @@ static int claim_write(ct_cli *cli, int argc, char **argv, const char *cmd)
 	json_t *record = NULL;
 	ct_buf text = CT_BUF_INIT;
 	const char *id = NULL;
-	int add = strcmp(cmd, "add") == 0;
+	int add = strcmp(sub, "add") == 0;
+	const cli_cmd *cmd = add ? &add_cmd : strcmp(sub, "revise") == 0 ? &revise_cmd
+									 : &retract_cmd;
 	int status, error = 0;
 
-	if ((status = parse(&a, argc, argv, cmd)) != 0) {
-		json_decref(a.fields);
-		return status < 0 ? CT_EXIT_OK : status;
-	}
+	if ((status = cli_parse(cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto out;
 	if (add ? optind != argc : argc - optind != 1) {
-		json_decref(a.fields);
-		return add ? cli_usage("claim add: unexpected argument '%s'", argv[optind])
-			   : cli_usage("claim %s: expected one claim ID", cmd);
+		status = add ? cli_cmd_usage(cmd, "unexpected argument '%s'", argv[optind])
+			     : cli_cmd_usage(cmd, "expected one claim ID");
+		goto out;
 	}
 	if (!add)
 		id = argv[optind];
 	if (add && (!json_object_get(a.fields, "statement") ||
 			   !json_object_get(json_object_get(a.fields, "attribution"), "source"))) {
-		json_decref(a.fields);
-		return cli_usage("claim add: --statement and --source are required");
+		status = cli_cmd_usage(cmd, "--statement and --source are required");
+		goto out;
 	}
-	if (strcmp(cmd, "retract") == 0 && json_object_size(a.fields) > 0) {
-		json_decref(a.fields);
-		return cli_usage("claim retract: takes only --reason");
+	if (cmd == &retract_cmd && json_object_size(a.fields) > 0) {
+		status = cli_cmd_usage(cmd, "takes only --reason");
+		goto out;
 	}
 	if (!add && (!a.reason || !*a.reason)) {
-		json_decref(a.fields);
-		return cli_usage("claim %s: --reason is required", cmd);
+		status = cli_cmd_usage(cmd, "--reason is required");
+		goto out;
 	}
 	if ((a.source_text &&
 		    (error = ct_file_read(&text, a.source_text, CLI_SOURCE_TEXT_MAX)) < 0) ||
@@ -160,7 +154,7 @@ static int claim_write(ct_cli *cli, int argc, char **argv, const char *cmd)
 	wopts.source_text_len = text.len;
 	if (add)
 		error = ct_claim_add(&record, store, a.fields, &wopts);
-	else if (strcmp(cmd, "revise") == 0)
+	else if (cmd == &revise_cmd)
 		error = ct_claim_revise(&record, store, id, a.fields, &wopts);
 	else
 		error = ct_claim_retract(&record, store, id, &wopts);
@@ -174,22 +168,31 @@ static int claim_write(ct_cli *cli, int argc, char **argv, const char *cmd)
 		printf("%s revision %lld\n", ct_record_id(record),
 			(long long)json_integer_value(json_object_get(record, "revision")));
 done:
+	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
+out:
 	ct_buf_free(&text);
 	json_decref(record);
 	json_decref(a.fields);
 	ct_store_free(store);
 	ct_key_free(key);
-	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
+	return status;
 }
 
 int cmd_claim(ct_cli *cli, int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		claim_usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? CT_EXIT_USAGE : CT_EXIT_OK;
+	int status;
+
+	if (argc < 2) {
+		cli_help(&claim_cmd, stderr);
+		status = CT_EXIT_USAGE;
+	} else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		cli_help(&claim_cmd, stdout);
+		status = CT_EXIT_OK;
+	} else if (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "revise") == 0 ||
+		   strcmp(argv[1], "retract") == 0) {
+		status = claim_write(cli, argc - 1, argv + 1, argv[1]);
+	} else {
+		status = cli_cmd_usage(&claim_cmd, "unknown subcommand '%s'", argv[1]);
 	}
-	if (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "revise") == 0 ||
-		strcmp(argv[1], "retract") == 0)
-		return claim_write(cli, argc - 1, argv + 1, argv[1]);
-	return cli_usage("claim: unknown subcommand '%s'", argv[1]);
+	return status;
 }

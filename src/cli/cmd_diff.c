@@ -457,59 +457,72 @@ done:
 	return error;
 }
 
+typedef struct {
+	int json;
+	int by_store;
+	int color; /* 1 always, 0 never, -1 auto */
+} diff_args;
+
+/* --color[=WHEN], --colour[=WHEN]: always (also with no WHEN), never or auto. */
+static int set_color(const cli_cmd *cmd, const cli_opt *opt, void *args, const char *value)
+{
+	diff_args *a = args;
+
+	(void)opt;
+	if (!value || strcmp(value, "always") == 0)
+		a->color = 1;
+	else if (strcmp(value, "never") == 0)
+		a->color = 0;
+	else if (strcmp(value, "auto") == 0)
+		a->color = -1;
+	else
+		return cli_cmd_usage(cmd, "--color takes always, never or auto, not '%s'", value);
+	return 0;
+}
+
+static const cli_opt diff_opts[] = {
+	CLI_OPT_JSON("print the diff as JSON", diff_args, json),
+	CLI_FLAG("store", 0, "what changed in the store between git revisions A and B", diff_args,
+		by_store),
+	CLI_FN("color", 0, CLI_OPTIONAL, "WHEN", "always (the default WHEN), never or auto",
+		set_color),
+	CLI_FN("colour", 0, CLI_OPTIONAL, "WHEN", NULL, set_color),
+	CLI_END,
+};
+
+static const cli_cmd diff_cmd = {"diff", diff_usage, diff_opts};
+
 int cmd_diff(ct_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"store", no_argument, NULL, 's'},
-		{"color", optional_argument, NULL, 'c'},
-		{"colour", optional_argument, NULL, 'c'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	diff_args a = {0, 0, -1};
 	ct_store *store = NULL;
 	json_t *diff = NULL;
 	ct_kind kind;
-	int json = 0, by_store = 0, color = -1, c, nargs, error = 0;
+	int json, color, nargs, status, error = 0;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': json = 1; break;
-		case 's': by_store = 1; break;
-		case 'c':
-			if (!optarg || strcmp(optarg, "always") == 0)
-				color = 1;
-			else if (strcmp(optarg, "never") == 0)
-				color = 0;
-			else if (strcmp(optarg, "auto") == 0)
-				color = -1;
-			else
-				return cli_usage("diff: --color takes always, never or auto, not '%s'",
-					optarg);
-			break;
-		case 'h':
-			fputs(diff_usage, stdout);
-			return CT_EXIT_OK;
-		default:
-			return cli_usage("diff: unknown option or missing value '%s'", argv[optind - 1]);
-		}
-	}
+	if ((status = cli_parse(&diff_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto out;
+	json = a.json;
+	color = a.color;
 	nargs = argc - optind;
-	if (by_store && nargs != 2)
-		return cli_usage("diff --store: expected two git revisions A and B");
-	if (!by_store && (nargs < 1 || nargs > 3))
-		return cli_usage("diff: expected ID [REV-A [REV-B]], or --store A B");
+	if (a.by_store && nargs != 2) {
+		status = cli_cmd_usage(&diff_cmd, "--store: expected two git revisions A and B");
+		goto out;
+	}
+	if (!a.by_store && (nargs < 1 || nargs > 3)) {
+		status = cli_cmd_usage(&diff_cmd, "expected ID [REV-A [REV-B]], or --store A B");
+		goto out;
+	}
 	if (color < 0)
 		color = cli_color_auto();
-	if (!by_store && nargs == 2 && ct_bundle_sniff(argv[optind]) == 1 &&
+	if (!a.by_store && nargs == 2 && ct_bundle_sniff(argv[optind]) == 1 &&
 		ct_bundle_sniff(argv[optind + 1]) == 1) {
 		error = bundle_diff(argv[optind], argv[optind + 1], json);
 		goto done;
 	}
 	if ((error = cli_open_store(&store, cli)) < 0)
 		goto done;
-	if (by_store) {
+	if (a.by_store) {
 		error = store_diff(store, argv[optind], argv[optind + 1], json);
 		goto done;
 	}
@@ -524,7 +537,9 @@ int cmd_diff(ct_cli *cli, int argc, char **argv)
 	else
 		print_revision_diff(store, diff, color);
 done:
+	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
+out:
 	json_decref(diff);
 	ct_store_free(store);
-	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
+	return status;
 }

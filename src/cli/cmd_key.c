@@ -12,24 +12,55 @@
 #define DEFAULT_KEY_FILE "claimtrail.key"
 #define SEED_TEXT_MAX 80
 
-static void key_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: claimtrail key generate [--name NAME] [--org ORG] [-o FILE] [--unencrypted]\n"
-		"                               [--passphrase-file F] [--seed-file F]\n"
-		"       claimtrail key show FILE [--json]\n"
-		"\n"
-		"generate  makes a new Ed25519 signing key: the secret key file FILE (default\n"
-		"          " DEFAULT_KEY_FILE ", mode 0600) and its self-signed public key record\n"
-		"          FILE.pub. Existing files are never overwritten. The secret key is encrypted\n"
-		"          with a passphrase taken from --passphrase-file, $CLAIMTRAIL_PASSPHRASE or\n"
-		"          the terminal (asked twice), unless --unencrypted is given.\n"
-		"          --seed-file derives the key from 64 hex digits instead of fresh randomness:\n"
-		"          for reproducible examples and tests only (the seed is the secret key).\n"
-		"show      prints the key id, name, organisation and creation time of a secret key\n"
-		"          file (no passphrase needed) or a public key record; --json prints the\n"
-		"          public key record itself.\n");
-}
+static const char key_usage[] =
+	"usage: claimtrail key generate [--name NAME] [--org ORG] [-o FILE] [--unencrypted]\n"
+	"                               [--passphrase-file F] [--seed-file F]\n"
+	"       claimtrail key show FILE [--json]\n"
+	"\n"
+	"generate  makes a new Ed25519 signing key: the secret key file FILE (default\n"
+	"          " DEFAULT_KEY_FILE ", mode 0600) and its self-signed public key record\n"
+	"          FILE.pub. Existing files are never overwritten. The secret key is encrypted\n"
+	"          with a passphrase taken from --passphrase-file, $CLAIMTRAIL_PASSPHRASE or\n"
+	"          the terminal (asked twice), unless --unencrypted is given.\n"
+	"          --seed-file derives the key from 64 hex digits instead of fresh randomness:\n"
+	"          for reproducible examples and tests only (the seed is the secret key).\n"
+	"show      prints the key id, name, organisation and creation time of a secret key\n"
+	"          file (no passphrase needed) or a public key record; --json prints the\n"
+	"          public key record itself.\n";
+
+typedef struct {
+	const char *name;
+	const char *org;
+	const char *output;
+	int unencrypted;
+	const char *pass_file;
+	const char *seed_file;
+	int json;
+} key_args;
+
+static const cli_cmd key_cmd = {"key", key_usage, NULL};
+
+static const cli_opt generate_opts[] = {
+	CLI_STR("name", 0, "NAME", "the key holder's name, in the public key record", key_args,
+		name),
+	CLI_STR("org", 0, "ORG", "the key holder's organisation", key_args, org),
+	CLI_STR("output", 'o', "FILE", "the secret key file (default " DEFAULT_KEY_FILE ")",
+		key_args, output),
+	CLI_FLAG("unencrypted", 0, "do not encrypt the secret key", key_args, unencrypted),
+	CLI_OPT_PASSPHRASE_FILE(key_args, pass_file),
+	CLI_STR("seed-file", 0, "FILE",
+		"derive the key from the 64 hex digits in FILE (tests only)", key_args, seed_file),
+	CLI_END,
+};
+
+static const cli_cmd generate_cmd = {"key generate", key_usage, generate_opts};
+
+static const cli_opt show_opts[] = {
+	CLI_OPT_JSON("print the public key record", key_args, json),
+	CLI_END,
+};
+
+static const cli_cmd show_cmd = {"key show", key_usage, show_opts};
 
 /* "no such file" is the only answer that lets us go on. */
 static int refuse_existing(const char *path)
@@ -112,85 +143,58 @@ static int make_key_folder(const char *path)
 
 static int key_generate(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"name", required_argument, NULL, 'n'},
-		{"org", required_argument, NULL, 'g'},
-		{"output", required_argument, NULL, 'o'},
-		{"unencrypted", no_argument, NULL, 'u'},
-		{"passphrase-file", required_argument, NULL, 'p'},
-		{"seed-file", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *name = NULL, *org = NULL, *pass_file = NULL, *seed_file = NULL;
+	key_args a;
 	uint8_t *seed = NULL;
-	const char *path = DEFAULT_KEY_FILE;
+	const char *path;
 	char pubpath[4096];
-	int unencrypted = 0;
 	char *pass = NULL;
 	size_t passlen = 0;
 	ct_key *key = NULL;
-	int status = CT_EXIT_OK;
+	int status;
 	int error;
-	int c;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			name = optarg;
-			break;
-		case 'g':
-			org = optarg;
-			break;
-		case 'o':
-			path = optarg;
-			break;
-		case 'u':
-			unencrypted = 1;
-			break;
-		case 'p':
-			pass_file = optarg;
-			break;
-		case 's':
-			seed_file = optarg;
-			break;
-		case 'h':
-			key_usage(stdout);
-			return CT_EXIT_OK;
-		default:
-			return cli_usage("key generate: unknown option or missing value '%s'",
-				argv[optind - 1]);
-		}
+	memset(&a, 0, sizeof(a));
+	if ((status = cli_parse(&generate_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto done;
+	status = CT_EXIT_OK;
+	path = a.output ? a.output : DEFAULT_KEY_FILE;
+	if (optind != argc) {
+		status = cli_cmd_usage(&generate_cmd, "unexpected argument '%s'", argv[optind]);
+		goto done;
 	}
-	if (optind != argc)
-		return cli_usage("key generate: unexpected argument '%s'", argv[optind]);
-	if (unencrypted && pass_file)
-		return cli_usage("key generate: --unencrypted and --passphrase-file exclude each other");
-	if (snprintf(pubpath, sizeof(pubpath), "%s.pub", path) >= (int)sizeof(pubpath))
-		return cli_usage("key generate: path too long");
+	if (a.unencrypted && a.pass_file) {
+		status = cli_cmd_usage(&generate_cmd,
+			"--unencrypted and --passphrase-file exclude each other");
+		goto done;
+	}
+	if (snprintf(pubpath, sizeof(pubpath), "%s.pub", path) >= (int)sizeof(pubpath)) {
+		status = cli_cmd_usage(&generate_cmd, "path too long");
+		goto done;
+	}
 	/* Checked before asking for a passphrase; ct_key_write's O_EXCL is what really protects. */
 	if ((error = refuse_existing(path)) < 0 || (error = refuse_existing(pubpath)) < 0 ||
-		(error = make_key_folder(path)) < 0)
-		return cli_fail(error);
-	if (!unencrypted &&
-		(error = cli_passphrase(&pass, &passlen, pass_file, "New passphrase: ", 1)) < 0) {
+		(error = make_key_folder(path)) < 0) {
 		status = cli_fail(error);
 		goto done;
 	}
-	if (seed_file && (error = read_seed(&seed, seed_file)) < 0) {
+	if (!a.unencrypted &&
+		(error = cli_passphrase(&pass, &passlen, a.pass_file, "New passphrase: ", 1)) < 0) {
 		status = cli_fail(error);
 		goto done;
 	}
-	if ((error = seed ? ct_key_from_seed(&key, seed, name, org) :
-			    ct_key_generate(&key, name, org)) < 0 ||
+	if (a.seed_file && (error = read_seed(&seed, a.seed_file)) < 0) {
+		status = cli_fail(error);
+		goto done;
+	}
+	if ((error = seed ? ct_key_from_seed(&key, seed, a.name, a.org) :
+			    ct_key_generate(&key, a.name, a.org)) < 0 ||
 		(error = ct_key_write(key, path, pass, passlen)) < 0) {
 		status = cli_fail(error);
 		goto done;
 	}
 	printf("key %s\n", ct_key_id(key));
-	printf("secret key: %s (%s, mode 0600)\n", path, unencrypted ? "unencrypted" : "encrypted");
+	printf("secret key: %s (%s, mode 0600)\n", path,
+		a.unencrypted ? "unencrypted" : "encrypted");
 	printf("public key: %s\n", pubpath);
 done:
 	if (seed)
@@ -210,37 +214,26 @@ static void print_field(const json_t *rec, const char *label, const char *member
 
 static int key_show(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	key_args a;
 	json_t *rec = NULL;
 	const json_t *revoked;
-	int as_json = 0;
-	int status = CT_EXIT_OK;
+	int status;
 	int error;
-	int c;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			as_json = 1;
-			break;
-		case 'h':
-			key_usage(stdout);
-			return CT_EXIT_OK;
-		default:
-			return cli_usage("key show: unknown option '%s'", argv[optind - 1]);
-		}
+	memset(&a, 0, sizeof(a));
+	if ((status = cli_parse(&show_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto done;
+	status = CT_EXIT_OK;
+	if (argc - optind != 1) {
+		status = cli_cmd_usage(&show_cmd,
+			"expected one FILE (a secret key file or a .pub record)");
+		goto done;
 	}
-	if (argc - optind != 1)
-		return cli_usage("key show: expected one FILE (a secret key file or a .pub record)");
-	if ((error = ct_key_file_public_record(&rec, argv[optind])) < 0)
-		return cli_fail(error);
-	if (as_json) {
+	if ((error = ct_key_file_public_record(&rec, argv[optind])) < 0) {
+		status = cli_fail(error);
+		goto done;
+	}
+	if (a.json) {
 		status = cli_print_json(rec);
 		goto done;
 	}
@@ -259,16 +252,18 @@ done:
 
 int cmd_key(ct_cli *cli, int argc, char **argv)
 {
+	int status;
+
 	(void)cli;
 	if (argc < 2)
-		return cli_usage("key: expected 'generate' or 'show'");
-	if (strcmp(argv[1], "generate") == 0)
-		return key_generate(argc - 1, argv + 1);
-	if (strcmp(argv[1], "show") == 0)
-		return key_show(argc - 1, argv + 1);
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		key_usage(stdout);
-		return CT_EXIT_OK;
-	}
-	return cli_usage("key: unknown subcommand '%s'", argv[1]);
+		status = cli_cmd_usage(&key_cmd, "expected 'generate' or 'show'");
+	else if (strcmp(argv[1], "generate") == 0)
+		status = key_generate(argc - 1, argv + 1);
+	else if (strcmp(argv[1], "show") == 0)
+		status = key_show(argc - 1, argv + 1);
+	else if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+		status = (cli_help(&key_cmd, stdout), CT_EXIT_OK);
+	else
+		status = cli_cmd_usage(&key_cmd, "unknown subcommand '%s'", argv[1]);
+	return status;
 }

@@ -17,58 +17,84 @@ typedef struct {
 	const char *url;     /* show --claimreview: the review page */
 } read_args;
 
-/* Which of the shared options a command takes (the others are refused, not ignored). */
-#define OPTS_SHOW "rjCU"
-#define OPTS_CAT "r"
-#define OPTS_LIST "StsjN"
-#define OPTS_LOG "jp"
-
-static int parse(read_args *a, int argc, char **argv, const char *cmd, const char *usage,
-	const char *allowed)
+/* tags are ids: an empty one names none (and matched nowhere, forever) */
+static int set_tag(const cli_cmd *cmd, const cli_opt *opt, void *args, const char *value)
 {
-	static const struct option opts[] = {
-		{"rev", required_argument, NULL, 'r'},
-		{"source", required_argument, NULL, 'S'},
-		{"tag", required_argument, NULL, 't'},
-		{"status", required_argument, NULL, 's'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{"needs-sign-off", no_argument, NULL, 'N'},
-		{"claimreview", no_argument, NULL, 'C'},
-		{"url", required_argument, NULL, 'U'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
-
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hp", opts, NULL)) != -1) {
-		if (c != 'h' && c != '?' && c != ':' && !strchr(allowed, c))
-			return cli_usage("%s: option '%s' does not apply", cmd, argv[optind - 1]);
-		switch (c) {
-		case 'r': a->rev = optarg; break;
-		case 'S': a->source = optarg; break;
-		case 't':
-			/* tags are ids: an empty one names none (and matched nowhere, forever) */
-			if (!*optarg)
-				return cli_usage("%s: --tag: an empty tag names nothing", cmd);
-			a->tag = optarg;
-			break;
-		case 's': a->status = optarg; break;
-		case 'j': a->json = 1; break;
-		case 'p': a->patch = 1; break;
-		case 'N': a->needs_sign_off = 1; break;
-		case 'C': a->claimreview = 1; break;
-		case 'U': a->url = optarg; break;
-		case 'h':
-			fputs(usage, stdout);
-			return -1;
-		default:
-			return cli_usage("%s: unknown option or missing value '%s'", cmd,
-				argv[optind - 1]);
-		}
-	}
+	(void)opt;
+	if (!*value)
+		return cli_cmd_usage(cmd, "--tag: an empty tag names nothing");
+	((read_args *)args)->tag = value;
 	return 0;
 }
+
+/* The options of show, cat, list and log; each refuses the others' (they are not ignored). */
+#define OPT_REV CLI_STR("rev", 0, "REV", "a revision: its number, a digest prefix or a commit", \
+	read_args, rev)
+#define OPT_SOURCE CLI_STR("source", 0, "ID", "only claims attributed to source ID", read_args, \
+	source)
+#define OPT_TAG CLI_FN("tag", 0, CLI_VALUE, "T", "only claims tagged T", set_tag)
+#define OPT_STATUS CLI_STR("status", 0, "S", "only claims whose status is S", read_args, status)
+#define OPT_NEEDS_SIGN_OFF CLI_FLAG("needs-sign-off", 0, \
+	"only claims short of the sign-off threshold", read_args, needs_sign_off)
+#define OPT_CLAIMREVIEW CLI_FLAG("claimreview", 0, "print the schema.org ClaimReview", \
+	read_args, claimreview)
+#define OPT_URL CLI_STR("url", 0, "URL", "with --claimreview: the page that publishes it", \
+	read_args, url)
+#define OPT_PATCH CLI_FLAG("", 'p', "each revision's diff against the one before", read_args, \
+	patch)
+
+static const cli_opt show_opts[] = {
+	OPT_REV,
+	CLI_OPT_JSON("the record, its verification, status and annotations as JSON", read_args,
+		json),
+	OPT_CLAIMREVIEW,
+	OPT_URL,
+	CLI_REFUSE("source", 0, CLI_VALUE),
+	CLI_REFUSE("tag", 0, CLI_VALUE),
+	CLI_REFUSE("status", 0, CLI_VALUE),
+	CLI_REFUSE("needs-sign-off", 0, CLI_NOVALUE),
+	CLI_REFUSE("", 'p', CLI_NOVALUE),
+	CLI_END,
+};
+
+static const cli_opt cat_opts[] = {
+	OPT_REV,
+	CLI_REFUSE("source", 0, CLI_VALUE),
+	CLI_REFUSE("tag", 0, CLI_VALUE),
+	CLI_REFUSE("status", 0, CLI_VALUE),
+	CLI_REFUSE("json", 0, CLI_NOVALUE),
+	CLI_REFUSE("needs-sign-off", 0, CLI_NOVALUE),
+	CLI_REFUSE("claimreview", 0, CLI_NOVALUE),
+	CLI_REFUSE("url", 0, CLI_VALUE),
+	CLI_REFUSE("", 'p', CLI_NOVALUE),
+	CLI_END,
+};
+
+static const cli_opt list_opts[] = {
+	OPT_SOURCE,
+	OPT_TAG,
+	OPT_STATUS,
+	CLI_OPT_JSON("the claims as JSON", read_args, json),
+	OPT_NEEDS_SIGN_OFF,
+	CLI_REFUSE("rev", 0, CLI_VALUE),
+	CLI_REFUSE("claimreview", 0, CLI_NOVALUE),
+	CLI_REFUSE("url", 0, CLI_VALUE),
+	CLI_REFUSE("", 'p', CLI_NOVALUE),
+	CLI_END,
+};
+
+static const cli_opt log_opts[] = {
+	CLI_OPT_JSON("the entries as JSON", read_args, json),
+	OPT_PATCH,
+	CLI_REFUSE("rev", 0, CLI_VALUE),
+	CLI_REFUSE("source", 0, CLI_VALUE),
+	CLI_REFUSE("tag", 0, CLI_VALUE),
+	CLI_REFUSE("status", 0, CLI_VALUE),
+	CLI_REFUSE("needs-sign-off", 0, CLI_NOVALUE),
+	CLI_REFUSE("claimreview", 0, CLI_NOVALUE),
+	CLI_REFUSE("url", 0, CLI_VALUE),
+	CLI_END,
+};
 
 /*
  * The claim's status with the reason, from its latest revision and the annotations that verify;
@@ -269,6 +295,8 @@ static const char show_usage[] =
 	"(none after an upheld dispute or a retraction: exit 3); URL is the page that publishes\n"
 	"the review.\n";
 
+static const cli_cmd show_cmd = {"show", show_usage, show_opts};
+
 int cmd_show(ct_cli *cli, int argc, char **argv)
 {
 	read_args a = {0};
@@ -282,13 +310,18 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 	ct_buf why = CT_BUF_INIT;
 	int rc, error = 0;
 
-	if ((rc = parse(&a, argc, argv, "show", show_usage, OPTS_SHOW)) != 0)
-		return rc < 0 ? CT_EXIT_OK : rc;
-	if (argc - optind != 1)
-		return cli_usage("show: expected one claim ID");
+	if ((rc = cli_parse(&show_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto out;
+	if (argc - optind != 1) {
+		rc = cli_cmd_usage(&show_cmd, "expected one claim ID");
+		goto out;
+	}
 	if (a.claimreview) {
-		if (a.rev)
-			return cli_usage("show: --claimreview reviews the current revision, not --rev");
+		if (a.rev) {
+			rc = cli_cmd_usage(&show_cmd, 
+				"--claimreview reviews the current revision, not --rev");
+			goto out;
+		}
 		if ((error = cli_open_store(&store, cli)) < 0 ||
 			(error = ct_claim_review(&rec, store, argv[optind], a.url)) < 0)
 			goto done;
@@ -344,18 +377,22 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 		goto done;
 	}
 done:
+	rc = error < 0 ? cli_fail(error) : CT_EXIT_OK;
+out:
 	json_decref(digests);
 	ct_buf_free(&why);
 	json_decref(rec);
 	json_decref(latest);
 	json_decref(annotations);
 	ct_store_free(store);
-	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
+	return rc;
 }
 
 static const char cat_usage[] =
 	"usage: claimtrail cat ID [--rev REV]\n\n"
 	"Prints a claim revision (default: the latest) exactly as stored, byte for byte.\n";
+
+static const cli_cmd cat_cmd = {"cat", cat_usage, cat_opts};
 
 int cmd_cat(ct_cli *cli, int argc, char **argv)
 {
@@ -363,12 +400,14 @@ int cmd_cat(ct_cli *cli, int argc, char **argv)
 	ct_store *store = NULL;
 	ct_buf data = CT_BUF_INIT;
 	json_int_t rev = 0;
-	int rc, error = 0;
+	int status, error = 0;
 
-	if ((rc = parse(&a, argc, argv, "cat", cat_usage, OPTS_CAT)) != 0)
-		return rc < 0 ? CT_EXIT_OK : rc;
-	if (argc - optind != 1)
-		return cli_usage("cat: expected one claim ID");
+	if ((status = cli_parse(&cat_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto out;
+	if (argc - optind != 1) {
+		status = cli_cmd_usage(&cat_cmd, "expected one claim ID");
+		goto out;
+	}
 	if ((error = cli_open_store(&store, cli)) < 0 ||
 		(a.rev && (error = ct_store_resolve_revision(&rev, store, CT_KIND_CLAIM,
 				   argv[optind], a.rev)) < 0) ||
@@ -376,9 +415,11 @@ int cmd_cat(ct_cli *cli, int argc, char **argv)
 		goto done;
 	fwrite(data.ptr, 1, data.len, stdout);
 done:
+	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
+out:
 	ct_buf_free(&data);
 	ct_store_free(store);
-	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
+	return status;
 }
 
 typedef struct {
@@ -522,23 +563,29 @@ static const char list_usage[] =
 	"claims whose current revision has fewer distinct valid signers than store.json's\n"
 	"sign_off_threshold, with the count.\n";
 
+static const cli_cmd list_cmd = {"list", list_usage, list_opts};
+
 int cmd_list(ct_cli *cli, int argc, char **argv)
 {
 	read_args a = {0};
 	list_state s;
 	ct_store *store = NULL;
 	size_t i;
-	int rc, error = 0;
+	int status, error = 0;
 
-	if ((rc = parse(&a, argc, argv, "list", list_usage, OPTS_LIST)) != 0)
-		return rc < 0 ? CT_EXIT_OK : rc;
-	if (optind != argc)
-		return cli_usage("list: unexpected argument '%s'", argv[optind]);
+	if ((status = cli_parse(&list_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto out;
+	if (optind != argc) {
+		status = cli_cmd_usage(&list_cmd, "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
 	if (a.status) {
 		for (i = 0; statuses[i] && strcmp(statuses[i], a.status) != 0; i++)
 			;
-		if (!statuses[i])
-			return cli_usage("list: unknown status '%s'", a.status);
+		if (!statuses[i]) {
+			status = cli_cmd_usage(&list_cmd, "unknown status '%s'", a.status);
+			goto out;
+		}
 	}
 	if ((error = cli_open_store(&store, cli)) < 0)
 		goto done;
@@ -562,8 +609,10 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 	json_decref(s.rows);
 	ct_buf_free(&s.text);
 done:
+	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
+out:
 	ct_store_free(store);
-	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
+	return status;
 }
 
 static const char log_usage[] =
@@ -571,6 +620,8 @@ static const char log_usage[] =
 	"A claim's whole story, newest first: every revision (number, commit, date, signer,\n"
 	"reason) and every annotation. ID may also name a source. -p: each revision's diff\n"
 	"against the one before (see claimtrail diff).\n";
+
+static const cli_cmd log_cmd = {"log", log_usage, log_opts};
 
 static json_t *log_entry_json(const ct_log_entry *e, const ct_verification *v)
 {
@@ -587,12 +638,14 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 	ct_kind kind = CT_KIND_CLAIM;
 	json_t *out = NULL;
 	size_t i;
-	int rc, error = 0;
+	int status, error = 0;
 
-	if ((rc = parse(&a, argc, argv, "log", log_usage, OPTS_LOG)) != 0)
-		return rc < 0 ? CT_EXIT_OK : rc;
-	if (argc - optind != 1)
-		return cli_usage("log: expected one claim ID");
+	if ((status = cli_parse(&log_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto out;
+	if (argc - optind != 1) {
+		status = cli_cmd_usage(&log_cmd, "expected one claim ID");
+		goto out;
+	}
 	if ((error = cli_open_store(&store, cli)) < 0)
 		goto done;
 	error = ct_store_log(&log, store, CT_KIND_CLAIM, argv[optind]);
@@ -666,8 +719,10 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 			printf("\n");
 	}
 done:
+	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
+out:
 	json_decref(out);
 	ct_log_free(log);
 	ct_store_free(store);
-	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
+	return status;
 }

@@ -6,68 +6,59 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static void sign_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: claimtrail sign FILE [--key SECRET] [-o OUT] [--passphrase-file F]\n"
-		"\n"
-		"Checks the record in FILE (strict JSON, its kind's schema), signs it with the secret\n"
-		"key SECRET (default $CLAIMTRAIL_KEY) and writes it back in place, atomically, or to\n"
-		"OUT ('-' for standard output), as JSON indented by two spaces. A key that already\n"
-		"signed the record is refused. The passphrase of an encrypted key comes from\n"
-		"--passphrase-file, $CLAIMTRAIL_PASSPHRASE or the terminal.\n");
-}
+typedef struct {
+	const char *key;
+	const char *output;
+	const char *pass_file;
+} sign_args;
+
+static const cli_opt sign_opts[] = {
+	CLI_OPT_KEY('k', sign_args, key),
+	CLI_STR("output", 'o', "OUT",
+		"write the signed record to OUT ('-': standard output), not FILE", sign_args,
+		output),
+	CLI_OPT_PASSPHRASE_FILE(sign_args, pass_file),
+	CLI_END,
+};
+
+static const cli_cmd sign_cmd = {"sign",
+	"usage: claimtrail sign FILE [--key SECRET] [-o OUT] [--passphrase-file F]\n"
+	"\n"
+	"Checks the record in FILE (strict JSON, its kind's schema), signs it with the secret\n"
+	"key SECRET (default $CLAIMTRAIL_KEY) and writes it back in place, atomically, or to\n"
+	"OUT ('-' for standard output), as JSON indented by two spaces. A key that already\n"
+	"signed the record is refused. The passphrase of an encrypted key comes from\n"
+	"--passphrase-file, $CLAIMTRAIL_PASSPHRASE or the terminal.\n",
+	sign_opts};
 
 int cmd_sign(ct_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"key", required_argument, NULL, 'k'},
-		{"output", required_argument, NULL, 'o'},
-		{"passphrase-file", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *key_path = NULL, *out_path = NULL, *pass_file = NULL, *path;
+	sign_args a = {NULL, NULL, NULL};
+	const char *out_path, *path;
 	json_t *rec = NULL;
 	ct_key *key = NULL;
 	char *text = NULL;
 	ct_buf outbuf = CT_BUF_INIT;
 	unsigned mode = 0644;
 	struct stat st;
-	int status = CT_EXIT_OK;
+	int status;
 	int error;
-	int c;
 
 	(void)cli;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hk:o:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			key_path = optarg;
-			break;
-		case 'o':
-			out_path = optarg;
-			break;
-		case 'p':
-			pass_file = optarg;
-			break;
-		case 'h':
-			sign_usage(stdout);
-			return CT_EXIT_OK;
-		default:
-			return cli_usage("sign: unknown option or missing value '%s'", argv[optind - 1]);
-		}
+	if ((status = cli_parse(&sign_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto done;
+	status = CT_EXIT_OK;
+	if (argc - optind != 1) {
+		status = cli_cmd_usage(&sign_cmd, "expected one FILE");
+		goto done;
 	}
-	if (argc - optind != 1)
-		return cli_usage("sign: expected one FILE");
 	path = argv[optind];
-	if (!out_path)
-		out_path = path;
+	out_path = a.output ? a.output : path;
 
 	/* Everything about the record is checked before the passphrase is asked for. */
 	if ((error = cli_read_record(&rec, path)) < 0)
 		goto fail;
-	if ((error = cli_load_key(&key, key_path, pass_file)) < 0)
+	if ((error = cli_load_key(&key, a.key, a.pass_file)) < 0)
 		goto fail;
 	if ((error = ct_record_sign(rec, key)) < 0)
 		goto fail;

@@ -5,23 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void source_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: claimtrail source add --title T --publisher P [--url U] [--author A]...\n"
-		"                             [--published DATE] [--retrieved DATE] [--kind KIND]\n"
-		"                             [--file PATH [--no-keep-text]] [--id ID] [--reason R]\n"
-		"       claimtrail source revise ID [same options] [--file NEW] --reason R\n"
-		"       claimtrail source list [--json]\n"
-		"       claimtrail source show ID [--rev REV] [--json]\n"
-		"\n"
-		"KIND: article, report, statement, dataset, interview, book, broadcast, social-post,\n"
-		"document, web-page, other. DATE: YYYY-MM-DD. --file keeps the sha256 of the source's\n"
-		"text (UTF-8) and, unless --no-keep-text, the text itself in the store, so quotes can be\n"
-		"anchored in it (claim add --source-text anchors in a copy kept elsewhere).\n"
-		"The signing key comes from --key FILE or $CLAIMTRAIL_KEY.\n");
-}
-
 typedef struct {
 	json_t *fields;
 	const char *file;
@@ -31,74 +14,90 @@ typedef struct {
 	int json;
 	const char *rev;
 	int keep_text;
+	int revise;
 } source_args;
 
-static int parse(source_args *a, int argc, char **argv, int revise)
+/* --title, --publisher, ...: the record member of the option's name. */
+static int set_member(const cli_cmd *cmd, const cli_opt *opt, void *args, const char *value)
 {
-	static const struct option opts[] = {
-		{"title", required_argument, NULL, 't'},
-		{"publisher", required_argument, NULL, 'P'},
-		{"url", required_argument, NULL, 'u'},
-		{"author", required_argument, NULL, 'a'},
-		{"published", required_argument, NULL, 'd'},
-		{"retrieved", required_argument, NULL, 'R'},
-		{"kind", required_argument, NULL, 'K'},
-		{"file", required_argument, NULL, 'f'},
-		{"id", required_argument, NULL, 'i'},
-		{"reason", required_argument, NULL, 'm'},
-		{"key", required_argument, NULL, 'k'},
-		{"passphrase-file", required_argument, NULL, 'p'},
-		{"json", no_argument, NULL, 'j'},
-		{"rev", required_argument, NULL, 'r'},
-		{"keep-text", no_argument, NULL, 'T'},
-		{"no-keep-text", no_argument, NULL, 'X'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	json_t *authors = NULL;
-	int c;
+	source_args *a = args;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hk:m:", opts, NULL)) != -1) {
-		const char *member = NULL;
-		switch (c) {
-		case 't': member = "title"; break;
-		case 'P': member = "publisher"; break;
-		case 'u': member = "url"; break;
-		case 'd': member = "published"; break;
-		case 'R': member = "retrieved"; break;
-		case 'K': member = "kind"; break;
-		case 'i':
-			if (revise)
-				return cli_usage("source revise: the id cannot change");
-			member = "id";
-			break;
-		case 'a':
-			if (!authors) {
-				authors = json_array();
-				json_object_set_new(a->fields, "authors", authors);
-			}
-			json_array_append_new(authors, json_string(optarg));
-			break;
-		case 'f': a->file = optarg; break;
-		case 'm': a->reason = optarg; break;
-		case 'k': a->key = optarg; break;
-		case 'p': a->pass_file = optarg; break;
-		case 'j': a->json = 1; break;
-		case 'r': a->rev = optarg; break;
-		case 'T': a->keep_text = 1; break;
-		case 'X': a->keep_text = 0; break;
-		case 'h':
-			source_usage(stdout);
-			return -1;
-		default:
-			return cli_usage("source: unknown option or missing value '%s'", argv[optind - 1]);
-		}
-		if (member && json_object_set_new(a->fields, member, json_string(optarg)) < 0)
-			return cli_usage("source: --%s is not valid UTF-8", member);
-	}
+	if (a->revise && strcmp(opt->name, "id") == 0)
+		return cli_cmd_usage(cmd, "the id cannot change");
+	if (json_object_set_new(a->fields, opt->name, json_string(value)) < 0)
+		return cli_cmd_usage(cmd, "--%s is not valid UTF-8", opt->name);
 	return 0;
 }
+
+static int add_author(const cli_cmd *cmd, const cli_opt *opt, void *args, const char *value)
+{
+	source_args *a = args;
+	json_t *authors = json_object_get(a->fields, "authors");
+
+	(void)cmd;
+	(void)opt;
+	if (!authors) {
+		authors = json_array();
+		json_object_set_new(a->fields, "authors", authors);
+	}
+	json_array_append_new(authors, json_string(value));
+	return 0;
+}
+
+static int no_keep_text(const cli_cmd *cmd, const cli_opt *opt, void *args, const char *value)
+{
+	(void)cmd;
+	(void)opt;
+	(void)value;
+	((source_args *)args)->keep_text = 0;
+	return 0;
+}
+
+/* One table for add, revise, list and show (each takes them all, as before). */
+static const cli_opt source_opts[] = {
+	CLI_FN("title", 0, CLI_VALUE, "T", "the title", set_member),
+	CLI_FN("publisher", 0, CLI_VALUE, "P", "who published it", set_member),
+	CLI_FN("url", 0, CLI_VALUE, "U", "where it is", set_member),
+	CLI_FN("author", 0, CLI_VALUE, "A", "an author (repeatable)", add_author),
+	CLI_FN("published", 0, CLI_VALUE, "DATE", "when it was published (YYYY-MM-DD)", set_member),
+	CLI_FN("retrieved", 0, CLI_VALUE, "DATE", "when it was retrieved (YYYY-MM-DD)", set_member),
+	CLI_FN("kind", 0, CLI_VALUE, "KIND", "article, report, statement, ... (below)", set_member),
+	CLI_STR("file", 0, "PATH", "the source's text (UTF-8): its sha256 and the text are kept",
+		source_args, file),
+	CLI_FN("id", 0, CLI_VALUE, "ID", "the source's id (add; default: from the title)",
+		set_member),
+	CLI_STR("reason", 'm', "R", "why (required by revise)", source_args, reason),
+	CLI_OPT_KEY('k', source_args, key),
+	CLI_OPT_PASSPHRASE_FILE(source_args, pass_file),
+	CLI_OPT_JSON("print the record as JSON", source_args, json),
+	CLI_STR("rev", 0, "REV", "show: this revision (number, digest prefix or commit)",
+		source_args, rev),
+	CLI_FLAG("keep-text", 0, "keep the text of --file in the store (the default)", source_args,
+		keep_text),
+	CLI_FN("no-keep-text", 0, CLI_NOVALUE, NULL, "keep only the sha256 of --file's text",
+		no_keep_text),
+	CLI_END,
+};
+
+static const char source_usage[] =
+	"usage: claimtrail source add --title T --publisher P [--url U] [--author A]...\n"
+	"                             [--published DATE] [--retrieved DATE] [--kind KIND]\n"
+	"                             [--file PATH [--no-keep-text]] [--id ID] [--reason R]\n"
+	"       claimtrail source revise ID [same options] [--file NEW] --reason R\n"
+	"       claimtrail source list [--json]\n"
+	"       claimtrail source show ID [--rev REV] [--json]\n"
+	"\n"
+	"KIND: article, report, statement, dataset, interview, book, broadcast, social-post,\n"
+	"document, web-page, other. DATE: YYYY-MM-DD. --file keeps the sha256 of the source's\n"
+	"text (UTF-8) and, unless --no-keep-text, the text itself in the store, so quotes can be\n"
+	"anchored in it (claim add --source-text anchors in a copy kept elsewhere).\n"
+	"The signing key comes from --key FILE or $CLAIMTRAIL_KEY.\n";
+
+static const cli_cmd source_cmd = {"source", source_usage, NULL};
+static const cli_cmd add_cmd = {"source add", source_usage, source_opts};
+static const cli_cmd revise_cmd = {"source revise", source_usage, source_opts};
+static const cli_cmd list_cmd = {"source list", source_usage, source_opts};
+static const cli_cmd show_cmd = {"source show", source_usage, source_opts};
 
 /* Reads --file: the text must be UTF-8, since quotes are anchored in it. */
 static int read_text(ct_buf *text, const char *path)
@@ -119,7 +118,8 @@ static int read_text(ct_buf *text, const char *path)
 
 static int source_write(ct_cli *cli, int argc, char **argv, int revise)
 {
-	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL, -1};
+	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL, -1, revise};
+	const cli_cmd *cmd = revise ? &revise_cmd : &add_cmd;
 	ct_write_opts wopts = CT_WRITE_OPTS_INIT;
 	ct_buf text = CT_BUF_INIT;
 	ct_store *store = NULL;
@@ -128,24 +128,22 @@ static int source_write(ct_cli *cli, int argc, char **argv, int revise)
 	const char *id = NULL;
 	int status, error = 0;
 
-	if ((status = parse(&a, argc, argv, revise)) != 0) {
-		json_decref(a.fields);
-		return status < 0 ? CT_EXIT_OK : status;
-	}
+	if ((status = cli_parse(cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto out;
 	if (revise) {
 		if (argc - optind != 1) {
-			json_decref(a.fields);
-			return cli_usage("source revise: expected one ID");
+			status = cli_cmd_usage(cmd, "expected one ID");
+			goto out;
 		}
 		id = argv[optind];
 	} else if (optind != argc) {
-		json_decref(a.fields);
-		return cli_usage("source add: unexpected argument '%s'", argv[optind]);
+		status = cli_cmd_usage(cmd, "unexpected argument '%s'", argv[optind]);
+		goto out;
 	}
 	if (!revise && (!json_object_get(a.fields, "title") ||
 			       !json_object_get(a.fields, "publisher"))) {
-		json_decref(a.fields);
-		return cli_usage("source add: --title and --publisher are required");
+		status = cli_cmd_usage(cmd, "--title and --publisher are required");
+		goto out;
 	}
 	if ((a.file && (error = read_text(&text, a.file)) < 0) ||
 		(error = cli_open_store(&store, cli)) < 0 ||
@@ -167,12 +165,14 @@ static int source_write(ct_cli *cli, int argc, char **argv, int revise)
 	else
 		printf("%s\n", ct_record_id(record));
 done:
+	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
+out:
 	json_decref(record);
 	json_decref(a.fields);
 	ct_buf_free(&text);
 	ct_store_free(store);
 	ct_key_free(key);
-	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
+	return status;
 }
 
 static int list_one(const char *id, void *payload)
@@ -190,7 +190,7 @@ static int list_one(const char *id, void *payload)
 
 static int source_list(ct_cli *cli, int argc, char **argv)
 {
-	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL, -1};
+	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL, -1, 1};
 	ct_store *store = NULL;
 	json_t *list = json_array();
 	void *args[2];
@@ -198,10 +198,10 @@ static int source_list(ct_cli *cli, int argc, char **argv)
 	size_t i;
 	int status, error = 0;
 
-	if ((status = parse(&a, argc, argv, 1)) != 0)
+	if ((status = cli_parse(&list_cmd, &a, argc, argv)) != CLI_CONTINUE)
 		goto out;
 	if (optind != argc) {
-		status = cli_usage("source list: unexpected argument '%s'", argv[optind]);
+		status = cli_cmd_usage(&list_cmd, "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
 	if ((error = cli_open_store(&store, cli)) < 0)
@@ -229,7 +229,7 @@ out:
 
 static int source_show(ct_cli *cli, int argc, char **argv)
 {
-	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL, -1};
+	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL, -1, 1};
 	ct_store *store = NULL;
 	json_t *rec = NULL;
 	json_int_t rev = 0, count = 0;
@@ -238,10 +238,10 @@ static int source_show(ct_cli *cli, int argc, char **argv)
 	char digest[CT_DIGEST_LEN + 1];
 	int status, error = 0;
 
-	if ((status = parse(&a, argc, argv, 1)) != 0)
+	if ((status = cli_parse(&show_cmd, &a, argc, argv)) != CLI_CONTINUE)
 		goto out;
 	if (argc - optind != 1) {
-		status = cli_usage("source show: expected one ID");
+		status = cli_cmd_usage(&show_cmd, "expected one ID");
 		goto out;
 	}
 	if ((error = cli_open_store(&store, cli)) < 0 ||
@@ -331,17 +331,24 @@ out:
 
 int cmd_source(ct_cli *cli, int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		source_usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? CT_EXIT_USAGE : CT_EXIT_OK;
+	int status;
+
+	if (argc < 2) {
+		cli_help(&source_cmd, stderr);
+		status = CT_EXIT_USAGE;
+	} else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		cli_help(&source_cmd, stdout);
+		status = CT_EXIT_OK;
+	} else if (strcmp(argv[1], "add") == 0) {
+		status = source_write(cli, argc - 1, argv + 1, 0);
+	} else if (strcmp(argv[1], "revise") == 0) {
+		status = source_write(cli, argc - 1, argv + 1, 1);
+	} else if (strcmp(argv[1], "list") == 0) {
+		status = source_list(cli, argc - 1, argv + 1);
+	} else if (strcmp(argv[1], "show") == 0) {
+		status = source_show(cli, argc - 1, argv + 1);
+	} else {
+		status = cli_cmd_usage(&source_cmd, "unknown subcommand '%s'", argv[1]);
 	}
-	if (strcmp(argv[1], "add") == 0)
-		return source_write(cli, argc - 1, argv + 1, 0);
-	if (strcmp(argv[1], "revise") == 0)
-		return source_write(cli, argc - 1, argv + 1, 1);
-	if (strcmp(argv[1], "list") == 0)
-		return source_list(cli, argc - 1, argv + 1);
-	if (strcmp(argv[1], "show") == 0)
-		return source_show(cli, argc - 1, argv + 1);
-	return cli_usage("source: unknown subcommand '%s'", argv[1]);
+	return status;
 }

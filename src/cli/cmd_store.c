@@ -5,47 +5,59 @@
 #include <stdlib.h>
 #include <string.h>
 
+typedef struct {
+	const char *key;
+	const char *pass_file;
+	const char *root;
+	ct_keyring *trust;
+	size_t threshold;
+	int json;
+	const char *reason;
+} store_args;
+
+static const cli_opt init_opts[] = {
+	CLI_OPT_KEY('k', store_args, key),
+	CLI_OPT_PASSPHRASE_FILE(store_args, pass_file),
+	CLI_STR("root", 0, "DIR", "the store folder in the repository (default claims)", store_args,
+		root),
+	CLI_END,
+};
+
+static const cli_cmd init_cmd = {"init",
+	"usage: claimtrail [-C DIR] init [--root DIR] [--key FILE]\n\n"
+	"Makes a store (default folder: claims/) in the git repository at DIR,\n"
+	"creating the repository when there is none, and records the signing\n"
+	"key's public half in it. The key comes from --key or $CLAIMTRAIL_KEY.\n",
+	init_opts};
+
 int cmd_init(ct_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"key", required_argument, NULL, 'k'},
-		{"passphrase-file", required_argument, NULL, 'p'},
-		{"root", required_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *key_path = NULL, *pass_file = NULL;
+	store_args a;
 	ct_key *key = NULL;
 	ct_store *store = NULL;
-	int error, c;
+	int status, error = 0;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hk:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k': key_path = optarg; break;
-		case 'p': pass_file = optarg; break;
-		case 'r': cli->root = optarg; break;
-		case 'h':
-			printf("usage: claimtrail [-C DIR] init [--root DIR] [--key FILE]\n\n"
-			       "Makes a store (default folder: claims/) in the git repository at DIR,\n"
-			       "creating the repository when there is none, and records the signing\n"
-			       "key's public half in it. The key comes from --key or $CLAIMTRAIL_KEY.\n");
-			return CT_EXIT_OK;
-		default:
-			return cli_usage("init: unknown option or missing value '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind != argc)
-		return cli_usage("init: unexpected argument '%s'", argv[optind]);
-	if ((error = cli_load_key(&key, key_path, pass_file)) < 0 ||
-		(error = ct_store_init(&store, cli->repo, cli->root, key)) < 0)
+	memset(&a, 0, sizeof(a));
+	if ((status = cli_parse(&init_cmd, &a, argc, argv)) != CLI_CONTINUE)
 		goto done;
+	if (a.root)
+		cli->root = a.root;
+	if (optind != argc) {
+		status = cli_cmd_usage(&init_cmd, "unexpected argument '%s'", argv[optind]);
+		goto done;
+	}
+	if ((error = cli_load_key(&key, a.key, a.pass_file)) < 0 ||
+		(error = ct_store_init(&store, cli->repo, cli->root, key)) < 0) {
+		status = cli_fail(error);
+		goto done;
+	}
 	printf("initialised claimtrail store %s/ signed by key %s\n", ct_store_root(store),
 		ct_key_id(key));
+	status = CT_EXIT_OK;
 done:
 	ct_store_free(store);
 	ct_key_free(key);
-	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
+	return status;
 }
 
 /* Findings are printed as they come, or (--json) collected into payload's array. */
@@ -57,66 +69,51 @@ static void print_finding(const char *finding, void *payload)
 		printf("%s\n", finding);
 }
 
+static const cli_opt check_opts[] = {
+	CLI_OPT_TRUST(0, store_args, trust),
+	CLI_OPT_THRESHOLD(100, "require N distinct trusted signers on every claim", store_args,
+		threshold),
+	CLI_OPT_JSON("print {\"ok\", \"trust\", \"findings\"} as JSON", store_args, json),
+	CLI_END,
+};
+
+static const cli_cmd check_cmd = {"check",
+	"usage: claimtrail [-C DIR] check [--trust KEYS]... [--threshold N] [--json]\n\n"
+	"Verifies the whole store: schemas, signatures, revision chains, references,\n"
+	"that every record was written by claimtrail, and that none that history\n"
+	"shows was written is gone. One line per finding; exit status 1 when\n"
+	"there is any. Trusted: the trust list ('claimtrail trust') and the\n"
+	"--trust keys; with neither, the keys recorded in the store, as given (the\n"
+	"first line says which). --threshold N requires N distinct trusted signers\n"
+	"on every claim. --json prints {\"ok\": BOOL, \"trust\": LINE,\n"
+	"\"findings\": [LINE...]}.\n",
+	check_opts};
+
 int cmd_check(ct_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"trust", required_argument, NULL, 't'},
-		{"threshold", required_argument, NULL, 'n'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	store_args a;
 	ct_check_opts copts = CT_CHECK_OPTS_INIT;
 	json_t *found = NULL;
-	ct_keyring *trust = NULL, *ring = NULL;
+	ct_keyring *ring = NULL;
 	ct_trust_info info;
 	char why[256];
 	ct_store *store = NULL;
 	size_t findings = 0;
-	int error = 0, c;
+	int status, error = 0;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			if (!trust && (error = ct_keyring_new(&trust)) < 0)
-				goto done;
-			if ((error = ct_keyring_add_path(trust, optarg)) < 0)
-				goto done;
-			break;
-		case 'n':
-			if (cli_parse_count(&copts.threshold, optarg, 100) < 0) {
-				ct_keyring_free(trust);
-				return cli_usage("check: --threshold takes a number from 1 to 100");
-			}
-			break;
-		case 'j':
-			if (!found)
-				found = json_array();
-			break;
-		case 'h':
-			printf("usage: claimtrail [-C DIR] check [--trust KEYS]... [--threshold N] [--json]\n\n"
-			       "Verifies the whole store: schemas, signatures, revision chains, references,\n"
-			       "that every record was written by claimtrail, and that none that history\n"
-			       "shows was written is gone. One line per finding; exit status 1 when\n"
-			       "there is any. Trusted: the trust list ('claimtrail trust') and the\n"
-			       "--trust keys; with neither, the keys recorded in the store, as given (the\n"
-			       "first line says which). --threshold N requires N distinct trusted signers\n"
-			       "on every claim. --json prints {\"ok\": BOOL, \"trust\": LINE,\n"
-			       "\"findings\": [LINE...]}.\n");
-			ct_keyring_free(trust);
-			return CT_EXIT_OK;
-		default:
-			ct_keyring_free(trust);
-			return cli_usage("check: unknown option or missing value '%s'", argv[optind - 1]);
-		}
-	}
+	memset(&a, 0, sizeof(a));
+	a.threshold = copts.threshold;
+	if ((status = cli_parse(&check_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto out;
+	copts.threshold = a.threshold;
+	if (a.json)
+		found = json_array();
 	if (optind != argc) {
-		ct_keyring_free(trust);
-		return cli_usage("check: unexpected argument '%s'", argv[optind]);
+		status = cli_cmd_usage(&check_cmd, "unexpected argument '%s'", argv[optind]);
+		goto out;
 	}
 	if ((error = cli_open_store(&store, cli)) < 0 ||
-		(error = ct_store_trust(&ring, &info, store, trust)) < 0)
+		(error = ct_store_trust(&ring, &info, store, a.trust)) < 0)
 		goto done;
 	/* which keys are trusted, and why, before anything they decide */
 	cli_trust_line(why, sizeof(why), &info, ct_store_root(store));
@@ -133,57 +130,58 @@ int cmd_check(ct_cli *cli, int argc, char **argv)
 		printf("store %s/: OK\n", ct_store_root(store));
 	}
 done:
+	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
+out:
 	json_decref(found);
 	ct_store_free(store);
-	ct_keyring_free(trust);
+	ct_keyring_free(a.trust);
 	ct_keyring_free(ring);
-	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
+	return status;
 }
+
+static const cli_opt import_opts[] = {
+	CLI_OPT_KEY('k', store_args, key),
+	CLI_OPT_PASSPHRASE_FILE(store_args, pass_file),
+	CLI_STR("reason", 'm', "R", "the reason recorded with the claims", store_args, reason),
+	CLI_END,
+};
+
+static const cli_cmd import_cmd = {"import",
+	"usage: claimtrail [-C DIR] import FILE.jsonl [--reason R] [--key FILE]\n\n"
+	"Records many claims at once: each line of FILE ('-': standard input) is one\n"
+	"claim's fields as JSON, e.g.\n"
+	"  {\"id\": \"x\", \"statement\": \"...\", \"attribution\": {\"source\": \"s\"}}\n"
+	"All are signed and committed as one commit; a bad line writes nothing.\n",
+	import_opts};
 
 int cmd_import(ct_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"key", required_argument, NULL, 'k'},
-		{"passphrase-file", required_argument, NULL, 'p'},
-		{"reason", required_argument, NULL, 'm'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	store_args a;
 	ct_write_opts wopts = CT_WRITE_OPTS_INIT;
-	const char *key_path = NULL, *pass_file = NULL;
 	ct_store *store = NULL;
 	ct_key *key = NULL;
 	size_t count = 0;
-	int error, c;
+	int status, error = 0;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hk:m:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k': key_path = optarg; break;
-		case 'p': pass_file = optarg; break;
-		case 'm': wopts.reason = optarg; break;
-		case 'h':
-			printf("usage: claimtrail [-C DIR] import FILE.jsonl [--reason R] [--key FILE]\n\n"
-			       "Records many claims at once: each line of FILE ('-': standard input) is one\n"
-			       "claim's fields as JSON, e.g.\n"
-			       "  {\"id\": \"x\", \"statement\": \"...\", \"attribution\": {\"source\": \"s\"}}\n"
-			       "All are signed and committed as one commit; a bad line writes nothing.\n");
-			return CT_EXIT_OK;
-		default:
-			return cli_usage("import: unknown option or missing value '%s'", argv[optind - 1]);
-		}
+	memset(&a, 0, sizeof(a));
+	if ((status = cli_parse(&import_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto out;
+	wopts.reason = a.reason;
+	if (argc - optind != 1) {
+		status = cli_cmd_usage(&import_cmd, "expected one FILE");
+		goto out;
 	}
-	if (argc - optind != 1)
-		return cli_usage("import: expected one FILE");
 	if ((error = cli_open_store(&store, cli)) < 0 ||
-		(error = cli_load_key(&key, key_path, pass_file)) < 0)
+		(error = cli_load_key(&key, a.key, a.pass_file)) < 0)
 		goto done;
 	wopts.signer = key;
 	if ((error = ct_store_import_file(&count, store, argv[optind], &wopts)) < 0)
 		goto done;
 	printf("imported %zu claim%s\n", count, count == 1 ? "" : "s");
 done:
+	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
+out:
 	ct_store_free(store);
 	ct_key_free(key);
-	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
+	return status;
 }

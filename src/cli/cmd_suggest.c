@@ -56,36 +56,35 @@ static const char suggest_usage[] =
 	"command that would record it (--source ID names the source; default SOURCE). Nothing is\n"
 	"written. Heuristics: docs/workflow.md.\n";
 
+typedef struct {
+	const char *source;
+	int json;
+} suggest_args;
+
+static const cli_opt suggest_opts[] = {
+	CLI_STR("source", 0, "ID", "the source the 'claim add' commands name (default SOURCE)",
+		suggest_args, source),
+	CLI_OPT_JSON("{\"sentences\": N, \"suggestions\": [...]} as JSON", suggest_args, json),
+	CLI_END,
+};
+
+static const cli_cmd suggest_cmd = {"suggest", suggest_usage, suggest_opts};
+
 int cmd_suggest(ct_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"source", required_argument, NULL, 'S'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *source = "SOURCE";
+	suggest_args a = {"SOURCE", 0};
 	ct_buf data = CT_BUF_INIT, cmd = CT_BUF_INIT;
 	json_t *list = NULL, *item, *r;
 	size_t sentences = 0, i, k;
-	int c, json = 0, error = 0;
+	int status, error = 0;
 
 	(void)cli;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'S': source = optarg; break;
-		case 'j': json = 1; break;
-		case 'h':
-			fputs(suggest_usage, stdout);
-			return CT_EXIT_OK;
-		default:
-			return cli_usage("suggest: unknown option or missing value '%s'",
-				argv[optind - 1]);
-		}
+	if ((status = cli_parse(&suggest_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto out;
+	if (argc - optind != 1) {
+		status = cli_cmd_usage(&suggest_cmd, "expected one FILE");
+		goto out;
 	}
-	if (argc - optind != 1)
-		return cli_usage("suggest: expected one FILE");
 	/* ct_file_read names the file in its message already */
 	if ((error = ct_file_read(&data, argv[optind], ARTICLE_MAX)) < 0)
 		goto done;
@@ -95,11 +94,11 @@ int cmd_suggest(ct_cli *cli, int argc, char **argv)
 	}
 	json_array_foreach(list, i, item) {
 		ct_buf_clear(&cmd);
-		if ((error = command_for(&cmd, item, source)) < 0)
+		if ((error = command_for(&cmd, item, a.source)) < 0)
 			goto done;
 		json_object_set_new(item, "command", json_string(cmd.ptr));
 	}
-	if (json) {
+	if (a.json) {
 		json_t *out = json_pack("{s:I, s:O}", "sentences", (json_int_t)sentences,
 			"suggestions", list);
 		cli_print_json(out);
@@ -121,8 +120,10 @@ int cmd_suggest(ct_cli *cli, int argc, char **argv)
 	printf("%zu of %zu sentence%s worth checking\n", json_array_size(list), sentences,
 		cli_s(sentences));
 done:
+	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
+out:
 	json_decref(list);
 	ct_buf_free(&cmd);
 	ct_buf_free(&data);
-	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
+	return status;
 }

@@ -5,78 +5,84 @@
 #include <getopt.h>
 #include <string.h>
 
-static void trust_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: claimtrail [-C DIR] trust add FILE.pub [--name NAME]\n"
-		"       claimtrail [-C DIR] trust list [--json]\n"
-		"       claimtrail [-C DIR] trust remove KEY-ID\n"
-		"\n"
-		"The trust list holds the public keys this clone trusts. It is kept in the git\n"
-		"directory, never in history: keys that arrive in a bundle, a pull or a commit are\n"
-		"not trusted until you add them. check, verify and bundle import use it when no\n"
-		"--trust is given; --trust adds to it. init adds the initialising key.\n");
-}
+static const char trust_usage[] =
+	"usage: claimtrail [-C DIR] trust add FILE.pub [--name NAME]\n"
+	"       claimtrail [-C DIR] trust list [--json]\n"
+	"       claimtrail [-C DIR] trust remove KEY-ID\n"
+	"\n"
+	"The trust list holds the public keys this clone trusts. It is kept in the git\n"
+	"directory, never in history: keys that arrive in a bundle, a pull or a commit are\n"
+	"not trusted until you add them. check, verify and bundle import use it when no\n"
+	"--trust is given; --trust adds to it. init adds the initialising key.\n";
+
+typedef struct {
+	const char *name;
+	int json;
+} trust_args;
+
+static const cli_opt add_opts[] = {
+	CLI_STR("name", 0, "NAME", "the name to list the key under (default: the record's)",
+		trust_args, name),
+	CLI_END,
+};
+
+static const cli_opt list_opts[] = {
+	CLI_OPT_JSON("{\"exists\": BOOL, \"keys\": [...]} as JSON", trust_args, json),
+	CLI_END,
+};
+
+static const cli_opt remove_opts[] = {
+	CLI_END,
+};
+
+static const cli_cmd trust_cmd = {"trust", trust_usage, NULL};
+static const cli_cmd add_cmd = {"trust add", trust_usage, add_opts};
+static const cli_cmd list_cmd = {"trust list", trust_usage, list_opts};
+static const cli_cmd remove_cmd = {"trust remove", trust_usage, remove_opts};
 
 static int trust_add(ct_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"name", required_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *name = NULL;
+	trust_args a = {NULL, 0};
 	json_t *rec = NULL;
-	int error, c;
+	int status, error = 0;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n': name = optarg; break;
-		case 'h': trust_usage(stdout); return CT_EXIT_OK;
-		default:
-			return cli_usage("trust add: unknown option or missing value '%s'",
-				argv[optind - 1]);
-		}
+	if ((status = cli_parse(&add_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto out;
+	if (argc - optind != 1) {
+		status = cli_cmd_usage(&add_cmd, "expected one FILE.pub");
+		goto out;
 	}
-	if (argc - optind != 1)
-		return cli_usage("trust add: expected one FILE.pub");
 	if ((error = ct_key_file_public_record(&rec, argv[optind])) < 0 ||
-		(error = ct_trust_add(cli->repo, rec, name)) < 0)
+		(error = ct_trust_add(cli->repo, rec, a.name)) < 0)
 		goto done;
 	printf("trusted key %s (%s)\n", json_string_value(json_object_get(rec, "key_id")),
-		name ? name : json_string_value(json_object_get(rec, "name")));
+		a.name ? a.name : json_string_value(json_object_get(rec, "name")));
 done:
+	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
+out:
 	json_decref(rec);
-	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
+	return status;
 }
 
 static int trust_list(ct_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	trust_args a = {NULL, 0};
 	json_t *keys = NULL, *e;
-	int as_json = 0, error, c, status = CT_EXIT_OK;
+	int error, status;
 	size_t i;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': as_json = 1; break;
-		case 'h': trust_usage(stdout); return CT_EXIT_OK;
-		default:
-			return cli_usage("trust list: unknown option or missing value '%s'",
-				argv[optind - 1]);
-		}
+	if ((status = cli_parse(&list_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto done;
+	status = CT_EXIT_OK;
+	if (argc != optind) {
+		status = cli_cmd_usage(&list_cmd, "unexpected argument '%s'", argv[optind]);
+		goto done;
 	}
-	if (argc != optind)
-		return cli_usage("trust list: unexpected argument '%s'", argv[optind]);
-	if ((error = ct_trust_read(&keys, cli->repo)) < 0)
-		return cli_fail(error);
-	if (as_json) {
+	if ((error = ct_trust_read(&keys, cli->repo)) < 0) {
+		status = cli_fail(error);
+		goto done;
+	}
+	if (a.json) {
 		json_t *out = json_pack("{s:b, s:o}", "exists", keys != NULL, "keys",
 			keys ? json_incref(keys) : json_array());
 		status = cli_print_json(out);
@@ -94,39 +100,51 @@ static int trust_list(ct_cli *cli, int argc, char **argv)
 				json_object_get(json_object_get(e, "record"), "revoked") ? "  (revoked)"
 											   : "");
 	}
+done:
 	json_decref(keys);
 	return status;
 }
 
 static int trust_remove(ct_cli *cli, int argc, char **argv)
 {
-	int error;
+	int status, error;
 
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		trust_usage(stdout);
-		return CT_EXIT_OK;
+	if ((status = cli_parse(&remove_cmd, NULL, argc, argv)) != CLI_CONTINUE)
+		goto done;
+	if (argc - optind != 1 || argv[optind][0] == '-') {
+		status = cli_cmd_usage(&remove_cmd, "expected one KEY-ID");
+		goto done;
 	}
-	if (argc != 2 || argv[1][0] == '-')
-		return cli_usage("trust remove: expected one KEY-ID");
-	if ((error = ct_trust_remove(cli->repo, argv[1])) < 0)
-		return cli_fail(error);
-	printf("key %s is no longer trusted\n", argv[1]);
-	return CT_EXIT_OK;
+	if ((error = ct_trust_remove(cli->repo, argv[optind])) < 0) {
+		status = cli_fail(error);
+		goto done;
+	}
+	printf("key %s is no longer trusted\n", argv[optind]);
+	status = CT_EXIT_OK;
+done:
+	return status;
 }
 
 int cmd_trust(ct_cli *cli, int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		trust_usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? CT_EXIT_USAGE : CT_EXIT_OK;
+	int status;
+
+	if (argc < 2) {
+		cli_help(&trust_cmd, stderr);
+		status = CT_EXIT_USAGE;
+	} else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		cli_help(&trust_cmd, stdout);
+		status = CT_EXIT_OK;
+	} else if (strcmp(argv[1], "add") == 0) {
+		status = trust_add(cli, argc - 1, argv + 1);
+	} else if (strcmp(argv[1], "list") == 0) {
+		status = trust_list(cli, argc - 1, argv + 1);
+	} else if (strcmp(argv[1], "remove") == 0) {
+		status = trust_remove(cli, argc - 1, argv + 1);
+	} else {
+		status = cli_cmd_usage(&trust_cmd, "unknown subcommand '%s'", argv[1]);
 	}
-	if (strcmp(argv[1], "add") == 0)
-		return trust_add(cli, argc - 1, argv + 1);
-	if (strcmp(argv[1], "list") == 0)
-		return trust_list(cli, argc - 1, argv + 1);
-	if (strcmp(argv[1], "remove") == 0)
-		return trust_remove(cli, argc - 1, argv + 1);
-	return cli_usage("trust: unknown subcommand '%s'", argv[1]);
+	return status;
 }
 
 void cli_trust_line(char *out, size_t size, const ct_trust_info *info, const char *root)

@@ -16,27 +16,46 @@ typedef struct {
 	int as_json;
 } verify_opts;
 
-static void verify_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: claimtrail verify FILE --trust KEYS [--trust KEYS...] [--threshold N] [--json]\n"
-		"       claimtrail verify BUNDLE --trust KEYS [--threshold N] [--json]\n"
-		"       claimtrail verify --proof PROOF --root ROOT [--trust KEYS]\n"
-		"\n"
-		"Verifies the signatures on the record in FILE against the trusted public keys: each\n"
-		"--trust names a public key record (KEY.pub) or a folder of them (*.pub, *.json; every\n"
-		"such file must be a valid, self-signed key record). The record passes when no\n"
-		"signature by a trusted key is bad and at least N (default 1) distinct trusted,\n"
-		"unrevoked keys signed it. Exit status 0 when it passes, 1 when it does not,\n"
-		"4 when FILE or a key cannot be read.\n"
-		"\n"
-		"When FILE is a bundle (docs/bundle.md), every line is checked and reported with a\n"
-		"status code; --threshold N then applies to each claim's current revision (every\n"
-		"other record needs one signer); CLAIMTRAIL_THREADS sets how many threads check\n"
-		"signatures. With --proof, checks that the proof's record is in the bundle whose\n"
-		"Merkle root is ROOT (and, with --trust, its signatures), without the bundle.\n"
-		"A --trust key that cannot be used (missing, or not a valid key record) exits 4.\n");
-}
+typedef struct {
+	ct_keyring *trust;
+	size_t threshold;
+	int json;
+	const char *proof;
+	const char *root;
+} verify_args;
+
+static const cli_opt verify_opts_table[] = {
+	CLI_OPT_TRUST(CLI_TRUST_EXIT_4, verify_args, trust),
+	CLI_OPT_THRESHOLD(THRESHOLD_MAX,
+		"at least N distinct trusted keys must have signed (default 1)", verify_args,
+		threshold),
+	CLI_OPT_JSON("print the report as JSON", verify_args, json),
+	CLI_STR("proof", 0, "PROOF", "check the inclusion proof PROOF (with --root)", verify_args,
+		proof),
+	CLI_STR("root", 0, "ROOT", "the Merkle root the proof is checked against", verify_args,
+		root),
+	CLI_END,
+};
+
+static const cli_cmd verify_cmd = {"verify",
+	"usage: claimtrail verify FILE --trust KEYS [--trust KEYS...] [--threshold N] [--json]\n"
+	"       claimtrail verify BUNDLE --trust KEYS [--threshold N] [--json]\n"
+	"       claimtrail verify --proof PROOF --root ROOT [--trust KEYS]\n"
+	"\n"
+	"Verifies the signatures on the record in FILE against the trusted public keys: each\n"
+	"--trust names a public key record (KEY.pub) or a folder of them (*.pub, *.json; every\n"
+	"such file must be a valid, self-signed key record). The record passes when no\n"
+	"signature by a trusted key is bad and at least N (default 1) distinct trusted,\n"
+	"unrevoked keys signed it. Exit status 0 when it passes, 1 when it does not,\n"
+	"4 when FILE or a key cannot be read.\n"
+	"\n"
+	"When FILE is a bundle (docs/bundle.md), every line is checked and reported with a\n"
+	"status code; --threshold N then applies to each claim's current revision (every\n"
+	"other record needs one signer); CLAIMTRAIL_THREADS sets how many threads check\n"
+	"signatures. With --proof, checks that the proof's record is in the bundle whose\n"
+	"Merkle root is ROOT (and, with --trust, its signatures), without the bundle.\n"
+	"A --trust key that cannot be used (missing, or not a valid key record) exits 4.\n",
+	verify_opts_table};
 
 static int print_report(const json_t *rec, const ct_verify_report *r, int error, int as_json)
 {
@@ -102,89 +121,51 @@ done:
 
 int cmd_verify(ct_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"trust", required_argument, NULL, 't'},
-		{"threshold", required_argument, NULL, 'n'},
-		{"json", no_argument, NULL, 'j'},
-		{"proof", required_argument, NULL, 'P'},
-		{"root", required_argument, NULL, 'R'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	ct_keyring *ring = NULL;
+	verify_args a = {NULL, 1, 0, NULL, NULL};
 	verify_opts o = {NULL, 1, 0};
 	const char *path;
-	const char *proof = NULL, *root = NULL;
-	int status = CT_EXIT_OK;
+	int status;
 	int error;
-	int c;
 
-	if ((error = ct_keyring_new(&ring)) < 0)
-		return cli_fail(error);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			if ((error = ct_keyring_add_path(ring, optarg)) < 0) {
-				status = cli_fail_trust(error);
-				goto done;
-			}
-			break;
-		case 'n':
-			if (cli_parse_count(&o.threshold, optarg, THRESHOLD_MAX) < 0) {
-				status = cli_usage("verify: --threshold takes a number from 1 to %d",
-					THRESHOLD_MAX);
-				goto done;
-			}
-			break;
-		case 'j':
-			o.as_json = 1;
-			break;
-		case 'P':
-			proof = optarg;
-			break;
-		case 'R':
-			root = optarg;
-			break;
-		case 'h':
-			verify_usage(stdout);
-			goto done;
-		default:
-			status = cli_usage("verify: unknown option or missing value '%s'",
-				argv[optind - 1]);
-			goto done;
-		}
-	}
-	if (proof || root) {
-		if (!proof || !root || argc - optind != 0)
-			status = cli_usage("verify: expected --proof PROOF --root ROOT");
-		else
-			status = cli_verify_proof(proof, root, ct_keyring_count(ring) ? ring : NULL,
-				o.threshold);
+	if ((status = cli_parse(&verify_cmd, &a, argc, argv)) != CLI_CONTINUE)
 		goto done;
-	}
-	if (argc - optind != 1) {
-		status = cli_usage("verify: expected one FILE");
-		goto done;
-	}
-	/* the trust list of the repository at -C (when there is one) adds to --trust */
-	if ((error = ct_trust_keyring_add(ring, NULL, NULL, cli->repo)) < 0) {
+	if (!a.trust && (error = ct_keyring_new(&a.trust)) < 0) {
 		status = cli_fail(error);
 		goto done;
 	}
-	if (ct_keyring_count(ring) == 0) {
-		status = cli_usage("verify: name the keys you trust with --trust KEY.pub (or add them "
-				   "with 'claimtrail trust add')");
+	o.threshold = a.threshold;
+	o.as_json = a.json;
+	if (a.proof || a.root) {
+		if (!a.proof || !a.root || argc - optind != 0)
+			status = cli_cmd_usage(&verify_cmd, "expected --proof PROOF --root ROOT");
+		else
+			status = cli_verify_proof(a.proof, a.root,
+				ct_keyring_count(a.trust) ? a.trust : NULL, o.threshold);
+		goto done;
+	}
+	if (argc - optind != 1) {
+		status = cli_cmd_usage(&verify_cmd, "expected one FILE");
+		goto done;
+	}
+	/* the trust list of the repository at -C (when there is one) adds to --trust */
+	if ((error = ct_trust_keyring_add(a.trust, NULL, NULL, cli->repo)) < 0) {
+		status = cli_fail(error);
+		goto done;
+	}
+	if (ct_keyring_count(a.trust) == 0) {
+		status = cli_cmd_usage(&verify_cmd,
+			"name the keys you trust with --trust KEY.pub (or add them with "
+			"'claimtrail trust add')");
 		goto done;
 	}
 	path = argv[optind];
-	o.trust = ring;
+	o.trust = a.trust;
 	if (ct_bundle_sniff(path)) {
-		status = cli_verify_bundle(path, ring, o.threshold, o.as_json);
+		status = cli_verify_bundle(path, a.trust, o.threshold, o.as_json);
 		goto done;
 	}
 	status = verify_record_file(path, &o);
 done:
-	ct_keyring_free(ring);
+	ct_keyring_free(a.trust);
 	return status;
 }

@@ -82,11 +82,12 @@ static int run(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	ct_cli cli = {".", NULL};
+	const struct command *command = NULL;
 	size_t i;
 	int c;
-	int status;
+	int status = CLI_CONTINUE;
 
-	while ((c = getopt_long(argc, argv, "+C:hV", opts, NULL)) != -1) {
+	while (status == CLI_CONTINUE && (c = getopt_long(argc, argv, "+C:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'C':
 			cli.repo = optarg;
@@ -96,34 +97,41 @@ static int run(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return CT_EXIT_OK;
+			status = CT_EXIT_OK;
+			break;
 		case 'V':
 			printf("claimtrail %s\n", CT_VERSION);
-			return CT_EXIT_OK;
+			status = CT_EXIT_OK;
+			break;
 		default:
 			usage(stderr);
-			return CT_EXIT_USAGE;
+			status = CT_EXIT_USAGE;
+			break;
 		}
 	}
+	if (status != CLI_CONTINUE)
+		goto done;
 	if (optind >= argc) {
 		usage(stderr);
-		return CT_EXIT_USAGE;
+		status = CT_EXIT_USAGE;
+		goto done;
 	}
-	if (ct_init() < 0)
-		return cli_fail(ct_error_last_code());
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[optind], commands[i].name) == 0) {
-			int sub_argc = argc - optind;
-			char **sub_argv = argv + optind;
-
-			optind = 0; /* glibc: 0 re-initialises getopt for the subcommand */
-			status = commands[i].run(&cli, sub_argc, sub_argv);
-			ct_shutdown();
-			return status;
-		}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]) && !command; i++)
+		if (strcmp(argv[optind], commands[i].name) == 0)
+			command = &commands[i];
+	if (!command) {
+		status = cli_usage("unknown command '%s'", argv[optind]);
+		goto done;
 	}
+	if (ct_init() < 0) {
+		status = cli_fail(ct_error_last_code());
+		goto done;
+	}
+	/* the command's own options are parsed by cli_parse (opt.c), from argv[optind] on */
+	status = command->run(&cli, argc - optind, argv + optind);
 	ct_shutdown();
-	return cli_usage("unknown command '%s'", argv[optind]);
+done:
+	return status;
 }
 
 int main(int argc, char **argv)

@@ -56,6 +56,7 @@ expect_status 3 "$CT" canon "$TMP/missing.json"
 contains "$ERR" "missing.json" stderr
 expect_status 2 "$CT" canon a.json b.json
 expect_status 2 "$CT" canon --no-such-option
+contains "$ERR" "unknown option '--no-such-option' (see 'claimtrail canon --help')" "usage error"; one_line "$ERR"
 expect_status 0 "$CT" canon --help
 contains "$OUT" "usage: claimtrail canon [FILE]" "--help"
 contains "$OUT" "no" "--help"
