@@ -6,6 +6,7 @@
 #include "bundle_internal.h"
 #include "canonscan.h"
 #include "fileio.h"
+#include "record_internal.h"
 #include "signing.h"
 #include "store_internal.h"
 #include "claimtrail/status.h"
@@ -474,7 +475,7 @@ static int spill_record(creator *c, FILE *f, const json_t *record)
 		goto done;
 	if (c->line.len > CT_BUNDLE_LINE_MAX) {
 		char label[CT_LABEL_MAX];
-		ct_record_label(label, record);
+		ct__record_label(label, record);
 		error = ct_error_set(CT_EINVALID, "%s: too large for a bundle line", label);
 		goto done;
 	}
@@ -730,7 +731,7 @@ static int spill_text(creator *c, FILE *f, const json_t *rec)
 		(error = ct_pae(&pae, CT_BUNDLE_TEXT_TYPE, (const uint8_t *)text.ptr, text.len)) < 0 ||
 		(error = ct_key_sign_bytes(sig, key, (const uint8_t *)pae.ptr, pae.len)) < 0)
 		goto done;
-	if (ct_ed25519_verify(ct_key_public_bytes(key), sig, (const uint8_t *)pae.ptr, pae.len) <
+	if (ct__signature_verify(ct_key_public_bytes(key), sig, (const uint8_t *)pae.ptr, pae.len) <
 		0) {
 		error = ct_error_set(CT_EBADSIG, "the new text signature does not verify");
 		goto done;
@@ -884,7 +885,7 @@ static int write_trailer(bundle_writer *w, ct_bundle_info *info, const ct_key *k
 			0 ||
 		(error = ct_key_sign_bytes(sig, key, (const uint8_t *)pae.ptr, pae.len)) < 0)
 		goto done;
-	if (ct_ed25519_verify(ct_key_public_bytes(key), sig, (const uint8_t *)pae.ptr, pae.len) <
+	if (ct__signature_verify(ct_key_public_bytes(key), sig, (const uint8_t *)pae.ptr, pae.len) <
 		0) {
 		error = ct_error_set(CT_EBADSIG, "the new bundle signature does not verify");
 		goto done;

@@ -15,7 +15,7 @@
 #include "canonscan.h"
 #include "cpus.h"
 #include "sha256.h"
-#include "signing.h"
+#include "record_internal.h"
 
 #include <pthread.h>
 #include <sodium.h>

@@ -13,7 +13,9 @@
 #ifdef CT_ED25519_TABLES
 #include "ed25519.h"
 #endif
+#include "record_internal.h"
 #include "signing.h"
+#include "util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -66,28 +68,6 @@ void ct_key_id_of(char *out, const uint8_t public_key[32])
 	ct_sha256_hex(hex, public_key, 32);
 	memcpy(out, hex, CT_KEY_ID_LEN);
 	out[CT_KEY_ID_LEN] = '\0';
-}
-
-int ct_ed25519_verify(const uint8_t public_key[32], const uint8_t sig[64], const uint8_t *msg,
-	size_t len)
-{
-	return crypto_sign_verify_detached(sig, msg, len, public_key) == 0 ? 0 : CT_EBADSIG;
-}
-
-int ct_decode_exact(uint8_t *out, size_t want, const char *b64)
-{
-	uint8_t tmp[128];
-	size_t n = 0;
-
-	if (want > sizeof(tmp) || !b64)
-		return CT_EINVALID;
-	if (ct_base64_decode(tmp, sizeof(tmp), &n, b64) < 0 || n != want) {
-		sodium_memzero(tmp, sizeof(tmp));
-		return CT_EINVALID;
-	}
-	memcpy(out, tmp, want);
-	sodium_memzero(tmp, sizeof(tmp));
-	return 0;
 }
 
 /* A fixed-capacity text buffer in sodium_malloc memory, for anything that may hold secrets. */
@@ -382,7 +362,7 @@ int ct_key_record_check(const json_t *record)
 	if ((error = ct_record_validate(record)) < 0)
 		return error;
 	key_id = json_string_value(json_object_get(record, "key_id"));
-	if (!key_id || ct_decode_exact(pk, sizeof(pk),
+	if (!key_id || ct__decode_exact(pk, sizeof(pk),
 			json_string_value(json_object_get(record, "public_key"))) < 0)
 		return ct_error_set(CT_EINVALID, "key %s: public_key is not base64 of 32 bytes",
 			key_id ? key_id : "(no id)");
@@ -390,7 +370,7 @@ int ct_key_record_check(const json_t *record)
 	if (strcmp(derived, key_id) != 0)
 		return ct_error_set(CT_EINVALID,
 			"key %s: key_id does not match public_key (which has id %s)", key_id, derived);
-	if ((error = ct_record_signing_input(&pae, record)) < 0)
+	if ((error = ct__record_signing_input(&pae, record)) < 0)
 		goto done;
 	sigs = json_object_get(record, "signatures");
 	json_array_foreach(sigs, i, entry) {
@@ -398,9 +378,9 @@ int ct_key_record_check(const json_t *record)
 		if (!by || strcmp(by, key_id) != 0)
 			continue;
 		found = 1;
-		if (ct_decode_exact(sig, sizeof(sig),
+		if (ct__decode_exact(sig, sizeof(sig),
 			    json_string_value(json_object_get(entry, "sig"))) < 0 ||
-			ct_ed25519_verify(pk, sig, (const uint8_t *)pae.ptr, pae.len) < 0) {
+			ct__signature_verify(pk, sig, (const uint8_t *)pae.ptr, pae.len) < 0) {
 			error = ct_error_set(CT_EBADSIG, "key %s: self-signature does not verify",
 				key_id);
 			goto done;
@@ -795,8 +775,8 @@ int ct_key_read(ct_key **out, const char *path, const char *passphrase, size_t p
 				"Argon2id minimum", path);
 			goto done;
 		}
-		if (ct_decode_exact(salt, sizeof(salt), f.salt) < 0 ||
-			ct_decode_exact(nonce, sizeof(nonce), f.nonce) < 0) {
+		if (ct__decode_exact(salt, sizeof(salt), f.salt) < 0 ||
+			ct__decode_exact(nonce, sizeof(nonce), f.nonce) < 0) {
 			error = ct_error_set(CT_EINVALID, "key %s: bad salt or nonce", path);
 			goto done;
 		}
@@ -817,7 +797,7 @@ int ct_key_read(ct_key **out, const char *path, const char *passphrase, size_t p
 			goto done;
 		}
 	} else {
-		if (ct_decode_exact(want, sizeof(want), f.checksum) < 0) {
+		if (ct__decode_exact(want, sizeof(want), f.checksum) < 0) {
 			error = ct_error_set(CT_EINVALID, "key %s: bad checksum line", path);
 			goto done;
 		}
@@ -839,7 +819,7 @@ int ct_key_read(ct_key **out, const char *path, const char *passphrase, size_t p
 		goto done;
 	crypto_sign_seed_keypair(key->pk, key->sk, seed);
 	ct_key_id_of(key->id, key->pk);
-	if (ct_decode_exact(pk, sizeof(pk), json_string_value(json_object_get(rec, "public_key")))
+	if (ct__decode_exact(pk, sizeof(pk), json_string_value(json_object_get(rec, "public_key")))
 			< 0 || sodium_memcmp(pk, key->pk, sizeof(pk)) != 0) {
 		error = ct_error_set(CT_EINVALID, "key %s: the secret key does not belong to key %s",
 			path, f.key_id);
@@ -988,7 +968,7 @@ static int entry_verify(const ct_keyring *ring, ring_entry *e, const uint8_t sig
 
 	if (fast)
 		return ct__ed25519_verify(fast, sig, msg, len) == 0 ? 0 : CT_EBADSIG;
-	error = ct_ed25519_verify(e->pk, sig, msg, len);
+	error = ct__signature_verify(e->pk, sig, msg, len);
 	if (error == 0 &&
 		atomic_fetch_add_explicit(&e->uses, 1, memory_order_relaxed) + 1 == TABLE_AFTER &&
 		atomic_fetch_add_explicit(&cache->tables, 1, memory_order_relaxed) < TABLES_MAX) {
@@ -1011,7 +991,7 @@ static int entry_verify(const ct_keyring *ring, ring_entry *e, const uint8_t sig
 	const uint8_t *msg, size_t len)
 {
 	(void)ring;
-	return ct_ed25519_verify(e->pk, sig, msg, len);
+	return ct__signature_verify(e->pk, sig, msg, len);
 }
 
 size_t ct__keyring_tables(const ct_keyring *ring)
@@ -1097,7 +1077,7 @@ int ct_keyring_add(ct_keyring *ring, const json_t *key_record)
 	atomic_init(&e->uses, 0);
 #endif
 	memcpy(e->id, id, CT_KEY_ID_LEN + 1);
-	ct_decode_exact(e->pk, sizeof(e->pk), json_string_value(json_object_get(copy,
+	ct__decode_exact(e->pk, sizeof(e->pk), json_string_value(json_object_get(copy,
 		"public_key")));
 	e->revoked = revoked;
 	e->record = copy;

@@ -5,7 +5,7 @@
  */
 #include "store_internal.h"
 #include "claimtrail/trust.h"
-#include "signing.h"
+#include "record_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -182,7 +182,7 @@ int ct__record_serialize(ct_buf *out, const json_t *record)
 	/* every reader refuses a larger file: one could neither be read nor replaced */
 	if (error == 0 && out->len > CT_RECORD_MAX) {
 		char label[CT_LABEL_MAX];
-		ct_record_label(label, record);
+		ct__record_label(label, record);
 		error = ct_error_set(CT_EINVALID, "%s: %zu bytes as stored, over the %d-byte limit",
 			label, out->len, CT_RECORD_MAX);
 	}

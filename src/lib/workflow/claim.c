@@ -4,7 +4,7 @@
  * to a store transaction as one commit with trailers naming the record, revision and signer.
  */
 #include "store_internal.h"
-#include "anchor.h"
+#include "anchor_text.h"
 #include "cpus.h"
 
 #include <errno.h>
@@ -386,7 +386,7 @@ static int attribute(json_t *record, ct_store *store, const char *what, const ct
 			ct_error_clear();
 			error = 0;
 		} else if (error == 0) {
-			error = ct_anchor_quote_near(attribution, text.ptr, text.len, hint);
+			error = ct__anchor_quote_near(attribution, text.ptr, text.len, hint);
 			if (error < 0)
 				ct_error_prefix(error, "%s", what);
 		}
