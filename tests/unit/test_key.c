@@ -1,6 +1,6 @@
 /* Unit tests for key.c: key generation, the secret key file, keyrings. */
 #include "test.h"
-#include "signing.h"
+#include "keyring.h"
 
 #include <pthread.h>
 #include <sodium.h>
