@@ -328,7 +328,7 @@ static const uint8_t b64_table[256] = {
  * characters, '=' only as the padding of the last group (one or two, as the byte count needs),
  * and the bits below the last byte zero ("QQ==" is 'A', "QR==" is refused). Checking that is
  * cheaper than encoding again and comparing. Table lookups are not constant time: secrets are
- * decoded with libsodium's decoder instead (key.c).
+ * decoded with libsodium's decoder instead (key_file.c).
  */
 int ct_base64_decode_len(uint8_t *out, size_t out_max, size_t *out_len, const char *b64,
 	size_t len)

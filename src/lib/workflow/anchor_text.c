@@ -2,7 +2,7 @@
  * Anchoring quotes in source text, on the text alone: where in the source a claim's words are,
  * found the way a careful reader would (curly and straight quotes, dashes and runs of white space
  * count as the same), recorded as the exact span of the source (a W3C selector). Normalisation:
- * docs/workflow.md. Re-checking anchors against the store is anchor.c.
+ * docs/workflow.md. Re-checking anchors against the store: anchor.c.
  */
 #include "anchor_text.h"
 #include "utf8.h"
