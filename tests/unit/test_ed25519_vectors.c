@@ -11,7 +11,7 @@
  *   low_order_component_R). This test asserts that libsodium does exactly that, and that the
  *   fast path agrees with libsodium on every vector.
  *
- * The paths: ct_ed25519_verify, the libsodium check a keyring makes (in the default build every
+ * The paths: ct__signature_verify, the libsodium check a keyring makes (in the default build every
  * check; the vectors' keys have no self-signed key records, so they cannot enter a ct_keyring),
  * in every build; and, in a build with -Ded25519_tables=true, ct__ed25519_verify with the key's
  * tables, where the fast path itself must accept every valid signature by a key with a table
@@ -61,7 +61,7 @@ static int unhex(uint8_t *out, size_t want, const char *hex)
 static int run_vector(tally *t, const char *set, long id, const uint8_t pk[32],
 	const uint8_t sig[64], const uint8_t *msg, size_t len, int want)
 {
-	int lib = ct_ed25519_verify(pk, sig, msg, len) == 0 ? 0 : -1;
+	int lib = ct__signature_verify(pk, sig, msg, len) == 0 ? 0 : -1;
 
 	t->vectors++;
 	t->accepted += lib == 0;

@@ -1,6 +1,6 @@
-/* Unit tests for key.c: key generation, the secret key file, keyrings. */
+/* Unit tests for key.c, key_file.c and keyring.c: key generation, the secret key file, keyrings. */
 #include "test.h"
-#include "signing.h"
+#include "keyring.h"
 
 #include <pthread.h>
 #include <sodium.h>
@@ -406,7 +406,7 @@ static void test_keyring(const ct_key *k1)
 	ct_key_free(k2);
 }
 
-/* Keys checked many times get verification tables (key.c, ed25519.h): from a key's 16th valid
+/* Keys checked many times get verification tables (keyring.c, ed25519.h): from a key's 16th valid
  * signature, for at most 64 keys a ring, with the same verdicts before and after, from several
  * threads; a stranger's signatures, tried against every key, give none. Only in a build with
  * -Ded25519_tables=true: in the default one no key ever gets tables, and the verdicts are the

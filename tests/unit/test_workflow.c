@@ -1,7 +1,7 @@
 /* Unit tests for the workflow: status derivation, annotation ids, the verdict scale, quote
  * anchoring with normalisation, and sentence suggestions. */
 #include "test.h"
-#include "anchor.h"
+#include "anchor_text.h"
 
 static json_t *claim_rev(json_int_t revision, const char *statement, int retracted)
 {
@@ -290,7 +290,7 @@ static void expect_anchor(const char *text, const char *quote, const char *exact
 {
 	json_t *attr = json_pack("{s:s, s:s}", "source", "s1", "quote", quote);
 	const json_t *sel;
-	int error = ct_anchor_quote(attr, text, strlen(text));
+	int error = ct__anchor_quote(attr, text, strlen(text));
 
 	sel = json_object_get(attr, "selector");
 	test_checks++;
@@ -335,15 +335,15 @@ static void test_anchor_hint(void)
 		". Then", "start", (json_int_t)35);
 
 	/* case matters: "He said no" at 0 is not "he said no"; first is at 35 */
-	CHECK(ct_anchor_quote(attr, text, strlen(text)) == 0);
+	CHECK(ct__anchor_quote(attr, text, strlen(text)) == 0);
 	CHECK_INT(json_integer_value(json_object_get(json_object_get(attr, "selector"), "start")), 35);
 	json_decref(attr);
 	attr = json_pack("{s:s, s:s}", "source", "s1", "quote", "said no");
-	CHECK(ct_anchor_quote(attr, text, strlen(text)) == 0);
+	CHECK(ct__anchor_quote(attr, text, strlen(text)) == 0);
 	CHECK_INT(json_integer_value(json_object_get(json_object_get(attr, "selector"), "start")), 3);
 	/* the context of the earlier selector picks the second occurrence */
 	json_object_set_new(hint, "prefix", json_string("at the hearing, he "));
-	CHECK(ct_anchor_quote_near(attr, text, strlen(text), hint) == 0);
+	CHECK(ct__anchor_quote_near(attr, text, strlen(text), hint) == 0);
 	CHECK_INT(json_integer_value(json_object_get(json_object_get(attr, "selector"), "start")), 38);
 	json_decref(attr);
 	json_decref(hint);

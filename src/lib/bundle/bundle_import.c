@@ -11,7 +11,7 @@
  */
 #include "bundle_internal.h"
 #include "sha256.h"
-#include "signing.h"
+#include "record_internal.h"
 #include "store_internal.h"
 
 #include <errno.h>
@@ -251,7 +251,7 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 			json_decref(rec);
 			continue;
 		}
-		ct_record_label(label, rec);
+		ct__record_label(label, rec);
 		ct_buf_clear(&path);
 		ct_buf_clear(&data);
 		if ((error = record_path(&path, store, rec, kind)) < 0 ||

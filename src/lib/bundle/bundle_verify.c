@@ -16,7 +16,7 @@
 #include "cpus.h"
 #include "record_internal.h"
 #include "sha256.h"
-#include "signing.h"
+#include "record_internal.h"
 
 #include <pthread.h>
 #include <sodium.h>

@@ -11,38 +11,19 @@
  */
 #include "claimtrail/key.h"
 #include "claimtrail/record.h"
+#include "record_internal.h"
 #include "signing.h"
+#include "util.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-void ct_record_label(char out[CT_LABEL_MAX], const json_t *record)
+int ct__signature_verify(const uint8_t public_key[32], const uint8_t sig[64], const uint8_t *msg,
+	size_t len)
 {
-	ct_kind kind;
-	const char *id = ct_record_id(record);
-	const char *name = "record";
-
-	if (ct_record_kind(&kind, record) == 0)
-		name = ct_kind_name(kind);
-	/* Truncation only shortens a message. */
-	snprintf(out, CT_LABEL_MAX, "%s %.70s", name, id ? id : "(no id)");
-}
-
-int ct_record_signing_input(ct_buf *out, const json_t *record)
-{
-	ct_buf body = CT_BUF_INIT;
-	ct_kind kind;
-	int error;
-
-	if ((error = ct_record_kind(&kind, record)) < 0)
-		goto done;
-	if ((error = ct_record_body(&body, record)) < 0)
-		goto done;
-	error = ct_pae(out, ct_kind_payload_type(kind), (const uint8_t *)body.ptr, body.len);
-done:
-	ct_buf_free(&body);
-	return error;
+	return crypto_sign_verify_detached(sig, msg, len, public_key) == 0 ? 0 : CT_EBADSIG;
 }
 
 /*
@@ -84,7 +65,7 @@ int ct_record_sign(json_t *record, const ct_key *key)
 
 	if ((error = validate_for_signing(record)) < 0)
 		goto done;
-	ct_record_label(label, record);
+	ct__record_label(label, record);
 	sigs = json_object_get(record, "signatures");
 	json_array_foreach(sigs, i, e) {
 		const char *by = json_string_value(json_object_get(e, "key_id"));
@@ -94,12 +75,12 @@ int ct_record_sign(json_t *record, const ct_key *key)
 			goto done;
 		}
 	}
-	if ((error = ct_record_signing_input(&pae, record)) < 0)
+	if ((error = ct__record_signing_input(&pae, record)) < 0)
 		goto done;
 	if ((error = ct_key_sign_bytes(sig, key, (const uint8_t *)pae.ptr, pae.len)) < 0)
 		goto done;
 	/* As minisign does: never hand out a signature that we have not verified ourselves. */
-	if (ct_ed25519_verify(ct_key_public_bytes(key), sig, (const uint8_t *)pae.ptr,
+	if (ct__signature_verify(ct_key_public_bytes(key), sig, (const uint8_t *)pae.ptr,
 		    pae.len) < 0) {
 		error = ct_error_set(CT_EBADSIG, "%s: the new signature by key %s does not verify",
 			label, ct_key_id(key));
@@ -180,14 +161,14 @@ int ct_record_verify(ct_verify_report *report, const json_t *record, const ct_ke
 		threshold = 1;
 	if ((error = ct_record_validate(record)) < 0)
 		goto done;
-	ct_record_label(label, record);
+	ct__record_label(label, record);
 	sigs = json_object_get(record, "signatures");
 	r->signatures = json_array_size(sigs);
 	if (r->signatures == 0) {
 		error = ct_error_set(CT_EUNTRUSTED, "%s: not signed", label);
 		goto done;
 	}
-	if ((error = ct_record_signing_input(&pae, record)) < 0)
+	if ((error = ct__record_signing_input(&pae, record)) < 0)
 		goto done;
 	if (!(ok = calloc(r->signatures, 1)) || !(made_by = calloc(r->signatures, sizeof(*made_by)))) {
 		error = ct_error_set(CT_ENOMEM, "out of memory");
@@ -197,7 +178,7 @@ int ct_record_verify(ct_verify_report *report, const json_t *record, const ct_ke
 		const char *hint = json_string_value(json_object_get(e, "key_id"));
 		const char *by = NULL;
 		int named = hint && ct_keyring_find(trust, hint) != NULL;
-		int rc = ct_decode_exact(sig, sizeof(sig),
+		int rc = ct__decode_exact(sig, sizeof(sig),
 				 json_string_value(json_object_get(e, "sig"))) < 0
 				 ? CT_EBADSIG
 				 : ct_keyring_verify_any(&by, trust, hint, sig, (const uint8_t *)pae.ptr,

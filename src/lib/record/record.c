@@ -7,6 +7,7 @@
  */
 #include "record_internal.h"
 #include "claimtrail/json.h"
+#include "record_internal.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -718,6 +719,34 @@ int ct_annotation_id(char *out, const json_t *annotation, const char *signer_key
 		error = ct_error_set(CT_EINVALID, "annotation kind \"%.20s\" is too long", kind);
 done:
 	json_decref(copy);
+	ct_buf_free(&body);
+	return error;
+}
+
+void ct__record_label(char out[CT_LABEL_MAX], const json_t *record)
+{
+	ct_kind kind;
+	const char *id = ct_record_id(record);
+	const char *name = "record";
+
+	if (ct_record_kind(&kind, record) == 0)
+		name = ct_kind_name(kind);
+	/* Truncation only shortens a message. */
+	snprintf(out, CT_LABEL_MAX, "%s %.70s", name, id ? id : "(no id)");
+}
+
+int ct__record_signing_input(ct_buf *out, const json_t *record)
+{
+	ct_buf body = CT_BUF_INIT;
+	ct_kind kind;
+	int error;
+
+	if ((error = ct_record_kind(&kind, record)) < 0)
+		goto done;
+	if ((error = ct_record_body(&body, record)) < 0)
+		goto done;
+	error = ct_pae(out, ct_kind_payload_type(kind), (const uint8_t *)body.ptr, body.len);
+done:
 	ct_buf_free(&body);
 	return error;
 }

@@ -1,8 +1,9 @@
 /*
- * The record schemas (record.c) as the rest of the library reads them. Each member of each kind
- * is defined once, in one table row that says how it validates, how a revision diff shows it
- * (diff_record.c) and what bundle verification reads it into (bundle_verify.c); a member added
- * without saying both fails test_record. Not part of the API.
+ * The record schemas (record.c) as the rest of the library reads them, and record.c's labels for
+ * messages and the bytes a signature covers. Each member of each kind is defined once, in one
+ * table row that says how it validates, how a revision diff shows it (diff_record.c) and what
+ * bundle verification reads it into (bundle_verify.c); a member added without saying both fails
+ * test_record. Not part of the API.
  */
 #ifndef CT_RECORD_INTERNAL_H
 #define CT_RECORD_INTERNAL_H
@@ -74,5 +75,15 @@ const ct__member *ct__record_schema(ct_kind kind);
  * of the top-level object holding it (NULL for a top-level member); NULL when kind has none.
  */
 const ct__member *ct__record_schema_slot(const char **parent, ct_kind kind, ct__bv_slot slot);
+
+/* Longest label ct__record_label writes, with its NUL. */
+#define CT_LABEL_MAX 96
+
+/* Appends PAE(ct_kind_payload_type(kind of record), ct_record_body(record)) to out: the exact
+ * bytes every signature on record covers. */
+int ct__record_signing_input(ct_buf *out, const json_t *record);
+
+/* Writes "<kind> <id>" (e.g. "claim iskp-foreign-fighters-6000") for error messages. */
+void ct__record_label(char out[CT_LABEL_MAX], const json_t *record);
 
 #endif

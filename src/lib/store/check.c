@@ -4,7 +4,7 @@
  * reference between records resolves; and the commit that last wrote each file was a claimtrail
  * commit that named the record (so a hand edit committed with plain git is reported).
  */
-#include "signing.h"
+#include "record_internal.h"
 #include "store_internal.h"
 #include "claimtrail/trust.h"
 
@@ -595,7 +595,7 @@ static void check_removed(checker *c, provenance *p, const char *path, const cha
 		claim = json_string_value(json_object_get(rec, "claim"));
 	if (claim && retracted_since(c, p, claim, line_seq(val)))
 		goto done;
-	ct_record_label(label, rec);
+	ct__record_label(label, rec);
 	if (json_object_get(rec, "revision"))
 		finding(c, "%s revision %lld: removed in commit %.12s (%s), and no signed record says "
 			   "why",

@@ -6,7 +6,7 @@
  */
 #include "store_internal.h"
 #include "claimtrail/trust.h"
-#include "signing.h"
+#include "record_internal.h"
 #include "store_lock.h"
 
 #include <stdlib.h>
@@ -181,7 +181,7 @@ int ct__record_serialize(ct_buf *out, const json_t *record)
 	/* every reader refuses a larger file: one could neither be read nor replaced */
 	if (error == 0 && out->len > CT_RECORD_MAX) {
 		char label[CT_LABEL_MAX];
-		ct_record_label(label, record);
+		ct__record_label(label, record);
 		error = ct_error_set(CT_EINVALID, "%s: %zu bytes as stored, over the %d-byte limit",
 			label, out->len, CT_RECORD_MAX);
 	}

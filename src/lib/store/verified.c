@@ -5,7 +5,8 @@
  * nothing is built on a revision that does not verify). ct_store_check reports the same faults
  * among others; this answers for one record and keeps nothing.
  */
-#include "signing.h"
+#include "record_internal.h"
+#include "util.h"
 #include "store_internal.h"
 
 #include <stdarg.h>
@@ -52,7 +53,7 @@ int ct__verify_signatures(ct_verification *out, const json_t *record, const ct_k
 		set_state(out, CT_RECORD_BAD_SIGNATURE, "not signed");
 		goto done;
 	}
-	if ((error = ct_record_signing_input(&pae, record)) < 0)
+	if ((error = ct__record_signing_input(&pae, record)) < 0)
 		goto done;
 	json_array_foreach(sigs, i, e) {
 		const char *kid = json_string_value(json_object_get(e, "key_id"));
@@ -63,7 +64,7 @@ int ct__verify_signatures(ct_verification *out, const json_t *record, const ct_k
 				kid ? kid : "(none)");
 			goto done;
 		}
-		rc = ct_decode_exact(sig, sizeof(sig),
+		rc = ct__decode_exact(sig, sizeof(sig),
 			json_string_value(json_object_get(e, "sig")));
 		if (rc == 0)
 			rc = ct_keyring_verify_bytes(ring, kid, sig, (const uint8_t *)pae.ptr,
@@ -171,7 +172,7 @@ int ct__require_verified(ct_store *store, const json_t *record)
 		return error;
 	if (v.state == CT_RECORD_VERIFIED)
 		return 0;
-	ct_record_label(label, record);
+	ct__record_label(label, record);
 	if (json_object_get(record, "revision"))
 		return ct_error_set(CT_EBADSIG,
 			"%s revision %lld does not verify: %s (see 'claimtrail check'; "

@@ -3,6 +3,7 @@
 #include "fileio.h"
 #include "claimtrail/common.h"
 #include "sha256.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -327,7 +328,7 @@ static const uint8_t b64_table[256] = {
  * characters, '=' only as the padding of the last group (one or two, as the byte count needs),
  * and the bits below the last byte zero ("QQ==" is 'A', "QR==" is refused). Checking that is
  * cheaper than encoding again and comparing. Table lookups are not constant time: secrets are
- * decoded with libsodium's decoder instead (key.c).
+ * decoded with libsodium's decoder instead (key_file.c).
  */
 int ct_base64_decode_len(uint8_t *out, size_t out_max, size_t *out_len, const char *b64,
 	size_t len)
@@ -374,6 +375,22 @@ int ct_base64_decode_len(uint8_t *out, size_t out_max, size_t *out_len, const ch
 int ct_base64_decode(uint8_t *out, size_t out_max, size_t *out_len, const char *b64)
 {
 	return ct_base64_decode_len(out, out_max, out_len, b64, strlen(b64));
+}
+
+int ct__decode_exact(uint8_t *out, size_t want, const char *b64)
+{
+	uint8_t tmp[128];
+	size_t n = 0;
+
+	if (want > sizeof(tmp) || !b64)
+		return CT_EINVALID;
+	if (ct_base64_decode(tmp, sizeof(tmp), &n, b64) < 0 || n != want) {
+		sodium_memzero(tmp, sizeof(tmp));
+		return CT_EINVALID;
+	}
+	memcpy(out, tmp, want);
+	sodium_memzero(tmp, sizeof(tmp));
+	return 0;
 }
 
 void ct_sha256_hex(char out[65], const uint8_t *data, size_t len)

@@ -1,6 +1,7 @@
-/* Quotes anchored in a source's stored text (W3C Web Annotation selectors). */
-#ifndef CT_ANCHOR_H
-#define CT_ANCHOR_H
+/* Internal to the library: finding a quote in a text (anchor_text.c), W3C Web Annotation
+ * selectors. */
+#ifndef CT_ANCHOR_TEXT_H
+#define CT_ANCHOR_TEXT_H
 
 #include <jansson.h>
 #include <stddef.h>
@@ -16,15 +17,19 @@
  * docs/workflow.md). A quote that is not in the text is CT_EINVALID; a quote found more than
  * once is anchored at its first occurrence (preferring an exact byte match).
  */
-int ct_anchor_quote(json_t *attribution, const char *text, size_t len);
+int ct__anchor_quote(json_t *attribution, const char *text, size_t len);
 
-/* Like ct_anchor_quote, but among several occurrences picks the one whose context best matches
+/* Like ct__anchor_quote, but among several occurrences picks the one whose context best matches
  * hint (an earlier selector: its prefix, suffix and start); hint may be NULL. */
-int ct_anchor_quote_near(json_t *attribution, const char *text, size_t len, const json_t *hint);
+int ct__anchor_quote_near(json_t *attribution, const char *text, size_t len, const json_t *hint);
 
-/* Finds quote in text as ct_anchor_quote_near does: *at and *end receive the byte span of the
+/* Finds quote in text as ct__anchor_quote_near does: *at and *end receive the byte span of the
  * source text it matches. CT_ENOTFOUND (no message set) when it is not there. */
 int ct__anchor_find(size_t *at, size_t *end, const char *text, size_t len, const char *quote,
 	const json_t *hint);
+
+/* 1 when the span [start, end) (code points) of text holds exactly `exact`, else 0. */
+int ct__anchor_span_is(const char *text, size_t len, json_int_t start, json_int_t end,
+	const char *exact);
 
 #endif

@@ -1,0 +1,678 @@
+/*
+ * Creating a bundle from a store (docs/bundle.md): selecting claims by tag or status, writing
+ * their revisions, annotations, sources and signers' keys as record lines, and the signed
+ * trailer with the Merkle root of the record lines.
+ */
+#include "bundle_internal.h"
+#include "fileio.h"
+#include "record_internal.h"
+#include "signing.h"
+#include "store_internal.h"
+#include "claimtrail/status.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+typedef struct {
+	char **v;
+	size_t n, cap;
+} strvec;
+
+static int strvec_push(strvec *s, const char *str)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		char **v = realloc(s->v, cap * sizeof(*v));
+		if (!v)
+			return ct_error_set(CT_ENOMEM, "out of memory");
+		s->v = v;
+		s->cap = cap;
+	}
+	if (!(s->v[s->n] = strdup(str)))
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	s->n++;
+	return 0;
+}
+
+static void strvec_free(strvec *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Sorts and drops duplicates. */
+static void strvec_sort_unique(strvec *s)
+{
+	size_t i, j = 0;
+
+	if (s->n == 0)
+		return;
+	qsort(s->v, s->n, sizeof(*s->v), cmp_str);
+	for (i = 1; i < s->n; i++) {
+		if (strcmp(s->v[i], s->v[j]) == 0)
+			free(s->v[i]);
+		else
+			s->v[++j] = s->v[i];
+	}
+	s->n = j + 1;
+}
+
+typedef struct {
+	ct_store *store;
+	const ct_bundle_create_opts *opts;
+	strvec ids;          /* selected claims */
+	json_t *keys;        /* key id -> true */
+	json_t *sources;     /* source id -> {"all": true} or {"<revision>": true, ...} */
+	FILE *spill;         /* claim and annotation lines, in bundle order */
+	ct_bundle_info *info;
+	ct_buf line;
+} creator;
+
+static int collect_id(const char *id, void *payload)
+{
+	return strvec_push(payload, id);
+}
+
+static int note_signers(creator *c, const json_t *record)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(record, "signatures"), i, e) {
+		const char *k = json_string_value(json_object_get(e, "key_id"));
+		if (k && json_object_set_new(c->keys, k, json_true()) < 0)
+			return ct_error_set(CT_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* Notes that source id is needed: at revision rev (0: the latest), or all with --history. */
+static int note_source(creator *c, const char *id, json_int_t rev)
+{
+	json_t *want = json_object_get(c->sources, id);
+	char key[32];
+	int error;
+
+	if ((error = ct_id_validate(id, "source")) < 0)
+		return error;
+	if (!want) {
+		if (!(want = json_object()) || json_object_set_new(c->sources, id, want) < 0)
+			return ct_error_set(CT_ENOMEM, "out of memory");
+	}
+	if (c->opts->history)
+		return json_object_set_new(want, "all", json_true()) < 0
+			       ? ct_error_set(CT_ENOMEM, "out of memory")
+			       : 0;
+	if (rev == 0 && (error = ct__revision_count(&rev, c->store, CT_KIND_SOURCE, id)) < 0)
+		return error;
+	if (rev == 0)
+		return ct_error_set(CT_ENOTFOUND, "source %s is cited but not in the store", id);
+	snprintf(key, sizeof(key), "%lld", (long long)rev);
+	return json_object_set_new(want, key, json_true()) < 0
+		       ? ct_error_set(CT_ENOMEM, "out of memory")
+		       : 0;
+}
+
+/* Appends the record's envelope line and a LF to the spill file. */
+static int spill_record(creator *c, FILE *f, const json_t *record)
+{
+	ct_buf body = CT_BUF_INIT;
+	ct_kind kind;
+	int error;
+
+	ct_buf_clear(&c->line);
+	if ((error = ct_record_kind(&kind, record)) < 0 ||
+		(error = ct_record_body(&body, record)) < 0 ||
+		(error = ct__envelope_write(&c->line, ct_kind_payload_type(kind),
+			 (const uint8_t *)body.ptr, body.len, json_object_get(record, "signatures"))) <
+			0)
+		goto done;
+	if (c->line.len > CT_BUNDLE_LINE_MAX) {
+		char label[CT_LABEL_MAX];
+		ct__record_label(label, record);
+		error = ct_error_set(CT_EINVALID, "%s: too large for a bundle line", label);
+		goto done;
+	}
+	if (fwrite(c->line.ptr, 1, c->line.len, f) != c->line.len || fputc('\n', f) == EOF)
+		error = ct_error_set(CT_EIO, "writing the bundle: %s", strerror(errno));
+	if (kind == CT_KIND_KEY)
+		c->info->keys++;
+	else if (kind == CT_KIND_SOURCE)
+		c->info->sources++;
+	else if (kind == CT_KIND_CLAIM)
+		c->info->claims++;
+	else
+		c->info->annots++;
+done:
+	ct_buf_free(&body);
+	return error;
+}
+
+static int cmp_annotation_id(const void *a, const void *b)
+{
+	return strcmp(ct_record_id(*(json_t *const *)a), ct_record_id(*(json_t *const *)b));
+}
+
+static int has_tag(const json_t *claim, const char *tag)
+{
+	const json_t *t;
+	size_t i;
+
+	json_array_foreach(json_object_get(claim, "tags"), i, t)
+		if (json_is_string(t) && strcmp(json_string_value(t), tag) == 0)
+			return 1;
+	return 0;
+}
+
+/* Is claim id selected by --tag or --status? */
+static int selected(int *out, creator *c, const char *id)
+{
+	json_t *claim = NULL, *annotations = NULL;
+	const char *status;
+	int error;
+
+	*out = 0;
+	if ((error = ct_store_get(&claim, c->store, CT_KIND_CLAIM, id, 0)) < 0)
+		goto done;
+	if (c->opts->select == CT_BUNDLE_TAG) {
+		*out = has_tag(claim, c->opts->tag);
+	} else {
+		if ((error = ct_store_annotations(&annotations, c->store, id)) < 0 ||
+			(error = ct_claim_status(&status, NULL, claim, annotations)) < 0)
+			goto done;
+		*out = strcmp(status, c->opts->status) == 0;
+	}
+done:
+	json_decref(claim);
+	json_decref(annotations);
+	return error;
+}
+
+static int select_claims(creator *c)
+{
+	strvec all = {0};
+	size_t i;
+	int error = 0;
+
+	if (c->opts->select == CT_BUNDLE_IDS) {
+		for (i = 0; i < c->opts->nids; i++) {
+			json_int_t n;
+			if ((error = ct_id_validate(c->opts->ids[i], "claim")) < 0 ||
+				(error = ct__revision_count(&n, c->store, CT_KIND_CLAIM,
+					 c->opts->ids[i])) < 0)
+				goto done;
+			if (n == 0) {
+				error = ct_error_set(CT_ENOTFOUND, "no claim \"%s\" in the store",
+					c->opts->ids[i]);
+				goto done;
+			}
+			if ((error = strvec_push(&c->ids, c->opts->ids[i])) < 0)
+				goto done;
+		}
+		strvec_sort_unique(&c->ids);
+		goto done;
+	}
+	if ((error = ct_store_foreach_id(c->store, CT_KIND_CLAIM, collect_id, &all)) < 0)
+		goto done;
+	strvec_sort_unique(&all);
+	for (i = 0; i < all.n; i++) {
+		int yes = 1;
+		if (c->opts->select != CT_BUNDLE_ALL && (error = selected(&yes, c, all.v[i])) < 0)
+			goto done;
+		if (yes && (error = strvec_push(&c->ids, all.v[i])) < 0)
+			goto done;
+	}
+done:
+	strvec_free(&all);
+	return error;
+}
+
+/* Writes one claim's revisions and annotations to the spill, noting sources and signers. */
+static int spill_claim(creator *c, const char *id)
+{
+	json_t *revs = NULL, *annotations = NULL, *latest = NULL;
+	json_t **sorted = NULL;
+	const json_t *r, *e;
+	size_t i, j;
+	int error;
+
+	if (c->opts->history) {
+		if ((error = ct_store_revisions(&revs, c->store, CT_KIND_CLAIM, id)) < 0)
+			goto done;
+	} else {
+		if ((error = ct_store_get(&latest, c->store, CT_KIND_CLAIM, id, 0)) < 0)
+			goto done;
+		if (!(revs = json_array()) || json_array_append(revs, latest) < 0) {
+			error = ct_error_set(CT_ENOMEM, "out of memory");
+			goto done;
+		}
+	}
+	json_array_foreach(revs, i, r) {
+		const json_t *attr = json_object_get(r, "attribution");
+		const char *sid = json_string_value(json_object_get(attr, "source"));
+		const char *srev = json_string_value(json_object_get(attr, "source_revision"));
+		json_int_t rev = 0;
+
+		if (sid && srev && !c->opts->history &&
+			(error = ct_store_resolve_revision(&rev, c->store, CT_KIND_SOURCE, sid, srev)) <
+				0) {
+			ct_error_prefix(error, "claim %s cites source %s", id, sid);
+			goto done;
+		}
+		/* a bundle re-publishes its records as signed: never one that does not verify */
+		if ((error = ct__require_verified(c->store, r)) < 0 ||
+			(sid && (error = note_source(c, sid, rev)) < 0) ||
+			(error = note_signers(c, r)) < 0 || (error = spill_record(c, c->spill, r)) < 0)
+			goto done;
+	}
+	if (!c->opts->annotations)
+		goto done;
+	if ((error = ct_store_annotations(&annotations, c->store, id)) < 0)
+		goto done;
+	if (json_array_size(annotations) == 0)
+		goto done;
+	if (!(sorted = calloc(json_array_size(annotations), sizeof(*sorted)))) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	json_array_foreach(annotations, i, e)
+		sorted[i] = (json_t *)e;
+	qsort(sorted, json_array_size(annotations), sizeof(*sorted), cmp_annotation_id);
+	for (i = 0; i < json_array_size(annotations); i++) {
+		const json_t *a = sorted[i];
+		const json_t *ev;
+		const char *dsrc = json_string_value(
+			json_object_get(json_object_get(a, "dispute"), "source"));
+
+		json_array_foreach(json_object_get(a, "evidence"), j, ev)
+			if ((error = note_source(c, json_string_value(ev), 0)) < 0)
+				goto done;
+		if ((error = ct__require_verified(c->store, a)) < 0 ||
+			(dsrc && (error = note_source(c, dsrc, 0)) < 0) ||
+			(error = note_signers(c, a)) < 0 || (error = spill_record(c, c->spill, a)) < 0)
+			goto done;
+	}
+done:
+	free(sorted);
+	json_decref(latest);
+	json_decref(revs);
+	json_decref(annotations);
+	return error;
+}
+
+/* The writer of the final file: every record line goes into the Merkle tree. */
+typedef struct {
+	FILE *f;
+	ct_merkle tree;
+	uint64_t records;
+} bundle_writer;
+
+static int put_line(bundle_writer *w, const char *line, size_t len, int leaf)
+{
+	if (leaf) {
+		uint8_t h[CT_HASH_LEN];
+		ct_merkle_leaf_hash(h, (const uint8_t *)line, len);
+		ct_merkle_add(&w->tree, h);
+		w->records++;
+	}
+	if (fwrite(line, 1, len, w->f) != len || fputc('\n', w->f) == EOF)
+		return ct_error_set(CT_EIO, "writing the bundle: %s", strerror(errno));
+	return 0;
+}
+
+/* Copies the lines of a spill file into the bundle. */
+static int copy_spill(bundle_writer *w, FILE *spill, ct_buf *scratch)
+{
+	char chunk[65536];
+	size_t n;
+	int error;
+
+	if (fflush(spill) != 0 || fseek(spill, 0, SEEK_SET) != 0)
+		return ct_error_set(CT_EIO, "reading back the spill file: %s", strerror(errno));
+	ct_buf_clear(scratch);
+	while ((n = fread(chunk, 1, sizeof(chunk), spill)) > 0) {
+		size_t i, start = 0;
+		for (i = 0; i < n; i++) {
+			if (chunk[i] != '\n')
+				continue;
+			if ((error = ct_buf_put(scratch, chunk + start, i - start)) < 0 ||
+				(error = put_line(w, scratch->ptr, scratch->len, 1)) < 0)
+				return error;
+			ct_buf_clear(scratch);
+			start = i + 1;
+		}
+		if ((error = ct_buf_put(scratch, chunk + start, n - start)) < 0)
+			return error;
+	}
+	if (ferror(spill))
+		return ct_error_set(CT_EIO, "reading back the spill file: %s", strerror(errno));
+	return 0;
+}
+
+static int cmp_revision(const void *a, const void *b)
+{
+	long long x = strtoll(*(const char *const *)a, NULL, 10);
+	long long y = strtoll(*(const char *const *)b, NULL, 10);
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Writes the text line of source revision rec after it when the store keeps its text
+ * (docs/bundle.md 1.4), signed by the creator. A text the store does not have, or too long for
+ * a line, is left out: the record's archive still names it by sha256.
+ */
+static int spill_text(creator *c, FILE *f, const json_t *rec)
+{
+	ct_buf text = CT_BUF_INIT, pae = CT_BUF_INIT, b64 = CT_BUF_INIT;
+	const json_t *archive = json_object_get(rec, "archive");
+	const ct_key *key = c->opts->creator;
+	uint8_t sig[64];
+	json_t *sigs = NULL;
+	int error;
+
+	if (!json_is_true(json_object_get(archive, "stored")))
+		return 0;
+	error = ct_store_source_text(&text, c->store, ct_record_id(rec),
+		json_integer_value(json_object_get(rec, "revision")));
+	/* base64 makes 4 bytes of 3; the envelope around it is under 256 bytes */
+	if (error == CT_ENOTFOUND || (error == 0 && text.len / 3 * 4 + 256 > CT_BUNDLE_LINE_MAX)) {
+		ct_error_clear();
+		error = 0;
+		goto done;
+	}
+	if (error < 0 ||
+		(error = ct_pae(&pae, CT_BUNDLE_TEXT_TYPE, (const uint8_t *)text.ptr, text.len)) < 0 ||
+		(error = ct_key_sign_bytes(sig, key, (const uint8_t *)pae.ptr, pae.len)) < 0)
+		goto done;
+	if (ct__signature_verify(ct_key_public_bytes(key), sig, (const uint8_t *)pae.ptr, pae.len) <
+		0) {
+		error = ct_error_set(CT_EBADSIG, "the new text signature does not verify");
+		goto done;
+	}
+	if ((error = ct_base64_encode(&b64, sig, sizeof(sig))) < 0)
+		goto done;
+	if (!(sigs = json_pack("[{s:s, s:s}]", "key_id", ct_key_id(key), "sig", b64.ptr))) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	ct_buf_clear(&c->line);
+	if ((error = ct__envelope_write(&c->line, CT_BUNDLE_TEXT_TYPE, (const uint8_t *)text.ptr,
+		     text.len, sigs)) < 0)
+		goto done;
+	if (fwrite(c->line.ptr, 1, c->line.len, f) != c->line.len || fputc('\n', f) == EOF) {
+		error = ct_error_set(CT_EIO, "writing the bundle: %s", strerror(errno));
+		goto done;
+	}
+	c->info->texts++;
+done:
+	json_decref(sigs);
+	ct_buf_free(&text);
+	ct_buf_free(&pae);
+	ct_buf_free(&b64);
+	return error;
+}
+
+/* Writes the sources (noting their signers) into a second spill. */
+static int spill_sources(creator *c, FILE *f)
+{
+	strvec ids = {0};
+	const char *id;
+	json_t *want;
+	size_t i, j;
+	int error = 0;
+
+	json_object_foreach(c->sources, id, want)
+		if ((error = strvec_push(&ids, id)) < 0)
+			goto done;
+	strvec_sort_unique(&ids);
+	for (i = 0; i < ids.n; i++) {
+		json_t *revs = NULL;
+		const json_t *r;
+		want = json_object_get(c->sources, ids.v[i]);
+		if (json_object_get(want, "all")) {
+			if ((error = ct_store_revisions(&revs, c->store, CT_KIND_SOURCE, ids.v[i])) < 0)
+				goto done;
+		} else {
+			strvec nums = {0};
+			const char *k;
+			json_t *v;
+			if (!(revs = json_array())) {
+				error = ct_error_set(CT_ENOMEM, "out of memory");
+				goto done;
+			}
+			json_object_foreach(want, k, v)
+				if ((error = strvec_push(&nums, k)) < 0)
+					break;
+			if (error == 0)
+				qsort(nums.v, nums.n, sizeof(*nums.v), cmp_revision);
+			for (j = 0; error == 0 && j < nums.n; j++) {
+				json_t *rec = NULL;
+				if ((error = ct_store_get(&rec, c->store, CT_KIND_SOURCE, ids.v[i],
+					     strtoll(nums.v[j], NULL, 10))) == 0)
+					json_array_append_new(revs, rec);
+			}
+			strvec_free(&nums);
+			if (error < 0) {
+				json_decref(revs);
+				goto done;
+			}
+		}
+		json_array_foreach(revs, j, r)
+			if ((error = ct__require_verified(c->store, r)) < 0 ||
+				(error = note_signers(c, r)) < 0 ||
+				(error = spill_record(c, f, r)) < 0 || (error = spill_text(c, f, r)) < 0)
+				break;
+		json_decref(revs);
+		if (error < 0)
+			goto done;
+	}
+done:
+	strvec_free(&ids);
+	return error;
+}
+
+static int write_keys(creator *c, FILE *f)
+{
+	strvec ids = {0};
+	const char *id;
+	json_t *v;
+	size_t i;
+	int error = 0;
+
+	json_object_foreach(c->keys, id, v)
+		if ((error = strvec_push(&ids, id)) < 0)
+			goto done;
+	strvec_sort_unique(&ids);
+	for (i = 0; i < ids.n; i++) {
+		json_t *rec = NULL;
+		error = ct_store_get(&rec, c->store, CT_KIND_KEY, ids.v[i], 0);
+		if (error == CT_ENOTFOUND && strcmp(ids.v[i], ct_key_id(c->opts->creator)) == 0) {
+			ct_error_clear();
+			rec = json_incref((json_t *)ct_key_public_record(c->opts->creator));
+			error = 0;
+		} else if (error == CT_ENOTFOUND) {
+			error = ct_error_set(CT_ENOTFOUND,
+				"signer key %s is not in the store (%s/key/%s.json)", ids.v[i],
+				ct_store_root(c->store), ids.v[i]);
+		}
+		if (error < 0)
+			goto done;
+		error = spill_record(c, f, rec);
+		json_decref(rec);
+		if (error < 0)
+			goto done;
+	}
+done:
+	strvec_free(&ids);
+	return error;
+}
+
+/* The canonical trailer body. */
+static int trailer_body(ct_buf *out, const ct_bundle_info *info)
+{
+	json_t *t = json_pack("{s:b, s:s, s:s, s:b, s:s, s:I, s:s, s:i}", "annotations",
+		info->annotations, "created", info->created, "creator", info->creator, "history",
+		info->history, "merkle_root", info->root, "records", (json_int_t)info->records, "type",
+		"bundle", "version", 1);
+	int error;
+
+	if (!t)
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	error = ct_json_canon(out, t);
+	json_decref(t);
+	return error;
+}
+
+static int write_trailer(bundle_writer *w, ct_bundle_info *info, const ct_key *key)
+{
+	ct_buf body = CT_BUF_INIT, pae = CT_BUF_INIT, b64 = CT_BUF_INIT, line = CT_BUF_INIT;
+	uint8_t root[CT_HASH_LEN], sig[64];
+	json_t *sigs = NULL;
+	int error;
+
+	ct_merkle_root(&w->tree, root);
+	ct_hex(info->root, root, CT_HASH_LEN);
+	info->records = w->records;
+	if ((error = trailer_body(&body, info)) < 0 ||
+		(error = ct_pae(&pae, CT_BUNDLE_PAYLOAD_TYPE, (const uint8_t *)body.ptr, body.len)) <
+			0 ||
+		(error = ct_key_sign_bytes(sig, key, (const uint8_t *)pae.ptr, pae.len)) < 0)
+		goto done;
+	if (ct__signature_verify(ct_key_public_bytes(key), sig, (const uint8_t *)pae.ptr, pae.len) <
+		0) {
+		error = ct_error_set(CT_EBADSIG, "the new bundle signature does not verify");
+		goto done;
+	}
+	if ((error = ct_base64_encode(&b64, sig, sizeof(sig))) < 0)
+		goto done;
+	if (!(sigs = json_pack("[{s:s, s:s}]", "key_id", ct_key_id(key), "sig", b64.ptr))) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((error = ct__envelope_write(&line, CT_BUNDLE_PAYLOAD_TYPE, (const uint8_t *)body.ptr,
+		     body.len, sigs)) < 0)
+		goto done;
+	error = put_line(w, line.ptr, line.len, 0);
+done:
+	json_decref(sigs);
+	ct_buf_free(&body);
+	ct_buf_free(&pae);
+	ct_buf_free(&b64);
+	ct_buf_free(&line);
+	return error;
+}
+
+int ct_bundle_create(ct_bundle_info *info, ct_store *store, const char *path,
+	const ct_bundle_create_opts *opts)
+{
+	ct_bundle_info local;
+	creator c;
+	bundle_writer w;
+	FILE *sources = NULL, *keys = NULL;
+	ct_buf scratch = CT_BUF_INIT;
+	ct__outfile out;
+	int fd = -1, opened = 0;
+	size_t i;
+	int error;
+
+	memset(&c, 0, sizeof(c));
+	memset(&w, 0, sizeof(w));
+	ct_merkle_init(&w.tree);
+	if (!info)
+		info = &local;
+	memset(info, 0, sizeof(*info));
+	if (!opts || !opts->creator)
+		return ct_error_set(CT_EINVALID, "bundle create needs a signing key");
+	if ((opts->select == CT_BUNDLE_TAG && !opts->tag) ||
+		(opts->select == CT_BUNDLE_STATUS && !opts->status) ||
+		(opts->select == CT_BUNDLE_IDS && opts->nids == 0))
+		return ct_error_set(CT_EINVALID, "bundle create: nothing selected");
+	c.store = store;
+	c.opts = opts;
+	c.info = info;
+	info->history = opts->history != 0;
+	info->annotations = opts->annotations != 0;
+	memcpy(info->creator, ct_key_id(opts->creator), CT_KEY_ID_LEN + 1);
+	ct_timestamp_now(info->created);
+	if (!(c.keys = json_object()) || !(c.sources = json_object())) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (json_object_set_new(c.keys, ct_key_id(opts->creator), json_true()) < 0) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((error = select_claims(&c)) < 0)
+		goto done;
+	if (c.ids.n == 0) {
+		error = ct_error_set(CT_ENOTFOUND, "bundle create: no claim matches the selection");
+		goto done;
+	}
+	if (!(c.spill = tmpfile()) || !(sources = tmpfile()) || !(keys = tmpfile())) {
+		error = ct_error_set(CT_EIO, "cannot make a temporary file: %s", strerror(errno));
+		goto done;
+	}
+	for (i = 0; i < c.ids.n; i++)
+		if ((error = spill_claim(&c, c.ids.v[i])) < 0)
+			goto done;
+	if ((error = spill_sources(&c, sources)) < 0 || (error = write_keys(&c, keys)) < 0)
+		goto done;
+	/* the stream writes through its own descriptor; the output file keeps the original */
+	if ((error = ct__outfile_open(&out, path, 0644)) < 0)
+		goto done;
+	opened = 1;
+	if ((fd = dup(out.fd)) < 0 || !(w.f = fdopen(fd, "wb"))) {
+		error = ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));
+		goto done;
+	}
+	fd = -1;
+	if ((error = put_line(&w, CT_BUNDLE_HEADER, strlen(CT_BUNDLE_HEADER), 0)) < 0 ||
+		(error = copy_spill(&w, keys, &scratch)) < 0 ||
+		(error = copy_spill(&w, sources, &scratch)) < 0 ||
+		(error = copy_spill(&w, c.spill, &scratch)) < 0 ||
+		(error = write_trailer(&w, info, opts->creator)) < 0)
+		goto done;
+	if (fclose(w.f) != 0) {
+		w.f = NULL;
+		error = ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));
+		goto done;
+	}
+	w.f = NULL;
+	opened = 0;
+	if ((error = ct__outfile_commit(&out)) < 0)
+		goto done;
+done:
+	if (w.f)
+		fclose(w.f);
+	if (fd >= 0)
+		close(fd);
+	if (opened)
+		ct__outfile_abort(&out);
+	if (c.spill)
+		fclose(c.spill);
+	if (sources)
+		fclose(sources);
+	if (keys)
+		fclose(keys);
+	strvec_free(&c.ids);
+	json_decref(c.keys);
+	json_decref(c.sources);
+	ct_buf_free(&c.line);
+	ct_buf_free(&scratch);
+	return error;
+}

@@ -1,0 +1,342 @@
+/*
+ * Keyrings of checked public key records: adding a record, a file or a folder of them, looking
+ * keys up, revocations, and checking signatures with the ring's keys (with Ed25519 tables for
+ * busy keys in a -Ded25519_tables=true build).
+ */
+#include "key_file.h"
+#include "keyring.h"
+#include "claimtrail/json.h"
+#include "claimtrail/key.h"
+#include "claimtrail/record.h"
+#ifdef CT_ED25519_TABLES
+#include "ed25519.h"
+#endif
+#include "signing.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---- keyrings --------------------------------------------------------------------------- */
+
+typedef struct {
+	char id[CT_KEY_ID_LEN + 1];
+	uint8_t pk[32];
+	int revoked;
+	json_t *record;
+#ifdef CT_ED25519_TABLES
+	_Atomic(ct__ed25519_key *) fast; /* the key's tables, once it has been used enough */
+	atomic_uint uses;                /* valid signatures checked with the key */
+#endif
+} ring_entry;
+
+struct ct_keyring {
+	ring_entry *entries;
+	size_t count;
+	size_t cap;
+#ifdef CT_ED25519_TABLES
+	atomic_uint tables; /* keys that were given tables */
+#endif
+};
+
+int ct_keyring_new(ct_keyring **out)
+{
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		return ct_error_set(CT_ENOMEM, "out of memory");
+#ifdef CT_ED25519_TABLES
+	atomic_init(&(*out)->tables, 0);
+#endif
+	return 0;
+}
+
+void ct_keyring_free(ct_keyring *ring)
+{
+	size_t i;
+
+	if (!ring)
+		return;
+	for (i = 0; i < ring->count; i++) {
+		json_decref(ring->entries[i].record);
+#ifdef CT_ED25519_TABLES
+		ct__ed25519_key_free(atomic_load(&ring->entries[i].fast));
+#endif
+	}
+	free(ring->entries);
+	free(ring);
+}
+
+#ifdef CT_ED25519_TABLES
+/*
+ * Only in a build configured with -Ded25519_tables=true (off by default: then every check
+ * below is libsodium's crypto_sign_verify_detached, and ed25519.c is not compiled at all).
+ * A key's tables (ed25519.h: 30 KB, built in about the time of seven signature checks, each
+ * later check about twice as fast) pay for themselves after some fifteen signatures. So the
+ * thread whose check finds the key's TABLE_AFTER-th valid signature builds them, for at most
+ * TABLES_MAX keys a ring (kept while the ring lives); until then, and for every other key,
+ * libsodium checks alone. Only valid signatures count: verify_any tries every key on a
+ * signature by a stranger, and those tries must not hand the tables to keys that sign nothing.
+ * The verdict is the same either way. Safe with any number of threads checking at once: exactly
+ * one thread sees the count reach TABLE_AFTER, and it publishes the finished tables with a
+ * release store.
+ */
+#define TABLE_AFTER 16
+#define TABLES_MAX 64
+
+static int entry_verify(const ct_keyring *ring, ring_entry *e, const uint8_t sig[64],
+	const uint8_t *msg, size_t len)
+{
+	ct__ed25519_key *fast = atomic_load_explicit(&e->fast, memory_order_acquire);
+	/* the ring's keys never change here; its count of tables is a cache's bookkeeping */
+	ct_keyring *cache = (ct_keyring *)ring;
+	int error;
+
+	if (fast)
+		return ct__ed25519_verify(fast, sig, msg, len) == 0 ? 0 : CT_EBADSIG;
+	error = ct__signature_verify(e->pk, sig, msg, len);
+	if (error == 0 &&
+		atomic_fetch_add_explicit(&e->uses, 1, memory_order_relaxed) + 1 == TABLE_AFTER &&
+		atomic_fetch_add_explicit(&cache->tables, 1, memory_order_relaxed) < TABLES_MAX) {
+		fast = ct__ed25519_key_new(e->pk); /* NULL when out of memory: libsodium, then */
+		atomic_store_explicit(&e->fast, fast, memory_order_release);
+	}
+	return error;
+}
+
+size_t ct__keyring_tables(const ct_keyring *ring)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ring->count; i++)
+		n += atomic_load(&ring->entries[i].fast) != NULL;
+	return n;
+}
+#else
+static int entry_verify(const ct_keyring *ring, ring_entry *e, const uint8_t sig[64],
+	const uint8_t *msg, size_t len)
+{
+	(void)ring;
+	return ct__signature_verify(e->pk, sig, msg, len);
+}
+
+size_t ct__keyring_tables(const ct_keyring *ring)
+{
+	(void)ring;
+	return 0;
+}
+#endif
+
+size_t ct_keyring_count(const ct_keyring *ring)
+{
+	return ring->count;
+}
+
+static ring_entry *ring_lookup(const ct_keyring *ring, const char *key_id)
+{
+	size_t i;
+
+	if (!key_id)
+		return NULL;
+	for (i = 0; i < ring->count; i++)
+		if (strcmp(ring->entries[i].id, key_id) == 0)
+			return &ring->entries[i];
+	return NULL;
+}
+
+const json_t *ct_keyring_find(const ct_keyring *ring, const char *key_id)
+{
+	ring_entry *e = ring_lookup(ring, key_id);
+
+	return e ? e->record : NULL;
+}
+
+const json_t *ct_keyring_get(const ct_keyring *ring, size_t i)
+{
+	return i < ring->count ? ring->entries[i].record : NULL;
+}
+
+int ct_keyring_revoked(const ct_keyring *ring, const char *key_id)
+{
+	ring_entry *e = ring_lookup(ring, key_id);
+
+	return e ? e->revoked : 0;
+}
+
+int ct_keyring_add(ct_keyring *ring, const json_t *key_record)
+{
+	ring_entry *e;
+	json_t *copy;
+	const char *id;
+	int revoked;
+	int error;
+
+	if ((error = ct_key_record_check(key_record)) < 0)
+		return error;
+	id = json_string_value(json_object_get(key_record, "key_id"));
+	revoked = json_object_get(key_record, "revoked") != NULL;
+	if ((e = ring_lookup(ring, id)) != NULL) {
+		/* A revocation is permanent: it replaces the live record, never the other way. */
+		if (revoked && !e->revoked) {
+			if (!(copy = json_deep_copy(key_record)))
+				return ct_error_set(CT_ENOMEM, "out of memory");
+			json_decref(e->record);
+			e->record = copy;
+			e->revoked = 1;
+		}
+		return 0;
+	}
+	if (ring->count == ring->cap) {
+		size_t cap = ring->cap ? ring->cap * 2 : 8;
+		ring_entry *p = realloc(ring->entries, cap * sizeof(*p));
+		if (!p)
+			return ct_error_set(CT_ENOMEM, "out of memory");
+		ring->entries = p;
+		ring->cap = cap;
+	}
+	if (!(copy = json_deep_copy(key_record)))
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	e = &ring->entries[ring->count];
+	memset(e, 0, sizeof(*e));
+#ifdef CT_ED25519_TABLES
+	atomic_init(&e->fast, NULL);
+	atomic_init(&e->uses, 0);
+#endif
+	memcpy(e->id, id, CT_KEY_ID_LEN + 1);
+	ct__decode_exact(e->pk, sizeof(e->pk), json_string_value(json_object_get(copy,
+		"public_key")));
+	e->revoked = revoked;
+	e->record = copy;
+	ring->count++;
+	return 0;
+}
+
+static int has_suffix(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), m = strlen(suffix);
+
+	return n > m && strcmp(name + n - m, suffix) == 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds one key record file; errors name the file. */
+static int add_file(ct_keyring *ring, const char *path)
+{
+	json_t *rec = NULL;
+	int error;
+
+	if ((error = ct__key_record_file_read(&rec, path)) < 0)
+		return error;
+	if ((error = ct_keyring_add(ring, rec)) < 0)
+		ct_error_prefix(error, "%s", path);
+	json_decref(rec);
+	return error;
+}
+
+int ct_keyring_add_path(ct_keyring *ring, const char *path)
+{
+	struct stat st;
+	DIR *dir = NULL;
+	struct dirent *de;
+	char **names = NULL;
+	size_t count = 0, cap = 0, i;
+	char full[4096];
+	int error = 0;
+
+	if (stat(path, &st) < 0)
+		return ct_error_set(errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "%s: %s", path,
+			strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return add_file(ring, path);
+	if (!(dir = opendir(path)))
+		return ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));
+	while ((de = readdir(dir)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (!has_suffix(de->d_name, ".pub") && !has_suffix(de->d_name, ".json"))
+			continue;
+		if (count == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			char **p = realloc(names, ncap * sizeof(*p));
+			if (!p) {
+				error = ct_error_set(CT_ENOMEM, "out of memory");
+				goto done;
+			}
+			names = p;
+			cap = ncap;
+		}
+		if (!(names[count] = strdup(de->d_name))) {
+			error = ct_error_set(CT_ENOMEM, "out of memory");
+			goto done;
+		}
+		count++;
+	}
+	if (count == 0) {
+		error = ct_error_set(CT_ENOTFOUND, "%s: no key records (*.pub, *.json) in the folder",
+			path);
+		goto done;
+	}
+	/* Sorted, so that the ring's order (and any error) does not depend on the file system. */
+	qsort(names, count, sizeof(*names), cmp_names);
+	for (i = 0; i < count; i++) {
+		if (snprintf(full, sizeof(full), "%s/%s", path, names[i]) >= (int)sizeof(full)) {
+			error = ct_error_set(CT_EINVALID, "%s/%s: path too long", path, names[i]);
+			goto done;
+		}
+		if ((error = add_file(ring, full)) < 0)
+			goto done;
+	}
+done:
+	if (dir)
+		closedir(dir);
+	for (i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+	return error;
+}
+
+int ct_keyring_verify_bytes(const ct_keyring *ring, const char *key_id, const uint8_t sig[64],
+	const uint8_t *msg, size_t len)
+{
+	ring_entry *e = ring_lookup(ring, key_id);
+
+	if (!e)
+		return ct_error_set(CT_ENOTFOUND, "key %s is not in the keyring",
+			key_id ? key_id : "(none)");
+	if (entry_verify(ring, e, sig, msg, len) < 0)
+		return ct_error_set(CT_EBADSIG, "signature by key %s does not verify", key_id);
+	return 0;
+}
+
+int ct_keyring_verify_any(const char **signer, const ct_keyring *ring, const char *hint,
+	const uint8_t sig[64], const uint8_t *msg, size_t len)
+{
+	ring_entry *named = ring_lookup(ring, hint);
+	size_t i;
+
+	*signer = NULL;
+	/* the hint first: an honest signer names its own key, so this is the one check made */
+	if (named && entry_verify(ring, named, sig, msg, len) == 0) {
+		*signer = named->id;
+		return 0;
+	}
+	for (i = 0; i < ring->count; i++) {
+		if (&ring->entries[i] == named)
+			continue;
+		if (entry_verify(ring, &ring->entries[i], sig, msg, len) == 0) {
+			*signer = ring->entries[i].id;
+			return 0;
+		}
+	}
+	return named ? ct_error_set(CT_EBADSIG, "signature by key %s does not verify", hint)
+		     : ct_error_set(CT_ENOTFOUND, "no trusted key made this signature");
+}

@@ -1,0 +1,283 @@
+/*
+ * Anchoring quotes in source text, on the text alone: where in the source a claim's words are,
+ * found the way a careful reader would (curly and straight quotes, dashes and runs of white space
+ * count as the same), recorded as the exact span of the source (a W3C selector). Normalisation:
+ * docs/workflow.md. Re-checking anchors against the store: anchor.c.
+ */
+#include "anchor_text.h"
+#include "utf8.h"
+#include "claimtrail/common.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The byte offset `chars` code points back from (or forward of) byte `at`. */
+static size_t back_chars(const char *s, size_t at, size_t chars)
+{
+	while (at > 0 && chars > 0) {
+		at--;
+		while (at > 0 && ((unsigned char)s[at] & 0xc0) == 0x80)
+			at--;
+		chars--;
+	}
+	return at;
+}
+
+static size_t forward_chars(const char *s, size_t len, size_t at, size_t chars)
+{
+	while (at < len && chars > 0) {
+		at++;
+		while (at < len && ((unsigned char)s[at] & 0xc0) == 0x80)
+			at++;
+		chars--;
+	}
+	return at;
+}
+
+/* Decodes one code point at s[i]; *n receives its length (1 for a stray byte, as U+FFFD). */
+static unsigned decode(const char *s, size_t len, size_t i, size_t *n)
+{
+	uint32_t cp;
+
+	if ((*n = ct__utf8_decode((const uint8_t *)s + i, len - i, &cp)) == 0) {
+		*n = 1;
+		return 0xfffd;
+	}
+	return cp;
+}
+
+static int is_space(unsigned c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
+	       c == 0xa0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 ||
+	       c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
+}
+
+/* The ASCII character a typographic one stands for, or 0. */
+static char fold(unsigned c)
+{
+	if (c == 0x2018 || c == 0x2019 || c == 0x201a || c == 0x201b || c == 0x2032 || c == 0x02bc)
+		return '\'';
+	if (c == 0x201c || c == 0x201d || c == 0x201e || c == 0x201f || c == 0x2033 || c == 0xab ||
+		c == 0xbb)
+		return '"';
+	if ((c >= 0x2010 && c <= 0x2015) || c == 0x2212)
+		return '-';
+	return 0;
+}
+
+/* Normalised text, and for each of its bytes the span of the original it came from. */
+typedef struct {
+	char *s;
+	size_t len;
+	size_t *from;
+	size_t *to;
+} norm_text;
+
+static void norm_free(norm_text *n)
+{
+	free(n->s);
+	free(n->from);
+	free(n->to);
+	memset(n, 0, sizeof(*n));
+}
+
+static int normalise(norm_text *out, const char *s, size_t len, int trim)
+{
+	size_t i = 0, k;
+
+	memset(out, 0, sizeof(*out));
+	out->s = malloc(len + 1);
+	out->from = malloc((len + 1) * sizeof(size_t));
+	out->to = malloc((len + 1) * sizeof(size_t));
+	if (!out->s || !out->from || !out->to) {
+		norm_free(out);
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	}
+	while (i < len) {
+		size_t n;
+		unsigned c = decode(s, len, i, &n);
+		char f = fold(c);
+		if (is_space(c)) {
+			if (out->len > 0 && out->s[out->len - 1] == ' ') {
+				out->to[out->len - 1] = i + n; /* a run of white space is one space */
+			} else if (!(trim && out->len == 0)) {
+				out->s[out->len] = ' ';
+				out->from[out->len] = i;
+				out->to[out->len++] = i + n;
+			}
+		} else if (f) {
+			out->s[out->len] = f;
+			out->from[out->len] = i;
+			out->to[out->len++] = i + n;
+		} else {
+			for (k = 0; k < n; k++) {
+				out->s[out->len] = s[i + k];
+				out->from[out->len] = i;
+				out->to[out->len++] = i + n;
+			}
+		}
+		i += n;
+	}
+	if (trim && out->len > 0 && out->s[out->len - 1] == ' ')
+		out->len--;
+	out->s[out->len] = '\0';
+	return 0;
+}
+
+/* How many normalised bytes agree going backwards from a (in x) and b (in y). */
+static size_t agree_back(const char *x, size_t a, const char *y, size_t b)
+{
+	size_t n = 0;
+
+	while (a > 0 && b > 0 && x[a - 1] == y[b - 1]) {
+		a--;
+		b--;
+		n++;
+	}
+	return n;
+}
+
+static size_t agree_fwd(const char *x, size_t xlen, size_t a, const char *y, size_t ylen, size_t b)
+{
+	size_t n = 0;
+
+	while (a < xlen && b < ylen && x[a] == y[b]) {
+		a++;
+		b++;
+		n++;
+	}
+	return n;
+}
+
+int ct__anchor_find(size_t *out_at, size_t *out_end, const char *text, size_t len,
+	const char *quote, const json_t *hint)
+{
+	norm_text hay, needle, pre, suf;
+	const char *hp = json_string_value(json_object_get(hint, "prefix"));
+	const char *hs = json_string_value(json_object_get(hint, "suffix"));
+	json_int_t hstart = json_integer_value(json_object_get(hint, "start"));
+	size_t qlen = strlen(quote);
+	size_t pos = 0, chars = 0, counted = 0;
+	long long best_score = -1;
+	unsigned long long best_dist = 0;
+	int found = 0, error;
+
+	memset(&pre, 0, sizeof(pre));
+	memset(&suf, 0, sizeof(suf));
+	if ((error = normalise(&hay, text, len, 0)) < 0)
+		return error;
+	if ((error = normalise(&needle, quote, qlen, 1)) < 0) {
+		norm_free(&hay);
+		return error;
+	}
+	if ((hp && (error = normalise(&pre, hp, strlen(hp), 0)) < 0) ||
+		(hs && (error = normalise(&suf, hs, strlen(hs), 0)) < 0))
+		goto done;
+	error = CT_ENOTFOUND;
+	while (needle.len > 0 && pos + needle.len <= hay.len) {
+		const char *p = memchr(hay.s + pos, needle.s[0], hay.len - needle.len - pos + 1);
+		size_t at, end, oat, oend;
+		long long score;
+		unsigned long long dist;
+		if (!p)
+			break;
+		at = (size_t)(p - hay.s);
+		pos = at + 1;
+		if (memcmp(p, needle.s, needle.len) != 0)
+			continue;
+		end = at + needle.len;
+		oat = hay.from[at];
+		oend = hay.to[end - 1];
+		/* context first, then an exact byte match, then nearness to where it was */
+		score = 0;
+		if (hint) {
+			size_t b = agree_back(hay.s, at, pre.s ? pre.s : "", pre.len);
+			size_t f = agree_fwd(hay.s, hay.len, end, suf.s ? suf.s : "", suf.len, 0);
+			score = (long long)(b + f) * 2;
+		}
+		if (oend - oat == qlen && memcmp(text + oat, quote, qlen) == 0)
+			score += 1;
+		chars += ct__utf8_count(text + counted, oat - counted);
+		counted = oat;
+		dist = hint ? (unsigned long long)(chars > (size_t)hstart ? chars - (size_t)hstart
+									  : (size_t)hstart - chars)
+			    : 0;
+		if (!found || score > best_score || (score == best_score && dist < best_dist)) {
+			found = 1;
+			best_score = score;
+			best_dist = dist;
+			*out_at = oat;
+			*out_end = oend;
+		}
+	}
+	error = found ? 0 : CT_ENOTFOUND;
+done:
+	norm_free(&pre);
+	norm_free(&suf);
+	norm_free(&needle);
+	norm_free(&hay);
+	return error;
+}
+
+static json_t *make_selector(const char *text, size_t len, size_t at, size_t end)
+{
+	size_t pre = back_chars(text, at, CT_ANCHOR_CONTEXT);
+	size_t suf = forward_chars(text, len, end, CT_ANCHOR_CONTEXT);
+	json_t *selector = json_object();
+
+	if (!selector ||
+		json_object_set_new(selector, "exact", json_stringn(text + at, end - at)) < 0 ||
+		json_object_set_new(selector, "prefix", json_stringn(text + pre, at - pre)) < 0 ||
+		json_object_set_new(selector, "suffix", json_stringn(text + end, suf - end)) < 0 ||
+		json_object_set_new(selector, "start", json_integer((json_int_t)ct__utf8_count(text, at))) <
+			0 ||
+		json_object_set_new(selector, "end",
+			json_integer((json_int_t)ct__utf8_count(text, end))) < 0) {
+		json_decref(selector);
+		return NULL;
+	}
+	return selector;
+}
+
+int ct__anchor_quote_near(json_t *attribution, const char *text, size_t len, const json_t *hint)
+{
+	const char *quote = json_string_value(json_object_get(attribution, "quote"));
+	size_t qlen, at = 0, end = 0;
+	json_t *selector;
+	int error;
+
+	if (!quote)
+		return 0;
+	qlen = strlen(quote);
+	error = ct__anchor_find(&at, &end, text, len, quote, hint);
+	if (error == CT_ENOTFOUND)
+		return ct_error_set(CT_EINVALID, "quote \"%.60s%s\" does not occur in the source's text",
+			quote, qlen > 60 ? "..." : "");
+	if (error < 0)
+		return error;
+	if (!(selector = make_selector(text, len, at, end)))
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	return json_object_set_new(attribution, "selector", selector) < 0
+		       ? ct_error_set(CT_ENOMEM, "out of memory")
+		       : 0;
+}
+
+int ct__anchor_quote(json_t *attribution, const char *text, size_t len)
+{
+	return ct__anchor_quote_near(attribution, text, len, NULL);
+}
+
+/* Does the span [start, end) (code points) of text hold exactly `exact`? */
+int ct__anchor_span_is(const char *text, size_t len, json_int_t start, json_int_t end,
+	const char *exact)
+{
+	size_t a, b;
+
+	if (start < 0 || end < start)
+		return 0;
+	a = forward_chars(text, len, 0, (size_t)start);
+	b = forward_chars(text, len, a, (size_t)(end - start));
+	return ct__utf8_count(text, a) == (size_t)start && ct__utf8_count(text, b) == (size_t)end &&
+	       strlen(exact) == b - a && memcmp(text + a, exact, b - a) == 0;
+}

@@ -1,0 +1,392 @@
+/*
+ * Bulk import of claims (claimtrail import): one claim per line of JSON, each built as
+ * claim.c builds one, signed on several threads, and all written as a single commit.
+ */
+#include "claim.h"
+#include "cpus.h"
+#include "revision.h"
+#include "store_internal.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The input's non-blank lines, kept as read (a retry after a lost race parses them again):
+ * what an import holds of its input is the input itself, as before it was streamed. */
+typedef struct {
+	ct_buf text;      /* the lines, each without its line end */
+	size_t *offsets;  /* where each starts in text */
+	size_t *lens;     /* its length */
+	size_t *linenos;  /* its line number */
+	size_t n, cap;
+} import_lines;
+
+typedef struct {
+	const import_lines *lines;
+	const ct_write_opts *opts; /* for the records: no reason */
+	const char *reason;        /* for the commit */
+	size_t count;
+} import_job;
+
+static void import_lines_free(import_lines *l)
+{
+	ct_buf_free(&l->text);
+	free(l->offsets);
+	free(l->lens);
+	free(l->linenos);
+	memset(l, 0, sizeof(*l));
+}
+
+/*
+ * One line of the input, without its LF: skipped when blank, else kept. A line longer than a
+ * stored record may be could only make a record that every reader refuses.
+ */
+static int import_line(import_lines *l, const char *line, size_t len, size_t lineno)
+{
+	size_t i;
+	int error;
+
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len > CT_RECORD_MAX)
+		return ct_error_set(CT_EINVALID, "line %zu: longer than %d bytes, the record limit",
+			lineno, CT_RECORD_MAX);
+	for (i = 0; i < len && (line[i] == ' ' || line[i] == '\t'); i++)
+		;
+	if (i == len)
+		return 0;
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 1024;
+		size_t *o = realloc(l->offsets, ncap * sizeof(*o));
+		size_t *n = o ? realloc(l->lens, ncap * sizeof(*n)) : NULL;
+		size_t *k = n ? realloc(l->linenos, ncap * sizeof(*k)) : NULL;
+		if (o)
+			l->offsets = o;
+		if (n)
+			l->lens = n;
+		if (!k)
+			return ct_error_set(CT_ENOMEM, "out of memory");
+		l->linenos = k;
+		l->cap = ncap;
+	}
+	l->offsets[l->n] = l->text.len;
+	if ((error = ct_buf_put(&l->text, line, len)) < 0)
+		return error;
+	l->lens[l->n] = len;
+	l->linenos[l->n++] = lineno;
+	return 0;
+}
+
+static int import_lines_from_data(import_lines *l, const uint8_t *data, size_t len)
+{
+	const char *line = (const char *)data, *end = line + len;
+	size_t lineno = 0;
+	int error;
+
+	while (line < end) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+		if ((error = import_line(l, line, n, ++lineno)) < 0)
+			return error;
+		line = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+/*
+ * Reads f a chunk at a time: what is held is the current line (at most the record limit and a
+ * CR) and the lines parsed so far, so an endless line (/dev/zero) is refused after a megabyte.
+ */
+static int import_lines_from_file(import_lines *l, FILE *f, const char *name)
+{
+	ct_buf line = CT_BUF_INIT;
+	char *chunk = malloc(65536);
+	size_t lineno = 0, n;
+	int error = 0;
+
+	if (!chunk)
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	while ((n = fread(chunk, 1, 65536, f)) > 0) {
+		const char *p = chunk, *end = chunk + n;
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p);
+			if (line.len + k > (size_t)CT_RECORD_MAX + 1) {
+				error = ct_error_set(CT_EINVALID,
+					"line %zu: longer than %d bytes, the record limit", lineno + 1,
+					CT_RECORD_MAX);
+				goto done;
+			}
+			if ((error = ct_buf_put(&line, p, k)) < 0)
+				goto done;
+			p += k;
+			if (nl) {
+				p++;
+				if ((error = import_line(l, line.ptr, line.len, ++lineno)) < 0)
+					goto done;
+				ct_buf_clear(&line);
+			}
+		}
+	}
+	if (ferror(f)) {
+		error = ct_error_set(CT_EIO, "%s: read failed", name);
+		goto done;
+	}
+	if (line.len > 0)
+		error = import_line(l, line.ptr, line.len, ++lineno);
+done:
+	free(chunk);
+	ct_buf_free(&line);
+	return error;
+}
+
+/* Signing (and checking each new signature) is most of an import's work: it is spread over
+ * the processor's cores, each thread taking every nth record. */
+typedef struct {
+	json_t **records;
+	ct_store *store;
+	char **paths;       /* out: where each record goes */
+	ct_buf *files;      /* out: each record in stored form */
+	git_oid *oids;      /* out: its blob id */
+	size_t count, first, step;
+	const ct_key *key;
+	size_t failed;      /* index + 1 of the first record that failed, 0 when none */
+	int error;
+	char message[256];
+} sign_share;
+
+static void *sign_some(void *arg)
+{
+	sign_share *sh = arg;
+	size_t i;
+
+	for (i = sh->first; i < sh->count; i += sh->step) {
+		ct_buf path = CT_BUF_INIT;
+		/* sign, then lay out the file and hash its blob: all independent of the store */
+		int error = ct_record_sign(sh->records[i], sh->key);
+		if (error == 0 &&
+			(error = ct_store_record_path(&path, sh->store, CT_KIND_CLAIM,
+				 ct_record_id(sh->records[i]), 1)) == 0 &&
+			(error = ct__record_serialize(&sh->files[i], sh->records[i])) == 0 &&
+			git_odb_hash(&sh->oids[i], sh->files[i].ptr, sh->files[i].len, GIT_OBJECT_BLOB) < 0)
+			error = ct_error_set(CT_EIO, "cannot hash a record");
+		sh->paths[i] = ct_buf_detach(&path);
+		/* done with it: a large import's parsed records are most of its memory */
+		json_decref(sh->records[i]);
+		sh->records[i] = NULL;
+		if (error < 0) {
+			sh->failed = i + 1;
+			sh->error = error;
+			snprintf(sh->message, sizeof(sh->message), "%s", ct_error_last());
+			break;
+		}
+	}
+	return NULL;
+}
+
+static int sign_all(json_t **records, size_t count, const ct_key *key, size_t *failed,
+	ct_store *store, char **paths, ct_buf *files, git_oid *oids)
+{
+	sign_share sh[8];
+	pthread_t threads[8];
+	size_t n = ct__cpu_count(8), i, started = 1;
+	int error = 0;
+
+	if (count < 64)
+		n = 1;
+	for (i = 0; i < n; i++) {
+		sh[i].records = records;
+		sh[i].store = store;
+		sh[i].paths = paths;
+		sh[i].files = files;
+		sh[i].oids = oids;
+		sh[i].count = count;
+		sh[i].first = i;
+		sh[i].step = n;
+		sh[i].key = key;
+		sh[i].failed = 0;
+		sh[i].error = 0;
+		sh[i].message[0] = '\0';
+	}
+	for (i = 1; i < n; i++, started++)
+		if (pthread_create(&threads[i], NULL, sign_some, &sh[i]) != 0)
+			break;
+	/* this thread does its own share, and the shares of threads that did not start */
+	sign_some(&sh[0]);
+	for (i = started; i < n; i++)
+		sign_some(&sh[i]);
+	for (i = 1; i < started; i++)
+		pthread_join(threads[i], NULL);
+	*failed = 0;
+	for (i = 0; i < n; i++) {
+		if (sh[i].failed && (!*failed || sh[i].failed < *failed)) {
+			*failed = sh[i].failed;
+			error = ct_error_set(sh[i].error, "%s", sh[i].message);
+		}
+	}
+	return error;
+}
+
+static int import_build(ct_txn *txn, ct_store *store, void *payload)
+{
+	import_job *job = payload;
+	json_t *seen = json_object();
+	json_t *sources = json_object(); /* source id -> its latest revision and digest */
+	json_t **records = NULL;
+	char **paths = NULL;
+	ct_buf *files = NULL;
+	git_oid *oids = NULL;
+	const size_t *linenos = job->lines->linenos;
+	size_t n = 0, i, failed;
+	int error = 0;
+
+	job->count = 0;
+	if (!seen || !sources) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((error = ct__txn_bulk(txn)) < 0)
+		goto done;
+	if (job->lines->n && !(records = calloc(job->lines->n, sizeof(*records)))) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	/* 1. check every line, as a record ready to sign */
+	for (; n < job->lines->n; n++) {
+		json_t *fields = NULL, *record = NULL;
+		const char *line = job->lines->text.ptr + job->lines->offsets[n];
+		size_t lineno = linenos[n];
+		char id[CT_ID_MAX + 1];
+
+		if ((error = ct_json_parse(&fields, (const uint8_t *)line, job->lines->lens[n],
+			     CT_JSON_RECORD)) < 0 ||
+			(error = ct__claim_from_fields(
+				 &record, id, sizeof(id), store, fields, job->opts, sources)) < 0 ||
+			(error = ct__revision_prepare(
+				 record, CT_KIND_CLAIM, id, 1, NULL, job->opts)) < 0) {
+			json_decref(fields);
+			json_decref(record);
+			error = ct_error_prefix(error, "line %zu", lineno);
+			goto done;
+		}
+		json_decref(fields);
+		if (json_object_get(seen, id)) {
+			json_decref(record);
+			error = ct_error_set(CT_EEXISTS, "line %zu: claim %s appears twice", lineno, id);
+			goto done;
+		}
+		json_object_set_new(seen, id, json_true());
+		records[n] = record;
+	}
+	if (n == 0) {
+		error = ct_error_set(CT_EINVALID, "nothing to import: no claims in the input");
+		goto done;
+	}
+	/* 2. sign them all and lay out their files, on every core */
+	if (!(paths = calloc(n, sizeof(*paths))) || !(files = calloc(n, sizeof(*files))) ||
+		!(oids = calloc(n, sizeof(*oids)))) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((error = sign_all(records, n, job->opts->signer, &failed, store, paths, files, oids)) <
+		0) {
+		error = ct_error_prefix(error, "line %zu", linenos[failed - 1]);
+		goto done;
+	}
+	/* 3. put them into the commit, in input order */
+	for (i = 0; i < n; i++) {
+		size_t len = files[i].len;
+		if ((error = ct__txn_put_hashed(txn, paths[i], ct_buf_detach(&files[i]), len,
+			     &oids[i])) < 0) {
+			error = ct_error_prefix(error, "line %zu", linenos[i]);
+			goto done;
+		}
+	}
+	if ((error = ct__txn_put_signer_key(txn, store, job->opts->signer)) < 0)
+		goto done;
+	job->count = n;
+	/* One trailer for the lot, not one per claim. */
+	ct__txn_reset_message(txn);
+	if ((error = ct__txn_subject(txn, "import %zu claim%s", job->count,
+		     job->count == 1 ? "" : "s")) < 0 ||
+		(job->reason && *job->reason && (error = ct__txn_body(txn, job->reason)) < 0) ||
+		(error = ct__txn_trailer(txn, "Claimtrail-Import", "%zu claim%s", job->count,
+			 job->count == 1 ? "" : "s")) < 0 ||
+		(error = ct__txn_trailer(txn, "Claimtrail-Signer", "%s", ct_key_id(job->opts->signer))) <
+			0)
+		goto done;
+done:
+	for (i = 0; i < n; i++) {
+		json_decref(records[i]);
+		if (paths)
+			free(paths[i]);
+		if (files)
+			ct_buf_free(&files[i]);
+	}
+	free(paths);
+	free(files);
+	free(oids);
+	free(records);
+	json_decref(sources);
+	json_decref(seen);
+	return error;
+}
+
+static int import_run(size_t *count, ct_store *store, const import_lines *lines,
+	const ct_write_opts *opts)
+{
+	ct_write_opts quiet = *opts;
+	import_job job = {lines, &quiet, opts->reason, 0};
+	int error;
+
+	quiet.reason = NULL; /* the import's reason goes into the commit, not each claim */
+	if ((error = ct__store_write(store, opts->signer, opts->max_retries, import_build, &job)) < 0)
+		return error;
+	*count = job.count;
+	return 0;
+}
+
+int ct_store_import(size_t *count, ct_store *store, const uint8_t *data, size_t len,
+	const ct_write_opts *opts)
+{
+	import_lines lines = {CT_BUF_INIT, NULL, NULL, NULL, 0, 0};
+	int error;
+
+	*count = 0;
+	if ((error = ct__revision_check_opts(opts, 0, "import")) < 0 ||
+		(error = import_lines_from_data(&lines, data, len)) < 0)
+		goto done;
+	error = import_run(count, store, &lines, opts);
+done:
+	import_lines_free(&lines);
+	return error;
+}
+
+int ct_store_import_file(size_t *count, ct_store *store, const char *path,
+	const ct_write_opts *opts)
+{
+	import_lines lines = {CT_BUF_INIT, NULL, NULL, NULL, 0, 0};
+	int is_stdin = strcmp(path, "-") == 0;
+	FILE *f = NULL;
+	int error;
+
+	*count = 0;
+	if ((error = ct__revision_check_opts(opts, 0, "import")) < 0)
+		goto done;
+	if (!(f = is_stdin ? stdin : fopen(path, "rb"))) {
+		error = ct_error_set(errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "%s: %s", path,
+			strerror(errno));
+		goto done;
+	}
+	if ((error = import_lines_from_file(&lines, f, is_stdin ? "standard input" : path)) < 0)
+		goto done;
+	error = import_run(count, store, &lines, opts);
+done:
+	if (f && !is_stdin)
+		fclose(f);
+	import_lines_free(&lines);
+	return error;
+}
