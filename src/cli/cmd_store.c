@@ -70,7 +70,7 @@ static void print_finding(const char *finding, void *payload)
 }
 
 static const cli_opt check_opts[] = {
-	CLI_OPT_TRUST(0, store_args, trust),
+	CLI_OPT_TRUST(CLI_TRUST_EXIT_4, store_args, trust),
 	CLI_OPT_THRESHOLD(100, "require N distinct trusted signers on every claim", store_args,
 		threshold),
 	CLI_OPT_JSON("print {\"ok\", \"trust\", \"findings\"} as JSON", store_args, json),

@@ -91,4 +91,12 @@ contains "$OUT" "the trust list is empty"
 expect_status 1 "$CT" -C dst check
 contains "$OUT" "trust: 0 keys of the trust list"
 
+# a --trust key that cannot be used is a usage problem (exit 4) in check too, as in verify and
+# bundle import: exit 1 only ever means that what was checked failed
+expect_status 4 "$CT" -C dst check --trust "$TMP/no-such.pub"
+one_line "$ERR"
+printf '{}\n' >"$TMP/not-a-key.pub"
+expect_status 4 "$CT" -C dst check --trust "$TMP/not-a-key.pub"
+one_line "$ERR"
+
 finish
