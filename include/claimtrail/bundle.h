@@ -155,7 +155,8 @@ typedef struct {
 	const ct_keyring *trust;   /* the verifier's trust roots (required) */
 	size_t threshold;          /* distinct trusted signers each claim's current (last carried)
 				    * revision needs (default 1); every other record needs one */
-	unsigned threads;          /* 0: $CLAIMTRAIL_THREADS, else the CPUs it may run on */
+	unsigned threads;          /* 0: the CPUs it may run on (the command passes
+				    * $CLAIMTRAIL_THREADS here; the library reads no environment) */
 } ct_bundle_verify_opts;
 
 #define CT_BUNDLE_VERIFY_OPTS_INIT {NULL, 1, 0}

@@ -104,6 +104,29 @@ void ct_sha256_hex(char out[65], const uint8_t *data, size_t len);
 int ct_init(void);
 void ct_shutdown(void);
 
+/*
+ * What the process environment would otherwise say. The library reads no environment variable:
+ * the command reads SOURCE_DATE_EPOCH and GIT_{AUTHOR,COMMITTER}_{NAME,EMAIL} and passes them in
+ * here, once, after ct_init and before any other call (not thread safe). Until then: the clock,
+ * and the identity from the repository's configuration.
+ */
+#define CT_RUNTIME_OPTS_VERSION 1
+typedef struct {
+	unsigned version;        /* CT_RUNTIME_OPTS_VERSION (CT_RUNTIME_OPTS_INIT sets it) */
+	long long time;          /* the time every created time and commit says, in seconds since
+				  * 1970-01-01T00:00:00Z; -1: the clock */
+	const char *author_name; /* the commits' author and committer; NULL: the repository's */
+	const char *author_email;    /* configuration, then the signer's name with the key id */
+	const char *committer_name;  /* as address */
+	const char *committer_email;
+} ct_runtime_opts;
+
+#define CT_RUNTIME_OPTS_INIT {CT_RUNTIME_OPTS_VERSION, -1, NULL, NULL, NULL, NULL}
+
+/* Sets the above (the strings are copied). CT_EINVALID for an unknown version or a time before
+ * 1970; NULL opts goes back to the defaults. */
+int ct_runtime_set(const ct_runtime_opts *opts);
+
 #ifdef __cplusplus
 }
 #endif

@@ -44,9 +44,13 @@ int ct_id_from_text(char *out, size_t out_size, const char *text);
 int ct_date_validate(const char *date, const char *what);
 int ct_timestamp_validate(const char *ts, const char *what);
 
-/* Fills out (21 bytes) with the current UTC time as "YYYY-MM-DDThh:mm:ssZ". Honours
- * SOURCE_DATE_EPOCH so that tests and the example store can be reproducible. */
-void ct_timestamp_now(char out[21]);
+/* The length of a timestamp "YYYY-MM-DDThh:mm:ssZ", without its NUL. */
+#define CT_TIMESTAMP_LEN 20
+
+/* Fills out (CT_TIMESTAMP_LEN + 1 bytes) with the current UTC time as "YYYY-MM-DDThh:mm:ssZ":
+ * the time ct_runtime_set fixed (the command passes SOURCE_DATE_EPOCH in, so that tests and the
+ * example store can be reproducible), else the clock. */
+void ct_timestamp_now(char out[CT_TIMESTAMP_LEN + 1]);
 
 /* The kind named by the record's "type" member. */
 int ct_record_kind(ct_kind *out, const json_t *record);

@@ -109,7 +109,7 @@ static int run(int argc, char **argv)
 		usage(stderr);
 		return CT_EXIT_USAGE;
 	}
-	if (ct_init() < 0)
+	if (ct_init() < 0 || cli_runtime_from_env() < 0)
 		return cli_fail(ct_error_last_code());
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[optind], commands[i].name) == 0) {

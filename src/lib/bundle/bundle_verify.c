@@ -13,7 +13,7 @@
  */
 #include "bundle_internal.h"
 #include "canonscan.h"
-#include "cpus.h"
+#include "parallel.h"
 #include "sha256.h"
 #include "signing.h"
 
@@ -473,22 +473,6 @@ static void *worker(void *arg)
 		pthread_cond_signal(&p->done);
 		pthread_mutex_unlock(&p->mu);
 	}
-}
-
-static unsigned thread_count(unsigned asked)
-{
-	const char *env = getenv("CLAIMTRAIL_THREADS");
-	long n;
-
-	if (asked)
-		return asked > THREADS_MAX ? THREADS_MAX : asked;
-	if (env && *env) {
-		char *end;
-		n = strtol(env, &end, 10);
-		if (*end == '\0' && n >= 1)
-			return n > THREADS_MAX ? THREADS_MAX : (unsigned)n;
-	}
-	return ct__cpu_count(THREADS_MAX);
 }
 
 static int pool_start(pool *p, unsigned threads, const ct_keyring *trust)
@@ -1330,7 +1314,7 @@ static int verify(ct_bundle_info *info, FILE *f, const char *path,
 	s->chain_kind = -1;
 	ct_merkle_init(&s->tree);
 	json_decref(json_object()); /* jansson seeds its hash function once, before threads */
-	pool_start(&p, thread_count(o.threads), o.trust);
+	pool_start(&p, ct__parallel_threads(o.threads, THREADS_MAX), o.trust);
 	pool_on = 1;
 	/*
 	 * Two batches in flight: while the workers check the signatures of one, this thread runs

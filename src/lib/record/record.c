@@ -5,6 +5,7 @@
  */
 #include "claimtrail/record.h"
 #include "claimtrail/json.h"
+#include "runtime.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -153,20 +154,13 @@ int ct_timestamp_validate(const char *ts, const char *what)
 	return 0;
 }
 
-void ct_timestamp_now(char out[21])
+void ct_timestamp_now(char out[CT_TIMESTAMP_LEN + 1])
 {
-	const char *epoch = getenv("SOURCE_DATE_EPOCH");
-	time_t now = time(NULL);
+	time_t now = ct__now();
 	struct tm tm;
 
-	if (epoch && *epoch) {
-		char *end;
-		long long v = strtoll(epoch, &end, 10);
-		if (*end == '\0' && v >= 0)
-			now = (time_t)v;
-	}
 	gmtime_r(&now, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	strftime(out, CT_TIMESTAMP_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 int ct_record_kind(ct_kind *out, const json_t *record)

@@ -80,3 +80,8 @@ int ct__git_error(int code, const char *what)
 
 	return ct_error_set(code, "%s: %s", what, e && e->message ? e->message : "git error");
 }
+
+int ct__oom(void)
+{
+	return ct_error_set(CT_ENOMEM, "out of memory");
+}

@@ -7,4 +7,7 @@
 /* Wraps the last libgit2 error into ours: "<what>: <libgit2's message>"; returns code. */
 int ct__git_error(int code, const char *what);
 
+/* The allocation-check shorthand: sets "out of memory" and returns CT_ENOMEM. */
+int ct__oom(void);
+
 #endif
