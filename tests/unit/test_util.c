@@ -3,6 +3,7 @@
 #include "test.h"
 #include "cpus.h"
 #include "error.h"
+#include "hex.h"
 #include "parallel.h"
 #include "runtime.h"
 
@@ -249,6 +250,46 @@ static void test_runtime(void)
 	unsetenv("GIT_AUTHOR_NAME");
 }
 
+/* The one hex decoder: what ct_hex writes comes back; anything else is refused. */
+static void test_hex(void)
+{
+	uint8_t in[32], out[32];
+	char hex[65];
+	size_t i;
+
+	for (i = 0; i < sizeof(in); i++)
+		in[i] = (uint8_t)(i * 37 + 5);
+	ct_hex(hex, in, sizeof(in));
+	CHECK_INT(ct__hex_decode(out, sizeof(out), hex), 0);
+	CHECK(memcmp(in, out, sizeof(in)) == 0);
+	CHECK_INT(ct__hex_decode(out, 2, "00ff"), 0);
+	CHECK_INT(out[0], 0);
+	CHECK_INT(out[1], 255);
+	CHECK_INT(ct__hex_decode(out, 0, ""), 0);
+	CHECK_INT(ct__hex_decode(out, 2, "00FF"), CT_EINVALID); /* uppercase */
+	CHECK_INT(ct__hex_decode(out, 2, "00f"), CT_EINVALID);  /* short */
+	CHECK_INT(ct__hex_decode(out, 2, "00ff0"), CT_EINVALID); /* long */
+	CHECK_INT(ct__hex_decode(out, 2, "0g00"), CT_EINVALID);
+	CHECK_INT(ct__hex_decode(out, 2, " 0ff"), CT_EINVALID);
+	CHECK_INT(ct__hex_decode(out, 2, NULL), CT_EINVALID);
+	CHECK_INT(ct__hex_value('0', 0), 0);
+	CHECK_INT(ct__hex_value('9', 0), 9);
+	CHECK_INT(ct__hex_value('a', 0), 10);
+	CHECK_INT(ct__hex_value('f', 0), 15);
+	CHECK_INT(ct__hex_value('F', 0), -1);
+	CHECK_INT(ct__hex_value('F', 1), 15);
+	CHECK_INT(ct__hex_value('A', 1), 10);
+	CHECK_INT(ct__hex_value('g', 1), -1);
+	CHECK_INT(ct__hex_value('/', 1), -1);
+	CHECK_INT(ct__hex_value(':', 1), -1);
+	CHECK_INT(ct__hex_value('`', 1), -1);
+	CHECK_INT(ct__hex_value('@', 1), -1);
+	CHECK_INT(ct__hex_value(0xe0, 1), -1);
+	CHECK(ct__hex_lower("09af", 4));
+	CHECK(!ct__hex_lower("09aF", 4));
+	CHECK(ct__hex_lower("zz", 0));
+}
+
 static void test_oom(void)
 {
 	ct_error_clear();
@@ -264,6 +305,7 @@ int main(void)
 	test_parallel();
 	test_runtime();
 	test_oom();
+	test_hex();
 	test_cpu_count();
 	test_cases();
 	test_against_definition();

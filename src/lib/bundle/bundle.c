@@ -6,6 +6,7 @@
 #include "bundle_internal.h"
 #include "canonscan.h"
 #include "fileio.h"
+#include "hex.h"
 #include "signing.h"
 #include "store_internal.h"
 #include "claimtrail/status.h"
@@ -134,7 +135,7 @@ static int is_type_char(char c)
 
 static int is_hex(char c)
 {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+	return ct__hex_value((unsigned char)c, 0) >= 0;
 }
 
 typedef struct {
@@ -1357,21 +1358,7 @@ done:
 
 int ct__hash_from_hex(uint8_t out[CT_HASH_LEN], const char *hex)
 {
-	size_t i;
-
-	if (!hex || strlen(hex) != 2 * CT_HASH_LEN)
-		return -1;
-	for (i = 0; i < 2 * CT_HASH_LEN; i++) {
-		char c = hex[i];
-		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-		if (v < 0)
-			return -1;
-		if (i % 2 == 0)
-			out[i / 2] = (uint8_t)(v << 4);
-		else
-			out[i / 2] |= (uint8_t)v;
-	}
-	return 0;
+	return ct__hex_decode(out, CT_HASH_LEN, hex);
 }
 
 int ct_bundle_proof_verify(ct_bundle_proof_info *info, const char *proof_path,

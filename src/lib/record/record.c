@@ -5,6 +5,7 @@
  */
 #include "claimtrail/record.h"
 #include "claimtrail/json.h"
+#include "hex.h"
 #include "runtime.h"
 
 #include <ctype.h>
@@ -334,14 +335,7 @@ static const field *const kind_fields[CT_KIND_COUNT] = {
 
 static int lower_hex(const char *s, size_t n)
 {
-	size_t i;
-
-	if (strlen(s) != n)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
+	return strlen(s) == n && ct__hex_lower(s, n);
 }
 
 static int valid_decimal(const char *s)
