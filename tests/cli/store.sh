@@ -53,6 +53,9 @@ expect_status 4 $CT claim add --statement "Quote not there" --source globe --quo
 contains "$ERR" "does not occur"
 expect_status 4 $CT claim add --statement "bad qty" --source globe --quantity lots
 contains "$ERR" "not a number"
+# a reason that is not UTF-8 is refused (jansson's NULL once dropped it from the record silently)
+expect_status 4 $CT claim add --statement "bad reason" --source globe --reason $'why\xff'
+contains "$ERR" "the reason is not valid UTF-8 (byte 3)"; one_line "$ERR"
 [ "$(headrev)" = "$before" ] && ok || fail "bad input moved HEAD"
 
 # a source whose text is recorded by sha256 only; quotes anchor in a copy given at claim time

@@ -6,6 +6,7 @@
 #include "store_internal.h"
 #include "anchor.h"
 #include "parallel.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -31,8 +32,13 @@ static int is_managed(const char *key)
 static int prepare_revision(json_t *record, ct_kind kind, const char *id, json_int_t revision,
 	const char *prev, const ct_write_opts *opts)
 {
-	char created[21];
+	char created[CT_TIMESTAMP_LEN + 1];
+	int error;
 
+	/* jansson refuses invalid UTF-8 with the NULL it gives when out of memory: check first */
+	if (opts->reason && (error = ct__utf8_check(opts->reason, strlen(opts->reason),
+				     "the reason")) < 0)
+		return error;
 	ct_timestamp_now(created);
 	if (json_object_set_new(record, "type", json_string(ct_kind_name(kind))) < 0 ||
 		json_object_set_new(record, "id", json_string(id)) < 0 ||
