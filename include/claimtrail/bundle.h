@@ -76,7 +76,10 @@ typedef enum {
 	CT_BUNDLE_STATUS,  /* the claims whose derived status is status */
 } ct_bundle_select;
 
+#define CT_BUNDLE_CREATE_OPTS_VERSION 1
 typedef struct {
+	unsigned version;           /* CT_BUNDLE_CREATE_OPTS_VERSION (the _INIT macro sets it): an
+				     * unknown version is refused (CT_EINVALID) */
 	const ct_key *creator;      /* signs the trailer (required) */
 	ct_bundle_select select;
 	const char *const *ids;     /* CT_BUNDLE_IDS */
@@ -87,7 +90,8 @@ typedef struct {
 	int annotations;            /* the claims' annotations */
 } ct_bundle_create_opts;
 
-#define CT_BUNDLE_CREATE_OPTS_INIT {NULL, CT_BUNDLE_ALL, NULL, 0, NULL, NULL, 0, 0}
+#define CT_BUNDLE_CREATE_OPTS_INIT \
+	{CT_BUNDLE_CREATE_OPTS_VERSION, NULL, CT_BUNDLE_ALL, NULL, 0, NULL, NULL, 0, 0}
 
 /* What a bundle's trailer says (filled by create, info and verify). */
 typedef struct {
@@ -151,7 +155,9 @@ typedef struct {
 
 typedef void (*ct_bundle_report_fn)(const ct_bundle_line_report *line, void *payload);
 
+#define CT_BUNDLE_VERIFY_OPTS_VERSION 1
 typedef struct {
+	unsigned version;          /* CT_BUNDLE_VERIFY_OPTS_VERSION (the _INIT macro sets it) */
 	const ct_keyring *trust;   /* the verifier's trust roots (required) */
 	size_t threshold;          /* distinct trusted signers each claim's current (last carried)
 				    * revision needs (default 1); every other record needs one */
@@ -159,7 +165,7 @@ typedef struct {
 				    * $CLAIMTRAIL_THREADS here; the library reads no environment) */
 } ct_bundle_verify_opts;
 
-#define CT_BUNDLE_VERIFY_OPTS_INIT {NULL, 1, 0}
+#define CT_BUNDLE_VERIFY_OPTS_INIT {CT_BUNDLE_VERIFY_OPTS_VERSION, NULL, 1, 0}
 
 /*
  * Verifies the bundle at path, streaming: the header, every record line (canonical envelope,

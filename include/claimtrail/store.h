@@ -174,7 +174,10 @@ void ct_log_free(ct_log *log);
 /* ---- writing ---- */
 
 /* Options for every write. */
+#define CT_WRITE_OPTS_VERSION 1
 typedef struct {
+	unsigned version;      /* CT_WRITE_OPTS_VERSION (CT_WRITE_OPTS_INIT sets it): a function
+				* given a version it does not know refuses it (CT_EINVALID) */
 	const ct_key *signer;  /* signs the records and names the signer in the commit */
 	const char *reason;    /* why: the commit body and the revision's "reason" */
 	int max_retries;       /* how often to retry when the branch moves under us (default 8) */
@@ -184,7 +187,7 @@ typedef struct {
 				    /* match the source's "archive" */
 } ct_write_opts;
 
-#define CT_WRITE_OPTS_INIT {NULL, NULL, 8, -1, NULL, 0}
+#define CT_WRITE_OPTS_INIT {CT_WRITE_OPTS_VERSION, NULL, NULL, 8, -1, NULL, 0}
 
 /*
  * Records a source. fields holds the source's members (title, publisher, authors, url,
@@ -236,13 +239,15 @@ int ct_store_import_file(size_t *count, ct_store *store, const char *path,
 
 /* ---- checking ---- */
 
+#define CT_CHECK_OPTS_VERSION 1
 typedef struct {
+	unsigned version;        /* CT_CHECK_OPTS_VERSION (CT_CHECK_OPTS_INIT sets it) */
 	const ct_keyring *trust; /* NULL: as ct_store_trust decides (the trust list, else the
 				    keys recorded in the store) */
 	size_t threshold;        /* distinct trusted signers each claim needs (default 1) */
 } ct_check_opts;
 
-#define CT_CHECK_OPTS_INIT {NULL, 1}
+#define CT_CHECK_OPTS_INIT {CT_CHECK_OPTS_VERSION, NULL, 1}
 
 /* Called once per finding: what is wrong, naming the record. */
 typedef void (*ct_finding_fn)(const char *finding, void *payload);

@@ -13,6 +13,7 @@
  */
 #include "bundle_internal.h"
 #include "canonscan.h"
+#include "error.h"
 #include "parallel.h"
 #include "sha256.h"
 #include "signing.h"
@@ -1296,6 +1297,9 @@ static int verify(ct_bundle_info *info, FILE *f, const char *path,
 	memset(info, 0, sizeof(*info));
 	if (!opts || !opts->trust)
 		return ct_error_set(CT_EINVALID, "bundle verify needs trusted keys");
+	if ((error = ct__opts_version(opts->version, CT_BUNDLE_VERIFY_OPTS_VERSION,
+		     "ct_bundle_verify_opts")) < 0)
+		return error;
 	o = *opts;
 	if (o.threshold < 1)
 		o.threshold = 1;

@@ -85,3 +85,12 @@ int ct__oom(void)
 {
 	return ct_error_set(CT_ENOMEM, "out of memory");
 }
+
+int ct__opts_version(unsigned version, unsigned known, const char *type)
+{
+	if (version == known)
+		return 0;
+	return ct_error_set(CT_EINVALID,
+		"%s version %u is not one this library knows (%u): initialise it with its _INIT macro",
+		type, version, known);
+}

@@ -30,10 +30,8 @@ int ct_runtime_set(const ct_runtime_opts *opts)
 		clear_identity();
 		return 0;
 	}
-	if (opts->version != CT_RUNTIME_OPTS_VERSION)
-		return ct_error_set(CT_EINVALID,
-			"ct_runtime_opts version %u is not one this library knows (%d)", opts->version,
-			CT_RUNTIME_OPTS_VERSION);
+	if (ct__opts_version(opts->version, CT_RUNTIME_OPTS_VERSION, "ct_runtime_opts") < 0)
+		return CT_EINVALID;
 	if (opts->time < -1)
 		return ct_error_set(CT_EINVALID, "time %lld is before 1970", opts->time);
 	in[0] = opts->author_name;

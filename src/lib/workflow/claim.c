@@ -220,7 +220,7 @@ static int check_opts(const ct_write_opts *opts, int reason_required, const char
 		return ct_error_set(CT_EINVALID, "%s needs a signing key", what);
 	if (reason_required && (!opts->reason || !*opts->reason))
 		return ct_error_set(CT_EINVALID, "%s needs a reason (--reason)", what);
-	return 0;
+	return ct__opts_version(opts->version, CT_WRITE_OPTS_VERSION, "ct_write_opts");
 }
 
 /* Checks the options, runs build as one store write, and hands the record it made (in
