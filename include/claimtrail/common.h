@@ -12,6 +12,11 @@ extern "C" {
 
 #define CT_VERSION "0.1.0"
 
+/* A revision number (1, 2, ...; 0 where a function says "the latest" or a kind has none): the one
+ * integer type for revisions across the API. It is jansson's json_int_t, the type a record's
+ * "revision" member is read as (record.c checks that they are the same type). */
+typedef long long ct_revision;
+
 /* Every function returns 0 or one of these. A bad signature is never reported as I/O. */
 typedef enum {
 	CT_OK = 0,

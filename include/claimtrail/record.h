@@ -20,6 +20,8 @@ typedef enum {
 
 /* "source", "claim", "annotation", "key". */
 const char *ct_kind_name(ct_kind kind);
+/* The longest name ct_kind_name gives ("annotation"), with room to spare, without its NUL. */
+#define CT_KIND_NAME_MAX 15
 
 /* "application/vnd.claimtrail.<kind>+json": the DSSE payload type signed with the record. */
 const char *ct_kind_payload_type(ct_kind kind);
@@ -82,13 +84,15 @@ int ct_pae(ct_buf *out, const char *payload_type, const uint8_t *body, size_t le
 int ct_record_sign(json_t *record, const ct_key *key);
 
 /* What ct_record_verify found. */
+#define CT_VERIFY_SIGNERS_MAX 8 /* the trusted signers a report names */
 typedef struct {
 	size_t signatures;  /* signatures on the record */
 	size_t trusted;     /* distinct trusted, unrevoked keys whose signature verifies */
 	size_t bad;         /* signatures naming a trusted key that do not verify */
 	size_t untrusted;   /* signatures by keys not in the ring */
 	size_t revoked;     /* valid signatures by revoked keys */
-	char signers[8][CT_KEY_ID_LEN + 1]; /* the first trusted signers, for reports */
+	char signers[CT_VERIFY_SIGNERS_MAX][CT_KEY_ID_LEN + 1]; /* the first trusted signers, for
+								 * reports (trusted counts them all) */
 } ct_verify_report;
 
 /*

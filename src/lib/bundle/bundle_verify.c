@@ -856,7 +856,7 @@ static void check_signatures(vstate *s, const item *it)
 					break;
 			if (j < i)
 				continue;
-			if (trusted < 4)
+			if (trusted < CT_BUNDLE_SIGNERS_MAX)
 				memcpy(s->rep.signers[trusted], who, CT_KEY_ID_LEN + 1);
 			trusted++;
 		} else if (!untrusted_key) {

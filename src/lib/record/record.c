@@ -15,6 +15,12 @@
 #include <time.h>
 
 static const char *const kind_names[CT_KIND_COUNT] = {"source", "claim", "annotation", "key"};
+
+/* ct_revision is the type a record's "revision" member is read as: the API's revision numbers
+ * and jansson's integers mix freely (pointers included) only while the two are one type. */
+_Static_assert(_Generic((ct_revision *)0, json_int_t *: 1, default: 0),
+	"ct_revision must be jansson's json_int_t");
+_Static_assert(sizeof("annotation") <= CT_KIND_NAME_MAX + 1, "CT_KIND_NAME_MAX holds every kind");
 static const char *const payload_types[CT_KIND_COUNT] = {
 	"application/vnd.claimtrail.source+json",
 	"application/vnd.claimtrail.claim+json",
