@@ -65,7 +65,8 @@ ct_diff_granularity ct_text_diff_granularity(const ct_text_diff *diff);
 int ct_text_diff_changed(const ct_text_diff *diff);
 void ct_text_diff_free(ct_text_diff *diff);
 
-/* The hunks as a new JSON array of {"op": "equal"|"delete"|"insert", "text": "..."}. */
+/* The hunks as a new JSON array of {"op": "equal"|"delete"|"insert", "text": "..."}. A hunk
+ * that is not valid UTF-8 (JSON cannot hold it) is CT_EINVALID. */
 int ct_text_diff_json(json_t **out, const ct_text_diff *diff);
 
 /* ---- JSON Patch (RFC 6902) and JSON Pointer (RFC 6901) ---- */

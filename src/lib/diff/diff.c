@@ -461,6 +461,12 @@ int ct_text_diff_json(json_t **out, const ct_text_diff *diff)
 		return oom();
 	for (i = 0; i < ct_text_diff_count(diff); i++) {
 		const ct_diff_hunk *h = &diff->hunks[i];
+		int error;
+		/* the diff takes any bytes, JSON only UTF-8: jansson's NULL is not out of memory */
+		if ((error = ct__utf8_check(h->text, h->len, "a text diffed as JSON")) < 0) {
+			json_decref(arr);
+			return error;
+		}
 		if (jappend(arr, json_pack("{s:s, s:s%}", "op", ct_diff_op_name(h->op), "text",
 					 h->text, h->len)) < 0) {
 			json_decref(arr);
