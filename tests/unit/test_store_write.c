@@ -335,7 +335,8 @@ int main(void)
 
 	rt.time = 1700000000; /* the command passes SOURCE_DATE_EPOCH in this way */
 	umask(022);
-	if (ct_init() < 0 || ct_runtime_set(&rt) < 0 || !mkdtemp(dir) || ct_key_generate(&key, "Test", NULL) < 0 ||
+	if (ct_init() < 0 || ct_runtime_set(&rt) < 0 || !mkdtemp(dir) ||
+		ct_key_generate(&key, "Test", NULL) < 0 ||
 		ct_store_init(&store, dir, NULL, key) < 0) {
 		fprintf(stderr, "setup: %s\n", ct_error_last());
 		return 99;
