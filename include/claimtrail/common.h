@@ -102,8 +102,9 @@ int ct_base64_decode(uint8_t *out, size_t out_max, size_t *out_len, const char *
 int ct_base64_decode_len(uint8_t *out, size_t out_max, size_t *out_len, const char *b64,
 	size_t len);
 
-/* SHA-256 of data as lowercase hex (65 bytes with the NUL). */
-void ct_sha256_hex(char out[65], const uint8_t *data, size_t len);
+/* SHA-256 of data as lowercase hex (CT_SHA256_HEX_LEN + 1 bytes with the NUL). */
+#define CT_SHA256_HEX_LEN 64
+void ct_sha256_hex(char out[CT_SHA256_HEX_LEN + 1], const uint8_t *data, size_t len);
 
 /* Must be called once before anything else (initialises libsodium and libgit2). */
 int ct_init(void);
