@@ -76,7 +76,10 @@ typedef enum {
 	CT_BUNDLE_STATUS,  /* the claims whose derived status is status */
 } ct_bundle_select;
 
+#define CT_BUNDLE_CREATE_OPTS_VERSION 1
 typedef struct {
+	unsigned version;           /* CT_BUNDLE_CREATE_OPTS_VERSION (the _INIT macro sets it): an
+				     * unknown version is refused (CT_EINVALID) */
 	const ct_key *creator;      /* signs the trailer (required) */
 	ct_bundle_select select;
 	const char *const *ids;     /* CT_BUNDLE_IDS */
@@ -87,12 +90,13 @@ typedef struct {
 	int annotations;            /* the claims' annotations */
 } ct_bundle_create_opts;
 
-#define CT_BUNDLE_CREATE_OPTS_INIT {NULL, CT_BUNDLE_ALL, NULL, 0, NULL, NULL, 0, 0}
+#define CT_BUNDLE_CREATE_OPTS_INIT \
+	{CT_BUNDLE_CREATE_OPTS_VERSION, NULL, CT_BUNDLE_ALL, NULL, 0, NULL, NULL, 0, 0}
 
 /* What a bundle's trailer says (filled by create, info and verify). */
 typedef struct {
 	char creator[CT_KEY_ID_LEN + 1];
-	char created[21];
+	char created[CT_TIMESTAMP_LEN + 1];
 	uint64_t records;
 	char root[2 * CT_HASH_LEN + 1];  /* hex */
 	int history;
@@ -135,30 +139,34 @@ int ct_bundle_diff(const char *a, const char *b, ct_bundle_change_fn fn, void *p
 
 /* What verify found about one line. codes are static strings ("signature.valid", ...). */
 #define CT_BUNDLE_CODES_MAX 8
+#define CT_BUNDLE_SIGNERS_MAX 4 /* the trusted signers a line report names (it counts them all) */
 typedef struct {
 	uint64_t line;              /* 1-based line number in the file */
 	const char *kind;           /* "key", "source", "text", "claim", "annotation", "bundle" or
 				     * NULL */
 	const char *id;             /* the record's id, or NULL when unreadable */
-	long long revision;         /* 0 when the kind has none */
+	ct_revision revision;       /* 0 when the kind has none */
 	int ok;
 	const char *codes[CT_BUNDLE_CODES_MAX];
 	size_t ncodes;
 	const char *message;        /* the first problem, one line; NULL when ok */
 	size_t trusted;             /* distinct trusted signers */
-	char signers[4][CT_KEY_ID_LEN + 1]; /* the first trusted signers */
+	char signers[CT_BUNDLE_SIGNERS_MAX][CT_KEY_ID_LEN + 1]; /* the first trusted signers */
 } ct_bundle_line_report;
 
 typedef void (*ct_bundle_report_fn)(const ct_bundle_line_report *line, void *payload);
 
+#define CT_BUNDLE_VERIFY_OPTS_VERSION 1
 typedef struct {
+	unsigned version;          /* CT_BUNDLE_VERIFY_OPTS_VERSION (the _INIT macro sets it) */
 	const ct_keyring *trust;   /* the verifier's trust roots (required) */
 	size_t threshold;          /* distinct trusted signers each claim's current (last carried)
 				    * revision needs (default 1); every other record needs one */
-	unsigned threads;          /* 0: $CLAIMTRAIL_THREADS, else the CPUs it may run on */
+	unsigned threads;          /* 0: the CPUs it may run on (the command passes
+				    * $CLAIMTRAIL_THREADS here; the library reads no environment) */
 } ct_bundle_verify_opts;
 
-#define CT_BUNDLE_VERIFY_OPTS_INIT {NULL, 1, 0}
+#define CT_BUNDLE_VERIFY_OPTS_INIT {CT_BUNDLE_VERIFY_OPTS_VERSION, NULL, 1, 0}
 
 /*
  * Verifies the bundle at path, streaming: the header, every record line (canonical envelope,
@@ -180,9 +188,9 @@ int ct_bundle_prove(const char *path, const char *id, const char *out_path);
 /* What a proof says, once checked. */
 typedef struct {
 	uint64_t index, size;
-	char kind[16];
+	char kind[CT_KIND_NAME_MAX + 1];
 	char id[CT_ID_MAX + 1];
-	long long revision;
+	ct_revision revision;
 } ct_bundle_proof_info;
 
 /*

@@ -12,6 +12,11 @@ extern "C" {
 
 #define CT_VERSION "0.1.0"
 
+/* A revision number (1, 2, ...; 0 where a function says "the latest" or a kind has none): the one
+ * integer type for revisions across the API. It is jansson's json_int_t, the type a record's
+ * "revision" member is read as (record.c checks that they are the same type). */
+typedef long long ct_revision;
+
 /* Every function returns 0 or one of these. A bad signature is never reported as I/O. */
 typedef enum {
 	CT_OK = 0,
@@ -97,12 +102,36 @@ int ct_base64_decode(uint8_t *out, size_t out_max, size_t *out_len, const char *
 int ct_base64_decode_len(uint8_t *out, size_t out_max, size_t *out_len, const char *b64,
 	size_t len);
 
-/* SHA-256 of data as lowercase hex (65 bytes with the NUL). */
-void ct_sha256_hex(char out[65], const uint8_t *data, size_t len);
+/* SHA-256 of data as lowercase hex (CT_SHA256_HEX_LEN + 1 bytes with the NUL). */
+#define CT_SHA256_HEX_LEN 64
+void ct_sha256_hex(char out[CT_SHA256_HEX_LEN + 1], const uint8_t *data, size_t len);
 
 /* Must be called once before anything else (initialises libsodium and libgit2). */
 int ct_init(void);
 void ct_shutdown(void);
+
+/*
+ * What the process environment would otherwise say. The library reads no environment variable:
+ * the command reads SOURCE_DATE_EPOCH and GIT_{AUTHOR,COMMITTER}_{NAME,EMAIL} and passes them in
+ * here, once, after ct_init and before any other call (not thread safe). Until then: the clock,
+ * and the identity from the repository's configuration.
+ */
+#define CT_RUNTIME_OPTS_VERSION 1
+typedef struct {
+	unsigned version;        /* CT_RUNTIME_OPTS_VERSION (CT_RUNTIME_OPTS_INIT sets it) */
+	long long time;          /* the time every created time and commit says, in seconds since
+				  * 1970-01-01T00:00:00Z; -1: the clock */
+	const char *author_name; /* the commits' author and committer; NULL: the repository's */
+	const char *author_email;    /* configuration, then the signer's name with the key id */
+	const char *committer_name;  /* as address */
+	const char *committer_email;
+} ct_runtime_opts;
+
+#define CT_RUNTIME_OPTS_INIT {CT_RUNTIME_OPTS_VERSION, -1, NULL, NULL, NULL, NULL}
+
+/* Sets the above (the strings are copied). CT_EINVALID for an unknown version or a time before
+ * 1970; NULL opts goes back to the defaults. */
+int ct_runtime_set(const ct_runtime_opts *opts);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,11 @@ extern "C" {
 /* A key id: the first 16 lowercase hex digits of SHA-256 of the 32 raw public key bytes. */
 #define CT_KEY_ID_LEN 16
 
+/* Ed25519 sizes in bytes: a secret seed, a raw public key, a signature. */
+#define CT_KEY_SEED_LEN 32
+#define CT_PUBLIC_KEY_LEN 32
+#define CT_SIGNATURE_LEN 64
+
 /* A secret signing key together with its signed public key record. Secret bytes live in
  * sodium_malloc memory and are wiped by ct_key_free. */
 typedef struct ct_key ct_key;
@@ -21,7 +26,7 @@ int ct_key_generate(ct_key **out, const char *name, const char *org);
 
 /* Like ct_key_generate, but derives the key from a 32-byte seed (the seed IS the secret key):
  * for reproducible examples and tests only. */
-int ct_key_from_seed(ct_key **out, const uint8_t seed[32], const char *name, const char *org);
+int ct_key_from_seed(ct_key **out, const uint8_t seed[CT_KEY_SEED_LEN], const char *name, const char *org);
 
 /*
  * Writes the secret key file at path (created with O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600; an
@@ -45,7 +50,7 @@ const char *ct_key_id(const ct_key *key);
 const json_t *ct_key_public_record(const ct_key *key);
 
 /* Ed25519 detached signature of msg. */
-int ct_key_sign_bytes(uint8_t sig[64], const ct_key *key, const uint8_t *msg, size_t len);
+int ct_key_sign_bytes(uint8_t sig[CT_SIGNATURE_LEN], const ct_key *key, const uint8_t *msg, size_t len);
 
 /* The 32 raw public key bytes (borrowed). */
 const uint8_t *ct_key_public_bytes(const ct_key *key);
@@ -75,7 +80,7 @@ int ct_key_record_check(const json_t *record);
 int ct_key_file_public_record(json_t **out, const char *path);
 
 /* Computes the key id of 32 raw public key bytes into out (CT_KEY_ID_LEN + 1 bytes). */
-void ct_key_id_of(char *out, const uint8_t public_key[32]);
+void ct_key_id_of(char *out, const uint8_t public_key[CT_PUBLIC_KEY_LEN]);
 
 /* A set of public key records (trust roots, or the keys a store or bundle carries). */
 typedef struct ct_keyring ct_keyring;
@@ -100,7 +105,7 @@ const json_t *ct_keyring_get(const ct_keyring *ring, size_t i);
 /* Verifies an Ed25519 signature by the key key_id in the ring. Returns 0, CT_ENOTFOUND when the
  * ring has no such key, CT_EBADSIG when the signature does not verify. Revoked keys still verify
  * here; callers ask ct_keyring_revoked. */
-int ct_keyring_verify_bytes(const ct_keyring *ring, const char *key_id, const uint8_t sig[64],
+int ct_keyring_verify_bytes(const ct_keyring *ring, const char *key_id, const uint8_t sig[CT_SIGNATURE_LEN],
 	const uint8_t *msg, size_t len);
 
 /*
@@ -110,7 +115,7 @@ int ct_keyring_verify_bytes(const ct_keyring *ring, const char *key_id, const ui
  * names no ring key and none verifies (a signer the ring does not trust).
  */
 int ct_keyring_verify_any(const char **signer, const ct_keyring *ring, const char *hint,
-	const uint8_t sig[64], const uint8_t *msg, size_t len);
+	const uint8_t sig[CT_SIGNATURE_LEN], const uint8_t *msg, size_t len);
 
 /* 1 when the ring's record for key_id carries a revocation, else 0. */
 int ct_keyring_revoked(const ct_keyring *ring, const char *key_id);

@@ -20,6 +20,8 @@ typedef enum {
 
 /* "source", "claim", "annotation", "key". */
 const char *ct_kind_name(ct_kind kind);
+/* The longest name ct_kind_name gives ("annotation"), with room to spare, without its NUL. */
+#define CT_KIND_NAME_MAX 15
 
 /* "application/vnd.claimtrail.<kind>+json": the DSSE payload type signed with the record. */
 const char *ct_kind_payload_type(ct_kind kind);
@@ -44,9 +46,13 @@ int ct_id_from_text(char *out, size_t out_size, const char *text);
 int ct_date_validate(const char *date, const char *what);
 int ct_timestamp_validate(const char *ts, const char *what);
 
-/* Fills out (21 bytes) with the current UTC time as "YYYY-MM-DDThh:mm:ssZ". Honours
- * SOURCE_DATE_EPOCH so that tests and the example store can be reproducible. */
-void ct_timestamp_now(char out[21]);
+/* The length of a timestamp "YYYY-MM-DDThh:mm:ssZ", without its NUL. */
+#define CT_TIMESTAMP_LEN 20
+
+/* Fills out (CT_TIMESTAMP_LEN + 1 bytes) with the current UTC time as "YYYY-MM-DDThh:mm:ssZ":
+ * the time ct_runtime_set fixed (the command passes SOURCE_DATE_EPOCH in, so that tests and the
+ * example store can be reproducible), else the clock. */
+void ct_timestamp_now(char out[CT_TIMESTAMP_LEN + 1]);
 
 /* The kind named by the record's "type" member. */
 int ct_record_kind(ct_kind *out, const json_t *record);
@@ -78,13 +84,15 @@ int ct_pae(ct_buf *out, const char *payload_type, const uint8_t *body, size_t le
 int ct_record_sign(json_t *record, const ct_key *key);
 
 /* What ct_record_verify found. */
+#define CT_VERIFY_SIGNERS_MAX 8 /* the trusted signers a report names */
 typedef struct {
 	size_t signatures;  /* signatures on the record */
 	size_t trusted;     /* distinct trusted, unrevoked keys whose signature verifies */
 	size_t bad;         /* signatures naming a trusted key that do not verify */
 	size_t untrusted;   /* signatures by keys not in the ring */
 	size_t revoked;     /* valid signatures by revoked keys */
-	char signers[8][CT_KEY_ID_LEN + 1]; /* the first trusted signers, for reports */
+	char signers[CT_VERIFY_SIGNERS_MAX][CT_KEY_ID_LEN + 1]; /* the first trusted signers, for
+								 * reports (trusted counts them all) */
 } ct_verify_report;
 
 /*

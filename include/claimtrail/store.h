@@ -17,6 +17,9 @@ extern "C" {
 /* The store's folder inside the repository when none is named. */
 #define CT_STORE_DEFAULT_ROOT "claims"
 
+/* The length of a commit id in hex (SHA-1), without its NUL. */
+#define CT_COMMIT_HEX_LEN 40
+
 typedef struct ct_store ct_store;
 
 /*
@@ -45,7 +48,7 @@ const json_t *ct_store_config(const ct_store *store);
 
 /* The repository path of a record file: "<root>/<kind>/<fan>/<id>/r0001.json" etc. */
 int ct_store_record_path(ct_buf *out, const ct_store *store, ct_kind kind, const char *id,
-	json_int_t revision);
+	ct_revision revision);
 
 /* ---- reading (from the branch's current commit) ---- */
 
@@ -54,18 +57,18 @@ int ct_store_record_path(ct_buf *out, const ct_store *store, ct_kind kind, const
  * no revisions. *out is a new reference. CT_ENOTFOUND names the kind and id. The record is parsed
  * strictly and schema-checked; signatures are not verified (see ct_store_check).
  */
-int ct_store_get(json_t **out, ct_store *store, ct_kind kind, const char *id, json_int_t revision);
+int ct_store_get(json_t **out, ct_store *store, ct_kind kind, const char *id, ct_revision revision);
 
 /* The exact stored bytes of that record, as ct_store_get would parse them. */
 int ct_store_get_raw(ct_buf *out, ct_store *store, ct_kind kind, const char *id,
-	json_int_t revision);
+	ct_revision revision);
 
 /* Every revision of a claim or source, oldest first: a new JSON array. */
 int ct_store_revisions(json_t **out, ct_store *store, ct_kind kind, const char *id);
 
 /* Resolves REV as a revision number, a digest (or a prefix of at least 6 hex digits, with or
  * without "sha256:"), or a commit (a git revision) in which the record existed. */
-int ct_store_resolve_revision(json_int_t *out, ct_store *store, ct_kind kind, const char *id,
+int ct_store_resolve_revision(ct_revision *out, ct_store *store, ct_kind kind, const char *id,
 	const char *rev);
 
 /* The annotations of a claim, ordered by "created" then id: a new JSON array. */
@@ -80,7 +83,7 @@ int ct_store_foreach_id(ct_store *store, ct_kind kind, ct_store_id_fn fn, void *
  * annotations. Strings are borrowed for the duration of the callback. */
 typedef struct {
 	const char *id;
-	json_int_t revision;
+	ct_revision revision;
 	const char *status;     /* as ct_claim_status derives it from the annotations that
 				 * verify; "unverified" when the current revision does not
 				 * verify (ct_store_verify_record) */
@@ -117,7 +120,7 @@ int ct_store_list_claims_report(ct_store *store, ct_claim_summary_fn fn, void *p
 int ct_store_keyring(ct_keyring **out, ct_store *store);
 
 /* The stored text of a source revision (CT_ENOTFOUND when none is kept). */
-int ct_store_source_text(ct_buf *out, ct_store *store, const char *id, json_int_t revision);
+int ct_store_source_text(ct_buf *out, ct_store *store, const char *id, ct_revision revision);
 
 /* ---- verification state ---- */
 
@@ -134,10 +137,11 @@ typedef enum {
 /* "verified", "bad-signature", "broken-chain". */
 const char *ct_record_state_name(ct_record_state state);
 
+#define CT_VERIFICATION_REASON_MAX 255 /* the longest reason a ct_verification holds */
 typedef struct {
 	ct_record_state state;
-	char reason[256]; /* "" when verified, else one line, e.g. "signature by key K does not
-			   * verify" */
+	char reason[CT_VERIFICATION_REASON_MAX + 1]; /* "" when verified, else one line, e.g.
+						      * "signature by key K does not verify" */
 } ct_verification;
 
 /*
@@ -156,8 +160,8 @@ int ct_store_verify_record(ct_verification *out, ct_store *store, const json_t *
 /* One entry of a claim's or source's story: a revision or an annotation. */
 typedef struct {
 	ct_kind kind;            /* CT_KIND_CLAIM/SOURCE for revisions, CT_KIND_ANNOTATION */
-	json_int_t revision;     /* revision number (0 for annotations) */
-	char commit[41];         /* the commit that wrote it ("" when unknown) */
+	ct_revision revision;    /* revision number (0 for annotations) */
+	char commit[CT_COMMIT_HEX_LEN + 1]; /* the commit that wrote it ("" when unknown) */
 	json_t *record;          /* the record (owned by the log) */
 } ct_log_entry;
 
@@ -174,7 +178,10 @@ void ct_log_free(ct_log *log);
 /* ---- writing ---- */
 
 /* Options for every write. */
+#define CT_WRITE_OPTS_VERSION 1
 typedef struct {
+	unsigned version;      /* CT_WRITE_OPTS_VERSION (CT_WRITE_OPTS_INIT sets it): a function
+				* given a version it does not know refuses it (CT_EINVALID) */
 	const ct_key *signer;  /* signs the records and names the signer in the commit */
 	const char *reason;    /* why: the commit body and the revision's "reason" */
 	int max_retries;       /* how often to retry when the branch moves under us (default 8) */
@@ -184,7 +191,7 @@ typedef struct {
 				    /* match the source's "archive" */
 } ct_write_opts;
 
-#define CT_WRITE_OPTS_INIT {NULL, NULL, 8, -1, NULL, 0}
+#define CT_WRITE_OPTS_INIT {CT_WRITE_OPTS_VERSION, NULL, NULL, 8, -1, NULL, 0}
 
 /*
  * Records a source. fields holds the source's members (title, publisher, authors, url,
@@ -236,13 +243,15 @@ int ct_store_import_file(size_t *count, ct_store *store, const char *path,
 
 /* ---- checking ---- */
 
+#define CT_CHECK_OPTS_VERSION 1
 typedef struct {
+	unsigned version;        /* CT_CHECK_OPTS_VERSION (CT_CHECK_OPTS_INIT sets it) */
 	const ct_keyring *trust; /* NULL: as ct_store_trust decides (the trust list, else the
 				    keys recorded in the store) */
 	size_t threshold;        /* distinct trusted signers each claim needs (default 1) */
 } ct_check_opts;
 
-#define CT_CHECK_OPTS_INIT {NULL, 1}
+#define CT_CHECK_OPTS_INIT {CT_CHECK_OPTS_VERSION, NULL, 1}
 
 /* Called once per finding: what is wrong, naming the record. */
 typedef void (*ct_finding_fn)(const char *finding, void *payload);

@@ -85,8 +85,8 @@ const char *ct_anchor_state_name(ct_anchor_state state);
 
 typedef struct {
 	ct_anchor_state state;
-	json_int_t cited_revision;   /* the source revision the claim cites (0: unknown) */
-	json_int_t newest_revision;  /* the source's newest revision */
+	ct_revision cited_revision;  /* the source revision the claim cites (0: unknown) */
+	ct_revision newest_revision; /* the source's newest revision */
 	json_int_t start, end;       /* the recorded selector (code points), -1 when none */
 	json_int_t new_start, new_end; /* moved/ok: where the quote is in the newest text */
 	char *new_exact;             /* moved/ok: the exact span there (malloc'd) */

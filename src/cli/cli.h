@@ -77,6 +77,13 @@ int cmd_verify(ct_cli *cli, int argc, char **argv);
  * One limit, so a text the store took can always be given again as a copy. */
 #define CLI_SOURCE_TEXT_MAX (64u * 1024 * 1024)
 
+/* What the library reads from no environment, read here: SOURCE_DATE_EPOCH (a whole number of
+ * seconds, else ignored) and GIT_{AUTHOR,COMMITTER}_{NAME,EMAIL}, passed in by ct_runtime_set. */
+int cli_runtime_from_env(void);
+
+/* $CLAIMTRAIL_THREADS for ct_bundle_verify_opts.threads: a number from 1, else 0 (the CPUs). */
+unsigned cli_threads_from_env(void);
+
 /* Opens the store named by -C and --root. */
 int cli_open_store(ct_store **out, ct_cli *cli);
 

@@ -273,6 +273,7 @@ static int bundle_import(ct_cli *cli, int argc, char **argv)
 		goto done;
 	}
 	vo.trust = a.trust;
+	vo.threads = cli_threads_from_env();
 	if ((error = ct_bundle_import(&count, store, argv[optind], &vo, &wo)) < 0) {
 		status = cli_fail(error);
 		goto done;
@@ -390,6 +391,7 @@ int cli_verify_bundle(const char *path, const ct_keyring *trust, size_t threshol
 
 	o.trust = trust;
 	o.threshold = threshold;
+	o.threads = cli_threads_from_env();
 	if (as_json) {
 		fputs("{\"file\":", stdout);
 		print_json_string(path);

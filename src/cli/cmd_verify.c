@@ -62,7 +62,7 @@ static int print_report(const json_t *rec, const ct_verify_report *r, int error,
 	const char *type = json_string_value(json_object_get(rec, "type"));
 	const char *id = ct_record_id(rec);
 	json_t *out = NULL, *signers = NULL;
-	size_t i, n = r->trusted < 8 ? r->trusted : 8;
+	size_t i, n = r->trusted < CT_VERIFY_SIGNERS_MAX ? r->trusted : CT_VERIFY_SIGNERS_MAX;
 	int status;
 
 	if (!as_json) {

@@ -279,3 +279,35 @@ const char *cli_s(unsigned long long n)
 {
 	return n == 1 ? "" : "s";
 }
+
+int cli_runtime_from_env(void)
+{
+	ct_runtime_opts o = CT_RUNTIME_OPTS_INIT;
+	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+
+	if (epoch && *epoch) {
+		char *end;
+		long long v = strtoll(epoch, &end, 10);
+		if (*end == '\0' && v >= 0)
+			o.time = v;
+	}
+	o.author_name = getenv("GIT_AUTHOR_NAME");
+	o.author_email = getenv("GIT_AUTHOR_EMAIL");
+	o.committer_name = getenv("GIT_COMMITTER_NAME");
+	o.committer_email = getenv("GIT_COMMITTER_EMAIL");
+	return ct_runtime_set(&o);
+}
+
+unsigned cli_threads_from_env(void)
+{
+	const char *env = getenv("CLAIMTRAIL_THREADS");
+	char *end;
+	long n;
+
+	if (!env || !*env)
+		return 0;
+	n = strtol(env, &end, 10);
+	if (*end != '\0' || n < 1)
+		return 0;
+	return n > 1024 ? 1024 : (unsigned)n; /* the library takes at most its own maximum */
+}

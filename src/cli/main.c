@@ -123,7 +123,8 @@ static int run(int argc, char **argv)
 		status = cli_usage("unknown command '%s'", argv[optind]);
 		goto done;
 	}
-	if (ct_init() < 0) {
+	/* the library reads no environment: the clock and the commit identity come from here */
+	if (ct_init() < 0 || cli_runtime_from_env() < 0) {
 		status = cli_fail(ct_error_last_code());
 		goto done;
 	}

@@ -74,6 +74,10 @@ one_line "$ERR"
 expect_status 0 "$CT" annotate rally --verdict true --note "Matches the organisers."
 expect_status 0 "$CT" show rally --claimreview
 contains "$OUT" '"alternateName": "True"'
+# a --url that is not UTF-8 is invalid input (it was once left out of the review silently)
+expect_status 4 "$CT" show rally --claimreview --url "$(printf 'https://example.org/r\377')"
+contains "$ERR" "the review's url is not valid UTF-8 (byte 21)"
+one_line "$ERR"
 expect_status 0 "$CT" claim retract rally --reason "the rally was cancelled in the end"
 expect_status 3 "$CT" show rally --claimreview
 contains "$ERR" "claim rally has no verdict on its current revision that stands: revision 3 retracts it; no current review"

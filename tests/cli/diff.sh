@@ -263,4 +263,12 @@ expect_status 4 $CT diff fighters 1 3
 contains "$ERR" "claim fighters revision 1"
 one_line "$ERR"
 
+# a path in git is any bytes: one that is not UTF-8 is invalid input, not "out of memory"
+before=$(git rev-parse HEAD)
+echo x >"claims/$(printf 'odd\377name')" && git add claims && git commit -qm "odd file by hand"
+expect_status 4 $CT diff --store "$before" HEAD
+contains "$ERR" "a file path in the store is not valid UTF-8 (byte 10)"
+not_contains "$ERR" "memory"
+one_line "$ERR"
+
 finish

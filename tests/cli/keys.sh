@@ -114,4 +114,12 @@ expect_status 0 "$CT" key generate --unencrypted -o "$TMP/newdir/me.key"
 expect_status 3 "$CT" key generate --unencrypted -o "$TMP/no/such/parent/me.key"
 one_line "$ERR"
 
+# a name or org that is not UTF-8 is invalid input, not "out of memory" (jansson's NULL)
+expect_status 4 "$CT" key generate --unencrypted -o "$TMP/bad.key" --name "$(printf 'Al\377ce')"
+contains "$ERR" "the key's name is not valid UTF-8 (byte 2)"
+not_contains "$ERR" "memory"
+expect_status 4 "$CT" key generate --unencrypted -o "$TMP/bad.key" --name A --org "$(printf 'x\355\240\200')"
+contains "$ERR" "the key's org is not valid UTF-8 (byte 1)"
+[ ! -e "$TMP/bad.key" ] && ok || fail "a key file was written"
+
 finish

@@ -53,6 +53,9 @@ expect_status 4 $CT claim add --statement "Quote not there" --source globe --quo
 contains "$ERR" "does not occur"
 expect_status 4 $CT claim add --statement "bad qty" --source globe --quantity lots
 contains "$ERR" "not a number"
+# a reason that is not UTF-8 is refused (jansson's NULL once dropped it from the record silently)
+expect_status 4 $CT claim add --statement "bad reason" --source globe --reason $'why\xff'
+contains "$ERR" "the reason is not valid UTF-8 (byte 3)"; one_line "$ERR"
 [ "$(headrev)" = "$before" ] && ok || fail "bad input moved HEAD"
 
 # a source whose text is recorded by sha256 only; quotes anchor in a copy given at claim time
@@ -342,4 +345,18 @@ expect_status 0 $CT list
 contains "$OUT" "q-new"
 expect_status 1 $CT check
 contains "$OUT" "Notes"
+
+# the library reads no environment: the command reads SOURCE_DATE_EPOCH and GIT_AUTHOR_* /
+# GIT_COMMITTER_* and passes them in, for the commit and for the record's created time
+mkdir ../envrepo && cd ../envrepo && git init -q -b main .
+SOURCE_DATE_EPOCH=1234567890 GIT_AUTHOR_NAME="Ada Author" GIT_AUTHOR_EMAIL=ada@example.invalid \
+	GIT_COMMITTER_NAME="Cy Committer" GIT_COMMITTER_EMAIL=cy@example.invalid \
+	expect_status 0 $CT init
+[ "$(git log -1 --format='%an <%ae> %at|%cn <%ce> %ct')" = \
+	"Ada Author <ada@example.invalid> 1234567890|Cy Committer <cy@example.invalid> 1234567890" ] &&
+	ok || fail "identity and time: $(git log -1 --format='%an <%ae> %at|%cn <%ce> %ct')"
+SOURCE_DATE_EPOCH=1234567890 expect_status 0 $CT source add --title "Env" --publisher "P" \
+	--published 2024-03-25 --kind article --url https://example.org/e --file "$ART" --id envsrc
+expect_status 0 $CT source show envsrc --json
+contains "$OUT" '"created": "2009-02-13T23:31:30Z"' "source created"
 finish

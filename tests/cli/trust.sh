@@ -31,6 +31,12 @@ expect_status 0 "$CT" -C dst trust list
 contains "$OUT" "$IMPORTER  importer  added "
 [ -f dst/.git/claimtrail/trust.json ] && ok || fail "no trust list in the git directory"
 [ -z "$(git -C dst ls-files | grep trust)" ] && ok || fail "the trust list is in history"
+# a name that is not UTF-8 is invalid input, not "out of memory", and adds nothing
+expect_status 4 "$CT" -C dst trust add creator.key.pub --name "$(printf 'Desk\377')"
+contains "$ERR" "the trust name is not valid UTF-8 (byte 4)"
+one_line "$ERR"
+expect_status 0 "$CT" -C dst trust list
+not_contains "$OUT" "$CREATOR"
 expect_status 0 "$CT" -C dst trust add creator.key.pub --name "Creator desk"
 contains "$OUT" "trusted key $CREATOR (Creator desk)"
 expect_status 4 "$CT" -C dst trust add creator.key.pub

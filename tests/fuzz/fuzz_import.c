@@ -26,12 +26,11 @@ static void setup(void)
 {
 	char path[128];
 	json_t *fields = NULL;
+	ct_runtime_opts rt = CT_RUNTIME_OPTS_INIT;
 
-	setenv("GIT_AUTHOR_NAME", "fuzz", 1);
-	setenv("GIT_AUTHOR_EMAIL", "fuzz@example.invalid", 1);
-	setenv("GIT_COMMITTER_NAME", "fuzz", 1);
-	setenv("GIT_COMMITTER_EMAIL", "fuzz@example.invalid", 1);
-	if (ct_init() < 0 || !mkdtemp(dir))
+	rt.author_name = rt.committer_name = "fuzz";
+	rt.author_email = rt.committer_email = "fuzz@example.invalid";
+	if (ct_init() < 0 || ct_runtime_set(&rt) < 0 || !mkdtemp(dir))
 		abort();
 	snprintf(path, sizeof(path), "%s/repo.git", dir);
 	if (git_repository_init(&repo, path, 1) < 0 || ct_key_generate(&key, "Fuzz", "Fuzz") < 0 ||

@@ -597,6 +597,74 @@ done:
 		test_remove_dir(dir);
 }
 
+/* Options structs carry a version: the _INIT macro sets it, and every function that takes one
+ * refuses a version it does not know (CT_EINVALID naming the struct), before doing anything. */
+static void test_opts_versions(void)
+{
+	ct_write_opts wo = CT_WRITE_OPTS_INIT;
+	ct_check_opts co = CT_CHECK_OPTS_INIT;
+	ct_bundle_create_opts bo = CT_BUNDLE_CREATE_OPTS_INIT;
+	ct_bundle_verify_opts vo = CT_BUNDLE_VERIFY_OPTS_INIT;
+	ct_annotate_fields af = CT_ANNOTATE_FIELDS_INIT;
+	ct_keyring *trust = NULL;
+	ct_store *store = NULL;
+	ct_key *key = NULL;
+	json_t *fields = NULL, *rec = NULL;
+	size_t n = 0;
+
+	CHECK_INT(wo.version, CT_WRITE_OPTS_VERSION);
+	CHECK_INT(co.version, CT_CHECK_OPTS_VERSION);
+	CHECK_INT(bo.version, CT_BUNDLE_CREATE_OPTS_VERSION);
+	CHECK_INT(vo.version, CT_BUNDLE_VERIFY_OPTS_VERSION);
+	memcpy(dir + strlen(dir) - 6, "XXXXXX", 6); /* a new folder: the last test used the name */
+	if (!mkdtemp(dir) || ct_key_generate(&key, "Test", NULL) < 0 || ct_keyring_new(&trust) < 0 ||
+		ct_keyring_add(trust, ct_key_public_record(key)) < 0 ||
+		ct_store_init(&store, at("store"), NULL, key) < 0) {
+		CHECK(!"setup");
+		goto done;
+	}
+	wo.signer = key;
+	bo.creator = key;
+	vo.trust = trust;
+	fields = json_pack("{s:s, s:s, s:s, s:s, s:s}", "title", "T", "publisher", "P", "published",
+		"2024-01-01", "kind", "article", "url", "https://example.org/t");
+	CHECK_INT(ct_source_add(&rec, store, fields, NULL, 0, &wo), 0);
+	json_decref(fields);
+	fields = json_pack("{s:s, s:{s:s}}", "statement", "Forty people died", "attribution",
+		"source", ct_record_id(rec));
+	CHECK_INT(ct_claim_add(NULL, store, fields, &wo), 0);
+	CHECK_INT(ct_bundle_create(NULL, store, at("v.bundle"), &bo), 0);
+	CHECK_INT(ct_bundle_verify(NULL, at("v.bundle"), &vo, NULL, NULL), 0);
+	CHECK_INT(ct_store_check(&n, store, &co, NULL, NULL), 0);
+
+	wo.version = 2;
+	CHECK_INT(ct_claim_add(NULL, store, fields, &wo), CT_EINVALID);
+	CHECK_ERROR_HAS("ct_write_opts version 2 is not one this library knows (1)");
+	af.note = "a note";
+	CHECK_INT(ct_claim_annotate(NULL, store, "nosuch", &af, &wo), CT_EINVALID);
+	CHECK_ERROR_HAS("ct_write_opts version 2");
+	CHECK_INT(ct_anchor_relocate(NULL, store, "nosuch", &wo), CT_EINVALID);
+	CHECK_ERROR_HAS("ct_write_opts version 2");
+	CHECK_INT(ct_bundle_import(&n, store, at("v.bundle"), &vo, &wo), CT_EINVALID);
+	CHECK_ERROR_HAS("ct_write_opts version 2");
+	bo.version = 0;
+	CHECK_INT(ct_bundle_create(NULL, store, at("v2.bundle"), &bo), CT_EINVALID);
+	CHECK_ERROR_HAS("ct_bundle_create_opts version 0");
+	CHECK(access(at("v2.bundle"), F_OK) != 0);
+	vo.version = 7;
+	CHECK_INT(ct_bundle_verify(NULL, at("v.bundle"), &vo, NULL, NULL), CT_EINVALID);
+	CHECK_ERROR_HAS("ct_bundle_verify_opts version 7");
+	co.version = 0;
+	CHECK_INT(ct_store_check(&n, store, &co, NULL, NULL), CT_EINVALID);
+	CHECK_ERROR_HAS("ct_check_opts version 0");
+done:
+	json_decref(fields);
+	json_decref(rec);
+	ct_store_free(store);
+	ct_keyring_free(trust);
+	ct_key_free(key);
+}
+
 int main(void)
 {
 	if (ct_init() < 0)
@@ -609,6 +677,7 @@ int main(void)
 	test_proofs();
 	test_schema_breaks();
 	test_changed_between_passes();
+	test_opts_versions();
 	ct_shutdown();
 	return test_finish();
 }

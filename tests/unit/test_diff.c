@@ -552,11 +552,33 @@ static void test_record_diff(void)
 	json_decref(b);
 }
 
+/* A text that is not UTF-8 diffs, but its JSON form is invalid input, not "out of memory". */
+static void test_words_json_not_utf8(void)
+{
+	ct__text_diff *d = NULL;
+	json_t *j = NULL;
+	const char *a = "forty people died", *b = "forty \xff people died";
+
+	CHECK_INT(ct__text_diff_new(&d, a, strlen(a), a, strlen(a)), 0);
+	CHECK_INT(ct__text_diff_json(&j, d), 0);
+	CHECK(json_array_size(j) > 0);
+	json_decref(j);
+	j = NULL;
+	ct__text_diff_free(d);
+	d = NULL;
+	CHECK_INT(ct__text_diff_new(&d, a, strlen(a), b, strlen(b)), 0);
+	CHECK_INT(ct__text_diff_json(&j, d), CT_EINVALID);
+	CHECK_ERROR_HAS("a text diffed as JSON is not valid UTF-8");
+	CHECK(j == NULL);
+	ct__text_diff_free(d);
+}
+
 int main(void)
 {
 	if (ct_init() < 0)
 		return 1;
 	test_words();
+	test_words_json_not_utf8();
 	test_words_random();
 	test_words_long();
 	test_patch();

@@ -577,11 +577,12 @@ static void test_keyring_tables_race(void)
 
 int main(void)
 {
+	ct_runtime_opts rt = CT_RUNTIME_OPTS_INIT;
 	ct_key *key = NULL;
 
-	setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+	rt.time = 1700000000; /* the command passes SOURCE_DATE_EPOCH in this way */
 	umask(022);
-	if (ct_init() < 0 || !mkdtemp(dir))
+	if (ct_init() < 0 || ct_runtime_set(&rt) < 0 || !mkdtemp(dir))
 		return 99;
 	test_generate(&key);
 	test_unencrypted(key);

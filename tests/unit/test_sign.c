@@ -269,10 +269,11 @@ static void test_key_id_hint(const ct_key *k1, const ct_key *k2)
 
 int main(void)
 {
+	ct_runtime_opts rt = CT_RUNTIME_OPTS_INIT;
 	ct_key *k1 = NULL, *k2 = NULL;
 
-	setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
-	if (ct_init() < 0)
+	rt.time = 1700000000; /* the command passes SOURCE_DATE_EPOCH in this way */
+	if (ct_init() < 0 || ct_runtime_set(&rt) < 0)
 		return 99;
 	if (ct_key_generate(&k1, "One", NULL) < 0 || ct_key_generate(&k2, "Two", "Org") < 0) {
 		fprintf(stderr, "%s\n", ct_error_last());

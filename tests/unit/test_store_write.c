@@ -380,14 +380,16 @@ static void test_bulk_retry_keeps(ct_store *store)
 
 int main(void)
 {
+	ct_runtime_opts rt = CT_RUNTIME_OPTS_INIT;
 	ct_store *store = NULL;
 	git_repository *repo = NULL;
 	git_index *index = NULL;
 	git_object *tree = NULL;
 
-	setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+	rt.time = 1700000000; /* the command passes SOURCE_DATE_EPOCH in this way */
 	umask(022);
-	if (ct_init() < 0 || !mkdtemp(dir) || ct_key_generate(&key, "Test", NULL) < 0 ||
+	if (ct_init() < 0 || ct_runtime_set(&rt) < 0 || !mkdtemp(dir) ||
+		ct_key_generate(&key, "Test", NULL) < 0 ||
 		ct_store_init(&store, dir, NULL, key) < 0) {
 		fprintf(stderr, "setup: %s\n", ct_error_last());
 		return 99;

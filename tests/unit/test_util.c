@@ -2,6 +2,13 @@
  * definition (libsodium decodes it, and encoding the result again gives the same text). */
 #include "test.h"
 #include "cpus.h"
+#include "error.h"
+#include "hex.h"
+#include "parallel.h"
+#include "runtime.h"
+
+#include <pthread.h>
+#include <stdlib.h>
 
 #include <sodium.h>
 
@@ -155,10 +162,150 @@ static void test_cpu_count(void)
 		pclose(p);
 }
 
+typedef struct {
+	int runs;
+	pthread_t by;
+} par_share;
+
+static void *par_run(void *arg)
+{
+	par_share *sh = arg;
+
+	sh->runs++;
+	sh->by = pthread_self();
+	return NULL;
+}
+
+/* The one fan-out: every share runs once, the first on the calling thread, the others on
+ * threads of their own; shares beyond the maximum run on the calling thread. */
+static void test_parallel(void)
+{
+	par_share sh[CT__PARALLEL_MAX + 6];
+	size_t i, others = 0;
+
+	memset(sh, 0, sizeof(sh));
+	ct__parallel(sh, sizeof(sh[0]), 0, par_run);
+	CHECK_INT(sh[0].runs, 0);
+	ct__parallel(sh, sizeof(sh[0]), CT__PARALLEL_MAX + 6, par_run);
+	for (i = 0; i < CT__PARALLEL_MAX + 6; i++)
+		CHECK_INT(sh[i].runs, 1);
+	CHECK(pthread_equal(sh[0].by, pthread_self()));
+	for (i = CT__PARALLEL_MAX; i < CT__PARALLEL_MAX + 6; i++)
+		CHECK(pthread_equal(sh[i].by, pthread_self()));
+	for (i = 1; i < CT__PARALLEL_MAX; i++)
+		others += !pthread_equal(sh[i].by, pthread_self());
+	CHECK(others > 0); /* a machine that starts no thread at all would still be correct */
+	CHECK_INT(ct__parallel_threads(3, 8), 3);
+	CHECK_INT(ct__parallel_threads(100, 8), 8);
+	CHECK_INT(ct__parallel_threads(0, 1), 1);
+	CHECK_INT(ct__parallel_threads(0, 1000), ct__cpu_count(1000));
+}
+
+/* The library reads no environment variable: the time (and the commit identity) come in
+ * through ct_runtime_set, which the command fills from SOURCE_DATE_EPOCH and GIT_*. */
+static void test_runtime(void)
+{
+	ct_runtime_opts o = CT_RUNTIME_OPTS_INIT;
+	char ts[CT_TIMESTAMP_LEN + 1];
+	const char *name, *email;
+
+	setenv("SOURCE_DATE_EPOCH", "86400", 1);
+	setenv("GIT_AUTHOR_NAME", "from the environment", 1);
+	ct_timestamp_now(ts);
+	CHECK(strcmp(ts, "1970-01-02T00:00:00Z") != 0);
+	ct__identity(&name, &email, 0);
+	CHECK(name == NULL);
+	CHECK(email == NULL);
+
+	o.time = 86400;
+	o.author_name = "A";
+	o.committer_email = "c@example.invalid";
+	CHECK_INT(ct_runtime_set(&o), 0);
+	ct_timestamp_now(ts);
+	CHECK_STR(ts, "1970-01-02T00:00:00Z");
+	CHECK_INT((long long)ct__now(), 86400);
+	ct__identity(&name, &email, 0);
+	CHECK_STR(name, "A");
+	CHECK(email == NULL);
+	ct__identity(&name, &email, 1);
+	CHECK(name == NULL);
+	CHECK_STR(email, "c@example.invalid");
+
+	o.version = 0;
+	CHECK_INT(ct_runtime_set(&o), CT_EINVALID);
+	CHECK_ERROR_HAS("ct_runtime_opts version 0");
+	o.version = CT_RUNTIME_OPTS_VERSION;
+	o.time = -2;
+	CHECK_INT(ct_runtime_set(&o), CT_EINVALID);
+	CHECK_ERROR_HAS("before 1970");
+	ct_timestamp_now(ts); /* a refused call changes nothing */
+	CHECK_STR(ts, "1970-01-02T00:00:00Z");
+
+	CHECK_INT(ct_runtime_set(NULL), 0);
+	ct_timestamp_now(ts);
+	CHECK(strcmp(ts, "1970-01-02T00:00:00Z") != 0);
+	ct__identity(&name, &email, 0);
+	CHECK(name == NULL);
+	unsetenv("SOURCE_DATE_EPOCH");
+	unsetenv("GIT_AUTHOR_NAME");
+}
+
+/* The one hex decoder: what ct_hex writes comes back; anything else is refused. */
+static void test_hex(void)
+{
+	uint8_t in[32], out[32];
+	char hex[65];
+	size_t i;
+
+	for (i = 0; i < sizeof(in); i++)
+		in[i] = (uint8_t)(i * 37 + 5);
+	ct_hex(hex, in, sizeof(in));
+	CHECK_INT(ct__hex_decode(out, sizeof(out), hex), 0);
+	CHECK(memcmp(in, out, sizeof(in)) == 0);
+	CHECK_INT(ct__hex_decode(out, 2, "00ff"), 0);
+	CHECK_INT(out[0], 0);
+	CHECK_INT(out[1], 255);
+	CHECK_INT(ct__hex_decode(out, 0, ""), 0);
+	CHECK_INT(ct__hex_decode(out, 2, "00FF"), CT_EINVALID); /* uppercase */
+	CHECK_INT(ct__hex_decode(out, 2, "00f"), CT_EINVALID);  /* short */
+	CHECK_INT(ct__hex_decode(out, 2, "00ff0"), CT_EINVALID); /* long */
+	CHECK_INT(ct__hex_decode(out, 2, "0g00"), CT_EINVALID);
+	CHECK_INT(ct__hex_decode(out, 2, " 0ff"), CT_EINVALID);
+	CHECK_INT(ct__hex_decode(out, 2, NULL), CT_EINVALID);
+	CHECK_INT(ct__hex_value('0', 0), 0);
+	CHECK_INT(ct__hex_value('9', 0), 9);
+	CHECK_INT(ct__hex_value('a', 0), 10);
+	CHECK_INT(ct__hex_value('f', 0), 15);
+	CHECK_INT(ct__hex_value('F', 0), -1);
+	CHECK_INT(ct__hex_value('F', 1), 15);
+	CHECK_INT(ct__hex_value('A', 1), 10);
+	CHECK_INT(ct__hex_value('g', 1), -1);
+	CHECK_INT(ct__hex_value('/', 1), -1);
+	CHECK_INT(ct__hex_value(':', 1), -1);
+	CHECK_INT(ct__hex_value('`', 1), -1);
+	CHECK_INT(ct__hex_value('@', 1), -1);
+	CHECK_INT(ct__hex_value(0xe0, 1), -1);
+	CHECK(ct__hex_lower("09af", 4));
+	CHECK(!ct__hex_lower("09aF", 4));
+	CHECK(ct__hex_lower("zz", 0));
+}
+
+static void test_oom(void)
+{
+	ct_error_clear();
+	CHECK_INT(ct__oom(), CT_ENOMEM);
+	CHECK_INT(ct_error_last_code(), CT_ENOMEM);
+	CHECK_STR(ct_error_last(), "out of memory");
+}
+
 int main(void)
 {
 	if (ct_init() < 0)
 		return 99;
+	test_parallel();
+	test_runtime();
+	test_oom();
+	test_hex();
 	test_cpu_count();
 	test_cases();
 	test_against_definition();

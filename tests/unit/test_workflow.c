@@ -349,6 +349,26 @@ static void test_anchor_hint(void)
 	json_decref(hint);
 }
 
+/* Text that is not UTF-8 around a quote is invalid input (jansson's NULL is not "out of
+ * memory"); bad bytes beyond the selector's context do not matter. */
+static void test_anchor_not_utf8(void)
+{
+	const char bad[] = "Intro. The mayor said \xed\xa0\x80 he said no today.";
+	char far[400];
+	json_t *attr = json_pack("{s:s, s:s}", "source", "s1", "quote", "he said no");
+
+	CHECK_INT(ct__anchor_quote(attr, bad, strlen(bad)), CT_EINVALID);
+	CHECK_ERROR_HAS("the source's text at the quote is not valid UTF-8");
+	CHECK(json_object_get(attr, "selector") == NULL);
+	memset(far, 'a', sizeof(far));
+	far[0] = (char)0xff;
+	memcpy(far + 300, " he said no.", 12);
+	far[sizeof(far) - 1] = '\0';
+	CHECK_INT(ct__anchor_quote(attr, far, strlen(far)), 0);
+	CHECK(json_object_get(attr, "selector") != NULL);
+	json_decref(attr);
+}
+
 /* Sentences ct_suggest picks from text, as "start-end" offsets joined by spaces. */
 static size_t suggest_count(const char *text, size_t *sentences)
 {
@@ -412,6 +432,7 @@ int main(void)
 	test_annotation_id();
 	test_anchor();
 	test_anchor_hint();
+	test_anchor_not_utf8();
 	test_suggest();
 	ct_shutdown();
 	return test_finish();

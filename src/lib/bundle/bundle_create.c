@@ -598,6 +598,9 @@ int ct_bundle_create(ct_bundle_info *info, ct_store *store, const char *path,
 	memset(info, 0, sizeof(*info));
 	if (!opts || !opts->creator)
 		return ct_error_set(CT_EINVALID, "bundle create needs a signing key");
+	if ((error = ct__opts_version(opts->version, CT_BUNDLE_CREATE_OPTS_VERSION,
+		     "ct_bundle_create_opts")) < 0)
+		return error;
 	if ((opts->select == CT_BUNDLE_TAG && !opts->tag) ||
 		(opts->select == CT_BUNDLE_STATUS && !opts->status) ||
 		(opts->select == CT_BUNDLE_IDS && opts->nids == 0))

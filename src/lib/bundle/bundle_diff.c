@@ -70,7 +70,7 @@ done:
 
 static int report(ct_bundle_change_fn fn, void *payload, const char *change, const char *key)
 {
-	char kind[16];
+	char kind[CT_KIND_NAME_MAX + 1];
 	const char *space = strchr(key, ' ');
 	size_t klen = space ? (size_t)(space - key) : 0;
 	ct_bundle_change c;

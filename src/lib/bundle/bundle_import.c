@@ -388,6 +388,9 @@ int ct_bundle_import(size_t *count, ct_store *store, const char *path,
 	int error;
 
 	*count = 0;
+	if (wopts && (error = ct__opts_version(wopts->version, CT_WRITE_OPTS_VERSION,
+			      "ct_write_opts")) < 0)
+		return error;
 	if ((error = open_regular(&f, path)) < 0)
 		return ct_error_prefix(error, "not imported");
 	if ((error = ct__bundle_verify_file(&info, f, path, vopts, NULL, NULL, trailer_hash)) < 0)

@@ -81,7 +81,8 @@ json_t *ct__envelope_signatures(const ct__envelope *env);
 int ct__bundle_record_decode(json_t **out, ct_buf *body, ct__envelope *env, const char *line,
 	size_t len);
 
-/* Decodes 64 lowercase hex digits (and nothing more) into a hash: 0, or -1 (no message set). */
+/* Decodes 64 lowercase hex digits (and nothing more) into a hash (ct__hex_decode): 0, or
+ * CT_EINVALID (no message set). */
 int ct__hash_from_hex(uint8_t out[CT_HASH_LEN], const char *hex);
 
 /* Opens a bundle and reads its header (line 1): CT_EINVALID when it is not a version 1 bundle. */

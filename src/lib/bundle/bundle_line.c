@@ -5,6 +5,7 @@
  * importing bundle_import.c.
  */
 #include "bundle_internal.h"
+#include "hex.h"
 #include "canonscan.h"
 #include "claimtrail/json.h"
 
@@ -132,7 +133,7 @@ static int is_type_char(char c)
 
 static int is_hex(char c)
 {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+	return ct__hex_value((unsigned char)c, 0) >= 0;
 }
 
 typedef struct {

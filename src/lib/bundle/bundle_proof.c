@@ -3,6 +3,7 @@
  * to the root its signed trailer names), and verifying such a proof.
  */
 #include "bundle_internal.h"
+#include "hex.h"
 #include "claimtrail/json.h"
 
 #include <errno.h>
@@ -136,21 +137,7 @@ done:
 
 int ct__hash_from_hex(uint8_t out[CT_HASH_LEN], const char *hex)
 {
-	size_t i;
-
-	if (!hex || strlen(hex) != 2 * CT_HASH_LEN)
-		return -1;
-	for (i = 0; i < 2 * CT_HASH_LEN; i++) {
-		char c = hex[i];
-		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-		if (v < 0)
-			return -1;
-		if (i % 2 == 0)
-			out[i / 2] = (uint8_t)(v << 4);
-		else
-			out[i / 2] |= (uint8_t)v;
-	}
-	return 0;
+	return ct__hex_decode(out, CT_HASH_LEN, hex);
 }
 
 int ct_bundle_proof_verify(ct_bundle_proof_info *info, const char *proof_path,

@@ -13,7 +13,8 @@
  */
 #include "bundle_internal.h"
 #include "canonscan.h"
-#include "cpus.h"
+#include "error.h"
+#include "parallel.h"
 #include "record_internal.h"
 #include "sha256.h"
 #include "record_internal.h"
@@ -509,22 +510,6 @@ static void *worker(void *arg)
 	}
 }
 
-static unsigned thread_count(unsigned asked)
-{
-	const char *env = getenv("CLAIMTRAIL_THREADS");
-	long n;
-
-	if (asked)
-		return asked > THREADS_MAX ? THREADS_MAX : asked;
-	if (env && *env) {
-		char *end;
-		n = strtol(env, &end, 10);
-		if (*end == '\0' && n >= 1)
-			return n > THREADS_MAX ? THREADS_MAX : (unsigned)n;
-	}
-	return ct__cpu_count(THREADS_MAX);
-}
-
 static int pool_start(pool *p, unsigned threads, const ct_keyring *trust)
 {
 	unsigned i;
@@ -905,7 +890,7 @@ static void check_signatures(vstate *s, const item *it)
 					break;
 			if (j < i)
 				continue;
-			if (trusted < 4)
+			if (trusted < CT_BUNDLE_SIGNERS_MAX)
 				memcpy(s->rep.signers[trusted], who, CT_KEY_ID_LEN + 1);
 			trusted++;
 		} else if (!untrusted_key) {
@@ -1346,6 +1331,9 @@ static int verify(ct_bundle_info *info, FILE *f, const char *path,
 	memset(info, 0, sizeof(*info));
 	if (!opts || !opts->trust)
 		return ct_error_set(CT_EINVALID, "bundle verify needs trusted keys");
+	if ((error = ct__opts_version(opts->version, CT_BUNDLE_VERIFY_OPTS_VERSION,
+		     "ct_bundle_verify_opts")) < 0)
+		return error;
 	o = *opts;
 	if (o.threshold < 1)
 		o.threshold = 1;
@@ -1364,7 +1352,7 @@ static int verify(ct_bundle_info *info, FILE *f, const char *path,
 	s->chain_kind = -1;
 	ct_merkle_init(&s->tree);
 	json_decref(json_object()); /* jansson seeds its hash function once, before threads */
-	pool_start(&p, thread_count(o.threads), o.trust);
+	pool_start(&p, ct__parallel_threads(o.threads, THREADS_MAX), o.trust);
 	pool_on = 1;
 	/*
 	 * Two batches in flight: while the workers check the signatures of one, this thread runs

@@ -7,6 +7,7 @@
  * never in a json_t or a ct_buf.
  */
 #include "key_internal.h"
+#include "utf8.h"
 #include "claimtrail/json.h"
 #include "claimtrail/key.h"
 #include "claimtrail/record.h"
@@ -87,6 +88,12 @@ static int key_record_build(json_t **out, const ct_key *key, const char *name, c
 	int error = 0;
 
 	*out = NULL;
+	/* jansson refuses invalid UTF-8 with the NULL it gives when out of memory: check first */
+	if ((name && (error = ct__utf8_check(name, strlen(name), "the key's name")) < 0) ||
+		(org && (error = ct__utf8_check(org, strlen(org), "the key's org")) < 0) ||
+		(revoked_reason && (error = ct__utf8_check(revoked_reason, strlen(revoked_reason),
+					    "the revocation reason")) < 0))
+		goto done;
 	if (!rec || (error = ct_base64_encode(&b64, key->pk, sizeof(key->pk))) < 0)
 		goto oom;
 	if (json_object_set_new(rec, "type", json_string("key")) < 0 ||
@@ -110,8 +117,7 @@ static int key_record_build(json_t **out, const ct_key *key, const char *name, c
 	rec = NULL;
 	goto done;
 oom:
-	/* json_string returns NULL on invalid UTF-8 as well as on exhaustion. */
-	error = ct_error_set(CT_EINVALID, "key record: invalid text (not UTF-8?) or out of memory");
+	error = ct_error_set(CT_ENOMEM, "out of memory");
 done:
 	json_decref(rec);
 	ct_buf_free(&b64);

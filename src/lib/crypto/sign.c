@@ -116,13 +116,13 @@ done:
 
 static void add_signer(ct_verify_report *r, const char *key_id)
 {
-	size_t n = r->trusted < 8 ? r->trusted : 8;
+	size_t n = r->trusted < CT_VERIFY_SIGNERS_MAX ? r->trusted : CT_VERIFY_SIGNERS_MAX;
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (strcmp(r->signers[i], key_id) == 0)
 			return;
-	if (r->trusted < 8)
+	if (r->trusted < CT_VERIFY_SIGNERS_MAX)
 		memcpy(r->signers[r->trusted], key_id, CT_KEY_ID_LEN + 1);
 }
 

@@ -6,6 +6,7 @@
  */
 #include "diff_internal.h"
 #include "store_internal.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -194,6 +195,12 @@ static const char *status_name(git_delta_t st)
 
 static int sd_other(sd_state *s, const char *path, git_delta_t st)
 {
+	int error;
+
+	/* a path in git is any bytes; jansson refuses invalid UTF-8 with the NULL it gives when
+	 * out of memory: check first */
+	if ((error = ct__utf8_check(path, strlen(path), "a file path in the store")) < 0)
+		return error;
 	sd_count(s, "other");
 	return sd_push(s, json_pack("{s:s, s:s, s:s}", "kind", "file", "id", path, "action",
 				  status_name(st)),

@@ -437,6 +437,12 @@ int ct__text_diff_json(json_t **out, const ct__text_diff *diff)
 		return oom();
 	for (i = 0; i < ct__text_diff_count(diff); i++) {
 		const ct__diff_hunk *h = &diff->hunks[i];
+		int error;
+		/* the diff takes any bytes, JSON only UTF-8: jansson's NULL is not out of memory */
+		if ((error = ct__utf8_check(h->text, h->len, "a text diffed as JSON")) < 0) {
+			json_decref(arr);
+			return error;
+		}
 		if (jappend(arr, json_pack("{s:s, s:s%}", "op", ct__diff_op_name(h->op), "text",
 					 h->text, h->len)) < 0) {
 			json_decref(arr);

@@ -11,7 +11,7 @@
  * index, so a crash leaves either no new objects or a complete pack (and at worst a temporary
  * file that `git gc` removes).
  */
-#include "cpus.h"
+#include "parallel.h"
 #include "fileio.h"
 #include "packwrite.h"
 
@@ -20,7 +20,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,24 +110,14 @@ static int pack_all(
 	ct__pack_object **objects, packed *out, size_t count, unsigned threads, int level)
 {
 	share sh[THREADS_MAX];
-	pthread_t tids[THREADS_MAX];
-	size_t n = threads ? threads : ct__cpu_count(THREADS_MAX), i, started = 1;
+	size_t n = ct__parallel_threads(threads, THREADS_MAX), i;
 	int failed = 0;
 
-	if (n > THREADS_MAX)
-		n = THREADS_MAX;
 	if (count < 256)
 		n = 1;
 	for (i = 0; i < n; i++)
 		sh[i] = (share){objects, out, count, i, n, level, 0};
-	for (i = 1; i < n; i++, started++)
-		if (pthread_create(&tids[i], NULL, pack_some, &sh[i]) != 0)
-			break;
-	pack_some(&sh[0]);
-	for (i = started; i < n; i++) /* the shares of threads that did not start */
-		pack_some(&sh[i]);
-	for (i = 1; i < started; i++)
-		pthread_join(tids[i], NULL);
+	ct__parallel(sh, sizeof(sh[0]), n, pack_some);
 	for (i = 0; i < n; i++)
 		failed |= sh[i].failed;
 	return failed ? -1 : 0;

@@ -7,6 +7,7 @@
  * and keep jansson for the value tree only. See docs/canonical-json.md for what is accepted.
  */
 #include "canonscan.h"
+#include "hex.h"
 #include "claimtrail/json.h"
 
 #include <errno.h>
@@ -153,16 +154,10 @@ static long hex4(const parser *p, size_t pos)
 	if (pos > p->len || p->len - pos < 4)
 		return -1;
 	for (i = 0; i < 4; i++) {
-		uint8_t c = p->data[pos + i];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v |= c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			v |= c - 'A' + 10;
-		else
+		int d = ct__hex_value(p->data[pos + i], 1);
+		if (d < 0)
 			return -1;
+		v = v << 4 | d;
 	}
 	return v;
 }

@@ -18,6 +18,7 @@
  * generated records and their mutations.
  */
 #include "canonscan.h"
+#include "hex.h"
 
 #include "claimtrail/json.h"
 
@@ -37,11 +38,6 @@ static int fail(scanner *s, size_t at, const char *why)
 	s->pos = at;
 	s->why = why;
 	return -1;
-}
-
-static int lower_hex(uint8_t c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
 /*
@@ -89,8 +85,8 @@ static int scan_string(scanner *s, ct__cval *out, int *slow)
 				continue;
 			case 'u':
 				if (len - i < 6 || d[i + 2] != '0' || d[i + 3] != '0' ||
-					(h = lower_hex(d[i + 4])) < 0 || h > 1 ||
-					(l = lower_hex(d[i + 5])) < 0)
+					(h = ct__hex_value(d[i + 4], 0)) < 0 || h > 1 ||
+					(l = ct__hex_value(d[i + 5], 0)) < 0)
 					return fail(s, i, "\\u escape of something JCS writes raw");
 				h = h * 16 + l;
 				if (h == 0)
@@ -153,7 +149,7 @@ static long u16_next(u16_reader *r)
 		case 't':
 			return '\t';
 		case 'u':
-			cp = (uint32_t)(lower_hex(r->p[2]) * 16 + lower_hex(r->p[3]));
+			cp = (uint32_t)(ct__hex_value(r->p[2], 0) * 16 + ct__hex_value(r->p[3], 0));
 			r->p += 4;
 			return (long)cp;
 		default:

@@ -8,6 +8,8 @@
 #include "record_internal.h"
 #include "claimtrail/json.h"
 #include "record_internal.h"
+#include "hex.h"
+#include "runtime.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -16,6 +18,12 @@
 #include <time.h>
 
 static const char *const kind_names[CT_KIND_COUNT] = {"source", "claim", "annotation", "key"};
+
+/* ct_revision is the type a record's "revision" member is read as: the API's revision numbers
+ * and jansson's integers mix freely (pointers included) only while the two are one type. */
+_Static_assert(_Generic((ct_revision *)0, json_int_t *: 1, default: 0),
+	"ct_revision must be jansson's json_int_t");
+_Static_assert(sizeof("annotation") <= CT_KIND_NAME_MAX + 1, "CT_KIND_NAME_MAX holds every kind");
 static const char *const payload_types[CT_KIND_COUNT] = {
 	"application/vnd.claimtrail.source+json",
 	"application/vnd.claimtrail.claim+json",
@@ -156,20 +164,13 @@ int ct_timestamp_validate(const char *ts, const char *what)
 	return 0;
 }
 
-void ct_timestamp_now(char out[21])
+void ct_timestamp_now(char out[CT_TIMESTAMP_LEN + 1])
 {
-	const char *epoch = getenv("SOURCE_DATE_EPOCH");
-	time_t now = time(NULL);
+	time_t now = ct__now();
 	struct tm tm;
 
-	if (epoch && *epoch) {
-		char *end;
-		long long v = strtoll(epoch, &end, 10);
-		if (*end == '\0' && v >= 0)
-			now = (time_t)v;
-	}
 	gmtime_r(&now, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	strftime(out, CT_TIMESTAMP_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 int ct_record_kind(ct_kind *out, const json_t *record)
@@ -361,14 +362,7 @@ const ct__member *ct__record_schema_slot(const char **parent, ct_kind kind, ct__
 
 static int lower_hex(const char *s, size_t n)
 {
-	size_t i;
-
-	if (strlen(s) != n)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
+	return strlen(s) == n && ct__hex_lower(s, n);
 }
 
 static int valid_decimal(const char *s)

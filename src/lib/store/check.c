@@ -753,6 +753,10 @@ int ct_store_check(size_t *findings, ct_store *store, const ct_check_opts *opts,
 	walk_state w;
 	int error = 0;
 
+	*findings = 0;
+	if (opts && (error = ct__opts_version(opts->version, CT_CHECK_OPTS_VERSION,
+			     "ct_check_opts")) < 0)
+		return error;
 	memset(&c, 0, sizeof(c));
 	c.store = store;
 	c.opts = opts;

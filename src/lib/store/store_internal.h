@@ -151,7 +151,7 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 /* One fact: commit wrote path (by_claimtrail when its trailers name the record), or removed
  * it (deleted). */
 typedef struct {
-	char commit[41];
+	char commit[CT_COMMIT_HEX_LEN + 1];
 	const char *path; /* borrowed from the journal's buffer */
 	size_t path_len;
 	int by_claimtrail;

@@ -1,6 +1,7 @@
 /* Reading the store: records, revisions, annotations and keys, from the branch's current tree
  * (or, for revision lookups by commit, from an older one). */
 #include "store_internal.h"
+#include "hex.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -189,7 +190,7 @@ static int is_hex(const char *s)
 	if (!*s)
 		return 0;
 	for (; *s; s++)
-		if (!isxdigit((unsigned char)*s))
+		if (ct__hex_value((unsigned char)*s, 1) < 0)
 			return 0;
 	return 1;
 }

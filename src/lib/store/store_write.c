@@ -12,6 +12,7 @@
 #include "packwrite.h"
 #include "treecheck.h"
 #include "store_lock.h"
+#include "runtime.h"
 
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
@@ -455,30 +456,20 @@ static void drop_keeps(ct_buf *keeps)
 	ct_buf_clear(keeps);
 }
 
-/* git identity: GIT_COMMITTER_* / GIT_AUTHOR_* from the environment (as git does), then the
- * repository's configuration, then the signer's name with the key id as address. */
+/* git identity: what the command passed in (ct_runtime_set: GIT_COMMITTER_* / GIT_AUTHOR_*
+ * from its environment, as git does), then the repository's configuration, then the signer's
+ * name with the key id as address. */
 static int make_signature(git_signature **out, ct_store *store, const ct_key *signer,
-	const char *who)
+	int committer)
 {
-	char name_var[32], email_var[32];
 	const char *name, *email;
-	const char *epoch = getenv("SOURCE_DATE_EPOCH");
 	git_signature *def = NULL;
-	time_t when = time(NULL);
+	time_t when = ct__now();
 	int offset = 0;
 	char fallback_email[64];
 	int error = 0;
 
-	snprintf(name_var, sizeof(name_var), "GIT_%s_NAME", who);
-	snprintf(email_var, sizeof(email_var), "GIT_%s_EMAIL", who);
-	name = getenv(name_var);
-	email = getenv(email_var);
-	if (epoch && *epoch) {
-		char *end;
-		long long v = strtoll(epoch, &end, 10);
-		if (*end == '\0' && v >= 0)
-			when = (time_t)v;
-	}
+	ct__identity(&name, &email, committer);
 	if ((!name || !email) && git_signature_default(&def, store->repo) == 0) {
 		if (!name)
 			name = def->name;
@@ -891,8 +882,8 @@ static int make_commit(git_oid *out, ct_store *store, ct_txn *txn, const ct_key 
 		error = ct__git_error(CT_EIO, "reading the branch head");
 		goto done;
 	}
-	if ((error = make_signature(&author, store, signer, "AUTHOR")) < 0 ||
-		(error = make_signature(&committer, store, signer, "COMMITTER")) < 0)
+	if ((error = make_signature(&author, store, signer, 0)) < 0 ||
+		(error = make_signature(&committer, store, signer, 1)) < 0)
 		goto done;
 	if ((error = ct_buf_printf(&message, "%s\n", txn->subject.ptr ? txn->subject.ptr : "")) < 0 ||
 		(txn->body.len && (error = ct_buf_printf(&message, "\n%s\n", txn->body.ptr)) < 0) ||

@@ -6,6 +6,7 @@
  */
 #include "fileio.h"
 #include "store_internal.h"
+#include "utf8.h"
 #include "claimtrail/trust.h"
 
 #include <errno.h>
@@ -206,6 +207,9 @@ int ct_trust_add(const char *path, const json_t *key_record, const char *name)
 		return ct_error_set(CT_EINVALID, "trust name \"%.40s\": at most %d characters on "
 						 "one line",
 			name, NAME_MAX_LEN);
+	/* jansson refuses invalid UTF-8 with the NULL it gives when out of memory: check first */
+	if (name && (error = ct__utf8_check(name, strlen(name), "the trust name")) < 0)
+		return error;
 	return change_list(path, add_change, key_record, name);
 }
 

@@ -80,3 +80,17 @@ int ct__git_error(int code, const char *what)
 
 	return ct_error_set(code, "%s: %s", what, e && e->message ? e->message : "git error");
 }
+
+int ct__oom(void)
+{
+	return ct_error_set(CT_ENOMEM, "out of memory");
+}
+
+int ct__opts_version(unsigned version, unsigned known, const char *type)
+{
+	if (version == known)
+		return 0;
+	return ct_error_set(CT_EINVALID,
+		"%s version %u is not one this library knows (%u): initialise it with its _INIT macro",
+		type, version, known);
+}

@@ -1,6 +1,8 @@
 /* Strict UTF-8 decoding and validation, and counting code points: see utf8.h. */
 #include "utf8.h"
 
+#include "claimtrail/common.h"
+
 size_t ct__utf8_decode(const uint8_t *s, size_t avail, uint32_t *cp)
 {
 	uint32_t c;
@@ -67,4 +69,13 @@ size_t ct__utf8_count(const char *s, size_t len)
 		if (((unsigned char)s[i] & 0xc0) != 0x80)
 			n++;
 	return n;
+}
+
+int ct__utf8_check(const char *s, size_t len, const char *what)
+{
+	size_t bad = 0;
+
+	if (!ct__utf8_valid((const uint8_t *)s, len, &bad))
+		return ct_error_set(CT_EINVALID, "%s is not valid UTF-8 (byte %zu)", what, bad);
+	return 0;
 }

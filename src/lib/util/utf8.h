@@ -18,6 +18,11 @@ size_t ct__utf8_decode(const uint8_t *s, size_t avail, uint32_t *cp);
  * offset at which the first invalid sequence starts. */
 int ct__utf8_valid(const uint8_t *s, size_t len, size_t *bad);
 
+/* The check before text from a user becomes a JSON string (jansson refuses invalid UTF-8 with
+ * a NULL that must not pass for "out of memory"): 0 when the len bytes at s are valid UTF-8,
+ * else CT_EINVALID "<what> is not valid UTF-8 (byte N)", N the offset of the first bad byte. */
+int ct__utf8_check(const char *s, size_t len, const char *what);
+
 /* Code points in the first len bytes of valid UTF-8: how W3C selectors count. */
 size_t ct__utf8_count(const char *s, size_t len);
 

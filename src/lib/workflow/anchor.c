@@ -4,6 +4,7 @@
  * moved (docs/workflow.md). Finding a quote in a text is anchor_text.c.
  */
 #include "anchor_text.h"
+#include "error.h"
 #include "utf8.h"
 #include "claimtrail/common.h"
 #include "claimtrail/record.h"
@@ -154,6 +155,8 @@ int ct_anchor_relocate(json_t **out_record, ct_store *store, const char *claim_i
 		*out_record = NULL;
 	if (!opts || !opts->signer)
 		return ct_error_set(CT_EINVALID, "anchor relocation needs a signing key");
+	if ((error = ct__opts_version(opts->version, CT_WRITE_OPTS_VERSION, "ct_write_opts")) < 0)
+		return error;
 	if ((error = ct_store_get(&claim, store, CT_KIND_CLAIM, claim_id, 0)) < 0 ||
 		(error = ct_anchor_check(&report, store, claim)) < 0)
 		goto done;

@@ -220,13 +220,18 @@ done:
 	return error;
 }
 
-static json_t *make_selector(const char *text, size_t len, size_t at, size_t end)
+/* The selector of text[at, end) with its context: a new reference, or NULL (*error set) when
+ * the text there is not valid UTF-8 (CT_EINVALID: jansson would refuse it with the NULL it gives
+ * when out of memory) or memory runs out. */
+static json_t *make_selector(int *error, const char *text, size_t len, size_t at, size_t end)
 {
 	size_t pre = back_chars(text, at, CT_ANCHOR_CONTEXT);
 	size_t suf = forward_chars(text, len, end, CT_ANCHOR_CONTEXT);
-	json_t *selector = json_object();
+	json_t *selector;
 
-	if (!selector ||
+	if ((*error = ct__utf8_check(text + pre, suf - pre, "the source's text at the quote")) < 0)
+		return NULL;
+	if (!(selector = json_object()) ||
 		json_object_set_new(selector, "exact", json_stringn(text + at, end - at)) < 0 ||
 		json_object_set_new(selector, "prefix", json_stringn(text + pre, at - pre)) < 0 ||
 		json_object_set_new(selector, "suffix", json_stringn(text + end, suf - end)) < 0 ||
@@ -235,8 +240,10 @@ static json_t *make_selector(const char *text, size_t len, size_t at, size_t end
 		json_object_set_new(selector, "end",
 			json_integer((json_int_t)ct__utf8_count(text, end))) < 0) {
 		json_decref(selector);
+		*error = ct_error_set(CT_ENOMEM, "out of memory");
 		return NULL;
 	}
+	*error = 0;
 	return selector;
 }
 
@@ -256,8 +263,8 @@ int ct__anchor_quote_near(json_t *attribution, const char *text, size_t len, con
 			quote, qlen > 60 ? "..." : "");
 	if (error < 0)
 		return error;
-	if (!(selector = make_selector(text, len, at, end)))
-		return ct_error_set(CT_ENOMEM, "out of memory");
+	if (!(selector = make_selector(&error, text, len, at, end)))
+		return error;
 	return json_object_set_new(attribution, "selector", selector) < 0
 		       ? ct_error_set(CT_ENOMEM, "out of memory")
 		       : 0;

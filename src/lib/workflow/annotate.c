@@ -16,7 +16,7 @@ static int check_write_opts(const ct_write_opts *opts, const char *what)
 {
 	if (!opts || !opts->signer)
 		return ct_error_set(CT_EINVALID, "%s needs a signing key", what);
-	return 0;
+	return ct__opts_version(opts->version, CT_WRITE_OPTS_VERSION, "ct_write_opts");
 }
 
 static int source_must_exist(ct_store *store, const char *source_id, const char *claim_id,

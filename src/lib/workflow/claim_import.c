@@ -3,12 +3,11 @@
  * claim.c builds one, signed on several threads, and all written as a single commit.
  */
 #include "claim.h"
-#include "cpus.h"
+#include "parallel.h"
 #include "revision.h"
 #include "store_internal.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,8 +190,7 @@ static int sign_all(json_t **records, size_t count, const ct_key *key, size_t *f
 	ct_store *store, char **paths, ct_buf *files, git_oid *oids)
 {
 	sign_share sh[8];
-	pthread_t threads[8];
-	size_t n = ct__cpu_count(8), i, started = 1;
+	size_t n = ct__parallel_threads(0, 8), i;
 	int error = 0;
 
 	if (count < 64)
@@ -211,15 +209,7 @@ static int sign_all(json_t **records, size_t count, const ct_key *key, size_t *f
 		sh[i].error = 0;
 		sh[i].message[0] = '\0';
 	}
-	for (i = 1; i < n; i++, started++)
-		if (pthread_create(&threads[i], NULL, sign_some, &sh[i]) != 0)
-			break;
-	/* this thread does its own share, and the shares of threads that did not start */
-	sign_some(&sh[0]);
-	for (i = started; i < n; i++)
-		sign_some(&sh[i]);
-	for (i = 1; i < started; i++)
-		pthread_join(threads[i], NULL);
+	ct__parallel(sh, sizeof(sh[0]), n, sign_some);
 	*failed = 0;
 	for (i = 0; i < n; i++) {
 		if (sh[i].failed && (!*failed || sh[i].failed < *failed)) {

@@ -9,6 +9,7 @@
 #include "claimtrail/store.h"
 #include "claimtrail/workflow.h"
 #include "store_internal.h" /* ct__require_verified */
+#include "utf8.h"
 
 #include <string.h>
 
@@ -89,6 +90,9 @@ int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const c
 	int error;
 
 	*out = NULL;
+	/* jansson refuses invalid UTF-8 with a NULL: the url was once dropped silently */
+	if (url && (error = ct__utf8_check(url, strlen(url), "the review's url")) < 0)
+		return error;
 	/* a review published from an unverified claim or verdict would present it as signed */
 	if ((error = ct_store_get(&claim, store, CT_KIND_CLAIM, claim_id, 0)) < 0 ||
 		(error = ct__require_verified(store, claim)) < 0 ||

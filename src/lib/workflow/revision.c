@@ -5,6 +5,7 @@
  * with its commit trailers, and running the whole as one store write.
  */
 #include "revision.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +28,13 @@ static int is_managed(const char *key)
 int ct__revision_prepare(json_t *record, ct_kind kind, const char *id, json_int_t revision,
 	const char *prev, const ct_write_opts *opts)
 {
-	char created[21];
+	char created[CT_TIMESTAMP_LEN + 1];
+	int error;
 
+	/* jansson refuses invalid UTF-8 with the NULL it gives when out of memory: check first */
+	if (opts->reason && (error = ct__utf8_check(opts->reason, strlen(opts->reason),
+				     "the reason")) < 0)
+		return error;
 	ct_timestamp_now(created);
 	if (json_object_set_new(record, "type", json_string(ct_kind_name(kind))) < 0 ||
 		json_object_set_new(record, "id", json_string(id)) < 0 ||
@@ -128,7 +134,7 @@ int ct__revision_check_opts(const ct_write_opts *opts, int reason_required, cons
 		return ct_error_set(CT_EINVALID, "%s needs a signing key", what);
 	if (reason_required && (!opts->reason || !*opts->reason))
 		return ct_error_set(CT_EINVALID, "%s needs a reason (--reason)", what);
-	return 0;
+	return ct__opts_version(opts->version, CT_WRITE_OPTS_VERSION, "ct_write_opts");
 }
 
 /* Checks the options, runs build as one store write, and hands the record it made (in
