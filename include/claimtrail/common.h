@@ -112,7 +112,8 @@ void ct_shutdown(void);
 
 /*
  * What the process environment would otherwise say. The library reads no environment variable:
- * the command reads SOURCE_DATE_EPOCH and GIT_{AUTHOR,COMMITTER}_{NAME,EMAIL} and passes them in
+ * the command reads SOURCE_DATE_EPOCH, GIT_{AUTHOR,COMMITTER}_{NAME,EMAIL} and
+ * CLAIMTRAIL_LOCK_TIMEOUT and passes them in
  * here, once, after ct_init and before any other call (not thread safe). Until then: the clock,
  * and the identity from the repository's configuration.
  */
@@ -125,9 +126,11 @@ typedef struct {
 	const char *author_email;    /* configuration, then the signer's name with the key id */
 	const char *committer_name;  /* as address */
 	const char *committer_email;
+	double lock_timeout;     /* seconds a write waits for the write lock and a git command's
+				  * locks (docs/store.md), 0 to 86400; negative: 30 */
 } ct_runtime_opts;
 
-#define CT_RUNTIME_OPTS_INIT {CT_RUNTIME_OPTS_VERSION, -1, NULL, NULL, NULL, NULL}
+#define CT_RUNTIME_OPTS_INIT {CT_RUNTIME_OPTS_VERSION, -1, NULL, NULL, NULL, NULL, -1}
 
 /* Sets the above (the strings are copied). CT_EINVALID for an unknown version or a time before
  * 1970; NULL opts goes back to the defaults. */

@@ -283,7 +283,7 @@ const char *cli_s(unsigned long long n)
 int cli_runtime_from_env(void)
 {
 	ct_runtime_opts o = CT_RUNTIME_OPTS_INIT;
-	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	const char *epoch = getenv("SOURCE_DATE_EPOCH"), *env;
 
 	if (epoch && *epoch) {
 		char *end;
@@ -295,6 +295,12 @@ int cli_runtime_from_env(void)
 	o.author_email = getenv("GIT_AUTHOR_EMAIL");
 	o.committer_name = getenv("GIT_COMMITTER_NAME");
 	o.committer_email = getenv("GIT_COMMITTER_EMAIL");
+	if ((env = getenv("CLAIMTRAIL_LOCK_TIMEOUT")) && *env) {
+		char *end;
+		double t = strtod(env, &end);
+		if (*end == '\0' && t >= 0 && t <= 86400)
+			o.lock_timeout = t;
+	}
 	return ct_runtime_set(&o);
 }
 

@@ -49,18 +49,6 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-double ct__lock_timeout(void)
-{
-	const char *v = getenv("CLAIMTRAIL_LOCK_TIMEOUT");
-	char *end;
-	double t;
-
-	if (!v || !*v)
-		return 30;
-	t = strtod(v, &end);
-	return *end == '\0' && t >= 0 && t <= 86400 ? t : 30;
-}
-
 /* 1 to 16 ms, differently in each process, so that waiters do not poll in step. */
 static long jitter_ms(void)
 {

@@ -2,6 +2,7 @@
 #ifndef CT_STORE_LOCK_H
 #define CT_STORE_LOCK_H
 
+#include "runtime.h" /* ct__lock_timeout: the lock wait the command passed in */
 #include "claimtrail/common.h"
 
 #include <git2.h>
@@ -18,8 +19,6 @@ typedef struct {
 	ct_buf dir, common_dir, flock_path, pending, tmp, index, index_lock, index_old, packs;
 } ct__write_lock;
 
-/* Seconds a writer waits for the lock (CLAIMTRAIL_LOCK_TIMEOUT, default 30). */
-double ct__lock_timeout(void);
 
 /*
  * Takes the repository's write lock (queueing behind other claimtrail writers), repairs what a

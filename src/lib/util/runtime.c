@@ -7,6 +7,7 @@
 #include <string.h>
 
 static long long fixed_time = -1;
+static double lock_timeout = -1;
 static char *ident[4]; /* author name, author email, committer name, committer email */
 
 static void clear_identity(void)
@@ -27,6 +28,7 @@ int ct_runtime_set(const ct_runtime_opts *opts)
 
 	if (!opts) {
 		fixed_time = -1;
+		lock_timeout = -1;
 		clear_identity();
 		return 0;
 	}
@@ -34,6 +36,9 @@ int ct_runtime_set(const ct_runtime_opts *opts)
 		return CT_EINVALID;
 	if (opts->time < -1)
 		return ct_error_set(CT_EINVALID, "time %lld is before 1970", opts->time);
+	if (opts->lock_timeout > 86400)
+		return ct_error_set(CT_EINVALID, "lock timeout %.0f s is more than a day",
+			opts->lock_timeout);
 	in[0] = opts->author_name;
 	in[1] = opts->author_email;
 	in[2] = opts->committer_name;
@@ -48,7 +53,13 @@ int ct_runtime_set(const ct_runtime_opts *opts)
 	clear_identity();
 	memcpy(ident, copy, sizeof(ident));
 	fixed_time = opts->time;
+	lock_timeout = opts->lock_timeout;
 	return 0;
+}
+
+double ct__lock_timeout(void)
+{
+	return lock_timeout >= 0 ? lock_timeout : 30;
 }
 
 time_t ct__now(void)

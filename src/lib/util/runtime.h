@@ -13,4 +13,7 @@ time_t ct__now(void);
  * (committer 1); each NULL when not given. Borrowed until the next ct_runtime_set. */
 void ct__identity(const char **name, const char **email, int committer);
 
+/* Seconds a write waits for its locks: what ct_runtime_set gave, else 30. */
+double ct__lock_timeout(void);
+
 #endif
