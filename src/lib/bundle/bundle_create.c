@@ -34,12 +34,12 @@ static int strvec_push(strvec *s, const char *str)
 		size_t cap = s->cap ? s->cap * 2 : 64;
 		char **v = realloc(s->v, cap * sizeof(*v));
 		if (!v)
-			return ct_error_set(CT_ENOMEM, "out of memory");
+			return ct__oom();
 		s->v = v;
 		s->cap = cap;
 	}
 	if (!(s->v[s->n] = strdup(str)))
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	s->n++;
 	return 0;
 }
@@ -95,7 +95,7 @@ static int note_signers(creator *c, const json_t *record)
 	json_array_foreach(json_object_get(record, "signatures"), i, e) {
 		const char *k = json_string_value(json_object_get(e, "key_id"));
 		if (k && json_object_set_new(c->keys, k, json_true()) < 0)
-			return ct_error_set(CT_ENOMEM, "out of memory");
+			return ct__oom();
 	}
 	return 0;
 }
@@ -111,11 +111,11 @@ static int note_source(creator *c, const char *id, json_int_t rev)
 		return error;
 	if (!want) {
 		if (!(want = json_object()) || json_object_set_new(c->sources, id, want) < 0)
-			return ct_error_set(CT_ENOMEM, "out of memory");
+			return ct__oom();
 	}
 	if (c->opts->history)
 		return json_object_set_new(want, "all", json_true()) < 0
-			       ? ct_error_set(CT_ENOMEM, "out of memory")
+			       ? ct__oom()
 			       : 0;
 	if (rev == 0 && (error = ct__revision_count(&rev, c->store, CT_KIND_SOURCE, id)) < 0)
 		return error;
@@ -123,7 +123,7 @@ static int note_source(creator *c, const char *id, json_int_t rev)
 		return ct_error_set(CT_ENOTFOUND, "source %s is cited but not in the store", id);
 	snprintf(key, sizeof(key), "%lld", (long long)rev);
 	return json_object_set_new(want, key, json_true()) < 0
-		       ? ct_error_set(CT_ENOMEM, "out of memory")
+		       ? ct__oom()
 		       : 0;
 }
 
@@ -257,7 +257,7 @@ static int spill_claim(creator *c, const char *id)
 		if ((error = ct_store_get(&latest, c->store, CT_KIND_CLAIM, id, 0)) < 0)
 			goto done;
 		if (!(revs = json_array()) || json_array_append(revs, latest) < 0) {
-			error = ct_error_set(CT_ENOMEM, "out of memory");
+			error = ct__oom();
 			goto done;
 		}
 	}
@@ -286,7 +286,7 @@ static int spill_claim(creator *c, const char *id)
 	if (json_array_size(annotations) == 0)
 		goto done;
 	if (!(sorted = calloc(json_array_size(annotations), sizeof(*sorted)))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	json_array_foreach(annotations, i, e)
@@ -407,7 +407,7 @@ static int spill_text(creator *c, FILE *f, const json_t *rec)
 	if ((error = ct_base64_encode(&b64, sig, sizeof(sig))) < 0)
 		goto done;
 	if (!(sigs = json_pack("[{s:s, s:s}]", "key_id", ct_key_id(key), "sig", b64.ptr))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	ct_buf_clear(&c->line);
@@ -452,7 +452,7 @@ static int spill_sources(creator *c, FILE *f)
 			const char *k;
 			json_t *v;
 			if (!(revs = json_array())) {
-				error = ct_error_set(CT_ENOMEM, "out of memory");
+				error = ct__oom();
 				goto done;
 			}
 			json_object_foreach(want, k, v)
@@ -532,7 +532,7 @@ static int trailer_body(ct_buf *out, const ct_bundle_info *info)
 	int error;
 
 	if (!t)
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	error = ct_json_canon(out, t);
 	json_decref(t);
 	return error;
@@ -561,7 +561,7 @@ static int write_trailer(bundle_writer *w, ct_bundle_info *info, const ct_key *k
 	if ((error = ct_base64_encode(&b64, sig, sizeof(sig))) < 0)
 		goto done;
 	if (!(sigs = json_pack("[{s:s, s:s}]", "key_id", ct_key_id(key), "sig", b64.ptr))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	if ((error = ct__envelope_write(&line, CT_BUNDLE_PAYLOAD_TYPE, (const uint8_t *)body.ptr,
@@ -613,11 +613,11 @@ int ct_bundle_create(ct_bundle_info *info, ct_store *store, const char *path,
 	memcpy(info->creator, ct_key_id(opts->creator), CT_KEY_ID_LEN + 1);
 	ct_timestamp_now(info->created);
 	if (!(c.keys = json_object()) || !(c.sources = json_object())) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	if (json_object_set_new(c.keys, ct_key_id(opts->creator), json_true()) < 0) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	if ((error = select_claims(&c)) < 0)

@@ -93,7 +93,7 @@ int ct_bundle_diff(const char *a, const char *b, ct_bundle_change_fn fn, void *p
 	int error;
 
 	if (!ma || !mb) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	if ((error = load(ma, a)) < 0 || (error = load(mb, b)) < 0)

@@ -3,6 +3,7 @@
 #define CT_BUNDLE_INTERNAL_H
 
 #include "claimtrail/bundle.h"
+#include "error.h"
 #include "claimtrail/record.h"
 
 #include <sodium.h>

@@ -27,7 +27,7 @@ int ct__line_reader_from(ct__line_reader *r, FILE *f)
 	r->f = f;
 	r->borrowed = 1;
 	if (!(r->buf = malloc(READ_CHUNK)))
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	return 0;
 }
 
@@ -334,7 +334,7 @@ int ct__bundle_record_decode(json_t **out, ct_buf *body, ct__envelope *env, cons
 	}
 	if (!(sigs = ct__envelope_signatures(env)) ||
 		json_object_set_new(rec, "signatures", sigs) < 0) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	if ((error = ct_record_validate(rec)) < 0)

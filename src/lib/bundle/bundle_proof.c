@@ -57,7 +57,7 @@ int ct_bundle_prove(const char *path, const char *id, const char *out_path)
 			size_t ncap = cap ? cap * 2 : 1024;
 			uint8_t(*v)[CT_HASH_LEN] = realloc(leaves, ncap * CT_HASH_LEN);
 			if (!v) {
-				error = ct_error_set(CT_ENOMEM, "out of memory");
+				error = ct__oom();
 				goto done;
 			}
 			leaves = v;
@@ -103,14 +103,14 @@ int ct_bundle_prove(const char *path, const char *id, const char *out_path)
 		     index)) < 0)
 		goto done;
 	if (!(audit = json_array())) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	for (i = 0; i < plen; i++) {
 		char h[2 * CT_HASH_LEN + 1];
 		ct_hex(h, path_hashes[i], CT_HASH_LEN);
 		if (json_array_append_new(audit, json_string(h)) < 0) {
-			error = ct_error_set(CT_ENOMEM, "out of memory");
+			error = ct__oom();
 			goto done;
 		}
 	}
@@ -120,7 +120,7 @@ int ct_bundle_prove(const char *path, const char *id, const char *out_path)
 		record.len);
 	if (!proof || (error = ct_json_canon(&out, proof)) < 0 || (error = ct_buf_putc(&out, '\n')) < 0) {
 		if (!proof)
-			error = ct_error_set(CT_ENOMEM, "out of memory");
+			error = ct__oom();
 		goto done;
 	}
 	error = ct_file_write_atomic(out_path, out.ptr, out.len, 0644);

@@ -605,7 +605,7 @@ static int set_add(hash_set *s, const uint8_t h[CT_HASH_LEN])
 		if (!(bigger.slots = calloc(bigger.cap, CT_HASH_LEN)) ||
 			!(bigger.used = calloc(bigger.cap, 1))) {
 			free(bigger.slots);
-			return ct_error_set(CT_ENOMEM, "out of memory");
+			return ct__oom();
 		}
 		for (i = 0; i < s->cap; i++)
 			if (s->used[i])
@@ -791,7 +791,7 @@ static int add_key(vstate *s, const char *id, int revoked, int valid)
 		size_t cap = s->capkeys ? s->capkeys * 2 : 16;
 		carried_key *k = realloc(s->keys, cap * sizeof(*k));
 		if (!k)
-			return ct_error_set(CT_ENOMEM, "out of memory");
+			return ct__oom();
 		s->keys = k;
 		s->capkeys = cap;
 	}
@@ -925,7 +925,7 @@ static int push_claim_digest(vstate *s, const uint8_t d[CT_HASH_LEN])
 		size_t cap = s->capclaim ? s->capclaim * 2 : 8;
 		uint8_t(*v)[CT_HASH_LEN] = realloc(s->claim_digests, cap * CT_HASH_LEN);
 		if (!v)
-			return ct_error_set(CT_ENOMEM, "out of memory");
+			return ct__oom();
 		s->claim_digests = v;
 		s->capclaim = cap;
 	}
@@ -1340,7 +1340,7 @@ static int verify(ct_bundle_info *info, FILE *f, const char *path,
 	if ((error = f ? ct__bundle_open_file(&r, f, path) : ct__bundle_open(&r, path)) < 0)
 		return error;
 	if (!(s = calloc(1, sizeof(*s))) || !(items = calloc(2 * BATCH_MAX, sizeof(*items)))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	s->opts = &o;

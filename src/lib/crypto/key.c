@@ -7,6 +7,7 @@
  * never in a json_t or a ct_buf.
  */
 #include "key_internal.h"
+#include "error.h"
 #include "utf8.h"
 #include "claimtrail/json.h"
 #include "claimtrail/key.h"
@@ -69,10 +70,10 @@ int ct__key_alloc(ct_key **out)
 
 	*out = NULL;
 	if (!key)
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	if (!(key->sk = sodium_malloc(crypto_sign_SECRETKEYBYTES))) {
 		free(key);
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	}
 	*out = key;
 	return 0;
@@ -117,7 +118,7 @@ static int key_record_build(json_t **out, const ct_key *key, const char *name, c
 	rec = NULL;
 	goto done;
 oom:
-	error = ct_error_set(CT_ENOMEM, "out of memory");
+	error = ct__oom();
 done:
 	json_decref(rec);
 	ct_buf_free(&b64);

@@ -6,6 +6,7 @@
  * file) only ever live in sodium_malloc memory and never in a json_t or a ct_buf.
  */
 #include "fileio.h"
+#include "error.h"
 #include "key_file.h"
 #include "key_internal.h"
 #include "claimtrail/json.h"
@@ -58,7 +59,7 @@ static int sbuf_init(sbuf *b, size_t cap)
 	b->len = 0;
 	b->cap = cap;
 	if (!(b->ptr = sodium_malloc(cap)))
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	b->ptr[0] = '\0';
 	return 0;
 }
@@ -190,14 +191,14 @@ int ct_key_write(const ct_key *key, const char *path, const char *passphrase, si
 	record_text = json_dumps(key->record, JSON_COMPACT);
 	pub_text = json_dumps(key->record, JSON_INDENT(2));
 	if (!record_text || !pub_text) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	if ((error = sbuf_init(&text, SECRET_FILE_MAX)) < 0)
 		goto done;
 	if (!(box = sodium_malloc(crypto_secretbox_MACBYTES + SEED_BYTES)) ||
 		!(derived = sodium_malloc(crypto_secretbox_KEYBYTES))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	if ((error = sbuf_puts(&text, SECRET_MAGIC " " SECRET_VERSION "\n")) < 0 ||
@@ -521,7 +522,7 @@ int ct_key_read(ct_key **out, const char *path, const char *passphrase, size_t p
 	if (!(seed = sodium_malloc(SEED_BYTES)) ||
 		!(box = sodium_malloc(crypto_secretbox_MACBYTES + SEED_BYTES + 4)) ||
 		!(derived = sodium_malloc(crypto_secretbox_KEYBYTES))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	if (sf.encrypted) {

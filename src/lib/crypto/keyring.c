@@ -4,6 +4,7 @@
  * busy keys in a -Ded25519_tables=true build).
  */
 #include "key_file.h"
+#include "error.h"
 #include "keyring.h"
 #include "claimtrail/json.h"
 #include "claimtrail/key.h"
@@ -49,7 +50,7 @@ int ct_keyring_new(ct_keyring **out)
 {
 	*out = calloc(1, sizeof(**out));
 	if (!*out)
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 #ifdef CT_ED25519_TABLES
 	atomic_init(&(*out)->tables, 0);
 #endif
@@ -184,7 +185,7 @@ int ct_keyring_add(ct_keyring *ring, const json_t *key_record)
 		/* A revocation is permanent: it replaces the live record, never the other way. */
 		if (revoked && !e->revoked) {
 			if (!(copy = json_deep_copy(key_record)))
-				return ct_error_set(CT_ENOMEM, "out of memory");
+				return ct__oom();
 			json_decref(e->record);
 			e->record = copy;
 			e->revoked = 1;
@@ -195,12 +196,12 @@ int ct_keyring_add(ct_keyring *ring, const json_t *key_record)
 		size_t cap = ring->cap ? ring->cap * 2 : 8;
 		ring_entry *p = realloc(ring->entries, cap * sizeof(*p));
 		if (!p)
-			return ct_error_set(CT_ENOMEM, "out of memory");
+			return ct__oom();
 		ring->entries = p;
 		ring->cap = cap;
 	}
 	if (!(copy = json_deep_copy(key_record)))
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	e = &ring->entries[ring->count];
 	memset(e, 0, sizeof(*e));
 #ifdef CT_ED25519_TABLES
@@ -268,14 +269,14 @@ int ct_keyring_add_path(ct_keyring *ring, const char *path)
 			size_t ncap = cap ? cap * 2 : 16;
 			char **p = realloc(names, ncap * sizeof(*p));
 			if (!p) {
-				error = ct_error_set(CT_ENOMEM, "out of memory");
+				error = ct__oom();
 				goto done;
 			}
 			names = p;
 			cap = ncap;
 		}
 		if (!(names[count] = strdup(de->d_name))) {
-			error = ct_error_set(CT_ENOMEM, "out of memory");
+			error = ct__oom();
 			goto done;
 		}
 		count++;

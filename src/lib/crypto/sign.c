@@ -10,6 +10,7 @@
  * its hint names a ring key).
  */
 #include "claimtrail/key.h"
+#include "error.h"
 #include "claimtrail/record.h"
 #include "record_internal.h"
 #include "signing.h"
@@ -40,10 +41,10 @@ static int validate_for_signing(const json_t *record)
 	if (!json_is_object(record))
 		return ct_record_validate(record);
 	if (!(copy = json_copy((json_t *)record)))
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	if (json_object_set_new(copy, "signatures", json_array()) < 0) {
 		json_decref(copy);
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	}
 	error = ct_record_validate(copy);
 	json_decref(copy);
@@ -89,19 +90,19 @@ int ct_record_sign(json_t *record, const ct_key *key)
 	if ((error = ct_base64_encode(&b64, sig, sizeof(sig))) < 0)
 		goto done;
 	if (!(entry = json_pack("{s:s, s:s}", "key_id", ct_key_id(key), "sig", b64.ptr))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	if (!sigs) {
 		if (!(sigs = json_array()) || json_object_set_new(record, "signatures", sigs) < 0) {
-			error = ct_error_set(CT_ENOMEM, "out of memory");
+			error = ct__oom();
 			goto done;
 		}
 		created = 1;
 	}
 	if (json_array_append_new(sigs, entry) < 0) {
 		entry = NULL;
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	entry = NULL;
@@ -171,7 +172,7 @@ int ct_record_verify(ct_verify_report *report, const json_t *record, const ct_ke
 	if ((error = ct__record_signing_input(&pae, record)) < 0)
 		goto done;
 	if (!(ok = calloc(r->signatures, 1)) || !(made_by = calloc(r->signatures, sizeof(*made_by)))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	json_array_foreach(sigs, i, e) {

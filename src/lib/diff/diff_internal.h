@@ -8,13 +8,9 @@
 #define CT_DIFF_INTERNAL_H
 
 #include "claimtrail/diff.h"
+#include "error.h"
 
 /* ---- helpers shared by the diff files ---- */
-
-static inline int oom(void)
-{
-	return ct_error_set(CT_ENOMEM, "out of memory");
-}
 
 /* Sets obj[key] to value (stolen; NULL stores JSON null). */
 static inline int jset(json_t *obj, const char *key, json_t *value)
@@ -22,14 +18,14 @@ static inline int jset(json_t *obj, const char *key, json_t *value)
 	if (!value)
 		value = json_null();
 	if (json_object_set_new(obj, key, value) < 0)
-		return oom();
+		return ct__oom();
 	return 0;
 }
 
 static inline int jappend(json_t *arr, json_t *value)
 {
 	if (!value || json_array_append_new(arr, value) < 0)
-		return oom();
+		return ct__oom();
 	return 0;
 }
 

@@ -32,10 +32,10 @@ static int add_op(json_t *ops, const char *op, const ct_buf *path, const json_t 
 	json_t *o = json_pack("{s:s, s:s}", "op", op, "path", path->ptr ? path->ptr : "");
 
 	if (!o)
-		return oom();
+		return ct__oom();
 	if (value && json_object_set_new(o, "value", json_deep_copy(value)) < 0) {
 		json_decref(o);
-		return oom();
+		return ct__oom();
 	}
 	return jappend(ops, o);
 }
@@ -57,7 +57,7 @@ static int sorted_keys(const char ***out, size_t *n, const json_t *obj)
 	if (*n == 0)
 		return 0;
 	if (!(*out = malloc(*n * sizeof(**out))))
-		return oom();
+		return ct__oom();
 	json_object_foreach((json_t *)obj, key, v)
 		(*out)[i++] = key;
 	qsort(*out, *n, sizeof(**out), by_string);
@@ -152,7 +152,7 @@ int ct__json_patch_diff(json_t **out, const json_t *a, const json_t *b)
 	*out = NULL;
 	if (!ops || (error = ct_buf_puts(&path, "")) < 0) {
 		json_decref(ops);
-		return oom();
+		return ct__oom();
 	}
 	if ((error = patch_diff(ops, &path, a, b, 0)) < 0)
 		json_decref(ops);
@@ -169,7 +169,7 @@ static int next_token(ct_buf *tok, const char **p)
 
 	ct_buf_clear(tok);
 	if (ct_buf_puts(tok, "") < 0)
-		return oom();
+		return ct__oom();
 	for (; *s && *s != '/'; s++) {
 		char c = *s;
 		if (c == '~') {
@@ -182,7 +182,7 @@ static int next_token(ct_buf *tok, const char **p)
 			s++;
 		}
 		if (ct_buf_putc(tok, c) < 0)
-			return oom();
+			return ct__oom();
 	}
 	*p = s;
 	return 0;
@@ -296,19 +296,19 @@ static int pointer_change(json_t **root, const char *pointer, json_t *value, int
 			goto done;
 		}
 		if (what == P_REMOVE)
-			error = json_object_del(parent, last.ptr) < 0 ? oom() : 0;
+			error = json_object_del(parent, last.ptr) < 0 ? ct__oom() : 0;
 		else
-			error = json_object_set_new(parent, last.ptr, value) < 0 ? oom() : 0;
+			error = json_object_set_new(parent, last.ptr, value) < 0 ? ct__oom() : 0;
 		value = NULL;
 	} else if (json_is_array(parent)) {
 		if ((error = parse_index(&i, last.ptr, json_array_size(parent), what == P_ADD)) < 0)
 			goto done;
 		if (what == P_REMOVE)
-			error = json_array_remove(parent, i) < 0 ? oom() : 0;
+			error = json_array_remove(parent, i) < 0 ? ct__oom() : 0;
 		else if (what == P_REPLACE)
-			error = json_array_set_new(parent, i, value) < 0 ? oom() : 0;
+			error = json_array_set_new(parent, i, value) < 0 ? ct__oom() : 0;
 		else
-			error = json_array_insert_new(parent, i, value) < 0 ? oom() : 0;
+			error = json_array_insert_new(parent, i, value) < 0 ? ct__oom() : 0;
 		value = NULL;
 	} else {
 		error = ct_error_set(CT_EINVALID, "the parent of \"%.80s\" is not a container",
@@ -356,7 +356,7 @@ static int apply_one(json_t **root, const json_t *op)
 		if (!(v = pointer_get(*root, from)))
 			return ct_error_last_code();
 		if (!(v = json_deep_copy(v)))
-			return oom();
+			return ct__oom();
 		if (name[0] == 'm' && strcmp(path, from) != 0 &&
 			(error = pointer_change(root, from, NULL, P_REMOVE)) < 0) {
 			json_decref(v);
@@ -381,7 +381,7 @@ int ct__json_patch_apply(json_t **out, const json_t *doc, const json_t *patch)
 	if (!json_is_array(patch))
 		return ct_error_set(CT_EINVALID, "a JSON patch must be an array of operations");
 	if (!(root = json_deep_copy(doc)))
-		return oom();
+		return ct__oom();
 	for (i = 0; i < json_array_size(patch); i++) {
 		const json_t *op = json_array_get(patch, i);
 		if (!json_is_object(op)) {

@@ -45,7 +45,7 @@ static int member_change(json_t *changes, const char *field, const ct__member *f
 			ct__text_diff_free(td);
 		}
 		if (!c && error == 0)
-			error = oom();
+			error = ct__oom();
 		else if (error == 0)
 			error = jappend(changes, c);
 		else
@@ -118,7 +118,7 @@ int ct_record_diff(json_t **out, const json_t *a, const json_t *b)
 			ct_kind_name(ka), ct_record_id(a), ct_kind_name(kb), ct_record_id(b));
 	if (!(res = json_pack("{s:s, s:s}", "type", ct_kind_name(ka), "id", ct_record_id(a))) ||
 		!(changes = json_array())) {
-		error = oom();
+		error = ct__oom();
 		goto done;
 	}
 	if ((error = jset(res, "a", side_json(a))) < 0 || (error = jset(res, "b", side_json(b))) < 0)

@@ -50,7 +50,7 @@ static int sd_push(sd_state *s, json_t *entry, const char *fmt, ...)
 	int n;
 
 	if (!entry)
-		return oom();
+		return ct__oom();
 	va_start(ap, fmt);
 	n = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
@@ -71,7 +71,7 @@ static int sd_push(sd_state *s, json_t *entry, const char *fmt, ...)
 fail:
 	ct_buf_free(&sort);
 	json_decref(entry);
-	return oom();
+	return ct__oom();
 }
 
 static void sd_count(sd_state *s, const char *name)
@@ -121,7 +121,7 @@ static int sd_mark(sd_state *s, json_t *entry, const git_oid *id)
 	json_decref(rec);
 	if (jset(entry, "verified", json_boolean(v.state == CT_RECORD_VERIFIED)) < 0 ||
 		(v.state != CT_RECORD_VERIFIED && jset(entry, "unverified", json_string(v.reason)) < 0))
-		return oom();
+		return ct__oom();
 	return 0;
 }
 
@@ -477,7 +477,7 @@ int ct_store_diff(json_t **out, ct_store *store, const char *from, const char *t
 	memset(&s, 0, sizeof(s));
 	s.store = store;
 	if (!(s.revs = json_object()) || !(s.counts = json_object()) || !(changes = json_array())) {
-		error = oom();
+		error = ct__oom();
 		goto done;
 	}
 	for (i = 0; count_names[i]; i++)
@@ -513,7 +513,7 @@ int ct_store_diff(json_t **out, ct_store *store, const char *from, const char *t
 	res = json_pack("{s:s, s:s, s:O, s:O}", "from", ha, "to", hb, "changes", changes, "counts",
 		s.counts);
 	if (!res) {
-		error = oom();
+		error = ct__oom();
 		goto done;
 	}
 	*out = res;

@@ -81,7 +81,7 @@ static int push_token(token_list *l, const char *s, size_t off, size_t len, int 
 		size_t ncap = l->cap ? l->cap * 2 : 64;
 		token *t = realloc(l->t, ncap * sizeof(*t));
 		if (!t)
-			return oom();
+			return ct__oom();
 		l->t = t;
 		l->cap = ncap;
 	}
@@ -190,7 +190,7 @@ static int push_stretch(stretch_list *l, int equal, size_t a0, size_t a1, size_t
 		size_t ncap = l->cap ? l->cap * 2 : 32;
 		stretch *s = realloc(l->s, ncap * sizeof(*s));
 		if (!s)
-			return oom();
+			return ct__oom();
 		l->s = s;
 		l->cap = ncap;
 	}
@@ -244,7 +244,7 @@ static int diff_tokens(stretch_list *out, const char *a, size_t alen, const toke
 		return 0;
 	}
 	if (!(L = calloc((n + 1) * (m + 1), sizeof(*L))))
-		return oom();
+		return ct__oom();
 	/* L[i][j]: the longest common subsequence of the middles from i and j on. */
 	for (i = n; i-- > 0;)
 		for (j = m; j-- > 0;) {
@@ -299,7 +299,7 @@ static int add_hunk(ct__text_diff *d, ct__diff_op op, const char *text, size_t l
 		ct__diff_hunk *h = &d->hunks[d->count - 1];
 		char *t = realloc((char *)h->text, h->len + len + 1);
 		if (!t)
-			return oom();
+			return ct__oom();
 		memcpy(t + h->len, text, len);
 		h->len += len;
 		t[h->len] = '\0';
@@ -310,12 +310,12 @@ static int add_hunk(ct__text_diff *d, ct__diff_op op, const char *text, size_t l
 		size_t ncap = d->cap ? d->cap * 2 : 16;
 		ct__diff_hunk *h = realloc(d->hunks, ncap * sizeof(*h));
 		if (!h)
-			return oom();
+			return ct__oom();
 		d->hunks = h;
 		d->cap = ncap;
 	}
 	if (!(copy = malloc(len + 1)))
-		return oom();
+		return ct__oom();
 	memcpy(copy, text, len);
 	copy[len] = '\0';
 	d->hunks[d->count].op = op;
@@ -335,7 +335,7 @@ int ct__text_diff_new(ct__text_diff **out, const char *a, size_t alen, const cha
 
 	*out = NULL;
 	if (!d)
-		return oom();
+		return ct__oom();
 	if (!a)
 		a = "", alen = 0;
 	if (!b)
@@ -434,7 +434,7 @@ int ct__text_diff_json(json_t **out, const ct__text_diff *diff)
 
 	*out = NULL;
 	if (!arr)
-		return oom();
+		return ct__oom();
 	for (i = 0; i < ct__text_diff_count(diff); i++) {
 		const ct__diff_hunk *h = &diff->hunks[i];
 		int error;
@@ -446,7 +446,7 @@ int ct__text_diff_json(json_t **out, const ct__text_diff *diff)
 		if (jappend(arr, json_pack("{s:s, s:s%}", "op", ct__diff_op_name(h->op), "text",
 					 h->text, h->len)) < 0) {
 			json_decref(arr);
-			return oom();
+			return ct__oom();
 		}
 	}
 	*out = arr;

@@ -207,7 +207,7 @@ int ct__index_read(ct__index **out, git_repository *repo)
 
 	*out = NULL;
 	if (!ix)
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	ix->repo = repo;
 	if ((error = index_path(&path, repo, "index")) < 0 || (error = read_file(ix, path.ptr)) < 0 ||
 		(error = parse(ix, 1)) < 0 || (ix->unsupported && (error = read_libgit2(ix)) < 0)) {

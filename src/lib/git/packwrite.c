@@ -166,7 +166,7 @@ static int pack_layout(pack_pieces *pk, uint64_t *offsets, const packed *p, size
 	put_be32(pk->header + 8, (uint32_t)count);
 	if (!(pk->ptr = malloc((count + 2) * sizeof(*pk->ptr))) ||
 		!(pk->len = malloc((count + 2) * sizeof(*pk->len))))
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	pk->count = count + 2;
 	pk->ptr[0] = pk->header;
 	pk->len[0] = sizeof(pk->header);
@@ -385,7 +385,7 @@ int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count,
 	if (count > UINT32_MAX)
 		return ct_error_set(CT_EINVALID, "too many objects for one pack");
 	if (!(sorted = malloc(count * sizeof(*sorted)))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	for (i = 0; i < count; i++)
@@ -395,7 +395,7 @@ int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count,
 		if (n == 0 || !git_oid_equal(&sorted[n - 1]->oid, &sorted[i]->oid))
 			sorted[n++] = sorted[i];
 	if (!(p = calloc(n, sizeof(*p))) || !(offsets = calloc(n, sizeof(*offsets)))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	if (pack_all(sorted, p, n, threads, compression_level(repo)) < 0) {

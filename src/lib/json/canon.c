@@ -7,6 +7,7 @@
  * and keep jansson for the value tree only. See docs/canonical-json.md for what is accepted.
  */
 #include "canonscan.h"
+#include "error.h"
 #include "hex.h"
 #include "claimtrail/json.h"
 
@@ -303,7 +304,7 @@ static int parse_number(json_t **out, parser *p, const path_frame *frame)
 	}
 	n = end - start;
 	if (n >= sizeof(stackbuf) && !(text = malloc(n + 1)))
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	memcpy(text, d + start, n);
 	text[n] = '\0';
 
@@ -349,7 +350,7 @@ static int parse_number(json_t **out, parser *p, const path_frame *frame)
 		*out = json_real(v);
 	}
 	if (!*out)
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 	else
 		advance(p, n);
 done:
@@ -368,7 +369,7 @@ static int parse_array(json_t **out, parser *p, size_t depth, const path_frame *
 	int error = 0;
 
 	if (!arr)
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	advance(p, 1);
 	skip_ws(p);
 	if (p->pos < p->len && p->data[p->pos] == ']') {
@@ -380,7 +381,7 @@ static int parse_array(json_t **out, parser *p, size_t depth, const path_frame *
 		if ((error = parse_value(&item, p, depth, &here)) < 0)
 			goto done;
 		if (json_array_append_new(arr, item) < 0) {
-			error = ct_error_set(CT_ENOMEM, "out of memory");
+			error = ct__oom();
 			goto done;
 		}
 		skip_ws(p);
@@ -412,7 +413,7 @@ static int parse_object(json_t **out, parser *p, size_t depth, const path_frame 
 	int error = 0;
 
 	if (!obj)
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	advance(p, 1);
 	skip_ws(p);
 	if (p->pos < p->len && p->data[p->pos] == '}') {
@@ -434,7 +435,7 @@ static int parse_object(json_t **out, parser *p, size_t depth, const path_frame 
 		}
 		free(key);
 		if (!(key = ct_buf_detach(&p->scratch))) {
-			error = ct_error_set(CT_ENOMEM, "out of memory");
+			error = ct__oom();
 			goto done;
 		}
 		skip_ws(p);
@@ -448,7 +449,7 @@ static int parse_object(json_t **out, parser *p, size_t depth, const path_frame 
 			goto done;
 		/* Keys were checked: valid UTF-8 without NUL. */
 		if (json_object_set_new_nocheck(obj, key, item) < 0) {
-			error = ct_error_set(CT_ENOMEM, "out of memory");
+			error = ct__oom();
 			goto done;
 		}
 		skip_ws(p);
@@ -510,7 +511,7 @@ static int parse_value(json_t **out, parser *p, size_t depth, const path_frame *
 			return error;
 		/* Checked: valid UTF-8 without NUL. */
 		if (!(*out = json_stringn_nocheck(p->scratch.ptr, p->scratch.len)))
-			return ct_error_set(CT_ENOMEM, "out of memory");
+			return ct__oom();
 		return 0;
 	case 't':
 		return parse_literal(out, p, "true", json_true());
@@ -781,7 +782,7 @@ static int canon_object(ct_buf *out, const json_t *obj, size_t depth)
 	int error = 0;
 
 	if (count > 0 && !(members = calloc(count, sizeof(*members))))
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	for (it = json_object_iter((json_t *)obj); it && i < count;
 		it = json_object_iter_next((json_t *)obj, it), i++) {
 		members[i].key = json_object_iter_key(it);

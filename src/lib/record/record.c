@@ -6,6 +6,7 @@
  * (record_internal.h), so that a member is defined in one place.
  */
 #include "record_internal.h"
+#include "error.h"
 #include "claimtrail/json.h"
 #include "record_internal.h"
 #include "hex.h"
@@ -657,7 +658,7 @@ int ct_record_body(ct_buf *out, const json_t *record)
 	if (!json_is_object(record))
 		return ct_error_set(CT_EINVALID, "a record must be a JSON object");
 	if (!(copy = json_copy((json_t *)record)))
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	json_object_del(copy, "signatures");
 	error = ct_json_canon(out, copy);
 	json_decref(copy);
@@ -699,7 +700,7 @@ int ct_annotation_id(char *out, const json_t *annotation, const char *signer_key
 	if (!kind || !signer_key_id)
 		return ct_error_set(CT_EINVALID, "annotation: a kind and a signer are needed for its id");
 	if (!(copy = json_copy((json_t *)annotation))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	json_object_del(copy, "id");

@@ -696,7 +696,7 @@ static int check_worktree(checker *c)
 	if (state != GIT_REPOSITORY_STATE_NONE)
 		finding(c, "the repository is in the middle of %s", repository_state_name(state));
 	if (!(spec = malloc(strlen(c->store->root) + 2)))
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	memcpy(spec, c->store->root, strlen(c->store->root));
 	memcpy(spec + strlen(c->store->root), "/", 2);
 	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);

@@ -96,7 +96,7 @@ static int push(ct_log *log, size_t *cap, ct_kind kind, json_int_t revision, jso
 		ct_log_entry *e = realloc(log->entries, ncap * sizeof(*e));
 		if (!e) {
 			json_decref(record);
-			return ct_error_set(CT_ENOMEM, "out of memory");
+			return ct__oom();
 		}
 		log->entries = e;
 		*cap = ncap;
@@ -120,7 +120,7 @@ int ct_store_log(ct_log **out, ct_store *store, ct_kind kind, const char *id)
 
 	*out = NULL;
 	if (!log)
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	if (kind != CT_KIND_CLAIM && kind != CT_KIND_SOURCE) {
 		error = ct_error_set(CT_EINVALID, "only claims and sources have a log");
 		goto done;

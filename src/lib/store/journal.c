@@ -480,7 +480,7 @@ static int refresh(journal *j, ct_store *store)
 			size_t ncap = cap ? cap * 2 : 64;
 			git_oid *t = realloc(pending, ncap * sizeof(*t));
 			if (!t) {
-				error = ct_error_set(CT_ENOMEM, "out of memory");
+				error = ct__oom();
 				goto done;
 			}
 			pending = t;

@@ -94,7 +94,7 @@ int ct__store_refresh(ct_store *store)
 	free(store->branch);
 	if (!(store->branch = strdup(store->detached ? "HEAD"
 						     : git_reference_symbolic_target(head)))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	rc = git_reference_name_to_id(&store->head, store->repo, store->branch);
@@ -267,13 +267,13 @@ int ct__store_new(ct_store **out, const char *path, const char *root, int create
 
 	*out = NULL;
 	if (!store)
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	if (!root)
 		root = CT_STORE_DEFAULT_ROOT;
 	if ((error = validate_root(root)) < 0)
 		goto done;
 	if (!(store->root = strdup(root))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	rc = git_repository_open_ext(&store->repo, path, 0, NULL);

@@ -30,7 +30,7 @@ static int init_build(ct_txn *txn, ct_store *store, void *payload)
 	config = json_pack("{s:s, s:i, s:b, s:i}", "format", CT__STORE_FORMAT, "version",
 		CT__STORE_VERSION, "keep_source_text", 1, "sign_off_threshold", 2);
 	if (!config) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	error = ct__record_serialize(&body, config);

@@ -164,7 +164,7 @@ int ct_store_revisions(json_t **out, ct_store *store, ct_kind kind, const char *
 
 	*out = NULL;
 	if (!list)
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	if ((error = ct_id_validate(id, ct_kind_name(kind))) < 0 ||
 		(error = ct__revision_count(&n, store, kind, id)) < 0)
 		goto done;
@@ -319,7 +319,7 @@ static int sort_array(json_t **list)
 		return 0;
 	if (!(items = malloc(n * sizeof(*items))) || !(sorted = json_array())) {
 		free(items);
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	}
 	for (i = 0; i < n; i++)
 		items[i] = json_array_get(*list, i);
@@ -341,7 +341,7 @@ int ct_store_annotations(json_t **out, ct_store *store, const char *claim_id)
 
 	*out = NULL;
 	if (!list)
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	if ((error = ct_id_validate(claim_id, "claim")) < 0 ||
 		(error = ct__revision_count(&n, store, CT_KIND_CLAIM, claim_id)) < 0)
 		goto done;

@@ -107,7 +107,7 @@ static int txn_add(ct_txn *txn, const char *path, char *data, size_t len, const 
 
 	if (!txn->index && !(txn->index = json_object())) {
 		free(data);
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	}
 	if ((pos = json_object_get(txn->index, path))) {
 		txn_file *f = &txn->files[json_integer_value(pos)];
@@ -122,7 +122,7 @@ static int txn_add(ct_txn *txn, const char *path, char *data, size_t len, const 
 		txn_file *files = realloc(txn->files, cap * sizeof(*files));
 		if (!files) {
 			free(data);
-			return ct_error_set(CT_ENOMEM, "out of memory");
+			return ct__oom();
 		}
 		txn->files = files;
 		txn->cap = cap;
@@ -131,7 +131,7 @@ static int txn_add(ct_txn *txn, const char *path, char *data, size_t len, const 
 		json_object_set_new(txn->index, path, json_integer((json_int_t)txn->nfiles)) < 0) {
 		free(txn->files[txn->nfiles].path);
 		free(data);
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	}
 	txn->files[txn->nfiles].oid = *oid;
 	txn->files[txn->nfiles].data = data;
@@ -157,7 +157,7 @@ int ct__txn_put(ct_txn *txn, const char *path, const void *data, size_t len)
 		return ct__git_error(CT_EIO, path);
 	}
 	if (!(copy = malloc(len ? len : 1)))
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	if (len)
 		memcpy(copy, data, len);
 	return txn_add(txn, path, copy, len, &oid);
@@ -351,7 +351,7 @@ static int take_new(raw_objects *a, ct_txn *txn, const git_oid *id)
 		size_t cap = a->cap ? a->cap * 2 : 1024;
 		ct__pack_object *items = realloc(a->items, cap * sizeof(*items));
 		if (!items)
-			return ct_error_set(CT_ENOMEM, "out of memory");
+			return ct__oom();
 		a->items = items;
 		a->cap = cap;
 	}
@@ -418,7 +418,7 @@ static int write_pack(ct_txn *txn, const git_oid *commit, ct_buf *keeps)
 		(error = collect_trees(&raw, txn, git_commit_tree_id(c))) < 0)
 		goto done;
 	if (!(objects = calloc(raw.count + txn->nfiles, sizeof(*objects)))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	for (i = 0; i < raw.count; i++)
@@ -429,7 +429,7 @@ static int write_pack(ct_txn *txn, const git_oid *commit, ct_buf *keeps)
 	error = ct__pack_write(txn->store->repo, objects, n, 0, &keep);
 	if (keep.len && ct_buf_put(keeps, keep.ptr, keep.len + 1) < 0) { /* with its NUL */
 		unlink(keep.ptr); /* cannot remember it: do not leave it behind */
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 	}
 	if (error == 0 && git_odb_refresh(stored) < 0)
 		error = ct__git_error(CT_EIO, "reading the new pack");
@@ -863,7 +863,7 @@ static int make_commit(git_oid *out, ct_store *store, ct_txn *txn, const ct_key 
 	int error = 0;
 
 	if (!(updates = calloc(txn->nfiles ? txn->nfiles : 1, sizeof(*updates))))
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	for (i = 0; i < txn->nfiles; i++) {
 		updates[i].action = GIT_TREE_UPDATE_UPSERT;
 		updates[i].id = txn->files[i].oid;
@@ -1016,7 +1016,7 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 		if (!bare) {
 			free(entries);
 			if (!(entries = calloc(txn.nfiles, sizeof(*entries)))) {
-				error = ct_error_set(CT_ENOMEM, "out of memory");
+				error = ct__oom();
 				goto done;
 			}
 			if ((error = build_index(&newindex, store, &txn, index, entries, v4tmp.ptr)) <
@@ -1053,7 +1053,7 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 	{
 		size_t i;
 		if (!(paths = calloc(txn.nfiles, sizeof(*paths)))) {
-			error = ct_error_set(CT_ENOMEM, "out of memory");
+			error = ct__oom();
 			goto done;
 		}
 		for (i = 0; i < txn.nfiles; i++)

@@ -50,7 +50,7 @@ static int table_init(table *t, size_t n)
 		cap *= 2;
 	t->slots = calloc(cap, sizeof(*t->slots));
 	t->mask = cap - 1;
-	return t->slots ? 0 : ct_error_set(CT_ENOMEM, "out of memory");
+	return t->slots ? 0 : ct__oom();
 }
 
 static void table_put(table *t, const git_oid *oid, const char *line)
@@ -173,7 +173,7 @@ static int load_latest(json_t **rec, json_t **annotations, ct_store *store, cons
 	if (git_tree_entry_byname(tree, "annotations"))
 		error = ct_store_annotations(annotations, store, id);
 	else if (!(*annotations = json_array()))
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 done:
 	ct_buf_free(&data);
 	git_blob_free(blob);
@@ -254,12 +254,12 @@ static int push_entry(entry **list, size_t *n, size_t *cap, const char *line, si
 		size_t ncap = *cap ? *cap * 2 : 256;
 		entry *l = realloc(*list, ncap * sizeof(*l));
 		if (!l)
-			return ct_error_set(CT_ENOMEM, "out of memory");
+			return ct__oom();
 		*list = l;
 		*cap = ncap;
 	}
 	if (!(copy = malloc(len + 1)))
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	memcpy(copy, line, len);
 	copy[len] = '\0';
 	(*list)[*n].line = copy;

@@ -115,7 +115,7 @@ static int change_list(const char *path, change_fn change, const void *arg, cons
 	if ((error = read_list(&keys, file.ptr)) < 0)
 		goto done;
 	if (!keys && !(keys = json_array())) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	if ((error = change(keys, arg, name)) < 0)
@@ -123,7 +123,7 @@ static int change_list(const char *path, change_fn change, const void *arg, cons
 	doc = json_pack("{s:s, s:i, s:O}", "format", TRUST_FORMAT, "version", TRUST_VERSION, "keys",
 		keys);
 	if (!doc || !(text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	{
@@ -170,7 +170,7 @@ static int add_change(json_t *keys, const void *arg, const char *name)
 	e = json_pack("{s:s, s:s, s:s, s:O}", "key_id", id, "name", name ? name : "", "added",
 		added, "record", rec);
 	if (!e || json_array_append_new(keys, e) < 0)
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	return 0;
 }
 

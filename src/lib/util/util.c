@@ -1,6 +1,7 @@
 /* Small shared helpers: the byte buffer, whole-file reads and atomic writes, hex, base64,
  * SHA-256, and library start-up. */
 #include "fileio.h"
+#include "error.h"
 #include "claimtrail/common.h"
 #include "sha256.h"
 #include "util.h"
@@ -33,7 +34,7 @@ static int buf_grow(ct_buf *buf, size_t extra)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	p = realloc(buf->ptr, cap);
 	if (!p)
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	buf->ptr = p;
 	buf->cap = cap;
 	return 0;

@@ -124,7 +124,7 @@ int ct_anchor_check_text(ct_anchor_report *out, ct_store *store, const json_t *c
 	out->new_start = (json_int_t)ct__utf8_count(text.ptr, at);
 	out->new_end = out->new_start + (json_int_t)ct__utf8_count(text.ptr + at, end - at);
 	if (!(out->new_exact = malloc(end - at + 1))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	memcpy(out->new_exact, text.ptr + at, end - at);
@@ -181,7 +181,7 @@ int ct_anchor_relocate(json_t **out_record, ct_store *store, const char *claim_i
 	}
 	changes = json_pack("{s:{s:s}}", "attribution", "source", source);
 	if (!changes) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	wopts = *opts;

@@ -5,6 +5,7 @@
  * docs/workflow.md. Re-checking anchors against the store: anchor.c.
  */
 #include "anchor_text.h"
+#include "error.h"
 #include "utf8.h"
 #include "claimtrail/common.h"
 
@@ -92,7 +93,7 @@ static int normalise(norm_text *out, const char *s, size_t len, int trim)
 	out->to = malloc((len + 1) * sizeof(size_t));
 	if (!out->s || !out->from || !out->to) {
 		norm_free(out);
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	}
 	while (i < len) {
 		size_t n;
@@ -240,7 +241,7 @@ static json_t *make_selector(int *error, const char *text, size_t len, size_t at
 		json_object_set_new(selector, "end",
 			json_integer((json_int_t)ct__utf8_count(text, end))) < 0) {
 		json_decref(selector);
-		*error = ct_error_set(CT_ENOMEM, "out of memory");
+		*error = ct__oom();
 		return NULL;
 	}
 	*error = 0;
@@ -266,7 +267,7 @@ int ct__anchor_quote_near(json_t *attribution, const char *text, size_t len, con
 	if (!(selector = make_selector(&error, text, len, at, end)))
 		return error;
 	return json_object_set_new(attribution, "selector", selector) < 0
-		       ? ct_error_set(CT_ENOMEM, "out of memory")
+		       ? ct__oom()
 		       : 0;
 }
 

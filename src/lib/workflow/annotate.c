@@ -105,7 +105,7 @@ static int annotate_build(ct_txn *txn, ct_store *store, void *payload)
 	record = json_pack("{s:s, s:s, s:s, s:s, s:s}", "type", "annotation", "created", created,
 		"claim", job->claim_id, "claim_revision", digest, "kind", job->kind);
 	if (!record) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	json_object_foreach(job->fields, key, value)
@@ -207,7 +207,7 @@ int ct_claim_annotate(json_t **out_record, ct_store *store, const char *claim_id
 	if (out_record)
 		*out_record = NULL;
 	if (!members)
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	if ((error = check_write_opts(opts, "annotate")) < 0 ||
 		(error = ct_id_validate(claim_id, "claim")) < 0)
 		goto done;

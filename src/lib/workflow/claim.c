@@ -129,7 +129,7 @@ int ct__claim_from_fields(json_t **out, char *id_out, size_t id_size, ct_store *
 		return ct_error_set(CT_EEXISTS,
 			"claim %s already exists (use 'claim revise', or give another --id)", id_out);
 	if (!(record = json_deep_copy(fields)))
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	json_object_set_new(record, "id", json_string(id_out));
 	if ((error = attribute(record, store, id_out, opts, cache)) < 0) {
 		json_decref(record);
@@ -188,7 +188,7 @@ static int claim_revise_build(ct_txn *txn, ct_store *store, void *payload)
 		goto done;
 	}
 	if (!(record = json_deep_copy(prev))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	if (job->retract) {

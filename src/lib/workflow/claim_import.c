@@ -67,7 +67,7 @@ static int import_line(import_lines *l, const char *line, size_t len, size_t lin
 		if (n)
 			l->lens = n;
 		if (!k)
-			return ct_error_set(CT_ENOMEM, "out of memory");
+			return ct__oom();
 		l->linenos = k;
 		l->cap = ncap;
 	}
@@ -107,7 +107,7 @@ static int import_lines_from_file(import_lines *l, FILE *f, const char *name)
 	int error = 0;
 
 	if (!chunk)
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	while ((n = fread(chunk, 1, 65536, f)) > 0) {
 		const char *p = chunk, *end = chunk + n;
 		while (p < end) {
@@ -235,13 +235,13 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 
 	job->count = 0;
 	if (!seen || !sources) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	if ((error = ct__txn_bulk(txn)) < 0)
 		goto done;
 	if (job->lines->n && !(records = calloc(job->lines->n, sizeof(*records)))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	/* 1. check every line, as a record ready to sign */
@@ -278,7 +278,7 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 	/* 2. sign them all and lay out their files, on every core */
 	if (!(paths = calloc(n, sizeof(*paths))) || !(files = calloc(n, sizeof(*files))) ||
 		!(oids = calloc(n, sizeof(*oids)))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	if ((error = sign_all(records, n, job->opts->signer, &failed, store, paths, files, oids)) <

@@ -155,7 +155,7 @@ int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const c
 	rating = NULL;
 	item = NULL;
 	if (!review) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	if (url)

@@ -5,6 +5,7 @@
  * with its commit trailers, and running the whole as one store write.
  */
 #include "revision.h"
+#include "error.h"
 #include "utf8.h"
 
 #include <stdlib.h>
@@ -40,7 +41,7 @@ int ct__revision_prepare(json_t *record, ct_kind kind, const char *id, json_int_
 		json_object_set_new(record, "id", json_string(id)) < 0 ||
 		json_object_set_new(record, "revision", json_integer(revision)) < 0 ||
 		json_object_set_new(record, "created", json_string(created)) < 0)
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	if (prev)
 		json_object_set_new(record, "prev", json_string(prev));
 	else
@@ -97,7 +98,7 @@ int ct__revision_apply_changes(json_t *record, const json_t *changes, const char
 			const char *k2;
 			json_t *v2;
 			if (!merged)
-				return ct_error_set(CT_ENOMEM, "out of memory");
+				return ct__oom();
 			json_object_foreach(value, k2, v2) {
 				if (json_is_null(v2))
 					json_object_del(merged, k2);

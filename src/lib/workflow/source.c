@@ -68,7 +68,7 @@ static int source_add_build(ct_txn *txn, ct_store *store, void *payload)
 		goto done;
 	}
 	if (!(record = json_deep_copy(job->fields))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	json_object_del(record, "archive");
@@ -108,7 +108,7 @@ static int source_revise_build(ct_txn *txn, ct_store *store, void *payload)
 	if ((error = ct__latest_record(&prev, digest, &n, store, CT_KIND_SOURCE, job->id)) < 0)
 		goto done;
 	if (!(record = json_deep_copy(prev))) {
-		error = ct_error_set(CT_ENOMEM, "out of memory");
+		error = ct__oom();
 		goto done;
 	}
 	if (job->fields &&

@@ -6,6 +6,7 @@
  * they are deliberately simple and explainable, since every pick says why it was made.
  */
 #include "claimtrail/workflow.h"
+#include "error.h"
 #include "utf8.h"
 
 #include <ctype.h>
@@ -205,14 +206,14 @@ static int add_reason(cues *c, const char *kind, const char *s, size_t a, size_t
 	json_t *item;
 
 	if (!r)
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	json_array_foreach(c->reasons, i, item) {
 		if (json_equal(item, r)) {
 			json_decref(r);
 			return 0;
 		}
 	}
-	return json_array_append_new(c->reasons, r) < 0 ? ct_error_set(CT_ENOMEM, "out of memory")
+	return json_array_append_new(c->reasons, r) < 0 ? ct__oom()
 							: 0;
 }
 
@@ -510,7 +511,7 @@ static int on_sentence(const char *text, size_t a, size_t b, void *payload)
 	}
 	memset(&c, 0, sizeof(c));
 	if (!(c.reasons = json_array()))
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	if ((error = find_cues(&c, text + a, b - a)) < 0 || c.score < PICK_SCORE) {
 		json_decref(c.reasons);
 		return error;
@@ -524,7 +525,7 @@ static int on_sentence(const char *text, size_t a, size_t b, void *payload)
 		"end", (json_int_t)end, "text", text + a, b - a, "reasons", c.reasons, "quote",
 		"start", (json_int_t)qstart, "end", (json_int_t)qend, "text", text + qa, qb - qa);
 	if (!item || json_array_append_new(st->out, item) < 0)
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	return 0;
 }
 
@@ -569,7 +570,7 @@ int ct_suggest(json_t **out, size_t *sentences, const char *text, size_t len)
 	if (!ct__utf8_valid((const uint8_t *)text, len, &bad))
 		return ct_error_set(CT_EINVALID, "the text is not valid UTF-8 (byte %zu)", bad);
 	if (!(st.out = json_array()))
-		return ct_error_set(CT_ENOMEM, "out of memory");
+		return ct__oom();
 	/* Paragraphs are runs of lines between blank lines. A short line that does not end a
 	 * sentence ("Skip to main content") is boilerplate and breaks the paragraph; a paragraph
 	 * that does not end a sentence (a caption, a heading) is not prose. */
