@@ -64,8 +64,9 @@ static void put_record(FILE *f, ct_merkle *tree, const json_t *record, signed_ms
 		die("record");
 	ct_buf_puts(&line, "{\"payload\":\"");
 	ct_base64_encode(&line, (const uint8_t *)body.ptr, body.len);
-	ct_buf_printf(&line, "\",\"payloadType\":\"%s\",\"signatures\":[", ct_kind_payload_type(kind));
-	json_array_foreach(sigs, i, e)
+	ct_buf_printf(
+		&line, "\",\"payloadType\":\"%s\",\"signatures\":[", ct_kind_payload_type(kind));
+	json_array_foreach (sigs, i, e)
 		ct_buf_printf(&line, "%s{\"keyid\":\"%s\",\"sig\":\"%s\"}", i ? "," : "",
 			json_string_value(json_object_get(e, "key_id")),
 			json_string_value(json_object_get(e, "sig")));
@@ -105,8 +106,9 @@ static void put_trailer(FILE *f, const ct_merkle *tree, uint64_t records, const 
 	ct_key_sign_bytes(sig, key, (const uint8_t *)pae.ptr, pae.len);
 	ct_base64_encode(&b64, (const uint8_t *)body.ptr, body.len);
 	ct_base64_encode(&sb, sig, 64);
-	fprintf(f, "{\"payload\":\"%s\",\"payloadType\":\"%s\",\"signatures\":[{\"keyid\":\"%s\","
-		   "\"sig\":\"%s\"}]}\n",
+	fprintf(f,
+		"{\"payload\":\"%s\",\"payloadType\":\"%s\",\"signatures\":[{\"keyid\":\"%s\","
+		"\"sig\":\"%s\"}]}\n",
 		b64.ptr, CT_BUNDLE_PAYLOAD_TYPE, ct_key_id(key), sb.ptr);
 	json_decref(t);
 	ct_buf_free(&body);
@@ -262,15 +264,18 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--dir") == 0 && i + 1 < (size_t)argc)
 			snprintf(dir, sizeof(dir), "%s", argv[++i]);
 		else {
-			fprintf(stderr, "usage: %s [--claims N] [--minisign M] [--claimtrail PATH] "
-					"[--rounds R] [--dir DIR]\n", argv[0]);
+			fprintf(stderr,
+				"usage: %s [--claims N] [--minisign M] [--claimtrail PATH] "
+				"[--rounds R] [--dir DIR]\n",
+				argv[0]);
 			return 2;
 		}
 	}
 	if (rounds < 1)
 		rounds = 1;
 	if (!ct) {
-		fprintf(stderr, "bench: name the claimtrail binary (--claimtrail or $CLAIMTRAIL)\n");
+		fprintf(stderr,
+			"bench: name the claimtrail binary (--claimtrail or $CLAIMTRAIL)\n");
 		return 2;
 	}
 	if (ct_init() < 0)
@@ -287,7 +292,8 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/bench.bundle", dir);
 	unlink(keyfile);
 	unlink(pub);
-	if (ct_key_generate(&key, "Bench", "claimtrail") < 0 || ct_key_write(key, keyfile, NULL, 0) < 0)
+	if (ct_key_generate(&key, "Bench", "claimtrail") < 0 ||
+		ct_key_write(key, keyfile, NULL, 0) < 0)
 		die("key");
 	if (!(msgs = calloc(claims, sizeof(*msgs))) || !(f = fopen(path, "wb")))
 		die("alloc");
@@ -297,15 +303,16 @@ int main(int argc, char **argv)
 	fputs("{\"format\":\"claimtrail-bundle\",\"version\":1}\n", f);
 	put_record(f, &tree, ct_key_public_record(key), NULL);
 	{
-		char (*digests)[CT_DIGEST_LEN + 1] = calloc(sources, sizeof(*digests));
+		char(*digests)[CT_DIGEST_LEN + 1] = calloc(sources, sizeof(*digests));
 		for (i = 0; i < sources; i++) {
 			char id[32], title[64];
 			json_t *s;
 			snprintf(id, sizeof(id), "source-%06zu", i);
 			snprintf(title, sizeof(title), "Report number %zu", i);
-			s = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "type", "source", "id", id,
-				"revision", 1, "created", "2024-04-01T12:00:00Z", "title", title,
-				"publisher", "The Daily Record", "url", "https://example.org/report");
+			s = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "type", "source", "id",
+				id, "revision", 1, "created", "2024-04-01T12:00:00Z", "title",
+				title, "publisher", "The Daily Record", "url",
+				"https://example.org/report");
 			if (ct_record_sign(s, key) < 0 || ct_record_digest(digests[i], s) < 0)
 				die("source");
 			put_record(f, &tree, s, NULL);
@@ -317,11 +324,13 @@ int main(int argc, char **argv)
 			snprintf(id, sizeof(id), "claim-%07zu", i);
 			snprintf(statement, sizeof(statement),
 				"As many as %zu foreign fighters may have moved into the region, "
-				"according to security reports and experts.", 1000 + i);
-			c = json_pack("{s:s, s:s, s:i, s:s, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s}, s:[s]}",
+				"according to security reports and experts.",
+				1000 + i);
+			c = json_pack(
+				"{s:s, s:s, s:i, s:s, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s}, s:[s]}",
 				"type", "claim", "id", id, "revision", 1, "created",
-				"2024-04-01T12:00:00Z", "statement", statement, "attribution", "source",
-				"source-000000", "source_revision", digests[0], "quote",
+				"2024-04-01T12:00:00Z", "statement", statement, "attribution",
+				"source", "source-000000", "source_revision", digests[0], "quote",
 				"as many as 6,000 foreign fighters", "quantity", "amount", "6000",
 				"qualifier", "as many as", "tags", "iskp");
 			{
@@ -329,8 +338,8 @@ int main(int argc, char **argv)
 				snprintf(sid, sizeof(sid), "source-%06zu", i % sources);
 				json_object_set_new(json_object_get(c, "attribution"), "source",
 					json_string(sid));
-				json_object_set_new(json_object_get(c, "attribution"), "source_revision",
-					json_string(digests[i % sources]));
+				json_object_set_new(json_object_get(c, "attribution"),
+					"source_revision", json_string(digests[i % sources]));
 			}
 			if (ct_record_sign(c, key) < 0)
 				die("claim");
@@ -391,8 +400,8 @@ int main(int argc, char **argv)
 			printf("  round %zu: (a) %.3f s  (a2) %.3f s  (e) %.3f s  (b) %.3f s  (c) %.3f s\n",
 				r + 1, ta[r], ta2[r], te[r], tb[r], tc[r]);
 #else
-			printf("  round %zu: (a) %.3f s  (a2) %.3f s  (b) %.3f s  (c) %.3f s\n", r + 1,
-				ta[r], ta2[r], tb[r], tc[r]);
+			printf("  round %zu: (a) %.3f s  (a2) %.3f s  (b) %.3f s  (c) %.3f s\n",
+				r + 1, ta[r], ta2[r], tb[r], tc[r]);
 #endif
 		}
 		loop = median(ta, rounds);
@@ -453,7 +462,8 @@ int main(int argc, char **argv)
 			fwrite(msgs[i].msg, 1, msgs[i].len, m);
 			fclose(m);
 			{
-				char *sign[] = {(char *)minisign, "-S", "-s", msec, "-m", file, NULL};
+				char *sign[] = {
+					(char *)minisign, "-S", "-s", msec, "-m", file, NULL};
 				run(sign, NULL, NULL, &st);
 				if (st != 0)
 					die("minisign -S");
@@ -464,7 +474,8 @@ int main(int argc, char **argv)
 			snprintf(file, sizeof(file), "%s/m%06zu.json", dir, i);
 			snprintf(sigf, sizeof(sigf), "%s.minisig", file);
 			{
-				char *ver[] = {(char *)minisign, "-V", "-q", "-p", mpub, "-m", file, NULL};
+				char *ver[] = {
+					(char *)minisign, "-V", "-q", "-p", mpub, "-m", file, NULL};
 				run(ver, NULL, NULL, &st);
 				if (st != 0)
 					die("minisign -V");

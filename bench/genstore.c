@@ -20,8 +20,8 @@ static const char *const topics[] = {"attack", "fighters", "report", "casualties
 
 static void statement(char *out, size_t size, long i)
 {
-	snprintf(out, size, "Synthetic claim %ld about the %s: more than %ld people were counted.", i,
-		topics[i % 10], 100 + i % 900);
+	snprintf(out, size, "Synthetic claim %ld about the %s: more than %ld people were counted.",
+		i, topics[i % 10], 100 + i % 900);
 }
 
 static void claim_id(char *out, size_t size, long i)
@@ -76,9 +76,10 @@ static json_t *make_claim(long i, const ct_key *key, const char *src_digest)
 	statement(st, sizeof(st), i);
 	snprintf(amount, sizeof(amount), "%ld", 100 + i % 900);
 	rec = json_pack("{s:s, s:s, s:i, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:[s]}", "type",
-		"claim", "id", id, "revision", 1, "created", "2024-03-25T12:00:00Z", "statement", st,
-		"attribution", "source", "bench-source", "source_revision", src_digest, "quantity",
-		"amount", amount, "unit", "people", "qualifier", "more than", "tags", topics[i % 10]);
+		"claim", "id", id, "revision", 1, "created", "2024-03-25T12:00:00Z", "statement",
+		st, "attribution", "source", "bench-source", "source_revision", src_digest,
+		"quantity", "amount", amount, "unit", "people", "qualifier", "more than", "tags",
+		topics[i % 10]);
 	if (ct_record_sign(rec, key) < 0) {
 		fprintf(stderr, "genstore: %s\n", ct_error_last());
 		exit(1);
@@ -124,8 +125,9 @@ int main(int argc, char **argv)
 	ct_record_digest(src_digest, src);
 
 	/* the first commit: the store, the key, the source */
-	snprintf(msg, sizeof(msg), "init: claimtrail store at claims/\n\nClaimtrail-Record: key/%s\n"
-				   "Claimtrail-Record: source/bench-source@1\nClaimtrail-Signer: %s\n",
+	snprintf(msg, sizeof(msg),
+		"init: claimtrail store at claims/\n\nClaimtrail-Record: key/%s\n"
+		"Claimtrail-Record: source/bench-source@1\nClaimtrail-Signer: %s\n",
 		ct_key_id(key), ct_key_id(key));
 	commit_header(msg, 1);
 	{
@@ -141,7 +143,8 @@ int main(int argc, char **argv)
 	printf("\n");
 
 	if (strcmp(mode, "files") == 0) {
-		snprintf(msg, sizeof(msg), "import %ld claims\n\nClaimtrail-Import: %ld claims\n", n, n);
+		snprintf(msg, sizeof(msg), "import %ld claims\n\nClaimtrail-Import: %ld claims\n",
+			n, n);
 		commit_header(msg, 0);
 	}
 	for (i = 0; i < n; i++) {
@@ -151,8 +154,8 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "claims/claim/%s/%s/r0001.json", fan, id);
 		if (strcmp(mode, "stream") == 0) {
 			snprintf(msg, sizeof(msg),
-				"claim add %s\n\nClaimtrail-Record: claim/%s@1\nClaimtrail-Signer: %s\n", id,
-				id, ct_key_id(key));
+				"claim add %s\n\nClaimtrail-Record: claim/%s@1\nClaimtrail-Signer: %s\n",
+				id, id, ct_key_id(key));
 			commit_header(msg, 0);
 		}
 		emit_record(path, rec);

@@ -11,47 +11,47 @@
 static int test_failures;
 static int test_checks;
 
-#define CHECK(cond)                                                                         \
-	do {                                                                                \
-		test_checks++;                                                              \
-		if (!(cond)) {                                                              \
-			test_failures++;                                                    \
+#define CHECK(cond) \
+	do { \
+		test_checks++; \
+		if (!(cond)) { \
+			test_failures++; \
 			fprintf(stderr, "%s:%d: CHECK(%s) failed (last error: %s)\n", __FILE__, \
-				__LINE__, #cond, ct_error_last());                          \
-		}                                                                           \
+				__LINE__, #cond, ct_error_last()); \
+		} \
 	} while (0)
 
-#define CHECK_INT(a, b)                                                                      \
-	do {                                                                                 \
-		long long va_ = (long long)(a), vb_ = (long long)(b);                        \
-		test_checks++;                                                               \
-		if (va_ != vb_) {                                                            \
-			test_failures++;                                                     \
+#define CHECK_INT(a, b) \
+	do { \
+		long long va_ = (long long)(a), vb_ = (long long)(b); \
+		test_checks++; \
+		if (va_ != vb_) { \
+			test_failures++; \
 			fprintf(stderr, "%s:%d: %s == %s failed: %lld != %lld (last error: %s)\n", \
-				__FILE__, __LINE__, #a, #b, va_, vb_, ct_error_last());      \
-		}                                                                            \
+				__FILE__, __LINE__, #a, #b, va_, vb_, ct_error_last()); \
+		} \
 	} while (0)
 
-#define CHECK_STR(a, b)                                                                      \
-	do {                                                                                 \
-		const char *sa_ = (a), *sb_ = (b);                                           \
-		test_checks++;                                                               \
-		if (!sa_ || !sb_ || strcmp(sa_, sb_) != 0) {                                 \
-			test_failures++;                                                     \
-			fprintf(stderr, "%s:%d: %s == %s failed: \"%s\" != \"%s\"\n", __FILE__,  \
+#define CHECK_STR(a, b) \
+	do { \
+		const char *sa_ = (a), *sb_ = (b); \
+		test_checks++; \
+		if (!sa_ || !sb_ || strcmp(sa_, sb_) != 0) { \
+			test_failures++; \
+			fprintf(stderr, "%s:%d: %s == %s failed: \"%s\" != \"%s\"\n", __FILE__, \
 				__LINE__, #a, #b, sa_ ? sa_ : "(null)", sb_ ? sb_ : "(null)"); \
-		}                                                                            \
+		} \
 	} while (0)
 
 /* Checks that the last error message contains needle. */
-#define CHECK_ERROR_HAS(needle)                                                              \
-	do {                                                                                 \
-		test_checks++;                                                               \
-		if (!strstr(ct_error_last(), (needle))) {                                    \
-			test_failures++;                                                     \
-			fprintf(stderr, "%s:%d: error \"%s\" does not mention \"%s\"\n",         \
-				__FILE__, __LINE__, ct_error_last(), (needle));              \
-		}                                                                            \
+#define CHECK_ERROR_HAS(needle) \
+	do { \
+		test_checks++; \
+		if (!strstr(ct_error_last(), (needle))) { \
+			test_failures++; \
+			fprintf(stderr, "%s:%d: error \"%s\" does not mention \"%s\"\n", __FILE__, \
+				__LINE__, ct_error_last(), (needle)); \
+		} \
 	} while (0)
 
 /* Removes a test's temporary folder and everything in it. */

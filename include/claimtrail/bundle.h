@@ -71,47 +71,49 @@ int ct_merkle_verify_path(const uint8_t leaf_hash[CT_HASH_LEN], uint64_t index, 
 
 typedef enum {
 	CT_BUNDLE_ALL = 0, /* every claim in the store */
-	CT_BUNDLE_IDS,     /* the claims named in ids */
-	CT_BUNDLE_TAG,     /* the claims whose latest revision carries tag */
+	CT_BUNDLE_IDS,	   /* the claims named in ids */
+	CT_BUNDLE_TAG,	   /* the claims whose latest revision carries tag */
 	CT_BUNDLE_STATUS,  /* the claims whose derived status is status */
 } ct_bundle_select;
 
 #define CT_BUNDLE_CREATE_OPTS_VERSION 1
 typedef struct {
-	unsigned version;           /* CT_BUNDLE_CREATE_OPTS_VERSION (the _INIT macro sets it): an
+	unsigned version;      /* CT_BUNDLE_CREATE_OPTS_VERSION (the _INIT macro sets it): an
 				     * unknown version is refused (CT_EINVALID) */
-	const ct_key *creator;      /* signs the trailer (required) */
+	const ct_key *creator; /* signs the trailer (required) */
 	ct_bundle_select select;
-	const char *const *ids;     /* CT_BUNDLE_IDS */
+	const char *const *ids; /* CT_BUNDLE_IDS */
 	size_t nids;
-	const char *tag;            /* CT_BUNDLE_TAG */
-	const char *status;         /* CT_BUNDLE_STATUS */
-	int history;                /* every revision, not only the latest */
-	int annotations;            /* the claims' annotations */
+	const char *tag;    /* CT_BUNDLE_TAG */
+	const char *status; /* CT_BUNDLE_STATUS */
+	int history;	    /* every revision, not only the latest */
+	int annotations;    /* the claims' annotations */
 } ct_bundle_create_opts;
 
 #define CT_BUNDLE_CREATE_OPTS_INIT \
-	{CT_BUNDLE_CREATE_OPTS_VERSION, NULL, CT_BUNDLE_ALL, NULL, 0, NULL, NULL, 0, 0}
+	{ \
+		CT_BUNDLE_CREATE_OPTS_VERSION, NULL, CT_BUNDLE_ALL, NULL, 0, NULL, NULL, 0, 0 \
+	}
 
 /* What a bundle's trailer says (filled by create, info and verify). */
 typedef struct {
 	char creator[CT_KEY_ID_LEN + 1];
 	char created[CT_TIMESTAMP_LEN + 1];
 	uint64_t records;
-	char root[2 * CT_HASH_LEN + 1];  /* hex */
+	char root[2 * CT_HASH_LEN + 1]; /* hex */
 	int history;
 	int annotations;
 	/* counts by kind, filled by create and verify */
 	uint64_t keys, sources, claims, annots;
-	uint64_t texts;                  /* source texts (text lines) */
+	uint64_t texts; /* source texts (text lines) */
 } ct_bundle_info;
 
 /*
  * Writes a bundle of the selected claims of store to path (through a temporary file in the same
  * folder and a rename: path is either the old file or the whole new bundle). info may be NULL.
  */
-int ct_bundle_create(ct_bundle_info *info, ct_store *store, const char *path,
-	const ct_bundle_create_opts *opts);
+int ct_bundle_create(
+	ct_bundle_info *info, ct_store *store, const char *path, const ct_bundle_create_opts *opts);
 
 /* Reads the trailer of the bundle at path (not verified: see ct_bundle_verify). */
 int ct_bundle_info_read(ct_bundle_info *info, const char *path);
@@ -121,10 +123,10 @@ int ct_bundle_sniff(const char *path);
 
 /* One difference between two bundles. Strings are borrowed for the callback's duration. */
 typedef struct {
-	const char *change;  /* "added" (only in B), "removed" (only in A), "changed" (same kind,
+	const char *change; /* "added" (only in B), "removed" (only in A), "changed" (same kind,
 			      * id and revision, different signed bytes) */
-	const char *kind;    /* "claim", "source", "annotation", "key" */
-	const char *record;  /* "<id>@<revision>", or "<id>" for annotations and keys */
+	const char *kind;   /* "claim", "source", "annotation", "key" */
+	const char *record; /* "<id>@<revision>", or "<id>" for annotations and keys */
 } ct_bundle_change;
 
 typedef int (*ct_bundle_change_fn)(const ct_bundle_change *change, void *payload);
@@ -141,16 +143,16 @@ int ct_bundle_diff(const char *a, const char *b, ct_bundle_change_fn fn, void *p
 #define CT_BUNDLE_CODES_MAX 8
 #define CT_BUNDLE_SIGNERS_MAX 4 /* the trusted signers a line report names (it counts them all) */
 typedef struct {
-	uint64_t line;              /* 1-based line number in the file */
-	const char *kind;           /* "key", "source", "text", "claim", "annotation", "bundle" or
+	uint64_t line;	      /* 1-based line number in the file */
+	const char *kind;     /* "key", "source", "text", "claim", "annotation", "bundle" or
 				     * NULL */
-	const char *id;             /* the record's id, or NULL when unreadable */
-	ct_revision revision;       /* 0 when the kind has none */
+	const char *id;	      /* the record's id, or NULL when unreadable */
+	ct_revision revision; /* 0 when the kind has none */
 	int ok;
 	const char *codes[CT_BUNDLE_CODES_MAX];
 	size_t ncodes;
-	const char *message;        /* the first problem, one line; NULL when ok */
-	size_t trusted;             /* distinct trusted signers */
+	const char *message; /* the first problem, one line; NULL when ok */
+	size_t trusted;	     /* distinct trusted signers */
 	char signers[CT_BUNDLE_SIGNERS_MAX][CT_KEY_ID_LEN + 1]; /* the first trusted signers */
 } ct_bundle_line_report;
 
@@ -158,15 +160,18 @@ typedef void (*ct_bundle_report_fn)(const ct_bundle_line_report *line, void *pay
 
 #define CT_BUNDLE_VERIFY_OPTS_VERSION 1
 typedef struct {
-	unsigned version;          /* CT_BUNDLE_VERIFY_OPTS_VERSION (the _INIT macro sets it) */
-	const ct_keyring *trust;   /* the verifier's trust roots (required) */
-	size_t threshold;          /* distinct trusted signers each claim's current (last carried)
+	unsigned version;	 /* CT_BUNDLE_VERIFY_OPTS_VERSION (the _INIT macro sets it) */
+	const ct_keyring *trust; /* the verifier's trust roots (required) */
+	size_t threshold;	 /* distinct trusted signers each claim's current (last carried)
 				    * revision needs (default 1); every other record needs one */
-	unsigned threads;          /* 0: the CPUs it may run on (the command passes
+	unsigned threads;	 /* 0: the CPUs it may run on (the command passes
 				    * $CLAIMTRAIL_THREADS here; the library reads no environment) */
 } ct_bundle_verify_opts;
 
-#define CT_BUNDLE_VERIFY_OPTS_INIT {CT_BUNDLE_VERIFY_OPTS_VERSION, NULL, 1, 0}
+#define CT_BUNDLE_VERIFY_OPTS_INIT \
+	{ \
+		CT_BUNDLE_VERIFY_OPTS_VERSION, NULL, 1, 0 \
+	}
 
 /*
  * Verifies the bundle at path, streaming: the header, every record line (canonical envelope,
@@ -198,8 +203,8 @@ typedef struct {
  * record is not in the tree of that root, CT_EINVALID for a malformed proof. With trust
  * non-NULL the record's signatures are verified too (threshold distinct trusted keys).
  */
-int ct_bundle_proof_verify(ct_bundle_proof_info *info, const char *proof_path,
-	const char *root_hex, const ct_keyring *trust, size_t threshold);
+int ct_bundle_proof_verify(ct_bundle_proof_info *info, const char *proof_path, const char *root_hex,
+	const ct_keyring *trust, size_t threshold);
 
 /*
  * Verifies the bundle (as ct_bundle_verify), then adds every record to store as one commit:

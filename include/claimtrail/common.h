@@ -26,8 +26,8 @@ typedef enum {
 	CT_EBADSIG = -4,     /* a signature does not verify, or a digest/chain does not match */
 	CT_EUNTRUSTED = -5,  /* signatures verify but not by enough trusted keys */
 	CT_ECONFLICT = -6,   /* the branch moved under us, or uncommitted changes in the way */
-	CT_EIO = -7,         /* file system or git failure */
-	CT_ENOMEM = -8,      /* out of memory */
+	CT_EIO = -7,	     /* file system or git failure */
+	CT_ENOMEM = -8,	     /* out of memory */
 	CT_EPASSPHRASE = -9, /* wrong passphrase, or none available */
 } ct_error_code;
 
@@ -61,7 +61,10 @@ typedef struct {
 	size_t cap;
 } ct_buf;
 
-#define CT_BUF_INIT {NULL, 0, 0}
+#define CT_BUF_INIT \
+	{ \
+		NULL, 0, 0 \
+	}
 
 int ct_buf_put(ct_buf *buf, const void *data, size_t len);
 int ct_buf_puts(ct_buf *buf, const char *s);
@@ -99,8 +102,8 @@ void ct_hex(char *out, const uint8_t *data, size_t len);
  */
 int ct_base64_encode(ct_buf *out, const uint8_t *data, size_t len);
 int ct_base64_decode(uint8_t *out, size_t out_max, size_t *out_len, const char *b64);
-int ct_base64_decode_len(uint8_t *out, size_t out_max, size_t *out_len, const char *b64,
-	size_t len);
+int ct_base64_decode_len(
+	uint8_t *out, size_t out_max, size_t *out_len, const char *b64, size_t len);
 
 /* SHA-256 of data as lowercase hex (CT_SHA256_HEX_LEN + 1 bytes with the NUL). */
 #define CT_SHA256_HEX_LEN 64
@@ -119,18 +122,21 @@ void ct_shutdown(void);
  */
 #define CT_RUNTIME_OPTS_VERSION 1
 typedef struct {
-	unsigned version;        /* CT_RUNTIME_OPTS_VERSION (CT_RUNTIME_OPTS_INIT sets it) */
-	long long time;          /* the time every created time and commit says, in seconds since
+	unsigned version;	    /* CT_RUNTIME_OPTS_VERSION (CT_RUNTIME_OPTS_INIT sets it) */
+	long long time;		    /* the time every created time and commit says, in seconds since
 				  * 1970-01-01T00:00:00Z; -1: the clock */
-	const char *author_name; /* the commits' author and committer; NULL: the repository's */
-	const char *author_email;    /* configuration, then the signer's name with the key id */
-	const char *committer_name;  /* as address */
+	const char *author_name;    /* the commits' author and committer; NULL: the repository's */
+	const char *author_email;   /* configuration, then the signer's name with the key id */
+	const char *committer_name; /* as address */
 	const char *committer_email;
-	double lock_timeout;     /* seconds a write waits for the write lock and a git command's
+	double lock_timeout; /* seconds a write waits for the write lock and a git command's
 				  * locks (docs/store.md), 0 to 86400; negative: 30 */
 } ct_runtime_opts;
 
-#define CT_RUNTIME_OPTS_INIT {CT_RUNTIME_OPTS_VERSION, -1, NULL, NULL, NULL, NULL, -1}
+#define CT_RUNTIME_OPTS_INIT \
+	{ \
+		CT_RUNTIME_OPTS_VERSION, -1, NULL, NULL, NULL, NULL, -1 \
+	}
 
 /* Sets the above (the strings are copied). CT_EINVALID for an unknown version or a time before
  * 1970; NULL opts goes back to the defaults. */

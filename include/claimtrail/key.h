@@ -26,7 +26,8 @@ int ct_key_generate(ct_key **out, const char *name, const char *org);
 
 /* Like ct_key_generate, but derives the key from a 32-byte seed (the seed IS the secret key):
  * for reproducible examples and tests only. */
-int ct_key_from_seed(ct_key **out, const uint8_t seed[CT_KEY_SEED_LEN], const char *name, const char *org);
+int ct_key_from_seed(
+	ct_key **out, const uint8_t seed[CT_KEY_SEED_LEN], const char *name, const char *org);
 
 /*
  * Writes the secret key file at path (created with O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600; an
@@ -50,7 +51,8 @@ const char *ct_key_id(const ct_key *key);
 const json_t *ct_key_public_record(const ct_key *key);
 
 /* Ed25519 detached signature of msg. */
-int ct_key_sign_bytes(uint8_t sig[CT_SIGNATURE_LEN], const ct_key *key, const uint8_t *msg, size_t len);
+int ct_key_sign_bytes(
+	uint8_t sig[CT_SIGNATURE_LEN], const ct_key *key, const uint8_t *msg, size_t len);
 
 /* The 32 raw public key bytes (borrowed). */
 const uint8_t *ct_key_public_bytes(const ct_key *key);
@@ -105,8 +107,8 @@ const json_t *ct_keyring_get(const ct_keyring *ring, size_t i);
 /* Verifies an Ed25519 signature by the key key_id in the ring. Returns 0, CT_ENOTFOUND when the
  * ring has no such key, CT_EBADSIG when the signature does not verify. Revoked keys still verify
  * here; callers ask ct_keyring_revoked. */
-int ct_keyring_verify_bytes(const ct_keyring *ring, const char *key_id, const uint8_t sig[CT_SIGNATURE_LEN],
-	const uint8_t *msg, size_t len);
+int ct_keyring_verify_bytes(const ct_keyring *ring, const char *key_id,
+	const uint8_t sig[CT_SIGNATURE_LEN], const uint8_t *msg, size_t len);
 
 /*
  * Finds which key of the ring made sig: the key the hint names first (a signature's key_id is

@@ -86,11 +86,11 @@ int ct_record_sign(json_t *record, const ct_key *key);
 /* What ct_record_verify found. */
 #define CT_VERIFY_SIGNERS_MAX 8 /* the trusted signers a report names */
 typedef struct {
-	size_t signatures;  /* signatures on the record */
-	size_t trusted;     /* distinct trusted, unrevoked keys whose signature verifies */
-	size_t bad;         /* signatures naming a trusted key that do not verify */
-	size_t untrusted;   /* signatures by keys not in the ring */
-	size_t revoked;     /* valid signatures by revoked keys */
+	size_t signatures; /* signatures on the record */
+	size_t trusted;	   /* distinct trusted, unrevoked keys whose signature verifies */
+	size_t bad;	   /* signatures naming a trusted key that do not verify */
+	size_t untrusted;  /* signatures by keys not in the ring */
+	size_t revoked;	   /* valid signatures by revoked keys */
 	char signers[CT_VERIFY_SIGNERS_MAX][CT_KEY_ID_LEN + 1]; /* the first trusted signers, for
 								 * reports (trusted counts them all) */
 } ct_verify_report;
@@ -101,8 +101,8 @@ typedef struct {
  * by a trusted key does not verify (the message names the record and the key); CT_EUNTRUSTED
  * when too few trusted keys signed. report may be NULL.
  */
-int ct_record_verify(ct_verify_report *report, const json_t *record, const ct_keyring *trust,
-	size_t threshold);
+int ct_record_verify(
+	ct_verify_report *report, const json_t *record, const ct_keyring *trust, size_t threshold);
 
 /* Annotation ids: "<kind>-" and the first CT_ANNOTATION_HASH_LEN hex digits of a SHA-256
  * (see ct_annotation_id). */

@@ -13,10 +13,10 @@ extern "C" {
 /* One step of the rating scale, with its schema.org ClaimReview reviewRating: ratingValue
  * between worstRating 1 and bestRating 5, or 0 where the verdict is off the scale. */
 typedef struct {
-	const char *name;        /* "mostly-true" */
-	int rating;              /* ratingValue, 0 for off-scale verdicts */
-	const char *alternate;   /* alternateName: "Mostly true" */
-	const char *status;      /* the claim status this verdict gives: "supported", ... */
+	const char *name;      /* "mostly-true" */
+	int rating;	       /* ratingValue, 0 for off-scale verdicts */
+	const char *alternate; /* alternateName: "Mostly true" */
+	const char *status;    /* the claim status this verdict gives: "supported", ... */
 } ct_verdict;
 
 #define CT_RATING_BEST 5
@@ -35,8 +35,8 @@ const ct_verdict *ct_verdict_scale(size_t *count);
  * was upheld after the last verdict) or
  * "unreviewed". why (may be NULL) receives one line saying what the status rests on.
  */
-int ct_claim_status(const char **status, ct_buf *why, const json_t *claim,
-	const json_t *annotations);
+int ct_claim_status(
+	const char **status, ct_buf *why, const json_t *claim, const json_t *annotations);
 
 /*
  * The verdict that stands for claim's current revision (claim is the latest): the newest verdict
@@ -45,8 +45,8 @@ int ct_claim_status(const char **status, ct_buf *why, const json_t *claim,
  * upheld one does. *verdict receives it (borrowed from annotations) or NULL; when NULL, why (may
  * be NULL) receives one line saying why no verdict stands. Returns 0 either way, or an error.
  */
-int ct_claim_current_verdict(const json_t **verdict, ct_buf *why, const json_t *claim,
-	const json_t *annotations);
+int ct_claim_current_verdict(
+	const json_t **verdict, ct_buf *why, const json_t *claim, const json_t *annotations);
 
 #ifdef __cplusplus
 }

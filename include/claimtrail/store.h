@@ -47,8 +47,8 @@ int ct_store_is_bare(const ct_store *store);
 const json_t *ct_store_config(const ct_store *store);
 
 /* The repository path of a record file: "<root>/<kind>/<fan>/<id>/r0001.json" etc. */
-int ct_store_record_path(ct_buf *out, const ct_store *store, ct_kind kind, const char *id,
-	ct_revision revision);
+int ct_store_record_path(
+	ct_buf *out, const ct_store *store, ct_kind kind, const char *id, ct_revision revision);
 
 /* ---- reading (from the branch's current commit) ---- */
 
@@ -60,16 +60,16 @@ int ct_store_record_path(ct_buf *out, const ct_store *store, ct_kind kind, const
 int ct_store_get(json_t **out, ct_store *store, ct_kind kind, const char *id, ct_revision revision);
 
 /* The exact stored bytes of that record, as ct_store_get would parse them. */
-int ct_store_get_raw(ct_buf *out, ct_store *store, ct_kind kind, const char *id,
-	ct_revision revision);
+int ct_store_get_raw(
+	ct_buf *out, ct_store *store, ct_kind kind, const char *id, ct_revision revision);
 
 /* Every revision of a claim or source, oldest first: a new JSON array. */
 int ct_store_revisions(json_t **out, ct_store *store, ct_kind kind, const char *id);
 
 /* Resolves REV as a revision number, a digest (or a prefix of at least 6 hex digits, with or
  * without "sha256:"), or a commit (a git revision) in which the record existed. */
-int ct_store_resolve_revision(ct_revision *out, ct_store *store, ct_kind kind, const char *id,
-	const char *rev);
+int ct_store_resolve_revision(
+	ct_revision *out, ct_store *store, ct_kind kind, const char *id, const char *rev);
 
 /* The annotations of a claim, ordered by "created" then id: a new JSON array. */
 int ct_store_annotations(json_t **out, ct_store *store, const char *claim_id);
@@ -84,13 +84,13 @@ int ct_store_foreach_id(ct_store *store, ct_kind kind, ct_store_id_fn fn, void *
 typedef struct {
 	const char *id;
 	ct_revision revision;
-	const char *status;     /* as ct_claim_status derives it from the annotations that
+	const char *status; /* as ct_claim_status derives it from the annotations that
 				 * verify; "unverified" when the current revision does not
 				 * verify (ct_store_verify_record) */
 	const char *statement;
-	const char *source;     /* the cited source's id */
-	const char *tags;       /* comma-separated, "" when none */
-	const char *signers;    /* distinct key ids on the current revision, comma-separated (""
+	const char *source;	/* the cited source's id */
+	const char *tags;	/* comma-separated, "" when none */
+	const char *signers;	/* distinct key ids on the current revision, comma-separated (""
 				 * when it does not verify) */
 	const char *unverified; /* "" when the current revision verifies, else why not */
 } ct_claim_summary;
@@ -126,11 +126,11 @@ int ct_store_source_text(ct_buf *out, ct_store *store, const char *id, ct_revisi
 
 /* Whether what a reader is shown, or a writer builds on, is what its signers signed. */
 typedef enum {
-	CT_RECORD_VERIFIED = 0,  /* every signature verifies against the key record it names, and
+	CT_RECORD_VERIFIED = 0,	 /* every signature verifies against the key record it names, and
 				  * (revisions) the chain from revision 1 up to it holds */
 	CT_RECORD_BAD_SIGNATURE, /* a signature does not verify, names a key with no valid key
 				  * record in the store, or there is no signature */
-	CT_RECORD_BROKEN_CHAIN,  /* prev does not name the revision before by digest, one is
+	CT_RECORD_BROKEN_CHAIN,	 /* prev does not name the revision before by digest, one is
 				  * missing, or an earlier revision does not verify */
 } ct_record_state;
 
@@ -159,10 +159,10 @@ int ct_store_verify_record(ct_verification *out, ct_store *store, const json_t *
 
 /* One entry of a claim's or source's story: a revision or an annotation. */
 typedef struct {
-	ct_kind kind;            /* CT_KIND_CLAIM/SOURCE for revisions, CT_KIND_ANNOTATION */
-	ct_revision revision;    /* revision number (0 for annotations) */
+	ct_kind kind;	      /* CT_KIND_CLAIM/SOURCE for revisions, CT_KIND_ANNOTATION */
+	ct_revision revision; /* revision number (0 for annotations) */
 	char commit[CT_COMMIT_HEX_LEN + 1]; /* the commit that wrote it ("" when unknown) */
-	json_t *record;          /* the record (owned by the log) */
+	json_t *record;			    /* the record (owned by the log) */
 } ct_log_entry;
 
 typedef struct ct_log ct_log;
@@ -180,18 +180,22 @@ void ct_log_free(ct_log *log);
 /* Options for every write. */
 #define CT_WRITE_OPTS_VERSION 1
 typedef struct {
-	unsigned version;      /* CT_WRITE_OPTS_VERSION (CT_WRITE_OPTS_INIT sets it): a function
+	unsigned version;     /* CT_WRITE_OPTS_VERSION (CT_WRITE_OPTS_INIT sets it): a function
 				* given a version it does not know refuses it (CT_EINVALID) */
-	const ct_key *signer;  /* signs the records and names the signer in the commit */
-	const char *reason;    /* why: the commit body and the revision's "reason" */
-	int max_retries;       /* how often to retry when the branch moves under us (default 8) */
-	int keep_text;         /* sources: -1 as store.json says, 0 record only the sha256, 1 keep */
-	const uint8_t *source_text; /* claims: a copy of the cited source's text, used to anchor */
-	size_t source_text_len;     /* quotes when the store does not keep it; its sha256 must */
-				    /* match the source's "archive" */
+	const ct_key *signer; /* signs the records and names the signer in the commit */
+	const char *reason;   /* why: the commit body and the revision's "reason" */
+	int max_retries;      /* how often to retry when the branch moves under us (default 8) */
+	int keep_text;	      /* sources: -1 as store.json says, 0 record only the sha256, 1 keep */
+	/* claims: a copy of the cited source's text, used to anchor quotes when the store does not
+	 * keep it; its sha256 must match the source's "archive" */
+	const uint8_t *source_text;
+	size_t source_text_len;
 } ct_write_opts;
 
-#define CT_WRITE_OPTS_INIT {CT_WRITE_OPTS_VERSION, NULL, NULL, 8, -1, NULL, 0}
+#define CT_WRITE_OPTS_INIT \
+	{ \
+		CT_WRITE_OPTS_VERSION, NULL, NULL, 8, -1, NULL, 0 \
+	}
 
 /*
  * Records a source. fields holds the source's members (title, publisher, authors, url,
@@ -213,8 +217,8 @@ int ct_source_revise(json_t **out_record, ct_store *store, const char *id, const
  * must exist. When the source has stored text and a quote is given, the quote must occur in it
  * and a selector is recorded.
  */
-int ct_claim_add(json_t **out_record, ct_store *store, const json_t *fields,
-	const ct_write_opts *opts);
+int ct_claim_add(
+	json_t **out_record, ct_store *store, const json_t *fields, const ct_write_opts *opts);
 
 /* A new revision of a claim whose "prev" names the current one by digest. changes holds
  * members to set; a member set to null is removed. opts->reason is required. */
@@ -222,8 +226,8 @@ int ct_claim_revise(json_t **out_record, ct_store *store, const char *id, const 
 	const ct_write_opts *opts);
 
 /* A retraction: a new revision with "retracted": true. opts->reason is required. */
-int ct_claim_retract(json_t **out_record, ct_store *store, const char *id,
-	const ct_write_opts *opts);
+int ct_claim_retract(
+	json_t **out_record, ct_store *store, const char *id, const ct_write_opts *opts);
 
 /*
  * Imports claims in bulk: every line of data is one claim's fields (as for ct_claim_add, with
@@ -231,27 +235,30 @@ int ct_claim_retract(json_t **out_record, ct_store *store, const char *id,
  * any line is bad (not JSON, not a claim, longer than 1 MiB, or a claim over 1 MiB as stored);
  * the error names the line. *count receives the number imported.
  */
-int ct_store_import(size_t *count, ct_store *store, const uint8_t *data, size_t len,
-	const ct_write_opts *opts);
+int ct_store_import(
+	size_t *count, ct_store *store, const uint8_t *data, size_t len, const ct_write_opts *opts);
 
 /*
  * The same, reading the lines from the file at path ("-": standard input) as they come: a line
  * longer than a stored record may be (CT_EINVALID, naming the line) stops the reading there.
  */
-int ct_store_import_file(size_t *count, ct_store *store, const char *path,
-	const ct_write_opts *opts);
+int ct_store_import_file(
+	size_t *count, ct_store *store, const char *path, const ct_write_opts *opts);
 
 /* ---- checking ---- */
 
 #define CT_CHECK_OPTS_VERSION 1
 typedef struct {
-	unsigned version;        /* CT_CHECK_OPTS_VERSION (CT_CHECK_OPTS_INIT sets it) */
+	unsigned version;	 /* CT_CHECK_OPTS_VERSION (CT_CHECK_OPTS_INIT sets it) */
 	const ct_keyring *trust; /* NULL: as ct_store_trust decides (the trust list, else the
 				    keys recorded in the store) */
-	size_t threshold;        /* distinct trusted signers each claim needs (default 1) */
+	size_t threshold;	 /* distinct trusted signers each claim needs (default 1) */
 } ct_check_opts;
 
-#define CT_CHECK_OPTS_INIT {CT_CHECK_OPTS_VERSION, NULL, 1}
+#define CT_CHECK_OPTS_INIT \
+	{ \
+		CT_CHECK_OPTS_VERSION, NULL, 1 \
+	}
 
 /* Called once per finding: what is wrong, naming the record. */
 typedef void (*ct_finding_fn)(const char *finding, void *payload);

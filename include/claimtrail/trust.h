@@ -36,9 +36,9 @@ int ct_trust_remove(const char *path, const char *key_id);
 
 /* Where the keys a check trusts came from. */
 typedef struct {
-	size_t given;      /* keys the caller gave (--trust) */
-	int has_list;      /* the clone has a trust list */
-	size_t listed;     /* keys of the trust list */
+	size_t given;	   /* keys the caller gave (--trust) */
+	int has_list;	   /* the clone has a trust list */
+	size_t listed;	   /* keys of the trust list */
 	size_t store_keys; /* neither given keys nor a list: the store's key records taken as
 			      given (the fallback); 0 otherwise */
 } ct_trust_info;
@@ -48,8 +48,7 @@ typedef struct {
  * list; when there are neither (no --trust, no trust list), the key records of the store's key
  * folder, as given, and info->store_keys says so. *out is the caller's (ct_keyring_free).
  */
-int ct_store_trust(ct_keyring **out, ct_trust_info *info, ct_store *store,
-	const ct_keyring *given);
+int ct_store_trust(ct_keyring **out, ct_trust_info *info, ct_store *store, const ct_keyring *given);
 
 /* Adds the keys of the trust list of the repository containing path to ring. *listed (may be
  * NULL) receives their number, *has_list (may be NULL) whether there is a list. A path that is

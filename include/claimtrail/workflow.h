@@ -28,7 +28,10 @@ typedef struct {
 	size_t evidence_count;
 } ct_annotate_fields;
 
-#define CT_ANNOTATE_FIELDS_INIT {NULL, NULL, NULL, 0}
+#define CT_ANNOTATE_FIELDS_INIT \
+	{ \
+		NULL, NULL, NULL, 0 \
+	}
 
 /*
  * Records a verdict (kind "verdict", with the note if any) or a note alone (kind "note") on
@@ -59,8 +62,8 @@ int ct_claim_resolve(json_t **out_record, ct_store *store, const char *claim_id,
  * (CT_EBADSIG otherwise); a signer who already signed is CT_EEXISTS. One commit whose subject
  * says who signed off. *out_record (may be NULL) receives the revision with its signatures.
  */
-int ct_claim_sign_off(json_t **out_record, ct_store *store, const char *claim_id,
-	const ct_write_opts *opts);
+int ct_claim_sign_off(
+	json_t **out_record, ct_store *store, const char *claim_id, const ct_write_opts *opts);
 
 /* The number of distinct signers a claim's current revision needs: store.json's
  * "sign_off_threshold" (2 when absent, as `init` writes it). */
@@ -72,12 +75,12 @@ size_t ct_record_signer_count(const json_t *record, const ct_keyring *trust);
 /* ---- anchors ---- */
 
 typedef enum {
-	CT_ANCHOR_OK = 0,      /* the quote is where the selector says, in the newest text */
-	CT_ANCHOR_MOVED,       /* found in the newest source text, at other offsets */
-	CT_ANCHOR_ORPHANED,    /* not found in the newest source text */
-	CT_ANCHOR_BROKEN,      /* the selector does not match the text of the revision it cites */
-	CT_ANCHOR_NO_TEXT,     /* the source has no stored text: nothing to check */
-	CT_ANCHOR_NO_QUOTE,    /* the claim has no quote */
+	CT_ANCHOR_OK = 0,   /* the quote is where the selector says, in the newest text */
+	CT_ANCHOR_MOVED,    /* found in the newest source text, at other offsets */
+	CT_ANCHOR_ORPHANED, /* not found in the newest source text */
+	CT_ANCHOR_BROKEN,   /* the selector does not match the text of the revision it cites */
+	CT_ANCHOR_NO_TEXT,  /* the source has no stored text: nothing to check */
+	CT_ANCHOR_NO_QUOTE, /* the claim has no quote */
 } ct_anchor_state;
 
 /* "ok", "moved", "orphaned", "broken", "no-text", "no-quote". */
@@ -85,14 +88,17 @@ const char *ct_anchor_state_name(ct_anchor_state state);
 
 typedef struct {
 	ct_anchor_state state;
-	ct_revision cited_revision;  /* the source revision the claim cites (0: unknown) */
-	ct_revision newest_revision; /* the source's newest revision */
-	json_int_t start, end;       /* the recorded selector (code points), -1 when none */
+	ct_revision cited_revision;    /* the source revision the claim cites (0: unknown) */
+	ct_revision newest_revision;   /* the source's newest revision */
+	json_int_t start, end;	       /* the recorded selector (code points), -1 when none */
 	json_int_t new_start, new_end; /* moved/ok: where the quote is in the newest text */
-	char *new_exact;             /* moved/ok: the exact span there (malloc'd) */
+	char *new_exact;	       /* moved/ok: the exact span there (malloc'd) */
 } ct_anchor_report;
 
-#define CT_ANCHOR_REPORT_INIT {CT_ANCHOR_NO_QUOTE, 0, 0, -1, -1, -1, -1, NULL}
+#define CT_ANCHOR_REPORT_INIT \
+	{ \
+		CT_ANCHOR_NO_QUOTE, 0, 0, -1, -1, -1, -1, NULL \
+	}
 
 /* Re-checks the quote of claim (its latest revision, as read from store) against the text of
  * the source revision it cites and against the source's newest text. */
@@ -111,8 +117,8 @@ void ct_anchor_report_free(ct_anchor_report *report);
  * orphaned quote is CT_EINVALID (a person must revise the quote); a quote that did not move is
  * CT_EEXISTS.
  */
-int ct_anchor_relocate(json_t **out_record, ct_store *store, const char *claim_id,
-	const ct_write_opts *opts);
+int ct_anchor_relocate(
+	json_t **out_record, ct_store *store, const char *claim_id, const ct_write_opts *opts);
 
 /* ---- suggestions ---- */
 

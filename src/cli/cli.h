@@ -10,7 +10,8 @@
 /* Exit statuses (documented in docs/claimtrail.1). */
 enum {
 	CT_EXIT_OK = 0,
-	CT_EXIT_VERIFY = 1,   /* a signature, digest, chain or trust check failed; check found problems */
+	CT_EXIT_VERIFY =
+		1, /* a signature, digest, chain or trust check failed; check found problems */
 	CT_EXIT_USAGE = 2,    /* unknown command or option, missing or extra argument */
 	CT_EXIT_NOTFOUND = 3, /* the named record, revision, file or key does not exist */
 	CT_EXIT_ERROR = 4,    /* anything else: invalid input, conflict, I/O, wrong passphrase */
@@ -18,8 +19,9 @@ enum {
 
 /* Options that come before the subcommand. */
 typedef struct {
-	const char *repo;  /* -C DIR: the repository (default ".") */
-	const char *root;  /* --root DIR: the store folder inside it (default from config or "claims") */
+	const char *repo; /* -C DIR: the repository (default ".") */
+	const char *
+		root; /* --root DIR: the store folder inside it (default from config or "claims") */
 } ct_cli;
 
 typedef int (*ct_cli_command)(ct_cli *cli, int argc, char **argv);
@@ -53,8 +55,8 @@ int cli_fail_trust(int code);
  * prompt on the terminal (twice when confirm is set). *out is sodium_malloc'd and NUL-terminated:
  * release it with cli_passphrase_free. Returns CT_EPASSPHRASE when none can be had.
  */
-int cli_passphrase(char **out, size_t *len, const char *passphrase_file, const char *prompt,
-	int confirm);
+int cli_passphrase(
+	char **out, size_t *len, const char *passphrase_file, const char *prompt, int confirm);
 void cli_passphrase_free(char *pass);
 
 /* Loads the secret key at path (or $CLAIMTRAIL_KEY when path is NULL), asking for its
@@ -114,16 +116,16 @@ int cmd_import(ct_cli *cli, int argc, char **argv);
 /* Bundles (cmd_bundle.c): the bundle command, and verify's bundle and proof branches. */
 int cmd_bundle(ct_cli *cli, int argc, char **argv);
 int cli_verify_bundle(const char *path, const ct_keyring *trust, size_t threshold, int as_json);
-int cli_verify_proof(const char *proof, const char *root, const ct_keyring *trust,
-	size_t threshold);
+int cli_verify_proof(
+	const char *proof, const char *root, const ct_keyring *trust, size_t threshold);
 /* cmd_diff.c */
 int cmd_diff(ct_cli *cli, int argc, char **argv);
 /* 1 when stdout is a terminal and neither NO_COLOR nor TERM=dumb says otherwise. */
 int cli_color_auto(void);
 /* For `log -p`: revision's diff against the one before, printed, or (json_entry non-NULL) set
  * as its "diff" member. Nothing for revision 1. */
-int cli_log_patch(ct_store *store, ct_kind kind, const char *id, json_int_t revision,
-	json_t *json_entry);
+int cli_log_patch(
+	ct_store *store, ct_kind kind, const char *id, json_int_t revision, json_t *json_entry);
 /* The fact-checking workflow (cmd_annotate.c, cmd_anchor.c, cmd_suggest.c). */
 int cmd_annotate(ct_cli *cli, int argc, char **argv);
 int cmd_dispute(ct_cli *cli, int argc, char **argv);

@@ -7,18 +7,18 @@
 
 typedef struct {
 	ct_store *store;
-	ct_key *key;        /* --update */
+	ct_key *key; /* --update */
 	const char *reason;
 	int update;
 	int json;
-	int all;            /* every claim: claims without a quote are not listed */
+	int all; /* every claim: claims without a quote are not listed */
 	size_t counts[6];
 	size_t relocated;
 	json_t *rows;
-	const char *text_source;   /* --source-text SOURCE=FILE */
+	const char *text_source; /* --source-text SOURCE=FILE */
 	ct_buf text;
-	const char *key_path;      /* --key */
-	const char *pass_file;     /* --passphrase-file */
+	const char *key_path;  /* --key */
+	const char *pass_file; /* --passphrase-file */
 } anchor_state;
 
 static int check_one(const char *id, void *payload)
@@ -35,9 +35,9 @@ static int check_one(const char *id, void *payload)
 	attr = json_object_get(claim, "attribution");
 	source = json_string_value(json_object_get(attr, "source"));
 	if ((error = st->text_source && source && strcmp(source, st->text_source) == 0
-			     ? ct_anchor_check_text(&r, st->store, claim,
-				       (const uint8_t *)st->text.ptr, st->text.len)
-			     : ct_anchor_check(&r, st->store, claim)) < 0)
+			    ? ct_anchor_check_text(&r, st->store, claim,
+				      (const uint8_t *)st->text.ptr, st->text.len)
+			    : ct_anchor_check(&r, st->store, claim)) < 0)
 		goto done;
 	if (st->all && r.state == CT_ANCHOR_NO_QUOTE)
 		goto done;
@@ -61,8 +61,8 @@ static int check_one(const char *id, void *payload)
 		if ((error = ct_anchor_relocate(&revised, st->store, id, &wopts)) < 0)
 			goto done;
 		st->relocated++;
-		json_object_set_new(row, "revised", json_integer(json_integer_value(
-							  json_object_get(revised, "revision"))));
+		json_object_set_new(row, "revised",
+			json_integer(json_integer_value(json_object_get(revised, "revision"))));
 	}
 	if (st->json) {
 		json_array_append(st->rows, row);
@@ -71,23 +71,25 @@ static int check_one(const char *id, void *payload)
 	printf("%-9s %s", ct_anchor_state_name(r.state), id);
 	switch (r.state) {
 	case CT_ANCHOR_OK:
-		printf(": characters %lld-%lld of source %s revision %lld\n", (long long)r.new_start,
-			(long long)r.new_end, source, (long long)r.newest_revision);
+		printf(": characters %lld-%lld of source %s revision %lld\n",
+			(long long)r.new_start, (long long)r.new_end, source,
+			(long long)r.newest_revision);
 		break;
 	case CT_ANCHOR_MOVED:
 		if (r.start >= 0)
 			printf(": characters %lld-%lld (source %s revision %lld) are now %lld-%lld in "
 			       "revision %lld",
-				(long long)r.start, (long long)r.end, source, (long long)r.cited_revision,
-				(long long)r.new_start, (long long)r.new_end,
-				(long long)r.newest_revision);
+				(long long)r.start, (long long)r.end, source,
+				(long long)r.cited_revision, (long long)r.new_start,
+				(long long)r.new_end, (long long)r.newest_revision);
 		else
 			printf(": not anchored; found at characters %lld-%lld of source %s revision %lld",
 				(long long)r.new_start, (long long)r.new_end, source,
 				(long long)r.newest_revision);
 		if (revised)
 			printf("; re-anchored in claim revision %lld",
-				(long long)json_integer_value(json_object_get(revised, "revision")));
+				(long long)json_integer_value(
+					json_object_get(revised, "revision")));
 		printf("\n");
 		break;
 	case CT_ANCHOR_ORPHANED:
@@ -102,9 +104,7 @@ static int check_one(const char *id, void *payload)
 	case CT_ANCHOR_NO_TEXT:
 		printf(": source %s keeps no text to check against\n", source);
 		break;
-	case CT_ANCHOR_NO_QUOTE:
-		printf(": the claim has no quote\n");
-		break;
+	case CT_ANCHOR_NO_QUOTE: printf(": the claim has no quote\n"); break;
 	}
 done:
 	json_decref(row);

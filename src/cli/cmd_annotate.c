@@ -36,17 +36,16 @@ static int add_evidence(const cli_cmd *cmd, const cli_opt *opt, void *args, cons
 #define OPT_VERDICT CLI_STR("verdict", 0, "V", "the verdict (below)", annotate_args, verdict)
 #define OPT_NOTE(help) CLI_STR("note", 0, "TEXT", help, annotate_args, note)
 #define OPT_EVIDENCE \
-	CLI_FN("evidence", 0, CLI_VALUE, "SOURCE-ID",                \
+	CLI_FN("evidence", 0, CLI_VALUE, "SOURCE-ID", \
 		"a source supporting the verdict (repeatable)", add_evidence)
 #define OPT_BY CLI_STR("by", 0, "WHO", "who disputes the claim", annotate_args, by)
 #define OPT_REASON CLI_STR("reason", 0, "TEXT", "on what grounds", annotate_args, reason)
-#define OPT_SOURCE CLI_STR("source", 0, "SOURCE-ID", "a source the dispute cites", annotate_args, \
-	source)
-#define OPT_OUTCOME CLI_STR("outcome", 0, "upheld|rejected", "how the dispute ends", \
-	annotate_args, outcome)
-#define OPTS_COMMON                                         \
-	CLI_OPT_KEY('k', annotate_args, key),                   \
-		CLI_OPT_PASSPHRASE_FILE(annotate_args, pass_file), \
+#define OPT_SOURCE \
+	CLI_STR("source", 0, "SOURCE-ID", "a source the dispute cites", annotate_args, source)
+#define OPT_OUTCOME \
+	CLI_STR("outcome", 0, "upheld|rejected", "how the dispute ends", annotate_args, outcome)
+#define OPTS_COMMON \
+	CLI_OPT_KEY('k', annotate_args, key), CLI_OPT_PASSPHRASE_FILE(annotate_args, pass_file), \
 		CLI_OPT_JSON("print the signed record", annotate_args, json)
 
 static const cli_opt annotate_opts[] = {
@@ -112,8 +111,8 @@ static int finish(int error, const annotate_args *a, json_t *record, ct_store *s
 	return error < 0 ? cli_fail(error) : CT_EXIT_OK;
 }
 
-static int open_for_writing(ct_store **store, ct_key **key, ct_write_opts *wopts, ct_cli *cli,
-	const annotate_args *a)
+static int open_for_writing(
+	ct_store **store, ct_key **key, ct_write_opts *wopts, ct_cli *cli, const annotate_args *a)
 {
 	int error;
 
@@ -197,8 +196,8 @@ int cmd_dispute(ct_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if ((error = open_for_writing(&store, &key, &wopts, cli, &a)) == 0)
-		error = ct_claim_dispute(&record, store, argv[optind], a.by, a.reason, a.source,
-			&wopts);
+		error = ct_claim_dispute(
+			&record, store, argv[optind], a.by, a.reason, a.source, &wopts);
 	status = finish(error, &a, record, store, key);
 out:
 	return status;
@@ -233,13 +232,13 @@ int cmd_resolve(ct_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(a.outcome, "upheld") != 0 && strcmp(a.outcome, "rejected") != 0) {
-		status = cli_cmd_usage(&resolve_cmd, "--outcome is upheld or rejected, not '%s'",
-			a.outcome);
+		status = cli_cmd_usage(
+			&resolve_cmd, "--outcome is upheld or rejected, not '%s'", a.outcome);
 		goto out;
 	}
 	if ((error = open_for_writing(&store, &key, &wopts, cli, &a)) == 0)
-		error = ct_claim_resolve(&record, store, argv[optind], argv[optind + 1], a.outcome,
-			a.note, &wopts);
+		error = ct_claim_resolve(
+			&record, store, argv[optind], argv[optind + 1], a.outcome, a.note, &wopts);
 	status = finish(error, &a, record, store, key);
 out:
 	return status;

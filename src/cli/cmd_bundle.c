@@ -41,8 +41,8 @@ static const char bundle_usage[] =
 	"docs/bundle.md.\n";
 
 typedef struct {
-	ct_bundle_create_opts o;  /* create: what to select */
-	int modes;                /* create: how many selections were given (one is allowed) */
+	ct_bundle_create_opts o; /* create: what to select */
+	int modes;		 /* create: how many selections were given (one is allowed) */
 	const char *output;
 	const char *key;
 	const char *pass_file;
@@ -167,8 +167,8 @@ static int bundle_create(ct_cli *cli, int argc, char **argv)
 		a.modes++;
 	}
 	if (a.modes != 1) {
-		status = cli_cmd_usage(&create_cmd,
-			"choose one of --all, claim IDs, --tag or --status");
+		status = cli_cmd_usage(
+			&create_cmd, "choose one of --all, claim IDs, --tag or --status");
 		goto done;
 	}
 	if ((error = cli_load_key(&key, a.key, a.pass_file)) < 0 ||
@@ -406,8 +406,8 @@ int cli_verify_bundle(const char *path, const ct_keyring *trust, size_t threshol
 	if (as_json) {
 		printf("\n  ],\"ok\":%s,\"records\":%llu,\"creator\":\"%s\",\"created\":\"%s\","
 		       "\"merkle_root\":\"%s\"",
-			error == 0 ? "true" : "false", (unsigned long long)info.records, info.creator,
-			info.created, info.root);
+			error == 0 ? "true" : "false", (unsigned long long)info.records,
+			info.creator, info.created, info.root);
 		if (error < 0) {
 			fputs(",\"error\":", stdout);
 			print_json_string(ct_error_last());
@@ -426,8 +426,7 @@ int cli_verify_bundle(const char *path, const ct_keyring *trust, size_t threshol
 	return CT_EXIT_OK;
 }
 
-int cli_verify_proof(const char *proof, const char *root, const ct_keyring *trust,
-	size_t threshold)
+int cli_verify_proof(const char *proof, const char *root, const ct_keyring *trust, size_t threshold)
 {
 	ct_bundle_proof_info info;
 	int error;
@@ -438,7 +437,8 @@ int cli_verify_proof(const char *proof, const char *root, const ct_keyring *trus
 	 * does not prove them, so they are not stated as fact (docs/bundle.md 3) */
 	if (info.revision)
 		printf("%s %s revision %lld: included in the bundle with merkle root %s%s\n",
-			info.kind, info.id, info.revision, root, trust ? "; signatures verified" : "");
+			info.kind, info.id, info.revision, root,
+			trust ? "; signatures verified" : "");
 	else
 		printf("%s %s: included in the bundle with merkle root %s%s\n", info.kind, info.id,
 			root, trust ? "; signatures verified" : "");

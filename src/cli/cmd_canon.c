@@ -20,9 +20,9 @@ static const cli_cmd canon_cmd = {"canon",
 	"Parses the JSON text in FILE (standard input when FILE is missing or '-') strictly\n"
 	"and prints its RFC 8785 (JCS) canonical form: exactly the canonical bytes, with no\n"
 	"trailing newline, so the output can be compared byte for byte or hashed.\n"
-	"Duplicate member names, invalid UTF-8, lone surrogates, \\u0000, nesting deeper than\n"
-	XSTR(CT_JSON_MAX_DEPTH) " and numbers too large for a double are refused (exit status 4).\n"
-	"See docs/canonical-json.md.\n",
+	"Duplicate member names, invalid UTF-8, lone surrogates, \\u0000, nesting deeper than\n" XSTR(
+		CT_JSON_MAX_DEPTH) " and numbers too large for a double are refused (exit status 4).\n"
+				   "See docs/canonical-json.md.\n",
 	canon_opts};
 
 int cmd_canon(ct_cli *cli, int argc, char **argv)

@@ -40,7 +40,7 @@ static int set_field(const cli_cmd *cmd, const cli_opt *opt, void *args, const c
 	if (strcmp(name, "statement") == 0 || strcmp(name, "id") == 0) {
 		rc = json_object_set_new(a->fields, name, json_string(value));
 	} else if (strcmp(name, "source") == 0 || strcmp(name, "quote") == 0 ||
-		   strcmp(name, "location") == 0) {
+		strcmp(name, "location") == 0) {
 		rc = set_in(a->fields, "attribution", name, json_string(value));
 	} else if (strcmp(name, "quantity") == 0) {
 		if (cli_parse_amount(amount, sizeof(amount), value) < 0)
@@ -117,8 +117,9 @@ static int claim_write(ct_cli *cli, int argc, char **argv, const char *sub)
 	ct_buf text = CT_BUF_INIT;
 	const char *id = NULL;
 	int add = strcmp(sub, "add") == 0;
-	const cli_cmd *cmd = add ? &add_cmd : strcmp(sub, "revise") == 0 ? &revise_cmd
-									 : &retract_cmd;
+	const cli_cmd *cmd = add	     ? &add_cmd
+		: strcmp(sub, "revise") == 0 ? &revise_cmd
+					     : &retract_cmd;
 	int status, error = 0;
 
 	if ((status = cli_parse(cmd, &a, argc, argv)) != CLI_CONTINUE)
@@ -130,8 +131,9 @@ static int claim_write(ct_cli *cli, int argc, char **argv, const char *sub)
 	}
 	if (!add)
 		id = argv[optind];
-	if (add && (!json_object_get(a.fields, "statement") ||
-			   !json_object_get(json_object_get(a.fields, "attribution"), "source"))) {
+	if (add &&
+		(!json_object_get(a.fields, "statement") ||
+			!json_object_get(json_object_get(a.fields, "attribution"), "source"))) {
 		status = cli_cmd_usage(cmd, "--statement and --source are required");
 		goto out;
 	}
@@ -189,7 +191,7 @@ int cmd_claim(ct_cli *cli, int argc, char **argv)
 		cli_help(&claim_cmd, stdout);
 		status = CT_EXIT_OK;
 	} else if (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "revise") == 0 ||
-		   strcmp(argv[1], "retract") == 0) {
+		strcmp(argv[1], "retract") == 0) {
 		status = claim_write(cli, argc - 1, argv + 1, argv[1]);
 	} else {
 		status = cli_cmd_usage(&claim_cmd, "unknown subcommand '%s'", argv[1]);

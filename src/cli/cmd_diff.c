@@ -52,7 +52,7 @@ static void print_value(const json_t *v, const char *color, int use_color)
 	} else if (json_is_array(v)) {
 		size_t i;
 		json_t *item;
-		json_array_foreach(v, i, item) {
+		json_array_foreach (v, i, item) {
 			if (i > 0)
 				fputs(", ", stdout);
 			if (json_is_string(item))
@@ -74,7 +74,7 @@ static void print_words(const json_t *words, int color)
 	size_t i;
 	json_t *h;
 
-	json_array_foreach(words, i, h) {
+	json_array_foreach (words, i, h) {
 		const char *op = json_string_value(json_object_get(h, "op"));
 		const json_t *text = json_object_get(h, "text");
 		int del = strcmp(op, "delete") == 0, ins = strcmp(op, "insert") == 0;
@@ -100,7 +100,7 @@ static void print_changes(const json_t *diff, int color, const char *indent)
 		printf("%s(no field changed)\n", indent);
 		return;
 	}
-	json_array_foreach(changes, i, c) {
+	json_array_foreach (changes, i, c) {
 		const json_t *words = json_object_get(c, "words");
 		printf("%s%s: ", indent, json_string_value(json_object_get(c, "field")));
 		if (words) {
@@ -114,8 +114,8 @@ static void print_changes(const json_t *diff, int color, const char *indent)
 	}
 }
 
-static void print_side(ct_store *store, const char *mark, const json_t *side,
-	const json_t *record_signers)
+static void print_side(
+	ct_store *store, const char *mark, const json_t *side, const json_t *record_signers)
 {
 	const char *reason = json_string_value(json_object_get(side, "reason"));
 	json_int_t rev = json_integer_value(json_object_get(side, "revision"));
@@ -143,7 +143,7 @@ static json_t *signature_holder(const json_t *side)
 	json_t *sigs = json_array(), *kid;
 	size_t i;
 
-	json_array_foreach(json_object_get(side, "signers"), i, kid)
+	json_array_foreach (json_object_get(side, "signers"), i, kid)
 		json_array_append_new(sigs, json_pack("{s:O}", "key_id", kid));
 	return json_pack("{s:o}", "signatures", sigs);
 }
@@ -182,11 +182,11 @@ static int add_annotations(json_t *diff, ct_store *store, const char *id)
 		json_decref(list);
 		return error;
 	}
-	json_array_foreach(all, i, an) {
+	json_array_foreach (all, i, an) {
 		const char *judged = json_string_value(json_object_get(an, "claim_revision"));
-		const char *side = judged && db && strcmp(judged, db) == 0   ? "b"
-				   : judged && da && strcmp(judged, da) == 0 ? "a"
-									     : NULL;
+		const char *side = judged && db && strcmp(judged, db) == 0 ? "b"
+			: judged && da && strcmp(judged, da) == 0	   ? "a"
+									   : NULL;
 		json_t *entry;
 		if (!side)
 			continue;
@@ -201,8 +201,8 @@ static int add_annotations(json_t *diff, ct_store *store, const char *id)
 	}
 	json_decref(all);
 	return json_object_set_new(diff, "annotations", list) < 0
-		       ? ct_error_set(CT_ENOMEM, "out of memory")
-		       : 0;
+		? ct_error_set(CT_ENOMEM, "out of memory")
+		: 0;
 }
 
 static void print_annotations(const json_t *diff)
@@ -214,7 +214,7 @@ static void print_annotations(const json_t *diff)
 	if (!json_array_size(list))
 		return;
 	printf("\nannotations:\n");
-	json_array_foreach(list, i, an) {
+	json_array_foreach (list, i, an) {
 		const char *side = json_string_value(json_object_get(an, "judges"));
 		printf("%s %s %s %s", side[0] == 'a' ? "---" : "+++",
 			json_string_value(json_object_get(an, "created")), ct_record_id(an),
@@ -248,8 +248,8 @@ static void print_revision_diff(ct_store *store, const json_t *diff, int color)
 	json_decref(hb);
 }
 
-int cli_log_patch(ct_store *store, ct_kind kind, const char *id, json_int_t revision,
-	json_t *json_entry)
+int cli_log_patch(
+	ct_store *store, ct_kind kind, const char *id, json_int_t revision, json_t *json_entry)
 {
 	char ra[24], rb[24];
 	json_t *diff = NULL;
@@ -276,8 +276,7 @@ int cli_log_patch(ct_store *store, ct_kind kind, const char *id, json_int_t revi
 static void end_store_line(const json_t *e)
 {
 	if (json_is_false(json_object_get(e, "verified")))
-		printf("  NOT VERIFIED: %s",
-			json_string_value(json_object_get(e, "unverified")));
+		printf("  NOT VERIFIED: %s", json_string_value(json_object_get(e, "unverified")));
 	printf("\n");
 }
 
@@ -320,8 +319,9 @@ static void print_store_entry(const json_t *e)
 		if (strcmp(action, "added") == 0) {
 			if (rev > 1)
 				printf("%s %s added (r1 -> r%lld)%s", kind, id, (long long)rev,
-					json_is_true(json_object_get(e, "retracted")) ? ", retracted"
-										      : "");
+					json_is_true(json_object_get(e, "retracted"))
+						? ", retracted"
+						: "");
 			else
 				printf("%s %s added (r1)", kind, id);
 		} else if (strcmp(action, "revised") == 0 || strcmp(action, "retracted") == 0) {
@@ -363,7 +363,7 @@ static int store_diff(ct_store *store, const char *from, const char *to, int jso
 		error = cli_print_json(diff) == CT_EXIT_OK ? 0 : CT_ENOMEM;
 		goto done;
 	}
-	json_array_foreach(json_object_get(diff, "changes"), i, e)
+	json_array_foreach (json_object_get(diff, "changes"), i, e)
 		print_store_entry(e);
 	if ((error = ct_store_diff_summary(&summary, diff)) < 0)
 		goto done;
@@ -408,8 +408,9 @@ static int bundle_change(const ct_bundle_change *c, void *payload)
 	else
 		s->changed++;
 	if (s->json)
-		json_array_append_new(s->changes, json_pack("{s:s, s:s, s:s}", "change", c->change,
-			"kind", c->kind, "record", c->record));
+		json_array_append_new(s->changes,
+			json_pack("{s:s, s:s, s:s}", "change", c->change, "kind", c->kind, "record",
+				c->record));
 	else
 		printf("%s %s %s\n", c->kind, c->record, c->change);
 	return 0;
@@ -441,9 +442,10 @@ static int bundle_diff(const char *a, const char *b, int json)
 	if ((error = ct_bundle_diff(a, b, bundle_change, &s)) < 0)
 		goto done;
 	if (json) {
-		json_t *out = json_pack("{s:o, s:o, s:O, s:{s:I, s:I, s:I}}", "a", info_json(&ia), "b",
-			info_json(&ib), "changes", s.changes, "counts", "added", (json_int_t)s.added,
-			"removed", (json_int_t)s.removed, "changed", (json_int_t)s.changed);
+		json_t *out = json_pack("{s:o, s:o, s:O, s:{s:I, s:I, s:I}}", "a", info_json(&ia),
+			"b", info_json(&ib), "changes", s.changes, "counts", "added",
+			(json_int_t)s.added, "removed", (json_int_t)s.removed, "changed",
+			(json_int_t)s.changed);
 		cli_print_json(out);
 		json_decref(out);
 	} else if (s.added + s.removed + s.changed == 0) {
@@ -528,7 +530,8 @@ int cmd_diff(ct_cli *cli, int argc, char **argv)
 	}
 	if ((error = record_kind(&kind, store, argv[optind])) < 0 ||
 		(error = ct_store_diff_revisions(&diff, store, kind, argv[optind],
-			 nargs > 1 ? argv[optind + 1] : NULL, nargs > 2 ? argv[optind + 2] : NULL)) < 0 ||
+			 nargs > 1 ? argv[optind + 1] : NULL,
+			 nargs > 2 ? argv[optind + 2] : NULL)) < 0 ||
 		(error = add_verification(diff, store, kind, argv[optind])) < 0 ||
 		(kind == CT_KIND_CLAIM && (error = add_annotations(diff, store, argv[optind])) < 0))
 		goto done;

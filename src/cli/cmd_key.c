@@ -68,7 +68,8 @@ static int refuse_existing(const char *path)
 	struct stat st;
 
 	if (lstat(path, &st) == 0)
-		return ct_error_set(CT_EEXISTS, "key %s already exists (not overwriting a key)", path);
+		return ct_error_set(
+			CT_EEXISTS, "key %s already exists (not overwriting a key)", path);
 	if (errno != ENOENT)
 		return ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));
 	return 0;
@@ -136,8 +137,8 @@ static int make_key_folder(const char *path)
 		return 0;
 	*slash = '\0';
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return ct_error_set(errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "%s: %s", dir,
-			strerror(errno));
+		return ct_error_set(
+			errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "%s: %s", dir, strerror(errno));
 	return 0;
 }
 
@@ -163,8 +164,8 @@ static int key_generate(int argc, char **argv)
 		goto done;
 	}
 	if (a.unencrypted && a.pass_file) {
-		status = cli_cmd_usage(&generate_cmd,
-			"--unencrypted and --passphrase-file exclude each other");
+		status = cli_cmd_usage(
+			&generate_cmd, "--unencrypted and --passphrase-file exclude each other");
 		goto done;
 	}
 	if (snprintf(pubpath, sizeof(pubpath), "%s.pub", path) >= (int)sizeof(pubpath)) {
@@ -186,8 +187,8 @@ static int key_generate(int argc, char **argv)
 		status = cli_fail(error);
 		goto done;
 	}
-	if ((error = seed ? ct_key_from_seed(&key, seed, a.name, a.org) :
-			    ct_key_generate(&key, a.name, a.org)) < 0 ||
+	if ((error = seed ? ct_key_from_seed(&key, seed, a.name, a.org)
+			  : ct_key_generate(&key, a.name, a.org)) < 0 ||
 		(error = ct_key_write(key, path, pass, passlen)) < 0) {
 		status = cli_fail(error);
 		goto done;
@@ -225,8 +226,8 @@ static int key_show(int argc, char **argv)
 		goto done;
 	status = CT_EXIT_OK;
 	if (argc - optind != 1) {
-		status = cli_cmd_usage(&show_cmd,
-			"expected one FILE (a secret key file or a .pub record)");
+		status = cli_cmd_usage(
+			&show_cmd, "expected one FILE (a secret key file or a .pub record)");
 		goto done;
 	}
 	if ((error = ct_key_file_public_record(&rec, argv[optind])) < 0) {
@@ -242,8 +243,8 @@ static int key_show(int argc, char **argv)
 	print_field(rec, "org:", "org");
 	print_field(rec, "created:", "created");
 	if ((revoked = json_object_get(rec, "revoked")) != NULL)
-		printf("%-9s%s (%s)\n", "revoked:",
-			json_string_value(json_object_get(revoked, "at")),
+		printf("%-9s%s (%s)\n",
+			"revoked:", json_string_value(json_object_get(revoked, "at")),
 			json_string_value(json_object_get(revoked, "reason")));
 done:
 	json_decref(rec);

@@ -12,9 +12,9 @@ typedef struct {
 	const char *status;
 	int json;
 	int patch;
-	int needs_sign_off;  /* list: only claims short of the sign-off threshold */
-	int claimreview;     /* show: print a schema.org ClaimReview */
-	const char *url;     /* show --claimreview: the review page */
+	int needs_sign_off; /* list: only claims short of the sign-off threshold */
+	int claimreview;    /* show: print a schema.org ClaimReview */
+	const char *url;    /* show --claimreview: the review page */
 } read_args;
 
 /* tags are ids: an empty one names none (and matched nowhere, forever) */
@@ -28,25 +28,26 @@ static int set_tag(const cli_cmd *cmd, const cli_opt *opt, void *args, const cha
 }
 
 /* The options of show, cat, list and log; each refuses the others' (they are not ignored). */
-#define OPT_REV CLI_STR("rev", 0, "REV", "a revision: its number, a digest prefix or a commit", \
-	read_args, rev)
-#define OPT_SOURCE CLI_STR("source", 0, "ID", "only claims attributed to source ID", read_args, \
-	source)
+#define OPT_REV \
+	CLI_STR("rev", 0, "REV", "a revision: its number, a digest prefix or a commit", read_args, \
+		rev)
+#define OPT_SOURCE \
+	CLI_STR("source", 0, "ID", "only claims attributed to source ID", read_args, source)
 #define OPT_TAG CLI_FN("tag", 0, CLI_VALUE, "T", "only claims tagged T", set_tag)
 #define OPT_STATUS CLI_STR("status", 0, "S", "only claims whose status is S", read_args, status)
-#define OPT_NEEDS_SIGN_OFF CLI_FLAG("needs-sign-off", 0, \
-	"only claims short of the sign-off threshold", read_args, needs_sign_off)
-#define OPT_CLAIMREVIEW CLI_FLAG("claimreview", 0, "print the schema.org ClaimReview", \
-	read_args, claimreview)
-#define OPT_URL CLI_STR("url", 0, "URL", "with --claimreview: the page that publishes it", \
-	read_args, url)
-#define OPT_PATCH CLI_FLAG("", 'p', "each revision's diff against the one before", read_args, \
-	patch)
+#define OPT_NEEDS_SIGN_OFF \
+	CLI_FLAG("needs-sign-off", 0, "only claims short of the sign-off threshold", read_args, \
+		needs_sign_off)
+#define OPT_CLAIMREVIEW \
+	CLI_FLAG("claimreview", 0, "print the schema.org ClaimReview", read_args, claimreview)
+#define OPT_URL \
+	CLI_STR("url", 0, "URL", "with --claimreview: the page that publishes it", read_args, url)
+#define OPT_PATCH CLI_FLAG("", 'p', "each revision's diff against the one before", read_args, patch)
 
 static const cli_opt show_opts[] = {
 	OPT_REV,
-	CLI_OPT_JSON("the record, its verification, status and annotations as JSON", read_args,
-		json),
+	CLI_OPT_JSON(
+		"the record, its verification, status and annotations as JSON", read_args, json),
 	OPT_CLAIMREVIEW,
 	OPT_URL,
 	CLI_REFUSE("source", 0, CLI_VALUE),
@@ -120,7 +121,7 @@ static int claim_status(const char **status, ct_buf *why, json_t **annotations, 
 	}
 	if (!(counted = json_array()))
 		return ct_error_set(CT_ENOMEM, "out of memory");
-	json_array_foreach(*annotations, i, a) {
+	json_array_foreach (*annotations, i, a) {
 		if ((error = ct_store_verify_record(&v, store, a)) < 0)
 			goto done;
 		if (v.state == CT_RECORD_VERIFIED)
@@ -138,7 +139,7 @@ static size_t revision_of(const json_t *digests, const char *judged)
 	size_t i;
 	json_t *d;
 
-	json_array_foreach(digests, i, d)
+	json_array_foreach (digests, i, d)
 		if (judged && strcmp(json_string_value(d), judged) == 0)
 			return i + 1;
 	return 0;
@@ -168,7 +169,8 @@ static void print_annotation(ct_store *store, const json_t *a, const char *curre
 	if (strcmp(kind, "dispute") == 0)
 		printf(" by %s: %s",
 			json_string_value(json_object_get(json_object_get(a, "dispute"), "by")),
-			json_string_value(json_object_get(json_object_get(a, "dispute"), "reason")));
+			json_string_value(
+				json_object_get(json_object_get(a, "dispute"), "reason")));
 	if (strcmp(kind, "resolution") == 0)
 		printf(" of %s: %s", json_string_value(json_object_get(a, "resolves")),
 			json_string_value(json_object_get(a, "outcome")));
@@ -256,11 +258,12 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 			json_object_get(qty, "qualifier") ? " " : "",
 			json_string_value(json_object_get(qty, "amount")),
 			json_object_get(qty, "unit") ? " " : "",
-			json_object_get(qty, "unit") ? json_string_value(json_object_get(qty, "unit"))
-						     : "");
+			json_object_get(qty, "unit")
+				? json_string_value(json_object_get(qty, "unit"))
+				: "");
 	if (json_array_size(json_object_get(rec, "tags"))) {
 		printf("tags:      ");
-		json_array_foreach(json_object_get(rec, "tags"), i, item)
+		json_array_foreach (json_object_get(rec, "tags"), i, item)
 			printf(" %s", json_string_value(item));
 		printf("\n");
 	}
@@ -278,7 +281,7 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 	printf("digest:     %s\n", digest);
 	if (json_array_size(annotations)) {
 		printf("annotations:\n");
-		json_array_foreach(annotations, i, item)
+		json_array_foreach (annotations, i, item)
 			print_annotation(store, item, digest, digests, 1);
 	}
 	ct_buf_free(&signers);
@@ -318,8 +321,8 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 	}
 	if (a.claimreview) {
 		if (a.rev) {
-			rc = cli_cmd_usage(&show_cmd, 
-				"--claimreview reviews the current revision, not --rev");
+			rc = cli_cmd_usage(
+				&show_cmd, "--claimreview reviews the current revision, not --rev");
 			goto out;
 		}
 		if ((error = cli_open_store(&store, cli)) < 0 ||
@@ -334,8 +337,8 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 	count = json_integer_value(json_object_get(latest, "revision"));
 	if (!a.rev)
 		rec = json_incref(latest);
-	else if ((error = ct_store_resolve_revision(&rev, store, CT_KIND_CLAIM, argv[optind],
-			   a.rev)) < 0 ||
+	else if ((error = ct_store_resolve_revision(
+			  &rev, store, CT_KIND_CLAIM, argv[optind], a.rev)) < 0 ||
 		(error = ct_store_get(&rec, store, CT_KIND_CLAIM, argv[optind], rev)) < 0)
 		goto done;
 	if ((error = claim_status(&status, &why, &annotations, store, latest)) < 0)
@@ -356,7 +359,7 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 	if (a.json) {
 		json_t *marks = json_array();
 		json_t *out;
-		json_array_foreach(annotations, i, item) {
+		json_array_foreach (annotations, i, item) {
 			if ((error = ct_store_verify_record(&v, store, item)) < 0) {
 				json_decref(marks);
 				goto done;
@@ -373,7 +376,7 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 		cli_print_json(out);
 		json_decref(out);
 	} else if ((error = show_claim(store, rec, count, status, why.ptr, annotations, digests)) <
-		   0) {
+		0) {
 		goto done;
 	}
 done:
@@ -409,8 +412,9 @@ int cmd_cat(ct_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if ((error = cli_open_store(&store, cli)) < 0 ||
-		(a.rev && (error = ct_store_resolve_revision(&rev, store, CT_KIND_CLAIM,
-				   argv[optind], a.rev)) < 0) ||
+		(a.rev &&
+			(error = ct_store_resolve_revision(
+				 &rev, store, CT_KIND_CLAIM, argv[optind], a.rev)) < 0) ||
 		(error = ct_store_get_raw(&data, store, CT_KIND_CLAIM, argv[optind], rev)) < 0)
 		goto done;
 	fwrite(data.ptr, 1, data.len, stdout);
@@ -426,10 +430,10 @@ typedef struct {
 	ct_store *store;
 	read_args *args;
 	json_t *rows;
-	ct_keyring *ring;  /* --needs-sign-off: the store's keys */
-	size_t need;       /* --needs-sign-off: the threshold */
-	ct_buf text;       /* text rows (list_row), printed at the end */
-	size_t id_width;   /* the longest id among them */
+	ct_keyring *ring; /* --needs-sign-off: the store's keys */
+	size_t need;	  /* --needs-sign-off: the threshold */
+	ct_buf text;	  /* text rows (list_row), printed at the end */
+	size_t id_width;  /* the longest id among them */
 } list_state;
 
 /* Keeps a text row (id, the columns after it, the statement) until every id is known, so
@@ -527,14 +531,17 @@ static int list_one(const ct_claim_summary *c, void *payload)
 		if (!s->args->json) {
 			/* an unverified claim's statement is not what anyone signed: say why */
 			char columns[128];
-			snprintf(columns, sizeof(columns), "%-12.20s %zu/%zu signer%s  %s", c->status,
-				have, s->need, cli_s(s->need), *c->unverified ? "NOT VERIFIED: " : "");
-			return list_row(s, c->id, columns, *c->unverified ? c->unverified : c->statement);
+			snprintf(columns, sizeof(columns), "%-12.20s %zu/%zu signer%s  %s",
+				c->status, have, s->need, cli_s(s->need),
+				*c->unverified ? "NOT VERIFIED: " : "");
+			return list_row(
+				s, c->id, columns, *c->unverified ? c->unverified : c->statement);
 		}
 		json_array_append_new(s->rows,
 			json_pack("{s:s, s:s, s:I, s:s, s:s, s:I, s:I}", "id", c->id, "status",
-				c->status, "revision", c->revision, "statement", c->statement, "source",
-				c->source, "signers", (json_int_t)have, "needs", (json_int_t)s->need));
+				c->status, "revision", c->revision, "statement", c->statement,
+				"source", c->source, "signers", (json_int_t)have, "needs",
+				(json_int_t)s->need));
 		return 0;
 	}
 	if (!s->args->json) {
@@ -552,8 +559,8 @@ static int list_one(const ct_claim_summary *c, void *payload)
 	return 0;
 }
 
-static const char *const statuses[] = {"unreviewed", "supported", "refuted", "mixed",
-	"misleading", "unverifiable", "disputed", "needs-review", "retracted", "unverified", NULL};
+static const char *const statuses[] = {"unreviewed", "supported", "refuted", "mixed", "misleading",
+	"unverifiable", "disputed", "needs-review", "retracted", "unverified", NULL};
 
 static const char list_usage[] =
 	"usage: claimtrail list [--source ID] [--tag T] [--status S] [--needs-sign-off] [--json]\n\n"
@@ -673,7 +680,8 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 			entry = log_entry_json(e, &v);
 			json_array_append_new(out, entry);
 			if (a.patch && e->kind != CT_KIND_ANNOTATION &&
-				(error = cli_log_patch(store, kind, argv[optind], e->revision, entry)) < 0)
+				(error = cli_log_patch(
+					 store, kind, argv[optind], e->revision, entry)) < 0)
 				goto done;
 		}
 		cli_print_json(out);
@@ -693,7 +701,8 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 				json_string_value(json_object_get(e->record, "created")));
 			print_annotation(store, e->record, NULL, NULL, 0);
 		} else {
-			const char *reason = json_string_value(json_object_get(e->record, "reason"));
+			const char *reason =
+				json_string_value(json_object_get(e->record, "reason"));
 			printf("revision %lld  %.12s  %s  %s%s\n", (long long)e->revision,
 				e->commit[0] ? e->commit : "(unknown)",
 				json_string_value(json_object_get(e->record, "created")),
@@ -705,11 +714,14 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 				printf("  %s\n",
 					json_string_value(json_object_get(e->record, "statement")));
 			else
-				printf("  %s\n", json_string_value(json_object_get(e->record, "title")));
-			printf("  reason: %s\n", reason ? reason : (e->revision == 1 ? "(first revision)"
-										: "(none)"));
-			if (a.patch && (error = cli_log_patch(store, kind, argv[optind], e->revision,
-						NULL)) < 0) {
+				printf("  %s\n",
+					json_string_value(json_object_get(e->record, "title")));
+			printf("  reason: %s\n",
+				reason ? reason
+				       : (e->revision == 1 ? "(first revision)" : "(none)"));
+			if (a.patch &&
+				(error = cli_log_patch(
+					 store, kind, argv[optind], e->revision, NULL)) < 0) {
 				ct_buf_free(&signers);
 				goto done;
 			}

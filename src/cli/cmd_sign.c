@@ -68,7 +68,8 @@ int cmd_sign(ct_cli *cli, int argc, char **argv)
 		goto fail;
 	}
 	if (strcmp(out_path, "-") == 0) {
-		if (fwrite(outbuf.ptr, 1, outbuf.len, stdout) != outbuf.len || fflush(stdout) != 0) {
+		if (fwrite(outbuf.ptr, 1, outbuf.len, stdout) != outbuf.len ||
+			fflush(stdout) != 0) {
 			error = ct_error_set(CT_EIO, "writing to standard output failed");
 			goto fail;
 		}

@@ -109,8 +109,9 @@ static int read_text(ct_buf *text, const char *path)
 		return error;
 	probe = json_stringn(text->ptr, text->len);
 	if (!probe)
-		return ct_error_set(CT_EINVALID, "%s: not UTF-8 text (keep the text of the source, "
-						  "e.g. converted from PDF)",
+		return ct_error_set(CT_EINVALID,
+			"%s: not UTF-8 text (keep the text of the source, "
+			"e.g. converted from PDF)",
 			path);
 	json_decref(probe);
 	return 0;
@@ -140,8 +141,8 @@ static int source_write(ct_cli *cli, int argc, char **argv, int revise)
 		status = cli_cmd_usage(cmd, "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
-	if (!revise && (!json_object_get(a.fields, "title") ||
-			       !json_object_get(a.fields, "publisher"))) {
+	if (!revise &&
+		(!json_object_get(a.fields, "title") || !json_object_get(a.fields, "publisher"))) {
 		status = cli_cmd_usage(cmd, "--title and --publisher are required");
 		goto out;
 	}
@@ -156,8 +157,8 @@ static int source_write(ct_cli *cli, int argc, char **argv, int revise)
 		error = ct_source_revise(&record, store, id, a.fields,
 			a.file ? (const uint8_t *)text.ptr : NULL, text.len, &wopts);
 	else
-		error = ct_source_add(&record, store, a.fields, a.file ? (const uint8_t *)text.ptr : NULL,
-			text.len, &wopts);
+		error = ct_source_add(&record, store, a.fields,
+			a.file ? (const uint8_t *)text.ptr : NULL, text.len, &wopts);
 	if (error < 0)
 		goto done;
 	if (a.json)
@@ -213,7 +214,7 @@ static int source_list(ct_cli *cli, int argc, char **argv)
 	if (a.json) {
 		cli_print_json(list);
 	} else {
-		json_array_foreach(list, i, rec)
+		json_array_foreach (list, i, rec)
 			printf("%-40s %s (%s)\n", ct_record_id(rec),
 				json_string_value(json_object_get(rec, "title")),
 				json_string_value(json_object_get(rec, "publisher")));
@@ -245,8 +246,9 @@ static int source_show(ct_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if ((error = cli_open_store(&store, cli)) < 0 ||
-		(a.rev && (error = ct_store_resolve_revision(&rev, store, CT_KIND_SOURCE,
-				   argv[optind], a.rev)) < 0) ||
+		(a.rev &&
+			(error = ct_store_resolve_revision(
+				 &rev, store, CT_KIND_SOURCE, argv[optind], a.rev)) < 0) ||
 		(error = ct_store_get(&rec, store, CT_KIND_SOURCE, argv[optind], rev)) < 0)
 		goto done;
 	if ((error = cli_verified_signers(&signers, &v, store, rec)) < 0)
@@ -275,16 +277,17 @@ static int source_show(ct_cli *cli, int argc, char **argv)
 	printf("title:      %s\n", json_string_value(json_object_get(rec, "title")));
 	printf("publisher:  %s\n", json_string_value(json_object_get(rec, "publisher")));
 	{
-		static const char *const optional[] = {"kind", "url", "published", "retrieved", NULL};
-		static const char *const labels[] = {"kind:      ", "url:       ", "published: ",
-			"retrieved: "};
+		static const char *const optional[] = {
+			"kind", "url", "published", "retrieved", NULL};
+		static const char *const labels[] = {
+			"kind:      ", "url:       ", "published: ", "retrieved: "};
 		size_t i;
 		json_t *au;
 		for (i = 0; optional[i]; i++)
 			if (json_object_get(rec, optional[i]))
 				printf("%s %s\n", labels[i],
 					json_string_value(json_object_get(rec, optional[i])));
-		json_array_foreach(json_object_get(rec, "authors"), i, au)
+		json_array_foreach (json_object_get(rec, "authors"), i, au)
 			printf("author:     %s\n", json_string_value(au));
 	}
 	if (json_object_get(rec, "archive")) {

@@ -71,8 +71,8 @@ static void print_finding(const char *finding, void *payload)
 
 static const cli_opt check_opts[] = {
 	CLI_OPT_TRUST(CLI_TRUST_EXIT_4, store_args, trust),
-	CLI_OPT_THRESHOLD(100, "require N distinct trusted signers on every claim", store_args,
-		threshold),
+	CLI_OPT_THRESHOLD(
+		100, "require N distinct trusted signers on every claim", store_args, threshold),
 	CLI_OPT_JSON("print {\"ok\", \"trust\", \"findings\"} as JSON", store_args, json),
 	CLI_END,
 };
@@ -122,8 +122,8 @@ int cmd_check(ct_cli *cli, int argc, char **argv)
 	copts.trust = ring;
 	error = ct_store_check(&findings, store, &copts, print_finding, found);
 	if (found && (error == 0 || error == CT_EBADSIG)) {
-		json_t *out = json_pack("{s:b, s:s, s:O}", "ok", error == 0, "trust", why,
-			"findings", found);
+		json_t *out = json_pack(
+			"{s:b, s:s, s:O}", "ok", error == 0, "trust", why, "findings", found);
 		cli_print_json(out);
 		json_decref(out);
 	} else if (error == 0) {

@@ -41,10 +41,11 @@ static int command_for(ct_buf *out, const json_t *item, const char *source)
 	if ((error = ct_buf_puts(out, "claimtrail claim add --statement ")) < 0 ||
 		(error = shell_quote(out, json_string_value(json_object_get(item, "text")))) < 0 ||
 		(error = ct_buf_puts(out, " --source ")) < 0 ||
-		(error = shell_quote(out, source)) < 0 || (error = ct_buf_puts(out, " --quote ")) < 0)
+		(error = shell_quote(out, source)) < 0 ||
+		(error = ct_buf_puts(out, " --quote ")) < 0)
 		return error;
-	return shell_quote(out,
-		json_string_value(json_object_get(json_object_get(item, "quote"), "text")));
+	return shell_quote(
+		out, json_string_value(json_object_get(json_object_get(item, "quote"), "text")));
 }
 
 static const char suggest_usage[] =
@@ -92,26 +93,26 @@ int cmd_suggest(ct_cli *cli, int argc, char **argv)
 		ct_error_prefix(error, "%s", argv[optind]);
 		goto done;
 	}
-	json_array_foreach(list, i, item) {
+	json_array_foreach (list, i, item) {
 		ct_buf_clear(&cmd);
 		if ((error = command_for(&cmd, item, a.source)) < 0)
 			goto done;
 		json_object_set_new(item, "command", json_string(cmd.ptr));
 	}
 	if (a.json) {
-		json_t *out = json_pack("{s:I, s:O}", "sentences", (json_int_t)sentences,
-			"suggestions", list);
+		json_t *out = json_pack(
+			"{s:I, s:O}", "sentences", (json_int_t)sentences, "suggestions", list);
 		cli_print_json(out);
 		json_decref(out);
 		goto done;
 	}
-	json_array_foreach(list, i, item) {
+	json_array_foreach (list, i, item) {
 		printf("%zu. characters %lld-%lld: %s\n", i + 1,
 			(long long)json_integer_value(json_object_get(item, "start")),
 			(long long)json_integer_value(json_object_get(item, "end")),
 			json_string_value(json_object_get(item, "text")));
 		printf("   why:");
-		json_array_foreach(json_object_get(item, "reasons"), k, r)
+		json_array_foreach (json_object_get(item, "reasons"), k, r)
 			printf("%s %s \"%s\"", k ? "," : "",
 				json_string_value(json_object_get(r, "kind")),
 				json_string_value(json_object_get(r, "match")));

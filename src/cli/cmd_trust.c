@@ -93,12 +93,14 @@ static int trust_list(ct_cli *cli, int argc, char **argv)
 	} else if (json_array_size(keys) == 0) {
 		printf("the trust list is empty: no key is trusted\n");
 	} else {
-		json_array_foreach(keys, i, e)
-			printf("%s  %s  added %s%s\n", json_string_value(json_object_get(e, "key_id")),
+		json_array_foreach (keys, i, e)
+			printf("%s  %s  added %s%s\n",
+				json_string_value(json_object_get(e, "key_id")),
 				json_string_value(json_object_get(e, "name")),
 				json_string_value(json_object_get(e, "added")),
-				json_object_get(json_object_get(e, "record"), "revoked") ? "  (revoked)"
-											   : "");
+				json_object_get(json_object_get(e, "record"), "revoked")
+					? "  (revoked)"
+					: "");
 	}
 done:
 	json_decref(keys);

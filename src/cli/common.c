@@ -19,15 +19,11 @@
 int cli_exit_status(int code)
 {
 	switch (code) {
-	case CT_OK:
-		return CT_EXIT_OK;
+	case CT_OK: return CT_EXIT_OK;
 	case CT_EBADSIG:
-	case CT_EUNTRUSTED:
-		return CT_EXIT_VERIFY;
-	case CT_ENOTFOUND:
-		return CT_EXIT_NOTFOUND;
-	default:
-		return CT_EXIT_ERROR;
+	case CT_EUNTRUSTED: return CT_EXIT_VERIFY;
+	case CT_ENOTFOUND: return CT_EXIT_NOTFOUND;
+	default: return CT_EXIT_ERROR;
 	}
 }
 
@@ -172,8 +168,8 @@ static int prompt_tty(char *buf, size_t max, size_t *len, const char *prompt)
 	return error;
 }
 
-int cli_passphrase(char **out, size_t *len, const char *passphrase_file, const char *prompt,
-	int confirm)
+int cli_passphrase(
+	char **out, size_t *len, const char *passphrase_file, const char *prompt, int confirm)
 {
 	char *pass = sodium_malloc(PASSPHRASE_MAX);
 	char *again = NULL;
@@ -209,10 +205,12 @@ int cli_passphrase(char **out, size_t *len, const char *passphrase_file, const c
 				error = ct_error_set(CT_ENOMEM, "out of memory");
 				goto done;
 			}
-			if ((error = prompt_tty(again, PASSPHRASE_MAX, &len2, "Repeat passphrase: ")) < 0)
+			if ((error = prompt_tty(
+				     again, PASSPHRASE_MAX, &len2, "Repeat passphrase: ")) < 0)
 				goto done;
 			if (len2 != *len || sodium_memcmp(again, pass, *len) != 0) {
-				error = ct_error_set(CT_EPASSPHRASE, "the passphrases do not match");
+				error = ct_error_set(
+					CT_EPASSPHRASE, "the passphrases do not match");
 				goto done;
 			}
 		}
@@ -261,7 +259,8 @@ int cli_read_record(json_t **out, const char *path)
 	*out = NULL;
 	if ((error = ct_file_read(&data, path, RECORD_FILE_MAX)) < 0)
 		goto done;
-	if ((error = ct_json_parse(&rec, (const uint8_t *)data.ptr, data.len, CT_JSON_RECORD)) < 0) {
+	if ((error = ct_json_parse(&rec, (const uint8_t *)data.ptr, data.len, CT_JSON_RECORD)) <
+		0) {
 		ct_error_prefix(error, "%s", path);
 		goto done;
 	}

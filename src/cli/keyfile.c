@@ -13,7 +13,8 @@ int cli_load_key(ct_key **out, const char *path, const char *passphrase_file)
 	if (!path)
 		path = getenv("CLAIMTRAIL_KEY");
 	if (!path || !*path)
-		return ct_error_set(CT_EINVALID, "no signing key: use --key FILE or set CLAIMTRAIL_KEY");
+		return ct_error_set(
+			CT_EINVALID, "no signing key: use --key FILE or set CLAIMTRAIL_KEY");
 	if ((error = ct_key_file_encrypted(&encrypted, path)) < 0)
 		return error;
 	if (encrypted &&

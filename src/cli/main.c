@@ -54,7 +54,8 @@ static void usage(FILE *out)
 	fprintf(out, "usage: claimtrail [-C DIR] [--root DIR] COMMAND [ARGS]\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\nRun 'claimtrail COMMAND --help' for a command's options; see claimtrail(1).\n");
+	fprintf(out,
+		"\nRun 'claimtrail COMMAND --help' for a command's options; see claimtrail(1).\n");
 }
 
 /*
@@ -89,12 +90,8 @@ static int run(int argc, char **argv)
 
 	while (status == CLI_CONTINUE && (c = getopt_long(argc, argv, "+C:hV", opts, NULL)) != -1) {
 		switch (c) {
-		case 'C':
-			cli.repo = optarg;
-			break;
-		case 'r':
-			cli.root = optarg;
-			break;
+		case 'C': cli.repo = optarg; break;
+		case 'r': cli.root = optarg; break;
 		case 'h':
 			usage(stdout);
 			status = CT_EXIT_OK;

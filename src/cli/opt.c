@@ -25,8 +25,8 @@ int cli_cmd_usage(const cli_cmd *cmd, const char *fmt, ...)
 	return CT_EXIT_USAGE;
 }
 
-static void help_line(FILE *out, char letter, const char *name, cli_arg arg, const char *value,
-	const char *help)
+static void help_line(
+	FILE *out, char letter, const char *name, cli_arg arg, const char *value, const char *help)
 {
 	char left[128];
 	int n;
@@ -68,16 +68,12 @@ static int apply(const cli_cmd *cmd, const cli_opt *o, void *args, const char *v
 	int error;
 
 	switch (o->kind) {
-	case CLI_SET:
-		*(int *)(void *)field = 1;
-		return CLI_CONTINUE;
-	case CLI_STRING:
-		*(const char **)(void *)field = value;
-		return CLI_CONTINUE;
+	case CLI_SET: *(int *)(void *)field = 1; return CLI_CONTINUE;
+	case CLI_STRING: *(const char **)(void *)field = value; return CLI_CONTINUE;
 	case CLI_COUNT:
 		if (cli_parse_count((size_t *)(void *)field, value, o->max) < 0)
-			return cli_cmd_usage(cmd, "--%s takes a number from 1 to %zu", o->name,
-				o->max);
+			return cli_cmd_usage(
+				cmd, "--%s takes a number from 1 to %zu", o->name, o->max);
 		return CLI_CONTINUE;
 	case CLI_KEYRING: {
 		ct_keyring **ring = (ct_keyring **)(void *)field;
@@ -86,9 +82,7 @@ static int apply(const cli_cmd *cmd, const cli_opt *o, void *args, const char *v
 			return o->max == CLI_TRUST_EXIT_4 ? cli_fail_trust(error) : cli_fail(error);
 		return CLI_CONTINUE;
 	}
-	case CLI_CALL:
-		error = o->call(cmd, o, args, value);
-		return error ? error : CLI_CONTINUE;
+	case CLI_CALL: error = o->call(cmd, o, args, value); return error ? error : CLI_CONTINUE;
 	case CLI_REFUSED:
 	default:
 		if (*o->name)
@@ -109,8 +103,8 @@ int cli_parse(const cli_cmd *cmd, void *args, int argc, char **argv)
 	for (i = 0; cmd->opts && cmd->opts[i].name; i++) {
 		const cli_opt *o = &cmd->opts[i];
 		if (i == OPTS_MAX)
-			return cli_fail(ct_error_set(CT_EINVALID, "%s: more than %d options",
-				cmd->name, OPTS_MAX));
+			return cli_fail(ct_error_set(
+				CT_EINVALID, "%s: more than %d options", cmd->name, OPTS_MAX));
 		if (o->arg != CLI_NOVALUE)
 			takes_value = 1;
 		if (o->letter) {
@@ -124,8 +118,8 @@ int cli_parse(const cli_cmd *cmd, void *args, int argc, char **argv)
 			continue; /* a short option only */
 		longs[n].name = o->name;
 		longs[n].has_arg = o->arg == CLI_VALUE ? required_argument
-			: o->arg == CLI_OPTIONAL	   ? optional_argument
-							   : no_argument;
+			: o->arg == CLI_OPTIONAL       ? optional_argument
+						       : no_argument;
 		longs[n].flag = NULL;
 		longs[n].val = o->letter ? o->letter : LONG_ONLY + (int)i;
 		n++;

@@ -15,35 +15,35 @@ typedef struct cli_opt cli_opt;
 
 /* Whether an option takes a value. */
 typedef enum {
-	CLI_NOVALUE,   /* --json */
-	CLI_VALUE,     /* --key FILE, --key=FILE, -k FILE, -kFILE */
-	CLI_OPTIONAL,  /* --color, --color=WHEN (only attached with '=') */
+	CLI_NOVALUE,  /* --json */
+	CLI_VALUE,    /* --key FILE, --key=FILE, -k FILE, -kFILE */
+	CLI_OPTIONAL, /* --color, --color=WHEN (only attached with '=') */
 } cli_arg;
 
 /* What an option does with its value. */
 typedef enum {
-	CLI_SET,      /* int at offset: set to 1 */
-	CLI_STRING,   /* const char * at offset: the value (the last one given counts) */
-	CLI_COUNT,    /* size_t at offset: a count from 1 to max, else a usage error */
-	CLI_KEYRING,  /* ct_keyring * at offset: made when NULL, the value's keys added (--trust);
+	CLI_SET,     /* int at offset: set to 1 */
+	CLI_STRING,  /* const char * at offset: the value (the last one given counts) */
+	CLI_COUNT,   /* size_t at offset: a count from 1 to max, else a usage error */
+	CLI_KEYRING, /* ct_keyring * at offset: made when NULL, the value's keys added (--trust);
 		       * a key that cannot be used ends the command with cli_fail_trust's status 4
 		       * when max is CLI_TRUST_EXIT_4, else with the status of its error code */
-	CLI_CALL,     /* call(cmd, opt, args, value): 0 to go on, else the exit status (printed) */
-	CLI_REFUSED,  /* a sibling command's option: "option --X does not apply here" */
+	CLI_CALL,    /* call(cmd, opt, args, value): 0 to go on, else the exit status (printed) */
+	CLI_REFUSED, /* a sibling command's option: "option --X does not apply here" */
 } cli_kind;
 
 typedef int (*cli_call_fn)(const cli_cmd *cmd, const cli_opt *opt, void *args, const char *value);
 
 struct cli_opt {
-	const char *name;    /* the long name, without "--"; NULL ends a table */
-	char letter;         /* the short name, or 0 */
+	const char *name; /* the long name, without "--"; NULL ends a table */
+	char letter;	  /* the short name, or 0 */
 	cli_arg arg;
-	const char *value;   /* the value's name in --help ("FILE") */
-	const char *help;    /* one line for --help; NULL: not listed (an alias) */
+	const char *value; /* the value's name in --help ("FILE") */
+	const char *help;  /* one line for --help; NULL: not listed (an alias) */
 	cli_kind kind;
-	size_t offset;       /* where the value goes in the command's argument struct */
-	size_t max;          /* CLI_COUNT: the largest count */
-	cli_call_fn call;    /* CLI_CALL */
+	size_t offset;	  /* where the value goes in the command's argument struct */
+	size_t max;	  /* CLI_COUNT: the largest count */
+	cli_call_fn call; /* CLI_CALL */
 };
 
 struct cli_cmd {
@@ -53,20 +53,32 @@ struct cli_cmd {
 };
 
 /* Ends a table. */
-#define CLI_END {NULL, 0, CLI_NOVALUE, NULL, NULL, CLI_SET, 0, 0, NULL}
+#define CLI_END \
+	{ \
+		NULL, 0, CLI_NOVALUE, NULL, NULL, CLI_SET, 0, 0, NULL \
+	}
 
 /* The options of a command, by kind (type: its argument struct). */
 #define CLI_FLAG(name, letter, help, type, member) \
-	{name, letter, CLI_NOVALUE, NULL, help, CLI_SET, offsetof(type, member), 0, NULL}
+	{ \
+		name, letter, CLI_NOVALUE, NULL, help, CLI_SET, offsetof(type, member), 0, NULL \
+	}
 #define CLI_STR(name, letter, value, help, type, member) \
-	{name, letter, CLI_VALUE, value, help, CLI_STRING, offsetof(type, member), 0, NULL}
+	{ \
+		name, letter, CLI_VALUE, value, help, CLI_STRING, offsetof(type, member), 0, NULL \
+	}
 #define CLI_FN(name, letter, arg, value, help, fn) \
-	{name, letter, arg, value, help, CLI_CALL, 0, 0, fn}
-#define CLI_REFUSE(name, letter, arg) {name, letter, arg, NULL, NULL, CLI_REFUSED, 0, 0, NULL}
+	{ \
+		name, letter, arg, value, help, CLI_CALL, 0, 0, fn \
+	}
+#define CLI_REFUSE(name, letter, arg) \
+	{ \
+		name, letter, arg, NULL, NULL, CLI_REFUSED, 0, 0, NULL \
+	}
 
 /* The options several commands share, declared once. letter: 'k' or 0 (bundle create has no
  * -k). */
-#define CLI_OPT_KEY(letter, type, member)                                                     \
+#define CLI_OPT_KEY(letter, type, member) \
 	CLI_STR("key", letter, "FILE", "the secret signing key (default: $CLAIMTRAIL_KEY)", type, \
 		member)
 #define CLI_OPT_PASSPHRASE_FILE(type, member) \
@@ -74,12 +86,16 @@ struct cli_cmd {
 		type, member)
 #define CLI_OPT_JSON(help, type, member) CLI_FLAG("json", 0, help, type, member)
 #define CLI_TRUST_EXIT_4 1
-#define CLI_OPT_TRUST(fail, type, member)                                                      \
-	{"trust", 0, CLI_VALUE, "KEYS",                                                            \
-		"trust the public key record KEYS, or the key records in the folder KEYS", \
-		CLI_KEYRING, offsetof(type, member), fail, NULL}
+#define CLI_OPT_TRUST(fail, type, member) \
+	{ \
+		"trust", 0, CLI_VALUE, "KEYS", \
+			"trust the public key record KEYS, or the key records in the folder KEYS", \
+			CLI_KEYRING, offsetof(type, member), fail, NULL \
+	}
 #define CLI_OPT_THRESHOLD(max, help, type, member) \
-	{"threshold", 0, CLI_VALUE, "N", help, CLI_COUNT, offsetof(type, member), max, NULL}
+	{ \
+		"threshold", 0, CLI_VALUE, "N", help, CLI_COUNT, offsetof(type, member), max, NULL \
+	}
 
 /* Parse goes on: the options are in args, the operands are argv[optind..argc). */
 #define CLI_CONTINUE (-1)

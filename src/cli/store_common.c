@@ -25,7 +25,8 @@ int cli_parse_amount(char *out, size_t size, const char *text)
 	out[n] = '\0';
 	if (*p || n == 0 || strspn(out, "-0123456789.") != n)
 		return ct_error_set(CT_EINVALID,
-			"quantity \"%.40s\" is not a number (write it as 6000, 6,000 or 2.5)", text);
+			"quantity \"%.40s\" is not a number (write it as 6000, 6,000 or 2.5)",
+			text);
 	return 0;
 }
 
@@ -36,7 +37,7 @@ int cli_signers(ct_buf *out, ct_store *store, const json_t *record)
 	size_t i;
 	int error = 0;
 
-	json_array_foreach(sigs, i, sig) {
+	json_array_foreach (sigs, i, sig) {
 		const char *kid = json_string_value(json_object_get(sig, "key_id"));
 		json_t *key = NULL;
 		if (i > 0 && (error = ct_buf_puts(out, ", ")) < 0)

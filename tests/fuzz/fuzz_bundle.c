@@ -79,7 +79,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.threads = 1;
 	rc = ct_bundle_verify(&info, input_path, &opts, ignore, NULL);
 	if (rc == 0 && (size != genuine.len || memcmp(data, genuine.ptr, size) != 0)) {
-		fprintf(stderr, "fuzz_bundle: verify accepted a bundle that is not the example's\n");
+		fprintf(stderr,
+			"fuzz_bundle: verify accepted a bundle that is not the example's\n");
 		abort();
 	}
 	ct_error_clear();

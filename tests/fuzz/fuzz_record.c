@@ -29,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		if (ct_json_canon(&canon, value) < 0)
 			abort(); /* anything parsed can be canonicalized */
-		if (ct_json_parse(&again, (const uint8_t *)canon.ptr, canon.len, CT_JSON_TEXT) < 0 ||
+		if (ct_json_parse(&again, (const uint8_t *)canon.ptr, canon.len, CT_JSON_TEXT) <
+				0 ||
 			ct_json_canon(&canon2, again) < 0 || canon.len != canon2.len ||
 			memcmp(canon.ptr, canon2.ptr, canon.len) != 0)
 			abort(); /* canonical form is a fixed point */

@@ -138,27 +138,31 @@ static void test_proofs(void)
 		ct_merkle_root_of(root, (const uint8_t(*)[CT_HASH_LEN])leaves, n);
 		for (i = 0; i < n; i++) {
 			const uint8_t(*p)[CT_HASH_LEN] = (const uint8_t(*)[CT_HASH_LEN])path;
-			CHECK_INT(ct_merkle_path(path, &len, (const uint8_t(*)[CT_HASH_LEN])leaves, n, i),
+			CHECK_INT(ct_merkle_path(
+					  path, &len, (const uint8_t(*)[CT_HASH_LEN])leaves, n, i),
 				0);
 			CHECK_INT(ct_merkle_verify_path(leaves[i], i, n, p, len, root), 0);
 			/* another leaf, index, size or root fails */
 			CHECK_INT(ct_merkle_verify_path(leaves[(i + 1) % 17], i, n, p, len, root),
 				CT_EBADSIG);
 			if (n > 1)
-				CHECK_INT(ct_merkle_verify_path(leaves[i], (i + 1) % n, n, p, len, root),
+				CHECK_INT(ct_merkle_verify_path(
+						  leaves[i], (i + 1) % n, n, p, len, root),
 					CT_EBADSIG);
 			/* (A size whose audit path has the same shape verifies the same root: the
 			 * root, not the size, is what a proof is checked against.) */
 			CHECK_INT(ct_merkle_verify_path(leaves[i], n, n, p, len, root), CT_EBADSIG);
 			memcpy(other, root, CT_HASH_LEN);
 			other[5] ^= 1;
-			CHECK_INT(ct_merkle_verify_path(leaves[i], i, n, p, len, other), CT_EBADSIG);
+			CHECK_INT(
+				ct_merkle_verify_path(leaves[i], i, n, p, len, other), CT_EBADSIG);
 			if (len > 0) {
 				/* a flipped bit anywhere in the path, a path too short or too long */
 				size_t j;
 				for (j = 0; j < len; j++) {
 					path[j][j % CT_HASH_LEN] ^= 0x80;
-					CHECK_INT(ct_merkle_verify_path(leaves[i], i, n, p, len, root),
+					CHECK_INT(ct_merkle_verify_path(
+							  leaves[i], i, n, p, len, root),
 						CT_EBADSIG);
 					path[j][j % CT_HASH_LEN] ^= 0x80;
 				}
@@ -166,7 +170,8 @@ static void test_proofs(void)
 					CT_EBADSIG);
 			}
 			memcpy(path[len], leaves[0], CT_HASH_LEN);
-			CHECK_INT(ct_merkle_verify_path(leaves[i], i, n, p, len + 1, root), CT_EBADSIG);
+			CHECK_INT(ct_merkle_verify_path(leaves[i], i, n, p, len + 1, root),
+				CT_EBADSIG);
 		}
 		CHECK_INT(ct_merkle_path(path, &len, (const uint8_t(*)[CT_HASH_LEN])leaves, n, n),
 			CT_EINVALID);
@@ -224,7 +229,7 @@ static void put_line(FILE *f, ct_merkle *tree, const json_t *record, const ct_ke
 	ct_base64_encode(&line, (const uint8_t *)body.ptr, body.len);
 	ct_buf_printf(&line, "\",\"payloadType\":\"%s\",\"signatures\":[", type);
 	if (sigs) {
-		json_array_foreach(sigs, i, e)
+		json_array_foreach (sigs, i, e)
 			ct_buf_printf(&line, "%s{\"keyid\":\"%s\",\"sig\":\"%s\"}", i ? "," : "",
 				json_string_value(json_object_get(e, "key_id")),
 				json_string_value(json_object_get(e, "sig")));
@@ -339,11 +344,11 @@ static void head_of(char out[GIT_OID_HEXSZ + 1], const char *repo_dir)
 
 /* Runs `claimtrail -C store ARGS...` (the binary $CLAIMTRAIL names, as meson test sets it),
  * output to /dev/null, and checks its exit status; skipped when run by hand without it. */
-#define CHECK_CT_STATUS(want, a1, a2, a3, a4, a5)                                                  \
-	do {                                                                                       \
-		int got_ = run_ct(a1, a2, a3, a4, a5);                                             \
-		if (got_ != -1)                                                                    \
-			CHECK_INT(got_, want);                                                     \
+#define CHECK_CT_STATUS(want, a1, a2, a3, a4, a5) \
+	do { \
+		int got_ = run_ct(a1, a2, a3, a4, a5); \
+		if (got_ != -1) \
+			CHECK_INT(got_, want); \
 	} while (0)
 
 static int run_ct(const char *a1, const char *a2, const char *a3, const char *a4, const char *a5)
@@ -549,8 +554,8 @@ static void test_changed_between_passes(void)
 			continue;
 		}
 		head_of(before, at("store"));
-		CHECK_INT(ct__bundle_verify_file(&info, f, at("b.bundle"), &vo, NULL, NULL,
-				  trailer_hash),
+		CHECK_INT(ct__bundle_verify_file(
+				  &info, f, at("b.bundle"), &vo, NULL, NULL, trailer_hash),
 			0);
 		overwrite_in_place(at("b.bundle"), at(cases[i].with), cases[i].extra);
 		CHECK_INT(ct__bundle_import_file(&count, store, f, at("b.bundle"), &info,
@@ -581,8 +586,8 @@ static void test_changed_between_passes(void)
 			CHECK_INT(ct__bundle_verify_file(&info, f, at("trusted.bundle"), &vo, NULL,
 					  NULL, trailer_hash),
 				0);
-			CHECK_INT(ct__bundle_import_file(&count, store, f, at("trusted.bundle"), &info,
-					  trailer_hash, trust, NULL),
+			CHECK_INT(ct__bundle_import_file(&count, store, f, at("trusted.bundle"),
+					  &info, trailer_hash, trust, NULL),
 				0);
 			CHECK_INT(count, 2);
 			fclose(f);
@@ -617,7 +622,8 @@ static void test_opts_versions(void)
 	CHECK_INT(bo.version, CT_BUNDLE_CREATE_OPTS_VERSION);
 	CHECK_INT(vo.version, CT_BUNDLE_VERIFY_OPTS_VERSION);
 	memcpy(dir + strlen(dir) - 6, "XXXXXX", 6); /* a new folder: the last test used the name */
-	if (!mkdtemp(dir) || ct_key_generate(&key, "Test", NULL) < 0 || ct_keyring_new(&trust) < 0 ||
+	if (!mkdtemp(dir) || ct_key_generate(&key, "Test", NULL) < 0 ||
+		ct_keyring_new(&trust) < 0 ||
 		ct_keyring_add(trust, ct_key_public_record(key)) < 0 ||
 		ct_store_init(&store, at("store"), NULL, key) < 0) {
 		CHECK(!"setup");

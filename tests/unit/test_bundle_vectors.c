@@ -37,8 +37,8 @@ static void collect(const ct_bundle_line_report *l, void *payload)
 	for (i = 0; i < l->ncodes; i++)
 		if (i == 0 || strcmp(codes[i], codes[i - 1]) != 0)
 			json_array_append_new(arr, json_string(codes[i]));
-	json_array_append_new(payload, json_pack("{s:I, s:o}", "line", (json_int_t)l->line, "codes",
-					       arr));
+	json_array_append_new(
+		payload, json_pack("{s:I, s:o}", "line", (json_int_t)l->line, "codes", arr));
 }
 
 static void run_case(const char *dir, const char *name)
@@ -71,7 +71,8 @@ static void run_case(const char *dir, const char *name)
 		got_exit = ct_keyring_add_path(ring, trust) < 0 ? 4 : 0;
 		if (got_exit == 0) {
 			o.trust = ring;
-			o.threshold = (size_t)json_integer_value(json_object_get(expected, "threshold"));
+			o.threshold =
+				(size_t)json_integer_value(json_object_get(expected, "threshold"));
 			got_exit = exit_of(ct_bundle_verify(&info, bundle, &o, collect, lines));
 		}
 		ct_keyring_free(ring);

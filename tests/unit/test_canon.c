@@ -39,8 +39,8 @@ static void check_number(int line, double d, const char *want)
 
 /* Parsing text (len bytes) in mode must fail with CT_EINVALID and a message containing
  * needle. */
-static void check_refused(int line, const char *text, size_t len, ct_json_mode mode,
-	const char *needle)
+static void check_refused(
+	int line, const char *text, size_t len, ct_json_mode mode, const char *needle)
 {
 	json_t *v = (json_t *)1;
 	int error = ct_json_parse(&v, (const uint8_t *)text, len, mode);
@@ -219,13 +219,13 @@ static void test_strictness(void)
 	REFUSED("{\"a\":{\"b\":1,\"b\":1}}", "line 1, column 13: duplicate object key \"b\"");
 	/* An escaped spelling of the same key is the same key. */
 	REFUSED("{\"a\":1,\"\\u0061\":2}", "duplicate object key \"a\"");
-	REFUSED("[\"\xc0\xaf\"]", "line 1, column 3: invalid UTF-8");         /* overlong "/" */
-	REFUSED("[\"\xe0\x80\xaf\"]", "line 1, column 3: invalid UTF-8");     /* overlong, 3 bytes */
-	REFUSED("[\"\xed\xa0\x80\"]", "line 1, column 3: invalid UTF-8");     /* U+D800 as UTF-8 */
+	REFUSED("[\"\xc0\xaf\"]", "line 1, column 3: invalid UTF-8");	  /* overlong "/" */
+	REFUSED("[\"\xe0\x80\xaf\"]", "line 1, column 3: invalid UTF-8"); /* overlong, 3 bytes */
+	REFUSED("[\"\xed\xa0\x80\"]", "line 1, column 3: invalid UTF-8"); /* U+D800 as UTF-8 */
 	REFUSED("[\"\xf4\x90\x80\x80\"]", "line 1, column 3: invalid UTF-8"); /* U+110000 */
-	REFUSED("[\"\x80\"]", "line 1, column 3: invalid UTF-8");             /* lone continuation */
-	REFUSED("[\"\xe2\x82\"]", "line 1, column 3: invalid UTF-8");         /* truncated */
-	REFUSED("\xef\xbb\xbf{}", "line 1, column 1: unexpected byte 0xef");  /* BOM */
+	REFUSED("[\"\x80\"]", "line 1, column 3: invalid UTF-8");	     /* lone continuation */
+	REFUSED("[\"\xe2\x82\"]", "line 1, column 3: invalid UTF-8");	     /* truncated */
+	REFUSED("\xef\xbb\xbf{}", "line 1, column 1: unexpected byte 0xef"); /* BOM */
 	REFUSED("[\"\\ud800\"]", "line 1, column 3: lone surrogate \\ud800");
 	REFUSED("[\"\\udc00\"]", "line 1, column 3: lone surrogate \\udc00");
 	REFUSED("[\"x\\uD800\\u0041\"]", "line 1, column 4: lone surrogate \\ud800");

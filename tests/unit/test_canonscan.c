@@ -65,8 +65,8 @@ static void compare(const char *what, const uint8_t *d, size_t n)
 	if (want != got) {
 		test_failures++;
 		fprintf(stderr, "%s: reference %s, scanner %s: %.*s\n", what,
-			want ? "accepts" : "refuses", got ? "accepts" : "refuses", (int)(n > 300 ? 300 : n),
-			(const char *)d);
+			want ? "accepts" : "refuses", got ? "accepts" : "refuses",
+			(int)(n > 300 ? 300 : n), (const char *)d);
 	} else if (want) {
 		agreed_accept++;
 	} else {
@@ -142,10 +142,10 @@ static uint64_t next(void)
 	return rng;
 }
 
-static const char *const texts[] = {"", "a", "b", "aa", "ab", "A", "id", "type", "\xc3\xa9",
-	"\x7f", "\x01", "\x1f", "\b", "\t", "\n", "\f", "\r", "\"", "\\", "/", "a/b",
-	"\xef\xbf\xbf", "\xee\x80\x80", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf", "\xed\x9f\xbf",
-	"\xe0\xa0\x80", "\xc2\x80", "source", "sha256:00ff", "x\ny", "\xe2\x82\xac", "q\"q"};
+static const char *const texts[] = {"", "a", "b", "aa", "ab", "A", "id", "type", "\xc3\xa9", "\x7f",
+	"\x01", "\x1f", "\b", "\t", "\n", "\f", "\r", "\"", "\\", "/", "a/b", "\xef\xbf\xbf",
+	"\xee\x80\x80", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf", "\xed\x9f\xbf", "\xe0\xa0\x80",
+	"\xc2\x80", "source", "sha256:00ff", "x\ny", "\xe2\x82\xac", "q\"q"};
 static const json_int_t ints[] = {0, 1, -1, 7, 10, -10, 123456789, 9007199254740991,
 	-9007199254740991, 9007199254740990, 1000000};
 
@@ -171,23 +171,18 @@ static json_t *gen_value(int depth)
 
 	switch (pick) {
 	case 0:
-	case 1:
-		return json_string(texts[next() % (sizeof(texts) / sizeof(texts[0]))]);
+	case 1: return json_string(texts[next() % (sizeof(texts) / sizeof(texts[0]))]);
 	case 2:
-	case 3:
-		return json_integer(ints[next() % (sizeof(ints) / sizeof(ints[0]))]);
-	case 4:
-		return next() & 1 ? json_true() : json_false();
-	case 5:
-		return json_null();
+	case 3: return json_integer(ints[next() % (sizeof(ints) / sizeof(ints[0]))]);
+	case 4: return next() & 1 ? json_true() : json_false();
+	case 5: return json_null();
 	case 6:
 		a = json_array();
 		n = next() % 4;
 		for (i = 0; i < n; i++)
 			json_array_append_new(a, gen_value(depth + 1));
 		return a;
-	default:
-		return gen_object(depth);
+	default: return gen_object(depth);
 	}
 }
 
@@ -203,7 +198,7 @@ static void reversed(ct_buf *out, const ct_buf *canon)
 	if (ct_json_parse(&v, (const uint8_t *)canon->ptr, canon->len, CT_JSON_RECORD) < 0)
 		return;
 	keys = calloc(json_object_size(v) + 1, sizeof(*keys));
-	json_object_foreach(v, k, m)
+	json_object_foreach (v, k, m)
 		keys[n++] = k;
 	/* sort the keys canonically by canonicalising {k:null} pairs one at a time */
 	ct_buf_putc(out, '{');
@@ -230,14 +225,38 @@ static const uint8_t bytes[] = {' ', '"', '\\', ',', ':', '{', '}', '[', ']', '0
 static const struct {
 	const char *from, *to;
 } swaps[] = {
-	{"A", "\\u0041"}, {"/", "\\/"}, {"\\n", "\\u000a"}, {"\\u001f", "\\u001F"},
-	{"\\b", "\\u0008"}, {"\\t", "\\u0009"}, {"\\u0001", "\\u0000"}, {"\\u001f", "\\u0020"},
-	{"\\\\", "\\u005c"}, {"\\\"", "\\u0022"}, {"\x7f", "\\u007f"}, {":0", ":-0"}, {":1", ":1.0"},
-	{":1", ":1e0"}, {":1", ":01"}, {":7", ":+7"}, {"9007199254740991", "9007199254740992"},
-	{"-9007199254740991", "-9007199254740992"}, {":", ": "}, {",", ", "}, {"{", "{ "},
-	{"}", " }"}, {"true", "True"}, {"null", "nul"}, {"\xc3\xa9", "e\xcc\x81"},
-	{"\xc3\xa9", "\\u00e9"}, {"\xf0\x9f\x98\x80", "\\ud83d\\ude00"}, {"\xc2\x80", "\xc0\x80"},
-	{"\xed\x9f\xbf", "\xed\xa0\x80"}, {"[", "[,"}, {"]", ",]"}, {"}", ",}"},
+	{"A", "\\u0041"},
+	{"/", "\\/"},
+	{"\\n", "\\u000a"},
+	{"\\u001f", "\\u001F"},
+	{"\\b", "\\u0008"},
+	{"\\t", "\\u0009"},
+	{"\\u0001", "\\u0000"},
+	{"\\u001f", "\\u0020"},
+	{"\\\\", "\\u005c"},
+	{"\\\"", "\\u0022"},
+	{"\x7f", "\\u007f"},
+	{":0", ":-0"},
+	{":1", ":1.0"},
+	{":1", ":1e0"},
+	{":1", ":01"},
+	{":7", ":+7"},
+	{"9007199254740991", "9007199254740992"},
+	{"-9007199254740991", "-9007199254740992"},
+	{":", ": "},
+	{",", ", "},
+	{"{", "{ "},
+	{"}", " }"},
+	{"true", "True"},
+	{"null", "nul"},
+	{"\xc3\xa9", "e\xcc\x81"},
+	{"\xc3\xa9", "\\u00e9"},
+	{"\xf0\x9f\x98\x80", "\\ud83d\\ude00"},
+	{"\xc2\x80", "\xc0\x80"},
+	{"\xed\x9f\xbf", "\xed\xa0\x80"},
+	{"[", "[,"},
+	{"]", ",]"},
+	{"}", ",}"},
 };
 
 static void mutate_and_compare(const ct_buf *c)

@@ -15,9 +15,15 @@ static char *render(const char *a, const char *b, ct__diff_granularity *gran)
 	ct_buf_puts(&out, "");
 	for (i = 0; i < ct__text_diff_count(d); i++) {
 		const ct__diff_hunk *h = ct__text_diff_get(d, i);
-		ct_buf_puts(&out, h->op == CT__DIFF_DELETE ? "[-" : h->op == CT__DIFF_INSERT ? "{+" : "");
+		ct_buf_puts(&out,
+			h->op == CT__DIFF_DELETE	   ? "[-"
+				: h->op == CT__DIFF_INSERT ? "{+"
+							   : "");
 		ct_buf_put(&out, h->text, h->len);
-		ct_buf_puts(&out, h->op == CT__DIFF_DELETE ? "-]" : h->op == CT__DIFF_INSERT ? "+}" : "");
+		ct_buf_puts(&out,
+			h->op == CT__DIFF_DELETE	   ? "-]"
+				: h->op == CT__DIFF_INSERT ? "+}"
+							   : "");
 	}
 	if (gran)
 		*gran = ct__text_diff_granularity(d);
@@ -25,11 +31,11 @@ static char *render(const char *a, const char *b, ct__diff_granularity *gran)
 	return ct_buf_detach(&out);
 }
 
-#define CHECK_WORDS(a, b, want)                  \
-	do {                                     \
+#define CHECK_WORDS(a, b, want) \
+	do { \
 		char *got_ = render((a), (b), NULL); \
-		CHECK_STR(got_, (want));         \
-		free(got_);                      \
+		CHECK_STR(got_, (want)); \
+		free(got_); \
 	} while (0)
 
 static int valid_utf8(const char *s, size_t len)
@@ -38,7 +44,11 @@ static int valid_utf8(const char *s, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
-		size_t n = p[i] < 0x80 ? 1 : p[i] >= 0xf0 ? 4 : p[i] >= 0xe0 ? 3 : p[i] >= 0xc0 ? 2 : 0;
+		size_t n = p[i] < 0x80 ? 1
+			: p[i] >= 0xf0 ? 4
+			: p[i] >= 0xe0 ? 3
+			: p[i] >= 0xc0 ? 2
+				       : 0;
 		size_t k;
 		if (n == 0 || i + n > len)
 			return 0;
@@ -109,15 +119,18 @@ static void test_words(void)
 	CHECK_WORDS("as many as 6,000", "as many as 5,000", "as many as [-6,000-]{+5,000+}");
 	CHECK_WORDS("rose 2.5 percent", "rose 3.5 percent", "rose [-2.5-]{+3.5+} percent");
 	/* punctuation is its own token */
-	CHECK_WORDS("ISKP, officials said.", "ISKP, officials said!", "ISKP, officials said[-.-]{+!+}");
-	CHECK_WORDS("the Taliban's claim", "the Taliban's denial", "the Taliban's [-claim-]{+denial+}");
+	CHECK_WORDS(
+		"ISKP, officials said.", "ISKP, officials said!", "ISKP, officials said[-.-]{+!+}");
+	CHECK_WORDS(
+		"the Taliban's claim", "the Taliban's denial", "the Taliban's [-claim-]{+denial+}");
 	/* insertions and deletions alone */
 	CHECK_WORDS("more than 190 attacks", "more than 190 suicide attacks",
 		"more than 190 {+suicide +}attacks");
 	CHECK_WORDS("more than 190 suicide attacks", "more than 190 attacks",
 		"more than 190 [-suicide -]attacks");
 	/* whitespace between two changes joins them */
-	CHECK_WORDS("the big red dog", "a small blue cat", "[-the big red dog-]{+a small blue cat+}");
+	CHECK_WORDS(
+		"the big red dog", "a small blue cat", "[-the big red dog-]{+a small blue cat+}");
 	CHECK_WORDS("one two three", "one 2 3", "one [-two three-]{+2 3+}");
 	/* empty texts */
 	CHECK_WORDS("", "", "");
@@ -127,10 +140,14 @@ static void test_words(void)
 	/* unicode: letters stay in their word, curly quotes and dashes are punctuation */
 	CHECK_WORDS("Die Zahl der Kämpfer stieg", "Die Zahl der Kämpferinnen stieg",
 		"Die Zahl der [-Kämpfer-]{+Kämpferinnen+} stieg");
-	CHECK_WORDS("\xe2\x80\x9c" "6,000\xe2\x80\x9d fighters",
-		"\xe2\x80\x9c" "5,000\xe2\x80\x9d fighters",
+	CHECK_WORDS("\xe2\x80\x9c"
+		    "6,000\xe2\x80\x9d fighters",
+		"\xe2\x80\x9c"
+		"5,000\xe2\x80\x9d fighters",
 		"\xe2\x80\x9c[-6,000-]{+5,000+}\xe2\x80\x9d fighters");
-	CHECK_WORDS("ISKP\xe2\x80\x94the group", "ISKP\xe2\x80\x94" "a group",
+	CHECK_WORDS("ISKP\xe2\x80\x94the group",
+		"ISKP\xe2\x80\x94"
+		"a group",
 		"ISKP\xe2\x80\x94[-the-]{+a+} group");
 	CHECK_WORDS("\xd0\x9c\xd0\xb8\xd0\xb4 \xe6\x94\xbb\xe6\x92\x83",
 		"\xd0\x9c\xd0\xb8\xd0\xb4 \xe8\xa2\xad\xe6\x92\x83",
@@ -138,7 +155,12 @@ static void test_words(void)
 	/* emoji (4-byte) and a non-breaking space */
 	CHECK_WORDS("ok \xf0\x9f\x98\x80 done", "ok \xf0\x9f\x98\xa2 done",
 		"ok [-\xf0\x9f\x98\x80-]{+\xf0\x9f\x98\xa2+} done");
-	CHECK_WORDS("6\xc2\xa0" "000 men", "7\xc2\xa0" "000 men", "[-6-]{+7+}\xc2\xa0" "000 men");
+	CHECK_WORDS("6\xc2\xa0"
+		    "000 men",
+		"7\xc2\xa0"
+		"000 men",
+		"[-6-]{+7+}\xc2\xa0"
+		"000 men");
 
 	/* invalid UTF-8 is compared byte for byte, nothing lost */
 	check_reconstructs("a \xff\xfe b \xc3", 8, "a \xfe b \xe2\x82", 8, 0);
@@ -154,8 +176,8 @@ static void test_words(void)
 
 static void test_words_random(void)
 {
-	static const char *const vocab[] = {"the", "ISKP", "6,000", "fighters", " ", "  ", ",",
-		".", "\n", "Kämpfer", "\xe2\x80\x94", "\xe6\x94\xbb\xe6\x92\x83", "\xf0\x9f\x98\x80",
+	static const char *const vocab[] = {"the", "ISKP", "6,000", "fighters", " ", "  ", ",", ".",
+		"\n", "Kämpfer", "\xe2\x80\x94", "\xe6\x94\xbb\xe6\x92\x83", "\xf0\x9f\x98\x80",
 		"attack", "'s", "\xc2\xa0", "a", "b", "2.5"};
 	const size_t nv = sizeof(vocab) / sizeof(vocab[0]);
 	int round;
@@ -301,8 +323,8 @@ static void check_patch_str(const char *a, const char *b, const char *want_patch
 	json_decref(patch);
 }
 
-static const char *const key_pool[] = {"a", "b", "id", "tags", "a/b", "m~n", "~1", "~0/", "/",
-	"~", "", "quote", "x y", "K\xc3\xa4mpfer"};
+static const char *const key_pool[] = {"a", "b", "id", "tags", "a/b", "m~n", "~1", "~0/", "/", "~",
+	"", "quote", "x y", "K\xc3\xa4mpfer"};
 
 static json_t *random_value(int depth)
 {
@@ -325,7 +347,8 @@ static json_t *random_value(int depth)
 		v = json_object();
 		n = rnd(6);
 		for (i = 0; i < n; i++)
-			json_object_set_new(v, key_pool[rnd(sizeof(key_pool) / sizeof(key_pool[0]))],
+			json_object_set_new(v,
+				key_pool[rnd(sizeof(key_pool) / sizeof(key_pool[0]))],
 				random_value(depth + 1));
 		return v;
 	}
@@ -347,8 +370,13 @@ static json_t *mutate(const json_t *v, int depth)
 			if (rnd(3) == 0)
 				json_array_set_new(c, i, mutate(json_array_get(c, i), depth + 1));
 		switch (rnd(5)) {
-		case 0: json_array_insert_new(c, rnd((unsigned)n + 1), random_value(depth + 1)); break;
-		case 1: if (n) json_array_remove(c, rnd((unsigned)n)); break;
+		case 0:
+			json_array_insert_new(c, rnd((unsigned)n + 1), random_value(depth + 1));
+			break;
+		case 1:
+			if (n)
+				json_array_remove(c, rnd((unsigned)n));
+			break;
 		case 2:
 			for (i = rnd(4); i > 0; i--)
 				json_array_append_new(c, random_value(depth + 1));
@@ -363,7 +391,7 @@ static json_t *mutate(const json_t *v, int depth)
 		const char *key;
 		json_t *val;
 		void *tmp;
-		json_object_foreach_safe(c, tmp, key, val) {
+		json_object_foreach_safe (c, tmp, key, val) {
 			unsigned r = rnd(5);
 			if (r == 0)
 				json_object_del(c, key);
@@ -371,7 +399,8 @@ static json_t *mutate(const json_t *v, int depth)
 				json_object_set_new(c, key, mutate(val, depth + 1));
 		}
 		if (rnd(2))
-			json_object_set_new(c, key_pool[rnd(sizeof(key_pool) / sizeof(key_pool[0]))],
+			json_object_set_new(c,
+				key_pool[rnd(sizeof(key_pool) / sizeof(key_pool[0]))],
 				random_value(depth + 1));
 	}
 	return c;
@@ -381,13 +410,15 @@ static void test_patch(void)
 {
 	int i;
 
-	check_patch_str("{\"a\":1}", "{\"a\":2}", "[{\"op\":\"replace\",\"path\":\"/a\",\"value\":2}]");
+	check_patch_str(
+		"{\"a\":1}", "{\"a\":2}", "[{\"op\":\"replace\",\"path\":\"/a\",\"value\":2}]");
 	check_patch_str("{\"a/b\":1,\"m~n\":2}", "{\"a/b\":3}",
 		"[{\"op\":\"remove\",\"path\":\"/m~0n\"},"
 		"{\"op\":\"replace\",\"path\":\"/a~1b\",\"value\":3}]");
 	check_patch_str("{}", "{\"~1\":{\"/\":true}}",
 		"[{\"op\":\"add\",\"path\":\"/~01\",\"value\":{\"/\":true}}]");
-	check_patch_str("{\"\":1}", "{\"\":2}", "[{\"op\":\"replace\",\"path\":\"/\",\"value\":2}]");
+	check_patch_str(
+		"{\"\":1}", "{\"\":2}", "[{\"op\":\"replace\",\"path\":\"/\",\"value\":2}]");
 	check_patch_str("1", "\"x\"", "[{\"op\":\"replace\",\"path\":\"\",\"value\":\"x\"}]");
 	check_patch_str("[1,2,3]", "[1,9,2,3]", "[{\"op\":\"add\",\"path\":\"/1\",\"value\":9}]");
 	check_patch_str("[1,2,3,4]", "[1,4]",
@@ -395,12 +426,13 @@ static void test_patch(void)
 	check_patch_str("{\"tags\":[\"a\"]}", "{\"tags\":[\"a\",\"b\",\"c\"]}",
 		"[{\"op\":\"add\",\"path\":\"/tags/1\",\"value\":\"b\"},"
 		"{\"op\":\"add\",\"path\":\"/tags/2\",\"value\":\"c\"}]");
-	check_patch_str("{\"q\":{\"amount\":\"6000\",\"unit\":\"x\"}}", "{\"q\":{\"amount\":\"5000\"}}",
+	check_patch_str("{\"q\":{\"amount\":\"6000\",\"unit\":\"x\"}}",
+		"{\"q\":{\"amount\":\"5000\"}}",
 		"[{\"op\":\"remove\",\"path\":\"/q/unit\"},"
 		"{\"op\":\"replace\",\"path\":\"/q/amount\",\"value\":\"5000\"}]");
 	check_patch_str("[]", "{}", "[{\"op\":\"replace\",\"path\":\"\",\"value\":{}}]");
-	check_patch_str("{\"a\":1}", "{\"a\":1.0}",
-		"[{\"op\":\"replace\",\"path\":\"/a\",\"value\":1.0}]");
+	check_patch_str(
+		"{\"a\":1}", "{\"a\":1.0}", "[{\"op\":\"replace\",\"path\":\"/a\",\"value\":1.0}]");
 
 	for (i = 0; i < 3000; i++) {
 		json_t *a = random_value(0), *b = mutate(a, 0);
@@ -443,8 +475,8 @@ static void test_apply(void)
 		"{\"foo\":[\"bar\",\"qux\",\"baz\"]}");
 	check_apply("{\"baz\":\"qux\",\"foo\":\"bar\"}", "[{\"op\":\"remove\",\"path\":\"/baz\"}]",
 		"{\"foo\":\"bar\"}");
-	check_apply("{\"foo\":[\"bar\",\"qux\",\"baz\"]}", "[{\"op\":\"remove\",\"path\":\"/foo/1\"}]",
-		"{\"foo\":[\"bar\",\"baz\"]}");
+	check_apply("{\"foo\":[\"bar\",\"qux\",\"baz\"]}",
+		"[{\"op\":\"remove\",\"path\":\"/foo/1\"}]", "{\"foo\":[\"bar\",\"baz\"]}");
 	check_apply("{\"baz\":\"qux\",\"foo\":\"bar\"}",
 		"[{\"op\":\"replace\",\"path\":\"/baz\",\"value\":\"boo\"}]",
 		"{\"baz\":\"boo\",\"foo\":\"bar\"}");
@@ -463,14 +495,17 @@ static void test_apply(void)
 	check_apply("{\"foo\":\"bar\"}",
 		"[{\"op\":\"add\",\"path\":\"/child\",\"value\":{\"grandchild\":{}}}]",
 		"{\"foo\":\"bar\",\"child\":{\"grandchild\":{}}}");
-	check_apply("{\"foo\":\"bar\"}", "[{\"op\":\"add\",\"path\":\"/baz/bat\",\"value\":\"qux\"}]",
-		NULL);
-	check_apply("{\"foo\":[\"bar\"]}", "[{\"op\":\"add\",\"path\":\"/foo/-\",\"value\":[\"abc\"]}]",
+	check_apply("{\"foo\":\"bar\"}",
+		"[{\"op\":\"add\",\"path\":\"/baz/bat\",\"value\":\"qux\"}]", NULL);
+	check_apply("{\"foo\":[\"bar\"]}",
+		"[{\"op\":\"add\",\"path\":\"/foo/-\",\"value\":[\"abc\"]}]",
 		"{\"foo\":[\"bar\",[\"abc\"]]}");
 	check_apply("{\"foo\":1}", "[{\"op\":\"copy\",\"from\":\"/foo\",\"path\":\"/bar\"}]",
 		"{\"foo\":1,\"bar\":1}");
-	check_apply("{\"/\":9,\"m~n\":8}", "[{\"op\":\"test\",\"path\":\"/~1\",\"value\":9},"
-		"{\"op\":\"test\",\"path\":\"/m~0n\",\"value\":8}]", "{\"/\":9,\"m~n\":8}");
+	check_apply("{\"/\":9,\"m~n\":8}",
+		"[{\"op\":\"test\",\"path\":\"/~1\",\"value\":9},"
+		"{\"op\":\"test\",\"path\":\"/m~0n\",\"value\":8}]",
+		"{\"/\":9,\"m~n\":8}");
 	/* errors: bad indexes, bad escapes, missing members, removing the root */
 	check_apply("[1,2]", "[{\"op\":\"add\",\"path\":\"/3\",\"value\":0}]", NULL);
 	check_apply("[1,2]", "[{\"op\":\"remove\",\"path\":\"/01\"}]", NULL);
@@ -486,7 +521,8 @@ static void test_apply(void)
 	check_apply("{\"a\":1}", "{\"op\":\"add\"}", NULL);
 	/* all or nothing: the document is untouched after a failure midway */
 	d = parse("{\"a\":1}");
-	p = parse("[{\"op\":\"add\",\"path\":\"/b\",\"value\":2},{\"op\":\"remove\",\"path\":\"/c\"}]");
+	p = parse(
+		"[{\"op\":\"add\",\"path\":\"/b\",\"value\":2},{\"op\":\"remove\",\"path\":\"/c\"}]");
 	CHECK_INT(ct__json_patch_apply(&got, d, p), CT_EINVALID);
 	CHECK_ERROR_HAS("JSON patch operation 1 (remove /c)");
 	CHECK_INT(json_object_size(d), 1);
@@ -498,31 +534,34 @@ static void test_apply(void)
 
 static void test_record_diff(void)
 {
-	json_t *a = parse("{\"type\":\"claim\",\"id\":\"c1\",\"revision\":1,"
-			  "\"created\":\"2024-03-25T10:00:00Z\",\"statement\":\"As many as 6000 "
-			  "fighters moved\",\"attribution\":{\"source\":\"s1\",\"quote\":\"as many as "
-			  "6,000\"},\"quantity\":{\"amount\":\"6000\",\"unit\":\"fighters\"},"
-			  "\"tags\":[\"iskp\"],\"signatures\":[{\"key_id\":\"0123456789abcdef\","
-			  "\"sig\":\"x\"}]}");
-	json_t *b = parse("{\"type\":\"claim\",\"id\":\"c1\",\"revision\":2,"
-			  "\"created\":\"2024-03-26T10:00:00Z\",\"reason\":\"checked\","
-			  "\"statement\":\"As many as 5000 fighters moved\",\"attribution\":"
-			  "{\"source\":\"s2\",\"quote\":\"as many as 6,000\"},\"quantity\":"
-			  "{\"amount\":\"5000\",\"unit\":\"fighters\",\"qualifier\":\"as many as\"},"
-			  "\"tags\":[\"iskp\",\"afghanistan\"],\"retracted\":true}");
+	json_t *a =
+		parse("{\"type\":\"claim\",\"id\":\"c1\",\"revision\":1,"
+		      "\"created\":\"2024-03-25T10:00:00Z\",\"statement\":\"As many as 6000 "
+		      "fighters moved\",\"attribution\":{\"source\":\"s1\",\"quote\":\"as many as "
+		      "6,000\"},\"quantity\":{\"amount\":\"6000\",\"unit\":\"fighters\"},"
+		      "\"tags\":[\"iskp\"],\"signatures\":[{\"key_id\":\"0123456789abcdef\","
+		      "\"sig\":\"x\"}]}");
+	json_t *b =
+		parse("{\"type\":\"claim\",\"id\":\"c1\",\"revision\":2,"
+		      "\"created\":\"2024-03-26T10:00:00Z\",\"reason\":\"checked\","
+		      "\"statement\":\"As many as 5000 fighters moved\",\"attribution\":"
+		      "{\"source\":\"s2\",\"quote\":\"as many as 6,000\"},\"quantity\":"
+		      "{\"amount\":\"5000\",\"unit\":\"fighters\",\"qualifier\":\"as many as\"},"
+		      "\"tags\":[\"iskp\",\"afghanistan\"],\"retracted\":true}");
 	json_t *diff = NULL, *got = NULL, *c;
 	ct_buf fields = CT_BUF_INIT;
 	size_t i;
 
 	CHECK_INT(ct_record_diff(&diff, a, b), 0);
-	json_array_foreach(json_object_get(diff, "changes"), i, c)
+	json_array_foreach (json_object_get(diff, "changes"), i, c)
 		ct_buf_printf(&fields, "%s%s", i ? " " : "",
 			json_string_value(json_object_get(c, "field")));
-	CHECK_STR(fields.ptr, "statement attribution.source quantity.amount quantity.qualifier "
-			      "tags retracted");
+	CHECK_STR(fields.ptr,
+		"statement attribution.source quantity.amount quantity.qualifier "
+		"tags retracted");
 	c = json_array_get(json_object_get(diff, "changes"), 0);
-	CHECK_STR(json_string_value(json_object_get(
-			  json_array_get(json_object_get(c, "words"), 1), "text")),
+	CHECK_STR(json_string_value(
+			  json_object_get(json_array_get(json_object_get(c, "words"), 1), "text")),
 		"6000");
 	c = json_array_get(json_object_get(diff, "changes"), 3);
 	CHECK(json_is_null(json_object_get(c, "old")));

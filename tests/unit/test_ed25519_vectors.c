@@ -109,7 +109,7 @@ static void test_wycheproof(void)
 	CHECK(doc != NULL);
 	if (!doc)
 		return;
-	json_array_foreach(json_object_get(doc, "testGroups"), g, group) {
+	json_array_foreach (json_object_get(doc, "testGroups"), g, group) {
 		const char *pk_hex = json_string_value(
 			json_object_get(json_object_get(group, "publicKey"), "pk"));
 		uint8_t pk[32];
@@ -120,7 +120,7 @@ static void test_wycheproof(void)
 		if (ct__ed25519_tables_available())
 			CHECK_INT(ct__ed25519_key_check(pk), 0);
 #endif
-		json_array_foreach(json_object_get(group, "tests"), i, test) {
+		json_array_foreach (json_object_get(group, "tests"), i, test) {
 			const char *result = json_string_value(json_object_get(test, "result"));
 			const char *msg_hex = json_string_value(json_object_get(test, "msg"));
 			const char *sig_hex = json_string_value(json_object_get(test, "sig"));
@@ -169,7 +169,7 @@ static int has_flag(const json_t *flags, const char *name)
 	const json_t *f;
 	size_t i;
 
-	json_array_foreach(flags, i, f) {
+	json_array_foreach (flags, i, f) {
 		if (json_string_value(f) && strcmp(json_string_value(f), name) == 0)
 			return 1;
 	}
@@ -190,7 +190,7 @@ static void test_cctv(void)
 	if (!doc)
 		return;
 	CHECK_INT(json_array_size(doc), CCTV_VECTORS);
-	json_array_foreach(doc, i, v) {
+	json_array_foreach (doc, i, v) {
 		const json_t *flags = json_object_get(v, "flags");
 		const char *msg = json_string_value(json_object_get(v, "msg"));
 		long id = (long)json_integer_value(json_object_get(v, "number"));

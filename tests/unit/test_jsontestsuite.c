@@ -123,8 +123,7 @@ int main(void)
 			else
 				check_clean_error(name, error);
 			break;
-		default:
-			break;
+		default: break;
 		}
 		if (error == 0)
 			check_roundtrip(name, v);

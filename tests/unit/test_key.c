@@ -117,8 +117,8 @@ static void test_unencrypted(const ct_key *key)
 	if (back) {
 		CHECK_STR(ct_key_id(back), ct_key_id(key));
 		CHECK(same_signer(key, back));
-		CHECK(json_equal((json_t *)ct_key_public_record(back),
-			(json_t *)ct_key_public_record(key)));
+		CHECK(json_equal(
+			(json_t *)ct_key_public_record(back), (json_t *)ct_key_public_record(key)));
 	}
 	ct_key_free(back);
 
@@ -210,15 +210,18 @@ static void test_encrypted(const ct_key *key)
 	CHECK_INT(ct_key_read(&back, at("enc-ops.key"), "correct horse", 13), CT_EINVALID);
 	CHECK_ERROR_HAS("opslimit 5");
 	CHECK_INT(rewrite(at("enc.key"), at("enc-mem.key"), "memlimit: 268435456",
-			  "memlimit: 4294967296"), 0);
+			  "memlimit: 4294967296"),
+		0);
 	CHECK_INT(ct_key_read(&back, at("enc-mem.key"), "correct horse", 13), CT_EINVALID);
 	CHECK_ERROR_HAS("memlimit 4294967296, more than the 1073741824 this reader allows");
 	CHECK_INT(rewrite(at("enc.key"), at("enc-mem.key"), "memlimit: 268435456",
-			  "memlimit: 18446744073709551615"), 0);
+			  "memlimit: 18446744073709551615"),
+		0);
 	CHECK_INT(ct_key_read(&back, at("enc-mem.key"), "correct horse", 13), CT_EINVALID);
 	CHECK_ERROR_HAS("memlimit");
 	CHECK_INT(rewrite(at("enc.key"), at("enc-mem.key"), "memlimit: 268435456",
-			  "memlimit: 18446744073709551616"), 0);
+			  "memlimit: 18446744073709551616"),
+		0);
 	CHECK_INT(ct_key_read(&back, at("enc-mem.key"), "correct horse", 13), CT_EINVALID);
 	CHECK_ERROR_HAS("memlimit");
 }
@@ -296,7 +299,8 @@ static void test_tampered(void)
 	}
 	free(t);
 	CHECK_INT(rewrite(at("plain.key"), at("bad2.key"), "claimtrail-secret-key v1",
-			  "claimtrail-secret-key v2"), 0);
+			  "claimtrail-secret-key v2"),
+		0);
 	CHECK_INT(ct_key_read(&back, at("bad2.key"), NULL, 0), CT_EINVALID);
 	CHECK_ERROR_HAS("unsupported secret key file version 'v2'");
 	CHECK_INT(rewrite(at("plain.key"), at("bad3.key"), "kdf: none", "kdf: scrypt"), 0);
@@ -308,7 +312,8 @@ static void test_tampered(void)
 	CHECK_INT(rewrite(at("plain.key"), at("bad5.key"), "\nkdf:", "\r\nkdf:"), 0);
 	CHECK_INT(ct_key_read(&back, at("bad5.key"), NULL, 0), CT_EINVALID);
 	CHECK_INT(rewrite(at("plain.key"), at("bad6.key"), "\"name\":\"Test Signer\"",
-			  "\"name\":\"Evil Signer\""), 0);
+			  "\"name\":\"Evil Signer\""),
+		0);
 	CHECK_INT(ct_key_read(&back, at("bad6.key"), NULL, 0), CT_EBADSIG);
 	CHECK_ERROR_HAS("self-signature");
 	spit(at("bad7.key"), "{\"type\":\"key\"}\n");
@@ -347,8 +352,8 @@ static void test_keyring(const ct_key *k1)
 	CHECK_INT(ct_keyring_verify_bytes(ring, ct_key_id(k1), sig, msg, sizeof(msg)), 0);
 	CHECK_INT(ct_keyring_verify_bytes(ring, ct_key_id(k1), sig, msg, sizeof(msg) - 1),
 		CT_EBADSIG);
-	CHECK_INT(ct_keyring_verify_bytes(ring, ct_key_id(k2), sig, msg, sizeof(msg)),
-		CT_ENOTFOUND);
+	CHECK_INT(
+		ct_keyring_verify_bytes(ring, ct_key_id(k2), sig, msg, sizeof(msg)), CT_ENOTFOUND);
 
 	/* Records that must not get in. */
 	bad = json_deep_copy(ct_key_public_record(k2));
@@ -437,8 +442,8 @@ static void *check_ring(void *arg)
 		for (i = w->first; i < RING_KEYS; i += 2) {
 			if (ct_keyring_verify_bytes(w->ring, ct_key_id(w->keys[i]), w->sigs[i], msg,
 				    sizeof(msg)) != 0 ||
-				ct_keyring_verify_any(&by, w->ring, NULL, w->sigs[i], msg, sizeof(msg)) !=
-					0 ||
+				ct_keyring_verify_any(
+					&by, w->ring, NULL, w->sigs[i], msg, sizeof(msg)) != 0 ||
 				strcmp(by, ct_key_id(w->keys[i])) != 0)
 				w->wrong++;
 			memcpy(bad, w->sigs[i], 64);
@@ -477,8 +482,8 @@ static void test_keyring_tables(void)
 		for (i = 0; i < 20; i++) {
 			CHECK_INT(ct_keyring_verify_any(&by, ring, NULL, theirs, msg, sizeof(msg)),
 				CT_ENOTFOUND);
-			CHECK_INT(ct_keyring_verify_bytes(ring, ct_key_id(keys[0]), sigs[1], msg,
-					  sizeof(msg)),
+			CHECK_INT(ct_keyring_verify_bytes(
+					  ring, ct_key_id(keys[0]), sigs[1], msg, sizeof(msg)),
 				CT_EBADSIG);
 		}
 		CHECK_INT(ct__keyring_tables(ring), 0);
@@ -486,7 +491,8 @@ static void test_keyring_tables(void)
 	}
 	/* 15 checks with the first key: no table yet; the 16th builds it */
 	for (i = 0; i < 15; i++)
-		CHECK_INT(ct_keyring_verify_bytes(ring, ct_key_id(keys[0]), sigs[0], msg, sizeof(msg)),
+		CHECK_INT(ct_keyring_verify_bytes(
+				  ring, ct_key_id(keys[0]), sigs[0], msg, sizeof(msg)),
 			0);
 	CHECK_INT(ct__keyring_tables(ring), 0);
 	CHECK_INT(ct_keyring_verify_bytes(ring, ct_key_id(keys[0]), sigs[0], msg, sizeof(msg)), 0);

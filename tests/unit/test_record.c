@@ -7,19 +7,19 @@
 #include "test.h"
 #include "record_internal.h"
 
-static const char *const rule_names[] = {"UNSET", "WORDS", "VALUE", "FLAG", "MEMBERS", "SIDE",
-	"PATCH", "NONE"};
+static const char *const rule_names[] = {
+	"UNSET", "WORDS", "VALUE", "FLAG", "MEMBERS", "SIDE", "PATCH", "NONE"};
 
 /* Checks the rules of members (of kind, under the object path prefix, depth 0 at the top). */
-static void check_rules(ct_kind kind, const ct__member *members, const char *prefix, int depth,
-	int *slots)
+static void check_rules(
+	ct_kind kind, const ct__member *members, const char *prefix, int depth, int *slots)
 {
 	const ct__member *f;
 	char path[128];
 
 	for (f = members; f->name; f++) {
-		snprintf(path, sizeof(path), "%s %s%s%s", ct_kind_name(kind), prefix, *prefix ? "." : "",
-			f->name);
+		snprintf(path, sizeof(path), "%s %s%s%s", ct_kind_name(kind), prefix,
+			*prefix ? "." : "", f->name);
 		if (f->diff == CT__DIFF_AS_UNSET || f->verify == CT__BV_UNSET) {
 			fprintf(stderr, "%s: no %s rule in the schema (record.c)\n", path,
 				f->diff == CT__DIFF_AS_UNSET ? "diff" : "bundle verify");
@@ -28,7 +28,8 @@ static void check_rules(ct_kind kind, const ct__member *members, const char *pre
 			continue;
 		}
 		/* claims and sources have revision diffs; annotations and keys none */
-		if ((kind == CT_KIND_CLAIM || kind == CT_KIND_SOURCE) != (f->diff != CT__DIFF_AS_NONE)) {
+		if ((kind == CT_KIND_CLAIM || kind == CT_KIND_SOURCE) !=
+			(f->diff != CT__DIFF_AS_NONE)) {
 			fprintf(stderr, "%s: diff rule %s for a %s\n", path, rule_names[f->diff],
 				ct_kind_name(kind));
 			CHECK(0);
@@ -40,7 +41,8 @@ static void check_rules(ct_kind kind, const ct__member *members, const char *pre
 		/* a slot is read at the top level or one object down (ct__record_schema_slot) */
 		if (f->verify != CT__BV_NONE && f->verify != CT__BV_MEMBERS) {
 			if (depth > 1) {
-				fprintf(stderr, "%s: bundle verify reads nothing this deep\n", path);
+				fprintf(stderr, "%s: bundle verify reads nothing this deep\n",
+					path);
 				CHECK(0);
 			}
 			slots[f->verify]++;
@@ -92,7 +94,8 @@ static void test_slots_agree(void)
 		const char *name = NULL, *parent = NULL;
 		for (kind = 0; kind < CT_KIND_KEY; kind++) {
 			const char *p;
-			const ct__member *m = ct__record_schema_slot(&p, (ct_kind)kind, (ct__bv_slot)slot);
+			const ct__member *m =
+				ct__record_schema_slot(&p, (ct_kind)kind, (ct__bv_slot)slot);
 			if (!m)
 				continue;
 			if (name) {
@@ -123,7 +126,7 @@ static const json_t *change_of(const json_t *diff, const char *field)
 	const json_t *c;
 	size_t i;
 
-	json_array_foreach(json_object_get(diff, "changes"), i, c)
+	json_array_foreach (json_object_get(diff, "changes"), i, c)
 		if (strcmp(json_string_value(json_object_get(c, "field")), field) == 0)
 			return c;
 	return NULL;
@@ -145,7 +148,7 @@ static void diff_members(ct_kind kind, const ct__member *members, const char *pr
 		json_t *diff = NULL;
 		const json_t *c;
 		int shown = f->diff == CT__DIFF_AS_WORDS || f->diff == CT__DIFF_AS_VALUE ||
-			    f->diff == CT__DIFF_AS_FLAG;
+			f->diff == CT__DIFF_AS_FLAG;
 
 		snprintf(field, sizeof(field), "%s%s%s", prefix ? prefix : "", prefix ? "." : "",
 			f->name);
@@ -172,7 +175,8 @@ static void diff_members(ct_kind kind, const ct__member *members, const char *pr
 		c = change_of(diff, field);
 		if ((c != NULL) != shown)
 			fprintf(stderr, "%s %s (rule %s): %s in the diff's changes\n",
-				ct_kind_name(kind), field, rule_names[f->diff], c ? "is" : "is not");
+				ct_kind_name(kind), field, rule_names[f->diff],
+				c ? "is" : "is not");
 		CHECK((c != NULL) == shown);
 		CHECK((c && json_object_get(c, "words")) == (f->diff == CT__DIFF_AS_WORDS));
 		CHECK_INT(json_array_size(json_object_get(diff, "changes")), shown ? 1 : 0);
@@ -191,8 +195,8 @@ static void test_diff_follows_schema(void)
 
 /* Appends "kind field rule\n" for every member of claims and sources a diff shows as words
  * (words = 1) or as a value (words = 0), in schema order. */
-static void shown_members(ct_buf *out, ct_kind kind, const ct__member *members, const char *prefix,
-	int words)
+static void shown_members(
+	ct_buf *out, ct_kind kind, const ct__member *members, const char *prefix, int words)
 {
 	const ct__member *f;
 
@@ -230,16 +234,20 @@ static void test_docs_list_the_schema(void)
 		char *kind, *fields, *shown, *p, *q;
 		if (strncmp(line, "### Fields compared", 19) == 0)
 			in = 1;
-		else if (in && strncmp(line, "| claim |", 9) != 0 && strncmp(line, "| source |", 10) != 0 &&
-			 strncmp(line, "| kind |", 8) != 0 && strncmp(line, "| --- |", 7) != 0 && *line != '\n')
+		else if (in && strncmp(line, "| claim |", 9) != 0 &&
+			strncmp(line, "| source |", 10) != 0 && strncmp(line, "| kind |", 8) != 0 &&
+			strncmp(line, "| --- |", 7) != 0 && *line != '\n')
 			in = 0;
-		if (!in || (strncmp(line, "| claim |", 9) != 0 && strncmp(line, "| source |", 10) != 0))
+		if (!in ||
+			(strncmp(line, "| claim |", 9) != 0 &&
+				strncmp(line, "| source |", 10) != 0))
 			continue;
 		/* | kind | `a`, `b` | word diff | */
 		kind = strtok(line, "| ");
 		fields = strtok(NULL, "|");
 		shown = strtok(NULL, "|");
-		for (p = strchr(fields, '`'); p && (q = strchr(p + 1, '`')); p = strchr(q + 1, '`')) {
+		for (p = strchr(fields, '`'); p && (q = strchr(p + 1, '`'));
+			p = strchr(q + 1, '`')) {
 			*q = '\0';
 			ct_buf_printf(&got, "%s %s %s\n", kind, p + 1,
 				strstr(shown, "word diff") ? "words" : "value");

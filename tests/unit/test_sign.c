@@ -37,8 +37,8 @@ static ct_keyring *ring_of(const ct_key *a, const ct_key *b)
 }
 
 /* Applies one change at path "a" or "a.b" or "a[0]" by JSON text, then expects CT_EBADSIG. */
-static void expect_tamper_fails(const json_t *signed_rec, const ct_keyring *ring, const char *member,
-	const char *inner, json_t *value, const char *key_id)
+static void expect_tamper_fails(const json_t *signed_rec, const ct_keyring *ring,
+	const char *member, const char *inner, json_t *value, const char *key_id)
 {
 	json_t *copy = json_deep_copy(signed_rec);
 	json_t *target = copy;
@@ -88,13 +88,13 @@ static void test_sign_verify(const ct_key *k1, const ct_key *k2)
 	expect_tamper_fails(rec, ring1, "statement", NULL,
 		json_string("As many as 7,000 foreign fighters may have moved into Afghanistan."),
 		ct_key_id(k1));
-	expect_tamper_fails(rec, ring1, "id", NULL, json_string("iskp-foreign-fighters-7000"),
-		ct_key_id(k1));
+	expect_tamper_fails(
+		rec, ring1, "id", NULL, json_string("iskp-foreign-fighters-7000"), ct_key_id(k1));
 	expect_tamper_fails(rec, ring1, "retracted", NULL, json_true(), ct_key_id(k1));
-	expect_tamper_fails(rec, ring1, "created", NULL, json_string("2024-04-01T12:00:01Z"),
-		ct_key_id(k1));
-	expect_tamper_fails(rec, ring1, "attribution", "quote", json_string("as many as 7,000"),
-		ct_key_id(k1));
+	expect_tamper_fails(
+		rec, ring1, "created", NULL, json_string("2024-04-01T12:00:01Z"), ct_key_id(k1));
+	expect_tamper_fails(
+		rec, ring1, "attribution", "quote", json_string("as many as 7,000"), ct_key_id(k1));
 	expect_tamper_fails(rec, ring1, "quantity", "amount", json_string("7000"), ct_key_id(k1));
 	expect_tamper_fails(rec, ring1, "tags", "0", json_string("isis"), ct_key_id(k1));
 	expect_tamper_fails(rec, ring1, "reason", NULL, json_string("added"), ct_key_id(k1));
@@ -210,7 +210,8 @@ static void test_cross_type(const ct_key *k1)
 		ct_buf_clear(&b64);
 		CHECK_INT(ct_record_body(&body, copy), 0);
 		CHECK_INT(ct_pae(&pae, ct_kind_payload_type(kind), (const uint8_t *)body.ptr,
-				  body.len), 0);
+				  body.len),
+			0);
 		CHECK_INT(ct_key_sign_bytes(sig, k1, (const uint8_t *)pae.ptr, pae.len), 0);
 		ct_base64_encode(&b64, sig, sizeof(sig));
 		json_object_set_new(copy, "signatures",

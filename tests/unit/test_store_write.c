@@ -281,7 +281,6 @@ static void test_changed_during_write(ct_store *store, const char *prefix)
 		CHECK_STR(staged_hex(p[9]), blob_hex("ours 9\n"));
 		CHECK_STR(staged_hex(blocked), blob_hex("ours z\n"));
 	}
-
 }
 
 /* A person's `git commit -a` while a write is between moving the branch and updating the index:

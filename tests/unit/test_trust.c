@@ -45,7 +45,8 @@ int main(void)
 	CHECK_INT(ct_trust_remove(dir, "xyz"), CT_EINVALID);
 	CHECK_INT(ct_trust_add(dir, ct_key_public_record(other), "Other desk"), 0);
 	CHECK_INT(ct_trust_read(&list, dir), 0);
-	CHECK_STR(json_string_value(json_object_get(json_array_get(list, 1), "name")), "Other desk");
+	CHECK_STR(
+		json_string_value(json_object_get(json_array_get(list, 1), "name")), "Other desk");
 	json_decref(list);
 	list = NULL;
 

@@ -21,16 +21,16 @@ static size_t decode(const char *s, size_t n, uint32_t *cp)
 	return got;
 }
 
-#define ACCEPTS(bytes, want)                                                                       \
-	do {                                                                                       \
-		uint32_t cp_;                                                                      \
-		CHECK_INT(decode(bytes, sizeof(bytes) - 1, &cp_), sizeof(bytes) - 1);              \
-		CHECK_INT(cp_, want);                                                              \
+#define ACCEPTS(bytes, want) \
+	do { \
+		uint32_t cp_; \
+		CHECK_INT(decode(bytes, sizeof(bytes) - 1, &cp_), sizeof(bytes) - 1); \
+		CHECK_INT(cp_, want); \
 	} while (0)
-#define REFUSES(bytes)                                                                             \
-	do {                                                                                       \
-		uint32_t cp_;                                                                      \
-		CHECK_INT(decode(bytes, sizeof(bytes) - 1, &cp_), 0);                              \
+#define REFUSES(bytes) \
+	do { \
+		uint32_t cp_; \
+		CHECK_INT(decode(bytes, sizeof(bytes) - 1, &cp_), 0); \
 	} while (0)
 
 static void test_decode(void)

@@ -82,7 +82,8 @@ static int canonical_by_definition(const char *b64, uint8_t *out, size_t out_max
 	const char *end = NULL;
 
 	if (sodium_base642bin(out, out_max, b64, strlen(b64), NULL, n, &end,
-		    sodium_base64_VARIANT_ORIGINAL) != 0 || end != b64 + strlen(b64))
+		    sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		end != b64 + strlen(b64))
 		return 0;
 	sodium_bin2base64(again, sizeof(again), out, *n, sodium_base64_VARIANT_ORIGINAL);
 	return strcmp(again, b64) == 0;
@@ -109,8 +110,8 @@ static void test_against_definition(void)
 			b64[i] = alphabet[(seed >> (12 + 4 * i)) % (sizeof(alphabet) - 1)];
 		if (round % 3 == 0 && len >= 4) /* mostly valid text, so acceptance is exercised */
 			for (i = 0; i + 2 < len; i++)
-				if (b64[i] == '=' || b64[i] == ' ' || b64[i] == '\n' || b64[i] == '-' ||
-					b64[i] == '_')
+				if (b64[i] == '=' || b64[i] == ' ' || b64[i] == '\n' ||
+					b64[i] == '-' || b64[i] == '_')
 					b64[i] = 'Q';
 		b64[len] = '\0';
 		want = canonical_by_definition(b64, a, room, &na);
@@ -119,8 +120,8 @@ static void test_against_definition(void)
 		if (want == got && (!want || (na == nb && memcmp(a, b, na) == 0)))
 			agree++;
 		else
-			fprintf(stderr, "base64 \"%s\" (room %zu): definition %d, decoder %d\n", b64,
-				room, want, got);
+			fprintf(stderr, "base64 \"%s\" (room %zu): definition %d, decoder %d\n",
+				b64, room, want, got);
 	}
 	CHECK_INT(agree, 200000);
 	CHECK(accepted > 1000); /* both sides of the boundary were tried */
@@ -266,8 +267,8 @@ static void test_hex(void)
 	CHECK_INT(out[0], 0);
 	CHECK_INT(out[1], 255);
 	CHECK_INT(ct__hex_decode(out, 0, ""), 0);
-	CHECK_INT(ct__hex_decode(out, 2, "00FF"), CT_EINVALID); /* uppercase */
-	CHECK_INT(ct__hex_decode(out, 2, "00f"), CT_EINVALID);  /* short */
+	CHECK_INT(ct__hex_decode(out, 2, "00FF"), CT_EINVALID);	 /* uppercase */
+	CHECK_INT(ct__hex_decode(out, 2, "00f"), CT_EINVALID);	 /* short */
 	CHECK_INT(ct__hex_decode(out, 2, "00ff0"), CT_EINVALID); /* long */
 	CHECK_INT(ct__hex_decode(out, 2, "0g00"), CT_EINVALID);
 	CHECK_INT(ct__hex_decode(out, 2, " 0ff"), CT_EINVALID);

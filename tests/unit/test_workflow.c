@@ -17,8 +17,8 @@ static json_t *claim_rev(json_int_t revision, const char *statement, int retract
 
 static json_t *ann(const char *id, const char *created, const char *kind, const char *judged)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "annotation", "id", id, "created",
-		created, "claim", "c1", "claim_revision", judged, "kind", kind);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "annotation", "id", id,
+		"created", created, "claim", "c1", "claim_revision", judged, "kind", kind);
 }
 
 static json_t *verdict(const char *id, const char *created, const char *v, const char *judged)
@@ -32,7 +32,8 @@ static json_t *dispute(const char *id, const char *created, const char *judged)
 {
 	json_t *a = ann(id, created, "dispute", judged);
 	json_object_set_new(a, "dispute",
-		json_pack("{s:s, s:s}", "by", "Russia's foreign ministry", "reason", "questioned it"));
+		json_pack("{s:s, s:s}", "by", "Russia's foreign ministry", "reason",
+			"questioned it"));
 	return a;
 }
 
@@ -47,8 +48,8 @@ static json_t *resolution(const char *id, const char *created, const char *resol
 }
 
 /* The status of claim given annotations; why is checked to mention `mention`. */
-static void expect_status(const json_t *claim, json_t *annotations, const char *want,
-	const char *mention, int line)
+static void expect_status(
+	const json_t *claim, json_t *annotations, const char *want, const char *mention, int line)
 {
 	const char *status = NULL;
 	ct_buf why = CT_BUF_INIT;
@@ -77,17 +78,20 @@ static void test_status(void)
 	CHECK(ct_record_digest(d2, r2) == 0);
 
 	expect_status(r1, json_array(), "unreviewed", "no verdict", __LINE__);
-	expect_status(r1, json_pack("[o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d1)),
+	expect_status(r1,
+		json_pack("[o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d1)),
 		"supported", "verdict-a", __LINE__);
 	expect_status(r1,
 		json_pack("[o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "mostly-true", d1)),
 		"supported", NULL, __LINE__);
-	expect_status(r1, json_pack("[o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "false", d1)),
+	expect_status(r1,
+		json_pack("[o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "false", d1)),
 		"refuted", NULL, __LINE__);
 	expect_status(r1,
 		json_pack("[o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "mostly-false", d1)),
 		"refuted", NULL, __LINE__);
-	expect_status(r1, json_pack("[o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "mixed", d1)),
+	expect_status(r1,
+		json_pack("[o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "mixed", d1)),
 		"mixed", NULL, __LINE__);
 	expect_status(r1,
 		json_pack("[o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "misleading", d1)),
@@ -101,7 +105,8 @@ static void test_status(void)
 			verdict("verdict-b", "2024-03-27T00:00:00Z", "false", d1)),
 		"refuted", "verdict-b", __LINE__);
 	/* a verdict on revision 1 does not carry over to revision 2 */
-	expect_status(r2, json_pack("[o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d1)),
+	expect_status(r2,
+		json_pack("[o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d1)),
 		"needs-review", "older revision", __LINE__);
 	expect_status(r2,
 		json_pack("[o, o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d1),
@@ -116,26 +121,30 @@ static void test_status(void)
 	expect_status(r1,
 		json_pack("[o, o, o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d1),
 			dispute("dispute-x", "2024-03-27T00:00:00Z", d1),
-			resolution("resolution-y", "2024-03-28T00:00:00Z", "dispute-x", "rejected", d1)),
+			resolution("resolution-y", "2024-03-28T00:00:00Z", "dispute-x", "rejected",
+				d1)),
 		"supported", NULL, __LINE__);
 	/* upheld after the verdict: the verdict no longer stands */
 	expect_status(r1,
 		json_pack("[o, o, o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d1),
 			dispute("dispute-x", "2024-03-27T00:00:00Z", d1),
-			resolution("resolution-y", "2024-03-28T00:00:00Z", "dispute-x", "upheld", d1)),
+			resolution(
+				"resolution-y", "2024-03-28T00:00:00Z", "dispute-x", "upheld", d1)),
 		"needs-review", "dispute-x was upheld", __LINE__);
 	/* ... until a newer verdict */
 	expect_status(r1,
 		json_pack("[o, o, o, o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d1),
 			dispute("dispute-x", "2024-03-27T00:00:00Z", d1),
-			resolution("resolution-y", "2024-03-28T00:00:00Z", "dispute-x", "upheld", d1),
+			resolution(
+				"resolution-y", "2024-03-28T00:00:00Z", "dispute-x", "upheld", d1),
 			verdict("verdict-c", "2024-03-29T00:00:00Z", "false", d1)),
 		"refuted", "verdict-c", __LINE__);
 	/* two disputes, one resolved: still disputed */
 	expect_status(r1,
 		json_pack("[o, o, o]", dispute("dispute-x", "2024-03-27T00:00:00Z", d1),
 			dispute("dispute-z", "2024-03-27T00:00:01Z", d1),
-			resolution("resolution-y", "2024-03-28T00:00:00Z", "dispute-x", "rejected", d1)),
+			resolution("resolution-y", "2024-03-28T00:00:00Z", "dispute-x", "rejected",
+				d1)),
 		"disputed", "1 open dispute; latest dispute-z", __LINE__);
 	/* retraction outranks everything */
 	expect_status(gone,
@@ -154,8 +163,8 @@ static void test_status(void)
 }
 
 /* The verdict that stands (want: its id, or NULL with why mentioning `mention`). */
-static void expect_standing(const json_t *claim, json_t *annotations, const char *want,
-	const char *mention, int line)
+static void expect_standing(
+	const json_t *claim, json_t *annotations, const char *want, const char *mention, int line)
 {
 	const json_t *v = NULL;
 	ct_buf why = CT_BUF_INIT;
@@ -190,8 +199,8 @@ static void test_standing_verdict(void)
 		"verdict-b", NULL, __LINE__);
 	/* judged an older revision */
 	expect_standing(r2,
-		json_pack("[o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d1)),
-		NULL, "older revisions (the newest, verdict-a, is not on revision 2)", __LINE__);
+		json_pack("[o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d1)), NULL,
+		"older revisions (the newest, verdict-a, is not on revision 2)", __LINE__);
 	/* an open dispute does not take it down */
 	expect_standing(r1,
 		json_pack("[o, o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d1),
@@ -201,26 +210,29 @@ static void test_standing_verdict(void)
 	expect_standing(r1,
 		json_pack("[o, o, o, o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d1),
 			dispute("dispute-x", "2024-03-27T00:00:00Z", d1),
-			resolution("resolution-y", "2024-03-28T00:00:00Z", "dispute-x", "upheld", d1),
+			resolution(
+				"resolution-y", "2024-03-28T00:00:00Z", "dispute-x", "upheld", d1),
 			dispute("dispute-z", "2024-03-29T00:00:00Z", d1)),
 		NULL, "dispute-x was upheld (resolution-y) after verdict verdict-a", __LINE__);
 	/* in the same second as the verdict: the resolution is taken as the newer */
 	expect_standing(r1,
 		json_pack("[o, o, o]", dispute("dispute-x", "2024-03-26T00:00:00Z", d1),
 			verdict("verdict-a", "2024-03-27T00:00:00Z", "true", d1),
-			resolution("resolution-y", "2024-03-27T00:00:00Z", "dispute-x", "upheld", d1)),
+			resolution(
+				"resolution-y", "2024-03-27T00:00:00Z", "dispute-x", "upheld", d1)),
 		NULL, "was upheld", __LINE__);
 	/* a newer verdict stands again */
 	expect_standing(r1,
 		json_pack("[o, o, o, o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d1),
 			dispute("dispute-x", "2024-03-27T00:00:00Z", d1),
-			resolution("resolution-y", "2024-03-28T00:00:00Z", "dispute-x", "upheld", d1),
+			resolution(
+				"resolution-y", "2024-03-28T00:00:00Z", "dispute-x", "upheld", d1),
 			verdict("verdict-c", "2024-03-29T00:00:00Z", "false", d1)),
 		"verdict-c", NULL, __LINE__);
 	/* a retraction takes down even a verdict on the retracting revision */
 	expect_standing(gone,
-		json_pack("[o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d2)),
-		NULL, "revision 2 retracts it", __LINE__);
+		json_pack("[o]", verdict("verdict-a", "2024-03-26T00:00:00Z", "true", d2)), NULL,
+		"revision 2 retracts it", __LINE__);
 	json_decref(r1);
 	json_decref(r2);
 	json_decref(gone);
@@ -300,8 +312,8 @@ static void expect_anchor(const char *text, const char *quote, const char *exact
 			    json_integer_value(json_object_get(sel, "end")) != end)
 		  : error != CT_EINVALID) {
 		test_failures++;
-		fprintf(stderr, "line %d: anchoring \"%s\": error %d (%s), selector %s\n", line, quote,
-			error, ct_error_last(),
+		fprintf(stderr, "line %d: anchoring \"%s\": error %d (%s), selector %s\n", line,
+			quote, error, ct_error_last(),
 			sel ? json_string_value(json_object_get(sel, "exact")) : "(none)");
 	}
 	json_decref(attr);
@@ -309,7 +321,8 @@ static void expect_anchor(const char *text, const char *quote, const char *exact
 
 static void test_anchor(void)
 {
-	const char *text = "Moscow\xe2\x80\x99s Crocus hall: \xe2\x80\x9c" "the main  threat\n"
+	const char *text = "Moscow\xe2\x80\x99s Crocus hall: \xe2\x80\x9c"
+			   "the main  threat\n"
 			   "to stability\xe2\x80\x9d \xe2\x80\x93 so it was said.";
 
 	/* exact bytes */
@@ -320,8 +333,8 @@ static void test_anchor(void)
 	expect_anchor(text, "\"the main threat to stability\"",
 		"\xe2\x80\x9cthe main  threat\nto stability\xe2\x80\x9d", 22, 53, __LINE__);
 	/* a hyphen for an en dash; leading and trailing white space of the quote ignored */
-	expect_anchor(text, "  stability\" - so ", "stability\xe2\x80\x9d \xe2\x80\x93 so", 43,
-		58, __LINE__);
+	expect_anchor(text, "  stability\" - so ", "stability\xe2\x80\x9d \xe2\x80\x93 so", 43, 58,
+		__LINE__);
 	/* still refused when the words differ */
 	expect_anchor(text, "the main threat to security", NULL, 0, 0, __LINE__);
 	expect_anchor(text, "crocus hall", NULL, 0, 0, __LINE__);
@@ -336,15 +349,18 @@ static void test_anchor_hint(void)
 
 	/* case matters: "He said no" at 0 is not "he said no"; first is at 35 */
 	CHECK(ct__anchor_quote(attr, text, strlen(text)) == 0);
-	CHECK_INT(json_integer_value(json_object_get(json_object_get(attr, "selector"), "start")), 35);
+	CHECK_INT(json_integer_value(json_object_get(json_object_get(attr, "selector"), "start")),
+		35);
 	json_decref(attr);
 	attr = json_pack("{s:s, s:s}", "source", "s1", "quote", "said no");
 	CHECK(ct__anchor_quote(attr, text, strlen(text)) == 0);
-	CHECK_INT(json_integer_value(json_object_get(json_object_get(attr, "selector"), "start")), 3);
+	CHECK_INT(
+		json_integer_value(json_object_get(json_object_get(attr, "selector"), "start")), 3);
 	/* the context of the earlier selector picks the second occurrence */
 	json_object_set_new(hint, "prefix", json_string("at the hearing, he "));
 	CHECK(ct__anchor_quote_near(attr, text, strlen(text), hint) == 0);
-	CHECK_INT(json_integer_value(json_object_get(json_object_get(attr, "selector"), "start")), 38);
+	CHECK_INT(json_integer_value(json_object_get(json_object_get(attr, "selector"), "start")),
+		38);
 	json_decref(attr);
 	json_decref(hint);
 }
@@ -410,7 +426,8 @@ static void test_suggest(void)
 	/* a year alone is a date (weak), not a quantity */
 	CHECK_INT(suggest_count("The group emerged in 2014.", NULL), 0);
 	CHECK_INT(suggest_count("The group emerged in 2014, the report said.", NULL), 1);
-	CHECK_INT(suggest_count("It was the deadliest attack in decades, officials said.", NULL), 1);
+	CHECK_INT(
+		suggest_count("It was the deadliest attack in decades, officials said.", NULL), 1);
 	/* offsets count code points, not bytes */
 	text = "\xe2\x80\x9cNo.\xe2\x80\x9d Nearly 200 died.";
 	CHECK(ct_suggest(&out, NULL, text, strlen(text)) == 0);

@@ -74,10 +74,10 @@ static void strvec_sort_unique(strvec *s)
 typedef struct {
 	ct_store *store;
 	const ct_bundle_create_opts *opts;
-	strvec ids;          /* selected claims */
-	json_t *keys;        /* key id -> true */
-	json_t *sources;     /* source id -> {"all": true} or {"<revision>": true, ...} */
-	FILE *spill;         /* claim and annotation lines, in bundle order */
+	strvec ids;	 /* selected claims */
+	json_t *keys;	 /* key id -> true */
+	json_t *sources; /* source id -> {"all": true} or {"<revision>": true, ...} */
+	FILE *spill;	 /* claim and annotation lines, in bundle order */
 	ct_bundle_info *info;
 	ct_buf line;
 } creator;
@@ -92,7 +92,7 @@ static int note_signers(creator *c, const json_t *record)
 	const json_t *e;
 	size_t i;
 
-	json_array_foreach(json_object_get(record, "signatures"), i, e) {
+	json_array_foreach (json_object_get(record, "signatures"), i, e) {
 		const char *k = json_string_value(json_object_get(e, "key_id"));
 		if (k && json_object_set_new(c->keys, k, json_true()) < 0)
 			return ct__oom();
@@ -114,17 +114,13 @@ static int note_source(creator *c, const char *id, json_int_t rev)
 			return ct__oom();
 	}
 	if (c->opts->history)
-		return json_object_set_new(want, "all", json_true()) < 0
-			       ? ct__oom()
-			       : 0;
+		return json_object_set_new(want, "all", json_true()) < 0 ? ct__oom() : 0;
 	if (rev == 0 && (error = ct__revision_count(&rev, c->store, CT_KIND_SOURCE, id)) < 0)
 		return error;
 	if (rev == 0)
 		return ct_error_set(CT_ENOTFOUND, "source %s is cited but not in the store", id);
 	snprintf(key, sizeof(key), "%lld", (long long)rev);
-	return json_object_set_new(want, key, json_true()) < 0
-		       ? ct__oom()
-		       : 0;
+	return json_object_set_new(want, key, json_true()) < 0 ? ct__oom() : 0;
 }
 
 /* Appends the record's envelope line and a LF to the spill file. */
@@ -138,8 +134,8 @@ static int spill_record(creator *c, FILE *f, const json_t *record)
 	if ((error = ct_record_kind(&kind, record)) < 0 ||
 		(error = ct_record_body(&body, record)) < 0 ||
 		(error = ct__envelope_write(&c->line, ct_kind_payload_type(kind),
-			 (const uint8_t *)body.ptr, body.len, json_object_get(record, "signatures"))) <
-			0)
+			 (const uint8_t *)body.ptr, body.len,
+			 json_object_get(record, "signatures"))) < 0)
 		goto done;
 	if (c->line.len > CT_BUNDLE_LINE_MAX) {
 		char label[CT_LABEL_MAX];
@@ -172,7 +168,7 @@ static int has_tag(const json_t *claim, const char *tag)
 	const json_t *t;
 	size_t i;
 
-	json_array_foreach(json_object_get(claim, "tags"), i, t)
+	json_array_foreach (json_object_get(claim, "tags"), i, t)
 		if (json_is_string(t) && strcmp(json_string_value(t), tag) == 0)
 			return 1;
 	return 0;
@@ -212,8 +208,8 @@ static int select_claims(creator *c)
 		for (i = 0; i < c->opts->nids; i++) {
 			json_int_t n;
 			if ((error = ct_id_validate(c->opts->ids[i], "claim")) < 0 ||
-				(error = ct__revision_count(&n, c->store, CT_KIND_CLAIM,
-					 c->opts->ids[i])) < 0)
+				(error = ct__revision_count(
+					 &n, c->store, CT_KIND_CLAIM, c->opts->ids[i])) < 0)
 				goto done;
 			if (n == 0) {
 				error = ct_error_set(CT_ENOTFOUND, "no claim \"%s\" in the store",
@@ -261,22 +257,23 @@ static int spill_claim(creator *c, const char *id)
 			goto done;
 		}
 	}
-	json_array_foreach(revs, i, r) {
+	json_array_foreach (revs, i, r) {
 		const json_t *attr = json_object_get(r, "attribution");
 		const char *sid = json_string_value(json_object_get(attr, "source"));
 		const char *srev = json_string_value(json_object_get(attr, "source_revision"));
 		json_int_t rev = 0;
 
 		if (sid && srev && !c->opts->history &&
-			(error = ct_store_resolve_revision(&rev, c->store, CT_KIND_SOURCE, sid, srev)) <
-				0) {
+			(error = ct_store_resolve_revision(
+				 &rev, c->store, CT_KIND_SOURCE, sid, srev)) < 0) {
 			ct_error_prefix(error, "claim %s cites source %s", id, sid);
 			goto done;
 		}
 		/* a bundle re-publishes its records as signed: never one that does not verify */
 		if ((error = ct__require_verified(c->store, r)) < 0 ||
 			(sid && (error = note_source(c, sid, rev)) < 0) ||
-			(error = note_signers(c, r)) < 0 || (error = spill_record(c, c->spill, r)) < 0)
+			(error = note_signers(c, r)) < 0 ||
+			(error = spill_record(c, c->spill, r)) < 0)
 			goto done;
 	}
 	if (!c->opts->annotations)
@@ -289,21 +286,22 @@ static int spill_claim(creator *c, const char *id)
 		error = ct__oom();
 		goto done;
 	}
-	json_array_foreach(annotations, i, e)
+	json_array_foreach (annotations, i, e)
 		sorted[i] = (json_t *)e;
 	qsort(sorted, json_array_size(annotations), sizeof(*sorted), cmp_annotation_id);
 	for (i = 0; i < json_array_size(annotations); i++) {
 		const json_t *a = sorted[i];
 		const json_t *ev;
-		const char *dsrc = json_string_value(
-			json_object_get(json_object_get(a, "dispute"), "source"));
+		const char *dsrc =
+			json_string_value(json_object_get(json_object_get(a, "dispute"), "source"));
 
-		json_array_foreach(json_object_get(a, "evidence"), j, ev)
+		json_array_foreach (json_object_get(a, "evidence"), j, ev)
 			if ((error = note_source(c, json_string_value(ev), 0)) < 0)
 				goto done;
 		if ((error = ct__require_verified(c->store, a)) < 0 ||
 			(dsrc && (error = note_source(c, dsrc, 0)) < 0) ||
-			(error = note_signers(c, a)) < 0 || (error = spill_record(c, c->spill, a)) < 0)
+			(error = note_signers(c, a)) < 0 ||
+			(error = spill_record(c, c->spill, a)) < 0)
 			goto done;
 	}
 done:
@@ -396,7 +394,8 @@ static int spill_text(creator *c, FILE *f, const json_t *rec)
 		goto done;
 	}
 	if (error < 0 ||
-		(error = ct_pae(&pae, CT_BUNDLE_TEXT_TYPE, (const uint8_t *)text.ptr, text.len)) < 0 ||
+		(error = ct_pae(&pae, CT_BUNDLE_TEXT_TYPE, (const uint8_t *)text.ptr, text.len)) <
+			0 ||
 		(error = ct_key_sign_bytes(sig, key, (const uint8_t *)pae.ptr, pae.len)) < 0)
 		goto done;
 	if (ct__signature_verify(ct_key_public_bytes(key), sig, (const uint8_t *)pae.ptr, pae.len) <
@@ -411,8 +410,8 @@ static int spill_text(creator *c, FILE *f, const json_t *rec)
 		goto done;
 	}
 	ct_buf_clear(&c->line);
-	if ((error = ct__envelope_write(&c->line, CT_BUNDLE_TEXT_TYPE, (const uint8_t *)text.ptr,
-		     text.len, sigs)) < 0)
+	if ((error = ct__envelope_write(
+		     &c->line, CT_BUNDLE_TEXT_TYPE, (const uint8_t *)text.ptr, text.len, sigs)) < 0)
 		goto done;
 	if (fwrite(c->line.ptr, 1, c->line.len, f) != c->line.len || fputc('\n', f) == EOF) {
 		error = ct_error_set(CT_EIO, "writing the bundle: %s", strerror(errno));
@@ -436,7 +435,7 @@ static int spill_sources(creator *c, FILE *f)
 	size_t i, j;
 	int error = 0;
 
-	json_object_foreach(c->sources, id, want)
+	json_object_foreach (c->sources, id, want)
 		if ((error = strvec_push(&ids, id)) < 0)
 			goto done;
 	strvec_sort_unique(&ids);
@@ -445,7 +444,8 @@ static int spill_sources(creator *c, FILE *f)
 		const json_t *r;
 		want = json_object_get(c->sources, ids.v[i]);
 		if (json_object_get(want, "all")) {
-			if ((error = ct_store_revisions(&revs, c->store, CT_KIND_SOURCE, ids.v[i])) < 0)
+			if ((error = ct_store_revisions(
+				     &revs, c->store, CT_KIND_SOURCE, ids.v[i])) < 0)
 				goto done;
 		} else {
 			strvec nums = {0};
@@ -455,7 +455,7 @@ static int spill_sources(creator *c, FILE *f)
 				error = ct__oom();
 				goto done;
 			}
-			json_object_foreach(want, k, v)
+			json_object_foreach (want, k, v)
 				if ((error = strvec_push(&nums, k)) < 0)
 					break;
 			if (error == 0)
@@ -472,10 +472,11 @@ static int spill_sources(creator *c, FILE *f)
 				goto done;
 			}
 		}
-		json_array_foreach(revs, j, r)
+		json_array_foreach (revs, j, r)
 			if ((error = ct__require_verified(c->store, r)) < 0 ||
 				(error = note_signers(c, r)) < 0 ||
-				(error = spill_record(c, f, r)) < 0 || (error = spill_text(c, f, r)) < 0)
+				(error = spill_record(c, f, r)) < 0 ||
+				(error = spill_text(c, f, r)) < 0)
 				break;
 		json_decref(revs);
 		if (error < 0)
@@ -494,7 +495,7 @@ static int write_keys(creator *c, FILE *f)
 	size_t i;
 	int error = 0;
 
-	json_object_foreach(c->keys, id, v)
+	json_object_foreach (c->keys, id, v)
 		if ((error = strvec_push(&ids, id)) < 0)
 			goto done;
 	strvec_sort_unique(&ids);
@@ -527,8 +528,8 @@ static int trailer_body(ct_buf *out, const ct_bundle_info *info)
 {
 	json_t *t = json_pack("{s:b, s:s, s:s, s:b, s:s, s:I, s:s, s:i}", "annotations",
 		info->annotations, "created", info->created, "creator", info->creator, "history",
-		info->history, "merkle_root", info->root, "records", (json_int_t)info->records, "type",
-		"bundle", "version", 1);
+		info->history, "merkle_root", info->root, "records", (json_int_t)info->records,
+		"type", "bundle", "version", 1);
 	int error;
 
 	if (!t)
@@ -549,8 +550,8 @@ static int write_trailer(bundle_writer *w, ct_bundle_info *info, const ct_key *k
 	ct_hex(info->root, root, CT_HASH_LEN);
 	info->records = w->records;
 	if ((error = trailer_body(&body, info)) < 0 ||
-		(error = ct_pae(&pae, CT_BUNDLE_PAYLOAD_TYPE, (const uint8_t *)body.ptr, body.len)) <
-			0 ||
+		(error = ct_pae(
+			 &pae, CT_BUNDLE_PAYLOAD_TYPE, (const uint8_t *)body.ptr, body.len)) < 0 ||
 		(error = ct_key_sign_bytes(sig, key, (const uint8_t *)pae.ptr, pae.len)) < 0)
 		goto done;
 	if (ct__signature_verify(ct_key_public_bytes(key), sig, (const uint8_t *)pae.ptr, pae.len) <
@@ -564,8 +565,8 @@ static int write_trailer(bundle_writer *w, ct_bundle_info *info, const ct_key *k
 		error = ct__oom();
 		goto done;
 	}
-	if ((error = ct__envelope_write(&line, CT_BUNDLE_PAYLOAD_TYPE, (const uint8_t *)body.ptr,
-		     body.len, sigs)) < 0)
+	if ((error = ct__envelope_write(
+		     &line, CT_BUNDLE_PAYLOAD_TYPE, (const uint8_t *)body.ptr, body.len, sigs)) < 0)
 		goto done;
 	error = put_line(w, line.ptr, line.len, 0);
 done:
@@ -577,8 +578,8 @@ done:
 	return error;
 }
 
-int ct_bundle_create(ct_bundle_info *info, ct_store *store, const char *path,
-	const ct_bundle_create_opts *opts)
+int ct_bundle_create(
+	ct_bundle_info *info, ct_store *store, const char *path, const ct_bundle_create_opts *opts)
 {
 	ct_bundle_info local;
 	creator c;
@@ -598,8 +599,8 @@ int ct_bundle_create(ct_bundle_info *info, ct_store *store, const char *path,
 	memset(info, 0, sizeof(*info));
 	if (!opts || !opts->creator)
 		return ct_error_set(CT_EINVALID, "bundle create needs a signing key");
-	if ((error = ct__opts_version(opts->version, CT_BUNDLE_CREATE_OPTS_VERSION,
-		     "ct_bundle_create_opts")) < 0)
+	if ((error = ct__opts_version(
+		     opts->version, CT_BUNDLE_CREATE_OPTS_VERSION, "ct_bundle_create_opts")) < 0)
 		return error;
 	if ((opts->select == CT_BUNDLE_TAG && !opts->tag) ||
 		(opts->select == CT_BUNDLE_STATUS && !opts->status) ||

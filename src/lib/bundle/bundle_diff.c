@@ -50,10 +50,10 @@ static int load(json_t *map, const char *path)
 			ct__envelope_type_is(&env, CT_BUNDLE_TEXT_TYPE))
 			continue; /* a text: its sha256 is in its source record, compared as such */
 		ct_buf_clear(&body);
-		if ((error = ct__bundle_record_decode(&record, &body, &env, r.line.ptr, r.line.len)) <
-			0) {
-			error = ct_error_prefix(error, "%s: line %llu", path,
-				(unsigned long long)r.lineno);
+		if ((error = ct__bundle_record_decode(
+			     &record, &body, &env, r.line.ptr, r.line.len)) < 0) {
+			error = ct_error_prefix(
+				error, "%s: line %llu", path, (unsigned long long)r.lineno);
 			goto done;
 		}
 		ct_sha256_hex(hex, (const uint8_t *)body.ptr, body.len);
@@ -98,7 +98,7 @@ int ct_bundle_diff(const char *a, const char *b, ct_bundle_change_fn fn, void *p
 	}
 	if ((error = load(ma, a)) < 0 || (error = load(mb, b)) < 0)
 		goto done;
-	json_object_foreach(ma, key, digest) {
+	json_object_foreach (ma, key, digest) {
 		json_t *other = json_object_get(mb, key);
 		if (!other)
 			error = report(fn, payload, "removed", key);
@@ -107,7 +107,7 @@ int ct_bundle_diff(const char *a, const char *b, ct_bundle_change_fn fn, void *p
 		if (error)
 			goto done;
 	}
-	json_object_foreach(mb, key, digest) {
+	json_object_foreach (mb, key, digest) {
 		if (!json_object_get(ma, key) && (error = report(fn, payload, "added", key)))
 			goto done;
 	}

@@ -25,8 +25,8 @@
 
 typedef struct {
 	const char *path;
-	FILE *f;                            /* the one open bundle file, read by both passes */
-	const uint8_t *trailer_hash;        /* SHA-256 of the trailer line the verify pass checked */
+	FILE *f;		     /* the one open bundle file, read by both passes */
+	const uint8_t *trailer_hash; /* SHA-256 of the trailer line the verify pass checked */
 	const ct_bundle_info *info;
 	const ct_keyring *trust; /* the importer's trust roots */
 	size_t written;
@@ -40,7 +40,8 @@ static int record_path(ct_buf *out, ct_store *store, const json_t *rec, ct_kind 
 	if (kind == CT_KIND_ANNOTATION) {
 		int error = ct__record_dir(out, store, CT_KIND_CLAIM,
 			json_string_value(json_object_get(rec, "claim")));
-		return error < 0 ? error : ct_buf_printf(out, "/annotations/%s.json", ct_record_id(rec));
+		return error < 0 ? error
+				 : ct_buf_printf(out, "/annotations/%s.json", ct_record_id(rec));
 	}
 	return ct_store_record_path(out, store, kind, ct_record_id(rec),
 		json_integer_value(json_object_get(rec, "revision")));
@@ -62,7 +63,8 @@ static int import_decision(ct_store *store, const json_t *rec, ct_kind kind, con
 		/* A revision needs its predecessor: earlier in the bundle, or in the store. */
 		if ((kind == CT_KIND_CLAIM || kind == CT_KIND_SOURCE) && rev > 1 &&
 			!(prev_line &&
-				json_integer_value(json_object_get(prev_line, "revision")) == rev - 1 &&
+				json_integer_value(json_object_get(prev_line, "revision")) ==
+					rev - 1 &&
 				strcmp(ct_record_id(prev_line), ct_record_id(rec)) == 0 &&
 				strcmp(json_string_value(json_object_get(prev_line, "type")),
 					ct_kind_name(kind)) == 0)) {
@@ -74,7 +76,7 @@ static int import_decision(ct_store *store, const json_t *rec, ct_kind kind, con
 					"%s: its revision %lld is neither in the bundle nor in the store",
 					label, rev - 1);
 			} else if (ct_record_digest(digest, before) < 0 || !prev ||
-				   strcmp(digest, prev) != 0) {
+				strcmp(digest, prev) != 0) {
 				error = ct_error_set(CT_ECONFLICT,
 					"%s: prev does not name the store's revision %lld", label,
 					rev - 1);
@@ -115,16 +117,16 @@ done:
  * After the import pass has read up to the trailer: the records read must be the ones verified
  * (same Merkle root), the trailer the one verified, and nothing may follow it.
  */
-static int same_bundle(ct__line_reader *r, const ct_merkle *tree, int trailer,
-	const import_job *job)
+static int same_bundle(
+	ct__line_reader *r, const ct_merkle *tree, int trailer, const import_job *job)
 {
 	uint8_t hash[CT_HASH_LEN], root[CT_HASH_LEN];
 	char hex[2 * CT_HASH_LEN + 1];
 	int error;
 
 	if (!trailer)
-		return ct_error_set(CT_EBADSIG, "%s changed after it was verified (its trailer is gone)",
-			job->path);
+		return ct_error_set(CT_EBADSIG,
+			"%s changed after it was verified (its trailer is gone)", job->path);
 	ct_merkle_root(tree, root);
 	ct_hex(hex, root, CT_HASH_LEN);
 	if (strcmp(hex, job->info->root) != 0)
@@ -141,8 +143,8 @@ static int same_bundle(ct__line_reader *r, const ct_merkle *tree, int trailer,
 		return error;
 	if (error > 0)
 		return ct_error_set(CT_EBADSIG,
-			"%s changed after it was verified (line %llu follows the trailer)", job->path,
-			(unsigned long long)r->lineno);
+			"%s changed after it was verified (line %llu follows the trailer)",
+			job->path, (unsigned long long)r->lineno);
 	return 0;
 }
 
@@ -167,7 +169,8 @@ static int import_text(ct_txn *txn, ct_store *store, const ct__envelope *env, co
 		ct_error_clear();
 		error = ct__txn_put(txn, path->ptr, text->ptr, text->len);
 		error = error < 0 ? error : 1;
-	} else if (error == 0 && (have.len != text->len || memcmp(have.ptr, text->ptr, text->len))) {
+	} else if (error == 0 &&
+		(have.len != text->len || memcmp(have.ptr, text->ptr, text->len))) {
 		error = ct_error_set(CT_ECONFLICT,
 			"text of source %s revision %lld: the store already has a different text at %s",
 			ct_record_id(prev), rev, path->ptr);
@@ -222,9 +225,11 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 		}
 		if (parsed && ct__envelope_type_is(&env, CT_BUNDLE_TEXT_TYPE)) {
 			if (!prev || json_integer_value(json_object_get(prev, "revision")) < 1 ||
-				strcmp(json_string_value(json_object_get(prev, "type")), "source") != 0) {
-				error = ct_error_set(CT_EINVALID, "%s: line %llu: a text not after a source",
-					job->path, (unsigned long long)r.lineno);
+				strcmp(json_string_value(json_object_get(prev, "type")),
+					"source") != 0) {
+				error = ct_error_set(CT_EINVALID,
+					"%s: line %llu: a text not after a source", job->path,
+					(unsigned long long)r.lineno);
 				goto done;
 			}
 			job->total++;
@@ -236,7 +241,8 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 		}
 		if ((error = ct__bundle_record_decode(&rec, &body, &env, r.line.ptr, r.line.len)) <
 			0) {
-			ct_error_prefix(error, "%s: line %llu", job->path, (unsigned long long)r.lineno);
+			ct_error_prefix(
+				error, "%s: line %llu", job->path, (unsigned long long)r.lineno);
 			goto done;
 		}
 		job->total++;
@@ -256,7 +262,8 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 		ct_buf_clear(&data);
 		if ((error = record_path(&path, store, rec, kind)) < 0 ||
 			(error = ct__record_serialize(&data, rec)) < 0 ||
-			(decision = import_decision(store, rec, kind, &path, &data, label, prev)) < 0) {
+			(decision = import_decision(store, rec, kind, &path, &data, label, prev)) <
+				0) {
 			if (error == 0)
 				error = ct_error_last_code();
 			json_decref(rec);
@@ -269,11 +276,13 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 			}
 			job->written++;
 			if (job->written <= TRAILERS_MAX) {
-				long long rev = json_integer_value(json_object_get(rec, "revision"));
-				error = rev ? ct__txn_trailer(txn, "Claimtrail-Record", "%s/%s@%lld",
-						      ct_kind_name(kind), ct_record_id(rec), rev)
-					    : ct__txn_trailer(txn, "Claimtrail-Record", "%s/%s",
-						      ct_kind_name(kind), ct_record_id(rec));
+				long long rev =
+					json_integer_value(json_object_get(rec, "revision"));
+				error = rev
+					? ct__txn_trailer(txn, "Claimtrail-Record", "%s/%s@%lld",
+						  ct_kind_name(kind), ct_record_id(rec), rev)
+					: ct__txn_trailer(txn, "Claimtrail-Record", "%s/%s",
+						  ct_kind_name(kind), ct_record_id(rec));
 				if (error < 0) {
 					json_decref(rec);
 					goto done;
@@ -288,7 +297,8 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 	if ((error = same_bundle(&r, &tree, trailer, job)) < 0)
 		goto done;
 	if (job->written == 0) {
-		error = ct_error_set(CT_EEXISTS, "every record in the bundle is already in the store");
+		error = ct_error_set(
+			CT_EEXISTS, "every record in the bundle is already in the store");
 		goto done;
 	}
 	{
@@ -298,15 +308,15 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 			job->info->created, job->info->creator, job->info->root);
 		if (job->untrusted_keys && len > 0 && (size_t)len < sizeof(text))
 			snprintf(text + len, sizeof(text) - (size_t)len,
-				" Left out %zu key record%s of keys not trusted.", job->untrusted_keys,
-				job->untrusted_keys == 1 ? "" : "s");
+				" Left out %zu key record%s of keys not trusted.",
+				job->untrusted_keys, job->untrusted_keys == 1 ? "" : "s");
 		if ((error = ct__txn_body(txn, text)) < 0)
 			goto done;
 	}
 	if ((error = ct__txn_trailer(txn, "Claimtrail-Import", "bundle %s, %zu of %zu record%s",
 		     job->info->root, job->written, job->total, job->total == 1 ? "" : "s")) < 0 ||
-		(error = ct__txn_trailer(txn, "Claimtrail-Bundle-Creator", "%s",
-			 job->info->creator)) < 0)
+		(error = ct__txn_trailer(
+			 txn, "Claimtrail-Bundle-Creator", "%s", job->info->creator)) < 0)
 		goto done;
 done:
 	/* nothing is written when building the commit fails (but "all there already" is no error) */
@@ -332,16 +342,17 @@ static int open_regular(FILE **out, const char *path)
 
 	*out = NULL;
 	if (fd < 0)
-		return ct_error_set(errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "%s: %s", path,
-			strerror(errno));
+		return ct_error_set(
+			errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0) {
 		close(fd);
 		return ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return ct_error_set(CT_EINVALID, "%s: not a regular file (a bundle is imported from a "
-						 "regular file only)",
+		return ct_error_set(CT_EINVALID,
+			"%s: not a regular file (a bundle is imported from a "
+			"regular file only)",
 			path);
 	}
 	if ((flags = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0 ||
@@ -388,16 +399,17 @@ int ct_bundle_import(size_t *count, ct_store *store, const char *path,
 	int error;
 
 	*count = 0;
-	if (wopts && (error = ct__opts_version(wopts->version, CT_WRITE_OPTS_VERSION,
-			      "ct_write_opts")) < 0)
+	if (wopts &&
+		(error = ct__opts_version(wopts->version, CT_WRITE_OPTS_VERSION, "ct_write_opts")) <
+			0)
 		return error;
 	if ((error = open_regular(&f, path)) < 0)
 		return ct_error_prefix(error, "not imported");
 	if ((error = ct__bundle_verify_file(&info, f, path, vopts, NULL, NULL, trailer_hash)) < 0)
 		ct_error_prefix(error, "not imported");
 	else
-		error = ct__bundle_import_file(count, store, f, path, &info, trailer_hash,
-			vopts->trust, wopts);
+		error = ct__bundle_import_file(
+			count, store, f, path, &info, trailer_hash, vopts->trust, wopts);
 	fclose(f);
 	return error;
 }

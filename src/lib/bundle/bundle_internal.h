@@ -18,15 +18,15 @@
 /* Reads LF-terminated lines of at most CT_BUNDLE_LINE_MAX bytes in bounded memory. */
 typedef struct {
 	FILE *f;
-	char *buf;          /* read buffer */
+	char *buf; /* read buffer */
 	size_t pos, end;
-	ct_buf line;        /* the current line, without its LF */
+	ct_buf line; /* the current line, without its LF */
 	uint64_t lineno;
-	int toolong;        /* the current line was longer than the limit (line holds its start) */
+	int toolong; /* the current line was longer than the limit (line holds its start) */
 	uint8_t toolong_leaf[CT_HASH_LEN]; /* toolong: the Merkle leaf hash of the whole line */
 	crypto_hash_sha256_state toolong_hash;
-	int unterminated;   /* the current line ended at end of file without a LF */
-	int borrowed;       /* f is the caller's: close leaves it open */
+	int unterminated; /* the current line ended at end of file without a LF */
+	int borrowed;	  /* f is the caller's: close leaves it open */
 } ct__line_reader;
 
 int ct__line_reader_open(ct__line_reader *r, const char *path);
@@ -65,8 +65,8 @@ int ct__envelope_parse(ct__envelope *env, const char *line, size_t len);
 int ct__envelope_type_is(const ct__envelope *env, const char *t);
 
 /* Appends the envelope line (no LF) for body signed with signatures ([{key_id, sig}]). */
-int ct__envelope_write(ct_buf *out, const char *type, const uint8_t *body, size_t len,
-	const json_t *signatures);
+int ct__envelope_write(
+	ct_buf *out, const char *type, const uint8_t *body, size_t len, const json_t *signatures);
 
 /* Decodes the payload into out (bounded by the line length). */
 int ct__envelope_payload(ct_buf *out, const ct__envelope *env);
@@ -79,8 +79,8 @@ json_t *ct__envelope_signatures(const ct__envelope *env);
  * payloadType names, schema. *out (new reference) is the record with its "signatures" from the
  * envelope; body receives the exact payload bytes. Message names no line (callers prefix it).
  */
-int ct__bundle_record_decode(json_t **out, ct_buf *body, ct__envelope *env, const char *line,
-	size_t len);
+int ct__bundle_record_decode(
+	json_t **out, ct_buf *body, ct__envelope *env, const char *line, size_t len);
 
 /* Decodes 64 lowercase hex digits (and nothing more) into a hash (ct__hex_decode): 0, or
  * CT_EINVALID (no message set). */
@@ -116,7 +116,7 @@ int ct__bundle_import_file(size_t *count, ct_store *store, FILE *f, const char *
  * payload is the canonical trailer body (docs/bundle.md). Fills info; body receives the payload.
  * Signatures are not checked here.
  */
-int ct__trailer_parse(ct_bundle_info *info, ct_buf *body, ct__envelope *env, const char *line,
-	size_t len);
+int ct__trailer_parse(
+	ct_bundle_info *info, ct_buf *body, ct__envelope *env, const char *line, size_t len);
 
 #endif

@@ -38,8 +38,8 @@ int ct__line_reader_open(ct__line_reader *r, const char *path)
 
 	if (!f) {
 		memset(r, 0, sizeof(*r));
-		return ct_error_set(errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "%s: %s", path,
-			strerror(errno));
+		return ct_error_set(
+			errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "%s: %s", path, strerror(errno));
 	}
 	if ((error = ct__line_reader_from(r, f)) < 0) {
 		fclose(f);
@@ -76,15 +76,14 @@ int ct__line_read(ct__line_reader *r)
 			r->end = fread(r->buf, 1, READ_CHUNK, r->f);
 			if (r->end == 0) {
 				if (ferror(r->f))
-					return ct_error_set(CT_EIO, "reading the bundle: %s",
-						strerror(errno));
+					return ct_error_set(
+						CT_EIO, "reading the bundle: %s", strerror(errno));
 				if (!any)
 					return 0;
 				r->lineno++;
 				r->unterminated = 1;
 				if (r->toolong)
-					crypto_hash_sha256_final(&r->toolong_hash,
-						r->toolong_leaf);
+					crypto_hash_sha256_final(&r->toolong_hash, r->toolong_leaf);
 				return 1;
 			}
 		}
@@ -98,12 +97,12 @@ int ct__line_read(ct__line_reader *r)
 			r->toolong = 1;
 			crypto_hash_sha256_init(&r->toolong_hash);
 			crypto_hash_sha256_update(&r->toolong_hash, &leaf_prefix, 1);
-			crypto_hash_sha256_update(&r->toolong_hash, (const uint8_t *)r->line.ptr,
-				r->line.len);
+			crypto_hash_sha256_update(
+				&r->toolong_hash, (const uint8_t *)r->line.ptr, r->line.len);
 		}
 		if (r->toolong)
-			crypto_hash_sha256_update(&r->toolong_hash,
-				(const uint8_t *)r->buf + r->pos, n);
+			crypto_hash_sha256_update(
+				&r->toolong_hash, (const uint8_t *)r->buf + r->pos, n);
 		else if ((error = ct_buf_put(&r->line, r->buf + r->pos, n)) < 0)
 			return error;
 		r->pos += n;
@@ -195,13 +194,14 @@ int ct__envelope_parse(ct__envelope *env, const char *line, size_t len)
 		ct__env_sig *s;
 
 		if (env->nsigs == CT_ENVELOPE_SIGS_MAX)
-			return ct_error_set(CT_EINVALID, "more than %d signatures",
-				CT_ENVELOPE_SIGS_MAX);
+			return ct_error_set(
+				CT_EINVALID, "more than %d signatures", CT_ENVELOPE_SIGS_MAX);
 		s = &env->sigs[env->nsigs];
 		if ((error = expect(&c, "{\"keyid\":\"")) < 0)
 			goto bad;
 		if (span(&c, is_hex) != CT_KEY_ID_LEN)
-			return ct_error_set(CT_EINVALID, "a signature's keyid is not 16 hex digits");
+			return ct_error_set(
+				CT_EINVALID, "a signature's keyid is not 16 hex digits");
 		memcpy(s->keyid, c.p - CT_KEY_ID_LEN, CT_KEY_ID_LEN);
 		s->keyid[CT_KEY_ID_LEN] = '\0';
 		if ((error = expect(&c, "\",\"sig\":\"")) < 0)
@@ -274,8 +274,8 @@ json_t *ct__envelope_signatures(const ct__envelope *env)
 	return sigs;
 }
 
-int ct__envelope_write(ct_buf *out, const char *type, const uint8_t *body, size_t len,
-	const json_t *signatures)
+int ct__envelope_write(
+	ct_buf *out, const char *type, const uint8_t *body, size_t len, const json_t *signatures)
 {
 	const json_t *e;
 	size_t i;
@@ -285,22 +285,23 @@ int ct__envelope_write(ct_buf *out, const char *type, const uint8_t *body, size_
 		return ct_error_set(CT_EINVALID, "a record without signatures cannot be bundled");
 	if ((error = ct_buf_puts(out, "{\"payload\":\"")) < 0 ||
 		(error = ct_base64_encode(out, body, len)) < 0 ||
-		(error = ct_buf_printf(out, "\",\"payloadType\":\"%s\",\"signatures\":[", type)) < 0)
+		(error = ct_buf_printf(out, "\",\"payloadType\":\"%s\",\"signatures\":[", type)) <
+			0)
 		return error;
-	json_array_foreach(signatures, i, e) {
+	json_array_foreach (signatures, i, e) {
 		const char *k = json_string_value(json_object_get(e, "key_id"));
 		const char *s = json_string_value(json_object_get(e, "sig"));
 		if (!k || !s)
 			return ct_error_set(CT_EINVALID, "a signature without key_id or sig");
-		if ((error = ct_buf_printf(out, "%s{\"keyid\":\"%s\",\"sig\":\"%s\"}", i ? "," : "", k,
-			     s)) < 0)
+		if ((error = ct_buf_printf(
+			     out, "%s{\"keyid\":\"%s\",\"sig\":\"%s\"}", i ? "," : "", k, s)) < 0)
 			return error;
 	}
 	return ct_buf_puts(out, "]}");
 }
 
-int ct__bundle_record_decode(json_t **out, ct_buf *body, ct__envelope *env, const char *line,
-	size_t len)
+int ct__bundle_record_decode(
+	json_t **out, ct_buf *body, ct__envelope *env, const char *line, size_t len)
 {
 	json_t *rec = NULL, *sigs = NULL;
 	ct_kind kind;
@@ -318,8 +319,9 @@ int ct__bundle_record_decode(json_t **out, ct_buf *body, ct__envelope *env, cons
 	if ((error = ct_record_kind(&kind, rec)) < 0)
 		goto done;
 	if (!ct__envelope_type_is(env, ct_kind_payload_type(kind))) {
-		error = ct_error_set(CT_EINVALID, "%s %s: payloadType is not %s", ct_kind_name(kind),
-			ct_record_id(rec) ? ct_record_id(rec) : "(no id)", ct_kind_payload_type(kind));
+		error = ct_error_set(CT_EINVALID, "%s %s: payloadType is not %s",
+			ct_kind_name(kind), ct_record_id(rec) ? ct_record_id(rec) : "(no id)",
+			ct_kind_payload_type(kind));
 		goto done;
 	}
 	if (json_object_get(rec, "signatures")) {
@@ -348,8 +350,8 @@ done:
 
 /* ---- reading the trailer ---- */
 
-int ct__trailer_parse(ct_bundle_info *info, ct_buf *body, ct__envelope *env, const char *line,
-	size_t len)
+int ct__trailer_parse(
+	ct_bundle_info *info, ct_buf *body, ct__envelope *env, const char *line, size_t len)
 {
 	static const char *const members[] = {"annotations", "created", "creator", "history",
 		"merkle_root", "records", "type", "version", NULL};
@@ -370,7 +372,8 @@ int ct__trailer_parse(ct_bundle_info *info, ct_buf *body, ct__envelope *env, con
 	}
 	if ((error = ct__envelope_payload(body, env)) < 0)
 		goto done;
-	if ((error = ct_json_parse(&t, (const uint8_t *)body->ptr, body->len, CT_JSON_RECORD)) < 0 ||
+	if ((error = ct_json_parse(&t, (const uint8_t *)body->ptr, body->len, CT_JSON_RECORD)) <
+			0 ||
 		(error = ct_json_canon(&canon, t)) < 0)
 		goto done;
 	if (canon.len != body->len || memcmp(canon.ptr, body->ptr, body->len) != 0) {
@@ -378,8 +381,9 @@ int ct__trailer_parse(ct_bundle_info *info, ct_buf *body, ct__envelope *env, con
 		goto done;
 	}
 	if (json_object_size(t) != 8) {
-		error = ct_error_set(CT_EINVALID, "the trailer must have exactly the members of "
-						  "version 1");
+		error = ct_error_set(CT_EINVALID,
+			"the trailer must have exactly the members of "
+			"version 1");
 		goto done;
 	}
 	for (i = 0; members[i]; i++) {
@@ -388,7 +392,8 @@ int ct__trailer_parse(ct_bundle_info *info, ct_buf *body, ct__envelope *env, con
 			goto done;
 		}
 	}
-	if (!json_is_string(v = json_object_get(t, "type")) || strcmp(json_string_value(v), "bundle") ||
+	if (!json_is_string(v = json_object_get(t, "type")) ||
+		strcmp(json_string_value(v), "bundle") ||
 		!json_is_integer(v = json_object_get(t, "version")) || json_integer_value(v) != 1) {
 		error = ct_error_set(CT_EINVALID, "the trailer is not a version 1 bundle trailer");
 		goto done;
@@ -420,7 +425,8 @@ int ct__trailer_parse(ct_bundle_info *info, ct_buf *body, ct__envelope *env, con
 	info->records = (uint64_t)json_integer_value(v);
 	if (!json_is_boolean(v = json_object_get(t, "history")) ||
 		!json_is_boolean(json_object_get(t, "annotations"))) {
-		error = ct_error_set(CT_EINVALID, "the trailer's history/annotations are not booleans");
+		error = ct_error_set(
+			CT_EINVALID, "the trailer's history/annotations are not booleans");
 		goto done;
 	}
 	info->history = json_is_true(v);
@@ -441,8 +447,9 @@ static int check_header(const char *path, const ct_buf *line, int unterminated, 
 	if (toolong || ct_json_parse(&h, (const uint8_t *)line->ptr, line->len, CT_JSON_TEXT) < 0 ||
 		!json_is_object(h) || !json_is_string(json_object_get(h, "format")) ||
 		strcmp(json_string_value(json_object_get(h, "format")), "claimtrail-bundle") != 0) {
-		error = ct_error_set(CT_EINVALID, "%s: not a claimtrail bundle (line 1 is not a "
-						  "bundle header)",
+		error = ct_error_set(CT_EINVALID,
+			"%s: not a claimtrail bundle (line 1 is not a "
+			"bundle header)",
 			path);
 		goto done;
 	}
@@ -457,9 +464,10 @@ static int check_header(const char *path, const ct_buf *line, int unterminated, 
 		ct_buf_free(&txt);
 		goto done;
 	}
-	if (line->len != strlen(CT_BUNDLE_HEADER) || memcmp(line->ptr, CT_BUNDLE_HEADER, line->len)) {
-		error = ct_error_set(CT_EINVALID, "%s: line 1: the bundle header must be exactly %s",
-			path, CT_BUNDLE_HEADER);
+	if (line->len != strlen(CT_BUNDLE_HEADER) ||
+		memcmp(line->ptr, CT_BUNDLE_HEADER, line->len)) {
+		error = ct_error_set(CT_EINVALID,
+			"%s: line 1: the bundle header must be exactly %s", path, CT_BUNDLE_HEADER);
 		goto done;
 	}
 	if (unterminated)
@@ -500,8 +508,8 @@ int ct__bundle_open_file(ct__line_reader *r, FILE *f, const char *path)
 	int error;
 
 	if (fseek(f, 0, SEEK_SET) != 0)
-		return ct_error_set(CT_EIO, "%s: cannot read it from the start: %s", path,
-			strerror(errno));
+		return ct_error_set(
+			CT_EIO, "%s: cannot read it from the start: %s", path, strerror(errno));
 	clearerr(f);
 	if ((error = ct__line_reader_from(r, f)) < 0) {
 		ct__line_reader_close(r);
@@ -548,7 +556,8 @@ int ct_bundle_info_read(ct_bundle_info *info, const char *path)
 	}
 	n = fread(tail, 1, (size_t)(size - from), r.f);
 	if (n == 0 || tail[n - 1] != '\n') {
-		error = ct_error_set(CT_EINVALID, "%s: truncated (no trailer line at the end)", path);
+		error = ct_error_set(
+			CT_EINVALID, "%s: truncated (no trailer line at the end)", path);
 		goto done;
 	}
 	start = n - 1;
@@ -561,7 +570,8 @@ int ct_bundle_info_read(ct_bundle_info *info, const char *path)
 	if ((error = ct_buf_put(&last, tail + start, n - 1 - start)) < 0)
 		goto done;
 	if ((error = ct__trailer_parse(info, &body, &env, last.ptr, last.len)) < 0)
-		ct_error_prefix(error, "%s: truncated or damaged: the last line is not a trailer", path);
+		ct_error_prefix(
+			error, "%s: truncated or damaged: the last line is not a trailer", path);
 done:
 	free(tail);
 	ct_buf_free(&body);

@@ -40,14 +40,16 @@ int ct_bundle_prove(const char *path, const char *id, const char *out_path)
 			goto done;
 		}
 		if (trailer) {
-			error = ct_error_set(CT_EINVALID, "%s: line %llu: a line after the trailer", path,
-				(unsigned long long)r.lineno);
+			error = ct_error_set(CT_EINVALID, "%s: line %llu: a line after the trailer",
+				path, (unsigned long long)r.lineno);
 			goto done;
 		}
 		env_ok = ct__envelope_parse(&env, r.line.ptr, r.line.len) == 0;
 		if (env_ok && ct__envelope_type_is(&env, CT_BUNDLE_PAYLOAD_TYPE)) {
-			if ((error = ct__trailer_parse(&info, &body, &env, r.line.ptr, r.line.len)) < 0) {
-				ct_error_prefix(error, "%s: line %llu", path, (unsigned long long)r.lineno);
+			if ((error = ct__trailer_parse(
+				     &info, &body, &env, r.line.ptr, r.line.len)) < 0) {
+				ct_error_prefix(
+					error, "%s: line %llu", path, (unsigned long long)r.lineno);
 				goto done;
 			}
 			trailer = 1;
@@ -66,7 +68,8 @@ int ct_bundle_prove(const char *path, const char *id, const char *out_path)
 		ct_merkle_leaf_hash(leaves[n], (const uint8_t *)r.line.ptr, r.line.len);
 		if (env_ok && ct__envelope_type_is(&env, ct_kind_payload_type(CT_KIND_CLAIM))) {
 			json_t *rec = NULL;
-			if (ct__bundle_record_decode(&rec, &body, &env, r.line.ptr, r.line.len) == 0 &&
+			if (ct__bundle_record_decode(&rec, &body, &env, r.line.ptr, r.line.len) ==
+					0 &&
 				strcmp(ct_record_id(rec), id) == 0) {
 				found = 1;
 				index = n;
@@ -94,13 +97,14 @@ int ct_bundle_prove(const char *path, const char *id, const char *out_path)
 	ct_merkle_root_of(root, (const uint8_t(*)[CT_HASH_LEN])leaves, n);
 	ct_hex(hex, root, CT_HASH_LEN);
 	if (n != info.records || strcmp(hex, info.root) != 0) {
-		error = ct_error_set(CT_EBADSIG, "%s: its records do not match its trailer's Merkle "
-						 "root: verify it first",
+		error = ct_error_set(CT_EBADSIG,
+			"%s: its records do not match its trailer's Merkle "
+			"root: verify it first",
 			path);
 		goto done;
 	}
-	if ((error = ct_merkle_path(path_hashes, &plen, (const uint8_t(*)[CT_HASH_LEN])leaves, n,
-		     index)) < 0)
+	if ((error = ct_merkle_path(
+		     path_hashes, &plen, (const uint8_t(*)[CT_HASH_LEN])leaves, n, index)) < 0)
 		goto done;
 	if (!(audit = json_array())) {
 		error = ct__oom();
@@ -118,7 +122,8 @@ int ct_bundle_prove(const char *path, const char *id, const char *out_path)
 		"claimtrail-inclusion-proof", "version", 1, "leaf_index", (json_int_t)index,
 		"tree_size", (json_int_t)n, "root", hex, "audit_path", audit, "record", record.ptr,
 		record.len);
-	if (!proof || (error = ct_json_canon(&out, proof)) < 0 || (error = ct_buf_putc(&out, '\n')) < 0) {
+	if (!proof || (error = ct_json_canon(&out, proof)) < 0 ||
+		(error = ct_buf_putc(&out, '\n')) < 0) {
 		if (!proof)
 			error = ct__oom();
 		goto done;
@@ -140,8 +145,8 @@ int ct__hash_from_hex(uint8_t out[CT_HASH_LEN], const char *hex)
 	return ct__hex_decode(out, CT_HASH_LEN, hex);
 }
 
-int ct_bundle_proof_verify(ct_bundle_proof_info *info, const char *proof_path,
-	const char *root_hex, const ct_keyring *trust, size_t threshold)
+int ct_bundle_proof_verify(ct_bundle_proof_info *info, const char *proof_path, const char *root_hex,
+	const ct_keyring *trust, size_t threshold)
 {
 	ct_buf data = CT_BUF_INIT, body = CT_BUF_INIT;
 	json_t *proof = NULL, *rec = NULL;
@@ -159,18 +164,20 @@ int ct_bundle_proof_verify(ct_bundle_proof_info *info, const char *proof_path,
 		return ct_error_set(CT_EINVALID, "--root must be 64 lowercase hex digits");
 	if ((error = ct_file_read(&data, proof_path, PROOF_MAX)) < 0)
 		return error;
-	if ((error = ct_json_parse(&proof, (const uint8_t *)data.ptr, data.len, CT_JSON_RECORD)) < 0) {
+	if ((error = ct_json_parse(&proof, (const uint8_t *)data.ptr, data.len, CT_JSON_RECORD)) <
+		0) {
 		ct_error_prefix(error, "%s: not an inclusion proof", proof_path);
 		goto done;
 	}
 	v = json_object_get(proof, "format");
 	if (!json_is_string(v) || strcmp(json_string_value(v), "claimtrail-inclusion-proof") != 0) {
-		error = ct_error_set(CT_EINVALID, "%s: not a claimtrail inclusion proof", proof_path);
+		error = ct_error_set(
+			CT_EINVALID, "%s: not a claimtrail inclusion proof", proof_path);
 		goto done;
 	}
 	if (json_integer_value(json_object_get(proof, "version")) != 1) {
-		error = ct_error_set(CT_EINVALID, "%s: unsupported inclusion proof version",
-			proof_path);
+		error = ct_error_set(
+			CT_EINVALID, "%s: unsupported inclusion proof version", proof_path);
 		goto done;
 	}
 	index = json_integer_value(v = json_object_get(proof, "leaf_index"));
@@ -183,7 +190,7 @@ int ct_bundle_proof_verify(ct_bundle_proof_info *info, const char *proof_path,
 		goto done;
 	}
 	plen = json_array_size(audit);
-	json_array_foreach(audit, i, h) {
+	json_array_foreach (audit, i, h) {
 		if (ct__hash_from_hex(path[i], json_string_value(h)) < 0) {
 			error = ct_error_set(CT_EINVALID, "%s: audit path entry %zu is not a hash",
 				proof_path, i);
@@ -197,11 +204,12 @@ int ct_bundle_proof_verify(ct_bundle_proof_info *info, const char *proof_path,
 	}
 	info->index = (uint64_t)index;
 	info->size = (uint64_t)size;
-	snprintf(info->kind, sizeof(info->kind), "%s", json_string_value(json_object_get(rec, "type")));
+	snprintf(info->kind, sizeof(info->kind), "%s",
+		json_string_value(json_object_get(rec, "type")));
 	snprintf(info->id, sizeof(info->id), "%s", ct_record_id(rec));
 	info->revision = json_integer_value(json_object_get(rec, "revision"));
-	ct_merkle_leaf_hash(leaf, (const uint8_t *)line,
-		json_string_length(json_object_get(proof, "record")));
+	ct_merkle_leaf_hash(
+		leaf, (const uint8_t *)line, json_string_length(json_object_get(proof, "record")));
 	if ((error = ct_merkle_verify_path(leaf, (uint64_t)index, (uint64_t)size,
 		     (const uint8_t(*)[CT_HASH_LEN])path, plen, root)) < 0) {
 		ct_error_prefix(error, "%s %s: not proven in the bundle with root %.16s...",

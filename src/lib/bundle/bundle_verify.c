@@ -44,28 +44,28 @@ typedef struct {
 	/* filled by the worker */
 	uint8_t leaf[CT_HASH_LEN];
 	int trailer;
-	int text;                  /* a text line: body is the text, digest its SHA-256 */
-	int decoded;               /* the record decoded: the members below are set */
-	int error;                 /* the line does not decode, or a key record is invalid */
+	int text;    /* a text line: body is the text, digest its SHA-256 */
+	int decoded; /* the record decoded: the members below are set */
+	int error;   /* the line does not decode, or a key record is invalid */
 	char msg[MSG_MAX];
 	ct_kind kind;
 	uint8_t digest[CT_HASH_LEN];
 	/* the members the ordered checks need ("" when absent) */
-	char id[ID_SIZE];          /* id, or key_id for a key */
-	long long revision;        /* 0 when absent */
+	char id[ID_SIZE];   /* id, or key_id for a key */
+	long long revision; /* 0 when absent */
 	char prev[DIGEST_SIZE];
 	char claim[ID_SIZE], claim_revision[DIGEST_SIZE];
 	char source[ID_SIZE], source_revision[DIGEST_SIZE]; /* attribution.source, ... */
 	char dispute_source[ID_SIZE];
-	char archive_sha256[65];   /* a source's archive: sha256 (hex), length, stored */
+	char archive_sha256[65]; /* a source's archive: sha256 (hex), length, stored */
 	long long archive_length;
 	int archive_stored;
-	ct_buf evidence;           /* evidence ids, each followed by a NUL */
+	ct_buf evidence; /* evidence ids, each followed by a NUL */
 	size_t nevidence;
 	int revoked;
 	size_t nsigs;
-	char keyids[CT_ENVELOPE_SIGS_MAX][CT_KEY_ID_LEN + 1];  /* each signature's key id hint */
-	char signer[CT_ENVELOPE_SIGS_MAX][CT_KEY_ID_LEN + 1];  /* SIG_VALID: the key that made it */
+	char keyids[CT_ENVELOPE_SIGS_MAX][CT_KEY_ID_LEN + 1]; /* each signature's key id hint */
+	char signer[CT_ENVELOPE_SIGS_MAX][CT_KEY_ID_LEN + 1]; /* SIG_VALID: the key that made it */
 	uint8_t sig[CT_ENVELOPE_SIGS_MAX];
 	/* the worker's scratch, kept between batches */
 	ct_buf body, pae;
@@ -109,7 +109,8 @@ static int take_digest(char out[DIGEST_SIZE], const ct__cval *v)
 	if (v->type != CT__CV_STRING || v->len != CT_DIGEST_LEN || memcmp(v->ptr, "sha256:", 7))
 		return -1;
 	for (i = 7; i < CT_DIGEST_LEN; i++)
-		if (!((v->ptr[i] >= '0' && v->ptr[i] <= '9') || (v->ptr[i] >= 'a' && v->ptr[i] <= 'f')))
+		if (!((v->ptr[i] >= '0' && v->ptr[i] <= '9') ||
+			    (v->ptr[i] >= 'a' && v->ptr[i] <= 'f')))
 			return -1;
 	memcpy(out, v->ptr, CT_DIGEST_LEN);
 	out[CT_DIGEST_LEN] = '\0';
@@ -204,7 +205,8 @@ static int fast_decode(item *it, const ct__envelope *env)
 		size_t pos = 0;
 
 		if (rev.type != CT__CV_NONE || prev.type != CT__CV_NONE ||
-			take_id(it->claim, &claim) < 0 || take_digest(it->claim_revision, &crev) < 0)
+			take_id(it->claim, &claim) < 0 ||
+			take_digest(it->claim_revision, &crev) < 0)
 			return -1;
 		if (evidence.type != CT__CV_NONE && evidence.type != CT__CV_ARRAY)
 			return -1;
@@ -280,8 +282,8 @@ static int full_decode(item *it, ct__envelope *env)
 	copy_str(it->id, sizeof(it->id), ct_record_id(rec));
 	it->revision = json_integer_value(slot_member(rec, k, CT__BV_REVISION));
 	copy_str(it->prev, sizeof(it->prev), json_string_value(slot_member(rec, k, CT__BV_PREV)));
-	copy_str(it->claim, sizeof(it->claim),
-		json_string_value(slot_member(rec, k, CT__BV_CLAIM)));
+	copy_str(
+		it->claim, sizeof(it->claim), json_string_value(slot_member(rec, k, CT__BV_CLAIM)));
 	copy_str(it->claim_revision, sizeof(it->claim_revision),
 		json_string_value(slot_member(rec, k, CT__BV_CLAIM_REVISION)));
 	copy_str(it->source, sizeof(it->source),
@@ -290,11 +292,11 @@ static int full_decode(item *it, ct__envelope *env)
 		json_string_value(slot_member(rec, k, CT__BV_SOURCE_REVISION)));
 	copy_str(it->dispute_source, sizeof(it->dispute_source),
 		json_string_value(slot_member(rec, k, CT__BV_DISPUTE_SOURCE)));
-	json_array_foreach(slot_member(rec, k, CT__BV_EVIDENCE), i, ev) {
+	json_array_foreach (slot_member(rec, k, CT__BV_EVIDENCE), i, ev) {
 		if (!json_is_string(ev))
 			continue;
-		if ((error = ct_buf_put(&it->evidence, json_string_value(ev),
-			     json_string_length(ev) + 1)) < 0)
+		if ((error = ct_buf_put(
+			     &it->evidence, json_string_value(ev), json_string_length(ev) + 1)) < 0)
 			goto done;
 		it->nevidence++;
 	}
@@ -308,7 +310,8 @@ static int full_decode(item *it, ct__envelope *env)
 	}
 	it->decoded = 1;
 	if (it->kind == CT_KIND_KEY)
-		error = ct_key_record_check(rec); /* a carried key is checked, never trusted for it */
+		error = ct_key_record_check(
+			rec); /* a carried key is checked, never trusted for it */
 done:
 	json_decref(rec);
 	return error;
@@ -467,7 +470,7 @@ static void work_item(item *it, const ct_keyring *trust)
 
 typedef struct {
 	pthread_t threads[THREADS_MAX];
-	unsigned nthreads;          /* workers besides the main thread */
+	unsigned nthreads; /* workers besides the main thread */
 	pthread_mutex_t mu;
 	pthread_cond_t start, done;
 	unsigned generation;
@@ -636,8 +639,8 @@ static void id_key(uint8_t out[CT_HASH_LEN], const char *id)
 }
 
 /* And (digest, id) pairs: a claim's source_revision must be a revision of its source. */
-static void revision_key(uint8_t out[CT_HASH_LEN], const uint8_t digest[CT_HASH_LEN],
-	const char *id)
+static void revision_key(
+	uint8_t out[CT_HASH_LEN], const uint8_t digest[CT_HASH_LEN], const char *id)
 {
 	uint8_t k[CT_HASH_LEN + 16] = "source-revision";
 
@@ -820,7 +823,8 @@ static const char *label_of(vstate *s, const item *it)
 			snprintf(s->label, sizeof(s->label), "%s %s revision %lld",
 				ct_kind_name(it->kind), it->id, it->revision);
 		else
-			snprintf(s->label, sizeof(s->label), "%s %s", ct_kind_name(it->kind), it->id);
+			snprintf(s->label, sizeof(s->label), "%s %s", ct_kind_name(it->kind),
+				it->id);
 		s->label_for = it;
 	}
 	return s->label;
@@ -844,10 +848,12 @@ static void check_order(vstate *s, const item *it)
 		if (!c)
 			c = sub - s->prev_sub;
 		if (!c)
-			c = sub ? strcmp(aid, s->prev_aid) : (rev > s->prev_rev) - (rev < s->prev_rev);
+			c = sub ? strcmp(aid, s->prev_aid)
+				: (rev > s->prev_rev) - (rev < s->prev_rev);
 		if (c <= 0)
-			fail(s, "record.order", 0, "%s: %s (bundle order: keys, sources, then each "
-						   "claim's revisions and annotations, by id)",
+			fail(s, "record.order", 0,
+				"%s: %s (bundle order: keys, sources, then each "
+				"claim's revisions and annotations, by id)",
 				label_of(s, it), c == 0 ? "repeated" : "out of order");
 	}
 	if (c <= 0 && s->have_prev)
@@ -868,11 +874,13 @@ static void check_signatures(vstate *s, const item *it)
 	for (i = 0; i < it->nsigs; i++) {
 		/* a key line's signatures are checked as its self-signature (full_decode), so its
 		 * it->sig[] is not set: the key ids name the signers */
-		const char *who = it->kind != CT_KIND_KEY && it->sig[i] == SIG_VALID ? it->signer[i]
-										       : it->keyids[i];
+		const char *who = it->kind != CT_KIND_KEY && it->sig[i] == SIG_VALID
+			? it->signer[i]
+			: it->keyids[i];
 		const carried_key *k = find_key(s, who);
 		if (!k)
-			fail(s, "key.missing", 0, "%s: the record of signer key %s is not in the bundle",
+			fail(s, "key.missing", 0,
+				"%s: the record of signer key %s is not in the bundle",
 				label_of(s, it), who);
 		if (it->kind == CT_KIND_KEY)
 			continue;
@@ -901,8 +909,8 @@ static void check_signatures(vstate *s, const item *it)
 	if (it->kind == CT_KIND_KEY)
 		return;
 	if (bad)
-		fail(s, "signature.mismatch", 0, "%s: signature by key %s does not verify", label_of(s, it),
-			bad_key);
+		fail(s, "signature.mismatch", 0, "%s: signature by key %s does not verify",
+			label_of(s, it), bad_key);
 	if (revoked)
 		add_code(s, "signature.revoked");
 	/* one signer for every record; --threshold is for each claim's current revision, and is
@@ -943,17 +951,18 @@ static int check_chain(vstate *s, const item *it)
 
 	if (same) {
 		if (rev != s->chain_rev + 1)
-			fail(s, "chain.broken", 0, "%s: revision %lld follows revision %lld", label_of(s, it),
-				rev, s->chain_rev);
+			fail(s, "chain.broken", 0, "%s: revision %lld follows revision %lld",
+				label_of(s, it), rev, s->chain_rev);
 		else if (!prev || digest_of(pd, prev) < 0 ||
-			 memcmp(pd, s->chain_digest, CT_HASH_LEN) != 0)
-			fail(s, "chain.broken", 0, "%s: prev does not name revision %lld", label_of(s, it),
-				s->chain_rev);
+			memcmp(pd, s->chain_digest, CT_HASH_LEN) != 0)
+			fail(s, "chain.broken", 0, "%s: prev does not name revision %lld",
+				label_of(s, it), s->chain_rev);
 		else
 			add_code(s, "chain.valid");
 	} else if (rev == 1) {
 		if (prev)
-			fail(s, "chain.broken", 0, "%s: revision 1 names a predecessor", label_of(s, it));
+			fail(s, "chain.broken", 0, "%s: revision 1 names a predecessor",
+				label_of(s, it));
 		else
 			add_code(s, "chain.valid");
 	} else {
@@ -1006,8 +1015,9 @@ static int check_refs(vstate *s, const item *it)
 		const char *sid = it->source[0] ? it->source : NULL;
 		const char *srev = it->source_revision[0] ? it->source_revision : NULL;
 		if (sid && !has_source_id(s, sid))
-			fail(s, "source.missing", 0, "%s: cites source %s, which is not in the bundle",
-				label_of(s, it), sid);
+			fail(s, "source.missing", 0,
+				"%s: cites source %s, which is not in the bundle", label_of(s, it),
+				sid);
 		else if (srev && (digest_of(d, srev) < 0 || !set_has(&s->sources, d)))
 			fail(s, "source.missing", 0,
 				"%s: cites revision %.20s... of source %s, which is not in the bundle",
@@ -1027,8 +1037,9 @@ static int check_refs(vstate *s, const item *it)
 		int found = 0;
 
 		if (!claim || strcmp(claim, s->claim_id) != 0 || s->nclaim == 0) {
-			fail(s, "claim.missing", 0, "%s: judges claim %s, which is not in the bundle",
-				label_of(s, it), claim ? claim : "?");
+			fail(s, "claim.missing", 0,
+				"%s: judges claim %s, which is not in the bundle", label_of(s, it),
+				claim ? claim : "?");
 		} else if (digest_of(d, crev) == 0) {
 			for (i = 0; i < s->nclaim && !found; i++)
 				found = memcmp(s->claim_digests[i], d, CT_HASH_LEN) == 0;
@@ -1042,11 +1053,12 @@ static int check_refs(vstate *s, const item *it)
 		for (i = 0; i < it->nevidence; i++, ev += strlen(ev) + 1)
 			if (!has_source_id(s, ev))
 				fail(s, "source.missing", 0,
-					"%s: cites source %s as evidence, which is not in the bundle", label_of(s, it),
-					ev);
+					"%s: cites source %s as evidence, which is not in the bundle",
+					label_of(s, it), ev);
 		if (dsrc && !has_source_id(s, dsrc))
-			fail(s, "source.missing", 0, "%s: the dispute cites source %s, which is not in "
-						     "the bundle",
+			fail(s, "source.missing", 0,
+				"%s: the dispute cites source %s, which is not in "
+				"the bundle",
 				label_of(s, it), dsrc);
 	}
 	return error;
@@ -1068,8 +1080,9 @@ static int process_record(vstate *s, const item *it)
 			fail(s, "key.invalid", 0, "%s: %s", label_of(s, it), it->msg);
 		} else {
 			add_code(s, "key.selfsigned");
-			add_code(s, ct_keyring_find(s->opts->trust, s->rep.id) ? "key.trusted"
-									      : "key.untrusted");
+			add_code(s,
+				ct_keyring_find(s->opts->trust, s->rep.id) ? "key.trusted"
+									   : "key.untrusted");
 			if (revoked)
 				add_code(s, "key.revoked");
 		}
@@ -1113,7 +1126,8 @@ static void process_text(vstate *s, item *it)
 			s->label);
 	else if (strcmp(hex, s->text_sha256) != 0 || (long long)it->body.len != s->text_length)
 		fail(s, "text.mismatch", 0,
-			"%s: its sha256 or length is not the one the source revision records", s->label);
+			"%s: its sha256 or length is not the one the source revision records",
+			s->label);
 	else
 		add_code(s, "text.valid");
 }
@@ -1144,8 +1158,9 @@ static void process_trailer(vstate *s, const item *it)
 			(unsigned long long)t.records, t.records == 1 ? "" : "s",
 			(unsigned long long)s->records);
 	if (strcmp(hex, t.root) != 0)
-		fail(s, "merkle.mismatch", 0, "trailer: the Merkle root of the records is %s, the "
-					      "trailer says %s",
+		fail(s, "merkle.mismatch", 0,
+			"trailer: the Merkle root of the records is %s, the "
+			"trailer says %s",
 			hex, t.root);
 	else
 		add_code(s, "merkle.valid");
@@ -1153,8 +1168,9 @@ static void process_trailer(vstate *s, const item *it)
 		goto done;
 	for (i = 0; i < env.nsigs; i++) {
 		if (sig_decode(sig, &env.sigs[i]) < 0) {
-			fail(s, "bundle.malformed", 0, "trailer: signature %zu (key %s): \"sig\" is not "
-						      "canonical base64 of 64 bytes",
+			fail(s, "bundle.malformed", 0,
+				"trailer: signature %zu (key %s): \"sig\" is not "
+				"canonical base64 of 64 bytes",
 				i, env.sigs[i].keyid);
 			goto done;
 		}
@@ -1187,7 +1203,8 @@ static void process_trailer(vstate *s, const item *it)
 			"trailer: the bundle signature does not verify");
 	else if (!creator_ok)
 		fail(s, "bundle.signature.untrusted", 1,
-			"trailer: not signed by its creator %s with a trusted, unrevoked key", t.creator);
+			"trailer: not signed by its creator %s with a trusted, unrevoked key",
+			t.creator);
 	else
 		add_code(s, "bundle.signature.valid");
 	if (t.history && s->partial_line)
@@ -1244,8 +1261,9 @@ static int process_item(vstate *s, item *it)
 	int error = 0;
 
 	if (s->pending)
-		flush_pending(s, s->trailer_seen || it->toolong || it->trailer || !it->decoded ||
-					 it->kind != CT_KIND_CLAIM || strcmp(it->id, s->pending_id) != 0);
+		flush_pending(s,
+			s->trailer_seen || it->toolong || it->trailer || !it->decoded ||
+				it->kind != CT_KIND_CLAIM || strcmp(it->id, s->pending_id) != 0);
 	begin_line(s, it->lineno);
 	if (s->trailer_seen) {
 		fail(s, "bundle.trailing", 0, "a line after the trailer");
@@ -1278,8 +1296,9 @@ static int process_item(vstate *s, item *it)
 		copy_str(s->text_sha256, sizeof(s->text_sha256), it->archive_sha256);
 	}
 	if (it->unterminated)
-		fail(s, "bundle.truncated", 0, "the last line has no newline: the bundle is "
-					       "truncated");
+		fail(s, "bundle.truncated", 0,
+			"the last line has no newline: the bundle is "
+			"truncated");
 	if (!s->trailer_seen && !it->toolong && !it->trailer && it->decoded &&
 		it->kind == CT_KIND_CLAIM && s->opts->threshold > 1 && !it->unterminated)
 		hold_line(s);
@@ -1331,8 +1350,8 @@ static int verify(ct_bundle_info *info, FILE *f, const char *path,
 	memset(info, 0, sizeof(*info));
 	if (!opts || !opts->trust)
 		return ct_error_set(CT_EINVALID, "bundle verify needs trusted keys");
-	if ((error = ct__opts_version(opts->version, CT_BUNDLE_VERIFY_OPTS_VERSION,
-		     "ct_bundle_verify_opts")) < 0)
+	if ((error = ct__opts_version(
+		     opts->version, CT_BUNDLE_VERIFY_OPTS_VERSION, "ct_bundle_verify_opts")) < 0)
 		return error;
 	o = *opts;
 	if (o.threshold < 1)
@@ -1394,8 +1413,8 @@ static int verify(ct_bundle_info *info, FILE *f, const char *path,
 	info->annots = s->counts[CT_KIND_ANNOTATION];
 	info->texts = s->texts;
 	if (s->failed) {
-		error = ct_error_set(s->only_untrusted ? CT_EUNTRUSTED : CT_EBADSIG, "%s%s", s->first,
-			s->failed > 1 ? " (and more: see the report)" : "");
+		error = ct_error_set(s->only_untrusted ? CT_EUNTRUSTED : CT_EBADSIG, "%s%s",
+			s->first, s->failed > 1 ? " (and more: see the report)" : "");
 		goto done;
 	}
 	if (trailer_hash)

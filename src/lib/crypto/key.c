@@ -92,8 +92,9 @@ static int key_record_build(json_t **out, const ct_key *key, const char *name, c
 	/* jansson refuses invalid UTF-8 with the NULL it gives when out of memory: check first */
 	if ((name && (error = ct__utf8_check(name, strlen(name), "the key's name")) < 0) ||
 		(org && (error = ct__utf8_check(org, strlen(org), "the key's org")) < 0) ||
-		(revoked_reason && (error = ct__utf8_check(revoked_reason, strlen(revoked_reason),
-					    "the revocation reason")) < 0))
+		(revoked_reason &&
+			(error = ct__utf8_check(revoked_reason, strlen(revoked_reason),
+				 "the revocation reason")) < 0))
 		goto done;
 	if (!rec || (error = ct_base64_encode(&b64, key->pk, sizeof(key->pk))) < 0)
 		goto oom;
@@ -173,8 +174,7 @@ int ct_key_revoke(json_t **out, const ct_key *key, const char *reason)
 	*out = NULL;
 	if (!reason || !*reason)
 		return ct_error_set(CT_EINVALID, "key %s: a revocation needs a reason", key->id);
-	if ((error = key_record_build(&rec, key,
-		     json_string_value(json_object_get(old, "name")),
+	if ((error = key_record_build(&rec, key, json_string_value(json_object_get(old, "name")),
 		     json_string_value(json_object_get(old, "org")), created, reason)) < 0)
 		goto done;
 	if ((error = ct_record_sign(rec, key)) < 0)
@@ -208,18 +208,20 @@ int ct_key_record_check(const json_t *record)
 	if ((error = ct_record_validate(record)) < 0)
 		return error;
 	key_id = json_string_value(json_object_get(record, "key_id"));
-	if (!key_id || ct__decode_exact(pk, sizeof(pk),
+	if (!key_id ||
+		ct__decode_exact(pk, sizeof(pk),
 			json_string_value(json_object_get(record, "public_key"))) < 0)
 		return ct_error_set(CT_EINVALID, "key %s: public_key is not base64 of 32 bytes",
 			key_id ? key_id : "(no id)");
 	ct_key_id_of(derived, pk);
 	if (strcmp(derived, key_id) != 0)
 		return ct_error_set(CT_EINVALID,
-			"key %s: key_id does not match public_key (which has id %s)", key_id, derived);
+			"key %s: key_id does not match public_key (which has id %s)", key_id,
+			derived);
 	if ((error = ct__record_signing_input(&pae, record)) < 0)
 		goto done;
 	sigs = json_object_get(record, "signatures");
-	json_array_foreach(sigs, i, entry) {
+	json_array_foreach (sigs, i, entry) {
 		const char *by = json_string_value(json_object_get(entry, "key_id"));
 		if (!by || strcmp(by, key_id) != 0)
 			continue;
@@ -227,8 +229,8 @@ int ct_key_record_check(const json_t *record)
 		if (ct__decode_exact(sig, sizeof(sig),
 			    json_string_value(json_object_get(entry, "sig"))) < 0 ||
 			ct__signature_verify(pk, sig, (const uint8_t *)pae.ptr, pae.len) < 0) {
-			error = ct_error_set(CT_EBADSIG, "key %s: self-signature does not verify",
-				key_id);
+			error = ct_error_set(
+				CT_EBADSIG, "key %s: self-signature does not verify", key_id);
 			goto done;
 		}
 	}

@@ -75,8 +75,8 @@ static void sbuf_free(sbuf *b)
 static int sbuf_put(sbuf *b, const char *s, size_t n)
 {
 	if (n >= b->cap - b->len)
-		return ct_error_set(CT_EINVALID, "secret key file would exceed %d bytes",
-			SECRET_FILE_MAX);
+		return ct_error_set(
+			CT_EINVALID, "secret key file would exceed %d bytes", SECRET_FILE_MAX);
 	memcpy(b->ptr + b->len, s, n);
 	b->len += n;
 	b->ptr[b->len] = '\0';
@@ -97,8 +97,8 @@ static int sbuf_field_b64(sbuf *b, const char *name, const uint8_t *data, size_t
 	if ((error = sbuf_puts(b, name)) < 0 || (error = sbuf_puts(b, ": ")) < 0)
 		return error;
 	if (n + 1 >= b->cap - b->len)
-		return ct_error_set(CT_EINVALID, "secret key file would exceed %d bytes",
-			SECRET_FILE_MAX);
+		return ct_error_set(
+			CT_EINVALID, "secret key file would exceed %d bytes", SECRET_FILE_MAX);
 	sodium_bin2base64(b->ptr + b->len, n, data, len, sodium_base64_VARIANT_ORIGINAL);
 	b->len += n - 1;
 	return sbuf_put(b, "\n", 1);
@@ -135,7 +135,8 @@ static int read_secure(sbuf *out, const char *path)
 	if (st.st_mode & 077) {
 		error = ct_error_set(CT_EINVALID,
 			"key %s: permissions %04o are too open: a secret key must be private to its "
-			"owner (chmod 600 %s)", path, (unsigned)(st.st_mode & 07777), path);
+			"owner (chmod 600 %s)",
+			path, (unsigned)(st.st_mode & 07777), path);
 		goto done;
 	}
 	if ((error = sbuf_init(out, SECRET_FILE_MAX + 1)) < 0)
@@ -152,8 +153,10 @@ static int read_secure(sbuf *out, const char *path)
 			break;
 		out->len += (size_t)r;
 		if (out->len >= out->cap - 1) {
-			error = ct_error_set(CT_EINVALID, "key %s: larger than %d bytes: not a "
-				"claimtrail secret key file", path, SECRET_FILE_MAX);
+			error = ct_error_set(CT_EINVALID,
+				"key %s: larger than %d bytes: not a "
+				"claimtrail secret key file",
+				path, SECRET_FILE_MAX);
 			goto done;
 		}
 	}
@@ -172,7 +175,7 @@ int ct_key_write(const ct_key *key, const char *path, const char *passphrase, si
 {
 	char pubpath[4096];
 	sbuf text = {NULL, 0, 0};
-	uint8_t *box = NULL;     /* secretbox(seed) or the plain seed: secure memory either way */
+	uint8_t *box = NULL;	 /* secretbox(seed) or the plain seed: secure memory either way */
 	uint8_t *derived = NULL; /* the Argon2id output */
 	uint8_t salt[crypto_pwhash_SALTBYTES];
 	uint8_t nonce[crypto_secretbox_NONCEBYTES];
@@ -208,8 +211,8 @@ int ct_key_write(const ct_key *key, const char *path, const char *passphrase, si
 	if (passphrase) {
 		randombytes_buf(salt, sizeof(salt));
 		randombytes_buf(nonce, sizeof(nonce));
-		if (crypto_pwhash(derived, crypto_secretbox_KEYBYTES, passphrase, passlen, salt, ops,
-			    mem, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+		if (crypto_pwhash(derived, crypto_secretbox_KEYBYTES, passphrase, passlen, salt,
+			    ops, mem, crypto_pwhash_ALG_ARGON2ID13) != 0) {
 			error = ct_error_set(CT_ENOMEM, "key %s: Argon2id ran out of memory", path);
 			goto done;
 		}
@@ -225,13 +228,14 @@ int ct_key_write(const ct_key *key, const char *path, const char *passphrase, si
 			goto done;
 		if ((error = sbuf_field_b64(&text, "salt", salt, sizeof(salt))) < 0 ||
 			(error = sbuf_field_b64(&text, "nonce", nonce, sizeof(nonce))) < 0 ||
-			(error = sbuf_field_b64(&text, "secret", box,
-				 crypto_secretbox_MACBYTES + SEED_BYTES)) < 0)
+			(error = sbuf_field_b64(
+				 &text, "secret", box, crypto_secretbox_MACBYTES + SEED_BYTES)) < 0)
 			goto done;
 	} else {
 		crypto_generichash(checksum, sizeof(checksum), key->sk, SEED_BYTES, NULL, 0);
 		if ((error = sbuf_field(&text, "kdf", "none")) < 0 ||
-			(error = sbuf_field_b64(&text, "checksum", checksum, sizeof(checksum))) < 0 ||
+			(error = sbuf_field_b64(&text, "checksum", checksum, sizeof(checksum))) <
+				0 ||
 			(error = sbuf_field_b64(&text, "secret", key->sk, SEED_BYTES)) < 0)
 			goto done;
 	}
@@ -321,8 +325,8 @@ static int split_lines(secret_file *sf, sbuf *text)
 	while (p < end) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (sf->count == SECRET_LINES_MAX)
-			return ct_error_set(CT_EINVALID, "key %s: more than %d lines", path,
-				SECRET_LINES_MAX);
+			return ct_error_set(
+				CT_EINVALID, "key %s: more than %d lines", path, SECRET_LINES_MAX);
 		*nl = '\0';
 		sf->line[sf->count++] = p;
 		p = nl + 1;
@@ -337,12 +341,15 @@ static int check_magic(secret_file *sf)
 	size_t m = strlen(SECRET_MAGIC);
 
 	if (strncmp(l, SECRET_MAGIC " ", m + 1) != 0)
-		return ct_error_set(CT_EINVALID, "key %s: not a claimtrail secret key file", sf->path);
+		return ct_error_set(
+			CT_EINVALID, "key %s: not a claimtrail secret key file", sf->path);
 	if (strcmp(l + m + 1, SECRET_VERSION) != 0) {
 		char v[32];
 		snprintf(v, sizeof(v), "%s", l + m + 1); /* truncation is fine: only quoted */
-		return ct_error_set(CT_EINVALID, "key %s: unsupported secret key file version '%s' "
-			"(this claimtrail reads " SECRET_VERSION ")", sf->path, v);
+		return ct_error_set(CT_EINVALID,
+			"key %s: unsupported secret key file version '%s' "
+			"(this claimtrail reads " SECRET_VERSION ")",
+			sf->path, v);
 	}
 	sf->next = 1;
 	return 0;
@@ -363,8 +370,8 @@ static int take(const char **value, secret_file *sf, const char *name)
 		return ct_error_set(CT_EINVALID, "key %s: line %zu: expected '%s: VALUE'", sf->path,
 			sf->next + 1, name);
 	if (strlen(l) > max)
-		return ct_error_set(CT_EINVALID, "key %s: line %zu is too long", sf->path,
-			sf->next + 1);
+		return ct_error_set(
+			CT_EINVALID, "key %s: line %zu is too long", sf->path, sf->next + 1);
 	sf->next++;
 	*value = l + n + 2;
 	return 0;
@@ -411,8 +418,8 @@ static int parse_fields(secret_fields *f, secret_file *sf)
 	if ((error = take(&alg, sf, "algorithm")) < 0)
 		return error;
 	if (strcmp(alg, "ed25519") != 0)
-		return ct_error_set(CT_EINVALID, "key %s: unsupported algorithm '%.32s'", sf->path,
-			alg);
+		return ct_error_set(
+			CT_EINVALID, "key %s: unsupported algorithm '%.32s'", sf->path, alg);
 	if ((error = take(&f->key_id, sf, "key-id")) < 0 || (error = take(&f->kdf, sf, "kdf")) < 0)
 		return error;
 	if (strcmp(f->kdf, "argon2id") == 0) {
@@ -427,14 +434,15 @@ static int parse_fields(secret_fields *f, secret_file *sf)
 		if ((error = take(&f->checksum, sf, "checksum")) < 0)
 			return error;
 	} else {
-		return ct_error_set(CT_EINVALID, "key %s: unsupported kdf '%.32s'", sf->path, f->kdf);
+		return ct_error_set(
+			CT_EINVALID, "key %s: unsupported kdf '%.32s'", sf->path, f->kdf);
 	}
 	if ((error = take(&f->secret, sf, "secret")) < 0 ||
 		(error = take(&f->record, sf, "public-record")) < 0)
 		return error;
 	if (sf->next != sf->count)
-		return ct_error_set(CT_EINVALID, "key %s: line %zu: unexpected line", sf->path,
-			sf->next + 1);
+		return ct_error_set(
+			CT_EINVALID, "key %s: line %zu: unexpected line", sf->path, sf->next + 1);
 	return 0;
 }
 
@@ -446,8 +454,8 @@ static int parse_public_record(json_t **out, const secret_fields *f, const char 
 	int error;
 
 	*out = NULL;
-	if ((error = ct_json_parse(&rec, (const uint8_t *)f->record, strlen(f->record),
-		     CT_JSON_RECORD)) < 0) {
+	if ((error = ct_json_parse(
+		     &rec, (const uint8_t *)f->record, strlen(f->record), CT_JSON_RECORD)) < 0) {
 		ct_error_prefix(error, "key %s: public-record", path);
 		goto done;
 	}
@@ -457,8 +465,10 @@ static int parse_public_record(json_t **out, const secret_fields *f, const char 
 	}
 	id = json_string_value(json_object_get(rec, "key_id"));
 	if (strcmp(id, f->key_id) != 0) {
-		error = ct_error_set(CT_EINVALID, "key %s: key-id %.32s does not match the public "
-			"record (%s)", path, f->key_id, id);
+		error = ct_error_set(CT_EINVALID,
+			"key %s: key-id %.32s does not match the public "
+			"record (%s)",
+			path, f->key_id, id);
 		goto done;
 	}
 	*out = rec;
@@ -503,8 +513,8 @@ int ct_key_read(ct_key **out, const char *path, const char *passphrase, size_t p
 	secret_fields f;
 	ct_key *key = NULL;
 	json_t *rec = NULL;
-	uint8_t *seed = NULL;    /* secure */
-	uint8_t *box = NULL;     /* secure: sealed seed, or the plain seed as read */
+	uint8_t *seed = NULL;	 /* secure */
+	uint8_t *box = NULL;	 /* secure: sealed seed, or the plain seed as read */
 	uint8_t *derived = NULL; /* secure */
 	uint8_t salt[crypto_pwhash_SALTBYTES];
 	uint8_t nonce[crypto_secretbox_NONCEBYTES];
@@ -537,15 +547,18 @@ int ct_key_read(ct_key **out, const char *path, const char *passphrase, size_t p
 		if (ops > PWHASH_OPSLIMIT_MAX || mem > PWHASH_MEMLIMIT_MAX) {
 			error = ct_error_set(CT_EINVALID,
 				"key %s: asks for Argon2id %s %llu, more than the %llu this reader allows "
-				"(libsodium's sensitive limit)", path,
-				ops > PWHASH_OPSLIMIT_MAX ? "opslimit" : "memlimit",
+				"(libsodium's sensitive limit)",
+				path, ops > PWHASH_OPSLIMIT_MAX ? "opslimit" : "memlimit",
 				ops > PWHASH_OPSLIMIT_MAX ? ops : mem,
-				ops > PWHASH_OPSLIMIT_MAX ? PWHASH_OPSLIMIT_MAX : PWHASH_MEMLIMIT_MAX);
+				ops > PWHASH_OPSLIMIT_MAX ? PWHASH_OPSLIMIT_MAX
+							  : PWHASH_MEMLIMIT_MAX);
 			goto done;
 		}
 		if (ops < crypto_pwhash_OPSLIMIT_MIN || mem < crypto_pwhash_MEMLIMIT_MIN) {
-			error = ct_error_set(CT_EINVALID, "key %s: opslimit or memlimit below the "
-				"Argon2id minimum", path);
+			error = ct_error_set(CT_EINVALID,
+				"key %s: opslimit or memlimit below the "
+				"Argon2id minimum",
+				path);
 			goto done;
 		}
 		if (ct__decode_exact(salt, sizeof(salt), f.salt) < 0 ||
@@ -554,13 +567,14 @@ int ct_key_read(ct_key **out, const char *path, const char *passphrase, size_t p
 			goto done;
 		}
 		if (sodium_base642bin(box, crypto_secretbox_MACBYTES + SEED_BYTES + 4, f.secret,
-			    strlen(f.secret), NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+			    strlen(f.secret), NULL, &n, NULL,
+			    sodium_base64_VARIANT_ORIGINAL) != 0 ||
 			n != crypto_secretbox_MACBYTES + SEED_BYTES) {
 			error = ct_error_set(CT_EINVALID, "key %s: bad secret line", path);
 			goto done;
 		}
-		if (crypto_pwhash(derived, crypto_secretbox_KEYBYTES, passphrase, passlen, salt, ops,
-			    (size_t)mem, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+		if (crypto_pwhash(derived, crypto_secretbox_KEYBYTES, passphrase, passlen, salt,
+			    ops, (size_t)mem, crypto_pwhash_ALG_ARGON2ID13) != 0) {
 			error = ct_error_set(CT_ENOMEM, "key %s: Argon2id ran out of memory", path);
 			goto done;
 		}
@@ -575,7 +589,8 @@ int ct_key_read(ct_key **out, const char *path, const char *passphrase, size_t p
 			goto done;
 		}
 		if (sodium_base642bin(box, crypto_secretbox_MACBYTES + SEED_BYTES + 4, f.secret,
-			    strlen(f.secret), NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+			    strlen(f.secret), NULL, &n, NULL,
+			    sodium_base64_VARIANT_ORIGINAL) != 0 ||
 			n != SEED_BYTES) {
 			error = ct_error_set(CT_EINVALID, "key %s: bad secret line", path);
 			goto done;
@@ -583,8 +598,10 @@ int ct_key_read(ct_key **out, const char *path, const char *passphrase, size_t p
 		memcpy(seed, box, SEED_BYTES);
 		crypto_generichash(checksum, sizeof(checksum), seed, SEED_BYTES, NULL, 0);
 		if (sodium_memcmp(checksum, want, sizeof(want)) != 0) {
-			error = ct_error_set(CT_EINVALID, "key %s: checksum mismatch: the secret key "
-				"file is corrupted", path);
+			error = ct_error_set(CT_EINVALID,
+				"key %s: checksum mismatch: the secret key "
+				"file is corrupted",
+				path);
 			goto done;
 		}
 	}
@@ -592,10 +609,11 @@ int ct_key_read(ct_key **out, const char *path, const char *passphrase, size_t p
 		goto done;
 	crypto_sign_seed_keypair(key->pk, key->sk, seed);
 	ct_key_id_of(key->id, key->pk);
-	if (ct__decode_exact(pk, sizeof(pk), json_string_value(json_object_get(rec, "public_key")))
-			< 0 || sodium_memcmp(pk, key->pk, sizeof(pk)) != 0) {
-		error = ct_error_set(CT_EINVALID, "key %s: the secret key does not belong to key %s",
-			path, f.key_id);
+	if (ct__decode_exact(
+		    pk, sizeof(pk), json_string_value(json_object_get(rec, "public_key"))) < 0 ||
+		sodium_memcmp(pk, key->pk, sizeof(pk)) != 0) {
+		error = ct_error_set(CT_EINVALID,
+			"key %s: the secret key does not belong to key %s", path, f.key_id);
 		goto done;
 	}
 	key->record = rec;
@@ -625,7 +643,8 @@ int ct__key_record_file_read(json_t **out, const char *path)
 	*out = NULL;
 	if ((error = ct_file_read(&data, path, KEY_RECORD_MAX)) < 0)
 		goto done;
-	if ((error = ct_json_parse(&rec, (const uint8_t *)data.ptr, data.len, CT_JSON_RECORD)) < 0 ||
+	if ((error = ct_json_parse(&rec, (const uint8_t *)data.ptr, data.len, CT_JSON_RECORD)) <
+			0 ||
 		(error = ct_key_record_check(rec)) < 0) {
 		ct_error_prefix(error, "%s", path);
 		goto done;

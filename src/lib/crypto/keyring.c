@@ -33,7 +33,7 @@ typedef struct {
 	json_t *record;
 #ifdef CT_ED25519_TABLES
 	_Atomic(ct__ed25519_key *) fast; /* the key's tables, once it has been used enough */
-	atomic_uint uses;                /* valid signatures checked with the key */
+	atomic_uint uses;		 /* valid signatures checked with the key */
 #endif
 } ring_entry;
 
@@ -209,8 +209,8 @@ int ct_keyring_add(ct_keyring *ring, const json_t *key_record)
 	atomic_init(&e->uses, 0);
 #endif
 	memcpy(e->id, id, CT_KEY_ID_LEN + 1);
-	ct__decode_exact(e->pk, sizeof(e->pk), json_string_value(json_object_get(copy,
-		"public_key")));
+	ct__decode_exact(
+		e->pk, sizeof(e->pk), json_string_value(json_object_get(copy, "public_key")));
 	e->revoked = revoked;
 	e->record = copy;
 	ring->count++;
@@ -254,8 +254,8 @@ int ct_keyring_add_path(ct_keyring *ring, const char *path)
 	int error = 0;
 
 	if (stat(path, &st) < 0)
-		return ct_error_set(errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "%s: %s", path,
-			strerror(errno));
+		return ct_error_set(
+			errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "%s: %s", path, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return add_file(ring, path);
 	if (!(dir = opendir(path)))
@@ -282,8 +282,8 @@ int ct_keyring_add_path(ct_keyring *ring, const char *path)
 		count++;
 	}
 	if (count == 0) {
-		error = ct_error_set(CT_ENOTFOUND, "%s: no key records (*.pub, *.json) in the folder",
-			path);
+		error = ct_error_set(
+			CT_ENOTFOUND, "%s: no key records (*.pub, *.json) in the folder", path);
 		goto done;
 	}
 	/* Sorted, so that the ring's order (and any error) does not depend on the file system. */
@@ -311,8 +311,8 @@ int ct_keyring_verify_bytes(const ct_keyring *ring, const char *key_id, const ui
 	ring_entry *e = ring_lookup(ring, key_id);
 
 	if (!e)
-		return ct_error_set(CT_ENOTFOUND, "key %s is not in the keyring",
-			key_id ? key_id : "(none)");
+		return ct_error_set(
+			CT_ENOTFOUND, "key %s is not in the keyring", key_id ? key_id : "(none)");
 	if (entry_verify(ring, e, sig, msg, len) < 0)
 		return ct_error_set(CT_EBADSIG, "signature by key %s does not verify", key_id);
 	return 0;

@@ -20,8 +20,8 @@ void ct_merkle_leaf_hash(uint8_t out[CT_HASH_LEN], const uint8_t *data, size_t l
 	ct__sha256_pair(out, &prefix, 1, data, len);
 }
 
-void ct_merkle_node_hash(uint8_t out[CT_HASH_LEN], const uint8_t left[CT_HASH_LEN],
-	const uint8_t right[CT_HASH_LEN])
+void ct_merkle_node_hash(
+	uint8_t out[CT_HASH_LEN], const uint8_t left[CT_HASH_LEN], const uint8_t right[CT_HASH_LEN])
 {
 	uint8_t buf[1 + 2 * CT_HASH_LEN];
 

@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ct__signature_verify(const uint8_t public_key[32], const uint8_t sig[64], const uint8_t *msg,
-	size_t len)
+int ct__signature_verify(
+	const uint8_t public_key[32], const uint8_t sig[64], const uint8_t *msg, size_t len)
 {
 	return crypto_sign_verify_detached(sig, msg, len, public_key) == 0 ? 0 : CT_EBADSIG;
 }
@@ -68,11 +68,11 @@ int ct_record_sign(json_t *record, const ct_key *key)
 		goto done;
 	ct__record_label(label, record);
 	sigs = json_object_get(record, "signatures");
-	json_array_foreach(sigs, i, e) {
+	json_array_foreach (sigs, i, e) {
 		const char *by = json_string_value(json_object_get(e, "key_id"));
 		if (by && strcmp(by, ct_key_id(key)) == 0) {
-			error = ct_error_set(CT_EEXISTS, "%s: already signed by key %s", label,
-				ct_key_id(key));
+			error = ct_error_set(
+				CT_EEXISTS, "%s: already signed by key %s", label, ct_key_id(key));
 			goto done;
 		}
 	}
@@ -81,8 +81,8 @@ int ct_record_sign(json_t *record, const ct_key *key)
 	if ((error = ct_key_sign_bytes(sig, key, (const uint8_t *)pae.ptr, pae.len)) < 0)
 		goto done;
 	/* As minisign does: never hand out a signature that we have not verified ourselves. */
-	if (ct__signature_verify(ct_key_public_bytes(key), sig, (const uint8_t *)pae.ptr,
-		    pae.len) < 0) {
+	if (ct__signature_verify(ct_key_public_bytes(key), sig, (const uint8_t *)pae.ptr, pae.len) <
+		0) {
 		error = ct_error_set(CT_EBADSIG, "%s: the new signature by key %s does not verify",
 			label, ct_key_id(key));
 		goto done;
@@ -128,8 +128,8 @@ static void add_signer(ct_verify_report *r, const char *key_id)
 }
 
 /* Has key_id already been counted as a trusted signer? (signers[i]: who made signature i) */
-static int counted(char (*signers)[CT_KEY_ID_LEN + 1], size_t upto, const char *key_id,
-	const uint8_t *ok)
+static int counted(
+	char (*signers)[CT_KEY_ID_LEN + 1], size_t upto, const char *key_id, const uint8_t *ok)
 {
 	size_t i;
 
@@ -139,8 +139,8 @@ static int counted(char (*signers)[CT_KEY_ID_LEN + 1], size_t upto, const char *
 	return 0;
 }
 
-int ct_record_verify(ct_verify_report *report, const json_t *record, const ct_keyring *trust,
-	size_t threshold)
+int ct_record_verify(
+	ct_verify_report *report, const json_t *record, const ct_keyring *trust, size_t threshold)
 {
 	ct_verify_report local;
 	ct_verify_report *r = report ? report : &local;
@@ -150,7 +150,7 @@ int ct_record_verify(ct_verify_report *report, const json_t *record, const ct_ke
 	char revoked_key[CT_KEY_ID_LEN + 1] = "";
 	ct_buf pae = CT_BUF_INIT;
 	uint8_t *ok = NULL; /* ok[i]: signature i is a counted trusted signature */
-	char (*made_by)[CT_KEY_ID_LEN + 1] = NULL; /* the ring key that made signature i */
+	char(*made_by)[CT_KEY_ID_LEN + 1] = NULL; /* the ring key that made signature i */
 	const json_t *sigs;
 	const json_t *e;
 	uint8_t sig[64];
@@ -171,19 +171,20 @@ int ct_record_verify(ct_verify_report *report, const json_t *record, const ct_ke
 	}
 	if ((error = ct__record_signing_input(&pae, record)) < 0)
 		goto done;
-	if (!(ok = calloc(r->signatures, 1)) || !(made_by = calloc(r->signatures, sizeof(*made_by)))) {
+	if (!(ok = calloc(r->signatures, 1)) ||
+		!(made_by = calloc(r->signatures, sizeof(*made_by)))) {
 		error = ct__oom();
 		goto done;
 	}
-	json_array_foreach(sigs, i, e) {
+	json_array_foreach (sigs, i, e) {
 		const char *hint = json_string_value(json_object_get(e, "key_id"));
 		const char *by = NULL;
 		int named = hint && ct_keyring_find(trust, hint) != NULL;
-		int rc = ct__decode_exact(sig, sizeof(sig),
-				 json_string_value(json_object_get(e, "sig"))) < 0
-				 ? CT_EBADSIG
-				 : ct_keyring_verify_any(&by, trust, hint, sig, (const uint8_t *)pae.ptr,
-					   pae.len);
+		int rc = ct__decode_exact(
+				 sig, sizeof(sig), json_string_value(json_object_get(e, "sig"))) < 0
+			? CT_EBADSIG
+			: ct_keyring_verify_any(
+				  &by, trust, hint, sig, (const uint8_t *)pae.ptr, pae.len);
 
 		if (rc < 0 && named) {
 			r->bad++;
@@ -211,8 +212,8 @@ int ct_record_verify(ct_verify_report *report, const json_t *record, const ct_ke
 		r->trusted++;
 	}
 	if (r->bad) {
-		error = ct_error_set(CT_EBADSIG, "%s: signature by key %s does not verify", label,
-			bad_key);
+		error = ct_error_set(
+			CT_EBADSIG, "%s: signature by key %s does not verify", label, bad_key);
 	} else if (r->trusted < threshold) {
 		char why[128] = "";
 		if (revoked_key[0])

@@ -50,8 +50,8 @@ typedef struct {
 /* How finely a text diff compared its texts (see ct__text_diff_new). */
 typedef enum {
 	CT__DIFF_WORDS = 0, /* words, whitespace runs and punctuation */
-	CT__DIFF_LINES,     /* whole lines: the texts were too long for a word diff */
-	CT__DIFF_WHOLE,     /* the changed middle as one deletion and one insertion */
+	CT__DIFF_LINES,	    /* whole lines: the texts were too long for a word diff */
+	CT__DIFF_WHOLE,	    /* the changed middle as one deletion and one insertion */
 } ct__diff_granularity;
 
 typedef struct ct__text_diff ct__text_diff;
@@ -71,8 +71,7 @@ typedef struct ct__text_diff ct__text_diff;
  * *out belongs to the caller (ct__text_diff_free).
  */
 #define CT__DIFF_MAX_CELLS ((size_t)4 * 1024 * 1024)
-int ct__text_diff_new(ct__text_diff **out, const char *a, size_t alen, const char *b,
-	size_t blen);
+int ct__text_diff_new(ct__text_diff **out, const char *a, size_t alen, const char *b, size_t blen);
 size_t ct__text_diff_count(const ct__text_diff *diff);
 const ct__diff_hunk *ct__text_diff_get(const ct__text_diff *diff, size_t i);
 ct__diff_granularity ct__text_diff_granularity(const ct__text_diff *diff);

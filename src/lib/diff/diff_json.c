@@ -58,7 +58,7 @@ static int sorted_keys(const char ***out, size_t *n, const json_t *obj)
 		return 0;
 	if (!(*out = malloc(*n * sizeof(**out))))
 		return ct__oom();
-	json_object_foreach((json_t *)obj, key, v)
+	json_object_foreach ((json_t *)obj, key, v)
 		(*out)[i++] = key;
 	qsort(*out, *n, sizeof(**out), by_string);
 	return 0;
@@ -118,8 +118,8 @@ static int patch_array(json_t *ops, ct_buf *path, const json_t *a, const json_t 
 		if ((error = ct_buf_printf(path, "/%zu", p + (i < mb ? i : k))) < 0)
 			break;
 		if (i < k)
-			error = patch_diff(ops, path, json_array_get(a, p + i), json_array_get(b, p + i),
-				depth + 1);
+			error = patch_diff(ops, path, json_array_get(a, p + i),
+				json_array_get(b, p + i), depth + 1);
 		else if (mb > ma)
 			error = add_op(ops, "add", path, json_array_get(b, p + i));
 		else
@@ -132,8 +132,8 @@ static int patch_array(json_t *ops, ct_buf *path, const json_t *a, const json_t 
 static int patch_diff(json_t *ops, ct_buf *path, const json_t *a, const json_t *b, int depth)
 {
 	if (depth > CT_JSON_MAX_DEPTH)
-		return ct_error_set(CT_EINVALID, "JSON patch: nesting deeper than %d",
-			CT_JSON_MAX_DEPTH);
+		return ct_error_set(
+			CT_EINVALID, "JSON patch: nesting deeper than %d", CT_JSON_MAX_DEPTH);
 	if (json_equal((json_t *)a, (json_t *)b))
 		return 0;
 	if (json_is_object(a) && json_is_object(b))
@@ -261,7 +261,8 @@ static json_t *pointer_get(json_t *root, const char *pointer)
 		v = root;
 	else if (json_is_object(parent))
 		v = json_object_get(parent, last.ptr);
-	else if (json_is_array(parent) && parse_index(&i, last.ptr, json_array_size(parent), 0) == 0)
+	else if (json_is_array(parent) &&
+		parse_index(&i, last.ptr, json_array_size(parent), 0) == 0)
 		v = json_array_get(parent, i);
 	if (!v)
 		ct_error_set(CT_EINVALID, "\"%.80s\" does not exist", pointer);
@@ -311,8 +312,8 @@ static int pointer_change(json_t **root, const char *pointer, json_t *value, int
 			error = json_array_insert_new(parent, i, value) < 0 ? ct__oom() : 0;
 		value = NULL;
 	} else {
-		error = ct_error_set(CT_EINVALID, "the parent of \"%.80s\" is not a container",
-			pointer);
+		error = ct_error_set(
+			CT_EINVALID, "the parent of \"%.80s\" is not a container", pointer);
 	}
 done:
 	json_decref(value);
@@ -334,8 +335,8 @@ static int apply_one(json_t **root, const json_t *op)
 	if (strcmp(name, "add") == 0 || strcmp(name, "replace") == 0) {
 		if (!value)
 			return ct_error_set(CT_EINVALID, "needs a \"value\"");
-		return pointer_change(root, path, json_deep_copy(value),
-			name[0] == 'a' ? P_ADD : P_REPLACE);
+		return pointer_change(
+			root, path, json_deep_copy(value), name[0] == 'a' ? P_ADD : P_REPLACE);
 	}
 	if (strcmp(name, "remove") == 0)
 		return pointer_change(root, path, NULL, P_REMOVE);
@@ -385,15 +386,18 @@ int ct__json_patch_apply(json_t **out, const json_t *doc, const json_t *patch)
 	for (i = 0; i < json_array_size(patch); i++) {
 		const json_t *op = json_array_get(patch, i);
 		if (!json_is_object(op)) {
-			error = ct_error_set(CT_EINVALID, "JSON patch operation %zu is not an object", i);
+			error = ct_error_set(
+				CT_EINVALID, "JSON patch operation %zu is not an object", i);
 			goto done;
 		}
 		if ((error = apply_one(&root, op)) < 0) {
 			error = ct_error_prefix(error, "JSON patch operation %zu (%s %.80s)", i,
-				json_string_value(json_object_get(op, "op")) ?
-					json_string_value(json_object_get(op, "op")) : "?",
-				json_string_value(json_object_get(op, "path")) ?
-					json_string_value(json_object_get(op, "path")) : "?");
+				json_string_value(json_object_get(op, "op"))
+					? json_string_value(json_object_get(op, "op"))
+					: "?",
+				json_string_value(json_object_get(op, "path"))
+					? json_string_value(json_object_get(op, "path"))
+					: "?");
 			goto done;
 		}
 	}

@@ -26,8 +26,8 @@ static json_t *member_value(const json_t *holder, const ct__member *f)
 }
 
 /* Appends the change of member f of ha and hb, reported as field, when the two differ. */
-static int member_change(json_t *changes, const char *field, const ct__member *f,
-	const json_t *ha, const json_t *hb)
+static int member_change(
+	json_t *changes, const char *field, const ct__member *f, const json_t *ha, const json_t *hb)
 {
 	json_t *va = member_value(ha, f), *vb = member_value(hb, f), *c = NULL;
 	int error = 0;
@@ -38,8 +38,8 @@ static int member_change(json_t *changes, const char *field, const ct__member *f
 			ct__text_diff *td = NULL;
 			json_t *words = NULL;
 			const char *sa = json_string_value(va), *sb = json_string_value(vb);
-			if ((error = ct__text_diff_new(&td, sa, sa ? strlen(sa) : 0, sb,
-				     sb ? strlen(sb) : 0)) == 0 &&
+			if ((error = ct__text_diff_new(
+				     &td, sa, sa ? strlen(sa) : 0, sb, sb ? strlen(sb) : 0)) == 0 &&
 				(error = ct__text_diff_json(&words, td)) == 0)
 				error = jset(c, "words", words);
 			ct__text_diff_free(td);
@@ -69,13 +69,13 @@ static int member_changes(json_t *changes, const ct__member *members, const char
 	int n, error = 0;
 
 	for (f = members; f->name && error == 0; f++) {
-		n = snprintf(field, sizeof(field), "%s%s%s", prefix ? prefix : "", prefix ? "." : "",
-			f->name);
+		n = snprintf(field, sizeof(field), "%s%s%s", prefix ? prefix : "",
+			prefix ? "." : "", f->name);
 		if (n < 0 || (size_t)n >= sizeof(field))
 			return ct_error_set(CT_EINVALID, "member name too long: %.80s", f->name);
 		if (f->diff == CT__DIFF_AS_MEMBERS)
-			error = member_changes(changes, f->fields, field, json_object_get(ha, f->name),
-				json_object_get(hb, f->name), words);
+			error = member_changes(changes, f->fields, field,
+				json_object_get(ha, f->name), json_object_get(hb, f->name), words);
 		else if (words ? f->diff == CT__DIFF_AS_WORDS
 			       : f->diff == CT__DIFF_AS_VALUE || f->diff == CT__DIFF_AS_FLAG)
 			error = member_change(changes, field, f, ha, hb);
@@ -93,12 +93,12 @@ static json_t *side_json(const json_t *rec)
 		json_decref(signers);
 		return NULL;
 	}
-	json_array_foreach(json_object_get(rec, "signatures"), i, sig)
+	json_array_foreach (json_object_get(rec, "signatures"), i, sig)
 		json_array_append(signers, json_object_get(sig, "key_id"));
 	side = json_pack("{s:O?, s:s, s:o, s:O?, s:O?, s:b}", "revision",
 		json_object_get(rec, "revision"), "digest", digest, "signers", signers, "created",
-		json_object_get(rec, "created"), "reason", json_object_get(rec, "reason"), "retracted",
-		json_is_true(json_object_get(rec, "retracted")));
+		json_object_get(rec, "created"), "reason", json_object_get(rec, "reason"),
+		"retracted", json_is_true(json_object_get(rec, "retracted")));
 	return side;
 }
 
@@ -121,7 +121,8 @@ int ct_record_diff(json_t **out, const json_t *a, const json_t *b)
 		error = ct__oom();
 		goto done;
 	}
-	if ((error = jset(res, "a", side_json(a))) < 0 || (error = jset(res, "b", side_json(b))) < 0)
+	if ((error = jset(res, "a", side_json(a))) < 0 ||
+		(error = jset(res, "b", side_json(b))) < 0)
 		goto done;
 	/* the text fields first, then the others */
 	if ((error = member_changes(changes, ct__record_schema(ka), NULL, a, b, 1)) < 0 ||
@@ -157,7 +158,8 @@ int ct_store_diff_revisions(json_t **out, ct_store *store, ct_kind kind, const c
 		(error = ct__revision_count(&n, store, kind, id)) < 0)
 		return error;
 	if (n == 0)
-		return ct_error_set(CT_ENOTFOUND, "no %s \"%s\" in the store", ct_kind_name(kind), id);
+		return ct_error_set(
+			CT_ENOTFOUND, "no %s \"%s\" in the store", ct_kind_name(kind), id);
 	rb = n;
 	if (rev_b && (error = ct_store_resolve_revision(&rb, store, kind, id, rev_b)) < 0)
 		return error;

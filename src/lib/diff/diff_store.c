@@ -31,7 +31,7 @@ typedef struct {
 	sd_entry *e;
 	size_t n;
 	size_t cap;
-	json_t *revs;   /* "kind/id" -> {kind, id, min, max, blob}: revision files added */
+	json_t *revs; /* "kind/id" -> {kind, id, min, max, blob}: revision files added */
 	json_t *counts;
 	ct_keyring *keys; /* the valid key records of B's store folder */
 } sd_state;
@@ -120,7 +120,8 @@ static int sd_mark(sd_state *s, json_t *entry, const git_oid *id)
 	}
 	json_decref(rec);
 	if (jset(entry, "verified", json_boolean(v.state == CT_RECORD_VERIFIED)) < 0 ||
-		(v.state != CT_RECORD_VERIFIED && jset(entry, "unverified", json_string(v.reason)) < 0))
+		(v.state != CT_RECORD_VERIFIED &&
+			jset(entry, "unverified", json_string(v.reason)) < 0))
 		return ct__oom();
 	return 0;
 }
@@ -139,7 +140,8 @@ static int tree_keys(ct_keyring **out, ct_store *store, git_tree *tree)
 	if (!ct__subtree(&keys, store, tree, path.ptr))
 		goto done;
 	for (i = 0; i < git_tree_entrycount(keys); i++) {
-		json_t *rec = blob_record(store, git_tree_entry_id(git_tree_entry_byindex(keys, i)));
+		json_t *rec =
+			blob_record(store, git_tree_entry_id(git_tree_entry_byindex(keys, i)));
 		if (rec && ct_keyring_add(*out, rec) < 0)
 			ct_error_clear(); /* a bad key record verifies nothing */
 		json_decref(rec);
@@ -156,11 +158,13 @@ static json_t *new_signers(const json_t *before, const json_t *now)
 	json_t *out = json_array(), *s, *t;
 	size_t i, j;
 
-	json_array_foreach(json_object_get(now, "signatures"), i, s) {
+	json_array_foreach (json_object_get(now, "signatures"), i, s) {
 		const char *kid = json_string_value(json_object_get(s, "key_id"));
 		int seen = 0;
-		json_array_foreach(json_object_get(before, "signatures"), j, t)
-			if (kid && json_equal(json_object_get(t, "key_id"), json_object_get(s, "key_id")))
+		json_array_foreach (json_object_get(before, "signatures"), j, t)
+			if (kid &&
+				json_equal(
+					json_object_get(t, "key_id"), json_object_get(s, "key_id")))
 				seen = 1;
 		if (kid && !seen)
 			json_array_append_new(out, json_string(kid));
@@ -202,8 +206,8 @@ static int sd_other(sd_state *s, const char *path, git_delta_t st)
 	if ((error = ct__utf8_check(path, strlen(path), "a file path in the store")) < 0)
 		return error;
 	sd_count(s, "other");
-	return sd_push(s, json_pack("{s:s, s:s, s:s}", "kind", "file", "id", path, "action",
-				  status_name(st)),
+	return sd_push(s,
+		json_pack("{s:s, s:s, s:s}", "kind", "file", "id", path, "action", status_name(st)),
 		"9 %s", path);
 }
 
@@ -215,8 +219,9 @@ static int sd_annotation(sd_state *s, const char *claim, const char *aid, const 
 
 	if (d->status == GIT_DELTA_DELETED) {
 		sd_count(s, "other");
-		return sd_push(s, json_pack("{s:s, s:s, s:s, s:s}", "kind", "annotation", "id", aid,
-					  "claim", claim, "action", "removed"),
+		return sd_push(s,
+			json_pack("{s:s, s:s, s:s, s:s}", "kind", "annotation", "id", aid, "claim",
+				claim, "action", "removed"),
 			"2 %s 1 %s", claim, aid);
 	}
 	rec = blob_record(s->store, &d->new_file.id);
@@ -230,15 +235,16 @@ static int sd_annotation(sd_state *s, const char *claim, const char *aid, const 
 	} else if (kind && strcmp(kind, "dispute") == 0) {
 		const json_t *dsp = json_object_get(rec, "dispute");
 		sd_count(s, "disputes");
-		e = json_pack("{s:s, s:s, s:s, s:s, s:O?, s:O?, s:O?}", "kind", "annotation", "id", aid,
-			"claim", claim, "action", "disputed", "by", json_object_get(dsp, "by"),
+		e = json_pack("{s:s, s:s, s:s, s:s, s:O?, s:O?, s:O?}", "kind", "annotation", "id",
+			aid, "claim", claim, "action", "disputed", "by", json_object_get(dsp, "by"),
 			"reason", json_object_get(dsp, "reason"), "source",
 			json_object_get(dsp, "source"));
 	} else if (kind && strcmp(kind, "resolution") == 0) {
 		sd_count(s, "resolutions");
 		e = json_pack("{s:s, s:s, s:s, s:s, s:O?, s:O?}", "kind", "annotation", "id", aid,
 			"claim", claim, "action", "resolved", "resolves",
-			json_object_get(rec, "resolves"), "outcome", json_object_get(rec, "outcome"));
+			json_object_get(rec, "resolves"), "outcome",
+			json_object_get(rec, "outcome"));
 	} else {
 		sd_count(s, "annotations");
 		e = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:O?}", "kind", "annotation", "id", aid,
@@ -256,8 +262,8 @@ static int sd_annotation(sd_state *s, const char *claim, const char *aid, const 
 	return error;
 }
 
-static int sd_revision(sd_state *s, const char *kind, const char *id, json_int_t rev,
-	const git_diff_delta *d)
+static int sd_revision(
+	sd_state *s, const char *kind, const char *id, json_int_t rev, const git_diff_delta *d)
 {
 	int rank = kind[0] == 'c' ? 2 : 1;
 	char key[160];
@@ -266,8 +272,9 @@ static int sd_revision(sd_state *s, const char *kind, const char *id, json_int_t
 
 	if (d->status == GIT_DELTA_DELETED) {
 		sd_count(s, "other");
-		return sd_push(s, json_pack("{s:s, s:s, s:s, s:I}", "kind", kind, "id", id, "action",
-					  "removed", "revision", rev),
+		return sd_push(s,
+			json_pack("{s:s, s:s, s:s, s:I}", "kind", kind, "id", id, "action",
+				"removed", "revision", rev),
 			"%d %s 0 %010lld", rank, id, (long long)rev);
 	}
 	if (d->status == GIT_DELTA_MODIFIED) {
@@ -291,8 +298,8 @@ static int sd_revision(sd_state *s, const char *kind, const char *id, json_int_t
 	if (!(agg = json_object_get(s->revs, key))) {
 		char hex[GIT_OID_HEXSZ + 1];
 		git_oid_tostr(hex, sizeof(hex), &d->new_file.id);
-		agg = json_pack("{s:s, s:s, s:I, s:I, s:s}", "kind", kind, "id", id, "min", rev, "max",
-			rev, "blob", hex);
+		agg = json_pack("{s:s, s:s, s:I, s:I, s:s}", "kind", kind, "id", id, "min", rev,
+			"max", rev, "blob", hex);
 		return jset(s->revs, key, agg);
 	}
 	if (rev < json_integer_value(json_object_get(agg, "min")))
@@ -313,7 +320,7 @@ static int sd_revisions_done(sd_state *s)
 	json_t *agg;
 	int error = 0;
 
-	json_object_foreach(s->revs, key, agg) {
+	json_object_foreach (s->revs, key, agg) {
 		const char *kind = json_string_value(json_object_get(agg, "kind"));
 		const char *id = json_string_value(json_object_get(agg, "id"));
 		json_int_t min = json_integer_value(json_object_get(agg, "min"));
@@ -331,13 +338,15 @@ static int sd_revisions_done(sd_state *s)
 		}
 		if (min == 1) {
 			sd_count(s, claim ? "claims_added" : "sources_added");
-			e = json_pack("{s:s, s:s, s:s, s:I}", "kind", kind, "id", id, "action", "added",
-				"revision", max);
+			e = json_pack("{s:s, s:s, s:s, s:I}", "kind", kind, "id", id, "action",
+				"added", "revision", max);
 			if (e && retracted)
 				json_object_set_new(e, "retracted", json_true());
 		} else {
-			sd_count(s, retracted ? "claims_retracted"
-					      : claim ? "claims_revised" : "sources_revised");
+			sd_count(s,
+				retracted	? "claims_retracted"
+					: claim ? "claims_revised"
+						: "sources_revised");
 			e = json_pack("{s:s, s:s, s:s, s:I, s:I}", "kind", kind, "id", id, "action",
 				retracted ? "retracted" : "revised", "from", min - 1, "to", max);
 		}
@@ -345,7 +354,8 @@ static int sd_revisions_done(sd_state *s)
 			json_decref(e);
 			break;
 		}
-		if ((error = sd_push(s, e, "%d %s 0 %010lld", claim ? 2 : 1, id, (long long)max)) < 0)
+		if ((error = sd_push(s, e, "%d %s 0 %010lld", claim ? 2 : 1, id, (long long)max)) <
+			0)
 			break;
 	}
 	return error;
@@ -364,8 +374,9 @@ static int sd_delta(sd_state *s, const git_diff_delta *d)
 	p = path + rootlen + 1;
 	if (strcmp(p, "store.json") == 0) {
 		sd_count(s, "other");
-		return sd_push(s, json_pack("{s:s, s:s, s:s}", "kind", "store", "id", "store.json",
-					  "action", status_name(d->status)),
+		return sd_push(s,
+			json_pack("{s:s, s:s, s:s}", "kind", "store", "id", "store.json", "action",
+				status_name(d->status)),
 			"8 store.json");
 	}
 	/* Split into at most 5 parts; anything longer is not a claimtrail file. */
@@ -384,10 +395,12 @@ static int sd_delta(sd_state *s, const git_diff_delta *d)
 		return sd_other(s, path, d->status);
 	if (np == 2 && strcmp(parts[0], "key") == 0 && strlen(parts[1]) == CT_KEY_ID_LEN + 5 &&
 		strcmp(parts[1] + CT_KEY_ID_LEN, ".json") == 0) {
-		json_t *rec = d->status == GIT_DELTA_DELETED ? NULL
-							     : blob_record(s->store, &d->new_file.id);
-		json_t *old = d->status == GIT_DELTA_MODIFIED ? blob_record(s->store, &d->old_file.id)
-							      : NULL;
+		json_t *rec = d->status == GIT_DELTA_DELETED
+			? NULL
+			: blob_record(s->store, &d->new_file.id);
+		json_t *old = d->status == GIT_DELTA_MODIFIED
+			? blob_record(s->store, &d->old_file.id)
+			: NULL;
 		const char *action = status_name(d->status);
 		int error;
 		parts[1][CT_KEY_ID_LEN] = '\0';
@@ -400,10 +413,10 @@ static int sd_delta(sd_state *s, const git_diff_delta *d)
 		} else {
 			sd_count(s, "other");
 		}
-		error = sd_push(s, json_pack("{s:s, s:s, s:s, s:O?, s:O?}", "kind", "key", "id",
-					   parts[1], "action", action, "name",
-					   json_object_get(rec, "name"), "org",
-					   json_object_get(rec, "org")),
+		error = sd_push(s,
+			json_pack("{s:s, s:s, s:s, s:O?, s:O?}", "kind", "key", "id", parts[1],
+				"action", action, "name", json_object_get(rec, "name"), "org",
+				json_object_get(rec, "org")),
 			"0 %s", parts[1]);
 		json_decref(rec);
 		json_decref(old);
@@ -415,7 +428,8 @@ static int sd_delta(sd_state *s, const git_diff_delta *d)
 		size_t len = strlen(parts[3]);
 		if (rev > 0)
 			return sd_revision(s, parts[0], parts[2], rev, d);
-		if (strcmp(parts[0], "source") == 0 && len > 4 && strcmp(parts[3] + len - 4, ".txt") == 0)
+		if (strcmp(parts[0], "source") == 0 && len > 4 &&
+			strcmp(parts[3] + len - 4, ".txt") == 0)
 			return 0; /* a source's text goes with its revision */
 	}
 	if (np == 5 && strcmp(parts[0], "claim") == 0 && strcmp(parts[3], "annotations") == 0 &&
@@ -437,8 +451,8 @@ static int by_sort(const void *x, const void *y)
 }
 
 /* The tree and commit (or tree) id that spec names. */
-static int resolve_tree(git_tree **tree, char hex[GIT_OID_HEXSZ + 1], ct_store *store,
-	const char *spec)
+static int resolve_tree(
+	git_tree **tree, char hex[GIT_OID_HEXSZ + 1], ct_store *store, const char *spec)
 {
 	git_object *obj = NULL, *commit = NULL;
 	int error = 0;
@@ -446,8 +460,8 @@ static int resolve_tree(git_tree **tree, char hex[GIT_OID_HEXSZ + 1], ct_store *
 	*tree = NULL;
 	if (git_revparse_single(&obj, store->repo, spec) < 0 ||
 		git_object_peel((git_object **)tree, obj, GIT_OBJECT_TREE) < 0) {
-		error = ct_error_set(CT_ENOTFOUND, "no git revision \"%.80s\" in the repository",
-			spec);
+		error = ct_error_set(
+			CT_ENOTFOUND, "no git revision \"%.80s\" in the repository", spec);
 		goto done;
 	}
 	if (git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) == 0)

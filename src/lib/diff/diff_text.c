@@ -65,9 +65,9 @@ static int char_class(uint32_t cp)
 	if (cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 ||
 		cp == 0x2029 || cp == 0x202f || cp == 0x205f || cp == 0x3000)
 		return C_SPACE;
-	if (cp == 0xa1 || cp == 0xab || cp == 0xbb || cp == 0xbf || (cp >= 0x2010 && cp <= 0x2027) ||
-		(cp >= 0x2030 && cp <= 0x205e) || (cp >= 0x3001 && cp <= 0x3003) ||
-		(cp >= 0x3008 && cp <= 0x3011))
+	if (cp == 0xa1 || cp == 0xab || cp == 0xbb || cp == 0xbf ||
+		(cp >= 0x2010 && cp <= 0x2027) || (cp >= 0x2030 && cp <= 0x205e) ||
+		(cp >= 0x3001 && cp <= 0x3003) || (cp >= 0x3008 && cp <= 0x3011))
 		return C_PUNCT;
 	return C_WORD;
 }
@@ -124,7 +124,8 @@ static int tokenize_words(token_list *l, const char *text, size_t len)
 
 		i += n;
 		if (cls == C_SPACE) {
-			while (i < len && (n = utf8_next(s + i, len - i, &cp), char_class(cp) == C_SPACE))
+			while (i < len &&
+				(n = utf8_next(s + i, len - i, &cp), char_class(cp) == C_SPACE))
 				i += n;
 		} else if (cls == C_WORD) {
 			while (i < len) {
@@ -157,14 +158,15 @@ static int tokenize_lines(token_list *l, const char *text, size_t len)
 
 static int same_token(const char *a, const token *x, const char *b, const token *y)
 {
-	return x->hash == y->hash && x->len == y->len && memcmp(a + x->off, b + y->off, x->len) == 0;
+	return x->hash == y->hash && x->len == y->len &&
+		memcmp(a + x->off, b + y->off, x->len) == 0;
 }
 
 /* A stretch of both texts: equal, or changed (a's bytes deleted, b's inserted). */
 typedef struct {
 	int equal;
 	size_t a0, a1, b0, b1; /* byte ranges */
-	int blank;             /* an equal stretch of whitespace only */
+	int blank;	       /* an equal stretch of whitespace only */
 } stretch;
 
 typedef struct {
@@ -173,8 +175,8 @@ typedef struct {
 	size_t cap;
 } stretch_list;
 
-static int push_stretch(stretch_list *l, int equal, size_t a0, size_t a1, size_t b0, size_t b1,
-	int blank)
+static int push_stretch(
+	stretch_list *l, int equal, size_t a0, size_t a1, size_t b0, size_t b1, int blank)
 {
 	if (a0 == a1 && b0 == b1)
 		return 0;
@@ -233,8 +235,8 @@ static int diff_tokens(stretch_list *out, const char *a, size_t alen, const toke
 		if (!force)
 			return 1;
 		/* Coarsest: the middle as one change. */
-		if ((error = push_stretch(out, 1, 0, tok_start(ta, p, alen), 0, tok_start(tb, p, blen),
-			     0)) < 0 ||
+		if ((error = push_stretch(out, 1, 0, tok_start(ta, p, alen), 0,
+			     tok_start(tb, p, blen), 0)) < 0 ||
 			(error = push_stretch(out, 0, tok_start(ta, p, alen),
 				 tok_start(ta, ta->n - s, alen), tok_start(tb, p, blen),
 				 tok_start(tb, tb->n - s, blen), 0)) < 0 ||
@@ -341,7 +343,8 @@ int ct__text_diff_new(ct__text_diff **out, const char *a, size_t alen, const cha
 	if (!b)
 		b = "", blen = 0;
 	d->granularity = CT__DIFF_WORDS;
-	if ((error = tokenize_words(&ta, a, alen)) < 0 || (error = tokenize_words(&tb, b, blen)) < 0)
+	if ((error = tokenize_words(&ta, a, alen)) < 0 ||
+		(error = tokenize_words(&tb, b, blen)) < 0)
 		goto done;
 	if ((rc = diff_tokens(&sl, a, alen, &ta, b, blen, &tb, 0)) == 1) {
 		d->granularity = CT__DIFF_LINES;
@@ -443,8 +446,9 @@ int ct__text_diff_json(json_t **out, const ct__text_diff *diff)
 			json_decref(arr);
 			return error;
 		}
-		if (jappend(arr, json_pack("{s:s, s:s%}", "op", ct__diff_op_name(h->op), "text",
-					 h->text, h->len)) < 0) {
+		if (jappend(arr,
+			    json_pack("{s:s, s:s%}", "op", ct__diff_op_name(h->op), "text", h->text,
+				    h->len)) < 0) {
 			json_decref(arr);
 			return ct__oom();
 		}

@@ -18,20 +18,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ENTRY_FIXED 62            /* bytes of an entry before its path */
+#define ENTRY_FIXED 62 /* bytes of an entry before its path */
 #define FLAG_EXTENDED 0x4000
 #define FLAG_STAGE 0x3000
 #define NAME_MASK 0x0fff
 
 struct ct__index {
 	git_repository *repo; /* for the libgit2 fallback */
-	ct_buf data;          /* the whole file */
+	ct_buf data;	      /* the whole file */
 	uint32_t version;
 	size_t count;
-	size_t *offsets;      /* where each entry starts */
-	size_t entries_end;   /* where the extensions start */
-	int unsupported;      /* version 4, which this code does not splice: use libgit2 */
-	git_index *git;       /* version 4: the index as libgit2 read it */
+	size_t *offsets;       /* where each entry starts */
+	size_t entries_end;    /* where the extensions start */
+	int unsupported;       /* version 4, which this code does not splice: use libgit2 */
+	git_index *git;	       /* version 4: the index as libgit2 read it */
 	struct timespec mtime; /* the index file's, for racy-git (zero: none) */
 };
 
@@ -86,7 +86,8 @@ static int refuse_extension(const uint8_t *sig)
 			"first");
 	return ct_error_set(CT_ECONFLICT,
 		"the git index has a required extension '%.4s' that claimtrail does not know: "
-		"nothing was written", (const char *)sig);
+		"nothing was written",
+		(const char *)sig);
 }
 
 /* The checksum: the SHA-1 of everything before it, or all zeros (index.skipHash, git 2.40). */
@@ -129,8 +130,10 @@ static int parse(ct__index *ix, int verify)
 		return 0;
 	}
 	if (ix->version != 2 && ix->version != 3)
-		return ct_error_set(CT_EIO, "the git index has version %u, which claimtrail does not "
-					    "know", (unsigned)ix->version);
+		return ct_error_set(CT_EIO,
+			"the git index has version %u, which claimtrail does not "
+			"know",
+			(unsigned)ix->version);
 	if (ix->count > len / ENTRY_FIXED ||
 		!(ix->offsets = malloc((ix->count ? ix->count : 1) * sizeof(size_t))))
 		return ct_error_set(CT_EIO, "the git index is damaged (entry count)");
@@ -143,7 +146,8 @@ static int parse(ct__index *ix, int verify)
 		flags = be16(p + off + 60);
 		if (flags & FLAG_EXTENDED) {
 			if (ix->version < 3)
-				return ct_error_set(CT_EIO, "the git index is damaged (entry %zu)", i);
+				return ct_error_set(
+					CT_EIO, "the git index is damaged (entry %zu)", i);
 			skip += 2;
 		}
 		nul = memchr(p + off + skip, '\0', end - off - skip);
@@ -152,7 +156,8 @@ static int parse(ct__index *ix, int verify)
 		plen = (size_t)(nul - (p + off + skip));
 		elen = (skip + plen + 8) & ~(size_t)7;
 		if (elen > end - off ||
-			((flags & NAME_MASK) != NAME_MASK ? plen != (flags & NAME_MASK) : plen < NAME_MASK))
+			((flags & NAME_MASK) != NAME_MASK ? plen != (flags & NAME_MASK)
+							  : plen < NAME_MASK))
 			return ct_error_set(CT_EIO, "the git index is damaged (entry %zu)", i);
 		ix->offsets[i] = off;
 		off += elen;
@@ -209,8 +214,9 @@ int ct__index_read(ct__index **out, git_repository *repo)
 	if (!ix)
 		return ct__oom();
 	ix->repo = repo;
-	if ((error = index_path(&path, repo, "index")) < 0 || (error = read_file(ix, path.ptr)) < 0 ||
-		(error = parse(ix, 1)) < 0 || (ix->unsupported && (error = read_libgit2(ix)) < 0)) {
+	if ((error = index_path(&path, repo, "index")) < 0 ||
+		(error = read_file(ix, path.ptr)) < 0 || (error = parse(ix, 1)) < 0 ||
+		(ix->unsupported && (error = read_libgit2(ix)) < 0)) {
 		ct__index_free(ix);
 	} else {
 		*out = ix;
@@ -357,7 +363,7 @@ static int racily_changed(const ct__index *ix, const char *path, uint32_t mode, 
 	/* Raw bytes, no filters: with a clean filter (CRLF) the ids may differ where git would
 	 * call the file unchanged; that only makes git compare contents again, which is safe. */
 	else if ((mode & 0170000) == 0100000 && S_ISREG(st.st_mode) &&
-		 git_odb_hashfile(&oid, full.ptr, GIT_OBJECT_BLOB) == 0 && git_oid_equal(&oid, id))
+		git_odb_hashfile(&oid, full.ptr, GIT_OBJECT_BLOB) == 0 && git_oid_equal(&oid, id))
 		changed = 0;
 	ct_buf_free(&full);
 	return changed;
@@ -382,7 +388,9 @@ static int splice(ct_buf *out, const ct__index *ix, const ct__index_new *add, si
 		size_t elen = 0;
 		uint16_t flags = 0;
 		const char *e = i < ix->count ? entry_path(ix, i, &elen, &flags) : NULL;
-		int c = !e ? 1 : j == n ? -1 : compare_path(e, elen, add[j].path, strlen(add[j].path));
+		int c = !e	 ? 1
+			: j == n ? -1
+				 : compare_path(e, elen, add[j].path, strlen(add[j].path));
 		if (c < 0) {
 			const uint8_t *old = p + ix->offsets[i];
 			size_t end = i + 1 < ix->count ? ix->offsets[i + 1] : ix->entries_end;
@@ -391,14 +399,16 @@ static int splice(ct_buf *out, const ct__index *ix, const ct__index_new *add, si
 			if (error == 0 && (flags & FLAG_STAGE) == 0 && is_racy(ix, be32(old + 8))) {
 				git_oid id;
 				git_oid_fromraw(&id, old + 40);
-				if (racily_changed(ix, e, be32(old + 24), be32(old + 8), be32(old + 36), &id))
+				if (racily_changed(ix, e, be32(old + 24), be32(old + 8),
+					    be32(old + 36), &id))
 					put32((uint8_t *)out->ptr + at + 36, 0);
 			}
 			i++;
 		} else {
 			if (c == 0) /* replaced: skip every stage of the old path */
 				while (i < ix->count && (e = entry_path(ix, i, &elen, &flags)) &&
-					elen == strlen(add[j].path) && memcmp(e, add[j].path, elen) == 0)
+					elen == strlen(add[j].path) &&
+					memcmp(e, add[j].path, elen) == 0)
 					i++;
 			error = put_entry(out, &add[j]);
 			j++;
@@ -408,9 +418,11 @@ static int splice(ct_buf *out, const ct__index *ix, const ct__index_new *add, si
 		kept++;
 	}
 	put32((uint8_t *)out->ptr + 8, (uint32_t)kept);
-	for (off = ix->data.len ? ix->entries_end : 0; ix->data.len && off + 8 <= ix->data.len - 20;) {
+	for (off = ix->data.len ? ix->entries_end : 0;
+		ix->data.len && off + 8 <= ix->data.len - 20;) {
 		uint32_t size = be32(p + off + 4);
-		if (memcmp(p + off, "REUC", 4) == 0 && (error = ct_buf_put(out, p + off, 8 + size)) < 0)
+		if (memcmp(p + off, "REUC", 4) == 0 &&
+			(error = ct_buf_put(out, p + off, 8 + size)) < 0)
 			return error;
 		off += 8 + size;
 	}
@@ -462,8 +474,8 @@ static int copy_libgit2(git_index **out, const ct__index *ix, const char *tmppat
 
 /* Version 4: the entries added through libgit2 to a copy of the index (tmppath), whose bytes then
  * become out; the copy is removed. */
-static int build_libgit2(ct_buf *out, const ct__index *ix, const char *tmppath,
-	ct__index_new *entries, size_t n)
+static int build_libgit2(
+	ct_buf *out, const ct__index *ix, const char *tmppath, ct__index_new *entries, size_t n)
 {
 	git_index *index = NULL;
 	size_t i, count;
@@ -501,8 +513,8 @@ static int build_libgit2(ct_buf *out, const ct__index *ix, const char *tmppath,
 	return error;
 }
 
-int ct__index_build(ct_buf *out, const ct__index *ix, ct__index_new *entries, size_t n,
-	const char *tmppath)
+int ct__index_build(
+	ct_buf *out, const ct__index *ix, ct__index_new *entries, size_t n, const char *tmppath)
 {
 	size_t i;
 

@@ -39,7 +39,7 @@ typedef struct {
  * libgit2 on a copy at tmppath (removed again). The caller holds index.lock and writes out where
  * it belongs.
  */
-int ct__index_build(ct_buf *out, const ct__index *ix, ct__index_new *entries, size_t n,
-	const char *tmppath);
+int ct__index_build(
+	ct_buf *out, const ct__index *ix, ct__index_new *entries, size_t n, const char *tmppath);
 
 #endif

@@ -237,8 +237,8 @@ static int build_index(ct_buf *idx, ct__pack_object **sorted, const packed *p,
 
 /* Writes the n parts to fd, gathered into writes of about a megabyte (a pack has one part per
  * object). */
-static int write_parts(int fd, const void *const *ptr, const size_t *len, size_t n,
-	const char *name)
+static int write_parts(
+	int fd, const void *const *ptr, const size_t *len, size_t n, const char *name)
 {
 	ct_buf stage = CT_BUF_INIT;
 	size_t i;
@@ -290,8 +290,8 @@ static int create_tmp(ct_buf *tmp, const char *dir)
 
 /* Writes the parts to a new temporary file in dir (its name left in tmp), read-only and
  * flushed to disk as git's packs are. On failure the file is removed. */
-static int write_tmp(ct_buf *tmp, const char *dir, const void *const *ptr, const size_t *len,
-	size_t n)
+static int write_tmp(
+	ct_buf *tmp, const char *dir, const void *const *ptr, const size_t *len, size_t n)
 {
 	int fd, error;
 
@@ -337,7 +337,9 @@ static int create_keep(ct_buf *keep, const char *dir, const char *hex)
 	if ((error = ct_buf_printf(keep, "%s/pack-%s.keep", dir, hex)) < 0)
 		return error;
 	if ((fd = open(keep->ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444)) < 0) {
-		error = errno == EEXIST ? 0 : ct_error_set(CT_EIO, "%s: %s", keep->ptr, strerror(errno));
+		error = errno == EEXIST
+			? 0
+			: ct_error_set(CT_EIO, "%s: %s", keep->ptr, strerror(errno));
 		ct_buf_clear(keep);
 		return error;
 	}

@@ -32,9 +32,9 @@ typedef struct {
 	size_t len;
 	size_t pos;
 	size_t line;
-	size_t col;        /* column of data[pos], counting characters (not bytes) from 1 */
+	size_t col; /* column of data[pos], counting characters (not bytes) from 1 */
 	ct_json_mode mode;
-	ct_buf scratch;    /* decoded string being built */
+	ct_buf scratch; /* decoded string being built */
 } parser;
 
 static void advance(parser *p, size_t n)
@@ -77,8 +77,8 @@ static int fail_unexpected(parser *p, const char *expected)
 		return fail_at(p->line, p->col, "unexpected end of input, expected %s", expected);
 	c = p->data[p->pos];
 	if (c >= 0x21 && c < 0x7F)
-		return fail_at(p->line, p->col, "unexpected character '%c', expected %s", c,
-			expected);
+		return fail_at(
+			p->line, p->col, "unexpected character '%c', expected %s", c, expected);
 	return fail_at(p->line, p->col, "unexpected byte 0x%02x, expected %s", c, expected);
 }
 
@@ -186,11 +186,14 @@ static int parse_string(parser *p)
 			return 0;
 		}
 		if (c < 0x20)
-			return fail_at(line, col, "control character 0x%02x in a string (must be "
-				"escaped)", c);
+			return fail_at(line, col,
+				"control character 0x%02x in a string (must be "
+				"escaped)",
+				c);
 		if (c != '\\') {
 			if ((n = ct__utf8_decode(p->data + p->pos, p->len - p->pos, &cp)) == 0)
-				return fail_at(line, col, "invalid UTF-8 in a string (byte 0x%02x)", c);
+				return fail_at(
+					line, col, "invalid UTF-8 in a string (byte 0x%02x)", c);
 			if ((error = ct_buf_put(&p->scratch, p->data + p->pos, n)) < 0)
 				return error;
 			advance(p, n);
@@ -202,40 +205,31 @@ static int parse_string(parser *p)
 		switch (c) {
 		case '"':
 		case '\\':
-		case '/':
-			error = ct_buf_putc(&p->scratch, (char)c);
-			break;
-		case 'b':
-			error = ct_buf_putc(&p->scratch, '\b');
-			break;
-		case 'f':
-			error = ct_buf_putc(&p->scratch, '\f');
-			break;
-		case 'n':
-			error = ct_buf_putc(&p->scratch, '\n');
-			break;
-		case 'r':
-			error = ct_buf_putc(&p->scratch, '\r');
-			break;
-		case 't':
-			error = ct_buf_putc(&p->scratch, '\t');
-			break;
+		case '/': error = ct_buf_putc(&p->scratch, (char)c); break;
+		case 'b': error = ct_buf_putc(&p->scratch, '\b'); break;
+		case 'f': error = ct_buf_putc(&p->scratch, '\f'); break;
+		case 'n': error = ct_buf_putc(&p->scratch, '\n'); break;
+		case 'r': error = ct_buf_putc(&p->scratch, '\r'); break;
+		case 't': error = ct_buf_putc(&p->scratch, '\t'); break;
 		case 'u': {
 			long hi = hex4(p, p->pos + 2), lo;
 
 			if (hi < 0)
-				return fail_at(line, col, "invalid \\u escape (four hex digits needed)");
+				return fail_at(
+					line, col, "invalid \\u escape (four hex digits needed)");
 			if (hi == 0)
 				return fail_at(line, col, "\\u0000 is not allowed in a string");
 			if (hi >= 0xDC00 && hi <= 0xDFFF)
-				return fail_at(line, col, "lone surrogate \\u%04lx in a string", hi);
+				return fail_at(
+					line, col, "lone surrogate \\u%04lx in a string", hi);
 			if (hi >= 0xD800 && hi <= 0xDBFF) {
 				if (p->pos + 8 > p->len || p->data[p->pos + 6] != '\\' ||
 					p->data[p->pos + 7] != 'u' ||
 					(lo = hex4(p, p->pos + 8)) < 0xDC00 || lo > 0xDFFF)
-					return fail_at(line, col, "lone surrogate \\u%04lx in a string",
-						hi);
-				cp = 0x10000 + (((uint32_t)hi - 0xD800) << 10) + ((uint32_t)lo - 0xDC00);
+					return fail_at(line, col,
+						"lone surrogate \\u%04lx in a string", hi);
+				cp = 0x10000 + (((uint32_t)hi - 0xD800) << 10) +
+					((uint32_t)lo - 0xDC00);
 				advance(p, 6); /* the second escape is consumed below */
 			} else {
 				cp = (uint32_t)hi;
@@ -317,16 +311,19 @@ static int parse_number(json_t **out, parser *p, const path_frame *frame)
 
 		if (!integral) {
 			path_text(path, sizeof(path), frame);
-			error = fail_at(line, col, "member \"%s\": number %.40s%s is not an integer",
-				path, text, n > 40 ? "..." : "");
+			error = fail_at(line, col,
+				"member \"%s\": number %.40s%s is not an integer", path, text,
+				n > 40 ? "..." : "");
 			goto done;
 		}
 		for (i = 0; digits[i]; i++) {
 			v = v * 10 + (digits[i] - '0');
 			if (v > CT_JSON_MAX_SAFE_INT) {
 				path_text(path, sizeof(path), frame);
-				error = fail_at(line, col, "member \"%s\": integer %.40s%s is outside "
-					"+-(2^53-1)", path, text, n > 40 ? "..." : "");
+				error = fail_at(line, col,
+					"member \"%s\": integer %.40s%s is outside "
+					"+-(2^53-1)",
+					path, text, n > 40 ? "..." : "");
 				goto done;
 			}
 		}
@@ -430,7 +427,8 @@ static int parse_object(json_t **out, parser *p, size_t depth, const path_frame 
 		if ((error = parse_string(p)) < 0)
 			goto done;
 		if (json_object_get(obj, p->scratch.ptr)) {
-			error = fail_at(line, col, "duplicate object key \"%.200s\"", p->scratch.ptr);
+			error = fail_at(
+				line, col, "duplicate object key \"%.200s\"", p->scratch.ptr);
 			goto done;
 		}
 		free(key);
@@ -504,8 +502,8 @@ static int parse_value(json_t **out, parser *p, size_t depth, const path_frame *
 		if (depth + 1 > CT_JSON_MAX_DEPTH)
 			return fail_at(p->line, p->col, "nesting deeper than %d arrays and objects",
 				CT_JSON_MAX_DEPTH);
-		return c == '{' ? parse_object(out, p, depth + 1, frame) :
-				  parse_array(out, p, depth + 1, frame);
+		return c == '{' ? parse_object(out, p, depth + 1, frame)
+				: parse_array(out, p, depth + 1, frame);
 	case '"':
 		if ((error = parse_string(p)) < 0)
 			return error;
@@ -513,12 +511,9 @@ static int parse_value(json_t **out, parser *p, size_t depth, const path_frame *
 		if (!(*out = json_stringn_nocheck(p->scratch.ptr, p->scratch.len)))
 			return ct__oom();
 		return 0;
-	case 't':
-		return parse_literal(out, p, "true", json_true());
-	case 'f':
-		return parse_literal(out, p, "false", json_false());
-	case 'n':
-		return parse_literal(out, p, "null", json_null());
+	case 't': return parse_literal(out, p, "true", json_true());
+	case 'f': return parse_literal(out, p, "false", json_false());
+	case 'n': return parse_literal(out, p, "null", json_null());
 	default:
 		if (c == '-' || (c >= '0' && c <= '9'))
 			return parse_number(out, p, frame);
@@ -680,27 +675,13 @@ static int canon_string(ct_buf *out, const char *s, size_t len)
 		run = i + 1;
 		esc[0] = '\\';
 		switch (c) {
-		case '"':
-			esc[1] = '"';
-			break;
-		case '\\':
-			esc[1] = '\\';
-			break;
-		case '\b':
-			esc[1] = 'b';
-			break;
-		case '\f':
-			esc[1] = 'f';
-			break;
-		case '\n':
-			esc[1] = 'n';
-			break;
-		case '\r':
-			esc[1] = 'r';
-			break;
-		case '\t':
-			esc[1] = 't';
-			break;
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
 		default:
 			memcpy(esc + 1, "u00", 3);
 			esc[4] = hex[c >> 4];
@@ -824,8 +805,8 @@ static int canon_value(ct_buf *out, const json_t *value, size_t depth)
 	case JSON_OBJECT:
 	case JSON_ARRAY:
 		if (depth + 1 > CT_JSON_MAX_DEPTH)
-			return ct_error_set(CT_EINVALID, "nesting deeper than %d arrays and objects",
-				CT_JSON_MAX_DEPTH);
+			return ct_error_set(CT_EINVALID,
+				"nesting deeper than %d arrays and objects", CT_JSON_MAX_DEPTH);
 		if (json_is_object(value))
 			return canon_object(out, value, depth + 1);
 		if ((error = ct_buf_putc(out, '[')) < 0)
@@ -848,14 +829,10 @@ static int canon_value(ct_buf *out, const json_t *value, size_t depth)
 			return ct_buf_printf(out, "%lld", (long long)v);
 		return ct_json_format_number(out, (double)v);
 	}
-	case JSON_REAL:
-		return ct_json_format_number(out, json_real_value(value));
-	case JSON_TRUE:
-		return ct_buf_puts(out, "true");
-	case JSON_FALSE:
-		return ct_buf_puts(out, "false");
-	case JSON_NULL:
-		return ct_buf_puts(out, "null");
+	case JSON_REAL: return ct_json_format_number(out, json_real_value(value));
+	case JSON_TRUE: return ct_buf_puts(out, "true");
+	case JSON_FALSE: return ct_buf_puts(out, "false");
+	case JSON_NULL: return ct_buf_puts(out, "null");
 	}
 	return ct_error_set(CT_EINVALID, "unknown JSON value type");
 }

@@ -80,9 +80,7 @@ static int scan_string(scanner *s, ct__cval *out, int *slow)
 			case 'f':
 			case 'n':
 			case 'r':
-			case 't':
-				i += 2;
-				continue;
+			case 't': i += 2; continue;
 			case 'u':
 				if (len - i < 6 || d[i + 2] != '0' || d[i + 3] != '0' ||
 					(h = ct__hex_value(d[i + 4], 0)) < 0 || h > 1 ||
@@ -92,11 +90,11 @@ static int scan_string(scanner *s, ct__cval *out, int *slow)
 				if (h == 0)
 					return fail(s, i, "\\u0000 in a string");
 				if (h == '\b' || h == '\t' || h == '\n' || h == '\f' || h == '\r')
-					return fail(s, i, "\\u escape of a character with a short escape");
+					return fail(s, i,
+						"\\u escape of a character with a short escape");
 				i += 6;
 				continue;
-			default:
-				return fail(s, i, "escape that JCS does not write");
+			default: return fail(s, i, "escape that JCS does not write");
 			}
 		}
 		if ((n = ct__utf8_decode(d + i, len - i, &cp)) == 0)
@@ -138,22 +136,16 @@ static long u16_next(u16_reader *r)
 		uint8_t e = r->p[1];
 		r->p += 2;
 		switch (e) {
-		case 'b':
-			return '\b';
-		case 'f':
-			return '\f';
-		case 'n':
-			return '\n';
-		case 'r':
-			return '\r';
-		case 't':
-			return '\t';
+		case 'b': return '\b';
+		case 'f': return '\f';
+		case 'n': return '\n';
+		case 'r': return '\r';
+		case 't': return '\t';
 		case 'u':
 			cp = (uint32_t)(ct__hex_value(r->p[2], 0) * 16 + ct__hex_value(r->p[3], 0));
 			r->p += 4;
 			return (long)cp;
-		default:
-			return e; /* '"' or '\\' */
+		default: return e; /* '"' or '\\' */
 		}
 	}
 	r->p += ct__utf8_decode(r->p, (size_t)(r->end - r->p), &cp); /* validated: never 0 */
@@ -231,8 +223,7 @@ static int scan_integer(scanner *s, ct__cval *out)
 	return 0;
 }
 
-static int scan_literal(scanner *s, const char *word, size_t n, ct__cv_type type,
-	ct__cval *out)
+static int scan_literal(scanner *s, const char *word, size_t n, ct__cv_type type, ct__cval *out)
 {
 	if (s->len - s->pos < n || memcmp(s->d + s->pos, word, n) != 0)
 		return fail(s, s->pos, "not a JSON value");
@@ -245,8 +236,7 @@ static int scan_literal(scanner *s, const char *word, size_t n, ct__cv_type type
 	return 0;
 }
 
-static int scan_object(scanner *s, size_t depth, int level, const ct__cval *parent,
-	ct__cval *out);
+static int scan_object(scanner *s, size_t depth, int level, const ct__cval *parent, ct__cval *out);
 static int scan_array(scanner *s, size_t depth, ct__cval *out);
 
 /* depth: arrays and objects around this value. level: 1 for the top-level object's members,
@@ -266,16 +256,11 @@ static int scan_value(scanner *s, size_t depth, int level, const ct__cval *name,
 		if (depth + 1 > CT_JSON_MAX_DEPTH)
 			return fail(s, s->pos, "nesting deeper than 512 arrays and objects");
 		return scan_array(s, depth + 1, out);
-	case '"':
-		return scan_string(s, out, &slow);
-	case 't':
-		return scan_literal(s, "true", 4, CT__CV_TRUE, out);
-	case 'f':
-		return scan_literal(s, "false", 5, CT__CV_FALSE, out);
-	case 'n':
-		return scan_literal(s, "null", 4, CT__CV_NULL, out);
-	default:
-		return scan_integer(s, out);
+	case '"': return scan_string(s, out, &slow);
+	case 't': return scan_literal(s, "true", 4, CT__CV_TRUE, out);
+	case 'f': return scan_literal(s, "false", 5, CT__CV_FALSE, out);
+	case 'n': return scan_literal(s, "null", 4, CT__CV_NULL, out);
+	default: return scan_integer(s, out);
 	}
 }
 
@@ -290,7 +275,7 @@ static ct__cval *wanted(scanner *s, int level, const ct__cval *parent, const ct_
 		const ct__cwant *w = &s->wants[i];
 		if (level == 1 ? w->parent != NULL
 			       : !w->parent || strncmp(w->parent, parent->ptr, parent->len) != 0 ||
-					 w->parent[parent->len] != '\0')
+					w->parent[parent->len] != '\0')
 			continue;
 		if (w->name[0] == name->ptr[0] && strncmp(w->name, name->ptr, name->len) == 0 &&
 			w->name[name->len] == '\0')
@@ -299,8 +284,7 @@ static ct__cval *wanted(scanner *s, int level, const ct__cval *parent, const ct_
 	return NULL;
 }
 
-static int scan_object(scanner *s, size_t depth, int level, const ct__cval *parent,
-	ct__cval *out)
+static int scan_object(scanner *s, size_t depth, int level, const ct__cval *parent, ct__cval *out)
 {
 	size_t start = s->pos;
 	ct__cval prev = {0}, name = {0};
@@ -390,8 +374,8 @@ int ct__canon_scan(const uint8_t *data, size_t len, const ct__cwant *wants, size
 	else if (scan_object(&s, 1, 1, NULL, NULL) == 0 && s.pos != len)
 		fail(&s, s.pos, "bytes after the record");
 	if (s.why)
-		return ct_error_set(CT_EINVALID, "not a canonical record: %s at byte %zu", s.why,
-			s.pos);
+		return ct_error_set(
+			CT_EINVALID, "not a canonical record: %s at byte %zu", s.why, s.pos);
 	return 0;
 }
 

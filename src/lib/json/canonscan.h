@@ -25,10 +25,10 @@ typedef enum {
 /* A scanned value: pointers into the scanned bytes. */
 typedef struct {
 	ct__cv_type type;
-	const char *ptr;    /* the value's bytes; for a string, those between the quotes */
+	const char *ptr; /* the value's bytes; for a string, those between the quotes */
 	size_t len;
-	int escaped;        /* a string with at least one escape: ptr..len is not its text */
-	long long integer;  /* CT__CV_INTEGER */
+	int escaped;	   /* a string with at least one escape: ptr..len is not its text */
+	long long integer; /* CT__CV_INTEGER */
 } ct__cval;
 
 /* A member to report: name in the top-level object (parent NULL), or in the object that is the

@@ -22,7 +22,7 @@ static const char *const kind_names[CT_KIND_COUNT] = {"source", "claim", "annota
 
 /* ct_revision is the type a record's "revision" member is read as: the API's revision numbers
  * and jansson's integers mix freely (pointers included) only while the two are one type. */
-_Static_assert(_Generic((ct_revision *)0, json_int_t *: 1, default: 0),
+_Static_assert(_Generic((ct_revision *)0, json_int_t * : 1, default : 0),
 	"ct_revision must be jansson's json_int_t");
 _Static_assert(sizeof("annotation") <= CT_KIND_NAME_MAX + 1, "CT_KIND_NAME_MAX holds every kind");
 static const char *const payload_types[CT_KIND_COUNT] = {
@@ -63,8 +63,8 @@ int ct_id_validate(const char *id, const char *what)
 	if (len == 0)
 		return ct_error_set(CT_EINVALID, "%s id is empty", what);
 	if (len > CT_ID_MAX)
-		return ct_error_set(CT_EINVALID, "%s id \"%.80s\" is longer than %d characters", what,
-			id, CT_ID_MAX);
+		return ct_error_set(CT_EINVALID, "%s id \"%.80s\" is longer than %d characters",
+			what, id, CT_ID_MAX);
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)id[i];
 		int ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && i > 0);
@@ -91,7 +91,8 @@ int ct_id_from_text(char *out, size_t out_size, const char *text)
 				slug[n++] = '-';
 			dash = 0;
 			slug[n++] = (char)tolower(*p);
-		} else if (*p == ',' && isdigit(p[1]) && n > 0 && isdigit((unsigned char)slug[n - 1])) {
+		} else if (*p == ',' && isdigit(p[1]) && n > 0 &&
+			isdigit((unsigned char)slug[n - 1])) {
 			continue; /* 6,000 -> 6000 */
 		} else if (*p == '\'' || (*p == 0xe2 && p[1] == 0x80 && p[2] == 0x99)) {
 			p += *p == '\'' ? 0 : 2; /* apostrophes join words: taliban's -> talibans */
@@ -112,7 +113,8 @@ int ct_id_from_text(char *out, size_t out_size, const char *text)
 	while (n > 0 && slug[n - 1] == '-')
 		slug[--n] = '\0';
 	if (n == 0)
-		return ct_error_set(CT_EINVALID, "cannot derive an id from \"%.60s\": give --id", text);
+		return ct_error_set(
+			CT_EINVALID, "cannot derive an id from \"%.60s\": give --id", text);
 	memcpy(out, slug, n + 1);
 	return 0;
 }
@@ -147,8 +149,9 @@ static int valid_ymd(const char *s)
 int ct_date_validate(const char *date, const char *what)
 {
 	if (!date || strlen(date) != 10 || !valid_ymd(date))
-		return ct_error_set(CT_EINVALID, "%s \"%.40s\" is not a date of the form YYYY-MM-DD",
-			what, date ? date : "");
+		return ct_error_set(CT_EINVALID,
+			"%s \"%.40s\" is not a date of the form YYYY-MM-DD", what,
+			date ? date : "");
 	return 0;
 }
 
@@ -157,8 +160,8 @@ int ct_timestamp_validate(const char *ts, const char *what)
 	const char *t = ts + 11;
 
 	if (!ts || strlen(ts) != 20 || !valid_ymd(ts) || ts[10] != 'T' || !digits(t, 2) ||
-		t[2] != ':' || !digits(t + 3, 2) || t[5] != ':' || !digits(t + 6, 2) || t[8] != 'Z' ||
-		(t[0] - '0') * 10 + (t[1] - '0') > 23 || t[3] > '5' || t[6] > '5')
+		t[2] != ':' || !digits(t + 3, 2) || t[5] != ':' || !digits(t + 6, 2) ||
+		t[8] != 'Z' || (t[0] - '0') * 10 + (t[1] - '0') > 23 || t[3] > '5' || t[6] > '5')
 		return ct_error_set(CT_EINVALID,
 			"%s \"%.40s\" is not a UTC time of the form YYYY-MM-DDThh:mm:ssZ", what,
 			ts ? ts : "");
@@ -193,33 +196,33 @@ const char *ct_record_id(const json_t *record)
 /* ---- schemas ---- */
 
 typedef enum {
-	F_STRING,      /* a non-empty string */
-	F_TEXT,        /* any string, possibly empty */
-	F_ID,          /* a safe id */
-	F_DIGEST,      /* "sha256:" + 64 hex */
+	F_STRING, /* a non-empty string */
+	F_TEXT,	  /* any string, possibly empty */
+	F_ID,	  /* a safe id */
+	F_DIGEST, /* "sha256:" + 64 hex */
 	F_TIMESTAMP,
 	F_DATE,
-	F_POSINT,      /* integer >= 1 */
-	F_UINT,        /* integer >= 0 */
+	F_POSINT, /* integer >= 1 */
+	F_UINT,	  /* integer >= 0 */
 	F_BOOL,
-	F_STRINGS,     /* array of non-empty strings */
-	F_IDS,         /* array of ids */
-	F_HEX64,       /* 64 lowercase hex digits */
-	F_KEYID,       /* 16 lowercase hex digits */
-	F_B64_32,      /* base64 of 32 bytes */
-	F_URL,         /* scheme://... */
-	F_DECIMAL,     /* a decimal number as a string: -?digits(.digits)? */
-	F_ENUM,        /* one of a list */
-	F_OBJECT,      /* an object with its own fields */
-	F_SIGNATURES,  /* array of {key_id, sig} */
+	F_STRINGS,    /* array of non-empty strings */
+	F_IDS,	      /* array of ids */
+	F_HEX64,      /* 64 lowercase hex digits */
+	F_KEYID,      /* 16 lowercase hex digits */
+	F_B64_32,     /* base64 of 32 bytes */
+	F_URL,	      /* scheme://... */
+	F_DECIMAL,    /* a decimal number as a string: -?digits(.digits)? */
+	F_ENUM,	      /* one of a list */
+	F_OBJECT,     /* an object with its own fields */
+	F_SIGNATURES, /* array of {key_id, sig} */
 } field_type;
 
 /* A row: name, field_type, required, values (F_ENUM), fields (F_OBJECT), how a revision diff
  * shows it, what bundle verification reads it into (record_internal.h). */
 typedef ct__member field;
 
-static const char *const source_kinds[] = {"article", "report", "statement", "dataset",
-	"interview", "book", "broadcast", "social-post", "document", "web-page", "other", NULL};
+static const char *const source_kinds[] = {"article", "report", "statement", "dataset", "interview",
+	"book", "broadcast", "social-post", "document", "web-page", "other", NULL};
 static const char *const annotation_kinds[] = {"verdict", "note", "dispute", "resolution", NULL};
 static const char *const outcomes[] = {"upheld", "rejected", NULL};
 static const char *const algorithms[] = {"ed25519", NULL};
@@ -431,13 +434,14 @@ static int check_value(const json_t *v, const field *f, const char *rec, const c
 			goto not_string;
 		if (strncmp(s, "sha256:", 7) != 0 || !lower_hex(s + 7, 64))
 			return ct_error_set(CT_EINVALID,
-				"%s: member \"%s\" is not a digest \"sha256:<64 hex digits>\"", rec, path);
+				"%s: member \"%s\" is not a digest \"sha256:<64 hex digits>\"", rec,
+				path);
 		return 0;
 	case F_TIMESTAMP:
 		if (!json_is_string(v))
 			goto not_string;
 		return ct_timestamp_validate(s, path) < 0 ? ct_error_prefix(CT_EINVALID, "%s", rec)
-							   : 0;
+							  : 0;
 	case F_DATE:
 		if (!json_is_string(v))
 			goto not_string;
@@ -446,23 +450,26 @@ static int check_value(const json_t *v, const field *f, const char *rec, const c
 	case F_UINT:
 		if (!json_is_integer(v) || json_integer_value(v) < (f->type == F_POSINT ? 1 : 0) ||
 			json_integer_value(v) > CT_JSON_MAX_SAFE_INT)
-			return ct_error_set(CT_EINVALID, "%s: member \"%s\" must be an integer >= %d",
-				rec, path, f->type == F_POSINT ? 1 : 0);
+			return ct_error_set(CT_EINVALID,
+				"%s: member \"%s\" must be an integer >= %d", rec, path,
+				f->type == F_POSINT ? 1 : 0);
 		return 0;
 	case F_BOOL:
 		if (!json_is_boolean(v))
-			return ct_error_set(CT_EINVALID, "%s: member \"%s\" must be true or false", rec,
-				path);
+			return ct_error_set(
+				CT_EINVALID, "%s: member \"%s\" must be true or false", rec, path);
 		return 0;
 	case F_STRINGS:
 	case F_IDS:
 		if (!json_is_array(v))
-			return ct_error_set(CT_EINVALID, "%s: member \"%s\" must be an array", rec, path);
-		json_array_foreach(v, i, item) {
+			return ct_error_set(
+				CT_EINVALID, "%s: member \"%s\" must be an array", rec, path);
+		json_array_foreach (v, i, item) {
 			const char *is = json_string_value(item);
 			if (!is || !*is)
 				return ct_error_set(CT_EINVALID,
-					"%s: member \"%s\" item %zu must be a non-empty string", rec, path, i);
+					"%s: member \"%s\" item %zu must be a non-empty string",
+					rec, path, i);
 			if (f->type == F_IDS && ct_id_validate(is, path) < 0)
 				return ct_error_prefix(CT_EINVALID, "%s", rec);
 		}
@@ -472,8 +479,9 @@ static int check_value(const json_t *v, const field *f, const char *rec, const c
 		if (!json_is_string(v))
 			goto not_string;
 		if (!lower_hex(s, f->type == F_HEX64 ? 64 : CT_KEY_ID_LEN))
-			return ct_error_set(CT_EINVALID, "%s: member \"%s\" must be %d lowercase hex digits",
-				rec, path, f->type == F_HEX64 ? 64 : CT_KEY_ID_LEN);
+			return ct_error_set(CT_EINVALID,
+				"%s: member \"%s\" must be %d lowercase hex digits", rec, path,
+				f->type == F_HEX64 ? 64 : CT_KEY_ID_LEN);
 		return 0;
 	case F_B64_32: {
 		uint8_t raw[48];
@@ -489,8 +497,8 @@ static int check_value(const json_t *v, const field *f, const char *rec, const c
 		if (!json_is_string(v))
 			goto not_string;
 		if (!valid_url(s))
-			return ct_error_set(CT_EINVALID, "%s: member \"%s\": \"%.80s\" is not a URL", rec,
-				path, s);
+			return ct_error_set(CT_EINVALID,
+				"%s: member \"%s\": \"%.80s\" is not a URL", rec, path, s);
 		return 0;
 	case F_DECIMAL:
 		if (!json_is_string(v))
@@ -506,11 +514,12 @@ static int check_value(const json_t *v, const field *f, const char *rec, const c
 		for (i = 0; f->values[i]; i++)
 			if (strcmp(s, f->values[i]) == 0)
 				return 0;
-		return ct_error_set(CT_EINVALID, "%s: member \"%s\": unknown value \"%.40s\"", rec,
-			path, s);
+		return ct_error_set(
+			CT_EINVALID, "%s: member \"%s\": unknown value \"%.40s\"", rec, path, s);
 	case F_OBJECT:
 		if (!json_is_object(v))
-			return ct_error_set(CT_EINVALID, "%s: member \"%s\" must be an object", rec, path);
+			return ct_error_set(
+				CT_EINVALID, "%s: member \"%s\" must be an object", rec, path);
 		return check_fields(v, f->fields, rec, path);
 	case F_SIGNATURES: {
 		/* the items of "signatures", whose row says how they diff and verify */
@@ -520,14 +529,15 @@ static int check_value(const json_t *v, const field *f, const char *rec, const c
 			{NULL, 0, 0, NULL, NULL, 0, 0},
 		};
 		if (!json_is_array(v))
-			return ct_error_set(CT_EINVALID, "%s: member \"signatures\" must be an array", rec);
-		json_array_foreach(v, i, item) {
+			return ct_error_set(
+				CT_EINVALID, "%s: member \"signatures\" must be an array", rec);
+		json_array_foreach (v, i, item) {
 			uint8_t raw[96];
 			size_t n = 0;
 			int error;
 			if (!json_is_object(item))
-				return ct_error_set(CT_EINVALID, "%s: signature %zu must be an object", rec,
-					i);
+				return ct_error_set(
+					CT_EINVALID, "%s: signature %zu must be an object", rec, i);
 			if ((error = check_fields(item, sig_fields, rec, "signatures[]")) < 0)
 				return error;
 			if (ct_base64_decode(raw, sizeof(raw), &n,
@@ -561,7 +571,7 @@ static int check_fields(const json_t *obj, const field *fields, const char *rec,
 	char sub[128];
 	int error;
 
-	json_object_foreach((json_t *)obj, key, value) {
+	json_object_foreach ((json_t *)obj, key, value) {
 		for (f = fields; f->name; f++)
 			if (strcmp(f->name, key) == 0)
 				break;
@@ -579,7 +589,8 @@ static int check_fields(const json_t *obj, const field *fields, const char *rec,
 		}
 		if (!value) {
 			if (f->required)
-				return ct_error_set(CT_EINVALID, "%s: missing member \"%s\"", rec, sub);
+				return ct_error_set(
+					CT_EINVALID, "%s: missing member \"%s\"", rec, sub);
 			continue;
 		}
 		if ((error = check_value(value, f, rec, sub)) < 0)
@@ -597,15 +608,18 @@ static int check_rules(const json_t *record, ct_kind kind, const char *rec)
 
 	if (kind == CT_KIND_SOURCE || kind == CT_KIND_CLAIM) {
 		if (revision == 1 && prev)
-			return ct_error_set(CT_EINVALID, "%s: revision 1 must not have \"prev\"", rec);
+			return ct_error_set(
+				CT_EINVALID, "%s: revision 1 must not have \"prev\"", rec);
 		if (revision > 1 && !prev)
-			return ct_error_set(CT_EINVALID, "%s: revision %lld must name its \"prev\"", rec,
-				(long long)revision);
+			return ct_error_set(CT_EINVALID, "%s: revision %lld must name its \"prev\"",
+				rec, (long long)revision);
 	}
 	if (kind == CT_KIND_CLAIM) {
-		const json_t *sel = json_object_get(json_object_get(record, "attribution"), "selector");
-		if (sel && json_integer_value(json_object_get(sel, "end")) <
-				   json_integer_value(json_object_get(sel, "start")))
+		const json_t *sel =
+			json_object_get(json_object_get(record, "attribution"), "selector");
+		if (sel &&
+			json_integer_value(json_object_get(sel, "end")) <
+				json_integer_value(json_object_get(sel, "start")))
 			return ct_error_set(CT_EINVALID, "%s: selector ends before it starts", rec);
 		if (sel && !json_object_get(json_object_get(record, "attribution"), "quote"))
 			return ct_error_set(CT_EINVALID, "%s: a selector needs a \"quote\"", rec);
@@ -613,21 +627,25 @@ static int check_rules(const json_t *record, ct_kind kind, const char *rec)
 	if (kind == CT_KIND_ANNOTATION) {
 		akind = json_string_value(json_object_get(record, "kind"));
 		if (strcmp(akind, "verdict") == 0 && !json_object_get(record, "verdict"))
-			return ct_error_set(CT_EINVALID, "%s: a verdict annotation needs \"verdict\"", rec);
+			return ct_error_set(
+				CT_EINVALID, "%s: a verdict annotation needs \"verdict\"", rec);
 		if (strcmp(akind, "note") == 0 && !json_object_get(record, "note"))
-			return ct_error_set(CT_EINVALID, "%s: a note annotation needs \"note\"", rec);
+			return ct_error_set(
+				CT_EINVALID, "%s: a note annotation needs \"note\"", rec);
 		if (strcmp(akind, "dispute") == 0 && !json_object_get(record, "dispute"))
-			return ct_error_set(CT_EINVALID, "%s: a dispute annotation needs \"dispute\"", rec);
+			return ct_error_set(
+				CT_EINVALID, "%s: a dispute annotation needs \"dispute\"", rec);
 		if (strcmp(akind, "resolution") == 0 &&
-			(!json_object_get(record, "resolves") || !json_object_get(record, "outcome")))
+			(!json_object_get(record, "resolves") ||
+				!json_object_get(record, "outcome")))
 			return ct_error_set(CT_EINVALID,
 				"%s: a resolution needs \"resolves\" and \"outcome\"", rec);
 		if (strcmp(akind, "verdict") != 0 && json_object_get(record, "verdict"))
-			return ct_error_set(CT_EINVALID, "%s: only a verdict annotation has \"verdict\"",
-				rec);
+			return ct_error_set(
+				CT_EINVALID, "%s: only a verdict annotation has \"verdict\"", rec);
 		if (strcmp(akind, "dispute") != 0 && json_object_get(record, "dispute"))
-			return ct_error_set(CT_EINVALID, "%s: only a dispute annotation has \"dispute\"",
-				rec);
+			return ct_error_set(
+				CT_EINVALID, "%s: only a dispute annotation has \"dispute\"", rec);
 		if (strcmp(akind, "resolution") != 0 &&
 			(json_object_get(record, "resolves") || json_object_get(record, "outcome")))
 			return ct_error_set(CT_EINVALID,
@@ -683,8 +701,8 @@ int ct_pae(ct_buf *out, const char *payload_type, const uint8_t *body, size_t le
 {
 	int error;
 
-	if ((error = ct_buf_printf(out, "DSSEv1 %zu %s %zu ", strlen(payload_type), payload_type,
-		     len)) < 0)
+	if ((error = ct_buf_printf(
+		     out, "DSSEv1 %zu %s %zu ", strlen(payload_type), payload_type, len)) < 0)
 		return error;
 	return ct_buf_put(out, body, len);
 }
@@ -698,7 +716,8 @@ int ct_annotation_id(char *out, const json_t *annotation, const char *signer_key
 	int n, error = 0;
 
 	if (!kind || !signer_key_id)
-		return ct_error_set(CT_EINVALID, "annotation: a kind and a signer are needed for its id");
+		return ct_error_set(
+			CT_EINVALID, "annotation: a kind and a signer are needed for its id");
 	if (!(copy = json_copy((json_t *)annotation))) {
 		error = ct__oom();
 		goto done;

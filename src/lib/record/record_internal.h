@@ -31,27 +31,27 @@ typedef enum {
  * found at the same place (top level or one object down) in every kind that has it.
  */
 typedef enum {
-	CT__BV_UNSET = 0,        /* no rule given: test_record fails */
-	CT__BV_NONE,             /* not read by bundle_verify.c (the schema check still is) */
-	CT__BV_MEMBERS,          /* an object: its members say */
-	CT__BV_TYPE,             /* must name the kind the payload type names */
-	CT__BV_ID,               /* the record's id (a key's key_id) */
-	CT__BV_SIGNATURES,       /* must be absent from the signed body */
+	CT__BV_UNSET = 0,  /* no rule given: test_record fails */
+	CT__BV_NONE,	   /* not read by bundle_verify.c (the schema check still is) */
+	CT__BV_MEMBERS,	   /* an object: its members say */
+	CT__BV_TYPE,	   /* must name the kind the payload type names */
+	CT__BV_ID,	   /* the record's id (a key's key_id) */
+	CT__BV_SIGNATURES, /* must be absent from the signed body */
 	CT__BV_REVISION,
 	CT__BV_PREV,
-	CT__BV_CLAIM,            /* an annotation's claim id and revision digest */
+	CT__BV_CLAIM, /* an annotation's claim id and revision digest */
 	CT__BV_CLAIM_REVISION,
-	CT__BV_KIND,             /* an annotation's kind: its id is derived from it */
+	CT__BV_KIND, /* an annotation's kind: its id is derived from it */
 	CT__BV_EVIDENCE,
-	CT__BV_DISPUTE,          /* an annotation's dispute object, and its source id */
+	CT__BV_DISPUTE, /* an annotation's dispute object, and its source id */
 	CT__BV_DISPUTE_SOURCE,
-	CT__BV_ATTRIBUTION,      /* a claim's attribution object, its source id and revision */
+	CT__BV_ATTRIBUTION, /* a claim's attribution object, its source id and revision */
 	CT__BV_SOURCE,
 	CT__BV_SOURCE_REVISION,
-	CT__BV_ARCHIVE_SHA256,   /* a source's archive: the text a bundle may carry */
+	CT__BV_ARCHIVE_SHA256, /* a source's archive: the text a bundle may carry */
 	CT__BV_ARCHIVE_LENGTH,
 	CT__BV_ARCHIVE_STORED,
-	CT__BV_REVOKED,          /* a key's revocation */
+	CT__BV_REVOKED, /* a key's revocation */
 	CT__BV_COUNT
 } ct__bv_slot;
 
@@ -59,7 +59,7 @@ typedef enum {
 typedef struct ct__member ct__member;
 struct ct__member {
 	const char *name;
-	int type;                  /* how it validates: record.c's own codes */
+	int type; /* how it validates: record.c's own codes */
 	int required;
 	const char *const *values; /* the allowed values of an enumeration, NULL-terminated */
 	const ct__member *fields;  /* an object's members */

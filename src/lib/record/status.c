@@ -43,7 +43,7 @@ static int is_resolved(const json_t *annotations, const char *dispute_id)
 	size_t i;
 	json_t *a;
 
-	json_array_foreach(annotations, i, a)
+	json_array_foreach (annotations, i, a)
 		if (strcmp(kind_of(a), "resolution") == 0 &&
 			strcmp(json_string_value(json_object_get(a, "resolves")), dispute_id) == 0)
 			return 1;
@@ -52,10 +52,10 @@ static int is_resolved(const json_t *annotations, const char *dispute_id)
 
 /* What the status rules look at, gathered in one pass over the annotations (oldest first). */
 typedef struct {
-	const json_t *verdict;  /* the newest verdict on the current revision */
-	const json_t *older;    /* the newest verdict on an older revision */
-	const json_t *dispute;  /* the newest open dispute */
-	const json_t *upheld;   /* the newest resolution on the current revision that upheld one */
+	const json_t *verdict; /* the newest verdict on the current revision */
+	const json_t *older;   /* the newest verdict on an older revision */
+	const json_t *dispute; /* the newest open dispute */
+	const json_t *upheld;  /* the newest resolution on the current revision that upheld one */
 	size_t open, verdict_at, upheld_at;
 } status_scan;
 
@@ -69,7 +69,7 @@ static int scan(status_scan *sc, const json_t *claim, const json_t *annotations)
 	memset(sc, 0, sizeof(*sc));
 	if ((error = ct_record_digest(digest, claim)) < 0)
 		return error;
-	json_array_foreach(annotations, i, a) {
+	json_array_foreach (annotations, i, a) {
 		const char *k = kind_of(a);
 		const char *judged = json_string_value(json_object_get(a, "claim_revision"));
 		int current = judged && strcmp(judged, digest) == 0;
@@ -85,7 +85,7 @@ static int scan(status_scan *sc, const json_t *claim, const json_t *annotations)
 				sc->older = a;
 			}
 		} else if (strcmp(k, "resolution") == 0 && current &&
-			   strcmp(json_string_value(json_object_get(a, "outcome")), "upheld") == 0) {
+			strcmp(json_string_value(json_object_get(a, "outcome")), "upheld") == 0) {
 			sc->upheld = a;
 			sc->upheld_at = i + 1;
 		}
@@ -98,13 +98,13 @@ static int scan(status_scan *sc, const json_t *claim, const json_t *annotations)
 static int upheld_overrides(const status_scan *sc)
 {
 	return sc->upheld &&
-	       (!sc->verdict || sc->upheld_at > sc->verdict_at ||
-		       strcmp(json_string_value(json_object_get(sc->upheld, "created")),
-			       json_string_value(json_object_get(sc->verdict, "created"))) >= 0);
+		(!sc->verdict || sc->upheld_at > sc->verdict_at ||
+			strcmp(json_string_value(json_object_get(sc->upheld, "created")),
+				json_string_value(json_object_get(sc->verdict, "created"))) >= 0);
 }
 
-int ct_claim_status(const char **status, ct_buf *why, const json_t *claim,
-	const json_t *annotations)
+int ct_claim_status(
+	const char **status, ct_buf *why, const json_t *claim, const json_t *annotations)
 {
 	status_scan sc;
 	json_int_t revision = json_integer_value(json_object_get(claim, "revision"));
@@ -112,9 +112,10 @@ int ct_claim_status(const char **status, ct_buf *why, const json_t *claim,
 
 	if (json_is_true(json_object_get(claim, "retracted"))) {
 		*status = "retracted";
-		return why ? ct_buf_printf(why, "revision %lld retracts it: %s", (long long)revision,
-				     json_string_value(json_object_get(claim, "reason")))
-			   : 0;
+		return why
+			? ct_buf_printf(why, "revision %lld retracts it: %s", (long long)revision,
+				  json_string_value(json_object_get(claim, "reason")))
+			: 0;
 	}
 	if ((error = scan(&sc, claim, annotations)) < 0)
 		return error;
@@ -148,19 +149,20 @@ int ct_claim_status(const char **status, ct_buf *why, const json_t *claim,
 	}
 	if (sc.older) {
 		*status = "needs-review";
-		return why ? ct_buf_printf(why,
-				     "verdict \"%s\" (%s) judged an older revision; revision %lld has "
-				     "no verdict",
-				     json_string_value(json_object_get(sc.older, "verdict")),
-				     ct_record_id(sc.older), (long long)revision)
-			   : 0;
+		return why
+			? ct_buf_printf(why,
+				  "verdict \"%s\" (%s) judged an older revision; revision %lld has "
+				  "no verdict",
+				  json_string_value(json_object_get(sc.older, "verdict")),
+				  ct_record_id(sc.older), (long long)revision)
+			: 0;
 	}
 	*status = "unreviewed";
 	return why ? ct_buf_puts(why, "no verdict yet") : 0;
 }
 
-int ct_claim_current_verdict(const json_t **verdict, ct_buf *why, const json_t *claim,
-	const json_t *annotations)
+int ct_claim_current_verdict(
+	const json_t **verdict, ct_buf *why, const json_t *claim, const json_t *annotations)
 {
 	status_scan sc;
 	json_int_t revision = json_integer_value(json_object_get(claim, "revision"));
@@ -176,8 +178,7 @@ int ct_claim_current_verdict(const json_t **verdict, ct_buf *why, const json_t *
 		if (!why)
 			return 0;
 		if (sc.verdict)
-			return ct_buf_printf(why,
-				"dispute %s was upheld (%s) after verdict %s",
+			return ct_buf_printf(why, "dispute %s was upheld (%s) after verdict %s",
 				json_string_value(json_object_get(sc.upheld, "resolves")),
 				ct_record_id(sc.upheld), ct_record_id(sc.verdict));
 		return ct_buf_printf(why, "dispute %s was upheld (%s) and no verdict followed",

@@ -20,11 +20,11 @@ typedef struct {
 	ct_finding_fn fn;
 	void *payload;
 	size_t findings;
-	json_t *revs;       /* "kind/id" -> {"<n>": {"digest", "prev"}} */
-	json_t *records;    /* "kind/id" or "annotation/claim/aid" -> record (latest revision) */
-	json_t *files;      /* path -> 1 for every record file, for the provenance check */
-	json_t *texts;      /* "source/id/<n>" -> sha256 of the stored text */
-	json_t *kept;       /* "source/id/<n>" -> archive.sha256 of revisions that say "stored" */
+	json_t *revs;	 /* "kind/id" -> {"<n>": {"digest", "prev"}} */
+	json_t *records; /* "kind/id" or "annotation/claim/aid" -> record (latest revision) */
+	json_t *files;	 /* path -> 1 for every record file, for the provenance check */
+	json_t *texts;	 /* "source/id/<n>" -> sha256 of the stored text */
+	json_t *kept;	 /* "source/id/<n>" -> archive.sha256 of revisions that say "stored" */
 } checker;
 
 static void finding(checker *c, const char *fmt, ...)
@@ -62,8 +62,8 @@ static int read_blob(ct_buf *out, checker *c, const git_oid *oid, size_t max)
 }
 
 /* Parses, schema-checks and form-checks one record file; verifies its signatures. */
-static json_t *load_record(checker *c, const char *path, const git_oid *oid, ct_kind want,
-	size_t threshold)
+static json_t *load_record(
+	checker *c, const char *path, const git_oid *oid, ct_kind want, size_t threshold)
 {
 	ct_buf data = CT_BUF_INIT, again = CT_BUF_INIT;
 	json_t *record = NULL;
@@ -112,8 +112,9 @@ static void note_revision(checker *c, const char *key, json_int_t n, const json_
 	snprintf(num, sizeof(num), "%lld", (long long)n);
 	json_object_set_new(revs, num,
 		json_pack("{s:s, s:o}", "digest", digest, "prev",
-			json_object_get(record, "prev") ? json_incref(json_object_get(record, "prev"))
-							: json_null()));
+			json_object_get(record, "prev")
+				? json_incref(json_object_get(record, "prev"))
+				: json_null()));
 }
 
 static size_t claim_threshold(checker *c)
@@ -130,8 +131,9 @@ static void check_annotation_id(checker *c, const json_t *record)
 
 	if (signer && ct_annotation_id(id, record, signer) == 0 &&
 		strcmp(id, ct_record_id(record)) != 0)
-		finding(c, "annotation %s: its id is not the one its content and first signer (key "
-			   "%s) give, %s",
+		finding(c,
+			"annotation %s: its id is not the one its content and first signer (key "
+			"%s) give, %s",
 			ct_record_id(record), signer, id);
 }
 
@@ -200,8 +202,10 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 			check_annotation_id(c, record);
 			snprintf(key, sizeof(key), "%.120s.json", ct_record_id(record));
 			if (strcmp(key, part[4]) != 0 ||
-				strcmp(json_string_value(json_object_get(record, "claim")), id) != 0)
-				finding(c, "annotation %s: stored as %s", ct_record_id(record), path);
+				strcmp(json_string_value(json_object_get(record, "claim")), id) !=
+					0)
+				finding(c, "annotation %s: stored as %s", ct_record_id(record),
+					path);
 			snprintf(key, sizeof(key), "annotation/%s/%s", id, ct_record_id(record));
 			json_object_set_new(c->records, key, record);
 			json_object_set_new(c->files, path, json_true());
@@ -243,7 +247,8 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 			return;
 		}
 		if (kind == CT_KIND_SOURCE &&
-			json_is_true(json_object_get(json_object_get(record, "archive"), "stored"))) {
+			json_is_true(
+				json_object_get(json_object_get(record, "archive"), "stored"))) {
 			snprintf(key, sizeof(key), "source/%s/%lld", id, (long long)rev);
 			json_object_set(c->kept, key,
 				json_object_get(json_object_get(record, "archive"), "sha256"));
@@ -293,7 +298,7 @@ static void check_thresholds(checker *c)
 
 	if (need <= 1)
 		return;
-	json_object_foreach(c->records, key, rec) {
+	json_object_foreach (c->records, key, rec) {
 		ct_verify_report report;
 		ct_kind kind;
 		if (strncmp(key, "claim/", 6) != 0 || ct_record_kind(&kind, rec) < 0 ||
@@ -323,7 +328,7 @@ static void check_chains(checker *c)
 	const char *key;
 	json_t *revs;
 
-	json_object_foreach(c->revs, key, revs) {
+	json_object_foreach (c->revs, key, revs) {
 		size_t n = json_object_size(revs), i;
 		char num[24];
 		for (i = 1; i <= n; i++) {
@@ -338,10 +343,12 @@ static void check_chains(checker *c)
 				continue;
 			snprintf(num, sizeof(num), "%zu", i - 1);
 			before = json_object_get(revs, num);
-			if (before && !json_equal(json_object_get(r, "prev"),
-					      json_object_get(before, "digest")))
-				finding(c, "%s: revision %zu does not name revision %zu as prev "
-					   "(the chain is broken)",
+			if (before &&
+				!json_equal(json_object_get(r, "prev"),
+					json_object_get(before, "digest")))
+				finding(c,
+					"%s: revision %zu does not name revision %zu as prev "
+					"(the chain is broken)",
 					key, i, i - 1);
 		}
 	}
@@ -354,7 +361,7 @@ static int has_revision(checker *c, const char *kind, const char *id, const char
 	json_t *r;
 
 	snprintf(key, sizeof(key), "%s/%s", kind, id);
-	json_object_foreach(json_object_get(c->revs, key), k, r)
+	json_object_foreach (json_object_get(c->revs, key), k, r)
 		if (strcmp(json_string_value(json_object_get(r, "digest")), digest) == 0)
 			return 1;
 	return 0;
@@ -376,7 +383,7 @@ static void check_texts(checker *c)
 	const char *key;
 	json_t *want;
 
-	json_object_foreach(c->kept, key, want) {
+	json_object_foreach (c->kept, key, want) {
 		char id[160], tk[200];
 		const char *slash = strrchr(key, '/');
 		json_int_t r;
@@ -390,9 +397,9 @@ static void check_texts(checker *c)
 			hex = json_object_get(c->texts, tk);
 		}
 		if (hex && !json_equal(hex, want))
-			finding(c, "source %s revision %s: the stored text does not match its sha256",
-				id + 7,
-				slash + 1);
+			finding(c,
+				"source %s revision %s: the stored text does not match its sha256",
+				id + 7, slash + 1);
 	}
 }
 
@@ -401,7 +408,7 @@ static void check_references(checker *c)
 	const char *key;
 	json_t *rec;
 
-	json_object_foreach(c->records, key, rec) {
+	json_object_foreach (c->records, key, rec) {
 		ct_kind kind;
 		ct_record_kind(&kind, rec);
 		if (kind == CT_KIND_CLAIM) {
@@ -412,11 +419,13 @@ static void check_references(checker *c)
 				finding(c, "claim %s: cites source %s, which is not in the store",
 					ct_record_id(rec), src);
 			else if (srev && !has_revision(c, "source", src, srev))
-				finding(c, "claim %s: cites a revision of source %s that does not exist",
+				finding(c,
+					"claim %s: cites a revision of source %s that does not exist",
 					ct_record_id(rec), src);
 		} else if (kind == CT_KIND_ANNOTATION) {
 			const char *claim = json_string_value(json_object_get(rec, "claim"));
-			const char *crev = json_string_value(json_object_get(rec, "claim_revision"));
+			const char *crev =
+				json_string_value(json_object_get(rec, "claim_revision"));
 			json_t *ev = json_object_get(rec, "evidence");
 			const char *dsrc = json_string_value(
 				json_object_get(json_object_get(rec, "dispute"), "source"));
@@ -424,11 +433,13 @@ static void check_references(checker *c)
 			size_t i;
 			json_t *item;
 			if (!has_revision(c, "claim", claim, crev))
-				finding(c, "annotation %s: judges a revision of claim %s that does not exist",
+				finding(c,
+					"annotation %s: judges a revision of claim %s that does not exist",
 					ct_record_id(rec), claim);
-			json_array_foreach(ev, i, item)
+			json_array_foreach (ev, i, item)
 				if (!source_exists(c, json_string_value(item)))
-					finding(c, "annotation %s: evidence source %s is not in the store",
+					finding(c,
+						"annotation %s: evidence source %s is not in the store",
 						ct_record_id(rec), json_string_value(item));
 			if (dsrc && !source_exists(c, dsrc))
 				finding(c, "annotation %s: dispute source %s is not in the store",
@@ -438,16 +449,18 @@ static void check_references(checker *c)
 				json_t *d;
 				snprintf(dk, sizeof(dk), "annotation/%s/%s", claim, resolves);
 				d = json_object_get(c->records, dk);
-				if (!d || strcmp(json_string_value(json_object_get(d, "kind")), "dispute"))
-					finding(c, "annotation %s: resolves %s, which is not a dispute of "
-						   "claim %s",
+				if (!d ||
+					strcmp(json_string_value(json_object_get(d, "kind")),
+						"dispute"))
+					finding(c,
+						"annotation %s: resolves %s, which is not a dispute of "
+						"claim %s",
 						ct_record_id(rec), resolves, claim);
 			}
 		}
 	}
 	check_texts(c);
 }
-
 
 typedef struct {
 	checker *c;
@@ -473,7 +486,10 @@ static int provenance_line(const ct_journal_line *line, void *payload)
 			json_array_append_new(commits, json_string(line->commit));
 		return 0;
 	}
-	snprintf(val, sizeof(val), "%c%s %zu", line->deleted ? 'd' : line->by_claimtrail ? 'c' : 'g',
+	snprintf(val, sizeof(val), "%c%s %zu",
+		line->deleted		      ? 'd'
+			: line->by_claimtrail ? 'c'
+					      : 'g',
 		line->commit, p->seq++);
 	json_object_set_new(p->last, path, json_string(val));
 	return 0;
@@ -494,7 +510,7 @@ static int restored(checker *c, const char *path, const json_t *commits)
 		return 0;
 	if (strncmp(path + rlen, "/key/", 5) == 0 && json_array_size(commits) > 0)
 		from = json_array_size(commits) - 1;
-	json_array_foreach(commits, i, hex) {
+	json_array_foreach (commits, i, hex) {
 		git_oid oid;
 		if (i < from)
 			continue;
@@ -575,7 +591,8 @@ static void check_removed(checker *c, provenance *p, const char *path, const cha
 		goto done; /* not a record file, or there again */
 	memcpy(hex, val + 1, 40);
 	hex[40] = '\0';
-	if (git_oid_fromstr(&oid, hex) < 0 || git_commit_lookup(&commit, c->store->repo, &oid) < 0 ||
+	if (git_oid_fromstr(&oid, hex) < 0 ||
+		git_commit_lookup(&commit, c->store->repo, &oid) < 0 ||
 		git_commit_parent(&parent, commit, 0) < 0 || git_commit_tree(&tree, parent) < 0 ||
 		git_tree_entry_bypath(&entry, tree, path) < 0 ||
 		git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
@@ -597,14 +614,15 @@ static void check_removed(checker *c, provenance *p, const char *path, const cha
 		goto done;
 	ct__record_label(label, rec);
 	if (json_object_get(rec, "revision"))
-		finding(c, "%s revision %lld: removed in commit %.12s (%s), and no signed record says "
-			   "why",
+		finding(c,
+			"%s revision %lld: removed in commit %.12s (%s), and no signed record says "
+			"why",
 			label, (long long)json_integer_value(json_object_get(rec, "revision")), hex,
 			path);
 	else
-		finding(c, "%s%s%s: removed in commit %.12s (%s), and no signed record says why", label,
-			kind == CT_KIND_ANNOTATION ? " of claim " : "", kind == CT_KIND_ANNOTATION ? claim : "",
-			hex, path);
+		finding(c, "%s%s%s: removed in commit %.12s (%s), and no signed record says why",
+			label, kind == CT_KIND_ANNOTATION ? " of claim " : "",
+			kind == CT_KIND_ANNOTATION ? claim : "", hex, path);
 done:
 	ct_error_clear();
 	json_decref(rec);
@@ -632,7 +650,7 @@ static int check_provenance(checker *c)
 	/* Files last written by a plain commit: a second pass gathers the claimtrail commits that
 	 * wrote them, in case the plain commit only restored what one of them wrote. */
 	p.suspect = json_object();
-	json_object_foreach(c->files, path, v) {
+	json_object_foreach (c->files, path, v) {
 		const char *last = json_string_value(json_object_get(p.last, path));
 		if (last && last[0] == 'g')
 			json_object_set_new(p.suspect, path, json_array());
@@ -640,13 +658,14 @@ static int check_provenance(checker *c)
 	if (json_object_size(p.suspect) > 0 &&
 		(error = ct__journal_scan(c->store, prefix.ptr, provenance_line, &p)) < 0)
 		goto done;
-	json_object_foreach(p.suspect, path, v) {
+	json_object_foreach (p.suspect, path, v) {
 		const char *last = json_string_value(json_object_get(p.last, path));
 		if (!restored(c, path, v))
-			finding(c, "%s: changed outside claimtrail in commit %.12s", path, last + 1);
+			finding(c, "%s: changed outside claimtrail in commit %.12s", path,
+				last + 1);
 	}
 	/* what history wrote and the branch no longer has: removed or rolled back */
-	json_object_foreach(p.last, path, v)
+	json_object_foreach (p.last, path, v)
 		if (json_string_value(v)[0] == 'd')
 			check_removed(c, &p, path, json_string_value(v));
 done:
@@ -659,8 +678,9 @@ done:
 static const char *repository_state_name(int state)
 {
 	switch (state) {
-	case GIT_REPOSITORY_STATE_MERGE: return "a merge (MERGE_HEAD): finish it with 'git commit' "
-					       "or undo it with 'git merge --abort'";
+	case GIT_REPOSITORY_STATE_MERGE:
+		return "a merge (MERGE_HEAD): finish it with 'git commit' "
+		       "or undo it with 'git merge --abort'";
 	case GIT_REPOSITORY_STATE_REVERT:
 	case GIT_REPOSITORY_STATE_REVERT_SEQUENCE:
 		return "a revert: finish it with 'git revert --continue' or undo it with "
@@ -702,7 +722,7 @@ static int check_worktree(checker *c)
 	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
 	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
 	opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
-		     GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH;
+		GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH;
 	opts.pathspec.strings = &spec;
 	opts.pathspec.count = 1;
 	if (git_status_list_new(&list, c->store->repo, &opts) < 0) {
@@ -714,25 +734,26 @@ static int check_worktree(checker *c)
 	n = git_status_list_entrycount(list);
 	for (i = 0; i < n; i++) {
 		const git_status_entry *e = git_status_byindex(list, i);
-		const git_diff_delta *d = e->index_to_workdir ? e->index_to_workdir
-							       : e->head_to_index;
-		const char *path = d ? (d->new_file.path ? d->new_file.path : d->old_file.path)
-				     : "?";
+		const git_diff_delta *d =
+			e->index_to_workdir ? e->index_to_workdir : e->head_to_index;
+		const char *path =
+			d ? (d->new_file.path ? d->new_file.path : d->old_file.path) : "?";
 		const char *what;
 		if (strncmp(path, spec, strlen(spec)) != 0)
 			continue;
 		if (e->status & GIT_STATUS_CONFLICTED)
 			what = "has a merge conflict (unmerged in the index)";
-		else if (e->status & (GIT_STATUS_INDEX_NEW | GIT_STATUS_INDEX_MODIFIED |
-					     GIT_STATUS_INDEX_DELETED | GIT_STATUS_INDEX_RENAMED |
-					     GIT_STATUS_INDEX_TYPECHANGE))
+		else if (e->status &
+			(GIT_STATUS_INDEX_NEW | GIT_STATUS_INDEX_MODIFIED |
+				GIT_STATUS_INDEX_DELETED | GIT_STATUS_INDEX_RENAMED |
+				GIT_STATUS_INDEX_TYPECHANGE))
 			what = "has staged changes that are not committed";
 		else if (e->status & GIT_STATUS_WT_NEW)
 			what = "is not committed (untracked)";
 		else if (e->status & GIT_STATUS_WT_DELETED)
 			what = "is deleted in the work tree, not in the branch";
-		else if (e->status & (GIT_STATUS_WT_MODIFIED | GIT_STATUS_WT_TYPECHANGE |
-					     GIT_STATUS_WT_RENAMED))
+		else if (e->status &
+			(GIT_STATUS_WT_MODIFIED | GIT_STATUS_WT_TYPECHANGE | GIT_STATUS_WT_RENAMED))
 			what = "has uncommitted changes in the work tree";
 		else
 			continue;
@@ -754,8 +775,9 @@ int ct_store_check(size_t *findings, ct_store *store, const ct_check_opts *opts,
 	int error = 0;
 
 	*findings = 0;
-	if (opts && (error = ct__opts_version(opts->version, CT_CHECK_OPTS_VERSION,
-			     "ct_check_opts")) < 0)
+	if (opts &&
+		(error = ct__opts_version(opts->version, CT_CHECK_OPTS_VERSION, "ct_check_opts")) <
+			0)
 		return error;
 	memset(&c, 0, sizeof(c));
 	c.store = store;

@@ -37,7 +37,7 @@ void ct_log_free(ct_log *log)
 
 typedef struct {
 	ct_log *log;
-	size_t dir_len;   /* length of the record folder prefix, slash included */
+	size_t dir_len; /* length of the record folder prefix, slash included */
 } journal_match;
 
 /* The first commit that wrote each file is the one that made the revision or annotation; later
@@ -57,8 +57,8 @@ static int match_line(const ct_journal_line *line, void *payload)
 		if (e->commit[0] && !line->deleted)
 			continue;
 		if (e->kind == CT_KIND_ANNOTATION)
-			n = snprintf(want, sizeof(want), "annotations/%s.json",
-				ct_record_id(e->record));
+			n = snprintf(
+				want, sizeof(want), "annotations/%s.json", ct_record_id(e->record));
 		else
 			n = snprintf(want, sizeof(want), "r%04lld.json", (long long)e->revision);
 		if (n > 0 && (size_t)n == nlen && memcmp(want, name, nlen) == 0) {
@@ -139,7 +139,8 @@ int ct_store_log(ct_log **out, ct_store *store, ct_kind kind, const char *id)
 				     json_incref(json_array_get(annotations, i)))) < 0)
 				goto done;
 	}
-	if ((error = ct__record_dir(&dir, store, kind, id)) < 0 || (error = ct_buf_putc(&dir, '/')) < 0)
+	if ((error = ct__record_dir(&dir, store, kind, id)) < 0 ||
+		(error = ct_buf_putc(&dir, '/')) < 0)
 		goto done;
 	m.log = log;
 	m.dir_len = dir.len;

@@ -23,10 +23,10 @@
 #define JOURNAL_MAX ((size_t)1 << 31)
 
 typedef struct {
-	int fd;          /* the journal, locked */
-	ct_buf dir;      /* <gitdir>/claimtrail */
-	ct_buf path;     /* the journal's path */
-	ct_buf head;     /* the head file's path */
+	int fd;	     /* the journal, locked */
+	ct_buf dir;  /* <gitdir>/claimtrail */
+	ct_buf path; /* the journal's path */
+	ct_buf head; /* the head file's path */
 } journal;
 
 /* Each store folder of a repository has its own journal (it indexes only that folder):
@@ -81,7 +81,8 @@ static int journal_open(journal *j, ct_store *store)
 	root_tag(tag, store);
 	/* journal2: version 2 adds the "d" lines; a version 1 journal is left alone (and an older
 	 * claimtrail keeps using it), this one is built from history the first time */
-	if ((error = ct_buf_printf(&j->dir, "%sclaimtrail", git_repository_path(store->repo))) < 0 ||
+	if ((error = ct_buf_printf(&j->dir, "%sclaimtrail", git_repository_path(store->repo))) <
+			0 ||
 		(error = ct_buf_printf(&j->head, "%s/journal2-head.%s", j->dir.ptr, tag)) < 0 ||
 		(error = ct_buf_printf(&j->path, "%s/journal2.%s", j->dir.ptr, tag)) < 0)
 		goto done;
@@ -377,7 +378,8 @@ static int compare_trees(indexing *ix, git_tree *before, git_tree *now, ct_buf *
 			git_tree *sub = NULL, *oldsub = NULL;
 			if (git_tree_lookup(&sub, ix->store->repo, git_tree_entry_id(e)) < 0 ||
 				(old && git_tree_entry_type(old) == GIT_OBJECT_TREE &&
-					git_tree_lookup(&oldsub, ix->store->repo, git_tree_entry_id(old)) < 0))
+					git_tree_lookup(&oldsub, ix->store->repo,
+						git_tree_entry_id(old)) < 0))
 				error = ct__git_error(CT_EIO, "journal: reading a tree");
 			else
 				error = compare_trees(ix, oldsub, sub, path);
@@ -406,7 +408,8 @@ static int index_commit(ct_buf *lines, ct_store *store, const git_oid *oid)
 	size_t i;
 	int error = 0;
 
-	if (git_commit_lookup(&commit, store->repo, oid) < 0 || git_commit_tree(&tree, commit) < 0 ||
+	if (git_commit_lookup(&commit, store->repo, oid) < 0 ||
+		git_commit_tree(&tree, commit) < 0 ||
 		(git_commit_parentcount(commit) > 0 &&
 			(git_commit_parent(&parent, commit, 0) < 0 ||
 				git_commit_tree(&ptree, parent) < 0))) {

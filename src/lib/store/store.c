@@ -32,8 +32,8 @@ int ct__record_dir(ct_buf *out, const ct_store *store, ct_kind kind, const char 
 	return ct_buf_printf(out, "%s/%s/%s/%s", store->root, ct_kind_name(kind), fan, id);
 }
 
-int ct_store_record_path(ct_buf *out, const ct_store *store, ct_kind kind, const char *id,
-	json_int_t revision)
+int ct_store_record_path(
+	ct_buf *out, const ct_store *store, ct_kind kind, const char *id, json_int_t revision)
 {
 	int error;
 
@@ -92,8 +92,8 @@ int ct__store_refresh(ct_store *store)
 	 * to it. The journal then follows "HEAD". */
 	store->detached = git_reference_type(head) != GIT_REFERENCE_SYMBOLIC;
 	free(store->branch);
-	if (!(store->branch = strdup(store->detached ? "HEAD"
-						     : git_reference_symbolic_target(head)))) {
+	if (!(store->branch = strdup(
+		      store->detached ? "HEAD" : git_reference_symbolic_target(head)))) {
 		error = ct__oom();
 		goto done;
 	}
@@ -156,8 +156,8 @@ int ct__parse_record(json_t **out, const ct_buf *data, const char *what)
 	json_t *record = NULL;
 	int error;
 
-	if ((error = ct_json_parse(&record, (const uint8_t *)data->ptr, data->len,
-		     CT_JSON_RECORD)) < 0)
+	if ((error = ct_json_parse(
+		     &record, (const uint8_t *)data->ptr, data->len, CT_JSON_RECORD)) < 0)
 		return ct_error_prefix(error, "%s", what);
 	if ((error = ct_record_validate(record)) < 0) {
 		json_decref(record);
@@ -205,14 +205,15 @@ int ct__store_load_config(ct_store *store)
 				store->root);
 		goto done;
 	}
-	if ((error = ct_json_parse(&config, (const uint8_t *)data.ptr, data.len,
-		     CT_JSON_RECORD)) < 0) {
+	if ((error = ct_json_parse(&config, (const uint8_t *)data.ptr, data.len, CT_JSON_RECORD)) <
+		0) {
 		error = ct_error_prefix(error, "%s", path.ptr);
 		goto done;
 	}
 	format = json_string_value(json_object_get(config, "format"));
 	if (!format || strcmp(format, CT__STORE_FORMAT) != 0) {
-		error = ct_error_set(CT_EINVALID, "%s: not a claimtrail store configuration", path.ptr);
+		error = ct_error_set(
+			CT_EINVALID, "%s: not a claimtrail store configuration", path.ptr);
 		goto done;
 	}
 	if (json_integer_value(json_object_get(config, "version")) != CT__STORE_VERSION) {
@@ -244,7 +245,8 @@ static int validate_root(const char *root)
 		while (*p && *p != '/')
 			p++;
 		n = (size_t)(p - seg);
-		if (n == 0 || (n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.') ||
+		if (n == 0 || (n == 1 && seg[0] == '.') ||
+			(n == 2 && seg[0] == '.' && seg[1] == '.') ||
 			(n == 4 && strncmp(seg, ".git", 4) == 0))
 			goto bad;
 		for (; seg < p; seg++)

@@ -19,8 +19,8 @@ static int init_build(ct_txn *txn, ct_store *store, void *payload)
 	int error;
 
 	if ((error = ct__store_load_config(store)) == 0) {
-		error = ct_error_set(CT_EEXISTS, "a claimtrail store already exists at %s/",
-			store->root);
+		error = ct_error_set(
+			CT_EEXISTS, "a claimtrail store already exists at %s/", store->root);
 		goto done;
 	}
 	if (error != CT_ENOTFOUND)
@@ -41,9 +41,10 @@ static int init_build(ct_txn *txn, ct_store *store, void *payload)
 	if ((error = ct__txn_put_record(txn, pub)) < 0)
 		goto done;
 	if ((error = ct__txn_subject(txn, "init: claimtrail store at %s/", store->root)) < 0 ||
-		(error = ct__txn_body(txn, "Creates the store and records the signer's public key.")) <
+		(error = ct__txn_body(
+			 txn, "Creates the store and records the signer's public key.")) < 0 ||
+		(error = ct__txn_trailer(txn, "Claimtrail-Record", "key/%s", ct_key_id(signer))) <
 			0 ||
-		(error = ct__txn_trailer(txn, "Claimtrail-Record", "key/%s", ct_key_id(signer))) < 0 ||
 		(error = ct__txn_trailer(txn, "Claimtrail-Signer", "%s", ct_key_id(signer))) < 0)
 		goto done;
 done:
@@ -68,8 +69,8 @@ int ct_store_init(ct_store **out, const char *path, const char *root, const ct_k
 		return error;
 	}
 	/* The initialising key is the clone's first trusted key (docs/trust.md). */
-	error = ct_trust_add(git_repository_commondir(store->repo), ct_key_public_record(signer),
-		NULL);
+	error = ct_trust_add(
+		git_repository_commondir(store->repo), ct_key_public_record(signer), NULL);
 	if (error == CT_EEXISTS) {
 		ct_error_clear();
 		error = 0;

@@ -19,13 +19,13 @@
 
 struct ct_store {
 	git_repository *repo;
-	char *root;        /* store folder, no trailing slash */
-	char *branch;      /* the branch HEAD names, e.g. "refs/heads/main" ("HEAD": detached) */
-	int detached;      /* HEAD names a commit, not a branch: readable, not writable */
-	json_t *config;    /* store.json */
-	int has_head;      /* the branch has a commit */
-	git_oid head;      /* its commit */
-	git_tree *tree;    /* its tree, the snapshot every read sees */
+	char *root;	/* store folder, no trailing slash */
+	char *branch;	/* the branch HEAD names, e.g. "refs/heads/main" ("HEAD": detached) */
+	int detached;	/* HEAD names a commit, not a branch: readable, not writable */
+	json_t *config; /* store.json */
+	int has_head;	/* the branch has a commit */
+	git_oid head;	/* its commit */
+	git_tree *tree; /* its tree, the snapshot every read sees */
 	/* For tests only (NULL otherwise): called after a write has moved the branch and before its
 	 * files go into the work tree, the moment a user's edit must not be overwritten. */
 	void (*test_before_worktree)(ct_store *store, void *payload);
@@ -85,8 +85,8 @@ int ct__store_valid_keys(ct_keyring **out, ct_store *store);
 int ct__verify_signatures(ct_verification *out, const json_t *record, const ct_keyring *ring);
 
 /* ct_store_verify_record with the store's keyring (ct__store_valid_keys) already loaded. */
-int ct__verify_record(ct_verification *out, ct_store *store, const ct_keyring *ring,
-	const json_t *record);
+int ct__verify_record(
+	ct_verification *out, ct_store *store, const ct_keyring *ring, const json_t *record);
 
 /* Removes from the array records (annotations) every record that does not verify: what a
  * status is derived from. */
@@ -108,8 +108,7 @@ int ct__txn_put(ct_txn *txn, const char *path, const void *data, size_t len);
 
 /* Adds a file whose blob id the caller computed (git_odb_hash of data as a blob); data is
  * malloc'd and taken over, also on failure. For bulk writes that prepare files on threads. */
-int ct__txn_put_hashed(ct_txn *txn, const char *path, char *data, size_t len,
-	const git_oid *oid);
+int ct__txn_put_hashed(ct_txn *txn, const char *path, char *data, size_t len, const git_oid *oid);
 
 /* Adds a record at its path (revision files, annotations, keys) in stored form. */
 int ct__txn_put_record(ct_txn *txn, const json_t *record);

@@ -19,7 +19,6 @@ typedef struct {
 	ct_buf dir, common_dir, flock_path, pending, tmp, index, index_lock, index_old, packs;
 } ct__write_lock;
 
-
 /*
  * Takes the repository's write lock (queueing behind other claimtrail writers), repairs what a
  * killed write left, and in a work tree takes index.lock, each waiting at most

@@ -63,8 +63,8 @@ static int check_kind(ct_kind kind)
 	return 0;
 }
 
-int ct_store_get_raw(ct_buf *out, ct_store *store, ct_kind kind, const char *id,
-	json_int_t revision)
+int ct_store_get_raw(
+	ct_buf *out, ct_store *store, ct_kind kind, const char *id, json_int_t revision)
 {
 	ct_buf path = CT_BUF_INIT;
 	int error;
@@ -75,8 +75,8 @@ int ct_store_get_raw(ct_buf *out, ct_store *store, ct_kind kind, const char *id,
 		if ((error = ct__revision_count(&revision, store, kind, id)) < 0)
 			goto done;
 		if (revision == 0) {
-			error = ct_error_set(CT_ENOTFOUND, "no %s \"%s\" in the store", ct_kind_name(kind),
-				id);
+			error = ct_error_set(
+				CT_ENOTFOUND, "no %s \"%s\" in the store", ct_kind_name(kind), id);
 			goto done;
 		}
 	}
@@ -84,9 +84,9 @@ int ct_store_get_raw(ct_buf *out, ct_store *store, ct_kind kind, const char *id,
 		goto done;
 	if ((error = ct__read_path(out, store, path.ptr, CT_RECORD_MAX)) == CT_ENOTFOUND)
 		error = kind == CT_KIND_KEY
-				? ct_error_set(CT_ENOTFOUND, "no key %s in the store", id)
-				: ct_error_set(CT_ENOTFOUND, "%s %s has no revision %lld",
-					  ct_kind_name(kind), id, (long long)revision);
+			? ct_error_set(CT_ENOTFOUND, "no key %s in the store", id)
+			: ct_error_set(CT_ENOTFOUND, "%s %s has no revision %lld",
+				  ct_kind_name(kind), id, (long long)revision);
 done:
 	ct_buf_free(&path);
 	return error;
@@ -109,8 +109,8 @@ int ct_store_get(json_t **out, ct_store *store, ct_kind kind, const char *id, js
 	if (kind == CT_KIND_KEY)
 		error = ct_buf_printf(&what, "key %s", id);
 	else
-		error = ct_buf_printf(&what, "%s %s revision %lld", ct_kind_name(kind), id,
-			(long long)revision);
+		error = ct_buf_printf(
+			&what, "%s %s revision %lld", ct_kind_name(kind), id, (long long)revision);
 	if (error < 0 || (error = ct__parse_record(&record, &data, what.ptr)) < 0)
 		goto done;
 	/* The file must hold the record its path names. */
@@ -169,7 +169,8 @@ int ct_store_revisions(json_t **out, ct_store *store, ct_kind kind, const char *
 		(error = ct__revision_count(&n, store, kind, id)) < 0)
 		goto done;
 	if (n == 0) {
-		error = ct_error_set(CT_ENOTFOUND, "no %s \"%s\" in the store", ct_kind_name(kind), id);
+		error = ct_error_set(
+			CT_ENOTFOUND, "no %s \"%s\" in the store", ct_kind_name(kind), id);
 		goto done;
 	}
 	for (i = 1; i <= n; i++) {
@@ -195,8 +196,8 @@ static int is_hex(const char *s)
 	return 1;
 }
 
-int ct_store_resolve_revision(json_int_t *out, ct_store *store, ct_kind kind, const char *id,
-	const char *rev)
+int ct_store_resolve_revision(
+	json_int_t *out, ct_store *store, ct_kind kind, const char *id, const char *rev)
 {
 	json_int_t n;
 	const char *p = rev;
@@ -205,7 +206,8 @@ int ct_store_resolve_revision(json_int_t *out, ct_store *store, ct_kind kind, co
 	if ((error = ct__revision_count(&n, store, kind, id)) < 0)
 		return error;
 	if (n == 0)
-		return ct_error_set(CT_ENOTFOUND, "no %s \"%s\" in the store", ct_kind_name(kind), id);
+		return ct_error_set(
+			CT_ENOTFOUND, "no %s \"%s\" in the store", ct_kind_name(kind), id);
 	if (*p && strspn(p, "0123456789") == strlen(p) && strlen(p) <= 9) {
 		json_int_t v = strtoll(p, NULL, 10);
 		if (v < 1 || v > n)
@@ -230,8 +232,8 @@ int ct_store_resolve_revision(json_int_t *out, ct_store *store, ct_kind kind, co
 			if (strncmp(digest + 7, p, strlen(p)) == 0) {
 				if (found)
 					return ct_error_set(CT_EINVALID,
-						"revision %s of %s %s is ambiguous", rev, ct_kind_name(kind),
-						id);
+						"revision %s of %s %s is ambiguous", rev,
+						ct_kind_name(kind), id);
 				found = i;
 			}
 		}
@@ -360,7 +362,6 @@ done:
 	ct_buf_free(&dir);
 	return error;
 }
-
 
 int ct_store_foreach_id(ct_store *store, ct_kind kind, ct_store_id_fn fn, void *payload)
 {
@@ -494,7 +495,8 @@ int ct_store_source_text(ct_buf *out, ct_store *store, const char *id, json_int_
 		if (strcmp(hex, want) != 0) {
 			ct_buf_truncate(out, start);
 			error = ct_error_set(CT_ENOTFOUND,
-				"source %s: the text kept is not the one this revision records", id);
+				"source %s: the text kept is not the one this revision records",
+				id);
 		}
 	}
 	json_decref(rec);

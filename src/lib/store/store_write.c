@@ -29,17 +29,17 @@
 typedef struct {
 	char *path;
 	git_oid oid;
-	char *data;   /* kept for the work tree copy, which is written after the commit */
+	char *data; /* kept for the work tree copy, which is written after the commit */
 	size_t len;
-	int tracked;  /* what check_clean accepted: HEAD, the index and the work tree all had the */
-	git_oid was;  /* blob `was` at path (1), or none of them had the path (0) */
+	int tracked; /* what check_clean accepted: HEAD, the index and the work tree all had the */
+	git_oid was; /* blob `was` at path (1), or none of them had the path (0) */
 } txn_file;
 
 struct ct_txn {
 	ct_store *store;
-	git_repository *wrepo;      /* where new objects go: the store's repository, or for bulk */
-	git_odb_backend *mempack;   /* writes a second handle whose objects collect in memory */
-	json_t *index;      /* path -> position in files, so a bulk import stays linear */
+	git_repository *wrepo;	  /* where new objects go: the store's repository, or for bulk */
+	git_odb_backend *mempack; /* writes a second handle whose objects collect in memory */
+	json_t *index;		  /* path -> position in files, so a bulk import stays linear */
 	txn_file *files;
 	size_t nfiles;
 	size_t cap;
@@ -229,7 +229,8 @@ int ct__txn_put_signer_key(ct_txn *txn, ct_store *store, const ct_key *signer)
 	if (error == CT_ENOTFOUND) {
 		ct_error_clear();
 		if ((error = ct__txn_put_record(txn, ct_key_public_record(signer))) == 0)
-			error = ct__txn_trailer(txn, "Claimtrail-Record", "key/%s", ct_key_id(signer));
+			error = ct__txn_trailer(
+				txn, "Claimtrail-Record", "key/%s", ct_key_id(signer));
 	}
 	if (error == 0)
 		txn->signer_key_done = 1;
@@ -424,8 +425,8 @@ static int write_pack(ct_txn *txn, const git_oid *commit, ct_buf *keeps)
 	for (i = 0; i < raw.count; i++)
 		objects[n++] = raw.items[i];
 	for (i = 0; i < txn->nfiles; i++)
-		objects[n++] = (ct__pack_object){txn->files[i].oid, GIT_OBJECT_BLOB,
-			txn->files[i].data, txn->files[i].len};
+		objects[n++] = (ct__pack_object){
+			txn->files[i].oid, GIT_OBJECT_BLOB, txn->files[i].data, txn->files[i].len};
 	error = ct__pack_write(txn->store->repo, objects, n, 0, &keep);
 	if (keep.len && ct_buf_put(keeps, keep.ptr, keep.len + 1) < 0) { /* with its NUL */
 		unlink(keep.ptr); /* cannot remember it: do not leave it behind */
@@ -459,8 +460,7 @@ static void drop_keeps(ct_buf *keeps)
 /* git identity: what the command passed in (ct_runtime_set: GIT_COMMITTER_* / GIT_AUTHOR_*
  * from its environment, as git does), then the repository's configuration, then the signer's
  * name with the key id as address. */
-static int make_signature(git_signature **out, ct_store *store, const ct_key *signer,
-	int committer)
+static int make_signature(git_signature **out, ct_store *store, const ct_key *signer, int committer)
 {
 	const char *name, *email;
 	git_signature *def = NULL;
@@ -477,9 +477,9 @@ static int make_signature(git_signature **out, ct_store *store, const ct_key *si
 			email = def->email;
 	}
 	if (!name)
-		name = signer ? json_string_value(json_object_get(ct_key_public_record(signer),
-					"name"))
-			      : NULL;
+		name = signer
+			? json_string_value(json_object_get(ct_key_public_record(signer), "name"))
+			: NULL;
 	if (!name)
 		name = "claimtrail";
 	if (!email) {
@@ -507,10 +507,10 @@ static int check_folders(const char *workdir, const char *path, ct_buf *verified
 	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0, wlen = strlen(workdir), i;
 	int error = 0;
 
-	if (dirlen == 0 ||
-		(verified->len == dirlen && memcmp(verified->ptr, path, dirlen) == 0))
+	if (dirlen == 0 || (verified->len == dirlen && memcmp(verified->ptr, path, dirlen) == 0))
 		return 0;
-	if ((error = ct_buf_puts(&full, workdir)) < 0 || (error = ct_buf_put(&full, path, dirlen)) < 0)
+	if ((error = ct_buf_puts(&full, workdir)) < 0 ||
+		(error = ct_buf_put(&full, path, dirlen)) < 0)
 		goto done;
 	for (i = 0; i < dirlen; i++) {
 		struct stat st;
@@ -531,7 +531,8 @@ static int check_folders(const char *workdir, const char *path, ct_buf *verified
 			error = ct_error_set(CT_EINVALID,
 				"%.*s is a symbolic link in the work tree: claimtrail does not write "
 				"through one (the files would land outside the repository); make it a "
-				"folder", (int)i, path);
+				"folder",
+				(int)i, path);
 			goto done;
 		}
 		if (!S_ISDIR(st.st_mode))
@@ -571,7 +572,8 @@ static int check_clean(ct_store *store, ct_txn *txn, const ct__index *index)
 		if (staged < 0)
 			error = ct_error_set(CT_ECONFLICT,
 				"%s is in conflict in the index: resolve it first", path);
-		else if ((staged && (!head || !git_oid_equal(&staged_id, git_tree_entry_id(head)))) ||
+		else if ((staged &&
+				 (!head || !git_oid_equal(&staged_id, git_tree_entry_id(head)))) ||
 			(!staged && head))
 			error = ct_error_set(CT_ECONFLICT,
 				"%s has staged changes: commit or reset them first", path);
@@ -582,7 +584,7 @@ static int check_clean(ct_store *store, ct_txn *txn, const ct__index *index)
 					error = ct_error_set(CT_ECONFLICT,
 						"%s: an untracked file is in the way", path);
 				else if (git_odb_hashfile(&oid, full.ptr, GIT_OBJECT_BLOB) < 0 ||
-					 !git_oid_equal(&oid, git_tree_entry_id(head)))
+					!git_oid_equal(&oid, git_tree_entry_id(head)))
 					error = ct_error_set(CT_ECONFLICT,
 						"%s has uncommitted changes: commit or discard them first",
 						path);
@@ -613,8 +615,8 @@ static int mkdirs_for(char *path, size_t from)
 		return 0;
 	*slash = '\0';
 	if (mkdir(path, 0755) < 0) {
-		if (errno == ENOENT && (error = mkdirs_for(path, from)) == 0 && mkdir(path, 0755) < 0 &&
-			errno != EEXIST)
+		if (errno == ENOENT && (error = mkdirs_for(path, from)) == 0 &&
+			mkdir(path, 0755) < 0 && errno != EEXIST)
 			error = ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));
 		else if (errno != EEXIST && errno != ENOENT && error == 0)
 			error = ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));
@@ -671,7 +673,7 @@ typedef struct {
 	const char *workdir;
 	const char *left; /* the first path the user changed since check_clean, left as it is */
 	size_t nleft;
-	int error;        /* a file that could not be placed: the ones before it are staged */
+	int error;	    /* a file that could not be placed: the ones before it are staged */
 	char message[1024]; /* as long as error.c keeps */
 } place_state;
 
@@ -735,8 +737,8 @@ done:
  * writes our files into the work tree, each only if its path is still as check_clean (run on
  * `locked`, the index as read inside the lock) found it. The commit is already safe if this fails.
  */
-static int sync_worktree(ct_store *store, const ct_txn *txn, const ct__index *locked,
-	ct__index_new *entries)
+static int sync_worktree(
+	ct_store *store, const ct_txn *txn, const ct__index *locked, ct__index_new *entries)
 {
 	place_state ps = {txn, git_repository_workdir(store->repo), NULL, 0, 0, ""};
 	size_t n = txn->nfiles;
@@ -885,9 +887,11 @@ static int make_commit(git_oid *out, ct_store *store, ct_txn *txn, const ct_key 
 	if ((error = make_signature(&author, store, signer, 0)) < 0 ||
 		(error = make_signature(&committer, store, signer, 1)) < 0)
 		goto done;
-	if ((error = ct_buf_printf(&message, "%s\n", txn->subject.ptr ? txn->subject.ptr : "")) < 0 ||
+	if ((error = ct_buf_printf(&message, "%s\n", txn->subject.ptr ? txn->subject.ptr : "")) <
+			0 ||
 		(txn->body.len && (error = ct_buf_printf(&message, "\n%s\n", txn->body.ptr)) < 0) ||
-		(txn->trailers.len && (error = ct_buf_printf(&message, "\n%s", txn->trailers.ptr)) < 0))
+		(txn->trailers.len &&
+			(error = ct_buf_printf(&message, "\n%s", txn->trailers.ptr)) < 0))
 		goto done;
 	if (git_commit_create(out, txn->wrepo, NULL, author, committer, NULL, message.ptr, tree,
 		    parent ? 1 : 0, (const git_commit **)&parent) < 0)
@@ -1019,12 +1023,12 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 				error = ct__oom();
 				goto done;
 			}
-			if ((error = build_index(&newindex, store, &txn, index, entries, v4tmp.ptr)) <
-				0)
+			if ((error = build_index(
+				     &newindex, store, &txn, index, entries, v4tmp.ptr)) < 0)
 				goto done;
 		}
-		if ((error = ct__write_lock_stage(&lock, store->branch, &commit,
-			     bare ? NULL : &newindex)) < 0)
+		if ((error = ct__write_lock_stage(
+			     &lock, store->branch, &commit, bare ? NULL : &newindex)) < 0)
 			goto done;
 		has_parent = store->has_head;
 		parent = store->head;
@@ -1078,7 +1082,8 @@ done:
 		} else {
 			int rc2 = ct__write_lock_commit(&lock, error < 0);
 			if (rc2 < 0 && error == 0)
-				error = ct_error_prefix(rc2, "committed, but the index was not updated");
+				error = ct_error_prefix(
+					rc2, "committed, but the index was not updated");
 		}
 	}
 	if (locked)

@@ -137,8 +137,8 @@ static int put_escaped(ct_buf *out, const char *s)
  * The latest revision of the claim whose folder is the tree `folder`, read straight from that
  * tree (no lookups from the root), and its annotations (none to read for most claims).
  */
-static int load_latest(json_t **rec, json_t **annotations, ct_store *store, const char *id,
-	const git_oid *folder)
+static int load_latest(
+	json_t **rec, json_t **annotations, ct_store *store, const char *id, const git_oid *folder)
 {
 	git_tree *tree = NULL;
 	git_blob *blob = NULL;
@@ -159,8 +159,8 @@ static int load_latest(json_t **rec, json_t **annotations, ct_store *store, cons
 	/* a crafted tree may hold a folder (or a link, a submodule) by a revision's name */
 	if (git_tree_entry_filemode(latest) != GIT_FILEMODE_BLOB &&
 		git_tree_entry_filemode(latest) != GIT_FILEMODE_BLOB_EXECUTABLE) {
-		error = ct_error_set(CT_EINVALID, "claim %s: %s is not a file", id,
-			git_tree_entry_name(latest));
+		error = ct_error_set(
+			CT_EINVALID, "claim %s: %s is not a file", id, git_tree_entry_name(latest));
 		goto done;
 	}
 	if (git_blob_lookup(&blob, store->repo, git_tree_entry_id(latest)) < 0 ||
@@ -184,8 +184,8 @@ done:
 /* Derives the summary of one claim and appends its cache line. ring: the store's keys. A claim
  * whose current revision does not verify is "unverified", with no signers; annotations that do
  * not verify count for nothing. */
-static int derive(ct_buf *lines, ct_store *store, const ct_keyring *ring, const char *id,
-	const git_oid *tree)
+static int derive(
+	ct_buf *lines, ct_store *store, const ct_keyring *ring, const char *id, const git_oid *tree)
 {
 	json_t *rec = NULL, *annotations = NULL, *item;
 	const json_t *sigs;
@@ -206,11 +206,12 @@ static int derive(ct_buf *lines, ct_store *store, const ct_keyring *ring, const 
 		goto done;
 	ct_buf_puts(&tags, "");
 	ct_buf_puts(&signers, "");
-	json_array_foreach(json_object_get(rec, "tags"), i, item)
-		if ((error = ct_buf_printf(&tags, "%s%s", i ? "," : "", json_string_value(item))) < 0)
+	json_array_foreach (json_object_get(rec, "tags"), i, item)
+		if ((error = ct_buf_printf(&tags, "%s%s", i ? "," : "", json_string_value(item))) <
+			0)
 			goto done;
 	sigs = v.state == CT_RECORD_VERIFIED ? json_object_get(rec, "signatures") : NULL;
-	json_array_foreach(sigs, i, item) {
+	json_array_foreach (sigs, i, item) {
 		const char *k = json_string_value(json_object_get(item, "key_id"));
 		if (strstr(signers.ptr, k))
 			continue;
@@ -220,7 +221,8 @@ static int derive(ct_buf *lines, ct_store *store, const ct_keyring *ring, const 
 	git_oid_tostr(hex, sizeof(hex), tree);
 	if ((error = ct_buf_printf(lines, "%s\t%s\t%lld\t%s\t%s\t%s\t%s\t", hex, id,
 		     (long long)json_integer_value(json_object_get(rec, "revision")), status,
-		     json_string_value(json_object_get(json_object_get(rec, "attribution"), "source")),
+		     json_string_value(
+			     json_object_get(json_object_get(rec, "attribution"), "source")),
 		     tags.ptr, signers.ptr)) < 0 ||
 		(error = put_escaped(lines, v.reason)) < 0 ||
 		(error = ct_buf_putc(lines, '\t')) < 0 ||
@@ -237,7 +239,7 @@ done:
 }
 
 typedef struct {
-	char *line;    /* owned copy of the cache line */
+	char *line; /* owned copy of the cache line */
 	const char *id;
 } entry;
 
@@ -338,12 +340,13 @@ int ct_store_list_claims_report(ct_store *store, ct_claim_summary_fn fn, void *p
 		git_tree *fan = NULL;
 		if (git_tree_entry_type(fe) != GIT_OBJECT_TREE ||
 			git_tree_lookup(&fan, store->repo, git_tree_entry_id(fe)) < 0) {
-			report_skip(skipped, skipped_payload, &where, out.ptr, git_tree_entry_name(fe),
-				"not a folder of claim folders");
+			report_skip(skipped, skipped_payload, &where, out.ptr,
+				git_tree_entry_name(fe), "not a folder of claim folders");
 			continue;
 		}
 		ct_buf_clear(&fandir);
-		if ((error = ct_buf_printf(&fandir, "%s/%s", out.ptr, git_tree_entry_name(fe))) < 0) {
+		if ((error = ct_buf_printf(&fandir, "%s/%s", out.ptr, git_tree_entry_name(fe))) <
+			0) {
 			git_tree_free(fan);
 			goto done;
 		}
@@ -409,7 +412,8 @@ int ct_store_list_claims_report(ct_store *store, ct_claim_summary_fn fn, void *p
 	for (i = 0; i < n; i++) {
 		row r;
 		if (split(&r, list[i].line) < 0) {
-			error = ct_error_set(CT_EIO, "%s: malformed line (delete the file)", path.ptr);
+			error = ct_error_set(
+				CT_EIO, "%s: malformed line (delete the file)", path.ptr);
 			goto done;
 		}
 		list[i].id = r.field[1];

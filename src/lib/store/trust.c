@@ -55,7 +55,8 @@ static int read_list(json_t **out, const char *file)
 	}
 	if (error < 0)
 		goto done;
-	if ((error = ct_json_parse(&doc, (const uint8_t *)data.ptr, data.len, CT_JSON_RECORD)) < 0) {
+	if ((error = ct_json_parse(&doc, (const uint8_t *)data.ptr, data.len, CT_JSON_RECORD)) <
+		0) {
 		ct_error_prefix(error, "trust list %s", file);
 		goto done;
 	}
@@ -64,12 +65,13 @@ static int read_list(json_t **out, const char *file)
 	if (!format || strcmp(format, TRUST_FORMAT) != 0 ||
 		json_integer_value(json_object_get(doc, "version")) != TRUST_VERSION ||
 		!json_is_array(keys)) {
-		error = ct_error_set(CT_EINVALID, "trust list %s: not a claimtrail trust list of "
-						  "version %d",
+		error = ct_error_set(CT_EINVALID,
+			"trust list %s: not a claimtrail trust list of "
+			"version %d",
 			file, TRUST_VERSION);
 		goto done;
 	}
-	json_array_foreach(keys, i, e) {
+	json_array_foreach (keys, i, e) {
 		const json_t *rec = json_object_get(e, "record");
 		const char *id = json_string_value(json_object_get(e, "key_id"));
 		if (!json_is_string(json_object_get(e, "name")) || !id ||
@@ -120,8 +122,8 @@ static int change_list(const char *path, change_fn change, const void *arg, cons
 	}
 	if ((error = change(keys, arg, name)) < 0)
 		goto done;
-	doc = json_pack("{s:s, s:i, s:O}", "format", TRUST_FORMAT, "version", TRUST_VERSION, "keys",
-		keys);
+	doc = json_pack(
+		"{s:s, s:i, s:O}", "format", TRUST_FORMAT, "version", TRUST_VERSION, "keys", keys);
 	if (!doc || !(text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS))) {
 		error = ct__oom();
 		goto done;
@@ -149,7 +151,7 @@ static ssize_t find_key(const json_t *keys, const char *key_id)
 	size_t i;
 	json_t *e;
 
-	json_array_foreach(keys, i, e)
+	json_array_foreach (keys, i, e)
 		if (strcmp(json_string_value(json_object_get(e, "key_id")), key_id) == 0)
 			return (ssize_t)i;
 	return -1;
@@ -180,7 +182,8 @@ static int remove_change(json_t *keys, const void *arg, const char *name)
 
 	(void)name;
 	if (i < 0)
-		return ct_error_set(CT_ENOTFOUND, "key %s is not in the trust list", (const char *)arg);
+		return ct_error_set(
+			CT_ENOTFOUND, "key %s is not in the trust list", (const char *)arg);
 	json_array_remove(keys, (size_t)i);
 	return 0;
 }
@@ -204,8 +207,9 @@ int ct_trust_add(const char *path, const json_t *key_record, const char *name)
 	if ((error = ct_key_record_check(key_record)) < 0)
 		return error;
 	if (name && (strlen(name) > NAME_MAX_LEN || strpbrk(name, "\n\r\t")))
-		return ct_error_set(CT_EINVALID, "trust name \"%.40s\": at most %d characters on "
-						 "one line",
+		return ct_error_set(CT_EINVALID,
+			"trust name \"%.40s\": at most %d characters on "
+			"one line",
 			name, NAME_MAX_LEN);
 	/* jansson refuses invalid UTF-8 with the NULL it gives when out of memory: check first */
 	if (name && (error = ct__utf8_check(name, strlen(name), "the trust name")) < 0)
@@ -218,11 +222,13 @@ int ct_trust_remove(const char *path, const char *key_id)
 	size_t i, len = strlen(key_id);
 
 	for (i = 0; i < len; i++)
-		if (!((key_id[i] >= '0' && key_id[i] <= '9') || (key_id[i] >= 'a' && key_id[i] <= 'f')))
+		if (!((key_id[i] >= '0' && key_id[i] <= '9') ||
+			    (key_id[i] >= 'a' && key_id[i] <= 'f')))
 			break;
 	if (len != CT_KEY_ID_LEN || i != len)
-		return ct_error_set(CT_EINVALID, "key id \"%.40s\": expected %d lowercase hex digits",
-			key_id, CT_KEY_ID_LEN);
+		return ct_error_set(CT_EINVALID,
+			"key id \"%.40s\": expected %d lowercase hex digits", key_id,
+			CT_KEY_ID_LEN);
 	return change_list(path, remove_change, key_id, NULL);
 }
 
@@ -244,7 +250,7 @@ int ct_trust_keyring_add(ct_keyring *ring, size_t *listed, int *has_list, const 
 		return error;
 	if (has_list)
 		*has_list = keys != NULL;
-	json_array_foreach(keys, i, e) {
+	json_array_foreach (keys, i, e) {
 		if ((error = ct_keyring_add(ring, json_object_get(e, "record"))) < 0)
 			break;
 		if (listed)
@@ -254,8 +260,7 @@ int ct_trust_keyring_add(ct_keyring *ring, size_t *listed, int *has_list, const 
 	return error;
 }
 
-int ct_store_trust(ct_keyring **out, ct_trust_info *info, ct_store *store,
-	const ct_keyring *given)
+int ct_store_trust(ct_keyring **out, ct_trust_info *info, ct_store *store, const ct_keyring *given)
 {
 	ct_keyring *ring = NULL, *own = NULL;
 	size_t i;

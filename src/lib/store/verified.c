@@ -55,7 +55,7 @@ int ct__verify_signatures(ct_verification *out, const json_t *record, const ct_k
 	}
 	if ((error = ct__record_signing_input(&pae, record)) < 0)
 		goto done;
-	json_array_foreach(sigs, i, e) {
+	json_array_foreach (sigs, i, e) {
 		const char *kid = json_string_value(json_object_get(e, "key_id"));
 		int rc;
 		if (!kid || !ct_keyring_find(ring, kid)) {
@@ -64,11 +64,11 @@ int ct__verify_signatures(ct_verification *out, const json_t *record, const ct_k
 				kid ? kid : "(none)");
 			goto done;
 		}
-		rc = ct__decode_exact(sig, sizeof(sig),
-			json_string_value(json_object_get(e, "sig")));
+		rc = ct__decode_exact(
+			sig, sizeof(sig), json_string_value(json_object_get(e, "sig")));
 		if (rc == 0)
-			rc = ct_keyring_verify_bytes(ring, kid, sig, (const uint8_t *)pae.ptr,
-				pae.len);
+			rc = ct_keyring_verify_bytes(
+				ring, kid, sig, (const uint8_t *)pae.ptr, pae.len);
 		if (rc < 0) {
 			set_state(out, CT_RECORD_BAD_SIGNATURE,
 				"signature by key %s does not verify", kid);
@@ -80,8 +80,8 @@ done:
 	return error;
 }
 
-int ct__verify_record(ct_verification *out, ct_store *store, const ct_keyring *ring,
-	const json_t *record)
+int ct__verify_record(
+	ct_verification *out, ct_store *store, const ct_keyring *ring, const json_t *record)
 {
 	json_t *at = NULL;
 	char digest[CT_DIGEST_LEN + 1];

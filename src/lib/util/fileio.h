@@ -18,9 +18,9 @@ int ct__write_all(int fd, const void *data, size_t len, const char *name);
  * anything else is refused (CT_EINVALID) before anything is written.
  */
 typedef struct {
-	int fd;         /* write here */
-	int direct;     /* 1: into the existing device or FIFO */
-	ct_buf tmp;     /* the temporary name, when not direct */
+	int fd;	    /* write here */
+	int direct; /* 1: into the existing device or FIFO */
+	ct_buf tmp; /* the temporary name, when not direct */
 	const char *path;
 } ct__outfile;
 

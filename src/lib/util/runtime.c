@@ -37,8 +37,8 @@ int ct_runtime_set(const ct_runtime_opts *opts)
 	if (opts->time < -1)
 		return ct_error_set(CT_EINVALID, "time %lld is before 1970", opts->time);
 	if (opts->lock_timeout > 86400)
-		return ct_error_set(CT_EINVALID, "lock timeout %.0f s is more than a day",
-			opts->lock_timeout);
+		return ct_error_set(
+			CT_EINVALID, "lock timeout %.0f s is more than a day", opts->lock_timeout);
 	in[0] = opts->author_name;
 	in[1] = opts->author_email;
 	in[2] = opts->committer_name;

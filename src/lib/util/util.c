@@ -132,8 +132,8 @@ int ct_file_read(ct_buf *out, const char *path, size_t max)
 
 	f = is_stdin ? stdin : fopen(path, "rb");
 	if (!f)
-		return ct_error_set(errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "%s: %s", path,
-			strerror(errno));
+		return ct_error_set(
+			errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "%s: %s", path, strerror(errno));
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		if (out->len + n > max) {
 			error = ct_error_set(CT_EINVALID, "%s: larger than %zu bytes", path, max);
@@ -180,7 +180,8 @@ static int outfile_kind(const char *path, const struct stat *st)
 		return ct_error_set(CT_EINVALID, "%s: is a folder", path);
 	if (!S_ISREG(st->st_mode) && !S_ISCHR(st->st_mode) && !S_ISFIFO(st->st_mode))
 		return ct_error_set(CT_EINVALID,
-			"%s: not a regular file, character device or FIFO: refusing to write it", path);
+			"%s: not a regular file, character device or FIFO: refusing to write it",
+			path);
 	return 0;
 }
 
@@ -202,7 +203,8 @@ int ct__outfile_open(ct__outfile *o, const char *path, unsigned mode)
 			o->fd = open(path, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
 			if (o->fd < 0)
 				return ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));
-			if (fstat(o->fd, &st) < 0 || (!S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode))) {
+			if (fstat(o->fd, &st) < 0 ||
+				(!S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode))) {
 				close(o->fd);
 				o->fd = -1;
 				return ct_error_set(CT_EIO, "%s: changed while being opened", path);
@@ -245,11 +247,11 @@ int ct__outfile_commit(ct__outfile *o)
 	}
 	o->fd = -1;
 	/* checked again at the last moment: a device or link put there since is not replaced */
-	if (lstat(o->path, &st) == 0 && ((error = outfile_kind(o->path, &st)) < 0 ||
-					    !S_ISREG(st.st_mode))) {
+	if (lstat(o->path, &st) == 0 &&
+		((error = outfile_kind(o->path, &st)) < 0 || !S_ISREG(st.st_mode))) {
 		if (error == 0)
-			error = ct_error_set(CT_EIO, "%s: no longer a regular file, not replaced",
-				o->path);
+			error = ct_error_set(
+				CT_EIO, "%s: no longer a regular file, not replaced", o->path);
 		goto done;
 	}
 	if (rename(o->tmp.ptr, o->path) < 0) {
@@ -313,15 +315,70 @@ int ct_base64_encode(ct_buf *out, const uint8_t *data, size_t len)
 
 /* Value + 1 of each character of the standard alphabet; 0 for every other byte ('=' too). */
 static const uint8_t b64_table[256] = {
-	['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6, ['G'] = 7, ['H'] = 8,
-	['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15,
-	['P'] = 16, ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22,
-	['W'] = 23, ['X'] = 24, ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29,
-	['d'] = 30, ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
-	['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42, ['q'] = 43,
-	['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48, ['w'] = 49, ['x'] = 50,
-	['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56, ['4'] = 57,
-	['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
+	['A'] = 1,
+	['B'] = 2,
+	['C'] = 3,
+	['D'] = 4,
+	['E'] = 5,
+	['F'] = 6,
+	['G'] = 7,
+	['H'] = 8,
+	['I'] = 9,
+	['J'] = 10,
+	['K'] = 11,
+	['L'] = 12,
+	['M'] = 13,
+	['N'] = 14,
+	['O'] = 15,
+	['P'] = 16,
+	['Q'] = 17,
+	['R'] = 18,
+	['S'] = 19,
+	['T'] = 20,
+	['U'] = 21,
+	['V'] = 22,
+	['W'] = 23,
+	['X'] = 24,
+	['Y'] = 25,
+	['Z'] = 26,
+	['a'] = 27,
+	['b'] = 28,
+	['c'] = 29,
+	['d'] = 30,
+	['e'] = 31,
+	['f'] = 32,
+	['g'] = 33,
+	['h'] = 34,
+	['i'] = 35,
+	['j'] = 36,
+	['k'] = 37,
+	['l'] = 38,
+	['m'] = 39,
+	['n'] = 40,
+	['o'] = 41,
+	['p'] = 42,
+	['q'] = 43,
+	['r'] = 44,
+	['s'] = 45,
+	['t'] = 46,
+	['u'] = 47,
+	['v'] = 48,
+	['w'] = 49,
+	['x'] = 50,
+	['y'] = 51,
+	['z'] = 52,
+	['0'] = 53,
+	['1'] = 54,
+	['2'] = 55,
+	['3'] = 56,
+	['4'] = 57,
+	['5'] = 58,
+	['6'] = 59,
+	['7'] = 60,
+	['8'] = 61,
+	['9'] = 62,
+	['+'] = 63,
+	['/'] = 64,
 };
 
 /*
@@ -331,8 +388,7 @@ static const uint8_t b64_table[256] = {
  * cheaper than encoding again and comparing. Table lookups are not constant time: secrets are
  * decoded with libsodium's decoder instead (key_file.c).
  */
-int ct_base64_decode_len(uint8_t *out, size_t out_max, size_t *out_len, const char *b64,
-	size_t len)
+int ct_base64_decode_len(uint8_t *out, size_t out_max, size_t *out_len, const char *b64, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)b64;
 	size_t pad = 0, n, i, o = 0;

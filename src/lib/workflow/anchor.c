@@ -16,8 +16,8 @@
 
 const char *ct_anchor_state_name(ct_anchor_state state)
 {
-	static const char *const names[] = {"ok", "moved", "orphaned", "broken", "no-text",
-		"no-quote"};
+	static const char *const names[] = {
+		"ok", "moved", "orphaned", "broken", "no-text", "no-quote"};
 
 	return (unsigned)state < sizeof(names) / sizeof(names[0]) ? names[state] : "unknown";
 }
@@ -80,7 +80,7 @@ int ct_anchor_check_text(ct_anchor_report *out, ct_store *store, const json_t *c
 		size_t i;
 		json_t *r;
 		char digest[CT_DIGEST_LEN + 1];
-		json_array_foreach(revs, i, r)
+		json_array_foreach (revs, i, r)
 			if (ct_record_digest(digest, r) == 0 && strcmp(digest, cited) == 0)
 				out->cited_revision = (json_int_t)i + 1;
 	}
@@ -98,8 +98,8 @@ int ct_anchor_check_text(ct_anchor_report *out, ct_store *store, const json_t *c
 		out->end = json_integer_value(json_object_get(sel, "end"));
 		/* The record's own anchor must hold in the text it cites. */
 		if (out->cited_revision > 0) {
-			error = revision_text(&old, store, source, revs, out->cited_revision, copy,
-				copy_len);
+			error = revision_text(
+				&old, store, source, revs, out->cited_revision, copy, copy_len);
 			if (error == 0 &&
 				!ct__anchor_span_is(old.ptr, old.len, out->start, out->end,
 					json_string_value(json_object_get(sel, "exact")))) {
@@ -130,10 +130,10 @@ int ct_anchor_check_text(ct_anchor_report *out, ct_store *store, const json_t *c
 	memcpy(out->new_exact, text.ptr + at, end - at);
 	out->new_exact[end - at] = '\0';
 	out->state = sel && out->new_start == out->start && out->new_end == out->end &&
-				     strcmp(out->new_exact,
-					     json_string_value(json_object_get(sel, "exact"))) == 0
-			     ? CT_ANCHOR_OK
-			     : CT_ANCHOR_MOVED;
+			strcmp(out->new_exact, json_string_value(json_object_get(sel, "exact"))) ==
+				0
+		? CT_ANCHOR_OK
+		: CT_ANCHOR_MOVED;
 done:
 	json_decref(revs);
 	ct_buf_free(&old);
@@ -141,8 +141,8 @@ done:
 	return error;
 }
 
-int ct_anchor_relocate(json_t **out_record, ct_store *store, const char *claim_id,
-	const ct_write_opts *opts)
+int ct_anchor_relocate(
+	json_t **out_record, ct_store *store, const char *claim_id, const ct_write_opts *opts)
 {
 	ct_anchor_report report = CT_ANCHOR_REPORT_INIT;
 	ct_write_opts wopts;
@@ -160,14 +160,14 @@ int ct_anchor_relocate(json_t **out_record, ct_store *store, const char *claim_i
 	if ((error = ct_store_get(&claim, store, CT_KIND_CLAIM, claim_id, 0)) < 0 ||
 		(error = ct_anchor_check(&report, store, claim)) < 0)
 		goto done;
-	source = json_string_value(json_object_get(json_object_get(claim, "attribution"), "source"));
+	source =
+		json_string_value(json_object_get(json_object_get(claim, "attribution"), "source"));
 	switch (report.state) {
-	case CT_ANCHOR_MOVED:
-		break;
+	case CT_ANCHOR_MOVED: break;
 	case CT_ANCHOR_ORPHANED:
 		error = ct_error_set(CT_EINVALID,
-			"claim %s: the quote is not in source %s revision %lld: revise the quote", claim_id,
-			source, (long long)report.newest_revision);
+			"claim %s: the quote is not in source %s revision %lld: revise the quote",
+			claim_id, source, (long long)report.newest_revision);
 		goto done;
 	case CT_ANCHOR_BROKEN:
 		error = ct_error_set(CT_EBADSIG,

@@ -50,8 +50,8 @@ static unsigned decode(const char *s, size_t len, size_t i, size_t *n)
 static int is_space(unsigned c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
-	       c == 0xa0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 ||
-	       c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
+		c == 0xa0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 ||
+		c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
 }
 
 /* The ASCII character a typographic one stands for, or 0. */
@@ -101,7 +101,8 @@ static int normalise(norm_text *out, const char *s, size_t len, int trim)
 		char f = fold(c);
 		if (is_space(c)) {
 			if (out->len > 0 && out->s[out->len - 1] == ' ') {
-				out->to[out->len - 1] = i + n; /* a run of white space is one space */
+				out->to[out->len - 1] =
+					i + n; /* a run of white space is one space */
 			} else if (!(trim && out->len == 0)) {
 				out->s[out->len] = ' ';
 				out->from[out->len] = i;
@@ -236,10 +237,10 @@ static json_t *make_selector(int *error, const char *text, size_t len, size_t at
 		json_object_set_new(selector, "exact", json_stringn(text + at, end - at)) < 0 ||
 		json_object_set_new(selector, "prefix", json_stringn(text + pre, at - pre)) < 0 ||
 		json_object_set_new(selector, "suffix", json_stringn(text + end, suf - end)) < 0 ||
-		json_object_set_new(selector, "start", json_integer((json_int_t)ct__utf8_count(text, at))) <
-			0 ||
-		json_object_set_new(selector, "end",
-			json_integer((json_int_t)ct__utf8_count(text, end))) < 0) {
+		json_object_set_new(selector, "start",
+			json_integer((json_int_t)ct__utf8_count(text, at))) < 0 ||
+		json_object_set_new(
+			selector, "end", json_integer((json_int_t)ct__utf8_count(text, end))) < 0) {
 		json_decref(selector);
 		*error = ct__oom();
 		return NULL;
@@ -260,15 +261,14 @@ int ct__anchor_quote_near(json_t *attribution, const char *text, size_t len, con
 	qlen = strlen(quote);
 	error = ct__anchor_find(&at, &end, text, len, quote, hint);
 	if (error == CT_ENOTFOUND)
-		return ct_error_set(CT_EINVALID, "quote \"%.60s%s\" does not occur in the source's text",
-			quote, qlen > 60 ? "..." : "");
+		return ct_error_set(CT_EINVALID,
+			"quote \"%.60s%s\" does not occur in the source's text", quote,
+			qlen > 60 ? "..." : "");
 	if (error < 0)
 		return error;
 	if (!(selector = make_selector(&error, text, len, at, end)))
 		return error;
-	return json_object_set_new(attribution, "selector", selector) < 0
-		       ? ct__oom()
-		       : 0;
+	return json_object_set_new(attribution, "selector", selector) < 0 ? ct__oom() : 0;
 }
 
 int ct__anchor_quote(json_t *attribution, const char *text, size_t len)
@@ -277,8 +277,8 @@ int ct__anchor_quote(json_t *attribution, const char *text, size_t len)
 }
 
 /* Does the span [start, end) (code points) of text hold exactly `exact`? */
-int ct__anchor_span_is(const char *text, size_t len, json_int_t start, json_int_t end,
-	const char *exact)
+int ct__anchor_span_is(
+	const char *text, size_t len, json_int_t start, json_int_t end, const char *exact)
 {
 	size_t a, b;
 
@@ -287,5 +287,5 @@ int ct__anchor_span_is(const char *text, size_t len, json_int_t start, json_int_
 	a = forward_chars(text, len, 0, (size_t)start);
 	b = forward_chars(text, len, a, (size_t)(end - start));
 	return ct__utf8_count(text, a) == (size_t)start && ct__utf8_count(text, b) == (size_t)end &&
-	       strlen(exact) == b - a && memcmp(text + a, exact, b - a) == 0;
+		strlen(exact) == b - a && memcmp(text + a, exact, b - a) == 0;
 }

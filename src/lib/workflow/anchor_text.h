@@ -29,7 +29,7 @@ int ct__anchor_find(size_t *at, size_t *end, const char *text, size_t len, const
 	const json_t *hint);
 
 /* 1 when the span [start, end) (code points) of text holds exactly `exact`, else 0. */
-int ct__anchor_span_is(const char *text, size_t len, json_int_t start, json_int_t end,
-	const char *exact);
+int ct__anchor_span_is(
+	const char *text, size_t len, json_int_t start, json_int_t end, const char *exact);
 
 #endif

@@ -19,8 +19,8 @@ static int check_write_opts(const ct_write_opts *opts, const char *what)
 	return ct__opts_version(opts->version, CT_WRITE_OPTS_VERSION, "ct_write_opts");
 }
 
-static int source_must_exist(ct_store *store, const char *source_id, const char *claim_id,
-	const char *role)
+static int source_must_exist(
+	ct_store *store, const char *source_id, const char *claim_id, const char *role)
 {
 	json_int_t n;
 	int error;
@@ -40,8 +40,8 @@ static int source_must_exist(ct_store *store, const char *source_id, const char 
 typedef struct {
 	const char *claim_id;
 	const char *kind;
-	json_t *fields;          /* borrowed: verdict, note, evidence, dispute, resolves, outcome */
-	const char *dispute_id;  /* resolution: checked against the snapshot */
+	json_t *fields;		/* borrowed: verdict, note, evidence, dispute, resolves, outcome */
+	const char *dispute_id; /* resolution: checked against the snapshot */
 	const ct_write_opts *opts;
 	json_t *result;
 } annotate_job;
@@ -58,7 +58,7 @@ static int check_dispute_open(ct_store *store, const char *claim_id, const char 
 	if ((error = ct_id_validate(dispute_id, "dispute")) < 0 ||
 		(error = ct_store_annotations(&list, store, claim_id)) < 0)
 		goto done;
-	json_array_foreach(list, i, a) {
+	json_array_foreach (list, i, a) {
 		if (strcmp(ct_record_id(a), dispute_id) == 0)
 			found = a;
 		if (strcmp(json_string_value(json_object_get(a, "kind")), "resolution") == 0 &&
@@ -66,8 +66,9 @@ static int check_dispute_open(ct_store *store, const char *claim_id, const char 
 			resolved_by = ct_record_id(a);
 	}
 	if (!found)
-		error = ct_error_set(CT_ENOTFOUND, "claim %s has no dispute %s (see 'claimtrail show %s')",
-			claim_id, dispute_id, claim_id);
+		error = ct_error_set(CT_ENOTFOUND,
+			"claim %s has no dispute %s (see 'claimtrail show %s')", claim_id,
+			dispute_id, claim_id);
 	else if (strcmp(json_string_value(json_object_get(found, "kind")), "dispute") != 0)
 		error = ct_error_set(CT_EINVALID, "claim %s: annotation %s is a %s, not a dispute",
 			claim_id, dispute_id, json_string_value(json_object_get(found, "kind")));
@@ -108,7 +109,7 @@ static int annotate_build(ct_txn *txn, ct_store *store, void *payload)
 		error = ct__oom();
 		goto done;
 	}
-	json_object_foreach(job->fields, key, value)
+	json_object_foreach (job->fields, key, value)
 		json_object_set(record, key, value);
 	if ((error = ct_annotation_id(id, record, ct_key_id(signer))) < 0)
 		goto done;
@@ -139,15 +140,17 @@ static int annotate_build(ct_txn *txn, ct_store *store, void *payload)
 		error = ct__txn_subject(txn, "annotate %s: note", job->claim_id);
 	else if (strcmp(job->kind, "dispute") == 0)
 		error = ct__txn_subject(txn, "dispute %s: by %s", job->claim_id,
-			json_string_value(json_object_get(json_object_get(record, "dispute"), "by")));
+			json_string_value(
+				json_object_get(json_object_get(record, "dispute"), "by")));
 	else
 		error = ct__txn_subject(txn, "resolve %s: dispute %s %s", job->claim_id,
 			job->dispute_id, json_string_value(json_object_get(record, "outcome")));
 	if (error < 0)
 		goto done;
 	if (json_object_get(record, "dispute") &&
-		(error = ct__txn_body(txn, json_string_value(json_object_get(
-						   json_object_get(record, "dispute"), "reason")))) < 0)
+		(error = ct__txn_body(txn,
+			 json_string_value(json_object_get(
+				 json_object_get(record, "dispute"), "reason")))) < 0)
 		goto done;
 	if (json_object_get(record, "note") &&
 		(error = ct__txn_body(txn, json_string_value(json_object_get(record, "note")))) < 0)
@@ -170,8 +173,8 @@ done:
 
 static int run_annotate(json_t **out_record, ct_store *store, annotate_job *job)
 {
-	int error = ct__store_write(store, job->opts->signer, job->opts->max_retries, annotate_build,
-		job);
+	int error = ct__store_write(
+		store, job->opts->signer, job->opts->max_retries, annotate_build, job);
 
 	if (error < 0 || !out_record)
 		json_decref(job->result);
@@ -212,8 +215,8 @@ int ct_claim_annotate(json_t **out_record, ct_store *store, const char *claim_id
 		(error = ct_id_validate(claim_id, "claim")) < 0)
 		goto done;
 	if (!fields || (!fields->verdict && !fields->note)) {
-		error = ct_error_set(CT_EINVALID, "claim %s: an annotation needs a verdict or a note",
-			claim_id);
+		error = ct_error_set(
+			CT_EINVALID, "claim %s: an annotation needs a verdict or a note", claim_id);
 		goto done;
 	}
 	if (fields->verdict) {
@@ -233,8 +236,8 @@ int ct_claim_annotate(json_t **out_record, ct_store *store, const char *claim_id
 			goto done;
 		}
 		if (json_object_set_new(members, "note", json_string(fields->note)) < 0) {
-			error = ct_error_set(CT_EINVALID, "claim %s: the note is not valid UTF-8",
-				claim_id);
+			error = ct_error_set(
+				CT_EINVALID, "claim %s: the note is not valid UTF-8", claim_id);
 			goto done;
 		}
 	}
@@ -242,8 +245,8 @@ int ct_claim_annotate(json_t **out_record, ct_store *store, const char *claim_id
 		evidence = json_array();
 		json_object_set_new(members, "evidence", evidence);
 		for (i = 0; i < fields->evidence_count; i++) {
-			if ((error = source_must_exist(store, fields->evidence[i], claim_id,
-				     "evidence")) < 0)
+			if ((error = source_must_exist(
+				     store, fields->evidence[i], claim_id, "evidence")) < 0)
 				goto done;
 			json_array_append_new(evidence, json_string(fields->evidence[i]));
 		}
@@ -270,12 +273,14 @@ int ct_claim_dispute(json_t **out_record, ct_store *store, const char *claim_id,
 		return error;
 	if (!by || !*by || !reason || !*reason)
 		return ct_error_set(CT_EINVALID,
-			"claim %s: a dispute needs who disputes it (--by) and why (--reason)", claim_id);
+			"claim %s: a dispute needs who disputes it (--by) and why (--reason)",
+			claim_id);
 	if (source_id && (error = source_must_exist(store, source_id, claim_id, "dispute")) < 0)
 		return error;
 	dispute = json_pack("{s:s, s:s}", "by", by, "reason", reason);
 	if (!dispute)
-		return ct_error_set(CT_EINVALID, "claim %s: the dispute is not valid UTF-8", claim_id);
+		return ct_error_set(
+			CT_EINVALID, "claim %s: the dispute is not valid UTF-8", claim_id);
 	if (source_id)
 		json_object_set_new(dispute, "source", json_string(source_id));
 	members = json_pack("{s:o}", "dispute", dispute);
@@ -302,8 +307,8 @@ int ct_claim_resolve(json_t **out_record, ct_store *store, const char *claim_id,
 			"claim %s: outcome \"%.40s\" is not one of upheld, rejected", claim_id,
 			outcome ? outcome : "");
 	if (!note || !*note)
-		return ct_error_set(CT_EINVALID, "claim %s: a resolution needs a note saying why",
-			claim_id);
+		return ct_error_set(
+			CT_EINVALID, "claim %s: a resolution needs a note saying why", claim_id);
 	members = json_pack("{s:s, s:s, s:s}", "resolves", dispute_id ? dispute_id : "", "outcome",
 		outcome, "note", note);
 	if (!members)
@@ -356,12 +361,12 @@ static int sign_off_build(ct_txn *txn, ct_store *store, void *payload)
 	if ((error = ct__latest_record(&claim, digest, &rev, store, CT_KIND_CLAIM, job->claim_id)) <
 		0)
 		goto done;
-	json_array_foreach(json_object_get(claim, "signatures"), i, sig) {
+	json_array_foreach (json_object_get(claim, "signatures"), i, sig) {
 		if (strcmp(json_string_value(json_object_get(sig, "key_id")), ct_key_id(signer)) ==
 			0) {
 			error = ct_error_set(CT_EEXISTS,
-				"claim %s revision %lld: key %s has already signed it", job->claim_id,
-				(long long)rev, ct_key_id(signer));
+				"claim %s revision %lld: key %s has already signed it",
+				job->claim_id, (long long)rev, ct_key_id(signer));
 			goto done;
 		}
 	}
@@ -375,9 +380,9 @@ static int sign_off_build(ct_txn *txn, ct_store *store, void *payload)
 	if ((error = ct_record_sign(claim, signer)) < 0 ||
 		(error = ct__txn_put_record(txn, claim)) < 0 ||
 		(error = ct__txn_put_signer_key(txn, store, signer)) < 0 ||
-		(error = ct__txn_subject(txn, "sign-off %s (revision %lld) by %s%s%s%s", job->claim_id,
-			 (long long)rev, ct_key_id(signer), name ? " (" : "", name ? name : "",
-			 name ? ")" : "")) < 0)
+		(error = ct__txn_subject(txn, "sign-off %s (revision %lld) by %s%s%s%s",
+			 job->claim_id, (long long)rev, ct_key_id(signer), name ? " (" : "",
+			 name ? name : "", name ? ")" : "")) < 0)
 		goto done;
 	if (job->opts->reason && *job->opts->reason &&
 		(error = ct__txn_body(txn, job->opts->reason)) < 0)
@@ -397,8 +402,8 @@ done:
 	return error;
 }
 
-int ct_claim_sign_off(json_t **out_record, ct_store *store, const char *claim_id,
-	const ct_write_opts *opts)
+int ct_claim_sign_off(
+	json_t **out_record, ct_store *store, const char *claim_id, const ct_write_opts *opts)
 {
 	sign_off_job job = {claim_id, opts, NULL};
 	int error;
@@ -407,8 +412,8 @@ int ct_claim_sign_off(json_t **out_record, ct_store *store, const char *claim_id
 		*out_record = NULL;
 	if ((error = check_write_opts(opts, "sign-off")) < 0 ||
 		(error = ct_id_validate(claim_id, "claim")) < 0 ||
-		(error = ct__store_write(store, opts->signer, opts->max_retries, sign_off_build, &job)) <
-			0) {
+		(error = ct__store_write(
+			 store, opts->signer, opts->max_retries, sign_off_build, &job)) < 0) {
 		json_decref(job.result);
 		return error;
 	}

@@ -16,8 +16,8 @@
  * Checks a claim's attribution against the store: the source exists; its current revision is
  * recorded by digest; a quote is anchored in the source's stored text when there is one.
  */
-static int attribute(json_t *record, ct_store *store, const char *what, const ct_write_opts *opts,
-	json_t *cache)
+static int attribute(
+	json_t *record, ct_store *store, const char *what, const ct_write_opts *opts, json_t *cache)
 {
 	json_t *attribution = json_object_get(record, "attribution");
 	const char *source_id = json_string_value(json_object_get(attribution, "source"));
@@ -29,8 +29,8 @@ static int attribute(json_t *record, ct_store *store, const char *what, const ct
 	int error = 0;
 
 	if (!json_is_object(attribution) || !source_id)
-		return ct_error_set(CT_EINVALID, "%s: the source it is attributed to is required",
-			what);
+		return ct_error_set(
+			CT_EINVALID, "%s: the source it is attributed to is required", what);
 	if ((cached = json_object_get(cache, source_id))) {
 		/* a bulk import cites the same sources over and over: look each up once */
 		source = json_incref(json_object_get(cached, "record"));
@@ -113,8 +113,8 @@ int ct__claim_from_fields(json_t **out, char *id_out, size_t id_size, ct_store *
 	if ((error = ct__revision_check_fields(fields, "claim")) < 0)
 		return error;
 	if (!statement || !*statement)
-		return ct_error_set(CT_EINVALID, "claim %s: the statement is empty",
-			id ? id : "(new)");
+		return ct_error_set(
+			CT_EINVALID, "claim %s: the statement is empty", id ? id : "(new)");
 	if (id) {
 		if (strlen(id) >= id_size)
 			return ct_id_validate(id, "claim");
@@ -127,7 +127,8 @@ int ct__claim_from_fields(json_t **out, char *id_out, size_t id_size, ct_store *
 		return error;
 	if (n > 0)
 		return ct_error_set(CT_EEXISTS,
-			"claim %s already exists (use 'claim revise', or give another --id)", id_out);
+			"claim %s already exists (use 'claim revise', or give another --id)",
+			id_out);
 	if (!(record = json_deep_copy(fields)))
 		return ct__oom();
 	json_object_set_new(record, "id", json_string(id_out));
@@ -162,13 +163,13 @@ done:
 	return error;
 }
 
-int ct_claim_add(json_t **out_record, ct_store *store, const json_t *fields,
-	const ct_write_opts *opts)
+int ct_claim_add(
+	json_t **out_record, ct_store *store, const json_t *fields, const ct_write_opts *opts)
 {
 	claim_job job = {fields, NULL, 0, opts, NULL};
 
-	return ct__revision_write(out_record, store, opts, 0, "claim add", claim_add_build, &job,
-		&job.result);
+	return ct__revision_write(
+		out_record, store, opts, 0, "claim add", claim_add_build, &job, &job.result);
 }
 
 static int claim_revise_build(ct_txn *txn, ct_store *store, void *payload)
@@ -197,8 +198,8 @@ static int claim_revise_build(ct_txn *txn, ct_store *store, void *payload)
 		if ((error = ct__revision_apply_changes(record, job->fields, "claim revise")) < 0)
 			goto done;
 		if (!json_string_value(json_object_get(record, "statement"))) {
-			error = ct_error_set(CT_EINVALID, "claim %s: the statement cannot be removed",
-				job->id);
+			error = ct_error_set(
+				CT_EINVALID, "claim %s: the statement cannot be removed", job->id);
 			goto done;
 		}
 		attr_change = json_object_get(job->fields, "attribution");
@@ -206,8 +207,8 @@ static int claim_revise_build(ct_txn *txn, ct_store *store, void *payload)
 		if (attr_change && (error = attribute(record, store, job->id, job->opts, NULL)) < 0)
 			goto done;
 		if (ct__revision_same_content(prev, record)) {
-			error = ct_error_set(CT_EINVALID, "claim %s: the revision changes nothing",
-				job->id);
+			error = ct_error_set(
+				CT_EINVALID, "claim %s: the revision changes nothing", job->id);
 			goto done;
 		}
 	}
@@ -239,8 +240,8 @@ int ct_claim_revise(json_t **out_record, ct_store *store, const char *id, const 
 		out_record, store, opts, 1, "claim revise", claim_revise_build, &job, &job.result);
 }
 
-int ct_claim_retract(json_t **out_record, ct_store *store, const char *id,
-	const ct_write_opts *opts)
+int ct_claim_retract(
+	json_t **out_record, ct_store *store, const char *id, const ct_write_opts *opts)
 {
 	claim_job job = {NULL, id, 1, opts, NULL};
 

@@ -16,17 +16,17 @@
 /* The input's non-blank lines, kept as read (a retry after a lost race parses them again):
  * what an import holds of its input is the input itself, as before it was streamed. */
 typedef struct {
-	ct_buf text;      /* the lines, each without its line end */
-	size_t *offsets;  /* where each starts in text */
-	size_t *lens;     /* its length */
-	size_t *linenos;  /* its line number */
+	ct_buf text;	 /* the lines, each without its line end */
+	size_t *offsets; /* where each starts in text */
+	size_t *lens;	 /* its length */
+	size_t *linenos; /* its line number */
 	size_t n, cap;
 } import_lines;
 
 typedef struct {
 	const import_lines *lines;
 	const ct_write_opts *opts; /* for the records: no reason */
-	const char *reason;        /* for the commit */
+	const char *reason;	   /* for the commit */
 	size_t count;
 } import_job;
 
@@ -115,8 +115,8 @@ static int import_lines_from_file(import_lines *l, FILE *f, const char *name)
 			size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p);
 			if (line.len + k > (size_t)CT_RECORD_MAX + 1) {
 				error = ct_error_set(CT_EINVALID,
-					"line %zu: longer than %d bytes, the record limit", lineno + 1,
-					CT_RECORD_MAX);
+					"line %zu: longer than %d bytes, the record limit",
+					lineno + 1, CT_RECORD_MAX);
 				goto done;
 			}
 			if ((error = ct_buf_put(&line, p, k)) < 0)
@@ -147,12 +147,12 @@ done:
 typedef struct {
 	json_t **records;
 	ct_store *store;
-	char **paths;       /* out: where each record goes */
-	ct_buf *files;      /* out: each record in stored form */
-	git_oid *oids;      /* out: its blob id */
+	char **paths;  /* out: where each record goes */
+	ct_buf *files; /* out: each record in stored form */
+	git_oid *oids; /* out: its blob id */
 	size_t count, first, step;
 	const ct_key *key;
-	size_t failed;      /* index + 1 of the first record that failed, 0 when none */
+	size_t failed; /* index + 1 of the first record that failed, 0 when none */
 	int error;
 	char message[256];
 } sign_share;
@@ -170,7 +170,8 @@ static void *sign_some(void *arg)
 			(error = ct_store_record_path(&path, sh->store, CT_KIND_CLAIM,
 				 ct_record_id(sh->records[i]), 1)) == 0 &&
 			(error = ct__record_serialize(&sh->files[i], sh->records[i])) == 0 &&
-			git_odb_hash(&sh->oids[i], sh->files[i].ptr, sh->files[i].len, GIT_OBJECT_BLOB) < 0)
+			git_odb_hash(&sh->oids[i], sh->files[i].ptr, sh->files[i].len,
+				GIT_OBJECT_BLOB) < 0)
 			error = ct_error_set(CT_EIO, "cannot hash a record");
 		sh->paths[i] = ct_buf_detach(&path);
 		/* done with it: a large import's parsed records are most of its memory */
@@ -265,7 +266,8 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 		json_decref(fields);
 		if (json_object_get(seen, id)) {
 			json_decref(record);
-			error = ct_error_set(CT_EEXISTS, "line %zu: claim %s appears twice", lineno, id);
+			error = ct_error_set(
+				CT_EEXISTS, "line %zu: claim %s appears twice", lineno, id);
 			goto done;
 		}
 		json_object_set_new(seen, id, json_true());
@@ -289,8 +291,8 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 	/* 3. put them into the commit, in input order */
 	for (i = 0; i < n; i++) {
 		size_t len = files[i].len;
-		if ((error = ct__txn_put_hashed(txn, paths[i], ct_buf_detach(&files[i]), len,
-			     &oids[i])) < 0) {
+		if ((error = ct__txn_put_hashed(
+			     txn, paths[i], ct_buf_detach(&files[i]), len, &oids[i])) < 0) {
 			error = ct_error_prefix(error, "line %zu", linenos[i]);
 			goto done;
 		}
@@ -300,13 +302,13 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 	job->count = n;
 	/* One trailer for the lot, not one per claim. */
 	ct__txn_reset_message(txn);
-	if ((error = ct__txn_subject(txn, "import %zu claim%s", job->count,
-		     job->count == 1 ? "" : "s")) < 0 ||
+	if ((error = ct__txn_subject(
+		     txn, "import %zu claim%s", job->count, job->count == 1 ? "" : "s")) < 0 ||
 		(job->reason && *job->reason && (error = ct__txn_body(txn, job->reason)) < 0) ||
 		(error = ct__txn_trailer(txn, "Claimtrail-Import", "%zu claim%s", job->count,
 			 job->count == 1 ? "" : "s")) < 0 ||
-		(error = ct__txn_trailer(txn, "Claimtrail-Signer", "%s", ct_key_id(job->opts->signer))) <
-			0)
+		(error = ct__txn_trailer(
+			 txn, "Claimtrail-Signer", "%s", ct_key_id(job->opts->signer))) < 0)
 		goto done;
 done:
 	for (i = 0; i < n; i++) {
@@ -325,22 +327,23 @@ done:
 	return error;
 }
 
-static int import_run(size_t *count, ct_store *store, const import_lines *lines,
-	const ct_write_opts *opts)
+static int import_run(
+	size_t *count, ct_store *store, const import_lines *lines, const ct_write_opts *opts)
 {
 	ct_write_opts quiet = *opts;
 	import_job job = {lines, &quiet, opts->reason, 0};
 	int error;
 
 	quiet.reason = NULL; /* the import's reason goes into the commit, not each claim */
-	if ((error = ct__store_write(store, opts->signer, opts->max_retries, import_build, &job)) < 0)
+	if ((error = ct__store_write(store, opts->signer, opts->max_retries, import_build, &job)) <
+		0)
 		return error;
 	*count = job.count;
 	return 0;
 }
 
-int ct_store_import(size_t *count, ct_store *store, const uint8_t *data, size_t len,
-	const ct_write_opts *opts)
+int ct_store_import(
+	size_t *count, ct_store *store, const uint8_t *data, size_t len, const ct_write_opts *opts)
 {
 	import_lines lines = {CT_BUF_INIT, NULL, NULL, NULL, 0, 0};
 	int error;
@@ -355,8 +358,8 @@ done:
 	return error;
 }
 
-int ct_store_import_file(size_t *count, ct_store *store, const char *path,
-	const ct_write_opts *opts)
+int ct_store_import_file(
+	size_t *count, ct_store *store, const char *path, const ct_write_opts *opts)
 {
 	import_lines lines = {CT_BUF_INIT, NULL, NULL, NULL, 0, 0};
 	int is_stdin = strcmp(path, "-") == 0;
@@ -367,8 +370,8 @@ int ct_store_import_file(size_t *count, ct_store *store, const char *path,
 	if ((error = ct__revision_check_opts(opts, 0, "import")) < 0)
 		goto done;
 	if (!(f = is_stdin ? stdin : fopen(path, "rb"))) {
-		error = ct_error_set(errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "%s: %s", path,
-			strerror(errno));
+		error = ct_error_set(
+			errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "%s: %s", path, strerror(errno));
 		goto done;
 	}
 	if ((error = import_lines_from_file(&lines, f, is_stdin ? "standard input" : path)) < 0)

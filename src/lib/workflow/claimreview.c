@@ -36,9 +36,10 @@ static json_t *claim_author(const json_t *source)
 			json_string_value(json_array_get(authors, 0)));
 	if (json_array_size(authors) > 1) {
 		out = json_array();
-		json_array_foreach(authors, i, a)
-			json_array_append_new(out, json_pack("{s:s, s:s}", "@type", "Person", "name",
-							   json_string_value(a)));
+		json_array_foreach (authors, i, a)
+			json_array_append_new(out,
+				json_pack("{s:s, s:s}", "@type", "Person", "name",
+					json_string_value(a)));
 		return out;
 	}
 	return json_pack("{s:s, s:s}", "@type", "Organization", "name",
@@ -62,7 +63,7 @@ static int cited_source(json_t **out, ct_store *store, const json_t *claim, cons
 		return ct_store_get(out, store, CT_KIND_SOURCE, id, 0);
 	if ((error = ct_store_revisions(&revs, store, CT_KIND_SOURCE, id)) < 0)
 		return error;
-	json_array_foreach(revs, i, r) {
+	json_array_foreach (revs, i, r) {
 		if ((error = ct_record_digest(digest, r)) < 0)
 			goto done;
 		if (strcmp(digest, cited) == 0) {
@@ -110,14 +111,14 @@ int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const c
 	}
 	v = ct_verdict_find(json_string_value(json_object_get(verdict, "verdict")));
 	if (!v) {
-		error = ct_error_set(CT_EINVALID, "claim %s: verdict %s is not on the scale", claim_id,
-			ct_record_id(verdict));
+		error = ct_error_set(CT_EINVALID, "claim %s: verdict %s is not on the scale",
+			claim_id, ct_record_id(verdict));
 		goto done;
 	}
 	if ((error = cited_source(&source, store, claim, claim_id)) < 0)
 		goto done;
-	signer = json_string_value(
-		json_object_get(json_array_get(json_object_get(verdict, "signatures"), 0), "key_id"));
+	signer = json_string_value(json_object_get(
+		json_array_get(json_object_get(verdict, "signatures"), 0), "key_id"));
 	if (signer && ct_store_get(&key, store, CT_KIND_KEY, signer, 0) < 0)
 		ct_error_clear();
 	memcpy(date, json_string_value(json_object_get(verdict, "created")), 10);

@@ -12,8 +12,8 @@
 #include <string.h>
 
 /* Members a caller may not set: the store fills them. */
-static const char *const managed[] = {"type", "revision", "prev", "created", "signatures", "reason",
-	NULL};
+static const char *const managed[] = {
+	"type", "revision", "prev", "created", "signatures", "reason", NULL};
 
 static int is_managed(const char *key)
 {
@@ -33,8 +33,8 @@ int ct__revision_prepare(json_t *record, ct_kind kind, const char *id, json_int_
 	int error;
 
 	/* jansson refuses invalid UTF-8 with the NULL it gives when out of memory: check first */
-	if (opts->reason && (error = ct__utf8_check(opts->reason, strlen(opts->reason),
-				     "the reason")) < 0)
+	if (opts->reason &&
+		(error = ct__utf8_check(opts->reason, strlen(opts->reason), "the reason")) < 0)
 		return error;
 	ct_timestamp_now(created);
 	if (json_object_set_new(record, "type", json_string(ct_kind_name(kind))) < 0 ||
@@ -55,8 +55,8 @@ int ct__revision_prepare(json_t *record, ct_kind kind, const char *id, json_int_
 }
 
 /* Fills the managed members of a new revision, signs it, and puts it and its trailers. */
-int ct__revision_finish(json_t *record, ct_txn *txn, ct_store *store, ct_kind kind,
-	const char *id, json_int_t revision, const char *prev, const ct_write_opts *opts)
+int ct__revision_finish(json_t *record, ct_txn *txn, ct_store *store, ct_kind kind, const char *id,
+	json_int_t revision, const char *prev, const ct_write_opts *opts)
 {
 	char digest[CT_DIGEST_LEN + 1];
 	int error;
@@ -72,7 +72,8 @@ int ct__revision_finish(json_t *record, ct_txn *txn, ct_store *store, ct_kind ki
 	if ((error = ct__txn_trailer(txn, "Claimtrail-Record", "%s/%s@%lld", ct_kind_name(kind), id,
 		     (long long)revision)) < 0 ||
 		(error = ct__txn_trailer(txn, "Claimtrail-Revision", "%s", digest)) < 0 ||
-		(error = ct__txn_trailer(txn, "Claimtrail-Signer", "%s", ct_key_id(opts->signer))) < 0)
+		(error = ct__txn_trailer(txn, "Claimtrail-Signer", "%s", ct_key_id(opts->signer))) <
+			0)
 		return error;
 	return 0;
 }
@@ -84,22 +85,22 @@ int ct__revision_apply_changes(json_t *record, const json_t *changes, const char
 	const char *key;
 	json_t *value;
 
-	json_object_foreach((json_t *)changes, key, value) {
+	json_object_foreach ((json_t *)changes, key, value) {
 		json_t *cur = json_object_get(record, key);
 		if (is_managed(key) || strcmp(key, "id") == 0 || strcmp(key, "retracted") == 0 ||
 			strcmp(key, "archive") == 0)
-			return ct_error_set(CT_EINVALID, "%s: \"%s\" cannot be changed by a revision",
-				what, key);
+			return ct_error_set(CT_EINVALID,
+				"%s: \"%s\" cannot be changed by a revision", what, key);
 		if (json_is_null(value)) {
 			json_object_del(record, key);
 		} else if (json_is_object(value) && json_is_object(cur) &&
-			   (strcmp(key, "attribution") == 0 || strcmp(key, "quantity") == 0)) {
+			(strcmp(key, "attribution") == 0 || strcmp(key, "quantity") == 0)) {
 			json_t *merged = json_deep_copy(cur);
 			const char *k2;
 			json_t *v2;
 			if (!merged)
 				return ct__oom();
-			json_object_foreach(value, k2, v2) {
+			json_object_foreach (value, k2, v2) {
 				if (json_is_null(v2))
 					json_object_del(merged, k2);
 				else
@@ -121,10 +122,10 @@ int ct__revision_check_fields(const json_t *fields, const char *what)
 
 	if (!json_is_object(fields))
 		return ct_error_set(CT_EINVALID, "%s: the fields must be a JSON object", what);
-	json_object_foreach((json_t *)fields, key, value) {
+	json_object_foreach ((json_t *)fields, key, value) {
 		if (is_managed(key) || strcmp(key, "retracted") == 0)
-			return ct_error_set(CT_EINVALID, "%s: \"%s\" is set by claimtrail, not given",
-				what, key);
+			return ct_error_set(CT_EINVALID,
+				"%s: \"%s\" is set by claimtrail, not given", what, key);
 	}
 	return 0;
 }
@@ -164,8 +165,8 @@ int ct__revision_write(json_t **out_record, ct_store *store, const ct_write_opts
 /* Whether two revisions say the same thing (ignoring what every revision changes). */
 int ct__revision_same_content(const json_t *a, const json_t *b)
 {
-	static const char *const skip[] = {"revision", "prev", "created", "reason", "signatures",
-		NULL};
+	static const char *const skip[] = {
+		"revision", "prev", "created", "reason", "signatures", NULL};
 	json_t *x = json_deep_copy(a), *y = json_deep_copy(b);
 	size_t i;
 	int same;

@@ -10,8 +10,8 @@ int ct__revision_prepare(json_t *record, ct_kind kind, const char *id, json_int_
 	const char *prev, const ct_write_opts *opts);
 
 /* Fills the managed members of a new revision, signs it, and puts it and its trailers. */
-int ct__revision_finish(json_t *record, ct_txn *txn, ct_store *store, ct_kind kind,
-	const char *id, json_int_t revision, const char *prev, const ct_write_opts *opts);
+int ct__revision_finish(json_t *record, ct_txn *txn, ct_store *store, ct_kind kind, const char *id,
+	json_int_t revision, const char *prev, const ct_write_opts *opts);
 
 /* Applies changes to a copy of record: members set, null removes; the objects "attribution"
  * and "quantity" are merged member by member. */

@@ -9,8 +9,8 @@
 #include <string.h>
 
 typedef struct {
-	const json_t *fields;   /* add: the fields; revise: the changes */
-	const char *id;         /* revise: the source */
+	const json_t *fields; /* add: the fields; revise: the changes */
+	const char *id;	      /* revise: the source */
 	const uint8_t *text;
 	size_t text_len;
 	const ct_write_opts *opts;
@@ -21,8 +21,9 @@ static int put_text(ct_txn *txn, ct_store *store, json_t *record, const char *id
 	json_int_t revision, const uint8_t *text, size_t len, int keep_text)
 {
 	char hex[65];
-	int keep = keep_text >= 0 ? keep_text
-				  : json_is_true(json_object_get(ct_store_config(store), "keep_source_text"));
+	int keep = keep_text >= 0
+		? keep_text
+		: json_is_true(json_object_get(ct_store_config(store), "keep_source_text"));
 	ct_buf path = CT_BUF_INIT;
 	int error = 0;
 
@@ -64,7 +65,8 @@ static int source_add_build(ct_txn *txn, ct_store *store, void *payload)
 		(error = ct__revision_count(&n, store, CT_KIND_SOURCE, id)) < 0)
 		goto done;
 	if (n > 0) {
-		error = ct_error_set(CT_EEXISTS, "source %s already exists (use 'source revise')", id);
+		error = ct_error_set(
+			CT_EEXISTS, "source %s already exists (use 'source revise')", id);
 		goto done;
 	}
 	if (!(record = json_deep_copy(job->fields))) {
@@ -72,8 +74,9 @@ static int source_add_build(ct_txn *txn, ct_store *store, void *payload)
 		goto done;
 	}
 	json_object_del(record, "archive");
-	if (job->text && (error = put_text(txn, store, record, id, 1, job->text, job->text_len,
-			     job->opts->keep_text)) < 0)
+	if (job->text &&
+		(error = put_text(txn, store, record, id, 1, job->text, job->text_len,
+			 job->opts->keep_text)) < 0)
 		goto done;
 	if ((error = ct__txn_subject(txn, "source add %s: %s", id,
 		     json_string_value(json_object_get(record, "title")))) < 0 ||
@@ -93,8 +96,8 @@ int ct_source_add(json_t **out_record, ct_store *store, const json_t *fields, co
 {
 	source_job job = {fields, NULL, text, text_len, opts, NULL};
 
-	return ct__revision_write(out_record, store, opts, 0, "source add", source_add_build, &job,
-		&job.result);
+	return ct__revision_write(
+		out_record, store, opts, 0, "source add", source_add_build, &job, &job.result);
 }
 
 static int source_revise_build(ct_txn *txn, ct_store *store, void *payload)
@@ -116,14 +119,15 @@ static int source_revise_build(ct_txn *txn, ct_store *store, void *payload)
 		goto done;
 	if (job->text &&
 		(error = put_text(txn, store, record, job->id, n + 1, job->text, job->text_len,
-			     job->opts->keep_text)) < 0)
+			 job->opts->keep_text)) < 0)
 		goto done;
 	if (ct__revision_same_content(prev, record)) {
-		error = ct_error_set(CT_EINVALID, "source %s: the revision changes nothing", job->id);
+		error = ct_error_set(
+			CT_EINVALID, "source %s: the revision changes nothing", job->id);
 		goto done;
 	}
-	if ((error = ct__txn_subject(txn, "source revise %s (revision %lld)", job->id,
-		     (long long)(n + 1))) < 0 ||
+	if ((error = ct__txn_subject(
+		     txn, "source revise %s (revision %lld)", job->id, (long long)(n + 1))) < 0 ||
 		(error = ct__revision_finish(record, txn, store, CT_KIND_SOURCE, job->id, n + 1,
 			 digest, job->opts)) < 0)
 		goto done;

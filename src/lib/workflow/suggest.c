@@ -35,7 +35,7 @@ static int is_opener(const char *s, size_t len, size_t i)
 	if (s[i] == '"' || s[i] == '\'' || s[i] == '(' || s[i] == '[')
 		return 1;
 	return i + 2 < len && (unsigned char)s[i] == 0xe2 && (unsigned char)s[i + 1] == 0x80 &&
-	       ((unsigned char)s[i + 2] == 0x98 || (unsigned char)s[i + 2] == 0x9c);
+		((unsigned char)s[i + 2] == 0x98 || (unsigned char)s[i + 2] == 0x9c);
 }
 
 /*
@@ -137,7 +137,7 @@ static int split_sentences(const char *s, size_t start, size_t end, sentence_fn 
 		if (s[i] == '.' || s[i] == '!' || s[i] == '?')
 			term = 1;
 		else if (i + 2 < end && (unsigned char)s[i] == 0xe2 &&
-			 (unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] == 0xa6)
+			(unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] == 0xa6)
 			term = 3; /* … */
 		if (!term) {
 			i++;
@@ -155,8 +155,9 @@ static int split_sentences(const char *s, size_t start, size_t end, sentence_fn 
 		k = j;
 		while (k < end && isspace((unsigned char)s[k]))
 			k++;
-		if (k < end && !(isupper((unsigned char)s[k]) || isdigit((unsigned char)s[k]) ||
-				       is_opener(s, end, k) || (unsigned char)s[k] >= 0x80)) {
+		if (k < end &&
+			!(isupper((unsigned char)s[k]) || isdigit((unsigned char)s[k]) ||
+				is_opener(s, end, k) || (unsigned char)s[k] >= 0x80)) {
 			i = j;
 			continue; /* the next word is lowercase: not a sentence end */
 		}
@@ -207,14 +208,13 @@ static int add_reason(cues *c, const char *kind, const char *s, size_t a, size_t
 
 	if (!r)
 		return ct__oom();
-	json_array_foreach(c->reasons, i, item) {
+	json_array_foreach (c->reasons, i, item) {
 		if (json_equal(item, r)) {
 			json_decref(r);
 			return 0;
 		}
 	}
-	return json_array_append_new(c->reasons, r) < 0 ? ct__oom()
-							: 0;
+	return json_array_append_new(c->reasons, r) < 0 ? ct__oom() : 0;
 }
 
 /* Word boundaries: ASCII letters and digits make words. */
@@ -249,7 +249,8 @@ static size_t qualifier_before(const char *s, size_t at)
 
 	for (i = 0; qualifiers[i]; i++) {
 		size_t n = strlen(qualifiers[i]);
-		if (at >= n + 1 && s[at - 1] == ' ' && phrase_at(s, at - 1, at - 1 - n, qualifiers[i]))
+		if (at >= n + 1 && s[at - 1] == ' ' &&
+			phrase_at(s, at - 1, at - 1 - n, qualifiers[i]))
 			return at - 1 - n;
 	}
 	return at;
@@ -258,10 +259,10 @@ static size_t qualifier_before(const char *s, size_t at)
 static const char *const quantity_words[] = {"hundred", "hundreds", "thousand", "thousands",
 	"million", "millions", "billion", "billions", "dozen", "dozens", "per cent", "percent",
 	NULL};
-static const char *const attribution_words[] = {"according to", "said", "says", "told",
-	"estimated", "estimates", "reported", "noted", "warned", "documented", "confirmed",
-	"claimed", "stated", "announced", "observed", "insisted", "denied", "denies", "alleged",
-	"concluded", "revealed", "acknowledged", "admitted", "questioned", "disputed", NULL};
+static const char *const attribution_words[] = {"according to", "said", "says", "told", "estimated",
+	"estimates", "reported", "noted", "warned", "documented", "confirmed", "claimed", "stated",
+	"announced", "observed", "insisted", "denied", "denies", "alleged", "concluded", "revealed",
+	"acknowledged", "admitted", "questioned", "disputed", NULL};
 static const char *const superlative_words[] = {"deadliest", "largest", "biggest", "greatest",
 	"highest", "lowest", "worst", "longest", "oldest", "fastest", "strongest", "smallest",
 	"bloodiest", "costliest", "heaviest", "most deadly", "record", "unprecedented", NULL};
@@ -302,9 +303,10 @@ static int find_cues(cues *c, const char *s, size_t len)
 		if (isdigit((unsigned char)s[i])) {
 			size_t j = i, digits = 0;
 			int comma = 0, year;
-			while (j < len && (isdigit((unsigned char)s[j]) ||
-					   ((s[j] == ',' || s[j] == '.') && j + 1 < len &&
-						   isdigit((unsigned char)s[j + 1])))) {
+			while (j < len &&
+				(isdigit((unsigned char)s[j]) ||
+					((s[j] == ',' || s[j] == '.') && j + 1 < len &&
+						isdigit((unsigned char)s[j + 1])))) {
 				if (s[j] == ',')
 					comma = 1;
 				digits += isdigit((unsigned char)s[j]) ? 1 : 0;
@@ -314,8 +316,8 @@ static int find_cues(cues *c, const char *s, size_t len)
 				i = j; /* 21st, 3rd, 9mm: not a count */
 				continue;
 			}
-			if (!comma && digits <= 2 && j == i + digits && j + 1 < len && s[j] == ' ' &&
-				match_list(s, len, j + 1, date_words) > 0) {
+			if (!comma && digits <= 2 && j == i + digits && j + 1 < len &&
+				s[j] == ' ' && match_list(s, len, j + 1, date_words) > 0) {
 				size_t m = match_list(s, len, j + 1, date_words);
 				if ((error = add_reason(c, "date", s, i, j + 1 + m)) < 0)
 					return error;
@@ -324,8 +326,8 @@ static int find_cues(cues *c, const char *s, size_t len)
 				continue;
 			}
 			year = !comma && digits == 4 && j - i == 4 &&
-			       (strncmp(s + i, "18", 2) == 0 || strncmp(s + i, "19", 2) == 0 ||
-				       strncmp(s + i, "20", 2) == 0);
+				(strncmp(s + i, "18", 2) == 0 || strncmp(s + i, "19", 2) == 0 ||
+					strncmp(s + i, "20", 2) == 0);
 			if (year && qualifier_before(s, i) == i) {
 				if ((error = add_reason(c, "date", s, i, j)) < 0)
 					return error;
@@ -334,7 +336,8 @@ static int find_cues(cues *c, const char *s, size_t len)
 				size_t q = qualifier_before(s, i);
 				if (j < len && s[j] == '%')
 					j++;
-				else if ((n = phrase_at(s, len, j + 1, "per cent")) > 0 && s[j] == ' ')
+				else if ((n = phrase_at(s, len, j + 1, "per cent")) > 0 &&
+					s[j] == ' ')
 					j += 1 + n;
 				if ((error = add_reason(c, "quantity", s, q, j)) < 0)
 					return error;
@@ -361,14 +364,15 @@ static int find_cues(cues *c, const char *s, size_t len)
 				return error;
 			c->superlative = 1;
 		} else if ((n = match_list(s, len, i, date_words)) > 0 ||
-			   (phrase_at(s, len, i, "may") && i + 4 < len && s[i + 3] == ' ' &&
-				   isdigit((unsigned char)s[i + 4]) && (n = 3) > 0)) {
+			(phrase_at(s, len, i, "may") && i + 4 < len && s[i + 3] == ' ' &&
+				isdigit((unsigned char)s[i + 4]) && (n = 3) > 0)) {
 			/* "Feb. 15": the day belongs to the date */
 			size_t d = i + n + 1;
 			if (d < len && s[d - 1] == ' ' && isdigit((unsigned char)s[d]) &&
 				(d + 1 >= len || !isdigit((unsigned char)s[d + 1]) ||
 					d + 2 >= len || !isdigit((unsigned char)s[d + 2])))
-				n = d + (d + 1 < len && isdigit((unsigned char)s[d + 1]) ? 2 : 1) - i;
+				n = d + (d + 1 < len && isdigit((unsigned char)s[d + 1]) ? 2 : 1) -
+					i;
 			if ((error = add_reason(c, "date", s, i, i + n)) < 0)
 				return error;
 			c->date = 1;
@@ -378,7 +382,7 @@ static int find_cues(cues *c, const char *s, size_t len)
 		i += n;
 	}
 	c->score = (c->quantity ? 2 : 0) + (c->attributions > 2 ? 2 : c->attributions) +
-		   c->superlative + c->date;
+		c->superlative + c->date;
 	return 0;
 }
 
@@ -387,15 +391,15 @@ static void trim_span(size_t *from, size_t *to, const char *s)
 {
 	while (*from < *to && isspace((unsigned char)s[*from]))
 		(*from)++;
-	while (*to > *from && (s[*to - 1] == '.' || s[*to - 1] == ',' || s[*to - 1] == ';' ||
-				      s[*to - 1] == ':' || isspace((unsigned char)s[*to - 1])))
+	while (*to > *from &&
+		(s[*to - 1] == '.' || s[*to - 1] == ',' || s[*to - 1] == ';' || s[*to - 1] == ':' ||
+			isspace((unsigned char)s[*to - 1])))
 		(*to)--;
 }
 
 /* The part of the sentence to quote: the clause holding the first quantity, when it says
  * enough on its own; else the sentence. Trailing punctuation is left out. */
-static void quote_span(size_t *qa, size_t *qb, const char *s, size_t a, size_t b,
-	const cues *c)
+static void quote_span(size_t *qa, size_t *qb, const char *s, size_t a, size_t b, const cues *c)
 {
 	size_t from = a, to = b, i;
 	size_t q = c->first_quantity == (size_t)-1 ? (size_t)-1 : a + c->first_quantity;
@@ -476,9 +480,9 @@ static void quote_span(size_t *qa, size_t *qb, const char *s, size_t a, size_t b
 
 typedef struct {
 	json_t *out;
-	size_t counted;     /* bytes counted so far */
-	size_t chars;       /* code points before `counted` */
-	size_t sentences;   /* sentences seen */
+	size_t counted;	  /* bytes counted so far */
+	size_t chars;	  /* code points before `counted` */
+	size_t sentences; /* sentences seen */
 } suggest_state;
 
 static size_t char_offset(suggest_state *st, const char *text, size_t byte)
@@ -535,10 +539,11 @@ static int ends_sentence(const char *s, size_t a, size_t b)
 	const unsigned char *u = (const unsigned char *)s;
 
 	for (;;) {
-		if (b > a && (s[b - 1] == '"' || s[b - 1] == '\'' || s[b - 1] == ')' || s[b - 1] == ']'))
+		if (b > a &&
+			(s[b - 1] == '"' || s[b - 1] == '\'' || s[b - 1] == ')' || s[b - 1] == ']'))
 			b--;
 		else if (b - a >= 3 && u[b - 3] == 0xe2 && u[b - 2] == 0x80 &&
-			 (u[b - 1] == 0x99 || u[b - 1] == 0x9d))
+			(u[b - 1] == 0x99 || u[b - 1] == 0x9d))
 			b -= 3;
 		else
 			break;
@@ -592,7 +597,8 @@ int ct_suggest(json_t **out, size_t *sentences, const char *text, size_t len)
 				para_end = b;
 			}
 			if (para != (size_t)-1 && ends_sentence(text, para, para_end) &&
-				(error = split_sentences(text, para, para_end, on_sentence, &st)) < 0)
+				(error = split_sentences(text, para, para_end, on_sentence, &st)) <
+					0)
 				goto done;
 			para = (size_t)-1;
 		} else {
