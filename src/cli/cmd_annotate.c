@@ -255,6 +255,7 @@ static const cli_cmd sign_off_cmd = {"sign-off", sign_off_usage, sign_off_opts};
 
 int cmd_sign_off(ct_cli *cli, int argc, char **argv)
 {
+	ct_trust_info trust_info;
 	annotate_args a;
 	ct_write_opts wopts = CT_WRITE_OPTS_INIT;
 	ct_store *store = NULL;
@@ -275,7 +276,7 @@ int cmd_sign_off(ct_cli *cli, int argc, char **argv)
 		goto done;
 	wopts.reason = a.note;
 	if ((error = ct_claim_sign_off(&record, store, argv[optind], &wopts)) < 0 ||
-		(error = ct_store_keyring(&ring, store)) < 0)
+		(error = ct_store_trust(&ring, &trust_info, store, NULL)) < 0)
 		goto done;
 	need = ct_store_sign_off_threshold(store);
 	if (a.json)

@@ -191,13 +191,15 @@ static void print_annotation(ct_store *store, const json_t *a, const char *curre
 	ct_buf_free(&signers);
 }
 
-/* "sign-off:   1 of 2 signers (needs 1 more)": distinct valid signers of the store's keys. */
+/* "sign-off:   1 of 2 signers (needs 1 more)": distinct valid signers among the keys the user
+ * trusts (the trust list, as check takes it), never a key that merely arrived in the store. */
 static void print_sign_off(ct_store *store, const json_t *rec)
 {
 	ct_keyring *ring = NULL;
+	ct_trust_info info;
 	size_t have, need = ct_store_sign_off_threshold(store);
 
-	if (ct_store_keyring(&ring, store) < 0) {
+	if (ct_store_trust(&ring, &info, store, NULL) < 0) {
 		ct_error_clear();
 		return;
 	}
@@ -574,6 +576,7 @@ static const cli_cmd list_cmd = {"list", list_usage, list_opts};
 
 int cmd_list(ct_cli *cli, int argc, char **argv)
 {
+	ct_trust_info trust_info;
 	read_args a = {0};
 	list_state s;
 	ct_store *store = NULL;
@@ -603,7 +606,7 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 	s.need = ct_store_sign_off_threshold(store);
 	s.text = (ct_buf)CT_BUF_INIT;
 	s.id_width = 0;
-	if (a.needs_sign_off && (error = ct_store_keyring(&s.ring, store)) < 0) {
+	if (a.needs_sign_off && (error = ct_store_trust(&s.ring, &trust_info, store, NULL)) < 0) {
 		json_decref(s.rows);
 		goto done;
 	}

@@ -36,6 +36,19 @@ not_contains "$R" "B. Editor"
 not_contains "$R" "Press Office"
 contains "$R" '"alternateName": "Mostly true"'
 
+# ---- an annotation committed by hand (it does not verify) counts for nothing ----
+vf=$(find claims/claim -path "*/rally/annotations/$V1.json")
+node -e '
+	const fs = require("fs"), r = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+	r.verdict = "false"; r.id = "verdict-000000000000"; r.created = "2030-01-01T00:00:00Z";
+	fs.writeFileSync(process.argv[2], JSON.stringify(r, null, 2) + "\n");' \
+	"$vf" "$(dirname "$vf")/verdict-000000000000.json" || exit 99
+git add claims && git commit -q -m "a verdict by hand" || exit 99
+expect_status 0 "$CT" show rally --claimreview
+contains "$OUT" '"alternateName": "Mostly true"'
+not_contains "$OUT" '"False"'
+git reset -q --hard HEAD~1
+
 # ---- an open dispute does not take the verdict down ----
 expect_status 0 "$CT" dispute rally --by "A reader" --reason "The organisers said 2,000."
 D1=$OUT

@@ -87,4 +87,29 @@ rm -f .git/claimtrail/journal*
 expect_status 1 "$CT" check
 contains "$OUT" "claim corrected revision 2: removed in commit $(git rev-parse --short=12 HEAD)"
 
+git reset -q --hard HEAD~1
+
+# the whole store folder removed in one commit and all but one file restored in the next: the
+# file left out (a verdict) is still reported as removed, though no commit removed it alone
+git rm -q -r claims && git commit -q -m "reorganise" || exit 99
+C5=$(git rev-parse --short=12 HEAD)
+git checkout HEAD~1 -- claims && git rm -q -f claims/claim/*/judged/annotations/"$VERDICT".json &&
+	git commit -q -m "restore" || exit 99
+expect_status 1 "$CT" check
+contains "$OUT" "annotation $VERDICT of claim judged: removed in commit $C5"
+git reset -q --hard HEAD~2
+
+# a merge from a history without the store (an orphan branch) that drops a verdict: the merge is
+# named as the commit that removed it
+MAIN=$(git rev-parse HEAD)
+git checkout -q --orphan elsewhere && git rm -q -r --cached . >/dev/null && git clean -qfdx &&
+	git commit -q --allow-empty -m "elsewhere" || exit 99
+git merge -q --allow-unrelated-histories --no-commit main >/dev/null 2>&1
+git rm -q -f claims/claim/*/judged/annotations/"$VERDICT".json && git commit -q -m "merge" || exit 99
+C6=$(git rev-parse --short=12 HEAD)
+git checkout -q main && git reset -q --hard elsewhere || exit 99
+expect_status 1 "$CT" check
+contains "$OUT" "annotation $VERDICT of claim judged: removed in commit $C6"
+git reset -q --hard "$MAIN"
+
 finish

@@ -76,6 +76,14 @@ contains "$OUT" '"trust": "trust: 2 keys of the trust list'
 # --trust adds to the list
 expect_status 0 "$CT" -C dst check --threshold 2 --trust stranger.key.pub
 contains "$OUT" "trust: 2 keys of the trust list and 1 given with --trust"
+# the claim verifies all the same (the stranger's signature, by a key the store has no record
+# of, proves nothing either way), shows and counts only the trusted signer, and can be worked on
+expect_status 0 "$CT" -C dst show c1
+contains "$OUT" "verified:   yes"
+contains "$OUT" "sign-off:   1 of 2 signers (needs 1 more)"
+expect_status 0 "$CT" -C dst list --needs-sign-off
+contains "$OUT" "c1"
+expect_status 0 "$CT" -C dst annotate c1 --key "$TMP/importer.key" --note "checked the import"
 
 # ---- a clone has no trust list: check says which keys it took; the stranger is still not one ----
 git clone -q dst clone || exit 99

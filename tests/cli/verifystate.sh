@@ -273,7 +273,7 @@ contains "$OUT" "verified:   yes"
 contains "$OUT" "statement:  Some 6,500 fighters moved."
 
 # ---- bundle import does not build on a store revision that does not verify ----
-# A signature added by hand changes no digest, so the chain still links; it must still verify.
+# A signature changed by hand changes no digest, so the chain still links; it must still verify.
 git clone -q . ../clone || fail "git clone"
 (cd ../clone && "$CT" claim revise fighters --statement "Some 7,000 fighters moved." \
 	--reason "newer report" >/dev/null && "$CT" bundle create -o ../next.bundle fighters \
@@ -281,13 +281,14 @@ git clone -q . ../clone || fail "git clone"
 r3=$(find claims/claim -path '*/fighters/r0003.json')
 node -e '
 	const fs = require("fs"), f = process.argv[1], r = JSON.parse(fs.readFileSync(f, "utf8"));
-	r.signatures.push({key_id: "fedcba9876543210", sig: "A".repeat(86) + "=="});
+	const s = r.signatures[0].sig;
+	r.signatures[0].sig = (s[0] === "A" ? "B" : "A") + s.slice(1);
 	fs.writeFileSync(f, JSON.stringify(r, null, 2) + "\n");' "$r3"
 git commit -q -a -m "a signature by hand" || fail "git commit"
 EDITB=$(git rev-parse HEAD)
 H=$EDITB
 expect_status 1 "$CT" bundle import ../next.bundle --trust "$TMP/k.key.pub"
-contains "$ERR" "claim fighters revision 3 does not verify: signed by key fedcba9876543210, which has no valid key record in the store"
+contains "$ERR" "claim fighters revision 3 does not verify: signature by key $KEY does not verify"
 one_line "$ERR"
 unchanged "$H" "bundle import onto an unverified revision"
 git revert --no-edit "$EDITB" >/dev/null || fail "git revert"

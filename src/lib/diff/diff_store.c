@@ -114,7 +114,7 @@ static int sd_mark(sd_state *s, json_t *entry, const git_oid *id)
 		memset(&v, 0, sizeof(v));
 		v.state = CT_RECORD_BAD_SIGNATURE;
 		snprintf(v.reason, sizeof(v.reason), "not a record");
-	} else if ((error = ct__verify_signatures(&v, rec, s->keys)) < 0) {
+	} else if ((error = ct__verify_signatures(&v, rec, s->keys, 1)) < 0) {
 		json_decref(rec);
 		return error;
 	}

@@ -583,6 +583,7 @@ static void check_removed(checker *c, provenance *p, const char *path, const cha
 	char label[CT_LABEL_MAX], hex[41];
 	const char *claim = NULL;
 	size_t len = strlen(path);
+	unsigned i;
 	ct_kind kind;
 	int valid;
 
@@ -591,11 +592,24 @@ static void check_removed(checker *c, provenance *p, const char *path, const cha
 		goto done; /* not a record file, or there again */
 	memcpy(hex, val + 1, 40);
 	hex[40] = '\0';
-	if (git_oid_fromstr(&oid, hex) < 0 ||
-		git_commit_lookup(&commit, c->store->repo, &oid) < 0 ||
-		git_commit_parent(&parent, commit, 0) < 0 || git_commit_tree(&tree, parent) < 0 ||
-		git_tree_entry_bypath(&entry, tree, path) < 0 ||
-		git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
+	if (git_oid_fromstr(&oid, hex) < 0 || git_commit_lookup(&commit, c->store->repo, &oid) < 0)
+		goto done;
+	/* the file as the first parent that had it held it (a merge may have dropped it from
+	 * another parent's side) */
+	for (i = 0; i < git_commit_parentcount(commit) && !entry; i++) {
+		if (git_commit_parent(&parent, commit, i) == 0 &&
+			git_commit_tree(&tree, parent) == 0 &&
+			git_tree_entry_bypath(&entry, tree, path) == 0 &&
+			git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
+			git_tree_entry_free(entry);
+			entry = NULL;
+		}
+		git_tree_free(tree);
+		tree = NULL;
+		git_commit_free(parent);
+		parent = NULL;
+	}
+	if (!entry)
 		goto done;
 	if (read_blob(&data, c, git_tree_entry_id(entry), CT_RECORD_MAX) < 0 ||
 		ct__parse_record(&rec, &data, path) < 0 || ct_record_kind(&kind, rec) < 0)

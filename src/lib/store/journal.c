@@ -280,6 +280,7 @@ typedef struct {
 	git_commit *commit;
 	const git_message_trailer_array *trailers;
 	int bulk;
+	int removals_only; /* comparing a merge with a parent other than the first */
 	char hex[GIT_OID_HEXSZ + 1];
 } indexing;
 
@@ -329,7 +330,9 @@ static int emit(indexing *ix, const char *path, const git_oid *blob)
 {
 	char record[200];
 
-	if (git_commit_parentcount(ix->commit) > 1 && from_other_parent(ix->commit, path, blob))
+	if (ix->removals_only ||
+		(git_commit_parentcount(ix->commit) > 1 &&
+			from_other_parent(ix->commit, path, blob)))
 		return 0;
 	path_record(record, sizeof(record), ix->store->root, path);
 	return ct_buf_printf(ix->lines, "%s %c %s\n", ix->hex,
@@ -345,10 +348,11 @@ static int emit(indexing *ix, const char *path, const git_oid *blob)
 static int compare_trees(indexing *ix, git_tree *before, git_tree *now, ct_buf *path)
 {
 	size_t i, j = 0, nb = before ? git_tree_entrycount(before) : 0;
+	size_t nn = now ? git_tree_entrycount(now) : 0;
 	size_t base = path->len;
 	int error = 0;
 
-	for (i = 0; i < git_tree_entrycount(now) && error == 0; i++) {
+	for (i = 0; i < nn && error == 0; i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(now, i);
 		const git_tree_entry *old = NULL;
 		int cmp = 1;
@@ -396,8 +400,33 @@ static int compare_trees(indexing *ix, git_tree *before, git_tree *now, ct_buf *
 	return error;
 }
 
-/* Appends the lines for one commit made by anyone: the store files it added or changed
- * relative to its first parent (for a merge, those no other parent already had). */
+/*
+ * The store folder of commit's parent n (NULL when it has none): 0, or an error.
+ */
+static int parent_store_tree(git_tree **out, ct_store *store, git_commit *commit, unsigned n)
+{
+	git_commit *parent = NULL;
+	git_tree *tree = NULL;
+
+	*out = NULL;
+	if (git_commit_parent(&parent, commit, n) < 0 || git_commit_tree(&tree, parent) < 0) {
+		git_commit_free(parent);
+		return ct__git_error(CT_EIO, "journal: reading history");
+	}
+	ct__subtree(out, store, tree, store->root);
+	git_tree_free(tree);
+	git_commit_free(parent);
+	return 0;
+}
+
+/*
+ * Appends the lines for one commit made by anyone: the store files it added or changed
+ * relative to its first parent (for a merge, those no other parent already had), and a "d"
+ * line for every file its first parent had and it has not (a commit that removes the whole
+ * store folder too). A merge also gets a "d" line for every file another parent had that the
+ * merge does not: a merge from a history without the store (an orphan branch) must not hide a
+ * removal.
+ */
 static int index_commit(ct_buf *lines, ct_store *store, const git_oid *oid)
 {
 	git_commit *commit = NULL, *parent = NULL;
@@ -418,7 +447,9 @@ static int index_commit(ct_buf *lines, ct_store *store, const git_oid *oid)
 	}
 	ct__subtree(&now, store, tree, store->root);
 	ct__subtree(&before, store, ptree, store->root);
-	if (!now || (before && git_oid_equal(git_tree_id(before), git_tree_id(now))))
+	if ((!now && !before) ||
+		(now && before && git_oid_equal(git_tree_id(before), git_tree_id(now)) &&
+			git_commit_parentcount(commit) < 2))
 		goto done; /* the commit did not touch the store */
 	if (git_message_trailers(&trailers, git_commit_message(commit)) < 0)
 		memset(&trailers, 0, sizeof(trailers));
@@ -430,9 +461,21 @@ static int index_commit(ct_buf *lines, ct_store *store, const git_oid *oid)
 	for (i = 0; i < trailers.count; i++)
 		if (strcmp(trailers.trailers[i].key, "Claimtrail-Import") == 0)
 			ix.bulk = 1;
+	ix.removals_only = 0;
 	git_oid_tostr(ix.hex, sizeof(ix.hex), oid);
-	if ((error = ct_buf_puts(&path, store->root)) == 0)
-		error = compare_trees(&ix, before, now, &path);
+	if ((error = ct_buf_puts(&path, store->root)) < 0 ||
+		(error = compare_trees(&ix, before, now, &path)) < 0)
+		goto done;
+	ix.removals_only = 1;
+	for (i = 1; i < git_commit_parentcount(commit) && error == 0; i++) {
+		git_tree *other = NULL;
+		if ((error = parent_store_tree(&other, store, commit, (unsigned)i)) == 0 && other &&
+			!(now && git_oid_equal(git_tree_id(other), git_tree_id(now)))) {
+			ct_buf_truncate(&path, strlen(store->root));
+			error = compare_trees(&ix, other, now, &path);
+		}
+		git_tree_free(other);
+	}
 done:
 	ct_buf_free(&path);
 	git_message_trailer_array_free(&trailers);

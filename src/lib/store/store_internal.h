@@ -81,8 +81,11 @@ int ct__latest_record(json_t **out, char *digest, json_int_t *revision, ct_store
  * they signed does not verify), as a keyring. */
 int ct__store_valid_keys(ct_keyring **out, ct_store *store);
 
-/* Only the signatures of record: each must verify against the ring's key it names. */
-int ct__verify_signatures(ct_verification *out, const json_t *record, const ct_keyring *ring);
+/* Only the signatures of record: at least one by a key of ring, and each by a key of ring must
+ * verify (a signature by a key ring does not hold is skipped: it proves nothing either way).
+ * strict: every signature must be by a key of ring (a store diff judges each signature added). */
+int ct__verify_signatures(
+	ct_verification *out, const json_t *record, const ct_keyring *ring, int strict);
 
 /* ct_store_verify_record with the store's keyring (ct__store_valid_keys) already loaded. */
 int ct__verify_record(

@@ -277,13 +277,11 @@ int ct_store_trust(ct_keyring **out, ct_trust_info *info, ct_store *store, const
 	if ((error = ct_trust_keyring_add(ring, &info->listed, &info->has_list,
 		     git_repository_commondir(store->repo))) < 0)
 		goto done;
-	/* A key folder that does not read (a damaged key record) is check's finding to report,
-	 * file by file: here it only leaves fewer keys. */
-	if (ct_store_keyring(&own, store) < 0) {
-		ct_error_clear();
-		if ((error = ct_keyring_new(&own)) < 0)
-			goto done;
-	}
+	/* A damaged key record is check's finding to report, file by file: here it only leaves
+	 * that key out (the lenient loader), so that the store's other keys, and the revocations
+	 * they carry, still count. */
+	if ((error = ct__store_valid_keys(&own, store)) < 0)
+		goto done;
 	if (info->given == 0 && !info->has_list) {
 		/* No trust configured at all: the keys of the store, as given (the caller says so). */
 		ct_keyring_free(ring);

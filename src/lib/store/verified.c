@@ -39,13 +39,15 @@ static void set_state(ct_verification *out, ct_record_state state, const char *f
 	va_end(ap);
 }
 
-int ct__verify_signatures(ct_verification *out, const json_t *record, const ct_keyring *ring)
+int ct__verify_signatures(
+	ct_verification *out, const json_t *record, const ct_keyring *ring, int strict)
 {
 	const json_t *sigs = json_object_get(record, "signatures");
 	const json_t *e;
+	const char *unknown = NULL;
 	ct_buf pae = CT_BUF_INIT;
 	uint8_t sig[64];
-	size_t i;
+	size_t i, known = 0;
 	int error = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -55,14 +57,19 @@ int ct__verify_signatures(ct_verification *out, const json_t *record, const ct_k
 	}
 	if ((error = ct__record_signing_input(&pae, record)) < 0)
 		goto done;
+	/* A signature by a key the store has no record of proves nothing either way (a bundle
+	 * import leaves out the key records of keys the importer does not trust): it is skipped,
+	 * and the record verifies when the signatures of every known key verify and there is at
+	 * least one. A signature by a known key that does not verify fails the record. */
 	json_array_foreach (sigs, i, e) {
 		const char *kid = json_string_value(json_object_get(e, "key_id"));
 		int rc;
 		if (!kid || !ct_keyring_find(ring, kid)) {
-			set_state(out, CT_RECORD_BAD_SIGNATURE,
-				"signed by key %.64s, which has no valid key record in the store",
-				kid ? kid : "(none)");
-			goto done;
+			if (!unknown)
+				unknown = kid ? kid : "(none)";
+			if (strict)
+				break;
+			continue;
 		}
 		rc = ct__decode_exact(
 			sig, sizeof(sig), json_string_value(json_object_get(e, "sig")));
@@ -74,7 +81,11 @@ int ct__verify_signatures(ct_verification *out, const json_t *record, const ct_k
 				"signature by key %s does not verify", kid);
 			goto done;
 		}
+		known++;
 	}
+	if (known == 0 || (strict && unknown))
+		set_state(out, CT_RECORD_BAD_SIGNATURE,
+			"signed by key %.64s, which has no valid key record in the store", unknown);
 done:
 	ct_buf_free(&pae);
 	return error;
@@ -92,7 +103,7 @@ int ct__verify_record(
 
 	memset(out, 0, sizeof(*out));
 	if ((error = ct_record_kind(&kind, record)) < 0 ||
-		(error = ct__verify_signatures(out, record, ring)) < 0 ||
+		(error = ct__verify_signatures(out, record, ring, 0)) < 0 ||
 		out->state != CT_RECORD_VERIFIED)
 		goto done;
 	if (kind != CT_KIND_CLAIM && kind != CT_KIND_SOURCE)
@@ -120,7 +131,7 @@ int ct__verify_record(
 			}
 			if (error < 0)
 				goto done;
-			if ((error = ct__verify_signatures(out, at, ring)) < 0)
+			if ((error = ct__verify_signatures(out, at, ring, 0)) < 0)
 				goto done;
 			if (out->state != CT_RECORD_VERIFIED) {
 				char why[sizeof(out->reason)];

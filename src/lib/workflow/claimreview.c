@@ -81,6 +81,7 @@ done:
 
 int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const char *url)
 {
+	ct_keyring *ring = NULL;
 	json_t *claim = NULL, *annotations = NULL, *source = NULL, *key = NULL, *review = NULL;
 	json_t *item = NULL, *rating = NULL, *appearance = NULL;
 	const json_t *verdict = NULL;
@@ -98,9 +99,10 @@ int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const c
 	if ((error = ct_store_get(&claim, store, CT_KIND_CLAIM, claim_id, 0)) < 0 ||
 		(error = ct__require_verified(store, claim)) < 0 ||
 		(error = ct_store_annotations(&annotations, store, claim_id)) < 0 ||
+		(error = ct__store_valid_keys(&ring, store)) < 0 ||
+		/* the verdict that stands among the annotations that verify, as show derives it */
+		(error = ct__drop_unverified(annotations, store, ring)) < 0 ||
 		(error = ct_claim_current_verdict(&verdict, &why, claim, annotations)) < 0)
-		goto done;
-	if (verdict && (error = ct__require_verified(store, verdict)) < 0)
 		goto done;
 	if (!verdict) {
 		error = ct_error_set(CT_ENOTFOUND,
@@ -164,6 +166,7 @@ int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const c
 	*out = review;
 	review = NULL;
 done:
+	ct_keyring_free(ring);
 	ct_buf_free(&why);
 	json_decref(review);
 	json_decref(rating);
