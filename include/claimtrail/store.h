@@ -190,11 +190,13 @@ typedef struct {
 	 * keep it; its sha256 must match the source's "archive" */
 	const uint8_t *source_text;
 	size_t source_text_len;
+	ct_progress_fn progress; /* import, bundle import: NULL, or called as the work goes */
+	void *progress_payload;
 } ct_write_opts;
 
 #define CT_WRITE_OPTS_INIT \
 	{ \
-		CT_WRITE_OPTS_VERSION, NULL, NULL, 8, -1, NULL, 0 \
+		CT_WRITE_OPTS_VERSION, NULL, NULL, 8, -1, NULL, 0, NULL, NULL \
 	}
 
 /*
@@ -253,11 +255,13 @@ typedef struct {
 	const ct_keyring *trust; /* NULL: as ct_store_trust decides (the trust list, else the
 				    keys recorded in the store) */
 	size_t threshold;	 /* distinct trusted signers each claim needs (default 1) */
+	ct_progress_fn progress; /* NULL, or called as the records are checked */
+	void *progress_payload;
 } ct_check_opts;
 
 #define CT_CHECK_OPTS_INIT \
 	{ \
-		CT_CHECK_OPTS_VERSION, NULL, 1 \
+		CT_CHECK_OPTS_VERSION, NULL, 1, NULL, NULL \
 	}
 
 /* Called once per finding: what is wrong, naming the record. */
