@@ -173,8 +173,11 @@ static void print_annotation(ct_store *store, const json_t *a, const char *curre
 			ct_record_id(a), kind);
 	else
 		printf("  %s", kind);
-	if (strcmp(kind, "verdict") == 0)
-		printf(" \"%s\"", json_string_value(json_object_get(a, "verdict")));
+	if (strcmp(kind, "verdict") == 0) {
+		const char *verdict = json_string_value(json_object_get(a, "verdict"));
+		printf(" \"%s%s%s\"", cli_status_color(verdict), verdict,
+			*cli_status_color(verdict) ? cli_paint(CLI_RESET) : "");
+	}
 	if (strcmp(kind, "dispute") == 0)
 		printf(" by %s: %s",
 			json_string_value(json_object_get(json_object_get(a, "dispute"), "by")),
@@ -185,6 +188,14 @@ static void print_annotation(ct_store *store, const json_t *a, const char *curre
 			json_string_value(json_object_get(a, "outcome")));
 	if (json_object_get(a, "note"))
 		printf(" - %s", json_string_value(json_object_get(a, "note")));
+	if (json_array_size(json_object_get(a, "evidence"))) {
+		size_t i;
+		json_t *e;
+		printf(" (evidence:");
+		json_array_foreach (json_object_get(a, "evidence"), i, e)
+			printf("%s %s", i ? "," : "", json_string_value(e));
+		printf(")");
+	}
 	if (current_digest && judged && strcmp(judged, current_digest) != 0) {
 		size_t n = revision_of(digests, judged);
 		if (n)
@@ -241,10 +252,12 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 	printf("claim %s (revision %lld of %lld)\n", ct_record_id(rec),
 		(long long)json_integer_value(json_object_get(rec, "revision")), (long long)count);
 	if (v.state == CT_RECORD_VERIFIED)
-		printf("verified:   yes\n");
+		printf("verified:   %syes%s\n", cli_paint(CLI_GREEN), cli_paint(CLI_RESET));
 	else
-		printf("verified:   NO (%s): %s\n", ct_record_state_name(v.state), v.reason);
-	printf("status:     %s (%s)\n", status, why);
+		printf("verified:   %sNO%s (%s): %s\n", cli_paint(CLI_BOLD_RED),
+			cli_paint(CLI_RESET), ct_record_state_name(v.state), v.reason);
+	printf("status:     %s%s%s (%s)\n", cli_status_color(status), status,
+		*cli_status_color(status) ? cli_paint(CLI_RESET) : "", why);
 	printf("statement:  %s\n", json_string_value(json_object_get(rec, "statement")));
 	printf("source:     %s", json_string_value(json_object_get(attr, "source")));
 	if (source)
@@ -255,10 +268,18 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 		printf("quote:      \"%s\"\n", json_string_value(json_object_get(attr, "quote")));
 	if (json_object_get(attr, "location"))
 		printf("location:   %s\n", json_string_value(json_object_get(attr, "location")));
-	if (sel)
+	if (sel) {
 		printf("anchored:   characters %lld-%lld of the source's text\n",
 			(long long)json_integer_value(json_object_get(sel, "start")),
 			(long long)json_integer_value(json_object_get(sel, "end")));
+		/* the selector's context: the words around the quote in the source */
+		printf("context:    ...%s[%s]%s...\n",
+			json_string_value(json_object_get(sel, "prefix")),
+			json_string_value(json_object_get(sel, "exact")),
+			json_string_value(json_object_get(sel, "suffix")));
+	} else if (json_object_get(attr, "quote")) {
+		printf("anchored:   quote not checked: the source has no text\n");
+	}
 	if (qty)
 		printf("quantity:   %s%s%s%s%s\n",
 			json_object_get(qty, "qualifier")
@@ -384,9 +405,11 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 			"annotations", annotations, "annotations_verification", marks);
 		cli_print_json(out);
 		json_decref(out);
-	} else if ((error = show_claim(store, rec, count, status, why.ptr, annotations, digests)) <
-		0) {
-		goto done;
+	} else {
+		cli_pager_start();
+		if ((error = show_claim(store, rec, count, status, why.ptr, annotations, digests)) <
+			0)
+			goto done;
 	}
 done:
 	rc = error < 0 ? cli_fail(error) : CT_EXIT_OK;
@@ -500,8 +523,9 @@ static void list_print(const list_state *s)
 		}
 		printf("%-*s %s%-12s%s %s%s%s%s%.*s%s\n", (int)id_width,
 			json_string_value(json_object_get(row, "id")), cli_status_color(status),
-			status, cli_paint(CLI_RESET), extra, *prefix ? cli_paint(CLI_BOLD_RED) : "",
-			prefix, *prefix ? cli_paint(CLI_RESET) : "", (int)len, statement,
+			status, *cli_status_color(status) ? cli_paint(CLI_RESET) : "", extra,
+			*prefix ? cli_paint(CLI_BOLD_RED) : "", prefix,
+			*prefix ? cli_paint(CLI_RESET) : "", (int)len, statement,
 			more ? "\xe2\x80\xa6" : "");
 	}
 }
@@ -793,6 +817,7 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 		cli_print_json(out);
 		goto done;
 	}
+	cli_pager_start();
 	for (i = 0; i < ct_log_count(log); i++) {
 		const ct_log_entry *e = ct_log_get(log, i);
 		ct_buf signers = CT_BUF_INIT;
@@ -809,13 +834,15 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 		} else {
 			const char *reason =
 				json_string_value(json_object_get(e->record, "reason"));
-			printf("revision %lld  %.12s  %s  %s%s\n", (long long)e->revision,
+			printf("%srevision %lld%s  %.12s  %s  %s%s\n", cli_paint(CLI_BOLD),
+				(long long)e->revision, cli_paint(CLI_RESET),
 				e->commit[0] ? e->commit : "(unknown)",
 				json_string_value(json_object_get(e->record, "created")),
 				v.state == CT_RECORD_VERIFIED ? "signed " : "",
 				signers.ptr ? signers.ptr : "by nobody");
 			if (json_is_true(json_object_get(e->record, "retracted")))
-				printf("  RETRACTED\n");
+				printf("  %sRETRACTED%s\n", cli_paint(CLI_DIM),
+					cli_paint(CLI_RESET));
 			if (kind == CT_KIND_CLAIM)
 				printf("  %s\n",
 					json_string_value(json_object_get(e->record, "statement")));

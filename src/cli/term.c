@@ -96,6 +96,11 @@ const char *cli_status_color(const char *status)
 		{"needs-review", CLI_YELLOW},
 		{"retracted", CLI_DIM},
 		{"unverified", CLI_BOLD_RED},
+		/* verdicts on the scale */
+		{"true", CLI_GREEN},
+		{"mostly-true", CLI_GREEN},
+		{"mostly-false", CLI_RED},
+		{"false", CLI_RED},
 	};
 	size_t i;
 
