@@ -188,14 +188,6 @@ static void print_annotation(ct_store *store, const json_t *a, const char *curre
 			json_string_value(json_object_get(a, "outcome")));
 	if (json_object_get(a, "note"))
 		printf(" - %s", json_string_value(json_object_get(a, "note")));
-	if (json_array_size(json_object_get(a, "evidence"))) {
-		size_t i;
-		json_t *e;
-		printf(" (evidence:");
-		json_array_foreach (json_object_get(a, "evidence"), i, e)
-			printf("%s %s", i ? "," : "", json_string_value(e));
-		printf(")");
-	}
 	if (current_digest && judged && strcmp(judged, current_digest) != 0) {
 		size_t n = revision_of(digests, judged);
 		if (n)
@@ -203,6 +195,14 @@ static void print_annotation(ct_store *store, const json_t *a, const char *curre
 		else
 			printf(" [judges %.19s, which is no revision of this claim in the store]",
 				judged);
+	}
+	if (json_array_size(json_object_get(a, "evidence"))) {
+		size_t i;
+		json_t *e;
+		printf(" (evidence:");
+		json_array_foreach (json_object_get(a, "evidence"), i, e)
+			printf("%s %s", i ? "," : "", json_string_value(e));
+		printf(")");
 	}
 	if (v.state == CT_RECORD_VERIFIED)
 		printf("  (signed %s)\n", signers.ptr ? signers.ptr : "by nobody");
@@ -228,6 +228,13 @@ static void print_sign_off(ct_store *store, const json_t *rec)
 		printf("sign-off:   %zu of %zu signer%s (needs %zu more)\n", have, need,
 			cli_s(need), need - have);
 	ct_keyring_free(ring);
+}
+
+/* Text from a source on one line: line breaks and tabs as spaces. */
+static void print_one_line(const char *text)
+{
+	for (; text && *text; text++)
+		putchar(*text == '\n' || *text == '\r' || *text == '\t' ? ' ' : *text);
 }
 
 static int show_claim(ct_store *store, const json_t *rec, json_int_t count, const char *status,
@@ -273,10 +280,13 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 			(long long)json_integer_value(json_object_get(sel, "start")),
 			(long long)json_integer_value(json_object_get(sel, "end")));
 		/* the selector's context: the words around the quote in the source */
-		printf("context:    ...%s[%s]%s...\n",
-			json_string_value(json_object_get(sel, "prefix")),
-			json_string_value(json_object_get(sel, "exact")),
-			json_string_value(json_object_get(sel, "suffix")));
+		printf("context:    ...");
+		print_one_line(json_string_value(json_object_get(sel, "prefix")));
+		printf("[");
+		print_one_line(json_string_value(json_object_get(sel, "exact")));
+		printf("]");
+		print_one_line(json_string_value(json_object_get(sel, "suffix")));
+		printf("...\n");
 	} else if (json_object_get(attr, "quote")) {
 		printf("anchored:   quote not checked: the source has no text\n");
 	}
