@@ -86,6 +86,10 @@ int cli_runtime_from_env(void);
 /* $CLAIMTRAIL_THREADS for ct_bundle_verify_opts.threads: a number from 1, else 0 (the CPUs). */
 unsigned cli_threads_from_env(void);
 
+/* The ids of every record of kind in the store, sorted (strcmp): a new JSON array of strings,
+ * for the listings that print in a stable order (source list, anchor check). */
+int cli_sorted_ids(json_t **out, ct_store *store, ct_kind kind);
+
 /* Opens the store named by -C and --root. */
 int cli_open_store(ct_store **out, ct_cli *cli);
 

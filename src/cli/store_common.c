@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 int cli_open_store(ct_store **out, ct_cli *cli)
@@ -74,4 +75,51 @@ json_t *cli_verification_json(const ct_verification *v)
 {
 	return json_pack("{s:s, s:b, s:s}", "state", ct_record_state_name(v->state), "verified",
 		v->state == CT_RECORD_VERIFIED, "reason", v->reason);
+}
+
+static int collect_id(const char *id, void *payload)
+{
+	json_t *s = json_string(id);
+
+	if (!s || json_array_append_new(payload, s) < 0)
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+	return strcmp(
+		json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
+}
+
+int cli_sorted_ids(json_t **out, ct_store *store, ct_kind kind)
+{
+	json_t *ids = json_array(), **v = NULL;
+	size_t n, i;
+	int error;
+
+	*out = NULL;
+	if (!ids)
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	if ((error = ct_store_foreach_id(store, kind, collect_id, ids)) < 0)
+		goto done;
+	n = json_array_size(ids);
+	if (n > 1) {
+		if (!(v = calloc(n, sizeof(*v)))) {
+			error = ct_error_set(CT_ENOMEM, "out of memory");
+			goto done;
+		}
+		for (i = 0; i < n; i++)
+			v[i] = json_incref(json_array_get(ids, i));
+		qsort(v, n, sizeof(*v), compare_ids);
+		json_array_clear(ids);
+		for (i = 0; i < n; i++)
+			json_array_append_new(ids, v[i]);
+	}
+	*out = ids;
+	ids = NULL;
+done:
+	free(v);
+	json_decref(ids);
+	return error;
 }

@@ -101,6 +101,28 @@ contains "$OUT" 'verdict "true" - Police count agrees.'
 expect_status 0 "$CT" show a-date
 contains "$OUT" "quote not checked: the source has no text"
 
+# ---- source list and anchor check: in id order, whatever the store's folders' order ----
+for s in zeta alpha mike bravo; do
+	expect_status 0 "$CT" source add --id $s --title "T $s" --publisher P
+done
+expect_status 0 "$CT" source list
+[ "$(printf '%s\n' "$OUT" | awk '{print $1}' | tr '\n' ' ')" = "alpha bravo mike paper radio zeta " ] &&
+	ok || fail "source list is not in id order: $OUT"
+for c in zz aa mm bb; do
+	expect_status 0 "$CT" claim add --id $c --statement "Claim $c." --source alpha --quote "q"
+done
+expect_status 0 "$CT" anchor check
+[ "$(printf '%s\n' "$OUT" | awk '/^(ok|no-text|moved|orphaned|broken) / {print $2}' | tr '\n' ' ')" = "a-date: aa: b-rally: bb: mm: zz: " ] &&
+	ok || fail "anchor check is not in id order: $OUT"
+
+# ---- verify: colour on request ----
+expect_status 0 "$CT" cat b-rally
+printf '%s' "$OUT" >../rec.json
+expect_status 0 "$CT" verify ../rec.json --trust "$TMP/k.key.pub" --color=always
+contains "$OUT" "$ESC[32mOK" "verify --color=always"
+expect_status 0 "$CT" verify ../rec.json --trust "$TMP/k.key.pub"
+not_contains "$OUT" "$ESC" "verify piped"
+
 # ---- progress: on a terminal's standard error, never when it is piped ----
 i=0; : >../many.jsonl
 while [ $i -lt 50 ]; do
@@ -123,4 +145,21 @@ not_contains "$ERR" "bundle create:" "bundle create's piped standard error"
 $PTY 100 tty.out --stdout-file create.out "$CT" bundle create --all -o ../b2.bundle ||
 	fail "bundle create on a pty"
 contains "$(cat tty.out)" "bundle create: reading" "bundle create's progress line"
+$PTY 100 tty.out --stdout-file verify.out "$CT" verify ../b.bundle --trust "$TMP/k.key.pub" ||
+	fail "bundle verify on a pty"
+contains "$(cat tty.out)" "verify: verifying" "bundle verify's progress line"
+contains "$(cat verify.out)" "OK" "bundle verify's report"
+expect_status 0 "$CT" verify ../b.bundle --trust "$TMP/k.key.pub"
+not_contains "$ERR" "verifying" "bundle verify's piped standard error"
+cd .. && git init -q -b main other && cd other || exit 99
+expect_status 0 "$CT" init
+$PTY 100 tty.out --stdout-file bimport.out "$CT" bundle import ../b.bundle --trust "$TMP/k.key.pub" ||
+	fail "bundle import on a pty"
+contains "$(cat tty.out)" "bundle import: verifying" "bundle import's progress line (verifying)"
+contains "$(cat tty.out)" "bundle import: writing" "bundle import's progress line (writing)"
+contains "$(cat bimport.out)" "imported" "bundle import's report"
+cd .. && git init -q -b main third && cd third || exit 99
+expect_status 0 "$CT" init
+expect_status 0 "$CT" bundle import ../b.bundle --trust "$TMP/k.key.pub"
+not_contains "$ERR" "bundle import:" "bundle import's piped standard error"
 finish
