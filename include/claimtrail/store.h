@@ -172,6 +172,12 @@ typedef struct ct_log ct_log;
  * annotations, not the repository's history (see docs/store.md, "The commit journal"). */
 int ct_store_log(ct_log **out, ct_store *store, ct_kind kind, const char *id);
 size_t ct_log_count(const ct_log *log);
+
+/* The sign-offs of a claim's revision (the signatures added after it was written): a new JSON
+ * array, oldest first, of {"key_id", "at" (the commit's time, UTC), "commit", "note" (when the
+ * sign-off gave one)}, read from the commits that wrote the revision's file. What they say is
+ * not verified here: the signatures on the revision are (ct_record_signer_count). */
+int ct_store_sign_offs(json_t **out, ct_store *store, const char *claim_id, ct_revision revision);
 const ct_log_entry *ct_log_get(const ct_log *log, size_t i);
 void ct_log_free(ct_log *log);
 

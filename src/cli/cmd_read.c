@@ -237,6 +237,33 @@ static void print_one_line(const char *text)
 		putchar(*text == '\n' || *text == '\r' || *text == '\t' ? ' ' : *text);
 }
 
+/* Each sign-off of rec: when, by whom, its note. A sign-off whose key is not among the
+ * revision's signatures that verify (signers) is marked, never shown as signed. */
+static void print_sign_offs(ct_store *store, const json_t *rec, const char *signers)
+{
+	json_t *offs = NULL, *o;
+	size_t i;
+
+	if (ct_store_sign_offs(&offs, store, ct_record_id(rec),
+		    json_integer_value(json_object_get(rec, "revision"))) < 0) {
+		printf("            (the sign-offs' commits cannot be read: %s)\n",
+			ct_error_last());
+		ct_error_clear();
+		return;
+	}
+	json_array_foreach (offs, i, o) {
+		const char *key = json_string_value(json_object_get(o, "key_id"));
+		const char *note = json_string_value(json_object_get(o, "note"));
+		printf("  signed off %s by %s%s%s%s\n", json_string_value(json_object_get(o, "at")),
+			key,
+			signers && strstr(signers, key)
+				? ""
+				: " (NOT VERIFIED: no such signature verifies)",
+			note ? ": " : "", note ? note : "");
+	}
+	json_decref(offs);
+}
+
 static int show_claim(ct_store *store, const json_t *rec, json_int_t count, const char *status,
 	const char *why, const json_t *annotations, const json_t *digests)
 {
@@ -313,6 +340,7 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 	if (v.state == CT_RECORD_VERIFIED) {
 		printf("signed by:  %s\n", signers.ptr ? signers.ptr : "(nobody)");
 		print_sign_off(store, rec);
+		print_sign_offs(store, rec, signers.ptr);
 	} else {
 		printf("signed by:  (not verified)\n");
 		printf("sign-off:   0 of %zu signers (this revision does not verify)\n",

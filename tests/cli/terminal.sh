@@ -101,6 +101,15 @@ contains "$OUT" 'verdict "true" - Police count agrees.'
 expect_status 0 "$CT" show a-date
 contains "$OUT" "quote not checked: the source has no text"
 
+# ---- show: each sign-off with its time and note ----
+"$CT" key generate --unencrypted --name "Editor" -o ../ed.key >/dev/null || exit 99
+expect_status 0 "$CT" trust add ../ed.key.pub --name "Editor"
+SOURCE_DATE_EPOCH=1700000300 GIT_COMMITTER_DATE="@1700000300 +0000" \
+	expect_status 0 "$CT" sign-off b-rally --key ../ed.key --note "Checked against the minutes."
+expect_status 0 "$CT" show b-rally
+contains "$OUT" "  signed off 2023-11-14T22:18:20Z by " "show's sign-off"
+contains "$OUT" ": Checked against the minutes." "show's sign-off note"
+
 # ---- source list and anchor check: in id order, whatever the store's folders' order ----
 for s in zeta alpha mike bravo; do
 	expect_status 0 "$CT" source add --id $s --title "T $s" --publisher P
