@@ -84,15 +84,18 @@ typedef struct {
 	ct_bundle_select select;
 	const char *const *ids; /* CT_BUNDLE_IDS */
 	size_t nids;
-	const char *tag;    /* CT_BUNDLE_TAG */
-	const char *status; /* CT_BUNDLE_STATUS */
-	int history;	    /* every revision, not only the latest */
-	int annotations;    /* the claims' annotations */
+	const char *tag;	 /* CT_BUNDLE_TAG */
+	const char *status;	 /* CT_BUNDLE_STATUS */
+	int history;		 /* every revision, not only the latest */
+	int annotations;	 /* the claims' annotations */
+	ct_progress_fn progress; /* NULL, or called as the records are written */
+	void *progress_payload;
 } ct_bundle_create_opts;
 
 #define CT_BUNDLE_CREATE_OPTS_INIT \
 	{ \
-		CT_BUNDLE_CREATE_OPTS_VERSION, NULL, CT_BUNDLE_ALL, NULL, 0, NULL, NULL, 0, 0 \
+		CT_BUNDLE_CREATE_OPTS_VERSION, NULL, CT_BUNDLE_ALL, NULL, 0, NULL, NULL, 0, 0, \
+			NULL, NULL \
 	}
 
 /* What a bundle's trailer says (filled by create, info and verify). */
@@ -166,11 +169,13 @@ typedef struct {
 				    * revision needs (default 1); every other record needs one */
 	unsigned threads;	 /* 0: the CPUs it may run on (the command passes
 				    * $CLAIMTRAIL_THREADS here; the library reads no environment) */
+	ct_progress_fn progress; /* NULL, or called as the lines are verified */
+	void *progress_payload;
 } ct_bundle_verify_opts;
 
 #define CT_BUNDLE_VERIFY_OPTS_INIT \
 	{ \
-		CT_BUNDLE_VERIFY_OPTS_VERSION, NULL, 1, 0 \
+		CT_BUNDLE_VERIFY_OPTS_VERSION, NULL, 1, 0, NULL, NULL \
 	}
 
 /*

@@ -17,6 +17,17 @@ extern "C" {
  * "revision" member is read as (record.c checks that they are the same type). */
 typedef long long ct_revision;
 
+/* Progress of long work (import, bundle create, verify and import, check): the function in the
+ * options is called as the work goes, from the thread that called the library, once per item;
+ * the library never prints, the caller decides what to show and how often. */
+typedef struct {
+	const char *stage; /* "reading", "checking", "signing", "writing", "verifying" */
+	uint64_t done;	   /* items of the stage done so far */
+	uint64_t total;	   /* items the stage has, 0 when not known */
+} ct_progress;
+
+typedef void (*ct_progress_fn)(const ct_progress *progress, void *payload);
+
 /* Every function returns 0 or one of these. A bad signature is never reported as I/O. */
 typedef enum {
 	CT_OK = 0,

@@ -116,7 +116,9 @@ typedef void (*ct_claim_skipped_fn)(const char *path, const char *why, void *pay
 int ct_store_list_claims_report(ct_store *store, ct_claim_summary_fn fn, void *payload,
 	ct_claim_skipped_fn skipped, void *skipped_payload);
 
-/* The public key records kept in the store, as a keyring (each self-signature checked). */
+/* The public key records kept in the store, as a keyring: each self-signature checked, and a
+ * record that is not a valid key record left out (what it signed then does not verify). Which
+ * of these keys the user trusts is ct_store_trust's question, not this one's. */
 int ct_store_keyring(ct_keyring **out, ct_store *store);
 
 /* The stored text of a source revision (CT_ENOTFOUND when none is kept). */
@@ -172,6 +174,12 @@ typedef struct ct_log ct_log;
  * annotations, not the repository's history (see docs/store.md, "The commit journal"). */
 int ct_store_log(ct_log **out, ct_store *store, ct_kind kind, const char *id);
 size_t ct_log_count(const ct_log *log);
+
+/* The sign-offs of a claim's revision (the signatures added after it was written): a new JSON
+ * array, oldest first, of {"key_id", "at" (the commit's time, UTC), "commit", "note" (when the
+ * sign-off gave one)}, read from the commits that wrote the revision's file. What they say is
+ * not verified here: the signatures on the revision are (ct_record_signer_count). */
+int ct_store_sign_offs(json_t **out, ct_store *store, const char *claim_id, ct_revision revision);
 const ct_log_entry *ct_log_get(const ct_log *log, size_t i);
 void ct_log_free(ct_log *log);
 
@@ -190,11 +198,13 @@ typedef struct {
 	 * keep it; its sha256 must match the source's "archive" */
 	const uint8_t *source_text;
 	size_t source_text_len;
+	ct_progress_fn progress; /* import, bundle import: NULL, or called as the work goes */
+	void *progress_payload;
 } ct_write_opts;
 
 #define CT_WRITE_OPTS_INIT \
 	{ \
-		CT_WRITE_OPTS_VERSION, NULL, NULL, 8, -1, NULL, 0 \
+		CT_WRITE_OPTS_VERSION, NULL, NULL, 8, -1, NULL, 0, NULL, NULL \
 	}
 
 /*
@@ -253,11 +263,13 @@ typedef struct {
 	const ct_keyring *trust; /* NULL: as ct_store_trust decides (the trust list, else the
 				    keys recorded in the store) */
 	size_t threshold;	 /* distinct trusted signers each claim needs (default 1) */
+	ct_progress_fn progress; /* NULL, or called as the records are checked */
+	void *progress_payload;
 } ct_check_opts;
 
 #define CT_CHECK_OPTS_INIT \
 	{ \
-		CT_CHECK_OPTS_VERSION, NULL, 1 \
+		CT_CHECK_OPTS_VERSION, NULL, 1, NULL, NULL \
 	}
 
 /* Called once per finding: what is wrong, naming the record. */

@@ -86,6 +86,10 @@ int cli_runtime_from_env(void);
 /* $CLAIMTRAIL_THREADS for ct_bundle_verify_opts.threads: a number from 1, else 0 (the CPUs). */
 unsigned cli_threads_from_env(void);
 
+/* The ids of every record of kind in the store, sorted (strcmp): a new JSON array of strings,
+ * for the listings that print in a stable order (source list, anchor check). */
+int cli_sorted_ids(json_t **out, ct_store *store, ct_kind kind);
+
 /* Opens the store named by -C and --root. */
 int cli_open_store(ct_store **out, ct_cli *cli);
 
@@ -120,12 +124,57 @@ int cli_verify_proof(
 	const char *proof, const char *root, const ct_keyring *trust, size_t threshold);
 /* cmd_diff.c */
 int cmd_diff(ct_cli *cli, int argc, char **argv);
-/* 1 when stdout is a terminal and neither NO_COLOR nor TERM=dumb says otherwise. */
+/* The terminal (term.c). Colour: --color=WHEN as a global option or a command's sets the mode;
+ * auto (the default) is colour when stdout is a terminal and neither NO_COLOR nor TERM=dumb says
+ * otherwise. cli_color_auto: whether to colour. */
 int cli_color_auto(void);
+/* Sets the colour mode from WHEN (NULL: always): 0, or -1 for a WHEN that is none of always,
+ * never and auto. */
+int cli_set_color(const char *when);
+/* The option callbacks of --color[=WHEN] and --no-pager (CLI_OPT_COLOR, CLI_OPT_NO_PAGER). */
+int cli_opt_color(const cli_cmd *cmd, const cli_opt *opt, void *args, const char *value);
+int cli_opt_no_pager(const cli_cmd *cmd, const cli_opt *opt, void *args, const char *value);
+void cli_set_no_pager(void);
+#define CLI_RED "\033[31m"
+#define CLI_BOLD_RED "\033[1;31m"
+#define CLI_GREEN "\033[32m"
+#define CLI_YELLOW "\033[33m"
+#define CLI_MAGENTA "\033[35m"
+#define CLI_CYAN "\033[36m"
+#define CLI_DIM "\033[2m"
+#define CLI_BOLD "\033[1m"
+#define CLI_RESET "\033[m"
+/* color when colouring, else "" (cli_paint(CLI_RESET) ends it). */
+const char *cli_paint(const char *color);
+/* The colour of a status or a verdict ("" when none, or when not colouring). */
+const char *cli_status_color(const char *status);
+/* The columns of the terminal stdout is (read before a pager took it), 0 when it is none. */
+size_t cli_term_width(void);
+/* Sends the rest of stdout through the pager when stdout is a terminal and --no-pager was not
+ * given: $CLAIMTRAIL_PAGER, else $PAGER, else "less -FRX" (empty or "cat": none). */
+void cli_pager_start(void);
+/* Waits for the pager, once everything is written; returns status. */
+int cli_pager_finish(int status);
 /* For `log -p`: revision's diff against the one before, printed, or (json_entry non-NULL) set
  * as its "diff" member. Nothing for revision 1. */
 int cli_log_patch(
 	ct_store *store, ct_kind kind, const char *id, json_int_t revision, json_t *json_entry);
+/* The progress line of long work (progress.c): set .progress = cli_progress_fn and
+ * .progress_payload = &p in the library's options; the line is drawn on standard error only
+ * when it is a terminal, at most five times a second, and erased by cli_progress_end. */
+typedef struct {
+	const char *what;  /* the command: "import", "bundle verify", ... */
+	int on;		   /* standard error is a terminal */
+	int drawn;	   /* a line is on the screen */
+	uint64_t expected; /* the total when the library does not know it (0: unknown) */
+	const char *stage;
+	char stage_buf[32];
+	uint64_t done, total, first;
+	double start, last;
+} cli_progress;
+void cli_progress_init(cli_progress *p, const char *what);
+void cli_progress_fn(const ct_progress *progress, void *payload);
+void cli_progress_end(cli_progress *p);
 /* The fact-checking workflow (cmd_annotate.c, cmd_anchor.c, cmd_suggest.c). */
 int cmd_annotate(ct_cli *cli, int argc, char **argv);
 int cmd_dispute(ct_cli *cli, int argc, char **argv);

@@ -197,8 +197,15 @@ int cmd_anchor(ct_cli *cli, int argc, char **argv)
 	if (argc - optind == 1) {
 		error = check_one(argv[optind], &st);
 	} else {
+		json_t *ids = NULL, *id;
+		size_t i;
 		st.all = 1;
-		error = ct_store_foreach_id(st.store, CT_KIND_CLAIM, check_one, &st);
+		/* in id order, whatever the folders' order */
+		if ((error = cli_sorted_ids(&ids, st.store, CT_KIND_CLAIM)) == 0)
+			json_array_foreach (ids, i, id)
+				if ((error = check_one(json_string_value(id), &st)) != 0)
+					break;
+		json_decref(ids);
 	}
 	if (error < 0)
 		goto done;

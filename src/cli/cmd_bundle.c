@@ -148,6 +148,7 @@ static int bundle_create(ct_cli *cli, int argc, char **argv)
 	ct_bundle_info info;
 	ct_store *store = NULL;
 	ct_key *key = NULL;
+	cli_progress progress;
 	int status;
 	int error;
 
@@ -177,7 +178,12 @@ static int bundle_create(ct_cli *cli, int argc, char **argv)
 		goto done;
 	}
 	a.o.creator = key;
-	if ((error = ct_bundle_create(&info, store, a.output, &a.o)) < 0) {
+	cli_progress_init(&progress, "bundle create");
+	a.o.progress = cli_progress_fn;
+	a.o.progress_payload = &progress;
+	error = ct_bundle_create(&info, store, a.output, &a.o);
+	cli_progress_end(&progress);
+	if (error < 0) {
 		status = cli_fail(error);
 		goto done;
 	}
@@ -241,6 +247,7 @@ static int bundle_import(ct_cli *cli, int argc, char **argv)
 	bundle_args a;
 	ct_bundle_verify_opts vo = CT_BUNDLE_VERIFY_OPTS_INIT;
 	ct_write_opts wo = CT_WRITE_OPTS_INIT;
+	cli_progress progress;
 	ct_store *store = NULL;
 	size_t count = 0;
 	int status;
@@ -274,7 +281,19 @@ static int bundle_import(ct_cli *cli, int argc, char **argv)
 	}
 	vo.trust = a.trust;
 	vo.threads = cli_threads_from_env();
-	if ((error = ct_bundle_import(&count, store, argv[optind], &vo, &wo)) < 0) {
+	cli_progress_init(&progress, "bundle import");
+	{
+		ct_bundle_info info;
+		/* the trailer's count, unverified, only to estimate the time left */
+		if (progress.on && ct_bundle_info_read(&info, argv[optind]) == 0)
+			progress.expected = info.records + 2;
+		ct_error_clear();
+	}
+	vo.progress = wo.progress = cli_progress_fn;
+	vo.progress_payload = wo.progress_payload = &progress;
+	error = ct_bundle_import(&count, store, argv[optind], &vo, &wo);
+	cli_progress_end(&progress);
+	if (error < 0) {
 		status = cli_fail(error);
 		goto done;
 	}
@@ -319,6 +338,7 @@ typedef struct {
 	int as_json;
 	int first;
 	uint64_t failed;
+	cli_progress *progress; /* its line is erased before a line's report is printed */
 } report_state;
 
 static void print_json_string(const char *s)
@@ -364,6 +384,7 @@ static void report_line(const ct_bundle_line_report *l, void *payload)
 		fputs("}", stdout);
 		return;
 	}
+	cli_progress_end(st->progress);
 	printf("line %llu: ", (unsigned long long)l->line);
 	if (l->kind && l->id && l->revision)
 		printf("%s %s@%lld", l->kind, l->id, l->revision);
@@ -373,7 +394,8 @@ static void report_line(const ct_bundle_line_report *l, void *payload)
 		printf("%s", strcmp(l->kind, "bundle") == 0 ? "trailer" : l->kind);
 	else
 		printf("(unreadable)");
-	printf(": %s", l->ok ? "OK" : "FAILED");
+	printf(": %s%s%s", cli_paint(l->ok ? CLI_GREEN : CLI_RED), l->ok ? "OK" : "FAILED",
+		cli_paint(CLI_RESET));
 	for (i = 0; i < l->ncodes; i++)
 		printf("%s%s", i ? ", " : " [", l->codes[i]);
 	printf("%s", l->ncodes ? "]" : "");
@@ -386,18 +408,27 @@ int cli_verify_bundle(const char *path, const ct_keyring *trust, size_t threshol
 {
 	ct_bundle_verify_opts o = CT_BUNDLE_VERIFY_OPTS_INIT;
 	ct_bundle_info info;
-	report_state st = {as_json, 1, 0};
+	cli_progress progress;
+	report_state st = {as_json, 1, 0, &progress};
 	int error;
 
 	o.trust = trust;
 	o.threshold = threshold;
 	o.threads = cli_threads_from_env();
+	cli_progress_init(&progress, "verify");
+	/* the trailer's count, unverified, only to estimate the time left */
+	if (progress.on && ct_bundle_info_read(&info, path) == 0)
+		progress.expected = info.records + 2;
+	ct_error_clear();
+	o.progress = cli_progress_fn;
+	o.progress_payload = &progress;
 	if (as_json) {
 		fputs("{\"file\":", stdout);
 		print_json_string(path);
 		fputs(",\"lines\":[", stdout);
 	}
 	error = ct_bundle_verify(&info, path, &o, report_line, &st);
+	cli_progress_end(&progress);
 	if (error < 0 && error != CT_EBADSIG && error != CT_EUNTRUSTED) {
 		if (as_json)
 			fputs("],\"ok\":false}\n", stdout);
@@ -416,11 +447,12 @@ int cli_verify_bundle(const char *path, const ct_keyring *trust, size_t threshol
 		return cli_exit_status(error);
 	}
 	if (error < 0) {
-		printf("bundle %s: FAILED (%llu line%s)\n", path, (unsigned long long)st.failed,
+		printf("bundle %s: %sFAILED%s (%llu line%s)\n", path, cli_paint(CLI_RED),
+			cli_paint(CLI_RESET), (unsigned long long)st.failed,
 			st.failed == 1 ? "" : "s");
 		return cli_fail(error);
 	}
-	printf("bundle %s: OK: ", path);
+	printf("bundle %s: %sOK%s: ", path, cli_paint(CLI_GREEN), cli_paint(CLI_RESET));
 	print_counts(&info);
 	printf(", created %s by %s, merkle root %s\n", info.created, info.creator, info.root);
 	return CT_EXIT_OK;

@@ -28,18 +28,6 @@ static const char diff_usage[] =
 	"WHEN: always, never or auto (the default: colour when stdout is a terminal and NO_COLOR\n"
 	"is not set).\n";
 
-int cli_color_auto(void)
-{
-	const char *no = getenv("NO_COLOR");
-	const char *term = getenv("TERM");
-
-	if (no && *no)
-		return 0;
-	if (term && strcmp(term, "dumb") == 0)
-		return 0;
-	return isatty(STDOUT_FILENO);
-}
-
 /* Prints a JSON value of a field as text: strings raw, string arrays comma separated. */
 static void print_value(const json_t *v, const char *color, int use_color)
 {

@@ -15,6 +15,7 @@ typedef struct {
 	int needs_sign_off; /* list: only claims short of the sign-off threshold */
 	int claimreview;    /* show: print a schema.org ClaimReview */
 	const char *url;    /* show --claimreview: the review page */
+	const char *sort;   /* list: id (the default), date or status */
 } read_args;
 
 /* tags are ids: an empty one names none (and matched nowhere, forever) */
@@ -46,6 +47,8 @@ static int set_tag(const cli_cmd *cmd, const cli_opt *opt, void *args, const cha
 
 static const cli_opt show_opts[] = {
 	OPT_REV,
+	CLI_OPT_COLOR,
+	CLI_OPT_NO_PAGER,
 	CLI_OPT_JSON(
 		"the record, its verification, status and annotations as JSON", read_args, json),
 	OPT_CLAIMREVIEW,
@@ -77,6 +80,10 @@ static const cli_opt list_opts[] = {
 	OPT_STATUS,
 	CLI_OPT_JSON("the claims as JSON", read_args, json),
 	OPT_NEEDS_SIGN_OFF,
+	CLI_STR("sort", 0, "KEY", "id (the default), date (newest revision first) or status",
+		read_args, sort),
+	CLI_OPT_COLOR,
+	CLI_OPT_NO_PAGER,
 	CLI_REFUSE("rev", 0, CLI_VALUE),
 	CLI_REFUSE("claimreview", 0, CLI_NOVALUE),
 	CLI_REFUSE("url", 0, CLI_VALUE),
@@ -87,6 +94,8 @@ static const cli_opt list_opts[] = {
 static const cli_opt log_opts[] = {
 	CLI_OPT_JSON("the entries as JSON", read_args, json),
 	OPT_PATCH,
+	CLI_OPT_COLOR,
+	CLI_OPT_NO_PAGER,
 	CLI_REFUSE("rev", 0, CLI_VALUE),
 	CLI_REFUSE("source", 0, CLI_VALUE),
 	CLI_REFUSE("tag", 0, CLI_VALUE),
@@ -164,8 +173,11 @@ static void print_annotation(ct_store *store, const json_t *a, const char *curre
 			ct_record_id(a), kind);
 	else
 		printf("  %s", kind);
-	if (strcmp(kind, "verdict") == 0)
-		printf(" \"%s\"", json_string_value(json_object_get(a, "verdict")));
+	if (strcmp(kind, "verdict") == 0) {
+		const char *verdict = json_string_value(json_object_get(a, "verdict"));
+		printf(" \"%s%s%s\"", cli_status_color(verdict), verdict,
+			*cli_status_color(verdict) ? cli_paint(CLI_RESET) : "");
+	}
 	if (strcmp(kind, "dispute") == 0)
 		printf(" by %s: %s",
 			json_string_value(json_object_get(json_object_get(a, "dispute"), "by")),
@@ -183,6 +195,14 @@ static void print_annotation(ct_store *store, const json_t *a, const char *curre
 		else
 			printf(" [judges %.19s, which is no revision of this claim in the store]",
 				judged);
+	}
+	if (json_array_size(json_object_get(a, "evidence"))) {
+		size_t i;
+		json_t *e;
+		printf(" (evidence:");
+		json_array_foreach (json_object_get(a, "evidence"), i, e)
+			printf("%s %s", i ? "," : "", json_string_value(e));
+		printf(")");
 	}
 	if (v.state == CT_RECORD_VERIFIED)
 		printf("  (signed %s)\n", signers.ptr ? signers.ptr : "by nobody");
@@ -212,6 +232,40 @@ static void print_sign_off(ct_store *store, const json_t *rec)
 	ct_keyring_free(ring);
 }
 
+/* Text from a source on one line: line breaks and tabs as spaces. */
+static void print_one_line(const char *text)
+{
+	for (; text && *text; text++)
+		putchar(*text == '\n' || *text == '\r' || *text == '\t' ? ' ' : *text);
+}
+
+/* Each sign-off of rec: when, by whom, its note. A sign-off whose key is not among the
+ * revision's signatures that verify (signers) is marked, never shown as signed. */
+static void print_sign_offs(ct_store *store, const json_t *rec, const char *signers)
+{
+	json_t *offs = NULL, *o;
+	size_t i;
+
+	if (ct_store_sign_offs(&offs, store, ct_record_id(rec),
+		    json_integer_value(json_object_get(rec, "revision"))) < 0) {
+		printf("            (the sign-offs' commits cannot be read: %s)\n",
+			ct_error_last());
+		ct_error_clear();
+		return;
+	}
+	json_array_foreach (offs, i, o) {
+		const char *key = json_string_value(json_object_get(o, "key_id"));
+		const char *note = json_string_value(json_object_get(o, "note"));
+		printf("  signed off %s by %s%s%s%s\n", json_string_value(json_object_get(o, "at")),
+			key,
+			signers && strstr(signers, key)
+				? ""
+				: " (NOT VERIFIED: no such signature verifies)",
+			note ? ": " : "", note ? note : "");
+	}
+	json_decref(offs);
+}
+
 static int show_claim(ct_store *store, const json_t *rec, json_int_t count, const char *status,
 	const char *why, const json_t *annotations, const json_t *digests)
 {
@@ -234,10 +288,12 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 	printf("claim %s (revision %lld of %lld)\n", ct_record_id(rec),
 		(long long)json_integer_value(json_object_get(rec, "revision")), (long long)count);
 	if (v.state == CT_RECORD_VERIFIED)
-		printf("verified:   yes\n");
+		printf("verified:   %syes%s\n", cli_paint(CLI_GREEN), cli_paint(CLI_RESET));
 	else
-		printf("verified:   NO (%s): %s\n", ct_record_state_name(v.state), v.reason);
-	printf("status:     %s (%s)\n", status, why);
+		printf("verified:   %sNO%s (%s): %s\n", cli_paint(CLI_BOLD_RED),
+			cli_paint(CLI_RESET), ct_record_state_name(v.state), v.reason);
+	printf("status:     %s%s%s (%s)\n", cli_status_color(status), status,
+		*cli_status_color(status) ? cli_paint(CLI_RESET) : "", why);
 	printf("statement:  %s\n", json_string_value(json_object_get(rec, "statement")));
 	printf("source:     %s", json_string_value(json_object_get(attr, "source")));
 	if (source)
@@ -248,10 +304,21 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 		printf("quote:      \"%s\"\n", json_string_value(json_object_get(attr, "quote")));
 	if (json_object_get(attr, "location"))
 		printf("location:   %s\n", json_string_value(json_object_get(attr, "location")));
-	if (sel)
+	if (sel) {
 		printf("anchored:   characters %lld-%lld of the source's text\n",
 			(long long)json_integer_value(json_object_get(sel, "start")),
 			(long long)json_integer_value(json_object_get(sel, "end")));
+		/* the selector's context: the words around the quote in the source */
+		printf("context:    ...");
+		print_one_line(json_string_value(json_object_get(sel, "prefix")));
+		printf("[");
+		print_one_line(json_string_value(json_object_get(sel, "exact")));
+		printf("]");
+		print_one_line(json_string_value(json_object_get(sel, "suffix")));
+		printf("...\n");
+	} else if (json_object_get(attr, "quote")) {
+		printf("anchored:   quote not checked: the source has no text\n");
+	}
 	if (qty)
 		printf("quantity:   %s%s%s%s%s\n",
 			json_object_get(qty, "qualifier")
@@ -275,6 +342,7 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 	if (v.state == CT_RECORD_VERIFIED) {
 		printf("signed by:  %s\n", signers.ptr ? signers.ptr : "(nobody)");
 		print_sign_off(store, rec);
+		print_sign_offs(store, rec, signers.ptr);
 	} else {
 		printf("signed by:  (not verified)\n");
 		printf("sign-off:   0 of %zu signers (this revision does not verify)\n",
@@ -377,9 +445,11 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 			"annotations", annotations, "annotations_verification", marks);
 		cli_print_json(out);
 		json_decref(out);
-	} else if ((error = show_claim(store, rec, count, status, why.ptr, annotations, digests)) <
-		0) {
-		goto done;
+	} else {
+		cli_pager_start();
+		if ((error = show_claim(store, rec, count, status, why.ptr, annotations, digests)) <
+			0)
+			goto done;
 	}
 done:
 	rc = error < 0 ? cli_fail(error) : CT_EXIT_OK;
@@ -431,37 +501,72 @@ out:
 typedef struct {
 	ct_store *store;
 	read_args *args;
-	json_t *rows;
+	json_t *rows;	  /* one object per claim listed; text rows also carry "_extra" */
 	ct_keyring *ring; /* --needs-sign-off: the store's keys */
 	size_t need;	  /* --needs-sign-off: the threshold */
-	ct_buf text;	  /* text rows (list_row), printed at the end */
-	size_t id_width;  /* the longest id among them */
 } list_state;
 
-/* Keeps a text row (id, the columns after it, the statement) until every id is known, so
- * that the id column fits the longest. */
-static int list_row(list_state *s, const char *id, const char *columns, const char *statement)
+/* Keeps a text row until every row is known, to sort them and fit the id column. extra: what
+ * stands between the status and the statement. */
+static int list_row(list_state *s, const ct_claim_summary *c, const char *extra)
 {
-	int error;
+	json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", c->id, "status", c->status,
+		"_extra", extra, "_prefix", *c->unverified ? "NOT VERIFIED: " : "", "statement",
+		*c->unverified ? c->unverified : c->statement);
 
-	if (strlen(id) > s->id_width)
-		s->id_width = strlen(id);
-	if ((error = ct_buf_put(&s->text, id, strlen(id) + 1)) < 0 ||
-		(error = ct_buf_put(&s->text, columns, strlen(columns) + 1)) < 0 ||
-		(error = ct_buf_put(&s->text, statement, strlen(statement) + 1)) < 0)
-		return error;
+	if (!row || json_array_append_new(s->rows, row) < 0)
+		return ct_error_set(CT_ENOMEM, "out of memory");
 	return 0;
 }
 
+/* The bytes of the first n characters of UTF-8 text s, and whether s has more. */
+static size_t utf8_prefix(const char *s, size_t n, int *more)
+{
+	size_t i = 0, chars = 0;
+
+	while (s[i] && chars < n) {
+		i++;
+		while ((s[i] & 0xC0) == 0x80)
+			i++;
+		chars++;
+	}
+	*more = s[i] != '\0';
+	return i;
+}
+
+/* The rows, the id column as wide as the longest id; on a terminal each statement is cut
+ * with an ellipsis to the width, in full when piped. */
 static void list_print(const list_state *s)
 {
-	const char *p = s->text.ptr, *end = s->text.ptr + s->text.len;
+	size_t width = cli_term_width(), id_width = 0, i;
+	json_t *row;
 
-	while (p && p < end) {
-		const char *columns = p + strlen(p) + 1;
-		const char *statement = columns + strlen(columns) + 1;
-		printf("%-*s %s%s\n", (int)s->id_width, p, columns, statement);
-		p = statement + strlen(statement) + 1;
+	json_array_foreach (s->rows, i, row)
+		if (strlen(json_string_value(json_object_get(row, "id"))) > id_width)
+			id_width = strlen(json_string_value(json_object_get(row, "id")));
+	json_array_foreach (s->rows, i, row) {
+		const char *status = json_string_value(json_object_get(row, "status"));
+		const char *extra = json_string_value(json_object_get(row, "_extra"));
+		const char *prefix = json_string_value(json_object_get(row, "_prefix"));
+		const char *statement = json_string_value(json_object_get(row, "statement"));
+		size_t status_width = strlen(status) < 12 ? 12 : strlen(status);
+		size_t used = id_width + 1 + status_width + 1 + strlen(extra) + strlen(prefix);
+		size_t len = strlen(statement);
+		int more = 0;
+
+		if (width) {
+			/* at least a few words of the statement, however narrow the terminal */
+			size_t room = width > used + 10 ? width - used : 10;
+			len = utf8_prefix(statement, room, &more);
+			if (more)
+				len = utf8_prefix(statement, room - 1, &more);
+		}
+		printf("%-*s %s%-12s%s %s%s%s%s%.*s%s\n", (int)id_width,
+			json_string_value(json_object_get(row, "id")), cli_status_color(status),
+			status, *cli_status_color(status) ? cli_paint(CLI_RESET) : "", extra,
+			*prefix ? cli_paint(CLI_BOLD_RED) : "", prefix,
+			*prefix ? cli_paint(CLI_RESET) : "", (int)len, statement,
+			more ? "\xe2\x80\xa6" : "");
 	}
 }
 
@@ -532,12 +637,10 @@ static int list_one(const ct_claim_summary *c, void *payload)
 			return 0;
 		if (!s->args->json) {
 			/* an unverified claim's statement is not what anyone signed: say why */
-			char columns[128];
-			snprintf(columns, sizeof(columns), "%-12.20s %zu/%zu signer%s  %s",
-				c->status, have, s->need, cli_s(s->need),
-				*c->unverified ? "NOT VERIFIED: " : "");
-			return list_row(
-				s, c->id, columns, *c->unverified ? c->unverified : c->statement);
+			char extra[64];
+			snprintf(extra, sizeof(extra), "%zu/%zu signer%s  ", have, s->need,
+				cli_s(s->need));
+			return list_row(s, c, extra);
 		}
 		json_array_append_new(s->rows,
 			json_pack("{s:s, s:s, s:I, s:s, s:s, s:I, s:I}", "id", c->id, "status",
@@ -546,13 +649,8 @@ static int list_one(const ct_claim_summary *c, void *payload)
 				(json_int_t)s->need));
 		return 0;
 	}
-	if (!s->args->json) {
-		/* an unverified claim's statement is not what anyone signed: say why instead */
-		char columns[48];
-		snprintf(columns, sizeof(columns), "%-12.20s %s", c->status,
-			*c->unverified ? "NOT VERIFIED: " : "");
-		return list_row(s, c->id, columns, *c->unverified ? c->unverified : c->statement);
-	}
+	if (!s->args->json) /* an unverified claim's statement is not what anyone signed */
+		return list_row(s, c, "");
 	json_array_append_new(s->rows,
 		json_pack("{s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:b, s:s}", "id", c->id, "status",
 			c->status, "revision", c->revision, "statement", c->statement, "source",
@@ -561,12 +659,75 @@ static int list_one(const ct_claim_summary *c, void *payload)
 	return 0;
 }
 
+/* --sort: by id, by the current revision's date (newest first, then id), or by status. */
+static const char *sort_key;
+
+static int compare_rows(const void *pa, const void *pb)
+{
+	const json_t *a = *(const json_t *const *)pa, *b = *(const json_t *const *)pb;
+	int c = 0;
+
+	if (strcmp(sort_key, "date") == 0)
+		c = -strcmp(json_string_value(json_object_get(a, "_created")),
+			json_string_value(json_object_get(b, "_created")));
+	else if (strcmp(sort_key, "status") == 0)
+		c = strcmp(json_string_value(json_object_get(a, "status")),
+			json_string_value(json_object_get(b, "status")));
+	return c ? c
+		 : strcmp(json_string_value(json_object_get(a, "id")),
+			   json_string_value(json_object_get(b, "id")));
+}
+
+/* Sorts the rows by s->args->sort; --sort date reads each claim's current revision. The
+ * members only text needs are dropped from JSON rows. */
+static int list_sort(list_state *s)
+{
+	size_t n = json_array_size(s->rows), i;
+	json_t **v = NULL, *sorted = NULL;
+	int error = 0;
+
+	sort_key = s->args->sort ? s->args->sort : "id";
+	if (n == 0)
+		return 0;
+	if (!(v = calloc(n, sizeof(*v))) || !(sorted = json_array())) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		v[i] = json_array_get(s->rows, i);
+		if (strcmp(sort_key, "date") == 0) {
+			json_t *rec = NULL;
+			const char *id = json_string_value(json_object_get(v[i], "id"));
+			if ((error = ct_store_get(&rec, s->store, CT_KIND_CLAIM, id, 0)) < 0)
+				goto done;
+			json_object_set(v[i], "_created", json_object_get(rec, "created"));
+			json_decref(rec);
+		}
+	}
+	qsort(v, n, sizeof(*v), compare_rows);
+	for (i = 0; i < n; i++) {
+		json_array_append(sorted, v[i]);
+		if (s->args->json)
+			json_object_del(v[i], "_created");
+	}
+	json_decref(s->rows);
+	s->rows = sorted;
+	sorted = NULL;
+done:
+	json_decref(sorted);
+	free(v);
+	return error;
+}
+
 static const char *const statuses[] = {"unreviewed", "supported", "refuted", "mixed", "misleading",
 	"unverifiable", "disputed", "needs-review", "retracted", "unverified", NULL};
 
 static const char list_usage[] =
-	"usage: claimtrail list [--source ID] [--tag T] [--status S] [--needs-sign-off] [--json]\n\n"
-	"Lists claims (id, status, statement). S: unreviewed, supported, refuted, mixed,\n"
+	"usage: claimtrail list [--source ID] [--tag T] [--status S] [--needs-sign-off]\n"
+	"                      [--sort id|date|status] [--json]\n\n"
+	"Lists claims (id, status, statement), sorted by id unless --sort says otherwise; on a\n"
+	"terminal each statement is cut with ... to its width (in full when piped). S: unreviewed,\n"
+	"supported, refuted, mixed,\n"
 	"misleading, unverifiable, disputed, needs-review, retracted, unverified (the current\n"
 	"revision's signatures or chain do not verify). --needs-sign-off lists only\n"
 	"claims whose current revision has fewer distinct valid signers than store.json's\n"
@@ -597,6 +758,12 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 			goto out;
 		}
 	}
+	if (a.sort && strcmp(a.sort, "id") != 0 && strcmp(a.sort, "date") != 0 &&
+		strcmp(a.sort, "status") != 0) {
+		status = cli_cmd_usage(
+			&list_cmd, "--sort takes id, date or status, not '%s'", a.sort);
+		goto out;
+	}
 	if ((error = cli_open_store(&store, cli)) < 0)
 		goto done;
 	s.args = &a;
@@ -604,20 +771,21 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 	s.store = store;
 	s.ring = NULL;
 	s.need = ct_store_sign_off_threshold(store);
-	s.text = (ct_buf)CT_BUF_INIT;
-	s.id_width = 0;
 	if (a.needs_sign_off && (error = ct_store_trust(&s.ring, &trust_info, store, NULL)) < 0) {
 		json_decref(s.rows);
 		goto done;
 	}
 	error = ct_store_list_claims_report(store, list_one, &s, list_skipped, NULL);
 	ct_keyring_free(s.ring);
-	if (error == 0 && a.json)
+	if (error == 0)
+		error = list_sort(&s);
+	if (error == 0 && a.json) {
 		cli_print_json(s.rows);
-	else if (error == 0)
+	} else if (error == 0) {
+		cli_pager_start();
 		list_print(&s);
+	}
 	json_decref(s.rows);
-	ct_buf_free(&s.text);
 done:
 	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
 out:
@@ -690,6 +858,7 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 		cli_print_json(out);
 		goto done;
 	}
+	cli_pager_start();
 	for (i = 0; i < ct_log_count(log); i++) {
 		const ct_log_entry *e = ct_log_get(log, i);
 		ct_buf signers = CT_BUF_INIT;
@@ -706,13 +875,15 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 		} else {
 			const char *reason =
 				json_string_value(json_object_get(e->record, "reason"));
-			printf("revision %lld  %.12s  %s  %s%s\n", (long long)e->revision,
+			printf("%srevision %lld%s  %.12s  %s  %s%s\n", cli_paint(CLI_BOLD),
+				(long long)e->revision, cli_paint(CLI_RESET),
 				e->commit[0] ? e->commit : "(unknown)",
 				json_string_value(json_object_get(e->record, "created")),
 				v.state == CT_RECORD_VERIFIED ? "signed " : "",
 				signers.ptr ? signers.ptr : "by nobody");
 			if (json_is_true(json_object_get(e->record, "retracted")))
-				printf("  RETRACTED\n");
+				printf("  %sRETRACTED%s\n", cli_paint(CLI_DIM),
+					cli_paint(CLI_RESET));
 			if (kind == CT_KIND_CLAIM)
 				printf("  %s\n",
 					json_string_value(json_object_get(e->record, "statement")));

@@ -193,7 +193,7 @@ static int source_list(ct_cli *cli, int argc, char **argv)
 {
 	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL, -1, 1};
 	ct_store *store = NULL;
-	json_t *list = json_array();
+	json_t *list = json_array(), *ids = NULL;
 	void *args[2];
 	json_t *rec;
 	size_t i;
@@ -209,8 +209,12 @@ static int source_list(ct_cli *cli, int argc, char **argv)
 		goto done;
 	args[0] = store;
 	args[1] = list;
-	if ((error = ct_store_foreach_id(store, CT_KIND_SOURCE, list_one, args)) < 0)
+	/* in id order, whatever the folders' order */
+	if ((error = cli_sorted_ids(&ids, store, CT_KIND_SOURCE)) < 0)
 		goto done;
+	json_array_foreach (ids, i, rec)
+		if ((error = list_one(json_string_value(rec), args)) < 0)
+			goto done;
 	if (a.json) {
 		cli_print_json(list);
 	} else {
@@ -222,6 +226,7 @@ static int source_list(ct_cli *cli, int argc, char **argv)
 done:
 	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
 out:
+	json_decref(ids);
 	json_decref(list);
 	json_decref(a.fields);
 	ct_store_free(store);

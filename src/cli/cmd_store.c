@@ -60,13 +60,23 @@ done:
 	return status;
 }
 
-/* Findings are printed as they come, or (--json) collected into payload's array. */
+typedef struct {
+	json_t *found;		/* --json: the findings */
+	cli_progress *progress; /* its line is erased before a finding is printed */
+} check_state;
+
+/* Findings are printed as they come, or (--json) collected into an array. */
 static void print_finding(const char *finding, void *payload)
 {
-	if (payload)
-		json_array_append_new(payload, json_string(finding));
-	else
-		printf("%s\n", finding);
+	check_state *s = payload;
+
+	if (s->found) {
+		json_array_append_new(s->found, json_string(finding));
+		return;
+	}
+	cli_progress_end(s->progress);
+	printf("%s%s%s\n", cli_paint(CLI_RED), finding, cli_paint(CLI_RESET));
+	fflush(stdout);
 }
 
 static const cli_opt check_opts[] = {
@@ -74,6 +84,7 @@ static const cli_opt check_opts[] = {
 	CLI_OPT_THRESHOLD(
 		100, "require N distinct trusted signers on every claim", store_args, threshold),
 	CLI_OPT_JSON("print {\"ok\", \"trust\", \"findings\"} as JSON", store_args, json),
+	CLI_OPT_COLOR,
 	CLI_END,
 };
 
@@ -99,9 +110,12 @@ int cmd_check(ct_cli *cli, int argc, char **argv)
 	char why[256];
 	ct_store *store = NULL;
 	size_t findings = 0;
+	cli_progress progress;
+	check_state st;
 	int status, error = 0;
 
 	memset(&a, 0, sizeof(a));
+	cli_progress_init(&progress, "check");
 	a.threshold = copts.threshold;
 	if ((status = cli_parse(&check_cmd, &a, argc, argv)) != CLI_CONTINUE)
 		goto out;
@@ -120,14 +134,20 @@ int cmd_check(ct_cli *cli, int argc, char **argv)
 	if (!found)
 		printf("%s\n", why);
 	copts.trust = ring;
-	error = ct_store_check(&findings, store, &copts, print_finding, found);
+	copts.progress = cli_progress_fn;
+	copts.progress_payload = &progress;
+	st.found = found;
+	st.progress = &progress;
+	error = ct_store_check(&findings, store, &copts, print_finding, &st);
+	cli_progress_end(&progress);
 	if (found && (error == 0 || error == CT_EBADSIG)) {
 		json_t *out = json_pack(
 			"{s:b, s:s, s:O}", "ok", error == 0, "trust", why, "findings", found);
 		cli_print_json(out);
 		json_decref(out);
 	} else if (error == 0) {
-		printf("store %s/: OK\n", ct_store_root(store));
+		printf("store %s/: %sOK%s\n", ct_store_root(store), cli_paint(CLI_GREEN),
+			cli_paint(CLI_RESET));
 	}
 done:
 	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
@@ -158,6 +178,7 @@ int cmd_import(ct_cli *cli, int argc, char **argv)
 {
 	store_args a;
 	ct_write_opts wopts = CT_WRITE_OPTS_INIT;
+	cli_progress progress;
 	ct_store *store = NULL;
 	ct_key *key = NULL;
 	size_t count = 0;
@@ -175,7 +196,12 @@ int cmd_import(ct_cli *cli, int argc, char **argv)
 		(error = cli_load_key(&key, a.key, a.pass_file)) < 0)
 		goto done;
 	wopts.signer = key;
-	if ((error = ct_store_import_file(&count, store, argv[optind], &wopts)) < 0)
+	cli_progress_init(&progress, "import");
+	wopts.progress = cli_progress_fn;
+	wopts.progress_payload = &progress;
+	error = ct_store_import_file(&count, store, argv[optind], &wopts);
+	cli_progress_end(&progress);
+	if (error < 0)
 		goto done;
 	printf("imported %zu claim%s\n", count, count == 1 ? "" : "s");
 done:

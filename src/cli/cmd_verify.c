@@ -34,6 +34,7 @@ static const cli_opt verify_opts_table[] = {
 		proof),
 	CLI_STR("root", 0, "ROOT", "the Merkle root the proof is checked against", verify_args,
 		root),
+	CLI_OPT_COLOR,
 	CLI_END,
 };
 
@@ -68,7 +69,8 @@ static int print_report(const json_t *rec, const ct_verify_report *r, int error,
 	if (!as_json) {
 		if (error < 0)
 			return cli_fail(error);
-		printf("%s %s: OK (signed by ", type, id);
+		printf("%s %s: %sOK%s (signed by ", type, id, cli_paint(CLI_GREEN),
+			cli_paint(CLI_RESET));
 		for (i = 0; i < n; i++)
 			printf("%s%s", i ? ", " : "", r->signers[i]);
 		printf("%s; %zu trusted of %zu signature%s)\n", r->trusted > n ? ", ..." : "",

@@ -51,7 +51,9 @@ static void usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "usage: claimtrail [-C DIR] [--root DIR] COMMAND [ARGS]\n\ncommands:\n");
+	fprintf(out,
+		"usage: claimtrail [-C DIR] [--root DIR] [--color[=WHEN]] [--no-pager] COMMAND "
+		"[ARGS]\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out,
@@ -80,6 +82,9 @@ static int run(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{"root", required_argument, NULL, 'r'},
+		{"color", optional_argument, NULL, 'c'},
+		{"colour", optional_argument, NULL, 'c'},
+		{"no-pager", no_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0},
 	};
 	ct_cli cli = {".", NULL};
@@ -92,6 +97,12 @@ static int run(int argc, char **argv)
 		switch (c) {
 		case 'C': cli.repo = optarg; break;
 		case 'r': cli.root = optarg; break;
+		case 'c':
+			if (cli_set_color(optarg) < 0)
+				status = cli_usage(
+					"--color takes always, never or auto, not '%s'", optarg);
+			break;
+		case 'P': cli_set_no_pager(); break;
 		case 'h':
 			usage(stdout);
 			status = CT_EXIT_OK;
@@ -134,5 +145,6 @@ done:
 
 int main(int argc, char **argv)
 {
-	return finish(run(argc, argv));
+	/* the pager is waited for once everything is written to it */
+	return finish(cli_pager_finish(run(argc, argv)));
 }

@@ -97,6 +97,15 @@ struct cli_cmd {
 		"threshold", 0, CLI_VALUE, "N", help, CLI_COUNT, offsetof(type, member), max, NULL \
 	}
 
+/* --color[=WHEN] (also spelt --colour) and --no-pager, which the global options also take. */
+#define CLI_OPT_COLOR \
+	CLI_FN("color", 0, CLI_OPTIONAL, "WHEN", \
+		"colour: always (the default WHEN), never or auto (when stdout is a terminal)", \
+		cli_opt_color), \
+		CLI_FN("colour", 0, CLI_OPTIONAL, "WHEN", NULL, cli_opt_color)
+#define CLI_OPT_NO_PAGER \
+	CLI_FN("no-pager", 0, CLI_NOVALUE, NULL, "do not page the output", cli_opt_no_pager)
+
 /* Parse goes on: the options are in args, the operands are argv[optind..argc). */
 #define CLI_CONTINUE (-1)
 

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 int cli_open_store(ct_store **out, ct_cli *cli)
@@ -34,17 +35,25 @@ int cli_signers(ct_buf *out, ct_store *store, const json_t *record)
 {
 	json_t *sigs = json_object_get(record, "signatures");
 	json_t *sig;
+	ct_keyring *ring = NULL;
 	size_t i;
 	int error = 0;
 
+	/* a signature by a key the store has no valid record of is not checked (it proves
+	 * nothing either way: docs/store.md): named, never shown as a signer */
+	if (store && (error = ct_store_keyring(&ring, store)) < 0)
+		return error;
 	json_array_foreach (sigs, i, sig) {
 		const char *kid = json_string_value(json_object_get(sig, "key_id"));
 		json_t *key = NULL;
 		if (i > 0 && (error = ct_buf_puts(out, ", ")) < 0)
-			return error;
-		if ((error = ct_buf_puts(out, kid)) < 0)
-			return error;
-		if (store && ct_store_get(&key, store, CT_KIND_KEY, kid, 0) == 0) {
+			break;
+		if ((error = ct_buf_puts(out, kid ? kid : "(no key id)")) < 0)
+			break;
+		if (store && (!kid || !ct_keyring_find(ring, kid))) {
+			error = ct_buf_puts(
+				out, " (no valid key record in the store: not checked)");
+		} else if (store && ct_store_get(&key, store, CT_KIND_KEY, kid, 0) == 0) {
 			const char *name = json_string_value(json_object_get(key, "name"));
 			const char *org = json_string_value(json_object_get(key, "org"));
 			if (name || org)
@@ -54,9 +63,10 @@ int cli_signers(ct_buf *out, ct_store *store, const json_t *record)
 		ct_error_clear();
 		json_decref(key);
 		if (error < 0)
-			return error;
+			break;
 	}
-	return 0;
+	ct_keyring_free(ring);
+	return error;
 }
 
 int cli_verified_signers(ct_buf *out, ct_verification *v, ct_store *store, const json_t *record)
@@ -74,4 +84,51 @@ json_t *cli_verification_json(const ct_verification *v)
 {
 	return json_pack("{s:s, s:b, s:s}", "state", ct_record_state_name(v->state), "verified",
 		v->state == CT_RECORD_VERIFIED, "reason", v->reason);
+}
+
+static int collect_id(const char *id, void *payload)
+{
+	json_t *s = json_string(id);
+
+	if (!s || json_array_append_new(payload, s) < 0)
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+	return strcmp(
+		json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
+}
+
+int cli_sorted_ids(json_t **out, ct_store *store, ct_kind kind)
+{
+	json_t *ids = json_array(), **v = NULL;
+	size_t n, i;
+	int error;
+
+	*out = NULL;
+	if (!ids)
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	if ((error = ct_store_foreach_id(store, kind, collect_id, ids)) < 0)
+		goto done;
+	n = json_array_size(ids);
+	if (n > 1) {
+		if (!(v = calloc(n, sizeof(*v)))) {
+			error = ct_error_set(CT_ENOMEM, "out of memory");
+			goto done;
+		}
+		for (i = 0; i < n; i++)
+			v[i] = json_incref(json_array_get(ids, i));
+		qsort(v, n, sizeof(*v), compare_ids);
+		json_array_clear(ids);
+		for (i = 0; i < n; i++)
+			json_array_append_new(ids, v[i]);
+	}
+	*out = ids;
+	ids = NULL;
+done:
+	free(v);
+	json_decref(ids);
+	return error;
 }

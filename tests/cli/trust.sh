@@ -80,6 +80,7 @@ contains "$OUT" "trust: 2 keys of the trust list and 1 given with --trust"
 # of, proves nothing either way), shows and counts only the trusted signer, and can be worked on
 expect_status 0 "$CT" -C dst show c1
 contains "$OUT" "verified:   yes"
+contains "$OUT" "$STRANGER (no valid key record in the store: not checked)"
 contains "$OUT" "sign-off:   1 of 2 signers (needs 1 more)"
 expect_status 0 "$CT" -C dst list --needs-sign-off
 contains "$OUT" "c1"

@@ -631,9 +631,14 @@ int ct_bundle_create(
 		error = ct_error_set(CT_EIO, "cannot make a temporary file: %s", strerror(errno));
 		goto done;
 	}
-	for (i = 0; i < c.ids.n; i++)
+	for (i = 0; i < c.ids.n; i++) {
 		if ((error = spill_claim(&c, c.ids.v[i])) < 0)
 			goto done;
+		if (opts->progress) {
+			ct_progress pr = {"reading", i + 1, c.ids.n};
+			opts->progress(&pr, opts->progress_payload);
+		}
+	}
 	if ((error = spill_sources(&c, sources)) < 0 || (error = write_keys(&c, keys)) < 0)
 		goto done;
 	/* the stream writes through its own descriptor; the output file keeps the original */

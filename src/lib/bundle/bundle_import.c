@@ -28,7 +28,8 @@ typedef struct {
 	FILE *f;		     /* the one open bundle file, read by both passes */
 	const uint8_t *trailer_hash; /* SHA-256 of the trailer line the verify pass checked */
 	const ct_bundle_info *info;
-	const ct_keyring *trust; /* the importer's trust roots */
+	const ct_keyring *trust;    /* the importer's trust roots */
+	const ct_write_opts *wopts; /* its progress function, if any */
 	size_t written;
 	size_t total;
 	size_t untrusted_keys; /* key records left out: keys the importer does not trust */
@@ -210,6 +211,11 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 		ct_kind kind;
 		int decision;
 
+		if (job->wopts && job->wopts->progress) {
+			ct_progress pr = {"writing", (uint64_t)r.lineno, job->info->records + 2};
+			job->wopts->progress(&pr, job->wopts->progress_payload);
+		}
+
 		int parsed = ct__envelope_parse(&env, r.line.ptr, r.line.len) == 0;
 
 		if (parsed && ct__envelope_type_is(&env, CT_BUNDLE_PAYLOAD_TYPE)) {
@@ -378,6 +384,7 @@ int ct__bundle_import_file(size_t *count, ct_store *store, FILE *f, const char *
 	job.trailer_hash = trailer_hash;
 	job.info = info;
 	job.trust = trust;
+	job.wopts = wopts;
 	error = ct__store_write(store, wopts ? wopts->signer : NULL, wopts ? wopts->max_retries : 8,
 		import_build, &job);
 	if (error == CT_EEXISTS && job.written == 0 && job.total > 0) {

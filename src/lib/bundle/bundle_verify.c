@@ -765,6 +765,10 @@ static void end_line(vstate *s)
 	}
 	if (s->fn)
 		s->fn(&s->rep, s->payload);
+	if (s->opts->progress) {
+		ct_progress pr = {"verifying", s->rep.line, 0};
+		s->opts->progress(&pr, s->opts->progress_payload);
+	}
 }
 
 static carried_key *find_key(vstate *s, const char *id)

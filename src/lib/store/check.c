@@ -20,11 +20,12 @@ typedef struct {
 	ct_finding_fn fn;
 	void *payload;
 	size_t findings;
-	json_t *revs;	 /* "kind/id" -> {"<n>": {"digest", "prev"}} */
-	json_t *records; /* "kind/id" or "annotation/claim/aid" -> record (latest revision) */
-	json_t *files;	 /* path -> 1 for every record file, for the provenance check */
-	json_t *texts;	 /* "source/id/<n>" -> sha256 of the stored text */
-	json_t *kept;	 /* "source/id/<n>" -> archive.sha256 of revisions that say "stored" */
+	json_t *revs;	  /* "kind/id" -> {"<n>": {"digest", "prev"}} */
+	json_t *records;  /* "kind/id" or "annotation/claim/aid" -> record (latest revision) */
+	json_t *files;	  /* path -> 1 for every record file, for the provenance check */
+	json_t *texts;	  /* "source/id/<n>" -> sha256 of the stored text */
+	json_t *kept;	  /* "source/id/<n>" -> archive.sha256 of revisions that say "stored" */
+	uint64_t checked; /* files checked, for opts->progress */
 } checker;
 
 static void finding(checker *c, const char *fmt, ...)
@@ -286,6 +287,11 @@ static int walk_cb(const char *root, const git_tree_entry *entry, void *payload)
 	}
 	check_file(w->c, path.ptr, git_tree_entry_id(entry));
 	ct_buf_free(&path);
+	w->c->checked++;
+	if (w->c->opts && w->c->opts->progress) {
+		ct_progress pr = {"checking", w->c->checked, 0};
+		w->c->opts->progress(&pr, w->c->opts->progress_payload);
+	}
 	return 0;
 }
 

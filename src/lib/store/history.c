@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct ct_log {
 	ct_log_entry *entries;
@@ -154,5 +155,116 @@ done:
 	json_decref(revisions);
 	json_decref(annotations);
 	ct_log_free(log);
+	return error;
+}
+
+typedef struct {
+	size_t dir_len;
+	char want[32];	 /* "r0001.json" */
+	json_t *commits; /* the commits that wrote it, oldest first (after its last removal) */
+} sign_off_match;
+
+static int match_revision(const ct_journal_line *line, void *payload)
+{
+	sign_off_match *m = payload;
+	size_t n = strlen(m->want);
+
+	if (line->path_len - m->dir_len != n || memcmp(line->path + m->dir_len, m->want, n) != 0)
+		return 0;
+	if (line->deleted)
+		return json_array_clear(m->commits) < 0 ? ct__oom() : 0;
+	if (json_array_append_new(m->commits, json_string(line->commit)) < 0)
+		return ct__oom();
+	return 0;
+}
+
+/* The value of trailer name ("Claimtrail-Sign-Off") in message, into out; 0 when absent. */
+static int trailer_value(char *out, size_t size, const char *message, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = message;
+
+	while (p && *p) {
+		if (strncmp(p, name, n) == 0 && p[n] == ':' && p[n + 1] == ' ') {
+			size_t len = strcspn(p + n + 2, "\n");
+			if (len >= size)
+				len = size - 1;
+			memcpy(out, p + n + 2, len);
+			out[len] = '\0';
+			return 1;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
+int ct_store_sign_offs(json_t **out, ct_store *store, const char *claim_id, ct_revision revision)
+{
+	sign_off_match m = {0, "", NULL};
+	ct_buf dir = CT_BUF_INIT;
+	json_t *result = json_array();
+	git_commit *commit = NULL;
+	size_t i;
+	int error = 0;
+
+	*out = NULL;
+	if (!result || !(m.commits = json_array())) {
+		error = ct__oom();
+		goto done;
+	}
+	snprintf(m.want, sizeof(m.want), "r%04lld.json", (long long)revision);
+	if ((error = ct__record_dir(&dir, store, CT_KIND_CLAIM, claim_id)) < 0 ||
+		(error = ct_buf_putc(&dir, '/')) < 0)
+		goto done;
+	m.dir_len = dir.len;
+	if ((error = ct__journal_scan(store, dir.ptr, match_revision, &m)) < 0)
+		goto done;
+	/* the first commit made the revision; each later one that says so signed it off */
+	for (i = 1; i < json_array_size(m.commits); i++) {
+		const char *hex = json_string_value(json_array_get(m.commits, i));
+		const char *msg, *body, *end;
+		char key[CT_KEY_ID_LEN + 1], at[CT_TIMESTAMP_LEN + 1];
+		git_oid oid;
+		time_t t;
+		struct tm tm;
+		json_t *item;
+
+		if (git_oid_fromstr(&oid, hex) < 0 ||
+			git_commit_lookup(&commit, store->repo, &oid) < 0) {
+			error = ct__git_error(CT_EIO, "reading a sign-off commit");
+			goto done;
+		}
+		msg = git_commit_message(commit);
+		if (!msg || !trailer_value(key, sizeof(key), msg, "Claimtrail-Sign-Off")) {
+			git_commit_free(commit);
+			commit = NULL;
+			continue;
+		}
+		t = (time_t)git_commit_time(commit);
+		gmtime_r(&t, &tm);
+		strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		item = json_pack("{s:s, s:s, s:s}", "key_id", key, "at", at, "commit", hex);
+		/* the note is the body: between the subject's blank line and the trailers' */
+		body = strstr(msg, "\n\n");
+		end = body ? strstr(body + 2, "\n\nClaimtrail-") : NULL;
+		if (item && body && end && end > body + 2)
+			json_object_set_new(
+				item, "note", json_stringn(body + 2, (size_t)(end - body - 2)));
+		if (!item || json_array_append_new(result, item) < 0) {
+			error = ct__oom();
+			goto done;
+		}
+		git_commit_free(commit);
+		commit = NULL;
+	}
+	*out = result;
+	result = NULL;
+done:
+	git_commit_free(commit);
+	json_decref(result);
+	json_decref(m.commits);
+	ct_buf_free(&dir);
 	return error;
 }

@@ -77,17 +77,13 @@ int ct__latest_record(json_t **out, char *digest, json_int_t *revision, ct_store
 
 /* ---- verification state (verified.c) ---- */
 
-/* The store's key records whose self-signature verifies (the others are left out, so that what
- * they signed does not verify), as a keyring. */
-int ct__store_valid_keys(ct_keyring **out, ct_store *store);
-
 /* Only the signatures of record: at least one by a key of ring, and each by a key of ring must
  * verify (a signature by a key ring does not hold is skipped: it proves nothing either way).
  * strict: every signature must be by a key of ring (a store diff judges each signature added). */
 int ct__verify_signatures(
 	ct_verification *out, const json_t *record, const ct_keyring *ring, int strict);
 
-/* ct_store_verify_record with the store's keyring (ct__store_valid_keys) already loaded. */
+/* ct_store_verify_record with the store's keyring (ct_store_keyring) already loaded. */
 int ct__verify_record(
 	ct_verification *out, ct_store *store, const ct_keyring *ring, const json_t *record);
 

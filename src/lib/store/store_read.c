@@ -414,7 +414,6 @@ done:
 typedef struct {
 	ct_store *store;
 	ct_keyring *ring;
-	int valid_only; /* skip a key record that is not one or whose self-signature fails */
 } keys_job;
 
 static int add_key(const char *id, void *payload)
@@ -426,18 +425,18 @@ static int add_key(const char *id, void *payload)
 	if ((error = ct_store_get(&rec, job->store, CT_KIND_KEY, id, 0)) == 0)
 		error = ct_keyring_add(job->ring, rec);
 	json_decref(rec);
-	/* a key record that is not one, or whose self-signature fails, verifies nothing */
-	if (job->valid_only &&
-		(error == CT_EINVALID || error == CT_EBADSIG || error == CT_EUNTRUSTED)) {
+	/* a key record that is not one, or whose self-signature fails, is no key: left out, so
+	 * that what it signed does not verify (check reports the file itself) */
+	if (error == CT_EINVALID || error == CT_EBADSIG || error == CT_EUNTRUSTED) {
 		ct_error_clear();
 		error = 0;
 	}
 	return error;
 }
 
-static int store_keys(ct_keyring **out, ct_store *store, int valid_only)
+int ct_store_keyring(ct_keyring **out, ct_store *store)
 {
-	keys_job job = {store, NULL, valid_only};
+	keys_job job = {store, NULL};
 	int error;
 
 	*out = NULL;
@@ -449,16 +448,6 @@ static int store_keys(ct_keyring **out, ct_store *store, int valid_only)
 	}
 	*out = job.ring;
 	return 0;
-}
-
-int ct_store_keyring(ct_keyring **out, ct_store *store)
-{
-	return store_keys(out, store, 0);
-}
-
-int ct__store_valid_keys(ct_keyring **out, ct_store *store)
-{
-	return store_keys(out, store, 1);
 }
 
 int ct_store_source_text(ct_buf *out, ct_store *store, const char *id, json_int_t revision)

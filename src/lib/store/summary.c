@@ -305,7 +305,7 @@ int ct_store_list_claims_report(ct_store *store, ct_claim_summary_fn fn, void *p
 	if ((error = ct_buf_printf(&dir, "%sclaimtrail", git_repository_path(store->repo))) < 0 ||
 		(error = ct_buf_printf(&path, "%s/summaries", dir.ptr)) < 0 ||
 		(error = ct_buf_printf(&out, "%s/key", store->root)) < 0 ||
-		(error = ct__store_valid_keys(&ring, store)) < 0)
+		(error = ct_store_keyring(&ring, store)) < 0)
 		goto done;
 	if (ct__subtree(&keys, store, store->tree, out.ptr))
 		git_oid_tostr(keyhex, sizeof(keyhex), git_tree_id(keys));

@@ -280,7 +280,7 @@ int ct_store_trust(ct_keyring **out, ct_trust_info *info, ct_store *store, const
 	/* A damaged key record is check's finding to report, file by file: here it only leaves
 	 * that key out (the lenient loader), so that the store's other keys, and the revocations
 	 * they carry, still count. */
-	if ((error = ct__store_valid_keys(&own, store)) < 0)
+	if ((error = ct_store_keyring(&own, store)) < 0)
 		goto done;
 	if (info->given == 0 && !info->has_list) {
 		/* No trust configured at all: the keys of the store, as given (the caller says so). */

@@ -167,7 +167,7 @@ int ct_store_verify_record(ct_verification *out, ct_store *store, const json_t *
 	int error;
 
 	memset(out, 0, sizeof(*out));
-	if ((error = ct__store_valid_keys(&ring, store)) == 0)
+	if ((error = ct_store_keyring(&ring, store)) == 0)
 		error = ct__verify_record(out, store, ring, record);
 	ct_keyring_free(ring);
 	return error;

@@ -221,6 +221,15 @@ static int sign_all(json_t **records, size_t count, const ct_key *key, size_t *f
 	return error;
 }
 
+/* Tells opts' progress function (if any) how far a stage has come. */
+static void progress(const ct_write_opts *opts, const char *stage, size_t done, size_t total)
+{
+	ct_progress pr = {stage, done, total};
+
+	if (opts->progress)
+		opts->progress(&pr, opts->progress_payload);
+}
+
 static int import_build(ct_txn *txn, ct_store *store, void *payload)
 {
 	import_job *job = payload;
@@ -272,6 +281,7 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 		}
 		json_object_set_new(seen, id, json_true());
 		records[n] = record;
+		progress(job->opts, "checking", n + 1, job->lines->n);
 	}
 	if (n == 0) {
 		error = ct_error_set(CT_EINVALID, "nothing to import: no claims in the input");
@@ -288,6 +298,7 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 		error = ct_error_prefix(error, "line %zu", linenos[failed - 1]);
 		goto done;
 	}
+	progress(job->opts, "signing", n, n);
 	/* 3. put them into the commit, in input order */
 	for (i = 0; i < n; i++) {
 		size_t len = files[i].len;
@@ -296,6 +307,7 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 			error = ct_error_prefix(error, "line %zu", linenos[i]);
 			goto done;
 		}
+		progress(job->opts, "writing", i + 1, n);
 	}
 	if ((error = ct__txn_put_signer_key(txn, store, job->opts->signer)) < 0)
 		goto done;

@@ -99,7 +99,7 @@ int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const c
 	if ((error = ct_store_get(&claim, store, CT_KIND_CLAIM, claim_id, 0)) < 0 ||
 		(error = ct__require_verified(store, claim)) < 0 ||
 		(error = ct_store_annotations(&annotations, store, claim_id)) < 0 ||
-		(error = ct__store_valid_keys(&ring, store)) < 0 ||
+		(error = ct_store_keyring(&ring, store)) < 0 ||
 		/* the verdict that stands among the annotations that verify, as show derives it */
 		(error = ct__drop_unverified(annotations, store, ring)) < 0 ||
 		(error = ct_claim_current_verdict(&verdict, &why, claim, annotations)) < 0)
