@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct {
 	const char *rev;
@@ -310,7 +311,7 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 	json_int_t rev = 0, count = 0;
 	size_t i;
 	const char *status = NULL;
-	ct_buf why = CT_BUF_INIT;
+	ct_buf why = CT_BUF_INIT, id = CT_BUF_INIT;
 	int rc, error = 0;
 
 	if ((rc = cli_parse(&show_cmd, &a, argc, argv)) != CLI_CONTINUE)
@@ -326,12 +327,14 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 			goto out;
 		}
 		if ((error = cli_open_store(&store, cli)) < 0 ||
+			(error = cli_resolve_arg(&argv[optind], &id, store, CT_KIND_CLAIM)) < 0 ||
 			(error = ct_claim_review(&rec, store, argv[optind], a.url)) < 0)
 			goto done;
 		cli_print_json(rec);
 		goto done;
 	}
 	if ((error = cli_open_store(&store, cli)) < 0 ||
+		(error = cli_resolve_arg(&argv[optind], &id, store, CT_KIND_CLAIM)) < 0 ||
 		(error = ct_store_get(&latest, store, CT_KIND_CLAIM, argv[optind], 0)) < 0)
 		goto done;
 	count = json_integer_value(json_object_get(latest, "revision"));
@@ -383,6 +386,7 @@ done:
 	rc = error < 0 ? cli_fail(error) : CT_EXIT_OK;
 out:
 	json_decref(digests);
+	ct_buf_free(&id);
 	ct_buf_free(&why);
 	json_decref(rec);
 	json_decref(latest);
@@ -401,7 +405,7 @@ int cmd_cat(ct_cli *cli, int argc, char **argv)
 {
 	read_args a = {0};
 	ct_store *store = NULL;
-	ct_buf data = CT_BUF_INIT;
+	ct_buf data = CT_BUF_INIT, id = CT_BUF_INIT;
 	json_int_t rev = 0;
 	int status, error = 0;
 
@@ -412,6 +416,7 @@ int cmd_cat(ct_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if ((error = cli_open_store(&store, cli)) < 0 ||
+		(error = cli_resolve_arg(&argv[optind], &id, store, CT_KIND_CLAIM)) < 0 ||
 		(a.rev &&
 			(error = ct_store_resolve_revision(
 				 &rev, store, CT_KIND_CLAIM, argv[optind], a.rev)) < 0) ||
@@ -421,6 +426,7 @@ int cmd_cat(ct_cli *cli, int argc, char **argv)
 done:
 	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
 out:
+	ct_buf_free(&id);
 	ct_buf_free(&data);
 	ct_store_free(store);
 	return status;
@@ -559,7 +565,7 @@ static int list_one(const ct_claim_summary *c, void *payload)
 	return 0;
 }
 
-static const char *const statuses[] = {"unreviewed", "supported", "refuted", "mixed", "misleading",
+const char *const cli_statuses[] = {"unreviewed", "supported", "refuted", "mixed", "misleading",
 	"unverifiable", "disputed", "needs-review", "retracted", "unverified", NULL};
 
 static const char list_usage[] =
@@ -578,6 +584,7 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 	list_state s;
 	ct_store *store = NULL;
 	size_t i;
+	ct_buf source_id = CT_BUF_INIT;
 	int status, error = 0;
 
 	if ((status = cli_parse(&list_cmd, &a, argc, argv)) != CLI_CONTINUE)
@@ -587,14 +594,20 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (a.status) {
-		for (i = 0; statuses[i] && strcmp(statuses[i], a.status) != 0; i++)
+		/* matched without regard to case: --status Disputed */
+		for (i = 0; cli_statuses[i] && strcasecmp(cli_statuses[i], a.status) != 0; i++)
 			;
-		if (!statuses[i]) {
-			status = cli_cmd_usage(&list_cmd, "unknown status '%s'", a.status);
+		if (!cli_statuses[i]) {
+			status = cli_cmd_usage(&list_cmd,
+				"unknown status '%s' (one of: unreviewed, supported, refuted, mixed, "
+				"misleading, unverifiable, disputed, needs-review, retracted, unverified)",
+				a.status);
 			goto out;
 		}
+		a.status = cli_statuses[i];
 	}
-	if ((error = cli_open_store(&store, cli)) < 0)
+	if ((error = cli_open_store(&store, cli)) < 0 ||
+		(error = cli_resolve_id(&a.source, &source_id, store, CT_KIND_SOURCE, NULL)) < 0)
 		goto done;
 	s.args = &a;
 	s.rows = json_array();
@@ -618,6 +631,7 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 done:
 	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
 out:
+	ct_buf_free(&source_id);
 	ct_store_free(store);
 	return status;
 }
@@ -645,6 +659,8 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 	ct_kind kind = CT_KIND_CLAIM;
 	json_t *out = NULL;
 	size_t i;
+	ct_buf id_buf = CT_BUF_INIT;
+	const char *id;
 	int status, error = 0;
 
 	if ((status = cli_parse(&log_cmd, &a, argc, argv)) != CLI_CONTINUE)
@@ -655,18 +671,12 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 	}
 	if ((error = cli_open_store(&store, cli)) < 0)
 		goto done;
-	error = ct_store_log(&log, store, CT_KIND_CLAIM, argv[optind]);
-	if (error == CT_ENOTFOUND) {
-		json_t *src = NULL;
-		if (ct_store_get(&src, store, CT_KIND_SOURCE, argv[optind], 0) == 0) {
-			kind = CT_KIND_SOURCE;
-			error = ct_store_log(&log, store, kind, argv[optind]);
-		} else {
-			error = ct_error_set(CT_ENOTFOUND, "no claim or source \"%s\" in the store",
-				argv[optind]);
-		}
-		json_decref(src);
-	}
+	/* ID names a claim or a source, or begins one's id */
+	id = argv[optind];
+	if ((error = cli_resolve_claim_or_source(&kind, &id, &id_buf, store)) == 0)
+		argv[optind] = id_buf.ptr;
+	if (error == 0)
+		error = ct_store_log(&log, store, kind, argv[optind]);
 	if (error < 0)
 		goto done;
 	if (a.json) {
@@ -733,6 +743,7 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 done:
 	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
 out:
+	ct_buf_free(&id_buf);
 	json_decref(out);
 	ct_log_free(log);
 	ct_store_free(store);

@@ -45,6 +45,7 @@ static const struct command commands[] = {
 	{"verify", cmd_verify, "verify a record's signatures against trusted keys"},
 	{"trust", cmd_trust, "add, list or remove the keys this clone trusts"},
 	{"version", cmd_version, "print the version"},
+	{"__complete", cmd_complete, NULL}, /* for the completion scripts: not listed */
 };
 
 static void usage(FILE *out)
@@ -53,7 +54,8 @@ static void usage(FILE *out)
 
 	fprintf(out, "usage: claimtrail [-C DIR] [--root DIR] COMMAND [ARGS]\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+		if (commands[i].summary)
+			fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out,
 		"\nRun 'claimtrail COMMAND --help' for a command's options; see claimtrail(1).\n");
 }
@@ -125,6 +127,7 @@ static int run(int argc, char **argv)
 		status = cli_fail(ct_error_last_code());
 		goto done;
 	}
+	cli_repo_path = cli.repo;
 	/* the command's own options are parsed by cli_parse (opt.c), from argv[optind] on */
 	status = command->run(&cli, argc - optind, argv + optind);
 	ct_shutdown();
