@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_EVIDENCE 64
 
@@ -186,9 +187,17 @@ int cmd_annotate(ct_cli *cli, int argc, char **argv)
 		status = cli_cmd_usage(&annotate_cmd, "give --verdict, --note or both");
 		goto out;
 	}
+	a.claim = argv[optind];
+	if (a.verdict) {
+		/* verdicts are matched without regard to case: --verdict Mostly-True */
+		size_t i, n;
+		const ct_verdict *scale = ct_verdict_scale(&n);
+		for (i = 0; i < n; i++)
+			if (strcasecmp(scale[i].name, a.verdict) == 0)
+				a.verdict = scale[i].name;
+	}
 	fields.verdict = a.verdict;
 	fields.note = a.note;
-	a.claim = argv[optind];
 	fields.evidence = a.evidence;
 	fields.evidence_count = a.evidence_count;
 	if ((error = open_for_writing(&store, &key, &wopts, cli, &a)) == 0)
@@ -263,6 +272,10 @@ int cmd_resolve(ct_cli *cli, int argc, char **argv)
 		status = cli_cmd_usage(&resolve_cmd, "--outcome and --note are required");
 		goto out;
 	}
+	if (strcasecmp(a.outcome, "upheld") == 0)
+		a.outcome = "upheld";
+	else if (strcasecmp(a.outcome, "rejected") == 0)
+		a.outcome = "rejected";
 	if (strcmp(a.outcome, "upheld") != 0 && strcmp(a.outcome, "rejected") != 0) {
 		status = cli_cmd_usage(
 			&resolve_cmd, "--outcome is upheld or rejected, not '%s'", a.outcome);

@@ -276,8 +276,9 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 		print_sign_off(store, rec);
 	} else {
 		printf("signed by:  (not verified)\n");
-		printf("sign-off:   0 of %zu signers (this revision does not verify)\n",
-			ct_store_sign_off_threshold(store));
+		printf("sign-off:   0 of %zu signer%s (this revision does not verify)\n",
+			ct_store_sign_off_threshold(store),
+			cli_s(ct_store_sign_off_threshold(store)));
 	}
 	printf("digest:     %s\n", digest);
 	if (json_array_size(annotations)) {

@@ -80,7 +80,7 @@ struct cli_cmd {
  * -k). */
 #define CLI_OPT_KEY(letter, type, member) \
 	CLI_STR("key", letter, "FILE", \
-		"the secret signing key (default: $CLAIMTRAIL_KEY, else git config claimtrail.key)", \
+		"the secret signing key (default: $CLAIMTRAIL_KEY, git config claimtrail.key)", \
 		type, member)
 #define CLI_OPT_PASSPHRASE_FILE(type, member) \
 	CLI_STR("passphrase-file", 0, "FILE", "read the key's passphrase from FILE's first line", \

@@ -7,7 +7,13 @@
 
 int cli_open_store(ct_store **out, ct_cli *cli)
 {
-	return ct_store_open(out, cli->repo, cli->root);
+	int error = ct_store_open(out, cli->repo, cli->root);
+
+	if (error == CT_ENOTFOUND && strstr(ct_error_last(), "not in a git repository"))
+		error = ct_error_set(CT_ENOTFOUND,
+			"%s: not in a git repository (run 'claimtrail init' to make one with a store)",
+			cli->repo);
+	return error;
 }
 
 int cli_resolve_id(

@@ -112,4 +112,13 @@ expect_status 0 "$CT" claim add --source un-report \
 	--statement "Officials counted more than 6,000 displaced residents across seventeen districts"
 [ "$OUT" = "officials-counted-more-than-6000-displaced" ] && ok || fail "derived id: $OUT"
 
+# a key id of the trust list: a unique prefix removes it
+KID=$("$CT" key show "$TMP/k.key" | sed -n "s/^key-id: *//p")
+"$CT" key show "$TMP/editor.key" >/dev/null || fail "key show"
+expect_status 0 "$CT" trust add "$TMP/editor.key.pub"
+expect_status 0 "$CT" trust remove "$(printf '%s' "$KID" | cut -c1-6)"
+contains "$OUT" "key $KID is no longer trusted"
+expect_status 0 "$CT" trust list
+not_contains "$OUT" "$KID"
+
 finish

@@ -164,6 +164,10 @@ static int valid_ymd(const char *s)
 
 int ct_date_validate(const char *date, const char *what)
 {
+	if (date && strlen(date) == 10 && digits(date, 4) && date[4] == '-' &&
+		digits(date + 5, 2) && date[7] == '-' && digits(date + 8, 2) && !valid_ymd(date))
+		return ct_error_set(CT_EINVALID,
+			"%s \"%.40s\" is an impossible date: there is no such day", what, date);
 	if (!date || strlen(date) != 10 || !valid_ymd(date))
 		return ct_error_set(CT_EINVALID,
 			"%s \"%.40s\" is not a date of the form YYYY-MM-DD", what,
