@@ -76,6 +76,25 @@ contains "$ERR" "is not a date of the form YYYY-MM-DD"
 not_contains "$ERR" "impossible"
 [ "$(git rev-parse HEAD)" = "$H" ] && ok || fail "a refused date moved HEAD"
 
+# ---- a quote that does not occur: the case that differs, or the nearest passage ----
+printf 'The river rose by three metres overnight,\nand more than 130 families left their homes.\n' >"$TMP/a.txt"
+expect_status 0 "$CT" source add --id art --title A --publisher P --file "$TMP/a.txt"
+H=$(git rev-parse HEAD)
+expect_status 4 "$CT" claim add --statement "q1" --source art --quote "More than 130 Families"
+contains "$ERR" 'only the case of its letters differs from the source'"'"'s "more than 130 families"'
+one_line "$ERR"
+expect_status 4 "$CT" claim add --statement "q2" --source art --quote "more than 130 families fled"
+contains "$ERR" 'the nearest passage is "more than 130 families left their homes.'
+one_line "$ERR"
+expect_status 4 "$CT" claim add --statement "q3" --source art --quote "the river fell by three metres overnight"
+contains "$ERR" 'the nearest passage is "The river rose by three metres overnight"'
+one_line "$ERR"
+expect_status 4 "$CT" claim add --statement "q4" --source art --quote "something else entirely"
+not_contains "$ERR" "nearest"
+[ "$(git rev-parse HEAD)" = "$H" ] && ok || fail "a refused quote moved HEAD"
+# whitespace alone never stops a quote: it is matched with runs of white space as one space
+expect_status 0 "$CT" claim add --statement "q5" --source art --quote "overnight, and   more than"
+
 # ---- plurals ----
 expect_status 1 "$CT" check # the annotation signed by the other key is not trusted
 contains "$OUT" "trust: 1 key of the trust list"
