@@ -62,6 +62,10 @@ void cli_passphrase_free(char *pass);
 /* The repository -C names ("." by default), for the defaults read from its git config. */
 extern const char *cli_repo_path;
 
+/* When ring is empty (no --trust): adds the keys of $CLAIMTRAIL_TRUST, else of git config
+ * claimtrail.trust (a public key record or a folder of them), when either is set. */
+int cli_default_trust(ct_keyring *ring);
+
 /* Loads the secret key at path (when NULL: $CLAIMTRAIL_KEY, else git config claimtrail.key of
  * the repository at cli_repo_path), asking for its passphrase only when the file is encrypted. */
 int cli_load_key(ct_key **out, const char *path, const char *passphrase_file);

@@ -260,7 +260,7 @@ static int bundle_import(ct_cli *cli, int argc, char **argv)
 		status = cli_cmd_usage(&import_cmd, "expected one BUNDLE");
 		goto done;
 	}
-	if ((error = cli_open_store(&store, cli)) < 0 ||
+	if ((error = cli_open_store(&store, cli)) < 0 || (error = cli_default_trust(a.trust)) < 0 ||
 		(error = ct_trust_keyring_add(a.trust, NULL, NULL, cli->repo)) < 0) {
 		status = cli_fail(error);
 		goto done;

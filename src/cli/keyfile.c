@@ -5,6 +5,31 @@
 
 const char *cli_repo_path = ".";
 
+int cli_default_trust(ct_keyring *ring)
+{
+	ct_buf configured = CT_BUF_INIT;
+	const char *path = getenv("CLAIMTRAIL_TRUST");
+	int error = 0;
+
+	if (ct_keyring_count(ring) > 0)
+		return 0; /* --trust given */
+	if (!path || !*path) {
+		error = ct_repo_config_path(&configured, cli_repo_path, "claimtrail.trust");
+		if (error == CT_ENOTFOUND) {
+			ct_error_clear();
+			error = 0;
+			goto done;
+		}
+		if (error < 0)
+			goto done;
+		path = configured.ptr;
+	}
+	error = ct_keyring_add_path(ring, path);
+done:
+	ct_buf_free(&configured);
+	return error;
+}
+
 int cli_load_key(ct_key **out, const char *path, const char *passphrase_file)
 {
 	ct_buf configured = CT_BUF_INIT;

@@ -38,6 +38,21 @@ expect_status 0 "$CT" annotate c1 --note "flag" --key "$TMP/k.key" --json
 contains "$OUT" "$KID"
 git config claimtrail.key "$TMP/k.key"
 
+# ---- the trust list from $CLAIMTRAIL_TRUST or git config claimtrail.trust; outside a
+# repository, the global configuration (HOME points at a folder of the test's own) ----
+"$CT" cat c1 >"$TMP/c1.json" || fail "cat"
+mkdir -p "$TMP/home" "$TMP/out" && cd "$TMP/out" || exit 99
+HOME="$TMP/home" expect_status 2 "$CT" verify "$TMP/c1.json"
+contains "$ERR" "--trust"
+CLAIMTRAIL_TRUST="$TMP/k.key.pub" HOME="$TMP/home" expect_status 0 "$CT" verify "$TMP/c1.json"
+HOME="$TMP/home" git config --global claimtrail.trust "$TMP/k.key.pub"
+HOME="$TMP/home" expect_status 0 "$CT" verify "$TMP/c1.json"
+CLAIMTRAIL_TRUST="$TMP/other.key.pub" HOME="$TMP/home" expect_status 1 "$CT" verify "$TMP/c1.json"
+HOME="$TMP/home" git config --global claimtrail.key "$TMP/k.key"
+HOME="$TMP/home" expect_status 0 "$CT" init
+contains "$OUT" "$KID"
+cd "$TMP/repo" || exit 99
+
 # ---- every write's --help names --passphrase-file ----
 for c in init "source add" "source revise" "claim add" "claim revise" "claim retract" annotate \
 	dispute resolve sign-off import "bundle create" "anchor check" sign; do

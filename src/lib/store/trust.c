@@ -47,11 +47,11 @@ int ct_repo_config_path(ct_buf *out, const char *path, const char *name)
 
 	ct_buf_clear(out);
 	rc = git_repository_open_ext(&repo, path, 0, NULL);
-	if (rc == GIT_ENOTFOUND)
-		return ct_error_set(CT_ENOTFOUND, "%s: not in a git repository", path);
-	if (rc < 0)
+	if (rc < 0 && rc != GIT_ENOTFOUND)
 		return ct__git_error(CT_EIO, path);
-	if (git_repository_config_snapshot(&config, repo) < 0) {
+	/* outside a repository: the global and system configuration */
+	if (repo ? git_repository_config_snapshot(&config, repo) < 0
+		 : git_config_open_default(&config) < 0) {
 		error = ct__git_error(CT_EIO, path);
 		goto done;
 	}
