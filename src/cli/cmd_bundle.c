@@ -148,8 +148,10 @@ static int bundle_create(ct_cli *cli, int argc, char **argv)
 	ct_bundle_info info;
 	ct_store *store = NULL;
 	ct_key *key = NULL;
+	ct_buf *ids = NULL;
+	size_t i, nids = 0;
 	int status;
-	int error;
+	int error = 0;
 
 	memset(&a, 0, sizeof(a));
 	a.o = (ct_bundle_create_opts)CT_BUNDLE_CREATE_OPTS_INIT;
@@ -176,6 +178,16 @@ static int bundle_create(ct_cli *cli, int argc, char **argv)
 		status = cli_fail(error);
 		goto done;
 	}
+	/* a unique prefix names a claim */
+	nids = a.o.select == CT_BUNDLE_IDS ? a.o.nids : 0;
+	if (nids && !(ids = calloc(nids, sizeof(*ids))))
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+	for (i = 0; i < nids && error == 0; i++)
+		error = cli_resolve_arg(&argv[optind + i], &ids[i], store, CT_KIND_CLAIM);
+	if (error < 0) {
+		status = cli_fail(error);
+		goto done;
+	}
 	a.o.creator = key;
 	if ((error = ct_bundle_create(&info, store, a.output, &a.o)) < 0) {
 		status = cli_fail(error);
@@ -185,6 +197,9 @@ static int bundle_create(ct_cli *cli, int argc, char **argv)
 	print_counts(&info);
 	printf("\nmerkle root %s, signed by %s\n", info.root, info.creator);
 done:
+	for (i = 0; ids && i < nids; i++)
+		ct_buf_free(&ids[i]);
+	free(ids);
 	ct_store_free(store);
 	ct_key_free(key);
 	return status;

@@ -112,6 +112,13 @@ expect_status 0 "$CT" claim add --source un-report \
 	--statement "Officials counted more than 6,000 displaced residents across seventeen districts"
 [ "$OUT" = "officials-counted-more-than-6000-displaced" ] && ok || fail "derived id: $OUT"
 
+# bundle create takes claim ids by prefix too
+expect_status 0 "$CT" bundle create -o "$TMP/b.bundle" crocus-f dah
+contains "$OUT" "bundle $TMP/b.bundle"
+expect_status 2 "$CT" bundle create -o "$TMP/c.bundle" crocus
+contains "$ERR" "crocus-flood, crocus-rain"
+[ ! -e "$TMP/c.bundle" ] && ok || fail "an ambiguous prefix wrote a bundle"
+
 # a key id of the trust list: a unique prefix removes it
 KID=$("$CT" key show "$TMP/k.key" | sed -n "s/^key-id: *//p")
 "$CT" key show "$TMP/editor.key" >/dev/null || fail "key show"
