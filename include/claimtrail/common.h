@@ -40,6 +40,7 @@ typedef enum {
 	CT_EIO = -7,	     /* file system or git failure */
 	CT_ENOMEM = -8,	     /* out of memory */
 	CT_EPASSPHRASE = -9, /* wrong passphrase, or none available */
+	CT_EAMBIGUOUS = -10, /* an id prefix that begins more than one id */
 } ct_error_code;
 
 /* The message of the last error on this thread: one line naming what was wrong. Never NULL. */

@@ -74,6 +74,16 @@ int ct_store_resolve_revision(
 /* The annotations of a claim, ordered by "created" then id: a new JSON array. */
 int ct_store_annotations(json_t **out, ct_store *store, const char *claim_id);
 
+/*
+ * The id of the record of kind that the user typed as typed: typed itself when there is such a
+ * record, else the one id that begins with typed (a unique prefix, as git takes short hashes).
+ * Annotations are those of claim_id (NULL for the other kinds). *out is cleared and set to the
+ * whole id. CT_ENOTFOUND ("no claim \"x\" in the store") says "did you mean \"y\"?" when an id
+ * of that kind is a few edits away; CT_EAMBIGUOUS names the ids the prefix begins.
+ */
+int ct_store_resolve_id(
+	ct_buf *out, ct_store *store, ct_kind kind, const char *claim_id, const char *typed);
+
 /* Calls fn for the id of every record of kind (claims and sources: the latest revision is not
  * read; keys: the key id), in path order. fn returning non-zero stops and is returned. */
 typedef int (*ct_store_id_fn)(const char *id, void *payload);

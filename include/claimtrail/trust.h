@@ -23,6 +23,11 @@ extern "C" {
  */
 int ct_trust_read(json_t **out, const char *path);
 
+/* The value of the git configuration variable name ("claimtrail.key") of the repository
+ * containing path (outside a repository: the global and system configuration), read as a path
+ * ("~/" expanded), into out. CT_ENOTFOUND when it is not set. */
+int ct_repo_config_path(ct_buf *out, const char *path, const char *name);
+
 /*
  * Adds a public key record (checked with ct_key_record_check) to the trust list, under name
  * (NULL: the record's own name). Creates the list when there is none. CT_EEXISTS when the key

@@ -59,8 +59,15 @@ int cli_passphrase(
 	char **out, size_t *len, const char *passphrase_file, const char *prompt, int confirm);
 void cli_passphrase_free(char *pass);
 
-/* Loads the secret key at path (or $CLAIMTRAIL_KEY when path is NULL), asking for its
- * passphrase only when the file is encrypted. */
+/* The repository -C names ("." by default), for the defaults read from its git config. */
+extern const char *cli_repo_path;
+
+/* When ring is empty (no --trust): adds the keys of $CLAIMTRAIL_TRUST, else of git config
+ * claimtrail.trust (a public key record or a folder of them), when either is set. */
+int cli_default_trust(ct_keyring *ring);
+
+/* Loads the secret key at path (when NULL: $CLAIMTRAIL_KEY, else git config claimtrail.key of
+ * the repository at cli_repo_path), asking for its passphrase only when the file is encrypted. */
 int cli_load_key(ct_key **out, const char *path, const char *passphrase_file);
 
 /* Reads the single record in the file at path (sign, verify): strict JSON, its messages naming
@@ -93,6 +100,21 @@ int cli_sorted_ids(json_t **out, ct_store *store, ct_kind kind);
 /* Opens the store named by -C and --root. */
 int cli_open_store(ct_store **out, ct_cli *cli);
 
+/* Resolves the id *id as typed (a whole id or a unique prefix: ct_store_resolve_id) to the whole
+ * id of a record of kind, kept in buf, and points *id at it. Nothing to do when *id is NULL.
+ * An id that begins no id and is near none is left as typed, for the command to report in its
+ * own words; an ambiguous prefix and an id near another are errors. */
+int cli_resolve_id(
+	const char **id, ct_buf *buf, ct_store *store, ct_kind kind, const char *claim_id);
+
+/* cli_resolve_id for a command's operand: *arg (in argv) is pointed at the whole id in buf. */
+int cli_resolve_arg(char **arg, ct_buf *buf, ct_store *store, ct_kind kind);
+
+/* Like cli_resolve_id for an ID that names a claim or a source (log, diff): a whole claim id,
+ * else a whole source id, else a unique prefix of a claim id, else of a source id. *kind says
+ * which. CT_ENOTFOUND: "no claim or source ..." (with the nearest id when one is near). */
+int cli_resolve_claim_or_source(ct_kind *kind, const char **id, ct_buf *buf, ct_store *store);
+
 /* Parses a quantity as typed ("6,000", "190", "2.5") into the decimal string records keep. */
 int cli_parse_amount(char *out, size_t size, const char *text);
 
@@ -106,6 +128,12 @@ int cli_verified_signers(ct_buf *out, ct_verification *v, ct_store *store, const
 
 /* {"state": "verified"|"bad-signature"|"broken-chain", "verified": bool, "reason": "..."}. */
 json_t *cli_verification_json(const ct_verification *v);
+
+/* Every status a claim can have in `list --status` (cmd_read.c), ended by NULL. */
+extern const char *const cli_statuses[];
+
+/* claimtrail __complete (cmd_complete.c): the words shell completion offers. */
+int cmd_complete(ct_cli *cli, int argc, char **argv);
 
 int cmd_init(ct_cli *cli, int argc, char **argv);
 int cmd_source(ct_cli *cli, int argc, char **argv);

@@ -163,6 +163,7 @@ static const cli_cmd check_cmd = {"anchor check", anchor_usage, check_opts};
 int cmd_anchor(ct_cli *cli, int argc, char **argv)
 {
 	anchor_state st;
+	ct_buf id = CT_BUF_INIT;
 	int status, error = 0;
 
 	memset(&st, 0, sizeof(st));
@@ -192,6 +193,9 @@ int cmd_anchor(ct_cli *cli, int argc, char **argv)
 		goto done;
 	}
 	if ((error = cli_open_store(&st.store, cli)) < 0 ||
+		(argc - optind == 1 &&
+			(error = cli_resolve_arg(&argv[optind], &id, st.store, CT_KIND_CLAIM)) <
+				0) ||
 		(st.update && (error = cli_load_key(&st.key, st.key_path, st.pass_file)) < 0))
 		goto done;
 	if (argc - optind == 1) {
@@ -224,6 +228,7 @@ done:
 	else
 		status = CT_EXIT_OK;
 out:
+	ct_buf_free(&id);
 	ct_buf_free(&st.text);
 	json_decref(st.rows);
 	ct_store_free(st.store);

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_EVIDENCE 64
 
@@ -19,6 +20,10 @@ typedef struct {
 	const char *key;
 	const char *pass_file;
 	int json;
+	/* the ids as typed (argv), resolved to whole ids once the store is open */
+	const char *claim;
+	const char *dispute;
+	ct_buf ids[MAX_EVIDENCE + 3];
 } annotate_args;
 
 static int add_evidence(const cli_cmd *cmd, const cli_opt *opt, void *args, const char *value)
@@ -96,9 +101,36 @@ static const cli_opt sign_off_opts[] = {
 	CLI_END,
 };
 
-/* Prints the new annotation (its id, or --json the record) and releases everything. */
-static int finish(int error, const annotate_args *a, json_t *record, ct_store *store, ct_key *key)
+/* Resolves every id the command was given (a unique prefix names its record) in the store. */
+static int resolve_ids(ct_store *store, annotate_args *a)
 {
+	size_t i;
+	int error;
+
+	if ((error = cli_resolve_id(&a->claim, &a->ids[0], store, CT_KIND_CLAIM, NULL)) < 0 ||
+		(error = cli_resolve_id(
+			 &a->dispute, &a->ids[1], store, CT_KIND_ANNOTATION, a->claim)) < 0 ||
+		(error = cli_resolve_id(&a->source, &a->ids[2], store, CT_KIND_SOURCE, NULL)) < 0)
+		return error;
+	for (i = 0; i < a->evidence_count; i++)
+		if ((error = cli_resolve_id(
+			     &a->evidence[i], &a->ids[3 + i], store, CT_KIND_SOURCE, NULL)) < 0)
+			return error;
+	return 0;
+}
+
+static void free_ids(annotate_args *a)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(a->ids) / sizeof(a->ids[0]); i++)
+		ct_buf_free(&a->ids[i]);
+}
+
+/* Prints the new annotation (its id, or --json the record) and releases everything. */
+static int finish(int error, annotate_args *a, json_t *record, ct_store *store, ct_key *key)
+{
+	free_ids(a);
 	if (error == 0) {
 		if (a->json)
 			cli_print_json(record);
@@ -112,11 +144,11 @@ static int finish(int error, const annotate_args *a, json_t *record, ct_store *s
 }
 
 static int open_for_writing(
-	ct_store **store, ct_key **key, ct_write_opts *wopts, ct_cli *cli, const annotate_args *a)
+	ct_store **store, ct_key **key, ct_write_opts *wopts, ct_cli *cli, annotate_args *a)
 {
 	int error;
 
-	if ((error = cli_open_store(store, cli)) < 0 ||
+	if ((error = cli_open_store(store, cli)) < 0 || (error = resolve_ids(*store, a)) < 0 ||
 		(error = cli_load_key(key, a->key, a->pass_file)) < 0)
 		return error;
 	wopts->signer = *key;
@@ -155,12 +187,21 @@ int cmd_annotate(ct_cli *cli, int argc, char **argv)
 		status = cli_cmd_usage(&annotate_cmd, "give --verdict, --note or both");
 		goto out;
 	}
+	a.claim = argv[optind];
+	if (a.verdict) {
+		/* verdicts are matched without regard to case: --verdict Mostly-True */
+		size_t i, n;
+		const ct_verdict *scale = ct_verdict_scale(&n);
+		for (i = 0; i < n; i++)
+			if (strcasecmp(scale[i].name, a.verdict) == 0)
+				a.verdict = scale[i].name;
+	}
 	fields.verdict = a.verdict;
 	fields.note = a.note;
 	fields.evidence = a.evidence;
 	fields.evidence_count = a.evidence_count;
 	if ((error = open_for_writing(&store, &key, &wopts, cli, &a)) == 0)
-		error = ct_claim_annotate(&record, store, argv[optind], &fields, &wopts);
+		error = ct_claim_annotate(&record, store, a.claim, &fields, &wopts);
 	status = finish(error, &a, record, store, key);
 out:
 	return status;
@@ -195,9 +236,9 @@ int cmd_dispute(ct_cli *cli, int argc, char **argv)
 		status = cli_cmd_usage(&dispute_cmd, "--by and --reason are required");
 		goto out;
 	}
+	a.claim = argv[optind];
 	if ((error = open_for_writing(&store, &key, &wopts, cli, &a)) == 0)
-		error = ct_claim_dispute(
-			&record, store, argv[optind], a.by, a.reason, a.source, &wopts);
+		error = ct_claim_dispute(&record, store, a.claim, a.by, a.reason, a.source, &wopts);
 	status = finish(error, &a, record, store, key);
 out:
 	return status;
@@ -231,14 +272,20 @@ int cmd_resolve(ct_cli *cli, int argc, char **argv)
 		status = cli_cmd_usage(&resolve_cmd, "--outcome and --note are required");
 		goto out;
 	}
+	if (strcasecmp(a.outcome, "upheld") == 0)
+		a.outcome = "upheld";
+	else if (strcasecmp(a.outcome, "rejected") == 0)
+		a.outcome = "rejected";
 	if (strcmp(a.outcome, "upheld") != 0 && strcmp(a.outcome, "rejected") != 0) {
 		status = cli_cmd_usage(
 			&resolve_cmd, "--outcome is upheld or rejected, not '%s'", a.outcome);
 		goto out;
 	}
+	a.claim = argv[optind];
+	a.dispute = argv[optind + 1];
 	if ((error = open_for_writing(&store, &key, &wopts, cli, &a)) == 0)
 		error = ct_claim_resolve(
-			&record, store, argv[optind], argv[optind + 1], a.outcome, a.note, &wopts);
+			&record, store, a.claim, a.dispute, a.outcome, a.note, &wopts);
 	status = finish(error, &a, record, store, key);
 out:
 	return status;
@@ -272,10 +319,11 @@ int cmd_sign_off(ct_cli *cli, int argc, char **argv)
 		status = cli_cmd_usage(&sign_off_cmd, "expected one claim ID");
 		goto out;
 	}
+	a.claim = argv[optind];
 	if ((error = open_for_writing(&store, &key, &wopts, cli, &a)) < 0)
 		goto done;
 	wopts.reason = a.note;
-	if ((error = ct_claim_sign_off(&record, store, argv[optind], &wopts)) < 0 ||
+	if ((error = ct_claim_sign_off(&record, store, a.claim, &wopts)) < 0 ||
 		(error = ct_store_trust(&ring, &trust_info, store, NULL)) < 0)
 		goto done;
 	need = ct_store_sign_off_threshold(store);
@@ -287,6 +335,7 @@ int cmd_sign_off(ct_cli *cli, int argc, char **argv)
 			(long long)json_integer_value(json_object_get(record, "revision")),
 			ct_key_id(key), ct_record_signer_count(record, ring), need, cli_s(need));
 done:
+	free_ids(&a);
 	ct_keyring_free(ring);
 	json_decref(record);
 	ct_store_free(store);

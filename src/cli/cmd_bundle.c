@@ -149,8 +149,10 @@ static int bundle_create(ct_cli *cli, int argc, char **argv)
 	ct_store *store = NULL;
 	ct_key *key = NULL;
 	cli_progress progress;
+	ct_buf *ids = NULL;
+	size_t i, nids = 0;
 	int status;
-	int error;
+	int error = 0;
 
 	memset(&a, 0, sizeof(a));
 	a.o = (ct_bundle_create_opts)CT_BUNDLE_CREATE_OPTS_INIT;
@@ -177,6 +179,16 @@ static int bundle_create(ct_cli *cli, int argc, char **argv)
 		status = cli_fail(error);
 		goto done;
 	}
+	/* a unique prefix names a claim */
+	nids = a.o.select == CT_BUNDLE_IDS ? a.o.nids : 0;
+	if (nids && !(ids = calloc(nids, sizeof(*ids))))
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+	for (i = 0; i < nids && error == 0; i++)
+		error = cli_resolve_arg(&argv[optind + i], &ids[i], store, CT_KIND_CLAIM);
+	if (error < 0) {
+		status = cli_fail(error);
+		goto done;
+	}
 	a.o.creator = key;
 	cli_progress_init(&progress, "bundle create");
 	a.o.progress = cli_progress_fn;
@@ -191,6 +203,9 @@ static int bundle_create(ct_cli *cli, int argc, char **argv)
 	print_counts(&info);
 	printf("\nmerkle root %s, signed by %s\n", info.root, info.creator);
 done:
+	for (i = 0; ids && i < nids; i++)
+		ct_buf_free(&ids[i]);
+	free(ids);
 	ct_store_free(store);
 	ct_key_free(key);
 	return status;
@@ -267,7 +282,7 @@ static int bundle_import(ct_cli *cli, int argc, char **argv)
 		status = cli_cmd_usage(&import_cmd, "expected one BUNDLE");
 		goto done;
 	}
-	if ((error = cli_open_store(&store, cli)) < 0 ||
+	if ((error = cli_open_store(&store, cli)) < 0 || (error = cli_default_trust(a.trust)) < 0 ||
 		(error = ct_trust_keyring_add(a.trust, NULL, NULL, cli->repo)) < 0) {
 		status = cli_fail(error);
 		goto done;

@@ -115,7 +115,9 @@ static int claim_write(ct_cli *cli, int argc, char **argv, const char *sub)
 	ct_key *key = NULL;
 	json_t *record = NULL;
 	ct_buf text = CT_BUF_INIT;
-	const char *id = NULL;
+	ct_buf id_buf = CT_BUF_INIT, source_buf = CT_BUF_INIT;
+	json_t *attribution;
+	const char *id = NULL, *source = NULL;
 	int add = strcmp(sub, "add") == 0;
 	const cli_cmd *cmd = add	     ? &add_cmd
 		: strcmp(sub, "revise") == 0 ? &revise_cmd
@@ -147,8 +149,19 @@ static int claim_write(ct_cli *cli, int argc, char **argv, const char *sub)
 	}
 	if ((a.source_text &&
 		    (error = ct_file_read(&text, a.source_text, CLI_SOURCE_TEXT_MAX)) < 0) ||
-		(error = cli_open_store(&store, cli)) < 0 ||
-		(error = cli_load_key(&key, a.key, a.pass_file)) < 0)
+		(error = cli_open_store(&store, cli)) < 0)
+		goto done;
+	/* a unique prefix names the claim and the source */
+	attribution = json_object_get(a.fields, "attribution");
+	source = json_string_value(json_object_get(attribution, "source"));
+	if ((error = cli_resolve_id(&id, &id_buf, store, CT_KIND_CLAIM, NULL)) < 0 ||
+		(error = cli_resolve_id(&source, &source_buf, store, CT_KIND_SOURCE, NULL)) < 0)
+		goto done;
+	if (source && json_object_set_new(attribution, "source", json_string(source)) < 0) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((error = cli_load_key(&key, a.key, a.pass_file)) < 0)
 		goto done;
 	wopts.signer = key;
 	wopts.reason = a.reason;
@@ -172,6 +185,8 @@ static int claim_write(ct_cli *cli, int argc, char **argv, const char *sub)
 done:
 	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
 out:
+	ct_buf_free(&id_buf);
+	ct_buf_free(&source_buf);
 	ct_buf_free(&text);
 	json_decref(record);
 	json_decref(a.fields);

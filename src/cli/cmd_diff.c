@@ -363,22 +363,6 @@ done:
 }
 
 /* The kind of record id names: a claim, else a source; costs no record reads. */
-static int record_kind(ct_kind *out, ct_store *store, const char *id)
-{
-	json_int_t n;
-	int error;
-
-	if ((error = ct_id_validate(id, "claim")) < 0)
-		return error;
-	*out = CT_KIND_CLAIM;
-	if ((error = ct_store_resolve_revision(&n, store, CT_KIND_CLAIM, id, "1")) != CT_ENOTFOUND)
-		return error;
-	*out = CT_KIND_SOURCE;
-	if (ct_store_resolve_revision(&n, store, CT_KIND_SOURCE, id, "1") == 0)
-		return 0;
-	return ct_error_set(CT_ENOTFOUND, "no claim or source \"%s\" in the store", id);
-}
-
 typedef struct {
 	int json;
 	json_t *changes;
@@ -488,6 +472,8 @@ int cmd_diff(ct_cli *cli, int argc, char **argv)
 	ct_store *store = NULL;
 	json_t *diff = NULL;
 	ct_kind kind;
+	ct_buf id_buf = CT_BUF_INIT;
+	const char *id;
 	int json, color, nargs, status, error = 0;
 
 	if ((status = cli_parse(&diff_cmd, &a, argc, argv)) != CLI_CONTINUE)
@@ -516,12 +502,13 @@ int cmd_diff(ct_cli *cli, int argc, char **argv)
 		error = store_diff(store, argv[optind], argv[optind + 1], json);
 		goto done;
 	}
-	if ((error = record_kind(&kind, store, argv[optind])) < 0 ||
-		(error = ct_store_diff_revisions(&diff, store, kind, argv[optind],
+	id = argv[optind];
+	if ((error = cli_resolve_claim_or_source(&kind, &id, &id_buf, store)) < 0 ||
+		(error = ct_store_diff_revisions(&diff, store, kind, id,
 			 nargs > 1 ? argv[optind + 1] : NULL,
 			 nargs > 2 ? argv[optind + 2] : NULL)) < 0 ||
-		(error = add_verification(diff, store, kind, argv[optind])) < 0 ||
-		(kind == CT_KIND_CLAIM && (error = add_annotations(diff, store, argv[optind])) < 0))
+		(error = add_verification(diff, store, kind, id)) < 0 ||
+		(kind == CT_KIND_CLAIM && (error = add_annotations(diff, store, id)) < 0))
 		goto done;
 	if (json)
 		cli_print_json(diff);
@@ -530,6 +517,7 @@ int cmd_diff(ct_cli *cli, int argc, char **argv)
 done:
 	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
 out:
+	ct_buf_free(&id_buf);
 	json_decref(diff);
 	ct_store_free(store);
 	return status;

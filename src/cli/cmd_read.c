@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct {
 	const char *rev;
@@ -345,8 +346,9 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 		print_sign_offs(store, rec, signers.ptr);
 	} else {
 		printf("signed by:  (not verified)\n");
-		printf("sign-off:   0 of %zu signers (this revision does not verify)\n",
-			ct_store_sign_off_threshold(store));
+		printf("sign-off:   0 of %zu signer%s (this revision does not verify)\n",
+			ct_store_sign_off_threshold(store),
+			cli_s(ct_store_sign_off_threshold(store)));
 	}
 	printf("digest:     %s\n", digest);
 	if (json_array_size(annotations)) {
@@ -380,7 +382,7 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 	json_int_t rev = 0, count = 0;
 	size_t i;
 	const char *status = NULL;
-	ct_buf why = CT_BUF_INIT;
+	ct_buf why = CT_BUF_INIT, id = CT_BUF_INIT;
 	int rc, error = 0;
 
 	if ((rc = cli_parse(&show_cmd, &a, argc, argv)) != CLI_CONTINUE)
@@ -396,12 +398,14 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 			goto out;
 		}
 		if ((error = cli_open_store(&store, cli)) < 0 ||
+			(error = cli_resolve_arg(&argv[optind], &id, store, CT_KIND_CLAIM)) < 0 ||
 			(error = ct_claim_review(&rec, store, argv[optind], a.url)) < 0)
 			goto done;
 		cli_print_json(rec);
 		goto done;
 	}
 	if ((error = cli_open_store(&store, cli)) < 0 ||
+		(error = cli_resolve_arg(&argv[optind], &id, store, CT_KIND_CLAIM)) < 0 ||
 		(error = ct_store_get(&latest, store, CT_KIND_CLAIM, argv[optind], 0)) < 0)
 		goto done;
 	count = json_integer_value(json_object_get(latest, "revision"));
@@ -455,6 +459,7 @@ done:
 	rc = error < 0 ? cli_fail(error) : CT_EXIT_OK;
 out:
 	json_decref(digests);
+	ct_buf_free(&id);
 	ct_buf_free(&why);
 	json_decref(rec);
 	json_decref(latest);
@@ -473,7 +478,7 @@ int cmd_cat(ct_cli *cli, int argc, char **argv)
 {
 	read_args a = {0};
 	ct_store *store = NULL;
-	ct_buf data = CT_BUF_INIT;
+	ct_buf data = CT_BUF_INIT, id = CT_BUF_INIT;
 	json_int_t rev = 0;
 	int status, error = 0;
 
@@ -484,6 +489,7 @@ int cmd_cat(ct_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if ((error = cli_open_store(&store, cli)) < 0 ||
+		(error = cli_resolve_arg(&argv[optind], &id, store, CT_KIND_CLAIM)) < 0 ||
 		(a.rev &&
 			(error = ct_store_resolve_revision(
 				 &rev, store, CT_KIND_CLAIM, argv[optind], a.rev)) < 0) ||
@@ -493,6 +499,7 @@ int cmd_cat(ct_cli *cli, int argc, char **argv)
 done:
 	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
 out:
+	ct_buf_free(&id);
 	ct_buf_free(&data);
 	ct_store_free(store);
 	return status;
@@ -719,7 +726,7 @@ done:
 	return error;
 }
 
-static const char *const statuses[] = {"unreviewed", "supported", "refuted", "mixed", "misleading",
+const char *const cli_statuses[] = {"unreviewed", "supported", "refuted", "mixed", "misleading",
 	"unverifiable", "disputed", "needs-review", "retracted", "unverified", NULL};
 
 static const char list_usage[] =
@@ -742,6 +749,7 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 	list_state s;
 	ct_store *store = NULL;
 	size_t i;
+	ct_buf source_id = CT_BUF_INIT;
 	int status, error = 0;
 
 	if ((status = cli_parse(&list_cmd, &a, argc, argv)) != CLI_CONTINUE)
@@ -751,12 +759,17 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (a.status) {
-		for (i = 0; statuses[i] && strcmp(statuses[i], a.status) != 0; i++)
+		/* matched without regard to case: --status Disputed */
+		for (i = 0; cli_statuses[i] && strcasecmp(cli_statuses[i], a.status) != 0; i++)
 			;
-		if (!statuses[i]) {
-			status = cli_cmd_usage(&list_cmd, "unknown status '%s'", a.status);
+		if (!cli_statuses[i]) {
+			status = cli_cmd_usage(&list_cmd,
+				"unknown status '%s' (one of: unreviewed, supported, refuted, mixed, "
+				"misleading, unverifiable, disputed, needs-review, retracted, unverified)",
+				a.status);
 			goto out;
 		}
+		a.status = cli_statuses[i];
 	}
 	if (a.sort && strcmp(a.sort, "id") != 0 && strcmp(a.sort, "date") != 0 &&
 		strcmp(a.sort, "status") != 0) {
@@ -764,7 +777,8 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 			&list_cmd, "--sort takes id, date or status, not '%s'", a.sort);
 		goto out;
 	}
-	if ((error = cli_open_store(&store, cli)) < 0)
+	if ((error = cli_open_store(&store, cli)) < 0 ||
+		(error = cli_resolve_id(&a.source, &source_id, store, CT_KIND_SOURCE, NULL)) < 0)
 		goto done;
 	s.args = &a;
 	s.rows = json_array();
@@ -789,6 +803,7 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 done:
 	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
 out:
+	ct_buf_free(&source_id);
 	ct_store_free(store);
 	return status;
 }
@@ -816,6 +831,8 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 	ct_kind kind = CT_KIND_CLAIM;
 	json_t *out = NULL;
 	size_t i;
+	ct_buf id_buf = CT_BUF_INIT;
+	const char *id;
 	int status, error = 0;
 
 	if ((status = cli_parse(&log_cmd, &a, argc, argv)) != CLI_CONTINUE)
@@ -826,18 +843,12 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 	}
 	if ((error = cli_open_store(&store, cli)) < 0)
 		goto done;
-	error = ct_store_log(&log, store, CT_KIND_CLAIM, argv[optind]);
-	if (error == CT_ENOTFOUND) {
-		json_t *src = NULL;
-		if (ct_store_get(&src, store, CT_KIND_SOURCE, argv[optind], 0) == 0) {
-			kind = CT_KIND_SOURCE;
-			error = ct_store_log(&log, store, kind, argv[optind]);
-		} else {
-			error = ct_error_set(CT_ENOTFOUND, "no claim or source \"%s\" in the store",
-				argv[optind]);
-		}
-		json_decref(src);
-	}
+	/* ID names a claim or a source, or begins one's id */
+	id = argv[optind];
+	if ((error = cli_resolve_claim_or_source(&kind, &id, &id_buf, store)) == 0)
+		argv[optind] = id_buf.ptr;
+	if (error == 0)
+		error = ct_store_log(&log, store, kind, argv[optind]);
 	if (error < 0)
 		goto done;
 	if (a.json) {
@@ -907,6 +918,7 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 done:
 	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
 out:
+	ct_buf_free(&id_buf);
 	json_decref(out);
 	ct_log_free(log);
 	ct_store_free(store);

@@ -127,6 +127,7 @@ static int source_write(ct_cli *cli, int argc, char **argv, int revise)
 	ct_key *key = NULL;
 	json_t *record = NULL;
 	const char *id = NULL;
+	ct_buf id_buf = CT_BUF_INIT;
 	int status, error = 0;
 
 	if ((status = cli_parse(cmd, &a, argc, argv)) != CLI_CONTINUE)
@@ -148,6 +149,7 @@ static int source_write(ct_cli *cli, int argc, char **argv, int revise)
 	}
 	if ((a.file && (error = read_text(&text, a.file)) < 0) ||
 		(error = cli_open_store(&store, cli)) < 0 ||
+		(error = cli_resolve_id(&id, &id_buf, store, CT_KIND_SOURCE, NULL)) < 0 ||
 		(error = cli_load_key(&key, a.key, a.pass_file)) < 0)
 		goto done;
 	wopts.signer = key;
@@ -168,6 +170,7 @@ static int source_write(ct_cli *cli, int argc, char **argv, int revise)
 done:
 	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
 out:
+	ct_buf_free(&id_buf);
 	json_decref(record);
 	json_decref(a.fields);
 	ct_buf_free(&text);
@@ -239,7 +242,7 @@ static int source_show(ct_cli *cli, int argc, char **argv)
 	ct_store *store = NULL;
 	json_t *rec = NULL;
 	json_int_t rev = 0, count = 0;
-	ct_buf signers = CT_BUF_INIT;
+	ct_buf signers = CT_BUF_INIT, id_buf = CT_BUF_INIT;
 	ct_verification v;
 	char digest[CT_DIGEST_LEN + 1];
 	int status, error = 0;
@@ -251,6 +254,7 @@ static int source_show(ct_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if ((error = cli_open_store(&store, cli)) < 0 ||
+		(error = cli_resolve_arg(&argv[optind], &id_buf, store, CT_KIND_SOURCE)) < 0 ||
 		(a.rev &&
 			(error = ct_store_resolve_revision(
 				 &rev, store, CT_KIND_SOURCE, argv[optind], a.rev)) < 0) ||
@@ -330,6 +334,7 @@ static int source_show(ct_cli *cli, int argc, char **argv)
 done:
 	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
 out:
+	ct_buf_free(&id_buf);
 	ct_buf_free(&signers);
 	json_decref(rec);
 	json_decref(a.fields);

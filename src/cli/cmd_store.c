@@ -24,10 +24,12 @@ static const cli_opt init_opts[] = {
 };
 
 static const cli_cmd init_cmd = {"init",
-	"usage: claimtrail [-C DIR] init [--root DIR] [--key FILE]\n\n"
+	"usage: claimtrail [-C DIR] init [--root DIR] [--key FILE] [--passphrase-file FILE]\n\n"
 	"Makes a store (default folder: claims/) in the git repository at DIR,\n"
 	"creating the repository when there is none, and records the signing\n"
-	"key's public half in it. The key comes from --key or $CLAIMTRAIL_KEY.\n",
+	"key's public half in it. The key comes from --key, $CLAIMTRAIL_KEY or git config\n"
+	"claimtrail.key; an encrypted key's passphrase from --passphrase-file FILE,\n"
+	"$CLAIMTRAIL_PASSPHRASE or a prompt.\n",
 	init_opts};
 
 int cmd_init(ct_cli *cli, int argc, char **argv)

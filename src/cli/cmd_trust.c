@@ -107,8 +107,42 @@ done:
 	return status;
 }
 
+/* The key id of the trust list that typed is a unique prefix of, in whole (a unique prefix
+ * names a key, as git takes short commit ids), or typed itself when it begins none. */
+static int whole_key_id(ct_buf *out, const char *repo, const char *typed)
+{
+	json_t *keys = NULL, *e;
+	ct_buf names = CT_BUF_INIT;
+	size_t i, n = 0;
+	int error;
+
+	ct_buf_clear(out);
+	if ((error = ct_trust_read(&keys, repo)) < 0)
+		goto done;
+	json_array_foreach (keys, i, e) {
+		const char *kid = json_string_value(json_object_get(e, "key_id"));
+		if (!kid || strncmp(kid, typed, strlen(typed)) != 0)
+			continue;
+		if ((error = ct_buf_printf(&names, "%s%s", n++ ? ", " : "", kid)) < 0)
+			goto done;
+		if (n == 1 && (error = ct_buf_puts(out, kid)) < 0)
+			goto done;
+	}
+	if (n > 1)
+		error = ct_error_set(CT_EAMBIGUOUS,
+			"key \"%s\" is ambiguous: %zu trusted keys begin with it: %s", typed, n,
+			names.ptr);
+	else if (n == 0)
+		error = ct_buf_puts(out, typed);
+done:
+	ct_buf_free(&names);
+	json_decref(keys);
+	return error;
+}
+
 static int trust_remove(ct_cli *cli, int argc, char **argv)
 {
+	ct_buf kid = CT_BUF_INIT;
 	int status, error;
 
 	if ((status = cli_parse(&remove_cmd, NULL, argc, argv)) != CLI_CONTINUE)
@@ -117,13 +151,15 @@ static int trust_remove(ct_cli *cli, int argc, char **argv)
 		status = cli_cmd_usage(&remove_cmd, "expected one KEY-ID");
 		goto done;
 	}
-	if ((error = ct_trust_remove(cli->repo, argv[optind])) < 0) {
+	if ((error = whole_key_id(&kid, cli->repo, argv[optind])) < 0 ||
+		(error = ct_trust_remove(cli->repo, kid.ptr)) < 0) {
 		status = cli_fail(error);
 		goto done;
 	}
-	printf("key %s is no longer trusted\n", argv[optind]);
+	printf("key %s is no longer trusted\n", kid.ptr);
 	status = CT_EXIT_OK;
 done:
+	ct_buf_free(&kid);
 	return status;
 }
 

@@ -149,7 +149,12 @@ int cmd_verify(ct_cli *cli, int argc, char **argv)
 		status = cli_cmd_usage(&verify_cmd, "expected one FILE");
 		goto done;
 	}
-	/* the trust list of the repository at -C (when there is one) adds to --trust */
+	/* without --trust: $CLAIMTRAIL_TRUST or git config claimtrail.trust; the trust list of
+	 * the repository at -C (when there is one) adds to them */
+	if ((error = cli_default_trust(a.trust)) < 0) {
+		status = cli_fail_trust(error);
+		goto done;
+	}
 	if ((error = ct_trust_keyring_add(a.trust, NULL, NULL, cli->repo)) < 0) {
 		status = cli_fail(error);
 		goto done;

@@ -23,6 +23,7 @@ int cli_exit_status(int code)
 	case CT_EBADSIG:
 	case CT_EUNTRUSTED: return CT_EXIT_VERIFY;
 	case CT_ENOTFOUND: return CT_EXIT_NOTFOUND;
+	case CT_EAMBIGUOUS: return CT_EXIT_USAGE;
 	default: return CT_EXIT_ERROR;
 	}
 }

@@ -45,6 +45,7 @@ static const struct command commands[] = {
 	{"verify", cmd_verify, "verify a record's signatures against trusted keys"},
 	{"trust", cmd_trust, "add, list or remove the keys this clone trusts"},
 	{"version", cmd_version, "print the version"},
+	{"__complete", cmd_complete, NULL}, /* for the completion scripts: not listed */
 };
 
 static void usage(FILE *out)
@@ -55,7 +56,8 @@ static void usage(FILE *out)
 		"usage: claimtrail [-C DIR] [--root DIR] [--color[=WHEN]] [--no-pager] COMMAND "
 		"[ARGS]\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+		if (commands[i].summary)
+			fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out,
 		"\nRun 'claimtrail COMMAND --help' for a command's options; see claimtrail(1).\n");
 }
@@ -136,6 +138,7 @@ static int run(int argc, char **argv)
 		status = cli_fail(ct_error_last_code());
 		goto done;
 	}
+	cli_repo_path = cli.repo;
 	/* the command's own options are parsed by cli_parse (opt.c), from argv[optind] on */
 	status = command->run(&cli, argc - optind, argv + optind);
 	ct_shutdown();

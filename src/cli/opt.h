@@ -79,8 +79,9 @@ struct cli_cmd {
 /* The options several commands share, declared once. letter: 'k' or 0 (bundle create has no
  * -k). */
 #define CLI_OPT_KEY(letter, type, member) \
-	CLI_STR("key", letter, "FILE", "the secret signing key (default: $CLAIMTRAIL_KEY)", type, \
-		member)
+	CLI_STR("key", letter, "FILE", \
+		"the secret signing key (default: $CLAIMTRAIL_KEY, git config claimtrail.key)", \
+		type, member)
 #define CLI_OPT_PASSPHRASE_FILE(type, member) \
 	CLI_STR("passphrase-file", 0, "FILE", "read the key's passphrase from FILE's first line", \
 		type, member)

@@ -2,12 +2,97 @@
 #include "cli.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 int cli_open_store(ct_store **out, ct_cli *cli)
 {
-	return ct_store_open(out, cli->repo, cli->root);
+	int error = ct_store_open(out, cli->repo, cli->root);
+
+	if (error == CT_ENOTFOUND && strstr(ct_error_last(), "not in a git repository"))
+		error = ct_error_set(CT_ENOTFOUND,
+			"%s: not in a git repository (run 'claimtrail init' to make one with a store)",
+			cli->repo);
+	return error;
+}
+
+int cli_resolve_id(
+	const char **id, ct_buf *buf, ct_store *store, ct_kind kind, const char *claim_id)
+{
+	int error;
+
+	if (!*id)
+		return 0;
+	error = ct_store_resolve_id(buf, store, kind, claim_id, *id);
+	if (error == CT_ENOTFOUND && !strstr(ct_error_last(), "(did you mean")) {
+		/* no id begins so and none is near: the command's own message names the id in its
+		 * role ("evidence source x does not exist", "claim c has no dispute d") */
+		ct_error_clear();
+		return 0;
+	}
+	if (error < 0)
+		return error;
+	*id = buf->ptr;
+	return 0;
+}
+
+int cli_resolve_arg(char **arg, ct_buf *buf, ct_store *store, ct_kind kind)
+{
+	const char *id = *arg;
+	int error;
+
+	if ((error = cli_resolve_id(&id, buf, store, kind, NULL)) < 0)
+		return error;
+	*arg = (char *)id;
+	return 0;
+}
+
+/* The " (did you mean ...?)" at the end of an error message, or "". */
+static const char *suggestion(const char *message)
+{
+	const char *p = strstr(message, " (did you mean");
+	return p ? p : "";
+}
+
+int cli_resolve_claim_or_source(ct_kind *kind, const char **id, ct_buf *buf, ct_store *store)
+{
+	ct_buf source = CT_BUF_INIT;
+	char claim_msg[512], source_msg[512];
+	int claim_error, source_error, error;
+
+	claim_error = ct_store_resolve_id(buf, store, CT_KIND_CLAIM, NULL, *id);
+	if (claim_error == 0 && strcmp(buf->ptr, *id) == 0)
+		goto claim; /* a whole claim id */
+	if (claim_error < 0 && claim_error != CT_ENOTFOUND)
+		return claim_error;
+	snprintf(claim_msg, sizeof(claim_msg), "%s", claim_error < 0 ? ct_error_last() : "");
+	source_error = ct_store_resolve_id(&source, store, CT_KIND_SOURCE, NULL, *id);
+	if (source_error == 0 && (strcmp(source.ptr, *id) == 0 || claim_error < 0)) {
+		ct_buf_clear(buf);
+		error = ct_buf_puts(buf, source.ptr);
+		ct_buf_free(&source);
+		if (error < 0)
+			return error;
+		*kind = CT_KIND_SOURCE;
+		*id = buf->ptr;
+		return 0;
+	}
+	if (claim_error == 0)
+		goto claim;
+	if (source_error != CT_ENOTFOUND) {
+		ct_buf_free(&source);
+		return source_error;
+	}
+	ct_buf_free(&source);
+	snprintf(source_msg, sizeof(source_msg), "%s", ct_error_last());
+	return ct_error_set(CT_ENOTFOUND, "no claim or source \"%s\" in the store%s", *id,
+		*suggestion(claim_msg) ? suggestion(claim_msg) : suggestion(source_msg));
+claim:
+	ct_buf_free(&source);
+	*kind = CT_KIND_CLAIM;
+	*id = buf->ptr;
+	return 0;
 }
 
 int cli_parse_amount(char *out, size_t size, const char *text)

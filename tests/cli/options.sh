@@ -35,7 +35,7 @@ done
 for c in init import "source add" "claim add" annotate sign-off "anchor check" sign; do
 	# shellcheck disable=SC2086
 	expect_status 0 "$CT" $c --help
-	contains "$OUT" "  -k, --key FILE              the secret signing key (default: \$CLAIMTRAIL_KEY)" "$c --help"
+	contains "$OUT" "  -k, --key FILE              the secret signing key (default: \$CLAIMTRAIL_KEY, git config claimtrail.key)" "$c --help"
 	contains "$OUT" "      --passphrase-file FILE  read the key's passphrase from FILE's first line" "$c --help"
 done
 expect_status 0 "$CT" bundle create --help

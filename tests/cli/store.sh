@@ -40,7 +40,7 @@ contains "$ERR" "not safe"; one_line "$ERR"
 expect_status 4 $CT source add --title T --publisher P --id "A B"
 contains "$ERR" "not safe"
 expect_status 4 $CT source add --title T --publisher P --published 2024-02-30
-contains "$ERR" "not a date"
+contains "$ERR" "is an impossible date"
 expect_status 4 $CT source add --title T --publisher P --id globe
 contains "$ERR" "already exists"
 expect_status 2 $CT source add --title T

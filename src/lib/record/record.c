@@ -77,6 +77,18 @@ int ct_id_validate(const char *id, const char *what)
 	return 0;
 }
 
+/* The ASCII letter a Latin-1 letter (U+00C0 to U+00FF, the byte after 0xC3 in UTF-8) is
+ * written with, lower case, so that "São Paulo" is one word "sao", not "s" and "o". 0: none. */
+static char latin1_base(unsigned char second)
+{
+	static const char base[] = "aaaaaaaceeeeiiiidnooooo ouuuuyts"
+				   "aaaaaaaceeeeiiiidnooooo ouuuuyty";
+
+	if (second < 0x80 || second > 0xbf)
+		return 0;
+	return base[second - 0x80] == ' ' ? 0 : base[second - 0x80];
+}
+
 int ct_id_from_text(char *out, size_t out_size, const char *text)
 {
 	char slug[256];
@@ -86,11 +98,15 @@ int ct_id_from_text(char *out, size_t out_size, const char *text)
 	const unsigned char *p;
 
 	for (p = (const unsigned char *)text; *p && n + 2 < sizeof(slug); p++) {
-		if (isascii(*p) && isalnum(*p)) {
+		char letter = isascii(*p) && isalnum(*p) ? (char)tolower(*p)
+			: *p == 0xc3			 ? latin1_base(p[1])
+							 : 0;
+		if (letter) {
 			if (dash && n > 0)
 				slug[n++] = '-';
 			dash = 0;
-			slug[n++] = (char)tolower(*p);
+			slug[n++] = letter;
+			p += *p == 0xc3; /* the letter's second byte */
 		} else if (*p == ',' && isdigit(p[1]) && n > 0 &&
 			isdigit((unsigned char)slug[n - 1])) {
 			continue; /* 6,000 -> 6000 */
@@ -148,6 +164,10 @@ static int valid_ymd(const char *s)
 
 int ct_date_validate(const char *date, const char *what)
 {
+	if (date && strlen(date) == 10 && digits(date, 4) && date[4] == '-' &&
+		digits(date + 5, 2) && date[7] == '-' && digits(date + 8, 2) && !valid_ymd(date))
+		return ct_error_set(CT_EINVALID,
+			"%s \"%.40s\" is an impossible date: there is no such day", what, date);
 	if (!date || strlen(date) != 10 || !valid_ymd(date))
 		return ct_error_set(CT_EINVALID,
 			"%s \"%.40s\" is not a date of the form YYYY-MM-DD", what,

@@ -38,6 +38,37 @@ static int trust_dir(ct_buf *out, const char *path)
 	return error;
 }
 
+int ct_repo_config_path(ct_buf *out, const char *path, const char *name)
+{
+	git_repository *repo = NULL;
+	git_config *config = NULL;
+	git_buf value = {NULL, 0, 0};
+	int rc, error = 0;
+
+	ct_buf_clear(out);
+	rc = git_repository_open_ext(&repo, path, 0, NULL);
+	if (rc < 0 && rc != GIT_ENOTFOUND)
+		return ct__git_error(CT_EIO, path);
+	/* outside a repository: the global and system configuration */
+	if (repo ? git_repository_config_snapshot(&config, repo) < 0
+		 : git_config_open_default(&config) < 0) {
+		error = ct__git_error(CT_EIO, path);
+		goto done;
+	}
+	rc = git_config_get_path(&value, config, name);
+	if (rc == GIT_ENOTFOUND)
+		error = ct_error_set(CT_ENOTFOUND, "git config %s is not set", name);
+	else if (rc < 0)
+		error = ct__git_error(CT_EINVALID, name);
+	else
+		error = ct_buf_puts(out, value.ptr);
+done:
+	git_buf_dispose(&value);
+	git_config_free(config);
+	git_repository_free(repo);
+	return error;
+}
+
 /* Parses the list file at file: *out the entries (new), or NULL when there is no file. */
 static int read_list(json_t **out, const char *file)
 {

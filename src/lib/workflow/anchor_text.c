@@ -249,21 +249,104 @@ static json_t *make_selector(int *error, const char *text, size_t len, size_t at
 	return selector;
 }
 
+/* A copy of s[0, len) with ASCII letters in lower case (byte offsets unchanged), or NULL. */
+static char *ascii_lower(const char *s, size_t len)
+{
+	char *copy = malloc(len + 1);
+	size_t i;
+
+	if (!copy)
+		return NULL;
+	for (i = 0; i < len; i++)
+		copy[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+	copy[len] = '\0';
+	return copy;
+}
+
+/* The error for a quote that does not occur in text: when it occurs but for the case of its
+ * letters, says so and gives the source's own words; else names the source's passage that holds
+ * the longest run of the quote's first or last words (at least two), if any. */
+static int quote_missing(const char *quote, const char *text, size_t len)
+{
+	size_t qlen = strlen(quote), at = 0, end = 0, cut, best_at = 0, best_end = 0, best = 0;
+	char *low_text = ascii_lower(text, len), *low_quote = ascii_lower(quote, qlen);
+	const char *more = qlen > 60 ? "..." : "";
+	int error, from_end;
+
+	if (!low_text || !low_quote) {
+		error = ct__oom();
+		goto done;
+	}
+	if (ct__anchor_find(&at, &end, low_text, len, low_quote, NULL) == 0) {
+		error = ct_error_set(CT_EINVALID,
+			"quote \"%.60s%s\" does not occur in the source's text: only the case of its "
+			"letters differs from the source's \"%.*s%s\"",
+			quote, more, (int)(end - at > 60 ? 60 : end - at), text + at,
+			end - at > 60 ? "..." : "");
+		goto done;
+	}
+	ct_error_clear();
+	/* the longest run of whole words from either end of the quote that the text holds */
+	for (from_end = 0; from_end < 2; from_end++) {
+		for (cut = 1; cut < qlen; cut++) {
+			size_t keep = from_end ? qlen - cut : cut;
+			char saved;
+			int found;
+			if (low_quote[cut] != ' ' || keep <= best || keep < 8)
+				continue;
+			if (from_end) {
+				found = ct__anchor_find(
+					&at, &end, low_text, len, low_quote + cut + 1, NULL);
+			} else {
+				saved = low_quote[cut];
+				low_quote[cut] = '\0';
+				found = ct__anchor_find(&at, &end, low_text, len, low_quote, NULL);
+				low_quote[cut] = saved;
+			}
+			ct_error_clear();
+			if (found == 0) {
+				best = keep;
+				best_at = from_end ? back_chars(text, at, 30) : at;
+				best_end = from_end ? end : forward_chars(text, len, end, 30);
+			}
+		}
+	}
+	if (best > 0) {
+		/* on one line: the passage's line breaks and tabs as spaces */
+		char passage[121];
+		size_t i, n = best_end - best_at > 120 ? 120 : best_end - best_at;
+		while (n > 0 && n < best_end - best_at &&
+			((unsigned char)text[best_at + n] & 0xc0) == 0x80)
+			n--; /* not inside a character */
+		for (i = 0; i < n; i++)
+			passage[i] =
+				(unsigned char)text[best_at + i] < 0x20 ? ' ' : text[best_at + i];
+		passage[n] = '\0';
+		error = ct_error_set(CT_EINVALID,
+			"quote \"%.60s%s\" does not occur in the source's text; the nearest passage "
+			"is \"%s\"",
+			quote, more, passage);
+	} else
+		error = ct_error_set(CT_EINVALID,
+			"quote \"%.60s%s\" does not occur in the source's text", quote, more);
+done:
+	free(low_text);
+	free(low_quote);
+	return error;
+}
+
 int ct__anchor_quote_near(json_t *attribution, const char *text, size_t len, const json_t *hint)
 {
 	const char *quote = json_string_value(json_object_get(attribution, "quote"));
-	size_t qlen, at = 0, end = 0;
+	size_t at = 0, end = 0;
 	json_t *selector;
 	int error;
 
 	if (!quote)
 		return 0;
-	qlen = strlen(quote);
 	error = ct__anchor_find(&at, &end, text, len, quote, hint);
 	if (error == CT_ENOTFOUND)
-		return ct_error_set(CT_EINVALID,
-			"quote \"%.60s%s\" does not occur in the source's text", quote,
-			qlen > 60 ? "..." : "");
+		return quote_missing(quote, text, len);
 	if (error < 0)
 		return error;
 	if (!(selector = make_selector(&error, text, len, at, end)))
