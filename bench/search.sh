@@ -32,8 +32,8 @@ t0=$(now)
 t1=$(now)
 echo "store: $N claims, $(git -C "$d" rev-list --count main) commits, made in $(ms $((t1 - t0)) 1) ms"
 
-# the words: one in every claim (statement and unit), one in a tenth (a topic), one in a few
-QUERIES=("people counted" "embassy" "airport 1238")
+# the words: in every claim (statement and unit), in a tenth (a topic), in one, in none
+QUERIES=("people counted" "embassy" "airport 1238" "zeppelin")
 index() { ls "$d"/claimtrail/search.*.sqlite 2>/dev/null; }
 
 printf '%-40s %12s %12s %10s\n' "benchmark" "claimtrail" "baseline" "speedup"
@@ -62,6 +62,8 @@ for q in "${QUERIES[@]}"; do
 done
 t0=$(now); for i in $(seq 1 "$REPS"); do "$FLOOR"; done; t1=$(now)
 printf '%-40s %10s ms   (any libgit2 command pays it)\n' "  floor: a process that inits libgit2" "$(ms $((t1 - t0)) "$REPS")"
+t0=$(now); "$CT" -C "$d" list --grep embassy >/dev/null; t1=$(now)
+printf '%-40s %10s ms %12s\n' "first list --grep: builds the summaries" "$(ms $((t1 - t0)) 1)" "(once)"
 t0=$(now); for i in 1 2 3; do "$CT" -C "$d" list --grep embassy >/dev/null; done; t1=$(now)
 printf '%-40s %10s ms\n' "list --grep embassy (summaries cached)" "$(ms $((t1 - t0)) 3)"
 echo "target: warm search < 50 ms at 100,000 claims"

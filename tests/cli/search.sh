@@ -16,7 +16,6 @@ expect_status 0 "$CT" claim add --id harbour --statement "The harbour ferry flee
 expect_status 0 "$CT" claim add --id budget --statement "The budget rose by a third." \
 	--source paper
 expect_status 0 "$CT" annotate budget --note "The ferry subsidy is part of it."
-INDEX=.git/claimtrail/search.*.sqlite
 
 # ---- ranking and marks: the statement that says it beats the note that mentions it ----
 expect_status 0 "$CT" search ferry
@@ -87,15 +86,18 @@ expect_status 2 "$CT" search
 contains "$ERR" "search --help"
 
 # ---- the index: made again when deleted or damaged ----
-[ -f $INDEX ] && ok || fail "no index in the git directory: $(ls .git/claimtrail)"
+INDEX=$(ls .git/claimtrail/search.*.sqlite)
+[ -f "$INDEX" ] && ok || fail "no index in the git directory: $(ls .git/claimtrail)"
 [ -z "$(git status --porcelain)" ] && ok || fail "the index shows in the work tree"
-rm -f $INDEX
+rm -f "$INDEX"
 expect_status 0 "$CT" search ferry
 [ "$(printf '%s\n' "$OUT" | grep -c '^claim ')" -eq 3 ] && ok || fail "after delete: $OUT"
-[ -f $INDEX ] && ok || fail "index not made again"
-printf 'this is not an sqlite database, it is garbage of some length.....' >$INDEX
+[ -f "$INDEX" ] && ok || fail "index not made again"
+for i in $(seq 1 200); do echo "this is not an SQLite database, line $i"; done >"$INDEX"
 expect_status 0 "$CT" search ferry
 [ "$(printf '%s\n' "$OUT" | grep -c '^claim ')" -eq 3 ] && ok || fail "after damage: $OUT"
+[ "$(head -c 15 "$INDEX")" = "SQLite format 3" ] && ok || fail "the damaged index was not replaced"
+[ "$(ls .git/claimtrail/ | grep -c search)" -eq 1 ] && ok || fail "index files: $(ls .git/claimtrail)"
 
 # ---- kept in step: a new claim, a revision, a note ----
 expect_status 0 "$CT" claim add --id pier --statement "The new pier cost 4 million." --source paper

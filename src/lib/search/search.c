@@ -26,6 +26,10 @@
 /* BM25 weights, in column order: a word in the statement counts most. */
 #define RANK_WEIGHTS "bm25(10.0, 4.0, 5.0, 5.0, 2.0, 1.0)"
 
+/* Ranking costs about a microsecond a hit: past this many, hits are ordered by a cheaper rule
+ * (docs/search.md), so that a search stays well under 50 ms at 100,000 claims. */
+#define RANK_MAX 20000
+
 static const char *const field_names[CT_SEARCH_FIELDS] = {
 	"statement", "quote", "tags", "title", "notes", "reasons"};
 
@@ -609,15 +613,73 @@ typedef struct {
 	double rank;
 } found;
 
+typedef struct {
+	found *v;
+	size_t cap;
+} found_list;
+
+/* How many records hold every word of q, counted up to RANK_MAX + 1. */
+static int count_matches(sqlite3_int64 *out, search_index *ix, const char *q)
+{
+	sqlite3_stmt *st = NULL;
+	int error;
+
+	*out = 0;
+	if ((error = prepare(ix, &st,
+		     "SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ? LIMIT ?)")) < 0)
+		return error;
+	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, RANK_MAX + 1);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else
+		error = db_error(ix, "query");
+	sqlite3_finalize(st);
+	return error;
+}
+
+/* Appends the (rowid, rank) rows of sql, given q and limit, to the hits. */
+static int collect(found_list *hits, size_t *n, search_index *ix, const char *sql, const char *q,
+	sqlite3_int64 limit)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, error;
+
+	if ((error = prepare(ix, &st, sql)) < 0)
+		return error;
+	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == hits->cap) {
+			size_t cap = hits->cap ? hits->cap * 2 : 32;
+			found *grown = realloc(hits->v, cap * sizeof(*grown));
+			if (!grown) {
+				error = ct__oom();
+				goto done;
+			}
+			hits->v = grown;
+			hits->cap = cap;
+		}
+		hits->v[*n].rowid = sqlite3_column_int64(st, 0);
+		hits->v[(*n)++].rank = sqlite3_column_double(st, 1);
+	}
+	if (rc != SQLITE_DONE)
+		error = db_error(ix, "query");
+done:
+	sqlite3_finalize(st);
+	return error;
+}
+
 int ct_search(ct_search_info *info, ct_store *store, const char *query, const ct_search_opts *opts,
 	ct_search_fn fn, void *payload)
 {
 	static const ct_search_opts defaults = CT_SEARCH_OPTS_INIT;
 	search_index ix;
-	sqlite3_stmt *ranked = NULL, *hit_st = NULL;
-	ct_buf q = CT_BUF_INIT;
-	found *hits = NULL;
-	size_t n = 0, cap = 0, i;
+	sqlite3_stmt *hit_st = NULL;
+	ct_buf q = CT_BUF_INIT, tier = CT_BUF_INIT;
+	found_list hits = {NULL, 0};
+	sqlite3_int64 limit, matches;
+	size_t n = 0, i;
 	int error = 0, f;
 
 	memset(&ix, 0, sizeof(ix));
@@ -630,29 +692,31 @@ int ct_search(ct_search_info *info, ct_store *store, const char *query, const ct
 	if ((error = index_open(&ix, store)) < 0 || (error = index_update(&ix)) < 0 ||
 		(info && (error = count_records(&ix)) < 0))
 		goto done;
-	if ((error = prepare(&ix, &ranked,
-		     "SELECT rowid, rank FROM fts WHERE fts MATCH ? ORDER BY rank, rowid LIMIT ?")) <
-		0)
+	limit = opts->limit ? (sqlite3_int64)opts->limit : -1;
+	if ((error = count_matches(&matches, &ix, q.ptr)) < 0)
 		goto done;
-	sqlite3_bind_text(ranked, 1, q.ptr, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(ranked, 2, opts->limit ? (sqlite3_int64)opts->limit : -1);
-	while ((f = sqlite3_step(ranked)) == SQLITE_ROW) {
-		if (n == cap) {
-			found *grown;
-			cap = cap ? cap * 2 : 32;
-			if (!(grown = realloc(hits, cap * sizeof(*hits)))) {
-				error = ct__oom();
-				goto done;
-			}
-			hits = grown;
-		}
-		hits[n].rowid = sqlite3_column_int64(ranked, 0);
-		hits[n++].rank = sqlite3_column_double(ranked, 1);
+	if (matches <= RANK_MAX) {
+		error = collect(&hits, &n, &ix,
+			"SELECT rowid, rank FROM fts WHERE fts MATCH ? ORDER BY rank, rowid LIMIT ?",
+			q.ptr, limit);
+	} else {
+		/* so many hold every word that BM25 gives the words next to no weight: the hits with
+		 * every word in the statement first, then the others, each in index order */
+		if ((error = ct_buf_printf(&tier, "{statement} : (%s)", q.ptr)) < 0 ||
+			(error = collect(&hits, &n, &ix,
+				 "SELECT rowid, 0 FROM fts WHERE fts MATCH ? LIMIT ?", tier.ptr,
+				 limit)) < 0)
+			goto done;
+		ct_buf_clear(&tier);
+		if ((limit < 0 || (sqlite3_int64)n < limit) &&
+			(error = ct_buf_printf(
+				 &tier, "(%s) NOT {statement} : (%s)", q.ptr, q.ptr)) == 0)
+			error = collect(&hits, &n, &ix,
+				"SELECT rowid, 1 FROM fts WHERE fts MATCH ? LIMIT ?", tier.ptr,
+				limit < 0 ? -1 : limit - (sqlite3_int64)n);
 	}
-	if (f != SQLITE_DONE) {
-		error = db_error(&ix, "query");
+	if (error < 0)
 		goto done;
-	}
 	/* the marks only for the hits shown, not for every match */
 	if ((error = prepare(&ix, &hit_st,
 		     "SELECT d.kind, d.id, highlight(fts, 0, ?1, ?2), highlight(fts, 1, ?1, ?2),"
@@ -667,7 +731,7 @@ int ct_search(ct_search_info *info, ct_store *store, const char *query, const ct
 	sqlite3_bind_text(hit_st, 3, q.ptr, -1, SQLITE_STATIC);
 	for (i = 0; i < n; i++) {
 		ct_search_hit hit;
-		sqlite3_bind_int64(hit_st, 4, hits[i].rowid);
+		sqlite3_bind_int64(hit_st, 4, hits.v[i].rowid);
 		if (sqlite3_step(hit_st) != SQLITE_ROW) {
 			error = db_error(&ix, "query");
 			goto done;
@@ -675,7 +739,7 @@ int ct_search(ct_search_info *info, ct_store *store, const char *query, const ct
 		memset(&hit, 0, sizeof(hit));
 		hit.kind = (ct_kind)sqlite3_column_int(hit_st, 0);
 		hit.id = (const char *)sqlite3_column_text(hit_st, 1);
-		hit.score = -hits[i].rank;
+		hit.score = -hits.v[i].rank;
 		for (f = 0; f < CT_SEARCH_FIELDS; f++) {
 			const char *marked = (const char *)sqlite3_column_text(hit_st, 2 + f);
 			const char *plain = (const char *)sqlite3_column_text(hit_st, 8 + f);
@@ -693,10 +757,10 @@ int ct_search(ct_search_info *info, ct_store *store, const char *query, const ct
 done:
 	if (info)
 		*info = ix.info;
-	sqlite3_finalize(ranked);
 	sqlite3_finalize(hit_st);
-	free(hits);
+	free(hits.v);
 	ct_buf_free(&q);
+	ct_buf_free(&tier);
 	index_close(&ix);
 	return error;
 }
