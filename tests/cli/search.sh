@@ -143,4 +143,25 @@ expect_status 0 "$CT" list --grep zeppelin
 expect_status 0 "$CT" list --grep '*' --json
 contains "$OUT" "[]"
 
+# ---- past 20,000 hits: every word in the statement first (score 0), then the others (-1) ----
+cd .. && git init -q -b main large && cd large || exit 99
+expect_status 0 "$CT" init
+expect_status 0 "$CT" source add --id census --title "Gull census" --publisher "Coast Paper"
+awk 'BEGIN { for (i = 1; i <= 20001; i++) printf "{\"id\":\"gull-%d\",\"statement\":\"Gull count %d on the coast.\",\"attribution\":{\"source\":\"census\"}}\n", i, i }' >../bulk.jsonl
+expect_status 0 "$CT" import ../bulk.jsonl
+expect_status 0 "$CT" claim add --id tagged --statement "The coast had birds." --source census \
+	--tag gull
+expect_status 0 "$CT" search --json -n 1000000 gull
+printf '%s' "$OUT" | node -e '
+	const r = JSON.parse(require("fs").readFileSync(0, "utf8")).results;
+	const top = r.slice(0, 20001), rest = r.slice(20001);
+	const ok = r.length === 20003 && top.every(h => h.score === 0 && /^gull-/.test(h.id) &&
+			h.matched.includes("statement")) &&
+		rest.every(h => h.score === -1) && rest.map(h => h.id).sort().join() === "census,tagged";
+	process.exit(ok ? 0 : 1);' && ok || fail "search past 20,000 hits: $(printf '%s' "$OUT" | tail -c 600)"
+expect_status 0 "$CT" search -n 2 gull
+[ "$(printf '%s\n' "$OUT" | grep -c '^claim gull-')" -eq 2 ] && ok || fail "-n 2 past 20,000: $OUT"
+expect_status 0 "$CT" search birds gull
+contains "$OUT" "claim tagged" "a rare word with a common one is ranked by BM25"
+
 finish
