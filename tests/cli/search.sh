@@ -97,7 +97,7 @@ for i in $(seq 1 200); do echo "this is not an SQLite database, line $i"; done >
 expect_status 0 "$CT" search ferry
 [ "$(printf '%s\n' "$OUT" | grep -c '^claim ')" -eq 3 ] && ok || fail "after damage: $OUT"
 [ "$(head -c 15 "$INDEX")" = "SQLite format 3" ] && ok || fail "the damaged index was not replaced"
-[ "$(ls .git/claimtrail/ | grep -c search)" -eq 1 ] && ok || fail "index files: $(ls .git/claimtrail)"
+[ "$(ls .git/claimtrail/ | grep -c 'search.*sqlite')" -eq 1 ] && ok || fail "index files: $(ls .git/claimtrail)"
 
 # ---- kept in step: a new claim, a revision, a note ----
 expect_status 0 "$CT" claim add --id pier --statement "The new pier cost 4 million." --source paper
@@ -163,5 +163,15 @@ expect_status 0 "$CT" search -n 2 gull
 [ "$(printf '%s\n' "$OUT" | grep -c '^claim gull-')" -eq 2 ] && ok || fail "-n 2 past 20,000: $OUT"
 expect_status 0 "$CT" search birds gull
 contains "$OUT" "claim tagged" "a rare word with a common one is ranked by BM25"
+
+# ---- searches at once on a missing index: one builds it, the others wait, none deletes it ----
+rm -f .git/claimtrail/search.*.sqlite
+for i in 1 2 3; do ("$CT" search -n 3 gull coast >"../c$i.out" 2>&1; echo "status $?" >>"../c$i.out") & done
+wait
+expect_status 0 "$CT" search -n 3 gull coast
+for i in 1 2 3; do
+	[ "$(cat "../c$i.out")" = "$OUT
+status 0" ] && ok || fail "concurrent search $i: $(cat "../c$i.out")"
+done
 
 finish

@@ -15,8 +15,10 @@
 #include <sqlite3.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -113,16 +115,45 @@ static int db_open(search_index *ix)
 		    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW,
 		    NULL) != SQLITE_OK)
 		return db_error(ix, "cannot open");
-	sqlite3_busy_timeout(ix->db, 10000);
+	sqlite3_busy_timeout(ix->db, 120000); /* another search may be building it */
 	sqlite3_exec(ix->db, "PRAGMA synchronous = OFF", NULL, NULL, NULL);
 	return 0;
 }
 
-/* Opens the index, making it anew when it is missing, not an index, or of another version. */
+/* 1 when the file is an index of this version for this store folder, 0 when it is not (empty,
+ * damaged, another version's), or an error when it cannot be read now (another search holds it
+ * beyond the busy timeout): such an index is waited for, never deleted. */
+static int index_valid(search_index *ix)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, valid = 0;
+
+	rc = sqlite3_prepare_v2(ix->db,
+		"SELECT (SELECT value FROM meta WHERE key = 'version'),"
+		" (SELECT value FROM meta WHERE key = 'root')",
+		-1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *version = (const char *)sqlite3_column_text(st, 0);
+		const char *root = (const char *)sqlite3_column_text(st, 1);
+		valid = version && root && strcmp(version, INDEX_VERSION) == 0 &&
+			strcmp(root, ix->store->root) == 0;
+	} else if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+		valid = db_error(ix, "in use by another search");
+	}
+	sqlite3_finalize(st);
+	return valid;
+}
+
+/* Opens the index, making it anew when it is missing, not an index, or of another version. The
+ * check and the making happen under an exclusive flock on search.<tag>.lock, so that no search
+ * deletes a file another has just made and opened. */
 static int index_open(search_index *ix, ct_store *store)
 {
-	char hex[65], version[16], root[256];
-	int error = 0;
+	char hex[65];
+	ct_buf lock = CT_BUF_INIT;
+	int fd = -1, error = 0;
 
 	memset(ix, 0, sizeof(*ix));
 	ix->store = store;
@@ -130,31 +161,38 @@ static int index_open(search_index *ix, ct_store *store)
 	hex[12] = '\0';
 	if ((error = ct_buf_printf(&ix->path, "%sclaimtrail", git_repository_path(store->repo))) <
 		0)
-		return error;
-	if (mkdir(ix->path.ptr, 0755) < 0 && errno != EEXIST)
-		return ct_error_set(CT_EIO, "%s: %s", ix->path.ptr, strerror(errno));
-	if ((error = ct_buf_printf(&ix->path, "/search.%s.sqlite", hex)) < 0 ||
-		(error = db_open(ix)) < 0)
-		return error;
-	if (meta_get(ix, "version", version, sizeof(version)) &&
-		strcmp(version, INDEX_VERSION) == 0 && meta_get(ix, "root", root, sizeof(root)) &&
-		strcmp(root, store->root) == 0)
-		return 0;
+		goto done;
+	if (mkdir(ix->path.ptr, 0755) < 0 && errno != EEXIST) {
+		error = ct_error_set(CT_EIO, "%s: %s", ix->path.ptr, strerror(errno));
+		goto done;
+	}
+	if ((error = ct_buf_printf(&lock, "%s/search.%s.lock", ix->path.ptr, hex)) < 0 ||
+		(error = ct_buf_printf(&ix->path, "/search.%s.sqlite", hex)) < 0)
+		goto done;
+	fd = open(lock.ptr, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		error = ct_error_set(CT_EIO, "%s: %s", lock.ptr, strerror(errno));
+		goto done;
+	}
+	if ((error = db_open(ix)) < 0 || (error = index_valid(ix)) != 0)
+		goto done;
 	/* missing, damaged or another version's: made again from nothing */
 	sqlite3_close(ix->db);
 	ix->db = NULL;
-	if (unlink(ix->path.ptr) < 0 && errno != ENOENT)
-		return ct_error_set(CT_EIO, "%s: %s", ix->path.ptr, strerror(errno));
-	if ((error = db_open(ix)) < 0 || (error = exec(ix, "BEGIN IMMEDIATE")) < 0)
-		return error;
-	/* another process may have made it meanwhile */
-	if (meta_get(ix, "version", version, sizeof(version)))
-		return exec(ix, "COMMIT");
-	if ((error = exec(ix, schema)) < 0 || (error = meta_set(ix, "root", store->root)) < 0 ||
+	if (unlink(ix->path.ptr) < 0 && errno != ENOENT) {
+		error = ct_error_set(CT_EIO, "%s: %s", ix->path.ptr, strerror(errno));
+		goto done;
+	}
+	if ((error = db_open(ix)) < 0 || (error = exec(ix, "BEGIN IMMEDIATE")) < 0 ||
+		(error = exec(ix, schema)) < 0 || (error = meta_set(ix, "root", store->root)) < 0 ||
 		(error = exec(ix, "COMMIT")) < 0)
-		return error;
+		goto done;
 	ix->info.rebuilt = 1;
-	return 0;
+done:
+	if (fd >= 0)
+		close(fd); /* releases the lock */
+	ct_buf_free(&lock);
+	return error < 0 ? error : 0;
 }
 
 static void index_close(search_index *ix)
