@@ -62,7 +62,8 @@ typedef struct {
 /*
  * Brings the search index of store up to the branch's current commit (building it when missing
  * or unreadable, else re-indexing only the claim and source folders whose tree changed), then
- * calls fn for each claim and source holding every word of query, best first. A word is a run
+ * calls fn for each claim and source holding every word of query, best first (BM25; past 20,000
+ * hits, those with every word in the statement first: docs/search.md). A word is a run
  * of letters and digits; everything else in query separates words and means nothing (there is
  * no query language); a query without a word matches nothing. info may be NULL.
  */
