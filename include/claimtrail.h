@@ -22,5 +22,6 @@
 #include "claimtrail/diff.h"
 #include "claimtrail/workflow.h"
 #include "claimtrail/trust.h"
+#include "claimtrail/search.h"
 
 #endif

@@ -1,6 +1,7 @@
 /* claimtrail show, cat, list and log: reading claims, their status and their story. */
 #include "cli.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,8 @@ typedef struct {
 	const char *source;
 	const char *tag;
 	const char *status;
+	const char
+		*grep; /* list: only claims whose id or statement holds it (ASCII case ignored) */
 	int json;
 	int patch;
 	int needs_sign_off; /* list: only claims short of the sign-off threshold */
@@ -77,6 +80,8 @@ static const cli_opt cat_opts[] = {
 
 static const cli_opt list_opts[] = {
 	OPT_SOURCE,
+	CLI_STR("grep", 0, "TEXT", "only claims whose id or statement contains TEXT (any case)",
+		read_args, grep),
 	OPT_TAG,
 	OPT_STATUS,
 	CLI_OPT_JSON("the claims as JSON", read_args, json),
@@ -615,9 +620,29 @@ static void list_skipped(const char *path, const char *why, void *payload)
 		why);
 }
 
+/* 1 when text contains needle, ASCII letters compared without regard to case. */
+static int contains_nocase(const char *text, const char *needle)
+{
+	size_t i, n = strlen(needle);
+
+	for (; *text; text++) {
+		for (i = 0; i < n && text[i] &&
+			tolower((unsigned char)text[i]) == tolower((unsigned char)needle[i]);
+			i++)
+			;
+		if (i == n)
+			return 1;
+	}
+	return n == 0;
+}
+
 static int list_one(const ct_claim_summary *c, void *payload)
 {
 	list_state *s = payload;
+
+	if (s->args->grep && !contains_nocase(c->id, s->args->grep) &&
+		!contains_nocase(c->statement, s->args->grep))
+		return 0;
 
 	if (s->args->source && strcmp(c->source, s->args->source) != 0)
 		return 0;
@@ -730,15 +755,16 @@ const char *const cli_statuses[] = {"unreviewed", "supported", "refuted", "mixed
 	"unverifiable", "disputed", "needs-review", "retracted", "unverified", NULL};
 
 static const char list_usage[] =
-	"usage: claimtrail list [--source ID] [--tag T] [--status S] [--needs-sign-off]\n"
-	"                      [--sort id|date|status] [--json]\n\n"
+	"usage: claimtrail list [--source ID] [--tag T] [--status S] [--grep TEXT]\n"
+	"                      [--needs-sign-off] [--sort id|date|status] [--json]\n\n"
 	"Lists claims (id, status, statement), sorted by id unless --sort says otherwise; on a\n"
 	"terminal each statement is cut with ... to its width (in full when piped). S: unreviewed,\n"
 	"supported, refuted, mixed,\n"
 	"misleading, unverifiable, disputed, needs-review, retracted, unverified (the current\n"
 	"revision's signatures or chain do not verify). --needs-sign-off lists only\n"
 	"claims whose current revision has fewer distinct valid signers than store.json's\n"
-	"sign_off_threshold, with the count.\n";
+	"sign_off_threshold, with the count. --grep keeps the claims whose id or statement\n"
+	"contains TEXT, ignoring the case of ASCII letters (for ranked search: claimtrail search).\n";
 
 static const cli_cmd list_cmd = {"list", list_usage, list_opts};
 

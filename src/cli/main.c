@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{"show", cmd_show, "show a claim, its status and annotations"},
 	{"cat", cmd_cat, "print a claim revision exactly as stored"},
 	{"list", cmd_list, "list claims, filtered by source, tag or status"},
+	{"search", cmd_search, "the claims and sources holding some words, best match first"},
 	{"log", cmd_log, "a claim's whole story, newest first"},
 	{"diff", cmd_diff, "what changed between two revisions of a claim, or in the store"},
 	{"check", cmd_check, "verify the whole store"},
