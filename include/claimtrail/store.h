@@ -260,7 +260,9 @@ typedef struct {
 		CT_CHECK_OPTS_VERSION, NULL, 1 \
 	}
 
-/* Called once per finding: what is wrong, naming the record. */
+/* Called once per finding: what is wrong, naming the record. A line starting "warning: " (a
+ * claim's quantity that matches no number in its quote) is reported but is not a problem: it is
+ * not counted in *findings and does not fail the check. */
 typedef void (*ct_finding_fn)(const char *finding, void *payload);
 
 /*

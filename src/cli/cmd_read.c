@@ -250,17 +250,11 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 		printf("anchored:   characters %lld-%lld of the source's text\n",
 			(long long)json_integer_value(json_object_get(sel, "start")),
 			(long long)json_integer_value(json_object_get(sel, "end")));
-	if (qty)
-		printf("quantity:   %s%s%s%s%s\n",
-			json_object_get(qty, "qualifier")
-				? json_string_value(json_object_get(qty, "qualifier"))
-				: "",
-			json_object_get(qty, "qualifier") ? " " : "",
-			json_string_value(json_object_get(qty, "amount")),
-			json_object_get(qty, "unit") ? " " : "",
-			json_object_get(qty, "unit")
-				? json_string_value(json_object_get(qty, "unit"))
-				: "");
+	if (qty) {
+		printf("quantity:   ");
+		cli_print_quantity(qty);
+		printf("\n");
+	}
 	if (json_array_size(json_object_get(rec, "tags"))) {
 		printf("tags:      ");
 		json_array_foreach (json_object_get(rec, "tags"), i, item)
