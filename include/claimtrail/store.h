@@ -247,8 +247,8 @@ int ct_store_import_file(
 
 /*
  * *out receives a new array of the digests of the revisions claim (a revision in the store) only
- * re-anchored, newest first, following prev while ct_claim_moves_quote_only holds: verdicts,
- * resolutions and sign-offs on them stand for claim too (ct_claim_status_same). Empty when
+ * re-anchored, newest first, following prev while ct_claim_moves_quote_only holds: verdicts and
+ * resolutions on them stand for claim too (ct_claim_status_same). Empty when
  * claim's revision changed more than where its quote is.
  */
 int ct_store_claim_same(json_t **out, ct_store *store, const json_t *claim);
