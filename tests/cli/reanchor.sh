@@ -18,8 +18,18 @@ expect_status 0 "$CT" annotate moved --verdict true --note "UNHCR figures"
 expect_status 0 "$CT" annotate edited --verdict false
 expect_status 0 "$CT" source revise art --file ../v2.txt -m "a paragraph added"
 
+N=$(git rev-list --count HEAD)
 expect_status 0 "$CT" anchor check --update
 contains "$OUT" "moved     moved: characters 7-46 (source art revision 1) are now"
+contains "$OUT" "re-anchored in claim revision 2"
+contains "$OUT" "0 ok, 2 moved (re-anchored)"
+# both relocations are one commit, and check accepts it (each record named by the commit)
+[ "$(git rev-list --count HEAD)" -eq $((N + 1)) ] && ok || fail "--update: expected 1 commit"
+contains "$(git log -1 --format=%s)" "anchor relocate 2 claims"
+contains "$(git log -1 --format=%B)" "Claimtrail-Record: claim/edited@2"
+contains "$(git log -1 --format=%B)" "Claimtrail-Record: claim/moved@2"
+expect_status 0 "$CT" check
+contains "$OUT" "OK"
 expect_status 0 "$CT" show moved
 contains "$OUT" "revision 2 of 2"
 contains "$OUT" 'status:     supported (verdict "true" on the current revision'
