@@ -369,6 +369,8 @@ static void test_amount_format(void)
 		CHECK_STR(out, cases[i][1]);
 	}
 	CHECK_INT(ct_amount_format(small, sizeof(small), "6400000"), CT_EINVALID);
+	CHECK_INT(ct_amount_format(out, sizeof(out), NULL), CT_EINVALID);
+	CHECK_INT(ct_quantity_in_text(NULL, "6,000"), 0);
 	CHECK_INT((int)strlen(small), 3);
 }
 

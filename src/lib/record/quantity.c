@@ -190,8 +190,13 @@ int ct_quantity_in_text(const char *amount, const char *text)
 {
 	char want[CT_AMOUNT_MAX + 1], plain[CT_AMOUNT_MAX + 1];
 	char scaled[CT_AMOUNT_MAX + 1], unscaled[CT_AMOUNT_MAX + 1];
-	size_t len = strlen(text), alen = strlen(amount), i, end;
+	size_t len, alen, i, end;
 	int percent;
+
+	if (!amount || !text)
+		return 0;
+	len = strlen(text);
+	alen = strlen(amount);
 
 	/* the amount as records keep it, normalised the same way ("6000.0" is 6000) */
 	if (scan_number(want, plain, sizeof(want), amount, alen, 0, &percent) != alen)
@@ -221,7 +226,14 @@ int ct_quantity_in_text(const char *amount, const char *text)
 
 int ct_amount_format(char *out, size_t size, const char *amount)
 {
-	size_t len = strlen(amount), i = 0, digits, o = 0, k;
+	size_t len, i = 0, digits, o = 0, k;
+
+	if (!amount) {
+		if (size > 0)
+			out[0] = '\0';
+		return ct_error_set(CT_EINVALID, "no amount to format");
+	}
+	len = strlen(amount);
 
 	if (i < len && amount[i] == '-') {
 		if (o + 1 < size)
