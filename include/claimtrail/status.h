@@ -64,6 +64,11 @@ int ct_claim_moves_quote_only(const json_t *newer, const json_t *older);
 int ct_claim_current_verdict(
 	const json_t **verdict, ct_buf *why, const json_t *claim, const json_t *annotations);
 
+/* The same, counting annotations on the revisions in same as on the current one
+ * (ct_claim_status_same). */
+int ct_claim_current_verdict_same(const json_t **verdict, ct_buf *why, const json_t *claim,
+	const json_t *annotations, const json_t *same);
+
 #ifdef __cplusplus
 }
 #endif

@@ -39,6 +39,8 @@ contains "$OUT" "stands: later revisions only re-anchored the quote]"
 expect_status 0 "$CT" list
 contains "$(printf '%s\n' "$OUT" | grep '^moved ')" "supported"
 contains "$(printf '%s\n' "$OUT" | grep '^edited ')" "refuted"
+expect_status 0 "$CT" show moved --claimreview
+contains "$OUT" '"ClaimReview"'
 expect_status 0 "$CT" bundle create -o s.bundle --status supported
 contains "$OUT" "1 claim"
 

@@ -232,6 +232,12 @@ int ct_claim_status_same(const char **status, ct_buf *why, const json_t *claim,
 int ct_claim_current_verdict(
 	const json_t **verdict, ct_buf *why, const json_t *claim, const json_t *annotations)
 {
+	return ct_claim_current_verdict_same(verdict, why, claim, annotations, NULL);
+}
+
+int ct_claim_current_verdict_same(const json_t **verdict, ct_buf *why, const json_t *claim,
+	const json_t *annotations, const json_t *same)
+{
 	status_scan sc;
 	json_int_t revision = json_integer_value(json_object_get(claim, "revision"));
 	int error;
@@ -240,7 +246,7 @@ int ct_claim_current_verdict(
 	if (json_is_true(json_object_get(claim, "retracted")))
 		return why ? ct_buf_printf(why, "revision %lld retracts it", (long long)revision)
 			   : 0;
-	if ((error = scan(&sc, claim, annotations, NULL)) < 0)
+	if ((error = scan(&sc, claim, annotations, same)) < 0)
 		return error;
 	if (upheld_overrides(&sc)) {
 		if (!why)

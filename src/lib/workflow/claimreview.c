@@ -84,6 +84,7 @@ int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const c
 	json_t *claim = NULL, *annotations = NULL, *source = NULL, *key = NULL, *review = NULL;
 	json_t *item = NULL, *rating = NULL, *appearance = NULL;
 	const json_t *verdict = NULL;
+	json_t *same = NULL;
 	const ct_verdict *v;
 	ct_buf why = CT_BUF_INIT;
 	char date[11];
@@ -98,7 +99,9 @@ int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const c
 	if ((error = ct_store_get(&claim, store, CT_KIND_CLAIM, claim_id, 0)) < 0 ||
 		(error = ct__require_verified(store, claim)) < 0 ||
 		(error = ct_store_annotations(&annotations, store, claim_id)) < 0 ||
-		(error = ct_claim_current_verdict(&verdict, &why, claim, annotations)) < 0)
+		(error = ct_store_claim_same(&same, store, claim)) < 0 ||
+		(error = ct_claim_current_verdict_same(&verdict, &why, claim, annotations, same)) <
+			0)
 		goto done;
 	if (verdict && (error = ct__require_verified(store, verdict)) < 0)
 		goto done;
@@ -164,6 +167,7 @@ int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const c
 	*out = review;
 	review = NULL;
 done:
+	json_decref(same);
 	ct_buf_free(&why);
 	json_decref(review);
 	json_decref(rating);
