@@ -42,6 +42,34 @@ int ct_id_validate(const char *id, const char *what);
  * "6000", cut at a word boundary near CT_ID_DERIVED_MAX characters. */
 int ct_id_from_text(char *out, size_t out_size, const char *text);
 
+/* Quantities (docs/format.md 5.3): the longest amount, and the longest qualifier read. */
+#define CT_AMOUNT_MAX 40
+#define CT_QUALIFIER_MAX 15
+
+/* A quantity as a fact-checker writes it, read by ct_quantity_parse. */
+typedef struct {
+	char amount[CT_AMOUNT_MAX + 1];	      /* the value as records keep it: "7600000", "2.5" */
+	char qualifier[CT_QUALIFIER_MAX + 1]; /* "about", "as many as", ... or "" */
+	int percent;			      /* it ended in "%", "percent" or "per cent" */
+} ct_quantity_parsed;
+
+/*
+ * Reads "6000", "6,000", "2.5", "7.6 million", "6.4m", "1.2 billion", "30%", "about 6,000": an
+ * optional qualifier, a number (commas before groups of three digits), an optional scale
+ * (thousand, million, billion, trillion, k, m, mn, bn, tn; one letter only when attached) and an
+ * optional "%". Returns 0 or CT_EINVALID naming the text.
+ */
+int ct_quantity_parse(ct_quantity_parsed *out, const char *text);
+
+/*
+ * 1 when text (a quote) holds a number equal to amount, as written or scaled ("6.4 million" holds
+ * 6400000 and 6.4), else 0.
+ */
+int ct_quantity_in_text(const char *amount, const char *text);
+
+/* Writes amount with digit separators: "6400000" -> "6,400,000", "-1234.5" -> "-1,234.5". */
+int ct_amount_format(char *out, size_t size, const char *amount);
+
 /* Dates: "YYYY-MM-DD" (a real calendar date). Timestamps: "YYYY-MM-DDThh:mm:ssZ" (UTC). */
 int ct_date_validate(const char *date, const char *what);
 int ct_timestamp_validate(const char *ts, const char *what);

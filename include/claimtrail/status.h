@@ -39,6 +39,22 @@ int ct_claim_status(
 	const char **status, ct_buf *why, const json_t *claim, const json_t *annotations);
 
 /*
+ * The same, where an annotation on any revision whose digest is in same (an array of digest
+ * strings, or NULL) counts as one on the current revision: the revisions the current one only
+ * re-anchored (ct_store_claim_same, docs/workflow.md "Re-anchoring keeps the verdicts").
+ */
+int ct_claim_status_same(const char **status, ct_buf *why, const json_t *claim,
+	const json_t *annotations, const json_t *same);
+
+/*
+ * 1 when newer is the revision right after older (its prev is older's digest) and differs from it
+ * only in what every revision changes (revision, prev, created, reason, signatures) and in
+ * attribution.source_revision and attribution.selector, with a quote; else 0. Such a revision
+ * only moved the quote: the same source, the same quoted words, every other member the same.
+ */
+int ct_claim_moves_quote_only(const json_t *newer, const json_t *older);
+
+/*
  * The verdict that stands for claim's current revision (claim is the latest): the newest verdict
  * on that revision, unless that revision retracts the claim or a dispute was upheld on it no
  * earlier than the verdict (the status rules). An open dispute does not take a verdict down; an
@@ -47,6 +63,11 @@ int ct_claim_status(
  */
 int ct_claim_current_verdict(
 	const json_t **verdict, ct_buf *why, const json_t *claim, const json_t *annotations);
+
+/* The same, counting annotations on the revisions in same as on the current one
+ * (ct_claim_status_same). */
+int ct_claim_current_verdict_same(const json_t **verdict, ct_buf *why, const json_t *claim,
+	const json_t *annotations, const json_t *same);
 
 #ifdef __cplusplus
 }

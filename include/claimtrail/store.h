@@ -265,6 +265,14 @@ int ct_store_import(
 int ct_store_import_file(
 	size_t *count, ct_store *store, const char *path, const ct_write_opts *opts);
 
+/*
+ * *out receives a new array of the digests of the revisions claim (a revision in the store) only
+ * re-anchored, newest first, following prev while ct_claim_moves_quote_only holds: verdicts and
+ * resolutions on them stand for claim too (ct_claim_status_same). Empty when
+ * claim's revision changed more than where its quote is.
+ */
+int ct_store_claim_same(json_t **out, ct_store *store, const json_t *claim);
+
 /* ---- checking ---- */
 
 #define CT_CHECK_OPTS_VERSION 1
@@ -282,7 +290,9 @@ typedef struct {
 		CT_CHECK_OPTS_VERSION, NULL, 1, NULL, NULL \
 	}
 
-/* Called once per finding: what is wrong, naming the record. */
+/* Called once per finding: what is wrong, naming the record. A line starting "warning: " (a
+ * claim's quantity that matches no number in its quote) is reported but is not a problem: it is
+ * not counted in *findings and does not fail the check. */
 typedef void (*ct_finding_fn)(const char *finding, void *payload);
 
 /*

@@ -120,6 +120,13 @@ void ct_anchor_report_free(ct_anchor_report *report);
 int ct_anchor_relocate(
 	json_t **out_record, ct_store *store, const char *claim_id, const ct_write_opts *opts);
 
+/*
+ * The same for n claims in one commit ("anchor relocate N claims"): every one must have moved,
+ * else nothing is written. *out_records receives a new array of the new revisions, in order.
+ */
+int ct_anchor_relocate_all(json_t **out_records, ct_store *store, const char *const *claim_ids,
+	size_t n, const ct_write_opts *opts);
+
 /* ---- suggestions ---- */
 
 /*

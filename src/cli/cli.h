@@ -115,8 +115,17 @@ int cli_resolve_arg(char **arg, ct_buf *buf, ct_store *store, ct_kind kind);
  * which. CT_ENOTFOUND: "no claim or source ..." (with the nearest id when one is near). */
 int cli_resolve_claim_or_source(ct_kind *kind, const char **id, ct_buf *buf, ct_store *store);
 
-/* Parses a quantity as typed ("6,000", "190", "2.5") into the decimal string records keep. */
-int cli_parse_amount(char *out, size_t size, const char *text);
+/* Sets fields' "quantity" from a number as typed ("6,000", "7.6 million", "about 30%"): its
+ * amount, its wording when that says more ("text"; null when not, so a revise drops an old
+ * one), and the qualifier and "%" unit the wording gives unless already set. Returns 0,
+ * CT_EINVALID (the message set) or -1 on text that is not UTF-8. */
+int cli_set_quantity(json_t *fields, const char *text);
+
+/* Warns on stderr when the claim's quantity matches no number in its quote. */
+void cli_warn_quantity(const json_t *claim);
+
+/* Prints a quantity: qualifier, amount with digit separators, unit, and its wording. */
+void cli_print_quantity(const json_t *qty);
 
 /* "3f9a0c1d2e4b5a67 (Name, Org)" for each signature of record, comma separated. */
 int cli_signers(ct_buf *out, ct_store *store, const json_t *record);

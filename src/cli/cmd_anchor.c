@@ -15,6 +15,8 @@ typedef struct {
 	size_t counts[6];
 	size_t relocated;
 	json_t *rows;
+	int collect;   /* --update's first pass: only note the moved quotes in moved */
+	json_t *moved; /* claim id -> its row as found before relocating, with "revised" */
 	const char *text_source; /* --source-text SOURCE=FILE */
 	ct_buf text;
 	const char *key_path;  /* --key */
@@ -34,14 +36,35 @@ static int check_one(const char *id, void *payload)
 		goto done;
 	attr = json_object_get(claim, "attribution");
 	source = json_string_value(json_object_get(attr, "source"));
-	if ((error = st->text_source && source && strcmp(source, st->text_source) == 0
-			    ? ct_anchor_check_text(&r, st->store, claim,
-				      (const uint8_t *)st->text.ptr, st->text.len)
-			    : ct_anchor_check(&r, st->store, claim)) < 0)
+	if ((row = json_object_get(st->moved, id)) && !st->collect) {
+		/* relocated by the first pass: report what was found before */
+		const char *exact = json_string_value(json_object_get(row, "new_exact"));
+		r.state = CT_ANCHOR_MOVED;
+		r.cited_revision = json_integer_value(json_object_get(row, "cited_revision"));
+		r.newest_revision = json_integer_value(json_object_get(row, "newest_revision"));
+		r.start = json_object_get(row, "start")
+			? json_integer_value(json_object_get(row, "start"))
+			: -1;
+		r.end = json_object_get(row, "end")
+			? json_integer_value(json_object_get(row, "end"))
+			: -1;
+		r.new_start = json_integer_value(json_object_get(row, "new_start"));
+		r.new_end = json_integer_value(json_object_get(row, "new_end"));
+		r.new_exact = exact ? strdup(exact) : NULL;
+		revised = json_incref(row);
+		row = NULL;
+	} else if ((error = st->text_source && source && strcmp(source, st->text_source) == 0
+				   ? ct_anchor_check_text(&r, st->store, claim,
+					     (const uint8_t *)st->text.ptr, st->text.len)
+				   : ct_anchor_check(&r, st->store, claim)) < 0) {
+		row = NULL;
 		goto done;
+	}
+	row = NULL;
 	if (st->all && r.state == CT_ANCHOR_NO_QUOTE)
 		goto done;
-	st->counts[r.state]++;
+	if (!st->collect)
+		st->counts[r.state]++;
 	row = json_pack("{s:s, s:s, s:s, s:I, s:I}", "claim", id, "state",
 		ct_anchor_state_name(r.state), "source", source, "cited_revision", r.cited_revision,
 		"newest_revision", r.newest_revision);
@@ -54,15 +77,15 @@ static int check_one(const char *id, void *payload)
 		json_object_set_new(row, "new_end", json_integer(r.new_end));
 		json_object_set_new(row, "new_exact", json_string(r.new_exact));
 	}
-	if (r.state == CT_ANCHOR_MOVED && st->update) {
-		ct_write_opts wopts = CT_WRITE_OPTS_INIT;
-		wopts.signer = st->key;
-		wopts.reason = st->reason;
-		if ((error = ct_anchor_relocate(&revised, st->store, id, &wopts)) < 0)
-			goto done;
+	if (st->collect) {
+		/* --update: relocated all at once, in one commit, after this pass */
+		if (r.state == CT_ANCHOR_MOVED)
+			json_object_set(st->moved, id, row);
+		goto done;
+	}
+	if (revised) {
 		st->relocated++;
-		json_object_set_new(row, "revised",
-			json_integer(json_integer_value(json_object_get(revised, "revision"))));
+		json_object_set(row, "revised", json_object_get(revised, "revised"));
 	}
 	if (st->json) {
 		json_array_append(st->rows, row);
@@ -88,8 +111,7 @@ static int check_one(const char *id, void *payload)
 				(long long)r.newest_revision);
 		if (revised)
 			printf("; re-anchored in claim revision %lld",
-				(long long)json_integer_value(
-					json_object_get(revised, "revision")));
+				(long long)json_integer_value(json_object_get(revised, "revised")));
 		printf("\n");
 		break;
 	case CT_ANCHOR_ORPHANED:
@@ -114,6 +136,52 @@ done:
 	return error;
 }
 
+/* Relocates every moved quote the first pass found, in one commit, and notes each new revision. */
+/* One claim (one is its id), or every claim in id order, whatever the folders' order. */
+static int check_claims(anchor_state *st, const char *one)
+{
+	json_t *ids = NULL, *id;
+	size_t i;
+	int error;
+
+	if (one)
+		return check_one(one, st);
+	if ((error = cli_sorted_ids(&ids, st->store, CT_KIND_CLAIM)) == 0)
+		json_array_foreach (ids, i, id)
+			if ((error = check_one(json_string_value(id), st)) != 0)
+				break;
+	json_decref(ids);
+	return error;
+}
+
+static int relocate_moved(anchor_state *st)
+{
+	ct_write_opts wopts = CT_WRITE_OPTS_INIT;
+	size_t n = json_object_size(st->moved), i = 0;
+	const char **ids = NULL;
+	const char *id;
+	json_t *row, *records = NULL, *rec;
+	int error = 0;
+
+	if (n == 0)
+		return 0;
+	if (!(ids = calloc(n, sizeof(*ids))))
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	json_object_foreach (st->moved, id, row)
+		ids[i++] = id;
+	wopts.signer = st->key;
+	wopts.reason = st->reason;
+	if ((error = ct_anchor_relocate_all(&records, st->store, ids, n, &wopts)) < 0)
+		goto done;
+	json_array_foreach (records, i, rec)
+		json_object_set_new(json_object_get(st->moved, ct_record_id(rec)), "revised",
+			json_integer(json_integer_value(json_object_get(rec, "revision"))));
+done:
+	free(ids);
+	json_decref(records);
+	return error;
+}
+
 static const char anchor_usage[] =
 	"usage: claimtrail anchor check [ID] [--update [--reason R] [--key FILE]] [--json]\n"
 	"                              [--source-text SOURCE=FILE]\n\n"
@@ -121,7 +189,7 @@ static const char anchor_usage[] =
 	"the selector says, in the newest text), moved (found elsewhere in the newest text: the new\n"
 	"offsets are printed), orphaned (not found), broken (the selector does not match the text\n"
 	"it cites), no-text (the source keeps no text). Exit status 1 when any quote is orphaned\n"
-	"or broken. --update re-anchors each moved quote by revising its claim (one commit each),\n"
+	"or broken. --update re-anchors each moved quote by revising its claim (all in one commit),\n"
 	"with R or a generated reason. Matching treats curly and straight quotes, dashes and runs\n"
 	"of white space alike (docs/workflow.md). --source-text gives a copy of the text of a\n"
 	"source the store keeps only by sha256 (source add --no-keep-text); it counts for the\n"
@@ -146,8 +214,8 @@ static int source_text(const cli_cmd *cmd, const cli_opt *opt, void *args, const
 }
 
 static const cli_opt check_opts[] = {
-	CLI_FLAG("update", 0, "re-anchor each moved quote by revising its claim", anchor_state,
-		update),
+	CLI_FLAG("update", 0, "re-anchor each moved quote by revising its claim (one commit)",
+		anchor_state, update),
 	CLI_STR("reason", 'm', "R", "with --update: the revisions' reason", anchor_state, reason),
 	CLI_OPT_KEY('k', anchor_state, key_path),
 	CLI_OPT_PASSPHRASE_FILE(anchor_state, pass_file),
@@ -198,20 +266,20 @@ int cmd_anchor(ct_cli *cli, int argc, char **argv)
 				0) ||
 		(st.update && (error = cli_load_key(&st.key, st.key_path, st.pass_file)) < 0))
 		goto done;
-	if (argc - optind == 1) {
-		error = check_one(argv[optind], &st);
-	} else {
-		json_t *ids = NULL, *id;
-		size_t i;
-		st.all = 1;
-		/* in id order, whatever the folders' order */
-		if ((error = cli_sorted_ids(&ids, st.store, CT_KIND_CLAIM)) == 0)
-			json_array_foreach (ids, i, id)
-				if ((error = check_one(json_string_value(id), &st)) != 0)
-					break;
-		json_decref(ids);
+	st.all = argc - optind != 1;
+	if (st.update) {
+		/* first the moved quotes, then one commit relocating them all, then the report */
+		st.collect = 1;
+		if (!(st.moved = json_object())) {
+			error = ct_error_set(CT_ENOMEM, "out of memory");
+			goto done;
+		}
+		if ((error = check_claims(&st, st.all ? NULL : argv[optind])) < 0 ||
+			(error = relocate_moved(&st)) < 0)
+			goto done;
+		st.collect = 0;
 	}
-	if (error < 0)
+	if ((error = check_claims(&st, st.all ? NULL : argv[optind])) < 0)
 		goto done;
 	if (st.json)
 		cli_print_json(st.rows);
@@ -231,6 +299,7 @@ out:
 	ct_buf_free(&id);
 	ct_buf_free(&st.text);
 	json_decref(st.rows);
+	json_decref(st.moved);
 	ct_store_free(st.store);
 	ct_key_free(st.key);
 	return status;

@@ -33,7 +33,6 @@ static int set_field(const cli_cmd *cmd, const cli_opt *opt, void *args, const c
 {
 	claim_args *a = args;
 	const char *name = opt->name;
-	char amount[64];
 	json_t *tags;
 	int rc;
 
@@ -43,9 +42,9 @@ static int set_field(const cli_cmd *cmd, const cli_opt *opt, void *args, const c
 		strcmp(name, "location") == 0) {
 		rc = set_in(a->fields, "attribution", name, json_string(value));
 	} else if (strcmp(name, "quantity") == 0) {
-		if (cli_parse_amount(amount, sizeof(amount), value) < 0)
+		rc = cli_set_quantity(a->fields, value);
+		if (rc == CT_EINVALID)
 			return cli_fail(CT_EINVALID);
-		rc = set_in(a->fields, "quantity", "amount", json_string(amount));
 	} else if (strcmp(name, "no-quantity") == 0) {
 		rc = json_object_set_new(a->fields, "quantity", json_null());
 	} else if (strcmp(name, "tag") == 0) {
@@ -69,7 +68,8 @@ static const cli_opt claim_opts[] = {
 	CLI_FN("quote", 0, CLI_VALUE, "Q", "the exact words in the source", set_field),
 	CLI_FN("location", 0, CLI_VALUE, "L", "where in the source (page, paragraph, time)",
 		set_field),
-	CLI_FN("quantity", 0, CLI_VALUE, "N", "the number claimed (\"6,000\", \"2.5\")", set_field),
+	CLI_FN("quantity", 0, CLI_VALUE, "N",
+		"the number claimed (\"6,000\", \"7.6 million\", \"30%\")", set_field),
 	CLI_FN("unit", 0, CLI_VALUE, "U", "the quantity's unit", set_field),
 	CLI_FN("qualifier", 0, CLI_VALUE, "Q", "the quantity's qualifier (\"more than\")",
 		set_field),
@@ -133,6 +133,9 @@ static int claim_write(ct_cli *cli, int argc, char **argv, const char *sub)
 	}
 	if (!add)
 		id = argv[optind];
+	else if (json_is_null(json_object_get(json_object_get(a.fields, "quantity"), "text")))
+		json_object_del(
+			json_object_get(a.fields, "quantity"), "text"); /* nothing to drop */
 	if (add &&
 		(!json_object_get(a.fields, "statement") ||
 			!json_object_get(json_object_get(a.fields, "attribution"), "source"))) {
@@ -175,6 +178,7 @@ static int claim_write(ct_cli *cli, int argc, char **argv, const char *sub)
 		error = ct_claim_retract(&record, store, id, &wopts);
 	if (error < 0)
 		goto done;
+	cli_warn_quantity(record);
 	if (a.json)
 		cli_print_json(record);
 	else if (add)

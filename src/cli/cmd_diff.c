@@ -78,6 +78,19 @@ static void print_words(const json_t *words, int color)
 	}
 }
 
+/* A new reference: the amount v with digit separators ("6,400,000"), or v itself. */
+static json_t *amount_shown(const json_t *v)
+{
+	char shown[2 * CT_AMOUNT_MAX];
+
+	if (!json_is_string(v) ||
+		ct_amount_format(shown, sizeof(shown), json_string_value(v)) < 0) {
+		ct_error_clear();
+		return json_incref((json_t *)v);
+	}
+	return json_string(shown);
+}
+
 static void print_changes(const json_t *diff, int color, const char *indent)
 {
 	const json_t *changes = json_object_get(diff, "changes");
@@ -93,6 +106,16 @@ static void print_changes(const json_t *diff, int color, const char *indent)
 		printf("%s%s: ", indent, json_string_value(json_object_get(c, "field")));
 		if (words) {
 			print_words(words, color);
+		} else if (strcmp(json_string_value(json_object_get(c, "field")),
+				   "quantity.amount") == 0) {
+			/* amounts with digit separators, as show prints them */
+			json_t *old = amount_shown(json_object_get(c, "old"));
+			json_t *new = amount_shown(json_object_get(c, "new"));
+			print_value(old, RED, color);
+			fputs(" -> ", stdout);
+			print_value(new, GREEN, color);
+			json_decref(old);
+			json_decref(new);
 		} else {
 			print_value(json_object_get(c, "old"), RED, color);
 			fputs(" -> ", stdout);

@@ -120,7 +120,7 @@ static const cli_opt log_opts[] = {
 static int claim_status(const char **status, ct_buf *why, json_t **annotations, ct_store *store,
 	const json_t *latest)
 {
-	json_t *counted = NULL, *a;
+	json_t *counted = NULL, *same = NULL, *a;
 	ct_verification v;
 	size_t i;
 	int error;
@@ -142,8 +142,11 @@ static int claim_status(const char **status, ct_buf *why, json_t **annotations, 
 		if (v.state == CT_RECORD_VERIFIED)
 			json_array_append(counted, a);
 	}
-	error = ct_claim_status(status, why, latest, counted);
+	if ((error = ct_store_claim_same(&same, store, latest)) < 0)
+		goto done;
+	error = ct_claim_status_same(status, why, latest, counted, same);
 done:
+	json_decref(same);
 	json_decref(counted);
 	return error;
 }
@@ -162,7 +165,7 @@ static size_t revision_of(const json_t *digests, const char *judged)
 
 /* One line for annotation a; named: led by its date and id (log prints those above it). */
 static void print_annotation(ct_store *store, const json_t *a, const char *current_digest,
-	const json_t *digests, int named)
+	const json_t *digests, const json_t *same, int named)
 {
 	const char *kind = json_string_value(json_object_get(a, "kind"));
 	const char *judged = json_string_value(json_object_get(a, "claim_revision"));
@@ -196,7 +199,11 @@ static void print_annotation(ct_store *store, const json_t *a, const char *curre
 		printf(" - %s", json_string_value(json_object_get(a, "note")));
 	if (current_digest && judged && strcmp(judged, current_digest) != 0) {
 		size_t n = revision_of(digests, judged);
-		if (n)
+		if (n && revision_of(same, judged))
+			printf(" [judged revision %zu, %.19s; stands: later revisions only re-anchored "
+			       "the quote]",
+				n, judged);
+		else if (n)
 			printf(" [judged an older revision: %.19s, revision %zu]", judged, n);
 		else
 			printf(" [judges %.19s, which is no revision of this claim in the store]",
@@ -281,13 +288,15 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 	const json_t *sel = json_object_get(attr, "selector");
 	ct_buf signers = CT_BUF_INIT;
 	char digest[CT_DIGEST_LEN + 1];
-	json_t *source = NULL;
+	json_t *source = NULL, *same = NULL;
 	size_t i;
 	json_t *item;
 
 	ct_record_digest(digest, rec);
 	if (cli_verified_signers(&signers, &v, store, rec) < 0)
 		return ct_error_last_code();
+	if (ct_store_claim_same(&same, store, rec) < 0)
+		ct_error_clear(); /* the markers then say "older revision", as before */
 	ct_store_get(&source, store, CT_KIND_SOURCE,
 		json_string_value(json_object_get(attr, "source")), 0);
 	ct_error_clear();
@@ -325,17 +334,11 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 	} else if (json_object_get(attr, "quote")) {
 		printf("anchored:   quote not checked: the source has no text\n");
 	}
-	if (qty)
-		printf("quantity:   %s%s%s%s%s\n",
-			json_object_get(qty, "qualifier")
-				? json_string_value(json_object_get(qty, "qualifier"))
-				: "",
-			json_object_get(qty, "qualifier") ? " " : "",
-			json_string_value(json_object_get(qty, "amount")),
-			json_object_get(qty, "unit") ? " " : "",
-			json_object_get(qty, "unit")
-				? json_string_value(json_object_get(qty, "unit"))
-				: "");
+	if (qty) {
+		printf("quantity:   ");
+		cli_print_quantity(qty);
+		printf("\n");
+	}
 	if (json_array_size(json_object_get(rec, "tags"))) {
 		printf("tags:      ");
 		json_array_foreach (json_object_get(rec, "tags"), i, item)
@@ -359,9 +362,10 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 	if (json_array_size(annotations)) {
 		printf("annotations:\n");
 		json_array_foreach (annotations, i, item)
-			print_annotation(store, item, digest, digests, 1);
+			print_annotation(store, item, digest, digests, same, 1);
 	}
 	ct_buf_free(&signers);
+	json_decref(same);
 	json_decref(source);
 	return 0;
 }
@@ -908,7 +912,7 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 			printf("annotation %s  %.12s  %s\n", ct_record_id(e->record),
 				e->commit[0] ? e->commit : "(unknown)",
 				json_string_value(json_object_get(e->record, "created")));
-			print_annotation(store, e->record, NULL, NULL, 0);
+			print_annotation(store, e->record, NULL, NULL, NULL, 0);
 		} else {
 			const char *reason =
 				json_string_value(json_object_get(e->record, "reason"));

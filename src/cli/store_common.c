@@ -95,25 +95,67 @@ claim:
 	return 0;
 }
 
-int cli_parse_amount(char *out, size_t size, const char *text)
+int cli_set_quantity(json_t *fields, const char *text)
 {
-	size_t n = 0;
+	ct_quantity_parsed q;
+	json_t *qty = json_object_get(fields, "quantity");
+	size_t len = strlen(text);
 	const char *p = text;
 
-	for (; *p; p++) {
-		if (*p == ',' && p > text && isdigit((unsigned char)p[-1]) &&
-			isdigit((unsigned char)p[1]))
-			continue; /* thousands separators: 6,000 */
-		if (n + 1 >= size)
-			break;
-		out[n++] = *p;
+	if (ct_quantity_parse(&q, text) < 0)
+		return CT_EINVALID;
+	if (!json_is_object(qty)) {
+		qty = json_object();
+		json_object_set_new(fields, "quantity", qty);
 	}
-	out[n] = '\0';
-	if (*p || n == 0 || strspn(out, "-0123456789.") != n)
-		return ct_error_set(CT_EINVALID,
-			"quantity \"%.40s\" is not a number (write it as 6000, 6,000 or 2.5)",
-			text);
+	while (isspace((unsigned char)*p))
+		p++;
+	while (len > (size_t)(p - text) && isspace((unsigned char)text[len - 1]))
+		len--;
+	len -= (size_t)(p - text);
+	json_object_set_new(qty, "amount", json_string(q.amount));
+	/* the wording as typed, when it says more than the amount (null: none, on revise) */
+	if (len == strlen(q.amount) && strncmp(p, q.amount, len) == 0)
+		json_object_set_new(qty, "text", json_null());
+	else if (json_object_set_new(qty, "text", json_stringn(p, len)) < 0)
+		return -1;
+	if (q.qualifier[0] && !json_object_get(qty, "qualifier"))
+		json_object_set_new(qty, "qualifier", json_string(q.qualifier));
+	if (q.percent && !json_object_get(qty, "unit"))
+		json_object_set_new(qty, "unit", json_string("%"));
 	return 0;
+}
+
+void cli_warn_quantity(const json_t *claim)
+{
+	const char *amount =
+		json_string_value(json_object_get(json_object_get(claim, "quantity"), "amount"));
+	const char *quote =
+		json_string_value(json_object_get(json_object_get(claim, "attribution"), "quote"));
+	char shown[2 * CT_AMOUNT_MAX];
+
+	if (!amount || !quote || ct_quantity_in_text(amount, quote))
+		return;
+	ct_amount_format(shown, sizeof(shown), amount);
+	ct_error_clear();
+	fprintf(stderr,
+		"warning: claim %s: the quantity %s matches no number in its quote \"%s\"\n",
+		ct_record_id(claim), shown, quote);
+}
+
+void cli_print_quantity(const json_t *qty)
+{
+	const char *qualifier = json_string_value(json_object_get(qty, "qualifier"));
+	const char *unit = json_string_value(json_object_get(qty, "unit"));
+	const char *text = json_string_value(json_object_get(qty, "text"));
+	char shown[2 * CT_AMOUNT_MAX];
+
+	ct_amount_format(shown, sizeof(shown), json_string_value(json_object_get(qty, "amount")));
+	ct_error_clear();
+	printf("%s%s%s%s%s", qualifier ? qualifier : "", qualifier ? " " : "", shown,
+		unit ? (strcmp(unit, "%") == 0 ? "" : " ") : "", unit ? unit : "");
+	if (text)
+		printf(" (written \"%s\")", text);
 }
 
 int cli_signers(ct_buf *out, ct_store *store, const json_t *record)

@@ -102,11 +102,13 @@ if command -v node >/dev/null 2>&1; then
 		});' ../v2.txt && ok || fail "anchor check --json offsets do not match the new text"
 fi
 
-# --update re-anchors what moved (one revision each, with a reason) and leaves orphans.
+# --update re-anchors what moved (one revision each, with a reason, all in one commit) and
+# leaves orphans.
 N=$(git rev-list --count HEAD)
 expect_status 1 "$CT" anchor check --update
 contains "$OUT" "moved     attacks: characters 113-156 (source article revision 1) are now 148-190 in revision 2; re-anchored in claim revision 2"
-[ "$(git rev-list --count HEAD)" -eq $((N + 3)) ] && ok || fail "--update: expected 3 commits"
+[ "$(git rev-list --count HEAD)" -eq $((N + 1)) ] && ok || fail "--update: expected 1 commit"
+contains "$(git log -1 --format=%s)" "anchor relocate 3 claims"
 expect_status 0 "$CT" show attacks
 contains "$OUT" "anchored:   characters 148-190 of the source's text"
 contains "$OUT" "reason:     re-anchored: the quote moved from characters 113-156 to 148-190 of source article (revision 2)"

@@ -29,7 +29,7 @@ stmt=$(printf '%s\n' "$OUT" | grep '^statement: ')
 want="statement: As many as [-6000-]{+5000+} foreign fighters may have moved into Afghanistan"
 [ "$stmt" = "$want" ] \
 	&& ok || fail "statement line: $stmt"
-contains "$OUT" "quantity.amount: 6000 -> 5000"
+contains "$OUT" "quantity.amount: 6,000 -> 5,000"
 not_contains "$OUT" "quantity.unit"
 not_contains "$OUT" "tags:"
 not_contains "$OUT" "$(printf '\033')" "plain output"

@@ -40,7 +40,7 @@ sed -n '/^## Bulk import/,/^## Commits/p' "$SRCDIR/docs/store.md" | grep '^{' >s
 expect_status 0 "$CT" import sheet.jsonl
 contains "$OUT" "imported 2 claims"
 expect_status 0 "$CT" show iskp-fighters-6000
-contains "$OUT" "as many as 6000 foreign fighters"
+contains "$OUT" "as many as 6,000 foreign fighters"
 expect_status 0 "$CT" anchor check
 contains "$OUT" "1 ok, 0 moved"
 expect_status 0 "$CT" check

@@ -104,7 +104,7 @@ contains "$OUT" '"reason": "editor: typo in figure"'
 # revisions by number, digest prefix and commit
 expect_status 0 $CT show iskp-foreign-fighters-6000
 contains "$OUT" "revision 3 of 3"
-contains "$OUT" "quantity:   as many as 6000 foreign visitors"
+contains "$OUT" "quantity:   as many as 6,000 foreign visitors"
 contains "$OUT" "status:     unreviewed"
 digest=$(printf '%s' "$OUT" | awk '/^digest:/{print $2}')
 expect_status 0 $CT show iskp-foreign-fighters-6000 --rev "${digest:7:10}"

@@ -260,6 +260,120 @@ static void test_docs_list_the_schema(void)
 	ct_buf_free(&got);
 }
 
+/* Numbers as fact-checkers write them: what each reads as, or NULL when it is refused. */
+static void test_quantity_parse(void)
+{
+	static const struct {
+		const char *text, *amount, *qualifier;
+		int percent;
+	} cases[] = {
+		{"6000", "6000", "", 0},
+		{"6,000", "6000", "", 0},
+		{"  2.5 ", "2.5", "", 0},
+		{"-12", "-12", "", 0},
+		{"7.6 million", "7600000", "", 0},
+		{"7.6 Million", "7600000", "", 0},
+		{"6.4m", "6400000", "", 0},
+		{"6.4M", "6400000", "", 0},
+		{"1.2 billion", "1200000000", "", 0},
+		{"1.2bn", "1200000000", "", 0},
+		{"3 trillion", "3000000000000", "", 0},
+		{"40k", "40000", "", 0},
+		{"1.25 thousand", "1250", "", 0},
+		{"0.0000001 million", "0.1", "", 0},
+		{"30%", "30", "", 1},
+		{"30 per cent", "30", "", 1},
+		{"12.5 percent", "12.5", "", 1},
+		{"about 6,000", "6000", "about", 0},
+		{"as many as 6,000", "6000", "as many as", 0},
+		{"More than 130", "130", "More than", 0},
+		{"nearly 7.6 million", "7600000", "nearly", 0},
+		{"007", "7", "", 0},
+		{"2.50", "2.5", "", 0},
+		{"1,234,567.80", "1234567.8", "", 0},
+		{"", NULL, NULL, 0},
+		{"about", NULL, NULL, 0},
+		{"6x", NULL, NULL, 0},
+		{"six", NULL, NULL, 0},
+		{"6 m", NULL, NULL, 0},
+		{"60,00", NULL, NULL, 0},
+		{"1,2345", NULL, NULL, 0},
+		{"1234,567", NULL, NULL, 0},
+		{"6.4 million people", NULL, NULL, 0},
+		{"1.", NULL, NULL, 0},
+		{"--5", NULL, NULL, 0},
+	};
+	ct_quantity_parsed q;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = ct_quantity_parse(&q, cases[i].text);
+		if (!cases[i].amount) {
+			CHECK_INT(rc, CT_EINVALID);
+			CHECK_ERROR_HAS("is not a number");
+			continue;
+		}
+		CHECK_INT(rc, 0);
+		CHECK_STR(q.amount, cases[i].amount);
+		CHECK_STR(q.qualifier, cases[i].qualifier);
+		CHECK_INT(q.percent, cases[i].percent);
+	}
+}
+
+/* Whether a quote holds the amount: as written or scaled, never inside another number. */
+static void test_quantity_in_text(void)
+{
+	static const struct {
+		const char *amount, *text;
+		int found;
+	} cases[] = {
+		{"6400000", "About 6.4 million people were displaced", 1},
+		{"6300000", "About 6.4 million people were displaced", 0},
+		{"6.4", "About 6.4 million people were displaced", 1},
+		{"6000", "as many as 6,000 foreign fighters", 1},
+		{"6000", "as many as 6,000. foreign fighters", 1},
+		{"6000", "6000", 1},
+		{"6000.0", "6,000 fighters", 1},
+		{"600", "as many as 6,000 foreign fighters", 0},
+		{"000", "as many as 6,000 foreign fighters", 0},
+		{"30", "and 30% left", 1},
+		{"30", "and 130% left", 0},
+		{"1200000000", "a $1.2bn deal", 1},
+		{"2021", "from 2020-2021", 1},
+		{"-2021", "from 2020-2021", 0},
+		{"-3", "it fell to -3 degrees", 1},
+		{"130", "more than 130 deaths", 1},
+		{"13", "more than 130 deaths", 0},
+		{"5", "COVID-19 killed 5m", 1}, /* an old record: amount 5, unit "million" */
+		{"5000000", "COVID-19 killed 5m", 1},
+		{"19", "COVID-19 killed 5m", 0},
+		{"1", "v1.2 was released", 0},
+		{"not a number", "1 2 3", 0},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK_INT(ct_quantity_in_text(cases[i].amount, cases[i].text), cases[i].found);
+}
+
+static void test_amount_format(void)
+{
+	static const char *const cases[][2] = {{"0", "0"}, {"999", "999"}, {"1000", "1,000"},
+		{"6400000", "6,400,000"}, {"-1234.5", "-1,234.5"}, {"123456.789", "123,456.789"},
+		{"1000000000000", "1,000,000,000,000"}};
+	char out[2 * CT_AMOUNT_MAX], small[4];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK_INT(ct_amount_format(out, sizeof(out), cases[i][0]), 0);
+		CHECK_STR(out, cases[i][1]);
+	}
+	CHECK_INT(ct_amount_format(small, sizeof(small), "6400000"), CT_EINVALID);
+	CHECK_INT(ct_amount_format(out, sizeof(out), NULL), CT_EINVALID);
+	CHECK_INT(ct_quantity_in_text(NULL, "6,000"), 0);
+	CHECK_INT((int)strlen(small), 3);
+}
+
 int main(void)
 {
 	if (ct_init() < 0)
@@ -268,6 +382,9 @@ int main(void)
 	test_slots_agree();
 	test_diff_follows_schema();
 	test_docs_list_the_schema();
+	test_quantity_parse();
+	test_quantity_in_text();
+	test_amount_format();
 	ct_shutdown();
 	return test_finish();
 }

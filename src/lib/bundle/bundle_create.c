@@ -177,7 +177,7 @@ static int has_tag(const json_t *claim, const char *tag)
 /* Is claim id selected by --tag or --status? */
 static int selected(int *out, creator *c, const char *id)
 {
-	json_t *claim = NULL, *annotations = NULL;
+	json_t *claim = NULL, *annotations = NULL, *same = NULL;
 	const char *status;
 	int error;
 
@@ -188,12 +188,14 @@ static int selected(int *out, creator *c, const char *id)
 		*out = has_tag(claim, c->opts->tag);
 	} else {
 		if ((error = ct_store_annotations(&annotations, c->store, id)) < 0 ||
-			(error = ct_claim_status(&status, NULL, claim, annotations)) < 0)
+			(error = ct_store_claim_same(&same, c->store, claim)) < 0 ||
+			(error = ct_claim_status_same(&status, NULL, claim, annotations, same)) < 0)
 			goto done;
 		*out = strcmp(status, c->opts->status) == 0;
 	}
 done:
 	json_decref(claim);
+	json_decref(same);
 	json_decref(annotations);
 	return error;
 }

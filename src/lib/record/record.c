@@ -296,6 +296,7 @@ static const field quantity_fields[] = {
 	{"amount", F_DECIMAL, 1, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
 	{"unit", F_STRING, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
 	{"qualifier", F_STRING, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{"text", F_STRING, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
 	{NULL, 0, 0, NULL, NULL, 0, 0},
 };
 

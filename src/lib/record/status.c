@@ -59,7 +59,24 @@ typedef struct {
 	size_t open, verdict_at, upheld_at;
 } status_scan;
 
-static int scan(status_scan *sc, const json_t *claim, const json_t *annotations)
+/* Whether an annotation judging the revision whose digest is judged judges the current one:
+ * the current revision's own digest, or one in same (the revisions it only moved the quote of). */
+static int judges_current(const char *judged, const char *digest, const json_t *same)
+{
+	size_t i;
+	json_t *d;
+
+	if (!judged)
+		return 0;
+	if (strcmp(judged, digest) == 0)
+		return 1;
+	json_array_foreach (same, i, d)
+		if (json_is_string(d) && strcmp(json_string_value(d), judged) == 0)
+			return 1;
+	return 0;
+}
+
+static int scan(status_scan *sc, const json_t *claim, const json_t *annotations, const json_t *same)
 {
 	char digest[CT_DIGEST_LEN + 1];
 	size_t i;
@@ -72,7 +89,7 @@ static int scan(status_scan *sc, const json_t *claim, const json_t *annotations)
 	json_array_foreach (annotations, i, a) {
 		const char *k = kind_of(a);
 		const char *judged = json_string_value(json_object_get(a, "claim_revision"));
-		int current = judged && strcmp(judged, digest) == 0;
+		int current = judges_current(judged, digest, same);
 		if (strcmp(k, "dispute") == 0 && !is_resolved(annotations, ct_record_id(a))) {
 			sc->open++;
 			sc->dispute = a;
@@ -103,8 +120,51 @@ static int upheld_overrides(const status_scan *sc)
 				json_string_value(json_object_get(sc->verdict, "created"))) >= 0);
 }
 
+/* The members a revision that only moves the quote may change: what every revision changes, and
+ * the anchor (which source revision the quote is found in, and where). */
+static json_t *without_anchor(const json_t *claim)
+{
+	json_t *copy = json_deep_copy(claim);
+	json_t *attr = json_object_get(copy, "attribution");
+	static const char *const managed[] = {
+		"revision", "prev", "created", "reason", "signatures", NULL};
+	size_t i;
+
+	for (i = 0; copy && managed[i]; i++)
+		json_object_del(copy, managed[i]);
+	json_object_del(attr, "source_revision");
+	json_object_del(attr, "selector");
+	return copy;
+}
+
+int ct_claim_moves_quote_only(const json_t *newer, const json_t *older)
+{
+	char digest[CT_DIGEST_LEN + 1];
+	const char *prev = json_string_value(json_object_get(newer, "prev"));
+	json_t *a = NULL, *b = NULL;
+	int same = 0;
+
+	if (!prev || ct_record_digest(digest, older) < 0 || strcmp(prev, digest) != 0 ||
+		json_integer_value(json_object_get(newer, "revision")) !=
+			json_integer_value(json_object_get(older, "revision")) + 1 ||
+		!json_string_value(json_object_get(json_object_get(newer, "attribution"), "quote")))
+		return 0;
+	a = without_anchor(newer);
+	b = without_anchor(older);
+	same = a && b && json_equal(a, b);
+	json_decref(a);
+	json_decref(b);
+	return same;
+}
+
 int ct_claim_status(
 	const char **status, ct_buf *why, const json_t *claim, const json_t *annotations)
+{
+	return ct_claim_status_same(status, why, claim, annotations, NULL);
+}
+
+int ct_claim_status_same(const char **status, ct_buf *why, const json_t *claim,
+	const json_t *annotations, const json_t *same)
 {
 	status_scan sc;
 	json_int_t revision = json_integer_value(json_object_get(claim, "revision"));
@@ -117,7 +177,7 @@ int ct_claim_status(
 				  json_string_value(json_object_get(claim, "reason")))
 			: 0;
 	}
-	if ((error = scan(&sc, claim, annotations)) < 0)
+	if ((error = scan(&sc, claim, annotations, same)) < 0)
 		return error;
 	if (sc.open) {
 		const json_t *d = json_object_get(sc.dispute, "dispute");
@@ -141,10 +201,18 @@ int ct_claim_status(
 		const ct_verdict *v =
 			ct_verdict_find(json_string_value(json_object_get(sc.verdict, "verdict")));
 		*status = v ? v->status : "unreviewed";
-		return why ? ct_buf_printf(why, "verdict \"%s\" on the current revision (%s, %s)",
+		const char *judged =
+			json_string_value(json_object_get(sc.verdict, "claim_revision"));
+		char digest[CT_DIGEST_LEN + 1];
+		if (ct_record_digest(digest, claim) < 0)
+			return ct_error_last_code();
+		return why ? ct_buf_printf(why, "verdict \"%s\" on the current revision (%s, %s%s)",
 				     json_string_value(json_object_get(sc.verdict, "verdict")),
 				     ct_record_id(sc.verdict),
-				     json_string_value(json_object_get(sc.verdict, "created")))
+				     json_string_value(json_object_get(sc.verdict, "created")),
+				     strcmp(judged, digest) == 0
+					     ? ""
+					     : "; given before the quote was re-anchored")
 			   : 0;
 	}
 	if (sc.older) {
@@ -164,6 +232,12 @@ int ct_claim_status(
 int ct_claim_current_verdict(
 	const json_t **verdict, ct_buf *why, const json_t *claim, const json_t *annotations)
 {
+	return ct_claim_current_verdict_same(verdict, why, claim, annotations, NULL);
+}
+
+int ct_claim_current_verdict_same(const json_t **verdict, ct_buf *why, const json_t *claim,
+	const json_t *annotations, const json_t *same)
+{
 	status_scan sc;
 	json_int_t revision = json_integer_value(json_object_get(claim, "revision"));
 	int error;
@@ -172,7 +246,7 @@ int ct_claim_current_verdict(
 	if (json_is_true(json_object_get(claim, "retracted")))
 		return why ? ct_buf_printf(why, "revision %lld retracts it", (long long)revision)
 			   : 0;
-	if ((error = scan(&sc, claim, annotations)) < 0)
+	if ((error = scan(&sc, claim, annotations, same)) < 0)
 		return error;
 	if (upheld_overrides(&sc)) {
 		if (!why)

@@ -139,6 +139,32 @@ static void check_annotation_id(checker *c, const json_t *record)
 }
 
 /* One file of the store: path is relative to the repository. */
+/* Editorial warnings: reported through fn, "warning: " first, but not counted as problems. */
+static void check_quantities(checker *c)
+{
+	const char *key;
+	json_t *rec;
+	char line[1024], shown[2 * CT_AMOUNT_MAX];
+
+	json_object_foreach (c->records, key, rec) {
+		const char *amount = json_string_value(
+			json_object_get(json_object_get(rec, "quantity"), "amount"));
+		const char *quote = json_string_value(
+			json_object_get(json_object_get(rec, "attribution"), "quote"));
+		if (strncmp(key, "claim/", 6) != 0 || !amount || !quote ||
+			json_is_true(json_object_get(rec, "retracted")) ||
+			ct_quantity_in_text(amount, quote))
+			continue;
+		if (ct_amount_format(shown, sizeof(shown), amount) < 0)
+			ct_error_clear();
+		snprintf(line, sizeof(line),
+			"warning: claim %s: the quantity %s matches no number in its quote \"%.400s\"",
+			ct_record_id(rec), shown, quote);
+		if (c->fn)
+			c->fn(line, c->payload);
+	}
+}
+
 static void check_file(checker *c, const char *path, const git_oid *oid)
 {
 	const char *rel = path + strlen(c->store->root) + 1;
@@ -838,6 +864,7 @@ int ct_store_check(size_t *findings, ct_store *store, const ct_check_opts *opts,
 	check_chains(&c);
 	check_thresholds(&c);
 	check_references(&c);
+	check_quantities(&c);
 	if ((error = check_provenance(&c)) < 0 || (error = check_worktree(&c)) < 0)
 		goto done;
 done:

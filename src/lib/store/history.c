@@ -4,6 +4,7 @@
  * cost); commits come from the journal (see journal.c), not from a walk of the history.
  */
 #include "store_internal.h"
+#include "claimtrail/status.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -266,5 +267,43 @@ done:
 	json_decref(result);
 	json_decref(m.commits);
 	ct_buf_free(&dir);
+	return error;
+}
+
+int ct_store_claim_same(json_t **out, ct_store *store, const json_t *claim)
+{
+	json_t *same = json_array(), *newer = json_incref((json_t *)claim), *older = NULL;
+	json_int_t n = json_integer_value(json_object_get(claim, "revision"));
+	char digest[CT_DIGEST_LEN + 1];
+	int error = 0;
+
+	*out = NULL;
+	if (!same) {
+		error = ct__oom();
+		goto done;
+	}
+	/* back through the chain while each revision only moved the quote of the one before */
+	for (; n > 1; n--) {
+		if ((error = ct_store_get(
+			     &older, store, CT_KIND_CLAIM, ct_record_id(claim), n - 1)) < 0)
+			goto done;
+		if (!ct_claim_moves_quote_only(newer, older))
+			break;
+		if ((error = ct_record_digest(digest, older)) < 0)
+			goto done;
+		if (json_array_append_new(same, json_string(digest)) < 0) {
+			error = ct__oom();
+			goto done;
+		}
+		json_decref(newer);
+		newer = older;
+		older = NULL;
+	}
+	*out = same;
+	same = NULL;
+done:
+	json_decref(same);
+	json_decref(newer);
+	json_decref(older);
 	return error;
 }

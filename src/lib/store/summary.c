@@ -187,7 +187,7 @@ done:
 static int derive(
 	ct_buf *lines, ct_store *store, const ct_keyring *ring, const char *id, const git_oid *tree)
 {
-	json_t *rec = NULL, *annotations = NULL, *item;
+	json_t *rec = NULL, *annotations = NULL, *same = NULL, *item;
 	const json_t *sigs;
 	const char *status = NULL;
 	char hex[GIT_OID_HEXSZ + 1];
@@ -202,7 +202,9 @@ static int derive(
 		goto done;
 	if (v.state != CT_RECORD_VERIFIED)
 		status = "unverified";
-	else if ((error = ct_claim_status(&status, NULL, rec, annotations)) < 0)
+	else if ((json_array_size(annotations) &&
+			 (error = ct_store_claim_same(&same, store, rec)) < 0) ||
+		(error = ct_claim_status_same(&status, NULL, rec, annotations, same)) < 0)
 		goto done;
 	ct_buf_puts(&tags, "");
 	ct_buf_puts(&signers, "");
@@ -235,6 +237,7 @@ done:
 	ct_buf_free(&signers);
 	json_decref(rec);
 	json_decref(annotations);
+	json_decref(same);
 	return error;
 }
 

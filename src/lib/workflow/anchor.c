@@ -4,6 +4,8 @@
  * moved (docs/workflow.md). Finding a quote in a text is anchor_text.c.
  */
 #include "anchor_text.h"
+#include "claim.h"
+#include "revision.h"
 #include "error.h"
 #include "utf8.h"
 #include "claimtrail/common.h"
@@ -141,22 +143,17 @@ done:
 	return error;
 }
 
-int ct_anchor_relocate(
-	json_t **out_record, ct_store *store, const char *claim_id, const ct_write_opts *opts)
+/* What relocating claim_id changes (*changes) and why (reason, unless opts gives one): its quote
+ * must have moved. */
+static int relocation(json_t **changes, ct_buf *reason, ct_store *store, const char *claim_id,
+	const ct_write_opts *opts)
 {
 	ct_anchor_report report = CT_ANCHOR_REPORT_INIT;
-	ct_write_opts wopts;
-	json_t *claim = NULL, *changes = NULL;
+	json_t *claim = NULL;
 	const char *source;
-	ct_buf reason = CT_BUF_INIT;
 	int error;
 
-	if (out_record)
-		*out_record = NULL;
-	if (!opts || !opts->signer)
-		return ct_error_set(CT_EINVALID, "anchor relocation needs a signing key");
-	if ((error = ct__opts_version(opts->version, CT_WRITE_OPTS_VERSION, "ct_write_opts")) < 0)
-		return error;
+	*changes = NULL;
 	if ((error = ct_store_get(&claim, store, CT_KIND_CLAIM, claim_id, 0)) < 0 ||
 		(error = ct_anchor_check(&report, store, claim)) < 0)
 		goto done;
@@ -179,35 +176,114 @@ int ct_anchor_relocate(
 			claim_id, ct_anchor_state_name(report.state));
 		goto done;
 	}
-	changes = json_pack("{s:{s:s}}", "attribution", "source", source);
-	if (!changes) {
+	if (!(*changes = json_pack("{s:{s:s}}", "attribution", "source", source))) {
 		error = ct__oom();
 		goto done;
 	}
-	wopts = *opts;
-	if (!wopts.reason || !*wopts.reason) {
+	ct_buf_clear(reason);
+	if (!opts->reason || !*opts->reason) {
 		if (report.start >= 0)
-			error = ct_buf_printf(&reason,
+			error = ct_buf_printf(reason,
 				"re-anchored: the quote moved from characters %lld-%lld to %lld-%lld of "
 				"source %s (revision %lld)",
 				(long long)report.start, (long long)report.end,
 				(long long)report.new_start, (long long)report.new_end, source,
 				(long long)report.newest_revision);
 		else
-			error = ct_buf_printf(&reason,
+			error = ct_buf_printf(reason,
 				"anchored: the quote is at characters %lld-%lld of source %s (revision "
 				"%lld)",
 				(long long)report.new_start, (long long)report.new_end, source,
 				(long long)report.newest_revision);
-		if (error < 0)
-			goto done;
-		wopts.reason = reason.ptr;
 	}
+done:
+	json_decref(claim);
+	ct_anchor_report_free(&report);
+	return error;
+}
+
+int ct_anchor_relocate(
+	json_t **out_record, ct_store *store, const char *claim_id, const ct_write_opts *opts)
+{
+	ct_write_opts wopts;
+	json_t *changes = NULL;
+	ct_buf reason = CT_BUF_INIT;
+	int error;
+
+	if (out_record)
+		*out_record = NULL;
+	if (!opts || !opts->signer)
+		return ct_error_set(CT_EINVALID, "anchor relocation needs a signing key");
+	if ((error = ct__opts_version(opts->version, CT_WRITE_OPTS_VERSION, "ct_write_opts")) < 0)
+		return error;
+	if ((error = relocation(&changes, &reason, store, claim_id, opts)) < 0)
+		goto done;
+	wopts = *opts;
+	if (reason.ptr)
+		wopts.reason = reason.ptr;
 	error = ct_claim_revise(out_record, store, claim_id, changes, &wopts);
 done:
 	ct_buf_free(&reason);
 	json_decref(changes);
-	json_decref(claim);
-	ct_anchor_report_free(&report);
 	return error;
+}
+
+typedef struct {
+	const char *const *ids;
+	size_t n;
+	const ct_write_opts *opts;
+	json_t *records;
+} relocate_job;
+
+static int relocate_build(ct_txn *txn, ct_store *store, void *payload)
+{
+	relocate_job *job = payload;
+	ct_write_opts wopts = *job->opts;
+	ct_buf reason = CT_BUF_INIT;
+	json_t *changes = NULL, *record = NULL;
+	size_t i;
+	int error = 0;
+
+	json_array_clear(job->records); /* a retry after a lost race starts again */
+	if ((error = ct__txn_subject(
+		     txn, "anchor relocate %zu claim%s", job->n, job->n == 1 ? "" : "s")) < 0)
+		goto done;
+	for (i = 0; i < job->n; i++) {
+		if ((error = relocation(&changes, &reason, store, job->ids[i], job->opts)) < 0)
+			goto done;
+		wopts.reason = reason.ptr ? reason.ptr : job->opts->reason;
+		if ((error = ct__claim_revise_in(
+			     &record, txn, store, job->ids[i], changes, 0, 0, &wopts)) < 0)
+			goto done;
+		if (json_array_append_new(job->records, record) < 0) {
+			error = ct__oom();
+			goto done;
+		}
+		json_decref(changes);
+		changes = NULL;
+	}
+done:
+	json_decref(changes);
+	ct_buf_free(&reason);
+	return error;
+}
+
+int ct_anchor_relocate_all(json_t **out_records, ct_store *store, const char *const *claim_ids,
+	size_t n, const ct_write_opts *opts)
+{
+	relocate_job job = {claim_ids, n, opts, json_array()};
+	int error;
+
+	*out_records = NULL;
+	if (!job.records)
+		return ct__oom();
+	if ((error = ct__revision_check_opts(opts, 0, "anchor relocation")) < 0 ||
+		(n > 0 &&
+			(error = ct__store_write(store, opts->signer, opts->max_retries,
+				 relocate_build, &job)) < 0)) {
+		json_decref(job.records);
+		return error;
+	}
+	*out_records = job.records;
+	return 0;
 }

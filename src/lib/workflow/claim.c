@@ -172,58 +172,73 @@ int ct_claim_add(
 		out_record, store, opts, 0, "claim add", claim_add_build, &job, &job.result);
 }
 
-static int claim_revise_build(ct_txn *txn, ct_store *store, void *payload)
+int ct__claim_revise_in(json_t **out, ct_txn *txn, ct_store *store, const char *id,
+	const json_t *changes, int retract, int subject, const ct_write_opts *opts)
 {
-	claim_job *job = payload;
 	json_t *prev = NULL, *record = NULL;
 	char digest[CT_DIGEST_LEN + 1];
 	const json_t *attr_change;
 	json_int_t n;
 	int error;
 
-	if ((error = ct__latest_record(&prev, digest, &n, store, CT_KIND_CLAIM, job->id)) < 0)
+	*out = NULL;
+	if ((error = ct__latest_record(&prev, digest, &n, store, CT_KIND_CLAIM, id)) < 0)
 		goto done;
 	if (json_is_true(json_object_get(prev, "retracted"))) {
-		error = ct_error_set(CT_EINVALID, "claim %s is retracted: it cannot be %s", job->id,
-			job->retract ? "retracted again" : "revised");
+		error = ct_error_set(CT_EINVALID, "claim %s is retracted: it cannot be %s", id,
+			retract ? "retracted again" : "revised");
 		goto done;
 	}
 	if (!(record = json_deep_copy(prev))) {
 		error = ct__oom();
 		goto done;
 	}
-	if (job->retract) {
+	if (retract) {
 		json_object_set_new(record, "retracted", json_true());
 	} else {
-		if ((error = ct__revision_apply_changes(record, job->fields, "claim revise")) < 0)
+		if ((error = ct__revision_apply_changes(record, changes, "claim revise")) < 0)
 			goto done;
 		if (!json_string_value(json_object_get(record, "statement"))) {
 			error = ct_error_set(
-				CT_EINVALID, "claim %s: the statement cannot be removed", job->id);
+				CT_EINVALID, "claim %s: the statement cannot be removed", id);
 			goto done;
 		}
-		attr_change = json_object_get(job->fields, "attribution");
+		attr_change = json_object_get(changes, "attribution");
 		/* A new source or quote is checked again; otherwise the attribution stands. */
-		if (attr_change && (error = attribute(record, store, job->id, job->opts, NULL)) < 0)
+		if (attr_change && (error = attribute(record, store, id, opts, NULL)) < 0)
 			goto done;
 		if (ct__revision_same_content(prev, record)) {
 			error = ct_error_set(
-				CT_EINVALID, "claim %s: the revision changes nothing", job->id);
+				CT_EINVALID, "claim %s: the revision changes nothing", id);
 			goto done;
 		}
 	}
-	if ((error = ct__txn_subject(txn, "claim %s %s (revision %lld)",
-		     job->retract ? "retract" : "revise", job->id, (long long)(n + 1))) < 0 ||
+	if ((subject &&
+		    (error = ct__txn_subject(txn, "claim %s %s (revision %lld)",
+			     retract ? "retract" : "revise", id, (long long)(n + 1))) < 0) ||
 		(error = ct__revision_finish(
-			 record, txn, store, CT_KIND_CLAIM, job->id, n + 1, digest, job->opts)) < 0)
+			 record, txn, store, CT_KIND_CLAIM, id, n + 1, digest, opts)) < 0)
 		goto done;
-	json_decref(job->result);
-	job->result = record;
+	*out = record;
 	record = NULL;
 done:
 	json_decref(record);
 	json_decref(prev);
 	return error;
+}
+
+static int claim_revise_build(ct_txn *txn, ct_store *store, void *payload)
+{
+	claim_job *job = payload;
+	json_t *record = NULL;
+	int error;
+
+	if ((error = ct__claim_revise_in(
+		     &record, txn, store, job->id, job->fields, job->retract, 1, job->opts)) < 0)
+		return error;
+	json_decref(job->result);
+	job->result = record;
+	return 0;
 }
 
 int ct_claim_revise(json_t **out_record, ct_store *store, const char *id, const json_t *changes,

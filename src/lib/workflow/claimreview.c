@@ -85,6 +85,7 @@ int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const c
 	json_t *claim = NULL, *annotations = NULL, *source = NULL, *key = NULL, *review = NULL;
 	json_t *item = NULL, *rating = NULL, *appearance = NULL;
 	const json_t *verdict = NULL;
+	json_t *same = NULL;
 	const ct_verdict *v;
 	ct_buf why = CT_BUF_INIT;
 	char date[11];
@@ -102,7 +103,9 @@ int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const c
 		(error = ct_store_keyring(&ring, store)) < 0 ||
 		/* the verdict that stands among the annotations that verify, as show derives it */
 		(error = ct__drop_unverified(annotations, store, ring)) < 0 ||
-		(error = ct_claim_current_verdict(&verdict, &why, claim, annotations)) < 0)
+		(error = ct_store_claim_same(&same, store, claim)) < 0 ||
+		(error = ct_claim_current_verdict_same(&verdict, &why, claim, annotations, same)) <
+			0)
 		goto done;
 	if (!verdict) {
 		error = ct_error_set(CT_ENOTFOUND,
@@ -167,6 +170,7 @@ int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const c
 	review = NULL;
 done:
 	ct_keyring_free(ring);
+	json_decref(same);
 	ct_buf_free(&why);
 	json_decref(review);
 	json_decref(rating);

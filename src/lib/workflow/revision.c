@@ -107,6 +107,19 @@ int ct__revision_apply_changes(json_t *record, const json_t *changes, const char
 					json_object_set(merged, k2, v2);
 			}
 			json_object_set_new(record, key, merged);
+		} else if (json_is_object(value)) {
+			/* a new object: its null members remove nothing, so they are left out */
+			json_t *copy = json_deep_copy(value);
+			const char *k2;
+			json_t *v2;
+			void *tmp;
+			if (!copy)
+				return ct__oom();
+			json_object_foreach_safe (copy, tmp, k2, v2) {
+				if (json_is_null(v2))
+					json_object_del(copy, k2);
+			}
+			json_object_set_new(record, key, copy);
 		} else {
 			json_object_set(record, key, value);
 		}
