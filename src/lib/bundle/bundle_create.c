@@ -372,17 +372,48 @@ static int cmp_revision(const void *a, const void *b)
 }
 
 /*
+ * Appends to line the envelope of body (payload type type) signed by key, the signature checked
+ * before it is written, as minisign does; what names what was signed in that error.
+ */
+static int signed_envelope(ct_buf *line, const ct_key *key, const char *type, const char *body,
+	size_t len, const char *what)
+{
+	ct_buf pae = CT_BUF_INIT, b64 = CT_BUF_INIT;
+	uint8_t sig[64];
+	json_t *sigs = NULL;
+	int error;
+
+	if ((error = ct_pae(&pae, type, (const uint8_t *)body, len)) < 0 ||
+		(error = ct_key_sign_bytes(sig, key, (const uint8_t *)pae.ptr, pae.len)) < 0)
+		goto done;
+	if (ct__signature_verify(ct_key_public_bytes(key), sig, (const uint8_t *)pae.ptr, pae.len) <
+		0) {
+		error = ct_error_set(CT_EBADSIG, "the new %s signature does not verify", what);
+		goto done;
+	}
+	if ((error = ct_base64_encode(&b64, sig, sizeof(sig))) < 0)
+		goto done;
+	if (!(sigs = json_pack("[{s:s, s:s}]", "key_id", ct_key_id(key), "sig", b64.ptr))) {
+		error = ct__oom();
+		goto done;
+	}
+	error = ct__envelope_write(line, type, (const uint8_t *)body, len, sigs);
+done:
+	json_decref(sigs);
+	ct_buf_free(&pae);
+	ct_buf_free(&b64);
+	return error;
+}
+
+/*
  * Writes the text line of source revision rec after it when the store keeps its text
  * (docs/bundle.md 1.4), signed by the creator. A text the store does not have, or too long for
  * a line, is left out: the record's archive still names it by sha256.
  */
 static int spill_text(creator *c, FILE *f, const json_t *rec)
 {
-	ct_buf text = CT_BUF_INIT, pae = CT_BUF_INIT, b64 = CT_BUF_INIT;
+	ct_buf text = CT_BUF_INIT;
 	const json_t *archive = json_object_get(rec, "archive");
-	const ct_key *key = c->opts->creator;
-	uint8_t sig[64];
-	json_t *sigs = NULL;
 	int error;
 
 	if (!json_is_true(json_object_get(archive, "stored")))
@@ -395,25 +426,10 @@ static int spill_text(creator *c, FILE *f, const json_t *rec)
 		error = 0;
 		goto done;
 	}
-	if (error < 0 ||
-		(error = ct_pae(&pae, CT_BUNDLE_TEXT_TYPE, (const uint8_t *)text.ptr, text.len)) <
-			0 ||
-		(error = ct_key_sign_bytes(sig, key, (const uint8_t *)pae.ptr, pae.len)) < 0)
-		goto done;
-	if (ct__signature_verify(ct_key_public_bytes(key), sig, (const uint8_t *)pae.ptr, pae.len) <
-		0) {
-		error = ct_error_set(CT_EBADSIG, "the new text signature does not verify");
-		goto done;
-	}
-	if ((error = ct_base64_encode(&b64, sig, sizeof(sig))) < 0)
-		goto done;
-	if (!(sigs = json_pack("[{s:s, s:s}]", "key_id", ct_key_id(key), "sig", b64.ptr))) {
-		error = ct__oom();
-		goto done;
-	}
 	ct_buf_clear(&c->line);
-	if ((error = ct__envelope_write(
-		     &c->line, CT_BUNDLE_TEXT_TYPE, (const uint8_t *)text.ptr, text.len, sigs)) < 0)
+	if (error < 0 ||
+		(error = signed_envelope(&c->line, c->opts->creator, CT_BUNDLE_TEXT_TYPE, text.ptr,
+			 text.len, "text")) < 0)
 		goto done;
 	if (fwrite(c->line.ptr, 1, c->line.len, f) != c->line.len || fputc('\n', f) == EOF) {
 		error = ct_error_set(CT_EIO, "writing the bundle: %s", strerror(errno));
@@ -421,10 +437,7 @@ static int spill_text(creator *c, FILE *f, const json_t *rec)
 	}
 	c->info->texts++;
 done:
-	json_decref(sigs);
 	ct_buf_free(&text);
-	ct_buf_free(&pae);
-	ct_buf_free(&b64);
 	return error;
 }
 
@@ -543,39 +556,20 @@ static int trailer_body(ct_buf *out, const ct_bundle_info *info)
 
 static int write_trailer(bundle_writer *w, ct_bundle_info *info, const ct_key *key)
 {
-	ct_buf body = CT_BUF_INIT, pae = CT_BUF_INIT, b64 = CT_BUF_INIT, line = CT_BUF_INIT;
-	uint8_t root[CT_HASH_LEN], sig[64];
-	json_t *sigs = NULL;
+	ct_buf body = CT_BUF_INIT, line = CT_BUF_INIT;
+	uint8_t root[CT_HASH_LEN];
 	int error;
 
 	ct_merkle_root(&w->tree, root);
 	ct_hex(info->root, root, CT_HASH_LEN);
 	info->records = w->records;
 	if ((error = trailer_body(&body, info)) < 0 ||
-		(error = ct_pae(
-			 &pae, CT_BUNDLE_PAYLOAD_TYPE, (const uint8_t *)body.ptr, body.len)) < 0 ||
-		(error = ct_key_sign_bytes(sig, key, (const uint8_t *)pae.ptr, pae.len)) < 0)
-		goto done;
-	if (ct__signature_verify(ct_key_public_bytes(key), sig, (const uint8_t *)pae.ptr, pae.len) <
-		0) {
-		error = ct_error_set(CT_EBADSIG, "the new bundle signature does not verify");
-		goto done;
-	}
-	if ((error = ct_base64_encode(&b64, sig, sizeof(sig))) < 0)
-		goto done;
-	if (!(sigs = json_pack("[{s:s, s:s}]", "key_id", ct_key_id(key), "sig", b64.ptr))) {
-		error = ct__oom();
-		goto done;
-	}
-	if ((error = ct__envelope_write(
-		     &line, CT_BUNDLE_PAYLOAD_TYPE, (const uint8_t *)body.ptr, body.len, sigs)) < 0)
+		(error = signed_envelope(
+			 &line, key, CT_BUNDLE_PAYLOAD_TYPE, body.ptr, body.len, "bundle")) < 0)
 		goto done;
 	error = put_line(w, line.ptr, line.len, 0);
 done:
-	json_decref(sigs);
 	ct_buf_free(&body);
-	ct_buf_free(&pae);
-	ct_buf_free(&b64);
 	ct_buf_free(&line);
 	return error;
 }
