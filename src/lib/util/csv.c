@@ -43,10 +43,14 @@ static int fail(ct__csv *r, const char *what)
 
 static int put(ct__csv *r, const char *data, size_t len)
 {
-	if (r->text.len - r->count + len > r->max) /* the cells' bytes, their NULs aside */
+	/* as a byte at a time would find it: the limit before the NUL that passes it */
+	const char *nul = memchr(data, '\0', len);
+	size_t upto = nul ? (size_t)(nul - data) + 1 : len;
+
+	if (r->text.len - r->count + upto > r->max) /* the cells' bytes, their NULs aside */
 		return ct_error_set(CT_EINVALID, "row %zu (line %zu): longer than %zu bytes",
 			r->row, r->start_line, r->max);
-	if (memchr(data, '\0', len))
+	if (nul)
 		return fail(r, "a NUL byte");
 	return ct_buf_put(&r->text, data, len);
 }
