@@ -301,6 +301,17 @@ int ct_store_import_ext(json_t **made, size_t *count, ct_store *store, const cha
  */
 int ct_store_claim_same(json_t **out, ct_store *store, const json_t *claim);
 
+/*
+ * Sign-offs across re-anchoring: the distinct keys of trust (trusted, unrevoked) whose signature
+ * verifies on claim (its current revision, in the store) or on a revision it only re-anchored
+ * (ct_store_claim_same), as verdicts stand across one (docs/workflow.md, "Re-anchoring keeps the
+ * verdicts"). A revision with a signature by a key of trust that does not verify gives no
+ * signer. *count receives their number; *carried (may be NULL) a new array of {"key_id",
+ * "revision"} for those who signed only an older revision (the newest they signed).
+ */
+int ct_store_claim_signer_count(size_t *count, json_t **carried, ct_store *store,
+	const json_t *claim, const ct_keyring *trust);
+
 /* ---- checking ---- */
 
 #define CT_CHECK_OPTS_VERSION 1

@@ -337,8 +337,16 @@ static void check_thresholds(checker *c)
 			kind != CT_KIND_CLAIM)
 			continue;
 		char untrusted[96] = "";
+		size_t have = 0;
 		if (ct_record_verify(&report, rec, c->trust, need) != CT_EUNTRUSTED)
 			continue;
+		/* sign-offs of a revision this one only re-anchored stand (history.c) */
+		if (ct_store_claim_signer_count(&have, NULL, c->store, rec, c->trust) < 0)
+			ct_error_clear();
+		if (have >= need)
+			continue;
+		if (have > report.trusted)
+			report.trusted = have;
 		/* a signature by a key the user does not trust is there, but does not count */
 		if (report.untrusted)
 			snprintf(untrusted, sizeof(untrusted),
