@@ -60,6 +60,8 @@ contains "$OUT" '"count": 1'
 printf '{"statement": "Fourth.", "attribution": {"source": "radio"}}\n' >../fourth.csv
 expect_status 4 "$CT" import ../fourth.csv --key ../k.key
 contains "$ERR" "row 1 (line 1), column 1: a quote inside a field"
+expect_status 0 "$CT" import ../fourth.csv --format jsonl --dry-run
+contains "$OUT" "would import 1 claim (dry run: nothing written)"
 expect_status 0 "$CT" import ../fourth.csv --format jsonl --key ../k.key
 contains "$OUT" "fourth"
 expect_status 2 "$CT" import ../fourth.csv --format xlsx
