@@ -265,6 +265,34 @@ int ct_store_import(
 int ct_store_import_file(
 	size_t *count, ct_store *store, const char *path, const ct_write_opts *opts);
 
+/* What an import reads, and whether it writes (ct_store_import_ext). */
+typedef enum {
+	CT_IMPORT_JSONL = 0, /* one claim's fields per line, as JSON */
+	CT_IMPORT_CSV = 1,   /* a spreadsheet (RFC 4180): a header row, then one claim per row */
+} ct_import_format;
+
+#define CT_IMPORT_OPTS_VERSION 1
+typedef struct {
+	unsigned version;	 /* CT_IMPORT_OPTS_VERSION (CT_IMPORT_OPTS_INIT sets it) */
+	ct_import_format format; /* default CT_IMPORT_JSONL */
+	int dry_run;		 /* check and build every claim, write nothing (no signer needed) */
+} ct_import_opts;
+
+#define CT_IMPORT_OPTS_INIT \
+	{ \
+		CT_IMPORT_OPTS_VERSION, CT_IMPORT_JSONL, 0 \
+	}
+
+/*
+ * ct_store_import_file with a format and a dry run. A spreadsheet's header row names its
+ * columns (docs/store.md, "Importing a spreadsheet"); an error names the row, and the column
+ * where the reader knows it. *made (may be NULL) receives a new array, in input order, of the
+ * ids of the claims written, or with dry_run of the records that would be written (unsigned,
+ * with their "created" time).
+ */
+int ct_store_import_ext(json_t **made, size_t *count, ct_store *store, const char *path,
+	const ct_import_opts *iopts, const ct_write_opts *opts);
+
 /*
  * *out receives a new array of the digests of the revisions claim (a revision in the store) only
  * re-anchored, newest first, following prev while ct_claim_moves_quote_only holds: verdicts and
@@ -272,6 +300,17 @@ int ct_store_import_file(
  * claim's revision changed more than where its quote is.
  */
 int ct_store_claim_same(json_t **out, ct_store *store, const json_t *claim);
+
+/*
+ * Sign-offs across re-anchoring: the distinct keys of trust (trusted, unrevoked) whose signature
+ * verifies on claim (its current revision, in the store) or on a revision it only re-anchored
+ * (ct_store_claim_same), as verdicts stand across one (docs/workflow.md, "Re-anchoring keeps the
+ * verdicts"). A revision with a signature by a key of trust that does not verify gives no
+ * signer. *count receives their number; *carried (may be NULL) a new array of {"key_id",
+ * "revision"} for those who signed only an older revision (the newest they signed).
+ */
+int ct_store_claim_signer_count(size_t *count, json_t **carried, ct_store *store,
+	const json_t *claim, const ct_keyring *trust);
 
 /* ---- checking ---- */
 

@@ -309,7 +309,7 @@ int cmd_sign_off(ct_cli *cli, int argc, char **argv)
 	ct_key *key = NULL;
 	ct_keyring *ring = NULL;
 	json_t *record = NULL;
-	size_t need;
+	size_t need, have;
 	int status, error = 0;
 
 	memset(&a, 0, sizeof(a));
@@ -327,13 +327,15 @@ int cmd_sign_off(ct_cli *cli, int argc, char **argv)
 		(error = ct_store_trust(&ring, &trust_info, store, NULL)) < 0)
 		goto done;
 	need = ct_store_sign_off_threshold(store);
+	if ((error = ct_store_claim_signer_count(&have, NULL, store, record, ring)) < 0)
+		goto done;
 	if (a.json)
 		cli_print_json(record);
 	else
 		printf("%s revision %lld signed off by %s: %zu of %zu signer%s\n",
 			ct_record_id(record),
 			(long long)json_integer_value(json_object_get(record, "revision")),
-			ct_key_id(key), ct_record_signer_count(record, ring), need, cli_s(need));
+			ct_key_id(key), have, need, cli_s(need));
 done:
 	free_ids(&a);
 	ct_keyring_free(ring);

@@ -225,24 +225,38 @@ static void print_annotation(ct_store *store, const json_t *a, const char *curre
 }
 
 /* "sign-off:   1 of 2 signers (needs 1 more)": distinct valid signers among the keys the user
- * trusts (the trust list, as check takes it), never a key that merely arrived in the store. */
-static void print_sign_off(ct_store *store, const json_t *rec)
+ * trusts (the trust list, as check takes it), never a key that merely arrived in the store. A
+ * sign-off of a revision the current one only re-anchored counts, and says so. Returns those
+ * (ct_store_claim_signer_count's carried: free it), or NULL. */
+static json_t *print_sign_off(ct_store *store, const json_t *rec)
 {
 	ct_keyring *ring = NULL;
 	ct_trust_info info;
-	size_t have, need = ct_store_sign_off_threshold(store);
+	json_t *carried = NULL, *c;
+	size_t have, need = ct_store_sign_off_threshold(store), i;
 
-	if (ct_store_trust(&ring, &info, store, NULL) < 0) {
+	if (ct_store_trust(&ring, &info, store, NULL) < 0 ||
+		ct_store_claim_signer_count(&have, &carried, store, rec, ring) < 0) {
 		ct_error_clear();
-		return;
+		ct_keyring_free(ring);
+		return NULL;
 	}
-	have = ct_record_signer_count(rec, ring);
 	if (have >= need)
-		printf("sign-off:   %zu of %zu signer%s\n", have, need, cli_s(need));
+		printf("sign-off:   %zu of %zu signer%s", have, need, cli_s(need));
 	else
-		printf("sign-off:   %zu of %zu signer%s (needs %zu more)\n", have, need,
-			cli_s(need), need - have);
+		printf("sign-off:   %zu of %zu signer%s (needs %zu more)", have, need, cli_s(need),
+			need - have);
+	if (json_array_size(carried)) {
+		printf(" [");
+		json_array_foreach (carried, i, c)
+			printf("%s%s signed revision %lld", i ? ", " : "",
+				json_string_value(json_object_get(c, "key_id")),
+				(long long)json_integer_value(json_object_get(c, "revision")));
+		printf("; stands: later revisions only re-anchored the quote]");
+	}
+	printf("\n");
 	ct_keyring_free(ring);
+	return carried;
 }
 
 /* Text from a source on one line: line breaks and tabs as spaces. */
@@ -277,6 +291,34 @@ static void print_sign_offs(ct_store *store, const json_t *rec, const char *sign
 			note ? ": " : "", note ? note : "");
 	}
 	json_decref(offs);
+}
+
+/* The sign-offs that stand from revisions the current one only re-anchored (carried, from
+ * ct_store_claim_signer_count: each key's signature there verifies): when and with what note. */
+static void print_carried_sign_offs(ct_store *store, const json_t *rec, const json_t *carried)
+{
+	json_t *offs = NULL, *o, *c;
+	size_t i, k;
+
+	json_array_foreach (carried, k, c) {
+		const char *want = json_string_value(json_object_get(c, "key_id"));
+		json_int_t rev = json_integer_value(json_object_get(c, "revision"));
+		if (ct_store_sign_offs(&offs, store, ct_record_id(rec), rev) < 0) {
+			ct_error_clear();
+			continue;
+		}
+		json_array_foreach (offs, i, o) {
+			const char *key = json_string_value(json_object_get(o, "key_id"));
+			const char *note = json_string_value(json_object_get(o, "note"));
+			if (strcmp(key, want) != 0)
+				continue;
+			printf("  signed off %s by %s on revision %lld%s%s\n",
+				json_string_value(json_object_get(o, "at")), key, (long long)rev,
+				note ? ": " : "", note ? note : "");
+		}
+		json_decref(offs);
+		offs = NULL;
+	}
 }
 
 static int show_claim(ct_store *store, const json_t *rec, json_int_t count, const char *status,
@@ -350,8 +392,10 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 		printf("reason:     %s\n", json_string_value(json_object_get(rec, "reason")));
 	if (v.state == CT_RECORD_VERIFIED) {
 		printf("signed by:  %s\n", signers.ptr ? signers.ptr : "(nobody)");
-		print_sign_off(store, rec);
+		json_t *carried = print_sign_off(store, rec);
 		print_sign_offs(store, rec, signers.ptr);
+		print_carried_sign_offs(store, rec, carried);
+		json_decref(carried);
 	} else {
 		printf("signed by:  (not verified)\n");
 		printf("sign-off:   0 of %zu signer%s (this revision does not verify)\n",
@@ -663,10 +707,14 @@ static int list_one(const ct_claim_summary *c, void *payload)
 		for (p = c->signers; *p; p++)
 			named += *p == ',';
 		have = named;
-		if (named >= s->need) {
-			if ((error = ct_store_get(&rec, s->store, CT_KIND_CLAIM, c->id, 0)) < 0)
+		/* a revision that only re-anchored the quote counts its older revisions' sign-offs */
+		if (named >= s->need || c->revision > 1) {
+			if ((error = ct_store_get(&rec, s->store, CT_KIND_CLAIM, c->id, 0)) < 0 ||
+				(error = ct_store_claim_signer_count(
+					 &have, NULL, s->store, rec, s->ring)) < 0) {
+				json_decref(rec);
 				return error;
-			have = ct_record_signer_count(rec, s->ring);
+			}
 			json_decref(rec);
 		}
 		if (have >= s->need)

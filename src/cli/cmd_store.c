@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct {
 	const char *key;
@@ -13,6 +14,8 @@ typedef struct {
 	size_t threshold;
 	int json;
 	const char *reason;
+	const char *format; /* import --format */
+	int dry_run;	    /* import --dry-run */
 } store_args;
 
 static const cli_opt init_opts[] = {
@@ -165,24 +168,98 @@ static const cli_opt import_opts[] = {
 	CLI_OPT_KEY('k', store_args, key),
 	CLI_OPT_PASSPHRASE_FILE(store_args, pass_file),
 	CLI_STR("reason", 'm', "R", "the reason recorded with the claims", store_args, reason),
+	CLI_STR("format", 0, "F",
+		"csv or jsonl (default: csv for a FILE ending in .csv, else jsonl)", store_args,
+		format),
+	CLI_FLAG("dry-run", 'n', "check every claim and show what would be written; write nothing",
+		store_args, dry_run),
+	CLI_OPT_JSON("print the ids made (with --dry-run, the records) as JSON", store_args, json),
 	CLI_END,
 };
 
 static const cli_cmd import_cmd = {"import",
-	"usage: claimtrail [-C DIR] import FILE.jsonl [--reason R] [--key FILE]\n\n"
-	"Records many claims at once: each line of FILE ('-': standard input) is one\n"
-	"claim's fields as JSON, e.g.\n"
+	"usage: claimtrail [-C DIR] import FILE [--format csv|jsonl] [--dry-run] [--json]\n"
+	"                            [--reason R] [--key FILE]\n\n"
+	"Records many claims at once, all signed and committed as one commit; a bad line\n"
+	"or row writes nothing and is named in the error. FILE ('-': standard input) is\n"
+	"JSON lines, each one claim's fields, e.g.\n"
 	"  {\"id\": \"x\", \"statement\": \"...\", \"attribution\": {\"source\": \"s\"}}\n"
-	"All are signed and committed as one commit; a bad line writes nothing.\n",
+	"or, when it ends in .csv or with --format csv, a spreadsheet saved as CSV: a header\n"
+	"row naming the columns (id, statement, source, quote, location, quantity, unit,\n"
+	"qualifier, tags; any case), then one claim per row. Prints the ids it made.\n",
 	import_opts};
+
+/* --format, or the file's name: a name ending in .csv (any case) is a spreadsheet. */
+static int import_format(ct_import_format *out, const char *format, const char *path)
+{
+	size_t len = strlen(path);
+
+	if (!format) {
+		*out = len >= 4 && strcasecmp(path + len - 4, ".csv") == 0 ? CT_IMPORT_CSV
+									   : CT_IMPORT_JSONL;
+		return 0;
+	}
+	if (strcasecmp(format, "csv") == 0)
+		*out = CT_IMPORT_CSV;
+	else if (strcasecmp(format, "jsonl") == 0 || strcasecmp(format, "json") == 0)
+		*out = CT_IMPORT_JSONL;
+	else
+		return cli_cmd_usage(
+			&import_cmd, "--format \"%s\" is not one of csv, jsonl", format);
+	return 0;
+}
+
+static void print_made(const json_t *made, int dry_run, int json)
+{
+	size_t i;
+	json_t *m;
+
+	if (json) {
+		json_t *ids = json_array(), *out;
+		json_array_foreach (made, i, m)
+			json_array_append_new(
+				ids, json_string(dry_run ? ct_record_id(m) : json_string_value(m)));
+		out = json_pack(
+			"{s:I, s:o}", "count", (json_int_t)json_array_size(made), "ids", ids);
+		if (dry_run) {
+			json_object_set_new(out, "dry_run", json_true());
+			json_object_set(out, "records", (json_t *)made);
+		}
+		cli_print_json(out);
+		json_decref(out);
+		return;
+	}
+	json_array_foreach (made, i, m) {
+		if (!dry_run) {
+			printf("%s\n", json_string_value(m));
+			continue;
+		}
+		const json_t *attr = json_object_get(m, "attribution");
+		const json_t *sel = json_object_get(attr, "selector");
+		printf("claim %s\n  statement:  %s\n  source:     %s\n", ct_record_id(m),
+			json_string_value(json_object_get(m, "statement")),
+			json_string_value(json_object_get(attr, "source")));
+		if (json_object_get(attr, "quote"))
+			printf("  quote:      \"%s\"%s\n",
+				json_string_value(json_object_get(attr, "quote")),
+				sel ? "" : " (not checked: the source has no text)");
+		if (json_object_get(m, "quantity")) {
+			printf("  quantity:   ");
+			cli_print_quantity(json_object_get(m, "quantity"));
+			printf("\n");
+		}
+	}
+}
 
 int cmd_import(ct_cli *cli, int argc, char **argv)
 {
 	store_args a;
 	ct_write_opts wopts = CT_WRITE_OPTS_INIT;
+	ct_import_opts iopts = CT_IMPORT_OPTS_INIT;
 	cli_progress progress;
 	ct_store *store = NULL;
 	ct_key *key = NULL;
+	json_t *made = NULL;
 	size_t count = 0;
 	int status, error = 0;
 
@@ -194,21 +271,33 @@ int cmd_import(ct_cli *cli, int argc, char **argv)
 		status = cli_cmd_usage(&import_cmd, "expected one FILE");
 		goto out;
 	}
+	if ((status = import_format(&iopts.format, a.format, argv[optind])) != 0)
+		goto out;
+	iopts.dry_run = a.dry_run;
+	/* a dry run signs nothing: no key, no passphrase */
 	if ((error = cli_open_store(&store, cli)) < 0 ||
-		(error = cli_load_key(&key, a.key, a.pass_file)) < 0)
+		(!a.dry_run && (error = cli_load_key(&key, a.key, a.pass_file)) < 0))
 		goto done;
 	wopts.signer = key;
 	cli_progress_init(&progress, "import");
 	wopts.progress = cli_progress_fn;
 	wopts.progress_payload = &progress;
-	error = ct_store_import_file(&count, store, argv[optind], &wopts);
+	error = ct_store_import_ext(&made, &count, store, argv[optind], &iopts, &wopts);
 	cli_progress_end(&progress);
 	if (error < 0)
 		goto done;
-	printf("imported %zu claim%s\n", count, count == 1 ? "" : "s");
+	print_made(made, a.dry_run, a.json);
+	if (a.json)
+		;
+	else if (a.dry_run)
+		printf("would import %zu claim%s (dry run: nothing written)\n", count,
+			count == 1 ? "" : "s");
+	else
+		printf("imported %zu claim%s\n", count, count == 1 ? "" : "s");
 done:
 	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
 out:
+	json_decref(made);
 	ct_store_free(store);
 	ct_key_free(key);
 	return status;

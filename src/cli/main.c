@@ -32,7 +32,7 @@ static const struct command commands[] = {
 	{"log", cmd_log, "a claim's whole story, newest first"},
 	{"diff", cmd_diff, "what changed between two revisions of a claim, or in the store"},
 	{"check", cmd_check, "verify the whole store"},
-	{"import", cmd_import, "record many claims from a JSON-lines file in one commit"},
+	{"import", cmd_import, "record many claims from a JSON-lines or CSV file in one commit"},
 	{"annotate", cmd_annotate, "record a verdict or a note on a claim"},
 	{"dispute", cmd_dispute, "record that someone disputes a claim"},
 	{"resolve", cmd_resolve, "close a dispute: upheld or rejected"},

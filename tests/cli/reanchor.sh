@@ -63,4 +63,43 @@ contains "$OUT" "status:     needs-review"
 expect_status 0 "$CT" list
 contains "$(printf '%s\n' "$OUT" | grep '^moved ')" "needs-review"
 
+# ---- sign-offs carry across a re-anchoring as verdicts do ----
+# A colleague signs off revision 1; the relocation (revision 2) is signed by the desk's key
+# alone; the colleague's sign-off still counts, and says which revision it signed.
+"$CT" key generate --unencrypted -o ../colleague.key >/dev/null || exit 99
+COLLEAGUE=$("$CT" key show ../colleague.key | sed -n 's/^key-id: *//p')
+expect_status 0 "$CT" trust add ../colleague.key.pub --name Colleague
+printf 'Intro.\nAbout 7 million people were displaced.\n' >../w1.txt
+printf 'New first line.\nIntro.\nAbout 7 million people were displaced.\n' >../w2.txt
+expect_status 0 "$CT" source add --id web --title W --publisher P --file ../w1.txt
+expect_status 0 "$CT" claim add --id signed --statement "Seven." --source web \
+	--quote "About 7 million people were displaced"
+expect_status 0 "$CT" sign-off signed --key ../colleague.key --note "checked against UNHCR"
+expect_status 0 "$CT" show signed
+contains "$OUT" "sign-off:   2 of 2 signers"
+expect_status 0 "$CT" source revise web --file ../w2.txt -m "a line added"
+expect_status 0 "$CT" anchor check --update signed
+contains "$OUT" "re-anchored in claim revision 2"
+expect_status 0 "$CT" cat signed
+[ "$(printf '%s\n' "$OUT" | grep -c '"key_id"')" -eq 1 ] && ok ||
+	fail "the relocated revision should carry one signature: $OUT"
+expect_status 0 "$CT" show signed
+contains "$OUT" "revision 2 of 2"
+contains "$OUT" "sign-off:   2 of 2 signers [$COLLEAGUE signed revision 1; stands: later revisions only re-anchored the quote]"
+not_contains "$OUT" "needs 1 more"
+contains "$OUT" "by $COLLEAGUE on revision 1: checked against UNHCR"
+expect_status 0 "$CT" list --needs-sign-off
+not_contains "$OUT" "signed " "list --needs-sign-off"
+expect_status 1 "$CT" check --threshold 2   # the claims above have one signer each
+contains "$OUT" "claim moved revision 4: signed by 1 trusted key, 2 needed"
+not_contains "$OUT" "claim signed revision" "check --threshold 2"
+# a revision that changes more than the anchor ends the carry
+expect_status 0 "$CT" claim revise signed --statement "Seven million." -m "reworded"
+expect_status 0 "$CT" show signed
+contains "$OUT" "sign-off:   1 of 2 signers (needs 1 more)"
+expect_status 0 "$CT" list --needs-sign-off
+contains "$OUT" "signed"
+expect_status 1 "$CT" check --threshold 2
+contains "$OUT" "claim signed revision 3: signed by 1 trusted key, 2 needed"
+
 finish

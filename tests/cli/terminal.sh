@@ -147,6 +147,9 @@ expect_status 0 "$CT" import ../more.jsonl
 not_contains "$ERR" "import:" "import's piped standard error"
 $PTY 100 tty.out --stdout-file check.out "$CT" check || fail "check on a pty"
 contains "$(cat tty.out)" "check: checking" "check's progress line"
+# the total is counted first, so the line says "N of M" (and, on a longer check, the time left)
+FILES=$(git ls-tree -r --name-only HEAD claims | wc -l)
+contains "$(cat tty.out)" "check: checking $FILES of $FILES" "check's progress line with its total"
 expect_status 0 "$CT" check
 not_contains "$ERR" "checking" "check's piped standard error"
 expect_status 0 "$CT" bundle create --all -o ../b.bundle

@@ -377,6 +377,38 @@ static void test_bulk_retry_keeps(ct_store *store)
 	CHECK(system(cmd) == 0);
 }
 
+/* check's progress: the total is known from the start (counted before the files are read), so
+ * the progress line can say how long is left; the last call has done == total. */
+typedef struct {
+	size_t calls;
+	uint64_t done, total, first_total;
+} progress_seen;
+
+static void on_progress(const ct_progress *p, void *payload)
+{
+	progress_seen *s = payload;
+
+	if (s->calls++ == 0)
+		s->first_total = p->total;
+	s->done = p->done;
+	s->total = p->total;
+}
+
+static void test_check_progress(ct_store *store)
+{
+	ct_check_opts opts = CT_CHECK_OPTS_INIT;
+	progress_seen seen = {0, 0, 0, 0};
+	size_t findings = 0;
+
+	opts.progress = on_progress;
+	opts.progress_payload = &seen;
+	CHECK_INT(ct_store_check(&findings, store, &opts, NULL, NULL), 0);
+	CHECK(seen.calls >= 2); /* store.json and the key's record */
+	CHECK_INT(seen.first_total, seen.calls);
+	CHECK_INT(seen.total, seen.calls);
+	CHECK_INT(seen.done, seen.total);
+}
+
 int main(void)
 {
 	ct_runtime_opts rt = CT_RUNTIME_OPTS_INIT;
@@ -393,6 +425,7 @@ int main(void)
 		fprintf(stderr, "setup: %s\n", ct_error_last());
 		return 99;
 	}
+	test_check_progress(store);
 	test_changed_during_write(store, "claims/v2");
 	/* version 4 goes through libgit2, which reads the index inside the lock; the index, damaged
 	 * by the last case, is made again from HEAD */

@@ -26,6 +26,7 @@ typedef struct {
 	json_t *texts;	  /* "source/id/<n>" -> sha256 of the stored text */
 	json_t *kept;	  /* "source/id/<n>" -> archive.sha256 of revisions that say "stored" */
 	uint64_t checked; /* files checked, for opts->progress */
+	uint64_t total;	  /* files to check, counted first when there is a progress function */
 } checker;
 
 static void finding(checker *c, const char *fmt, ...)
@@ -315,9 +316,19 @@ static int walk_cb(const char *root, const git_tree_entry *entry, void *payload)
 	ct_buf_free(&path);
 	w->c->checked++;
 	if (w->c->opts && w->c->opts->progress) {
-		ct_progress pr = {"checking", w->c->checked, 0};
+		ct_progress pr = {"checking", w->c->checked, w->c->total};
 		w->c->opts->progress(&pr, w->c->opts->progress_payload);
 	}
+	return 0;
+}
+
+/* Counts the files of the store, for the progress line's total (and so its time left): a walk
+ * of the trees alone, which the check reads again at once, reads no file. */
+static int count_cb(const char *root, const git_tree_entry *entry, void *payload)
+{
+	(void)root;
+	if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB)
+		(*(uint64_t *)payload)++;
 	return 0;
 }
 
@@ -337,8 +348,16 @@ static void check_thresholds(checker *c)
 			kind != CT_KIND_CLAIM)
 			continue;
 		char untrusted[96] = "";
+		size_t have = 0;
 		if (ct_record_verify(&report, rec, c->trust, need) != CT_EUNTRUSTED)
 			continue;
+		/* sign-offs of a revision this one only re-anchored stand (history.c) */
+		if (ct_store_claim_signer_count(&have, NULL, c->store, rec, c->trust) < 0)
+			ct_error_clear();
+		if (have >= need)
+			continue;
+		if (have > report.trusted)
+			report.trusted = have;
 		/* a signature by a key the user does not trust is there, but does not count */
 		if (report.untrusted)
 			snprintf(untrusted, sizeof(untrusted),
@@ -856,6 +875,8 @@ int ct_store_check(size_t *findings, ct_store *store, const ct_check_opts *opts,
 	}
 	w.c = &c;
 	w.error = 0;
+	if (opts && opts->progress && git_tree_walk(root, GIT_TREEWALK_PRE, count_cb, &c.total) < 0)
+		c.total = 0; /* no total: the line shows the count and rate alone */
 	if (git_tree_walk(root, GIT_TREEWALK_PRE, walk_cb, &w) < 0) {
 		error = w.error ? ct_error_set(w.error, "out of memory")
 				: ct__git_error(CT_EIO, "walking the store");

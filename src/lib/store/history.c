@@ -307,3 +307,91 @@ done:
 	json_decref(older);
 	return error;
 }
+
+/* The trusted signers whose signatures on record verify, into signers (key id -> the revision
+ * they signed, the newest kept). *trusted receives their count as ct_record_verify gives it
+ * (it names only the first CT_VERIFY_SIGNERS_MAX). Returns 0, 1 when a trusted signature on
+ * record does not verify (then none is added), or an error. */
+static int add_signers(
+	size_t *trusted, json_t *signers, const json_t *record, const ct_keyring *trust)
+{
+	ct_verify_report report;
+	json_int_t revision = json_integer_value(json_object_get(record, "revision"));
+	size_t i, named;
+	int rc;
+
+	*trusted = 0;
+	rc = ct_record_verify(&report, record, trust, 1);
+	ct_error_clear();
+	if (rc < 0 && rc != CT_EUNTRUSTED)
+		return 1;
+	*trusted = report.trusted;
+	named = report.trusted < CT_VERIFY_SIGNERS_MAX ? report.trusted : CT_VERIFY_SIGNERS_MAX;
+	for (i = 0; i < named; i++)
+		if (!json_object_get(signers, report.signers[i]) &&
+			json_object_set_new(signers, report.signers[i], json_integer(revision)) < 0)
+			return ct__oom();
+	return 0;
+}
+
+int ct_store_claim_signer_count(size_t *count, json_t **carried, ct_store *store,
+	const json_t *claim, const ct_keyring *trust)
+{
+	json_t *same = NULL, *signers = json_object(), *older = NULL, *list = NULL;
+	json_int_t n = json_integer_value(json_object_get(claim, "revision"));
+	char digest[CT_DIGEST_LEN + 1];
+	size_t current, trusted, i;
+	const char *key;
+	json_t *rev;
+	int error;
+
+	*count = 0;
+	if (carried)
+		*carried = NULL;
+	if (!signers || (carried && !(list = json_array()))) {
+		error = ct__oom();
+		goto done;
+	}
+	if ((error = add_signers(&current, signers, claim, trust)) != 0) {
+		error = error > 0 ? 0 : error; /* a current revision that fails: no sign-offs */
+		goto done;
+	}
+	if ((error = ct_store_claim_same(&same, store, claim)) < 0)
+		goto done;
+	/* same is newest first: revision n-1, n-2, ... each only re-anchored by the one after */
+	for (i = 0; i < json_array_size(same); i++) {
+		if ((error = ct_store_get(&older, store, CT_KIND_CLAIM, ct_record_id(claim),
+			     n - 1 - (json_int_t)i)) < 0 ||
+			(error = ct_record_digest(digest, older)) < 0)
+			goto done;
+		if (strcmp(digest, json_string_value(json_array_get(same, i))) != 0)
+			break; /* not the revision ct_store_claim_same followed: count nothing more */
+		if ((error = add_signers(&trusted, signers, older, trust)) < 0)
+			goto done;
+		error = 0;
+		json_decref(older);
+		older = NULL;
+	}
+	/* the named signers, or the current revision's count when it names fewer than it has */
+	*count = json_object_size(signers) > current ? json_object_size(signers) : current;
+	if (list) {
+		json_object_foreach (signers, key, rev) {
+			if (json_integer_value(rev) == n)
+				continue;
+			if (json_array_append_new(list,
+				    json_pack("{s:s, s:I}", "key_id", key, "revision",
+					    json_integer_value(rev))) < 0) {
+				error = ct__oom();
+				goto done;
+			}
+		}
+		*carried = list;
+		list = NULL;
+	}
+done:
+	json_decref(list);
+	json_decref(older);
+	json_decref(same);
+	json_decref(signers);
+	return error;
+}

@@ -1,8 +1,10 @@
 /*
- * Bulk import of claims (claimtrail import): one claim per line of JSON, each built as
+ * Bulk import of claims (claimtrail import): one claim per line of JSON, or per row of a
+ * spreadsheet (claim_csv.c makes each row the fields a JSON line would give), each built as
  * claim.c builds one, signed on several threads, and all written as a single commit.
  */
 #include "claim.h"
+#include "claim_csv.h"
 #include "parallel.h"
 #include "revision.h"
 #include "store_internal.h"
@@ -19,8 +21,9 @@ typedef struct {
 	ct_buf text;	 /* the lines, each without its line end */
 	size_t *offsets; /* where each starts in text */
 	size_t *lens;	 /* its length */
-	size_t *linenos; /* its line number */
+	size_t *linenos; /* its line number (a spreadsheet's: its row number) */
 	size_t n, cap;
+	const char *unit; /* what messages call a line: "line" or "row" */
 } import_lines;
 
 typedef struct {
@@ -28,6 +31,8 @@ typedef struct {
 	const ct_write_opts *opts; /* for the records: no reason */
 	const char *reason;	   /* for the commit */
 	size_t count;
+	json_t *made; /* the ids made (a dry run: the records, unsigned) */
+	int dry_run;
 } import_job;
 
 static void import_lines_free(import_lines *l)
@@ -51,8 +56,8 @@ static int import_line(import_lines *l, const char *line, size_t len, size_t lin
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
 	if (len > CT_RECORD_MAX)
-		return ct_error_set(CT_EINVALID, "line %zu: longer than %d bytes, the record limit",
-			lineno, CT_RECORD_MAX);
+		return ct_error_set(CT_EINVALID, "%s %zu: longer than %d bytes, the record limit",
+			l->unit, lineno, CT_RECORD_MAX);
 	for (i = 0; i < len && (line[i] == ' ' || line[i] == '\t'); i++)
 		;
 	if (i == len)
@@ -230,31 +235,25 @@ static void progress(const ct_write_opts *opts, const char *stage, size_t done, 
 		opts->progress(&pr, opts->progress_payload);
 }
 
-static int import_build(ct_txn *txn, ct_store *store, void *payload)
+/*
+ * Checks every line, as a record ready to sign, into records (job->lines->n of them); *count
+ * receives how many were made (all of them, or the ones before the bad line). The ids go into
+ * job->made, or with job->dry_run copies of the records.
+ */
+static int import_check(json_t **records, size_t *count, ct_store *store, import_job *job)
 {
-	import_job *job = payload;
 	json_t *seen = json_object();
 	json_t *sources = json_object(); /* source id -> its latest revision and digest */
-	json_t **records = NULL;
-	char **paths = NULL;
-	ct_buf *files = NULL;
-	git_oid *oids = NULL;
 	const size_t *linenos = job->lines->linenos;
-	size_t n = 0, i, failed;
+	const char *unit = job->lines->unit;
+	size_t n = 0;
 	int error = 0;
 
-	job->count = 0;
+	json_array_clear(job->made);
 	if (!seen || !sources) {
 		error = ct__oom();
 		goto done;
 	}
-	if ((error = ct__txn_bulk(txn)) < 0)
-		goto done;
-	if (job->lines->n && !(records = calloc(job->lines->n, sizeof(*records)))) {
-		error = ct__oom();
-		goto done;
-	}
-	/* 1. check every line, as a record ready to sign */
 	for (; n < job->lines->n; n++) {
 		json_t *fields = NULL, *record = NULL;
 		const char *line = job->lines->text.ptr + job->lines->offsets[n];
@@ -269,24 +268,57 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 				 record, CT_KIND_CLAIM, id, 1, NULL, job->opts)) < 0) {
 			json_decref(fields);
 			json_decref(record);
-			error = ct_error_prefix(error, "line %zu", lineno);
+			error = ct_error_prefix(error, "%s %zu", unit, lineno);
 			goto done;
 		}
 		json_decref(fields);
 		if (json_object_get(seen, id)) {
 			json_decref(record);
 			error = ct_error_set(
-				CT_EEXISTS, "line %zu: claim %s appears twice", lineno, id);
+				CT_EEXISTS, "%s %zu: claim %s appears twice", unit, lineno, id);
 			goto done;
 		}
 		json_object_set_new(seen, id, json_true());
 		records[n] = record;
+		if (json_array_append_new(job->made,
+			    job->dry_run ? json_deep_copy(record) : json_string(id)) < 0) {
+			n++;
+			error = ct__oom();
+			goto done;
+		}
 		progress(job->opts, "checking", n + 1, job->lines->n);
 	}
-	if (n == 0) {
+	if (n == 0)
 		error = ct_error_set(CT_EINVALID, "nothing to import: no claims in the input");
+done:
+	*count = n;
+	json_decref(sources);
+	json_decref(seen);
+	return error;
+}
+
+static int import_build(ct_txn *txn, ct_store *store, void *payload)
+{
+	import_job *job = payload;
+	json_t **records = NULL;
+	char **paths = NULL;
+	ct_buf *files = NULL;
+	git_oid *oids = NULL;
+	const size_t *linenos = job->lines->linenos;
+	const char *unit = job->lines->unit;
+	size_t n = 0, i, failed;
+	int error = 0;
+
+	job->count = 0;
+	if ((error = ct__txn_bulk(txn)) < 0)
+		goto done;
+	if (job->lines->n && !(records = calloc(job->lines->n, sizeof(*records)))) {
+		error = ct__oom();
 		goto done;
 	}
+	/* 1. check every line, as a record ready to sign */
+	if ((error = import_check(records, &n, store, job)) < 0)
+		goto done;
 	/* 2. sign them all and lay out their files, on every core */
 	if (!(paths = calloc(n, sizeof(*paths))) || !(files = calloc(n, sizeof(*files))) ||
 		!(oids = calloc(n, sizeof(*oids)))) {
@@ -295,7 +327,7 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 	}
 	if ((error = sign_all(records, n, job->opts->signer, &failed, store, paths, files, oids)) <
 		0) {
-		error = ct_error_prefix(error, "line %zu", linenos[failed - 1]);
+		error = ct_error_prefix(error, "%s %zu", unit, linenos[failed - 1]);
 		goto done;
 	}
 	progress(job->opts, "signing", n, n);
@@ -304,7 +336,7 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 		size_t len = files[i].len;
 		if ((error = ct__txn_put_hashed(
 			     txn, paths[i], ct_buf_detach(&files[i]), len, &oids[i])) < 0) {
-			error = ct_error_prefix(error, "line %zu", linenos[i]);
+			error = ct_error_prefix(error, "%s %zu", unit, linenos[i]);
 			goto done;
 		}
 		progress(job->opts, "writing", i + 1, n);
@@ -334,61 +366,172 @@ done:
 	free(files);
 	free(oids);
 	free(records);
-	json_decref(sources);
-	json_decref(seen);
 	return error;
 }
 
-static int import_run(
-	size_t *count, ct_store *store, const import_lines *lines, const ct_write_opts *opts)
+static int import_run(json_t **made, size_t *count, ct_store *store, const import_lines *lines,
+	const ct_write_opts *opts, int dry_run)
 {
 	ct_write_opts quiet = *opts;
-	import_job job = {lines, &quiet, opts->reason, 0};
+	import_job job = {lines, &quiet, opts->reason, 0, json_array(), dry_run};
+	json_t **records = NULL;
+	size_t n = 0, i;
 	int error;
 
 	quiet.reason = NULL; /* the import's reason goes into the commit, not each claim */
-	if ((error = ct__store_write(store, opts->signer, opts->max_retries, import_build, &job)) <
-		0)
-		return error;
+	if (!job.made) {
+		error = ct__oom();
+		goto done;
+	}
+	if (dry_run) {
+		/* the checks of the import's first step, outside any write */
+		if (lines->n && !(records = calloc(lines->n, sizeof(*records)))) {
+			error = ct__oom();
+			goto done;
+		}
+		if ((error = import_check(records, &n, store, &job)) < 0)
+			goto done;
+		job.count = n;
+	} else if ((error = ct__store_write(
+			    store, opts->signer, opts->max_retries, import_build, &job)) < 0) {
+		goto done;
+	}
 	*count = job.count;
-	return 0;
+	if (made) {
+		*made = job.made;
+		job.made = NULL;
+	}
+done:
+	for (i = 0; i < n; i++)
+		json_decref(records[i]);
+	free(records);
+	json_decref(job.made);
+	return error;
 }
 
 int ct_store_import(
 	size_t *count, ct_store *store, const uint8_t *data, size_t len, const ct_write_opts *opts)
 {
-	import_lines lines = {CT_BUF_INIT, NULL, NULL, NULL, 0, 0};
+	import_lines lines = {CT_BUF_INIT, NULL, NULL, NULL, 0, 0, "line"};
 	int error;
 
 	*count = 0;
 	if ((error = ct__revision_check_opts(opts, 0, "import")) < 0 ||
 		(error = import_lines_from_data(&lines, data, len)) < 0)
 		goto done;
-	error = import_run(count, store, &lines, opts);
+	error = import_run(NULL, count, store, &lines, opts, 0);
 done:
 	import_lines_free(&lines);
+	return error;
+}
+
+/* Each row of a spreadsheet after the header, as a JSON line: the import reads it back as it
+ * reads the lines of a JSON-lines file, so both take one road from there. */
+typedef struct {
+	import_lines *lines;
+	ct__claim_columns cols;
+	int have_header;
+} csv_state;
+
+static int csv_row(const ct__csv_row *row, void *payload)
+{
+	csv_state *st = payload;
+	json_t *fields = NULL;
+	char *text = NULL;
+	int error;
+
+	if (!st->have_header) {
+		st->have_header = 1;
+		return ct__claim_csv_header(&st->cols, row);
+	}
+	if ((error = ct__claim_csv_row(&fields, &st->cols, row)) < 0 || !fields)
+		return error;
+	if (!(text = json_dumps(fields, JSON_COMPACT)))
+		error = ct__oom();
+	else
+		error = import_line(st->lines, text, strlen(text), row->row);
+	free(text);
+	json_decref(fields);
+	return error;
+}
+
+/* Reads f (a spreadsheet) a chunk at a time: the reader holds one row, refused past the
+ * record limit. */
+static int import_lines_from_csv(import_lines *l, FILE *f, const char *name)
+{
+	csv_state st;
+	ct__csv reader;
+	char *chunk = malloc(65536);
+	size_t n;
+	int error = 0;
+
+	memset(&st, 0, sizeof(st));
+	st.lines = l;
+	ct__csv_init(&reader, CT_RECORD_MAX, csv_row, &st);
+	if (!chunk)
+		return ct__oom();
+	while ((n = fread(chunk, 1, 65536, f)) > 0)
+		if ((error = ct__csv_feed(&reader, chunk, n)) < 0)
+			goto done;
+	if (ferror(f)) {
+		error = ct_error_set(CT_EIO, "%s: read failed", name);
+		goto done;
+	}
+	if ((error = ct__csv_finish(&reader)) < 0)
+		goto done;
+	if (!st.have_header)
+		error = ct_error_set(CT_EINVALID, "no header row: the sheet is empty");
+done:
+	ct__csv_free(&reader);
+	free(chunk);
 	return error;
 }
 
 int ct_store_import_file(
 	size_t *count, ct_store *store, const char *path, const ct_write_opts *opts)
 {
-	import_lines lines = {CT_BUF_INIT, NULL, NULL, NULL, 0, 0};
+	ct_import_opts io = CT_IMPORT_OPTS_INIT;
+
+	return ct_store_import_ext(NULL, count, store, path, &io, opts);
+}
+
+int ct_store_import_ext(json_t **made, size_t *count, ct_store *store, const char *path,
+	const ct_import_opts *iopts, const ct_write_opts *opts)
+{
+	import_lines lines = {CT_BUF_INIT, NULL, NULL, NULL, 0, 0, "line"};
 	int is_stdin = strcmp(path, "-") == 0;
+	const char *name = is_stdin ? "standard input" : path;
 	FILE *f = NULL;
 	int error;
 
 	*count = 0;
-	if ((error = ct__revision_check_opts(opts, 0, "import")) < 0)
+	if (made)
+		*made = NULL;
+	/* a dry run signs nothing: it needs no key */
+	if ((error = ct__opts_version(iopts->version, CT_IMPORT_OPTS_VERSION, "ct_import_opts")) <
+			0 ||
+		(error = iopts->dry_run ? ct__opts_version(opts->version, CT_WRITE_OPTS_VERSION,
+						  "ct_write_opts")
+					: ct__revision_check_opts(opts, 0, "import")) < 0)
 		goto done;
+	if (iopts->format != CT_IMPORT_JSONL && iopts->format != CT_IMPORT_CSV) {
+		error = ct_error_set(CT_EINVALID, "import: format %d is neither JSON lines nor CSV",
+			(int)iopts->format);
+		goto done;
+	}
 	if (!(f = is_stdin ? stdin : fopen(path, "rb"))) {
 		error = ct_error_set(
 			errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "%s: %s", path, strerror(errno));
 		goto done;
 	}
-	if ((error = import_lines_from_file(&lines, f, is_stdin ? "standard input" : path)) < 0)
+	if (iopts->format == CT_IMPORT_CSV) {
+		lines.unit = "row";
+		error = import_lines_from_csv(&lines, f, name);
+	} else {
+		error = import_lines_from_file(&lines, f, name);
+	}
+	if (error < 0 || (error = import_run(made, count, store, &lines, opts, iopts->dry_run)) < 0)
 		goto done;
-	error = import_run(count, store, &lines, opts);
 done:
 	if (f && !is_stdin)
 		fclose(f);
