@@ -483,7 +483,7 @@ static void page_head(html *h, const site *s, const char *up, const char *title,
 		"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		"<meta name=\"generator\" content=\"claimtrail " CT_VERSION "\">\n"
-	       "<link rel=\"icon\" href=\"data:,\">\n<title>");
+		"<link rel=\"icon\" href=\"data:,\">\n<title>");
 	esc(h, title);
 	if (strcmp(title, s->title) != 0) {
 		put(h, " - ");
