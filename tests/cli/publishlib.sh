@@ -32,5 +32,7 @@ TEXT
 "$CT" annotate hostile-script --verdict false --note '</script><script>alert(6)</script>' \
 	>/dev/null || exit 99
 DISPUTE=$("$CT" dispute hostile-attr --by '<i>Reader</i>' --reason "it's <u>wrong</u>") || exit 99
-"$CT" resolve hostile-attr "$DISPUTE" --outcome rejected --note "checked again" >/dev/null ||
-	exit 99
+# an editor whose key signs only this resolution: its key record must be published too
+"$CT" key generate --unencrypted --name "Editor" -o ../ed.key >/dev/null || exit 99
+CLAIMTRAIL_KEY=$TMP/ed.key "$CT" resolve hostile-attr "$DISPUTE" --outcome rejected \
+	--note "checked again" >/dev/null || exit 99

@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 /* Bump when the pages change for the same store, so that a publish rebuilds them all. */
-#define PUBLISH_GENERATION "claimtrail-publish-1 " CT_VERSION
+#define PUBLISH_GENERATION "claimtrail-publish-2 " CT_VERSION
 #define MANIFEST ".claimtrail-publish.json"
 #define MANIFEST_FORMAT "claimtrail-publish-manifest"
 #define DEFAULT_TITLE "Fact checks"
@@ -111,6 +111,7 @@ typedef struct {
 	char keys_fp[CT_SHA256_HEX_LEN + 1];
 	const char *skip_key;	    /* ct_publish_bundle's own key: not part of the site */
 	const char *offered_bundle; /* ct_publish_bundle without a signer: the bundle given */
+	json_t *source_keys;	    /* the keys whose signatures on the source pages verified */
 } site;
 
 static void hex32(char *out, const uint8_t d[32])
@@ -574,7 +575,20 @@ done:
 }
 
 /* The record's verification and each of its signatures, as checked now. */
-static int signatures(html *h, const site *s, const json_t *record, json_t *signers)
+/* Appends key_id to the array of strings set unless it holds it. */
+static int add_unique(json_t *set, const char *key_id)
+{
+	const json_t *k;
+	size_t i;
+
+	json_array_foreach (set, i, k)
+		if (strcmp(json_string_value(k), key_id) == 0)
+			return 0;
+	return json_array_append_new(set, json_string(key_id)) < 0 ? ct__oom() : 0;
+}
+
+/* signers and keys (either may be NULL) receive the keys whose signature on record verified. */
+static int signatures(html *h, const site *s, const json_t *record, json_t *signers, json_t *keys)
 {
 	ct_verification v;
 	const json_t *sig;
@@ -602,15 +616,10 @@ static int signatures(html *h, const site *s, const json_t *record, json_t *sign
 		put(h, ok ? ": <span class=\"ok\">" : ": <span class=\"bad\">");
 		esc(h, state);
 		put(h, "</span></li>\n");
-		if (ok && signers && key_id && v.state == CT_RECORD_VERIFIED) {
-			size_t j;
-			json_t *k;
-			int seen = 0;
-			json_array_foreach (signers, j, k)
-				seen |= strcmp(json_string_value(k), key_id) == 0;
-			if (!seen && json_array_append_new(signers, json_string(key_id)) < 0)
-				return ct__oom();
-		}
+		if (ok && key_id && v.state == CT_RECORD_VERIFIED &&
+			((signers && (error = add_unique(signers, key_id)) < 0) ||
+				(keys && (error = add_unique(keys, key_id)) < 0)))
+			return error;
 	}
 	if (json_array_size(json_object_get(record, "signatures")) == 0)
 		put(h, "<li class=\"bad\">No signature.</li>\n");
@@ -690,7 +699,8 @@ static void source_link(html *h, const char *up, const char *id, const char *tex
 }
 
 /* The annotations of a claim, oldest first, each with what it says and its signatures. */
-static int annotations_html(html *h, const site *s, const json_t *annotations, const json_t *revs)
+static int annotations_html(
+	html *h, const site *s, const json_t *annotations, const json_t *revs, json_t *keys)
 {
 	const json_t *a, *e;
 	size_t i, j, k;
@@ -770,7 +780,7 @@ static int annotations_html(html *h, const site *s, const json_t *annotations, c
 			}
 			put(h, "</p>\n");
 		}
-		if ((error = signatures(h, s, a, NULL)) < 0)
+		if ((error = signatures(h, s, a, NULL, keys)) < 0)
 			return error;
 		put(h, "</li>\n");
 	}
@@ -815,7 +825,7 @@ static int claim_page(html *h, json_t **row_out, site *s, pclaim *c)
 {
 	json_t *revs = NULL, *annotations = NULL, *counted = NULL, *same = NULL, *source = NULL;
 	json_t *review = NULL, *row = NULL, *notes = NULL, *signers = NULL, *tags = NULL;
-	json_t *diff = NULL, *evidence = NULL;
+	json_t *diff = NULL, *evidence = NULL, *pagekeys = NULL;
 	const json_t *latest, *attr, *sel, *verdict = NULL, *r, *a;
 	const ct_verdict *scale = NULL;
 	const char *status = NULL, *quote;
@@ -851,7 +861,7 @@ static int claim_page(html *h, json_t **row_out, site *s, pclaim *c)
 		}
 	}
 	if (!(signers = json_array()) || !(notes = json_array()) || !(tags = json_array()) ||
-		!(evidence = json_array())) {
+		!(evidence = json_array()) || !(pagekeys = json_array())) {
 		error = ct__oom();
 		goto done;
 	}
@@ -990,12 +1000,12 @@ static int claim_page(html *h, json_t **row_out, site *s, pclaim *c)
 			json_decref(diff);
 			diff = NULL;
 		}
-		if ((error = signatures(h, s, r, i == n ? signers : NULL)) < 0)
+		if ((error = signatures(h, s, r, i == n ? signers : NULL, pagekeys)) < 0)
 			goto done;
 		put(h, "</li>\n");
 	}
 	put(h, "</ol>\n</section>\n");
-	if ((error = annotations_html(h, s, annotations, revs)) < 0)
+	if ((error = annotations_html(h, s, annotations, revs, pagekeys)) < 0)
 		goto done;
 
 	put(h, "<section aria-labelledby=\"verify\">\n<h2 id=\"verify\">Verify it yourself</h2>\n");
@@ -1042,14 +1052,15 @@ static int claim_page(html *h, json_t **row_out, site *s, pclaim *c)
 			error = ct__oom();
 	}
 	row = json_pack(
-		"{s:s, s:s, s:s, s:s?, s:o?, s:s, s:s?, s:O, s:s?, s:O, s:O, s:O, s:s, s:s}", "id",
-		c->id, "statement", json_string_value(json_object_get(latest, "statement")),
+		"{s:s, s:s, s:s, s:s?, s:o?, s:s, s:s?, s:O, s:s?, s:O, s:O, s:O, s:O, s:s, s:s}",
+		"id", c->id, "statement", json_string_value(json_object_get(latest, "statement")),
 		"status", status, "verdict", scale ? scale->alternate : NULL, "rating",
 		scale && scale->rating > 0 ? json_integer(scale->rating) : NULL, "source",
 		c->source, "source_title",
 		source ? json_string_value(json_object_get(source, "title")) : NULL, "tags", tags,
-		"quote", quote, "notes", notes, "signers", signers, "evidence", evidence, "updated",
-		json_string_value(json_object_get(latest, "created")), "page", "");
+		"quote", quote, "notes", notes, "signers", signers, "evidence", evidence, "keys",
+		pagekeys, "updated", json_string_value(json_object_get(latest, "created")), "page",
+		"");
 	if (!row || error < 0) {
 		error = error < 0 ? error : ct__oom();
 		goto done;
@@ -1069,6 +1080,7 @@ static int claim_page(html *h, json_t **row_out, site *s, pclaim *c)
 done:
 	json_decref(diff);
 	json_decref(evidence);
+	json_decref(pagekeys);
 	json_decref(row);
 	json_decref(tags);
 	json_decref(signers);
@@ -1179,7 +1191,7 @@ static int source_page(html *h, site *s, const char *id)
 			esc(h, json_string_value(json_object_get(r, "reason")));
 		}
 		put(h, "</p>\n");
-		if ((error = signatures(h, s, r, NULL)) < 0)
+		if ((error = signatures(h, s, r, NULL, s->source_keys)) < 0)
 			goto done;
 		put(h, "</li>\n");
 	}
@@ -1686,27 +1698,33 @@ static int publish_site(site *s)
 		json_object_set_new(sources, c->source, json_true());
 		json_array_foreach (json_object_get(c->row, "evidence"), j, v)
 			json_object_set_new(sources, json_string_value(v), json_true());
-		json_array_foreach (json_object_get(c->row, "signers"), j, v) {
-			size_t k;
-			json_t *have;
-			int seen = 0;
-			json_array_foreach (keys, k, have)
-				seen |= json_equal(have, v);
-			if (!seen)
-				json_array_append(keys, v);
-		}
+		json_array_foreach (json_object_get(c->row, "keys"), j, v)
+			if ((error = add_unique(keys, json_string_value(v))) < 0)
+				goto done;
 		if (s->opts->progress) {
 			ct_progress pr = {"publishing", i + 1, s->n};
 			s->opts->progress(&pr, s->opts->progress_payload);
 		}
 	}
-	if (s->opts->signer) {
-		int seen = 0;
-		json_array_foreach (keys, j, v)
-			seen |= strcmp(json_string_value(v), ct_key_id(s->opts->signer)) == 0;
-		if (!seen)
-			json_array_append_new(keys, json_string(ct_key_id(s->opts->signer)));
+	json_object_foreach (sources, key, v) {
+		ct_buf rel = CT_BUF_INIT;
+		if (!*key)
+			continue;
+		if ((error = ct_buf_printf(&rel, "source/%s.html", key)) == 0 &&
+			(error = source_page(&h, s, key)) == 0)
+			error = write_html(s, rel.ptr, &h);
+		ct_buf_clear(&h.buf);
+		h.error = 0;
+		ct_buf_free(&rel);
+		if (error < 0)
+			goto done;
+		s->report->sources++;
 	}
+	json_array_foreach (s->source_keys, j, v)
+		if ((error = add_unique(keys, json_string_value(v))) < 0)
+			goto done;
+	if (s->opts->signer && (error = add_unique(keys, ct_key_id(s->opts->signer))) < 0)
+		goto done;
 	{
 		/* sorted key list: the pages do not depend on the order claims were read */
 		size_t n = json_array_size(keys);
@@ -1727,20 +1745,6 @@ static int publish_site(site *s)
 		keys = sorted;
 	}
 
-	json_object_foreach (sources, key, v) {
-		ct_buf rel = CT_BUF_INIT;
-		if (!*key)
-			continue;
-		if ((error = ct_buf_printf(&rel, "source/%s.html", key)) == 0 &&
-			(error = source_page(&h, s, key)) == 0)
-			error = write_html(s, rel.ptr, &h);
-		ct_buf_clear(&h.buf);
-		h.error = 0;
-		ct_buf_free(&rel);
-		if (error < 0)
-			goto done;
-		s->report->sources++;
-	}
 	if ((error = write_file(s, "style.css", style_css, sizeof(style_css) - 1)) < 0 ||
 		(error = write_file(s, "search.js", search_js, sizeof(search_js) - 1)) < 0)
 		goto done;
@@ -1828,6 +1832,7 @@ static void site_free(site *s)
 	}
 	free(s->claims);
 	json_decref(s->files);
+	json_decref(s->source_keys);
 	ct_keyring_free(s->ring);
 	ct_buf_free(&s->base);
 }
@@ -1846,7 +1851,7 @@ static int site_init(site *s, ct_publish_report *report, ct_store *store, const 
 	s->fn = fn;
 	s->payload = payload;
 	s->title = opts->title && *opts->title ? opts->title : DEFAULT_TITLE;
-	if (!(s->files = json_object()))
+	if (!(s->files = json_object()) || !(s->source_keys = json_array()))
 		return ct__oom();
 	if ((error = ct_buf_puts(&s->base, opts->base_url)) < 0)
 		return error;
