@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 /* Bump when the pages change for the same store, so that a publish rebuilds them all. */
-#define PUBLISH_GENERATION "claimtrail-publish-2 " CT_VERSION
+#define PUBLISH_GENERATION "claimtrail-publish-3 " CT_VERSION
 #define MANIFEST ".claimtrail-publish.json"
 #define MANIFEST_FORMAT "claimtrail-publish-manifest"
 #define DEFAULT_TITLE "Fact checks"
@@ -1244,18 +1244,32 @@ static int distinct(json_t **out, const site *s, const char *member)
 	return 0;
 }
 
-static void select_box(html *h, const char *name, const char *label, const json_t *values)
+/* A filter's choices; for sources, each shown by its title (the value is its id). */
+static void select_box(
+	html *h, const site *s, const char *name, const char *label, const json_t *values)
 {
 	const json_t *v;
-	size_t i;
+	size_t i, j;
 
 	putf(h,
 		"<label for=\"%s\">%s <select id=\"%s\" name=\"%s\">\n<option value=\"\">any"
 		"</option>\n",
 		name, label, name, name);
 	json_array_foreach (values, i, v) {
-		put(h, "<option>");
+		const char *shown = json_string_value(v);
+		if (strcmp(name, "source") == 0)
+			for (j = 0; j < s->n; j++)
+				if (strcmp(s->claims[j].source, json_string_value(v)) == 0 &&
+					json_string_value(json_object_get(
+						s->claims[j].row, "source_title"))) {
+					shown = json_string_value(
+						json_object_get(s->claims[j].row, "source_title"));
+					break;
+				}
+		put(h, "<option value=\"");
 		esc(h, json_string_value(v));
+		put(h, "\">");
+		esc(h, shown);
 		put(h, "</option>\n");
 	}
 	put(h, "</select></label>\n");
@@ -1275,9 +1289,8 @@ static void verify_section(html *h, const site *s, const json_t *keys)
 		if (s->opts->signer)
 			put(h, "; each claim's page also offers a bundle of that claim alone");
 		put(h,
-			". Check it offline with <a href=\"https://claimtrail.invalid/\" "
-			"hidden></a>claimtrail against the public keys below (or keys you got "
-			"from the signers themselves):</p>\n"
+			". Check it offline with claimtrail against the public keys below (or "
+			"keys you got from the signers themselves):</p>\n"
 			"<pre><code>claimtrail verify claims.bundle --trust keys/</code></pre>\n");
 	} else {
 		put(h, "<p>No bundle was published with this site.</p>\n");
@@ -1314,9 +1327,9 @@ static int index_page(html *h, site *s, const json_t *keys)
 		"</h1>\n<form id=\"filters\" role=\"search\" hidden>\n<label for=\"q\">Search "
 		"<input type=\"search\" id=\"q\" name=\"q\" placeholder=\"any word of a statement, "
 		"quote or note\"></label>\n");
-	select_box(h, "status", "Status", statuses);
-	select_box(h, "tag", "Tag", tags);
-	select_box(h, "source", "Source", sources);
+	select_box(h, s, "status", "Status", statuses);
+	select_box(h, s, "tag", "Tag", tags);
+	select_box(h, s, "source", "Source", sources);
 	put(h, "</form>\n");
 	putf(h, "<p id=\"count\" aria-live=\"polite\">%zu claim%s</p>\n", s->n,
 		s->n == 1 ? "" : "s");
@@ -1710,12 +1723,21 @@ static int publish_site(site *s)
 		ct_buf rel = CT_BUF_INIT;
 		if (!*key)
 			continue;
+		if (ct_id_validate(key, "source") < 0) {
+			ct_error_clear(); /* a hand-edited manifest's row: no page */
+			continue;
+		}
 		if ((error = ct_buf_printf(&rel, "source/%s.html", key)) == 0 &&
 			(error = source_page(&h, s, key)) == 0)
 			error = write_html(s, rel.ptr, &h);
 		ct_buf_clear(&h.buf);
 		h.error = 0;
 		ct_buf_free(&rel);
+		if (error == CT_ENOTFOUND) {
+			ct_error_clear(); /* a source no longer in the store: its links lead nowhere */
+			error = 0;
+			continue;
+		}
 		if (error < 0)
 			goto done;
 		s->report->sources++;
