@@ -149,4 +149,31 @@ contains "$(cat site/claim/hostile-url.html)" "okapi, revised"
 not_contains "$(cat site/claim/*.html)" "<script>alert"
 expect_status 0 "$CT" publish -o site --base-url "$URL" --from ../all.bundle --trust "$KEYDIR"
 contains "$OUT" "0 files written"
+
+# ---- the repository's example store: every claim with a verdict that stands carries a
+# ClaimReview search engines take (its url under the base url), the others none ----
+expect_status 0 "$CT" -C "$SRCDIR" publish -o "$TMP/example-site" --base-url "$URL" \
+	--key "$TMP/k.key"
+contains "$OUT" "published 9 claims"
+python3 - "$TMP/example-site" "$URL" <<'PY' && ok || fail "the example store's ClaimReviews"
+import json, re, sys
+site, url = sys.argv[1], sys.argv[2]
+index = json.load(open(site + "/index.json"))
+reviewed = 0
+for c in index["claims"]:
+    html = open(site + "/" + c["page"], encoding="utf-8").read()
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert len(blocks) == (1 if c["verdict"] else 0), (c["id"], c["verdict"], len(blocks))
+    if not blocks:
+        continue
+    reviewed += 1
+    r = json.loads(blocks[0])
+    assert r["url"] == url + "/" + c["page"] and r["claimReviewed"] == c["statement"], r
+    assert r["reviewRating"]["alternateName"] == c["verdict"], r
+    assert (r["reviewRating"].get("ratingValue") == c["rating"]), r
+    assert r["itemReviewed"]["author"] and r["itemReviewed"]["appearance"], r
+    assert r["author"]["name"] and re.match(r"\d{4}-\d{2}-\d{2}$", r["datePublished"]), r
+assert reviewed >= 3, reviewed
+PY
+expect_status 0 "$CT" verify "$TMP/example-site/claims.bundle" --trust "$TMP/example-site/keys/"
 finish
