@@ -130,6 +130,25 @@ contains "$OUT" "published 1 claim and 1 source"
 [ ! -e "$S/claim/hostile-url.html" ] && [ -e "$S/notes.txt" ] && [ -e "$S/claim/rally.html" ] &&
 	ok || fail "the narrower publish removed the wrong files"
 
+# ---- nothing unverified is shown as signed: a statement changed by hand in git ----
+f=$(find claims/claim -path "*/rally/r0002.json")
+sed 's/About 1,200/About 9,999/' "$f" >"$f.new" && mv "$f.new" "$f" || exit 99
+git add claims && git commit -qm "a statement changed by hand" || exit 99
+expect_status 0 env -u CLAIMTRAIL_KEY "$CT" publish -o ../site3 --base-url "$URL" --tag crowds
+P=$(cat ../site3/claim/rally.html)
+contains "$P" "About 9,999"
+contains "$P" "NOT VERIFIED when published"
+contains "$P" "does not verify"
+contains "$P" '<span class="status status-unverified">unverified</span>'
+not_contains "$P" "application/ld+json"
+not_contains "$P" "Mostly true</strong>"
+# with a key: no bundle carries the record that does not verify, and the page says so
+expect_status 0 "$CT" publish -o ../site4 --base-url "$URL" --tag crowds
+contains "$(cat ../site4/claim/rally.html)" "No bundle of this claim is offered"
+[ ! -e ../site4/bundle/rally.bundle ] && [ ! -e ../site4/claims.bundle ] && ok ||
+	fail "a bundle of a claim that does not verify was offered"
+git reset -q --hard HEAD~1
+
 # ---- --from BUNDLE: the same site without a store ----
 expect_status 0 "$CT" bundle create -o ../all.bundle --all --history --annotations
 mkdir ../reader && cd ../reader || exit 99

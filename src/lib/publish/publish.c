@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 /* Bump when the pages change for the same store, so that a publish rebuilds them all. */
-#define PUBLISH_GENERATION "claimtrail-publish-3 " CT_VERSION
+#define PUBLISH_GENERATION "claimtrail-publish-4 " CT_VERSION
 #define MANIFEST ".claimtrail-publish.json"
 #define MANIFEST_FORMAT "claimtrail-publish-manifest"
 #define DEFAULT_TITLE "Fact checks"
@@ -112,6 +112,7 @@ typedef struct {
 	const char *skip_key;	    /* ct_publish_bundle's own key: not part of the site */
 	const char *offered_bundle; /* ct_publish_bundle without a signer: the bundle given */
 	json_t *source_keys;	    /* the keys whose signatures on the source pages verified */
+	json_t *verified;	    /* ct_store_verify_record's answers, by kind, id and revision */
 } site;
 
 static void hex32(char *out, const uint8_t d[32])
@@ -575,6 +576,34 @@ done:
 }
 
 /* The record's verification and each of its signatures, as checked now. */
+/* ct_store_verify_record, once per record of a publish: a page shows a record's state where
+ * it derives the status too. */
+static int verify_record(ct_verification *out, const site *s, const json_t *record)
+{
+	ct_buf key = CT_BUF_INIT;
+	const json_t *have;
+	int error;
+
+	if ((error = ct_buf_printf(&key, "%s %s %lld",
+		     json_string_value(json_object_get(record, "type")), ct_record_id(record),
+		     (long long)json_integer_value(json_object_get(record, "revision")))) < 0)
+		return error;
+	if ((have = json_object_get(s->verified, key.ptr))) {
+		out->state = (ct_record_state)json_integer_value(json_array_get(have, 0));
+		snprintf(out->reason, sizeof(out->reason), "%s",
+			json_string_value(json_array_get(have, 1)));
+		goto done;
+	}
+	if ((error = ct_store_verify_record(out, s->store, record)) < 0)
+		goto done;
+	if (json_object_set_new(
+		    s->verified, key.ptr, json_pack("[i, s]", (int)out->state, out->reason)) < 0)
+		error = ct__oom();
+done:
+	ct_buf_free(&key);
+	return error;
+}
+
 /* Appends key_id to the array of strings set unless it holds it. */
 static int add_unique(json_t *set, const char *key_id)
 {
@@ -587,19 +616,23 @@ static int add_unique(json_t *set, const char *key_id)
 	return json_array_append_new(set, json_string(key_id)) < 0 ? ct__oom() : 0;
 }
 
-/* signers and keys (either may be NULL) receive the keys whose signature on record verified. */
-static int signatures(html *h, const site *s, const json_t *record, json_t *signers, json_t *keys)
+/* signers and keys (either may be NULL) receive the keys whose signature on record verified;
+ * *unverified (may be NULL) counts the records that do not verify. */
+static int signatures(html *h, const site *s, const json_t *record, json_t *signers, json_t *keys,
+	size_t *unverified)
 {
 	ct_verification v;
 	const json_t *sig;
 	size_t i;
 	int error;
 
-	if ((error = ct_store_verify_record(&v, s->store, record)) < 0)
+	if ((error = verify_record(&v, s, record)) < 0)
 		return error;
 	if (v.state == CT_RECORD_VERIFIED)
 		put(h, "<p class=\"ok\">Verified when published.</p>\n");
 	else {
+		if (unverified)
+			(*unverified)++;
 		put(h, "<p class=\"bad\">NOT VERIFIED when published (");
 		esc(h, ct_record_state_name(v.state));
 		put(h, "): ");
@@ -609,8 +642,15 @@ static int signatures(html *h, const site *s, const json_t *record, json_t *sign
 	put(h, "<ul class=\"signatures\">\n");
 	json_array_foreach (json_object_get(record, "signatures"), i, sig) {
 		const char *key_id = json_string_value(json_object_get(sig, "key_id"));
-		int ok;
-		const char *state = signature_state(&ok, s, record, sig);
+		int ok = 1;
+		const char *state = "verified";
+		/* a record that verifies has every signature verify against the key it names */
+		if (v.state != CT_RECORD_VERIFIED)
+			state = signature_state(&ok, s, record, sig);
+		else if (key_id && ct_keyring_revoked(s->ring, key_id)) {
+			ok = 0;
+			state = "verifies, but the key is revoked";
+		}
 		put(h, "<li>Signed by ");
 		signer_name(h, s, key_id);
 		put(h, ok ? ": <span class=\"ok\">" : ": <span class=\"bad\">");
@@ -699,8 +739,8 @@ static void source_link(html *h, const char *up, const char *id, const char *tex
 }
 
 /* The annotations of a claim, oldest first, each with what it says and its signatures. */
-static int annotations_html(
-	html *h, const site *s, const json_t *annotations, const json_t *revs, json_t *keys)
+static int annotations_html(html *h, const site *s, const json_t *annotations, const json_t *revs,
+	json_t *keys, size_t *unverified)
 {
 	const json_t *a, *e;
 	size_t i, j, k;
@@ -780,7 +820,7 @@ static int annotations_html(
 			}
 			put(h, "</p>\n");
 		}
-		if ((error = signatures(h, s, a, NULL, keys)) < 0)
+		if ((error = signatures(h, s, a, NULL, keys, unverified)) < 0)
 			return error;
 		put(h, "</li>\n");
 	}
@@ -798,7 +838,7 @@ static int claim_status(const char **status, ct_buf *why, const json_t **verdict
 	int error;
 
 	*verdict = NULL;
-	if ((error = ct_store_verify_record(&v, s->store, latest)) < 0)
+	if ((error = verify_record(&v, s, latest)) < 0)
 		return error;
 	if (v.state != CT_RECORD_VERIFIED) {
 		*status = "unverified";
@@ -809,7 +849,7 @@ static int claim_status(const char **status, ct_buf *why, const json_t **verdict
 	if (!(*counted = json_array()))
 		return ct__oom();
 	json_array_foreach (annotations, i, a) {
-		if ((error = ct_store_verify_record(&v, s->store, a)) < 0)
+		if ((error = verify_record(&v, s, a)) < 0)
 			return error;
 		if (v.state == CT_RECORD_VERIFIED &&
 			json_array_append((json_t *)*counted, (json_t *)a) < 0)
@@ -830,7 +870,7 @@ static int claim_page(html *h, json_t **row_out, site *s, pclaim *c)
 	const ct_verdict *scale = NULL;
 	const char *status = NULL, *quote;
 	ct_buf why = CT_BUF_INIT, url = CT_BUF_INIT;
-	size_t i, n;
+	size_t i, n, unverified = 0;
 	int error;
 
 	*row_out = NULL;
@@ -1000,16 +1040,21 @@ static int claim_page(html *h, json_t **row_out, site *s, pclaim *c)
 			json_decref(diff);
 			diff = NULL;
 		}
-		if ((error = signatures(h, s, r, i == n ? signers : NULL, pagekeys)) < 0)
+		if ((error = signatures(h, s, r, i == n ? signers : NULL, pagekeys, &unverified)) <
+			0)
 			goto done;
 		put(h, "</li>\n");
 	}
 	put(h, "</ol>\n</section>\n");
-	if ((error = annotations_html(h, s, annotations, revs, pagekeys)) < 0)
+	if ((error = annotations_html(h, s, annotations, revs, pagekeys, &unverified)) < 0)
 		goto done;
 
 	put(h, "<section aria-labelledby=\"verify\">\n<h2 id=\"verify\">Verify it yourself</h2>\n");
-	if (s->opts->signer) {
+	if (s->opts->signer && unverified) {
+		put(h,
+			"<p class=\"bad\">No bundle of this claim is offered: some of its records do not "
+			"verify (above), and a bundle never carries a record that does not verify.</p>\n");
+	} else if (s->opts->signer) {
 		put(h, "<p><a href=\"../bundle/");
 		esc(h, c->id);
 		put(h,
@@ -1052,15 +1097,15 @@ static int claim_page(html *h, json_t **row_out, site *s, pclaim *c)
 			error = ct__oom();
 	}
 	row = json_pack(
-		"{s:s, s:s, s:s, s:s?, s:o?, s:s, s:s?, s:O, s:s?, s:O, s:O, s:O, s:O, s:s, s:s}",
+		"{s:s, s:s, s:s, s:s?, s:o?, s:s, s:s?, s:O, s:s?, s:O, s:O, s:O, s:O, s:b, s:s, s:s}",
 		"id", c->id, "statement", json_string_value(json_object_get(latest, "statement")),
 		"status", status, "verdict", scale ? scale->alternate : NULL, "rating",
 		scale && scale->rating > 0 ? json_integer(scale->rating) : NULL, "source",
 		c->source, "source_title",
 		source ? json_string_value(json_object_get(source, "title")) : NULL, "tags", tags,
 		"quote", quote, "notes", notes, "signers", signers, "evidence", evidence, "keys",
-		pagekeys, "updated", json_string_value(json_object_get(latest, "created")), "page",
-		"");
+		pagekeys, "bundle", unverified == 0, "updated",
+		json_string_value(json_object_get(latest, "created")), "page", "");
 	if (!row || error < 0) {
 		error = error < 0 ? error : ct__oom();
 		goto done;
@@ -1191,7 +1236,7 @@ static int source_page(html *h, site *s, const char *id)
 			esc(h, json_string_value(json_object_get(r, "reason")));
 		}
 		put(h, "</p>\n");
-		if ((error = signatures(h, s, r, NULL, s->source_keys)) < 0)
+		if ((error = signatures(h, s, r, NULL, s->source_keys, NULL)) < 0)
 			goto done;
 		put(h, "</li>\n");
 	}
@@ -1278,7 +1323,7 @@ static void select_box(
 static void verify_section(html *h, const site *s, const json_t *keys)
 {
 	const json_t *k;
-	size_t i;
+	size_t i, n;
 
 	put(h, "<section aria-labelledby=\"verify\">\n<h2 id=\"verify\">Verify it yourself</h2>\n");
 	if (s->opts->signer || s->offered_bundle) {
@@ -1288,6 +1333,11 @@ static void verify_section(html *h, const site *s, const json_t *keys)
 			"and the signers' public keys, all signed");
 		if (s->opts->signer)
 			put(h, "; each claim's page also offers a bundle of that claim alone");
+		for (i = 0, n = 0; i < s->n; i++)
+			n += !json_is_true(json_object_get(s->claims[i].row, "bundle"));
+		if (s->opts->signer && n)
+			putf(h, ". %zu claim%s whose records do not all verify %s left out", n,
+				n == 1 ? "" : "s", n == 1 ? "is" : "are");
 		put(h,
 			". Check it offline with claimtrail against the public keys below (or "
 			"keys you got from the signers themselves):</p>\n"
@@ -1475,8 +1525,11 @@ static int publish_claim_bundle(site *s, pclaim *c)
 	ct_bundle_create_opts bo = CT_BUNDLE_CREATE_OPTS_INIT;
 	ct_buf rel = CT_BUF_INIT, path = CT_BUF_INIT;
 	const char *ids[1];
-	int error;
+	int error = 0;
 
+	/* a bundle never carries a record that does not verify: such a claim has none */
+	if (!json_is_true(json_object_get(c->row, "bundle")))
+		goto done;
 	if ((error = ct_buf_printf(&rel, "bundle/%s.bundle", c->id)) < 0 ||
 		(error = ct_buf_printf(&path, "%s/%s", s->dir, rel.ptr)) < 0 ||
 		(error = keep(s, rel.ptr)) < 0)
@@ -1508,9 +1561,13 @@ static int publish_all_bundle(site *s, const char *bundle_fp)
 	ct_bundle_create_opts bo = CT_BUNDLE_CREATE_OPTS_INIT;
 	ct_buf path = CT_BUF_INIT, data = CT_BUF_INIT;
 	const char **ids = NULL;
-	size_t i;
+	size_t i, n = 0;
 	int error;
 
+	for (i = 0; i < s->n; i++)
+		n += json_is_true(json_object_get(s->claims[i].row, "bundle"));
+	if (s->opts->signer && n == 0)
+		return 0; /* no claim verifies: no bundle */
 	if ((error = ct_buf_printf(&path, "%s/claims.bundle", s->dir)) < 0 ||
 		(error = keep(s, "claims.bundle")) < 0)
 		goto done;
@@ -1530,12 +1587,13 @@ static int publish_all_bundle(site *s, const char *bundle_fp)
 		error = ct__oom();
 		goto done;
 	}
-	for (i = 0; i < s->n; i++)
-		ids[i] = s->claims[i].id;
+	for (i = 0, n = 0; i < s->n; i++)
+		if (json_is_true(json_object_get(s->claims[i].row, "bundle")))
+			ids[n++] = s->claims[i].id;
 	bo.creator = s->opts->signer;
 	bo.select = CT_BUNDLE_IDS;
 	bo.ids = ids;
-	bo.nids = s->n;
+	bo.nids = n;
 	bo.history = 1;
 	bo.annotations = 1;
 	if ((error = ct_bundle_create(NULL, s->store, path.ptr, &bo)) < 0)
@@ -1855,6 +1913,7 @@ static void site_free(site *s)
 	free(s->claims);
 	json_decref(s->files);
 	json_decref(s->source_keys);
+	json_decref(s->verified);
 	ct_keyring_free(s->ring);
 	ct_buf_free(&s->base);
 }
@@ -1873,7 +1932,8 @@ static int site_init(site *s, ct_publish_report *report, ct_store *store, const 
 	s->fn = fn;
 	s->payload = payload;
 	s->title = opts->title && *opts->title ? opts->title : DEFAULT_TITLE;
-	if (!(s->files = json_object()) || !(s->source_keys = json_array()))
+	if (!(s->files = json_object()) || !(s->source_keys = json_array()) ||
+		!(s->verified = json_object()))
 		return ct__oom();
 	if ((error = ct_buf_puts(&s->base, opts->base_url)) < 0)
 		return error;
