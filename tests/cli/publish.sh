@@ -169,6 +169,18 @@ not_contains "$(cat site/claim/*.html)" "<script>alert"
 expect_status 0 "$CT" publish -o site --base-url "$URL" --from ../all.bundle --trust "$KEYDIR"
 contains "$OUT" "0 files written"
 
+# run inside a repository (with a store, then without one): the temporary store is its own
+cd "$TMP/repo" || exit 99
+before=$(git rev-parse HEAD)
+expect_status 0 "$CT" publish -o site-in-repo --base-url "$URL" --from ../all.bundle --trust "$KEYDIR"
+contains "$OUT" "published 4 claims"
+[ "$(git rev-parse HEAD)" = "$before" ] && ok || fail "publish --from wrote into the repository around DIR"
+rm -rf site-in-repo
+mkdir ../plain && cd ../plain && git init -q -b main . || exit 99
+expect_status 0 "$CT" publish -o site --base-url "$URL" --from ../all.bundle --trust "$KEYDIR"
+[ ! -e claims ] && ! git rev-parse -q --verify HEAD >/dev/null && ok ||
+	fail "publish --from made a store in the repository around DIR"
+
 # ---- the repository's example store: every claim with a verdict that stands carries a
 # ClaimReview search engines take (its url under the base url), the others none ----
 expect_status 0 "$CT" -C "$SRCDIR" publish -o "$TMP/example-site" --base-url "$URL" \

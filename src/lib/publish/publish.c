@@ -1992,6 +1992,20 @@ int ct_publish_bundle(ct_publish_report *report, const char *path,
 		goto done;
 	}
 	made = 1;
+	/* its own repository first: the store must not be looked for in (or made in) a repository
+	 * around DIR */
+	{
+		git_repository_init_options o;
+		git_repository *repo = NULL;
+		git_repository_init_options_init(&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+		o.flags = GIT_REPOSITORY_INIT_NO_REINIT;
+		o.initial_head = "main";
+		if (git_repository_init_ext(&repo, tmp.ptr, &o) < 0) {
+			error = ct__git_error(CT_EIO, tmp.ptr);
+			goto done;
+		}
+		git_repository_free(repo);
+	}
 	/* the temporary store's own key signs only its first commit, never a published record */
 	if ((error = ct_key_generate(&own, "claimtrail publish --from", NULL)) < 0 ||
 		(error = ct_store_init(&store, tmp.ptr, NULL, own)) < 0)
