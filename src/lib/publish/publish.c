@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 /* Bump when the pages change for the same store, so that a publish rebuilds them all. */
-#define PUBLISH_GENERATION "claimtrail-publish-4 " CT_VERSION
+#define PUBLISH_GENERATION "claimtrail-publish-5 " CT_VERSION
 #define MANIFEST ".claimtrail-publish.json"
 #define MANIFEST_FORMAT "claimtrail-publish-manifest"
 #define DEFAULT_TITLE "Fact checks"
@@ -1060,7 +1060,7 @@ static int claim_page(html *h, json_t **row_out, site *s, pclaim *c)
 		put(h,
 			".bundle\" download>Download the signed bundle of this claim</a> (every "
 			"revision, annotation, the sources it cites and the signers' keys) and check it "
-			"with the signers' public keys from <a href=\"../keys/\">keys/</a>:</p>\n"
+			"with the signers' public keys from keys/ (<a href=\"../index.html#verify\">listed on the index</a>):</p>\n"
 			"<pre><code>claimtrail verify ");
 		esc(h, c->id);
 		put(h, ".bundle --trust keys/</code></pre>\n");
@@ -1068,7 +1068,7 @@ static int claim_page(html *h, json_t **row_out, site *s, pclaim *c)
 		put(h,
 			"<p>This claim is in <a href=\"../claims.bundle\" download>the signed bundle "
 			"this site was made from</a>; check it with the signers' public keys from "
-			"<a href=\"../keys/\">keys/</a>:</p>\n<pre><code>claimtrail verify "
+			"keys/ (<a href=\"../index.html#verify\">listed on the index</a>):</p>\n<pre><code>claimtrail verify "
 			"claims.bundle --trust keys/</code></pre>\n");
 	} else {
 		put(h, "<p>No bundle was published with this site.</p>\n");
