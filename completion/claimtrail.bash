@@ -48,7 +48,7 @@ _claimtrail() {
 					--location | --quantity | --unit | --qualifier | --id | --title | --publisher | \
 					--url | --author | --published | --retrieved | --kind | --file | --rev | \
 					--output | -o | --trust | --threshold | --source-text | --name | --org | \
-					--seed-file | --proof | --root) i=$((i + 1)) ;;
+					--seed-file | --proof | --root | --base-url | --from) i=$((i + 1)) ;;
 				esac
 				;;
 			*) operands+=("$w") ;;
@@ -101,7 +101,7 @@ _claimtrail() {
 		fi
 		;;
 	--key | -k | --passphrase-file | --file | --output | -o | --trust | --source-text | \
-		--seed-file | --proof)
+		--seed-file | --proof | --from)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
 		;;
@@ -139,6 +139,9 @@ _claimtrail() {
 		;;
 	"trust remove")
 		[ ${#operands[@]} -eq 0 ] && kind=keys
+		;;
+	publish)
+		kind=claims
 		;;
 	*)
 		COMPREPLY=($(compgen -f -- "$cur"))

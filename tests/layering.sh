@@ -12,7 +12,7 @@ set -u
 layer_of() {
 	case "$1" in
 	util) echo 1 ;; json) echo 2 ;; record) echo 3 ;; crypto) echo 4 ;; git) echo 5 ;;
-	store) echo 6 ;; workflow | diff | bundle | search) echo 7 ;;
+	store) echo 6 ;; workflow | diff | bundle | search) echo 7 ;; publish) echo 8 ;;
 	*) echo 0 ;;
 	esac
 }

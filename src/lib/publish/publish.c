@@ -1,0 +1,2031 @@
+/*
+ * claimtrail publish: the store's claims as a static web site (docs/publish.md). Every page is
+ * made in memory and written only when its bytes differ from the file already there; a claim's
+ * page is not even made again when nothing it shows can have changed (the fingerprint of its
+ * claim folder, its cited source, the store's keys and the options, kept in the site's
+ * manifest). The site is plain files with relative links, so it reads the same from file:// and
+ * from a web server, and it loads nothing from elsewhere.
+ */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include "claimtrail/bundle.h"
+#include "claimtrail/diff.h"
+#include "claimtrail/publish.h"
+#include "claimtrail/record.h"
+#include "claimtrail/status.h"
+#include "claimtrail/store.h"
+#include "claimtrail/workflow.h"
+#include "publish_internal.h"
+#include "fileio.h"
+#include "sha256.h"
+#include "store_internal.h"
+#include "utf8.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Bump when the pages change for the same store, so that a publish rebuilds them all. */
+#define PUBLISH_GENERATION "claimtrail-publish-5 " CT_VERSION
+#define MANIFEST ".claimtrail-publish.json"
+#define MANIFEST_FORMAT "claimtrail-publish-manifest"
+#define DEFAULT_TITLE "Fact checks"
+
+/* A page being written: appends stop at the first failure, which is returned at the end. */
+typedef struct {
+	ct_buf buf;
+	int error;
+} html;
+
+static void put(html *h, const char *s)
+{
+	if (h->error == 0)
+		h->error = ct_buf_puts(&h->buf, s);
+}
+
+static void esc(html *h, const char *s)
+{
+	if (h->error == 0)
+		h->error = ct__html_put(&h->buf, s);
+}
+
+static void link_to(html *h, const char *url, const char *text)
+{
+	if (h->error == 0)
+		h->error = ct__html_link(&h->buf, url, text);
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void
+putf(html *h, const char *fmt, ...)
+{
+	va_list ap;
+	char small[512];
+	int n;
+
+	if (h->error)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(small))
+		h->error = ct_error_set(CT_EINVALID, "publish: a line of markup is too long");
+	else
+		h->error = ct_buf_puts(&h->buf, small);
+}
+
+/* One claim to publish: what the listing says of it, and whether its page is made again. */
+typedef struct {
+	char *id;
+	char *status;
+	char *source;
+	char *tags; /* comma-separated */
+	char fp[CT_SHA256_HEX_LEN + 1];
+	int rebuild;
+	json_t *row; /* its entry in the index (owned) */
+} pclaim;
+
+typedef struct {
+	ct_store *store;
+	const ct_publish_opts *opts;
+	const char *dir;
+	ct_publish_report *report;
+	ct_publish_file_fn fn;
+	void *payload;
+	ct_keyring *ring;
+	ct_buf base; /* base_url without a trailing slash */
+	const char *title;
+	pclaim *claims;
+	size_t n, cap;
+	json_t *old_claims; /* the last manifest's claims: id -> {"fp", "row"} */
+	json_t *old_files;  /* the last manifest's files */
+	const char *old_bundle_fp;
+	json_t *files; /* what this publish makes: path -> true */
+	char keys_fp[CT_SHA256_HEX_LEN + 1];
+	const char *skip_key;	    /* ct_publish_bundle's own key: not part of the site */
+	const char *offered_bundle; /* ct_publish_bundle without a signer: the bundle given */
+	json_t *source_keys;	    /* the keys whose signatures on the source pages verified */
+	json_t *verified;	    /* ct_store_verify_record's answers, by kind, id and revision */
+} site;
+
+static void hex32(char *out, const uint8_t d[32])
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = digits[d[i] >> 4];
+		out[2 * i + 1] = digits[d[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+/* ---- files ---- */
+
+static int make_dirs(const char *path)
+{
+	char *p = strdup(path), *s;
+	int error = 0;
+
+	if (!p)
+		return ct__oom();
+	for (s = p + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+			error = ct_error_set(CT_EIO, "%s: %s", p, strerror(errno));
+			break;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	if (error == 0) {
+		struct stat st;
+		if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+			error = ct_error_set(CT_EINVALID, "%s is not a folder", path);
+	}
+	free(p);
+	return error;
+}
+
+/* 1 when the file at path holds exactly data. */
+static int same_bytes(const char *path, const void *data, size_t len)
+{
+	struct stat st;
+	ct_buf old = CT_BUF_INIT;
+	int same = 0;
+
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != len)
+		return 0;
+	if (ct_file_read(&old, path, len + 1) == 0)
+		same = old.len == len && (len == 0 || memcmp(old.ptr, data, len) == 0);
+	ct_error_clear();
+	ct_buf_free(&old);
+	return same;
+}
+
+static void note(site *s, const char *rel, const char *action)
+{
+	if (s->fn)
+		s->fn(rel, action, s->payload);
+}
+
+/* Marks rel as part of the site. */
+static int keep(site *s, const char *rel)
+{
+	return json_object_set_new(s->files, rel, json_true()) < 0 ? ct__oom() : 0;
+}
+
+/* Writes data to rel under the site's folder unless it holds it already (a temporary file
+ * renamed into place: a reader sees the old page or the new one). */
+static int write_file(site *s, const char *rel, const void *data, size_t len)
+{
+	ct_buf path = CT_BUF_INIT, tmp = CT_BUF_INIT;
+	int fd = -1, error;
+
+	if ((error = keep(s, rel)) < 0 || (error = ct_buf_printf(&path, "%s/%s", s->dir, rel)) < 0)
+		goto done;
+	if (same_bytes(path.ptr, data, len)) {
+		s->report->unchanged++;
+		goto done;
+	}
+	if ((error = ct_buf_printf(&tmp, "%s.tmp-XXXXXX", path.ptr)) < 0)
+		goto done;
+	if ((fd = mkstemp(tmp.ptr)) < 0) {
+		error = ct_error_set(CT_EIO, "%s: %s", path.ptr, strerror(errno));
+		goto done;
+	}
+	if (fchmod(fd, 0644) < 0 || (error = ct__write_all(fd, data, len, path.ptr)) < 0 ||
+		close(fd) < 0 || rename(tmp.ptr, path.ptr) < 0) {
+		if (error == 0)
+			error = ct_error_set(CT_EIO, "%s: %s", path.ptr, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+		unlink(tmp.ptr);
+		goto done;
+	}
+	fd = -1;
+	s->report->written++;
+	note(s, rel, "written");
+done:
+	ct_buf_free(&tmp);
+	ct_buf_free(&path);
+	return error;
+}
+
+/* A file name the manifest may name: ours, never outside the site's folder. */
+static int safe_rel(const char *rel)
+{
+	const char *p;
+
+	if (!*rel || *rel == '/' || *rel == '.' || strstr(rel, "..") || strstr(rel, "//"))
+		return 0;
+	for (p = rel; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+			    *p == '.' || *p == '/'))
+			return 0;
+	return 1;
+}
+
+/* ---- the fingerprint of a claim page ---- */
+
+static void tree_oid(char out[GIT_OID_HEXSZ + 1], site *s, ct_kind kind, const char *id)
+{
+	ct_buf dir = CT_BUF_INIT;
+	git_tree_entry *e = NULL;
+
+	out[0] = '\0';
+	if (id && s->store->tree && ct__record_dir(&dir, s->store, kind, id) == 0 &&
+		git_tree_entry_bypath(&e, s->store->tree, dir.ptr) == 0)
+		git_oid_tostr(out, GIT_OID_HEXSZ + 1, git_tree_entry_id(e));
+	ct_error_clear();
+	git_tree_entry_free(e);
+	ct_buf_free(&dir);
+}
+
+/* The store's key records, except the temporary store's own key. */
+static int keys_fingerprint(site *s)
+{
+	ct_buf dir = CT_BUF_INIT, all = CT_BUF_INIT;
+	git_tree *keys = NULL;
+	uint8_t d[32];
+	size_t i;
+	int error;
+
+	if ((error = ct__record_dir(&dir, s->store, CT_KIND_KEY, NULL)) < 0)
+		goto done;
+	if (s->store->tree && ct__subtree(&keys, s->store, s->store->tree, dir.ptr)) {
+		for (i = 0; i < git_tree_entrycount(keys); i++) {
+			const git_tree_entry *e = git_tree_entry_byindex(keys, i);
+			char oid[GIT_OID_HEXSZ + 1];
+			if (s->skip_key &&
+				strncmp(git_tree_entry_name(e), s->skip_key, strlen(s->skip_key)) ==
+					0)
+				continue;
+			git_oid_tostr(oid, sizeof(oid), git_tree_entry_id(e));
+			if ((error = ct_buf_printf(&all, "%s %s\n", git_tree_entry_name(e), oid)) <
+				0)
+				goto done;
+		}
+	}
+	ct__sha256(d, all.ptr ? all.ptr : "", all.len);
+	hex32(s->keys_fp, d);
+done:
+	git_tree_free(keys);
+	ct_buf_free(&all);
+	ct_buf_free(&dir);
+	return error;
+}
+
+static int claim_fingerprint(site *s, pclaim *c)
+{
+	char claim_tree[GIT_OID_HEXSZ + 1], source_tree[GIT_OID_HEXSZ + 1];
+	ct_buf all = CT_BUF_INIT;
+	uint8_t d[32];
+	int error;
+
+	tree_oid(claim_tree, s, CT_KIND_CLAIM, c->id);
+	tree_oid(source_tree, s, CT_KIND_SOURCE, c->source);
+	if ((error = ct_buf_printf(&all, "%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n", PUBLISH_GENERATION,
+		     s->base.ptr, s->title, claim_tree, source_tree, s->keys_fp,
+		     s->opts->signer ? ct_key_id(s->opts->signer) : "",
+		     s->offered_bundle ? "offered" : "")) < 0)
+		goto done;
+	ct__sha256(d, all.ptr, all.len);
+	hex32(c->fp, d);
+done:
+	ct_buf_free(&all);
+	return error;
+}
+
+/* ---- selecting the claims ---- */
+
+static int has_tag(const char *tags, const char *tag)
+{
+	size_t n = strlen(tag);
+	const char *p = tags;
+
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len == n && strncmp(p, tag, n) == 0)
+			return 1;
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+static int selected(const site *s, const ct_claim_summary *sum)
+{
+	const ct_publish_opts *o = s->opts;
+	size_t i;
+
+	switch (o->select) {
+	case CT_BUNDLE_ALL: return 1;
+	case CT_BUNDLE_TAG: return has_tag(sum->tags, o->tag);
+	case CT_BUNDLE_STATUS: return strcmp(sum->status, o->status) == 0;
+	case CT_BUNDLE_IDS:
+		for (i = 0; i < o->nids; i++)
+			if (strcmp(o->ids[i], sum->id) == 0)
+				return 1;
+		return 0;
+	}
+	return 0;
+}
+
+static int collect(const ct_claim_summary *sum, void *payload)
+{
+	site *s = payload;
+	pclaim *c;
+
+	if (!selected(s, sum))
+		return 0;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 64;
+		pclaim *more = realloc(s->claims, cap * sizeof(*more));
+		if (!more)
+			return ct__oom();
+		s->claims = more;
+		s->cap = cap;
+	}
+	c = &s->claims[s->n];
+	memset(c, 0, sizeof(*c));
+	s->n++;
+	if (!(c->id = strdup(sum->id)) || !(c->status = strdup(sum->status)) ||
+		!(c->source = strdup(sum->source ? sum->source : "")) ||
+		!(c->tags = strdup(sum->tags ? sum->tags : "")))
+		return ct__oom();
+	return 0;
+}
+
+/* ---- pieces of pages ---- */
+
+static const char style_css[] =
+	"/* claimtrail publish: one style sheet, no web fonts, no external resources */\n"
+	":root { color-scheme: light; --fg: #1a1a1a; --muted: #4a4a4a; --line: #c8c8c8;\n"
+	"  --link: #0b4f9c; --ok: #1d6b2f; --bad: #a4161a; --warn: #7a4d00; }\n"
+	"* { box-sizing: border-box; }\n"
+	"body { margin: 0 auto; max-width: 60rem; padding: 1rem; color: var(--fg);\n"
+	"  background: #fff; font: 1rem/1.5 system-ui, -apple-system, \"Segoe UI\", sans-serif; }\n"
+	"a { color: var(--link); }\n"
+	"a:focus, input:focus, select:focus { outline: 3px solid #f5b800; outline-offset: 2px; }\n"
+	"header.site { border-bottom: 1px solid var(--line); margin-bottom: 1rem; }\n"
+	"footer { border-top: 1px solid var(--line); margin-top: 2rem; color: var(--muted); }\n"
+	"h1 { font-size: 1.6rem; line-height: 1.25; }\n"
+	"h2 { font-size: 1.25rem; margin-top: 2rem; }\n"
+	"h3 { font-size: 1.05rem; }\n"
+	"dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }\n"
+	"dl.facts dt { font-weight: 600; }\n"
+	"dl.facts dd { margin: 0; }\n"
+	".status { font-weight: 700; }\n"
+	".status-supported { color: var(--ok); }\n"
+	".status-refuted, .status-unverified { color: var(--bad); }\n"
+	".status-disputed, .status-mixed, .status-misleading, .status-needs-review { color: "
+	"var(--warn); }\n"
+	".bad { color: var(--bad); font-weight: 700; }\n"
+	".ok { color: var(--ok); }\n"
+	"blockquote { margin: 0; padding: .5rem 1rem; border-left: 4px solid var(--line); }\n"
+	"mark { background: #fff1a8; color: inherit; }\n"
+	"del { background: #fde2e2; color: #7a0d10; }\n"
+	"ins { background: #dcf5e0; color: #0f4d1c; text-decoration: underline; }\n"
+	"code, pre { font-family: ui-monospace, \"DejaVu Sans Mono\", monospace; font-size: .9rem; "
+	"}\n"
+	"pre { overflow-x: auto; background: #f4f4f4; padding: .5rem; }\n"
+	"code { overflow-wrap: anywhere; }\n"
+	"table { border-collapse: collapse; width: 100%; }\n"
+	"th, td { text-align: left; vertical-align: top; padding: .4rem; border-bottom: 1px solid "
+	"var(--line); }\n"
+	"form#filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: end; "
+	"margin: 1rem 0; }\n"
+	"form#filters[hidden] { display: none; }\n"
+	"form#filters label { display: flex; flex-direction: column; font-weight: 600; }\n"
+	"input, select { font: inherit; padding: .3rem; border: 1px solid #767676; "
+	"border-radius: 3px; }\n"
+	"ol.revisions > li, ol.annotations > li { margin-bottom: 1rem; }\n"
+	"@media (max-width: 40rem) {\n"
+	"  table, thead, tbody, tr, th, td { display: block; }\n"
+	"  thead { position: absolute; left: -9999px; }\n"
+	"  tr { border-bottom: 2px solid var(--line); padding: .5rem 0; }\n"
+	"  td { border: 0; padding: .1rem 0; }\n"
+	"  dl.facts { grid-template-columns: 1fr; }\n"
+	"}\n"
+	"@media print {\n"
+	"  form#filters, #count { display: none; }\n"
+	"  body { max-width: none; font-size: 11pt; }\n"
+	"  a { color: inherit; }\n"
+	"  main a[href^=\"http\"]::after { content: \" (\" attr(href) \")\"; font-size: 90%; }\n"
+	"  tr[hidden] { display: table-row; }\n"
+	"}\n";
+
+/* The search box and filters of index.html, over the index in index.js (the same document as
+ * index.json, loaded by a script element so that it works from file:// too). */
+static const char search_js[] =
+	"/* claimtrail publish: the index page's search box and filters (no external code). */\n"
+	"(function () {\n"
+	"  'use strict';\n"
+	"  var data = window.claimtrailIndex;\n"
+	"  var form = document.getElementById('filters');\n"
+	"  var count = document.getElementById('count');\n"
+	"  if (!data || !form || !count) return;\n"
+	"  function words(text) {\n"
+	"    return String(text || '').toLowerCase().normalize('NFKD')\n"
+	"      .replace(/[\\u0300-\\u036f]/g, '').split(/[^\\p{L}\\p{N}]+/u)\n"
+	"      .filter(function (w) { return w.length > 0; });\n"
+	"  }\n"
+	"  var claims = data.claims.map(function (c) {\n"
+	"    var text = [c.id, c.statement, c.quote].concat(c.notes || []).join(' ');\n"
+	"    return { c: c, words: words(text), row: document.getElementById('claim-' + c.id) };\n"
+	"  });\n"
+	"  var q = document.getElementById('q');\n"
+	"  var status = document.getElementById('status');\n"
+	"  var tag = document.getElementById('tag');\n"
+	"  var source = document.getElementById('source');\n"
+	"  function apply() {\n"
+	"    var want = words(q.value), shown = 0;\n"
+	"    claims.forEach(function (e) {\n"
+	"      var c = e.c;\n"
+	"      var ok = (!status.value || c.status === status.value) &&\n"
+	"        (!tag.value || (c.tags || []).indexOf(tag.value) >= 0) &&\n"
+	"        (!source.value || c.source === source.value) &&\n"
+	"        want.every(function (w) {\n"
+	"          return e.words.some(function (h) { return h.indexOf(w) === 0; });\n"
+	"        });\n"
+	"      if (e.row) e.row.hidden = !ok;\n"
+	"      if (ok) shown++;\n"
+	"    });\n"
+	"    count.textContent = shown + ' of ' + claims.length + ' claims shown';\n"
+	"  }\n"
+	"  var params = new URLSearchParams(window.location.search);\n"
+	"  [q, status, tag, source].forEach(function (el) {\n"
+	"    if (params.has(el.name)) el.value = params.get(el.name);\n"
+	"    el.addEventListener('input', apply);\n"
+	"    el.addEventListener('change', apply);\n"
+	"  });\n"
+	"  form.addEventListener('submit', function (ev) { ev.preventDefault(); apply(); });\n"
+	"  form.hidden = false;\n"
+	"  apply();\n"
+	"})();\n";
+
+/* up: "" on index.html, "../" one folder down. */
+static void page_head(html *h, const site *s, const char *up, const char *title,
+	const char *canonical, const json_t *jsonld)
+{
+	put(h,
+		"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		"<meta name=\"generator\" content=\"claimtrail " CT_VERSION "\">\n"
+		"<link rel=\"icon\" href=\"data:,\">\n<title>");
+	esc(h, title);
+	if (strcmp(title, s->title) != 0) {
+		put(h, " - ");
+		esc(h, s->title);
+	}
+	put(h, "</title>\n<link rel=\"stylesheet\" href=\"");
+	put(h, up);
+	put(h, "style.css\">\n");
+	if (canonical) {
+		put(h, "<link rel=\"canonical\" href=\"");
+		esc(h, canonical);
+		put(h, "\">\n");
+	}
+	if (jsonld && h->error == 0) {
+		put(h, "<script type=\"application/ld+json\">\n");
+		if (h->error == 0)
+			h->error = ct__html_json(&h->buf, jsonld, JSON_INDENT(2));
+		put(h, "\n</script>\n");
+	}
+	put(h, "</head>\n<body>\n<header class=\"site\"><p><a href=\"");
+	put(h, up);
+	put(h, "index.html\">");
+	esc(h, s->title);
+	put(h, "</a></p></header>\n<main>\n");
+}
+
+static void page_foot(html *h, const char *up)
+{
+	put(h,
+		"</main>\n<footer><p>Published with claimtrail " CT_VERSION
+		". Every record on this site is signed: <a href=\"");
+	put(h, up);
+	put(h, "index.html#verify\">verify it yourself</a>.</p></footer>\n</body>\n</html>\n");
+}
+
+/* "Name (Org), key <code>id</code>" from the store's key record, else the key id alone. */
+static void signer_name(html *h, const site *s, const char *key_id)
+{
+	const json_t *key = key_id ? ct_keyring_find(s->ring, key_id) : NULL;
+	const char *name = json_string_value(json_object_get(key, "name"));
+	const char *org = json_string_value(json_object_get(key, "org"));
+
+	if (name) {
+		esc(h, name);
+		if (org) {
+			put(h, " (");
+			esc(h, org);
+			put(h, ")");
+		}
+		put(h, ", key ");
+	} else {
+		put(h, "key ");
+	}
+	put(h, "<code>");
+	esc(h, key_id ? key_id : "(none named)");
+	put(h, "</code>");
+}
+
+/* Whether the one signature sig of record verifies against the store's keys. */
+static const char *signature_state(int *ok, const site *s, const json_t *record, const json_t *sig)
+{
+	json_t *one = json_deep_copy(record), *sigs = json_array();
+	ct_verify_report rep;
+	const char *key_id = json_string_value(json_object_get(sig, "key_id"));
+	const char *state = "does not verify";
+	int error;
+
+	*ok = 0;
+	if (!one || !sigs || json_array_append(sigs, (json_t *)sig) < 0 ||
+		json_object_set(one, "signatures", sigs) < 0) {
+		state = "could not be checked";
+		goto done;
+	}
+	error = ct_record_verify(&rep, one, s->ring, 1);
+	ct_error_clear();
+	if (error == 0 && rep.revoked == 0) {
+		*ok = 1;
+		state = "verified";
+	} else if (error == 0 || (rep.revoked > 0 && rep.bad == 0)) {
+		state = "verifies, but the key is revoked";
+	} else if (!key_id || !ct_keyring_find(s->ring, key_id)) {
+		state = "not checked: no valid key record in the store";
+	}
+done:
+	json_decref(sigs);
+	json_decref(one);
+	return state;
+}
+
+/* The record's verification and each of its signatures, as checked now. */
+/* ct_store_verify_record, once per record of a publish: a page shows a record's state where
+ * it derives the status too. */
+static int verify_record(ct_verification *out, const site *s, const json_t *record)
+{
+	ct_buf key = CT_BUF_INIT;
+	const json_t *have;
+	int error;
+
+	if ((error = ct_buf_printf(&key, "%s %s %lld",
+		     json_string_value(json_object_get(record, "type")), ct_record_id(record),
+		     (long long)json_integer_value(json_object_get(record, "revision")))) < 0)
+		return error;
+	if ((have = json_object_get(s->verified, key.ptr))) {
+		out->state = (ct_record_state)json_integer_value(json_array_get(have, 0));
+		snprintf(out->reason, sizeof(out->reason), "%s",
+			json_string_value(json_array_get(have, 1)));
+		goto done;
+	}
+	if ((error = ct_store_verify_record(out, s->store, record)) < 0)
+		goto done;
+	if (json_object_set_new(
+		    s->verified, key.ptr, json_pack("[i, s]", (int)out->state, out->reason)) < 0)
+		error = ct__oom();
+done:
+	ct_buf_free(&key);
+	return error;
+}
+
+/* Appends key_id to the array of strings set unless it holds it. */
+static int add_unique(json_t *set, const char *key_id)
+{
+	const json_t *k;
+	size_t i;
+
+	json_array_foreach (set, i, k)
+		if (strcmp(json_string_value(k), key_id) == 0)
+			return 0;
+	return json_array_append_new(set, json_string(key_id)) < 0 ? ct__oom() : 0;
+}
+
+/* signers and keys (either may be NULL) receive the keys whose signature on record verified;
+ * *unverified (may be NULL) counts the records that do not verify. */
+static int signatures(html *h, const site *s, const json_t *record, json_t *signers, json_t *keys,
+	size_t *unverified)
+{
+	ct_verification v;
+	const json_t *sig;
+	size_t i;
+	int error;
+
+	if ((error = verify_record(&v, s, record)) < 0)
+		return error;
+	if (v.state == CT_RECORD_VERIFIED)
+		put(h, "<p class=\"ok\">Verified when published.</p>\n");
+	else {
+		if (unverified)
+			(*unverified)++;
+		put(h, "<p class=\"bad\">NOT VERIFIED when published (");
+		esc(h, ct_record_state_name(v.state));
+		put(h, "): ");
+		esc(h, v.reason);
+		put(h, "</p>\n");
+	}
+	put(h, "<ul class=\"signatures\">\n");
+	json_array_foreach (json_object_get(record, "signatures"), i, sig) {
+		const char *key_id = json_string_value(json_object_get(sig, "key_id"));
+		int ok = 1;
+		const char *state = "verified";
+		/* a record that verifies has every signature verify against the key it names */
+		if (v.state != CT_RECORD_VERIFIED)
+			state = signature_state(&ok, s, record, sig);
+		else if (key_id && ct_keyring_revoked(s->ring, key_id)) {
+			ok = 0;
+			state = "verifies, but the key is revoked";
+		}
+		put(h, "<li>Signed by ");
+		signer_name(h, s, key_id);
+		put(h, ok ? ": <span class=\"ok\">" : ": <span class=\"bad\">");
+		esc(h, state);
+		put(h, "</span></li>\n");
+		if (ok && key_id && v.state == CT_RECORD_VERIFIED &&
+			((signers && (error = add_unique(signers, key_id)) < 0) ||
+				(keys && (error = add_unique(keys, key_id)) < 0)))
+			return error;
+	}
+	if (json_array_size(json_object_get(record, "signatures")) == 0)
+		put(h, "<li class=\"bad\">No signature.</li>\n");
+	put(h, "</ul>\n");
+	return 0;
+}
+
+/* A JSON value as a reader would say it: strings as they are, arrays of strings joined. */
+static void value_text(html *h, const json_t *v)
+{
+	if (!v || json_is_null(v)) {
+		put(h, "<em>(none)</em>");
+	} else if (json_is_string(v)) {
+		esc(h, json_string_value(v));
+	} else if (json_is_array(v) && json_array_size(v) == 0) {
+		put(h, "<em>(none)</em>");
+	} else {
+		char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (!text) {
+			if (h->error == 0)
+				h->error = ct__oom();
+			return;
+		}
+		esc(h, text);
+		free(text);
+	}
+}
+
+/* The changes of one revision diff: word diffs marked with del and ins, the rest old -> new. */
+static void diff_html(html *h, const json_t *diff)
+{
+	const json_t *change, *hunk;
+	size_t i, j;
+
+	put(h, "<ul class=\"changes\">\n");
+	json_array_foreach (json_object_get(diff, "changes"), i, change) {
+		const json_t *hunks = json_object_get(change, "words");
+		put(h, "<li><code>");
+		esc(h, json_string_value(json_object_get(change, "field")));
+		put(h, "</code>: ");
+		if (hunks) {
+			json_array_foreach (hunks, j, hunk) {
+				const char *op = json_string_value(json_object_get(hunk, "op"));
+				const char *text = json_string_value(json_object_get(hunk, "text"));
+				const char *tag = op && strcmp(op, "delete") == 0 ? "del"
+					: op && strcmp(op, "insert") == 0	  ? "ins"
+										  : NULL;
+				if (tag)
+					putf(h, "<%s>", tag);
+				esc(h, text);
+				if (tag)
+					putf(h, "</%s>", tag);
+			}
+		} else {
+			put(h, "<del>");
+			value_text(h, json_object_get(change, "old"));
+			put(h, "</del> &rarr; <ins>");
+			value_text(h, json_object_get(change, "new"));
+			put(h, "</ins>");
+		}
+		put(h, "</li>\n");
+	}
+	if (json_array_size(json_object_get(diff, "changes")) == 0)
+		put(h, "<li>No change but the revision's own members.</li>\n");
+	put(h, "</ul>\n");
+}
+
+static void source_link(html *h, const char *up, const char *id, const char *text)
+{
+	put(h, "<a href=\"");
+	put(h, up);
+	put(h, "source/");
+	esc(h, id);
+	put(h, ".html\">");
+	esc(h, text ? text : id);
+	put(h, "</a>");
+}
+
+/* The annotations of a claim, oldest first, each with what it says and its signatures. */
+static int annotations_html(html *h, const site *s, const json_t *annotations, const json_t *revs,
+	json_t *keys, size_t *unverified)
+{
+	const json_t *a, *e;
+	size_t i, j, k;
+	int error;
+
+	put(h,
+		"<section aria-labelledby=\"annotations\">\n<h2 id=\"annotations\">Annotations, "
+		"disputes and resolutions</h2>\n");
+	if (json_array_size(annotations) == 0) {
+		put(h, "<p>None.</p>\n</section>\n");
+		return 0;
+	}
+	put(h, "<ol class=\"annotations\">\n");
+	json_array_foreach (annotations, i, a) {
+		const char *kind = json_string_value(json_object_get(a, "kind"));
+		const char *judged = json_string_value(json_object_get(a, "claim_revision"));
+		const json_t *d = json_object_get(a, "dispute");
+		size_t judged_rev = 0;
+
+		json_array_foreach (revs, k, e) {
+			char digest[CT_DIGEST_LEN + 1];
+			if (judged && ct_record_digest(digest, e) == 0 &&
+				strcmp(digest, judged) == 0)
+				judged_rev = k + 1;
+			ct_error_clear();
+		}
+		put(h, "<li id=\"");
+		esc(h, ct_record_id(a));
+		put(h, "\"><h3>");
+		esc(h, kind);
+		if (strcmp(kind, "verdict") == 0) {
+			const ct_verdict *v =
+				ct_verdict_find(json_string_value(json_object_get(a, "verdict")));
+			put(h, ": ");
+			esc(h, v ? v->alternate : json_string_value(json_object_get(a, "verdict")));
+		}
+		put(h, "</h3>\n<p>");
+		esc(h, json_string_value(json_object_get(a, "created")));
+		if (judged_rev)
+			putf(h, ", on revision %zu", judged_rev);
+		else
+			put(h, ", on a revision that is not in the store");
+		put(h, ".</p>\n");
+		if (d) {
+			put(h, "<p>Disputed by ");
+			esc(h, json_string_value(json_object_get(d, "by")));
+			put(h, ": ");
+			esc(h, json_string_value(json_object_get(d, "reason")));
+			if (json_object_get(d, "source")) {
+				put(h, " (source: ");
+				source_link(h, "../",
+					json_string_value(json_object_get(d, "source")), NULL);
+				put(h, ")");
+			}
+			put(h, "</p>\n");
+		}
+		if (json_object_get(a, "resolves")) {
+			put(h, "<p>Resolves <a href=\"#");
+			esc(h, json_string_value(json_object_get(a, "resolves")));
+			put(h, "\">");
+			esc(h, json_string_value(json_object_get(a, "resolves")));
+			put(h, "</a>: ");
+			esc(h, json_string_value(json_object_get(a, "outcome")));
+			put(h, "</p>\n");
+		}
+		if (json_object_get(a, "note")) {
+			put(h, "<p>");
+			esc(h, json_string_value(json_object_get(a, "note")));
+			put(h, "</p>\n");
+		}
+		if (json_array_size(json_object_get(a, "evidence"))) {
+			put(h, "<p>Evidence: ");
+			json_array_foreach (json_object_get(a, "evidence"), j, e) {
+				if (j)
+					put(h, ", ");
+				source_link(h, "../", json_string_value(e), NULL);
+			}
+			put(h, "</p>\n");
+		}
+		if ((error = signatures(h, s, a, NULL, keys, unverified)) < 0)
+			return error;
+		put(h, "</li>\n");
+	}
+	put(h, "</ol>\n</section>\n");
+	return 0;
+}
+
+/* The claim's status as `show` derives it, from the annotations that verify. */
+static int claim_status(const char **status, ct_buf *why, const json_t **verdict, json_t **counted,
+	json_t **same, const site *s, const json_t *latest, const json_t *annotations)
+{
+	ct_verification v;
+	const json_t *a;
+	size_t i;
+	int error;
+
+	*verdict = NULL;
+	if ((error = verify_record(&v, s, latest)) < 0)
+		return error;
+	if (v.state != CT_RECORD_VERIFIED) {
+		*status = "unverified";
+		return ct_buf_printf(why, "revision %lld does not verify: %s",
+			(long long)json_integer_value(json_object_get(latest, "revision")),
+			v.reason);
+	}
+	if (!(*counted = json_array()))
+		return ct__oom();
+	json_array_foreach (annotations, i, a) {
+		if ((error = verify_record(&v, s, a)) < 0)
+			return error;
+		if (v.state == CT_RECORD_VERIFIED &&
+			json_array_append((json_t *)*counted, (json_t *)a) < 0)
+			return ct__oom();
+	}
+	if ((error = ct_store_claim_same(same, s->store, latest)) < 0 ||
+		(error = ct_claim_status_same(status, why, latest, *counted, *same)) < 0)
+		return error;
+	return ct_claim_current_verdict_same(verdict, NULL, latest, *counted, *same);
+}
+
+static int claim_page(html *h, json_t **row_out, site *s, pclaim *c)
+{
+	json_t *revs = NULL, *annotations = NULL, *counted = NULL, *same = NULL, *source = NULL;
+	json_t *review = NULL, *row = NULL, *notes = NULL, *signers = NULL, *tags = NULL;
+	json_t *diff = NULL, *evidence = NULL, *pagekeys = NULL;
+	const json_t *latest, *attr, *sel, *verdict = NULL, *r, *a;
+	const ct_verdict *scale = NULL;
+	const char *status = NULL, *quote;
+	ct_buf why = CT_BUF_INIT, url = CT_BUF_INIT;
+	size_t i, n, unverified = 0;
+	int error;
+
+	*row_out = NULL;
+	if ((error = ct_store_revisions(&revs, s->store, CT_KIND_CLAIM, c->id)) < 0 ||
+		(error = ct_store_annotations(&annotations, s->store, c->id)) < 0)
+		goto done;
+	n = json_array_size(revs);
+	latest = json_array_get(revs, n - 1);
+	attr = json_object_get(latest, "attribution");
+	sel = json_object_get(attr, "selector");
+	quote = json_string_value(json_object_get(attr, "quote"));
+	if ((error = claim_status(
+		     &status, &why, &verdict, &counted, &same, s, latest, annotations)) < 0)
+		goto done;
+	if (verdict)
+		scale = ct_verdict_find(json_string_value(json_object_get(verdict, "verdict")));
+	if (ct_store_get(&source, s->store, CT_KIND_SOURCE, c->source, 0) < 0)
+		ct_error_clear(); /* shown as missing below */
+	if ((error = ct_buf_printf(&url, "%s/claim/%s.html", s->base.ptr, c->id)) < 0)
+		goto done;
+	if (verdict) {
+		error = ct_claim_review(&review, s->store, c->id, url.ptr);
+		if (error == CT_ENOTFOUND || error == CT_EBADSIG || error == CT_EINVALID) {
+			ct_error_clear(); /* no review stands: the page says why */
+			error = 0;
+		} else if (error < 0) {
+			goto done;
+		}
+	}
+	if (!(signers = json_array()) || !(notes = json_array()) || !(tags = json_array()) ||
+		!(evidence = json_array()) || !(pagekeys = json_array())) {
+		error = ct__oom();
+		goto done;
+	}
+
+	page_head(h, s, "../", json_string_value(json_object_get(latest, "statement")), url.ptr,
+		review);
+	put(h, "<article>\n<h1>");
+	esc(h, json_string_value(json_object_get(latest, "statement")));
+	put(h, "</h1>\n<dl class=\"facts\">\n<dt>Status</dt><dd><span class=\"status status-");
+	esc(h, status);
+	put(h, "\">");
+	esc(h, status);
+	put(h, "</span>: ");
+	esc(h, why.ptr);
+	put(h, "</dd>\n<dt>Verdict</dt><dd>");
+	if (scale) {
+		put(h, "<strong>");
+		esc(h, scale->alternate);
+		put(h, "</strong>");
+		if (scale->rating > 0)
+			putf(h, " (rated %d on a scale from %d, false, to %d, true)", scale->rating,
+				CT_RATING_WORST, CT_RATING_BEST);
+		else
+			put(h, " (off the true-false scale)");
+		if (json_object_get(verdict, "note")) {
+			put(h, ": ");
+			esc(h, json_string_value(json_object_get(verdict, "note")));
+		}
+	} else {
+		put(h, "No verdict stands on the current revision.");
+	}
+	put(h, "</dd>\n<dt>Claim id</dt><dd><code>");
+	esc(h, c->id);
+	putf(h, "</code>, revision %zu</dd>\n", n);
+	if (json_array_size(json_object_get(latest, "tags"))) {
+		put(h, "<dt>Tags</dt><dd>");
+		json_array_foreach (json_object_get(latest, "tags"), i, r) {
+			if (i)
+				put(h, ", ");
+			esc(h, json_string_value(r));
+			if (json_array_append(tags, (json_t *)r) < 0)
+				error = ct__oom();
+		}
+		put(h, "</dd>\n");
+	}
+	if (json_object_get(latest, "quantity")) {
+		const json_t *q = json_object_get(latest, "quantity");
+		put(h, "<dt>Quantity</dt><dd>");
+		if (json_object_get(q, "qualifier")) {
+			esc(h, json_string_value(json_object_get(q, "qualifier")));
+			put(h, " ");
+		}
+		esc(h, json_string_value(json_object_get(q, "amount")));
+		if (json_object_get(q, "unit")) {
+			put(h, " ");
+			esc(h, json_string_value(json_object_get(q, "unit")));
+		}
+		if (json_object_get(q, "text")) {
+			put(h, " (&ldquo;");
+			esc(h, json_string_value(json_object_get(q, "text")));
+			put(h, "&rdquo;)");
+		}
+		put(h, "</dd>\n");
+	}
+	put(h, "</dl>\n");
+
+	put(h, "<section aria-labelledby=\"source\">\n<h2 id=\"source\">Attributed to</h2>\n<p>");
+	source_link(h, "../", c->source,
+		source ? json_string_value(json_object_get(source, "title")) : NULL);
+	if (source) {
+		put(h, ", ");
+		esc(h, json_string_value(json_object_get(source, "publisher")));
+		if (json_object_get(source, "published")) {
+			put(h, ", ");
+			esc(h, json_string_value(json_object_get(source, "published")));
+		}
+		if (json_object_get(source, "url")) {
+			put(h, ". Original: ");
+			link_to(h, json_string_value(json_object_get(source, "url")), NULL);
+		}
+	} else {
+		put(h, " (<span class=\"bad\">the source is not in the store</span>)");
+	}
+	put(h, "</p>\n");
+	if (quote) {
+		put(h, "<figure>\n<blockquote><p>");
+		if (sel) {
+			put(h, "&hellip;");
+			esc(h, json_string_value(json_object_get(sel, "prefix")));
+			put(h, "<mark>");
+			esc(h, json_string_value(json_object_get(sel, "exact")));
+			put(h, "</mark>");
+			esc(h, json_string_value(json_object_get(sel, "suffix")));
+			put(h, "&hellip;");
+		} else {
+			put(h, "&ldquo;");
+			esc(h, quote);
+			put(h, "&rdquo;");
+		}
+		put(h, "</p></blockquote>\n<figcaption>");
+		if (sel)
+			putf(h,
+				"The quote (marked) in its context: characters %lld to %lld of the "
+				"source's text",
+				(long long)json_integer_value(json_object_get(sel, "start")),
+				(long long)json_integer_value(json_object_get(sel, "end")));
+		else
+			put(h, "The quote, not anchored: the source's text was not given");
+		if (json_object_get(attr, "location")) {
+			put(h, "; location: ");
+			esc(h, json_string_value(json_object_get(attr, "location")));
+		}
+		put(h, ".</figcaption>\n</figure>\n");
+	}
+	put(h, "</section>\n");
+
+	put(h,
+		"<section aria-labelledby=\"revisions\">\n<h2 id=\"revisions\">Revisions</h2>\n"
+		"<ol class=\"revisions\" reversed>\n");
+	for (i = n; i > 0 && h->error == 0; i--) {
+		r = json_array_get(revs, i - 1);
+		putf(h, "<li id=\"r%zu\"><h3>Revision %zu", i, i);
+		if (json_is_true(json_object_get(r, "retracted")))
+			put(h, ": retraction");
+		put(h, "</h3>\n<p>");
+		esc(h, json_string_value(json_object_get(r, "created")));
+		if (json_object_get(r, "reason")) {
+			put(h, ". Why: ");
+			esc(h, json_string_value(json_object_get(r, "reason")));
+		}
+		put(h, "</p>\n");
+		if (i > 1) {
+			if ((error = ct_record_diff(&diff, json_array_get(revs, i - 2), r)) < 0)
+				goto done;
+			diff_html(h, diff);
+			json_decref(diff);
+			diff = NULL;
+		}
+		if ((error = signatures(h, s, r, i == n ? signers : NULL, pagekeys, &unverified)) <
+			0)
+			goto done;
+		put(h, "</li>\n");
+	}
+	put(h, "</ol>\n</section>\n");
+	if ((error = annotations_html(h, s, annotations, revs, pagekeys, &unverified)) < 0)
+		goto done;
+
+	put(h, "<section aria-labelledby=\"verify\">\n<h2 id=\"verify\">Verify it yourself</h2>\n");
+	if (s->opts->signer && unverified) {
+		put(h,
+			"<p class=\"bad\">No bundle of this claim is offered: some of its records do not "
+			"verify (above), and a bundle never carries a record that does not verify.</p>\n");
+	} else if (s->opts->signer) {
+		put(h, "<p><a href=\"../bundle/");
+		esc(h, c->id);
+		put(h,
+			".bundle\" download>Download the signed bundle of this claim</a> (every "
+			"revision, annotation, the sources it cites and the signers' keys) and check it "
+			"with the signers' public keys from keys/ (<a href=\"../index.html#verify\">listed on the index</a>):</p>\n"
+			"<pre><code>claimtrail verify ");
+		esc(h, c->id);
+		put(h, ".bundle --trust keys/</code></pre>\n");
+	} else if (s->offered_bundle) {
+		put(h,
+			"<p>This claim is in <a href=\"../claims.bundle\" download>the signed bundle "
+			"this site was made from</a>; check it with the signers' public keys from "
+			"keys/ (<a href=\"../index.html#verify\">listed on the index</a>):</p>\n<pre><code>claimtrail verify "
+			"claims.bundle --trust keys/</code></pre>\n");
+	} else {
+		put(h, "<p>No bundle was published with this site.</p>\n");
+	}
+	put(h, "</section>\n</article>\n");
+	page_foot(h, "../");
+	if (h->error) {
+		error = h->error;
+		goto done;
+	}
+
+	json_array_foreach (annotations, i, a) {
+		const json_t *d = json_object_get(a, "dispute");
+		const json_t *e;
+		size_t j;
+		json_array_foreach (json_object_get(a, "evidence"), j, e)
+			if (json_array_append(evidence, (json_t *)e) < 0)
+				error = ct__oom();
+		if (json_object_get(d, "source") &&
+			json_array_append(evidence, json_object_get(d, "source")) < 0)
+			error = ct__oom();
+		if (json_object_get(a, "note") &&
+			json_array_append(notes, json_object_get(a, "note")) < 0)
+			error = ct__oom();
+		if (d && json_array_append(notes, json_object_get(d, "reason")) < 0)
+			error = ct__oom();
+	}
+	row = json_pack(
+		"{s:s, s:s, s:s, s:s?, s:o?, s:s, s:s?, s:O, s:s?, s:O, s:O, s:O, s:O, s:b, s:s, s:s}",
+		"id", c->id, "statement", json_string_value(json_object_get(latest, "statement")),
+		"status", status, "verdict", scale ? scale->alternate : NULL, "rating",
+		scale && scale->rating > 0 ? json_integer(scale->rating) : NULL, "source",
+		c->source, "source_title",
+		source ? json_string_value(json_object_get(source, "title")) : NULL, "tags", tags,
+		"quote", quote, "notes", notes, "signers", signers, "evidence", evidence, "keys",
+		pagekeys, "bundle", unverified == 0, "updated",
+		json_string_value(json_object_get(latest, "created")), "page", "");
+	if (!row || error < 0) {
+		error = error < 0 ? error : ct__oom();
+		goto done;
+	}
+	{
+		ct_buf page = CT_BUF_INIT;
+		if ((error = ct_buf_printf(&page, "claim/%s.html", c->id)) == 0)
+			error = json_object_set_new(row, "page", json_string(page.ptr)) < 0
+				? ct__oom()
+				: 0;
+		ct_buf_free(&page);
+		if (error < 0)
+			goto done;
+	}
+	*row_out = row;
+	row = NULL;
+done:
+	json_decref(diff);
+	json_decref(evidence);
+	json_decref(pagekeys);
+	json_decref(row);
+	json_decref(tags);
+	json_decref(signers);
+	json_decref(notes);
+	json_decref(review);
+	json_decref(source);
+	json_decref(same);
+	json_decref(counted);
+	json_decref(annotations);
+	json_decref(revs);
+	ct_buf_free(&url);
+	ct_buf_free(&why);
+	return error;
+}
+
+/* ---- source pages ---- */
+
+static int source_page(html *h, site *s, const char *id)
+{
+	json_t *revs = NULL;
+	const json_t *latest, *r, *x;
+	size_t i, j, n, cited = 0;
+	int error;
+
+	if ((error = ct_store_revisions(&revs, s->store, CT_KIND_SOURCE, id)) < 0)
+		goto done;
+	n = json_array_size(revs);
+	latest = json_array_get(revs, n - 1);
+	page_head(h, s, "../", json_string_value(json_object_get(latest, "title")), NULL, NULL);
+	put(h, "<article>\n<h1>");
+	esc(h, json_string_value(json_object_get(latest, "title")));
+	put(h, "</h1>\n<dl class=\"facts\">\n<dt>Publisher</dt><dd>");
+	esc(h, json_string_value(json_object_get(latest, "publisher")));
+	put(h, "</dd>\n");
+	if (json_array_size(json_object_get(latest, "authors"))) {
+		put(h, "<dt>Authors</dt><dd>");
+		json_array_foreach (json_object_get(latest, "authors"), i, x) {
+			if (i)
+				put(h, ", ");
+			esc(h, json_string_value(x));
+		}
+		put(h, "</dd>\n");
+	}
+	if (json_object_get(latest, "kind")) {
+		put(h, "<dt>Kind</dt><dd>");
+		esc(h, json_string_value(json_object_get(latest, "kind")));
+		put(h, "</dd>\n");
+	}
+	if (json_object_get(latest, "published")) {
+		put(h, "<dt>Published</dt><dd>");
+		esc(h, json_string_value(json_object_get(latest, "published")));
+		put(h, "</dd>\n");
+	}
+	if (json_object_get(latest, "retrieved")) {
+		put(h, "<dt>Retrieved</dt><dd>");
+		esc(h, json_string_value(json_object_get(latest, "retrieved")));
+		put(h, "</dd>\n");
+	}
+	if (json_object_get(latest, "url")) {
+		put(h, "<dt>Address</dt><dd>");
+		link_to(h, json_string_value(json_object_get(latest, "url")), NULL);
+		put(h, "</dd>\n");
+	}
+	if (json_object_get(latest, "archive")) {
+		put(h, "<dt>Text</dt><dd>SHA-256 <code>");
+		esc(h,
+			json_string_value(
+				json_object_get(json_object_get(latest, "archive"), "sha256")));
+		putf(h, "</code>, %lld bytes</dd>\n",
+			(long long)json_integer_value(
+				json_object_get(json_object_get(latest, "archive"), "length")));
+	}
+	put(h, "<dt>Source id</dt><dd><code>");
+	esc(h, id);
+	put(h, "</code></dd>\n</dl>\n");
+
+	put(h,
+		"<section aria-labelledby=\"claims\">\n<h2 id=\"claims\">Published claims "
+		"attributed to it</h2>\n<ul>\n");
+	for (i = 0; i < s->n; i++) {
+		const json_t *row = s->claims[i].row;
+		if (strcmp(s->claims[i].source, id) != 0)
+			continue;
+		cited++;
+		put(h, "<li><a href=\"../claim/");
+		esc(h, s->claims[i].id);
+		put(h, ".html\">");
+		esc(h, json_string_value(json_object_get(row, "statement")));
+		put(h, "</a> (<span class=\"status status-");
+		esc(h, s->claims[i].status);
+		put(h, "\">");
+		esc(h, json_string_value(json_object_get(row, "status")));
+		put(h, "</span>)</li>\n");
+	}
+	if (!cited)
+		put(h, "<li>None: this source is cited as evidence or by a dispute.</li>\n");
+	put(h, "</ul>\n</section>\n");
+
+	put(h,
+		"<section aria-labelledby=\"revisions\">\n<h2 id=\"revisions\">Revisions</h2>\n"
+		"<ol class=\"revisions\" reversed>\n");
+	for (j = n; j > 0 && h->error == 0; j--) {
+		r = json_array_get(revs, j - 1);
+		putf(h, "<li><h3>Revision %zu</h3>\n<p>", j);
+		esc(h, json_string_value(json_object_get(r, "created")));
+		if (json_object_get(r, "reason")) {
+			put(h, ". Why: ");
+			esc(h, json_string_value(json_object_get(r, "reason")));
+		}
+		put(h, "</p>\n");
+		if ((error = signatures(h, s, r, NULL, s->source_keys, NULL)) < 0)
+			goto done;
+		put(h, "</li>\n");
+	}
+	put(h, "</ol>\n</section>\n</article>\n");
+	page_foot(h, "../");
+	error = h->error;
+done:
+	json_decref(revs);
+	return error;
+}
+
+/* ---- the index ---- */
+
+/* The distinct strings of member (a string or an array of strings) over the rows, sorted. */
+static int distinct(json_t **out, const site *s, const char *member)
+{
+	json_t *seen = json_object(), *v;
+	const char *key;
+	size_t i, j;
+
+	*out = NULL;
+	if (!seen)
+		return ct__oom();
+	for (i = 0; i < s->n; i++) {
+		const json_t *m = json_object_get(s->claims[i].row, member);
+		if (json_is_string(m))
+			json_object_set_new(seen, json_string_value(m), json_true());
+		json_array_foreach (m, j, v)
+			json_object_set_new(seen, json_string_value(v), json_true());
+	}
+	*out = json_array();
+	json_object_foreach (seen, key, v)
+		json_array_append_new(*out, json_string(key));
+	json_decref(seen);
+	if (!*out)
+		return ct__oom();
+	/* jansson keeps insertion order: sort by name */
+	{
+		size_t n = json_array_size(*out), a, b;
+		for (a = 1; a < n; a++)
+			for (b = a; b > 0 &&
+				strcmp(json_string_value(json_array_get(*out, b - 1)),
+					json_string_value(json_array_get(*out, b))) > 0;
+				b--) {
+				json_t *x = json_incref(json_array_get(*out, b - 1));
+				json_array_set(*out, b - 1, json_array_get(*out, b));
+				json_array_set_new(*out, b, x);
+			}
+	}
+	return 0;
+}
+
+/* A filter's choices; for sources, each shown by its title (the value is its id). */
+static void select_box(
+	html *h, const site *s, const char *name, const char *label, const json_t *values)
+{
+	const json_t *v;
+	size_t i, j;
+
+	putf(h,
+		"<label for=\"%s\">%s <select id=\"%s\" name=\"%s\">\n<option value=\"\">any"
+		"</option>\n",
+		name, label, name, name);
+	json_array_foreach (values, i, v) {
+		const char *shown = json_string_value(v);
+		if (strcmp(name, "source") == 0)
+			for (j = 0; j < s->n; j++)
+				if (strcmp(s->claims[j].source, json_string_value(v)) == 0 &&
+					json_string_value(json_object_get(
+						s->claims[j].row, "source_title"))) {
+					shown = json_string_value(
+						json_object_get(s->claims[j].row, "source_title"));
+					break;
+				}
+		put(h, "<option value=\"");
+		esc(h, json_string_value(v));
+		put(h, "\">");
+		esc(h, shown);
+		put(h, "</option>\n");
+	}
+	put(h, "</select></label>\n");
+}
+
+static void verify_section(html *h, const site *s, const json_t *keys)
+{
+	const json_t *k;
+	size_t i, n;
+
+	put(h, "<section aria-labelledby=\"verify\">\n<h2 id=\"verify\">Verify it yourself</h2>\n");
+	if (s->opts->signer || s->offered_bundle) {
+		put(h,
+			"<p><a href=\"claims.bundle\" download>claims.bundle</a> holds every claim "
+			"published here with all its revisions and annotations, the sources they cite "
+			"and the signers' public keys, all signed");
+		if (s->opts->signer)
+			put(h, "; each claim's page also offers a bundle of that claim alone");
+		for (i = 0, n = 0; i < s->n; i++)
+			n += !json_is_true(json_object_get(s->claims[i].row, "bundle"));
+		if (s->opts->signer && n)
+			putf(h, ". %zu claim%s whose records do not all verify %s left out", n,
+				n == 1 ? "" : "s", n == 1 ? "is" : "are");
+		put(h,
+			". Check it offline with claimtrail against the public keys below (or "
+			"keys you got from the signers themselves):</p>\n"
+			"<pre><code>claimtrail verify claims.bundle --trust keys/</code></pre>\n");
+	} else {
+		put(h, "<p>No bundle was published with this site.</p>\n");
+	}
+	put(h, "<p>The keys that signed what this site shows:</p>\n<ul>\n");
+	json_array_foreach (keys, i, k) {
+		const char *id = json_string_value(k);
+		put(h, "<li>");
+		signer_name(h, s, id);
+		put(h, ": <a href=\"keys/");
+		esc(h, id);
+		put(h, ".json\">public key record</a></li>\n");
+	}
+	if (json_array_size(keys) == 0)
+		put(h, "<li>None verified.</li>\n");
+	put(h, "</ul>\n</section>\n");
+}
+
+static int index_page(html *h, site *s, const json_t *keys)
+{
+	json_t *statuses = NULL, *tags = NULL, *sources = NULL;
+	const json_t *v;
+	size_t i, j;
+	int error;
+
+	if ((error = distinct(&statuses, s, "status")) < 0 ||
+		(error = distinct(&tags, s, "tags")) < 0 ||
+		(error = distinct(&sources, s, "source")) < 0)
+		goto done;
+	page_head(h, s, "", s->title, NULL, NULL);
+	put(h, "<h1>");
+	esc(h, s->title);
+	put(h,
+		"</h1>\n<form id=\"filters\" role=\"search\" hidden>\n<label for=\"q\">Search "
+		"<input type=\"search\" id=\"q\" name=\"q\" placeholder=\"any word of a statement, "
+		"quote or note\"></label>\n");
+	select_box(h, s, "status", "Status", statuses);
+	select_box(h, s, "tag", "Tag", tags);
+	select_box(h, s, "source", "Source", sources);
+	put(h, "</form>\n");
+	putf(h, "<p id=\"count\" aria-live=\"polite\">%zu claim%s</p>\n", s->n,
+		s->n == 1 ? "" : "s");
+	put(h,
+		"<table id=\"claims\">\n<caption>Published claims, their status and verdict"
+		"</caption>\n<thead><tr><th scope=\"col\">Claim</th><th scope=\"col\">Status</th>"
+		"<th scope=\"col\">Verdict</th><th scope=\"col\">Source</th><th scope=\"col\">Tags"
+		"</th></tr></thead>\n<tbody>\n");
+	for (i = 0; i < s->n && h->error == 0; i++) {
+		const json_t *row = s->claims[i].row;
+		const char *title = json_string_value(json_object_get(row, "source_title"));
+		put(h, "<tr id=\"claim-");
+		esc(h, s->claims[i].id);
+		put(h, "\"><td><a href=\"claim/");
+		esc(h, s->claims[i].id);
+		put(h, ".html\">");
+		esc(h, json_string_value(json_object_get(row, "statement")));
+		put(h, "</a></td><td><span class=\"status status-");
+		esc(h, json_string_value(json_object_get(row, "status")));
+		put(h, "\">");
+		esc(h, json_string_value(json_object_get(row, "status")));
+		put(h, "</span></td><td>");
+		esc(h, json_string_value(json_object_get(row, "verdict")));
+		put(h, "</td><td>");
+		source_link(h, "", s->claims[i].source, title);
+		put(h, "</td><td>");
+		json_array_foreach (json_object_get(row, "tags"), j, v) {
+			if (j)
+				put(h, ", ");
+			esc(h, json_string_value(v));
+		}
+		put(h, "</td></tr>\n");
+	}
+	put(h, "</tbody>\n</table>\n");
+	verify_section(h, s, keys);
+	put(h, "<script src=\"index.js\"></script>\n<script src=\"search.js\"></script>\n");
+	page_foot(h, "");
+	error = h->error;
+done:
+	json_decref(statuses);
+	json_decref(tags);
+	json_decref(sources);
+	return error;
+}
+
+/* ---- putting it together ---- */
+
+static int write_html(site *s, const char *rel, html *h)
+{
+	int error = h->error ? h->error : write_file(s, rel, h->buf.ptr, h->buf.len);
+	ct_buf_clear(&h->buf);
+	h->error = 0;
+	return error;
+}
+
+static int write_json(
+	site *s, const char *rel, const json_t *doc, const char *before, const char *after)
+{
+	ct_buf b = CT_BUF_INIT;
+	char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	int error;
+
+	if (!text)
+		return ct__oom();
+	if ((error = ct_buf_puts(&b, before)) == 0 && (error = ct_buf_puts(&b, text)) == 0 &&
+		(error = ct_buf_puts(&b, after)) == 0)
+		error = write_file(s, rel, b.ptr, b.len);
+	free(text);
+	ct_buf_free(&b);
+	return error;
+}
+
+static const char *str_or_empty(const json_t *v)
+{
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+static int read_manifest(site *s, json_t **manifest)
+{
+	ct_buf path = CT_BUF_INIT;
+	json_error_t jerr;
+	int error;
+
+	*manifest = NULL;
+	if ((error = ct_buf_printf(&path, "%s/" MANIFEST, s->dir)) < 0)
+		return error;
+	*manifest = json_load_file(path.ptr, 0, &jerr);
+	ct_buf_free(&path);
+	/* an unreadable manifest only costs a full publish */
+	if (!*manifest ||
+		strcmp(str_or_empty(json_object_get(*manifest, "format")), MANIFEST_FORMAT) != 0) {
+		json_decref(*manifest);
+		*manifest = json_object();
+	}
+	s->old_claims = json_object_get(*manifest, "claims");
+	s->old_files = json_object_get(*manifest, "files");
+	s->old_bundle_fp = json_string_value(json_object_get(*manifest, "bundle"));
+	return *manifest ? 0 : ct__oom();
+}
+
+static int file_exists(const site *s, const char *rel)
+{
+	ct_buf path = CT_BUF_INIT;
+	struct stat st;
+	int yes = ct_buf_printf(&path, "%s/%s", s->dir, rel) == 0 && stat(path.ptr, &st) == 0 &&
+		S_ISREG(st.st_mode);
+
+	ct_buf_free(&path);
+	return yes;
+}
+
+static int publish_claim(site *s, pclaim *c, html *h)
+{
+	const json_t *old = json_object_get(s->old_claims, c->id);
+	ct_buf rel = CT_BUF_INIT;
+	int error;
+
+	if ((error = claim_fingerprint(s, c)) < 0 ||
+		(error = ct_buf_printf(&rel, "claim/%s.html", c->id)) < 0)
+		goto done;
+	if (old && json_object_get(old, "row") &&
+		strcmp(str_or_empty(json_object_get(old, "fp")), c->fp) == 0 &&
+		file_exists(s, rel.ptr)) {
+		c->row = json_incref(json_object_get(old, "row"));
+		s->report->unchanged++;
+		error = keep(s, rel.ptr);
+		goto done;
+	}
+	c->rebuild = 1;
+	if ((error = claim_page(h, &c->row, s, c)) < 0)
+		goto done;
+	error = write_html(s, rel.ptr, h);
+done:
+	ct_buf_clear(&h->buf);
+	h->error = 0;
+	ct_buf_free(&rel);
+	return error;
+}
+
+/* The claim's own bundle, when the claim page was made again or the bundle is missing. */
+static int publish_claim_bundle(site *s, pclaim *c)
+{
+	ct_bundle_create_opts bo = CT_BUNDLE_CREATE_OPTS_INIT;
+	ct_buf rel = CT_BUF_INIT, path = CT_BUF_INIT;
+	const char *ids[1];
+	int error = 0;
+
+	/* a bundle never carries a record that does not verify: such a claim has none */
+	if (!json_is_true(json_object_get(c->row, "bundle")))
+		goto done;
+	if ((error = ct_buf_printf(&rel, "bundle/%s.bundle", c->id)) < 0 ||
+		(error = ct_buf_printf(&path, "%s/%s", s->dir, rel.ptr)) < 0 ||
+		(error = keep(s, rel.ptr)) < 0)
+		goto done;
+	if (!c->rebuild && file_exists(s, rel.ptr)) {
+		s->report->unchanged++;
+		goto done;
+	}
+	ids[0] = c->id;
+	bo.creator = s->opts->signer;
+	bo.select = CT_BUNDLE_IDS;
+	bo.ids = ids;
+	bo.nids = 1;
+	bo.history = 1;
+	bo.annotations = 1;
+	if ((error = ct_bundle_create(NULL, s->store, path.ptr, &bo)) < 0)
+		goto done;
+	s->report->written++;
+	note(s, rel.ptr, "written");
+done:
+	ct_buf_free(&path);
+	ct_buf_free(&rel);
+	return error;
+}
+
+/* claims.bundle: every published claim, made again when any claim changed. */
+static int publish_all_bundle(site *s, const char *bundle_fp)
+{
+	ct_bundle_create_opts bo = CT_BUNDLE_CREATE_OPTS_INIT;
+	ct_buf path = CT_BUF_INIT, data = CT_BUF_INIT;
+	const char **ids = NULL;
+	size_t i, n = 0;
+	int error;
+
+	for (i = 0; i < s->n; i++)
+		n += json_is_true(json_object_get(s->claims[i].row, "bundle"));
+	if (s->opts->signer && n == 0)
+		return 0; /* no claim verifies: no bundle */
+	if ((error = ct_buf_printf(&path, "%s/claims.bundle", s->dir)) < 0 ||
+		(error = keep(s, "claims.bundle")) < 0)
+		goto done;
+	if (!s->opts->signer) {
+		/* the bundle the site was made from, as it was signed */
+		if ((error = ct_file_read(&data, s->offered_bundle, SIZE_MAX)) < 0)
+			goto done;
+		error = write_file(s, "claims.bundle", data.ptr, data.len);
+		goto done;
+	}
+	if (s->old_bundle_fp && strcmp(s->old_bundle_fp, bundle_fp) == 0 &&
+		file_exists(s, "claims.bundle")) {
+		s->report->unchanged++;
+		goto done;
+	}
+	if (!(ids = calloc(s->n, sizeof(*ids)))) {
+		error = ct__oom();
+		goto done;
+	}
+	for (i = 0, n = 0; i < s->n; i++)
+		if (json_is_true(json_object_get(s->claims[i].row, "bundle")))
+			ids[n++] = s->claims[i].id;
+	bo.creator = s->opts->signer;
+	bo.select = CT_BUNDLE_IDS;
+	bo.ids = ids;
+	bo.nids = n;
+	bo.history = 1;
+	bo.annotations = 1;
+	if ((error = ct_bundle_create(NULL, s->store, path.ptr, &bo)) < 0)
+		goto done;
+	s->report->written++;
+	note(s, "claims.bundle", "written");
+done:
+	free(ids);
+	ct_buf_free(&data);
+	ct_buf_free(&path);
+	return error;
+}
+
+/* The public key records of the signers and of the bundles' signer, as stored. */
+static int publish_keys(site *s, json_t *keys)
+{
+	ct_buf rel = CT_BUF_INIT, raw = CT_BUF_INIT;
+	const json_t *k;
+	size_t i;
+	int error = 0;
+
+	json_array_foreach (keys, i, k) {
+		ct_buf_clear(&rel);
+		ct_buf_clear(&raw);
+		if ((error = ct_buf_printf(&rel, "keys/%s.json", json_string_value(k))) < 0)
+			goto done;
+		if (ct_store_get_raw(&raw, s->store, CT_KIND_KEY, json_string_value(k), 0) < 0) {
+			/* the bundle signer's own key need not be in the store */
+			char *text;
+			if (!s->opts->signer ||
+				strcmp(ct_key_id(s->opts->signer), json_string_value(k)) != 0)
+				goto done;
+			ct_error_clear();
+			if (!(text = json_dumps(ct_key_public_record(s->opts->signer),
+				      JSON_INDENT(2) | JSON_SORT_KEYS))) {
+				error = ct__oom();
+				goto done;
+			}
+			error = ct_buf_printf(&raw, "%s\n", text);
+			free(text);
+			if (error < 0)
+				goto done;
+		}
+		if ((error = write_file(s, rel.ptr, raw.ptr, raw.len)) < 0)
+			goto done;
+	}
+done:
+	ct_buf_free(&raw);
+	ct_buf_free(&rel);
+	return error;
+}
+
+static int cmp_json_str(const void *a, const void *b)
+{
+	return strcmp(
+		json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
+}
+
+static int remove_stale(site *s)
+{
+	const char *rel;
+	json_t *v;
+	ct_buf path = CT_BUF_INIT;
+	int error = 0;
+
+	json_object_foreach (s->old_files, rel, v) {
+		if (json_object_get(s->files, rel) || !safe_rel(rel))
+			continue;
+		ct_buf_clear(&path);
+		if ((error = ct_buf_printf(&path, "%s/%s", s->dir, rel)) < 0)
+			break;
+		if (unlink(path.ptr) < 0 && errno != ENOENT) {
+			error = ct_error_set(CT_EIO, "%s: %s", path.ptr, strerror(errno));
+			break;
+		}
+		s->report->removed++;
+		note(s, rel, "removed");
+	}
+	ct_buf_free(&path);
+	return error;
+}
+
+static int check_opts(const ct_publish_opts *opts)
+{
+	const char *u;
+	int error;
+
+	if (!opts)
+		return ct_error_set(CT_EINVALID, "publish: no options");
+	if ((error = ct__opts_version(opts->version, CT_PUBLISH_OPTS_VERSION, "ct_publish_opts")) <
+		0)
+		return error;
+	u = opts->base_url;
+	if (!u || !*u)
+		return ct_error_set(CT_EINVALID,
+			"publish needs the address the site will be served from (--base-url): a "
+			"ClaimReview without its url is not read by search engines");
+	if (!ct__html_url_ok(u) || strchr(u, '?') || strchr(u, '#'))
+		return ct_error_set(CT_EINVALID,
+			"publish: base url \"%.200s\" is not an http or https address without a query "
+			"or fragment",
+			u);
+	if ((opts->select == CT_BUNDLE_TAG && !opts->tag) ||
+		(opts->select == CT_BUNDLE_STATUS && !opts->status) ||
+		(opts->select == CT_BUNDLE_IDS && opts->nids == 0))
+		return ct_error_set(CT_EINVALID, "publish: nothing selected");
+	if (opts->title && ct__utf8_check(opts->title, strlen(opts->title), "the title") < 0)
+		return ct_error_last_code();
+	return 0;
+}
+
+static int publish_site(site *s)
+{
+	json_t *manifest = NULL, *keys = NULL, *index = NULL, *rows = NULL, *claims = NULL;
+	json_t *sources = NULL, *files = NULL, *doc = NULL;
+	html h = {CT_BUF_INIT, 0};
+	ct_buf all = CT_BUF_INIT;
+	char bundle_fp[CT_SHA256_HEX_LEN + 1];
+	const char *key;
+	json_t *v;
+	uint8_t d[32];
+	size_t i, j;
+	int error;
+
+	if ((error = make_dirs(s->dir)) < 0 || (error = read_manifest(s, &manifest)) < 0 ||
+		(error = ct_store_keyring(&s->ring, s->store)) < 0 ||
+		(error = keys_fingerprint(s)) < 0)
+		goto done;
+	if ((error = ct_store_list_claims(s->store, collect, s)) < 0)
+		goto done;
+	if (s->opts->select == CT_BUNDLE_IDS && s->n != s->opts->nids) {
+		for (i = 0; i < s->opts->nids; i++) {
+			for (j = 0; j < s->n && strcmp(s->claims[j].id, s->opts->ids[i]) != 0; j++)
+				;
+			if (j == s->n) {
+				error = ct_error_set(CT_ENOTFOUND, "no claim \"%s\" in the store",
+					s->opts->ids[i]);
+				goto done;
+			}
+		}
+	}
+	if (s->n == 0) {
+		error = ct_error_set(CT_ENOTFOUND, "publish: no claim matches the selection");
+		goto done;
+	}
+	for (i = 0; i < 4; i++) {
+		static const char *const sub[] = {"claim", "source", "bundle", "keys"};
+		ct_buf p = CT_BUF_INIT;
+		if (i == 2 && !s->opts->signer)
+			continue;
+		if ((error = ct_buf_printf(&p, "%s/%s", s->dir, sub[i])) == 0)
+			error = make_dirs(p.ptr);
+		ct_buf_free(&p);
+		if (error < 0)
+			goto done;
+	}
+	if (!(keys = json_array()) || !(rows = json_array()) || !(claims = json_object()) ||
+		!(sources = json_object()) || !(files = json_array())) {
+		error = ct__oom();
+		goto done;
+	}
+	for (i = 0; i < s->n; i++) {
+		pclaim *c = &s->claims[i];
+		if ((error = publish_claim(s, c, &h)) < 0)
+			goto done;
+		if (s->opts->signer && (error = publish_claim_bundle(s, c)) < 0)
+			goto done;
+		if ((error = ct_buf_printf(&all, "%s %s\n", c->id, c->fp)) < 0)
+			goto done;
+		json_array_append(rows, c->row);
+		json_object_set_new(
+			claims, c->id, json_pack("{s:s, s:O}", "fp", c->fp, "row", c->row));
+		json_object_set_new(sources, c->source, json_true());
+		json_array_foreach (json_object_get(c->row, "evidence"), j, v)
+			json_object_set_new(sources, json_string_value(v), json_true());
+		json_array_foreach (json_object_get(c->row, "keys"), j, v)
+			if ((error = add_unique(keys, json_string_value(v))) < 0)
+				goto done;
+		if (s->opts->progress) {
+			ct_progress pr = {"publishing", i + 1, s->n};
+			s->opts->progress(&pr, s->opts->progress_payload);
+		}
+	}
+	json_object_foreach (sources, key, v) {
+		ct_buf rel = CT_BUF_INIT;
+		if (!*key)
+			continue;
+		if (ct_id_validate(key, "source") < 0) {
+			ct_error_clear(); /* a hand-edited manifest's row: no page */
+			continue;
+		}
+		if ((error = ct_buf_printf(&rel, "source/%s.html", key)) == 0 &&
+			(error = source_page(&h, s, key)) == 0)
+			error = write_html(s, rel.ptr, &h);
+		ct_buf_clear(&h.buf);
+		h.error = 0;
+		ct_buf_free(&rel);
+		if (error == CT_ENOTFOUND) {
+			ct_error_clear(); /* a source no longer in the store: its links lead nowhere */
+			error = 0;
+			continue;
+		}
+		if (error < 0)
+			goto done;
+		s->report->sources++;
+	}
+	json_array_foreach (s->source_keys, j, v)
+		if ((error = add_unique(keys, json_string_value(v))) < 0)
+			goto done;
+	if (s->opts->signer && (error = add_unique(keys, ct_key_id(s->opts->signer))) < 0)
+		goto done;
+	{
+		/* sorted key list: the pages do not depend on the order claims were read */
+		size_t n = json_array_size(keys);
+		json_t **tmp = calloc(n ? n : 1, sizeof(*tmp)), *sorted = json_array();
+		if (!tmp || !sorted) {
+			free(tmp);
+			json_decref(sorted);
+			error = ct__oom();
+			goto done;
+		}
+		for (j = 0; j < n; j++)
+			tmp[j] = json_array_get(keys, j);
+		qsort(tmp, n, sizeof(*tmp), cmp_json_str);
+		for (j = 0; j < n; j++)
+			json_array_append(sorted, tmp[j]);
+		free(tmp);
+		json_decref(keys);
+		keys = sorted;
+	}
+
+	if ((error = write_file(s, "style.css", style_css, sizeof(style_css) - 1)) < 0 ||
+		(error = write_file(s, "search.js", search_js, sizeof(search_js) - 1)) < 0)
+		goto done;
+	index = json_pack("{s:s, s:i, s:s, s:s, s:O}", "format", "claimtrail-site", "version", 1,
+		"title", s->title, "base_url", s->base.ptr, "claims", rows);
+	if (!index) {
+		error = ct__oom();
+		goto done;
+	}
+	if ((error = write_json(s, "index.json", index, "", "\n")) < 0 ||
+		(error = write_json(s, "index.js", index,
+			 "/* the same document as index.json, for pages read from file:// */\n"
+			 "window.claimtrailIndex = ",
+			 ";\n")) < 0 ||
+		(error = index_page(&h, s, keys)) < 0 ||
+		(error = write_html(s, "index.html", &h)) < 0)
+		goto done;
+	if ((error = publish_keys(s, keys)) < 0)
+		goto done;
+	ct__sha256(d, all.ptr ? all.ptr : "", all.len);
+	hex32(bundle_fp, d);
+	if ((s->opts->signer || s->offered_bundle) &&
+		(error = publish_all_bundle(s, bundle_fp)) < 0)
+		goto done;
+	if ((error = remove_stale(s)) < 0)
+		goto done;
+
+	json_object_foreach (s->files, key, v)
+		json_array_append_new(files, json_string(key));
+	doc = json_pack("{s:s, s:i, s:s, s:O, s:o}", "format", MANIFEST_FORMAT, "version", 1,
+		"bundle", bundle_fp, "claims", claims, "files", json_object());
+	if (!doc) {
+		error = ct__oom();
+		goto done;
+	}
+	json_object_set(doc, "files", s->files);
+	{
+		/* the manifest itself is ours but not listed among the files */
+		ct_buf text = CT_BUF_INIT;
+		char *dump = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+		ct_buf path = CT_BUF_INIT;
+		if (!dump)
+			error = ct__oom();
+		else if ((error = ct_buf_printf(&text, "%s\n", dump)) == 0 &&
+			(error = ct_buf_printf(&path, "%s/" MANIFEST, s->dir)) == 0 &&
+			!same_bytes(path.ptr, text.ptr, text.len)) {
+			ct__outfile out;
+			if ((error = ct__outfile_open(&out, path.ptr, 0644)) == 0) {
+				if ((error = ct__write_all(out.fd, text.ptr, text.len, path.ptr)) <
+					0)
+					ct__outfile_abort(&out);
+				else
+					error = ct__outfile_commit(&out);
+			}
+		}
+		free(dump);
+		ct_buf_free(&text);
+		ct_buf_free(&path);
+	}
+	s->report->claims = s->n;
+done:
+	ct_buf_free(&all);
+	ct_buf_free(&h.buf);
+	json_decref(doc);
+	json_decref(files);
+	json_decref(sources);
+	json_decref(claims);
+	json_decref(rows);
+	json_decref(index);
+	json_decref(keys);
+	json_decref(manifest);
+	return error;
+}
+
+static void site_free(site *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		free(s->claims[i].id);
+		free(s->claims[i].status);
+		free(s->claims[i].source);
+		free(s->claims[i].tags);
+		json_decref(s->claims[i].row);
+	}
+	free(s->claims);
+	json_decref(s->files);
+	json_decref(s->source_keys);
+	json_decref(s->verified);
+	ct_keyring_free(s->ring);
+	ct_buf_free(&s->base);
+}
+
+static int site_init(site *s, ct_publish_report *report, ct_store *store, const char *dir,
+	const ct_publish_opts *opts, ct_publish_file_fn fn, void *payload)
+{
+	int error;
+
+	memset(s, 0, sizeof(*s));
+	memset(report, 0, sizeof(*report));
+	s->store = store;
+	s->opts = opts;
+	s->dir = dir;
+	s->report = report;
+	s->fn = fn;
+	s->payload = payload;
+	s->title = opts->title && *opts->title ? opts->title : DEFAULT_TITLE;
+	if (!(s->files = json_object()) || !(s->source_keys = json_array()) ||
+		!(s->verified = json_object()))
+		return ct__oom();
+	if ((error = ct_buf_puts(&s->base, opts->base_url)) < 0)
+		return error;
+	while (s->base.len > 0 && s->base.ptr[s->base.len - 1] == '/')
+		ct_buf_truncate(&s->base, s->base.len - 1);
+	return 0;
+}
+
+int ct_publish(ct_publish_report *report, ct_store *store, const char *dir,
+	const ct_publish_opts *opts, ct_publish_file_fn fn, void *payload)
+{
+	ct_publish_report local;
+	site s;
+	int error;
+
+	if ((error = check_opts(opts)) < 0)
+		return error;
+	if ((error = site_init(&s, report ? report : &local, store, dir, opts, fn, payload)) == 0)
+		error = publish_site(&s);
+	site_free(&s);
+	return error;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+int ct_publish_bundle(ct_publish_report *report, const char *path,
+	const ct_bundle_verify_opts *vopts, const char *dir, const ct_publish_opts *opts,
+	ct_publish_file_fn fn, void *payload)
+{
+	ct_publish_report local;
+	ct_write_opts wopts = CT_WRITE_OPTS_INIT;
+	ct_store *store = NULL;
+	ct_key *own = NULL;
+	ct_buf tmp = CT_BUF_INIT;
+	size_t count = 0;
+	site s;
+	int made = 0, error;
+
+	memset(&s, 0, sizeof(s));
+	if ((error = check_opts(opts)) < 0)
+		return error;
+	if (!vopts || !vopts->trust)
+		return ct_error_set(
+			CT_EINVALID, "publish --from: no trusted keys to verify %s", path);
+	if ((error = make_dirs(dir)) < 0 ||
+		(error = ct_buf_printf(&tmp, "%s/.claimtrail-from-XXXXXX", dir)) < 0)
+		goto done;
+	if (!mkdtemp(tmp.ptr)) {
+		error = ct_error_set(CT_EIO, "%s: %s", tmp.ptr, strerror(errno));
+		goto done;
+	}
+	made = 1;
+	/* its own repository first: the store must not be looked for in (or made in) a repository
+	 * around DIR */
+	{
+		git_repository_init_options o;
+		git_repository *repo = NULL;
+		git_repository_init_options_init(&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+		o.flags = GIT_REPOSITORY_INIT_NO_REINIT;
+		o.initial_head = "main";
+		if (git_repository_init_ext(&repo, tmp.ptr, &o) < 0) {
+			error = ct__git_error(CT_EIO, tmp.ptr);
+			goto done;
+		}
+		git_repository_free(repo);
+	}
+	/* the temporary store's own key signs only its first commit, never a published record */
+	if ((error = ct_key_generate(&own, "claimtrail publish --from", NULL)) < 0 ||
+		(error = ct_store_init(&store, tmp.ptr, NULL, own)) < 0)
+		goto done;
+	wopts.signer = own;
+	wopts.reason = "publish --from";
+	if ((error = ct_bundle_import(&count, store, path, vopts, &wopts)) < 0)
+		goto done;
+	if ((error = site_init(&s, report ? report : &local, store, dir, opts, fn, payload)) < 0)
+		goto done;
+	s.skip_key = ct_key_id(own);
+	if (!opts->signer)
+		s.offered_bundle = path;
+	error = publish_site(&s);
+done:
+	site_free(&s);
+	ct_store_free(store);
+	ct_key_free(own);
+	if (made)
+		nftw(tmp.ptr, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	ct_buf_free(&tmp);
+	return error;
+}
