@@ -48,7 +48,7 @@ _claimtrail() {
 					--location | --quantity | --unit | --qualifier | --id | --title | --publisher | \
 					--url | --author | --published | --retrieved | --kind | --file | --rev | \
 					--output | -o | --trust | --threshold | --source-text | --name | --org | \
-					--seed-file | --proof | --root) i=$((i + 1)) ;;
+					--seed-file | --proof | --root | --format | --base-url) i=$((i + 1)) ;;
 				esac
 				;;
 			*) operands+=("$w") ;;
@@ -92,6 +92,12 @@ _claimtrail() {
 	--outcome)
 		COMPREPLY=($(compgen -W "upheld rejected" -- "$cur"))
 		return
+		;;
+	--format)
+		if [ "$cmd" = export ]; then
+			COMPREPLY=($(compgen -W "jsonld markup-page" -- "$cur"))
+			return
+		fi
 		;;
 	--source | --evidence)
 		if [ "$cmd" != suggest ]; then
@@ -139,6 +145,9 @@ _claimtrail() {
 		;;
 	"trust remove")
 		[ ${#operands[@]} -eq 0 ] && kind=keys
+		;;
+	"export claimreview" | "export annotations" | "export prov" | "export dot")
+		kind=claims
 		;;
 	*)
 		COMPREPLY=($(compgen -f -- "$cur"))

@@ -40,6 +40,7 @@ static const struct command commands[] = {
 	{"anchor", cmd_anchor, "re-check claims' quotes against their sources' text"},
 	{"suggest", cmd_suggest, "list the sentences of an article worth checking"},
 	{"bundle", cmd_bundle, "create, inspect, prove or import a signed claim bundle"},
+	{"export", cmd_export, "claims as ClaimReview, Web Annotations, PROV-JSON or Graphviz"},
 	{"canon", cmd_canon, "print the canonical (RFC 8785) form of a JSON text"},
 	{"key", cmd_key, "generate a signing key, or show a key's public half"},
 	{"sign", cmd_sign, "sign a record file"},

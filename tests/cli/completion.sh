@@ -75,6 +75,16 @@ has disputed
 try "claimtrail annotate dahlia --verdict mostly"
 has mostly-true
 has mostly-false
+try "claimtrail export "
+has claimreview
+has dot
+try "claimtrail export claimreview --"
+has --base-url
+has --format
+try "claimtrail export claimreview --format "
+has markup-page
+try "claimtrail export prov dah"
+has dahlia
 # -C: the store of another folder
 cd "$TMP" || exit 99
 try "claimtrail -C repo show d"
