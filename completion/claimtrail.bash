@@ -51,6 +51,10 @@ _claimtrail() {
 					--seed-file | --proof | --root | --format | --base-url) i=$((i + 1)) ;;
 				esac
 				;;
+			claimreview)
+				# import claimreview FILE: a subcommand import's usage does not list
+				if [ "$cmd" = import ] && [ ${#operands[@]} -eq 0 ]; then sub=$w; else operands+=("$w"); fi
+				;;
 			*) operands+=("$w") ;;
 			esac
 		fi
@@ -145,6 +149,11 @@ _claimtrail() {
 		;;
 	"trust remove")
 		[ ${#operands[@]} -eq 0 ] && kind=keys
+		;;
+	import)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		[ ${#operands[@]} -eq 0 ] && COMPREPLY+=($(compgen -W "claimreview" -- "$cur"))
+		return
 		;;
 	"export claimreview" | "export annotations" | "export prov" | "export dot")
 		kind=claims

@@ -162,6 +162,7 @@ int cli_verify_proof(
 	const char *proof, const char *root, const ct_keyring *trust, size_t threshold);
 /* Exports (cmd_export.c). */
 int cmd_export(ct_cli *cli, int argc, char **argv);
+int cmd_import_claimreview(ct_cli *cli, int argc, char **argv);
 /* cmd_diff.c */
 int cmd_diff(ct_cli *cli, int argc, char **argv);
 /* The terminal (term.c). Colour: --color=WHEN as a global option or a command's sets the mode;

@@ -1,6 +1,7 @@
 /*
  * claimtrail export claimreview | annotations | prov | dot: the selected claims in a format
- * other tools read, on standard output or in -o FILE. Parsing and printing only: the formats
+ * other tools read, on standard output or in -o FILE; and claimtrail import claimreview, which
+ * reads ClaimReview JSON-LD published elsewhere. Parsing and printing only: the formats
  * are made in src/lib/export/ (docs/export.md).
  */
 #include "cli.h"
@@ -213,5 +214,89 @@ out:
 	json_decref(doc);
 	ct_buf_free(&text);
 	ct_store_free(store);
+	return status;
+}
+
+/* ---- import claimreview ---- */
+
+typedef struct {
+	const char *key;
+	const char *pass_file;
+	const char *reason;
+	int skip;
+} import_cr_args;
+
+static const cli_opt import_cr_opts[] = {
+	CLI_OPT_KEY('k', import_cr_args, key),
+	CLI_OPT_PASSPHRASE_FILE(import_cr_args, pass_file),
+	CLI_STR("reason", 'm', "R", "the reason recorded in the commit", import_cr_args, reason),
+	CLI_FLAG("skip-unmapped", 0, "import the reviews that can be mapped, report the others",
+		import_cr_args, skip),
+	CLI_END,
+};
+
+static const cli_cmd import_cr_cmd = {"import claimreview",
+	"usage: claimtrail [-C DIR] import claimreview FILE [--skip-unmapped] [--reason R]\n"
+	"                  [--key FILE]\n\n"
+	"Records schema.org ClaimReview JSON-LD published by another fact-checker (one object,\n"
+	"an array, or a @graph; FILE '-' is standard input): per review, a source where the\n"
+	"claim appeared, a source for the review with its url, the claim, and a verdict citing\n"
+	"the review as evidence, all signed by your key in one commit. One line per item says\n"
+	"what it became or why it cannot be mapped; an item that cannot be mapped writes\n"
+	"nothing unless --skip-unmapped. Mapping: docs/export.md.\n",
+	import_cr_opts};
+
+static void import_item(const ct_claimreview_item *it, void *payload)
+{
+	const json_t *d;
+	size_t i;
+
+	(void)payload;
+	if (it->problem) {
+		fprintf(stderr, "claimtrail: item %zu: cannot be mapped: %s\n", it->index,
+			it->problem);
+		return;
+	}
+	printf("item %zu: claim %s, verdict %s (%s), source %s, review %s", it->index, it->claim,
+		it->verdict, it->annotation, it->source, it->review_source);
+	if (json_array_size(it->dropped) > 0) {
+		printf("; not kept:");
+		json_array_foreach (it->dropped, i, d)
+			printf("%s %s", i ? "," : "", json_string_value(d));
+	}
+	printf("\n");
+}
+
+int cmd_import_claimreview(ct_cli *cli, int argc, char **argv)
+{
+	import_cr_args a;
+	ct_write_opts wopts = CT_WRITE_OPTS_INIT;
+	ct_store *store = NULL;
+	ct_key *key = NULL;
+	size_t count = 0;
+	int status, error = 0;
+
+	memset(&a, 0, sizeof(a));
+	if ((status = cli_parse(&import_cr_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto out;
+	if (argc - optind != 1) {
+		status = cli_cmd_usage(&import_cr_cmd, "expected one FILE");
+		goto out;
+	}
+	if ((error = cli_open_store(&store, cli)) < 0 ||
+		(error = cli_load_key(&key, a.key, a.pass_file)) < 0)
+		goto done;
+	wopts.signer = key;
+	wopts.reason = a.reason;
+	if ((error = ct_claim_review_import(
+		     &count, store, argv[optind], a.skip, &wopts, import_item, NULL)) < 0)
+		goto done;
+	printf("imported %zu claim%s from %s in one commit\n", count, count == 1 ? "" : "s",
+		argv[optind]);
+done:
+	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
+out:
+	ct_store_free(store);
+	ct_key_free(key);
 	return status;
 }

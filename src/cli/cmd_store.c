@@ -173,7 +173,8 @@ static const cli_cmd import_cmd = {"import",
 	"Records many claims at once: each line of FILE ('-': standard input) is one\n"
 	"claim's fields as JSON, e.g.\n"
 	"  {\"id\": \"x\", \"statement\": \"...\", \"attribution\": {\"source\": \"s\"}}\n"
-	"All are signed and committed as one commit; a bad line writes nothing.\n",
+	"All are signed and committed as one commit; a bad line writes nothing.\n"
+	"'import claimreview FILE' reads ClaimReview JSON-LD instead (see its --help).\n",
 	import_opts};
 
 int cmd_import(ct_cli *cli, int argc, char **argv)
@@ -186,6 +187,8 @@ int cmd_import(ct_cli *cli, int argc, char **argv)
 	size_t count = 0;
 	int status, error = 0;
 
+	if (argc > 1 && strcmp(argv[1], "claimreview") == 0)
+		return cmd_import_claimreview(cli, argc - 1, argv + 1);
 	memset(&a, 0, sizeof(a));
 	if ((status = cli_parse(&import_cmd, &a, argc, argv)) != CLI_CONTINUE)
 		goto out;

@@ -85,6 +85,10 @@ try "claimtrail export claimreview --format "
 has markup-page
 try "claimtrail export prov dah"
 has dahlia
+try "claimtrail import cl"
+has claimreview
+try "claimtrail import claimreview --sk"
+has --skip-unmapped
 # -C: the store of another folder
 cd "$TMP" || exit 99
 try "claimtrail -C repo show d"
