@@ -160,6 +160,8 @@ int cmd_bundle(ct_cli *cli, int argc, char **argv);
 int cli_verify_bundle(const char *path, const ct_keyring *trust, size_t threshold, int as_json);
 int cli_verify_proof(
 	const char *proof, const char *root, const ct_keyring *trust, size_t threshold);
+/* bundle show (cmd_bundle_show.c): a verified bundle's claims, without a store. */
+int cli_bundle_show(ct_cli *cli, int argc, char **argv);
 /* Exports (cmd_export.c). */
 int cmd_export(ct_cli *cli, int argc, char **argv);
 int cmd_import_claimreview(ct_cli *cli, int argc, char **argv);

@@ -85,6 +85,10 @@ try "claimtrail export claimreview --format "
 has markup-page
 try "claimtrail export prov dah"
 has dahlia
+try "claimtrail bundle sh"
+has show
+try "claimtrail bundle show x.bundle --tr"
+has --trust
 try "claimtrail import cl"
 has claimreview
 try "claimtrail import claimreview --sk"
