@@ -49,6 +49,31 @@ static json_t *latest_claims(const json_t *claims)
 	return out;
 }
 
+/* The digests of the revisions the latest one only re-anchored (ct_store_claim_same, from the
+ * revisions the bundle carries): verdicts on them stand for it too. A new array. */
+static json_t *same_of(const json_t *claims, const json_t *latest)
+{
+	json_t *out = json_array(), *c;
+	const json_t *newer = latest, *older;
+	char digest[CT_DIGEST_LEN + 1];
+	size_t i;
+
+	while (out && newer) {
+		older = NULL;
+		json_array_foreach (claims, i, c)
+			if (strcmp(ct_record_id(c), ct_record_id(newer)) == 0 &&
+				json_integer_value(json_object_get(c, "revision")) ==
+					json_integer_value(json_object_get(newer, "revision")) - 1)
+				older = c;
+		if (!older || !ct_claim_moves_quote_only(newer, older) ||
+			ct_record_digest(digest, older) < 0)
+			break;
+		json_array_append_new(out, json_string(digest));
+		newer = older;
+	}
+	return out;
+}
+
 static int by_created_then_id(const void *pa, const void *pb)
 {
 	const json_t *a = *(const json_t *const *)pa, *b = *(const json_t *const *)pb;
@@ -110,7 +135,8 @@ static void print_one_line(const char *text)
 		putchar(*text == '\n' || *text == '\r' || *text == '\t' ? ' ' : *text);
 }
 
-static void print_annotation(const json_t *a, const char *current, const ct_keyring *trust)
+static void print_annotation(
+	const json_t *a, const char *current, const json_t *same, const ct_keyring *trust)
 {
 	const char *kind = json_string_value(json_object_get(a, "kind"));
 	const char *judged = json_string_value(json_object_get(a, "claim_revision"));
@@ -135,8 +161,16 @@ static void print_annotation(const json_t *a, const char *current, const ct_keyr
 			json_string_value(json_object_get(a, "outcome")));
 	if (json_object_get(a, "note"))
 		printf(" - %s", json_string_value(json_object_get(a, "note")));
-	if (judged && strcmp(judged, current) != 0)
-		printf(" [judged an older revision: %.19s]", judged);
+	if (judged && strcmp(judged, current) != 0) {
+		int stands = 0;
+		json_array_foreach (same, i, e)
+			stands |= strcmp(json_string_value(e), judged) == 0;
+		if (stands)
+			printf(" [judged %.19s; stands: later revisions only re-anchored the quote]",
+				judged);
+		else
+			printf(" [judged an older revision: %.19s]", judged);
+	}
 	if (json_array_size(json_object_get(a, "evidence"))) {
 		printf(" (evidence:");
 		json_array_foreach (json_object_get(a, "evidence"), i, e)
@@ -154,14 +188,19 @@ static int show_one(const char *path, const ct_bundle_info *info, const json_t *
 	const json_t *attr = json_object_get(rec, "attribution");
 	const json_t *sel = json_object_get(attr, "selector");
 	const json_t *source = NULL, *s, *item;
+	json_t *same = NULL;
 	const char *status;
 	ct_buf why = CT_BUF_INIT, signers = CT_BUF_INIT;
 	char digest[CT_DIGEST_LEN + 1];
 	size_t others, i;
 	int error;
 
+	if (!(same = same_of(json_object_get(records, "claims"), rec))) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
 	if ((error = ct_record_digest(digest, rec)) < 0 ||
-		(error = ct_claim_status(&status, &why, rec, annotations)) < 0)
+		(error = ct_claim_status_same(&status, &why, rec, annotations, same)) < 0)
 		goto done;
 	/* the source revision the claim cites, else the newest the bundle carries */
 	json_array_foreach (json_object_get(records, "sources"), i, s) {
@@ -229,9 +268,10 @@ static int show_one(const char *path, const ct_bundle_info *info, const json_t *
 	if (json_array_size(annotations)) {
 		printf("annotations:\n");
 		json_array_foreach (annotations, i, item)
-			print_annotation(item, digest, trust);
+			print_annotation(item, digest, same, trust);
 	}
 done:
+	json_decref(same);
 	ct_buf_free(&why);
 	ct_buf_free(&signers);
 	return error;
@@ -243,7 +283,7 @@ static int by_string(const void *a, const void *b)
 }
 
 /* The rows of `list`: id, status, statement, the id column as wide as the longest id. */
-static int list_all(const json_t *latest, const json_t *annotations)
+static int list_all(const json_t *latest, const json_t *claims, const json_t *annotations)
 {
 	const char *id;
 	json_t *rec;
@@ -262,7 +302,7 @@ static int list_all(const json_t *latest, const json_t *annotations)
 	}
 	qsort(ids, n, sizeof(*ids), by_string);
 	for (i = 0; i < n && error == 0; i++) {
-		json_t *mine = annotations_of(annotations, ids[i]);
+		json_t *mine = annotations_of(annotations, ids[i]), *same;
 		const char *status;
 		id = ids[i];
 		rec = json_object_get(latest, id);
@@ -270,7 +310,10 @@ static int list_all(const json_t *latest, const json_t *annotations)
 			error = ct_error_set(CT_ENOMEM, "out of memory");
 			break;
 		}
-		error = ct_claim_status(&status, NULL, rec, mine);
+		same = same_of(claims, rec);
+		error = same ? ct_claim_status_same(&status, NULL, rec, mine, same)
+			     : ct_error_set(CT_ENOMEM, "out of memory");
+		json_decref(same);
 		json_decref(mine);
 		if (error < 0)
 			break;
@@ -326,7 +369,8 @@ int cli_bundle_show(ct_cli *cli, int argc, char **argv)
 	}
 	if (argc - optind == 1) {
 		cli_pager_start();
-		error = list_all(latest, json_object_get(records, "annotations"));
+		error = list_all(latest, json_object_get(records, "claims"),
+			json_object_get(records, "annotations"));
 		goto done;
 	}
 	/* a whole id, else a unique prefix of one */

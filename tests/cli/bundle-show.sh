@@ -18,9 +18,14 @@ printf 'The council said 1,200 people attended the rally on Friday.\n' >../repor
 		--source council --quote "1,200 people attended the rally" >/dev/null &&
 	"$CT" claim add --id rain --statement "It rained." --source council >/dev/null &&
 	"$CT" annotate rally --verdict mostly-true --note "Police counted 1,100." >/dev/null &&
-	"$CT" dispute rally --by "A reader" --reason "The organisers said 2,000." >/dev/null &&
+	D=$("$CT" dispute rally --by "A reader" --reason "The organisers said 2,000.") &&
+	"$CT" resolve rally "$D" --outcome rejected --note "The police count holds." >/dev/null &&
 	"$CT" claim revise rain --statement "It rained on Friday." --reason "the day" >/dev/null ||
 	exit 99
+# the quote moves: revision 2 only re-anchors it, so the verdict on revision 1 still stands
+printf 'Update at noon. The council said 1,200 people attended the rally on Friday.\n' >../report2.txt
+"$CT" source revise council --file ../report2.txt --reason "an update line" >/dev/null &&
+	"$CT" anchor check rally --update >/dev/null || exit 99
 expect_status 0 "$CT" bundle create -o ../all.bundle --all --history --annotations
 LIST=$("$CT" list) || exit 99
 SHOW=$("$CT" show rally) || exit 99
@@ -31,7 +36,9 @@ unset CLAIMTRAIL_KEY
 expect_status 0 "$CT" bundle show ../all.bundle --trust ../k.key.pub
 [ "$OUT" = "$LIST" ] && ok || fail "bundle show lists otherwise than list: '$OUT' vs '$LIST'"
 expect_status 0 "$CT" bundle show ../all.bundle ral --trust ../k.key.pub
-contains "$OUT" "claim rally (revision 1)"
+contains "$OUT" "claim rally (revision 2)"
+contains "$OUT" "status:     supported"
+contains "$OUT" "stands: later revisions only re-anchored the quote"
 contains "$OUT" "verified:   yes (bundle ../all.bundle"
 for field in status statement source quote anchored context "signed by" digest; do
 	line=$(printf '%s\n' "$SHOW" | grep "^$field: *")
