@@ -48,8 +48,12 @@ _claimtrail() {
 					--location | --quantity | --unit | --qualifier | --id | --title | --publisher | \
 					--url | --author | --published | --retrieved | --kind | --file | --rev | \
 					--output | -o | --trust | --threshold | --source-text | --name | --org | \
-					--seed-file | --proof | --root | --base-url | --from) i=$((i + 1)) ;;
+					--seed-file | --proof | --root | --format | --base-url | --from) i=$((i + 1)) ;;
 				esac
+				;;
+			claimreview)
+				# import claimreview FILE: a subcommand import's usage does not list
+				if [ "$cmd" = import ] && [ ${#operands[@]} -eq 0 ]; then sub=$w; else operands+=("$w"); fi
 				;;
 			*) operands+=("$w") ;;
 			esac
@@ -92,6 +96,12 @@ _claimtrail() {
 	--outcome)
 		COMPREPLY=($(compgen -W "upheld rejected" -- "$cur"))
 		return
+		;;
+	--format)
+		if [ "$cmd" = export ]; then
+			COMPREPLY=($(compgen -W "jsonld markup-page" -- "$cur"))
+			return
+		fi
 		;;
 	--source | --evidence)
 		if [ "$cmd" != suggest ]; then
@@ -140,7 +150,12 @@ _claimtrail() {
 	"trust remove")
 		[ ${#operands[@]} -eq 0 ] && kind=keys
 		;;
-	publish)
+	import)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		[ ${#operands[@]} -eq 0 ] && COMPREPLY+=($(compgen -W "claimreview" -- "$cur"))
+		return
+		;;
+	publish | "export claimreview" | "export annotations" | "export prov" | "export dot")
 		kind=claims
 		;;
 	*)

@@ -24,5 +24,6 @@
 #include "claimtrail/trust.h"
 #include "claimtrail/search.h"
 #include "claimtrail/publish.h"
+#include "claimtrail/export.h"
 
 #endif

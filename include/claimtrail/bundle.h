@@ -212,6 +212,17 @@ int ct_bundle_proof_verify(ct_bundle_proof_info *info, const char *proof_path, c
 	const ct_keyring *trust, size_t threshold);
 
 /*
+ * Verifies the bundle at path as ct_bundle_verify does (opts->trust required; fn may be NULL) and
+ * only when everything passed reads its records, for a reader without a store: *out receives a
+ * new object {"keys": [...], "sources": [...], "claims": [...], "annotations": [...]}, each kind's
+ * records in file order. Both passes read one open regular file, and the second proves it read
+ * the bytes that were verified (its Merkle root and trailer line), as ct_bundle_import does. A
+ * bundle that does not verify gives nothing: the error of ct_bundle_verify. info may be NULL.
+ */
+int ct_bundle_read(json_t **out, ct_bundle_info *info, const char *path,
+	const ct_bundle_verify_opts *opts, ct_bundle_report_fn fn, void *payload);
+
+/*
  * Verifies the bundle (as ct_bundle_verify), then adds every record to store as one commit:
  * all revisions, annotations, sources, and the key records of keys in vopts->trust (a key the
  * importer does not trust stays out of the store's key folder). Records the store already holds

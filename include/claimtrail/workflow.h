@@ -149,6 +149,33 @@ int ct_suggest(json_t **out, size_t *sentences, const char *text, size_t len);
  */
 int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const char *url);
 
+/* What became of one item of a ClaimReview import. Strings are borrowed for the callback. */
+typedef struct {
+	size_t index;		   /* its 1-based position in the input (an array or @graph) */
+	const char *problem;	   /* why it cannot be mapped, or NULL */
+	const char *claim;	   /* mapped: the claim written */
+	const char *verdict;	   /* its verdict on the scale */
+	const char *source;	   /* the source the claim is attributed to */
+	const char *review_source; /* the source recording the review and its url (evidence) */
+	const char *annotation;	   /* the verdict's id */
+	const json_t *dropped;	   /* the review's properties not kept: an array of names */
+} ct_claimreview_item;
+
+typedef void (*ct_claimreview_item_fn)(const ct_claimreview_item *item, void *payload);
+
+/*
+ * Imports the schema.org ClaimReview JSON-LD in the file at path ("-": standard input): one
+ * object, an array, or an object with @graph (its nodes that are not ClaimReview are passed
+ * over). Each review becomes a source where the claim appeared (reused when one with the same
+ * url is there), a source for the review (its url kept as evidence), a claim and a verdict,
+ * signed by opts->signer, all in one commit. fn (may be NULL) is told what became of every
+ * item, in input order. An item that cannot be mapped makes the whole import CT_EINVALID with
+ * nothing written, unless skip_unmapped (then the others are written and it is reported).
+ * *count receives the number of claims written. Mapping: docs/export.md.
+ */
+int ct_claim_review_import(size_t *count, ct_store *store, const char *path, int skip_unmapped,
+	const ct_write_opts *opts, ct_claimreview_item_fn fn, void *payload);
+
 #ifdef __cplusplus
 }
 #endif

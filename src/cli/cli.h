@@ -162,6 +162,11 @@ int cli_verify_proof(
 	const char *proof, const char *root, const ct_keyring *trust, size_t threshold);
 /* cmd_publish.c */
 int cmd_publish(ct_cli *cli, int argc, char **argv);
+/* bundle show (cmd_bundle_show.c): a verified bundle's claims, without a store. */
+int cli_bundle_show(ct_cli *cli, int argc, char **argv);
+/* Exports (cmd_export.c). */
+int cmd_export(ct_cli *cli, int argc, char **argv);
+int cmd_import_claimreview(ct_cli *cli, int argc, char **argv);
 /* cmd_diff.c */
 int cmd_diff(ct_cli *cli, int argc, char **argv);
 /* The terminal (term.c). Colour: --color=WHEN as a global option or a command's sets the mode;

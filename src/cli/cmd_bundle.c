@@ -28,6 +28,7 @@ static const char bundle_usage[] =
 	"       claimtrail bundle info FILE [--json]\n"
 	"       claimtrail bundle prove BUNDLE ID -o PROOF\n"
 	"       claimtrail bundle import BUNDLE [--trust KEYS]... [--threshold N]\n"
+	"       claimtrail bundle show BUNDLE [ID] [--trust KEYS]... [--threshold N]\n"
 	"\n"
 	"create writes one file with the selected claims (the latest revision, or every\n"
 	"revision with --history), their annotations with --annotations, the sources they\n"
@@ -37,8 +38,9 @@ static const char bundle_usage[] =
 	"claim's latest record in the bundle; 'claimtrail verify --proof PROOF --root ROOT'\n"
 	"checks it. import verifies the bundle against KEYS and the trust list ('claimtrail\n"
 	"trust'), then adds every record to the store as one commit, except the key records\n"
-	"of keys not trusted; nothing is written when anything fails. Format:\n"
-	"docs/bundle.md.\n";
+	"of keys not trusted; nothing is written when anything fails. show verifies the\n"
+	"bundle the same way and then lists its claims as 'list' does, or shows claim ID as\n"
+	"'show' does, with no store, key or init. Format: docs/bundle.md.\n";
 
 typedef struct {
 	ct_bundle_create_opts o; /* create: what to select */
@@ -341,6 +343,8 @@ int cmd_bundle(ct_cli *cli, int argc, char **argv)
 		status = bundle_prove(argc - 1, argv + 1);
 	} else if (strcmp(argv[1], "import") == 0) {
 		status = bundle_import(cli, argc - 1, argv + 1);
+	} else if (strcmp(argv[1], "show") == 0) {
+		status = cli_bundle_show(cli, argc - 1, argv + 1);
 	} else {
 		status = cli_cmd_usage(&bundle_cmd, "unknown subcommand '%s'", argv[1]);
 	}

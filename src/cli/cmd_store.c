@@ -186,7 +186,8 @@ static const cli_cmd import_cmd = {"import",
 	"  {\"id\": \"x\", \"statement\": \"...\", \"attribution\": {\"source\": \"s\"}}\n"
 	"or, when it ends in .csv or with --format csv, a spreadsheet saved as CSV: a header\n"
 	"row naming the columns (id, statement, source, quote, location, quantity, unit,\n"
-	"qualifier, tags; any case), then one claim per row. Prints the ids it made.\n",
+	"qualifier, tags; any case), then one claim per row. Prints the ids it made.\n\n"
+	"'import claimreview FILE' reads ClaimReview JSON-LD instead (see its --help).\n",
 	import_opts};
 
 /* --format, or the file's name: a name ending in .csv (any case) is a spreadsheet. */
@@ -263,6 +264,8 @@ int cmd_import(ct_cli *cli, int argc, char **argv)
 	size_t count = 0;
 	int status, error = 0;
 
+	if (argc > 1 && strcmp(argv[1], "claimreview") == 0)
+		return cmd_import_claimreview(cli, argc - 1, argv + 1);
 	memset(&a, 0, sizeof(a));
 	if ((status = cli_parse(&import_cmd, &a, argc, argv)) != CLI_CONTINUE)
 		goto out;

@@ -41,6 +41,7 @@ static const struct command commands[] = {
 	{"suggest", cmd_suggest, "list the sentences of an article worth checking"},
 	{"bundle", cmd_bundle, "create, inspect, prove or import a signed claim bundle"},
 	{"publish", cmd_publish, "write a static web site of the claims, with ClaimReview"},
+	{"export", cmd_export, "claims as ClaimReview, Web Annotations, PROV-JSON or Graphviz"},
 	{"canon", cmd_canon, "print the canonical (RFC 8785) form of a JSON text"},
 	{"key", cmd_key, "generate a signing key, or show a key's public half"},
 	{"sign", cmd_sign, "sign a record file"},

@@ -75,6 +75,24 @@ has disputed
 try "claimtrail annotate dahlia --verdict mostly"
 has mostly-true
 has mostly-false
+try "claimtrail export "
+has claimreview
+has dot
+try "claimtrail export claimreview --"
+has --base-url
+has --format
+try "claimtrail export claimreview --format "
+has markup-page
+try "claimtrail export prov dah"
+has dahlia
+try "claimtrail bundle sh"
+has show
+try "claimtrail bundle show x.bundle --tr"
+has --trust
+try "claimtrail import cl"
+has claimreview
+try "claimtrail import claimreview --sk"
+has --skip-unmapped
 # -C: the store of another folder
 cd "$TMP" || exit 99
 try "claimtrail -C repo show d"

@@ -340,7 +340,7 @@ done:
  * Opens the bundle once, for both passes. Only a regular file: a FIFO or a device could hand the
  * second pass other bytes than the first (O_NONBLOCK so that opening a FIFO does not wait).
  */
-static int open_regular(FILE **out, const char *path)
+int ct__bundle_open_regular(FILE **out, const char *path)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -410,7 +410,7 @@ int ct_bundle_import(size_t *count, ct_store *store, const char *path,
 		(error = ct__opts_version(wopts->version, CT_WRITE_OPTS_VERSION, "ct_write_opts")) <
 			0)
 		return error;
-	if ((error = open_regular(&f, path)) < 0)
+	if ((error = ct__bundle_open_regular(&f, path)) < 0)
 		return ct_error_prefix(error, "not imported");
 	if ((error = ct__bundle_verify_file(&info, f, path, vopts, NULL, NULL, trailer_hash)) < 0)
 		ct_error_prefix(error, "not imported");

@@ -101,6 +101,10 @@ int ct__bundle_verify_file(ct_bundle_info *info, FILE *f, const char *path,
 	const ct_bundle_verify_opts *opts, ct_bundle_report_fn fn, void *payload,
 	uint8_t trailer_hash[CT_HASH_LEN]);
 
+/* Opens the regular file at path for reading, both passes of an import or a read: a FIFO or a
+ * device could hand the second pass other bytes than the first (CT_EINVALID). */
+int ct__bundle_open_regular(FILE **out, const char *path);
+
 /*
  * The import pass of ct_bundle_import over the file f that ct__bundle_verify_file verified
  * (info and trailer_hash from it; trust: the keys it was verified against, whose key records
