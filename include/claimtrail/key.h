@@ -67,6 +67,25 @@ int ct_key_revoke(json_t **out, const ct_key *key, const char *reason);
 void ct_key_free(ct_key *key);
 
 /*
+ * A key held by ssh-agent: public_record is its claimtrail key record (checked as
+ * ct_key_record_check does), and every signature is asked of the agent listening on
+ * socket_path (the command passes SSH_AUTH_SOCK) with the agent protocol's sign request over
+ * the bytes to sign, then checked before it is used. CT_ENOTFOUND when the agent does not hold
+ * the key; CT_EIO when it cannot be reached. Such a key has no secret to write (ct_key_write
+ * refuses it).
+ */
+int ct_key_from_agent(ct_key **out, const char *socket_path, const json_t *public_record);
+
+/*
+ * Makes the claimtrail key record of an Ed25519 key held by ssh-agent: ssh_public_key is the
+ * line of its OpenSSH public key file ("ssh-ed25519 AAAA... comment"); the agent at
+ * socket_path must hold it, and self-signs the new record (name, org may be NULL). *out signs
+ * through the agent as ct_key_from_agent's keys do.
+ */
+int ct_key_import_ssh(ct_key **out, const char *socket_path, const char *ssh_public_key,
+	const char *name, const char *org);
+
+/*
  * Checks a public key record: its schema (ct_record_validate), that key_id is derived from
  * public_key, and that it carries a self-signature (a signature by key_id itself, over
  * PAE("application/vnd.claimtrail.key+json", body)) that verifies. Other signatures on the

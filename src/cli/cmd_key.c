@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <sodium.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,6 +17,7 @@ static const char key_usage[] =
 	"usage: claimtrail key generate [--name NAME] [--org ORG] [-o FILE] [--unencrypted]\n"
 	"                               [--passphrase-file F] [--seed-file F]\n"
 	"       claimtrail key show FILE [--json]\n"
+	"       claimtrail key import-ssh SSH-KEY.pub [--name NAME] [--org ORG] [-o FILE]\n"
 	"\n"
 	"generate  makes a new Ed25519 signing key: the secret key file FILE (default\n"
 	"          " DEFAULT_KEY_FILE ", mode 0600) and its self-signed public key record\n"
@@ -26,7 +28,13 @@ static const char key_usage[] =
 	"          for reproducible examples and tests only (the seed is the secret key).\n"
 	"show      prints the key id, name, organisation and creation time of a secret key\n"
 	"          file (no passphrase needed) or a public key record; --json prints the\n"
-	"          public key record itself.\n";
+	"          public key record itself.\n"
+	"import-ssh makes the key record of an Ed25519 key held by ssh-agent ($SSH_AUTH_SOCK;\n"
+	"          ssh-keygen -t ed25519, then ssh-add): the agent self-signs it, and it is\n"
+	"          written to FILE (default: SSH-KEY.pub with .pub replaced by\n"
+	"          .claimtrail.pub). Sign with --key ssh:KEY-ID (the record found in the store\n"
+	"          or the trust list) or --key ssh:FILE, or git config claimtrail.key ssh:KEY-ID;\n"
+	"          the agent signs, so no passphrase is asked.\n";
 
 typedef struct {
 	const char *name;
@@ -61,6 +69,17 @@ static const cli_opt show_opts[] = {
 };
 
 static const cli_cmd show_cmd = {"key show", key_usage, show_opts};
+
+static const cli_opt import_ssh_opts[] = {
+	CLI_STR("name", 0, "NAME", "the key holder's name, in the public key record", key_args,
+		name),
+	CLI_STR("org", 0, "ORG", "the key holder's organisation", key_args, org),
+	CLI_STR("output", 'o', "FILE", "the key record file (default SSH-KEY.claimtrail.pub)",
+		key_args, output),
+	CLI_END,
+};
+
+static const cli_cmd import_ssh_cmd = {"key import-ssh", key_usage, import_ssh_opts};
 
 /* "no such file" is the only answer that lets us go on. */
 static int refuse_existing(const char *path)
@@ -251,17 +270,95 @@ done:
 	return status;
 }
 
+/* Writes a public key record file (indented JSON, mode 0644), never over an existing file. */
+static int write_record_file(const char *path, const json_t *rec)
+{
+	char *text = json_dumps(rec, JSON_INDENT(2));
+	int fd = -1;
+	int error = 0;
+
+	if (!text)
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		error = ct_error_set(errno == EEXIST ? CT_EEXISTS : CT_EIO, "%s: %s%s", path,
+			strerror(errno), errno == EEXIST ? " (not overwriting a key)" : "");
+		goto done;
+	}
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text) || write(fd, "\n", 1) != 1 ||
+		fsync(fd) < 0) {
+		error = ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));
+		unlink(path);
+	}
+done:
+	if (fd >= 0)
+		close(fd);
+	free(text);
+	return error;
+}
+
+static int key_import_ssh(int argc, char **argv)
+{
+	key_args a;
+	ct_buf line = CT_BUF_INIT;
+	ct_buf out = CT_BUF_INIT;
+	ct_key *key = NULL;
+	const char *in;
+	size_t n;
+	int status;
+	int error;
+
+	memset(&a, 0, sizeof(a));
+	if ((status = cli_parse(&import_ssh_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto done;
+	status = CT_EXIT_OK;
+	if (argc - optind != 1) {
+		status = cli_cmd_usage(&import_ssh_cmd,
+			"expected one SSH-KEY.pub (an OpenSSH public key file, ssh-ed25519)");
+		goto done;
+	}
+	in = argv[optind];
+	n = strlen(in);
+	if (a.output)
+		error = ct_buf_puts(&out, a.output);
+	else if (n > 4 && strcmp(in + n - 4, ".pub") == 0)
+		error = ct_buf_printf(&out, "%.*s.claimtrail.pub", (int)(n - 4), in);
+	else
+		error = ct_buf_printf(&out, "%s.claimtrail.pub", in);
+	if (error < 0 || (error = ct_file_read(&line, in, 16384)) < 0 ||
+		(error = refuse_existing(out.ptr)) < 0 ||
+		(error = ct_key_import_ssh(&key, getenv("SSH_AUTH_SOCK"), line.ptr ? line.ptr : "",
+			 a.name, a.org)) < 0 ||
+		(error = write_record_file(out.ptr, ct_key_public_record(key))) < 0) {
+		if (error == CT_EINVALID)
+			ct_error_prefix(error, "%s", in);
+		status = cli_fail(error);
+		goto done;
+	}
+	printf("key %s\n", ct_key_id(key));
+	printf("held by: ssh-agent (%s)\n", in);
+	printf("public key: %s\n", out.ptr);
+	printf("sign with: --key ssh:%s\n", ct_key_id(key));
+done:
+	ct_key_free(key);
+	ct_buf_free(&line);
+	ct_buf_free(&out);
+	return status;
+}
+
 int cmd_key(ct_cli *cli, int argc, char **argv)
 {
 	int status;
 
 	(void)cli;
 	if (argc < 2)
-		status = cli_cmd_usage(&key_cmd, "expected 'generate' or 'show'");
+		status = cli_cmd_usage(&key_cmd, "expected 'generate', 'show' or 'import-ssh'");
 	else if (strcmp(argv[1], "generate") == 0)
 		status = key_generate(argc - 1, argv + 1);
 	else if (strcmp(argv[1], "show") == 0)
 		status = key_show(argc - 1, argv + 1);
+	else if (strcmp(argv[1], "import-ssh") == 0)
+		status = key_import_ssh(argc - 1, argv + 1);
 	else if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
 		status = (cli_help(&key_cmd, stdout), CT_EXIT_OK);
 	else

@@ -49,6 +49,8 @@ const uint8_t *ct_key_public_bytes(const ct_key *key)
 
 int ct_key_sign_bytes(uint8_t sig[64], const ct_key *key, const uint8_t *msg, size_t len)
 {
+	if (key->agent)
+		return ct__agent_sign(sig, key->agent, key->pk, key->id, msg, len);
 	if (crypto_sign_detached(sig, NULL, msg, len, key->sk) != 0)
 		return ct_error_set(CT_EIO, "key %s: signing failed", key->id);
 	return 0;
@@ -60,6 +62,7 @@ void ct_key_free(ct_key *key)
 		return;
 	if (key->sk)
 		sodium_free(key->sk);
+	free(key->agent);
 	json_decref(key->record);
 	free(key);
 }
@@ -126,10 +129,25 @@ done:
 	return error;
 }
 
+int ct__key_record_make(ct_key *key, const char *name, const char *org)
+{
+	json_t *rec = NULL;
+	int error;
+
+	if ((error = key_record_build(&rec, key, name, org, NULL, NULL)) < 0)
+		goto done;
+	if ((error = ct_record_sign(rec, key)) < 0)
+		goto done;
+	key->record = rec;
+	rec = NULL;
+done:
+	json_decref(rec);
+	return error;
+}
+
 static int key_make(ct_key **out, const uint8_t *seed, const char *name, const char *org)
 {
 	ct_key *key = NULL;
-	json_t *rec = NULL;
 	int error;
 
 	*out = NULL;
@@ -140,16 +158,11 @@ static int key_make(ct_key **out, const uint8_t *seed, const char *name, const c
 	else
 		crypto_sign_keypair(key->pk, key->sk);
 	ct_key_id_of(key->id, key->pk);
-	if ((error = key_record_build(&rec, key, name, org, NULL, NULL)) < 0)
+	if ((error = ct__key_record_make(key, name, org)) < 0)
 		goto done;
-	if ((error = ct_record_sign(rec, key)) < 0)
-		goto done;
-	key->record = rec;
-	rec = NULL;
 	*out = key;
 	key = NULL;
 done:
-	json_decref(rec);
 	ct_key_free(key);
 	return error;
 }
