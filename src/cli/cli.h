@@ -79,6 +79,7 @@ int cli_print_json(const json_t *value);
 
 int cmd_canon(ct_cli *cli, int argc, char **argv);
 int cmd_key(ct_cli *cli, int argc, char **argv);
+int cmd_checkpoint(ct_cli *cli, int argc, char **argv);
 int cmd_sign(ct_cli *cli, int argc, char **argv);
 int cmd_verify(ct_cli *cli, int argc, char **argv);
 

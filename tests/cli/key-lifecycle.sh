@@ -1,0 +1,186 @@
+#!/bin/sh
+# End to end: keys over time (issue 17, docs/keys.md). A stolen key revoked with
+# --compromised-since: what it signed before a checkpoint made before that time keeps counting,
+# everything after fails check, show, log and list with "revoked", and the key signs nothing
+# new. A revocation without a time fails everything the key signed. A rotated key's successor
+# is trusted through the old key (only the old key is in the trust list); --retire ends the old
+# key. An expired key's later signatures fail. A checkpoint of a rewritten history fails check.
+. "$(dirname "$0")/lib.sh"
+
+"$CT" key generate --unencrypted --name "Fact Checker" -o a.key >/dev/null || exit 99
+"$CT" key generate --unencrypted --name "Editor" -o e.key >/dev/null || exit 99
+"$CT" key generate --unencrypted --name "New Laptop" -o n.key >/dev/null || exit 99
+"$CT" key generate --unencrypted --name "Short Lived" -o s.key >/dev/null || exit 99
+A=$("$CT" key show a.key | sed -n "s/^key-id: *//p")
+E=$("$CT" key show e.key | sed -n "s/^key-id: *//p")
+N=$("$CT" key show n.key | sed -n "s/^key-id: *//p")
+S=$("$CT" key show s.key | sed -n "s/^key-id: *//p")
+at() { SOURCE_DATE_EPOCH=$(date -u -d "$1" +%s); export SOURCE_DATE_EPOCH; }
+
+git init -q -b main repo && cd repo || exit 99
+at 2026-11-01T09:00:00Z
+expect_status 0 "$CT" init --key "$TMP/a.key"
+expect_status 0 "$CT" trust add "$TMP/e.key.pub"
+expect_status 0 "$CT" source add --id report --title "A report" --publisher "Desk" --key "$TMP/a.key"
+expect_status 0 "$CT" claim add --id early --statement "An early claim." --source report \
+	--key "$TMP/a.key"
+at 2026-11-02T09:00:00Z
+expect_status 0 "$CT" checkpoint --key "$TMP/e.key"
+contains "$OUT" "3 records"
+CP=$(find claims/checkpoint -name '*.json')
+[ -n "$CP" ] && ok || fail "no checkpoint file"
+expect_status 0 "$CT" check
+contains "$OUT" "OK"
+
+# the thief signs with the stolen key after the compromise
+at 2026-11-05T09:00:00Z
+expect_status 0 "$CT" claim add --id late --statement "A planted claim." --source report \
+	--key "$TMP/a.key"
+expect_status 0 "$CT" check
+
+# a revocation is the key's own word: another key cannot sign it
+expect_status 4 "$CT" key revoke "$A" --reason "laptop stolen" --key "$TMP/e.key"
+contains "$ERR" "a revocation is signed by the key itself"
+one_line "$ERR"
+expect_status 2 "$CT" key revoke "$A" --key "$TMP/a.key"
+contains "$ERR" "--reason is required"
+expect_status 4 "$CT" key revoke "$A" --reason x --compromised-since yesterday --key "$TMP/a.key"
+contains "$ERR" "is not a time"
+at 2026-11-06T09:00:00Z
+expect_status 0 "$CT" key revoke "$A" --reason "laptop stolen" --compromised-since 2026-11-03 \
+	--key "$TMP/a.key"
+contains "$OUT" "key $A revoked: laptop stolen"
+
+expect_status 1 "$CT" check
+contains "$OUT" "claim late: signed by 0 trusted keys, 1 needed; key $A is revoked"
+not_contains "$OUT" "claim early"
+not_contains "$OUT" "source report"
+expect_status 0 "$CT" show early
+contains "$OUT" "verified:   yes"
+contains "$OUT" "signed by:  $A (Fact Checker) [key revoked]"
+expect_status 0 "$CT" show late
+contains "$OUT" "verified:   NO (revoked): signed by key $A, which is revoked (laptop stolen; compromised since 2026-11-03T00:00:00Z)"
+contains "$OUT" "signed by:  (not verified)"
+expect_status 0 "$CT" show late --json
+contains "$OUT" '"state": "revoked"'
+expect_status 0 "$CT" log late
+contains "$OUT" "NOT VERIFIED: signed by key $A, which is revoked"
+expect_status 0 "$CT" list
+contains "$OUT" "late  unverified   NOT VERIFIED: signed by key $A, which is revoked"
+
+# the revoked key signs nothing new; a second revocation is refused
+H=$(git rev-parse HEAD)
+expect_status 1 "$CT" claim add --id more --statement "More." --source report --key "$TMP/a.key"
+contains "$ERR" "key $A is revoked (laptop stolen): it signs nothing new"
+one_line "$ERR"
+expect_status 1 "$CT" key revoke "$A" --reason "again" --key "$TMP/a.key"
+contains "$ERR" "key $A is revoked (laptop stolen)"
+[ "$(git rev-parse HEAD)" = "$H" ] && ok || fail "HEAD moved"
+
+# without the checkpoint, nothing vouches for the early signatures: they fail too
+git rm -q "$CP" && git commit -q -m "drop the checkpoint" || fail "git rm"
+expect_status 1 "$CT" check
+contains "$OUT" "claim early: signed by 0 trusted keys, 1 needed; key $A is revoked"
+expect_status 0 "$CT" show early
+contains "$OUT" "verified:   NO (revoked)"
+git revert --no-edit HEAD >/dev/null || fail "git revert"
+expect_status 1 "$CT" check
+not_contains "$OUT" "claim early"
+
+# ---- a revocation without a time: every signature of the key fails ----
+cd "$TMP" && git init -q -b main plain && cd plain || exit 99
+at 2026-11-01T09:00:00Z
+expect_status 0 "$CT" init --key "$TMP/s.key"
+expect_status 0 "$CT" trust add "$TMP/e.key.pub"
+expect_status 0 "$CT" source add --id report --title "A report" --publisher "Desk" --key "$TMP/s.key"
+expect_status 0 "$CT" checkpoint --key "$TMP/e.key"
+expect_status 0 "$CT" key revoke "$S" --reason "left the desk" --key "$TMP/s.key"
+contains "$OUT" "every signature by it fails"
+expect_status 1 "$CT" check
+contains "$OUT" "source report: signed by 0 trusted keys, 1 needed; key $S is revoked"
+expect_status 0 "$CT" source show report
+contains "$OUT" "verified:   NO (revoked): signed by key $S, which is revoked (left the desk)"
+
+# ---- rotation: only the old key is trusted; its successor is trusted through it ----
+cd "$TMP" && git init -q -b main rot && cd rot || exit 99
+at 2026-11-01T09:00:00Z
+expect_status 0 "$CT" init --key "$TMP/e.key"
+expect_status 0 "$CT" source add --id report --title "A report" --publisher "Desk" --key "$TMP/e.key"
+expect_status 0 "$CT" claim add --id by-new --statement "Signed by the new key." \
+	--source report --key "$TMP/n.key"
+expect_status 1 "$CT" check
+contains "$OUT" "claim by-new: signed by 0 trusted keys, 1 needed; key $N is not trusted"
+expect_status 0 "$CT" key rotate "$TMP/e.key" --to "$TMP/n.key"
+contains "$OUT" "key $N succeeds key $E"
+expect_status 0 "$CT" check
+contains "$OUT" "OK"
+expect_status 0 "$CT" trust list
+not_contains "$OUT" "$N"
+# retire the old key: it signs nothing new, its successor stays trusted
+at 2026-11-02T09:00:00Z
+expect_status 4 "$CT" key rotate "$TMP/e.key" --to "$TMP/n.key"
+contains "$ERR" "the store holds this record already"
+git rm -q "claims/key/$N.json" && git commit -q -m "forget the successor" || fail "git rm"
+expect_status 0 "$CT" key rotate "$TMP/e.key" --to "$TMP/n.key" --retire
+contains "$OUT" "key $E retired"
+expect_status 1 "$CT" claim add --id by-old --statement "Old key." --source report --key "$TMP/e.key"
+contains "$ERR" "key $E is revoked (retired: succeeded by key $N): it signs nothing new"
+expect_status 0 "$CT" claim add --id by-new-2 --statement "New key again." --source report \
+	--key "$TMP/n.key"
+expect_status 0 "$CT" show by-new-2
+contains "$OUT" "verified:   yes"
+# --retire checkpointed the branch first (signed by the successor): what the old key signed
+# before it retired stays vouched for
+expect_status 0 "$CT" check
+contains "$OUT" "OK"
+expect_status 0 "$CT" show by-new
+contains "$OUT" "verified:   yes"
+# a key rotated from a key nobody trusts is not trusted
+expect_status 0 "$CT" trust remove "$E"
+expect_status 1 "$CT" check --trust "$TMP/s.key.pub"
+contains "$OUT" "claim by-new-2: signed by 0 trusted keys, 1 needed; key $N is not trusted"
+
+# ---- expiry: a key with "expires" signs nothing after it; later signatures fail ----
+cd "$TMP" && git init -q -b main exp && cd exp || exit 99
+at 2026-11-01T09:00:00Z
+expect_status 0 "$CT" init --key "$TMP/e.key"
+expect_status 0 "$CT" key rotate "$TMP/e.key" --to "$TMP/s.key" --expires 2026-11-10
+expect_status 0 "$CT" source add --id report --title "A report" --publisher "Desk" --key "$TMP/s.key"
+expect_status 0 "$CT" checkpoint --key "$TMP/e.key"
+at 2026-11-09T09:00:00Z
+expect_status 0 "$CT" claim add --id unvouched --statement "Before expiry, no checkpoint." \
+	--source report --key "$TMP/s.key"
+at 2026-11-11T09:00:00Z
+expect_status 1 "$CT" claim add --id after --statement "After." --source report --key "$TMP/s.key"
+contains "$ERR" "key $S expired at 2026-11-10T00:00:00Z: it signs nothing new"
+expect_status 1 "$CT" check
+contains "$OUT" "claim unvouched: signed by 0 trusted keys, 1 needed; key $S expired at 2026-11-10T00:00:00Z"
+not_contains "$OUT" "source report"
+expect_status 0 "$CT" show unvouched
+contains "$OUT" "verified:   NO (expired): signed by key $S, which expired at 2026-11-10T00:00:00Z"
+
+# ---- a checkpoint that does not match history fails check ----
+cd "$TMP/repo" || exit 99
+at 2026-11-07T09:00:00Z
+cp "$CP" ../cp.json
+# a rewritten history: the commits are made again (new ids), the old checkpoint kept
+git checkout -q --orphan rewritten || fail "git checkout"
+git rm -rq --cached . >/dev/null && rm -rf claims
+expect_status 0 "$CT" init --key "$TMP/e.key"
+mkdir -p claims/checkpoint && cp ../cp.json "$CP" && git add "$CP" &&
+	git commit -q -m "an old checkpoint" || fail "commit"
+expect_status 1 "$CT" check
+contains "$OUT" "checkpoint $(basename "$CP" .json): names commit"
+contains "$OUT" "which is not in the branch's history (a rewritten history?)"
+# a checkpoint whose root does not match the records at its commit
+git checkout -q main || fail "git checkout main"
+node -e '
+	const fs = require("fs"), f = process.argv[1], r = JSON.parse(fs.readFileSync(f, "utf8"));
+	r.records = r.records + 1;
+	fs.writeFileSync(f, JSON.stringify(r, null, 2) + "\n");' "$CP"
+git commit -q -a -m "a checkpoint edited by hand" || fail "git commit"
+expect_status 1 "$CT" check
+contains "$OUT" "does not verify"
+contains "$OUT" "records), not the sha256:"
+
+finish
