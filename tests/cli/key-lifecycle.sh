@@ -135,6 +135,21 @@ expect_status 0 "$CT" check
 contains "$OUT" "OK"
 expect_status 0 "$CT" show by-new
 contains "$OUT" "verified:   yes"
+# a bundle carries the successor's record (rotated_from) and the retired key's revocation
+# (compromised_since, successor): the independent verifier (docs/ alone) reads them as claimtrail
+# does. In a bundle every signature of a revoked key fails: no checkpoint travels with it.
+expect_status 0 "$CT" bundle create by-new-2 -o ../rot.bundle --key "$TMP/n.key"
+mkdir ../trust-new && cp "$TMP/n.key.pub" "$TMP/e.key.pub" ../trust-new/ || exit 99
+expect_status 1 "$CT" verify ../rot.bundle --trust ../trust-new
+contains "$OUT" "key $E: OK [key.selfsigned, key.trusted, key.revoked]"
+contains "$OUT" "key $N: OK [key.selfsigned, key.trusted]"
+contains "$ERR" "source report revision 1: signed by 0 trusted keys, 1 needed; key $E is revoked"
+if command -v node >/dev/null 2>&1; then
+	expect_status 1 node "$SRCDIR/tests/independent/verify.mjs" --bundle ../rot.bundle \
+		--trust ../trust-new
+	not_contains "$OUT" "record.malformed"
+	contains "$OUT" "signature.revoked"
+fi
 # a key rotated from a key nobody trusts is not trusted
 expect_status 0 "$CT" trust remove "$E"
 expect_status 1 "$CT" check --trust "$TMP/s.key.pub"
