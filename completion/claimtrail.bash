@@ -48,7 +48,8 @@ _claimtrail() {
 					--location | --quantity | --unit | --qualifier | --id | --title | --publisher | \
 					--url | --author | --published | --retrieved | --kind | --file | --rev | \
 					--output | -o | --trust | --threshold | --source-text | --name | --org | \
-					--seed-file | --proof | --root) i=$((i + 1)) ;;
+					--seed-file | --proof | --root | --compromised-since | --to | --expires | \
+					--state | --max-age) i=$((i + 1)) ;;
 				esac
 				;;
 			*) operands+=("$w") ;;
@@ -101,7 +102,7 @@ _claimtrail() {
 		fi
 		;;
 	--key | -k | --passphrase-file | --file | --output | -o | --trust | --source-text | \
-		--seed-file | --proof)
+		--seed-file | --proof | --to | --state)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
 		;;
@@ -138,6 +139,9 @@ _claimtrail() {
 		[ ${#operands[@]} -eq 0 ] && kind=sources
 		;;
 	"trust remove")
+		[ ${#operands[@]} -eq 0 ] && kind=keys
+		;;
+	"key revoke")
 		[ ${#operands[@]} -eq 0 ] && kind=keys
 		;;
 	*)
