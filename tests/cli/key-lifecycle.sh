@@ -83,6 +83,9 @@ expect_status 1 "$CT" check
 contains "$OUT" "claim early: signed by 0 trusted keys, 1 needed; key $A is revoked"
 expect_status 0 "$CT" show early
 contains "$OUT" "verified:   NO (revoked)"
+# list's cache follows the checkpoints, not only the key records
+expect_status 0 "$CT" list
+contains "$OUT" "early unverified   NOT VERIFIED: signed by key $A, which is revoked"
 git revert --no-edit HEAD >/dev/null || fail "git revert"
 expect_status 1 "$CT" check
 not_contains "$OUT" "claim early"
@@ -165,7 +168,13 @@ expect_status 0 "$CT" checkpoint --key "$TMP/e.key"
 at 2026-11-09T09:00:00Z
 expect_status 0 "$CT" claim add --id unvouched --statement "Before expiry, no checkpoint." \
 	--source report --key "$TMP/s.key"
+expect_status 0 "$CT" list
+contains "$OUT" "unvouched"
+not_contains "$OUT" "unverified"
 at 2026-11-11T09:00:00Z
+# the key expired with time alone: list's cache does not keep the old answer
+expect_status 0 "$CT" list
+contains "$OUT" "unvouched unverified   NOT VERIFIED: signed by key $S, which expired at 2026-11-10T00:00:00Z"
 expect_status 1 "$CT" claim add --id after --statement "After." --source report --key "$TMP/s.key"
 contains "$ERR" "key $S expired at 2026-11-10T00:00:00Z: it signs nothing new"
 expect_status 1 "$CT" check
