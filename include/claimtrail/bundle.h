@@ -201,6 +201,14 @@ int ct_bundle_verify(ct_bundle_info *info, const char *path, const ct_bundle_ver
 int ct_bundle_state_check(const char *state_path, const ct_bundle_info *info, long long max_age);
 
 /*
+ * Adds to trust the key records the bundle at path carries that succeed a key of trust
+ * (ct_keyring_add_successors: "rotated_from" a trusted, live key, signed by it; docs/keys.md),
+ * so that verify and import trust a rotated key through the key it succeeds. The bundle is not
+ * verified here (ct_bundle_verify does that); *added (may be NULL) receives how many.
+ */
+int ct_bundle_add_successors(ct_keyring *trust, const char *path, size_t *added);
+
+/*
  * Writes to out_path an inclusion proof (JSON, docs/bundle.md) for the latest revision of claim
  * id in the bundle at path. The bundle's Merkle root must match its trailer.
  */

@@ -294,6 +294,9 @@ static int bundle_import(ct_cli *cli, int argc, char **argv)
 			"'claimtrail trust add')");
 		goto done;
 	}
+	/* a rotated key is trusted through the key it succeeds (docs/keys.md) */
+	if (ct_bundle_add_successors(a.trust, argv[optind], NULL) < 0)
+		ct_error_clear();
 	vo.trust = a.trust;
 	vo.threads = cli_threads_from_env();
 	cli_progress_init(&progress, "bundle import");

@@ -153,6 +153,32 @@ if command -v node >/dev/null 2>&1; then
 	not_contains "$OUT" "record.malformed"
 	contains "$OUT" "signature.revoked"
 fi
+# verify and import trust the successor through the old key, as check does: a bundle of a
+# claim signed by the new key only, verified by a reader who trusts only the old key
+expect_status 0 "$CT" bundle create by-new -o ../succ.bundle --key "$TMP/n.key"
+mkdir ../trust-old && cp "$TMP/e.key.pub" ../trust-old/ || exit 99
+expect_status 1 "$CT" -C / verify "$TMP/succ.bundle" --trust ../trust-old
+contains "$OUT" "claim by-new@1: OK [signature.valid"
+contains "$ERR" "key $E is revoked"
+# a rotation without retirement: a reader who trusts only the old key imports what the new
+# key signed, and its check trusts the new key through the old one
+cd "$TMP" && git init -q -b main rot2 && cd rot2 || exit 99
+expect_status 0 "$CT" init --key "$TMP/e.key"
+expect_status 0 "$CT" key rotate "$TMP/e.key" --to "$TMP/n.key"
+expect_status 0 "$CT" source add --id paper --title "A paper" --publisher "Desk" --key "$TMP/n.key"
+expect_status 0 "$CT" claim add --id new-only --statement "Only the new key." --source paper \
+	--key "$TMP/n.key"
+expect_status 0 "$CT" bundle create new-only -o ../new-only.bundle --key "$TMP/n.key"
+cd "$TMP" && git init -q -b main reader && cd reader || exit 99
+expect_status 0 "$CT" init --key "$TMP/s.key"
+expect_status 0 "$CT" verify ../new-only.bundle --trust "$TMP/e.key.pub"
+expect_status 0 "$CT" bundle import ../new-only.bundle --trust "$TMP/e.key.pub"
+expect_status 0 "$CT" trust add "$TMP/e.key.pub"
+expect_status 0 "$CT" check
+contains "$OUT" "OK"
+expect_status 0 "$CT" show new-only
+contains "$OUT" "verified:   yes"
+cd "$TMP/rot" || exit 99
 # a key rotated from a key nobody trusts is not trusted
 expect_status 0 "$CT" trust remove "$E"
 expect_status 1 "$CT" check --trust "$TMP/s.key.pub"

@@ -5,6 +5,7 @@
  * rollback attack) or a signer's feed stuck at an old bundle (TUF's freeze attack) is refused
  * with the reason. The caller verifies the bundle first; this only compares and remembers.
  */
+#include "bundle_internal.h"
 #include "error.h"
 #include "runtime.h"
 #include "util.h"
@@ -132,5 +133,45 @@ int ct_bundle_state_check(const char *state_path, const ct_bundle_info *info, lo
 done:
 	free(text);
 	json_decref(st);
+	return error;
+}
+
+int ct_bundle_add_successors(ct_keyring *trust, const char *path, size_t *added)
+{
+	ct__line_reader r;
+	ct__envelope env;
+	ct_keyring *carried = NULL;
+	ct_buf body = CT_BUF_INIT;
+	json_t *rec = NULL;
+	int opened = 0;
+	int error;
+
+	if (added)
+		*added = 0;
+	if ((error = ct_keyring_new(&carried)) < 0)
+		return error;
+	if ((error = ct__bundle_open(&r, path)) < 0)
+		goto done;
+	opened = 1;
+	/* key lines come first (bundle order): read them, and stop at the first other line */
+	while ((error = ct__line_read(&r)) == 1) {
+		if (r.toolong || ct__envelope_parse(&env, r.line.ptr, r.line.len) < 0 ||
+			!ct__envelope_type_is(&env, ct_kind_payload_type(CT_KIND_KEY)))
+			break;
+		json_decref(rec);
+		rec = NULL;
+		/* a key line that does not check is verification's to report: left out here */
+		if (ct__bundle_record_decode(&rec, &body, &env, r.line.ptr, r.line.len) < 0 ||
+			ct_keyring_add(carried, rec) < 0)
+			ct_error_clear();
+	}
+	ct_error_clear();
+	error = ct_keyring_add_successors(trust, carried, added);
+done:
+	if (opened)
+		ct__line_reader_close(&r);
+	json_decref(rec);
+	ct_buf_free(&body);
+	ct_keyring_free(carried);
 	return error;
 }
