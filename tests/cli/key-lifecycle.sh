@@ -89,6 +89,18 @@ contains "$OUT" "early unverified   NOT VERIFIED: signed by key $A, which is rev
 git revert --no-edit HEAD >/dev/null || fail "git revert"
 expect_status 1 "$CT" check
 not_contains "$OUT" "claim early"
+# other writes refuse to build on what only revoked keys signed
+expect_status 1 "$CT" annotate late --note "looks right" --key "$TMP/e.key"
+contains "$ERR" "claim late revision 1 does not verify: signed by key $A, which is revoked"
+one_line "$ERR"
+# recovery: an editor who has checked the planted claim's words signs it off with a live key;
+# the revision (signatures valid, chain intact) may be signed again, and then counts
+expect_status 0 "$CT" sign-off late --key "$TMP/e.key"
+expect_status 0 "$CT" show late
+contains "$OUT" "verified:   yes"
+contains "$OUT" "signed by:  $A (Fact Checker) [key revoked], $E (Editor)"
+expect_status 0 "$CT" check
+contains "$OUT" "OK"
 
 # ---- a revocation without a time: every signature of the key fails ----
 cd "$TMP" && git init -q -b main plain && cd plain || exit 99

@@ -95,6 +95,11 @@ int ct__drop_unverified(json_t *records, ct_store *store, const ct_keyring *ring
  * naming the record, its revision and why. What a write calls before building on a record. */
 int ct__require_verified(ct_store *store, const json_t *record);
 
+/* ct__require_verified, also taking a record whose only fault is that its signers are revoked
+ * or expired (its signatures verify, its chain holds): what a sign-off with a live key may add
+ * a signature to, so that a desk vouches for it again (docs/keys.md). */
+int ct__require_signed(ct_store *store, const json_t *record);
+
 /* ---- checkpoints (checkpoint.c) ---- */
 
 /* The Merkle root ("sha256:" + hex, RFC 9162 over the leaf hashes of the RFC 8785 form of

@@ -199,10 +199,9 @@ int ct__verify_record(
 			}
 			if (error < 0)
 				goto done;
-			if ((error = ct__verify_signatures(out, at, ring, 0)) < 0 ||
-				(out->state == CT_RECORD_VERIFIED &&
-					(error = check_key_states(out, store, ring, at, &vouch)) <
-						0))
+			/* only the signatures: the revision above names this one by digest, so its
+			 * signer vouches for it, whatever became of this revision's keys since */
+			if ((error = ct__verify_signatures(out, at, ring, 0)) < 0)
 				goto done;
 			if (out->state != CT_RECORD_VERIFIED) {
 				char why[sizeof(out->reason)];
@@ -245,7 +244,7 @@ int ct_store_verify_record(ct_verification *out, ct_store *store, const json_t *
 	return error;
 }
 
-int ct__require_verified(ct_store *store, const json_t *record)
+static int require(ct_store *store, const json_t *record, int signed_only)
 {
 	ct_verification v;
 	char label[CT_LABEL_MAX];
@@ -253,7 +252,8 @@ int ct__require_verified(ct_store *store, const json_t *record)
 
 	if ((error = ct_store_verify_record(&v, store, record)) < 0)
 		return error;
-	if (v.state == CT_RECORD_VERIFIED)
+	if (v.state == CT_RECORD_VERIFIED ||
+		(signed_only && (v.state == CT_RECORD_REVOKED || v.state == CT_RECORD_EXPIRED)))
 		return 0;
 	ct__record_label(label, record);
 	if (json_object_get(record, "revision"))
@@ -266,6 +266,16 @@ int ct__require_verified(ct_store *store, const json_t *record)
 		"%s does not verify: %s (see 'claimtrail check'; docs/store.md says how to "
 		"recover)",
 		label, v.reason);
+}
+
+int ct__require_verified(ct_store *store, const json_t *record)
+{
+	return require(store, record, 0);
+}
+
+int ct__require_signed(ct_store *store, const json_t *record)
+{
+	return require(store, record, 1);
 }
 
 int ct__drop_unverified(json_t *records, ct_store *store, const ct_keyring *ring)
