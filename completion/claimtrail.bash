@@ -48,7 +48,8 @@ _claimtrail() {
 					--location | --quantity | --unit | --qualifier | --id | --title | --publisher | \
 					--url | --author | --published | --retrieved | --kind | --file | --rev | \
 					--output | -o | --trust | --threshold | --source-text | --name | --org | \
-					--seed-file | --proof | --root | --format | --base-url | --from) i=$((i + 1)) ;;
+					--seed-file | --proof | --root | --format | --base-url | --from | \
+					--compromised-since | --to | --expires | --state | --max-age) i=$((i + 1)) ;;
 				esac
 				;;
 			claimreview)
@@ -111,7 +112,7 @@ _claimtrail() {
 		fi
 		;;
 	--key | -k | --passphrase-file | --file | --output | -o | --trust | --source-text | \
-		--seed-file | --proof | --from)
+		--seed-file | --proof | --from | --to | --state)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
 		;;
@@ -157,6 +158,9 @@ _claimtrail() {
 		;;
 	publish | "export claimreview" | "export annotations" | "export prov" | "export dot")
 		kind=claims
+		;;
+	"key revoke")
+		[ ${#operands[@]} -eq 0 ] && kind=keys
 		;;
 	*)
 		COMPREPLY=($(compgen -f -- "$cur"))

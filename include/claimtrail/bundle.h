@@ -190,6 +190,25 @@ int ct_bundle_verify(ct_bundle_info *info, const char *path, const ct_bundle_ver
 	ct_bundle_report_fn fn, void *payload);
 
 /*
+ * Freshness (docs/bundle.md, "Freshness"): after ct_bundle_verify passed, compares the bundle's
+ * trailer (info) with the newest trailer by the same creator that the state file at state_path
+ * remembers (none yet: a new file). A bundle made before it, or at the same time with another
+ * Merkle root, is a rollback; with max_age > 0 (seconds), a bundle made longer ago than that is
+ * a freeze; either is CT_EUNTRUSTED with the reason, and the file is not changed. Otherwise the
+ * file remembers this trailer for its creator (written atomically). A damaged file is
+ * CT_EINVALID.
+ */
+int ct_bundle_state_check(const char *state_path, const ct_bundle_info *info, long long max_age);
+
+/*
+ * Adds to trust the key records the bundle at path carries that succeed a key of trust
+ * (ct_keyring_add_successors: "rotated_from" a trusted, live key, signed by it; docs/keys.md),
+ * so that verify and import trust a rotated key through the key it succeeds. The bundle is not
+ * verified here (ct_bundle_verify does that); *added (may be NULL) receives how many.
+ */
+int ct_bundle_add_successors(ct_keyring *trust, const char *path, size_t *added);
+
+/*
  * Writes to out_path an inclusion proof (JSON, docs/bundle.md) for the latest revision of claim
  * id in the bundle at path. The bundle's Merkle root must match its trailer.
  */

@@ -64,7 +64,43 @@ const uint8_t *ct_key_public_bytes(const ct_key *key);
  */
 int ct_key_revoke(json_t **out, const ct_key *key, const char *reason);
 
+/*
+ * ct_key_revoke, with the time from which the key is to be taken as compromised
+ * (compromised_since, a timestamp; NULL: every signature of the key fails) and the key that
+ * succeeds it (successor, a key id, or NULL): signatures made before compromised_since keep
+ * counting where a checkpoint vouches for them, and a successor named here stays trusted
+ * through the revoked key (docs/keys.md).
+ */
+int ct_key_revoke_with(json_t **out, const ct_key *key, const char *reason,
+	const char *compromised_since, const char *successor);
+
+/*
+ * The key record of new_key as old_key's successor: its public record with "rotated_from" (old
+ * key's id) and "expires" (NULL: none), self-signed and signed by old_key, so that trust in
+ * the old key carries to the new one (ct_keyring_add_successors).
+ */
+int ct_key_rotate(json_t **out, const ct_key *old_key, const ct_key *new_key, const char *expires);
+
 void ct_key_free(ct_key *key);
+
+/*
+ * A key held by ssh-agent: public_record is its claimtrail key record (checked as
+ * ct_key_record_check does), and every signature is asked of the agent listening on
+ * socket_path (the command passes SSH_AUTH_SOCK) with the agent protocol's sign request over
+ * the bytes to sign, then checked before it is used. CT_ENOTFOUND when the agent does not hold
+ * the key; CT_EIO when it cannot be reached. Such a key has no secret to write (ct_key_write
+ * refuses it).
+ */
+int ct_key_from_agent(ct_key **out, const char *socket_path, const json_t *public_record);
+
+/*
+ * Makes the claimtrail key record of an Ed25519 key held by ssh-agent: ssh_public_key is the
+ * line of its OpenSSH public key file ("ssh-ed25519 AAAA... comment"); the agent at
+ * socket_path must hold it, and self-signs the new record (name, org may be NULL). *out signs
+ * through the agent as ct_key_from_agent's keys do.
+ */
+int ct_key_import_ssh(ct_key **out, const char *socket_path, const char *ssh_public_key,
+	const char *name, const char *org);
 
 /*
  * Checks a public key record: its schema (ct_record_validate), that key_id is derived from
@@ -121,6 +157,29 @@ int ct_keyring_verify_any(const char **signer, const ct_keyring *ring, const cha
 
 /* 1 when the ring's record for key_id carries a revocation, else 0. */
 int ct_keyring_revoked(const ct_keyring *ring, const char *key_id);
+
+/* Whether a key's signatures count now (docs/keys.md). */
+typedef enum {
+	CT_KEY_LIVE = 0, /* not revoked, not expired (or not in the ring) */
+	CT_KEY_REVOKED,	 /* its record carries "revoked" */
+	CT_KEY_EXPIRED,	 /* its "expires" time has passed */
+} ct_key_state;
+
+/*
+ * The state of key_id in ring. For a revoked or expired key, until (21 bytes) receives the time
+ * before which its signatures still count where a checkpoint vouches for them: the
+ * revocation's compromised_since (or the expiry, when earlier) and, for an expired key, its
+ * "expires"; "" when none (a revocation without compromised_since: every signature fails).
+ */
+ct_key_state ct_keyring_key_state(const ct_keyring *ring, const char *key_id, char until[21]);
+
+/*
+ * Adds to ring each record of candidates that names a key of ring in "rotated_from" and
+ * carries a valid signature by that key, when that key is live or its revocation names the
+ * record's key as "successor"; again until nothing is added (a chain of rotations). *added (may
+ * be NULL) receives how many were added.
+ */
+int ct_keyring_add_successors(ct_keyring *ring, const ct_keyring *candidates, size_t *added);
 
 void ct_keyring_free(ct_keyring *ring);
 

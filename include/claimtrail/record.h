@@ -15,10 +15,11 @@ typedef enum {
 	CT_KIND_CLAIM,
 	CT_KIND_ANNOTATION,
 	CT_KIND_KEY,
+	CT_KIND_CHECKPOINT,
 	CT_KIND_COUNT
 } ct_kind;
 
-/* "source", "claim", "annotation", "key". */
+/* "source", "claim", "annotation", "key", "checkpoint". */
 const char *ct_kind_name(ct_kind kind);
 /* The longest name ct_kind_name gives ("annotation"), with room to spare, without its NUL. */
 #define CT_KIND_NAME_MAX 15
@@ -118,7 +119,10 @@ typedef struct {
 	size_t trusted;	   /* distinct trusted, unrevoked keys whose signature verifies */
 	size_t bad;	   /* signatures naming a trusted key that do not verify */
 	size_t untrusted;  /* signatures by keys not in the ring */
-	size_t revoked;	   /* valid signatures by revoked keys */
+	size_t revoked;	   /* valid signatures by revoked keys (not vouched for) */
+	size_t expired;	   /* valid signatures by expired keys (not vouched for) */
+	size_t vouched;	   /* signatures by revoked or expired keys that a checkpoint made
+			    * before the key's limit vouches for: counted as trusted */
 	char signers[CT_VERIFY_SIGNERS_MAX][CT_KEY_ID_LEN + 1]; /* the first trusted signers, for
 								 * reports (trusted counts them all) */
 } ct_verify_report;
@@ -131,6 +135,22 @@ typedef struct {
  */
 int ct_record_verify(
 	ct_verify_report *report, const json_t *record, const ct_keyring *trust, size_t threshold);
+
+/*
+ * Answers whether a checkpoint made before `before` (a timestamp) vouches that record carried
+ * the signature sig (base64) by key_id: 1 yes, 0 no (docs/keys.md). The store's is
+ * ct_store_vouch.
+ */
+typedef int (*ct_vouch_fn)(const json_t *record, const char *key_id, const char *sig,
+	const char *before, void *payload);
+
+/*
+ * ct_record_verify, where a valid signature by a revoked or expired key (ct_keyring_key_state)
+ * counts as trusted when vouch (may be NULL) says a checkpoint made before the key's limit
+ * holds it; otherwise it counts as revoked or expired, and the message says so.
+ */
+int ct_record_verify_vouched(ct_verify_report *report, const json_t *record,
+	const ct_keyring *trust, size_t threshold, ct_vouch_fn vouch, void *payload);
 
 /* Annotation ids: "<kind>-" and the first CT_ANNOTATION_HASH_LEN hex digits of a SHA-256
  * (see ct_annotation_id). */

@@ -144,9 +144,13 @@ typedef enum {
 				  * record in the store, or there is no signature */
 	CT_RECORD_BROKEN_CHAIN,	 /* prev does not name the revision before by digest, one is
 				  * missing, or an earlier revision does not verify */
+	CT_RECORD_REVOKED,	 /* its signatures verify, but every key of the store that made
+				  * one is revoked, and no checkpoint made before the key was
+				  * compromised vouches for them (docs/keys.md) */
+	CT_RECORD_EXPIRED,	 /* likewise, with keys whose "expires" has passed */
 } ct_record_state;
 
-/* "verified", "bad-signature", "broken-chain". */
+/* "verified", "bad-signature", "broken-chain", "revoked", "expired". */
 const char *ct_record_state_name(ct_record_state state);
 
 #define CT_VERIFICATION_REASON_MAX 255 /* the longest reason a ct_verification holds */
@@ -244,6 +248,20 @@ int ct_claim_add(
  * members to set; a member set to null is removed. opts->reason is required. */
 int ct_claim_revise(json_t **out_record, ct_store *store, const char *id, const json_t *changes,
 	const ct_write_opts *opts);
+
+/*
+ * Signs and commits a checkpoint (docs/keys.md): a record naming the branch's current commit,
+ * the Merkle root over every record at it and their number, and the time. *out_record (may be
+ * NULL) receives it.
+ */
+int ct_store_checkpoint(json_t **out_record, ct_store *store, const ct_write_opts *opts);
+
+/*
+ * Writes key records into the store's key/ folder in one commit: a revocation
+ * (ct_key_revoke_with) replacing the key's record, or a successor's record (ct_key_rotate),
+ * each checked with ct_key_record_check. A key the store holds as revoked is CT_EEXISTS.
+ */
+int ct_store_put_keys(ct_store *store, const json_t *records, const ct_write_opts *opts);
 
 /* A retraction: a new revision with "retracted": true. opts->reason is required. */
 int ct_claim_retract(

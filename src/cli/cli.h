@@ -79,6 +79,7 @@ int cli_print_json(const json_t *value);
 
 int cmd_canon(ct_cli *cli, int argc, char **argv);
 int cmd_key(ct_cli *cli, int argc, char **argv);
+int cmd_checkpoint(ct_cli *cli, int argc, char **argv);
 int cmd_sign(ct_cli *cli, int argc, char **argv);
 int cmd_verify(ct_cli *cli, int argc, char **argv);
 
@@ -157,7 +158,8 @@ int cmd_import(ct_cli *cli, int argc, char **argv);
 
 /* Bundles (cmd_bundle.c): the bundle command, and verify's bundle and proof branches. */
 int cmd_bundle(ct_cli *cli, int argc, char **argv);
-int cli_verify_bundle(const char *path, const ct_keyring *trust, size_t threshold, int as_json);
+int cli_verify_bundle(const char *path, const ct_keyring *trust, size_t threshold, int as_json,
+	const char *state, long long max_age);
 int cli_verify_proof(
 	const char *proof, const char *root, const ct_keyring *trust, size_t threshold);
 /* cmd_publish.c */

@@ -296,6 +296,9 @@ static int bundle_import(ct_cli *cli, int argc, char **argv)
 			"'claimtrail trust add')");
 		goto done;
 	}
+	/* a rotated key is trusted through the key it succeeds (docs/keys.md) */
+	if (ct_bundle_add_successors(a.trust, argv[optind], NULL) < 0)
+		ct_error_clear();
 	vo.trust = a.trust;
 	vo.threads = cli_threads_from_env();
 	cli_progress_init(&progress, "bundle import");
@@ -423,8 +426,10 @@ static void report_line(const ct_bundle_line_report *l, void *payload)
 	putchar('\n');
 }
 
-int cli_verify_bundle(const char *path, const ct_keyring *trust, size_t threshold, int as_json)
+int cli_verify_bundle(const char *path, const ct_keyring *trust, size_t threshold, int as_json,
+	const char *state, long long max_age)
 {
+	int fresh = 0;
 	ct_bundle_verify_opts o = CT_BUNDLE_VERIFY_OPTS_INIT;
 	ct_bundle_info info;
 	cli_progress progress;
@@ -448,6 +453,16 @@ int cli_verify_bundle(const char *path, const ct_keyring *trust, size_t threshol
 	}
 	error = ct_bundle_verify(&info, path, &o, report_line, &st);
 	cli_progress_end(&progress);
+	/* freshness (--state): only for a bundle that verified, whose trailer is then trusted */
+	if (error == 0 && state) {
+		error = ct_bundle_state_check(state, &info, max_age);
+		fresh = error == 0 ? 1 : -1;
+	}
+	if (fresh < 0 && error == CT_EINVALID) {
+		if (as_json)
+			fputs("],\"ok\":false}\n", stdout);
+		return cli_fail(error);
+	}
 	if (error < 0 && error != CT_EBADSIG && error != CT_EUNTRUSTED) {
 		if (as_json)
 			fputs("],\"ok\":false}\n", stdout);
@@ -465,6 +480,11 @@ int cli_verify_bundle(const char *path, const ct_keyring *trust, size_t threshol
 		fputs("}\n", stdout);
 		return cli_exit_status(error);
 	}
+	if (fresh < 0) {
+		printf("bundle %s: verified, but %sREFUSED%s: %s\n", path, cli_paint(CLI_RED),
+			cli_paint(CLI_RESET), ct_error_last());
+		return cli_fail(error);
+	}
 	if (error < 0) {
 		printf("bundle %s: %sFAILED%s (%llu line%s)\n", path, cli_paint(CLI_RED),
 			cli_paint(CLI_RESET), (unsigned long long)st.failed,
@@ -474,6 +494,9 @@ int cli_verify_bundle(const char *path, const ct_keyring *trust, size_t threshol
 	printf("bundle %s: %sOK%s: ", path, cli_paint(CLI_GREEN), cli_paint(CLI_RESET));
 	print_counts(&info);
 	printf(", created %s by %s, merkle root %s\n", info.created, info.creator, info.root);
+	if (fresh > 0)
+		printf("fresh: no older than any bundle by %s that %s has seen; remembered\n",
+			info.creator, state);
 	return CT_EXIT_OK;
 }
 

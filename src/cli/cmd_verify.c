@@ -22,6 +22,8 @@ typedef struct {
 	int json;
 	const char *proof;
 	const char *root;
+	const char *state;
+	const char *max_age;
 } verify_args;
 
 static const cli_opt verify_opts_table[] = {
@@ -34,6 +36,12 @@ static const cli_opt verify_opts_table[] = {
 		proof),
 	CLI_STR("root", 0, "ROOT", "the Merkle root the proof is checked against", verify_args,
 		root),
+	CLI_STR("state", 0, "FILE",
+		"bundles: remember each signer's newest bundle in FILE and refuse an older one",
+		verify_args, state),
+	CLI_STR("max-age", 0, "DURATION",
+		"bundles, with --state: refuse a bundle made longer ago (30d, 12h, 90m, 2w, 600s)",
+		verify_args, max_age),
 	CLI_OPT_COLOR,
 	CLI_END,
 };
@@ -41,6 +49,7 @@ static const cli_opt verify_opts_table[] = {
 static const cli_cmd verify_cmd = {"verify",
 	"usage: claimtrail verify FILE --trust KEYS [--trust KEYS...] [--threshold N] [--json]\n"
 	"       claimtrail verify BUNDLE --trust KEYS [--threshold N] [--json]\n"
+	"                                [--state FILE [--max-age DURATION]]\n"
 	"       claimtrail verify --proof PROOF --root ROOT [--trust KEYS]\n"
 	"\n"
 	"Verifies the signatures on the record in FILE against the trusted public keys: each\n"
@@ -55,6 +64,10 @@ static const cli_cmd verify_cmd = {"verify",
 	"other record needs one signer); CLAIMTRAIL_THREADS sets how many threads check\n"
 	"signatures. With --proof, checks that the proof's record is in the bundle whose\n"
 	"Merkle root is ROOT (and, with --trust, its signatures), without the bundle.\n"
+	"With --state FILE, a bundle that verifies is also compared with the newest bundle by\n"
+	"the same signer that FILE remembers: an older one (rollback) is refused, and with\n"
+	"--max-age one made longer ago than DURATION (freeze); otherwise FILE remembers it\n"
+	"(docs/bundle.md, \"Freshness\").\n"
 	"A --trust key that cannot be used (missing, or not a valid key record) exits 4.\n",
 	verify_opts_table};
 
@@ -121,9 +134,34 @@ done:
 	return status;
 }
 
+/* "30d", "12h", "90m", "2w", "600s" (or plain seconds) as seconds; -1 when it is none. */
+static long long parse_duration(const char *text)
+{
+	char *end = NULL;
+	long long n;
+
+	if (!text || *text < '0' || *text > '9')
+		return -1;
+	n = strtoll(text, &end, 10);
+	if (n <= 0 || n > 100LL * 365 * 86400)
+		return -1;
+	if (!*end || strcmp(end, "s") == 0)
+		return n;
+	if (strcmp(end, "m") == 0)
+		return n * 60;
+	if (strcmp(end, "h") == 0)
+		return n * 3600;
+	if (strcmp(end, "d") == 0)
+		return n * 86400;
+	if (strcmp(end, "w") == 0)
+		return n * 7 * 86400;
+	return -1;
+}
+
 int cmd_verify(ct_cli *cli, int argc, char **argv)
 {
-	verify_args a = {NULL, 1, 0, NULL, NULL};
+	verify_args a = {NULL, 1, 0, NULL, NULL, NULL, NULL};
+	long long max_age = 0;
 	verify_opts o = {NULL, 1, 0};
 	const char *path;
 	int status;
@@ -167,8 +205,26 @@ int cmd_verify(ct_cli *cli, int argc, char **argv)
 	}
 	path = argv[optind];
 	o.trust = a.trust;
+	if (a.max_age && !a.state) {
+		status = cli_cmd_usage(&verify_cmd, "--max-age needs --state FILE");
+		goto done;
+	}
+	if (a.max_age && (max_age = parse_duration(a.max_age)) < 0) {
+		status = cli_cmd_usage(&verify_cmd,
+			"--max-age: '%s' is not a duration (e.g. 30d, 12h, 90m, 2w, 600s)",
+			a.max_age);
+		goto done;
+	}
 	if (ct_bundle_sniff(path)) {
-		status = cli_verify_bundle(path, a.trust, o.threshold, o.as_json);
+		/* a rotated key is trusted through the key it succeeds (docs/keys.md); what cannot
+		 * be read here only adds no trust, and verification reports it */
+		if (ct_bundle_add_successors(a.trust, path, NULL) < 0)
+			ct_error_clear();
+		status = cli_verify_bundle(path, a.trust, o.threshold, o.as_json, a.state, max_age);
+		goto done;
+	}
+	if (a.state) {
+		status = cli_cmd_usage(&verify_cmd, "--state is for bundles; %s is a record", path);
 		goto done;
 	}
 	status = verify_record_file(path, &o);

@@ -183,9 +183,16 @@ int cli_signers(ct_buf *out, ct_store *store, const json_t *record)
 		} else if (store && ct_store_get(&key, store, CT_KIND_KEY, kid, 0) == 0) {
 			const char *name = json_string_value(json_object_get(key, "name"));
 			const char *org = json_string_value(json_object_get(key, "org"));
+			char until[CT_TIMESTAMP_LEN + 1];
+			ct_key_state st = ct_keyring_key_state(ring, kid, until);
 			if (name || org)
 				error = ct_buf_printf(out, " (%s%s%s)", name ? name : "",
 					name && org ? ", " : "", org ? org : "");
+			/* the record's state says whether a checkpoint vouches for it */
+			if (error == 0 && st == CT_KEY_REVOKED)
+				error = ct_buf_puts(out, " [key revoked]");
+			else if (error == 0 && st == CT_KEY_EXPIRED)
+				error = ct_buf_printf(out, " [key expired at %s]", until);
 		}
 		ct_error_clear();
 		json_decref(key);

@@ -93,6 +93,23 @@ try "claimtrail import cl"
 has claimreview
 try "claimtrail import claimreview --sk"
 has --skip-unmapped
+# keys over time (issue 17): commands, subcommands, options, key ids
+try "claimtrail check"
+has checkpoint
+try "claimtrail key "
+has import-ssh
+has revoke
+has rotate
+try "claimtrail key revoke --comp"
+has --compromised-since
+try "claimtrail key revoke "
+has "$("$CT" key show "$TMP/k.key" | sed -n "s/^key-id: *//p")"
+try "claimtrail key revoke --reason x "
+has "$("$CT" key show "$TMP/k.key" | sed -n "s/^key-id: *//p")"
+try "claimtrail verify b.bundle --st"
+has --state
+try "claimtrail verify b.bundle --state s --max"
+has --max-age
 # -C: the store of another folder
 cd "$TMP" || exit 99
 try "claimtrail -C repo show d"

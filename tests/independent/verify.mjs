@@ -197,17 +197,23 @@ function envelope(line) {
 
 // format.md 5.1, the whole key schema (a bundle's key records are checked in full).
 function keySchema(r) {
-	const allowed = ['type', 'key_id', 'algorithm', 'public_key', 'name', 'org', 'created', 'revoked', 'signatures'];
+	const allowed = ['type', 'key_id', 'algorithm', 'public_key', 'name', 'org', 'created', 'expires', 'rotated_from',
+		'revoked', 'signatures'];
 	for (const k of Object.keys(r)) if (!allowed.includes(k)) bad(`unknown member ${k}`);
 	if (r.type !== 'key' || !KEY_ID.test(r.key_id ?? '') || r.algorithm !== 'ed25519') bad('key schema');
 	if (typeof r.public_key !== 'string') bad('key schema');
 	b64(r.public_key, 32);
 	if (!validTimestamp(r.created)) bad('key schema: created');
 	for (const k of ['name', 'org']) if (k in r && typeof r[k] !== 'string') bad(`key schema: ${k}`);
+	if ('expires' in r && !validTimestamp(r.expires)) bad('key schema: expires');
+	if ('rotated_from' in r && !KEY_ID.test(r.rotated_from)) bad('key schema: rotated_from');
 	if ('revoked' in r) {
 		const v = r.revoked;
-		if (!v || typeof v !== 'object' || Array.isArray(v) || Object.keys(v).some((k) => k !== 'at' && k !== 'reason') ||
+		const members = ['at', 'reason', 'compromised_since', 'successor'];
+		if (!v || typeof v !== 'object' || Array.isArray(v) || Object.keys(v).some((k) => !members.includes(k)) ||
 			!validTimestamp(v.at) || typeof v.reason !== 'string') bad('key schema: revoked');
+		if ('compromised_since' in v && !validTimestamp(v.compromised_since)) bad('key schema: revoked');
+		if ('successor' in v && !KEY_ID.test(v.successor)) bad('key schema: revoked');
 	}
 }
 
@@ -384,7 +390,9 @@ function verifyBundle(path, trustDir, threshold) {
 		const pae = paeOf(d.kind === 'text' ? TEXT_TYPE : TYPE_OF(d.kind), d.body);
 		for (const s of d.sigs) {
 			if (d.kind === 'key') {
-				if (!st.keys.has(s.keyid)) fail('key.missing');
+				// bundle.md 5: only the self-signature of a key line matters (a successor's
+				// record also carries its predecessor's signature, which needs no key line)
+				if (s.keyid === d.rec.key_id && !st.keys.has(s.keyid)) fail('key.missing');
 				continue;
 			}
 			const by = madeBy(trust, s.keyid, pae, b64(s.sig, 64));

@@ -581,6 +581,112 @@ static void test_keyring_tables_race(void)
 	ct_key_free(key);
 }
 
+/* What a vouch callback was asked, and its answer. */
+typedef struct {
+	int answer;
+	int calls;
+	char before[32];
+} vouch_probe;
+
+static int probe_vouch(const json_t *record, const char *key_id, const char *sig,
+	const char *before, void *payload)
+{
+	vouch_probe *p = payload;
+
+	(void)record;
+	(void)key_id;
+	(void)sig;
+	p->calls++;
+	snprintf(p->before, sizeof(p->before), "%s", before);
+	return p->answer;
+}
+
+/* Keys over time (docs/keys.md): states, successors, and signatures a checkpoint vouches for. */
+static void test_key_lifecycle(void)
+{
+	ct_key *old = NULL, *new = NULL;
+	ct_keyring *ring = NULL, *cands = NULL, *dead = NULL;
+	json_t *succ = NULL, *expired = NULL, *rv = NULL, *rv_succ = NULL, *src = NULL;
+	json_t *none = NULL;
+	ct_verify_report rep;
+	vouch_probe probe = {0, 0, ""};
+	char until[CT_TIMESTAMP_LEN + 1];
+	size_t added = 0;
+
+	CHECK(ct_key_generate(&old, "Old", NULL) == 0);
+	CHECK(ct_key_generate(&new, "New", NULL) == 0);
+	/* the runtime's clock is 2023-11-14T22:13:20Z */
+	CHECK(ct_key_rotate(&succ, old, new, "2023-12-01T00:00:00Z") == 0);
+	CHECK(ct_key_rotate(&expired, old, new, "2023-11-01T00:00:00Z") == 0);
+	CHECK(ct_key_rotate(&none, old, old, NULL) < 0 && none == NULL);
+	CHECK(ct_key_record_check(succ) == 0);
+	CHECK_STR(json_string_value(json_object_get(succ, "rotated_from")), ct_key_id(old));
+	CHECK_INT(json_array_size(json_object_get(succ, "signatures")), 2);
+
+	/* trust in old carries to its successor, and only from a ring that trusts old */
+	CHECK(ct_keyring_new(&ring) == 0 && ct_keyring_new(&cands) == 0);
+	CHECK(ct_keyring_add(cands, succ) == 0);
+	CHECK(ct_keyring_add_successors(ring, cands, &added) == 0);
+	CHECK_INT(added, 0);
+	CHECK(ct_keyring_add(ring, ct_key_public_record(old)) == 0);
+	CHECK(ct_keyring_add_successors(ring, cands, &added) == 0);
+	CHECK_INT(added, 1);
+	CHECK(ct_keyring_find(ring, ct_key_id(new)) != NULL);
+	CHECK(ct_keyring_key_state(ring, ct_key_id(new), until) == CT_KEY_LIVE);
+	CHECK_STR(until, "");
+	ct_keyring_free(ring);
+	ring = NULL;
+
+	/* a revoked key's successors are trusted only when its revocation names them */
+	CHECK(ct_key_revoke_with(&rv, old, "stolen", "2023-11-10T00:00:00Z", NULL) == 0);
+	CHECK(ct_key_revoke_with(
+		      &rv_succ, old, "retired", "2023-11-10T00:00:00Z", ct_key_id(new)) == 0);
+	CHECK(ct_key_revoke_with(&none, old, "x", "yesterday", NULL) < 0 && none == NULL);
+	CHECK(ct_keyring_new(&ring) == 0 && ct_keyring_add(ring, rv) == 0);
+	CHECK(ct_keyring_add_successors(ring, cands, &added) == 0);
+	CHECK_INT(added, 0);
+	CHECK(ct_keyring_key_state(ring, ct_key_id(old), until) == CT_KEY_REVOKED);
+	CHECK_STR(until, "2023-11-10T00:00:00Z");
+	ct_keyring_free(ring);
+	CHECK(ct_keyring_new(&ring) == 0 && ct_keyring_add(ring, rv_succ) == 0);
+	CHECK(ct_keyring_add_successors(ring, cands, &added) == 0);
+	CHECK_INT(added, 1);
+
+	/* a signature by the revoked key counts exactly when the vouch says so, asked with the
+	 * key's limit */
+	src = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s}", "type", "source", "id", "s", "revision",
+		1, "created", "2023-11-01T00:00:00Z", "title", "T", "publisher", "P");
+	CHECK(src && ct_record_sign(src, old) == 0);
+	CHECK(ct_record_verify_vouched(&rep, src, ring, 1, probe_vouch, &probe) == CT_EUNTRUSTED);
+	CHECK_INT(rep.revoked, 1);
+	CHECK_ERROR_HAS("is revoked");
+	CHECK_INT(probe.calls, 1);
+	CHECK_STR(probe.before, "2023-11-10T00:00:00Z");
+	probe.answer = 1;
+	CHECK(ct_record_verify_vouched(&rep, src, ring, 1, probe_vouch, &probe) == 0);
+	CHECK_INT(rep.trusted, 1);
+	CHECK_INT(rep.vouched, 1);
+	CHECK(ct_record_verify(&rep, src, ring, 1) == CT_EUNTRUSTED);
+	ct_keyring_free(ring);
+	ring = NULL;
+
+	/* an expired key: its limit is its expiry */
+	CHECK(ct_keyring_new(&dead) == 0 && ct_keyring_add(dead, expired) == 0);
+	CHECK(ct_keyring_key_state(dead, ct_key_id(new), until) == CT_KEY_EXPIRED);
+	CHECK_STR(until, "2023-11-01T00:00:00Z");
+
+	json_decref(src);
+	json_decref(rv);
+	json_decref(rv_succ);
+	json_decref(succ);
+	json_decref(expired);
+	ct_keyring_free(dead);
+	ct_keyring_free(cands);
+	ct_keyring_free(ring);
+	ct_key_free(old);
+	ct_key_free(new);
+}
+
 int main(void)
 {
 	ct_runtime_opts rt = CT_RUNTIME_OPTS_INIT;
@@ -599,6 +705,7 @@ int main(void)
 	test_keyring(key);
 	test_keyring_tables();
 	test_keyring_tables_race();
+	test_key_lifecycle();
 	ct_key_free(key);
 	test_remove_dir(dir);
 	ct_shutdown();

@@ -278,6 +278,12 @@ static int full_decode(item *it, ct__envelope *env)
 		0)
 		return error;
 	ct_record_kind(&it->kind, rec);
+	if (it->kind == CT_KIND_CHECKPOINT) {
+		/* checkpoints stay in the store (docs/bundle.md, section 4): no bundle carries one */
+		error = ct_error_set(CT_EINVALID, "checkpoint %s: a bundle carries no checkpoints",
+			ct_record_id(rec));
+		goto done;
+	}
 	k = it->kind;
 	copy_str(it->id, sizeof(it->id), ct_record_id(rec));
 	it->revision = json_integer_value(slot_member(rec, k, CT__BV_REVISION));
@@ -873,7 +879,7 @@ static void check_order(vstate *s, const item *it)
 static void check_signatures(vstate *s, const item *it)
 {
 	size_t i, j, trusted = 0, bad = 0, revoked = 0;
-	const char *bad_key = NULL, *untrusted_key = NULL;
+	const char *bad_key = NULL, *untrusted_key = NULL, *revoked_key = NULL;
 
 	for (i = 0; i < it->nsigs; i++) {
 		/* a key line's signatures are checked as its self-signature (full_decode), so its
@@ -881,7 +887,12 @@ static void check_signatures(vstate *s, const item *it)
 		const char *who = it->kind != CT_KIND_KEY && it->sig[i] == SIG_VALID
 			? it->signer[i]
 			: it->keyids[i];
-		const carried_key *k = find_key(s, who);
+		const carried_key *k;
+		/* a key line's only signature that matters is its self-signature: a successor's
+		 * record (docs/keys.md) also carries its predecessor's, which needs no key line */
+		if (it->kind == CT_KIND_KEY && strcmp(who, it->id) != 0)
+			continue;
+		k = find_key(s, who);
 		if (!k)
 			fail(s, "key.missing", 0,
 				"%s: the record of signer key %s is not in the bundle",
@@ -895,6 +906,8 @@ static void check_signatures(vstate *s, const item *it)
 		} else if (it->sig[i] == SIG_VALID) {
 			if (ct_keyring_revoked(s->opts->trust, who) || (k && k->revoked)) {
 				revoked++;
+				if (!revoked_key)
+					revoked_key = who;
 				continue;
 			}
 			for (j = 0; j < i; j++)
@@ -921,7 +934,9 @@ static void check_signatures(vstate *s, const item *it)
 	 * applied when the next line shows which that is (flush_pending) */
 	if (trusted < 1) {
 		char why[64] = "";
-		if (untrusted_key)
+		if (revoked_key)
+			snprintf(why, sizeof(why), "; key %s is revoked", revoked_key);
+		else if (untrusted_key)
 			snprintf(why, sizeof(why), "; key %s is not trusted", untrusted_key);
 		fail(s, "signature.untrusted", 1, "%s: signed by %zu trusted key%s, %zu needed%s",
 			label_of(s, it), trusted, trusted == 1 ? "" : "s",

@@ -49,6 +49,8 @@ const uint8_t *ct_key_public_bytes(const ct_key *key)
 
 int ct_key_sign_bytes(uint8_t sig[64], const ct_key *key, const uint8_t *msg, size_t len)
 {
+	if (key->agent)
+		return ct__agent_sign(sig, key->agent, key->pk, key->id, msg, len);
 	if (crypto_sign_detached(sig, NULL, msg, len, key->sk) != 0)
 		return ct_error_set(CT_EIO, "key %s: signing failed", key->id);
 	return 0;
@@ -60,6 +62,7 @@ void ct_key_free(ct_key *key)
 		return;
 	if (key->sk)
 		sodium_free(key->sk);
+	free(key->agent);
 	json_decref(key->record);
 	free(key);
 }
@@ -126,10 +129,25 @@ done:
 	return error;
 }
 
+int ct__key_record_make(ct_key *key, const char *name, const char *org)
+{
+	json_t *rec = NULL;
+	int error;
+
+	if ((error = key_record_build(&rec, key, name, org, NULL, NULL)) < 0)
+		goto done;
+	if ((error = ct_record_sign(rec, key)) < 0)
+		goto done;
+	key->record = rec;
+	rec = NULL;
+done:
+	json_decref(rec);
+	return error;
+}
+
 static int key_make(ct_key **out, const uint8_t *seed, const char *name, const char *org)
 {
 	ct_key *key = NULL;
-	json_t *rec = NULL;
 	int error;
 
 	*out = NULL;
@@ -140,16 +158,11 @@ static int key_make(ct_key **out, const uint8_t *seed, const char *name, const c
 	else
 		crypto_sign_keypair(key->pk, key->sk);
 	ct_key_id_of(key->id, key->pk);
-	if ((error = key_record_build(&rec, key, name, org, NULL, NULL)) < 0)
+	if ((error = ct__key_record_make(key, name, org)) < 0)
 		goto done;
-	if ((error = ct_record_sign(rec, key)) < 0)
-		goto done;
-	key->record = rec;
-	rec = NULL;
 	*out = key;
 	key = NULL;
 done:
-	json_decref(rec);
 	ct_key_free(key);
 	return error;
 }
@@ -178,6 +191,82 @@ int ct_key_revoke(json_t **out, const ct_key *key, const char *reason)
 		     json_string_value(json_object_get(old, "org")), created, reason)) < 0)
 		goto done;
 	if ((error = ct_record_sign(rec, key)) < 0)
+		goto done;
+	*out = rec;
+	rec = NULL;
+done:
+	json_decref(rec);
+	return error;
+}
+
+int ct_key_revoke_with(json_t **out, const ct_key *key, const char *reason,
+	const char *compromised_since, const char *successor)
+{
+	json_t *rec = NULL;
+	json_t *rv;
+	int error;
+
+	*out = NULL;
+	if (!reason || !*reason)
+		return ct_error_set(CT_EINVALID, "key %s: a revocation needs a reason", key->id);
+	if (compromised_since &&
+		(error = ct_timestamp_validate(compromised_since, "--compromised-since")) < 0)
+		return error;
+	if ((error = key_record_build(&rec, key,
+		     json_string_value(json_object_get(key->record, "name")),
+		     json_string_value(json_object_get(key->record, "org")),
+		     json_string_value(json_object_get(key->record, "created")), reason)) < 0)
+		goto done;
+	rv = json_object_get(rec, "revoked");
+	if ((compromised_since &&
+		    json_object_set_new(rv, "compromised_since", json_string(compromised_since)) <
+			    0) ||
+		(successor && json_object_set_new(rv, "successor", json_string(successor)) < 0)) {
+		error = ct__oom();
+		goto done;
+	}
+	/* a key rotated to a successor keeps saying so in its revocation */
+	if (json_object_get(key->record, "rotated_from") &&
+		json_object_set(rec, "rotated_from", json_object_get(key->record, "rotated_from")) <
+			0) {
+		error = ct__oom();
+		goto done;
+	}
+	if ((error = ct_record_sign(rec, key)) < 0)
+		goto done;
+	*out = rec;
+	rec = NULL;
+done:
+	json_decref(rec);
+	return error;
+}
+
+int ct_key_rotate(json_t **out, const ct_key *old_key, const ct_key *new_key, const char *expires)
+{
+	json_t *rec = NULL;
+	int error;
+
+	*out = NULL;
+	if (strcmp(old_key->id, new_key->id) == 0)
+		return ct_error_set(
+			CT_EINVALID, "key %s: a key cannot succeed itself", old_key->id);
+	if (expires && (error = ct_timestamp_validate(expires, "--expires")) < 0)
+		return error;
+	if (!(rec = json_deep_copy(new_key->record))) {
+		error = ct__oom();
+		goto done;
+	}
+	json_object_del(rec, "signatures");
+	json_object_del(rec, "revoked");
+	if (json_object_set_new(rec, "rotated_from", json_string(old_key->id)) < 0 ||
+		(expires && json_object_set_new(rec, "expires", json_string(expires)) < 0)) {
+		error = ct__oom();
+		goto done;
+	}
+	/* its own signature, which every key record carries, and the old key's: what carries
+	 * trust in the old key over to it */
+	if ((error = ct_record_sign(rec, new_key)) < 0 ||
+		(error = ct_record_sign(rec, old_key)) < 0)
 		goto done;
 	*out = rec;
 	rec = NULL;

@@ -189,6 +189,9 @@ int ct_key_write(const ct_key *key, const char *path, const char *passphrase, si
 	const unsigned long long ops = PWHASH_OPSLIMIT_WRITE;
 	const size_t mem = PWHASH_MEMLIMIT_WRITE;
 
+	if (!key->sk)
+		return ct_error_set(CT_EINVALID,
+			"key %s is held by ssh-agent: there is no secret to write", key->id);
 	if (snprintf(pubpath, sizeof(pubpath), "%s.pub", path) >= (int)sizeof(pubpath))
 		return ct_error_set(CT_EINVALID, "key %s: path too long", path);
 	record_text = json_dumps(key->record, JSON_COMPACT);

@@ -12,6 +12,7 @@
 #ifdef CT_ED25519_TABLES
 #include "ed25519.h"
 #endif
+#include "record_internal.h"
 #include "signing.h"
 #include "util.h"
 
@@ -167,6 +168,41 @@ int ct_keyring_revoked(const ct_keyring *ring, const char *key_id)
 	ring_entry *e = ring_lookup(ring, key_id);
 
 	return e ? e->revoked : 0;
+}
+
+/* The earlier of two timestamps, "" standing for "none" in b only when a is set. */
+static void earlier(char out[CT_TIMESTAMP_LEN + 1], const char *t)
+{
+	if (t && strlen(t) == CT_TIMESTAMP_LEN && (!out[0] || strcmp(t, out) < 0))
+		memcpy(out, t, CT_TIMESTAMP_LEN + 1);
+}
+
+ct_key_state ct_keyring_key_state(
+	const ct_keyring *ring, const char *key_id, char until[CT_TIMESTAMP_LEN + 1])
+{
+	ring_entry *e = ring_lookup(ring, key_id);
+	const char *expires = e ? json_string_value(json_object_get(e->record, "expires")) : NULL;
+	const json_t *rv = e ? json_object_get(e->record, "revoked") : NULL;
+	char now[CT_TIMESTAMP_LEN + 1];
+
+	until[0] = '\0';
+	if (!e)
+		return CT_KEY_LIVE;
+	if (rv) {
+		/* without compromised_since, every signature by the key fails */
+		const char *since = json_string_value(json_object_get(rv, "compromised_since"));
+		if (since) {
+			earlier(until, since);
+			earlier(until, expires);
+		}
+		return CT_KEY_REVOKED;
+	}
+	ct_timestamp_now(now);
+	if (expires && strcmp(expires, now) <= 0) {
+		earlier(until, expires);
+		return CT_KEY_EXPIRED;
+	}
+	return CT_KEY_LIVE;
 }
 
 int ct_keyring_add(ct_keyring *ring, const json_t *key_record)
@@ -340,4 +376,70 @@ int ct_keyring_verify_any(const char **signer, const ct_keyring *ring, const cha
 	}
 	return named ? ct_error_set(CT_EBADSIG, "signature by key %s does not verify", hint)
 		     : ct_error_set(CT_ENOTFOUND, "no trusted key made this signature");
+}
+
+/* 1 when rec (a key record naming a key of ring in "rotated_from") is that key's successor. */
+static int is_successor(const ct_keyring *ring, const json_t *rec)
+{
+	const char *old = json_string_value(json_object_get(rec, "rotated_from"));
+	const char *id = json_string_value(json_object_get(rec, "key_id"));
+	const json_t *e;
+	ct_buf pae = CT_BUF_INIT;
+	char until[CT_TIMESTAMP_LEN + 1];
+	uint8_t sig[64];
+	size_t i;
+	int yes = 0;
+
+	if (!old || !ct_keyring_find(ring, old) || ct_keyring_find(ring, id))
+		return 0;
+	switch (ct_keyring_key_state(ring, old, until)) {
+	case CT_KEY_LIVE: break;
+	case CT_KEY_REVOKED: {
+		const json_t *rv = json_object_get(ct_keyring_find(ring, old), "revoked");
+		const char *succ = json_string_value(json_object_get(rv, "successor"));
+		if (!succ || strcmp(succ, id) != 0)
+			return 0;
+		break;
+	}
+	case CT_KEY_EXPIRED: return 0;
+	}
+	if (ct__record_signing_input(&pae, rec) < 0)
+		goto done;
+	json_array_foreach (json_object_get(rec, "signatures"), i, e) {
+		const char *by = json_string_value(json_object_get(e, "key_id"));
+		if (by && strcmp(by, old) == 0 &&
+			ct__decode_exact(sig, sizeof(sig),
+				json_string_value(json_object_get(e, "sig"))) == 0 &&
+			ct_keyring_verify_bytes(
+				ring, old, sig, (const uint8_t *)pae.ptr, pae.len) == 0)
+			yes = 1;
+	}
+done:
+	ct_error_clear();
+	ct_buf_free(&pae);
+	return yes;
+}
+
+int ct_keyring_add_successors(ct_keyring *ring, const ct_keyring *candidates, size_t *added)
+{
+	size_t i, n = 0;
+	int more = 1;
+	int error = 0;
+
+	while (more) {
+		more = 0;
+		for (i = 0; i < ct_keyring_count(candidates); i++) {
+			const json_t *rec = ct_keyring_get(candidates, i);
+			if (!is_successor(ring, rec))
+				continue;
+			if ((error = ct_keyring_add(ring, rec)) < 0)
+				goto done;
+			n++;
+			more = 1;
+		}
+	}
+done:
+	if (added)
+		*added = n;
+	return error;
 }

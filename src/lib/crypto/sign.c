@@ -142,12 +142,22 @@ static int counted(
 int ct_record_verify(
 	ct_verify_report *report, const json_t *record, const ct_keyring *trust, size_t threshold)
 {
+	return ct_record_verify_vouched(report, record, trust, threshold, NULL, NULL);
+}
+
+int ct_record_verify_vouched(ct_verify_report *report, const json_t *record,
+	const ct_keyring *trust, size_t threshold, ct_vouch_fn vouch, void *payload)
+{
 	ct_verify_report local;
 	ct_verify_report *r = report ? report : &local;
 	char label[CT_LABEL_MAX];
 	char bad_key[CT_KEY_ID_LEN + 1] = "";
 	char untrusted_key[CT_KEY_ID_LEN + 1] = "";
 	char revoked_key[CT_KEY_ID_LEN + 1] = "";
+	char expired_key[CT_KEY_ID_LEN + 1] = "";
+	char expired_at[CT_TIMESTAMP_LEN + 1] = "";
+	char until[CT_TIMESTAMP_LEN + 1];
+	ct_key_state state;
 	ct_buf pae = CT_BUF_INIT;
 	uint8_t *ok = NULL; /* ok[i]: signature i is a counted trusted signature */
 	char(*made_by)[CT_KEY_ID_LEN + 1] = NULL; /* the ring key that made signature i */
@@ -199,10 +209,22 @@ int ct_record_verify(
 			continue;
 		}
 		memcpy(made_by[i], by, CT_KEY_ID_LEN + 1);
-		if (ct_keyring_revoked(trust, by)) {
+		state = ct_keyring_key_state(trust, by, until);
+		if (state != CT_KEY_LIVE && until[0] && vouch &&
+			vouch(record, by, json_string_value(json_object_get(e, "sig")), until,
+				payload) == 1) {
+			r->vouched++;
+		} else if (state == CT_KEY_REVOKED) {
 			r->revoked++;
 			if (!revoked_key[0])
 				memcpy(revoked_key, by, CT_KEY_ID_LEN + 1);
+			continue;
+		} else if (state == CT_KEY_EXPIRED) {
+			r->expired++;
+			if (!expired_key[0]) {
+				memcpy(expired_key, by, CT_KEY_ID_LEN + 1);
+				memcpy(expired_at, until, sizeof(expired_at));
+			}
 			continue;
 		}
 		if (counted(made_by, i, by, ok))
@@ -215,9 +237,17 @@ int ct_record_verify(
 		error = ct_error_set(
 			CT_EBADSIG, "%s: signature by key %s does not verify", label, bad_key);
 	} else if (r->trusted < threshold) {
-		char why[128] = "";
+		char why[256] = "";
 		if (revoked_key[0])
-			snprintf(why, sizeof(why), "; key %s is revoked", revoked_key);
+			snprintf(why, sizeof(why),
+				"; key %s is revoked (its signatures made after it was compromised, "
+				"or not vouched for by an earlier checkpoint, fail)",
+				revoked_key);
+		else if (expired_key[0])
+			snprintf(why, sizeof(why),
+				"; key %s expired at %s (its later signatures, or those no earlier "
+				"checkpoint vouches for, fail)",
+				expired_key, expired_at);
 		else if (untrusted_key[0])
 			snprintf(why, sizeof(why), "; key %s is not trusted", untrusted_key);
 		error = ct_error_set(CT_EUNTRUSTED, "%s: signed by %zu trusted key%s, %zu needed%s",

@@ -18,7 +18,8 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const kind_names[CT_KIND_COUNT] = {"source", "claim", "annotation", "key"};
+static const char *const kind_names[CT_KIND_COUNT] = {
+	"source", "claim", "annotation", "key", "checkpoint"};
 
 /* ct_revision is the type a record's "revision" member is read as: the API's revision numbers
  * and jansson's integers mix freely (pointers included) only while the two are one type. */
@@ -30,6 +31,7 @@ static const char *const payload_types[CT_KIND_COUNT] = {
 	"application/vnd.claimtrail.claim+json",
 	"application/vnd.claimtrail.annotation+json",
 	"application/vnd.claimtrail.key+json",
+	"application/vnd.claimtrail.checkpoint+json",
 };
 
 const char *ct_kind_name(ct_kind kind)
@@ -229,6 +231,7 @@ typedef enum {
 	F_IDS,	      /* array of ids */
 	F_HEX64,      /* 64 lowercase hex digits */
 	F_KEYID,      /* 16 lowercase hex digits */
+	F_COMMIT,     /* 40 lowercase hex digits: a git commit id */
 	F_B64_32,     /* base64 of 32 bytes */
 	F_URL,	      /* scheme://... */
 	F_DECIMAL,    /* a decimal number as a string: -?digits(.digits)? */
@@ -344,6 +347,8 @@ static const field annotation_fields[] = {
 static const field revoked_fields[] = {
 	{"at", F_TIMESTAMP, 1, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
 	{"reason", F_STRING, 1, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
+	{"compromised_since", F_TIMESTAMP, 0, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
+	{"successor", F_KEYID, 0, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
 	{NULL, 0, 0, NULL, NULL, 0, 0},
 };
 
@@ -355,13 +360,28 @@ static const field key_fields[] = {
 	{"name", F_STRING, 0, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
 	{"org", F_STRING, 0, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
 	{"created", F_TIMESTAMP, 1, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
+	{"expires", F_TIMESTAMP, 0, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
+	{"rotated_from", F_KEYID, 0, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
 	{"revoked", F_OBJECT, 0, NULL, revoked_fields, CT__DIFF_AS_NONE, CT__BV_REVOKED},
 	{"signatures", F_SIGNATURES, 0, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_SIGNATURES},
 	{NULL, 0, 0, NULL, NULL, 0, 0},
 };
 
+/* A signed checkpoint (issue 17): the branch's commit, the Merkle root over every record at it
+ * and their number, and when. */
+static const field checkpoint_fields[] = {
+	{"type", F_STRING, 1, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_TYPE},
+	{"id", F_ID, 1, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_ID},
+	{"created", F_TIMESTAMP, 1, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
+	{"commit", F_COMMIT, 1, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
+	{"root", F_DIGEST, 1, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
+	{"records", F_UINT, 1, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
+	{"signatures", F_SIGNATURES, 0, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_SIGNATURES},
+	{NULL, 0, 0, NULL, NULL, 0, 0},
+};
+
 static const field *const kind_fields[CT_KIND_COUNT] = {
-	source_fields, claim_fields, annotation_fields, key_fields};
+	source_fields, claim_fields, annotation_fields, key_fields, checkpoint_fields};
 
 const ct__member *ct__record_schema(ct_kind kind)
 {
@@ -497,13 +517,15 @@ static int check_value(const json_t *v, const field *f, const char *rec, const c
 		return 0;
 	case F_HEX64:
 	case F_KEYID:
+	case F_COMMIT: {
+		int n = f->type == F_HEX64 ? 64 : f->type == F_COMMIT ? 40 : CT_KEY_ID_LEN;
 		if (!json_is_string(v))
 			goto not_string;
-		if (!lower_hex(s, f->type == F_HEX64 ? 64 : CT_KEY_ID_LEN))
+		if (!lower_hex(s, (size_t)n))
 			return ct_error_set(CT_EINVALID,
-				"%s: member \"%s\" must be %d lowercase hex digits", rec, path,
-				f->type == F_HEX64 ? 64 : CT_KEY_ID_LEN);
+				"%s: member \"%s\" must be %d lowercase hex digits", rec, path, n);
 		return 0;
+	}
 	case F_B64_32: {
 		uint8_t raw[48];
 		size_t n = 0;

@@ -20,13 +20,15 @@ typedef struct {
 	ct_finding_fn fn;
 	void *payload;
 	size_t findings;
-	json_t *revs;	  /* "kind/id" -> {"<n>": {"digest", "prev"}} */
-	json_t *records;  /* "kind/id" or "annotation/claim/aid" -> record (latest revision) */
-	json_t *files;	  /* path -> 1 for every record file, for the provenance check */
-	json_t *texts;	  /* "source/id/<n>" -> sha256 of the stored text */
-	json_t *kept;	  /* "source/id/<n>" -> archive.sha256 of revisions that say "stored" */
-	uint64_t checked; /* files checked, for opts->progress */
-	uint64_t total;	  /* files to check, counted first when there is a progress function */
+	json_t *revs;	     /* "kind/id" -> {"<n>": {"digest", "prev"}} */
+	json_t *records;     /* "kind/id" or "annotation/claim/aid" -> record (latest revision) */
+	json_t *files;	     /* path -> 1 for every record file, for the provenance check */
+	json_t *texts;	     /* "source/id/<n>" -> sha256 of the stored text */
+	json_t *kept;	     /* "source/id/<n>" -> archive.sha256 of revisions that say "stored" */
+	json_t *checkpoints; /* the checkpoint records, for check_checkpoints */
+	ct__vouch *vouch;    /* what vouches for a revoked or expired key's signatures */
+	uint64_t checked;    /* files checked, for opts->progress */
+	uint64_t total;	     /* files to check, counted first when there is a progress function */
 } checker;
 
 static void finding(checker *c, const char *fmt, ...)
@@ -90,7 +92,12 @@ static json_t *load_record(
 		(again.len != data.len || memcmp(again.ptr, data.ptr, data.len) != 0))
 		finding(c, "%s %s: %s is not in the form claimtrail writes (edited by hand?)",
 			ct_kind_name(kind), ct_record_id(record), path);
-	error = ct_record_verify(&report, record, c->trust, threshold);
+	/* a revocation is the key's own signed word, whatever the trust in it now */
+	if (kind == CT_KIND_KEY && json_object_get(record, "revoked"))
+		error = ct_key_record_check(record);
+	else
+		error = ct_record_verify_vouched(
+			&report, record, c->trust, threshold, ct__vouch_fn, c->vouch);
 	if (error < 0)
 		finding(c, "%s", ct_error_last());
 done:
@@ -207,6 +214,23 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 			finding(c, "key %s: stored as %s", ct_record_id(record), path);
 		if (record)
 			json_object_set_new(c->files, path, json_true());
+		json_decref(record);
+		return;
+	}
+	if (n == 2 && strcmp(part[0], "checkpoint") == 0) {
+		size_t len = strlen(part[1]);
+		if (len < 6 || strcmp(part[1] + len - 5, ".json") != 0) {
+			finding(c, "%s: unexpected file in the checkpoint folder", path);
+			return;
+		}
+		record = load_record(c, path, oid, CT_KIND_CHECKPOINT, 1);
+		if (!record)
+			return;
+		snprintf(key, sizeof(key), "%.120s.json", ct_record_id(record));
+		if (strcmp(key, part[1]) != 0)
+			finding(c, "checkpoint %s: stored as %s", ct_record_id(record), path);
+		json_array_append(c->checkpoints, record);
+		json_object_set_new(c->files, path, json_true());
 		json_decref(record);
 		return;
 	}
@@ -349,7 +373,8 @@ static void check_thresholds(checker *c)
 			continue;
 		char untrusted[96] = "";
 		size_t have = 0;
-		if (ct_record_verify(&report, rec, c->trust, need) != CT_EUNTRUSTED)
+		if (ct_record_verify_vouched(
+			    &report, rec, c->trust, need, ct__vouch_fn, c->vouch) != CT_EUNTRUSTED)
 			continue;
 		/* sign-offs of a revision this one only re-anchored stand (history.c) */
 		if (ct_store_claim_signer_count(&have, NULL, c->store, rec, c->trust) < 0)
@@ -371,6 +396,25 @@ static void check_thresholds(checker *c)
 			report.trusted, report.trusted == 1 ? "" : "s", need, untrusted,
 			ct_record_id(rec));
 	}
+}
+
+/* Each checkpoint names a commit of the branch's history whose records give its root and
+ * count: a rewritten history (or a hand-made checkpoint) fails. */
+static int check_checkpoints(checker *c)
+{
+	ct_buf why = CT_BUF_INIT;
+	json_t *cp;
+	size_t i;
+	int error = 0;
+
+	json_array_foreach (c->checkpoints, i, cp) {
+		if ((error = ct__checkpoint_consistent(&why, c->store, cp)) < 0)
+			break;
+		if (why.len > 0)
+			finding(c, "checkpoint %s: %s", ct_record_id(cp), why.ptr);
+	}
+	ct_buf_free(&why);
+	return error;
 }
 
 /* Revisions 1..n present, each naming the one before by digest. */
@@ -854,6 +898,7 @@ int ct_store_check(size_t *findings, ct_store *store, const ct_check_opts *opts,
 	c.files = json_object();
 	c.texts = json_object();
 	c.kept = json_object();
+	c.checkpoints = json_array();
 	*findings = 0;
 	if ((error = ct__store_refresh(store)) < 0)
 		goto done;
@@ -869,6 +914,8 @@ int ct_store_check(size_t *findings, ct_store *store, const ct_check_opts *opts,
 		}
 		c.trust = own;
 	}
+	if ((error = ct__vouch_new(&c.vouch, store, c.trust)) < 0)
+		goto done;
 	if (!ct__subtree(&root, store, store->tree, store->root)) {
 		error = ct_error_set(CT_ENOTFOUND, "no store at %s/", store->root);
 		goto done;
@@ -883,6 +930,8 @@ int ct_store_check(size_t *findings, ct_store *store, const ct_check_opts *opts,
 		goto done;
 	}
 	check_chains(&c);
+	if ((error = check_checkpoints(&c)) < 0)
+		goto done;
 	check_thresholds(&c);
 	check_references(&c);
 	check_quantities(&c);
@@ -898,6 +947,8 @@ done:
 	json_decref(c.files);
 	json_decref(c.texts);
 	json_decref(c.kept);
+	json_decref(c.checkpoints);
+	ct__vouch_free(c.vouch);
 	git_tree_free(root);
 	ct_keyring_free(own);
 	return error;

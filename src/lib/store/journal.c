@@ -183,7 +183,8 @@ done:
 }
 
 /* Which record a store path belongs to, in the form trailers name it: "claim/<id>",
- * "source/<id>", "key/<key-id>", "annotation/<id>", "store". Empty when it is none. */
+ * "source/<id>", "key/<key-id>", "checkpoint/<id>", "annotation/<id>", "store". Empty when it
+ * is none. */
 static void path_record(char *out, size_t size, const char *root, const char *path)
 {
 	size_t rlen = strlen(root);
@@ -214,11 +215,11 @@ static void path_record(char *out, size_t size, const char *root, const char *pa
 	}
 	if (n < 2)
 		return;
-	if (strcmp(parts[0], "key") == 0 && n == 2) {
+	if ((strcmp(parts[0], "key") == 0 || strcmp(parts[0], "checkpoint") == 0) && n == 2) {
 		char *dot = strrchr(parts[1], '.');
 		if (dot)
 			*dot = '\0';
-		snprintf(out, size, "key/%s", parts[1]);
+		snprintf(out, size, "%s/%s", parts[0], parts[1]);
 	} else if (n == 4 && *p == '\0') {
 		snprintf(out, size, "%s/%s", parts[0], parts[2]);
 	} else if (n == 4 && strcmp(parts[3], "annotations") == 0) {

@@ -28,6 +28,8 @@ int ct__record_dir(ct_buf *out, const ct_store *store, ct_kind kind, const char 
 
 	if (kind == CT_KIND_KEY)
 		return ct_buf_printf(out, "%s/key", store->root);
+	if (kind == CT_KIND_CHECKPOINT)
+		return ct_buf_printf(out, "%s/checkpoint", store->root);
 	ct__fanout(fan, id);
 	return ct_buf_printf(out, "%s/%s/%s/%s", store->root, ct_kind_name(kind), fan, id);
 }
@@ -43,7 +45,7 @@ int ct_store_record_path(
 		return error;
 	if ((error = ct__record_dir(out, store, kind, id)) < 0)
 		return error;
-	if (kind == CT_KIND_KEY)
+	if (kind == CT_KIND_KEY || kind == CT_KIND_CHECKPOINT)
 		return ct_buf_printf(out, "/%s.json", id);
 	return ct_buf_printf(out, "/r%04lld.json", (long long)revision);
 }

@@ -95,6 +95,32 @@ int ct__drop_unverified(json_t *records, ct_store *store, const ct_keyring *ring
  * naming the record, its revision and why. What a write calls before building on a record. */
 int ct__require_verified(ct_store *store, const json_t *record);
 
+/* ct__require_verified, also taking a record whose only fault is that its signers are revoked
+ * or expired (its signatures verify, its chain holds): what a sign-off with a live key may add
+ * a signature to, so that a desk vouches for it again (docs/keys.md). */
+int ct__require_signed(ct_store *store, const json_t *record);
+
+/* ---- checkpoints (checkpoint.c) ---- */
+
+/* The Merkle root ("sha256:" + hex, RFC 9162 over the leaf hashes of the RFC 8785 form of
+ * every record, signatures included, sorted by leaf hash) and the number of records under the
+ * store folder at commit: key/, source/ and claim/, not checkpoint/ (docs/format.md 5.5). */
+int ct__checkpoint_root(
+	char root[CT_DIGEST_LEN + 1], uint64_t *count, ct_store *store, const git_oid *commit);
+
+/* Whether checkpoint cp is consistent with the branch's history: why is left empty when it
+ * is, else says why not in one line. Negative only when the repository cannot be read. */
+int ct__checkpoint_consistent(ct_buf *why, ct_store *store, const json_t *cp);
+
+/* What vouches for a revoked or expired key's signatures: the store's consistent checkpoints
+ * signed by a live key of ring, loaded on first use. ct__vouch_fn is a ct_vouch_fn whose
+ * payload is a ct__vouch. */
+typedef struct ct__vouch ct__vouch;
+int ct__vouch_new(ct__vouch **out, ct_store *store, const ct_keyring *ring);
+int ct__vouch_fn(const json_t *record, const char *key_id, const char *sig, const char *before,
+	void *payload);
+void ct__vouch_free(ct__vouch *v);
+
 /* ---- write transactions ---- */
 
 typedef struct ct_txn ct_txn;
@@ -112,7 +138,12 @@ int ct__txn_put_hashed(ct_txn *txn, const char *path, char *data, size_t len, co
 /* Adds a record at its path (revision files, annotations, keys) in stored form. */
 int ct__txn_put_record(ct_txn *txn, const json_t *record);
 
-/* Adds the signer's public key record to the commit when the store does not have it yet. */
+/* 0 when signer may sign a new record: neither its record in the store (data, the stored bytes,
+ * or NULL when the store has none) nor its own is revoked or expired; else CT_EUNTRUSTED. */
+int ct__signer_live(ct_store *store, const ct_key *signer, const ct_buf *data);
+
+/* Adds the signer's public key record to the commit when the store does not have it yet;
+ * refuses a signer that is revoked or expired (ct__signer_live). */
 int ct__txn_put_signer_key(ct_txn *txn, ct_store *store, const ct_key *signer);
 
 /* Sets the commit subject, adds a body paragraph, adds a trailer. */

@@ -215,6 +215,39 @@ done:
 	return error;
 }
 
+/* A revoked or expired key signs nothing new (docs/keys.md): its record in the store (data,
+ * when the store has one) or its own record says so. */
+int ct__signer_live(ct_store *store, const ct_key *signer, const ct_buf *data)
+{
+	const json_t *own = ct_key_public_record(signer);
+	json_t *stored = NULL;
+	const json_t *rv;
+	const char *expires;
+	char now[CT_TIMESTAMP_LEN + 1];
+	int error = 0;
+
+	(void)store;
+	if (data && ct__parse_record(&stored, data, "the signer's key record") < 0) {
+		ct_error_clear(); /* a damaged record is check's to report; writes go on */
+		stored = NULL;
+	}
+	rv = json_object_get(stored, "revoked");
+	if (!rv)
+		rv = json_object_get(own, "revoked");
+	expires = json_string_value(json_object_get(stored ? stored : own, "expires"));
+	ct_timestamp_now(now);
+	if (rv)
+		error = ct_error_set(CT_EUNTRUSTED,
+			"key %s is revoked (%.80s): it signs nothing new (docs/keys.md)",
+			ct_key_id(signer), json_string_value(json_object_get(rv, "reason")));
+	else if (expires && strcmp(expires, now) <= 0)
+		error = ct_error_set(CT_EUNTRUSTED,
+			"key %s expired at %s: it signs nothing new (docs/keys.md)",
+			ct_key_id(signer), expires);
+	json_decref(stored);
+	return error;
+}
+
 int ct__txn_put_signer_key(ct_txn *txn, ct_store *store, const ct_key *signer)
 {
 	ct_buf path = CT_BUF_INIT;
@@ -226,9 +259,12 @@ int ct__txn_put_signer_key(ct_txn *txn, ct_store *store, const ct_key *signer)
 	if ((error = ct_store_record_path(&path, store, CT_KIND_KEY, ct_key_id(signer), 0)) < 0)
 		goto done;
 	error = ct__read_path(&data, store, path.ptr, CT_RECORD_MAX);
+	if (error == 0 && (error = ct__signer_live(store, signer, &data)) < 0)
+		goto done;
 	if (error == CT_ENOTFOUND) {
 		ct_error_clear();
-		if ((error = ct__txn_put_record(txn, ct_key_public_record(signer))) == 0)
+		if ((error = ct__signer_live(store, signer, NULL)) == 0 &&
+			(error = ct__txn_put_record(txn, ct_key_public_record(signer))) == 0)
 			error = ct__txn_trailer(
 				txn, "Claimtrail-Record", "key/%s", ct_key_id(signer));
 	}

@@ -313,8 +313,28 @@ int ct_store_list_claims_report(ct_store *store, ct_claim_summary_fn fn, void *p
 	if (ct__subtree(&keys, store, store->tree, out.ptr))
 		git_oid_tostr(keyhex, sizeof(keyhex), git_tree_id(keys));
 	ct_buf_clear(&out);
-	if ((error = ct_buf_printf(&header, "%s%s\n", SUMMARY_HEADER, keyhex)) < 0)
-		goto done;
+	/* A revoked or expired key's signatures count where a checkpoint vouches for them, and a
+	 * key expires with time: the checkpoints' tree and the number of keys not live now are
+	 * part of what the cache was made with (docs/keys.md). */
+	{
+		git_tree *cps = NULL;
+		char cphex[GIT_OID_HEXSZ + 1] = "none", until[CT_TIMESTAMP_LEN + 1];
+		size_t dead = 0, k;
+		if ((error = ct_buf_printf(&out, "%s/checkpoint", store->root)) < 0)
+			goto done;
+		if (ct__subtree(&cps, store, store->tree, out.ptr))
+			git_oid_tostr(cphex, sizeof(cphex), git_tree_id(cps));
+		git_tree_free(cps);
+		ct_buf_clear(&out);
+		for (k = 0; k < ct_keyring_count(ring); k++)
+			dead += ct_keyring_key_state(ring,
+					json_string_value(
+						json_object_get(ct_keyring_get(ring, k), "key_id")),
+					until) != CT_KEY_LIVE;
+		if ((error = ct_buf_printf(
+			     &header, "%s%s %s %zu\n", SUMMARY_HEADER, keyhex, cphex, dead)) < 0)
+			goto done;
+	}
 	if (ct_file_read(&cache, path.ptr, SUMMARY_MAX) < 0 || cache.len < header.len ||
 		memcmp(cache.ptr, header.ptr, header.len) != 0)
 		ct_buf_clear(&cache);

@@ -330,6 +330,10 @@ int ct_store_trust(ct_keyring **out, ct_trust_info *info, ct_store *store, const
 			(error = ct_keyring_add(ring, rec)) < 0)
 			goto done;
 	}
+	/* A key rotated from a trusted key, signed by it, is trusted through it (docs/keys.md);
+	 * then its own revocation, when the store holds one, applies as above. */
+	if ((error = ct_keyring_add_successors(ring, own, NULL)) < 0)
+		goto done;
 done:
 	ct_keyring_free(own);
 	if (error < 0)

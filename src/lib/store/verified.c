@@ -19,6 +19,8 @@ const char *ct_record_state_name(ct_record_state state)
 	case CT_RECORD_VERIFIED: return "verified";
 	case CT_RECORD_BAD_SIGNATURE: return "bad-signature";
 	case CT_RECORD_BROKEN_CHAIN: return "broken-chain";
+	case CT_RECORD_REVOKED: return "revoked";
+	case CT_RECORD_EXPIRED: return "expired";
 	}
 	return "unknown";
 }
@@ -91,9 +93,73 @@ done:
 	return error;
 }
 
+/*
+ * After the signatures verify: a record whose signers (of ring) are all revoked or expired, with
+ * no checkpoint made before the key's limit vouching for the signature, is REVOKED or EXPIRED
+ * (docs/keys.md). One live or vouched signer is enough, as in check. *vouch is made on first
+ * need (the caller frees it).
+ */
+static int check_key_states(ct_verification *out, ct_store *store, const ct_keyring *ring,
+	const json_t *record, ct__vouch **vouch)
+{
+	const json_t *e;
+	const json_t *rv = NULL;
+	const char *first = NULL;
+	char until[CT_TIMESTAMP_LEN + 1], first_until[CT_TIMESTAMP_LEN + 1] = "";
+	ct_key_state first_state = CT_KEY_LIVE;
+	size_t i, live = 0;
+	int error;
+
+	json_array_foreach (json_object_get(record, "signatures"), i, e) {
+		const char *kid = json_string_value(json_object_get(e, "key_id"));
+		ct_key_state st;
+		if (!kid || !ct_keyring_find(ring, kid))
+			continue;
+		st = ct_keyring_key_state(ring, kid, until);
+		if (st == CT_KEY_LIVE) {
+			live++;
+			continue;
+		}
+		if (until[0]) {
+			if (!*vouch && (error = ct__vouch_new(vouch, store, ring)) < 0)
+				return error;
+			if (ct__vouch_fn(record, kid, json_string_value(json_object_get(e, "sig")),
+				    until, *vouch) == 1) {
+				live++;
+				continue;
+			}
+		}
+		if (!first) {
+			first = kid;
+			first_state = st;
+			memcpy(first_until, until, sizeof(first_until));
+		}
+	}
+	if (live > 0 || !first)
+		return 0;
+	if (first_state == CT_KEY_EXPIRED) {
+		set_state(out, CT_RECORD_EXPIRED,
+			"signed by key %s, which expired at %s, and no earlier checkpoint vouches "
+			"for the signature",
+			first, first_until);
+		return 0;
+	}
+	rv = json_object_get(ct_keyring_find(ring, first), "revoked");
+	if (first_until[0])
+		set_state(out, CT_RECORD_REVOKED,
+			"signed by key %s, which is revoked (%.80s; compromised since %s), and no "
+			"checkpoint made before then vouches for the signature",
+			first, json_string_value(json_object_get(rv, "reason")), first_until);
+	else
+		set_state(out, CT_RECORD_REVOKED, "signed by key %s, which is revoked (%.80s)",
+			first, json_string_value(json_object_get(rv, "reason")));
+	return 0;
+}
+
 int ct__verify_record(
 	ct_verification *out, ct_store *store, const ct_keyring *ring, const json_t *record)
 {
+	ct__vouch *vouch = NULL;
 	json_t *at = NULL;
 	char digest[CT_DIGEST_LEN + 1];
 	const char *prev;
@@ -104,6 +170,8 @@ int ct__verify_record(
 	memset(out, 0, sizeof(*out));
 	if ((error = ct_record_kind(&kind, record)) < 0 ||
 		(error = ct__verify_signatures(out, record, ring, 0)) < 0 ||
+		out->state != CT_RECORD_VERIFIED ||
+		(error = check_key_states(out, store, ring, record, &vouch)) < 0 ||
 		out->state != CT_RECORD_VERIFIED)
 		goto done;
 	if (kind != CT_KIND_CLAIM && kind != CT_KIND_SOURCE)
@@ -131,6 +199,8 @@ int ct__verify_record(
 			}
 			if (error < 0)
 				goto done;
+			/* only the signatures: the revision above names this one by digest, so its
+			 * signer vouches for it, whatever became of this revision's keys since */
 			if ((error = ct__verify_signatures(out, at, ring, 0)) < 0)
 				goto done;
 			if (out->state != CT_RECORD_VERIFIED) {
@@ -157,6 +227,7 @@ int ct__verify_record(
 		at = NULL;
 	}
 done:
+	ct__vouch_free(vouch);
 	json_decref(at);
 	return error;
 }
@@ -173,7 +244,7 @@ int ct_store_verify_record(ct_verification *out, ct_store *store, const json_t *
 	return error;
 }
 
-int ct__require_verified(ct_store *store, const json_t *record)
+static int require(ct_store *store, const json_t *record, int signed_only)
 {
 	ct_verification v;
 	char label[CT_LABEL_MAX];
@@ -181,7 +252,8 @@ int ct__require_verified(ct_store *store, const json_t *record)
 
 	if ((error = ct_store_verify_record(&v, store, record)) < 0)
 		return error;
-	if (v.state == CT_RECORD_VERIFIED)
+	if (v.state == CT_RECORD_VERIFIED ||
+		(signed_only && (v.state == CT_RECORD_REVOKED || v.state == CT_RECORD_EXPIRED)))
 		return 0;
 	ct__record_label(label, record);
 	if (json_object_get(record, "revision"))
@@ -194,6 +266,16 @@ int ct__require_verified(ct_store *store, const json_t *record)
 		"%s does not verify: %s (see 'claimtrail check'; docs/store.md says how to "
 		"recover)",
 		label, v.reason);
+}
+
+int ct__require_verified(ct_store *store, const json_t *record)
+{
+	return require(store, record, 0);
+}
+
+int ct__require_signed(ct_store *store, const json_t *record)
+{
+	return require(store, record, 1);
 }
 
 int ct__drop_unverified(json_t *records, ct_store *store, const ct_keyring *ring)

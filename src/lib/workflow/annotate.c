@@ -357,8 +357,18 @@ static int sign_off_build(ct_txn *txn, ct_store *store, void *payload)
 	size_t i;
 	int error;
 
-	if ((error = ct__latest_record(&claim, digest, &rev, store, CT_KIND_CLAIM, job->claim_id)) <
-		0)
+	/* a revision whose signers were revoked may be signed off again (docs/keys.md): it needs
+	 * valid signatures and chain, not live signers */
+	if ((error = ct_id_validate(job->claim_id, "claim")) < 0 ||
+		(error = ct__revision_count(&rev, store, CT_KIND_CLAIM, job->claim_id)) < 0)
+		goto done;
+	if (rev == 0) {
+		error = ct_error_set(CT_ENOTFOUND, "no claim \"%s\" in the store", job->claim_id);
+		goto done;
+	}
+	if ((error = ct_store_get(&claim, store, CT_KIND_CLAIM, job->claim_id, rev)) < 0 ||
+		(error = ct__require_signed(store, claim)) < 0 ||
+		(error = ct_record_digest(digest, claim)) < 0)
 		goto done;
 	json_array_foreach (json_object_get(claim, "signatures"), i, sig) {
 		if (strcmp(json_string_value(json_object_get(sig, "key_id")), ct_key_id(signer)) ==

@@ -1,0 +1,177 @@
+/*
+ * Freshness for readers (docs/bundle.md, "Freshness"): a state file that remembers, for each
+ * signer, the newest bundle trailer it verified (the trailer is a signed checkpoint of the
+ * bundle: its time, Merkle root and count), so that an older bundle replayed later (TUF's
+ * rollback attack) or a signer's feed stuck at an old bundle (TUF's freeze attack) is refused
+ * with the reason. The caller verifies the bundle first; this only compares and remembers.
+ */
+#include "bundle_internal.h"
+#include "error.h"
+#include "runtime.h"
+#include "util.h"
+#include "claimtrail/bundle.h"
+#include "claimtrail/json.h"
+#include "claimtrail/record.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define STATE_FORMAT "claimtrail-verify-state"
+#define STATE_MAX (16 * 1024 * 1024)
+
+static time_t seconds_of(const char *ts)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(ts, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		    &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return timegm(&tm);
+}
+
+/* Reads the state file: an empty state when there is none yet. */
+static int state_read(json_t **out, const char *path)
+{
+	ct_buf data = CT_BUF_INIT;
+	json_t *st = NULL;
+	const char *signer;
+	json_t *e;
+	int error;
+
+	*out = NULL;
+	error = ct_file_read(&data, path, STATE_MAX);
+	if (error == CT_ENOTFOUND) {
+		ct_error_clear();
+		*out = json_pack(
+			"{s:s, s:i, s:{}}", "format", STATE_FORMAT, "version", 1, "signers");
+		error = *out ? 0 : ct__oom();
+		goto done;
+	}
+	if (error < 0)
+		goto done;
+	if (ct_json_parse(&st, (const uint8_t *)data.ptr, data.len, CT_JSON_RECORD) < 0 ||
+		!json_is_object(st) || !json_is_string(json_object_get(st, "format")) ||
+		strcmp(json_string_value(json_object_get(st, "format")), STATE_FORMAT) != 0 ||
+		json_integer_value(json_object_get(st, "version")) != 1 ||
+		!json_is_object(json_object_get(st, "signers"))) {
+		error = ct_error_set(CT_EINVALID,
+			"state %s: not a claimtrail verify state file (format %s, version 1)", path,
+			STATE_FORMAT);
+		goto done;
+	}
+	json_object_foreach (json_object_get(st, "signers"), signer, e) {
+		const char *created = json_string_value(json_object_get(e, "created"));
+		if (!created || ct_timestamp_validate(created, "created") < 0 ||
+			!json_is_string(json_object_get(e, "merkle_root"))) {
+			ct_error_clear();
+			error = ct_error_set(CT_EINVALID,
+				"state %s: the entry of signer %.16s is damaged", path, signer);
+			goto done;
+		}
+	}
+	*out = st;
+	st = NULL;
+done:
+	json_decref(st);
+	ct_buf_free(&data);
+	return error;
+}
+
+int ct_bundle_state_check(const char *state_path, const ct_bundle_info *info, long long max_age)
+{
+	json_t *st = NULL, *entry = NULL;
+	const json_t *seen;
+	const char *seen_created, *seen_root;
+	char *text = NULL;
+	time_t made, now = ct__now();
+	int error;
+
+	if ((error = state_read(&st, state_path)) < 0)
+		goto done;
+	seen = json_object_get(json_object_get(st, "signers"), info->creator);
+	seen_created = json_string_value(json_object_get(seen, "created"));
+	seen_root = json_string_value(json_object_get(seen, "merkle_root"));
+	if (seen_created && strcmp(info->created, seen_created) < 0) {
+		error = ct_error_set(CT_EUNTRUSTED,
+			"rollback: this bundle by key %s was made at %s, before the one made at %s "
+			"that %s has already seen (an older bundle replayed?)",
+			info->creator, info->created, seen_created, state_path);
+		goto done;
+	}
+	if (seen_created && strcmp(info->created, seen_created) == 0 &&
+		strcmp(seen_root, info->root) != 0) {
+		error = ct_error_set(CT_EUNTRUSTED,
+			"rollback: this bundle by key %s was made at %s like the one %s has already "
+			"seen, with other contents (Merkle root %.16s..., not %.16s...)",
+			info->creator, info->created, state_path, info->root, seen_root);
+		goto done;
+	}
+	made = seconds_of(info->created);
+	if (max_age > 0 && now - made > max_age) {
+		error = ct_error_set(CT_EUNTRUSTED,
+			"freeze: the newest bundle by key %s was made at %s, more than %lld seconds "
+			"ago (--max-age); a signer that has stopped publishing, or a feed held back?",
+			info->creator, info->created, max_age);
+		goto done;
+	}
+	if (!(entry = json_pack("{s:s, s:s, s:I}", "created", info->created, "merkle_root",
+		      info->root, "records", (json_int_t)info->records)) ||
+		json_object_set_new(json_object_get(st, "signers"), info->creator, entry) < 0) {
+		error = ct__oom();
+		goto done;
+	}
+	if (!(text = json_dumps(st, JSON_INDENT(2) | JSON_SORT_KEYS))) {
+		error = ct__oom();
+		goto done;
+	}
+	error = ct_file_write_atomic(state_path, text, strlen(text), 0644);
+done:
+	free(text);
+	json_decref(st);
+	return error;
+}
+
+int ct_bundle_add_successors(ct_keyring *trust, const char *path, size_t *added)
+{
+	ct__line_reader r;
+	ct__envelope env;
+	ct_keyring *carried = NULL;
+	ct_buf body = CT_BUF_INIT;
+	json_t *rec = NULL;
+	int opened = 0;
+	int error;
+
+	if (added)
+		*added = 0;
+	if ((error = ct_keyring_new(&carried)) < 0)
+		return error;
+	if ((error = ct__bundle_open(&r, path)) < 0)
+		goto done;
+	opened = 1;
+	/* key lines come first (bundle order): read them, and stop at the first other line */
+	while ((error = ct__line_read(&r)) == 1) {
+		if (r.toolong || ct__envelope_parse(&env, r.line.ptr, r.line.len) < 0 ||
+			!ct__envelope_type_is(&env, ct_kind_payload_type(CT_KIND_KEY)))
+			break;
+		json_decref(rec);
+		rec = NULL;
+		/* a key line that does not check is verification's to report: left out here */
+		if (ct__bundle_record_decode(&rec, &body, &env, r.line.ptr, r.line.len) < 0 ||
+			ct_keyring_add(carried, rec) < 0)
+			ct_error_clear();
+	}
+	ct_error_clear();
+	error = ct_keyring_add_successors(trust, carried, added);
+done:
+	if (opened)
+		ct__line_reader_close(&r);
+	json_decref(rec);
+	ct_buf_free(&body);
+	ct_keyring_free(carried);
+	return error;
+}
