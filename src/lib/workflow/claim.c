@@ -91,6 +91,40 @@ static int attribute(
 	return error;
 }
 
+/*
+ * Checks the links of a claim's attribution chain ("sources", docs/format.md 5.3) against the
+ * store: each source exists, and its current revision is recorded by digest.
+ */
+static int link_sources(json_t *record, ct_store *store, const char *what)
+{
+	json_t *links = json_object_get(record, "sources"), *link, *source = NULL;
+	char digest[CT_DIGEST_LEN + 1];
+	json_int_t n;
+	size_t i;
+	int error = 0;
+
+	json_array_foreach (links, i, link) {
+		const char *id = json_string_value(json_object_get(link, "source"));
+		if (!id)
+			return ct_error_set(
+				CT_EINVALID, "%s: link %zu names no source", what, i + 1);
+		if ((error = ct__latest_record(&source, digest, &n, store, CT_KIND_SOURCE, id)) <
+			0) {
+			if (error == CT_ENOTFOUND && n == 0)
+				error = ct_error_set(CT_ENOTFOUND,
+					"%s: source %s does not exist (add it with 'claimtrail "
+					"source add')",
+					what, id);
+			return error;
+		}
+		json_decref(source);
+		source = NULL;
+		if (json_object_set_new(link, "source_revision", json_string(digest)) < 0)
+			return ct__oom();
+	}
+	return 0;
+}
+
 typedef struct {
 	const json_t *fields;
 	const char *id;
@@ -132,7 +166,8 @@ int ct__claim_from_fields(json_t **out, char *id_out, size_t id_size, ct_store *
 	if (!(record = json_deep_copy(fields)))
 		return ct__oom();
 	json_object_set_new(record, "id", json_string(id_out));
-	if ((error = attribute(record, store, id_out, opts, cache)) < 0) {
+	if ((error = attribute(record, store, id_out, opts, cache)) < 0 ||
+		(error = link_sources(record, store, id_out)) < 0) {
 		json_decref(record);
 		return error;
 	}
@@ -206,6 +241,9 @@ int ct__claim_revise_in(json_t **out, ct_txn *txn, ct_store *store, const char *
 		attr_change = json_object_get(changes, "attribution");
 		/* A new source or quote is checked again; otherwise the attribution stands. */
 		if (attr_change && (error = attribute(record, store, id, opts, NULL)) < 0)
+			goto done;
+		if (json_object_get(changes, "sources") &&
+			(error = link_sources(record, store, id)) < 0)
 			goto done;
 		if (ct__revision_same_content(prev, record)) {
 			error = ct_error_set(
