@@ -263,6 +263,14 @@ int ct_claim_add(
 int ct_claim_revise(json_t **out_record, ct_store *store, const char *id, const json_t *changes,
 	const ct_write_opts *opts);
 
+/*
+ * Links claim id to claim other: member "depends_on" (a retracted or refuted other flags id for
+ * review) or "same_quantity" (compare lines them up). A new revision of id with opts->reason
+ * (required). Linking a claim to itself, or twice, is refused.
+ */
+int ct_claim_link(json_t **out_record, ct_store *store, const char *id, const char *member,
+	const char *other, const ct_write_opts *opts);
+
 /* A retraction: a new revision with "retracted": true. opts->reason is required. */
 int ct_claim_retract(
 	json_t **out_record, ct_store *store, const char *id, const ct_write_opts *opts);

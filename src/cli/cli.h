@@ -155,6 +155,7 @@ int cmd_cat(ct_cli *cli, int argc, char **argv);
 int cmd_list(ct_cli *cli, int argc, char **argv);
 int cmd_log(ct_cli *cli, int argc, char **argv);
 int cmd_search(ct_cli *cli, int argc, char **argv);
+int cmd_compare(ct_cli *cli, int argc, char **argv);
 int cmd_check(ct_cli *cli, int argc, char **argv);
 int cmd_import(ct_cli *cli, int argc, char **argv);
 

@@ -340,6 +340,81 @@ out:
 	return status;
 }
 
+typedef struct {
+	const char *depends_on;
+	int same_quantity;
+	const char *reason;
+	const char *key;
+	const char *pass_file;
+} link_args;
+
+static const cli_opt link_opts[] = {
+	CLI_STR("depends-on", 0, "OTHER", "ID depends on claim OTHER", link_args, depends_on),
+	CLI_FLAG("same-quantity", 0, "ID and OTHER are figures of one quantity", link_args,
+		same_quantity),
+	CLI_STR("reason", 'm', "R", "why (default: says what is linked)", link_args, reason),
+	CLI_OPT_KEY('k', link_args, key),
+	CLI_OPT_PASSPHRASE_FILE(link_args, pass_file),
+	CLI_END,
+};
+
+static const cli_cmd link_cmd = {"claim link", claim_usage, link_opts};
+
+/* claim link ID --depends-on OTHER, claim link ID OTHER --same-quantity: a new revision of ID. */
+static int claim_link(ct_cli *cli, int argc, char **argv)
+{
+	link_args a = {NULL, 0, NULL, NULL, NULL};
+	ct_write_opts wopts = CT_WRITE_OPTS_INIT;
+	ct_store *store = NULL;
+	ct_key *key = NULL;
+	json_t *record = NULL;
+	ct_buf id_buf = CT_BUF_INIT, other_buf = CT_BUF_INIT, reason = CT_BUF_INIT;
+	const char *id, *other;
+	int status, error = 0;
+
+	if ((status = cli_parse(&link_cmd, &a, argc, argv)) != CLI_CONTINUE)
+		goto out;
+	if (!a.depends_on == !a.same_quantity) {
+		status = cli_cmd_usage(
+			&link_cmd, "give --depends-on OTHER or ID OTHER --same-quantity");
+		goto out;
+	}
+	if (argc - optind != (a.same_quantity ? 2 : 1)) {
+		status = cli_cmd_usage(&link_cmd,
+			a.same_quantity ? "expected two claim IDs" : "expected one claim ID");
+		goto out;
+	}
+	id = argv[optind];
+	other = a.same_quantity ? argv[optind + 1] : a.depends_on;
+	if ((error = cli_open_store(&store, cli)) < 0 ||
+		(error = cli_resolve_id(&id, &id_buf, store, CT_KIND_CLAIM, NULL)) < 0 ||
+		(error = cli_resolve_id(&other, &other_buf, store, CT_KIND_CLAIM, NULL)) < 0 ||
+		(error = cli_load_key(&key, a.key, a.pass_file)) < 0)
+		goto done;
+	if (!a.reason &&
+		(error = ct_buf_printf(&reason,
+			 a.same_quantity ? "link: the same quantity as %s" : "link: depends on %s",
+			 other)) < 0)
+		goto done;
+	wopts.signer = key;
+	wopts.reason = a.reason ? a.reason : reason.ptr;
+	if ((error = ct_claim_link(&record, store, id,
+		     a.same_quantity ? "same_quantity" : "depends_on", other, &wopts)) < 0)
+		goto done;
+	printf("%s revision %lld\n", ct_record_id(record),
+		(long long)json_integer_value(json_object_get(record, "revision")));
+done:
+	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
+out:
+	ct_buf_free(&id_buf);
+	ct_buf_free(&other_buf);
+	ct_buf_free(&reason);
+	json_decref(record);
+	ct_store_free(store);
+	ct_key_free(key);
+	return status;
+}
+
 int cmd_claim(ct_cli *cli, int argc, char **argv)
 {
 	int status;
@@ -353,6 +428,8 @@ int cmd_claim(ct_cli *cli, int argc, char **argv)
 	} else if (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "revise") == 0 ||
 		strcmp(argv[1], "retract") == 0) {
 		status = claim_write(cli, argc - 1, argv + 1, argv[1]);
+	} else if (strcmp(argv[1], "link") == 0) {
+		status = claim_link(cli, argc - 1, argv + 1);
 	} else {
 		status = cli_cmd_usage(&claim_cmd, "unknown subcommand '%s'", argv[1]);
 	}

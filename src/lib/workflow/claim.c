@@ -301,3 +301,44 @@ int ct_claim_retract(
 	return ct__revision_write(
 		out_record, store, opts, 1, "claim retract", claim_revise_build, &job, &job.result);
 }
+
+int ct_claim_link(json_t **out_record, ct_store *store, const char *id, const char *member,
+	const char *other, const ct_write_opts *opts)
+{
+	json_t *rec = NULL, *target = NULL, *changes = NULL, *list;
+	size_t i;
+	json_t *v;
+	int error;
+
+	if (out_record)
+		*out_record = NULL;
+	if (!member || (strcmp(member, "depends_on") != 0 && strcmp(member, "same_quantity") != 0))
+		return ct_error_set(CT_EINVALID,
+			"claim link: the link is depends_on or same_quantity, not \"%s\"",
+			member ? member : "");
+	if (!other || strcmp(id, other) == 0)
+		return ct_error_set(
+			CT_EINVALID, "claim %s: a claim cannot be linked to itself", id);
+	if ((error = ct_store_get(&rec, store, CT_KIND_CLAIM, id, 0)) < 0 ||
+		(error = ct_store_get(&target, store, CT_KIND_CLAIM, other, 0)) < 0)
+		goto done;
+	json_array_foreach (json_object_get(rec, member), i, v)
+		if (strcmp(json_string_value(v), other) == 0) {
+			error = ct_error_set(CT_EEXISTS, "claim %s is linked to %s already (%s)",
+				id, other, member);
+			goto done;
+		}
+	list = json_object_get(rec, member) ? json_deep_copy(json_object_get(rec, member))
+					    : json_array();
+	if (!list || json_array_append_new(list, json_string(other)) < 0 ||
+		!(changes = json_pack("{s:o}", member, list))) {
+		error = ct__oom();
+		goto done;
+	}
+	error = ct_claim_revise(out_record, store, id, changes, opts);
+done:
+	json_decref(changes);
+	json_decref(target);
+	json_decref(rec);
+	return error;
+}

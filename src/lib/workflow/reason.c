@@ -12,6 +12,7 @@
 #include "store_internal.h" /* ct__latest_record, ct__drop_unverified */
 
 #include <stdarg.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,4 +226,261 @@ int ct_store_needs_review(json_t **out, ct_store *store)
 	}
 	*out = job.out;
 	return 0;
+}
+
+/* ---- comparing figures ---- */
+
+/* Qualifiers that make the amount a lower or an upper bound; the others ("about", ...) an
+ * approximation within 10%, docs/workflow.md "Comparing figures". */
+static const char *const lower_bounds[] = {"more than", "at least", "over", "just over", NULL};
+static const char *const upper_bounds[] = {"as many as", "as much as", "up to", "at most",
+	"less than", "fewer than", "under", "just under", "nearly", "almost", NULL};
+static const char *const approximations[] = {"about", "around", "approximately", "roughly", "some",
+	"close to", "an estimated", "estimated", NULL};
+
+static int in_words(const char *const *list, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s && list[i]; i++)
+		if (strcmp(list[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/* The interval a quantity states: low/high when given, else from the amount and qualifier;
+ * a missing end is -HUGE_VAL or HUGE_VAL. */
+static void interval(double *lo, double *hi, const json_t *q)
+{
+	const char *amount = json_string_value(json_object_get(q, "amount"));
+	const char *low = json_string_value(json_object_get(q, "low"));
+	const char *high = json_string_value(json_object_get(q, "high"));
+	const char *qual = json_string_value(json_object_get(q, "qualifier"));
+	double a = amount ? strtod(amount, NULL) : 0;
+
+	*lo = -HUGE_VAL;
+	*hi = HUGE_VAL;
+	if (in_words(lower_bounds, qual)) {
+		*lo = a;
+	} else if (in_words(upper_bounds, qual)) {
+		*hi = a;
+	} else if (in_words(approximations, qual)) {
+		*lo = a - (a < 0 ? -a : a) / 10;
+		*hi = a + (a < 0 ? -a : a) / 10;
+	} else if (amount) {
+		*lo = *hi = a;
+	}
+	if (low)
+		*lo = strtod(low, NULL);
+	if (high)
+		*hi = strtod(high, NULL);
+}
+
+/* One row of a comparison: the claim's figure, bounds, date, hedges and chain. */
+static int compare_row(json_t **out, ct_store *store, const json_t *claim)
+{
+	const json_t *q = json_object_get(claim, "quantity");
+	json_t *row = NULL, *chain = NULL;
+	double lo, hi;
+	int error;
+
+	*out = NULL;
+	if ((error = ct_claim_chain(&chain, store, claim)) < 0)
+		return error;
+	interval(&lo, &hi, q);
+	row = json_pack(
+		"{s:s, s:O, s:o}", "id", ct_record_id(claim), "quantity", q, "chain", chain);
+	if (!row)
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	if (lo != -HUGE_VAL)
+		json_object_set_new(row, "from", json_real(lo));
+	if (hi != HUGE_VAL)
+		json_object_set_new(row, "to", json_real(hi));
+	if (json_object_get(claim, "hedges"))
+		json_object_set(row, "hedges", json_object_get(claim, "hedges"));
+	if (json_object_get(q, "as_of"))
+		json_object_set(row, "date", json_object_get(q, "as_of"));
+	else if (json_object_get(json_array_get(chain, 0), "published"))
+		json_object_set(
+			row, "date", json_object_get(json_array_get(chain, 0), "published"));
+	*out = row;
+	return 0;
+}
+
+/* The pairs of rows whose intervals do not meet: they disagree beyond their stated bounds. */
+static int disagreements(json_t **out, const json_t *rows)
+{
+	json_t *list = json_array(), *a, *b;
+	size_t i, j;
+
+	*out = NULL;
+	if (!list)
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	json_array_foreach (rows, i, a) {
+		for (j = i + 1; j < json_array_size(rows); j++) {
+			double alo, ahi, blo, bhi;
+			b = json_array_get(rows, j);
+			interval(&alo, &ahi, json_object_get(a, "quantity"));
+			interval(&blo, &bhi, json_object_get(b, "quantity"));
+			if (ahi < blo || bhi < alo)
+				json_array_append_new(list,
+					json_pack("{s:s, s:s}", "a",
+						json_string_value(json_object_get(a, "id")), "b",
+						json_string_value(json_object_get(b, "id"))));
+		}
+	}
+	*out = list;
+	return 0;
+}
+
+typedef struct {
+	ct_store *store;
+	const ct_compare_opts *opts;
+	json_t *claims; /* id -> latest revision, the claims with a quantity that match */
+} compare_job;
+
+static int has_tag(const json_t *claim, const char *tag)
+{
+	size_t i;
+	json_t *t;
+
+	json_array_foreach (json_object_get(claim, "tags"), i, t)
+		if (strcmp(json_string_value(t), tag) == 0)
+			return 1;
+	return 0;
+}
+
+static int compare_collect(const char *id, void *payload)
+{
+	compare_job *job = payload;
+	json_t *rec = NULL;
+	const char *unit;
+	int error;
+
+	if ((error = ct_store_get(&rec, job->store, CT_KIND_CLAIM, id, 0)) < 0)
+		return error;
+	unit = json_string_value(json_object_get(json_object_get(rec, "quantity"), "unit"));
+	if (json_object_get(rec, "quantity") && !json_is_true(json_object_get(rec, "retracted")) &&
+		(!job->opts->tag || has_tag(rec, job->opts->tag)) &&
+		(!job->opts->unit || (unit && strcmp(unit, job->opts->unit) == 0)))
+		json_object_set(job->claims, id, rec);
+	json_decref(rec);
+	return 0;
+}
+
+/* Adds the claim id (and, through same_quantity, those it names) to the group. */
+static int group_add(json_t *group, json_t *seen, compare_job *job, const char *id, int named)
+{
+	json_t *rec = json_incref(json_object_get(job->claims, id)), *other;
+	size_t i;
+	int error = 0;
+
+	if (json_object_get(seen, id))
+		goto done;
+	if (!rec && (error = ct_store_get(&rec, job->store, CT_KIND_CLAIM, id, 0)) < 0)
+		goto done;
+	if (!json_object_get(rec, "quantity")) {
+		if (named)
+			error = ct_error_set(
+				CT_EINVALID, "claim %s has no quantity to compare", id);
+		goto done;
+	}
+	json_object_set_new(seen, id, json_true());
+	json_array_append(group, rec);
+	json_array_foreach (json_object_get(rec, "same_quantity"), i, other)
+		if ((error = group_add(group, seen, job, json_string_value(other), 0)) < 0)
+			goto done;
+done:
+	json_decref(rec);
+	return error;
+}
+
+int ct_compare(json_t **out, ct_store *store, const ct_compare_opts *opts)
+{
+	compare_job job = {store, opts, json_object()};
+	json_t *groups = json_array(), *seen = json_object(), *group = NULL, *rows = NULL;
+	json_t *row = NULL, *dis = NULL, *rec;
+	const char *id;
+	size_t i;
+	int error;
+
+	*out = NULL;
+	if ((error = ct__opts_version(opts->version, CT_COMPARE_OPTS_VERSION, "ct_compare_opts")) <
+		0)
+		goto done;
+	if (!job.claims || !groups || !seen) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (opts->nids) {
+		/* the claims named, and those they link as the same quantity: one group */
+		group = json_array();
+		for (i = 0; i < opts->nids; i++)
+			if ((error = group_add(group, seen, &job, opts->ids[i], 1)) < 0)
+				goto done;
+		json_array_append_new(groups, group);
+		group = NULL;
+	} else {
+		if ((error = ct_store_foreach_id(store, CT_KIND_CLAIM, compare_collect, &job)) < 0)
+			goto done;
+		/* one group per unit, the claims linked as the same quantity joining it */
+		json_object_foreach (job.claims, id, rec) {
+			const char *unit = json_string_value(
+				json_object_get(json_object_get(rec, "quantity"), "unit"));
+			size_t g;
+			json_t *gr, *first;
+			if (json_object_get(seen, id))
+				continue;
+			group = NULL;
+			json_array_foreach (groups, g, gr) {
+				const char *u;
+				first = json_array_get(gr, 0);
+				u = json_string_value(json_object_get(
+					json_object_get(first, "quantity"), "unit"));
+				if ((u == NULL) == (unit == NULL) && (!u || strcmp(u, unit) == 0)) {
+					group = json_incref(gr);
+					break;
+				}
+			}
+			if (!group) {
+				group = json_array();
+				json_array_append(groups, group);
+			}
+			if ((error = group_add(group, seen, &job, id, 0)) < 0)
+				goto done;
+			json_decref(group);
+			group = NULL;
+		}
+	}
+	/* each group as rows, with where they disagree */
+	json_array_foreach (groups, i, group) {
+		json_t *result, *r;
+		size_t j;
+		rows = json_array();
+		json_array_foreach (group, j, r) {
+			if ((error = compare_row(&row, store, r)) < 0)
+				goto done;
+			json_array_append_new(rows, row);
+			row = NULL;
+		}
+		if ((error = disagreements(&dis, rows)) < 0)
+			goto done;
+		result = json_pack("{s:o, s:o}", "claims", rows, "disagree", dis);
+		rows = dis = NULL;
+		json_array_set_new(groups, i, result);
+	}
+	group = NULL;
+	*out = json_pack("{s:o}", "groups", groups);
+	groups = NULL;
+	if (!*out)
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+done:
+	json_decref(group);
+	json_decref(rows);
+	json_decref(row);
+	json_decref(dis);
+	json_decref(groups);
+	json_decref(seen);
+	json_decref(job.claims);
+	return error;
 }
