@@ -48,7 +48,9 @@ _claimtrail() {
 					--location | --quantity | --unit | --qualifier | --id | --title | --publisher | \
 					--url | --author | --published | --retrieved | --kind | --file | --rev | \
 					--output | -o | --trust | --threshold | --source-text | --name | --org | \
-					--seed-file | --proof | --root) i=$((i + 1)) ;;
+					--seed-file | --proof | --root | --said-by | --reported-by | --cited-by | \
+					--recorded-by | --role | --hedge | --low | --high | --quantity-as-of | \
+					--as-of | --depends-on) i=$((i + 1)) ;;
 				esac
 				;;
 			*) operands+=("$w") ;;
@@ -93,7 +95,16 @@ _claimtrail() {
 		COMPREPLY=($(compgen -W "upheld rejected" -- "$cur"))
 		return
 		;;
-	--source | --evidence)
+	--role)
+		COMPREPLY=($(compgen -W "said-by reported-by cited-by recorded-by" -- "$cur"))
+		return
+		;;
+	--depends-on)
+		words=$(_claimtrail_words "${pre[@]}" -- __complete claims)
+		COMPREPLY=($(compgen -W "$words" -- "$cur"))
+		return
+		;;
+	--source | --evidence | --said-by | --reported-by | --cited-by | --recorded-by)
 		if [ "$cmd" != suggest ]; then
 			words=$(_claimtrail_words "${pre[@]}" -- __complete sources)
 			COMPREPLY=($(compgen -W "$words" -- "$cur"))
@@ -121,6 +132,9 @@ _claimtrail() {
 	show | cat | annotate | dispute | sign-off | "claim revise" | "claim retract" | "anchor check")
 		[ ${#operands[@]} -eq 0 ] && kind=claims
 		;;
+	compare | "claim link")
+		kind=claims
+		;;
 	log | diff)
 		[ ${#operands[@]} -eq 0 ] && kind="claims sources"
 		;;
@@ -134,7 +148,7 @@ _claimtrail() {
 			return
 		fi
 		;;
-	"source revise" | "source show")
+	"source revise" | "source show" | "source retract")
 		[ ${#operands[@]} -eq 0 ] && kind=sources
 		;;
 	"trust remove")
