@@ -86,6 +86,15 @@ static void print_group(const json_t *group, size_t n)
 			printf("\n");
 		}
 	}
+	json_array_foreach (claims, i, c) {
+		const char *u =
+			json_string_value(json_object_get(json_object_get(c, "quantity"), "unit"));
+		if ((u == NULL) != (unit == NULL) || (u && strcmp(u, unit) != 0)) {
+			printf("  units differ: the claims are linked as one quantity (claim link "
+			       "--same-quantity)\n");
+			break;
+		}
+	}
 	if (json_array_size(claims) < 2)
 		printf("  nothing to compare it with\n");
 	else if (json_array_size(dis) == 0)
