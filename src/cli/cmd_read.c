@@ -21,6 +21,7 @@ typedef struct {
 	const char *url;    /* show --claimreview: the review page */
 	const char *sort;   /* list: id (the default), date or status */
 	const char *as_of;  /* show, list: the store as it was then (ct_store_as_of) */
+	int unsourced;	    /* list: only claims whose chain names no said-by source */
 } read_args;
 
 /* tags are ids: an empty one names none (and matched nowhere, forever) */
@@ -85,6 +86,8 @@ static const cli_opt cat_opts[] = {
 };
 
 static const cli_opt list_opts[] = {
+	CLI_FLAG("unsourced", 0, "only claims whose chain names no said-by source", read_args,
+		unsourced),
 	OPT_AS_OF,
 	OPT_SOURCE,
 	CLI_STR("grep", 0, "TEXT", "only claims whose id or statement contains TEXT (any case)",
@@ -781,6 +784,24 @@ static int list_one(const ct_claim_summary *c, void *payload)
 	}
 	if (s->args->status && strcmp(c->status, s->args->status) != 0)
 		return 0;
+	if (s->args->unsourced) {
+		/* lacking an original source: no link of the chain has the role said-by */
+		json_t *rec = NULL, *chain = NULL, *e;
+		size_t i;
+		int said = 0, error;
+		if ((error = ct_store_get(&rec, s->store, CT_KIND_CLAIM, c->id, 0)) < 0 ||
+			(error = ct_claim_chain(&chain, s->store, rec)) < 0) {
+			json_decref(rec);
+			return error;
+		}
+		json_array_foreach (chain, i, e)
+			said |= strcmp(json_string_value(json_object_get(e, "role")), "said-by") ==
+				0;
+		json_decref(chain);
+		json_decref(rec);
+		if (said)
+			return 0;
+	}
 	if (s->args->needs_sign_off) {
 		/* the summary's key ids bound the count from above; verify only where they suffice */
 		size_t named = *c->signers ? 1 : 0, have;
@@ -888,7 +909,7 @@ const char *const cli_statuses[] = {"unreviewed", "supported", "refuted", "mixed
 static const char list_usage[] =
 	"usage: claimtrail list [--source ID] [--tag T] [--status S] [--grep TEXT]\n"
 	"                      [--needs-sign-off] [--sort id|date|status] [--as-of DATE]\n"
-	"                      [--json]\n\n"
+	"                      [--unsourced] [--json]\n\n"
 	"Lists claims (id, status, statement), sorted by id unless --sort says otherwise; on a\n"
 	"terminal each statement is cut with ... to its width (in full when piped). S: unreviewed,\n"
 	"supported, refuted, mixed,\n"
@@ -896,7 +917,9 @@ static const char list_usage[] =
 	"revision's signatures or chain do not verify). --needs-sign-off lists only\n"
 	"claims whose current revision has fewer distinct valid signers than store.json's\n"
 	"sign_off_threshold, with the count. --grep keeps the claims whose id or statement\n"
-	"contains TEXT, ignoring the case of ASCII letters (for ranked search: claimtrail search).\n";
+	"contains TEXT, ignoring the case of ASCII letters (for ranked search: claimtrail search).\n"
+	"--unsourced keeps the claims whose attribution chain names no said-by source (read\n"
+	"somewhere, said by nobody recorded). --as-of DATE: the store as it was then.\n";
 
 static const cli_cmd list_cmd = {"list", list_usage, list_opts};
 
@@ -980,6 +1003,27 @@ static const char log_usage[] =
 	"against the one before (see claimtrail diff).\n";
 
 static const cli_cmd log_cmd = {"log", log_usage, log_opts};
+
+/* A claim revision's flags against the one before (a hedge removed: docs/diff.md, "Flags"). */
+static int print_log_flags(ct_store *store, const char *id, json_int_t revision)
+{
+	char ra[24], rb[24];
+	json_t *diff = NULL, *f;
+	size_t i;
+	int error;
+
+	if (revision < 2)
+		return 0;
+	snprintf(ra, sizeof(ra), "%lld", (long long)revision - 1);
+	snprintf(rb, sizeof(rb), "%lld", (long long)revision);
+	if ((error = ct_store_diff_revisions(&diff, store, CT_KIND_CLAIM, id, ra, rb)) < 0)
+		return error;
+	json_array_foreach (json_object_get(diff, "flags"), i, f)
+		printf("  %sflag: %s%s\n", cli_paint(CLI_BOLD_RED), json_string_value(f),
+			cli_paint(CLI_RESET));
+	json_decref(diff);
+	return 0;
+}
 
 static json_t *log_entry_json(const ct_log_entry *e, const ct_verification *v)
 {
@@ -1069,6 +1113,11 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 			printf("  reason: %s\n",
 				reason ? reason
 				       : (e->revision == 1 ? "(first revision)" : "(none)"));
+			if (!a.patch && kind == CT_KIND_CLAIM &&
+				(error = print_log_flags(store, argv[optind], e->revision)) < 0) {
+				ct_buf_free(&signers);
+				goto done;
+			}
 			if (a.patch &&
 				(error = cli_log_patch(
 					 store, kind, argv[optind], e->revision, NULL)) < 0) {

@@ -58,6 +58,11 @@ expect_status 0 "$CT" claim add --id plain --source globe --quote "as many as 6,
 	--statement "Plain." --no-hedges
 expect_status 0 "$CT" cat plain
 not_contains "$OUT" '"hedges"'
+# a claim whose only link is reported-by lacks an original source
+expect_status 0 "$CT" list --unsourced
+contains "$OUT" "fighters2"
+contains "$OUT" "plain"
+not_contains "$OUT" "attacks"
 # bad input: one line, nothing written
 before=$(git rev-parse HEAD)
 expect_status 4 "$CT" claim add --id bad --source globe --statement "x" --role spoken-by
@@ -79,6 +84,8 @@ expect_status 0 "$CT" claim revise fighters --hedge "as many as" --reason "rewor
 expect_status 0 "$CT" diff fighters
 contains "$OUT" "flag: hedge 'may have' removed"
 contains "$OUT" "hedges:"
+expect_status 0 "$CT" log fighters
+contains "$OUT" "flag: hedge 'may have' removed"
 expect_status 0 "$CT" log fighters -p
 contains "$OUT" "flag: hedge 'may have' removed"
 expect_status 0 "$CT" diff fighters --json
