@@ -58,6 +58,11 @@ expect_status 0 "$CT" claim add --id plain --source globe --quote "as many as 6,
 	--statement "Plain." --no-hedges
 expect_status 0 "$CT" cat plain
 not_contains "$OUT" '"hedges"'
+# suggest proposes the hedges of each sentence
+expect_status 0 "$CT" suggest ../v1.txt --source globe
+contains "$OUT" "hedges: 'as many as', 'may have'"
+expect_status 0 "$CT" suggest ../v1.txt --source globe --json
+contains "$OUT" '"hedges": ['
 # a claim whose only link is reported-by lacks an original source
 expect_status 0 "$CT" list --unsourced
 contains "$OUT" "fighters2"

@@ -272,7 +272,7 @@ static const struct {
 	{"fewer than", 1},
 	{"less than", 1},
 	{"an estimated", 0},
-	{"estimated", 0},
+	{"estimated", 1},
 	{"approximately", 0},
 	{"roughly", 0},
 	{"nearly", 1},
