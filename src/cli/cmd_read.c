@@ -366,6 +366,12 @@ static void print_reasoning(ct_store *store, const json_t *rec)
 				printf(", \"%s\"", json_string_value(json_object_get(e, "quote")));
 			if (json_object_get(e, "location"))
 				printf(", %s", json_string_value(json_object_get(e, "location")));
+			if (json_object_get(e, "selector"))
+				printf(" [anchored: characters %lld-%lld]",
+					(long long)json_integer_value(json_object_get(
+						json_object_get(e, "selector"), "start")),
+					(long long)json_integer_value(json_object_get(
+						json_object_get(e, "selector"), "end")));
 			printf("\n");
 		}
 	}
@@ -578,6 +584,18 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 		out = json_pack("{s:O, s:o, s:s, s:s, s:O, s:o}", "record", rec, "verification",
 			cli_verification_json(&v), "status", status, "status_reason", why.ptr,
 			"annotations", annotations, "annotations_verification", marks);
+		/* the attribution chain and the corrections that call for review (issue 18) */
+		if (out) {
+			json_t *chain = NULL, *flags = NULL;
+			if ((error = ct_claim_chain(&chain, store, rec)) < 0 ||
+				(error = ct_claim_review_flags(&flags, store, latest)) < 0) {
+				json_decref(chain);
+				json_decref(out);
+				goto done;
+			}
+			json_object_set_new(out, "chain", chain);
+			json_object_set_new(out, "needs_review", flags);
+		}
 		cli_print_json(out);
 		json_decref(out);
 	} else {

@@ -47,6 +47,15 @@ expect_status 0 "$CT" claim add --id attacks --source globe --quote "more than 1
 expect_status 0 "$CT" show attacks
 contains "$OUT" 'said-by     un-team - UN team assessment (UN Monitoring Team), "190 attacks", page 4'
 contains "$OUT" "hedges:     'more than'"
+# a link's quote is anchored in its source's kept text, and refused when it is not there
+expect_status 0 "$CT" claim add --id said-first --source experts --role said-by \
+	--reported-by globe --quote "more than 190 attacks" --statement "Said first."
+expect_status 0 "$CT" show said-first
+contains "$OUT" 'reported-by globe - The article (The Globe and Mail), "more than 190 attacks" [anchored: characters'
+expect_status 4 "$CT" claim add --id said-wrong --source experts --role said-by \
+	--reported-by globe --quote "more than 290 attacks" --statement "Said wrong."
+one_line "$ERR"
+contains "$ERR" "the quote of its reported-by link to globe"
 # --hedge overrides what is found, --no-hedges records none
 expect_status 0 "$CT" claim add --id fighters2 --source globe --quote "as many as 6,000" \
 	--statement "Up to 6,000." --hedge "as many as"
@@ -107,6 +116,11 @@ contains "$OUT" "needs review: source globe (reported-by) corrected since the cl
 expect_status 0 "$CT" list --status needs-review
 contains "$OUT" "attacks"
 contains "$OUT" "fighters"
+expect_status 0 "$CT" show attacks --json
+contains "$OUT" '"needs_review": [
+    "source globe (reported-by) corrected since the claim cited it (revision 1, now 2)"'
+contains "$OUT" '"role": "said-by"'
+contains "$OUT" '"publisher": "UN Monitoring Team"'
 expect_status 0 "$CT" list --status supported
 not_contains "$OUT" "attacks"
 expect_status 0 "$CT" check

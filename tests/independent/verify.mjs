@@ -283,7 +283,8 @@ function fastRecord(kind, r) {
 				if (!isObj(l) || !ROLES.includes(l.role) || typeof l.source !== 'string' || !SAFE_ID.test(l.source)) bad('schema');
 				if ('source_revision' in l && (typeof l.source_revision !== 'string' || !DIGEST.test(l.source_revision))) bad('schema');
 				for (const k of ['quote', 'location']) if (k in l && !str(l[k])) bad('schema');
-				for (const k of Object.keys(l)) if (!['role', 'source', 'source_revision', 'quote', 'location'].includes(k)) bad('schema');
+				for (const k of Object.keys(l)) if (!['role', 'source', 'source_revision', 'quote', 'location', 'selector'].includes(k)) bad('schema');
+				if ('selector' in l && (!isObj(l.selector) || !str(l.quote))) bad('schema');
 			}
 		}
 		if ('hedges' in r && (!Array.isArray(r.hedges) || !r.hedges.every(str))) bad('schema');

@@ -304,6 +304,7 @@ static const field link_fields[] = {
 	{"source_revision", F_DIGEST, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
 	{"quote", F_STRING, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
 	{"location", F_STRING, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{"selector", F_OBJECT, 0, NULL, selector_fields, CT__DIFF_AS_PATCH, CT__BV_NONE},
 	{NULL, 0, 0, NULL, NULL, 0, 0},
 };
 
@@ -703,6 +704,23 @@ static int check_rules(const json_t *record, ct_kind kind, const char *rec)
 			return ct_error_set(CT_EINVALID, "%s: selector ends before it starts", rec);
 		if (sel && !json_object_get(json_object_get(record, "attribution"), "quote"))
 			return ct_error_set(CT_EINVALID, "%s: a selector needs a \"quote\"", rec);
+		{
+			const json_t *link;
+			size_t i;
+			json_array_foreach (json_object_get(record, "sources"), i, link) {
+				const json_t *lsel = json_object_get(link, "selector");
+				if (lsel && !json_object_get(link, "quote"))
+					return ct_error_set(CT_EINVALID,
+						"%s: link %zu: a selector needs a \"quote\"", rec,
+						i + 1);
+				if (lsel &&
+					json_integer_value(json_object_get(lsel, "end")) <
+						json_integer_value(json_object_get(lsel, "start")))
+					return ct_error_set(CT_EINVALID,
+						"%s: link %zu: selector ends before it starts", rec,
+						i + 1);
+			}
+		}
 		{
 			const json_t *q = json_object_get(record, "quantity");
 			const char *low = json_string_value(json_object_get(q, "low"));

@@ -92,10 +92,47 @@ static int attribute(
 }
 
 /*
- * Checks the links of a claim's attribution chain ("sources", docs/format.md 5.3) against the
- * store: each source exists, and its current revision is recorded by digest.
+ * Anchors the quote of a chain link in its source's kept text (or in the caller's copy when it
+ * is that text: opts->source_text); a source without text leaves the quote unanchored.
  */
-static int link_sources(json_t *record, ct_store *store, const char *what)
+static int anchor_link(json_t *link, ct_store *store, const json_t *source, json_int_t n,
+	const ct_write_opts *opts, const char *what)
+{
+	const char *id = json_string_value(json_object_get(link, "source"));
+	const char *want =
+		json_string_value(json_object_get(json_object_get(source, "archive"), "sha256"));
+	ct_buf text = CT_BUF_INIT;
+	char hex[65];
+	int error;
+
+	json_object_del(link, "selector");
+	if (!json_object_get(link, "quote"))
+		return 0;
+	error = ct_store_source_text(&text, store, id, n);
+	if (error == CT_ENOTFOUND && opts && opts->source_text && want) {
+		ct_sha256_hex(hex, opts->source_text, opts->source_text_len);
+		if (strcmp(hex, want) == 0)
+			error = ct_buf_put(&text, opts->source_text, opts->source_text_len);
+	}
+	if (error == CT_ENOTFOUND) {
+		ct_error_clear();
+		error = 0;
+	} else if (error == 0 &&
+		(error = ct__anchor_quote_near(link, text.ptr, text.len, NULL)) < 0) {
+		ct_error_prefix(error, "%s: the quote of its %s link to %s", what,
+			json_string_value(json_object_get(link, "role")), id);
+	}
+	ct_buf_free(&text);
+	return error;
+}
+
+/*
+ * Checks the links of a claim's attribution chain ("sources", docs/format.md 5.3) against the
+ * store: each source exists, its current revision is recorded by digest, and a link's quote is
+ * anchored in that source's text when there is one.
+ */
+static int link_sources(
+	json_t *record, ct_store *store, const char *what, const ct_write_opts *opts)
 {
 	json_t *links = json_object_get(record, "sources"), *link, *source = NULL;
 	char digest[CT_DIGEST_LEN + 1];
@@ -117,8 +154,11 @@ static int link_sources(json_t *record, ct_store *store, const char *what)
 					what, id);
 			return error;
 		}
+		error = anchor_link(link, store, source, n, opts, what);
 		json_decref(source);
 		source = NULL;
+		if (error < 0)
+			return error;
 		if (json_object_set_new(link, "source_revision", json_string(digest)) < 0)
 			return ct__oom();
 	}
@@ -167,7 +207,7 @@ int ct__claim_from_fields(json_t **out, char *id_out, size_t id_size, ct_store *
 		return ct__oom();
 	json_object_set_new(record, "id", json_string(id_out));
 	if ((error = attribute(record, store, id_out, opts, cache)) < 0 ||
-		(error = link_sources(record, store, id_out)) < 0) {
+		(error = link_sources(record, store, id_out, opts)) < 0) {
 		json_decref(record);
 		return error;
 	}
@@ -243,7 +283,7 @@ int ct__claim_revise_in(json_t **out, ct_txn *txn, ct_store *store, const char *
 		if (attr_change && (error = attribute(record, store, id, opts, NULL)) < 0)
 			goto done;
 		if (json_object_get(changes, "sources") &&
-			(error = link_sources(record, store, id)) < 0)
+			(error = link_sources(record, store, id, opts)) < 0)
 			goto done;
 		if (ct__revision_same_content(prev, record)) {
 			error = ct_error_set(

@@ -33,7 +33,8 @@ static int chain_entry(json_t *chain, ct_store *store, const json_t *link)
 	const char *id = json_string_value(json_object_get(link, "source"));
 	json_t *entry = json_pack("{s:s, s:s}", "role", role_of(link), "source", id ? id : "");
 	json_t *source = NULL;
-	static const char *const copied[] = {"source_revision", "quote", "location", NULL};
+	static const char *const copied[] = {
+		"source_revision", "quote", "location", "selector", NULL};
 	size_t i;
 
 	if (!entry)
