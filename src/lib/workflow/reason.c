@@ -454,11 +454,12 @@ int ct_compare(json_t **out, ct_store *store, const ct_compare_opts *opts)
 		}
 	}
 	/* each group as rows, with where they disagree */
-	json_array_foreach (groups, i, group) {
-		json_t *result, *r;
+	group = NULL;
+	for (i = 0; i < json_array_size(groups); i++) {
+		json_t *result, *r, *members = json_array_get(groups, i);
 		size_t j;
 		rows = json_array();
-		json_array_foreach (group, j, r) {
+		json_array_foreach (members, j, r) {
 			if ((error = compare_row(&row, store, r)) < 0)
 				goto done;
 			json_array_append_new(rows, row);
