@@ -100,8 +100,33 @@ static int add_reason(json_t *reasons, const char *fmt, ...)
 		: 0;
 }
 
+/*
+ * The latest revision of source id, its digest and number, as ct__latest_record reads them;
+ * cache (may be NULL) keeps them per source id for the next claim citing it.
+ */
+static int latest_source(json_t **latest, char digest[CT_DIGEST_LEN + 1], json_int_t *n,
+	ct_store *store, const char *id, json_t *cache)
+{
+	json_t *hit = json_object_get(cache, id);
+	int error;
+
+	if (hit) {
+		*latest = json_incref(json_object_get(hit, "record"));
+		*n = json_integer_value(json_object_get(hit, "n"));
+		snprintf(digest, CT_DIGEST_LEN + 1, "%s",
+			json_string_value(json_object_get(hit, "digest")));
+		return *latest ? 0 : CT_ENOTFOUND;
+	}
+	error = ct__latest_record(latest, digest, n, store, CT_KIND_SOURCE, id);
+	if (cache && (error == 0 || error == CT_ENOTFOUND))
+		json_object_set_new(cache, id,
+			json_pack("{s:O?, s:I, s:s}", "record", error == 0 ? *latest : NULL, "n",
+				(json_int_t)*n, "digest", error == 0 ? digest : ""));
+	return error;
+}
+
 /* The flag of one link: its source retracted, or revised since the claim cited it. */
-static int link_flag(json_t *reasons, ct_store *store, const json_t *link)
+static int link_flag(json_t *reasons, ct_store *store, const json_t *link, json_t *cache)
 {
 	const char *id = json_string_value(json_object_get(link, "source"));
 	const char *cited = json_string_value(json_object_get(link, "source_revision"));
@@ -112,7 +137,7 @@ static int link_flag(json_t *reasons, ct_store *store, const json_t *link)
 
 	if (!id)
 		return 0;
-	if ((error = ct__latest_record(&latest, digest, &n, store, CT_KIND_SOURCE, id)) < 0) {
+	if ((error = latest_source(&latest, digest, &n, store, id, cache)) < 0) {
 		if (error != CT_ENOTFOUND)
 			return error;
 		ct_error_clear();
@@ -138,6 +163,7 @@ static int dependency_flag(json_t *reasons, ct_store *store, const char *other)
 {
 	json_t *rec = NULL, *annotations = NULL, *same = NULL;
 	ct_keyring *ring = NULL;
+	/* depends_on is rare: the keyring is read for each link that has it */
 	const char *status = NULL;
 	int error;
 
@@ -163,7 +189,8 @@ done:
 	return error;
 }
 
-int ct_claim_review_flags(json_t **out, ct_store *store, const json_t *claim)
+/* ct_claim_review_flags with a cache of the sources' latest revisions (may be NULL). */
+static int review_flags(json_t **out, ct_store *store, const json_t *claim, json_t *cache)
 {
 	json_t *reasons = json_array(), *link;
 	size_t i;
@@ -174,10 +201,10 @@ int ct_claim_review_flags(json_t **out, ct_store *store, const json_t *claim)
 		return ct_error_set(CT_ENOMEM, "out of memory");
 	if (json_is_true(json_object_get(claim, "retracted")))
 		goto done; /* a retracted claim is settled: nothing to review */
-	if ((error = link_flag(reasons, store, json_object_get(claim, "attribution"))) < 0)
+	if ((error = link_flag(reasons, store, json_object_get(claim, "attribution"), cache)) < 0)
 		goto done;
 	json_array_foreach (json_object_get(claim, "sources"), i, link)
-		if ((error = link_flag(reasons, store, link)) < 0)
+		if ((error = link_flag(reasons, store, link, cache)) < 0)
 			goto done;
 	json_array_foreach (json_object_get(claim, "depends_on"), i, link)
 		if ((error = dependency_flag(reasons, store, json_string_value(link))) < 0)
@@ -191,9 +218,15 @@ done:
 	return 0;
 }
 
+int ct_claim_review_flags(json_t **out, ct_store *store, const json_t *claim)
+{
+	return review_flags(out, store, claim, NULL);
+}
+
 typedef struct {
 	ct_store *store;
 	json_t *out;
+	json_t *cache; /* source id -> its latest revision (latest_source) */
 } review_job;
 
 static int review_one(const char *id, void *payload)
@@ -203,7 +236,7 @@ static int review_one(const char *id, void *payload)
 	int error;
 
 	if ((error = ct_store_get(&rec, job->store, CT_KIND_CLAIM, id, 0)) < 0 ||
-		(error = ct_claim_review_flags(&reasons, job->store, rec)) < 0)
+		(error = review_flags(&reasons, job->store, rec, job->cache)) < 0)
 		goto done;
 	if (json_array_size(reasons) && json_object_set(job->out, id, reasons) < 0)
 		error = ct_error_set(CT_ENOMEM, "out of memory");
@@ -215,18 +248,22 @@ done:
 
 int ct_store_needs_review(json_t **out, ct_store *store)
 {
-	review_job job = {store, json_object()};
+	review_job job = {store, json_object(), json_object()};
 	int error;
 
 	*out = NULL;
-	if (!job.out)
-		return ct_error_set(CT_ENOMEM, "out of memory");
-	if ((error = ct_store_foreach_id(store, CT_KIND_CLAIM, review_one, &job)) < 0) {
-		json_decref(job.out);
-		return error;
+	if (!job.out || !job.cache) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
 	}
+	if ((error = ct_store_foreach_id(store, CT_KIND_CLAIM, review_one, &job)) < 0)
+		goto done;
 	*out = job.out;
-	return 0;
+	job.out = NULL;
+done:
+	json_decref(job.out);
+	json_decref(job.cache);
+	return error;
 }
 
 /* ---- comparing figures ---- */
