@@ -138,10 +138,13 @@ static int link_flag(json_t *reasons, ct_store *store, const json_t *link, json_
 	if (!id)
 		return 0;
 	if ((error = latest_source(&latest, digest, &n, store, id, cache)) < 0) {
-		if (error != CT_ENOTFOUND)
+		if (error != CT_ENOTFOUND && error != CT_EBADSIG)
 			return error;
 		ct_error_clear();
-		return add_reason(reasons, "source %s (%s) is not in the store", id, role_of(link));
+		return add_reason(reasons,
+			error == CT_EBADSIG ? "source %s (%s): its latest revision does not verify"
+					    : "source %s (%s) is not in the store",
+			id, role_of(link));
 	}
 	if (json_is_true(json_object_get(latest, "retracted"))) {
 		const char *why = json_string_value(json_object_get(latest, "reason"));
