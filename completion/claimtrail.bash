@@ -49,7 +49,9 @@ _claimtrail() {
 					--url | --author | --published | --retrieved | --kind | --file | --rev | \
 					--output | -o | --trust | --threshold | --source-text | --name | --org | \
 					--seed-file | --proof | --root | --format | --base-url | --from | \
-					--compromised-since | --to | --expires | --state | --max-age) i=$((i + 1)) ;;
+					--compromised-since | --to | --expires | --state | --max-age | \
+					--said-by | --reported-by | --cited-by | --recorded-by | --role | --hedge | \
+					--low | --high | --quantity-as-of | --as-of | --depends-on) i=$((i + 1)) ;;
 				esac
 				;;
 			claimreview)
@@ -104,7 +106,16 @@ _claimtrail() {
 			return
 		fi
 		;;
-	--source | --evidence)
+	--role)
+		COMPREPLY=($(compgen -W "said-by reported-by cited-by recorded-by" -- "$cur"))
+		return
+		;;
+	--depends-on)
+		words=$(_claimtrail_words "${pre[@]}" -- __complete claims)
+		COMPREPLY=($(compgen -W "$words" -- "$cur"))
+		return
+		;;
+	--source | --evidence | --said-by | --reported-by | --cited-by | --recorded-by)
 		if [ "$cmd" != suggest ]; then
 			words=$(_claimtrail_words "${pre[@]}" -- __complete sources)
 			COMPREPLY=($(compgen -W "$words" -- "$cur"))
@@ -132,6 +143,9 @@ _claimtrail() {
 	show | cat | annotate | dispute | sign-off | "claim revise" | "claim retract" | "anchor check")
 		[ ${#operands[@]} -eq 0 ] && kind=claims
 		;;
+	compare | "claim link")
+		kind=claims
+		;;
 	log | diff)
 		[ ${#operands[@]} -eq 0 ] && kind="claims sources"
 		;;
@@ -145,7 +159,7 @@ _claimtrail() {
 			return
 		fi
 		;;
-	"source revise" | "source show")
+	"source revise" | "source show" | "source retract")
 		[ ${#operands[@]} -eq 0 ] && kind=sources
 		;;
 	"trust remove")

@@ -5,6 +5,12 @@
 # copy of it as ART. Kept as a record; it is not run by the tests (the store and its history are
 # committed). Running it again needs an empty claims/.
 #
+# With --reasoning it adds, to the store this script and scripts/example-workflow.sh made, what
+# issue 18 records (docs/workflow.md, "Attribution chains" to "Comparing figures"): who said each
+# claim and where it was read, its hedges, figures with bounds and dates, a figure the article sets
+# against the 6,000 estimate, and the Russian foreign ministry's questioning of the U.S.
+# attribution as a claim of its own; it rates the revised 6,000 estimate again, as before.
+#
 # The signing key is a PUBLISHED TEST KEY (examples/example-key.INSECURE-PUBLISHED-TEST-KEY):
 # anyone can sign with it, so it proves nothing about who wrote a record. Never trust it
 # outside this example.
@@ -14,6 +20,67 @@ CT=${CT:-build/src/cli/claimtrail}
 ART=${ART:?set ART to a copy of the article (its sha256 is 639e411b0ac9fe73...)}
 KEY=examples/example-key.INSECURE-PUBLISHED-TEST-KEY
 export CLAIMTRAIL_KEY=$PWD/$KEY
+
+if [ "${1:-}" = --reasoning ]; then
+	[ -d claims ] || { echo "no claims/: run this script and scripts/example-workflow.sh first" >&2; exit 1; }
+	chmod 600 "$KEY"
+	G=globe-iskp-crocus-2024
+	if $CT -C . source show security-reports-and-experts >/dev/null 2>&1; then
+		echo "the example store has the --reasoning records already: nothing done" >&2
+		exit 1
+	fi
+	# Who made the assertions the article reports without naming a document.
+	$CT -C . source add --id security-reports-and-experts --kind other \
+		--title "Security reports and experts (unnamed) on foreign fighters in Afghanistan" \
+		--publisher "Unnamed security reports and experts"
+	$CT -C . source add --id taliban-government --kind statement \
+		--title "The Taliban government on foreign armed groups in Afghanistan (2023)" \
+		--publisher "The Taliban government of Afghanistan"
+
+	# The 6,000 estimate: said by the unnamed reports and experts, reported by the article,
+	# an upper estimate hedged twice.
+	$CT -C . claim revise iskp-foreign-fighters-6000 --said-by security-reports-and-experts \
+		--hedge "as many as" --hedge "may have" --high 6000 \
+		--reason "Records who made the estimate (unnamed security reports and experts) and where it was read (the article), with its hedges 'as many as' and 'may have' and 6,000 as its upper bound."
+	# The 190 attacks: said by the UN Monitoring Team, read in the article (paragraph 3).
+	$CT -C . claim revise iskp-suicide-attacks-190-since-2022 --source "$G" --source-text "$ART" \
+		--quote "documented more than 190 suicide-bomb attacks by ISKP in major cities in the region since 2022" \
+		--location "paragraph 3" --said-by un-monitoring-team-assessment-2023 \
+		--location "an assessment last year (as the article reports it)" \
+		--hedge "more than" --quantity-as-of 2023 \
+		--reason "The figure is the UN Monitoring Team's, read in the article: the attribution is now the article, quoted and anchored, with the team as the said-by link; 'more than' recorded as a hedge, and the assessment's year (2023, 'last year' in a 2024 article)."
+	# The U.S. attribution: said by U.S. intelligence officials, reported by the article.
+	$CT -C . claim revise crocus-attack-attributed-to-iskp --role said-by \
+		--reported-by "$G" --quote "according to U.S. intelligence officials" --location "paragraph 1" \
+		--hedge "according to" \
+		--reason "The officials made the attribution; the article reports it ('according to U.S. intelligence officials'): the chain records both."
+	# The Russian foreign ministry questioned that attribution (the open dispute on it); the
+	# article reports that it did, which is a claim of its own.
+	$CT -C . claim add --id russia-questions-us-attribution --source "$G" --source-text "$ART" \
+		--tag crocus --tag attribution --tag russia \
+		--statement "Russia's foreign ministry questioned the U.S. attribution of the Crocus City Hall attack to ISKP." \
+		--quote "though Russia’s foreign ministry has questioned it" --location "paragraph 1" \
+		--said-by russia-foreign-ministry --no-hedges
+	$CT -C . claim link russia-questions-us-attribution --depends-on crocus-attack-attributed-to-iskp \
+		--reason "What the ministry questioned is the U.S. attribution: if that claim is retracted or refuted, this one needs review."
+	# The article sets the estimate against the Taliban's denial: one quantity (foreign militants
+	# in Afghanistan), two sources, linked so that compare lines them up.
+	$CT -C . claim add --id taliban-no-foreign-armed-groups --source "$G" --source-text "$ART" \
+		--tag taliban --tag foreign-fighters \
+		--statement "The Taliban government claimed as recently as last year that no foreign armed group is active in Afghanistan." \
+		--quote "no foreign armed group is active in Afghanistan" --location "paragraph 6" \
+		--said-by taliban-government --quantity 0 --unit "foreign armed groups active" \
+		--quantity-as-of 2023 --no-hedges
+	$CT -C . claim link iskp-foreign-fighters-6000 taliban-no-foreign-armed-groups --same-quantity \
+		--reason "The article sets the estimate of foreign fighters against the Taliban's denial that any foreign armed group is active: two sources' figures for one quantity."
+	# The latest revision is not the one rated: the desk rates it again, as before.
+	$CT -C . annotate iskp-foreign-fighters-6000 --verdict unverifiable \
+		--note "Unchanged by the revisions that record its chain, hedges and link: the estimate is attributed only to unnamed 'security reports and experts' and hedged ('as many as', 'may have'). No primary source is named."
+	$CT -C . compare iskp-foreign-fighters-6000
+	$CT -C . check
+	exit 0
+fi
+
 [ -d claims ] && { echo "claims/ exists already" >&2; exit 1; }
 
 if [ ! -f "$KEY" ]; then

@@ -71,6 +71,13 @@ int ct_quantity_in_text(const char *amount, const char *text);
 /* Writes amount with digit separators: "6400000" -> "6,400,000", "-1234.5" -> "-1,234.5". */
 int ct_amount_format(char *out, size_t size, const char *amount);
 
+/*
+ * The hedging words text holds ("as many as", "may have", "at least", "about" before a number,
+ * "reportedly", "according to", ...; docs/format.md 5.3), each once, in the order they first
+ * appear, lower case, as a new JSON array in *out (empty when there are none).
+ */
+int ct_hedges_find(json_t **out, const char *text);
+
 /* Dates: "YYYY-MM-DD" (a real calendar date). Timestamps: "YYYY-MM-DDThh:mm:ssZ" (UTC). */
 int ct_date_validate(const char *date, const char *what);
 int ct_timestamp_validate(const char *ts, const char *what);

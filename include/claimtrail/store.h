@@ -29,6 +29,16 @@ typedef struct ct_store ct_store;
 int ct_store_open(ct_store **out, const char *path, const char *root);
 
 /*
+ * Turns store into what it was at `when` (a date YYYY-MM-DD, meaning its end, or a UTC time
+ * YYYY-MM-DDThh:mm:ssZ), from the branch's history, not from the times records give: every
+ * read then sees the tree of the last commit on the branch's first-parent line made (by its
+ * committer time) no later than that; writes refuse. commit_out (41 bytes, may be NULL)
+ * receives that commit's id. CT_ENOTFOUND when the branch has no such commit or the store did
+ * not exist in it; CT_EINVALID for a malformed `when`. For show, list, publish --as-of.
+ */
+int ct_store_as_of(ct_store *store, const char *when, char commit_out[41]);
+
+/*
  * Makes a store at root in the repository containing path, creating the repository (with a
  * "main" branch) when there is none, and commits the store's configuration and the signer's
  * public key record. CT_EEXISTS when the store is already there.
@@ -236,6 +246,14 @@ int ct_source_revise(json_t **out_record, ct_store *store, const char *id, const
 	const uint8_t *text, size_t text_len, const ct_write_opts *opts);
 
 /*
+ * Retracts a source: a new revision with "retracted": true and opts->reason (required). A
+ * retracted source cannot be revised or retracted again; the claims attributed to it need
+ * review (ct_claim_review_flags).
+ */
+int ct_source_retract(
+	json_t **out_record, ct_store *store, const char *id, const ct_write_opts *opts);
+
+/*
  * Records a claim. fields holds statement, attribution {source, quote, location}, quantity
  * {amount, unit, qualifier}, tags; id optional (derived from the statement). The cited source
  * must exist. When the source has stored text and a quote is given, the quote must occur in it
@@ -262,6 +280,14 @@ int ct_store_checkpoint(json_t **out_record, ct_store *store, const ct_write_opt
  * each checked with ct_key_record_check. A key the store holds as revoked is CT_EEXISTS.
  */
 int ct_store_put_keys(ct_store *store, const json_t *records, const ct_write_opts *opts);
+
+/*
+ * Links claim id to claim other: member "depends_on" (a retracted or refuted other flags id for
+ * review) or "same_quantity" (compare lines them up). A new revision of id with opts->reason
+ * (required). Linking a claim to itself, or twice, is refused.
+ */
+int ct_claim_link(json_t **out_record, ct_store *store, const char *id, const char *member,
+	const char *other, const ct_write_opts *opts);
 
 /* A retraction: a new revision with "retracted": true. opts->reason is required. */
 int ct_claim_retract(

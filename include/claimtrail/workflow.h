@@ -138,6 +138,54 @@ int ct_anchor_relocate_all(json_t **out_records, ct_store *store, const char *co
  */
 int ct_suggest(json_t **out, size_t *sentences, const char *text, size_t len);
 
+/* ---- attribution chains, review flags, comparing figures (docs/workflow.md) ---- */
+
+/*
+ * The attribution chain of claim as a new array of {"role", "source", "source_revision",
+ * "quote", "location", "title", "publisher", "authors", "published"} (members absent when the
+ * claim or source has none): the "said-by" links first, then "reported-by", "cited-by",
+ * "recorded-by"; within a role the attribution before the links of "sources". The attribution's
+ * role is "reported-by" unless it says otherwise.
+ */
+int ct_claim_chain(json_t **out, ct_store *store, const json_t *claim);
+
+/*
+ * Why claim (a revision read from store) needs review, as a new array of one-line reasons,
+ * empty when it needs none: a source of its chain retracted, or revised since the claim cited it
+ * (its "source_revision" is not the source's latest), or a claim it depends on ("depends_on")
+ * retracted or refuted. A retracted claim needs none.
+ */
+int ct_claim_review_flags(json_t **out, ct_store *store, const json_t *claim);
+
+/* Every claim of the store that needs review: a new object, claim id -> its reasons. */
+int ct_store_needs_review(json_t **out, ct_store *store);
+
+/* What ct_compare lines up: the claims named (ids, nids) and those they link as the same
+ * quantity; else every claim with a quantity, of unit and tagged tag when those are given. */
+#define CT_COMPARE_OPTS_VERSION 1
+typedef struct {
+	int version;
+	const char *unit;	/* may be NULL */
+	const char *tag;	/* may be NULL */
+	const char *const *ids; /* may be NULL */
+	size_t nids;
+} ct_compare_opts;
+#define CT_COMPARE_OPTS_INIT \
+	{ \
+		CT_COMPARE_OPTS_VERSION, NULL, NULL, NULL, 0 \
+	}
+
+/*
+ * Lines up the figures of claims about one quantity (docs/workflow.md, "Comparing figures"):
+ * *out is a new {"groups": [{"claims": [{"id", "quantity", "from", "to", "hedges", "date",
+ * "chain"}], "disagree": [{"a", "b"}]}]}, one group per unit (claims linked by "same_quantity"
+ * join the group of the claim naming them; named claims make one group). "from" and "to" are the
+ * interval the quantity states (absent: unbounded); two claims disagree when their intervals do
+ * not meet. Retracted claims are left out of a search, not when named. A named claim without a
+ * quantity is CT_EINVALID.
+ */
+int ct_compare(json_t **out, ct_store *store, const ct_compare_opts *opts);
+
 /* ---- ClaimReview ---- */
 
 /*

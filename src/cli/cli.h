@@ -128,6 +128,9 @@ void cli_warn_quantity(const json_t *claim);
 /* Prints a quantity: qualifier, amount with digit separators, unit, and its wording. */
 void cli_print_quantity(const json_t *qty);
 
+/* Prints an attribution chain (ct_claim_chain) on one line: "said by X, reported by Y". */
+void cli_print_chain(const json_t *chain);
+
 /* "3f9a0c1d2e4b5a67 (Name, Org)" for each signature of record, comma separated. */
 int cli_signers(ct_buf *out, ct_store *store, const json_t *record);
 
@@ -153,6 +156,7 @@ int cmd_cat(ct_cli *cli, int argc, char **argv);
 int cmd_list(ct_cli *cli, int argc, char **argv);
 int cmd_log(ct_cli *cli, int argc, char **argv);
 int cmd_search(ct_cli *cli, int argc, char **argv);
+int cmd_compare(ct_cli *cli, int argc, char **argv);
 int cmd_check(ct_cli *cli, int argc, char **argv);
 int cmd_import(ct_cli *cli, int argc, char **argv);
 

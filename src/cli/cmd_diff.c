@@ -91,12 +91,93 @@ static json_t *amount_shown(const json_t *v)
 	return json_string(shown);
 }
 
+/* Writes at most n bytes of s[0..len) from its start (or its end), not cutting a UTF-8
+ * character, on one line. */
+static void print_context(const char *s, size_t len, size_t n, int from_end)
+{
+	size_t start = 0, end = len, i;
+
+	if (len > n) {
+		if (from_end) {
+			start = len - n;
+			while (start < len && ((unsigned char)s[start] & 0xc0) == 0x80)
+				start++;
+		} else {
+			end = n;
+			while (end > 0 && ((unsigned char)s[end] & 0xc0) == 0x80)
+				end--;
+		}
+	}
+	if (from_end && start > 0)
+		fputs("...", stdout);
+	for (i = start; i < end; i++)
+		putchar(s[i] == '\n' || s[i] == '\r' ? ' ' : s[i]);
+	if (!from_end && end < len)
+		fputs("...", stdout);
+}
+
+/* A source text's word diff: each change with up to 60 bytes of the text around it. */
+static void print_text_words(const json_t *words, int color, const char *indent)
+{
+	size_t i, n = json_array_size(words);
+	json_t *h;
+
+	json_array_foreach (words, i, h) {
+		const char *op = json_string_value(json_object_get(h, "op"));
+		const json_t *text = json_object_get(h, "text");
+		const char *t = json_string_value(text);
+		size_t len = json_string_length(text);
+		int del = strcmp(op, "delete") == 0, ins = strcmp(op, "insert") == 0;
+		if (!del && !ins) {
+			if (i > 0 && i + 1 < n && len <= 120) {
+				print_context(t, len, len, 0); /* between two changes: all of it */
+				continue;
+			}
+			if (i > 0)
+				print_context(t, len, 60, 0);
+			if (i + 1 < n) {
+				printf("\n%s", indent);
+				print_context(t, len, 60, 1);
+			}
+			continue;
+		}
+		if (i == 0)
+			printf("\n%s", indent);
+		fputs(del ? (color ? RED : "[-") : (color ? GREEN : "{+"), stdout);
+		print_context(t, len, len, 0);
+		fputs(del ? (color ? RESET : "-]") : (color ? RESET : "+}"), stdout);
+	}
+	printf("\n");
+}
+
+/* A diff's flags (a hedge removed) and a source's text change. */
+static void print_flags(const json_t *diff, int color, const char *indent)
+{
+	const json_t *text = json_object_get(diff, "text");
+	size_t i;
+	json_t *f;
+
+	json_array_foreach (json_object_get(diff, "flags"), i, f)
+		printf("%s%sflag: %s%s\n", indent, color ? RED : "", json_string_value(f),
+			color ? RESET : "");
+	if (json_object_get(text, "words")) {
+		printf("%stext:", indent);
+		print_text_words(json_object_get(text, "words"), color, indent);
+	} else if (text) {
+		printf("%stext: kept only at the %s revision\n", indent,
+			strcmp(json_string_value(json_object_get(text, "kept")), "a") == 0
+				? "older"
+				: "newer");
+	}
+}
+
 static void print_changes(const json_t *diff, int color, const char *indent)
 {
 	const json_t *changes = json_object_get(diff, "changes");
 	size_t i;
 	json_t *c;
 
+	print_flags(diff, color, indent);
 	if (json_array_size(changes) == 0) {
 		printf("%s(no field changed)\n", indent);
 		return;

@@ -20,6 +20,8 @@ typedef struct {
 	int claimreview;    /* show: print a schema.org ClaimReview */
 	const char *url;    /* show --claimreview: the review page */
 	const char *sort;   /* list: id (the default), date or status */
+	const char *as_of;  /* show, list: the store as it was then (ct_store_as_of) */
+	int unsourced;	    /* list: only claims whose chain names no said-by source */
 } read_args;
 
 /* tags are ids: an empty one names none (and matched nowhere, forever) */
@@ -47,10 +49,15 @@ static int set_tag(const cli_cmd *cmd, const cli_opt *opt, void *args, const cha
 	CLI_FLAG("claimreview", 0, "print the schema.org ClaimReview", read_args, claimreview)
 #define OPT_URL \
 	CLI_STR("url", 0, "URL", "with --claimreview: the page that publishes it", read_args, url)
+#define OPT_AS_OF \
+	CLI_STR("as-of", 0, "DATE", \
+		"the store as it was then (YYYY-MM-DD: its end, or YYYY-MM-DDThh:mm:ssZ)", \
+		read_args, as_of)
 #define OPT_PATCH CLI_FLAG("", 'p', "each revision's diff against the one before", read_args, patch)
 
 static const cli_opt show_opts[] = {
 	OPT_REV,
+	OPT_AS_OF,
 	CLI_OPT_COLOR,
 	CLI_OPT_NO_PAGER,
 	CLI_OPT_JSON(
@@ -79,6 +86,9 @@ static const cli_opt cat_opts[] = {
 };
 
 static const cli_opt list_opts[] = {
+	CLI_FLAG("unsourced", 0, "only claims whose chain names no said-by source", read_args,
+		unsourced),
+	OPT_AS_OF,
 	OPT_SOURCE,
 	CLI_STR("grep", 0, "TEXT", "only claims whose id or statement contains TEXT (any case)",
 		read_args, grep),
@@ -148,6 +158,61 @@ static int claim_status(const char **status, ct_buf *why, json_t **annotations, 
 done:
 	json_decref(same);
 	json_decref(counted);
+	return error;
+}
+
+/* --as-of: turns store into what it was then, and says which commit that is (text output). */
+static int apply_as_of(ct_store *store, const char *as_of, int json)
+{
+	char commit[41];
+	int error;
+
+	if (!as_of)
+		return 0;
+	if ((error = ct_store_as_of(store, as_of, commit)) < 0)
+		return error;
+	if (!json)
+		printf("as of %s: the store at commit %.12s\n", as_of, commit);
+	return 0;
+}
+
+/*
+ * A claim whose sources were corrected or retracted since it cited them, or that depends on a
+ * claim retracted or refuted, needs review (ct_claim_review_flags): unless it is retracted,
+ * disputed or unverified already, its status becomes "needs-review" and why says what changed
+ * and what the status was.
+ */
+static int correction_status(const char **status, ct_buf *why, ct_store *store, const json_t *rec)
+{
+	json_t *flags = NULL, *f;
+	ct_buf was = CT_BUF_INIT;
+	size_t i;
+	int error;
+
+	if (strcmp(*status, "retracted") == 0 || strcmp(*status, "disputed") == 0 ||
+		strcmp(*status, "unverified") == 0)
+		return 0;
+	if ((error = ct_claim_review_flags(&flags, store, rec)) < 0 || !json_array_size(flags))
+		goto done;
+	if (strcmp(*status, "needs-review") == 0) {
+		/* needs review already: its reason first, the corrections after it */
+		json_array_foreach (flags, i, f)
+			if ((error = ct_buf_printf(why, "; %s", json_string_value(f))) < 0)
+				goto done;
+		goto done;
+	}
+	if ((error = ct_buf_printf(&was, "%s: %s", *status, why->ptr ? why->ptr : "")) < 0)
+		goto done;
+	ct_buf_clear(why);
+	json_array_foreach (flags, i, f)
+		if ((error = ct_buf_printf(why, "%s%s", i ? "; " : "", json_string_value(f))) < 0)
+			goto done;
+	if ((error = ct_buf_printf(why, "; before that: %s", was.ptr)) < 0)
+		goto done;
+	*status = "needs-review";
+done:
+	ct_buf_free(&was);
+	json_decref(flags);
 	return error;
 }
 
@@ -321,6 +386,65 @@ static void print_carried_sign_offs(ct_store *store, const json_t *rec, const js
 	}
 }
 
+/* The attribution chain, hedges, links to other claims and why the claim needs review. */
+static void print_reasoning(ct_store *store, const json_t *rec)
+{
+	json_t *chain = NULL, *flags = NULL, *e;
+	size_t i;
+
+	if (ct_claim_chain(&chain, store, rec) == 0 &&
+		(json_array_size(chain) > 1 || json_object_get(rec, "sources") ||
+			json_object_get(json_object_get(rec, "attribution"), "role"))) {
+		printf("chain:      ");
+		cli_print_chain(chain);
+		printf("\n");
+		json_array_foreach (chain, i, e) {
+			const char *role = json_string_value(json_object_get(e, "role"));
+			printf("  %-11s %s", role, json_string_value(json_object_get(e, "source")));
+			if (json_object_get(e, "title"))
+				printf(" - %s (%s)", json_string_value(json_object_get(e, "title")),
+					json_string_value(json_object_get(e, "publisher")));
+			if (json_object_get(e, "quote"))
+				printf(", \"%s\"", json_string_value(json_object_get(e, "quote")));
+			if (json_object_get(e, "location"))
+				printf(", %s", json_string_value(json_object_get(e, "location")));
+			if (json_object_get(e, "selector"))
+				printf(" [anchored: characters %lld-%lld]",
+					(long long)json_integer_value(json_object_get(
+						json_object_get(e, "selector"), "start")),
+					(long long)json_integer_value(json_object_get(
+						json_object_get(e, "selector"), "end")));
+			printf("\n");
+		}
+	}
+	ct_error_clear();
+	if (json_object_get(rec, "hedges")) {
+		printf("hedges:     ");
+		json_array_foreach (json_object_get(rec, "hedges"), i, e)
+			printf("%s'%s'", i ? ", " : "", json_string_value(e));
+		printf("%s\n", json_array_size(json_object_get(rec, "hedges")) ? "" : "(none)");
+	}
+	if (json_object_get(rec, "depends_on")) {
+		printf("depends on:");
+		json_array_foreach (json_object_get(rec, "depends_on"), i, e)
+			printf(" %s", json_string_value(e));
+		printf("\n");
+	}
+	if (json_object_get(rec, "same_quantity")) {
+		printf("same quantity as:");
+		json_array_foreach (json_object_get(rec, "same_quantity"), i, e)
+			printf(" %s", json_string_value(e));
+		printf("\n");
+	}
+	if (ct_claim_review_flags(&flags, store, rec) == 0)
+		json_array_foreach (flags, i, e)
+			printf("%sneeds review:%s %s\n", cli_paint(CLI_BOLD_RED),
+				cli_paint(CLI_RESET), json_string_value(e));
+	ct_error_clear();
+	json_decref(flags);
+	json_decref(chain);
+}
+
 static int show_claim(ct_store *store, const json_t *rec, json_int_t count, const char *status,
 	const char *why, const json_t *annotations, const json_t *digests)
 {
@@ -381,6 +505,7 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 		cli_print_quantity(qty);
 		printf("\n");
 	}
+	print_reasoning(store, rec);
 	if (json_array_size(json_object_get(rec, "tags"))) {
 		printf("tags:      ");
 		json_array_foreach (json_object_get(rec, "tags"), i, item)
@@ -415,7 +540,7 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 }
 
 static const char show_usage[] =
-	"usage: claimtrail show ID [--rev REV] [--json]\n"
+	"usage: claimtrail show ID [--rev REV] [--as-of DATE] [--json]\n"
 	"       claimtrail show ID --claimreview [--url URL]\n\n"
 	"Shows a claim: its statement, attribution, quantity, status and why, signers and\n"
 	"annotations. REV is a revision number, a digest prefix or a commit. --claimreview prints\n"
@@ -451,6 +576,7 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 			goto out;
 		}
 		if ((error = cli_open_store(&store, cli)) < 0 ||
+			(error = apply_as_of(store, a.as_of, 1)) < 0 ||
 			(error = cli_resolve_arg(&argv[optind], &id, store, CT_KIND_CLAIM)) < 0 ||
 			(error = ct_claim_review(&rec, store, argv[optind], a.url)) < 0)
 			goto done;
@@ -458,6 +584,7 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 		goto done;
 	}
 	if ((error = cli_open_store(&store, cli)) < 0 ||
+		(error = apply_as_of(store, a.as_of, a.json)) < 0 ||
 		(error = cli_resolve_arg(&argv[optind], &id, store, CT_KIND_CLAIM)) < 0 ||
 		(error = ct_store_get(&latest, store, CT_KIND_CLAIM, argv[optind], 0)) < 0)
 		goto done;
@@ -468,7 +595,8 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 			  &rev, store, CT_KIND_CLAIM, argv[optind], a.rev)) < 0 ||
 		(error = ct_store_get(&rec, store, CT_KIND_CLAIM, argv[optind], rev)) < 0)
 		goto done;
-	if ((error = claim_status(&status, &why, &annotations, store, latest)) < 0)
+	if ((error = claim_status(&status, &why, &annotations, store, latest)) < 0 ||
+		(error = correction_status(&status, &why, store, latest)) < 0)
 		goto done;
 	/* the digest of every revision, to name the one an annotation judges ("" when a revision
 	 * file is not what it should be: show marks that through the verification state) */
@@ -500,6 +628,18 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 		out = json_pack("{s:O, s:o, s:s, s:s, s:O, s:o}", "record", rec, "verification",
 			cli_verification_json(&v), "status", status, "status_reason", why.ptr,
 			"annotations", annotations, "annotations_verification", marks);
+		/* the attribution chain and the corrections that call for review (issue 18) */
+		if (out) {
+			json_t *chain = NULL, *flags = NULL;
+			if ((error = ct_claim_chain(&chain, store, rec)) < 0 ||
+				(error = ct_claim_review_flags(&flags, store, latest)) < 0) {
+				json_decref(chain);
+				json_decref(out);
+				goto done;
+			}
+			json_object_set_new(out, "chain", chain);
+			json_object_set_new(out, "needs_review", flags);
+		}
 		cli_print_json(out);
 		json_decref(out);
 	} else {
@@ -564,6 +704,7 @@ typedef struct {
 	json_t *rows;	  /* one object per claim listed; text rows also carry "_extra" */
 	ct_keyring *ring; /* --needs-sign-off: the store's keys */
 	size_t need;	  /* --needs-sign-off: the threshold */
+	json_t *review;	  /* --status: the claims that need review (ct_store_needs_review) */
 } list_state;
 
 /* Keeps a text row until every row is known, to sort them and fit the id column. extra: what
@@ -687,6 +828,7 @@ static int contains_nocase(const char *text, const char *needle)
 static int list_one(const ct_claim_summary *c, void *payload)
 {
 	list_state *s = payload;
+	ct_claim_summary corrected;
 
 	if (s->args->grep && !contains_nocase(c->id, s->args->grep) &&
 		!contains_nocase(c->statement, s->args->grep))
@@ -696,8 +838,32 @@ static int list_one(const ct_claim_summary *c, void *payload)
 		return 0;
 	if (s->args->tag && !in_list(c->tags, s->args->tag))
 		return 0;
+	if (s->review && json_object_get(s->review, c->id) && strcmp(c->status, "retracted") != 0 &&
+		strcmp(c->status, "disputed") != 0 && strcmp(c->status, "unverified") != 0) {
+		corrected = *c;
+		corrected.status = "needs-review";
+		c = &corrected;
+	}
 	if (s->args->status && strcmp(c->status, s->args->status) != 0)
 		return 0;
+	if (s->args->unsourced) {
+		/* lacking an original source: no link of the chain has the role said-by */
+		json_t *rec = NULL, *chain = NULL, *e;
+		size_t i;
+		int said = 0, error;
+		if ((error = ct_store_get(&rec, s->store, CT_KIND_CLAIM, c->id, 0)) < 0 ||
+			(error = ct_claim_chain(&chain, s->store, rec)) < 0) {
+			json_decref(rec);
+			return error;
+		}
+		json_array_foreach (chain, i, e)
+			said |= strcmp(json_string_value(json_object_get(e, "role")), "said-by") ==
+				0;
+		json_decref(chain);
+		json_decref(rec);
+		if (said)
+			return 0;
+	}
 	if (s->args->needs_sign_off) {
 		/* the summary's key ids bound the count from above; verify only where they suffice */
 		size_t named = *c->signers ? 1 : 0, have;
@@ -808,7 +974,8 @@ const char *const cli_statuses[] = {"unreviewed", "supported", "refuted", "mixed
 
 static const char list_usage[] =
 	"usage: claimtrail list [--source ID] [--tag T] [--status S] [--grep TEXT]\n"
-	"                      [--needs-sign-off] [--sort id|date|status] [--json]\n\n"
+	"                      [--needs-sign-off] [--sort id|date|status] [--as-of DATE]\n"
+	"                      [--unsourced] [--json]\n\n"
 	"Lists claims (id, status, statement), sorted by id unless --sort says otherwise; on a\n"
 	"terminal each statement is cut with ... to its width (in full when piped). S: unreviewed,\n"
 	"supported, refuted, mixed,\n"
@@ -816,7 +983,9 @@ static const char list_usage[] =
 	"revision's signatures or chain do not verify). --needs-sign-off lists only\n"
 	"claims whose current revision has fewer distinct valid signers than store.json's\n"
 	"sign_off_threshold, with the count. --grep keeps the claims whose id or statement\n"
-	"contains TEXT, ignoring the case of ASCII letters (for ranked search: claimtrail search).\n";
+	"contains TEXT, ignoring the case of ASCII letters (for ranked search: claimtrail search).\n"
+	"--unsourced keeps the claims whose attribution chain names no said-by source (read\n"
+	"somewhere, said by nobody recorded). --as-of DATE: the store as it was then.\n";
 
 static const cli_cmd list_cmd = {"list", list_usage, list_opts};
 
@@ -856,6 +1025,7 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if ((error = cli_open_store(&store, cli)) < 0 ||
+		(error = apply_as_of(store, a.as_of, a.json)) < 0 ||
 		(error = cli_resolve_id(&a.source, &source_id, store, CT_KIND_SOURCE, NULL)) < 0)
 		goto done;
 	s.args = &a;
@@ -863,12 +1033,18 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 	s.store = store;
 	s.ring = NULL;
 	s.need = ct_store_sign_off_threshold(store);
+	s.review = NULL;
+	if (a.status && (error = ct_store_needs_review(&s.review, store)) < 0) {
+		json_decref(s.rows);
+		goto done;
+	}
 	if (a.needs_sign_off && (error = ct_store_trust(&s.ring, &trust_info, store, NULL)) < 0) {
 		json_decref(s.rows);
 		goto done;
 	}
 	error = ct_store_list_claims_report(store, list_one, &s, list_skipped, NULL);
 	ct_keyring_free(s.ring);
+	json_decref(s.review);
 	if (error == 0)
 		error = list_sort(&s);
 	if (error == 0 && a.json) {
@@ -893,6 +1069,27 @@ static const char log_usage[] =
 	"against the one before (see claimtrail diff).\n";
 
 static const cli_cmd log_cmd = {"log", log_usage, log_opts};
+
+/* A claim revision's flags against the one before (a hedge removed: docs/diff.md, "Flags"). */
+static int print_log_flags(ct_store *store, const char *id, json_int_t revision)
+{
+	char ra[24], rb[24];
+	json_t *diff = NULL, *f;
+	size_t i;
+	int error;
+
+	if (revision < 2)
+		return 0;
+	snprintf(ra, sizeof(ra), "%lld", (long long)revision - 1);
+	snprintf(rb, sizeof(rb), "%lld", (long long)revision);
+	if ((error = ct_store_diff_revisions(&diff, store, CT_KIND_CLAIM, id, ra, rb)) < 0)
+		return error;
+	json_array_foreach (json_object_get(diff, "flags"), i, f)
+		printf("  %sflag: %s%s\n", cli_paint(CLI_BOLD_RED), json_string_value(f),
+			cli_paint(CLI_RESET));
+	json_decref(diff);
+	return 0;
+}
 
 static json_t *log_entry_json(const ct_log_entry *e, const ct_verification *v)
 {
@@ -982,6 +1179,11 @@ int cmd_log(ct_cli *cli, int argc, char **argv)
 			printf("  reason: %s\n",
 				reason ? reason
 				       : (e->revision == 1 ? "(first revision)" : "(none)"));
+			if (!a.patch && kind == CT_KIND_CLAIM &&
+				(error = print_log_flags(store, argv[optind], e->revision)) < 0) {
+				ct_buf_free(&signers);
+				goto done;
+			}
 			if (a.patch &&
 				(error = cli_log_patch(
 					 store, kind, argv[optind], e->revision, NULL)) < 0) {

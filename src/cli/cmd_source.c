@@ -84,6 +84,7 @@ static const char source_usage[] =
 	"                             [--published DATE] [--retrieved DATE] [--kind KIND]\n"
 	"                             [--file PATH [--no-keep-text]] [--id ID] [--reason R]\n"
 	"       claimtrail source revise ID [same options] [--file NEW] --reason R\n"
+	"       claimtrail source retract ID --reason R\n"
 	"       claimtrail source list [--json]\n"
 	"       claimtrail source show ID [--rev REV] [--json]\n"
 	"\n"
@@ -91,11 +92,14 @@ static const char source_usage[] =
 	"document, web-page, other. DATE: YYYY-MM-DD. --file keeps the sha256 of the source's\n"
 	"text (UTF-8) and, unless --no-keep-text, the text itself in the store, so quotes can be\n"
 	"anchored in it (claim add --source-text anchors in a copy kept elsewhere).\n"
+	"A revised or retracted source flags the claims that cite it for review (show, check,\n"
+	"list --status needs-review); claimtrail diff ID shows what changed in its kept text.\n"
 	"The signing key comes from --key FILE or $CLAIMTRAIL_KEY.\n";
 
 static const cli_cmd source_cmd = {"source", source_usage, NULL};
 static const cli_cmd add_cmd = {"source add", source_usage, source_opts};
 static const cli_cmd revise_cmd = {"source revise", source_usage, source_opts};
+static const cli_cmd retract_cmd = {"source retract", source_usage, source_opts};
 static const cli_cmd list_cmd = {"source list", source_usage, source_opts};
 static const cli_cmd show_cmd = {"source show", source_usage, source_opts};
 
@@ -117,10 +121,11 @@ static int read_text(ct_buf *text, const char *path)
 	return 0;
 }
 
+/* revise: 1, retract: 2, add: 0 */
 static int source_write(ct_cli *cli, int argc, char **argv, int revise)
 {
-	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL, -1, revise};
-	const cli_cmd *cmd = revise ? &revise_cmd : &add_cmd;
+	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL, -1, revise != 0};
+	const cli_cmd *cmd = revise == 2 ? &retract_cmd : revise ? &revise_cmd : &add_cmd;
 	ct_write_opts wopts = CT_WRITE_OPTS_INIT;
 	ct_buf text = CT_BUF_INIT;
 	ct_store *store = NULL;
@@ -142,6 +147,14 @@ static int source_write(ct_cli *cli, int argc, char **argv, int revise)
 		status = cli_cmd_usage(cmd, "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
+	if (revise == 2 && (json_object_size(a.fields) > 0 || a.file)) {
+		status = cli_cmd_usage(cmd, "takes only --reason");
+		goto out;
+	}
+	if (revise == 2 && (!a.reason || !*a.reason)) {
+		status = cli_cmd_usage(cmd, "--reason is required");
+		goto out;
+	}
 	if (!revise &&
 		(!json_object_get(a.fields, "title") || !json_object_get(a.fields, "publisher"))) {
 		status = cli_cmd_usage(cmd, "--title and --publisher are required");
@@ -155,7 +168,9 @@ static int source_write(ct_cli *cli, int argc, char **argv, int revise)
 	wopts.signer = key;
 	wopts.reason = a.reason;
 	wopts.keep_text = a.keep_text;
-	if (revise)
+	if (revise == 2)
+		error = ct_source_retract(&record, store, id, &wopts);
+	else if (revise)
 		error = ct_source_revise(&record, store, id, a.fields,
 			a.file ? (const uint8_t *)text.ptr : NULL, text.len, &wopts);
 	else
@@ -356,6 +371,8 @@ int cmd_source(ct_cli *cli, int argc, char **argv)
 		status = source_write(cli, argc - 1, argv + 1, 0);
 	} else if (strcmp(argv[1], "revise") == 0) {
 		status = source_write(cli, argc - 1, argv + 1, 1);
+	} else if (strcmp(argv[1], "retract") == 0) {
+		status = source_write(cli, argc - 1, argv + 1, 2);
 	} else if (strcmp(argv[1], "list") == 0) {
 		status = source_list(cli, argc - 1, argv + 1);
 	} else if (strcmp(argv[1], "show") == 0) {

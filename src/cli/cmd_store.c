@@ -109,10 +109,11 @@ int cmd_check(ct_cli *cli, int argc, char **argv)
 {
 	store_args a;
 	ct_check_opts copts = CT_CHECK_OPTS_INIT;
-	json_t *found = NULL;
+	json_t *found = NULL, *review = NULL;
 	ct_keyring *ring = NULL;
 	ct_trust_info info;
 	char why[256];
+	int rc;
 	ct_store *store = NULL;
 	size_t findings = 0;
 	cli_progress progress;
@@ -145,9 +146,20 @@ int cmd_check(ct_cli *cli, int argc, char **argv)
 	st.progress = &progress;
 	error = ct_store_check(&findings, store, &copts, print_finding, &st);
 	cli_progress_end(&progress);
+	/* corrections that reached the claims: reported, not a failure of the store */
+	if (error == 0 && (rc = ct_store_needs_review(&review, store)) < 0)
+		error = rc;
+	if (!found && review) {
+		const char *id;
+		json_t *reasons, *r;
+		size_t i;
+		json_object_foreach (review, id, reasons)
+			json_array_foreach (reasons, i, r)
+				printf("claim %s needs review: %s\n", id, json_string_value(r));
+	}
 	if (found && (error == 0 || error == CT_EBADSIG)) {
-		json_t *out = json_pack(
-			"{s:b, s:s, s:O}", "ok", error == 0, "trust", why, "findings", found);
+		json_t *out = json_pack("{s:b, s:s, s:O, s:O?}", "ok", error == 0, "trust", why,
+			"findings", found, "needs_review", review);
 		cli_print_json(out);
 		json_decref(out);
 	} else if (error == 0) {
@@ -158,6 +170,7 @@ done:
 	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
 out:
 	json_decref(found);
+	json_decref(review);
 	ct_store_free(store);
 	ct_keyring_free(a.trust);
 	ct_keyring_free(ring);

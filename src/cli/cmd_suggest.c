@@ -116,6 +116,11 @@ int cmd_suggest(ct_cli *cli, int argc, char **argv)
 			printf("%s %s \"%s\"", k ? "," : "",
 				json_string_value(json_object_get(r, "kind")),
 				json_string_value(json_object_get(r, "match")));
+		if (json_array_size(json_object_get(item, "hedges"))) {
+			printf("\n   hedges:");
+			json_array_foreach (json_object_get(item, "hedges"), k, r)
+				printf("%s '%s'", k ? "," : "", json_string_value(r));
+		}
 		printf("\n   %s\n\n", json_string_value(json_object_get(item, "command")));
 	}
 	printf("%zu of %zu sentence%s worth checking\n", json_array_size(list), sentences,

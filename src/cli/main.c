@@ -31,6 +31,7 @@ static const struct command commands[] = {
 	{"search", cmd_search, "the claims and sources holding some words, best match first"},
 	{"log", cmd_log, "a claim's whole story, newest first"},
 	{"diff", cmd_diff, "what changed between two revisions of a claim, or in the store"},
+	{"compare", cmd_compare, "the figures of claims about one quantity, side by side"},
 	{"check", cmd_check, "verify the whole store"},
 	{"checkpoint", cmd_checkpoint,
 		"sign a checkpoint: the branch's commit and its records' root"},

@@ -156,6 +156,41 @@ void cli_print_quantity(const json_t *qty)
 		unit ? (strcmp(unit, "%") == 0 ? "" : " ") : "", unit ? unit : "");
 	if (text)
 		printf(" (written \"%s\")", text);
+	if (json_object_get(qty, "low") || json_object_get(qty, "high")) {
+		char low[2 * CT_AMOUNT_MAX] = "", high[2 * CT_AMOUNT_MAX] = "";
+		if (json_object_get(qty, "low"))
+			ct_amount_format(
+				low, sizeof(low), json_string_value(json_object_get(qty, "low")));
+		if (json_object_get(qty, "high"))
+			ct_amount_format(high, sizeof(high),
+				json_string_value(json_object_get(qty, "high")));
+		ct_error_clear();
+		if (*low && *high)
+			printf(", between %s and %s", low, high);
+		else
+			printf(", %s %s", *low ? "at least" : "at most", *low ? low : high);
+	}
+	if (json_object_get(qty, "as_of"))
+		printf(", as of %s", json_string_value(json_object_get(qty, "as_of")));
+}
+
+/* "said by the UN Monitoring Team (its title), reported by ...": a chain entry's name. */
+static const char *chain_name(const json_t *e)
+{
+	const char *p = json_string_value(json_object_get(e, "publisher"));
+
+	return p ? p : json_string_value(json_object_get(e, "source"));
+}
+
+void cli_print_chain(const json_t *chain)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach (chain, i, e) {
+		const char *role = json_string_value(json_object_get(e, "role"));
+		printf("%s%.*s by %s", i ? ", " : "", (int)strcspn(role, "-"), role, chain_name(e));
+	}
 }
 
 int cli_signers(ct_buf *out, ct_store *store, const json_t *record)

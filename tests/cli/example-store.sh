@@ -37,7 +37,8 @@ not_contains "$OUT" "kept in the store"
 art_rev=$(printf '%s\n' "$OUT" | sed -n 's/^digest: *//p')
 command -v node >/dev/null 2>&1 || fail "node is needed to read the selectors"
 for id in iskp-foreign-fighters-6000 taliban-released-iskp-militants crocus-attack-deaths-130 \
-	kandahar-bombing-21-killed kabul-airport-bombing-2021; do
+	kandahar-bombing-21-killed kabul-airport-bombing-2021 iskp-suicide-attacks-190-since-2022 \
+	russia-questions-us-attribution taliban-no-foreign-armed-groups; do
 	expect_status 0 $CT -C "$R" cat "$id"
 	printf '%s\n' "$OUT" | node -e '
 		let s = ""; process.stdin.on("data", d => s += d).on("end", () => {
@@ -50,11 +51,11 @@ for id in iskp-foreign-fighters-6000 taliban-released-iskp-militants crocus-atta
 		});' "$art_rev" && ok || fail "$id: its quote is not anchored consistently in the article: $OUT"
 done
 expect_status 0 $CT -C "$R" anchor check
-contains "$OUT" "0 ok, 0 moved, 0 orphaned, 0 broken, 7 without text"
+contains "$OUT" "0 ok, 0 moved, 0 orphaned, 0 broken, 10 without text"
 contains "$OUT" "crocus-attack-deaths-130: source globe-iskp-crocus-2024 keeps no text to check against"
 printf 'another text\n' > other.txt
 expect_status 0 $CT -C "$R" anchor check --source-text "globe-iskp-crocus-2024=$TMP/other.txt"
-contains "$OUT" "0 ok, 0 moved, 0 orphaned, 0 broken, 7 without text"
+contains "$OUT" "0 ok, 0 moved, 0 orphaned, 0 broken, 10 without text"
 # the fact-checking work: verdicts, an open and a resolved dispute, an editor's sign-off
 expect_status 0 $CT -C "$R" list --status disputed
 contains "$OUT" "crocus-attack-attributed-to-iskp"
@@ -70,7 +71,7 @@ expect_status 0 $CT -C "$R" show crocus-attack-deaths-130 --json
 # the shipped bundle verifies offline against the example keys, proves inclusion, and imports
 B="$R/examples/claims.bundle"
 expect_status 0 $CT verify "$B" --trust "$PUB" --trust "$EDITOR"
-contains "$OUT" "OK: 28 records"
+contains "$OUT" "OK: 38 records"
 expect_status 1 $CT verify "$B" --trust "$EDITOR"
 expect_status 0 $CT bundle prove "$B" iskp-foreign-fighters-6000 -o proof.json
 root=$($CT bundle info "$B" | awk '/^merkle root:/{print $3}')
@@ -86,6 +87,65 @@ contains "$OUT" "resolution"
 expect_status 0 $CT -C imported list --status disputed
 contains "$OUT" "crocus-attack-attributed-to-iskp"
 expect_status 0 $CT -C imported check --trust "$PUB" --trust "$EDITOR"
+# a correction of the article flags every claim read in it (in the imported copy)
+expect_status 0 $CT -C imported show iskp-foreign-fighters-6000
+contains "$OUT" "chain:      said by Unnamed security reports and experts, reported by The Globe and Mail"
+expect_status 0 $CT -C imported source revise globe-iskp-crocus-2024 --key "$TMP/example.key" \
+	--title "Opinion: Islamic State - Khorasan Province after the Crocus concert hall attack (corrected)" \
+	--reason "the newspaper corrected the article"
+expect_status 0 $CT -C imported show iskp-foreign-fighters-6000
+contains "$OUT" "status:     needs-review (source globe-iskp-crocus-2024 (reported-by) corrected since the claim cited it (revision 1, now 2)"
+expect_status 0 $CT -C imported list --status needs-review
+contains "$OUT" "iskp-foreign-fighters-6000"
+contains "$OUT" "iskp-suicide-attacks-190-since-2022"
+expect_status 0 $CT -C imported diff globe-iskp-crocus-2024
+contains "$OUT" "title: Opinion: Islamic State - Khorasan Province after the Crocus concert hall attack{+ (corrected)+}"
+expect_status 0 $CT -C imported check --trust "$PUB" --trust "$EDITOR"
+contains "$OUT" "claim iskp-foreign-fighters-6000 needs review: source globe-iskp-crocus-2024 (reported-by) corrected"
+# Issue 18 on the seed article's claims (scripts/example-store.sh --reasoning): the 6,000
+# estimate's chain and hedges, the 190 attacks said by the UN team and reported by the article,
+# the U.S. attribution and Russia's questioning of it, two sources' figures for one quantity.
+expect_status 0 $CT -C "$R" show iskp-foreign-fighters-6000
+contains "$OUT" "chain:      said by Unnamed security reports and experts, reported by The Globe and Mail"
+contains "$OUT" "hedges:     'as many as', 'may have'"
+contains "$OUT" "quantity:   as many as 6,000 foreign fighters, at most 6,000"
+contains "$OUT" "status:     unverifiable (verdict \"unverifiable\" on the current revision"
+expect_status 0 $CT -C "$R" show iskp-suicide-attacks-190-since-2022
+contains "$OUT" "chain:      said by United Nations, reported by The Globe and Mail"
+contains "$OUT" "hedges:     'more than'"
+contains "$OUT" "as of 2023"
+expect_status 0 $CT -C "$R" show crocus-attack-attributed-to-iskp
+contains "$OUT" "chain:      said by U.S. intelligence officials, reported by The Globe and Mail"
+contains "$OUT" "hedges:     'according to'"
+contains "$OUT" "status:     disputed"
+expect_status 0 $CT -C "$R" show russia-questions-us-attribution
+contains "$OUT" "chain:      said by Ministry of Foreign Affairs of the Russian Federation, reported by The Globe and Mail"
+contains "$OUT" "depends on: crocus-attack-attributed-to-iskp"
+# compare lines up the estimate and the Taliban's denial, each with its source, date and hedges
+expect_status 0 $CT -C "$R" compare iskp-foreign-fighters-6000
+contains "$OUT" "quantity: foreign fighters (2 claims)"
+contains "$OUT" "source:  said by Unnamed security reports and experts, reported by The Globe and Mail"
+contains "$OUT" "source:  said by The Taliban government of Afghanistan, reported by The Globe and Mail"
+contains "$OUT" "date:    2023"
+contains "$OUT" "hedges:  'as many as', 'may have'"
+contains "$OUT" "agree within their stated bounds"
+expect_status 0 $CT -C "$R" compare --tag foreign-fighters --json
+contains "$OUT" '"id": "taliban-no-foreign-armed-groups"'
+# ClaimReview names who said it (the unnamed reports), not the newspaper
+expect_status 0 $CT -C "$R" show iskp-foreign-fighters-6000 --claimreview
+contains "$OUT" '"name": "Unnamed security reports and experts"'
+# the store as it was before issue 18 (its commits of 2026-11-28), from the repository's history
+if [ "$(git -C "$R" rev-parse --is-shallow-repository 2>/dev/null)" = false ]; then
+	expect_status 0 $CT -C "$R" show iskp-foreign-fighters-6000 --as-of 2026-11-30
+	contains "$OUT" "claim iskp-foreign-fighters-6000 (revision 2 of 2)"
+	not_contains "$OUT" "chain:"
+	expect_status 0 $CT -C "$R" list --as-of 2026-11-30
+	not_contains "$OUT" "taliban-no-foreign-armed-groups"
+	contains "$OUT" "iskp-foreign-fighters-6000"
+	expect_status 0 $CT -C "$R" show crocus-attack-deaths-130 --as-of 2026-11-28T04:30:00Z
+	contains "$OUT" "status:     unreviewed"
+fi
+
 # the whole article is not committed, only short quotes
 [ -z "$(git -C "$R" ls-files 'claims/*.txt')" ] && ok || fail "source text committed"
 finish

@@ -279,6 +279,23 @@ function fastRecord(kind, r) {
 		const a = r.attribution;
 		if (!isObj(a) || typeof a.source !== 'string' || !SAFE_ID.test(a.source)) bad('schema');
 		if ('source_revision' in a && (typeof a.source_revision !== 'string' || !DIGEST.test(a.source_revision))) bad('schema');
+		// format.md 5.3 (issue 18): the attribution chain's role and links, hedges, links to claims
+		const ROLES = ['said-by', 'reported-by', 'cited-by', 'recorded-by'];
+		const str = (x) => typeof x === 'string' && x.length > 0;
+		if ('role' in a && !ROLES.includes(a.role)) bad('schema');
+		if ('sources' in r) {
+			if (!Array.isArray(r.sources) || r.sources.length === 0) bad('schema');
+			for (const l of r.sources) {
+				if (!isObj(l) || !ROLES.includes(l.role) || typeof l.source !== 'string' || !SAFE_ID.test(l.source)) bad('schema');
+				if ('source_revision' in l && (typeof l.source_revision !== 'string' || !DIGEST.test(l.source_revision))) bad('schema');
+				for (const k of ['quote', 'location']) if (k in l && !str(l[k])) bad('schema');
+				for (const k of Object.keys(l)) if (!['role', 'source', 'source_revision', 'quote', 'location', 'selector'].includes(k)) bad('schema');
+				if ('selector' in l && (!isObj(l.selector) || !str(l.quote))) bad('schema');
+			}
+		}
+		if ('hedges' in r && (!Array.isArray(r.hedges) || !r.hedges.every(str))) bad('schema');
+		for (const k of ['depends_on', 'same_quantity'])
+			if (k in r && (!Array.isArray(r[k]) || r[k].some((e) => typeof e !== 'string' || !SAFE_ID.test(e)))) bad('schema');
 	}
 }
 

@@ -374,6 +374,89 @@ static void test_amount_format(void)
 	CHECK_INT((int)strlen(small), 3);
 }
 
+/* The hedges of a quote: in order, each once, the numeric ones only before a number. */
+static void test_hedges_find(void)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{"as many as 6,000 foreign fighters may have moved", "as many as|may have"},
+		{"About 6.4 million people, about the attack", "about"},
+		{"talk about the attack, around the city", ""},
+		{"more than 190 attacks, more than 200 more", "more than"},
+		{"Reportedly, according to officials, an estimated 30%",
+			"reportedly|according to|an estimated"},
+		{"they have estimated that 6,000", ""},
+		{"they estimated 6,000", "estimated"},
+		{"unabout 6,000", ""},
+		{"", ""},
+	};
+	size_t i, j;
+	json_t *found = NULL, *h;
+	char got[256];
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		got[0] = '\0';
+		CHECK_INT(ct_hedges_find(&found, cases[i].text), 0);
+		json_array_foreach (found, j, h)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", j ? "|" : "",
+				json_string_value(h));
+		CHECK_STR(got, cases[i].want);
+		json_decref(found);
+		found = NULL;
+	}
+	CHECK_INT(ct_hedges_find(&found, NULL), CT_EINVALID);
+	CHECK(found == NULL);
+}
+
+/* The members issue 18 added validate as docs/format.md 5.3 says; older records stay valid. */
+static void test_reasoning_members(void)
+{
+	const char *base = "{\"type\":\"claim\",\"id\":\"c\",\"revision\":1,"
+			   "\"created\":\"2024-01-01T00:00:00Z\",\"statement\":\"s\","
+			   "\"attribution\":{\"source\":\"a\"%s}%s}";
+	static const struct {
+		const char *attr, *rest;
+		int ok;
+	} cases[] = {
+		{"", "", 1},
+		{",\"role\":\"said-by\"", "", 1},
+		{",\"role\":\"spoken-by\"", "", 0},
+		{"", ",\"sources\":[{\"role\":\"said-by\",\"source\":\"un\"}]", 1},
+		{"", ",\"sources\":[]", 0},
+		{"", ",\"sources\":[{\"source\":\"un\"}]", 0},
+		{"", ",\"sources\":[{\"role\":\"said-by\",\"source\":\"UN\"}]", 0},
+		{"", ",\"sources\":[{\"role\":\"said-by\",\"source\":\"un\",\"x\":1}]", 0},
+		{"", ",\"sources\":[{\"role\":\"said-by\",\"source\":\"un\",\"selector\":{\"exact\":\"q\",\"prefix\":\"\",\"suffix\":\"\",\"start\":0,\"end\":1}}]",
+			0},
+		{"", ",\"hedges\":[\"may have\"]", 1},
+		{"", ",\"hedges\":[]", 1},
+		{"", ",\"hedges\":[\"\"]", 0},
+		{"", ",\"depends_on\":[\"b\"],\"same_quantity\":[\"d\"]", 1},
+		{"", ",\"depends_on\":[\"B!\"]", 0},
+		{"", ",\"quantity\":{\"amount\":\"6000\",\"low\":\"10\",\"high\":\"6000\",\"as_of\":\"2024-03\"}",
+			1},
+		{"", ",\"quantity\":{\"amount\":\"6000\",\"low\":\"7000\",\"high\":\"6000\"}", 0},
+		{"", ",\"quantity\":{\"amount\":\"6000\",\"as_of\":\"2023\"}", 1},
+		{"", ",\"quantity\":{\"amount\":\"6000\",\"as_of\":\"2023-13\"}", 0},
+		{"", ",\"quantity\":{\"amount\":\"6000\",\"as_of\":\"2023-02-30\"}", 0},
+		{"", ",\"quantity\":{\"amount\":\"6000\",\"as_of\":\"23\"}", 0},
+	};
+	char text[1024];
+	size_t i;
+	json_t *r;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), base, cases[i].attr, cases[i].rest);
+		r = json_loads(text, 0, NULL);
+		CHECK(r != NULL);
+		if (ct_record_validate(r) == 0 ? !cases[i].ok : cases[i].ok)
+			fprintf(stderr, "case %zu: %s: %s\n", i, text, ct_error_last());
+		CHECK_INT(ct_record_validate(r) == 0, cases[i].ok);
+		json_decref(r);
+	}
+}
+
 int main(void)
 {
 	if (ct_init() < 0)
@@ -385,6 +468,8 @@ int main(void)
 	test_quantity_parse();
 	test_quantity_in_text();
 	test_amount_format();
+	test_hedges_find();
+	test_reasoning_members();
 	ct_shutdown();
 	return test_finish();
 }

@@ -239,6 +239,28 @@ done:
 	return error;
 }
 
+/* Notes the sources of a claim revision's attribution chain ("sources": docs/format.md 5.3),
+ * each at the revision the link names, so that the chain travels with the claim. */
+static int note_link_sources(creator *c, const json_t *r, const char *id)
+{
+	const json_t *link;
+	size_t i;
+	int error;
+
+	json_array_foreach (json_object_get(r, "sources"), i, link) {
+		const char *sid = json_string_value(json_object_get(link, "source"));
+		const char *srev = json_string_value(json_object_get(link, "source_revision"));
+		json_int_t rev = 0;
+		if (srev && !c->opts->history &&
+			(error = ct_store_resolve_revision(
+				 &rev, c->store, CT_KIND_SOURCE, sid, srev)) < 0)
+			return ct_error_prefix(error, "claim %s cites source %s", id, sid);
+		if ((error = note_source(c, sid, rev)) < 0)
+			return error;
+	}
+	return 0;
+}
+
 /* Writes one claim's revisions and annotations to the spill, noting sources and signers. */
 static int spill_claim(creator *c, const char *id)
 {
@@ -274,6 +296,7 @@ static int spill_claim(creator *c, const char *id)
 		/* a bundle re-publishes its records as signed: never one that does not verify */
 		if ((error = ct__require_verified(c->store, r)) < 0 ||
 			(sid && (error = note_source(c, sid, rev)) < 0) ||
+			(error = note_link_sources(c, r, id)) < 0 ||
 			(error = note_signers(c, r)) < 0 ||
 			(error = spill_record(c, c->spill, r)) < 0)
 			goto done;

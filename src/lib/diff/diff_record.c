@@ -102,6 +102,57 @@ static json_t *side_json(const json_t *rec)
 	return side;
 }
 
+/* Whether the array of strings list holds s. */
+static int holds(const json_t *list, const char *s)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach (list, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The flags of a claim revision diff (docs/diff.md, "Flags"): each hedge of a that b drops
+ * ("hedge 'may have' removed"), from "hedges" and from the quantity's qualifier.
+ */
+static int hedge_flags(json_t **out, const json_t *a, const json_t *b)
+{
+	const json_t *ha = json_object_get(a, "hedges"), *hb = json_object_get(b, "hedges");
+	const char *qa =
+		json_string_value(json_object_get(json_object_get(a, "quantity"), "qualifier"));
+	const char *qb =
+		json_string_value(json_object_get(json_object_get(b, "quantity"), "qualifier"));
+	json_t *flags = json_array(), *v;
+	char line[200];
+	size_t i;
+
+	*out = NULL;
+	if (!flags)
+		return ct__oom();
+	json_array_foreach (ha, i, v) {
+		const char *h = json_string_value(v);
+		if (!h || holds(hb, h))
+			continue;
+		snprintf(line, sizeof(line), "hedge '%.120s' removed", h);
+		if (json_array_append_new(flags, json_string(line)) < 0)
+			goto oom;
+	}
+	if (qa && (!qb || strcmp(qa, qb) != 0) && !holds(hb, qa) && !holds(ha, qa)) {
+		snprintf(line, sizeof(line), "hedge '%.120s' removed (the quantity's qualifier)",
+			qa);
+		if (json_array_append_new(flags, json_string(line)) < 0)
+			goto oom;
+	}
+	*out = flags;
+	return 0;
+oom:
+	json_decref(flags);
+	return ct__oom();
+}
+
 int ct_record_diff(json_t **out, const json_t *a, const json_t *b)
 {
 	json_t *res = NULL, *changes = NULL, *patch = NULL;
@@ -133,6 +184,14 @@ int ct_record_diff(json_t **out, const json_t *a, const json_t *b)
 		goto done;
 	}
 	changes = NULL;
+	if (ka == CT_KIND_CLAIM) {
+		json_t *flags = NULL;
+		if ((error = hedge_flags(&flags, a, b)) < 0 ||
+			(json_array_size(flags) && (error = jset(res, "flags", flags)) < 0))
+			goto done;
+		if (!json_array_size(flags))
+			json_decref(flags);
+	}
 	if ((error = ct__json_patch_diff(&patch, a, b)) < 0 ||
 		(error = jset(res, "patch", patch)) < 0)
 		goto done;
@@ -141,6 +200,51 @@ int ct_record_diff(json_t **out, const json_t *a, const json_t *b)
 done:
 	json_decref(changes);
 	json_decref(res);
+	return error;
+}
+
+/*
+ * A source's kept texts at revisions ra and rb (docs/diff.md, "A source's text"): when both are
+ * kept and differ, diff gets "text": {"words": [...]}; when only one is kept, "text": {"kept":
+ * "a" or "b"}. Nothing when neither is kept or they are the same.
+ */
+static int text_change(json_t *diff, ct_store *store, const char *id, json_int_t ra, json_int_t rb)
+{
+	ct_buf ta = CT_BUF_INIT, tb = CT_BUF_INIT;
+	ct__text_diff *td = NULL;
+	json_t *words = NULL, *text = NULL;
+	int ea, eb, error = 0;
+
+	ea = ct_store_source_text(&ta, store, id, ra);
+	if (ea < 0 && ea != CT_ENOTFOUND) {
+		error = ea;
+		goto done;
+	}
+	eb = ct_store_source_text(&tb, store, id, rb);
+	if (eb < 0 && eb != CT_ENOTFOUND) {
+		error = eb;
+		goto done;
+	}
+	ct_error_clear();
+	if (ea < 0 && eb < 0)
+		goto done;
+	if (ea < 0 || eb < 0) {
+		text = json_pack("{s:s}", "kept", ea < 0 ? "b" : "a");
+	} else {
+		if (ta.len == tb.len && (ta.len == 0 || memcmp(ta.ptr, tb.ptr, ta.len) == 0))
+			goto done;
+		if ((error = ct__text_diff_new(&td, ta.ptr, ta.len, tb.ptr, tb.len)) < 0 ||
+			(error = ct__text_diff_json(&words, td)) < 0)
+			goto done;
+		text = json_pack("{s:o}", "words", words);
+		words = NULL;
+	}
+	error = text ? jset(diff, "text", text) : ct__oom();
+done:
+	ct__text_diff_free(td);
+	json_decref(words);
+	ct_buf_free(&ta);
+	ct_buf_free(&tb);
 	return error;
 }
 
@@ -177,6 +281,11 @@ int ct_store_diff_revisions(json_t **out, ct_store *store, ct_kind kind, const c
 	if ((error = ct_store_get(&a, store, kind, id, ra)) == 0 &&
 		(error = ct_store_get(&b, store, kind, id, rb)) == 0)
 		error = ct_record_diff(out, a, b);
+	if (error == 0 && kind == CT_KIND_SOURCE &&
+		(error = text_change(*out, store, id, ra, rb)) < 0) {
+		json_decref(*out);
+		*out = NULL;
+	}
 	json_decref(a);
 	json_decref(b);
 	return error;

@@ -255,3 +255,83 @@ int ct_amount_format(char *out, size_t size, const char *amount)
 		out[o < size ? o : size - 1] = '\0';
 	return o + 1 < size ? 0 : ct_error_set(CT_EINVALID, "amount \"%.40s\" is too long", amount);
 }
+
+/* Hedging words (docs/format.md 5.3, "hedges"), longest first where one starts another; those
+ * marked numeric count only before a number ("about 6,000", not "about the attack"). */
+static const struct {
+	const char *words;
+	int numeric;
+} hedge_words[] = {
+	{"as many as", 0},
+	{"as few as", 0},
+	{"as much as", 0},
+	{"up to", 1},
+	{"at least", 0},
+	{"at most", 0},
+	{"more than", 1},
+	{"fewer than", 1},
+	{"less than", 1},
+	{"an estimated", 0},
+	{"estimated", 1},
+	{"approximately", 0},
+	{"roughly", 0},
+	{"nearly", 1},
+	{"almost", 1},
+	{"about", 1},
+	{"around", 1},
+	{"may have", 0},
+	{"might have", 0},
+	{"could have", 0},
+	{"may be", 0},
+	{"might be", 0},
+	{"reportedly", 0},
+	{"allegedly", 0},
+	{"apparently", 0},
+	{"according to", 0},
+	{"possibly", 0},
+	{"probably", 0},
+	{"likely", 0},
+	{NULL, 0},
+};
+
+int ct_hedges_find(json_t **out, const char *text)
+{
+	size_t len, i, k, n;
+	json_t *found;
+
+	*out = NULL;
+	if (!text)
+		return ct_error_set(CT_EINVALID, "no text to find hedges in");
+	if (!(found = json_array()))
+		return ct_error_set(CT_ENOMEM, "out of memory");
+	len = strlen(text);
+	for (i = 0; i < len; i++) {
+		if (i > 0 && isalnum((unsigned char)text[i - 1]))
+			continue; /* hedges start a word */
+		for (k = 0; hedge_words[k].words; k++) {
+			const char *w = hedge_words[k].words;
+			size_t j, seen = 0;
+			json_t *h;
+			n = strlen(w);
+			if (!match_word(text, len, i, w))
+				continue;
+			if (hedge_words[k].numeric) {
+				j = i + n;
+				while (j < len && text[j] == ' ')
+					j++;
+				if (j >= len || !isdigit((unsigned char)text[j]))
+					continue;
+			}
+			json_array_foreach (found, j, h)
+				seen |= strcmp(json_string_value(h), w) == 0;
+			if (!seen && json_array_append_new(found, json_string(w)) < 0) {
+				json_decref(found);
+				return ct_error_set(CT_ENOMEM, "out of memory");
+			}
+			i += n - 1;
+			break;
+		}
+	}
+	*out = found;
+	return 0;
+}

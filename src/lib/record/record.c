@@ -235,6 +235,8 @@ typedef enum {
 	F_B64_32,     /* base64 of 32 bytes */
 	F_URL,	      /* scheme://... */
 	F_DECIMAL,    /* a decimal number as a string: -?digits(.digits)? */
+	F_WHEN,	      /* a date to the year, month or day: YYYY, YYYY-MM or YYYY-MM-DD */
+	F_LINKS,      /* array of objects, each with the row's fields */
 	F_ENUM,	      /* one of a list */
 	F_OBJECT,     /* an object with its own fields */
 	F_SIGNATURES, /* array of {key_id, sig} */
@@ -249,6 +251,7 @@ static const char *const source_kinds[] = {"article", "report", "statement", "da
 static const char *const annotation_kinds[] = {"verdict", "note", "dispute", "resolution", NULL};
 static const char *const outcomes[] = {"upheld", "rejected", NULL};
 static const char *const algorithms[] = {"ed25519", NULL};
+static const char *const link_roles[] = {"said-by", "reported-by", "cited-by", "recorded-by", NULL};
 
 static const field archive_fields[] = {
 	{"sha256", F_HEX64, 1, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_ARCHIVE_SHA256},
@@ -274,6 +277,7 @@ static const field source_fields[] = {
 	{"kind", F_ENUM, 0, source_kinds, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
 	{"archive", F_OBJECT, 0, NULL, archive_fields, CT__DIFF_AS_MEMBERS, CT__BV_MEMBERS},
 	{"signatures", F_SIGNATURES, 0, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_SIGNATURES},
+	{"retracted", F_BOOL, 0, NULL, NULL, CT__DIFF_AS_FLAG, CT__BV_NONE},
 	{NULL, 0, 0, NULL, NULL, 0, 0},
 };
 
@@ -292,6 +296,18 @@ static const field attribution_fields[] = {
 	{"quote", F_STRING, 0, NULL, NULL, CT__DIFF_AS_WORDS, CT__BV_NONE},
 	{"location", F_STRING, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
 	{"selector", F_OBJECT, 0, NULL, selector_fields, CT__DIFF_AS_PATCH, CT__BV_NONE},
+	{"role", F_ENUM, 0, link_roles, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{NULL, 0, 0, NULL, NULL, 0, 0},
+};
+
+/* One link of a claim's attribution chain beyond "attribution" (docs/format.md 5.3). */
+static const field link_fields[] = {
+	{"role", F_ENUM, 1, link_roles, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{"source", F_ID, 1, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{"source_revision", F_DIGEST, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{"quote", F_STRING, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{"location", F_STRING, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{"selector", F_OBJECT, 0, NULL, selector_fields, CT__DIFF_AS_PATCH, CT__BV_NONE},
 	{NULL, 0, 0, NULL, NULL, 0, 0},
 };
 
@@ -300,6 +316,9 @@ static const field quantity_fields[] = {
 	{"unit", F_STRING, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
 	{"qualifier", F_STRING, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
 	{"text", F_STRING, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{"low", F_DECIMAL, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{"high", F_DECIMAL, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{"as_of", F_WHEN, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
 	{NULL, 0, 0, NULL, NULL, 0, 0},
 };
 
@@ -317,6 +336,10 @@ static const field claim_fields[] = {
 	{"tags", F_IDS, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
 	{"retracted", F_BOOL, 0, NULL, NULL, CT__DIFF_AS_FLAG, CT__BV_NONE},
 	{"signatures", F_SIGNATURES, 0, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_SIGNATURES},
+	{"sources", F_LINKS, 0, NULL, link_fields, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{"hedges", F_STRINGS, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{"depends_on", F_IDS, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
+	{"same_quantity", F_IDS, 0, NULL, NULL, CT__DIFF_AS_VALUE, CT__BV_NONE},
 	{NULL, 0, 0, NULL, NULL, 0, 0},
 };
 
@@ -428,6 +451,21 @@ static int valid_decimal(const char *s)
 			p++;
 	}
 	return *p == '\0' && strlen(s) <= 40;
+}
+
+/* YYYY, YYYY-MM or YYYY-MM-DD: when a figure held, to the precision the source gives. */
+static int valid_when(const char *s)
+{
+	char day[11];
+	size_t n = strlen(s);
+
+	if (n == 4)
+		return digits(s, 4);
+	if (n == 7) {
+		snprintf(day, sizeof(day), "%s-01", s);
+		return valid_ymd(day);
+	}
+	return n == 10 && valid_ymd(s);
 }
 
 static int valid_url(const char *s)
@@ -551,6 +589,28 @@ static int check_value(const json_t *v, const field *f, const char *rec, const c
 				"%s: member \"%s\": \"%.40s\" is not a decimal number such as 6000 or 2.5",
 				rec, path, s);
 		return 0;
+	case F_WHEN:
+		if (!json_is_string(v))
+			goto not_string;
+		if (!valid_when(s))
+			return ct_error_set(CT_EINVALID,
+				"%s: member \"%s\": \"%.40s\" is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD",
+				rec, path, s);
+		return 0;
+	case F_LINKS:
+		if (!json_is_array(v) || json_array_size(v) == 0)
+			return ct_error_set(CT_EINVALID,
+				"%s: member \"%s\" must be a non-empty array", rec, path);
+		json_array_foreach (v, i, item) {
+			int error;
+			if (!json_is_object(item))
+				return ct_error_set(CT_EINVALID,
+					"%s: member \"%s\" item %zu must be an object", rec, path,
+					i);
+			if ((error = check_fields(item, f->fields, rec, path)) < 0)
+				return error;
+		}
+		return 0;
 	case F_ENUM:
 		if (!json_is_string(v))
 			goto not_string;
@@ -666,6 +726,32 @@ static int check_rules(const json_t *record, ct_kind kind, const char *rec)
 			return ct_error_set(CT_EINVALID, "%s: selector ends before it starts", rec);
 		if (sel && !json_object_get(json_object_get(record, "attribution"), "quote"))
 			return ct_error_set(CT_EINVALID, "%s: a selector needs a \"quote\"", rec);
+		{
+			const json_t *link;
+			size_t i;
+			json_array_foreach (json_object_get(record, "sources"), i, link) {
+				const json_t *lsel = json_object_get(link, "selector");
+				if (lsel && !json_object_get(link, "quote"))
+					return ct_error_set(CT_EINVALID,
+						"%s: link %zu: a selector needs a \"quote\"", rec,
+						i + 1);
+				if (lsel &&
+					json_integer_value(json_object_get(lsel, "end")) <
+						json_integer_value(json_object_get(lsel, "start")))
+					return ct_error_set(CT_EINVALID,
+						"%s: link %zu: selector ends before it starts", rec,
+						i + 1);
+			}
+		}
+		{
+			const json_t *q = json_object_get(record, "quantity");
+			const char *low = json_string_value(json_object_get(q, "low"));
+			const char *high = json_string_value(json_object_get(q, "high"));
+			if (low && high && strtod(low, NULL) > strtod(high, NULL))
+				return ct_error_set(CT_EINVALID,
+					"%s: quantity.low %s is above quantity.high %s", rec, low,
+					high);
+		}
 	}
 	if (kind == CT_KIND_ANNOTATION) {
 		akind = json_string_value(json_object_get(record, "kind"));

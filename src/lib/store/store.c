@@ -9,8 +9,10 @@
 #include "record_internal.h"
 #include "store_lock.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void ct__fanout(char out[3], const char *id)
 {
@@ -335,4 +337,92 @@ int ct__subtree(git_tree **out, ct_store *store, git_tree *parent, const char *p
 		found = 1;
 	git_tree_entry_free(entry);
 	return found;
+}
+
+/* The end of `when` as a time: a date YYYY-MM-DD is its last second, a timestamp itself. */
+static int as_of_time(git_time_t *out, const char *when)
+{
+	struct tm tm;
+	char ts[CT_TIMESTAMP_LEN + 1];
+
+	if (when && strlen(when) == 10) {
+		if (ct_date_validate(when, "--as-of") < 0)
+			return ct_error_last_code();
+		snprintf(ts, sizeof(ts), "%sT23:59:59Z", when);
+	} else if (!when || ct_timestamp_validate(when, "--as-of") < 0) {
+		ct_error_clear();
+		return ct_error_set(CT_EINVALID,
+			"--as-of \"%.40s\" is neither a date YYYY-MM-DD nor a UTC time "
+			"YYYY-MM-DDThh:mm:ssZ",
+			when ? when : "");
+	} else {
+		snprintf(ts, sizeof(ts), "%s", when);
+	}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = atoi(ts) - 1900;
+	tm.tm_mon = atoi(ts + 5) - 1;
+	tm.tm_mday = atoi(ts + 8);
+	tm.tm_hour = atoi(ts + 11);
+	tm.tm_min = atoi(ts + 14);
+	tm.tm_sec = atoi(ts + 17);
+	*out = (git_time_t)timegm(&tm);
+	return 0;
+}
+
+int ct_store_as_of(ct_store *store, const char *when, char commit_out[41])
+{
+	git_commit *commit = NULL, *parent = NULL;
+	git_tree *tree = NULL;
+	git_time_t t = 0;
+	int error;
+
+	if ((error = as_of_time(&t, when)) < 0)
+		return error;
+	if (!store->has_head)
+		return ct_error_set(CT_ENOTFOUND, "the store has no history yet");
+	if (git_commit_lookup(&commit, store->repo, &store->head) < 0)
+		return ct__git_error(CT_EIO, "reading the store's history");
+	/* the branch as it stood: back along first parents to the first commit made by then */
+	while (git_commit_time(commit) > t) {
+		if (git_commit_parentcount(commit) == 0) {
+			error = ct_error_set(CT_ENOTFOUND,
+				"the store has no commit on or before %s (its first is later)",
+				when);
+			goto done;
+		}
+		if (git_commit_parent(&parent, commit, 0) < 0) {
+			error = ct__git_error(CT_EIO, "reading the store's history");
+			goto done;
+		}
+		git_commit_free(commit);
+		commit = parent;
+		parent = NULL;
+	}
+	if (git_commit_tree(&tree, commit) < 0) {
+		error = ct__git_error(CT_EIO, "reading the store's history");
+		goto done;
+	}
+	{
+		git_tree_entry *root = NULL;
+		int found = git_tree_entry_bypath(&root, tree, store->root) == 0;
+		git_tree_entry_free(root);
+		if (!found) {
+			error = ct_error_set(CT_ENOTFOUND, "the store %s/ did not exist yet on %s",
+				store->root, when);
+			goto done;
+		}
+	}
+	store->head = *git_commit_id(commit);
+	git_tree_free(store->tree);
+	store->tree = tree;
+	tree = NULL;
+	/* a store seen as it was is read-only: a write refuses a detached HEAD */
+	store->detached = 1;
+	if (commit_out)
+		git_oid_tostr(commit_out, 41, git_commit_id(commit));
+done:
+	git_tree_free(tree);
+	git_commit_free(parent);
+	git_commit_free(commit);
+	return error;
 }

@@ -91,6 +91,80 @@ static int attribute(
 	return error;
 }
 
+/*
+ * Anchors the quote of a chain link in its source's kept text (or in the caller's copy when it
+ * is that text: opts->source_text); a source without text leaves the quote unanchored.
+ */
+static int anchor_link(json_t *link, ct_store *store, const json_t *source, json_int_t n,
+	const ct_write_opts *opts, const char *what)
+{
+	const char *id = json_string_value(json_object_get(link, "source"));
+	const char *want =
+		json_string_value(json_object_get(json_object_get(source, "archive"), "sha256"));
+	ct_buf text = CT_BUF_INIT;
+	char hex[65];
+	int error;
+
+	json_object_del(link, "selector");
+	if (!json_object_get(link, "quote"))
+		return 0;
+	error = ct_store_source_text(&text, store, id, n);
+	if (error == CT_ENOTFOUND && opts && opts->source_text && want) {
+		ct_sha256_hex(hex, opts->source_text, opts->source_text_len);
+		if (strcmp(hex, want) == 0)
+			error = ct_buf_put(&text, opts->source_text, opts->source_text_len);
+	}
+	if (error == CT_ENOTFOUND) {
+		ct_error_clear();
+		error = 0;
+	} else if (error == 0 &&
+		(error = ct__anchor_quote_near(link, text.ptr, text.len, NULL)) < 0) {
+		ct_error_prefix(error, "%s: the quote of its %s link to %s", what,
+			json_string_value(json_object_get(link, "role")), id);
+	}
+	ct_buf_free(&text);
+	return error;
+}
+
+/*
+ * Checks the links of a claim's attribution chain ("sources", docs/format.md 5.3) against the
+ * store: each source exists, its current revision is recorded by digest, and a link's quote is
+ * anchored in that source's text when there is one.
+ */
+static int link_sources(
+	json_t *record, ct_store *store, const char *what, const ct_write_opts *opts)
+{
+	json_t *links = json_object_get(record, "sources"), *link, *source = NULL;
+	char digest[CT_DIGEST_LEN + 1];
+	json_int_t n;
+	size_t i;
+	int error = 0;
+
+	json_array_foreach (links, i, link) {
+		const char *id = json_string_value(json_object_get(link, "source"));
+		if (!id)
+			return ct_error_set(
+				CT_EINVALID, "%s: link %zu names no source", what, i + 1);
+		if ((error = ct__latest_record(&source, digest, &n, store, CT_KIND_SOURCE, id)) <
+			0) {
+			if (error == CT_ENOTFOUND && n == 0)
+				error = ct_error_set(CT_ENOTFOUND,
+					"%s: source %s does not exist (add it with 'claimtrail "
+					"source add')",
+					what, id);
+			return error;
+		}
+		error = anchor_link(link, store, source, n, opts, what);
+		json_decref(source);
+		source = NULL;
+		if (error < 0)
+			return error;
+		if (json_object_set_new(link, "source_revision", json_string(digest)) < 0)
+			return ct__oom();
+	}
+	return 0;
+}
+
 typedef struct {
 	const json_t *fields;
 	const char *id;
@@ -132,7 +206,8 @@ int ct__claim_from_fields(json_t **out, char *id_out, size_t id_size, ct_store *
 	if (!(record = json_deep_copy(fields)))
 		return ct__oom();
 	json_object_set_new(record, "id", json_string(id_out));
-	if ((error = attribute(record, store, id_out, opts, cache)) < 0) {
+	if ((error = attribute(record, store, id_out, opts, cache)) < 0 ||
+		(error = link_sources(record, store, id_out, opts)) < 0) {
 		json_decref(record);
 		return error;
 	}
@@ -207,6 +282,9 @@ int ct__claim_revise_in(json_t **out, ct_txn *txn, ct_store *store, const char *
 		/* A new source or quote is checked again; otherwise the attribution stands. */
 		if (attr_change && (error = attribute(record, store, id, opts, NULL)) < 0)
 			goto done;
+		if (json_object_get(changes, "sources") &&
+			(error = link_sources(record, store, id, opts)) < 0)
+			goto done;
 		if (ct__revision_same_content(prev, record)) {
 			error = ct_error_set(
 				CT_EINVALID, "claim %s: the revision changes nothing", id);
@@ -262,4 +340,45 @@ int ct_claim_retract(
 
 	return ct__revision_write(
 		out_record, store, opts, 1, "claim retract", claim_revise_build, &job, &job.result);
+}
+
+int ct_claim_link(json_t **out_record, ct_store *store, const char *id, const char *member,
+	const char *other, const ct_write_opts *opts)
+{
+	json_t *rec = NULL, *target = NULL, *changes = NULL, *list;
+	size_t i;
+	json_t *v;
+	int error;
+
+	if (out_record)
+		*out_record = NULL;
+	if (!member || (strcmp(member, "depends_on") != 0 && strcmp(member, "same_quantity") != 0))
+		return ct_error_set(CT_EINVALID,
+			"claim link: the link is depends_on or same_quantity, not \"%s\"",
+			member ? member : "");
+	if (!other || strcmp(id, other) == 0)
+		return ct_error_set(
+			CT_EINVALID, "claim %s: a claim cannot be linked to itself", id);
+	if ((error = ct_store_get(&rec, store, CT_KIND_CLAIM, id, 0)) < 0 ||
+		(error = ct_store_get(&target, store, CT_KIND_CLAIM, other, 0)) < 0)
+		goto done;
+	json_array_foreach (json_object_get(rec, member), i, v)
+		if (strcmp(json_string_value(v), other) == 0) {
+			error = ct_error_set(CT_EEXISTS, "claim %s is linked to %s already (%s)",
+				id, other, member);
+			goto done;
+		}
+	list = json_object_get(rec, member) ? json_deep_copy(json_object_get(rec, member))
+					    : json_array();
+	if (!list || json_array_append_new(list, json_string(other)) < 0 ||
+		!(changes = json_pack("{s:o}", member, list))) {
+		error = ct__oom();
+		goto done;
+	}
+	error = ct_claim_revise(out_record, store, id, changes, opts);
+done:
+	json_decref(changes);
+	json_decref(target);
+	json_decref(rec);
+	return error;
 }

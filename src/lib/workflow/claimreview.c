@@ -46,11 +46,27 @@ static json_t *claim_author(const json_t *source)
 		json_string_value(json_object_get(source, "publisher")));
 }
 
-/* The source revision the claim cites (attribution.source_revision), or the source's latest
- * when the claim names no revision. */
-static int cited_source(json_t **out, ct_store *store, const json_t *claim, const char *claim_id)
+/* The first link of the claim's chain with role (the attribution, whose role is "reported-by"
+ * unless it says otherwise, then "sources"), or the attribution when none has it. */
+static const json_t *link_with_role(const json_t *claim, const char *role)
 {
 	const json_t *attr = json_object_get(claim, "attribution");
+	const char *arole = json_string_value(json_object_get(attr, "role"));
+	json_t *link;
+	size_t i;
+
+	if (strcmp(arole ? arole : "reported-by", role) == 0)
+		return attr;
+	json_array_foreach (json_object_get(claim, "sources"), i, link)
+		if (strcmp(json_string_value(json_object_get(link, "role")), role) == 0)
+			return link;
+	return attr;
+}
+
+/* The source revision a link of the claim cites (its source_revision), or the source's latest
+ * when the link names no revision. */
+static int cited_source(json_t **out, ct_store *store, const json_t *attr, const char *claim_id)
+{
 	const char *id = json_string_value(json_object_get(attr, "source"));
 	const char *cited = json_string_value(json_object_get(attr, "source_revision"));
 	char digest[CT_DIGEST_LEN + 1];
@@ -83,6 +99,7 @@ int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const c
 {
 	ct_keyring *ring = NULL;
 	json_t *claim = NULL, *annotations = NULL, *source = NULL, *key = NULL, *review = NULL;
+	json_t *said_by = NULL;
 	json_t *item = NULL, *rating = NULL, *appearance = NULL;
 	const json_t *verdict = NULL;
 	json_t *same = NULL;
@@ -120,7 +137,11 @@ int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const c
 			claim_id, ct_record_id(verdict));
 		goto done;
 	}
-	if ((error = cited_source(&source, store, claim, claim_id)) < 0)
+	/* where the claim was read (the appearance) and who said it (itemReviewed.author) */
+	if ((error = cited_source(&source, store, link_with_role(claim, "reported-by"), claim_id)) <
+			0 ||
+		(error = cited_source(
+			 &said_by, store, link_with_role(claim, "said-by"), claim_id)) < 0)
 		goto done;
 	signer = json_string_value(json_object_get(
 		json_array_get(json_object_get(verdict, "signatures"), 0), "key_id"));
@@ -147,7 +168,7 @@ int ct_claim_review(json_t **out, ct_store *store, const char *claim_id, const c
 	if (json_object_get(source, "published"))
 		json_object_set(appearance, "datePublished", json_object_get(source, "published"));
 
-	item = json_pack("{s:s, s:o, s:o}", "@type", "Claim", "author", claim_author(source),
+	item = json_pack("{s:s, s:o, s:o}", "@type", "Claim", "author", claim_author(said_by),
 		"appearance", appearance);
 	appearance = NULL;
 	if (json_object_get(source, "published"))
@@ -178,6 +199,7 @@ done:
 	json_decref(appearance);
 	json_decref(key);
 	json_decref(source);
+	json_decref(said_by);
 	json_decref(annotations);
 	json_decref(claim);
 	return error;

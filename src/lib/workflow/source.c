@@ -15,6 +15,7 @@ typedef struct {
 	size_t text_len;
 	const ct_write_opts *opts;
 	json_t *result;
+	int retract; /* source retract: "retracted": true, with job->opts->reason */
 } source_job;
 
 static int put_text(ct_txn *txn, ct_store *store, json_t *record, const char *id,
@@ -94,7 +95,7 @@ done:
 int ct_source_add(json_t **out_record, ct_store *store, const json_t *fields, const uint8_t *text,
 	size_t text_len, const ct_write_opts *opts)
 {
-	source_job job = {fields, NULL, text, text_len, opts, NULL};
+	source_job job = {fields, NULL, text, text_len, opts, NULL, 0};
 
 	return ct__revision_write(
 		out_record, store, opts, 0, "source add", source_add_build, &job, &job.result);
@@ -114,6 +115,15 @@ static int source_revise_build(ct_txn *txn, ct_store *store, void *payload)
 		error = ct__oom();
 		goto done;
 	}
+	if (json_is_true(json_object_get(prev, "retracted"))) {
+		error = ct_error_set(CT_EINVALID, "source %s is retracted: it cannot be %s",
+			job->id, job->retract ? "retracted again" : "revised");
+		goto done;
+	}
+	if (job->retract && json_object_set_new(record, "retracted", json_true()) < 0) {
+		error = ct__oom();
+		goto done;
+	}
 	if (job->fields &&
 		(error = ct__revision_apply_changes(record, job->fields, "source revise")) < 0)
 		goto done;
@@ -126,8 +136,8 @@ static int source_revise_build(ct_txn *txn, ct_store *store, void *payload)
 			CT_EINVALID, "source %s: the revision changes nothing", job->id);
 		goto done;
 	}
-	if ((error = ct__txn_subject(
-		     txn, "source revise %s (revision %lld)", job->id, (long long)(n + 1))) < 0 ||
+	if ((error = ct__txn_subject(txn, "source %s %s (revision %lld)",
+		     job->retract ? "retract" : "revise", job->id, (long long)(n + 1))) < 0 ||
 		(error = ct__revision_finish(record, txn, store, CT_KIND_SOURCE, job->id, n + 1,
 			 digest, job->opts)) < 0)
 		goto done;
@@ -143,8 +153,17 @@ done:
 int ct_source_revise(json_t **out_record, ct_store *store, const char *id, const json_t *changes,
 	const uint8_t *text, size_t text_len, const ct_write_opts *opts)
 {
-	source_job job = {changes, id, text, text_len, opts, NULL};
+	source_job job = {changes, id, text, text_len, opts, NULL, 0};
 
 	return ct__revision_write(out_record, store, opts, 1, "source revise", source_revise_build,
+		&job, &job.result);
+}
+
+int ct_source_retract(
+	json_t **out_record, ct_store *store, const char *id, const ct_write_opts *opts)
+{
+	source_job job = {NULL, id, NULL, 0, opts, NULL, 1};
+
+	return ct__revision_write(out_record, store, opts, 1, "source retract", source_revise_build,
 		&job, &job.result);
 }

@@ -528,7 +528,23 @@ static int on_sentence(const char *text, size_t a, size_t b, void *payload)
 	item = json_pack("{s:I, s:I, s:s%, s:o, s:{s:I, s:I, s:s%}}", "start", (json_int_t)start,
 		"end", (json_int_t)end, "text", text + a, b - a, "reasons", c.reasons, "quote",
 		"start", (json_int_t)qstart, "end", (json_int_t)qend, "text", text + qa, qb - qa);
-	if (!item || json_array_append_new(st->out, item) < 0)
+	if (!item)
+		return ct__oom();
+	{
+		/* the hedges of the sentence, proposed for the claim (docs/format.md 5.3) */
+		json_t *hedges = NULL;
+		char *sentence = strndup(text + a, b - a);
+		int error = sentence ? ct_hedges_find(&hedges, sentence) : ct__oom();
+		free(sentence);
+		if (error == 0 && json_array_size(hedges))
+			json_object_set(item, "hedges", hedges);
+		json_decref(hedges);
+		if (error < 0) {
+			json_decref(item);
+			return error;
+		}
+	}
+	if (json_array_append_new(st->out, item) < 0)
 		return ct__oom();
 	return 0;
 }
