@@ -183,9 +183,11 @@ expect_status 0 "$CT" publish -o site --base-url "$URL" --from ../all.bundle --t
 
 # ---- the repository's example store: every claim with a verdict that stands carries a
 # ClaimReview search engines take (its url under the base url), the others none ----
+expect_status 0 "$CT" -C "$SRCDIR" list --json
+nclaims=$(printf '%s' "$OUT" | grep -c '"id":')
 expect_status 0 "$CT" -C "$SRCDIR" publish -o "$TMP/example-site" --base-url "$URL" \
 	--key "$TMP/k.key"
-contains "$OUT" "published 9 claims"
+contains "$OUT" "published $nclaims claims"
 python3 - "$TMP/example-site" "$URL" <<'PY' && ok || fail "the example store's ClaimReviews"
 import json, re, sys
 site, url = sys.argv[1], sys.argv[2]
