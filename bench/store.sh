@@ -65,6 +65,22 @@ for n in "${SIZES[@]}"; do
 		"$(awk -v a="$lib_us" -v g="$g" -v r="$REPS" 'BEGIN { printf "%.1fx", (g / r) / a }')"
 done
 
+# add over a run: a store written only by claimtrail must not slow down as writes accumulate
+# (each write's pack is merged with the other small ones: docs/store.md, "Objects and git gc")
+d=$WORK/store-${SIZES[0]}
+RUN=${RUN:-$((REPS * 10))}
+: > "$WORK/adds"
+for i in $(seq 1 "$RUN"); do
+	t0=$(now)
+	"$CT" -C "$d" claim add --statement "Run claim $i" --source bench-source --id "run-$i" >/dev/null
+	echo $(($(now) - t0)) >> "$WORK/adds"
+done
+first=$(head -n "$REPS" "$WORK/adds" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+last=$(tail -n "$REPS" "$WORK/adds" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+printf '%-34s %10s ms %10s ms %10s   (%s packs after)\n' "add: last $REPS of $RUN vs first" \
+	"$(ms "$last" 1)" "$(ms "$first" 1)" "$(awk -v a="$last" -v b="$first" 'BEGIN { printf "%.2fx", a / b }')" \
+	"$(ls "$d/.git/objects/pack/"*.pack | wc -l)"
+
 n=${SIZES[-1]}
 # the first log after a clone builds the commit journal from history (docs/store.md)
 t0=$(now); "$CT" -C "$WORK/store-$n" log bench-claim-report-2 >/dev/null; t1=$(now)

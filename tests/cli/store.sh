@@ -359,4 +359,22 @@ SOURCE_DATE_EPOCH=1234567890 expect_status 0 $CT source add --title "Env" --publ
 	--published 2024-03-25 --kind article --url https://example.org/e --file "$ART" --id envsrc
 expect_status 0 $CT source show envsrc --json
 contains "$OUT" '"created": "2009-02-13T23:31:30Z"' "source created"
+
+# a store written only by claimtrail does not gather a pack per write: the small packs of
+# single writes are merged once more than 8 are there (docs/store.md, "Objects and git gc"),
+# and nothing any commit refers to is lost on the way
+mkdir ../packrepo && cd ../packrepo && git init -q -b main .
+expect_status 0 $CT init
+expect_status 0 $CT source add --title "Packs" --publisher "P" --id psrc
+for i in $(seq 1 40); do
+	$CT claim add --statement "Pack claim $i" --source psrc --id pack-$i >/dev/null 2>&1 ||
+		fail "claim add pack-$i"
+done
+packs=$(ls .git/objects/pack/*.pack | wc -l)
+[ "$packs" -le 9 ] && ok || fail "42 writes left $packs packs"
+[ -z "$(ls .git/objects/pack/*.keep 2>/dev/null)" ] && ok || fail "a .keep was left"
+git fsck --strict --no-dangling >/dev/null 2>&1 && ok || fail "git fsck after the merges"
+expect_status 0 $CT check
+expect_status 0 $CT list
+[ "$(printf '%s\n' "$OUT" | grep -c 'pack-')" = 40 ] && ok || fail "list after the merges"
 finish
