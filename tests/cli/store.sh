@@ -390,4 +390,14 @@ expect_status 0 taskset -c 0 $CT list
 [ "$OUT" = "$all_out" ] && [ "$ERR" = "$all_err" ] && ok || fail "list on one core differs"
 expect_status 0 $CT list
 [ "$OUT" = "$all_out" ] && [ "$ERR" = "$all_err" ] && ok || fail "list from the cache differs"
+# check reads and verifies the records ahead on every core: the same findings, in the same
+# order, as on one core (a record edited by hand, committed with plain git)
+f=$(ls claims/claim/*/pack-7/r0001.json)
+sed -i 's/Pack claim 7/Pack claim seven/' "$f"
+git commit -qam "edited by hand"
+expect_status 1 $CT check
+all_out=$OUT
+contains "$all_out" "pack-7"
+expect_status 1 taskset -c 0 $CT check
+[ "$OUT" = "$all_out" ] && ok || fail "check on one core differs"
 finish
