@@ -95,6 +95,11 @@ int ct__drop_unverified(json_t *records, ct_store *store, const ct_keyring *ring
  * naming the record, its revision and why. What a write calls before building on a record. */
 int ct__require_verified(ct_store *store, const json_t *record);
 
+/* The same with the store's keyring already loaded (ct_store_keyring of this snapshot), for a
+ * caller that checks many records: loading it reads and verifies every key record. NULL ring:
+ * loaded here, as ct__require_verified does. */
+int ct__require_verified_ring(ct_store *store, const ct_keyring *ring, const json_t *record);
+
 /* ---- write transactions ---- */
 
 typedef struct ct_txn ct_txn;

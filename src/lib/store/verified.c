@@ -175,11 +175,17 @@ int ct_store_verify_record(ct_verification *out, ct_store *store, const json_t *
 
 int ct__require_verified(ct_store *store, const json_t *record)
 {
+	return ct__require_verified_ring(store, NULL, record);
+}
+
+int ct__require_verified_ring(ct_store *store, const ct_keyring *ring, const json_t *record)
+{
 	ct_verification v;
 	char label[CT_LABEL_MAX];
 	int error;
 
-	if ((error = ct_store_verify_record(&v, store, record)) < 0)
+	if ((error = ring ? ct__verify_record(&v, store, ring, record)
+			  : ct_store_verify_record(&v, store, record)) < 0)
 		return error;
 	if (v.state == CT_RECORD_VERIFIED)
 		return 0;
