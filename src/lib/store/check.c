@@ -394,6 +394,7 @@ static void *preload_some(void *arg)
 	size_t i;
 	int setup = 0;
 
+	store.fans = NULL; /* not shared between threads (ct__store_bypath) */
 	if (sh->own) {
 		store.repo = NULL;
 		store.tree = NULL;
@@ -436,6 +437,7 @@ static void *preload_some(void *arg)
 	}
 	ct_buf_free(&data);
 	ct_buf_free(&again);
+	ct__fan_cache_free(store.fans);
 	if (sh->own)
 		git_repository_free(store.repo);
 	return NULL;

@@ -26,6 +26,7 @@ struct ct_store {
 	int has_head;	/* the branch has a commit */
 	git_oid head;	/* its commit */
 	git_tree *tree; /* its tree, the snapshot every read sees */
+	struct ct__fan_cache *fans; /* fan-out folders of tree, looked up by path (store.c) */
 	/* For tests only (NULL otherwise): called after a write has moved the branch and before its
 	 * files go into the work tree, the moment a user's edit must not be overwritten. */
 	void (*test_before_worktree)(ct_store *store, void *payload);
@@ -41,6 +42,16 @@ int ct__store_load_config(ct_store *store);
 
 /* Re-reads the branch and its tree. */
 int ct__store_refresh(ct_store *store);
+
+/*
+ * git_tree_entry_bypath, with the fan-out folders of the snapshot (<root>/<kind>/<2 hex>) kept
+ * once looked up when root is store->tree: libgit2 caches no tree over 4 KiB, so the claim/
+ * folder and, in a large store, each fan-out folder were otherwise read and inflated again for
+ * every record looked up. A copy of the store used on another thread must start with fans NULL
+ * and free its own (ct__fan_cache_free).
+ */
+int ct__store_bypath(git_tree_entry **out, ct_store *store, git_tree *root, const char *path);
+void ct__fan_cache_free(struct ct__fan_cache *cache);
 
 /* The two hex digits that fan a kind's folder out (first byte of SHA-256 of the id). */
 void ct__fanout(char out[3], const char *id);

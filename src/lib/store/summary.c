@@ -274,10 +274,12 @@ static void *derive_some(void *arg)
 {
 	derive_share *sh = arg;
 	ct_store mine = *sh->store;
+	ct_store *use = sh->own ? &mine : sh->store; /* the calling thread's: the store itself */
 	ct_buf line = CT_BUF_INIT;
 	size_t i;
 	int setup = 0;
 
+	mine.fans = NULL; /* a cache of its own (ct__store_bypath) */
 	if (sh->own) {
 		mine.repo = NULL;
 		mine.tree = NULL;
@@ -292,7 +294,7 @@ static void *derive_some(void *arg)
 		int error = setup;
 		ct_buf_clear(&line);
 		if (error == 0)
-			error = derive(&line, &mine, sh->ring, m->id, &m->tree);
+			error = derive(&line, use, sh->ring, m->id, &m->tree);
 		if (error == CT_EINVALID) {
 			m->skip = strdup(ct_error_last()); /* NULL: told without a reason */
 			ct_error_clear();
@@ -307,6 +309,7 @@ static void *derive_some(void *arg)
 		}
 	}
 	ct_buf_free(&line);
+	ct__fan_cache_free(mine.fans);
 	if (sh->own) {
 		git_tree_free(mine.tree);
 		git_repository_free(mine.repo);
