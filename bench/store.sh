@@ -65,10 +65,55 @@ for n in "${SIZES[@]}"; do
 		"$(awk -v a="$lib_us" -v g="$g" -v r="$REPS" 'BEGIN { printf "%.1fx", (g / r) / a }')"
 done
 
+# add over a run: a store written only by claimtrail must not slow down as writes accumulate
+# (each write's pack is merged with the other small ones: docs/store.md, "Objects and git gc")
+d=$WORK/store-${SIZES[0]}
+RUN=${RUN:-$((REPS * 10))}
+: > "$WORK/adds"
+for i in $(seq 1 "$RUN"); do
+	t0=$(now)
+	"$CT" -C "$d" claim add --statement "Run claim $i" --source bench-source --id "run-$i" >/dev/null
+	echo $(($(now) - t0)) >> "$WORK/adds"
+done
+first=$(head -n "$REPS" "$WORK/adds" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+last=$(tail -n "$REPS" "$WORK/adds" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+printf '%-34s %10s ms %10s ms %10s   (%s packs after)\n' "add: last $REPS of $RUN vs first" \
+	"$(ms "$last" 1)" "$(ms "$first" 1)" "$(awk -v a="$last" -v b="$first" 'BEGIN { printf "%.2fx", a / b }')" \
+	"$(ls "$d/.git/objects/pack/"*.pack | wc -l)"
+
 n=${SIZES[-1]}
 # the first log after a clone builds the commit journal from history (docs/store.md)
 t0=$(now); "$CT" -C "$WORK/store-$n" log bench-claim-report-2 >/dev/null; t1=$(now)
 printf '%-34s %10s ms %12s\n' "first log: journal of $n commits" "$(ms $((t1 - t0)) 1)" "(once)"
+# the cold paths after a clone (issue 19, points 1 and 2): a fresh clone (--no-local: the pack
+# a fetch would make) carries no cache; each first command against its named git baseline on
+# the same clone, in fresh clones each round (ROUNDS, default 3), medians
+med() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+timed() { local t0; t0=$(now); "$@" >/dev/null; echo $(($(now) - t0)); }
+: > "$WORK/t.log"; : > "$WORK/t.gitlog"; : > "$WORK/t.check"; : > "$WORK/t.list"; : > "$WORK/t.lstree"
+for r in $(seq 1 "${ROUNDS:-3}"); do
+	c=$WORK/clone-$r
+	git clone -q --no-local "$WORK/store-$n" "$c"
+	timed "$CT" -C "$c" log bench-claim-report-2 >> "$WORK/t.log"
+	timed git -C "$c" log --name-only >> "$WORK/t.gitlog"
+	rm -rf "$c/.git/claimtrail"
+	timed "$CT" -C "$c" check >> "$WORK/t.check"
+	rm -rf "$c/.git/claimtrail"
+	timed "$CT" -C "$c" list >> "$WORK/t.list"
+	timed git -C "$c" ls-tree -r HEAD >> "$WORK/t.lstree"
+	rm -rf "$c"
+done
+cold() { # name, claimtrail us, baseline us, baseline, target
+	printf '%-34s %10s ms %10s ms %9s   %s %s\n' "$1" "$(ms "$2" 1)" "$(ms "$3" 1)" \
+		"$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.2fx", a / b }')" "$4" "$5"
+}
+echo "cold, after a clone of $n commits (load average $(cut -d' ' -f1-3 /proc/loadavg)):"
+cold "  first log" "$(med < "$WORK/t.log")" "$(med < "$WORK/t.gitlog")" "(git log --name-only)" \
+	"target <= 0.5x"
+cold "  first check" "$(med < "$WORK/t.check")" "$(med < "$WORK/t.gitlog")" "(git log --name-only)" \
+	"(check vs verify: bench/bundle.sh)"
+cold "  first list" "$(med < "$WORK/t.list")" "$(med < "$WORK/t.lstree")" "(git ls-tree -r HEAD)" \
+	"target <= 4x and < 1 s"
 echo "library, in process, $n claims: $("$ROOT/build/bench/storebench" "$WORK/store-$n" "$WORK/bench.key" "$REPS" bench-claim-report-2 log list | tr '\n' ' ')(ms each)"
 
 # log, list: on the largest store (one commit per claim)

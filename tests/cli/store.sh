@@ -359,4 +359,45 @@ SOURCE_DATE_EPOCH=1234567890 expect_status 0 $CT source add --title "Env" --publ
 	--published 2024-03-25 --kind article --url https://example.org/e --file "$ART" --id envsrc
 expect_status 0 $CT source show envsrc --json
 contains "$OUT" '"created": "2009-02-13T23:31:30Z"' "source created"
+
+# a store written only by claimtrail does not gather a pack per write: the small packs of
+# single writes are merged once more than 8 are there (docs/store.md, "Objects and git gc"),
+# and nothing any commit refers to is lost on the way
+mkdir ../packrepo && cd ../packrepo && git init -q -b main .
+expect_status 0 $CT init
+expect_status 0 $CT source add --title "Packs" --publisher "P" --id psrc
+for i in $(seq 1 70); do
+	$CT claim add --statement "Pack claim $i" --source psrc --id pack-$i >/dev/null 2>&1 ||
+		fail "claim add pack-$i"
+done
+packs=$(ls .git/objects/pack/*.pack | wc -l)
+[ "$packs" -le 9 ] && ok || fail "72 writes left $packs packs"
+[ -z "$(ls .git/objects/pack/*.keep 2>/dev/null)" ] && ok || fail "a .keep was left"
+git fsck --strict --no-dangling >/dev/null 2>&1 && ok || fail "git fsck after the merges"
+expect_status 0 $CT check
+expect_status 0 $CT list
+[ "$(printf '%s\n' "$OUT" | grep -c 'pack-')" = 70 ] && ok || fail "list after the merges"
+# the first list derives the summaries of more than 64 claims on every core: the same lines,
+# and the same warning for a claim folder with no revision, as on one core
+mkdir -p claims/claim/ab/no-revision && echo hi > claims/claim/ab/no-revision/readme.md
+git add claims/claim/ab && git commit -qm "a claim folder by hand"
+rm -f .git/claimtrail/summaries
+expect_status 0 $CT list
+all_out=$OUT all_err=$ERR
+contains "$all_err" "no-revision"
+rm -f .git/claimtrail/summaries
+expect_status 0 taskset -c 0 $CT list
+[ "$OUT" = "$all_out" ] && [ "$ERR" = "$all_err" ] && ok || fail "list on one core differs"
+expect_status 0 $CT list
+[ "$OUT" = "$all_out" ] && [ "$ERR" = "$all_err" ] && ok || fail "list from the cache differs"
+# check reads and verifies the records ahead on every core: the same findings, in the same
+# order, as on one core (a record edited by hand, committed with plain git)
+f=$(ls claims/claim/*/pack-7/r0001.json)
+sed -i 's/Pack claim 7/Pack claim seven/' "$f"
+git commit -qam "edited by hand"
+expect_status 1 $CT check
+all_out=$OUT
+contains "$all_out" "pack-7"
+expect_status 1 taskset -c 0 $CT check
+[ "$OUT" = "$all_out" ] && ok || fail "check on one core differs"
 finish

@@ -208,6 +208,95 @@ static void check_modes(const char *dir, unsigned want)
 	CHECK_INT(seen, 2);
 }
 
+/* Counts the files in dir/objects/pack whose names end in ext. */
+static int count_ext(const char *dir, const char *ext)
+{
+	char path[256];
+	DIR *d;
+	struct dirent *e;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/objects/pack", dir);
+	if (!(d = opendir(path)))
+		return -1;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name), el = strlen(ext);
+		if (len > el && strcmp(e->d_name + len - el, ext) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* ct__pack_settle: 60 writes of 3 objects each, every one settled as a claimtrail write settles
+ * its pack, leave few packs, every object still readable, a pack claimtrail did not list and a
+ * kept one untouched, and the list naming only packs that exist. */
+static void settle(const char *dir)
+{
+	enum { WRITES = 60, PER = 3 };
+	static char texts[WRITES * PER][32];
+	git_oid ids[WRITES * PER];
+	git_repository *repo = NULL;
+	git_odb *odb = NULL;
+	char state[256], foreign[160], kept[160], cmd[600];
+	ct__pack_entry made;
+	size_t w, k, i;
+	int packs;
+
+	CHECK(git_repository_init(&repo, dir, 1) == 0);
+	snprintf(state, sizeof(state), "%s/claimtrail", dir);
+	CHECK(mkdir(state, 0755) == 0);
+	for (w = 0; w < WRITES; w++) {
+		ct__pack_object objects[PER];
+		ct_buf keep = CT_BUF_INIT;
+		for (k = 0; k < PER; k++) {
+			i = w * PER + k;
+			snprintf(texts[i], sizeof(texts[i]), "write %zu object %zu", w, k);
+			objects[k] = (ct__pack_object){
+				{{0}}, GIT_OBJECT_BLOB, texts[i], strlen(texts[i])};
+			CHECK(git_odb_hash(&objects[k].oid, texts[i], strlen(texts[i]),
+				      GIT_OBJECT_BLOB) == 0);
+			ids[i] = objects[k].oid;
+		}
+		memset(&made, 0, sizeof(made));
+		CHECK_INT(ct__pack_write_named(repo, objects, PER, 1, &keep, &made), 0);
+		CHECK_INT(made.count, PER);
+		if (w == 0) { /* written by someone else: never listed, never merged */
+			snprintf(foreign, sizeof(foreign), "%s/objects/pack/pack-%s.idx", dir,
+				made.hex);
+			unlink(keep.ptr);
+			ct_buf_free(&keep);
+			continue;
+		}
+		if (w == 1) /* kept by someone (its .keep stays): listed, never merged */
+			snprintf(kept, sizeof(kept), "%s/objects/pack/pack-%s.idx", dir, made.hex);
+		else
+			unlink(keep.ptr);
+		ct_buf_free(&keep);
+		CHECK_INT(ct__pack_settle(repo, state, &made, 1), 0);
+		/* at most CT__PACKS_LOOSE small packs after every write, plus the two above */
+		CHECK((packs = count_ext(dir, ".pack")) <= CT__PACKS_LOOSE + 2);
+	}
+	CHECK(access(foreign, F_OK) == 0);
+	CHECK(access(kept, F_OK) == 0);
+	CHECK_INT(count_ext(dir, ".keep"), 1);
+	CHECK(count_ext(dir, ".pack") < 10);
+	CHECK_INT(count_ext(dir, ".pack"), count_ext(dir, ".idx"));
+	CHECK(git_repository_odb(&odb, repo) == 0);
+	CHECK(git_odb_refresh(odb) == 0);
+	for (i = 0; i < WRITES * PER; i++)
+		CHECK(git_odb_exists(odb, &ids[i]));
+	/* every listed pack exists, and git agrees the packs hold every object */
+	snprintf(cmd, sizeof(cmd),
+		"cd '%s' && while read -r h n; do [ -f objects/pack/pack-$h.pack ] || exit 1; "
+		"done < claimtrail/packs && git fsck --strict >/dev/null 2>&1 && "
+		"[ \"$(git count-objects -v | awk '/^in-pack/ {print $2}')\" = %d ]",
+		dir, WRITES * PER);
+	CHECK(run(cmd) == 0);
+	git_odb_free(odb);
+	git_repository_free(repo);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/ct-packwrite-XXXXXX", cmd[128], sub[160];
@@ -227,6 +316,8 @@ int main(void)
 	pack_and_read_back(sub, "0");
 	snprintf(sub, sizeof(sub), "%s/full", dir);
 	index_write_fails(sub);
+	snprintf(sub, sizeof(sub), "%s/settle", dir);
+	settle(sub);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	CHECK(run(cmd) == 0);
 	git_libgit2_shutdown();

@@ -409,6 +409,46 @@ static void test_check_progress(ct_store *store)
 	CHECK_INT(seen.done, seen.total);
 }
 
+/* Reads after writes in one process see the new snapshot: the fan-out folders a read looked up
+ * (ct__store_bypath) are dropped when a write moves the branch. */
+static void test_reads_after_writes(ct_store *store)
+{
+	ct_write_opts wo = CT_WRITE_OPTS_INIT;
+	json_t *fields, *src = NULL, *got = NULL, *changes;
+
+	wo.signer = key;
+	fields = json_pack("{s:s, s:s, s:s, s:s, s:s}", "title", "T", "publisher", "P", "published",
+		"2024-01-01", "kind", "article", "url", "https://example.org/t");
+	CHECK_INT(ct_source_add(&src, store, fields, NULL, 0, &wo), 0);
+	json_decref(fields);
+	fields = json_pack("{s:s, s:s, s:{s:s}}", "id", "fan-one", "statement", "One",
+		"attribution", "source", src ? ct_record_id(src) : "x");
+	CHECK_INT(ct_claim_add(NULL, store, fields, &wo), 0);
+	json_decref(fields);
+	CHECK_INT(ct_store_get(&got, store, CT_KIND_CLAIM, "fan-one", 0), 0);
+	CHECK_INT(json_integer_value(json_object_get(got, "revision")), 1);
+	json_decref(got);
+	got = NULL;
+	CHECK_INT(ct_store_get(&got, store, CT_KIND_CLAIM, "fan-two", 0), CT_ENOTFOUND);
+	ct_error_clear();
+	changes = json_pack("{s:s}", "statement", "One, revised");
+	wo.reason = "revised";
+	CHECK_INT(ct_claim_revise(NULL, store, "fan-one", changes, &wo), 0);
+	json_decref(changes);
+	CHECK_INT(ct_store_get(&got, store, CT_KIND_CLAIM, "fan-one", 0), 0);
+	CHECK_INT(json_integer_value(json_object_get(got, "revision")), 2);
+	json_decref(got);
+	got = NULL;
+	wo.reason = NULL;
+	fields = json_pack("{s:s, s:s, s:{s:s}}", "id", "fan-two", "statement", "Two",
+		"attribution", "source", src ? ct_record_id(src) : "x");
+	CHECK_INT(ct_claim_add(NULL, store, fields, &wo), 0);
+	json_decref(fields);
+	CHECK_INT(ct_store_get(&got, store, CT_KIND_CLAIM, "fan-two", 0), 0);
+	json_decref(got);
+	json_decref(src);
+}
+
 int main(void)
 {
 	ct_runtime_opts rt = CT_RUNTIME_OPTS_INIT;
@@ -443,6 +483,7 @@ int main(void)
 	test_changed_during_write(store, "claims/v4");
 	test_bulk_retry_keeps(store);
 	test_person_commit_during_write(store);
+	test_reads_after_writes(store);
 	ct_store_free(store);
 	ct_key_free(key);
 	test_remove_dir(dir);

@@ -80,6 +80,7 @@ typedef struct {
 	FILE *spill;	 /* claim and annotation lines, in bundle order */
 	ct_bundle_info *info;
 	ct_buf line;
+	ct_keyring *ring; /* the store's keys, loaded once (ct__require_verified_ring) */
 } creator;
 
 static int collect_id(const char *id, void *payload)
@@ -294,7 +295,7 @@ static int spill_claim(creator *c, const char *id)
 			goto done;
 		}
 		/* a bundle re-publishes its records as signed: never one that does not verify */
-		if ((error = ct__require_verified(c->store, r)) < 0 ||
+		if ((error = ct__require_verified_ring(c->store, c->ring, r)) < 0 ||
 			(sid && (error = note_source(c, sid, rev)) < 0) ||
 			(error = note_link_sources(c, r, id)) < 0 ||
 			(error = note_signers(c, r)) < 0 ||
@@ -323,7 +324,7 @@ static int spill_claim(creator *c, const char *id)
 		json_array_foreach (json_object_get(a, "evidence"), j, ev)
 			if ((error = note_source(c, json_string_value(ev), 0)) < 0)
 				goto done;
-		if ((error = ct__require_verified(c->store, a)) < 0 ||
+		if ((error = ct__require_verified_ring(c->store, c->ring, a)) < 0 ||
 			(dsrc && (error = note_source(c, dsrc, 0)) < 0) ||
 			(error = note_signers(c, a)) < 0 ||
 			(error = spill_record(c, c->spill, a)) < 0)
@@ -511,7 +512,7 @@ static int spill_sources(creator *c, FILE *f)
 			}
 		}
 		json_array_foreach (revs, j, r)
-			if ((error = ct__require_verified(c->store, r)) < 0 ||
+			if ((error = ct__require_verified_ring(c->store, c->ring, r)) < 0 ||
 				(error = note_signers(c, r)) < 0 ||
 				(error = spill_record(c, f, r)) < 0 ||
 				(error = spill_text(c, f, r)) < 0)
@@ -640,7 +641,7 @@ int ct_bundle_create(
 		error = ct__oom();
 		goto done;
 	}
-	if ((error = select_claims(&c)) < 0)
+	if ((error = ct_store_keyring(&c.ring, store)) < 0 || (error = select_claims(&c)) < 0)
 		goto done;
 	if (c.ids.n == 0) {
 		error = ct_error_set(CT_ENOTFOUND, "bundle create: no claim matches the selection");
@@ -698,6 +699,7 @@ done:
 	if (keys)
 		fclose(keys);
 	strvec_free(&c.ids);
+	ct_keyring_free(c.ring);
 	json_decref(c.keys);
 	json_decref(c.sources);
 	ct_buf_free(&c.line);

@@ -18,6 +18,8 @@
 #include "sha1.h"
 #include "error.h"
 
+#include <git2/sys/odb_backend.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -371,6 +373,12 @@ static int compression_level(git_repository *repo)
 int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count, unsigned threads,
 	ct_buf *keep)
 {
+	return ct__pack_write_named(repo, objects, count, threads, keep, NULL);
+}
+
+int ct__pack_write_named(git_repository *repo, ct__pack_object *objects, size_t count,
+	unsigned threads, ct_buf *keep, ct__pack_entry *made)
+{
 	ct__pack_object **sorted = NULL;
 	packed *p = NULL;
 	uint64_t *offsets = NULL;
@@ -442,7 +450,10 @@ int ct__pack_write(git_repository *repo, ct__pack_object *objects, size_t count,
 	if ((keep && (error = create_keep(keep, name.ptr, hex)) < 0) ||
 		(error = rename_tmp(&tmp_pack, name.ptr, hex, "pack")) < 0)
 		goto done;
-	error = rename_tmp(&tmp_idx, name.ptr, hex, "idx");
+	if ((error = rename_tmp(&tmp_idx, name.ptr, hex, "idx")) == 0 && made) {
+		memcpy(made->hex, hex, sizeof(made->hex));
+		made->count = n;
+	}
 done:
 	if (keep && keep->len && tmp_pack.len) { /* the pack never arrived: nothing to keep */
 		unlink(keep->ptr);
@@ -463,6 +474,327 @@ done:
 	ct_buf_free(&idx);
 	ct_buf_free(&name);
 	ct_buf_free(&tmpdir);
+	git_buf_dispose(&objdir);
+	return error;
+}
+
+/* The list of claimtrail's packs: "<hex> <objects>" a line. */
+typedef struct {
+	ct__pack_entry *items;
+	size_t count, cap;
+} pack_list;
+
+static int list_add(pack_list *l, const char *hex, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < l->count; i++)
+		if (strcmp(l->items[i].hex, hex) == 0)
+			return 0;
+	if (l->count == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		ct__pack_entry *items = realloc(l->items, cap * sizeof(*items));
+		if (!items)
+			return ct__oom();
+		l->items = items;
+		l->cap = cap;
+	}
+	memcpy(l->items[l->count].hex, hex, GIT_OID_HEXSZ);
+	l->items[l->count].hex[GIT_OID_HEXSZ] = '\0';
+	l->items[l->count++].count = count;
+	return 0;
+}
+
+static int is_hex40(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < GIT_OID_HEXSZ; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[GIT_OID_HEXSZ] == '\0';
+}
+
+/* Whether objects/pack/pack-<hex>.<ext> exists. */
+static int pack_has(const char *packdir, const char *hex, const char *ext)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/pack-%s.%s", packdir, hex, ext);
+	return access(path, F_OK) == 0;
+}
+
+/* Reads the list, keeping the packs that are still there (git gc removes them). A damaged list
+ * is a list of nothing: the packs it named are left as they are. */
+static int list_read(pack_list *l, const char *path, const char *packdir)
+{
+	ct_buf text = CT_BUF_INIT;
+	char *line, *save = NULL;
+	int error = 0;
+
+	if (ct_file_read(&text, path, 1 << 24) < 0) {
+		ct_error_clear();
+		goto done;
+	}
+	for (line = strtok_r(text.ptr, "\n", &save); line && error == 0;
+		line = strtok_r(NULL, "\n", &save)) {
+		char *end = NULL;
+		unsigned long long count;
+
+		if (strlen(line) < GIT_OID_HEXSZ + 2 || line[GIT_OID_HEXSZ] != ' ')
+			continue;
+		line[GIT_OID_HEXSZ] = '\0';
+		count = strtoull(line + GIT_OID_HEXSZ + 1, &end, 10);
+		if (!is_hex40(line) || *end || !pack_has(packdir, line, "idx") ||
+			!pack_has(packdir, line, "pack"))
+			continue;
+		error = list_add(l, line, (size_t)count);
+	}
+done:
+	ct_buf_free(&text);
+	return error;
+}
+
+/* Writes the list whole under a temporary name and renames it into place. */
+static int list_write(const pack_list *l, const char *path)
+{
+	ct_buf text = CT_BUF_INIT, tmp = CT_BUF_INIT;
+	size_t i;
+	int fd = -1, error = 0;
+
+	for (i = 0; i < l->count && error == 0; i++)
+		error = ct_buf_printf(&text, "%s %zu\n", l->items[i].hex, l->items[i].count);
+	if (error < 0 || (error = ct_buf_printf(&tmp, "%s.tmp", path)) < 0)
+		goto done;
+	if ((fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0) {
+		error = ct_error_set(CT_EIO, "%s: %s", tmp.ptr, strerror(errno));
+		goto done;
+	}
+	error = ct__write_all(fd, text.ptr ? text.ptr : "", text.len, tmp.ptr);
+	if (close(fd) < 0 && error == 0)
+		error = ct_error_set(CT_EIO, "%s: %s", tmp.ptr, strerror(errno));
+	if (error == 0 && rename(tmp.ptr, path) < 0)
+		error = ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));
+	if (error < 0)
+		unlink(tmp.ptr);
+done:
+	ct_buf_free(&text);
+	ct_buf_free(&tmp);
+	return error;
+}
+
+static int by_count(const void *a, const void *b)
+{
+	size_t x = ((const ct__pack_entry *)a)->count, y = ((const ct__pack_entry *)b)->count;
+	return x < y ? -1 : x > y;
+}
+
+typedef struct {
+	git_oid *ids;
+	size_t count, cap;
+} oid_list;
+
+static int collect_oid(const git_oid *id, void *payload)
+{
+	oid_list *o = payload;
+
+	if (o->count == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 1024;
+		git_oid *ids = realloc(o->ids, cap * sizeof(*ids));
+		if (!ids)
+			return -1;
+		o->ids = ids;
+		o->cap = cap;
+	}
+	o->ids[o->count++] = *id;
+	return 0;
+}
+
+/* Removes a merged pack: its index first, so that no reader finds an index without its pack. */
+static void pack_remove(const char *packdir, const char *hex)
+{
+	static const char *const ext[] = {"idx", "pack", "rev", "bitmap"};
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		snprintf(path, sizeof(path), "%s/pack-%s.%s", packdir, hex, ext[i]);
+		unlink(path);
+	}
+}
+
+/* Merges the packs merge[0..n) into one: returns 0 with made filled, having removed them. */
+static int merge_packs(git_repository *repo, const char *packdir, const ct__pack_entry *merge,
+	size_t n, pack_list *list, const char *listpath, ct__pack_entry *made)
+{
+	git_odb *odb = NULL;
+	git_odb_backend *check = NULL;
+	git_odb_object **read = NULL;
+	ct__pack_object *objects = NULL;
+	oid_list ids = {NULL, 0, 0};
+	ct_buf keep = CT_BUF_INIT;
+	char path[4096];
+	size_t i;
+	int error = 0;
+
+	if (git_odb_new(&odb) < 0) {
+		error = ct__git_error(CT_EIO, "merging packs");
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		git_odb_backend *b = NULL;
+		snprintf(path, sizeof(path), "%s/pack-%s.idx", packdir, merge[i].hex);
+		if (git_odb_backend_one_pack(&b, path) < 0 ||
+			git_odb_add_backend(odb, b, (int)(n - i)) < 0) {
+			if (b)
+				b->free(b);
+			error = ct__git_error(CT_EIO, "reading a pack to merge");
+			goto done;
+		}
+	}
+	if (git_odb_foreach(odb, collect_oid, &ids) < 0) {
+		error = ct__git_error(CT_EIO, "listing the objects of the packs to merge");
+		goto done;
+	}
+	if (!(read = calloc(ids.count ? ids.count : 1, sizeof(*read))) ||
+		!(objects = calloc(ids.count ? ids.count : 1, sizeof(*objects)))) {
+		error = ct__oom();
+		goto done;
+	}
+	for (i = 0; i < ids.count; i++) {
+		if (git_odb_read(&read[i], odb, &ids.ids[i]) < 0) {
+			error = ct__git_error(CT_EIO, "reading an object of a pack to merge");
+			goto done;
+		}
+		objects[i] = (ct__pack_object){ids.ids[i], git_odb_object_type(read[i]),
+			git_odb_object_data(read[i]), git_odb_object_size(read[i])};
+	}
+	if ((error = ct__pack_write_named(repo, objects, ids.count, 0, &keep, made)) < 0)
+		goto done;
+	/* every object of the merged packs must be in the new one before any of them goes */
+	snprintf(path, sizeof(path), "%s/pack-%s.idx", packdir, made->hex);
+	if (git_odb_backend_one_pack(&check, path) < 0) {
+		error = ct__git_error(CT_EIO, "reading the merged pack");
+		goto done;
+	}
+	for (i = 0; i < ids.count; i++)
+		if (!check->exists(check, &ids.ids[i])) {
+			error = ct_error_set(
+				CT_EIO, "the merged pack pack-%s lacks an object", made->hex);
+			goto done;
+		}
+	/* listed with the packs it replaces until they are gone: a kill in between leaves them
+	 * listed, to be merged (again) by a later write */
+	if ((error = list_add(list, made->hex, made->count)) < 0 ||
+		(error = list_write(list, listpath)) < 0)
+		goto done;
+	for (i = 0; i < n; i++)
+		if (strcmp(merge[i].hex, made->hex) != 0)
+			pack_remove(packdir, merge[i].hex);
+done:
+	if (keep.len)
+		unlink(keep.ptr);
+	ct_buf_free(&keep);
+	if (check)
+		check->free(check);
+	for (i = 0; read && i < ids.count; i++)
+		git_odb_object_free(read[i]);
+	free(read);
+	free(objects);
+	free(ids.ids);
+	git_odb_free(odb);
+	return error;
+}
+
+int ct__pack_settle(
+	git_repository *repo, const char *statedir, const ct__pack_entry *made, size_t n)
+{
+	pack_list list = {NULL, 0, 0}, rest = {NULL, 0, 0};
+	ct__pack_entry *cand = NULL, merged = {{0}, 0};
+	ct_buf listpath = CT_BUF_INIT, packdir = CT_BUF_INIT;
+	git_buf objdir = GIT_BUF_INIT;
+	size_t i, ncand = 0, split = 0, total = 0;
+	int error = 0;
+
+	if (git_repository_item_path(&objdir, repo, GIT_REPOSITORY_ITEM_OBJECTS) < 0) {
+		error = ct__git_error(CT_EIO, "finding the objects folder");
+		goto done;
+	}
+	if ((error = ct_buf_printf(&packdir, "%spack", objdir.ptr)) < 0 ||
+		(error = ct_buf_printf(&listpath, "%s/packs", statedir)) < 0 ||
+		(error = list_read(&list, listpath.ptr, packdir.ptr)) < 0)
+		goto done;
+	for (i = 0; i < n && error == 0; i++)
+		if (made[i].count > 0 && made[i].count < CT__PACK_SETTLED)
+			error = list_add(&list, made[i].hex, made[i].count);
+	if (error < 0)
+		goto done;
+	/* candidates: listed, small, not kept by anyone */
+	if (!(cand = calloc(list.count ? list.count : 1, sizeof(*cand)))) {
+		error = ct__oom();
+		goto done;
+	}
+	for (i = 0; i < list.count && error == 0; i++) {
+		if (list.items[i].count < CT__PACK_SETTLED &&
+			!pack_has(packdir.ptr, list.items[i].hex, "keep"))
+			cand[ncand++] = list.items[i];
+		else
+			error = list_add(&rest, list.items[i].hex, list.items[i].count);
+	}
+	if (error < 0)
+		goto done;
+	if (ncand <= CT__PACKS_LOOSE) {
+		error = list_write(&list, listpath.ptr);
+		goto done;
+	}
+	/* Sizes ascending: the larger packs that already grow by a factor of 2 stay; below the
+	 * first place the progression breaks, everything is merged, and the merged size then takes
+	 * in each next pack smaller than twice it. */
+	qsort(cand, ncand, sizeof(*cand), by_count);
+	for (i = ncand - 1; i > 0; i--)
+		if (cand[i].count < 2 * cand[i - 1].count) {
+			split = i;
+			break;
+		}
+	if (split < 1)
+		split = ncand - CT__PACKS_LOOSE; /* a perfect progression: merge the smallest */
+	for (i = 0; i < split; i++)
+		total += cand[i].count;
+	while (split < ncand && cand[split].count < 2 * total &&
+		total + cand[split].count < CT__PACK_SETTLED)
+		total += cand[split++].count;
+	if (split < 2)
+		split = 2;
+	for (i = split; i < ncand && error == 0; i++)
+		error = list_add(&rest, cand[i].hex, cand[i].count);
+	for (i = 0; i < split && error == 0; i++) /* until they are removed */
+		error = list_add(&rest, cand[i].hex, cand[i].count);
+	if (error < 0 ||
+		(error = merge_packs(
+			 repo, packdir.ptr, cand, split, &rest, listpath.ptr, &merged)) < 0)
+		goto done;
+	{
+		pack_list final = {NULL, 0, 0};
+		for (i = 0; i < rest.count && error == 0; i++) {
+			size_t k;
+			int gone = 0;
+			for (k = 0; k < split; k++)
+				if (strcmp(rest.items[i].hex, cand[k].hex) == 0 &&
+					strcmp(cand[k].hex, merged.hex) != 0)
+					gone = 1;
+			if (!gone)
+				error = list_add(&final, rest.items[i].hex, rest.items[i].count);
+		}
+		if (error == 0)
+			error = list_write(&final, listpath.ptr);
+		free(final.items);
+	}
+done:
+	free(cand);
+	free(list.items);
+	free(rest.items);
+	ct_buf_free(&listpath);
+	ct_buf_free(&packdir);
 	git_buf_dispose(&objdir);
 	return error;
 }

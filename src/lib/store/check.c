@@ -4,6 +4,7 @@
  * reference between records resolves; and the commit that last wrote each file was a claimtrail
  * commit that named the record (so a hand edit committed with plain git is reported).
  */
+#include "parallel.h"
 #include "record_internal.h"
 #include "store_internal.h"
 #include "claimtrail/trust.h"
@@ -20,16 +21,27 @@ typedef struct {
 	ct_finding_fn fn;
 	void *payload;
 	size_t findings;
-	json_t *revs;	     /* "kind/id" -> {"<n>": {"digest", "prev"}} */
-	json_t *records;     /* "kind/id" or "annotation/claim/aid" -> record (latest revision) */
-	json_t *files;	     /* path -> 1 for every record file, for the provenance check */
-	json_t *texts;	     /* "source/id/<n>" -> sha256 of the stored text */
-	json_t *kept;	     /* "source/id/<n>" -> archive.sha256 of revisions that say "stored" */
-	json_t *checkpoints; /* the checkpoint records, for check_checkpoints */
-	ct__vouch *vouch;    /* what vouches for a revoked or expired key's signatures */
-	uint64_t checked;    /* files checked, for opts->progress */
-	uint64_t total;	     /* files to check, counted first when there is a progress function */
+	json_t *revs;	      /* "kind/id" -> {"<n>": {"digest", "prev"}} */
+	json_t *records;      /* "kind/id" or "annotation/claim/aid" -> record (latest revision) */
+	json_t *files;	      /* path -> 1 for every record file, for the provenance check */
+	json_t *texts;	      /* "source/id/<n>" -> sha256 of the stored text */
+	json_t *kept;	      /* "source/id/<n>" -> archive.sha256 of revisions that say "stored" */
+	json_t *checkpoints;  /* the checkpoint records, for check_checkpoints */
+	ct__vouch *vouch;     /* what vouches for a revoked or expired key's signatures */
+	uint64_t checked;     /* files checked, for opts->progress */
+	struct preload *next; /* the current file's record, loaded ahead (load_record) */
 } checker;
+
+/* A .json file of the store read, parsed, form-checked and verified ahead of check_file, on
+ * every core (preload_all); load_record then only reports what was found, in the walk's order. */
+typedef struct preload {
+	char *path;
+	git_oid oid;
+	json_t *record; /* NULL when it could not be read or parsed: failed says why */
+	char *failed;
+	char *form;   /* the "not in the form claimtrail writes" finding, or NULL */
+	int reverify; /* ct_record_verify failed, or a revocation: load_record decides, serially */
+} preload;
 
 static void finding(checker *c, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -65,6 +77,23 @@ static int read_blob(ct_buf *out, checker *c, const git_oid *oid, size_t max)
 	return error;
 }
 
+/* Verifies one record's signatures, a finding when they fail: signatures by a revoked or expired
+ * key count where a checkpoint vouches for them; a revocation is the key's own signed word,
+ * whatever the trust in it now. */
+static void verify_record(checker *c, const json_t *record, ct_kind kind, size_t threshold)
+{
+	ct_verify_report report;
+	int error;
+
+	if (kind == CT_KIND_KEY && json_object_get(record, "revoked"))
+		error = ct_key_record_check(record);
+	else
+		error = ct_record_verify_vouched(
+			&report, record, c->trust, threshold, ct__vouch_fn, c->vouch);
+	if (error < 0)
+		finding(c, "%s", ct_error_last());
+}
+
 /* Parses, schema-checks and form-checks one record file; verifies its signatures. */
 static json_t *load_record(
 	checker *c, const char *path, const git_oid *oid, ct_kind want, size_t threshold)
@@ -72,9 +101,27 @@ static json_t *load_record(
 	ct_buf data = CT_BUF_INIT, again = CT_BUF_INIT;
 	json_t *record = NULL;
 	ct_kind kind;
-	ct_verify_report report;
-	int error;
 
+	if (threshold == 1 && c->next && git_oid_equal(&c->next->oid, oid) &&
+		strcmp(c->next->path, path) == 0) {
+		preload *pl = c->next; /* loaded ahead: report what was found, in this order */
+		c->next = NULL;
+		if (!pl->record) {
+			finding(c, "%s", pl->failed ? pl->failed : "out of memory");
+			return NULL;
+		}
+		ct_record_kind(&kind, pl->record);
+		if (kind != want) {
+			finding(c, "%s: holds a %s record where a %s belongs", path,
+				ct_kind_name(kind), ct_kind_name(want));
+			return NULL;
+		}
+		if (pl->form)
+			finding(c, "%s", pl->form);
+		if (pl->reverify)
+			verify_record(c, pl->record, kind, threshold);
+		return json_incref(pl->record);
+	}
 	if (read_blob(&data, c, oid, CT_RECORD_MAX) < 0 ||
 		ct__parse_record(&record, &data, path) < 0) {
 		finding(c, "%s", ct_error_last());
@@ -92,14 +139,7 @@ static json_t *load_record(
 		(again.len != data.len || memcmp(again.ptr, data.ptr, data.len) != 0))
 		finding(c, "%s %s: %s is not in the form claimtrail writes (edited by hand?)",
 			ct_kind_name(kind), ct_record_id(record), path);
-	/* a revocation is the key's own signed word, whatever the trust in it now */
-	if (kind == CT_KIND_KEY && json_object_get(record, "revoked"))
-		error = ct_key_record_check(record);
-	else
-		error = ct_record_verify_vouched(
-			&report, record, c->trust, threshold, ct__vouch_fn, c->vouch);
-	if (error < 0)
-		finding(c, "%s", ct_error_last());
+	verify_record(c, record, kind, threshold);
 done:
 	ct_buf_free(&again);
 	ct_buf_free(&data);
@@ -322,6 +362,8 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 typedef struct {
 	checker *c;
 	int error;
+	preload *files; /* every file of the store, in the walk's order */
+	size_t count, cap;
 } walk_state;
 
 static int walk_cb(const char *root, const git_tree_entry *entry, void *payload)
@@ -331,29 +373,150 @@ static int walk_cb(const char *root, const git_tree_entry *entry, void *payload)
 
 	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
 		return 0;
+	if (w->count == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 1024;
+		preload *files = realloc(w->files, cap * sizeof(*files));
+		if (!files) {
+			w->error = CT_ENOMEM;
+			return -1;
+		}
+		w->files = files;
+		w->cap = cap;
+	}
 	if (ct_buf_printf(&path, "%s/%s%s", w->c->store->root, root, git_tree_entry_name(entry)) <
 		0) {
 		w->error = CT_ENOMEM;
 		return -1;
 	}
-	check_file(w->c, path.ptr, git_tree_entry_id(entry));
-	ct_buf_free(&path);
-	w->c->checked++;
-	if (w->c->opts && w->c->opts->progress) {
-		ct_progress pr = {"checking", w->c->checked, w->c->total};
-		w->c->opts->progress(&pr, w->c->opts->progress_payload);
-	}
+	memset(&w->files[w->count], 0, sizeof(w->files[0]));
+	w->files[w->count].path = ct_buf_detach(&path);
+	w->files[w->count++].oid = *git_tree_entry_id(entry);
 	return 0;
 }
 
-/* Counts the files of the store, for the progress line's total (and so its time left): a walk
- * of the trees alone, which the check reads again at once, reads no file. */
-static int count_cb(const char *root, const git_tree_entry *entry, void *payload)
+typedef struct {
+	checker *c;
+	preload *files;
+	size_t first, step, count;
+	int own; /* a repository handle of its own (all but the calling thread's share) */
+} preload_share;
+
+static int is_json(const char *path)
 {
-	(void)root;
-	if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB)
-		(*(uint64_t *)payload)++;
-	return 0;
+	size_t len = strlen(path);
+	return len > 5 && strcmp(path + len - 5, ".json") == 0;
+}
+
+static char *dup_last(void)
+{
+	char *s = strdup(ct_error_last());
+	ct_error_clear();
+	return s;
+}
+
+/* Reads, parses, form-checks and verifies files first, first + step, ... (those ending in
+ * .json: check_file decides later which of them are records); the keyring is shared, as bundle
+ * verify shares it. */
+static void *preload_some(void *arg)
+{
+	preload_share *sh = arg;
+	checker mine = *sh->c;
+	ct_store store = *sh->c->store;
+	ct_buf data = CT_BUF_INIT, again = CT_BUF_INIT;
+	size_t i;
+	int setup = 0;
+
+	store.fans = NULL; /* not shared between threads (ct__store_bypath) */
+	if (sh->own) {
+		store.repo = NULL;
+		store.tree = NULL;
+		setup = git_repository_open(&store.repo, git_repository_path(sh->c->store->repo));
+	}
+	mine.store = &store;
+	for (i = sh->first; i < sh->count; i += sh->step) {
+		preload *pl = &sh->files[i];
+		ct_verify_report report;
+		ct_kind kind;
+		if (!is_json(pl->path))
+			continue;
+		ct_buf_clear(&data);
+		if (setup < 0) {
+			pl->failed = strdup("cannot open the repository on a thread");
+			continue;
+		}
+		if (read_blob(&data, &mine, &pl->oid, CT_RECORD_MAX) < 0 ||
+			ct__parse_record(&pl->record, &data, pl->path) < 0) {
+			json_decref(pl->record);
+			pl->record = NULL;
+			pl->failed = dup_last();
+			continue;
+		}
+		ct_record_kind(&kind, pl->record);
+		ct_buf_clear(&again);
+		if (ct__record_serialize(&again, pl->record) == 0 &&
+			(again.len != data.len || memcmp(again.ptr, data.ptr, data.len) != 0)) {
+			ct_buf fmt = CT_BUF_INIT;
+			if (ct_buf_printf(&fmt,
+				    "%s %s: %s is not in the form claimtrail writes (edited by "
+				    "hand?)",
+				    ct_kind_name(kind), ct_record_id(pl->record), pl->path) == 0)
+				pl->form = ct_buf_detach(&fmt);
+			ct_buf_free(&fmt);
+		}
+		ct_error_clear();
+		/* what no vouching can change is decided here; a failure may yet be a revoked or
+		 * expired key's signature that a checkpoint vouches for (ct__vouch is not shared
+		 * between threads), and a revocation is checked on its own terms: load_record */
+		if ((kind == CT_KIND_KEY && json_object_get(pl->record, "revoked")) ||
+			ct_record_verify(&report, pl->record, mine.trust, 1) < 0)
+			pl->reverify = 1;
+		ct_error_clear();
+	}
+	ct_buf_free(&data);
+	ct_buf_free(&again);
+	ct__fan_cache_free(store.fans);
+	if (sh->own)
+		git_repository_free(store.repo);
+	return NULL;
+}
+
+#define PRELOAD_CHUNK 4096
+#define PRELOAD_THREADS_MAX 8
+
+static void preload_free(preload *pl)
+{
+	free(pl->path);
+	json_decref(pl->record);
+	free(pl->failed);
+	free(pl->form);
+}
+
+/* Checks the files in the walk's order, PRELOAD_CHUNK at a time, each chunk's records loaded
+ * ahead on every core (a chunk bounds the records held at once). */
+static void check_files(checker *c, preload *files, size_t count)
+{
+	size_t t = ct__parallel_threads(0, PRELOAD_THREADS_MAX), at, i, k;
+
+	for (at = 0; at < count; at += PRELOAD_CHUNK) {
+		size_t n = count - at < PRELOAD_CHUNK ? count - at : PRELOAD_CHUNK;
+		preload_share shares[PRELOAD_THREADS_MAX];
+		size_t use = n < 64 ? 1 : t;
+		for (k = 0; k < use; k++)
+			shares[k] = (preload_share){c, files + at, k, use, n, k > 0};
+		ct__parallel(shares, sizeof(shares[0]), use, preload_some);
+		for (i = at; i < at + n; i++) {
+			c->next = is_json(files[i].path) ? &files[i] : NULL;
+			check_file(c, files[i].path, &files[i].oid);
+			c->next = NULL;
+			preload_free(&files[i]);
+			memset(&files[i], 0, sizeof(files[i]));
+			c->checked++;
+			if (c->opts && c->opts->progress) {
+				ct_progress pr = {"checking", c->checked, count};
+				c->opts->progress(&pr, c->opts->progress_payload);
+			}
+		}
+	}
 }
 
 /* Each claim's current revision needs claim_threshold distinct trusted signers. */
@@ -881,9 +1044,11 @@ int ct_store_check(size_t *findings, ct_store *store, const ct_check_opts *opts,
 	ct_keyring *own = NULL;
 	git_tree *root = NULL;
 	walk_state w;
+	size_t i;
 	int error = 0;
 
 	*findings = 0;
+	memset(&w, 0, sizeof(w));
 	if (opts &&
 		(error = ct__opts_version(opts->version, CT_CHECK_OPTS_VERSION, "ct_check_opts")) <
 			0)
@@ -920,15 +1085,14 @@ int ct_store_check(size_t *findings, ct_store *store, const ct_check_opts *opts,
 		error = ct_error_set(CT_ENOTFOUND, "no store at %s/", store->root);
 		goto done;
 	}
+	memset(&w, 0, sizeof(w));
 	w.c = &c;
-	w.error = 0;
-	if (opts && opts->progress && git_tree_walk(root, GIT_TREEWALK_PRE, count_cb, &c.total) < 0)
-		c.total = 0; /* no total: the line shows the count and rate alone */
 	if (git_tree_walk(root, GIT_TREEWALK_PRE, walk_cb, &w) < 0) {
 		error = w.error ? ct_error_set(w.error, "out of memory")
 				: ct__git_error(CT_EIO, "walking the store");
 		goto done;
 	}
+	check_files(&c, w.files, w.count);
 	check_chains(&c);
 	if ((error = check_checkpoints(&c)) < 0)
 		goto done;
@@ -949,6 +1113,9 @@ done:
 	json_decref(c.kept);
 	json_decref(c.checkpoints);
 	ct__vouch_free(c.vouch);
+	for (i = 0; i < w.count; i++)
+		preload_free(&w.files[i]);
+	free(w.files);
 	git_tree_free(root);
 	ct_keyring_free(own);
 	return error;

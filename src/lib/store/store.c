@@ -67,10 +67,87 @@ const json_t *ct_store_config(const ct_store *store)
 	return store->config;
 }
 
+#define FAN_SLOTS 1024 /* a power of 2: 256 fan-out folders each of claim/ and source/, and more */
+
+struct ct__fan_cache {
+	size_t used;
+	struct {
+		char *dir; /* "<root>/<kind>/<fan>" */
+		git_tree *tree;
+	} slot[FAN_SLOTS];
+};
+
+void ct__fan_cache_free(struct ct__fan_cache *cache)
+{
+	size_t i;
+
+	if (!cache)
+		return;
+	for (i = 0; i < FAN_SLOTS; i++) {
+		free(cache->slot[i].dir);
+		git_tree_free(cache->slot[i].tree);
+	}
+	free(cache);
+}
+
+/* The tree at dir (dlen bytes of it) in the snapshot, looked up once: borrowed, or NULL. */
+static git_tree *fan_tree(ct_store *store, const char *dir, size_t dlen)
+{
+	git_tree_entry *entry = NULL;
+	git_tree *tree = NULL;
+	char *copy;
+	uint32_t h = 2166136261u;
+	size_t i, at;
+
+	for (i = 0; i < dlen; i++)
+		h = (h ^ (uint8_t)dir[i]) * 16777619u;
+	if (!store->fans && !(store->fans = calloc(1, sizeof(*store->fans))))
+		return NULL;
+	for (i = 0; i < FAN_SLOTS; i++) {
+		at = (h + i) & (FAN_SLOTS - 1);
+		if (!store->fans->slot[at].dir)
+			break;
+		if (strncmp(store->fans->slot[at].dir, dir, dlen) == 0 &&
+			store->fans->slot[at].dir[dlen] == '\0')
+			return store->fans->slot[at].tree;
+	}
+	if (i == FAN_SLOTS || store->fans->used * 2 >= FAN_SLOTS || !(copy = strndup(dir, dlen)))
+		return NULL; /* full: looked up from the root, as without a cache */
+	if (git_tree_entry_bypath(&entry, store->tree, copy) == 0 &&
+		git_tree_entry_type(entry) == GIT_OBJECT_TREE &&
+		git_tree_lookup(&tree, store->repo, git_tree_entry_id(entry)) < 0)
+		tree = NULL;
+	git_tree_entry_free(entry);
+	git_error_clear();
+	if (!tree) {
+		free(copy);
+		return NULL; /* absent (or not a folder): not cached, looked up from the root */
+	}
+	store->fans->slot[at].dir = copy;
+	store->fans->slot[at].tree = tree;
+	store->fans->used++;
+	return tree;
+}
+
+int ct__store_bypath(git_tree_entry **out, ct_store *store, git_tree *root, const char *path)
+{
+	size_t rlen = strlen(store->root);
+	const char *kind, *fan, *rest;
+	git_tree *tree;
+
+	if (root && root == store->tree && strncmp(path, store->root, rlen) == 0 &&
+		path[rlen] == '/' && (kind = path + rlen + 1) && (fan = strchr(kind, '/')) &&
+		(rest = strchr(fan + 1, '/')) && rest[1] &&
+		(tree = fan_tree(store, path, (size_t)(rest - path))))
+		return git_tree_entry_bypath(out, tree, rest + 1);
+	return git_tree_entry_bypath(out, root, path);
+}
+
 void ct_store_free(ct_store *store)
 {
 	if (!store)
 		return;
+	ct__fan_cache_free(store->fans);
 	git_tree_free(store->tree);
 	git_repository_free(store->repo);
 	json_decref(store->config);
@@ -102,6 +179,8 @@ int ct__store_refresh(ct_store *store)
 		goto done;
 	}
 	rc = git_reference_name_to_id(&store->head, store->repo, store->branch);
+	ct__fan_cache_free(store->fans); /* of the snapshot being replaced */
+	store->fans = NULL;
 	if (rc == GIT_ENOTFOUND) {
 		store->has_head = 0;
 		git_tree_free(store->tree);
@@ -131,7 +210,7 @@ int ct__read_path(ct_buf *out, ct_store *store, const char *path, size_t max)
 	int error = 0;
 	git_object_size_t size;
 
-	if (!store->tree || git_tree_entry_bypath(&entry, store->tree, path) < 0) {
+	if (!store->tree || ct__store_bypath(&entry, store, store->tree, path) < 0) {
 		error = ct_error_set(CT_ENOTFOUND, "%s: not in the store", path);
 		goto done;
 	}
@@ -331,7 +410,7 @@ int ct__subtree(git_tree **out, ct_store *store, git_tree *parent, const char *p
 	int found = 0;
 
 	*out = NULL;
-	if (parent && git_tree_entry_bypath(&entry, parent, path) == 0 &&
+	if (parent && ct__store_bypath(&entry, store, parent, path) == 0 &&
 		git_tree_entry_type(entry) == GIT_OBJECT_TREE &&
 		git_tree_lookup(out, store->repo, git_tree_entry_id(entry)) == 0)
 		found = 1;

@@ -26,6 +26,7 @@ struct ct_store {
 	int has_head;	/* the branch has a commit */
 	git_oid head;	/* its commit */
 	git_tree *tree; /* its tree, the snapshot every read sees */
+	struct ct__fan_cache *fans; /* fan-out folders of tree, looked up by path (store.c) */
 	/* For tests only (NULL otherwise): called after a write has moved the branch and before its
 	 * files go into the work tree, the moment a user's edit must not be overwritten. */
 	void (*test_before_worktree)(ct_store *store, void *payload);
@@ -41,6 +42,16 @@ int ct__store_load_config(ct_store *store);
 
 /* Re-reads the branch and its tree. */
 int ct__store_refresh(ct_store *store);
+
+/*
+ * git_tree_entry_bypath, with the fan-out folders of the snapshot (<root>/<kind>/<2 hex>) kept
+ * once looked up when root is store->tree: libgit2 caches no tree over 4 KiB, so the claim/
+ * folder and, in a large store, each fan-out folder were otherwise read and inflated again for
+ * every record looked up. A copy of the store used on another thread must start with fans NULL
+ * and free its own (ct__fan_cache_free).
+ */
+int ct__store_bypath(git_tree_entry **out, ct_store *store, git_tree *root, const char *path);
+void ct__fan_cache_free(struct ct__fan_cache *cache);
 
 /* The two hex digits that fan a kind's folder out (first byte of SHA-256 of the id). */
 void ct__fanout(char out[3], const char *id);
@@ -120,6 +131,10 @@ int ct__vouch_new(ct__vouch **out, ct_store *store, const ct_keyring *ring);
 int ct__vouch_fn(const json_t *record, const char *key_id, const char *sig, const char *before,
 	void *payload);
 void ct__vouch_free(ct__vouch *v);
+/* The same with the store's keyring already loaded (ct_store_keyring of this snapshot), for a
+ * caller that checks many records: loading it reads and verifies every key record. NULL ring:
+ * loaded here, as ct__require_verified does. */
+int ct__require_verified_ring(ct_store *store, const ct_keyring *ring, const json_t *record);
 
 /* ---- write transactions ---- */
 

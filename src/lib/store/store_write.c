@@ -435,9 +435,11 @@ static int collect_trees(raw_objects *out, ct_txn *txn, const git_oid *id)
 /* Writes a bulk transaction's objects into the repository as one pack (packwrite.c): the
  * commit, the trees it made, and the files' blobs (less what the repository already had, such as
  * the objects an earlier attempt packed). The pack's .keep file, if it got one, is added to keeps
- * (paths, each ended by a NUL) for drop_keeps. */
-static int write_pack(ct_txn *txn, const git_oid *commit, ct_buf *keeps)
+ * (paths, each ended by a NUL) for drop_keeps, and the pack itself to made (ct__pack_entry
+ * items) for ct__pack_settle. */
+static int write_pack(ct_txn *txn, const git_oid *commit, ct_buf *keeps, ct_buf *made)
 {
+	ct__pack_entry entry = {{0}, 0};
 	ct_buf keep = CT_BUF_INIT;
 	raw_objects raw = {NULL, 0, 0};
 	ct__pack_object *objects = NULL;
@@ -463,7 +465,9 @@ static int write_pack(ct_txn *txn, const git_oid *commit, ct_buf *keeps)
 	for (i = 0; i < txn->nfiles; i++)
 		objects[n++] = (ct__pack_object){
 			txn->files[i].oid, GIT_OBJECT_BLOB, txn->files[i].data, txn->files[i].len};
-	error = ct__pack_write(txn->store->repo, objects, n, 0, &keep);
+	error = ct__pack_write_named(txn->store->repo, objects, n, 0, &keep, &entry);
+	if (error == 0 && entry.count && ct_buf_put(made, &entry, sizeof(entry)) < 0)
+		error = ct__oom(); /* the pack stays out of the list: merged by git gc only */
 	if (keep.len && ct_buf_put(keeps, keep.ptr, keep.len + 1) < 0) { /* with its NUL */
 		unlink(keep.ptr); /* cannot remember it: do not leave it behind */
 		error = ct__oom();
@@ -1001,6 +1005,7 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 	git_reference *ref = NULL;
 	const char **paths = NULL;
 	ct_buf keeps = CT_BUF_INIT, newindex = CT_BUF_INIT, v4tmp = CT_BUF_INIT;
+	ct_buf made = CT_BUF_INIT;
 	git_oid commit, parent;
 	int has_parent;
 	int attempt;
@@ -1051,7 +1056,7 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 				goto done;
 		}
 		if ((error = make_commit(&commit, store, &txn, signer)) < 0 ||
-			(error = write_pack(&txn, &commit, &keeps)) < 0)
+			(error = write_pack(&txn, &commit, &keeps, &made)) < 0)
 			goto done;
 		if (!bare) {
 			free(entries);
@@ -1122,10 +1127,20 @@ done:
 					rc2, "committed, but the index was not updated");
 		}
 	}
+	/* The branch refers to this write's objects now: its pack joins the list of claimtrail's
+	 * packs and the small ones are merged (docs/store.md, "Objects and git gc"). This is
+	 * upkeep: the write is done whatever it does, and a failure leaves every pack in place. */
+	if (locked && moved && error == 0) {
+		drop_keeps(&keeps);
+		if (ct__pack_settle(store->repo, lock.common_dir.ptr, (ct__pack_entry *)made.ptr,
+			    made.len / sizeof(ct__pack_entry)) < 0)
+			ct_error_clear();
+	}
 	if (locked)
 		ct__write_lock_release(&lock);
 	drop_keeps(&keeps);
 	ct_buf_free(&keeps);
+	ct_buf_free(&made);
 	ct_buf_free(&newindex);
 	ct_buf_free(&v4tmp);
 	free(entries);

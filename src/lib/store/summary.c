@@ -11,6 +11,7 @@
  * as \\\\, \\t and \\n. Whether a claim verifies also depends on the store's key records: the
  * header names the id of the key folder's tree, and a cache made with other keys is not used.
  */
+#include "parallel.h"
 #include "store_internal.h"
 #include "claimtrail/status.h"
 
@@ -242,9 +243,95 @@ done:
 }
 
 typedef struct {
-	char *line; /* owned copy of the cache line */
+	char *line; /* owned copy of the cache line; NULL until derived, or when skipped */
 	const char *id;
 } entry;
+
+/* A claim folder the cache does not know: derived after the walk, on every core. */
+typedef struct {
+	size_t at;    /* its place in the list */
+	char *id;     /* the folder's name */
+	char *fandir; /* the folder it is in, for a skip report */
+	git_oid tree;
+	char *skip; /* why it was left out (a folder with no readable revision), or NULL */
+	int error;  /* another failure: the code, and its message in message */
+	char *message;
+} miss;
+
+typedef struct {
+	ct_store *store;
+	const ct_keyring *ring;
+	miss *misses;
+	entry *list;
+	size_t first, step, count;
+	int own; /* open a repository handle of its own (every share but the calling thread's) */
+} derive_share;
+
+/* Derives misses first, first + step, ... each into its list entry, through a repository
+ * handle and a snapshot tree of its own when own is set (libgit2 objects are not shared between
+ * threads); the keyring is shared (read-only, or published with atomics: keyring.c). */
+static void *derive_some(void *arg)
+{
+	derive_share *sh = arg;
+	ct_store mine = *sh->store;
+	ct_store *use = sh->own ? &mine : sh->store; /* the calling thread's: the store itself */
+	ct_buf line = CT_BUF_INIT;
+	size_t i;
+	int setup = 0;
+
+	mine.fans = NULL; /* a cache of its own (ct__store_bypath) */
+	if (sh->own) {
+		mine.repo = NULL;
+		mine.tree = NULL;
+		if (git_repository_open(&mine.repo, git_repository_path(sh->store->repo)) < 0 ||
+			(sh->store->tree &&
+				git_tree_lookup(
+					&mine.tree, mine.repo, git_tree_id(sh->store->tree)) < 0))
+			setup = ct__git_error(CT_EIO, "opening the repository on a thread");
+	}
+	for (i = sh->first; i < sh->count; i += sh->step) {
+		miss *m = &sh->misses[i];
+		int error = setup;
+		ct_buf_clear(&line);
+		if (error == 0)
+			error = derive(&line, use, sh->ring, m->id, &m->tree);
+		if (error == CT_EINVALID) {
+			m->skip = strdup(ct_error_last()); /* NULL: told without a reason */
+			ct_error_clear();
+		} else if (error < 0) {
+			m->error = error;
+			m->message = strdup(ct_error_last());
+		} else if (!(sh->list[m->at].line = malloc(line.len))) {
+			m->error = CT_ENOMEM;
+		} else {
+			memcpy(sh->list[m->at].line, line.ptr, line.len - 1); /* less its newline */
+			sh->list[m->at].line[line.len - 1] = '\0';
+		}
+	}
+	ct_buf_free(&line);
+	ct__fan_cache_free(mine.fans);
+	if (sh->own) {
+		git_tree_free(mine.tree);
+		git_repository_free(mine.repo);
+	}
+	return NULL;
+}
+
+/* Below this many claims to derive, the calling thread derives them alone. */
+#define DERIVE_PARALLEL_MIN 64
+#define DERIVE_THREADS_MAX 8
+
+static void derive_all(
+	ct_store *store, const ct_keyring *ring, miss *misses, size_t count, entry *list)
+{
+	derive_share shares[DERIVE_THREADS_MAX];
+	size_t t = count < DERIVE_PARALLEL_MIN ? 1 : ct__parallel_threads(0, DERIVE_THREADS_MAX);
+	size_t k;
+
+	for (k = 0; k < t; k++)
+		shares[k] = (derive_share){store, ring, misses, list, k, t, count, k > 0};
+	ct__parallel(shares, sizeof(shares[0]), t, derive_some);
+}
 
 static int by_id(const void *a, const void *b)
 {
@@ -262,6 +349,12 @@ static int push_entry(entry **list, size_t *n, size_t *cap, const char *line, si
 			return ct__oom();
 		*list = l;
 		*cap = ncap;
+	}
+	if (!line) { /* a claim to derive: filled in later */
+		(*list)[*n].line = NULL;
+		(*list)[*n].id = NULL;
+		(*n)++;
+		return 0;
 	}
 	if (!(copy = malloc(len + 1)))
 		return ct__oom();
@@ -293,14 +386,15 @@ int ct_store_list_claims_report(ct_store *store, ct_claim_summary_fn fn, void *p
 	ct_claim_skipped_fn skipped, void *skipped_payload)
 {
 	ct_buf where = CT_BUF_INIT, fandir = CT_BUF_INIT;
-	ct_buf path = CT_BUF_INIT, cache = CT_BUF_INIT, fresh = CT_BUF_INIT, out = CT_BUF_INIT;
+	ct_buf path = CT_BUF_INIT, cache = CT_BUF_INIT, out = CT_BUF_INIT;
 	ct_buf dir = CT_BUF_INIT, header = CT_BUF_INIT;
 	ct_keyring *ring = NULL;
 	git_tree *keys = NULL;
 	char keyhex[GIT_OID_HEXSZ + 1] = "none";
 	table t = {NULL, 0};
 	entry *list = NULL;
-	size_t n = 0, cap = 0, misses = 0, cached = 0, i, j;
+	miss *mv = NULL;
+	size_t n = 0, cap = 0, misses = 0, mcap = 0, cached = 0, i, j;
 	git_tree *top = NULL;
 	char *p;
 	int error = 0;
@@ -391,22 +485,28 @@ int ct_store_list_claims_report(ct_store *store, ct_claim_summary_fn fn, void *p
 			}
 			line = table_get(&t, git_tree_entry_id(ce));
 			if (!line) {
-				size_t before = fresh.len;
-				misses++;
-				if ((error = derive(&fresh, store, ring, git_tree_entry_name(ce),
-					     git_tree_entry_id(ce))) < 0) {
-					if (error != CT_EINVALID)
+				miss *m;
+				if (misses == mcap) {
+					size_t ncap = mcap ? mcap * 2 : 256;
+					miss *grown = realloc(mv, ncap * sizeof(*grown));
+					if (!grown) {
+						error = ct__oom();
 						break;
-					/* a folder with no readable revision: skipped (check says why) */
-					report_skip(skipped, skipped_payload, &where, fandir.ptr,
-						git_tree_entry_name(ce), ct_error_last());
-					ct_error_clear();
-					error = 0;
-					ct_buf_truncate(&fresh, before);
-					continue;
+					}
+					mv = grown;
+					mcap = ncap;
 				}
-				error = push_entry(&list, &n, &cap, fresh.ptr + before,
-					fresh.len - before - 1);
+				m = &mv[misses++];
+				memset(m, 0, sizeof(*m));
+				m->at = n;
+				m->tree = *git_tree_entry_id(ce);
+				m->id = strdup(git_tree_entry_name(ce));
+				m->fandir = strdup(fandir.ptr);
+				if (!m->id || !m->fandir) {
+					error = ct__oom();
+					break;
+				}
+				error = push_entry(&list, &n, &cap, NULL, 0);
 			} else {
 				const char *nl = strchr(line, '\n');
 				error = push_entry(&list, &n, &cap, line, (size_t)(nl - line));
@@ -417,6 +517,28 @@ int ct_store_list_claims_report(ct_store *store, ct_claim_summary_fn fn, void *p
 		git_tree_free(fan);
 		if (error < 0)
 			goto done;
+	}
+
+	/* Derive what the cache did not know, on every core; then, in the walk's order, tell
+	 * skipped about the folders with no readable revision (check says why) and drop them. */
+	if (misses > 0) {
+		size_t kept = 0;
+		derive_all(store, ring, mv, misses, list);
+		for (i = 0; i < misses; i++) {
+			if (mv[i].error) {
+				error = mv[i].message
+					? ct_error_set(mv[i].error, "%s", mv[i].message)
+					: ct__oom();
+				goto done;
+			}
+			if (!list[mv[i].at].line)
+				report_skip(skipped, skipped_payload, &where, mv[i].fandir,
+					mv[i].id, mv[i].skip ? mv[i].skip : "no readable revision");
+		}
+		for (i = 0; i < n; i++)
+			if (list[i].line)
+				list[kept++] = list[i];
+		n = kept;
 	}
 
 	/* Rewrite the cache when anything changed (dropping entries of old trees). */
@@ -469,6 +591,13 @@ done:
 	for (i = 0; i < n; i++)
 		free(list[i].line);
 	free(list);
+	for (i = 0; i < misses; i++) {
+		free(mv[i].id);
+		free(mv[i].fandir);
+		free(mv[i].skip);
+		free(mv[i].message);
+	}
+	free(mv);
 	free(t.slots);
 	git_tree_free(top);
 	git_tree_free(keys);
@@ -479,7 +608,6 @@ done:
 	ct_buf_free(&dir);
 	ct_buf_free(&path);
 	ct_buf_free(&cache);
-	ct_buf_free(&fresh);
 	ct_buf_free(&out);
 	return error;
 }

@@ -244,13 +244,15 @@ int ct_store_verify_record(ct_verification *out, ct_store *store, const json_t *
 	return error;
 }
 
-static int require(ct_store *store, const json_t *record, int signed_only)
+/* signed_only: a record whose only fault is that its signers are revoked or expired passes */
+static int require(ct_store *store, const ct_keyring *ring, const json_t *record, int signed_only)
 {
 	ct_verification v;
 	char label[CT_LABEL_MAX];
 	int error;
 
-	if ((error = ct_store_verify_record(&v, store, record)) < 0)
+	if ((error = ring ? ct__verify_record(&v, store, ring, record)
+			  : ct_store_verify_record(&v, store, record)) < 0)
 		return error;
 	if (v.state == CT_RECORD_VERIFIED ||
 		(signed_only && (v.state == CT_RECORD_REVOKED || v.state == CT_RECORD_EXPIRED)))
@@ -268,14 +270,19 @@ static int require(ct_store *store, const json_t *record, int signed_only)
 		label, v.reason);
 }
 
+int ct__require_verified_ring(ct_store *store, const ct_keyring *ring, const json_t *record)
+{
+	return require(store, ring, record, 0);
+}
+
 int ct__require_verified(ct_store *store, const json_t *record)
 {
-	return require(store, record, 0);
+	return require(store, NULL, record, 0);
 }
 
 int ct__require_signed(ct_store *store, const json_t *record)
 {
-	return require(store, record, 1);
+	return require(store, NULL, record, 1);
 }
 
 int ct__drop_unverified(json_t *records, ct_store *store, const ct_keyring *ring)
