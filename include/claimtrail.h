@@ -23,5 +23,6 @@
 #include "claimtrail/workflow.h"
 #include "claimtrail/trust.h"
 #include "claimtrail/search.h"
+#include "claimtrail/sync.h"
 
 #endif

@@ -12,6 +12,7 @@ typedef struct {
 	const char *pass_file;
 	int json;
 	const char *source_text;
+	int merge;
 } claim_args;
 
 /* Sets member name of the sub-object obj_name in fields. */
@@ -84,6 +85,8 @@ static const cli_opt claim_opts[] = {
 	CLI_OPT_JSON("print the signed record", claim_args, json),
 	CLI_STR("source-text", 0, "FILE", "a copy of the source's text to anchor the quote in",
 		claim_args, source_text),
+	CLI_FLAG("merge", 0, "revise: end a conflict, naming every concurrent revision as prev",
+		claim_args, merge),
 	CLI_END,
 };
 
@@ -93,13 +96,15 @@ static const char claim_usage[] =
 	"                            [--id ID] [--reason R] [--source-text FILE]\n"
 	"       claimtrail claim revise ID [--statement S] [--source ID] [--quote Q]\n"
 	"                            [--location L] [--quantity N] [--unit U] [--qualifier Q]\n"
-	"                            [--no-quantity] [--tag T]... --reason R\n"
+	"                            [--no-quantity] [--tag T]... [--merge] --reason R\n"
 	"       claimtrail claim retract ID --reason R\n"
 	"\n"
 	"The claim is attributed to a source already in the store; a quote is checked against\n"
 	"the source's kept text and anchored there. Without --id, the id is derived from the\n"
 	"statement. --source-text FILE anchors the quote in a copy of a source whose text the\n"
 	"store does not keep (its sha256 must match). --tag on revise replaces the tags.\n"
+	"revise --merge ends a conflict (concurrent revisions kept by a sync): the new revision\n"
+	"names them all as prev (docs/sync.md).\n"
 	"The signing key comes from --key FILE or $CLAIMTRAIL_KEY. Prints the claim's id (--json: the signed record).\n";
 
 static const cli_cmd claim_cmd = {"claim", claim_usage, NULL};
@@ -109,7 +114,7 @@ static const cli_cmd retract_cmd = {"claim retract", claim_usage, claim_opts};
 
 static int claim_write(ct_cli *cli, int argc, char **argv, const char *sub)
 {
-	claim_args a = {json_object(), NULL, NULL, NULL, 0, NULL};
+	claim_args a = {json_object(), NULL, NULL, NULL, 0, NULL, 0};
 	ct_write_opts wopts = CT_WRITE_OPTS_INIT;
 	ct_store *store = NULL;
 	ct_key *key = NULL;
@@ -142,6 +147,10 @@ static int claim_write(ct_cli *cli, int argc, char **argv, const char *sub)
 		status = cli_cmd_usage(cmd, "--statement and --source are required");
 		goto out;
 	}
+	if (a.merge && cmd != &revise_cmd) {
+		status = cli_cmd_usage(cmd, "--merge is for claim revise");
+		goto out;
+	}
 	if (cmd == &retract_cmd && json_object_size(a.fields) > 0) {
 		status = cli_cmd_usage(cmd, "takes only --reason");
 		goto out;
@@ -172,6 +181,8 @@ static int claim_write(ct_cli *cli, int argc, char **argv, const char *sub)
 	wopts.source_text_len = text.len;
 	if (add)
 		error = ct_claim_add(&record, store, a.fields, &wopts);
+	else if (cmd == &revise_cmd && a.merge)
+		error = ct_claim_revise_merge(&record, store, id, a.fields, &wopts);
 	else if (cmd == &revise_cmd)
 		error = ct_claim_revise(&record, store, id, a.fields, &wopts);
 	else

@@ -134,6 +134,34 @@ static int claim_status(const char **status, ct_buf *why, json_t **annotations, 
 			(long long)json_integer_value(json_object_get(latest, "revision")),
 			v.reason);
 	}
+	{
+		/* concurrent revisions kept side by side by a sync (docs/sync.md) */
+		json_t *heads = NULL, *h;
+		if ((error = ct_store_claim_heads(&heads, store, ct_record_id(latest))) < 0)
+			return error;
+		if (json_array_size(heads) > 1) {
+			*status = "conflicted";
+			error = ct_buf_printf(
+				why, "%zu concurrent revisions:", json_array_size(heads));
+			json_array_foreach (heads, i, h) {
+				char d[CT_DIGEST_LEN + 1] = "";
+				ct_record_digest(d, h);
+				if (error == 0)
+					error = ct_buf_printf(why, "%s revision %lld %.19s",
+						i ? "," : "",
+						(long long)json_integer_value(
+							json_object_get(h, "revision")),
+						d);
+			}
+			if (error == 0)
+				error = ct_buf_printf(why,
+					"; end it with 'claimtrail claim revise %s --merge'",
+					ct_record_id(latest));
+			json_decref(heads);
+			return error;
+		}
+		json_decref(heads);
+	}
 	if (!(counted = json_array()))
 		return ct_error_set(CT_ENOMEM, "out of memory");
 	json_array_foreach (*annotations, i, a) {
@@ -756,7 +784,7 @@ done:
 }
 
 const char *const cli_statuses[] = {"unreviewed", "supported", "refuted", "mixed", "misleading",
-	"unverifiable", "disputed", "needs-review", "retracted", "unverified", NULL};
+	"unverifiable", "disputed", "needs-review", "retracted", "unverified", "conflicted", NULL};
 
 static const char list_usage[] =
 	"usage: claimtrail list [--source ID] [--tag T] [--status S] [--grep TEXT]\n"
@@ -765,7 +793,8 @@ static const char list_usage[] =
 	"terminal each statement is cut with ... to its width (in full when piped). S: unreviewed,\n"
 	"supported, refuted, mixed,\n"
 	"misleading, unverifiable, disputed, needs-review, retracted, unverified (the current\n"
-	"revision's signatures or chain do not verify). --needs-sign-off lists only\n"
+	"revision's signatures or chain do not verify), conflicted (concurrent revisions kept\n"
+	"by a sync, until 'claim revise --merge'). --needs-sign-off lists only\n"
 	"claims whose current revision has fewer distinct valid signers than store.json's\n"
 	"sign_off_threshold, with the count. --grep keeps the claims whose id or statement\n"
 	"contains TEXT, ignoring the case of ASCII letters (for ranked search: claimtrail search).\n";
@@ -795,7 +824,8 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 		if (!cli_statuses[i]) {
 			status = cli_cmd_usage(&list_cmd,
 				"unknown status '%s' (one of: unreviewed, supported, refuted, mixed, "
-				"misleading, unverifiable, disputed, needs-review, retracted, unverified)",
+				"misleading, unverifiable, disputed, needs-review, retracted, unverified, "
+				"conflicted)",
 				a.status);
 			goto out;
 		}

@@ -26,6 +26,14 @@ typedef struct {
 	json_t *texts;	  /* "source/id/<n>" -> sha256 of the stored text */
 	json_t *kept;	  /* "source/id/<n>" -> archive.sha256 of revisions that say "stored" */
 	uint64_t checked; /* files checked, for opts->progress */
+	/* Checking what a fetch brought (ct__check_incoming): only the files in fresh are
+	 * reported on, and the chains and references of their records; NULL for a whole check. */
+	const json_t *fresh;
+	json_t *fresh_keys;  /* "kind/id" or "annotation/claim/aid" -> [fresh paths] */
+	json_t *bad;	     /* fresh paths with a finding */
+	const char *current; /* the fresh file being checked, or NULL */
+	const char *focus;   /* the record key a chain or reference finding is about, or NULL */
+	int quiet;	     /* not about anything fresh: no finding */
 } checker;
 
 static void finding(checker *c, const char *fmt, ...)
@@ -39,6 +47,16 @@ static void finding(checker *c, const char *fmt, ...)
 	char line[1024];
 	va_list ap;
 
+	if (c->quiet)
+		return;
+	if (c->bad && c->current)
+		json_object_set_new(c->bad, c->current, json_true());
+	if (c->bad && c->focus) {
+		size_t i;
+		json_t *path;
+		json_array_foreach (json_object_get(c->fresh_keys, c->focus), i, path)
+			json_object_set(c->bad, json_string_value(path), json_true());
+	}
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
@@ -89,19 +107,33 @@ static json_t *load_record(
 		(again.len != data.len || memcmp(again.ptr, data.ptr, data.len) != 0))
 		finding(c, "%s %s: %s is not in the form claimtrail writes (edited by hand?)",
 			ct_kind_name(kind), ct_record_id(record), path);
-	error = ct_record_verify(&report, record, c->trust, threshold);
+	/* what the local store had already is not checked again when checking a fetch */
+	error = c->quiet ? 0 : ct_record_verify(&report, record, c->trust, threshold);
 	if (error < 0)
-		finding(c, "%s", ct_error_last());
+		finding(c, "%s: %s", path, ct_error_last());
 done:
 	ct_buf_free(&again);
 	ct_buf_free(&data);
 	return record;
 }
 
+/* Remembers that the fresh file being checked holds a record of key. */
+static void note_fresh(checker *c, const char *key)
+{
+	json_t *list;
+
+	if (!c->fresh_keys || !c->current)
+		return;
+	if (!(list = json_object_get(c->fresh_keys, key))) {
+		list = json_array();
+		json_object_set_new(c->fresh_keys, key, list);
+	}
+	json_array_append_new(list, json_string(c->current));
+}
+
 static void note_revision(checker *c, const char *key, json_int_t n, const json_t *record)
 {
 	char digest[CT_DIGEST_LEN + 1];
-	char num[24];
 	json_t *revs = json_object_get(c->revs, key);
 
 	if (!revs) {
@@ -110,9 +142,8 @@ static void note_revision(checker *c, const char *key, json_int_t n, const json_
 	}
 	if (ct_record_digest(digest, record) < 0)
 		return;
-	snprintf(num, sizeof(num), "%lld", (long long)n);
-	json_object_set_new(revs, num,
-		json_pack("{s:s, s:o}", "digest", digest, "prev",
+	json_object_set_new(revs, digest,
+		json_pack("{s:I, s:o}", "n", (json_int_t)n, "prev",
 			json_object_get(record, "prev")
 				? json_incref(json_object_get(record, "prev"))
 				: json_null()));
@@ -234,6 +265,7 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 				finding(c, "annotation %s: stored as %s", ct_record_id(record),
 					path);
 			snprintf(key, sizeof(key), "annotation/%s/%s", id, ct_record_id(record));
+			note_fresh(c, key);
 			json_object_set_new(c->records, key, record);
 			json_object_set_new(c->files, path, json_true());
 			return;
@@ -257,8 +289,12 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 			return;
 		}
 		if (strcmp(name + k, ".json") != 0 || rev < 1) {
-			finding(c, "%s: unexpected file in the store", path);
-			return;
+			const char *hex = NULL;
+			if (kind != CT_KIND_CLAIM || (rev = ct__revision_file(name, &hex)) < 1 ||
+				!hex) {
+				finding(c, "%s: unexpected file in the store", path);
+				return;
+			}
 		}
 		/* every revision's signatures must verify; the threshold is for the current one
 		 * (check_thresholds): a sign-off signs the current revision, not the history */
@@ -280,7 +316,18 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 			json_object_set(c->kept, key,
 				json_object_get(json_object_get(record, "archive"), "sha256"));
 		}
+		{
+			const char *hex = NULL;
+			char digest[CT_DIGEST_LEN + 1];
+			ct__revision_file(name, &hex);
+			if (hex && ct_record_digest(digest, record) == 0 &&
+				strncmp(hex, digest + 7, CT__REVISION_HEX) != 0)
+				finding(c,
+					"%s %s: %s is not named by the revision's digest (%.19s)",
+					part[0], id, path, digest);
+		}
 		snprintf(key, sizeof(key), "%s/%s", part[0], id);
+		note_fresh(c, key);
 		note_revision(c, key, rev, record);
 		{
 			json_t *cur = json_object_get(c->records, key);
@@ -311,7 +358,13 @@ static int walk_cb(const char *root, const git_tree_entry *entry, void *payload)
 		w->error = CT_ENOMEM;
 		return -1;
 	}
+	if (w->c->fresh) {
+		w->c->quiet = !json_object_get(w->c->fresh, path.ptr);
+		w->c->current = w->c->quiet ? NULL : path.ptr;
+	}
 	check_file(w->c, path.ptr, git_tree_entry_id(entry));
+	w->c->quiet = 0;
+	w->c->current = NULL;
 	ct_buf_free(&path);
 	w->c->checked++;
 	if (w->c->opts && w->c->opts->progress) {
@@ -319,6 +372,13 @@ static int walk_cb(const char *root, const git_tree_entry *entry, void *payload)
 		w->c->opts->progress(&pr, w->c->opts->progress_payload);
 	}
 	return 0;
+}
+
+/* Findings from here on are about the record key (a fetch check reports only fresh ones). */
+static void focus(checker *c, const char *key)
+{
+	c->focus = key;
+	c->quiet = c->fresh && !json_object_get(c->fresh_keys, key);
 }
 
 /* Each claim's current revision needs claim_threshold distinct trusted signers. */
@@ -354,49 +414,79 @@ static void check_thresholds(checker *c)
 	}
 }
 
-/* Revisions 1..n present, each naming the one before by digest. */
+/* Revisions 1..n present, each (from 2 on) naming by digest revisions below it, the highest one
+ * below; a claim whose revisions forked has two or more heads (revisions no other one names):
+ * conflicted until a merge revision names them all (docs/sync.md). */
 static void check_chains(checker *c)
 {
 	const char *key;
 	json_t *revs;
 
 	json_object_foreach (c->revs, key, revs) {
-		size_t n = json_object_size(revs), i;
-		char num[24];
-		for (i = 1; i <= n; i++) {
-			json_t *r, *before;
-			snprintf(num, sizeof(num), "%zu", i);
-			r = json_object_get(revs, num);
-			if (!r) {
-				finding(c, "%s: revision %zu is missing", key, i);
+		json_t *named = json_object(), *r, *d, *prev;
+		json_int_t max = 0, i;
+		const char *digest;
+		size_t k, heads = 0;
+		focus(c, key);
+		json_object_foreach (revs, digest, r) {
+			json_int_t n = json_integer_value(json_object_get(r, "n"));
+			max = n > max ? n : max;
+		}
+		for (i = 1; i <= max; i++) {
+			int found = 0;
+			json_object_foreach (revs, digest, r)
+				found |= json_integer_value(json_object_get(r, "n")) == i;
+			if (!found) {
+				finding(c, "%s: revision %lld is missing", key, (long long)i);
 				break;
 			}
-			if (i == 1)
-				continue;
-			snprintf(num, sizeof(num), "%zu", i - 1);
-			before = json_object_get(revs, num);
-			if (before &&
-				!json_equal(json_object_get(r, "prev"),
-					json_object_get(before, "digest")))
-				finding(c,
-					"%s: revision %zu does not name revision %zu as prev "
-					"(the chain is broken)",
-					key, i, i - 1);
 		}
+		json_object_foreach (revs, digest, r) {
+			json_int_t n = json_integer_value(json_object_get(r, "n")), high = 0;
+			int bad = 0;
+			prev = json_object_get(r, "prev");
+			if (n == 1)
+				continue;
+			if (json_is_string(prev))
+				json_object_set_new(named, json_string_value(prev), json_true());
+			json_array_foreach (prev, k, d)
+				json_object_set_new(named, json_string_value(d), json_true());
+			if (json_is_string(prev)) {
+				json_t *p = json_object_get(revs, json_string_value(prev));
+				high = p ? json_integer_value(json_object_get(p, "n")) : 0;
+				bad = !p;
+			}
+			json_array_foreach (prev, k, d) {
+				json_t *p = json_object_get(revs, json_string_value(d));
+				json_int_t m = p ? json_integer_value(json_object_get(p, "n")) : 0;
+				bad |= !p || m >= n;
+				high = m > high ? m : high;
+			}
+			if (bad || high != n - 1)
+				finding(c,
+					"%s: revision %lld does not name revision %lld as prev "
+					"(the chain is broken)",
+					key, (long long)n, (long long)(n - 1));
+		}
+		json_object_foreach (revs, digest, r)
+			if (!json_object_get(named, digest))
+				heads++;
+		if (heads > 1 && !c->fresh) /* a fetch may bring a conflict: sync keeps both */
+			finding(c,
+				"%s: conflicted: %zu concurrent revisions (end it with 'claimtrail claim "
+				"revise %s --merge')",
+				key, heads, strchr(key, '/') + 1);
+		json_decref(named);
 	}
+	focus(c, NULL);
 }
 
 static int has_revision(checker *c, const char *kind, const char *id, const char *digest)
 {
 	char key[160];
-	const char *k;
-	json_t *r;
 
 	snprintf(key, sizeof(key), "%s/%s", kind, id);
-	json_object_foreach (json_object_get(c->revs, key), k, r)
-		if (strcmp(json_string_value(json_object_get(r, "digest")), digest) == 0)
-			return 1;
-	return 0;
+	return json_object_get(json_object_get(c->revs, key), digest) != NULL;
 }
 
 static int source_exists(checker *c, const char *id)
@@ -442,6 +532,7 @@ static void check_references(checker *c)
 
 	json_object_foreach (c->records, key, rec) {
 		ct_kind kind;
+		focus(c, key);
 		ct_record_kind(&kind, rec);
 		if (kind == CT_KIND_CLAIM) {
 			json_t *a = json_object_get(rec, "attribution");
@@ -491,6 +582,7 @@ static void check_references(checker *c)
 			}
 		}
 	}
+	focus(c, NULL);
 	check_texts(c);
 }
 
@@ -586,7 +678,7 @@ static int retracted_since(checker *c, provenance *p, const char *id, size_t aft
 	rec = json_object_get(c->records, key);
 	if (!rec || !json_is_true(json_object_get(rec, "retracted")) ||
 		ct_record_verify(&report, rec, c->trust, 1) < 0 ||
-		ct_store_record_path(&path, c->store, CT_KIND_CLAIM, id,
+		ct__revision_path(&path, c->store, NULL, CT_KIND_CLAIM, id,
 			json_integer_value(json_object_get(rec, "revision"))) < 0)
 		goto done;
 	val = json_string_value(json_object_get(p->last, path.ptr));
@@ -879,5 +971,54 @@ done:
 	json_decref(c.kept);
 	git_tree_free(root);
 	ct_keyring_free(own);
+	return error;
+}
+
+int ct__check_incoming(size_t *findings, json_t *bad, ct_store *store, git_tree *tree,
+	const json_t *fresh, const ct_keyring *trust, ct_finding_fn fn, void *payload)
+{
+	checker c;
+	git_tree *root = NULL;
+	walk_state w;
+	int error = 0;
+
+	*findings = 0;
+	memset(&c, 0, sizeof(c));
+	c.store = store;
+	c.fn = fn;
+	c.payload = payload;
+	c.trust = trust;
+	c.fresh = fresh;
+	c.bad = bad;
+	c.revs = json_object();
+	c.records = json_object();
+	c.files = json_object();
+	c.texts = json_object();
+	c.kept = json_object();
+	c.fresh_keys = json_object();
+	if (!c.revs || !c.records || !c.files || !c.texts || !c.kept || !c.fresh_keys) {
+		error = ct__oom();
+		goto done;
+	}
+	if (!ct__subtree(&root, store, tree, store->root))
+		goto done; /* no store folder: nothing fresh either */
+	w.c = &c;
+	w.error = 0;
+	if (git_tree_walk(root, GIT_TREEWALK_PRE, walk_cb, &w) < 0) {
+		error = w.error ? ct_error_set(w.error, "out of memory")
+				: ct__git_error(CT_EIO, "walking the fetched store");
+		goto done;
+	}
+	check_chains(&c);
+	check_references(&c);
+done:
+	*findings = c.findings;
+	json_decref(c.revs);
+	json_decref(c.records);
+	json_decref(c.files);
+	json_decref(c.texts);
+	json_decref(c.kept);
+	json_decref(c.fresh_keys);
+	git_tree_free(root);
 	return error;
 }
