@@ -63,7 +63,8 @@ int ct_store_get(json_t **out, ct_store *store, ct_kind kind, const char *id, ct
 int ct_store_get_raw(
 	ct_buf *out, ct_store *store, ct_kind kind, const char *id, ct_revision revision);
 
-/* Every revision of a claim or source, oldest first: a new JSON array. */
+/* Every revision of a claim or source, oldest first: a new JSON array. A claim's concurrent
+ * revisions of one number (ct_store_claim_heads) follow each other. */
 int ct_store_revisions(json_t **out, ct_store *store, ct_kind kind, const char *id);
 
 /*

@@ -138,7 +138,9 @@ int ct_store_log(ct_log **out, ct_store *store, ct_kind kind, const char *id)
 	if ((error = ct_store_revisions(&revisions, store, kind, id)) < 0)
 		goto done;
 	for (i = 0; i < json_array_size(revisions); i++)
-		if ((error = push(log, &cap, kind, (json_int_t)i + 1,
+		if ((error = push(log, &cap, kind,
+			     json_integer_value(
+				     json_object_get(json_array_get(revisions, i), "revision")),
 			     json_incref(json_array_get(revisions, i)))) < 0)
 			goto done;
 	if (kind == CT_KIND_CLAIM) {

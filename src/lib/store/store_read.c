@@ -375,6 +375,41 @@ int ct__latest_record(json_t **out, char *digest, json_int_t *revision, ct_store
 	return error;
 }
 
+/* Appends to list the other revisions numbered n of claim id (concurrent ones, kept side by
+ * side after a sync), rec being the one ct_store_get gave. */
+static int add_concurrent(
+	json_t *list, ct_store *store, const char *id, json_int_t n, const json_t *rec)
+{
+	ct_buf dir = CT_BUF_INIT;
+	git_tree *tree = NULL;
+	char have[CT_DIGEST_LEN + 1];
+	size_t i;
+	int error;
+
+	if ((error = ct_record_digest(have, rec)) < 0 ||
+		(error = ct__record_dir(&dir, store, CT_KIND_CLAIM, id)) < 0 ||
+		!ct__subtree(&tree, store, store->tree, dir.ptr) || !ct__revision_forked(tree))
+		goto done;
+	for (i = 0; i < git_tree_entrycount(tree); i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		const char *hex;
+		json_t *other = NULL;
+		char digest[CT_DIGEST_LEN + 1];
+		if (ct__revision_file(git_tree_entry_name(e), &hex) != n ||
+			(hex && strncmp(hex, have + 7, CT__REVISION_HEX) == 0))
+			continue;
+		if ((error = read_entry(&other, store, e, id)) < 0)
+			goto done;
+		if (ct_record_digest(digest, other) == 0 && strcmp(digest, have) != 0)
+			json_array_append(list, other);
+		json_decref(other);
+	}
+done:
+	git_tree_free(tree);
+	ct_buf_free(&dir);
+	return error;
+}
+
 int ct_store_revisions(json_t **out, ct_store *store, ct_kind kind, const char *id)
 {
 	json_t *list = json_array();
@@ -397,6 +432,8 @@ int ct_store_revisions(json_t **out, ct_store *store, ct_kind kind, const char *
 		if ((error = ct_store_get(&rec, store, kind, id, i)) < 0)
 			goto done;
 		json_array_append_new(list, rec);
+		if (kind == CT_KIND_CLAIM && (error = add_concurrent(list, store, id, i, rec)) < 0)
+			goto done;
 	}
 	*out = list;
 	list = NULL;

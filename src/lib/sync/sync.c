@@ -319,7 +319,7 @@ static int compare_trees(sync_state *s, git_tree *local)
 			git_tree_entry_free(was);
 			break;
 		default: {
-			const char *where = "on one side";
+			const char *where = NULL;
 			if (s->base_tree &&
 				git_tree_entry_bypath(&was, s->base_tree, path.ptr) == 0)
 				where = git_oid_equal(git_tree_entry_id(was), &d->old_file.id)
@@ -327,10 +327,16 @@ static int compare_trees(sync_state *s, git_tree *local)
 					: "in this clone";
 			git_error_clear();
 			git_tree_entry_free(was);
-			problem(s,
-				"%s: changed with plain git %s (%s and %s hold different bytes; records "
-				"are never rewritten); not merged",
-				path.ptr, where, "this branch", s->out->remote);
+			if (where)
+				problem(s,
+					"%s: changed with plain git %s (this branch and %s hold different "
+					"bytes; records are never rewritten); not merged",
+					path.ptr, where, s->out->remote);
+			else
+				problem(s,
+					"%s: written differently on both sides (a claim id, or a revision "
+					"of a source, made in both clones); not merged",
+					path.ptr);
 		}
 		}
 	}
