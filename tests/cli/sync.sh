@@ -87,6 +87,14 @@ expect_status 0 $B check
 expect_status 0 $B show c1
 contains "$OUT" "claim c1 (revision 3 of 3)"
 contains "$OUT" "verified:   yes"
+# the merge revision in a bundle: claimtrail and the independent verifier (written from
+# docs/format.md, where prev may be a list) both accept it
+expect_status 0 $A bundle create c1 -o merged.bundle
+mkdir -p trusted && cp alice.key.pub bob.key.pub trusted/ || exit 99
+expect_status 0 "$CT" verify merged.bundle --trust trusted
+if command -v node >/dev/null 2>&1; then
+	expect_status 0 node "$SRCDIR/tests/independent/verify.mjs" --bundle merged.bundle --trust trusted
+fi
 
 # ---- records by an untrusted key never reach a branch ----
 git clone -q hub.git m || exit 99
