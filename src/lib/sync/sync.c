@@ -9,13 +9,20 @@
  * store folders: no path is ever merged by text.
  */
 #include "store_internal.h"
+#include "runtime.h"
 #include "claimtrail/sync.h"
 #include "claimtrail/trust.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #define INCOMING_PREFIX "refs/claimtrail/incoming/"
 #define VERIFIED_PREFIX "refs/claimtrail/verified/"
@@ -38,6 +45,7 @@ typedef struct {
 	int verified_has_head;
 	int credential_tries;
 	char push_status[256]; /* the first ref the remote refused to update, and why */
+	int lock_fd;	       /* <common git dir>/claimtrail/sync.lock, flock'd, or -1 */
 } sync_state;
 
 static void problem(sync_state *s, const char *fmt, ...)
@@ -136,8 +144,60 @@ static void set_callbacks(git_remote_callbacks *cb, sync_state *s)
 	cb->payload = s;
 }
 
+/*
+ * Sync commands of one clone queue on <common git dir>/claimtrail/sync.lock (flock: the kernel
+ * lets it go when a process dies). Holding it, a lock file of this remote's claimtrail refs can
+ * only be left by a killed sync command, and is removed (docs/sync.md, "Recovery").
+ */
+static int take_sync_lock(sync_state *s)
+{
+	const char *common = git_repository_commondir(s->store->repo);
+	ct_buf path = CT_BUF_INIT;
+	struct timespec pause = {0, 50 * 1000 * 1000};
+	double waited = 0;
+	const char *prefixes[2] = {INCOMING_PREFIX, VERIFIED_PREFIX};
+	size_t i;
+	int error = 0;
+
+	if ((error = ct_buf_printf(&path, "%sclaimtrail", common)) < 0)
+		goto done;
+	if (mkdir(path.ptr, 0755) < 0 && errno != EEXIST) {
+		error = ct_error_set(CT_EIO, "%s: %s", path.ptr, strerror(errno));
+		goto done;
+	}
+	if ((error = ct_buf_puts(&path, "/sync.lock")) < 0)
+		goto done;
+	if ((s->lock_fd = open(path.ptr, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
+		error = ct_error_set(CT_EIO, "%s: %s", path.ptr, strerror(errno));
+		goto done;
+	}
+	while (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK || waited >= ct__lock_timeout()) {
+			error = ct_error_set(CT_ECONFLICT,
+				"another claimtrail fetch, pull or push of this repository kept running "
+				"for %.0f s (it holds %s)",
+				waited, path.ptr);
+			goto done;
+		}
+		nanosleep(&pause, NULL);
+		waited += 0.05;
+	}
+	for (i = 0; i < 2; i++) {
+		ct_buf_clear(&path);
+		if ((error = ct_buf_printf(
+			     &path, "%s%s%s.lock", common, prefixes[i], s->out->remote)) < 0)
+			goto done;
+		unlink(path.ptr);
+	}
+done:
+	ct_buf_free(&path);
+	return error;
+}
+
 static void state_free(sync_state *s)
 {
+	if (s->lock_fd >= 0)
+		close(s->lock_fd); /* lets the flock go */
 	git_remote_free(s->remote);
 	git_commit_free(s->incoming_commit);
 	git_tree_free(s->incoming_tree);
@@ -185,6 +245,7 @@ static int state_init(sync_state *s, ct_sync_report *out, ct_store *store, const
 
 	memset(s, 0, sizeof(*s));
 	memset(out, 0, sizeof(*out));
+	s->lock_fd = -1;
 	s->store = store;
 	s->out = out;
 	s->opts = opts ? opts : &defaults;
@@ -201,6 +262,8 @@ static int state_init(sync_state *s, ct_sync_report *out, ct_store *store, const
 			CT_ECONFLICT, "HEAD is detached: check out the branch to sync first");
 	snprintf(out->branch, sizeof(out->branch), "%s", store->branch);
 	snprintf(s->branch_name, sizeof(s->branch_name), "%s", store->branch + 11);
+	if ((error = take_sync_lock(s)) < 0)
+		return error;
 	if (git_remote_lookup(&s->remote, store->repo, remote) < 0) {
 		git_error_clear();
 		return ct_error_set(CT_ENOTFOUND,
