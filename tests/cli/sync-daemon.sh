@@ -72,6 +72,18 @@ expect_status 0 $A fetch --json
 contains "$OUT" '"ok": true'
 contains "$OUT" '"fresh": 0'
 
+# progress on a terminal's standard error (objects received), none when piped
+expect_status 0 env CLAIMTRAIL_KEY="$TMP/bob.key" "$CT" -C b claim add --id c4 --statement "Fourth." --source s
+expect_status 0 $B push
+python3 "$(dirname "$0")/pty-run.py" 100 tty.out --stdout-file pull.out $A pull ||
+	fail "pull on a pty"
+contains "$(cat tty.out)" "pull: receiving" "pull's progress line on a terminal"
+not_contains "$(cat pull.out)" "receiving" "pull's standard output"
+expect_status 0 $B claim add --id c5 --statement "Fifth." --source s
+expect_status 0 $B push
+expect_status 0 $A pull
+not_contains "$ERR" "receiving" "pull's piped standard error"
+
 # file://
 git clone -q "file://$TMP/hub.git" c || exit 99
 expect_status 0 env CLAIMTRAIL_KEY="$TMP/bob.key" "$CT" -C c trust add "$TMP/alice.key.pub"
