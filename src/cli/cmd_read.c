@@ -185,8 +185,9 @@ static size_t revision_of(const json_t *digests, const char *judged)
 	size_t i;
 	json_t *d;
 
+	/* an entry is the digest of that revision, or of its concurrent revisions, space-separated */
 	json_array_foreach (digests, i, d)
-		if (judged && strcmp(json_string_value(d), judged) == 0)
+		if (judged && *judged && strstr(json_string_value(d), judged))
 			return i + 1;
 	return 0;
 }
@@ -231,6 +232,8 @@ static void print_annotation(ct_store *store, const json_t *a, const char *curre
 			printf(" [judged revision %zu, %.19s; stands: later revisions only re-anchored "
 			       "the quote]",
 				n, judged);
+		else if (n && n == revision_of(digests, current_digest))
+			printf(" [judged the concurrent revision %zu, %.19s]", n, judged);
 		else if (n)
 			printf(" [judged an older revision: %.19s, revision %zu]", judged, n);
 		else
@@ -466,6 +469,26 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 		json_decref(item);
 		item = NULL;
 		json_array_append_new(digests, json_string(d));
+	}
+	if (strcmp(status, "conflicted") == 0) {
+		/* the concurrent revisions too: a verdict on either stays with it (docs/sync.md) */
+		json_t *heads = NULL, *h;
+		if (ct_store_claim_heads(&heads, store, argv[optind]) == 0)
+			json_array_foreach (heads, i, h) {
+				char d[CT_DIGEST_LEN + 1];
+				json_int_t n = json_integer_value(json_object_get(h, "revision"));
+				json_t *at = json_array_get(digests, (size_t)n - 1);
+				if (at && ct_record_digest(d, h) == 0 &&
+					!strstr(json_string_value(at), d)) {
+					char both[2 * CT_DIGEST_LEN + 2];
+					snprintf(both, sizeof(both), "%s %s", json_string_value(at),
+						d);
+					json_array_set_new(
+						digests, (size_t)n - 1, json_string(both));
+				}
+			}
+		ct_error_clear();
+		json_decref(heads);
 	}
 	if (a.json) {
 		json_t *marks = json_array();

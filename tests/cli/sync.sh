@@ -56,6 +56,8 @@ expect_status 0 $A check
 # ---- the same claim revised on both clones: conflicted on both ----
 expect_status 0 $A claim revise c1 --statement "As many as 6,000 fighters moved." --reason "Alice reads the report again"
 expect_status 0 $B claim revise c1 --statement "Some 6,000 fighters moved." --reason "Bob reads the report again"
+expect_status 0 $A annotate c1 --verdict false
+expect_status 0 $B annotate c1 --verdict mostly-true
 expect_status 0 $A sync
 expect_status 0 $B sync
 contains "$OUT" "1 claim is conflicted"
@@ -65,6 +67,8 @@ for c in a b; do
 	[ "$(ls $c/claims/claim/*/c1/r0002-*.json | wc -l)" -eq 2 ] && ok || fail "$c: both revisions 2 are not kept"
 	expect_status 0 "$CT" -C $c show c1
 	contains "$OUT" "status:     conflicted (2 concurrent revisions: revision 2 sha256:"
+	# each verdict stays with the revision it judged
+	contains "$OUT" "[judged the concurrent revision 2, sha256:"
 	expect_status 0 "$CT" -C $c list --status conflicted
 	contains "$OUT" "c1"
 	expect_status 1 "$CT" -C $c check
