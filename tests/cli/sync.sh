@@ -100,6 +100,18 @@ if command -v node >/dev/null 2>&1; then
 	expect_status 0 node "$SRCDIR/tests/independent/verify.mjs" --bundle merged.bundle --trust trusted
 fi
 
+# ---- a dispute on one side, a revision on the other ----
+expect_status 0 $A dispute c3 --by "The ministry" --reason "No such report."
+expect_status 0 $B claim revise c3 --statement "Bob's claim, revised." --reason "newer source"
+expect_status 0 $A sync
+expect_status 0 $B sync
+expect_status 0 $A sync
+same a b
+expect_status 0 $A show c3
+contains "$OUT" "claim c3 (revision 2 of 2)"
+contains "$OUT" "dispute by The ministry"
+expect_status 0 $A check
+
 # ---- records by an untrusted key never reach a branch ----
 git clone -q hub.git m || exit 99
 expect_status 0 $M claim add --id planted --statement "Planted." --source report
