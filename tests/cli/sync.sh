@@ -153,6 +153,18 @@ contains "$OUT" "$f: changed with plain git on the remote"
 [ "$(head_of b)" = "$HB" ] && ok || fail "a record edited by hand was merged"
 git -C hub.git update-ref refs/heads/main "$HB" || exit 99
 
+# ---- a record removed in this clone with plain git is not put back silently ----
+f=$(cd b && ls claims/claim/*/c2/r0001.json)
+git -C b rm -q "$f" && git -C b commit -q -m "tidy" || exit 99
+expect_status 0 $A annotate c1 --note "Something new to pull."
+expect_status 0 $A push
+expect_status 1 $B pull
+contains "$OUT" "$f: removed in this clone with plain git"
+git -C b revert --no-edit HEAD >/dev/null || exit 99
+expect_status 0 $B sync
+expect_status 0 $A sync
+same a b
+
 # ---- a force-push is caught ----
 expect_status 0 $A claim retract c3 --reason "Withdrawn: the source was wrong."
 expect_status 0 $A sync

@@ -369,6 +369,17 @@ static int compare_trees(sync_state *s, git_tree *local)
 					s->out->remote);
 				break;
 			}
+			if (s->base_tree &&
+				git_tree_entry_bypath(&was, s->base_tree, path.ptr) == 0) {
+				/* the merge base had it: this clone removed it with plain git */
+				problem(s,
+					"%s: removed in this clone with plain git (records are never "
+					"removed); not merged: restore it (git checkout %.12s -- %s)",
+					path.ptr, s->out->incoming, path.ptr);
+				git_tree_entry_free(was);
+				break;
+			}
+			git_error_clear();
 			json_object_set_new(s->fresh, path.ptr, json_true());
 			break;
 		case GIT_DELTA_DELETED:
