@@ -207,32 +207,52 @@ static void state_free(sync_state *s)
 	json_decref(s->bad);
 }
 
-/* A remote URL that is a relative path is relative to the repository (git runs in its work
- * tree), not to the process's folder, which -C leaves elsewhere: resolved here. */
-static int resolve_relative(sync_state *s)
+/*
+ * The remote named name: its remote.<name>.url from git's configuration, a relative path taken
+ * relative to the repository (git runs in its work tree, -C leaves the process elsewhere). The
+ * remote is made from the URL alone, without libgit2's remote lookup, whose url.<base>.insteadOf
+ * rewriting leaks the patterns it compiles (libgit2 1.5); insteadOf is not applied (docs/sync.md).
+ */
+static int open_remote(sync_state *s, const char *name)
 {
-	const char *url = git_remote_url(s->remote);
-	const char *base;
-	ct_buf abs = CT_BUF_INIT;
-	git_remote *anon = NULL;
+	git_config *cfg = NULL;
+	const char *url = NULL, *base;
+	ct_buf key = CT_BUF_INIT, abs = CT_BUF_INIT;
+	git_remote_create_options copts;
 	int error = 0;
 
-	if (!url || url[0] == '/' || strstr(url, "://") ||
-		(strchr(url, ':') && (!strchr(url, '/') || strchr(url, ':') < strchr(url, '/'))))
-		return 0; /* absolute, a URL, or scp-like host:path */
-	base = git_repository_workdir(s->store->repo);
-	if (!base)
-		base = git_repository_path(s->store->repo);
-	if ((error = ct_buf_printf(
-		     &abs, "%s%s%s", base, base[strlen(base) - 1] == '/' ? "" : "/", url)) < 0)
+	if ((error = ct_buf_printf(&key, "remote.%s.url", name)) < 0)
 		goto done;
-	if (git_remote_create_anonymous(&anon, s->store->repo, abs.ptr) < 0) {
-		error = ct__git_error(CT_EIO, abs.ptr);
+	if (git_repository_config_snapshot(&cfg, s->store->repo) < 0) {
+		error = ct__git_error(CT_EIO, "reading git's configuration");
 		goto done;
 	}
-	git_remote_free(s->remote);
-	s->remote = anon;
+	if (git_config_get_string(&url, cfg, key.ptr) < 0 || !*url) {
+		git_error_clear();
+		error = ct_error_set(CT_ENOTFOUND,
+			"no remote \"%s\" in this repository (add one with 'git remote add %s URL')",
+			name, name);
+		goto done;
+	}
+	if (url[0] != '/' && !strstr(url, "://") &&
+		!(strchr(url, ':') && (!strchr(url, '/') || strchr(url, ':') < strchr(url, '/')))) {
+		/* neither absolute, nor a URL, nor scp-like host:path */
+		base = git_repository_workdir(s->store->repo);
+		if (!base)
+			base = git_repository_path(s->store->repo);
+		if ((error = ct_buf_printf(&abs, "%s%s%s", base,
+			     base[strlen(base) - 1] == '/' ? "" : "/", url)) < 0)
+			goto done;
+		url = abs.ptr;
+	}
+	git_remote_create_options_init(&copts, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	copts.repository = s->store->repo;
+	copts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	if (git_remote_create_with_opts(&s->remote, url, &copts) < 0)
+		error = ct__git_error(CT_EIO, url);
 done:
+	git_config_free(cfg);
+	ct_buf_free(&key);
 	ct_buf_free(&abs);
 	return error;
 }
@@ -264,13 +284,7 @@ static int state_init(sync_state *s, ct_sync_report *out, ct_store *store, const
 	snprintf(s->branch_name, sizeof(s->branch_name), "%s", store->branch + 11);
 	if ((error = take_sync_lock(s)) < 0)
 		return error;
-	if (git_remote_lookup(&s->remote, store->repo, remote) < 0) {
-		git_error_clear();
-		return ct_error_set(CT_ENOTFOUND,
-			"no remote \"%s\" in this repository (add one with 'git remote add %s URL')",
-			remote, remote);
-	}
-	return resolve_relative(s);
+	return open_remote(s, remote);
 }
 
 static int ref_name(char *out, size_t size, const char *prefix, const char *remote)
