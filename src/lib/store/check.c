@@ -31,6 +31,7 @@ typedef struct {
 	const json_t *fresh;
 	json_t *fresh_keys;  /* "kind/id" or "annotation/claim/aid" -> [fresh paths] */
 	json_t *bad;	     /* fresh paths with a finding */
+	json_t *fresh_dirs;  /* "claim/<fan>/<id>" folders holding a fresh file -> true */
 	const char *current; /* the fresh file being checked, or NULL */
 	const char *focus;   /* the record key a chain or reference finding is about, or NULL */
 	int quiet;	     /* not about anything fresh: no finding */
@@ -351,6 +352,15 @@ static int walk_cb(const char *root, const git_tree_entry *entry, void *payload)
 	walk_state *w = payload;
 	ct_buf path = CT_BUF_INIT;
 
+	if (git_tree_entry_type(entry) == GIT_OBJECT_TREE && w->c->fresh_dirs &&
+		strncmp(root, "claim/", 6) == 0 && strchr(root + 6, '/') &&
+		!strchr(strchr(root + 6, '/') + 1, '/')) {
+		/* a fetch check: a claim folder with nothing fresh is what the local store has;
+		 * no fresh record refers into it (annotations live in their claim's folder) */
+		char key[300];
+		snprintf(key, sizeof(key), "%s%s", root, git_tree_entry_name(entry));
+		return json_object_get(w->c->fresh_dirs, key) ? 0 : 1;
+	}
 	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
 		return 0;
 	if (ct_buf_printf(&path, "%s/%s%s", w->c->store->root, root, git_tree_entry_name(entry)) <
@@ -996,9 +1006,29 @@ int ct__check_incoming(size_t *findings, json_t *bad, ct_store *store, git_tree 
 	c.texts = json_object();
 	c.kept = json_object();
 	c.fresh_keys = json_object();
-	if (!c.revs || !c.records || !c.files || !c.texts || !c.kept || !c.fresh_keys) {
+	c.fresh_dirs = json_object();
+	if (!c.revs || !c.records || !c.files || !c.texts || !c.kept || !c.fresh_keys ||
+		!c.fresh_dirs) {
 		error = ct__oom();
 		goto done;
+	}
+	{
+		/* the claim folders to read: those holding a fresh file */
+		size_t rlen = strlen(store->root);
+		const char *path, *p;
+		json_t *v;
+		json_object_foreach ((json_t *)fresh, path, v) {
+			const char *rel = path + rlen + 1;
+			int slashes = 0;
+			if (strncmp(path, store->root, rlen) != 0 || path[rlen] != '/' ||
+				strncmp(rel, "claim/", 6) != 0)
+				continue;
+			for (p = rel; *p && !(*p == '/' && ++slashes == 3); p++)
+				;
+			if (slashes == 3)
+				json_object_setn_new(
+					c.fresh_dirs, rel, (size_t)(p - rel), json_true());
+		}
 	}
 	if (!ct__subtree(&root, store, tree, store->root))
 		goto done; /* no store folder: nothing fresh either */
@@ -1019,6 +1049,7 @@ done:
 	json_decref(c.texts);
 	json_decref(c.kept);
 	json_decref(c.fresh_keys);
+	json_decref(c.fresh_dirs);
 	git_tree_free(root);
 	return error;
 }
