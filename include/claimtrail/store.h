@@ -46,7 +46,9 @@ int ct_store_is_bare(const ct_store *store);
 /* The store's configuration (borrowed): store.json. */
 const json_t *ct_store_config(const ct_store *store);
 
-/* The repository path of a record file: "<root>/<kind>/<fan>/<id>/r0001.json" etc. */
+/* The repository path of a record file in its plain form: "<root>/<kind>/<fan>/<id>/r0001.json"
+ * etc. A claim's revisions from 2 on are written as "rNNNN-<12 hex of the digest>.json"
+ * (docs/store.md); ct_store_get and ct_store_get_raw find either form. */
 int ct_store_record_path(
 	ct_buf *out, const ct_store *store, ct_kind kind, const char *id, ct_revision revision);
 
