@@ -620,6 +620,8 @@ static void count_conflicted(sync_state *s)
 	const char *path;
 	json_t *v, *seen = json_object();
 	size_t rlen = strlen(s->store->root);
+	ct_buf dir = CT_BUF_INIT;
+	git_tree *folder = NULL;
 
 	json_object_foreach (s->fresh, path, v) {
 		/* <root>/claim/<fan>/<id>/<file> */
@@ -636,12 +638,22 @@ static void count_conflicted(sync_state *s)
 		if (json_object_get(seen, buf))
 			continue;
 		json_object_set_new(seen, buf, json_true());
-		if (ct_store_claim_heads(&heads, s->store, buf) == 0 && json_array_size(heads) > 1)
+		/* only a folder with two revisions of one number can hold a conflict */
+		ct_buf_clear(&dir);
+		if (ct__record_dir(&dir, s->store, CT_KIND_CLAIM, buf) == 0 &&
+			ct__subtree(&folder, s->store, s->store->tree, dir.ptr) &&
+			ct__revision_forked(folder) &&
+			ct__revision_heads(&heads, s->store, folder, buf) == 0 &&
+			json_array_size(heads) > 1)
 			s->out->conflicted++;
 		ct_error_clear();
+		git_tree_free(folder);
+		folder = NULL;
 		json_decref(heads);
+		heads = NULL;
 	}
 	json_decref(seen);
+	ct_buf_free(&dir);
 }
 
 int ct_sync_pull(ct_sync_report *out, ct_store *store, const char *remote, const ct_sync_opts *opts)
