@@ -69,6 +69,15 @@ for c in a b; do
 	contains "$OUT" "status:     conflicted (2 concurrent revisions: revision 2 sha256:"
 	# each verdict stays with the revision it judged
 	contains "$OUT" "[judged the concurrent revision 2, sha256:"
+	# each concurrent revision by its digest (the file name's suffix)
+	seen=""
+	for f in $c/claims/claim/*/c1/r0002-*.json; do
+		h=${f##*/r0002-}
+		expect_status 0 "$CT" -C $c show c1 --rev "${h%.json}"
+		seen="$seen$(printf '%s\n' "$OUT" | grep '^statement:')"
+	done
+	contains "$seen" "As many as 6,000 fighters moved."
+	contains "$seen" "Some 6,000 fighters moved."
 	expect_status 0 "$CT" -C $c list --status conflicted
 	contains "$OUT" "c1"
 	expect_status 1 "$CT" -C $c check
