@@ -176,6 +176,18 @@ _claimtrail() {
 	"key revoke")
 		[ ${#operands[@]} -eq 0 ] && kind=keys
 		;;
+	fetch | pull | push | sync)
+		# a remote of git's configuration (-C DIR as given to claimtrail)
+		if [ ${#operands[@]} -eq 0 ]; then
+			local -a gitc=()
+			for ((i = 0; i < ${#pre[@]}; i++)); do
+				[ "${pre[i]}" = -C ] && gitc=(-C "${pre[i + 1]}")
+			done
+			words=$(git "${gitc[@]}" remote 2>/dev/null)
+			COMPREPLY=($(compgen -W "$words" -- "$cur"))
+		fi
+		return
+		;;
 	*)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return

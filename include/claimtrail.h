@@ -25,5 +25,6 @@
 #include "claimtrail/search.h"
 #include "claimtrail/publish.h"
 #include "claimtrail/export.h"
+#include "claimtrail/sync.h"
 
 #endif

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The library's layers (docs/hacking.md): a module may call its own layer or the ones below,
-# never above, and the four modules of layer 7 (workflow, diff, bundle, search) do not call each
+# never above, and the five modules of layer 7 (workflow, diff, bundle, search, sync) do not call each
 # other. Read from the compiled objects with nm: every undefined symbol an object uses is looked
 # up among the symbols the library's objects define, and the two modules' layers compared.
 #
@@ -12,7 +12,7 @@ set -u
 layer_of() {
 	case "$1" in
 	util) echo 1 ;; json) echo 2 ;; record) echo 3 ;; crypto) echo 4 ;; git) echo 5 ;;
-	store) echo 6 ;; workflow | diff | bundle | search) echo 7 ;; publish | export) echo 8 ;;
+	store) echo 6 ;; workflow | diff | bundle | search | sync) echo 7 ;; publish | export) echo 8 ;;
 	*) echo 0 ;;
 	esac
 }

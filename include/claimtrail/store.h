@@ -56,7 +56,9 @@ int ct_store_is_bare(const ct_store *store);
 /* The store's configuration (borrowed): store.json. */
 const json_t *ct_store_config(const ct_store *store);
 
-/* The repository path of a record file: "<root>/<kind>/<fan>/<id>/r0001.json" etc. */
+/* The repository path of a record file in its plain form: "<root>/<kind>/<fan>/<id>/r0001.json"
+ * etc. A claim's revisions from 2 on are written as "rNNNN-<12 hex of the digest>.json"
+ * (docs/store.md); ct_store_get and ct_store_get_raw find either form. */
 int ct_store_record_path(
 	ct_buf *out, const ct_store *store, ct_kind kind, const char *id, ct_revision revision);
 
@@ -73,8 +75,18 @@ int ct_store_get(json_t **out, ct_store *store, ct_kind kind, const char *id, ct
 int ct_store_get_raw(
 	ct_buf *out, ct_store *store, ct_kind kind, const char *id, ct_revision revision);
 
-/* Every revision of a claim or source, oldest first: a new JSON array. */
+/* Every revision of a claim or source, oldest first: a new JSON array. A claim's concurrent
+ * revisions of one number (ct_store_claim_heads) follow each other. */
 int ct_store_revisions(json_t **out, ct_store *store, ct_kind kind, const char *id);
+
+/*
+ * The current revisions of a claim: those no other revision names as prev (a new JSON array).
+ * One, except after two clones revised the claim concurrently and a sync kept both: then the
+ * claim is "conflicted" until `claim revise --merge` (ct_claim_revise_merge) names them all.
+ * Revision numbers shared by concurrent revisions: ct_store_get of that number returns one of
+ * them (the first by file name).
+ */
+int ct_store_claim_heads(json_t **out, ct_store *store, const char *id);
 
 /* Resolves REV as a revision number, a digest (or a prefix of at least 6 hex digits, with or
  * without "sha256:"), or a commit (a git revision) in which the record existed. */
@@ -288,6 +300,13 @@ int ct_store_put_keys(ct_store *store, const json_t *records, const ct_write_opt
  */
 int ct_claim_link(json_t **out_record, ct_store *store, const char *id, const char *member,
 	const char *other, const ct_write_opts *opts);
+
+/* The revision that ends a conflict (ct_store_claim_heads gives two or more heads): built on the
+ * head of the highest revision number (of those, the lowest digest) with changes applied (may be
+ * empty), numbered one above it, its "prev" the list of every head's digest. A claim that is not
+ * conflicted is refused, and so is a plain ct_claim_revise of one that is (CT_ECONFLICT). */
+int ct_claim_revise_merge(json_t **out_record, ct_store *store, const char *id,
+	const json_t *changes, const ct_write_opts *opts);
 
 /* A retraction: a new revision with "retracted": true. opts->reason is required. */
 int ct_claim_retract(

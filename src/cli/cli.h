@@ -236,5 +236,10 @@ int cmd_suggest(ct_cli *cli, int argc, char **argv);
 /* The trust list (cmd_trust.c), and the one line that says which keys a command trusts. */
 int cmd_trust(ct_cli *cli, int argc, char **argv);
 void cli_trust_line(char *out, size_t size, const ct_trust_info *info, const char *root);
+/* Sync over git remotes (cmd_sync.c). */
+int cmd_fetch(ct_cli *cli, int argc, char **argv);
+int cmd_pull(ct_cli *cli, int argc, char **argv);
+int cmd_push(ct_cli *cli, int argc, char **argv);
+int cmd_sync(ct_cli *cli, int argc, char **argv);
 
 #endif

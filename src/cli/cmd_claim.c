@@ -16,6 +16,7 @@ typedef struct {
 	const char *source_text;
 	json_t *link;  /* the last --said-by, --cited-by, ... link: --quote, --location go there */
 	int no_hedges; /* --no-hedges: record none, detect none */
+	int merge;
 } claim_args;
 
 /* --said-by, --reported-by, --cited-by, --recorded-by: a link of the attribution chain. */
@@ -151,6 +152,8 @@ static const cli_opt claim_opts[] = {
 	CLI_OPT_JSON("print the signed record", claim_args, json),
 	CLI_STR("source-text", 0, "FILE", "a copy of the source's text to anchor the quote in",
 		claim_args, source_text),
+	CLI_FLAG("merge", 0, "revise: end a conflict, naming every concurrent revision as prev",
+		claim_args, merge),
 	CLI_END,
 };
 
@@ -160,7 +163,7 @@ static const char claim_usage[] =
 	"                            [--id ID] [--reason R] [--source-text FILE]\n"
 	"       claimtrail claim revise ID [--statement S] [--source ID] [--quote Q]\n"
 	"                            [--location L] [--quantity N] [--unit U] [--qualifier Q]\n"
-	"                            [--no-quantity] [--tag T]... --reason R\n"
+	"                            [--no-quantity] [--tag T]... [--merge] --reason R\n"
 	"       claimtrail claim retract ID --reason R\n"
 	"       claimtrail claim link ID --depends-on OTHER | ID OTHER --same-quantity\n"
 	"                            [--reason R]\n"
@@ -176,6 +179,8 @@ static const char claim_usage[] =
 	"the source's kept text and anchored there. Without --id, the id is derived from the\n"
 	"statement. --source-text FILE anchors the quote in a copy of a source whose text the\n"
 	"store does not keep (its sha256 must match). --tag on revise replaces the tags.\n"
+	"revise --merge ends a conflict (concurrent revisions kept by a sync): the new revision\n"
+	"names them all as prev (docs/sync.md).\n"
 	"The signing key comes from --key FILE or $CLAIMTRAIL_KEY. Prints the claim's id (--json: the signed record).\n";
 
 static const cli_cmd claim_cmd = {"claim", claim_usage, NULL};
@@ -245,7 +250,7 @@ done:
 
 static int claim_write(ct_cli *cli, int argc, char **argv, const char *sub)
 {
-	claim_args a = {json_object(), NULL, NULL, NULL, 0, NULL, NULL, 0};
+	claim_args a = {json_object(), NULL, NULL, NULL, 0, NULL, NULL, 0, 0};
 	ct_write_opts wopts = CT_WRITE_OPTS_INIT;
 	ct_store *store = NULL;
 	ct_key *key = NULL;
@@ -283,6 +288,10 @@ static int claim_write(ct_cli *cli, int argc, char **argv, const char *sub)
 		status = cli_cmd_usage(cmd, "--statement and --source are required");
 		goto out;
 	}
+	if (a.merge && cmd != &revise_cmd) {
+		status = cli_cmd_usage(cmd, "--merge is for claim revise");
+		goto out;
+	}
 	if (cmd == &retract_cmd && json_object_size(a.fields) > 0) {
 		status = cli_cmd_usage(cmd, "takes only --reason");
 		goto out;
@@ -313,6 +322,8 @@ static int claim_write(ct_cli *cli, int argc, char **argv, const char *sub)
 	wopts.source_text_len = text.len;
 	if (add)
 		error = ct_claim_add(&record, store, a.fields, &wopts);
+	else if (cmd == &revise_cmd && a.merge)
+		error = ct_claim_revise_merge(&record, store, id, a.fields, &wopts);
 	else if (cmd == &revise_cmd)
 		error = ct_claim_revise(&record, store, id, a.fields, &wopts);
 	else

@@ -144,6 +144,34 @@ static int claim_status(const char **status, ct_buf *why, json_t **annotations, 
 			(long long)json_integer_value(json_object_get(latest, "revision")),
 			v.reason);
 	}
+	{
+		/* concurrent revisions kept side by side by a sync (docs/sync.md) */
+		json_t *heads = NULL, *h;
+		if ((error = ct_store_claim_heads(&heads, store, ct_record_id(latest))) < 0)
+			return error;
+		if (json_array_size(heads) > 1) {
+			*status = "conflicted";
+			error = ct_buf_printf(
+				why, "%zu concurrent revisions:", json_array_size(heads));
+			json_array_foreach (heads, i, h) {
+				char d[CT_DIGEST_LEN + 1] = "";
+				ct_record_digest(d, h);
+				if (error == 0)
+					error = ct_buf_printf(why, "%s revision %lld %.19s",
+						i ? "," : "",
+						(long long)json_integer_value(
+							json_object_get(h, "revision")),
+						d);
+			}
+			if (error == 0)
+				error = ct_buf_printf(why,
+					"; end it with 'claimtrail claim revise %s --merge'",
+					ct_record_id(latest));
+			json_decref(heads);
+			return error;
+		}
+		json_decref(heads);
+	}
 	if (!(counted = json_array()))
 		return ct_error_set(CT_ENOMEM, "out of memory");
 	json_array_foreach (*annotations, i, a) {
@@ -222,8 +250,9 @@ static size_t revision_of(const json_t *digests, const char *judged)
 	size_t i;
 	json_t *d;
 
+	/* an entry is the digest of that revision, or of its concurrent revisions, space-separated */
 	json_array_foreach (digests, i, d)
-		if (judged && strcmp(json_string_value(d), judged) == 0)
+		if (judged && *judged && strstr(json_string_value(d), judged))
 			return i + 1;
 	return 0;
 }
@@ -268,6 +297,8 @@ static void print_annotation(ct_store *store, const json_t *a, const char *curre
 			printf(" [judged revision %zu, %.19s; stands: later revisions only re-anchored "
 			       "the quote]",
 				n, judged);
+		else if (n && n == revision_of(digests, current_digest))
+			printf(" [judged the concurrent revision %zu, %.19s]", n, judged);
 		else if (n)
 			printf(" [judged an older revision: %.19s, revision %zu]", judged, n);
 		else
@@ -445,6 +476,37 @@ static void print_reasoning(ct_store *store, const json_t *rec)
 	json_decref(chain);
 }
 
+/* With --rev DIGEST-PREFIX: the one revision of the claim whose digest starts so when it is
+ * one of several revisions of its number (kept side by side by a sync), which a number cannot
+ * name; NULL otherwise (ct_store_resolve_revision decides). */
+static json_t *concurrent_by_digest(ct_store *store, const char *id, const char *rev)
+{
+	const char *p = strncmp(rev, "sha256:", 7) == 0 ? rev + 7 : rev;
+	json_t *revs = NULL, *r, *found = NULL;
+	size_t i, hits = 0;
+	json_int_t first_of_number = 0;
+
+	if (strlen(p) < 6 || strspn(p, "0123456789abcdef") != strlen(p) ||
+		ct_store_revisions(&revs, store, CT_KIND_CLAIM, id) < 0) {
+		ct_error_clear();
+		return NULL;
+	}
+	json_array_foreach (revs, i, r) {
+		char d[CT_DIGEST_LEN + 1];
+		json_int_t n = json_integer_value(json_object_get(r, "revision"));
+		int concurrent = n == first_of_number;
+		first_of_number = n;
+		if (ct_record_digest(d, r) < 0 || strncmp(d + 7, p, strlen(p)) != 0)
+			continue;
+		hits++;
+		if (concurrent)
+			found = r;
+	}
+	found = hits == 1 ? json_incref(found) : NULL;
+	json_decref(revs);
+	return found;
+}
+
 static int show_claim(ct_store *store, const json_t *rec, json_int_t count, const char *status,
 	const char *why, const json_t *annotations, const json_t *digests)
 {
@@ -591,6 +653,8 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 	count = json_integer_value(json_object_get(latest, "revision"));
 	if (!a.rev)
 		rec = json_incref(latest);
+	else if ((rec = concurrent_by_digest(store, argv[optind], a.rev)))
+		;
 	else if ((error = ct_store_resolve_revision(
 			  &rev, store, CT_KIND_CLAIM, argv[optind], a.rev)) < 0 ||
 		(error = ct_store_get(&rec, store, CT_KIND_CLAIM, argv[optind], rev)) < 0)
@@ -610,6 +674,26 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 		json_decref(item);
 		item = NULL;
 		json_array_append_new(digests, json_string(d));
+	}
+	if (strcmp(status, "conflicted") == 0) {
+		/* the concurrent revisions too: a verdict on either stays with it (docs/sync.md) */
+		json_t *heads = NULL, *h;
+		if (ct_store_claim_heads(&heads, store, argv[optind]) == 0)
+			json_array_foreach (heads, i, h) {
+				char d[CT_DIGEST_LEN + 1];
+				json_int_t n = json_integer_value(json_object_get(h, "revision"));
+				json_t *at = json_array_get(digests, (size_t)n - 1);
+				if (at && ct_record_digest(d, h) == 0 &&
+					!strstr(json_string_value(at), d)) {
+					char both[2 * CT_DIGEST_LEN + 2];
+					snprintf(both, sizeof(both), "%s %s", json_string_value(at),
+						d);
+					json_array_set_new(
+						digests, (size_t)n - 1, json_string(both));
+				}
+			}
+		ct_error_clear();
+		json_decref(heads);
 	}
 	if (a.json) {
 		json_t *marks = json_array();
@@ -970,7 +1054,7 @@ done:
 }
 
 const char *const cli_statuses[] = {"unreviewed", "supported", "refuted", "mixed", "misleading",
-	"unverifiable", "disputed", "needs-review", "retracted", "unverified", NULL};
+	"unverifiable", "disputed", "needs-review", "retracted", "unverified", "conflicted", NULL};
 
 static const char list_usage[] =
 	"usage: claimtrail list [--source ID] [--tag T] [--status S] [--grep TEXT]\n"
@@ -980,7 +1064,8 @@ static const char list_usage[] =
 	"terminal each statement is cut with ... to its width (in full when piped). S: unreviewed,\n"
 	"supported, refuted, mixed,\n"
 	"misleading, unverifiable, disputed, needs-review, retracted, unverified (the current\n"
-	"revision's signatures or chain do not verify). --needs-sign-off lists only\n"
+	"revision's signatures or chain do not verify), conflicted (concurrent revisions kept\n"
+	"by a sync, until 'claim revise --merge'). --needs-sign-off lists only\n"
 	"claims whose current revision has fewer distinct valid signers than store.json's\n"
 	"sign_off_threshold, with the count. --grep keeps the claims whose id or statement\n"
 	"contains TEXT, ignoring the case of ASCII letters (for ranked search: claimtrail search).\n"
@@ -1012,7 +1097,8 @@ int cmd_list(ct_cli *cli, int argc, char **argv)
 		if (!cli_statuses[i]) {
 			status = cli_cmd_usage(&list_cmd,
 				"unknown status '%s' (one of: unreviewed, supported, refuted, mixed, "
-				"misleading, unverifiable, disputed, needs-review, retracted, unverified)",
+				"misleading, unverifiable, disputed, needs-review, retracted, unverified, "
+				"conflicted)",
 				a.status);
 			goto out;
 		}

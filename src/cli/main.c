@@ -50,7 +50,10 @@ static const struct command commands[] = {
 	{"sign", cmd_sign, "sign a record file"},
 	{"verify", cmd_verify, "verify a record's signatures against trusted keys"},
 	{"trust", cmd_trust, "add, list or remove the keys this clone trusts"},
-	{"version", cmd_version, "print the version"},
+	{"fetch", cmd_fetch, "fetch a remote's store into quarantine and verify it"},
+	{"pull", cmd_pull, "fetch, verify and merge a remote's store by rule"},
+	{"push", cmd_push, "push the branch; refused when the remote moved"},
+	{"sync", cmd_sync, "pull, then push"}, {"version", cmd_version, "print the version"},
 	{"__complete", cmd_complete, NULL}, /* for the completion scripts: not listed */
 };
 

@@ -72,6 +72,17 @@ has "$DISPUTE"
 # statuses and verdicts
 try "claimtrail list --status dis"
 has disputed
+try "claimtrail list --status conf"
+has conflicted
+# sync: the commands, their options and the remotes of git's configuration
+git remote add hub ../hub.git || exit 99
+try "claimtrail pu"
+has pull
+has push
+try "claimtrail sync --only"
+has --only-trusted
+try "claimtrail fetch h"
+has hub
 try "claimtrail annotate dahlia --verdict mostly"
 has mostly-true
 has mostly-false
@@ -116,6 +127,8 @@ try "claimtrail -C repo show d"
 has dahlia
 try "claimtrail show d"
 hasnt dahlia
+try "claimtrail -C repo pull "
+has hub
 
 if command -v zsh >/dev/null 2>&1; then
 	zsh -n "$SRCDIR/completion/_claimtrail" && ok || fail "zsh script does not parse"

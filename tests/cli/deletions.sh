@@ -28,7 +28,7 @@ contains "$OUT" "/gone/r0001.json), and no signed record says why"
 git reset -q --hard HEAD~1
 
 # 2. the latest revision removed: the correction silently rolled back
-git rm -q claims/claim/*/corrected/r0002.json && git commit -q -m "tidy" || exit 99
+git rm -q claims/claim/*/corrected/r0002-*.json && git commit -q -m "tidy" || exit 99
 C2=$(git rev-parse --short=12 HEAD)
 expect_status 1 "$CT" check
 contains "$OUT" "claim corrected revision 2: removed in commit $C2"
@@ -82,7 +82,7 @@ git add claims/junk.json && git commit -q -m junk && git rm -q claims/junk.json 
 expect_status 0 "$CT" check
 
 # the journal is rebuilt from history when missing: the finding does not depend on the cache
-git rm -q claims/claim/*/corrected/r0002.json && git commit -q -m "tidy" || exit 99
+git rm -q claims/claim/*/corrected/r0002-*.json && git commit -q -m "tidy" || exit 99
 rm -f .git/claimtrail/journal*
 expect_status 1 "$CT" check
 contains "$OUT" "claim corrected revision 2: removed in commit $(git rev-parse --short=12 HEAD)"

@@ -179,7 +179,7 @@ rdir=$(find claims/claim -type d -name fighters)
 node -e '
 	const fs = require("fs"), f = process.argv[1], r = JSON.parse(fs.readFileSync(f, "utf8"));
 	r.signatures.push({key_id: "fedcba9876543210", sig: "A".repeat(86) + "=="});
-	fs.writeFileSync(f, JSON.stringify(r, null, 2) + "\n");' "$rdir/r0002.json"
+	fs.writeFileSync(f, JSON.stringify(r, null, 2) + "\n");' "$rdir"/r0002-*.json
 git commit -q -a -m "sign-off by hand" || fail "git commit"
 handsigned=$(git rev-parse HEAD)
 expect_status 0 $CT diff --store published HEAD

@@ -31,7 +31,7 @@ contains "$OUT" "verified:   yes"
 contains "$OUT" "signed by:  $KEY (Fact Checker)"
 
 # ---- the hand edit: revision 2's statement changed, committed with plain git ----
-r2=$(find claims/claim -path '*/fighters/r0002.json')
+r2=$(find claims/claim -path '*/fighters/r0002-*.json')
 sed -i 's/6,500 fighters/65,000 fighters/' "$r2"
 git commit -q -a -m "fix a typo" || fail "git commit"
 EDIT=$(git rev-parse HEAD)
@@ -247,30 +247,42 @@ git merge --abort || fail "git merge --abort"
 git revert --no-edit HEAD >/dev/null || fail "git revert"
 expect_status 0 "$CT" check
 
-# ---- a bad merge: two revisions of one claim, the conflict resolved by hand ----
+# ---- a plain git merge of two revisions of one claim: no text conflict (a revision file from 2
+# on is named by its digest, docs/sync.md); the claim is conflicted until claim revise --merge ----
 git checkout -q -b other HEAD
 expect_status 0 "$CT" claim revise fighters --statement "About 6,500 fighters moved." --reason "other"
 git checkout -q main
 expect_status 0 "$CT" claim revise fighters --statement "Some 6,500 fighters moved." --reason "main"
-git merge other >/dev/null 2>&1 && fail "the merge did not conflict"
-r3=$(find claims/claim -path '*/fighters/r0003.json')
+git merge --no-edit other >/dev/null 2>&1 || fail "the plain git merge conflicted"
+[ "$(find claims/claim -path '*/fighters/r0003-*.json' | wc -l)" -eq 2 ] && ok ||
+	fail "the two revisions 3 are not side by side"
 expect_status 1 "$CT" check
-contains "$OUT" "$r3: has a merge conflict"
-git checkout -q --theirs -- "$r3"
+contains "$OUT" "claim/fighters: conflicted: 2 concurrent revisions (end it with 'claimtrail claim revise fighters --merge')"
+expect_status 0 "$CT" show fighters
+contains "$OUT" "status:     conflicted (2 concurrent revisions:"
+expect_status 0 "$CT" list --status conflicted
+contains "$OUT" "fighters"
+expect_status 4 "$CT" claim revise fighters --statement "x" --reason "plain"
+contains "$ERR" "claim fighters is conflicted: 2 concurrent revisions"
+# one of them edited by hand and committed with plain git
+r3=$(grep -l "About 6,500" $(find claims/claim -path '*/fighters/r0003-*.json'))
 sed -i 's/About 6,500/Roughly 6,500/' "$r3"
-git add "$r3" && git commit -q --no-edit || fail "git commit (merge)"
-MERGE=$(git rev-parse HEAD)
+git commit -q -a -m "edit by hand" || fail "git commit (edit)"
+EDIT=$(git rev-parse HEAD)
 expect_status 1 "$CT" check
 contains "$OUT" "claim fighters: signature by key $KEY does not verify"
-contains "$OUT" "$r3: changed outside claimtrail in commit $(git rev-parse --short=12 "$MERGE")"
-expect_status 0 "$CT" show fighters
-contains "$OUT" "verified:   NO (bad-signature)"
-# restore the file as the first parent had it: bytes claimtrail wrote
-git checkout "$MERGE^1" -- "$r3" && git commit -q -m "restore $r3" || fail "restore"
+contains "$OUT" "$r3: changed outside claimtrail in commit $(git rev-parse --short=12 "$EDIT")"
+# restore the file as the merge had it: bytes claimtrail wrote
+git checkout "$EDIT^1" -- "$r3" && git commit -q -m "restore $r3" || fail "restore"
+expect_status 0 "$CT" claim revise fighters --merge --statement "Some 6,500 fighters moved." \
+	--reason "both reports"
 expect_status 0 "$CT" check
 expect_status 0 "$CT" show fighters
+contains "$OUT" "claim fighters (revision 4 of 4)"
 contains "$OUT" "verified:   yes"
 contains "$OUT" "statement:  Some 6,500 fighters moved."
+expect_status 4 "$CT" claim revise fighters --merge --reason "again"
+contains "$ERR" "claim fighters is not conflicted"
 
 # ---- bundle import does not build on a store revision that does not verify ----
 # A signature changed by hand changes no digest, so the chain still links; it must still verify.
@@ -278,23 +290,23 @@ git clone -q . ../clone || fail "git clone"
 (cd ../clone && "$CT" claim revise fighters --statement "Some 7,000 fighters moved." \
 	--reason "newer report" >/dev/null && "$CT" bundle create -o ../next.bundle fighters \
 	>/dev/null) || fail "bundle from the clone"
-r3=$(find claims/claim -path '*/fighters/r0003.json')
+r4=$(find claims/claim -path '*/fighters/r0004-*.json')
 node -e '
 	const fs = require("fs"), f = process.argv[1], r = JSON.parse(fs.readFileSync(f, "utf8"));
 	const s = r.signatures[0].sig;
 	r.signatures[0].sig = (s[0] === "A" ? "B" : "A") + s.slice(1);
-	fs.writeFileSync(f, JSON.stringify(r, null, 2) + "\n");' "$r3"
+	fs.writeFileSync(f, JSON.stringify(r, null, 2) + "\n");' "$r4"
 git commit -q -a -m "a signature by hand" || fail "git commit"
 EDITB=$(git rev-parse HEAD)
 H=$EDITB
 expect_status 1 "$CT" bundle import ../next.bundle --trust "$TMP/k.key.pub"
-contains "$ERR" "claim fighters revision 3 does not verify: signature by key $KEY does not verify"
+contains "$ERR" "claim fighters revision 4 does not verify: signature by key $KEY does not verify"
 one_line "$ERR"
 unchanged "$H" "bundle import onto an unverified revision"
 git revert --no-edit "$EDITB" >/dev/null || fail "git revert"
 expect_status 0 "$CT" bundle import ../next.bundle --trust "$TMP/k.key.pub"
 expect_status 0 "$CT" show fighters
-contains "$OUT" "claim fighters (revision 4 of 4)"
+contains "$OUT" "claim fighters (revision 5 of 5)"
 contains "$OUT" "verified:   yes"
 
 # ---- a revision file replaced by another claim's signed revision ----

@@ -457,6 +457,38 @@ static void test_reasoning_members(void)
 	}
 }
 
+/* A claim's prev: one digest, or (a merge revision, docs/sync.md) two or more, ascending. */
+static void test_prev_list(void)
+{
+	const char *a = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+	const char *b = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+	json_t *claim = json_pack("{s:s, s:s, s:i, s:s, s:s, s:{s:s}, s:s}", "type", "claim", "id",
+		"c1", "revision", 3, "created", "2026-12-03T00:00:00Z", "statement", "S.",
+		"attribution", "source", "s", "prev", a);
+	json_t *source = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:[s,s]}", "type", "source",
+		"id", "s", "revision", 3, "created", "2026-12-03T00:00:00Z", "title", "T",
+		"publisher", "P", "prev", a, b);
+
+	CHECK(claim && source);
+	CHECK_INT(ct_record_validate(claim), 0);
+	json_object_set_new(claim, "prev", json_pack("[s,s]", a, b));
+	CHECK_INT(ct_record_validate(claim), 0);
+	json_object_set_new(claim, "prev", json_pack("[s,s]", b, a));
+	CHECK_INT(ct_record_validate(claim), CT_EINVALID);
+	CHECK_ERROR_HAS("lists its digests out of order or twice");
+	json_object_set_new(claim, "prev", json_pack("[s,s]", a, a));
+	CHECK_INT(ct_record_validate(claim), CT_EINVALID);
+	json_object_set_new(claim, "prev", json_pack("[s]", a));
+	CHECK_INT(ct_record_validate(claim), CT_EINVALID);
+	CHECK_ERROR_HAS("fewer than two digests");
+	json_object_set_new(claim, "prev", json_pack("[s,s]", a, "sha256:12"));
+	CHECK_INT(ct_record_validate(claim), CT_EINVALID);
+	/* sources keep one prev */
+	CHECK_INT(ct_record_validate(source), CT_EINVALID);
+	json_decref(claim);
+	json_decref(source);
+}
+
 int main(void)
 {
 	if (ct_init() < 0)
@@ -470,6 +502,7 @@ int main(void)
 	test_amount_format();
 	test_hedges_find();
 	test_reasoning_members();
+	test_prev_list();
 	ct_shutdown();
 	return test_finish();
 }

@@ -449,6 +449,24 @@ static void test_reads_after_writes(ct_store *store)
 	json_decref(src);
 }
 
+/* Revision file names: "rNNNN.json", and a claim revision's "rNNNN-<12 hex>.json" (docs/store.md). */
+static void test_revision_file_names(void)
+{
+	const char *hex;
+
+	CHECK_INT(ct__revision_file("r0001.json", &hex), 1);
+	CHECK(hex == NULL);
+	CHECK_INT(ct__revision_file("r12.json", NULL), 12);
+	CHECK_INT(ct__revision_file("r0002-5c0d1e2f3a4b.json", &hex), 2);
+	CHECK(hex && strncmp(hex, "5c0d1e2f3a4b", 12) == 0);
+	CHECK_INT(ct__revision_file("r0002-5c0d1e2f3a4.json", NULL), 0);  /* 11 digits */
+	CHECK_INT(ct__revision_file("r0002-5C0D1E2F3A4B.json", NULL), 0); /* upper case */
+	CHECK_INT(ct__revision_file("r0002_5c0d1e2f3a4b.json", NULL), 0); /* not a dash */
+	CHECK_INT(ct__revision_file("r.json", NULL), 0);
+	CHECK_INT(ct__revision_file("r0002.txt", NULL), 0);
+	CHECK_INT(ct__revision_file("r0002-5c0d1e2f3a4b5.json", NULL), 0); /* 13 digits */
+}
+
 int main(void)
 {
 	ct_runtime_opts rt = CT_RUNTIME_OPTS_INIT;
@@ -466,6 +484,7 @@ int main(void)
 		return 99;
 	}
 	test_check_progress(store);
+	test_revision_file_names();
 	test_changed_during_write(store, "claims/v2");
 	/* version 4 goes through libgit2, which reads the index inside the lock; the index, damaged
 	 * by the last case, is made again from HEAD */

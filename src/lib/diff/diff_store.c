@@ -172,20 +172,10 @@ static json_t *new_signers(const json_t *before, const json_t *now)
 	return out;
 }
 
-/* "rNNNN.json" -> N, or 0. */
+/* "rNNNN.json" or "rNNNN-<12 hex>.json" -> N, or 0. */
 static json_int_t revision_of(const char *name)
 {
-	size_t len = strlen(name), k;
-	json_int_t v = 0;
-
-	if (len < 7 || name[0] != 'r' || strcmp(name + len - 5, ".json") != 0)
-		return 0;
-	for (k = 1; k < len - 5; k++) {
-		if (!isdigit((unsigned char)name[k]) || v > 100000000)
-			return 0;
-		v = v * 10 + (name[k] - '0');
-	}
-	return v;
+	return ct__revision_file(name, NULL);
 }
 
 static const char *status_name(git_delta_t st)

@@ -222,6 +222,7 @@ typedef enum {
 	F_TEXT,	  /* any string, possibly empty */
 	F_ID,	  /* a safe id */
 	F_DIGEST, /* "sha256:" + 64 hex */
+	F_PREV,	  /* a digest, or an array of two or more, ascending (a merge revision) */
 	F_TIMESTAMP,
 	F_DATE,
 	F_POSINT, /* integer >= 1 */
@@ -326,7 +327,7 @@ static const field claim_fields[] = {
 	{"type", F_STRING, 1, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_TYPE},
 	{"id", F_ID, 1, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_ID},
 	{"revision", F_POSINT, 1, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_REVISION},
-	{"prev", F_DIGEST, 0, NULL, NULL, CT__DIFF_AS_PATCH, CT__BV_PREV},
+	{"prev", F_PREV, 0, NULL, NULL, CT__DIFF_AS_PATCH, CT__BV_PREV},
 	{"created", F_TIMESTAMP, 1, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_NONE},
 	{"reason", F_STRING, 0, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_NONE},
 	{"statement", F_STRING, 1, NULL, NULL, CT__DIFF_AS_WORDS, CT__BV_NONE},
@@ -509,6 +510,34 @@ static int check_value(const json_t *v, const field *f, const char *rec, const c
 			goto not_string;
 		return ct_id_validate(s, path) < 0 ? ct_error_prefix(CT_EINVALID, "%s", rec) : 0;
 	case F_DIGEST:
+		if (!json_is_string(v))
+			goto not_string;
+		if (strncmp(s, "sha256:", 7) != 0 || !lower_hex(s + 7, 64))
+			return ct_error_set(CT_EINVALID,
+				"%s: member \"%s\" is not a digest \"sha256:<64 hex digits>\"", rec,
+				path);
+		return 0;
+	case F_PREV:
+		if (json_is_array(v)) {
+			field one = *f;
+			one.type = F_DIGEST;
+			if (json_array_size(v) < 2)
+				return ct_error_set(CT_EINVALID,
+					"%s: member \"%s\" lists fewer than two digests (one is given as a "
+					"string)",
+					rec, path);
+			json_array_foreach (v, i, item) {
+				if (check_value(item, &one, rec, path) < 0)
+					return CT_EINVALID;
+				if (i > 0 &&
+					strcmp(json_string_value(json_array_get(v, i - 1)),
+						json_string_value(item)) >= 0)
+					return ct_error_set(CT_EINVALID,
+						"%s: member \"%s\" lists its digests out of order or twice",
+						rec, path);
+			}
+			return 0;
+		}
 		if (!json_is_string(v))
 			goto not_string;
 		if (strncmp(s, "sha256:", 7) != 0 || !lower_hex(s + 7, 64))

@@ -30,6 +30,15 @@ typedef struct {
 	ct__vouch *vouch;     /* what vouches for a revoked or expired key's signatures */
 	uint64_t checked;     /* files checked, for opts->progress */
 	struct preload *next; /* the current file's record, loaded ahead (load_record) */
+	/* Checking what a fetch brought (ct__check_incoming): only the files in fresh are
+	 * reported on, and the chains and references of their records; NULL for a whole check. */
+	const json_t *fresh;
+	json_t *fresh_keys;  /* "kind/id" or "annotation/claim/aid" -> [fresh paths] */
+	json_t *bad;	     /* fresh paths with a finding */
+	json_t *fresh_dirs;  /* "claim/<fan>/<id>" folders holding a fresh file -> true */
+	const char *current; /* the fresh file being checked, or NULL */
+	const char *focus;   /* the record key a chain or reference finding is about, or NULL */
+	int quiet;	     /* not about anything fresh: no finding */
 } checker;
 
 /* A .json file of the store read, parsed, form-checked and verified ahead of check_file, on
@@ -54,6 +63,16 @@ static void finding(checker *c, const char *fmt, ...)
 	char line[1024];
 	va_list ap;
 
+	if (c->quiet)
+		return;
+	if (c->bad && c->current)
+		json_object_set_new(c->bad, c->current, json_true());
+	if (c->bad && c->focus) {
+		size_t i;
+		json_t *path;
+		json_array_foreach (json_object_get(c->fresh_keys, c->focus), i, path)
+			json_object_set(c->bad, json_string_value(path), json_true());
+	}
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
@@ -80,7 +99,8 @@ static int read_blob(ct_buf *out, checker *c, const git_oid *oid, size_t max)
 /* Verifies one record's signatures, a finding when they fail: signatures by a revoked or expired
  * key count where a checkpoint vouches for them; a revocation is the key's own signed word,
  * whatever the trust in it now. */
-static void verify_record(checker *c, const json_t *record, ct_kind kind, size_t threshold)
+static void verify_record(
+	checker *c, const char *path, const json_t *record, ct_kind kind, size_t threshold)
 {
 	ct_verify_report report;
 	int error;
@@ -91,7 +111,7 @@ static void verify_record(checker *c, const json_t *record, ct_kind kind, size_t
 		error = ct_record_verify_vouched(
 			&report, record, c->trust, threshold, ct__vouch_fn, c->vouch);
 	if (error < 0)
-		finding(c, "%s", ct_error_last());
+		finding(c, "%s: %s", path, ct_error_last());
 }
 
 /* Parses, schema-checks and form-checks one record file; verifies its signatures. */
@@ -118,8 +138,8 @@ static json_t *load_record(
 		}
 		if (pl->form)
 			finding(c, "%s", pl->form);
-		if (pl->reverify)
-			verify_record(c, pl->record, kind, threshold);
+		if (pl->reverify && !c->quiet)
+			verify_record(c, path, pl->record, kind, threshold);
 		return json_incref(pl->record);
 	}
 	if (read_blob(&data, c, oid, CT_RECORD_MAX) < 0 ||
@@ -139,17 +159,32 @@ static json_t *load_record(
 		(again.len != data.len || memcmp(again.ptr, data.ptr, data.len) != 0))
 		finding(c, "%s %s: %s is not in the form claimtrail writes (edited by hand?)",
 			ct_kind_name(kind), ct_record_id(record), path);
-	verify_record(c, record, kind, threshold);
+	/* what the local store had already is not checked again when checking a fetch */
+	if (!c->quiet)
+		verify_record(c, path, record, kind, threshold);
 done:
 	ct_buf_free(&again);
 	ct_buf_free(&data);
 	return record;
 }
 
+/* Remembers that the fresh file being checked holds a record of key. */
+static void note_fresh(checker *c, const char *key)
+{
+	json_t *list;
+
+	if (!c->fresh_keys || !c->current)
+		return;
+	if (!(list = json_object_get(c->fresh_keys, key))) {
+		list = json_array();
+		json_object_set_new(c->fresh_keys, key, list);
+	}
+	json_array_append_new(list, json_string(c->current));
+}
+
 static void note_revision(checker *c, const char *key, json_int_t n, const json_t *record)
 {
 	char digest[CT_DIGEST_LEN + 1];
-	char num[24];
 	json_t *revs = json_object_get(c->revs, key);
 
 	if (!revs) {
@@ -158,9 +193,8 @@ static void note_revision(checker *c, const char *key, json_int_t n, const json_
 	}
 	if (ct_record_digest(digest, record) < 0)
 		return;
-	snprintf(num, sizeof(num), "%lld", (long long)n);
-	json_object_set_new(revs, num,
-		json_pack("{s:s, s:o}", "digest", digest, "prev",
+	json_object_set_new(revs, digest,
+		json_pack("{s:I, s:o}", "n", (json_int_t)n, "prev",
 			json_object_get(record, "prev")
 				? json_incref(json_object_get(record, "prev"))
 				: json_null()));
@@ -299,6 +333,7 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 				finding(c, "annotation %s: stored as %s", ct_record_id(record),
 					path);
 			snprintf(key, sizeof(key), "annotation/%s/%s", id, ct_record_id(record));
+			note_fresh(c, key);
 			json_object_set_new(c->records, key, record);
 			json_object_set_new(c->files, path, json_true());
 			return;
@@ -322,8 +357,12 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 			return;
 		}
 		if (strcmp(name + k, ".json") != 0 || rev < 1) {
-			finding(c, "%s: unexpected file in the store", path);
-			return;
+			const char *hex = NULL;
+			if (kind != CT_KIND_CLAIM || (rev = ct__revision_file(name, &hex)) < 1 ||
+				!hex) {
+				finding(c, "%s: unexpected file in the store", path);
+				return;
+			}
 		}
 		/* every revision's signatures must verify; the threshold is for the current one
 		 * (check_thresholds): a sign-off signs the current revision, not the history */
@@ -345,7 +384,18 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 			json_object_set(c->kept, key,
 				json_object_get(json_object_get(record, "archive"), "sha256"));
 		}
+		{
+			const char *hex = NULL;
+			char digest[CT_DIGEST_LEN + 1];
+			ct__revision_file(name, &hex);
+			if (hex && ct_record_digest(digest, record) == 0 &&
+				strncmp(hex, digest + 7, CT__REVISION_HEX) != 0)
+				finding(c,
+					"%s %s: %s is not named by the revision's digest (%.19s)",
+					part[0], id, path, digest);
+		}
 		snprintf(key, sizeof(key), "%s/%s", part[0], id);
+		note_fresh(c, key);
 		note_revision(c, key, rev, record);
 		{
 			json_t *cur = json_object_get(c->records, key);
@@ -371,6 +421,15 @@ static int walk_cb(const char *root, const git_tree_entry *entry, void *payload)
 	walk_state *w = payload;
 	ct_buf path = CT_BUF_INIT;
 
+	if (git_tree_entry_type(entry) == GIT_OBJECT_TREE && w->c->fresh_dirs &&
+		strncmp(root, "claim/", 6) == 0 && strchr(root + 6, '/') &&
+		!strchr(strchr(root + 6, '/') + 1, '/')) {
+		/* a fetch check: a claim folder with nothing fresh is what the local store has;
+		 * no fresh record refers into it (annotations live in their claim's folder) */
+		char key[300];
+		snprintf(key, sizeof(key), "%s%s", root, git_tree_entry_name(entry));
+		return json_object_get(w->c->fresh_dirs, key) ? 0 : 1;
+	}
 	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
 		return 0;
 	if (w->count == w->cap) {
@@ -506,8 +565,14 @@ static void check_files(checker *c, preload *files, size_t count)
 		ct__parallel(shares, sizeof(shares[0]), use, preload_some);
 		for (i = at; i < at + n; i++) {
 			c->next = is_json(files[i].path) ? &files[i] : NULL;
+			if (c->fresh) { /* a fetch check: findings only about what it brought */
+				c->quiet = !json_object_get(c->fresh, files[i].path);
+				c->current = c->quiet ? NULL : files[i].path;
+			}
 			check_file(c, files[i].path, &files[i].oid);
 			c->next = NULL;
+			c->quiet = 0;
+			c->current = NULL;
 			preload_free(&files[i]);
 			memset(&files[i], 0, sizeof(files[i]));
 			c->checked++;
@@ -517,6 +582,13 @@ static void check_files(checker *c, preload *files, size_t count)
 			}
 		}
 	}
+}
+
+/* Findings from here on are about the record key (a fetch check reports only fresh ones). */
+static void focus(checker *c, const char *key)
+{
+	c->focus = key;
+	c->quiet = c->fresh && !json_object_get(c->fresh_keys, key);
 }
 
 /* Each claim's current revision needs claim_threshold distinct trusted signers. */
@@ -580,49 +652,79 @@ static int check_checkpoints(checker *c)
 	return error;
 }
 
-/* Revisions 1..n present, each naming the one before by digest. */
+/* Revisions 1..n present, each (from 2 on) naming by digest revisions below it, the highest one
+ * below; a claim whose revisions forked has two or more heads (revisions no other one names):
+ * conflicted until a merge revision names them all (docs/sync.md). */
 static void check_chains(checker *c)
 {
 	const char *key;
 	json_t *revs;
 
 	json_object_foreach (c->revs, key, revs) {
-		size_t n = json_object_size(revs), i;
-		char num[24];
-		for (i = 1; i <= n; i++) {
-			json_t *r, *before;
-			snprintf(num, sizeof(num), "%zu", i);
-			r = json_object_get(revs, num);
-			if (!r) {
-				finding(c, "%s: revision %zu is missing", key, i);
+		json_t *named = json_object(), *r, *d, *prev;
+		json_int_t max = 0, i;
+		const char *digest;
+		size_t k, heads = 0;
+		focus(c, key);
+		json_object_foreach (revs, digest, r) {
+			json_int_t n = json_integer_value(json_object_get(r, "n"));
+			max = n > max ? n : max;
+		}
+		for (i = 1; i <= max; i++) {
+			int found = 0;
+			json_object_foreach (revs, digest, r)
+				found |= json_integer_value(json_object_get(r, "n")) == i;
+			if (!found) {
+				finding(c, "%s: revision %lld is missing", key, (long long)i);
 				break;
 			}
-			if (i == 1)
-				continue;
-			snprintf(num, sizeof(num), "%zu", i - 1);
-			before = json_object_get(revs, num);
-			if (before &&
-				!json_equal(json_object_get(r, "prev"),
-					json_object_get(before, "digest")))
-				finding(c,
-					"%s: revision %zu does not name revision %zu as prev "
-					"(the chain is broken)",
-					key, i, i - 1);
 		}
+		json_object_foreach (revs, digest, r) {
+			json_int_t n = json_integer_value(json_object_get(r, "n")), high = 0;
+			int bad = 0;
+			prev = json_object_get(r, "prev");
+			if (n == 1)
+				continue;
+			if (json_is_string(prev))
+				json_object_set_new(named, json_string_value(prev), json_true());
+			json_array_foreach (prev, k, d)
+				json_object_set_new(named, json_string_value(d), json_true());
+			if (json_is_string(prev)) {
+				json_t *p = json_object_get(revs, json_string_value(prev));
+				high = p ? json_integer_value(json_object_get(p, "n")) : 0;
+				bad = !p;
+			}
+			json_array_foreach (prev, k, d) {
+				json_t *p = json_object_get(revs, json_string_value(d));
+				json_int_t m = p ? json_integer_value(json_object_get(p, "n")) : 0;
+				bad |= !p || m >= n;
+				high = m > high ? m : high;
+			}
+			if (bad || high != n - 1)
+				finding(c,
+					"%s: revision %lld does not name revision %lld as prev "
+					"(the chain is broken)",
+					key, (long long)n, (long long)(n - 1));
+		}
+		json_object_foreach (revs, digest, r)
+			if (!json_object_get(named, digest))
+				heads++;
+		if (heads > 1 && !c->fresh) /* a fetch may bring a conflict: sync keeps both */
+			finding(c,
+				"%s: conflicted: %zu concurrent revisions (end it with 'claimtrail claim "
+				"revise %s --merge')",
+				key, heads, strchr(key, '/') + 1);
+		json_decref(named);
 	}
+	focus(c, NULL);
 }
 
 static int has_revision(checker *c, const char *kind, const char *id, const char *digest)
 {
 	char key[160];
-	const char *k;
-	json_t *r;
 
 	snprintf(key, sizeof(key), "%s/%s", kind, id);
-	json_object_foreach (json_object_get(c->revs, key), k, r)
-		if (strcmp(json_string_value(json_object_get(r, "digest")), digest) == 0)
-			return 1;
-	return 0;
+	return json_object_get(json_object_get(c->revs, key), digest) != NULL;
 }
 
 static int source_exists(checker *c, const char *id)
@@ -668,6 +770,7 @@ static void check_references(checker *c)
 
 	json_object_foreach (c->records, key, rec) {
 		ct_kind kind;
+		focus(c, key);
 		ct_record_kind(&kind, rec);
 		if (kind == CT_KIND_CLAIM) {
 			json_t *a = json_object_get(rec, "attribution");
@@ -717,6 +820,7 @@ static void check_references(checker *c)
 			}
 		}
 	}
+	focus(c, NULL);
 	check_texts(c);
 }
 
@@ -812,7 +916,7 @@ static int retracted_since(checker *c, provenance *p, const char *id, size_t aft
 	rec = json_object_get(c->records, key);
 	if (!rec || !json_is_true(json_object_get(rec, "retracted")) ||
 		ct_record_verify(&report, rec, c->trust, 1) < 0 ||
-		ct_store_record_path(&path, c->store, CT_KIND_CLAIM, id,
+		ct__revision_path(&path, c->store, NULL, CT_KIND_CLAIM, id,
 			json_integer_value(json_object_get(rec, "revision"))) < 0)
 		goto done;
 	val = json_string_value(json_object_get(p->last, path.ptr));
@@ -1118,5 +1222,80 @@ done:
 	free(w.files);
 	git_tree_free(root);
 	ct_keyring_free(own);
+	return error;
+}
+
+int ct__check_incoming(size_t *findings, json_t *bad, ct_store *store, git_tree *tree,
+	const json_t *fresh, const ct_keyring *trust, ct_finding_fn fn, void *payload)
+{
+	checker c;
+	git_tree *root = NULL;
+	walk_state w;
+	size_t i;
+	int error = 0;
+
+	*findings = 0;
+	memset(&c, 0, sizeof(c));
+	memset(&w, 0, sizeof(w));
+	c.store = store;
+	c.fn = fn;
+	c.payload = payload;
+	c.trust = trust;
+	c.fresh = fresh;
+	c.bad = bad;
+	c.revs = json_object();
+	c.records = json_object();
+	c.files = json_object();
+	c.texts = json_object();
+	c.kept = json_object();
+	c.fresh_keys = json_object();
+	c.fresh_dirs = json_object();
+	if (!c.revs || !c.records || !c.files || !c.texts || !c.kept || !c.fresh_keys ||
+		!c.fresh_dirs) {
+		error = ct__oom();
+		goto done;
+	}
+	{
+		/* the claim folders to read: those holding a fresh file */
+		size_t rlen = strlen(store->root);
+		const char *path, *p;
+		json_t *v;
+		json_object_foreach ((json_t *)fresh, path, v) {
+			const char *rel = path + rlen + 1;
+			int slashes = 0;
+			if (strncmp(path, store->root, rlen) != 0 || path[rlen] != '/' ||
+				strncmp(rel, "claim/", 6) != 0)
+				continue;
+			for (p = rel; *p && !(*p == '/' && ++slashes == 3); p++)
+				;
+			if (slashes == 3)
+				json_object_setn_new(
+					c.fresh_dirs, rel, (size_t)(p - rel), json_true());
+		}
+	}
+	if (!ct__subtree(&root, store, tree, store->root))
+		goto done; /* no store folder: nothing fresh either */
+	w.c = &c;
+	if (git_tree_walk(root, GIT_TREEWALK_PRE, walk_cb, &w) < 0) {
+		error = w.error ? ct_error_set(w.error, "out of memory")
+				: ct__git_error(CT_EIO, "walking the fetched store");
+		goto done;
+	}
+	check_files(&c, w.files, w.count);
+	check_chains(&c);
+	check_references(&c);
+done:
+	for (i = 0; i < w.count; i++)
+		preload_free(&w.files[i]);
+	free(w.files);
+	*findings = c.findings;
+	json_decref(c.revs);
+	json_decref(c.records);
+	json_decref(c.files);
+	json_decref(c.texts);
+	json_decref(c.kept);
+	json_decref(c.fresh_keys);
+	json_decref(c.fresh_dirs);
+	git_tree_free(root);
 	return error;
 }

@@ -63,6 +63,14 @@ static int match_line(const ct_journal_line *line, void *payload)
 				want, sizeof(want), "annotations/%s.json", ct_record_id(e->record));
 		else
 			n = snprintf(want, sizeof(want), "r%04lld.json", (long long)e->revision);
+		if (e->kind == CT_KIND_CLAIM && n > 0 &&
+			((size_t)n != nlen || memcmp(want, name, nlen) != 0)) {
+			/* a claim revision from 2 on is named by its digest too (docs/store.md) */
+			char digest[CT_DIGEST_LEN + 1];
+			if (ct_record_digest(digest, e->record) == 0)
+				n = snprintf(want, sizeof(want), "r%04lld-%.*s.json",
+					(long long)e->revision, CT__REVISION_HEX, digest + 7);
+		}
 		if (n > 0 && (size_t)n == nlen && memcmp(want, name, nlen) == 0) {
 			if (line->deleted)
 				e->commit[0] = '\0';
@@ -130,7 +138,9 @@ int ct_store_log(ct_log **out, ct_store *store, ct_kind kind, const char *id)
 	if ((error = ct_store_revisions(&revisions, store, kind, id)) < 0)
 		goto done;
 	for (i = 0; i < json_array_size(revisions); i++)
-		if ((error = push(log, &cap, kind, (json_int_t)i + 1,
+		if ((error = push(log, &cap, kind,
+			     json_integer_value(
+				     json_object_get(json_array_get(revisions, i), "revision")),
 			     json_incref(json_array_get(revisions, i)))) < 0)
 			goto done;
 	if (kind == CT_KIND_CLAIM) {
@@ -215,7 +225,10 @@ int ct_store_sign_offs(json_t **out, ct_store *store, const char *claim_id, ct_r
 		error = ct__oom();
 		goto done;
 	}
-	snprintf(m.want, sizeof(m.want), "r%04lld.json", (long long)revision);
+	if ((error = ct__revision_path(&dir, store, NULL, CT_KIND_CLAIM, claim_id, revision)) < 0)
+		goto done;
+	snprintf(m.want, sizeof(m.want), "%s", strrchr(dir.ptr, '/') + 1);
+	ct_buf_clear(&dir);
 	if ((error = ct__record_dir(&dir, store, CT_KIND_CLAIM, claim_id)) < 0 ||
 		(error = ct_buf_putc(&dir, '/')) < 0)
 		goto done;

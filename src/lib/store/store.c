@@ -52,6 +52,31 @@ int ct_store_record_path(
 	return ct_buf_printf(out, "/r%04lld.json", (long long)revision);
 }
 
+int ct__record_file_path(ct_buf *out, ct_store *store, const json_t *record)
+{
+	json_int_t revision = json_integer_value(json_object_get(record, "revision"));
+	char digest[CT_DIGEST_LEN + 1];
+	ct_kind kind;
+	int error;
+
+	if ((error = ct_record_kind(&kind, record)) < 0)
+		return error;
+	if (kind == CT_KIND_ANNOTATION) {
+		if ((error = ct__record_dir(out, store, CT_KIND_CLAIM,
+			     json_string_value(json_object_get(record, "claim")))) < 0)
+			return error;
+		return ct_buf_printf(out, "/annotations/%s.json", ct_record_id(record));
+	}
+	if (kind != CT_KIND_CLAIM || revision < 2)
+		return ct_store_record_path(out, store, kind, ct_record_id(record), revision);
+	if ((error = ct_id_validate(ct_record_id(record), "claim")) < 0 ||
+		(error = ct_record_digest(digest, record)) < 0 ||
+		(error = ct__record_dir(out, store, kind, ct_record_id(record))) < 0)
+		return error;
+	return ct_buf_printf(
+		out, "/r%04lld-%.*s.json", (long long)revision, CT__REVISION_HEX, digest + 7);
+}
+
 const char *ct_store_root(const ct_store *store)
 {
 	return store->root;

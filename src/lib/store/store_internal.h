@@ -66,6 +66,38 @@ int ct__subtree(git_tree **out, ct_store *store, git_tree *parent, const char *p
  * *n; NULL and 0 when the folder has none. */
 const git_tree_entry *ct__latest_revision(json_int_t *n, const git_tree *folder);
 
+/* Revision files: "rNNNN.json" (every revision of older stores, and a claim's revision 1) or
+ * "rNNNN-<first 12 hex digits of the digest>.json" (a claim's revisions from 2 on), so that two
+ * revisions of one number written on two clones coexist (docs/store.md). */
+#define CT__REVISION_HEX 12
+
+/* N when name is a revision file, with *hex (may be NULL) at its digest suffix or NULL; else 0. */
+json_int_t ct__revision_file(const char *name, const char **hex);
+
+/* The first file of revision n in a record folder (borrowed), or NULL. */
+const git_tree_entry *ct__revision_entry(const git_tree *folder, json_int_t n);
+
+/* The path of revision n of a record in the tree root (NULL: the snapshot); "rNNNN.json" when
+ * there is none. */
+int ct__revision_path(
+	ct_buf *out, ct_store *store, git_tree *root, ct_kind kind, const char *id, json_int_t n);
+
+/* The path a record is written at: its kind's folder, and for a claim revision >= 2 the digest
+ * suffix. */
+int ct__record_file_path(ct_buf *out, ct_store *store, const json_t *record);
+
+/* The revision of the record folder whose digest is digest (the caller's), NULL when none;
+ * revision hint is looked at first. */
+int ct__revision_by_digest(json_t **out, ct_store *store, const git_tree *folder, const char *id,
+	const char *digest, json_int_t hint);
+
+/* 1 when a record folder holds two revision files of one number: the chain forked. */
+int ct__revision_forked(const git_tree *folder);
+
+/* The revisions of a record folder that no other revision names as prev (new array, at least
+ * one unless the folder has no revision; two or more: concurrent revisions, "conflicted"). */
+int ct__revision_heads(json_t **out, ct_store *store, const git_tree *folder, const char *id);
+
 /* Reads the blob at path in the snapshot; CT_ENOTFOUND when absent. */
 int ct__read_path(ct_buf *out, ct_store *store, const char *path, size_t max);
 
@@ -135,6 +167,15 @@ void ct__vouch_free(ct__vouch *v);
  * caller that checks many records: loading it reads and verifies every key record. NULL ring:
  * loaded here, as ct__require_verified does. */
 int ct__require_verified_ring(ct_store *store, const ct_keyring *ring, const json_t *record);
+/* ---- checking what a fetch brought (check.c) ---- */
+
+/* Checks the records at the paths of fresh (path -> true) in tree, as `check` checks a store's
+ * files (form, schema, signatures by keys of trust, annotation ids, places), and the revision
+ * chains and references of their records within tree; the other files are read, not reported
+ * on. One line per problem through fn; each fresh path with a problem is added to bad (may be
+ * NULL). *findings: how many. */
+int ct__check_incoming(size_t *findings, json_t *bad, ct_store *store, git_tree *tree,
+	const json_t *fresh, const ct_keyring *trust, ct_finding_fn fn, void *payload);
 
 /* ---- write transactions ---- */
 
@@ -178,6 +219,11 @@ int ct__txn_trailer(ct_txn *txn, const char *name, const char *fmt, ...)
  * not one trailer each, and its objects are written as one pack instead of loose files. Call it
  * before putting files. */
 int ct__txn_bulk(ct_txn *txn);
+
+/* Makes the commit a merge whose second parent is other (a fetched commit: docs/sync.md), or,
+ * fast_forward, moves the branch to other itself, which must have the tree the files give
+ * (CT_ECONFLICT otherwise). A merge or fast-forward may put no file. */
+int ct__txn_merge(ct_txn *txn, const git_oid *other, int fast_forward);
 
 /* Forgets the subject, body and trailers gathered so far (files stay). */
 void ct__txn_reset_message(ct_txn *txn);

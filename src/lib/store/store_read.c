@@ -8,6 +8,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+json_int_t ct__revision_file(const char *name, const char **hex)
+{
+	size_t len = strlen(name), k;
+	json_int_t v = 0;
+
+	if (hex)
+		*hex = NULL;
+	if (len < 7 || name[0] != 'r' || strcmp(name + len - 5, ".json") != 0)
+		return 0;
+	for (k = 1; k < len - 5 && isdigit((unsigned char)name[k]) && v < 100000000; k++)
+		v = v * 10 + (name[k] - '0');
+	if (k == 1)
+		return 0;
+	if (k == len - 5)
+		return v;
+	/* "rNNNN-<12 hex>.json": a revision written since concurrent revisions (sync.md) */
+	if (len - 5 - k != 1 + CT__REVISION_HEX || name[k] != '-')
+		return 0;
+	for (k++; k < len - 5; k++)
+		if (!isdigit((unsigned char)name[k]) && !(name[k] >= 'a' && name[k] <= 'f'))
+			return 0;
+	if (hex)
+		*hex = name + len - 5 - CT__REVISION_HEX;
+	return v;
+}
+
 const git_tree_entry *ct__latest_revision(json_int_t *n, const git_tree *folder)
 {
 	const git_tree_entry *latest = NULL;
@@ -16,20 +42,211 @@ const git_tree_entry *ct__latest_revision(json_int_t *n, const git_tree *folder)
 	*n = 0;
 	for (i = 0; i < git_tree_entrycount(folder); i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(folder, i);
-		const char *name = git_tree_entry_name(e);
-		size_t len = strlen(name);
-		json_int_t v = 0;
-		size_t k;
-		if (len < 7 || name[0] != 'r' || strcmp(name + len - 5, ".json") != 0)
-			continue;
-		for (k = 1; k < len - 5 && isdigit((unsigned char)name[k]) && v < 100000000; k++)
-			v = v * 10 + (name[k] - '0');
-		if (k == len - 5 && v > *n) {
+		json_int_t v = ct__revision_file(git_tree_entry_name(e), NULL);
+		if (v > *n) {
 			*n = v;
 			latest = e;
 		}
 	}
 	return latest;
+}
+
+const git_tree_entry *ct__revision_entry(const git_tree *folder, json_int_t n)
+{
+	size_t i;
+
+	for (i = 0; i < git_tree_entrycount(folder); i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(folder, i);
+		if (ct__revision_file(git_tree_entry_name(e), NULL) == n)
+			return e;
+	}
+	return NULL;
+}
+
+int ct__revision_path(
+	ct_buf *out, ct_store *store, git_tree *root, ct_kind kind, const char *id, json_int_t n)
+{
+	git_tree *tree = NULL;
+	const git_tree_entry *e;
+	int error;
+
+	if ((error = ct__record_dir(out, store, kind, id)) < 0)
+		return error;
+	if (ct__subtree(&tree, store, root ? root : store->tree, out->ptr) &&
+		(e = ct__revision_entry(tree, n)))
+		error = ct_buf_printf(out, "/%s", git_tree_entry_name(e));
+	else
+		error = ct_buf_printf(out, "/r%04lld.json", (long long)n);
+	git_tree_free(tree);
+	return error;
+}
+
+/* The blob of entry e of folder as a parsed record (what names it in errors). */
+static int read_entry(json_t **out, ct_store *store, const git_tree_entry *e, const char *what)
+{
+	git_blob *blob = NULL;
+	ct_buf data = CT_BUF_INIT;
+	int error = 0;
+
+	*out = NULL;
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB) {
+		error = ct_error_set(
+			CT_EINVALID, "%s: %s is not a file", what, git_tree_entry_name(e));
+		goto done;
+	}
+	if (git_blob_lookup(&blob, store->repo, git_tree_entry_id(e)) < 0) {
+		error = ct__git_error(CT_EIO, what);
+		goto done;
+	}
+	if (git_blob_rawsize(blob) > CT_RECORD_MAX) {
+		error = ct_error_set(CT_EINVALID, "%s: %s is larger than %d bytes", what,
+			git_tree_entry_name(e), CT_RECORD_MAX);
+		goto done;
+	}
+	if ((error = ct_buf_put(&data, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob))) <
+			0 ||
+		(error = ct__parse_record(out, &data, what)) < 0)
+		goto done;
+done:
+	ct_buf_free(&data);
+	git_blob_free(blob);
+	return error;
+}
+
+int ct__revision_by_digest(json_t **out, ct_store *store, const git_tree *folder, const char *id,
+	const char *digest, json_int_t hint)
+{
+	size_t i, pass;
+	int error = 0;
+
+	*out = NULL;
+	/* the revision numbered hint first (prev names revision - 1), then any other */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < git_tree_entrycount(folder); i++) {
+			const git_tree_entry *e = git_tree_entry_byindex(folder, i);
+			const char *hex;
+			json_int_t v = ct__revision_file(git_tree_entry_name(e), &hex);
+			char got[CT_DIGEST_LEN + 1];
+			json_t *rec = NULL;
+			if (v == 0 || (pass == 0) != (v == hint))
+				continue;
+			if (hex && strncmp(hex, digest + 7, CT__REVISION_HEX) != 0)
+				continue;
+			if ((error = read_entry(&rec, store, e, id)) < 0) {
+				ct_error_clear();
+				error = 0;
+				continue;
+			}
+			if (ct_record_digest(got, rec) == 0 && strcmp(got, digest) == 0 &&
+				strcmp(ct_record_id(rec), id) == 0 &&
+				json_integer_value(json_object_get(rec, "revision")) == v) {
+				*out = rec;
+				return 0;
+			}
+			json_decref(rec);
+		}
+	}
+	return error;
+}
+
+/* Adds every digest prev names (a digest or a list of them) to set. */
+static void add_prevs(json_t *set, const json_t *record)
+{
+	const json_t *prev = json_object_get(record, "prev"), *d;
+	size_t i;
+
+	if (json_is_string(prev))
+		json_object_set_new(set, json_string_value(prev), json_true());
+	json_array_foreach (prev, i, d)
+		if (json_is_string(d))
+			json_object_set_new(set, json_string_value(d), json_true());
+}
+
+int ct__revision_forked(const git_tree *folder)
+{
+	json_int_t last = 0, v;
+	size_t i;
+
+	/* a tree is sorted by name, so the files of one number are neighbours */
+	for (i = 0; i < git_tree_entrycount(folder); i++) {
+		v = ct__revision_file(git_tree_entry_name(git_tree_entry_byindex(folder, i)), NULL);
+		if (v && v == last)
+			return 1;
+		last = v ? v : last;
+	}
+	return 0;
+}
+
+int ct__revision_heads(json_t **out, ct_store *store, const git_tree *folder, const char *id)
+{
+	json_t *all = json_array(), *named = json_object(), *heads = json_array(), *rec;
+	const git_tree_entry *latest;
+	json_int_t n;
+	size_t i;
+	int error = 0;
+
+	*out = NULL;
+	if (!all || !named || !heads) {
+		error = ct__oom();
+		goto done;
+	}
+	if (!ct__revision_forked(folder)) {
+		if ((latest = ct__latest_revision(&n, folder))) {
+			if ((error = read_entry(&rec, store, latest, id)) < 0)
+				goto done;
+			json_array_append_new(heads, rec);
+		}
+		goto out;
+	}
+	for (i = 0; i < git_tree_entrycount(folder); i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(folder, i);
+		if (!ct__revision_file(git_tree_entry_name(e), NULL))
+			continue;
+		if ((error = read_entry(&rec, store, e, id)) < 0)
+			goto done;
+		add_prevs(named, rec);
+		json_array_append_new(all, rec);
+	}
+	json_array_foreach (all, i, rec) {
+		char digest[CT_DIGEST_LEN + 1];
+		if ((error = ct_record_digest(digest, rec)) < 0)
+			goto done;
+		if (!json_object_get(named, digest))
+			json_array_append(heads, rec);
+	}
+out:
+	*out = heads;
+	heads = NULL;
+done:
+	json_decref(all);
+	json_decref(named);
+	json_decref(heads);
+	return error;
+}
+
+int ct_store_claim_heads(json_t **out, ct_store *store, const char *id)
+{
+	ct_buf dir = CT_BUF_INIT;
+	git_tree *tree = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = ct_id_validate(id, "claim")) < 0 ||
+		(error = ct__record_dir(&dir, store, CT_KIND_CLAIM, id)) < 0)
+		goto done;
+	if (!ct__subtree(&tree, store, store->tree, dir.ptr)) {
+		error = ct_error_set(CT_ENOTFOUND, "no claim \"%s\" in the store", id);
+		goto done;
+	}
+	if ((error = ct__revision_heads(out, store, tree, id)) == 0 && json_array_size(*out) == 0) {
+		json_decref(*out);
+		*out = NULL;
+		error = ct_error_set(CT_ENOTFOUND, "no claim \"%s\" in the store", id);
+	}
+done:
+	git_tree_free(tree);
+	ct_buf_free(&dir);
+	return error;
 }
 
 /* The highest n of the "rNNNN.json" files in a record folder tree (0 when absent). */
@@ -80,7 +297,9 @@ int ct_store_get_raw(
 			goto done;
 		}
 	}
-	if ((error = ct_store_record_path(&path, store, kind, id, revision)) < 0)
+	if ((error = kind == CT_KIND_KEY
+			    ? ct_store_record_path(&path, store, kind, id, revision)
+			    : ct__revision_path(&path, store, NULL, kind, id, revision)) < 0)
 		goto done;
 	if ((error = ct__read_path(out, store, path.ptr, CT_RECORD_MAX)) == CT_ENOTFOUND)
 		error = kind == CT_KIND_KEY
@@ -156,6 +375,41 @@ int ct__latest_record(json_t **out, char *digest, json_int_t *revision, ct_store
 	return error;
 }
 
+/* Appends to list the other revisions numbered n of claim id (concurrent ones, kept side by
+ * side after a sync), rec being the one ct_store_get gave. */
+static int add_concurrent(
+	json_t *list, ct_store *store, const char *id, json_int_t n, const json_t *rec)
+{
+	ct_buf dir = CT_BUF_INIT;
+	git_tree *tree = NULL;
+	char have[CT_DIGEST_LEN + 1];
+	size_t i;
+	int error;
+
+	if ((error = ct_record_digest(have, rec)) < 0 ||
+		(error = ct__record_dir(&dir, store, CT_KIND_CLAIM, id)) < 0 ||
+		!ct__subtree(&tree, store, store->tree, dir.ptr) || !ct__revision_forked(tree))
+		goto done;
+	for (i = 0; i < git_tree_entrycount(tree); i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		const char *hex;
+		json_t *other = NULL;
+		char digest[CT_DIGEST_LEN + 1];
+		if (ct__revision_file(git_tree_entry_name(e), &hex) != n ||
+			(hex && strncmp(hex, have + 7, CT__REVISION_HEX) == 0))
+			continue;
+		if ((error = read_entry(&other, store, e, id)) < 0)
+			goto done;
+		if (ct_record_digest(digest, other) == 0 && strcmp(digest, have) != 0)
+			json_array_append(list, other);
+		json_decref(other);
+	}
+done:
+	git_tree_free(tree);
+	ct_buf_free(&dir);
+	return error;
+}
+
 int ct_store_revisions(json_t **out, ct_store *store, ct_kind kind, const char *id)
 {
 	json_t *list = json_array();
@@ -178,6 +432,8 @@ int ct_store_revisions(json_t **out, ct_store *store, ct_kind kind, const char *
 		if ((error = ct_store_get(&rec, store, kind, id, i)) < 0)
 			goto done;
 		json_array_append_new(list, rec);
+		if (kind == CT_KIND_CLAIM && (error = add_concurrent(list, store, id, i, rec)) < 0)
+			goto done;
 	}
 	*out = list;
 	list = NULL;

@@ -48,6 +48,8 @@ struct ct_txn {
 	ct_buf trailers;
 	int bulk;
 	int signer_key_done;
+	int merge;     /* ct__txn_merge: 1 a merge commit, 2 a fast-forward; 0 neither */
+	git_oid other; /* its other parent, or the commit fast-forwarded to */
 };
 
 /* Drops a bulk write's in-memory objects (they were either packed or are not needed). */
@@ -76,6 +78,7 @@ static void txn_reset(ct_txn *txn)
 	ct_buf_clear(&txn->trailers);
 	txn->bulk = 0;
 	txn->signer_key_done = 0;
+	txn->merge = 0;
 }
 
 static void txn_free(ct_txn *txn)
@@ -191,21 +194,11 @@ int ct__txn_put_record(ct_txn *txn, const json_t *record)
 {
 	ct_buf path = CT_BUF_INIT;
 	ct_buf data = CT_BUF_INIT;
-	ct_kind kind;
-	const char *id = ct_record_id(record);
 	int error;
 
-	if ((error = ct_record_validate(record)) < 0 || (error = ct_record_kind(&kind, record)) < 0)
+	if ((error = ct_record_validate(record)) < 0 ||
+		(error = ct__record_file_path(&path, txn->store, record)) < 0)
 		goto done;
-	if (kind == CT_KIND_ANNOTATION) {
-		const char *claim = json_string_value(json_object_get(record, "claim"));
-		if ((error = ct__record_dir(&path, txn->store, CT_KIND_CLAIM, claim)) < 0 ||
-			(error = ct_buf_printf(&path, "/annotations/%s.json", id)) < 0)
-			goto done;
-	} else if ((error = ct_store_record_path(&path, txn->store, kind, id,
-			    json_integer_value(json_object_get(record, "revision")))) < 0) {
-		goto done;
-	}
 	if ((error = ct__record_serialize(&data, record)) < 0)
 		goto done;
 	error = ct__txn_put(txn, path.ptr, data.ptr, data.len);
@@ -316,6 +309,13 @@ int ct__txn_trailer(ct_txn *txn, const char *name, const char *fmt, ...)
 		return ct_error_set(CT_EINVALID, "trailer %s too long", name);
 	if ((error = ct_buf_printf(&txn->trailers, "%s: %s\n", name, value)) < 0)
 		return error;
+	return 0;
+}
+
+int ct__txn_merge(ct_txn *txn, const git_oid *other, int fast_forward)
+{
+	txn->merge = fast_forward ? 2 : 1;
+	txn->other = *other;
 	return 0;
 }
 
@@ -920,6 +920,21 @@ static int make_commit(git_oid *out, ct_store *store, ct_txn *txn, const ct_key 
 		goto done;
 	}
 	remember_tree_checked(store, &tree_oid);
+	if (txn->merge == 2) {
+		/* a fast-forward: the files must make exactly the tree of the commit */
+		git_commit *to = NULL;
+		if (git_commit_lookup(&to, txn->wrepo, &txn->other) < 0) {
+			error = ct__git_error(CT_EIO, "reading the fetched commit");
+			goto done;
+		}
+		if (!git_oid_equal(git_commit_tree_id(to), &tree_oid))
+			error = ct_error_set(CT_ECONFLICT,
+				"the fetched commit's tree is not the branch's with the fetched records "
+				"added; nothing was written");
+		git_commit_free(to);
+		*out = txn->other;
+		goto done;
+	}
 	if (store->has_head && git_commit_lookup(&parent, txn->wrepo, &store->head) < 0) {
 		error = ct__git_error(CT_EIO, "reading the branch head");
 		goto done;
@@ -933,8 +948,21 @@ static int make_commit(git_oid *out, ct_store *store, ct_txn *txn, const ct_key 
 		(txn->trailers.len &&
 			(error = ct_buf_printf(&message, "\n%s", txn->trailers.ptr)) < 0))
 		goto done;
-	if (git_commit_create(out, txn->wrepo, NULL, author, committer, NULL, message.ptr, tree,
-		    parent ? 1 : 0, (const git_commit **)&parent) < 0)
+	if (txn->merge == 1) {
+		/* a merge: the branch and the fetched commit, both histories (docs/sync.md) */
+		const git_commit *parents[2] = {parent, NULL};
+		git_commit *other = NULL;
+		if (git_commit_lookup(&other, txn->wrepo, &txn->other) < 0) {
+			error = ct__git_error(CT_EIO, "reading the fetched commit");
+			goto done;
+		}
+		parents[parent ? 1 : 0] = other;
+		if (git_commit_create(out, txn->wrepo, NULL, author, committer, NULL, message.ptr,
+			    tree, parent ? 2 : 1, parents) < 0)
+			error = ct__git_error(CT_EIO, "writing the merge commit");
+		git_commit_free(other);
+	} else if (git_commit_create(out, txn->wrepo, NULL, author, committer, NULL, message.ptr,
+			   tree, parent ? 1 : 0, (const git_commit **)&parent) < 0)
 		error = ct__git_error(CT_EIO, "writing the commit");
 done:
 	ct_buf_free(&message);
@@ -1041,7 +1069,7 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 		}
 		if ((error = build(&txn, store, payload)) < 0)
 			goto done;
-		if (txn.nfiles == 0) {
+		if (txn.nfiles == 0 && !txn.merge) {
 			error = ct_error_set(CT_EINVALID, "nothing to write");
 			goto done;
 		}
@@ -1060,7 +1088,7 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 			goto done;
 		if (!bare) {
 			free(entries);
-			if (!(entries = calloc(txn.nfiles, sizeof(*entries)))) {
+			if (!(entries = calloc(txn.nfiles ? txn.nfiles : 1, sizeof(*entries)))) {
 				error = ct__oom();
 				goto done;
 			}
@@ -1097,7 +1125,7 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 		goto done;
 	{
 		size_t i;
-		if (!(paths = calloc(txn.nfiles, sizeof(*paths)))) {
+		if (!(paths = calloc(txn.nfiles ? txn.nfiles : 1, sizeof(*paths)))) {
 			error = ct__oom();
 			goto done;
 		}

@@ -138,8 +138,8 @@ static int put_escaped(ct_buf *out, const char *s)
  * The latest revision of the claim whose folder is the tree `folder`, read straight from that
  * tree (no lookups from the root), and its annotations (none to read for most claims).
  */
-static int load_latest(
-	json_t **rec, json_t **annotations, ct_store *store, const char *id, const git_oid *folder)
+static int load_latest(json_t **rec, json_t **annotations, int *conflicted, ct_store *store,
+	const char *id, const git_oid *folder)
 {
 	git_tree *tree = NULL;
 	git_blob *blob = NULL;
@@ -171,6 +171,14 @@ static int load_latest(
 	}
 	if ((error = ct__parse_record(rec, &data, id)) < 0)
 		goto done;
+	*conflicted = 0;
+	if (ct__revision_forked(tree)) { /* concurrent revisions (docs/sync.md) */
+		json_t *heads = NULL;
+		if ((error = ct__revision_heads(&heads, store, tree, id)) < 0)
+			goto done;
+		*conflicted = json_array_size(heads) > 1;
+		json_decref(heads);
+	}
 	if (git_tree_entry_byname(tree, "annotations"))
 		error = ct_store_annotations(annotations, store, id);
 	else if (!(*annotations = json_array()))
@@ -195,9 +203,10 @@ static int derive(
 	ct_buf tags = CT_BUF_INIT, signers = CT_BUF_INIT;
 	ct_verification v;
 	size_t i;
+	int conflicted = 0;
 	int error;
 
-	if ((error = load_latest(&rec, &annotations, store, id, tree)) < 0 ||
+	if ((error = load_latest(&rec, &annotations, &conflicted, store, id, tree)) < 0 ||
 		(error = ct__verify_record(&v, store, ring, rec)) < 0 ||
 		(error = ct__drop_unverified(annotations, store, ring)) < 0)
 		goto done;
@@ -207,6 +216,8 @@ static int derive(
 			 (error = ct_store_claim_same(&same, store, rec)) < 0) ||
 		(error = ct_claim_status_same(&status, NULL, rec, annotations, same)) < 0)
 		goto done;
+	if (conflicted && v.state == CT_RECORD_VERIFIED)
+		status = "conflicted";
 	ct_buf_puts(&tags, "");
 	ct_buf_puts(&signers, "");
 	json_array_foreach (json_object_get(rec, "tags"), i, item)

@@ -156,6 +156,114 @@ static int check_key_states(ct_verification *out, ct_store *store, const ct_keyr
 	return 0;
 }
 
+/* The chain below a claim revision when it forked or merged: every digest a revision names as
+ * prev is a revision of the folder with a lower number, the highest of them one lower, and its
+ * signatures verify; down to revision 1. */
+static int verify_graph(ct_verification *out, ct_store *store, const ct_keyring *ring,
+	const json_t *record, const git_tree *folder)
+{
+	json_t *todo = json_array(), *seen = json_object(), *cur = NULL, *at = NULL;
+	const char *id = ct_record_id(record);
+	int error = 0;
+
+	if (!todo || !seen || json_array_append(todo, (json_t *)record) < 0) {
+		error = ct__oom();
+		goto done;
+	}
+	while (json_array_size(todo)) {
+		size_t last = json_array_size(todo) - 1, i;
+		json_int_t n, high = 0;
+		json_t *prev, *d;
+		json_decref(cur);
+		cur = json_incref(json_array_get(todo, last));
+		json_array_remove(todo, last);
+		n = json_integer_value(json_object_get(cur, "revision"));
+		if (n <= 1)
+			continue;
+		prev = json_object_get(cur, "prev");
+		if (json_is_string(prev)) {
+			json_t *one = json_array();
+			json_array_append(one, prev);
+			prev = one;
+		} else {
+			json_incref(prev);
+		}
+		json_array_foreach (prev, i, d) {
+			const char *digest = json_string_value(d);
+			json_t *got = json_object_get(seen, digest);
+			json_int_t m;
+			if (got) {
+				m = json_integer_value(got);
+				high = m > high ? m : high;
+				continue;
+			}
+			if ((error = ct__revision_by_digest(
+				     &at, store, folder, id, digest, n - 1)) < 0) {
+				json_decref(prev);
+				goto done;
+			}
+			if (!at) {
+				/* say what is at revision n - 1 instead, as the linear walk does */
+				json_t *other = NULL;
+				int rc = ct_store_get(
+					&other, store, CT_KIND_CLAIM, id, (json_int_t)(n - 1));
+				if (rc == CT_ENOTFOUND)
+					set_state(out, CT_RECORD_BROKEN_CHAIN,
+						"revision %lld is missing", (long long)(n - 1));
+				else if (rc == CT_EINVALID || rc == CT_EBADSIG)
+					set_state(out, CT_RECORD_BROKEN_CHAIN,
+						"the chain below it is broken (%s)",
+						ct_error_last());
+				else
+					set_state(out, CT_RECORD_BROKEN_CHAIN,
+						"revision %lld does not name revision %lld as prev "
+						"(the chain is broken)",
+						(long long)n, (long long)(n - 1));
+				ct_error_clear();
+				json_decref(other);
+				json_decref(prev);
+				error = rc < 0 && rc != CT_ENOTFOUND && rc != CT_EINVALID &&
+						rc != CT_EBADSIG
+					? rc
+					: 0;
+				goto done;
+			}
+			m = json_integer_value(json_object_get(at, "revision"));
+			if ((error = ct__verify_signatures(out, at, ring, 0)) < 0) {
+				json_decref(prev);
+				goto done;
+			}
+			if (out->state != CT_RECORD_VERIFIED) {
+				char why[sizeof(out->reason)];
+				memcpy(why, out->reason, sizeof(why));
+				set_state(out, CT_RECORD_BROKEN_CHAIN,
+					"the chain below it is broken (revision %lld: %s)",
+					(long long)m, why);
+				json_decref(prev);
+				goto done;
+			}
+			json_object_set_new(seen, digest, json_integer(m));
+			high = m > high ? m : high;
+			json_array_append_new(todo, at);
+			at = NULL;
+		}
+		json_decref(prev);
+		if (high != n - 1) {
+			set_state(out, CT_RECORD_BROKEN_CHAIN,
+				"revision %lld does not name revision %lld as prev "
+				"(the chain is broken)",
+				(long long)n, (long long)(n - 1));
+			goto done;
+		}
+	}
+done:
+	json_decref(at);
+	json_decref(cur);
+	json_decref(todo);
+	json_decref(seen);
+	return error;
+}
+
 int ct__verify_record(
 	ct_verification *out, ct_store *store, const ct_keyring *ring, const json_t *record)
 {
@@ -177,6 +285,21 @@ int ct__verify_record(
 	if (kind != CT_KIND_CLAIM && kind != CT_KIND_SOURCE)
 		goto done;
 	n = json_integer_value(json_object_get(record, "revision"));
+	if (kind == CT_KIND_CLAIM && n > 1) {
+		ct_buf dir = CT_BUF_INIT;
+		git_tree *folder = NULL;
+		int graph = 0;
+		if ((error = ct__record_dir(&dir, store, kind, ct_record_id(record))) == 0 &&
+			ct__subtree(&folder, store, store->tree, dir.ptr))
+			graph = json_is_array(json_object_get(record, "prev")) ||
+				ct__revision_forked(folder);
+		if (error == 0 && graph)
+			error = verify_graph(out, store, ring, record, folder);
+		git_tree_free(folder);
+		ct_buf_free(&dir);
+		if (error < 0 || graph)
+			goto done;
+	}
 	/* Walk 1..n: each stored revision verifies and the next one names it by digest. */
 	for (i = 1; i <= n; i++) {
 		const json_t *cur;

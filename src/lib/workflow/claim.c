@@ -247,18 +247,94 @@ int ct_claim_add(
 		out_record, store, opts, 0, "claim add", claim_add_build, &job, &job.result);
 }
 
+static int by_digest(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * A claim whose revisions forked (two clones revised it concurrently, docs/sync.md) has several
+ * heads. A plain revision is refused; a merge (merge set) builds on the head of the highest number
+ * (of those, the lowest digest: *prev, *digest and *n are replaced) and names every head as prev:
+ * their digests in ascending order, separated by commas, in *prevs. A merge of a claim that did
+ * not fork is refused too.
+ */
+static int concurrent_heads(ct_buf *prevs, json_t **prev, char *digest, json_int_t *n,
+	ct_store *store, const char *id, int merge)
+{
+	json_t *heads = NULL, *h, *base = NULL;
+	const char *list[64];
+	char digests[64][CT_DIGEST_LEN + 1];
+	size_t i, count;
+	int error;
+
+	if ((error = ct_store_claim_heads(&heads, store, id)) < 0)
+		return error;
+	count = json_array_size(heads);
+	if (count < 2) {
+		if (merge)
+			error = ct_error_set(CT_EINVALID,
+				"claim %s is not conflicted: there is nothing to merge (revise it "
+				"without --merge)",
+				id);
+		goto done;
+	}
+	if (!merge) {
+		error = ct_error_set(CT_ECONFLICT,
+			"claim %s is conflicted: %zu concurrent revisions; write the one that merges "
+			"them with 'claimtrail claim revise %s --merge ...'",
+			id, count, id);
+		goto done;
+	}
+	if (count > 64) {
+		error = ct_error_set(
+			CT_EINVALID, "claim %s: more than 64 concurrent revisions", id);
+		goto done;
+	}
+	json_array_foreach (heads, i, h) {
+		if ((error = ct__require_verified(store, h)) < 0 ||
+			(error = ct_record_digest(digests[i], h)) < 0)
+			goto done;
+		list[i] = digests[i];
+		if (!base ||
+			json_integer_value(json_object_get(h, "revision")) >
+				json_integer_value(json_object_get(base, "revision")) ||
+			(json_integer_value(json_object_get(h, "revision")) ==
+					json_integer_value(json_object_get(base, "revision")) &&
+				strcmp(digests[i], digest) < 0)) {
+			base = h;
+			memcpy(digest, digests[i], CT_DIGEST_LEN + 1);
+		}
+	}
+	qsort(list, count, sizeof(list[0]), by_digest);
+	for (i = 0; i < count; i++)
+		if ((error = ct_buf_printf(prevs, "%s%s", i ? "," : "", list[i])) < 0)
+			goto done;
+	json_decref(*prev);
+	*prev = json_incref(base);
+	*n = json_integer_value(json_object_get(base, "revision"));
+done:
+	json_decref(heads);
+	return error;
+}
+
 int ct__claim_revise_in(json_t **out, ct_txn *txn, ct_store *store, const char *id,
 	const json_t *changes, int retract, int subject, const ct_write_opts *opts)
 {
 	json_t *prev = NULL, *record = NULL;
+	ct_buf prevs = CT_BUF_INIT;
 	char digest[CT_DIGEST_LEN + 1];
 	const json_t *attr_change;
 	json_int_t n;
 	int error;
 
 	*out = NULL;
-	if ((error = ct__latest_record(&prev, digest, &n, store, CT_KIND_CLAIM, id)) < 0)
+	if ((error = ct__latest_record(&prev, digest, &n, store, CT_KIND_CLAIM, id)) < 0 ||
+		(error = concurrent_heads(
+			 &prevs, &prev, digest, &n, store, id, retract == CT__REVISE_MERGE)) < 0)
 		goto done;
+	if (retract == CT__REVISE_MERGE)
+		retract = 0;
 	if (json_is_true(json_object_get(prev, "retracted"))) {
 		error = ct_error_set(CT_EINVALID, "claim %s is retracted: it cannot be %s", id,
 			retract ? "retracted again" : "revised");
@@ -285,7 +361,7 @@ int ct__claim_revise_in(json_t **out, ct_txn *txn, ct_store *store, const char *
 		if (json_object_get(changes, "sources") &&
 			(error = link_sources(record, store, id, opts)) < 0)
 			goto done;
-		if (ct__revision_same_content(prev, record)) {
+		if (!prevs.len && ct__revision_same_content(prev, record)) {
 			error = ct_error_set(
 				CT_EINVALID, "claim %s: the revision changes nothing", id);
 			goto done;
@@ -294,12 +370,13 @@ int ct__claim_revise_in(json_t **out, ct_txn *txn, ct_store *store, const char *
 	if ((subject &&
 		    (error = ct__txn_subject(txn, "claim %s %s (revision %lld)",
 			     retract ? "retract" : "revise", id, (long long)(n + 1))) < 0) ||
-		(error = ct__revision_finish(
-			 record, txn, store, CT_KIND_CLAIM, id, n + 1, digest, opts)) < 0)
+		(error = ct__revision_finish(record, txn, store, CT_KIND_CLAIM, id, n + 1,
+			 prevs.len ? prevs.ptr : digest, opts)) < 0)
 		goto done;
 	*out = record;
 	record = NULL;
 done:
+	ct_buf_free(&prevs);
 	json_decref(record);
 	json_decref(prev);
 	return error;
@@ -331,6 +408,21 @@ int ct_claim_revise(json_t **out_record, ct_store *store, const char *id, const 
 	}
 	return ct__revision_write(
 		out_record, store, opts, 1, "claim revise", claim_revise_build, &job, &job.result);
+}
+
+int ct_claim_revise_merge(json_t **out_record, ct_store *store, const char *id,
+	const json_t *changes, const ct_write_opts *opts)
+{
+	json_t *none = json_object();
+	claim_job job = {changes ? changes : none, id, CT__REVISE_MERGE, opts, NULL};
+	int error;
+
+	if (!none)
+		return ct__oom();
+	error = ct__revision_write(out_record, store, opts, 1, "claim revise --merge",
+		claim_revise_build, &job, &job.result);
+	json_decref(none);
+	return error;
 }
 
 int ct_claim_retract(

@@ -42,7 +42,19 @@ int ct__revision_prepare(json_t *record, ct_kind kind, const char *id, json_int_
 		json_object_set_new(record, "revision", json_integer(revision)) < 0 ||
 		json_object_set_new(record, "created", json_string(created)) < 0)
 		return ct__oom();
-	if (prev)
+	if (prev && strchr(prev, ',')) {
+		/* a merge revision: the digests it names, ascending, comma-separated */
+		json_t *list = json_array();
+		const char *p = prev;
+		if (!list)
+			return ct__oom();
+		while (*p) {
+			size_t len = strcspn(p, ",");
+			json_array_append_new(list, json_stringn(p, len));
+			p += len + (p[len] == ',');
+		}
+		json_object_set_new(record, "prev", list);
+	} else if (prev)
 		json_object_set_new(record, "prev", json_string(prev));
 	else
 		json_object_del(record, "prev");
