@@ -131,7 +131,7 @@ contains "$OUT" "published 1 claim and 1 source"
 	ok || fail "the narrower publish removed the wrong files"
 
 # ---- nothing unverified is shown as signed: a statement changed by hand in git ----
-f=$(find claims/claim -path "*/rally/r0002.json")
+f=$(find claims/claim -path "*/rally/r0002*.json")
 sed 's/About 1,200/About 9,999/' "$f" >"$f.new" && mv "$f.new" "$f" || exit 99
 git add claims && git commit -qm "a statement changed by hand" || exit 99
 expect_status 0 env -u CLAIMTRAIL_KEY "$CT" publish -o ../site3 --base-url "$URL" --tag crowds
