@@ -48,6 +48,15 @@ expect_status 0 $A sync
 contains "$OUT" "fast-forwarded main"
 same a b
 [ "$(ls a/claims/claim/*/c1/annotations | wc -l)" -eq 2 ] && ok || fail "annotations not united"
+# what came through a merge or a fast-forward is attributed to the commit that wrote it, on
+# both clones (b merged alice's work, a fast-forwarded to b's merge), not to the merge
+for who in a b; do
+	for id in c2 c3; do
+		w=$(git -C $who log --format=%H --diff-filter=A -- "claims/claim/*/$id/r0001.json" | tail -n 1)
+		expect_status 0 env CLAIMTRAIL_KEY="$TMP/alice.key" "$CT" -C $who log $id
+		contains "$OUT" "revision 1  $(printf %.12s "$w")"
+	done
+done
 # the merge commit has both histories as parents
 [ "$(git -C b log -1 --format=%P HEAD~0 | wc -w)" -eq 2 ] || [ "$(git -C b log --merges --oneline | wc -l)" -ge 1 ] &&
 	ok || fail "no merge commit with two parents"

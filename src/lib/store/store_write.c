@@ -1131,8 +1131,12 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 		}
 		for (i = 0; i < txn.nfiles; i++)
 			paths[i] = txn.files[i].path;
-		/* The journal is a cache: a failure here is repaired by the next read. */
-		ct__journal_record(store, &commit, &parent, has_parent, paths, txn.nfiles);
+		/* The journal is a cache: a failure here is repaired by the next read. A merge or
+		 * a fast-forward brings commits of another history, each of which wrote its own
+		 * files: the next read indexes them from history (journal.c), so that each record
+		 * is attributed to the commit that wrote it, not to the merge. */
+		if (!txn.merge)
+			ct__journal_record(store, &commit, &parent, has_parent, paths, txn.nfiles);
 	}
 	if (!bare)
 		error = sync_worktree(store, &txn, index, entries);
