@@ -207,4 +207,19 @@ for c in index["claims"]:
 assert reviewed >= 3, reviewed
 PY
 expect_status 0 "$CT" verify "$TMP/example-site/claims.bundle" --trust "$TMP/example-site/keys/"
+
+# ---- the site is flushed to disk once (one syncfs before the manifest, and the manifest's own
+# fsync), not once a bundle; counted with strace where it can trace ----
+if command -v strace >/dev/null 2>&1 && strace -f -qq -o /dev/null true 2>/dev/null; then
+	strace -f -qq -e trace=fsync,fdatasync,syncfs -o "$TMP/sync.trace" \
+		"$CT" -C "$SRCDIR" publish -o "$TMP/sync-site" --base-url "$URL" \
+		--key "$TMP/k.key" >/dev/null 2>&1 || fail "publish under strace"
+	[ -s "$TMP/sync-site/claims.bundle" ] && ok || fail "no claims.bundle under strace"
+	nsync=$(grep -c -E 'fsync\(|fdatasync\(' "$TMP/sync.trace")
+	nfs=$(grep -c 'syncfs(' "$TMP/sync.trace")
+	[ "$nsync" -le 1 ] && [ "$nfs" -eq 1 ] && ok ||
+		fail "publish flushed $nsync files one by one and the file system $nfs times"
+else
+	echo "publish.sh: strace cannot trace here: the count of flushes is not checked" >&2
+fi
 finish

@@ -577,6 +577,12 @@ done:
 int ct_bundle_create(
 	ct_bundle_info *info, ct_store *store, const char *path, const ct_bundle_create_opts *opts)
 {
+	return ct__bundle_create(info, store, path, opts, 0);
+}
+
+int ct__bundle_create(ct_bundle_info *info, ct_store *store, const char *path,
+	const ct_bundle_create_opts *opts, int nosync)
+{
 	ct_bundle_info local;
 	creator c;
 	bundle_writer w;
@@ -640,6 +646,7 @@ int ct_bundle_create(
 	/* the stream writes through its own descriptor; the output file keeps the original */
 	if ((error = ct__outfile_open(&out, path, 0644)) < 0)
 		goto done;
+	out.nosync = nosync;
 	opened = 1;
 	if ((fd = dup(out.fd)) < 0 || !(w.f = fdopen(fd, "wb"))) {
 		error = ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));

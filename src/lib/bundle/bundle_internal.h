@@ -9,6 +9,11 @@
 #include <sodium.h>
 #include <stdio.h>
 
+/* ct_bundle_create; nosync 1: the file is renamed into place without being flushed to disk
+ * first (a published site's bundles, which ct_publish syncs once at the end). */
+int ct__bundle_create(ct_bundle_info *info, ct_store *store, const char *path,
+	const ct_bundle_create_opts *opts, int nosync);
+
 /* The header line of a version 1 bundle, without its newline. */
 #define CT_BUNDLE_HEADER "{\"format\":\"claimtrail-bundle\",\"version\":1}"
 
