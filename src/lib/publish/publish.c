@@ -1455,18 +1455,27 @@ static int write_html(site *s, const char *rel, html *h)
 	return error;
 }
 
-static int write_json(
-	site *s, const char *rel, const json_t *doc, const char *before, const char *after)
+/* index.json, and index.js holding the same document (dumped once: it is the size of the
+ * whole site's index). */
+static int write_index_json(site *s, const json_t *doc)
 {
+	static const char js_before[] =
+		"/* the same document as index.json, for pages read from file:// */\n"
+		"window.claimtrailIndex = ";
 	ct_buf b = CT_BUF_INIT;
 	char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
 	int error;
 
 	if (!text)
 		return ct__oom();
-	if ((error = ct_buf_puts(&b, before)) == 0 && (error = ct_buf_puts(&b, text)) == 0 &&
-		(error = ct_buf_puts(&b, after)) == 0)
-		error = write_file(s, rel, b.ptr, b.len);
+	if ((error = ct_buf_puts(&b, text)) == 0 && (error = ct_buf_puts(&b, "\n")) == 0 &&
+		(error = write_file(s, "index.json", b.ptr, b.len)) == 0) {
+		ct_buf_clear(&b);
+		if ((error = ct_buf_puts(&b, js_before)) == 0 &&
+			(error = ct_buf_puts(&b, text)) == 0 &&
+			(error = ct_buf_puts(&b, ";\n")) == 0)
+			error = write_file(s, "index.js", b.ptr, b.len);
+	}
 	free(text);
 	ct_buf_free(&b);
 	return error;
@@ -1479,14 +1488,18 @@ static const char *str_or_empty(const json_t *v)
 
 static int read_manifest(site *s, json_t **manifest)
 {
-	ct_buf path = CT_BUF_INIT;
+	ct_buf path = CT_BUF_INIT, text = CT_BUF_INIT;
 	json_error_t jerr;
 	int error;
 
 	*manifest = NULL;
 	if ((error = ct_buf_printf(&path, "%s/" MANIFEST, s->dir)) < 0)
 		return error;
-	*manifest = json_load_file(path.ptr, 0, &jerr);
+	/* read whole, then parsed: json_load_file reads a byte at a time */
+	if (ct_file_read(&text, path.ptr, SIZE_MAX) == 0)
+		*manifest = json_loadb(text.ptr ? text.ptr : "", text.len, 0, &jerr);
+	ct_error_clear();
+	ct_buf_free(&text);
 	ct_buf_free(&path);
 	/* an unreadable manifest only costs a full publish */
 	if (!*manifest ||
@@ -1872,12 +1885,7 @@ static int publish_site(site *s)
 		error = ct__oom();
 		goto done;
 	}
-	if ((error = write_json(s, "index.json", index, "", "\n")) < 0 ||
-		(error = write_json(s, "index.js", index,
-			 "/* the same document as index.json, for pages read from file:// */\n"
-			 "window.claimtrailIndex = ",
-			 ";\n")) < 0 ||
-		(error = index_page(&h, s, keys)) < 0 ||
+	if ((error = write_index_json(s, index)) < 0 || (error = index_page(&h, s, keys)) < 0 ||
 		(error = write_html(s, "index.html", &h)) < 0)
 		goto done;
 	if ((error = publish_keys(s, keys)) < 0)
