@@ -114,6 +114,7 @@ typedef struct {
 	const char *offered_bundle; /* ct_publish_bundle without a signer: the bundle given */
 	json_t *source_keys;	    /* the keys whose signatures on the source pages verified */
 	json_t *verified;	    /* ct_store_verify_record's answers, by kind, id and revision */
+	json_t *checked; /* claims whose every record was verified in this run: id -> true */
 } site;
 
 static void hex32(char *out, const uint8_t d[32])
@@ -614,7 +615,8 @@ static int verify_record(ct_verification *out, const site *s, const json_t *reco
 			json_string_value(json_array_get(have, 1)));
 		goto done;
 	}
-	if ((error = ct_store_verify_record(out, s->store, record)) < 0)
+	/* as ct_store_verify_record, with the keyring read once */
+	if ((error = ct__verify_record(out, s->store, s->ring, record)) < 0)
 		goto done;
 	if (json_object_set_new(
 		    s->verified, key.ptr, json_pack("[i, s]", (int)out->state, out->reason)) < 0)
@@ -1544,6 +1546,12 @@ static int publish_claim(site *s, pclaim *c, html *h)
 	c->rebuild = 1;
 	if ((error = claim_page(h, &c->row, s, c)) < 0)
 		goto done;
+	/* the page verified every record of the claim: a bundle of it need not again */
+	if (json_is_true(json_object_get(c->row, "bundle")) &&
+		json_object_set_new(s->checked, c->id, json_true()) < 0) {
+		error = ct__oom();
+		goto done;
+	}
 	error = write_html(s, rel.ptr, h);
 done:
 	ct_buf_clear(&h->buf);
@@ -1552,10 +1560,25 @@ done:
 	return error;
 }
 
+static int checked_in_this_run(const char *id, void *payload)
+{
+	const site *s = payload;
+	return json_object_get(s->checked, id) != NULL;
+}
+
+/* How the site's bundles are made: flushed to disk once for the whole site, against the
+ * keyring read once, without verifying again the records its pages verified. */
+static ct__bundle_how bundle_how(site *s)
+{
+	ct__bundle_how how = {1, s->ring, checked_in_this_run, s};
+	return how;
+}
+
 /* The claim's own bundle, when the claim page was made again or the bundle is missing. */
 static int publish_claim_bundle(site *s, pclaim *c)
 {
 	ct_bundle_create_opts bo = CT_BUNDLE_CREATE_OPTS_INIT;
+	ct__bundle_how how = bundle_how(s);
 	ct_buf rel = CT_BUF_INIT, path = CT_BUF_INIT;
 	const char *ids[1];
 	int error = 0;
@@ -1578,7 +1601,7 @@ static int publish_claim_bundle(site *s, pclaim *c)
 	bo.nids = 1;
 	bo.history = 1;
 	bo.annotations = 1;
-	if ((error = ct__bundle_create(NULL, s->store, path.ptr, &bo, 1)) < 0)
+	if ((error = ct__bundle_create(NULL, s->store, path.ptr, &bo, &how)) < 0)
 		goto done;
 	s->report->written++;
 	note(s, rel.ptr, "written");
@@ -1592,6 +1615,7 @@ done:
 static int publish_all_bundle(site *s, const char *bundle_fp)
 {
 	ct_bundle_create_opts bo = CT_BUNDLE_CREATE_OPTS_INIT;
+	ct__bundle_how how = bundle_how(s);
 	ct_buf path = CT_BUF_INIT, data = CT_BUF_INIT;
 	const char **ids = NULL;
 	size_t i, n = 0;
@@ -1629,7 +1653,7 @@ static int publish_all_bundle(site *s, const char *bundle_fp)
 	bo.nids = n;
 	bo.history = 1;
 	bo.annotations = 1;
-	if ((error = ct__bundle_create(NULL, s->store, path.ptr, &bo, 1)) < 0)
+	if ((error = ct__bundle_create(NULL, s->store, path.ptr, &bo, &how)) < 0)
 		goto done;
 	s->report->written++;
 	note(s, "claims.bundle", "written");
@@ -1962,6 +1986,7 @@ static void site_free(site *s)
 	json_decref(s->files);
 	json_decref(s->source_keys);
 	json_decref(s->verified);
+	json_decref(s->checked);
 	ct_keyring_free(s->ring);
 	ct_buf_free(&s->base);
 }
@@ -1981,7 +2006,7 @@ static int site_init(site *s, ct_publish_report *report, ct_store *store, const 
 	s->payload = payload;
 	s->title = opts->title && *opts->title ? opts->title : DEFAULT_TITLE;
 	if (!(s->files = json_object()) || !(s->source_keys = json_array()) ||
-		!(s->verified = json_object()))
+		!(s->verified = json_object()) || !(s->checked = json_object()))
 		return ct__oom();
 	if ((error = ct_buf_puts(&s->base, opts->base_url)) < 0)
 		return error;
