@@ -21,12 +21,12 @@ export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@claimtrail.invalid
 "$CT" key generate --unencrypted -o "$WORK/bench.key" --name Bench >/dev/null
 URL=https://example.org/checks
 
-# run CMD...: its output in $WORK/out; prints "wall user+sys" in milliseconds (bash's time)
+# run CMD...: its output in $WORK/out and $WORK/err; prints "wall user+sys" in milliseconds (bash's time)
 run() {
 	local t
 	t=$({
 		TIMEFORMAT='%R %U %S'
-		time "$@" >"$WORK/out" 2>/dev/null
+		time "$@" >"$WORK/out" 2>"$WORK/err"
 	} 2>&1) || true
 	awk -v t="$t" 'BEGIN { split(t, a, " "); printf "%.0f %.0f\n", a[1] * 1000, (a[2] + a[3]) * 1000 }'
 }
@@ -44,6 +44,10 @@ for N in "$@"; do
 		site=$WORK/site-$N-$mode
 		if [ $mode = bundles ]; then export CLAIMTRAIL_KEY=$WORK/bench.key; else unset CLAIMTRAIL_KEY; fi
 		read -r full fullc < <(run "$CT" -C "$d" publish -o "$site" --base-url "$URL")
+		if [ ! -f "$site/index.html" ]; then
+			echo "publish $N claims ($mode) failed: $(grep -v 'no signing key' "$WORK/err")"
+			continue
+		fi
 		files=$(find "$site" -type f | wc -l)
 		mb=$(du -sm "$site" | cut -f1)
 		sync
