@@ -4,6 +4,7 @@
 # (incremental), against a plain copy of the site's files (`cp -r` of the folder the full
 # publish wrote: the same number of files and bytes). Printed, never a pass or a fail.
 #   bench/publish.sh [N...]      default: 10000 100000
+#   MODES=pages bench/publish.sh  only one of the two modes (bundles, pages)
 # Each N runs twice: with a signing key (every claim's own bundle and claims.bundle are made
 # too) and without one (pages only). Needs a build in build/ and git.
 # Targets: full publish at most 3x the copy; incremental under 1% of the full publish.
@@ -40,7 +41,7 @@ for N in "$@"; do
 	git init -q --bare -b main "$d"
 	"$GEN" stream "$N" "$WORK/bench.key" | git -C "$d" fast-import --quiet
 	"$CT" -C "$d" list >/dev/null # the list summaries, as any earlier listing leaves them
-	for mode in bundles pages; do
+	for mode in ${MODES:-bundles pages}; do
 		site=$WORK/site-$N-$mode
 		if [ $mode = bundles ]; then export CLAIMTRAIL_KEY=$WORK/bench.key; else unset CLAIMTRAIL_KEY; fi
 		read -r full fullc < <(run "$CT" -C "$d" publish -o "$site" --base-url "$URL")

@@ -645,7 +645,20 @@ int ct__bundle_create(ct_bundle_info *info, ct_store *store, const char *path,
 		error = ct_error_set(CT_ENOTFOUND, "bundle create: no claim matches the selection");
 		goto done;
 	}
-	if (!(c.spill = tmpfile()) || !(sources = tmpfile()) || !(keys = tmpfile())) {
+	if (how && how->spills[0] && how->spills[1] && how->spills[2]) {
+		/* the caller's, emptied: no temporary file made and removed per bundle */
+		for (i = 0; i < 3; i++) {
+			rewind(how->spills[i]);
+			if (ftruncate(fileno(how->spills[i]), 0) < 0) {
+				error = ct_error_set(CT_EIO, "cannot empty a temporary file: %s",
+					strerror(errno));
+				goto done;
+			}
+		}
+		c.spill = how->spills[0];
+		sources = how->spills[1];
+		keys = how->spills[2];
+	} else if (!(c.spill = tmpfile()) || !(sources = tmpfile()) || !(keys = tmpfile())) {
 		error = ct_error_set(CT_EIO, "cannot make a temporary file: %s", strerror(errno));
 		goto done;
 	}
@@ -691,11 +704,11 @@ done:
 		close(fd);
 	if (opened)
 		ct__outfile_abort(&out);
-	if (c.spill)
+	if (c.spill && (!how || c.spill != how->spills[0]))
 		fclose(c.spill);
-	if (sources)
+	if (sources && (!how || sources != how->spills[1]))
 		fclose(sources);
-	if (keys)
+	if (keys && (!how || keys != how->spills[2]))
 		fclose(keys);
 	strvec_free(&c.ids);
 	json_decref(c.keys);

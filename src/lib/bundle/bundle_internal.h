@@ -20,6 +20,10 @@ typedef struct {
 	 * sources are). NULL: every record is verified here. */
 	int (*verified)(const char *id, void *payload);
 	void *payload;
+	/* three temporary files (tmpfile) kept open by the caller and emptied here for each
+	 * bundle, or NULLs: made and removed per bundle (the file system's inode allocator slows
+	 * down under a churn of removed files) */
+	FILE *spills[3];
 } ct__bundle_how;
 
 /* ct_bundle_create, as how says (NULL: as ct_bundle_create). */

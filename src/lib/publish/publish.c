@@ -115,6 +115,7 @@ typedef struct {
 	json_t *source_keys;	    /* the keys whose signatures on the source pages verified */
 	json_t *verified;	    /* ct_store_verify_record's answers, by kind, id and revision */
 	json_t *checked; /* claims whose every record was verified in this run: id -> true */
+	FILE *spills[3]; /* the bundles' temporary files, made once (NULLs: per bundle) */
 } site;
 
 static void hex32(char *out, const uint8_t d[32])
@@ -1570,7 +1571,8 @@ static int checked_in_this_run(const char *id, void *payload)
  * keyring read once, without verifying again the records its pages verified. */
 static ct__bundle_how bundle_how(site *s)
 {
-	ct__bundle_how how = {1, s->ring, checked_in_this_run, s};
+	ct__bundle_how how = {
+		1, s->ring, checked_in_this_run, s, {s->spills[0], s->spills[1], s->spills[2]}};
 	return how;
 }
 
@@ -1987,6 +1989,9 @@ static void site_free(site *s)
 	json_decref(s->source_keys);
 	json_decref(s->verified);
 	json_decref(s->checked);
+	for (i = 0; i < 3; i++)
+		if (s->spills[i])
+			fclose(s->spills[i]);
 	ct_keyring_free(s->ring);
 	ct_buf_free(&s->base);
 }
@@ -1994,6 +1999,7 @@ static void site_free(site *s)
 static int site_init(site *s, ct_publish_report *report, ct_store *store, const char *dir,
 	const ct_publish_opts *opts, ct_publish_file_fn fn, void *payload)
 {
+	size_t i;
 	int error;
 
 	memset(s, 0, sizeof(*s));
@@ -2010,6 +2016,8 @@ static int site_init(site *s, ct_publish_report *report, ct_store *store, const 
 		return ct__oom();
 	if ((error = ct_buf_puts(&s->base, opts->base_url)) < 0)
 		return error;
+	for (i = 0; opts->signer && i < 3; i++)
+		s->spills[i] = tmpfile(); /* best effort: with a NULL each bundle makes its own */
 	while (s->base.len > 0 && s->base.ptr[s->base.len - 1] == '/')
 		ct_buf_truncate(&s->base, s->base.len - 1);
 	return 0;
