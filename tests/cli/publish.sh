@@ -149,6 +149,57 @@ contains "$(cat ../site4/claim/rally.html)" "No bundle of this claim is offered"
 	fail "a bundle of a claim that does not verify was offered"
 git reset -q --hard HEAD~1
 
+# ---- incremental, after each kind of change, into the same folder: the pages that show the
+# change are made again, and no bundle ever carries a record that does not verify ----
+start=$(git rev-parse HEAD)
+S5=../site5
+expect_status 0 "$CT" publish -o $S5 --base-url "$URL" --tag crowds
+contains "$OUT" "wrote claims.bundle"
+# an annotation added
+"$CT" annotate rally --note "A second count found 1,150." >/dev/null || fail "annotate"
+expect_status 0 "$CT" publish -o $S5 --base-url "$URL" --tag crowds
+contains "$OUT" "wrote claim/rally.html"
+contains "$OUT" "wrote bundle/rally.bundle"
+contains "$OUT" "wrote claims.bundle"
+contains "$(cat $S5/claim/rally.html)" "A second count found 1,150."
+expect_status 0 "$CT" verify "$S5/claims.bundle" --trust "$S5/keys/"
+# a key record added (a new signer's, on a claim not published): the claim pages are made
+# again (their bytes do not change) and so are the bundles, from the pages' own verification
+"$CT" key generate --unencrypted --name "Newcomer" -o ../new.key >/dev/null || exit 99
+CLAIMTRAIL_KEY=$TMP/new.key "$CT" annotate hostile-url --note "seen" >/dev/null ||
+	fail "annotate with a new key"
+expect_status 0 "$CT" publish -o $S5 --base-url "$URL" --tag crowds --json
+python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert "bundle/rally.bundle" in d["written"] and "claims.bundle" in d["written"], d
+assert "claim/rally.html" not in d["written"], d
+' "$OUT" && ok || fail "a key record added did not make the claim again: $OUT"
+expect_status 0 "$CT" verify "$S5/bundle/rally.bundle" --trust "$S5/keys/"
+# a claim edited by plain git, then published again into the same folder
+f=$(find claims/claim -path "*/rally/r0002.json")
+sed 's/About 1,200/About 9,999/' "$f" >"$f.new" && mv "$f.new" "$f" || exit 99
+git add claims && git commit -qm "a statement changed by hand" || exit 99
+expect_status 0 "$CT" publish -o $S5 --base-url "$URL" --tag crowds
+contains "$OUT" "wrote claim/rally.html"
+contains "$OUT" "removed bundle/rally.bundle"
+contains "$OUT" "removed claims.bundle"
+P=$(cat $S5/claim/rally.html)
+contains "$P" "About 9,999"
+contains "$P" "NOT VERIFIED when published"
+contains "$P" '<span class="status status-unverified">unverified</span>'
+[ ! -e $S5/bundle/rally.bundle ] && [ ! -e $S5/claims.bundle ] && ok ||
+	fail "an incremental publish kept a bundle of a claim that does not verify"
+# and back: the page verifies again and the bundles return
+git reset -q --hard "$start"
+"$CT" annotate rally --note "A second count found 1,150." >/dev/null || fail "annotate again"
+expect_status 0 "$CT" publish -o $S5 --base-url "$URL" --tag crowds
+contains "$OUT" "wrote claim/rally.html"
+contains "$OUT" "wrote claims.bundle"
+not_contains "$(cat $S5/claim/rally.html)" "NOT VERIFIED"
+expect_status 0 "$CT" verify "$S5/claims.bundle" --trust "$S5/keys/"
+git reset -q --hard "$start"
+
 # ---- --from BUNDLE: the same site without a store ----
 expect_status 0 "$CT" bundle create -o ../all.bundle --all --history --annotations
 mkdir ../reader && cd ../reader || exit 99
@@ -209,4 +260,21 @@ for c in index["claims"]:
 assert reviewed >= 3, reviewed
 PY
 expect_status 0 "$CT" verify "$TMP/example-site/claims.bundle" --trust "$TMP/example-site/keys/"
+
+# ---- the site is flushed to disk once (one syncfs before the manifest, and the manifest's own
+# fsync), not once a bundle; counted with strace where it can trace ----
+if command -v strace >/dev/null 2>&1 && strace -f -qq -o /dev/null true 2>/dev/null; then
+	# (LeakSanitizer cannot run under ptrace: the sanitizer build leaves leaks to the others)
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -qq -e trace=fsync,fdatasync,syncfs -o "$TMP/sync.trace" \
+		"$CT" -C "$SRCDIR" publish -o "$TMP/sync-site" --base-url "$URL" \
+		--key "$TMP/k.key" >/dev/null 2>&1 || fail "publish under strace"
+	[ -s "$TMP/sync-site/claims.bundle" ] && ok || fail "no claims.bundle under strace"
+	nsync=$(grep -c -E 'fsync\(|fdatasync\(' "$TMP/sync.trace")
+	nfs=$(grep -c 'syncfs(' "$TMP/sync.trace")
+	[ "$nsync" -le 1 ] && [ "$nfs" -eq 1 ] && ok ||
+		fail "publish flushed $nsync files one by one and the file system $nfs times"
+else
+	echo "publish.sh: strace cannot trace here: the count of flushes is not checked" >&2
+fi
 finish

@@ -80,8 +80,17 @@ typedef struct {
 	FILE *spill;	 /* claim and annotation lines, in bundle order */
 	ct_bundle_info *info;
 	ct_buf line;
-	ct_keyring *ring; /* the store's keys, loaded once (ct__require_verified_ring) */
+	ct_keyring *ring;	   /* the store's keys, loaded once (ct__require_verified_ring) */
+	const ct__bundle_how *how; /* NULL: ct_bundle_create's own */
 } creator;
+
+/* ct__require_verified against a keyring loaded once: the caller's when it gave one, else the
+ * store's (c->ring). */
+static int require_verified(const creator *c, const json_t *record)
+{
+	return ct__require_verified_ring(
+		c->store, c->how && c->how->ring ? c->how->ring : c->ring, record);
+}
 
 static int collect_id(const char *id, void *payload)
 {
@@ -269,7 +278,7 @@ static int spill_claim(creator *c, const char *id)
 	json_t **sorted = NULL;
 	const json_t *r, *e;
 	size_t i, j;
-	int error;
+	int error, checked = c->how && c->how->verified && c->how->verified(id, c->how->payload);
 
 	if (c->opts->history) {
 		if ((error = ct_store_revisions(&revs, c->store, CT_KIND_CLAIM, id)) < 0)
@@ -295,7 +304,7 @@ static int spill_claim(creator *c, const char *id)
 			goto done;
 		}
 		/* a bundle re-publishes its records as signed: never one that does not verify */
-		if ((error = ct__require_verified_ring(c->store, c->ring, r)) < 0 ||
+		if ((!checked && (error = require_verified(c, r)) < 0) ||
 			(sid && (error = note_source(c, sid, rev)) < 0) ||
 			(error = note_link_sources(c, r, id)) < 0 ||
 			(error = note_signers(c, r)) < 0 ||
@@ -324,7 +333,7 @@ static int spill_claim(creator *c, const char *id)
 		json_array_foreach (json_object_get(a, "evidence"), j, ev)
 			if ((error = note_source(c, json_string_value(ev), 0)) < 0)
 				goto done;
-		if ((error = ct__require_verified_ring(c->store, c->ring, a)) < 0 ||
+		if ((!checked && (error = require_verified(c, a)) < 0) ||
 			(dsrc && (error = note_source(c, dsrc, 0)) < 0) ||
 			(error = note_signers(c, a)) < 0 ||
 			(error = spill_record(c, c->spill, a)) < 0)
@@ -512,7 +521,7 @@ static int spill_sources(creator *c, FILE *f)
 			}
 		}
 		json_array_foreach (revs, j, r)
-			if ((error = ct__require_verified_ring(c->store, c->ring, r)) < 0 ||
+			if ((error = require_verified(c, r)) < 0 ||
 				(error = note_signers(c, r)) < 0 ||
 				(error = spill_record(c, f, r)) < 0 ||
 				(error = spill_text(c, f, r)) < 0)
@@ -601,6 +610,12 @@ done:
 int ct_bundle_create(
 	ct_bundle_info *info, ct_store *store, const char *path, const ct_bundle_create_opts *opts)
 {
+	return ct__bundle_create(info, store, path, opts, NULL);
+}
+
+int ct__bundle_create(ct_bundle_info *info, ct_store *store, const char *path,
+	const ct_bundle_create_opts *opts, const ct__bundle_how *how)
+{
 	ct_bundle_info local;
 	creator c;
 	bundle_writer w;
@@ -628,6 +643,7 @@ int ct_bundle_create(
 		return ct_error_set(CT_EINVALID, "bundle create: nothing selected");
 	c.store = store;
 	c.opts = opts;
+	c.how = how;
 	c.info = info;
 	info->history = opts->history != 0;
 	info->annotations = opts->annotations != 0;
@@ -647,7 +663,20 @@ int ct_bundle_create(
 		error = ct_error_set(CT_ENOTFOUND, "bundle create: no claim matches the selection");
 		goto done;
 	}
-	if (!(c.spill = tmpfile()) || !(sources = tmpfile()) || !(keys = tmpfile())) {
+	if (how && how->spills[0] && how->spills[1] && how->spills[2]) {
+		/* the caller's, emptied: no temporary file made and removed per bundle */
+		for (i = 0; i < 3; i++) {
+			rewind(how->spills[i]);
+			if (ftruncate(fileno(how->spills[i]), 0) < 0) {
+				error = ct_error_set(CT_EIO, "cannot empty a temporary file: %s",
+					strerror(errno));
+				goto done;
+			}
+		}
+		c.spill = how->spills[0];
+		sources = how->spills[1];
+		keys = how->spills[2];
+	} else if (!(c.spill = tmpfile()) || !(sources = tmpfile()) || !(keys = tmpfile())) {
 		error = ct_error_set(CT_EIO, "cannot make a temporary file: %s", strerror(errno));
 		goto done;
 	}
@@ -664,6 +693,7 @@ int ct_bundle_create(
 	/* the stream writes through its own descriptor; the output file keeps the original */
 	if ((error = ct__outfile_open(&out, path, 0644)) < 0)
 		goto done;
+	out.nosync = how && how->nosync;
 	opened = 1;
 	if ((fd = dup(out.fd)) < 0 || !(w.f = fdopen(fd, "wb"))) {
 		error = ct_error_set(CT_EIO, "%s: %s", path, strerror(errno));
@@ -692,11 +722,11 @@ done:
 		close(fd);
 	if (opened)
 		ct__outfile_abort(&out);
-	if (c.spill)
+	if (c.spill && (!how || c.spill != how->spills[0]))
 		fclose(c.spill);
-	if (sources)
+	if (sources && (!how || sources != how->spills[1]))
 		fclose(sources);
-	if (keys)
+	if (keys && (!how || keys != how->spills[2]))
 		fclose(keys);
 	strvec_free(&c.ids);
 	ct_keyring_free(c.ring);

@@ -9,6 +9,27 @@
 #include <sodium.h>
 #include <stdio.h>
 
+/* How ct__bundle_create may save work for a caller that has done it already (ct_publish). */
+typedef struct {
+	int nosync; /* 1: the file is renamed into place without being flushed to disk first (a
+		     * published site's bundles, which ct_publish syncs once at the end) */
+	const ct_keyring *ring; /* the store's keyring (ct_store_keyring), read once by the
+				 * caller; NULL: read again per record */
+	/* 1 when every revision and annotation of claim id was verified by the caller in this
+	 * run, against ring, as ct_store_verify_record does: they are not verified again (its
+	 * sources are). NULL: every record is verified here. */
+	int (*verified)(const char *id, void *payload);
+	void *payload;
+	/* three temporary files (tmpfile) kept open by the caller and emptied here for each
+	 * bundle, or NULLs: made and removed per bundle (the file system's inode allocator slows
+	 * down under a churn of removed files) */
+	FILE *spills[3];
+} ct__bundle_how;
+
+/* ct_bundle_create, as how says (NULL: as ct_bundle_create). */
+int ct__bundle_create(ct_bundle_info *info, ct_store *store, const char *path,
+	const ct_bundle_create_opts *opts, const ct__bundle_how *how);
+
 /* The header line of a version 1 bundle, without its newline. */
 #define CT_BUNDLE_HEADER "{\"format\":\"claimtrail-bundle\",\"version\":1}"
 

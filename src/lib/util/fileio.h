@@ -22,12 +22,15 @@ typedef struct {
 	int direct; /* 1: into the existing device or FIFO */
 	ct_buf tmp; /* the temporary name, when not direct */
 	const char *path;
+	int nosync; /* 0 after open; 1: commit renames without flushing to disk first (derived
+		     * output whose writer syncs once at the end or can make it again) */
 } ct__outfile;
 
 /* Opens path for output as above; mode is a new file's permissions (less the umask). */
 int ct__outfile_open(ct__outfile *o, const char *path, unsigned mode);
 
-/* Flushes to disk, closes and renames into place (or only closes, when direct). */
+/* Flushes to disk (unless nosync), closes and renames into place (or only closes, when
+ * direct). */
 int ct__outfile_commit(ct__outfile *o);
 
 /* Closes and removes the temporary file; a no-op after a commit. */

@@ -192,6 +192,7 @@ int ct__outfile_open(ct__outfile *o, const char *path, unsigned mode)
 
 	o->fd = -1;
 	o->direct = 0;
+	o->nosync = 0;
 	o->path = path;
 	o->tmp.ptr = NULL;
 	o->tmp.len = o->tmp.cap = 0;
@@ -236,7 +237,7 @@ int ct__outfile_commit(ct__outfile *o)
 		o->fd = -1;
 		return error;
 	}
-	if (fsync(o->fd) < 0) {
+	if (!o->nosync && fsync(o->fd) < 0) {
 		error = ct_error_set(CT_EIO, "%s: %s", o->tmp.ptr, strerror(errno));
 		goto done;
 	}
