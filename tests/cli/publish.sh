@@ -177,7 +177,7 @@ assert "claim/rally.html" not in d["written"], d
 ' "$OUT" && ok || fail "a key record added did not make the claim again: $OUT"
 expect_status 0 "$CT" verify "$S5/bundle/rally.bundle" --trust "$S5/keys/"
 # a claim edited by plain git, then published again into the same folder
-f=$(find claims/claim -path "*/rally/r0002.json")
+f=$(find claims/claim -path "*/rally/r0002*.json")
 sed 's/About 1,200/About 9,999/' "$f" >"$f.new" && mv "$f.new" "$f" || exit 99
 git add claims && git commit -qm "a statement changed by hand" || exit 99
 expect_status 0 "$CT" publish -o $S5 --base-url "$URL" --tag crowds
