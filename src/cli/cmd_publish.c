@@ -9,7 +9,7 @@
 static const char publish_usage[] =
 	"usage: claimtrail publish -o DIR --base-url URL [--title TEXT]\n"
 	"                          [ID... | --all | --tag T | --status S] [--json]\n"
-	"                          [--key SECRET] [--passphrase-file F]\n"
+	"                          [--as-of DATE] [--key SECRET] [--passphrase-file F]\n"
 	"       claimtrail publish -o DIR --base-url URL --from BUNDLE --trust KEYS [...]\n"
 	"\n"
 	"Writes a static web site of the selected claims (default: all) into DIR: index.html\n"
@@ -20,7 +20,9 @@ static const char publish_usage[] =
 	"(each ClaimReview's url). Publishing again into DIR rewrites only what changed, and\n"
 	"prints each file written or removed. The bundles are signed with --key (default\n"
 	"$CLAIMTRAIL_KEY, git config claimtrail.key); without a key the site offers none.\n"
-	"--from makes the same site from a bundle verified against KEYS, without a store.\n"
+	"--as-of DATE publishes what the store said then (YYYY-MM-DD, its end, or a UTC time),\n"
+	"from the branch's history. --from makes the same site from a bundle verified against\n"
+	"KEYS, without a store.\n"
 	"See docs/publish.md.\n";
 
 typedef struct {
@@ -28,6 +30,7 @@ typedef struct {
 	int modes;
 	const char *output;
 	const char *from;
+	const char *as_of; /* the store as it was then (ct_store_as_of) */
 	const char *key;
 	const char *pass_file;
 	ct_keyring *trust;
@@ -62,6 +65,8 @@ static const cli_opt publish_opts[] = {
 	CLI_FN("all", 0, CLI_NOVALUE, NULL, "every claim (the default)", select_claims),
 	CLI_FN("tag", 0, CLI_VALUE, "T", "the claims tagged T", select_claims),
 	CLI_FN("status", 0, CLI_VALUE, "S", "the claims whose status is S", select_claims),
+	CLI_STR("as-of", 0, "DATE", "publish what the store said then (from its history)",
+		publish_args, as_of),
 	CLI_STR("from", 0, "BUNDLE", "publish the claims of a verified bundle, without a store",
 		publish_args, from),
 	CLI_OPT_TRUST(CLI_TRUST_EXIT_4, publish_args, trust),
@@ -151,6 +156,11 @@ int cmd_publish(ct_cli *cli, int argc, char **argv)
 		status = cli_cmd_usage(&publish_cmd, "--trust applies to --from BUNDLE");
 		goto out;
 	}
+	if (a.from && a.as_of) {
+		status = cli_cmd_usage(&publish_cmd,
+			"--as-of reads a store's history; a bundle (--from) has none");
+		goto out;
+	}
 	if ((error = optional_key(&key, &a)) < 0)
 		goto done;
 	a.o.signer = key;
@@ -183,6 +193,12 @@ int cmd_publish(ct_cli *cli, int argc, char **argv)
 	} else {
 		if ((error = cli_open_store(&store, cli)) < 0)
 			goto done;
+		if (a.as_of) {
+			char commit[41];
+			if ((error = ct_store_as_of(store, a.as_of, commit)) < 0)
+				goto done;
+			fprintf(stderr, "as of %s: the store at commit %.12s\n", a.as_of, commit);
+		}
 		/* a unique prefix names a claim */
 		nids = a.o.select == CT_BUNDLE_IDS ? a.o.nids : 0;
 		if (nids && !(ids = calloc(nids, sizeof(*ids))))

@@ -198,6 +198,20 @@ contains "$OUT" "fighters"
 expect_status 0 "$CT" list
 contains "$OUT" "reports-7000"
 expect_status 3 "$CT" show fighters --as-of 2023-11-13
+# publish --as-of: the site of that day (no verdict on attacks yet, no reports-7000), while a
+# publish of today has both; --as-of with --from (a bundle has no history) is a usage error
+expect_status 0 "$CT" publish -o "$TMP/then" --base-url https://example.org/c --as-of 2023-11-14
+contains "$ERR" "as of 2023-11-14: the store at commit"
+[ -e "$TMP/then/claim/fighters.html" ] && [ ! -e "$TMP/then/claim/reports-7000.html" ] &&
+	ok || fail "publish --as-of: $(ls "$TMP/then/claim")"
+not_contains "$(cat "$TMP/then/claim/attacks.html")" "application/ld+json"
+expect_status 0 "$CT" publish -o "$TMP/now" --base-url https://example.org/c
+[ -e "$TMP/now/claim/reports-7000.html" ] && ok || fail "publish: $(ls "$TMP/now/claim")"
+contains "$(cat "$TMP/now/claim/attacks.html")" "application/ld+json"
+expect_status 2 "$CT" publish -o "$TMP/x" --base-url https://example.org/c --as-of 2023-11-14 \
+	--from some.bundle --trust "$TMP/k.key.pub"
+contains "$ERR" "--as-of reads a store's history"
+expect_status 3 "$CT" publish -o "$TMP/x" --base-url https://example.org/c --as-of 2023-11-13
 one_line "$ERR"
 contains "$ERR" "no commit on or before 2023-11-13"
 expect_status 4 "$CT" show fighters --as-of yesterday
