@@ -330,6 +330,62 @@ static void test_tampered(void)
 	CHECK(back == NULL);
 }
 
+/* Signature memos (keyring.h): a memo vouches for exactly the key, signature and message it
+ * noted; a ring noting its findings notes only signatures that verify. */
+static void test_sigmemo(const ct_key *k1)
+{
+	ct_keyring *ring = NULL, *other = NULL;
+	ct__sigmemo *memo = NULL, *noted = NULL;
+	ct_key *k2 = NULL;
+	uint8_t sig[64], bad[64];
+	const uint8_t msg[] = "hello", msg2[] = "hellO";
+
+	CHECK_INT(ct_key_generate(&k2, "Second", NULL), 0);
+	CHECK_INT(ct_keyring_new(&ring), 0);
+	CHECK_INT(ct_keyring_new(&other), 0);
+	CHECK_INT(ct_keyring_add(ring, ct_key_public_record(k1)), 0);
+	CHECK_INT(ct_keyring_add(ring, ct_key_public_record(k2)), 0);
+	CHECK_INT(ct_key_sign_bytes(sig, k1, msg, sizeof(msg)), 0);
+	memcpy(bad, sig, sizeof(bad));
+	bad[5] ^= 1;
+	/* a memo made (for the test) to vouch for a bad signature: used instead of checking */
+	CHECK_INT(ct__sigmemo_new(&memo, 2), 0);
+	ct__sigmemo_set(memo, 0, ct_key_public_bytes(k1), bad, msg, sizeof(msg));
+	ct__sigmemo_seal(memo);
+	CHECK_INT(ct_keyring_verify_bytes(ring, ct_key_id(k1), bad, msg, sizeof(msg)), CT_EBADSIG);
+	ct__keyring_set_memo(ring, memo);
+	CHECK_INT(ct_keyring_verify_bytes(ring, ct_key_id(k1), bad, msg, sizeof(msg)), 0);
+	/* not for another message, another key, another signature */
+	CHECK_INT(
+		ct_keyring_verify_bytes(ring, ct_key_id(k1), bad, msg2, sizeof(msg2)), CT_EBADSIG);
+	CHECK_INT(ct_keyring_verify_bytes(ring, ct_key_id(k2), bad, msg, sizeof(msg)), CT_EBADSIG);
+	bad[6] ^= 1;
+	CHECK_INT(ct_keyring_verify_bytes(ring, ct_key_id(k1), bad, msg, sizeof(msg)), CT_EBADSIG);
+	/* what is not in the memo is checked as always */
+	CHECK_INT(ct_keyring_verify_bytes(ring, ct_key_id(k1), sig, msg, sizeof(msg)), 0);
+	ct__keyring_set_memo(ring, NULL);
+	CHECK_INT(ct_keyring_verify_bytes(ring, ct_key_id(k1), bad, msg, sizeof(msg)), CT_EBADSIG);
+
+	/* noting: only what verifies */
+	CHECK_INT(ct__sigmemo_new(&noted, 0), 0);
+	ct__keyring_memo_record(ring, noted);
+	CHECK_INT(ct_keyring_verify_bytes(ring, ct_key_id(k1), bad, msg, sizeof(msg)), CT_EBADSIG);
+	CHECK_INT(ct_keyring_verify_bytes(ring, ct_key_id(k1), sig, msg, sizeof(msg)), 0);
+	ct__keyring_memo_record(ring, NULL);
+	ct__sigmemo_seal(noted);
+	CHECK_INT(ct_keyring_add(other, ct_key_public_record(k1)), 0);
+	ct__keyring_set_memo(other, noted);
+	CHECK_INT(ct_keyring_verify_bytes(other, ct_key_id(k1), sig, msg, sizeof(msg)), 0);
+	CHECK_INT(ct_keyring_verify_bytes(other, ct_key_id(k1), bad, msg, sizeof(msg)), CT_EBADSIG);
+	ct_error_clear();
+
+	ct_keyring_free(ring);
+	ct_keyring_free(other);
+	ct__sigmemo_free(memo);
+	ct__sigmemo_free(noted);
+	ct_key_free(k2);
+}
+
 static void test_keyring(const ct_key *k1)
 {
 	ct_keyring *ring = NULL;
@@ -703,6 +759,7 @@ int main(void)
 	test_permissions();
 	test_tampered();
 	test_keyring(key);
+	test_sigmemo(key);
 	test_keyring_tables();
 	test_keyring_tables_race();
 	test_key_lifecycle();

@@ -10,6 +10,7 @@
  * written unless everything checks (the write is one transaction).
  */
 #include "bundle_internal.h"
+#include "keyring.h"
 #include "sha256.h"
 #include "record_internal.h"
 #include "store_internal.h"
@@ -403,6 +404,7 @@ int ct_bundle_import(size_t *count, ct_store *store, const char *path,
 	ct_bundle_info info;
 	uint8_t trailer_hash[CT_HASH_LEN];
 	FILE *f = NULL;
+	ct__sigmemo *memo = NULL;
 	int error;
 
 	*count = 0;
@@ -412,11 +414,25 @@ int ct_bundle_import(size_t *count, ct_store *store, const char *path,
 		return error;
 	if ((error = ct__bundle_open_regular(&f, path)) < 0)
 		return ct_error_prefix(error, "not imported");
-	if ((error = ct__bundle_verify_file(&info, f, path, vopts, NULL, NULL, trailer_hash)) < 0)
+	/* the signatures the verification finds valid, for the list summaries after the write */
+	if (vopts && vopts->trust && ct__sigmemo_new(&memo, 0) == 0)
+		ct__keyring_memo_record(vopts->trust, memo);
+	ct_error_clear();
+	error = ct__bundle_verify_file(&info, f, path, vopts, NULL, NULL, trailer_hash);
+	if (memo)
+		ct__keyring_memo_record(vopts->trust, NULL);
+	if (error < 0)
 		ct_error_prefix(error, "not imported");
 	else
 		error = ct__bundle_import_file(
 			count, store, f, path, &info, trailer_hash, vopts->trust, wopts);
+	/* the first list need not verify again what was just verified */
+	if (error == 0 && *count > 0 && memo) {
+		ct__sigmemo_seal(memo);
+		if (ct__summaries_prime(store, memo) < 0)
+			ct_error_clear(); /* the cache is only speed: list derives what is missing */
+	}
+	ct__sigmemo_free(memo);
 	fclose(f);
 	return error;
 }

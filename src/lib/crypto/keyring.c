@@ -16,9 +16,12 @@
 #include "signing.h"
 #include "util.h"
 
+#include <sodium.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +45,8 @@ struct ct_keyring {
 	ring_entry *entries;
 	size_t count;
 	size_t cap;
+	const ct__sigmemo *memo; /* signatures already seen verifying, or NULL */
+	ct__sigmemo *record;	 /* where to note every signature checked valid, or NULL */
 #ifdef CT_ED25519_TABLES
 	atomic_uint tables; /* keys that were given tables */
 #endif
@@ -74,6 +79,126 @@ void ct_keyring_free(ct_keyring *ring)
 	free(ring);
 }
 
+/* ---- signature memos (keyring.h) ------------------------------------------------------ */
+
+#define MEMO_DIGEST 32
+
+struct ct__sigmemo {
+	uint8_t (*digests)[MEMO_DIGEST]; /* sorted once sealed; an unset slot is all zero */
+	size_t count, cap;
+	pthread_mutex_t mu; /* ct__sigmemo_add's */
+	int failed;	    /* an add ran out of memory: what it would have noted is checked */
+};
+
+int ct__sigmemo_new(ct__sigmemo **out, size_t slots)
+{
+	*out = calloc(1, sizeof(**out));
+	if (!*out || (slots && !((*out)->digests = calloc(slots, MEMO_DIGEST)))) {
+		free(*out);
+		*out = NULL;
+		return ct__oom();
+	}
+	(*out)->count = (*out)->cap = slots;
+	pthread_mutex_init(&(*out)->mu, NULL);
+	return 0;
+}
+
+static void memo_digest(uint8_t out[MEMO_DIGEST], const uint8_t pk[32], const uint8_t sig[64],
+	const uint8_t *msg, size_t len)
+{
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, NULL, 0, MEMO_DIGEST);
+	crypto_generichash_update(&st, pk, 32);
+	crypto_generichash_update(&st, sig, 64);
+	crypto_generichash_update(&st, msg, len);
+	crypto_generichash_final(&st, out, MEMO_DIGEST);
+}
+
+void ct__sigmemo_set(ct__sigmemo *memo, size_t slot, const uint8_t public_key[32],
+	const uint8_t sig[64], const uint8_t *msg, size_t len)
+{
+	if (memo && slot < memo->count)
+		memo_digest(memo->digests[slot], public_key, sig, msg, len);
+}
+
+void ct__sigmemo_add(ct__sigmemo *memo, const uint8_t public_key[32], const uint8_t sig[64],
+	const uint8_t *msg, size_t len)
+{
+	uint8_t d[MEMO_DIGEST];
+
+	memo_digest(d, public_key, sig, msg, len);
+	pthread_mutex_lock(&memo->mu);
+	if (memo->count == memo->cap && !memo->failed) {
+		size_t ncap = memo->cap ? memo->cap * 2 : 1024;
+		uint8_t(*grown)[MEMO_DIGEST] = realloc(memo->digests, ncap * MEMO_DIGEST);
+		if (grown) {
+			memo->digests = grown;
+			memo->cap = ncap;
+		} else {
+			memo->failed = 1;
+		}
+	}
+	if (memo->count < memo->cap)
+		memcpy(memo->digests[memo->count++], d, MEMO_DIGEST);
+	pthread_mutex_unlock(&memo->mu);
+}
+
+static int by_digest(const void *a, const void *b)
+{
+	return memcmp(a, b, MEMO_DIGEST);
+}
+
+void ct__sigmemo_seal(ct__sigmemo *memo)
+{
+	if (memo && memo->count)
+		qsort(memo->digests, memo->count, MEMO_DIGEST, by_digest);
+}
+
+void ct__sigmemo_free(ct__sigmemo *memo)
+{
+	if (!memo)
+		return;
+	pthread_mutex_destroy(&memo->mu);
+	free(memo->digests);
+	free(memo);
+}
+
+void ct__keyring_set_memo(ct_keyring *ring, const ct__sigmemo *memo)
+{
+	ring->memo = memo;
+}
+
+void ct__keyring_memo_record(const ct_keyring *ring, ct__sigmemo *memo)
+{
+	/* the ring's keys do not change: where it notes its findings is bookkeeping */
+	((ct_keyring *)ring)->record = memo;
+}
+
+/* After a signature was checked valid with the key e: noted where the ring notes them. */
+static int noted(const ct_keyring *ring, const ring_entry *e, int error, const uint8_t sig[64],
+	const uint8_t *msg, size_t len)
+{
+	if (error == 0 && ring->record)
+		ct__sigmemo_add(ring->record, e->pk, sig, msg, len);
+	return error;
+}
+
+/* 1 when the memo vouches for this key, signature and message. */
+static int memo_has(const ct__sigmemo *memo, const uint8_t pk[32], const uint8_t sig[64],
+	const uint8_t *msg, size_t len)
+{
+	static const uint8_t unset[MEMO_DIGEST];
+	uint8_t d[MEMO_DIGEST];
+
+	if (!memo || !memo->count)
+		return 0;
+	memo_digest(d, pk, sig, msg, len);
+	/* the digest of nothing that was set: never matches an unset slot */
+	return memcmp(d, unset, MEMO_DIGEST) != 0 &&
+		bsearch(d, memo->digests, memo->count, MEMO_DIGEST, by_digest) != NULL;
+}
+
 #ifdef CT_ED25519_TABLES
 /*
  * Only in a build configured with -Ded25519_tables=true (off by default: then every check
@@ -99,9 +224,12 @@ static int entry_verify(const ct_keyring *ring, ring_entry *e, const uint8_t sig
 	ct_keyring *cache = (ct_keyring *)ring;
 	int error;
 
+	if (memo_has(ring->memo, e->pk, sig, msg, len))
+		return 0;
 	if (fast)
-		return ct__ed25519_verify(fast, sig, msg, len) == 0 ? 0 : CT_EBADSIG;
-	error = ct__signature_verify(e->pk, sig, msg, len);
+		return noted(ring, e, ct__ed25519_verify(fast, sig, msg, len) == 0 ? 0 : CT_EBADSIG,
+			sig, msg, len);
+	error = noted(ring, e, ct__signature_verify(e->pk, sig, msg, len), sig, msg, len);
 	if (error == 0 &&
 		atomic_fetch_add_explicit(&e->uses, 1, memory_order_relaxed) + 1 == TABLE_AFTER &&
 		atomic_fetch_add_explicit(&cache->tables, 1, memory_order_relaxed) < TABLES_MAX) {
@@ -123,8 +251,9 @@ size_t ct__keyring_tables(const ct_keyring *ring)
 static int entry_verify(const ct_keyring *ring, ring_entry *e, const uint8_t sig[64],
 	const uint8_t *msg, size_t len)
 {
-	(void)ring;
-	return ct__signature_verify(e->pk, sig, msg, len);
+	if (memo_has(ring->memo, e->pk, sig, msg, len))
+		return 0;
+	return noted(ring, e, ct__signature_verify(e->pk, sig, msg, len), sig, msg, len);
 }
 
 size_t ct__keyring_tables(const ct_keyring *ring)

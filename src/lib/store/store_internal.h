@@ -236,6 +236,15 @@ void ct__txn_reset_message(ct_txn *txn);
 int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_txn_build_fn build,
 	void *payload);
 
+/* ---- list summaries (summary.c) ---- */
+
+/* Brings the list summaries' cache up to the snapshot, as the first `list` would, taking the
+ * signatures in memo (keyring.h: what a bulk import has just made or verified) as verifying
+ * without checking them again; everything else is judged as list judges it, so the cache holds
+ * exactly what list derives. A failure leaves the cache to list (it is only speed). */
+typedef struct ct__sigmemo ct__sigmemo;
+int ct__summaries_prime(ct_store *store, const ct__sigmemo *memo);
+
 /* ---- the commit journal (journal.c) ---- */
 
 /* One fact: commit wrote path (by_claimtrail when its trailers name the record), or removed

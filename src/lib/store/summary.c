@@ -11,6 +11,7 @@
  * as \\\\, \\t and \\n. Whether a claim verifies also depends on the store's key records: the
  * header names the id of the key folder's tree, and a cache made with other keys is not used.
  */
+#include "keyring.h"
 #include "parallel.h"
 #include "store_internal.h"
 #include "claimtrail/status.h"
@@ -393,8 +394,10 @@ int ct_store_list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload)
 	return ct_store_list_claims_report(store, fn, payload, NULL, NULL);
 }
 
-int ct_store_list_claims_report(ct_store *store, ct_claim_summary_fn fn, void *payload,
-	ct_claim_skipped_fn skipped, void *skipped_payload)
+/* The listing; fn NULL: only brings the cache up to date. memo: signatures already seen
+ * verifying (a bulk import's), or NULL. */
+static int list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload,
+	ct_claim_skipped_fn skipped, void *skipped_payload, const ct__sigmemo *memo)
 {
 	ct_buf where = CT_BUF_INIT, fandir = CT_BUF_INIT;
 	ct_buf path = CT_BUF_INIT, cache = CT_BUF_INIT, out = CT_BUF_INIT;
@@ -415,6 +418,7 @@ int ct_store_list_claims_report(ct_store *store, ct_claim_summary_fn fn, void *p
 		(error = ct_buf_printf(&out, "%s/key", store->root)) < 0 ||
 		(error = ct_store_keyring(&ring, store)) < 0)
 		goto done;
+	ct__keyring_set_memo(ring, memo);
 	if (ct__subtree(&keys, store, store->tree, out.ptr))
 		git_oid_tostr(keyhex, sizeof(keyhex), git_tree_id(keys));
 	ct_buf_clear(&out);
@@ -575,7 +579,7 @@ int ct_store_list_claims_report(ct_store *store, ct_claim_summary_fn fn, void *p
 		list[i].id = r.field[1];
 	}
 	qsort(list, n, sizeof(*list), by_id);
-	for (i = 0; i < n; i++) {
+	for (i = 0; fn && i < n; i++) {
 		ct_claim_summary s;
 		char *f = list[i].line;
 		const char *fields[SUMMARY_FIELDS];
@@ -621,4 +625,15 @@ done:
 	ct_buf_free(&cache);
 	ct_buf_free(&out);
 	return error;
+}
+
+int ct_store_list_claims_report(ct_store *store, ct_claim_summary_fn fn, void *payload,
+	ct_claim_skipped_fn skipped, void *skipped_payload)
+{
+	return list_claims(store, fn, payload, skipped, skipped_payload, NULL);
+}
+
+int ct__summaries_prime(ct_store *store, const ct__sigmemo *memo)
+{
+	return list_claims(store, NULL, NULL, NULL, NULL, memo);
 }

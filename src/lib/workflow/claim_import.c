@@ -5,9 +5,12 @@
  */
 #include "claim.h"
 #include "claim_csv.h"
+#include "keyring.h"
 #include "parallel.h"
+#include "record_internal.h"
 #include "revision.h"
 #include "store_internal.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -33,6 +36,8 @@ typedef struct {
 	size_t count;
 	json_t *made; /* the ids made (a dry run: the records, unsigned) */
 	int dry_run;
+	ct__sigmemo
+		*memo; /* the signatures made (and checked: ct_record_sign), for the summaries */
 } import_job;
 
 static void import_lines_free(import_lines *l)
@@ -157,10 +162,34 @@ typedef struct {
 	git_oid *oids; /* out: its blob id */
 	size_t count, first, step;
 	const ct_key *key;
-	size_t failed; /* index + 1 of the first record that failed, 0 when none */
+	ct__sigmemo *memo; /* slot i: record i's signature */
+	size_t failed;	   /* index + 1 of the first record that failed, 0 when none */
 	int error;
 	char message[256];
 } sign_share;
+
+/* Notes record's signature by key (just made and checked by ct_record_sign) in memo slot i. */
+static int memo_note(ct__sigmemo *memo, size_t i, const json_t *record, const ct_key *key)
+{
+	const json_t *e;
+	ct_buf pae = CT_BUF_INIT;
+	uint8_t sig[64];
+	size_t k;
+	int error;
+
+	if ((error = ct__record_signing_input(&pae, record)) < 0)
+		return error;
+	json_array_foreach (json_object_get(record, "signatures"), k, e)
+		if (json_string_value(json_object_get(e, "key_id")) &&
+			strcmp(json_string_value(json_object_get(e, "key_id")), ct_key_id(key)) ==
+				0 &&
+			ct__decode_exact(sig, sizeof(sig),
+				json_string_value(json_object_get(e, "sig"))) == 0)
+			ct__sigmemo_set(memo, i, ct_key_public_bytes(key), sig,
+				(const uint8_t *)pae.ptr, pae.len);
+	ct_buf_free(&pae);
+	return 0;
+}
 
 static void *sign_some(void *arg)
 {
@@ -179,6 +208,8 @@ static void *sign_some(void *arg)
 				GIT_OBJECT_BLOB) < 0)
 			error = ct_error_set(CT_EIO, "cannot hash a record");
 		sh->paths[i] = ct_buf_detach(&path);
+		if (error == 0)
+			error = memo_note(sh->memo, i, sh->records[i], sh->key);
 		/* done with it: a large import's parsed records are most of its memory */
 		json_decref(sh->records[i]);
 		sh->records[i] = NULL;
@@ -193,7 +224,7 @@ static void *sign_some(void *arg)
 }
 
 static int sign_all(json_t **records, size_t count, const ct_key *key, size_t *failed,
-	ct_store *store, char **paths, ct_buf *files, git_oid *oids)
+	ct_store *store, char **paths, ct_buf *files, git_oid *oids, ct__sigmemo *memo)
 {
 	sign_share sh[8];
 	size_t n = ct__parallel_threads(0, 8), i;
@@ -211,6 +242,7 @@ static int sign_all(json_t **records, size_t count, const ct_key *key, size_t *f
 		sh[i].first = i;
 		sh[i].step = n;
 		sh[i].key = key;
+		sh[i].memo = memo;
 		sh[i].failed = 0;
 		sh[i].error = 0;
 		sh[i].message[0] = '\0';
@@ -325,8 +357,12 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 		error = ct__oom();
 		goto done;
 	}
-	if ((error = sign_all(records, n, job->opts->signer, &failed, store, paths, files, oids)) <
-		0) {
+	ct__sigmemo_free(job->memo);
+	job->memo = NULL;
+	if ((error = ct__sigmemo_new(&job->memo, n)) < 0)
+		goto done;
+	if ((error = sign_all(records, n, job->opts->signer, &failed, store, paths, files, oids,
+		     job->memo)) < 0) {
 		error = ct_error_prefix(error, "%s %zu", unit, linenos[failed - 1]);
 		goto done;
 	}
@@ -373,7 +409,7 @@ static int import_run(json_t **made, size_t *count, ct_store *store, const impor
 	const ct_write_opts *opts, int dry_run)
 {
 	ct_write_opts quiet = *opts;
-	import_job job = {lines, &quiet, opts->reason, 0, json_array(), dry_run};
+	import_job job = {lines, &quiet, opts->reason, 0, json_array(), dry_run, NULL};
 	json_t **records = NULL;
 	size_t n = 0, i;
 	int error;
@@ -395,6 +431,11 @@ static int import_run(json_t **made, size_t *count, ct_store *store, const impor
 	} else if ((error = ct__store_write(
 			    store, opts->signer, opts->max_retries, import_build, &job)) < 0) {
 		goto done;
+	} else {
+		/* the first list need not verify again what was just signed (and checked) */
+		ct__sigmemo_seal(job.memo);
+		if (ct__summaries_prime(store, job.memo) < 0)
+			ct_error_clear(); /* the cache is only speed: list derives what is missing */
 	}
 	*count = job.count;
 	if (made) {
@@ -406,6 +447,7 @@ done:
 		json_decref(records[i]);
 	free(records);
 	json_decref(job.made);
+	ct__sigmemo_free(job.memo);
 	return error;
 }
 

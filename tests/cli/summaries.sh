@@ -1,0 +1,83 @@
+#!/bin/sh
+# End to end: a bulk import writes the list summaries of what it wrote in the same run (issue
+# 19, point 2), so the first list verifies nothing again; the cache it writes is byte for byte
+# the one list derives from scratch (after deleting the file), and a claim that does not verify
+# is cached as unverified, never as verified, also when an import writes the cache.
+. "$(dirname "$0")/lib.sh"
+
+"$CT" key generate --unencrypted -o k.key >/dev/null || exit 99
+git init -q -b main repo && cd repo || exit 99
+expect_status 0 "$CT" init --key ../k.key
+expect_status 0 "$CT" source add --id radio --title R --publisher P --key ../k.key
+expect_status 0 "$CT" claim add --id early --statement "An early claim." --source radio \
+	--key ../k.key
+CACHE=.git/claimtrail/summaries
+
+# a claim that no longer verifies: its statement changed by hand, committed by plain git
+f=$(git ls-files 'claims/claim/*/early/r0001.json')
+sed -i 's/An early claim/A changed claim/' "$f" && git commit -qam "hand edit" || exit 99
+rm -f "$CACHE"
+
+# 70 claims (enough to be signed on every core), as JSON lines and as a sheet
+i=1
+while [ "$i" -le 70 ]; do
+	printf '{"statement": "Claim number %d.", "attribution": {"source": "radio"}}\n' "$i"
+	i=$((i + 1))
+done >../claims.jsonl
+expect_status 0 "$CT" import ../claims.jsonl --key ../k.key
+contains "$OUT" "imported 70 claims"
+[ -f "$CACHE" ] && ok || fail "import wrote no summaries"
+[ "$(grep -c "	claim-number-" "$CACHE")" -eq 70 ] && ok ||
+	fail "import's summaries: $(grep -c "	claim-number-" "$CACHE") claims, wanted 70"
+grep "	early	" "$CACHE" | grep -q "	unverified	" && ok ||
+	fail "the hand-edited claim is not cached as unverified: $(grep "	early	" "$CACHE")"
+cp "$CACHE" ../by-import
+expect_status 0 "$CT" list
+LIST1=$OUT
+cmp -s "$CACHE" ../by-import && ok || fail "list rewrote the summaries the import wrote"
+contains "$LIST1" "claim-number-70"
+rm -f "$CACHE"
+expect_status 0 "$CT" list
+[ "$OUT" = "$LIST1" ] && ok || fail "list from scratch differs from list after the import"
+cmp -s "$CACHE" ../by-import && ok ||
+	fail "the import's summaries differ from those derived from scratch: $(diff ../by-import "$CACHE")"
+
+# a spreadsheet's rows: the same
+printf 'statement,source\nFrom a sheet.,radio\nAnd another.,radio\n' >../sheet.csv
+expect_status 0 "$CT" import ../sheet.csv --key ../k.key
+grep -q "	from-a-sheet	" "$CACHE" && ok || fail "the sheet's import wrote no summary"
+cp "$CACHE" ../by-sheet
+expect_status 0 "$CT" list
+LIST2=$OUT
+rm -f "$CACHE"
+expect_status 0 "$CT" list
+[ "$OUT" = "$LIST2" ] && ok || fail "list from scratch differs after the sheet's import"
+cmp -s "$CACHE" ../by-sheet && ok || fail "the sheet import's summaries differ from scratch"
+expect_status 0 "$CT" list --status unverified
+contains "$OUT" "early"
+not_contains "$OUT" "claim-number-"
+
+# bundle import: the summaries of what its verification found valid
+cd .. && git init -q -b main clean && cd clean || exit 99
+expect_status 0 "$CT" init --key ../k.key
+expect_status 0 "$CT" source add --id radio --title R --publisher P --key ../k.key
+expect_status 0 "$CT" import ../claims.jsonl --key ../k.key
+expect_status 0 "$CT" bundle create -o ../all.bundle --all --key ../k.key
+cd .. && git init -q -b main other && cd other || exit 99
+expect_status 0 "$CT" init --key ../k.key
+rm -f "$CACHE"
+expect_status 0 "$CT" bundle import ../all.bundle --trust ../k.key.pub
+[ -f "$CACHE" ] && ok || fail "bundle import wrote no summaries"
+[ "$(grep -c "	claim-number-" "$CACHE" 2>/dev/null)" = 70 ] && ok ||
+	fail "bundle import's summaries: $(grep -c "	claim-number-" "$CACHE" 2>/dev/null) claims"
+cp "$CACHE" ../by-bundle
+expect_status 0 "$CT" list
+LIST3=$OUT
+contains "$LIST3" "claim-number-70"
+rm -f "$CACHE"
+expect_status 0 "$CT" list
+[ "$OUT" = "$LIST3" ] && ok || fail "list from scratch differs after the bundle import"
+cmp -s "$CACHE" ../by-bundle && ok ||
+	fail "the bundle import's summaries differ from scratch: $(diff ../by-bundle "$CACHE")"
+
+finish
