@@ -125,6 +125,11 @@ int cli_set_quantity(json_t *fields, const char *text);
 /* Warns on stderr when the claim's quantity matches no number in its quote. */
 void cli_warn_quantity(const json_t *claim);
 
+/* Prints a claim's attribution as show does: the source (with its title and publisher when
+ * source is given), quote, location, and where the quote is anchored with its context; with
+ * say_unchecked, a quote without a selector is said not to be checked. */
+void cli_print_attribution(const json_t *attr, const json_t *source, int say_unchecked);
+
 /* Prints a quantity: qualifier, amount with digit separators, unit, and its wording. */
 void cli_print_quantity(const json_t *qty);
 

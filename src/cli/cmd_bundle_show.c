@@ -129,12 +129,6 @@ static void signers_of(ct_buf *out, size_t *others, const json_t *record, const 
 	}
 }
 
-static void print_one_line(const char *text)
-{
-	for (; text && *text; text++)
-		putchar(*text == '\n' || *text == '\r' || *text == '\t' ? ' ' : *text);
-}
-
 static void print_annotation(
 	const json_t *a, const char *current, const json_t *same, const ct_keyring *trust)
 {
@@ -186,7 +180,6 @@ static int show_one(const char *path, const ct_bundle_info *info, const json_t *
 	const json_t *rec, const json_t *annotations, const ct_keyring *trust)
 {
 	const json_t *attr = json_object_get(rec, "attribution");
-	const json_t *sel = json_object_get(attr, "selector");
 	const json_t *source = NULL, *s, *item;
 	json_t *same = NULL;
 	const char *status;
@@ -224,27 +217,7 @@ static int show_one(const char *path, const ct_bundle_info *info, const json_t *
 	printf("status:     %s%s%s (%s)\n", cli_status_color(status), status,
 		*cli_status_color(status) ? cli_paint(CLI_RESET) : "", why.ptr ? why.ptr : "");
 	printf("statement:  %s\n", json_string_value(json_object_get(rec, "statement")));
-	printf("source:     %s", json_string_value(json_object_get(attr, "source")));
-	if (source)
-		printf(" - %s (%s)", json_string_value(json_object_get(source, "title")),
-			json_string_value(json_object_get(source, "publisher")));
-	printf("\n");
-	if (json_object_get(attr, "quote"))
-		printf("quote:      \"%s\"\n", json_string_value(json_object_get(attr, "quote")));
-	if (json_object_get(attr, "location"))
-		printf("location:   %s\n", json_string_value(json_object_get(attr, "location")));
-	if (sel) {
-		printf("anchored:   characters %lld-%lld of the source's text\n",
-			(long long)json_integer_value(json_object_get(sel, "start")),
-			(long long)json_integer_value(json_object_get(sel, "end")));
-		printf("context:    ...");
-		print_one_line(json_string_value(json_object_get(sel, "prefix")));
-		printf("[");
-		print_one_line(json_string_value(json_object_get(sel, "exact")));
-		printf("]");
-		print_one_line(json_string_value(json_object_get(sel, "suffix")));
-		printf("...\n");
-	}
+	cli_print_attribution(attr, source, 0);
 	if (json_object_get(rec, "quantity")) {
 		printf("quantity:   ");
 		cli_print_quantity(json_object_get(rec, "quantity"));

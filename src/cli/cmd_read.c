@@ -356,12 +356,6 @@ static json_t *print_sign_off(ct_store *store, const json_t *rec)
 }
 
 /* Text from a source on one line: line breaks and tabs as spaces. */
-static void print_one_line(const char *text)
-{
-	for (; text && *text; text++)
-		putchar(*text == '\n' || *text == '\r' || *text == '\t' ? ' ' : *text);
-}
-
 /* Each sign-off of rec: when, by whom, its note. A sign-off whose key is not among the
  * revision's signatures that verify (signers) is marked, never shown as signed. */
 static void print_sign_offs(ct_store *store, const json_t *rec, const char *signers)
@@ -513,7 +507,6 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 	ct_verification v;
 	const json_t *attr = json_object_get(rec, "attribution");
 	const json_t *qty = json_object_get(rec, "quantity");
-	const json_t *sel = json_object_get(attr, "selector");
 	ct_buf signers = CT_BUF_INIT;
 	char digest[CT_DIGEST_LEN + 1];
 	json_t *source = NULL, *same = NULL;
@@ -538,30 +531,7 @@ static int show_claim(ct_store *store, const json_t *rec, json_int_t count, cons
 	printf("status:     %s%s%s (%s)\n", cli_status_color(status), status,
 		*cli_status_color(status) ? cli_paint(CLI_RESET) : "", why);
 	printf("statement:  %s\n", json_string_value(json_object_get(rec, "statement")));
-	printf("source:     %s", json_string_value(json_object_get(attr, "source")));
-	if (source)
-		printf(" - %s (%s)", json_string_value(json_object_get(source, "title")),
-			json_string_value(json_object_get(source, "publisher")));
-	printf("\n");
-	if (json_object_get(attr, "quote"))
-		printf("quote:      \"%s\"\n", json_string_value(json_object_get(attr, "quote")));
-	if (json_object_get(attr, "location"))
-		printf("location:   %s\n", json_string_value(json_object_get(attr, "location")));
-	if (sel) {
-		printf("anchored:   characters %lld-%lld of the source's text\n",
-			(long long)json_integer_value(json_object_get(sel, "start")),
-			(long long)json_integer_value(json_object_get(sel, "end")));
-		/* the selector's context: the words around the quote in the source */
-		printf("context:    ...");
-		print_one_line(json_string_value(json_object_get(sel, "prefix")));
-		printf("[");
-		print_one_line(json_string_value(json_object_get(sel, "exact")));
-		printf("]");
-		print_one_line(json_string_value(json_object_get(sel, "suffix")));
-		printf("...\n");
-	} else if (json_object_get(attr, "quote")) {
-		printf("anchored:   quote not checked: the source has no text\n");
-	}
+	cli_print_attribution(attr, source, 1);
 	if (qty) {
 		printf("quantity:   ");
 		cli_print_quantity(qty);

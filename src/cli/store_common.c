@@ -301,3 +301,40 @@ done:
 	json_decref(ids);
 	return error;
 }
+
+/* text with its line breaks and tabs as spaces, so that a context stays on one line */
+static void print_one_line(const char *text)
+{
+	for (; text && *text; text++)
+		putchar(*text == '\n' || *text == '\r' || *text == '\t' ? ' ' : *text);
+}
+
+void cli_print_attribution(const json_t *attr, const json_t *source, int say_unchecked)
+{
+	const json_t *sel = json_object_get(attr, "selector");
+
+	printf("source:     %s", json_string_value(json_object_get(attr, "source")));
+	if (source)
+		printf(" - %s (%s)", json_string_value(json_object_get(source, "title")),
+			json_string_value(json_object_get(source, "publisher")));
+	printf("\n");
+	if (json_object_get(attr, "quote"))
+		printf("quote:      \"%s\"\n", json_string_value(json_object_get(attr, "quote")));
+	if (json_object_get(attr, "location"))
+		printf("location:   %s\n", json_string_value(json_object_get(attr, "location")));
+	if (sel) {
+		printf("anchored:   characters %lld-%lld of the source's text\n",
+			(long long)json_integer_value(json_object_get(sel, "start")),
+			(long long)json_integer_value(json_object_get(sel, "end")));
+		/* the selector's context: the words around the quote in the source */
+		printf("context:    ...");
+		print_one_line(json_string_value(json_object_get(sel, "prefix")));
+		printf("[");
+		print_one_line(json_string_value(json_object_get(sel, "exact")));
+		printf("]");
+		print_one_line(json_string_value(json_object_get(sel, "suffix")));
+		printf("...\n");
+	} else if (say_unchecked && json_object_get(attr, "quote")) {
+		printf("anchored:   quote not checked: the source has no text\n");
+	}
+}
