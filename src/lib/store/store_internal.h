@@ -163,6 +163,17 @@ int ct__vouch_new(ct__vouch **out, ct_store *store, const ct_keyring *ring);
 int ct__vouch_fn(const json_t *record, const char *key_id, const char *sig, const char *before,
 	void *payload);
 void ct__vouch_free(ct__vouch *v);
+/* Inclusion proofs for a bundle (docs/bundle.md 1.5): ct__cp_prove sets *out to
+ * {"audit_path", "leaf_index", "record"} when the record at checkpoint cp's commit has record's
+ * digest and carries sig by key_id, else to NULL. The prover reads the commit's leaves once. */
+typedef struct ct__cp_prover ct__cp_prover;
+int ct__cp_prover_new(ct__cp_prover **out, ct_store *store, const json_t *cp);
+int ct__cp_prove(
+	json_t **out, ct__cp_prover *p, const json_t *record, const char *key_id, const char *sig);
+void ct__cp_prover_free(ct__cp_prover *p);
+/* The store's checkpoints that are consistent with the branch's history, in id order (a
+ * signature is not checked here). */
+int ct__checkpoint_list(json_t **out, ct_store *store);
 /* The same with the store's keyring already loaded (ct_store_keyring of this snapshot), for a
  * caller that checks many records: loading it reads and verifies every key record. NULL ring:
  * loaded here, as ct__require_verified does. */
