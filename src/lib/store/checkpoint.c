@@ -229,6 +229,11 @@ int ct_store_checkpoint(json_t **out_record, ct_store *store, const ct_write_opt
 
 int ct__checkpoint_consistent(ct_buf *why, ct_store *store, const json_t *cp)
 {
+	return ct__checkpoint_consistent_at(why, store, cp, NULL);
+}
+
+int ct__checkpoint_consistent_at(ct_buf *why, ct_store *store, const json_t *cp, const git_oid *tip)
+{
 	const char *hex = json_string_value(json_object_get(cp, "commit"));
 	const char *want = json_string_value(json_object_get(cp, "root"));
 	json_int_t n = json_integer_value(json_object_get(cp, "records"));
@@ -248,9 +253,11 @@ int ct__checkpoint_consistent(ct_buf *why, ct_store *store, const json_t *cp)
 			hex ? hex : "?");
 	}
 	git_commit_free(c);
-	if (!store->has_head ||
-		(!git_oid_equal(&oid, &store->head) &&
-			git_graph_descendant_of(store->repo, &store->head, &oid) != 1)) {
+	if (!tip && store->has_head)
+		tip = &store->head;
+	if (!tip ||
+		(!git_oid_equal(&oid, tip) &&
+			git_graph_descendant_of(store->repo, tip, &oid) != 1)) {
 		git_error_clear();
 		return ct_buf_printf(why,
 			"names commit %.12s, which is not in the branch's history (a rewritten "

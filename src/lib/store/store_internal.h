@@ -154,6 +154,9 @@ int ct__checkpoint_root(
 /* Whether checkpoint cp is consistent with the branch's history: why is left empty when it
  * is, else says why not in one line. Negative only when the repository cannot be read. */
 int ct__checkpoint_consistent(ct_buf *why, ct_store *store, const json_t *cp);
+/* The same against the history of commit tip (a fetched commit) instead of the branch's. */
+int ct__checkpoint_consistent_at(
+	ct_buf *why, ct_store *store, const json_t *cp, const git_oid *tip);
 
 /* What vouches for a revoked or expired key's signatures: the store's consistent checkpoints
  * signed by a live key of ring, loaded on first use. ct__vouch_fn is a ct_vouch_fn whose
@@ -187,6 +190,11 @@ int ct__require_verified_ring(ct_store *store, const ct_keyring *ring, const jso
  * NULL). *findings: how many. */
 int ct__check_incoming(size_t *findings, json_t *bad, ct_store *store, git_tree *tree,
 	const json_t *fresh, const ct_keyring *trust, ct_finding_fn fn, void *payload);
+/* The same, also checking that each fresh checkpoint is consistent with the history of tip,
+ * the fetched commit whose tree is tree (a rewritten history fails). */
+int ct__check_incoming_at(size_t *findings, json_t *bad, ct_store *store, git_tree *tree,
+	const git_oid *tip, const json_t *fresh, const ct_keyring *trust, ct_finding_fn fn,
+	void *payload);
 
 /* ---- write transactions ---- */
 
