@@ -206,6 +206,18 @@ int ct_bundle_verify(ct_bundle_info *info, const char *path, const ct_bundle_ver
 int ct_bundle_state_check(const char *state_path, const ct_bundle_info *info, long long max_age);
 
 /*
+ * The same by checkpoints (docs/bundle.md, "Freshness"): when the bundle at path (verified
+ * against trust, info its trailer) carries checkpoints that vouch (1.5), compares, per signer,
+ * the newest of them with the newest checkpoint by that signer the state file remembers (its
+ * "checkpoints" member): an older one, or one of the same time with another root, is a
+ * rollback; with max_age > 0, one made longer ago is a freeze. Otherwise the file remembers
+ * them. A bundle without such checkpoints: ct_bundle_state_check. The file is read again and
+ * must be the one verified (CT_EBADSIG).
+ */
+int ct_bundle_state_check_checkpoints(const char *state_path, const char *path,
+	const ct_bundle_info *info, const ct_keyring *trust, long long max_age);
+
+/*
  * Adds to trust the key records the bundle at path carries that succeed a key of trust
  * (ct_keyring_add_successors: "rotated_from" a trusted, live key, signed by it; docs/keys.md),
  * so that verify and import trust a rotated key through the key it succeeds. The bundle is not

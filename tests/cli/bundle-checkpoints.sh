@@ -8,10 +8,11 @@
 "$CT" key generate --unencrypted --name "Fact Checker" -o a.key >/dev/null || exit 99
 "$CT" key generate --unencrypted --name "Editor" -o e.key >/dev/null || exit 99
 "$CT" key generate --unencrypted --name "Reader" -o r.key >/dev/null || exit 99
+"$CT" key generate --unencrypted --name "Mirror" -o m.key >/dev/null || exit 99
 A=$("$CT" key show a.key | sed -n "s/^key-id: *//p")
 E=$("$CT" key show e.key | sed -n "s/^key-id: *//p")
 at() { SOURCE_DATE_EPOCH=$(date -u -d "$1" +%s); export SOURCE_DATE_EPOCH; }
-mkdir trust && cp a.key.pub e.key.pub trust/ || exit 99
+mkdir trust && cp a.key.pub e.key.pub m.key.pub trust/ || exit 99
 
 git init -q -b main desk && cd desk || exit 99
 at 2026-11-01T09:00:00Z
@@ -70,6 +71,34 @@ expect_status 0 "$CT" bundle import ../early.bundle --trust ../trust
 [ ! -d claims/checkpoint ] && ok || fail "import stored the desk's checkpoints"
 expect_status 0 "$CT" bundle show ../early.bundle --trust ../trust
 contains "$OUT" "early"
+
+# verify --state remembers, per signer, the newest checkpoint that vouches (bundle.md,
+# "Freshness"): a replayed bundle whose newest checkpoint is older is a rollback, even when
+# another key made the bundle (a mirror serving an old copy); a checkpoint older than --max-age
+# is a freeze
+cd "$TMP/desk" || exit 99
+at 2026-11-07T10:00:00Z
+expect_status 0 "$CT" bundle create early -o ../mirror.bundle --key "$TMP/m.key"
+at 2026-11-08T09:00:00Z
+expect_status 0 "$CT" checkpoint --key "$TMP/e.key"
+expect_status 0 "$CT" bundle create early -o ../newer.bundle --key "$TMP/e.key"
+at 2026-11-09T09:00:00Z
+expect_status 0 "$CT" -C / verify "$TMP/newer.bundle" --trust "$TMP/trust" --state "$TMP/r.state"
+contains "$(cat ../r.state)" '"checkpoints"'
+contains "$(cat ../r.state)" '"created": "2026-11-08T09:00:00Z"'
+cp ../r.state ../r.state.before
+expect_status 1 "$CT" -C / verify "$TMP/early.bundle" --trust "$TMP/trust" --state "$TMP/r.state"
+contains "$ERR" "rollback: the newest checkpoint by key $E in this bundle was made at 2026-11-07T09:00:00Z, before the one made at 2026-11-08T09:00:00Z"
+cmp -s ../r.state ../r.state.before && ok || fail "a refused bundle changed the state file"
+expect_status 1 "$CT" -C / verify "$TMP/mirror.bundle" --trust "$TMP/trust" --state "$TMP/r.state"
+contains "$ERR" "rollback: the newest checkpoint by key $E in this bundle was made at 2026-11-07T09:00:00Z"
+expect_status 0 "$CT" -C / verify "$TMP/newer.bundle" --trust "$TMP/trust" --state "$TMP/r.state" \
+	--max-age 2d
+at 2026-11-20T09:00:00Z
+expect_status 1 "$CT" -C / verify "$TMP/newer.bundle" --trust "$TMP/trust" --state "$TMP/r.state" \
+	--max-age 2d
+contains "$ERR" "freeze: the newest checkpoint by key $E was made at 2026-11-08T09:00:00Z"
+cd "$TMP/reader" || exit 99
 
 # the independent verifier (docs/ alone) reads checkpoints and proofs as claimtrail does
 if command -v node >/dev/null 2>&1; then
