@@ -107,5 +107,27 @@ if command -v node >/dev/null 2>&1; then
 	contains "$OUT" "signature.vouched"
 	expect_status 1 node "$SRCDIR/tests/independent/verify.mjs" --bundle ../early.bundle \
 		--trust ../trust-a
+	# a proof changed (its leaf index moved) no longer proves inclusion in the checkpoint's
+	# tree: proof.mismatch, whatever the line's signature and the trailer say
+	node -e '
+		const fs = require("fs");
+		const lines = fs.readFileSync(process.argv[1], "latin1").split("\n");
+		for (let i = 0; i < lines.length; i++) {
+			if (!lines[i].includes("checkpoint-proof+json")) continue;
+			const e = JSON.parse(lines[i]);
+			const p = JSON.parse(Buffer.from(e.payload, "base64").toString("utf8"));
+			for (const l of p.leaves) l.leaf_index += 1;
+			e.payload = Buffer.from(JSON.stringify(p)).toString("base64");
+			lines[i] = JSON.stringify(e);
+		}
+		fs.writeFileSync(process.argv[2], lines.join("\n"), "latin1");
+	' ../early.bundle ../bad.bundle || exit 99
+	expect_status 1 "$CT" -C / verify "$TMP/bad.bundle" --trust "$TMP/trust"
+	contains "$OUT" "proof.mismatch"
+	contains "$OUT" "merkle.mismatch"
+	contains "$OUT" "claim early@1: FAILED [signature.revoked"
+	expect_status 1 node "$SRCDIR/tests/independent/verify.mjs" --bundle ../bad.bundle \
+		--trust ../trust
+	contains "$OUT" "proof.mismatch"
 fi
 finish
