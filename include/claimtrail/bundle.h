@@ -65,6 +65,11 @@ int ct_merkle_verify_path(const uint8_t leaf_hash[CT_HASH_LEN], uint64_t index, 
  * (docs/bundle.md 1.4), signed by the bundle's creator. */
 #define CT_BUNDLE_TEXT_TYPE "application/vnd.claimtrail.source-text"
 
+/* The payload type of a checkpoint proof line: the inclusion proofs, in the tree of the
+ * checkpoint on the line before, of carried records signed by a revoked or expiring key
+ * (docs/bundle.md 1.5), signed by the bundle's creator. */
+#define CT_BUNDLE_PROOF_TYPE "application/vnd.claimtrail.checkpoint-proof+json"
+
 /* The longest line a bundle may have, the newline excluded, and the most records it may hold. */
 #define CT_BUNDLE_LINE_MAX (1024 * 1024)
 #define CT_BUNDLE_RECORDS_MAX 100000000ULL
@@ -147,8 +152,8 @@ int ct_bundle_diff(const char *a, const char *b, ct_bundle_change_fn fn, void *p
 #define CT_BUNDLE_SIGNERS_MAX 4 /* the trusted signers a line report names (it counts them all) */
 typedef struct {
 	uint64_t line;	      /* 1-based line number in the file */
-	const char *kind;     /* "key", "source", "text", "claim", "annotation", "bundle" or
-				     * NULL */
+	const char *kind;     /* "key", "checkpoint", "proof", "source", "text", "claim",
+				     * "annotation", "bundle" or NULL */
 	const char *id;	      /* the record's id, or NULL when unreadable */
 	ct_revision revision; /* 0 when the kind has none */
 	int ok;
@@ -199,6 +204,18 @@ int ct_bundle_verify(ct_bundle_info *info, const char *path, const ct_bundle_ver
  * CT_EINVALID.
  */
 int ct_bundle_state_check(const char *state_path, const ct_bundle_info *info, long long max_age);
+
+/*
+ * The same by checkpoints (docs/bundle.md, "Freshness"): when the bundle at path (verified
+ * against trust, info its trailer) carries checkpoints that vouch (1.5), compares, per signer,
+ * the newest of them with the newest checkpoint by that signer the state file remembers (its
+ * "checkpoints" member): an older one, or one of the same time with another root, is a
+ * rollback; with max_age > 0, one made longer ago is a freeze. Otherwise the file remembers
+ * them. A bundle without such checkpoints: ct_bundle_state_check. The file is read again and
+ * must be the one verified (CT_EBADSIG).
+ */
+int ct_bundle_state_check_checkpoints(const char *state_path, const char *path,
+	const ct_bundle_info *info, const ct_keyring *trust, long long max_age);
 
 /*
  * Adds to trust the key records the bundle at path carries that succeed a key of trust

@@ -455,7 +455,7 @@ int cli_verify_bundle(const char *path, const ct_keyring *trust, size_t threshol
 	cli_progress_end(&progress);
 	/* freshness (--state): only for a bundle that verified, whose trailer is then trusted */
 	if (error == 0 && state) {
-		error = ct_bundle_state_check(state, &info, max_age);
+		error = ct_bundle_state_check_checkpoints(state, path, &info, trust, max_age);
 		fresh = error == 0 ? 1 : -1;
 	}
 	if (fresh < 0 && error == CT_EINVALID) {

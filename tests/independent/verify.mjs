@@ -245,7 +245,8 @@ function loadTrust(dir) {
 		keySchema(rest);
 		const k = keyCheck(rest, Buffer.from(canon(rest)), sigs);
 		const old = trust.get(r.key_id);
-		trust.set(r.key_id, { ...k, revoked: 'revoked' in r || (old ? old.revoked : false) });
+		const rv = 'revoked' in r ? r : old?.revoked ? old : null;
+		trust.set(r.key_id, { ...k, expires: r.expires ?? old?.expires ?? null, revoked: rv !== null, until: rv ? rv.until ?? rv.revoked?.compromised_since ?? null : null });
 	}
 	return trust;
 }
@@ -312,10 +313,45 @@ function annotationIdOk(r, signer) {
 
 // Decodes a record or text line: {kind, text?, body, rec, sigs} or throws Bad (record.malformed).
 // A key record that decodes but fails its key checks comes back with keyError set.
+// bundle.md 1.5: a checkpoint line (format.md 5.5) and a proof line.
+const PROOF_TYPE = 'application/vnd.claimtrail.checkpoint-proof+json';
+function checkpointSchema(r) {
+	const allowed = ['type', 'id', 'created', 'commit', 'root', 'records'];
+	if (Object.keys(r).some((k) => !allowed.includes(k))) bad('checkpoint member');
+	if (r.type !== 'checkpoint' || typeof r.id !== 'string' || !validTimestamp(r.created) ||
+		typeof r.commit !== 'string' || !/^[0-9a-f]{40}$/.test(r.commit) || !DIGEST.test(r.root) ||
+		!Number.isInteger(r.records) || r.records < 0) bad('checkpoint schema');
+}
+
+// RFC 9162 2.1.3.2: whether audit path shows leaf hash r at index of size under root.
+function included(r, index, size, path, rootHex) {
+	let fn = BigInt(index), sn = BigInt(size) - 1n;
+	if (fn > sn) return false;
+	for (const h of path) {
+		const x = Buffer.from(h, 'hex');
+		if (sn === 0n) return false;
+		if ((fn & 1n) === 1n || fn === sn) {
+			r = nodeHash(x, r);
+			if ((fn & 1n) === 0n) while ((fn & 1n) === 0n && fn !== 0n) { fn >>= 1n; sn >>= 1n; }
+		} else {
+			r = nodeHash(r, x);
+		}
+		fn >>= 1n;
+		sn >>= 1n;
+	}
+	return sn === 0n && r.toString('hex') === rootHex;
+}
+
 function decodeLine(env) {
 	const body = b64(env.payload);
 	for (const s of env.sigs) b64(s.sig, 64);
 	if (env.type === TEXT_TYPE) return { kind: 'text', body, sigs: env.sigs };
+	if (env.type === PROOF_TYPE) return { kind: 'proof', body, sigs: env.sigs };
+	if (env.type === TYPE_OF('checkpoint')) {
+		const rec = strictCanonical(body);
+		checkpointSchema(rec);
+		return { kind: 'checkpoint', body, rec, sigs: env.sigs };
+	}
 	const kind = KINDS.find((k) => TYPE_OF(k) === env.type);
 	if (!kind) bad('unknown payloadType');
 	const rec = strictCanonical(body);
@@ -388,7 +424,7 @@ function verifyBundle(path, trustDir, threshold) {
 	const st = {
 		leaves: [], keys: new Map(), sources: new Set(), prev: null, chain: null, claimId: null,
 		claimDigests: [], claimPartial: false, partialLine: 0, trailerSeen: false, textSlot: null,
-		pending: null,
+		pending: null, cpSlot: null, vouches: [],
 	};
 	let rep;
 	const fail = (code) => { rep.codes.push(code); rep.ok = false; };
@@ -406,9 +442,25 @@ function verifyBundle(path, trustDir, threshold) {
 		end();
 	};
 
+	// bundle.md 1.5: a vouching checkpoint made by the revocation's compromised_since (the earlier
+	// of the verifier's and the bundle's) holds this signature of this record.
+	const vouched = (d, by, sig) => {
+		if (d.kind === 'key' || d.kind === 'checkpoint' || d.kind === 'text' || d.kind === 'proof') return false;
+		const limits = [];
+		for (const k of [trust.get(by), st.keys.get(by)]) {
+			if (!k?.revoked) continue;
+			if (!k.until) return false;
+			limits.push(k.until);
+		}
+		if (limits.length === 0) return false;
+		const limit = limits.sort()[0];
+		const digest = sha256(d.body).toString('hex');
+		return st.vouches.some((v) => v.digest === digest && v.sig.equals(sig) && v.created <= limit);
+	};
+
 	const signatures = (d, label) => {
-		let trusted = new Set(), badCount = 0, revoked = 0;
-		const pae = paeOf(d.kind === 'text' ? TEXT_TYPE : TYPE_OF(d.kind), d.body);
+		let trusted = new Set(), badCount = 0, revoked = 0, vouchedCount = 0;
+		const pae = paeOf(d.kind === 'text' ? TEXT_TYPE : d.kind === 'proof' ? PROOF_TYPE : TYPE_OF(d.kind), d.body);
 		for (const s of d.sigs) {
 			if (d.kind === 'key') {
 				// bundle.md 5: only the self-signature of a key line matters (a successor's
@@ -424,8 +476,11 @@ function verifyBundle(path, trustDir, threshold) {
 				continue;
 			}
 			if (trust.get(by).revoked || st.keys.get(by)?.revoked) {
-				revoked++;
-				continue;
+				if (!vouched(d, by, b64(s.sig, 64))) {
+					revoked++;
+					continue;
+				}
+				vouchedCount++;
 			}
 			trusted.add(by);
 		}
@@ -433,13 +488,14 @@ function verifyBundle(path, trustDir, threshold) {
 		if (d.kind === 'key') return;
 		if (badCount) fail('signature.mismatch');
 		if (revoked) info('signature.revoked');
+		if (vouchedCount) info('signature.vouched');
 		if (trusted.size < 1) fail('signature.untrusted');
 		else if (!badCount) info('signature.valid');
 	};
 
 	const order = (d) => {
 		const r = d.rec;
-		const rank = d.kind === 'key' ? 0 : d.kind === 'source' ? 1 : 2;
+		const rank = d.kind === 'key' ? 0 : d.kind === 'checkpoint' ? 1 : d.kind === 'source' ? 2 : 3;
 		const sub = d.kind === 'annotation' ? 1 : 0;
 		const id = d.kind === 'annotation' ? r.claim : d.kind === 'key' ? r.key_id : r.id;
 		const aid = d.kind === 'annotation' ? r.id : '';
@@ -583,6 +639,60 @@ function verifyBundle(path, trustDir, threshold) {
 			st.leaves.push(leafHash(bytes));
 			if (malformed) {
 				fail('record.malformed');
+			} else if (d.kind === 'checkpoint') {
+				// it vouches when a trusted, live key made one of its signatures and none is bad
+				const r = d.rec;
+				rep.id = r.id;
+				order(d);
+				const pae = paeOf(TYPE_OF('checkpoint'), d.body);
+				let live = 0, badCount = 0;
+				for (const s of d.sigs) {
+					const by = madeBy(trust, s.keyid, pae, b64(s.sig, 64));
+					if (!st.keys.has(by ?? s.keyid)) fail('key.missing');
+					if (!by) {
+						if (trust.has(s.keyid)) badCount++;
+						continue;
+					}
+					const exp = trust.get(by).expires;
+					if (!trust.get(by).revoked && !st.keys.get(by)?.revoked && !(exp && exp <= new Date().toISOString().slice(0, 19) + 'Z')) live++;
+				}
+				if (badCount) fail('signature.mismatch');
+				info(live && !badCount ? 'checkpoint.trusted' : 'checkpoint.untrusted');
+				st.cpSlot = { id: r.id, created: r.created, root: r.root.slice(7), records: r.records, vouches: live > 0 && !badCount };
+			} else if (d.kind === 'proof') {
+				signatures(d);
+				const cp = st.cpSlot;
+				let p = null;
+				try {
+					p = JSON.parse(d.body.toString('utf8'));
+				} catch { /* not JSON */ }
+				if (!cp || !p || p.checkpoint !== cp.id || !Array.isArray(p.leaves)) {
+					fail('proof.mismatch');
+				} else {
+					const ok = p.leaves.every((l) => typeof l.record === 'string' && Number.isInteger(l.leaf_index) &&
+						l.leaf_index >= 0 && Array.isArray(l.audit_path) && l.audit_path.length <= 64 &&
+						l.audit_path.every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h)) &&
+						included(leafHash(Buffer.from(l.record, 'utf8')), l.leaf_index, cp.records, l.audit_path, cp.root));
+					if (!ok) fail('proof.mismatch');
+					else info('proof.valid');
+					if (ok && rep.ok && cp.vouches) {
+						for (const l of p.leaves) {
+							let rec;
+							try {
+								rec = JSON.parse(l.record);
+							} catch {
+								continue;
+							}
+							const { signatures: sigs, ...rest } = rec;
+							const digest = sha256(Buffer.from(canon(rest))).toString('hex');
+							for (const sg of sigs ?? []) {
+								try {
+									st.vouches.push({ digest, sig: b64(sg.sig, 64), created: cp.created });
+								} catch { /* not a signature */ }
+							}
+						}
+					}
+				}
 			} else if (d.kind === 'text') {
 				signatures(d);
 				const slot = st.textSlot;
@@ -602,7 +712,7 @@ function verifyBundle(path, trustDir, threshold) {
 						info(trust.has(r.key_id) ? 'key.trusted' : 'key.untrusted');
 						if ('revoked' in r) info('key.revoked');
 					}
-					if (!st.keys.has(r.key_id)) st.keys.set(r.key_id, { revoked: 'revoked' in r });
+					if (!st.keys.has(r.key_id)) st.keys.set(r.key_id, { revoked: 'revoked' in r, until: r.revoked?.compromised_since ?? null });
 					signatures(d);
 				} else {
 					const digest = sha256(d.body);
@@ -613,6 +723,7 @@ function verifyBundle(path, trustDir, threshold) {
 			}
 		}
 		if (!terminated) fail('bundle.truncated');
+		if (!(d && d.kind === 'checkpoint' && !trailer && !toolong)) st.cpSlot = null;
 		st.textSlot = !st.trailerSeen && !toolong && !trailer && d && d.kind === 'source'
 			? { stored: d.rec.archive?.stored === true, sha256: d.rec.archive?.sha256, length: d.rec.archive?.length }
 			: null;

@@ -82,6 +82,7 @@ typedef struct {
 	ct_buf line;
 	ct_keyring *ring;	   /* the store's keys, loaded once (ct__require_verified_ring) */
 	const ct__bundle_how *how; /* NULL: ct_bundle_create's own */
+	json_t *vouchees;	   /* carried records signed by a revoked or expiring key */
 } creator;
 
 /* ct__require_verified against a keyring loaded once: the caller's when it gave one, else the
@@ -133,6 +134,30 @@ static int note_source(creator *c, const char *id, json_int_t rev)
 	return json_object_set_new(want, key, json_true()) < 0 ? ct__oom() : 0;
 }
 
+/* Notes a carried record that a revoked or expiring key signed: a checkpoint may vouch for it
+ * (docs/bundle.md 1.5). Keys and checkpoints are not vouched for. */
+static int note_vouchee(creator *c, const json_t *record, ct_kind kind)
+{
+	const json_t *e;
+	size_t i;
+
+	if (kind == CT_KIND_KEY || kind == CT_KIND_CHECKPOINT)
+		return 0;
+	json_array_foreach (json_object_get(record, "signatures"), i, e) {
+		const char *k = json_string_value(json_object_get(e, "key_id"));
+		char until[CT_TIMESTAMP_LEN + 1];
+		if (!k)
+			continue;
+		if (ct_keyring_key_state(c->ring, k, until) != CT_KEY_LIVE ||
+			json_object_get(ct_keyring_find(c->ring, k), "expires")) {
+			if (!c->vouchees && !(c->vouchees = json_array()))
+				return ct__oom();
+			return json_array_append(c->vouchees, (json_t *)record) < 0 ? ct__oom() : 0;
+		}
+	}
+	return 0;
+}
+
 /* Appends the record's envelope line and a LF to the spill file. */
 static int spill_record(creator *c, FILE *f, const json_t *record)
 {
@@ -142,6 +167,7 @@ static int spill_record(creator *c, FILE *f, const json_t *record)
 
 	ct_buf_clear(&c->line);
 	if ((error = ct_record_kind(&kind, record)) < 0 ||
+		(error = note_vouchee(c, record, kind)) < 0 ||
 		(error = ct_record_body(&body, record)) < 0 ||
 		(error = ct__envelope_write(&c->line, ct_kind_payload_type(kind),
 			 (const uint8_t *)body.ptr, body.len,
@@ -161,7 +187,7 @@ static int spill_record(creator *c, FILE *f, const json_t *record)
 		c->info->sources++;
 	else if (kind == CT_KIND_CLAIM)
 		c->info->claims++;
-	else
+	else if (kind == CT_KIND_ANNOTATION)
 		c->info->annots++;
 done:
 	ct_buf_free(&body);
@@ -571,6 +597,104 @@ done:
 	return error;
 }
 
+/*
+ * Writes every checkpoint of the store that is consistent with its history (docs/bundle.md
+ * 1.5), in id order, each followed by its proof line when it holds a record that a revoked or
+ * expiring key signed: that record's inclusion proof for each such signature, signed by the
+ * creator.
+ */
+static int write_checkpoints(creator *c, FILE **fp)
+{
+	FILE *f = NULL;
+	json_t *cps = NULL, *cp, *leaves = NULL, *rec, *sig, *entry = NULL, *body = NULL;
+	ct__cp_prover *prover = NULL;
+	ct_buf text = CT_BUF_INIT;
+	size_t i, j, k;
+	int error;
+
+	if ((error = ct__checkpoint_list(&cps, c->store)) < 0)
+		goto done;
+	/* a store without checkpoints makes no temporary file (publish makes many bundles) */
+	if (json_array_size(cps) > 0 && !(f = *fp = tmpfile())) {
+		error = ct_error_set(CT_EIO, "cannot make a temporary file: %s", strerror(errno));
+		goto done;
+	}
+	json_array_foreach (cps, i, cp) {
+		const char *created = json_string_value(json_object_get(cp, "created"));
+		if ((error = note_signers(c, cp)) < 0 || (error = spill_record(c, f, cp)) < 0)
+			goto done;
+		json_decref(leaves);
+		leaves = NULL;
+		ct__cp_prover_free(prover);
+		prover = NULL;
+		if (!(leaves = json_array())) {
+			error = ct__oom();
+			goto done;
+		}
+		if ((error = ct__cp_prover_new(&prover, c->store, cp)) < 0)
+			goto done;
+		json_array_foreach (c->vouchees, j, rec) {
+			json_array_foreach (json_object_get(rec, "signatures"), k, sig) {
+				const char *kid = json_string_value(json_object_get(sig, "key_id"));
+				char until[CT_TIMESTAMP_LEN + 1];
+				ct_key_state st = ct_keyring_key_state(c->ring, kid, until);
+				const char *expires = json_string_value(
+					json_object_get(ct_keyring_find(c->ring, kid), "expires"));
+				/* a proof is useful only for a checkpoint made by the key's limit */
+				if (st == CT_KEY_LIVE && expires)
+					memcpy(until, expires, CT_TIMESTAMP_LEN + 1);
+				if (!until[0] || !created || strcmp(created, until) > 0)
+					continue;
+				if ((error = ct__cp_prove(&entry, prover, rec, kid,
+					     json_string_value(json_object_get(sig, "sig")))) < 0)
+					goto done;
+				if (!entry)
+					continue;
+				if (json_array_append_new(leaves, entry) < 0) {
+					entry = NULL;
+					error = ct__oom();
+					goto done;
+				}
+				entry = NULL;
+				break; /* one proof per record: it holds all its signatures then */
+			}
+		}
+		if (json_array_size(leaves) == 0)
+			continue;
+		json_decref(body);
+		if (!(body = json_pack(
+			      "{s:s, s:O}", "checkpoint", ct_record_id(cp), "leaves", leaves))) {
+			error = ct__oom();
+			goto done;
+		}
+		ct_buf_clear(&text);
+		ct_buf_clear(&c->line);
+		if ((error = ct_json_canon(&text, body)) < 0 ||
+			(error = signed_envelope(&c->line, c->opts->creator, CT_BUNDLE_PROOF_TYPE,
+				 text.ptr, text.len, "checkpoint proof")) < 0)
+			goto done;
+		if (c->line.len > CT_BUNDLE_LINE_MAX) {
+			error = ct_error_set(CT_EINVALID,
+				"checkpoint %s: its proofs are too large for a bundle line",
+				ct_record_id(cp));
+			goto done;
+		}
+		if (fwrite(c->line.ptr, 1, c->line.len, f) != c->line.len ||
+			fputc('\n', f) == EOF) {
+			error = ct_error_set(CT_EIO, "writing the bundle: %s", strerror(errno));
+			goto done;
+		}
+	}
+done:
+	ct__cp_prover_free(prover);
+	json_decref(entry);
+	json_decref(body);
+	json_decref(leaves);
+	json_decref(cps);
+	ct_buf_free(&text);
+	return error;
+}
+
 /* The canonical trailer body. */
 static int trailer_body(ct_buf *out, const ct_bundle_info *info)
 {
@@ -619,7 +743,7 @@ int ct__bundle_create(ct_bundle_info *info, ct_store *store, const char *path,
 	ct_bundle_info local;
 	creator c;
 	bundle_writer w;
-	FILE *sources = NULL, *keys = NULL;
+	FILE *sources = NULL, *keys = NULL, *checkpoints = NULL;
 	ct_buf scratch = CT_BUF_INIT;
 	ct__outfile out;
 	int fd = -1, opened = 0;
@@ -688,7 +812,9 @@ int ct__bundle_create(ct_bundle_info *info, ct_store *store, const char *path,
 			opts->progress(&pr, opts->progress_payload);
 		}
 	}
-	if ((error = spill_sources(&c, sources)) < 0 || (error = write_keys(&c, keys)) < 0)
+	if ((error = spill_sources(&c, sources)) < 0 ||
+		(error = write_checkpoints(&c, &checkpoints)) < 0 ||
+		(error = write_keys(&c, keys)) < 0)
 		goto done;
 	/* the stream writes through its own descriptor; the output file keeps the original */
 	if ((error = ct__outfile_open(&out, path, 0644)) < 0)
@@ -702,6 +828,7 @@ int ct__bundle_create(ct_bundle_info *info, ct_store *store, const char *path,
 	fd = -1;
 	if ((error = put_line(&w, CT_BUNDLE_HEADER, strlen(CT_BUNDLE_HEADER), 0)) < 0 ||
 		(error = copy_spill(&w, keys, &scratch)) < 0 ||
+		(checkpoints && (error = copy_spill(&w, checkpoints, &scratch)) < 0) ||
 		(error = copy_spill(&w, sources, &scratch)) < 0 ||
 		(error = copy_spill(&w, c.spill, &scratch)) < 0 ||
 		(error = write_trailer(&w, info, opts->creator)) < 0)
@@ -728,6 +855,9 @@ done:
 		fclose(sources);
 	if (keys && (!how || keys != how->spills[2]))
 		fclose(keys);
+	if (checkpoints)
+		fclose(checkpoints);
+	json_decref(c.vouchees);
 	strvec_free(&c.ids);
 	ct_keyring_free(c.ring);
 	json_decref(c.keys);

@@ -246,14 +246,22 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 			error = 0;
 			continue;
 		}
+		if (parsed && ct__envelope_type_is(&env, CT_BUNDLE_PROOF_TYPE))
+			continue; /* checkpoint proofs: used by verification, not stored */
 		if ((error = ct__bundle_record_decode(&rec, &body, &env, r.line.ptr, r.line.len)) <
 			0) {
 			ct_error_prefix(
 				error, "%s: line %llu", job->path, (unsigned long long)r.lineno);
 			goto done;
 		}
-		job->total++;
 		ct_record_kind(&kind, rec);
+		/* a checkpoint describes the creating store's history, not this one's: it vouches
+		 * during verification and is not stored (docs/bundle.md 1.5) */
+		if (kind == CT_KIND_CHECKPOINT) {
+			json_decref(rec);
+			continue;
+		}
+		job->total++;
 		/* A key arrives in a bundle, but is not trusted by arriving: the record of a key the
 		 * importer does not trust stays out of the store's key folder, where a check without
 		 * a trust list would take it as given (docs/trust.md). Its signatures stay on the

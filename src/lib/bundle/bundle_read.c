@@ -42,8 +42,10 @@ static int read_pass(json_t *out, FILE *f, const char *path, const ct_bundle_inf
 			ct_merkle_leaf_hash(leaf, (const uint8_t *)r.line.ptr, r.line.len);
 			ct_merkle_add(&tree, leaf);
 		}
-		if (parsed && ct__envelope_type_is(&env, CT_BUNDLE_TEXT_TYPE))
-			continue; /* a source text: not a record */
+		if (parsed &&
+			(ct__envelope_type_is(&env, CT_BUNDLE_TEXT_TYPE) ||
+				ct__envelope_type_is(&env, CT_BUNDLE_PROOF_TYPE)))
+			continue; /* a source text or checkpoint proofs: not a record */
 		if ((error = ct__bundle_record_decode(&rec, &body, &env, r.line.ptr, r.line.len)) <
 			0) {
 			ct_error_prefix(error, "%s: line %llu", path, (unsigned long long)r.lineno);
@@ -52,6 +54,10 @@ static int read_pass(json_t *out, FILE *f, const char *path, const ct_bundle_inf
 		if ((error = ct_record_kind(&kind, rec)) < 0) {
 			json_decref(rec);
 			goto done;
+		}
+		if (kind == CT_KIND_CHECKPOINT) { /* vouches in verification only */
+			json_decref(rec);
+			continue;
 		}
 		snprintf(name, sizeof(name), "%ss", ct_kind_name(kind));
 		if (json_array_append_new(json_object_get(out, name), rec) < 0) {

@@ -136,6 +136,190 @@ done:
 	return error;
 }
 
+/*
+ * The newest checkpoint per signer that the bundle at path carries and that vouches (docs/
+ * bundle.md 1.5: a trusted key signed it that is live, not revoked in trust or in the bundle's
+ * key records): *out is {KEY-ID: {"created", "merkle_root", "records", "id"}}, empty when none.
+ * The whole file is read again and its Merkle root must be the verified one (info->root).
+ */
+static int newest_checkpoints(
+	json_t **out, const char *path, const ct_bundle_info *info, const ct_keyring *trust)
+{
+	ct__line_reader r;
+	ct__envelope env;
+	ct_buf body = CT_BUF_INIT;
+	ct_merkle tree;
+	json_t *rec = NULL, *revoked = NULL;
+	uint8_t root[CT_HASH_LEN];
+	char hex[2 * CT_HASH_LEN + 1];
+	int opened = 0, trailer = 0;
+	int error;
+
+	ct_merkle_init(&tree);
+	if (!(*out = json_object()) || !(revoked = json_object())) {
+		error = ct__oom();
+		goto done;
+	}
+	if ((error = ct__bundle_open(&r, path)) < 0)
+		goto done;
+	opened = 1;
+	while ((error = ct__line_read(&r)) == 1) {
+		uint8_t leaf[CT_HASH_LEN];
+		ct_verify_report report;
+		size_t i;
+		int parsed = !r.toolong && ct__envelope_parse(&env, r.line.ptr, r.line.len) == 0;
+		if (parsed && ct__envelope_type_is(&env, CT_BUNDLE_PAYLOAD_TYPE)) {
+			trailer = 1;
+			break;
+		}
+		if (r.toolong)
+			memcpy(leaf, r.toolong_leaf, CT_HASH_LEN);
+		else
+			ct_merkle_leaf_hash(leaf, (const uint8_t *)r.line.ptr, r.line.len);
+		ct_merkle_add(&tree, leaf);
+		if (!parsed ||
+			(!ct__envelope_type_is(&env, ct_kind_payload_type(CT_KIND_KEY)) &&
+				!ct__envelope_type_is(
+					&env, ct_kind_payload_type(CT_KIND_CHECKPOINT))))
+			continue;
+		json_decref(rec);
+		rec = NULL;
+		if (ct__bundle_record_decode(&rec, &body, &env, r.line.ptr, r.line.len) < 0) {
+			ct_error_clear();
+			continue;
+		}
+		if (ct__envelope_type_is(&env, ct_kind_payload_type(CT_KIND_KEY))) {
+			if (json_object_get(rec, "revoked"))
+				json_object_set_new(revoked, ct_record_id(rec), json_true());
+			continue;
+		}
+		if (ct_record_verify(&report, rec, trust, 1) < 0) {
+			ct_error_clear();
+			continue;
+		}
+		for (i = 0; i < report.trusted && i < CT_VERIFY_SIGNERS_MAX; i++) {
+			const char *who = report.signers[i];
+			const char *created = json_string_value(json_object_get(rec, "created"));
+			const json_t *have = json_object_get(*out, who);
+			char until[CT_TIMESTAMP_LEN + 1];
+			json_t *e;
+			if (json_object_get(revoked, who) ||
+				ct_keyring_key_state(trust, who, until) != CT_KEY_LIVE)
+				continue;
+			if (have &&
+				strcmp(json_string_value(json_object_get(have, "created")),
+					created) >= 0)
+				continue;
+			if (!(e = json_pack("{s:s, s:O, s:O, s:s}", "created", created,
+				      "merkle_root", json_object_get(rec, "root"), "records",
+				      json_object_get(rec, "records"), "id", ct_record_id(rec))) ||
+				json_object_set_new(*out, who, e) < 0) {
+				error = ct__oom();
+				goto done;
+			}
+		}
+	}
+	if (error < 0)
+		goto done;
+	error = 0;
+	ct_merkle_root(&tree, root);
+	ct_hex(hex, root, CT_HASH_LEN);
+	if (!trailer || strcmp(hex, info->root) != 0)
+		error = ct_error_set(CT_EBADSIG, "%s changed after it was verified", path);
+done:
+	if (opened)
+		ct__line_reader_close(&r);
+	if (error < 0) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	json_decref(rec);
+	json_decref(revoked);
+	ct_buf_free(&body);
+	return error;
+}
+
+int ct_bundle_state_check_checkpoints(const char *state_path, const char *path,
+	const ct_bundle_info *info, const ct_keyring *trust, long long max_age)
+{
+	json_t *st = NULL, *newest = NULL, *seen_all, *e;
+	const char *who;
+	char *text = NULL;
+	time_t now = ct__now();
+	int error;
+
+	if ((error = newest_checkpoints(&newest, path, info, trust)) < 0)
+		goto done;
+	if (json_object_size(newest) == 0) { /* no checkpoint that vouches: the trailer */
+		error = ct_bundle_state_check(state_path, info, max_age);
+		goto done;
+	}
+	if ((error = state_read(&st, state_path)) < 0)
+		goto done;
+	seen_all = json_object_get(st, "checkpoints");
+	if (seen_all && !json_is_object(seen_all)) {
+		error = ct_error_set(CT_EINVALID,
+			"state %s: not a claimtrail verify state file (format %s, version 1)",
+			state_path, STATE_FORMAT);
+		goto done;
+	}
+	json_object_foreach (newest, who, e) {
+		const json_t *seen = json_object_get(seen_all, who);
+		const char *created = json_string_value(json_object_get(e, "created"));
+		const char *root = json_string_value(json_object_get(e, "merkle_root"));
+		const char *seen_created = json_string_value(json_object_get(seen, "created"));
+		const char *seen_root = json_string_value(json_object_get(seen, "merkle_root"));
+		if (seen && (!seen_created || !seen_root)) {
+			error = ct_error_set(CT_EINVALID,
+				"state %s: the checkpoint entry of signer %.16s is damaged",
+				state_path, who);
+			goto done;
+		}
+		if (seen_created && strcmp(created, seen_created) < 0) {
+			error = ct_error_set(CT_EUNTRUSTED,
+				"rollback: the newest checkpoint by key %s in this bundle was made at "
+				"%s, before the one made at %s that %s has already seen (an older "
+				"bundle replayed?)",
+				who, created, seen_created, state_path);
+			goto done;
+		}
+		if (seen_created && strcmp(created, seen_created) == 0 &&
+			strcmp(root, seen_root) != 0) {
+			error = ct_error_set(CT_EUNTRUSTED,
+				"rollback: the newest checkpoint by key %s in this bundle was made at "
+				"%s like the one %s has already seen, with another Merkle root",
+				who, created, state_path);
+			goto done;
+		}
+		if (max_age > 0 && now - seconds_of(created) > max_age) {
+			error = ct_error_set(CT_EUNTRUSTED,
+				"freeze: the newest checkpoint by key %s was made at %s, more than "
+				"%lld seconds ago (--max-age); a signer that has stopped "
+				"checkpointing, or a feed held back?",
+				who, created, max_age);
+			goto done;
+		}
+	}
+	if (!seen_all) {
+		if (!(seen_all = json_object()) ||
+			json_object_set_new(st, "checkpoints", seen_all) < 0) {
+			error = ct__oom();
+			goto done;
+		}
+	}
+	if (json_object_update(seen_all, newest) < 0 ||
+		!(text = json_dumps(st, JSON_INDENT(2) | JSON_SORT_KEYS))) {
+		error = ct__oom();
+		goto done;
+	}
+	error = ct_file_write_atomic(state_path, text, strlen(text), 0644);
+done:
+	free(text);
+	json_decref(st);
+	json_decref(newest);
+	return error;
+}
+
 int ct_bundle_add_successors(ct_keyring *trust, const char *path, size_t *added)
 {
 	ct__line_reader r;

@@ -45,6 +45,7 @@ typedef struct {
 	uint8_t leaf[CT_HASH_LEN];
 	int trailer;
 	int text;    /* a text line: body is the text, digest its SHA-256 */
+	int proof;   /* a checkpoint proof line: body is its JSON (docs/bundle.md 1.5) */
 	int decoded; /* the record decoded: the members below are set */
 	int error;   /* the line does not decode, or a key record is invalid */
 	char msg[MSG_MAX];
@@ -63,13 +64,21 @@ typedef struct {
 	ct_buf evidence; /* evidence ids, each followed by a NUL */
 	size_t nevidence;
 	int revoked;
+	char until[CT_TIMESTAMP_LEN + 1]; /* a revoked key's compromised_since ("" when none) */
+	/* a checkpoint's members */
+	char cp_created[CT_TIMESTAMP_LEN + 1];
+	uint8_t cp_root[CT_HASH_LEN];
+	long long cp_records;
 	size_t nsigs;
 	char keyids[CT_ENVELOPE_SIGS_MAX][CT_KEY_ID_LEN + 1]; /* each signature's key id hint */
 	char signer[CT_ENVELOPE_SIGS_MAX][CT_KEY_ID_LEN + 1]; /* SIG_VALID: the key that made it */
 	uint8_t sig[CT_ENVELOPE_SIGS_MAX];
+	uint8_t sigbytes[CT_ENVELOPE_SIGS_MAX][64]; /* each signature, decoded */
 	/* the worker's scratch, kept between batches */
 	ct_buf body, pae;
 } item;
+
+static int digest_of(uint8_t out[CT_HASH_LEN], const char *digest);
 
 static void item_free(item *it)
 {
@@ -126,6 +135,8 @@ static void clear_members(item *it)
 	it->archive_stored = 0;
 	it->revision = 0;
 	it->revoked = 0;
+	it->until[0] = it->cp_created[0] = '\0';
+	it->cp_records = -1;
 	it->nevidence = 0;
 	ct_buf_clear(&it->evidence);
 }
@@ -278,13 +289,19 @@ static int full_decode(item *it, ct__envelope *env)
 		0)
 		return error;
 	ct_record_kind(&it->kind, rec);
-	if (it->kind == CT_KIND_CHECKPOINT) {
-		/* checkpoints stay in the store (docs/bundle.md, section 4): no bundle carries one */
-		error = ct_error_set(CT_EINVALID, "checkpoint %s: a bundle carries no checkpoints",
-			ct_record_id(rec));
-		goto done;
-	}
 	k = it->kind;
+	if (k == CT_KIND_CHECKPOINT) {
+		/* a checkpoint (docs/bundle.md 1.5): the schema (decode) says these are well formed */
+		const char *root = json_string_value(json_object_get(rec, "root"));
+		copy_str(it->cp_created, sizeof(it->cp_created),
+			json_string_value(json_object_get(rec, "created")));
+		it->cp_records = json_integer_value(json_object_get(rec, "records"));
+		if (!root || digest_of(it->cp_root, root) < 0) {
+			error = ct_error_set(
+				CT_EINVALID, "checkpoint %s: no root", ct_record_id(rec));
+			goto done;
+		}
+	}
 	copy_str(it->id, sizeof(it->id), ct_record_id(rec));
 	it->revision = json_integer_value(slot_member(rec, k, CT__BV_REVISION));
 	copy_str(it->prev, sizeof(it->prev), json_string_value(slot_member(rec, k, CT__BV_PREV)));
@@ -307,6 +324,10 @@ static int full_decode(item *it, ct__envelope *env)
 		it->nevidence++;
 	}
 	it->revoked = slot_member(rec, k, CT__BV_REVOKED) != NULL;
+	if (it->revoked)
+		copy_str(it->until, sizeof(it->until),
+			json_string_value(json_object_get(
+				slot_member(rec, k, CT__BV_REVOKED), "compromised_since")));
 	if (it->kind == CT_KIND_SOURCE) {
 		const json_t *len = slot_member(rec, k, CT__BV_ARCHIVE_LENGTH);
 		copy_str(it->archive_sha256, sizeof(it->archive_sha256),
@@ -386,6 +407,7 @@ static void work_item(item *it, const ct_keyring *trust)
 
 	it->trailer = 0;
 	it->text = 0;
+	it->proof = 0;
 	it->decoded = 0;
 	it->error = 0;
 	it->msg[0] = '\0';
@@ -409,6 +431,16 @@ static void work_item(item *it, const ct_keyring *trust)
 		if (ct__envelope_payload(&it->body, &env) < 0) {
 			it->error = CT_EINVALID;
 			snprintf(it->msg, sizeof(it->msg), "text: %s", ct_error_last());
+			return;
+		}
+		it->decoded = 1;
+	} else if (env_ok && ct__envelope_type_is(&env, CT_BUNDLE_PROOF_TYPE)) {
+		/* inclusion proofs for the checkpoint on the line before (ordered) */
+		it->proof = 1;
+		it->kind = CT_KIND_CHECKPOINT;
+		if (ct__envelope_payload(&it->body, &env) < 0) {
+			it->error = CT_EINVALID;
+			snprintf(it->msg, sizeof(it->msg), "checkpoint proof: %s", ct_error_last());
 			return;
 		}
 		it->decoded = 1;
@@ -449,7 +481,10 @@ static void work_item(item *it, const ct_keyring *trust)
 	if (it->kind == CT_KIND_KEY)
 		return;
 	ct_buf_clear(&it->pae);
-	if (ct_pae(&it->pae, it->text ? CT_BUNDLE_TEXT_TYPE : ct_kind_payload_type(it->kind),
+	if (ct_pae(&it->pae,
+		    it->text		? CT_BUNDLE_TEXT_TYPE
+			    : it->proof ? CT_BUNDLE_PROOF_TYPE
+					: ct_kind_payload_type(it->kind),
 		    (const uint8_t *)it->body.ptr, it->body.len) < 0) {
 		it->error = CT_ENOMEM;
 		it->decoded = 0;
@@ -464,6 +499,7 @@ static void work_item(item *it, const ct_keyring *trust)
 		/* the key id is a hint: checked first, then every other trusted key (sign.c) */
 		it->sig[i] = named ? SIG_BAD : SIG_UNTRUSTED;
 		sig_decode(sig, &env.sigs[i]); /* checked above */
+		memcpy(it->sigbytes[i], sig, 64);
 		if (ct_keyring_verify_any(&by, trust, env.sigs[i].keyid, sig,
 			    (const uint8_t *)it->pae.ptr, it->pae.len) == 0) {
 			it->sig[i] = SIG_VALID;
@@ -660,7 +696,15 @@ typedef struct {
 	char id[CT_KEY_ID_LEN + 1];
 	int revoked;
 	int valid;
+	char until[CT_TIMESTAMP_LEN + 1]; /* the revocation's compromised_since, "" when none */
 } carried_key;
+
+/* A signature a vouching checkpoint's tree holds (docs/bundle.md 1.5). */
+typedef struct {
+	uint8_t digest[CT_HASH_LEN];
+	uint8_t sig[64];
+	char created[CT_TIMESTAMP_LEN + 1]; /* the checkpoint's time */
+} vouch;
 
 typedef struct {
 	const ct_bundle_verify_opts *opts;
@@ -721,6 +765,14 @@ typedef struct {
 	char text_sha256[65];
 	int text_stored;
 	uint64_t texts;
+	/* the checkpoint on the line before, which a proof line belongs to */
+	int cp_slot, cp_vouches;
+	char cp_id[CT_ID_MAX + 1], cp_created[CT_TIMESTAMP_LEN + 1];
+	uint8_t cp_root[CT_HASH_LEN];
+	long long cp_records;
+	/* what vouching checkpoints hold */
+	vouch *vouches;
+	size_t nvouches, capvouches;
 } vstate;
 
 static void add_code(vstate *s, const char *code)
@@ -794,7 +846,7 @@ static carried_key *find_key(vstate *s, const char *id)
 	return NULL;
 }
 
-static int add_key(vstate *s, const char *id, int revoked, int valid)
+static int add_key(vstate *s, const char *id, int revoked, int valid, const char *until)
 {
 	size_t i;
 
@@ -813,6 +865,7 @@ static int add_key(vstate *s, const char *id, int revoked, int valid)
 	memcpy(s->keys[i].id, id, CT_KEY_ID_LEN + 1);
 	s->keys[i].revoked = revoked;
 	s->keys[i].valid = valid;
+	copy_str(s->keys[i].until, sizeof(s->keys[i].until), until);
 	s->nkeys++;
 	return 0;
 }
@@ -844,7 +897,10 @@ static const char *label_of(vstate *s, const item *it)
  * then its annotations by id. Strictly increasing, so a repeated line is out of order too. */
 static void check_order(vstate *s, const item *it)
 {
-	int rank = it->kind == CT_KIND_KEY ? 0 : it->kind == CT_KIND_SOURCE ? 1 : 2;
+	int rank = it->kind == CT_KIND_KEY	 ? 0
+		: it->kind == CT_KIND_CHECKPOINT ? 1
+		: it->kind == CT_KIND_SOURCE	 ? 2
+						 : 3;
 	int sub = it->kind == CT_KIND_ANNOTATION ? 1 : 0;
 	const char *id = it->kind == CT_KIND_ANNOTATION ? it->claim : it->id;
 	const char *aid = it->kind == CT_KIND_ANNOTATION ? it->id : "";
@@ -862,7 +918,7 @@ static void check_order(vstate *s, const item *it)
 				: (rev > s->prev_rev) - (rev < s->prev_rev);
 		if (c <= 0)
 			fail(s, "record.order", 0,
-				"%s: %s (bundle order: keys, sources, then each "
+				"%s: %s (bundle order: keys, checkpoints, sources, then each "
 				"claim's revisions and annotations, by id)",
 				label_of(s, it), c == 0 ? "repeated" : "out of order");
 	}
@@ -876,9 +932,43 @@ static void check_order(vstate *s, const item *it)
 	copy_str(s->prev_aid, sizeof(s->prev_aid), aid);
 }
 
+/*
+ * Whether a vouching checkpoint of the bundle holds signature i of it, by revoked key who, and
+ * was made at or before the revocation's compromised_since (docs/bundle.md 1.5): the earlier
+ * of the verifier's and the bundle's revocation; no compromised_since in either, no vouching.
+ */
+static int vouched(vstate *s, const item *it, size_t i, const char *who, const carried_key *k)
+{
+	char limit[CT_TIMESTAMP_LEN + 1] = "", u[CT_TIMESTAMP_LEN + 1];
+	size_t v;
+
+	if (it->kind == CT_KIND_KEY || it->kind == CT_KIND_CHECKPOINT || s->nvouches == 0)
+		return 0;
+	if (ct_keyring_revoked(s->opts->trust, who)) {
+		ct_keyring_key_state(s->opts->trust, who, u);
+		if (!u[0])
+			return 0;
+		copy_str(limit, sizeof(limit), u);
+	}
+	if (k && k->revoked) {
+		if (!k->until[0])
+			return 0;
+		if (!limit[0] || strcmp(k->until, limit) < 0)
+			copy_str(limit, sizeof(limit), k->until);
+	}
+	if (!limit[0])
+		return 0;
+	for (v = 0; v < s->nvouches; v++)
+		if (memcmp(s->vouches[v].digest, it->digest, CT_HASH_LEN) == 0 &&
+			memcmp(s->vouches[v].sig, it->sigbytes[i], 64) == 0 &&
+			strcmp(s->vouches[v].created, limit) <= 0)
+			return 1;
+	return 0;
+}
+
 static void check_signatures(vstate *s, const item *it)
 {
-	size_t i, j, trusted = 0, bad = 0, revoked = 0;
+	size_t i, j, trusted = 0, bad = 0, revoked = 0, vouchedn = 0;
 	const char *bad_key = NULL, *untrusted_key = NULL, *revoked_key = NULL;
 
 	for (i = 0; i < it->nsigs; i++) {
@@ -904,7 +994,10 @@ static void check_signatures(vstate *s, const item *it)
 			if (!bad_key)
 				bad_key = it->keyids[i];
 		} else if (it->sig[i] == SIG_VALID) {
-			if (ct_keyring_revoked(s->opts->trust, who) || (k && k->revoked)) {
+			if ((ct_keyring_revoked(s->opts->trust, who) || (k && k->revoked)) &&
+				vouched(s, it, i, who, k)) {
+				vouchedn++;
+			} else if (ct_keyring_revoked(s->opts->trust, who) || (k && k->revoked)) {
 				revoked++;
 				if (!revoked_key)
 					revoked_key = who;
@@ -930,6 +1023,8 @@ static void check_signatures(vstate *s, const item *it)
 			label_of(s, it), bad_key);
 	if (revoked)
 		add_code(s, "signature.revoked");
+	if (vouchedn)
+		add_code(s, "signature.vouched");
 	/* one signer for every record; --threshold is for each claim's current revision, and is
 	 * applied when the next line shows which that is (flush_pending) */
 	if (trusted < 1) {
@@ -1083,6 +1178,154 @@ static int check_refs(vstate *s, const item *it)
 	return error;
 }
 
+/*
+ * A checkpoint (docs/bundle.md 1.5): it vouches when a trusted key that is live (neither
+ * revoked, in the verifier's keys or the bundle, nor expired) made one of its signatures and no
+ * signature by a trusted key is bad. One that does not vouch is no failure: it vouches for
+ * nothing.
+ */
+static void process_checkpoint(vstate *s, const item *it)
+{
+	size_t i, live = 0, bad = 0;
+
+	for (i = 0; i < it->nsigs; i++) {
+		const char *who = it->sig[i] == SIG_VALID ? it->signer[i] : it->keyids[i];
+		const carried_key *k = find_key(s, who);
+		char until[CT_TIMESTAMP_LEN + 1];
+		if (!k)
+			fail(s, "key.missing", 0,
+				"%s: the record of signer key %s is not in the bundle",
+				label_of(s, it), who);
+		if (it->sig[i] == SIG_BAD)
+			bad++;
+		else if (it->sig[i] == SIG_VALID && !(k && k->revoked) &&
+			ct_keyring_key_state(s->opts->trust, who, until) == CT_KEY_LIVE)
+			live++;
+	}
+	if (bad)
+		fail(s, "signature.mismatch", 0, "%s: a signature by a trusted key does not verify",
+			label_of(s, it));
+	add_code(s, live && !bad ? "checkpoint.trusted" : "checkpoint.untrusted");
+	s->cp_slot = 1;
+	s->cp_vouches = live && !bad;
+	copy_str(s->cp_id, sizeof(s->cp_id), it->id);
+	copy_str(s->cp_created, sizeof(s->cp_created), it->cp_created);
+	memcpy(s->cp_root, it->cp_root, CT_HASH_LEN);
+	s->cp_records = it->cp_records;
+}
+
+/* Notes what a vouching checkpoint's tree held: each signature of record (a JSON text). */
+static int add_vouches(vstate *s, const char *record, size_t len)
+{
+	json_t *rec = json_loadb(record, len, JSON_REJECT_DUPLICATES, NULL), *e;
+	char digest[CT_DIGEST_LEN + 1];
+	size_t i, n;
+	int error = 0;
+
+	if (!rec || ct_record_digest(digest, rec) < 0) {
+		ct_error_clear();
+		goto done;
+	}
+	json_array_foreach (json_object_get(rec, "signatures"), i, e) {
+		const char *sig = json_string_value(json_object_get(e, "sig"));
+		vouch *v;
+		if (!sig)
+			continue;
+		if (s->nvouches == s->capvouches) {
+			size_t cap = s->capvouches ? s->capvouches * 2 : 16;
+			vouch *p = realloc(s->vouches, cap * sizeof(*p));
+			if (!p) {
+				error = ct__oom();
+				goto done;
+			}
+			s->vouches = p;
+			s->capvouches = cap;
+		}
+		v = &s->vouches[s->nvouches];
+		if (digest_of(v->digest, digest) < 0 ||
+			ct_base64_decode_len(v->sig, 64, &n, sig, strlen(sig)) < 0 || n != 64) {
+			ct_error_clear();
+			continue;
+		}
+		copy_str(v->created, sizeof(v->created), s->cp_created);
+		s->nvouches++;
+	}
+done:
+	json_decref(rec);
+	return error;
+}
+
+/* A proof line: inclusion proofs in the tree of the checkpoint on the line before. */
+static int process_proof(vstate *s, item *it)
+{
+	json_t *body = NULL, *leaf;
+	uint8_t(*path)[CT_HASH_LEN] = NULL;
+	size_t i;
+	int error = 0;
+
+	s->rep.kind = "proof";
+	s->label_for = it;
+	snprintf(s->label, sizeof(s->label), "proofs of checkpoint %s",
+		s->cp_slot ? s->cp_id : "(none)");
+	s->rep.id = s->cp_slot ? s->cp_id : "";
+	check_signatures(s, it);
+	if (!s->cp_slot) {
+		fail(s, "proof.mismatch", 0, "%s: not on the line after a checkpoint", s->label);
+		goto done;
+	}
+	s->cp_slot = 0;
+	body = json_loadb(it->body.ptr, it->body.len, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(body) || !json_is_string(json_object_get(body, "checkpoint")) ||
+		strcmp(json_string_value(json_object_get(body, "checkpoint")), s->cp_id) != 0 ||
+		!json_is_array(json_object_get(body, "leaves"))) {
+		fail(s, "proof.mismatch", 0, "%s: not a proof of that checkpoint", s->label);
+		goto done;
+	}
+	if (!(path = calloc(64, sizeof(*path)))) {
+		error = ct__oom();
+		goto done;
+	}
+	json_array_foreach (json_object_get(body, "leaves"), i, leaf) {
+		const json_t *ap = json_object_get(leaf, "audit_path"), *h;
+		const json_t *index = json_object_get(leaf, "leaf_index");
+		const char *rec = json_string_value(json_object_get(leaf, "record"));
+		uint8_t lh[CT_HASH_LEN];
+		size_t j, n = json_array_size(ap);
+		int ok = rec && json_is_integer(index) && json_integer_value(index) >= 0 &&
+			json_is_array(ap) && n <= 64 && s->cp_records >= 0;
+		json_array_foreach (ap, j, h)
+			if (ok &&
+				(!json_is_string(h) || json_string_length(h) != 64 ||
+					ct__hash_from_hex(path[j], json_string_value(h)) < 0))
+				ok = 0;
+		if (ok) {
+			ct_merkle_leaf_hash(lh, (const uint8_t *)rec,
+				json_string_length(json_object_get(leaf, "record")));
+			ok = ct_merkle_verify_path(lh, (uint64_t)json_integer_value(index),
+				     (uint64_t)s->cp_records, (const uint8_t(*)[CT_HASH_LEN])path,
+				     n, s->cp_root) == 0;
+			ct_error_clear();
+		}
+		if (!ok) {
+			fail(s, "proof.mismatch", 0,
+				"%s: leaf %zu is not in the checkpoint's Merkle tree", s->label, i);
+			goto done;
+		}
+	}
+	add_code(s, "proof.valid");
+	if (!s->cp_vouches || !s->rep.ok)
+		goto done;
+	json_array_foreach (json_object_get(body, "leaves"), i, leaf) {
+		const json_t *rec = json_object_get(leaf, "record");
+		if ((error = add_vouches(s, json_string_value(rec), json_string_length(rec))) < 0)
+			goto done;
+	}
+done:
+	free(path);
+	json_decref(body);
+	return error;
+}
+
 static int process_record(vstate *s, const item *it)
 {
 	int error = 0;
@@ -1105,9 +1348,13 @@ static int process_record(vstate *s, const item *it)
 			if (revoked)
 				add_code(s, "key.revoked");
 		}
-		if ((error = add_key(s, s->rep.id, revoked, it->error == 0)) < 0)
+		if ((error = add_key(s, s->rep.id, revoked, it->error == 0, it->until)) < 0)
 			return error;
 		check_signatures(s, it);
+		return 0;
+	}
+	if (it->kind == CT_KIND_CHECKPOINT) {
+		process_checkpoint(s, it);
 		return 0;
 	}
 	check_signatures(s, it);
@@ -1302,11 +1549,16 @@ static int process_item(vstate *s, item *it)
 			fail(s, "record.malformed", 0, "%s", it->msg);
 		else if (it->text)
 			process_text(s, it);
+		else if (it->proof)
+			error = process_proof(s, it);
 		else
 			error = process_record(s, it);
 	}
 	s->text_slot = !s->trailer_seen && !it->toolong && !it->trailer && !it->text &&
 		it->decoded && it->kind == CT_KIND_SOURCE;
+	if (s->trailer_seen || it->toolong || it->trailer || it->text || it->proof ||
+		!it->decoded || it->kind != CT_KIND_CHECKPOINT)
+		s->cp_slot = 0;
 	if (s->text_slot) {
 		copy_str(s->text_source, sizeof(s->text_source), it->id);
 		s->text_rev = it->revision;
@@ -1449,6 +1701,7 @@ done:
 	}
 	if (s) {
 		free(s->keys);
+		free(s->vouches);
 		free(s->claim_digests);
 		set_free(&s->sources);
 		free(s);

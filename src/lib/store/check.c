@@ -1228,6 +1228,44 @@ done:
 int ct__check_incoming(size_t *findings, json_t *bad, ct_store *store, git_tree *tree,
 	const json_t *fresh, const ct_keyring *trust, ct_finding_fn fn, void *payload)
 {
+	return ct__check_incoming_at(findings, bad, store, tree, NULL, fresh, trust, fn, payload);
+}
+
+/* Each fresh checkpoint names a commit of tip's history whose records give its root and count
+ * (docs/sync.md): a fetched history rewritten under a checkpoint fails. */
+static int check_incoming_checkpoints(checker *c, const git_oid *tip)
+{
+	ct_buf why = CT_BUF_INIT, path = CT_BUF_INIT;
+	json_t *cp;
+	size_t i;
+	int error = 0;
+
+	json_array_foreach (c->checkpoints, i, cp) {
+		ct_buf_clear(&path);
+		if ((error = ct_buf_printf(
+			     &path, "%s/checkpoint/%s.json", c->store->root, ct_record_id(cp))) < 0)
+			break;
+		if (!json_object_get(c->fresh, path.ptr))
+			continue;
+		if ((error = ct__checkpoint_consistent_at(&why, c->store, cp, tip)) < 0)
+			break;
+		if (why.len == 0)
+			continue;
+		c->current = path.ptr;
+		c->focus = NULL;
+		c->quiet = 0;
+		finding(c, "checkpoint %s: %s", ct_record_id(cp), why.ptr);
+		c->current = NULL;
+	}
+	ct_buf_free(&why);
+	ct_buf_free(&path);
+	return error;
+}
+
+int ct__check_incoming_at(size_t *findings, json_t *bad, ct_store *store, git_tree *tree,
+	const git_oid *tip, const json_t *fresh, const ct_keyring *trust, ct_finding_fn fn,
+	void *payload)
+{
 	checker c;
 	git_tree *root = NULL;
 	walk_state w;
@@ -1250,8 +1288,9 @@ int ct__check_incoming(size_t *findings, json_t *bad, ct_store *store, git_tree 
 	c.kept = json_object();
 	c.fresh_keys = json_object();
 	c.fresh_dirs = json_object();
+	c.checkpoints = json_array();
 	if (!c.revs || !c.records || !c.files || !c.texts || !c.kept || !c.fresh_keys ||
-		!c.fresh_dirs) {
+		!c.fresh_dirs || !c.checkpoints) {
 		error = ct__oom();
 		goto done;
 	}
@@ -1284,6 +1323,8 @@ int ct__check_incoming(size_t *findings, json_t *bad, ct_store *store, git_tree 
 	check_files(&c, w.files, w.count);
 	check_chains(&c);
 	check_references(&c);
+	if (tip && (error = check_incoming_checkpoints(&c, tip)) < 0)
+		goto done;
 done:
 	for (i = 0; i < w.count; i++)
 		preload_free(&w.files[i]);
@@ -1296,6 +1337,7 @@ done:
 	json_decref(c.kept);
 	json_decref(c.fresh_keys);
 	json_decref(c.fresh_dirs);
+	json_decref(c.checkpoints);
 	git_tree_free(root);
 	return error;
 }

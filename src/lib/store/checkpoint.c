@@ -88,6 +88,39 @@ done:
 	return 0;
 }
 
+/* The sorted leaf hashes of the records at commit (docs/format.md 5.5): *out is malloc'd. */
+static int checkpoint_leaves(
+	uint8_t (**out)[CT_HASH_LEN], size_t *count, ct_store *store, const git_oid *commit)
+{
+	git_commit *c = NULL;
+	git_tree *tree = NULL, *sub = NULL;
+	leaf_walk w = {store, NULL, 0, 0, 0};
+	int error = 0;
+
+	*out = NULL;
+	*count = 0;
+	if (git_commit_lookup(&c, store->repo, commit) < 0 || git_commit_tree(&tree, c) < 0) {
+		error = ct__git_error(CT_ENOTFOUND, "reading the checkpoint's commit");
+		goto done;
+	}
+	if (ct__subtree(&sub, store, tree, store->root) &&
+		git_tree_walk(sub, GIT_TREEWALK_PRE, leaf_cb, &w) < 0) {
+		error = w.error ? w.error : ct__git_error(CT_EIO, "walking the store");
+		goto done;
+	}
+	if (w.count > 1)
+		qsort(w.leaves, w.count, sizeof(*w.leaves), cmp_leaf);
+	*out = w.leaves;
+	*count = w.count;
+	w.leaves = NULL;
+done:
+	free(w.leaves);
+	git_tree_free(sub);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return error;
+}
+
 int ct__checkpoint_root(
 	char root_out[CT_DIGEST_LEN + 1], uint64_t *count, ct_store *store, const git_oid *commit)
 {
@@ -196,6 +229,11 @@ int ct_store_checkpoint(json_t **out_record, ct_store *store, const ct_write_opt
 
 int ct__checkpoint_consistent(ct_buf *why, ct_store *store, const json_t *cp)
 {
+	return ct__checkpoint_consistent_at(why, store, cp, NULL);
+}
+
+int ct__checkpoint_consistent_at(ct_buf *why, ct_store *store, const json_t *cp, const git_oid *tip)
+{
 	const char *hex = json_string_value(json_object_get(cp, "commit"));
 	const char *want = json_string_value(json_object_get(cp, "root"));
 	json_int_t n = json_integer_value(json_object_get(cp, "records"));
@@ -215,9 +253,11 @@ int ct__checkpoint_consistent(ct_buf *why, ct_store *store, const json_t *cp)
 			hex ? hex : "?");
 	}
 	git_commit_free(c);
-	if (!store->has_head ||
-		(!git_oid_equal(&oid, &store->head) &&
-			git_graph_descendant_of(store->repo, &store->head, &oid) != 1)) {
+	if (!tip && store->has_head)
+		tip = &store->head;
+	if (!tip ||
+		(!git_oid_equal(&oid, tip) &&
+			git_graph_descendant_of(store->repo, tip, &oid) != 1)) {
 		git_error_clear();
 		return ct_buf_printf(why,
 			"names commit %.12s, which is not in the branch's history (a rewritten "
@@ -417,4 +457,168 @@ done:
 	ct_error_clear();
 	ct_buf_free(&path);
 	return yes;
+}
+
+/* ---- proving inclusion for a bundle ---- */
+
+struct ct__cp_prover {
+	ct_store *store;
+	git_oid commit;
+	uint8_t (*leaves)[CT_HASH_LEN];
+	size_t count;
+	int loaded;
+};
+
+int ct__cp_prover_new(ct__cp_prover **out, ct_store *store, const json_t *cp)
+{
+	const char *hex = json_string_value(json_object_get(cp, "commit"));
+	git_oid oid;
+
+	if (!hex || git_oid_fromstr(&oid, hex) < 0) {
+		git_error_clear();
+		return ct_error_set(CT_EINVALID, "checkpoint %s: no commit", ct_record_id(cp));
+	}
+	if (!(*out = calloc(1, sizeof(**out))))
+		return ct__oom();
+	(*out)->store = store;
+	(*out)->commit = oid;
+	return 0;
+}
+
+void ct__cp_prover_free(ct__cp_prover *p)
+{
+	if (!p)
+		return;
+	free(p->leaves);
+	free(p);
+}
+
+int ct__cp_prove(
+	json_t **out, ct__cp_prover *p, const json_t *record, const char *key_id, const char *sig)
+{
+	ct_buf path = CT_BUF_INIT, data = CT_BUF_INIT, canon = CT_BUF_INIT;
+	char digest[CT_DIGEST_LEN + 1], then_digest[CT_DIGEST_LEN + 1], hex[2 * CT_HASH_LEN + 1];
+	uint8_t leaf[CT_HASH_LEN], (*audit)[CT_HASH_LEN] = NULL;
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+	git_blob *blob = NULL;
+	json_t *then = NULL, *hashes = NULL;
+	size_t i, n = 0, index;
+	int error = 0;
+
+	*out = NULL;
+	if ((error = stored_path(&path, p->store, record)) < 0 ||
+		(error = ct_record_digest(digest, record)) < 0)
+		goto done;
+	if (!held_at(p->store, &p->commit, path.ptr, digest, key_id, sig))
+		goto done;
+	/* the record as it was at the commit: its leaf is of its canonical form then */
+	if (git_commit_lookup(&c, p->store->repo, &p->commit) < 0 ||
+		git_commit_tree(&tree, c) < 0 || git_tree_entry_bypath(&e, tree, path.ptr) < 0 ||
+		git_blob_lookup(&blob, p->store->repo, git_tree_entry_id(e)) < 0) {
+		error = ct__git_error(CT_EIO, "reading a checkpointed record");
+		goto done;
+	}
+	if ((error = ct_buf_put(&data, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob))) <
+			0 ||
+		(error = ct__parse_record(&then, &data, path.ptr)) < 0 ||
+		(error = ct_record_digest(then_digest, then)) < 0 ||
+		(error = ct_json_canon(&canon, then)) < 0)
+		goto done;
+	if (!p->loaded) {
+		if ((error = checkpoint_leaves(&p->leaves, &p->count, p->store, &p->commit)) < 0)
+			goto done;
+		p->loaded = 1;
+	}
+	ct_merkle_leaf_hash(leaf, (const uint8_t *)canon.ptr, canon.len);
+	for (index = 0; index < p->count; index++)
+		if (memcmp(p->leaves[index], leaf, CT_HASH_LEN) == 0)
+			break;
+	if (index == p->count)
+		goto done;
+	if (!(audit = calloc(64, sizeof(*audit)))) {
+		error = ct__oom();
+		goto done;
+	}
+	if ((error = ct_merkle_path(
+		     audit, &n, (const uint8_t(*)[CT_HASH_LEN])p->leaves, p->count, index)) < 0)
+		goto done;
+	if (!(hashes = json_array())) {
+		error = ct__oom();
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		ct_hex(hex, audit[i], CT_HASH_LEN);
+		if (json_array_append_new(hashes, json_string(hex)) < 0) {
+			error = ct__oom();
+			goto done;
+		}
+	}
+	if (!(*out = json_pack("{s:O, s:I, s:s%}", "audit_path", hashes, "leaf_index",
+		      (json_int_t)index, "record", canon.ptr, canon.len)))
+		error = ct__oom();
+done:
+	free(audit);
+	json_decref(hashes);
+	json_decref(then);
+	git_blob_free(blob);
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	git_commit_free(c);
+	ct_buf_free(&path);
+	ct_buf_free(&data);
+	ct_buf_free(&canon);
+	return error;
+}
+
+int ct__checkpoint_list(json_t **out, ct_store *store)
+{
+	ct_buf path = CT_BUF_INIT, data = CT_BUF_INIT, why = CT_BUF_INIT;
+	git_tree *dir = NULL;
+	json_t *cp = NULL;
+	size_t i;
+	int error = 0;
+
+	if (!(*out = json_array()))
+		return ct__oom();
+	if ((error = ct_buf_printf(&path, "%s/checkpoint", store->root)) < 0)
+		goto done;
+	if (!store->tree || !ct__subtree(&dir, store, store->tree, path.ptr))
+		goto done;
+	for (i = 0; i < git_tree_entrycount(dir); i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(dir, i);
+		json_decref(cp);
+		cp = NULL;
+		ct_buf_clear(&data);
+		ct_buf_clear(&path);
+		if (git_tree_entry_type(e) != GIT_OBJECT_BLOB ||
+			ct_buf_printf(&path, "%s/checkpoint/%s", store->root,
+				git_tree_entry_name(e)) < 0 ||
+			ct__read_path(&data, store, path.ptr, CT_RECORD_MAX) < 0 ||
+			ct__parse_record(&cp, &data, path.ptr) < 0 ||
+			strcmp(json_string_value(json_object_get(cp, "type")), "checkpoint") != 0) {
+			ct_error_clear();
+			continue;
+		}
+		if ((error = ct__checkpoint_consistent(&why, store, cp)) < 0)
+			goto done;
+		if (why.len > 0)
+			continue;
+		if (json_array_append(*out, cp) < 0) {
+			error = ct__oom();
+			goto done;
+		}
+	}
+done:
+	if (error < 0) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	json_decref(cp);
+	git_tree_free(dir);
+	ct_buf_free(&path);
+	ct_buf_free(&data);
+	ct_buf_free(&why);
+	return error;
 }

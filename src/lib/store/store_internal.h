@@ -154,6 +154,9 @@ int ct__checkpoint_root(
 /* Whether checkpoint cp is consistent with the branch's history: why is left empty when it
  * is, else says why not in one line. Negative only when the repository cannot be read. */
 int ct__checkpoint_consistent(ct_buf *why, ct_store *store, const json_t *cp);
+/* The same against the history of commit tip (a fetched commit) instead of the branch's. */
+int ct__checkpoint_consistent_at(
+	ct_buf *why, ct_store *store, const json_t *cp, const git_oid *tip);
 
 /* What vouches for a revoked or expired key's signatures: the store's consistent checkpoints
  * signed by a live key of ring, loaded on first use. ct__vouch_fn is a ct_vouch_fn whose
@@ -163,6 +166,17 @@ int ct__vouch_new(ct__vouch **out, ct_store *store, const ct_keyring *ring);
 int ct__vouch_fn(const json_t *record, const char *key_id, const char *sig, const char *before,
 	void *payload);
 void ct__vouch_free(ct__vouch *v);
+/* Inclusion proofs for a bundle (docs/bundle.md 1.5): ct__cp_prove sets *out to
+ * {"audit_path", "leaf_index", "record"} when the record at checkpoint cp's commit has record's
+ * digest and carries sig by key_id, else to NULL. The prover reads the commit's leaves once. */
+typedef struct ct__cp_prover ct__cp_prover;
+int ct__cp_prover_new(ct__cp_prover **out, ct_store *store, const json_t *cp);
+int ct__cp_prove(
+	json_t **out, ct__cp_prover *p, const json_t *record, const char *key_id, const char *sig);
+void ct__cp_prover_free(ct__cp_prover *p);
+/* The store's checkpoints that are consistent with the branch's history, in id order (a
+ * signature is not checked here). */
+int ct__checkpoint_list(json_t **out, ct_store *store);
 /* The same with the store's keyring already loaded (ct_store_keyring of this snapshot), for a
  * caller that checks many records: loading it reads and verifies every key record. NULL ring:
  * loaded here, as ct__require_verified does. */
@@ -176,6 +190,11 @@ int ct__require_verified_ring(ct_store *store, const ct_keyring *ring, const jso
  * NULL). *findings: how many. */
 int ct__check_incoming(size_t *findings, json_t *bad, ct_store *store, git_tree *tree,
 	const json_t *fresh, const ct_keyring *trust, ct_finding_fn fn, void *payload);
+/* The same, also checking that each fresh checkpoint is consistent with the history of tip,
+ * the fetched commit whose tree is tree (a rewritten history fails). */
+int ct__check_incoming_at(size_t *findings, json_t *bad, ct_store *store, git_tree *tree,
+	const git_oid *tip, const json_t *fresh, const ct_keyring *trust, ct_finding_fn fn,
+	void *payload);
 
 /* ---- write transactions ---- */
 

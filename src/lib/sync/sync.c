@@ -511,8 +511,8 @@ static int fetch_and_verify(sync_state *s)
 		return error;
 	s->out->trust_fallback = info.store_keys > 0;
 	if (s->out->fresh &&
-		(error = ct__check_incoming(&findings, s->bad, s->store, s->incoming_tree, s->fresh,
-			 s->trust, check_problem, s)) < 0)
+		(error = ct__check_incoming_at(&findings, s->bad, s->store, s->incoming_tree,
+			 &s->incoming, s->fresh, s->trust, check_problem, s)) < 0)
 		return error;
 	return 0;
 }

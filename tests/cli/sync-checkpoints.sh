@@ -1,0 +1,47 @@
+#!/bin/sh
+# End to end: fetch verifies that the checkpoints it brings are consistent with the fetched
+# history (issue 17, point 4; docs/sync.md). A desk that rewrites its history under a
+# checkpoint (every commit made again) and force-pushes is caught by a clone that never fetched
+# from it before, by the checkpoint alone; the branch does not move.
+. "$(dirname "$0")/lib.sh"
+
+for k in alice bob; do
+	"$CT" key generate --unencrypted --name $k -o $k.key >/dev/null || exit 99
+done
+A="env CLAIMTRAIL_KEY=$TMP/alice.key $CT -C a"
+B="env CLAIMTRAIL_KEY=$TMP/bob.key $CT -C b"
+C="env CLAIMTRAIL_KEY=$TMP/bob.key $CT -C c"
+
+git init -q --bare -b main hub.git || exit 99
+git init -q -b main a || exit 99
+$A init >/dev/null || exit 99
+$A source add --id report --title "A report" --publisher "A desk" >/dev/null || exit 99
+$A claim add --id c1 --statement "About 6,000 fighters moved." --source report >/dev/null || exit 99
+expect_status 0 $A checkpoint
+git -C a remote add origin ../hub.git
+expect_status 0 $A push
+
+# a clone with its own store fetches: the checkpoint is consistent with what it fetched
+for d in b c; do
+	git init -q -b main $d || exit 99
+	env CLAIMTRAIL_KEY=$TMP/bob.key "$CT" -C $d init >/dev/null || exit 99
+	env CLAIMTRAIL_KEY=$TMP/bob.key "$CT" -C $d trust add "$TMP/alice.key.pub" >/dev/null || exit 99
+	git -C $d remote add origin ../hub.git
+done
+expect_status 0 $B fetch
+contains "$OUT" "0 problems"
+expect_status 0 $B pull
+expect_status 0 $B check
+
+# alice's history is made again, every commit with another message: the checkpoint's file is
+# unchanged, but the commit it names is no longer in the history
+FILTER_BRANCH_SQUELCH_WARNING=1 git -C a filter-branch -f --msg-filter 'sed "s/^/re: /"' main \
+	>/dev/null 2>&1 || exit 99
+git -C a push -q -f origin main 2>/dev/null || exit 99
+H=$(git -C c rev-parse HEAD)
+expect_status 1 $C fetch
+contains "$OUT$ERR" "checkpoint"
+contains "$OUT$ERR" "(a rewritten"
+expect_status 1 $C pull
+[ "$(git -C c rev-parse HEAD)" = "$H" ] && ok || fail "c's branch moved"
+finish
