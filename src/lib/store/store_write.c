@@ -566,13 +566,14 @@ static int make_signature(git_signature **out, ct_store *store, const ct_key *si
  * a file written through it would land outside the repository, where git does not look (git
  * itself never writes through a link in the work tree). A folder not there yet ends the walk:
  * mkdir makes the rest. verified caches the last folder found free of links, with its slash, so
- * that the files of one folder cost one walk.
+ * that the files of one folder cost one walk, and a new folder beside the last one one lstat.
  */
 static int check_folders(const char *workdir, const char *path, ct_buf *verified)
 {
 	const char *slash = strrchr(path, '/');
 	ct_buf full = CT_BUF_INIT;
 	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0, wlen = strlen(workdir), i;
+	size_t ok = 0; /* the length of path's folders verified so far, with their slash */
 	int error = 0;
 
 	if (dirlen == 0 || (verified->len == dirlen && memcmp(verified->ptr, path, dirlen) == 0))
@@ -585,12 +586,21 @@ static int check_folders(const char *workdir, const char *path, ct_buf *verified
 		if (path[i] != '/')
 			continue;
 		/* a folder that is a prefix of the one verified last is verified */
-		if (verified->len > i && memcmp(verified->ptr, path, i + 1) == 0)
+		if (verified->len > i && memcmp(verified->ptr, path, i + 1) == 0) {
+			ok = i + 1;
 			continue;
+		}
 		full.ptr[wlen + i] = '\0';
 		if (lstat(full.ptr, &st) < 0) {
-			if (errno == ENOENT || errno == ENOTDIR)
-				goto done; /* made by mkdir, or refused by the caller's own checks */
+			if (errno == ENOENT || errno == ENOTDIR) {
+				/* made by mkdir, or refused by the caller's own checks; the folders
+				 * above it are verified, for the next record's new folder beside it */
+				if (ok) {
+					ct_buf_clear(verified);
+					error = ct_buf_put(verified, path, ok);
+				}
+				goto done;
+			}
 			error = ct_error_set(CT_EIO, "%s: %s", full.ptr, strerror(errno));
 			goto done;
 		}
@@ -605,6 +615,7 @@ static int check_folders(const char *workdir, const char *path, ct_buf *verified
 		}
 		if (!S_ISDIR(st.st_mode))
 			goto done;
+		ok = i + 1;
 	}
 	ct_buf_clear(verified);
 	error = ct_buf_put(verified, path, dirlen);
