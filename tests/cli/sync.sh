@@ -44,6 +44,13 @@ expect_status 0 $A sync
 expect_status 0 $B sync
 contains "$OUT" "new records, 0 problems"
 contains "$OUT" "merged into main"
+# the merge refers to the blobs the fetch brought: it does not pack them a second time
+blob=$(git -C b rev-parse "HEAD:$(cd b && ls claims/claim/*/c2/r0001.json)")
+copies=0
+for idx in b/.git/objects/pack/*.idx; do
+	copies=$((copies + $(git show-index <"$idx" | grep -c "$blob")))
+done
+[ "$copies" -eq 1 ] && ok || fail "the fetched blob $blob is in $copies packs"
 expect_status 0 $A sync
 contains "$OUT" "fast-forwarded main"
 same a b

@@ -210,6 +210,12 @@ int ct__txn_put(ct_txn *txn, const char *path, const void *data, size_t len);
  * malloc'd and taken over, also on failure. For bulk writes that prepare files on threads. */
 int ct__txn_put_hashed(ct_txn *txn, const char *path, char *data, size_t len, const git_oid *oid);
 
+/* Adds a file whose blob oid the repository holds already (what a fetch brought): data is
+ * checked to hash to oid and copied for the work tree, and the blob is not written or packed
+ * again. The caller keeps the objects reachable (the fetch's ref) until the branch refers to it. */
+int ct__txn_put_stored(
+	ct_txn *txn, const char *path, const void *data, size_t len, const git_oid *oid);
+
 /* Adds a record at its path (revision files, annotations, keys) in stored form. */
 int ct__txn_put_record(ct_txn *txn, const json_t *record);
 

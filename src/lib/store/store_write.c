@@ -33,6 +33,7 @@ typedef struct {
 	size_t len;
 	int tracked; /* what check_clean accepted: HEAD, the index and the work tree all had the */
 	git_oid was; /* blob `was` at path (1), or none of them had the path (0) */
+	int stored;  /* the repository holds the blob already (ct__txn_put_stored): not packed */
 } txn_file;
 
 struct ct_txn {
@@ -118,6 +119,7 @@ static int txn_add(ct_txn *txn, const char *path, char *data, size_t len, const 
 		free(f->data);
 		f->data = data;
 		f->len = len;
+		f->stored = 0;
 		return 0;
 	}
 	if (txn->nfiles == txn->cap) {
@@ -139,6 +141,7 @@ static int txn_add(ct_txn *txn, const char *path, char *data, size_t len, const 
 	txn->files[txn->nfiles].oid = *oid;
 	txn->files[txn->nfiles].data = data;
 	txn->files[txn->nfiles].len = len;
+	txn->files[txn->nfiles].stored = 0;
 	txn->nfiles++;
 	return 0;
 }
@@ -188,6 +191,30 @@ int ct__txn_put_hashed(ct_txn *txn, const char *path, char *data, size_t len, co
 		}
 	}
 	return txn_add(txn, path, data, len, oid);
+}
+
+int ct__txn_put_stored(
+	ct_txn *txn, const char *path, const void *data, size_t len, const git_oid *oid)
+{
+	char *copy;
+	git_oid hashed;
+	int error;
+
+	if ((error = check_path(txn, path)) < 0)
+		return error;
+	/* the copy must be the blob named: the work tree gets data, the commit names oid */
+	if (git_odb_hash(&hashed, data, len, GIT_OBJECT_BLOB) < 0)
+		return ct__git_error(CT_EIO, path);
+	if (!git_oid_equal(&hashed, oid))
+		return ct_error_set(CT_EIO, "%s: the content is not the blob it names", path);
+	if (!(copy = malloc(len ? len : 1)))
+		return ct__oom();
+	if (len)
+		memcpy(copy, data, len);
+	if ((error = txn_add(txn, path, copy, len, oid)) < 0)
+		return error;
+	txn->files[json_integer_value(json_object_get(txn->index, path))].stored = 1;
+	return 0;
 }
 
 int ct__txn_put_record(ct_txn *txn, const json_t *record)
@@ -463,8 +490,9 @@ static int write_pack(ct_txn *txn, const git_oid *commit, ct_buf *keeps, ct_buf 
 	for (i = 0; i < raw.count; i++)
 		objects[n++] = raw.items[i];
 	for (i = 0; i < txn->nfiles; i++)
-		objects[n++] = (ct__pack_object){
-			txn->files[i].oid, GIT_OBJECT_BLOB, txn->files[i].data, txn->files[i].len};
+		if (!txn->files[i].stored)
+			objects[n++] = (ct__pack_object){txn->files[i].oid, GIT_OBJECT_BLOB,
+				txn->files[i].data, txn->files[i].len};
 	error = ct__pack_write_named(txn->store->repo, objects, n, 0, &keep, &entry);
 	if (error == 0 && entry.count && ct_buf_put(made, &entry, sizeof(entry)) < 0)
 		error = ct__oom(); /* the pack stays out of the list: merged by git gc only */
@@ -538,13 +566,14 @@ static int make_signature(git_signature **out, ct_store *store, const ct_key *si
  * a file written through it would land outside the repository, where git does not look (git
  * itself never writes through a link in the work tree). A folder not there yet ends the walk:
  * mkdir makes the rest. verified caches the last folder found free of links, with its slash, so
- * that the files of one folder cost one walk.
+ * that the files of one folder cost one walk, and a new folder beside the last one one lstat.
  */
 static int check_folders(const char *workdir, const char *path, ct_buf *verified)
 {
 	const char *slash = strrchr(path, '/');
 	ct_buf full = CT_BUF_INIT;
 	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0, wlen = strlen(workdir), i;
+	size_t ok = 0; /* the length of path's folders verified so far, with their slash */
 	int error = 0;
 
 	if (dirlen == 0 || (verified->len == dirlen && memcmp(verified->ptr, path, dirlen) == 0))
@@ -557,12 +586,21 @@ static int check_folders(const char *workdir, const char *path, ct_buf *verified
 		if (path[i] != '/')
 			continue;
 		/* a folder that is a prefix of the one verified last is verified */
-		if (verified->len > i && memcmp(verified->ptr, path, i + 1) == 0)
+		if (verified->len > i && memcmp(verified->ptr, path, i + 1) == 0) {
+			ok = i + 1;
 			continue;
+		}
 		full.ptr[wlen + i] = '\0';
 		if (lstat(full.ptr, &st) < 0) {
-			if (errno == ENOENT || errno == ENOTDIR)
-				goto done; /* made by mkdir, or refused by the caller's own checks */
+			if (errno == ENOENT || errno == ENOTDIR) {
+				/* made by mkdir, or refused by the caller's own checks; the folders
+				 * above it are verified, for the next record's new folder beside it */
+				if (ok) {
+					ct_buf_clear(verified);
+					error = ct_buf_put(verified, path, ok);
+				}
+				goto done;
+			}
 			error = ct_error_set(CT_EIO, "%s: %s", full.ptr, strerror(errno));
 			goto done;
 		}
@@ -577,6 +615,7 @@ static int check_folders(const char *workdir, const char *path, ct_buf *verified
 		}
 		if (!S_ISDIR(st.st_mode))
 			goto done;
+		ok = i + 1;
 	}
 	ct_buf_clear(verified);
 	error = ct_buf_put(verified, path, dirlen);

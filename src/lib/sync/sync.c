@@ -271,6 +271,9 @@ static int state_init(sync_state *s, ct_sync_report *out, ct_store *store, const
 	s->opts = opts ? opts : &defaults;
 	if (!remote)
 		remote = "origin";
+	/* verifying and merging read every fresh record through the claim/ and source/ trees,
+	 * larger than libgit2 caches by default (4 KiB): they were inflated again for each one */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)1 << 20);
 	if (opts &&
 		(error = ct__opts_version(opts->version, CT_SYNC_OPTS_VERSION, "ct_sync_opts")) < 0)
 		return error;
@@ -586,8 +589,9 @@ static int pull_build(ct_txn *txn, ct_store *store, void *payload)
 			git_tree_entry_free(e);
 			return ct__git_error(CT_EIO, path);
 		}
-		error = ct__txn_put(
-			txn, path, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+		/* the fetch brought the blob: the merge refers to it, it is not packed again */
+		error = ct__txn_put_stored(txn, path, git_blob_rawcontent(blob),
+			(size_t)git_blob_rawsize(blob), git_tree_entry_id(e));
 		git_blob_free(blob);
 		git_tree_entry_free(e);
 		if (error < 0)
