@@ -51,7 +51,7 @@ _claimtrail() {
 					--seed-file | --proof | --root | --format | --base-url | --from | \
 					--compromised-since | --to | --expires | --state | --max-age | \
 					--said-by | --reported-by | --cited-by | --recorded-by | --role | --hedge | \
-					--low | --high | --quantity-as-of | --as-of | --depends-on) i=$((i + 1)) ;;
+					--low | --high | --quantity-as-of | --as-of | --depends-on | --can-revoke) i=$((i + 1)) ;;
 				esac
 				;;
 			claimreview)
@@ -113,6 +113,11 @@ _claimtrail() {
 	--depends-on)
 		words=$(_claimtrail_words "${pre[@]}" -- __complete claims)
 		COMPREPLY=($(compgen -W "$words" -- "$cur"))
+		return
+		;;
+	--can-revoke)
+		words=$(_claimtrail_words "${pre[@]}" -- __complete keys)
+		COMPREPLY=($(compgen -W "all $words" -- "$cur"))
 		return
 		;;
 	--source | --evidence | --said-by | --reported-by | --cited-by | --recorded-by)

@@ -75,6 +75,19 @@ int ct_key_revoke_with(json_t **out, const ct_key *key, const char *reason,
 	const char *compromised_since, const char *successor);
 
 /*
+ * A revocation of the key of record (its checked, unrevoked key record) made by another key,
+ * by: the record with "revoked": {"at": now, "reason", "compromised_since"?, "by": by's id},
+ * signed by by alone (docs/format.md 5.1). It counts only where a trust list names by as able
+ * to revoke the key (ct_keyring_apply_revocations). *out is a new reference.
+ */
+int ct_key_revoke_by(json_t **out, const json_t *record, const ct_key *by, const char *reason,
+	const char *compromised_since);
+
+/* The key id that a key record's revocation names in "by", when it is another key than the
+ * record's own; else NULL (no revocation, or the key's own). Borrowed from record. */
+const char *ct_key_record_revoked_by(const json_t *record);
+
+/*
  * The key record of new_key as old_key's successor: its public record with "rotated_from" (old
  * key's id) and "expires" (NULL: none), self-signed and signed by old_key, so that trust in
  * the old key carries to the new one (ct_keyring_add_successors).
@@ -106,7 +119,9 @@ int ct_key_import_ssh(ct_key **out, const char *socket_path, const char *ssh_pub
  * Checks a public key record: its schema (ct_record_validate), that key_id is derived from
  * public_key, and that it carries a self-signature (a signature by key_id itself, over
  * PAE("application/vnd.claimtrail.key+json", body)) that verifies. Other signatures on the
- * record are not checked here. Returns 0, CT_EINVALID or CT_EBADSIG.
+ * record are not checked here. A revocation by another key ("revoked" with "by") needs instead
+ * a signature entry by that key, which is checked where that key is known
+ * (ct_key_revocation_verify). Returns 0, CT_EINVALID or CT_EBADSIG.
  */
 int ct_key_record_check(const json_t *record);
 
@@ -180,6 +195,32 @@ ct_key_state ct_keyring_key_state(const ct_keyring *ring, const char *key_id, ch
  * be NULL) receives how many were added.
  */
 int ct_keyring_add_successors(ct_keyring *ring, const ct_keyring *candidates, size_t *added);
+
+/*
+ * Sets what key_id of ring may revoke (the trust list's "can_revoke": an array of key ids, or
+ * ["all"]; NULL: nothing). CT_ENOTFOUND when the ring has no such key.
+ */
+int ct_keyring_grant(ct_keyring *ring, const char *key_id, const json_t *can_revoke);
+
+/* 1 when ring grants key by the right to revoke key_id (ct_keyring_grant), else 0. */
+int ct_keyring_may_revoke(const ct_keyring *ring, const char *by, const char *key_id);
+
+/*
+ * Checks a revocation made by another key (ct_key_revoke_by) against granting: that granting
+ * names its "by" key as able to revoke the key (CT_EUNTRUSTED otherwise) and that the by key's
+ * signature verifies (CT_EBADSIG otherwise). A record without such a revocation is 0.
+ */
+int ct_key_revocation_verify(const json_t *record, const ct_keyring *granting);
+
+/*
+ * A revocation by another key added to a keyring is kept aside, and the key stays live, until
+ * this applies it: each one that ct_key_revocation_verify passes against granting (NULL: none)
+ * revokes its key in ring. Returns how many were applied.
+ */
+int ct_keyring_apply_revocations(ct_keyring *ring, const ct_keyring *granting);
+
+/* The revocation by another key that ring holds for key_id and has not applied, or NULL. */
+const json_t *ct_keyring_pending_revocation(const ct_keyring *ring, const char *key_id);
 
 void ct_keyring_free(ct_keyring *ring);
 

@@ -35,6 +35,13 @@ int ct_repo_config_path(ct_buf *out, const char *path, const char *name);
  */
 int ct_trust_add(const char *path, const json_t *key_record, const char *name);
 
+/*
+ * ct_trust_add, naming the keys the added key may revoke (trust.md): can_revoke is an array of
+ * key ids, or ["all"] (NULL or empty: none), stored as the entry's "can_revoke".
+ */
+int ct_trust_add_with(
+	const char *path, const json_t *key_record, const char *name, const json_t *can_revoke);
+
 /* Removes key_id from the trust list (the list stays, maybe empty). CT_ENOTFOUND when the key
  * is not listed. */
 int ct_trust_remove(const char *path, const char *key_id);

@@ -42,6 +42,9 @@ static const char key_usage[] =
 	"          (--key, default as for every write). Without --compromised-since every\n"
 	"          signature by the key fails check, verify and import from then on; with it,\n"
 	"          signatures a checkpoint made before TIME vouches for keep counting.\n"
+	"          A lost key is revoked by an admin key instead: --key ADMIN.key, when the\n"
+	"          trust list names ADMIN as able to revoke it (trust add --can-revoke); it\n"
+	"          counts for readers whose trust list does the same.\n"
 	"rotate    writes NEW's key record signed by OLD (both are secret key files, or\n"
 	"          ssh:KEY-ID), so that trust in OLD carries to NEW; --retire also revokes\n"
 	"          OLD from now on, naming NEW as its successor, after a checkpoint signed by\n"
@@ -411,7 +414,8 @@ static int key_revoke(ct_cli *cli, int argc, char **argv)
 	ct_write_opts wopts = CT_WRITE_OPTS_INIT;
 	ct_store *store = NULL;
 	ct_key *key = NULL;
-	json_t *rec = NULL, *list = NULL;
+	json_t *rec = NULL, *list = NULL, *target = NULL;
+	ct_keyring *grants = NULL;
 	char since[CT_TIMESTAMP_LEN + 1] = "";
 	const char *id;
 	int status;
@@ -431,18 +435,40 @@ static int key_revoke(ct_cli *cli, int argc, char **argv)
 		(error = cli_load_key(&key, a.key, a.pass_file)) < 0)
 		goto done;
 	if (strcmp(ct_key_id(key), id) != 0) {
-		error = ct_error_set(CT_EINVALID,
-			"key %s: a revocation is signed by the key itself, and --key is key %s "
-			"(docs/keys.md says what to do when the key is lost)",
-			id, ct_key_id(key));
+		/* another key's revocation: only one the trust list names as able to make it */
+		if ((error = ct_keyring_new(&grants)) < 0 ||
+			(error = ct_trust_keyring_add(grants, NULL, NULL, cli->repo)) < 0)
+			goto done;
+		if (!ct_keyring_may_revoke(grants, ct_key_id(key), id)) {
+			error = ct_error_set(CT_EINVALID,
+				"key %s: --key is key %s, which the trust list does not name as able "
+				"to revoke it (a key revokes itself, or an admin key trusted with "
+				"'trust add ADMIN.pub --can-revoke %s' does)",
+				id, ct_key_id(key), id);
+			goto done;
+		}
+		error = ct_store_get(&target, store, CT_KIND_KEY, id, 0);
+		if (error == CT_ENOTFOUND && ct_keyring_find(grants, id)) {
+			ct_error_clear();
+			error = 0;
+			target = json_incref((json_t *)ct_keyring_find(grants, id));
+		}
+		if (error < 0 ||
+			(error = ct_key_revoke_by(
+				 &rec, target, key, a.reason, since[0] ? since : NULL)) < 0)
+			goto done;
+	} else if ((error = ct_key_revoke_with(
+			    &rec, key, a.reason, since[0] ? since : NULL, NULL)) < 0) {
 		goto done;
 	}
 	wopts.signer = key;
-	if ((error = ct_key_revoke_with(&rec, key, a.reason, since[0] ? since : NULL, NULL)) < 0 ||
-		!(list = json_pack("[O]", rec)) ||
-		(error = ct_store_put_keys(store, list, &wopts)) < 0)
+	if (!(list = json_pack("[O]", rec)) || (error = ct_store_put_keys(store, list, &wopts)) < 0)
 		goto done;
 	printf("key %s revoked: %s\n", id, a.reason);
+	if (ct_key_record_revoked_by(rec))
+		printf("revoked by key %s: readers whose trust list names it as able to revoke "
+		       "key %s apply it\n",
+			ct_key_id(key), id);
 	if (since[0])
 		printf("its signatures that a checkpoint made before %s vouches for keep counting;"
 		       " all later ones fail\n",
@@ -454,6 +480,8 @@ done:
 		error = ct_error_set(CT_ENOMEM, "out of memory");
 	json_decref(list);
 	json_decref(rec);
+	json_decref(target);
+	ct_keyring_free(grants);
 	ct_key_free(key);
 	ct_store_free(store);
 	return error < 0 ? cli_fail(error) : CT_EXIT_OK;

@@ -6,23 +6,43 @@
 #include <string.h>
 
 static const char trust_usage[] =
-	"usage: claimtrail [-C DIR] trust add FILE.pub [--name NAME]\n"
+	"usage: claimtrail [-C DIR] trust add FILE.pub [--name NAME] [--can-revoke KEY-ID|all]...\n"
 	"       claimtrail [-C DIR] trust list [--json]\n"
 	"       claimtrail [-C DIR] trust remove KEY-ID\n"
 	"\n"
 	"The trust list holds the public keys this clone trusts. It is kept in the git\n"
 	"directory, never in history: keys that arrive in a bundle, a pull or a commit are\n"
 	"not trusted until you add them. check, verify and bundle import use it when no\n"
-	"--trust is given; --trust adds to it. init adds the initialising key.\n";
+	"--trust is given; --trust adds to it. init adds the initialising key.\n"
+	"--can-revoke (repeatable) names a key the added key may revoke ('all': every key):\n"
+	"such a revocation ('key revoke KEY-ID --key ADMIN.key') counts only where the\n"
+	"reader's trust list grants it.\n";
 
 typedef struct {
 	const char *name;
 	int json;
+	json_t *can_revoke; /* --can-revoke values, or NULL */
 } trust_args;
+
+static int add_can_revoke(const cli_cmd *cmd, const cli_opt *opt, void *args, const char *value)
+{
+	trust_args *a = args;
+
+	(void)opt;
+	if (!a->can_revoke && !(a->can_revoke = json_array()))
+		return cli_fail(ct_error_set(CT_ENOMEM, "out of memory"));
+	if (!*value)
+		return cli_cmd_usage(cmd, "--can-revoke needs a KEY-ID or 'all'");
+	if (json_array_append_new(a->can_revoke, json_string(value)) < 0)
+		return cli_fail(ct_error_set(CT_ENOMEM, "out of memory"));
+	return 0;
+}
 
 static const cli_opt add_opts[] = {
 	CLI_STR("name", 0, "NAME", "the name to list the key under (default: the record's)",
 		trust_args, name),
+	CLI_FN("can-revoke", 0, CLI_VALUE, "KEY-ID",
+		"the key may revoke KEY-ID ('all': every key); repeatable", add_can_revoke),
 	CLI_END,
 };
 
@@ -42,8 +62,10 @@ static const cli_cmd remove_cmd = {"trust remove", trust_usage, remove_opts};
 
 static int trust_add(ct_cli *cli, int argc, char **argv)
 {
-	trust_args a = {NULL, 0};
+	trust_args a = {NULL, 0, NULL};
 	json_t *rec = NULL;
+	const json_t *v;
+	size_t i;
 	int status, error = 0;
 
 	if ((status = cli_parse(&add_cmd, &a, argc, argv)) != CLI_CONTINUE)
@@ -53,23 +75,28 @@ static int trust_add(ct_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if ((error = ct_key_file_public_record(&rec, argv[optind])) < 0 ||
-		(error = ct_trust_add(cli->repo, rec, a.name)) < 0)
+		(error = ct_trust_add_with(cli->repo, rec, a.name, a.can_revoke)) < 0)
 		goto done;
 	printf("trusted key %s (%s)\n", json_string_value(json_object_get(rec, "key_id")),
 		a.name ? a.name : json_string_value(json_object_get(rec, "name")));
+	json_array_foreach (a.can_revoke, i, v)
+		printf("it may revoke %s\n",
+			strcmp(json_string_value(v), "all") == 0 ? "every key"
+								 : json_string_value(v));
 done:
 	status = error < 0 ? cli_fail(error) : CT_EXIT_OK;
 out:
+	json_decref(a.can_revoke);
 	json_decref(rec);
 	return status;
 }
 
 static int trust_list(ct_cli *cli, int argc, char **argv)
 {
-	trust_args a = {NULL, 0};
-	json_t *keys = NULL, *e;
+	trust_args a = {NULL, 0, NULL};
+	json_t *keys = NULL, *e, *v;
 	int error, status;
-	size_t i;
+	size_t i, j;
 
 	if ((status = cli_parse(&list_cmd, &a, argc, argv)) != CLI_CONTINUE)
 		goto done;
@@ -93,14 +120,21 @@ static int trust_list(ct_cli *cli, int argc, char **argv)
 	} else if (json_array_size(keys) == 0) {
 		printf("the trust list is empty: no key is trusted\n");
 	} else {
-		json_array_foreach (keys, i, e)
-			printf("%s  %s  added %s%s\n",
+		json_array_foreach (keys, i, e) {
+			printf("%s  %s  added %s%s",
 				json_string_value(json_object_get(e, "key_id")),
 				json_string_value(json_object_get(e, "name")),
 				json_string_value(json_object_get(e, "added")),
 				json_object_get(json_object_get(e, "record"), "revoked")
 					? "  (revoked)"
 					: "");
+			json_array_foreach (json_object_get(e, "can_revoke"), j, v)
+				printf("%s%s", j ? ", " : "  can revoke: ",
+					strcmp(json_string_value(v), "all") == 0
+						? "every key"
+						: json_string_value(v));
+			printf("\n");
+		}
 	}
 done:
 	json_decref(keys);

@@ -117,6 +117,11 @@ try "claimtrail key revoke "
 has "$("$CT" key show "$TMP/k.key" | sed -n "s/^key-id: *//p")"
 try "claimtrail key revoke --reason x "
 has "$("$CT" key show "$TMP/k.key" | sed -n "s/^key-id: *//p")"
+try "claimtrail trust add k.pub --can"
+has --can-revoke
+try "claimtrail trust add k.pub --can-revoke "
+has all
+has "$("$CT" key show "$TMP/k.key" | sed -n "s/^key-id: *//p")"
 try "claimtrail verify b.bundle --st"
 has --state
 try "claimtrail verify b.bundle --state s --max"

@@ -64,7 +64,9 @@ typedef struct {
 	ct_buf evidence; /* evidence ids, each followed by a NUL */
 	size_t nevidence;
 	int revoked;
-	char until[CT_TIMESTAMP_LEN + 1]; /* a revoked key's compromised_since ("" when none) */
+	char until[CT_TIMESTAMP_LEN + 1];   /* a revoked key's compromised_since ("" when none) */
+	char revoked_by[CT_KEY_ID_LEN + 1]; /* a revocation made by another key: its id, or "" */
+	int revoke_granted; /* that key's valid signature, and the trust list grants the right */
 	/* a checkpoint's members */
 	char cp_created[CT_TIMESTAMP_LEN + 1];
 	uint8_t cp_root[CT_HASH_LEN];
@@ -135,6 +137,8 @@ static void clear_members(item *it)
 	it->archive_stored = 0;
 	it->revision = 0;
 	it->revoked = 0;
+	it->revoked_by[0] = '\0';
+	it->revoke_granted = 0;
 	it->until[0] = it->cp_created[0] = '\0';
 	it->cp_records = -1;
 	it->nevidence = 0;
@@ -336,9 +340,11 @@ static int full_decode(item *it, ct__envelope *env)
 		it->archive_stored = json_is_true(slot_member(rec, k, CT__BV_ARCHIVE_STORED));
 	}
 	it->decoded = 1;
-	if (it->kind == CT_KIND_KEY)
+	if (it->kind == CT_KIND_KEY) {
 		error = ct_key_record_check(
 			rec); /* a carried key is checked, never trusted for it */
+		copy_str(it->revoked_by, sizeof(it->revoked_by), ct_key_record_revoked_by(rec));
+	}
 done:
 	json_decref(rec);
 	return error;
@@ -478,6 +484,29 @@ static void work_item(item *it, const ct_keyring *trust)
 	it->nsigs = env.nsigs;
 	for (i = 0; i < env.nsigs; i++)
 		memcpy(it->keyids[i], env.sigs[i].keyid, CT_KEY_ID_LEN + 1);
+	if (it->kind == CT_KIND_KEY && it->revoked_by[0] && it->error == 0 &&
+		ct_keyring_may_revoke(trust, it->revoked_by, it->id)) {
+		/* a revocation by another key: its signature, by a key the reader grants the right */
+		ct_buf_clear(&it->pae);
+		if (ct_pae(&it->pae, ct_kind_payload_type(CT_KIND_KEY),
+			    (const uint8_t *)it->body.ptr, it->body.len) < 0) {
+			it->error = CT_ENOMEM;
+			it->decoded = 0;
+			snprintf(it->msg, sizeof(it->msg), "out of memory");
+			return;
+		}
+		for (i = 0; i < env.nsigs; i++) {
+			uint8_t sig[64];
+			if (strcmp(env.sigs[i].keyid, it->revoked_by) != 0)
+				continue;
+			sig_decode(sig, &env.sigs[i]); /* checked above */
+			if (ct_keyring_verify_bytes(trust, it->revoked_by, sig,
+				    (const uint8_t *)it->pae.ptr, it->pae.len) == 0)
+				it->revoke_granted = 1;
+			else
+				ct_error_clear();
+		}
+	}
 	if (it->kind == CT_KIND_KEY)
 		return;
 	ct_buf_clear(&it->pae);
@@ -1338,10 +1367,20 @@ static int process_record(vstate *s, const item *it)
 	s->counts[it->kind]++;
 	if (it->kind == CT_KIND_KEY) {
 		int revoked = it->revoked;
+		/* a revocation by another key counts only with the reader's grant (trust.md) */
+		if (it->revoked_by[0] && !it->revoke_granted)
+			revoked = 0;
+		/* a revocation by another key counts only with the reader's grant (trust.md) */
+
 		if (it->error < 0) {
 			fail(s, "key.invalid", 0, "%s: %s", label_of(s, it), it->msg);
+		} else if (it->revoked_by[0] && !it->revoke_granted) {
+			fail(s, "key.revoked_without_right", 1,
+				"key %s is revoked by key %s, which the trust list does not name as "
+				"able to revoke it: the revocation is not applied",
+				s->rep.id, it->revoked_by);
 		} else {
-			add_code(s, "key.selfsigned");
+			add_code(s, it->revoked_by[0] ? "key.revoked_by" : "key.selfsigned");
 			add_code(s,
 				ct_keyring_find(s->opts->trust, s->rep.id) ? "key.trusted"
 									   : "key.untrusted");

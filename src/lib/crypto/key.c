@@ -241,6 +241,61 @@ done:
 	return error;
 }
 
+int ct_key_revoke_by(json_t **out, const json_t *record, const ct_key *by, const char *reason,
+	const char *compromised_since)
+{
+	const char *id = json_string_value(json_object_get(record, "key_id"));
+	json_t *rec = NULL, *rv = NULL;
+	char now[CT_TIMESTAMP_LEN + 1];
+	int error;
+
+	*out = NULL;
+	if ((error = ct_key_record_check(record)) < 0)
+		return error;
+	if (json_object_get(record, "revoked"))
+		return ct_error_set(CT_EEXISTS, "key %s is already revoked", id);
+	if (strcmp(id, by->id) == 0)
+		return ct_error_set(CT_EINVALID,
+			"key %s: a key revokes itself with its own revocation, not one 'by' itself",
+			id);
+	if (!reason || !*reason)
+		return ct_error_set(CT_EINVALID, "key %s: a revocation needs a reason", id);
+	if ((error = ct__utf8_check(reason, strlen(reason), "the revocation reason")) < 0)
+		return error;
+	if (compromised_since &&
+		(error = ct_timestamp_validate(compromised_since, "--compromised-since")) < 0)
+		return error;
+	ct_timestamp_now(now);
+	if (!(rec = json_deep_copy(record)) ||
+		!(rv = json_pack("{s:s, s:s, s:s}", "at", now, "reason", reason, "by", by->id)) ||
+		(compromised_since &&
+			json_object_set_new(
+				rv, "compromised_since", json_string(compromised_since)) < 0) ||
+		json_object_set(rec, "revoked", rv) < 0) {
+		error = ct__oom();
+		goto done;
+	}
+	/* the key's own signature no longer covers the record: only the revoker's does */
+	json_object_del(rec, "signatures");
+	if ((error = ct_record_sign(rec, by)) < 0)
+		goto done;
+	*out = rec;
+	rec = NULL;
+done:
+	json_decref(rv);
+	json_decref(rec);
+	return error;
+}
+
+const char *ct_key_record_revoked_by(const json_t *record)
+{
+	const char *by =
+		json_string_value(json_object_get(json_object_get(record, "revoked"), "by"));
+	const char *id = json_string_value(json_object_get(record, "key_id"));
+
+	return by && id && strcmp(by, id) != 0 ? by : NULL;
+}
+
 int ct_key_rotate(json_t **out, const ct_key *old_key, const ct_key *new_key, const char *expires)
 {
 	json_t *rec = NULL;
@@ -282,7 +337,7 @@ int ct_key_record_check(const json_t *record)
 	uint8_t pk[32];
 	uint8_t sig[64];
 	char derived[CT_KEY_ID_LEN + 1];
-	const char *key_id;
+	const char *key_id, *by;
 	const json_t *sigs;
 	const json_t *entry;
 	size_t i;
@@ -307,12 +362,17 @@ int ct_key_record_check(const json_t *record)
 		return ct_error_set(CT_EINVALID,
 			"key %s: key_id does not match public_key (which has id %s)", key_id,
 			derived);
+	by = ct_key_record_revoked_by(record);
 	if ((error = ct__record_signing_input(&pae, record)) < 0)
 		goto done;
 	sigs = json_object_get(record, "signatures");
 	json_array_foreach (sigs, i, entry) {
-		const char *by = json_string_value(json_object_get(entry, "key_id"));
-		if (!by || strcmp(by, key_id) != 0)
+		const char *who = json_string_value(json_object_get(entry, "key_id"));
+		/* a revocation by another key carries that key's signature, checked where the
+		 * key is known (ct_key_revocation_verify) */
+		if (by && who && strcmp(who, by) == 0)
+			found = 1;
+		if (!who || strcmp(who, key_id) != 0 || by)
 			continue;
 		found = 1;
 		if (ct__decode_exact(sig, sizeof(sig),
@@ -323,7 +383,11 @@ int ct_key_record_check(const json_t *record)
 			goto done;
 		}
 	}
-	if (!found)
+	if (!found && by)
+		error = ct_error_set(CT_EINVALID,
+			"key %s: the revocation is not signed by key %s, which it says made it",
+			key_id, by);
+	else if (!found)
 		error = ct_error_set(CT_EINVALID, "key %s: the record is not self-signed", key_id);
 done:
 	ct_buf_free(&pae);

@@ -35,6 +35,8 @@ typedef struct {
 	uint8_t pk[32];
 	int revoked;
 	json_t *record;
+	json_t *pending;    /* a revocation signed by another key, not (yet) honoured, or NULL */
+	json_t *can_revoke; /* the trust list's grant: key ids or ["all"], or NULL */
 #ifdef CT_ED25519_TABLES
 	_Atomic(ct__ed25519_key *) fast; /* the key's tables, once it has been used enough */
 	atomic_uint uses;		 /* valid signatures checked with the key */
@@ -71,6 +73,8 @@ void ct_keyring_free(ct_keyring *ring)
 		return;
 	for (i = 0; i < ring->count; i++) {
 		json_decref(ring->entries[i].record);
+		json_decref(ring->entries[i].pending);
+		json_decref(ring->entries[i].can_revoke);
 #ifdef CT_ED25519_TABLES
 		ct__ed25519_key_free(atomic_load(&ring->entries[i].fast));
 #endif
@@ -311,7 +315,7 @@ ct_key_state ct_keyring_key_state(
 {
 	ring_entry *e = ring_lookup(ring, key_id);
 	const char *expires = e ? json_string_value(json_object_get(e->record, "expires")) : NULL;
-	const json_t *rv = e ? json_object_get(e->record, "revoked") : NULL;
+	const json_t *rv = e && e->revoked ? json_object_get(e->record, "revoked") : NULL;
 	char now[CT_TIMESTAMP_LEN + 1];
 
 	until[0] = '\0';
@@ -338,7 +342,7 @@ int ct_keyring_add(ct_keyring *ring, const json_t *key_record)
 {
 	ring_entry *e;
 	json_t *copy;
-	const char *id;
+	const char *id, *by;
 	int revoked;
 	int error;
 
@@ -346,6 +350,16 @@ int ct_keyring_add(ct_keyring *ring, const json_t *key_record)
 		return error;
 	id = json_string_value(json_object_get(key_record, "key_id"));
 	revoked = json_object_get(key_record, "revoked") != NULL;
+	/* A revocation signed by another key counts only once a grant says that key may make it
+	 * (ct_keyring_apply_revocations); until then it is kept aside. */
+	by = ct_key_record_revoked_by(key_record);
+	if (by && (e = ring_lookup(ring, id)) != NULL) {
+		if (!e->revoked && !e->pending && !(e->pending = json_deep_copy(key_record)))
+			return ct__oom();
+		return 0;
+	}
+	if (by)
+		revoked = 0;
 	if ((e = ring_lookup(ring, id)) != NULL) {
 		/* A revocation is permanent: it replaces the live record, never the other way. */
 		if (revoked && !e->revoked) {
@@ -378,8 +392,106 @@ int ct_keyring_add(ct_keyring *ring, const json_t *key_record)
 		e->pk, sizeof(e->pk), json_string_value(json_object_get(copy, "public_key")));
 	e->revoked = revoked;
 	e->record = copy;
+	if (by && !(e->pending = json_deep_copy(key_record)))
+		return ct__oom();
 	ring->count++;
 	return 0;
+}
+
+int ct_keyring_grant(ct_keyring *ring, const char *key_id, const json_t *can_revoke)
+{
+	ring_entry *e = ring_lookup(ring, key_id);
+
+	if (!e)
+		return ct_error_set(CT_ENOTFOUND, "key %s is not in the keyring", key_id);
+	json_decref(e->can_revoke);
+	e->can_revoke = NULL;
+	if (can_revoke && !(e->can_revoke = json_deep_copy(can_revoke)))
+		return ct__oom();
+	return 0;
+}
+
+int ct_keyring_may_revoke(const ct_keyring *ring, const char *by, const char *key_id)
+{
+	ring_entry *e = ring_lookup(ring, by);
+	const json_t *v;
+	size_t i;
+
+	if (!e || !key_id)
+		return 0;
+	json_array_foreach (e->can_revoke, i, v)
+		if (json_is_string(v) &&
+			(strcmp(json_string_value(v), "all") == 0 ||
+				strcmp(json_string_value(v), key_id) == 0))
+			return 1;
+	return 0;
+}
+
+int ct_key_revocation_verify(const json_t *record, const ct_keyring *granting)
+{
+	const char *id = json_string_value(json_object_get(record, "key_id"));
+	const char *by = ct_key_record_revoked_by(record);
+	const json_t *sigs = json_object_get(record, "signatures"), *entry;
+	ct_buf pae = CT_BUF_INIT;
+	uint8_t sig[64];
+	size_t i;
+	int error = 0, ok = 0;
+
+	if (!by)
+		return 0;
+	if (!ct_keyring_may_revoke(granting, by, id))
+		return ct_error_set(CT_EUNTRUSTED,
+			"key %s is revoked by key %s, which the trust list does not name as able "
+			"to revoke it: the revocation is not applied",
+			id, by);
+	if ((error = ct__record_signing_input(&pae, record)) < 0)
+		goto done;
+	json_array_foreach (sigs, i, entry) {
+		const char *who = json_string_value(json_object_get(entry, "key_id"));
+		if (!who || strcmp(who, by) != 0 ||
+			ct__decode_exact(sig, sizeof(sig),
+				json_string_value(json_object_get(entry, "sig"))) < 0)
+			continue;
+		if (ct_keyring_verify_bytes(granting, by, sig, (const uint8_t *)pae.ptr, pae.len) ==
+			0)
+			ok = 1;
+		ct_error_clear();
+	}
+	if (!ok)
+		error = ct_error_set(CT_EBADSIG,
+			"key %s: the revocation's signature by key %s does not verify", id, by);
+done:
+	ct_buf_free(&pae);
+	return error;
+}
+
+int ct_keyring_apply_revocations(ct_keyring *ring, const ct_keyring *granting)
+{
+	size_t i;
+	int applied = 0;
+
+	for (i = 0; granting && i < ring->count; i++) {
+		ring_entry *e = &ring->entries[i];
+		if (!e->pending || e->revoked)
+			continue;
+		if (ct_key_revocation_verify(e->pending, granting) < 0) {
+			ct_error_clear();
+			continue;
+		}
+		json_decref(e->record);
+		e->record = e->pending;
+		e->pending = NULL;
+		e->revoked = 1;
+		applied++;
+	}
+	return applied;
+}
+
+const json_t *ct_keyring_pending_revocation(const ct_keyring *ring, const char *key_id)
+{
+	ring_entry *e = ring_lookup(ring, key_id);
+
+	return e && !e->revoked ? e->pending : NULL;
 }
 
 static int has_suffix(const char *name, const char *suffix)

@@ -373,6 +373,7 @@ static const field revoked_fields[] = {
 	{"reason", F_STRING, 1, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
 	{"compromised_since", F_TIMESTAMP, 0, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
 	{"successor", F_KEYID, 0, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
+	{"by", F_KEYID, 0, NULL, NULL, CT__DIFF_AS_NONE, CT__BV_NONE},
 	{NULL, 0, 0, NULL, NULL, 0, 0},
 };
 

@@ -98,16 +98,19 @@ static int read_blob(ct_buf *out, checker *c, const git_oid *oid, size_t max)
 
 /* Verifies one record's signatures, a finding when they fail: signatures by a revoked or expired
  * key count where a checkpoint vouches for them; a revocation is the key's own signed word,
- * whatever the trust in it now. */
+ * whatever the trust in it now, or an admin key's that the trust list grants the right. */
 static void verify_record(
 	checker *c, const char *path, const json_t *record, ct_kind kind, size_t threshold)
 {
 	ct_verify_report report;
 	int error;
 
-	if (kind == CT_KIND_KEY && json_object_get(record, "revoked"))
-		error = ct_key_record_check(record);
-	else
+	if (kind == CT_KIND_KEY && json_object_get(record, "revoked")) {
+		/* one made by another key applies only where the trust list grants that key the
+		 * right (trust.md); otherwise the key stays live, and that is a finding */
+		if ((error = ct_key_record_check(record)) == 0)
+			error = ct_key_revocation_verify(record, c->trust);
+	} else
 		error = ct_record_verify_vouched(
 			&report, record, c->trust, threshold, ct__vouch_fn, c->vouch);
 	if (error < 0)

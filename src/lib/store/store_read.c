@@ -2,6 +2,7 @@
  * (or, for revision lookups by commit, from an older one). */
 #include "store_internal.h"
 #include "hex.h"
+#include "claimtrail/trust.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -693,6 +694,7 @@ static int add_key(const char *id, void *payload)
 int ct_store_keyring(ct_keyring **out, ct_store *store)
 {
 	keys_job job = {store, NULL};
+	ct_keyring *grants = NULL;
 	int error;
 
 	*out = NULL;
@@ -702,6 +704,14 @@ int ct_store_keyring(ct_keyring **out, ct_store *store)
 		ct_keyring_free(job.ring);
 		return error;
 	}
+	/* A revocation made by another key applies where the clone's trust list names that key
+	 * as able to revoke this one (trust.md); a damaged list grants nothing here. */
+	if ((error = ct_keyring_new(&grants)) == 0 &&
+		ct_trust_keyring_add(grants, NULL, NULL, git_repository_commondir(store->repo)) ==
+			0)
+		ct_keyring_apply_revocations(job.ring, grants);
+	ct_error_clear();
+	ct_keyring_free(grants);
 	*out = job.ring;
 	return 0;
 }

@@ -69,6 +69,32 @@ done:
 	return error;
 }
 
+/* An entry's "can_revoke": an array of key ids, or ["all"] alone. */
+static int can_revoke_valid(const json_t *a)
+{
+	const json_t *v;
+	size_t i, j;
+
+	if (!json_is_array(a))
+		return 0;
+	json_array_foreach (a, i, v) {
+		const char *s = json_string_value(v);
+		if (!s)
+			return 0;
+		if (strcmp(s, "all") == 0) {
+			if (json_array_size(a) != 1)
+				return 0;
+			continue;
+		}
+		for (j = 0; s[j]; j++)
+			if (!((s[j] >= '0' && s[j] <= '9') || (s[j] >= 'a' && s[j] <= 'f')))
+				return 0;
+		if (j != CT_KEY_ID_LEN)
+			return 0;
+	}
+	return 1;
+}
+
 /* Parses the list file at file: *out the entries (new), or NULL when there is no file. */
 static int read_list(json_t **out, const char *file)
 {
@@ -107,7 +133,9 @@ static int read_list(json_t **out, const char *file)
 		const char *id = json_string_value(json_object_get(e, "key_id"));
 		if (!json_is_string(json_object_get(e, "name")) || !id ||
 			(error = ct_key_record_check(rec)) < 0 ||
-			strcmp(id, json_string_value(json_object_get(rec, "key_id"))) != 0) {
+			strcmp(id, json_string_value(json_object_get(rec, "key_id"))) != 0 ||
+			(json_object_get(e, "can_revoke") &&
+				!can_revoke_valid(json_object_get(e, "can_revoke")))) {
 			if (error == 0)
 				error = ct_error_set(CT_EINVALID, "entry %zu is malformed", i + 1);
 			ct_error_prefix(error, "trust list %s", file);
@@ -188,9 +216,15 @@ static ssize_t find_key(const json_t *keys, const char *key_id)
 	return -1;
 }
 
+typedef struct {
+	const json_t *record;
+	const json_t *can_revoke;
+} add_arg;
+
 static int add_change(json_t *keys, const void *arg, const char *name)
 {
-	const json_t *rec = arg;
+	const add_arg *add = arg;
+	const json_t *rec = add->record;
 	const char *id = json_string_value(json_object_get(rec, "key_id"));
 	char added[21];
 	json_t *e;
@@ -202,6 +236,11 @@ static int add_change(json_t *keys, const void *arg, const char *name)
 	ct_timestamp_now(added);
 	e = json_pack("{s:s, s:s, s:s, s:O}", "key_id", id, "name", name ? name : "", "added",
 		added, "record", rec);
+	if (e && add->can_revoke && json_array_size(add->can_revoke) > 0 &&
+		json_object_set(e, "can_revoke", (json_t *)add->can_revoke) < 0) {
+		json_decref(e);
+		e = NULL;
+	}
 	if (!e || json_array_append_new(keys, e) < 0)
 		return ct__oom();
 	return 0;
@@ -233,10 +272,27 @@ int ct_trust_read(json_t **out, const char *path)
 
 int ct_trust_add(const char *path, const json_t *key_record, const char *name)
 {
+	return ct_trust_add_with(path, key_record, name, NULL);
+}
+
+int ct_trust_add_with(
+	const char *path, const json_t *key_record, const char *name, const json_t *can_revoke)
+{
+	add_arg add = {key_record, can_revoke};
 	int error;
 
 	if ((error = ct_key_record_check(key_record)) < 0)
 		return error;
+	/* the list holds a key's own word: a record another key revoked is not self-signed */
+	if (ct_key_record_revoked_by(key_record))
+		return ct_error_set(CT_EINVALID,
+			"key %s: the record is a revocation by key %s, not the key's own record",
+			json_string_value(json_object_get(key_record, "key_id")),
+			ct_key_record_revoked_by(key_record));
+	if (can_revoke && !can_revoke_valid(can_revoke))
+		return ct_error_set(CT_EINVALID,
+			"--can-revoke: expected key ids of %d lowercase hex digits, or 'all' alone",
+			CT_KEY_ID_LEN);
 	if (name && (strlen(name) > NAME_MAX_LEN || strpbrk(name, "\n\r\t")))
 		return ct_error_set(CT_EINVALID,
 			"trust name \"%.40s\": at most %d characters on "
@@ -245,7 +301,7 @@ int ct_trust_add(const char *path, const json_t *key_record, const char *name)
 	/* jansson refuses invalid UTF-8 with the NULL it gives when out of memory: check first */
 	if (name && (error = ct__utf8_check(name, strlen(name), "the trust name")) < 0)
 		return error;
-	return change_list(path, add_change, key_record, name);
+	return change_list(path, add_change, &add, name);
 }
 
 int ct_trust_remove(const char *path, const char *key_id)
@@ -282,7 +338,10 @@ int ct_trust_keyring_add(ct_keyring *ring, size_t *listed, int *has_list, const 
 	if (has_list)
 		*has_list = keys != NULL;
 	json_array_foreach (keys, i, e) {
-		if ((error = ct_keyring_add(ring, json_object_get(e, "record"))) < 0)
+		if ((error = ct_keyring_add(ring, json_object_get(e, "record"))) < 0 ||
+			(error = ct_keyring_grant(ring,
+				 json_string_value(json_object_get(e, "key_id")),
+				 json_object_get(e, "can_revoke"))) < 0)
 			break;
 		if (listed)
 			(*listed)++;
@@ -330,6 +389,9 @@ int ct_store_trust(ct_keyring **out, ct_trust_info *info, ct_store *store, const
 			(error = ct_keyring_add(ring, rec)) < 0)
 			goto done;
 	}
+	/* A revocation made by another key applies when the trust list names that key as able
+	 * to revoke this one (trust.md); otherwise the key stays live and check says why. */
+	ct_keyring_apply_revocations(ring, ring);
 	/* A key rotated from a trusted key, signed by it, is trusted through it (docs/keys.md);
 	 * then its own revocation, when the store holds one, applies as above. */
 	if ((error = ct_keyring_add_successors(ring, own, NULL)) < 0)
