@@ -5,13 +5,14 @@
 # publish wrote: the same number of files and bytes). Printed, never a pass or a fail.
 #   bench/publish.sh [N...]      default: 10000 100000
 #   MODES=pages bench/publish.sh  only one of the two modes (bundles, pages)
+#   CT=/path/to/claimtrail bench/publish.sh   another binary (default build/src/cli/claimtrail)
 # Each N runs twice: with a signing key (every claim's own bundle and claims.bundle are made
 # too) and without one (pages only). Needs a build in build/ and git.
 # Targets: full publish at most 3x the copy; incremental under 1% of the full publish.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-CT=$ROOT/build/src/cli/claimtrail
+CT=${CT:-$ROOT/build/src/cli/claimtrail}
 GEN=$ROOT/build/bench/genstore
 [ -x "$CT" ] && [ -x "$GEN" ] || { echo "build first: meson setup build && ninja -C build" >&2; exit 2; }
 [ $# -gt 0 ] || set -- 10000 100000

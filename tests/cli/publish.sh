@@ -198,6 +198,21 @@ contains "$OUT" "wrote claim/rally.html"
 contains "$OUT" "wrote claims.bundle"
 not_contains "$(cat $S5/claim/rally.html)" "NOT VERIFIED"
 expect_status 0 "$CT" verify "$S5/claims.bundle" --trust "$S5/keys/"
+# the manifest keeps each claim's index row as text, joined into index.json as it is: the
+# index an incremental publish splices is the one a full publish makes, and a row edited by
+# hand into something that is not a JSON object only costs its page (never lands in index.js)
+head -1 $S5/.claimtrail-publish.json | grep -qx 'claimtrail-publish-manifest 2' && ok ||
+	fail "the manifest is not in lines"
+expect_status 0 "$CT" publish -o ../site5-full --base-url "$URL" --tag crowds
+cmp -s $S5/index.json ../site5-full/index.json && cmp -s $S5/index.js ../site5-full/index.js &&
+	cmp -s $S5/index.html ../site5-full/index.html && ok ||
+	fail "the spliced index differs from a full publish's"
+sed 's/^\(claim rally [0-9a-f]*\) .*/\1 {"statement":"x"}];alert(1);[{}/' \
+	$S5/.claimtrail-publish.json >../m.new && mv ../m.new $S5/.claimtrail-publish.json || exit 99
+grep -q 'alert(1)' $S5/.claimtrail-publish.json || fail "the manifest row was not edited"
+expect_status 0 "$CT" publish -o $S5 --base-url "$URL" --tag crowds
+not_contains "$(cat $S5/index.js $S5/index.json $S5/.claimtrail-publish.json)" "alert(1)"
+cmp -s $S5/index.js ../site5-full/index.js && ok || fail "an edited manifest row reached index.js"
 git reset -q --hard "$start"
 
 # ---- --from BUNDLE: the same site without a store ----

@@ -35,6 +35,7 @@
 #define PUBLISH_GENERATION "claimtrail-publish-5 " CT_VERSION
 #define MANIFEST ".claimtrail-publish.json"
 #define MANIFEST_FORMAT "claimtrail-publish-manifest"
+#define MANIFEST_LINES MANIFEST_FORMAT " 2\n"
 #define DEFAULT_TITLE "Fact checks"
 
 /* A page being written: appends stop at the first failure, which is returned at the end. */
@@ -90,7 +91,9 @@ typedef struct {
 	char *tags; /* comma-separated */
 	char fp[CT_SHA256_HEX_LEN + 1];
 	int rebuild;
-	json_t *row; /* its entry in the index (owned) */
+	json_t *row;	/* its entry in the index (owned) */
+	char *row_text; /* the same, compact with sorted keys, as index.json and the manifest
+			   hold it (owned; NULL until needed) */
 } pclaim;
 
 typedef struct {
@@ -105,7 +108,7 @@ typedef struct {
 	const char *title;
 	pclaim *claims;
 	size_t n, cap;
-	json_t *old_claims; /* the last manifest's claims: id -> {"fp", "row"} */
+	json_t *old_claims; /* the last manifest's claims: id -> {"fp", "row" or "text"} */
 	json_t *old_files;  /* the last manifest's files */
 	const char *old_bundle_fp;
 	json_t *files; /* what this publish makes: path -> true */
@@ -247,6 +250,21 @@ done:
 }
 
 /* A file name the manifest may name: ours, never outside the site's folder. */
+/* Appends the strings up to the NULL, one after the other: what a "%s%s..." printf would, without
+ * formatting (a per-claim line of the manifest; printf was a tenth of an incremental publish). */
+static int put_strs(ct_buf *out, ...)
+{
+	va_list ap;
+	const char *p;
+	int error = 0;
+
+	va_start(ap, out);
+	while (error == 0 && (p = va_arg(ap, const char *)) != NULL)
+		error = ct_buf_puts(out, p);
+	va_end(ap);
+	return error;
+}
+
 static int safe_rel(const char *rel)
 {
 	const char *p;
@@ -319,10 +337,10 @@ static int claim_fingerprint(site *s, pclaim *c)
 
 	tree_oid(claim_tree, s, CT_KIND_CLAIM, c->id);
 	tree_oid(source_tree, s, CT_KIND_SOURCE, c->source);
-	if ((error = ct_buf_printf(&all, "%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n", PUBLISH_GENERATION,
-		     s->base.ptr, s->title, claim_tree, source_tree, s->keys_fp,
-		     s->opts->signer ? ct_key_id(s->opts->signer) : "",
-		     s->offered_bundle ? "offered" : "")) < 0)
+	if ((error = put_strs(&all, PUBLISH_GENERATION "\n", s->base.ptr, "\n", s->title, "\n",
+		     claim_tree, "\n", source_tree, "\n", s->keys_fp, "\n",
+		     s->opts->signer ? ct_key_id(s->opts->signer) : "", "\n",
+		     s->offered_bundle ? "offered\n" : "\n", NULL)) < 0)
 		goto done;
 	ct__sha256(d, all.ptr, all.len);
 	hex32(c->fp, d);
@@ -1458,28 +1476,50 @@ static int write_html(site *s, const char *rel, html *h)
 	return error;
 }
 
-/* index.json, and index.js holding the same document (dumped once: it is the size of the
- * whole site's index). */
-static int write_index_json(site *s, const json_t *doc)
+/* index.json, and index.js holding the same document: the bytes json_dumps(JSON_COMPACT |
+ * JSON_SORT_KEYS) gives for {"base_url", "claims": [rows], "format", "title", "version"}, made
+ * by joining the rows' texts (kept from the manifest for the pages not made again) instead of
+ * building and dumping the whole document. */
+static int write_index_json(site *s)
 {
 	static const char js_before[] =
 		"/* the same document as index.json, for pages read from file:// */\n"
 		"window.claimtrailIndex = ";
-	ct_buf b = CT_BUF_INIT;
-	char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	ct_buf b = CT_BUF_INIT, text = CT_BUF_INIT;
+	json_t *base = json_string(s->base.ptr), *title = json_string(s->title);
+	char *base_text = json_dumps(base, JSON_ENCODE_ANY | JSON_COMPACT);
+	char *title_text = json_dumps(title, JSON_ENCODE_ANY | JSON_COMPACT);
+	size_t i;
 	int error;
 
-	if (!text)
-		return ct__oom();
-	if ((error = ct_buf_puts(&b, text)) == 0 && (error = ct_buf_puts(&b, "\n")) == 0 &&
+	if (!base_text || !title_text) {
+		error = ct__oom();
+		goto done;
+	}
+	error = ct_buf_printf(&text, "{\"base_url\":%s,\"claims\":[", base_text);
+	for (i = 0; i < s->n && error == 0; i++) {
+		if (i && (error = ct_buf_puts(&text, ",")) < 0)
+			break;
+		error = ct_buf_puts(&text, s->claims[i].row_text);
+	}
+	if (error == 0)
+		error = ct_buf_printf(&text,
+			"],\"format\":\"claimtrail-site\",\"title\":%s,\"version\":1}", title_text);
+	if (error == 0 && (error = ct_buf_put(&b, text.ptr, text.len)) == 0 &&
+		(error = ct_buf_puts(&b, "\n")) == 0 &&
 		(error = write_file(s, "index.json", b.ptr, b.len)) == 0) {
 		ct_buf_clear(&b);
 		if ((error = ct_buf_puts(&b, js_before)) == 0 &&
-			(error = ct_buf_puts(&b, text)) == 0 &&
+			(error = ct_buf_put(&b, text.ptr, text.len)) == 0 &&
 			(error = ct_buf_puts(&b, ";\n")) == 0)
 			error = write_file(s, "index.js", b.ptr, b.len);
 	}
-	free(text);
+done:
+	free(base_text);
+	free(title_text);
+	json_decref(base);
+	json_decref(title);
+	ct_buf_free(&text);
 	ct_buf_free(&b);
 	return error;
 }
@@ -1487,6 +1527,50 @@ static int write_index_json(site *s, const json_t *doc)
 static const char *str_or_empty(const json_t *v)
 {
 	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+/*
+ * The manifest as lines (docs/publish.md): the header, "bundle FP", one "file PATH" per file
+ * and one "claim ID FP ROW" per claim, ROW the claim's index row as index.json holds it. The
+ * rows are kept as text, parsed only for the claims whose page is kept, and spliced into
+ * index.json and the next manifest as they are. Returns the same shape as the JSON manifest
+ * (claims: id -> {"fp", "text"}), or NULL when a line is not one of these.
+ */
+static json_t *read_manifest_lines(const char *text, size_t len)
+{
+	const char *p = text + sizeof(MANIFEST_LINES) - 1, *end = text + len;
+	json_t *m = json_pack("{s:s, s:o, s:o}", "format", MANIFEST_FORMAT, "claims", json_object(),
+		"files", json_object());
+	json_t *claims = json_object_get(m, "claims"), *files = json_object_get(m, "files");
+
+	while (m && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *sp1, *sp2;
+		size_t n;
+		if (!nl)
+			goto bad;
+		n = (size_t)(nl - p);
+		if (n > 5 && memcmp(p, "file ", 5) == 0) {
+			if (json_object_setn_new(files, p + 5, n - 5, json_true()) < 0)
+				goto bad;
+		} else if (n > 6 && memcmp(p, "claim ", 6) == 0) {
+			json_t *e;
+			if (!(sp1 = memchr(p + 6, ' ', n - 6)) ||
+				!(sp2 = memchr(sp1 + 1, ' ', (size_t)(nl - sp1 - 1))) ||
+				!(e = json_pack("{s:s#, s:s#}", "fp", sp1 + 1, (int)(sp2 - sp1 - 1),
+					  "text", sp2 + 1, (int)(nl - sp2 - 1))) ||
+				json_object_setn_new(claims, p + 6, (size_t)(sp1 - p - 6), e) < 0)
+				goto bad;
+		} else if (n > 7 && memcmp(p, "bundle ", 7) == 0) {
+			if (json_object_set_new(m, "bundle", json_stringn(p + 7, n - 7)) < 0)
+				goto bad;
+		} else
+			goto bad;
+		p = nl + 1;
+	}
+	return m;
+bad:
+	json_decref(m);
+	return NULL;
 }
 
 static int read_manifest(site *s, json_t **manifest)
@@ -1499,8 +1583,13 @@ static int read_manifest(site *s, json_t **manifest)
 	if ((error = ct_buf_printf(&path, "%s/" MANIFEST, s->dir)) < 0)
 		return error;
 	/* read whole, then parsed: json_load_file reads a byte at a time */
-	if (ct_file_read(&text, path.ptr, SIZE_MAX) == 0)
-		*manifest = json_loadb(text.ptr ? text.ptr : "", text.len, 0, &jerr);
+	if (ct_file_read(&text, path.ptr, SIZE_MAX) == 0) {
+		if (text.len >= sizeof(MANIFEST_LINES) - 1 &&
+			memcmp(text.ptr, MANIFEST_LINES, sizeof(MANIFEST_LINES) - 1) == 0)
+			*manifest = read_manifest_lines(text.ptr, text.len);
+		else /* the JSON manifest of earlier versions */
+			*manifest = json_loadb(text.ptr ? text.ptr : "", text.len, 0, &jerr);
+	}
 	ct_error_clear();
 	ct_buf_free(&text);
 	ct_buf_free(&path);
@@ -1536,13 +1625,27 @@ static int publish_claim(site *s, pclaim *c, html *h)
 	if ((error = claim_fingerprint(s, c)) < 0 ||
 		(error = ct_buf_printf(&rel, "claim/%s.html", c->id)) < 0)
 		goto done;
-	if (old && json_object_get(old, "row") &&
-		strcmp(str_or_empty(json_object_get(old, "fp")), c->fp) == 0 &&
+	if (old && strcmp(str_or_empty(json_object_get(old, "fp")), c->fp) == 0 &&
 		file_exists(s, rel.ptr)) {
-		c->row = json_incref(json_object_get(old, "row"));
-		s->report->unchanged++;
-		error = keep(s, rel.ptr);
-		goto done;
+		const json_t *text = json_object_get(old, "text");
+		json_error_t jerr;
+		if (json_is_string(text)) {
+			/* a row that does not parse as an object only costs the page */
+			c->row = json_loadb(json_string_value(text), json_string_length(text),
+				JSON_REJECT_DUPLICATES, &jerr);
+			if (c->row &&
+				(!json_is_object(c->row) ||
+					!(c->row_text = strdup(json_string_value(text))))) {
+				json_decref(c->row);
+				c->row = NULL;
+			}
+		} else if (json_is_object(json_object_get(old, "row")))
+			c->row = json_incref(json_object_get(old, "row"));
+		if (c->row) {
+			s->report->unchanged++;
+			error = keep(s, rel.ptr);
+			goto done;
+		}
 	}
 	c->rebuild = 1;
 	if ((error = claim_page(h, &c->row, s, c)) < 0)
@@ -1780,8 +1883,7 @@ static int check_opts(const ct_publish_opts *opts)
 
 static int publish_site(site *s)
 {
-	json_t *manifest = NULL, *keys = NULL, *index = NULL, *rows = NULL, *claims = NULL;
-	json_t *sources = NULL, *files = NULL, *doc = NULL;
+	json_t *manifest = NULL, *keys = NULL, *sources = NULL;
 	html h = {CT_BUF_INIT, 0};
 	ct_buf all = CT_BUF_INIT;
 	char bundle_fp[CT_SHA256_HEX_LEN + 1];
@@ -1827,8 +1929,7 @@ static int publish_site(site *s)
 		if (error < 0)
 			goto done;
 	}
-	if (!(keys = json_array()) || !(rows = json_array()) || !(claims = json_object()) ||
-		!(sources = json_object()) || !(files = json_array())) {
+	if (!(keys = json_array()) || !(sources = json_object())) {
 		error = ct__oom();
 		goto done;
 	}
@@ -1838,11 +1939,13 @@ static int publish_site(site *s)
 			goto done;
 		if (s->opts->signer && (error = publish_claim_bundle(s, c)) < 0)
 			goto done;
-		if ((error = ct_buf_printf(&all, "%s %s\n", c->id, c->fp)) < 0)
+		if ((error = put_strs(&all, c->id, " ", c->fp, "\n", NULL)) < 0)
 			goto done;
-		json_array_append(rows, c->row);
-		json_object_set_new(
-			claims, c->id, json_pack("{s:s, s:O}", "fp", c->fp, "row", c->row));
+		if (!c->row_text &&
+			!(c->row_text = json_dumps(c->row, JSON_COMPACT | JSON_SORT_KEYS))) {
+			error = ct__oom();
+			goto done;
+		}
 		json_object_set_new(sources, c->source, json_true());
 		json_array_foreach (json_object_get(c->row, "evidence"), j, v)
 			json_object_set_new(sources, json_string_value(v), json_true());
@@ -1905,13 +2008,7 @@ static int publish_site(site *s)
 	if ((error = write_file(s, "style.css", style_css, sizeof(style_css) - 1)) < 0 ||
 		(error = write_file(s, "search.js", search_js, sizeof(search_js) - 1)) < 0)
 		goto done;
-	index = json_pack("{s:s, s:i, s:s, s:s, s:O}", "format", "claimtrail-site", "version", 1,
-		"title", s->title, "base_url", s->base.ptr, "claims", rows);
-	if (!index) {
-		error = ct__oom();
-		goto done;
-	}
-	if ((error = write_index_json(s, index)) < 0 || (error = index_page(&h, s, keys)) < 0 ||
+	if ((error = write_index_json(s)) < 0 || (error = index_page(&h, s, keys)) < 0 ||
 		(error = write_html(s, "index.html", &h)) < 0)
 		goto done;
 	if ((error = publish_keys(s, keys)) < 0)
@@ -1926,24 +2023,19 @@ static int publish_site(site *s)
 	if ((s->report->written || s->report->removed) && (error = sync_site(s)) < 0)
 		goto done;
 
-	json_object_foreach (s->files, key, v)
-		json_array_append_new(files, json_string(key));
-	doc = json_pack("{s:s, s:i, s:s, s:O, s:o}", "format", MANIFEST_FORMAT, "version", 1,
-		"bundle", bundle_fp, "claims", claims, "files", json_object());
-	if (!doc) {
-		error = ct__oom();
-		goto done;
-	}
-	json_object_set(doc, "files", s->files);
 	{
-		/* the manifest itself is ours but not listed among the files */
+		/* the manifest itself is ours but not listed among the files; its rows are the
+		 * index's, joined as they are (read_manifest_lines) */
 		ct_buf text = CT_BUF_INIT;
-		char *dump = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
 		ct_buf path = CT_BUF_INIT;
-		if (!dump)
-			error = ct__oom();
-		else if ((error = ct_buf_printf(&text, "%s\n", dump)) == 0 &&
-			(error = ct_buf_printf(&path, "%s/" MANIFEST, s->dir)) == 0 &&
+		error = ct_buf_printf(&text, MANIFEST_LINES "bundle %s\n", bundle_fp);
+		json_object_foreach (s->files, key, v)
+			if (error == 0)
+				error = put_strs(&text, "file ", key, "\n", NULL);
+		for (i = 0; i < s->n && error == 0; i++)
+			error = put_strs(&text, "claim ", s->claims[i].id, " ", s->claims[i].fp,
+				" ", s->claims[i].row_text, "\n", NULL);
+		if (error == 0 && (error = ct_buf_printf(&path, "%s/" MANIFEST, s->dir)) == 0 &&
 			!same_bytes(path.ptr, text.ptr, text.len)) {
 			ct__outfile out;
 			if ((error = ct__outfile_open(&out, path.ptr, 0644)) == 0) {
@@ -1954,7 +2046,6 @@ static int publish_site(site *s)
 					error = ct__outfile_commit(&out);
 			}
 		}
-		free(dump);
 		ct_buf_free(&text);
 		ct_buf_free(&path);
 	}
@@ -1962,12 +2053,7 @@ static int publish_site(site *s)
 done:
 	ct_buf_free(&all);
 	ct_buf_free(&h.buf);
-	json_decref(doc);
-	json_decref(files);
 	json_decref(sources);
-	json_decref(claims);
-	json_decref(rows);
-	json_decref(index);
 	json_decref(keys);
 	json_decref(manifest);
 	return error;
@@ -1983,6 +2069,7 @@ static void site_free(site *s)
 		free(s->claims[i].source);
 		free(s->claims[i].tags);
 		json_decref(s->claims[i].row);
+		free(s->claims[i].row_text);
 	}
 	free(s->claims);
 	json_decref(s->files);
