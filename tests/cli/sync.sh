@@ -227,6 +227,37 @@ same a b
 expect_status 0 $A check
 expect_status 0 $B check
 
+# ---- a revocation travels: alice revokes her laptop key; bob's pull brings the new key
+# record (the one rewrite claimtrail makes), and bob's clone then sees the key as revoked ----
+"$CT" key generate --unencrypted --name laptop -o laptop.key >/dev/null || exit 99
+L="env CLAIMTRAIL_KEY=$TMP/laptop.key $CT -C a"
+expect_status 0 $A trust add "$TMP/laptop.key.pub" --name Laptop
+expect_status 0 $B trust add "$TMP/laptop.key.pub" --name Laptop
+expect_status 0 $L claim add --id by-laptop --statement "Written on the laptop." --source report
+expect_status 0 $A sync
+expect_status 0 $B sync
+expect_status 0 $B show by-laptop
+contains "$OUT" "verified:   yes"
+laptop=$("$CT" key show "$TMP/laptop.key" | sed -n "s/^key-id: *//p")
+expect_status 0 $L key revoke "$laptop" --reason "laptop stolen"
+expect_status 0 $A sync
+expect_status 0 $B sync
+contains "$OUT" "0 problems"
+same a b
+expect_status 0 $B show by-laptop
+contains "$OUT" "revoked"
+not_contains "$OUT" "verified:   yes"
+expect_status 1 $B check
+contains "$OUT" "revoked"
+# a key record changed any other way is still refused
+expect_status 0 $B claim add --id after-revoke --statement "Bob again." --source report
+k=$(ls a/claims/key/*.json | head -n 1)
+sed 's/"name": "[^"]*"/"name": "renamed by hand"/' "$k" >"$k.new" && mv "$k.new" "$k" || exit 99
+git -C a commit -qam "a key record renamed by hand" || exit 99
+git -C a push -q origin main 2>/dev/null || exit 99
+expect_status 1 $B fetch
+contains "$OUT" "changed with plain git on the remote"
+
 # ---- bad input: one line, nothing changed ----
 expect_status 3 $A fetch nosuch
 contains "$ERR" "no remote \"nosuch\""

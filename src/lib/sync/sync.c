@@ -345,6 +345,51 @@ static int fetch_incoming(sync_state *s)
 	return 0;
 }
 
+/* A key's record as stored at oid, or NULL. */
+static json_t *stored_key(sync_state *s, const git_oid *oid)
+{
+	git_blob *blob = NULL;
+	json_t *rec = NULL;
+	ct_kind kind;
+
+	if (git_blob_lookup(&blob, s->store->repo, oid) == 0)
+		rec = json_loadb(
+			git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0, NULL);
+	git_blob_free(blob);
+	git_error_clear();
+	if (rec && (ct_record_kind(&kind, rec) < 0 || kind != CT_KIND_KEY)) {
+		ct_error_clear();
+		json_decref(rec);
+		rec = NULL;
+	}
+	return rec;
+}
+
+/* 1 when the remote changed the key record at rel (under key/) from the local one, not
+ * revoked, to a revocation of the same key that passes ct_key_record_check: the one change
+ * claimtrail makes to a record (docs/keys.md). Whether the revocation is applied is the
+ * keyring's to say (a revocation by another key needs the trust list's grant); the incoming
+ * check verifies the record as it verifies every fresh one. */
+static int is_revocation_of(sync_state *s, const char *rel, const git_oid *was, const git_oid *now)
+{
+	json_t *old = NULL, *rec = NULL;
+	int yes = 0;
+
+	if (strncmp(rel, "key/", 4) != 0 || !(old = stored_key(s, was)) ||
+		!(rec = stored_key(s, now)))
+		goto done;
+	yes = !json_object_get(old, "revoked") && json_object_get(rec, "revoked") &&
+		json_equal(json_object_get(old, "key_id"), json_object_get(rec, "key_id")) &&
+		json_equal(
+			json_object_get(old, "public_key"), json_object_get(rec, "public_key")) &&
+		ct_key_record_check(rec) == 0;
+	ct_error_clear();
+done:
+	json_decref(old);
+	json_decref(rec);
+	return yes;
+}
+
 /* Compares the fetched store folder with the local one: new paths are fresh; a path both have
  * with other bytes, or one the local store has, the merge base had and the remote dropped, is a
  * problem (records are never changed or removed: docs/sync.md). Paths outside the store folder
@@ -411,6 +456,13 @@ static int compare_trees(sync_state *s, git_tree *local)
 			break;
 		default: {
 			const char *where = NULL;
+			if (is_revocation_of(s, rel, &d->old_file.id, &d->new_file.id)) {
+				/* claimtrail rewrites a key's record once: to revoke it */
+				json_object_set_new(s->fresh, path.ptr, json_true());
+				break;
+			}
+			if (is_revocation_of(s, rel, &d->new_file.id, &d->old_file.id))
+				break; /* this clone revoked it: the merge keeps the revocation */
 			if (s->base_tree &&
 				git_tree_entry_bypath(&was, s->base_tree, path.ptr) == 0)
 				where = git_oid_equal(git_tree_entry_id(was), &d->old_file.id)
