@@ -24,9 +24,12 @@ expect_status 0 "$CT" trust add "$TMP/e.key.pub"
 expect_status 0 "$CT" source add --id report --title "A report" --publisher "Desk" --key "$TMP/a.key"
 expect_status 0 "$CT" claim add --id early --statement "An early claim." --source report \
 	--key "$TMP/a.key"
+# a second revision (stored as r0002-<digest>.json): the checkpoint vouches for it too
+expect_status 0 "$CT" claim revise early --statement "An early claim, revised." \
+	--reason "a second look" --key "$TMP/a.key"
 at 2026-11-02T09:00:00Z
 expect_status 0 "$CT" checkpoint --key "$TMP/e.key"
-contains "$OUT" "3 records"
+contains "$OUT" "4 records"
 CP=$(find claims/checkpoint -name '*.json')
 [ -n "$CP" ] && ok || fail "no checkpoint file"
 expect_status 0 "$CT" check

@@ -374,24 +374,6 @@ done:
 	return error;
 }
 
-/* The path record has in a store (annotations under their claim). */
-static int stored_path(ct_buf *out, ct_store *store, const json_t *record)
-{
-	ct_kind kind;
-	int error;
-
-	if ((error = ct_record_kind(&kind, record)) < 0)
-		return error;
-	if (kind == CT_KIND_ANNOTATION) {
-		if ((error = ct__record_dir(out, store, CT_KIND_CLAIM,
-			     json_string_value(json_object_get(record, "claim")))) < 0)
-			return error;
-		return ct_buf_printf(out, "/annotations/%s.json", ct_record_id(record));
-	}
-	return ct_store_record_path(out, store, kind, ct_record_id(record),
-		json_integer_value(json_object_get(record, "revision")));
-}
-
 /* 1 when the record at path in commit has record's body and carries sig by key_id. */
 static int held_at(ct_store *store, const git_oid *commit, const char *path, const char *digest,
 	const char *key_id, const char *sig)
@@ -447,7 +429,7 @@ int ct__vouch_fn(const json_t *record, const char *key_id, const char *sig, cons
 			ct_error_clear();
 		v->loading = 0;
 	}
-	if (v->count == 0 || stored_path(&path, v->store, record) < 0 ||
+	if (v->count == 0 || ct__record_file_path(&path, v->store, record) < 0 ||
 		ct_record_digest(digest, record) < 0)
 		goto done;
 	for (i = 0; i < v->count && !yes; i++)
@@ -508,7 +490,7 @@ int ct__cp_prove(
 	int error = 0;
 
 	*out = NULL;
-	if ((error = stored_path(&path, p->store, record)) < 0 ||
+	if ((error = ct__record_file_path(&path, p->store, record)) < 0 ||
 		(error = ct_record_digest(digest, record)) < 0)
 		goto done;
 	if (!held_at(p->store, &p->commit, path.ptr, digest, key_id, sig))
