@@ -124,35 +124,21 @@ done:
 int ct__checkpoint_root(
 	char root_out[CT_DIGEST_LEN + 1], uint64_t *count, ct_store *store, const git_oid *commit)
 {
-	git_commit *c = NULL;
-	git_tree *tree = NULL, *sub = NULL;
-	leaf_walk w = {store, NULL, 0, 0, 0};
+	uint8_t(*leaves)[CT_HASH_LEN] = NULL;
 	uint8_t root[CT_HASH_LEN];
 	char hex[2 * CT_HASH_LEN + 1];
-	int error = 0;
+	size_t n = 0;
+	int error;
 
-	if (git_commit_lookup(&c, store->repo, commit) < 0 || git_commit_tree(&tree, c) < 0) {
-		error = ct__git_error(CT_ENOTFOUND, "reading the checkpoint's commit");
-		goto done;
-	}
-	if (ct__subtree(&sub, store, tree, store->root) &&
-		git_tree_walk(sub, GIT_TREEWALK_PRE, leaf_cb, &w) < 0) {
-		error = w.error ? w.error : ct__git_error(CT_EIO, "walking the store");
-		goto done;
-	}
 	/* the leaves in the order of their hashes: the root does not depend on paths */
-	if (w.count > 1)
-		qsort(w.leaves, w.count, sizeof(*w.leaves), cmp_leaf);
-	ct_merkle_root_of(root, (const uint8_t(*)[CT_HASH_LEN])w.leaves, w.count);
+	if ((error = checkpoint_leaves(&leaves, &n, store, commit)) < 0)
+		return error;
+	ct_merkle_root_of(root, (const uint8_t(*)[CT_HASH_LEN])leaves, n);
 	ct_hex(hex, root, sizeof(root));
 	snprintf(root_out, CT_DIGEST_LEN + 1, "sha256:%s", hex);
-	*count = w.count;
-done:
-	free(w.leaves);
-	git_tree_free(sub);
-	git_tree_free(tree);
-	git_commit_free(c);
-	return error;
+	*count = n;
+	free(leaves);
+	return 0;
 }
 
 /* ---- writing a checkpoint ---- */
