@@ -130,6 +130,12 @@ void cli_warn_quantity(const json_t *claim);
  * say_unchecked, a quote without a selector is said not to be checked. */
 void cli_print_attribution(const json_t *attr, const json_t *source, int say_unchecked);
 
+/* An annotation's words on its line, as show and bundle show print them: a verdict (coloured),
+ * a dispute's "by WHO: REASON", a resolution's "of DISPUTE: OUTCOME", " - NOTE"; and its
+ * evidence " (evidence: A, B)" when it names any. */
+void cli_print_annotation_says(const json_t *a);
+void cli_print_evidence(const json_t *a);
+
 /* Prints a quantity: qualifier, amount with digit separators, unit, and its wording. */
 void cli_print_quantity(const json_t *qty);
 

@@ -140,21 +140,7 @@ static void print_annotation(
 
 	printf("  %s %s  %s", json_string_value(json_object_get(a, "created")), ct_record_id(a),
 		kind);
-	if (strcmp(kind, "verdict") == 0) {
-		const char *verdict = json_string_value(json_object_get(a, "verdict"));
-		printf(" \"%s%s%s\"", cli_status_color(verdict), verdict,
-			*cli_status_color(verdict) ? cli_paint(CLI_RESET) : "");
-	}
-	if (strcmp(kind, "dispute") == 0)
-		printf(" by %s: %s",
-			json_string_value(json_object_get(json_object_get(a, "dispute"), "by")),
-			json_string_value(
-				json_object_get(json_object_get(a, "dispute"), "reason")));
-	if (strcmp(kind, "resolution") == 0)
-		printf(" of %s: %s", json_string_value(json_object_get(a, "resolves")),
-			json_string_value(json_object_get(a, "outcome")));
-	if (json_object_get(a, "note"))
-		printf(" - %s", json_string_value(json_object_get(a, "note")));
+	cli_print_annotation_says(a);
 	if (judged && strcmp(judged, current) != 0) {
 		int stands = 0;
 		json_array_foreach (same, i, e)
@@ -165,12 +151,7 @@ static void print_annotation(
 		else
 			printf(" [judged an older revision: %.19s]", judged);
 	}
-	if (json_array_size(json_object_get(a, "evidence"))) {
-		printf(" (evidence:");
-		json_array_foreach (json_object_get(a, "evidence"), i, e)
-			printf("%s %s", i ? "," : "", json_string_value(e));
-		printf(")");
-	}
+	cli_print_evidence(a);
 	signers_of(&signers, &others, a, trust);
 	printf("  (signed %s)\n", signers.ptr ? signers.ptr : "by nobody you trust");
 	ct_buf_free(&signers);

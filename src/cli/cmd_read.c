@@ -276,21 +276,7 @@ static void print_annotation(ct_store *store, const json_t *a, const char *curre
 			ct_record_id(a), kind);
 	else
 		printf("  %s", kind);
-	if (strcmp(kind, "verdict") == 0) {
-		const char *verdict = json_string_value(json_object_get(a, "verdict"));
-		printf(" \"%s%s%s\"", cli_status_color(verdict), verdict,
-			*cli_status_color(verdict) ? cli_paint(CLI_RESET) : "");
-	}
-	if (strcmp(kind, "dispute") == 0)
-		printf(" by %s: %s",
-			json_string_value(json_object_get(json_object_get(a, "dispute"), "by")),
-			json_string_value(
-				json_object_get(json_object_get(a, "dispute"), "reason")));
-	if (strcmp(kind, "resolution") == 0)
-		printf(" of %s: %s", json_string_value(json_object_get(a, "resolves")),
-			json_string_value(json_object_get(a, "outcome")));
-	if (json_object_get(a, "note"))
-		printf(" - %s", json_string_value(json_object_get(a, "note")));
+	cli_print_annotation_says(a);
 	if (current_digest && judged && strcmp(judged, current_digest) != 0) {
 		size_t n = revision_of(digests, judged);
 		if (n && revision_of(same, judged))
@@ -305,14 +291,7 @@ static void print_annotation(ct_store *store, const json_t *a, const char *curre
 			printf(" [judges %.19s, which is no revision of this claim in the store]",
 				judged);
 	}
-	if (json_array_size(json_object_get(a, "evidence"))) {
-		size_t i;
-		json_t *e;
-		printf(" (evidence:");
-		json_array_foreach (json_object_get(a, "evidence"), i, e)
-			printf("%s %s", i ? "," : "", json_string_value(e));
-		printf(")");
-	}
+	cli_print_evidence(a);
 	if (v.state == CT_RECORD_VERIFIED)
 		printf("  (signed %s)\n", signers.ptr ? signers.ptr : "by nobody");
 	else

@@ -338,3 +338,36 @@ void cli_print_attribution(const json_t *attr, const json_t *source, int say_unc
 		printf("anchored:   quote not checked: the source has no text\n");
 	}
 }
+
+void cli_print_annotation_says(const json_t *a)
+{
+	const char *kind = json_string_value(json_object_get(a, "kind"));
+	const json_t *d = json_object_get(a, "dispute");
+
+	if (strcmp(kind, "verdict") == 0) {
+		const char *verdict = json_string_value(json_object_get(a, "verdict"));
+		printf(" \"%s%s%s\"", cli_status_color(verdict), verdict,
+			*cli_status_color(verdict) ? cli_paint(CLI_RESET) : "");
+	}
+	if (strcmp(kind, "dispute") == 0)
+		printf(" by %s: %s", json_string_value(json_object_get(d, "by")),
+			json_string_value(json_object_get(d, "reason")));
+	if (strcmp(kind, "resolution") == 0)
+		printf(" of %s: %s", json_string_value(json_object_get(a, "resolves")),
+			json_string_value(json_object_get(a, "outcome")));
+	if (json_object_get(a, "note"))
+		printf(" - %s", json_string_value(json_object_get(a, "note")));
+}
+
+void cli_print_evidence(const json_t *a)
+{
+	size_t i;
+	json_t *e;
+
+	if (!json_array_size(json_object_get(a, "evidence")))
+		return;
+	printf(" (evidence:");
+	json_array_foreach (json_object_get(a, "evidence"), i, e)
+		printf("%s %s", i ? "," : "", json_string_value(e));
+	printf(")");
+}
