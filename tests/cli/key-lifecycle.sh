@@ -207,6 +207,8 @@ at 2026-11-01T09:00:00Z
 expect_status 0 "$CT" init --key "$TMP/e.key"
 expect_status 0 "$CT" key rotate "$TMP/e.key" --to "$TMP/s.key" --expires 2026-11-10
 expect_status 0 "$CT" source add --id report --title "A report" --publisher "Desk" --key "$TMP/s.key"
+expect_status 0 "$CT" claim add --id vouched --statement "Before expiry, checkpointed." \
+	--source report --key "$TMP/s.key"
 expect_status 0 "$CT" checkpoint --key "$TMP/e.key"
 at 2026-11-09T09:00:00Z
 expect_status 0 "$CT" claim add --id unvouched --statement "Before expiry, no checkpoint." \
@@ -225,6 +227,56 @@ contains "$OUT" "claim unvouched: signed by 0 trusted keys, 1 needed; key $S exp
 not_contains "$OUT" "source report"
 expect_status 0 "$CT" show unvouched
 contains "$OUT" "verified:   NO (expired): signed by key $S, which expired at 2026-11-10T00:00:00Z"
+
+# bundles apply "expires" by the same rule (verify, bundle import, bundle show): made before the
+# expiry, judged after it; the reader trusts only the editor, and S through its rotation
+at 2026-11-09T10:00:00Z
+expect_status 0 "$CT" bundle create vouched -o ../exp-vouched.bundle --key "$TMP/e.key"
+expect_status 0 "$CT" bundle create unvouched -o ../exp-unvouched.bundle --key "$TMP/e.key"
+at 2026-11-11T09:00:00Z
+expect_status 0 "$CT" -C / verify "$TMP/exp-vouched.bundle" --trust "$TMP/e.key.pub"
+contains "$OUT" "claim vouched@1: OK [signature.vouched, signature.valid"
+expect_status 1 "$CT" -C / verify "$TMP/exp-unvouched.bundle" --trust "$TMP/e.key.pub"
+contains "$OUT" "claim unvouched@1: FAILED [signature.expired, signature.untrusted"
+contains "$ERR" "claim unvouched revision 1: signed by 0 trusted keys, 1 needed; key $S expired at 2026-11-10T00:00:00Z (its later signatures, or those no earlier checkpoint vouches for, fail)"
+one_line "$ERR"
+# before the expiry the same bundle verifies
+at 2026-11-09T11:00:00Z
+expect_status 0 "$CT" -C / verify "$TMP/exp-unvouched.bundle" --trust "$TMP/e.key.pub"
+at 2026-11-11T09:00:00Z
+"$CT" key generate --unencrypted --name "Reader" -o "$TMP/r.key" >/dev/null || exit 99
+cd "$TMP" && git init -q -b main exp-reader && cd exp-reader || exit 99
+expect_status 0 "$CT" init --key "$TMP/r.key"
+H=$(git rev-parse HEAD)
+expect_status 1 "$CT" bundle import ../exp-unvouched.bundle --trust "$TMP/e.key.pub"
+contains "$ERR" "key $S expired at 2026-11-10T00:00:00Z"
+[ "$(git rev-parse HEAD)" = "$H" ] && [ -z "$(git status --porcelain)" ] && ok ||
+	fail "a refused import changed the store"
+expect_status 1 "$CT" bundle show ../exp-unvouched.bundle --trust "$TMP/e.key.pub"
+contains "$ERR" "key $S expired at 2026-11-10T00:00:00Z"
+expect_status 1 "$CT" publish -o ../exp-site --base-url https://desk.example/ \
+	--from ../exp-unvouched.bundle --trust "$TMP/e.key.pub"
+contains "$ERR" "key $S expired at 2026-11-10T00:00:00Z"
+[ ! -e ../exp-site/index.html ] && ok || fail "publish --from wrote a site from a refused bundle"
+expect_status 0 "$CT" publish -o ../exp-site --base-url https://desk.example/ \
+	--from ../exp-vouched.bundle --trust "$TMP/e.key.pub"
+expect_status 0 "$CT" bundle show ../exp-vouched.bundle vouched --trust "$TMP/e.key.pub"
+contains "$OUT" "Before expiry, checkpointed."
+expect_status 0 "$CT" bundle import ../exp-vouched.bundle --trust "$TMP/e.key.pub"
+[ "$(git rev-parse HEAD)" != "$H" ] && ok || fail "import of the vouched bundle wrote nothing"
+# a record signed after the expiry, in a store that never learnt it (S's plain record): a
+# reader who holds S's record with its expires refuses it
+cd "$TMP" && git init -q -b main exp-late && cd exp-late || exit 99
+expect_status 0 "$CT" init --key "$TMP/s.key"
+expect_status 0 "$CT" source add --id late --title "Late" --publisher "Desk" --key "$TMP/s.key"
+expect_status 0 "$CT" claim add --id after --statement "After expiry." --source late \
+	--key "$TMP/s.key"
+expect_status 0 "$CT" bundle create after -o ../exp-after.bundle --key "$TMP/s.key"
+expect_status 0 "$CT" -C / verify "$TMP/exp-after.bundle" --trust "$TMP/s.key.pub"
+expect_status 1 "$CT" -C / verify "$TMP/exp-after.bundle" --trust "$TMP/exp/claims/key/$S.json"
+contains "$OUT" "claim after@1: FAILED [signature.expired"
+contains "$OUT" "bundle.signature.untrusted"
+contains "$ERR" "key $S expired at 2026-11-10T00:00:00Z"
 
 # ---- a checkpoint that does not match history fails check ----
 cd "$TMP/repo" || exit 99
