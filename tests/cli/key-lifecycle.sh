@@ -237,6 +237,14 @@ contains "$OUT" "claim unvouched: signed by 0 trusted keys, 1 needed; key $S exp
 not_contains "$OUT" "source report"
 expect_status 0 "$CT" show unvouched
 contains "$OUT" "verified:   NO (expired): signed by key $S, which expired at 2026-11-10T00:00:00Z"
+# publish marks a signature by an expired key as show does, whether a checkpoint vouches for it
+# or not (it verifies: not "does not verify")
+expect_status 0 "$CT" publish -o ../exp-pub --base-url https://desk.example/ --all
+grep -q "verifies, but the key has expired" ../exp-pub/claim/unvouched.html && ok ||
+	fail "publish does not say that unvouched's key has expired"
+grep -q "does not verify</span>" ../exp-pub/claim/unvouched.html && fail "publish says unvouched's signature does not verify" || ok
+grep -q "verifies, but the key has expired" ../exp-pub/claim/vouched.html && ok ||
+	fail "publish does not mark vouched's expired key"
 
 # bundles apply "expires" by the same rule (verify, bundle import, bundle show): made before the
 # expiry, judged after it; the reader trusts only the editor, and S through its rotation
@@ -287,6 +295,36 @@ expect_status 1 "$CT" -C / verify "$TMP/exp-after.bundle" --trust "$TMP/exp/clai
 contains "$OUT" "claim after@1: FAILED [signature.expired"
 contains "$OUT" "bundle.signature.untrusted"
 contains "$ERR" "key $S expired at 2026-11-10T00:00:00Z"
+
+# ---- sync: a clone that pulls the revocation refuses what the key signed after the compromise
+# ("revoked"), and takes what a fetched checkpoint made before it vouches for ----
+cd "$TMP" && git init -q -b main sdesk && cd sdesk || exit 99
+at 2026-11-01T09:00:00Z
+expect_status 0 "$CT" init --key "$TMP/a.key"
+expect_status 0 "$CT" source add --id report --title "A report" --publisher "Desk" --key "$TMP/a.key"
+cd "$TMP" && git clone -q sdesk sreader && cd sreader || exit 99
+expect_status 0 "$CT" trust add "$TMP/a.key.pub"
+expect_status 0 "$CT" trust add "$TMP/e.key.pub"
+cd "$TMP/sdesk" || exit 99
+at 2026-11-01T12:00:00Z
+expect_status 0 "$CT" claim add --id early --statement "Early." --source report --key "$TMP/a.key"
+at 2026-11-02T09:00:00Z
+expect_status 0 "$CT" checkpoint --key "$TMP/e.key"
+at 2026-11-05T09:00:00Z
+expect_status 0 "$CT" claim add --id late --statement "Planted." --source report --key "$TMP/a.key"
+at 2026-11-06T09:00:00Z
+expect_status 0 "$CT" key revoke "$A" --reason "laptop stolen" --compromised-since 2026-11-03 \
+	--key "$TMP/a.key"
+cd "$TMP/sreader" || exit 99
+at 2026-11-07T09:00:00Z
+H=$(git rev-parse HEAD)
+expect_status 1 "$CT" fetch
+contains "$OUT" "claim late: signed by 0 trusted keys, 1 needed; key $A is revoked"
+not_contains "$OUT" "claim early"
+contains "$OUT" "1 problem"
+expect_status 1 "$CT" pull
+contains "$ERR" "nothing merged: 1 problem"
+[ "$(git rev-parse HEAD)" = "$H" ] && ok || fail "pull merged a record signed by a revoked key"
 
 # ---- a checkpoint that does not match history fails check ----
 cd "$TMP/repo" || exit 99
