@@ -310,6 +310,9 @@ int cli_bundle_show(ct_cli *cli, int argc, char **argv)
 			"it verifies against them");
 		goto out;
 	}
+	/* a rotated key is trusted through the key it succeeds (docs/keys.md), as in verify */
+	if (ct_bundle_add_successors(a.trust, argv[optind], NULL) < 0)
+		ct_error_clear();
 	vo.trust = a.trust;
 	vo.threshold = a.threshold;
 	vo.threads = cli_threads_from_env();

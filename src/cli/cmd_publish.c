@@ -184,6 +184,9 @@ int cmd_publish(ct_cli *cli, int argc, char **argv)
 				"--from needs the keys to verify the bundle with: --trust KEYS");
 			goto out;
 		}
+		/* a rotated key is trusted through the key it succeeds (docs/keys.md) */
+		if (ct_bundle_add_successors(a.trust, a.from, NULL) < 0)
+			ct_error_clear();
 		vo.trust = a.trust;
 		vo.threads = cli_threads_from_env();
 		error = ct_publish_bundle(&report, a.from, &vo, a.output, &a.o, on_file, &log);

@@ -7,14 +7,23 @@
 # key. An expired key's later signatures fail. A checkpoint of a rewritten history fails check.
 . "$(dirname "$0")/lib.sh"
 
-"$CT" key generate --unencrypted --name "Fact Checker" -o a.key >/dev/null || exit 99
-"$CT" key generate --unencrypted --name "Editor" -o e.key >/dev/null || exit 99
-"$CT" key generate --unencrypted --name "New Laptop" -o n.key >/dev/null || exit 99
-"$CT" key generate --unencrypted --name "Short Lived" -o s.key >/dev/null || exit 99
+# The keys come from fixed seeds, so that their ids, and with them the order of key lines in a
+# bundle (by key id) and the commits and checkpoint ids, are the same in every run: the
+# successor's key line (N) comes before its predecessor's (E), and S's before E's.
+seeded() { # NAME SEED-NUMBER FILE
+	printf '%064x\n' "$2" >"$3.seed" &&
+		"$CT" key generate --unencrypted --seed-file "$3.seed" --name "$1" -o "$3" >/dev/null
+}
+seeded "Fact Checker" 1 a.key || exit 99
+seeded "Editor" 3 e.key || exit 99
+seeded "New Laptop" 2 n.key || exit 99
+seeded "Short Lived" 5 s.key || exit 99
 A=$("$CT" key show a.key | sed -n "s/^key-id: *//p")
 E=$("$CT" key show e.key | sed -n "s/^key-id: *//p")
 N=$("$CT" key show n.key | sed -n "s/^key-id: *//p")
 S=$("$CT" key show s.key | sed -n "s/^key-id: *//p")
+[ "$A $E $N $S" = "4a67330b803d5c88 c2b6bf688fb8be00 2c5a92ed92c0b799 0daeb23dfe219d49" ] && ok ||
+	fail "the seeded keys have other ids: $A $E $N $S"
 at() { SOURCE_DATE_EPOCH=$(date -u -d "$1" +%s); export SOURCE_DATE_EPOCH; }
 
 git init -q -b main repo && cd repo || exit 99
@@ -162,6 +171,7 @@ mkdir ../trust-new && cp "$TMP/n.key.pub" "$TMP/e.key.pub" ../trust-new/ || exit
 expect_status 0 "$CT" verify ../rot.bundle --trust ../trust-new
 contains "$OUT" "key $E: OK [key.selfsigned, key.trusted, key.revoked]"
 contains "$OUT" "key $N: OK [key.selfsigned, key.trusted]"
+not_contains "$OUT" "key $N: OK [key.selfsigned, key.trusted, key.revoked]"
 contains "$OUT" "source report@1: OK [signature.vouched, signature.valid"
 if command -v node >/dev/null 2>&1; then
 	expect_status 0 node "$SRCDIR/tests/independent/verify.mjs" --bundle ../rot.bundle \
@@ -207,6 +217,8 @@ at 2026-11-01T09:00:00Z
 expect_status 0 "$CT" init --key "$TMP/e.key"
 expect_status 0 "$CT" key rotate "$TMP/e.key" --to "$TMP/s.key" --expires 2026-11-10
 expect_status 0 "$CT" source add --id report --title "A report" --publisher "Desk" --key "$TMP/s.key"
+expect_status 0 "$CT" claim add --id vouched --statement "Before expiry, checkpointed." \
+	--source report --key "$TMP/s.key"
 expect_status 0 "$CT" checkpoint --key "$TMP/e.key"
 at 2026-11-09T09:00:00Z
 expect_status 0 "$CT" claim add --id unvouched --statement "Before expiry, no checkpoint." \
@@ -225,6 +237,94 @@ contains "$OUT" "claim unvouched: signed by 0 trusted keys, 1 needed; key $S exp
 not_contains "$OUT" "source report"
 expect_status 0 "$CT" show unvouched
 contains "$OUT" "verified:   NO (expired): signed by key $S, which expired at 2026-11-10T00:00:00Z"
+# publish marks a signature by an expired key as show does, whether a checkpoint vouches for it
+# or not (it verifies: not "does not verify")
+expect_status 0 "$CT" publish -o ../exp-pub --base-url https://desk.example/ --all
+grep -q "verifies, but the key has expired" ../exp-pub/claim/unvouched.html && ok ||
+	fail "publish does not say that unvouched's key has expired"
+grep -q "does not verify</span>" ../exp-pub/claim/unvouched.html && fail "publish says unvouched's signature does not verify" || ok
+grep -q "verifies, but the key has expired" ../exp-pub/claim/vouched.html && ok ||
+	fail "publish does not mark vouched's expired key"
+
+# bundles apply "expires" by the same rule (verify, bundle import, bundle show): made before the
+# expiry, judged after it; the reader trusts only the editor, and S through its rotation
+at 2026-11-09T10:00:00Z
+expect_status 0 "$CT" bundle create vouched -o ../exp-vouched.bundle --key "$TMP/e.key"
+expect_status 0 "$CT" bundle create unvouched -o ../exp-unvouched.bundle --key "$TMP/e.key"
+at 2026-11-11T09:00:00Z
+expect_status 0 "$CT" -C / verify "$TMP/exp-vouched.bundle" --trust "$TMP/e.key.pub"
+contains "$OUT" "claim vouched@1: OK [signature.vouched, signature.valid"
+expect_status 1 "$CT" -C / verify "$TMP/exp-unvouched.bundle" --trust "$TMP/e.key.pub"
+contains "$OUT" "claim unvouched@1: FAILED [signature.expired, signature.untrusted"
+contains "$ERR" "claim unvouched revision 1: signed by 0 trusted keys, 1 needed; key $S expired at 2026-11-10T00:00:00Z (its later signatures, or those no earlier checkpoint vouches for, fail)"
+one_line "$ERR"
+# before the expiry the same bundle verifies
+at 2026-11-09T11:00:00Z
+expect_status 0 "$CT" -C / verify "$TMP/exp-unvouched.bundle" --trust "$TMP/e.key.pub"
+at 2026-11-11T09:00:00Z
+"$CT" key generate --unencrypted --name "Reader" -o "$TMP/r.key" >/dev/null || exit 99
+cd "$TMP" && git init -q -b main exp-reader && cd exp-reader || exit 99
+expect_status 0 "$CT" init --key "$TMP/r.key"
+H=$(git rev-parse HEAD)
+expect_status 1 "$CT" bundle import ../exp-unvouched.bundle --trust "$TMP/e.key.pub"
+contains "$ERR" "key $S expired at 2026-11-10T00:00:00Z"
+[ "$(git rev-parse HEAD)" = "$H" ] && [ -z "$(git status --porcelain)" ] && ok ||
+	fail "a refused import changed the store"
+expect_status 1 "$CT" bundle show ../exp-unvouched.bundle --trust "$TMP/e.key.pub"
+contains "$ERR" "key $S expired at 2026-11-10T00:00:00Z"
+expect_status 1 "$CT" publish -o ../exp-site --base-url https://desk.example/ \
+	--from ../exp-unvouched.bundle --trust "$TMP/e.key.pub"
+contains "$ERR" "key $S expired at 2026-11-10T00:00:00Z"
+[ ! -e ../exp-site/index.html ] && ok || fail "publish --from wrote a site from a refused bundle"
+expect_status 0 "$CT" publish -o ../exp-site --base-url https://desk.example/ \
+	--from ../exp-vouched.bundle --trust "$TMP/e.key.pub"
+expect_status 0 "$CT" bundle show ../exp-vouched.bundle vouched --trust "$TMP/e.key.pub"
+contains "$OUT" "Before expiry, checkpointed."
+expect_status 0 "$CT" bundle import ../exp-vouched.bundle --trust "$TMP/e.key.pub"
+[ "$(git rev-parse HEAD)" != "$H" ] && ok || fail "import of the vouched bundle wrote nothing"
+# a record signed after the expiry, in a store that never learnt it (S's plain record): a
+# reader who holds S's record with its expires refuses it
+cd "$TMP" && git init -q -b main exp-late && cd exp-late || exit 99
+expect_status 0 "$CT" init --key "$TMP/s.key"
+expect_status 0 "$CT" source add --id late --title "Late" --publisher "Desk" --key "$TMP/s.key"
+expect_status 0 "$CT" claim add --id after --statement "After expiry." --source late \
+	--key "$TMP/s.key"
+expect_status 0 "$CT" bundle create after -o ../exp-after.bundle --key "$TMP/s.key"
+expect_status 0 "$CT" -C / verify "$TMP/exp-after.bundle" --trust "$TMP/s.key.pub"
+expect_status 1 "$CT" -C / verify "$TMP/exp-after.bundle" --trust "$TMP/exp/claims/key/$S.json"
+contains "$OUT" "claim after@1: FAILED [signature.expired"
+contains "$OUT" "bundle.signature.untrusted"
+contains "$ERR" "key $S expired at 2026-11-10T00:00:00Z"
+
+# ---- sync: a clone that pulls the revocation refuses what the key signed after the compromise
+# ("revoked"), and takes what a fetched checkpoint made before it vouches for ----
+cd "$TMP" && git init -q -b main sdesk && cd sdesk || exit 99
+at 2026-11-01T09:00:00Z
+expect_status 0 "$CT" init --key "$TMP/a.key"
+expect_status 0 "$CT" source add --id report --title "A report" --publisher "Desk" --key "$TMP/a.key"
+cd "$TMP" && git clone -q sdesk sreader && cd sreader || exit 99
+expect_status 0 "$CT" trust add "$TMP/a.key.pub"
+expect_status 0 "$CT" trust add "$TMP/e.key.pub"
+cd "$TMP/sdesk" || exit 99
+at 2026-11-01T12:00:00Z
+expect_status 0 "$CT" claim add --id early --statement "Early." --source report --key "$TMP/a.key"
+at 2026-11-02T09:00:00Z
+expect_status 0 "$CT" checkpoint --key "$TMP/e.key"
+at 2026-11-05T09:00:00Z
+expect_status 0 "$CT" claim add --id late --statement "Planted." --source report --key "$TMP/a.key"
+at 2026-11-06T09:00:00Z
+expect_status 0 "$CT" key revoke "$A" --reason "laptop stolen" --compromised-since 2026-11-03 \
+	--key "$TMP/a.key"
+cd "$TMP/sreader" || exit 99
+at 2026-11-07T09:00:00Z
+H=$(git rev-parse HEAD)
+expect_status 1 "$CT" fetch
+contains "$OUT" "claim late: signed by 0 trusted keys, 1 needed; key $A is revoked"
+not_contains "$OUT" "claim early"
+contains "$OUT" "1 problem"
+expect_status 1 "$CT" pull
+contains "$ERR" "nothing merged: 1 problem"
+[ "$(git rev-parse HEAD)" = "$H" ] && ok || fail "pull merged a record signed by a revoked key"
 
 # ---- a checkpoint that does not match history fails check ----
 cd "$TMP/repo" || exit 99

@@ -442,24 +442,34 @@ function verifyBundle(path, trustDir, threshold) {
 		end();
 	};
 
-	// bundle.md 1.5: a vouching checkpoint made by the revocation's compromised_since (the earlier
-	// of the verifier's and the bundle's) holds this signature of this record.
-	const vouched = (d, by, sig) => {
-		if (d.kind === 'key' || d.kind === 'checkpoint' || d.kind === 'text' || d.kind === 'proof') return false;
-		const limits = [];
-		for (const k of [trust.get(by), st.keys.get(by)]) {
-			if (!k?.revoked) continue;
-			if (!k.until) return false;
-			limits.push(k.until);
+	// keys.md, "What each status means", over the verifier's and the bundle's key records
+	// together (bundle.md 1.5): revoked in either, its limit the earlier compromised_since (none
+	// in a revocation: no limit) or the earlier expires when that is earlier; else expired when
+	// the earlier expires has passed, its limit that expires.
+	const keyState = (by) => {
+		const recs = [trust.get(by), st.keys.get(by)].filter(Boolean);
+		const expires = recs.map((k) => k.expires).filter(Boolean).sort()[0] ?? null;
+		const revs = recs.filter((k) => k.revoked);
+		if (revs.length) {
+			if (revs.some((k) => !k.until)) return { state: 'revoked', limit: null };
+			const since = revs.map((k) => k.until).sort()[0];
+			return { state: 'revoked', limit: expires && expires < since ? expires : since };
 		}
-		if (limits.length === 0) return false;
-		const limit = limits.sort()[0];
+		if (expires && expires <= new Date().toISOString().slice(0, 19) + 'Z') return { state: 'expired', limit: expires };
+		return { state: 'live', limit: null };
+	};
+
+	// bundle.md 1.5: a vouching checkpoint made by the key's limit holds this signature of this
+	// record.
+	const vouched = (d, limit, sig) => {
+		if (d.kind === 'key' || d.kind === 'checkpoint' || d.kind === 'text' || d.kind === 'proof') return false;
+		if (!limit) return false;
 		const digest = sha256(d.body).toString('hex');
 		return st.vouches.some((v) => v.digest === digest && v.sig.equals(sig) && v.created <= limit);
 	};
 
 	const signatures = (d, label) => {
-		let trusted = new Set(), badCount = 0, revoked = 0, vouchedCount = 0;
+		let trusted = new Set(), badCount = 0, revoked = 0, expired = 0, vouchedCount = 0;
 		const pae = paeOf(d.kind === 'text' ? TEXT_TYPE : d.kind === 'proof' ? PROOF_TYPE : TYPE_OF(d.kind), d.body);
 		for (const s of d.sigs) {
 			if (d.kind === 'key') {
@@ -475,9 +485,11 @@ function verifyBundle(path, trustDir, threshold) {
 				if (trust.has(s.keyid)) badCount++;
 				continue;
 			}
-			if (trust.get(by).revoked || st.keys.get(by)?.revoked) {
-				if (!vouched(d, by, b64(s.sig, 64))) {
-					revoked++;
+			const ks = keyState(by);
+			if (ks.state !== 'live') {
+				if (!vouched(d, ks.limit, b64(s.sig, 64))) {
+					if (ks.state === 'revoked') revoked++;
+					else expired++;
 					continue;
 				}
 				vouchedCount++;
@@ -488,6 +500,7 @@ function verifyBundle(path, trustDir, threshold) {
 		if (d.kind === 'key') return;
 		if (badCount) fail('signature.mismatch');
 		if (revoked) info('signature.revoked');
+		if (expired) info('signature.expired');
 		if (vouchedCount) info('signature.vouched');
 		if (trusted.size < 1) fail('signature.untrusted');
 		else if (!badCount) info('signature.valid');
@@ -592,7 +605,7 @@ function verifyBundle(path, trustDir, threshold) {
 				if (trust.has(s.keyid)) badCount++;
 				continue;
 			}
-			if (by === t.creator && !trust.get(by).revoked && !st.keys.get(by)?.revoked) creatorOk = true;
+			if (by === t.creator && keyState(by).state === 'live') creatorOk = true;
 		}
 		if (!st.keys.has(t.creator)) fail('key.missing');
 		if (badCount) fail('bundle.signature.mismatch');
@@ -653,8 +666,7 @@ function verifyBundle(path, trustDir, threshold) {
 						if (trust.has(s.keyid)) badCount++;
 						continue;
 					}
-					const exp = trust.get(by).expires;
-					if (!trust.get(by).revoked && !st.keys.get(by)?.revoked && !(exp && exp <= new Date().toISOString().slice(0, 19) + 'Z')) live++;
+					if (keyState(by).state === 'live') live++;
 				}
 				if (badCount) fail('signature.mismatch');
 				info(live && !badCount ? 'checkpoint.trusted' : 'checkpoint.untrusted');
@@ -712,7 +724,7 @@ function verifyBundle(path, trustDir, threshold) {
 						info(trust.has(r.key_id) ? 'key.trusted' : 'key.untrusted');
 						if ('revoked' in r) info('key.revoked');
 					}
-					if (!st.keys.has(r.key_id)) st.keys.set(r.key_id, { revoked: 'revoked' in r, until: r.revoked?.compromised_since ?? null });
+					if (!st.keys.has(r.key_id)) st.keys.set(r.key_id, { revoked: 'revoked' in r, until: r.revoked?.compromised_since ?? null, expires: r.expires ?? null });
 					signatures(d);
 				} else {
 					const digest = sha256(d.body);

@@ -671,6 +671,93 @@ done:
 	ct_key_free(key);
 }
 
+/* What the state file says after ct_bundle_state_check_checkpoints of the bundle at path
+ * against trust: 1 when it remembers a checkpoint by key_id, 0 when not, -1 on error. */
+static int state_has_checkpoint(
+	const char *state, const char *path, const ct_keyring *trust, const char *key_id)
+{
+	ct_bundle_info info;
+	json_t *st;
+	int has;
+
+	unlink(state);
+	if (ct_bundle_info_read(&info, path) < 0 ||
+		ct_bundle_state_check_checkpoints(state, path, &info, trust, 0) < 0)
+		return -1;
+	if (!(st = json_load_file(state, 0, NULL)))
+		return -1;
+	has = json_object_get(json_object_get(st, "checkpoints"), key_id) != NULL;
+	json_decref(st);
+	return has;
+}
+
+/* verify --state (bundle_state.c) takes a bundle's revocation by another key only where the
+ * trust list grants that key the right, as everywhere else: a checkpoint by a key that an
+ * ungranted admin "revoked" still counts as its signer's newest checkpoint. */
+static void test_state_revocation_grant(void)
+{
+	ct_key *admin = NULL, *k = NULL;
+	ct_keyring *trust = NULL;
+	json_t *revocation = NULL, *cp = NULL, *all = NULL;
+	const ct_key *first;
+	const json_t *first_rec, *second_rec;
+	ct_merkle tree;
+	char id[64];
+	FILE *f;
+
+	memcpy(dir + strlen(dir) - 6, "XXXXXX", 6); /* a new folder: the last test used the name */
+	if (!mkdtemp(dir) || ct_key_generate(&admin, "Admin", NULL) < 0 ||
+		ct_key_generate(&k, "Checker", NULL) < 0 ||
+		ct_key_revoke_by(&revocation, ct_key_public_record(k), admin, "laptop lost",
+			"2026-11-03T00:00:00Z") < 0 ||
+		ct_keyring_new(&trust) < 0 ||
+		ct_keyring_add(trust, ct_key_public_record(admin)) < 0 ||
+		ct_keyring_add(trust, ct_key_public_record(k)) < 0) {
+		CHECK(!"setup");
+		goto done;
+	}
+	snprintf(id, sizeof(id), "0123456789ab-%s", ct_key_id(k));
+	cp = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "type", "checkpoint", "id", id, "created",
+		"2026-11-02T09:00:00Z", "commit", "0123456789abcdef0123456789abcdef01234567",
+		"root", "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+		"records", 0);
+	CHECK(cp && ct_record_sign(cp, k) == 0);
+	/* key lines by key id: the admin's record and the checker's revocation by the admin */
+	first = strcmp(ct_key_id(admin), ct_key_id(k)) < 0 ? admin : k;
+	first_rec = first == admin ? ct_key_public_record(admin) : revocation;
+	second_rec = first == admin ? revocation : ct_key_public_record(admin);
+	CHECK((f = fopen(at("revoked-by.bundle"), "wb")) != NULL);
+	if (!f)
+		goto done;
+	ct_merkle_init(&tree);
+	fputs("{\"format\":\"claimtrail-bundle\",\"version\":1}\n", f);
+	put_line(f, &tree, first_rec, NULL, 0);
+	put_line(f, &tree, second_rec, NULL, 0);
+	put_line(f, &tree, cp, NULL, 0);
+	put_trailer(f, &tree, 3, admin);
+	CHECK(fclose(f) == 0);
+
+	/* no grant: the revocation is not applied, the checkpoint's signer is live */
+	CHECK_INT(state_has_checkpoint(
+			  at("state.json"), at("revoked-by.bundle"), trust, ct_key_id(k)),
+		1);
+	/* granted: the checker is revoked, its checkpoint vouches for nothing */
+	all = json_pack("[s]", "all");
+	CHECK_INT(ct_keyring_grant(trust, ct_key_id(admin), all), 0);
+	CHECK_INT(state_has_checkpoint(
+			  at("state.json"), at("revoked-by.bundle"), trust, ct_key_id(k)),
+		0);
+done:
+	json_decref(all);
+	json_decref(cp);
+	json_decref(revocation);
+	ct_keyring_free(trust);
+	ct_key_free(admin);
+	ct_key_free(k);
+	if (dir[strlen(dir) - 1] != 'X')
+		test_remove_dir(dir);
+}
+
 int main(void)
 {
 	if (ct_init() < 0)
@@ -684,6 +771,7 @@ int main(void)
 	test_schema_breaks();
 	test_changed_between_passes();
 	test_opts_versions();
+	test_state_revocation_grant();
 	ct_shutdown();
 	return test_finish();
 }

@@ -137,6 +137,19 @@ int ct__bundle_import_file(size_t *count, ct_store *store, FILE *f, const char *
 	const ct_keyring *trust, const ct_write_opts *wopts);
 
 /*
+ * The state of a signer of a bundle's line (docs/bundle.md 1.5), by the store's rule
+ * (ct__key_state_rule) over what the verifier's keys (trust) and the bundle's key record for
+ * key_id say together: revoked in either (carried_revoked: the bundle's revocation, by the key
+ * or granted; carried_since: its compromised_since, NULL or "" when none), from the earlier
+ * compromised_since (a revocation without one, in either: none), and expiring at the earlier
+ * expires (carried_expires: the bundle's, NULL or "" when none), judged at now. until as
+ * ct__key_state_rule gives it.
+ */
+ct_key_state ct__bundle_signer_state(const ct_keyring *trust, const char *key_id,
+	int carried_revoked, const char *carried_since, const char *carried_expires,
+	const char *now, char until[CT_TIMESTAMP_LEN + 1]);
+
+/*
  * Parses a trailer line: a canonical envelope of payload type CT_BUNDLE_PAYLOAD_TYPE whose
  * payload is the canonical trailer body (docs/bundle.md). Fills info; body receives the payload.
  * Signatures are not checked here.

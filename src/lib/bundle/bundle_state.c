@@ -138,8 +138,9 @@ done:
 
 /*
  * The newest checkpoint per signer that the bundle at path carries and that vouches (docs/
- * bundle.md 1.5: a trusted key signed it that is live, not revoked in trust or in the bundle's
- * key records): *out is {KEY-ID: {"created", "merkle_root", "records", "id"}}, empty when none.
+ * bundle.md 1.5: a trusted key signed it that is live, neither revoked nor expired by trust or
+ * by the bundle's key records, a revocation by another key counting only where trust grants
+ * that key the right): *out is {KEY-ID: {"created", "merkle_root", "records", "id"}}, empty when none.
  * The whole file is read again and its Merkle root must be the verified one (info->root).
  */
 static int newest_checkpoints(
@@ -149,14 +150,15 @@ static int newest_checkpoints(
 	ct__envelope env;
 	ct_buf body = CT_BUF_INIT;
 	ct_merkle tree;
-	json_t *rec = NULL, *revoked = NULL;
+	json_t *rec = NULL, *carried = NULL;
 	uint8_t root[CT_HASH_LEN];
-	char hex[2 * CT_HASH_LEN + 1];
+	char hex[2 * CT_HASH_LEN + 1], now[CT_TIMESTAMP_LEN + 1];
 	int opened = 0, trailer = 0;
 	int error;
 
+	ct_timestamp_now(now);
 	ct_merkle_init(&tree);
-	if (!(*out = json_object()) || !(revoked = json_object())) {
+	if (!(*out = json_object()) || !(carried = json_object())) {
 		error = ct__oom();
 		goto done;
 	}
@@ -189,8 +191,21 @@ static int newest_checkpoints(
 			continue;
 		}
 		if (ct__envelope_type_is(&env, ct_kind_payload_type(CT_KIND_KEY))) {
-			if (json_object_get(rec, "revoked"))
-				json_object_set_new(revoked, ct_record_id(rec), json_true());
+			/* what the key line says of the key: a revocation only as the trust list
+			 * grants it (ct_key_revocation_verify, as everywhere), and its expires */
+			const json_t *rv = json_object_get(rec, "revoked");
+			json_t *k;
+			if (rv && ct_key_revocation_verify(rec, trust) < 0) {
+				ct_error_clear();
+				rv = NULL;
+			}
+			if (!(k = json_pack("{s:b, s:O?, s:O?}", "revoked", rv != NULL,
+				      "compromised_since", json_object_get(rv, "compromised_since"),
+				      "expires", json_object_get(rec, "expires"))) ||
+				json_object_set_new(carried, ct_record_id(rec), k) < 0) {
+				error = ct__oom();
+				goto done;
+			}
 			continue;
 		}
 		if (ct_record_verify(&report, rec, trust, 1) < 0) {
@@ -201,10 +216,15 @@ static int newest_checkpoints(
 			const char *who = report.signers[i];
 			const char *created = json_string_value(json_object_get(rec, "created"));
 			const json_t *have = json_object_get(*out, who);
+			const json_t *k = json_object_get(carried, who);
 			char until[CT_TIMESTAMP_LEN + 1];
 			json_t *e;
-			if (json_object_get(revoked, who) ||
-				ct_keyring_key_state(trust, who, until) != CT_KEY_LIVE)
+			/* a vouching checkpoint's signer is live (docs/bundle.md 1.5) */
+			if (ct__bundle_signer_state(trust, who,
+				    json_is_true(json_object_get(k, "revoked")),
+				    json_string_value(json_object_get(k, "compromised_since")),
+				    json_string_value(json_object_get(k, "expires")), now,
+				    until) != CT_KEY_LIVE)
 				continue;
 			if (have &&
 				strcmp(json_string_value(json_object_get(have, "created")),
@@ -234,7 +254,7 @@ done:
 		*out = NULL;
 	}
 	json_decref(rec);
-	json_decref(revoked);
+	json_decref(carried);
 	ct_buf_free(&body);
 	return error;
 }

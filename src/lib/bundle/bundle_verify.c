@@ -14,6 +14,7 @@
 #include "bundle_internal.h"
 #include "canonscan.h"
 #include "error.h"
+#include "keyring.h"
 #include "parallel.h"
 #include "record_internal.h"
 #include "sha256.h"
@@ -67,6 +68,7 @@ typedef struct {
 	char until[CT_TIMESTAMP_LEN + 1];   /* a revoked key's compromised_since ("" when none) */
 	char revoked_by[CT_KEY_ID_LEN + 1]; /* a revocation made by another key: its id, or "" */
 	int revoke_granted; /* that key's valid signature, and the trust list grants the right */
+	char expires[CT_TIMESTAMP_LEN + 1]; /* a key's expires ("" when none) */
 	/* a checkpoint's members */
 	char cp_created[CT_TIMESTAMP_LEN + 1];
 	uint8_t cp_root[CT_HASH_LEN];
@@ -139,7 +141,7 @@ static void clear_members(item *it)
 	it->revoked = 0;
 	it->revoked_by[0] = '\0';
 	it->revoke_granted = 0;
-	it->until[0] = it->cp_created[0] = '\0';
+	it->until[0] = it->expires[0] = it->cp_created[0] = '\0';
 	it->cp_records = -1;
 	it->nevidence = 0;
 	ct_buf_clear(&it->evidence);
@@ -344,6 +346,8 @@ static int full_decode(item *it, ct__envelope *env)
 		error = ct_key_record_check(
 			rec); /* a carried key is checked, never trusted for it */
 		copy_str(it->revoked_by, sizeof(it->revoked_by), ct_key_record_revoked_by(rec));
+		copy_str(it->expires, sizeof(it->expires),
+			json_string_value(json_object_get(rec, "expires")));
 	}
 done:
 	json_decref(rec);
@@ -725,7 +729,8 @@ typedef struct {
 	char id[CT_KEY_ID_LEN + 1];
 	int revoked;
 	int valid;
-	char until[CT_TIMESTAMP_LEN + 1]; /* the revocation's compromised_since, "" when none */
+	char until[CT_TIMESTAMP_LEN + 1];   /* the revocation's compromised_since, "" when none */
+	char expires[CT_TIMESTAMP_LEN + 1]; /* the key's expires, "" when none */
 } carried_key;
 
 /* A signature a vouching checkpoint's tree holds (docs/bundle.md 1.5). */
@@ -738,6 +743,7 @@ typedef struct {
 typedef struct {
 	const ct_bundle_verify_opts *opts;
 	const char *path;
+	char now[CT_TIMESTAMP_LEN + 1]; /* when the verification began: expiry is judged at it */
 	ct_bundle_report_fn fn;
 	void *payload;
 	ct_merkle tree;
@@ -875,7 +881,8 @@ static carried_key *find_key(vstate *s, const char *id)
 	return NULL;
 }
 
-static int add_key(vstate *s, const char *id, int revoked, int valid, const char *until)
+static int add_key(
+	vstate *s, const char *id, int revoked, int valid, const char *until, const char *expires)
 {
 	size_t i;
 
@@ -895,6 +902,7 @@ static int add_key(vstate *s, const char *id, int revoked, int valid, const char
 	s->keys[i].revoked = revoked;
 	s->keys[i].valid = valid;
 	copy_str(s->keys[i].until, sizeof(s->keys[i].until), until);
+	copy_str(s->keys[i].expires, sizeof(s->keys[i].expires), expires);
 	s->nkeys++;
 	return 0;
 }
@@ -961,31 +969,58 @@ static void check_order(vstate *s, const item *it)
 	copy_str(s->prev_aid, sizeof(s->prev_aid), aid);
 }
 
-/*
- * Whether a vouching checkpoint of the bundle holds signature i of it, by revoked key who, and
- * was made at or before the revocation's compromised_since (docs/bundle.md 1.5): the earlier
- * of the verifier's and the bundle's revocation; no compromised_since in either, no vouching.
- */
-static int vouched(vstate *s, const item *it, size_t i, const char *who, const carried_key *k)
+/* The earlier of two timestamps into out ("" in out: none yet; t NULL or "": nothing). */
+static void take_earlier(char out[CT_TIMESTAMP_LEN + 1], const char *t)
 {
-	char limit[CT_TIMESTAMP_LEN + 1] = "", u[CT_TIMESTAMP_LEN + 1];
+	if (t && t[0] && (!out[0] || strcmp(t, out) < 0))
+		copy_str(out, CT_TIMESTAMP_LEN + 1, t);
+}
+
+ct_key_state ct__bundle_signer_state(const ct_keyring *trust, const char *key_id,
+	int carried_revoked, const char *carried_since, const char *carried_expires,
+	const char *now, char until[CT_TIMESTAMP_LEN + 1])
+{
+	const json_t *rec = ct_keyring_find(trust, key_id);
+	int trust_revoked = ct_keyring_revoked(trust, key_id);
+	const char *trust_since = trust_revoked
+		? json_string_value(
+			  json_object_get(json_object_get(rec, "revoked"), "compromised_since"))
+		: NULL;
+	char since[CT_TIMESTAMP_LEN + 1] = "", expires[CT_TIMESTAMP_LEN + 1] = "";
+	int revoked = trust_revoked || carried_revoked;
+	/* a revocation without compromised_since, in either, leaves no time before which the
+	 * key's signatures count */
+	int none = (trust_revoked && !trust_since) ||
+		(carried_revoked && !(carried_since && carried_since[0]));
+
+	if (trust_revoked)
+		take_earlier(since, trust_since);
+	if (carried_revoked)
+		take_earlier(since, carried_since);
+	take_earlier(expires, json_string_value(json_object_get(rec, "expires")));
+	take_earlier(expires, carried_expires);
+	return ct__key_state_rule(
+		revoked, revoked && !none ? since : NULL, expires[0] ? expires : NULL, now, until);
+}
+
+/* The state of a signer by what the verifier's keys and its key line in the bundle say. */
+static ct_key_state signer_state(
+	vstate *s, const char *who, const carried_key *k, char until[CT_TIMESTAMP_LEN + 1])
+{
+	return ct__bundle_signer_state(s->opts->trust, who, k && k->revoked, k ? k->until : NULL,
+		k ? k->expires : NULL, s->now, until);
+}
+
+/*
+ * Whether a vouching checkpoint of the bundle holds signature i of it, by a key that is not
+ * live, and was made at or before limit, the key's until (signer_state; docs/bundle.md 1.5).
+ */
+static int vouched(vstate *s, const item *it, size_t i, const char *limit)
+{
 	size_t v;
 
-	if (it->kind == CT_KIND_KEY || it->kind == CT_KIND_CHECKPOINT || s->nvouches == 0)
-		return 0;
-	if (ct_keyring_revoked(s->opts->trust, who)) {
-		ct_keyring_key_state(s->opts->trust, who, u);
-		if (!u[0])
-			return 0;
-		copy_str(limit, sizeof(limit), u);
-	}
-	if (k && k->revoked) {
-		if (!k->until[0])
-			return 0;
-		if (!limit[0] || strcmp(k->until, limit) < 0)
-			copy_str(limit, sizeof(limit), k->until);
-	}
-	if (!limit[0])
+	if (it->kind == CT_KIND_KEY || it->kind == CT_KIND_CHECKPOINT || s->nvouches == 0 ||
+		!limit[0])
 		return 0;
 	for (v = 0; v < s->nvouches; v++)
 		if (memcmp(s->vouches[v].digest, it->digest, CT_HASH_LEN) == 0 &&
@@ -997,8 +1032,10 @@ static int vouched(vstate *s, const item *it, size_t i, const char *who, const c
 
 static void check_signatures(vstate *s, const item *it)
 {
-	size_t i, j, trusted = 0, bad = 0, revoked = 0, vouchedn = 0;
+	size_t i, j, trusted = 0, bad = 0, revoked = 0, expired = 0, vouchedn = 0;
 	const char *bad_key = NULL, *untrusted_key = NULL, *revoked_key = NULL;
+	const char *expired_key = NULL;
+	char expired_at[CT_TIMESTAMP_LEN + 1] = "";
 
 	for (i = 0; i < it->nsigs; i++) {
 		/* a key line's signatures are checked as its self-signature (full_decode), so its
@@ -1023,13 +1060,22 @@ static void check_signatures(vstate *s, const item *it)
 			if (!bad_key)
 				bad_key = it->keyids[i];
 		} else if (it->sig[i] == SIG_VALID) {
-			if ((ct_keyring_revoked(s->opts->trust, who) || (k && k->revoked)) &&
-				vouched(s, it, i, who, k)) {
+			/* a revoked or expired key: the store's rule (ct__key_state_rule) */
+			char until[CT_TIMESTAMP_LEN + 1];
+			ct_key_state st = signer_state(s, who, k, until);
+			if (st != CT_KEY_LIVE && vouched(s, it, i, until)) {
 				vouchedn++;
-			} else if (ct_keyring_revoked(s->opts->trust, who) || (k && k->revoked)) {
+			} else if (st == CT_KEY_REVOKED) {
 				revoked++;
 				if (!revoked_key)
 					revoked_key = who;
+				continue;
+			} else if (st == CT_KEY_EXPIRED) {
+				expired++;
+				if (!expired_key) {
+					expired_key = who;
+					copy_str(expired_at, sizeof(expired_at), until);
+				}
 				continue;
 			}
 			for (j = 0; j < i; j++)
@@ -1052,14 +1098,19 @@ static void check_signatures(vstate *s, const item *it)
 			label_of(s, it), bad_key);
 	if (revoked)
 		add_code(s, "signature.revoked");
+	if (expired)
+		add_code(s, "signature.expired");
 	if (vouchedn)
 		add_code(s, "signature.vouched");
 	/* one signer for every record; --threshold is for each claim's current revision, and is
 	 * applied when the next line shows which that is (flush_pending) */
 	if (trusted < 1) {
-		char why[64] = "";
+		char why[256] = "";
 		if (revoked_key)
-			snprintf(why, sizeof(why), "; key %s is revoked", revoked_key);
+			ct__key_state_why(why, sizeof(why), CT_KEY_REVOKED, revoked_key, "");
+		else if (expired_key)
+			ct__key_state_why(
+				why, sizeof(why), CT_KEY_EXPIRED, expired_key, expired_at);
 		else if (untrusted_key)
 			snprintf(why, sizeof(why), "; key %s is not trusted", untrusted_key);
 		fail(s, "signature.untrusted", 1, "%s: signed by %zu trusted key%s, %zu needed%s",
@@ -1227,8 +1278,7 @@ static void process_checkpoint(vstate *s, const item *it)
 				label_of(s, it), who);
 		if (it->sig[i] == SIG_BAD)
 			bad++;
-		else if (it->sig[i] == SIG_VALID && !(k && k->revoked) &&
-			ct_keyring_key_state(s->opts->trust, who, until) == CT_KEY_LIVE)
+		else if (it->sig[i] == SIG_VALID && signer_state(s, who, k, until) == CT_KEY_LIVE)
 			live++;
 	}
 	if (bad)
@@ -1387,7 +1437,8 @@ static int process_record(vstate *s, const item *it)
 			if (revoked)
 				add_code(s, "key.revoked");
 		}
-		if ((error = add_key(s, s->rep.id, revoked, it->error == 0, it->until)) < 0)
+		if ((error = add_key(
+			     s, s->rep.id, revoked, it->error == 0, it->until, it->expires)) < 0)
 			return error;
 		check_signatures(s, it);
 		return 0;
@@ -1443,7 +1494,7 @@ static void process_trailer(vstate *s, const item *it)
 	ct__envelope env;
 	ct_buf body = CT_BUF_INIT, pae = CT_BUF_INIT;
 	uint8_t root[CT_HASH_LEN], sig[64];
-	char hex[2 * CT_HASH_LEN + 1];
+	char hex[2 * CT_HASH_LEN + 1], until[CT_TIMESTAMP_LEN + 1];
 	size_t i;
 	int creator_ok = 0, bad = 0;
 
@@ -1496,8 +1547,7 @@ static void process_trailer(vstate *s, const item *it)
 		if (rc < 0)
 			continue; /* by no trusted key */
 		k = find_key(s, by);
-		if (strcmp(by, t.creator) == 0 && !ct_keyring_revoked(s->opts->trust, by) &&
-			!(k && k->revoked))
+		if (strcmp(by, t.creator) == 0 && signer_state(s, by, k, until) == CT_KEY_LIVE)
 			creator_ok = 1;
 	}
 	if (!find_key(s, t.creator))
@@ -1508,7 +1558,8 @@ static void process_trailer(vstate *s, const item *it)
 			"trailer: the bundle signature does not verify");
 	else if (!creator_ok)
 		fail(s, "bundle.signature.untrusted", 1,
-			"trailer: not signed by its creator %s with a trusted, unrevoked key",
+			"trailer: not signed by its creator %s with a trusted key that is neither "
+			"revoked nor expired",
 			t.creator);
 	else
 		add_code(s, "bundle.signature.valid");
@@ -1679,6 +1730,7 @@ static int verify(ct_bundle_info *info, FILE *f, const char *path,
 	s->info = info;
 	s->only_untrusted = 1;
 	s->chain_kind = -1;
+	ct_timestamp_now(s->now);
 	ct_merkle_init(&s->tree);
 	json_decref(json_object()); /* jansson seeds its hash function once, before threads */
 	pool_start(&p, ct__parallel_threads(o.threads, THREADS_MAX), o.trust);

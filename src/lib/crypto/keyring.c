@@ -310,6 +310,42 @@ static void earlier(char out[CT_TIMESTAMP_LEN + 1], const char *t)
 		memcpy(out, t, CT_TIMESTAMP_LEN + 1);
 }
 
+ct_key_state ct__key_state_rule(int revoked, const char *compromised_since, const char *expires,
+	const char *now, char until[CT_TIMESTAMP_LEN + 1])
+{
+	until[0] = '\0';
+	if (revoked) {
+		/* without compromised_since, every signature by the key fails */
+		if (compromised_since) {
+			earlier(until, compromised_since);
+			earlier(until, expires);
+		}
+		return CT_KEY_REVOKED;
+	}
+	if (expires && strcmp(expires, now) <= 0) {
+		earlier(until, expires);
+		return CT_KEY_EXPIRED;
+	}
+	return CT_KEY_LIVE;
+}
+
+void ct__key_state_why(
+	char *out, size_t size, ct_key_state state, const char *key_id, const char *until)
+{
+	if (state == CT_KEY_REVOKED)
+		snprintf(out, size,
+			"; key %s is revoked (its signatures made after it was compromised, or not "
+			"vouched for by an earlier checkpoint, fail)",
+			key_id);
+	else if (state == CT_KEY_EXPIRED)
+		snprintf(out, size,
+			"; key %s expired at %s (its later signatures, or those no earlier checkpoint "
+			"vouches for, fail)",
+			key_id, until);
+	else if (size)
+		out[0] = '\0';
+}
+
 ct_key_state ct_keyring_key_state(
 	const ct_keyring *ring, const char *key_id, char until[CT_TIMESTAMP_LEN + 1])
 {
@@ -321,21 +357,9 @@ ct_key_state ct_keyring_key_state(
 	until[0] = '\0';
 	if (!e)
 		return CT_KEY_LIVE;
-	if (rv) {
-		/* without compromised_since, every signature by the key fails */
-		const char *since = json_string_value(json_object_get(rv, "compromised_since"));
-		if (since) {
-			earlier(until, since);
-			earlier(until, expires);
-		}
-		return CT_KEY_REVOKED;
-	}
 	ct_timestamp_now(now);
-	if (expires && strcmp(expires, now) <= 0) {
-		earlier(until, expires);
-		return CT_KEY_EXPIRED;
-	}
-	return CT_KEY_LIVE;
+	return ct__key_state_rule(rv != NULL,
+		json_string_value(json_object_get(rv, "compromised_since")), expires, now, until);
 }
 
 int ct_keyring_add(ct_keyring *ring, const json_t *key_record)

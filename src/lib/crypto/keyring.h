@@ -3,6 +3,7 @@
 #define CT_KEYRING_H
 
 #include "claimtrail/key.h"
+#include "claimtrail/record.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -35,5 +36,24 @@ void ct__sigmemo_free(ct__sigmemo *memo);
 void ct__keyring_set_memo(ct_keyring *ring, const ct__sigmemo *memo);
 /* ring adds every signature it checks valid to memo (unsealed; NULL: stops) from now on. */
 void ct__keyring_memo_record(const ct_keyring *ring, ct__sigmemo *memo);
+
+/*
+ * The rule that says whether a key's signatures count now (docs/keys.md, "What each status
+ * means"), from what its records say: revoked (0 or 1) with its compromised_since (NULL: none),
+ * its expires (NULL: none), and now (a timestamp). A revoked key is CT_KEY_REVOKED, until the
+ * earlier of compromised_since and expires ("" without compromised_since: every signature
+ * fails); an unrevoked key whose expires is at or before now is CT_KEY_EXPIRED, until expires.
+ * A signature by a key that is not live counts only where a checkpoint made at or before until
+ * vouches for it. ct_keyring_key_state applies it to a ring's record; a bundle's verification
+ * to what the reader's keys and the bundle's key records say together (bundle_verify.c).
+ */
+ct_key_state ct__key_state_rule(int revoked, const char *compromised_since, const char *expires,
+	const char *now, char until[CT_TIMESTAMP_LEN + 1]);
+
+/* Why a signature by key_id, in state (not CT_KEY_LIVE; until from ct__key_state_rule), does
+ * not count, as check, verify and bundle import say it: "; key K is revoked (...)" or "; key K
+ * expired at T (...)"; "" for a live key. */
+void ct__key_state_why(
+	char *out, size_t size, ct_key_state state, const char *key_id, const char *until);
 
 #endif

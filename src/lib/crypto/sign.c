@@ -11,6 +11,7 @@
  */
 #include "claimtrail/key.h"
 #include "error.h"
+#include "keyring.h"
 #include "claimtrail/record.h"
 #include "record_internal.h"
 #include "signing.h"
@@ -239,15 +240,10 @@ int ct_record_verify_vouched(ct_verify_report *report, const json_t *record,
 	} else if (r->trusted < threshold) {
 		char why[256] = "";
 		if (revoked_key[0])
-			snprintf(why, sizeof(why),
-				"; key %s is revoked (its signatures made after it was compromised, "
-				"or not vouched for by an earlier checkpoint, fail)",
-				revoked_key);
+			ct__key_state_why(why, sizeof(why), CT_KEY_REVOKED, revoked_key, "");
 		else if (expired_key[0])
-			snprintf(why, sizeof(why),
-				"; key %s expired at %s (its later signatures, or those no earlier "
-				"checkpoint vouches for, fail)",
-				expired_key, expired_at);
+			ct__key_state_why(
+				why, sizeof(why), CT_KEY_EXPIRED, expired_key, expired_at);
 		else if (untrusted_key[0])
 			snprintf(why, sizeof(why), "; key %s is not trusted", untrusted_key);
 		error = ct_error_set(CT_EUNTRUSTED, "%s: signed by %zu trusted key%s, %zu needed%s",

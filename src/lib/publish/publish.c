@@ -606,6 +606,8 @@ static const char *signature_state(int *ok, const site *s, const json_t *record,
 		state = "verified";
 	} else if (error == 0 || (rep.revoked > 0 && rep.bad == 0)) {
 		state = "verifies, but the key is revoked";
+	} else if (rep.expired > 0 && rep.bad == 0) {
+		state = "verifies, but the key has expired";
 	} else if (!key_id || !ct_keyring_find(s->ring, key_id)) {
 		state = "not checked: no valid key record in the store";
 	}
@@ -664,6 +666,7 @@ static int signatures(html *h, const site *s, const json_t *record, json_t *sign
 {
 	ct_verification v;
 	const json_t *sig;
+	char until[CT_TIMESTAMP_LEN + 1];
 	size_t i;
 	int error;
 
@@ -691,6 +694,10 @@ static int signatures(html *h, const site *s, const json_t *record, json_t *sign
 		else if (key_id && ct_keyring_revoked(s->ring, key_id)) {
 			ok = 0;
 			state = "verifies, but the key is revoked";
+		} else if (key_id &&
+			ct_keyring_key_state(s->ring, key_id, until) == CT_KEY_EXPIRED) {
+			ok = 0;
+			state = "verifies, but the key has expired";
 		}
 		put(h, "<li>Signed by ");
 		signer_name(h, s, key_id);

@@ -1297,6 +1297,10 @@ int ct__check_incoming_at(size_t *findings, json_t *bad, ct_store *store, git_tr
 		error = ct__oom();
 		goto done;
 	}
+	/* a revoked or expired key's signatures count where a checkpoint of the fetched commit,
+	 * consistent with its history, vouches for them (docs/keys.md), as check's do */
+	if (tip && (error = ct__vouch_new_at(&c.vouch, store, trust, tree, tip)) < 0)
+		goto done;
 	{
 		/* the claim folders to read: those holding a fresh file */
 		size_t rlen = strlen(store->root);
@@ -1341,6 +1345,7 @@ done:
 	json_decref(c.fresh_keys);
 	json_decref(c.fresh_dirs);
 	json_decref(c.checkpoints);
+	ct__vouch_free(c.vouch);
 	git_tree_free(root);
 	return error;
 }

@@ -270,6 +270,8 @@ typedef struct {
 struct ct__vouch {
 	ct_store *store;
 	const ct_keyring *ring;
+	git_tree *tree;	    /* the tree whose checkpoints vouch: NULL, the store's */
+	const git_oid *tip; /* the history they must be consistent with: NULL, the branch's */
 	int loaded, loading;
 	vouching *list;
 	size_t count;
@@ -277,11 +279,19 @@ struct ct__vouch {
 
 int ct__vouch_new(ct__vouch **out, ct_store *store, const ct_keyring *ring)
 {
+	return ct__vouch_new_at(out, store, ring, NULL, NULL);
+}
+
+int ct__vouch_new_at(ct__vouch **out, ct_store *store, const ct_keyring *ring, git_tree *tree,
+	const git_oid *tip)
+{
 	*out = calloc(1, sizeof(**out));
 	if (!*out)
 		return ct__oom();
 	(*out)->store = store;
 	(*out)->ring = ring;
+	(*out)->tree = tree;
+	(*out)->tip = tip;
 	return 0;
 }
 
@@ -306,7 +316,7 @@ static int vouch_load(ct__vouch *v)
 	v->loaded = 1;
 	if ((error = ct_buf_printf(&path, "%s/checkpoint", v->store->root)) < 0)
 		goto done;
-	if (!ct__subtree(&dir, v->store, v->store->tree, path.ptr))
+	if (!ct__subtree(&dir, v->store, v->tree ? v->tree : v->store->tree, path.ptr))
 		goto done;
 	if (!(v->list = calloc(git_tree_entrycount(dir) + 1, sizeof(*v->list)))) {
 		error = ct__oom();
@@ -314,17 +324,25 @@ static int vouch_load(ct__vouch *v)
 	}
 	for (i = 0; i < git_tree_entrycount(dir); i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(dir, i);
+		git_blob *blob = NULL;
 		ct_verify_report report;
 		size_t k;
-		int live = 0;
+		int live = 0, read = -1;
 		json_decref(cp);
 		cp = NULL;
 		ct_buf_clear(&data);
 		ct_buf_clear(&path);
-		if (git_tree_entry_type(e) != GIT_OBJECT_BLOB ||
+		/* read from the tree itself: the store's, or a fetched one */
+		if (git_tree_entry_type(e) == GIT_OBJECT_BLOB &&
+			git_blob_lookup(&blob, v->store->repo, git_tree_entry_id(e)) == 0 &&
+			git_blob_rawsize(blob) <= CT_RECORD_MAX)
+			read = ct_buf_put(
+				&data, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+		git_blob_free(blob);
+		git_error_clear();
+		if (read < 0 ||
 			ct_buf_printf(&path, "%s/checkpoint/%s", v->store->root,
 				git_tree_entry_name(e)) < 0 ||
-			ct__read_path(&data, v->store, path.ptr, CT_RECORD_MAX) < 0 ||
 			ct__parse_record(&cp, &data, path.ptr) < 0 ||
 			strcmp(json_string_value(json_object_get(cp, "type")), "checkpoint") != 0 ||
 			ct_record_verify(&report, cp, v->ring, 1) < 0) {
@@ -338,7 +356,7 @@ static int vouch_load(ct__vouch *v)
 		}
 		if (!live)
 			continue;
-		if ((error = ct__checkpoint_consistent(&why, v->store, cp)) < 0) {
+		if ((error = ct__checkpoint_consistent_at(&why, v->store, cp, v->tip)) < 0) {
 			ct_error_clear();
 			error = 0;
 			continue;

@@ -163,6 +163,10 @@ int ct__checkpoint_consistent_at(
  * payload is a ct__vouch. */
 typedef struct ct__vouch ct__vouch;
 int ct__vouch_new(ct__vouch **out, ct_store *store, const ct_keyring *ring);
+/* The same with the checkpoints of tree (a fetched commit's), consistent with the history of
+ * tip; both must outlive the ct__vouch. */
+int ct__vouch_new_at(ct__vouch **out, ct_store *store, const ct_keyring *ring, git_tree *tree,
+	const git_oid *tip);
 int ct__vouch_fn(const json_t *record, const char *key_id, const char *sig, const char *before,
 	void *payload);
 void ct__vouch_free(ct__vouch *v);

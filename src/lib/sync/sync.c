@@ -511,6 +511,64 @@ done:
 	return error;
 }
 
+/*
+ * The revocations the fetched commit carries of keys this clone trusts count for what it sent
+ * (docs/keys.md): a key's own (it can only take trust away), or one by a key the trust list
+ * grants the right (ct_keyring_apply_revocations). So a record the remote's key signed after
+ * it was compromised is refused with "revoked" (unless a checkpoint vouches for it), not merged.
+ * A damaged key record is left to the check of what was fetched.
+ */
+static int add_incoming_revocations(sync_state *s)
+{
+	ct_buf path = CT_BUF_INIT, data = CT_BUF_INIT;
+	git_tree *dir = NULL;
+	json_t *rec = NULL;
+	size_t i;
+	int error = 0;
+
+	if ((error = ct_buf_printf(&path, "%s/key", s->store->root)) < 0)
+		goto done;
+	if (!ct__subtree(&dir, s->store, s->incoming_tree, path.ptr))
+		goto done;
+	for (i = 0; i < git_tree_entrycount(dir); i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(dir, i);
+		git_blob *blob = NULL;
+		const char *id;
+		json_decref(rec);
+		rec = NULL;
+		ct_buf_clear(&data);
+		if (git_tree_entry_type(e) != GIT_OBJECT_BLOB ||
+			git_blob_lookup(&blob, s->store->repo, git_tree_entry_id(e)) < 0) {
+			git_error_clear();
+			continue;
+		}
+		error = git_blob_rawsize(blob) > CT_RECORD_MAX
+			? CT_EINVALID
+			: ct_buf_put(
+				  &data, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+		git_blob_free(blob);
+		if (error == CT_ENOMEM)
+			goto done;
+		error = 0;
+		if (data.len == 0 || ct__parse_record(&rec, &data, git_tree_entry_name(e)) < 0) {
+			ct_error_clear();
+			continue;
+		}
+		id = json_string_value(json_object_get(rec, "key_id"));
+		if (!json_object_get(rec, "revoked") || !id || !ct_keyring_find(s->trust, id))
+			continue;
+		if (ct_keyring_add(s->trust, rec) < 0) /* not a valid key record: check says so */
+			ct_error_clear();
+	}
+	ct_keyring_apply_revocations(s->trust, s->trust);
+done:
+	json_decref(rec);
+	git_tree_free(dir);
+	ct_buf_free(&path);
+	ct_buf_free(&data);
+	return error;
+}
+
 /* Fetches and verifies; the problems are counted in s->out->problems. */
 static int fetch_and_verify(sync_state *s)
 {
@@ -565,6 +623,8 @@ static int fetch_and_verify(sync_state *s)
 	if ((error = ct_store_trust(&s->trust, &info, s->store, s->opts->trust)) < 0)
 		return error;
 	s->out->trust_fallback = info.store_keys > 0;
+	if ((error = add_incoming_revocations(s)) < 0)
+		return error;
 	if (s->out->fresh &&
 		(error = ct__check_incoming_at(&findings, s->bad, s->store, s->incoming_tree,
 			 &s->incoming, s->fresh, s->trust, check_problem, s)) < 0)

@@ -15,7 +15,7 @@
 // tests/cli/bundle-vectors.sh (with tests/independent/verify.mjs) run them.
 import { createHash, createPrivateKey, sign as edSign } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync,
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync,
 	copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -48,6 +48,7 @@ for (const name of ['a', 'b', 'c']) {
 			`INSECURE test key ${name.toUpperCase()}`, '--org', 'claimtrail test corpus', '-o', file]);
 		rmSync(seedFile);
 	}
+	chmodSync(file, 0o600); // a checkout leaves it 0644, which claimtrail refuses for a secret key
 	const text = readFileSync(file, 'utf8');
 	const seed = Buffer.from(text.match(/^secret: (.*)$/m)[1], 'base64');
 	const pub = JSON.parse(readFileSync(file + '.pub', 'utf8'));
@@ -71,6 +72,7 @@ const pae = (type, body) => Buffer.concat([Buffer.from(`DSSEv1 ${Buffer.byteLeng
 const sigOf = (key, type, body) => edSign(null, pae(type, body), keys[key].priv).toString('base64');
 const TYPE = (kind) => `application/vnd.claimtrail.${kind}+json`;
 const TEXT_TYPE = 'application/vnd.claimtrail.source-text';
+const PROOF_TYPE = 'application/vnd.claimtrail.checkpoint-proof+json';
 const TRAILER_TYPE = TYPE('bundle');
 const sha256 = (b) => createHash('sha256').update(b).digest();
 
@@ -437,6 +439,107 @@ add('unsupported-version', 'a version 2 header: exit 4, no report', base.text.re
 add('missing-file', 'no bundle file at all: exit 3', null, { exit: 3 });
 add('trust-key-invalid', 'a trusted key file whose self-signature does not verify: exit 4', base.text,
 	{ trust: ['a', 'b-bad'], exit: 4 });
+{
+	// key C's record with an expires before the corpus's time (and now), carried in the bundle;
+	// the verifier trusts C's plain record: the earlier expires counts (keys.md)
+	const cRec = { ...keys.c.pub, expires: '2024-03-01T00:00:00Z' };
+	delete cRec.signatures;
+	const cLine = signedLine(cRec, ['c']);
+	const keyLines = [R[I.keyB], R[I.keyA], cLine].sort((x, y) => (recordOf(x).key_id < recordOf(y).key_id ? -1 : 1));
+	const rest = R.slice(I.keyA + 1);
+	const c2 = resign(I.c2, {}, ['c']);
+	const recs = [...keyLines, ...rest.map((l) => (l === R[I.c2] ? c2 : l === R[I.a2] ? reannotate(I.a2, { claim_revision: digestOf(c2) }) : l))];
+	add('key-expired-carried', 'c2 signed by key C alone, whose key record carried in the bundle '
+		+ 'expired on 2024-03-01: signature.expired, not counted, and no checkpoint vouches for it',
+	sealed(recs), { trust: ['a', 'b', 'c'], must: [[L(recs.indexOf(c2)), 'signature.expired'],
+		[L(recs.indexOf(c2)), 'signature.untrusted']] });
+}
+
+// ---- checkpoint lines and proof lines (bundle format 1.5) ----
+// A second store: key A signs source s1 and claim c1; on the next day C and B checkpoint it; two
+// days later A is revoked with compromised_since between the two. B makes the bundle of c1,
+// which carries A's revocation, both checkpoints and a proof line after each.
+{
+	const cpRepo = join(work, 'cp-repo');
+	mkdirSync(cpRepo);
+	execFileSync('git', ['init', '-q', cpRepo], { env });
+	const T0 = 1711972800; // 2024-04-01T12:00:00Z
+	const when = (days) => ({ env: { ...env, SOURCE_DATE_EPOCH: String(T0 + days * 86400) } });
+	const inCp = (args, key, days) => ct(['-C', cpRepo, ...args, '--key', keys[key].file], when(days));
+	const plain = (args, days) => ct(['-C', cpRepo, ...args], when(days));
+	inCp(['init'], 'a', 0);
+	plain(['trust', 'add', keys.b.pubFile], 0);
+	plain(['trust', 'add', keys.c.pubFile], 0);
+	inCp(['source', 'add', '--title', 'A report', '--publisher', 'An agency', '--id', 's1'], 'a', 0);
+	inCp(['claim', 'add', '--statement', 'The bridge was closed.', '--source', 's1', '--id', 'c1'], 'a', 0);
+	inCp(['checkpoint'], 'b', 1);
+	inCp(['checkpoint'], 'c', 1);
+	inCp(['key', 'revoke', keys.a.id, '--reason', 'test: key stolen', '--compromised-since',
+		'2024-04-03'], 'a', 3);
+	const cpFile = join(work, 'cp.bundle');
+	inCp(['bundle', 'create', 'c1', '-o', cpFile], 'b', 3);
+	const cp = load(cpFile);
+	const C = cp.recs;
+	const kindOf = (l) => {
+		const p = parse(l);
+		const r = JSON.parse(p.payload.toString('utf8'));
+		if (p.type === PROOF_TYPE) return `proof ${r.checkpoint.slice(-16)}`;
+		if (r.type === 'key') return `key ${Object.keys(keys).find((k) => keys[k].id === r.key_id)}`;
+		if (r.type === 'checkpoint') return `checkpoint ${r.id.slice(-16)}`;
+		return `${r.type} ${r.id}@${r.revision}`;
+	};
+	const cpLayout = C.map(kindOf).map((k) => k.replace(keys.b.id, 'b').replace(keys.c.id, 'c'));
+	const J = Object.fromEntries(cpLayout.map((k, i) => [k, i]));
+	for (const k of ['key a', 'key b', 'key c', 'checkpoint b', 'proof b', 'checkpoint c', 'proof c',
+		'source s1@1', 'claim c1@1'])
+		if (!(k in J)) throw new Error(`unexpected checkpoint bundle: ${cpLayout.join(', ')}`);
+	if (J['proof b'] !== J['checkpoint b'] + 1 || J['proof c'] !== J['checkpoint c'] + 1)
+		throw new Error(`proof lines not after their checkpoints: ${cpLayout.join(', ')}`);
+	// sealed by B, the creator, as bundle create sealed cp.bundle
+	const cpSealed = (recs) => file([HEADER, ...recs, trailer(recs, { ...cp.trailer, records: recs.length,
+		merkle_root: mth(recs.map(leaf)).toString('hex') }, 'b')]);
+	const LC = (k) => L(J[k]);
+
+	add('checkpoint-vouched', 'key A revoked with compromised_since 2024-04-03: its signatures on s1 '
+		+ 'and c1 are held by checkpoint B of 2024-04-02 (its proof line valid) and count '
+		+ '(signature.vouched); checkpoint C, by a key the verifier does not trust, vouches for '
+		+ 'nothing and is no failure', cp.text,
+	{ exit: 0, must: [[LC('key a'), 'key.revoked'], [LC('checkpoint b'), 'checkpoint.trusted'],
+		[LC('proof b'), 'proof.valid'], [LC('checkpoint c'), 'checkpoint.untrusted'],
+		[LC('source s1@1'), 'signature.vouched'], [LC('claim c1@1'), 'signature.vouched']] });
+	{
+		// c2, signed by A after its compromise: no checkpoint holds it
+		const c2 = { type: 'claim', id: 'c2', revision: 1, created: '2024-04-03T18:00:00Z',
+			statement: 'The bridge was reopened.',
+			attribution: { source: 's1', source_revision: digestOf(C[J['source s1@1']]) } };
+		const recs = [...C, signedLine(c2, ['a'])];
+		add('checkpoint-not-vouched', 'the same bundle with claim c2, signed by revoked key A, that no '
+			+ 'checkpoint holds: its signature is revoked, not vouched, and c2 fails', cpSealed(recs),
+		{ must: [[L(recs.length - 1), 'signature.revoked'], [L(recs.length - 1), 'signature.untrusted'],
+			[LC('claim c1@1'), 'signature.vouched']] });
+	}
+	{
+		const recs = C.filter((_, i) => i !== J['checkpoint b'] && i !== J['proof b']);
+		const at2 = (k) => L(recs.indexOf(C[J[k]]));
+		add('checkpoint-untrusted', 'only checkpoint C, signed by a key the verifier does not trust: it '
+			+ 'vouches for nothing, so what revoked key A signed fails', cpSealed(recs),
+		{ must: [[at2('checkpoint c'), 'checkpoint.untrusted'], [at2('claim c1@1'), 'signature.revoked'],
+			[at2('claim c1@1'), 'signature.untrusted'], [at2('source s1@1'), 'signature.untrusted']] });
+		add('checkpoint-other-signer-trusted', 'the same bundle, the verifier trusting key C too: '
+			+ 'checkpoint C vouches', cpSealed(recs), { trust: ['a', 'b', 'c'], exit: 0,
+			must: [[at2('checkpoint c'), 'checkpoint.trusted'], [at2('claim c1@1'), 'signature.vouched']] });
+	}
+	{
+		const p = JSON.parse(parse(C[J['proof b']]).payload.toString('utf8'));
+		if (!p.leaves.length || !p.leaves[0].audit_path.length) throw new Error('proof b has no audit path');
+		p.leaves[0].audit_path[0] = p.leaves[0].audit_path[0] === 'ef'.repeat(32) ? 'fe'.repeat(32) : 'ef'.repeat(32);
+		const recs = C.map((l, i) => (i === J['proof b'] ? signedLine(p, ['b'], PROOF_TYPE) : l));
+		add('checkpoint-proof-not-reaching-root', 'the proof line of checkpoint B with a changed audit '
+			+ 'path hash (signed again by the creator): it does not reach the checkpoint\'s root, and '
+			+ 'vouches for nothing', cpSealed(recs),
+		{ must: [[LC('proof b'), 'proof.mismatch'], [LC('claim c1@1'), 'signature.untrusted']] });
+	}
+}
 
 // ---- writing them ----
 
