@@ -12,6 +12,7 @@
  * ct_record_sign, envelopes as docs/bundle.md specifies, ct_merkle), not through N commits.
  */
 #include "claimtrail.h"
+#include "sigloop.h"
 #ifdef CT_ED25519_TABLES
 #include "ed25519.h"
 #else
@@ -20,8 +21,6 @@ typedef struct ct__ed25519_key ct__ed25519_key;
 #endif
 
 #include <errno.h>
-#include <pthread.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,25 +30,13 @@ typedef struct ct__ed25519_key ct__ed25519_key;
 #include <time.h>
 #include <unistd.h>
 
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
+#define now sigloop_now
 
 static void die(const char *what)
 {
 	fprintf(stderr, "bench: %s: %s\n", what, ct_error_last());
 	exit(1);
 }
-
-typedef struct {
-	uint8_t *msg;
-	size_t len;
-	uint8_t sig[64];
-} signed_msg;
 
 /* Writes record as one envelope line, adds its leaf, and keeps its PAE and signature. */
 static void put_record(FILE *f, ct_merkle *tree, const json_t *record, signed_msg *keep)
@@ -118,9 +105,9 @@ static void put_trailer(FILE *f, const ct_merkle *tree, uint64_t records, const 
 }
 
 /* Runs argv (stdout to /dev/null) and returns the wall time. With rss_kb, runs it under
- * /usr/bin/time to get the command's own peak RSS: a forked child's ru_maxrss would include the
- * benchmark's memory from before exec. */
-static double run(char *const argv[], const char *threads, long *rss_kb, int *status)
+ * /usr/bin/time to get the command's own peak RSS (a forked child's ru_maxrss would include the
+ * benchmark's memory from before exec) and, with cpu, its user+sys CPU time (-1 unknown). */
+static double run(char *const argv[], const char *threads, long *rss_kb, double *cpu, int *status)
 {
 	char *timed[16];
 	char out[64] = "/tmp/ct-bench-rss.XXXXXX";
@@ -129,13 +116,15 @@ static double run(char *const argv[], const char *threads, long *rss_kb, int *st
 	int st = 0, fd = -1;
 	size_t i, n = 0;
 
+	if (cpu)
+		*cpu = -1;
 	if (rss_kb) {
 		*rss_kb = -1;
 		if (access("/usr/bin/time", X_OK) == 0 && (fd = mkstemp(out)) >= 0) {
 			close(fd);
 			timed[n++] = "/usr/bin/time";
 			timed[n++] = "-f";
-			timed[n++] = "%M";
+			timed[n++] = "%M %U %S";
 			timed[n++] = "-o";
 			timed[n++] = out;
 		}
@@ -162,8 +151,11 @@ static double run(char *const argv[], const char *threads, long *rss_kb, int *st
 	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 	if (rss_kb && fd >= 0) {
 		FILE *f = fopen(out, "r");
-		if (f && fscanf(f, "%ld", rss_kb) != 1)
+		double user, sys;
+		if (f && fscanf(f, "%ld %lf %lf", rss_kb, &user, &sys) != 3)
 			*rss_kb = -1;
+		else if (cpu)
+			*cpu = user + sys;
 		if (f)
 			fclose(f);
 		unlink(out);
@@ -171,56 +163,27 @@ static double run(char *const argv[], const char *threads, long *rss_kb, int *st
 	return t0;
 }
 
-/* A share of the baseline loop: every step-th message from first. */
-typedef struct {
-	const signed_msg *msgs;
-	size_t count, first, step;
-	const uint8_t *pk;
-	const ct__ed25519_key *tables; /* NULL: libsodium's crypto_sign_verify_detached */
-	int failed;
-} loop_share;
-
-static void *verify_share(void *arg)
-{
-	loop_share *sh = arg;
-	size_t i;
-
-	for (i = sh->first; i < sh->count; i += sh->step) {
-		const signed_msg *m = &sh->msgs[i];
-
 #ifdef CT_ED25519_TABLES
-		if (sh->tables) {
-			if (ct__ed25519_verify(sh->tables, m->sig, m->msg, m->len) != 0)
-				sh->failed = 1;
-			continue;
-		}
-#endif
-		if (crypto_sign_verify_detached(m->sig, m->msg, m->len, sh->pk) != 0)
-			sh->failed = 1;
-	}
-	return NULL;
+static int tables_verify(const void *ctx, const uint8_t sig[64], const uint8_t *msg, size_t len)
+{
+	return ct__ed25519_verify(ctx, sig, msg, len);
 }
+#endif
 
 /* Times crypto_sign_verify_detached (or, with tables, ct__ed25519_verify) over every message,
- * split over `threads` threads. */
+ * split over `threads` threads; *cpu gets its CPU time. */
 static double verify_loop(const signed_msg *msgs, size_t count, const uint8_t *pk,
-	const ct__ed25519_key *tables, size_t threads)
+	const ct__ed25519_key *tables, size_t threads, double *cpu)
 {
-	loop_share sh[2];
-	pthread_t other;
 	double t;
-	size_t i;
 
-	for (i = 0; i < 2; i++)
-		sh[i] = (loop_share){msgs, count, i, threads, pk, tables, 0};
-	t = now();
-	if (threads > 1 && pthread_create(&other, NULL, verify_share, &sh[1]) != 0)
-		die("thread");
-	verify_share(&sh[0]);
-	if (threads > 1)
-		pthread_join(other, NULL);
-	t = now() - t;
-	if (sh[0].failed || (threads > 1 && sh[1].failed))
+#ifdef CT_ED25519_TABLES
+	if (tables)
+		t = sigloop_run(msgs, count, pk, tables_verify, tables, threads, cpu);
+	else
+#endif
+		t = sigloop_run(msgs, count, pk, NULL, NULL, threads, cpu);
+	if (t < 0)
 		die(tables ? "verify through claimtrail's verifier" : "baseline verify");
 	return t;
 }
@@ -371,7 +334,10 @@ int main(int argc, char **argv)
 		double *ta = calloc(rounds, sizeof(double)), *ta2 = calloc(rounds, sizeof(double));
 		double *tb = calloc(rounds, sizeof(double)), *tc = calloc(rounds, sizeof(double));
 		double *te = calloc(rounds, sizeof(double));
-		double loop2, own = 0;
+		/* CPU seconds of (a), (a2), (b), (c): the comparison a loaded machine leaves intact */
+		double *ca = calloc(rounds, sizeof(double)), *ca2 = calloc(rounds, sizeof(double));
+		double *cb = calloc(rounds, sizeof(double)), *cc = calloc(rounds, sizeof(double));
+		double loop2, own = 0, cloop, cloop2, cone, ctwo;
 		size_t r;
 #ifdef CT_ED25519_TABLES
 		ct__ed25519_key *tables = ct__ed25519_key_new(ct_key_public_bytes(key));
@@ -382,18 +348,21 @@ int main(int argc, char **argv)
 		if (!ct__ed25519_fast_accepts(tables, msgs[0].sig, msgs[0].msg, msgs[0].len))
 			die("the fast path refused a valid signature");
 #endif
-		if (!ta || !ta2 || !tb || !tc || !te)
+		if (!ta || !ta2 || !tb || !tc || !te || !ca || !ca2 || !cb || !cc)
 			die("alloc");
 		for (r = 0; r < rounds; r++) {
-			ta[r] = verify_loop(msgs, claims, ct_key_public_bytes(key), NULL, 1);
-			ta2[r] = verify_loop(msgs, claims, ct_key_public_bytes(key), NULL, 2);
+			ta[r] = verify_loop(
+				msgs, claims, ct_key_public_bytes(key), NULL, 1, &ca[r]);
+			ta2[r] = verify_loop(
+				msgs, claims, ct_key_public_bytes(key), NULL, 2, &ca2[r]);
 #ifdef CT_ED25519_TABLES
-			te[r] = verify_loop(msgs, claims, ct_key_public_bytes(key), tables, 1);
+			te[r] = verify_loop(
+				msgs, claims, ct_key_public_bytes(key), tables, 1, NULL);
 #endif
-			tb[r] = run(args, "1", &rss1, &st);
+			tb[r] = run(args, "1", &rss1, &cb[r], &st);
 			if (st != 0)
 				fprintf(stderr, "bench: claimtrail verify exited %d\n", st);
-			tc[r] = run(args, "2", &rss2, &st);
+			tc[r] = run(args, "2", &rss2, &cc[r], &st);
 			if (st != 0)
 				fprintf(stderr, "bench: claimtrail verify exited %d\n", st);
 #ifdef CT_ED25519_TABLES
@@ -411,6 +380,10 @@ int main(int argc, char **argv)
 #endif
 		one = median(tb, rounds);
 		two = median(tc, rounds);
+		cloop = median(ca, rounds);
+		cloop2 = median(ca2, rounds);
+		cone = median(cb, rounds);
+		ctwo = median(cc, rounds);
 		printf("\nmedians of %zu rounds:\n", rounds);
 		printf("(a) C loop of crypto_sign_verify_detached, 1 core: %8.3f s  %6.1f us/claim\n",
 			loop, loop / (double)claims * 1e6);
@@ -429,6 +402,15 @@ int main(int argc, char **argv)
 		printf("(c) claimtrail verify, 2 threads:                 %8.3f s  %6.1f us/claim  "
 		       "%.2fx faster than (a)  peak RSS %ld MiB\n",
 			two, two / (double)claims * 1e6, loop / two, rss2 / 1024);
+		/* issue 19, point 4: verify against the loop on as many threads, wall and CPU */
+		printf("point 4: (b) %.2fx (a), (c) %.2fx (a2) in wall time; in user+sys CPU time "
+		       "(b) %.3f s %.2fx (a) %.3f s, (c) %.3f s %.2fx (a2) %.3f s; target <= 1.1x\n",
+			one / loop, two / loop2, cone, cone / cloop, cloop, ctwo, ctwo / cloop2,
+			cloop2);
+		free(ca);
+		free(ca2);
+		free(cb);
+		free(cc);
 		free(ta);
 		free(ta2);
 		free(tb);
@@ -450,7 +432,7 @@ int main(int argc, char **argv)
 		unlink(msec);
 		{
 			char *gen[] = {(char *)minisign, "-G", "-W", "-p", mpub, "-s", msec, NULL};
-			run(gen, NULL, NULL, &st);
+			run(gen, NULL, NULL, NULL, &st);
 			if (st != 0)
 				die("minisign -G");
 		}
@@ -464,7 +446,7 @@ int main(int argc, char **argv)
 			{
 				char *sign[] = {
 					(char *)minisign, "-S", "-s", msec, "-m", file, NULL};
-				run(sign, NULL, NULL, &st);
+				run(sign, NULL, NULL, NULL, &st);
 				if (st != 0)
 					die("minisign -S");
 			}
@@ -476,7 +458,7 @@ int main(int argc, char **argv)
 			{
 				char *ver[] = {
 					(char *)minisign, "-V", "-q", "-p", mpub, "-m", file, NULL};
-				run(ver, NULL, NULL, &st);
+				run(ver, NULL, NULL, NULL, &st);
 				if (st != 0)
 					die("minisign -V");
 			}

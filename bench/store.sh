@@ -91,7 +91,14 @@ printf '%-34s %10s ms %12s\n' "first log: journal of $n commits" "$(ms $((t1 - t
 # the same clone, in fresh clones each round (ROUNDS, default 3), medians
 med() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 timed() { local t0; t0=$(now); "$@" >/dev/null; echo $(($(now) - t0)); }
+# the first list also in user+sys CPU time (microseconds, to CPUFILE), which the load leaves alone
+timed_cpu() {
+	local t0 t1; t0=$(now)
+	/usr/bin/time -f '%U %S' -o "$WORK/cpu" "$@" >/dev/null; t1=$(now)
+	awk '{ printf "%d\n", ($1 + $2) * 1e6 }' "$WORK/cpu" >> "$CPUFILE"; echo $((t1 - t0))
+}
 : > "$WORK/t.log"; : > "$WORK/t.gitlog"; : > "$WORK/t.check"; : > "$WORK/t.list"; : > "$WORK/t.lstree"
+: > "$WORK/c.list"; : > "$WORK/t.sig"; : > "$WORK/c.sig"
 for r in $(seq 1 "${ROUNDS:-3}"); do
 	c=$WORK/clone-$r
 	git clone -q --no-local "$WORK/store-$n" "$c"
@@ -100,8 +107,13 @@ for r in $(seq 1 "${ROUNDS:-3}"); do
 	rm -rf "$c/.git/claimtrail"
 	timed "$CT" -C "$c" check >> "$WORK/t.check"
 	rm -rf "$c/.git/claimtrail"
-	timed "$CT" -C "$c" list >> "$WORK/t.list"
+	CPUFILE=$WORK/c.list timed_cpu "$CT" -C "$c" list >> "$WORK/t.list"
 	timed git -C "$c" ls-tree -r HEAD >> "$WORK/t.lstree"
+	# the floor under that list: checking every claim's signature alone, on 2 threads (the
+	# bare crypto_sign_verify_detached loop of bench/bundle_verify.c, over the same claims)
+	"$BUILD/bench/storebench" "$WORK/store-$n" "$WORK/bench.key" 1 - sigloop > "$WORK/sig"
+	awk '{ printf "%d\n", $2 * 1000 }' "$WORK/sig" >> "$WORK/t.sig"
+	awk '{ printf "%d\n", $3 * 1000 }' "$WORK/sig" >> "$WORK/c.sig"
 	rm -rf "$c"
 done
 cold() { # name, claimtrail us, baseline us, baseline, target
@@ -115,6 +127,11 @@ cold "  first check" "$(med < "$WORK/t.check")" "$(med < "$WORK/t.gitlog")" "(gi
 	"(check vs verify: bench/bundle.sh)"
 cold "  first list" "$(med < "$WORK/t.list")" "$(med < "$WORK/t.lstree")" "(git ls-tree -r HEAD)" \
 	"target <= 4x and < 1 s"
+cold "  floor: Ed25519 alone, 2 threads" "$(med < "$WORK/t.sig")" "$(med < "$WORK/t.lstree")" \
+	"(git ls-tree -r HEAD)" "(every claim's signature, nothing else)"
+cold "  first list, user+sys CPU" "$(med < "$WORK/c.list")" "$(med < "$WORK/c.sig")" \
+	"(the floor's CPU)" "first list $(awk -v a="$(med < "$WORK/t.list")" -v b="$(med < "$WORK/t.sig")" \
+	'BEGIN { printf "%.2fx", a / b }') the floor in wall time"
 echo "library, in process, $n claims: $("$BUILD/bench/storebench" "$WORK/store-$n" "$WORK/bench.key" "$REPS" bench-claim-report-2 log list | tr '\n' ' ')(ms each)"
 
 # log, list: on the largest store (one commit per claim)

@@ -147,6 +147,40 @@ for threads in 1 2; do
 	contains "$OUT" "signature.mismatch"
 done
 
+# longer than the ring of lines verify keeps in flight (512, bundle_verify.c): every thread
+# count reports the same lines in the same order, two changed signatures (one in the ring's first
+# turn, one in its second) each at its own line
+i=41
+while [ $i -le 640 ]; do
+	printf '{"id":"big-%d","statement":"Big claim %d","attribution":{"source":"s1"}}\n' $i $i
+	i=$((i + 1))
+done >long.jsonl
+expect_status 0 $CT -C big import "$TMP/long.jsonl"
+expect_status 0 $CT -C big bundle create -o long.bundle --all
+[ "$(wc -l <long.bundle)" -gt 600 ] && ok || fail "long.bundle: $(wc -l <long.bundle) lines"
+CLAIMTRAIL_THREADS=1 expect_status 0 $CT verify long.bundle --trust k.key.pub --json
+ONE=$OUT
+for threads in 2 3; do
+	CLAIMTRAIL_THREADS=$threads expect_status 0 $CT verify long.bundle --trust k.key.pub --json
+	[ "$OUT" = "$ONE" ] && ok || fail "verify on $threads threads reports otherwise than on 1"
+done
+cp long.bundle t.bundle
+for target in 30 580; do
+	line=$(sed -n "${target}p" long.bundle)
+	before_sig=${line%%\"sig\":\"*}
+	flip t.bundle $(($(head -n $((target - 1)) long.bundle | wc -c) + ${#before_sig} + 7 + 10))
+done
+CLAIMTRAIL_THREADS=1 expect_status 1 $CT verify t.bundle --trust k.key.pub
+ONE=$OUT
+contains "$ONE" "line 30: "
+contains "$ONE" "line 580: "
+[ "$(echo "$ONE" | grep -c "signature.mismatch")" -eq 2 ] && ok ||
+	fail "two changed signatures, reported: $(echo "$ONE" | grep -c "signature.mismatch")"
+for threads in 2 3; do
+	CLAIMTRAIL_THREADS=$threads expect_status 1 $CT verify t.bundle --trust k.key.pub
+	[ "$OUT" = "$ONE" ] && ok || fail "verify of t.bundle on $threads threads reports otherwise"
+done
+
 # a tampered or untrusted bundle writes nothing
 mkdir fresh2 && (cd fresh2 && git init -q) || exit 99
 CLAIMTRAIL_KEY=$TMP/other.key expect_status 0 $CT -C fresh2 init

@@ -57,6 +57,29 @@ expect_status 0 "$CT" list --status unverified
 contains "$OUT" "early"
 not_contains "$OUT" "claim-number-"
 
+# a fresh clone carries no summaries: its first list derives every one (the threads take the
+# claims a few at a time as they go) and shows what the store it came from shows, as text and
+# as JSON, with a verdict's status (its claim's digest is needed) and the unverified claim
+expect_status 0 "$CT" annotate claim-number-7 --verdict false --note "Wrong." --key ../k.key
+expect_status 0 "$CT" annotate claim-number-70 --note "A note alone." --key ../k.key
+expect_status 0 "$CT" list
+LIST4=$OUT
+expect_status 0 "$CT" list --json
+JSON4=$OUT
+echo "$LIST4" | grep -q "^claim-number-7 *refuted" && ok || fail "no verdict status: $LIST4"
+cd .. && git clone -q --no-local repo copy && cd copy || exit 99
+[ ! -e "$CACHE" ] && ok || fail "a clone carries the summaries"
+for threads in 2 1 3; do
+	rm -f "$CACHE"
+	expect_status 0 env CLAIMTRAIL_THREADS=$threads "$CT" list
+	[ "$OUT" = "$LIST4" ] && ok ||
+		fail "first list after a clone ($threads threads) differs"
+	rm -f "$CACHE"
+	expect_status 0 env CLAIMTRAIL_THREADS=$threads "$CT" list --json
+	[ "$OUT" = "$JSON4" ] && ok || fail "first list --json after a clone ($threads threads) differs"
+done
+cd ../repo || exit 99
+
 # bundle import: the summaries of what its verification found valid
 cd .. && git init -q -b main clean && cd clean || exit 99
 expect_status 0 "$CT" init --key ../k.key

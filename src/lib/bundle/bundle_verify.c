@@ -1,15 +1,17 @@
 /*
- * Verifying a bundle, streaming (docs/bundle.md, "Verifying"). The main thread reads lines in
- * batches; a small pool of threads decodes each line and checks its signatures (the costly
- * part, independent per line); the main thread takes the results in file order and does what
- * needs the order: the Merkle tree, the record order, revision chains, references to sources,
- * claims and keys, text lines against the source revision before them, --threshold on each
- * claim's current revision (a claim line's report waits for the next line), and the report.
- * It does so for one batch while the pool verifies the next. Records decode in one pass over
+ * Verifying a bundle, streaming (docs/bundle.md, "Verifying"). The main thread reads lines into
+ * a ring of items; a small pool of threads decodes each line and checks its signatures (the
+ * costly part, independent per line), taking lines one at a time as they are read; the main
+ * thread takes the results in file order and does what needs the order: the Merkle tree, the
+ * record order, revision chains, references to sources, claims and keys, text lines against the
+ * source revision before them, --threshold on each claim's current revision (a claim line's
+ * report waits for the next line), and the report. Between those it reads and checks lines
+ * itself. There is no step at which every thread waits for the others (a thread the machine
+ * gives less time to holds back only the lines it has taken). Records decode in one pass over
  * their canonical bytes (canonscan.c), not into jansson trees; key records and anything the
- * fast path does not take go through ct__bundle_record_decode. Memory: two batches, the
- * carried keys, the digests of the carried sources, and the current claim's revisions; not the
- * number of claims.
+ * fast path does not take go through ct__bundle_record_decode. Memory: the ring (RING_MAX
+ * lines, RING_BYTES of them at most), the carried keys, the digests of the carried sources, and
+ * the current claim's revisions; not the number of claims.
  */
 #include "bundle_internal.h"
 #include "canonscan.h"
@@ -27,8 +29,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define BATCH_MAX 256
-#define BATCH_BYTES (8u * 1024 * 1024)
+#define RING_MAX 512		       /* lines read and not yet taken in order */
+#define RING_BYTES (16u * 1024 * 1024) /* and their bytes, past the first of them */
+#define PUBLISH_EVERY 16	       /* lines read before the workers hear of them */
 #define THREADS_MAX 64
 #define MSG_MAX 320
 
@@ -78,8 +81,9 @@ typedef struct {
 	char signer[CT_ENVELOPE_SIGS_MAX][CT_KEY_ID_LEN + 1]; /* SIG_VALID: the key that made it */
 	uint8_t sig[CT_ENVELOPE_SIGS_MAX];
 	uint8_t sigbytes[CT_ENVELOPE_SIGS_MAX][64]; /* each signature, decoded */
-	/* the worker's scratch, kept between batches */
+	/* the worker's scratch, kept while the ring turns */
 	ct_buf body, pae;
+	atomic_int done; /* work_item is done with it (release; read with acquire) */
 } item;
 
 static int digest_of(uint8_t out[CT_HASH_LEN], const char *digest);
@@ -465,8 +469,7 @@ static void work_item(item *it, const ct_keyring *trust)
 		}
 	}
 	for (i = 0; i < env.nsigs; i++) {
-		uint8_t sig[64];
-		if (sig_decode(sig, &env.sigs[i]) < 0) {
+		if (sig_decode(it->sigbytes[i], &env.sigs[i]) < 0) { /* decoded once, kept */
 			/* as the schema says for every kind (format.md 5.1), keys included */
 			it->error = CT_EINVALID;
 			it->decoded = 0;
@@ -500,11 +503,9 @@ static void work_item(item *it, const ct_keyring *trust)
 			return;
 		}
 		for (i = 0; i < env.nsigs; i++) {
-			uint8_t sig[64];
 			if (strcmp(env.sigs[i].keyid, it->revoked_by) != 0)
 				continue;
-			sig_decode(sig, &env.sigs[i]); /* checked above */
-			if (ct_keyring_verify_bytes(trust, it->revoked_by, sig,
+			if (ct_keyring_verify_bytes(trust, it->revoked_by, it->sigbytes[i],
 				    (const uint8_t *)it->pae.ptr, it->pae.len) == 0)
 				it->revoke_granted = 1;
 			else
@@ -525,15 +526,12 @@ static void work_item(item *it, const ct_keyring *trust)
 		return;
 	}
 	for (i = 0; i < env.nsigs; i++) {
-		uint8_t sig[64];
 		const char *by = NULL;
 		int named = ct_keyring_find(trust, env.sigs[i].keyid) != NULL;
 
 		/* the key id is a hint: checked first, then every other trusted key (sign.c) */
 		it->sig[i] = named ? SIG_BAD : SIG_UNTRUSTED;
-		sig_decode(sig, &env.sigs[i]); /* checked above */
-		memcpy(it->sigbytes[i], sig, 64);
-		if (ct_keyring_verify_any(&by, trust, env.sigs[i].keyid, sig,
+		if (ct_keyring_verify_any(&by, trust, env.sigs[i].keyid, it->sigbytes[i],
 			    (const uint8_t *)it->pae.ptr, it->pae.len) == 0) {
 			it->sig[i] = SIG_VALID;
 			memcpy(it->signer[i], by, CT_KEY_ID_LEN + 1);
@@ -543,60 +541,81 @@ static void work_item(item *it, const ct_keyring *trust)
 
 /* ---- the pool ---- */
 
+/*
+ * Lines are numbered as read (0, 1, ...); line n lives in ring[n % RING_MAX]. The main thread
+ * alone reads (advancing `read`, with release, once the line is in its item) and takes lines in
+ * order (`ordered`, its own); any thread takes the next line to check from `next`, never beyond
+ * `read`. A worker with nothing to take sleeps on `more`; the main thread, when the line it
+ * needs next is still being checked and there is nothing left to take, sleeps on `finished`.
+ */
 typedef struct {
 	pthread_t threads[THREADS_MAX];
 	unsigned nthreads; /* workers besides the main thread */
 	pthread_mutex_t mu;
-	pthread_cond_t start, done;
-	unsigned generation;
-	unsigned finished;
-	int quit;
-	item *items;
-	size_t count;
-	atomic_size_t next;
+	pthread_cond_t more, finished;
+	int quit;     /* under mu */
+	int sleepers; /* workers waiting on more, under mu */
+	int waiting;  /* the main thread waits on finished, under mu */
+	item *ring;
+	atomic_size_t read, next;
 	const ct_keyring *trust;
 } pool;
 
-static void drain(pool *p)
+/* Takes the next line to check, if one is read and not taken: its number, or SIZE_MAX. */
+static size_t take(pool *p)
 {
-	size_t i;
+	size_t n = atomic_load(&p->next);
 
-	while ((i = atomic_fetch_add(&p->next, 1)) < p->count)
-		work_item(&p->items[i], p->trust);
+	while (n < atomic_load_explicit(&p->read, memory_order_acquire))
+		if (atomic_compare_exchange_weak(&p->next, &n, n + 1))
+			return n;
+	return SIZE_MAX;
+}
+
+static void check_line(pool *p, size_t n)
+{
+	item *it = &p->ring[n % RING_MAX];
+
+	work_item(it, p->trust);
+	atomic_store_explicit(&it->done, 1, memory_order_release);
 }
 
 static void *worker(void *arg)
 {
 	pool *p = arg;
-	unsigned seen = 0;
+	size_t n;
 
 	for (;;) {
+		while ((n = take(p)) != SIZE_MAX) {
+			check_line(p, n);
+			pthread_mutex_lock(&p->mu);
+			if (p->waiting)
+				pthread_cond_signal(&p->finished);
+			pthread_mutex_unlock(&p->mu);
+		}
 		pthread_mutex_lock(&p->mu);
-		while (!p->quit && p->generation == seen)
-			pthread_cond_wait(&p->start, &p->mu);
+		p->sleepers++;
+		while (!p->quit && atomic_load(&p->next) >= atomic_load(&p->read))
+			pthread_cond_wait(&p->more, &p->mu);
+		p->sleepers--;
 		if (p->quit) {
 			pthread_mutex_unlock(&p->mu);
 			return NULL;
 		}
-		seen = p->generation;
-		pthread_mutex_unlock(&p->mu);
-		drain(p);
-		pthread_mutex_lock(&p->mu);
-		p->finished++;
-		pthread_cond_signal(&p->done);
 		pthread_mutex_unlock(&p->mu);
 	}
 }
 
-static int pool_start(pool *p, unsigned threads, const ct_keyring *trust)
+static int pool_start(pool *p, unsigned threads, const ct_keyring *trust, item *ring)
 {
 	unsigned i;
 
 	memset(p, 0, sizeof(*p));
 	p->trust = trust;
+	p->ring = ring;
 	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->start, NULL);
-	pthread_cond_init(&p->done, NULL);
+	pthread_cond_init(&p->more, NULL);
+	pthread_cond_init(&p->finished, NULL);
 	for (i = 0; i + 1 < threads; i++) {
 		if (pthread_create(&p->threads[i], NULL, worker, p) != 0)
 			break; /* fewer threads: slower, not wrong */
@@ -605,43 +624,51 @@ static int pool_start(pool *p, unsigned threads, const ct_keyring *trust)
 	return 0;
 }
 
-/* Hands a batch to the workers, who start on it at once; the caller does other work, then
- * pool_wait. The items belong to the workers until pool_wait returns. */
-static void pool_submit(pool *p, item *items, size_t count)
+/* Publishes the lines read so far (up to `read`) and wakes a sleeping worker. */
+static void pool_publish(pool *p, size_t read)
 {
+	atomic_store_explicit(&p->read, read, memory_order_release);
 	pthread_mutex_lock(&p->mu);
-	p->items = items;
-	p->count = count;
-	atomic_store(&p->next, 0);
-	p->finished = 0;
-	p->generation++;
-	pthread_cond_broadcast(&p->start);
+	if (p->sleepers)
+		pthread_cond_broadcast(&p->more);
 	pthread_mutex_unlock(&p->mu);
 }
 
-/* Helps with what is left of the batch, then waits until every worker is done with it. */
-static void pool_wait(pool *p)
+/* Line n checked, by whichever thread took it: helps with the lines not taken meanwhile, and
+ * sleeps only when every line before n's result is taken by another thread. */
+static void pool_await(pool *p, size_t n)
 {
-	drain(p);
-	pthread_mutex_lock(&p->mu);
-	while (p->finished < p->nthreads)
-		pthread_cond_wait(&p->done, &p->mu);
-	pthread_mutex_unlock(&p->mu);
+	item *it = &p->ring[n % RING_MAX];
+	size_t k;
+
+	while (!atomic_load_explicit(&it->done, memory_order_acquire)) {
+		if ((k = take(p)) != SIZE_MAX) {
+			check_line(p, k);
+			continue;
+		}
+		pthread_mutex_lock(&p->mu);
+		p->waiting = 1;
+		while (!atomic_load_explicit(&it->done, memory_order_acquire))
+			pthread_cond_wait(&p->finished, &p->mu);
+		p->waiting = 0;
+		pthread_mutex_unlock(&p->mu);
+	}
 }
 
+/* Stops the workers; they finish the line in hand first (the ring outlives them). */
 static void pool_stop(pool *p)
 {
 	unsigned i;
 
 	pthread_mutex_lock(&p->mu);
 	p->quit = 1;
-	pthread_cond_broadcast(&p->start);
+	pthread_cond_broadcast(&p->more);
 	pthread_mutex_unlock(&p->mu);
 	for (i = 0; i < p->nthreads; i++)
 		pthread_join(p->threads[i], NULL);
 	pthread_mutex_destroy(&p->mu);
-	pthread_cond_destroy(&p->start);
-	pthread_cond_destroy(&p->done);
+	pthread_cond_destroy(&p->more);
+	pthread_cond_destroy(&p->finished);
 }
 
 /* ---- a set of 32-byte hashes (open addressing) ---- */
@@ -1668,27 +1695,24 @@ static int process_item(vstate *s, item *it)
 	return error;
 }
 
-/* Reads up to one batch of lines into items (*count of them, 0 at the end of the file). */
-static int read_batch(ct__line_reader *r, item *items, size_t *count)
+/* Reads the next line into it (swapping buffers: no copy, no allocation once warm): 1, or 0 at
+ * the end of the file, or an error. */
+static int read_line(ct__line_reader *r, item *it)
 {
-	size_t n = 0, bytes = 0;
-	int rc = 0;
+	int rc = ct__line_read(r);
+	ct_buf t = it->line;
 
-	while (n < BATCH_MAX && bytes < BATCH_BYTES && (rc = ct__line_read(r)) > 0) {
-		item *it = &items[n++];
-		ct_buf t = it->line;
-
-		it->line = r->line; /* swap buffers: no copy, no allocation once warm */
-		r->line = t;
-		it->lineno = r->lineno;
-		it->toolong = r->toolong;
-		it->unterminated = r->unterminated;
-		if (r->toolong)
-			memcpy(it->leaf, r->toolong_leaf, CT_HASH_LEN);
-		bytes += it->line.len;
-	}
-	*count = n;
-	return rc < 0 ? rc : 0;
+	if (rc <= 0)
+		return rc;
+	it->line = r->line;
+	r->line = t;
+	it->lineno = r->lineno;
+	it->toolong = r->toolong;
+	it->unterminated = r->unterminated;
+	if (r->toolong)
+		memcpy(it->leaf, r->toolong_leaf, CT_HASH_LEN);
+	atomic_store_explicit(&it->done, 0, memory_order_relaxed); /* published with `read` */
+	return 1;
 }
 
 /* Both entry points: from a path (f NULL: opened here) or from the caller's open file. */
@@ -1700,10 +1724,10 @@ static int verify(ct_bundle_info *info, FILE *f, const char *path,
 	ct_bundle_verify_opts o;
 	ct__line_reader r;
 	vstate *s = NULL;
-	item *items = NULL, *cur, *prev, *swap;
+	item *items = NULL;
 	pool p;
-	int pool_on = 0;
-	size_t i, ncur = 0, nprev = 0, nnext = 0;
+	int pool_on = 0, eof = 0;
+	size_t i, nread = 0, published = 0, ordered = 0, bytes = 0;
 	int error;
 
 	if (!info)
@@ -1719,7 +1743,7 @@ static int verify(ct_bundle_info *info, FILE *f, const char *path,
 		o.threshold = 1;
 	if ((error = f ? ct__bundle_open_file(&r, f, path) : ct__bundle_open(&r, path)) < 0)
 		return error;
-	if (!(s = calloc(1, sizeof(*s))) || !(items = calloc(2 * BATCH_MAX, sizeof(*items)))) {
+	if (!(s = calloc(1, sizeof(*s))) || !(items = calloc(RING_MAX, sizeof(*items)))) {
 		error = ct__oom();
 		goto done;
 	}
@@ -1733,35 +1757,35 @@ static int verify(ct_bundle_info *info, FILE *f, const char *path,
 	ct_timestamp_now(s->now);
 	ct_merkle_init(&s->tree);
 	json_decref(json_object()); /* jansson seeds its hash function once, before threads */
-	pool_start(&p, ct__parallel_threads(o.threads, THREADS_MAX), o.trust);
+	pool_start(&p, ct__parallel_threads(o.threads, THREADS_MAX), o.trust, items);
 	pool_on = 1;
 	/*
-	 * Two batches in flight: while the workers check the signatures of one, this thread runs
-	 * the ordered checks of the one before it (already verified) and reads the next into its
-	 * place, then helps with whatever is left of the first.
+	 * Read what the ring has room for (handing lines to the workers as they come), then take
+	 * the next line's result in order, helping to check lines while it is not ready.
 	 */
-	cur = items;
-	prev = items + BATCH_MAX;
-	if ((error = read_batch(&r, cur, &ncur)) < 0)
-		goto done;
-	while (ncur > 0) {
-		pool_submit(&p, cur, ncur);
-		for (i = 0; i < nprev && error == 0; i++)
-			error = process_item(s, &prev[i]);
-		if (error == 0)
-			error = read_batch(&r, prev, &nnext);
-		pool_wait(&p);
-		if (error < 0)
+	for (;;) {
+		while (!eof && nread - ordered < RING_MAX &&
+			(nread == ordered || bytes < RING_BYTES)) {
+			item *it = &items[nread % RING_MAX];
+			if ((error = read_line(&r, it)) < 0)
+				goto done;
+			if (error == 0) {
+				eof = 1;
+				break;
+			}
+			bytes += it->line.len;
+			if (++nread - published >= PUBLISH_EVERY)
+				pool_publish(&p, published = nread);
+		}
+		if (nread > published)
+			pool_publish(&p, published = nread);
+		if (ordered == nread)
+			break; /* the end of the file, every line taken */
+		pool_await(&p, ordered);
+		bytes -= items[ordered % RING_MAX].line.len;
+		if ((error = process_item(s, &items[ordered++ % RING_MAX])) < 0)
 			goto done;
-		swap = prev;
-		prev = cur;
-		cur = swap;
-		nprev = ncur;
-		ncur = nnext;
 	}
-	for (i = 0; i < nprev; i++)
-		if ((error = process_item(s, &prev[i])) < 0)
-			goto done;
 	flush_pending(s, 1);
 	if (!s->trailer_seen) {
 		begin_line(s, s->last_line + 1);
@@ -1786,7 +1810,7 @@ done:
 	if (pool_on)
 		pool_stop(&p);
 	if (items) {
-		for (i = 0; i < 2 * BATCH_MAX; i++)
+		for (i = 0; i < RING_MAX; i++)
 			item_free(&items[i]);
 		free(items);
 	}

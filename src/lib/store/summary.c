@@ -17,6 +17,7 @@
 #include "claimtrail/status.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,25 +271,54 @@ typedef struct {
 	char *message;
 } miss;
 
+/* Claims a thread takes from the shared counter at a time: a few, so that a thread the machine
+ * gives less time to (or one still opening its repository) holds back no more than these. */
+#define DERIVE_CHUNK 8
+
 typedef struct {
 	ct_store *store;
 	const ct_keyring *ring;
 	miss *misses;
 	entry *list;
-	size_t first, step, count;
+	atomic_size_t *next; /* the next miss no thread has taken, shared by every share */
+	size_t count;
 	int own; /* open a repository handle of its own (every share but the calling thread's) */
 } derive_share;
 
-/* Derives misses first, first + step, ... each into its list entry, through a repository
- * handle and a snapshot tree of its own when own is set (libgit2 objects are not shared between
- * threads); the keyring is shared (read-only, or published with atomics: keyring.c). */
+/* Derives one miss into its list entry; setup: the thread's failure to open its repository. */
+static void derive_one(const derive_share *sh, ct_store *use, ct_buf *line, miss *m, int setup)
+{
+	int error = setup;
+
+	ct_buf_clear(line);
+	if (error == 0)
+		error = derive(line, use, sh->ring, m->id, &m->tree);
+	if (error == CT_EINVALID) {
+		m->skip = strdup(ct_error_last()); /* NULL: told without a reason */
+		ct_error_clear();
+	} else if (error < 0) {
+		m->error = error;
+		m->message = strdup(ct_error_last());
+	} else if (!(sh->list[m->at].line = malloc(line->len))) {
+		m->error = CT_ENOMEM;
+	} else {
+		memcpy(sh->list[m->at].line, line->ptr, line->len - 1); /* less its newline */
+		sh->list[m->at].line[line->len - 1] = '\0';
+	}
+}
+
+/* Derives the misses it takes, DERIVE_CHUNK at a time from the shared counter, each into its list
+ * entry (so the list's order does not depend on which thread derived what), through a
+ * repository handle and a snapshot tree of its own when own is set (libgit2 objects are not
+ * shared between threads); the keyring is shared (read-only, or published with atomics:
+ * keyring.c). */
 static void *derive_some(void *arg)
 {
 	derive_share *sh = arg;
 	ct_store mine = *sh->store;
 	ct_store *use = sh->own ? &mine : sh->store; /* the calling thread's: the store itself */
 	ct_buf line = CT_BUF_INIT;
-	size_t i;
+	size_t i, first, end;
 	int setup = 0;
 
 	mine.fans = NULL; /* a cache of its own (ct__store_bypath) */
@@ -301,24 +331,10 @@ static void *derive_some(void *arg)
 					&mine.tree, mine.repo, git_tree_id(sh->store->tree)) < 0))
 			setup = ct__git_error(CT_EIO, "opening the repository on a thread");
 	}
-	for (i = sh->first; i < sh->count; i += sh->step) {
-		miss *m = &sh->misses[i];
-		int error = setup;
-		ct_buf_clear(&line);
-		if (error == 0)
-			error = derive(&line, use, sh->ring, m->id, &m->tree);
-		if (error == CT_EINVALID) {
-			m->skip = strdup(ct_error_last()); /* NULL: told without a reason */
-			ct_error_clear();
-		} else if (error < 0) {
-			m->error = error;
-			m->message = strdup(ct_error_last());
-		} else if (!(sh->list[m->at].line = malloc(line.len))) {
-			m->error = CT_ENOMEM;
-		} else {
-			memcpy(sh->list[m->at].line, line.ptr, line.len - 1); /* less its newline */
-			sh->list[m->at].line[line.len - 1] = '\0';
-		}
+	while ((first = atomic_fetch_add(sh->next, DERIVE_CHUNK)) < sh->count) {
+		end = sh->count - first < DERIVE_CHUNK ? sh->count : first + DERIVE_CHUNK;
+		for (i = first; i < end; i++)
+			derive_one(sh, use, &line, &sh->misses[i], setup);
 	}
 	ct_buf_free(&line);
 	ct__fan_cache_free(mine.fans);
@@ -337,11 +353,12 @@ static void derive_all(
 	ct_store *store, const ct_keyring *ring, miss *misses, size_t count, entry *list)
 {
 	derive_share shares[DERIVE_THREADS_MAX];
+	atomic_size_t next = 0;
 	size_t t = count < DERIVE_PARALLEL_MIN ? 1 : ct__parallel_threads(0, DERIVE_THREADS_MAX);
 	size_t k;
 
 	for (k = 0; k < t; k++)
-		shares[k] = (derive_share){store, ring, misses, list, k, t, count, k > 0};
+		shares[k] = (derive_share){store, ring, misses, list, &next, count, k > 0};
 	ct__parallel(shares, sizeof(shares[0]), t, derive_some);
 }
 
