@@ -8,6 +8,7 @@
  * claim's revisions from 2 on are named by their digest), so the merge is the union of the two
  * store folders: no path is ever merged by text.
  */
+#include "keyring.h"
 #include "store_internal.h"
 #include "runtime.h"
 #include "claimtrail/sync.h"
@@ -34,6 +35,7 @@ typedef struct {
 	ct_sync_report *out;
 	git_remote *remote;
 	ct_keyring *trust;
+	ct__sigmemo *memo;     /* a pull's: the signatures its verification found valid, or NULL */
 	char branch_name[256]; /* "main" */
 	int has_incoming;
 	git_oid incoming;
@@ -48,6 +50,7 @@ typedef struct {
 	char push_status[256]; /* the first ref the remote refused to update, and why */
 	int lock_fd;	       /* <common git dir>/claimtrail/sync.lock, flock'd, or -1 */
 	int push_elsewhere;    /* a push goes to remote.<name>.pushurl, not where fetch reads */
+	int opts_pull;	       /* a pull: its verification is followed by a merge */
 } sync_state;
 
 static void problem(sync_state *s, const char *fmt, ...)
@@ -237,6 +240,7 @@ static void state_free(sync_state *s)
 	git_tree_free(s->incoming_tree);
 	git_tree_free(s->base_tree);
 	ct_keyring_free(s->trust);
+	ct__sigmemo_free(s->memo);
 	json_decref(s->fresh);
 	json_decref(s->bad);
 }
@@ -620,11 +624,17 @@ static int fetch_and_verify(sync_state *s)
 	if ((error = ct_store_trust(&s->trust, &info, s->store, s->opts->trust)) < 0)
 		return error;
 	s->out->trust_fallback = info.store_keys > 0;
-	if (s->out->fresh &&
-		(error = ct__check_incoming_at(&findings, s->bad, s->store, s->incoming_tree,
-			 &s->incoming, s->fresh, s->trust, check_problem, s)) < 0)
-		return error;
-	return 0;
+	/* a pull notes the signatures found valid, for the list summaries after its merge */
+	if (s->opts_pull && s->out->fresh && ct__sigmemo_new(&s->memo, 0) == 0)
+		ct__keyring_memo_record(s->trust, s->memo);
+	ct_error_clear();
+	error = 0;
+	if (s->out->fresh)
+		error = ct__check_incoming_at(&findings, s->bad, s->store, s->incoming_tree,
+			&s->incoming, s->fresh, s->trust, check_problem, s);
+	if (s->memo)
+		ct__keyring_memo_record(s->trust, NULL);
+	return error;
 }
 
 static int remember_verified(sync_state *s, const git_oid *commit)
@@ -773,8 +783,9 @@ int ct_sync_pull(ct_sync_report *out, ct_store *store, const char *remote, const
 	pull_job job;
 	int error;
 
-	if ((error = state_init(&s, out, store, remote, opts, 0)) < 0 ||
-		(error = fetch_and_verify(&s)) < 0)
+	error = state_init(&s, out, store, remote, opts, 0);
+	s.opts_pull = 1;
+	if (error < 0 || (error = fetch_and_verify(&s)) < 0)
 		goto done;
 	if (!s.has_incoming) {
 		out->up_to_date = 1;
@@ -816,6 +827,13 @@ int ct_sync_pull(ct_sync_report *out, ct_store *store, const char *remote, const
 	}
 	if ((error = ct__store_write(store, NULL, 0, pull_build, &job)) < 0)
 		goto done;
+	/* the first list need not verify again what the fetch has just verified (as after a bulk
+	 * import); the cache is only speed: on a failure, list derives what is missing */
+	if (s.memo) {
+		ct__sigmemo_seal(s.memo);
+		if (ct__summaries_prime(store, s.memo) < 0)
+			ct_error_clear();
+	}
 	out->fast_forward = job.mode == 2;
 	git_oid_tostr(out->merged, sizeof(out->merged), &store->head);
 	if (job.mode != 0 || !out->quarantined)
