@@ -38,6 +38,9 @@ stop_all() {
 	AGENT_PID=""
 }
 trap 'stop_all; rm -rf "$TMP"' EXIT
+# a signal (meson's timeout, a closed pipe) ends the test through the EXIT trap too, so that sshd
+# and the agent never outlive it
+trap 'exit 1' HUP INT PIPE TERM
 
 export HOME="$TMP/home"
 mkdir -p "$HOME/.ssh" ssh || exit 99
