@@ -8,6 +8,7 @@
  * claim's revisions from 2 on are named by their digest), so the merge is the union of the two
  * store folders: no path is ever merged by text.
  */
+#include "keyring.h"
 #include "store_internal.h"
 #include "runtime.h"
 #include "claimtrail/sync.h"
@@ -15,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +35,7 @@ typedef struct {
 	ct_sync_report *out;
 	git_remote *remote;
 	ct_keyring *trust;
+	ct__sigmemo *memo;     /* a pull's: the signatures its verification found valid, or NULL */
 	char branch_name[256]; /* "main" */
 	int has_incoming;
 	git_oid incoming;
@@ -43,9 +46,11 @@ typedef struct {
 	json_t *bad;	       /* fresh paths with a problem -> true */
 	git_oid verified_head; /* the branch head the verification was made against */
 	int verified_has_head;
-	int credential_tries;
+	int credential_tries;  /* the kinds of credential given: 1 user name, 2 agent, 4 default */
 	char push_status[256]; /* the first ref the remote refused to update, and why */
 	int lock_fd;	       /* <common git dir>/claimtrail/sync.lock, flock'd, or -1 */
+	int push_elsewhere;    /* a push goes to remote.<name>.pushurl, not where fetch reads */
+	int opts_pull;	       /* a pull: its verification is followed by a merge */
 } sync_state;
 
 static void problem(sync_state *s, const char *fmt, ...)
@@ -94,19 +99,51 @@ bad:
 		name);
 }
 
+/* The user name for an ssh URL that names none: the local user's, as ssh takes it. */
+static void local_user(char *out, size_t size)
+{
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+
+	if (getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &found) == 0 && found && found->pw_name &&
+		*found->pw_name)
+		snprintf(out, size, "%s", found->pw_name);
+	else
+		snprintf(out, size, "git");
+}
+
 static int credentials(git_credential **out, const char *url, const char *username,
 	unsigned int allowed, void *payload)
 {
 	sync_state *s = payload;
+	char user[256];
 
 	(void)url;
+	if (username && *username)
+		snprintf(user, sizeof(user), "%s", username);
+	else
+		local_user(user, sizeof(user));
 	/* one try of each kind: libgit2 asks again when a credential is refused */
-	if (s->credential_tries++ > 0)
-		return GIT_PASSTHROUGH;
-	if (allowed & GIT_CREDENTIAL_SSH_KEY)
-		return git_credential_ssh_key_from_agent(out, username ? username : "git");
-	if (allowed & GIT_CREDENTIAL_DEFAULT)
+	if (allowed & GIT_CREDENTIAL_USERNAME) {
+		/* an ssh URL without a user name: libgit2 asks for one before anything else */
+		if (s->credential_tries & 1)
+			return GIT_PASSTHROUGH;
+		s->credential_tries |= 1;
+		return git_credential_username_new(out, user);
+	}
+	if (allowed & GIT_CREDENTIAL_SSH_KEY) {
+		/* every key the agent holds is offered (libgit2 walks the agent's identities) */
+		if (s->credential_tries & 2)
+			return GIT_PASSTHROUGH;
+		s->credential_tries |= 2;
+		return git_credential_ssh_key_from_agent(out, user);
+	}
+	if (allowed & GIT_CREDENTIAL_DEFAULT) {
+		if (s->credential_tries & 4)
+			return GIT_PASSTHROUGH;
+		s->credential_tries |= 4;
 		return git_credential_default_new(out);
+	}
 	return GIT_PASSTHROUGH;
 }
 
@@ -203,62 +240,84 @@ static void state_free(sync_state *s)
 	git_tree_free(s->incoming_tree);
 	git_tree_free(s->base_tree);
 	ct_keyring_free(s->trust);
+	ct__sigmemo_free(s->memo);
 	json_decref(s->fresh);
 	json_decref(s->bad);
 }
 
-/*
- * The remote named name: its remote.<name>.url from git's configuration, a relative path taken
- * relative to the repository (git runs in its work tree, -C leaves the process elsewhere). The
- * remote is made from the URL alone, without libgit2's remote lookup, whose url.<base>.insteadOf
- * rewriting leaks the patterns it compiles (libgit2 1.5); insteadOf is not applied (docs/sync.md).
- */
-static int open_remote(sync_state *s, const char *name)
+/* url, or url made absolute when it is a relative path: git runs in the work tree, and -C
+ * leaves the process elsewhere, so a relative path is taken relative to the repository. */
+static int absolute_url(ct_buf *out, sync_state *s, const char *url)
 {
-	git_config *cfg = NULL;
-	const char *url = NULL, *base;
-	ct_buf key = CT_BUF_INIT, abs = CT_BUF_INIT;
-	git_remote_create_options copts;
-	int error = 0;
+	const char *base;
 
-	if ((error = ct_buf_printf(&key, "remote.%s.url", name)) < 0)
-		goto done;
-	if (git_repository_config_snapshot(&cfg, s->store->repo) < 0) {
-		error = ct__git_error(CT_EIO, "reading git's configuration");
+	ct_buf_clear(out);
+	if (url[0] == '/' || strstr(url, "://") ||
+		(strchr(url, ':') && (!strchr(url, '/') || strchr(url, ':') < strchr(url, '/'))))
+		return ct_buf_puts(out, url); /* absolute, a URL, or scp-like host:path */
+	base = git_repository_workdir(s->store->repo);
+	if (!base)
+		base = git_repository_path(s->store->repo);
+	return ct_buf_printf(out, "%s%s%s", base, base[strlen(base) - 1] == '/' ? "" : "/", url);
+}
+
+/*
+ * The remote named name, as git configures it: libgit2's lookup reads remote.<name>.url and
+ * remote.<name>.pushurl and applies url.<base>.insteadOf to them. A fetch, or a push (push
+ * set), is made through an in-memory remote whose url is the one git would use for it (the
+ * pushurl when set, for a push; a relative path made absolute) and which has no refspec of its
+ * own: a fetch through the named remote would also move its remote-tracking branches
+ * (libgit2's opportunistic update) to commits not verified yet, and libgit2's local transport
+ * pushes to a remote's url whatever its pushurl (libgit2 1.5).
+ */
+static int open_remote(sync_state *s, const char *name, int push)
+{
+	git_remote *named = NULL;
+	const char *url, *pushurl;
+	ct_buf abs = CT_BUF_INIT;
+	git_remote_create_options copts;
+	int rc, error = 0;
+
+	if ((rc = git_remote_lookup(&named, s->store->repo, name)) < 0) {
+		if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC) {
+			git_error_clear();
+			error = ct_error_set(CT_ENOTFOUND,
+				"no remote \"%s\" in this repository (add one with 'git remote add %s "
+				"URL')",
+				name, name);
+		} else
+			error = ct__git_error(CT_EIO, name);
 		goto done;
 	}
-	if (git_config_get_string(&url, cfg, key.ptr) < 0 || !*url) {
-		git_error_clear();
+	url = git_remote_url(named);
+	pushurl = git_remote_pushurl(named);
+	if (!url || !*url) {
 		error = ct_error_set(CT_ENOTFOUND,
-			"no remote \"%s\" in this repository (add one with 'git remote add %s URL')",
-			name, name);
+			"remote \"%s\" has no url (set one with 'git remote set-url %s URL')", name,
+			name);
 		goto done;
 	}
-	if (url[0] != '/' && !strstr(url, "://") &&
-		!(strchr(url, ':') && (!strchr(url, '/') || strchr(url, ':') < strchr(url, '/')))) {
-		/* neither absolute, nor a URL, nor scp-like host:path */
-		base = git_repository_workdir(s->store->repo);
-		if (!base)
-			base = git_repository_path(s->store->repo);
-		if ((error = ct_buf_printf(&abs, "%s%s%s", base,
-			     base[strlen(base) - 1] == '/' ? "" : "/", url)) < 0)
-			goto done;
-		url = abs.ptr;
+	if (push && pushurl && *pushurl && strcmp(pushurl, url) != 0) {
+		url = pushurl;
+		s->push_elsewhere = 1;
 	}
+	if ((error = absolute_url(&abs, s, url)) < 0)
+		goto done;
 	git_remote_create_options_init(&copts, GIT_REMOTE_CREATE_OPTIONS_VERSION);
 	copts.repository = s->store->repo;
 	copts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
-	if (git_remote_create_with_opts(&s->remote, url, &copts) < 0)
-		error = ct__git_error(CT_EIO, url);
+	if (git_remote_create_with_opts(&s->remote, abs.ptr, &copts) < 0) {
+		error = ct__git_error(CT_EIO, abs.ptr);
+		goto done;
+	}
 done:
-	git_config_free(cfg);
-	ct_buf_free(&key);
+	git_remote_free(named);
 	ct_buf_free(&abs);
 	return error;
 }
 
 static int state_init(sync_state *s, ct_sync_report *out, ct_store *store, const char *remote,
-	const ct_sync_opts *opts)
+	const ct_sync_opts *opts, int push)
 {
 	static const ct_sync_opts defaults = CT_SYNC_OPTS_INIT;
 	int error;
@@ -287,7 +346,7 @@ static int state_init(sync_state *s, ct_sync_report *out, ct_store *store, const
 	snprintf(s->branch_name, sizeof(s->branch_name), "%s", store->branch + 11);
 	if ((error = take_sync_lock(s)) < 0)
 		return error;
-	return open_remote(s, remote);
+	return open_remote(s, remote, push);
 }
 
 static int ref_name(char *out, size_t size, const char *prefix, const char *remote)
@@ -625,11 +684,17 @@ static int fetch_and_verify(sync_state *s)
 	s->out->trust_fallback = info.store_keys > 0;
 	if ((error = add_incoming_revocations(s)) < 0)
 		return error;
-	if (s->out->fresh &&
-		(error = ct__check_incoming_at(&findings, s->bad, s->store, s->incoming_tree,
-			 &s->incoming, s->fresh, s->trust, check_problem, s)) < 0)
-		return error;
-	return 0;
+	/* a pull notes the signatures found valid, for the list summaries after its merge */
+	if (s->opts_pull && s->out->fresh && ct__sigmemo_new(&s->memo, 0) == 0)
+		ct__keyring_memo_record(s->trust, s->memo);
+	ct_error_clear();
+	error = 0;
+	if (s->out->fresh)
+		error = ct__check_incoming_at(&findings, s->bad, s->store, s->incoming_tree,
+			&s->incoming, s->fresh, s->trust, check_problem, s);
+	if (s->memo)
+		ct__keyring_memo_record(s->trust, NULL);
+	return error;
 }
 
 static int remember_verified(sync_state *s, const git_oid *commit)
@@ -652,7 +717,7 @@ int ct_sync_fetch(
 	sync_state s;
 	int error;
 
-	if ((error = state_init(&s, out, store, remote, opts)) < 0 ||
+	if ((error = state_init(&s, out, store, remote, opts, 0)) < 0 ||
 		(error = fetch_and_verify(&s)) < 0)
 		goto done;
 	if (!s.has_incoming)
@@ -778,8 +843,9 @@ int ct_sync_pull(ct_sync_report *out, ct_store *store, const char *remote, const
 	pull_job job;
 	int error;
 
-	if ((error = state_init(&s, out, store, remote, opts)) < 0 ||
-		(error = fetch_and_verify(&s)) < 0)
+	error = state_init(&s, out, store, remote, opts, 0);
+	s.opts_pull = 1;
+	if (error < 0 || (error = fetch_and_verify(&s)) < 0)
 		goto done;
 	if (!s.has_incoming) {
 		out->up_to_date = 1;
@@ -821,6 +887,13 @@ int ct_sync_pull(ct_sync_report *out, ct_store *store, const char *remote, const
 	}
 	if ((error = ct__store_write(store, NULL, 0, pull_build, &job)) < 0)
 		goto done;
+	/* the first list need not verify again what the fetch has just verified (as after a bulk
+	 * import); the cache is only speed: on a failure, list derives what is missing */
+	if (s.memo) {
+		ct__sigmemo_seal(s.memo);
+		if (ct__summaries_prime(store, s.memo) < 0)
+			ct_error_clear();
+	}
 	out->fast_forward = job.mode == 2;
 	git_oid_tostr(out->merged, sizeof(out->merged), &store->head);
 	if (job.mode != 0 || !out->quarantined)
@@ -855,7 +928,7 @@ int ct_sync_push(ct_sync_report *out, ct_store *store, const char *remote, const
 	int connected = 0;
 	int error;
 
-	if ((error = state_init(&s, out, store, remote, opts)) < 0)
+	if ((error = state_init(&s, out, store, remote, opts, 1)) < 0)
 		goto done;
 	if (!store->has_head) {
 		error = ct_error_set(CT_ENOTFOUND, "%s has no commit to push", store->branch);
@@ -863,7 +936,7 @@ int ct_sync_push(ct_sync_report *out, ct_store *store, const char *remote, const
 	}
 	git_remote_init_callbacks(&cb, GIT_REMOTE_CALLBACKS_VERSION);
 	set_callbacks(&cb, &s);
-	if (git_remote_connect(s.remote, GIT_DIRECTION_FETCH, &cb, NULL, NULL) < 0 ||
+	if (git_remote_connect(s.remote, GIT_DIRECTION_PUSH, &cb, NULL, NULL) < 0 ||
 		git_remote_ls(&heads, &nheads, s.remote) < 0) {
 		error = ct__git_error(CT_EIO, out->remote);
 		goto done;
@@ -896,6 +969,7 @@ int ct_sync_push(ct_sync_report *out, ct_store *store, const char *remote, const
 	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
 	set_callbacks(&po.callbacks, &s);
 	po.callbacks.push_update_reference = push_update;
+	s.credential_tries = 0; /* a connection of its own: its credentials are asked again */
 	if (git_remote_push(s.remote, &arr, &po) < 0) {
 		error = ct__git_error(CT_EIO, out->remote);
 		goto done;
@@ -906,7 +980,9 @@ int ct_sync_push(ct_sync_report *out, ct_store *store, const char *remote, const
 		goto done;
 	}
 remember:
-	error = remember_verified(&s, &store->head);
+	/* what a fetch from the remote must contain; a push to another url says nothing of it */
+	if (!s.push_elsewhere)
+		error = remember_verified(&s, &store->head);
 done:
 	if (connected)
 		git_remote_disconnect(s.remote);
