@@ -44,4 +44,34 @@ contains "$OUT$ERR" "checkpoint"
 contains "$OUT$ERR" "(a rewritten"
 expect_status 1 $C pull
 [ "$(git -C c rev-parse HEAD)" = "$H" ] && ok || fail "c's branch moved"
+
+# ---- pull --only-trusted leaves the checkpoints of history it does not merge in quarantine ----
+# d trusts alice and bob, not mallory. Bob checkpoints (naming a commit d will have), then a
+# claim of his and one of mallory's land, then a second checkpoint names that commit, which a
+# partial merge does not bring into d's history: taking it would make d's `check` fail.
+"$CT" key generate --unencrypted --name mallory -o mallory.key >/dev/null || exit 99
+D="env CLAIMTRAIL_KEY=$TMP/alice.key $CT -C d"
+git init -q --bare -b main hub2.git || exit 99
+git clone -q hub2.git d 2>/dev/null || exit 99
+$D init >/dev/null || exit 99
+$D source add --id report --title "A report" --publisher "A desk" >/dev/null || exit 99
+$D push >/dev/null || exit 99
+git clone -q hub2.git e || exit 99
+E="env CLAIMTRAIL_KEY=$TMP/bob.key $CT -C e"
+$E trust add "$TMP/alice.key.pub" >/dev/null || exit 99
+$D trust add "$TMP/bob.key.pub" >/dev/null || exit 99
+expect_status 0 $E checkpoint
+first=$(ls e/claims/checkpoint/)
+expect_status 0 $E claim add --id c2 --statement "Bob's claim." --source report
+expect_status 0 env CLAIMTRAIL_KEY=$TMP/mallory.key "$CT" -C e claim add --id planted --statement "Planted." --source report
+expect_status 0 $E checkpoint
+expect_status 0 $E push
+expect_status 0 $D pull --only-trusted
+contains "$OUT$ERR" "which --only-trusted does not merge"
+contains "$OUT" "3 records left in quarantine"
+[ -e "d/claims/checkpoint/$first" ] && ok || fail "the checkpoint of d's own history was not taken"
+[ "$(ls d/claims/checkpoint/ | wc -l)" -eq 1 ] && ok || fail "a checkpoint of unmerged history was taken: $(ls d/claims/checkpoint/)"
+[ -n "$(ls d/claims/claim/*/c2/r0001.json 2>/dev/null)" ] && ok || fail "bob's claim was not merged"
+expect_status 0 $D check
+contains "$OUT" "OK"
 finish

@@ -837,6 +837,63 @@ static void count_conflicted(sync_state *s)
 	ct_buf_free(&dir);
 }
 
+/*
+ * A pull that merges only the trusted records (--only-trusted) does not bring the fetched
+ * commits into the branch's history, so a fetched checkpoint naming one of them would be
+ * inconsistent with the branch the moment it landed ('check' reports it). Such checkpoints stay
+ * in quarantine with the records that failed, each reported; one naming a commit the branch
+ * already has, with its records, is taken.
+ */
+static int quarantine_checkpoints(sync_state *s)
+{
+	ct_buf dir = CT_BUF_INIT, why = CT_BUF_INIT;
+	const char *path;
+	json_t *v;
+	int error;
+
+	if ((error = ct__record_dir(&dir, s->store, CT_KIND_CHECKPOINT, NULL)) < 0 ||
+		(error = ct_buf_puts(&dir, "/")) < 0)
+		goto done;
+	json_object_foreach (s->fresh, path, v) {
+		git_tree_entry *e = NULL;
+		git_blob *blob = NULL;
+		json_t *cp = NULL;
+
+		if (strncmp(path, dir.ptr, dir.len) != 0 || json_object_get(s->bad, path))
+			continue;
+		ct_buf_clear(&why);
+		if (git_tree_entry_bypath(&e, s->incoming_tree, path) == 0 &&
+			git_blob_lookup(&blob, s->store->repo, git_tree_entry_id(e)) == 0)
+			cp = json_loadb(
+				git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0, NULL);
+		git_blob_free(blob);
+		git_tree_entry_free(e);
+		git_error_clear();
+		if (!cp)
+			error = ct_buf_puts(&why, "it cannot be read");
+		else
+			error = ct__checkpoint_consistent(&why, s->store, cp);
+		json_decref(cp);
+		if (error < 0)
+			goto done;
+		if (why.len) {
+			problem(s,
+				"%s: a checkpoint of %s's history, which --only-trusted does not merge "
+				"(%s); left in quarantine",
+				path, s->out->remote, why.ptr);
+			if (json_object_set(s->bad, path, json_true()) < 0) {
+				error = ct__oom();
+				goto done;
+			}
+		}
+	}
+	error = 0;
+done:
+	ct_buf_free(&dir);
+	ct_buf_free(&why);
+	return error;
+}
+
 int ct_sync_pull(ct_sync_report *out, ct_store *store, const char *remote, const ct_sync_opts *opts)
 {
 	sync_state s;
@@ -865,6 +922,9 @@ int ct_sync_pull(ct_sync_report *out, ct_store *store, const char *remote, const
 			out->problems - (size_t)out->rewritten == 1 ? "" : "s", out->remote);
 		goto done;
 	}
+	if ((json_object_size(s.bad) || out->problems > (size_t)out->rewritten) &&
+		(error = quarantine_checkpoints(&s)) < 0)
+		goto done;
 	out->quarantined = json_object_size(s.bad);
 	memset(&job, 0, sizeof(job));
 	job.s = &s;
