@@ -48,6 +48,8 @@ typedef struct {
 	size_t written;	  /* files written (new or changed) */
 	size_t unchanged; /* files left as they were */
 	size_t removed;	  /* files of an earlier publish that are no longer part of the site */
+	char full[256];	  /* why every page was made ("" when the publish was incremental: only
+			   * the pages of what changed in the store since the last publish) */
 } ct_publish_report;
 
 /* Called for each file written ("written") or removed ("removed"); path is relative to the
@@ -56,10 +58,13 @@ typedef void (*ct_publish_file_fn)(const char *path, const char *action, void *p
 
 /*
  * Writes the site of the selected claims of store into the folder dir (made when missing).
- * Publishing again into the same folder rewrites only what changed: a claim page is rebuilt only
- * when the claim's folder, its cited source, the store's keys or the options changed since the
- * last publish (a manifest, .claimtrail-publish.json, remembers), and every other file only
- * when its bytes differ. Files an earlier publish wrote that are no longer part of the site are
+ * Publishing again into the same folder rewrites only what changed: the manifest
+ * (.claimtrail-publish.json) names the tree the last publish read, and a git diff of that tree
+ * against the store's says which claims and sources changed; only their pages (and the claim
+ * pages of a changed source) are made again, and every other file only when its bytes differ.
+ * What the diff cannot decide (no manifest, other options, another version, a key record
+ * changed, a file on disk not as the manifest says) makes every page again; report->full says
+ * why. Files an earlier publish wrote that are no longer part of the site are
  * removed; nothing else in dir is touched. report and fn may be NULL.
  */
 int ct_publish(ct_publish_report *report, ct_store *store, const char *dir,

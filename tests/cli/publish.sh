@@ -115,15 +115,50 @@ w = sorted(d["written"])
 assert w == sorted(["claim/hostile-url.html", "bundle/hostile-url.bundle", "index.html",
     "index.json", "index.js", "source/evil-source.html", "claims.bundle"]), w
 assert d["removed"] == [] and d["unchanged"] >= 10 and d["claims"] == 4, d
+assert d["full"] is None, d
 ' "$OUT" && ok || fail "the second publish wrote more or less than what changed: $OUT"
 contains "$(cat "$S/claim/hostile-url.html")" "okapi, revised"
 # a page deleted by hand is made again
 rm "$S/claim/rally.html"
 expect_status 0 "$CT" publish -o ../site --base-url "$URL/" --title 'Desk <checks>'
 contains "$OUT" "wrote claim/rally.html"
+contains "$OUT" "every page made: claim/rally.html is not as the last publish left it"
+# a page changed by hand in place (same file, other bytes) is found and made again, and no
+# other page is written
+expect_status 0 "$CT" publish -o ../site --base-url "$URL/" --title 'Desk <checks>' --json
+contains "$OUT" '"full": null'
+cp "$S/claim/hostile-script.html" ../hostile-script.html || exit 99
+printf '<p>tampered</p>\n' >>"$S/claim/hostile-script.html"
+expect_status 0 "$CT" publish -o ../site --base-url "$URL/" --title 'Desk <checks>' --json
+python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert "claim/hostile-script.html is not as the last publish left it" in d["full"], d
+assert [w for w in d["written"] if w.endswith(".html")] == ["claim/hostile-script.html"], d
+' "$OUT" && ok || fail "a page changed on disk was not found: $OUT"
+cmp -s "$S/claim/hostile-script.html" ../hostile-script.html && ok ||
+	fail "the page changed on disk was not made again"
+# a key revoked: every signature line may change, so every page is made, and the pages that
+# show its signature are the ones written
+EDID=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["key_id"])' ../ed.key.pub)
+"$CT" key revoke "$EDID" --reason "lost" --key ../ed.key >/dev/null || fail "revoke"
+expect_status 0 "$CT" publish -o ../site --base-url "$URL/" --title 'Desk <checks>' --json
+python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert "the store\x27s key records changed" in d["full"], d
+assert [w for w in d["written"] if w.startswith("claim/")] == ["claim/hostile-attr.html"], d
+assert "bundle/hostile-attr.bundle" in d["removed"], d
+' "$OUT" && ok || fail "a revoked key did not rewrite the page it signed: $OUT"
+contains "$(cat "$S/claim/hostile-attr.html")" "verifies, but the key is revoked"
+git reset -q --hard HEAD~1
+expect_status 0 "$CT" publish -o ../site --base-url "$URL/" --title 'Desk <checks>'
+contains "$OUT" "wrote claim/hostile-attr.html"
+not_contains "$(cat "$S/claim/hostile-attr.html")" "the key is revoked"
 # a narrower selection removes what the site no longer holds, and nothing else
 echo mine >"$S/notes.txt"
-expect_status 0 "$CT" publish -o ../site --base-url "$URL/" --tag crowds
+expect_status 0 "$CT" publish -o ../site --base-url "$URL/" --title 'Desk <checks>' --tag crowds
+contains "$OUT" "every page made: another selection of claims than the last publish"
 contains "$OUT" "removed claim/hostile-url.html"
 contains "$OUT" "removed source/evil-source.html"
 contains "$OUT" "published 1 claim and 1 source"
@@ -201,13 +236,13 @@ expect_status 0 "$CT" verify "$S5/claims.bundle" --trust "$S5/keys/"
 # the manifest keeps each claim's index row as text, joined into index.json as it is: the
 # index an incremental publish splices is the one a full publish makes, and a row edited by
 # hand into something that is not a JSON object only costs its page (never lands in index.js)
-head -1 $S5/.claimtrail-publish.json | grep -qx 'claimtrail-publish-manifest 2' && ok ||
+head -1 $S5/.claimtrail-publish.json | grep -qx 'claimtrail-publish-manifest 3' && ok ||
 	fail "the manifest is not in lines"
 expect_status 0 "$CT" publish -o ../site5-full --base-url "$URL" --tag crowds
 cmp -s $S5/index.json ../site5-full/index.json && cmp -s $S5/index.js ../site5-full/index.js &&
 	cmp -s $S5/index.html ../site5-full/index.html && ok ||
 	fail "the spliced index differs from a full publish's"
-sed 's/^\(claim rally [0-9a-f]*\) .*/\1 {"statement":"x"}];alert(1);[{}/' \
+sed 's/^\(claim rally\) .*/\1 {"statement":"x"}];alert(1);[{}/' \
 	$S5/.claimtrail-publish.json >../m.new && mv ../m.new $S5/.claimtrail-publish.json || exit 99
 grep -q 'alert(1)' $S5/.claimtrail-publish.json || fail "the manifest row was not edited"
 expect_status 0 "$CT" publish -o $S5 --base-url "$URL" --tag crowds

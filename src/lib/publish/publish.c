@@ -35,7 +35,8 @@
 #define PUBLISH_GENERATION "claimtrail-publish-5 " CT_VERSION
 #define MANIFEST ".claimtrail-publish.json"
 #define MANIFEST_FORMAT "claimtrail-publish-manifest"
-#define MANIFEST_LINES MANIFEST_FORMAT " 2\n"
+#define MANIFEST_LINES MANIFEST_FORMAT " 3\n"
+#define MANIFEST_LINES_2 MANIFEST_FORMAT " 2\n"
 #define DEFAULT_TITLE "Fact checks"
 
 /* A page being written: appends stop at the first failure, which is returned at the end. */
@@ -89,7 +90,6 @@ typedef struct {
 	char *status;
 	char *source;
 	char *tags; /* comma-separated */
-	char fp[CT_SHA256_HEX_LEN + 1];
 	int rebuild;
 	json_t *row;	/* its entry in the index (owned) */
 	char *row_text; /* the same, compact with sorted keys, as index.json and the manifest
@@ -108,11 +108,21 @@ typedef struct {
 	const char *title;
 	pclaim *claims;
 	size_t n, cap;
-	json_t *old_claims; /* the last manifest's claims: id -> {"fp", "row" or "text"} */
-	json_t *old_files;  /* the last manifest's files */
+	json_t *old_claims; /* the last manifest's claims: id -> {"text"} */
+	json_t *old_files;  /* the last manifest's files: path -> what lstat said ("" unknown) */
 	const char *old_bundle_fp;
-	json_t *files; /* what this publish makes: path -> true */
-	char keys_fp[CT_SHA256_HEX_LEN + 1];
+	const char *old_options, *old_tree; /* the last manifest's "options" and "tree" */
+	int manifest_version;		    /* of the last manifest: 0 none, 1 JSON, 2, 3 */
+	json_t *files; /* what this publish makes: path -> true, or what lstat said of it */
+	/* how this publish decides which pages to make: incremental (the last publish's tree
+	 * diffed against the store's) or full, and why (report->full) */
+	int incremental;
+	json_t *changed_claims;	 /* incremental: the claims whose folder changed: id -> true */
+	json_t *changed_sources; /* incremental: the sources whose folder changed: id -> true */
+	json_t *current;	 /* the ids of the claims published now: id -> true */
+	char options[5 * (CT_SHA256_HEX_LEN + 1)]; /* what the options make of the pages */
+	char tree[GIT_OID_HEXSZ + 1];		   /* the store folder's tree id, "" none */
+	char commit[GIT_OID_HEXSZ + 1];		   /* the branch's commit id, "" none */
 	const char *skip_key;	    /* ct_publish_bundle's own key: not part of the site */
 	const char *offered_bundle; /* ct_publish_bundle without a signer: the bundle given */
 	json_t *source_keys;	    /* the keys whose signatures on the source pages verified */
@@ -276,77 +286,6 @@ static int safe_rel(const char *rel)
 			    *p == '.' || *p == '/'))
 			return 0;
 	return 1;
-}
-
-/* ---- the fingerprint of a claim page ---- */
-
-static void tree_oid(char out[GIT_OID_HEXSZ + 1], site *s, ct_kind kind, const char *id)
-{
-	ct_buf dir = CT_BUF_INIT;
-	git_tree_entry *e = NULL;
-
-	out[0] = '\0';
-	if (id && s->store->tree && ct__record_dir(&dir, s->store, kind, id) == 0 &&
-		git_tree_entry_bypath(&e, s->store->tree, dir.ptr) == 0)
-		git_oid_tostr(out, GIT_OID_HEXSZ + 1, git_tree_entry_id(e));
-	ct_error_clear();
-	git_tree_entry_free(e);
-	ct_buf_free(&dir);
-}
-
-/* The store's key records, except the temporary store's own key. */
-static int keys_fingerprint(site *s)
-{
-	ct_buf dir = CT_BUF_INIT, all = CT_BUF_INIT;
-	git_tree *keys = NULL;
-	uint8_t d[32];
-	size_t i;
-	int error;
-
-	if ((error = ct__record_dir(&dir, s->store, CT_KIND_KEY, NULL)) < 0)
-		goto done;
-	if (s->store->tree && ct__subtree(&keys, s->store, s->store->tree, dir.ptr)) {
-		for (i = 0; i < git_tree_entrycount(keys); i++) {
-			const git_tree_entry *e = git_tree_entry_byindex(keys, i);
-			char oid[GIT_OID_HEXSZ + 1];
-			if (s->skip_key &&
-				strncmp(git_tree_entry_name(e), s->skip_key, strlen(s->skip_key)) ==
-					0)
-				continue;
-			git_oid_tostr(oid, sizeof(oid), git_tree_entry_id(e));
-			if ((error = ct_buf_printf(&all, "%s %s\n", git_tree_entry_name(e), oid)) <
-				0)
-				goto done;
-		}
-	}
-	ct__sha256(d, all.ptr ? all.ptr : "", all.len);
-	hex32(s->keys_fp, d);
-done:
-	git_tree_free(keys);
-	ct_buf_free(&all);
-	ct_buf_free(&dir);
-	return error;
-}
-
-static int claim_fingerprint(site *s, pclaim *c)
-{
-	char claim_tree[GIT_OID_HEXSZ + 1], source_tree[GIT_OID_HEXSZ + 1];
-	ct_buf all = CT_BUF_INIT;
-	uint8_t d[32];
-	int error;
-
-	tree_oid(claim_tree, s, CT_KIND_CLAIM, c->id);
-	tree_oid(source_tree, s, CT_KIND_SOURCE, c->source);
-	if ((error = put_strs(&all, PUBLISH_GENERATION "\n", s->base.ptr, "\n", s->title, "\n",
-		     claim_tree, "\n", source_tree, "\n", s->keys_fp, "\n",
-		     s->opts->signer ? ct_key_id(s->opts->signer) : "", "\n",
-		     s->offered_bundle ? "offered\n" : "\n", NULL)) < 0)
-		goto done;
-	ct__sha256(d, all.ptr, all.len);
-	hex32(c->fp, d);
-done:
-	ct_buf_free(&all);
-	return error;
 }
 
 /* ---- selecting the claims ---- */
@@ -1530,43 +1469,62 @@ static const char *str_or_empty(const json_t *v)
 }
 
 /*
- * The manifest as lines (docs/publish.md): the header, "bundle FP", one "file PATH" per file
- * and one "claim ID FP ROW" per claim, ROW the claim's index row as index.json holds it. The
- * rows are kept as text, parsed only for the claims whose page is kept, and spliced into
- * index.json and the next manifest as they are. Returns the same shape as the JSON manifest
- * (claims: id -> {"fp", "text"}), or NULL when a line is not one of these.
+ * The manifest as lines (docs/publish.md). Version 3: the header, "options O1 O2 O3 O4 O5",
+ * "tree OID", "commit OID", "bundle FP", one "file PATH STAT" per file (STAT what lstat said of
+ * it: mtime, size, inode) and one "claim ID ROW" per claim, ROW the claim's index row as
+ * index.json holds it. Version 2 had "file PATH" and "claim ID FP ROW" (only its files are
+ * used: a publish after it makes every page). The rows are kept as text, parsed only for the
+ * claims whose page is kept, and spliced into index.json and the next manifest as they are.
+ * Returns the same shape as the JSON manifest (claims: id -> {"text"}, files: path -> STAT or
+ * ""), or NULL when a line is not one of these.
  */
-static json_t *read_manifest_lines(const char *text, size_t len)
+static json_t *read_manifest_lines(const char *text, size_t len, int version)
 {
 	const char *p = text + sizeof(MANIFEST_LINES) - 1, *end = text + len;
 	json_t *m = json_pack("{s:s, s:o, s:o}", "format", MANIFEST_FORMAT, "claims", json_object(),
 		"files", json_object());
 	json_t *claims = json_object_get(m, "claims"), *files = json_object_get(m, "files");
+	static const char *const single[] = {"options", "tree", "commit", "bundle"};
 
 	while (m && p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p)), *sp1, *sp2;
-		size_t n;
+		size_t n, i, k;
 		if (!nl)
 			goto bad;
 		n = (size_t)(nl - p);
-		if (n > 5 && memcmp(p, "file ", 5) == 0) {
-			if (json_object_setn_new(files, p + 5, n - 5, json_true()) < 0)
+		for (i = 0; i < 4; i++) {
+			k = strlen(single[i]);
+			if (n > k && memcmp(p, single[i], k) == 0 && p[k] == ' ')
+				break;
+		}
+		if (i < 4) {
+			if (json_object_set_new(m, single[i], json_stringn(p + k + 1, n - k - 1)) <
+				0)
+				goto bad;
+		} else if (n > 5 && memcmp(p, "file ", 5) == 0) {
+			sp1 = version >= 3 ? memchr(p + 5, ' ', n - 5) : NULL;
+			if (version >= 3 && !sp1)
+				goto bad;
+			if (json_object_setn_new(files, p + 5, (size_t)((sp1 ? sp1 : nl) - p - 5),
+				    sp1 ? json_stringn(sp1 + 1, (size_t)(nl - sp1 - 1))
+					: json_string("")) < 0)
 				goto bad;
 		} else if (n > 6 && memcmp(p, "claim ", 6) == 0) {
 			json_t *e;
-			if (!(sp1 = memchr(p + 6, ' ', n - 6)) ||
-				!(sp2 = memchr(sp1 + 1, ' ', (size_t)(nl - sp1 - 1))) ||
-				!(e = json_pack("{s:s#, s:s#}", "fp", sp1 + 1, (int)(sp2 - sp1 - 1),
-					  "text", sp2 + 1, (int)(nl - sp2 - 1))) ||
-				json_object_setn_new(claims, p + 6, (size_t)(sp1 - p - 6), e) < 0)
+			if (!(sp1 = memchr(p + 6, ' ', n - 6)))
 				goto bad;
-		} else if (n > 7 && memcmp(p, "bundle ", 7) == 0) {
-			if (json_object_set_new(m, "bundle", json_stringn(p + 7, n - 7)) < 0)
+			sp2 = sp1;
+			if (version < 3 && !(sp2 = memchr(sp1 + 1, ' ', (size_t)(nl - sp1 - 1))))
+				goto bad;
+			if (!(e = json_pack("{s:s#}", "text", sp2 + 1, (int)(nl - sp2 - 1))) ||
+				json_object_setn_new(claims, p + 6, (size_t)(sp1 - p - 6), e) < 0)
 				goto bad;
 		} else
 			goto bad;
 		p = nl + 1;
 	}
+	if (m && json_object_set_new(m, "version", json_integer(version)) < 0)
+		goto bad;
 	return m;
 bad:
 	json_decref(m);
@@ -1577,16 +1535,20 @@ static int read_manifest(site *s, json_t **manifest)
 {
 	ct_buf path = CT_BUF_INIT, text = CT_BUF_INIT;
 	json_error_t jerr;
-	int error;
+	int error, exists = 0;
 
 	*manifest = NULL;
 	if ((error = ct_buf_printf(&path, "%s/" MANIFEST, s->dir)) < 0)
 		return error;
 	/* read whole, then parsed: json_load_file reads a byte at a time */
 	if (ct_file_read(&text, path.ptr, SIZE_MAX) == 0) {
+		exists = 1;
 		if (text.len >= sizeof(MANIFEST_LINES) - 1 &&
 			memcmp(text.ptr, MANIFEST_LINES, sizeof(MANIFEST_LINES) - 1) == 0)
-			*manifest = read_manifest_lines(text.ptr, text.len);
+			*manifest = read_manifest_lines(text.ptr, text.len, 3);
+		else if (text.len >= sizeof(MANIFEST_LINES_2) - 1 &&
+			memcmp(text.ptr, MANIFEST_LINES_2, sizeof(MANIFEST_LINES_2) - 1) == 0)
+			*manifest = read_manifest_lines(text.ptr, text.len, 2);
 		else /* the JSON manifest of earlier versions */
 			*manifest = json_loadb(text.ptr ? text.ptr : "", text.len, 0, &jerr);
 	}
@@ -1602,31 +1564,255 @@ static int read_manifest(site *s, json_t **manifest)
 	s->old_claims = json_object_get(*manifest, "claims");
 	s->old_files = json_object_get(*manifest, "files");
 	s->old_bundle_fp = json_string_value(json_object_get(*manifest, "bundle"));
+	s->old_options = json_string_value(json_object_get(*manifest, "options"));
+	s->old_tree = json_string_value(json_object_get(*manifest, "tree"));
+	s->manifest_version = !exists ? 0
+		: json_is_integer(json_object_get(*manifest, "version"))
+		? (int)json_integer_value(json_object_get(*manifest, "version"))
+		: 1;
 	return *manifest ? 0 : ct__oom();
 }
 
-static int file_exists(const site *s, const char *rel)
-{
-	ct_buf path = CT_BUF_INIT;
-	struct stat st;
-	int yes = ct_buf_printf(&path, "%s/%s", s->dir, rel) == 0 && stat(path.ptr, &st) == 0 &&
-		S_ISREG(st.st_mode);
+/* ---- deciding what to make: the tree diff ---- */
 
-	ct_buf_free(&path);
-	return yes;
+/* What lstat says of a file, as the manifest keeps it: mtime, size, inode. */
+static void stat_text(char out[96], const struct stat *st)
+{
+	snprintf(out, 96, "%lld.%09ld %lld %llu", (long long)st->st_mtim.tv_sec,
+		(long)st->st_mtim.tv_nsec, (long long)st->st_size, (unsigned long long)st->st_ino);
+}
+
+/* Marks rel as part of the site, as the last publish left it (what its manifest said of it). */
+static int keep_old(site *s, const char *rel)
+{
+	json_t *v = json_object_get(s->old_files, rel);
+
+	if (!json_is_string(v) || !*json_string_value(v))
+		return keep(s, rel);
+	return json_object_set(s->files, rel, v) < 0 ? ct__oom() : 0;
+}
+
+static void sha_hex(char *out, const char *text)
+{
+	uint8_t d[32];
+
+	ct__sha256(d, text, strlen(text));
+	hex32(out, d);
+}
+
+/* What the options make of the pages, as five fingerprints (the generator and its version,
+ * the base url, the title, the selection, the bundles), so that the one that changed is named. */
+static int make_options(site *s)
+{
+	ct_buf sel = CT_BUF_INIT;
+	const char *part[5];
+	char *o = s->options;
+	size_t i;
+	int error;
+
+	if ((error = ct_buf_printf(&sel, "%d\n%s\n%s\n", (int)s->opts->select,
+		     s->opts->tag ? s->opts->tag : "", s->opts->status ? s->opts->status : "")) < 0)
+		goto done;
+	for (i = 0; i < s->opts->nids && s->opts->select == CT_BUNDLE_IDS && error == 0; i++)
+		error = put_strs(&sel, s->opts->ids[i], "\n", NULL);
+	if (error < 0)
+		goto done;
+	part[0] = PUBLISH_GENERATION;
+	part[1] = s->base.ptr;
+	part[2] = s->title;
+	part[3] = sel.ptr;
+	part[4] = s->opts->signer ? ct_key_id(s->opts->signer) : s->offered_bundle ? "offered" : "";
+	for (i = 0; i < 5; i++) {
+		sha_hex(o, part[i]);
+		o[CT_SHA256_HEX_LEN] = i < 4 ? ' ' : '\0';
+		o += CT_SHA256_HEX_LEN + 1;
+	}
+done:
+	ct_buf_free(&sel);
+	return error;
+}
+
+/* Says why every page is made. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void
+full_because(site *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	s->incremental = 0;
+	va_start(ap, fmt);
+	vsnprintf(s->report->full, sizeof(s->report->full), fmt, ap);
+	va_end(ap);
+}
+
+/* The store folder's tree in the snapshot, and the branch's commit. */
+static int store_tree(git_tree **out, site *s)
+{
+	ct_buf dir = CT_BUF_INIT;
+	int error;
+
+	*out = NULL;
+	s->tree[0] = s->commit[0] = '\0';
+	if (s->store->has_head)
+		git_oid_tostr(s->commit, sizeof(s->commit), &s->store->head);
+	if ((error = ct__record_dir(&dir, s->store, CT_KIND_KEY, NULL)) < 0)
+		return error;
+	ct_buf_truncate(&dir, dir.len - strlen("/key"));
+	if (s->store->tree && ct__subtree(out, s->store, s->store->tree, dir.ptr))
+		git_oid_tostr(s->tree, sizeof(s->tree), git_tree_id(*out));
+	ct_buf_free(&dir);
+	return 0;
+}
+
+/* "claim/<fan>/<id>/..." -> set[id] */
+static int note_changed(json_t *set, const char *path, size_t skip)
+{
+	const char *id = strchr(path + skip, '/'), *end;
+
+	if (!id)
+		return 1;
+	id++;
+	end = strchr(id, '/');
+	if (!end)
+		return 1;
+	return json_object_setn_new(set, id, (size_t)(end - id), json_true()) < 0 ? ct__oom() : 0;
+}
+
+static int diff_file(const git_diff_delta *delta, float progress, void *payload)
+{
+	site *s = payload;
+	const char *path = delta->new_file.path ? delta->new_file.path : delta->old_file.path;
+	int r = 1;
+
+	(void)progress;
+	if (strncmp(path, "claim/", 6) == 0)
+		r = note_changed(s->changed_claims, path, 6);
+	else if (strncmp(path, "source/", 7) == 0)
+		r = note_changed(s->changed_sources, path, 7);
+	if (r < 0)
+		return r;
+	if (r > 0) {
+		if (strncmp(path, "key/", 4) == 0)
+			full_because(s,
+				"the store's key records changed (%.100s): any signature shown may "
+				"read differently",
+				path);
+		else
+			full_because(s,
+				"%.120s changed in the store, which the tree diff does not map "
+				"to pages",
+				path);
+		return 1; /* stop: every page is made */
+	}
+	return 0;
+}
+
+/*
+ * Incremental or full: incremental when the last manifest is this version's, made with the same
+ * options, from a tree the store still holds, and every file it names is on disk as it left
+ * it; the claims and sources whose folders changed between that tree and the store's are then
+ * in changed_claims and changed_sources. Otherwise report->full says why.
+ */
+static int plan(site *s)
+{
+	static const char *const what[5] = {"another claimtrail version or page generation",
+		"another base url", "another title", "another selection of claims",
+		"another key signs the bundles (or none)"};
+	git_tree *now = NULL, *then = NULL;
+	git_diff *diff = NULL;
+	git_diff_options dopts;
+	git_oid oid;
+	const char *rel;
+	json_t *v;
+	size_t i;
+	int error;
+
+	s->incremental = 1;
+	s->report->full[0] = '\0';
+	if ((error = make_options(s)) < 0 || (error = store_tree(&now, s)) < 0)
+		goto done;
+	if (s->skip_key) {
+		full_because(s, "a site made from a bundle has no tree to compare");
+		goto done;
+	}
+	if (s->manifest_version == 0) {
+		full_because(s, "no earlier publish in this folder");
+		goto done;
+	}
+	if (s->manifest_version < 3) {
+		full_because(s, "the manifest is of an earlier version or unreadable");
+		goto done;
+	}
+	if (!s->old_options || strlen(s->old_options) != strlen(s->options)) {
+		full_because(s, "the manifest names no options");
+		goto done;
+	}
+	for (i = 0; i < 5; i++)
+		if (memcmp(s->old_options + i * (CT_SHA256_HEX_LEN + 1),
+			    s->options + i * (CT_SHA256_HEX_LEN + 1), CT_SHA256_HEX_LEN) != 0) {
+			full_because(s, "%s than the last publish", what[i]);
+			goto done;
+		}
+	if (!now || !s->old_tree || git_oid_fromstr(&oid, s->old_tree) < 0 ||
+		git_tree_lookup(&then, s->store->repo, &oid) < 0) {
+		full_because(s, "the store does not hold the tree the last publish read (%.12s)",
+			s->old_tree ? s->old_tree : "none");
+		goto done;
+	}
+	/* the files: as the last publish left them (a page changed by hand is made again) */
+	json_object_foreach (s->old_files, rel, v) {
+		ct_buf path = CT_BUF_INIT;
+		struct stat st;
+		char now_stat[96];
+		int same = 0;
+		if (safe_rel(rel) && ct_buf_printf(&path, "%s/%s", s->dir, rel) == 0 &&
+			lstat(path.ptr, &st) == 0 && S_ISREG(st.st_mode)) {
+			stat_text(now_stat, &st);
+			same = strcmp(now_stat, str_or_empty(v)) == 0;
+		}
+		ct_buf_free(&path);
+		if (!same) {
+			full_because(s, "%.150s is not as the last publish left it", rel);
+			goto done;
+		}
+	}
+	if (git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION) < 0 ||
+		git_diff_tree_to_tree(&diff, s->store->repo, then, now, &dopts) < 0) {
+		error = ct__git_error(CT_EIO, "publish: the tree diff");
+		goto done;
+	}
+	error = git_diff_foreach(diff, diff_file, NULL, NULL, NULL, s);
+	if (error > 0) /* stopped: full */
+		error = 0;
+	else if (error < 0 && ct_error_last_code() == 0)
+		error = ct__git_error(CT_EIO, "publish: the tree diff");
+done:
+	if (!s->incremental) {
+		json_object_clear(s->changed_claims);
+		json_object_clear(s->changed_sources);
+	}
+	git_diff_free(diff);
+	git_tree_free(then);
+	git_tree_free(now);
+	return error;
 }
 
 static int publish_claim(site *s, pclaim *c, html *h)
 {
-	const json_t *old = json_object_get(s->old_claims, c->id);
+	const json_t *old = s->incremental ? json_object_get(s->old_claims, c->id) : NULL;
 	ct_buf rel = CT_BUF_INIT;
 	int error;
 
-	if ((error = claim_fingerprint(s, c)) < 0 ||
-		(error = ct_buf_printf(&rel, "claim/%s.html", c->id)) < 0)
+	if ((error = ct_buf_printf(&rel, "claim/%s.html", c->id)) < 0 ||
+		json_object_set_new(s->current, c->id, json_true()) < 0)
 		goto done;
-	if (old && strcmp(str_or_empty(json_object_get(old, "fp")), c->fp) == 0 &&
-		file_exists(s, rel.ptr)) {
+	/* incremental: a page is kept when neither its claim's folder nor its cited source's
+	 * changed (plan() checked that it is on disk as the last publish left it) */
+	if (old && !json_object_get(s->changed_claims, c->id) &&
+		!json_object_get(s->changed_sources, c->source) &&
+		json_object_get(s->old_files, rel.ptr)) {
 		const json_t *text = json_object_get(old, "text");
 		json_error_t jerr;
 		if (json_is_string(text)) {
@@ -1643,7 +1829,7 @@ static int publish_claim(site *s, pclaim *c, html *h)
 			c->row = json_incref(json_object_get(old, "row"));
 		if (c->row) {
 			s->report->unchanged++;
-			error = keep(s, rel.ptr);
+			error = keep_old(s, rel.ptr);
 			goto done;
 		}
 	}
@@ -1695,8 +1881,9 @@ static int publish_claim_bundle(site *s, pclaim *c)
 		(error = ct_buf_printf(&path, "%s/%s", s->dir, rel.ptr)) < 0 ||
 		(error = keep(s, rel.ptr)) < 0)
 		goto done;
-	if (!c->rebuild && file_exists(s, rel.ptr)) {
+	if (!c->rebuild && json_object_get(s->old_files, rel.ptr)) {
 		s->report->unchanged++;
+		error = keep_old(s, rel.ptr);
 		goto done;
 	}
 	ids[0] = c->id;
@@ -1716,8 +1903,9 @@ done:
 	return error;
 }
 
-/* claims.bundle: every published claim, made again when any claim changed. */
-static int publish_all_bundle(site *s, const char *bundle_fp)
+/* claims.bundle: every published claim, made again when any claim's page was made (rebuilt of
+ * them) or the claims it holds are others (bundle_fp, over their ids). */
+static int publish_all_bundle(site *s, const char *bundle_fp, size_t rebuilt)
 {
 	ct_bundle_create_opts bo = CT_BUNDLE_CREATE_OPTS_INIT;
 	ct__bundle_how how = bundle_how(s);
@@ -1740,9 +1928,11 @@ static int publish_all_bundle(site *s, const char *bundle_fp)
 		error = write_file(s, "claims.bundle", data.ptr, data.len);
 		goto done;
 	}
-	if (s->old_bundle_fp && strcmp(s->old_bundle_fp, bundle_fp) == 0 &&
-		file_exists(s, "claims.bundle")) {
+	if (s->incremental && !rebuilt && s->old_bundle_fp &&
+		strcmp(s->old_bundle_fp, bundle_fp) == 0 &&
+		json_object_get(s->old_files, "claims.bundle")) {
 		s->report->unchanged++;
+		error = keep_old(s, "claims.bundle");
 		goto done;
 	}
 	if (!(ids = calloc(s->n, sizeof(*ids)))) {
@@ -1881,16 +2071,75 @@ static int check_opts(const ct_publish_opts *opts)
 	return 0;
 }
 
+/* The source and the evidence of an index row into set. */
+static int row_sources(json_t *set, const json_t *row)
+{
+	const json_t *v;
+	size_t j;
+
+	if (json_is_string(json_object_get(row, "source")) &&
+		json_object_set_new(
+			set, json_string_value(json_object_get(row, "source")), json_true()) < 0)
+		return ct__oom();
+	json_array_foreach (json_object_get(row, "evidence"), j, v)
+		if (json_is_string(v) &&
+			json_object_set_new(set, json_string_value(v), json_true()) < 0)
+			return ct__oom();
+	return 0;
+}
+
+/* The source and the evidence of the row text of the last manifest into set. */
+static int old_row_sources(json_t *set, const json_t *old)
+{
+	const json_t *text = json_object_get(old, "text");
+	json_error_t jerr;
+	json_t *row;
+	int error;
+
+	if (!json_is_string(text))
+		return 0;
+	row = json_loadb(json_string_value(text), json_string_length(text), 0, &jerr);
+	error = row_sources(set, row);
+	json_decref(row);
+	return error;
+}
+
+/* Incremental: the sources whose pages change: those whose folder changed, and those a claim
+ * whose page was made, or that is published no more, cites (in its row now or in the last). */
+static int affected_sources(site *s, json_t **out)
+{
+	const json_t *old, *v;
+	const char *id;
+	size_t i;
+	int error = 0;
+
+	if (!(*out = json_deep_copy(s->changed_sources)))
+		return ct__oom();
+	for (i = 0; i < s->n && error == 0; i++)
+		if (s->claims[i].rebuild)
+			error = row_sources(*out, s->claims[i].row);
+	/* the earlier rows of the claims whose folder changed */
+	json_object_foreach (s->changed_claims, id, v)
+		if (error == 0)
+			error = old_row_sources(*out, json_object_get(s->old_claims, id));
+	/* the claims published before and not now (every row is looked at: removing claims
+	 * from the site is rare, and their number is not known without looking) */
+	json_object_foreach (s->old_claims, id, old)
+		if (error == 0 && !json_object_get(s->current, id))
+			error = old_row_sources(*out, old);
+	return error;
+}
+
 static int publish_site(site *s)
 {
-	json_t *manifest = NULL, *keys = NULL, *sources = NULL;
+	json_t *manifest = NULL, *keys = NULL, *sources = NULL, *affected = NULL;
 	html h = {CT_BUF_INIT, 0};
 	ct_buf all = CT_BUF_INIT;
 	char bundle_fp[CT_SHA256_HEX_LEN + 1];
 	const char *key;
 	json_t *v;
 	uint8_t d[32];
-	size_t i, j;
+	size_t i, j, rebuilt = 0;
 	int error;
 
 	/* a page reads its records through the claim/ and source/ trees, larger than libgit2
@@ -1898,8 +2147,7 @@ static int publish_site(site *s)
 	 * time of a publish */
 	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)1 << 20);
 	if ((error = make_dirs(s->dir)) < 0 || (error = read_manifest(s, &manifest)) < 0 ||
-		(error = ct_store_keyring(&s->ring, s->store)) < 0 ||
-		(error = keys_fingerprint(s)) < 0)
+		(error = ct_store_keyring(&s->ring, s->store)) < 0 || (error = plan(s)) < 0)
 		goto done;
 	if ((error = ct_store_list_claims(s->store, collect, s)) < 0)
 		goto done;
@@ -1939,8 +2187,10 @@ static int publish_site(site *s)
 			goto done;
 		if (s->opts->signer && (error = publish_claim_bundle(s, c)) < 0)
 			goto done;
-		if ((error = put_strs(&all, c->id, " ", c->fp, "\n", NULL)) < 0)
+		if (json_is_true(json_object_get(c->row, "bundle")) &&
+			(error = put_strs(&all, c->id, "\n", NULL)) < 0)
 			goto done;
+		rebuilt += c->rebuild;
 		if (!c->row_text &&
 			!(c->row_text = json_dumps(c->row, JSON_COMPACT | JSON_SORT_KEYS))) {
 			error = ct__oom();
@@ -1957,6 +2207,8 @@ static int publish_site(site *s)
 			s->opts->progress(&pr, s->opts->progress_payload);
 		}
 	}
+	if (s->incremental && (error = affected_sources(s, &affected)) < 0)
+		goto done;
 	json_object_foreach (sources, key, v) {
 		ct_buf rel = CT_BUF_INIT;
 		if (!*key)
@@ -1965,8 +2217,17 @@ static int publish_site(site *s)
 			ct_error_clear(); /* a hand-edited manifest's row: no page */
 			continue;
 		}
-		if ((error = ct_buf_printf(&rel, "source/%s.html", key)) == 0 &&
-			(error = source_page(&h, s, key)) == 0)
+		if ((error = ct_buf_printf(&rel, "source/%s.html", key)) < 0) {
+			ct_buf_free(&rel);
+			goto done;
+		}
+		/* incremental: a source page lists the claims attributed to it and the source's
+		 * revisions: kept unless one of those changed */
+		if (s->incremental && !json_object_get(affected, key) &&
+			json_object_get(s->old_files, rel.ptr)) {
+			error = keep_old(s, rel.ptr);
+			s->report->unchanged++;
+		} else if ((error = source_page(&h, s, key)) == 0)
 			error = write_html(s, rel.ptr, &h);
 		ct_buf_clear(&h.buf);
 		h.error = 0;
@@ -2016,7 +2277,7 @@ static int publish_site(site *s)
 	ct__sha256(d, all.ptr ? all.ptr : "", all.len);
 	hex32(bundle_fp, d);
 	if ((s->opts->signer || s->offered_bundle) &&
-		(error = publish_all_bundle(s, bundle_fp)) < 0)
+		(error = publish_all_bundle(s, bundle_fp, rebuilt)) < 0)
 		goto done;
 	if ((error = remove_stale(s)) < 0)
 		goto done;
@@ -2028,13 +2289,35 @@ static int publish_site(site *s)
 		 * index's, joined as they are (read_manifest_lines) */
 		ct_buf text = CT_BUF_INIT;
 		ct_buf path = CT_BUF_INIT;
-		error = ct_buf_printf(&text, MANIFEST_LINES "bundle %s\n", bundle_fp);
-		json_object_foreach (s->files, key, v)
-			if (error == 0)
-				error = put_strs(&text, "file ", key, "\n", NULL);
+		struct stat st;
+		error = ct_buf_printf(&text,
+			MANIFEST_LINES "options %s\ntree %s\ncommit %s\nbundle %s\n", s->options,
+			*s->tree ? s->tree : "none", *s->commit ? s->commit : "none", bundle_fp);
+		json_object_foreach (s->files, key, v) {
+			char st_text[96];
+			if (error < 0)
+				break;
+			if (json_is_string(v)) {
+				error = put_strs(
+					&text, "file ", key, " ", json_string_value(v), "\n", NULL);
+				continue;
+			}
+			/* what lstat says of it now, to tell the next publish whether it is
+			 * still as this one left it */
+			ct_buf_clear(&path);
+			if ((error = ct_buf_printf(&path, "%s/%s", s->dir, key)) < 0)
+				break;
+			if (lstat(path.ptr, &st) < 0) {
+				error = ct_error_set(CT_EIO, "%s: %s", path.ptr, strerror(errno));
+				break;
+			}
+			stat_text(st_text, &st);
+			error = put_strs(&text, "file ", key, " ", st_text, "\n", NULL);
+		}
 		for (i = 0; i < s->n && error == 0; i++)
-			error = put_strs(&text, "claim ", s->claims[i].id, " ", s->claims[i].fp,
-				" ", s->claims[i].row_text, "\n", NULL);
+			error = put_strs(&text, "claim ", s->claims[i].id, " ",
+				s->claims[i].row_text, "\n", NULL);
+		ct_buf_clear(&path);
 		if (error == 0 && (error = ct_buf_printf(&path, "%s/" MANIFEST, s->dir)) == 0 &&
 			!same_bytes(path.ptr, text.ptr, text.len)) {
 			ct__outfile out;
@@ -2053,6 +2336,7 @@ static int publish_site(site *s)
 done:
 	ct_buf_free(&all);
 	ct_buf_free(&h.buf);
+	json_decref(affected);
 	json_decref(sources);
 	json_decref(keys);
 	json_decref(manifest);
@@ -2073,6 +2357,9 @@ static void site_free(site *s)
 	}
 	free(s->claims);
 	json_decref(s->files);
+	json_decref(s->changed_claims);
+	json_decref(s->changed_sources);
+	json_decref(s->current);
 	json_decref(s->source_keys);
 	json_decref(s->verified);
 	json_decref(s->checked);
@@ -2099,7 +2386,9 @@ static int site_init(site *s, ct_publish_report *report, ct_store *store, const 
 	s->payload = payload;
 	s->title = opts->title && *opts->title ? opts->title : DEFAULT_TITLE;
 	if (!(s->files = json_object()) || !(s->source_keys = json_array()) ||
-		!(s->verified = json_object()) || !(s->checked = json_object()))
+		!(s->changed_claims = json_object()) || !(s->changed_sources = json_object()) ||
+		!(s->current = json_object()) || !(s->verified = json_object()) ||
+		!(s->checked = json_object()))
 		return ct__oom();
 	if ((error = ct_buf_puts(&s->base, opts->base_url)) < 0)
 		return error;
