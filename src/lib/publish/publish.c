@@ -120,6 +120,7 @@ typedef struct {
 	json_t *changed_claims;	 /* incremental: the claims whose folder changed: id -> true */
 	json_t *changed_sources; /* incremental: the sources whose folder changed: id -> true */
 	json_t *current;	 /* the ids of the claims published now: id -> true */
+	size_t *by_source;	 /* the claims' indexes ordered by source, then as listed */
 	char options[5 * (CT_SHA256_HEX_LEN + 1)]; /* what the options make of the pages */
 	char tree[GIT_OID_HEXSZ + 1];		   /* the store folder's tree id, "" none */
 	char commit[GIT_OID_HEXSZ + 1];		   /* the branch's commit id, "" none */
@@ -1121,13 +1122,65 @@ done:
 	return error;
 }
 
+static int cmp_json_str(const void *a, const void *b)
+{
+	return strcmp(
+		json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
+}
+
+/* *array (of strings) sorted into a new array (qsort: a site has as many sources as claims, an
+ * insertion sort of them was quadratic). */
+static int sort_strings(json_t **array)
+{
+	size_t n = json_array_size(*array), j;
+	json_t **tmp = calloc(n ? n : 1, sizeof(*tmp)), *sorted = json_array();
+
+	if (!tmp || !sorted) {
+		free(tmp);
+		json_decref(sorted);
+		return ct__oom();
+	}
+	for (j = 0; j < n; j++)
+		tmp[j] = json_array_get(*array, j);
+	qsort(tmp, n, sizeof(*tmp), cmp_json_str);
+	for (j = 0; j < n; j++)
+		if (json_array_append(sorted, tmp[j]) < 0) {
+			free(tmp);
+			json_decref(sorted);
+			return ct__oom();
+		}
+	free(tmp);
+	json_decref(*array);
+	*array = sorted;
+	return 0;
+}
+
+/* The claims attributed to source id: *first, the index into s->by_source of the first, and
+ * their number (by_source: the claims' indexes ordered by source, then as listed). */
+static size_t source_claims(const site *s, const char *id, size_t *first)
+{
+	size_t lo = 0, hi = s->n, end;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(s->claims[s->by_source[mid]].source, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	for (end = lo; end < s->n && strcmp(s->claims[s->by_source[end]].source, id) == 0; end++)
+		;
+	return end - lo;
+}
+
 /* ---- source pages ---- */
 
 static int source_page(html *h, site *s, const char *id)
 {
 	json_t *revs = NULL;
 	const json_t *latest, *r, *x;
-	size_t i, j, n, cited = 0;
+	size_t i, j, k, n, first, cited;
 	int error;
 
 	if ((error = ct_store_revisions(&revs, s->store, CT_KIND_SOURCE, id)) < 0)
@@ -1185,17 +1238,16 @@ static int source_page(html *h, site *s, const char *id)
 	put(h,
 		"<section aria-labelledby=\"claims\">\n<h2 id=\"claims\">Published claims "
 		"attributed to it</h2>\n<ul>\n");
-	for (i = 0; i < s->n; i++) {
-		const json_t *row = s->claims[i].row;
-		if (strcmp(s->claims[i].source, id) != 0)
-			continue;
-		cited++;
+	cited = source_claims(s, id, &first);
+	for (k = first; k < first + cited; k++) {
+		const pclaim *c = &s->claims[s->by_source[k]];
+		const json_t *row = c->row;
 		put(h, "<li><a href=\"../claim/");
-		esc(h, s->claims[i].id);
+		esc(h, c->id);
 		put(h, ".html\">");
 		esc(h, json_string_value(json_object_get(row, "statement")));
 		put(h, "</a> (<span class=\"status status-");
-		esc(h, s->claims[i].status);
+		esc(h, c->status);
 		put(h, "\">");
 		esc(h, json_string_value(json_object_get(row, "status")));
 		put(h, "</span>)</li>\n");
@@ -1254,19 +1306,7 @@ static int distinct(json_t **out, const site *s, const char *member)
 	if (!*out)
 		return ct__oom();
 	/* jansson keeps insertion order: sort by name */
-	{
-		size_t n = json_array_size(*out), a, b;
-		for (a = 1; a < n; a++)
-			for (b = a; b > 0 &&
-				strcmp(json_string_value(json_array_get(*out, b - 1)),
-					json_string_value(json_array_get(*out, b))) > 0;
-				b--) {
-				json_t *x = json_incref(json_array_get(*out, b - 1));
-				json_array_set(*out, b - 1, json_array_get(*out, b));
-				json_array_set_new(*out, b, x);
-			}
-	}
-	return 0;
+	return sort_strings(out);
 }
 
 /* A filter's choices; for sources, each shown by its title (the value is its id). */
@@ -1282,15 +1322,17 @@ static void select_box(
 		name, label, name, name);
 	json_array_foreach (values, i, v) {
 		const char *shown = json_string_value(v);
-		if (strcmp(name, "source") == 0)
-			for (j = 0; j < s->n; j++)
-				if (strcmp(s->claims[j].source, json_string_value(v)) == 0 &&
-					json_string_value(json_object_get(
-						s->claims[j].row, "source_title"))) {
-					shown = json_string_value(
-						json_object_get(s->claims[j].row, "source_title"));
-					break;
-				}
+		size_t first = 0,
+		       n = strcmp(name, "source") == 0
+			? source_claims(s, json_string_value(v), &first)
+			: 0;
+		for (j = first; j < first + n; j++) {
+			const json_t *row = s->claims[s->by_source[j]].row;
+			if (json_string_value(json_object_get(row, "source_title"))) {
+				shown = json_string_value(json_object_get(row, "source_title"));
+				break;
+			}
+		}
 		put(h, "<option value=\"");
 		esc(h, json_string_value(v));
 		put(h, "\">");
@@ -1675,8 +1717,8 @@ static const git_tree_entry *entry_named(const git_tree *t, const char *name)
 static int diff_level(site *s, git_tree *then, git_tree *now, int depth, json_t *set);
 
 /* One name whose entries differ between the two trees (either may be NULL: not there). */
-static int diff_entry(site *s, const git_tree_entry *a, const git_tree_entry *b, int depth,
-	json_t *set)
+static int diff_entry(
+	site *s, const git_tree_entry *a, const git_tree_entry *b, int depth, json_t *set)
 {
 	const char *name = git_tree_entry_name(a ? a : b);
 	git_tree *ta = NULL, *tb = NULL;
@@ -1685,7 +1727,7 @@ static int diff_entry(site *s, const git_tree_entry *a, const git_tree_entry *b,
 	if (depth == 2) /* claim/<fan>/<id> or source/<fan>/<id>: that record's folder */
 		return json_object_set_new(set, name, json_true()) < 0 ? ct__oom() : 0;
 	if (depth == 0) {
-		set = strcmp(name, "claim") == 0	? s->changed_claims
+		set = strcmp(name, "claim") == 0      ? s->changed_claims
 			: strcmp(name, "source") == 0 ? s->changed_sources
 						      : NULL;
 		if (!set) {
@@ -1701,8 +1743,9 @@ static int diff_entry(site *s, const git_tree_entry *a, const git_tree_entry *b,
 	}
 	if ((a && git_tree_entry_type(a) != GIT_OBJECT_TREE) ||
 		(b && git_tree_entry_type(b) != GIT_OBJECT_TREE)) {
-		full_because(s, "%.100s changed in the store, which the tree diff does not map to "
-				"pages",
+		full_because(s,
+			"%.100s changed in the store, which the tree diff does not map to "
+			"pages",
 			name);
 		return 1;
 	}
@@ -2037,12 +2080,6 @@ static int sync_site(const site *s)
 	return error;
 }
 
-static int cmp_json_str(const void *a, const void *b)
-{
-	return strcmp(
-		json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
-}
-
 static int remove_stale(site *s)
 {
 	const char *rel;
@@ -2155,9 +2192,39 @@ static int affected_sources(site *s, json_t **out)
 	return error;
 }
 
+typedef struct {
+	const char *source;
+	size_t i;
+} by_source_item;
+
+static int cmp_by_source(const void *a, const void *b)
+{
+	const by_source_item *x = a, *y = b;
+	int c = strcmp(x->source, y->source);
+	return c ? c : x->i < y->i ? -1 : x->i > y->i;
+}
+
+static int make_by_source(site *s)
+{
+	by_source_item *items = calloc(s->n ? s->n : 1, sizeof(*items));
+	size_t i;
+
+	if (!items || !(s->by_source = calloc(s->n ? s->n : 1, sizeof(*s->by_source)))) {
+		free(items);
+		return ct__oom();
+	}
+	for (i = 0; i < s->n; i++)
+		items[i] = (by_source_item){s->claims[i].source, i};
+	qsort(items, s->n, sizeof(*items), cmp_by_source);
+	for (i = 0; i < s->n; i++)
+		s->by_source[i] = items[i].i;
+	free(items);
+	return 0;
+}
+
 static int publish_site(site *s)
 {
-	json_t *manifest = NULL, *keys = NULL, *sources = NULL, *affected = NULL;
+	json_t *manifest = NULL, *keys = NULL, *keyset = NULL, *sources = NULL, *affected = NULL;
 	html h = {CT_BUF_INIT, 0};
 	ct_buf all = CT_BUF_INIT;
 	char bundle_fp[CT_SHA256_HEX_LEN + 1];
@@ -2202,7 +2269,7 @@ static int publish_site(site *s)
 		if (error < 0)
 			goto done;
 	}
-	if (!(keys = json_array()) || !(sources = json_object())) {
+	if (!(keys = json_array()) || !(keyset = json_object()) || !(sources = json_object())) {
 		error = ct__oom();
 		goto done;
 	}
@@ -2225,14 +2292,19 @@ static int publish_site(site *s)
 		json_array_foreach (json_object_get(c->row, "evidence"), j, v)
 			json_object_set_new(sources, json_string_value(v), json_true());
 		json_array_foreach (json_object_get(c->row, "keys"), j, v)
-			if ((error = add_unique(keys, json_string_value(v))) < 0)
+			if (json_is_string(v) &&
+				json_object_set_new(keyset, json_string_value(v), json_true()) <
+					0) {
+				error = ct__oom();
 				goto done;
+			}
 		if (s->opts->progress) {
 			ct_progress pr = {"publishing", i + 1, s->n};
 			s->opts->progress(&pr, s->opts->progress_payload);
 		}
 	}
-	if (s->incremental && (error = affected_sources(s, &affected)) < 0)
+	if ((error = make_by_source(s)) < 0 ||
+		(s->incremental && (error = affected_sources(s, &affected)) < 0))
 		goto done;
 	json_object_foreach (sources, key, v) {
 		ct_buf rel = CT_BUF_INIT;
@@ -2267,29 +2339,23 @@ static int publish_site(site *s)
 		s->report->sources++;
 	}
 	json_array_foreach (s->source_keys, j, v)
-		if ((error = add_unique(keys, json_string_value(v))) < 0)
-			goto done;
-	if (s->opts->signer && (error = add_unique(keys, ct_key_id(s->opts->signer))) < 0)
-		goto done;
-	{
-		/* sorted key list: the pages do not depend on the order claims were read */
-		size_t n = json_array_size(keys);
-		json_t **tmp = calloc(n ? n : 1, sizeof(*tmp)), *sorted = json_array();
-		if (!tmp || !sorted) {
-			free(tmp);
-			json_decref(sorted);
+		if (json_object_set_new(keyset, json_string_value(v), json_true()) < 0) {
 			error = ct__oom();
 			goto done;
 		}
-		for (j = 0; j < n; j++)
-			tmp[j] = json_array_get(keys, j);
-		qsort(tmp, n, sizeof(*tmp), cmp_json_str);
-		for (j = 0; j < n; j++)
-			json_array_append(sorted, tmp[j]);
-		free(tmp);
-		json_decref(keys);
-		keys = sorted;
+	if (s->opts->signer &&
+		json_object_set_new(keyset, ct_key_id(s->opts->signer), json_true()) < 0) {
+		error = ct__oom();
+		goto done;
 	}
+	/* sorted key list: the pages do not depend on the order claims were read */
+	json_object_foreach (keyset, key, v)
+		if (json_array_append_new(keys, json_string(key)) < 0) {
+			error = ct__oom();
+			goto done;
+		}
+	if ((error = sort_strings(&keys)) < 0)
+		goto done;
 
 	if ((error = write_file(s, "style.css", style_css, sizeof(style_css) - 1)) < 0 ||
 		(error = write_file(s, "search.js", search_js, sizeof(search_js) - 1)) < 0)
@@ -2362,6 +2428,7 @@ done:
 	ct_buf_free(&all);
 	ct_buf_free(&h.buf);
 	json_decref(affected);
+	json_decref(keyset);
 	json_decref(sources);
 	json_decref(keys);
 	json_decref(manifest);
@@ -2381,6 +2448,7 @@ static void site_free(site *s)
 		free(s->claims[i].row_text);
 	}
 	free(s->claims);
+	free(s->by_source);
 	json_decref(s->files);
 	json_decref(s->changed_claims);
 	json_decref(s->changed_sources);
