@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define CT_PUBLISH_OPTS_VERSION 1
+#define CT_PUBLISH_OPTS_VERSION 2
 typedef struct {
 	unsigned version;	 /* CT_PUBLISH_OPTS_VERSION (CT_PUBLISH_OPTS_INIT sets it): an
 				 * unknown version is refused (CT_EINVALID) */
@@ -33,12 +33,14 @@ typedef struct {
 				  * (ct_publish_bundle then offers the bundle it was given) */
 	ct_progress_fn progress; /* NULL, or called per claim */
 	void *progress_payload;
+	unsigned threads; /* the threads that make claim pages (0: the CPUs it may run on; the
+			   * command passes CLAIMTRAIL_THREADS); the site is the same with any */
 } ct_publish_opts;
 
 #define CT_PUBLISH_OPTS_INIT \
 	{ \
 		CT_PUBLISH_OPTS_VERSION, NULL, NULL, CT_BUNDLE_ALL, NULL, 0, NULL, NULL, NULL, \
-			NULL, NULL \
+			NULL, NULL, 0 \
 	}
 
 /* What a publish did. */

@@ -171,6 +171,7 @@ int cmd_publish(ct_cli *cli, int argc, char **argv)
 	}
 	cli_progress_init(&progress, "publish");
 	a.o.progress = cli_progress_fn;
+	a.o.threads = cli_threads_from_env();
 	a.o.progress_payload = &progress;
 	if (a.from) {
 		if (!a.trust && (error = ct_keyring_new(&a.trust)) < 0)

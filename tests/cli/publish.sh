@@ -327,4 +327,22 @@ if command -v strace >/dev/null 2>&1 && strace -f -qq -o /dev/null true 2>/dev/n
 else
 	echo "publish.sh: strace cannot trace here: the count of flushes is not checked" >&2
 fi
+
+# ---- claim pages are made on more than one thread (CLAIMTRAIL_THREADS), and the site is the
+# same byte for byte as one thread makes it ----
+env -u CLAIMTRAIL_KEY CLAIMTRAIL_THREADS=1 "$CT" -C "$SRCDIR" publish -o "$TMP/one-thread" \
+	--base-url "$URL" >/dev/null 2>&1 || fail "publish on one thread"
+if command -v strace >/dev/null 2>&1 && strace -f -qq -o /dev/null true 2>/dev/null; then
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" CLAIMTRAIL_THREADS=2 \
+		strace -f -qq -e trace=clone,clone3 -o "$TMP/threads.trace" \
+		env -u CLAIMTRAIL_KEY "$CT" -C "$SRCDIR" publish -o "$TMP/two-threads" \
+		--base-url "$URL" >/dev/null 2>&1 || fail "publish on two threads under strace"
+	grep -q 'CLONE_THREAD' "$TMP/threads.trace" && ok ||
+		fail "publish made its pages on one thread"
+else
+	env -u CLAIMTRAIL_KEY CLAIMTRAIL_THREADS=2 "$CT" -C "$SRCDIR" publish \
+		-o "$TMP/two-threads" --base-url "$URL" >/dev/null 2>&1 || fail "publish on two threads"
+fi
+diff -r -x .claimtrail-publish.json "$TMP/one-thread" "$TMP/two-threads" >/dev/null && ok ||
+	fail "the site made on two threads differs from the one made on one"
 finish

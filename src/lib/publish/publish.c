@@ -17,6 +17,7 @@
 #include "publish_internal.h"
 #include "bundle_internal.h"
 #include "fileio.h"
+#include "parallel.h"
 #include "sha256.h"
 #include "store_internal.h"
 #include "utf8.h"
@@ -38,6 +39,11 @@
 #define MANIFEST_LINES MANIFEST_FORMAT " 3\n"
 #define MANIFEST_LINES_2 MANIFEST_FORMAT " 2\n"
 #define DEFAULT_TITLE "Fact checks"
+
+/* Claim pages are made on every core, PAGE_CHUNK claims at a time (bounding the pages held in
+ * memory), then written in order. */
+#define PAGE_THREADS_MAX 8
+#define PAGE_CHUNK 512
 
 /* A page being written: appends stop at the first failure, which is returned at the end. */
 typedef struct {
@@ -91,6 +97,9 @@ typedef struct {
 	char *source;
 	char *tags; /* comma-separated */
 	int rebuild;
+	ct_buf page;	/* its page, made ahead (pages_ahead) */
+	int page_error; /* what making it returned */
+	char *page_why; /* and the error's message (owned) */
 	json_t *row;	/* its entry in the index (owned) */
 	char *row_text; /* the same, compact with sorted keys, as index.json and the manifest
 			   hold it (owned; NULL until needed) */
@@ -121,6 +130,10 @@ typedef struct {
 	json_t *changed_sources; /* incremental: the sources whose folder changed: id -> true */
 	json_t *current;	 /* the ids of the claims published now: id -> true */
 	size_t *by_source;	 /* the claims' indexes ordered by source, then as listed */
+	/* the stores of the threads that make pages, each with a repository of its own; the
+	 * first thread is the calling one, with the site's own store */
+	ct_store workers[PAGE_THREADS_MAX];
+	size_t nworkers;
 	char options[5 * (CT_SHA256_HEX_LEN + 1)]; /* what the options make of the pages */
 	char tree[GIT_OID_HEXSZ + 1];		   /* the store folder's tree id, "" none */
 	char commit[GIT_OID_HEXSZ + 1];		   /* the branch's commit id, "" none */
@@ -1867,7 +1880,9 @@ done:
 	return error;
 }
 
-static int publish_claim(site *s, pclaim *c, html *h)
+/* Whether c's page is kept as the last publish wrote it (its row read from the manifest) or
+ * made again (c->rebuild). */
+static int keep_claim(site *s, pclaim *c)
 {
 	const json_t *old = s->incremental ? json_object_get(s->old_claims, c->id) : NULL;
 	ct_buf rel = CT_BUF_INIT;
@@ -1902,7 +1917,104 @@ static int publish_claim(site *s, pclaim *c, html *h)
 		}
 	}
 	c->rebuild = 1;
-	if ((error = claim_page(h, &c->row, s, c)) < 0)
+done:
+	ct_buf_free(&rel);
+	return error;
+}
+
+typedef struct {
+	site *s;
+	ct_store *store;
+	size_t at, end, first, step;
+} page_share;
+
+/* Makes the pages of the claims at, at + step, ... of the chunk that are made again, into
+ * their page buffers: a site of its own but for the store (each thread's: a repository of its
+ * own) and the records it has verified. */
+static void *pages_some(void *arg)
+{
+	page_share *sh = arg;
+	site mine = *sh->s;
+	html h = {CT_BUF_INIT, 0};
+	size_t i, k = 0;
+
+	mine.store = sh->store;
+	mine.verified = json_object();
+	for (i = sh->at; i < sh->end; i++) {
+		pclaim *c = &sh->s->claims[i];
+		if (!c->rebuild || k++ % sh->step != sh->first)
+			continue;
+		if (!mine.verified)
+			c->page_error = ct__oom();
+		else
+			c->page_error = claim_page(&h, &c->row, &mine, c);
+		if (c->page_error < 0) {
+			c->page_why = strdup(ct_error_last());
+			ct_error_clear();
+		} else {
+			c->page = h.buf;
+			memset(&h.buf, 0, sizeof(h.buf));
+		}
+		ct_buf_clear(&h.buf);
+		h.error = 0;
+	}
+	ct_buf_free(&h.buf);
+	json_decref(mine.verified);
+	return NULL;
+}
+
+/* A store for thread k (k > 0): the site's, with a repository and snapshot of its own. */
+static int worker_store(site *s, size_t k)
+{
+	ct_store *w = &s->workers[k];
+
+	*w = *s->store;
+	w->fans = NULL;
+	w->repo = NULL;
+	w->tree = NULL;
+	s->nworkers = k + 1;
+	if (git_repository_open(&w->repo, git_repository_path(s->store->repo)) < 0 ||
+		(s->store->tree &&
+			git_tree_lookup(&w->tree, w->repo, git_tree_id(s->store->tree)) < 0))
+		return ct__git_error(CT_EIO, "publish: opening the store on a thread");
+	return 0;
+}
+
+/* The pages of the claims at..end made again, made on every core. */
+static int pages_ahead(site *s, size_t at, size_t end)
+{
+	page_share shares[PAGE_THREADS_MAX];
+	size_t i, k, n = 0, use = ct__parallel_threads(s->opts->threads, PAGE_THREADS_MAX);
+	int error;
+
+	for (i = at; i < end; i++)
+		n += s->claims[i].rebuild;
+	if (use > n) /* fewer pages than threads */
+		use = n ? n : 1;
+	for (k = 1; k < use; k++)
+		if (k >= s->nworkers && (error = worker_store(s, k)) < 0)
+			return error;
+	for (k = 0; k < use; k++)
+		shares[k] = (page_share){s, k ? &s->workers[k] : s->store, at, end, k, use};
+	ct__parallel(shares, sizeof(shares[0]), use, pages_some);
+	for (i = at; i < end; i++) {
+		pclaim *c = &s->claims[i];
+		if (c->rebuild && c->page_error < 0)
+			return ct_error_set(c->page_error, "%s",
+				c->page_why ? c->page_why : "publish: out of memory");
+	}
+	return 0;
+}
+
+/* Writes c's page made ahead, or marks it kept. */
+static int publish_claim(site *s, pclaim *c)
+{
+	ct_buf rel = CT_BUF_INIT;
+	int error = 0;
+
+	if (!c->rebuild)
+		return 0;
+	if ((error = ct_buf_printf(&rel, "claim/%s.html", c->id)) < 0)
 		goto done;
 	/* the page verified every record of the claim: a bundle of it need not again */
 	if (json_is_true(json_object_get(c->row, "bundle")) &&
@@ -1910,10 +2022,9 @@ static int publish_claim(site *s, pclaim *c, html *h)
 		error = ct__oom();
 		goto done;
 	}
-	error = write_html(s, rel.ptr, h);
+	error = write_file(s, rel.ptr, c->page.ptr, c->page.len);
 done:
-	ct_buf_clear(&h->buf);
-	h->error = 0;
+	ct_buf_free(&c->page);
 	ct_buf_free(&rel);
 	return error;
 }
@@ -2275,7 +2386,15 @@ static int publish_site(site *s)
 	}
 	for (i = 0; i < s->n; i++) {
 		pclaim *c = &s->claims[i];
-		if ((error = publish_claim(s, c, &h)) < 0)
+		if (i % PAGE_CHUNK == 0) {
+			size_t end = i + PAGE_CHUNK < s->n ? i + PAGE_CHUNK : s->n;
+			for (j = i; j < end; j++)
+				if ((error = keep_claim(s, &s->claims[j])) < 0)
+					goto done;
+			if ((error = pages_ahead(s, i, end)) < 0)
+				goto done;
+		}
+		if ((error = publish_claim(s, c)) < 0)
 			goto done;
 		if (s->opts->signer && (error = publish_claim_bundle(s, c)) < 0)
 			goto done;
@@ -2444,11 +2563,18 @@ static void site_free(site *s)
 		free(s->claims[i].status);
 		free(s->claims[i].source);
 		free(s->claims[i].tags);
+		ct_buf_free(&s->claims[i].page);
+		free(s->claims[i].page_why);
 		json_decref(s->claims[i].row);
 		free(s->claims[i].row_text);
 	}
 	free(s->claims);
 	free(s->by_source);
+	for (i = 1; i < s->nworkers; i++) {
+		ct__fan_cache_free(s->workers[i].fans);
+		git_tree_free(s->workers[i].tree);
+		git_repository_free(s->workers[i].repo);
+	}
 	json_decref(s->files);
 	json_decref(s->changed_claims);
 	json_decref(s->changed_sources);
