@@ -90,6 +90,17 @@ putf(html *h, const char *fmt, ...)
 		h->error = ct_buf_puts(&h->buf, small);
 }
 
+/* What the site's other files use of a claim's index row: its strings, unescaped, in one block
+ * (lists: strings one after the other, each ended by a NUL). Made from the row as parsed, or
+ * straight from its text in the manifest (row_scan) without building it. */
+typedef struct {
+	char *mem;
+	const char *statement, *status, *verdict, *source, *source_title; /* NULL: none */
+	const char *tags, *keys, *evidence;
+	size_t ntags, nkeys, nevidence;
+	int bundle;
+} rowview;
+
 /* One claim to publish: what the listing says of it, and whether its page is made again. */
 typedef struct {
 	char *id;
@@ -100,7 +111,9 @@ typedef struct {
 	ct_buf page;	/* its page, made ahead (pages_ahead) */
 	int page_error; /* what making it returned */
 	char *page_why; /* and the error's message (owned) */
-	json_t *row;	/* its entry in the index (owned) */
+	json_t *row;	/* its entry in the index (owned; NULL for a page kept: view and row_text
+			 * are what is used of it) */
+	rowview view;
 	char *row_text; /* the same, compact with sorted keys, as index.json and the manifest
 			   hold it (owned; NULL until needed) */
 } pclaim;
@@ -360,6 +373,274 @@ static int collect(const ct_claim_summary *sum, void *payload)
 		!(c->tags = strdup(sum->tags ? sum->tags : "")))
 		return ct__oom();
 	return 0;
+}
+
+/* The next string of a list (l: where it is, moved past it). */
+static const char *next_str(const char **l)
+{
+	const char *str = *l;
+	*l += strlen(str) + 1;
+	return str;
+}
+
+enum {
+	V_STATEMENT,
+	V_STATUS,
+	V_VERDICT,
+	V_SOURCE,
+	V_SOURCE_TITLE,
+	V_TAGS,
+	V_KEYS,
+	V_EVIDENCE,
+	V_BUNDLE,
+	V_N
+};
+static const char *const view_names[V_N] = {"statement", "status", "verdict", "source",
+	"source_title", "tags", "keys", "evidence", "bundle"};
+
+static int view_member(const char *key, size_t len)
+{
+	int m;
+	for (m = 0; m < V_N; m++)
+		if (strlen(view_names[m]) == len && memcmp(view_names[m], key, len) == 0)
+			return m;
+	return -1;
+}
+
+/* The block being filled: offsets into mem until view_finish makes them pointers. */
+typedef struct {
+	ct_buf mem;
+	size_t at[V_N]; /* SIZE_MAX: none */
+	size_t count[V_N];
+	int bundle;
+} viewfill;
+
+static void view_start(viewfill *f)
+{
+	size_t m;
+	memset(f, 0, sizeof(*f));
+	for (m = 0; m < V_N; m++)
+		f->at[m] = SIZE_MAX;
+}
+
+static int view_finish(rowview *v, viewfill *f)
+{
+	const char **str[V_N] = {&v->statement, &v->status, &v->verdict, &v->source,
+		&v->source_title, &v->tags, &v->keys, &v->evidence, NULL};
+	size_t m;
+	int error;
+
+	if ((error = ct_buf_put(&f->mem, "", 1)) < 0) { /* never empty: mem is not NULL */
+		ct_buf_free(&f->mem);
+		return error;
+	}
+	free(v->mem);
+	memset(v, 0, sizeof(*v));
+	v->mem = ct_buf_detach(&f->mem);
+	for (m = 0; m < V_BUNDLE; m++)
+		*str[m] = f->at[m] == SIZE_MAX ? NULL : v->mem + f->at[m];
+	if (!v->tags)
+		v->tags = v->mem + strlen(v->mem); /* an empty list: at the final NUL */
+	if (!v->keys)
+		v->keys = v->tags;
+	if (!v->evidence)
+		v->evidence = v->tags;
+	v->ntags = f->count[V_TAGS];
+	v->nkeys = f->count[V_KEYS];
+	v->nevidence = f->count[V_EVIDENCE];
+	v->bundle = f->bundle;
+	return 0;
+}
+
+static int view_put(viewfill *f, int m, const char *str, size_t len)
+{
+	int error;
+	if (f->at[m] == SIZE_MAX)
+		f->at[m] = f->mem.len;
+	f->count[m]++;
+	if ((error = ct_buf_put(&f->mem, str, len)) == 0)
+		error = ct_buf_put(&f->mem, "", 1);
+	return error;
+}
+
+/* The view of a row as parsed (members not of the expected type are left out). */
+static int view_from_json(rowview *v, const json_t *row)
+{
+	viewfill f;
+	const json_t *x;
+	size_t i;
+	int m, error = 0;
+
+	view_start(&f);
+	for (m = 0; m < V_N && error == 0; m++) {
+		const json_t *value = json_object_get(row, view_names[m]);
+		if (m == V_BUNDLE)
+			f.bundle = json_is_true(value);
+		else if (m >= V_TAGS) {
+			json_array_foreach (value, i, x)
+				if (error == 0 && json_is_string(x))
+					error = view_put(
+						&f, m, json_string_value(x), json_string_length(x));
+		} else if (json_is_string(value))
+			error = view_put(
+				&f, m, json_string_value(value), json_string_length(value));
+	}
+	if (error < 0) {
+		ct_buf_free(&f.mem);
+		return error;
+	}
+	return view_finish(v, &f);
+}
+
+/* A JSON string at *p (after its opening quote) up to its closing quote, unescaped into out
+ * when out is not NULL; *p moved past it. 0, or -1 when it is not one row_scan takes (an
+ * escape \uXXXX, a control character, the end of the text). */
+static int scan_string(const char **p, const char *end, viewfill *out, int m)
+{
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	const char *q = *p, *run = q, *e;
+	int error;
+
+	if (out && out->at[m] == SIZE_MAX) /* a list's first string, or the string */
+		out->at[m] = out->mem.len;
+	for (;; q++) {
+		if (q >= end || (unsigned char)*q < 0x20)
+			return -1;
+		if (*q != '"' && *q != '\\')
+			continue;
+		if (out && q > run && (error = ct_buf_put(&out->mem, run, (size_t)(q - run))) < 0)
+			return error;
+		if (*q == '"')
+			break;
+		if (q + 1 >= end || !(e = memchr(from, q[1], sizeof(from) - 1)))
+			return -1; /* \uXXXX: left to jansson */
+		if (out && (error = ct_buf_put(&out->mem, &to[e - from], 1)) < 0)
+			return error;
+		q++;
+		run = q + 1;
+	}
+	if (out) {
+		out->count[m]++;
+		if ((error = ct_buf_put(&out->mem, "", 1)) < 0)
+			return error;
+	}
+	*p = q + 1;
+	return 0;
+}
+
+/*
+ * The view of an index row straight from its text (a manifest's), without building it: only
+ * the shape the rows have (one object of strings, null, true, false, whole numbers and arrays
+ * of strings; each member once; valid UTF-8; nothing after it), else -1 and the row is left to
+ * jansson. What passes is JSON, so what is spliced into index.js is JSON too.
+ */
+static int row_scan(rowview *v, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	viewfill f;
+	unsigned seen = 0;
+	int error = -1;
+
+	view_start(&f);
+	if (ct__utf8_check(text, len, "a row") < 0) {
+		ct_error_clear();
+		return -1;
+	}
+	if (p >= end || *p++ != '{')
+		goto done;
+	if (p < end && *p == '}') {
+		p++;
+		goto close;
+	}
+	for (;;) {
+		const char *key;
+		int m;
+		if (p >= end || *p++ != '"')
+			goto done;
+		key = p;
+		if (scan_string(&p, end, NULL, 0) < 0 || memchr(key, '\\', (size_t)(p - 1 - key)))
+			goto done;
+		m = view_member(key, (size_t)(p - 1 - key));
+		if (m >= 0) {
+			if (seen & (1u << m))
+				goto done; /* twice */
+			seen |= 1u << m;
+		}
+		if (p >= end || *p++ != ':' || p >= end)
+			goto done;
+		if (*p == '"') {
+			p++;
+			if (m >= V_TAGS ||
+				(error = scan_string(&p, end, m >= 0 ? &f : NULL, m)) != 0)
+				goto done;
+			error = -1;
+		} else if (*p == '[') {
+			p++;
+			if (m >= 0 && m < V_TAGS)
+				goto done;
+			if (p < end && *p == ']')
+				p++;
+			else
+				for (;;) {
+					if (p >= end || *p++ != '"' ||
+						(error = scan_string(
+							 &p, end, m >= 0 ? &f : NULL, m)) != 0)
+						goto done;
+					error = -1;
+					if (p < end && *p == ',') {
+						p++;
+						continue;
+					}
+					if (p < end && *p == ']') {
+						p++;
+						break;
+					}
+					goto done;
+				}
+		} else if ((size_t)(end - p) >= 4 && memcmp(p, "null", 4) == 0) {
+			if (m >= V_TAGS)
+				goto done;
+			p += 4;
+		} else if ((size_t)(end - p) >= 4 && memcmp(p, "true", 4) == 0) {
+			if (m >= 0 && m != V_BUNDLE)
+				goto done;
+			if (m == V_BUNDLE)
+				f.bundle = 1;
+			p += 4;
+		} else if ((size_t)(end - p) >= 5 && memcmp(p, "false", 5) == 0) {
+			if (m >= 0 && m != V_BUNDLE)
+				goto done;
+			p += 5;
+		} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+			if (m >= 0)
+				goto done;
+			if (*p == '-')
+				p++;
+			if (p >= end || *p < '0' || *p > '9' ||
+				(*p == '0' && p + 1 < end && p[1] >= '0' && p[1] <= '9'))
+				goto done;
+			while (p < end && *p >= '0' && *p <= '9')
+				p++;
+		} else
+			goto done;
+		if (p < end && *p == ',') {
+			p++;
+			continue;
+		}
+		if (p < end && *p == '}') {
+			p++;
+			break;
+		}
+		goto done;
+	}
+close:
+	if (p != end)
+		goto done;
+	error = view_finish(v, &f);
+	return error;
+done:
+	ct_buf_free(&f.mem);
+	return error < -1 ? error : -1;
 }
 
 /* ---- pieces of pages ---- */
@@ -1254,15 +1535,14 @@ static int source_page(html *h, site *s, const char *id)
 	cited = source_claims(s, id, &first);
 	for (k = first; k < first + cited; k++) {
 		const pclaim *c = &s->claims[s->by_source[k]];
-		const json_t *row = c->row;
 		put(h, "<li><a href=\"../claim/");
 		esc(h, c->id);
 		put(h, ".html\">");
-		esc(h, json_string_value(json_object_get(row, "statement")));
+		esc(h, c->view.statement);
 		put(h, "</a> (<span class=\"status status-");
 		esc(h, c->status);
 		put(h, "\">");
-		esc(h, json_string_value(json_object_get(row, "status")));
+		esc(h, c->view.status);
 		put(h, "</span>)</li>\n");
 	}
 	if (!cited)
@@ -1296,7 +1576,7 @@ done:
 /* ---- the index ---- */
 
 /* The distinct strings of member (a string or an array of strings) over the rows, sorted. */
-static int distinct(json_t **out, const site *s, const char *member)
+static int distinct(json_t **out, const site *s, int member)
 {
 	json_t *seen = json_object(), *v;
 	const char *key;
@@ -1306,11 +1586,12 @@ static int distinct(json_t **out, const site *s, const char *member)
 	if (!seen)
 		return ct__oom();
 	for (i = 0; i < s->n; i++) {
-		const json_t *m = json_object_get(s->claims[i].row, member);
-		if (json_is_string(m))
-			json_object_set_new(seen, json_string_value(m), json_true());
-		json_array_foreach (m, j, v)
-			json_object_set_new(seen, json_string_value(v), json_true());
+		const rowview *rv = &s->claims[i].view;
+		const char *one = member == V_STATUS ? rv->status : rv->source, *l = rv->tags;
+		if (member != V_TAGS && one)
+			json_object_set_new(seen, one, json_true());
+		for (j = 0; member == V_TAGS && j < rv->ntags; j++)
+			json_object_set_new(seen, next_str(&l), json_true());
 	}
 	*out = json_array();
 	json_object_foreach (seen, key, v)
@@ -1339,13 +1620,11 @@ static void select_box(
 		       n = strcmp(name, "source") == 0
 			? source_claims(s, json_string_value(v), &first)
 			: 0;
-		for (j = first; j < first + n; j++) {
-			const json_t *row = s->claims[s->by_source[j]].row;
-			if (json_string_value(json_object_get(row, "source_title"))) {
-				shown = json_string_value(json_object_get(row, "source_title"));
+		for (j = first; j < first + n; j++)
+			if (s->claims[s->by_source[j]].view.source_title) {
+				shown = s->claims[s->by_source[j]].view.source_title;
 				break;
 			}
-		}
 		put(h, "<option value=\"");
 		esc(h, json_string_value(v));
 		put(h, "\">");
@@ -1369,7 +1648,7 @@ static void verify_section(html *h, const site *s, const json_t *keys)
 		if (s->opts->signer)
 			put(h, "; each claim's page also offers a bundle of that claim alone");
 		for (i = 0, n = 0; i < s->n; i++)
-			n += !json_is_true(json_object_get(s->claims[i].row, "bundle"));
+			n += !s->claims[i].view.bundle;
 		if (s->opts->signer && n)
 			putf(h, ". %zu claim%s whose records do not all verify %s left out", n,
 				n == 1 ? "" : "s", n == 1 ? "is" : "are");
@@ -1397,13 +1676,12 @@ static void verify_section(html *h, const site *s, const json_t *keys)
 static int index_page(html *h, site *s, const json_t *keys)
 {
 	json_t *statuses = NULL, *tags = NULL, *sources = NULL;
-	const json_t *v;
 	size_t i, j;
 	int error;
 
-	if ((error = distinct(&statuses, s, "status")) < 0 ||
-		(error = distinct(&tags, s, "tags")) < 0 ||
-		(error = distinct(&sources, s, "source")) < 0)
+	if ((error = distinct(&statuses, s, V_STATUS)) < 0 ||
+		(error = distinct(&tags, s, V_TAGS)) < 0 ||
+		(error = distinct(&sources, s, V_SOURCE)) < 0)
 		goto done;
 	page_head(h, s, "", s->title, NULL, NULL);
 	put(h, "<h1>");
@@ -1424,27 +1702,27 @@ static int index_page(html *h, site *s, const json_t *keys)
 		"<th scope=\"col\">Verdict</th><th scope=\"col\">Source</th><th scope=\"col\">Tags"
 		"</th></tr></thead>\n<tbody>\n");
 	for (i = 0; i < s->n && h->error == 0; i++) {
-		const json_t *row = s->claims[i].row;
-		const char *title = json_string_value(json_object_get(row, "source_title"));
+		const rowview *rv = &s->claims[i].view;
+		const char *l = rv->tags;
 		put(h, "<tr id=\"claim-");
 		esc(h, s->claims[i].id);
 		put(h, "\"><td><a href=\"claim/");
 		esc(h, s->claims[i].id);
 		put(h, ".html\">");
-		esc(h, json_string_value(json_object_get(row, "statement")));
+		esc(h, rv->statement);
 		put(h, "</a></td><td><span class=\"status status-");
-		esc(h, json_string_value(json_object_get(row, "status")));
+		esc(h, rv->status);
 		put(h, "\">");
-		esc(h, json_string_value(json_object_get(row, "status")));
+		esc(h, rv->status);
 		put(h, "</span></td><td>");
-		esc(h, json_string_value(json_object_get(row, "verdict")));
+		esc(h, rv->verdict);
 		put(h, "</td><td>");
-		source_link(h, "", s->claims[i].source, title);
+		source_link(h, "", s->claims[i].source, rv->source_title);
 		put(h, "</td><td>");
-		json_array_foreach (json_object_get(row, "tags"), j, v) {
+		for (j = 0; j < rv->ntags; j++) {
 			if (j)
 				put(h, ", ");
-			esc(h, json_string_value(v));
+			esc(h, next_str(&l));
 		}
 		put(h, "</td></tr>\n");
 	}
@@ -1898,19 +2176,31 @@ static int keep_claim(site *s, pclaim *c)
 		json_object_get(s->old_files, rel.ptr)) {
 		const json_t *text = json_object_get(old, "text");
 		json_error_t jerr;
+		json_t *row;
+		int kept = 0;
 		if (json_is_string(text)) {
-			/* a row that does not parse as an object only costs the page */
-			c->row = json_loadb(json_string_value(text), json_string_length(text),
-				JSON_REJECT_DUPLICATES, &jerr);
-			if (c->row &&
-				(!json_is_object(c->row) ||
-					!(c->row_text = strdup(json_string_value(text))))) {
-				json_decref(c->row);
-				c->row = NULL;
+			/* the row as it is when it has the shape rows have; else parsed (a row that
+			 * does not parse as an object only costs the page) */
+			error = row_scan(
+				&c->view, json_string_value(text), json_string_length(text));
+			if (error < -1)
+				goto done;
+			kept = error == 0;
+			if (error == -1) {
+				row = json_loadb(json_string_value(text), json_string_length(text),
+					JSON_REJECT_DUPLICATES, &jerr);
+				kept = json_is_object(row);
+				error = kept ? view_from_json(&c->view, row) : 0;
+				json_decref(row);
+				if (error < 0)
+					goto done;
 			}
-		} else if (json_is_object(json_object_get(old, "row")))
-			c->row = json_incref(json_object_get(old, "row"));
-		if (c->row) {
+			if (kept && !(c->row_text = strdup(json_string_value(text)))) {
+				error = ct__oom();
+				goto done;
+			}
+		}
+		if (kept) {
 			s->report->unchanged++;
 			error = keep_old(s, rel.ptr);
 			goto done;
@@ -1946,8 +2236,8 @@ static void *pages_some(void *arg)
 			continue;
 		if (!mine.verified)
 			c->page_error = ct__oom();
-		else
-			c->page_error = claim_page(&h, &c->row, &mine, c);
+		else if ((c->page_error = claim_page(&h, &c->row, &mine, c)) == 0)
+			c->page_error = view_from_json(&c->view, c->row);
 		if (c->page_error < 0) {
 			c->page_why = strdup(ct_error_last());
 			ct_error_clear();
@@ -2017,8 +2307,7 @@ static int publish_claim(site *s, pclaim *c)
 	if ((error = ct_buf_printf(&rel, "claim/%s.html", c->id)) < 0)
 		goto done;
 	/* the page verified every record of the claim: a bundle of it need not again */
-	if (json_is_true(json_object_get(c->row, "bundle")) &&
-		json_object_set_new(s->checked, c->id, json_true()) < 0) {
+	if (c->view.bundle && json_object_set_new(s->checked, c->id, json_true()) < 0) {
 		error = ct__oom();
 		goto done;
 	}
@@ -2054,7 +2343,7 @@ static int publish_claim_bundle(site *s, pclaim *c)
 	int error = 0;
 
 	/* a bundle never carries a record that does not verify: such a claim has none */
-	if (!json_is_true(json_object_get(c->row, "bundle")))
+	if (!c->view.bundle)
 		goto done;
 	if ((error = ct_buf_printf(&rel, "bundle/%s.bundle", c->id)) < 0 ||
 		(error = ct_buf_printf(&path, "%s/%s", s->dir, rel.ptr)) < 0 ||
@@ -2094,7 +2383,7 @@ static int publish_all_bundle(site *s, const char *bundle_fp, size_t rebuilt)
 	int error;
 
 	for (i = 0; i < s->n; i++)
-		n += json_is_true(json_object_get(s->claims[i].row, "bundle"));
+		n += s->claims[i].view.bundle;
 	if (s->opts->signer && n == 0)
 		return 0; /* no claim verifies: no bundle */
 	if ((error = ct_buf_printf(&path, "%s/claims.bundle", s->dir)) < 0 ||
@@ -2119,7 +2408,7 @@ static int publish_all_bundle(site *s, const char *bundle_fp, size_t rebuilt)
 		goto done;
 	}
 	for (i = 0, n = 0; i < s->n; i++)
-		if (json_is_true(json_object_get(s->claims[i].row, "bundle")))
+		if (s->claims[i].view.bundle)
 			ids[n++] = s->claims[i].id;
 	bo.creator = s->opts->signer;
 	bo.select = CT_BUNDLE_IDS;
@@ -2289,8 +2578,16 @@ static int affected_sources(site *s, json_t **out)
 	if (!(*out = json_deep_copy(s->changed_sources)))
 		return ct__oom();
 	for (i = 0; i < s->n && error == 0; i++)
-		if (s->claims[i].rebuild)
-			error = row_sources(*out, s->claims[i].row);
+		if (s->claims[i].rebuild) {
+			const rowview *rv = &s->claims[i].view;
+			const char *l = rv->evidence;
+			size_t j;
+			if (rv->source && json_object_set_new(*out, rv->source, json_true()) < 0)
+				error = ct__oom();
+			for (j = 0; j < rv->nevidence && error == 0; j++)
+				if (json_object_set_new(*out, next_str(&l), json_true()) < 0)
+					error = ct__oom();
+		}
 	/* the earlier rows of the claims whose folder changed */
 	json_object_foreach (s->changed_claims, id, v)
 		if (error == 0)
@@ -2339,7 +2636,7 @@ static int publish_site(site *s)
 	html h = {CT_BUF_INIT, 0};
 	ct_buf all = CT_BUF_INIT;
 	char bundle_fp[CT_SHA256_HEX_LEN + 1];
-	const char *key;
+	const char *key, *l;
 	json_t *v;
 	uint8_t d[32];
 	size_t i, j, rebuilt = 0;
@@ -2398,8 +2695,7 @@ static int publish_site(site *s)
 			goto done;
 		if (s->opts->signer && (error = publish_claim_bundle(s, c)) < 0)
 			goto done;
-		if (json_is_true(json_object_get(c->row, "bundle")) &&
-			(error = put_strs(&all, c->id, "\n", NULL)) < 0)
+		if (c->view.bundle && (error = put_strs(&all, c->id, "\n", NULL)) < 0)
 			goto done;
 		rebuilt += c->rebuild;
 		if (!c->row_text &&
@@ -2407,13 +2703,13 @@ static int publish_site(site *s)
 			error = ct__oom();
 			goto done;
 		}
+		json_decref(c->row); /* what the rest uses of it: view and row_text */
+		c->row = NULL;
 		json_object_set_new(sources, c->source, json_true());
-		json_array_foreach (json_object_get(c->row, "evidence"), j, v)
-			json_object_set_new(sources, json_string_value(v), json_true());
-		json_array_foreach (json_object_get(c->row, "keys"), j, v)
-			if (json_is_string(v) &&
-				json_object_set_new(keyset, json_string_value(v), json_true()) <
-					0) {
+		for (j = 0, l = c->view.evidence; j < c->view.nevidence; j++)
+			json_object_set_new(sources, next_str(&l), json_true());
+		for (j = 0, l = c->view.keys; j < c->view.nkeys; j++)
+			if (json_object_set_new(keyset, next_str(&l), json_true()) < 0) {
 				error = ct__oom();
 				goto done;
 			}
@@ -2565,6 +2861,7 @@ static void site_free(site *s)
 		free(s->claims[i].tags);
 		ct_buf_free(&s->claims[i].page);
 		free(s->claims[i].page_why);
+		free(s->claims[i].view.mem);
 		json_decref(s->claims[i].row);
 		free(s->claims[i].row_text);
 	}
