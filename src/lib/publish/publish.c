@@ -130,7 +130,7 @@ typedef struct {
 	const char *title;
 	pclaim *claims;
 	size_t n, cap;
-	json_t *old_claims; /* the last manifest's claims: id -> {"text"} */
+	json_t *old_claims; /* the last manifest's claims: id -> the text of its row */
 	json_t *old_files;  /* the last manifest's files: path -> what lstat said ("" unknown) */
 	const char *old_bundle_fp;
 	const char *old_options, *old_tree; /* the last manifest's "options" and "tree" */
@@ -1808,7 +1808,7 @@ static const char *str_or_empty(const json_t *v)
  * index.json holds it. Version 2 had "file PATH" and "claim ID FP ROW" (only its files are
  * used: a publish after it makes every page). The rows are kept as text, parsed only for the
  * claims whose page is kept, and spliced into index.json and the next manifest as they are.
- * Returns the same shape as the JSON manifest (claims: id -> {"text"}, files: path -> STAT or
+ * Returns the same shape as the JSON manifest (claims: id -> row text, files: path -> STAT or
  * ""), or NULL when a line is not one of these.
  */
 static json_t *read_manifest_lines(const char *text, size_t len, int version)
@@ -1849,7 +1849,7 @@ static json_t *read_manifest_lines(const char *text, size_t len, int version)
 			sp2 = sp1;
 			if (version < 3 && !(sp2 = memchr(sp1 + 1, ' ', (size_t)(nl - sp1 - 1))))
 				goto bad;
-			if (!(e = json_pack("{s:s#}", "text", sp2 + 1, (int)(nl - sp2 - 1))) ||
+			if (!(e = json_stringn_nocheck(sp2 + 1, (size_t)(nl - sp2 - 1))) ||
 				json_object_setn_new(claims, p + 6, (size_t)(sp1 - p - 6), e) < 0)
 				goto bad;
 		} else
@@ -2174,7 +2174,7 @@ static int keep_claim(site *s, pclaim *c)
 	if (old && !json_object_get(s->changed_claims, c->id) &&
 		!json_object_get(s->changed_sources, c->source) &&
 		json_object_get(s->old_files, rel.ptr)) {
-		const json_t *text = json_object_get(old, "text");
+		const json_t *text = old;
 		json_error_t jerr;
 		json_t *row;
 		int kept = 0;
@@ -2553,7 +2553,7 @@ static int row_sources(json_t *set, const json_t *row)
 /* The source and the evidence of the row text of the last manifest into set. */
 static int old_row_sources(json_t *set, const json_t *old)
 {
-	const json_t *text = json_object_get(old, "text");
+	const json_t *text = old;
 	json_error_t jerr;
 	json_t *row;
 	int error;
