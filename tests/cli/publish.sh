@@ -165,6 +165,26 @@ contains "$OUT" "published 1 claim and 1 source"
 [ ! -e "$S/claim/hostile-url.html" ] && [ -e "$S/notes.txt" ] && [ -e "$S/claim/rally.html" ] &&
 	ok || fail "the narrower publish removed the wrong files"
 
+# ---- a key that signed only a source: its key record stays published after an incremental
+# publish that kept the source's page ----
+"$CT" key generate --unencrypted --name "Archivist" -o ../src.key >/dev/null || exit 99
+SRCID=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["key_id"])' ../src.key.pub)
+CLAIMTRAIL_KEY=$TMP/src.key "$CT" source add --id archive --title "Archive" \
+	--publisher "Archive" >/dev/null || fail "source add with another key"
+"$CT" claim add --id archived --statement "The archive holds it." --source archive \
+	--tag archive >/dev/null || fail "claim add"
+expect_status 0 "$CT" publish -o ../site8 --base-url "$URL"
+[ -s ../site8/keys/$SRCID.json ] && ok || fail "the source signer's key record is not published"
+"$CT" claim revise rally --statement "Some 1,200 people attended the rally." \
+	--reason "wording" >/dev/null || fail "revise"
+expect_status 0 "$CT" publish -o ../site8 --base-url "$URL" --json
+contains "$OUT" '"full": null'
+not_contains "$OUT" "source/archive.html"
+[ -s ../site8/keys/$SRCID.json ] && ok ||
+	fail "an incremental publish removed the key record of a source's signer: $OUT"
+contains "$(cat ../site8/index.html)" "keys/$SRCID.json"
+git reset -q --hard HEAD~3
+
 # ---- nothing unverified is shown as signed: a statement changed by hand in git ----
 f=$(find claims/claim -path "*/rally/r0002*.json")
 sed 's/About 1,200/About 9,999/' "$f" >"$f.new" && mv "$f.new" "$f" || exit 99

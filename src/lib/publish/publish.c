@@ -153,9 +153,11 @@ typedef struct {
 	const char *skip_key;	    /* ct_publish_bundle's own key: not part of the site */
 	const char *offered_bundle; /* ct_publish_bundle without a signer: the bundle given */
 	json_t *source_keys;	    /* the keys whose signatures on the source pages verified */
-	json_t *verified;	    /* ct_store_verify_record's answers, by kind, id and revision */
-	json_t *checked; /* claims whose every record was verified in this run: id -> true */
-	FILE *spills[3]; /* the bundles' temporary files, made once (NULLs: per bundle) */
+	json_t *old_sources; /* the last manifest's source pages: id -> "KEY KEY..." (their keys) */
+	json_t *sources_now; /* this publish's source pages: id -> "KEY KEY..." */
+	json_t *verified;    /* ct_store_verify_record's answers, by kind, id and revision */
+	json_t *checked;     /* claims whose every record was verified in this run: id -> true */
+	FILE *spills[3];     /* the bundles' temporary files, made once (NULLs: per bundle) */
 } site;
 
 static void hex32(char *out, const uint8_t d[32])
@@ -1814,9 +1816,10 @@ static const char *str_or_empty(const json_t *v)
 static json_t *read_manifest_lines(const char *text, size_t len, int version)
 {
 	const char *p = text + sizeof(MANIFEST_LINES) - 1, *end = text + len;
-	json_t *m = json_pack("{s:s, s:o, s:o}", "format", MANIFEST_FORMAT, "claims", json_object(),
-		"files", json_object());
+	json_t *m = json_pack("{s:s, s:o, s:o, s:o}", "format", MANIFEST_FORMAT, "claims",
+		json_object(), "files", json_object(), "sources", json_object());
 	json_t *claims = json_object_get(m, "claims"), *files = json_object_get(m, "files");
+	json_t *sources = json_object_get(m, "sources");
 	static const char *const single[] = {"options", "tree", "commit", "bundle"};
 
 	while (m && p < end) {
@@ -1839,6 +1842,12 @@ static json_t *read_manifest_lines(const char *text, size_t len, int version)
 			if (version >= 3 && !sp1)
 				goto bad;
 			if (json_object_setn_new(files, p + 5, (size_t)((sp1 ? sp1 : nl) - p - 5),
+				    sp1 ? json_stringn(sp1 + 1, (size_t)(nl - sp1 - 1))
+					: json_string("")) < 0)
+				goto bad;
+		} else if (version >= 3 && n > 7 && memcmp(p, "source ", 7) == 0) {
+			sp1 = memchr(p + 7, ' ', n - 7);
+			if (json_object_setn_new(sources, p + 7, (size_t)((sp1 ? sp1 : nl) - p - 7),
 				    sp1 ? json_stringn(sp1 + 1, (size_t)(nl - sp1 - 1))
 					: json_string("")) < 0)
 				goto bad;
@@ -1896,6 +1905,7 @@ static int read_manifest(site *s, json_t **manifest)
 	}
 	s->old_claims = json_object_get(*manifest, "claims");
 	s->old_files = json_object_get(*manifest, "files");
+	s->old_sources = json_object_get(*manifest, "sources");
 	s->old_bundle_fp = json_string_value(json_object_get(*manifest, "bundle"));
 	s->old_options = json_string_value(json_object_get(*manifest, "options"));
 	s->old_tree = json_string_value(json_object_get(*manifest, "tree"));
@@ -2443,10 +2453,10 @@ static int publish_keys(site *s, json_t *keys)
 		if (ct_store_get_raw(&raw, s->store, CT_KIND_KEY, json_string_value(k), 0) < 0) {
 			/* the bundle signer's own key need not be in the store */
 			char *text;
+			ct_error_clear();
 			if (!s->opts->signer ||
 				strcmp(ct_key_id(s->opts->signer), json_string_value(k)) != 0)
-				goto done;
-			ct_error_clear();
+				continue; /* no record of it: no file (the others still made) */
 			if (!(text = json_dumps(ct_key_public_record(s->opts->signer),
 				      JSON_INDENT(2) | JSON_SORT_KEYS))) {
 				error = ct__oom();
@@ -2600,6 +2610,51 @@ static int affected_sources(site *s, json_t **out)
 	return error;
 }
 
+/* The keys whose signatures a source page made now showed verified (s->source_keys), into
+ * all_keys and, as "KEY KEY...", into the next manifest. */
+static int source_keys_made(site *s, const char *id, json_t *all_keys)
+{
+	ct_buf text = CT_BUF_INIT;
+	const json_t *k;
+	size_t i;
+	int error = 0;
+
+	json_array_foreach (s->source_keys, i, k) {
+		if ((error = add_unique(all_keys, json_string_value(k))) < 0 ||
+			(i && (error = ct_buf_puts(&text, " ")) < 0) ||
+			(error = ct_buf_puts(&text, json_string_value(k))) < 0)
+			break;
+	}
+	if (error == 0 &&
+		json_object_set_new(s->sources_now, id, json_string(text.ptr ? text.ptr : "")) < 0)
+		error = ct__oom();
+	ct_buf_free(&text);
+	return error;
+}
+
+/* The same for a source page kept: its keys as the last manifest names them, those the store
+ * has a record of. */
+static int source_keys_kept(site *s, const char *id, const char *keys)
+{
+	const char *p = keys;
+	int error = 0;
+
+	while (*p && error == 0) {
+		const char *end = strchr(p, ' ');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char *key = strndup(p, len);
+		if (!key)
+			return ct__oom();
+		if (ct_keyring_find(s->ring, key))
+			error = add_unique(s->source_keys, key);
+		free(key);
+		p += len + (end ? 1 : 0);
+	}
+	if (error == 0 && json_object_set_new(s->sources_now, id, json_string(keys)) < 0)
+		error = ct__oom();
+	return error;
+}
+
 typedef struct {
 	const char *source;
 	size_t i;
@@ -2736,11 +2791,25 @@ static int publish_site(site *s)
 		/* incremental: a source page lists the claims attributed to it and the source's
 		 * revisions: kept unless one of those changed */
 		if (s->incremental && !json_object_get(affected, key) &&
-			json_object_get(s->old_files, rel.ptr)) {
+			json_object_get(s->old_files, rel.ptr) &&
+			json_is_string(json_object_get(s->old_sources, key))) {
+			/* kept, with the keys whose signatures it showed verified */
 			error = keep_old(s, rel.ptr);
+			if (error == 0)
+				error = source_keys_kept(s, key,
+					json_string_value(json_object_get(s->old_sources, key)));
 			s->report->unchanged++;
-		} else if ((error = source_page(&h, s, key)) == 0)
-			error = write_html(s, rel.ptr, &h);
+		} else {
+			json_t *all_keys = s->source_keys;
+			if (!(s->source_keys = json_array()))
+				error = ct__oom();
+			else if ((error = source_page(&h, s, key)) == 0)
+				error = write_html(s, rel.ptr, &h);
+			if (error == 0)
+				error = source_keys_made(s, key, all_keys);
+			json_decref(s->source_keys);
+			s->source_keys = all_keys;
+		}
 		ct_buf_clear(&h.buf);
 		h.error = 0;
 		ct_buf_free(&rel);
@@ -2820,6 +2889,11 @@ static int publish_site(site *s)
 			stat_text(st_text, &st);
 			error = put_strs(&text, "file ", key, " ", st_text, "\n", NULL);
 		}
+		json_object_foreach (s->sources_now, key, v)
+			if (error == 0)
+				error = put_strs(&text, "source ", key,
+					*json_string_value(v) ? " " : "", json_string_value(v),
+					"\n", NULL);
 		for (i = 0; i < s->n && error == 0; i++)
 			error = put_strs(&text, "claim ", s->claims[i].id, " ",
 				s->claims[i].row_text, "\n", NULL);
@@ -2877,6 +2951,7 @@ static void site_free(site *s)
 	json_decref(s->changed_sources);
 	json_decref(s->current);
 	json_decref(s->source_keys);
+	json_decref(s->sources_now);
 	json_decref(s->verified);
 	json_decref(s->checked);
 	for (i = 0; i < 3; i++)
@@ -2902,9 +2977,9 @@ static int site_init(site *s, ct_publish_report *report, ct_store *store, const 
 	s->payload = payload;
 	s->title = opts->title && *opts->title ? opts->title : DEFAULT_TITLE;
 	if (!(s->files = json_object()) || !(s->source_keys = json_array()) ||
-		!(s->changed_claims = json_object()) || !(s->changed_sources = json_object()) ||
-		!(s->current = json_object()) || !(s->verified = json_object()) ||
-		!(s->checked = json_object()))
+		!(s->sources_now = json_object()) || !(s->changed_claims = json_object()) ||
+		!(s->changed_sources = json_object()) || !(s->current = json_object()) ||
+		!(s->verified = json_object()) || !(s->checked = json_object()))
 		return ct__oom();
 	if ((error = ct_buf_puts(&s->base, opts->base_url)) < 0)
 		return error;
