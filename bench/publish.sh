@@ -23,18 +23,20 @@ export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@claimtrail.invalid
 "$CT" key generate --unencrypted -o "$WORK/bench.key" --name Bench >/dev/null
 URL=https://example.org/checks
 
-# run CMD...: its output in $WORK/out and $WORK/err; prints "wall user+sys" in milliseconds (bash's time)
+# run CMD...: its output in $WORK/out and $WORK/err; prints "wall user+sys" in milliseconds (bash's
+# time) and the one-minute load average when it ended
 run() {
 	local t
 	t=$({
 		TIMEFORMAT='%R %U %S'
 		time "$@" >"$WORK/out" 2>"$WORK/err"
 	} 2>&1) || true
-	awk -v t="$t" 'BEGIN { split(t, a, " "); printf "%.0f %.0f\n", a[1] * 1000, (a[2] + a[3]) * 1000 }'
+	awk -v t="$t" -v l="$(cut -d' ' -f1 /proc/loadavg)" \
+		'BEGIN { split(t, a, " "); printf "%.0f %.0f %s\n", a[1] * 1000, (a[2] + a[3]) * 1000, l }'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / (b > 0 ? b : 1) }'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f%%", 100 * a / (b > 0 ? b : 1) }'; }
-row() { printf '  %-44s %8s ms %8s ms   %s\n' "$1" "$2" "$3" "$4"; }
+row() { printf '  %-40s %8s ms %8s ms %6s   %s\n' "$1" "$2" "$3" "$4" "$5"; }
 
 echo "load average before: $(cat /proc/loadavg)"
 for N in "$@"; do
@@ -45,7 +47,7 @@ for N in "$@"; do
 	for mode in ${MODES:-bundles pages}; do
 		site=$WORK/site-$N-$mode
 		if [ $mode = bundles ]; then export CLAIMTRAIL_KEY=$WORK/bench.key; else unset CLAIMTRAIL_KEY; fi
-		read -r full fullc < <(run "$CT" -C "$d" publish -o "$site" --base-url "$URL")
+		read -r full fullc fulll < <(run "$CT" -C "$d" publish -o "$site" --base-url "$URL")
 		if [ ! -f "$site/index.html" ]; then
 			echo "publish $N claims ($mode) failed: $(grep -v 'no signing key' "$WORK/err")"
 			continue
@@ -53,30 +55,32 @@ for N in "$@"; do
 		files=$(find "$site" -type f | wc -l)
 		mb=$(du -sm "$site" | cut -f1)
 		sync
-		read -r copy copyc < <(run cp -r "$site" "$WORK/copy")
+		read -r copy copyc copyl < <(run cp -r "$site" "$WORK/copy")
 		rm -rf "$WORK/copy"
-		read -r noop noopc < <(run "$CT" -C "$d" publish -o "$site" --base-url "$URL")
+		read -r noop noopc noopl < <(run "$CT" -C "$d" publish -o "$site" --base-url "$URL")
 		for f in "$site"/claim/*.html; do id=$(basename "$f" .html); break; done
 		CLAIMTRAIL_KEY=$WORK/bench.key "$CT" -C "$d" claim revise "$id" \
 			--statement "A statement revised for the benchmark ($mode)." --reason bench >/dev/null
-		read -r inc incc < <(run "$CT" -C "$d" publish -o "$site" --base-url "$URL")
+		read -r inc incc incl < <(run "$CT" -C "$d" publish -o "$site" --base-url "$URL")
 		wrote=$(grep -c '^wrote ' "$WORK/out" || true)
 		# the floor of an incremental publish as the site is laid out: the files every
 		# change rewrites whole (the index in three forms, the manifest, claims.bundle)
 		mkdir "$WORK/floor"
 		sync
-		read -r floor floorc < <(run cp "$site"/index.html "$site"/index.json "$site"/index.js \
+		read -r floor floorc floorl < <(run cp "$site"/index.html "$site"/index.json "$site"/index.js \
 			"$site"/.claimtrail-publish.json $([ $mode = bundles ] && echo "$site"/claims.bundle) \
 			"$WORK/floor")
 		rm -rf "$WORK/floor"
 		echo "publish $N claims ($mode): $files files, $mb MB"
-		printf '  %-44s %11s %11s\n' "" "wall" "user+sys"
-		row "full publish" "$full" "$fullc" ""
-		row "cp -r of the same files" "$copy" "$copyc" "full/copy $(ratio "$full" "$copy")x wall (target <= 3x)"
-		row "publish again, nothing changed" "$noop" "$noopc" "$(pct "$noop" "$full") of full"
-		row "publish after one claim changed" "$inc" "$incc" \
-			"$(pct "$inc" "$full") of full (target < 1%), $wrote files written"
-		row "cp of the files every change rewrites" "$floor" "$floorc" \
+		printf '  %-40s %11s %11s %6s\n' "" "wall" "user+sys" "load"
+		row "full publish" "$full" "$fullc" "$fulll" ""
+		row "cp -r of the same files" "$copy" "$copyc" "$copyl" \
+			"full/copy $(ratio "$full" "$copy")x wall, $(ratio "$fullc" "$copyc")x cpu (target <= 3x)"
+		row "publish again, nothing changed" "$noop" "$noopc" "$noopl" \
+			"$(pct "$noop" "$full") of full wall, $(pct "$noopc" "$fullc") cpu"
+		row "publish after one claim changed" "$inc" "$incc" "$incl" \
+			"$(pct "$inc" "$full") wall, $(pct "$incc" "$fullc") cpu of full (target < 1%), $wrote files written"
+		row "cp of the files every change rewrites" "$floor" "$floorc" "$floorl" \
 			"$(pct "$floor" "$full") of full: the floor of the layout"
 		rm -rf "$site"
 	done

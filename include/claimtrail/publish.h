@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define CT_PUBLISH_OPTS_VERSION 1
+#define CT_PUBLISH_OPTS_VERSION 2
 typedef struct {
 	unsigned version;	 /* CT_PUBLISH_OPTS_VERSION (CT_PUBLISH_OPTS_INIT sets it): an
 				 * unknown version is refused (CT_EINVALID) */
@@ -33,12 +33,14 @@ typedef struct {
 				  * (ct_publish_bundle then offers the bundle it was given) */
 	ct_progress_fn progress; /* NULL, or called per claim */
 	void *progress_payload;
+	unsigned threads; /* the threads that make claim pages (0: the CPUs it may run on; the
+			   * command passes CLAIMTRAIL_THREADS); the site is the same with any */
 } ct_publish_opts;
 
 #define CT_PUBLISH_OPTS_INIT \
 	{ \
 		CT_PUBLISH_OPTS_VERSION, NULL, NULL, CT_BUNDLE_ALL, NULL, 0, NULL, NULL, NULL, \
-			NULL, NULL \
+			NULL, NULL, 0 \
 	}
 
 /* What a publish did. */
@@ -48,6 +50,8 @@ typedef struct {
 	size_t written;	  /* files written (new or changed) */
 	size_t unchanged; /* files left as they were */
 	size_t removed;	  /* files of an earlier publish that are no longer part of the site */
+	char full[256];	  /* why every page was made ("" when the publish was incremental: only
+			   * the pages of what changed in the store since the last publish) */
 } ct_publish_report;
 
 /* Called for each file written ("written") or removed ("removed"); path is relative to the
@@ -56,10 +60,13 @@ typedef void (*ct_publish_file_fn)(const char *path, const char *action, void *p
 
 /*
  * Writes the site of the selected claims of store into the folder dir (made when missing).
- * Publishing again into the same folder rewrites only what changed: a claim page is rebuilt only
- * when the claim's folder, its cited source, the store's keys or the options changed since the
- * last publish (a manifest, .claimtrail-publish.json, remembers), and every other file only
- * when its bytes differ. Files an earlier publish wrote that are no longer part of the site are
+ * Publishing again into the same folder rewrites only what changed: the manifest
+ * (.claimtrail-publish.json) names the tree the last publish read, and a git diff of that tree
+ * against the store's says which claims and sources changed; only their pages (and the claim
+ * pages of a changed source) are made again, and every other file only when its bytes differ.
+ * What the diff cannot decide (no manifest, other options, another version, a key record
+ * changed, a file on disk not as the manifest says) makes every page again; report->full says
+ * why. Files an earlier publish wrote that are no longer part of the site are
  * removed; nothing else in dir is touched. report and fn may be NULL.
  */
 int ct_publish(ct_publish_report *report, ct_store *store, const char *dir,

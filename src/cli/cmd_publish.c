@@ -171,6 +171,7 @@ int cmd_publish(ct_cli *cli, int argc, char **argv)
 	}
 	cli_progress_init(&progress, "publish");
 	a.o.progress = cli_progress_fn;
+	a.o.threads = cli_threads_from_env();
 	a.o.progress_payload = &progress;
 	if (a.from) {
 		if (!a.trust && (error = ct_keyring_new(&a.trust)) < 0)
@@ -216,10 +217,11 @@ int cmd_publish(ct_cli *cli, int argc, char **argv)
 			goto done;
 	}
 	if (a.json) {
-		json_t *doc = json_pack("{s:s, s:s, s:I, s:I, s:O, s:O, s:I, s:b}", "dir", a.output,
-			"base_url", a.o.base_url, "claims", (json_int_t)report.claims, "sources",
-			(json_int_t)report.sources, "written", log.written, "removed", log.removed,
-			"unchanged", (json_int_t)report.unchanged, "bundles", key || a.from);
+		json_t *doc = json_pack("{s:s, s:s, s:I, s:I, s:O, s:O, s:I, s:b, s:s?}", "dir",
+			a.output, "base_url", a.o.base_url, "claims", (json_int_t)report.claims,
+			"sources", (json_int_t)report.sources, "written", log.written, "removed",
+			log.removed, "unchanged", (json_int_t)report.unchanged, "bundles",
+			key || a.from, "full", report.full[0] ? report.full : NULL);
 		if (!doc) {
 			error = ct_error_set(CT_ENOMEM, "out of memory");
 			goto done;
@@ -228,6 +230,8 @@ int cmd_publish(ct_cli *cli, int argc, char **argv)
 		json_decref(doc);
 		goto out;
 	}
+	if (report.full[0])
+		printf("every page made: %s\n", report.full);
 	printf("published %zu claim%s and %zu source%s to %s: %zu file%s written, %zu unchanged, "
 	       "%zu removed\n",
 		report.claims, cli_s(report.claims), report.sources, cli_s(report.sources),

@@ -115,20 +115,75 @@ w = sorted(d["written"])
 assert w == sorted(["claim/hostile-url.html", "bundle/hostile-url.bundle", "index.html",
     "index.json", "index.js", "source/evil-source.html", "claims.bundle"]), w
 assert d["removed"] == [] and d["unchanged"] >= 10 and d["claims"] == 4, d
+assert d["full"] is None, d
 ' "$OUT" && ok || fail "the second publish wrote more or less than what changed: $OUT"
 contains "$(cat "$S/claim/hostile-url.html")" "okapi, revised"
 # a page deleted by hand is made again
 rm "$S/claim/rally.html"
 expect_status 0 "$CT" publish -o ../site --base-url "$URL/" --title 'Desk <checks>'
 contains "$OUT" "wrote claim/rally.html"
+contains "$OUT" "every page made: claim/rally.html is not as the last publish left it"
+# a page changed by hand in place (same file, other bytes) is found and made again, and no
+# other page is written
+expect_status 0 "$CT" publish -o ../site --base-url "$URL/" --title 'Desk <checks>' --json
+contains "$OUT" '"full": null'
+cp "$S/claim/hostile-script.html" ../hostile-script.html || exit 99
+printf '<p>tampered</p>\n' >>"$S/claim/hostile-script.html"
+expect_status 0 "$CT" publish -o ../site --base-url "$URL/" --title 'Desk <checks>' --json
+python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert "claim/hostile-script.html is not as the last publish left it" in d["full"], d
+assert [w for w in d["written"] if w.endswith(".html")] == ["claim/hostile-script.html"], d
+' "$OUT" && ok || fail "a page changed on disk was not found: $OUT"
+cmp -s "$S/claim/hostile-script.html" ../hostile-script.html && ok ||
+	fail "the page changed on disk was not made again"
+# a key revoked: every signature line may change, so every page is made, and the pages that
+# show its signature are the ones written
+EDID=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["key_id"])' ../ed.key.pub)
+"$CT" key revoke "$EDID" --reason "lost" --key ../ed.key >/dev/null || fail "revoke"
+expect_status 0 "$CT" publish -o ../site --base-url "$URL/" --title 'Desk <checks>' --json
+python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert "the store\x27s key records changed" in d["full"], d
+assert [w for w in d["written"] if w.startswith("claim/")] == ["claim/hostile-attr.html"], d
+assert "bundle/hostile-attr.bundle" in d["removed"], d
+' "$OUT" && ok || fail "a revoked key did not rewrite the page it signed: $OUT"
+contains "$(cat "$S/claim/hostile-attr.html")" "verifies, but the key is revoked"
+git reset -q --hard HEAD~1
+expect_status 0 "$CT" publish -o ../site --base-url "$URL/" --title 'Desk <checks>'
+contains "$OUT" "wrote claim/hostile-attr.html"
+not_contains "$(cat "$S/claim/hostile-attr.html")" "the key is revoked"
 # a narrower selection removes what the site no longer holds, and nothing else
 echo mine >"$S/notes.txt"
-expect_status 0 "$CT" publish -o ../site --base-url "$URL/" --tag crowds
+expect_status 0 "$CT" publish -o ../site --base-url "$URL/" --title 'Desk <checks>' --tag crowds
+contains "$OUT" "every page made: another selection of claims than the last publish"
 contains "$OUT" "removed claim/hostile-url.html"
 contains "$OUT" "removed source/evil-source.html"
 contains "$OUT" "published 1 claim and 1 source"
 [ ! -e "$S/claim/hostile-url.html" ] && [ -e "$S/notes.txt" ] && [ -e "$S/claim/rally.html" ] &&
 	ok || fail "the narrower publish removed the wrong files"
+
+# ---- a key that signed only a source: its key record stays published after an incremental
+# publish that kept the source's page ----
+"$CT" key generate --unencrypted --name "Archivist" -o ../src.key >/dev/null || exit 99
+SRCID=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["key_id"])' ../src.key.pub)
+CLAIMTRAIL_KEY=$TMP/src.key "$CT" source add --id archive --title "Archive" \
+	--publisher "Archive" >/dev/null || fail "source add with another key"
+"$CT" claim add --id archived --statement "The archive holds it." --source archive \
+	--tag archive >/dev/null || fail "claim add"
+expect_status 0 "$CT" publish -o ../site8 --base-url "$URL"
+[ -s ../site8/keys/$SRCID.json ] && ok || fail "the source signer's key record is not published"
+"$CT" claim revise rally --statement "Some 1,200 people attended the rally." \
+	--reason "wording" >/dev/null || fail "revise"
+expect_status 0 "$CT" publish -o ../site8 --base-url "$URL" --json
+contains "$OUT" '"full": null'
+not_contains "$OUT" "source/archive.html"
+[ -s ../site8/keys/$SRCID.json ] && ok ||
+	fail "an incremental publish removed the key record of a source's signer: $OUT"
+contains "$(cat ../site8/index.html)" "keys/$SRCID.json"
+git reset -q --hard HEAD~3
 
 # ---- nothing unverified is shown as signed: a statement changed by hand in git ----
 f=$(find claims/claim -path "*/rally/r0002*.json")
@@ -201,13 +256,13 @@ expect_status 0 "$CT" verify "$S5/claims.bundle" --trust "$S5/keys/"
 # the manifest keeps each claim's index row as text, joined into index.json as it is: the
 # index an incremental publish splices is the one a full publish makes, and a row edited by
 # hand into something that is not a JSON object only costs its page (never lands in index.js)
-head -1 $S5/.claimtrail-publish.json | grep -qx 'claimtrail-publish-manifest 2' && ok ||
+head -1 $S5/.claimtrail-publish.json | grep -qx 'claimtrail-publish-manifest 3' && ok ||
 	fail "the manifest is not in lines"
 expect_status 0 "$CT" publish -o ../site5-full --base-url "$URL" --tag crowds
 cmp -s $S5/index.json ../site5-full/index.json && cmp -s $S5/index.js ../site5-full/index.js &&
 	cmp -s $S5/index.html ../site5-full/index.html && ok ||
 	fail "the spliced index differs from a full publish's"
-sed 's/^\(claim rally [0-9a-f]*\) .*/\1 {"statement":"x"}];alert(1);[{}/' \
+sed 's/^\(claim rally\) .*/\1 {"statement":"x"}];alert(1);[{}/' \
 	$S5/.claimtrail-publish.json >../m.new && mv ../m.new $S5/.claimtrail-publish.json || exit 99
 grep -q 'alert(1)' $S5/.claimtrail-publish.json || fail "the manifest row was not edited"
 expect_status 0 "$CT" publish -o $S5 --base-url "$URL" --tag crowds
@@ -292,4 +347,22 @@ if command -v strace >/dev/null 2>&1 && strace -f -qq -o /dev/null true 2>/dev/n
 else
 	echo "publish.sh: strace cannot trace here: the count of flushes is not checked" >&2
 fi
+
+# ---- claim pages are made on more than one thread (CLAIMTRAIL_THREADS), and the site is the
+# same byte for byte as one thread makes it ----
+env -u CLAIMTRAIL_KEY CLAIMTRAIL_THREADS=1 "$CT" -C "$SRCDIR" publish -o "$TMP/one-thread" \
+	--base-url "$URL" >/dev/null 2>&1 || fail "publish on one thread"
+if command -v strace >/dev/null 2>&1 && strace -f -qq -o /dev/null true 2>/dev/null; then
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" CLAIMTRAIL_THREADS=2 \
+		strace -f -qq -e trace=clone,clone3 -o "$TMP/threads.trace" \
+		env -u CLAIMTRAIL_KEY "$CT" -C "$SRCDIR" publish -o "$TMP/two-threads" \
+		--base-url "$URL" >/dev/null 2>&1 || fail "publish on two threads under strace"
+	grep -q 'CLONE_THREAD' "$TMP/threads.trace" && ok ||
+		fail "publish made its pages on one thread"
+else
+	env -u CLAIMTRAIL_KEY CLAIMTRAIL_THREADS=2 "$CT" -C "$SRCDIR" publish \
+		-o "$TMP/two-threads" --base-url "$URL" >/dev/null 2>&1 || fail "publish on two threads"
+fi
+diff -r -x .claimtrail-publish.json "$TMP/one-thread" "$TMP/two-threads" >/dev/null && ok ||
+	fail "the site made on two threads differs from the one made on one"
 finish
