@@ -3,6 +3,7 @@
 # ahead on every core, and resolves each source revision a claim names once. Its answers are the
 # ones of one claim at a time: the same lines, the source revisions each claim cites, and when
 # claims do not verify, the first of them in the bundle's order named and nothing written.
+# bundle import leaves the index with the stat data of the files it wrote.
 . "$(dirname "$0")/lib.sh"
 
 "$CT" key generate --unencrypted -o k.key --name "Desk" >/dev/null || exit 99
@@ -38,6 +39,26 @@ claim_lines() { grep -v '"payloadType":"application/vnd.claimtrail.bundle' "$1" 
 expect_status 0 "$CT" bundle show ../all.bundle
 contains "$OUT" "c001"
 contains "$OUT" "c150"
+
+# bundle import records each file it writes in the index with its stat data, as git checkout
+# does, so that git status and check compare the files by stat, not by reading each one
+expect_status 0 "$CT" bundle create -o ../history.bundle --all --history
+cd .. && git init -q -b main other && cd other || exit 99
+expect_status 0 "$CT" init
+expect_status 0 "$CT" bundle import ../history.bundle
+unstat=$(git ls-files --debug claims/claim | grep -c '^  size: 0')
+[ "$unstat" = 0 ] && ok || fail "$unstat imported files are in the index without stat data"
+[ "$(git ls-files claims/claim | wc -l)" = 151 ] && ok || fail "not every claim file was imported"
+[ -z "$(git status --porcelain)" ] && ok || fail "git status after bundle import: $(git status --porcelain | head -3)"
+expect_status 0 "$CT" check
+contains "$OUT" "store claims/: OK"
+# an edit after the import shows (the stat data is the file's, not a promise it is unchanged)
+f=$(git ls-files claims/claim | grep '/c005/')
+sed -i 's/Claim 5\./Edited./' "$f"
+expect_status 1 "$CT" check
+contains "$OUT" "$f: has uncommitted changes in the work tree"
+git checkout -q -- "$f"
+cd ../repo || exit 99
 
 # two claims edited by hand (their signatures no longer verify): the first in the bundle's
 # order is named, and no bundle is written
