@@ -160,6 +160,15 @@ int ct_claim_review_flags(json_t **out, ct_store *store, const json_t *claim);
 /* Every claim of the store that needs review: a new object, claim id -> its reasons. */
 int ct_store_needs_review(json_t **out, ct_store *store);
 
+/*
+ * ct_store_check, then, when it found nothing, *review as ct_store_needs_review gives it, from
+ * the claims the check read (each claim's latest revision is read and parsed once, not twice).
+ * When the check finds problems it returns CT_EBADSIG as ct_store_check does and *review is
+ * NULL.
+ */
+int ct_store_check_review(size_t *findings, json_t **review, ct_store *store,
+	const ct_check_opts *opts, ct_finding_fn fn, void *payload);
+
 /* What ct_compare lines up: the claims named (ids, nids) and those they link as the same
  * quantity; else every claim with a quantity, of unit and tagged tag when those are given. */
 #define CT_COMPARE_OPTS_VERSION 1

@@ -113,7 +113,6 @@ int cmd_check(ct_cli *cli, int argc, char **argv)
 	ct_keyring *ring = NULL;
 	ct_trust_info info;
 	char why[256];
-	int rc;
 	ct_store *store = NULL;
 	size_t findings = 0;
 	cli_progress progress;
@@ -144,11 +143,9 @@ int cmd_check(ct_cli *cli, int argc, char **argv)
 	copts.progress_payload = &progress;
 	st.found = found;
 	st.progress = &progress;
-	error = ct_store_check(&findings, store, &copts, print_finding, &st);
+	/* and the corrections that reached the claims: reported, not a failure of the store */
+	error = ct_store_check_review(&findings, &review, store, &copts, print_finding, &st);
 	cli_progress_end(&progress);
-	/* corrections that reached the claims: reported, not a failure of the store */
-	if (error == 0 && (rc = ct_store_needs_review(&review, store)) < 0)
-		error = rc;
 	if (!found && review) {
 		const char *id;
 		json_t *reasons, *r;

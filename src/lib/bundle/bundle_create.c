@@ -5,6 +5,7 @@
  */
 #include "bundle_internal.h"
 #include "fileio.h"
+#include "parallel.h"
 #include "record_internal.h"
 #include "signing.h"
 #include "store_internal.h"
@@ -83,7 +84,19 @@ typedef struct {
 	ct_keyring *ring;	   /* the store's keys, loaded once (ct__require_verified_ring) */
 	const ct__bundle_how *how; /* NULL: ct_bundle_create's own */
 	json_t *vouchees;	   /* carried records signed by a revoked or expiring key */
+	json_t *resolved; /* "<source id>\n<revision named>" -> its number (resolve_source) */
 } creator;
+
+/* A selected claim's latest revision, read and verified ahead of spill_claim on every core
+ * (preload_claims); spill_claim then writes it, in the bundle's order, and reports what failed
+ * where it would have failed itself. */
+typedef struct {
+	json_t *record; /* NULL when it could not be read */
+	int error;	/* ct_store_get's error, or require_verified's when verify is set */
+	int verify;	/* the error is require_verified's */
+	int checked;	/* how->verified said it is verified: not verified again */
+	char *message;	/* the error's message */
+} preloaded;
 
 /* ct__require_verified against a keyring loaded once: the caller's when it gave one, else the
  * store's (c->ring). */
@@ -275,6 +288,28 @@ done:
 	return error;
 }
 
+/* ct_store_resolve_revision of a source revision a claim names, each answer kept: thousands
+ * of claims name the same few source revisions. */
+static int resolve_source(json_int_t *rev, creator *c, const char *sid, const char *srev)
+{
+	ct_buf key = CT_BUF_INIT;
+	json_t *hit;
+	int error;
+
+	if ((error = ct_buf_printf(&key, "%s\n%s", sid, srev)) < 0)
+		goto done;
+	if ((hit = json_object_get(c->resolved, key.ptr))) {
+		*rev = json_integer_value(hit);
+		goto done;
+	}
+	if ((error = ct_store_resolve_revision(rev, c->store, CT_KIND_SOURCE, sid, srev)) == 0 &&
+		json_object_set_new(c->resolved, key.ptr, json_integer(*rev)) < 0)
+		error = ct__oom();
+done:
+	ct_buf_free(&key);
+	return error;
+}
+
 /* Notes the sources of a claim revision's attribution chain ("sources": docs/format.md 5.3),
  * each at the revision the link names, so that the chain travels with the claim. */
 static int note_link_sources(creator *c, const json_t *r, const char *id)
@@ -287,9 +322,7 @@ static int note_link_sources(creator *c, const json_t *r, const char *id)
 		const char *sid = json_string_value(json_object_get(link, "source"));
 		const char *srev = json_string_value(json_object_get(link, "source_revision"));
 		json_int_t rev = 0;
-		if (srev && !c->opts->history &&
-			(error = ct_store_resolve_revision(
-				 &rev, c->store, CT_KIND_SOURCE, sid, srev)) < 0)
+		if (srev && !c->opts->history && (error = resolve_source(&rev, c, sid, srev)) < 0)
 			return ct_error_prefix(error, "claim %s cites source %s", id, sid);
 		if ((error = note_source(c, sid, rev)) < 0)
 			return error;
@@ -297,20 +330,37 @@ static int note_link_sources(creator *c, const json_t *r, const char *id)
 	return 0;
 }
 
-/* Writes one claim's revisions and annotations to the spill, noting sources and signers. */
-static int spill_claim(creator *c, const char *id)
+/* The error a preloaded claim's read or verification ended in, set again on this thread. */
+static int preloaded_error(const preloaded *pre)
+{
+	return ct_error_set(pre->error, "%s", pre->message ? pre->message : "out of memory");
+}
+
+/*
+ * Writes one claim's revisions and annotations to the spill, noting sources and signers; pre
+ * (NULL with --history) is its latest revision read and verified ahead.
+ */
+static int spill_claim(creator *c, const char *id, const preloaded *pre)
 {
 	json_t *revs = NULL, *annotations = NULL, *latest = NULL;
 	json_t **sorted = NULL;
 	const json_t *r, *e;
 	size_t i, j;
-	int error, checked = c->how && c->how->verified && c->how->verified(id, c->how->payload);
+	int error = 0,
+	    checked = pre ? pre->checked
+			  : c->how && c->how->verified && c->how->verified(id, c->how->payload);
 
 	if (c->opts->history) {
 		if ((error = ct_store_revisions(&revs, c->store, CT_KIND_CLAIM, id)) < 0)
 			goto done;
 	} else {
-		if ((error = ct_store_get(&latest, c->store, CT_KIND_CLAIM, id, 0)) < 0)
+		if (pre && pre->error < 0 && !pre->verify) {
+			error = preloaded_error(pre);
+			goto done;
+		}
+		if (pre)
+			latest = json_incref(pre->record);
+		else if ((error = ct_store_get(&latest, c->store, CT_KIND_CLAIM, id, 0)) < 0)
 			goto done;
 		if (!(revs = json_array()) || json_array_append(revs, latest) < 0) {
 			error = ct__oom();
@@ -324,13 +374,13 @@ static int spill_claim(creator *c, const char *id)
 		json_int_t rev = 0;
 
 		if (sid && srev && !c->opts->history &&
-			(error = ct_store_resolve_revision(
-				 &rev, c->store, CT_KIND_SOURCE, sid, srev)) < 0) {
+			(error = resolve_source(&rev, c, sid, srev)) < 0) {
 			ct_error_prefix(error, "claim %s cites source %s", id, sid);
 			goto done;
 		}
 		/* a bundle re-publishes its records as signed: never one that does not verify */
-		if ((!checked && (error = require_verified(c, r)) < 0) ||
+		if ((!checked && pre && pre->error < 0 && (error = preloaded_error(pre)) < 0) ||
+			(!checked && !pre && (error = require_verified(c, r)) < 0) ||
 			(sid && (error = note_source(c, sid, rev)) < 0) ||
 			(error = note_link_sources(c, r, id)) < 0 ||
 			(error = note_signers(c, r)) < 0 ||
@@ -370,6 +420,115 @@ done:
 	json_decref(latest);
 	json_decref(revs);
 	json_decref(annotations);
+	return error;
+}
+
+typedef struct {
+	creator *c;
+	char **ids;
+	preloaded *pre;
+	size_t first, step, count;
+	int own; /* a repository handle and snapshot of its own (all but the calling thread's) */
+} preload_share;
+
+/* Reads and verifies the latest revision of claims first, first + step, ... through a
+ * repository handle and snapshot tree of its own when own is set (libgit2 objects are not shared
+ * between threads); the keyring is shared, as check and the list summaries share it. */
+static void *preload_some(void *arg)
+{
+	preload_share *sh = arg;
+	ct_store mine = *sh->c->store;
+	ct_store *use = sh->own ? &mine : sh->c->store;
+	const ct_keyring *ring = sh->c->how && sh->c->how->ring ? sh->c->how->ring : sh->c->ring;
+	size_t i;
+	int setup = 0;
+
+	mine.fans = NULL; /* a cache of its own (ct__store_bypath) */
+	if (sh->own) {
+		mine.repo = NULL;
+		mine.tree = NULL;
+		if (git_repository_open(&mine.repo, git_repository_path(sh->c->store->repo)) < 0 ||
+			(sh->c->store->tree &&
+				git_tree_lookup(&mine.tree, mine.repo,
+					git_tree_id(sh->c->store->tree)) < 0))
+			setup = ct__git_error(CT_EIO, "opening the repository on a thread");
+	}
+	for (i = sh->first; i < sh->count; i += sh->step) {
+		preloaded *p = &sh->pre[i];
+		int error = setup;
+		if (error == 0)
+			error = ct_store_get(&p->record, use, CT_KIND_CLAIM, sh->ids[i], 0);
+		if (error == 0 && !p->checked &&
+			(error = ct__require_verified_ring(use, ring, p->record)) < 0)
+			p->verify = 1;
+		if (error < 0) {
+			p->error = error;
+			p->message = strdup(ct_error_last());
+		}
+		ct_error_clear();
+	}
+	ct__fan_cache_free(mine.fans);
+	if (sh->own) {
+		git_tree_free(mine.tree);
+		git_repository_free(mine.repo);
+	}
+	return NULL;
+}
+
+#define PRELOAD_CHUNK 4096
+#define PRELOAD_THREADS_MAX 8
+
+static void preloaded_free(preloaded *pre, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json_decref(pre[i].record);
+		free(pre[i].message);
+	}
+	memset(pre, 0, n * sizeof(*pre));
+}
+
+/* Writes the selected claims to the spill, PRELOAD_CHUNK at a time, each chunk's latest
+ * revisions read and verified ahead on every core (a chunk bounds the records held at once). */
+static int spill_claims(creator *c)
+{
+	size_t t = ct__parallel_threads(0, PRELOAD_THREADS_MAX), at, i, k;
+	preloaded *pre = NULL;
+	int error = 0;
+
+	if (c->opts->history) {
+		for (i = 0; i < c->ids.n && error == 0; i++) {
+			if ((error = spill_claim(c, c->ids.v[i], NULL)) == 0 && c->opts->progress) {
+				ct_progress pr = {"reading", i + 1, c->ids.n};
+				c->opts->progress(&pr, c->opts->progress_payload);
+			}
+		}
+		return error;
+	}
+	if (c->ids.n &&
+		!(pre = calloc(c->ids.n < PRELOAD_CHUNK ? c->ids.n : PRELOAD_CHUNK, sizeof(*pre))))
+		return ct__oom();
+	for (at = 0; at < c->ids.n && error == 0; at += PRELOAD_CHUNK) {
+		size_t n = c->ids.n - at < PRELOAD_CHUNK ? c->ids.n - at : PRELOAD_CHUNK;
+		preload_share shares[PRELOAD_THREADS_MAX];
+		size_t use = n < 64 ? 1 : t;
+		for (i = 0; i < n; i++)
+			pre[i].checked = c->how && c->how->verified &&
+				c->how->verified(c->ids.v[at + i], c->how->payload);
+		for (k = 0; k < use; k++)
+			shares[k] = (preload_share){c, c->ids.v + at, pre, k, use, n, k > 0};
+		ct__parallel(shares, sizeof(shares[0]), use, preload_some);
+		for (i = 0; i < n && error == 0; i++) {
+			if ((error = spill_claim(c, c->ids.v[at + i], &pre[i])) == 0 &&
+				c->opts->progress) {
+				ct_progress pr = {"reading", at + i + 1, c->ids.n};
+				c->opts->progress(&pr, c->opts->progress_payload);
+			}
+		}
+		preloaded_free(pre, n);
+	}
+	free(pre);
 	return error;
 }
 
@@ -773,7 +932,8 @@ int ct__bundle_create(ct_bundle_info *info, ct_store *store, const char *path,
 	info->annotations = opts->annotations != 0;
 	memcpy(info->creator, ct_key_id(opts->creator), CT_KEY_ID_LEN + 1);
 	ct_timestamp_now(info->created);
-	if (!(c.keys = json_object()) || !(c.sources = json_object())) {
+	if (!(c.keys = json_object()) || !(c.sources = json_object()) ||
+		!(c.resolved = json_object())) {
 		error = ct__oom();
 		goto done;
 	}
@@ -804,15 +964,7 @@ int ct__bundle_create(ct_bundle_info *info, ct_store *store, const char *path,
 		error = ct_error_set(CT_EIO, "cannot make a temporary file: %s", strerror(errno));
 		goto done;
 	}
-	for (i = 0; i < c.ids.n; i++) {
-		if ((error = spill_claim(&c, c.ids.v[i])) < 0)
-			goto done;
-		if (opts->progress) {
-			ct_progress pr = {"reading", i + 1, c.ids.n};
-			opts->progress(&pr, opts->progress_payload);
-		}
-	}
-	if ((error = spill_sources(&c, sources)) < 0 ||
+	if ((error = spill_claims(&c)) < 0 || (error = spill_sources(&c, sources)) < 0 ||
 		(error = write_checkpoints(&c, &checkpoints)) < 0 ||
 		(error = write_keys(&c, keys)) < 0)
 		goto done;
@@ -862,6 +1014,7 @@ done:
 	ct_keyring_free(c.ring);
 	json_decref(c.keys);
 	json_decref(c.sources);
+	json_decref(c.resolved);
 	ct_buf_free(&c.line);
 	ct_buf_free(&scratch);
 	return error;

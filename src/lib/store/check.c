@@ -1144,8 +1144,32 @@ done:
 	return error;
 }
 
+/* claim id -> its latest revision, from what the walk loaded (c->records, in the walk's order,
+ * which is ct_store_foreach_id's: fan-out folder, then id). */
+static int latest_claims(json_t **out, const checker *c)
+{
+	json_t *claims = json_object(), *rec;
+	const char *key;
+
+	if (!claims)
+		return ct__oom();
+	json_object_foreach (c->records, key, rec)
+		if (strncmp(key, "claim/", 6) == 0 && json_object_set(claims, key + 6, rec) < 0) {
+			json_decref(claims);
+			return ct__oom();
+		}
+	*out = claims;
+	return 0;
+}
+
 int ct_store_check(size_t *findings, ct_store *store, const ct_check_opts *opts, ct_finding_fn fn,
 	void *payload)
+{
+	return ct__store_check(findings, NULL, store, opts, fn, payload);
+}
+
+int ct__store_check(size_t *findings, json_t **claims, ct_store *store, const ct_check_opts *opts,
+	ct_finding_fn fn, void *payload)
 {
 	checker c;
 	ct_keyring *own = NULL;
@@ -1155,6 +1179,8 @@ int ct_store_check(size_t *findings, ct_store *store, const ct_check_opts *opts,
 	int error = 0;
 
 	*findings = 0;
+	if (claims)
+		*claims = NULL;
 	memset(&w, 0, sizeof(w));
 	if (opts &&
 		(error = ct__opts_version(opts->version, CT_CHECK_OPTS_VERSION, "ct_check_opts")) <
@@ -1208,6 +1234,8 @@ int ct_store_check(size_t *findings, ct_store *store, const ct_check_opts *opts,
 	check_quantities(&c);
 	if ((error = check_provenance(&c)) < 0 || (error = check_worktree(&c)) < 0)
 		goto done;
+	if (claims && c.findings == 0)
+		error = latest_claims(claims, &c);
 done:
 	*findings = c.findings;
 	if (error == 0 && c.findings > 0)

@@ -185,6 +185,14 @@ int ct__checkpoint_list(json_t **out, ct_store *store);
  * caller that checks many records: loading it reads and verifies every key record. NULL ring:
  * loaded here, as ct__require_verified does. */
 int ct__require_verified_ring(ct_store *store, const ct_keyring *ring, const json_t *record);
+/* ---- checking a store (check.c) ---- */
+
+/* ct_store_check; when it finds nothing and claims is not NULL, also *claims: a new object, claim
+ * id -> the claim's latest revision as the check read it (each record is read and parsed once),
+ * in ct_store_foreach_id's order. */
+int ct__store_check(size_t *findings, json_t **claims, ct_store *store, const ct_check_opts *opts,
+	ct_finding_fn fn, void *payload);
+
 /* ---- checking what a fetch brought (check.c) ---- */
 
 /* Checks the records at the paths of fresh (path -> true) in tree, as `check` checks a store's

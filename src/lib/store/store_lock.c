@@ -601,6 +601,15 @@ int ct__write_lock_unstage(ct__write_lock *l)
 	return error;
 }
 
+int ct__write_lock_restage(ct__write_lock *l, const ct_buf *index)
+{
+	/* the branch has moved: a kill now finishes by writing missing files (recover), whichever
+	 * of the two indexes, which stage the same blobs, is in place */
+	if (!l->index_locked)
+		return 0;
+	return replace_file(l->tmp.ptr, l->index.ptr, index->ptr, index->len);
+}
+
 int ct__write_lock_commit(ct__write_lock *l, int files_missing)
 {
 	l->staged = 0;

@@ -44,6 +44,10 @@ int ct__write_lock_unstage(ct__write_lock *l);
  * write): then the next command writes those that are still missing. */
 int ct__write_lock_commit(ct__write_lock *l, int files_missing);
 
+/* After the branch moved and every file was written: the index in place again, the same entries
+ * with the files' stat data (so git and libgit2 compare them by stat, not by content). */
+int ct__write_lock_restage(ct__write_lock *l, const ct_buf *index);
+
 /* After the branch moved but the work tree could not be updated: index.lock and the pending file
  * stay (git refuses meanwhile), for the next command to write the files and let the lock go. */
 void ct__write_lock_leave(ct__write_lock *l);

@@ -816,18 +816,20 @@ done:
  * writes our files into the work tree, each only if its path is still as check_clean (run on
  * `locked`, the index as read inside the lock) found it. The commit is already safe if this fails.
  */
-static int sync_worktree(
-	ct_store *store, const ct_txn *txn, const ct__index *locked, ct__index_new *entries)
+static int sync_worktree(ct_store *store, const ct_txn *txn, const ct__index *locked,
+	ct__index_new *entries, size_t *placed)
 {
 	place_state ps = {txn, git_repository_workdir(store->repo), NULL, 0, 0, ""};
 	size_t n = txn->nfiles;
 	int error = 0;
 
+	*placed = 0;
 	if (!ps.workdir)
 		return 0;
 	if (store->test_before_worktree)
 		store->test_before_worktree(store, store->test_before_worktree_payload);
 	place_files(locked, entries, &n, &ps);
+	*placed = n;
 	if (ps.error < 0)
 		error = ct_error_set(ps.error, "%s", ps.message);
 	else if (ps.nleft == 1)
@@ -840,6 +842,41 @@ static int sync_worktree(
 	if (error < 0)
 		ct_error_prefix(error, "committed, but the work tree was not updated");
 	return error;
+}
+
+/*
+ * After a bulk write placed all n of its files (entries, as place_files left them: each with the
+ * stat data of the file it wrote, before the rename): the index again, each entry with its file's
+ * stat data, as git checkout records it, so that the next git status or check compares the files
+ * by stat instead of reading every one. A file that is no longer the one written (another inode,
+ * size or time) keeps no stat data, as before. Only speed: a failure leaves the first index.
+ */
+static void restat_index(ct_store *store, ct__write_lock *lock, const ct__index *locked,
+	ct__index_new *entries, size_t n, const char *tmppath)
+{
+	const char *workdir = git_repository_workdir(store->repo);
+	ct_buf full = CT_BUF_INIT, out = CT_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct stat st;
+		ct_buf_clear(&full);
+		if (ct_buf_printf(&full, "%s%s", workdir, entries[i].path) < 0)
+			goto done;
+		if (lstat(full.ptr, &st) == 0 && S_ISREG(st.st_mode) &&
+			st.st_ino == entries[i].st.st_ino && st.st_size == entries[i].st.st_size &&
+			st.st_mtim.tv_sec == entries[i].st.st_mtim.tv_sec &&
+			st.st_mtim.tv_nsec == entries[i].st.st_mtim.tv_nsec)
+			entries[i].st = st; /* the rename changed its ctime */
+		else
+			memset(&entries[i].st, 0, sizeof(entries[i].st));
+	}
+	if (ct__index_build(&out, locked, entries, n, tmppath) == 0)
+		ct__write_lock_restage(lock, &out);
+done:
+	ct_error_clear();
+	ct_buf_free(&full);
+	ct_buf_free(&out);
 }
 
 /* The index that stages every file of the transaction as committed, built on `locked`. The new
@@ -1177,8 +1214,12 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 		if (!txn.merge)
 			ct__journal_record(store, &commit, &parent, has_parent, paths, txn.nfiles);
 	}
-	if (!bare)
-		error = sync_worktree(store, &txn, index, entries);
+	if (!bare) {
+		size_t placed;
+		error = sync_worktree(store, &txn, index, entries, &placed);
+		if (error == 0 && txn.bulk && placed == txn.nfiles && placed > 0)
+			restat_index(store, &lock, index, entries, placed, v4tmp.ptr);
+	}
 done:
 	if (locked && moved) {
 		/* the index already stages the commit's files: it goes in place whatever the work

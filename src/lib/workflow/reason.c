@@ -9,7 +9,7 @@
 #include "claimtrail/status.h"
 #include "claimtrail/store.h"
 #include "claimtrail/workflow.h"
-#include "store_internal.h" /* ct__latest_record, ct__drop_unverified */
+#include "store_internal.h" /* ct__latest_record, ct__drop_unverified, ct__store_check */
 
 #include <stdarg.h>
 #include <math.h>
@@ -232,19 +232,27 @@ typedef struct {
 	json_t *cache; /* source id -> its latest revision (latest_source) */
 } review_job;
 
+/* Adds claim id's reasons to job->out when it has any; rec is its latest revision. */
+static int review_record(review_job *job, const char *id, const json_t *rec)
+{
+	json_t *reasons = NULL;
+	int error;
+
+	if ((error = review_flags(&reasons, job->store, rec, job->cache)) == 0 &&
+		json_array_size(reasons) && json_object_set(job->out, id, reasons) < 0)
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+	json_decref(reasons);
+	return error;
+}
+
 static int review_one(const char *id, void *payload)
 {
 	review_job *job = payload;
-	json_t *rec = NULL, *reasons = NULL;
+	json_t *rec = NULL;
 	int error;
 
-	if ((error = ct_store_get(&rec, job->store, CT_KIND_CLAIM, id, 0)) < 0 ||
-		(error = review_flags(&reasons, job->store, rec, job->cache)) < 0)
-		goto done;
-	if (json_array_size(reasons) && json_object_set(job->out, id, reasons) < 0)
-		error = ct_error_set(CT_ENOMEM, "out of memory");
-done:
-	json_decref(reasons);
+	if ((error = ct_store_get(&rec, job->store, CT_KIND_CLAIM, id, 0)) == 0)
+		error = review_record(job, id, rec);
 	json_decref(rec);
 	return error;
 }
@@ -266,6 +274,34 @@ int ct_store_needs_review(json_t **out, ct_store *store)
 done:
 	json_decref(job.out);
 	json_decref(job.cache);
+	return error;
+}
+
+int ct_store_check_review(size_t *findings, json_t **review, ct_store *store,
+	const ct_check_opts *opts, ct_finding_fn fn, void *payload)
+{
+	review_job job = {store, NULL, NULL};
+	json_t *claims = NULL, *rec;
+	const char *id;
+	int error;
+
+	*review = NULL;
+	/* the claims as the check read them: no second read and parse of each one */
+	if ((error = ct__store_check(findings, &claims, store, opts, fn, payload)) < 0)
+		goto done;
+	if (!(job.out = json_object()) || !(job.cache = json_object())) {
+		error = ct_error_set(CT_ENOMEM, "out of memory");
+		goto done;
+	}
+	json_object_foreach (claims, id, rec)
+		if ((error = review_record(&job, id, rec)) < 0)
+			goto done;
+	*review = job.out;
+	job.out = NULL;
+done:
+	json_decref(job.out);
+	json_decref(job.cache);
+	json_decref(claims);
 	return error;
 }
 
