@@ -9,6 +9,7 @@
  * it is rebuilt from history. Format: docs/store.md, "The commit journal".
  */
 #include "fileio.h"
+#include "parallel.h"
 #include "store_internal.h"
 
 #include <errno.h>
@@ -795,6 +796,116 @@ done:
 	return error;
 }
 
+/*
+ * A run of commits to index, oldest first: pending[first - 1] down to pending[last]. Every share
+ * but the calling thread's reads through a repository handle of its own (libgit2 objects are
+ * not shared between threads); each has its own tree cache and lines.
+ */
+typedef struct {
+	ct_store *store;
+	const git_oid *pending;
+	size_t first, last;
+	unsigned own; /* 0 for the calling thread's share, else its number */
+	ct_buf lines;
+	int error;
+	char *message;
+} index_share;
+
+static void *index_some(void *arg)
+{
+	index_share *sh = arg;
+	ct_store mine = *sh->store;
+	tree_cache *cache = calloc(1, sizeof(*cache));
+	ct_buf objects = CT_BUF_INIT;
+	size_t i;
+	int error = 0;
+
+	if (!cache) {
+		error = ct__oom();
+		goto done;
+	}
+	mine.repo = NULL;
+	if (sh->own) {
+		/* the objects folder under a name of its own ("objects/./", "objects/././", ...):
+		 * libgit2 shares an open pack, its locks and its cache of delta bases between the
+		 * handles that name it alike, and two threads taking the same pack's locks for
+		 * every object cost more than the second thread saves */
+		git_odb *odb = NULL;
+		size_t k;
+		if ((error = ct_buf_printf(
+			     &objects, "%sobjects", git_repository_commondir(sh->store->repo))) < 0)
+			goto done;
+		for (k = 0; k < sh->own && error == 0; k++)
+			error = ct_buf_puts(&objects, "/.");
+		if (error < 0)
+			goto done;
+		if (git_odb_open(&odb, objects.ptr) < 0 ||
+			git_repository_wrap_odb(&mine.repo, odb) < 0)
+			error = ct__git_error(
+				CT_EIO, "journal: opening the repository on a thread");
+		git_odb_free(odb);
+		if (error < 0)
+			goto done;
+	}
+	if (git_repository_odb(&cache->odb, sh->own ? mine.repo : sh->store->repo) < 0) {
+		error = ct__git_error(CT_EIO, "journal: opening the object database");
+		goto done;
+	}
+	for (i = sh->first; i > sh->last && error == 0; i--)
+		error = index_commit(
+			&sh->lines, cache, sh->own ? &mine : sh->store, &sh->pending[i - 1]);
+done:
+	if (cache)
+		tree_cache_free(cache);
+	free(cache);
+	git_repository_free(mine.repo);
+	ct_buf_free(&objects);
+	if (error < 0) {
+		sh->error = error;
+		sh->message = strdup(ct_error_last());
+	}
+	return NULL;
+}
+
+/* Below this many commits, the calling thread indexes them alone. */
+#define INDEX_PARALLEL_MIN 2048
+#define INDEX_THREADS_MAX 8
+
+/*
+ * Appends the lines of the pending commits (newest first in the array) to lines, oldest first.
+ * Commits are independent once the list is known: a long list is cut into one run a thread, each
+ * run's lines kept apart and appended in order, so the journal is the same on any number of
+ * threads.
+ */
+static int index_all(ct_buf *lines, ct_store *store, const git_oid *pending, size_t npending)
+{
+	index_share shares[INDEX_THREADS_MAX];
+	size_t t = npending < INDEX_PARALLEL_MIN ? 1 : ct__parallel_threads(0, INDEX_THREADS_MAX);
+	size_t k;
+	int error = 0;
+
+	for (k = 0; k < t; k++) {
+		memset(&shares[k], 0, sizeof(shares[k]));
+		shares[k].store = store;
+		shares[k].pending = pending;
+		shares[k].first = npending - npending * k / t;
+		shares[k].last = npending - npending * (k + 1) / t;
+		shares[k].own = (unsigned)k;
+	}
+	ct__parallel(shares, sizeof(shares[0]), t, index_some);
+	for (k = 0; k < t; k++) {
+		if (error == 0 && shares[k].error < 0)
+			error = shares[k].message
+				? ct_error_set(shares[k].error, "%s", shares[k].message)
+				: shares[k].error;
+		if (error == 0)
+			error = ct_buf_put(lines, shares[k].lines.ptr, shares[k].lines.len);
+		ct_buf_free(&shares[k].lines);
+		free(shares[k].message);
+	}
+	return error;
+}
+
 /* Indexes the commits between the journal's head and the branch head, oldest first: those on
  * merged branches too, so that a file merged in is attributed to the commit that wrote it. */
 static int refresh(journal *j, ct_store *store)
@@ -804,7 +915,6 @@ static int refresh(journal *j, ct_store *store)
 	git_oid *pending = NULL;
 	size_t npending = 0, cap = 0;
 	ct_buf lines = CT_BUF_INIT;
-	tree_cache *cache = NULL;
 	int have_head = read_head(j, store, &head);
 	int rebuild = 0;
 	int error = 0;
@@ -846,21 +956,11 @@ static int refresh(journal *j, ct_store *store)
 		error = ct__git_error(CT_EIO, "journal: walking history");
 		goto done;
 	}
-	if (!(cache = calloc(1, sizeof(*cache)))) {
-		error = ct__oom();
-		goto done;
-	}
-	if (git_repository_odb(&cache->odb, store->repo) < 0) {
-		error = ct__git_error(CT_EIO, "journal: opening the object database");
-		goto done;
-	}
 	/* libgit2's object cache would keep every commit and small tree read here (180 MB at
 	 * 20,000 commits, and a third of the time in the allocator); the trees worth keeping are
 	 * in ours. Nothing in claimtrail turns libgit2's cache off otherwise. */
 	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
-	while (npending > 0)
-		if ((error = index_commit(&lines, cache, store, &pending[--npending])) < 0)
-			break;
+	error = index_all(&lines, store, pending, npending);
 	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 1);
 	if (error < 0)
 		goto done;
@@ -872,9 +972,6 @@ static int refresh(journal *j, ct_store *store)
 		goto done;
 	error = write_head(j, store, &store->head);
 done:
-	if (cache)
-		tree_cache_free(cache);
-	free(cache);
 	ct_buf_free(&lines);
 	free(pending);
 	git_revwalk_free(walk);
