@@ -9,10 +9,12 @@
  * it is rebuilt from history. Format: docs/store.md, "The commit journal".
  */
 #include "fileio.h"
+#include "parallel.h"
 #include "store_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,18 +277,108 @@ static int from_other_parent(git_commit *commit, const char *path, const git_oid
 }
 
 /*
+ * Trees are read raw (git_odb_read) and walked in place, as git does: a store's fan-out trees
+ * are deltas at the end of chains up to 50 long in a cloned pack, and libgit2 caches only a
+ * chain's first object, so each read applies the whole chain; parsing each tree into a
+ * git_tree (an entry array) on top cost a third again.
+ */
+typedef struct {
+	const unsigned char *p, *end;
+} tree_walk;
+
+typedef struct {
+	const char *name;
+	size_t len;
+	unsigned int mode;
+	const unsigned char *id; /* GIT_OID_RAWSZ bytes */
+} tree_item;
+
+static git_object_t item_type(const tree_item *e)
+{
+	if ((e->mode & 0170000) == 0040000)
+		return GIT_OBJECT_TREE;
+	if ((e->mode & 0170000) == 0160000)
+		return GIT_OBJECT_COMMIT;
+	return GIT_OBJECT_BLOB;
+}
+
+static void walk_start(tree_walk *w, git_odb_object *tree)
+{
+	w->p = tree ? git_odb_object_data(tree) : NULL;
+	w->end = w->p ? w->p + git_odb_object_size(tree) : NULL;
+}
+
+/* The next entry: 1, 0 at the end, or an error for a malformed tree. */
+static int walk_next(tree_item *e, tree_walk *w)
+{
+	const unsigned char *p = w->p, *nul;
+
+	if (!p || p == w->end)
+		return 0;
+	e->mode = 0;
+	while (p < w->end && *p >= '0' && *p <= '7')
+		e->mode = (e->mode << 3) | (unsigned int)(*p++ - '0');
+	if (p == w->p || p == w->end || *p++ != ' ' ||
+		!(nul = memchr(p, '\0', (size_t)(w->end - p))) || nul == p ||
+		(size_t)(w->end - nul - 1) < GIT_OID_RAWSZ)
+		return ct_error_set(CT_EIO, "journal: a malformed tree");
+	e->name = (const char *)p;
+	e->len = (size_t)(nul - p);
+	e->id = nul + 1;
+	w->p = nul + 1 + GIT_OID_RAWSZ;
+	return 1;
+}
+
+/* walk_next for the entry of `before` in a comparison, keeping where it starts */
+static int walk_old(tree_item *e, tree_walk *w, const unsigned char **start)
+{
+	*start = w->p;
+	return walk_next(e, w);
+}
+
+/* git's order of tree entries: by name, a folder's name as if it ended in '/' */
+static int item_cmp(const tree_item *a, const tree_item *b)
+{
+	size_t n = a->len < b->len ? a->len : b->len;
+	int cmp = memcmp(a->name, b->name, n);
+	unsigned char ca, cb;
+
+	if (cmp)
+		return cmp;
+	ca = a->len > n ? (unsigned char)a->name[n] : item_type(a) == GIT_OBJECT_TREE ? '/' : 0;
+	cb = b->len > n ? (unsigned char)b->name[n] : item_type(b) == GIT_OBJECT_TREE ? '/' : 0;
+	return ca < cb ? -1 : ca > cb;
+}
+
+/* The entry named name (len bytes): 1, 0 when there is none, or an error. */
+static int tree_find(tree_item *out, git_odb_object *tree, const char *name, size_t len)
+{
+	tree_walk w;
+	int rc;
+
+	walk_start(&w, tree);
+	while ((rc = walk_next(out, &w)) == 1)
+		if (out->len == len && memcmp(out->name, name, len) == 0)
+			return 1;
+	return rc;
+}
+
+/*
  * The trees read while indexing, kept by path. Commits are indexed parents first, and the tree a
  * commit's first parent has at a path is the one the last commit that changed that path wrote:
  * keeping the last tree seen at each path saves reading it again, as "before", when the path next
- * changes (libgit2 keeps no tree larger than 4 KiB in its own cache, and a store's fan-out trees
- * are larger). Only the folders down to the fan-out ones are kept (<root>/<kind>/<2 hex>, a few
+ * changes. Only the folders down to the fan-out ones are kept (<root>/<kind>/<2 hex>, a few
  * hundred); a record's own folder is rarely written twice. A slot holds one tree; its id decides
  * whether it is the one wanted.
  */
 #define TREE_CACHE_SLOTS 2048
 
 typedef struct {
-	git_tree *slot[TREE_CACHE_SLOTS];
+	git_odb *odb;
+	git_odb_object *slot[TREE_CACHE_SLOTS];
+	git_oid last_commit; /* the commit indexed last, and its tree: usually the next one's parent */
+	git_oid last_tree;
+	int has_last;
 } tree_cache;
 
 static void tree_cache_free(tree_cache *cache)
@@ -294,7 +386,8 @@ static void tree_cache_free(tree_cache *cache)
 	size_t i;
 
 	for (i = 0; i < TREE_CACHE_SLOTS; i++)
-		git_tree_free(cache->slot[i]);
+		git_odb_object_free(cache->slot[i]);
+	git_odb_free(cache->odb);
 }
 
 /* The slot for the tree at path (len bytes), or -1 when trees there are not kept. */
@@ -313,56 +406,81 @@ static long cache_slot(const ct_store *store, const char *path, size_t len)
 	return (long)(h % TREE_CACHE_SLOTS);
 }
 
+static int read_tree(git_odb_object **out, tree_cache *cache, const git_oid *id)
+{
+	*out = NULL;
+	if (git_odb_read(out, cache->odb, id) < 0)
+		return ct__git_error(CT_EIO, "journal: reading a tree");
+	if (git_odb_object_type(*out) != GIT_OBJECT_TREE) {
+		char hex[GIT_OID_HEXSZ + 1];
+		git_odb_object_free(*out);
+		*out = NULL;
+		return ct_error_set(
+			CT_EIO, "journal: %s is not a tree", git_oid_tostr(hex, sizeof(hex), id));
+	}
+	return 0;
+}
+
 /* The tree with this id, found at path (len bytes), into *out (the caller's reference:
- * git_tree_free it): from the cache, or read and kept there. 0, or a libgit2 error. */
-static int cached_tree(git_tree **out, tree_cache *cache, ct_store *store, const git_oid *id,
+ * git_odb_object_free it): from the cache, or read and kept there. 0, or an error. */
+static int cached_tree(git_odb_object **out, tree_cache *cache, ct_store *store, const git_oid *id,
 	const char *path, size_t len)
 {
 	long k = cache_slot(store, path, len);
-	git_tree *tree = NULL;
+	git_odb_object *tree = NULL;
+	int error;
 
 	*out = NULL;
 	if (k < 0)
-		return git_tree_lookup(out, store->repo, id);
-	if (!cache->slot[k] || !git_oid_equal(git_tree_id(cache->slot[k]), id)) {
-		if (git_tree_lookup(&tree, store->repo, id) < 0)
-			return -1;
-		git_tree_free(cache->slot[k]);
+		return read_tree(out, cache, id);
+	if (!cache->slot[k] || !git_oid_equal(git_odb_object_id(cache->slot[k]), id)) {
+		if ((error = read_tree(&tree, cache, id)) < 0)
+			return error;
+		git_odb_object_free(cache->slot[k]);
 		cache->slot[k] = tree;
 	}
-	return git_object_dup((git_object **)out, (git_object *)cache->slot[k]);
+	return git_odb_object_dup(out, cache->slot[k]) < 0
+		? ct__git_error(CT_EIO, "journal: reading a tree")
+		: 0;
 }
 
-/* ct__subtree through the cache: the tree at path under parent (NULL when there is none). */
-static int cached_subtree(
-	git_tree **out, tree_cache *cache, ct_store *store, git_tree *parent, const char *path)
+static int cached_item_tree(git_odb_object **out, tree_cache *cache, ct_store *store,
+	const tree_item *e, const char *path, size_t len)
 {
-	git_tree *tree = NULL;
+	git_oid id;
+
+	git_oid_fromraw(&id, e->id);
+	return cached_tree(out, cache, store, &id, path, len);
+}
+
+/* The tree at path under parent, through the cache (NULL when there is none). */
+static int cached_subtree(git_odb_object **out, tree_cache *cache, ct_store *store,
+	git_odb_object *parent, const char *path)
+{
+	git_odb_object *tree = NULL;
 	const char *p = path;
 	int error = 0;
 
 	*out = NULL;
 	if (!parent || !*path)
 		return 0;
-	if (git_object_dup((git_object **)&tree, (git_object *)parent) < 0)
+	if (git_odb_object_dup(&tree, parent) < 0)
 		return ct__git_error(CT_EIO, "journal: reading a tree");
 	while (tree && *p) {
 		const char *slash = strchr(p, '/');
 		size_t len = slash ? (size_t)(slash - p) : strlen(p);
-		char name[256];
-		const git_tree_entry *e;
-		git_tree *sub = NULL;
+		git_odb_object *sub = NULL;
+		tree_item e;
+		int rc;
 
-		if (len == 0 || len >= sizeof(name))
+		if (len == 0)
 			break;
-		memcpy(name, p, len);
-		name[len] = '\0';
-		e = git_tree_entry_byname(tree, name);
-		if (e && git_tree_entry_type(e) == GIT_OBJECT_TREE &&
-			cached_tree(&sub, cache, store, git_tree_entry_id(e), path,
-				(size_t)(p - path) + len) < 0)
-			error = ct__git_error(CT_EIO, "journal: reading a tree");
-		git_tree_free(tree);
+		if ((rc = tree_find(&e, tree, p, len)) < 0)
+			error = rc;
+		else if (rc == 1 && item_type(&e) == GIT_OBJECT_TREE)
+			error = cached_item_tree(
+				&sub, cache, store, &e, path, (size_t)(p - path) + len);
+		git_odb_object_free(tree);
 		tree = sub;
 		if (error < 0 || !tree)
 			break;
@@ -371,7 +489,7 @@ static int cached_subtree(
 	if (error == 0 && tree && *p == '\0')
 		*out = tree;
 	else
-		git_tree_free(tree);
+		git_odb_object_free(tree);
 	return error;
 }
 
@@ -393,36 +511,41 @@ static int emit_deleted(indexing *ix, const char *path)
 	return ct_buf_printf(ix->lines, "%s d %s\n", ix->hex, path);
 }
 
-/* Every file under the tree `gone` (at path) was removed. */
-static int emit_deleted_tree(indexing *ix, const git_tree_entry *gone, ct_buf *path)
+/* Every file under the entry `gone` (at path) was removed. */
+static int emit_deleted_tree(indexing *ix, const tree_item *gone, ct_buf *path)
 {
-	git_tree *tree = NULL;
-	size_t i, base = path->len;
-	int error = 0;
+	git_odb_object *tree = NULL;
+	tree_walk w;
+	tree_item e;
+	size_t base = path->len;
+	int error = 0, rc;
 
-	if (git_tree_entry_type(gone) == GIT_OBJECT_BLOB)
+	if (item_type(gone) == GIT_OBJECT_BLOB)
 		return emit_deleted(ix, path->ptr);
-	if (git_tree_entry_type(gone) != GIT_OBJECT_TREE)
+	if (item_type(gone) != GIT_OBJECT_TREE)
 		return 0;
-	if (cached_tree(
-		    &tree, ix->cache, ix->store, git_tree_entry_id(gone), path->ptr, path->len) < 0)
-		return ct__git_error(CT_EIO, "journal: reading a tree");
-	for (i = 0; i < git_tree_entrycount(tree) && error == 0; i++) {
-		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+	if ((error = cached_item_tree(&tree, ix->cache, ix->store, gone, path->ptr, path->len)) < 0)
+		return error;
+	walk_start(&w, tree);
+	while (error == 0 && (rc = walk_next(&e, &w)) != 0) {
+		if (rc < 0) {
+			error = rc;
+			break;
+		}
 		path->len = base;
-		if ((error = ct_buf_printf(path, "/%s", git_tree_entry_name(e))) == 0)
-			error = emit_deleted_tree(ix, e, path);
+		if ((error = ct_buf_printf(path, "/%.*s", (int)e.len, e.name)) == 0)
+			error = emit_deleted_tree(ix, &e, path);
 	}
 	ct_buf_truncate(path, base);
-	git_tree_free(tree);
+	git_odb_object_free(tree);
 	return error;
 }
 
 /* The entry of `before` that `now` does not have (or has as another type): removed. */
-static int emit_removed(indexing *ix, const git_tree_entry *old, ct_buf *path)
+static int emit_removed(indexing *ix, const tree_item *old, ct_buf *path)
 {
 	size_t base = path->len;
-	int error = ct_buf_printf(path, "/%s", git_tree_entry_name(old));
+	int error = ct_buf_printf(path, "/%.*s", (int)old->len, old->name);
 
 	if (error == 0)
 		error = emit_deleted_tree(ix, old, path);
@@ -430,13 +553,15 @@ static int emit_removed(indexing *ix, const git_tree_entry *old, ct_buf *path)
 	return error;
 }
 
-static int emit(indexing *ix, const char *path, const git_oid *blob)
+static int emit(indexing *ix, const char *path, const unsigned char *raw)
 {
 	char record[200];
+	git_oid blob;
 
+	git_oid_fromraw(&blob, raw);
 	if (ix->removals_only ||
 		(git_commit_parentcount(ix->commit) > 1 &&
-			from_other_parent(ix->commit, path, blob)))
+			from_other_parent(ix->commit, path, &blob)))
 		return 0;
 	path_record(record, sizeof(record), ix->store->root, path);
 	return ct_buf_printf(ix->lines, "%s %c %s\n", ix->hex,
@@ -449,60 +574,108 @@ static int emit(indexing *ix, const char *path, const git_oid *blob)
  * whose ids differ. A commit that writes one record touches one path, so this reads a handful
  * of small trees where a general diff would do far more work.
  */
-static int compare_trees(indexing *ix, git_tree *before, git_tree *now, ct_buf *path)
+static int compare_trees(indexing *ix, git_odb_object *before, git_odb_object *now, ct_buf *path)
 {
-	size_t i, j = 0, nb = before ? git_tree_entrycount(before) : 0;
-	size_t nn = now ? git_tree_entrycount(now) : 0;
-	size_t base = path->len;
+	tree_walk wb, wn;
+	tree_item e, old;
+	int has_old, rc;
+	const unsigned char *old_start = NULL;
+	size_t base = path->len, tail = 0;
 	int error = 0;
 
-	for (i = 0; i < nn && error == 0; i++) {
-		const git_tree_entry *e = git_tree_entry_byindex(now, i);
-		const git_tree_entry *old = NULL;
-		int cmp = 1;
+	walk_start(&wb, before);
+	walk_start(&wn, now);
+	if (before && now) {
+		/* the entries both begin with (byte for byte) and end with are the same: only those
+		 * between are walked, and in a fan-out folder that is one or two of hundreds */
+		size_t n = git_odb_object_size(before) < git_odb_object_size(now)
+			? git_odb_object_size(before)
+			: git_odb_object_size(now);
+		size_t head = 0;
+		const unsigned char *next;
+		while (head + 64 <= n && memcmp(wb.p + head, wn.p + head, 64) == 0)
+			head += 64;
+		while (head < n && wb.p[head] == wn.p[head])
+			head++;
+		while ((next = memchr(wn.p, '\0', (size_t)(wn.end - wn.p))) &&
+			(size_t)(next + 1 + GIT_OID_RAWSZ -
+				(const unsigned char *)git_odb_object_data(now)) <= head) {
+			wb.p += next + 1 + GIT_OID_RAWSZ - wn.p;
+			wn.p = next + 1 + GIT_OID_RAWSZ;
+		}
+		tail = 0;
+		while (tail + 64 <= n && memcmp(wb.end - tail - 64, wn.end - tail - 64, 64) == 0)
+			tail += 64;
+		while (tail < n && wb.end[-(ptrdiff_t)tail - 1] == wn.end[-(ptrdiff_t)tail - 1])
+			tail++;
+	}
+	if ((has_old = walk_old(&old, &wb, &old_start)) < 0)
+		return has_old;
+	while (error == 0) {
+		int cmp = 1, same = 0;
 
+		if (has_old == 1 && (size_t)(wn.end - wn.p) <= tail &&
+			wn.end - wn.p == wb.end - old_start) {
+			has_old = 0; /* the rest of both is the same */
+			break;
+		}
+		if ((rc = walk_next(&e, &wn)) <= 0) {
+			error = rc;
+			break;
+		}
 		ct_buf_truncate(path, base); /* the entry before may have extended it */
 		/* both lists are in git's order: walk them together; what `before` has and `now`
 		 * does not was removed */
-		while (j < nb && error == 0 &&
-			(cmp = git_tree_entry_cmp(git_tree_entry_byindex(before, j), e)) < 0)
-			error = emit_removed(ix, git_tree_entry_byindex(before, j++), path);
+		while (has_old == 1 && (cmp = item_cmp(&old, &e)) < 0) {
+			if ((error = emit_removed(ix, &old, path)) < 0 ||
+				(error = has_old = walk_old(&old, &wb, &old_start)) < 0)
+				break;
+			error = 0;
+		}
 		if (error < 0)
 			break;
-		if (j < nb && cmp == 0)
-			old = git_tree_entry_byindex(before, j++);
-		if (old && git_tree_entry_type(old) != git_tree_entry_type(e)) {
-			/* a file became a folder or the reverse: the old one is gone */
-			if ((error = emit_removed(ix, old, path)) < 0)
-				break;
-			old = NULL;
+		if (has_old == 1 && cmp == 0) {
+			same = 1;
+			if (item_type(&old) != item_type(&e)) {
+				/* a file became a folder or the reverse: the old one is gone */
+				if ((error = emit_removed(ix, &old, path)) < 0)
+					break;
+				same = 0;
+			}
 		}
-		if (old && git_oid_equal(git_tree_entry_id(old), git_tree_entry_id(e)))
+		if (same && memcmp(old.id, e.id, GIT_OID_RAWSZ) == 0) {
+			if ((has_old = walk_old(&old, &wb, &old_start)) < 0)
+				error = has_old;
 			continue;
-		path->len = base;
-		if ((error = ct_buf_printf(path, "/%s", git_tree_entry_name(e))) < 0)
-			break;
-		if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
-			git_tree *sub = NULL, *oldsub = NULL;
-			/* the parent's side first: the cache has it, and then keeps ours */
-			if ((old && git_tree_entry_type(old) == GIT_OBJECT_TREE &&
-				    cached_tree(&oldsub, ix->cache, ix->store,
-					    git_tree_entry_id(old), path->ptr, path->len) < 0) ||
-				cached_tree(&sub, ix->cache, ix->store, git_tree_entry_id(e),
-					path->ptr, path->len) < 0)
-				error = ct__git_error(CT_EIO, "journal: reading a tree");
-			else
-				error = compare_trees(ix, oldsub, sub, path);
-			git_tree_free(sub);
-			git_tree_free(oldsub);
-		} else if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
-			error = emit(ix, path->ptr, git_tree_entry_id(e));
 		}
+		path->len = base;
+		if ((error = ct_buf_printf(path, "/%.*s", (int)e.len, e.name)) < 0)
+			break;
+		if (item_type(&e) == GIT_OBJECT_TREE) {
+			git_odb_object *sub = NULL, *oldsub = NULL;
+			/* the parent's side first: the cache has it, and then keeps ours */
+			if ((!same || item_type(&old) != GIT_OBJECT_TREE ||
+				    (error = cached_item_tree(&oldsub, ix->cache, ix->store, &old,
+					     path->ptr, path->len)) == 0) &&
+				(error = cached_item_tree(&sub, ix->cache, ix->store, &e, path->ptr,
+					 path->len)) == 0)
+				error = compare_trees(ix, oldsub, sub, path);
+			git_odb_object_free(sub);
+			git_odb_object_free(oldsub);
+		} else if (item_type(&e) == GIT_OBJECT_BLOB) {
+			error = emit(ix, path->ptr, e.id);
+		}
+		if (error == 0 && has_old == 1 && cmp == 0 &&
+			(has_old = walk_old(&old, &wb, &old_start)) < 0)
+			error = has_old;
 	}
 	ct_buf_truncate(path, base);
 	/* what is left of `before` sorts after everything `now` has: gone */
-	for (; error == 0 && j < nb; j++)
-		error = emit_removed(ix, git_tree_entry_byindex(before, j), path);
+	while (error == 0 && has_old == 1) {
+		if ((error = emit_removed(ix, &old, path)) == 0 &&
+			(has_old = walk_old(&old, &wb, &old_start)) < 0)
+			error = has_old;
+	}
 	return error;
 }
 
@@ -510,22 +683,39 @@ static int compare_trees(indexing *ix, git_tree *before, git_tree *now, ct_buf *
  * The store folder of commit's parent n (NULL when it has none): 0, or an error.
  */
 static int parent_store_tree(
-	git_tree **out, tree_cache *cache, ct_store *store, git_commit *commit, unsigned n)
+	git_odb_object **out, tree_cache *cache, ct_store *store, git_commit *commit, unsigned n)
 {
 	git_commit *parent = NULL;
-	git_tree *tree = NULL;
+	git_odb_object *tree = NULL;
 	int error;
 
 	*out = NULL;
-	if (git_commit_parent(&parent, commit, n) < 0 ||
-		cached_tree(&tree, cache, store, git_commit_tree_id(parent), "", 0) < 0) {
+	if (git_commit_parent(&parent, commit, n) < 0) {
 		git_commit_free(parent);
 		return ct__git_error(CT_EIO, "journal: reading history");
 	}
-	error = cached_subtree(out, cache, store, tree, store->root);
-	git_tree_free(tree);
+	if ((error = cached_tree(&tree, cache, store, git_commit_tree_id(parent), "", 0)) == 0)
+		error = cached_subtree(out, cache, store, tree, store->root);
+	git_odb_object_free(tree);
 	git_commit_free(parent);
 	return error;
+}
+
+/* The tree id of commit's first parent: the commit indexed last, usually. */
+static int first_parent_tree(git_oid *out, tree_cache *cache, ct_store *store, git_commit *commit)
+{
+	const git_oid *id = git_commit_parent_id(commit, 0);
+	git_commit *parent = NULL;
+
+	if (cache->has_last && git_oid_equal(id, &cache->last_commit)) {
+		git_oid_cpy(out, &cache->last_tree);
+		return 0;
+	}
+	if (git_commit_lookup(&parent, store->repo, id) < 0)
+		return ct__git_error(CT_EIO, "journal: reading history");
+	git_oid_cpy(out, git_commit_tree_id(parent));
+	git_commit_free(parent);
+	return 0;
 }
 
 /*
@@ -538,29 +728,34 @@ static int parent_store_tree(
  */
 static int index_commit(ct_buf *lines, tree_cache *cache, ct_store *store, const git_oid *oid)
 {
-	git_commit *commit = NULL, *parent = NULL;
-	git_tree *tree = NULL, *ptree = NULL, *now = NULL, *before = NULL;
+	git_commit *commit = NULL;
+	git_odb_object *tree = NULL, *ptree = NULL, *now = NULL, *before = NULL;
 	git_message_trailer_array trailers = {0};
+	git_oid ptree_id;
 	ct_buf path = CT_BUF_INIT;
 	indexing ix;
 	size_t i;
 	int error = 0;
 
-	/* the parent's side first: the cache has it (see tree_cache), and then keeps ours */
-	if (git_commit_lookup(&commit, store->repo, oid) < 0 ||
-		(git_commit_parentcount(commit) > 0 &&
-			(git_commit_parent(&parent, commit, 0) < 0 ||
-				cached_tree(&ptree, cache, store, git_commit_tree_id(parent), "",
-					0) < 0)) ||
-		cached_tree(&tree, cache, store, git_commit_tree_id(commit), "", 0) < 0) {
+	if (git_commit_lookup(&commit, store->repo, oid) < 0) {
 		error = ct__git_error(CT_EIO, "journal: reading history");
 		goto done;
 	}
+	/* the parent's side first: the cache has it (see tree_cache), and then keeps ours */
+	if ((git_commit_parentcount(commit) > 0 &&
+		    ((error = first_parent_tree(&ptree_id, cache, store, commit)) < 0 ||
+			    (error = cached_tree(&ptree, cache, store, &ptree_id, "", 0)) < 0)) ||
+		(error = cached_tree(&tree, cache, store, git_commit_tree_id(commit), "", 0)) < 0)
+		goto done;
+	git_oid_cpy(&cache->last_commit, oid);
+	git_oid_cpy(&cache->last_tree, git_commit_tree_id(commit));
+	cache->has_last = 1;
 	if ((error = cached_subtree(&before, cache, store, ptree, store->root)) < 0 ||
 		(error = cached_subtree(&now, cache, store, tree, store->root)) < 0)
 		goto done;
 	if ((!now && !before) ||
-		(now && before && git_oid_equal(git_tree_id(before), git_tree_id(now)) &&
+		(now && before &&
+			git_oid_equal(git_odb_object_id(before), git_odb_object_id(now)) &&
 			git_commit_parentcount(commit) < 2))
 		goto done; /* the commit did not touch the store */
 	if (git_message_trailers(&trailers, git_commit_message(commit)) < 0)
@@ -581,23 +776,133 @@ static int index_commit(ct_buf *lines, tree_cache *cache, ct_store *store, const
 		goto done;
 	ix.removals_only = 1;
 	for (i = 1; i < git_commit_parentcount(commit) && error == 0; i++) {
-		git_tree *other = NULL;
+		git_odb_object *other = NULL;
 		if ((error = parent_store_tree(&other, cache, store, commit, (unsigned)i)) == 0 &&
-			other && !(now && git_oid_equal(git_tree_id(other), git_tree_id(now)))) {
+			other &&
+			!(now && git_oid_equal(git_odb_object_id(other), git_odb_object_id(now)))) {
 			ct_buf_truncate(&path, strlen(store->root));
 			error = compare_trees(&ix, other, now, &path);
 		}
-		git_tree_free(other);
+		git_odb_object_free(other);
 	}
 done:
 	ct_buf_free(&path);
 	git_message_trailer_array_free(&trailers);
-	git_tree_free(now);
-	git_tree_free(before);
-	git_tree_free(ptree);
-	git_tree_free(tree);
-	git_commit_free(parent);
+	git_odb_object_free(now);
+	git_odb_object_free(before);
+	git_odb_object_free(ptree);
+	git_odb_object_free(tree);
 	git_commit_free(commit);
+	return error;
+}
+
+/*
+ * A run of commits to index, oldest first: pending[first - 1] down to pending[last]. Every share
+ * but the calling thread's reads through a repository handle of its own (libgit2 objects are
+ * not shared between threads); each has its own tree cache and lines.
+ */
+typedef struct {
+	ct_store *store;
+	const git_oid *pending;
+	size_t first, last;
+	unsigned own; /* 0 for the calling thread's share, else its number */
+	ct_buf lines;
+	int error;
+	char *message;
+} index_share;
+
+static void *index_some(void *arg)
+{
+	index_share *sh = arg;
+	ct_store mine = *sh->store;
+	tree_cache *cache = calloc(1, sizeof(*cache));
+	ct_buf objects = CT_BUF_INIT;
+	size_t i;
+	int error = 0;
+
+	if (!cache) {
+		error = ct__oom();
+		goto done;
+	}
+	mine.repo = NULL;
+	if (sh->own) {
+		/* the objects folder under a name of its own ("objects/./", "objects/././", ...):
+		 * libgit2 shares an open pack, its locks and its cache of delta bases between the
+		 * handles that name it alike, and two threads taking the same pack's locks for
+		 * every object cost more than the second thread saves */
+		git_odb *odb = NULL;
+		size_t k;
+		if ((error = ct_buf_printf(
+			     &objects, "%sobjects", git_repository_commondir(sh->store->repo))) < 0)
+			goto done;
+		for (k = 0; k < sh->own && error == 0; k++)
+			error = ct_buf_puts(&objects, "/.");
+		if (error < 0)
+			goto done;
+		if (git_odb_open(&odb, objects.ptr) < 0 ||
+			git_repository_wrap_odb(&mine.repo, odb) < 0)
+			error = ct__git_error(
+				CT_EIO, "journal: opening the repository on a thread");
+		git_odb_free(odb);
+		if (error < 0)
+			goto done;
+	}
+	if (git_repository_odb(&cache->odb, sh->own ? mine.repo : sh->store->repo) < 0) {
+		error = ct__git_error(CT_EIO, "journal: opening the object database");
+		goto done;
+	}
+	for (i = sh->first; i > sh->last && error == 0; i--)
+		error = index_commit(
+			&sh->lines, cache, sh->own ? &mine : sh->store, &sh->pending[i - 1]);
+done:
+	if (cache)
+		tree_cache_free(cache);
+	free(cache);
+	git_repository_free(mine.repo);
+	ct_buf_free(&objects);
+	if (error < 0) {
+		sh->error = error;
+		sh->message = strdup(ct_error_last());
+	}
+	return NULL;
+}
+
+/* Below this many commits, the calling thread indexes them alone. */
+#define INDEX_PARALLEL_MIN 2048
+#define INDEX_THREADS_MAX 8
+
+/*
+ * Appends the lines of the pending commits (newest first in the array) to lines, oldest first.
+ * Commits are independent once the list is known: a long list is cut into one run a thread, each
+ * run's lines kept apart and appended in order, so the journal is the same on any number of
+ * threads.
+ */
+static int index_all(ct_buf *lines, ct_store *store, const git_oid *pending, size_t npending)
+{
+	index_share shares[INDEX_THREADS_MAX];
+	size_t t = npending < INDEX_PARALLEL_MIN ? 1 : ct__parallel_threads(0, INDEX_THREADS_MAX);
+	size_t k;
+	int error = 0;
+
+	for (k = 0; k < t; k++) {
+		memset(&shares[k], 0, sizeof(shares[k]));
+		shares[k].store = store;
+		shares[k].pending = pending;
+		shares[k].first = npending - npending * k / t;
+		shares[k].last = npending - npending * (k + 1) / t;
+		shares[k].own = (unsigned)k;
+	}
+	ct__parallel(shares, sizeof(shares[0]), t, index_some);
+	for (k = 0; k < t; k++) {
+		if (error == 0 && shares[k].error < 0)
+			error = shares[k].message
+				? ct_error_set(shares[k].error, "%s", shares[k].message)
+				: shares[k].error;
+		if (error == 0)
+			error = ct_buf_put(lines, shares[k].lines.ptr, shares[k].lines.len);
+		ct_buf_free(&shares[k].lines);
+		free(shares[k].message);
+	}
 	return error;
 }
 
@@ -610,7 +915,6 @@ static int refresh(journal *j, ct_store *store)
 	git_oid *pending = NULL;
 	size_t npending = 0, cap = 0;
 	ct_buf lines = CT_BUF_INIT;
-	tree_cache *cache = NULL;
 	int have_head = read_head(j, store, &head);
 	int rebuild = 0;
 	int error = 0;
@@ -652,17 +956,11 @@ static int refresh(journal *j, ct_store *store)
 		error = ct__git_error(CT_EIO, "journal: walking history");
 		goto done;
 	}
-	if (!(cache = calloc(1, sizeof(*cache)))) {
-		error = ct__oom();
-		goto done;
-	}
 	/* libgit2's object cache would keep every commit and small tree read here (180 MB at
 	 * 20,000 commits, and a third of the time in the allocator); the trees worth keeping are
 	 * in ours. Nothing in claimtrail turns libgit2's cache off otherwise. */
 	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
-	while (npending > 0)
-		if ((error = index_commit(&lines, cache, store, &pending[--npending])) < 0)
-			break;
+	error = index_all(&lines, store, pending, npending);
 	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 1);
 	if (error < 0)
 		goto done;
@@ -674,9 +972,6 @@ static int refresh(journal *j, ct_store *store)
 		goto done;
 	error = write_head(j, store, &store->head);
 done:
-	if (cache)
-		tree_cache_free(cache);
-	free(cache);
 	ct_buf_free(&lines);
 	free(pending);
 	git_revwalk_free(walk);
