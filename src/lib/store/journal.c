@@ -277,15 +277,15 @@ static int from_other_parent(git_commit *commit, const char *path, const git_oid
 }
 
 /*
- * Trees are read raw (git_odb_read) and walked in place, as git does: a store's fan-out trees
- * are deltas at the end of chains up to 50 long in a cloned pack, and libgit2 caches only a
- * chain's first object, so each read applies the whole chain; parsing each tree into a
- * git_tree (an entry array) on top cost a third again.
+ * Two ways to read a tree, chosen when claimtrail is built (meson option journal_raw_trees, on
+ * by default; docs/hacking.md). Raw (CT_JOURNAL_RAW_TREES): trees are read raw (git_odb_read)
+ * and walked in place, as git does: a store's fan-out trees are deltas at the end of chains up
+ * to 50 long in a cloned pack, and libgit2 caches only a chain's first object, so each read
+ * applies the whole chain; parsing each tree into a git_tree (an entry array) on top cost a third
+ * again. Otherwise libgit2's route: git_tree_lookup, and the entries of its git_tree. Everything
+ * below this block (the walk in git's order, the comparison, the cache, the threads) is the same
+ * on both routes: it sees a tree_obj, a tree_walk and its tree_items only.
  */
-typedef struct {
-	const unsigned char *p, *end;
-} tree_walk;
-
 typedef struct {
 	const char *name;
 	size_t len;
@@ -293,19 +293,65 @@ typedef struct {
 	const unsigned char *id; /* GIT_OID_RAWSZ bytes */
 } tree_item;
 
-static git_object_t item_type(const tree_item *e)
+#ifdef CT_JOURNAL_RAW_TREES
+
+typedef git_odb_object tree_obj;
+
+/* a place in a tree's entries: where one starts in the tree's bytes */
+typedef const unsigned char *walk_pos;
+
+typedef struct {
+	const unsigned char *p, *end;
+} tree_walk;
+
+static void tree_obj_free(tree_obj *tree)
 {
-	if ((e->mode & 0170000) == 0040000)
-		return GIT_OBJECT_TREE;
-	if ((e->mode & 0170000) == 0160000)
-		return GIT_OBJECT_COMMIT;
-	return GIT_OBJECT_BLOB;
+	git_odb_object_free(tree);
 }
 
-static void walk_start(tree_walk *w, git_odb_object *tree)
+static const git_oid *tree_obj_id(tree_obj *tree)
+{
+	return git_odb_object_id(tree);
+}
+
+/* a reference of one's own; < 0 (a libgit2 error) on failure */
+static int tree_obj_dup(tree_obj **out, tree_obj *tree)
+{
+	return git_odb_object_dup(out, tree);
+}
+
+/* The tree with this id, read from odb (the raw route reads no git_tree, so repo is unused). */
+static int tree_read(tree_obj **out, git_odb *odb, git_repository *repo, const git_oid *id)
+{
+	(void)repo;
+	*out = NULL;
+	if (git_odb_read(out, odb, id) < 0)
+		return ct__git_error(CT_EIO, "journal: reading a tree");
+	if (git_odb_object_type(*out) != GIT_OBJECT_TREE) {
+		char hex[GIT_OID_HEXSZ + 1];
+		git_odb_object_free(*out);
+		*out = NULL;
+		return ct_error_set(
+			CT_EIO, "journal: %s is not a tree", git_oid_tostr(hex, sizeof(hex), id));
+	}
+	return 0;
+}
+
+static void walk_start(tree_walk *w, tree_obj *tree)
 {
 	w->p = tree ? git_odb_object_data(tree) : NULL;
 	w->end = w->p ? w->p + git_odb_object_size(tree) : NULL;
+}
+
+static walk_pos walk_at(const tree_walk *w)
+{
+	return w->p;
+}
+
+/* how much of the tree there is from pos to its end (in bytes) */
+static size_t walk_left(const tree_walk *w, walk_pos pos)
+{
+	return (size_t)(w->end - pos);
 }
 
 /* The next entry: 1, 0 at the end, or an error for a malformed tree. */
@@ -329,10 +375,154 @@ static int walk_next(tree_item *e, tree_walk *w)
 	return 1;
 }
 
-/* walk_next for the entry of `before` in a comparison, keeping where it starts */
-static int walk_old(tree_item *e, tree_walk *w, const unsigned char **start)
+/*
+ * Two walks just started on two trees: moves both past the entries they begin with (byte for
+ * byte) and returns how much they end with alike (in walk_left's unit): the entries between are
+ * the only ones to compare, and in a fan-out folder that is one or two of hundreds.
+ */
+static size_t walk_skip_same(tree_walk *wb, tree_walk *wn)
 {
-	*start = w->p;
+	const unsigned char *start = wn->p, *next;
+	size_t nb = (size_t)(wb->end - wb->p), nn = (size_t)(wn->end - wn->p);
+	size_t n = nb < nn ? nb : nn;
+	size_t head = 0, tail = 0;
+
+	while (head + 64 <= n && memcmp(wb->p + head, wn->p + head, 64) == 0)
+		head += 64;
+	while (head < n && wb->p[head] == wn->p[head])
+		head++;
+	while ((next = memchr(wn->p, '\0', (size_t)(wn->end - wn->p))) &&
+		(size_t)(next + 1 + GIT_OID_RAWSZ - start) <= head) {
+		wb->p += next + 1 + GIT_OID_RAWSZ - wn->p;
+		wn->p = next + 1 + GIT_OID_RAWSZ;
+	}
+	while (tail + 64 <= n && memcmp(wb->end - tail - 64, wn->end - tail - 64, 64) == 0)
+		tail += 64;
+	while (tail < n && wb->end[-(ptrdiff_t)tail - 1] == wn->end[-(ptrdiff_t)tail - 1])
+		tail++;
+	return tail;
+}
+
+#else /* libgit2's route */
+
+typedef git_tree tree_obj;
+
+/* a place in a tree's entries: an entry's index */
+typedef size_t walk_pos;
+
+typedef struct {
+	const git_tree *tree;
+	size_t i, n;
+} tree_walk;
+
+static void tree_obj_free(tree_obj *tree)
+{
+	git_tree_free(tree);
+}
+
+static const git_oid *tree_obj_id(tree_obj *tree)
+{
+	return git_tree_id(tree);
+}
+
+/* a reference of one's own; < 0 (a libgit2 error) on failure */
+static int tree_obj_dup(tree_obj **out, tree_obj *tree)
+{
+	return git_tree_dup(out, tree);
+}
+
+/* The tree with this id, looked up in repo (libgit2's route reads no raw object: odb unused). */
+static int tree_read(tree_obj **out, git_odb *odb, git_repository *repo, const git_oid *id)
+{
+	(void)odb;
+	*out = NULL;
+	if (git_tree_lookup(out, repo, id) < 0) {
+		*out = NULL;
+		return ct__git_error(CT_EIO, "journal: reading a tree");
+	}
+	return 0;
+}
+
+static void walk_start(tree_walk *w, tree_obj *tree)
+{
+	w->tree = tree;
+	w->i = 0;
+	w->n = tree ? git_tree_entrycount(tree) : 0;
+}
+
+static walk_pos walk_at(const tree_walk *w)
+{
+	return w->i;
+}
+
+/* how much of the tree there is from pos to its end (in entries) */
+static size_t walk_left(const tree_walk *w, walk_pos pos)
+{
+	return w->n - pos;
+}
+
+static void item_of(tree_item *e, const git_tree_entry *entry)
+{
+	e->name = git_tree_entry_name(entry);
+	e->len = strlen(e->name);
+	e->mode = (unsigned int)git_tree_entry_filemode_raw(entry);
+	e->id = git_tree_entry_id(entry)->id;
+}
+
+/* The next entry: 1, or 0 at the end (libgit2 checked the tree when it parsed it). */
+static int walk_next(tree_item *e, tree_walk *w)
+{
+	if (w->i == w->n)
+		return 0;
+	item_of(e, git_tree_entry_byindex(w->tree, w->i++));
+	return 1;
+}
+
+/* whether the entries at i in wb's tree and j in wn's are the same (name, mode, id) */
+static int walk_same(const tree_walk *wb, size_t i, const tree_walk *wn, size_t j)
+{
+	const git_tree_entry *a = git_tree_entry_byindex(wb->tree, i);
+	const git_tree_entry *b = git_tree_entry_byindex(wn->tree, j);
+
+	return git_tree_entry_filemode_raw(a) == git_tree_entry_filemode_raw(b) &&
+		git_oid_equal(git_tree_entry_id(a), git_tree_entry_id(b)) &&
+		strcmp(git_tree_entry_name(a), git_tree_entry_name(b)) == 0;
+}
+
+/*
+ * Two walks just started on two trees: moves both past the entries they begin with alike and
+ * returns how many they end with alike (walk_left's unit): the entries between are the only ones
+ * to compare, and in a fan-out folder that is one or two of hundreds.
+ */
+static size_t walk_skip_same(tree_walk *wb, tree_walk *wn)
+{
+	size_t tail = 0;
+
+	while (wb->i < wb->n && wn->i < wn->n && walk_same(wb, wb->i, wn, wn->i)) {
+		wb->i++;
+		wn->i++;
+	}
+	while (tail < wb->n - wb->i && tail < wn->n - wn->i &&
+		walk_same(wb, wb->n - tail - 1, wn, wn->n - tail - 1))
+		tail++;
+	return tail;
+}
+
+#endif /* CT_JOURNAL_RAW_TREES */
+
+static git_object_t item_type(const tree_item *e)
+{
+	if ((e->mode & 0170000) == 0040000)
+		return GIT_OBJECT_TREE;
+	if ((e->mode & 0170000) == 0160000)
+		return GIT_OBJECT_COMMIT;
+	return GIT_OBJECT_BLOB;
+}
+
+/* walk_next for the entry of `before` in a comparison, keeping where it starts */
+static int walk_old(tree_item *e, tree_walk *w, walk_pos *start)
+{
+	*start = walk_at(w);
 	return walk_next(e, w);
 }
 
@@ -351,7 +541,7 @@ static int item_cmp(const tree_item *a, const tree_item *b)
 }
 
 /* The entry named name (len bytes): 1, 0 when there is none, or an error. */
-static int tree_find(tree_item *out, git_odb_object *tree, const char *name, size_t len)
+static int tree_find(tree_item *out, tree_obj *tree, const char *name, size_t len)
 {
 	tree_walk w;
 	int rc;
@@ -374,8 +564,8 @@ static int tree_find(tree_item *out, git_odb_object *tree, const char *name, siz
 #define TREE_CACHE_SLOTS 2048
 
 typedef struct {
-	git_odb *odb;
-	git_odb_object *slot[TREE_CACHE_SLOTS];
+	git_odb *odb; /* the raw route reads trees through it */
+	tree_obj *slot[TREE_CACHE_SLOTS];
 	git_oid last_commit; /* the commit indexed last, and its tree: usually the next one's parent */
 	git_oid last_tree;
 	int has_last;
@@ -386,7 +576,7 @@ static void tree_cache_free(tree_cache *cache)
 	size_t i;
 
 	for (i = 0; i < TREE_CACHE_SLOTS; i++)
-		git_odb_object_free(cache->slot[i]);
+		tree_obj_free(cache->slot[i]);
 	git_odb_free(cache->odb);
 }
 
@@ -406,46 +596,31 @@ static long cache_slot(const ct_store *store, const char *path, size_t len)
 	return (long)(h % TREE_CACHE_SLOTS);
 }
 
-static int read_tree(git_odb_object **out, tree_cache *cache, const git_oid *id)
-{
-	*out = NULL;
-	if (git_odb_read(out, cache->odb, id) < 0)
-		return ct__git_error(CT_EIO, "journal: reading a tree");
-	if (git_odb_object_type(*out) != GIT_OBJECT_TREE) {
-		char hex[GIT_OID_HEXSZ + 1];
-		git_odb_object_free(*out);
-		*out = NULL;
-		return ct_error_set(
-			CT_EIO, "journal: %s is not a tree", git_oid_tostr(hex, sizeof(hex), id));
-	}
-	return 0;
-}
-
 /* The tree with this id, found at path (len bytes), into *out (the caller's reference:
- * git_odb_object_free it): from the cache, or read and kept there. 0, or an error. */
-static int cached_tree(git_odb_object **out, tree_cache *cache, ct_store *store, const git_oid *id,
+ * tree_obj_free it): from the cache, or read and kept there. 0, or an error. */
+static int cached_tree(tree_obj **out, tree_cache *cache, ct_store *store, const git_oid *id,
 	const char *path, size_t len)
 {
 	long k = cache_slot(store, path, len);
-	git_odb_object *tree = NULL;
+	tree_obj *tree = NULL;
 	int error;
 
 	*out = NULL;
 	if (k < 0)
-		return read_tree(out, cache, id);
-	if (!cache->slot[k] || !git_oid_equal(git_odb_object_id(cache->slot[k]), id)) {
-		if ((error = read_tree(&tree, cache, id)) < 0)
+		return tree_read(out, cache->odb, store->repo, id);
+	if (!cache->slot[k] || !git_oid_equal(tree_obj_id(cache->slot[k]), id)) {
+		if ((error = tree_read(&tree, cache->odb, store->repo, id)) < 0)
 			return error;
-		git_odb_object_free(cache->slot[k]);
+		tree_obj_free(cache->slot[k]);
 		cache->slot[k] = tree;
 	}
-	return git_odb_object_dup(out, cache->slot[k]) < 0
+	return tree_obj_dup(out, cache->slot[k]) < 0
 		? ct__git_error(CT_EIO, "journal: reading a tree")
 		: 0;
 }
 
-static int cached_item_tree(git_odb_object **out, tree_cache *cache, ct_store *store,
-	const tree_item *e, const char *path, size_t len)
+static int cached_item_tree(tree_obj **out, tree_cache *cache, ct_store *store, const tree_item *e,
+	const char *path, size_t len)
 {
 	git_oid id;
 
@@ -454,22 +629,22 @@ static int cached_item_tree(git_odb_object **out, tree_cache *cache, ct_store *s
 }
 
 /* The tree at path under parent, through the cache (NULL when there is none). */
-static int cached_subtree(git_odb_object **out, tree_cache *cache, ct_store *store,
-	git_odb_object *parent, const char *path)
+static int cached_subtree(
+	tree_obj **out, tree_cache *cache, ct_store *store, tree_obj *parent, const char *path)
 {
-	git_odb_object *tree = NULL;
+	tree_obj *tree = NULL;
 	const char *p = path;
 	int error = 0;
 
 	*out = NULL;
 	if (!parent || !*path)
 		return 0;
-	if (git_odb_object_dup(&tree, parent) < 0)
+	if (tree_obj_dup(&tree, parent) < 0)
 		return ct__git_error(CT_EIO, "journal: reading a tree");
 	while (tree && *p) {
 		const char *slash = strchr(p, '/');
 		size_t len = slash ? (size_t)(slash - p) : strlen(p);
-		git_odb_object *sub = NULL;
+		tree_obj *sub = NULL;
 		tree_item e;
 		int rc;
 
@@ -480,7 +655,7 @@ static int cached_subtree(git_odb_object **out, tree_cache *cache, ct_store *sto
 		else if (rc == 1 && item_type(&e) == GIT_OBJECT_TREE)
 			error = cached_item_tree(
 				&sub, cache, store, &e, path, (size_t)(p - path) + len);
-		git_odb_object_free(tree);
+		tree_obj_free(tree);
 		tree = sub;
 		if (error < 0 || !tree)
 			break;
@@ -489,7 +664,7 @@ static int cached_subtree(git_odb_object **out, tree_cache *cache, ct_store *sto
 	if (error == 0 && tree && *p == '\0')
 		*out = tree;
 	else
-		git_odb_object_free(tree);
+		tree_obj_free(tree);
 	return error;
 }
 
@@ -514,7 +689,7 @@ static int emit_deleted(indexing *ix, const char *path)
 /* Every file under the entry `gone` (at path) was removed. */
 static int emit_deleted_tree(indexing *ix, const tree_item *gone, ct_buf *path)
 {
-	git_odb_object *tree = NULL;
+	tree_obj *tree = NULL;
 	tree_walk w;
 	tree_item e;
 	size_t base = path->len;
@@ -537,7 +712,7 @@ static int emit_deleted_tree(indexing *ix, const tree_item *gone, ct_buf *path)
 			error = emit_deleted_tree(ix, &e, path);
 	}
 	ct_buf_truncate(path, base);
-	git_odb_object_free(tree);
+	tree_obj_free(tree);
 	return error;
 }
 
@@ -574,48 +749,27 @@ static int emit(indexing *ix, const char *path, const unsigned char *raw)
  * whose ids differ. A commit that writes one record touches one path, so this reads a handful
  * of small trees where a general diff would do far more work.
  */
-static int compare_trees(indexing *ix, git_odb_object *before, git_odb_object *now, ct_buf *path)
+static int compare_trees(indexing *ix, tree_obj *before, tree_obj *now, ct_buf *path)
 {
 	tree_walk wb, wn;
 	tree_item e, old;
 	int has_old, rc;
-	const unsigned char *old_start = NULL;
+	walk_pos old_start = 0;
 	size_t base = path->len, tail = 0;
 	int error = 0;
 
 	walk_start(&wb, before);
 	walk_start(&wn, now);
-	if (before && now) {
-		/* the entries both begin with (byte for byte) and end with are the same: only those
-		 * between are walked, and in a fan-out folder that is one or two of hundreds */
-		size_t n = git_odb_object_size(before) < git_odb_object_size(now)
-			? git_odb_object_size(before)
-			: git_odb_object_size(now);
-		size_t head = 0;
-		const unsigned char *next;
-		while (head + 64 <= n && memcmp(wb.p + head, wn.p + head, 64) == 0)
-			head += 64;
-		while (head < n && wb.p[head] == wn.p[head])
-			head++;
-		while ((next = memchr(wn.p, '\0', (size_t)(wn.end - wn.p))) &&
-			(size_t)(next + 1 + GIT_OID_RAWSZ -
-				(const unsigned char *)git_odb_object_data(now)) <= head) {
-			wb.p += next + 1 + GIT_OID_RAWSZ - wn.p;
-			wn.p = next + 1 + GIT_OID_RAWSZ;
-		}
-		tail = 0;
-		while (tail + 64 <= n && memcmp(wb.end - tail - 64, wn.end - tail - 64, 64) == 0)
-			tail += 64;
-		while (tail < n && wb.end[-(ptrdiff_t)tail - 1] == wn.end[-(ptrdiff_t)tail - 1])
-			tail++;
-	}
+	/* the entries both begin and end with are the same: only those between are walked */
+	if (before && now)
+		tail = walk_skip_same(&wb, &wn);
 	if ((has_old = walk_old(&old, &wb, &old_start)) < 0)
 		return has_old;
 	while (error == 0) {
 		int cmp = 1, same = 0;
 
-		if (has_old == 1 && (size_t)(wn.end - wn.p) <= tail &&
-			wn.end - wn.p == wb.end - old_start) {
+		if (has_old == 1 && walk_left(&wn, walk_at(&wn)) <= tail &&
+			walk_left(&wn, walk_at(&wn)) == walk_left(&wb, old_start)) {
 			has_old = 0; /* the rest of both is the same */
 			break;
 		}
@@ -652,7 +806,7 @@ static int compare_trees(indexing *ix, git_odb_object *before, git_odb_object *n
 		if ((error = ct_buf_printf(path, "/%.*s", (int)e.len, e.name)) < 0)
 			break;
 		if (item_type(&e) == GIT_OBJECT_TREE) {
-			git_odb_object *sub = NULL, *oldsub = NULL;
+			tree_obj *sub = NULL, *oldsub = NULL;
 			/* the parent's side first: the cache has it, and then keeps ours */
 			if ((!same || item_type(&old) != GIT_OBJECT_TREE ||
 				    (error = cached_item_tree(&oldsub, ix->cache, ix->store, &old,
@@ -660,8 +814,8 @@ static int compare_trees(indexing *ix, git_odb_object *before, git_odb_object *n
 				(error = cached_item_tree(&sub, ix->cache, ix->store, &e, path->ptr,
 					 path->len)) == 0)
 				error = compare_trees(ix, oldsub, sub, path);
-			git_odb_object_free(sub);
-			git_odb_object_free(oldsub);
+			tree_obj_free(sub);
+			tree_obj_free(oldsub);
 		} else if (item_type(&e) == GIT_OBJECT_BLOB) {
 			error = emit(ix, path->ptr, e.id);
 		}
@@ -683,10 +837,10 @@ static int compare_trees(indexing *ix, git_odb_object *before, git_odb_object *n
  * The store folder of commit's parent n (NULL when it has none): 0, or an error.
  */
 static int parent_store_tree(
-	git_odb_object **out, tree_cache *cache, ct_store *store, git_commit *commit, unsigned n)
+	tree_obj **out, tree_cache *cache, ct_store *store, git_commit *commit, unsigned n)
 {
 	git_commit *parent = NULL;
-	git_odb_object *tree = NULL;
+	tree_obj *tree = NULL;
 	int error;
 
 	*out = NULL;
@@ -696,7 +850,7 @@ static int parent_store_tree(
 	}
 	if ((error = cached_tree(&tree, cache, store, git_commit_tree_id(parent), "", 0)) == 0)
 		error = cached_subtree(out, cache, store, tree, store->root);
-	git_odb_object_free(tree);
+	tree_obj_free(tree);
 	git_commit_free(parent);
 	return error;
 }
@@ -729,7 +883,7 @@ static int first_parent_tree(git_oid *out, tree_cache *cache, ct_store *store, g
 static int index_commit(ct_buf *lines, tree_cache *cache, ct_store *store, const git_oid *oid)
 {
 	git_commit *commit = NULL;
-	git_odb_object *tree = NULL, *ptree = NULL, *now = NULL, *before = NULL;
+	tree_obj *tree = NULL, *ptree = NULL, *now = NULL, *before = NULL;
 	git_message_trailer_array trailers = {0};
 	git_oid ptree_id;
 	ct_buf path = CT_BUF_INIT;
@@ -754,8 +908,7 @@ static int index_commit(ct_buf *lines, tree_cache *cache, ct_store *store, const
 		(error = cached_subtree(&now, cache, store, tree, store->root)) < 0)
 		goto done;
 	if ((!now && !before) ||
-		(now && before &&
-			git_oid_equal(git_odb_object_id(before), git_odb_object_id(now)) &&
+		(now && before && git_oid_equal(tree_obj_id(before), tree_obj_id(now)) &&
 			git_commit_parentcount(commit) < 2))
 		goto done; /* the commit did not touch the store */
 	if (git_message_trailers(&trailers, git_commit_message(commit)) < 0)
@@ -776,22 +929,21 @@ static int index_commit(ct_buf *lines, tree_cache *cache, ct_store *store, const
 		goto done;
 	ix.removals_only = 1;
 	for (i = 1; i < git_commit_parentcount(commit) && error == 0; i++) {
-		git_odb_object *other = NULL;
+		tree_obj *other = NULL;
 		if ((error = parent_store_tree(&other, cache, store, commit, (unsigned)i)) == 0 &&
-			other &&
-			!(now && git_oid_equal(git_odb_object_id(other), git_odb_object_id(now)))) {
+			other && !(now && git_oid_equal(tree_obj_id(other), tree_obj_id(now)))) {
 			ct_buf_truncate(&path, strlen(store->root));
 			error = compare_trees(&ix, other, now, &path);
 		}
-		git_odb_object_free(other);
+		tree_obj_free(other);
 	}
 done:
 	ct_buf_free(&path);
 	git_message_trailer_array_free(&trailers);
-	git_odb_object_free(now);
-	git_odb_object_free(before);
-	git_odb_object_free(ptree);
-	git_odb_object_free(tree);
+	tree_obj_free(now);
+	tree_obj_free(before);
+	tree_obj_free(ptree);
+	tree_obj_free(tree);
 	git_commit_free(commit);
 	return error;
 }
