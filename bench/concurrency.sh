@@ -6,7 +6,8 @@
 # `git status` are clean. Prints the counts; exits 1 when anything was lost or failed.
 #   bench/concurrency.sh [WRITERS [SECONDS]]     default 16 30
 # Needs a build in build/ (or CLAIMTRAIL naming the command). tests/cli/concurrency.sh runs a
-# short form.
+# short form. When git fsck fails, every error it gave is printed with what names the objects
+# (HEAD's tree or only the index's cache-tree); CONCURRENCY_KEEP=1 keeps the scratch folder.
 set -u
 WRITERS=${1:-16}
 SECONDS_RUN=${2:-30}
@@ -14,7 +15,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CT=${CLAIMTRAIL:-$ROOT/build/src/cli/claimtrail}
 [ -x "$CT" ] || { echo "build first: scripts/test" >&2; exit 2; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/claimtrail-conc.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+trap 'if [ -n "${CONCURRENCY_KEEP:-}" ]; then echo "kept: $WORK" >&2; else rm -rf "$WORK"; fi' EXIT
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@claimtrail.invalid
 export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@claimtrail.invalid
 # a writer waits its turn: with 16 queued behind an import, give each time enough
@@ -113,6 +114,20 @@ echo "acknowledged: $ok claims, $ann annotations (annotations in HEAD: $anns)"
 echo "person's git commit -a: $(count person.ok) committed, $(count person.refused) refused while a write held index.lock"
 echo "git gc --prune=now: $(count gc.ok) runs, $(count gc.fail) failed"
 echo "lost: $lost; hidden: $hidden; leftovers: $leftovers; git status: ${status:-clean}; fsck: $fsck; check: $check"
+if [ "$fsck" != ok ]; then # git fsck names the cache-tree first: the rest says more
+	echo "git fsck --strict:"; grep -v '^Checking\|^dangling' "$WORK/fsck.out" | head -20
+	if git ls-tree -r -t HEAD >"$WORK/head-trees.txt" 2>/dev/null; then
+		echo "HEAD's tree: complete"
+	else echo "HEAD's tree: objects missing below HEAD"; fi
+	for id in $(grep -o '[0-9a-f]\{40\}: invalid sha1 pointer in cache-tree' "$WORK/fsck.out" |
+		cut -c1-40); do
+		where=$(grep -m1 " $id	" "$WORK/head-trees.txt" | cut -f2)
+		[ "$id" = "$(git rev-parse -q --verify 'HEAD^{tree}')" ] && where=/
+		if [ -n "$where" ]; then echo "cache-tree names $id: in HEAD's tree at $where"
+		else echo "cache-tree names $id: not in HEAD's tree (as far as it can be read)"; fi
+	done
+	echo "last commits:"; git log -4 --format='  %h %s' 2>&1 | head -4
+fi
 if [ "$failed" -gt 0 ]; then
 	echo "first failures:"; cat "$WORK"/err.* 2>/dev/null | sort | uniq -c | sort -rn | head -5
 fi
