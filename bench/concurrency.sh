@@ -6,8 +6,10 @@
 # `git status` are clean. Prints the counts; exits 1 when anything was lost or failed.
 #   bench/concurrency.sh [WRITERS [SECONDS]]     default 16 30
 # Needs a build in build/ (or CLAIMTRAIL naming the command). tests/cli/concurrency.sh runs a
-# short form. When git fsck fails, every error it gave is printed with what names the objects
-# (HEAD's tree or only the index's cache-tree); CONCURRENCY_KEEP=1 keeps the scratch folder.
+# short form. CONCURRENCY_COMMIT_EVERY and CONCURRENCY_GC_EVERY (seconds, default 0.2 and 0.5)
+# set how often the person commits and gc runs. When git fsck fails, every error it gave is
+# printed with what names the objects (HEAD's tree or only the index's cache-tree);
+# CONCURRENCY_KEEP=1 keeps the scratch folder.
 set -u
 WRITERS=${1:-16}
 SECONDS_RUN=${2:-30}
@@ -59,22 +61,31 @@ writer() { # writer W: small writes until the time is up; W = 1 imports 50 claim
 	done
 }
 
+# The person's `git commit -a` and `git gc --prune=now` take turns (flock on git.lock), as they do
+# when one person runs both: git itself does not survive them side by side. `git commit -a` writes
+# its blob, tree and commit as loose objects before it moves the branch, and `git prune --expire
+# now` deletes loose objects that nothing refers to yet: HEAD then names a commit, tree or blob that
+# is gone (git-gc(1), "--prune=now ... increases the risk of corruption if another process is
+# writing to the repository concurrently"; git alone does it, with no claimtrail command running).
+# claimtrail's writers still run beside both.
 person() { # edits notes.txt and commits it; git refuses while a write holds index.lock
 	local n=0
 	while [ "$(date +%s)" -lt "$STOP" ]; do
 		n=$((n + 1))
 		echo "edit $n" >>notes.txt
-		if git commit -qam "person $n" >/dev/null 2>&1; then echo ok >>"$WORK/person.ok"
+		if flock "$WORK/git.lock" git commit -qam "person $n" >/dev/null 2>&1; then
+			echo ok >>"$WORK/person.ok"
 		else echo refused >>"$WORK/person.refused"; fi
-		sleep 0.2
+		sleep "${CONCURRENCY_COMMIT_EVERY:-0.2}"
 	done
 }
 
 gcloop() {
 	while [ "$(date +%s)" -lt "$STOP" ]; do
-		if git gc -q --prune=now >/dev/null 2>&1; then echo ok >>"$WORK/gc.ok"
+		if flock "$WORK/git.lock" git gc -q --prune=now >/dev/null 2>&1; then
+			echo ok >>"$WORK/gc.ok"
 		else echo fail >>"$WORK/gc.fail"; fi
-		sleep 0.5
+		sleep "${CONCURRENCY_GC_EVERY:-0.5}"
 	done
 }
 
@@ -107,7 +118,7 @@ status=$(git status --porcelain | head -5)
 fsck=ok; git fsck --strict >"$WORK/fsck.out" 2>&1 || fsck="FAILED ($(grep -v '^Checking\|^dangling' "$WORK/fsck.out" | head -3 | tr '\n' ' '))"
 check=ok; "$CT" check >/dev/null 2>&1 || check=FAILED
 leftovers=$(ls .git/index.lock .git/refs/heads/*.lock .git/claimtrail/pending .git/claimtrail/index.old .git/claimtrail/tmp_claimtrail_* .git/objects/pack/*.keep 2>/dev/null | wc -l)
-echo "writers: $WRITERS for $SECONDS_RUN s (one importing 50 claims a time), a person committing, git gc --prune=now in a loop"
+echo "writers: $WRITERS for $SECONDS_RUN s (one importing 50 claims a time), a person committing, git gc --prune=now in a loop (the two take turns)"
 imports=$(count imports)
 echo "writes: $((ok - 50 * imports + imports + ann + failed)) ($imports imports of 50 claims, the rest one record each); failed: $failed"
 echo "acknowledged: $ok claims, $ann annotations (annotations in HEAD: $anns)"
