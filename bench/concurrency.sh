@@ -6,7 +6,10 @@
 # `git status` are clean. Prints the counts; exits 1 when anything was lost or failed.
 #   bench/concurrency.sh [WRITERS [SECONDS]]     default 16 30
 # Needs a build in build/ (or CLAIMTRAIL naming the command). tests/cli/concurrency.sh runs a
-# short form.
+# short form. CONCURRENCY_COMMIT_EVERY and CONCURRENCY_GC_EVERY (seconds, default 0.2 and 0.5)
+# set how often the person commits and gc runs. When git fsck fails, every error it gave is
+# printed with what names the objects (HEAD's tree or only the index's cache-tree);
+# CONCURRENCY_KEEP=1 keeps the scratch folder.
 set -u
 WRITERS=${1:-16}
 SECONDS_RUN=${2:-30}
@@ -14,7 +17,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CT=${CLAIMTRAIL:-$ROOT/build/src/cli/claimtrail}
 [ -x "$CT" ] || { echo "build first: scripts/test" >&2; exit 2; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/claimtrail-conc.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+trap 'if [ -n "${CONCURRENCY_KEEP:-}" ]; then echo "kept: $WORK" >&2; else rm -rf "$WORK"; fi' EXIT
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@claimtrail.invalid
 export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@claimtrail.invalid
 # a writer waits its turn: with 16 queued behind an import, give each time enough
@@ -58,22 +61,31 @@ writer() { # writer W: small writes until the time is up; W = 1 imports 50 claim
 	done
 }
 
+# The person's `git commit -a` and `git gc --prune=now` take turns (flock on git.lock), as they do
+# when one person runs both: git itself does not survive them side by side. `git commit -a` writes
+# its blob, tree and commit as loose objects before it moves the branch, and `git prune --expire
+# now` deletes loose objects that nothing refers to yet: HEAD then names a commit, tree or blob that
+# is gone (git-gc(1), "--prune=now ... increases the risk of corruption if another process is
+# writing to the repository concurrently"; git alone does it, with no claimtrail command running).
+# claimtrail's writers still run beside both.
 person() { # edits notes.txt and commits it; git refuses while a write holds index.lock
 	local n=0
 	while [ "$(date +%s)" -lt "$STOP" ]; do
 		n=$((n + 1))
 		echo "edit $n" >>notes.txt
-		if git commit -qam "person $n" >/dev/null 2>&1; then echo ok >>"$WORK/person.ok"
+		if flock "$WORK/git.lock" git commit -qam "person $n" >/dev/null 2>&1; then
+			echo ok >>"$WORK/person.ok"
 		else echo refused >>"$WORK/person.refused"; fi
-		sleep 0.2
+		sleep "${CONCURRENCY_COMMIT_EVERY:-0.2}"
 	done
 }
 
 gcloop() {
 	while [ "$(date +%s)" -lt "$STOP" ]; do
-		if git gc -q --prune=now >/dev/null 2>&1; then echo ok >>"$WORK/gc.ok"
+		if flock "$WORK/git.lock" git gc -q --prune=now >/dev/null 2>&1; then
+			echo ok >>"$WORK/gc.ok"
 		else echo fail >>"$WORK/gc.fail"; fi
-		sleep 0.5
+		sleep "${CONCURRENCY_GC_EVERY:-0.5}"
 	done
 }
 
@@ -106,13 +118,27 @@ status=$(git status --porcelain | head -5)
 fsck=ok; git fsck --strict >"$WORK/fsck.out" 2>&1 || fsck="FAILED ($(grep -v '^Checking\|^dangling' "$WORK/fsck.out" | head -3 | tr '\n' ' '))"
 check=ok; "$CT" check >/dev/null 2>&1 || check=FAILED
 leftovers=$(ls .git/index.lock .git/refs/heads/*.lock .git/claimtrail/pending .git/claimtrail/index.old .git/claimtrail/tmp_claimtrail_* .git/objects/pack/*.keep 2>/dev/null | wc -l)
-echo "writers: $WRITERS for $SECONDS_RUN s (one importing 50 claims a time), a person committing, git gc --prune=now in a loop"
+echo "writers: $WRITERS for $SECONDS_RUN s (one importing 50 claims a time), a person committing, git gc --prune=now in a loop (the two take turns)"
 imports=$(count imports)
 echo "writes: $((ok - 50 * imports + imports + ann + failed)) ($imports imports of 50 claims, the rest one record each); failed: $failed"
 echo "acknowledged: $ok claims, $ann annotations (annotations in HEAD: $anns)"
 echo "person's git commit -a: $(count person.ok) committed, $(count person.refused) refused while a write held index.lock"
 echo "git gc --prune=now: $(count gc.ok) runs, $(count gc.fail) failed"
 echo "lost: $lost; hidden: $hidden; leftovers: $leftovers; git status: ${status:-clean}; fsck: $fsck; check: $check"
+if [ "$fsck" != ok ]; then # git fsck names the cache-tree first: the rest says more
+	echo "git fsck --strict:"; grep -v '^Checking\|^dangling' "$WORK/fsck.out" | head -20
+	if git ls-tree -r -t HEAD >"$WORK/head-trees.txt" 2>/dev/null; then
+		echo "HEAD's tree: complete"
+	else echo "HEAD's tree: objects missing below HEAD"; fi
+	for id in $(grep -o '[0-9a-f]\{40\}: invalid sha1 pointer in cache-tree' "$WORK/fsck.out" |
+		cut -c1-40); do
+		where=$(grep -m1 " $id	" "$WORK/head-trees.txt" | cut -f2)
+		[ "$id" = "$(git rev-parse -q --verify 'HEAD^{tree}')" ] && where=/
+		if [ -n "$where" ]; then echo "cache-tree names $id: in HEAD's tree at $where"
+		else echo "cache-tree names $id: not in HEAD's tree (as far as it can be read)"; fi
+	done
+	echo "last commits:"; git log -4 --format='  %h %s' 2>&1 | head -4
+fi
 if [ "$failed" -gt 0 ]; then
 	echo "first failures:"; cat "$WORK"/err.* 2>/dev/null | sort | uniq -c | sort -rn | head -5
 fi
