@@ -74,4 +74,34 @@ contains "$OUT" "3 records left in quarantine"
 [ -n "$(ls d/claims/claim/*/c2/r0001.json 2>/dev/null)" ] && ok || fail "bob's claim was not merged"
 expect_status 0 $D check
 contains "$OUT" "OK"
+
+# ---- ... and the records that only such a checkpoint vouched for stay out with it ----
+# Bob's claim is vouched for by a checkpoint alice signed on e, naming e's commit; then bob's key
+# is revoked as compromised since a later time. A partial merge leaves that checkpoint out, so
+# the claim, signed by a revoked key and vouched for by nothing on d's branch, must stay out too.
+git init -q --bare -b main hub3.git || exit 99
+git clone -q hub3.git f 2>/dev/null || exit 99
+F="env CLAIMTRAIL_KEY=$TMP/alice.key $CT -C f"
+$F init >/dev/null || exit 99
+$F source add --id report --title "A report" --publisher "A desk" >/dev/null || exit 99
+$F push >/dev/null || exit 99
+$F trust add "$TMP/bob.key.pub" >/dev/null || exit 99
+git clone -q hub3.git g || exit 99
+G="env CLAIMTRAIL_KEY=$TMP/bob.key $CT -C g"
+$G trust add "$TMP/alice.key.pub" >/dev/null || exit 99
+bob=$("$CT" key show "$TMP/bob.key" | awk '/^key-id:/ { print $2 }')
+expect_status 0 $G claim add --id vouched --statement "Bob's claim before the loss." --source report
+expect_status 0 $G checkpoint --key "$TMP/alice.key"
+sleep 1.1
+since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+sleep 1.1
+expect_status 0 $G key revoke "$bob" --reason "laptop lost" --compromised-since "$since"
+expect_status 0 env CLAIMTRAIL_KEY=$TMP/mallory.key "$CT" -C g claim add --id planted2 --statement "Planted." --source report
+expect_status 0 $G push
+expect_status 0 $F pull --only-trusted
+contains "$OUT$ERR" "claim vouched: signed by 0 trusted keys"
+contains "$OUT$ERR" "is revoked"
+[ -z "$(ls f/claims/claim/*/vouched 2>/dev/null)" ] && ok || fail "a claim vouched for only by a quarantined checkpoint was merged"
+expect_status 0 $F check
+contains "$OUT" "OK"
 finish

@@ -842,10 +842,11 @@ static void count_conflicted(sync_state *s)
  * commits into the branch's history, so a fetched checkpoint naming one of them would be
  * inconsistent with the branch the moment it landed ('check' reports it). Such checkpoints stay
  * in quarantine with the records that failed, each reported; one naming a commit the branch
- * already has, with its records, is taken.
+ * already has, with its records, is taken. Returns how many it left in quarantine.
  */
 static int quarantine_checkpoints(sync_state *s)
 {
+	int moved = 0;
 	ct_buf dir = CT_BUF_INIT, why = CT_BUF_INIT;
 	const char *path;
 	json_t *v;
@@ -885,12 +886,40 @@ static int quarantine_checkpoints(sync_state *s)
 				error = ct__oom();
 				goto done;
 			}
+			moved++;
 		}
 	}
-	error = 0;
+	error = moved;
 done:
 	ct_buf_free(&dir);
 	ct_buf_free(&why);
+	return error;
+}
+
+/*
+ * After quarantine_checkpoints left some checkpoints out: the records the fetch accepted may have
+ * counted on them (a revoked or expired key's signature that a fetched checkpoint vouched for).
+ * What goes in is checked again without the fetched checkpoints' vouching, so only the branch's
+ * own rules apply; what fails now joins the quarantine, reported.
+ */
+static int recheck_without_fetched_vouches(sync_state *s)
+{
+	json_t *rest = json_object();
+	const char *path;
+	json_t *v;
+	size_t findings;
+	int error;
+
+	if (!rest)
+		return ct__oom();
+	json_object_foreach (s->fresh, path, v)
+		if (!json_object_get(s->bad, path) && json_object_set(rest, path, v) < 0) {
+			json_decref(rest);
+			return ct__oom();
+		}
+	error = ct__check_incoming_at(&findings, s->bad, s->store, s->incoming_tree, NULL, rest,
+		s->trust, check_problem, s);
+	json_decref(rest);
 	return error;
 }
 
@@ -922,9 +951,13 @@ int ct_sync_pull(ct_sync_report *out, ct_store *store, const char *remote, const
 			out->problems - (size_t)out->rewritten == 1 ? "" : "s", out->remote);
 		goto done;
 	}
-	if ((json_object_size(s.bad) || out->problems > (size_t)out->rewritten) &&
-		(error = quarantine_checkpoints(&s)) < 0)
-		goto done;
+	if (json_object_size(s.bad) || out->problems > (size_t)out->rewritten) {
+		if ((error = quarantine_checkpoints(&s)) > 0)
+			error = recheck_without_fetched_vouches(&s);
+		if (error < 0)
+			goto done;
+		error = 0;
+	}
 	out->quarantined = json_object_size(s.bad);
 	memset(&job, 0, sizeof(job));
 	job.s = &s;
