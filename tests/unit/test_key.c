@@ -731,6 +731,21 @@ static void test_key_lifecycle(void)
 	CHECK(ct_keyring_key_state(dead, ct_key_id(new), until) == CT_KEY_EXPIRED);
 	CHECK_STR(until, "2023-11-01T00:00:00Z");
 
+	/* a revocation of that key replaces its record and carries no expires: the key's limit is
+	 * still the earlier of its expiry and the time it was compromised since, whichever of the
+	 * two records the ring took first */
+	json_decref(rv);
+	CHECK(ct_key_revoke_with(&rv, new, "lost", "2023-11-10T00:00:00Z", NULL) == 0);
+	CHECK(json_object_get(rv, "expires") == NULL);
+	CHECK(ct_keyring_add(dead, rv) == 0);
+	CHECK(ct_keyring_key_state(dead, ct_key_id(new), until) == CT_KEY_REVOKED);
+	CHECK_STR(until, "2023-11-01T00:00:00Z");
+	ct_keyring_free(dead);
+	CHECK(ct_keyring_new(&dead) == 0 && ct_keyring_add(dead, rv) == 0 &&
+		ct_keyring_add(dead, expired) == 0);
+	CHECK(ct_keyring_key_state(dead, ct_key_id(new), until) == CT_KEY_REVOKED);
+	CHECK_STR(until, "2023-11-01T00:00:00Z");
+
 	json_decref(src);
 	json_decref(rv);
 	json_decref(rv_succ);

@@ -1024,7 +1024,7 @@ ct_key_state ct__bundle_signer_state(const ct_keyring *trust, const char *key_id
 		take_earlier(since, trust_since);
 	if (carried_revoked)
 		take_earlier(since, carried_since);
-	take_earlier(expires, json_string_value(json_object_get(rec, "expires")));
+	take_earlier(expires, ct__keyring_expires(trust, key_id));
 	take_earlier(expires, carried_expires);
 	return ct__key_state_rule(
 		revoked, revoked && !none ? since : NULL, expires[0] ? expires : NULL, now, until);

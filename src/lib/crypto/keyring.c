@@ -37,6 +37,9 @@ typedef struct {
 	json_t *record;
 	json_t *pending;    /* a revocation signed by another key, not (yet) honoured, or NULL */
 	json_t *can_revoke; /* the trust list's grant: key ids or ["all"], or NULL */
+	/* the earliest expires of the key's records taken: a revocation replacing the record
+	 * cannot move the key's expiry later by leaving it out */
+	char expires[CT_TIMESTAMP_LEN + 1];
 #ifdef CT_ED25519_TABLES
 	_Atomic(ct__ed25519_key *) fast; /* the key's tables, once it has been used enough */
 	atomic_uint uses;		 /* valid signatures checked with the key */
@@ -346,11 +349,23 @@ void ct__key_state_why(
 		out[0] = '\0';
 }
 
+static void note_expires(ring_entry *e, const json_t *key_record)
+{
+	earlier(e->expires, json_string_value(json_object_get(key_record, "expires")));
+}
+
+const char *ct__keyring_expires(const ct_keyring *ring, const char *key_id)
+{
+	ring_entry *e = ring ? ring_lookup(ring, key_id) : NULL;
+
+	return e && e->expires[0] ? e->expires : NULL;
+}
+
 ct_key_state ct_keyring_key_state(
 	const ct_keyring *ring, const char *key_id, char until[CT_TIMESTAMP_LEN + 1])
 {
 	ring_entry *e = ring_lookup(ring, key_id);
-	const char *expires = e ? json_string_value(json_object_get(e->record, "expires")) : NULL;
+	const char *expires = e && e->expires[0] ? e->expires : NULL;
 	const json_t *rv = e && e->revoked ? json_object_get(e->record, "revoked") : NULL;
 	char now[CT_TIMESTAMP_LEN + 1];
 
@@ -385,6 +400,7 @@ int ct_keyring_add(ct_keyring *ring, const json_t *key_record)
 	if (by)
 		revoked = 0;
 	if ((e = ring_lookup(ring, id)) != NULL) {
+		note_expires(e, key_record);
 		/* A revocation is permanent: it replaces the live record, never the other way. */
 		if (revoked && !e->revoked) {
 			if (!(copy = json_deep_copy(key_record)))
@@ -416,6 +432,8 @@ int ct_keyring_add(ct_keyring *ring, const json_t *key_record)
 		e->pk, sizeof(e->pk), json_string_value(json_object_get(copy, "public_key")));
 	e->revoked = revoked;
 	e->record = copy;
+	if (!by)
+		note_expires(e, copy);
 	if (by && !(e->pending = json_deep_copy(key_record)))
 		return ct__oom();
 	ring->count++;
@@ -502,6 +520,7 @@ int ct_keyring_apply_revocations(ct_keyring *ring, const ct_keyring *granting)
 			ct_error_clear();
 			continue;
 		}
+		note_expires(e, e->pending);
 		json_decref(e->record);
 		e->record = e->pending;
 		e->pending = NULL;

@@ -47,6 +47,10 @@ void ct__keyring_memo_record(const ct_keyring *ring, ct__sigmemo *memo);
  * vouches for it. ct_keyring_key_state applies it to a ring's record; a bundle's verification
  * to what the reader's keys and the bundle's key records say together (bundle_verify.c).
  */
+/* The earliest `expires` of the records ring took for key_id (a revocation that replaced the
+ * key's record without one does not drop it), or NULL. */
+const char *ct__keyring_expires(const ct_keyring *ring, const char *key_id);
+
 ct_key_state ct__key_state_rule(int revoked, const char *compromised_since, const char *expires,
 	const char *now, char until[CT_TIMESTAMP_LEN + 1]);
 
