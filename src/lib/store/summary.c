@@ -595,7 +595,8 @@ static int list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload,
 		}
 		list[i].id = r.field[1];
 	}
-	qsort(list, n, sizeof(*list), by_id);
+	if (n > 1) /* qsort must not be given a NULL list, even of none */
+		qsort(list, n, sizeof(*list), by_id);
 	for (i = 0; fn && i < n; i++) {
 		ct_claim_summary s;
 		char *f = list[i].line;
