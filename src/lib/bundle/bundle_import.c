@@ -211,6 +211,7 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 		json_t *rec = NULL;
 		ct_kind kind;
 		int decision;
+		uint8_t leaf[CT_HASH_LEN];
 
 		if (job->wopts && job->wopts->progress) {
 			ct_progress pr = {"writing", (uint64_t)r.lineno, job->info->records + 2};
@@ -223,13 +224,8 @@ static int import_build(ct_txn *txn, ct_store *store, void *payload)
 			trailer = 1;
 			break;
 		}
-		if (r.toolong) {
-			ct_merkle_add(&tree, r.toolong_leaf);
-		} else {
-			uint8_t leaf[CT_HASH_LEN];
-			ct_merkle_leaf_hash(leaf, (const uint8_t *)r.line.ptr, r.line.len);
-			ct_merkle_add(&tree, leaf);
-		}
+		ct__line_leaf(leaf, &r);
+		ct_merkle_add(&tree, leaf);
 		if (parsed && ct__envelope_type_is(&env, CT_BUNDLE_TEXT_TYPE)) {
 			if (!prev || json_integer_value(json_object_get(prev, "revision")) < 1 ||
 				strcmp(json_string_value(json_object_get(prev, "type")),

@@ -57,6 +57,8 @@ void ct__line_reader_close(ct__line_reader *r);
 
 /* 1 with a line in r->line, 0 at end of file, or a negative error. */
 int ct__line_read(ct__line_reader *r);
+/* The Merkle leaf hash of the current line, whole even when it was too long to keep. */
+void ct__line_leaf(uint8_t leaf[CT_HASH_LEN], const ct__line_reader *r);
 
 /* One signature of an envelope: pointers into the line. */
 typedef struct {

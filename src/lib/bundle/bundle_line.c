@@ -116,6 +116,14 @@ int ct__line_read(ct__line_reader *r)
 	}
 }
 
+void ct__line_leaf(uint8_t leaf[CT_HASH_LEN], const ct__line_reader *r)
+{
+	if (r->toolong)
+		memcpy(leaf, r->toolong_leaf, CT_HASH_LEN);
+	else
+		ct_merkle_leaf_hash(leaf, (const uint8_t *)r->line.ptr, r->line.len);
+}
+
 /* ---- the envelope ---- */
 
 static int is_b64(char c)

@@ -30,18 +30,14 @@ static int read_pass(json_t *out, FILE *f, const char *path, const ct_bundle_inf
 		json_t *rec = NULL;
 		ct_kind kind;
 		char name[CT_KIND_NAME_MAX + 2];
+		uint8_t leaf[CT_HASH_LEN];
 
 		if (parsed && ct__envelope_type_is(&env, CT_BUNDLE_PAYLOAD_TYPE)) {
 			trailer = 1;
 			break;
 		}
-		if (r.toolong) {
-			ct_merkle_add(&tree, r.toolong_leaf);
-		} else {
-			uint8_t leaf[CT_HASH_LEN];
-			ct_merkle_leaf_hash(leaf, (const uint8_t *)r.line.ptr, r.line.len);
-			ct_merkle_add(&tree, leaf);
-		}
+		ct__line_leaf(leaf, &r);
+		ct_merkle_add(&tree, leaf);
 		if (parsed &&
 			(ct__envelope_type_is(&env, CT_BUNDLE_TEXT_TYPE) ||
 				ct__envelope_type_is(&env, CT_BUNDLE_PROOF_TYPE)))

@@ -174,10 +174,7 @@ static int newest_checkpoints(
 			trailer = 1;
 			break;
 		}
-		if (r.toolong)
-			memcpy(leaf, r.toolong_leaf, CT_HASH_LEN);
-		else
-			ct_merkle_leaf_hash(leaf, (const uint8_t *)r.line.ptr, r.line.len);
+		ct__line_leaf(leaf, &r);
 		ct_merkle_add(&tree, leaf);
 		if (!parsed ||
 			(!ct__envelope_type_is(&env, ct_kind_payload_type(CT_KIND_KEY)) &&
