@@ -564,7 +564,8 @@ static int tree_find(tree_item *out, tree_obj *tree, const char *name, size_t le
 #define TREE_CACHE_SLOTS 2048
 
 typedef struct {
-	git_odb *odb; /* the raw route reads trees through it */
+	git_odb *odb;		/* the raw route reads trees through it */
+	ct__treehash *computed; /* the trees a commit's trailers say it has (index_by_trailers) */
 	tree_obj *slot[TREE_CACHE_SLOTS];
 	git_oid last_commit; /* the commit indexed last, and its tree: usually the next one's parent */
 	git_oid last_tree;
@@ -577,6 +578,7 @@ static void tree_cache_free(tree_cache *cache)
 
 	for (i = 0; i < TREE_CACHE_SLOTS; i++)
 		tree_obj_free(cache->slot[i]);
+	ct__treehash_free(cache->computed);
 	git_odb_free(cache->odb);
 }
 
@@ -739,8 +741,13 @@ static int emit(indexing *ix, const char *path, const unsigned char *raw)
 			from_other_parent(ix->commit, path, &blob)))
 		return 0;
 	path_record(record, sizeof(record), ix->store->root, path);
-	return ct_buf_printf(ix->lines, "%s %c %s\n", ix->hex,
-		named_by(ix->trailers, ix->bulk, record) ? 'c' : 'g', path);
+	/* "<commit> <c|g> <path>\n" */
+	return ct_buf_puts(ix->lines, ix->hex) < 0 ||
+			ct_buf_puts(ix->lines,
+				named_by(ix->trailers, ix->bulk, record) ? " c " : " g ") < 0 ||
+			ct_buf_puts(ix->lines, path) < 0 || ct_buf_putc(ix->lines, '\n') < 0
+		? ct__oom()
+		: 0;
 }
 
 /*
@@ -872,6 +879,66 @@ static int first_parent_tree(git_oid *out, tree_cache *cache, ct_store *store, g
 	return 0;
 }
 
+/* The most files a commit's "Claimtrail-Blob" trailers may name for index_by_trailers. */
+#define TRAILER_FILES_MAX 64
+
+static int path_order(const void *a, const void *b)
+{
+	return strcmp(((const ct__tree_file *)a)->path, ((const ct__tree_file *)b)->path);
+}
+
+/*
+ * The lines of a commit with one parent whose "Claimtrail-Blob: <blob> <path>" trailers name
+ * every file it wrote (claimtrail's commits do, docs/store.md), confirmed without reading the
+ * commit's trees: the parent's tree with those files set is computed and hashed, and only when
+ * that is the commit's tree are the files the commit's changes (no other file changed, none was
+ * removed). 1 when done, 0 when the commit must be compared tree by tree (no such trailers, a
+ * bulk import, a file outside the store, or trailers that are not the whole truth), or an error.
+ */
+static int index_by_trailers(ct_buf *lines, tree_cache *cache, ct_store *store, git_commit *commit,
+	const git_oid *parent_tree, const git_message_trailer_array *trailers)
+{
+	ct__tree_file files[TRAILER_FILES_MAX];
+	size_t i, n = 0, rlen = strlen(store->root);
+	indexing ix;
+	git_oid computed;
+	int rc;
+
+	for (i = 0; i < trailers->count; i++) {
+		const char *key = trailers->trailers[i].key, *v = trailers->trailers[i].value;
+		if (strcmp(key, "Claimtrail-Import") == 0)
+			return 0;
+		if (strcmp(key, "Claimtrail-Blob") != 0)
+			continue;
+		if (n == TRAILER_FILES_MAX || strlen(v) < GIT_OID_HEXSZ + 2 ||
+			v[GIT_OID_HEXSZ] != ' ' ||
+			git_oid_fromstrn(&files[n].blob, v, GIT_OID_HEXSZ) < 0 ||
+			strncmp(v + GIT_OID_HEXSZ + 1, store->root, rlen) != 0 ||
+			v[GIT_OID_HEXSZ + 1 + rlen] != '/')
+			return 0;
+		files[n++].path = v + GIT_OID_HEXSZ + 1;
+	}
+	if (n == 0)
+		return 0;
+	qsort(files, n, sizeof(files[0]), path_order);
+	if ((rc = ct__treehash_apply(&computed, cache->computed, parent_tree, files, n)) <= 0)
+		return rc;
+	if (!git_oid_equal(&computed, git_commit_tree_id(commit)))
+		return 0;
+	memset(&ix, 0, sizeof(ix));
+	ix.lines = lines;
+	ix.store = store;
+	ix.cache = cache;
+	ix.commit = commit;
+	ix.trailers = trailers;
+	git_oid_tostr(ix.hex, sizeof(ix.hex), git_commit_id(commit));
+	for (i = 0; i < n; i++)
+		if ((!files[i].was || !git_oid_equal(&files[i].was_blob, &files[i].blob)) &&
+			(rc = emit(&ix, files[i].path, files[i].blob.id)) < 0)
+			return rc;
+	return 1;
+}
+
 /*
  * Appends the lines for one commit made by anyone: the store files it added or changed
  * relative to its first parent (for a merge, those no other parent already had), and a "d"
@@ -895,15 +962,25 @@ static int index_commit(ct_buf *lines, tree_cache *cache, ct_store *store, const
 		error = ct__git_error(CT_EIO, "journal: reading history");
 		goto done;
 	}
-	/* the parent's side first: the cache has it (see tree_cache), and then keeps ours */
-	if ((git_commit_parentcount(commit) > 0 &&
-		    ((error = first_parent_tree(&ptree_id, cache, store, commit)) < 0 ||
-			    (error = cached_tree(&ptree, cache, store, &ptree_id, "", 0)) < 0)) ||
-		(error = cached_tree(&tree, cache, store, git_commit_tree_id(commit), "", 0)) < 0)
+	if (git_message_trailers(&trailers, git_commit_message(commit)) < 0)
+		memset(&trailers, 0, sizeof(trailers));
+	if (git_commit_parentcount(commit) > 0 &&
+		(error = first_parent_tree(&ptree_id, cache, store, commit)) < 0)
 		goto done;
 	git_oid_cpy(&cache->last_commit, oid);
 	git_oid_cpy(&cache->last_tree, git_commit_tree_id(commit));
 	cache->has_last = 1;
+	if (git_commit_parentcount(commit) == 1 &&
+		(error = index_by_trailers(lines, cache, store, commit, &ptree_id, &trailers)) !=
+			0) {
+		error = error < 0 ? error : 0;
+		goto done;
+	}
+	/* the parent's side first: the cache has it (see tree_cache), and then keeps ours */
+	if ((git_commit_parentcount(commit) > 0 &&
+		    (error = cached_tree(&ptree, cache, store, &ptree_id, "", 0)) < 0) ||
+		(error = cached_tree(&tree, cache, store, git_commit_tree_id(commit), "", 0)) < 0)
+		goto done;
 	if ((error = cached_subtree(&before, cache, store, ptree, store->root)) < 0 ||
 		(error = cached_subtree(&now, cache, store, tree, store->root)) < 0)
 		goto done;
@@ -911,8 +988,6 @@ static int index_commit(ct_buf *lines, tree_cache *cache, ct_store *store, const
 		(now && before && git_oid_equal(tree_obj_id(before), tree_obj_id(now)) &&
 			git_commit_parentcount(commit) < 2))
 		goto done; /* the commit did not touch the store */
-	if (git_message_trailers(&trailers, git_commit_message(commit)) < 0)
-		memset(&trailers, 0, sizeof(trailers));
 	ix.lines = lines;
 	ix.store = store;
 	ix.cache = cache;
@@ -969,7 +1044,7 @@ static void *index_some(void *arg)
 	ct_store mine = *sh->store;
 	tree_cache *cache = calloc(1, sizeof(*cache));
 	ct_buf objects = CT_BUF_INIT;
-	size_t i;
+	size_t i, depth;
 	int error = 0;
 
 	if (!cache) {
@@ -1003,6 +1078,11 @@ static void *index_some(void *arg)
 		error = ct__git_error(CT_EIO, "journal: opening the object database");
 		goto done;
 	}
+	/* kept: the trees down to the fan-out folders, <root>/<kind>/<2 hex> (as tree_cache) */
+	for (i = 0, depth = 3; sh->store->root[i]; i++)
+		depth += sh->store->root[i] == '/';
+	if ((error = ct__treehash_new(&cache->computed, cache->odb, depth)) < 0)
+		goto done;
 	for (i = sh->first; i > sh->last && error == 0; i--)
 		error = index_commit(
 			&sh->lines, cache, sh->own ? &mine : sh->store, &sh->pending[i - 1]);
