@@ -198,16 +198,22 @@ static int order(const char *a, size_t alen, int atree, const char *b, size_t bl
 	return ca < cb ? -1 : ca > cb;
 }
 
-/* Whether the tree's entries (len bytes) have one named name (nlen bytes), of any type: a
- * file and a folder of one name sort apart, so the walk in git's order may have passed it. */
-static int has_name(const unsigned char *data, size_t len, const char *name, size_t nlen)
+/*
+ * Whether a folder named name (nlen bytes) follows e, the first entry that sorts after a file of
+ * that name: only names that begin with it and go on with a byte below '/' ("a-b", "a.json")
+ * sort between the file and the folder. p and end: the walk after e, left as it is.
+ */
+static int same_name_after(const entry *e, const unsigned char *p, const unsigned char *end,
+	const char *name, size_t nlen)
 {
-	const unsigned char *p = data, *end = data ? data + len : NULL;
-	entry e;
+	entry x = *e;
 
-	while (p && next_entry(&e, &p, end) == 1)
-		if (e.nlen == nlen && memcmp(e.name, name, nlen) == 0)
+	while (x.nlen >= nlen && memcmp(x.name, name, nlen) == 0) {
+		if (x.nlen == nlen)
 			return 1;
+		if ((unsigned char)x.name[nlen] >= '/' || next_entry(&x, &p, end) != 1)
+			return 0;
+	}
 	return 0;
 }
 
@@ -232,7 +238,7 @@ static int put_entry(
 static int set_files(git_oid *out, ct__treehash *th, const char *dir, size_t dlen,
 	const git_oid *base, ct__tree_file *files, size_t n)
 {
-	const unsigned char *p, *end;
+	const unsigned char *p, *end, *run; /* run: where the entries not yet copied begin */
 	unsigned char *old = NULL;
 	size_t olen = 0, i = 0;
 	ct_buf next = CT_BUF_INIT;
@@ -244,7 +250,7 @@ static int set_files(git_oid *out, ct__treehash *th, const char *dir, size_t dle
 		return error;
 	if ((error = ct_buf_reserve(&next, olen + 256)) < 0)
 		goto done;
-	p = old;
+	run = p = old;
 	end = old ? old + olen : NULL;
 	if ((has = old ? next_entry(&e, &p, end) : 0) < 0)
 		goto malformed;
@@ -264,17 +270,23 @@ static int set_files(git_oid *out, ct__treehash *th, const char *dir, size_t dle
 			while (j < n &&
 				strncmp(files[j].path + dlen + (dlen ? 1 : 0), name, nlen + 1) == 0)
 				j++;
+		/* pass the entries before it (copied later, in one piece); one of the same name
+		 * and another type sorts apart from it: before (a file, where a folder goes) */
 		while (has == 1 &&
 			(cmp = order(e.name, e.nlen, is_tree_mode(e.mode), name, nlen,
 				 slash != NULL)) < 0) {
-			if ((error = ct_buf_put(
-				     &next, (const char *)e.start, (size_t)(e.end - e.start))) < 0)
-				goto done;
+			if (e.nlen == nlen && memcmp(e.name, name, nlen) == 0)
+				goto cannot;
 			if ((has = next_entry(&e, &p, end)) < 0)
 				goto malformed;
 		}
-		if ((has != 1 || cmp != 0) && has_name(old, olen, name, nlen))
-			goto cannot; /* a file where a folder of that name is, or the reverse */
+		/* ... or after (a folder, where a file goes): past the names between */
+		if (!slash && has == 1 && cmp > 0 && same_name_after(&e, p, end, name, nlen))
+			goto cannot;
+		if ((error = ct_buf_put(&next, run, (size_t)((has == 1 ? e.start : end) - run))) <
+			0)
+			goto done;
+		run = has == 1 && cmp == 0 ? e.end : has == 1 ? e.start : end;
 		if (slash) {
 			git_oid sub, was;
 			ct_buf subdir = CT_BUF_INIT;
@@ -307,8 +319,7 @@ static int set_files(git_oid *out, ct__treehash *th, const char *dir, size_t dle
 			goto malformed;
 		i = j;
 	}
-	if (has == 1 &&
-		(error = ct_buf_put(&next, (const char *)e.start, (size_t)(end - e.start))) < 0)
+	if ((error = ct_buf_put(&next, run, (size_t)(end - run))) < 0)
 		goto done;
 	if ((error = hash_tree(out, (const unsigned char *)next.ptr, next.len)) < 0)
 		goto done;
