@@ -737,7 +737,7 @@ static int emit(indexing *ix, const char *path, const unsigned char *raw)
 
 	git_oid_fromraw(&blob, raw);
 	if (ix->removals_only ||
-		(git_commit_parentcount(ix->commit) > 1 &&
+		(ix->commit && git_commit_parentcount(ix->commit) > 1 &&
 			from_other_parent(ix->commit, path, &blob)))
 		return 0;
 	path_record(record, sizeof(record), ix->store->root, path);
@@ -895,8 +895,8 @@ static int path_order(const void *a, const void *b)
  * removed). 1 when done, 0 when the commit must be compared tree by tree (no such trailers, a
  * bulk import, a file outside the store, or trailers that are not the whole truth), or an error.
  */
-static int index_by_trailers(ct_buf *lines, tree_cache *cache, ct_store *store, git_commit *commit,
-	const git_oid *parent_tree, const git_message_trailer_array *trailers)
+static int index_by_trailers(ct_buf *lines, tree_cache *cache, ct_store *store, const git_oid *oid,
+	const git_oid *tree, const git_oid *parent_tree, const git_message_trailer_array *trailers)
 {
 	ct__tree_file files[TRAILER_FILES_MAX];
 	size_t i, n = 0, rlen = strlen(store->root);
@@ -923,20 +923,57 @@ static int index_by_trailers(ct_buf *lines, tree_cache *cache, ct_store *store, 
 	qsort(files, n, sizeof(files[0]), path_order);
 	if ((rc = ct__treehash_apply(&computed, cache->computed, parent_tree, files, n)) <= 0)
 		return rc;
-	if (!git_oid_equal(&computed, git_commit_tree_id(commit)))
+	if (!git_oid_equal(&computed, tree))
 		return 0;
-	memset(&ix, 0, sizeof(ix));
+	memset(&ix, 0, sizeof(ix)); /* no commit: emit asks it only about a merge's parents */
 	ix.lines = lines;
 	ix.store = store;
 	ix.cache = cache;
-	ix.commit = commit;
 	ix.trailers = trailers;
-	git_oid_tostr(ix.hex, sizeof(ix.hex), git_commit_id(commit));
+	git_oid_tostr(ix.hex, sizeof(ix.hex), oid);
 	for (i = 0; i < n; i++)
 		if ((!files[i].was || !git_oid_equal(&files[i].was_blob, &files[i].blob)) &&
 			(rc = emit(&ix, files[i].path, files[i].blob.id)) < 0)
 			return rc;
 	return 1;
+}
+
+/*
+ * A commit of a history without merges, as the walk read it (walk_linear): what indexing it by
+ * its trailers needs, so that it is not read a second time. message is NULL for a commit
+ * without "Claimtrail-Blob" trailers (or a root): it is read again and compared.
+ */
+typedef struct {
+	git_oid id, tree, parent;
+	char *message;
+} walked_commit;
+
+/* index_by_trailers for a walked commit: 1 when done, 0 when it must be compared, or an error. */
+static int index_walked(ct_buf *lines, tree_cache *cache, ct_store *store, const walked_commit *w)
+{
+	git_message_trailer_array trailers = {0};
+	git_commit *parent = NULL;
+	git_oid ptree;
+	int rc;
+
+	if (cache->has_last && git_oid_equal(&w->parent, &cache->last_commit)) {
+		git_oid_cpy(&ptree, &cache->last_tree);
+	} else {
+		if (git_commit_lookup(&parent, store->repo, &w->parent) < 0)
+			return ct__git_error(CT_EIO, "journal: reading history");
+		git_oid_cpy(&ptree, git_commit_tree_id(parent));
+		git_commit_free(parent);
+	}
+	if (git_message_trailers(&trailers, w->message) < 0)
+		return 0;
+	rc = index_by_trailers(lines, cache, store, &w->id, &w->tree, &ptree, &trailers);
+	git_message_trailer_array_free(&trailers);
+	if (rc == 1) {
+		git_oid_cpy(&cache->last_commit, &w->id);
+		git_oid_cpy(&cache->last_tree, &w->tree);
+		cache->has_last = 1;
+	}
+	return rc;
 }
 
 /*
@@ -947,7 +984,8 @@ static int index_by_trailers(ct_buf *lines, tree_cache *cache, ct_store *store, 
  * merge does not: a merge from a history without the store (an orphan branch) must not hide a
  * removal.
  */
-static int index_commit(ct_buf *lines, tree_cache *cache, ct_store *store, const git_oid *oid)
+static int index_commit(ct_buf *lines, tree_cache *cache, ct_store *store, const git_oid *oid,
+	const walked_commit *w)
 {
 	git_commit *commit = NULL;
 	tree_obj *tree = NULL, *ptree = NULL, *now = NULL, *before = NULL;
@@ -958,6 +996,9 @@ static int index_commit(ct_buf *lines, tree_cache *cache, ct_store *store, const
 	size_t i;
 	int error = 0;
 
+	/* read by the walk already: confirmed by its trailers without reading it again */
+	if (w && w->message && (error = index_walked(lines, cache, store, w)) != 0)
+		return error < 0 ? error : 0;
 	if (git_commit_lookup(&commit, store->repo, oid) < 0) {
 		error = ct__git_error(CT_EIO, "journal: reading history");
 		goto done;
@@ -970,9 +1011,9 @@ static int index_commit(ct_buf *lines, tree_cache *cache, ct_store *store, const
 	git_oid_cpy(&cache->last_commit, oid);
 	git_oid_cpy(&cache->last_tree, git_commit_tree_id(commit));
 	cache->has_last = 1;
-	if (git_commit_parentcount(commit) == 1 &&
-		(error = index_by_trailers(lines, cache, store, commit, &ptree_id, &trailers)) !=
-			0) {
+	if (git_commit_parentcount(commit) == 1 && !(w && w->message) &&
+		(error = index_by_trailers(lines, cache, store, oid, git_commit_tree_id(commit),
+			 &ptree_id, &trailers)) != 0) {
 		error = error < 0 ? error : 0;
 		goto done;
 	}
@@ -1031,6 +1072,7 @@ done:
 typedef struct {
 	ct_store *store;
 	const git_oid *pending;
+	const walked_commit *walked; /* the same commits, as walk_linear read them; or NULL */
 	size_t first, last;
 	unsigned own; /* 0 for the calling thread's share, else its number */
 	ct_buf lines;
@@ -1084,8 +1126,8 @@ static void *index_some(void *arg)
 	if ((error = ct__treehash_new(&cache->computed, cache->odb, depth)) < 0)
 		goto done;
 	for (i = sh->first; i > sh->last && error == 0; i--)
-		error = index_commit(
-			&sh->lines, cache, sh->own ? &mine : sh->store, &sh->pending[i - 1]);
+		error = index_commit(&sh->lines, cache, sh->own ? &mine : sh->store,
+			&sh->pending[i - 1], sh->walked ? &sh->walked[i - 1] : NULL);
 done:
 	if (cache)
 		tree_cache_free(cache);
@@ -1109,7 +1151,8 @@ done:
  * run's lines kept apart and appended in order, so the journal is the same on any number of
  * threads.
  */
-static int index_all(ct_buf *lines, ct_store *store, const git_oid *pending, size_t npending)
+static int index_all(ct_buf *lines, ct_store *store, const git_oid *pending,
+	const walked_commit *walked, size_t npending)
 {
 	index_share shares[INDEX_THREADS_MAX];
 	size_t t = npending < INDEX_PARALLEL_MIN ? 1 : ct__parallel_threads(0, INDEX_THREADS_MAX);
@@ -1120,6 +1163,7 @@ static int index_all(ct_buf *lines, ct_store *store, const git_oid *pending, siz
 		memset(&shares[k], 0, sizeof(shares[k]));
 		shares[k].store = store;
 		shares[k].pending = pending;
+		shares[k].walked = walked;
 		shares[k].first = npending - npending * k / t;
 		shares[k].last = npending - npending * (k + 1) / t;
 		shares[k].own = (unsigned)k;
@@ -1138,6 +1182,132 @@ static int index_all(ct_buf *lines, ct_store *store, const git_oid *pending, siz
 	return error;
 }
 
+/* The commit's message in its raw bytes (len): what follows the headers' blank line, less the
+ * newlines it may begin with (as git_commit_message gives it); NULL when there is none. */
+static const char *raw_message(const char *data, size_t len, size_t *mlen)
+{
+	const char *end = data + len, *p = data;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return NULL;
+		if (nl == p)
+			break; /* the blank line */
+		p = nl + 1;
+	}
+	if (p >= end)
+		return NULL;
+	for (p++; p < end && *p == '\n'; p++)
+		;
+	*mlen = (size_t)(end - p);
+	return p;
+}
+
+/* Whether a message (len bytes) has a line that begins "Claimtrail-Blob: " after its first. */
+static int names_blobs(const char *msg, size_t len)
+{
+	const char *p = msg, *end = msg + len;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p))) && end - p > 18) {
+		if (memcmp(p + 1, "Claimtrail-Blob: ", 17) == 0)
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+/*
+ * Walks the branch from its head through first parents down to stop (the journal's head; NULL:
+ * to the root), reading each commit once, into *out (newest first, *n of them): 1 when the
+ * history there has no merge, 0 when it has one (the caller walks with libgit2's revwalk, whose
+ * order a merge's branches need), or an error. The message of a commit with Claimtrail-Blob
+ * trailers is kept for index_walked; indexing reads no commit a second time.
+ */
+static int walk_linear(walked_commit **out, size_t *n, ct_store *store, const git_oid *stop)
+{
+	git_odb *odb = NULL;
+	git_odb_object *obj = NULL;
+	walked_commit *list = NULL;
+	size_t count = 0, cap = 0;
+	git_oid at = store->head;
+	int error = 0, linear = 1;
+
+	if (git_repository_odb(&odb, store->repo) < 0)
+		return ct__git_error(CT_EIO, "journal: opening the object database");
+	for (;;) {
+		const char *data, *msg;
+		size_t len, mlen = 0, parents = 0;
+		walked_commit *w;
+
+		if (stop && git_oid_equal(&at, stop))
+			break;
+		if (git_odb_read(&obj, odb, &at) < 0) {
+			error = ct__git_error(CT_EIO, "journal: reading history");
+			break;
+		}
+		data = git_odb_object_data(obj);
+		len = git_odb_object_size(obj);
+		if (git_odb_object_type(obj) != GIT_OBJECT_COMMIT || len < 46 ||
+			memcmp(data, "tree ", 5) != 0 || data[45] != '\n') {
+			error = ct_error_set(CT_EIO, "journal: a malformed commit");
+			break;
+		}
+		if (count == cap) {
+			size_t ncap = cap ? cap * 2 : 1024;
+			walked_commit *t = realloc(list, ncap * sizeof(*t));
+			if (!t) {
+				error = ct__oom();
+				break;
+			}
+			list = t;
+			cap = ncap;
+		}
+		w = &list[count++];
+		memset(w, 0, sizeof(*w));
+		w->id = at;
+		if (git_oid_fromstrn(&w->tree, data + 5, GIT_OID_HEXSZ) < 0) {
+			error = ct_error_set(CT_EIO, "journal: a malformed commit");
+			break;
+		}
+		for (data += 46, len -= 46;
+			len >= 48 && memcmp(data, "parent ", 7) == 0 && data[47] == '\n';
+			data += 48, len -= 48)
+			if (parents++ == 0 &&
+				git_oid_fromstrn(&w->parent, data + 7, GIT_OID_HEXSZ) < 0)
+				parents = 3; /* malformed: let libgit2's walk say so */
+		if (parents > 1) {
+			linear = 0;
+			break;
+		}
+		msg = raw_message(data, len, &mlen);
+		if (parents == 1 && msg && names_blobs(msg, mlen) &&
+			!(w->message = strndup(msg, mlen))) {
+			error = ct__oom();
+			break;
+		}
+		git_odb_object_free(obj);
+		obj = NULL;
+		if (parents == 0) {
+			if (stop) /* the journal's head is not on this line after all */
+				linear = 0;
+			break;
+		}
+		at = w->parent;
+	}
+	git_odb_object_free(obj);
+	git_odb_free(odb);
+	if (error < 0 || !linear) {
+		while (count > 0)
+			free(list[--count].message);
+		free(list);
+		return error < 0 ? error : 0;
+	}
+	*out = list;
+	*n = count;
+	return 1;
+}
+
 /* Indexes the commits between the journal's head and the branch head, oldest first: those on
  * merged branches too, so that a file merged in is attributed to the commit that wrote it. */
 static int refresh(journal *j, ct_store *store)
@@ -1145,6 +1315,7 @@ static int refresh(journal *j, ct_store *store)
 	git_revwalk *walk = NULL;
 	git_oid head, oid;
 	git_oid *pending = NULL;
+	walked_commit *walked = NULL;
 	size_t npending = 0, cap = 0;
 	ct_buf lines = CT_BUF_INIT;
 	int have_head = read_head(j, store, &head);
@@ -1160,6 +1331,25 @@ static int refresh(journal *j, ct_store *store)
 		rebuild = rc != 1;
 	} else {
 		rebuild = 1;
+	}
+	/* libgit2's object cache would keep every commit and small tree read here (180 MB at
+	 * 20,000 commits, and a third of the time in the allocator); the trees worth keeping are
+	 * in ours. Nothing in claimtrail turns libgit2's cache off otherwise. */
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
+	/* a history without merges is walked reading each commit once, for the threads too */
+	if ((rc = walk_linear(&walked, &npending, store, rebuild ? NULL : &head)) < 0) {
+		error = rc;
+		goto done;
+	}
+	if (rc == 1) {
+		size_t i;
+		if (!(pending = malloc((npending ? npending : 1) * sizeof(*pending)))) {
+			error = ct__oom();
+			goto done;
+		}
+		for (i = 0; i < npending; i++)
+			pending[i] = walked[i].id;
+		goto index;
 	}
 	if (git_revwalk_new(&walk, store->repo) < 0 || git_revwalk_push(walk, &store->head) < 0) {
 		error = ct__git_error(CT_EIO, "journal: walking history");
@@ -1188,13 +1378,8 @@ static int refresh(journal *j, ct_store *store)
 		error = ct__git_error(CT_EIO, "journal: walking history");
 		goto done;
 	}
-	/* libgit2's object cache would keep every commit and small tree read here (180 MB at
-	 * 20,000 commits, and a third of the time in the allocator); the trees worth keeping are
-	 * in ours. Nothing in claimtrail turns libgit2's cache off otherwise. */
-	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
-	error = index_all(&lines, store, pending, npending);
-	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 1);
-	if (error < 0)
+index:
+	if ((error = index_all(&lines, store, pending, walked, npending)) < 0)
 		goto done;
 	if (rebuild && ftruncate(j->fd, 0) < 0) {
 		error = ct_error_set(CT_EIO, "journal: %s", strerror(errno));
@@ -1204,8 +1389,12 @@ static int refresh(journal *j, ct_store *store)
 		goto done;
 	error = write_head(j, store, &store->head);
 done:
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 1);
 	ct_buf_free(&lines);
 	free(pending);
+	while (walked && npending > 0)
+		free(walked[--npending].message);
+	free(walked);
 	git_revwalk_free(walk);
 	return error;
 }
