@@ -31,6 +31,8 @@ typedef struct {
 	git_oid id;
 	unsigned char *data; /* the tree's entries, as git stores them */
 	size_t len;
+	uint32_t *offs; /* where each entry begins in data, count of them */
+	size_t count;
 } kept_tree;
 
 struct ct__treehash {
@@ -69,16 +71,18 @@ void ct__treehash_free(ct__treehash *th)
 	for (i = 0; i < KEPT_SLOTS; i++) {
 		free(th->slot[i].path);
 		free(th->slot[i].data);
+		free(th->slot[i].offs);
 	}
 	free(th);
 }
 
-/* The slot of the tree kept at path (len bytes); else, when `add`, a free one (or, in a full
- * neighbourhood, the first of it, emptied); else NULL. */
+/* The slot of the tree kept at path (len bytes); else, when `add`, a free one; else (or when
+ * the neighbourhood is full: that tree is then not kept) NULL. A slot is never taken from
+ * another path, so the bytes of a tree kept stay where they are until its own path's next. */
 static kept_tree *slot_for(ct__treehash *th, const char *path, size_t len, int add)
 {
 	uint32_t h = 2166136261u;
-	size_t i, at;
+	size_t i;
 
 	for (i = 0; i < len; i++)
 		h = (h ^ (uint8_t)path[i]) * 16777619u;
@@ -89,13 +93,7 @@ static kept_tree *slot_for(ct__treehash *th, const char *path, size_t len, int a
 		if (k->plen == len && memcmp(k->path, path, len) == 0)
 			return k;
 	}
-	if (!add)
-		return NULL;
-	at = h % KEPT_SLOTS;
-	free(th->slot[at].path);
-	free(th->slot[at].data);
-	memset(&th->slot[at], 0, sizeof(th->slot[at]));
-	return &th->slot[at];
+	return NULL;
 }
 
 /* git's object id of a tree with these entries: SHA-1 of "tree <len>\0" and the entries. */
@@ -117,35 +115,6 @@ static int hash_tree(git_oid *out, const unsigned char *data, size_t len)
 	git_oid_fromraw(out, sum);
 	return 0;
 #endif
-}
-
-/* The entries of the tree id (found at path, plen bytes), into *out (the caller's: free it) and
- * *len: a copy of the one kept there, or read. The slot is left alone: set_files writes the
- * tree it computes from these into it. */
-static int load(unsigned char **out, size_t *len, ct__treehash *th, const git_oid *id,
-	const char *path, size_t plen)
-{
-	kept_tree *k = slot_for(th, path, plen, 0);
-	git_odb_object *obj = NULL;
-	const void *data;
-
-	if (k && git_oid_equal(&k->id, id)) {
-		data = k->data;
-		*len = k->len;
-	} else {
-		if (git_odb_read(&obj, th->odb, id) < 0)
-			return ct__git_error(CT_EIO, "journal: reading a tree");
-		if (git_odb_object_type(obj) != GIT_OBJECT_TREE) {
-			git_odb_object_free(obj);
-			return ct_error_set(CT_EIO, "journal: a tree is not a tree");
-		}
-		data = git_odb_object_data(obj);
-		*len = git_odb_object_size(obj);
-	}
-	if ((*out = malloc(*len ? *len : 1)))
-		memcpy(*out, data, *len);
-	git_odb_object_free(obj);
-	return *out ? 0 : ct__oom();
 }
 
 /* One entry of a tree's bytes: its mode, name and id. */
@@ -198,21 +167,110 @@ static int order(const char *a, size_t alen, int atree, const char *b, size_t bl
 	return ca < cb ? -1 : ca > cb;
 }
 
-/*
- * Whether a folder named name (nlen bytes) follows e, the first entry that sorts after a file of
- * that name: only names that begin with it and go on with a byte below '/' ("a-b", "a.json")
- * sort between the file and the folder. p and end: the walk after e, left as it is.
- */
-static int same_name_after(const entry *e, const unsigned char *p, const unsigned char *end,
-	const char *name, size_t nlen)
-{
-	entry x = *e;
+/* A tree's entries with where each begins: kept (borrowed) or read (obj and offs owned). */
+typedef struct {
+	const unsigned char *data;
+	size_t len;
+	const uint32_t *offs;
+	size_t count;
+	git_odb_object *obj;
+	uint32_t *own_offs;
+} tree_view;
 
-	while (x.nlen >= nlen && memcmp(x.name, name, nlen) == 0) {
-		if (x.nlen == nlen)
-			return 1;
-		if ((unsigned char)x.name[nlen] >= '/' || next_entry(&x, &p, end) != 1)
+static void view_free(tree_view *v)
+{
+	git_odb_object_free(v->obj);
+	free(v->own_offs);
+}
+
+/* The tree id (found at path, plen bytes) into v: the one kept there, or read from the odb and
+ * its entries found. 0, or an error (not a tree, a malformed one). */
+static int load(tree_view *v, ct__treehash *th, const git_oid *id, const char *path, size_t plen)
+{
+	kept_tree *k = slot_for(th, path, plen, 0);
+	const unsigned char *p, *end;
+	size_t cap = 0;
+	entry e;
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	if (k && k->data && git_oid_equal(&k->id, id)) {
+		v->data = k->data;
+		v->len = k->len;
+		v->offs = k->offs;
+		v->count = k->count;
+		return 0;
+	}
+	if (git_odb_read(&v->obj, th->odb, id) < 0)
+		return ct__git_error(CT_EIO, "journal: reading a tree");
+	if (git_odb_object_type(v->obj) != GIT_OBJECT_TREE)
+		return ct_error_set(CT_EIO, "journal: a tree is not a tree");
+	v->data = p = git_odb_object_data(v->obj);
+	v->len = git_odb_object_size(v->obj);
+	end = p + v->len;
+	while ((rc = next_entry(&e, &p, end)) == 1) {
+		if (v->count == cap) {
+			uint32_t *t;
+			cap = cap ? cap * 2 : 64;
+			if (!(t = realloc(v->own_offs, cap * sizeof(*t))))
+				return ct__oom();
+			v->own_offs = t;
+		}
+		v->own_offs[v->count++] = (uint32_t)(e.start - v->data);
+	}
+	v->offs = v->own_offs;
+	return rc < 0 || v->len > UINT32_MAX
+		? ct_error_set(CT_EIO, "journal: a malformed tree at '%.*s'", (int)plen, path)
+		: 0;
+}
+
+/* Entry i of v (its bytes were checked when v was made: see load and set_files). */
+static void entry_at(entry *e, const tree_view *v, size_t i)
+{
+	const unsigned char *p = v->data + v->offs[i];
+	const unsigned char *end = i + 1 < v->count ? v->data + v->offs[i + 1] : v->data + v->len;
+
+	next_entry(e, &p, end);
+}
+
+/* The first entry of v from lo on that does not sort before name (nlen bytes, a folder when
+ * tree), found by halving: a fan-out folder has hundreds of entries. */
+static size_t lower_bound(const tree_view *v, size_t lo, const char *name, size_t nlen, int tree)
+{
+	size_t hi = v->count;
+	entry e;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		entry_at(&e, v, mid);
+		if (order(e.name, e.nlen, is_tree_mode(e.mode), name, nlen, tree) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Whether v has an entry named name (nlen bytes) of the other type than the one that would go
+ * at position at: a file and a folder of one name sort apart, with only names that begin with
+ * it and go on with a byte below '/' ("a-b", "a.json") between them; a folder sorts after the
+ * file, so it is looked for forward from a file's place and backward from a folder's.
+ */
+static int other_type_named(const tree_view *v, size_t at, const char *name, size_t nlen, int tree)
+{
+	size_t i = at;
+	entry e;
+
+	while (tree ? i > 0 : i < v->count) {
+		entry_at(&e, v, tree ? i - 1 : i);
+		if (e.nlen < nlen || memcmp(e.name, name, nlen) != 0)
 			return 0;
+		if (e.nlen == nlen)
+			return 1;
+		if ((unsigned char)e.name[nlen] >= '/')
+			return 0;
+		i = tree ? i - 1 : i + 1;
 	}
 	return 0;
 }
@@ -229,75 +287,97 @@ static int put_entry(
 	return ct_buf_put(out, id, GIT_OID_RAWSZ);
 }
 
+/* Room in offs (cap of them) for `need` entries. */
+static int reserve_offs(uint32_t **offs, size_t *cap, size_t need)
+{
+	uint32_t *t;
+
+	if (need <= *cap)
+		return 0;
+	if (!(t = realloc(*offs, (need * 2 + 16) * sizeof(*t))))
+		return ct__oom();
+	*offs = t;
+	*cap = need * 2 + 16;
+	return 0;
+}
+
+/* Appends entries [from, to) of v to out, and where each begins there to offs (count of them). */
+static int copy_entries(ct_buf *out, uint32_t **offs, size_t *count, size_t *cap,
+	const tree_view *v, size_t from, size_t to)
+{
+	size_t begin = from < v->count ? v->offs[from] : v->len;
+	size_t stop = to < v->count ? v->offs[to] : v->len, base = out->len, k;
+	int error;
+
+	if ((error = reserve_offs(offs, cap, *count + (to - from))) < 0)
+		return error;
+	for (k = from; k < to; k++)
+		(*offs)[(*count)++] = (uint32_t)(v->offs[k] - begin + base);
+	return ct_buf_put(out, v->data + begin, stop - begin);
+}
+
 /*
  * The tree at dir (the path of dlen bytes, "" for the root; base its id there, NULL when there
  * is none yet) with files[0..n) set, every one of them under dir: its id into out, and the tree
  * kept for the next commit. 1 when computed; 0 when the files cannot be set by adding or
  * replacing files (a file where a folder is, or the reverse; a file that is not a plain one).
+ * The entries between the changes are copied in pieces, never looked at one by one.
  */
 static int set_files(git_oid *out, ct__treehash *th, const char *dir, size_t dlen,
 	const git_oid *base, ct__tree_file *files, size_t n)
 {
-	const unsigned char *p, *end, *run; /* run: where the entries not yet copied begin */
-	unsigned char *old = NULL;
-	size_t olen = 0, i = 0;
+	tree_view old = {0};
+	size_t i = 0, pos = 0; /* pos: the first entry of old not yet copied or replaced */
+	uint32_t *offs = NULL;
+	size_t count = 0, cap = 0;
 	ct_buf next = CT_BUF_INIT;
-	entry e;
-	int has, error = 0;
+	int error = 0;
 	kept_tree *k;
 
-	if (base && (error = load(&old, &olen, th, base, dir, dlen)) < 0)
-		return error;
-	if ((error = ct_buf_reserve(&next, olen + 256)) < 0)
+	if (base && (error = load(&old, th, base, dir, dlen)) < 0)
 		goto done;
-	run = p = old;
-	end = old ? old + olen : NULL;
-	if ((has = old ? next_entry(&e, &p, end) : 0) < 0)
-		goto malformed;
-	while (i < n && error >= 0) {
+	if ((error = ct_buf_reserve(&next, old.len + 256)) < 0)
+		goto done;
+	while (i < n) {
 		const char *name = files[i].path + dlen + (dlen ? 1 : 0);
 		const char *slash = strchr(name, '/');
 		size_t nlen = slash ? (size_t)(slash - name) : strlen(name);
-		size_t j = i + 1;
-		int cmp = 1;
+		size_t j = i + 1, at;
+		int same = 0;
+		entry e;
 
-		if (nlen == 0) {
-			error = 0;
+		if (nlen == 0)
 			goto cannot;
-		}
 		/* the files of one sub-folder are next to each other in the order of paths */
 		if (slash)
 			while (j < n &&
 				strncmp(files[j].path + dlen + (dlen ? 1 : 0), name, nlen + 1) == 0)
 				j++;
-		/* pass the entries before it (copied later, in one piece); one of the same name
-		 * and another type sorts apart from it: before (a file, where a folder goes) */
-		while (has == 1 &&
-			(cmp = order(e.name, e.nlen, is_tree_mode(e.mode), name, nlen,
-				 slash != NULL)) < 0) {
-			if (e.nlen == nlen && memcmp(e.name, name, nlen) == 0)
-				goto cannot;
-			if ((has = next_entry(&e, &p, end)) < 0)
-				goto malformed;
+		at = lower_bound(&old, pos, name, nlen, slash != NULL);
+		if (at < old.count) {
+			entry_at(&e, &old, at);
+			same = order(e.name, e.nlen, is_tree_mode(e.mode), name, nlen,
+				       slash != NULL) == 0;
 		}
-		/* ... or after (a folder, where a file goes): past the names between */
-		if (!slash && has == 1 && cmp > 0 && same_name_after(&e, p, end, name, nlen))
-			goto cannot;
-		if ((error = ct_buf_put(&next, run, (size_t)((has == 1 ? e.start : end) - run))) <
-			0)
+		if (!same && other_type_named(&old, at, name, nlen, slash != NULL))
+			goto cannot; /* a file where a folder of that name is, or the reverse */
+		if ((error = copy_entries(&next, &offs, &count, &cap, &old, pos, at)) < 0)
 			goto done;
-		run = has == 1 && cmp == 0 ? e.end : has == 1 ? e.start : end;
+		pos = same ? at + 1 : at;
+		if ((error = reserve_offs(&offs, &cap, count + 1)) < 0)
+			goto done;
+		offs[count++] = (uint32_t)next.len;
 		if (slash) {
 			git_oid sub, was;
 			ct_buf subdir = CT_BUF_INIT;
 			int rc;
-			if (has == 1 && cmp == 0)
+			if (same)
 				git_oid_fromraw(&was, e.id);
 			if ((error = ct_buf_put(
 				     &subdir, files[i].path, (size_t)(slash - files[i].path))) < 0)
 				goto done;
-			rc = set_files(&sub, th, subdir.ptr, subdir.len,
-				has == 1 && cmp == 0 ? &was : NULL, files + i, j - i);
+			rc = set_files(&sub, th, subdir.ptr, subdir.len, same ? &was : NULL,
+				files + i, j - i);
 			ct_buf_free(&subdir);
 			if (rc <= 0) {
 				error = rc;
@@ -305,7 +385,7 @@ static int set_files(git_oid *out, ct__treehash *th, const char *dir, size_t dle
 			}
 			error = put_entry(&next, "40000", name, nlen, sub.id);
 		} else {
-			if (has == 1 && cmp == 0) {
+			if (same) {
 				if ((e.mode & 0170000) != 0100000)
 					goto cannot; /* a symbolic link or a submodule: not ours to set */
 				files[i].was = 1;
@@ -315,17 +395,14 @@ static int set_files(git_oid *out, ct__treehash *th, const char *dir, size_t dle
 		}
 		if (error < 0)
 			goto done;
-		if (has == 1 && cmp == 0 && (has = next_entry(&e, &p, end)) < 0)
-			goto malformed;
 		i = j;
 	}
-	if ((error = ct_buf_put(&next, run, (size_t)(end - run))) < 0)
-		goto done;
-	if ((error = hash_tree(out, (const unsigned char *)next.ptr, next.len)) < 0)
+	if ((error = copy_entries(&next, &offs, &count, &cap, &old, pos, old.count)) < 0 ||
+		(error = hash_tree(out, (const unsigned char *)next.ptr, next.len)) < 0)
 		goto done;
 	error = 1;
-	if (kept_at(th, dir, dlen)) {
-		k = slot_for(th, dir, dlen, 1);
+	/* kept for the next commit (old's bytes may be this slot's: not used from here on) */
+	if (kept_at(th, dir, dlen) && (k = slot_for(th, dir, dlen, 1))) {
 		if (!k->path) {
 			if (!(k->path = malloc(dlen + 1))) {
 				error = ct__oom();
@@ -336,19 +413,21 @@ static int set_files(git_oid *out, ct__treehash *th, const char *dir, size_t dle
 			k->plen = dlen;
 		}
 		free(k->data);
+		free(k->offs);
 		k->len = next.len;
 		k->data = (unsigned char *)ct_buf_detach(&next);
+		k->offs = offs;
+		k->count = count;
 		k->id = *out;
+		offs = NULL;
 	}
-	goto done;
-malformed:
-	error = ct_error_set(CT_EIO, "journal: a malformed tree at '%.*s'", (int)dlen, dir);
 	goto done;
 cannot:
 	error = 0;
 done:
 	ct_buf_free(&next);
-	free(old);
+	free(offs);
+	view_free(&old);
 	return error;
 }
 
