@@ -11,6 +11,8 @@
  */
 #include "claimtrail.h"
 
+#include <git2.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,15 +48,31 @@ static void emit_blob(const char *path, const char *data, size_t len)
 	printf("\n");
 }
 
-static void emit_record(const char *path, const json_t *rec)
+/* A record file's bytes, as claimtrail writes them (docs/store.md), and their blob id in hex. */
+static char *record_file(size_t *len, char hex[GIT_OID_HEXSZ + 1], const json_t *rec)
 {
 	char *text = json_dumps(rec, JSON_INDENT(2) | JSON_SORT_KEYS);
-	size_t len = strlen(text);
+	char *file;
+	git_oid oid;
 
-	printf("M 100644 inline %s\ndata %zu\n", path, len + 1);
-	fwrite(text, 1, len, stdout);
-	printf("\n\n");
-	free(text);
+	*len = strlen(text) + 1;
+	if (!(file = realloc(text, *len + 1)))
+		exit(1);
+	file[*len - 1] = '\n';
+	file[*len] = '\0';
+	git_odb_hash(&oid, file, *len, GIT_OBJECT_BLOB);
+	git_oid_tostr(hex, GIT_OID_HEXSZ + 1, &oid);
+	return file;
+}
+
+static void emit_record(const char *path, const json_t *rec)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	size_t len;
+	char *file = record_file(&len, hex, rec);
+
+	emit_blob(path, file, len);
+	free(file);
 }
 
 static long when = 1700000000;
@@ -94,12 +112,14 @@ int main(int argc, char **argv)
 	const char *mode;
 	json_t *src;
 	char src_digest[CT_DIGEST_LEN + 1];
-	char path[256], fan[3], id[96], msg[512];
+	char path[256], fan[3], id[96], msg[768], hex[GIT_OID_HEXSZ + 1], *file;
+	size_t len;
 
 	if (argc < 3 || ct_init() < 0) {
 		fprintf(stderr, "usage: genstore stream|jsonl|files N [KEY]\n");
 		return 2;
 	}
+	git_libgit2_init();
 	mode = argv[1];
 	n = strtol(argv[2], NULL, 10);
 	if (strcmp(mode, "jsonl") == 0) {
@@ -152,15 +172,19 @@ int main(int argc, char **argv)
 		claim_id(id, sizeof(id), i);
 		fanout(fan, id);
 		snprintf(path, sizeof(path), "claims/claim/%s/%s/r0001.json", fan, id);
+		file = record_file(&len, hex, rec);
 		if (strcmp(mode, "stream") == 0) {
+			/* the trailers claimtrail writes: the record, the signer, the file's blob */
 			snprintf(msg, sizeof(msg),
-				"claim add %s\n\nClaimtrail-Record: claim/%s@1\nClaimtrail-Signer: %s\n",
-				id, id, ct_key_id(key));
+				"claim add %s\n\nClaimtrail-Record: claim/%s@1\nClaimtrail-Signer: %s\n"
+				"Claimtrail-Blob: %s %s\n",
+				id, id, ct_key_id(key), hex, path);
 			commit_header(msg, 0);
 		}
-		emit_record(path, rec);
+		emit_blob(path, file, len);
 		if (strcmp(mode, "stream") == 0)
 			printf("\n");
+		free(file);
 		json_decref(rec);
 	}
 	printf("done\n");

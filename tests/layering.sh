@@ -9,35 +9,34 @@
 # Run with --self-test, it also plants an upward call and checks that it is caught.
 set -u
 
-layer_of() {
-	case "$1" in
-	util) echo 1 ;; json) echo 2 ;; record) echo 3 ;; crypto) echo 4 ;; git) echo 5 ;;
-	store) echo 6 ;; workflow | diff | bundle | search | sync) echo 7 ;; publish | export) echo 8 ;;
-	*) echo 0 ;;
-	esac
-}
+# the layer of each module, as awk reads it: "module layer" pairs
+LAYERS="util 1 json 2 record 3 crypto 4 git 5 store 6 workflow 7 diff 7 bundle 7 search 7 sync 7
+publish 8 export 8"
 
-# check OBJ...: prints one line per upward call, returns 1 when there is any
+# check OBJ...: prints one line per upward call, returns 1 when there is any (one awk pass over
+# the joined lists: a shell loop forking per symbol took a minute on a loaded machine)
 check() {
 	defs=$(mktemp) uses=$(mktemp)
-	for o in "$@"; do
-		m=$(basename "$o")
-		m=${m%%_*}
-		nm "$o" | awk -v m="$m" -v f="$(basename "$o" .c.o)" \
-			'NF == 3 && $2 ~ /^[TDBR]$/ { print $3, m, f >> "'"$defs"'" }
-			 NF == 2 && $1 == "U" { print $2, m, f >> "'"$uses"'" }'
-	done
-	bad=0
-	out=$(sort "$defs" | join -1 1 -2 1 - "$(sort "$uses" >"$uses.s" && echo "$uses.s")" |
-		while read -r sym dm df um uf; do
-			[ "$dm" = "$um" ] && continue
-			dl=$(layer_of "$dm") ul=$(layer_of "$um")
-			if [ "$dl" -eq 0 ] || [ "$ul" -eq 0 ]; then
-				echo "unknown module: $df ($dm) or $uf ($um): add it to tests/layering.sh"
-			elif [ "$dl" -gt "$ul" ] || { [ "$dl" -eq "$ul" ] && [ "$dl" -eq 7 ]; }; then
-				echo "$uf ($um, layer $ul) calls $sym of $df ($dm, layer $dl)"
-			fi
-		done)
+	# one nm for all objects: "<object>:<value> <type> <symbol>", or "<object>: U <symbol>"
+	nm -A "$@" | awk -v defs="$defs" -v uses="$uses" '{
+		colon = index($0, ":"); obj = substr($0, 1, colon - 1); rest = substr($0, colon + 1)
+		sub(/.*\//, "", obj); f = obj; sub(/\.c\.o$/, "", f); m = f; sub(/_.*/, "", m)
+		k = split(rest, w, " ")
+		if (k == 3 && w[2] ~ /^[TDBR]$/) print w[3], m, f > defs
+		else if (k == 2 && w[1] == "U") print w[2], m, f > uses
+	}'
+	sort "$uses" >"$uses.s"
+	out=$(sort "$defs" | join -1 1 -2 1 - "$uses.s" | awk -v layers="$LAYERS" '
+		BEGIN { n = split(layers, w, /[ \n]+/); for (i = 1; i < n; i += 2) layer[w[i]] = w[i + 1] }
+		{
+			sym = $1; dm = $2; df = $3; um = $4; uf = $5
+			if (dm == um) next
+			dl = (dm in layer) ? layer[dm] : 0; ul = (um in layer) ? layer[um] : 0
+			if (dl == 0 || ul == 0)
+				print "unknown module: " df " (" dm ") or " uf " (" um "): add it to tests/layering.sh"
+			else if (dl + 0 > ul + 0 || (dl == ul && dl == 7))
+				print uf " (" um ", layer " ul ") calls " sym " of " df " (" dm ", layer " dl ")"
+		}')
 	rm -f "$defs" "$uses" "$uses.s"
 	[ -z "$out" ] && return 0
 	printf '%s\n' "$out"

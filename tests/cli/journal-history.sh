@@ -3,8 +3,9 @@
 # says each commit changed in the store folder: on a plain-git history of 2,300 commits (long
 # enough to be indexed on every core) that adds, changes and removes files and whole folders,
 # turns files into folders and back, and names entries that sort around a folder's '/'
-# ("a-b", "a.json", "a/", "a0"), the journal's lines are, commit by commit and in history's
-# order, `git log --name-status` of the store folder.
+# ("a-b", "a.json", "a/", "a0"), then claimtrail's own commits (confirmed by their Claimtrail-Blob
+# trailers) and plain commits whose trailers are not the whole truth, the journal's lines are,
+# commit by commit and in history's order, `git log --name-status` of the store folder.
 . "$(dirname "$0")/lib.sh"
 
 "$CT" key generate --unencrypted --name "Fact Checker" -o k.key >/dev/null || exit 99
@@ -57,6 +58,29 @@ awk -v n=2300 'BEGIN {
 git fast-import --quiet < ../stream || exit 99
 git reset -q --hard main || exit 99
 [ "$(git rev-list --count HEAD)" -gt 2300 ] && ok || fail "history too short"
+
+# claimtrail's own commits on top: their Claimtrail-Blob trailers let the journal confirm them by
+# hashing the trees they should have (docs/store.md); and plain commits that carry such trailers
+# without their being the whole truth, which the journal must see through
+for i in $(seq 1 30); do
+	"$CT" claim add --id "c$i" --statement "Claim $i." --source s >/dev/null || exit 99
+done
+"$CT" claim revise c2 --statement "Claim 2, revised." --reason "clearer" >/dev/null || exit 99
+"$CT" annotate c3 --note "A note." >/dev/null || exit 99
+C=$(git rev-parse HEAD)
+contains "$(git log -1 --format=%B)" "Claimtrail-Blob: " "a claimtrail commit names its blobs"
+MSG=$(git log -1 --format=%B "$C")
+# 1. the message of the last claimtrail commit, and another file changed (the named one not)
+echo forged > claims/s/forged && git add claims/s/forged && git commit -q -m "$MSG" || exit 99
+# 2. that commit again, picked by plain git with another file added and one removed beside it
+git reset -q --hard "$C~1" && git cherry-pick -n "$C" >/dev/null || exit 99
+echo extra > claims/s/extra && git add claims/s/extra || exit 99
+git rm -q -r "claims/claim/$(ls claims/claim | head -n 1)" || exit 99
+git commit -q -m "$MSG" || exit 99
+# 3. picked again exactly (its trailers the whole truth), then a removal alone under that message
+git cherry-pick "$C" >/dev/null 2>&1 || git commit -q --allow-empty -m "$MSG" || exit 99
+git rm -q claims/s/extra && git commit -q -m "$MSG" || exit 99
+"$CT" claim add --id c31 --statement "Claim 31." --source s >/dev/null || exit 99
 
 # the journal's lines, commit by commit in its order, each commit's lines sorted; c or g alike
 # (which commits claimtrail made is the trailers test's)

@@ -564,7 +564,8 @@ static int tree_find(tree_item *out, tree_obj *tree, const char *name, size_t le
 #define TREE_CACHE_SLOTS 2048
 
 typedef struct {
-	git_odb *odb; /* the raw route reads trees through it */
+	git_odb *odb;		/* the raw route reads trees through it */
+	ct__treehash *computed; /* the trees a commit's trailers say it has (index_by_trailers) */
 	tree_obj *slot[TREE_CACHE_SLOTS];
 	git_oid last_commit; /* the commit indexed last, and its tree: usually the next one's parent */
 	git_oid last_tree;
@@ -577,6 +578,7 @@ static void tree_cache_free(tree_cache *cache)
 
 	for (i = 0; i < TREE_CACHE_SLOTS; i++)
 		tree_obj_free(cache->slot[i]);
+	ct__treehash_free(cache->computed);
 	git_odb_free(cache->odb);
 }
 
@@ -735,12 +737,17 @@ static int emit(indexing *ix, const char *path, const unsigned char *raw)
 
 	git_oid_fromraw(&blob, raw);
 	if (ix->removals_only ||
-		(git_commit_parentcount(ix->commit) > 1 &&
+		(ix->commit && git_commit_parentcount(ix->commit) > 1 &&
 			from_other_parent(ix->commit, path, &blob)))
 		return 0;
 	path_record(record, sizeof(record), ix->store->root, path);
-	return ct_buf_printf(ix->lines, "%s %c %s\n", ix->hex,
-		named_by(ix->trailers, ix->bulk, record) ? 'c' : 'g', path);
+	/* "<commit> <c|g> <path>\n" */
+	return ct_buf_puts(ix->lines, ix->hex) < 0 ||
+			ct_buf_puts(ix->lines,
+				named_by(ix->trailers, ix->bulk, record) ? " c " : " g ") < 0 ||
+			ct_buf_puts(ix->lines, path) < 0 || ct_buf_putc(ix->lines, '\n') < 0
+		? ct__oom()
+		: 0;
 }
 
 /*
@@ -872,6 +879,103 @@ static int first_parent_tree(git_oid *out, tree_cache *cache, ct_store *store, g
 	return 0;
 }
 
+/* The most files a commit's "Claimtrail-Blob" trailers may name for index_by_trailers. */
+#define TRAILER_FILES_MAX 64
+
+static int path_order(const void *a, const void *b)
+{
+	return strcmp(((const ct__tree_file *)a)->path, ((const ct__tree_file *)b)->path);
+}
+
+/*
+ * The lines of a commit with one parent whose "Claimtrail-Blob: <blob> <path>" trailers name
+ * every file it wrote (claimtrail's commits do, docs/store.md), confirmed without reading the
+ * commit's trees: the parent's tree with those files set is computed and hashed, and only when
+ * that is the commit's tree are the files the commit's changes (no other file changed, none was
+ * removed). 1 when done, 0 when the commit must be compared tree by tree (no such trailers, a
+ * bulk import, a file outside the store, or trailers that are not the whole truth), or an error.
+ */
+static int index_by_trailers(ct_buf *lines, tree_cache *cache, ct_store *store, const git_oid *oid,
+	const git_oid *tree, const git_oid *parent_tree, const git_message_trailer_array *trailers)
+{
+	ct__tree_file files[TRAILER_FILES_MAX];
+	size_t i, n = 0, rlen = strlen(store->root);
+	indexing ix;
+	git_oid computed;
+	int rc;
+
+	for (i = 0; i < trailers->count; i++) {
+		const char *key = trailers->trailers[i].key, *v = trailers->trailers[i].value;
+		if (strcmp(key, "Claimtrail-Import") == 0)
+			return 0;
+		if (strcmp(key, "Claimtrail-Blob") != 0)
+			continue;
+		if (n == TRAILER_FILES_MAX || strlen(v) < GIT_OID_HEXSZ + 2 ||
+			v[GIT_OID_HEXSZ] != ' ' ||
+			git_oid_fromstrn(&files[n].blob, v, GIT_OID_HEXSZ) < 0 ||
+			strncmp(v + GIT_OID_HEXSZ + 1, store->root, rlen) != 0 ||
+			v[GIT_OID_HEXSZ + 1 + rlen] != '/')
+			return 0;
+		files[n++].path = v + GIT_OID_HEXSZ + 1;
+	}
+	if (n == 0)
+		return 0;
+	qsort(files, n, sizeof(files[0]), path_order);
+	if ((rc = ct__treehash_apply(&computed, cache->computed, parent_tree, files, n)) <= 0)
+		return rc;
+	if (!git_oid_equal(&computed, tree))
+		return 0;
+	memset(&ix, 0, sizeof(ix)); /* no commit: emit asks it only about a merge's parents */
+	ix.lines = lines;
+	ix.store = store;
+	ix.cache = cache;
+	ix.trailers = trailers;
+	git_oid_tostr(ix.hex, sizeof(ix.hex), oid);
+	for (i = 0; i < n; i++)
+		if ((!files[i].was || !git_oid_equal(&files[i].was_blob, &files[i].blob)) &&
+			(rc = emit(&ix, files[i].path, files[i].blob.id)) < 0)
+			return rc;
+	return 1;
+}
+
+/*
+ * A commit of a history without merges, as the walk read it (walk_linear): what indexing it by
+ * its trailers needs, so that it is not read a second time. message is NULL for a commit
+ * without "Claimtrail-Blob" trailers (or a root): it is read again and compared.
+ */
+typedef struct {
+	git_oid id, tree, parent;
+	char *message;
+} walked_commit;
+
+/* index_by_trailers for a walked commit: 1 when done, 0 when it must be compared, or an error. */
+static int index_walked(ct_buf *lines, tree_cache *cache, ct_store *store, const walked_commit *w)
+{
+	git_message_trailer_array trailers = {0};
+	git_commit *parent = NULL;
+	git_oid ptree;
+	int rc;
+
+	if (cache->has_last && git_oid_equal(&w->parent, &cache->last_commit)) {
+		git_oid_cpy(&ptree, &cache->last_tree);
+	} else {
+		if (git_commit_lookup(&parent, store->repo, &w->parent) < 0)
+			return ct__git_error(CT_EIO, "journal: reading history");
+		git_oid_cpy(&ptree, git_commit_tree_id(parent));
+		git_commit_free(parent);
+	}
+	if (git_message_trailers(&trailers, w->message) < 0)
+		return 0;
+	rc = index_by_trailers(lines, cache, store, &w->id, &w->tree, &ptree, &trailers);
+	git_message_trailer_array_free(&trailers);
+	if (rc == 1) {
+		git_oid_cpy(&cache->last_commit, &w->id);
+		git_oid_cpy(&cache->last_tree, &w->tree);
+		cache->has_last = 1;
+	}
+	return rc;
+}
+
 /*
  * Appends the lines for one commit made by anyone: the store files it added or changed
  * relative to its first parent (for a merge, those no other parent already had), and a "d"
@@ -880,7 +984,8 @@ static int first_parent_tree(git_oid *out, tree_cache *cache, ct_store *store, g
  * merge does not: a merge from a history without the store (an orphan branch) must not hide a
  * removal.
  */
-static int index_commit(ct_buf *lines, tree_cache *cache, ct_store *store, const git_oid *oid)
+static int index_commit(ct_buf *lines, tree_cache *cache, ct_store *store, const git_oid *oid,
+	const walked_commit *w)
 {
 	git_commit *commit = NULL;
 	tree_obj *tree = NULL, *ptree = NULL, *now = NULL, *before = NULL;
@@ -891,19 +996,32 @@ static int index_commit(ct_buf *lines, tree_cache *cache, ct_store *store, const
 	size_t i;
 	int error = 0;
 
+	/* read by the walk already: confirmed by its trailers without reading it again */
+	if (w && w->message && (error = index_walked(lines, cache, store, w)) != 0)
+		return error < 0 ? error : 0;
 	if (git_commit_lookup(&commit, store->repo, oid) < 0) {
 		error = ct__git_error(CT_EIO, "journal: reading history");
 		goto done;
 	}
-	/* the parent's side first: the cache has it (see tree_cache), and then keeps ours */
-	if ((git_commit_parentcount(commit) > 0 &&
-		    ((error = first_parent_tree(&ptree_id, cache, store, commit)) < 0 ||
-			    (error = cached_tree(&ptree, cache, store, &ptree_id, "", 0)) < 0)) ||
-		(error = cached_tree(&tree, cache, store, git_commit_tree_id(commit), "", 0)) < 0)
+	if (git_message_trailers(&trailers, git_commit_message(commit)) < 0)
+		memset(&trailers, 0, sizeof(trailers));
+	if (git_commit_parentcount(commit) > 0 &&
+		(error = first_parent_tree(&ptree_id, cache, store, commit)) < 0)
 		goto done;
 	git_oid_cpy(&cache->last_commit, oid);
 	git_oid_cpy(&cache->last_tree, git_commit_tree_id(commit));
 	cache->has_last = 1;
+	if (git_commit_parentcount(commit) == 1 && !(w && w->message) &&
+		(error = index_by_trailers(lines, cache, store, oid, git_commit_tree_id(commit),
+			 &ptree_id, &trailers)) != 0) {
+		error = error < 0 ? error : 0;
+		goto done;
+	}
+	/* the parent's side first: the cache has it (see tree_cache), and then keeps ours */
+	if ((git_commit_parentcount(commit) > 0 &&
+		    (error = cached_tree(&ptree, cache, store, &ptree_id, "", 0)) < 0) ||
+		(error = cached_tree(&tree, cache, store, git_commit_tree_id(commit), "", 0)) < 0)
+		goto done;
 	if ((error = cached_subtree(&before, cache, store, ptree, store->root)) < 0 ||
 		(error = cached_subtree(&now, cache, store, tree, store->root)) < 0)
 		goto done;
@@ -911,8 +1029,6 @@ static int index_commit(ct_buf *lines, tree_cache *cache, ct_store *store, const
 		(now && before && git_oid_equal(tree_obj_id(before), tree_obj_id(now)) &&
 			git_commit_parentcount(commit) < 2))
 		goto done; /* the commit did not touch the store */
-	if (git_message_trailers(&trailers, git_commit_message(commit)) < 0)
-		memset(&trailers, 0, sizeof(trailers));
 	ix.lines = lines;
 	ix.store = store;
 	ix.cache = cache;
@@ -956,6 +1072,7 @@ done:
 typedef struct {
 	ct_store *store;
 	const git_oid *pending;
+	const walked_commit *walked; /* the same commits, as walk_linear read them; or NULL */
 	size_t first, last;
 	unsigned own; /* 0 for the calling thread's share, else its number */
 	ct_buf lines;
@@ -969,7 +1086,7 @@ static void *index_some(void *arg)
 	ct_store mine = *sh->store;
 	tree_cache *cache = calloc(1, sizeof(*cache));
 	ct_buf objects = CT_BUF_INIT;
-	size_t i;
+	size_t i, depth;
 	int error = 0;
 
 	if (!cache) {
@@ -1003,9 +1120,14 @@ static void *index_some(void *arg)
 		error = ct__git_error(CT_EIO, "journal: opening the object database");
 		goto done;
 	}
+	/* kept: the trees down to the fan-out folders, <root>/<kind>/<2 hex> (as tree_cache) */
+	for (i = 0, depth = 3; sh->store->root[i]; i++)
+		depth += sh->store->root[i] == '/';
+	if ((error = ct__treehash_new(&cache->computed, cache->odb, depth)) < 0)
+		goto done;
 	for (i = sh->first; i > sh->last && error == 0; i--)
-		error = index_commit(
-			&sh->lines, cache, sh->own ? &mine : sh->store, &sh->pending[i - 1]);
+		error = index_commit(&sh->lines, cache, sh->own ? &mine : sh->store,
+			&sh->pending[i - 1], sh->walked ? &sh->walked[i - 1] : NULL);
 done:
 	if (cache)
 		tree_cache_free(cache);
@@ -1029,7 +1151,8 @@ done:
  * run's lines kept apart and appended in order, so the journal is the same on any number of
  * threads.
  */
-static int index_all(ct_buf *lines, ct_store *store, const git_oid *pending, size_t npending)
+static int index_all(ct_buf *lines, ct_store *store, const git_oid *pending,
+	const walked_commit *walked, size_t npending)
 {
 	index_share shares[INDEX_THREADS_MAX];
 	size_t t = npending < INDEX_PARALLEL_MIN ? 1 : ct__parallel_threads(0, INDEX_THREADS_MAX);
@@ -1040,6 +1163,7 @@ static int index_all(ct_buf *lines, ct_store *store, const git_oid *pending, siz
 		memset(&shares[k], 0, sizeof(shares[k]));
 		shares[k].store = store;
 		shares[k].pending = pending;
+		shares[k].walked = walked;
 		shares[k].first = npending - npending * k / t;
 		shares[k].last = npending - npending * (k + 1) / t;
 		shares[k].own = (unsigned)k;
@@ -1058,6 +1182,132 @@ static int index_all(ct_buf *lines, ct_store *store, const git_oid *pending, siz
 	return error;
 }
 
+/* The commit's message in its raw bytes (len): what follows the headers' blank line, less the
+ * newlines it may begin with (as git_commit_message gives it); NULL when there is none. */
+static const char *raw_message(const char *data, size_t len, size_t *mlen)
+{
+	const char *end = data + len, *p = data;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return NULL;
+		if (nl == p)
+			break; /* the blank line */
+		p = nl + 1;
+	}
+	if (p >= end)
+		return NULL;
+	for (p++; p < end && *p == '\n'; p++)
+		;
+	*mlen = (size_t)(end - p);
+	return p;
+}
+
+/* Whether a message (len bytes) has a line that begins "Claimtrail-Blob: " after its first. */
+static int names_blobs(const char *msg, size_t len)
+{
+	const char *p = msg, *end = msg + len;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p))) && end - p > 18) {
+		if (memcmp(p + 1, "Claimtrail-Blob: ", 17) == 0)
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+/*
+ * Walks the branch from its head through first parents down to stop (the journal's head; NULL:
+ * to the root), reading each commit once, into *out (newest first, *n of them): 1 when the
+ * history there has no merge, 0 when it has one (the caller walks with libgit2's revwalk, whose
+ * order a merge's branches need), or an error. The message of a commit with Claimtrail-Blob
+ * trailers is kept for index_walked; indexing reads no commit a second time.
+ */
+static int walk_linear(walked_commit **out, size_t *n, ct_store *store, const git_oid *stop)
+{
+	git_odb *odb = NULL;
+	git_odb_object *obj = NULL;
+	walked_commit *list = NULL;
+	size_t count = 0, cap = 0;
+	git_oid at = store->head;
+	int error = 0, linear = 1;
+
+	if (git_repository_odb(&odb, store->repo) < 0)
+		return ct__git_error(CT_EIO, "journal: opening the object database");
+	for (;;) {
+		const char *data, *msg;
+		size_t len, mlen = 0, parents = 0;
+		walked_commit *w;
+
+		if (stop && git_oid_equal(&at, stop))
+			break;
+		if (git_odb_read(&obj, odb, &at) < 0) {
+			error = ct__git_error(CT_EIO, "journal: reading history");
+			break;
+		}
+		data = git_odb_object_data(obj);
+		len = git_odb_object_size(obj);
+		if (git_odb_object_type(obj) != GIT_OBJECT_COMMIT || len < 46 ||
+			memcmp(data, "tree ", 5) != 0 || data[45] != '\n') {
+			error = ct_error_set(CT_EIO, "journal: a malformed commit");
+			break;
+		}
+		if (count == cap) {
+			size_t ncap = cap ? cap * 2 : 1024;
+			walked_commit *t = realloc(list, ncap * sizeof(*t));
+			if (!t) {
+				error = ct__oom();
+				break;
+			}
+			list = t;
+			cap = ncap;
+		}
+		w = &list[count++];
+		memset(w, 0, sizeof(*w));
+		w->id = at;
+		if (git_oid_fromstrn(&w->tree, data + 5, GIT_OID_HEXSZ) < 0) {
+			error = ct_error_set(CT_EIO, "journal: a malformed commit");
+			break;
+		}
+		for (data += 46, len -= 46;
+			len >= 48 && memcmp(data, "parent ", 7) == 0 && data[47] == '\n';
+			data += 48, len -= 48)
+			if (parents++ == 0 &&
+				git_oid_fromstrn(&w->parent, data + 7, GIT_OID_HEXSZ) < 0)
+				parents = 3; /* malformed: let libgit2's walk say so */
+		if (parents > 1) {
+			linear = 0;
+			break;
+		}
+		msg = raw_message(data, len, &mlen);
+		if (parents == 1 && msg && names_blobs(msg, mlen) &&
+			!(w->message = strndup(msg, mlen))) {
+			error = ct__oom();
+			break;
+		}
+		git_odb_object_free(obj);
+		obj = NULL;
+		if (parents == 0) {
+			if (stop) /* the journal's head is not on this line after all */
+				linear = 0;
+			break;
+		}
+		at = w->parent;
+	}
+	git_odb_object_free(obj);
+	git_odb_free(odb);
+	if (error < 0 || !linear) {
+		while (count > 0)
+			free(list[--count].message);
+		free(list);
+		return error < 0 ? error : 0;
+	}
+	*out = list;
+	*n = count;
+	return 1;
+}
+
 /* Indexes the commits between the journal's head and the branch head, oldest first: those on
  * merged branches too, so that a file merged in is attributed to the commit that wrote it. */
 static int refresh(journal *j, ct_store *store)
@@ -1065,6 +1315,7 @@ static int refresh(journal *j, ct_store *store)
 	git_revwalk *walk = NULL;
 	git_oid head, oid;
 	git_oid *pending = NULL;
+	walked_commit *walked = NULL;
 	size_t npending = 0, cap = 0;
 	ct_buf lines = CT_BUF_INIT;
 	int have_head = read_head(j, store, &head);
@@ -1080,6 +1331,25 @@ static int refresh(journal *j, ct_store *store)
 		rebuild = rc != 1;
 	} else {
 		rebuild = 1;
+	}
+	/* libgit2's object cache would keep every commit and small tree read here (180 MB at
+	 * 20,000 commits, and a third of the time in the allocator); the trees worth keeping are
+	 * in ours. Nothing in claimtrail turns libgit2's cache off otherwise. */
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
+	/* a history without merges is walked reading each commit once, for the threads too */
+	if ((rc = walk_linear(&walked, &npending, store, rebuild ? NULL : &head)) < 0) {
+		error = rc;
+		goto done;
+	}
+	if (rc == 1) {
+		size_t i;
+		if (!(pending = malloc((npending ? npending : 1) * sizeof(*pending)))) {
+			error = ct__oom();
+			goto done;
+		}
+		for (i = 0; i < npending; i++)
+			pending[i] = walked[i].id;
+		goto index;
 	}
 	if (git_revwalk_new(&walk, store->repo) < 0 || git_revwalk_push(walk, &store->head) < 0) {
 		error = ct__git_error(CT_EIO, "journal: walking history");
@@ -1108,13 +1378,8 @@ static int refresh(journal *j, ct_store *store)
 		error = ct__git_error(CT_EIO, "journal: walking history");
 		goto done;
 	}
-	/* libgit2's object cache would keep every commit and small tree read here (180 MB at
-	 * 20,000 commits, and a third of the time in the allocator); the trees worth keeping are
-	 * in ours. Nothing in claimtrail turns libgit2's cache off otherwise. */
-	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
-	error = index_all(&lines, store, pending, npending);
-	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 1);
-	if (error < 0)
+index:
+	if ((error = index_all(&lines, store, pending, walked, npending)) < 0)
 		goto done;
 	if (rebuild && ftruncate(j->fd, 0) < 0) {
 		error = ct_error_set(CT_EIO, "journal: %s", strerror(errno));
@@ -1124,8 +1389,12 @@ static int refresh(journal *j, ct_store *store)
 		goto done;
 	error = write_head(j, store, &store->head);
 done:
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 1);
 	ct_buf_free(&lines);
 	free(pending);
+	while (walked && npending > 0)
+		free(walked[--npending].message);
+	free(walked);
 	git_revwalk_free(walk);
 	return error;
 }

@@ -282,6 +282,30 @@ int ct__store_write(ct_store *store, const ct_key *signer, int max_retries, ct_t
 typedef struct ct__sigmemo ct__sigmemo;
 int ct__summaries_prime(ct_store *store, const ct__sigmemo *memo);
 
+/* ---- a commit's tree computed from its parent's (treehash.c) ---- */
+
+typedef struct ct__treehash ct__treehash;
+
+/* A file a commit sets (from the repository's root), and what its parent had there. */
+typedef struct {
+	const char *path;
+	git_oid blob;
+	int was;	  /* set by ct__treehash_apply: the parent had a file there */
+	git_oid was_blob; /* ... this one */
+} ct__tree_file;
+
+/* The trees computed are kept (the last one at each path of at most keep_depth parts) for the
+ * next commit; objects are read from odb (borrowed). */
+int ct__treehash_new(ct__treehash **out, git_odb *odb, size_t keep_depth);
+void ct__treehash_free(ct__treehash *th);
+
+/* The id of the tree `base` (a root tree) with files[0..n) set as plain files (mode 100644),
+ * the files in strcmp order of their paths, each once: 1 and the id in out; 0 when they cannot
+ * be set so (a folder where a file goes, or the reverse; an unordered or malformed list); or
+ * an error (an unreadable tree). */
+int ct__treehash_apply(
+	git_oid *out, ct__treehash *th, const git_oid *base, ct__tree_file *files, size_t n);
+
 /* ---- the commit journal (journal.c) ---- */
 
 /* One fact: commit wrote path (by_claimtrail when its trailers name the record), or removed

@@ -969,6 +969,31 @@ done:
 	return error;
 }
 
+/* The most files a commit names in "Claimtrail-Blob" trailers: the journal's limit too. */
+#define BLOB_TRAILERS_MAX 64
+
+/*
+ * A "Claimtrail-Blob: <blob> <path>" trailer for every file the commit writes, so that the
+ * journal of a clone can confirm what the commit changed by hashing the trees it should have
+ * instead of reading them (treehash.c, docs/store.md). Not for a bulk import or a merge (the
+ * journal compares their trees), nor for more files than BLOB_TRAILERS_MAX.
+ */
+static int put_blob_trailers(ct_buf *message, const ct_txn *txn)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	size_t i;
+	int error = 0;
+
+	if (txn->bulk || txn->merge || txn->nfiles == 0 || txn->nfiles > BLOB_TRAILERS_MAX)
+		return 0;
+	if (!txn->trailers.len)
+		error = ct_buf_puts(message, "\n");
+	for (i = 0; i < txn->nfiles && error == 0; i++)
+		error = ct_buf_printf(message, "Claimtrail-Blob: %s %s\n",
+			git_oid_tostr(hex, sizeof(hex), &txn->files[i].oid), txn->files[i].path);
+	return error;
+}
+
 static int make_commit(git_oid *out, ct_store *store, ct_txn *txn, const ct_key *signer)
 {
 	git_tree_update *updates = NULL;
@@ -1022,7 +1047,8 @@ static int make_commit(git_oid *out, ct_store *store, ct_txn *txn, const ct_key 
 			0 ||
 		(txn->body.len && (error = ct_buf_printf(&message, "\n%s\n", txn->body.ptr)) < 0) ||
 		(txn->trailers.len &&
-			(error = ct_buf_printf(&message, "\n%s", txn->trailers.ptr)) < 0))
+			(error = ct_buf_printf(&message, "\n%s", txn->trailers.ptr)) < 0) ||
+		(error = put_blob_trailers(&message, txn)) < 0)
 		goto done;
 	if (txn->merge == 1) {
 		/* a merge: the branch and the fetched commit, both histories (docs/sync.md) */

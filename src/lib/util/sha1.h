@@ -1,4 +1,4 @@
-/* SHA-1 for the git index checksum (sha1.c): OpenSSL's, which libgit2 already loads. */
+/* SHA-1 where git needs it from us (sha1.c): OpenSSL's, which libgit2 already loads. */
 #ifndef CT_SHA1_H
 #define CT_SHA1_H
 
