@@ -230,6 +230,17 @@ contains "$OUT" "claims/stray.json: is not committed (untracked)"
 rm claims/stray.json
 echo "not the store" >outside.txt
 expect_status 0 "$CT" check
+# the work tree is scanned with a repository handle of its own, beside the records: in a linked
+# work tree it must be that work tree, with its own index, that is scanned
+git worktree add -q ../linked || fail "git worktree add"
+(cd ../linked && echo " " >>"$r2" && touch claims/stray2.json && git add claims/stray2.json)
+expect_status 0 "$CT" check
+cd ../linked || exit 99
+expect_status 1 "$CT" check
+contains "$OUT" "$r2: has uncommitted changes in the work tree"
+contains "$OUT" "claims/stray2.json: has staged changes that are not committed"
+cd ../repo || exit 99
+git worktree remove --force ../linked || fail "git worktree remove"
 
 # ---- an unfinished merge with a conflict in the store is reported ----
 rm outside.txt

@@ -1077,48 +1077,52 @@ static const char *repository_state_name(int state)
 	}
 }
 
-/* What check reads is the branch; what a person sees is the work tree. Reports an unfinished
- * merge (or rebase, revert, cherry-pick), conflicted index entries and uncommitted changes
- * under the store folder, which the branch does not hold. Not for bare repositories. */
-static int check_worktree(checker *c)
+/* What check reads is the branch; what a person sees is the work tree. The scan of the work tree
+ * (git status of the store folder: a stat of every file and a read of every folder) runs on a
+ * thread of its own with a repository handle of its own while the records are checked
+ * (worktree_start); its findings are reported after theirs (check_worktree). */
+typedef struct {
+	git_repository *repo; /* the scan's own handle, or the store's (then it runs in turn) */
+	int own, running;     /* running: on its thread, until ct__background_join */
+	char *spec;	      /* "<store folder>/"; NULL for a bare repository: no scan */
+	json_t *lines;	      /* the findings, in git status's order */
+	int error;	      /* CT_ENOMEM */
+	ct__background bg;
+} worktree_scan;
+
+/* Collects what the work tree and the index have under the store folder that the branch does
+ * not: conflicted entries, staged changes, untracked, deleted and changed files. */
+static void *scan_worktree(void *arg)
 {
+	worktree_scan *ws = arg;
 	git_status_options opts;
 	git_status_list *list = NULL;
-	char *spec;
+	char line[1024];
 	size_t i, n;
-	int state;
-	int error = 0;
 
-	if (git_repository_is_bare(c->store->repo))
-		return 0;
-	state = git_repository_state(c->store->repo);
-	if (state != GIT_REPOSITORY_STATE_NONE)
-		finding(c, "the repository is in the middle of %s", repository_state_name(state));
-	if (!(spec = malloc(strlen(c->store->root) + 2)))
-		return ct__oom();
-	memcpy(spec, c->store->root, strlen(c->store->root));
-	memcpy(spec + strlen(c->store->root), "/", 2);
 	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
 	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
 	opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
 		GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH;
-	opts.pathspec.strings = &spec;
+	opts.pathspec.strings = &ws->spec;
 	opts.pathspec.count = 1;
-	if (git_status_list_new(&list, c->store->repo, &opts) < 0) {
+	if (git_status_list_new(&list, ws->repo, &opts) < 0) {
 		/* an index libgit2 cannot read (split, sparse): say so rather than say OK */
-		finding(c, "cannot compare the work tree with the branch: %s",
+		snprintf(line, sizeof(line), "cannot compare the work tree with the branch: %s",
 			git_error_last() ? git_error_last()->message : "unknown error");
-		goto done;
+		if (json_array_append_new(ws->lines, json_string(line)) < 0)
+			ws->error = CT_ENOMEM;
+		return NULL;
 	}
 	n = git_status_list_entrycount(list);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !ws->error; i++) {
 		const git_status_entry *e = git_status_byindex(list, i);
 		const git_diff_delta *d =
 			e->index_to_workdir ? e->index_to_workdir : e->head_to_index;
 		const char *path =
 			d ? (d->new_file.path ? d->new_file.path : d->old_file.path) : "?";
 		const char *what;
-		if (strncmp(path, spec, strlen(spec)) != 0)
+		if (strncmp(path, ws->spec, strlen(ws->spec)) != 0)
 			continue;
 		if (e->status & GIT_STATUS_CONFLICTED)
 			what = "has a merge conflict (unmerged in the index)";
@@ -1136,12 +1140,78 @@ static int check_worktree(checker *c)
 			what = "has uncommitted changes in the work tree";
 		else
 			continue;
-		finding(c, "%s: %s (check reads the branch, not the work tree)", path, what);
+		snprintf(line, sizeof(line), "%s: %s (check reads the branch, not the work tree)",
+			path, what);
+		if (json_array_append_new(ws->lines, json_string(line)) < 0)
+			ws->error = CT_ENOMEM;
 	}
-done:
 	git_status_list_free(list);
-	free(spec);
-	return error;
+	return NULL;
+}
+
+/* Starts the scan on a thread when a handle of its own opens on the same work tree; otherwise
+ * check_worktree runs it on the store's handle. Nothing to scan in a bare repository. */
+static int worktree_start(worktree_scan *ws, ct_store *store)
+{
+	git_repository *own = NULL;
+	size_t len = strlen(store->root);
+
+	memset(ws, 0, sizeof(*ws));
+	if (git_repository_is_bare(store->repo))
+		return 0;
+	if (!(ws->spec = malloc(len + 2)) || !(ws->lines = json_array()))
+		return ct__oom();
+	memcpy(ws->spec, store->root, len);
+	memcpy(ws->spec + len, "/", 2);
+	ws->repo = store->repo;
+	if (git_repository_open(&own, git_repository_path(store->repo)) == 0 &&
+		git_repository_workdir(own) &&
+		strcmp(git_repository_workdir(own), git_repository_workdir(store->repo)) == 0) {
+		ws->repo = own;
+		ws->own = ws->running = 1;
+		ct__background_start(&ws->bg, scan_worktree, ws);
+	} else {
+		git_repository_free(own);
+		git_error_clear();
+	}
+	return 0;
+}
+
+/* Waits for the scan (if it still runs) and frees it. */
+static void worktree_end(worktree_scan *ws)
+{
+	if (ws->running)
+		ct__background_join(&ws->bg);
+	ws->running = 0;
+	if (ws->own)
+		git_repository_free(ws->repo);
+	json_decref(ws->lines);
+	free(ws->spec);
+	memset(ws, 0, sizeof(*ws));
+}
+
+/* Reports an unfinished merge (or rebase, revert, cherry-pick), then what the scan found. */
+static int check_worktree(checker *c, worktree_scan *ws)
+{
+	size_t i;
+	json_t *line;
+	int state;
+
+	if (!ws->spec)
+		return 0;
+	state = git_repository_state(c->store->repo);
+	if (state != GIT_REPOSITORY_STATE_NONE)
+		finding(c, "the repository is in the middle of %s", repository_state_name(state));
+	if (ws->running)
+		ct__background_join(&ws->bg);
+	else
+		scan_worktree(ws);
+	ws->running = 0;
+	if (ws->error)
+		return ct__oom();
+	json_array_foreach (ws->lines, i, line)
+		finding(c, "%s", json_string_value(line));
+	return 0;
 }
 
 /* claim id -> its latest revision, from what the walk loaded (c->records, in the walk's order,
@@ -1175,6 +1245,7 @@ int ct__store_check(size_t *findings, json_t **claims, ct_store *store, const ct
 	ct_keyring *own = NULL;
 	git_tree *root = NULL;
 	walk_state w;
+	worktree_scan ws;
 	size_t i;
 	int error = 0;
 
@@ -1182,6 +1253,7 @@ int ct__store_check(size_t *findings, json_t **claims, ct_store *store, const ct
 	if (claims)
 		*claims = NULL;
 	memset(&w, 0, sizeof(w));
+	memset(&ws, 0, sizeof(ws));
 	if (opts &&
 		(error = ct__opts_version(opts->version, CT_CHECK_OPTS_VERSION, "ct_check_opts")) <
 			0)
@@ -1218,6 +1290,8 @@ int ct__store_check(size_t *findings, json_t **claims, ct_store *store, const ct
 		error = ct_error_set(CT_ENOTFOUND, "no store at %s/", store->root);
 		goto done;
 	}
+	if ((error = worktree_start(&ws, store)) < 0)
+		goto done;
 	memset(&w, 0, sizeof(w));
 	w.c = &c;
 	if (git_tree_walk(root, GIT_TREEWALK_PRE, walk_cb, &w) < 0) {
@@ -1232,7 +1306,9 @@ int ct__store_check(size_t *findings, json_t **claims, ct_store *store, const ct
 	check_thresholds(&c);
 	check_references(&c);
 	check_quantities(&c);
-	if ((error = check_provenance(&c)) < 0 || (error = check_worktree(&c)) < 0)
+	if ((error = check_provenance(&c)) < 0)
+		goto done;
+	if ((error = check_worktree(&c, &ws)) < 0)
 		goto done;
 	if (claims && c.findings == 0)
 		error = latest_claims(claims, &c);
@@ -1248,6 +1324,7 @@ done:
 	json_decref(c.kept);
 	json_decref(c.checkpoints);
 	ct__vouch_free(c.vouch);
+	worktree_end(&ws);
 	for (i = 0; i < w.count; i++)
 		preload_free(&w.files[i]);
 	free(w.files);
