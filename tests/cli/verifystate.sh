@@ -242,6 +242,21 @@ contains "$OUT" "claims/stray2.json: has staged changes that are not committed"
 cd ../repo || exit 99
 git worktree remove --force ../linked || fail "git worktree remove"
 
+# ---- a revision file renamed, a revision removed, each committed with plain git (in a clone:
+# history keeps what was removed): check names each (the revision digests are computed with the
+# records, ahead of the walk's order) ----
+git clone -q . ../mangled && cd ../mangled || exit 99
+r2new=$(dirname "$r2")/r0002-000000000000.json
+git mv "$r2" "$r2new" && git commit -q -m "rename a revision" || fail "git mv"
+expect_status 1 "$CT" check
+contains "$OUT" "claim fighters: $r2new is not named by the revision's digest (sha256:"
+git reset -q --hard HEAD~1
+r1=$(find claims/claim -path '*/fighters/r0001.json')
+git rm -q "$r1" && git commit -q -m "drop revision 1" || fail "git rm"
+expect_status 1 "$CT" check
+contains "$OUT" "claim/fighters: revision 1 is missing"
+cd ../repo && rm -rf ../mangled || exit 99
+
 # ---- an unfinished merge with a conflict in the store is reported ----
 rm outside.txt
 git checkout -q -b side

@@ -50,6 +50,7 @@ typedef struct preload {
 	char *failed;
 	char *form;   /* the "not in the form claimtrail writes" finding, or NULL */
 	int reverify; /* ct_record_verify failed, or a revocation: load_record decides, serially */
+	char digest[CT_DIGEST_LEN + 1]; /* a claim's or source's, "" when it has none */
 } preload;
 
 static void finding(checker *c, const char *fmt, ...)
@@ -117,9 +118,24 @@ static void verify_record(
 		finding(c, "%s: %s", path, ct_error_last());
 }
 
-/* Parses, schema-checks and form-checks one record file; verifies its signatures. */
-static json_t *load_record(
-	checker *c, const char *path, const git_oid *oid, ct_kind want, size_t threshold)
+/* The digest of a claim's or source's revision, its name in the revision chain; "" when it
+ * cannot be computed (no finding of its own: the record failed its checks already). */
+static void revision_digest(char digest[CT_DIGEST_LEN + 1], const json_t *record)
+{
+	ct_kind kind;
+
+	digest[0] = '\0';
+	if (ct_record_kind(&kind, record) == 0 &&
+		(kind == CT_KIND_CLAIM || kind == CT_KIND_SOURCE) &&
+		ct_record_digest(digest, record) < 0)
+		digest[0] = '\0';
+	ct_error_clear();
+}
+
+/* Parses, schema-checks and form-checks one record file; verifies its signatures. digest (may
+ * be NULL) receives a claim's or source's digest (revision_digest). */
+static json_t *load_record(checker *c, const char *path, const git_oid *oid, ct_kind want,
+	size_t threshold, char *digest)
 {
 	ct_buf data = CT_BUF_INIT, again = CT_BUF_INIT;
 	json_t *record = NULL;
@@ -143,6 +159,8 @@ static json_t *load_record(
 			finding(c, "%s", pl->form);
 		if (pl->reverify && !c->quiet)
 			verify_record(c, path, pl->record, kind, threshold);
+		if (digest)
+			memcpy(digest, pl->digest, sizeof(pl->digest));
 		return json_incref(pl->record);
 	}
 	if (read_blob(&data, c, oid, CT_RECORD_MAX) < 0 ||
@@ -165,6 +183,8 @@ static json_t *load_record(
 	/* what the local store had already is not checked again when checking a fetch */
 	if (!c->quiet)
 		verify_record(c, path, record, kind, threshold);
+	if (digest)
+		revision_digest(digest, record);
 done:
 	ct_buf_free(&again);
 	ct_buf_free(&data);
@@ -185,16 +205,16 @@ static void note_fresh(checker *c, const char *key)
 	json_array_append_new(list, json_string(c->current));
 }
 
-static void note_revision(checker *c, const char *key, json_int_t n, const json_t *record)
+static void note_revision(
+	checker *c, const char *key, json_int_t n, const json_t *record, const char *digest)
 {
-	char digest[CT_DIGEST_LEN + 1];
 	json_t *revs = json_object_get(c->revs, key);
 
 	if (!revs) {
 		revs = json_object();
 		json_object_set_new(c->revs, key, revs);
 	}
-	if (ct_record_digest(digest, record) < 0)
+	if (!digest[0])
 		return;
 	json_object_set_new(revs, digest,
 		json_pack("{s:I, s:o}", "n", (json_int_t)n, "prev",
@@ -286,7 +306,7 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 			finding(c, "%s: unexpected file in the key folder", path);
 			return;
 		}
-		record = load_record(c, path, oid, CT_KIND_KEY, 1);
+		record = load_record(c, path, oid, CT_KIND_KEY, 1, NULL);
 		if (record && strncmp(ct_record_id(record), part[1], CT_KEY_ID_LEN) != 0)
 			finding(c, "key %s: stored as %s", ct_record_id(record), path);
 		if (record)
@@ -300,7 +320,7 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 			finding(c, "%s: unexpected file in the checkpoint folder", path);
 			return;
 		}
-		record = load_record(c, path, oid, CT_KIND_CHECKPOINT, 1);
+		record = load_record(c, path, oid, CT_KIND_CHECKPOINT, 1, NULL);
 		if (!record)
 			return;
 		snprintf(key, sizeof(key), "%.120s.json", ct_record_id(record));
@@ -318,6 +338,7 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 		size_t len = strlen(name);
 		json_int_t rev = 0;
 		size_t k;
+		char digest[CT_DIGEST_LEN + 1];
 
 		ct__fanout(fan, id);
 		if (ct_id_validate(id, part[0]) < 0 || strcmp(fan, part[1]) != 0) {
@@ -325,7 +346,7 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 			return;
 		}
 		if (n == 5 && kind == CT_KIND_CLAIM && strcmp(part[3], "annotations") == 0) {
-			record = load_record(c, path, oid, CT_KIND_ANNOTATION, 1);
+			record = load_record(c, path, oid, CT_KIND_ANNOTATION, 1, NULL);
 			if (!record)
 				return;
 			check_annotation_id(c, record);
@@ -369,7 +390,7 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 		}
 		/* every revision's signatures must verify; the threshold is for the current one
 		 * (check_thresholds): a sign-off signs the current revision, not the history */
-		record = load_record(c, path, oid, kind, 1);
+		record = load_record(c, path, oid, kind, 1, digest);
 		if (!record)
 			return;
 		if (strcmp(ct_record_id(record), id) != 0 ||
@@ -389,17 +410,15 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 		}
 		{
 			const char *hex = NULL;
-			char digest[CT_DIGEST_LEN + 1];
 			ct__revision_file(name, &hex);
-			if (hex && ct_record_digest(digest, record) == 0 &&
-				strncmp(hex, digest + 7, CT__REVISION_HEX) != 0)
+			if (hex && digest[0] && strncmp(hex, digest + 7, CT__REVISION_HEX) != 0)
 				finding(c,
 					"%s %s: %s is not named by the revision's digest (%.19s)",
 					part[0], id, path, digest);
 		}
 		snprintf(key, sizeof(key), "%s/%s", part[0], id);
 		note_fresh(c, key);
-		note_revision(c, key, rev, record);
+		note_revision(c, key, rev, record, digest);
 		{
 			json_t *cur = json_object_get(c->records, key);
 			if (!cur || json_integer_value(json_object_get(cur, "revision")) < rev)
@@ -533,6 +552,7 @@ static void *preload_some(void *arg)
 			ct_record_verify(&report, pl->record, mine.trust, 1) < 0)
 			pl->reverify = 1;
 		ct_error_clear();
+		revision_digest(pl->digest, pl->record);
 	}
 	ct_buf_free(&data);
 	ct_buf_free(&again);
