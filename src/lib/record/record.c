@@ -10,6 +10,7 @@
 #include "claimtrail/json.h"
 #include "record_internal.h"
 #include "hex.h"
+#include "json_internal.h"
 #include "runtime.h"
 
 #include <ctype.h>
@@ -829,17 +830,9 @@ int ct_record_validate(const json_t *record)
 
 int ct_record_body(ct_buf *out, const json_t *record)
 {
-	json_t *copy;
-	int error;
-
 	if (!json_is_object(record))
 		return ct_error_set(CT_EINVALID, "a record must be a JSON object");
-	if (!(copy = json_copy((json_t *)record)))
-		return ct__oom();
-	json_object_del(copy, "signatures");
-	error = ct_json_canon(out, copy);
-	json_decref(copy);
-	return error;
+	return ct__json_canon_omit(out, record, "signatures");
 }
 
 int ct_record_digest(char *out, const json_t *record)
