@@ -255,6 +255,17 @@ r1=$(find claims/claim -path '*/fighters/r0001.json')
 git rm -q "$r1" && git commit -q -m "drop revision 1" || fail "git rm"
 expect_status 1 "$CT" check
 contains "$OUT" "claim/fighters: revision 1 is missing"
+git reset -q --hard HEAD~1
+# the same record (its signature still verifies) in another layout, and without its last newline
+sed -i 's/^  /    /' "$r2" && git commit -q -a -m "re-indent a revision" || fail "git commit"
+expect_status 1 "$CT" check
+contains "$OUT" "claim fighters: $r2 is not in the form claimtrail writes (edited by hand?)"
+git reset -q --hard HEAD~1
+truncate -s -1 "$r2" && git commit -q -a -m "no newline" || fail "git commit"
+expect_status 1 "$CT" check
+contains "$OUT" "claim fighters: $r2 is not in the form claimtrail writes (edited by hand?)"
+git reset -q --hard HEAD~1
+expect_status 0 "$CT" check
 cd ../repo && rm -rf ../mangled || exit 99
 
 # ---- an unfinished merge with a conflict in the store is reported ----

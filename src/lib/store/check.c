@@ -137,7 +137,7 @@ static void revision_digest(char digest[CT_DIGEST_LEN + 1], const json_t *record
 static json_t *load_record(checker *c, const char *path, const git_oid *oid, ct_kind want,
 	size_t threshold, char *digest)
 {
-	ct_buf data = CT_BUF_INIT, again = CT_BUF_INIT;
+	ct_buf data = CT_BUF_INIT;
 	json_t *record = NULL;
 	ct_kind kind;
 
@@ -176,8 +176,7 @@ static json_t *load_record(checker *c, const char *path, const git_oid *oid, ct_
 		record = NULL;
 		goto done;
 	}
-	if (ct__record_serialize(&again, record) == 0 &&
-		(again.len != data.len || memcmp(again.ptr, data.ptr, data.len) != 0))
+	if (ct__record_stored_form(record, &data) == 0)
 		finding(c, "%s %s: %s is not in the form claimtrail writes (edited by hand?)",
 			ct_kind_name(kind), ct_record_id(record), path);
 	/* what the local store had already is not checked again when checking a fetch */
@@ -186,7 +185,6 @@ static json_t *load_record(checker *c, const char *path, const git_oid *oid, ct_
 	if (digest)
 		revision_digest(digest, record);
 done:
-	ct_buf_free(&again);
 	ct_buf_free(&data);
 	return record;
 }
@@ -503,7 +501,7 @@ static void *preload_some(void *arg)
 	preload_share *sh = arg;
 	checker mine = *sh->c;
 	ct_store store = *sh->c->store;
-	ct_buf data = CT_BUF_INIT, again = CT_BUF_INIT;
+	ct_buf data = CT_BUF_INIT;
 	size_t i;
 	int setup = 0;
 
@@ -533,9 +531,7 @@ static void *preload_some(void *arg)
 			continue;
 		}
 		ct_record_kind(&kind, pl->record);
-		ct_buf_clear(&again);
-		if (ct__record_serialize(&again, pl->record) == 0 &&
-			(again.len != data.len || memcmp(again.ptr, data.ptr, data.len) != 0)) {
+		if (ct__record_stored_form(pl->record, &data) == 0) {
 			ct_buf fmt = CT_BUF_INIT;
 			if (ct_buf_printf(&fmt,
 				    "%s %s: %s is not in the form claimtrail writes (edited by "
@@ -555,7 +551,6 @@ static void *preload_some(void *arg)
 		revision_digest(pl->digest, pl->record);
 	}
 	ct_buf_free(&data);
-	ct_buf_free(&again);
 	ct__fan_cache_free(store.fans);
 	if (sh->own)
 		git_repository_free(store.repo);

@@ -107,6 +107,10 @@ int ct__parse_record(json_t **out, const ct_buf *data, const char *what);
 /* The exact bytes claimtrail stores for a record: sorted, indented JSON and a newline. */
 int ct__record_serialize(ct_buf *out, const json_t *record);
 
+/* 1 when data is exactly what ct__record_serialize writes for record, 0 when it is not;
+ * CT_ENOMEM when the record cannot be serialized. */
+int ct__record_stored_form(const json_t *record, const ct_buf *data);
+
 /* Number of revisions of a claim or source in the snapshot (0 when absent). */
 int ct__revision_count(json_int_t *out, ct_store *store, ct_kind kind, const char *id);
 
