@@ -122,6 +122,10 @@ int ct__revision_count(json_int_t *out, ct_store *store, ct_kind kind, const cha
 int ct__latest_record(json_t **out, char *digest, json_int_t *revision, ct_store *store,
 	ct_kind kind, const char *id);
 
+/* ct__latest_record with the store's keyring (ct_store_keyring) already loaded. */
+int ct__latest_record_ring(json_t **out, char *digest, json_int_t *revision, ct_store *store,
+	const ct_keyring *ring, ct_kind kind, const char *id);
+
 /* ---- verification state (verified.c) ---- */
 
 /* Only the signatures of record: at least one by a key of ring, and each by a key of ring must
