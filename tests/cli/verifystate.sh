@@ -230,6 +230,43 @@ contains "$OUT" "claims/stray.json: is not committed (untracked)"
 rm claims/stray.json
 echo "not the store" >outside.txt
 expect_status 0 "$CT" check
+# the work tree is scanned with a repository handle of its own, beside the records: in a linked
+# work tree it must be that work tree, with its own index, that is scanned
+git worktree add -q ../linked || fail "git worktree add"
+(cd ../linked && echo " " >>"$r2" && touch claims/stray2.json && git add claims/stray2.json)
+expect_status 0 "$CT" check
+cd ../linked || exit 99
+expect_status 1 "$CT" check
+contains "$OUT" "$r2: has uncommitted changes in the work tree"
+contains "$OUT" "claims/stray2.json: has staged changes that are not committed"
+cd ../repo || exit 99
+git worktree remove --force ../linked || fail "git worktree remove"
+
+# ---- a revision file renamed, a revision removed, each committed with plain git (in a clone:
+# history keeps what was removed): check names each (the revision digests are computed with the
+# records, ahead of the walk's order) ----
+git clone -q . ../mangled && cd ../mangled || exit 99
+r2new=$(dirname "$r2")/r0002-000000000000.json
+git mv "$r2" "$r2new" && git commit -q -m "rename a revision" || fail "git mv"
+expect_status 1 "$CT" check
+contains "$OUT" "claim fighters: $r2new is not named by the revision's digest (sha256:"
+git reset -q --hard HEAD~1
+r1=$(find claims/claim -path '*/fighters/r0001.json')
+git rm -q "$r1" && git commit -q -m "drop revision 1" || fail "git rm"
+expect_status 1 "$CT" check
+contains "$OUT" "claim/fighters: revision 1 is missing"
+git reset -q --hard HEAD~1
+# the same record (its signature still verifies) in another layout, and without its last newline
+sed -i 's/^  /    /' "$r2" && git commit -q -a -m "re-indent a revision" || fail "git commit"
+expect_status 1 "$CT" check
+contains "$OUT" "claim fighters: $r2 is not in the form claimtrail writes (edited by hand?)"
+git reset -q --hard HEAD~1
+truncate -s -1 "$r2" && git commit -q -a -m "no newline" || fail "git commit"
+expect_status 1 "$CT" check
+contains "$OUT" "claim fighters: $r2 is not in the form claimtrail writes (edited by hand?)"
+git reset -q --hard HEAD~1
+expect_status 0 "$CT" check
+cd ../repo && rm -rf ../mangled || exit 99
 
 # ---- an unfinished merge with a conflict in the store is reported ----
 rm outside.txt

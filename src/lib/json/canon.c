@@ -7,6 +7,7 @@
  * and keep jansson for the value tree only. See docs/canonical-json.md for what is accepted.
  */
 #include "canonscan.h"
+#include "json_internal.h"
 #include "error.h"
 #include "hex.h"
 #include "claimtrail/json.h"
@@ -191,12 +192,19 @@ static int parse_string(parser *p)
 				"escaped)",
 				c);
 		if (c != '\\') {
-			if ((n = ct__utf8_decode(p->data + p->pos, p->len - p->pos, &cp)) == 0)
-				return fail_at(
-					line, col, "invalid UTF-8 in a string (byte 0x%02x)", c);
-			if ((error = ct_buf_put(&p->scratch, p->data + p->pos, n)) < 0)
+			/* a run of characters that stand for themselves, copied at once */
+			size_t run = p->pos;
+			do {
+				if ((n = ct__utf8_decode(p->data + p->pos, p->len - p->pos, &cp)) ==
+					0)
+					return fail_at(p->line, p->col,
+						"invalid UTF-8 in a string (byte 0x%02x)", c);
+				p->pos += n; /* no newline in a run: one column a character */
+				p->col++;
+			} while (p->pos < p->len && (c = p->data[p->pos]) != '"' && c != '\\' &&
+				c >= 0x20);
+			if ((error = ct_buf_put(&p->scratch, p->data + run, p->pos - run)) < 0)
 				return error;
-			advance(p, n);
 			continue;
 		}
 		if (p->pos + 1 >= p->len)
@@ -405,7 +413,7 @@ static int parse_object(json_t **out, parser *p, size_t depth, const path_frame 
 {
 	json_t *obj = json_object();
 	json_t *item = NULL;
-	char *key = NULL;
+	ct_buf key = CT_BUF_INIT; /* the member name, while its value is parsed */
 	path_frame here = {frame, NULL, 0};
 	int error = 0;
 
@@ -431,22 +439,20 @@ static int parse_object(json_t **out, parser *p, size_t depth, const path_frame 
 				line, col, "duplicate object key \"%.200s\"", p->scratch.ptr);
 			goto done;
 		}
-		free(key);
-		if (!(key = ct_buf_detach(&p->scratch))) {
-			error = ct__oom();
+		ct_buf_clear(&key);
+		if ((error = ct_buf_put(&key, p->scratch.ptr, p->scratch.len)) < 0)
 			goto done;
-		}
 		skip_ws(p);
 		if (p->pos >= p->len || p->data[p->pos] != ':') {
 			error = fail_unexpected(p, "':' after a member name");
 			goto done;
 		}
 		advance(p, 1);
-		here.key = key;
+		here.key = key.ptr;
 		if ((error = parse_value(&item, p, depth, &here)) < 0)
 			goto done;
 		/* Keys were checked: valid UTF-8 without NUL. */
-		if (json_object_set_new_nocheck(obj, key, item) < 0) {
+		if (json_object_set_new_nocheck(obj, key.ptr, item) < 0) {
 			error = ct__oom();
 			goto done;
 		}
@@ -464,7 +470,7 @@ static int parse_object(json_t **out, parser *p, size_t depth, const path_frame 
 		goto done;
 	}
 done:
-	free(key);
+	ct_buf_free(&key);
 	if (error < 0)
 		json_decref(obj);
 	else
@@ -754,7 +760,8 @@ static int member_cmp(const void *a, const void *b)
 
 static int canon_value(ct_buf *out, const json_t *value, size_t depth);
 
-static int canon_object(ct_buf *out, const json_t *obj, size_t depth)
+/* obj's members sorted, each written canonically; the member named omit (may be NULL) left out. */
+static int canon_object(ct_buf *out, const json_t *obj, size_t depth, const char *omit)
 {
 	size_t count = json_object_size(obj);
 	member *members = NULL;
@@ -765,7 +772,7 @@ static int canon_object(ct_buf *out, const json_t *obj, size_t depth)
 	if (count > 0 && !(members = calloc(count, sizeof(*members))))
 		return ct__oom();
 	for (it = json_object_iter((json_t *)obj); it && i < count;
-		it = json_object_iter_next((json_t *)obj, it), i++) {
+		it = json_object_iter_next((json_t *)obj, it)) {
 		members[i].key = json_object_iter_key(it);
 #if JANSSON_VERSION_HEX >= 0x020e00
 		members[i].len = json_object_iter_key_len(it);
@@ -773,6 +780,10 @@ static int canon_object(ct_buf *out, const json_t *obj, size_t depth)
 		members[i].len = strlen(members[i].key);
 #endif
 		members[i].value = json_object_iter_value(it);
+		if (omit && members[i].len == strlen(omit) &&
+			memcmp(members[i].key, omit, members[i].len) == 0)
+			continue;
+		i++;
 	}
 	count = i;
 	if (count > 1)
@@ -808,7 +819,7 @@ static int canon_value(ct_buf *out, const json_t *value, size_t depth)
 			return ct_error_set(CT_EINVALID,
 				"nesting deeper than %d arrays and objects", CT_JSON_MAX_DEPTH);
 		if (json_is_object(value))
-			return canon_object(out, value, depth + 1);
+			return canon_object(out, value, depth + 1, NULL);
 		if ((error = ct_buf_putc(out, '[')) < 0)
 			return error;
 		for (i = 0; i < json_array_size(value); i++) {
@@ -846,6 +857,18 @@ int ct_json_canon(ct_buf *out, const json_t *value)
 		/* Leave the buffer as it was: no half-written canonical form. */
 		ct_buf_truncate(out, mark);
 	}
+	return error;
+}
+
+int ct__json_canon_omit(ct_buf *out, const json_t *obj, const char *omit)
+{
+	size_t mark = out->len;
+	int error;
+
+	if (!json_is_object(obj))
+		return ct_error_set(CT_EINVALID, "cannot canonicalize a missing object");
+	if ((error = canon_object(out, obj, 1, omit)) < 0 && out->ptr)
+		ct_buf_truncate(out, mark);
 	return error;
 }
 

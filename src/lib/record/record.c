@@ -10,6 +10,7 @@
 #include "claimtrail/json.h"
 #include "record_internal.h"
 #include "hex.h"
+#include "json_internal.h"
 #include "runtime.h"
 
 #include <ctype.h>
@@ -696,6 +697,21 @@ not_string:
 	return ct_error_set(CT_EINVALID, "%s: member \"%s\" must be a string", rec, path);
 }
 
+/* sub = "<path>.<name>", or name at the top (path NULL); -1 when it does not fit in size. */
+static int member_path(char *sub, size_t size, const char *path, const char *name)
+{
+	size_t at = path ? strlen(path) : 0, len = strlen(name);
+
+	if (at + (path ? 1 : 0) + len >= size)
+		return -1;
+	if (path) {
+		memcpy(sub, path, at);
+		sub[at++] = '.';
+	}
+	memcpy(sub + at, name, len + 1);
+	return 0;
+}
+
 static int check_fields(const json_t *obj, const field *fields, const char *rec, const char *path)
 {
 	const char *key;
@@ -714,12 +730,12 @@ static int check_fields(const json_t *obj, const field *fields, const char *rec,
 	}
 	for (f = fields; f->name; f++) {
 		value = json_object_get(obj, f->name);
-		if (path) {
-			if (snprintf(sub, sizeof(sub), "%s.%s", path, f->name) >= (int)sizeof(sub))
-				return ct_error_set(CT_EINVALID, "%s: member path too long", rec);
-		} else if (snprintf(sub, sizeof(sub), "%s", f->name) >= (int)sizeof(sub)) {
-			return ct_error_set(CT_EINVALID, "%s: member name too long", rec);
-		}
+		if (!value && !f->required)
+			continue; /* an optional member left out: nothing to check, nor to name */
+		if (member_path(sub, sizeof(sub), path, f->name) < 0)
+			return ct_error_set(CT_EINVALID,
+				path ? "%s: member path too long" : "%s: member name too long",
+				rec);
 		if (!value) {
 			if (f->required)
 				return ct_error_set(
@@ -829,17 +845,9 @@ int ct_record_validate(const json_t *record)
 
 int ct_record_body(ct_buf *out, const json_t *record)
 {
-	json_t *copy;
-	int error;
-
 	if (!json_is_object(record))
 		return ct_error_set(CT_EINVALID, "a record must be a JSON object");
-	if (!(copy = json_copy((json_t *)record)))
-		return ct__oom();
-	json_object_del(copy, "signatures");
-	error = ct_json_canon(out, copy);
-	json_decref(copy);
-	return error;
+	return ct__json_canon_omit(out, record, "signatures");
 }
 
 int ct_record_digest(char *out, const json_t *record)

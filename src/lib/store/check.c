@@ -50,6 +50,7 @@ typedef struct preload {
 	char *failed;
 	char *form;   /* the "not in the form claimtrail writes" finding, or NULL */
 	int reverify; /* ct_record_verify failed, or a revocation: load_record decides, serially */
+	char digest[CT_DIGEST_LEN + 1]; /* a claim's or source's, "" when it has none */
 } preload;
 
 static void finding(checker *c, const char *fmt, ...)
@@ -117,11 +118,26 @@ static void verify_record(
 		finding(c, "%s: %s", path, ct_error_last());
 }
 
-/* Parses, schema-checks and form-checks one record file; verifies its signatures. */
-static json_t *load_record(
-	checker *c, const char *path, const git_oid *oid, ct_kind want, size_t threshold)
+/* The digest of a claim's or source's revision, its name in the revision chain; "" when it
+ * cannot be computed (no finding of its own: the record failed its checks already). */
+static void revision_digest(char digest[CT_DIGEST_LEN + 1], const json_t *record)
 {
-	ct_buf data = CT_BUF_INIT, again = CT_BUF_INIT;
+	ct_kind kind;
+
+	digest[0] = '\0';
+	if (ct_record_kind(&kind, record) == 0 &&
+		(kind == CT_KIND_CLAIM || kind == CT_KIND_SOURCE) &&
+		ct_record_digest(digest, record) < 0)
+		digest[0] = '\0';
+	ct_error_clear();
+}
+
+/* Parses, schema-checks and form-checks one record file; verifies its signatures. digest (may
+ * be NULL) receives a claim's or source's digest (revision_digest). */
+static json_t *load_record(checker *c, const char *path, const git_oid *oid, ct_kind want,
+	size_t threshold, char *digest)
+{
+	ct_buf data = CT_BUF_INIT;
 	json_t *record = NULL;
 	ct_kind kind;
 
@@ -143,6 +159,8 @@ static json_t *load_record(
 			finding(c, "%s", pl->form);
 		if (pl->reverify && !c->quiet)
 			verify_record(c, path, pl->record, kind, threshold);
+		if (digest)
+			memcpy(digest, pl->digest, sizeof(pl->digest));
 		return json_incref(pl->record);
 	}
 	if (read_blob(&data, c, oid, CT_RECORD_MAX) < 0 ||
@@ -158,15 +176,15 @@ static json_t *load_record(
 		record = NULL;
 		goto done;
 	}
-	if (ct__record_serialize(&again, record) == 0 &&
-		(again.len != data.len || memcmp(again.ptr, data.ptr, data.len) != 0))
+	if (ct__record_stored_form(record, &data) == 0)
 		finding(c, "%s %s: %s is not in the form claimtrail writes (edited by hand?)",
 			ct_kind_name(kind), ct_record_id(record), path);
 	/* what the local store had already is not checked again when checking a fetch */
 	if (!c->quiet)
 		verify_record(c, path, record, kind, threshold);
+	if (digest)
+		revision_digest(digest, record);
 done:
-	ct_buf_free(&again);
 	ct_buf_free(&data);
 	return record;
 }
@@ -185,16 +203,16 @@ static void note_fresh(checker *c, const char *key)
 	json_array_append_new(list, json_string(c->current));
 }
 
-static void note_revision(checker *c, const char *key, json_int_t n, const json_t *record)
+static void note_revision(
+	checker *c, const char *key, json_int_t n, const json_t *record, const char *digest)
 {
-	char digest[CT_DIGEST_LEN + 1];
 	json_t *revs = json_object_get(c->revs, key);
 
 	if (!revs) {
 		revs = json_object();
 		json_object_set_new(c->revs, key, revs);
 	}
-	if (ct_record_digest(digest, record) < 0)
+	if (!digest[0])
 		return;
 	json_object_set_new(revs, digest,
 		json_pack("{s:I, s:o}", "n", (json_int_t)n, "prev",
@@ -286,7 +304,7 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 			finding(c, "%s: unexpected file in the key folder", path);
 			return;
 		}
-		record = load_record(c, path, oid, CT_KIND_KEY, 1);
+		record = load_record(c, path, oid, CT_KIND_KEY, 1, NULL);
 		if (record && strncmp(ct_record_id(record), part[1], CT_KEY_ID_LEN) != 0)
 			finding(c, "key %s: stored as %s", ct_record_id(record), path);
 		if (record)
@@ -300,7 +318,7 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 			finding(c, "%s: unexpected file in the checkpoint folder", path);
 			return;
 		}
-		record = load_record(c, path, oid, CT_KIND_CHECKPOINT, 1);
+		record = load_record(c, path, oid, CT_KIND_CHECKPOINT, 1, NULL);
 		if (!record)
 			return;
 		snprintf(key, sizeof(key), "%.120s.json", ct_record_id(record));
@@ -318,6 +336,7 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 		size_t len = strlen(name);
 		json_int_t rev = 0;
 		size_t k;
+		char digest[CT_DIGEST_LEN + 1];
 
 		ct__fanout(fan, id);
 		if (ct_id_validate(id, part[0]) < 0 || strcmp(fan, part[1]) != 0) {
@@ -325,7 +344,7 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 			return;
 		}
 		if (n == 5 && kind == CT_KIND_CLAIM && strcmp(part[3], "annotations") == 0) {
-			record = load_record(c, path, oid, CT_KIND_ANNOTATION, 1);
+			record = load_record(c, path, oid, CT_KIND_ANNOTATION, 1, NULL);
 			if (!record)
 				return;
 			check_annotation_id(c, record);
@@ -369,7 +388,7 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 		}
 		/* every revision's signatures must verify; the threshold is for the current one
 		 * (check_thresholds): a sign-off signs the current revision, not the history */
-		record = load_record(c, path, oid, kind, 1);
+		record = load_record(c, path, oid, kind, 1, digest);
 		if (!record)
 			return;
 		if (strcmp(ct_record_id(record), id) != 0 ||
@@ -389,17 +408,15 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 		}
 		{
 			const char *hex = NULL;
-			char digest[CT_DIGEST_LEN + 1];
 			ct__revision_file(name, &hex);
-			if (hex && ct_record_digest(digest, record) == 0 &&
-				strncmp(hex, digest + 7, CT__REVISION_HEX) != 0)
+			if (hex && digest[0] && strncmp(hex, digest + 7, CT__REVISION_HEX) != 0)
 				finding(c,
 					"%s %s: %s is not named by the revision's digest (%.19s)",
 					part[0], id, path, digest);
 		}
 		snprintf(key, sizeof(key), "%s/%s", part[0], id);
 		note_fresh(c, key);
-		note_revision(c, key, rev, record);
+		note_revision(c, key, rev, record, digest);
 		{
 			json_t *cur = json_object_get(c->records, key);
 			if (!cur || json_integer_value(json_object_get(cur, "revision")) < rev)
@@ -484,7 +501,7 @@ static void *preload_some(void *arg)
 	preload_share *sh = arg;
 	checker mine = *sh->c;
 	ct_store store = *sh->c->store;
-	ct_buf data = CT_BUF_INIT, again = CT_BUF_INIT;
+	ct_buf data = CT_BUF_INIT;
 	size_t i;
 	int setup = 0;
 
@@ -514,9 +531,7 @@ static void *preload_some(void *arg)
 			continue;
 		}
 		ct_record_kind(&kind, pl->record);
-		ct_buf_clear(&again);
-		if (ct__record_serialize(&again, pl->record) == 0 &&
-			(again.len != data.len || memcmp(again.ptr, data.ptr, data.len) != 0)) {
+		if (ct__record_stored_form(pl->record, &data) == 0) {
 			ct_buf fmt = CT_BUF_INIT;
 			if (ct_buf_printf(&fmt,
 				    "%s %s: %s is not in the form claimtrail writes (edited by "
@@ -533,9 +548,9 @@ static void *preload_some(void *arg)
 			ct_record_verify(&report, pl->record, mine.trust, 1) < 0)
 			pl->reverify = 1;
 		ct_error_clear();
+		revision_digest(pl->digest, pl->record);
 	}
 	ct_buf_free(&data);
-	ct_buf_free(&again);
 	ct__fan_cache_free(store.fans);
 	if (sh->own)
 		git_repository_free(store.repo);
@@ -1077,48 +1092,52 @@ static const char *repository_state_name(int state)
 	}
 }
 
-/* What check reads is the branch; what a person sees is the work tree. Reports an unfinished
- * merge (or rebase, revert, cherry-pick), conflicted index entries and uncommitted changes
- * under the store folder, which the branch does not hold. Not for bare repositories. */
-static int check_worktree(checker *c)
+/* What check reads is the branch; what a person sees is the work tree. The scan of the work tree
+ * (git status of the store folder: a stat of every file and a read of every folder) runs on a
+ * thread of its own with a repository handle of its own while the records are checked
+ * (worktree_start); its findings are reported after theirs (check_worktree). */
+typedef struct {
+	git_repository *repo; /* the scan's own handle, or the store's (then it runs in turn) */
+	int own, running;     /* running: on its thread, until ct__background_join */
+	char *spec;	      /* "<store folder>/"; NULL for a bare repository: no scan */
+	json_t *lines;	      /* the findings, in git status's order */
+	int error;	      /* CT_ENOMEM */
+	ct__background bg;
+} worktree_scan;
+
+/* Collects what the work tree and the index have under the store folder that the branch does
+ * not: conflicted entries, staged changes, untracked, deleted and changed files. */
+static void *scan_worktree(void *arg)
 {
+	worktree_scan *ws = arg;
 	git_status_options opts;
 	git_status_list *list = NULL;
-	char *spec;
+	char line[1024];
 	size_t i, n;
-	int state;
-	int error = 0;
 
-	if (git_repository_is_bare(c->store->repo))
-		return 0;
-	state = git_repository_state(c->store->repo);
-	if (state != GIT_REPOSITORY_STATE_NONE)
-		finding(c, "the repository is in the middle of %s", repository_state_name(state));
-	if (!(spec = malloc(strlen(c->store->root) + 2)))
-		return ct__oom();
-	memcpy(spec, c->store->root, strlen(c->store->root));
-	memcpy(spec + strlen(c->store->root), "/", 2);
 	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
 	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
 	opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
 		GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH;
-	opts.pathspec.strings = &spec;
+	opts.pathspec.strings = &ws->spec;
 	opts.pathspec.count = 1;
-	if (git_status_list_new(&list, c->store->repo, &opts) < 0) {
+	if (git_status_list_new(&list, ws->repo, &opts) < 0) {
 		/* an index libgit2 cannot read (split, sparse): say so rather than say OK */
-		finding(c, "cannot compare the work tree with the branch: %s",
+		snprintf(line, sizeof(line), "cannot compare the work tree with the branch: %s",
 			git_error_last() ? git_error_last()->message : "unknown error");
-		goto done;
+		if (json_array_append_new(ws->lines, json_string(line)) < 0)
+			ws->error = CT_ENOMEM;
+		return NULL;
 	}
 	n = git_status_list_entrycount(list);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !ws->error; i++) {
 		const git_status_entry *e = git_status_byindex(list, i);
 		const git_diff_delta *d =
 			e->index_to_workdir ? e->index_to_workdir : e->head_to_index;
 		const char *path =
 			d ? (d->new_file.path ? d->new_file.path : d->old_file.path) : "?";
 		const char *what;
-		if (strncmp(path, spec, strlen(spec)) != 0)
+		if (strncmp(path, ws->spec, strlen(ws->spec)) != 0)
 			continue;
 		if (e->status & GIT_STATUS_CONFLICTED)
 			what = "has a merge conflict (unmerged in the index)";
@@ -1136,12 +1155,78 @@ static int check_worktree(checker *c)
 			what = "has uncommitted changes in the work tree";
 		else
 			continue;
-		finding(c, "%s: %s (check reads the branch, not the work tree)", path, what);
+		snprintf(line, sizeof(line), "%s: %s (check reads the branch, not the work tree)",
+			path, what);
+		if (json_array_append_new(ws->lines, json_string(line)) < 0)
+			ws->error = CT_ENOMEM;
 	}
-done:
 	git_status_list_free(list);
-	free(spec);
-	return error;
+	return NULL;
+}
+
+/* Starts the scan on a thread when a handle of its own opens on the same work tree; otherwise
+ * check_worktree runs it on the store's handle. Nothing to scan in a bare repository. */
+static int worktree_start(worktree_scan *ws, ct_store *store)
+{
+	git_repository *own = NULL;
+	size_t len = strlen(store->root);
+
+	memset(ws, 0, sizeof(*ws));
+	if (git_repository_is_bare(store->repo))
+		return 0;
+	if (!(ws->spec = malloc(len + 2)) || !(ws->lines = json_array()))
+		return ct__oom();
+	memcpy(ws->spec, store->root, len);
+	memcpy(ws->spec + len, "/", 2);
+	ws->repo = store->repo;
+	if (git_repository_open(&own, git_repository_path(store->repo)) == 0 &&
+		git_repository_workdir(own) &&
+		strcmp(git_repository_workdir(own), git_repository_workdir(store->repo)) == 0) {
+		ws->repo = own;
+		ws->own = ws->running = 1;
+		ct__background_start(&ws->bg, scan_worktree, ws);
+	} else {
+		git_repository_free(own);
+		git_error_clear();
+	}
+	return 0;
+}
+
+/* Waits for the scan (if it still runs) and frees it. */
+static void worktree_end(worktree_scan *ws)
+{
+	if (ws->running)
+		ct__background_join(&ws->bg);
+	ws->running = 0;
+	if (ws->own)
+		git_repository_free(ws->repo);
+	json_decref(ws->lines);
+	free(ws->spec);
+	memset(ws, 0, sizeof(*ws));
+}
+
+/* Reports an unfinished merge (or rebase, revert, cherry-pick), then what the scan found. */
+static int check_worktree(checker *c, worktree_scan *ws)
+{
+	size_t i;
+	json_t *line;
+	int state;
+
+	if (!ws->spec)
+		return 0;
+	state = git_repository_state(c->store->repo);
+	if (state != GIT_REPOSITORY_STATE_NONE)
+		finding(c, "the repository is in the middle of %s", repository_state_name(state));
+	if (ws->running)
+		ct__background_join(&ws->bg);
+	else
+		scan_worktree(ws);
+	ws->running = 0;
+	if (ws->error)
+		return ct__oom();
+	json_array_foreach (ws->lines, i, line)
+		finding(c, "%s", json_string_value(line));
+	return 0;
 }
 
 /* claim id -> its latest revision, from what the walk loaded (c->records, in the walk's order,
@@ -1175,6 +1260,7 @@ int ct__store_check(size_t *findings, json_t **claims, ct_store *store, const ct
 	ct_keyring *own = NULL;
 	git_tree *root = NULL;
 	walk_state w;
+	worktree_scan ws;
 	size_t i;
 	int error = 0;
 
@@ -1182,6 +1268,7 @@ int ct__store_check(size_t *findings, json_t **claims, ct_store *store, const ct
 	if (claims)
 		*claims = NULL;
 	memset(&w, 0, sizeof(w));
+	memset(&ws, 0, sizeof(ws));
 	if (opts &&
 		(error = ct__opts_version(opts->version, CT_CHECK_OPTS_VERSION, "ct_check_opts")) <
 			0)
@@ -1218,6 +1305,8 @@ int ct__store_check(size_t *findings, json_t **claims, ct_store *store, const ct
 		error = ct_error_set(CT_ENOTFOUND, "no store at %s/", store->root);
 		goto done;
 	}
+	if ((error = worktree_start(&ws, store)) < 0)
+		goto done;
 	memset(&w, 0, sizeof(w));
 	w.c = &c;
 	if (git_tree_walk(root, GIT_TREEWALK_PRE, walk_cb, &w) < 0) {
@@ -1232,7 +1321,9 @@ int ct__store_check(size_t *findings, json_t **claims, ct_store *store, const ct
 	check_thresholds(&c);
 	check_references(&c);
 	check_quantities(&c);
-	if ((error = check_provenance(&c)) < 0 || (error = check_worktree(&c)) < 0)
+	if ((error = check_provenance(&c)) < 0)
+		goto done;
+	if ((error = check_worktree(&c, &ws)) < 0)
 		goto done;
 	if (claims && c.findings == 0)
 		error = latest_claims(claims, &c);
@@ -1248,6 +1339,7 @@ done:
 	json_decref(c.kept);
 	json_decref(c.checkpoints);
 	ct__vouch_free(c.vouch);
+	worktree_end(&ws);
 	for (i = 0; i < w.count; i++)
 		preload_free(&w.files[i]);
 	free(w.files);

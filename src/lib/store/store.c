@@ -296,6 +296,34 @@ int ct__record_serialize(ct_buf *out, const json_t *record)
 	return error;
 }
 
+typedef struct {
+	const char *ptr;
+	size_t len, at;
+	int differs;
+} form_compare;
+
+static int compare_chunk(const char *chunk, size_t size, void *payload)
+{
+	form_compare *f = payload;
+
+	if (size > f->len - f->at || memcmp(f->ptr + f->at, chunk, size) != 0) {
+		f->differs = 1;
+		return -1;
+	}
+	f->at += size;
+	return 0;
+}
+
+int ct__record_stored_form(const json_t *record, const ct_buf *data)
+{
+	form_compare f = {data->ptr, data->len, 0, 0};
+
+	/* ct__record_serialize's bytes, compared as jansson produces them: no copy of them */
+	if (json_dump_callback(record, compare_chunk, &f, JSON_INDENT(2) | JSON_SORT_KEYS) < 0)
+		return f.differs ? 0 : ct_error_set(CT_ENOMEM, "cannot serialize record");
+	return f.len - f.at == 1 && f.ptr[f.at] == '\n';
+}
+
 int ct__store_load_config(ct_store *store)
 {
 	ct_buf path = CT_BUF_INIT;

@@ -107,6 +107,10 @@ int ct__parse_record(json_t **out, const ct_buf *data, const char *what);
 /* The exact bytes claimtrail stores for a record: sorted, indented JSON and a newline. */
 int ct__record_serialize(ct_buf *out, const json_t *record);
 
+/* 1 when data is exactly what ct__record_serialize writes for record, 0 when it is not;
+ * CT_ENOMEM when the record cannot be serialized. */
+int ct__record_stored_form(const json_t *record, const ct_buf *data);
+
 /* Number of revisions of a claim or source in the snapshot (0 when absent). */
 int ct__revision_count(json_int_t *out, ct_store *store, ct_kind kind, const char *id);
 
@@ -117,6 +121,10 @@ int ct__revision_count(json_int_t *out, ct_store *store, ct_kind kind, const cha
  * unverified. */
 int ct__latest_record(json_t **out, char *digest, json_int_t *revision, ct_store *store,
 	ct_kind kind, const char *id);
+
+/* ct__latest_record with the store's keyring (ct_store_keyring) already loaded. */
+int ct__latest_record_ring(json_t **out, char *digest, json_int_t *revision, ct_store *store,
+	const ct_keyring *ring, ct_kind kind, const char *id);
 
 /* ---- verification state (verified.c) ---- */
 

@@ -355,6 +355,12 @@ done:
 int ct__latest_record(json_t **out, char *digest, json_int_t *revision, ct_store *store,
 	ct_kind kind, const char *id)
 {
+	return ct__latest_record_ring(out, digest, revision, store, NULL, kind, id);
+}
+
+int ct__latest_record_ring(json_t **out, char *digest, json_int_t *revision, ct_store *store,
+	const ct_keyring *ring, ct_kind kind, const char *id)
+{
 	int error;
 
 	*out = NULL;
@@ -368,7 +374,8 @@ int ct__latest_record(json_t **out, char *digest, json_int_t *revision, ct_store
 	if ((error = ct_store_get(out, store, kind, id, *revision)) < 0)
 		return error;
 	/* every write builds on the latest revision: never on one that does not verify */
-	if ((error = ct__require_verified(store, *out)) < 0 ||
+	if ((error = ring ? ct__require_verified_ring(store, ring, *out)
+			  : ct__require_verified(store, *out)) < 0 ||
 		(error = ct_record_digest(digest, *out)) < 0) {
 		json_decref(*out);
 		*out = NULL;

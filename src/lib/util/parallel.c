@@ -28,3 +28,20 @@ unsigned ct__parallel_threads(unsigned asked, unsigned max)
 		return asked > max ? max : asked;
 	return ct__cpu_count(max);
 }
+
+void ct__background_start(ct__background *bg, void *(*fn)(void *arg), void *arg)
+{
+	bg->fn = fn;
+	bg->arg = arg;
+	bg->started = pthread_create(&bg->tid, NULL, fn, arg) == 0;
+}
+
+void ct__background_join(ct__background *bg)
+{
+	if (bg->started)
+		pthread_join(bg->tid, NULL);
+	else
+		bg->fn(bg->arg);
+	bg->started = 0;
+	bg->fn = NULL;
+}

@@ -3,6 +3,7 @@
 #ifndef CT_PARALLEL_H
 #define CT_PARALLEL_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 /* The most shares ct__parallel runs at once, one thread each. */
@@ -19,5 +20,20 @@ void ct__parallel(void *shares, size_t share_size, size_t n, void *(*fn)(void *s
 
 /* How many threads to use: asked (0: the processors this process may run on), at most max. */
 unsigned ct__parallel_threads(unsigned asked, unsigned max);
+
+/* One task run beside the calling thread's own work (ct__background_start, _join). */
+typedef struct {
+	void *(*fn)(void *arg);
+	void *arg;
+	pthread_t tid;
+	int started; /* 0: it runs on the calling thread, in ct__background_join */
+} ct__background;
+
+/* Starts fn(arg) on a thread of its own. A thread that cannot be started costs time, not work:
+ * fn then runs on the calling thread when ct__background_join is called. */
+void ct__background_start(ct__background *bg, void *(*fn)(void *arg), void *arg);
+
+/* Returns when fn(arg) is done (running it here if no thread was started). */
+void ct__background_join(ct__background *bg);
 
 #endif

@@ -100,14 +100,21 @@ static int add_reason(json_t *reasons, const char *fmt, ...)
 		: 0;
 }
 
+/* What the review of many claims reads once: the store's keyring, at its first use, and each
+ * source's latest revision, for the next claim citing it. */
+typedef struct {
+	ct_keyring *ring;
+	json_t *latest; /* source id -> {"record", "n", "digest"} */
+} review_cache;
+
 /*
  * The latest revision of source id, its digest and number, as ct__latest_record reads them;
- * cache (may be NULL) keeps them per source id for the next claim citing it.
+ * through cache when there is one (may be NULL).
  */
 static int latest_source(json_t **latest, char digest[CT_DIGEST_LEN + 1], json_int_t *n,
-	ct_store *store, const char *id, json_t *cache)
+	ct_store *store, const char *id, review_cache *cache)
 {
-	json_t *hit = json_object_get(cache, id);
+	json_t *hit = cache ? json_object_get(cache->latest, id) : NULL;
 	int error;
 
 	if (hit) {
@@ -117,16 +124,20 @@ static int latest_source(json_t **latest, char digest[CT_DIGEST_LEN + 1], json_i
 			json_string_value(json_object_get(hit, "digest")));
 		return *latest ? 0 : CT_ENOTFOUND;
 	}
-	error = ct__latest_record(latest, digest, n, store, CT_KIND_SOURCE, id);
-	if (cache && (error == 0 || error == CT_ENOTFOUND))
-		json_object_set_new(cache, id,
+	if (!cache)
+		return ct__latest_record(latest, digest, n, store, CT_KIND_SOURCE, id);
+	if (!cache->ring && (error = ct_store_keyring(&cache->ring, store)) < 0)
+		return error;
+	error = ct__latest_record_ring(latest, digest, n, store, cache->ring, CT_KIND_SOURCE, id);
+	if (error == 0 || error == CT_ENOTFOUND)
+		json_object_set_new(cache->latest, id,
 			json_pack("{s:O?, s:I, s:s}", "record", error == 0 ? *latest : NULL, "n",
 				(json_int_t)*n, "digest", error == 0 ? digest : ""));
 	return error;
 }
 
 /* The flag of one link: its source retracted, or revised since the claim cited it. */
-static int link_flag(json_t *reasons, ct_store *store, const json_t *link, json_t *cache)
+static int link_flag(json_t *reasons, ct_store *store, const json_t *link, review_cache *cache)
 {
 	const char *id = json_string_value(json_object_get(link, "source"));
 	const char *cited = json_string_value(json_object_get(link, "source_revision"));
@@ -193,7 +204,7 @@ done:
 }
 
 /* ct_claim_review_flags with a cache of the sources' latest revisions (may be NULL). */
-static int review_flags(json_t **out, ct_store *store, const json_t *claim, json_t *cache)
+static int review_flags(json_t **out, ct_store *store, const json_t *claim, review_cache *cache)
 {
 	json_t *reasons = json_array(), *link;
 	size_t i;
@@ -229,7 +240,7 @@ int ct_claim_review_flags(json_t **out, ct_store *store, const json_t *claim)
 typedef struct {
 	ct_store *store;
 	json_t *out;
-	json_t *cache; /* source id -> its latest revision (latest_source) */
+	review_cache cache;
 } review_job;
 
 /* Adds claim id's reasons to job->out when it has any; rec is its latest revision. */
@@ -238,7 +249,7 @@ static int review_record(review_job *job, const char *id, const json_t *rec)
 	json_t *reasons = NULL;
 	int error;
 
-	if ((error = review_flags(&reasons, job->store, rec, job->cache)) == 0 &&
+	if ((error = review_flags(&reasons, job->store, rec, &job->cache)) == 0 &&
 		json_array_size(reasons) && json_object_set(job->out, id, reasons) < 0)
 		error = ct_error_set(CT_ENOMEM, "out of memory");
 	json_decref(reasons);
@@ -259,11 +270,11 @@ static int review_one(const char *id, void *payload)
 
 int ct_store_needs_review(json_t **out, ct_store *store)
 {
-	review_job job = {store, json_object(), json_object()};
+	review_job job = {store, json_object(), {NULL, json_object()}};
 	int error;
 
 	*out = NULL;
-	if (!job.out || !job.cache) {
+	if (!job.out || !job.cache.latest) {
 		error = ct_error_set(CT_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -273,14 +284,15 @@ int ct_store_needs_review(json_t **out, ct_store *store)
 	job.out = NULL;
 done:
 	json_decref(job.out);
-	json_decref(job.cache);
+	json_decref(job.cache.latest);
+	ct_keyring_free(job.cache.ring);
 	return error;
 }
 
 int ct_store_check_review(size_t *findings, json_t **review, ct_store *store,
 	const ct_check_opts *opts, ct_finding_fn fn, void *payload)
 {
-	review_job job = {store, NULL, NULL};
+	review_job job = {store, NULL, {NULL, NULL}};
 	json_t *claims = NULL, *rec;
 	const char *id;
 	int error;
@@ -289,7 +301,7 @@ int ct_store_check_review(size_t *findings, json_t **review, ct_store *store,
 	/* the claims as the check read them: no second read and parse of each one */
 	if ((error = ct__store_check(findings, &claims, store, opts, fn, payload)) < 0)
 		goto done;
-	if (!(job.out = json_object()) || !(job.cache = json_object())) {
+	if (!(job.out = json_object()) || !(job.cache.latest = json_object())) {
 		error = ct_error_set(CT_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -300,7 +312,8 @@ int ct_store_check_review(size_t *findings, json_t **review, ct_store *store,
 	job.out = NULL;
 done:
 	json_decref(job.out);
-	json_decref(job.cache);
+	json_decref(job.cache.latest);
+	ct_keyring_free(job.cache.ring);
 	json_decref(claims);
 	return error;
 }
