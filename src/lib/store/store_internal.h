@@ -306,6 +306,12 @@ void ct__treehash_free(ct__treehash *th);
 int ct__treehash_apply(
 	git_oid *out, ct__treehash *th, const git_oid *base, ct__tree_file *files, size_t n);
 
+/* The same with the files taken out of base: each must be there, a plain file with the blob
+ * named (else 0), and a folder left empty goes too. The tree of a commit's parent, from the
+ * commit's and the files it added. */
+int ct__treehash_remove(
+	git_oid *out, ct__treehash *th, const git_oid *base, ct__tree_file *files, size_t n);
+
 /* ---- the commit journal (journal.c) ---- */
 
 /* One fact: commit wrote path (by_claimtrail when its trailers name the record), or removed

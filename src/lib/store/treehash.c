@@ -321,10 +321,13 @@ static int copy_entries(ct_buf *out, uint32_t **offs, size_t *count, size_t *cap
  * is none yet) with files[0..n) set, every one of them under dir: its id into out, and the tree
  * kept for the next commit. 1 when computed; 0 when the files cannot be set by adding or
  * replacing files (a file where a folder is, or the reverse; a file that is not a plain one).
- * The entries between the changes are copied in pieces, never looked at one by one.
+ * With `remove`, the files are taken out instead, each of which must be there as a plain file
+ * with the blob named (else 0), and a folder left empty goes too, as git keeps no empty folder:
+ * *empty says whether this one is. The entries between the changes are copied in pieces, never
+ * looked at one by one.
  */
-static int set_files(git_oid *out, ct__treehash *th, const char *dir, size_t dlen,
-	const git_oid *base, ct__tree_file *files, size_t n)
+static int set_files(git_oid *out, int *empty, ct__treehash *th, const char *dir, size_t dlen,
+	const git_oid *base, ct__tree_file *files, size_t n, int remove)
 {
 	tree_view old = {0};
 	size_t i = 0, pos = 0; /* pos: the first entry of old not yet copied or replaced */
@@ -359,32 +362,40 @@ static int set_files(git_oid *out, ct__treehash *th, const char *dir, size_t dle
 			same = order(e.name, e.nlen, is_tree_mode(e.mode), name, nlen,
 				       slash != NULL) == 0;
 		}
-		if (!same && other_type_named(&old, at, name, nlen, slash != NULL))
-			goto cannot; /* a file where a folder of that name is, or the reverse */
+		if (remove ? !same ||
+					(slash ? !is_tree_mode(e.mode)
+					       : (e.mode & 0170000) != 0100000 ||
+								memcmp(e.id, files[i].blob.id,
+									GIT_OID_RAWSZ) != 0)
+			   : !same && other_type_named(&old, at, name, nlen, slash != NULL))
+			goto cannot; /* not there to take out; or where a folder is, a file, or the reverse */
 		if ((error = copy_entries(&next, &offs, &count, &cap, &old, pos, at)) < 0)
 			goto done;
 		pos = same ? at + 1 : at;
-		if ((error = reserve_offs(&offs, &cap, count + 1)) < 0)
-			goto done;
-		offs[count++] = (uint32_t)next.len;
 		if (slash) {
 			git_oid sub, was;
 			ct_buf subdir = CT_BUF_INIT;
-			int rc;
+			int rc, sub_empty = 0;
 			if (same)
 				git_oid_fromraw(&was, e.id);
 			if ((error = ct_buf_put(
 				     &subdir, files[i].path, (size_t)(slash - files[i].path))) < 0)
 				goto done;
-			rc = set_files(&sub, th, subdir.ptr, subdir.len, same ? &was : NULL,
-				files + i, j - i);
+			rc = set_files(&sub, &sub_empty, th, subdir.ptr, subdir.len,
+				same ? &was : NULL, files + i, j - i, remove);
 			ct_buf_free(&subdir);
 			if (rc <= 0) {
 				error = rc;
 				goto done;
 			}
-			error = put_entry(&next, "40000", name, nlen, sub.id);
-		} else {
+			if (!sub_empty && (error = reserve_offs(&offs, &cap, count + 1)) == 0) {
+				offs[count++] = (uint32_t)next.len;
+				error = put_entry(&next, "40000", name, nlen, sub.id);
+			}
+		} else if (!remove) {
+			if ((error = reserve_offs(&offs, &cap, count + 1)) < 0)
+				goto done;
+			offs[count++] = (uint32_t)next.len;
 			if (same) {
 				if ((e.mode & 0170000) != 0100000)
 					goto cannot; /* a symbolic link or a submodule: not ours to set */
@@ -400,6 +411,7 @@ static int set_files(git_oid *out, ct__treehash *th, const char *dir, size_t dle
 	if ((error = copy_entries(&next, &offs, &count, &cap, &old, pos, old.count)) < 0 ||
 		(error = hash_tree(out, (const unsigned char *)next.ptr, next.len)) < 0)
 		goto done;
+	*empty = next.len == 0;
 	error = 1;
 	/* kept for the next commit (old's bytes may be this slot's: not used from here on) */
 	if (kept_at(th, dir, dlen) && (k = slot_for(th, dir, dlen, 1))) {
@@ -431,10 +443,11 @@ done:
 	return error;
 }
 
-int ct__treehash_apply(
-	git_oid *out, ct__treehash *th, const git_oid *base, ct__tree_file *files, size_t n)
+static int apply(git_oid *out, ct__treehash *th, const git_oid *base, ct__tree_file *files,
+	size_t n, int remove)
 {
 	size_t i;
+	int empty;
 
 	for (i = 0; i < n; i++) {
 		files[i].was = 0;
@@ -444,5 +457,17 @@ int ct__treehash_apply(
 			files[i].path[strlen(files[i].path) - 1] == '/')
 			return 0;
 	}
-	return n ? set_files(out, th, "", 0, base, files, n) : 0;
+	return n ? set_files(out, &empty, th, "", 0, base, files, n, remove) : 0;
+}
+
+int ct__treehash_apply(
+	git_oid *out, ct__treehash *th, const git_oid *base, ct__tree_file *files, size_t n)
+{
+	return apply(out, th, base, files, n, 0);
+}
+
+int ct__treehash_remove(
+	git_oid *out, ct__treehash *th, const git_oid *base, ct__tree_file *files, size_t n)
+{
+	return apply(out, th, base, files, n, 1);
 }
