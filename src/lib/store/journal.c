@@ -881,9 +881,6 @@ static int first_parent_tree(git_oid *out, tree_cache *cache, ct_store *store, g
 	return 0;
 }
 
-/* The most files a commit's "Claimtrail-Blob" trailers may name for index_by_trailers. */
-#define TRAILER_FILES_MAX 64
-
 static int path_order(const void *a, const void *b)
 {
 	return strcmp(((const ct__tree_file *)a)->path, ((const ct__tree_file *)b)->path);
@@ -925,8 +922,8 @@ static size_t blob_files(ct__tree_file *files, size_t max,
 static int index_by_trailers(ct_buf *lines, tree_cache *cache, ct_store *store, const git_oid *oid,
 	const git_oid *tree, const git_oid *parent_tree, const git_message_trailer_array *trailers)
 {
-	ct__tree_file files[TRAILER_FILES_MAX];
-	size_t i, n = blob_files(files, TRAILER_FILES_MAX, trailers, store);
+	ct__tree_file files[CT__BLOB_TRAILERS_MAX];
+	size_t i, n = blob_files(files, CT__BLOB_TRAILERS_MAX, trailers, store);
 	indexing ix;
 	git_oid computed;
 	int rc;
@@ -1297,9 +1294,10 @@ done:
 /*
  * Walks the branch from its head through first parents down to stop (the journal's head; NULL:
  * to the root), reading each commit once, into *out (newest first, *n of them): 1 when the
- * history there has no merge, 0 when it has one (the caller walks with libgit2's revwalk, whose
- * order a merge's branches need), or an error. The message of a commit with Claimtrail-Blob
- * trailers is kept for index_walked; indexing reads no commit a second time.
+ * history there has no merge, 0 when it has one or the journal's head is not on that line (the
+ * caller walks with libgit2's revwalk, whose order a merge's branches need), or an error. The
+ * message of a commit with Claimtrail-Blob trailers is kept for index_walked, so that indexing
+ * does not read such a commit again unless its trailers do not confirm it.
  */
 static int walk_linear(walked_commit **out, size_t *n, ct_store *store, const git_oid *stop)
 {
@@ -1390,14 +1388,14 @@ typedef struct {
 static int index_back(ct_buf *lines, tree_cache *cache, ct_store *store, const walked_commit *w,
 	const git_oid *parent_tree)
 {
-	ct__tree_file files[TRAILER_FILES_MAX];
+	ct__tree_file files[CT__BLOB_TRAILERS_MAX];
 	git_message_trailer_array trailers = {0};
 	git_oid computed;
 	size_t i, n;
 	int rc = 0;
 
 	if (w->message && parent_tree && git_message_trailers(&trailers, w->message) == 0 &&
-		(n = blob_files(files, TRAILER_FILES_MAX, &trailers, store)) > 0 &&
+		(n = blob_files(files, CT__BLOB_TRAILERS_MAX, &trailers, store)) > 0 &&
 		(rc = ct__treehash_remove(&computed, cache->computed, &w->tree, files, n)) == 1 &&
 		git_oid_equal(&computed, parent_tree)) {
 		/* its parent lacks every one of the files: each was added */

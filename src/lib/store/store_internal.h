@@ -284,6 +284,10 @@ int ct__summaries_prime(ct_store *store, const ct__sigmemo *memo);
 
 /* ---- a commit's tree computed from its parent's (treehash.c) ---- */
 
+/* The most files a commit names in Claimtrail-Blob trailers (store_write.c writes none for
+ * more; the journal does not confirm more). */
+#define CT__BLOB_TRAILERS_MAX 64
+
 typedef struct ct__treehash ct__treehash;
 
 /* A file a commit sets (from the repository's root), and what its parent had there. */

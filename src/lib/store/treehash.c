@@ -8,8 +8,8 @@
  *
  * Hashing: OpenSSL's SHA-1 by default, or libgit2's git_odb_hash (its collision-detecting SHA-1,
  * 2.8 times slower here) when built with -Dtree_hash=libgit2 (meson_options.txt). Either gives
- * the id git gives the same bytes; tests/unit/test_store.c checks it against libgit2's tree
- * builder, and tests/cli/journal-trailers.sh the journal against `git log --name-status`.
+ * the id git gives the same bytes; tests/unit/test_treehash.c checks it against libgit2's tree
+ * writer, and tests/cli/journal-history.sh the journal against `git log --name-status`.
  */
 #include "sha1.h"
 #include "store_internal.h"
@@ -22,6 +22,11 @@
  * usually the commit indexed just before, whose trees these are). An open-addressed table of
  * paths: a store has a few hundred folders down to the fan-out ones, and two of them sharing a
  * slot would push each other out on every other commit. */
+/* The longest path and the most parts a named file may have: a store folder a few levels down
+ * holds records at <kind>/<fan>/<id>/annotations/<file>; anything far beyond is not ours. */
+#define TREEHASH_PATH_MAX 4096
+#define TREEHASH_DEPTH_MAX 32
+
 #define KEPT_SLOTS 4096
 #define KEPT_PROBES 32
 
@@ -309,6 +314,10 @@ static int copy_entries(ct_buf *out, uint32_t **offs, size_t *count, size_t *cap
 	size_t stop = to < v->count ? v->offs[to] : v->len, base = out->len, k;
 	int error;
 
+	if (stop == begin)
+		return 0; /* nothing (and no tree at all when v has no data) */
+	if (base + (stop - begin) > UINT32_MAX)
+		return ct_error_set(CT_EIO, "journal: a tree of more than 4 GiB");
 	if ((error = reserve_offs(offs, cap, *count + (to - from))) < 0)
 		return error;
 	for (k = from; k < to; k++)
@@ -451,10 +460,15 @@ static int apply(git_oid *out, ct__treehash *th, const git_oid *base, ct__tree_f
 
 	for (i = 0; i < n; i++) {
 		files[i].was = 0;
-		/* in the order of paths, each once, none absolute or with an empty part */
-		if ((i > 0 && strcmp(files[i - 1].path, files[i].path) >= 0) ||
+		size_t len = strlen(files[i].path), parts = 1, k;
+		/* in the order of paths, each once, none empty, absolute or with an empty part, and
+		 * not deeper than any store claimtrail writes (the folders are made recursively) */
+		for (k = 0; k < len; k++)
+			parts += files[i].path[k] == '/';
+		if ((i > 0 && strcmp(files[i - 1].path, files[i].path) >= 0) || len == 0 ||
+			len > TREEHASH_PATH_MAX || parts > TREEHASH_DEPTH_MAX ||
 			files[i].path[0] == '/' || strstr(files[i].path, "//") ||
-			files[i].path[strlen(files[i].path) - 1] == '/')
+			files[i].path[len - 1] == '/')
 			return 0;
 	}
 	return n ? set_files(out, &empty, th, "", 0, base, files, n, remove) : 0;
