@@ -47,7 +47,20 @@ C2=$(git rev-parse --short=12 HEAD)
 reads "$C2" "$fa"
 git reset -q --hard HEAD~1
 
-# 3. a claimtrail commit after all that still reads as claimtrail's
+# 3. a trailer naming a file 20,000 folders deep (a pusher's, to exhaust the stack of whoever
+#    indexes it): not followed; the commit is compared as any other and reads the same
+B=$(printf 'd\n' | git hash-object -w --stdin)
+DEEP=$(awk 'BEGIN { for (i = 0; i < 20000; i++) printf "a/"; print "x" }')
+printf 'deep\n\nbody\n\nClaimtrail-Blob: %s claims/%s\n' "$B" "$DEEP" > ../deep.msg
+git commit -q --allow-empty -F ../deep.msg || exit 99
+rm -rf .git/claimtrail
+expect_status 0 "$CT" log a
+rm -rf ../clone && git clone -q --no-local . ../clone || exit 99
+expect_status 0 "$CT" -C ../clone log a
+rm -rf ../clone
+git reset -q --hard HEAD~1
+
+# 4. a claimtrail commit after all that still reads as claimtrail's
 rm -rf .git/claimtrail
 expect_status 0 "$CT" claim revise a --statement "Claim A, revised." --reason "clearer"
 expect_status 0 "$CT" check

@@ -158,6 +158,35 @@ int main(void)
 		l[0].path = "/b";
 		CHECK_INT(ct__treehash_apply(&out, th, &t3, l, 1), 0);
 	}
+	/* taking files out: the parent's tree again, a folder left empty gone with its file */
+	{
+		const char *p[] = {"claims/claim/00/z/r0001.json", "claims/key/k.json",
+			"claims/claim/7d/a/annotations/n1.json", "zz/top"};
+		const char *t[] = {"z\n", "k\n", "n\n", "t\n"};
+		ct__tree_file f2[16];
+		char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+		size_t i;
+		for (i = 0; i < 4; i++) {
+			f2[i].path = p[i];
+			f2[i].blob = blob_of(t[i]);
+		}
+		qsort(f2, 4, sizeof(f2[0]), by_path);
+		CHECK_INT(ct__treehash_remove(&out, th, &t3, f2, 4), 1);
+		CHECK_STR(git_oid_tostr(a, sizeof(a), &out), git_oid_tostr(b, sizeof(b), &t2));
+		/* and from a cold state */
+		CHECK_INT(ct__treehash_remove(&out, cold, &t3, f2, 4), 1);
+		CHECK(git_oid_equal(&out, &t2));
+		/* one that is not there, or not with that blob, cannot be taken out */
+		f2[0].path = "claims/claim/00/z/r0002.json";
+		CHECK_INT(ct__treehash_remove(&out, th, &t3, f2, 1), 0);
+		f2[0].path = "claims/claim/00/z/r0001.json";
+		f2[0].blob = blob_of("not z\n");
+		CHECK_INT(ct__treehash_remove(&out, th, &t3, f2, 1), 0);
+		/* nor a folder named as a file */
+		f2[0].path = "claims/claim/00/z";
+		f2[0].blob = blob_of("z\n");
+		CHECK_INT(ct__treehash_remove(&out, th, &t3, f2, 1), 0);
+	}
 	/* a base that is not a tree is an error, not an answer */
 	{
 		ct__tree_file l[1];

@@ -13,6 +13,8 @@
 #include "store_internal.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -879,9 +881,6 @@ static int first_parent_tree(git_oid *out, tree_cache *cache, ct_store *store, g
 	return 0;
 }
 
-/* The most files a commit's "Claimtrail-Blob" trailers may name for index_by_trailers. */
-#define TRAILER_FILES_MAX 64
-
 static int path_order(const void *a, const void *b)
 {
 	return strcmp(((const ct__tree_file *)a)->path, ((const ct__tree_file *)b)->path);
@@ -895,14 +894,13 @@ static int path_order(const void *a, const void *b)
  * removed). 1 when done, 0 when the commit must be compared tree by tree (no such trailers, a
  * bulk import, a file outside the store, or trailers that are not the whole truth), or an error.
  */
-static int index_by_trailers(ct_buf *lines, tree_cache *cache, ct_store *store, const git_oid *oid,
-	const git_oid *tree, const git_oid *parent_tree, const git_message_trailer_array *trailers)
+/* The files a commit's Claimtrail-Blob trailers name, in the order of paths, into files (at
+ * most max): their number, or 0 when there are none or they cannot be used (a bulk import, a
+ * file outside the store, more than max, a malformed value). */
+static size_t blob_files(ct__tree_file *files, size_t max,
+	const git_message_trailer_array *trailers, const ct_store *store)
 {
-	ct__tree_file files[TRAILER_FILES_MAX];
 	size_t i, n = 0, rlen = strlen(store->root);
-	indexing ix;
-	git_oid computed;
-	int rc;
 
 	for (i = 0; i < trailers->count; i++) {
 		const char *key = trailers->trailers[i].key, *v = trailers->trailers[i].value;
@@ -910,17 +908,28 @@ static int index_by_trailers(ct_buf *lines, tree_cache *cache, ct_store *store, 
 			return 0;
 		if (strcmp(key, "Claimtrail-Blob") != 0)
 			continue;
-		if (n == TRAILER_FILES_MAX || strlen(v) < GIT_OID_HEXSZ + 2 ||
-			v[GIT_OID_HEXSZ] != ' ' ||
+		if (n == max || strlen(v) < GIT_OID_HEXSZ + 2 || v[GIT_OID_HEXSZ] != ' ' ||
 			git_oid_fromstrn(&files[n].blob, v, GIT_OID_HEXSZ) < 0 ||
 			strncmp(v + GIT_OID_HEXSZ + 1, store->root, rlen) != 0 ||
 			v[GIT_OID_HEXSZ + 1 + rlen] != '/')
 			return 0;
 		files[n++].path = v + GIT_OID_HEXSZ + 1;
 	}
+	qsort(files, n, sizeof(files[0]), path_order);
+	return n;
+}
+
+static int index_by_trailers(ct_buf *lines, tree_cache *cache, ct_store *store, const git_oid *oid,
+	const git_oid *tree, const git_oid *parent_tree, const git_message_trailer_array *trailers)
+{
+	ct__tree_file files[CT__BLOB_TRAILERS_MAX];
+	size_t i, n = blob_files(files, CT__BLOB_TRAILERS_MAX, trailers, store);
+	indexing ix;
+	git_oid computed;
+	int rc;
+
 	if (n == 0)
 		return 0;
-	qsort(files, n, sizeof(files[0]), path_order);
 	if ((rc = ct__treehash_apply(&computed, cache->computed, parent_tree, files, n)) <= 0)
 		return rc;
 	if (!git_oid_equal(&computed, tree))
@@ -1080,21 +1089,22 @@ typedef struct {
 	char *message;
 } index_share;
 
-static void *index_some(void *arg)
+/*
+ * What a thread indexes with: *mine, a copy of store whose repository is a handle of the thread's
+ * own when `own` is not 0 (the calling thread's share uses store's), and a tree cache reading
+ * through it. 0, or an error (what was made is freed by indexer_close).
+ */
+static int indexer_open(ct_store *mine, tree_cache **cache, const ct_store *store, unsigned own)
 {
-	index_share *sh = arg;
-	ct_store mine = *sh->store;
-	tree_cache *cache = calloc(1, sizeof(*cache));
 	ct_buf objects = CT_BUF_INIT;
 	size_t i, depth;
 	int error = 0;
 
-	if (!cache) {
-		error = ct__oom();
-		goto done;
-	}
-	mine.repo = NULL;
-	if (sh->own) {
+	*mine = *store;
+	mine->repo = NULL;
+	if (!(*cache = calloc(1, sizeof(**cache))))
+		return ct__oom();
+	if (own) {
 		/* the objects folder under a name of its own ("objects/./", "objects/././", ...):
 		 * libgit2 shares an open pack, its locks and its cache of delta bases between the
 		 * handles that name it alike, and two threads taking the same pack's locks for
@@ -1102,42 +1112,68 @@ static void *index_some(void *arg)
 		git_odb *odb = NULL;
 		size_t k;
 		if ((error = ct_buf_printf(
-			     &objects, "%sobjects", git_repository_commondir(sh->store->repo))) < 0)
+			     &objects, "%sobjects", git_repository_commondir(store->repo))) < 0)
 			goto done;
-		for (k = 0; k < sh->own && error == 0; k++)
+		for (k = 0; k < own && error == 0; k++)
 			error = ct_buf_puts(&objects, "/.");
 		if (error < 0)
 			goto done;
 		if (git_odb_open(&odb, objects.ptr) < 0 ||
-			git_repository_wrap_odb(&mine.repo, odb) < 0)
+			git_repository_wrap_odb(&mine->repo, odb) < 0)
 			error = ct__git_error(
 				CT_EIO, "journal: opening the repository on a thread");
 		git_odb_free(odb);
 		if (error < 0)
 			goto done;
+	} else {
+		mine->repo = store->repo;
 	}
-	if (git_repository_odb(&cache->odb, sh->own ? mine.repo : sh->store->repo) < 0) {
+	if (git_repository_odb(&(*cache)->odb, mine->repo) < 0) {
 		error = ct__git_error(CT_EIO, "journal: opening the object database");
 		goto done;
 	}
 	/* kept: the trees down to the fan-out folders, <root>/<kind>/<2 hex> (as tree_cache) */
-	for (i = 0, depth = 3; sh->store->root[i]; i++)
-		depth += sh->store->root[i] == '/';
-	if ((error = ct__treehash_new(&cache->computed, cache->odb, depth)) < 0)
-		goto done;
-	for (i = sh->first; i > sh->last && error == 0; i--)
-		error = index_commit(&sh->lines, cache, sh->own ? &mine : sh->store,
-			&sh->pending[i - 1], sh->walked ? &sh->walked[i - 1] : NULL);
+	for (i = 0, depth = 3; store->root[i]; i++)
+		depth += store->root[i] == '/';
+	error = ct__treehash_new(&(*cache)->computed, (*cache)->odb, depth);
 done:
+	ct_buf_free(&objects);
+	return error;
+}
+
+static void indexer_close(ct_store *mine, tree_cache *cache, const ct_store *store)
+{
 	if (cache)
 		tree_cache_free(cache);
 	free(cache);
-	git_repository_free(mine.repo);
-	ct_buf_free(&objects);
-	if (error < 0) {
-		sh->error = error;
-		sh->message = strdup(ct_error_last());
+	if (mine->repo != store->repo)
+		git_repository_free(mine->repo);
+	mine->repo = NULL;
+}
+
+/* A thread's error, kept for the calling thread (the message is the thread's own). */
+static void share_failed(int *error_out, char **message, int error)
+{
+	if (error < 0 && *error_out == 0) {
+		*error_out = error;
+		*message = strdup(ct_error_last());
 	}
+}
+
+static void *index_some(void *arg)
+{
+	index_share *sh = arg;
+	ct_store mine;
+	tree_cache *cache = NULL;
+	size_t i;
+	int error;
+
+	if ((error = indexer_open(&mine, &cache, sh->store, sh->own)) == 0)
+		for (i = sh->first; i > sh->last && error == 0; i--)
+			error = index_commit(&sh->lines, cache, &mine, &sh->pending[i - 1],
+				sh->walked ? &sh->walked[i - 1] : NULL);
+	indexer_close(&mine, cache, sh->store);
+	share_failed(&sh->error, &sh->message, error);
 	return NULL;
 }
 
@@ -1218,41 +1254,62 @@ static int names_blobs(const char *msg, size_t len)
 }
 
 /*
+ * Reads commit `at` into w: its id, tree and first parent, and its message when it names blobs
+ * (and has one parent); how many parents it has into *parents (more than 1 for a malformed
+ * one too: libgit2's walk then says what is wrong). 0, or an error.
+ */
+static int read_walked(walked_commit *w, size_t *parents, git_odb *odb, const git_oid *at)
+{
+	git_odb_object *obj = NULL;
+	const char *data, *msg;
+	size_t len, mlen = 0;
+	int error = 0;
+
+	memset(w, 0, sizeof(*w));
+	*parents = 0;
+	w->id = *at;
+	if (git_odb_read(&obj, odb, at) < 0)
+		return ct__git_error(CT_EIO, "journal: reading history");
+	data = git_odb_object_data(obj);
+	len = git_odb_object_size(obj);
+	if (git_odb_object_type(obj) != GIT_OBJECT_COMMIT || len < 46 ||
+		memcmp(data, "tree ", 5) != 0 || data[45] != '\n' ||
+		git_oid_fromstrn(&w->tree, data + 5, GIT_OID_HEXSZ) < 0) {
+		error = ct_error_set(CT_EIO, "journal: a malformed commit");
+		goto done;
+	}
+	for (data += 46, len -= 46;
+		len >= 48 && memcmp(data, "parent ", 7) == 0 && data[47] == '\n';
+		data += 48, len -= 48)
+		if ((*parents)++ == 0 && git_oid_fromstrn(&w->parent, data + 7, GIT_OID_HEXSZ) < 0)
+			*parents = 3;
+	msg = raw_message(data, len, &mlen);
+	if (*parents == 1 && msg && names_blobs(msg, mlen) && !(w->message = strndup(msg, mlen)))
+		error = ct__oom();
+done:
+	git_odb_object_free(obj);
+	return error;
+}
+
+/*
  * Walks the branch from its head through first parents down to stop (the journal's head; NULL:
  * to the root), reading each commit once, into *out (newest first, *n of them): 1 when the
- * history there has no merge, 0 when it has one (the caller walks with libgit2's revwalk, whose
- * order a merge's branches need), or an error. The message of a commit with Claimtrail-Blob
- * trailers is kept for index_walked; indexing reads no commit a second time.
+ * history there has no merge, 0 when it has one or the journal's head is not on that line (the
+ * caller walks with libgit2's revwalk, whose order a merge's branches need), or an error. The
+ * message of a commit with Claimtrail-Blob trailers is kept for index_walked, so that indexing
+ * does not read such a commit again unless its trailers do not confirm it.
  */
 static int walk_linear(walked_commit **out, size_t *n, ct_store *store, const git_oid *stop)
 {
 	git_odb *odb = NULL;
-	git_odb_object *obj = NULL;
 	walked_commit *list = NULL;
-	size_t count = 0, cap = 0;
+	size_t count = 0, cap = 0, parents = 0;
 	git_oid at = store->head;
 	int error = 0, linear = 1;
 
 	if (git_repository_odb(&odb, store->repo) < 0)
 		return ct__git_error(CT_EIO, "journal: opening the object database");
-	for (;;) {
-		const char *data, *msg;
-		size_t len, mlen = 0, parents = 0;
-		walked_commit *w;
-
-		if (stop && git_oid_equal(&at, stop))
-			break;
-		if (git_odb_read(&obj, odb, &at) < 0) {
-			error = ct__git_error(CT_EIO, "journal: reading history");
-			break;
-		}
-		data = git_odb_object_data(obj);
-		len = git_odb_object_size(obj);
-		if (git_odb_object_type(obj) != GIT_OBJECT_COMMIT || len < 46 ||
-			memcmp(data, "tree ", 5) != 0 || data[45] != '\n') {
-			error = ct_error_set(CT_EIO, "journal: a malformed commit");
-			break;
-		}
+	while (!(stop && git_oid_equal(&at, stop))) {
 		if (count == cap) {
 			size_t ncap = cap ? cap * 2 : 1024;
 			walked_commit *t = realloc(list, ncap * sizeof(*t));
@@ -1263,39 +1320,16 @@ static int walk_linear(walked_commit **out, size_t *n, ct_store *store, const gi
 			list = t;
 			cap = ncap;
 		}
-		w = &list[count++];
-		memset(w, 0, sizeof(*w));
-		w->id = at;
-		if (git_oid_fromstrn(&w->tree, data + 5, GIT_OID_HEXSZ) < 0) {
-			error = ct_error_set(CT_EIO, "journal: a malformed commit");
+		if ((error = read_walked(&list[count], &parents, odb, &at)) < 0)
+			break;
+		count++;
+		if (parents != 1) {
+			/* a merge; or the root, which the journal's head should have come before */
+			linear = parents == 0 && !stop;
 			break;
 		}
-		for (data += 46, len -= 46;
-			len >= 48 && memcmp(data, "parent ", 7) == 0 && data[47] == '\n';
-			data += 48, len -= 48)
-			if (parents++ == 0 &&
-				git_oid_fromstrn(&w->parent, data + 7, GIT_OID_HEXSZ) < 0)
-				parents = 3; /* malformed: let libgit2's walk say so */
-		if (parents > 1) {
-			linear = 0;
-			break;
-		}
-		msg = raw_message(data, len, &mlen);
-		if (parents == 1 && msg && names_blobs(msg, mlen) &&
-			!(w->message = strndup(msg, mlen))) {
-			error = ct__oom();
-			break;
-		}
-		git_odb_object_free(obj);
-		obj = NULL;
-		if (parents == 0) {
-			if (stop) /* the journal's head is not on this line after all */
-				linear = 0;
-			break;
-		}
-		at = w->parent;
+		at = list[count - 1].parent;
 	}
-	git_odb_object_free(obj);
 	git_odb_free(odb);
 	if (error < 0 || !linear) {
 		while (count > 0)
@@ -1306,6 +1340,261 @@ static int walk_linear(walked_commit **out, size_t *n, ct_store *store, const gi
 	*out = list;
 	*n = count;
 	return 1;
+}
+
+/*
+ * Indexing a history without merges from both ends at once (the first read after a clone). The
+ * calling thread walks it from the head, reading each commit once, and publishes each commit as
+ * it goes; meanwhile a second thread indexes them backward, newest first, confirming each
+ * claimtrail commit by taking its Claimtrail-Blob files out of its tree (ct__treehash_remove)
+ * and comparing with its parent's. When the walk reaches the root, the calling thread indexes
+ * forward from the oldest, as index_some does, until the two meet. The walk costs no thread's
+ * time alone, and neither end reads a tree from the middle of history, the deepest deltas of a
+ * cloned pack (the head's trees are the pack's bases). The lines are put in history's order at
+ * the end, so the journal is the one any other way writes.
+ */
+#define WALK_BLOCK 4096
+#define WALK_BLOCKS 4096 /* commits in blocks that never move: at most 16,777,216 */
+
+typedef struct {
+	walked_commit *block[WALK_BLOCKS];
+	size_t count;	  /* walked and published, newest first */
+	int done;	  /* the walk reached the root: count is all */
+	int abandon;	  /* a merge, an error: the revwalk's way instead */
+	size_t next_back; /* the backward thread's next commit */
+	size_t low_fwd;	  /* the forward side's last commit taken; SIZE_MAX before it starts */
+	pthread_mutex_t lock;
+	pthread_cond_t more;
+} walk_log;
+
+static walked_commit *walked_at(walk_log *wl, size_t i)
+{
+	return &wl->block[i / WALK_BLOCK][i % WALK_BLOCK];
+}
+
+typedef struct {
+	walk_log *wl;
+	ct_store *store;
+	unsigned own;	/* 0: the walk and the forward side; 1: the backward side */
+	ct_buf lines;	/* forward: oldest first; backward: newest first, commit by commit */
+	size_t *starts; /* backward: where commit i's lines begin in lines */
+	size_t nstarts, cap;
+	int error;
+	char *message;
+} both_ends_share;
+
+/* A commit indexed backward: confirmed when taking its files out of its tree gives its parent's
+ * (parent_tree; NULL for a root), else compared tree by tree. 0, or an error. */
+static int index_back(ct_buf *lines, tree_cache *cache, ct_store *store, const walked_commit *w,
+	const git_oid *parent_tree)
+{
+	ct__tree_file files[CT__BLOB_TRAILERS_MAX];
+	git_message_trailer_array trailers = {0};
+	git_oid computed;
+	size_t i, n;
+	int rc = 0;
+
+	if (w->message && parent_tree && git_message_trailers(&trailers, w->message) == 0 &&
+		(n = blob_files(files, CT__BLOB_TRAILERS_MAX, &trailers, store)) > 0 &&
+		(rc = ct__treehash_remove(&computed, cache->computed, &w->tree, files, n)) == 1 &&
+		git_oid_equal(&computed, parent_tree)) {
+		/* its parent lacks every one of the files: each was added */
+		indexing ix;
+		memset(&ix, 0, sizeof(ix));
+		ix.lines = lines;
+		ix.store = store;
+		ix.cache = cache;
+		ix.trailers = &trailers;
+		git_oid_tostr(ix.hex, sizeof(ix.hex), &w->id);
+		for (i = 0; i < n && rc >= 0; i++)
+			rc = emit(&ix, files[i].path, files[i].blob.id);
+		git_message_trailer_array_free(&trailers);
+		return rc < 0 ? rc : 0;
+	}
+	git_message_trailer_array_free(&trailers);
+	if (rc < 0)
+		return rc;
+	return index_commit(lines, cache, store, &w->id, NULL);
+}
+
+/* The next commit for the backward side: 1 and *i, or 0 when there is none left. */
+static int take_back(walk_log *wl, size_t *i, const git_oid **parent_tree)
+{
+	int got = 0;
+
+	pthread_mutex_lock(&wl->lock);
+	/* a commit and its parent both walked, or the walk over */
+	while (!wl->abandon && !wl->done && wl->next_back + 1 >= wl->count)
+		pthread_cond_wait(&wl->more, &wl->lock);
+	if (!wl->abandon && wl->next_back < (wl->low_fwd == SIZE_MAX ? wl->count : wl->low_fwd)) {
+		*i = wl->next_back++;
+		*parent_tree = *i + 1 < wl->count ? &walked_at(wl, *i + 1)->tree : NULL;
+		got = 1;
+	}
+	pthread_mutex_unlock(&wl->lock);
+	return got;
+}
+
+/* The next commit for the forward side, from the oldest: 1 and *i, or 0 when the two met. */
+static int take_forward(walk_log *wl, size_t *i)
+{
+	int got = 0;
+
+	pthread_mutex_lock(&wl->lock);
+	if (wl->low_fwd == SIZE_MAX)
+		wl->low_fwd = wl->count;
+	if (wl->low_fwd > wl->next_back) {
+		*i = --wl->low_fwd;
+		got = 1;
+	}
+	pthread_mutex_unlock(&wl->lock);
+	return got;
+}
+
+static void walk_publish(walk_log *wl, size_t count, int done, int abandon)
+{
+	pthread_mutex_lock(&wl->lock);
+	wl->count = count;
+	wl->done = done;
+	wl->abandon = abandon;
+	pthread_cond_broadcast(&wl->more);
+	pthread_mutex_unlock(&wl->lock);
+}
+
+/* The walk, from the head to the root, publishing every commit (the calling thread). 1 when the
+ * history has no merge, 0 when it has one (abandoned), or an error (abandoned too). */
+static int walk_both_ends(walk_log *wl, ct_store *store)
+{
+	git_odb *odb = NULL;
+	git_oid at = store->head;
+	size_t count = 0, parents = 0;
+	int error = 0, linear = 1;
+
+	if (git_repository_odb(&odb, store->repo) < 0)
+		error = ct__git_error(CT_EIO, "journal: opening the object database");
+	while (error == 0) {
+		walked_commit *block;
+		if (count / WALK_BLOCK == WALK_BLOCKS) {
+			linear = 0; /* too long a history for the blocks: the revwalk's way */
+			break;
+		}
+		if (!(block = wl->block[count / WALK_BLOCK]) &&
+			!(block = wl->block[count / WALK_BLOCK] =
+					calloc(WALK_BLOCK, sizeof(walked_commit)))) {
+			error = ct__oom();
+			break;
+		}
+		if ((error = read_walked(&block[count % WALK_BLOCK], &parents, odb, &at)) < 0)
+			break;
+		if (parents > 1) {
+			linear = 0;
+			break;
+		}
+		at = block[count % WALK_BLOCK].parent;
+		count++;
+		/* publish now and then: each is a lock and a wake-up */
+		if (parents == 0 || count % 64 == 0)
+			walk_publish(wl, count, parents == 0, 0);
+		if (parents == 0)
+			break;
+	}
+	if (error < 0 || !linear)
+		walk_publish(wl, count, 0, 1);
+	git_odb_free(odb);
+	return error < 0 ? error : linear;
+}
+
+static void *index_both_ends(void *arg)
+{
+	both_ends_share *sh = arg;
+	walk_log *wl = sh->wl;
+	const git_oid *parent_tree = NULL;
+	ct_store mine;
+	tree_cache *cache = NULL;
+	size_t i;
+	int error = 0;
+
+	if (sh->own == 0 && (error = walk_both_ends(wl, sh->store)) <= 0) {
+		share_failed(&sh->error, &sh->message, error);
+		return NULL;
+	}
+	if ((error = indexer_open(&mine, &cache, sh->store, sh->own)) < 0) {
+		walk_publish(wl, wl->count, wl->done, 1); /* the other side stops too */
+	} else if (sh->own == 0) {
+		while (error == 0 && take_forward(wl, &i))
+			error = index_commit(
+				&sh->lines, cache, &mine, &walked_at(wl, i)->id, walked_at(wl, i));
+	} else {
+		while (error == 0 && take_back(wl, &i, &parent_tree)) {
+			if (sh->nstarts == sh->cap) {
+				size_t ncap = sh->cap ? sh->cap * 2 : 1024;
+				size_t *t = realloc(sh->starts, ncap * sizeof(*t));
+				if (!t) {
+					error = ct__oom();
+					break;
+				}
+				sh->starts = t;
+				sh->cap = ncap;
+			}
+			sh->starts[sh->nstarts++] = sh->lines.len;
+			error = index_back(&sh->lines, cache, &mine, walked_at(wl, i), parent_tree);
+		}
+	}
+	indexer_close(&mine, cache, sh->store);
+	share_failed(&sh->error, &sh->message, error);
+	return NULL;
+}
+
+/*
+ * Indexes the whole history from both ends into lines (oldest first): 1, 0 when it has a merge
+ * (nothing done: the caller walks with libgit2's revwalk), or an error.
+ */
+static int index_from_both_ends(ct_buf *lines, ct_store *store)
+{
+	walk_log *wl = calloc(1, sizeof(*wl));
+	both_ends_share sh[2];
+	size_t k, b;
+	int error = 0, linear;
+
+	if (!wl)
+		return ct__oom();
+	memset(sh, 0, sizeof(sh));
+	wl->low_fwd = SIZE_MAX;
+	pthread_mutex_init(&wl->lock, NULL);
+	pthread_cond_init(&wl->more, NULL);
+	for (k = 0; k < 2; k++) {
+		sh[k].wl = wl;
+		sh[k].store = store;
+		sh[k].own = (unsigned)k;
+	}
+	ct__parallel(sh, sizeof(sh[0]), 2, index_both_ends);
+	linear = wl->done && !wl->abandon;
+	for (k = 0; k < 2 && error == 0; k++)
+		if (sh[k].error < 0)
+			error = sh[k].message ? ct_error_set(sh[k].error, "%s", sh[k].message)
+					      : sh[k].error;
+	/* the forward side's lines (the oldest commits), then the backward side's commits from
+	 * the last it took to the first */
+	if (error == 0 && linear)
+		error = ct_buf_put(lines, sh[0].lines.ptr, sh[0].lines.len);
+	for (b = sh[1].nstarts; error == 0 && linear && b > 0; b--) {
+		size_t from = sh[1].starts[b - 1];
+		size_t to = b < sh[1].nstarts ? sh[1].starts[b] : sh[1].lines.len;
+		error = ct_buf_put(lines, sh[1].lines.ptr + from, to - from);
+	}
+	for (k = 0; k < 2; k++) {
+		ct_buf_free(&sh[k].lines);
+		free(sh[k].starts);
+		free(sh[k].message);
+	}
+	for (b = 0; b < wl->count; b++)
+		free(walked_at(wl, b)->message);
+	for (b = 0; b < WALK_BLOCKS && wl->block[b]; b++)
+		free(wl->block[b]);
+	pthread_cond_destroy(&wl->more);
+	pthread_mutex_destroy(&wl->lock);
+	free(wl);
+	return error < 0 ? error : linear;
 }
 
 /* Indexes the commits between the journal's head and the branch head, oldest first: those on
@@ -1336,12 +1625,19 @@ static int refresh(journal *j, ct_store *store)
 	 * 20,000 commits, and a third of the time in the allocator); the trees worth keeping are
 	 * in ours. Nothing in claimtrail turns libgit2's cache off otherwise. */
 	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
-	/* a history without merges is walked reading each commit once, for the threads too */
-	if ((rc = walk_linear(&walked, &npending, store, rebuild ? NULL : &head)) < 0) {
+	if (rebuild && ct__parallel_threads(0, 2) > 1) {
+		/* built from a history without merges: from both ends at once */
+		if ((rc = index_from_both_ends(&lines, store)) < 0) {
+			error = rc;
+			goto done;
+		}
+		if (rc == 1)
+			goto write;
+	} else if ((rc = walk_linear(&walked, &npending, store, rebuild ? NULL : &head)) < 0) {
+		/* a history without merges is walked reading each commit once, for the threads too */
 		error = rc;
 		goto done;
-	}
-	if (rc == 1) {
+	} else if (rc == 1) {
 		size_t i;
 		if (!(pending = malloc((npending ? npending : 1) * sizeof(*pending)))) {
 			error = ct__oom();
@@ -1381,6 +1677,7 @@ static int refresh(journal *j, ct_store *store)
 index:
 	if ((error = index_all(&lines, store, pending, walked, npending)) < 0)
 		goto done;
+write:
 	if (rebuild && ftruncate(j->fd, 0) < 0) {
 		error = ct_error_set(CT_EIO, "journal: %s", strerror(errno));
 		goto done;

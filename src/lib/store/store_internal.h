@@ -292,6 +292,10 @@ int ct__summaries_prime(ct_store *store, const ct__sigmemo *memo);
 
 /* ---- a commit's tree computed from its parent's (treehash.c) ---- */
 
+/* The most files a commit names in Claimtrail-Blob trailers (store_write.c writes none for
+ * more; the journal does not confirm more). */
+#define CT__BLOB_TRAILERS_MAX 64
+
 typedef struct ct__treehash ct__treehash;
 
 /* A file a commit sets (from the repository's root), and what its parent had there. */
@@ -312,6 +316,12 @@ void ct__treehash_free(ct__treehash *th);
  * be set so (a folder where a file goes, or the reverse; an unordered or malformed list); or
  * an error (an unreadable tree). */
 int ct__treehash_apply(
+	git_oid *out, ct__treehash *th, const git_oid *base, ct__tree_file *files, size_t n);
+
+/* The same with the files taken out of base: each must be there, a plain file with the blob
+ * named (else 0), and a folder left empty goes too. The tree of a commit's parent, from the
+ * commit's and the files it added. */
+int ct__treehash_remove(
 	git_oid *out, ct__treehash *th, const git_oid *base, ct__tree_file *files, size_t n);
 
 /* ---- the commit journal (journal.c) ---- */

@@ -969,14 +969,11 @@ done:
 	return error;
 }
 
-/* The most files a commit names in "Claimtrail-Blob" trailers: the journal's limit too. */
-#define BLOB_TRAILERS_MAX 64
-
 /*
  * A "Claimtrail-Blob: <blob> <path>" trailer for every file the commit writes, so that the
  * journal of a clone can confirm what the commit changed by hashing the trees it should have
  * instead of reading them (treehash.c, docs/store.md). Not for a bulk import or a merge (the
- * journal compares their trees), nor for more files than BLOB_TRAILERS_MAX.
+ * journal compares their trees), nor for more files than CT__BLOB_TRAILERS_MAX.
  */
 static int put_blob_trailers(ct_buf *message, const ct_txn *txn)
 {
@@ -984,7 +981,7 @@ static int put_blob_trailers(ct_buf *message, const ct_txn *txn)
 	size_t i;
 	int error = 0;
 
-	if (txn->bulk || txn->merge || txn->nfiles == 0 || txn->nfiles > BLOB_TRAILERS_MAX)
+	if (txn->bulk || txn->merge || txn->nfiles == 0 || txn->nfiles > CT__BLOB_TRAILERS_MAX)
 		return 0;
 	if (!txn->trailers.len)
 		error = ct_buf_puts(message, "\n");

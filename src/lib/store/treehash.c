@@ -8,8 +8,8 @@
  *
  * Hashing: OpenSSL's SHA-1 by default, or libgit2's git_odb_hash (its collision-detecting SHA-1,
  * 2.8 times slower here) when built with -Dtree_hash=libgit2 (meson_options.txt). Either gives
- * the id git gives the same bytes; tests/unit/test_store.c checks it against libgit2's tree
- * builder, and tests/cli/journal-trailers.sh the journal against `git log --name-status`.
+ * the id git gives the same bytes; tests/unit/test_treehash.c checks it against libgit2's tree
+ * writer, and tests/cli/journal-history.sh the journal against `git log --name-status`.
  */
 #include "sha1.h"
 #include "store_internal.h"
@@ -22,6 +22,11 @@
  * usually the commit indexed just before, whose trees these are). An open-addressed table of
  * paths: a store has a few hundred folders down to the fan-out ones, and two of them sharing a
  * slot would push each other out on every other commit. */
+/* The longest path and the most parts a named file may have: a store folder a few levels down
+ * holds records at <kind>/<fan>/<id>/annotations/<file>; anything far beyond is not ours. */
+#define TREEHASH_PATH_MAX 4096
+#define TREEHASH_DEPTH_MAX 32
+
 #define KEPT_SLOTS 4096
 #define KEPT_PROBES 32
 
@@ -309,6 +314,10 @@ static int copy_entries(ct_buf *out, uint32_t **offs, size_t *count, size_t *cap
 	size_t stop = to < v->count ? v->offs[to] : v->len, base = out->len, k;
 	int error;
 
+	if (stop == begin)
+		return 0; /* nothing (and no tree at all when v has no data) */
+	if (base + (stop - begin) > UINT32_MAX)
+		return ct_error_set(CT_EIO, "journal: a tree of more than 4 GiB");
 	if ((error = reserve_offs(offs, cap, *count + (to - from))) < 0)
 		return error;
 	for (k = from; k < to; k++)
@@ -321,10 +330,13 @@ static int copy_entries(ct_buf *out, uint32_t **offs, size_t *count, size_t *cap
  * is none yet) with files[0..n) set, every one of them under dir: its id into out, and the tree
  * kept for the next commit. 1 when computed; 0 when the files cannot be set by adding or
  * replacing files (a file where a folder is, or the reverse; a file that is not a plain one).
- * The entries between the changes are copied in pieces, never looked at one by one.
+ * With `remove`, the files are taken out instead, each of which must be there as a plain file
+ * with the blob named (else 0), and a folder left empty goes too, as git keeps no empty folder:
+ * *empty says whether this one is. The entries between the changes are copied in pieces, never
+ * looked at one by one.
  */
-static int set_files(git_oid *out, ct__treehash *th, const char *dir, size_t dlen,
-	const git_oid *base, ct__tree_file *files, size_t n)
+static int set_files(git_oid *out, int *empty, ct__treehash *th, const char *dir, size_t dlen,
+	const git_oid *base, ct__tree_file *files, size_t n, int remove)
 {
 	tree_view old = {0};
 	size_t i = 0, pos = 0; /* pos: the first entry of old not yet copied or replaced */
@@ -359,32 +371,40 @@ static int set_files(git_oid *out, ct__treehash *th, const char *dir, size_t dle
 			same = order(e.name, e.nlen, is_tree_mode(e.mode), name, nlen,
 				       slash != NULL) == 0;
 		}
-		if (!same && other_type_named(&old, at, name, nlen, slash != NULL))
-			goto cannot; /* a file where a folder of that name is, or the reverse */
+		if (remove ? !same ||
+					(slash ? !is_tree_mode(e.mode)
+					       : (e.mode & 0170000) != 0100000 ||
+								memcmp(e.id, files[i].blob.id,
+									GIT_OID_RAWSZ) != 0)
+			   : !same && other_type_named(&old, at, name, nlen, slash != NULL))
+			goto cannot; /* not there to take out; or where a folder is, a file, or the reverse */
 		if ((error = copy_entries(&next, &offs, &count, &cap, &old, pos, at)) < 0)
 			goto done;
 		pos = same ? at + 1 : at;
-		if ((error = reserve_offs(&offs, &cap, count + 1)) < 0)
-			goto done;
-		offs[count++] = (uint32_t)next.len;
 		if (slash) {
 			git_oid sub, was;
 			ct_buf subdir = CT_BUF_INIT;
-			int rc;
+			int rc, sub_empty = 0;
 			if (same)
 				git_oid_fromraw(&was, e.id);
 			if ((error = ct_buf_put(
 				     &subdir, files[i].path, (size_t)(slash - files[i].path))) < 0)
 				goto done;
-			rc = set_files(&sub, th, subdir.ptr, subdir.len, same ? &was : NULL,
-				files + i, j - i);
+			rc = set_files(&sub, &sub_empty, th, subdir.ptr, subdir.len,
+				same ? &was : NULL, files + i, j - i, remove);
 			ct_buf_free(&subdir);
 			if (rc <= 0) {
 				error = rc;
 				goto done;
 			}
-			error = put_entry(&next, "40000", name, nlen, sub.id);
-		} else {
+			if (!sub_empty && (error = reserve_offs(&offs, &cap, count + 1)) == 0) {
+				offs[count++] = (uint32_t)next.len;
+				error = put_entry(&next, "40000", name, nlen, sub.id);
+			}
+		} else if (!remove) {
+			if ((error = reserve_offs(&offs, &cap, count + 1)) < 0)
+				goto done;
+			offs[count++] = (uint32_t)next.len;
 			if (same) {
 				if ((e.mode & 0170000) != 0100000)
 					goto cannot; /* a symbolic link or a submodule: not ours to set */
@@ -400,6 +420,7 @@ static int set_files(git_oid *out, ct__treehash *th, const char *dir, size_t dle
 	if ((error = copy_entries(&next, &offs, &count, &cap, &old, pos, old.count)) < 0 ||
 		(error = hash_tree(out, (const unsigned char *)next.ptr, next.len)) < 0)
 		goto done;
+	*empty = next.len == 0;
 	error = 1;
 	/* kept for the next commit (old's bytes may be this slot's: not used from here on) */
 	if (kept_at(th, dir, dlen) && (k = slot_for(th, dir, dlen, 1))) {
@@ -431,18 +452,36 @@ done:
 	return error;
 }
 
-int ct__treehash_apply(
-	git_oid *out, ct__treehash *th, const git_oid *base, ct__tree_file *files, size_t n)
+static int apply(git_oid *out, ct__treehash *th, const git_oid *base, ct__tree_file *files,
+	size_t n, int remove)
 {
 	size_t i;
+	int empty;
 
 	for (i = 0; i < n; i++) {
 		files[i].was = 0;
-		/* in the order of paths, each once, none absolute or with an empty part */
-		if ((i > 0 && strcmp(files[i - 1].path, files[i].path) >= 0) ||
+		size_t len = strlen(files[i].path), parts = 1, k;
+		/* in the order of paths, each once, none empty, absolute or with an empty part, and
+		 * not deeper than any store claimtrail writes (the folders are made recursively) */
+		for (k = 0; k < len; k++)
+			parts += files[i].path[k] == '/';
+		if ((i > 0 && strcmp(files[i - 1].path, files[i].path) >= 0) || len == 0 ||
+			len > TREEHASH_PATH_MAX || parts > TREEHASH_DEPTH_MAX ||
 			files[i].path[0] == '/' || strstr(files[i].path, "//") ||
-			files[i].path[strlen(files[i].path) - 1] == '/')
+			files[i].path[len - 1] == '/')
 			return 0;
 	}
-	return n ? set_files(out, th, "", 0, base, files, n) : 0;
+	return n ? set_files(out, &empty, th, "", 0, base, files, n, remove) : 0;
+}
+
+int ct__treehash_apply(
+	git_oid *out, ct__treehash *th, const git_oid *base, ct__tree_file *files, size_t n)
+{
+	return apply(out, th, base, files, n, 0);
+}
+
+int ct__treehash_remove(
+	git_oid *out, ct__treehash *th, const git_oid *base, ct__tree_file *files, size_t n)
+{
+	return apply(out, th, base, files, n, 1);
 }
