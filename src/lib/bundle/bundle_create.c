@@ -96,6 +96,7 @@ typedef struct {
 	int verify;	/* the error is require_verified's */
 	int checked;	/* how->verified said it is verified: not verified again */
 	char *message;	/* the error's message */
+	ct_buf line;	/* its bundle line, made once it verified */
 } preloaded;
 
 /* ct__require_verified against a keyring loaded once: the caller's when it gave one, else the
@@ -171,29 +172,41 @@ static int note_vouchee(creator *c, const json_t *record, ct_kind kind)
 	return 0;
 }
 
-/* Appends the record's envelope line and a LF to the spill file. */
-static int spill_record(creator *c, FILE *f, const json_t *record)
+/* The envelope line of record (without its LF) into line, emptied first. */
+static int record_line(ct_buf *line, const json_t *record)
 {
 	ct_buf body = CT_BUF_INIT;
 	ct_kind kind;
 	int error;
 
-	ct_buf_clear(&c->line);
+	ct_buf_clear(line);
+	if ((error = ct_record_kind(&kind, record)) == 0 &&
+		(error = ct_record_body(&body, record)) == 0)
+		error = ct__envelope_write(line, ct_kind_payload_type(kind),
+			(const uint8_t *)body.ptr, body.len, json_object_get(record, "signatures"));
+	ct_buf_free(&body);
+	return error;
+}
+
+/* Appends the record's envelope line and a LF to the spill file; made (NULL: made here) is that
+ * line made ahead on a reading thread (preload_some). */
+static int spill_record(creator *c, FILE *f, const json_t *record, const ct_buf *made)
+{
+	const ct_buf *line = made ? made : &c->line;
+	ct_kind kind;
+	int error;
+
 	if ((error = ct_record_kind(&kind, record)) < 0 ||
 		(error = note_vouchee(c, record, kind)) < 0 ||
-		(error = ct_record_body(&body, record)) < 0 ||
-		(error = ct__envelope_write(&c->line, ct_kind_payload_type(kind),
-			 (const uint8_t *)body.ptr, body.len,
-			 json_object_get(record, "signatures"))) < 0)
-		goto done;
-	if (c->line.len > CT_BUNDLE_LINE_MAX) {
+		(!made && (error = record_line(&c->line, record)) < 0))
+		return error;
+	if (line->len > CT_BUNDLE_LINE_MAX) {
 		char label[CT_LABEL_MAX];
 		ct__record_label(label, record);
-		error = ct_error_set(CT_EINVALID, "%s: too large for a bundle line", label);
-		goto done;
+		return ct_error_set(CT_EINVALID, "%s: too large for a bundle line", label);
 	}
-	if (fwrite(c->line.ptr, 1, c->line.len, f) != c->line.len || fputc('\n', f) == EOF)
-		error = ct_error_set(CT_EIO, "writing the bundle: %s", strerror(errno));
+	if (fwrite(line->ptr, 1, line->len, f) != line->len || fputc('\n', f) == EOF)
+		return ct_error_set(CT_EIO, "writing the bundle: %s", strerror(errno));
 	if (kind == CT_KIND_KEY)
 		c->info->keys++;
 	else if (kind == CT_KIND_SOURCE)
@@ -202,9 +215,7 @@ static int spill_record(creator *c, FILE *f, const json_t *record)
 		c->info->claims++;
 	else if (kind == CT_KIND_ANNOTATION)
 		c->info->annots++;
-done:
-	ct_buf_free(&body);
-	return error;
+	return 0;
 }
 
 static int cmp_annotation_id(const void *a, const void *b)
@@ -384,7 +395,7 @@ static int spill_claim(creator *c, const char *id, const preloaded *pre)
 			(sid && (error = note_source(c, sid, rev)) < 0) ||
 			(error = note_link_sources(c, r, id)) < 0 ||
 			(error = note_signers(c, r)) < 0 ||
-			(error = spill_record(c, c->spill, r)) < 0)
+			(error = spill_record(c, c->spill, r, pre ? &pre->line : NULL)) < 0)
 			goto done;
 	}
 	if (!c->opts->annotations)
@@ -412,7 +423,7 @@ static int spill_claim(creator *c, const char *id, const preloaded *pre)
 		if ((!checked && (error = require_verified(c, a)) < 0) ||
 			(dsrc && (error = note_source(c, dsrc, 0)) < 0) ||
 			(error = note_signers(c, a)) < 0 ||
-			(error = spill_record(c, c->spill, a)) < 0)
+			(error = spill_record(c, c->spill, a, NULL)) < 0)
 			goto done;
 	}
 done:
@@ -457,10 +468,12 @@ static void *preload_some(void *arg)
 		preloaded *p = &sh->pre[i];
 		int error = setup;
 		if (error == 0)
-			error = ct_store_get(&p->record, use, CT_KIND_CLAIM, sh->ids[i], 0);
+			error = ct__store_get_latest(&p->record, use, CT_KIND_CLAIM, sh->ids[i]);
 		if (error == 0 && !p->checked &&
 			(error = ct__require_verified_ring(use, ring, p->record)) < 0)
 			p->verify = 1;
+		if (error == 0)
+			error = record_line(&p->line, p->record);
 		if (error < 0) {
 			p->error = error;
 			p->message = strdup(ct_error_last());
@@ -485,6 +498,7 @@ static void preloaded_free(preloaded *pre, size_t n)
 	for (i = 0; i < n; i++) {
 		json_decref(pre[i].record);
 		free(pre[i].message);
+		ct_buf_free(&pre[i].line);
 	}
 	memset(pre, 0, n * sizeof(*pre));
 }
@@ -708,7 +722,7 @@ static int spill_sources(creator *c, FILE *f)
 		json_array_foreach (revs, j, r)
 			if ((error = require_verified(c, r)) < 0 ||
 				(error = note_signers(c, r)) < 0 ||
-				(error = spill_record(c, f, r)) < 0 ||
+				(error = spill_record(c, f, r, NULL)) < 0 ||
 				(error = spill_text(c, f, r)) < 0)
 				break;
 		json_decref(revs);
@@ -746,7 +760,7 @@ static int write_keys(creator *c, FILE *f)
 		}
 		if (error < 0)
 			goto done;
-		error = spill_record(c, f, rec);
+		error = spill_record(c, f, rec, NULL);
 		json_decref(rec);
 		if (error < 0)
 			goto done;
@@ -780,7 +794,7 @@ static int write_checkpoints(creator *c, FILE **fp)
 	}
 	json_array_foreach (cps, i, cp) {
 		const char *created = json_string_value(json_object_get(cp, "created"));
-		if ((error = note_signers(c, cp)) < 0 || (error = spill_record(c, f, cp)) < 0)
+		if ((error = note_signers(c, cp)) < 0 || (error = spill_record(c, f, cp, NULL)) < 0)
 			goto done;
 		json_decref(leaves);
 		leaves = NULL;

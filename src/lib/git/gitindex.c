@@ -297,6 +297,11 @@ int ct__index_find(const ct__index *ix, const char *path, git_oid *id)
 	return found;
 }
 
+int ct__index_find_shared(const ct__index *ix)
+{
+	return !ix->unsupported;
+}
+
 static int by_path(const void *a, const void *b)
 {
 	const ct__index_new *x = a, *y = b;

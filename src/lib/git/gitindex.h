@@ -20,6 +20,10 @@ int ct__index_read(ct__index **out, git_repository *repo);
  * path is in conflict (entries at stages 1-3). */
 int ct__index_find(const ct__index *index, const char *path, git_oid *id);
 
+/* 1 when ct__index_find may be called from several threads at once (it reads the file's bytes;
+ * a version 4 index goes through libgit2's git_index, which is not shared between threads). */
+int ct__index_find_shared(const ct__index *index);
+
 void ct__index_free(ct__index *index);
 
 /* One entry to stage: the path, its blob id, the work tree file's stat data, and the caller's

@@ -77,6 +77,10 @@ json_int_t ct__revision_file(const char *name, const char **hex);
 /* The first file of revision n in a record folder (borrowed), or NULL. */
 const git_tree_entry *ct__revision_entry(const git_tree *folder, json_int_t n);
 
+/* ct_store_get(out, store, kind, id, 0) with the record folder read once: the latest revision of
+ * a claim or source (the same checks and errors). */
+int ct__store_get_latest(json_t **out, ct_store *store, ct_kind kind, const char *id);
+
 /* The path of revision n of a record in the tree root (NULL: the snapshot); "rNNNN.json" when
  * there is none. */
 int ct__revision_path(

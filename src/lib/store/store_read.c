@@ -312,26 +312,23 @@ done:
 	return error;
 }
 
-int ct_store_get(json_t **out, ct_store *store, ct_kind kind, const char *id, json_int_t revision)
+/* Parses data as revision (a key: as the key) of record id of kind and checks that the file holds
+ * the record its path names. */
+static int parse_named(
+	json_t **out, const ct_buf *data, ct_kind kind, const char *id, json_int_t revision)
 {
-	ct_buf data = CT_BUF_INIT;
 	ct_buf what = CT_BUF_INIT;
 	json_t *record = NULL;
 	ct_kind got;
 	int error;
 
 	*out = NULL;
-	if (kind != CT_KIND_KEY && revision == 0 &&
-		(error = ct__revision_count(&revision, store, kind, id)) < 0)
-		goto done;
-	if ((error = ct_store_get_raw(&data, store, kind, id, revision)) < 0)
-		goto done;
 	if (kind == CT_KIND_KEY)
 		error = ct_buf_printf(&what, "key %s", id);
 	else
 		error = ct_buf_printf(
 			&what, "%s %s revision %lld", ct_kind_name(kind), id, (long long)revision);
-	if (error < 0 || (error = ct__parse_record(&record, &data, what.ptr)) < 0)
+	if (error < 0 || (error = ct__parse_record(&record, data, what.ptr)) < 0)
 		goto done;
 	/* The file must hold the record its path names. */
 	if (ct_record_kind(&got, record) < 0 || got != kind ||
@@ -348,7 +345,76 @@ int ct_store_get(json_t **out, ct_store *store, ct_kind kind, const char *id, js
 done:
 	json_decref(record);
 	ct_buf_free(&what);
+	return error;
+}
+
+int ct_store_get(json_t **out, ct_store *store, ct_kind kind, const char *id, json_int_t revision)
+{
+	ct_buf data = CT_BUF_INIT;
+	int error;
+
+	*out = NULL;
+	if (kind != CT_KIND_KEY && revision == 0 &&
+		(error = ct__revision_count(&revision, store, kind, id)) < 0)
+		goto done;
+	if ((error = ct_store_get_raw(&data, store, kind, id, revision)) < 0)
+		goto done;
+	error = parse_named(out, &data, kind, id, revision);
+done:
 	ct_buf_free(&data);
+	return error;
+}
+
+int ct__store_get_latest(json_t **out, ct_store *store, ct_kind kind, const char *id)
+{
+	ct_buf dir = CT_BUF_INIT, data = CT_BUF_INIT;
+	git_tree *folder = NULL;
+	git_blob *blob = NULL;
+	const git_tree_entry *e = NULL;
+	json_int_t revision = 0;
+	int error;
+
+	*out = NULL;
+	if ((error = check_kind(kind)) < 0 || (error = ct_id_validate(id, ct_kind_name(kind))) < 0)
+		goto done;
+	if (kind == CT_KIND_KEY) {
+		error = ct_store_get(out, store, kind, id, 0);
+		goto done;
+	}
+	if ((error = ct__record_dir(&dir, store, kind, id)) < 0)
+		goto done;
+	/* the folder read once: its latest revision file, then that file's blob by its id */
+	if (ct__subtree(&folder, store, store->tree, dir.ptr))
+		e = ct__latest_revision(&revision, folder);
+	if (!e) {
+		error = ct_error_set(
+			CT_ENOTFOUND, "no %s \"%s\" in the store", ct_kind_name(kind), id);
+		goto done;
+	}
+	if ((error = ct_buf_printf(&dir, "/%s", git_tree_entry_name(e))) < 0)
+		goto done;
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB) {
+		error = ct_error_set(CT_EINVALID, "%s: not a file", dir.ptr);
+		goto done;
+	}
+	if (git_blob_lookup(&blob, store->repo, git_tree_entry_id(e)) < 0) {
+		error = ct__git_error(CT_EIO, dir.ptr);
+		goto done;
+	}
+	if (git_blob_rawsize(blob) > CT_RECORD_MAX) {
+		error = ct_error_set(
+			CT_EINVALID, "%s: larger than %zu bytes", dir.ptr, (size_t)CT_RECORD_MAX);
+		goto done;
+	}
+	if ((error = ct_buf_put(&data, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob))) <
+		0)
+		goto done;
+	error = parse_named(out, &data, kind, id, revision);
+done:
+	git_blob_free(blob);
+	git_tree_free(folder);
+	ct_buf_free(&data);
+	ct_buf_free(&dir);
 	return error;
 }
 

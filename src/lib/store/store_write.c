@@ -13,11 +13,13 @@
 #include "treecheck.h"
 #include "store_lock.h"
 #include "runtime.h"
+#include "parallel.h"
 
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -756,20 +758,27 @@ typedef struct {
 	char message[1024]; /* as long as error.c keeps */
 } place_state;
 
-/*
- * Runs inside index.lock: writes each file beside its place, checks the path once more, and only
- * then renames it into place, so that a user's edit or new file made since check_clean is not
- * overwritten. Such a path is left alone and dropped from entries (*n: how many were placed).
- * The first error stops it and is kept in ps for sync_worktree.
- */
-static int place_files(const ct__index *locked, ct__index_new *entries, size_t *n, void *payload)
+/* One thread's run of place_files: entries [first, first + count), of which it keeps the placed
+ * ones at their start (kept), with a place_state of its own; stop is shared: set by the first
+ * error, it stops the other runs too. */
+typedef struct {
+	place_state ps;
+	const ct__index *locked;
+	ct__index_new *entries;
+	size_t first, count, kept;
+	atomic_int *stop;
+} place_run;
+
+static void *place_some(void *arg)
 {
-	place_state *ps = payload;
+	place_run *run = arg;
+	place_state *ps = &run->ps;
+	ct__index_new *entries = run->entries + run->first;
 	size_t wlen = strlen(ps->workdir), i, kept = 0;
 	ct_buf full = CT_BUF_INIT, tmp = CT_BUF_INIT, verified = CT_BUF_INIT;
 	int error = 0;
 
-	for (i = 0; i < *n; i++) {
+	for (i = 0; i < run->count && !atomic_load(run->stop); i++) {
 		const txn_file *f = &ps->txn->files[entries[i].ref];
 		int clean;
 
@@ -784,7 +793,7 @@ static int place_files(const ct__index *locked, ct__index_new *entries, size_t *
 			(error = write_tmp(tmp.ptr, f->data, f->len, &entries[i].st)) < 0)
 			goto done;
 		/* checked last, with the new content ready, so that the rename follows at once */
-		if ((clean = still_clean(locked, full.ptr, f)) <= 0) {
+		if ((clean = still_clean(run->locked, full.ptr, f)) <= 0) {
 			unlink(tmp.ptr);
 			if ((error = clean) < 0)
 				goto done;
@@ -800,14 +809,65 @@ static int place_files(const ct__index *locked, ct__index_new *entries, size_t *
 		entries[kept++] = entries[i];
 	}
 done:
-	*n = kept;
+	run->kept = kept;
 	if (error < 0) {
+		atomic_store(run->stop, 1);
 		ps->error = error;
 		snprintf(ps->message, sizeof(ps->message), "%s", ct_error_last());
 	}
 	ct_buf_free(&full);
 	ct_buf_free(&tmp);
 	ct_buf_free(&verified);
+	return NULL;
+}
+
+/* A write of one file places it on the calling thread; any more go to every core (a thread costs
+ * tens of microseconds, a file's creation more, and so the crash tests, which import a few
+ * claims, run the threads' code). */
+#define PLACE_PARALLEL_MIN 2
+#define PLACE_THREADS_MAX 4
+
+/*
+ * Runs inside index.lock: writes each file beside its place, checks the path once more, and only
+ * then renames it into place, so that a user's edit or new file made since check_clean is not
+ * overwritten. Such a path is left alone and dropped from entries (*n: how many were placed).
+ * The first error stops it and is kept in ps for sync_worktree. A large write (a bulk import)
+ * places its files on every core, each thread a run of them, each file as above: the kernel's
+ * file creation is most of the time, and files in different folders are created side by side.
+ */
+static int place_files(const ct__index *locked, ct__index_new *entries, size_t *n, void *payload)
+{
+	place_state *ps = payload;
+	place_run runs[PLACE_THREADS_MAX];
+	atomic_int stop = 0;
+	size_t t = *n < PLACE_PARALLEL_MIN || !ct__index_find_shared(locked)
+		? 1
+		: ct__parallel_threads(0, PLACE_THREADS_MAX);
+	size_t k, at = 0, kept = 0;
+
+	for (k = 0; k < t; k++) {
+		size_t count = *n / t + (k < *n % t);
+		runs[k] = (place_run){{ps->txn, ps->workdir, NULL, 0, 0, ""}, locked, entries, at,
+			count, 0, &stop};
+		at += count;
+	}
+	ct__parallel(runs, sizeof(runs[0]), t, place_some);
+	/* the runs in order: their placed entries together, the first error and left path */
+	for (k = 0; k < t; k++) {
+		const place_state *r = &runs[k].ps;
+		if (kept != runs[k].first)
+			memmove(entries + kept, entries + runs[k].first,
+				runs[k].kept * sizeof(*entries));
+		kept += runs[k].kept;
+		if (r->nleft && ps->nleft == 0)
+			ps->left = r->left;
+		ps->nleft += r->nleft;
+		if (r->error < 0 && ps->error == 0) {
+			ps->error = r->error;
+			memcpy(ps->message, r->message, sizeof(ps->message));
+		}
+	}
+	*n = kept;
 	return 0;
 }
 
