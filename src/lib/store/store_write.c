@@ -831,9 +831,10 @@ done:
  * Runs inside index.lock: writes each file beside its place, checks the path once more, and only
  * then renames it into place, so that a user's edit or new file made since check_clean is not
  * overwritten. Such a path is left alone and dropped from entries (*n: how many were placed).
- * The first error stops it and is kept in ps for sync_worktree. A large write (a bulk import)
- * places its files on every core, each thread a run of them, each file as above: the kernel's
- * file creation is most of the time, and files in different folders are created side by side.
+ * The first error stops it and is kept in ps for sync_worktree. A write of PLACE_PARALLEL_MIN
+ * files or more places them on every core, each thread a run of them, each file as above: the
+ * kernel's file creation is most of a bulk import's time, and files in different folders are
+ * created side by side.
  */
 static int place_files(const ct__index *locked, ct__index_new *entries, size_t *n, void *payload)
 {
