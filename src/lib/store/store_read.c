@@ -82,14 +82,12 @@ int ct__revision_path(
 	return error;
 }
 
-/* The blob of entry e of folder as a parsed record (what names it in errors). */
-static int read_entry(json_t **out, ct_store *store, const git_tree_entry *e, const char *what)
+/* The bytes of the blob of entry e of a folder, at most CT_RECORD_MAX (what names it in errors). */
+static int entry_bytes(ct_buf *data, ct_store *store, const git_tree_entry *e, const char *what)
 {
 	git_blob *blob = NULL;
-	ct_buf data = CT_BUF_INIT;
 	int error = 0;
 
-	*out = NULL;
 	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB) {
 		error = ct_error_set(
 			CT_EINVALID, "%s: %s is not a file", what, git_tree_entry_name(e));
@@ -104,13 +102,22 @@ static int read_entry(json_t **out, ct_store *store, const git_tree_entry *e, co
 			git_tree_entry_name(e), CT_RECORD_MAX);
 		goto done;
 	}
-	if ((error = ct_buf_put(&data, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob))) <
-			0 ||
-		(error = ct__parse_record(out, &data, what)) < 0)
-		goto done;
+	error = ct_buf_put(data, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
 done:
-	ct_buf_free(&data);
 	git_blob_free(blob);
+	return error;
+}
+
+/* The blob of entry e of folder as a parsed record (what names it in errors). */
+static int read_entry(json_t **out, ct_store *store, const git_tree_entry *e, const char *what)
+{
+	ct_buf data = CT_BUF_INIT;
+	int error;
+
+	*out = NULL;
+	if ((error = entry_bytes(&data, store, e, what)) == 0)
+		error = ct__parse_record(out, &data, what);
+	ct_buf_free(&data);
 	return error;
 }
 
@@ -369,7 +376,6 @@ int ct__store_get_latest(json_t **out, ct_store *store, ct_kind kind, const char
 {
 	ct_buf dir = CT_BUF_INIT, data = CT_BUF_INIT;
 	git_tree *folder = NULL;
-	git_blob *blob = NULL;
 	const git_tree_entry *e = NULL;
 	json_int_t revision = 0;
 	int error;
@@ -391,27 +397,10 @@ int ct__store_get_latest(json_t **out, ct_store *store, ct_kind kind, const char
 			CT_ENOTFOUND, "no %s \"%s\" in the store", ct_kind_name(kind), id);
 		goto done;
 	}
-	if ((error = ct_buf_printf(&dir, "/%s", git_tree_entry_name(e))) < 0)
-		goto done;
-	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB) {
-		error = ct_error_set(CT_EINVALID, "%s: not a file", dir.ptr);
-		goto done;
-	}
-	if (git_blob_lookup(&blob, store->repo, git_tree_entry_id(e)) < 0) {
-		error = ct__git_error(CT_EIO, dir.ptr);
-		goto done;
-	}
-	if (git_blob_rawsize(blob) > CT_RECORD_MAX) {
-		error = ct_error_set(
-			CT_EINVALID, "%s: larger than %zu bytes", dir.ptr, (size_t)CT_RECORD_MAX);
-		goto done;
-	}
-	if ((error = ct_buf_put(&data, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob))) <
-		0)
+	if ((error = entry_bytes(&data, store, e, dir.ptr)) < 0)
 		goto done;
 	error = parse_named(out, &data, kind, id, revision);
 done:
-	git_blob_free(blob);
 	git_tree_free(folder);
 	ct_buf_free(&data);
 	ct_buf_free(&dir);
