@@ -8,6 +8,7 @@
  * claim's revisions from 2 on are named by their digest), so the merge is the union of the two
  * store folders: no path is ever merged by text.
  */
+#include "fetch_local.h"
 #include "keyring.h"
 #include "store_internal.h"
 #include "runtime.h"
@@ -369,7 +370,12 @@ static int contains(git_repository *repo, const git_oid *a, const git_oid *b)
 	return rc == 1;
 }
 
-/* Fetches the remote's branch into the quarantine ref. */
+/*
+ * Fetches the remote's branch into the quarantine ref: from a repository on this machine
+ * through ct__fetch_local (the same pack as libgit2's local transport makes, handed to the
+ * indexer in large chunks; `git config claimtrail.localFetch libgit2` turns that off), else
+ * through libgit2's transport for the URL.
+ */
 static int fetch_incoming(sync_state *s)
 {
 	git_fetch_options fo;
@@ -377,7 +383,7 @@ static int fetch_incoming(sync_state *s)
 	char refspec[600], incoming[200];
 	char *specs[1] = {refspec};
 	git_strarray arr = {specs, 1};
-	int error = 0;
+	int error = 0, fetched;
 
 	if ((error = ref_name(incoming, sizeof(incoming), INCOMING_PREFIX, s->out->remote)) < 0)
 		return error;
@@ -388,13 +394,21 @@ static int fetch_incoming(sync_state *s)
 	git_reference_free(ref);
 	ref = NULL;
 	git_error_clear();
-	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
-	set_callbacks(&fo.callbacks, s);
-	fo.update_fetchhead = 0;
-	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-	fo.prune = GIT_FETCH_NO_PRUNE;
-	if (git_remote_fetch(s->remote, &arr, &fo, "claimtrail fetch") < 0)
+	error = ct__fetch_local(s->store->repo, git_remote_url(s->remote), s->branch_name, incoming,
+		"claimtrail fetch", transfer_progress, s);
+	if (error < 0)
 		return ct__git_error(CT_EIO, s->out->remote);
+	fetched = error != CT__FETCH_NOT_LOCAL;
+	error = 0;
+	if (!fetched) {
+		git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+		set_callbacks(&fo.callbacks, s);
+		fo.update_fetchhead = 0;
+		fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+		fo.prune = GIT_FETCH_NO_PRUNE;
+		if (git_remote_fetch(s->remote, &arr, &fo, "claimtrail fetch") < 0)
+			return ct__git_error(CT_EIO, s->out->remote);
+	}
 	if (git_reference_name_to_id(&s->incoming, s->store->repo, incoming) < 0) {
 		git_error_clear();
 		return 0; /* the remote has no such branch (yet) */
