@@ -192,4 +192,29 @@ contains "$OUT" "kept in the store"
 expect_status 0 $A diff report
 expect_status 0 $A show c1
 
+# ---- a store written before: a source's revision 2 as "r0002.json" and its text "r0002.txt"
+# (made here by renaming with plain git, which check reports as such and only as such) keeps
+# reading, and a revision on top of it is named by its digest and finds the old text ----
+git init -q -b main old || exit 99
+O="env CLAIMTRAIL_KEY=$TMP/alice.key $CT -C old"
+$O init >/dev/null || exit 99
+$O source add --id s --title T --publisher P --file t1.txt >/dev/null || exit 99
+$O source revise s --title T2 --file ta.txt --reason x >/dev/null || exit 99
+d=$(cd old && ls -d claims/source/*/s)
+(cd old && git mv "$d"/r0002-*.json "$d/r0002.json" && git mv "$d"/r0002-*.txt "$d/r0002.txt" &&
+	git commit -qm "the layout before digest names") || exit 99
+expect_status 0 $O source show s
+contains "$OUT" "source s (revision 2 of 2)"
+contains "$OUT" "kept in the store"
+expect_status 0 $O source revise s --title T3 --reason "no new text"
+[ "$(ls old/$d/r0003-*.json | wc -l)" -eq 1 ] && ok || fail "revision 3 is not named by its digest"
+expect_status 0 $O source show s
+contains "$OUT" "source s (revision 3 of 3)"
+contains "$OUT" "kept in the store"
+expect_status 0 $O claim add --id c --statement "Moved." --source s --quote "6,000 fighters moved north"
+expect_status 1 $O check
+contains "$OUT" "r0002.json: changed outside claimtrail"
+[ "$(printf '%s\n' "$OUT" | grep -v -e '^trust:' -e 'changed outside claimtrail' -e 'removed in commit' | wc -l)" -eq 0 ] &&
+	ok || fail "check finds more than the plain git rename: $OUT"
+
 finish
