@@ -275,7 +275,7 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 	int n = 0;
 	const char *p = rel;
 	json_t *record = NULL;
-	char key[256];
+	char key[300];
 	char fan[3];
 
 	while (*p && n < 5) {
