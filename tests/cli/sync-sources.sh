@@ -92,6 +92,17 @@ for c in a b; do
 	# a claim citing the source keeps working
 	expect_status 0 "$CT" -C $c show c1
 	contains "$OUT" "claim c1 (revision 1 of 1)"
+	# its quote is checked against the current head's text; the source's page lists both
+	expect_status 0 "$CT" -C $c anchor check
+	contains "$OUT" "0 orphaned, 0 broken, 0 without text"
+	expect_status 0 env CLAIMTRAIL_KEY="$TMP/alice.key" "$CT" -C $c publish -o "$TMP/site-$c" --base-url https://example.org --all
+	[ "$(grep -o '<h3>Revision [0-9]*</h3>' "$TMP/site-$c"/source/report.html | tr '\n' ' ')" = "<h3>Revision 2</h3> <h3>Revision 2</h3> <h3>Revision 1</h3> " ] &&
+		ok || fail "$c: the source page's revisions: $(grep -o '<h3>Revision [0-9]*</h3>' "$TMP/site-$c"/source/report.html)"
+	# the site's bundles carry the claim's current revision (no one line of the source's
+	# revisions to carry), and verify
+	for f in "$TMP/site-$c"/bundle/c1.bundle "$TMP/site-$c"/claims.bundle; do
+		expect_status 0 "$CT" verify "$f" --trust "$TMP/alice.key.pub" --trust "$TMP/bob.key.pub"
+	done
 	expect_status 0 "$CT" -C $c log report
 	[ "$(printf '%s\n' "$OUT" | grep -c '^revision 2 ')" -eq 2 ] && ok || fail "$c: log does not show both revisions 2: $OUT"
 done

@@ -703,7 +703,7 @@ static int spill_sources(creator *c, FILE *f)
 							    json_array_get(revs, j - 1),
 							    "revision"))) ||
 					json_is_array(json_object_get(r, "prev"))) {
-					error = ct_error_set(CT_EINVALID,
+					error = ct_error_set(CT_ECONFLICT,
 						"source %s: its revisions forked (concurrent revisions "
 						"kept by a sync), and --history carries one line of "
 						"revisions; bundle without --history",

@@ -90,6 +90,10 @@ int ct__revision_path(
  * digest suffix ("r0002-<12 hex>.json"). */
 int ct__record_file_path(ct_buf *out, ct_store *store, const json_t *record);
 
+/* Of revs (ct_store_revisions: oldest first, concurrent revisions of one number side by side),
+ * the first numbered n, the one ct_store_get of n gives (borrowed), or NULL. */
+const json_t *ct__revision_numbered(const json_t *revs, json_int_t n);
+
 /* The path of a source revision's kept text: the record's path with ".txt" for ".json", so two
  * concurrent revisions' texts have paths of their own (stores written before keep "rNNNN.txt"). */
 int ct__source_text_path(ct_buf *out, ct_store *store, const json_t *record);

@@ -515,6 +515,17 @@ done:
 	return error;
 }
 
+const json_t *ct__revision_numbered(const json_t *revs, json_int_t n)
+{
+	const json_t *r;
+	size_t i;
+
+	json_array_foreach (revs, i, r)
+		if (json_integer_value(json_object_get(r, "revision")) == n)
+			return r;
+	return NULL;
+}
+
 static int is_hex(const char *s)
 {
 	if (!*s)
