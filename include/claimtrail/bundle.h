@@ -119,6 +119,8 @@ typedef struct {
 /*
  * Writes a bundle of the selected claims of store to path (through a temporary file in the same
  * folder and a rename: path is either the old file or the whole new bundle). info may be NULL.
+ * With opts->history, a cited source whose revisions forked (docs/sync.md) is CT_ECONFLICT: a
+ * bundle carries one line of revisions.
  */
 int ct_bundle_create(
 	ct_bundle_info *info, ct_store *store, const char *path, const ct_bundle_create_opts *opts);

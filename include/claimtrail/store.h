@@ -88,6 +88,11 @@ int ct_store_revisions(json_t **out, ct_store *store, ct_kind kind, const char *
  */
 int ct_store_claim_heads(json_t **out, ct_store *store, const char *id);
 
+/* ct_store_claim_heads for a claim or a source (kind): a source revised on two clones from the
+ * same revision is "conflicted" the same way until `source revise --merge`
+ * (ct_source_revise_merge). */
+int ct_store_heads(json_t **out, ct_store *store, ct_kind kind, const char *id);
+
 /* Resolves REV as a revision number, a digest (or a prefix of at least 6 hex digits, with or
  * without "sha256:"), or a commit (a git revision) in which the record existed. */
 int ct_store_resolve_revision(
@@ -256,6 +261,13 @@ int ct_source_add(json_t **out_record, ct_store *store, const json_t *fields, co
 /* A new revision of a source: changes holds members to set (null removes one). */
 int ct_source_revise(json_t **out_record, ct_store *store, const char *id, const json_t *changes,
 	const uint8_t *text, size_t text_len, const ct_write_opts *opts);
+
+/* The revision that ends a source's conflict (ct_store_heads gives two or more heads), as
+ * ct_claim_revise_merge does for a claim: text (may be NULL) is the merged revision's new text.
+ * A source that is not conflicted is refused, and so is a plain ct_source_revise or
+ * ct_source_retract of one that is (CT_ECONFLICT). */
+int ct_source_revise_merge(json_t **out_record, ct_store *store, const char *id,
+	const json_t *changes, const uint8_t *text, size_t text_len, const ct_write_opts *opts);
 
 /*
  * Retracts a source: a new revision with "retracted": true and opts->reason (required). A

@@ -58,6 +58,7 @@ typedef struct {
 						 key records were trusted as given */
 	size_t objects;			      /* objects received or pushed */
 	size_t bytes;			      /* bytes received */
+	size_t conflicted_sources;	      /* sources with concurrent revisions after a pull */
 } ct_sync_report;
 
 /*

@@ -111,6 +111,11 @@ int cli_resolve_id(
 /* cli_resolve_id for a command's operand: *arg (in argv) is pointed at the whole id in buf. */
 int cli_resolve_arg(char **arg, ct_buf *buf, ct_store *store, ct_kind kind);
 
+/* With --rev DIGEST-PREFIX: the one revision of the claim or source (kind) whose digest starts so
+ * when it is one of several revisions of its number (kept side by side by a sync), which a
+ * number cannot name; NULL otherwise (ct_store_resolve_revision decides). */
+json_t *cli_concurrent_by_digest(ct_store *store, ct_kind kind, const char *id, const char *rev);
+
 /* Like cli_resolve_id for an ID that names a claim or a source (log, diff): a whole claim id,
  * else a whole source id, else a unique prefix of a claim id, else of a source id. *kind says
  * which. CT_ENOTFOUND: "no claim or source ..." (with the nearest id when one is near). */

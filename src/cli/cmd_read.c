@@ -449,37 +449,6 @@ static void print_reasoning(ct_store *store, const json_t *rec)
 	json_decref(chain);
 }
 
-/* With --rev DIGEST-PREFIX: the one revision of the claim whose digest starts so when it is
- * one of several revisions of its number (kept side by side by a sync), which a number cannot
- * name; NULL otherwise (ct_store_resolve_revision decides). */
-static json_t *concurrent_by_digest(ct_store *store, const char *id, const char *rev)
-{
-	const char *p = strncmp(rev, "sha256:", 7) == 0 ? rev + 7 : rev;
-	json_t *revs = NULL, *r, *found = NULL;
-	size_t i, hits = 0;
-	json_int_t first_of_number = 0;
-
-	if (strlen(p) < 6 || strspn(p, "0123456789abcdef") != strlen(p) ||
-		ct_store_revisions(&revs, store, CT_KIND_CLAIM, id) < 0) {
-		ct_error_clear();
-		return NULL;
-	}
-	json_array_foreach (revs, i, r) {
-		char d[CT_DIGEST_LEN + 1];
-		json_int_t n = json_integer_value(json_object_get(r, "revision"));
-		int concurrent = n == first_of_number;
-		first_of_number = n;
-		if (ct_record_digest(d, r) < 0 || strncmp(d + 7, p, strlen(p)) != 0)
-			continue;
-		hits++;
-		if (concurrent)
-			found = r;
-	}
-	found = hits == 1 ? json_incref(found) : NULL;
-	json_decref(revs);
-	return found;
-}
-
 static int show_claim(ct_store *store, const json_t *rec, json_int_t count, const char *status,
 	const char *why, const json_t *annotations, const json_t *digests)
 {
@@ -602,7 +571,7 @@ int cmd_show(ct_cli *cli, int argc, char **argv)
 	count = json_integer_value(json_object_get(latest, "revision"));
 	if (!a.rev)
 		rec = json_incref(latest);
-	else if ((rec = concurrent_by_digest(store, argv[optind], a.rev)))
+	else if ((rec = cli_concurrent_by_digest(store, CT_KIND_CLAIM, argv[optind], a.rev)))
 		;
 	else if ((error = ct_store_resolve_revision(
 			  &rev, store, CT_KIND_CLAIM, argv[optind], a.rev)) < 0 ||

@@ -15,6 +15,7 @@ typedef struct {
 	const char *rev;
 	int keep_text;
 	int revise;
+	int merge;
 } source_args;
 
 /* --title, --publisher, ...: the record member of the option's name. */
@@ -76,6 +77,8 @@ static const cli_opt source_opts[] = {
 		keep_text),
 	CLI_FN("no-keep-text", 0, CLI_NOVALUE, NULL, "keep only the sha256 of --file's text",
 		no_keep_text),
+	CLI_FLAG("merge", 0, "revise: end a conflict, naming every concurrent revision as prev",
+		source_args, merge),
 	CLI_END,
 };
 
@@ -83,7 +86,7 @@ static const char source_usage[] =
 	"usage: claimtrail source add --title T --publisher P [--url U] [--author A]...\n"
 	"                             [--published DATE] [--retrieved DATE] [--kind KIND]\n"
 	"                             [--file PATH [--no-keep-text]] [--id ID] [--reason R]\n"
-	"       claimtrail source revise ID [same options] [--file NEW] --reason R\n"
+	"       claimtrail source revise ID [same options] [--file NEW] [--merge] --reason R\n"
 	"       claimtrail source retract ID --reason R\n"
 	"       claimtrail source list [--json]\n"
 	"       claimtrail source show ID [--rev REV] [--json]\n"
@@ -94,6 +97,8 @@ static const char source_usage[] =
 	"anchored in it (claim add --source-text anchors in a copy kept elsewhere).\n"
 	"A revised or retracted source flags the claims that cite it for review (show, check,\n"
 	"list --status needs-review); claimtrail diff ID shows what changed in its kept text.\n"
+	"A source revised on two clones from the same revision is 'conflicted' after a sync\n"
+	"(show, check) until revise --merge writes the revision that names both as prev.\n"
 	"The signing key comes from --key FILE or $CLAIMTRAIL_KEY.\n";
 
 static const cli_cmd source_cmd = {"source", source_usage, NULL};
@@ -124,7 +129,7 @@ static int read_text(ct_buf *text, const char *path)
 /* revise: 1, retract: 2, add: 0 */
 static int source_write(ct_cli *cli, int argc, char **argv, int revise)
 {
-	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL, -1, revise != 0};
+	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL, -1, revise != 0, 0};
 	const cli_cmd *cmd = revise == 2 ? &retract_cmd : revise ? &revise_cmd : &add_cmd;
 	ct_write_opts wopts = CT_WRITE_OPTS_INIT;
 	ct_buf text = CT_BUF_INIT;
@@ -145,6 +150,10 @@ static int source_write(ct_cli *cli, int argc, char **argv, int revise)
 		id = argv[optind];
 	} else if (optind != argc) {
 		status = cli_cmd_usage(cmd, "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (a.merge && revise != 1) {
+		status = cli_cmd_usage(cmd, "--merge is for source revise");
 		goto out;
 	}
 	if (revise == 2 && (json_object_size(a.fields) > 0 || a.file)) {
@@ -170,6 +179,9 @@ static int source_write(ct_cli *cli, int argc, char **argv, int revise)
 	wopts.keep_text = a.keep_text;
 	if (revise == 2)
 		error = ct_source_retract(&record, store, id, &wopts);
+	else if (revise && a.merge)
+		error = ct_source_revise_merge(&record, store, id, a.fields,
+			a.file ? (const uint8_t *)text.ptr : NULL, text.len, &wopts);
 	else if (revise)
 		error = ct_source_revise(&record, store, id, a.fields,
 			a.file ? (const uint8_t *)text.ptr : NULL, text.len, &wopts);
@@ -209,7 +221,7 @@ static int list_one(const char *id, void *payload)
 
 static int source_list(ct_cli *cli, int argc, char **argv)
 {
-	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL, -1, 1};
+	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL, -1, 1, 0};
 	ct_store *store = NULL;
 	json_t *list = json_array(), *ids = NULL;
 	void *args[2];
@@ -253,11 +265,12 @@ out:
 
 static int source_show(ct_cli *cli, int argc, char **argv)
 {
-	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL, -1, 1};
+	source_args a = {json_object(), NULL, NULL, NULL, NULL, 0, NULL, -1, 1, 0};
 	ct_store *store = NULL;
 	json_t *rec = NULL;
 	json_int_t rev = 0, count = 0;
-	ct_buf signers = CT_BUF_INIT, id_buf = CT_BUF_INIT;
+	ct_buf signers = CT_BUF_INIT, id_buf = CT_BUF_INIT, why = CT_BUF_INIT;
+	json_t *heads = NULL, *conflicted = NULL, *latest = NULL;
 	ct_verification v;
 	char digest[CT_DIGEST_LEN + 1];
 	int status, error = 0;
@@ -270,26 +283,48 @@ static int source_show(ct_cli *cli, int argc, char **argv)
 	}
 	if ((error = cli_open_store(&store, cli)) < 0 ||
 		(error = cli_resolve_arg(&argv[optind], &id_buf, store, CT_KIND_SOURCE)) < 0 ||
-		(a.rev &&
-			(error = ct_store_resolve_revision(
-				 &rev, store, CT_KIND_SOURCE, argv[optind], a.rev)) < 0) ||
+		(error = ct_store_get(&latest, store, CT_KIND_SOURCE, argv[optind], 0)) < 0)
+		goto done;
+	/* "of N": the highest number (concurrent revisions share theirs) */
+	count = json_integer_value(json_object_get(latest, "revision"));
+	if (!a.rev)
+		rec = json_incref(latest);
+	else if ((rec = cli_concurrent_by_digest(store, CT_KIND_SOURCE, argv[optind], a.rev)))
+		;
+	else if ((error = ct_store_resolve_revision(
+			  &rev, store, CT_KIND_SOURCE, argv[optind], a.rev)) < 0 ||
 		(error = ct_store_get(&rec, store, CT_KIND_SOURCE, argv[optind], rev)) < 0)
 		goto done;
-	if ((error = cli_verified_signers(&signers, &v, store, rec)) < 0)
+	if ((error = cli_verified_signers(&signers, &v, store, rec)) < 0 ||
+		(error = ct_store_heads(&heads, store, CT_KIND_SOURCE, argv[optind])) < 0)
 		goto done;
+	if (json_array_size(heads) > 1) {
+		/* concurrent revisions kept side by side by a sync (docs/sync.md) */
+		json_t *h;
+		size_t i;
+		if (!(conflicted = json_array())) {
+			error = ct_error_set(CT_ENOMEM, "out of memory");
+			goto done;
+		}
+		json_array_foreach (heads, i, h) {
+			char d[CT_DIGEST_LEN + 1] = "";
+			ct_record_digest(d, h);
+			json_array_append_new(conflicted, json_string(d));
+			if ((error = ct_buf_printf(&why, "%s revision %lld %.19s", i ? "," : "",
+				     (long long)json_integer_value(json_object_get(h, "revision")),
+				     d)) < 0)
+				goto done;
+		}
+	}
 	if (a.json) {
 		/* the record as stored, and whether it verifies */
 		json_t *out = json_deep_copy(rec);
 		json_object_set_new(out, "verification", cli_verification_json(&v));
+		if (conflicted)
+			json_object_set(out, "conflicted", conflicted);
 		cli_print_json(out);
 		json_decref(out);
 		goto done;
-	}
-	{
-		json_t *revs = NULL;
-		if (ct_store_revisions(&revs, store, CT_KIND_SOURCE, argv[optind]) == 0)
-			count = (json_int_t)json_array_size(revs);
-		json_decref(revs);
 	}
 	ct_record_digest(digest, rec);
 	printf("source %s (revision %lld of %lld)\n", ct_record_id(rec),
@@ -298,6 +333,10 @@ static int source_show(ct_cli *cli, int argc, char **argv)
 		printf("verified:   yes\n");
 	else
 		printf("verified:   NO (%s): %s\n", ct_record_state_name(v.state), v.reason);
+	if (conflicted)
+		printf("status:     conflicted (%zu concurrent revisions:%s; end it with 'claimtrail "
+		       "source revise %s --merge')\n",
+			json_array_size(conflicted), why.ptr, ct_record_id(rec));
 	printf("title:      %s\n", json_string_value(json_object_get(rec, "title")));
 	printf("publisher:  %s\n", json_string_value(json_object_get(rec, "publisher")));
 	{
@@ -351,6 +390,10 @@ done:
 out:
 	ct_buf_free(&id_buf);
 	ct_buf_free(&signers);
+	ct_buf_free(&why);
+	json_decref(heads);
+	json_decref(conflicted);
+	json_decref(latest);
 	json_decref(rec);
 	json_decref(a.fields);
 	ct_store_free(store);

@@ -47,9 +47,10 @@ static const char sync_usage[] =
 	"refs/claimtrail/incoming/REMOTE, never into the branch, and verifies every record the\n"
 	"store lacks against the trust list ('claimtrail trust') and --trust: one line per\n"
 	"problem, exit status 1 when there is any. pull fetches, then merges what verified as\n"
-	"one merge commit (or a fast-forward); concurrent revisions of a claim are kept side by\n"
-	"side and the claim is 'conflicted' until 'claim revise ID --merge'. push refuses when\n"
-	"the remote moved (pull first). sync is pull, then push. See docs/sync.md.\n";
+	"one merge commit (or a fast-forward); concurrent revisions of a claim or source are kept\n"
+	"side by side and it is 'conflicted' until 'claim revise ID --merge' (or 'source revise\n"
+	"ID --merge'). push refuses when the remote moved (pull first). sync is pull, then\n"
+	"push. See docs/sync.md.\n";
 
 static const cli_cmd fetch_cmd = {"fetch", sync_usage, fetch_opts};
 static const cli_cmd pull_cmd = {"pull", sync_usage, pull_opts};
@@ -76,10 +77,11 @@ static void print_problem(const char *line, void *payload)
 
 static json_t *report_json(const ct_sync_report *r, int pushed)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:b, s:b, s:b, s:b}", "remote",
-		r->remote, "branch", r->branch, "incoming", r->incoming, "merged", r->merged,
-		"fresh", (json_int_t)r->fresh, "quarantined", (json_int_t)r->quarantined,
-		"conflicted", (json_int_t)r->conflicted, "rewritten", r->rewritten, "fast_forward",
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:b, s:b, s:b, s:b}",
+		"remote", r->remote, "branch", r->branch, "incoming", r->incoming, "merged",
+		r->merged, "fresh", (json_int_t)r->fresh, "quarantined", (json_int_t)r->quarantined,
+		"conflicted", (json_int_t)r->conflicted, "conflicted_sources",
+		(json_int_t)r->conflicted_sources, "rewritten", r->rewritten, "fast_forward",
 		r->fast_forward, "up_to_date", r->up_to_date, "trust_fallback", r->trust_fallback,
 		"pushed", pushed);
 }
@@ -112,6 +114,10 @@ static void print_report(const ct_sync_report *r, int pull)
 		       "list --status conflicted; end each with 'claimtrail claim revise ID "
 		       "--merge')\n",
 			r->conflicted, r->conflicted == 1 ? " is" : "s are");
+	if (r->conflicted_sources)
+		printf("%zu source%s conflicted: concurrent revisions kept side by side (claimtrail "
+		       "check; end each with 'claimtrail source revise ID --merge')\n",
+			r->conflicted_sources, r->conflicted_sources == 1 ? " is" : "s are");
 }
 
 static int run(ct_cli *cli, int argc, char **argv, const cli_cmd *cmd)

@@ -317,3 +317,31 @@ unsigned cli_threads_from_env(void)
 		return 0;
 	return n > 1024 ? 1024 : (unsigned)n; /* the library takes at most its own maximum */
 }
+
+json_t *cli_concurrent_by_digest(ct_store *store, ct_kind kind, const char *id, const char *rev)
+{
+	const char *p = strncmp(rev, "sha256:", 7) == 0 ? rev + 7 : rev;
+	json_t *revs = NULL, *r, *found = NULL;
+	size_t i, hits = 0;
+	json_int_t first_of_number = 0;
+
+	if (strlen(p) < 6 || strspn(p, "0123456789abcdef") != strlen(p) ||
+		ct_store_revisions(&revs, store, kind, id) < 0) {
+		ct_error_clear();
+		return NULL;
+	}
+	json_array_foreach (revs, i, r) {
+		char d[CT_DIGEST_LEN + 1];
+		json_int_t n = json_integer_value(json_object_get(r, "revision"));
+		int concurrent = n == first_of_number;
+		first_of_number = n;
+		if (ct_record_digest(d, r) < 0 || strncmp(d + 7, p, strlen(p)) != 0)
+			continue;
+		hits++;
+		if (concurrent)
+			found = r;
+	}
+	found = hits == 1 ? json_incref(found) : NULL;
+	json_decref(revs);
+	return found;
+}

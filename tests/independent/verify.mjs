@@ -274,9 +274,10 @@ function fastRecord(kind, r) {
 		return;
 	}
 	if (!Number.isInteger(r.revision) || r.revision < 1) bad('schema');
-	// a digest, or (a claim's merge revision, docs/format.md 5.3) two or more, ascending
+	// a digest, or (a claim's or source's merge revision, docs/format.md 5.2, 5.3) two or more,
+	// ascending
 	const prevOk = (p) => (typeof p === 'string' ? DIGEST.test(p)
-		: kind === 'claim' && Array.isArray(p) && p.length >= 2 &&
+		: (kind === 'claim' || kind === 'source') && Array.isArray(p) && p.length >= 2 &&
 			p.every((d, i) => typeof d === 'string' && DIGEST.test(d) && (i === 0 || p[i - 1] < d)));
 	if ('prev' in r && !prevOk(r.prev)) bad('schema');
 	if ((r.revision === 1) !== !('prev' in r)) bad('schema');

@@ -457,7 +457,8 @@ static void test_reasoning_members(void)
 	}
 }
 
-/* A claim's prev: one digest, or (a merge revision, docs/sync.md) two or more, ascending. */
+/* A claim's or source's prev: one digest, or (a merge revision, docs/sync.md) two or more,
+ * ascending. */
 static void test_prev_list(void)
 {
 	const char *a = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
@@ -483,8 +484,14 @@ static void test_prev_list(void)
 	CHECK_ERROR_HAS("fewer than two digests");
 	json_object_set_new(claim, "prev", json_pack("[s,s]", a, "sha256:12"));
 	CHECK_INT(ct_record_validate(claim), CT_EINVALID);
-	/* sources keep one prev */
+	/* a source's merge revision names its heads the same way (docs/sync.md) */
+	CHECK_INT(ct_record_validate(source), 0);
+	json_object_set_new(source, "prev", json_pack("[s,s]", b, a));
 	CHECK_INT(ct_record_validate(source), CT_EINVALID);
+	CHECK_ERROR_HAS("lists its digests out of order or twice");
+	json_object_set_new(source, "prev", json_pack("[s]", a));
+	CHECK_INT(ct_record_validate(source), CT_EINVALID);
+	CHECK_ERROR_HAS("fewer than two digests");
 	json_decref(claim);
 	json_decref(source);
 }

@@ -694,6 +694,23 @@ static int spill_sources(creator *c, FILE *f)
 			if ((error = ct_store_revisions(
 				     &revs, c->store, CT_KIND_SOURCE, ids.v[i])) < 0)
 				goto done;
+			/* a bundle's history is one line of revisions (docs/bundle.md): a source
+			 * whose revisions forked (docs/sync.md) has none to give */
+			json_array_foreach (revs, j, r)
+				if ((j > 0 &&
+					    json_integer_value(json_object_get(r, "revision")) ==
+						    json_integer_value(json_object_get(
+							    json_array_get(revs, j - 1),
+							    "revision"))) ||
+					json_is_array(json_object_get(r, "prev"))) {
+					error = ct_error_set(CT_ECONFLICT,
+						"source %s: its revisions forked (concurrent revisions "
+						"kept by a sync), and --history carries one line of "
+						"revisions; bundle without --history",
+						ids.v[i]);
+					json_decref(revs);
+					goto done;
+				}
 		} else {
 			strvec nums = {0};
 			const char *k;

@@ -45,8 +45,56 @@ static int record_path(ct_buf *out, ct_store *store, const json_t *rec, ct_kind 
 		return error < 0 ? error
 				 : ct_buf_printf(out, "/annotations/%s.json", ct_record_id(rec));
 	}
-	return ct_store_record_path(out, store, kind, ct_record_id(rec),
-		json_integer_value(json_object_get(rec, "revision")));
+	/* where the store writes it: a claim's or source's revision from 2 on by its digest */
+	return ct__record_file_path(out, store, rec);
+}
+
+/* A merge revision rec (prev a list of digests) imported without the revisions it names: each
+ * must be a revision of the store's, below rec's number, the highest one below it, and verify.
+ * 1 when so. */
+static int merge_prevs_in_store(ct_store *store, ct_kind kind, const json_t *rec, const char *label)
+{
+	json_int_t rev = json_integer_value(json_object_get(rec, "revision")), high = 0, m;
+	ct_buf dir = CT_BUF_INIT;
+	git_tree *folder = NULL;
+	json_t *d, *at = NULL;
+	size_t i;
+	int error = 1;
+
+	if ((error = ct__record_dir(&dir, store, kind, ct_record_id(rec))) < 0)
+		goto done;
+	error = 1;
+	ct__subtree(&folder, store, store->tree, dir.ptr);
+	json_array_foreach (json_object_get(rec, "prev"), i, d) {
+		if (folder &&
+			ct__revision_by_digest(&at, store, folder, ct_record_id(rec),
+				json_string_value(d), rev - 1) < 0)
+			ct_error_clear();
+		m = at ? json_integer_value(json_object_get(at, "revision")) : 0;
+		if (!at || m >= rev) {
+			error = ct_error_set(CT_ECONFLICT,
+				"%s: the revision %.19s its prev names is neither in the bundle nor "
+				"in the store",
+				label, json_string_value(d));
+			goto done;
+		}
+		high = m > high ? m : high;
+		/* never build on a store revision that does not verify */
+		if ((error = ct__require_verified(store, at)) < 0)
+			goto done;
+		error = 1;
+		json_decref(at);
+		at = NULL;
+	}
+	if (high != rev - 1)
+		error = ct_error_set(CT_ECONFLICT,
+			"%s: prev does not name the store's revision %lld", label,
+			(long long)(rev - 1));
+done:
+	json_decref(at);
+	git_tree_free(folder);
+	ct_buf_free(&dir);
+	return error;
 }
 
 /* Decides what to do with one record: 1 write it, 0 skip it, or an error. */
@@ -58,6 +106,22 @@ static int import_decision(ct_store *store, const json_t *rec, ct_kind kind, con
 	int error;
 
 	error = ct__read_path(&have, store, path->ptr, CT_RECORD_MAX);
+	if (error == CT_ENOTFOUND && (kind == CT_KIND_CLAIM || kind == CT_KIND_SOURCE) &&
+		json_integer_value(json_object_get(rec, "revision")) > 1) {
+		/* a store written before revisions were named by digest has it as "rNNNN.json" */
+		ct_buf old = CT_BUF_INIT;
+		ct_error_clear();
+		if ((error = ct_store_record_path(&old, store, kind, ct_record_id(rec),
+			     json_integer_value(json_object_get(rec, "revision")))) == 0 &&
+			(error = ct__read_path(&have, store, old.ptr, CT_RECORD_MAX)) == 0 &&
+			(have.len != data->len || memcmp(have.ptr, data->ptr, data->len) != 0)) {
+			ct_buf_clear(&have);
+			error = CT_ENOTFOUND; /* another revision of that number: a new one */
+		}
+		ct_buf_free(&old);
+		if (error == 0)
+			goto done; /* already there */
+	}
 	if (error == CT_ENOTFOUND) {
 		long long rev = json_integer_value(json_object_get(rec, "revision"));
 		ct_error_clear();
@@ -73,6 +137,11 @@ static int import_decision(ct_store *store, const json_t *rec, ct_kind kind, con
 			char digest[CT_DIGEST_LEN + 1];
 			json_t *before = NULL;
 			const char *prev = json_string_value(json_object_get(rec, "prev"));
+			if (json_is_array(json_object_get(rec, "prev"))) {
+				/* a merge revision (docs/sync.md): every head it names in the store */
+				error = merge_prevs_in_store(store, kind, rec, label);
+				goto done;
+			}
 			if (ct_store_get(&before, store, kind, ct_record_id(rec), rev - 1) < 0) {
 				error = ct_error_set(CT_ECONFLICT,
 					"%s: its revision %lld is neither in the bundle nor in the store",
@@ -163,10 +232,24 @@ static int import_text(ct_txn *txn, ct_store *store, const ct__envelope *env, co
 
 	ct_buf_clear(path);
 	if ((error = ct__envelope_payload(text, env)) < 0 ||
-		(error = ct__record_dir(path, store, CT_KIND_SOURCE, ct_record_id(prev))) < 0 ||
-		(error = ct_buf_printf(path, "/r%04lld.txt", rev)) < 0)
+		(error = ct__source_text_path(path, store, prev)) < 0)
 		goto done;
 	error = ct__read_path(&have, store, path->ptr, CT_TEXT_MAX);
+	if (error == CT_ENOTFOUND && rev > 1) {
+		/* a store written before texts were named as their revision: "rNNNN.txt" */
+		ct_buf old = CT_BUF_INIT;
+		ct_error_clear();
+		if (ct__record_dir(&old, store, CT_KIND_SOURCE, ct_record_id(prev)) == 0 &&
+			ct_buf_printf(&old, "/r%04lld.txt", rev) == 0 &&
+			ct__read_path(&have, store, old.ptr, CT_TEXT_MAX) == 0 &&
+			have.len == text->len && memcmp(have.ptr, text->ptr, text->len) == 0)
+			error = 0; /* already there */
+		ct_error_clear();
+		ct_buf_clear(&have);
+		ct_buf_free(&old);
+		if (error == 0)
+			goto done;
+	}
 	if (error == CT_ENOTFOUND) {
 		ct_error_clear();
 		error = ct__txn_put(txn, path->ptr, text->ptr, text->len);

@@ -1489,7 +1489,14 @@ static int source_page(html *h, site *s, const char *id)
 	if ((error = ct_store_revisions(&revs, s->store, CT_KIND_SOURCE, id)) < 0)
 		goto done;
 	n = json_array_size(revs);
+	/* the current revision as ct_store_get gives it: of concurrent revisions (docs/sync.md),
+	 * the first of the highest number */
 	latest = json_array_get(revs, n - 1);
+	for (j = n; j > 1 &&
+		json_integer_value(json_object_get(json_array_get(revs, j - 2), "revision")) ==
+			json_integer_value(json_object_get(latest, "revision"));
+		j--)
+		latest = json_array_get(revs, j - 2);
 	page_head(h, s, "../", json_string_value(json_object_get(latest, "title")), NULL, NULL);
 	put(h, "<article>\n<h1>");
 	esc(h, json_string_value(json_object_get(latest, "title")));
@@ -1563,7 +1570,8 @@ static int source_page(html *h, site *s, const char *id)
 		"<ol class=\"revisions\" reversed>\n");
 	for (j = n; j > 0 && h->error == 0; j--) {
 		r = json_array_get(revs, j - 1);
-		putf(h, "<li><h3>Revision %zu</h3>\n<p>", j);
+		putf(h, "<li><h3>Revision %lld</h3>\n<p>",
+			(long long)json_integer_value(json_object_get(r, "revision")));
 		esc(h, json_string_value(json_object_get(r, "created")));
 		if (json_object_get(r, "reason")) {
 			put(h, ". Why: ");
@@ -2355,6 +2363,21 @@ static ct__bundle_how bundle_how(site *s)
 	return how;
 }
 
+/* A bundle with every revision (--history), or, when a source its claims cite forked (concurrent
+ * revisions kept by a sync, docs/sync.md: no one line of revisions to carry), with the current
+ * revisions only, which verify (docs/publish.md). */
+static int bundle_create_history(
+	site *s, const char *path, ct_bundle_create_opts *bo, const ct__bundle_how *how)
+{
+	int error = ct__bundle_create(NULL, s->store, path, bo, how);
+
+	if (error != CT_ECONFLICT)
+		return error;
+	ct_error_clear();
+	bo->history = 0;
+	return ct__bundle_create(NULL, s->store, path, bo, how);
+}
+
 /* The claim's own bundle, when the claim page was made again or the bundle is missing. */
 static int publish_claim_bundle(site *s, pclaim *c)
 {
@@ -2383,7 +2406,7 @@ static int publish_claim_bundle(site *s, pclaim *c)
 	bo.nids = 1;
 	bo.history = 1;
 	bo.annotations = 1;
-	if ((error = ct__bundle_create(NULL, s->store, path.ptr, &bo, &how)) < 0)
+	if ((error = bundle_create_history(s, path.ptr, &bo, &how)) < 0)
 		goto done;
 	s->report->written++;
 	note(s, rel.ptr, "written");
@@ -2438,7 +2461,7 @@ static int publish_all_bundle(site *s, const char *bundle_fp, size_t rebuilt)
 	bo.nids = n;
 	bo.history = 1;
 	bo.annotations = 1;
-	if ((error = ct__bundle_create(NULL, s->store, path.ptr, &bo, &how)) < 0)
+	if ((error = bundle_create_history(s, path.ptr, &bo, &how)) < 0)
 		goto done;
 	s->report->written++;
 	note(s, "claims.bundle", "written");

@@ -267,7 +267,7 @@ static const field source_fields[] = {
 	{"type", F_STRING, 1, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_TYPE},
 	{"id", F_ID, 1, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_ID},
 	{"revision", F_POSINT, 1, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_REVISION},
-	{"prev", F_DIGEST, 0, NULL, NULL, CT__DIFF_AS_PATCH, CT__BV_PREV},
+	{"prev", F_PREV, 0, NULL, NULL, CT__DIFF_AS_PATCH, CT__BV_PREV},
 	{"created", F_TIMESTAMP, 1, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_NONE},
 	{"reason", F_STRING, 0, NULL, NULL, CT__DIFF_AS_SIDE, CT__BV_NONE},
 	{"title", F_STRING, 1, NULL, NULL, CT__DIFF_AS_WORDS, CT__BV_NONE},

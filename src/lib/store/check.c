@@ -24,8 +24,8 @@ typedef struct {
 	json_t *revs;	      /* "kind/id" -> {"<n>": {"digest", "prev"}} */
 	json_t *records;      /* "kind/id" or "annotation/claim/aid" -> record (latest revision) */
 	json_t *files;	      /* path -> 1 for every record file, for the provenance check */
-	json_t *texts;	      /* "source/id/<n>" -> sha256 of the stored text */
-	json_t *kept;	      /* "source/id/<n>" -> archive.sha256 of revisions that say "stored" */
+	json_t *texts;	      /* "source/id/<n>" -> {"<revision's file name>": text's sha256} */
+	json_t *kept;	      /* "source/id/<file name>" -> archive.sha256 of revisions "stored" */
 	json_t *checkpoints;  /* the checkpoint records, for check_checkpoints */
 	ct__vouch *vouch;     /* what vouches for a revoked or expired key's signatures */
 	uint64_t checked;     /* files checked, for opts->progress */
@@ -275,7 +275,7 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 	int n = 0;
 	const char *p = rel;
 	json_t *record = NULL;
-	char key[256];
+	char key[300];
 	char fan[3];
 
 	while (*p && n < 5) {
@@ -366,13 +366,22 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 		}
 		for (k = 1; k < len && name[k] >= '0' && name[k] <= '9' && rev < 100000000; k++)
 			rev = rev * 10 + (name[k] - '0');
-		if (kind == CT_KIND_SOURCE && strcmp(name + k, ".txt") == 0) {
+		if (kind == CT_KIND_SOURCE && len > 4 && strcmp(name + len - 4, ".txt") == 0) {
+			/* a kept text: "rNNNN.txt", or "rNNNN-<12 hex>.txt" beside its revision */
 			ct_buf text = CT_BUF_INIT;
-			char hex[65];
+			char hex[65], as_json[96];
+			json_t *set;
+			snprintf(as_json, sizeof(as_json), "%.*s.json", (int)(len - 4), name);
+			if (len - 4 > 60 || (rev = ct__revision_file(as_json, NULL)) < 1) {
+				finding(c, "%s: unexpected file in the store", path);
+				return;
+			}
 			if (read_blob(&text, c, oid, CT_TEXT_MAX) == 0) {
 				ct_sha256_hex(hex, (const uint8_t *)text.ptr, text.len);
 				snprintf(key, sizeof(key), "source/%s/%lld", id, (long long)rev);
-				json_object_set_new(c->texts, key, json_string(hex));
+				if (!(set = json_object_get(c->texts, key)))
+					json_object_set_new(c->texts, key, set = json_object());
+				json_object_set_new(set, as_json, json_string(hex));
 				json_object_set_new(c->files, path, json_true());
 			}
 			ct_buf_free(&text);
@@ -380,8 +389,7 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 		}
 		if (strcmp(name + k, ".json") != 0 || rev < 1) {
 			const char *hex = NULL;
-			if (kind != CT_KIND_CLAIM || (rev = ct__revision_file(name, &hex)) < 1 ||
-				!hex) {
+			if ((rev = ct__revision_file(name, &hex)) < 1 || !hex) {
 				finding(c, "%s: unexpected file in the store", path);
 				return;
 			}
@@ -402,7 +410,7 @@ static void check_file(checker *c, const char *path, const git_oid *oid)
 		if (kind == CT_KIND_SOURCE &&
 			json_is_true(
 				json_object_get(json_object_get(record, "archive"), "stored"))) {
-			snprintf(key, sizeof(key), "source/%s/%lld", id, (long long)rev);
+			snprintf(key, sizeof(key), "source/%s/%s", id, name);
 			json_object_set(c->kept, key,
 				json_object_get(json_object_get(record, "archive"), "sha256"));
 		}
@@ -729,9 +737,10 @@ static void check_chains(checker *c)
 				heads++;
 		if (heads > 1 && !c->fresh) /* a fetch may bring a conflict: sync keeps both */
 			finding(c,
-				"%s: conflicted: %zu concurrent revisions (end it with 'claimtrail claim "
+				"%s: conflicted: %zu concurrent revisions (end it with 'claimtrail %.*s "
 				"revise %s --merge')",
-				key, heads, strchr(key, '/') + 1);
+				key, heads, (int)(strchr(key, '/') - key), key,
+				strchr(key, '/') + 1);
 		json_decref(named);
 	}
 	focus(c, NULL);
@@ -753,9 +762,9 @@ static int source_exists(checker *c, const char *id)
 	return json_object_get(c->records, key) != NULL;
 }
 
-/* Every source revision that says its text is kept: the text it uses (its own, or the newest
- * earlier one) must have its sha256. A text that is not here is no finding: bundles do not
- * carry texts. */
+/* Every source revision that says its text is kept: the text it uses (its own, named as it is, or
+ * one of the newest earlier number: the revision before it, or one concurrent with that) must
+ * have its sha256. A text that is not here is no finding: bundles do not carry texts. */
 static void check_texts(checker *c)
 {
 	const char *key;
@@ -763,21 +772,34 @@ static void check_texts(checker *c)
 
 	json_object_foreach (c->kept, key, want) {
 		char id[160], tk[200];
-		const char *slash = strrchr(key, '/');
-		json_int_t r;
-		json_t *hex = NULL;
+		const char *slash = strrchr(key, '/'), *name, *k2;
+		json_int_t r, n;
+		json_t *set, *hex, *own = NULL;
+		int match = 0, any = 0;
 		if (!slash || (size_t)(slash - key) >= sizeof(id))
 			continue;
 		memcpy(id, key, (size_t)(slash - key));
 		id[slash - key] = '\0';
-		for (r = strtoll(slash + 1, NULL, 10); r >= 1 && !hex; r--) {
-			snprintf(tk, sizeof(tk), "%s/%lld", id, (long long)r);
-			hex = json_object_get(c->texts, tk);
+		name = slash + 1;
+		n = ct__revision_file(name, NULL);
+		snprintf(tk, sizeof(tk), "%s/%lld", id, (long long)n);
+		own = json_object_get(json_object_get(c->texts, tk), name);
+		if (own) {
+			match = json_equal(own, want);
+			any = 1;
 		}
-		if (hex && !json_equal(hex, want))
+		for (r = n - 1; !own && r >= 1 && !any; r--) {
+			snprintf(tk, sizeof(tk), "%s/%lld", id, (long long)r);
+			set = json_object_get(c->texts, tk);
+			json_object_foreach (set, k2, hex) {
+				any = 1;
+				match |= json_equal(hex, want);
+			}
+		}
+		if (any && !match)
 			finding(c,
-				"source %s revision %s: the stored text does not match its sha256",
-				id + 7, slash + 1);
+				"source %s revision %lld: the stored text does not match its sha256",
+				id + 7, (long long)n);
 	}
 }
 

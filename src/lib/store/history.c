@@ -63,9 +63,10 @@ static int match_line(const ct_journal_line *line, void *payload)
 				want, sizeof(want), "annotations/%s.json", ct_record_id(e->record));
 		else
 			n = snprintf(want, sizeof(want), "r%04lld.json", (long long)e->revision);
-		if (e->kind == CT_KIND_CLAIM && n > 0 &&
+		if ((e->kind == CT_KIND_CLAIM || e->kind == CT_KIND_SOURCE) && n > 0 &&
 			((size_t)n != nlen || memcmp(want, name, nlen) != 0)) {
-			/* a claim revision from 2 on is named by its digest too (docs/store.md) */
+			/* a claim or source revision from 2 on is named by its digest too
+			 * (docs/store.md) */
 			char digest[CT_DIGEST_LEN + 1];
 			if (ct_record_digest(digest, e->record) == 0)
 				n = snprintf(want, sizeof(want), "r%04lld-%.*s.json",

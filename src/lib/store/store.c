@@ -67,14 +67,25 @@ int ct__record_file_path(ct_buf *out, ct_store *store, const json_t *record)
 			return error;
 		return ct_buf_printf(out, "/annotations/%s.json", ct_record_id(record));
 	}
-	if (kind != CT_KIND_CLAIM || revision < 2)
+	if ((kind != CT_KIND_CLAIM && kind != CT_KIND_SOURCE) || revision < 2)
 		return ct_store_record_path(out, store, kind, ct_record_id(record), revision);
-	if ((error = ct_id_validate(ct_record_id(record), "claim")) < 0 ||
+	if ((error = ct_id_validate(ct_record_id(record), ct_kind_name(kind))) < 0 ||
 		(error = ct_record_digest(digest, record)) < 0 ||
 		(error = ct__record_dir(out, store, kind, ct_record_id(record))) < 0)
 		return error;
 	return ct_buf_printf(
 		out, "/r%04lld-%.*s.json", (long long)revision, CT__REVISION_HEX, digest + 7);
+}
+
+int ct__source_text_path(ct_buf *out, ct_store *store, const json_t *record)
+{
+	int error;
+
+	/* the record's own name with ".txt" for ".json": "r0001.txt", "r0002-<12 hex>.txt" */
+	if ((error = ct__record_file_path(out, store, record)) < 0)
+		return error;
+	ct_buf_truncate(out, out->len - 5);
+	return ct_buf_puts(out, ".txt");
 }
 
 const char *ct_store_root(const ct_store *store)

@@ -86,9 +86,17 @@ int ct__store_get_latest(json_t **out, ct_store *store, ct_kind kind, const char
 int ct__revision_path(
 	ct_buf *out, ct_store *store, git_tree *root, ct_kind kind, const char *id, json_int_t n);
 
-/* The path a record is written at: its kind's folder, and for a claim revision >= 2 the digest
- * suffix. */
+/* The path a record is written at: its kind's folder, and for a claim or source revision >= 2 the
+ * digest suffix ("r0002-<12 hex>.json"). */
 int ct__record_file_path(ct_buf *out, ct_store *store, const json_t *record);
+
+/* Of revs (ct_store_revisions: oldest first, concurrent revisions of one number side by side),
+ * the first numbered n, the one ct_store_get of n gives (borrowed), or NULL. */
+const json_t *ct__revision_numbered(const json_t *revs, json_int_t n);
+
+/* The path of a source revision's kept text: the record's path with ".txt" for ".json", so two
+ * concurrent revisions' texts have paths of their own (stores written before keep "rNNNN.txt"). */
+int ct__source_text_path(ct_buf *out, ct_store *store, const json_t *record);
 
 /* The revision of the record folder whose digest is digest (the caller's), NULL when none;
  * revision hint is looked at first. */

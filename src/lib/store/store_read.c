@@ -232,29 +232,38 @@ done:
 	return error;
 }
 
-int ct_store_claim_heads(json_t **out, ct_store *store, const char *id)
+int ct_store_heads(json_t **out, ct_store *store, ct_kind kind, const char *id)
 {
 	ct_buf dir = CT_BUF_INIT;
 	git_tree *tree = NULL;
 	int error;
 
 	*out = NULL;
-	if ((error = ct_id_validate(id, "claim")) < 0 ||
-		(error = ct__record_dir(&dir, store, CT_KIND_CLAIM, id)) < 0)
+	if (kind != CT_KIND_CLAIM && kind != CT_KIND_SOURCE)
+		return ct_error_set(CT_EINVALID, "only claims and sources have revisions");
+	if ((error = ct_id_validate(id, ct_kind_name(kind))) < 0 ||
+		(error = ct__record_dir(&dir, store, kind, id)) < 0)
 		goto done;
 	if (!ct__subtree(&tree, store, store->tree, dir.ptr)) {
-		error = ct_error_set(CT_ENOTFOUND, "no claim \"%s\" in the store", id);
+		error = ct_error_set(
+			CT_ENOTFOUND, "no %s \"%s\" in the store", ct_kind_name(kind), id);
 		goto done;
 	}
 	if ((error = ct__revision_heads(out, store, tree, id)) == 0 && json_array_size(*out) == 0) {
 		json_decref(*out);
 		*out = NULL;
-		error = ct_error_set(CT_ENOTFOUND, "no claim \"%s\" in the store", id);
+		error = ct_error_set(
+			CT_ENOTFOUND, "no %s \"%s\" in the store", ct_kind_name(kind), id);
 	}
 done:
 	git_tree_free(tree);
 	ct_buf_free(&dir);
 	return error;
+}
+
+int ct_store_claim_heads(json_t **out, ct_store *store, const char *id)
+{
+	return ct_store_heads(out, store, CT_KIND_CLAIM, id);
 }
 
 /* The highest n of the "rNNNN.json" files in a record folder tree (0 when absent). */
@@ -438,10 +447,10 @@ int ct__latest_record_ring(json_t **out, char *digest, json_int_t *revision, ct_
 	return error;
 }
 
-/* Appends to list the other revisions numbered n of claim id (concurrent ones, kept side by
- * side after a sync), rec being the one ct_store_get gave. */
-static int add_concurrent(
-	json_t *list, ct_store *store, const char *id, json_int_t n, const json_t *rec)
+/* Appends to list the other revisions numbered n of claim or source id (concurrent ones, kept
+ * side by side after a sync), rec being the one ct_store_get gave. */
+static int add_concurrent(json_t *list, ct_store *store, ct_kind kind, const char *id, json_int_t n,
+	const json_t *rec)
 {
 	ct_buf dir = CT_BUF_INIT;
 	git_tree *tree = NULL;
@@ -450,7 +459,7 @@ static int add_concurrent(
 	int error;
 
 	if ((error = ct_record_digest(have, rec)) < 0 ||
-		(error = ct__record_dir(&dir, store, CT_KIND_CLAIM, id)) < 0 ||
+		(error = ct__record_dir(&dir, store, kind, id)) < 0 ||
 		!ct__subtree(&tree, store, store->tree, dir.ptr) || !ct__revision_forked(tree))
 		goto done;
 	for (i = 0; i < git_tree_entrycount(tree); i++) {
@@ -495,7 +504,8 @@ int ct_store_revisions(json_t **out, ct_store *store, ct_kind kind, const char *
 		if ((error = ct_store_get(&rec, store, kind, id, i)) < 0)
 			goto done;
 		json_array_append_new(list, rec);
-		if (kind == CT_KIND_CLAIM && (error = add_concurrent(list, store, id, i, rec)) < 0)
+		if (kind != CT_KIND_KEY &&
+			(error = add_concurrent(list, store, kind, id, i, rec)) < 0)
 			goto done;
 	}
 	*out = list;
@@ -503,6 +513,17 @@ int ct_store_revisions(json_t **out, ct_store *store, ct_kind kind, const char *
 done:
 	json_decref(list);
 	return error;
+}
+
+const json_t *ct__revision_numbered(const json_t *revs, json_int_t n)
+{
+	const json_t *r;
+	size_t i;
+
+	json_array_foreach (revs, i, r)
+		if (json_integer_value(json_object_get(r, "revision")) == n)
+			return r;
+	return NULL;
 }
 
 static int is_hex(const char *s)
@@ -778,14 +799,72 @@ int ct_store_keyring(ct_keyring **out, ct_store *store)
 	return 0;
 }
 
+/* The text at path if it has sha256 want: 1 (in out), 0 when absent, 2 when it differs. */
+static int text_at(ct_buf *out, ct_store *store, const char *path, const char *want)
+{
+	size_t start = out->len;
+	char hex[65];
+	int error = ct__read_path(out, store, path, CT_TEXT_MAX);
+
+	if (error == CT_ENOTFOUND) {
+		ct_error_clear();
+		return 0;
+	}
+	if (error < 0)
+		return error;
+	ct_sha256_hex(hex, (const uint8_t *)out->ptr + start, out->len - start);
+	if (strcmp(hex, want) == 0)
+		return 1;
+	ct_buf_truncate(out, start);
+	return 2;
+}
+
+/* The revision before rec whose text rec keeps: prev's, or of a merge's list the first whose
+ * archive has sha256 want (else the first). NULL at revision 1 or when not in folder. */
+static json_t *text_prev(ct_store *store, const git_tree *folder, const json_t *rec, const char *id,
+	const char *want)
+{
+	const json_t *prev = json_object_get(rec, "prev"), *d;
+	json_int_t n = json_integer_value(json_object_get(rec, "revision"));
+	json_t *found = NULL, *first = NULL;
+	size_t i;
+
+	if (json_is_string(prev)) {
+		ct__revision_by_digest(&found, store, folder, id, json_string_value(prev), n - 1);
+		ct_error_clear();
+		return found;
+	}
+	json_array_foreach (prev, i, d) {
+		const char *has;
+		ct__revision_by_digest(&found, store, folder, id, json_string_value(d), n - 1);
+		ct_error_clear();
+		has = json_string_value(
+			json_object_get(json_object_get(found, "archive"), "sha256"));
+		if (found && has && strcmp(want, has) == 0)
+			break;
+		if (!first) {
+			first = found;
+			found = NULL;
+		} else {
+			json_decref(found);
+			found = NULL;
+		}
+	}
+	if (found) {
+		json_decref(first);
+		return found;
+	}
+	return first;
+}
+
 int ct_store_source_text(ct_buf *out, ct_store *store, const char *id, json_int_t revision)
 {
 	ct_buf path = CT_BUF_INIT;
-	json_t *rec = NULL;
-	const char *want;
-	char hex[65];
-	size_t start = out->len;
-	int error;
+	json_t *rec = NULL, *next;
+	git_tree *folder = NULL;
+	const char *want = NULL;
+	char want_hex[65];
+	int error, got = 0, differs = 0;
 
 	if ((error = ct_id_validate(id, "source")) < 0)
 		return error;
@@ -794,28 +873,49 @@ int ct_store_source_text(ct_buf *out, ct_store *store, const char *id, json_int_
 	if (revision >= 1 && (error = ct_store_get(&rec, store, CT_KIND_SOURCE, id, revision)) < 0)
 		return error;
 	want = json_string_value(json_object_get(json_object_get(rec, "archive"), "sha256"));
-	/* A revision without new text keeps the text of the revision before it; a text kept for
-	 * another revision than the one asked about is not its text (the sha256 says). */
-	for (; want && revision >= 1; revision--) {
-		ct_buf_clear(&path);
-		if ((error = ct__record_dir(&path, store, CT_KIND_SOURCE, id)) < 0 ||
-			(error = ct_buf_printf(&path, "/r%04lld.txt", (long long)revision)) < 0)
-			break;
-		error = ct__read_path(out, store, path.ptr, CT_TEXT_MAX);
-		if (error != CT_ENOTFOUND)
-			break;
-	}
-	if (!want || revision < 1) {
-		error = ct_error_set(CT_ENOTFOUND, "source %s has no stored text", id);
-	} else if (error == 0) {
-		ct_sha256_hex(hex, (const uint8_t *)out->ptr + start, out->len - start);
-		if (strcmp(hex, want) != 0) {
-			ct_buf_truncate(out, start);
-			error = ct_error_set(CT_ENOTFOUND,
-				"source %s: the text kept is not the one this revision records",
-				id);
+	if (want)
+		snprintf(want_hex, sizeof(want_hex), "%s", want);
+	if (want &&
+		((error = ct__record_dir(&path, store, CT_KIND_SOURCE, id)) < 0 ||
+			!ct__subtree(&folder, store, store->tree, path.ptr)))
+		want = NULL;
+	/* A revision without new text keeps the text of the revision before it (along "prev"); a
+	 * text kept for another revision than the one asked about is not its text (the sha256
+	 * says). Each revision's text is named as its record (ct__source_text_path); stores written
+	 * before concurrent sources name a revision's text "rNNNN.txt". */
+	while (want && rec && !got && error == 0) {
+		json_int_t n = json_integer_value(json_object_get(rec, "revision"));
+		int k;
+		for (k = 0; k < 2 && !got && error == 0; k++) {
+			ct_buf_clear(&path);
+			if (k == 1 && n < 2)
+				break;
+			if ((error = k == 0 ? ct__source_text_path(&path, store, rec)
+					    : ct__record_dir(&path, store, CT_KIND_SOURCE, id)) <
+					0 ||
+				(k == 1 &&
+					(error = ct_buf_printf(
+						 &path, "/r%04lld.txt", (long long)n)) < 0))
+				break;
+			if ((error = text_at(out, store, path.ptr, want_hex)) < 0)
+				break;
+			got = error == 1;
+			differs |= error == 2;
+			error = 0;
 		}
+		if (got || error < 0)
+			break;
+		next = text_prev(store, folder, rec, id, want_hex);
+		json_decref(rec);
+		rec = next;
 	}
+	if (error == 0 && !got)
+		error = differs
+			? ct_error_set(CT_ENOTFOUND,
+				  "source %s: the text kept is not the one this revision records",
+				  id)
+			: ct_error_set(CT_ENOTFOUND, "source %s has no stored text", id);
+	git_tree_free(folder);
 	json_decref(rec);
 	ct_buf_free(&path);
 	return error;

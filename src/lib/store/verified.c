@@ -156,10 +156,10 @@ static int check_key_states(ct_verification *out, ct_store *store, const ct_keyr
 	return 0;
 }
 
-/* The chain below a claim revision when it forked or merged: every digest a revision names as
- * prev is a revision of the folder with a lower number, the highest of them one lower, and its
- * signatures verify; down to revision 1. */
-static int verify_graph(ct_verification *out, ct_store *store, const ct_keyring *ring,
+/* The chain below a claim or source revision (of kind) when it forked or merged: every digest a
+ * revision names as prev is a revision of the folder with a lower number, the highest of them one
+ * lower, and its signatures verify; down to revision 1. */
+static int verify_graph(ct_verification *out, ct_store *store, const ct_keyring *ring, ct_kind kind,
 	const json_t *record, const git_tree *folder)
 {
 	json_t *todo = json_array(), *seen = json_object(), *cur = NULL, *at = NULL;
@@ -205,8 +205,7 @@ static int verify_graph(ct_verification *out, ct_store *store, const ct_keyring 
 			if (!at) {
 				/* say what is at revision n - 1 instead, as the linear walk does */
 				json_t *other = NULL;
-				int rc = ct_store_get(
-					&other, store, CT_KIND_CLAIM, id, (json_int_t)(n - 1));
+				int rc = ct_store_get(&other, store, kind, id, (json_int_t)(n - 1));
 				if (rc == CT_ENOTFOUND)
 					set_state(out, CT_RECORD_BROKEN_CHAIN,
 						"revision %lld is missing", (long long)(n - 1));
@@ -285,7 +284,7 @@ int ct__verify_record(
 	if (kind != CT_KIND_CLAIM && kind != CT_KIND_SOURCE)
 		goto done;
 	n = json_integer_value(json_object_get(record, "revision"));
-	if (kind == CT_KIND_CLAIM && n > 1) {
+	if (n > 1) {
 		ct_buf dir = CT_BUF_INIT;
 		git_tree *folder = NULL;
 		int graph = 0;
@@ -294,7 +293,7 @@ int ct__verify_record(
 			graph = json_is_array(json_object_get(record, "prev")) ||
 				ct__revision_forked(folder);
 		if (error == 0 && graph)
-			error = verify_graph(out, store, ring, record, folder);
+			error = verify_graph(out, store, ring, kind, record, folder);
 		git_tree_free(folder);
 		ct_buf_free(&dir);
 		if (error < 0 || graph)

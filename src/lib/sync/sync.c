@@ -809,7 +809,7 @@ static int pull_build(ct_txn *txn, ct_store *store, void *payload)
 	return error;
 }
 
-/* Counts the claims among the fresh paths that now have concurrent revisions. */
+/* Counts the claims and sources among the fresh paths that now have concurrent revisions. */
 static void count_conflicted(sync_state *s)
 {
 	const char *path;
@@ -819,28 +819,37 @@ static void count_conflicted(sync_state *s)
 	git_tree *folder = NULL;
 
 	json_object_foreach (s->fresh, path, v) {
-		/* <root>/claim/<fan>/<id>/<file> */
+		/* <root>/claim/<fan>/<id>/<file>, <root>/source/<fan>/<id>/<file> */
 		const char *p = path + rlen + 1, *id, *end;
-		char buf[256];
+		char buf[256], seen_key[264];
 		json_t *heads = NULL;
-		if (strncmp(p, "claim/", 6) != 0 || !(id = strchr(p + 6, '/')))
+		ct_kind kind;
+		if (strncmp(p, "claim/", 6) == 0)
+			kind = CT_KIND_CLAIM;
+		else if (strncmp(p, "source/", 7) == 0)
+			kind = CT_KIND_SOURCE;
+		else
+			continue;
+		if (!(id = strchr(strchr(p, '/') + 1, '/')))
 			continue;
 		id++;
 		if (!(end = strchr(id, '/')) || (size_t)(end - id) >= sizeof(buf))
 			continue;
 		memcpy(buf, id, (size_t)(end - id));
 		buf[end - id] = '\0';
-		if (json_object_get(seen, buf))
+		snprintf(seen_key, sizeof(seen_key), "%c/%s", p[0], buf);
+		if (json_object_get(seen, seen_key))
 			continue;
-		json_object_set_new(seen, buf, json_true());
+		json_object_set_new(seen, seen_key, json_true());
 		/* only a folder with two revisions of one number can hold a conflict */
 		ct_buf_clear(&dir);
-		if (ct__record_dir(&dir, s->store, CT_KIND_CLAIM, buf) == 0 &&
+		if (ct__record_dir(&dir, s->store, kind, buf) == 0 &&
 			ct__subtree(&folder, s->store, s->store->tree, dir.ptr) &&
 			ct__revision_forked(folder) &&
 			ct__revision_heads(&heads, s->store, folder, buf) == 0 &&
 			json_array_size(heads) > 1)
-			s->out->conflicted++;
+			*(kind == CT_KIND_CLAIM ? &s->out->conflicted
+						: &s->out->conflicted_sources) += 1;
 		ct_error_clear();
 		git_tree_free(folder);
 		folder = NULL;

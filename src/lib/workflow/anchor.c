@@ -44,7 +44,7 @@ static int revision_text(ct_buf *out, ct_store *store, const char *source, const
 	if (error != CT_ENOTFOUND || !copy || revision < 1)
 		return error;
 	want = json_string_value(json_object_get(
-		json_object_get(json_array_get(revs, (size_t)revision - 1), "archive"), "sha256"));
+		json_object_get(ct__revision_numbered(revs, revision), "archive"), "sha256"));
 	ct_sha256_hex(hex, copy, copy_len);
 	if (!want || strcmp(want, hex) != 0)
 		return error; /* not that revision's text: as if there were none */
@@ -77,14 +77,17 @@ int ct_anchor_check_text(ct_anchor_report *out, ct_store *store, const json_t *c
 		return 0;
 	if ((error = ct_store_revisions(&revs, store, CT_KIND_SOURCE, source)) < 0)
 		goto done;
-	out->newest_revision = (json_int_t)json_array_size(revs);
+	/* revisions oldest first; concurrent ones (docs/sync.md) share a number */
+	out->newest_revision = json_integer_value(
+		json_object_get(json_array_get(revs, json_array_size(revs) - 1), "revision"));
 	if (cited) {
 		size_t i;
 		json_t *r;
 		char digest[CT_DIGEST_LEN + 1];
 		json_array_foreach (revs, i, r)
 			if (ct_record_digest(digest, r) == 0 && strcmp(digest, cited) == 0)
-				out->cited_revision = (json_int_t)i + 1;
+				out->cited_revision =
+					json_integer_value(json_object_get(r, "revision"));
 	}
 	error = revision_text(&text, store, source, revs, out->newest_revision, copy, copy_len);
 	if (error == CT_ENOTFOUND) {

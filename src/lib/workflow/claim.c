@@ -247,77 +247,6 @@ int ct_claim_add(
 		out_record, store, opts, 0, "claim add", claim_add_build, &job, &job.result);
 }
 
-static int by_digest(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/*
- * A claim whose revisions forked (two clones revised it concurrently, docs/sync.md) has several
- * heads. A plain revision is refused; a merge (merge set) builds on the head of the highest number
- * (of those, the lowest digest: *prev, *digest and *n are replaced) and names every head as prev:
- * their digests in ascending order, separated by commas, in *prevs. A merge of a claim that did
- * not fork is refused too.
- */
-static int concurrent_heads(ct_buf *prevs, json_t **prev, char *digest, json_int_t *n,
-	ct_store *store, const char *id, int merge)
-{
-	json_t *heads = NULL, *h, *base = NULL;
-	const char *list[64];
-	char digests[64][CT_DIGEST_LEN + 1];
-	size_t i, count;
-	int error;
-
-	if ((error = ct_store_claim_heads(&heads, store, id)) < 0)
-		return error;
-	count = json_array_size(heads);
-	if (count < 2) {
-		if (merge)
-			error = ct_error_set(CT_EINVALID,
-				"claim %s is not conflicted: there is nothing to merge (revise it "
-				"without --merge)",
-				id);
-		goto done;
-	}
-	if (!merge) {
-		error = ct_error_set(CT_ECONFLICT,
-			"claim %s is conflicted: %zu concurrent revisions; write the one that merges "
-			"them with 'claimtrail claim revise %s --merge ...'",
-			id, count, id);
-		goto done;
-	}
-	if (count > 64) {
-		error = ct_error_set(
-			CT_EINVALID, "claim %s: more than 64 concurrent revisions", id);
-		goto done;
-	}
-	json_array_foreach (heads, i, h) {
-		if ((error = ct__require_verified(store, h)) < 0 ||
-			(error = ct_record_digest(digests[i], h)) < 0)
-			goto done;
-		list[i] = digests[i];
-		if (!base ||
-			json_integer_value(json_object_get(h, "revision")) >
-				json_integer_value(json_object_get(base, "revision")) ||
-			(json_integer_value(json_object_get(h, "revision")) ==
-					json_integer_value(json_object_get(base, "revision")) &&
-				strcmp(digests[i], digest) < 0)) {
-			base = h;
-			memcpy(digest, digests[i], CT_DIGEST_LEN + 1);
-		}
-	}
-	qsort(list, count, sizeof(list[0]), by_digest);
-	for (i = 0; i < count; i++)
-		if ((error = ct_buf_printf(prevs, "%s%s", i ? "," : "", list[i])) < 0)
-			goto done;
-	json_decref(*prev);
-	*prev = json_incref(base);
-	*n = json_integer_value(json_object_get(base, "revision"));
-done:
-	json_decref(heads);
-	return error;
-}
-
 int ct__claim_revise_in(json_t **out, ct_txn *txn, ct_store *store, const char *id,
 	const json_t *changes, int retract, int subject, const ct_write_opts *opts)
 {
@@ -330,8 +259,8 @@ int ct__claim_revise_in(json_t **out, ct_txn *txn, ct_store *store, const char *
 
 	*out = NULL;
 	if ((error = ct__latest_record(&prev, digest, &n, store, CT_KIND_CLAIM, id)) < 0 ||
-		(error = concurrent_heads(
-			 &prevs, &prev, digest, &n, store, id, retract == CT__REVISE_MERGE)) < 0)
+		(error = ct__revision_heads_merge(&prevs, &prev, digest, &n, store, CT_KIND_CLAIM,
+			 id, retract == CT__REVISE_MERGE)) < 0)
 		goto done;
 	if (retract == CT__REVISE_MERGE)
 		retract = 0;

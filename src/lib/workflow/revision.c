@@ -187,6 +187,71 @@ int ct__revision_write(json_t **out_record, ct_store *store, const ct_write_opts
 	return 0;
 }
 
+static int by_digest(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int ct__revision_heads_merge(ct_buf *prevs, json_t **prev, char *digest, json_int_t *n,
+	ct_store *store, ct_kind kind, const char *id, int merge)
+{
+	const char *what = ct_kind_name(kind);
+	json_t *heads = NULL, *h, *base = NULL;
+	const char *list[64];
+	char digests[64][CT_DIGEST_LEN + 1];
+	size_t i, count;
+	int error;
+
+	if ((error = ct_store_heads(&heads, store, kind, id)) < 0)
+		return error;
+	count = json_array_size(heads);
+	if (count < 2) {
+		if (merge)
+			error = ct_error_set(CT_EINVALID,
+				"%s %s is not conflicted: there is nothing to merge (revise it "
+				"without --merge)",
+				what, id);
+		goto done;
+	}
+	if (!merge) {
+		error = ct_error_set(CT_ECONFLICT,
+			"%s %s is conflicted: %zu concurrent revisions; write the one that merges "
+			"them with 'claimtrail %s revise %s --merge ...'",
+			what, id, count, what, id);
+		goto done;
+	}
+	if (count > 64) {
+		error = ct_error_set(
+			CT_EINVALID, "%s %s: more than 64 concurrent revisions", what, id);
+		goto done;
+	}
+	json_array_foreach (heads, i, h) {
+		if ((error = ct__require_verified(store, h)) < 0 ||
+			(error = ct_record_digest(digests[i], h)) < 0)
+			goto done;
+		list[i] = digests[i];
+		if (!base ||
+			json_integer_value(json_object_get(h, "revision")) >
+				json_integer_value(json_object_get(base, "revision")) ||
+			(json_integer_value(json_object_get(h, "revision")) ==
+					json_integer_value(json_object_get(base, "revision")) &&
+				strcmp(digests[i], digest) < 0)) {
+			base = h;
+			memcpy(digest, digests[i], CT_DIGEST_LEN + 1);
+		}
+	}
+	qsort(list, count, sizeof(list[0]), by_digest);
+	for (i = 0; i < count; i++)
+		if ((error = ct_buf_printf(prevs, "%s%s", i ? "," : "", list[i])) < 0)
+			goto done;
+	json_decref(*prev);
+	*prev = json_incref(base);
+	*n = json_integer_value(json_object_get(base, "revision"));
+done:
+	json_decref(heads);
+	return error;
+}
+
 /* Whether two revisions say the same thing (ignoring what every revision changes). */
 int ct__revision_same_content(const json_t *a, const json_t *b)
 {

@@ -28,6 +28,17 @@ int ct__revision_check_opts(const ct_write_opts *opts, int reason_required, cons
 int ct__revision_write(json_t **out_record, ct_store *store, const ct_write_opts *opts,
 	int reason_required, const char *what, ct_txn_build_fn build, void *job, json_t **result);
 
+/*
+ * A claim or source (kind) whose revisions forked (two clones revised it concurrently,
+ * docs/sync.md) has several heads. A plain revision is refused (CT_ECONFLICT, naming the way
+ * out); a merge (merge set) builds on the head of the highest number (of those, the lowest
+ * digest: *prev, *digest and *n are replaced) and names every head as prev: their digests in
+ * ascending order, separated by commas, in *prevs. A merge of a record that did not fork is
+ * refused too. With one head, nothing is changed.
+ */
+int ct__revision_heads_merge(ct_buf *prevs, json_t **prev, char *digest, json_int_t *n,
+	ct_store *store, ct_kind kind, const char *id, int merge);
+
 /* Whether two revisions say the same thing (ignoring what every revision changes). */
 int ct__revision_same_content(const json_t *a, const json_t *b);
 
