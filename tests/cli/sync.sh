@@ -99,6 +99,15 @@ for c in a b; do
 	expect_status 1 "$CT" -C $c check
 	contains "$OUT" "claim/c1: conflicted: 2 concurrent revisions"
 done
+# a bundle of every revision has no one line to carry: refused when made, no file; a published
+# claim's bundle carries the current revisions instead, and verifies
+expect_status 4 "$CT" -C a bundle create c1 --history -o "$TMP/forked.bundle" --key "$TMP/alice.key"
+contains "$ERR" "claim c1: its revisions forked"
+one_line "$ERR"
+[ ! -e "$TMP/forked.bundle" ] && ok || fail "a refused --history bundle left a file"
+expect_status 0 "$CT" -C a publish -o "$TMP/forked-site" --base-url https://example.org/c --key "$TMP/alice.key"
+expect_status 0 "$CT" verify "$TMP/forked-site/bundle/c1.bundle" --trust "$TMP/alice.key.pub" \
+	--trust "$TMP/bob.key.pub"
 # a plain revision is refused while conflicted; --merge ends it
 expect_status 4 $A claim revise c1 --statement "x" --reason "x"
 contains "$ERR" "claim c1 is conflicted: 2 concurrent revisions"

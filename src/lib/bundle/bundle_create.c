@@ -348,6 +348,30 @@ static int preloaded_error(const preloaded *pre)
 }
 
 /*
+ * A bundle's history is one line of revisions (docs/bundle.md): a claim or source whose
+ * revisions forked (concurrent revisions kept by a sync, docs/sync.md), or a merge revision that
+ * names them, has none to give. CT_ECONFLICT then, naming it (kind: "claim" or "source").
+ */
+static int one_line_of_revisions(const json_t *revs, const char *kind, const char *id)
+{
+	const json_t *r;
+	size_t j;
+
+	json_array_foreach (revs, j, r)
+		if ((j > 0 &&
+			    json_integer_value(json_object_get(r, "revision")) ==
+				    json_integer_value(json_object_get(
+					    json_array_get(revs, j - 1), "revision"))) ||
+			json_is_array(json_object_get(r, "prev")))
+			return ct_error_set(CT_ECONFLICT,
+				"%s %s: its revisions forked (concurrent revisions kept by a sync), "
+				"and --history carries one line of revisions; bundle without "
+				"--history",
+				kind, id);
+	return 0;
+}
+
+/*
  * Writes one claim's revisions and annotations to the spill, noting sources and signers; pre
  * (NULL with --history) is its latest revision read and verified ahead.
  */
@@ -362,7 +386,8 @@ static int spill_claim(creator *c, const char *id, const preloaded *pre)
 			  : c->how && c->how->verified && c->how->verified(id, c->how->payload);
 
 	if (c->opts->history) {
-		if ((error = ct_store_revisions(&revs, c->store, CT_KIND_CLAIM, id)) < 0)
+		if ((error = ct_store_revisions(&revs, c->store, CT_KIND_CLAIM, id)) < 0 ||
+			(error = one_line_of_revisions(revs, "claim", id)) < 0)
 			goto done;
 	} else {
 		if (pre && pre->error < 0 && !pre->verify) {
@@ -694,23 +719,10 @@ static int spill_sources(creator *c, FILE *f)
 			if ((error = ct_store_revisions(
 				     &revs, c->store, CT_KIND_SOURCE, ids.v[i])) < 0)
 				goto done;
-			/* a bundle's history is one line of revisions (docs/bundle.md): a source
-			 * whose revisions forked (docs/sync.md) has none to give */
-			json_array_foreach (revs, j, r)
-				if ((j > 0 &&
-					    json_integer_value(json_object_get(r, "revision")) ==
-						    json_integer_value(json_object_get(
-							    json_array_get(revs, j - 1),
-							    "revision"))) ||
-					json_is_array(json_object_get(r, "prev"))) {
-					error = ct_error_set(CT_ECONFLICT,
-						"source %s: its revisions forked (concurrent revisions "
-						"kept by a sync), and --history carries one line of "
-						"revisions; bundle without --history",
-						ids.v[i]);
-					json_decref(revs);
-					goto done;
-				}
+			if ((error = one_line_of_revisions(revs, "source", ids.v[i])) < 0) {
+				json_decref(revs);
+				goto done;
+			}
 		} else {
 			strvec nums = {0};
 			const char *k;

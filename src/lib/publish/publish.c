@@ -2363,9 +2363,9 @@ static ct__bundle_how bundle_how(site *s)
 	return how;
 }
 
-/* A bundle with every revision (--history), or, when a source its claims cite forked (concurrent
- * revisions kept by a sync, docs/sync.md: no one line of revisions to carry), with the current
- * revisions only, which verify (docs/publish.md). */
+/* A bundle with every revision (--history), or, when a claim or a source its claims cite forked
+ * (concurrent revisions kept by a sync, docs/sync.md: no one line of revisions to carry), with
+ * the current revisions only, which verify (docs/publish.md). */
 static int bundle_create_history(
 	site *s, const char *path, ct_bundle_create_opts *bo, const ct__bundle_how *how)
 {
