@@ -203,19 +203,35 @@ static int make_dirs(const char *path)
 	return error;
 }
 
-/* 1 when the file at path holds exactly data. */
+/* 1 when the file at path holds exactly data (compared a block at a time: the index files are
+ * megabytes, and a copy of each was a tenth of an incremental publish). */
 static int same_bytes(const char *path, const void *data, size_t len)
 {
 	struct stat st;
-	ct_buf old = CT_BUF_INIT;
-	int same = 0;
+	char block[65536];
+	const char *want = data;
+	size_t at = 0;
+	ssize_t n;
+	int fd, same = 0;
 
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != len)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
-	if (ct_file_read(&old, path, len + 1) == 0)
-		same = old.len == len && (len == 0 || memcmp(old.ptr, data, len) == 0);
-	ct_error_clear();
-	ct_buf_free(&old);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len) {
+		same = 1;
+		while (same && at < len) {
+			n = read(fd, block, len - at < sizeof(block) ? len - at : sizeof(block));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0 || memcmp(block, want + at, (size_t)n) != 0)
+				same = 0;
+			else
+				at += (size_t)n;
+		}
+		/* and nothing after it (the file grew since fstat) */
+		if (same && read(fd, block, 1) != 0)
+			same = 0;
+	}
+	close(fd);
 	return same;
 }
 
@@ -1766,41 +1782,49 @@ static int write_index_json(site *s)
 	static const char js_before[] =
 		"/* the same document as index.json, for pages read from file:// */\n"
 		"window.claimtrailIndex = ";
-	ct_buf b = CT_BUF_INIT, text = CT_BUF_INIT;
+	ct_buf b = CT_BUF_INIT;
 	json_t *base = json_string(s->base.ptr), *title = json_string(s->title);
 	char *base_text = json_dumps(base, JSON_ENCODE_ANY | JSON_COMPACT);
 	char *title_text = json_dumps(title, JSON_ENCODE_ANY | JSON_COMPACT);
-	size_t i;
+	size_t i, size = 0, end;
 	int error;
 
 	if (!base_text || !title_text) {
 		error = ct__oom();
 		goto done;
 	}
-	error = ct_buf_printf(&text, "{\"base_url\":%s,\"claims\":[", base_text);
+	/* index.js is js_before, the document and ";\n"; index.json the document and "\n": one
+	 * buffer of the right size holds both (the rows are megabytes: no copy of them) */
+	for (i = 0; i < s->n; i++)
+		size += strlen(s->claims[i].row_text) + 1;
+	if ((error = ct_buf_reserve(
+		     &b, sizeof(js_before) + size + strlen(base_text) + strlen(title_text) + 128)) <
+			0 ||
+		(error = put_strs(
+			 &b, js_before, "{\"base_url\":", base_text, ",\"claims\":[", NULL)) < 0)
+		goto done;
 	for (i = 0; i < s->n && error == 0; i++) {
-		if (i && (error = ct_buf_puts(&text, ",")) < 0)
+		if (i && (error = ct_buf_putc(&b, ',')) < 0)
 			break;
-		error = ct_buf_puts(&text, s->claims[i].row_text);
+		error = ct_buf_puts(&b, s->claims[i].row_text);
 	}
 	if (error == 0)
-		error = ct_buf_printf(&text,
-			"],\"format\":\"claimtrail-site\",\"title\":%s,\"version\":1}", title_text);
-	if (error == 0 && (error = ct_buf_put(&b, text.ptr, text.len)) == 0 &&
-		(error = ct_buf_puts(&b, "\n")) == 0 &&
-		(error = write_file(s, "index.json", b.ptr, b.len)) == 0) {
-		ct_buf_clear(&b);
-		if ((error = ct_buf_puts(&b, js_before)) == 0 &&
-			(error = ct_buf_put(&b, text.ptr, text.len)) == 0 &&
-			(error = ct_buf_puts(&b, ";\n")) == 0)
-			error = write_file(s, "index.js", b.ptr, b.len);
-	}
+		error = put_strs(&b, "],\"format\":\"claimtrail-site\",\"title\":", title_text,
+			",\"version\":1}\n", NULL);
+	if (error < 0)
+		goto done;
+	end = b.len - 1; /* where the document ends */
+	if ((error = write_file(s, "index.json", b.ptr + sizeof(js_before) - 1,
+		     b.len - (sizeof(js_before) - 1))) < 0)
+		goto done;
+	ct_buf_truncate(&b, end);
+	if ((error = ct_buf_puts(&b, ";\n")) == 0)
+		error = write_file(s, "index.js", b.ptr, b.len);
 done:
 	free(base_text);
 	free(title_text);
 	json_decref(base);
 	json_decref(title);
-	ct_buf_free(&text);
 	ct_buf_free(&b);
 	return error;
 }

@@ -125,8 +125,8 @@ void ct_buf_free(ct_buf *buf)
 int ct_file_read(ct_buf *out, const char *path, size_t max)
 {
 	FILE *f;
-	char chunk[65536];
-	size_t n;
+	struct stat st;
+	size_t n, room;
 	int error = 0;
 	int is_stdin = strcmp(path, "-") == 0;
 
@@ -134,13 +134,28 @@ int ct_file_read(ct_buf *out, const char *path, size_t max)
 	if (!f)
 		return ct_error_set(
 			errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "%s: %s", path, strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+	/* a regular file is read straight into a buffer of its size (one more byte to see it
+	 * grow): reading a few megabytes through a chunk and doubling the buffer was copies and
+	 * page faults, a fifth of an incremental publish */
+	room = 65536;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+		(uint64_t)st.st_size < (uint64_t)SIZE_MAX / 2 && (size_t)st.st_size <= max)
+		room = (size_t)st.st_size + 1;
+	if ((error = ct_buf_reserve(out, room)) < 0)
+		goto done;
+	for (;;) {
+		if (out->cap - out->len <= 1 && (error = ct_buf_reserve(out, 65536)) < 0)
+			goto done;
+		n = fread(out->ptr + out->len, 1, out->cap - out->len - 1, f);
+		if (n == 0)
+			break;
 		if (out->len + n > max) {
+			out->ptr[out->len] = '\0';
 			error = ct_error_set(CT_EINVALID, "%s: larger than %zu bytes", path, max);
 			goto done;
 		}
-		if ((error = ct_buf_put(out, chunk, n)) < 0)
-			goto done;
+		out->len += n;
+		out->ptr[out->len] = '\0';
 	}
 	if (ferror(f))
 		error = ct_error_set(CT_EIO, "%s: read failed", path);
