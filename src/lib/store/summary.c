@@ -10,6 +10,10 @@
  * verification, statement, separated by tabs, with "\\", tab and newline in the last two escaped
  * as \\\\, \\t and \\n. Whether a claim verifies also depends on the store's key records: the
  * header names the id of the key folder's tree, and a cache made with other keys is not used.
+ * Before the lines of the claims of a fan-out folder whose every entry is a claim with a line
+ * comes a fan line, "<fan tree id> <name> <count>" (a space, so no claim line): a listing takes
+ * those lines as they are when the fan-out tree is the same, without reading it (the 256 fan-out
+ * trees, each at the end of a delta chain, were most of a listing with nothing to derive).
  */
 #include "keyring.h"
 #include "parallel.h"
@@ -260,6 +264,26 @@ typedef struct {
 	const char *id;
 } entry;
 
+/* A fan-out folder of the walk: its entries are list[at, at + count); clean when each is a claim
+ * folder (nothing skipped), so that its lines can carry a fan line. */
+typedef struct {
+	git_oid tree;
+	char name[8];
+	size_t at, count;
+	int clean;
+	int from_cache; /* its lines came from the cache's fan line */
+} fanrec;
+
+/* A fan line of the cache: the fan-out tree, its name, and its claims' lines (count, from
+ * first on). */
+typedef struct {
+	git_oid tree;
+	const char *name;
+	size_t namelen;
+	const char *first;
+	size_t count;
+} fanline;
+
 /* A claim folder the cache does not know: derived after the walk, on every core. */
 typedef struct {
 	size_t at;    /* its place in the list */
@@ -406,6 +430,33 @@ static void report_skip(ct_claim_skipped_fn skipped, void *payload, ct_buf *scra
 		skipped(scratch->ptr, why, payload);
 }
 
+/* The claims' lines of the fan line at fan (in the cache, which ends at end) when it names the
+ * fan-out folder name and is followed by as many claim lines as it says: their number, the first
+ * in *first; else (size_t)-1. */
+static size_t fan_lines(const char **first, const char *fan, const char *end, const char *name)
+{
+	const char *p = fan + GIT_OID_HEXSZ + 1, *nl = memchr(p, '\n', (size_t)(end - p)), *q;
+	size_t len = strlen(name), count = 0, i;
+	git_oid oid;
+
+	if (!nl || (size_t)(nl - p) <= len + 1 || memcmp(p, name, len) != 0 || p[len] != ' ')
+		return (size_t)-1;
+	for (q = p + len + 1; q < nl; q++) {
+		if (*q < '0' || *q > '9' || count > SUMMARY_MAX)
+			return (size_t)-1;
+		count = count * 10 + (size_t)(*q - '0');
+	}
+	*first = q = nl + 1;
+	for (i = 0; i < count; i++) {
+		if (end - q <= GIT_OID_HEXSZ || q[GIT_OID_HEXSZ] != '\t' ||
+			git_oid_fromstrn(&oid, q, GIT_OID_HEXSZ) < 0 ||
+			!(nl = memchr(q, '\n', (size_t)(end - q))))
+			return (size_t)-1;
+		q = nl + 1;
+	}
+	return count;
+}
+
 int ct_store_list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload)
 {
 	return ct_store_list_claims_report(store, fn, payload, NULL, NULL);
@@ -422,7 +473,9 @@ static int list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload,
 	ct_keyring *ring = NULL;
 	git_tree *keys = NULL;
 	char keyhex[GIT_OID_HEXSZ + 1] = "none";
-	table t = {NULL, 0};
+	table t = {NULL, 0}, ft = {NULL, 0};
+	fanrec *fans = NULL;
+	size_t nfans = 0, fcap = 0, walked_clean = 0, kept;
 	entry *list = NULL;
 	miss *mv = NULL;
 	size_t n = 0, cap = 0, misses = 0, mcap = 0, cached = 0, i, j;
@@ -465,7 +518,8 @@ static int list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload,
 		memcmp(cache.ptr, header.ptr, header.len) != 0)
 		ct_buf_clear(&cache);
 	ct_error_clear();
-	if ((error = table_init(&t, cache.len / 64 + 16)) < 0)
+	if ((error = table_init(&t, cache.len / 64 + 16)) < 0 ||
+		(error = table_init(&ft, cache.len / 64 + 16)) < 0) /* as many slots as lines */
 		goto done;
 	for (p = cache.ptr ? cache.ptr + header.len : NULL; p && p < cache.ptr + cache.len;) {
 		char *nl = memchr(p, '\n', (size_t)(cache.ptr + cache.len - p));
@@ -476,7 +530,9 @@ static int list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload,
 			git_oid_fromstrn(&oid, p, GIT_OID_HEXSZ) == 0) {
 			table_put(&t, &oid, p);
 			cached++;
-		}
+		} else if (nl - p > GIT_OID_HEXSZ && p[GIT_OID_HEXSZ] == ' ' &&
+			git_oid_fromstrn(&oid, p, GIT_OID_HEXSZ) == 0)
+			table_put(&ft, &oid, p); /* a fan line */
 		p = nl + 1;
 	}
 
@@ -486,7 +542,45 @@ static int list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload,
 	ct__subtree(&top, store, store->tree, out.ptr);
 	for (i = 0; top && i < git_tree_entrycount(top); i++) {
 		const git_tree_entry *fe = git_tree_entry_byindex(top, i);
+		const char *fanl, *first = NULL;
+		size_t count = (size_t)-1;
 		git_tree *fan = NULL;
+		fanrec *fr;
+		if (nfans == fcap) {
+			size_t ncap = fcap ? fcap * 2 : 256;
+			fanrec *grown = realloc(fans, ncap * sizeof(*grown));
+			if (!grown) {
+				error = ct__oom();
+				goto done;
+			}
+			fans = grown;
+			fcap = ncap;
+		}
+		fr = &fans[nfans];
+		memset(fr, 0, sizeof(*fr));
+		fr->tree = *git_tree_entry_id(fe);
+		fr->at = n;
+		fr->clean = strlen(git_tree_entry_name(fe)) < sizeof(fr->name) &&
+			!strpbrk(git_tree_entry_name(fe), " \t\n");
+		if (fr->clean)
+			strcpy(fr->name, git_tree_entry_name(fe));
+		/* a fan-out tree the cache has a fan line for: its lines, without reading it */
+		if (git_tree_entry_type(fe) == GIT_OBJECT_TREE && fr->clean &&
+			(fanl = table_get(&ft, git_tree_entry_id(fe))) != NULL)
+			count = fan_lines(&first, fanl, cache.ptr + cache.len, fr->name);
+		if (count != (size_t)-1) {
+			for (j = 0; j < count && error == 0; j++) {
+				const char *nl = strchr(first, '\n');
+				error = push_entry(&list, &n, &cap, first, (size_t)(nl - first));
+				first = nl + 1;
+			}
+			if (error < 0)
+				goto done;
+			fr->count = count;
+			fr->from_cache = 1;
+			nfans++;
+			continue;
+		}
 		if (git_tree_entry_type(fe) != GIT_OBJECT_TREE ||
 			git_tree_lookup(&fan, store->repo, git_tree_entry_id(fe)) < 0) {
 			report_skip(skipped, skipped_payload, &where, out.ptr,
@@ -505,12 +599,14 @@ static int list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload,
 			/* what is not a claim folder (a hand-made folder, a bad id) is left out, and
 			 * told to skipped; check says what it is */
 			if (git_tree_entry_type(ce) != GIT_OBJECT_TREE) {
+				fr->clean = 0;
 				report_skip(skipped, skipped_payload, &where, fandir.ptr,
 					git_tree_entry_name(ce), "not a claim folder");
 				continue;
 			}
 			if (ct_id_validate(git_tree_entry_name(ce), "claim") < 0) {
 				ct_error_clear();
+				fr->clean = 0;
 				report_skip(skipped, skipped_payload, &where, fandir.ptr,
 					git_tree_entry_name(ce), "not a claim id");
 				continue;
@@ -549,12 +645,15 @@ static int list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload,
 		git_tree_free(fan);
 		if (error < 0)
 			goto done;
+		fr->count = n - fr->at;
+		nfans++;
 	}
 
 	/* Derive what the cache did not know, on every core; then, in the walk's order, tell
-	 * skipped about the folders with no readable revision (check says why) and drop them. */
+	 * skipped about the folders with no readable revision (check says why): they are
+	 * dropped, and their fan-out folder gets no fan line. */
+	kept = n;
 	if (misses > 0) {
-		size_t kept = 0;
 		derive_all(store, ring, mv, misses, list);
 		for (i = 0; i < misses; i++) {
 			if (mv[i].error) {
@@ -563,27 +662,50 @@ static int list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload,
 					: ct__oom();
 				goto done;
 			}
-			if (!list[mv[i].at].line)
+			if (!list[mv[i].at].line) {
 				report_skip(skipped, skipped_payload, &where, mv[i].fandir,
 					mv[i].id, mv[i].skip ? mv[i].skip : "no readable revision");
+				kept--;
+			}
 		}
-		for (i = 0; i < n; i++)
-			if (list[i].line)
-				list[kept++] = list[i];
-		n = kept;
+	}
+	for (i = 0; i < nfans; i++) {
+		for (j = fans[i].at; fans[i].clean && j < fans[i].at + fans[i].count; j++)
+			if (!list[j].line)
+				fans[i].clean = 0;
+		walked_clean += fans[i].clean && !fans[i].from_cache;
 	}
 
-	/* Rewrite the cache when anything changed (dropping entries of old trees). */
-	if (misses > 0 || cached != n) {
+	/* Rewrite the cache when anything changed (dropping entries of old trees), or a fan line
+	 * it could have is not in it. */
+	if (misses > 0 || cached != kept || walked_clean > 0) {
+		char hex[GIT_OID_HEXSZ + 1];
 		ct_buf_clear(&out);
-		if ((error = ct_buf_puts(&out, header.ptr)) < 0)
+		if ((error = ct_buf_reserve(&out, cache.len + 4096)) < 0 ||
+			(error = ct_buf_puts(&out, header.ptr)) < 0)
 			goto done;
-		for (i = 0; i < n; i++)
-			if ((error = ct_buf_printf(&out, "%s\n", list[i].line)) < 0)
-				goto done;
+		for (i = 0; i < nfans; i++) {
+			if (fans[i].clean) {
+				git_oid_tostr(hex, sizeof(hex), &fans[i].tree);
+				if ((error = ct_buf_printf(&out, "%s %s %zu\n", hex, fans[i].name,
+					     fans[i].count)) < 0)
+					goto done;
+			}
+			for (j = fans[i].at; j < fans[i].at + fans[i].count; j++)
+				if (list[j].line &&
+					((error = ct_buf_puts(&out, list[j].line)) < 0 ||
+						(error = ct_buf_putc(&out, '\n')) < 0))
+					goto done;
+		}
 		if (mkdir(dir.ptr, 0755) == 0 || errno == EEXIST)
 			ct_file_write_atomic(path.ptr, out.ptr, out.len, 0644);
 		ct_error_clear(); /* a cache that cannot be written is only slower */
+	}
+	if (kept < n) {
+		for (i = 0, j = 0; i < n; i++)
+			if (list[i].line)
+				list[j++] = list[i];
+		n = j;
 	}
 
 	for (i = 0; i < n; i++) {
@@ -632,6 +754,8 @@ done:
 	}
 	free(mv);
 	free(t.slots);
+	free(ft.slots);
+	free(fans);
 	git_tree_free(top);
 	git_tree_free(keys);
 	ct_keyring_free(ring);
