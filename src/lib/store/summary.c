@@ -260,8 +260,9 @@ done:
 }
 
 typedef struct {
-	char *line; /* owned copy of the cache line; NULL until derived, or when skipped */
+	char *line; /* the cache line; NULL until derived, or when skipped */
 	const char *id;
+	int owned; /* line is a copy of its own (else in the cache file's text, cut there) */
 } entry;
 
 /* A fan-out folder of the walk: its entries are list[at, at + count); clean when each is a claim
@@ -406,6 +407,7 @@ static int push_entry(entry **list, size_t *n, size_t *cap, const char *line, si
 	if (!line) { /* a claim to derive: filled in later */
 		(*list)[*n].line = NULL;
 		(*list)[*n].id = NULL;
+		(*list)[*n].owned = 1;
 		(*n)++;
 		return 0;
 	}
@@ -415,7 +417,25 @@ static int push_entry(entry **list, size_t *n, size_t *cap, const char *line, si
 	copy[len] = '\0';
 	(*list)[*n].line = copy;
 	(*list)[*n].id = NULL;
+	(*list)[*n].owned = 1;
 	(*n)++;
+	return 0;
+}
+
+/* A line of the cache file's text to the list: cut where it is (its newline made its end) and
+ * not copied, or copied when it was cut already (a tree two folders share). */
+static int take_line(entry **list, size_t *n, size_t *cap, char *line)
+{
+	size_t len = strcspn(line, "\n");
+	int error;
+
+	if (line[len] != '\n')
+		return push_entry(list, n, cap, line, len);
+	if ((error = push_entry(list, n, cap, NULL, 0)) < 0)
+		return error;
+	line[len] = '\0';
+	(*list)[*n - 1].line = line;
+	(*list)[*n - 1].owned = 0;
 	return 0;
 }
 
@@ -450,7 +470,8 @@ static size_t fan_lines(const char **first, const char *fan, const char *end, co
 	for (i = 0; i < count; i++) {
 		if (end - q <= GIT_OID_HEXSZ || q[GIT_OID_HEXSZ] != '\t' ||
 			git_oid_fromstrn(&oid, q, GIT_OID_HEXSZ) < 0 ||
-			!(nl = memchr(q, '\n', (size_t)(end - q))))
+			!(nl = memchr(q, '\n', (size_t)(end - q))) ||
+			memchr(q, '\0', (size_t)(nl - q))) /* taken already (a crafted cache) */
 			return (size_t)-1;
 		q = nl + 1;
 	}
@@ -570,9 +591,9 @@ static int list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload,
 			count = fan_lines(&first, fanl, cache.ptr + cache.len, fr->name);
 		if (count != (size_t)-1) {
 			for (j = 0; j < count && error == 0; j++) {
-				const char *nl = strchr(first, '\n');
-				error = push_entry(&list, &n, &cap, first, (size_t)(nl - first));
-				first = nl + 1;
+				char *line = (char *)first; /* in cache, ours */
+				first += strcspn(first, "\n") + 1;
+				error = take_line(&list, &n, &cap, line);
 			}
 			if (error < 0)
 				goto done;
@@ -635,10 +656,8 @@ static int list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload,
 					break;
 				}
 				error = push_entry(&list, &n, &cap, NULL, 0);
-			} else {
-				const char *nl = strchr(line, '\n');
-				error = push_entry(&list, &n, &cap, line, (size_t)(nl - line));
-			}
+			} else
+				error = take_line(&list, &n, &cap, (char *)line); /* in cache */
 			if (error < 0)
 				break;
 		}
@@ -744,7 +763,8 @@ static int list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload,
 	}
 done:
 	for (i = 0; i < n; i++)
-		free(list[i].line);
+		if (list[i].owned)
+			free(list[i].line);
 	free(list);
 	for (i = 0; i < misses; i++) {
 		free(mv[i].id);
