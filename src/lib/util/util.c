@@ -14,8 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#define BUF_HUGE_PAGE ((size_t)2 << 20)
+#define BUF_HUGE_MIN ((size_t)4 << 20)
 
 /* Makes room for `extra` more bytes and the terminating NUL. */
 static int buf_grow(ct_buf *buf, size_t extra)
@@ -37,6 +41,18 @@ static int buf_grow(ct_buf *buf, size_t extra)
 		return ct__oom();
 	buf->ptr = p;
 	buf->cap = cap;
+#ifdef MADV_HUGEPAGE
+	/* a buffer of megabytes (a publish's index and manifest, a bundle) in 2 MiB pages where the
+	 * system allows it: touching each 4 KiB page of fresh memory was a page fault, a quarter of
+	 * a publish with nothing changed at 10,000 claims (perf); errors only cost the faults */
+	if (cap >= BUF_HUGE_MIN) {
+		uintptr_t from =
+			((uintptr_t)p + BUF_HUGE_PAGE - 1) & ~(uintptr_t)(BUF_HUGE_PAGE - 1);
+		uintptr_t to = ((uintptr_t)p + cap) & ~(uintptr_t)(BUF_HUGE_PAGE - 1);
+		if (to > from)
+			madvise((void *)from, to - from, MADV_HUGEPAGE);
+	}
+#endif
 	return 0;
 }
 
