@@ -109,6 +109,7 @@ typedef struct {
 	const char *key;
 	const char *val; /* NULL: not a string (an earlier version's JSON) */
 	size_t vlen;
+	int current; /* a claim's: published now too (incremental) */
 } mline;
 
 typedef struct {
@@ -161,7 +162,6 @@ typedef struct {
 	int incremental;
 	json_t *changed_claims;	 /* incremental: the claims whose folder changed: id -> true */
 	json_t *changed_sources; /* incremental: the sources whose folder changed: id -> true */
-	json_t *current;	 /* the ids of the claims published now: id -> true */
 	size_t *by_source;	 /* the claims' indexes ordered by source, then as listed */
 	/* the stores of the threads that make pages, each with a repository of its own; the
 	 * first thread is the calling one, with the site's own store */
@@ -1907,12 +1907,12 @@ static int mtable_put(mtable *t, const char *key, const char *val, size_t vlen)
 		t->v = more;
 		t->cap = cap;
 	}
-	t->v[t->n] = (mline){key, val, vlen};
+	t->v[t->n] = (mline){key, val, vlen, 0};
 	t->slot[h] = ++t->n;
 	return 0;
 }
 
-static const mline *mtable_get(const mtable *t, const char *key)
+static mline *mtable_get(const mtable *t, const char *key)
 {
 	size_t h;
 
@@ -2326,13 +2326,14 @@ done:
  * made again (c->rebuild). */
 static int keep_claim(site *s, pclaim *c)
 {
-	const mline *old = s->incremental ? mtable_get(&s->old_claims, c->id) : NULL;
+	mline *old = s->incremental ? mtable_get(&s->old_claims, c->id) : NULL;
 	ct_buf rel = CT_BUF_INIT;
 	int error;
 
-	if ((error = ct_buf_printf(&rel, "claim/%s.html", c->id)) < 0 ||
-		json_object_set_new(s->current, c->id, json_true()) < 0)
+	if ((error = ct_buf_printf(&rel, "claim/%s.html", c->id)) < 0)
 		goto done;
+	if (old)
+		old->current = 1;
 	/* incremental: a page is kept when neither its claim's folder nor its cited source's
 	 * changed (plan() checked that it is on disk as the last publish left it) */
 	if (old && old->val && !json_object_get(s->changed_claims, c->id) &&
@@ -2757,7 +2758,7 @@ static int affected_sources(site *s, json_t **out)
 	/* the claims published before and not now (every row is looked at: removing claims
 	 * from the site is rare, and their number is not known without looking) */
 	for (i = 0; i < s->old_claims.n && error == 0; i++)
-		if (!json_object_get(s->current, s->old_claims.v[i].key))
+		if (!s->old_claims.v[i].current)
 			error = old_row_sources(*out, &s->old_claims.v[i]);
 	return error;
 }
@@ -3105,7 +3106,6 @@ static void site_free(site *s)
 	json_decref(s->files);
 	json_decref(s->changed_claims);
 	json_decref(s->changed_sources);
-	json_decref(s->current);
 	json_decref(s->source_keys);
 	json_decref(s->sources_now);
 	json_decref(s->verified);
@@ -3137,8 +3137,8 @@ static int site_init(site *s, ct_publish_report *report, ct_store *store, const 
 	s->title = opts->title && *opts->title ? opts->title : DEFAULT_TITLE;
 	if (!(s->files = json_object()) || !(s->source_keys = json_array()) ||
 		!(s->sources_now = json_object()) || !(s->changed_claims = json_object()) ||
-		!(s->changed_sources = json_object()) || !(s->current = json_object()) ||
-		!(s->verified = json_object()) || !(s->checked = json_object()))
+		!(s->changed_sources = json_object()) || !(s->verified = json_object()) ||
+		!(s->checked = json_object()))
 		return ct__oom();
 	if ((error = ct_buf_puts(&s->base, opts->base_url)) < 0)
 		return error;
