@@ -478,6 +478,38 @@ static size_t fan_lines(const char **first, const char *fan, const char *end, co
 	return count;
 }
 
+/* The claim lines of the cache's text from p to end by tree id (a line cut already, taken for
+ * the list, ends at its NUL). */
+static int claim_table(table *t, const char *p, const char *end)
+{
+	int error;
+
+	if ((error = table_init(t, (size_t)(p && end > p ? end - p : 0) / 64 + 16)) < 0)
+		return error;
+	while (p && p < end) {
+		size_t len = strcspn(p, "\n");
+		git_oid oid;
+		if (len > GIT_OID_HEXSZ && p[GIT_OID_HEXSZ] == '\t' &&
+			git_oid_fromstrn(&oid, p, GIT_OID_HEXSZ) == 0)
+			table_put(t, &oid, p);
+		p += len + 1;
+	}
+	return 0;
+}
+
+/* The line of the n claim lines from first on whose tree id is oid, or NULL. */
+static const char *local_line(const char *first, size_t n, const git_oid *oid)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	size_t i;
+
+	git_oid_tostr(hex, sizeof(hex), oid);
+	for (i = 0; i < n; i++, first += strcspn(first, "\n") + 1)
+		if (memcmp(first, hex, GIT_OID_HEXSZ) == 0)
+			return first;
+	return NULL;
+}
+
 int ct_store_list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload)
 {
 	return ct_store_list_claims_report(store, fn, payload, NULL, NULL);
@@ -495,6 +527,8 @@ static int list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload,
 	git_tree *keys = NULL;
 	char keyhex[GIT_OID_HEXSZ + 1] = "none";
 	table t = {NULL, 0}, ft = {NULL, 0};
+	const char **fanl_list = NULL, *local = NULL;
+	size_t nfanl = 0, fanlcap = 0, nlocal = 0;
 	fanrec *fans = NULL;
 	size_t nfans = 0, fcap = 0, walked_clean = 0, kept;
 	entry *list = NULL;
@@ -539,21 +573,32 @@ static int list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload,
 		memcmp(cache.ptr, header.ptr, header.len) != 0)
 		ct_buf_clear(&cache);
 	ct_error_clear();
-	if ((error = table_init(&t, cache.len / 64 + 16)) < 0 ||
-		(error = table_init(&ft, cache.len / 64 + 16)) < 0) /* as many slots as lines */
+	/* the fan lines, by tree id and in a list; the claim lines counted (their table by tree
+	 * id is made only when a fan-out tree read has no fan line by its name) */
+	if ((error = table_init(&ft, cache.len / 64 + 16)) < 0) /* as many slots as lines */
 		goto done;
 	for (p = cache.ptr ? cache.ptr + header.len : NULL; p && p < cache.ptr + cache.len;) {
 		char *nl = memchr(p, '\n', (size_t)(cache.ptr + cache.len - p));
 		git_oid oid;
 		if (!nl)
 			break;
-		if (nl - p > GIT_OID_HEXSZ && p[GIT_OID_HEXSZ] == '\t' &&
-			git_oid_fromstrn(&oid, p, GIT_OID_HEXSZ) == 0) {
-			table_put(&t, &oid, p);
+		if (nl - p > GIT_OID_HEXSZ && p[GIT_OID_HEXSZ] == '\t')
 			cached++;
-		} else if (nl - p > GIT_OID_HEXSZ && p[GIT_OID_HEXSZ] == ' ' &&
-			git_oid_fromstrn(&oid, p, GIT_OID_HEXSZ) == 0)
+		else if (nl - p > GIT_OID_HEXSZ && p[GIT_OID_HEXSZ] == ' ' &&
+			git_oid_fromstrn(&oid, p, GIT_OID_HEXSZ) == 0) {
 			table_put(&ft, &oid, p); /* a fan line */
+			if (nfanl == fanlcap) {
+				size_t ncap = fanlcap ? fanlcap * 2 : 256;
+				const char **grown = realloc(fanl_list, ncap * sizeof(*grown));
+				if (!grown) {
+					error = ct__oom();
+					goto done;
+				}
+				fanl_list = grown;
+				fanlcap = ncap;
+			}
+			fanl_list[nfanl++] = p;
+		}
 		p = nl + 1;
 	}
 
@@ -614,6 +659,18 @@ static int list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload,
 			git_tree_free(fan);
 			goto done;
 		}
+		/* its claims' lines: those after the fan line of its name (the tree changed, most of
+		 * its claims did not), or, with none, any line by its tree id */
+		nlocal = (size_t)-1;
+		for (j = 0; j < nfanl && fr->clean && nlocal == (size_t)-1; j++)
+			nlocal = fan_lines(&local, fanl_list[j], cache.ptr + cache.len, fr->name);
+		if (nlocal == (size_t)-1 && !t.slots &&
+			(error = claim_table(&t,
+				 cache.len >= header.len ? cache.ptr + header.len : NULL,
+				 cache.ptr + cache.len)) < 0) {
+			git_tree_free(fan);
+			goto done;
+		}
 		for (j = 0; j < git_tree_entrycount(fan); j++) {
 			const git_tree_entry *ce = git_tree_entry_byindex(fan, j);
 			const char *line;
@@ -632,7 +689,9 @@ static int list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload,
 					git_tree_entry_name(ce), "not a claim id");
 				continue;
 			}
-			line = table_get(&t, git_tree_entry_id(ce));
+			line = nlocal != (size_t)-1
+				? local_line(local, nlocal, git_tree_entry_id(ce))
+				: table_get(&t, git_tree_entry_id(ce));
 			if (!line) {
 				miss *m;
 				if (misses == mcap) {
@@ -776,6 +835,7 @@ done:
 	free(t.slots);
 	free(ft.slots);
 	free(fans);
+	free(fanl_list);
 	git_tree_free(top);
 	git_tree_free(keys);
 	ct_keyring_free(ring);
