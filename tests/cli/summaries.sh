@@ -103,4 +103,28 @@ expect_status 0 "$CT" list
 cmp -s "$CACHE" ../by-bundle && ok ||
 	fail "the bundle import's summaries differ from scratch: $(diff ../by-bundle "$CACHE")"
 
+# fan lines: a fan-out folder whose entries are all claims is listed from its fan line without
+# reading its tree; a fan line that does not fit what follows it (a count too high, a line
+# after it that is not a claim's) is not used, and the cache is made right again
+FANS=$(grep -cE '^[0-9a-f]{40} [^ ]+ [0-9]+$' "$CACHE")
+[ "$FANS" -gt 0 ] && ok || fail "no fan lines in the cache"
+cp "$CACHE" ../good-cache
+first=$(grep -nE '^[0-9a-f]{40} [^ ]+ [0-9]+$' "$CACHE" | head -1 | cut -d: -f1)
+sed -i "${first}s/ [0-9]*\$/ 9999/" "$CACHE"
+expect_status 0 "$CT" list
+[ "$OUT" = "$LIST3" ] && ok || fail "list with a bad fan line differs"
+cmp -s "$CACHE" ../good-cache && ok || fail "a bad fan line was not made right: $(diff ../good-cache "$CACHE")"
+# a revised claim changes its fan-out tree: its fan line is not used, the listing shows the
+# revision, and the cache is the one made from scratch
+id=$(echo "$LIST3" | awk 'NR==2 {print $1}')
+expect_status 0 "$CT" claim revise "$id" --statement "A revised claim for the fan test." \
+	--reason test --key ../k.key
+expect_status 0 "$CT" list
+contains "$OUT" "A revised claim for the fan test."
+cp "$CACHE" ../after-revise
+rm -f "$CACHE"
+expect_status 0 "$CT" list
+cmp -s "$CACHE" ../after-revise && ok ||
+	fail "the cache after a revision differs from scratch: $(diff ../after-revise "$CACHE")"
+
 finish

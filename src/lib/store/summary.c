@@ -10,6 +10,10 @@
  * verification, statement, separated by tabs, with "\\", tab and newline in the last two escaped
  * as \\\\, \\t and \\n. Whether a claim verifies also depends on the store's key records: the
  * header names the id of the key folder's tree, and a cache made with other keys is not used.
+ * Before the lines of the claims of a fan-out folder whose every entry is a claim with a line
+ * comes a fan line, "<fan tree id> <name> <count>" (a space, so no claim line): a listing takes
+ * those lines as they are when the fan-out tree is the same, without reading it (the 256 fan-out
+ * trees, each at the end of a delta chain, were most of a listing with nothing to derive).
  */
 #include "keyring.h"
 #include "parallel.h"
@@ -256,9 +260,30 @@ done:
 }
 
 typedef struct {
-	char *line; /* owned copy of the cache line; NULL until derived, or when skipped */
+	char *line; /* the cache line; NULL until derived, or when skipped */
 	const char *id;
+	int owned; /* line is a copy of its own (else in the cache file's text, cut there) */
 } entry;
+
+/* A fan-out folder of the walk: its entries are list[at, at + count); clean when each is a claim
+ * folder (nothing skipped), so that its lines can carry a fan line. */
+typedef struct {
+	git_oid tree;
+	char name[8];
+	size_t at, count;
+	int clean;
+	int from_cache; /* its lines came from the cache's fan line */
+} fanrec;
+
+/* A fan line of the cache: the fan-out tree, its name, and its claims' lines (count, from
+ * first on). */
+typedef struct {
+	git_oid tree;
+	const char *name;
+	size_t namelen;
+	const char *first;
+	size_t count;
+} fanline;
 
 /* A claim folder the cache does not know: derived after the walk, on every core. */
 typedef struct {
@@ -382,6 +407,7 @@ static int push_entry(entry **list, size_t *n, size_t *cap, const char *line, si
 	if (!line) { /* a claim to derive: filled in later */
 		(*list)[*n].line = NULL;
 		(*list)[*n].id = NULL;
+		(*list)[*n].owned = 1;
 		(*n)++;
 		return 0;
 	}
@@ -391,7 +417,25 @@ static int push_entry(entry **list, size_t *n, size_t *cap, const char *line, si
 	copy[len] = '\0';
 	(*list)[*n].line = copy;
 	(*list)[*n].id = NULL;
+	(*list)[*n].owned = 1;
 	(*n)++;
+	return 0;
+}
+
+/* A line of the cache file's text to the list: cut where it is (its newline made its end) and
+ * not copied, or copied when it was cut already (a tree two folders share). */
+static int take_line(entry **list, size_t *n, size_t *cap, char *line)
+{
+	size_t len = strcspn(line, "\n");
+	int error;
+
+	if (line[len] != '\n')
+		return push_entry(list, n, cap, line, len);
+	if ((error = push_entry(list, n, cap, NULL, 0)) < 0)
+		return error;
+	line[len] = '\0';
+	(*list)[*n - 1].line = line;
+	(*list)[*n - 1].owned = 0;
 	return 0;
 }
 
@@ -404,6 +448,66 @@ static void report_skip(ct_claim_skipped_fn skipped, void *payload, ct_buf *scra
 	ct_buf_clear(scratch);
 	if (ct_buf_printf(scratch, "%s/%s", dir, name) == 0)
 		skipped(scratch->ptr, why, payload);
+}
+
+/* The claims' lines of the fan line at fan (in the cache, which ends at end) when it names the
+ * fan-out folder name and is followed by as many claim lines as it says: their number, the first
+ * in *first; else (size_t)-1. */
+static size_t fan_lines(const char **first, const char *fan, const char *end, const char *name)
+{
+	const char *p = fan + GIT_OID_HEXSZ + 1, *nl = memchr(p, '\n', (size_t)(end - p)), *q;
+	size_t len = strlen(name), count = 0, i;
+	git_oid oid;
+
+	if (!nl || (size_t)(nl - p) <= len + 1 || memcmp(p, name, len) != 0 || p[len] != ' ')
+		return (size_t)-1;
+	for (q = p + len + 1; q < nl; q++) {
+		if (*q < '0' || *q > '9' || count > SUMMARY_MAX)
+			return (size_t)-1;
+		count = count * 10 + (size_t)(*q - '0');
+	}
+	*first = q = nl + 1;
+	for (i = 0; i < count; i++) {
+		if (end - q <= GIT_OID_HEXSZ || q[GIT_OID_HEXSZ] != '\t' ||
+			git_oid_fromstrn(&oid, q, GIT_OID_HEXSZ) < 0 ||
+			!(nl = memchr(q, '\n', (size_t)(end - q))) ||
+			memchr(q, '\0', (size_t)(nl - q))) /* taken already (a crafted cache) */
+			return (size_t)-1;
+		q = nl + 1;
+	}
+	return count;
+}
+
+/* The claim lines of the cache's text from p to end by tree id (a line cut already, taken for
+ * the list, ends at its NUL). */
+static int claim_table(table *t, const char *p, const char *end)
+{
+	int error;
+
+	if ((error = table_init(t, (size_t)(p && end > p ? end - p : 0) / 64 + 16)) < 0)
+		return error;
+	while (p && p < end) {
+		size_t len = strcspn(p, "\n");
+		git_oid oid;
+		if (len > GIT_OID_HEXSZ && p[GIT_OID_HEXSZ] == '\t' &&
+			git_oid_fromstrn(&oid, p, GIT_OID_HEXSZ) == 0)
+			table_put(t, &oid, p);
+		p += len + 1;
+	}
+	return 0;
+}
+
+/* The line of the n claim lines from first on whose tree id is oid, or NULL. */
+static const char *local_line(const char *first, size_t n, const git_oid *oid)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	size_t i;
+
+	git_oid_tostr(hex, sizeof(hex), oid);
+	for (i = 0; i < n; i++, first += strcspn(first, "\n") + 1)
+		if (memcmp(first, hex, GIT_OID_HEXSZ) == 0)
+			return first;
+	return NULL;
 }
 
 int ct_store_list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload)
@@ -422,7 +526,11 @@ static int list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload,
 	ct_keyring *ring = NULL;
 	git_tree *keys = NULL;
 	char keyhex[GIT_OID_HEXSZ + 1] = "none";
-	table t = {NULL, 0};
+	table t = {NULL, 0}, ft = {NULL, 0};
+	const char **fanl_list = NULL, *local = NULL;
+	size_t nfanl = 0, fanlcap = 0, nlocal = 0;
+	fanrec *fans = NULL;
+	size_t nfans = 0, fcap = 0, walked_clean = 0, kept;
 	entry *list = NULL;
 	miss *mv = NULL;
 	size_t n = 0, cap = 0, misses = 0, mcap = 0, cached = 0, i, j;
@@ -465,17 +573,31 @@ static int list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload,
 		memcmp(cache.ptr, header.ptr, header.len) != 0)
 		ct_buf_clear(&cache);
 	ct_error_clear();
-	if ((error = table_init(&t, cache.len / 64 + 16)) < 0)
+	/* the fan lines, by tree id and in a list; the claim lines counted (their table by tree
+	 * id is made only when a fan-out tree read has no fan line by its name) */
+	if ((error = table_init(&ft, cache.len / 64 + 16)) < 0) /* as many slots as lines */
 		goto done;
 	for (p = cache.ptr ? cache.ptr + header.len : NULL; p && p < cache.ptr + cache.len;) {
 		char *nl = memchr(p, '\n', (size_t)(cache.ptr + cache.len - p));
 		git_oid oid;
 		if (!nl)
 			break;
-		if (nl - p > GIT_OID_HEXSZ && p[GIT_OID_HEXSZ] == '\t' &&
-			git_oid_fromstrn(&oid, p, GIT_OID_HEXSZ) == 0) {
-			table_put(&t, &oid, p);
+		if (nl - p > GIT_OID_HEXSZ && p[GIT_OID_HEXSZ] == '\t')
 			cached++;
+		else if (nl - p > GIT_OID_HEXSZ && p[GIT_OID_HEXSZ] == ' ' &&
+			git_oid_fromstrn(&oid, p, GIT_OID_HEXSZ) == 0) {
+			table_put(&ft, &oid, p); /* a fan line */
+			if (nfanl == fanlcap) {
+				size_t ncap = fanlcap ? fanlcap * 2 : 256;
+				const char **grown = realloc(fanl_list, ncap * sizeof(*grown));
+				if (!grown) {
+					error = ct__oom();
+					goto done;
+				}
+				fanl_list = grown;
+				fanlcap = ncap;
+			}
+			fanl_list[nfanl++] = p;
 		}
 		p = nl + 1;
 	}
@@ -486,7 +608,45 @@ static int list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload,
 	ct__subtree(&top, store, store->tree, out.ptr);
 	for (i = 0; top && i < git_tree_entrycount(top); i++) {
 		const git_tree_entry *fe = git_tree_entry_byindex(top, i);
+		const char *fanl, *first = NULL;
+		size_t count = (size_t)-1;
 		git_tree *fan = NULL;
+		fanrec *fr;
+		if (nfans == fcap) {
+			size_t ncap = fcap ? fcap * 2 : 256;
+			fanrec *grown = realloc(fans, ncap * sizeof(*grown));
+			if (!grown) {
+				error = ct__oom();
+				goto done;
+			}
+			fans = grown;
+			fcap = ncap;
+		}
+		fr = &fans[nfans];
+		memset(fr, 0, sizeof(*fr));
+		fr->tree = *git_tree_entry_id(fe);
+		fr->at = n;
+		fr->clean = strlen(git_tree_entry_name(fe)) < sizeof(fr->name) &&
+			!strpbrk(git_tree_entry_name(fe), " \t\n");
+		if (fr->clean)
+			strcpy(fr->name, git_tree_entry_name(fe));
+		/* a fan-out tree the cache has a fan line for: its lines, without reading it */
+		if (git_tree_entry_type(fe) == GIT_OBJECT_TREE && fr->clean &&
+			(fanl = table_get(&ft, git_tree_entry_id(fe))) != NULL)
+			count = fan_lines(&first, fanl, cache.ptr + cache.len, fr->name);
+		if (count != (size_t)-1) {
+			for (j = 0; j < count && error == 0; j++) {
+				char *line = (char *)first; /* in cache, ours */
+				first += strcspn(first, "\n") + 1;
+				error = take_line(&list, &n, &cap, line);
+			}
+			if (error < 0)
+				goto done;
+			fr->count = count;
+			fr->from_cache = 1;
+			nfans++;
+			continue;
+		}
 		if (git_tree_entry_type(fe) != GIT_OBJECT_TREE ||
 			git_tree_lookup(&fan, store->repo, git_tree_entry_id(fe)) < 0) {
 			report_skip(skipped, skipped_payload, &where, out.ptr,
@@ -499,23 +659,39 @@ static int list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload,
 			git_tree_free(fan);
 			goto done;
 		}
+		/* its claims' lines: those after the fan line of its name (the tree changed, most of
+		 * its claims did not), or, with none, any line by its tree id */
+		nlocal = (size_t)-1;
+		for (j = 0; j < nfanl && fr->clean && nlocal == (size_t)-1; j++)
+			nlocal = fan_lines(&local, fanl_list[j], cache.ptr + cache.len, fr->name);
+		if (nlocal == (size_t)-1 && !t.slots &&
+			(error = claim_table(&t,
+				 cache.len >= header.len ? cache.ptr + header.len : NULL,
+				 cache.ptr + cache.len)) < 0) {
+			git_tree_free(fan);
+			goto done;
+		}
 		for (j = 0; j < git_tree_entrycount(fan); j++) {
 			const git_tree_entry *ce = git_tree_entry_byindex(fan, j);
 			const char *line;
 			/* what is not a claim folder (a hand-made folder, a bad id) is left out, and
 			 * told to skipped; check says what it is */
 			if (git_tree_entry_type(ce) != GIT_OBJECT_TREE) {
+				fr->clean = 0;
 				report_skip(skipped, skipped_payload, &where, fandir.ptr,
 					git_tree_entry_name(ce), "not a claim folder");
 				continue;
 			}
 			if (ct_id_validate(git_tree_entry_name(ce), "claim") < 0) {
 				ct_error_clear();
+				fr->clean = 0;
 				report_skip(skipped, skipped_payload, &where, fandir.ptr,
 					git_tree_entry_name(ce), "not a claim id");
 				continue;
 			}
-			line = table_get(&t, git_tree_entry_id(ce));
+			line = nlocal != (size_t)-1
+				? local_line(local, nlocal, git_tree_entry_id(ce))
+				: table_get(&t, git_tree_entry_id(ce));
 			if (!line) {
 				miss *m;
 				if (misses == mcap) {
@@ -539,22 +715,23 @@ static int list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload,
 					break;
 				}
 				error = push_entry(&list, &n, &cap, NULL, 0);
-			} else {
-				const char *nl = strchr(line, '\n');
-				error = push_entry(&list, &n, &cap, line, (size_t)(nl - line));
-			}
+			} else
+				error = take_line(&list, &n, &cap, (char *)line); /* in cache */
 			if (error < 0)
 				break;
 		}
 		git_tree_free(fan);
 		if (error < 0)
 			goto done;
+		fr->count = n - fr->at;
+		nfans++;
 	}
 
 	/* Derive what the cache did not know, on every core; then, in the walk's order, tell
-	 * skipped about the folders with no readable revision (check says why) and drop them. */
+	 * skipped about the folders with no readable revision (check says why): they are
+	 * dropped, and their fan-out folder gets no fan line. */
+	kept = n;
 	if (misses > 0) {
-		size_t kept = 0;
 		derive_all(store, ring, mv, misses, list);
 		for (i = 0; i < misses; i++) {
 			if (mv[i].error) {
@@ -563,27 +740,50 @@ static int list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload,
 					: ct__oom();
 				goto done;
 			}
-			if (!list[mv[i].at].line)
+			if (!list[mv[i].at].line) {
 				report_skip(skipped, skipped_payload, &where, mv[i].fandir,
 					mv[i].id, mv[i].skip ? mv[i].skip : "no readable revision");
+				kept--;
+			}
 		}
-		for (i = 0; i < n; i++)
-			if (list[i].line)
-				list[kept++] = list[i];
-		n = kept;
+	}
+	for (i = 0; i < nfans; i++) {
+		for (j = fans[i].at; fans[i].clean && j < fans[i].at + fans[i].count; j++)
+			if (!list[j].line)
+				fans[i].clean = 0;
+		walked_clean += fans[i].clean && !fans[i].from_cache;
 	}
 
-	/* Rewrite the cache when anything changed (dropping entries of old trees). */
-	if (misses > 0 || cached != n) {
+	/* Rewrite the cache when anything changed (dropping entries of old trees), or a fan line
+	 * it could have is not in it. */
+	if (misses > 0 || cached != kept || walked_clean > 0) {
+		char hex[GIT_OID_HEXSZ + 1];
 		ct_buf_clear(&out);
-		if ((error = ct_buf_puts(&out, header.ptr)) < 0)
+		if ((error = ct_buf_reserve(&out, cache.len + 4096)) < 0 ||
+			(error = ct_buf_puts(&out, header.ptr)) < 0)
 			goto done;
-		for (i = 0; i < n; i++)
-			if ((error = ct_buf_printf(&out, "%s\n", list[i].line)) < 0)
-				goto done;
+		for (i = 0; i < nfans; i++) {
+			if (fans[i].clean) {
+				git_oid_tostr(hex, sizeof(hex), &fans[i].tree);
+				if ((error = ct_buf_printf(&out, "%s %s %zu\n", hex, fans[i].name,
+					     fans[i].count)) < 0)
+					goto done;
+			}
+			for (j = fans[i].at; j < fans[i].at + fans[i].count; j++)
+				if (list[j].line &&
+					((error = ct_buf_puts(&out, list[j].line)) < 0 ||
+						(error = ct_buf_putc(&out, '\n')) < 0))
+					goto done;
+		}
 		if (mkdir(dir.ptr, 0755) == 0 || errno == EEXIST)
 			ct_file_write_atomic(path.ptr, out.ptr, out.len, 0644);
 		ct_error_clear(); /* a cache that cannot be written is only slower */
+	}
+	if (kept < n) {
+		for (i = 0, j = 0; i < n; i++)
+			if (list[i].line)
+				list[j++] = list[i];
+		n = j;
 	}
 
 	for (i = 0; i < n; i++) {
@@ -622,7 +822,8 @@ static int list_claims(ct_store *store, ct_claim_summary_fn fn, void *payload,
 	}
 done:
 	for (i = 0; i < n; i++)
-		free(list[i].line);
+		if (list[i].owned)
+			free(list[i].line);
 	free(list);
 	for (i = 0; i < misses; i++) {
 		free(mv[i].id);
@@ -632,6 +833,9 @@ done:
 	}
 	free(mv);
 	free(t.slots);
+	free(ft.slots);
+	free(fans);
+	free(fanl_list);
 	git_tree_free(top);
 	git_tree_free(keys);
 	ct_keyring_free(ring);

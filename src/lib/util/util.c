@@ -14,8 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#define BUF_HUGE_PAGE ((size_t)2 << 20)
+#define BUF_HUGE_MIN ((size_t)4 << 20)
 
 /* Makes room for `extra` more bytes and the terminating NUL. */
 static int buf_grow(ct_buf *buf, size_t extra)
@@ -37,6 +41,18 @@ static int buf_grow(ct_buf *buf, size_t extra)
 		return ct__oom();
 	buf->ptr = p;
 	buf->cap = cap;
+#ifdef MADV_HUGEPAGE
+	/* a buffer of megabytes (a publish's index and manifest, a bundle) in 2 MiB pages where the
+	 * system allows it: touching each 4 KiB page of fresh memory was a page fault, a quarter of
+	 * a publish with nothing changed at 10,000 claims (perf); errors only cost the faults */
+	if (cap >= BUF_HUGE_MIN) {
+		uintptr_t from =
+			((uintptr_t)p + BUF_HUGE_PAGE - 1) & ~(uintptr_t)(BUF_HUGE_PAGE - 1);
+		uintptr_t to = ((uintptr_t)p + cap) & ~(uintptr_t)(BUF_HUGE_PAGE - 1);
+		if (to > from)
+			madvise((void *)from, to - from, MADV_HUGEPAGE);
+	}
+#endif
 	return 0;
 }
 
@@ -125,8 +141,8 @@ void ct_buf_free(ct_buf *buf)
 int ct_file_read(ct_buf *out, const char *path, size_t max)
 {
 	FILE *f;
-	char chunk[65536];
-	size_t n;
+	struct stat st;
+	size_t n, room;
 	int error = 0;
 	int is_stdin = strcmp(path, "-") == 0;
 
@@ -134,13 +150,28 @@ int ct_file_read(ct_buf *out, const char *path, size_t max)
 	if (!f)
 		return ct_error_set(
 			errno == ENOENT ? CT_ENOTFOUND : CT_EIO, "%s: %s", path, strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+	/* a regular file is read straight into a buffer of its size (one more byte to see it
+	 * grow): reading a few megabytes through a chunk and doubling the buffer was copies and
+	 * page faults, a fifth of an incremental publish */
+	room = 65536;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+		(uint64_t)st.st_size < (uint64_t)SIZE_MAX / 2 && (size_t)st.st_size <= max)
+		room = (size_t)st.st_size + 1;
+	if ((error = ct_buf_reserve(out, room)) < 0)
+		goto done;
+	for (;;) {
+		if (out->cap - out->len <= 1 && (error = ct_buf_reserve(out, 65536)) < 0)
+			goto done;
+		n = fread(out->ptr + out->len, 1, out->cap - out->len - 1, f);
+		if (n == 0)
+			break;
 		if (out->len + n > max) {
+			out->ptr[out->len] = '\0';
 			error = ct_error_set(CT_EINVALID, "%s: larger than %zu bytes", path, max);
 			goto done;
 		}
-		if ((error = ct_buf_put(out, chunk, n)) < 0)
-			goto done;
+		out->len += n;
+		out->ptr[out->len] = '\0';
 	}
 	if (ferror(f))
 		error = ct_error_set(CT_EIO, "%s: read failed", path);
