@@ -98,9 +98,10 @@ static int copy_objects(git_repository *repo, git_repository *remote, const git_
 		goto done;
 	h = (hide_state){repo, remote_odb, walk};
 	if ((error = git_reference_foreach_name(repo, hide_ref, &h)) < 0 ||
-		(error = git_packbuilder_new(&pb, remote)) < 0 ||
-		(git_packbuilder_set_threads(pb, 0),
-			(error = git_packbuilder_insert_walk(pb, walk)) < 0))
+		(error = git_packbuilder_new(&pb, remote)) < 0)
+		goto done;
+	git_packbuilder_set_threads(pb, 0); /* its delta search on every core */
+	if ((error = git_packbuilder_insert_walk(pb, walk)) < 0)
 		goto done;
 	if (git_packbuilder_object_count(pb) == 0)
 		goto done;
